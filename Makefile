@@ -1,0 +1,149 @@
+# sandlock - plain GNU Makefile.
+#
+#   make                 library (shared + static) and the CLI, in build/
+#   make check           every test (unit + integration, root and unprivileged)
+#   make bench           start-up benchmarks (prints ratios; not a test)
+#   make lint | format   cppcheck + clang-format check | reformat
+#   make install PREFIX=/usr/local [DESTDIR=...]
+#
+# Sources are discovered: src/*.c is the library, cli/*.c the CLI,
+# tests/unit/*.c and tests/integration/*.c one test binary each (with the
+# harness), tests/probes/*.c one static helper program each, bench/*.c one
+# benchmark program each.
+
+VERSION   := 0.1.0
+SOMAJOR   := 0
+PREFIX    ?= /usr/local
+LIBDIR    ?= $(PREFIX)/lib
+INCDIR    ?= $(PREFIX)/include
+BINDIR    ?= $(PREFIX)/bin
+PCDIR     ?= $(LIBDIR)/pkgconfig
+
+CC        ?= gcc
+B         := build
+CSTD      := -std=gnu11
+WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
+             -Wno-unused-parameter -Wformat=2 -Wvla
+OPT       ?= -O2 -g
+CPPFLAGS  += -Iinclude -Isrc -D_GNU_SOURCE
+CFLAGS    += $(CSTD) $(WARN) $(OPT) -fno-strict-aliasing -fstack-protector-strong \
+             -D_FORTIFY_SOURCE=2
+SECCOMP_CFLAGS := $(shell pkg-config --cflags libseccomp 2>/dev/null)
+SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
+
+LIB_SRC   := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
+CLI_SRC   := $(sort $(wildcard cli/*.c))
+CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
+UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
+INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
+PROBE_SRC := $(sort $(wildcard tests/probes/*.c))
+BENCH_SRC := $(sort $(wildcard bench/*.c))
+HARNESS   := tests/harness.c
+
+SONAME    := libsandlock.so.$(SOMAJOR)
+SHLIB     := $(B)/libsandlock.so.$(VERSION)
+STLIB     := $(B)/libsandlock.a
+CLI       := $(B)/sandlock
+PROBES    := $(PROBE_SRC:tests/probes/%.c=$(B)/tests/probes/%)
+BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
+TESTBINS  := $(if $(UNIT_SRC),$(B)/tests/unit) $(if $(INTEG_SRC),$(B)/tests/integration)
+
+.PHONY: all check test bench lint format install uninstall clean tests
+all: $(SHLIB) $(STLIB) $(CLI) $(B)/sandlock.pc
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+# Library objects: PIC, only SL_API symbols exported.
+$(B)/obj/src/%.o: src/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SECCOMP_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(B)/obj/cli/%.o: cli/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(SHLIB): $(LIB_OBJ)
+	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,relro -Wl,-z,now -Wl,--as-needed \
+	    -o $@ $^ $(SECCOMP_LIBS) -lpthread
+	ln -sf $(notdir $@) $(B)/$(SONAME)
+	ln -sf $(SONAME) $(B)/libsandlock.so
+	ln -sf $(SONAME) $(B)/libsandlock_ffi.so
+
+$(STLIB): $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+# The CLI links the static library: one code path with the shared library,
+# one fewer object to load at every start.
+$(CLI): $(CLI_OBJ) $(STLIB)
+	$(CC) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(SECCOMP_LIBS) -lpthread
+
+$(B)/sandlock.pc: sandlock.pc.in Makefile
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
+	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+
+# ---- tests -----------------------------------------------------------------
+# Unit tests link the static library so they can reach internal functions;
+# integration tests link the shared library exactly as users do.
+# They also link the CLI's objects (all but main.c) to test option parsing.
+CLI_LIBOBJ := $(filter-out $(B)/obj/cli/main.o,$(CLI_OBJ))
+$(B)/tests/unit: $(UNIT_SRC) $(HARNESS) tests/harness.h $(STLIB) $(CLI_LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -Icli -o $@ $(UNIT_SRC) $(HARNESS) $(CLI_LIBOBJ) $(STLIB) \
+	    $(SECCOMP_LIBS) -lpthread
+
+$(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $(INTEG_SRC) $(HARNESS) \
+	    -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' -lpthread
+
+# Probes are static so a sandbox that grants only a few paths can run them.
+$(B)/tests/probes/%: tests/probes/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -static -o $@ $< -lpthread
+
+tests: all $(TESTBINS) $(PROBES)
+
+check test: tests
+	bash tests/run.sh
+
+# ---- benchmarks --------------------------------------------------------------
+$(B)/bench/%: bench/%.c $(SHLIB)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' -lpthread
+
+bench: all $(BENCHES) $(PROBES)
+	bash bench/run.sh
+
+# ---- tooling -------------------------------------------------------------------
+FMT_FILES := $(wildcard include/*.h src/*.c src/*.h src/*/*.c src/*/*.h cli/*.c cli/*.h \
+             tests/*.c tests/*.h tests/*/*.c bench/*.c)
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc -D__linux__ \
+	    src cli
+	clang-format --dry-run --Werror $(FMT_FILES)
+
+format:
+	clang-format -i $(FMT_FILES)
+
+install: all
+	install -d $(DESTDIR)$(LIBDIR) $(DESTDIR)$(INCDIR) $(DESTDIR)$(BINDIR) $(DESTDIR)$(PCDIR)
+	install -m 0644 include/sandlock.h $(DESTDIR)$(INCDIR)/sandlock.h
+	install -m 0755 $(SHLIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(SHLIB)) $(DESTDIR)$(LIBDIR)/$(SONAME)
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsandlock.so
+	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so
+	install -m 0644 $(STLIB) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 $(B)/sandlock.pc $(DESTDIR)$(PCDIR)/sandlock.pc
+	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sandlock
+
+uninstall:
+	rm -f $(DESTDIR)$(INCDIR)/sandlock.h $(DESTDIR)$(LIBDIR)/libsandlock.so* \
+	    $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so $(DESTDIR)$(LIBDIR)/libsandlock.a \
+	    $(DESTDIR)$(PCDIR)/sandlock.pc $(DESTDIR)$(BINDIR)/sandlock
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,92 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# run.sh - every benchmark, in order: the machine facts, bench/startup.sh
+# (CLI start-up against bare, the launcher floor and bubblewrap), then
+# $B/bench/libbench (sandlock_run against fork+exec from a running process).
+#
+# Run it through `make bench` (or `make B=dir bench`), which builds first.
+# Environment: B (build directory, default build), LIB_CALLS (libbench calls
+# per side, default 300), and the variables of startup.sh.
+#
+# Exit status: 0 when every benchmark ran, whatever its PASS/MISS verdicts;
+# 1 when one could not run (a tool or a binary missing, sandlock failing).
+
+set -uo pipefail
+
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/.." && pwd)
+B=${B:-build}
+case $B in /*) ;; *) B=$root/$B ;; esac
+export B
+LIB_CALLS=${LIB_CALLS:-300}
+status=0
+
+say() { printf '%s\n' "$*"; }
+missing() {
+	say "run: MISSING: $*"
+	status=1
+}
+
+# ---- machine facts -------------------------------------------------------------
+# Absolute times drift on shared machines; these lines let two reports be
+# compared for what they are.
+landlock_abi() {
+	# landlock_create_ruleset(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION)
+	/usr/bin/python3 -c 'import ctypes
+r = ctypes.CDLL(None, use_errno=True).syscall(444, None, 0, 1)
+print(r if r > 0 else "unavailable (errno %d)" % ctypes.get_errno())' 2>/dev/null ||
+		say "unknown"
+}
+say "== sandlock benchmarks"
+say "date:      $(date -u '+%Y-%m-%d %H:%M:%S UTC')"
+say "kernel:    $(uname -r) ($(uname -m))"
+say "cpus:      $(nproc) x $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+say "load:      $(cut -d' ' -f1-3 /proc/loadavg)"
+say "landlock:  ABI $(landlock_abi)"
+if rev=$(git -C "$root" describe --always --dirty 2>/dev/null); then
+	say "tree:      $rev"
+fi
+say "build:     $B"
+
+# ---- tools ---------------------------------------------------------------------
+have_hyperfine=1
+if command -v hyperfine >/dev/null; then
+	say "hyperfine: $(hyperfine --version | head -n1)"
+else
+	missing "hyperfine (apt-get install hyperfine): start-up benchmark skipped"
+	have_hyperfine=0
+fi
+if command -v bwrap >/dev/null; then
+	say "bwrap:     $(bwrap --version | head -n1)"
+else
+	say "bwrap:     not installed (apt-get install bubblewrap): compared without it"
+fi
+if [[ ! -x /usr/bin/python3 ]]; then
+	missing "/usr/bin/python3: the start-up benchmark needs it (workload and report)"
+	have_hyperfine=0
+fi
+say ""
+
+# ---- start-up (CLI) ------------------------------------------------------------
+if ((have_hyperfine)); then
+	say "== start-up: sandlock run vs bare, floor, bubblewrap"
+	if ! bash "$here/startup.sh" 2>&1; then
+		say "run: start-up benchmark did not complete"
+		status=1
+	fi
+	say ""
+fi
+
+# ---- library -------------------------------------------------------------------
+say "== library: sandlock_run vs fork+execve+waitpid"
+if [[ -x $B/bench/libbench ]]; then
+	if ! "$B/bench/libbench" -n "$LIB_CALLS"; then
+		say "run: libbench did not complete"
+		status=1
+	fi
+else
+	missing "$B/bench/libbench: build it with make B=${B#"$root"/} bench"
+fi
+
+exit "$status"

@@ -1,0 +1,186 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * check.c - `sandlock check`.  Probing is the library's job
+ * (sandlock_probe_features); this file turns the answers into a report:
+ * kernel features first, then each protection with what it needs, then one
+ * status line.  The exit code is 0 whatever the status, as in 0.8.0.
+ */
+#include "check.h"
+
+#include <errno.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/utsname.h>
+
+#include "cli.h"
+
+#define LABEL_W 32
+#define VALUE_W 12
+
+/* Landlock protections by the ABI version that introduced them (see
+ * landlock(7) and the kernel's samples/landlock/sandboxer.c). */
+static const struct {
+	const char *label;
+	int abi;
+} landlock_rows[] = {
+	{"Filesystem read/write rules", 1}, {"Cross-directory rename (REFER)", 2},
+	{"File truncate", 3},               {"TCP bind/connect", 4},
+	{"Device ioctl", 5},                {"Abstract unix socket scoping", 6},
+	{"Signal scoping", 6},
+};
+
+static const char *yes_no(bool b)
+{
+	return b ? "yes" : "no";
+}
+
+/* Why Landlock is unavailable, with a hint where the errno has a known
+ * cause (as in sandboxer.c). */
+static const char *landlock_why(int err)
+{
+	switch (err) {
+	case ENOSYS:
+		return "not built into this kernel: CONFIG_SECURITY_LANDLOCK is off";
+	case EOPNOTSUPP:
+		return "disabled at boot: add landlock to the lsm= kernel parameter";
+	case 0:
+		return "unknown reason";
+	default:
+		return strerror(err);
+	}
+}
+
+static void line(FILE *out, const char *label, const char *value, const char *note)
+{
+	if (note)
+		fprintf(out, "  %-*s %-*s  %s\n", LABEL_W, label, VALUE_W, value, note);
+	else
+		fprintf(out, "  %-*s %s\n", LABEL_W, label, value);
+}
+
+static void report_kernel(FILE *out, const struct check_facts *c)
+{
+	const sandlock_features_t *f = &c->features;
+	char buf[160];
+
+	fprintf(out, "Kernel features:\n");
+	if (f->landlock_abi >= 0)
+		snprintf(buf, sizeof(buf), "ABI v%d", f->landlock_abi);
+	else
+		snprintf(buf, sizeof(buf), "unavailable (%s)", landlock_why(f->landlock_errno));
+	line(out, "Landlock:", buf, NULL);
+	snprintf(buf, sizeof(buf), "ABI v%d", c->min_abi);
+	line(out, "Minimum required:", buf, NULL);
+	line(out, "Seccomp filter:", yes_no(f->seccomp_filter), NULL);
+	line(out, "Seccomp user notification:", yes_no(f->user_notif), "(Linux 5.0+)");
+	line(out, "WAIT_KILLABLE_RECV:", yes_no(f->wait_killable_recv), "(Linux 5.19+)");
+	line(out, "pidfd_getfd:", yes_no(f->pidfd_getfd), "(Linux 5.6+)");
+	line(out, "ADDFD_FLAG_SEND:", yes_no(f->addfd_send), "(Linux 5.14+)");
+	line(out, "Sync wake-up:", yes_no(f->sync_wake_up), "(Linux 6.7+)");
+	line(out, "Already under a supervisor:", yes_no(f->nested_listener), NULL);
+}
+
+static void protection(FILE *out, const char *label, bool on, const char *needs)
+{
+	line(out, label, on ? "enforced" : "not enforced", needs);
+}
+
+static bool supervisor_ok(const sandlock_features_t *f)
+{
+	return f->user_notif && f->pidfd_getfd && !f->nested_listener;
+}
+
+static void report_protections(FILE *out, const struct check_facts *c)
+{
+	const sandlock_features_t *f = &c->features;
+	char label[64], note[64];
+
+	fprintf(out, "\nProtections on this machine:\n");
+	for (size_t i = 0; i < sizeof(landlock_rows) / sizeof(landlock_rows[0]); i++) {
+		bool on = f->landlock_abi >= landlock_rows[i].abi;
+
+		snprintf(label, sizeof(label), "%s:", landlock_rows[i].label);
+		snprintf(note, sizeof(note), "(Landlock ABI v%d+)", landlock_rows[i].abi);
+		protection(out, label, on, note);
+	}
+	protection(out, "Syscall deny list:", f->seccomp_filter, "(seccomp filter)");
+	protection(out, "Supervisor:", supervisor_ok(f), "(user notification + pidfd_getfd)");
+}
+
+/* Appends "what" to the comma-separated list in buf. */
+static void add_missing(char *buf, size_t size, const char *what)
+{
+	size_t len = strlen(buf);
+
+	snprintf(buf + len, size - len, "%s%s", len ? ", " : "", what);
+}
+
+static void missing_landlock(char *buf, size_t size, const struct check_facts *c)
+{
+	char what[96];
+	int abi = c->features.landlock_abi;
+
+	if (abi >= c->min_abi)
+		return;
+	if (abi < 0)
+		snprintf(what, sizeof(what), "Landlock");
+	else
+		snprintf(what, sizeof(what), "Landlock ABI v%d (kernel has v%d)", c->min_abi, abi);
+	add_missing(buf, size, what);
+}
+
+int check_report(FILE *out, const struct check_facts *c)
+{
+	const sandlock_features_t *f = &c->features;
+	char missing[256] = "";
+
+	report_kernel(out, c);
+	report_protections(out, c);
+	fprintf(out, "\nPlatform: %s%s%s\n", c->machine ? c->machine : "unknown",
+		c->kernel ? ", Linux " : "", c->kernel ? c->kernel : "");
+
+	missing_landlock(missing, sizeof(missing), c);
+	if (!f->seccomp_filter)
+		add_missing(missing, sizeof(missing), "seccomp filter");
+	if (!f->user_notif)
+		add_missing(missing, sizeof(missing), "seccomp user notification");
+	if (!f->pidfd_getfd)
+		add_missing(missing, sizeof(missing), "pidfd_getfd");
+	if (f->nested_listener)
+		add_missing(missing, sizeof(missing), "a free seccomp listener (already supervised)");
+	if (missing[0]) {
+		fprintf(out, "Status: UNSUPPORTED: %s\n", missing);
+		return 1;
+	}
+	fprintf(out, "Status: OK\n");
+	return 0;
+}
+
+int cmd_check(int argc, char **argv)
+{
+	struct check_facts c = {.features = {.size = sizeof(sandlock_features_t)}};
+	struct utsname u;
+
+	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+		printf("Usage: sandlock check\n\n"
+		       "Reports the kernel features sandlock uses and which protections\n"
+		       "are enforced on this machine.  Exits 0 whatever the status.\n");
+		return CLI_EXIT_OK;
+	}
+	if (argc > 1) {
+		fprintf(stderr, "sandlock: check: unexpected argument '%s'\n", argv[1]);
+		return CLI_EXIT_USAGE;
+	}
+	if (sandlock_probe_features(&c.features) < 0) {
+		fprintf(stderr, "sandlock: check: %s\n", sandlock_last_error());
+		return CLI_EXIT_FAILURE;
+	}
+	c.features.landlock_abi = sandlock_landlock_abi_version();
+	c.min_abi = sandlock_min_landlock_abi();
+	if (uname(&u) == 0) {
+		c.machine = u.machine;
+		c.kernel = u.release;
+	}
+	check_report(stdout, &c);
+	return CLI_EXIT_OK;
+}

@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * main.c - the sandlock command: picks a subcommand, nothing else.  The
+ * subcommands live in run.c and check.c, their parsers in run_parse.c and
+ * run_opts.c, where unit tests can reach them.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli.h"
+#include "sandlock.h"
+
+struct subcommand {
+	const char *name;
+	int (*fn)(int argc, char **argv); /* NULL: not supported yet */
+	const char *help;
+};
+
+static const struct subcommand subcommands[] = {
+	{"run", cmd_run, "run a command in a sandbox"},
+	{"check", cmd_check, "report what this kernel lets sandlock enforce"},
+	{"list", NULL, "list running sandboxes"},
+	{"kill", NULL, "kill a running sandbox by name"},
+	{"inspect", NULL, "show the policy of a running sandbox"},
+	{"profile", NULL, "list, show or delete saved profiles"},
+};
+
+#define USAGE_LINE "Usage: sandlock [--help | --version] <SUBCOMMAND> [ARGS...]\n"
+
+static void print_help(void)
+{
+	printf(USAGE_LINE "\n"
+			  "Runs programs confined by Landlock and seccomp.\n\n"
+			  "Commands:\n");
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++)
+		printf("  %-10s %s%s\n", subcommands[i].name, subcommands[i].help,
+		       subcommands[i].fn ? "" : " (not supported yet)");
+	printf("\nOptions:\n"
+	       "  -h, --help     print this help\n"
+	       "      --version  print the version\n"
+	       "\n"
+	       "`sandlock <SUBCOMMAND> --help` describes a subcommand.\n");
+}
+
+static int usage_error(const char *problem, const char *arg)
+{
+	fprintf(stderr, "sandlock: %s%s%s%s\n" USAGE_LINE, problem, arg ? " '" : "", arg ? arg : "",
+		arg ? "'" : "");
+	return CLI_EXIT_USAGE;
+}
+
+int main(int argc, char **argv)
+{
+	const char *sub = argc > 1 ? argv[1] : NULL;
+
+	if (!sub)
+		return usage_error("missing subcommand", NULL);
+	if (strcmp(sub, "--help") == 0 || strcmp(sub, "-h") == 0) {
+		print_help();
+		return CLI_EXIT_OK;
+	}
+	if (strcmp(sub, "--version") == 0) {
+		printf("sandlock %s (sandlock %s C ABI)\n", SANDLOCK_VERSION, SANDLOCK_ABI_VERSION);
+		return CLI_EXIT_OK;
+	}
+	for (size_t i = 0; i < sizeof(subcommands) / sizeof(subcommands[0]); i++) {
+		if (strcmp(sub, subcommands[i].name) != 0)
+			continue;
+		if (!subcommands[i].fn) {
+			fprintf(stderr, "sandlock: %s: not supported yet\n", sub);
+			return CLI_EXIT_FAILURE;
+		}
+		return subcommands[i].fn(argc - 1, argv + 1);
+	}
+	return usage_error("unknown subcommand", sub);
+}

@@ -1,0 +1,212 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run.c - `sandlock run` (spec 3.1, 8.8): parse, build the policy, create
+ * the sandbox with inherited stdio and the supervisor on this thread,
+ * forward termination signals to it, start, wait, report the status.
+ */
+#include <errno.h>
+#include <inttypes.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "run.h"
+#include "run_opts.h"
+
+/* ---- exit status ------------------------------------------------------------ */
+
+int run_exit_code(int status, int exit_code)
+{
+	switch (status) {
+	case SANDLOCK_STATUS_EXITED:
+		return exit_code >= 0 && exit_code <= 255 ? exit_code : CLI_EXIT_FAILURE;
+	case SANDLOCK_STATUS_TIMEOUT:
+		return CLI_EXIT_TIMEOUT;
+	default: /* signaled, killed */
+		return CLI_EXIT_FAILURE;
+	}
+}
+
+size_t run_status_json(char *buf, size_t size, int status, int exit_code, int sig)
+{
+	int n;
+
+	if (status == SANDLOCK_STATUS_EXITED)
+		n = snprintf(buf, size, "{\"exit_code\":%d}\n", exit_code);
+	else if (status == SANDLOCK_STATUS_SIGNALED)
+		n = snprintf(buf, size, "{\"exit_code\":-1,\"signal\":%d}\n", sig);
+	else
+		n = snprintf(buf, size, "{\"exit_code\":-1}\n");
+	if (n < 0)
+		return 0;
+	return (size_t)n < size ? (size_t)n : size - 1;
+}
+
+/* The fd stays open: whoever passed it owns it. */
+static void write_status_fd(int fd, int status, int exit_code, int sig)
+{
+	char line[64];
+	size_t len = run_status_json(line, sizeof(line), status, exit_code, sig);
+	size_t off = 0;
+
+	while (off < len) {
+		ssize_t w = write(fd, line + off, len - off);
+
+		if (w < 0 && errno == EINTR)
+			continue;
+		if (w < 0) {
+			fprintf(stderr, "sandlock: --status-fd %d: %s\n", fd, strerror(errno));
+			return;
+		}
+		off += (size_t)w;
+	}
+}
+
+/* ---- signal forwarding ----------------------------------------------------- */
+
+/* While the sandbox runs, SIGINT/SIGTERM/SIGHUP/SIGQUIT sent to sandlock go
+ * to the sandbox's process group, so `kill <sandlock>` or a ^C from a
+ * terminal that sandlock does not hand over stops the command, and sandlock
+ * then reports its status normally. */
+static const int fwd_signals[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT};
+#define FWD_N (sizeof(fwd_signals) / sizeof(fwd_signals[0]))
+
+static volatile sig_atomic_t fwd_pgid;
+static struct sigaction fwd_saved[FWD_N];
+static bool fwd_installed[FWD_N];
+
+static void fwd_handler(int sig)
+{
+	int saved_errno = errno;
+	pid_t pgid = (pid_t)fwd_pgid;
+
+	/* killpg(pgid, sig), spelled as kill(2) because signal-safety(7)
+	 * lists kill() but not killpg(). */
+	if (pgid > 0)
+		kill(-pgid, sig);
+	errno = saved_errno;
+}
+
+static void fwd_install(pid_t pgid)
+{
+	struct sigaction sa = {.sa_handler = fwd_handler, .sa_flags = SA_RESTART};
+
+	sigemptyset(&sa.sa_mask);
+	fwd_pgid = pgid;
+	for (size_t i = 0; i < FWD_N; i++) {
+		fwd_installed[i] = false;
+		/* A signal ignored at start (nohup, `cmd &` in a script) stays
+		 * ignored, as it is for the command, which inherited that. */
+		if (sigaction(fwd_signals[i], NULL, &fwd_saved[i]) < 0 ||
+		    fwd_saved[i].sa_handler == SIG_IGN)
+			continue;
+		fwd_installed[i] = sigaction(fwd_signals[i], &sa, NULL) == 0;
+	}
+}
+
+static void fwd_restore(void)
+{
+	for (size_t i = 0; i < FWD_N; i++)
+		if (fwd_installed[i])
+			sigaction(fwd_signals[i], &fwd_saved[i], NULL);
+	fwd_pgid = 0;
+}
+
+/* ---- the run ------------------------------------------------------------------ */
+
+static uint64_t timeout_ms(const struct run_opts *o)
+{
+	if (!o->timeout.set)
+		return 0;
+	return o->timeout.v > UINT64_MAX / 1000 ? UINT64_MAX : o->timeout.v * 1000;
+}
+
+/* Starts the created sandbox, waits for it and reports how it ended. */
+static int start_and_wait(const struct run_opts *o, sandlock_handle_t *h)
+{
+	int status = SANDLOCK_STATUS_KILLED, code = -1, sig = 0;
+	sandlock_result_t *res = NULL;
+
+	fwd_install((pid_t)sandlock_handle_pid(h));
+	if (sandlock_start(h) < 0) {
+		fwd_restore();
+		fprintf(stderr, "sandlock: %s\n", sandlock_last_error());
+		return CLI_EXIT_FAILURE;
+	}
+	res = sandlock_handle_wait_timeout(h, timeout_ms(o));
+	fwd_restore();
+	if (res) {
+		status = sandlock_result_status(res);
+		code = sandlock_result_exit_code(res);
+		sig = sandlock_result_signal(res);
+		sandlock_result_free(res);
+	} else {
+		fprintf(stderr, "sandlock: %s\n", sandlock_last_error());
+	}
+	if (status == SANDLOCK_STATUS_TIMEOUT)
+		fprintf(stderr, "sandlock: timeout after %" PRIu64 "s\n", o->timeout.v);
+	if (o->status_fd.set)
+		write_status_fd((int)o->status_fd.v, status, code, sig);
+	return res ? run_exit_code(status, code) : CLI_EXIT_FAILURE;
+}
+
+static int run_parsed(const struct run_opts *o)
+{
+	const uint32_t flags = SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE;
+	struct cli_err e;
+	sandlock_sandbox_t *policy;
+	sandlock_handle_t *h;
+	int rc;
+
+	policy = run_policy_build(o, &e);
+	if (!policy) {
+		fprintf(stderr, "sandlock: %s\n", e.msg);
+		return CLI_EXIT_FAILURE;
+	}
+	h = sandlock_create_ex(policy, o->name, o->cmd, o->cmd_argc, flags);
+	if (!h) {
+		fprintf(stderr, "sandlock: %s\n", sandlock_last_error());
+		sandlock_sandbox_free(policy);
+		return CLI_EXIT_FAILURE;
+	}
+	rc = start_and_wait(o, h);
+	sandlock_handle_free(h);
+	sandlock_sandbox_free(policy);
+	return rc;
+}
+
+int cmd_run(int argc, char **argv)
+{
+	struct run_opts o;
+	struct cli_err e;
+	const char *later;
+	int rc;
+
+	switch (run_opts_parse(&o, argc - 1, (const char *const *)argv + 1, &e)) {
+	case RUN_PARSE_OK:
+		later = run_opts_unsupported(&o);
+		if (later) {
+			fprintf(stderr, "sandlock: not supported yet: --%s\n", later);
+			rc = CLI_EXIT_FAILURE;
+		} else {
+			rc = run_parsed(&o);
+		}
+		break;
+	case RUN_PARSE_HELP:
+		run_opts_help(stdout);
+		rc = CLI_EXIT_OK;
+		break;
+	case RUN_PARSE_USAGE:
+		fprintf(stderr, "sandlock: %s\n", e.msg);
+		rc = CLI_EXIT_USAGE;
+		break;
+	default:
+		fprintf(stderr, "sandlock: %s\n", e.msg);
+		rc = CLI_EXIT_FAILURE;
+		break;
+	}
+	run_opts_free(&o);
+	return rc;
+}

@@ -1,0 +1,115 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * run_opts.h - the command line of `sandlock run`, parsed into a struct.
+ *
+ * The parser is table-driven (one row per flag in run_opts.c, the same rows
+ * generate --help), checks syntax only and never exits or prints, so unit
+ * tests can call it.  Values are validated by the library's builder.
+ */
+#ifndef SL_CLI_RUN_OPTS_H
+#define SL_CLI_RUN_OPTS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+struct cli_err;
+
+/* Strings borrowed from argv. */
+struct cli_strv {
+	const char **v;
+	size_t n;
+};
+
+struct cli_u32v {
+	uint32_t *v;
+	size_t n;
+};
+
+/* KEY=VALUE or VIRTUAL:HOST: key is owned, value points into argv. */
+struct cli_pair {
+	char *key;
+	const char *value;
+};
+
+struct cli_pairv {
+	struct cli_pair *v;
+	size_t n;
+};
+
+/* A number that may be absent. */
+struct cli_num {
+	bool set;
+	uint64_t v;
+};
+
+struct run_opts {
+	/* filesystem */
+	struct cli_strv fs_read, fs_write, fs_deny;
+	const char *workdir, *cwd, *fs_storage, *chroot;
+	struct cli_num fs_isolation; /* 0 none, 1 overlayfs, 2 branchfs */
+	struct cli_num max_disk;
+	struct cli_pairv fs_mount;
+
+	/* syscalls */
+	struct cli_strv extra_deny, extra_allow;
+
+	/* network */
+	struct cli_strv net_allow, http_allow, http_deny;
+	struct cli_u32v net_bind, http_port;
+	const char *http_ca, *http_key;
+	bool port_remap;
+
+	/* resources */
+	struct cli_num max_memory, max_processes, max_open_files, cpu, num_cpus;
+	struct cli_u32v cpu_cores, gpu;
+
+	/* determinism */
+	struct cli_num random_seed, time_start;
+	bool no_randomize_memory, no_huge_pages, no_coredump, deterministic_dirs;
+
+	/* environment and identity */
+	bool clean_env;
+	struct cli_pairv env;
+	struct cli_num uid;
+	const char *name;
+
+	/* running */
+	struct cli_num timeout, status_fd;
+	const char *exec_shell;
+	bool interactive; /* accepted; stdio is always inherited */
+
+	/* accepted by the parser, refused by `sandlock run` until they land */
+	const char *profile, *profile_file, *image;
+	bool dry_run, no_supervisor;
+
+	/* The command: cmd[cmd_argc] is NULL.  The array is owned, the
+	 * strings are borrowed from argv (or are literals). */
+	const char **cmd;
+	unsigned int cmd_argc;
+};
+
+enum run_parse_result {
+	RUN_PARSE_OK = 0,
+	RUN_PARSE_HELP = 1,  /* -h/--help was given: print run_opts_help() */
+	RUN_PARSE_USAGE = 2, /* e->msg says what is wrong with the command line */
+	RUN_PARSE_FAIL = 3,  /* out of memory; e->msg says so */
+};
+
+/* Parses the arguments that follow "run" (argv[0] is the first option).
+ * Fills *o (which it zeroes first) and returns an enum run_parse_result.
+ * The strings in argv must outlive *o.  Call run_opts_free() afterwards
+ * whatever the result. */
+int run_opts_parse(struct run_opts *o, int argc, const char *const *argv, struct cli_err *e);
+
+void run_opts_free(struct run_opts *o);
+
+/* The long name (without "--") of the first flag given that sandlock
+ * cannot honour yet, e.g. "profile"; NULL when there is none. */
+const char *run_opts_unsupported(const struct run_opts *o);
+
+/* Writes the help of `sandlock run` (generated from the option table). */
+void run_opts_help(FILE *out);
+
+#endif

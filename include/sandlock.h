@@ -1,0 +1,380 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * sandlock.h - public C interface of libsandlock.
+ *
+ * libsandlock runs a command confined by Landlock (filesystem, TCP ports,
+ * IPC scopes), a seccomp-bpf deny list and a seccomp user-notification
+ * supervisor that lives inside the calling process.
+ *
+ * The function names, parameter types and ownership rules are those of the
+ * sandlock 0.8.0 C ABI, so programs and bindings written for
+ * libsandlock_ffi.so 0.8.0 work unchanged.  Functions marked "extension"
+ * are ours and do not exist in 0.8.0.
+ *
+ * Conventions
+ *   - Handles are opaque.
+ *   - Builder calls consume the builder they are given and return the
+ *     builder to use next.  A NULL builder or a NULL string argument is
+ *     ignored and the input is returned unchanged.
+ *   - Failures return NULL or -1.  The reason is available from
+ *     sandlock_last_error() on the same thread (extension).
+ *   - Strings returned by the library are freed with sandlock_string_free().
+ *     Byte pointers returned by result accessors stay valid until the
+ *     result is freed.
+ *   - Every call is safe from any thread; the library keeps no global
+ *     mutable state (error messages are thread-local).
+ *   - The library never prints, exits or aborts.
+ *
+ * Calls whose feature has not landed yet fail with the message
+ * "not supported yet: <feature>" (see README, "Status of the ABI").
+ */
+#ifndef SANDLOCK_H
+#define SANDLOCK_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SANDLOCK_VERSION "0.1.0"
+#define SANDLOCK_ABI_VERSION "0.8.0"
+
+/* ---- opaque handles ---------------------------------------------------- */
+typedef struct sandlock_builder sandlock_builder_t;
+typedef struct sandlock_sandbox sandlock_sandbox_t;
+typedef struct sandlock_handle sandlock_handle_t;
+typedef struct sandlock_result sandlock_result_t;
+typedef struct sandlock_dry_run_result sandlock_dry_run_result_t;
+typedef struct sandlock_pipeline sandlock_pipeline_t;
+typedef struct sandlock_gather sandlock_gather_t;
+typedef struct sandlock_ctx sandlock_ctx_t;
+typedef struct sandlock_fns sandlock_fns_t;
+typedef struct sandlock_fork_result sandlock_fork_result_t;
+typedef struct sandlock_checkpoint sandlock_checkpoint_t;
+typedef struct sandlock_mem_handle sandlock_mem_handle_t;
+typedef struct sandlock_handler sandlock_handler_t;
+
+/* ---- callback types and ABI structures --------------------------------- */
+
+/* Event passed to a policy callback. */
+typedef struct sandlock_event {
+	const char *syscall;
+	uint8_t category; /* 0 file, 1 network, 2 process, 3 memory */
+	uint32_t pid;
+	uint32_t parent_pid; /* 0 when unknown */
+	const char *host;    /* NULL when none */
+	uint16_t port;       /* 0 when none */
+	bool denied;
+	const char *const *argv; /* NULL when none */
+	uint32_t argc;
+} sandlock_event_t;
+
+/* Returns 0 allow, -1 deny with EPERM, -2 audit, > 0 deny with that errno. */
+typedef int32_t (*sandlock_policy_fn_t)(const sandlock_event_t *event,
+					sandlock_ctx_t *ctx);
+typedef void (*sandlock_init_fn_t)(void);
+typedef void (*sandlock_work_fn_t)(uint32_t clone_id);
+
+/* One seccomp notification as seen by a custom handler (80 bytes). */
+typedef struct sandlock_notif_data {
+	uint64_t id;
+	uint32_t pid;
+	uint32_t flags;
+	int32_t syscall_nr;
+	uint32_t arch;
+	uint64_t instruction_pointer;
+	uint64_t args[6];
+} sandlock_notif_data_t;
+
+enum sandlock_action_kind {
+	SANDLOCK_ACTION_UNSET = 0,
+	SANDLOCK_ACTION_CONTINUE = 1,
+	SANDLOCK_ACTION_ERRNO = 2,
+	SANDLOCK_ACTION_RETURN_VALUE = 3,
+	SANDLOCK_ACTION_INJECT_FD_SEND = 4,
+	SANDLOCK_ACTION_INJECT_FD_SEND_TRACKED = 5, /* reserved */
+	SANDLOCK_ACTION_HOLD = 6,
+	SANDLOCK_ACTION_KILL = 7,
+};
+
+/* The answer a custom handler gives (24 bytes: kind at 0, payload at 8). */
+typedef struct sandlock_action_out {
+	uint32_t kind;
+	union {
+		uint64_t none;
+		int32_t errno_value;
+		int64_t return_value;
+		struct {
+			int32_t srcfd;
+			uint32_t newfd_flags;
+		} inject_send;
+		struct {
+			int32_t srcfd;
+			uint32_t newfd_flags;
+			uint64_t tracker;
+		} inject_send_tracked;
+		struct {
+			int32_t sig;
+			int32_t pgid;
+		} kill;
+	} payload;
+} sandlock_action_out_t;
+
+enum sandlock_exception_policy {
+	SANDLOCK_EXCEPTION_KILL = 0,
+	SANDLOCK_EXCEPTION_DENY_EPERM = 1,
+	SANDLOCK_EXCEPTION_CONTINUE = 2,
+	SANDLOCK_EXCEPTION_DENY_EIO = 3,
+};
+
+typedef int (*sandlock_handler_fn_t)(void *ud,
+				     const sandlock_notif_data_t *notif,
+				     sandlock_mem_handle_t *mem,
+				     sandlock_action_out_t *out);
+typedef void (*sandlock_handler_ud_drop_t)(void *ud);
+
+typedef struct sandlock_handler_registration {
+	int64_t syscall_nr;
+	sandlock_handler_t *handler;
+} sandlock_handler_registration_t;
+
+/* ---- builder ------------------------------------------------------------ */
+sandlock_builder_t *sandlock_sandbox_builder_new(void);
+sandlock_builder_t *sandlock_sandbox_builder_fs_read(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_fs_write(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_fs_deny(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_fs_storage(sandlock_builder_t *b, const char *path);
+/* mode: 0 none, 1 overlayfs, 2 branchfs */
+sandlock_builder_t *sandlock_sandbox_builder_fs_isolation(sandlock_builder_t *b, uint8_t mode);
+sandlock_builder_t *sandlock_sandbox_builder_gpu_devices(sandlock_builder_t *b, const uint32_t *devices, uint32_t len);
+sandlock_builder_t *sandlock_sandbox_builder_workdir(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_cwd(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_chroot(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_fs_mount(sandlock_builder_t *b, const char *virtual_path, const char *host_path);
+/* action: 0 commit, 1 abort, 2 keep */
+sandlock_builder_t *sandlock_sandbox_builder_on_exit(sandlock_builder_t *b, uint8_t action);
+sandlock_builder_t *sandlock_sandbox_builder_on_error(sandlock_builder_t *b, uint8_t action);
+sandlock_builder_t *sandlock_sandbox_builder_max_memory(sandlock_builder_t *b, uint64_t bytes);
+sandlock_builder_t *sandlock_sandbox_builder_max_disk(sandlock_builder_t *b, uint64_t bytes);
+sandlock_builder_t *sandlock_sandbox_builder_max_processes(sandlock_builder_t *b, uint32_t n);
+sandlock_builder_t *sandlock_sandbox_builder_max_cpu(sandlock_builder_t *b, uint8_t pct);
+sandlock_builder_t *sandlock_sandbox_builder_num_cpus(sandlock_builder_t *b, uint32_t n);
+sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b, const uint32_t *cores, uint32_t len);
+sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t *b, const char *spec);
+sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b, uint16_t port);
+sandlock_builder_t *sandlock_sandbox_builder_port_remap(sandlock_builder_t *b, bool v);
+sandlock_builder_t *sandlock_sandbox_builder_uid(sandlock_builder_t *b, uint32_t id);
+sandlock_builder_t *sandlock_sandbox_builder_http_allow(sandlock_builder_t *b, const char *rule);
+sandlock_builder_t *sandlock_sandbox_builder_http_deny(sandlock_builder_t *b, const char *rule);
+sandlock_builder_t *sandlock_sandbox_builder_http_port(sandlock_builder_t *b, uint16_t port);
+sandlock_builder_t *sandlock_sandbox_builder_http_ca(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_http_key(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_builder_t *b, uint64_t seed);
+sandlock_builder_t *sandlock_sandbox_builder_clean_env(sandlock_builder_t *b, bool v);
+sandlock_builder_t *sandlock_sandbox_builder_env_var(sandlock_builder_t *b, const char *key, const char *value);
+sandlock_builder_t *sandlock_sandbox_builder_time_start(sandlock_builder_t *b, uint64_t epoch_secs);
+/* names: comma-separated list */
+sandlock_builder_t *sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builder_t *b, const char *names);
+sandlock_builder_t *sandlock_sandbox_builder_extra_allow_syscalls(sandlock_builder_t *b, const char *names);
+sandlock_builder_t *sandlock_sandbox_builder_max_open_files(sandlock_builder_t *b, unsigned int n);
+sandlock_builder_t *sandlock_sandbox_builder_no_randomize_memory(sandlock_builder_t *b, bool v);
+sandlock_builder_t *sandlock_sandbox_builder_no_huge_pages(sandlock_builder_t *b, bool v);
+sandlock_builder_t *sandlock_sandbox_builder_no_coredump(sandlock_builder_t *b, bool v);
+sandlock_builder_t *sandlock_sandbox_builder_deterministic_dirs(sandlock_builder_t *b, bool v);
+sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b, sandlock_policy_fn_t cb);
+
+/* Validates and consumes the builder.  *err is set to 0 or -1; on failure
+ * *err_msg (if err_msg is not NULL) receives a message to free with
+ * sandlock_string_free(). */
+sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int *err, char **err_msg);
+void sandlock_sandbox_free(sandlock_sandbox_t *p);
+/* Syscall number of a name from the known-name table, or -1. */
+int64_t sandlock_syscall_nr(const char *name);
+
+/* ---- one-shot runs ------------------------------------------------------ */
+/* name may be NULL (the default is "sandbox-<caller pid>").  stdout and
+ * stderr are captured; stdin is inherited. */
+sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy, const char *name,
+				const char *const *argv, unsigned int argc);
+/* stdio inherited; returns the exit code, or -1 (signal, or failure). */
+int sandlock_run_interactive(const sandlock_sandbox_t *policy, const char *name,
+			     const char *const *argv, unsigned int argc);
+sandlock_dry_run_result_t *sandlock_dry_run(const sandlock_sandbox_t *policy, const char *name,
+					    const char *const *argv, unsigned int argc);
+/* Landlock filesystem confinement of the calling process, irreversible. */
+int sandlock_confine(const sandlock_sandbox_t *policy);
+
+/* ---- live handles ------------------------------------------------------- */
+/* Creates the sandbox with its child parked before exec; a supervisor
+ * thread owns it.  Output is captured. */
+sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy, const char *name,
+				   const char *const *argv, unsigned int argc);
+/* Same, but no supervisor thread: the supervisor runs inside
+ * sandlock_handle_wait*() on the caller's thread.  Meant for an immediate
+ * start + wait; until wait is called, notified syscalls of the child block. */
+sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *policy, const char *name,
+					   const char *const *argv, unsigned int argc);
+int sandlock_start(sandlock_handle_t *h);
+int32_t sandlock_handle_pid(const sandlock_handle_t *h);
+sandlock_result_t *sandlock_handle_wait(sandlock_handle_t *h);
+/* timeout_ms 0 = none; on expiry the sandbox is killed and the result's
+ * exit code is -1 (status SANDLOCK_STATUS_TIMEOUT). */
+sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uint64_t timeout_ms);
+char *sandlock_handle_port_mappings(const sandlock_handle_t *h);
+sandlock_checkpoint_t *sandlock_handle_checkpoint(sandlock_handle_t *h);
+/* Kills the sandbox if it is still running, then frees the handle. */
+void sandlock_handle_free(sandlock_handle_t *h);
+
+/* extension: sandlock_create with options.  SANDLOCK_CREATE_INTERACTIVE
+ * inherits stdio instead of capturing it (and, when stdin is a terminal,
+ * makes the sandbox its foreground process group); SANDLOCK_CREATE_INLINE
+ * runs the supervisor inside sandlock_handle_wait*() instead of a thread
+ * (sandlock_create_for_run = SANDLOCK_CREATE_INLINE). */
+#define SANDLOCK_CREATE_INTERACTIVE 0x1u
+#define SANDLOCK_CREATE_INLINE 0x2u
+sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const char *name,
+				      const char *const *argv, unsigned int argc, uint32_t flags);
+
+/* extension: process-group control of a created or running sandbox.
+ * 0 on success, -1 when the sandbox is not running. */
+int sandlock_handle_pause(sandlock_handle_t *h);
+int sandlock_handle_resume(sandlock_handle_t *h);
+int sandlock_handle_kill(sandlock_handle_t *h);
+
+/* ---- results ------------------------------------------------------------ */
+int sandlock_result_exit_code(const sandlock_result_t *r); /* -1 for non-exit */
+bool sandlock_result_success(const sandlock_result_t *r);
+char *sandlock_result_stdout(const sandlock_result_t *r); /* lossy UTF-8, free with sandlock_string_free */
+char *sandlock_result_stderr(const sandlock_result_t *r);
+const uint8_t *sandlock_result_stdout_bytes(const sandlock_result_t *r, size_t *len);
+const uint8_t *sandlock_result_stderr_bytes(const sandlock_result_t *r, size_t *len);
+void sandlock_result_free(sandlock_result_t *r);
+void sandlock_string_free(char *s);
+
+/* extension: how the sandbox ended. */
+enum sandlock_status {
+	SANDLOCK_STATUS_EXITED = 0,  /* exit code in sandlock_result_exit_code */
+	SANDLOCK_STATUS_SIGNALED = 1,/* signal in sandlock_result_signal */
+	SANDLOCK_STATUS_KILLED = 2,  /* SIGKILL */
+	SANDLOCK_STATUS_TIMEOUT = 3, /* killed by the timeout */
+};
+int sandlock_result_status(const sandlock_result_t *r);
+int sandlock_result_signal(const sandlock_result_t *r); /* 0 when none */
+
+/* ---- dry-run results ---------------------------------------------------- */
+int sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r);
+bool sandlock_dry_run_result_success(const sandlock_dry_run_result_t *r);
+const uint8_t *sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r, size_t *len);
+const uint8_t *sandlock_dry_run_result_stderr_bytes(const sandlock_dry_run_result_t *r, size_t *len);
+size_t sandlock_dry_run_result_changes_len(const sandlock_dry_run_result_t *r);
+char sandlock_dry_run_result_change_kind(const sandlock_dry_run_result_t *r, size_t i);
+char *sandlock_dry_run_result_change_path(const sandlock_dry_run_result_t *r, size_t i);
+void sandlock_dry_run_result_free(sandlock_dry_run_result_t *r);
+
+/* ---- pipeline and gather ------------------------------------------------ */
+sandlock_pipeline_t *sandlock_pipeline_new(void);
+void sandlock_pipeline_add_stage(sandlock_pipeline_t *pipe, const sandlock_sandbox_t *policy,
+				 const char *const *argv, unsigned int argc);
+sandlock_result_t *sandlock_pipeline_run(sandlock_pipeline_t *pipe, uint64_t timeout_ms);
+void sandlock_pipeline_free(sandlock_pipeline_t *pipe);
+sandlock_gather_t *sandlock_gather_new(void);
+void sandlock_gather_add_source(sandlock_gather_t *g, const char *name, const sandlock_sandbox_t *policy,
+				const char *const *argv, unsigned int argc);
+void sandlock_gather_set_consumer(sandlock_gather_t *g, const sandlock_sandbox_t *policy,
+				  const char *const *argv, unsigned int argc);
+sandlock_result_t *sandlock_gather_run(sandlock_gather_t *g, uint64_t timeout_ms);
+void sandlock_gather_free(sandlock_gather_t *g);
+
+/* ---- policy callback context --------------------------------------------- */
+void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count);
+void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count);
+void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t bytes);
+void sandlock_ctx_restrict_max_processes(sandlock_ctx_t *ctx, uint32_t n);
+void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx, uint32_t pid, const char *const *ips, uint32_t count);
+void sandlock_ctx_deny_path(sandlock_ctx_t *ctx, const char *path);
+void sandlock_ctx_allow_path(sandlock_ctx_t *ctx, const char *path);
+
+/* ---- COW fork / reduce ---------------------------------------------------- */
+sandlock_fns_t *sandlock_new_with_fns(const sandlock_sandbox_t *policy, const char *name,
+				      sandlock_init_fn_t init_fn, sandlock_work_fn_t work_fn);
+sandlock_fork_result_t *sandlock_fork(sandlock_fns_t *sb, uint32_t n);
+uint32_t sandlock_fork_result_count(const sandlock_fork_result_t *r);
+int32_t sandlock_fork_result_pid(const sandlock_fork_result_t *r, uint32_t index);
+sandlock_result_t *sandlock_reduce(sandlock_fork_result_t *fork_result, const sandlock_sandbox_t *policy,
+				   const char *name, const char *const *argv, unsigned int argc);
+void sandlock_fork_result_free(sandlock_fork_result_t *r);
+int sandlock_wait(sandlock_fns_t *sb);
+void sandlock_sandbox_fns_free(sandlock_fns_t *sb);
+
+/* ---- checkpoint ------------------------------------------------------------ */
+int sandlock_checkpoint_save(const sandlock_checkpoint_t *cp, const char *dir);
+sandlock_checkpoint_t *sandlock_checkpoint_load(const char *dir);
+void sandlock_checkpoint_set_name(sandlock_checkpoint_t *cp, const char *name);
+char *sandlock_checkpoint_name(const sandlock_checkpoint_t *cp);
+void sandlock_checkpoint_set_app_state(sandlock_checkpoint_t *cp, const uint8_t *data, size_t len);
+const uint8_t *sandlock_checkpoint_app_state(const sandlock_checkpoint_t *cp, size_t *len);
+void sandlock_checkpoint_free(sandlock_checkpoint_t *cp);
+
+/* ---- platform ------------------------------------------------------------- */
+int sandlock_landlock_abi_version(void); /* -1 when Landlock is unavailable */
+int sandlock_min_landlock_abi(void);
+
+/* ---- custom handlers ------------------------------------------------------ */
+int32_t sandlock_mem_read_cstr(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf,
+			       size_t max_len, size_t *out_len);
+int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf, size_t len,
+			  size_t *out_len);
+int32_t sandlock_mem_write(const sandlock_mem_handle_t *handle, uint64_t addr, const uint8_t *buf,
+			   size_t len);
+void sandlock_action_set_continue(sandlock_action_out_t *out);
+void sandlock_action_set_errno(sandlock_action_out_t *out, int32_t errno_value);
+void sandlock_action_set_return_value(sandlock_action_out_t *out, int64_t value);
+void sandlock_action_set_inject_fd_send(sandlock_action_out_t *out, int32_t srcfd, uint32_t newfd_flags);
+void sandlock_action_set_hold(sandlock_action_out_t *out);
+void sandlock_action_set_kill(sandlock_action_out_t *out, int32_t sig, int32_t pgid);
+sandlock_handler_t *sandlock_handler_new(sandlock_handler_fn_t handler_fn, void *ud,
+					 sandlock_handler_ud_drop_t ud_drop, uint32_t on_exception);
+void sandlock_handler_free(sandlock_handler_t *h);
+sandlock_result_t *sandlock_run_with_handlers(const sandlock_sandbox_t *policy, const char *name,
+					      const char *const *argv, unsigned int argc,
+					      const sandlock_handler_registration_t *registrations,
+					      size_t nregistrations);
+sandlock_result_t *sandlock_run_interactive_with_handlers(const sandlock_sandbox_t *policy, const char *name,
+							  const char *const *argv, unsigned int argc,
+							  const sandlock_handler_registration_t *registrations,
+							  size_t nregistrations);
+
+/* ---- extensions ------------------------------------------------------------ */
+
+/* Message of the last failed call on this thread ("" when none).  Valid
+ * until the next library call on the same thread. */
+const char *sandlock_last_error(void);
+
+/* Parses a byte size: digits with an optional single K/M/G suffix
+ * (case-insensitive, powers of 1024).  0 on success, -1 on a malformed or
+ * overflowing value. */
+int sandlock_parse_size(const char *s, uint64_t *out);
+
+/* What the running kernel offers, probed once per call. */
+typedef struct sandlock_features {
+	uint32_t size;            /* set by the caller to sizeof(sandlock_features_t) */
+	int landlock_abi;         /* -1 when unavailable */
+	int landlock_errno;       /* why unavailable, else 0 */
+	bool seccomp_filter;      /* seccomp(SECCOMP_SET_MODE_FILTER) */
+	bool user_notif;          /* SECCOMP_FILTER_FLAG_NEW_LISTENER */
+	bool wait_killable_recv;  /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19) */
+	bool sync_wake_up;        /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.7) */
+	bool pidfd_getfd;         /* pidfd_open + pidfd_getfd (5.6) */
+	bool addfd_send;          /* SECCOMP_ADDFD_FLAG_SEND (5.14) */
+	bool nested_listener;     /* this process already runs under a listener */
+} sandlock_features_t;
+int sandlock_probe_features(sandlock_features_t *out);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SANDLOCK_H */

@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# Installs the Debian 12 packages sandlock needs to build, test and
+# benchmark.  Idempotent: packages already present are left alone.
+# Usage: scripts/install-deps.sh            (needs root or sudo)
+set -euo pipefail
+
+packages=(
+	# build
+	build-essential    # gcc 12, make
+	pkg-config
+	libseccomp-dev     # seccomp BPF assembly (compiled in the parent)
+	libssl-dev         # OpenSSL 3, for HTTPS interception (later issues)
+	# tests
+	python3            # /usr/bin/python3, used by the integration tests
+	util-linux         # setpriv: runs the tests a second time unprivileged
+	# benchmarks and tooling
+	hyperfine
+	bubblewrap
+	clang-format
+	cppcheck
+)
+
+missing=()
+for p in "${packages[@]}"; do
+	if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
+		missing+=("$p")
+	fi
+done
+
+if [ "${#missing[@]}" -eq 0 ]; then
+	echo "install-deps: all ${#packages[@]} packages present"
+	exit 0
+fi
+
+sudo=""
+if [ "$(id -u)" -ne 0 ]; then
+	if command -v sudo >/dev/null 2>&1; then
+		sudo="sudo"
+	else
+		echo "install-deps: need root to install: ${missing[*]}" >&2
+		exit 1
+	fi
+fi
+
+echo "install-deps: installing ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$sudo apt-get update -qq
+$sudo apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * error.h - the library's one error convention.
+ *
+ * Internal functions return >= 0 on success and -errno on failure.  The
+ * function that knows the context (which path, which rule, which step)
+ * records a message once with sl_errorf(); the ABI boundary returns
+ * NULL/-1 and the message stays readable through sandlock_last_error().
+ * Messages are thread-local: no global mutable state.
+ */
+#ifndef SL_ERROR_H
+#define SL_ERROR_H
+
+#include <stddef.h>
+
+#define SL_ERRMSG_MAX 1024
+
+/* Records a formatted message and returns -err (err > 0). */
+int sl_errorf(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Clears the message (called on entry of ABI calls). */
+void sl_error_clear(void);
+/* The current message ("" when none). */
+const char *sl_error_get(void);
+/* Records "not supported yet: <what>" and returns -ENOTSUP. */
+int sl_unsupported(const char *what);
+
+#endif

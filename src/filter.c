@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * filter.c - assemble the seccomp program with libseccomp.
+ *
+ * Layout (libseccomp orders the tree; the decisions are):
+ *   - a foreign architecture, and on x86_64 any x32 syscall number, kills
+ *     the process (SCMP_FLTATR_ACT_BADARCH);
+ *   - the default deny list, the sysv_ipc group (unless allowed) and
+ *     extra_deny_syscalls return EPERM.  A denied syscall is never also
+ *     notified: deny wins (0.8.0 let the notification win, gap 9);
+ *   - clone3 returns ENOSYS: its flags live in memory BPF cannot read, so
+ *     libc falls back to clone, whose namespace flags are checked here;
+ *   - argument filters (EPERM unless noted), all on the low 32 bits where
+ *     the kernel reads an int: ioctl TIOCSTI/TIOCLINUX/interface ioctls,
+ *     prctl DUMPABLE/SECUREBITS/PTRACER, socket families other than
+ *     unix/inet/inet6 (EAFNOSUPPORT), raw and datagram inet sockets,
+ *     non-TCP stream protocols (MPTCP, SCTP: Landlock's TCP rules do not
+ *     cover them), TCP Fast Open (sendto/sendmsg/sendmmsg with
+ *     MSG_FASTOPEN, setsockopt TCP_FASTOPEN_CONNECT: an implicit connect
+ *     that Landlock before 7.2 does not check);
+ *   - the supervisor's syscalls return USER_NOTIF; everything else ALLOW.
+ */
+#include "filter.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "syscalls.h"
+
+#define LOW32 0xffffffffULL
+/* Compare the low 32 bits only: the kernel truncates int arguments, so a
+ * filter comparing all 64 bits is bypassed by setting high bits
+ * (CVE-2019-10063). */
+#define A32(i, v) SCMP_CMP((i), SCMP_CMP_MASKED_EQ, LOW32, (v))
+#define ABIT(i, bit) SCMP_CMP((i), SCMP_CMP_MASKED_EQ, (bit), (bit))
+
+#ifndef MSG_FASTOPEN
+#define MSG_FASTOPEN 0x20000000
+#endif
+#ifndef TCP_FASTOPEN_CONNECT
+#define TCP_FASTOPEN_CONNECT 30
+#endif
+
+static const unsigned long clone_ns_flags[] = {
+	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+};
+
+/* TIOCSTI, TIOCLINUX, SIOCGIFNAME, SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFADDR,
+ * SIOCGIFDSTADDR, SIOCGIFBRDADDR, SIOCGIFNETMASK, SIOCGIFHWADDR,
+ * SIOCGIFINDEX, SIOCETHTOOL */
+static const unsigned int ioctl_deny[] = {
+	0x5412, 0x541C, 0x8910, 0x8912, 0x8913, 0x8915,
+	0x8917, 0x8919, 0x891B, 0x8927, 0x8933, 0x8946,
+};
+
+static const unsigned int prctl_deny[] = {PR_SET_DUMPABLE, PR_SET_SECUREBITS, PR_SET_PTRACER};
+
+/* Socket families other than these get EAFNOSUPPORT. */
+static const unsigned int af_denied_low[] = {0, 3, 4, 5, 6, 7, 8, 9};
+#define AF_ALLOWED_MAX AF_INET6 /* anything above (netlink, packet, alg, vsock...) */
+
+/* inet socket types refused outright (datagram handled separately). */
+static const unsigned int inet_type_deny[] = {SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET, SOCK_DCCP,
+					      SOCK_PACKET};
+
+static bool in_list(const int *v, size_t n, int nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == nr)
+			return true;
+	return false;
+}
+
+static bool sysv_allowed(const struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < cfg->allow_groups.n; i++)
+		if (strcmp(cfg->allow_groups.v[i], SL_GROUP_SYSV_IPC) == 0)
+			return true;
+	return false;
+}
+
+bool filter_denies(const struct sandlock_sandbox *cfg, int nr)
+{
+	size_t n;
+	const int *d = syscalls_default_deny(&n);
+	if (in_list(d, n, nr))
+		return true;
+	d = syscalls_sysv_ipc(&n);
+	if (!sysv_allowed(cfg) && in_list(d, n, nr))
+		return true;
+	for (size_t i = 0; i < cfg->deny_syscalls.n; i++)
+		if (syscalls_nr(cfg->deny_syscalls.v[i]) == nr)
+			return true;
+	return false;
+}
+
+/* Adds a rule unless nr is denied outright (an unconditional deny makes
+ * argument rules for the same syscall moot). */
+static int rule(scmp_filter_ctx ctx, const struct sandlock_sandbox *cfg, uint32_t action, int nr,
+		unsigned int n, const struct scmp_arg_cmp *cmp)
+{
+	if (filter_denies(cfg, nr))
+		return 0;
+	int r = seccomp_rule_add_array(ctx, action, nr, n, cmp);
+	if (r < 0)
+		return sl_errorf(-r, "seccomp: rule for syscall %d: %s", nr, strerror(-r));
+	return 0;
+}
+
+static int deny(scmp_filter_ctx ctx, int nr)
+{
+	int r = seccomp_rule_add(ctx, SCMP_ACT_ERRNO(EPERM), nr, 0);
+	if (r < 0 && r != -EEXIST) /* EEXIST: listed twice */
+		return sl_errorf(-r, "seccomp: deny syscall %d: %s", nr, strerror(-r));
+	return 0;
+}
+
+static int add_deny_lists(scmp_filter_ctx ctx, const struct sandlock_sandbox *cfg)
+{
+	size_t n;
+	const int *d = syscalls_default_deny(&n);
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = deny(ctx, d[i]);
+	d = syscalls_sysv_ipc(&n);
+	for (size_t i = 0; r == 0 && !sysv_allowed(cfg) && i < n; i++)
+		r = deny(ctx, d[i]);
+	for (size_t i = 0; r == 0 && i < cfg->deny_syscalls.n; i++) {
+		int nr = syscalls_nr(cfg->deny_syscalls.v[i]);
+		if (nr < 0)
+			return sl_errorf(EINVAL, "unknown syscall name(s): %s", cfg->deny_syscalls.v[i]);
+		r = deny(ctx, nr);
+	}
+	return r;
+}
+
+static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox *cfg)
+{
+	int r = rule(ctx, cfg, SCMP_ACT_ERRNO(ENOSYS), __NR_clone3, 0, NULL);
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(clone_ns_flags); i++) {
+		struct scmp_arg_cmp c[] = {ABIT(0, clone_ns_flags[i])};
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_clone, 1, c);
+	}
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(prctl_deny); i++) {
+		struct scmp_arg_cmp c[] = {A32(0, prctl_deny[i])};
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_prctl, 1, c);
+	}
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(ioctl_deny); i++) {
+		struct scmp_arg_cmp c[] = {A32(1, ioctl_deny[i])};
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
+	}
+	return r;
+}
+
+static int add_inet_rules(scmp_filter_ctx ctx, const struct filter_req *req, unsigned int af)
+{
+	const struct sandlock_sandbox *cfg = req->cfg;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(inet_type_deny); i++) {
+		struct scmp_arg_cmp c[] = {A32(0, af),
+					   SCMP_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, inet_type_deny[i])};
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 2, c);
+	}
+	if (r == 0 && !req->allow_dgram) {
+		struct scmp_arg_cmp c[] = {A32(0, af),
+					   SCMP_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM)};
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 2, c);
+	}
+	if (r == 0) {
+		/* Stream sockets must be TCP (0 or IPPROTO_TCP): a 64-bit
+		 * "greater than" also catches any value whose low 32 bits
+		 * exceed 6, so high bits cannot hide MPTCP or SCTP. */
+		struct scmp_arg_cmp c[] = {A32(0, af),
+					   SCMP_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM),
+					   SCMP_CMP(2, SCMP_CMP_GT, IPPROTO_TCP)};
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 3, c);
+	}
+	return r;
+}
+
+static int add_socket_rules(scmp_filter_ctx ctx, const struct filter_req *req)
+{
+	const struct sandlock_sandbox *cfg = req->cfg;
+	struct scmp_arg_cmp gt[] = {SCMP_CMP(0, SCMP_CMP_GT, AF_ALLOWED_MAX)};
+	int r = rule(ctx, cfg, SCMP_ACT_ERRNO(EAFNOSUPPORT), __NR_socket, 1, gt);
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(af_denied_low); i++) {
+		struct scmp_arg_cmp c[] = {A32(0, af_denied_low[i])};
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EAFNOSUPPORT), __NR_socket, 1, c);
+	}
+	if (r == 0)
+		r = add_inet_rules(ctx, req, AF_INET);
+	if (r == 0)
+		r = add_inet_rules(ctx, req, AF_INET6);
+	/* TCP Fast Open connects implicitly, past Landlock's connect check. */
+	struct scmp_arg_cmp to[] = {ABIT(3, MSG_FASTOPEN)};
+	struct scmp_arg_cmp msg[] = {ABIT(2, MSG_FASTOPEN)};
+	struct scmp_arg_cmp so[] = {A32(1, IPPROTO_TCP), A32(2, TCP_FASTOPEN_CONNECT)};
+	if (r == 0)
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_sendto, 1, to);
+	if (r == 0)
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_sendmsg, 1, msg);
+	if (r == 0)
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_sendmmsg, 1, to);
+	if (r == 0)
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_setsockopt, 2, so);
+	return r;
+}
+
+static int add_notify(scmp_filter_ctx ctx, const struct filter_req *req)
+{
+	for (size_t i = 0; i < req->n_notify; i++) {
+		int r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, req->notify[i], 0, NULL);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* libseccomp 2.5.4 exports only to an fd: write to a memfd, read back. */
+static int export_prog(scmp_filter_ctx ctx, struct sock_fprog *out)
+{
+	int mfd = memfd_create("sandlock-bpf", MFD_CLOEXEC);
+	if (mfd < 0)
+		return sl_errorf(errno, "seccomp: memfd: %s", strerror(errno));
+	int r = seccomp_export_bpf(ctx, mfd);
+	if (r < 0) {
+		close(mfd);
+		return sl_errorf(-r, "seccomp: export: %s", strerror(-r));
+	}
+	off_t len = lseek(mfd, 0, SEEK_CUR);
+	size_t n = (size_t)len / sizeof(struct sock_filter);
+	if (len <= 0 || n > BPF_MAXINSNS) {
+		close(mfd);
+		return sl_errorf(E2BIG, "seccomp: BPF program too large (%zu instructions)", n);
+	}
+	struct sock_filter *insns = malloc((size_t)len);
+	if (!insns || pread(mfd, insns, (size_t)len, 0) != len) {
+		free(insns);
+		close(mfd);
+		return sl_errorf(EIO, "seccomp: cannot read the exported program");
+	}
+	close(mfd);
+	out->filter = insns;
+	out->len = (unsigned short)n;
+	return 0;
+}
+
+int filter_compile(const struct filter_req *req, struct sock_fprog *out)
+{
+	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
+	if (!ctx)
+		return sl_errorf(ENOMEM, "seccomp: cannot create a filter context");
+	/* A foreign arch (and x32 on x86_64, which libseccomp folds into the
+	 * bad-arch path when the filter holds only x86_64) kills the process. */
+	int r = seccomp_attr_set(ctx, SCMP_FLTATR_ACT_BADARCH, SCMP_ACT_KILL_PROCESS);
+	if (r < 0)
+		r = sl_errorf(-r, "seccomp: bad-arch action: %s", strerror(-r));
+	if (r == 0)
+		r = add_deny_lists(ctx, req->cfg);
+	if (r == 0)
+		r = add_process_rules(ctx, req->cfg);
+	if (r == 0)
+		r = add_socket_rules(ctx, req);
+	if (r == 0)
+		r = add_notify(ctx, req);
+	if (r == 0)
+		r = export_prog(ctx, out);
+	seccomp_release(ctx);
+	return r;
+}
+
+void filter_free(struct sock_fprog *prog)
+{
+	free(prog->filter);
+	prog->filter = NULL;
+	prog->len = 0;
+}

@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* handle.c - sandbox lifecycle, threaded and inline (see handle.h). */
+#include "handle.h"
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "loop.h"
+
+static void record_status(sandlock_handle_t *h, const siginfo_t *si, int wait_rc)
+{
+	h->sig = 0;
+	h->code = -1;
+	if (h->timed_out) {
+		h->status = SANDLOCK_STATUS_TIMEOUT;
+		h->sig = SIGKILL;
+	} else if (wait_rc < 0) {
+		h->status = SANDLOCK_STATUS_KILLED;
+	} else if (si->si_code == CLD_EXITED) {
+		h->status = SANDLOCK_STATUS_EXITED;
+		h->code = si->si_status;
+	} else {
+		h->sig = si->si_status;
+		h->status = h->sig == SIGKILL ? SANDLOCK_STATUS_KILLED : SANDLOCK_STATUS_SIGNALED;
+	}
+}
+
+/* Signals the child (pidfd) and its group; only while it is unreaped, so
+ * the group id cannot belong to anyone else.  Caller holds h->lock. */
+static int signal_locked(sandlock_handle_t *h, int sig)
+{
+	if (h->state == H_STOPPED || h->proc.pidfd < 0)
+		return -ESRCH;
+	syscall(SYS_pidfd_send_signal, h->proc.pidfd, sig, NULL, 0U);
+	kill(-h->proc.pid, sig);
+	return 0;
+}
+
+/* Kills the rest of the process group, reaps the child, drains output.
+ * A sandbox ends when its command ends: leftover group members would run
+ * on with nobody answering their notifications. */
+static void finish(sandlock_handle_t *h)
+{
+	siginfo_t si = {0};
+	pthread_mutex_lock(&h->lock);
+	signal_locked(h, SIGKILL);
+	int rc = spawn_reap(h->proc.pidfd, &si);
+	h->state = H_STOPPED;
+	record_status(h, &si, rc);
+	pthread_mutex_unlock(&h->lock);
+
+	struct sl_loop l = {.out_fd = h->plan.stdout_r, .err_fd = h->plan.stderr_r,
+			    .out = &h->out, .err = &h->err};
+	loop_drain(&l);
+	if (h->took_tty) {
+		/* Take the terminal back from the sandbox's group; block
+		 * SIGTTOU, which a background group gets for tcsetpgrp. */
+		sigset_t ttou, old;
+		sigemptyset(&ttou);
+		sigaddset(&ttou, SIGTTOU);
+		pthread_sigmask(SIG_BLOCK, &ttou, &old);
+		if (tcgetpgrp(STDIN_FILENO) == h->proc.pid)
+			tcsetpgrp(STDIN_FILENO, getpgrp());
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	supervisor_release(&h->sup);
+	sl_close(&h->proc.listener);
+	sl_close(&h->proc.pidfd);
+	plan_release(&h->plan);
+
+	pthread_mutex_lock(&h->lock);
+	h->finished = true;
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+}
+
+/* Forks the child and prepares the supervisor.  Runs on the thread that
+ * will own the child (parent-death signal). */
+static int do_spawn(sandlock_handle_t *h)
+{
+	int r = spawn_child(&h->plan, &h->proc);
+	if (r < 0)
+		return r;
+	r = supervisor_init(&h->sup, h->proc.listener, h->name);
+	if (r < 0) {
+		syscall(SYS_pidfd_send_signal, h->proc.pidfd, SIGKILL, NULL, 0U);
+		spawn_reap(h->proc.pidfd, NULL);
+		sl_close(&h->proc.listener);
+		sl_close(&h->proc.pidfd);
+		return r;
+	}
+	h->took_tty = h->plan.take_tty;
+	return 0;
+}
+
+static void run_loop(sandlock_handle_t *h, int64_t deadline_ms)
+{
+	struct sl_loop l = {.sup = &h->sup, .pidfd = h->proc.pidfd,
+			    .out_fd = h->plan.stdout_r, .err_fd = h->plan.stderr_r,
+			    .out = &h->out, .err = &h->err};
+	if (loop_run(&l, deadline_ms) == LOOP_DEADLINE) {
+		pthread_mutex_lock(&h->lock);
+		h->timed_out = signal_locked(h, SIGKILL) == 0;
+		pthread_mutex_unlock(&h->lock);
+		loop_run(&l, -1);
+	}
+	/* pipes the loop saw reach EOF are marked -1 in l; keep the fds for
+	 * finish() to close, but let the drain skip them */
+	if (l.out_fd < 0)
+		sl_close(&h->plan.stdout_r);
+	if (l.err_fd < 0)
+		sl_close(&h->plan.stderr_r);
+}
+
+static void *supervisor_thread(void *arg)
+{
+	sandlock_handle_t *h = arg;
+	int r = do_spawn(h);
+	pthread_mutex_lock(&h->lock);
+	h->spawned = true;
+	h->spawn_err = r;
+	if (r < 0)
+		snprintf(h->spawn_msg, sizeof(h->spawn_msg), "%s", sl_error_get());
+	pthread_cond_broadcast(&h->cond);
+	pthread_mutex_unlock(&h->lock);
+	if (r < 0)
+		return NULL;
+	run_loop(h, -1);
+	finish(h);
+	return NULL;
+}
+
+static int start_thread(sandlock_handle_t *h)
+{
+	sigset_t all, old;
+	sigfillset(&all);
+	/* The supervisor thread takes no signals: the host's handlers stay
+	 * on the host's threads. */
+	pthread_sigmask(SIG_SETMASK, &all, &old);
+	int r = pthread_create(&h->thread, NULL, supervisor_thread, h);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (r != 0)
+		return sl_errorf(r, "cannot start the supervisor thread: %s", strerror(r));
+	pthread_mutex_lock(&h->lock);
+	while (!h->spawned)
+		pthread_cond_wait(&h->cond, &h->lock);
+	pthread_mutex_unlock(&h->lock);
+	if (h->spawn_err < 0) {
+		pthread_join(h->thread, NULL);
+		return sl_errorf(-h->spawn_err, "%s", h->spawn_msg);
+	}
+	return 0;
+}
+
+static void handle_destroy(sandlock_handle_t *h)
+{
+	plan_release(&h->plan);
+	sl_buf_free(&h->out);
+	sl_buf_free(&h->err);
+	pthread_mutex_destroy(&h->lock);
+	pthread_cond_destroy(&h->cond);
+	free(h);
+}
+
+static int set_name(sandlock_handle_t *h, const char *name)
+{
+	char dflt[32];
+	if (!name) {
+		snprintf(dflt, sizeof(dflt), "sandbox-%d", (int)getpid());
+		name = dflt;
+	}
+	int r = policy_check_name(name);
+	if (r < 0)
+		return r;
+	snprintf(h->name, sizeof(h->name), "%s", name);
+	return 0;
+}
+
+sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *name,
+				 const char *const *argv, unsigned int argc, uint32_t flags)
+{
+	if (!policy) {
+		sl_errorf(EINVAL, "policy is NULL");
+		return NULL;
+	}
+	sandlock_handle_t *h = calloc(1, sizeof(*h));
+	if (!h) {
+		sl_errorf(ENOMEM, "out of memory");
+		return NULL;
+	}
+	pthread_mutex_init(&h->lock, NULL);
+	pthread_cond_init(&h->cond, NULL);
+	h->threaded = !(flags & SANDLOCK_CREATE_INLINE);
+	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
+	h->proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1};
+	plan_init(&h->plan);
+	int r = set_name(h, name);
+	if (r == 0)
+		r = plan_build(&h->plan, policy, argv, argc, !h->interactive, h->interactive);
+	if (r == 0)
+		r = h->threaded ? start_thread(h) : do_spawn(h);
+	if (r < 0) {
+		handle_destroy(h);
+		return NULL;
+	}
+	h->state = H_CREATED;
+	return h;
+}
+
+int handle_start(sandlock_handle_t *h)
+{
+	pthread_mutex_lock(&h->lock);
+	int r = h->state == H_CREATED ? spawn_release(&h->plan.gate_w)
+				       : sl_errorf(EALREADY, "start() requires a created sandbox "
+							     "(it is already started)");
+	if (r == 0)
+		h->state = H_RUNNING;
+	pthread_mutex_unlock(&h->lock);
+	return r;
+}
+
+int handle_signal(sandlock_handle_t *h, int sig)
+{
+	pthread_mutex_lock(&h->lock);
+	int r = signal_locked(h, sig);
+	pthread_mutex_unlock(&h->lock);
+	return r < 0 ? sl_errorf(ESRCH, "the sandbox is not running") : 0;
+}
+
+static void wait_threaded(sandlock_handle_t *h, uint64_t timeout_ms)
+{
+	struct timespec dl;
+	clock_gettime(CLOCK_REALTIME, &dl);
+	dl.tv_sec += (time_t)(timeout_ms / 1000);
+	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
+	if (dl.tv_nsec >= 1000000000L) {
+		dl.tv_sec++;
+		dl.tv_nsec -= 1000000000L;
+	}
+	pthread_mutex_lock(&h->lock);
+	while (!h->finished) {
+		if (!timeout_ms || h->timed_out)
+			pthread_cond_wait(&h->cond, &h->lock);
+		else if (pthread_cond_timedwait(&h->cond, &h->lock, &dl) == ETIMEDOUT)
+			h->timed_out = signal_locked(h, SIGKILL) == 0;
+	}
+	pthread_mutex_unlock(&h->lock);
+}
+
+sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms)
+{
+	if (h->state == H_CREATED) {
+		sl_errorf(EINVAL, "wait() requires a started sandbox (call sandlock_start first)");
+		return NULL;
+	}
+	if (!h->finished) {
+		if (h->threaded) {
+			wait_threaded(h, timeout_ms);
+		} else {
+			int64_t dl = timeout_ms ? loop_now_ms() + (int64_t)timeout_ms : -1;
+			run_loop(h, dl);
+			finish(h);
+		}
+	}
+	/* The output goes to the first result; later waits get the status. */
+	bool first = !h->result_taken && !h->interactive;
+	h->result_taken = true;
+	return result_new(h->status, h->code, h->sig, first ? &h->out : NULL,
+			  first ? &h->err : NULL);
+}
+
+void handle_free(sandlock_handle_t *h)
+{
+	if (!h)
+		return;
+	if (!h->finished) {
+		/* a parked child also leaves when its gate closes */
+		pthread_mutex_lock(&h->lock);
+		signal_locked(h, SIGKILL);
+		sl_close(&h->plan.gate_w);
+		pthread_mutex_unlock(&h->lock);
+		if (h->threaded)
+			wait_threaded(h, 0);
+		else
+			finish(h);
+	}
+	if (h->threaded)
+		pthread_join(h->thread, NULL);
+	handle_destroy(h);
+}

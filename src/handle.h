@@ -1,0 +1,66 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * handle.h - one sandbox's lifecycle: created (child parked at the gate)
+ * -> running -> stopped (reaped).
+ *
+ * Two modes.  Threaded (sandlock_create): a supervisor thread forks the
+ * child and runs the loop, so the child's parent-death signal is tied to
+ * that thread and a dying supervisor takes the sandbox with it.  Inline
+ * (sandlock_run, sandlock_create_for_run, the CLI): the caller's thread
+ * forks and runs the loop inside wait, no thread at all.
+ *
+ * Signals to the sandbox (pause, resume, kill, timeout) go to the child's
+ * pidfd and its process group under the handle lock, and only before the
+ * child is reaped: the group id cannot be reused while the leader is an
+ * unreaped zombie, so a signal never reaches an unrelated process.
+ */
+#ifndef SL_HANDLE_H
+#define SL_HANDLE_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "plan.h"
+#include "policy.h"
+#include "result.h"
+#include "spawn.h"
+#include "supervisor.h"
+
+enum sl_hstate { H_CREATED, H_RUNNING, H_STOPPED };
+
+struct sandlock_handle {
+	pthread_mutex_t lock;
+	pthread_cond_t cond;
+	enum sl_hstate state;
+	bool threaded, interactive;
+	bool spawned;  /* threaded: the spawn step has finished (ok or not) */
+	bool finished; /* reaped, output drained, status recorded */
+	bool timed_out;
+	bool result_taken;
+	int spawn_err;
+	char spawn_msg[256];
+
+	struct sl_plan plan;
+	struct sl_proc proc;
+	struct sl_sup sup;
+	struct sl_buf out, err;
+	char name[SL_NAME_MAX + 1];
+	bool took_tty;
+
+	int status, code, sig;
+	pthread_t thread;
+};
+
+/* NULL with a message on failure. */
+sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *name,
+				 const char *const *argv, unsigned int argc, uint32_t flags);
+int handle_start(sandlock_handle_t *h);
+/* timeout_ms 0 = none.  NULL with a message on failure. */
+sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms);
+/* Sends sig to the sandbox (pidfd + process group).  -ESRCH when it is
+ * no longer running. */
+int handle_signal(sandlock_handle_t *h, int sig);
+void handle_free(sandlock_handle_t *h);
+
+#endif

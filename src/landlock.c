@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* landlock.c - probe the ABI and build rulesets in the parent. */
+#include "landlock.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "error.h"
+
+#define FS_READ (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+
+#define FS_WRITE_V1                                                                                \
+	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                           \
+	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                           \
+	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK | \
+	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
+
+/* Rights that apply to a file (not a directory); adding others to a file
+ * rule is EINVAL. */
+#define FS_FILE_RIGHTS                                                                             \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE | \
+	 LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
+static int ll_create(const struct sl_landlock_ruleset_attr *attr, size_t size, uint32_t flags)
+{
+	return (int)syscall(__NR_landlock_create_ruleset, attr, size, flags);
+}
+
+static int ll_add_rule(int fd, int type, const void *attr)
+{
+	return (int)syscall(__NR_landlock_add_rule, fd, type, attr, 0U);
+}
+
+int landlock_abi(void)
+{
+	int v = ll_create(NULL, 0, LANDLOCK_CREATE_RULESET_VERSION);
+	return v < 0 ? -errno : v;
+}
+
+int landlock_require(void)
+{
+	int abi = landlock_abi();
+	if (abi == -ENOSYS || abi == -EOPNOTSUPP)
+		return sl_errorf(-abi, "landlock unavailable: %s (kernel too old, or not in the "
+				       "lsm= boot list)",
+				 strerror(-abi));
+	if (abi < 0)
+		return sl_errorf(-abi, "landlock: cannot query the ABI: %s", strerror(-abi));
+	if (abi < SL_MIN_LANDLOCK_ABI)
+		return sl_errorf(ENOTSUP,
+				 "landlock ABI v%d required (kernel has v%d): signal and "
+				 "abstract-socket scoping cannot be enforced",
+				 SL_MIN_LANDLOCK_ABI, abi);
+	return abi;
+}
+
+/* Every filesystem right this ABI knows: what we handle (deny by default). */
+static uint64_t fs_handled(int abi)
+{
+	uint64_t m = FS_READ | FS_WRITE_V1;
+	if (abi >= 2)
+		m |= LANDLOCK_ACCESS_FS_REFER;
+	if (abi >= 3)
+		m |= LANDLOCK_ACCESS_FS_TRUNCATE;
+	if (abi >= 5)
+		m |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return m;
+}
+
+static int add_path(int rfd, const char *field, const char *path, uint64_t access)
+{
+	/* O_PATH: no read permission needed, FIFOs do not block. */
+	int pfd = open(path, O_PATH | O_CLOEXEC);
+	if (pfd < 0)
+		return sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
+	struct stat st;
+	if (fstat(pfd, &st) < 0) {
+		int e = errno;
+		close(pfd);
+		return sl_errorf(e, "%s: %s: %s", field, path, strerror(e));
+	}
+	if (!S_ISDIR(st.st_mode))
+		access &= FS_FILE_RIGHTS;
+	struct landlock_path_beneath_attr pb = {.allowed_access = access, .parent_fd = pfd};
+	int r = ll_add_rule(rfd, LANDLOCK_RULE_PATH_BENEATH, &pb);
+	int e = errno;
+	close(pfd);
+	if (r < 0)
+		return sl_errorf(e, "landlock: rule for %s %s: %s", field, path, strerror(e));
+	return 0;
+}
+
+static int add_port(int rfd, uint64_t access, uint32_t port)
+{
+	struct sl_landlock_net_port_attr np = {.allowed_access = access, .port = port};
+	if (ll_add_rule(rfd, SL_LANDLOCK_RULE_NET_PORT, &np) < 0)
+		return sl_errorf(errno, "landlock: rule for TCP port %u: %s", port, strerror(errno));
+	return 0;
+}
+
+static int add_rules(int rfd, const struct landlock_req *req, int abi)
+{
+	uint64_t all = fs_handled(abi);
+	uint64_t rd = FS_READ & all;
+	int r;
+	for (size_t i = 0; req->write && i < req->write->n; i++)
+		if ((r = add_path(rfd, "fs_write", req->write->v[i], all)) < 0)
+			return r;
+	for (size_t i = 0; req->read && i < req->read->n; i++)
+		if ((r = add_path(rfd, "fs_read", req->read->v[i], rd)) < 0)
+			return r;
+	if (!req->handle_net)
+		return 0;
+	for (size_t i = 0; req->bind_ports && i < req->bind_ports->n; i++)
+		if ((r = add_port(rfd, LANDLOCK_ACCESS_NET_BIND_TCP, req->bind_ports->v[i])) < 0)
+			return r;
+	for (size_t i = 0; req->connect_ports && i < req->connect_ports->n; i++)
+		if ((r = add_port(rfd, LANDLOCK_ACCESS_NET_CONNECT_TCP, req->connect_ports->v[i])) <
+		    0)
+			return r;
+	return 0;
+}
+
+int landlock_build(const struct landlock_req *req, int abi)
+{
+	struct sl_landlock_ruleset_attr attr = {
+		.handled_access_fs = fs_handled(abi),
+		.handled_access_net = req->handle_net ? (LANDLOCK_ACCESS_NET_BIND_TCP |
+							 LANDLOCK_ACCESS_NET_CONNECT_TCP)
+						      : 0,
+		/* Always on: no connecting to abstract sockets made outside the
+		 * sandbox, no signals to processes outside it. */
+		.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
+	};
+	int rfd = ll_create(&attr, sizeof(attr), 0);
+	if (rfd < 0)
+		return sl_errorf(errno, "landlock: create ruleset: %s", strerror(errno));
+	int r = add_rules(rfd, req, abi);
+	if (r < 0) {
+		close(rfd);
+		return r;
+	}
+	return rfd;
+}

@@ -1,0 +1,82 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * landlock.h - Landlock rulesets (spec 2.2).
+ *
+ * The parent builds the complete ruleset (path fds opened and rules added)
+ * before fork; the child only calls landlock_restrict_self() on the
+ * inherited ruleset fd.  Debian 12's 6.1 headers stop at ABI 2, so the
+ * later constants and the extended attribute structs are defined here.
+ */
+#ifndef SL_LANDLOCK_H
+#define SL_LANDLOCK_H
+
+#include <linux/landlock.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "policy.h"
+
+#define SL_MIN_LANDLOCK_ABI 6
+
+#ifndef LANDLOCK_ACCESS_FS_REFER
+#define LANDLOCK_ACCESS_FS_REFER (1ULL << 13)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_TRUNCATE
+#define LANDLOCK_ACCESS_FS_TRUNCATE (1ULL << 14)
+#endif
+#ifndef LANDLOCK_ACCESS_FS_IOCTL_DEV
+#define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
+#endif
+#ifndef LANDLOCK_ACCESS_NET_BIND_TCP
+#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)
+#define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
+#endif
+#ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
+#define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
+#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
+#endif
+#define SL_LANDLOCK_RULE_NET_PORT 2
+
+/* struct landlock_ruleset_attr as of ABI 6 (the 6.1 header has only the
+ * first field; the kernel accepts the larger struct by its size). */
+struct sl_landlock_ruleset_attr {
+	uint64_t handled_access_fs;
+	uint64_t handled_access_net;
+	uint64_t scoped;
+};
+
+struct sl_landlock_net_port_attr {
+	uint64_t allowed_access;
+	uint64_t port;
+};
+
+/* What the ruleset covers. */
+struct landlock_req {
+	const struct sl_strv *read;        /* read + execute trees */
+	const struct sl_strv *write;       /* read + write trees */
+	bool handle_net;                   /* handle TCP bind/connect */
+	const struct sl_u32v *bind_ports;  /* allowed TCP bind ports */
+	const struct sl_u32v *connect_ports;/* allowed TCP connect ports */
+};
+
+/* The kernel's Landlock ABI version, or -errno (ENOSYS/EOPNOTSUPP when
+ * Landlock is missing or disabled). */
+int landlock_abi(void);
+
+/* Checks the ABI is at least SL_MIN_LANDLOCK_ABI.  Returns the ABI or
+ * -errno with a message. */
+int landlock_require(void);
+
+/* Builds a ruleset fd (O_CLOEXEC) for req.  -errno with a message naming
+ * the path or rule that failed. */
+int landlock_build(const struct landlock_req *req, int abi);
+
+/* Async-signal-safe: enforce a ruleset on the calling thread. */
+static inline int landlock_restrict(int ruleset_fd)
+{
+	return (int)syscall(__NR_landlock_restrict_self, ruleset_fd, 0U);
+}
+
+#endif

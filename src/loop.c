@@ -1,0 +1,107 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* loop.c - poll loop of one sandbox (see loop.h). */
+#include "loop.h"
+
+#include <errno.h>
+#include <poll.h>
+#include <time.h>
+#include <unistd.h>
+
+#define READ_CHUNK (64 * 1024)
+#define DRAIN_GRACE_MS 100
+
+enum { P_LISTENER, P_PIDFD, P_OUT, P_ERR, P__N };
+
+int64_t loop_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+/* Reads one chunk into b.  Returns > 0, 0 at EOF, -errno.  If memory runs
+ * out the data is read and dropped, so the child never blocks on a full
+ * pipe. */
+static ssize_t read_chunk(int fd, struct sl_buf *b)
+{
+	char scratch[4096];
+	ssize_t r;
+	size_t want = b->len >= 4 * READ_CHUNK ? b->len / 4 : READ_CHUNK;
+	if (sl_buf_reserve(b, want) == 0) {
+		do
+			r = read(fd, b->p + b->len, b->cap - b->len);
+		while (r < 0 && errno == EINTR);
+		if (r > 0)
+			b->len += (size_t)r;
+	} else {
+		do
+			r = read(fd, scratch, sizeof(scratch));
+		while (r < 0 && errno == EINTR);
+	}
+	return r < 0 ? -errno : r;
+}
+
+/* Services a capture pipe; marks it done (fd -1) at EOF or error.  The
+ * fd itself stays owned by the caller. */
+static void service_pipe(int *fd, struct sl_buf *b)
+{
+	if (read_chunk(*fd, b) <= 0)
+		*fd = -1;
+}
+
+static int timeout_for(int64_t deadline_ms)
+{
+	if (deadline_ms < 0)
+		return -1;
+	int64_t left = deadline_ms - loop_now_ms();
+	if (left <= 0)
+		return 0;
+	return left > 60000 ? 60000 : (int)left;
+}
+
+int loop_run(struct sl_loop *l, int64_t deadline_ms)
+{
+	for (;;) {
+		struct pollfd pfd[P__N] = {
+			[P_LISTENER] = {l->sup ? l->sup->listener : -1, POLLIN, 0},
+			[P_PIDFD] = {l->pidfd, POLLIN, 0},
+			[P_OUT] = {l->out_fd, POLLIN, 0},
+			[P_ERR] = {l->err_fd, POLLIN, 0},
+		};
+		int n = poll(pfd, P__N, timeout_for(deadline_ms));
+		if (n < 0 && errno != EINTR)
+			return LOOP_EXITED; /* cannot wait: treat as ended, caller kills */
+		if (n == 0 && deadline_ms >= 0 && loop_now_ms() >= deadline_ms)
+			return LOOP_DEADLINE;
+		if (n <= 0)
+			continue;
+		if (pfd[P_LISTENER].revents & POLLIN) {
+			if (supervisor_handle_one(l->sup) < 0)
+				l->sup = NULL;
+		} else if (pfd[P_LISTENER].revents & (POLLHUP | POLLERR | POLLNVAL)) {
+			l->sup = NULL; /* no task uses the filter any more */
+		}
+		if (pfd[P_OUT].revents)
+			service_pipe(&l->out_fd, l->out);
+		if (pfd[P_ERR].revents)
+			service_pipe(&l->err_fd, l->err);
+		if (pfd[P_PIDFD].revents)
+			return LOOP_EXITED;
+	}
+}
+
+void loop_drain(struct sl_loop *l)
+{
+	while (l->out_fd >= 0 || l->err_fd >= 0) {
+		struct pollfd pfd[2] = {{l->out_fd, POLLIN, 0}, {l->err_fd, POLLIN, 0}};
+		int n = poll(pfd, 2, DRAIN_GRACE_MS);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (pfd[0].revents)
+			service_pipe(&l->out_fd, l->out);
+		if (pfd[1].revents)
+			service_pipe(&l->err_fd, l->err);
+	}
+}

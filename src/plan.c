@@ -1,0 +1,290 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* plan.c - prepare the child's work in the parent (see plan.h). */
+#include "plan.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "filter.h"
+#include "landlock.h"
+#include "supervisor.h"
+
+#define SL_MAX_ARGC 4096
+/* glibc's execvp default when PATH is unset */
+#define SL_DEFAULT_PATH "/bin:/usr/bin"
+
+extern char **environ;
+
+static const char *const step_names[SL_STEP__COUNT] = {
+	[SL_STEP_READY] = "ready",
+	[SL_STEP_STDIO] = "redirect stdio",
+	[SL_STEP_SETPGID] = "setpgid",
+	[SL_STEP_PDEATHSIG] = "parent-death signal",
+	[SL_STEP_PARENT_GONE] = "parent died before confinement",
+	[SL_STEP_PERSONALITY] = "personality (no_randomize_memory)",
+	[SL_STEP_AFFINITY] = "sched_setaffinity (cpu_cores)",
+	[SL_STEP_THP] = "disable transparent huge pages",
+	[SL_STEP_RLIMIT_CORE] = "RLIMIT_CORE (no_coredump)",
+	[SL_STEP_CHDIR] = "chdir (cwd)",
+	[SL_STEP_NO_NEW_PRIVS] = "no_new_privs",
+	[SL_STEP_LANDLOCK] = "landlock restrict_self",
+	[SL_STEP_SECCOMP] = "seccomp filter",
+	[SL_STEP_RLIMIT_NOFILE] = "RLIMIT_NOFILE (max_open_files)",
+};
+
+const char *plan_step_name(int step)
+{
+	if (step < 0 || step >= SL_STEP__COUNT)
+		return "unknown step";
+	return step_names[step];
+}
+
+static int copy_argv(struct sl_plan *p, const char *const *argv, unsigned int argc)
+{
+	if (!argv)
+		return sl_errorf(EINVAL, "argv is NULL");
+	if (argc == 0)
+		return sl_errorf(EINVAL, "empty command");
+	if (argc > SL_MAX_ARGC)
+		return sl_errorf(E2BIG, "too many arguments (%u, at most %d)", argc, SL_MAX_ARGC);
+	for (unsigned int i = 0; i < argc; i++) {
+		if (!argv[i])
+			return sl_errorf(EINVAL, "argv[%u] is NULL", i);
+		if (sl_strv_push(&p->argv, argv[i]) < 0)
+			return sl_errorf(ENOMEM, "out of memory");
+	}
+	if (!argv[0][0])
+		return sl_errorf(EINVAL, "empty command");
+	return 0;
+}
+
+/* Length of the name part of "NAME=value". */
+static size_t env_name_len(const char *entry)
+{
+	const char *eq = strchr(entry, '=');
+	return eq ? (size_t)(eq - entry) : strlen(entry);
+}
+
+static bool env_overridden(const struct sandlock_sandbox *cfg, const char *entry)
+{
+	size_t n = env_name_len(entry);
+	for (size_t i = 0; i < cfg->env_keys.n; i++)
+		if (strlen(cfg->env_keys.v[i]) == n && strncmp(cfg->env_keys.v[i], entry, n) == 0)
+			return true;
+	return false;
+}
+
+static bool key_set_later(const struct sandlock_sandbox *cfg, size_t i)
+{
+	for (size_t j = i + 1; j < cfg->env_keys.n; j++)
+		if (strcmp(cfg->env_keys.v[i], cfg->env_keys.v[j]) == 0)
+			return true;
+	return false;
+}
+
+/* The inherited environment (unless clean_env), minus the overridden
+ * names, then the env entries (the last one of a name wins). */
+static int build_env(struct sl_plan *p, const struct sandlock_sandbox *cfg)
+{
+	for (char **e = cfg->clean_env ? NULL : environ; e && *e; e++)
+		if (!env_overridden(cfg, *e) && sl_strv_push(&p->envp, *e) < 0)
+			return sl_errorf(ENOMEM, "out of memory");
+	for (size_t i = 0; i < cfg->env_keys.n; i++) {
+		if (key_set_later(cfg, i))
+			continue;
+		char *kv;
+		if (asprintf(&kv, "%s=%s", cfg->env_keys.v[i], cfg->env_vals.v[i]) < 0 ||
+		    sl_strv_push_owned(&p->envp, kv) < 0)
+			return sl_errorf(ENOMEM, "out of memory");
+	}
+	if (!p->envp.v) {
+		/* an empty environment still needs its NULL terminator */
+		p->envp.v = calloc(1, sizeof(char *));
+		if (!p->envp.v)
+			return sl_errorf(ENOMEM, "out of memory");
+		p->envp.cap = 1;
+	}
+	return 0;
+}
+
+static const char *env_path(const struct sl_plan *p)
+{
+	for (size_t i = 0; i < p->envp.n; i++)
+		if (strncmp(p->envp.v[i], "PATH=", 5) == 0)
+			return p->envp.v[i] + 5;
+	return SL_DEFAULT_PATH;
+}
+
+/* A PATH candidate is dropped only when an absolute directory certainly
+ * lacks the file; the child's execve decides everything else (Landlock,
+ * permissions, relative directories resolved in the child's cwd). */
+static bool candidate_missing(const char *path)
+{
+	struct stat st;
+	return path[0] == '/' && stat(path, &st) < 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
+static int build_exec_paths(struct sl_plan *p)
+{
+	const char *cmd = p->argv.v[0];
+	if (strchr(cmd, '/'))
+		return sl_strv_push(&p->exec_paths, cmd) < 0 ? sl_errorf(ENOMEM, "out of memory") : 0;
+	const char *path = env_path(p);
+	for (const char *s = path;; s++) {
+		const char *end = strchrnul(s, ':');
+		char *cand;
+		int dlen = (int)(end - s);
+		if (asprintf(&cand, "%.*s/%s", dlen, dlen ? s : ".", cmd) < 0)
+			return sl_errorf(ENOMEM, "out of memory");
+		if (candidate_missing(cand))
+			free(cand);
+		else if (sl_strv_push_owned(&p->exec_paths, cand) < 0)
+			return sl_errorf(ENOMEM, "out of memory");
+		if (!*end)
+			break;
+		s = end;
+	}
+	return 0;
+}
+
+/* Moves fd above the stdio range (a host that closed 0-2 would otherwise
+ * see our pipes land there and be clobbered by the child's dup2). */
+static int above_stdio(int fd)
+{
+	if (fd < 0 || fd > 2)
+		return fd;
+	int nfd = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+	close(fd);
+	return nfd;
+}
+
+static int make_pipe(int *rd, int *wr)
+{
+	int fds[2];
+	if (pipe2(fds, O_CLOEXEC) < 0)
+		return sl_errorf(errno, "pipe: %s", strerror(errno));
+	*rd = above_stdio(fds[0]);
+	*wr = above_stdio(fds[1]);
+	if (*rd < 0 || *wr < 0)
+		return sl_errorf(EMFILE, "pipe: %s", strerror(EMFILE));
+	return 0;
+}
+
+static int build_pipes(struct sl_plan *p, bool capture)
+{
+	int r = make_pipe(&p->status_r, &p->status_w);
+	if (r == 0)
+		r = make_pipe(&p->gate_r, &p->gate_w);
+	if (r == 0 && capture)
+		r = make_pipe(&p->stdout_r, &p->stdout_w);
+	if (r == 0 && capture)
+		r = make_pipe(&p->stderr_r, &p->stderr_w);
+	return r;
+}
+
+static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
+{
+	p->no_aslr = cfg->no_randomize_memory;
+	p->no_thp = cfg->no_huge_pages;
+	p->no_core = cfg->no_coredump;
+	if (cfg->cpu_cores.n) {
+		CPU_ZERO(&p->cpus);
+		for (size_t i = 0; i < cfg->cpu_cores.n; i++)
+			CPU_SET(cfg->cpu_cores.v[i], &p->cpus);
+		p->set_cpus = true;
+	}
+	if (cfg->max_open_files.set) {
+		struct rlimit rl;
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+		    cfg->max_open_files.v > rl.rlim_max && geteuid() != 0)
+			return sl_errorf(EPERM,
+					 "max_open_files %llu exceeds this process's hard limit %llu",
+					 (unsigned long long)cfg->max_open_files.v,
+					 (unsigned long long)rl.rlim_max);
+		p->set_nofile = true;
+		p->nofile = cfg->max_open_files.v;
+	}
+	return 0;
+}
+
+static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *cfg)
+{
+	int abi = landlock_require();
+	if (abi < 0)
+		return abi;
+	struct landlock_req req = {
+		.read = &cfg->fs_read,
+		.write = &cfg->fs_write,
+		.handle_net = true,
+		.bind_ports = &cfg->net_bind,
+		.connect_ports = NULL,
+	};
+	p->ruleset_fd = landlock_build(&req, abi);
+	if (p->ruleset_fd < 0)
+		return p->ruleset_fd;
+	p->ruleset_fd = above_stdio(p->ruleset_fd);
+	int notify[SUPERVISOR_MAX_NOTIFY];
+	size_t n = supervisor_notify_list(cfg, notify, SL_ARRAY_SIZE(notify));
+	struct filter_req freq = {.cfg = cfg, .notify = notify, .n_notify = n};
+	return filter_compile(&freq, &p->prog);
+}
+
+void plan_init(struct sl_plan *p)
+{
+	*p = (struct sl_plan){0};
+	p->ruleset_fd = -1;
+	p->stdout_w = p->stderr_w = p->status_w = p->gate_r = -1;
+	p->stdout_r = p->stderr_r = p->status_r = p->gate_w = -1;
+}
+
+int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char *const *argv,
+	       unsigned int argc, bool capture, bool interactive)
+{
+	plan_init(p);
+	int r = copy_argv(p, argv, argc);
+	if (r == 0)
+		r = build_env(p, cfg);
+	if (r == 0)
+		r = build_exec_paths(p);
+	if (r == 0 && asprintf(&p->fail_prefix, "sandlock: %s: ", p->argv.v[0]) < 0)
+		r = sl_errorf(ENOMEM, "out of memory");
+	if (r == 0 && cfg->cwd && !(p->cwd = sl_strdup(cfg->cwd)))
+		r = sl_errorf(ENOMEM, "out of memory");
+	if (r == 0)
+		r = build_limits(p, cfg);
+	if (r == 0)
+		r = build_confinement(p, cfg);
+	if (r == 0)
+		r = build_pipes(p, capture);
+	if (r < 0) {
+		plan_release(p);
+		return r;
+	}
+	p->fail_prefix_len = strlen(p->fail_prefix);
+	p->take_tty = interactive && isatty(STDIN_FILENO);
+	p->parent_pid = getpid();
+	return 0;
+}
+
+void plan_release(struct sl_plan *p)
+{
+	sl_strv_free(&p->argv);
+	sl_strv_free(&p->envp);
+	sl_strv_free(&p->exec_paths);
+	free(p->fail_prefix);
+	free(p->cwd);
+	filter_free(&p->prog);
+	int *fds[] = {&p->ruleset_fd, &p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r,
+		      &p->stdout_r,   &p->stderr_r, &p->status_r, &p->gate_w};
+	for (size_t i = 0; i < SL_ARRAY_SIZE(fds); i++)
+		sl_close(fds[i]);
+	p->fail_prefix = NULL;
+	p->cwd = NULL;
+}

@@ -1,0 +1,86 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * plan.h - everything the child needs, prepared in the parent.
+ *
+ * plan_build() does all the allocating, parsing, path lookup, Landlock
+ * ruleset building and BPF compiling before fork; child.c then only reads
+ * the plan and makes raw, async-signal-safe syscalls (the library may live
+ * in a threaded host, where only those are safe after fork).
+ */
+#ifndef SL_PLAN_H
+#define SL_PLAN_H
+
+#include <linux/filter.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "policy.h"
+
+/* Steps of the child sequence (spec 8.2), reported with an errno when one
+ * fails.  SL_STEP_READY carries the listener fd number instead. */
+enum sl_step {
+	SL_STEP_READY = 0,
+	SL_STEP_STDIO,
+	SL_STEP_SETPGID,
+	SL_STEP_PDEATHSIG,
+	SL_STEP_PARENT_GONE,
+	SL_STEP_PERSONALITY,
+	SL_STEP_AFFINITY,
+	SL_STEP_THP,
+	SL_STEP_RLIMIT_CORE,
+	SL_STEP_CHDIR,
+	SL_STEP_NO_NEW_PRIVS,
+	SL_STEP_LANDLOCK,
+	SL_STEP_SECCOMP,
+	SL_STEP_RLIMIT_NOFILE,
+	SL_STEP__COUNT
+};
+
+/* One message on the status pipe (child -> parent). */
+struct sl_child_msg {
+	int32_t step;
+	int32_t value; /* errno, or the listener fd for SL_STEP_READY */
+};
+
+struct sl_plan {
+	/* exec: argv and envp as NULL-terminated arrays, the candidate paths
+	 * of a PATH lookup (tried in order, execvp-style), and the prefix of
+	 * the message printed when none can be executed. */
+	struct sl_strv argv, envp, exec_paths;
+	char *fail_prefix;
+	size_t fail_prefix_len;
+
+	/* child steps */
+	char *cwd;
+	int ruleset_fd;
+	struct sock_fprog prog;
+	cpu_set_t cpus;
+	bool set_cpus;
+	bool no_aslr, no_thp, no_core, take_tty;
+	bool set_nofile;
+	uint64_t nofile;
+	pid_t parent_pid;
+	sigset_t child_mask; /* signal mask to exec with */
+
+	/* pipes: child ends, then parent ends (-1 when unused) */
+	int stdout_w, stderr_w, status_w, gate_r;
+	int stdout_r, stderr_r, status_r, gate_w;
+};
+
+/* An empty plan (all fds -1). */
+void plan_init(struct sl_plan *p);
+/* Prepares a plan.  capture: stdout/stderr go to pipes; interactive: the
+ * child takes the terminal's foreground when stdin is a tty.  0 or -errno
+ * with a message. */
+int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char *const *argv,
+	       unsigned int argc, bool capture, bool interactive);
+/* Closes the fds the plan still owns and frees it. */
+void plan_release(struct sl_plan *p);
+
+/* Human name of a step, for error messages. */
+const char *plan_step_name(int step);
+
+#endif

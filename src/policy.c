@@ -1,0 +1,1096 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy.c - the configuration model (spec 2.1): the builder ABI, build-time
+ * validation, the "not supported yet" gate, deep copy and release.
+ *
+ * Builder calls cannot fail (the ABI returns the builder), so the first
+ * problem one of them meets is parked in the builder and reported by
+ * sandlock_sandbox_build().  Build then validates everything, parses the
+ * network and HTTP rules into their structured form, merges HTTP ports into
+ * the network rules and finally refuses fields whose enforcement has not
+ * landed, in that order: a malformed value is reported before "not
+ * supported yet".
+ */
+#include "policy.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "httprule.h"
+#include "netrule.h"
+#include "syscalls.h"
+
+#define OFF(member)		offsetof(struct sandlock_sandbox, member)
+#define MEMBER(cfg, off, type)	((type *)(void *)((char *)(cfg) + (off)))
+#define CMEMBER(cfg, off, type) ((const type *)(const void *)((const char *)(cfg) + (off)))
+
+/* cpu_cores indexes must be below this: the size of a default cpu_set_t. */
+#define SL_CPU_MAX 1024u
+
+/*
+ * Owned members, walked by policy_copy() and policy_release().  A new
+ * pointer member of struct sandlock_sandbox must be listed here (or handled
+ * next to net_rules/http_rules), or copies would share it.
+ */
+static const size_t strv_members[] = {
+    OFF(fs_read),	OFF(fs_write),	    OFF(fs_deny),      OFF(fs_mount_virt),
+    OFF(fs_mount_host), OFF(deny_syscalls), OFF(allow_groups), OFF(net_allow),
+    OFF(http_allow),	OFF(http_deny),	    OFF(env_keys),     OFF(env_vals),
+};
+static const size_t str_members[] = {
+    OFF(workdir), OFF(cwd), OFF(fs_storage), OFF(chroot), OFF(http_ca), OFF(http_key),
+};
+static const size_t u32v_members[] = {
+    OFF(net_bind),
+    OFF(http_ports),
+    OFF(cpu_cores),
+    OFF(gpu_devices),
+};
+
+/* ---- life cycle ------------------------------------------------------------ */
+
+void policy_init(struct sandlock_sandbox *cfg)
+{
+	*cfg = (struct sandlock_sandbox){0};
+	cfg->max_processes = SL_DEFAULT_MAX_PROCESSES;
+	cfg->fs_isolation = SL_ISO_NONE;
+	cfg->on_exit = SL_ACT_COMMIT;
+	cfg->on_error = SL_ACT_COMMIT;
+}
+
+static void free_net_rules(struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < cfg->n_net_rules; i++)
+		netrule_free(&cfg->net_rules[i]);
+	free(cfg->net_rules);
+	cfg->net_rules = NULL;
+	cfg->n_net_rules = 0;
+}
+
+static void free_http_rules(struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < cfg->n_http_allow + cfg->n_http_deny; i++)
+		httprule_free(&cfg->http_rules[i]);
+	free(cfg->http_rules);
+	cfg->http_rules = NULL;
+	cfg->n_http_allow = cfg->n_http_deny = 0;
+}
+
+void policy_release(struct sandlock_sandbox *cfg)
+{
+	if (!cfg)
+		return;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(strv_members); i++)
+		sl_strv_free(MEMBER(cfg, strv_members[i], struct sl_strv));
+	for (size_t i = 0; i < SL_ARRAY_SIZE(str_members); i++)
+		free(*MEMBER(cfg, str_members[i], char *));
+	for (size_t i = 0; i < SL_ARRAY_SIZE(u32v_members); i++)
+		sl_u32v_free(MEMBER(cfg, u32v_members[i], struct sl_u32v));
+	free_net_rules(cfg);
+	free_http_rules(cfg);
+	*cfg = (struct sandlock_sandbox){0};
+}
+
+static int copy_net_rules(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src)
+{
+	if (src->n_net_rules == 0)
+		return 0;
+	dst->net_rules = calloc(src->n_net_rules, sizeof(*dst->net_rules));
+	if (!dst->net_rules)
+		return -ENOMEM;
+	for (size_t i = 0; i < src->n_net_rules; i++) {
+		if (netrule_copy(&dst->net_rules[i], &src->net_rules[i]) < 0)
+			return -ENOMEM;
+		dst->n_net_rules = i + 1;
+	}
+	return 0;
+}
+
+static int copy_http_rules(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src)
+{
+	size_t n = src->n_http_allow + src->n_http_deny;
+	if (n == 0)
+		return 0;
+	dst->http_rules = calloc(n, sizeof(*dst->http_rules));
+	if (!dst->http_rules)
+		return -ENOMEM;
+	/* counted as allow rules until complete, so release frees exactly
+	 * what was copied */
+	for (size_t i = 0; i < n; i++) {
+		if (httprule_copy(&dst->http_rules[i], &src->http_rules[i]) < 0)
+			return -ENOMEM;
+		dst->n_http_allow = i + 1;
+	}
+	dst->n_http_allow = src->n_http_allow;
+	dst->n_http_deny = src->n_http_deny;
+	return 0;
+}
+
+int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src)
+{
+	/* Scalars by assignment; then every owned member is detached before
+	 * it is copied, so a failure half way releases only dst's memory. */
+	*dst = *src;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(strv_members); i++)
+		*MEMBER(dst, strv_members[i], struct sl_strv) = (struct sl_strv){0};
+	for (size_t i = 0; i < SL_ARRAY_SIZE(str_members); i++)
+		*MEMBER(dst, str_members[i], char *) = NULL;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(u32v_members); i++)
+		*MEMBER(dst, u32v_members[i], struct sl_u32v) = (struct sl_u32v){0};
+	dst->net_rules = NULL;
+	dst->n_net_rules = 0;
+	dst->http_rules = NULL;
+	dst->n_http_allow = dst->n_http_deny = 0;
+
+	for (size_t i = 0; i < SL_ARRAY_SIZE(strv_members); i++)
+		if (sl_strv_copy(MEMBER(dst, strv_members[i], struct sl_strv),
+				 CMEMBER(src, strv_members[i], struct sl_strv)) < 0)
+			goto nomem;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(str_members); i++) {
+		const char *s = *CMEMBER(src, str_members[i], char *);
+		if (s && !(*MEMBER(dst, str_members[i], char *) = strdup(s)))
+			goto nomem;
+	}
+	for (size_t i = 0; i < SL_ARRAY_SIZE(u32v_members); i++)
+		if (sl_u32v_copy(MEMBER(dst, u32v_members[i], struct sl_u32v),
+				 CMEMBER(src, u32v_members[i], struct sl_u32v)) < 0)
+			goto nomem;
+	if (copy_net_rules(dst, src) < 0 || copy_http_rules(dst, src) < 0)
+		goto nomem;
+	return 0;
+nomem:
+	policy_release(dst);
+	return sl_errorf(ENOMEM, "copying the policy: out of memory");
+}
+
+int policy_check_name(const char *name)
+{
+	if (!name || !*name)
+		return sl_errorf(EINVAL, "invalid sandbox name: must not be empty");
+	if (strnlen(name, SL_NAME_MAX + 1) > SL_NAME_MAX)
+		return sl_errorf(EINVAL, "invalid sandbox name: longer than %u bytes", SL_NAME_MAX);
+	return 0;
+}
+
+/* ---- validation -------------------------------------------------------------- */
+
+enum path_kind { PATH_ANY, PATH_DIR, PATH_FILE };
+
+/* The path must exist (stat follows symlinks) and be of the wanted kind. */
+static int check_path(const char *field, const char *path, enum path_kind kind)
+{
+	struct stat st;
+	if (!*path)
+		return sl_errorf(EINVAL, "%s: empty path", field);
+	if (stat(path, &st) < 0) {
+		int e = errno;
+		return sl_errorf(e, "%s: %s: %s", field, path, strerror(e));
+	}
+	if (kind == PATH_DIR && !S_ISDIR(st.st_mode))
+		return sl_errorf(ENOTDIR, "%s: %s: %s", field, path, strerror(ENOTDIR));
+	if (kind == PATH_FILE && S_ISDIR(st.st_mode))
+		return sl_errorf(EISDIR, "%s: %s: %s", field, path, strerror(EISDIR));
+	return 0;
+}
+
+static int check_opt_path(const char *field, const char *path, enum path_kind kind)
+{
+	return path ? check_path(field, path, kind) : 0;
+}
+
+/* With chroot, cwd names a directory inside the new root (spec 2.13). */
+static int check_cwd(const struct sandlock_sandbox *cfg)
+{
+	if (!cfg->cwd)
+		return 0;
+	if (!cfg->chroot || !*cfg->cwd)
+		return check_path("cwd", cfg->cwd, PATH_DIR);
+	char *p = NULL;
+	if (asprintf(&p, "%s/%s", cfg->chroot, cfg->cwd) < 0)
+		return -ENOMEM;
+	int r = check_path("cwd", p, PATH_DIR);
+	free(p);
+	return r;
+}
+
+static const struct {
+	const char *field;
+	size_t off;
+} fs_lists[] = {
+    {"fs_read", OFF(fs_read)},
+    {"fs_write", OFF(fs_write)},
+    {"fs_deny", OFF(fs_deny)},
+};
+
+static int validate_fs(const struct sandlock_sandbox *cfg)
+{
+	int r;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(fs_lists); i++) {
+		const struct sl_strv *l = CMEMBER(cfg, fs_lists[i].off, struct sl_strv);
+		for (size_t j = 0; j < l->n; j++) {
+			/* under chroot these are virtual paths, checked in the
+			 * rootfs when the sandbox starts */
+			if (cfg->chroot && l->v[j][0] != '/')
+				return sl_errorf(EINVAL,
+						 "%s: '%s' must be an absolute path (chroot)",
+						 fs_lists[i].field, l->v[j]);
+			if (!cfg->chroot &&
+			    (r = check_path(fs_lists[i].field, l->v[j], PATH_ANY)) < 0)
+				return r;
+		}
+	}
+	if ((r = check_opt_path("workdir", cfg->workdir, PATH_DIR)) < 0 ||
+	    (r = check_opt_path("chroot", cfg->chroot, PATH_DIR)) < 0 ||
+	    (r = check_opt_path("fs_storage", cfg->fs_storage, PATH_DIR)) < 0 ||
+	    (r = check_cwd(cfg)) < 0)
+		return r;
+	for (size_t i = 0; i < cfg->fs_mount_virt.n; i++) {
+		if (cfg->fs_mount_virt.v[i][0] != '/')
+			return sl_errorf(EINVAL, "fs_mount: virtual path '%s' must be absolute",
+					 cfg->fs_mount_virt.v[i]);
+		if ((r = check_path("fs_mount", cfg->fs_mount_host.v[i], PATH_DIR)) < 0)
+			return r;
+	}
+	if (cfg->fs_mount_virt.n > 0 && !cfg->chroot)
+		return sl_errorf(EINVAL, "fs_mount requires chroot");
+	return 0;
+}
+
+static int validate_modes(const struct sandlock_sandbox *cfg)
+{
+	if (cfg->fs_isolation > SL_ISO_BRANCHFS)
+		return sl_errorf(EINVAL,
+				 "fs_isolation: invalid mode %u (0 none, 1 overlayfs, 2 branchfs)",
+				 cfg->fs_isolation);
+	if (cfg->on_exit > SL_ACT_KEEP)
+		return sl_errorf(EINVAL, "on_exit: invalid action %u (0 commit, 1 abort, 2 keep)",
+				 cfg->on_exit);
+	if (cfg->on_error > SL_ACT_KEEP)
+		return sl_errorf(EINVAL, "on_error: invalid action %u (0 commit, 1 abort, 2 keep)",
+				 cfg->on_error);
+	if (cfg->fs_isolation != SL_ISO_NONE && !cfg->workdir)
+		return sl_errorf(EINVAL, "fs_isolation requires workdir to be set");
+	return 0;
+}
+
+static bool syscall_known(const char *name)
+{
+	return syscalls_nr(name) >= 0;
+}
+
+/* Fails listing every entry of l that known() rejects: "unknown syscall
+ * name(s): a, b". */
+static int check_names(const struct sl_strv *l, bool (*known)(const char *), const char *what)
+{
+	char list[SL_ERRMSG_MAX] = "";
+	size_t len = 0;
+	bool bad = false;
+	for (size_t i = 0; i < l->n; i++) {
+		if (known(l->v[i]))
+			continue;
+		int n = snprintf(list + len, sizeof(list) - len, "%s%s", bad ? ", " : "", l->v[i]);
+		if (n > 0)
+			len += (size_t)n < sizeof(list) - len ? (size_t)n : sizeof(list) - len - 1;
+		bad = true;
+	}
+	if (bad)
+		return sl_errorf(EINVAL, "unknown syscall %s(s): %s", what, list);
+	return 0;
+}
+
+static int validate_syscalls(const struct sandlock_sandbox *cfg)
+{
+	int r = check_names(&cfg->deny_syscalls, syscall_known, "name");
+	if (r < 0)
+		return r;
+	/* 0.8.0 ignores unknown groups; a misspelt "sysv_ipc" must not
+	 * silently leave SysV IPC denied */
+	return check_names(&cfg->allow_groups, syscalls_group_known, "group");
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+/* Each core must exist; duplicates are dropped (the cores are a set). */
+static int validate_cpu_cores(struct sandlock_sandbox *cfg)
+{
+	long conf = sysconf(_SC_NPROCESSORS_CONF);
+	struct sl_u32v *l = &cfg->cpu_cores;
+	for (size_t i = 0; i < l->n; i++) {
+		if (l->v[i] >= SL_CPU_MAX)
+			return sl_errorf(EINVAL, "cpu_cores: CPU %u is out of range (0-%u)",
+					 l->v[i], SL_CPU_MAX - 1);
+		if (conf > 0 && l->v[i] >= (unsigned long)conf)
+			return sl_errorf(EINVAL,
+					 "cpu_cores: CPU %u does not exist (this machine has %ld)",
+					 l->v[i], conf);
+	}
+	if (l->n > 1) {
+		qsort(l->v, l->n, sizeof(l->v[0]), cmp_u32);
+		size_t o = 1;
+		for (size_t i = 1; i < l->n; i++)
+			if (l->v[i] != l->v[o - 1])
+				l->v[o++] = l->v[i];
+		l->n = o;
+	}
+	return 0;
+}
+
+static const struct {
+	const char *field;
+	size_t off;
+} positive_limits[] = {
+    {"max_memory", OFF(max_memory)},
+    {"max_disk", OFF(max_disk)},
+    {"max_open_files", OFF(max_open_files)},
+    {"num_cpus", OFF(num_cpus)},
+};
+
+static int validate_limits(struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(positive_limits); i++) {
+		const struct sl_opt_u64 *o =
+		    CMEMBER(cfg, positive_limits[i].off, struct sl_opt_u64);
+		if (o->set && o->v == 0)
+			return sl_errorf(EINVAL, "%s must be greater than 0",
+					 positive_limits[i].field);
+	}
+	if (cfg->max_processes == 0)
+		return sl_errorf(EINVAL, "max_processes must be greater than 0");
+	if (cfg->max_cpu.set && (cfg->max_cpu.v < 1 || cfg->max_cpu.v > 100))
+		return sl_errorf(EINVAL, "max_cpu must be 1-100, got %llu",
+				 (unsigned long long)cfg->max_cpu.v);
+	return validate_cpu_cores(cfg);
+}
+
+static int validate_env(const struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < cfg->env_keys.n; i++) {
+		const char *k = cfg->env_keys.v[i];
+		if (!*k || strchr(k, '='))
+			return sl_errorf(EINVAL, "env: invalid variable name '%s'", k);
+	}
+	return 0;
+}
+
+/* Appends *r (taking what it owns, also on failure). */
+static int push_net_rule(struct sandlock_sandbox *cfg, struct sl_net_rule *r)
+{
+	struct sl_net_rule *v = reallocarray(cfg->net_rules, cfg->n_net_rules + 1, sizeof(*v));
+	if (!v) {
+		netrule_free(r);
+		return -ENOMEM;
+	}
+	cfg->net_rules = v;
+	v[cfg->n_net_rules++] = *r;
+	*r = (struct sl_net_rule){0};
+	return 0;
+}
+
+static int parse_net_rules(struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < cfg->net_allow.n; i++) {
+		struct sl_net_rule r;
+		int e = netrule_parse(cfg->net_allow.v[i], &r);
+		if (e < 0 || (e = push_net_rule(cfg, &r)) < 0)
+			return e;
+	}
+	return 0;
+}
+
+static int parse_http_list(struct sl_http_rule *out, const struct sl_strv *l, size_t *count)
+{
+	for (size_t i = 0; i < l->n; i++) {
+		int r = httprule_parse(l->v[i], &out[i]);
+		if (r < 0)
+			return r;
+		*count = i + 1;
+	}
+	return 0;
+}
+
+static int parse_http_rules(struct sandlock_sandbox *cfg)
+{
+	size_t n = cfg->http_allow.n + cfg->http_deny.n;
+	if (n == 0)
+		return 0;
+	cfg->http_rules = calloc(n, sizeof(*cfg->http_rules));
+	if (!cfg->http_rules)
+		return -ENOMEM;
+	int r = parse_http_list(cfg->http_rules, &cfg->http_allow, &cfg->n_http_allow);
+	if (r < 0)
+		return r;
+	return parse_http_list(cfg->http_rules + cfg->http_allow.n, &cfg->http_deny,
+			       &cfg->n_http_deny);
+}
+
+static int add_http_net_rule(struct sandlock_sandbox *cfg, const char *host)
+{
+	struct sl_net_rule r = {.proto = SL_PROTO_TCP};
+	if (host && !(r.host = strdup(host)))
+		return -ENOMEM;
+	if (sl_u32v_copy(&r.ports, &cfg->http_ports) < 0) {
+		netrule_free(&r);
+		return -ENOMEM;
+	}
+	return push_net_rule(cfg, &r);
+}
+
+/*
+ * HTTP -> network auto-merge (spec 2.9, "Ports & auto-merge").  The proxy
+ * sees a connection only if net_allow lets it through, so:
+ *   - http_ports defaults to 80, plus 443 with http_ca, when any HTTP rule
+ *     exists and no port was given;
+ *   - every distinct concrete host of the allow and deny rules gets a TCP
+ *     rule on http_ports;
+ *   - a '*' host, or http_ports given without rules, gets a TCP any-IP rule
+ *     on http_ports.
+ * The rules are appended to net_rules only (net_allow keeps what the user
+ * wrote), which keeps validation idempotent.
+ */
+static int merge_http_into_net(struct sandlock_sandbox *cfg)
+{
+	size_t n = cfg->n_http_allow + cfg->n_http_deny;
+	if (n == 0 && cfg->http_ports.n == 0)
+		return 0;
+	if (n > 0 && cfg->http_ports.n == 0) {
+		if (sl_u32v_push(&cfg->http_ports, 80) < 0 ||
+		    (cfg->http_ca && sl_u32v_push(&cfg->http_ports, 443) < 0))
+			return -ENOMEM;
+	}
+	bool any_host = n == 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *host = cfg->http_rules[i].host;
+		if (strcmp(host, "*") == 0) {
+			any_host = true;
+			continue;
+		}
+		bool seen = false;
+		for (size_t j = 0; j < i && !seen; j++)
+			seen = strcmp(cfg->http_rules[j].host, host) == 0;
+		int r = seen ? 0 : add_http_net_rule(cfg, host);
+		if (r < 0)
+			return r;
+	}
+	return any_host ? add_http_net_rule(cfg, NULL) : 0;
+}
+
+static int validate_net(struct sandlock_sandbox *cfg)
+{
+	int r;
+	/* parsed afresh: validation may run again on the same policy */
+	free_net_rules(cfg);
+	free_http_rules(cfg);
+	if (!cfg->http_ca != !cfg->http_key)
+		return sl_errorf(EINVAL, "http_ca and http_key must be given together");
+	if ((r = check_opt_path("http_ca", cfg->http_ca, PATH_FILE)) < 0 ||
+	    (r = check_opt_path("http_key", cfg->http_key, PATH_FILE)) < 0)
+		return r;
+	if (sl_u32v_contains(&cfg->http_ports, 0))
+		return sl_errorf(EINVAL, "http_ports: port 0 is not valid");
+	if ((r = parse_net_rules(cfg)) < 0 || (r = parse_http_rules(cfg)) < 0)
+		return r;
+	return merge_http_into_net(cfg);
+}
+
+int policy_validate(struct sandlock_sandbox *cfg)
+{
+	int r;
+	if ((r = validate_fs(cfg)) < 0 || (r = validate_modes(cfg)) < 0 ||
+	    (r = validate_syscalls(cfg)) < 0 || (r = validate_limits(cfg)) < 0 ||
+	    (r = validate_env(cfg)) < 0 || (r = validate_net(cfg)) < 0) {
+		/* the parsers and containers report ENOMEM without a message */
+		if (r == -ENOMEM)
+			sl_errorf(ENOMEM, "validating the policy: out of memory");
+		return r;
+	}
+	return 0;
+}
+
+/* ---- "not supported yet" ------------------------------------------------------ */
+
+enum member_kind { MK_STRV, MK_STR, MK_U32V, MK_OPT, MK_BOOL, MK_U8, MK_PROCS, MK_FN };
+
+/*
+ * Fields whose enforcement has not landed, in the spec's names.  A field is
+ * refused when it differs from its default.  Each milestone that enforces a
+ * field deletes its line.
+ */
+static const struct {
+	const char *field;
+	enum member_kind kind;
+	size_t off;
+} pending[] = {
+    {"fs_denied", MK_STRV, OFF(fs_deny)},
+    {"net_allow", MK_STRV, OFF(net_allow)},
+    {"http_allow", MK_STRV, OFF(http_allow)},
+    {"http_deny", MK_STRV, OFF(http_deny)},
+    {"http_ports", MK_U32V, OFF(http_ports)},
+    {"http_ca", MK_STR, OFF(http_ca)},
+    {"max_memory", MK_OPT, OFF(max_memory)},
+    {"max_processes", MK_PROCS, OFF(max_processes)},
+    {"max_cpu", MK_OPT, OFF(max_cpu)},
+    {"max_disk", MK_OPT, OFF(max_disk)},
+    {"random_seed", MK_OPT, OFF(random_seed)},
+    {"time_start", MK_OPT, OFF(time_start)},
+    {"deterministic_dirs", MK_BOOL, OFF(deterministic_dirs)},
+    {"fs_isolation", MK_U8, OFF(fs_isolation)},
+    {"workdir", MK_STR, OFF(workdir)},
+    {"fs_storage", MK_STR, OFF(fs_storage)},
+    {"fs_mount", MK_STRV, OFF(fs_mount_virt)},
+    {"chroot", MK_STR, OFF(chroot)},
+    {"gpu_devices", MK_BOOL, OFF(gpu_devices_set)},
+    {"num_cpus", MK_OPT, OFF(num_cpus)},
+    {"port_remap", MK_BOOL, OFF(port_remap)},
+    {"uid", MK_OPT, OFF(uid)},
+    {"policy_fn", MK_FN, OFF(policy_fn)},
+};
+
+static bool member_set(const struct sandlock_sandbox *cfg, enum member_kind kind, size_t off)
+{
+	switch (kind) {
+	case MK_STRV:
+		return CMEMBER(cfg, off, struct sl_strv)->n > 0;
+	case MK_STR:
+		return *CMEMBER(cfg, off, char *) != NULL;
+	case MK_U32V:
+		return CMEMBER(cfg, off, struct sl_u32v)->n > 0;
+	case MK_OPT:
+		return CMEMBER(cfg, off, struct sl_opt_u64)->set;
+	case MK_BOOL:
+		return *CMEMBER(cfg, off, bool);
+	case MK_U8:
+		return *CMEMBER(cfg, off, uint8_t) != 0;
+	case MK_PROCS:
+		return *CMEMBER(cfg, off, uint32_t) != SL_DEFAULT_MAX_PROCESSES;
+	case MK_FN:
+		return *CMEMBER(cfg, off, sandlock_policy_fn_t) != NULL;
+	}
+	return false;
+}
+
+int policy_check_supported(const struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(pending); i++)
+		if (member_set(cfg, pending[i].kind, pending[i].off))
+			return sl_unsupported(pending[i].field);
+	return 0;
+}
+
+/* ---- builder ----------------------------------------------------------------- */
+
+/* Parks the first error of a builder call for build to report. */
+__attribute__((format(printf, 3, 4))) static void builder_error(struct sandlock_builder *b, int err,
+								const char *fmt, ...)
+{
+	if (b->err)
+		return;
+	b->err = err;
+	va_list ap;
+	va_start(ap, fmt);
+	if (vasprintf(&b->errmsg, fmt, ap) < 0)
+		b->errmsg = NULL; /* build falls back to strerror */
+	va_end(ap);
+}
+
+static void builder_nomem(struct sandlock_builder *b, const char *field)
+{
+	builder_error(b, -ENOMEM, "%s: out of memory", field);
+}
+
+static bool strv_has(const struct sl_strv *l, const char *s)
+{
+	for (size_t i = 0; i < l->n; i++)
+		if (strcmp(l->v[i], s) == 0)
+			return true;
+	return false;
+}
+
+static void builder_push(struct sandlock_builder *b, struct sl_strv *l, const char *s,
+			 const char *field)
+{
+	if (sl_strv_push(l, s) < 0)
+		builder_nomem(b, field);
+}
+
+/* Scalars override: the last call wins. */
+static void builder_set_str(struct sandlock_builder *b, char **slot, const char *s,
+			    const char *field)
+{
+	char *copy = strdup(s);
+	if (!copy) {
+		builder_nomem(b, field);
+		return;
+	}
+	free(*slot);
+	*slot = copy;
+}
+
+static void builder_push_port(struct sandlock_builder *b, struct sl_u32v *l, uint16_t port,
+			      const char *field)
+{
+	if (!sl_u32v_contains(l, port) && sl_u32v_push(l, port) < 0)
+		builder_nomem(b, field);
+}
+
+static void builder_push_array(struct sandlock_builder *b, struct sl_u32v *l, bool *set,
+			       const uint32_t *v, uint32_t len, const char *field)
+{
+	if (!v && len > 0) {
+		builder_error(b, -EINVAL, "%s: NULL array with length %u", field, len);
+		return;
+	}
+	*set = true; /* an explicit empty list is a value too */
+	for (uint32_t i = 0; i < len; i++) {
+		if (sl_u32v_push(l, v[i]) < 0) {
+			builder_nomem(b, field);
+			return;
+		}
+	}
+}
+
+static bool is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r';
+}
+
+/* "a, b,,c" -> a, b, c: split at commas, trim, skip empty, skip repeats.
+ * Names are checked by build so that every unknown one is listed. */
+static void builder_push_csv(struct sandlock_builder *b, struct sl_strv *l, const char *csv,
+			     const char *field)
+{
+	for (const char *p = csv;;) {
+		const char *end = strchrnul(p, ',');
+		const char *s = p, *e = end;
+		while (s < e && is_blank(*s))
+			s++;
+		while (e > s && is_blank(e[-1]))
+			e--;
+		if (e > s) {
+			char *name = strndup(s, (size_t)(e - s));
+			if (!name) {
+				builder_nomem(b, field);
+				return;
+			}
+			if (strv_has(l, name))
+				free(name);
+			else if (sl_strv_push_owned(l, name) < 0) {
+				builder_nomem(b, field);
+				return;
+			}
+		}
+		if (!*end)
+			return;
+		p = end + 1;
+	}
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_new(void)
+{
+	sl_error_clear();
+	struct sandlock_builder *b = calloc(1, sizeof(*b));
+	if (!b) {
+		sl_errorf(ENOMEM, "sandlock_sandbox_builder_new: out of memory");
+		return NULL;
+	}
+	policy_init(&b->cfg);
+	return b;
+}
+
+/* ---- builder: filesystem ---- */
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_fs_read(sandlock_builder_t *b, const char *path)
+{
+	if (b && path)
+		builder_push(b, &b->cfg.fs_read, path, "fs_read");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_fs_write(sandlock_builder_t *b,
+							     const char *path)
+{
+	if (b && path)
+		builder_push(b, &b->cfg.fs_write, path, "fs_write");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_fs_deny(sandlock_builder_t *b, const char *path)
+{
+	if (b && path)
+		builder_push(b, &b->cfg.fs_deny, path, "fs_deny");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_fs_storage(sandlock_builder_t *b,
+							       const char *path)
+{
+	if (b && path)
+		builder_set_str(b, &b->cfg.fs_storage, path, "fs_storage");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_fs_isolation(sandlock_builder_t *b,
+								 uint8_t mode)
+{
+	if (b)
+		b->cfg.fs_isolation = mode; /* range checked by build */
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_workdir(sandlock_builder_t *b, const char *path)
+{
+	if (b && path)
+		builder_set_str(b, &b->cfg.workdir, path, "workdir");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_cwd(sandlock_builder_t *b, const char *path)
+{
+	if (b && path)
+		builder_set_str(b, &b->cfg.cwd, path, "cwd");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_chroot(sandlock_builder_t *b, const char *path)
+{
+	if (b && path)
+		builder_set_str(b, &b->cfg.chroot, path, "chroot");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_fs_mount(sandlock_builder_t *b,
+							     const char *virtual_path,
+							     const char *host_path)
+{
+	if (!b || !virtual_path || !host_path)
+		return b;
+	struct sl_strv *virt = &b->cfg.fs_mount_virt, *host = &b->cfg.fs_mount_host;
+	if (sl_strv_push(virt, virtual_path) < 0) {
+		builder_nomem(b, "fs_mount");
+	} else if (sl_strv_push(host, host_path) < 0) {
+		/* keep the two lists the same length */
+		free(virt->v[--virt->n]);
+		virt->v[virt->n] = NULL;
+		builder_nomem(b, "fs_mount");
+	}
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_on_exit(sandlock_builder_t *b, uint8_t action)
+{
+	if (b) {
+		b->cfg.on_exit = action; /* range checked by build */
+		b->cfg.on_exit_set = true;
+	}
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_on_error(sandlock_builder_t *b, uint8_t action)
+{
+	if (b) {
+		b->cfg.on_error = action;
+		b->cfg.on_error_set = true;
+	}
+	return b;
+}
+
+/* ---- builder: limits ---- */
+
+static void set_opt(struct sl_opt_u64 *o, uint64_t v)
+{
+	o->set = true;
+	o->v = v;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_max_memory(sandlock_builder_t *b,
+							       uint64_t bytes)
+{
+	if (b)
+		set_opt(&b->cfg.max_memory, bytes);
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_max_disk(sandlock_builder_t *b, uint64_t bytes)
+{
+	if (b)
+		set_opt(&b->cfg.max_disk, bytes);
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_max_processes(sandlock_builder_t *b, uint32_t n)
+{
+	if (b)
+		b->cfg.max_processes = n;
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_max_cpu(sandlock_builder_t *b, uint8_t pct)
+{
+	if (b)
+		set_opt(&b->cfg.max_cpu, pct);
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_num_cpus(sandlock_builder_t *b, uint32_t n)
+{
+	if (b)
+		set_opt(&b->cfg.num_cpus, n);
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b,
+							      const uint32_t *cores, uint32_t len)
+{
+	if (b)
+		builder_push_array(b, &b->cfg.cpu_cores, &b->cfg.cpu_cores_set, cores, len,
+				   "cpu_cores");
+	return b;
+}
+
+SL_API sandlock_builder_t *
+sandlock_sandbox_builder_gpu_devices(sandlock_builder_t *b, const uint32_t *devices, uint32_t len)
+{
+	if (b)
+		builder_push_array(b, &b->cfg.gpu_devices, &b->cfg.gpu_devices_set, devices, len,
+				   "gpu_devices");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_max_open_files(sandlock_builder_t *b,
+								   unsigned int n)
+{
+	if (b)
+		set_opt(&b->cfg.max_open_files, n);
+	return b;
+}
+
+/* ---- builder: network ---- */
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t *b,
+							      const char *spec)
+{
+	if (b && spec)
+		builder_push(b, &b->cfg.net_allow, spec, "net_allow");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b,
+								  uint16_t port)
+{
+	if (b)
+		builder_push_port(b, &b->cfg.net_bind, port, "net_bind");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_port_remap(sandlock_builder_t *b, bool v)
+{
+	if (b)
+		b->cfg.port_remap = v;
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_allow(sandlock_builder_t *b,
+							       const char *rule)
+{
+	if (b && rule)
+		builder_push(b, &b->cfg.http_allow, rule, "http_allow");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_deny(sandlock_builder_t *b,
+							      const char *rule)
+{
+	if (b && rule)
+		builder_push(b, &b->cfg.http_deny, rule, "http_deny");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_port(sandlock_builder_t *b, uint16_t port)
+{
+	if (b)
+		builder_push_port(b, &b->cfg.http_ports, port, "http_ports");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_ca(sandlock_builder_t *b, const char *path)
+{
+	if (b && path)
+		builder_set_str(b, &b->cfg.http_ca, path, "http_ca");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_key(sandlock_builder_t *b,
+							     const char *path)
+{
+	if (b && path)
+		builder_set_str(b, &b->cfg.http_key, path, "http_key");
+	return b;
+}
+
+/* ---- builder: process, determinism, syscalls ---- */
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_uid(sandlock_builder_t *b, uint32_t id)
+{
+	if (b)
+		set_opt(&b->cfg.uid, id);
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_builder_t *b,
+								uint64_t seed)
+{
+	if (b)
+		set_opt(&b->cfg.random_seed, seed);
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_time_start(sandlock_builder_t *b,
+							       uint64_t epoch_secs)
+{
+	if (b)
+		set_opt(&b->cfg.time_start, epoch_secs);
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_clean_env(sandlock_builder_t *b, bool v)
+{
+	if (b)
+		b->cfg.clean_env = v;
+	return b;
+}
+
+/* A repeated key replaces the earlier value in place: later calls win. */
+SL_API sandlock_builder_t *sandlock_sandbox_builder_env_var(sandlock_builder_t *b, const char *key,
+							    const char *value)
+{
+	if (!b || !key || !value)
+		return b;
+	struct sl_strv *keys = &b->cfg.env_keys, *vals = &b->cfg.env_vals;
+	for (size_t i = 0; i < keys->n; i++) {
+		if (strcmp(keys->v[i], key) == 0) {
+			builder_set_str(b, &vals->v[i], value, "env");
+			return b;
+		}
+	}
+	if (sl_strv_push(keys, key) < 0) {
+		builder_nomem(b, "env");
+	} else if (sl_strv_push(vals, value) < 0) {
+		free(keys->v[--keys->n]);
+		keys->v[keys->n] = NULL;
+		builder_nomem(b, "env");
+	}
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builder_t *b,
+									const char *names)
+{
+	if (b && names)
+		builder_push_csv(b, &b->cfg.deny_syscalls, names, "extra_deny_syscalls");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_extra_allow_syscalls(sandlock_builder_t *b,
+									 const char *names)
+{
+	if (b && names)
+		builder_push_csv(b, &b->cfg.allow_groups, names, "extra_allow_syscalls");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_no_randomize_memory(sandlock_builder_t *b,
+									bool v)
+{
+	if (b)
+		b->cfg.no_randomize_memory = v;
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_no_huge_pages(sandlock_builder_t *b, bool v)
+{
+	if (b)
+		b->cfg.no_huge_pages = v;
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_no_coredump(sandlock_builder_t *b, bool v)
+{
+	if (b)
+		b->cfg.no_coredump = v;
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_deterministic_dirs(sandlock_builder_t *b,
+								       bool v)
+{
+	if (b)
+		b->cfg.deterministic_dirs = v;
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b,
+							      sandlock_policy_fn_t cb)
+{
+	if (b && cb)
+		b->cfg.policy_fn = cb;
+	return b;
+}
+
+/* ---- build / free ------------------------------------------------------------- */
+
+static void builder_free(struct sandlock_builder *b)
+{
+	if (!b)
+		return;
+	policy_release(&b->cfg);
+	free(b->errmsg);
+	free(b);
+}
+
+/* Validates b's policy and moves it into a new sandbox. */
+static int build_policy(struct sandlock_builder *b, struct sandlock_sandbox **out)
+{
+	int r;
+	if (b->err)
+		return sl_errorf(-b->err, "%s", b->errmsg ? b->errmsg : strerror(-b->err));
+	if ((r = policy_validate(&b->cfg)) < 0 || (r = policy_check_supported(&b->cfg)) < 0)
+		return r;
+	struct sandlock_sandbox *p = malloc(sizeof(*p));
+	if (!p)
+		return sl_errorf(ENOMEM, "sandlock_sandbox_build: out of memory");
+	*p = b->cfg;
+	policy_init(&b->cfg); /* moved: nothing left for builder_free */
+	*out = p;
+	return 0;
+}
+
+SL_API sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int *err, char **err_msg)
+{
+	sl_error_clear();
+	struct sandlock_sandbox *p = NULL;
+	int r = b ? build_policy(b, &p) : sl_errorf(EINVAL, "builder is NULL");
+	builder_free(b);
+	if (err_msg)
+		*err_msg = r < 0 ? strdup(sl_error_get()) : NULL;
+	if (err)
+		*err = r < 0 ? -1 : 0;
+	return r < 0 ? NULL : p;
+}
+
+SL_API void sandlock_sandbox_free(sandlock_sandbox_t *p)
+{
+	if (!p)
+		return;
+	policy_release(p);
+	free(p);
+}

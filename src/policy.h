@@ -1,0 +1,111 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * policy.h - the configuration model (spec 2.1).
+ *
+ * struct sandlock_sandbox is the validated, immutable policy returned by
+ * sandlock_sandbox_build().  The builder wraps the same struct plus a
+ * deferred error (an allocation failure or a malformed argument seen by a
+ * builder call is reported by build, since builder calls cannot fail).
+ *
+ * Everything here is plain data; turning it into kernel objects happens in
+ * plan.c (before fork) and child.c (after fork).
+ */
+#ifndef SL_POLICY_H
+#define SL_POLICY_H
+
+#include "sandlock.h"
+#include "util.h"
+
+#define SL_DEFAULT_MAX_PROCESSES 64u
+#define SL_NAME_MAX 64u
+
+enum sl_fs_isolation { SL_ISO_NONE = 0, SL_ISO_OVERLAYFS = 1, SL_ISO_BRANCHFS = 2 };
+enum sl_branch_action { SL_ACT_COMMIT = 0, SL_ACT_ABORT = 1, SL_ACT_KEEP = 2 };
+
+/* A net_allow rule after parsing (spec 2.6.1). */
+enum sl_proto { SL_PROTO_TCP = 0, SL_PROTO_UDP = 1, SL_PROTO_ICMP = 2 };
+struct sl_net_rule {
+	enum sl_proto proto;
+	char *host;          /* NULL = any IP */
+	bool all_ports;      /* `*` */
+	struct sl_u32v ports;/* when !all_ports (empty for ICMP) */
+};
+
+/* An http_allow/http_deny rule after parsing (spec 2.9). */
+struct sl_http_rule {
+	char *method; /* upper-cased, "*" = any */
+	char *host;   /* lower-cased, "*" = any */
+	char *path;   /* normalized, may end in '*' */
+};
+
+struct sandlock_sandbox {
+	/* filesystem */
+	struct sl_strv fs_read, fs_write, fs_deny;
+	char *workdir, *cwd, *fs_storage, *chroot;
+	uint8_t fs_isolation;             /* enum sl_fs_isolation */
+	struct sl_strv fs_mount_virt, fs_mount_host;
+	uint8_t on_exit, on_error;        /* enum sl_branch_action */
+	bool on_exit_set, on_error_set;
+	struct sl_opt_u64 max_disk;
+
+	/* syscalls */
+	struct sl_strv deny_syscalls;  /* validated names */
+	struct sl_strv allow_groups;   /* validated group names ("sysv_ipc") */
+
+	/* network */
+	struct sl_strv net_allow;      /* rule strings as given */
+	struct sl_net_rule *net_rules; /* parsed at build */
+	size_t n_net_rules;
+	struct sl_u32v net_bind;
+	bool port_remap;
+	struct sl_strv http_allow, http_deny;
+	struct sl_http_rule *http_rules; /* allow rules then deny rules */
+	size_t n_http_allow, n_http_deny;
+	struct sl_u32v http_ports;
+	char *http_ca, *http_key;
+
+	/* limits */
+	struct sl_opt_u64 max_memory;
+	uint32_t max_processes;        /* default 64 */
+	struct sl_opt_u64 max_open_files;
+	struct sl_opt_u64 max_cpu;     /* percent 1..100 */
+	struct sl_opt_u64 num_cpus;
+	struct sl_u32v cpu_cores;
+	bool cpu_cores_set;
+	struct sl_u32v gpu_devices;
+	bool gpu_devices_set;
+
+	/* determinism */
+	struct sl_opt_u64 random_seed;
+	struct sl_opt_u64 time_start;  /* seconds since the epoch */
+	bool no_randomize_memory, no_huge_pages, no_coredump, deterministic_dirs;
+
+	/* process */
+	bool clean_env;
+	struct sl_strv env_keys, env_vals; /* ordered; later keys override */
+	struct sl_opt_u64 uid;
+	sandlock_policy_fn_t policy_fn;
+};
+
+struct sandlock_builder {
+	struct sandlock_sandbox cfg;
+	int err;      /* first deferred error (-errno), 0 when none */
+	char *errmsg; /* its message */
+};
+
+/* Validates cfg in place (spec 2.1), parsing rules into their structured
+ * form.  Returns 0 or -errno with a message set (sl_errorf). */
+int policy_validate(struct sandlock_sandbox *cfg);
+/* Rejects fields whose enforcement has not landed: "not supported yet:
+ * <field>".  Separate from validation so the error order is: malformed
+ * values first, then unsupported features. */
+int policy_check_supported(const struct sandlock_sandbox *cfg);
+/* Deep copy (for handles that outlive the caller's policy). */
+int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src);
+void policy_release(struct sandlock_sandbox *cfg);
+void policy_init(struct sandlock_sandbox *cfg);
+
+/* Validates a sandbox name (spec 2.18).  0 or -EINVAL with a message. */
+int policy_check_name(const char *name);
+
+#endif

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* run.c - the run and live-handle calls of the ABI. */
+#include <errno.h>
+#include <signal.h>
+
+#include "error.h"
+#include "handle.h"
+
+SL_API sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const char *name,
+					     const char *const *argv, unsigned int argc,
+					     uint32_t flags)
+{
+	sl_error_clear();
+	if (flags & ~(SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE)) {
+		sl_errorf(EINVAL, "unknown create flags 0x%x", flags);
+		return NULL;
+	}
+	return handle_create(policy, name, argv, argc, flags);
+}
+
+SL_API sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy, const char *name,
+					  const char *const *argv, unsigned int argc)
+{
+	return sandlock_create_ex(policy, name, argv, argc, 0);
+}
+
+SL_API sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *policy,
+						  const char *name, const char *const *argv,
+						  unsigned int argc)
+{
+	return sandlock_create_ex(policy, name, argv, argc, SANDLOCK_CREATE_INLINE);
+}
+
+SL_API int sandlock_start(sandlock_handle_t *h)
+{
+	sl_error_clear();
+	if (!h)
+		return sl_errorf(EINVAL, "handle is NULL"), -1;
+	return handle_start(h) < 0 ? -1 : 0;
+}
+
+SL_API int32_t sandlock_handle_pid(const sandlock_handle_t *h)
+{
+	return h && h->proc.pid > 0 ? h->proc.pid : 0;
+}
+
+SL_API sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uint64_t timeout_ms)
+{
+	sl_error_clear();
+	if (!h) {
+		sl_errorf(EINVAL, "handle is NULL");
+		return NULL;
+	}
+	return handle_wait(h, timeout_ms);
+}
+
+SL_API sandlock_result_t *sandlock_handle_wait(sandlock_handle_t *h)
+{
+	return sandlock_handle_wait_timeout(h, 0);
+}
+
+SL_API void sandlock_handle_free(sandlock_handle_t *h)
+{
+	handle_free(h);
+}
+
+static int control(sandlock_handle_t *h, int sig)
+{
+	sl_error_clear();
+	if (!h)
+		return sl_errorf(EINVAL, "handle is NULL"), -1;
+	return handle_signal(h, sig) < 0 ? -1 : 0;
+}
+
+SL_API int sandlock_handle_pause(sandlock_handle_t *h)
+{
+	return control(h, SIGSTOP);
+}
+
+SL_API int sandlock_handle_resume(sandlock_handle_t *h)
+{
+	return control(h, SIGCONT);
+}
+
+SL_API int sandlock_handle_kill(sandlock_handle_t *h)
+{
+	return control(h, SIGKILL);
+}
+
+/* create + start + wait on the caller's thread. */
+static sandlock_result_t *run_inline(const sandlock_sandbox_t *policy, const char *name,
+				     const char *const *argv, unsigned int argc, uint32_t flags)
+{
+	sandlock_handle_t *h =
+		sandlock_create_ex(policy, name, argv, argc, flags | SANDLOCK_CREATE_INLINE);
+	if (!h)
+		return NULL;
+	sandlock_result_t *r = handle_start(h) == 0 ? handle_wait(h, 0) : NULL;
+	handle_free(h);
+	return r;
+}
+
+SL_API sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy, const char *name,
+				       const char *const *argv, unsigned int argc)
+{
+	return run_inline(policy, name, argv, argc, 0);
+}
+
+SL_API int sandlock_run_interactive(const sandlock_sandbox_t *policy, const char *name,
+				    const char *const *argv, unsigned int argc)
+{
+	sandlock_result_t *r = run_inline(policy, name, argv, argc, SANDLOCK_CREATE_INTERACTIVE);
+	int code = r ? sandlock_result_exit_code(r) : -1;
+	sandlock_result_free(r);
+	return code;
+}

@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * size.c - byte sizes such as "512", "64K", "1g" (spec 2.1, ByteSize).
+ *
+ * The grammar is deliberately narrow: decimal digits, then at most one
+ * K/M/G suffix (either case, powers of 1024).  No sign, no whitespace, no
+ * fraction, no "KB"/"KiB": a limit that was mistyped must be an error, not a
+ * different limit.
+ */
+#include <errno.h>
+#include <stdint.h>
+
+#include "error.h"
+#include "sandlock.h"
+#include "util.h"
+
+/* Shift for a suffix character, or -1 when c is not a suffix. */
+static int suffix_shift(char c)
+{
+	switch (c) {
+	case 'k':
+	case 'K':
+		return 10;
+	case 'm':
+	case 'M':
+		return 20;
+	case 'g':
+	case 'G':
+		return 30;
+	default:
+		return -1;
+	}
+}
+
+SL_API int sandlock_parse_size(const char *s, uint64_t *out)
+{
+	sl_error_clear();
+	if (!s || !out) {
+		sl_errorf(EINVAL, "invalid size: NULL argument");
+		return -1;
+	}
+	const char *p = s;
+	uint64_t v = 0;
+	while (*p >= '0' && *p <= '9') {
+		unsigned d = (unsigned)(*p - '0');
+		if (v > (UINT64_MAX - d) / 10) {
+			sl_errorf(ERANGE, "invalid size '%s': too large", s);
+			return -1;
+		}
+		v = v * 10 + d;
+		p++;
+	}
+	if (p == s) {
+		sl_errorf(EINVAL,
+			  "invalid size '%s': expected digits with an optional K, M or G suffix",
+			  s);
+		return -1;
+	}
+	if (*p) {
+		int shift = suffix_shift(*p);
+		if (shift < 0 || p[1]) {
+			sl_errorf(EINVAL, "invalid size '%s': unknown suffix '%s' (use K, M or G)",
+				  s, p);
+			return -1;
+		}
+		if (v > (UINT64_MAX >> shift)) {
+			sl_errorf(ERANGE, "invalid size '%s': too large", s);
+			return -1;
+		}
+		v <<= shift;
+	}
+	*out = v;
+	return 0;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * spawn.h - fork the child and take its seccomp listener (spec 8.3).
+ */
+#ifndef SL_SPAWN_H
+#define SL_SPAWN_H
+
+#include <signal.h>
+#include <sys/types.h>
+
+#include "plan.h"
+
+struct sl_proc {
+	pid_t pid;    /* also the process group id */
+	int pidfd;    /* from clone(CLONE_PIDFD): immune to pid reuse */
+	int listener; /* seccomp user-notification fd */
+	bool sync_wakeup; /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP is on */
+};
+
+/* Forks the child described by p and waits until it is parked at the
+ * release gate with its filter installed.  On success the child-side fds
+ * of p are closed and proc is filled; the child waits for
+ * spawn_release().  On failure the child is reaped and -errno returned
+ * with a message naming the failed step. */
+int spawn_child(struct sl_plan *p, struct sl_proc *proc);
+
+/* clone() returning a pidfd, with exit signal 0 (see spawn.c).  Returns
+ * like fork(); the child must only make async-signal-safe calls. */
+pid_t spawn_clone(int *pidfd);
+/* Reaps the exited child of pidfd (EINTR retried).  0 or -1. */
+int spawn_reap(int pidfd, siginfo_t *si);
+
+/* Releases the parked child (writes the gate token, closes the gate). */
+int spawn_release(int *gate_w);
+
+#endif

@@ -1,0 +1,257 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * unsupported.c - the rest of the sandlock 0.8.0 symbol set, exported
+ * from the start because bindings resolve every symbol when they load.
+ * Each call fails with its failure value (NULL, -1, 0 or nothing) and the
+ * message "not supported yet: <feature>"; none pretends to succeed.  A
+ * feature moves out of this file when it lands.
+ */
+#include "error.h"
+#include "sandlock.h"
+#include "util.h"
+
+#define NS_PTR(feature) (sl_unsupported(feature), NULL)
+#define NS_INT(feature) (sl_unsupported(feature), -1)
+
+/* ---- dry run (needs the COW workdir) ---------------------------------- */
+SL_API sandlock_dry_run_result_t *sandlock_dry_run(const sandlock_sandbox_t *policy,
+						   const char *name, const char *const *argv,
+						   unsigned int argc)
+{
+	return NS_PTR("dry_run");
+}
+
+SL_API int sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r)
+{
+	return NS_INT("dry_run");
+}
+
+SL_API bool sandlock_dry_run_result_success(const sandlock_dry_run_result_t *r)
+{
+	sl_unsupported("dry_run");
+	return false;
+}
+
+SL_API const uint8_t *sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r,
+							   size_t *len)
+{
+	if (len)
+		*len = 0;
+	return NS_PTR("dry_run");
+}
+
+SL_API const uint8_t *sandlock_dry_run_result_stderr_bytes(const sandlock_dry_run_result_t *r,
+							   size_t *len)
+{
+	if (len)
+		*len = 0;
+	return NS_PTR("dry_run");
+}
+
+SL_API size_t sandlock_dry_run_result_changes_len(const sandlock_dry_run_result_t *r)
+{
+	sl_unsupported("dry_run");
+	return 0;
+}
+
+SL_API char sandlock_dry_run_result_change_kind(const sandlock_dry_run_result_t *r, size_t i)
+{
+	sl_unsupported("dry_run");
+	return 0;
+}
+
+SL_API char *sandlock_dry_run_result_change_path(const sandlock_dry_run_result_t *r, size_t i)
+{
+	return NS_PTR("dry_run");
+}
+
+SL_API void sandlock_dry_run_result_free(sandlock_dry_run_result_t *r)
+{
+	sl_unsupported("dry_run");
+}
+
+/* ---- pipeline and gather ------------------------------------------------ */
+SL_API sandlock_pipeline_t *sandlock_pipeline_new(void)
+{
+	return NS_PTR("pipeline");
+}
+
+SL_API void sandlock_pipeline_add_stage(sandlock_pipeline_t *pipe,
+					const sandlock_sandbox_t *policy,
+					const char *const *argv, unsigned int argc)
+{
+	sl_unsupported("pipeline");
+}
+
+SL_API sandlock_result_t *sandlock_pipeline_run(sandlock_pipeline_t *pipe, uint64_t timeout_ms)
+{
+	return NS_PTR("pipeline");
+}
+
+SL_API void sandlock_pipeline_free(sandlock_pipeline_t *pipe)
+{
+	sl_unsupported("pipeline");
+}
+
+SL_API sandlock_gather_t *sandlock_gather_new(void)
+{
+	return NS_PTR("gather");
+}
+
+SL_API void sandlock_gather_add_source(sandlock_gather_t *g, const char *name,
+				       const sandlock_sandbox_t *policy, const char *const *argv,
+				       unsigned int argc)
+{
+	sl_unsupported("gather");
+}
+
+SL_API void sandlock_gather_set_consumer(sandlock_gather_t *g, const sandlock_sandbox_t *policy,
+					 const char *const *argv, unsigned int argc)
+{
+	sl_unsupported("gather");
+}
+
+SL_API sandlock_result_t *sandlock_gather_run(sandlock_gather_t *g, uint64_t timeout_ms)
+{
+	return NS_PTR("gather");
+}
+
+SL_API void sandlock_gather_free(sandlock_gather_t *g)
+{
+	sl_unsupported("gather");
+}
+
+/* ---- policy callback context (no callback can run yet) ------------------ */
+SL_API void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const *ips,
+					  uint32_t count)
+{
+	sl_unsupported("policy_fn");
+}
+
+SL_API void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips,
+				       uint32_t count)
+{
+	sl_unsupported("policy_fn");
+}
+
+SL_API void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t bytes)
+{
+	sl_unsupported("policy_fn");
+}
+
+SL_API void sandlock_ctx_restrict_max_processes(sandlock_ctx_t *ctx, uint32_t n)
+{
+	sl_unsupported("policy_fn");
+}
+
+SL_API void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx, uint32_t pid,
+					      const char *const *ips, uint32_t count)
+{
+	sl_unsupported("policy_fn");
+}
+
+SL_API void sandlock_ctx_deny_path(sandlock_ctx_t *ctx, const char *path)
+{
+	sl_unsupported("policy_fn");
+}
+
+SL_API void sandlock_ctx_allow_path(sandlock_ctx_t *ctx, const char *path)
+{
+	sl_unsupported("policy_fn");
+}
+
+/* ---- COW fork / reduce --------------------------------------------------- */
+SL_API sandlock_fns_t *sandlock_new_with_fns(const sandlock_sandbox_t *policy, const char *name,
+					     sandlock_init_fn_t init_fn, sandlock_work_fn_t work_fn)
+{
+	return NS_PTR("fork");
+}
+
+SL_API sandlock_fork_result_t *sandlock_fork(sandlock_fns_t *sb, uint32_t n)
+{
+	return NS_PTR("fork");
+}
+
+SL_API uint32_t sandlock_fork_result_count(const sandlock_fork_result_t *r)
+{
+	sl_unsupported("fork");
+	return 0;
+}
+
+SL_API int32_t sandlock_fork_result_pid(const sandlock_fork_result_t *r, uint32_t index)
+{
+	return NS_INT("fork");
+}
+
+SL_API sandlock_result_t *sandlock_reduce(sandlock_fork_result_t *fork_result,
+					  const sandlock_sandbox_t *policy, const char *name,
+					  const char *const *argv, unsigned int argc)
+{
+	return NS_PTR("reduce");
+}
+
+SL_API void sandlock_fork_result_free(sandlock_fork_result_t *r)
+{
+	sl_unsupported("fork");
+}
+
+SL_API int sandlock_wait(sandlock_fns_t *sb)
+{
+	return NS_INT("fork");
+}
+
+SL_API void sandlock_sandbox_fns_free(sandlock_fns_t *sb)
+{
+	sl_unsupported("fork");
+}
+
+/* ---- checkpoint and port mappings ------------------------------------------ */
+SL_API sandlock_checkpoint_t *sandlock_handle_checkpoint(sandlock_handle_t *h)
+{
+	return NS_PTR("checkpoint");
+}
+
+SL_API int sandlock_checkpoint_save(const sandlock_checkpoint_t *cp, const char *dir)
+{
+	return NS_INT("checkpoint");
+}
+
+SL_API sandlock_checkpoint_t *sandlock_checkpoint_load(const char *dir)
+{
+	return NS_PTR("checkpoint");
+}
+
+SL_API void sandlock_checkpoint_set_name(sandlock_checkpoint_t *cp, const char *name)
+{
+	sl_unsupported("checkpoint");
+}
+
+SL_API char *sandlock_checkpoint_name(const sandlock_checkpoint_t *cp)
+{
+	return NS_PTR("checkpoint");
+}
+
+SL_API void sandlock_checkpoint_set_app_state(sandlock_checkpoint_t *cp, const uint8_t *data,
+					      size_t len)
+{
+	sl_unsupported("checkpoint");
+}
+
+SL_API const uint8_t *sandlock_checkpoint_app_state(const sandlock_checkpoint_t *cp,
+						    size_t *len)
+{
+	if (len)
+		*len = 0;
+	return NS_PTR("checkpoint");
+}
+
+SL_API void sandlock_checkpoint_free(sandlock_checkpoint_t *cp)
+{
+	sl_unsupported("checkpoint");
+}
+
+SL_API char *sandlock_handle_port_mappings(const sandlock_handle_t *h)
+{
+	/* port_remap cannot be enabled yet (build rejects it): no mappings */
+	return NS_PTR("port_remap");
+}

@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* util.h - small containers and helpers shared by the library modules. */
+#ifndef SL_UTIL_H
+#define SL_UTIL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define SL_API __attribute__((visibility("default")))
+#define SL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
+
+/* Growable list of owned, NUL-terminated strings.  v[n] is always NULL so
+ * the list can be passed as an argv/envp array. */
+struct sl_strv {
+	char **v;
+	size_t n, cap;
+};
+
+int sl_strv_push(struct sl_strv *l, const char *s);        /* copies s */
+int sl_strv_push_owned(struct sl_strv *l, char *s);       /* takes s */
+int sl_strv_copy(struct sl_strv *dst, const struct sl_strv *src);
+void sl_strv_free(struct sl_strv *l);
+
+/* Growable list of u32 (ports, cores, devices). */
+struct sl_u32v {
+	uint32_t *v;
+	size_t n, cap;
+};
+
+int sl_u32v_push(struct sl_u32v *l, uint32_t x);
+int sl_u32v_copy(struct sl_u32v *dst, const struct sl_u32v *src);
+bool sl_u32v_contains(const struct sl_u32v *l, uint32_t x);
+void sl_u32v_free(struct sl_u32v *l);
+
+/* Growable byte buffer (captured output). */
+struct sl_buf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+int sl_buf_reserve(struct sl_buf *b, size_t extra);
+void sl_buf_free(struct sl_buf *b);
+
+/* Optional scalars: `set` distinguishes "not given" from a zero value. */
+struct sl_opt_u64 {
+	bool set;
+	uint64_t v;
+};
+
+char *sl_strdup(const char *s); /* NULL on NULL or ENOMEM */
+bool sl_utf8_valid(const char *s, size_t len);
+/* Copy of bytes with invalid UTF-8 replaced by U+FFFD, NUL-terminated. */
+char *sl_utf8_lossy(const uint8_t *p, size_t len);
+
+/* Close fd if >= 0 and set it to -1, keeping errno. */
+void sl_close(int *fd);
+
+#endif

@@ -1,0 +1,362 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* common.c - helpers shared by the integration tests (see common.h). */
+#include "common.h"
+
+#include <arpa/inet.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define TC_MAX_ARGS 64
+
+static char *xstrdup(const char *s)
+{
+	char *d = strdup(s);
+	if (!d)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	return d;
+}
+
+static const char *build_path(const char *rel, char **cache)
+{
+	if (!*cache)
+		*cache = xstrdup(th_build(rel));
+	return *cache;
+}
+
+const char *tc_probe(void)
+{
+	static char *p;
+	return build_path("tests/probes/probe", &p);
+}
+
+const char *tc_probe_dir(void)
+{
+	static char *p;
+	return build_path("tests/probes", &p);
+}
+
+const char *tc_cli(void)
+{
+	static char *p;
+	return build_path("sandlock", &p);
+}
+
+sandlock_builder_t *tc_builder(void)
+{
+	sandlock_builder_t *b = sandlock_sandbox_builder_new();
+	if (!b)
+		th_fail(__FILE__, __LINE__, "builder_new: %s", sandlock_last_error());
+	return sandlock_sandbox_builder_fs_read(b, tc_probe_dir());
+}
+
+sandlock_builder_t *tc_builder_sys(void)
+{
+	/* dash opens /dev/null for the stdin of background jobs. */
+	static const char *const sys[] = {"/usr", "/lib", "/lib64", "/bin", "/etc", "/dev/null"};
+	sandlock_builder_t *b = tc_builder();
+	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		if (tc_exists(sys[i]))
+			b = sandlock_sandbox_builder_fs_read(b, sys[i]);
+	return b;
+}
+
+sandlock_sandbox_t *tc_build(sandlock_builder_t *b)
+{
+	int err = 0;
+	char *msg = NULL;
+	sandlock_sandbox_t *p = sandlock_sandbox_build(b, &err, &msg);
+	if (!p || err)
+		th_fail(__FILE__, __LINE__, "sandbox_build failed (err %d): %s", err,
+			msg ? msg : sandlock_last_error());
+	return p;
+}
+
+static char *copy_bytes(const uint8_t *p, size_t len)
+{
+	char *s = malloc(len + 1);
+	if (!s)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	if (len)
+		memcpy(s, p, len);
+	s[len] = 0;
+	return s;
+}
+
+struct tc_res tc_result(sandlock_result_t *r)
+{
+	struct tc_res res;
+	if (!r)
+		th_fail(__FILE__, __LINE__, "the run failed: sandlock_last_error() = \"%s\"",
+			sandlock_last_error());
+	memset(&res, 0, sizeof(res));
+	res.status = sandlock_result_status(r);
+	res.code = sandlock_result_exit_code(r);
+	res.sig = sandlock_result_signal(r);
+	res.success = sandlock_result_success(r);
+	size_t len = 0;
+	const uint8_t *p = sandlock_result_stdout_bytes(r, &len);
+	res.out = copy_bytes(p, p ? len : 0);
+	res.out_len = p ? len : 0;
+	p = sandlock_result_stderr_bytes(r, &len);
+	res.err = copy_bytes(p, p ? len : 0);
+	res.err_len = p ? len : 0;
+	sandlock_result_free(r);
+	return res;
+}
+
+struct tc_res tc_runv(const sandlock_sandbox_t *p, const char *name, const char *const *argv)
+{
+	unsigned int argc = 0;
+	while (argv[argc])
+		argc++;
+	return tc_result(sandlock_run(p, name, argv, argc));
+}
+
+/* Collects a NULL-terminated variadic list after `first` (may be NULL)
+ * into argv starting at index `at`; returns the new count. */
+static int collect(const char **argv, int at, const char *first, va_list ap)
+{
+	for (const char *a = first; a; a = va_arg(ap, const char *)) {
+		if (at >= TC_MAX_ARGS - 1)
+			th_fail(__FILE__, __LINE__, "too many arguments");
+		argv[at++] = a;
+	}
+	argv[at] = NULL;
+	return at;
+}
+
+struct tc_res tc_run(const sandlock_sandbox_t *p, const char *name, const char *arg0, ...)
+{
+	const char *argv[TC_MAX_ARGS];
+	va_list ap;
+	va_start(ap, arg0);
+	collect(argv, 0, arg0, ap);
+	va_end(ap);
+	return tc_runv(p, name, argv);
+}
+
+static char *chomp(char *s)
+{
+	size_t n = strlen(s);
+	if (n && s[n - 1] == '\n')
+		s[n - 1] = 0;
+	return s;
+}
+
+char *tc_probe_in(const sandlock_sandbox_t *p, const char *arg0, ...)
+{
+	const char *argv[TC_MAX_ARGS];
+	argv[0] = tc_probe();
+	va_list ap;
+	va_start(ap, arg0);
+	collect(argv, 1, arg0, ap);
+	va_end(ap);
+	struct tc_res r = tc_runv(p, NULL, argv);
+	if (r.status != SANDLOCK_STATUS_EXITED || r.code != 0)
+		th_fail(__FILE__, __LINE__,
+			"probe %s inside: status %d code %d signal %d, stdout \"%s\" stderr \"%s\"",
+			arg0, r.status, r.code, r.sig, r.out, r.err);
+	return chomp(r.out);
+}
+
+char *tc_probe_out(const char *arg0, ...)
+{
+	const char *argv[TC_MAX_ARGS];
+	argv[0] = tc_probe();
+	va_list ap;
+	va_start(ap, arg0);
+	collect(argv, 1, arg0, ap);
+	va_end(ap);
+	char *out = NULL, *err = NULL;
+	int st = th_run((char *const *)argv, NULL, &out, &err);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		th_fail(__FILE__, __LINE__, "probe %s outside: status 0x%x, stderr \"%s\"", arg0,
+			st, err);
+	return chomp(out);
+}
+
+int tc_cli_run(char **out, char **err, const char *arg0, ...)
+{
+	const char *argv[TC_MAX_ARGS];
+	argv[0] = tc_cli();
+	argv[1] = "run";
+	va_list ap;
+	va_start(ap, arg0);
+	collect(argv, 2, arg0, ap);
+	va_end(ap);
+	int st = th_run((char *const *)argv, NULL, out, err);
+	if (WIFEXITED(st))
+		return WEXITSTATUS(st);
+	if (WIFSIGNALED(st))
+		return 128 + WTERMSIG(st);
+	return -1;
+}
+
+char *tc_line(const char *text, int n)
+{
+	const char *p = text ? text : "";
+	for (int i = 0; i < n; i++) {
+		p = strchr(p, '\n');
+		if (!p)
+			return xstrdup("");
+		p++;
+	}
+	size_t len = strcspn(p, "\n");
+	char *s = xstrdup(p);
+	s[len] = 0;
+	return s;
+}
+
+int tc_nlines(const char *text)
+{
+	int n = 0;
+	const char *p = text;
+	if (!p || !*p)
+		return 0;
+	for (; *p; p++)
+		if (*p == '\n')
+			n++;
+	if (p[-1] != '\n')
+		n++;
+	return n;
+}
+
+char *tc_path(const char *dir, const char *name)
+{
+	char *s;
+	if (asprintf(&s, "%s/%s", dir, name) < 0)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	return s;
+}
+
+char *tc_mkdir(const char *name)
+{
+	char *p = tc_path(th_tmpdir(), name);
+	if (mkdir(p, 0755) < 0 && errno != EEXIST)
+		th_fail(__FILE__, __LINE__, "mkdir %s: %s", p, strerror(errno));
+	return p;
+}
+
+void tc_write_file(const char *path, const char *text, mode_t mode)
+{
+	int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+	if (fd < 0)
+		th_fail(__FILE__, __LINE__, "create %s: %s", path, strerror(errno));
+	size_t len = strlen(text);
+	if (write(fd, text, len) != (ssize_t)len)
+		th_fail(__FILE__, __LINE__, "write %s: %s", path, strerror(errno));
+	close(fd);
+	chmod(path, mode);
+}
+
+char *tc_read_file(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return NULL;
+	size_t cap = 4096, len = 0;
+	char *buf = malloc(cap);
+	ssize_t n;
+	while (buf && (n = read(fd, buf + len, cap - len - 1)) > 0) {
+		len += (size_t)n;
+		if (cap - len < 2)
+			buf = realloc(buf, cap *= 2);
+	}
+	close(fd);
+	if (!buf)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	buf[len] = 0;
+	return buf;
+}
+
+bool tc_exists(const char *path)
+{
+	struct stat st;
+	return lstat(path, &st) == 0;
+}
+
+int tc_tcp_listener(uint16_t *port)
+{
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		th_fail(__FILE__, __LINE__, "socket: %s", strerror(errno));
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	socklen_t len = sizeof(sa);
+	if (bind(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0 || listen(fd, 16) < 0 ||
+	    getsockname(fd, (struct sockaddr *)&sa, &len) < 0)
+		th_fail(__FILE__, __LINE__, "loopback listener: %s", strerror(errno));
+	*port = ntohs(sa.sin_port);
+	return fd;
+}
+
+uint16_t tc_free_port(void)
+{
+	uint16_t port;
+	int fd = tc_tcp_listener(&port);
+	close(fd);
+	return port;
+}
+
+char *tc_itoa(long v)
+{
+	char *s;
+	if (asprintf(&s, "%ld", v) < 0)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	return s;
+}
+
+char tc_proc_state(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *s = tc_read_file(path);
+	if (!s)
+		return 0;
+	/* "pid (comm) S ...": comm may hold spaces and parentheses. */
+	char *r = strrchr(s, ')');
+	char c = r && r[1] == ' ' ? r[2] : 0;
+	free(s);
+	return c;
+}
+
+static void sleep_ms(int ms)
+{
+	struct timespec ts = {ms / 1000, (long)(ms % 1000) * 1000000L};
+	while (nanosleep(&ts, &ts) < 0 && errno == EINTR)
+		;
+}
+
+bool tc_wait_state(pid_t pid, char want, bool equal, int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 10) {
+		char s = tc_proc_state(pid);
+		if ((s == want) == equal)
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}
+
+bool tc_wait_gone(pid_t pid, int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 10) {
+		if (kill(pid, 0) < 0 && errno == ESRCH)
+			return true;
+		if (tc_proc_state(pid) == 'Z')
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}

@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * common.h - helpers shared by the integration tests: policies that grant
+ * the probe, running the probe (or any command) through the library and
+ * through the CLI, and small file/socket utilities.
+ *
+ * Every helper that cannot do its job fails the running test (th_fail), so
+ * tests read as straight-line expectations.  Returned strings are malloc'd
+ * and never freed: each test is its own short-lived process.
+ */
+#ifndef SL_TEST_COMMON_H
+#define SL_TEST_COMMON_H
+
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "harness.h"
+#include "sandlock.h"
+
+#define TC_SENTINEL __attribute__((sentinel))
+
+/* Absolute paths inside the build tree (stable copies, unlike th_build). */
+const char *tc_probe(void);	/* build/tests/probes/probe */
+const char *tc_probe_dir(void); /* build/tests/probes */
+const char *tc_cli(void);	/* build/sandlock */
+
+/* A builder granting read (and so exec) of the probe's directory. */
+sandlock_builder_t *tc_builder(void);
+/* tc_builder() plus what dynamically linked system programs (/bin/sh,
+ * coreutils) need: /usr, /lib, /lib64 (when present), /bin, /etc and
+ * /dev/null (read). */
+sandlock_builder_t *tc_builder_sys(void);
+/* Builds the policy; fails the test with the library's message if not. */
+sandlock_sandbox_t *tc_build(sandlock_builder_t *b);
+
+/* A finished sandbox run, taken out of a sandlock_result_t. */
+struct tc_res {
+	int status; /* SANDLOCK_STATUS_* */
+	int code;   /* exit code, -1 for non-exits */
+	int sig;    /* terminating signal or 0 */
+	bool success;
+	char *out; /* NUL-terminated copies of the captured output */
+	size_t out_len;
+	char *err;
+	size_t err_len;
+};
+
+/* Copies everything out of r and frees it; fails the test when r is NULL
+ * (naming sandlock_last_error()). */
+struct tc_res tc_result(sandlock_result_t *r);
+
+/* sandlock_run of a NULL-terminated argument list. */
+struct tc_res tc_run(const sandlock_sandbox_t *p, const char *name, const char *arg0,
+		     ...) TC_SENTINEL;
+/* sandlock_run of an argv array (NULL-terminated). */
+struct tc_res tc_runv(const sandlock_sandbox_t *p, const char *name, const char *const *argv);
+
+/* Runs `probe ARGS...` inside the sandbox and returns its stdout without
+ * the final newline; fails the test unless the probe exited 0. */
+char *tc_probe_in(const sandlock_sandbox_t *p, const char *arg0, ...) TC_SENTINEL;
+/* The same probe run outside any sandbox. */
+char *tc_probe_out(const char *arg0, ...) TC_SENTINEL;
+
+/* Runs `sandlock run ARGS...` (NULL-terminated); returns the exit code, or
+ * 128 + signal.  out/err (may be NULL) receive the captured output. */
+int tc_cli_run(char **out, char **err, const char *arg0, ...) TC_SENTINEL;
+
+/* Line n (0-based) of text, without its newline; "" past the end. */
+char *tc_line(const char *text, int n);
+/* Number of lines in text (a final line without '\n' counts). */
+int tc_nlines(const char *text);
+/* Checks that line n of text equals want. */
+#define CHECK_LINE(text, n, want) CHECK_STR(tc_line((text), (n)), (want))
+
+/* "dir/name" in a new buffer. */
+char *tc_path(const char *dir, const char *name);
+/* A directory under the test's private temp dir (created, mode 0755). */
+char *tc_mkdir(const char *name);
+/* Writes text to path (creating it with mode). */
+void tc_write_file(const char *path, const char *text, mode_t mode);
+/* The whole file, or NULL when it cannot be read. */
+char *tc_read_file(const char *path);
+/* True when path exists (lstat). */
+bool tc_exists(const char *path);
+
+/* A TCP socket listening on 127.0.0.1 at an ephemeral port. */
+int tc_tcp_listener(uint16_t *port);
+/* A currently unused loopback TCP port (bound and released). */
+uint16_t tc_free_port(void);
+/* Decimal string of a number, in a new buffer. */
+char *tc_itoa(long v);
+
+/* The one-letter state of /proc/<pid>/stat, or 0 when the process is gone. */
+char tc_proc_state(pid_t pid);
+/* Polls (bounded at timeout_ms) until tc_proc_state(pid) is / is not want. */
+bool tc_wait_state(pid_t pid, char want, bool equal, int timeout_ms);
+/* True once pid no longer exists or is a zombie (bounded poll). */
+bool tc_wait_gone(pid_t pid, int timeout_ms);
+
+#endif

@@ -1,0 +1,240 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * process.c - the process a sandbox starts (spec 2.10, 2.11, 2.17, 2.18,
+ * 8.2): environment, PATH lookup, resource limits, CPU affinity,
+ * personality, working directory and the sandbox name (hostname).
+ */
+#include "common.h"
+
+#include <limits.h>
+#include <sched.h>
+#include <stdlib.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+/* True when the line "want" is one of the lines of text. */
+static bool has_line(const char *text, const char *want)
+{
+	for (int i = 0, n = tc_nlines(text); i < n; i++)
+		if (!strcmp(tc_line(text, i), want))
+			return true;
+	return false;
+}
+
+TEST(env_inherited_by_default)
+{
+	setenv("SL_TEST_INHERIT", "yes", 1);
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	char *out = tc_probe_in(p, "env", NULL);
+	CHECK(has_line(out, "SL_TEST_INHERIT=yes"));
+}
+
+TEST(env_clean)
+{
+	setenv("SL_TEST_INHERIT", "yes", 1);
+	sandlock_builder_t *b = sandlock_sandbox_builder_clean_env(tc_builder(), true);
+	b = sandlock_sandbox_builder_env_var(b, "SL_A", "1");
+	b = sandlock_sandbox_builder_env_var(b, "SL_B", "two words");
+	sandlock_sandbox_t *p = tc_build(b);
+	char *out = tc_probe_in(p, "env", NULL);
+	CHECK_EQ(tc_nlines(out), 2);
+	CHECK(has_line(out, "SL_A=1"));
+	CHECK(has_line(out, "SL_B=two words"));
+	/* Without env_var entries the environment is empty. */
+	p = tc_build(sandlock_sandbox_builder_clean_env(tc_builder(), true));
+	CHECK_STR(tc_probe_in(p, "env", NULL), "");
+}
+
+TEST(env_var_overrides_and_adds)
+{
+	setenv("SL_TEST_X", "outer", 1);
+	setenv("SL_TEST_KEEP", "kept", 1);
+	sandlock_builder_t *b =
+	    sandlock_sandbox_builder_env_var(tc_builder(), "SL_TEST_X", "inner");
+	b = sandlock_sandbox_builder_env_var(b, "SL_TEST_NEW", "new");
+	sandlock_sandbox_t *p = tc_build(b);
+	char *out = tc_probe_in(p, "env", NULL);
+	CHECK(has_line(out, "SL_TEST_X=inner"));
+	CHECK(!has_line(out, "SL_TEST_X=outer"));
+	CHECK(has_line(out, "SL_TEST_NEW=new"));
+	CHECK(has_line(out, "SL_TEST_KEEP=kept"));
+}
+
+TEST(cli_env)
+{
+	setenv("SL_TEST_INHERIT", "yes", 1);
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "--clean-env", "--env", "SL_A=x=y",
+			    "--", tc_probe(), "env", NULL);
+	if (rc != 0)
+		th_fail(__FILE__, __LINE__, "cli exit %d, stderr %s", rc, err);
+	CHECK_STR(out, "SL_A=x=y\n");
+	rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "--env", "SL_TEST_INHERIT=no", "--",
+			tc_probe(), "env", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK(has_line(out, "SL_TEST_INHERIT=no"));
+	CHECK(!has_line(out, "SL_TEST_INHERIT=yes"));
+}
+
+/* A bare command name is looked up in the sandbox's PATH, not the
+ * caller's. */
+TEST(path_lookup_uses_sandbox_path)
+{
+	setenv("PATH", "/nonexistent-sl-dir", 1);
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_env_var(tc_builder(), "PATH", tc_probe_dir()));
+	struct tc_res r = tc_run(p, NULL, "probe", "exit", "5", NULL);
+	CHECK_EQ(r.code, 5);
+	/* And the other way round: the caller's PATH finds it, the sandbox's
+	 * does not. */
+	char *path;
+	if (asprintf(&path, "%s:/usr/bin:/bin", tc_probe_dir()) < 0)
+		th_fail(__FILE__, __LINE__, "oom");
+	setenv("PATH", path, 1);
+	p = tc_build(sandlock_sandbox_builder_env_var(tc_builder(), "PATH", "/nonexistent-sl-dir"));
+	r = tc_run(p, NULL, "probe", "exit", "5", NULL);
+	CHECK_EQ(r.code, 127);
+	CHECK_CONTAINS(r.err, "sandlock: probe: command not found");
+}
+
+/* clean_env without PATH: the default search path /bin:/usr/bin. */
+TEST(path_lookup_default_without_path)
+{
+	sandlock_builder_t *b = sandlock_sandbox_builder_clean_env(tc_builder_sys(), true);
+	b = sandlock_sandbox_builder_env_var(b, "SL_ONLY", "1");
+	sandlock_sandbox_t *p = tc_build(b);
+	struct tc_res r = tc_run(p, NULL, "env", NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "SL_ONLY=1\n");
+}
+
+TEST(max_open_files)
+{
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_open_files(tc_builder(), 32));
+	CHECK_STR(tc_probe_in(p, "rlimit-nofile", NULL), "32 32");
+	char *out = tc_probe_in(p, "open-many", tc_probe(), NULL);
+	int opened = -1;
+	char en[32] = "";
+	CHECK_EQ(sscanf(out, "opened=%d errno=%31s", &opened, en), 2);
+	CHECK_STR(en, "EMFILE");
+	/* fds 0-2 are open; at most 29 more fit under 32. */
+	CHECK(opened > 0 && opened <= 29);
+}
+
+TEST(cli_max_open_files)
+{
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "--max-open-files", "40", "--",
+			    tc_probe(), "rlimit-nofile", NULL);
+	if (rc != 0)
+		th_fail(__FILE__, __LINE__, "cli exit %d, stderr %s", rc, err);
+	CHECK_STR(out, "40 40\n");
+}
+
+TEST(no_coredump)
+{
+	/* Give the caller a non-zero core limit so inheritance is visible. */
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_CORE, &rl) == 0);
+	rl.rlim_cur = rl.rlim_max == RLIM_INFINITY || rl.rlim_max > 4096 ? 4096 : rl.rlim_max;
+	CHECK(setrlimit(RLIMIT_CORE, &rl) == 0);
+	sandlock_sandbox_t *plain = tc_build(tc_builder());
+	char *inherited = tc_probe_in(plain, "rlimit-core", NULL);
+	printf("    note: RLIMIT_CORE without no_coredump: %s\n", inherited);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_no_coredump(tc_builder(), true));
+	CHECK_STR(tc_probe_in(p, "rlimit-core", NULL), "0 0");
+}
+
+TEST(cpu_cores)
+{
+	cpu_set_t set;
+	CHECK(sched_getaffinity(0, sizeof(set), &set) == 0);
+	if (!CPU_ISSET(0, &set))
+		SKIP("CPU 0 is not in this process's affinity mask");
+	if (CPU_COUNT(&set) < 2)
+		printf("    note: a single CPU, so the restriction is not visible\n");
+	const uint32_t cores[] = {0};
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_cpu_cores(tc_builder(), cores, 1));
+	CHECK_STR(tc_probe_in(p, "affinity", NULL), "0");
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "--cpu-cores", "0", "--", tc_probe(),
+			    "affinity", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(out, "0\n");
+}
+
+TEST(no_randomize_memory)
+{
+	sandlock_sandbox_t *plain =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	unsigned long before = strtoul(tc_probe_in(plain, "personality", NULL), NULL, 16);
+	CHECK((before & 0x0040000) == 0);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_no_randomize_memory(
+	    sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"), true));
+	char *out = tc_probe_in(p, "personality", NULL);
+	unsigned long pers = strtoul(out, NULL, 16);
+	if (!(pers & 0x0040000)) /* ADDR_NO_RANDOMIZE */
+		th_fail(__FILE__, __LINE__, "personality inside: %s", out);
+}
+
+TEST(cwd)
+{
+	char *dir = realpath(tc_mkdir("work"), NULL);
+	CHECK(dir != NULL);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_cwd(tc_builder(), dir));
+	CHECK_STR(tc_probe_in(p, "pwd", NULL), dir);
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "--cwd", dir, "--", tc_probe(), "pwd",
+			    NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_LINE(out, 0, dir);
+}
+
+TEST(name_is_hostname)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "uname", NULL};
+	struct tc_res r = tc_runv(p, "sl-box-1", argv);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "sl-box-1\n");
+	/* The library's default name is sandbox-<caller pid>. */
+	char *want;
+	if (asprintf(&want, "sandbox-%d\n", (int)getpid()) < 0)
+		th_fail(__FILE__, __LINE__, "oom");
+	r = tc_runv(p, NULL, argv);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, want);
+}
+
+TEST(cli_name_is_hostname)
+{
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "--name", "sl-cli-box", "--",
+			    tc_probe(), "uname", NULL);
+	if (rc != 0)
+		th_fail(__FILE__, __LINE__, "cli exit %d, stderr %s", rc, err);
+	CHECK_STR(out, "sl-cli-box\n");
+}
+
+/* Names are non-empty and at most 64 bytes (the size of a nodename). */
+TEST(name_validation)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "uname", NULL};
+	char n64[65], n65[66];
+	memset(n64, 'a', 64);
+	n64[64] = 0;
+	memset(n65, 'b', 65);
+	n65[65] = 0;
+	struct tc_res r = tc_runv(p, n64, argv);
+	CHECK_EQ(r.code, 0);
+	CHECK_LINE(r.out, 0, n64);
+	CHECK(sandlock_run(p, n65, argv, 2) == NULL);
+	CHECK(sandlock_last_error()[0] != 0);
+	CHECK(sandlock_run(p, "", argv, 2) == NULL);
+	CHECK(sandlock_last_error()[0] != 0);
+	int rc = tc_cli_run(NULL, NULL, "-r", tc_probe_dir(), "--name", n65, "--", tc_probe(),
+			    "uname", NULL);
+	CHECK_EQ(rc, 1);
+}

@@ -1,0 +1,1023 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * probe.c - a static multi-call helper run inside (and outside) sandboxes
+ * by the integration tests.
+ *
+ *   probe <subcommand> [args...]
+ *
+ * Each subcommand does one thing and prints one machine-readable line:
+ * "ok" (sometimes followed by a value) or "errno=<NAME>".  The exit status
+ * is 0 unless the subcommand was misused (2) or is `exit N`.  `seq` runs
+ * several subcommands, one per argument ("socket inet raw"), printing one
+ * line each, so a single sandbox run can answer many questions.
+ *
+ * System calls are issued with harmless or invalid arguments in the style
+ * of bubblewrap's try-syscall helper: outside a sandbox they fail with
+ * EFAULT/EBADF/EINVAL (or succeed without side effects); inside one, a
+ * denied call fails with EPERM before the kernel looks at its arguments.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/sched.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/ipc.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/un.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <arpa/inet.h>
+#include <unistd.h>
+
+#ifndef IPPROTO_MPTCP
+#define IPPROTO_MPTCP 262
+#endif
+#ifndef TCP_FASTOPEN_CONNECT
+#define TCP_FASTOPEN_CONNECT 30
+#endif
+#ifndef MSG_FASTOPEN
+#define MSG_FASTOPEN 0x20000000
+#endif
+
+extern char **environ;
+
+/* ---- result printing ----------------------------------------------------- */
+
+/* clang-format off */
+#define EN(e) {e, #e}
+static const struct {
+	int nr;
+	const char *name;
+} errnames[] = {
+	EN(EPERM), EN(ENOENT), EN(ESRCH), EN(EINTR), EN(EIO), EN(ENXIO), EN(E2BIG),
+	EN(ENOEXEC), EN(EBADF), EN(ECHILD), EN(EAGAIN), EN(ENOMEM), EN(EACCES), EN(EFAULT),
+	EN(EBUSY), EN(EEXIST), EN(EXDEV), EN(ENODEV), EN(ENOTDIR), EN(EISDIR), EN(EINVAL),
+	EN(ENFILE), EN(EMFILE), EN(ENOTTY), EN(ETXTBSY), EN(EFBIG), EN(ENOSPC), EN(ESPIPE),
+	EN(EROFS), EN(EMLINK), EN(EPIPE), EN(ERANGE), EN(ENAMETOOLONG), EN(ENOSYS),
+	EN(ENOTEMPTY), EN(ELOOP), EN(ENOMSG), EN(EIDRM), EN(ENODATA), EN(ENOTSOCK),
+	EN(EDESTADDRREQ), EN(EMSGSIZE), EN(EPROTOTYPE), EN(ENOPROTOOPT), EN(EPROTONOSUPPORT),
+	EN(ESOCKTNOSUPPORT), EN(EOPNOTSUPP), EN(EPFNOSUPPORT), EN(EAFNOSUPPORT),
+	EN(EADDRINUSE), EN(EADDRNOTAVAIL), EN(ENETDOWN), EN(ENETUNREACH), EN(ECONNABORTED),
+	EN(ECONNRESET), EN(ENOBUFS), EN(EISCONN), EN(ENOTCONN), EN(ETIMEDOUT),
+	EN(ECONNREFUSED), EN(EHOSTUNREACH), EN(EALREADY), EN(EINPROGRESS), EN(ENOKEY),
+	EN(EKEYREJECTED), EN(EOWNERDEAD), EN(ENOTRECOVERABLE),
+};
+#undef EN
+/* clang-format on */
+
+static const char *errname(int e)
+{
+	static char buf[32];
+	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
+		if (errnames[i].nr == e)
+			return errnames[i].name;
+	snprintf(buf, sizeof(buf), "%d", e);
+	return buf;
+}
+
+/* Prints "ok" when rc >= 0, else "errno=<name of errno>". */
+static int report(long rc)
+{
+	if (rc >= 0)
+		printf("ok\n");
+	else
+		printf("errno=%s\n", errname(errno));
+	return 0;
+}
+
+static int usage(const char *what)
+{
+	fprintf(stderr, "probe: usage: %s\n", what);
+	return 2;
+}
+
+/* ---- syscall reachability ------------------------------------------------ */
+
+/* An address that is never mapped: the kernel answers EFAULT. */
+#define BADPTR ((void *)1)
+
+/* Set in the upper half of a 64-bit argument register whose syscall
+ * parameter is a 32-bit int: the kernel ignores these bits, so a filter
+ * that compares all 64 bits can be bypassed (CVE-2019-10063 style). */
+#define HIGHBITS 0xffffffff00000000UL
+
+static bool want_highbits(int argc, char **argv, int i)
+{
+	return argc > i && !strcmp(argv[i], "highbits");
+}
+
+static long try_syscall(const char *name, bool *known)
+{
+	*known = true;
+	/* Filesystem and namespace administration. */
+	if (!strcmp(name, "mount"))
+		return syscall(SYS_mount, NULL, NULL, NULL, 0UL, NULL);
+	if (!strcmp(name, "umount2"))
+		return syscall(SYS_umount2, "", 0xffff0000UL); /* bad flags: EINVAL */
+	if (!strcmp(name, "pivot_root"))
+		return syscall(SYS_pivot_root, NULL, NULL);
+	if (!strcmp(name, "swapon"))
+		return syscall(SYS_swapon, NULL, 0);
+	if (!strcmp(name, "swapoff"))
+		return syscall(SYS_swapoff, NULL);
+	if (!strcmp(name, "reboot")) /* wrong magic: EINVAL */
+		return syscall(SYS_reboot, 0, 0, 0, NULL);
+	if (!strcmp(name, "sethostname"))
+		return syscall(SYS_sethostname, NULL, -1L);
+	if (!strcmp(name, "setdomainname"))
+		return syscall(SYS_setdomainname, NULL, -1L);
+	if (!strcmp(name, "kexec_load")) /* no segments, bad flags: EINVAL */
+		return syscall(SYS_kexec_load, 0UL, 0UL, NULL, 0xffff0000UL);
+	if (!strcmp(name, "init_module")) /* zero-length image: ENOEXEC */
+		return syscall(SYS_init_module, NULL, 0UL, "");
+	if (!strcmp(name, "finit_module"))
+		return syscall(SYS_finit_module, -1, "", 0);
+	if (!strcmp(name, "delete_module"))
+		return syscall(SYS_delete_module, NULL, 0);
+	if (!strcmp(name, "unshare")) /* 0x1 is no unshare flag: EINVAL */
+		return syscall(SYS_unshare, 0x1);
+	if (!strcmp(name, "setns"))
+		return syscall(SYS_setns, -1, 0);
+	if (!strcmp(name, "quotactl")) /* no device: ENODEV */
+		return syscall(SYS_quotactl, 0, NULL, 0, NULL);
+	if (!strcmp(name, "acct"))
+		return syscall(SYS_acct, BADPTR);
+	if (!strcmp(name, "open_by_handle_at"))
+		return syscall(SYS_open_by_handle_at, -1, NULL, 0);
+	if (!strcmp(name, "name_to_handle_at")) /* bad flags: EINVAL */
+		return syscall(SYS_name_to_handle_at, -1, NULL, NULL, NULL, 0xffff0000);
+	/* Kernel interfaces with a large attack surface. */
+	if (!strcmp(name, "perf_event_open"))
+		return syscall(SYS_perf_event_open, NULL, 0, -1, -1, 0UL);
+	if (!strcmp(name, "bpf"))
+		return syscall(SYS_bpf, 0xffff, NULL, 0);
+	if (!strcmp(name, "userfaultfd")) /* bad flags: EINVAL */
+		return syscall(SYS_userfaultfd, 0xffff0000);
+	if (!strcmp(name, "keyctl")) /* unknown operation: EOPNOTSUPP */
+		return syscall(SYS_keyctl, 0xffff, 0, 0, 0, 0);
+	if (!strcmp(name, "add_key"))
+		return syscall(SYS_add_key, NULL, NULL, NULL, 0, 0);
+	if (!strcmp(name, "request_key"))
+		return syscall(SYS_request_key, NULL, NULL, NULL, 0);
+	if (!strcmp(name, "io_uring_setup"))
+		return syscall(SYS_io_uring_setup, 0, NULL);
+	if (!strcmp(name, "io_uring_enter"))
+		return syscall(SYS_io_uring_enter, -1, 0, 0, 0, NULL, 0);
+	if (!strcmp(name, "io_uring_register"))
+		return syscall(SYS_io_uring_register, -1, 0, NULL, 0);
+	/* Cross-process access. */
+	if (!strcmp(name, "ptrace")) /* unknown request, no such pid */
+		return syscall(SYS_ptrace, 0xffff, -1, NULL, NULL);
+	if (!strcmp(name, "process_vm_readv")) /* bad flags: EINVAL */
+		return syscall(SYS_process_vm_readv, 0, NULL, 0, NULL, 0, 1UL);
+	if (!strcmp(name, "process_vm_writev"))
+		return syscall(SYS_process_vm_writev, 0, NULL, 0, NULL, 0, 1UL);
+#ifdef SYS_ioperm
+	if (!strcmp(name, "ioperm")) /* out of range: EINVAL */
+		return syscall(SYS_ioperm, 0xffffffffUL, 1UL, 0);
+#endif
+#ifdef SYS_iopl
+	if (!strcmp(name, "iopl")) /* level > 3: EINVAL */
+		return syscall(SYS_iopl, 99);
+#endif
+	if (!strcmp(name, "personality")) /* a query: changes nothing */
+		return syscall(SYS_personality, 0xffffffffUL);
+	/* SysV IPC: keys that do not exist, ids that are invalid. */
+	if (!strcmp(name, "shmget"))
+		return syscall(SYS_shmget, 0x5a4e0001, 0, 0);
+	if (!strcmp(name, "shmat"))
+		return syscall(SYS_shmat, -1, NULL, 0);
+	if (!strcmp(name, "shmdt"))
+		return syscall(SYS_shmdt, BADPTR);
+	if (!strcmp(name, "shmctl"))
+		return syscall(SYS_shmctl, -1, 0xffff, NULL);
+	if (!strcmp(name, "msgget"))
+		return syscall(SYS_msgget, 0x5a4e0001, 0);
+	if (!strcmp(name, "msgsnd"))
+		return syscall(SYS_msgsnd, -1, NULL, 0, 0);
+	if (!strcmp(name, "msgrcv"))
+		return syscall(SYS_msgrcv, -1, NULL, 0, 0, 0);
+	if (!strcmp(name, "msgctl"))
+		return syscall(SYS_msgctl, -1, 0xffff, NULL);
+	if (!strcmp(name, "semget"))
+		return syscall(SYS_semget, 0x5a4e0001, -1, 0);
+	if (!strcmp(name, "semop"))
+		return syscall(SYS_semop, -1, NULL, 0);
+	if (!strcmp(name, "semctl"))
+		return syscall(SYS_semctl, -1, 0, 0xffff, 0);
+	if (!strcmp(name, "semtimedop"))
+		return syscall(SYS_semtimedop, -1, NULL, 0, NULL);
+	/* Ordinary calls, for extra_deny_syscalls. */
+	if (!strcmp(name, "getrandom")) {
+		char b[4];
+		return syscall(SYS_getrandom, b, sizeof(b), 0);
+	}
+	if (!strcmp(name, "getpid"))
+		return syscall(SYS_getpid);
+	*known = false;
+	return -1;
+}
+
+/* syscall NAME...: one line "<name> <result>" per name. */
+static int cmd_syscall(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("syscall NAME...");
+	for (int i = 1; i < argc; i++) {
+		bool known;
+		errno = 0;
+		long rc = try_syscall(argv[i], &known);
+		if (!known) {
+			printf("%s unknown\n", argv[i]);
+			continue;
+		}
+		printf("%s ", argv[i]);
+		report(rc);
+	}
+	return 0;
+}
+
+/* sysv: really uses each SysV facility once (private objects, removed). */
+static int cmd_sysv(int argc, char **argv)
+{
+	int id = (int)syscall(SYS_shmget, IPC_PRIVATE, 4096, IPC_CREAT | 0600);
+	if (id < 0)
+		return printf("shmget "), report(-1);
+	syscall(SYS_shmctl, id, IPC_RMID, NULL);
+	id = (int)syscall(SYS_msgget, IPC_PRIVATE, IPC_CREAT | 0600);
+	if (id < 0)
+		return printf("msgget "), report(-1);
+	syscall(SYS_msgctl, id, IPC_RMID, NULL);
+	id = (int)syscall(SYS_semget, IPC_PRIVATE, 1, IPC_CREAT | 0600);
+	if (id < 0)
+		return printf("semget "), report(-1);
+	syscall(SYS_semctl, id, 0, IPC_RMID, 0);
+	printf("ok\n");
+	return 0;
+}
+
+/* ---- ioctl filters ----------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	unsigned long cmd;
+} ioctls[] = {
+    {"tiocsti", 0x5412},       {"tioclinux", 0x541C},	 {"siocgifname", 0x8910},
+    {"siocgifconf", 0x8912},   {"siocgifflags", 0x8913}, {"siocgifaddr", 0x8915},
+    {"siocgifhwaddr", 0x8927}, {"siocgifindex", 0x8933}, {"siocethtool", 0x8946},
+    {"fionread", 0x541B},
+};
+
+/* ioctl NAME [highbits]: the request on a pipe (a non-tty, non-socket fd),
+ * optionally with the upper 32 bits of the command set (CVE-2019-10063). */
+static int cmd_ioctl(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("ioctl NAME [highbits]");
+	unsigned long cmd = 0;
+	bool found = false;
+	for (size_t i = 0; i < sizeof(ioctls) / sizeof(ioctls[0]); i++)
+		if (!strcmp(argv[1], ioctls[i].name)) {
+			cmd = ioctls[i].cmd;
+			found = true;
+		}
+	if (!found)
+		return usage("ioctl: unknown request name");
+	if (argc > 2 && !strcmp(argv[2], "highbits"))
+		cmd |= 0xffffffff00000000UL;
+	int p[2];
+	if (pipe(p) < 0)
+		return report(-1);
+	char c = 'x';
+	int n = 0;
+	/* The raw syscall: the libc wrapper truncates the command to int. */
+	long rc = syscall(SYS_ioctl, p[0], cmd, strcmp(argv[1], "fionread") ? (void *)&c : &n);
+	return report(rc);
+}
+
+/* ---- process creation ------------------------------------------------------ */
+
+/* clone3: a plain fork through clone3; the child exits at once. */
+static int cmd_clone3(int argc, char **argv)
+{
+	struct clone_args ca;
+	memset(&ca, 0, sizeof(ca));
+	ca.exit_signal = SIGCHLD;
+	long rc = syscall(SYS_clone3, &ca, sizeof(ca));
+	if (rc == 0)
+		syscall(SYS_exit_group, 0);
+	if (rc > 0)
+		waitpid((pid_t)rc, NULL, 0);
+	return report(rc);
+}
+
+static void *thread_fn(void *arg)
+{
+	return arg;
+}
+
+/* threads [N]: creates and joins N pthreads (default 4). */
+static int cmd_threads(int argc, char **argv)
+{
+	int n = argc > 1 ? atoi(argv[1]) : 4;
+	for (int i = 0; i < n; i++) {
+		pthread_t t;
+		int e = pthread_create(&t, NULL, thread_fn, (void *)(intptr_t)i);
+		if (e) {
+			errno = e;
+			return report(-1);
+		}
+		void *ret;
+		pthread_join(t, &ret);
+		if ((intptr_t)ret != i) {
+			printf("bad join value\n");
+			return 0;
+		}
+	}
+	printf("ok\n");
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	unsigned long flag;
+} nsflags[] = {
+    {"user", CLONE_NEWUSER},	 {"ns", CLONE_NEWNS},	{"net", CLONE_NEWNET},
+    {"pid", CLONE_NEWPID},	 {"uts", CLONE_NEWUTS}, {"ipc", CLONE_NEWIPC},
+    {"cgroup", CLONE_NEWCGROUP},
+};
+
+/* clone-ns [user|ns|net|pid|uts|ipc|cgroup] [highbits]: raw clone with that
+ * namespace flag (default user); a created child exits at once. */
+static int cmd_clone_ns(int argc, char **argv)
+{
+	const char *which = argc > 1 ? argv[1] : "user";
+	unsigned long flag = 0;
+	for (size_t i = 0; i < sizeof(nsflags) / sizeof(nsflags[0]); i++)
+		if (!strcmp(which, nsflags[i].name))
+			flag = nsflags[i].flag;
+	if (!flag)
+		return usage("clone-ns user|ns|net|pid|uts|ipc|cgroup");
+	if (want_highbits(argc, argv, 2))
+		flag |= HIGHBITS;
+	long rc = syscall(SYS_clone, flag | SIGCHLD, NULL, NULL, NULL, 0UL);
+	if (rc == 0)
+		syscall(SYS_exit_group, 0);
+	if (rc > 0)
+		waitpid((pid_t)rc, NULL, 0);
+	return report(rc);
+}
+
+/* fork: a plain fork (glibc uses clone); the child exits at once. */
+static int cmd_fork(int argc, char **argv)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(0);
+	if (pid > 0)
+		waitpid(pid, NULL, 0);
+	return report(pid);
+}
+
+/* prctl dumpable|securebits|ptracer [highbits]: sets each to a harmless
+ * value (the option is an int: the kernel ignores high bits). */
+static int cmd_prctl(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("prctl dumpable|securebits|ptracer [highbits]");
+	unsigned long hb = want_highbits(argc, argv, 2) ? HIGHBITS : 0;
+	long rc;
+	if (!strcmp(argv[1], "dumpable")) {
+		rc = syscall(SYS_prctl, hb | PR_SET_DUMPABLE, 1UL, 0UL, 0UL, 0UL);
+	} else if (!strcmp(argv[1], "securebits")) {
+		int cur = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+		rc = syscall(SYS_prctl, hb | PR_SET_SECUREBITS, (unsigned long)(cur < 0 ? 0 : cur),
+			     0UL, 0UL, 0UL);
+	} else if (!strcmp(argv[1], "ptracer")) {
+		rc = syscall(SYS_prctl, hb | 0x59616d61UL /* PR_SET_PTRACER */, 0UL, 0UL, 0UL, 0UL);
+	} else {
+		return usage("prctl dumpable|securebits|ptracer [highbits]");
+	}
+	return report(rc);
+}
+
+/* ---- foreign syscall ABIs ---------------------------------------------------- */
+
+/* int80 NR [ARG]: a 32-bit (i386) syscall through int 0x80; "ok <ret>" or
+ * the errno.  The seccomp filter must not treat it as the native call. */
+static int cmd_int80(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("int80 NR [ARG]");
+#if defined(__x86_64__)
+	long nr = strtol(argv[1], NULL, 0), a1 = argc > 2 ? strtol(argv[2], NULL, 0) : 0, ret;
+	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a1) : "memory");
+	if (ret < 0 && ret > -4096) {
+		printf("errno=%s\n", errname((int)-ret));
+		return 0;
+	}
+	printf("ok %ld\n", ret);
+	return 0;
+#else
+	printf("unsupported\n");
+	return 0;
+#endif
+}
+
+/* x32 NAME: the x32 variant (nr | 0x40000000) of getpid or unshare(0x1). */
+static int cmd_x32(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("x32 getpid|unshare");
+#if defined(__x86_64__)
+	if (!strcmp(argv[1], "getpid"))
+		return report(syscall(0x40000000L | SYS_getpid));
+	return report(syscall(0x40000000L | SYS_unshare, 0x1));
+#else
+	printf("unsupported\n");
+	return 0;
+#endif
+}
+
+/* ---- signals -------------------------------------------------------------- */
+
+static int cmd_kill_parent(int argc, char **argv)
+{
+	return report(kill(getppid(), 0));
+}
+
+static int cmd_kill_self(int argc, char **argv)
+{
+	return report(kill(getpid(), 0));
+}
+
+/* ---- sockets ---------------------------------------------------------------- */
+
+static const struct {
+	const char *name;
+	int value;
+} sockconst[] = {
+    {"unix", AF_UNIX},
+    {"inet", AF_INET},
+    {"inet6", AF_INET6},
+    {"packet", AF_PACKET},
+    {"netlink", AF_NETLINK},
+    {"alg", 38},
+    {"vsock", 40},
+    {"stream", SOCK_STREAM},
+    {"dgram", SOCK_DGRAM},
+    {"raw", SOCK_RAW},
+    {"seqpacket", SOCK_SEQPACKET},
+};
+
+static int sock_value(const char *s)
+{
+	for (size_t i = 0; i < sizeof(sockconst) / sizeof(sockconst[0]); i++)
+		if (!strcmp(s, sockconst[i].name))
+			return sockconst[i].value;
+	return atoi(s);
+}
+
+/* socket DOMAIN TYPE [PROTO]: names or numbers (proto 262 MPTCP, 132 SCTP). */
+static int cmd_socket(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage("socket DOMAIN TYPE [PROTO]");
+	int fd = socket(sock_value(argv[1]), sock_value(argv[2]), argc > 3 ? atoi(argv[3]) : 0);
+	report(fd);
+	if (fd >= 0)
+		close(fd);
+	return 0;
+}
+
+/* socket-hb domain|type|proto DOMAIN TYPE PROTO: the same through the raw
+ * syscall with the upper 32 bits of one int argument set. */
+static int cmd_socket_hb(int argc, char **argv)
+{
+	if (argc < 5)
+		return usage("socket-hb domain|type|proto DOMAIN TYPE PROTO");
+	unsigned long a[3] = {(unsigned int)sock_value(argv[2]), (unsigned int)sock_value(argv[3]),
+			      (unsigned int)atoi(argv[4])};
+	int which = !strcmp(argv[1], "domain") ? 0 : !strcmp(argv[1], "type") ? 1 : 2;
+	a[which] |= HIGHBITS;
+	long fd = syscall(SYS_socket, a[0], a[1], a[2]);
+	report(fd);
+	if (fd >= 0)
+		close((int)fd);
+	return 0;
+}
+
+static struct sockaddr_in loopback(const char *port)
+{
+	struct sockaddr_in sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)atoi(port));
+	sa.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	return sa;
+}
+
+/* tcp-connect PORT: connect to 127.0.0.1:PORT. */
+static int cmd_tcp_connect(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("tcp-connect PORT");
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(-1);
+	struct sockaddr_in sa = loopback(argv[1]);
+	return report(connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+}
+
+/* tcp-bind PORT: bind 127.0.0.1:PORT. */
+static int cmd_tcp_bind(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("tcp-bind PORT");
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(-1);
+	int one = 1;
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	struct sockaddr_in sa = loopback(argv[1]);
+	return report(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+}
+
+/* tfo-sendto PORT [EXTRA-FLAGS-HEX]: TCP Fast Open, which connects inside
+ * sendto(); extra flags are or'ed in (e.g. 40 = MSG_DONTWAIT). */
+static int cmd_tfo_sendto(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("tfo-sendto PORT [EXTRA-FLAGS-HEX]");
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(-1);
+	struct sockaddr_in sa = loopback(argv[1]);
+	int flags = MSG_FASTOPEN | (argc > 2 ? (int)strtol(argv[2], NULL, 16) : 0);
+	return report(sendto(fd, "x", 1, flags, (struct sockaddr *)&sa, sizeof(sa)));
+}
+
+/* tfo-sendmsg PORT / tfo-sendmmsg PORT: the same connect through sendmsg()
+ * and sendmmsg(), which take MSG_FASTOPEN too. */
+static int tfo_msg(int argc, char **argv, bool mmsg)
+{
+	if (argc < 2)
+		return usage("tfo-sendmsg|tfo-sendmmsg PORT");
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(-1);
+	struct sockaddr_in sa = loopback(argv[1]);
+	struct iovec iov = {"x", 1};
+	struct mmsghdr mh;
+	memset(&mh, 0, sizeof(mh));
+	mh.msg_hdr.msg_name = &sa;
+	mh.msg_hdr.msg_namelen = sizeof(sa);
+	mh.msg_hdr.msg_iov = &iov;
+	mh.msg_hdr.msg_iovlen = 1;
+	if (mmsg)
+		return report(sendmmsg(fd, &mh, 1, MSG_FASTOPEN));
+	return report(sendmsg(fd, &mh.msg_hdr, MSG_FASTOPEN));
+}
+
+static int cmd_tfo_sendmsg(int argc, char **argv)
+{
+	return tfo_msg(argc, argv, false);
+}
+
+static int cmd_tfo_sendmmsg(int argc, char **argv)
+{
+	return tfo_msg(argc, argv, true);
+}
+
+/* tfo-sockopt [highbits]: setsockopt(TCP_FASTOPEN_CONNECT), the other way
+ * into TFO; level and optname are ints (high bits ignored by the kernel). */
+static int cmd_tfo_sockopt(int argc, char **argv)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(-1);
+	int one = 1;
+	unsigned long hb = want_highbits(argc, argv, 1) ? HIGHBITS : 0;
+	return report(syscall(SYS_setsockopt, fd, hb | IPPROTO_TCP, hb | TCP_FASTOPEN_CONNECT, &one,
+			      sizeof(one)));
+}
+
+static socklen_t abstract_addr(struct sockaddr_un *sa, const char *name)
+{
+	memset(sa, 0, sizeof(*sa));
+	sa->sun_family = AF_UNIX;
+	size_t n = strlen(name);
+	if (n > sizeof(sa->sun_path) - 1)
+		n = sizeof(sa->sun_path) - 1;
+	memcpy(sa->sun_path + 1, name, n);
+	return (socklen_t)(offsetof(struct sockaddr_un, sun_path) + 1 + n);
+}
+
+/* connect-abstract NAME: connect to the abstract unix socket "\0NAME". */
+static int cmd_connect_abstract(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("connect-abstract NAME");
+	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd < 0)
+		return report(-1);
+	struct sockaddr_un sa;
+	socklen_t len = abstract_addr(&sa, argv[1]);
+	return report(connect(fd, (struct sockaddr *)&sa, len));
+}
+
+/* unix-pair PATH: listens on a pathname unix socket, a forked child
+ * connects and sends "hi", the parent accepts and reads it. */
+static int cmd_unix_pair(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("unix-pair PATH");
+	struct sockaddr_un sa;
+	memset(&sa, 0, sizeof(sa));
+	sa.sun_family = AF_UNIX;
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[1]);
+	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (lfd < 0)
+		return printf("socket "), report(-1);
+	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return printf("bind "), report(-1);
+	if (listen(lfd, 1) < 0)
+		return printf("listen "), report(-1);
+	pid_t pid = fork();
+	if (pid < 0)
+		return printf("fork "), report(-1);
+	if (pid == 0) {
+		int c = socket(AF_UNIX, SOCK_STREAM, 0);
+		if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+			_exit(1);
+		_exit(write(c, "hi", 2) == 2 ? 0 : 1);
+	}
+	int a = accept(lfd, NULL, NULL);
+	char buf[3] = {0};
+	ssize_t n = a >= 0 ? read(a, buf, 2) : -1;
+	int st = 0;
+	waitpid(pid, &st, 0);
+	unlink(argv[1]);
+	if (a < 0)
+		return printf("accept "), report(-1);
+	printf("%s\n", n == 2 && !strcmp(buf, "hi") && st == 0 ? "ok" : "bad exchange");
+	return 0;
+}
+
+/* ---- files -------------------------------------------------------------------- */
+
+/* read PATH: opens and reads the file; "ok <bytes>". */
+static int cmd_read(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("read PATH");
+	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return report(-1);
+	char buf[4096];
+	ssize_t n, total = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	if (n < 0)
+		return report(-1);
+	printf("ok %zd\n", total);
+	return 0;
+}
+
+/* cat PATH: copies the file to stdout (no result line). */
+static int cmd_cat(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("cat PATH");
+	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return report(-1);
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	return 0;
+}
+
+/* write PATH [TEXT]: creates/truncates the file and writes TEXT. */
+static int cmd_write(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("write PATH [TEXT]");
+	const char *text = argc > 2 ? argv[2] : "probe\n";
+	int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return report(-1);
+	ssize_t n = write(fd, text, strlen(text));
+	if (n < 0)
+		return report(-1);
+	return report(close(fd));
+}
+
+/* append PATH TEXT: opens an existing file for writing without O_CREAT. */
+static int cmd_append(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage("append PATH TEXT");
+	int fd = open(argv[1], O_WRONLY | O_APPEND | O_CLOEXEC);
+	if (fd < 0)
+		return report(-1);
+	if (write(fd, argv[2], strlen(argv[2])) < 0)
+		return report(-1);
+	return report(close(fd));
+}
+
+static int cmd_unlink(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("unlink PATH");
+	return report(unlink(argv[1]));
+}
+
+static int cmd_mkdir(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("mkdir PATH");
+	return report(mkdir(argv[1], 0755));
+}
+
+/* ---- process state ----------------------------------------------------------- */
+
+static int cmd_exit(int argc, char **argv)
+{
+	fflush(stdout);
+	_exit(argc > 1 ? atoi(argv[1]) : 0);
+}
+
+/* sleep SECS */
+static int cmd_sleep(int argc, char **argv)
+{
+	unsigned s = argc > 1 ? (unsigned)atoi(argv[1]) : 30;
+	while (s)
+		s = sleep(s);
+	printf("ok\n");
+	return 0;
+}
+
+/* The byte at offset i of `spew` output. 251 is prime, so the pattern does
+ * not line up with any buffer or pipe size. */
+static unsigned char spew_byte(size_t i)
+{
+	return (unsigned char)('!' + i % 251 % 90);
+}
+
+/* spew BYTES [stderr]: BYTES of a known pattern on stdout (or stderr);
+ * one line per MiB on the other stream and "spew done" at the end, so both
+ * streams flow at the same time. */
+static int cmd_spew(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("spew BYTES [stderr]");
+	size_t total = strtoull(argv[1], NULL, 10), off = 0;
+	int data = 1, other = 2;
+	if (argc > 2 && !strcmp(argv[2], "stderr")) {
+		data = 2;
+		other = 1;
+	}
+	static unsigned char buf[65536];
+	size_t next_mark = 1 << 20;
+	while (off < total) {
+		size_t n = total - off < sizeof(buf) ? total - off : sizeof(buf);
+		for (size_t i = 0; i < n; i++)
+			buf[i] = spew_byte(off + i);
+		size_t done = 0;
+		while (done < n) {
+			ssize_t w = write(data, buf + done, n - done);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return 1;
+			}
+			done += (size_t)w;
+		}
+		off += n;
+		if (off >= next_mark) {
+			dprintf(other, "spew %zu\n", off);
+			next_mark += 1 << 20;
+		}
+	}
+	dprintf(other, "spew done\n");
+	return 0;
+}
+
+static int cmd_rlimit(int resource)
+{
+	struct rlimit rl;
+	if (getrlimit(resource, &rl) < 0)
+		return report(-1);
+	printf("%llu %llu\n", (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
+	return 0;
+}
+
+static int cmd_rlimit_nofile(int argc, char **argv)
+{
+	return cmd_rlimit(RLIMIT_NOFILE);
+}
+
+static int cmd_rlimit_core(int argc, char **argv)
+{
+	return cmd_rlimit(RLIMIT_CORE);
+}
+
+/* open-many PATH: opens PATH until that fails; "opened=N errno=<NAME>". */
+static int cmd_open_many(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("open-many PATH");
+	int n = 0;
+	for (; n < 100000; n++)
+		if (open(argv[1], O_RDONLY) < 0)
+			break;
+	printf("opened=%d errno=%s\n", n, errname(errno));
+	return 0;
+}
+
+/* affinity: the CPUs this process may run on, comma-separated. */
+static int cmd_affinity(int argc, char **argv)
+{
+	cpu_set_t set;
+	if (sched_getaffinity(0, sizeof(set), &set) < 0)
+		return report(-1);
+	const char *sep = "";
+	for (int i = 0; i < CPU_SETSIZE; i++)
+		if (CPU_ISSET(i, &set)) {
+			printf("%s%d", sep, i);
+			sep = ",";
+		}
+	printf("\n");
+	return 0;
+}
+
+/* personality: the persona word from /proc/self/personality (hex). */
+static int cmd_personality(int argc, char **argv)
+{
+	int fd = open("/proc/self/personality", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return report(-1);
+	char buf[32] = {0};
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return report(-1);
+	printf("%s", buf);
+	if (n == 0 || buf[n - 1] != '\n')
+		printf("\n");
+	return 0;
+}
+
+static int cmd_uname(int argc, char **argv)
+{
+	struct utsname u;
+	if (uname(&u) < 0)
+		return report(-1);
+	printf("%s\n", u.nodename);
+	return 0;
+}
+
+static int cmd_pwd(int argc, char **argv)
+{
+	char buf[PATH_MAX];
+	if (!getcwd(buf, sizeof(buf)))
+		return report(-1);
+	printf("%s\n", buf);
+	return 0;
+}
+
+/* stdin: copies standard input to stdout. */
+static int cmd_stdin(int argc, char **argv)
+{
+	char buf[4096];
+	ssize_t n;
+	while ((n = read(0, buf, sizeof(buf))) > 0)
+		fwrite(buf, 1, (size_t)n, stdout);
+	if (n < 0)
+		return report(-1);
+	return 0;
+}
+
+static int cmd_env(int argc, char **argv)
+{
+	for (char **e = environ; *e; e++)
+		printf("%s\n", *e);
+	return 0;
+}
+
+/* fds: the open file descriptors, comma-separated (from fcntl, not /proc). */
+static int cmd_fds(int argc, char **argv)
+{
+	const char *sep = "";
+	for (int fd = 0; fd < 1024; fd++)
+		if (fcntl(fd, F_GETFD) >= 0) {
+			printf("%s%d", sep, fd);
+			sep = ",";
+		}
+	printf("\n");
+	return 0;
+}
+
+static int dispatch(int argc, char **argv);
+
+/* seq "CMD ARGS" ...: runs each subcommand in turn (split on spaces). */
+static int cmd_seq(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++) {
+		char *copy = strdup(argv[i]), *save = NULL;
+		char *words[16];
+		int n = 0;
+		for (char *w = strtok_r(copy, " ", &save); w && n < 15;
+		     w = strtok_r(NULL, " ", &save))
+			words[n++] = w;
+		words[n] = NULL;
+		if (n)
+			dispatch(n, words);
+		fflush(stdout);
+		free(copy);
+	}
+	return 0;
+}
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+} commands[] = {
+    {"syscall", cmd_syscall},
+    {"sysv", cmd_sysv},
+    {"ioctl", cmd_ioctl},
+    {"clone3", cmd_clone3},
+    {"threads", cmd_threads},
+    {"clone-ns", cmd_clone_ns},
+    {"fork", cmd_fork},
+    {"prctl", cmd_prctl},
+    {"int80", cmd_int80},
+    {"x32", cmd_x32},
+    {"kill-parent", cmd_kill_parent},
+    {"kill-self", cmd_kill_self},
+    {"socket", cmd_socket},
+    {"socket-hb", cmd_socket_hb},
+    {"tcp-connect", cmd_tcp_connect},
+    {"tcp-bind", cmd_tcp_bind},
+    {"tfo-sendto", cmd_tfo_sendto},
+    {"tfo-sendmsg", cmd_tfo_sendmsg},
+    {"tfo-sendmmsg", cmd_tfo_sendmmsg},
+    {"tfo-sockopt", cmd_tfo_sockopt},
+    {"connect-abstract", cmd_connect_abstract},
+    {"unix-pair", cmd_unix_pair},
+    {"read", cmd_read},
+    {"cat", cmd_cat},
+    {"write", cmd_write},
+    {"append", cmd_append},
+    {"unlink", cmd_unlink},
+    {"mkdir", cmd_mkdir},
+    {"exit", cmd_exit},
+    {"sleep", cmd_sleep},
+    {"spew", cmd_spew},
+    {"rlimit-nofile", cmd_rlimit_nofile},
+    {"rlimit-core", cmd_rlimit_core},
+    {"open-many", cmd_open_many},
+    {"affinity", cmd_affinity},
+    {"personality", cmd_personality},
+    {"uname", cmd_uname},
+    {"pwd", cmd_pwd},
+    {"env", cmd_env},
+    {"stdin", cmd_stdin},
+    {"fds", cmd_fds},
+    {"seq", cmd_seq},
+};
+
+static int dispatch(int argc, char **argv)
+{
+	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+		if (!strcmp(argv[0], commands[i].name))
+			return commands[i].fn(argc, argv);
+	fprintf(stderr, "probe: unknown subcommand '%s'\n", argv[0]);
+	return 2;
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("probe SUBCOMMAND [ARGS...]");
+	int rc = dispatch(argc - 1, argv + 1);
+	fflush(stdout);
+	return rc;
+}
