@@ -41,6 +41,12 @@ PROBE_SRC := $(sort $(wildcard tests/probes/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
 HARNESS   := tests/harness.c
 
+# The default policy's seccomp program, assembled at build time by the
+# library's own code (tools/gen_filter.c) and embedded.
+GEN_SRC   := $(B)/gen/filter_default.c
+GEN_OBJ   := $(B)/obj/gen/filter_default.o
+GEN_TOOL  := $(B)/tools/gen_filter
+
 SONAME    := libsandlock.so.$(SOMAJOR)
 SHLIB     := $(B)/libsandlock.so.$(VERSION)
 STLIB     := $(B)/libsandlock.a
@@ -63,14 +69,26 @@ $(B)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(SHLIB): $(LIB_OBJ)
+$(GEN_TOOL): tools/gen_filter.c $(LIB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SECCOMP_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(SECCOMP_LIBS) -lpthread
+
+$(GEN_SRC): $(GEN_TOOL)
+	@mkdir -p $(dir $@)
+	$(GEN_TOOL) > $@.tmp && mv $@.tmp $@
+
+$(GEN_OBJ): $(GEN_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
+
+$(SHLIB): $(LIB_OBJ) $(GEN_OBJ)
 	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,relro -Wl,-z,now -Wl,--as-needed \
 	    -o $@ $^ $(SECCOMP_LIBS) -lpthread
 	ln -sf $(notdir $@) $(B)/$(SONAME)
 	ln -sf $(SONAME) $(B)/libsandlock.so
 	ln -sf $(SONAME) $(B)/libsandlock_ffi.so
 
-$(STLIB): $(LIB_OBJ)
+$(STLIB): $(LIB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 

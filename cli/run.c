@@ -154,7 +154,10 @@ static int start_and_wait(const struct run_opts *o, sandlock_handle_t *h)
 
 static int run_parsed(const struct run_opts *o)
 {
-	const uint32_t flags = SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE;
+	/* inherited stdio, supervisor on this thread, no release gate: the
+	 * child goes straight to exec (start only marks the handle) */
+	const uint32_t flags =
+		SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START;
 	struct cli_err e;
 	sandlock_sandbox_t *policy;
 	sandlock_handle_t *h;

@@ -228,13 +228,20 @@ sandlock_checkpoint_t *sandlock_handle_checkpoint(sandlock_handle_t *h);
 /* Kills the sandbox if it is still running, then frees the handle. */
 void sandlock_handle_free(sandlock_handle_t *h);
 
-/* extension: sandlock_create with options.  SANDLOCK_CREATE_INTERACTIVE
- * inherits stdio instead of capturing it (and, when stdin is a terminal,
- * makes the sandbox its foreground process group); SANDLOCK_CREATE_INLINE
- * runs the supervisor inside sandlock_handle_wait*() instead of a thread
- * (sandlock_create_for_run = SANDLOCK_CREATE_INLINE). */
+/* extension: sandlock_create with options.
+ *   SANDLOCK_CREATE_INTERACTIVE  inherit stdio instead of capturing it (and,
+ *                                when stdin is a terminal, make the sandbox
+ *                                its foreground process group);
+ *   SANDLOCK_CREATE_INLINE       run the supervisor inside
+ *                                sandlock_handle_wait*() instead of a thread
+ *                                (sandlock_create_for_run);
+ *   SANDLOCK_CREATE_START        do not park the child: it runs to exec at
+ *                                once and sandlock_start() only marks the
+ *                                handle started (faster: no release round
+ *                                trip). */
 #define SANDLOCK_CREATE_INTERACTIVE 0x1u
 #define SANDLOCK_CREATE_INLINE 0x2u
+#define SANDLOCK_CREATE_START 0x4u
 sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const char *name,
 				      const char *const *argv, unsigned int argc, uint32_t flags);
 

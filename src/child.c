@@ -11,12 +11,14 @@
 #include "seccomp_uapi.h"
 #include <signal.h>
 #include <stddef.h>
+#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
@@ -24,26 +26,44 @@
 
 #define CHILD_FAIL_STATUS 127
 
-static void send_msg(int fd, int step, int value)
+/* Sends (step, value) and, when fd >= 0, the fd as SCM_RIGHTS. */
+static void send_msg(int sock, int step, int value, int fd)
 {
 	struct sl_child_msg m = {.step = step, .value = value};
+	struct iovec iov = {&m, sizeof(m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		mh.msg_control = ctl.buf;
+		mh.msg_controllen = sizeof(ctl.buf);
+		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+		c->cmsg_level = SOL_SOCKET;
+		c->cmsg_type = SCM_RIGHTS;
+		c->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	}
 	ssize_t r;
 	do
-		r = write(fd, &m, sizeof(m));
+		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 }
 
 static _Noreturn void fail(const struct sl_plan *p, int step, int err)
 {
-	send_msg(p->status_w, step, err);
+	send_msg(p->status_w, step, err, -1);
 	_exit(CHILD_FAIL_STATUS);
 }
 
 static void setup_stdio(const struct sl_plan *p)
 {
 	/* Drop our copies of the parent's pipe ends: the gate must see EOF
-	 * when the parent closes it without releasing us. */
-	close(p->gate_w);
+	 * when the parent closes it without releasing us.  (With a shared
+	 * address space the fd table is still our own copy.) */
+	if (p->gate_w >= 0)
+		close(p->gate_w);
 	close(p->status_r);
 	if (p->stdout_r >= 0)
 		close(p->stdout_r);
@@ -126,6 +146,8 @@ static int confine_self(const struct sl_plan *p)
  * parent gave up: leave quietly. */
 static void wait_gate(const struct sl_plan *p)
 {
+	if (!p->gated)
+		return;
 	char token;
 	ssize_t r;
 	do
@@ -209,16 +231,30 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 	_exit(CHILD_FAIL_STATUS);
 }
 
-void child_main(const struct sl_plan *p)
+/* Keep in sync with the calls below confine_self() in child_main(). */
+static const int late_syscalls[] = {
+	__NR_prlimit64, __NR_sendmsg, __NR_read, __NR_close_range, __NR_rt_sigaction,
+	__NR_rt_sigprocmask, __NR_execve, __NR_newfstatat, __NR_writev, __NR_exit,
+	__NR_exit_group,
+};
+
+const int *child_late_syscalls(size_t *n)
 {
+	*n = sizeof(late_syscalls) / sizeof(late_syscalls[0]);
+	return late_syscalls;
+}
+
+int child_main(void *arg)
+{
+	const struct sl_plan *p = arg;
 	setup_stdio(p);
 	setup_process(p);
 	setup_limits(p);
 	int listener = confine_self(p);
-	send_msg(p->status_w, SL_STEP_READY, listener);
+	/* The listener travels to the parent in flight on the socket; our
+	 * copy is closed below with every other inherited fd above stdio. */
+	send_msg(p->status_w, SL_STEP_READY, 0, listener);
 	wait_gate(p);
-	/* The parent holds its own copy of the listener (pidfd_getfd): drop
-	 * ours and every other inherited fd above stdio. */
 	syscall(SYS_close_range, 3U, ~0U, 0U);
 	reset_signals(p);
 	exec_command(p);

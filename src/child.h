@@ -12,6 +12,11 @@
 
 #include "plan.h"
 
-_Noreturn void child_main(const struct sl_plan *p);
+/* clone() entry point; arg is the struct sl_plan. */
+int child_main(void *arg);
+
+/* The syscalls the child makes after its filter is installed (for the
+ * vfork-safety check in plan.c). */
+const int *child_late_syscalls(size_t *n);
 
 #endif

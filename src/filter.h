@@ -10,6 +10,7 @@
 #include <linux/filter.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policy.h"
 
@@ -20,8 +21,32 @@ struct filter_req {
 	bool allow_dgram;                   /* udp/icmp rules exist (later) */
 };
 
-/* Compiles the program.  0 or -errno with a message. */
+/* Everything the program depends on, as bitmaps of syscall numbers: two
+ * requests with equal keys compile to the same program. */
+#define FILTER_KEY_WORDS 8 /* syscall numbers below 512 */
+struct filter_key {
+	uint64_t deny[FILTER_KEY_WORDS];
+	uint64_t notify[FILTER_KEY_WORDS];
+	uint32_t flags;
+	uint32_t valid; /* 0 if a number did not fit */
+};
+
+/* A program assembled at build time (tools/gen_filter.c runs
+ * filter_assemble() on the default policy). */
+struct filter_prebuilt {
+	struct filter_key key;
+	unsigned short len;
+	const struct sock_filter *insns;
+};
+
+void filter_key_of(const struct filter_req *req, struct filter_key *key);
+
+/* The program for req: the prebuilt default when the key matches (most
+ * runs: libseccomp costs ~0.3 ms cold, a quarter of a process start),
+ * else assembled now.  0 or -errno with a message. */
 int filter_compile(const struct filter_req *req, struct sock_fprog *out);
+/* Always assembles with libseccomp. */
+int filter_assemble(const struct filter_req *req, struct sock_fprog *out);
 void filter_free(struct sock_fprog *prog);
 
 /* True if nr is denied outright by this policy (default list, sysv_ipc

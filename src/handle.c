@@ -203,8 +203,11 @@ sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *n
 	h->proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1};
 	plan_init(&h->plan);
 	int r = set_name(h, name);
+	struct plan_mode mode = {.capture = !h->interactive,
+				 .interactive = h->interactive,
+				 .gated = !(flags & SANDLOCK_CREATE_START)};
 	if (r == 0)
-		r = plan_build(&h->plan, policy, argv, argc, !h->interactive, h->interactive);
+		r = plan_build(&h->plan, policy, argv, argc, &mode);
 	if (r == 0)
 		r = h->threaded ? start_thread(h) : do_spawn(h);
 	if (r < 0) {

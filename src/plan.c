@@ -7,10 +7,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "error.h"
 #include "filter.h"
 #include "landlock.h"
@@ -177,14 +180,30 @@ static int make_pipe(int *rd, int *wr)
 	return 0;
 }
 
-static int build_pipes(struct sl_plan *p, bool capture)
+/* The status channel is a SEQPACKET socket so the child can pass the
+ * listener fd with SCM_RIGHTS: no ptrace permission needed (pidfd_getfd
+ * is blocked by Yama ptrace_scope >= 2 and by Docker's default profile),
+ * and the child need not wait for the parent to take it. */
+static int make_status_socket(int *rd, int *wr)
 {
-	int r = make_pipe(&p->status_r, &p->status_w);
-	if (r == 0)
+	int fds[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
+		return sl_errorf(errno, "socketpair: %s", strerror(errno));
+	*rd = above_stdio(fds[0]);
+	*wr = above_stdio(fds[1]);
+	if (*rd < 0 || *wr < 0)
+		return sl_errorf(EMFILE, "socketpair: %s", strerror(EMFILE));
+	return 0;
+}
+
+static int build_pipes(struct sl_plan *p, const struct plan_mode *mode)
+{
+	int r = make_status_socket(&p->status_r, &p->status_w);
+	if (r == 0 && mode->gated)
 		r = make_pipe(&p->gate_r, &p->gate_w);
-	if (r == 0 && capture)
+	if (r == 0 && mode->capture)
 		r = make_pipe(&p->stdout_r, &p->stdout_w);
-	if (r == 0 && capture)
+	if (r == 0 && mode->capture)
 		r = make_pipe(&p->stderr_r, &p->stderr_w);
 	return r;
 }
@@ -236,6 +255,39 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 	return filter_compile(&freq, &p->prog);
 }
 
+#define SL_CHILD_STACK (64 * 1024)
+
+static int build_stack(struct sl_plan *p)
+{
+	p->stack_size = SL_CHILD_STACK;
+	p->stack = mmap(NULL, p->stack_size, PROT_READ | PROT_WRITE,
+			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (p->stack == MAP_FAILED) {
+		p->stack = NULL;
+		return sl_errorf(errno, "child stack: %s", strerror(errno));
+	}
+	return 0;
+}
+
+/* Sharing the parent's memory until exec (vfork-style) is safe when the
+ * child changes nothing memory-wide (PR_SET_THP_DISABLE marks the mm) and
+ * none of the syscalls it makes between installing the filter and exec is
+ * notified: the suspended parent could not answer (deadlock). */
+static bool vfork_safe(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
+{
+	if (p->no_thp)
+		return false;
+	int notify[SUPERVISOR_MAX_NOTIFY];
+	size_t n = supervisor_notify_list(cfg, notify, SL_ARRAY_SIZE(notify));
+	size_t nc;
+	const int *used = child_late_syscalls(&nc);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < nc; j++)
+			if (notify[i] == used[j])
+				return false;
+	return true;
+}
+
 void plan_init(struct sl_plan *p)
 {
 	*p = (struct sl_plan){0};
@@ -245,7 +297,7 @@ void plan_init(struct sl_plan *p)
 }
 
 int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char *const *argv,
-	       unsigned int argc, bool capture, bool interactive)
+	       unsigned int argc, const struct plan_mode *mode)
 {
 	plan_init(p);
 	int r = copy_argv(p, argv, argc);
@@ -262,13 +314,17 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0)
 		r = build_confinement(p, cfg);
 	if (r == 0)
-		r = build_pipes(p, capture);
+		r = build_stack(p);
+	if (r == 0)
+		r = build_pipes(p, mode);
 	if (r < 0) {
 		plan_release(p);
 		return r;
 	}
 	p->fail_prefix_len = strlen(p->fail_prefix);
-	p->take_tty = interactive && isatty(STDIN_FILENO);
+	p->take_tty = mode->interactive && isatty(STDIN_FILENO);
+	p->gated = mode->gated;
+	p->share_vm = !mode->gated && vfork_safe(p, cfg);
 	p->parent_pid = getpid();
 	return 0;
 }
@@ -281,6 +337,9 @@ void plan_release(struct sl_plan *p)
 	free(p->fail_prefix);
 	free(p->cwd);
 	filter_free(&p->prog);
+	if (p->stack)
+		munmap(p->stack, p->stack_size);
+	p->stack = NULL;
 	int *fds[] = {&p->ruleset_fd, &p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r,
 		      &p->stdout_r,   &p->stderr_r, &p->status_r, &p->gate_w};
 	for (size_t i = 0; i < SL_ARRAY_SIZE(fds); i++)

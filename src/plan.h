@@ -39,10 +39,11 @@ enum sl_step {
 	SL_STEP__COUNT
 };
 
-/* One message on the status pipe (child -> parent). */
+/* One message on the status socket (child -> parent).  SL_STEP_READY
+ * carries the listener fd as SCM_RIGHTS; the others carry an errno. */
 struct sl_child_msg {
 	int32_t step;
-	int32_t value; /* errno, or the listener fd for SL_STEP_READY */
+	int32_t value;
 };
 
 struct sl_plan {
@@ -60,23 +61,35 @@ struct sl_plan {
 	cpu_set_t cpus;
 	bool set_cpus;
 	bool no_aslr, no_thp, no_core, take_tty;
+	bool gated;     /* park at the release gate until started */
+	bool share_vm;  /* clone(CLONE_VM | CLONE_VFORK): see spawn.c */
 	bool set_nofile;
 	uint64_t nofile;
 	pid_t parent_pid;
 	sigset_t child_mask; /* signal mask to exec with */
 
-	/* pipes: child ends, then parent ends (-1 when unused) */
+	/* the child's stack (clone runs child_main on it) */
+	void *stack;
+	size_t stack_size;
+
+	/* pipes and the status socket: child ends, then parent ends (-1 when
+	 * unused) */
 	int stdout_w, stderr_w, status_w, gate_r;
 	int stdout_r, stderr_r, status_r, gate_w;
 };
 
 /* An empty plan (all fds -1). */
 void plan_init(struct sl_plan *p);
-/* Prepares a plan.  capture: stdout/stderr go to pipes; interactive: the
- * child takes the terminal's foreground when stdin is a tty.  0 or -errno
- * with a message. */
+/* How the child is started. */
+struct plan_mode {
+	bool capture;     /* stdout/stderr go to pipes */
+	bool interactive; /* take the terminal's foreground if stdin is a tty */
+	bool gated;       /* park until released; else run straight to exec */
+};
+
+/* Prepares a plan.  0 or -errno with a message. */
 int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char *const *argv,
-	       unsigned int argc, bool capture, bool interactive);
+	       unsigned int argc, const struct plan_mode *mode);
 /* Closes the fds the plan still owns and frees it. */
 void plan_release(struct sl_plan *p);
 

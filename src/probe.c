@@ -33,8 +33,16 @@ static bool flag_known(unsigned long flags)
 
 /* Child: install an allow-all filter with a listener, report the fd
  * number (or -errno), wait for the parent, exit.  AS-safe calls only. */
-static _Noreturn void listener_child(int report_w, int gate_r)
+struct probe_fds {
+	int report_w, gate_r, report_r, gate_w;
+};
+
+static int listener_child(void *arg)
 {
+	const struct probe_fds *f = arg;
+	/* so the gate reads EOF when the parent closes it */
+	close(f->report_r);
+	close(f->gate_w);
 	struct sock_filter allow = BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
 	struct sock_fprog prog = {.len = 1, .filter = &allow};
 	int v = -EPERM;
@@ -44,9 +52,9 @@ static _Noreturn void listener_child(int report_w, int gate_r)
 		if (v < 0)
 			v = -errno;
 	}
-	(void)!write(report_w, &v, sizeof(v));
+	(void)!write(f->report_w, &v, sizeof(v));
 	char c;
-	(void)!read(gate_r, &c, 1);
+	(void)!read(f->gate_r, &c, 1);
 	_exit(0);
 }
 
@@ -63,13 +71,11 @@ static void probe_listener(sandlock_features_t *f)
 	int pidfd = -1;
 	sigset_t all, old;
 	sigfillset(&all);
+	struct probe_fds fds = {rep[1], gate[0], rep[0], gate[1]};
+	/* runs on its own copy of this array: the clone is fork-style */
+	char stack[16384] __attribute__((aligned(16)));
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid_t pid = spawn_clone(&pidfd);
-	if (pid == 0) {
-		close(rep[0]);
-		close(gate[1]); /* so the gate reads EOF when the parent closes it */
-		listener_child(rep[1], gate[0]);
-	}
+	pid_t pid = spawn_clone_fn(listener_child, &fds, stack, sizeof(stack), false, &pidfd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(rep[1]);
 	close(gate[0]);

@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* spawn.c - fork, handshake, listener (see spawn.h). */
+/* spawn.c - clone the child, receive its listener (see spawn.h). */
 #include "spawn.h"
 
 #include <errno.h>
 #include <linux/sched.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -16,14 +18,25 @@
 #include "error.h"
 #include "seccomp_uapi.h"
 
-/* Raw clone with CLONE_PIDFD: the pidfd comes back atomically (no window
+/* clone() with CLONE_PIDFD: the pidfd comes back atomically (no window
  * for pid reuse) and no atfork handlers of the host run in the child,
  * which makes only async-signal-safe calls anyway.  The exit signal is 0,
  * not SIGCHLD: a "clone child" is invisible to the host's waitpid(-1) and
- * to SIGCHLD auto-reaping, so only we reap it (waitid with __WALL). */
-pid_t spawn_clone(int *pidfd)
+ * to SIGCHLD auto-reaping, so only we reap it (waitid with __WALL).
+ *
+ * With share_vm the child borrows the parent's address space until exec
+ * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy,
+ * no copy-on-write faults on either side, and the parent sleeps until the
+ * child has exec'd or died.  plan.c allows it only when that cannot
+ * deadlock and the child changes nothing memory-wide. */
+pid_t spawn_clone_fn(int (*fn)(void *), void *arg, void *stack, size_t size, bool share_vm,
+		     int *pidfd)
 {
-	return (pid_t)syscall(SYS_clone, (unsigned long)CLONE_PIDFD, 0UL, pidfd, 0UL, 0UL);
+	int flags = CLONE_PIDFD;
+	if (share_vm)
+		flags |= CLONE_VM | CLONE_VFORK;
+	/* the stack grows down on every architecture we support */
+	return clone(fn, (char *)stack + size, flags, arg, pidfd);
 }
 
 int spawn_reap(int pidfd, siginfo_t *si)
@@ -42,13 +55,28 @@ static void kill_and_reap(int pidfd)
 	spawn_reap(pidfd, NULL);
 }
 
-static int read_msg(int fd, struct sl_child_msg *m)
+/* Receives one status message and, with it, at most one fd. */
+static int read_msg(int sock, struct sl_child_msg *m, int *fd)
 {
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct iovec iov = {m, sizeof(*m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
 	ssize_t r;
+	*fd = -1;
 	do
-		r = read(fd, m, sizeof(*m));
+		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
-	return r == (ssize_t)sizeof(*m) ? 0 : -1;
+	struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
+	    c->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	if (r > 0 && (mh.msg_flags & MSG_CTRUNC))
+		return -EMFILE; /* the fd could not be received (fd limit) */
+	return r == (ssize_t)sizeof(*m) ? 0 : -EPIPE;
 }
 
 static void close_child_ends(struct sl_plan *p)
@@ -60,66 +88,59 @@ static void close_child_ends(struct sl_plan *p)
 	sl_close(&p->ruleset_fd);
 }
 
-/* Waits for the child's report: the listener fd number, or the step that
- * failed.  Returns the child's listener fd number or -errno. */
+/* Waits for the child's report: the listener, or the step that failed.
+ * Returns the listener fd or -errno (the child is then reaped). */
 static int handshake(struct sl_plan *p, int pidfd)
 {
 	struct sl_child_msg m;
-	if (read_msg(p->status_r, &m) < 0) {
-		kill_and_reap(pidfd);
+	int fd;
+	int r = read_msg(p->status_r, &m, &fd);
+	if (r == 0 && m.step == SL_STEP_READY && fd >= 0)
+		return fd;
+	sl_close(&fd);
+	kill_and_reap(pidfd);
+	if (r == -EMFILE)
+		return sl_errorf(EMFILE, "cannot receive the seccomp listener: %s",
+				 strerror(EMFILE));
+	if (r < 0 || m.step == SL_STEP_READY)
 		return sl_errorf(ECHILD, "sandbox child died during setup");
-	}
-	if (m.step != SL_STEP_READY) {
-		kill_and_reap(pidfd);
-		return sl_errorf(m.value > 0 ? m.value : EIO, "sandbox setup failed: %s: %s",
-				 plan_step_name(m.step), strerror(m.value));
-	}
-	return m.value;
+	return sl_errorf(m.value > 0 ? m.value : EIO, "sandbox setup failed: %s: %s",
+			 plan_step_name(m.step), strerror(m.value));
 }
 
-static int take_listener(int pidfd, int child_fd, struct sl_proc *proc)
+/* Synchronous wake-ups: the woken supervisor runs on the notifying task's
+ * CPU, ~7 us per round trip instead of 100+ us on this kind of VM. */
+static bool set_sync_wakeup(int listener)
 {
-	int fd = (int)syscall(SYS_pidfd_getfd, pidfd, child_fd, 0U);
-	if (fd < 0) {
-		int e = errno;
-		kill_and_reap(pidfd);
-		return sl_errorf(e,
-				 "pidfd_getfd of the seccomp listener: %s (blocked by Yama "
-				 "ptrace_scope or a container seccomp profile?)",
-				 strerror(e));
-	}
-	/* Synchronous wake-ups: the woken supervisor runs on the notifying
-	 * task's CPU, ~7 us per round trip instead of 100+ us here. */
-	proc->sync_wakeup =
-		ioctl(fd, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
-	proc->listener = fd;
-	return 0;
+	return ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) ==
+	       0;
 }
 
 int spawn_child(struct sl_plan *p, struct sl_proc *proc)
 {
 	sigset_t all, old;
 	sigfillset(&all);
-	/* Block every signal across fork: no host handler may run in the
+	/* Block every signal across clone: no host handler may run in the
 	 * child; the child restores this mask right before exec. */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	p->child_mask = old;
 	int pidfd = -1;
-	pid_t pid = spawn_clone(&pidfd);
-	if (pid == 0)
-		child_main(p);
+	pid_t pid = spawn_clone_fn(child_main, p, p->stack, p->stack_size, p->share_vm, &pidfd);
 	int e = errno;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	if (pid < 0)
-		return sl_errorf(e, "fork: %s", strerror(e));
+		return sl_errorf(e, "clone: %s", strerror(e));
 	close_child_ends(p);
 	*proc = (struct sl_proc){.pid = pid, .pidfd = pidfd, .listener = -1};
-	int child_fd = handshake(p, pidfd);
-	int r = child_fd < 0 ? child_fd : take_listener(pidfd, child_fd, proc);
+	int listener = handshake(p, pidfd);
 	sl_close(&p->status_r);
-	if (r < 0)
+	if (listener < 0) {
 		sl_close(&proc->pidfd);
-	return r;
+		return listener;
+	}
+	proc->listener = listener;
+	proc->sync_wakeup = set_sync_wakeup(listener);
+	return 0;
 }
 
 int spawn_release(int *gate_w)
@@ -127,7 +148,7 @@ int spawn_release(int *gate_w)
 	char token = 1;
 	ssize_t r;
 	if (*gate_w < 0)
-		return sl_errorf(EALREADY, "the sandbox was already started");
+		return 0; /* not gated: the child is already on its way */
 	do
 		r = write(*gate_w, &token, 1);
 	while (r < 0 && errno == EINTR);

@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of the seccomp program assembly (src/filter.c). */
+#include <linux/audit.h>
+#include <stdlib.h>
+#include <sys/syscall.h>
+
+#include "filter.h"
+#include "harness.h"
+#include "policy.h"
+#include "supervisor.h"
+
+static void default_req(struct sandlock_sandbox *cfg, struct filter_req *req, int *notify)
+{
+	policy_init(cfg);
+	size_t n = supervisor_notify_list(cfg, notify, SUPERVISOR_MAX_NOTIFY);
+	*req = (struct filter_req){.cfg = cfg, .notify = notify, .n_notify = n};
+}
+
+/* The program embedded at build time is what libseccomp makes now. */
+TEST(filter_prebuilt_matches_fresh_assembly)
+{
+	struct sandlock_sandbox cfg;
+	struct filter_req req;
+	int notify[SUPERVISOR_MAX_NOTIFY];
+	default_req(&cfg, &req, notify);
+	struct sock_fprog pre, fresh;
+	CHECK_EQ(filter_compile(&req, &pre), 0);
+	CHECK_EQ(filter_assemble(&req, &fresh), 0);
+	CHECK_EQ(pre.len, fresh.len);
+	CHECK(memcmp(pre.filter, fresh.filter, pre.len * sizeof(struct sock_filter)) == 0);
+	filter_free(&pre);
+	filter_free(&fresh);
+	policy_release(&cfg);
+}
+
+/* Any change of an input changes the key, so the prebuilt is not used. */
+TEST(filter_key_tracks_inputs)
+{
+	struct sandlock_sandbox cfg;
+	struct filter_req req;
+	int notify[SUPERVISOR_MAX_NOTIFY];
+	default_req(&cfg, &req, notify);
+	struct filter_key a, b;
+	filter_key_of(&req, &a);
+	CHECK_EQ(a.valid, 1);
+	CHECK_EQ(sl_strv_push(&cfg.deny_syscalls, "getrandom"), 0);
+	filter_key_of(&req, &b);
+	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
+	sl_strv_free(&cfg.deny_syscalls);
+	CHECK_EQ(sl_strv_push(&cfg.allow_groups, "sysv_ipc"), 0);
+	filter_key_of(&req, &b);
+	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
+	sl_strv_free(&cfg.allow_groups);
+	req.allow_dgram = true;
+	filter_key_of(&req, &b);
+	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
+	policy_release(&cfg);
+}
+
+/* Arch check first, and x32 numbers (bit 30) go to the kill path. */
+TEST(filter_checks_arch_and_x32)
+{
+	struct sandlock_sandbox cfg;
+	struct filter_req req;
+	int notify[SUPERVISOR_MAX_NOTIFY];
+	default_req(&cfg, &req, notify);
+	struct sock_fprog p;
+	CHECK_EQ(filter_compile(&req, &p), 0);
+	CHECK(p.len > 10);
+	CHECK_EQ(p.filter[0].code, BPF_LD | BPF_W | BPF_ABS);
+	CHECK_EQ(p.filter[0].k, 4); /* offsetof(struct seccomp_data, arch) */
+	bool arch = false, x32 = false;
+	for (unsigned i = 0; i < p.len; i++) {
+		if (p.filter[i].code == (BPF_JMP | BPF_JEQ | BPF_K) &&
+		    p.filter[i].k == AUDIT_ARCH_X86_64)
+			arch = true;
+		if (p.filter[i].code == (BPF_JMP | BPF_JGE | BPF_K) && p.filter[i].k == 0x40000000)
+			x32 = true;
+	}
+	CHECK(arch);
+	CHECK(x32);
+	filter_free(&p);
+	policy_release(&cfg);
+}
+
+/* A denied syscall is never also notified: deny wins (0.8.0's gap 9). */
+TEST(filter_deny_wins_over_notify)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	int notify[] = {__NR_mount};
+	struct filter_req req = {.cfg = &cfg, .notify = notify, .n_notify = 1};
+	CHECK(filter_denies(&cfg, __NR_mount));
+	struct sock_fprog p;
+	CHECK_EQ(filter_assemble(&req, &p), 0);
+	for (unsigned i = 0; i < p.len; i++)
+		CHECK(!(p.filter[i].code == (BPF_RET | BPF_K) &&
+			(p.filter[i].k & 0xffff0000U) == 0x7fc00000U));
+	filter_free(&p);
+	policy_release(&cfg);
+}
