@@ -39,7 +39,7 @@
 extern "C" {
 #endif
 
-#define SANDLOCK_VERSION "0.1.0"
+#define SANDLOCK_VERSION     "0.1.0"
 #define SANDLOCK_ABI_VERSION "0.8.0"
 
 /* ---- opaque handles ---------------------------------------------------- */
@@ -66,15 +66,14 @@ typedef struct sandlock_event {
 	uint32_t pid;
 	uint32_t parent_pid; /* 0 when unknown */
 	const char *host;    /* NULL when none */
-	uint16_t port;       /* 0 when none */
+	uint16_t port;	     /* 0 when none */
 	bool denied;
 	const char *const *argv; /* NULL when none */
 	uint32_t argc;
 } sandlock_event_t;
 
 /* Returns 0 allow, -1 deny with EPERM, -2 audit, > 0 deny with that errno. */
-typedef int32_t (*sandlock_policy_fn_t)(const sandlock_event_t *event,
-					sandlock_ctx_t *ctx);
+typedef int32_t (*sandlock_policy_fn_t)(const sandlock_event_t *event, sandlock_ctx_t *ctx);
 typedef void (*sandlock_init_fn_t)(void);
 typedef void (*sandlock_work_fn_t)(uint32_t clone_id);
 
@@ -130,10 +129,8 @@ enum sandlock_exception_policy {
 	SANDLOCK_EXCEPTION_DENY_EIO = 3,
 };
 
-typedef int (*sandlock_handler_fn_t)(void *ud,
-				     const sandlock_notif_data_t *notif,
-				     sandlock_mem_handle_t *mem,
-				     sandlock_action_out_t *out);
+typedef int (*sandlock_handler_fn_t)(void *ud, const sandlock_notif_data_t *notif,
+				     sandlock_mem_handle_t *mem, sandlock_action_out_t *out);
 typedef void (*sandlock_handler_ud_drop_t)(void *ud);
 
 typedef struct sandlock_handler_registration {
@@ -149,11 +146,14 @@ sandlock_builder_t *sandlock_sandbox_builder_fs_deny(sandlock_builder_t *b, cons
 sandlock_builder_t *sandlock_sandbox_builder_fs_storage(sandlock_builder_t *b, const char *path);
 /* mode: 0 none, 1 overlayfs, 2 branchfs */
 sandlock_builder_t *sandlock_sandbox_builder_fs_isolation(sandlock_builder_t *b, uint8_t mode);
-sandlock_builder_t *sandlock_sandbox_builder_gpu_devices(sandlock_builder_t *b, const uint32_t *devices, uint32_t len);
+sandlock_builder_t *sandlock_sandbox_builder_gpu_devices(sandlock_builder_t *b,
+							 const uint32_t *devices, uint32_t len);
 sandlock_builder_t *sandlock_sandbox_builder_workdir(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_cwd(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_chroot(sandlock_builder_t *b, const char *path);
-sandlock_builder_t *sandlock_sandbox_builder_fs_mount(sandlock_builder_t *b, const char *virtual_path, const char *host_path);
+sandlock_builder_t *sandlock_sandbox_builder_fs_mount(sandlock_builder_t *b,
+						      const char *virtual_path,
+						      const char *host_path);
 /* action: 0 commit, 1 abort, 2 keep */
 sandlock_builder_t *sandlock_sandbox_builder_on_exit(sandlock_builder_t *b, uint8_t action);
 sandlock_builder_t *sandlock_sandbox_builder_on_error(sandlock_builder_t *b, uint8_t action);
@@ -162,7 +162,8 @@ sandlock_builder_t *sandlock_sandbox_builder_max_disk(sandlock_builder_t *b, uin
 sandlock_builder_t *sandlock_sandbox_builder_max_processes(sandlock_builder_t *b, uint32_t n);
 sandlock_builder_t *sandlock_sandbox_builder_max_cpu(sandlock_builder_t *b, uint8_t pct);
 sandlock_builder_t *sandlock_sandbox_builder_num_cpus(sandlock_builder_t *b, uint32_t n);
-sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b, const uint32_t *cores, uint32_t len);
+sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b, const uint32_t *cores,
+						       uint32_t len);
 sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t *b, const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b, uint16_t port);
 sandlock_builder_t *sandlock_sandbox_builder_port_remap(sandlock_builder_t *b, bool v);
@@ -174,17 +175,21 @@ sandlock_builder_t *sandlock_sandbox_builder_http_ca(sandlock_builder_t *b, cons
 sandlock_builder_t *sandlock_sandbox_builder_http_key(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_builder_t *b, uint64_t seed);
 sandlock_builder_t *sandlock_sandbox_builder_clean_env(sandlock_builder_t *b, bool v);
-sandlock_builder_t *sandlock_sandbox_builder_env_var(sandlock_builder_t *b, const char *key, const char *value);
+sandlock_builder_t *sandlock_sandbox_builder_env_var(sandlock_builder_t *b, const char *key,
+						     const char *value);
 sandlock_builder_t *sandlock_sandbox_builder_time_start(sandlock_builder_t *b, uint64_t epoch_secs);
 /* names: comma-separated list */
-sandlock_builder_t *sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builder_t *b, const char *names);
-sandlock_builder_t *sandlock_sandbox_builder_extra_allow_syscalls(sandlock_builder_t *b, const char *names);
+sandlock_builder_t *sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builder_t *b,
+								 const char *names);
+sandlock_builder_t *sandlock_sandbox_builder_extra_allow_syscalls(sandlock_builder_t *b,
+								  const char *names);
 sandlock_builder_t *sandlock_sandbox_builder_max_open_files(sandlock_builder_t *b, unsigned int n);
 sandlock_builder_t *sandlock_sandbox_builder_no_randomize_memory(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_no_huge_pages(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_no_coredump(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_deterministic_dirs(sandlock_builder_t *b, bool v);
-sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b, sandlock_policy_fn_t cb);
+sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b,
+						       sandlock_policy_fn_t cb);
 
 /* Validates and consumes the builder.  *err is set to 0 or -1; on failure
  * *err_msg (if err_msg is not NULL) receives a message to free with
@@ -240,8 +245,8 @@ void sandlock_handle_free(sandlock_handle_t *h);
  *                                handle started (faster: no release round
  *                                trip). */
 #define SANDLOCK_CREATE_INTERACTIVE 0x1u
-#define SANDLOCK_CREATE_INLINE 0x2u
-#define SANDLOCK_CREATE_START 0x4u
+#define SANDLOCK_CREATE_INLINE	    0x2u
+#define SANDLOCK_CREATE_START	    0x4u
 sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const char *name,
 				      const char *const *argv, unsigned int argc, uint32_t flags);
 
@@ -254,7 +259,8 @@ int sandlock_handle_kill(sandlock_handle_t *h);
 /* ---- results ------------------------------------------------------------ */
 int sandlock_result_exit_code(const sandlock_result_t *r); /* -1 for non-exit */
 bool sandlock_result_success(const sandlock_result_t *r);
-char *sandlock_result_stdout(const sandlock_result_t *r); /* lossy UTF-8, free with sandlock_string_free */
+char *sandlock_result_stdout(
+    const sandlock_result_t *r); /* lossy UTF-8, free with sandlock_string_free */
 char *sandlock_result_stderr(const sandlock_result_t *r);
 const uint8_t *sandlock_result_stdout_bytes(const sandlock_result_t *r, size_t *len);
 const uint8_t *sandlock_result_stderr_bytes(const sandlock_result_t *r, size_t *len);
@@ -263,10 +269,10 @@ void sandlock_string_free(char *s);
 
 /* extension: how the sandbox ended. */
 enum sandlock_status {
-	SANDLOCK_STATUS_EXITED = 0,  /* exit code in sandlock_result_exit_code */
-	SANDLOCK_STATUS_SIGNALED = 1,/* signal in sandlock_result_signal */
-	SANDLOCK_STATUS_KILLED = 2,  /* SIGKILL */
-	SANDLOCK_STATUS_TIMEOUT = 3, /* killed by the timeout */
+	SANDLOCK_STATUS_EXITED = 0,   /* exit code in sandlock_result_exit_code */
+	SANDLOCK_STATUS_SIGNALED = 1, /* signal in sandlock_result_signal */
+	SANDLOCK_STATUS_KILLED = 2,   /* SIGKILL */
+	SANDLOCK_STATUS_TIMEOUT = 3,  /* killed by the timeout */
 };
 int sandlock_result_status(const sandlock_result_t *r);
 int sandlock_result_signal(const sandlock_result_t *r); /* 0 when none */
@@ -274,8 +280,10 @@ int sandlock_result_signal(const sandlock_result_t *r); /* 0 when none */
 /* ---- dry-run results ---------------------------------------------------- */
 int sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r);
 bool sandlock_dry_run_result_success(const sandlock_dry_run_result_t *r);
-const uint8_t *sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r, size_t *len);
-const uint8_t *sandlock_dry_run_result_stderr_bytes(const sandlock_dry_run_result_t *r, size_t *len);
+const uint8_t *sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r,
+						    size_t *len);
+const uint8_t *sandlock_dry_run_result_stderr_bytes(const sandlock_dry_run_result_t *r,
+						    size_t *len);
 size_t sandlock_dry_run_result_changes_len(const sandlock_dry_run_result_t *r);
 char sandlock_dry_run_result_change_kind(const sandlock_dry_run_result_t *r, size_t i);
 char *sandlock_dry_run_result_change_path(const sandlock_dry_run_result_t *r, size_t i);
@@ -288,8 +296,9 @@ void sandlock_pipeline_add_stage(sandlock_pipeline_t *pipe, const sandlock_sandb
 sandlock_result_t *sandlock_pipeline_run(sandlock_pipeline_t *pipe, uint64_t timeout_ms);
 void sandlock_pipeline_free(sandlock_pipeline_t *pipe);
 sandlock_gather_t *sandlock_gather_new(void);
-void sandlock_gather_add_source(sandlock_gather_t *g, const char *name, const sandlock_sandbox_t *policy,
-				const char *const *argv, unsigned int argc);
+void sandlock_gather_add_source(sandlock_gather_t *g, const char *name,
+				const sandlock_sandbox_t *policy, const char *const *argv,
+				unsigned int argc);
 void sandlock_gather_set_consumer(sandlock_gather_t *g, const sandlock_sandbox_t *policy,
 				  const char *const *argv, unsigned int argc);
 sandlock_result_t *sandlock_gather_run(sandlock_gather_t *g, uint64_t timeout_ms);
@@ -300,7 +309,8 @@ void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const *ips, 
 void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count);
 void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t bytes);
 void sandlock_ctx_restrict_max_processes(sandlock_ctx_t *ctx, uint32_t n);
-void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx, uint32_t pid, const char *const *ips, uint32_t count);
+void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx, uint32_t pid, const char *const *ips,
+				       uint32_t count);
 void sandlock_ctx_deny_path(sandlock_ctx_t *ctx, const char *path);
 void sandlock_ctx_allow_path(sandlock_ctx_t *ctx, const char *path);
 
@@ -310,8 +320,9 @@ sandlock_fns_t *sandlock_new_with_fns(const sandlock_sandbox_t *policy, const ch
 sandlock_fork_result_t *sandlock_fork(sandlock_fns_t *sb, uint32_t n);
 uint32_t sandlock_fork_result_count(const sandlock_fork_result_t *r);
 int32_t sandlock_fork_result_pid(const sandlock_fork_result_t *r, uint32_t index);
-sandlock_result_t *sandlock_reduce(sandlock_fork_result_t *fork_result, const sandlock_sandbox_t *policy,
-				   const char *name, const char *const *argv, unsigned int argc);
+sandlock_result_t *sandlock_reduce(sandlock_fork_result_t *fork_result,
+				   const sandlock_sandbox_t *policy, const char *name,
+				   const char *const *argv, unsigned int argc);
 void sandlock_fork_result_free(sandlock_fork_result_t *r);
 int sandlock_wait(sandlock_fns_t *sb);
 void sandlock_sandbox_fns_free(sandlock_fns_t *sb);
@@ -332,14 +343,15 @@ int sandlock_min_landlock_abi(void);
 /* ---- custom handlers ------------------------------------------------------ */
 int32_t sandlock_mem_read_cstr(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf,
 			       size_t max_len, size_t *out_len);
-int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf, size_t len,
-			  size_t *out_len);
+int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf,
+			  size_t len, size_t *out_len);
 int32_t sandlock_mem_write(const sandlock_mem_handle_t *handle, uint64_t addr, const uint8_t *buf,
 			   size_t len);
 void sandlock_action_set_continue(sandlock_action_out_t *out);
 void sandlock_action_set_errno(sandlock_action_out_t *out, int32_t errno_value);
 void sandlock_action_set_return_value(sandlock_action_out_t *out, int64_t value);
-void sandlock_action_set_inject_fd_send(sandlock_action_out_t *out, int32_t srcfd, uint32_t newfd_flags);
+void sandlock_action_set_inject_fd_send(sandlock_action_out_t *out, int32_t srcfd,
+					uint32_t newfd_flags);
 void sandlock_action_set_hold(sandlock_action_out_t *out);
 void sandlock_action_set_kill(sandlock_action_out_t *out, int32_t sig, int32_t pgid);
 sandlock_handler_t *sandlock_handler_new(sandlock_handler_fn_t handler_fn, void *ud,
@@ -349,10 +361,9 @@ sandlock_result_t *sandlock_run_with_handlers(const sandlock_sandbox_t *policy, 
 					      const char *const *argv, unsigned int argc,
 					      const sandlock_handler_registration_t *registrations,
 					      size_t nregistrations);
-sandlock_result_t *sandlock_run_interactive_with_handlers(const sandlock_sandbox_t *policy, const char *name,
-							  const char *const *argv, unsigned int argc,
-							  const sandlock_handler_registration_t *registrations,
-							  size_t nregistrations);
+sandlock_result_t *sandlock_run_interactive_with_handlers(
+    const sandlock_sandbox_t *policy, const char *name, const char *const *argv, unsigned int argc,
+    const sandlock_handler_registration_t *registrations, size_t nregistrations);
 
 /* ---- extensions ------------------------------------------------------------ */
 
@@ -367,16 +378,16 @@ int sandlock_parse_size(const char *s, uint64_t *out);
 
 /* What the running kernel offers, probed once per call. */
 typedef struct sandlock_features {
-	uint32_t size;            /* set by the caller to sizeof(sandlock_features_t) */
-	int landlock_abi;         /* -1 when unavailable */
-	int landlock_errno;       /* why unavailable, else 0 */
-	bool seccomp_filter;      /* seccomp(SECCOMP_SET_MODE_FILTER) */
-	bool user_notif;          /* SECCOMP_FILTER_FLAG_NEW_LISTENER */
-	bool wait_killable_recv;  /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19) */
-	bool sync_wake_up;        /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.7) */
-	bool pidfd_getfd;         /* pidfd_open + pidfd_getfd (5.6) */
-	bool addfd_send;          /* SECCOMP_ADDFD_FLAG_SEND (5.14) */
-	bool nested_listener;     /* this process already runs under a listener */
+	uint32_t size;		 /* set by the caller to sizeof(sandlock_features_t) */
+	int landlock_abi;	 /* -1 when unavailable */
+	int landlock_errno;	 /* why unavailable, else 0 */
+	bool seccomp_filter;	 /* seccomp(SECCOMP_SET_MODE_FILTER) */
+	bool user_notif;	 /* SECCOMP_FILTER_FLAG_NEW_LISTENER */
+	bool wait_killable_recv; /* SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV (5.19) */
+	bool sync_wake_up;	 /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (6.7) */
+	bool pidfd_getfd;	 /* pidfd_open + pidfd_getfd (5.6) */
+	bool addfd_send;	 /* SECCOMP_ADDFD_FLAG_SEND (5.14) */
+	bool nested_listener;	 /* this process already runs under a listener */
 } sandlock_features_t;
 int sandlock_probe_features(sandlock_features_t *out);
 

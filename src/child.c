@@ -126,10 +126,9 @@ static int confine_self(const struct sl_plan *p)
 	/* WAIT_KILLABLE_RECV: once the supervisor has received a
 	 * notification only a fatal signal interrupts the wait, so a
 	 * restarted syscall cannot repeat an emulated side effect. */
-	int listener = (int)syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-				    SECCOMP_FILTER_FLAG_NEW_LISTENER |
-					    SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV,
-				    &p->prog);
+	int listener = (int)syscall(
+	    SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &p->prog);
 	if (listener < 0)
 		fail(p, SL_STEP_SECCOMP, errno);
 	if (p->set_nofile) {
@@ -222,9 +221,9 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 	while (why[wlen])
 		wlen++;
 	struct iovec iov[3] = {
-		{p->fail_prefix, p->fail_prefix_len},
-		{(void *)why, wlen},
-		{"\n", 1},
+	    {p->fail_prefix, p->fail_prefix_len},
+	    {(void *)why, wlen},
+	    {"\n", 1},
 	};
 	if (writev(STDERR_FILENO, iov, 3) < 0)
 		_exit(CHILD_FAIL_STATUS);
@@ -233,9 +232,9 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 
 /* Keep in sync with the calls below confine_self() in child_main(). */
 static const int late_syscalls[] = {
-	__NR_prlimit64, __NR_sendmsg, __NR_read, __NR_close_range, __NR_rt_sigaction,
-	__NR_rt_sigprocmask, __NR_execve, __NR_newfstatat, __NR_writev, __NR_exit,
-	__NR_exit_group,
+    __NR_prlimit64,    __NR_sendmsg,	    __NR_read,	     __NR_close_range,
+    __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_execve,     __NR_newfstatat,
+    __NR_writev,       __NR_exit,	    __NR_exit_group,
 };
 
 const int *child_late_syscalls(size_t *n)

@@ -42,7 +42,7 @@
 /* Compare the low 32 bits only: the kernel truncates int arguments, so a
  * filter comparing all 64 bits is bypassed by setting high bits
  * (CVE-2019-10063). */
-#define A32(i, v) SCMP_CMP((i), SCMP_CMP_MASKED_EQ, LOW32, (v))
+#define A32(i, v)    SCMP_CMP((i), SCMP_CMP_MASKED_EQ, LOW32, (v))
 #define ABIT(i, bit) SCMP_CMP((i), SCMP_CMP_MASKED_EQ, (bit), (bit))
 
 #ifndef MSG_FASTOPEN
@@ -53,16 +53,15 @@
 #endif
 
 static const unsigned long clone_ns_flags[] = {
-	CLONE_NEWNS, CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-	CLONE_NEWUSER, CLONE_NEWPID, CLONE_NEWNET,
+    CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
+    CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
 };
 
 /* TIOCSTI, TIOCLINUX, SIOCGIFNAME, SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFADDR,
  * SIOCGIFDSTADDR, SIOCGIFBRDADDR, SIOCGIFNETMASK, SIOCGIFHWADDR,
  * SIOCGIFINDEX, SIOCETHTOOL */
 static const unsigned int ioctl_deny[] = {
-	0x5412, 0x541C, 0x8910, 0x8912, 0x8913, 0x8915,
-	0x8917, 0x8919, 0x891B, 0x8927, 0x8933, 0x8946,
+    0x5412, 0x541C, 0x8910, 0x8912, 0x8913, 0x8915, 0x8917, 0x8919, 0x891B, 0x8927, 0x8933, 0x8946,
 };
 
 static const unsigned int prctl_deny[] = {PR_SET_DUMPABLE, PR_SET_SECUREBITS, PR_SET_PTRACER};
@@ -140,7 +139,8 @@ static int add_deny_lists(scmp_filter_ctx ctx, const struct sandlock_sandbox *cf
 	for (size_t i = 0; r == 0 && i < cfg->deny_syscalls.n; i++) {
 		int nr = syscalls_nr(cfg->deny_syscalls.v[i]);
 		if (nr < 0)
-			return sl_errorf(EINVAL, "unknown syscall name(s): %s", cfg->deny_syscalls.v[i]);
+			return sl_errorf(EINVAL, "unknown syscall name(s): %s",
+					 cfg->deny_syscalls.v[i]);
 		r = deny(ctx, nr);
 	}
 	return r;

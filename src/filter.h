@@ -16,9 +16,9 @@
 
 struct filter_req {
 	const struct sandlock_sandbox *cfg; /* extra deny / allow groups */
-	const int *notify;                  /* syscalls for the supervisor */
+	const int *notify;		    /* syscalls for the supervisor */
 	size_t n_notify;
-	bool allow_dgram;                   /* udp/icmp rules exist (later) */
+	bool allow_dgram; /* udp/icmp rules exist (later) */
 };
 
 /* Everything the program depends on, as bitmaps of syscall numbers: two

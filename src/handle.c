@@ -57,8 +57,8 @@ static void finish(sandlock_handle_t *h)
 	record_status(h, &si, rc);
 	pthread_mutex_unlock(&h->lock);
 
-	struct sl_loop l = {.out_fd = h->plan.stdout_r, .err_fd = h->plan.stderr_r,
-			    .out = &h->out, .err = &h->err};
+	struct sl_loop l = {
+	    .out_fd = h->plan.stdout_r, .err_fd = h->plan.stderr_r, .out = &h->out, .err = &h->err};
 	loop_drain(&l);
 	if (h->took_tty) {
 		/* Take the terminal back from the sandbox's group; block
@@ -103,9 +103,12 @@ static int do_spawn(sandlock_handle_t *h)
 
 static void run_loop(sandlock_handle_t *h, int64_t deadline_ms)
 {
-	struct sl_loop l = {.sup = &h->sup, .pidfd = h->proc.pidfd,
-			    .out_fd = h->plan.stdout_r, .err_fd = h->plan.stderr_r,
-			    .out = &h->out, .err = &h->err};
+	struct sl_loop l = {.sup = &h->sup,
+			    .pidfd = h->proc.pidfd,
+			    .out_fd = h->plan.stdout_r,
+			    .err_fd = h->plan.stderr_r,
+			    .out = &h->out,
+			    .err = &h->err};
 	if (loop_run(&l, deadline_ms) == LOOP_DEADLINE) {
 		pthread_mutex_lock(&h->lock);
 		h->timed_out = signal_locked(h, SIGKILL) == 0;
@@ -222,8 +225,8 @@ int handle_start(sandlock_handle_t *h)
 {
 	pthread_mutex_lock(&h->lock);
 	int r = h->state == H_CREATED ? spawn_release(&h->plan.gate_w)
-				       : sl_errorf(EALREADY, "start() requires a created sandbox "
-							     "(it is already started)");
+				      : sl_errorf(EALREADY, "start() requires a created sandbox "
+							    "(it is already started)");
 	if (r == 0)
 		h->state = H_RUNNING;
 	pthread_mutex_unlock(&h->lock);

@@ -50,8 +50,7 @@ SL_API void sandlock_handler_free(sandlock_handler_t *h)
 	free(h);
 }
 
-static sandlock_result_t *run_with_handlers(const sandlock_handler_registration_t *regs,
-					    size_t n)
+static sandlock_result_t *run_with_handlers(const sandlock_handler_registration_t *regs, size_t n)
 {
 	/* Ownership of every handler passes in on entry, on all paths. */
 	for (size_t i = 0; regs && i < n; i++)
@@ -61,17 +60,15 @@ static sandlock_result_t *run_with_handlers(const sandlock_handler_registration_
 }
 
 SL_API sandlock_result_t *sandlock_run_with_handlers(
-	const sandlock_sandbox_t *policy, const char *name, const char *const *argv,
-	unsigned int argc, const sandlock_handler_registration_t *registrations,
-	size_t nregistrations)
+    const sandlock_sandbox_t *policy, const char *name, const char *const *argv, unsigned int argc,
+    const sandlock_handler_registration_t *registrations, size_t nregistrations)
 {
 	return run_with_handlers(registrations, nregistrations);
 }
 
 SL_API sandlock_result_t *sandlock_run_interactive_with_handlers(
-	const sandlock_sandbox_t *policy, const char *name, const char *const *argv,
-	unsigned int argc, const sandlock_handler_registration_t *registrations,
-	size_t nregistrations)
+    const sandlock_sandbox_t *policy, const char *name, const char *const *argv, unsigned int argc,
+    const sandlock_handler_registration_t *registrations, size_t nregistrations)
 {
 	return run_with_handlers(registrations, nregistrations);
 }
@@ -137,8 +134,8 @@ SL_API int32_t sandlock_mem_read_cstr(const sandlock_mem_handle_t *handle, uint6
 	return no_mem();
 }
 
-SL_API int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_t addr,
-				 uint8_t *buf, size_t len, size_t *out_len)
+SL_API int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf,
+				 size_t len, size_t *out_len)
 {
 	return no_mem();
 }

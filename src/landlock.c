@@ -9,19 +9,22 @@
 
 #include "error.h"
 
-#define FS_READ (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define FS_READ                                                                                    \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
 
 #define FS_WRITE_V1                                                                                \
 	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                           \
 	 LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |                           \
-	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK | \
-	 LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
+	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                               \
+	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                             \
+	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
 
 /* Rights that apply to a file (not a directory); adding others to a file
  * rule is EINVAL. */
 #define FS_FILE_RIGHTS                                                                             \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE | \
-	 LANDLOCK_ACCESS_FS_TRUNCATE | LANDLOCK_ACCESS_FS_IOCTL_DEV)
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |                              \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |                              \
+	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
 static int ll_create(const struct sl_landlock_ruleset_attr *attr, size_t size, uint32_t flags)
 {
@@ -43,8 +46,9 @@ int landlock_require(void)
 {
 	int abi = landlock_abi();
 	if (abi == -ENOSYS || abi == -EOPNOTSUPP)
-		return sl_errorf(-abi, "landlock unavailable: %s (kernel too old, or not in the "
-				       "lsm= boot list)",
+		return sl_errorf(-abi,
+				 "landlock unavailable: %s (kernel too old, or not in the "
+				 "lsm= boot list)",
 				 strerror(-abi));
 	if (abi < 0)
 		return sl_errorf(-abi, "landlock: cannot query the ABI: %s", strerror(-abi));
@@ -96,7 +100,8 @@ static int add_port(int rfd, uint64_t access, uint32_t port)
 {
 	struct sl_landlock_net_port_attr np = {.allowed_access = access, .port = port};
 	if (ll_add_rule(rfd, SL_LANDLOCK_RULE_NET_PORT, &np) < 0)
-		return sl_errorf(errno, "landlock: rule for TCP port %u: %s", port, strerror(errno));
+		return sl_errorf(errno, "landlock: rule for TCP port %u: %s", port,
+				 strerror(errno));
 	return 0;
 }
 
@@ -126,13 +131,13 @@ static int add_rules(int rfd, const struct landlock_req *req, int abi)
 int landlock_build(const struct landlock_req *req, int abi)
 {
 	struct sl_landlock_ruleset_attr attr = {
-		.handled_access_fs = fs_handled(abi),
-		.handled_access_net = req->handle_net ? (LANDLOCK_ACCESS_NET_BIND_TCP |
-							 LANDLOCK_ACCESS_NET_CONNECT_TCP)
-						      : 0,
-		/* Always on: no connecting to abstract sockets made outside the
-		 * sandbox, no signals to processes outside it. */
-		.scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
+	    .handled_access_fs = fs_handled(abi),
+	    .handled_access_net =
+		req->handle_net ? (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP)
+				: 0,
+	    /* Always on: no connecting to abstract sockets made outside the
+	     * sandbox, no signals to processes outside it. */
+	    .scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
 	};
 	int rfd = ll_create(&attr, sizeof(attr), 0);
 	if (rfd < 0)

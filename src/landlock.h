@@ -30,12 +30,12 @@
 #define LANDLOCK_ACCESS_FS_IOCTL_DEV (1ULL << 15)
 #endif
 #ifndef LANDLOCK_ACCESS_NET_BIND_TCP
-#define LANDLOCK_ACCESS_NET_BIND_TCP (1ULL << 0)
+#define LANDLOCK_ACCESS_NET_BIND_TCP	(1ULL << 0)
 #define LANDLOCK_ACCESS_NET_CONNECT_TCP (1ULL << 1)
 #endif
 #ifndef LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET
 #define LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET (1ULL << 0)
-#define LANDLOCK_SCOPE_SIGNAL (1ULL << 1)
+#define LANDLOCK_SCOPE_SIGNAL		    (1ULL << 1)
 #endif
 #define SL_LANDLOCK_RULE_NET_PORT 2
 
@@ -54,11 +54,11 @@ struct sl_landlock_net_port_attr {
 
 /* What the ruleset covers. */
 struct landlock_req {
-	const struct sl_strv *read;        /* read + execute trees */
-	const struct sl_strv *write;       /* read + write trees */
-	bool handle_net;                   /* handle TCP bind/connect */
-	const struct sl_u32v *bind_ports;  /* allowed TCP bind ports */
-	const struct sl_u32v *connect_ports;/* allowed TCP connect ports */
+	const struct sl_strv *read;	     /* read + execute trees */
+	const struct sl_strv *write;	     /* read + write trees */
+	bool handle_net;		     /* handle TCP bind/connect */
+	const struct sl_u32v *bind_ports;    /* allowed TCP bind ports */
+	const struct sl_u32v *connect_ports; /* allowed TCP connect ports */
 };
 
 /* The kernel's Landlock ABI version, or -errno (ENOSYS/EOPNOTSUPP when

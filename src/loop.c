@@ -7,7 +7,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define READ_CHUNK (64 * 1024)
+#define READ_CHUNK     (64 * 1024)
 #define DRAIN_GRACE_MS 100
 
 enum { P_LISTENER, P_PIDFD, P_OUT, P_ERR, P__N };
@@ -63,10 +63,10 @@ int loop_run(struct sl_loop *l, int64_t deadline_ms)
 {
 	for (;;) {
 		struct pollfd pfd[P__N] = {
-			[P_LISTENER] = {l->sup ? l->sup->listener : -1, POLLIN, 0},
-			[P_PIDFD] = {l->pidfd, POLLIN, 0},
-			[P_OUT] = {l->out_fd, POLLIN, 0},
-			[P_ERR] = {l->err_fd, POLLIN, 0},
+		    [P_LISTENER] = {l->sup ? l->sup->listener : -1, POLLIN, 0},
+		    [P_PIDFD] = {l->pidfd, POLLIN, 0},
+		    [P_OUT] = {l->out_fd, POLLIN, 0},
+		    [P_ERR] = {l->err_fd, POLLIN, 0},
 		};
 		int n = poll(pfd, P__N, timeout_for(deadline_ms));
 		if (n < 0 && errno != EINTR)

@@ -13,9 +13,9 @@
 #include "util.h"
 
 struct sl_loop {
-	struct sl_sup *sup;  /* NULL once the listener is gone */
+	struct sl_sup *sup; /* NULL once the listener is gone */
 	int pidfd;
-	int out_fd, err_fd;  /* capture pipes, -1 when not capturing or at EOF */
+	int out_fd, err_fd; /* capture pipes, -1 when not capturing or at EOF */
 	struct sl_buf *out, *err;
 };
 

@@ -39,10 +39,9 @@ static int mem_xfer(int listener, uint64_t id, pid_t pid, uint64_t addr, void *b
 		return fd;
 	size_t done = 0;
 	while (done < len) {
-		ssize_t r = write_access ? pwrite(fd, (char *)buf + done, len - done,
-						  (off_t)(addr + done))
-					 : pread(fd, (char *)buf + done, len - done,
-						 (off_t)(addr + done));
+		ssize_t r = write_access
+				? pwrite(fd, (char *)buf + done, len - done, (off_t)(addr + done))
+				: pread(fd, (char *)buf + done, len - done, (off_t)(addr + done));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)

@@ -26,20 +26,20 @@
 extern char **environ;
 
 static const char *const step_names[SL_STEP__COUNT] = {
-	[SL_STEP_READY] = "ready",
-	[SL_STEP_STDIO] = "redirect stdio",
-	[SL_STEP_SETPGID] = "setpgid",
-	[SL_STEP_PDEATHSIG] = "parent-death signal",
-	[SL_STEP_PARENT_GONE] = "parent died before confinement",
-	[SL_STEP_PERSONALITY] = "personality (no_randomize_memory)",
-	[SL_STEP_AFFINITY] = "sched_setaffinity (cpu_cores)",
-	[SL_STEP_THP] = "disable transparent huge pages",
-	[SL_STEP_RLIMIT_CORE] = "RLIMIT_CORE (no_coredump)",
-	[SL_STEP_CHDIR] = "chdir (cwd)",
-	[SL_STEP_NO_NEW_PRIVS] = "no_new_privs",
-	[SL_STEP_LANDLOCK] = "landlock restrict_self",
-	[SL_STEP_SECCOMP] = "seccomp filter",
-	[SL_STEP_RLIMIT_NOFILE] = "RLIMIT_NOFILE (max_open_files)",
+    [SL_STEP_READY] = "ready",
+    [SL_STEP_STDIO] = "redirect stdio",
+    [SL_STEP_SETPGID] = "setpgid",
+    [SL_STEP_PDEATHSIG] = "parent-death signal",
+    [SL_STEP_PARENT_GONE] = "parent died before confinement",
+    [SL_STEP_PERSONALITY] = "personality (no_randomize_memory)",
+    [SL_STEP_AFFINITY] = "sched_setaffinity (cpu_cores)",
+    [SL_STEP_THP] = "disable transparent huge pages",
+    [SL_STEP_RLIMIT_CORE] = "RLIMIT_CORE (no_coredump)",
+    [SL_STEP_CHDIR] = "chdir (cwd)",
+    [SL_STEP_NO_NEW_PRIVS] = "no_new_privs",
+    [SL_STEP_LANDLOCK] = "landlock restrict_self",
+    [SL_STEP_SECCOMP] = "seccomp filter",
+    [SL_STEP_RLIMIT_NOFILE] = "RLIMIT_NOFILE (max_open_files)",
 };
 
 const char *plan_step_name(int step)
@@ -138,7 +138,8 @@ static int build_exec_paths(struct sl_plan *p)
 {
 	const char *cmd = p->argv.v[0];
 	if (strchr(cmd, '/'))
-		return sl_strv_push(&p->exec_paths, cmd) < 0 ? sl_errorf(ENOMEM, "out of memory") : 0;
+		return sl_strv_push(&p->exec_paths, cmd) < 0 ? sl_errorf(ENOMEM, "out of memory")
+							     : 0;
 	const char *path = env_path(p);
 	for (const char *s = path;; s++) {
 		const char *end = strchrnul(s, ':');
@@ -223,10 +224,10 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 		struct rlimit rl;
 		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
 		    cfg->max_open_files.v > rl.rlim_max && geteuid() != 0)
-			return sl_errorf(EPERM,
-					 "max_open_files %llu exceeds this process's hard limit %llu",
-					 (unsigned long long)cfg->max_open_files.v,
-					 (unsigned long long)rl.rlim_max);
+			return sl_errorf(
+			    EPERM, "max_open_files %llu exceeds this process's hard limit %llu",
+			    (unsigned long long)cfg->max_open_files.v,
+			    (unsigned long long)rl.rlim_max);
 		p->set_nofile = true;
 		p->nofile = cfg->max_open_files.v;
 	}
@@ -239,11 +240,11 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 	if (abi < 0)
 		return abi;
 	struct landlock_req req = {
-		.read = &cfg->fs_read,
-		.write = &cfg->fs_write,
-		.handle_net = true,
-		.bind_ports = &cfg->net_bind,
-		.connect_ports = NULL,
+	    .read = &cfg->fs_read,
+	    .write = &cfg->fs_write,
+	    .handle_net = true,
+	    .bind_ports = &cfg->net_bind,
+	    .connect_ports = NULL,
 	};
 	p->ruleset_fd = landlock_build(&req, abi);
 	if (p->ruleset_fd < 0)

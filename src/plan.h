@@ -61,8 +61,8 @@ struct sl_plan {
 	cpu_set_t cpus;
 	bool set_cpus;
 	bool no_aslr, no_thp, no_core, take_tty;
-	bool gated;     /* park at the release gate until started */
-	bool share_vm;  /* clone(CLONE_VM | CLONE_VFORK): see spawn.c */
+	bool gated;    /* park at the release gate until started */
+	bool share_vm; /* clone(CLONE_VM | CLONE_VFORK): see spawn.c */
 	bool set_nofile;
 	uint64_t nofile;
 	pid_t parent_pid;
@@ -82,9 +82,9 @@ struct sl_plan {
 void plan_init(struct sl_plan *p);
 /* How the child is started. */
 struct plan_mode {
-	bool capture;     /* stdout/stderr go to pipes */
+	bool capture;	  /* stdout/stderr go to pipes */
 	bool interactive; /* take the terminal's foreground if stdin is a tty */
-	bool gated;       /* park until released; else run straight to exec */
+	bool gated;	  /* park until released; else run straight to exec */
 };
 
 /* Prepares a plan.  0 or -errno with a message. */

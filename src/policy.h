@@ -17,7 +17,7 @@
 #include "util.h"
 
 #define SL_DEFAULT_MAX_PROCESSES 64u
-#define SL_NAME_MAX 64u
+#define SL_NAME_MAX		 64u
 
 enum sl_fs_isolation { SL_ISO_NONE = 0, SL_ISO_OVERLAYFS = 1, SL_ISO_BRANCHFS = 2 };
 enum sl_branch_action { SL_ACT_COMMIT = 0, SL_ACT_ABORT = 1, SL_ACT_KEEP = 2 };
@@ -26,9 +26,9 @@ enum sl_branch_action { SL_ACT_COMMIT = 0, SL_ACT_ABORT = 1, SL_ACT_KEEP = 2 };
 enum sl_proto { SL_PROTO_TCP = 0, SL_PROTO_UDP = 1, SL_PROTO_ICMP = 2 };
 struct sl_net_rule {
 	enum sl_proto proto;
-	char *host;          /* NULL = any IP */
-	bool all_ports;      /* `*` */
-	struct sl_u32v ports;/* when !all_ports (empty for ICMP) */
+	char *host;	      /* NULL = any IP */
+	bool all_ports;	      /* `*` */
+	struct sl_u32v ports; /* when !all_ports (empty for ICMP) */
 };
 
 /* An http_allow/http_deny rule after parsing (spec 2.9). */
@@ -42,15 +42,15 @@ struct sandlock_sandbox {
 	/* filesystem */
 	struct sl_strv fs_read, fs_write, fs_deny;
 	char *workdir, *cwd, *fs_storage, *chroot;
-	uint8_t fs_isolation;             /* enum sl_fs_isolation */
+	uint8_t fs_isolation; /* enum sl_fs_isolation */
 	struct sl_strv fs_mount_virt, fs_mount_host;
-	uint8_t on_exit, on_error;        /* enum sl_branch_action */
+	uint8_t on_exit, on_error; /* enum sl_branch_action */
 	bool on_exit_set, on_error_set;
 	struct sl_opt_u64 max_disk;
 
 	/* syscalls */
-	struct sl_strv deny_syscalls;  /* validated names */
-	struct sl_strv allow_groups;   /* validated group names ("sysv_ipc") */
+	struct sl_strv deny_syscalls; /* validated names */
+	struct sl_strv allow_groups;  /* validated group names ("sysv_ipc") */
 
 	/* network */
 	struct sl_strv net_allow;      /* rule strings as given */
@@ -66,9 +66,9 @@ struct sandlock_sandbox {
 
 	/* limits */
 	struct sl_opt_u64 max_memory;
-	uint32_t max_processes;        /* default 64 */
+	uint32_t max_processes; /* default 64 */
 	struct sl_opt_u64 max_open_files;
-	struct sl_opt_u64 max_cpu;     /* percent 1..100 */
+	struct sl_opt_u64 max_cpu; /* percent 1..100 */
 	struct sl_opt_u64 num_cpus;
 	struct sl_u32v cpu_cores;
 	bool cpu_cores_set;
@@ -77,7 +77,7 @@ struct sandlock_sandbox {
 
 	/* determinism */
 	struct sl_opt_u64 random_seed;
-	struct sl_opt_u64 time_start;  /* seconds since the epoch */
+	struct sl_opt_u64 time_start; /* seconds since the epoch */
 	bool no_randomize_memory, no_huge_pages, no_coredump, deterministic_dirs;
 
 	/* process */

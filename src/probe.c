@@ -89,8 +89,8 @@ static void probe_listener(sandlock_features_t *f)
 						SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP) == 0;
 			struct seccomp_notif_addfd a = {.id = 0, .flags = SECCOMP_ADDFD_FLAG_SEND};
 			/* no such notification: ENOENT if the flag is known */
-			f->addfd_send = ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 &&
-					errno == ENOENT;
+			f->addfd_send =
+			    ioctl(fd, SECCOMP_IOCTL_NOTIF_ADDFD, &a) < 0 && errno == ENOENT;
 			close(fd);
 		}
 	}
@@ -113,8 +113,8 @@ SL_API int sandlock_probe_features(sandlock_features_t *out)
 	f.landlock_errno = abi < 0 ? -abi : 0;
 	f.seccomp_filter = flag_known(0);
 	f.user_notif = flag_known(SECCOMP_FILTER_FLAG_NEW_LISTENER);
-	f.wait_killable_recv = flag_known(SECCOMP_FILTER_FLAG_NEW_LISTENER |
-					  SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
+	f.wait_killable_recv =
+	    flag_known(SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	if (f.user_notif)
 		probe_listener(&f);
 	*out = f;

@@ -7,8 +7,7 @@
 
 #include "error.h"
 
-sandlock_result_t *result_new(int status, int code, int sig, struct sl_buf *out,
-			      struct sl_buf *err)
+sandlock_result_t *result_new(int status, int code, int sig, struct sl_buf *out, struct sl_buf *err)
 {
 	sandlock_result_t *r = calloc(1, sizeof(*r));
 	if (!r) {

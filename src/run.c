@@ -11,7 +11,8 @@ SL_API sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, c
 					     uint32_t flags)
 {
 	sl_error_clear();
-	if (flags & ~(SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START)) {
+	if (flags &
+	    ~(SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START)) {
 		sl_errorf(EINVAL, "unknown create flags 0x%x", flags);
 		return NULL;
 	}
@@ -91,8 +92,8 @@ SL_API int sandlock_handle_kill(sandlock_handle_t *h)
 static sandlock_result_t *run_inline(const sandlock_sandbox_t *policy, const char *name,
 				     const char *const *argv, unsigned int argc, uint32_t flags)
 {
-	sandlock_handle_t *h = sandlock_create_ex(policy, name, argv, argc,
-						  flags | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START);
+	sandlock_handle_t *h = sandlock_create_ex(
+	    policy, name, argv, argc, flags | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START);
 	if (!h)
 		return NULL;
 	sandlock_result_t *r = handle_start(h) == 0 ? handle_wait(h, 0) : NULL;

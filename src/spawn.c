@@ -63,7 +63,9 @@ static int read_msg(int sock, struct sl_child_msg *m, int *fd)
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = {m, sizeof(*m)};
-	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1, .msg_control = ctl.buf,
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
 			    .msg_controllen = sizeof(ctl.buf)};
 	ssize_t r;
 	*fd = -1;
@@ -92,7 +94,7 @@ static void close_child_ends(struct sl_plan *p)
  * Returns the listener fd or -errno (the child is then reaped). */
 static int handshake(struct sl_plan *p, int pidfd)
 {
-	struct sl_child_msg m;
+	struct sl_child_msg m = {0};
 	int fd;
 	int r = read_msg(p->status_r, &m, &fd);
 	if (r == 0 && m.step == SL_STEP_READY && fd >= 0)

@@ -39,7 +39,7 @@ static const struct {
 	int nr;
 	sup_fn fn;
 } handlers[] = {
-	{__NR_uname, on_uname},
+    {__NR_uname, on_uname},
 };
 
 size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, int *out, size_t max)
@@ -59,8 +59,8 @@ int supervisor_init(struct sl_sup *s, int listener, const char *name)
 	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0)
 		return sl_errorf(errno, "seccomp: notification sizes: %s", strerror(errno));
 	s->req_size = sz.seccomp_notif > sizeof(*s->req) ? sz.seccomp_notif : sizeof(*s->req);
-	s->resp_size = sz.seccomp_notif_resp > sizeof(*s->resp) ? sz.seccomp_notif_resp
-							       : sizeof(*s->resp);
+	s->resp_size =
+	    sz.seccomp_notif_resp > sizeof(*s->resp) ? sz.seccomp_notif_resp : sizeof(*s->resp);
 	s->req = calloc(1, s->req_size);
 	s->resp = calloc(1, s->resp_size);
 	if (!s->req || !s->resp) {

@@ -39,7 +39,7 @@ struct sl_sup {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
-	uint64_t handled;               /* notifications answered */
+	uint64_t handled; /* notifications answered */
 };
 
 /* 0 or -errno with a message. */

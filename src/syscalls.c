@@ -13,86 +13,187 @@ struct sl_sysent {
 	int nr;
 };
 
-#define E(n) {#n, __NR_##n}
+#define E(n)                                                                                       \
+	{                                                                                          \
+#n, __NR_##n                                                                       \
+	}
 
 /* Default deny list, spec 2.4.2.  nfsservctl has no number on x86_64 or
  * aarch64 and is left out; ioperm/iopl exist only on x86. */
 static const int default_deny[] = {
-	__NR_mount, __NR_umount2, __NR_pivot_root, __NR_swapon, __NR_swapoff, __NR_reboot,
-	__NR_sethostname, __NR_setdomainname, __NR_kexec_load, __NR_init_module,
-	__NR_finit_module, __NR_delete_module, __NR_unshare, __NR_setns, __NR_perf_event_open,
-	__NR_bpf, __NR_userfaultfd, __NR_keyctl, __NR_add_key, __NR_request_key, __NR_ptrace,
-	__NR_process_vm_readv, __NR_process_vm_writev, __NR_open_by_handle_at,
-	__NR_name_to_handle_at,
+    __NR_mount,
+    __NR_umount2,
+    __NR_pivot_root,
+    __NR_swapon,
+    __NR_swapoff,
+    __NR_reboot,
+    __NR_sethostname,
+    __NR_setdomainname,
+    __NR_kexec_load,
+    __NR_init_module,
+    __NR_finit_module,
+    __NR_delete_module,
+    __NR_unshare,
+    __NR_setns,
+    __NR_perf_event_open,
+    __NR_bpf,
+    __NR_userfaultfd,
+    __NR_keyctl,
+    __NR_add_key,
+    __NR_request_key,
+    __NR_ptrace,
+    __NR_process_vm_readv,
+    __NR_process_vm_writev,
+    __NR_open_by_handle_at,
+    __NR_name_to_handle_at,
 #ifdef __NR_ioperm
-	__NR_ioperm,
+    __NR_ioperm,
 #endif
 #ifdef __NR_iopl
-	__NR_iopl,
+    __NR_iopl,
 #endif
-	__NR_quotactl, __NR_acct,
+    __NR_quotactl,
+    __NR_acct,
 #ifdef __NR_lookup_dcookie
-	__NR_lookup_dcookie,
+    __NR_lookup_dcookie,
 #endif
-	__NR_io_uring_setup, __NR_io_uring_enter, __NR_io_uring_register, __NR_personality,
+    __NR_io_uring_setup,
+    __NR_io_uring_enter,
+    __NR_io_uring_register,
+    __NR_personality,
 };
 
 static const int sysv_ipc[] = {
-	__NR_shmget, __NR_shmat,  __NR_shmdt,  __NR_shmctl, __NR_msgget, __NR_msgsnd,
-	__NR_msgrcv, __NR_msgctl, __NR_semget, __NR_semop,  __NR_semctl, __NR_semtimedop,
+    __NR_shmget, __NR_shmat,  __NR_shmdt,  __NR_shmctl, __NR_msgget, __NR_msgsnd,
+    __NR_msgrcv, __NR_msgctl, __NR_semget, __NR_semop,	__NR_semctl, __NR_semtimedop,
 };
 
 /* The known-name table: the only names extra_deny_syscalls and
  * sandlock_syscall_nr() accept.  Legacy names exist only on x86_64. */
 static const struct sl_sysent table[] = {
-	E(mount), E(umount2), E(pivot_root), E(swapon), E(swapoff), E(reboot), E(sethostname),
-	E(setdomainname), E(kexec_load), E(init_module), E(finit_module), E(delete_module),
-	E(unshare), E(setns), E(perf_event_open), E(bpf), E(userfaultfd), E(keyctl), E(add_key),
-	E(request_key), E(ptrace), E(process_vm_readv), E(process_vm_writev),
-	E(open_by_handle_at), E(name_to_handle_at),
+    E(mount),
+    E(umount2),
+    E(pivot_root),
+    E(swapon),
+    E(swapoff),
+    E(reboot),
+    E(sethostname),
+    E(setdomainname),
+    E(kexec_load),
+    E(init_module),
+    E(finit_module),
+    E(delete_module),
+    E(unshare),
+    E(setns),
+    E(perf_event_open),
+    E(bpf),
+    E(userfaultfd),
+    E(keyctl),
+    E(add_key),
+    E(request_key),
+    E(ptrace),
+    E(process_vm_readv),
+    E(process_vm_writev),
+    E(open_by_handle_at),
+    E(name_to_handle_at),
 #ifdef __NR_ioperm
-	E(ioperm),
+    E(ioperm),
 #endif
 #ifdef __NR_iopl
-	E(iopl),
+    E(iopl),
 #endif
-	E(quotactl), E(acct),
+    E(quotactl),
+    E(acct),
 #ifdef __NR_lookup_dcookie
-	E(lookup_dcookie),
+    E(lookup_dcookie),
 #endif
-	E(io_uring_setup), E(io_uring_enter), E(io_uring_register), E(personality),
-	/* process, memory, network, time, path syscalls */
-	E(clone), E(clone3),
+    E(io_uring_setup),
+    E(io_uring_enter),
+    E(io_uring_register),
+    E(personality),
+    /* process, memory, network, time, path syscalls */
+    E(clone),
+    E(clone3),
 #ifdef __NR_vfork
-	E(vfork),
+    E(vfork),
 #endif
 #ifdef __NR_fork
-	E(fork),
+    E(fork),
 #endif
-	E(mmap), E(munmap), E(brk), E(mremap), E(connect), E(sendto), E(sendmsg), E(sendmmsg),
-	E(ioctl), E(socket), E(prctl), E(getrandom), E(openat),
+    E(mmap),
+    E(munmap),
+    E(brk),
+    E(mremap),
+    E(connect),
+    E(sendto),
+    E(sendmsg),
+    E(sendmmsg),
+    E(ioctl),
+    E(socket),
+    E(prctl),
+    E(getrandom),
+    E(openat),
 #ifdef __NR_open
-	E(open),
+    E(open),
 #endif
-	E(getdents64),
+    E(getdents64),
 #ifdef __NR_getdents
-	E(getdents),
+    E(getdents),
 #endif
-	E(bind), E(getsockname), E(clock_gettime), E(gettimeofday),
+    E(bind),
+    E(getsockname),
+    E(clock_gettime),
+    E(gettimeofday),
 #ifdef __NR_time
-	E(time),
+    E(time),
 #endif
-	E(clock_nanosleep), E(timerfd_settime), E(timer_settime), E(execve), E(execveat),
-	E(unlinkat), E(mkdirat), E(renameat2), E(newfstatat), E(statx), E(faccessat),
-	E(symlinkat), E(linkat), E(fchmodat), E(fchownat), E(readlinkat), E(truncate),
-	E(utimensat),
+    E(clock_nanosleep),
+    E(timerfd_settime),
+    E(timer_settime),
+    E(execve),
+    E(execveat),
+    E(unlinkat),
+    E(mkdirat),
+    E(renameat2),
+    E(newfstatat),
+    E(statx),
+    E(faccessat),
+    E(symlinkat),
+    E(linkat),
+    E(fchmodat),
+    E(fchownat),
+    E(readlinkat),
+    E(truncate),
+    E(utimensat),
 #ifdef __NR_unlink
-	E(unlink), E(rmdir), E(mkdir), E(rename), E(stat), E(lstat), E(access), E(symlink),
-	E(link), E(chmod), E(chown), E(lchown), E(readlink), E(futimesat),
+    E(unlink),
+    E(rmdir),
+    E(mkdir),
+    E(rename),
+    E(stat),
+    E(lstat),
+    E(access),
+    E(symlink),
+    E(link),
+    E(chmod),
+    E(chown),
+    E(lchown),
+    E(readlink),
+    E(futimesat),
 #endif
-	/* sysv_ipc */
-	E(shmget), E(shmat), E(shmdt), E(shmctl), E(msgget), E(msgsnd), E(msgrcv), E(msgctl),
-	E(semget), E(semop), E(semctl), E(semtimedop),
+    /* sysv_ipc */
+    E(shmget),
+    E(shmat),
+    E(shmdt),
+    E(shmctl),
+    E(msgget),
+    E(msgsnd),
+    E(msgrcv),
+    E(msgctl),
+    E(semget),
+    E(semop),
+    E(semctl),
+    E(semtimedop),
 };
 
 int syscalls_nr(const char *name)

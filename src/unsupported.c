@@ -76,8 +76,7 @@ SL_API sandlock_pipeline_t *sandlock_pipeline_new(void)
 	return NS_PTR("pipeline");
 }
 
-SL_API void sandlock_pipeline_add_stage(sandlock_pipeline_t *pipe,
-					const sandlock_sandbox_t *policy,
+SL_API void sandlock_pipeline_add_stage(sandlock_pipeline_t *pipe, const sandlock_sandbox_t *policy,
 					const char *const *argv, unsigned int argc)
 {
 	sl_unsupported("pipeline");
@@ -128,8 +127,7 @@ SL_API void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const
 	sl_unsupported("policy_fn");
 }
 
-SL_API void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips,
-				       uint32_t count)
+SL_API void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count)
 {
 	sl_unsupported("policy_fn");
 }
@@ -237,8 +235,7 @@ SL_API void sandlock_checkpoint_set_app_state(sandlock_checkpoint_t *cp, const u
 	sl_unsupported("checkpoint");
 }
 
-SL_API const uint8_t *sandlock_checkpoint_app_state(const sandlock_checkpoint_t *cp,
-						    size_t *len)
+SL_API const uint8_t *sandlock_checkpoint_app_state(const sandlock_checkpoint_t *cp, size_t *len)
 {
 	if (len)
 		*len = 0;

@@ -7,7 +7,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SL_API __attribute__((visibility("default")))
+#define SL_API		 __attribute__((visibility("default")))
 #define SL_ARRAY_SIZE(a) (sizeof(a) / sizeof((a)[0]))
 
 /* Growable list of owned, NUL-terminated strings.  v[n] is always NULL so
@@ -17,8 +17,8 @@ struct sl_strv {
 	size_t n, cap;
 };
 
-int sl_strv_push(struct sl_strv *l, const char *s);        /* copies s */
-int sl_strv_push_owned(struct sl_strv *l, char *s);       /* takes s */
+int sl_strv_push(struct sl_strv *l, const char *s); /* copies s */
+int sl_strv_push_owned(struct sl_strv *l, char *s); /* takes s */
 int sl_strv_copy(struct sl_strv *dst, const struct sl_strv *src);
 void sl_strv_free(struct sl_strv *l);
 

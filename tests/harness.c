@@ -14,9 +14,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define TH_MAX 1024
+#define TH_MAX	       1024
 #define TH_SKIP_STATUS 77
-#define TH_TIMEOUT_S 120
+#define TH_TIMEOUT_S   120
 
 static struct {
 	const char *name;
@@ -87,7 +87,8 @@ const char *th_tmpdir(void)
 {
 	if (!tmpdir[0]) {
 		const char *base = getenv("TMPDIR");
-		snprintf(tmpdir, sizeof(tmpdir), "%s/sl-test-XXXXXX", base && *base ? base : "/tmp");
+		snprintf(tmpdir, sizeof(tmpdir), "%s/sl-test-XXXXXX",
+			 base && *base ? base : "/tmp");
 		if (!mkdtemp(tmpdir))
 			th_fail(__FILE__, __LINE__, "mkdtemp: %s", strerror(errno));
 		chmod(tmpdir, 0755);
@@ -220,13 +221,16 @@ int main(int argc, char **argv)
 		int rc = run_one(i);
 		if (rc == 0) {
 			passed++;
-			printf("ok   %s%s%s\n", label ? label : "", label ? " " : "", tests[i].name);
+			printf("ok   %s%s%s\n", label ? label : "", label ? " " : "",
+			       tests[i].name);
 		} else if (rc == TH_SKIP_STATUS) {
 			skipped++;
-			printf("skip %s%s%s\n", label ? label : "", label ? " " : "", tests[i].name);
+			printf("skip %s%s%s\n", label ? label : "", label ? " " : "",
+			       tests[i].name);
 		} else {
 			failed++;
-			printf("FAIL %s%s%s\n", label ? label : "", label ? " " : "", tests[i].name);
+			printf("FAIL %s%s%s\n", label ? label : "", label ? " " : "",
+			       tests[i].name);
 		}
 	}
 	if (skipped)

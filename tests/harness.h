@@ -23,7 +23,7 @@
 typedef void (*th_fn)(void);
 void th_register(const char *name, th_fn fn);
 _Noreturn void th_fail(const char *file, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 _Noreturn void th_skip(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 #define TEST(name)                                                                                 \

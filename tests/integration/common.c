@@ -50,8 +50,21 @@ const char *tc_cli(void)
 	return build_path("sandlock", &p);
 }
 
+void tc_require_kernel(void)
+{
+	int abi = sandlock_landlock_abi_version();
+	if (abi < sandlock_min_landlock_abi())
+		SKIP("needs Landlock ABI v%d, this kernel has %d", sandlock_min_landlock_abi(), abi);
+	sandlock_features_t f = {.size = sizeof(f)};
+	if (sandlock_probe_features(&f) < 0 || !f.user_notif || !f.wait_killable_recv)
+		SKIP("needs seccomp user notification with WAIT_KILLABLE_RECV (Linux 5.19+)");
+	if (f.nested_listener)
+		SKIP("already running under a seccomp listener (nested sandbox)");
+}
+
 sandlock_builder_t *tc_builder(void)
 {
+	tc_require_kernel();
 	sandlock_builder_t *b = sandlock_sandbox_builder_new();
 	if (!b)
 		th_fail(__FILE__, __LINE__, "builder_new: %s", sandlock_last_error());
@@ -186,6 +199,7 @@ char *tc_probe_out(const char *arg0, ...)
 
 int tc_cli_run(char **out, char **err, const char *arg0, ...)
 {
+	tc_require_kernel();
 	const char *argv[TC_MAX_ARGS];
 	argv[0] = tc_cli();
 	argv[1] = "run";

@@ -24,6 +24,11 @@ const char *tc_probe(void);	/* build/tests/probes/probe */
 const char *tc_probe_dir(void); /* build/tests/probes */
 const char *tc_cli(void);	/* build/sandlock */
 
+/* Skips the running test when the kernel lacks what sandlock needs
+ * (Landlock ABI 6, seccomp user notification); tc_builder() and
+ * tc_cli_run() call it. */
+void tc_require_kernel(void);
+
 /* A builder granting read (and so exec) of the probe's directory. */
 sandlock_builder_t *tc_builder(void);
 /* tc_builder() plus what dynamically linked system programs (/bin/sh,

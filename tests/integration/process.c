@@ -4,6 +4,8 @@
  * 8.2): environment, PATH lookup, resource limits, CPU affinity,
  * personality, working directory and the sandbox name (hostname).
  */
+#include <sys/prctl.h>
+
 #include "common.h"
 
 #include <limits.h>
@@ -176,6 +178,23 @@ TEST(no_randomize_memory)
 	unsigned long pers = strtoul(out, NULL, 16);
 	if (!(pers & 0x0040000)) /* ADDR_NO_RANDOMIZE */
 		th_fail(__FILE__, __LINE__, "personality inside: %s", out);
+}
+
+/* no_huge_pages marks the child's mm; the sandbox is then cloned
+ * fork-style, never sharing (and marking) the caller's address space. */
+TEST(no_huge_pages)
+{
+	CHECK_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 0);
+	sandlock_sandbox_t *plain = tc_build(tc_builder());
+	CHECK_STR(tc_probe_in(plain, "thp", NULL), "0");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_no_huge_pages(tc_builder(), true));
+	CHECK_STR(tc_probe_in(p, "thp", NULL), "1");
+	CHECK_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 0);
+	char *out = NULL, *err = NULL;
+	CHECK_EQ(tc_cli_run(&out, &err, "-r", tc_probe_dir(), "--no-huge-pages", "--", tc_probe(),
+			    "thp", NULL),
+		 0);
+	CHECK_STR(out, "1\n");
 }
 
 TEST(cwd)

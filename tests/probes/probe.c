@@ -885,6 +885,16 @@ static int cmd_personality(int argc, char **argv)
 	return 0;
 }
 
+/* thp: PR_GET_THP_DISABLE (1 when transparent huge pages are off). */
+static int cmd_thp(int argc, char **argv)
+{
+	int v = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
+	if (v < 0)
+		return report(-1);
+	printf("%d\n", v);
+	return 0;
+}
+
 static int cmd_uname(int argc, char **argv)
 {
 	struct utsname u;
@@ -996,6 +1006,7 @@ static const struct {
     {"open-many", cmd_open_many},
     {"affinity", cmd_affinity},
     {"personality", cmd_personality},
+    {"thp", cmd_thp},
     {"uname", cmd_uname},
     {"pwd", cmd_pwd},
     {"env", cmd_env},
