@@ -23,10 +23,13 @@ static const struct {
 	const char *label;
 	int abi;
 } landlock_rows[] = {
-	{"Filesystem read/write rules", 1}, {"Cross-directory rename (REFER)", 2},
-	{"File truncate", 3},               {"TCP bind/connect", 4},
-	{"Device ioctl", 5},                {"Abstract unix socket scoping", 6},
-	{"Signal scoping", 6},
+    {"Filesystem read/write rules", 1},
+    {"Cross-directory rename (REFER)", 2},
+    {"File truncate", 3},
+    {"TCP bind/connect", 4},
+    {"Device ioctl", 5},
+    {"Abstract unix socket scoping", 6},
+    {"Signal scoping", 6},
 };
 
 static const char *yes_no(bool b)
@@ -147,7 +150,8 @@ int check_report(FILE *out, const struct check_facts *c)
 	if (!f->pidfd_getfd)
 		add_missing(missing, sizeof(missing), "pidfd_getfd");
 	if (f->nested_listener)
-		add_missing(missing, sizeof(missing), "a free seccomp listener (already supervised)");
+		add_missing(missing, sizeof(missing),
+			    "a free seccomp listener (already supervised)");
 	if (missing[0]) {
 		fprintf(out, "Status: UNSUPPORTED: %s\n", missing);
 		return 1;

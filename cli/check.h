@@ -12,7 +12,7 @@
 
 struct check_facts {
 	sandlock_features_t features;
-	int min_abi;         /* sandlock_min_landlock_abi() */
+	int min_abi;	     /* sandlock_min_landlock_abi() */
 	const char *machine; /* uname -m, may be NULL */
 	const char *kernel;  /* uname -r, may be NULL */
 };

@@ -27,7 +27,7 @@ struct cli_err {
 /* Formats into e->msg (truncating) and returns ret, so a parser can write
  * `return cli_errf(e, RUN_PARSE_USAGE, "...", ...);`. */
 int cli_errf(struct cli_err *e, int ret, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 /* Subcommands.  argv[0] is the subcommand's name; the return value is the
  * process exit code. */

@@ -17,12 +17,12 @@ struct subcommand {
 };
 
 static const struct subcommand subcommands[] = {
-	{"run", cmd_run, "run a command in a sandbox"},
-	{"check", cmd_check, "report what this kernel lets sandlock enforce"},
-	{"list", NULL, "list running sandboxes"},
-	{"kill", NULL, "kill a running sandbox by name"},
-	{"inspect", NULL, "show the policy of a running sandbox"},
-	{"profile", NULL, "list, show or delete saved profiles"},
+    {"run", cmd_run, "run a command in a sandbox"},
+    {"check", cmd_check, "report what this kernel lets sandlock enforce"},
+    {"list", NULL, "list running sandboxes"},
+    {"kill", NULL, "kill a running sandbox by name"},
+    {"inspect", NULL, "show the policy of a running sandbox"},
+    {"profile", NULL, "list, show or delete saved profiles"},
 };
 
 #define USAGE_LINE "Usage: sandlock [--help | --version] <SUBCOMMAND> [ARGS...]\n"

@@ -157,7 +157,7 @@ static int run_parsed(const struct run_opts *o)
 	/* inherited stdio, supervisor on this thread, no release gate: the
 	 * child goes straight to exec (start only marks the handle) */
 	const uint32_t flags =
-		SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START;
+	    SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START;
 	struct cli_err e;
 	sandlock_sandbox_t *policy;
 	sandlock_handle_t *h;

@@ -26,9 +26,9 @@ struct run_opt {
 	char short_name;     /* 0 when none */
 	const char *metavar; /* NULL: the flag takes no value */
 	run_opt_set_fn set;
-	size_t offset;     /* the field of struct run_opts that set writes */
+	size_t offset;	   /* the field of struct run_opts that set writes */
 	uint64_t min, max; /* range of numeric values */
-	bool later;        /* accepted, but `sandlock run` refuses it for now */
+	bool later;	   /* accepted, but `sandlock run` refuses it for now */
 	const char *help;  /* one line; the heading of a section */
 };
 

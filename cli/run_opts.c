@@ -34,21 +34,18 @@ static int oom(struct cli_err *e)
 	return cli_errf(e, RUN_PARSE_FAIL, "out of memory");
 }
 
-static int set_flag(struct run_opts *o, const struct run_opt *d, const char *val,
-		    struct cli_err *e)
+static int set_flag(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	*FIELD(o, d, bool) = true;
 	return RUN_PARSE_OK;
 }
 
-static int set_help(struct run_opts *o, const struct run_opt *d, const char *val,
-		    struct cli_err *e)
+static int set_help(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	return RUN_PARSE_HELP;
 }
 
-static int set_str(struct run_opts *o, const struct run_opt *d, const char *val,
-		   struct cli_err *e)
+static int set_str(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	const char **f = FIELD(o, d, const char *);
 
@@ -58,8 +55,7 @@ static int set_str(struct run_opts *o, const struct run_opt *d, const char *val,
 	return RUN_PARSE_OK;
 }
 
-static int set_strs(struct run_opts *o, const struct run_opt *d, const char *val,
-		    struct cli_err *e)
+static int set_strs(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_strv *l = FIELD(o, d, struct cli_strv);
 	const char **v = realloc(l->v, (l->n + 1) * sizeof(*v));
@@ -92,8 +88,7 @@ static int num_error(const struct run_opt *d, const char *val, int r, struct cli
 			val, d->name, what, d->min, d->max);
 }
 
-static int set_num(struct run_opts *o, const struct run_opt *d, const char *val,
-		   struct cli_err *e)
+static int set_num(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 	int r;
@@ -119,8 +114,7 @@ static int u32v_push(struct cli_u32v *l, uint32_t x)
 }
 
 /* One number per occurrence, appended (--net-bind 80 --net-bind 443). */
-static int set_nums(struct run_opts *o, const struct run_opt *d, const char *val,
-		    struct cli_err *e)
+static int set_nums(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	uint64_t x;
 	int r = parse_num(val, d->min, d->max, &x);
@@ -133,8 +127,7 @@ static int set_nums(struct run_opts *o, const struct run_opt *d, const char *val
 }
 
 /* A comma-separated list of numbers, appended (--cpu-cores 0,2,3). */
-static int set_csv(struct run_opts *o, const struct run_opt *d, const char *val,
-		   struct cli_err *e)
+static int set_csv(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	const char *p = val;
 
@@ -144,14 +137,16 @@ static int set_csv(struct run_opts *o, const struct run_opt *d, const char *val,
 		int r = parse_num_n(p, len, d->min, d->max, &x);
 
 		if (r == -EINVAL)
-			return cli_errf(e, RUN_PARSE_USAGE,
-					"invalid value '%s' for --%s: expected a comma-separated list "
-					"of non-negative integers",
-					val, d->name);
+			return cli_errf(
+			    e, RUN_PARSE_USAGE,
+			    "invalid value '%s' for --%s: expected a comma-separated list "
+			    "of non-negative integers",
+			    val, d->name);
 		if (r < 0)
-			return cli_errf(e, RUN_PARSE_USAGE,
-					"invalid value '%s' for --%s: entries must be at most %" PRIu64,
-					val, d->name, d->max);
+			return cli_errf(
+			    e, RUN_PARSE_USAGE,
+			    "invalid value '%s' for --%s: entries must be at most %" PRIu64, val,
+			    d->name, d->max);
 		if (u32v_push(FIELD(o, d, struct cli_u32v), (uint32_t)x) < 0)
 			return oom(e);
 		if (p[len] == '\0')
@@ -160,8 +155,7 @@ static int set_csv(struct run_opts *o, const struct run_opt *d, const char *val,
 	}
 }
 
-static int set_size(struct run_opts *o, const struct run_opt *d, const char *val,
-		    struct cli_err *e)
+static int set_size(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 
@@ -202,8 +196,7 @@ static int set_pair(struct run_opts *o, const struct run_opt *d, const char *val
 
 /* ---- value-specific setters ------------------------------------------------ */
 
-static int set_env(struct run_opts *o, const struct run_opt *d, const char *val,
-		   struct cli_err *e)
+static int set_env(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	return set_pair(o, d, val, '=', e);
 }
@@ -229,11 +222,11 @@ static int set_isolation(struct run_opts *o, const struct run_opt *d, const char
 		}
 	}
 	return cli_errf(e, RUN_PARSE_USAGE,
-			"unknown --fs-isolation mode: %s (expected none, overlayfs or branchfs)", val);
+			"unknown --fs-isolation mode: %s (expected none, overlayfs or branchfs)",
+			val);
 }
 
-static int set_time(struct run_opts *o, const struct run_opt *d, const char *val,
-		    struct cli_err *e)
+static int set_time(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 	const char *why = "";
@@ -250,8 +243,7 @@ static int set_time(struct run_opts *o, const struct run_opt *d, const char *val
 }
 
 /* A percentage: "50" or "50%". */
-static int set_pct(struct run_opts *o, const struct run_opt *d, const char *val,
-		   struct cli_err *e)
+static int set_pct(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 	size_t len = strlen(val);
@@ -274,8 +266,7 @@ static int set_pct(struct run_opts *o, const struct run_opt *d, const char *val,
 
 /* The fd must be open now: better a usage error than a run whose status
  * is lost. */
-static int set_fd(struct run_opts *o, const struct run_opt *d, const char *val,
-		  struct cli_err *e)
+static int set_fd(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 	int r = set_num(o, d, val, e);
@@ -292,104 +283,112 @@ static int set_fd(struct run_opts *o, const struct run_opt *d, const char *val,
 /* ---- the table ----------------------------------------------------------------- */
 
 #define F(field) offsetof(struct run_opts, field)
-#define SECTION(title) {.help = title}
+#define SECTION(title)                                                                             \
+	{                                                                                          \
+		.help = title                                                                      \
+	}
 #define U16 .min = 0, .max = UINT16_MAX
 #define U32 .min = 0, .max = UINT32_MAX
 #define U64 .min = 0, .max = UINT64_MAX
 
 const struct run_opt run_opt_table[] = {
-	SECTION("Filesystem"),
-	{"fs-read", NULL, 'r', "PATH", set_strs, F(fs_read), .help = "allow reading PATH (repeatable)"},
-	{"fs-write", NULL, 'w', "PATH", set_strs, F(fs_write),
-	 .help = "allow reading and writing PATH (repeatable)"},
-	{"fs-deny", NULL, 0, "PATH", set_strs, F(fs_deny), .help = "deny all access to PATH (repeatable)"},
-	{"workdir", NULL, 0, "PATH", set_str, F(workdir), .help = "copy-on-write root: stage writes under PATH"},
-	{"cwd", NULL, 0, "PATH", set_str, F(cwd), .help = "working directory of the command"},
-	{"fs-storage", NULL, 0, "PATH", set_str, F(fs_storage),
-	 .help = "where copy-on-write changes are staged"},
-	{"fs-isolation", NULL, 0, "MODE", set_isolation, F(fs_isolation),
-	 .help = "copy-on-write backend: none, overlayfs or branchfs"},
-	{"max-disk", NULL, 0, "SIZE", set_size, F(max_disk), .help = "quota on staged copy-on-write data"},
-	{"fs-mount", NULL, 0, "VIRTUAL:HOST", set_mount, F(fs_mount),
-	 .help = "show host directory HOST at VIRTUAL (repeatable)"},
-	{"chroot", NULL, 0, "PATH", set_str, F(chroot), .help = "make PATH the command's root directory"},
+    SECTION("Filesystem"),
+    {"fs-read", NULL, 'r', "PATH", set_strs, F(fs_read), .help = "allow reading PATH (repeatable)"},
+    {"fs-write", NULL, 'w', "PATH", set_strs, F(fs_write),
+     .help = "allow reading and writing PATH (repeatable)"},
+    {"fs-deny", NULL, 0, "PATH", set_strs, F(fs_deny),
+     .help = "deny all access to PATH (repeatable)"},
+    {"workdir", NULL, 0, "PATH", set_str, F(workdir),
+     .help = "copy-on-write root: stage writes under PATH"},
+    {"cwd", NULL, 0, "PATH", set_str, F(cwd), .help = "working directory of the command"},
+    {"fs-storage", NULL, 0, "PATH", set_str, F(fs_storage),
+     .help = "where copy-on-write changes are staged"},
+    {"fs-isolation", NULL, 0, "MODE", set_isolation, F(fs_isolation),
+     .help = "copy-on-write backend: none, overlayfs or branchfs"},
+    {"max-disk", NULL, 0, "SIZE", set_size, F(max_disk),
+     .help = "quota on staged copy-on-write data"},
+    {"fs-mount", NULL, 0, "VIRTUAL:HOST", set_mount, F(fs_mount),
+     .help = "show host directory HOST at VIRTUAL (repeatable)"},
+    {"chroot", NULL, 0, "PATH", set_str, F(chroot),
+     .help = "make PATH the command's root directory"},
 
-	SECTION("System calls"),
-	{"extra-deny-syscall", NULL, 0, "NAME", set_strs, F(extra_deny),
-	 .help = "also deny the syscall NAME (repeatable)"},
-	{"extra-allow-syscall", NULL, 0, "GROUP", set_strs, F(extra_allow),
-	 .help = "allow a denied group, e.g. sysv_ipc (repeatable)"},
+    SECTION("System calls"),
+    {"extra-deny-syscall", NULL, 0, "NAME", set_strs, F(extra_deny),
+     .help = "also deny the syscall NAME (repeatable)"},
+    {"extra-allow-syscall", NULL, 0, "GROUP", set_strs, F(extra_allow),
+     .help = "allow a denied group, e.g. sysv_ipc (repeatable)"},
 
-	SECTION("Network"),
-	{"net-allow", NULL, 0, "SPEC", set_strs, F(net_allow),
-	 .help = "allow egress, e.g. tcp://example.com:443 (repeatable)"},
-	{"net-bind", NULL, 0, "PORT", set_nums, F(net_bind), U16,
-	 .help = "allow binding TCP PORT (repeatable)"},
-	{"port-remap", NULL, 0, NULL, set_flag, F(port_remap), .help = "virtualize bound ports"},
-	{"http-allow", NULL, 0, "RULE", set_strs, F(http_allow),
-	 .help = "allow HTTP requests matching RULE, e.g. 'GET example.com/*'"},
-	{"http-deny", NULL, 0, "RULE", set_strs, F(http_deny),
-	 .help = "deny HTTP requests matching RULE (repeatable)"},
-	{"http-port", NULL, 0, "PORT", set_nums, F(http_port), U16,
-	 .help = "intercept HTTP on PORT instead of 80 and 443 (repeatable)"},
-	{"http-ca", NULL, 0, "PATH", set_str, F(http_ca),
-	 .help = "CA certificate for HTTPS interception (with --http-key)"},
-	{"http-key", NULL, 0, "PATH", set_str, F(http_key), .help = "private key of --http-ca"},
+    SECTION("Network"),
+    {"net-allow", NULL, 0, "SPEC", set_strs, F(net_allow),
+     .help = "allow egress, e.g. tcp://example.com:443 (repeatable)"},
+    {"net-bind", NULL, 0, "PORT", set_nums, F(net_bind), U16,
+     .help = "allow binding TCP PORT (repeatable)"},
+    {"port-remap", NULL, 0, NULL, set_flag, F(port_remap), .help = "virtualize bound ports"},
+    {"http-allow", NULL, 0, "RULE", set_strs, F(http_allow),
+     .help = "allow HTTP requests matching RULE, e.g. 'GET example.com/*'"},
+    {"http-deny", NULL, 0, "RULE", set_strs, F(http_deny),
+     .help = "deny HTTP requests matching RULE (repeatable)"},
+    {"http-port", NULL, 0, "PORT", set_nums, F(http_port), U16,
+     .help = "intercept HTTP on PORT instead of 80 and 443 (repeatable)"},
+    {"http-ca", NULL, 0, "PATH", set_str, F(http_ca),
+     .help = "CA certificate for HTTPS interception (with --http-key)"},
+    {"http-key", NULL, 0, "PATH", set_str, F(http_key), .help = "private key of --http-ca"},
 
-	SECTION("Resources"),
-	{"max-memory", NULL, 'm', "SIZE", set_size, F(max_memory), .help = "memory limit, e.g. 512M"},
-	{"max-processes", NULL, 'P', "N", set_num, F(max_processes), U32,
-	 .help = "limit on processes at a time"},
-	{"max-open-files", NULL, 0, "N", set_num, F(max_open_files), U32,
-	 .help = "limit on open files"},
-	{"cpu", "max-cpu", 'c', "PCT", set_pct, F(cpu), .min = 1, .max = 100,
-	 .help = "CPU throttle, 1..100 percent (also --max-cpu)"},
-	{"cpu-cores", NULL, 0, "LIST", set_csv, F(cpu_cores), U32,
-	 .help = "run on these CPU cores, e.g. 0,2,3"},
-	{"num-cpus", NULL, 0, "N", set_num, F(num_cpus), U32, .help = "number of CPUs the command sees"},
-	{"gpu", NULL, 0, "LIST", set_csv, F(gpu), U32, .help = "GPU devices to expose, e.g. 0,1"},
+    SECTION("Resources"),
+    {"max-memory", NULL, 'm', "SIZE", set_size, F(max_memory), .help = "memory limit, e.g. 512M"},
+    {"max-processes", NULL, 'P', "N", set_num, F(max_processes), U32,
+     .help = "limit on processes at a time"},
+    {"max-open-files", NULL, 0, "N", set_num, F(max_open_files), U32,
+     .help = "limit on open files"},
+    {"cpu", "max-cpu", 'c', "PCT", set_pct, F(cpu), .min = 1, .max = 100,
+     .help = "CPU throttle, 1..100 percent (also --max-cpu)"},
+    {"cpu-cores", NULL, 0, "LIST", set_csv, F(cpu_cores), U32,
+     .help = "run on these CPU cores, e.g. 0,2,3"},
+    {"num-cpus", NULL, 0, "N", set_num, F(num_cpus), U32,
+     .help = "number of CPUs the command sees"},
+    {"gpu", NULL, 0, "LIST", set_csv, F(gpu), U32, .help = "GPU devices to expose, e.g. 0,1"},
 
-	SECTION("Determinism"),
-	{"random-seed", NULL, 0, "N", set_num, F(random_seed), U64,
-	 .help = "seed for the command's random numbers"},
-	{"time-start", NULL, 0, "TIME", set_time, F(time_start),
-	 .help = "start the clock at TIME, e.g. 2000-01-01T00:00:00Z"},
-	{"no-randomize-memory", NULL, 0, NULL, set_flag, F(no_randomize_memory),
-	 .help = "disable address space randomization"},
-	{"no-huge-pages", NULL, 0, NULL, set_flag, F(no_huge_pages),
-	 .help = "disable transparent huge pages"},
-	{"no-coredump", NULL, 0, NULL, set_flag, F(no_coredump), .help = "disable core dumps"},
-	{"deterministic-dirs", NULL, 0, NULL, set_flag, F(deterministic_dirs),
-	 .help = "list directory entries in a stable order"},
+    SECTION("Determinism"),
+    {"random-seed", NULL, 0, "N", set_num, F(random_seed), U64,
+     .help = "seed for the command's random numbers"},
+    {"time-start", NULL, 0, "TIME", set_time, F(time_start),
+     .help = "start the clock at TIME, e.g. 2000-01-01T00:00:00Z"},
+    {"no-randomize-memory", NULL, 0, NULL, set_flag, F(no_randomize_memory),
+     .help = "disable address space randomization"},
+    {"no-huge-pages", NULL, 0, NULL, set_flag, F(no_huge_pages),
+     .help = "disable transparent huge pages"},
+    {"no-coredump", NULL, 0, NULL, set_flag, F(no_coredump), .help = "disable core dumps"},
+    {"deterministic-dirs", NULL, 0, NULL, set_flag, F(deterministic_dirs),
+     .help = "list directory entries in a stable order"},
 
-	SECTION("Environment and identity"),
-	{"clean-env", NULL, 0, NULL, set_flag, F(clean_env), .help = "start from an empty environment"},
-	{"env", NULL, 0, "KEY=VALUE", set_env, F(env), .help = "set a variable (repeatable)"},
-	{"uid", NULL, 0, "N", set_num, F(uid), U32, .help = "user id seen inside the sandbox"},
-	{"name", NULL, 0, "NAME", set_str, F(name), .help = "sandbox name, also its hostname"},
+    SECTION("Environment and identity"),
+    {"clean-env", NULL, 0, NULL, set_flag, F(clean_env), .help = "start from an empty environment"},
+    {"env", NULL, 0, "KEY=VALUE", set_env, F(env), .help = "set a variable (repeatable)"},
+    {"uid", NULL, 0, "N", set_num, F(uid), U32, .help = "user id seen inside the sandbox"},
+    {"name", NULL, 0, "NAME", set_str, F(name), .help = "sandbox name, also its hostname"},
 
-	SECTION("Running"),
-	{"timeout", NULL, 't', "SECS", set_num, F(timeout), .min = 1, .max = UINT64_MAX,
-	 .help = "kill the sandbox after SECS seconds (exit 124)"},
-	{"status-fd", NULL, 0, "FD", set_fd, F(status_fd), .min = 0, .max = INT_MAX,
-	 .help = "write the exit status as one JSON line to FD"},
-	{"exec-shell", NULL, 'e', "CMD", set_str, F(exec_shell),
-	 .help = "run /bin/sh -c CMD; arguments after -- become $0 $1 ..."},
-	{"interactive", NULL, 'i', NULL, set_flag, F(interactive),
-	 .help = "accepted for compatibility: stdio is always inherited"},
-	{"help", NULL, 'h', NULL, set_help, 0, .help = "print this help"},
+    SECTION("Running"),
+    {"timeout", NULL, 't', "SECS", set_num, F(timeout), .min = 1, .max = UINT64_MAX,
+     .help = "kill the sandbox after SECS seconds (exit 124)"},
+    {"status-fd", NULL, 0, "FD", set_fd, F(status_fd), .min = 0, .max = INT_MAX,
+     .help = "write the exit status as one JSON line to FD"},
+    {"exec-shell", NULL, 'e', "CMD", set_str, F(exec_shell),
+     .help = "run /bin/sh -c CMD; arguments after -- become $0 $1 ..."},
+    {"interactive", NULL, 'i', NULL, set_flag, F(interactive),
+     .help = "accepted for compatibility: stdio is always inherited"},
+    {"help", NULL, 'h', NULL, set_help, 0, .help = "print this help"},
 
-	SECTION("Not supported yet (accepted, then refused)"),
-	{"profile", NULL, 'p', "NAME", set_str, F(profile), .later = true,
-	 .help = "load the saved profile NAME"},
-	{"profile-file", NULL, 0, "PATH", set_str, F(profile_file), .later = true,
-	 .help = "load a profile from PATH"},
-	{"image", NULL, 0, "IMAGE", set_str, F(image), .later = true,
-	 .help = "use a container image as the root"},
-	{"dry-run", NULL, 0, NULL, set_flag, F(dry_run), .later = true,
-	 .help = "run, list the changes, discard them"},
-	{"no-supervisor", NULL, 0, NULL, set_flag, F(no_supervisor), .later = true,
-	 .help = "confine without the seccomp supervisor"},
+    SECTION("Not supported yet (accepted, then refused)"),
+    {"profile", NULL, 'p', "NAME", set_str, F(profile), .later = true,
+     .help = "load the saved profile NAME"},
+    {"profile-file", NULL, 0, "PATH", set_str, F(profile_file), .later = true,
+     .help = "load a profile from PATH"},
+    {"image", NULL, 0, "IMAGE", set_str, F(image), .later = true,
+     .help = "use a container image as the root"},
+    {"dry-run", NULL, 0, NULL, set_flag, F(dry_run), .later = true,
+     .help = "run, list the changes, discard them"},
+    {"no-supervisor", NULL, 0, NULL, set_flag, F(no_supervisor), .later = true,
+     .help = "confine without the seccomp supervisor"},
 };
 
 const size_t run_opt_count = sizeof(run_opt_table) / sizeof(run_opt_table[0]);

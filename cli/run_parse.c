@@ -96,8 +96,7 @@ static bool command_may_come_later(const struct run_opts *o)
 
 /* cmd = [/bin/sh -c CMD] ARGS...  With -e, the trailing arguments become
  * the shell's $0, $1, ... */
-static int set_command(struct run_opts *o, int argc, const char *const *argv,
-		       struct cli_err *e)
+static int set_command(struct run_opts *o, int argc, const char *const *argv, struct cli_err *e)
 {
 	const char *shell[] = {"/bin/sh", "-c", o->exec_shell};
 	size_t nshell = o->exec_shell ? 3 : 0;

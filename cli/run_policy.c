@@ -116,8 +116,8 @@ static int apply_resources(sandlock_builder_t **b, const struct run_opts *o)
 	if (o->max_processes.set)
 		APPLY(*b, sandlock_sandbox_builder_max_processes(*b, (uint32_t)o->max_processes.v));
 	if (o->max_open_files.set)
-		APPLY(*b, sandlock_sandbox_builder_max_open_files(*b,
-								  (unsigned)o->max_open_files.v));
+		APPLY(*b,
+		      sandlock_sandbox_builder_max_open_files(*b, (unsigned)o->max_open_files.v));
 	if (o->cpu.set)
 		APPLY(*b, sandlock_sandbox_builder_max_cpu(*b, (uint8_t)o->cpu.v));
 	if (o->num_cpus.set)

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "sandlock.h"
 #include "util.h"
@@ -18,6 +19,17 @@ int sl_errorf(int err, const char *fmt, ...)
 	vsnprintf(errmsg, sizeof(errmsg), fmt, ap);
 	va_end(ap);
 	return err > 0 ? -err : err;
+}
+
+#define VALUE_QUOTE_MAX 200
+
+int sl_error_value(const char *prefix, const char *value, const char *fmt, va_list ap)
+{
+	char reason[SL_ERRMSG_MAX];
+	vsnprintf(reason, sizeof(reason), fmt, ap);
+	size_t n = strlen(value);
+	return sl_errorf(EINVAL, "%s: '%.*s%s': %s", prefix, VALUE_QUOTE_MAX, value,
+			 n > VALUE_QUOTE_MAX ? "..." : "", reason);
 }
 
 void sl_error_clear(void)

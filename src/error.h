@@ -11,12 +11,17 @@
 #ifndef SL_ERROR_H
 #define SL_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 #define SL_ERRMSG_MAX 1024
 
 /* Records a formatted message and returns -err (err > 0). */
 int sl_errorf(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* Records "<prefix>: '<value>': <reason>" (a long value is shortened so
+ * the reason stays visible) and returns -EINVAL. */
+int sl_error_value(const char *prefix, const char *value, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 /* Clears the message (called on entry of ABI calls). */
 void sl_error_clear(void);
 /* The current message ("" when none). */

@@ -13,36 +13,16 @@
 #include "error.h"
 #include "policy.h"
 
-/* Longest part of a rule quoted in a message, so the reason stays visible. */
-#define QUOTE_MAX 200
-#define USAGE	  "expected METHOD HOST[/PATH], e.g. 'GET example.com/api/*'"
+#define USAGE "expected METHOD HOST[/PATH], e.g. 'GET example.com/api/*'"
 
 /* Records "invalid http rule: '<rule>': <reason>" and returns -EINVAL. */
 __attribute__((format(printf, 2, 3))) static int bad(const char *rule, const char *fmt, ...)
 {
-	char reason[SL_ERRMSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	int r = sl_error_value("invalid http rule", rule, fmt, ap);
 	va_end(ap);
-	size_t n = strlen(rule);
-	return sl_errorf(EINVAL, "invalid http rule: '%.*s%s': %s", QUOTE_MAX, rule,
-			 n > QUOTE_MAX ? "..." : "", reason);
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-static char *trim(char *s)
-{
-	while (is_space(*s))
-		s++;
-	size_t n = strlen(s);
-	while (n > 0 && is_space(s[n - 1]))
-		s[--n] = 0;
-	return s;
+	return r;
 }
 
 static int hexval(char c)
@@ -279,16 +259,16 @@ static int parse_path(const char *rule, const char *path, char **out)
 static int parse_parts(const char *rule, char *s, struct sl_http_rule *out)
 {
 	char *ws = s;
-	while (*ws && !is_space(*ws))
+	while (*ws && !sl_is_space(*ws))
 		ws++;
 	if (!*s || !*ws)
 		return bad(rule, USAGE);
 	*ws = 0;
-	char *rest = trim(ws + 1);
+	char *rest = sl_trim(ws + 1);
 	if (!*rest)
 		return bad(rule, USAGE);
 	for (const char *p = rest; *p; p++)
-		if (is_space(*p))
+		if (sl_is_space(*p))
 			return bad(rule, "unexpected whitespace in '%s'", rest);
 	int r = parse_method(rule, s, &out->method);
 	if (r < 0)
@@ -312,7 +292,7 @@ int httprule_parse(const char *rule, struct sl_http_rule *out)
 	char *copy = strdup(rule);
 	if (!copy)
 		return -ENOMEM;
-	int r = parse_parts(rule, trim(copy), out);
+	int r = parse_parts(rule, sl_trim(copy), out);
 	free(copy);
 	if (r < 0)
 		httprule_free(out);

@@ -12,9 +12,6 @@
 #include "error.h"
 #include "policy.h"
 
-/* Longest part of a rule quoted in a message, so the reason stays visible. */
-#define QUOTE_MAX 200
-
 static const struct {
 	const char *name;
 	enum sl_proto proto;
@@ -27,30 +24,11 @@ static const struct {
 /* Records "net_allow: '<spec>': <reason>" and returns -EINVAL. */
 __attribute__((format(printf, 2, 3))) static int bad(const char *spec, const char *fmt, ...)
 {
-	char reason[SL_ERRMSG_MAX];
 	va_list ap;
 	va_start(ap, fmt);
-	vsnprintf(reason, sizeof(reason), fmt, ap);
+	int r = sl_error_value("net_allow", spec, fmt, ap);
 	va_end(ap);
-	size_t n = strlen(spec);
-	return sl_errorf(EINVAL, "net_allow: '%.*s%s': %s", QUOTE_MAX, spec,
-			 n > QUOTE_MAX ? "..." : "", reason);
-}
-
-static bool is_space(char c)
-{
-	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
-}
-
-/* Trims s in place (writes a NUL) and returns the first non-space char. */
-static char *trim(char *s)
-{
-	while (is_space(*s))
-		s++;
-	size_t n = strlen(s);
-	while (n > 0 && is_space(s[n - 1]))
-		s[--n] = 0;
-	return s;
+	return r;
 }
 
 static bool is_ipv6(const char *s)
@@ -121,26 +99,6 @@ static int parse_port(const char *spec, const char *s, bool *star, struct sl_u32
 	return sl_u32v_push(ports, v);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
-/* Sorts and deduplicates: repeated ports are harmless but would make every
- * consumer dedupe again. */
-static void sort_unique(struct sl_u32v *l)
-{
-	if (l->n < 2)
-		return;
-	qsort(l->v, l->n, sizeof(l->v[0]), cmp_u32);
-	size_t o = 1;
-	for (size_t i = 1; i < l->n; i++)
-		if (l->v[i] != l->v[o - 1])
-			l->v[o++] = l->v[i];
-	l->n = o;
-}
-
 static int parse_ports(const char *spec, char *list, struct sl_net_rule *out)
 {
 	bool star = false;
@@ -150,7 +108,7 @@ static int parse_ports(const char *spec, char *list, struct sl_net_rule *out)
 		save = strchr(p, ',');
 		if (save)
 			*save = 0;
-		int r = parse_port(spec, trim(p), &star, &out->ports);
+		int r = parse_port(spec, sl_trim(p), &star, &out->ports);
 		if (r < 0)
 			return r;
 		if (!save)
@@ -159,20 +117,20 @@ static int parse_ports(const char *spec, char *list, struct sl_net_rule *out)
 	if (star && out->ports.n > 0)
 		return bad(spec, "cannot mix '*' with port numbers");
 	out->all_ports = star;
-	sort_unique(&out->ports);
+	sl_u32v_sort_unique(&out->ports);
 	return 0;
 }
 
 static int parse_tcp_udp(const char *spec, char *body, struct sl_net_rule *out)
 {
-	body = trim(body);
+	body = sl_trim(body);
 	char *colon = strrchr(body, ':');
 	const char *rb = body[0] == '[' ? strchr(body, ']') : NULL;
 	/* "[::1]" has colons but no port: the last one is inside brackets */
 	if (!colon || (rb && colon < rb))
 		return bad(spec, "expected host:port or :port");
 	*colon = 0;
-	int r = parse_host(spec, trim(body), &out->host);
+	int r = parse_host(spec, sl_trim(body), &out->host);
 	if (r < 0)
 		return r;
 	return parse_ports(spec, colon + 1, out);
@@ -180,7 +138,7 @@ static int parse_tcp_udp(const char *spec, char *body, struct sl_net_rule *out)
 
 static int parse_icmp(const char *spec, char *body, struct sl_net_rule *out)
 {
-	body = trim(body);
+	body = sl_trim(body);
 	if (!*body)
 		return bad(spec, "icmp rule needs a host or '*'");
 	const char *after = body;
@@ -201,7 +159,7 @@ int netrule_parse(const char *spec, struct sl_net_rule *out)
 	char *copy = strdup(spec);
 	if (!copy)
 		return -ENOMEM;
-	char *body = trim(copy);
+	char *body = sl_trim(copy);
 	char *sep = strstr(body, "://");
 	int r;
 	if (sep) {

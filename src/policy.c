@@ -315,12 +315,6 @@ static int validate_syscalls(const struct sandlock_sandbox *cfg)
 	return check_names(&cfg->allow_groups, syscalls_group_known, "group");
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return (x > y) - (x < y);
-}
-
 /* Each core must exist; duplicates are dropped (the cores are a set). */
 static int validate_cpu_cores(struct sandlock_sandbox *cfg)
 {
@@ -335,14 +329,7 @@ static int validate_cpu_cores(struct sandlock_sandbox *cfg)
 					 "cpu_cores: CPU %u does not exist (this machine has %ld)",
 					 l->v[i], conf);
 	}
-	if (l->n > 1) {
-		qsort(l->v, l->n, sizeof(l->v[0]), cmp_u32);
-		size_t o = 1;
-		for (size_t i = 1; i < l->n; i++)
-			if (l->v[i] != l->v[o - 1])
-				l->v[o++] = l->v[i];
-		l->n = o;
-	}
+	sl_u32v_sort_unique(l);
 	return 0;
 }
 

@@ -89,6 +89,24 @@ bool sl_u32v_contains(const struct sl_u32v *l, uint32_t x)
 	return false;
 }
 
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+	return (x > y) - (x < y);
+}
+
+void sl_u32v_sort_unique(struct sl_u32v *l)
+{
+	if (l->n < 2)
+		return;
+	qsort(l->v, l->n, sizeof(l->v[0]), cmp_u32);
+	size_t o = 1;
+	for (size_t i = 1; i < l->n; i++)
+		if (l->v[i] != l->v[o - 1])
+			l->v[o++] = l->v[i];
+	l->n = o;
+}
+
 void sl_u32v_free(struct sl_u32v *l)
 {
 	free(l->v);
@@ -111,6 +129,21 @@ void sl_buf_free(struct sl_buf *b)
 char *sl_strdup(const char *s)
 {
 	return s ? strdup(s) : NULL;
+}
+
+bool sl_is_space(char c)
+{
+	return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\v' || c == '\f';
+}
+
+char *sl_trim(char *s)
+{
+	while (sl_is_space(*s))
+		s++;
+	size_t n = strlen(s);
+	while (n > 0 && sl_is_space(s[n - 1]))
+		s[--n] = 0;
+	return s;
 }
 
 /* Length of the valid UTF-8 sequence at p (1-4), or 0 if invalid. */

@@ -31,6 +31,8 @@ struct sl_u32v {
 int sl_u32v_push(struct sl_u32v *l, uint32_t x);
 int sl_u32v_copy(struct sl_u32v *dst, const struct sl_u32v *src);
 bool sl_u32v_contains(const struct sl_u32v *l, uint32_t x);
+/* Sorts ascending and drops repeats. */
+void sl_u32v_sort_unique(struct sl_u32v *l);
 void sl_u32v_free(struct sl_u32v *l);
 
 /* Growable byte buffer (captured output). */
@@ -49,6 +51,9 @@ struct sl_opt_u64 {
 };
 
 char *sl_strdup(const char *s); /* NULL on NULL or ENOMEM */
+bool sl_is_space(char c);
+/* Trims white space in place (writes a NUL); returns the first non-space. */
+char *sl_trim(char *s);
 bool sl_utf8_valid(const char *s, size_t len);
 /* Copy of bytes with invalid UTF-8 replaced by U+FFFD, NUL-terminated. */
 char *sl_utf8_lossy(const uint8_t *p, size_t len);

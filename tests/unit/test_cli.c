@@ -90,8 +90,8 @@ TEST(cli_every_flag)
 		 "--no-coredump", "--deterministic-dirs", "--workdir", "/w", "--cwd", "/c",
 		 "--fs-storage", "/s", "--fs-isolation", "overlayfs", "--max-disk", "2M",
 		 "--fs-mount", "/v:/h", "--chroot", "/r", "--clean-env", "--env", "A=1",
-		 "--cpu-cores", "0,1", "--gpu", "2", "--num-cpus", "4", "--port-remap", "--uid", "0",
-		 "-t", "5", "--status-fd", "1", "--name", "box", "-i", "--", "ls", "-l");
+		 "--cpu-cores", "0,1", "--gpu", "2", "--num-cpus", "4", "--port-remap", "--uid",
+		 "0", "-t", "5", "--status-fd", "1", "--name", "box", "-i", "--", "ls", "-l");
 	CHECK_STR(opts.fs_read.v[0], "/usr");
 	CHECK_STR(opts.fs_write.v[0], "/tmp");
 	CHECK_STR(opts.fs_deny.v[0], "/etc/shadow");
@@ -159,7 +159,8 @@ TEST(cli_repeated_flags)
 	CHECK_USAGE("option '--cwd' given more than once", "--cwd", "/a", "--cwd", "/b", "--", "x");
 	CHECK_USAGE("option '--timeout' given more than once", "-t", "1", "--timeout", "2", "--",
 		    "x");
-	CHECK_USAGE("option '--cpu' given more than once", "-c", "10", "--max-cpu", "20", "--", "x");
+	CHECK_USAGE("option '--cpu' given more than once", "-c", "10", "--max-cpu", "20", "--",
+		    "x");
 }
 
 TEST(cli_fs_mount_split)
@@ -222,8 +223,8 @@ TEST(cli_missing_values)
 
 TEST(cli_number_errors)
 {
-	CHECK_USAGE("invalid value 'abc' for --max-processes: expected a non-negative integer", "-P",
-		    "abc", "--", "x");
+	CHECK_USAGE("invalid value 'abc' for --max-processes: expected a non-negative integer",
+		    "-P", "abc", "--", "x");
 	CHECK_USAGE("invalid value '-1' for --uid: expected a non-negative integer", "--uid=-1",
 		    "--", "x");
 	CHECK_USAGE("invalid value ' 4' for --num-cpus: expected a non-negative integer",
@@ -232,8 +233,8 @@ TEST(cli_number_errors)
 		    "--num-cpus", "0x10", "--", "x");
 	CHECK_USAGE("invalid value '' for --random-seed: expected a non-negative integer",
 		    "--random-seed=", "--", "x");
-	CHECK_USAGE("invalid value '65536' for --net-bind: PORT must be at most 65535", "--net-bind",
-		    "65536", "--", "x");
+	CHECK_USAGE("invalid value '65536' for --net-bind: PORT must be at most 65535",
+		    "--net-bind", "65536", "--", "x");
 	CHECK_USAGE("invalid value '70000' for --http-port: PORT must be at most 65535",
 		    "--http-port", "70000", "--", "x");
 	CHECK_USAGE("invalid value '4294967296' for --uid: N must be at most 4294967295", "--uid",
@@ -273,7 +274,8 @@ TEST(cli_size_errors)
 	CHECK_EQ(opts.max_memory.v, 512ull << 20);
 	CHECK_EQ(opts.max_disk.v, 1ull << 30);
 	CHECK_EQ(PARSE("-m", "12Q", "--", "x"), RUN_PARSE_USAGE);
-	CHECK_CONTAINS(err.msg, "invalid value '12Q' for --max-memory: expected a size such as 512M");
+	CHECK_CONTAINS(err.msg,
+		       "invalid value '12Q' for --max-memory: expected a size such as 512M");
 	CHECK_EQ(PARSE("--max-disk", "", "--", "x"), RUN_PARSE_USAGE);
 	CHECK_CONTAINS(err.msg, "invalid value '' for --max-disk");
 	CHECK_EQ(PARSE("-m", "-5M", "--", "x"), RUN_PARSE_USAGE);
@@ -291,7 +293,8 @@ TEST(cli_pair_errors)
 TEST(cli_command_errors)
 {
 	CHECK_USAGE("unexpected argument 'ls' (put the command after --)", "ls");
-	CHECK_USAGE("unexpected argument 'ls' (put the command after --)", "-r", "/usr", "ls", "-l");
+	CHECK_USAGE("unexpected argument 'ls' (put the command after --)", "-r", "/usr", "ls",
+		    "-l");
 	CHECK_USAGE("unexpected argument '-' (put the command after --)", "-");
 	CHECK_USAGE("no command given", NULL);
 	CHECK_USAGE("no command given", "-r", "/usr");
@@ -538,17 +541,17 @@ static char *report(const struct check_facts *c, int *rc)
 static struct check_facts full_facts(void)
 {
 	struct check_facts c = {
-		.features = {.size = sizeof(sandlock_features_t),
-			     .landlock_abi = 6,
-			     .seccomp_filter = true,
-			     .user_notif = true,
-			     .wait_killable_recv = true,
-			     .sync_wake_up = true,
-			     .pidfd_getfd = true,
-			     .addfd_send = true},
-		.min_abi = 1,
-		.machine = "x86_64",
-		.kernel = "6.8.0",
+	    .features = {.size = sizeof(sandlock_features_t),
+			 .landlock_abi = 6,
+			 .seccomp_filter = true,
+			 .user_notif = true,
+			 .wait_killable_recv = true,
+			 .sync_wake_up = true,
+			 .pidfd_getfd = true,
+			 .addfd_send = true},
+	    .min_abi = 1,
+	    .machine = "x86_64",
+	    .kernel = "6.8.0",
 	};
 	return c;
 }
@@ -596,8 +599,11 @@ TEST(cli_check_report_nothing)
 	char *t = report(&c, &rc);
 
 	CHECK_EQ(rc, 1);
-	CHECK_CONTAINS(t, "unavailable (disabled at boot: add landlock to the lsm= kernel parameter)\n");
-	CHECK_CONTAINS(t, "  Supervisor:                      not enforced  (user notification + pidfd_getfd)\n");
+	CHECK_CONTAINS(
+	    t, "unavailable (disabled at boot: add landlock to the lsm= kernel parameter)\n");
+	CHECK_CONTAINS(
+	    t,
+	    "  Supervisor:                      not enforced  (user notification + pidfd_getfd)\n");
 	CHECK_CONTAINS(t, "Platform: unknown\n");
 	CHECK_CONTAINS(t, "Status: UNSUPPORTED: Landlock, seccomp filter, seccomp user "
 			  "notification, pidfd_getfd\n");
