@@ -135,7 +135,7 @@ bench: all $(BENCHES) $(PROBES)
 	bash bench/run.sh
 
 # ---- tooling -------------------------------------------------------------------
-FMT_FILES := $(wildcard include/*.h src/*.c src/*.h src/*/*.c src/*/*.h cli/*.c cli/*.h \
+FMT_FILES := $(wildcard include/*.h src/*.c src/*.h src/*/*.c src/*/*.h cli/*.c cli/*.h tools/*.c \
              tests/*.c tests/*.h tests/*/*.c bench/*.c)
 
 lint:

@@ -90,7 +90,9 @@ static void protection(FILE *out, const char *label, bool on, const char *needs)
 
 static bool supervisor_ok(const sandlock_features_t *f)
 {
-	return f->user_notif && f->pidfd_getfd && !f->nested_listener;
+	/* the listener reaches the supervisor over SCM_RIGHTS: no
+	 * pidfd_getfd needed */
+	return f->user_notif && f->wait_killable_recv && !f->nested_listener;
 }
 
 static void report_protections(FILE *out, const struct check_facts *c)
@@ -107,7 +109,7 @@ static void report_protections(FILE *out, const struct check_facts *c)
 		protection(out, label, on, note);
 	}
 	protection(out, "Syscall deny list:", f->seccomp_filter, "(seccomp filter)");
-	protection(out, "Supervisor:", supervisor_ok(f), "(user notification + pidfd_getfd)");
+	protection(out, "Supervisor:", supervisor_ok(f), "(user notification, killable wait)");
 }
 
 /* Appends "what" to the comma-separated list in buf. */
@@ -147,8 +149,8 @@ int check_report(FILE *out, const struct check_facts *c)
 		add_missing(missing, sizeof(missing), "seccomp filter");
 	if (!f->user_notif)
 		add_missing(missing, sizeof(missing), "seccomp user notification");
-	if (!f->pidfd_getfd)
-		add_missing(missing, sizeof(missing), "pidfd_getfd");
+	if (f->user_notif && !f->wait_killable_recv)
+		add_missing(missing, sizeof(missing), "WAIT_KILLABLE_RECV (Linux 5.19)");
 	if (f->nested_listener)
 		add_missing(missing, sizeof(missing),
 			    "a free seccomp listener (already supervised)");

@@ -54,7 +54,8 @@ void tc_require_kernel(void)
 {
 	int abi = sandlock_landlock_abi_version();
 	if (abi < sandlock_min_landlock_abi())
-		SKIP("needs Landlock ABI v%d, this kernel has %d", sandlock_min_landlock_abi(), abi);
+		SKIP("needs Landlock ABI v%d, this kernel has %d", sandlock_min_landlock_abi(),
+		     abi);
 	sandlock_features_t f = {.size = sizeof(f)};
 	if (sandlock_probe_features(&f) < 0 || !f.user_notif || !f.wait_killable_recv)
 		SKIP("needs seccomp user notification with WAIT_KILLABLE_RECV (Linux 5.19+)");

@@ -187,7 +187,8 @@ TEST(no_huge_pages)
 	CHECK_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 0);
 	sandlock_sandbox_t *plain = tc_build(tc_builder());
 	CHECK_STR(tc_probe_in(plain, "thp", NULL), "0");
-	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_no_huge_pages(tc_builder(), true));
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_no_huge_pages(tc_builder(), true));
 	CHECK_STR(tc_probe_in(p, "thp", NULL), "1");
 	CHECK_EQ(prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0), 0);
 	char *out = NULL, *err = NULL;

@@ -1,0 +1,93 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * The library in a multi-threaded host: concurrent runs and live handles
+ * from several threads, each getting its own result, and no fd left
+ * behind.
+ */
+#include <dirent.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "common.h"
+
+#define THREADS 4
+#define RUNS	5
+
+static const sandlock_sandbox_t *policy;
+
+static int count_fds(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Each run exits with its own code; a mix-up of results would show. */
+static void *runner(void *arg)
+{
+	long id = (long)arg;
+	for (int i = 0; i < RUNS; i++) {
+		char code[8];
+		snprintf(code, sizeof(code), "%ld", id * 10 + i);
+		const char *argv[] = {tc_probe(), "exit", code};
+		sandlock_result_t *r = sandlock_run(policy, NULL, argv, 3);
+		if (!r || sandlock_result_exit_code(r) != id * 10 + i)
+			return (void *)1;
+		sandlock_result_free(r);
+	}
+	return NULL;
+}
+
+TEST(threads_concurrent_runs)
+{
+	policy = tc_build(tc_builder());
+	int before = count_fds();
+	pthread_t t[THREADS];
+	for (long i = 0; i < THREADS; i++)
+		CHECK_EQ(pthread_create(&t[i], NULL, runner, (void *)(i + 1)), 0);
+	for (int i = 0; i < THREADS; i++) {
+		void *ret;
+		CHECK_EQ(pthread_join(t[i], &ret), 0);
+		CHECK(ret == NULL);
+	}
+	CHECK_EQ(count_fds(), before);
+}
+
+/* Live handles (one supervisor thread each) created from several
+ * threads, then waited from the main thread. */
+static void *creator(void *arg)
+{
+	long id = (long)arg;
+	char code[8];
+	snprintf(code, sizeof(code), "%ld", id);
+	const char *argv[] = {tc_probe(), "exit", code};
+	return sandlock_create(policy, NULL, argv, 3);
+}
+
+TEST(threads_handles_waited_elsewhere)
+{
+	policy = tc_build(tc_builder());
+	int before = count_fds();
+	pthread_t t[THREADS];
+	sandlock_handle_t *h[THREADS];
+	for (long i = 0; i < THREADS; i++)
+		CHECK_EQ(pthread_create(&t[i], NULL, creator, (void *)(i + 1)), 0);
+	for (int i = 0; i < THREADS; i++) {
+		CHECK_EQ(pthread_join(t[i], (void **)&h[i]), 0);
+		CHECK(h[i] != NULL);
+		CHECK_EQ(sandlock_start(h[i]), 0);
+	}
+	for (int i = 0; i < THREADS; i++) {
+		sandlock_result_t *r = sandlock_handle_wait(h[i]);
+		CHECK(r != NULL);
+		CHECK_EQ(sandlock_result_exit_code(r), i + 1);
+		sandlock_result_free(r);
+		sandlock_handle_free(h[i]);
+	}
+	CHECK_EQ(count_fds(), before);
+}
