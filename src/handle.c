@@ -72,7 +72,6 @@ static void finish(sandlock_handle_t *h)
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
 	supervisor_release(&h->sup);
-	sl_close(&h->proc.listener);
 	sl_close(&h->proc.pidfd);
 	plan_release(&h->plan);
 
@@ -90,10 +89,10 @@ static int do_spawn(sandlock_handle_t *h)
 	if (r < 0)
 		return r;
 	r = supervisor_init(&h->sup, h->proc.listener, h->name);
+	h->proc.listener = -1; /* the supervisor owns it now */
 	if (r < 0) {
 		syscall(SYS_pidfd_send_signal, h->proc.pidfd, SIGKILL, NULL, 0U);
 		spawn_reap(h->proc.pidfd, NULL);
-		sl_close(&h->proc.listener);
 		sl_close(&h->proc.pidfd);
 		return r;
 	}
@@ -204,6 +203,7 @@ sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *n
 	h->threaded = !(flags & SANDLOCK_CREATE_INLINE);
 	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
 	h->proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1};
+	h->sup.listener = -1;
 	plan_init(&h->plan);
 	int r = set_name(h, name);
 	struct plan_mode mode = {.capture = !h->interactive,

@@ -63,7 +63,7 @@ int loop_run(struct sl_loop *l, int64_t deadline_ms)
 {
 	for (;;) {
 		struct pollfd pfd[P__N] = {
-		    [P_LISTENER] = {l->sup ? l->sup->listener : -1, POLLIN, 0},
+		    [P_LISTENER] = {l->sup->listener, POLLIN, 0},
 		    [P_PIDFD] = {l->pidfd, POLLIN, 0},
 		    [P_OUT] = {l->out_fd, POLLIN, 0},
 		    [P_ERR] = {l->err_fd, POLLIN, 0},
@@ -77,9 +77,9 @@ int loop_run(struct sl_loop *l, int64_t deadline_ms)
 			continue;
 		if (pfd[P_LISTENER].revents & POLLIN) {
 			if (supervisor_handle_one(l->sup) < 0)
-				l->sup = NULL;
+				supervisor_detach(l->sup); /* fail closed: ENOSYS */
 		} else if (pfd[P_LISTENER].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			l->sup = NULL; /* no task uses the filter any more */
+			supervisor_detach(l->sup); /* no task uses the filter any more */
 		}
 		if (pfd[P_OUT].revents)
 			service_pipe(&l->out_fd, l->out);

@@ -56,8 +56,11 @@ int supervisor_init(struct sl_sup *s, int listener, const char *name)
 	struct seccomp_notif_sizes sz;
 	*s = (struct sl_sup){.listener = listener};
 	/* The kernel's structs may be larger than our headers' copies. */
-	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0)
-		return sl_errorf(errno, "seccomp: notification sizes: %s", strerror(errno));
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0) {
+		int e = errno;
+		supervisor_release(s);
+		return sl_errorf(e, "seccomp: notification sizes: %s", strerror(e));
+	}
 	s->req_size = sz.seccomp_notif > sizeof(*s->req) ? sz.seccomp_notif : sizeof(*s->req);
 	s->resp_size =
 	    sz.seccomp_notif_resp > sizeof(*s->resp) ? sz.seccomp_notif_resp : sizeof(*s->resp);
@@ -72,8 +75,14 @@ int supervisor_init(struct sl_sup *s, int listener, const char *name)
 	return 0;
 }
 
+void supervisor_detach(struct sl_sup *s)
+{
+	sl_close(&s->listener);
+}
+
 void supervisor_release(struct sl_sup *s)
 {
+	supervisor_detach(s);
 	free(s->req);
 	free(s->resp);
 	s->req = NULL;

@@ -42,8 +42,13 @@ struct sl_sup {
 	uint64_t handled; /* notifications answered */
 };
 
-/* 0 or -errno with a message. */
+/* Takes ownership of listener (closed by supervisor_release, also on
+ * failure).  0 or -errno with a message. */
 int supervisor_init(struct sl_sup *s, int listener, const char *name);
+/* Closes the listener: the kernel then fails every pending and future
+ * notified syscall with ENOSYS (fail closed).  Called when the listener
+ * breaks or hangs up. */
+void supervisor_detach(struct sl_sup *s);
 void supervisor_release(struct sl_sup *s);
 
 /* Receives one notification and answers it.  Returns 0, or -errno when
