@@ -25,6 +25,8 @@ CSTD      := -std=gnu11
 WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes \
              -Wno-unused-parameter -Wformat=2 -Wvla
 OPT       ?= -O2 -g
+# e.g. make B=build-asan OPT="-O1 -g -fsanitize=address,undefined" LDFLAGS=-fsanitize=address,undefined
+LDFLAGS   ?=
 CPPFLAGS  += -Iinclude -Isrc -D_GNU_SOURCE
 CFLAGS    += $(CSTD) $(WARN) $(OPT) -fno-strict-aliasing -fstack-protector-strong \
              -D_FORTIFY_SOURCE=2
@@ -82,7 +84,7 @@ $(GEN_OBJ): $(GEN_SRC)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
 $(SHLIB): $(LIB_OBJ) $(GEN_OBJ)
-	$(CC) -shared -Wl,-soname,$(SONAME) -Wl,-z,relro -Wl,-z,now -Wl,--as-needed \
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,-z,relro -Wl,-z,now -Wl,--as-needed \
 	    -o $@ $^ $(SECCOMP_LIBS) -lpthread
 	ln -sf $(notdir $@) $(B)/$(SONAME)
 	ln -sf $(SONAME) $(B)/libsandlock.so
@@ -95,7 +97,7 @@ $(STLIB): $(LIB_OBJ) $(GEN_OBJ)
 # The CLI links the static library: one code path with the shared library,
 # one fewer object to load at every start.
 $(CLI): $(CLI_OBJ) $(STLIB)
-	$(CC) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(SECCOMP_LIBS) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(SECCOMP_LIBS) -lpthread
 
 $(B)/sandlock.pc: sandlock.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
@@ -116,10 +118,11 @@ $(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h $(SHLIB)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $(INTEG_SRC) $(HARNESS) \
 	    -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' -lpthread
 
-# Probes are static so a sandbox that grants only a few paths can run them.
+# Probes are static so a sandbox that grants only a few paths can run them
+# (built without $(OPT): sanitizers cannot link statically).
 $(B)/tests/probes/%: tests/probes/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -static -o $@ $< -lpthread
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -static -o $@ $< -lpthread
 
 tests: all $(TESTBINS) $(PROBES)
 
