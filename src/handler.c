@@ -6,6 +6,7 @@
  * handlers as the ABI says, frees them and fails with "not supported yet".
  */
 #include <errno.h>
+#include <stddef.h>
 #include <stdlib.h>
 
 #include "error.h"
@@ -145,3 +146,8 @@ SL_API int32_t sandlock_mem_write(const sandlock_mem_handle_t *handle, uint64_t 
 {
 	return no_mem();
 }
+
+/* The handler ABI fixes these layouts (spec 2.20). */
+_Static_assert(sizeof(sandlock_notif_data_t) == 80, "sandlock_notif_data_t is 80 bytes");
+_Static_assert(sizeof(sandlock_action_out_t) == 24, "sandlock_action_out_t is 24 bytes");
+_Static_assert(offsetof(sandlock_action_out_t, payload) == 8, "payload at offset 8");
