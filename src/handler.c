@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * handler.c - custom handler objects and the action setters of the
- * handler ABI (spec 2.20).  Dispatching handlers from the supervisor is
- * not implemented yet: sandlock_run_with_handlers() takes ownership of the
- * handlers as the ABI says, frees them and fails with "not supported yet".
+ * handler ABI (spec 2.20).  Dispatching handlers from the supervisor
+ * lands with the supervisor engine; until then sandlock_run_with_handlers()
+ * takes ownership of the handlers as the ABI says, frees them and fails
+ * with "not supported yet: custom handlers".
  */
 #include <errno.h>
 #include <stddef.h>

@@ -318,8 +318,9 @@ static int validate_syscalls(const struct sandlock_sandbox *cfg)
 /* Each core must exist; duplicates are dropped (the cores are a set). */
 static int validate_cpu_cores(struct sandlock_sandbox *cfg)
 {
-	long conf = sysconf(_SC_NPROCESSORS_CONF);
 	struct sl_u32v *l = &cfg->cpu_cores;
+	/* sysconf reads /sys: only when there is something to check */
+	long conf = l->n ? sysconf(_SC_NPROCESSORS_CONF) : 0;
 	for (size_t i = 0; i < l->n; i++) {
 		if (l->v[i] >= SL_CPU_MAX)
 			return sl_errorf(EINVAL, "cpu_cores: CPU %u is out of range (0-%u)",
