@@ -4,6 +4,9 @@
  * the probe, running the probe (or any command) through the library and
  * through the CLI, and small file/socket utilities.
  *
+ * The helpers are not thread-safe (static buffers): a test that starts
+ * threads resolves paths before it does.
+ *
  * Every helper that cannot do its job fails the running test (th_fail), so
  * tests read as straight-line expectations.  Returned strings are malloc'd
  * and never freed: each test is its own short-lived process.

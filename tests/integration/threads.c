@@ -15,6 +15,7 @@
 #define RUNS	5
 
 static const sandlock_sandbox_t *policy;
+static const char *probe; /* resolved once: tc_probe() is not thread-safe */
 
 static int count_fds(void)
 {
@@ -34,10 +35,22 @@ static void *runner(void *arg)
 	for (int i = 0; i < RUNS; i++) {
 		char code[8];
 		snprintf(code, sizeof(code), "%ld", id * 10 + i);
-		const char *argv[] = {tc_probe(), "exit", code};
+		const char *argv[] = {probe, "exit", code};
 		sandlock_result_t *r = sandlock_run(policy, NULL, argv, 3);
-		if (!r || sandlock_result_exit_code(r) != id * 10 + i)
+		if (!r) {
+			fprintf(stderr, "    thread %ld run %d: %s\n", id, i,
+				sandlock_last_error());
 			return (void *)1;
+		}
+		if (sandlock_result_exit_code(r) != id * 10 + i) {
+			size_t n;
+			const uint8_t *err = sandlock_result_stderr_bytes(r, &n);
+			fprintf(stderr,
+				"    thread %ld run %d: status %d code %d signal %d: %.*s\n", id, i,
+				sandlock_result_status(r), sandlock_result_exit_code(r),
+				sandlock_result_signal(r), (int)n, (const char *)err);
+			return (void *)1;
+		}
 		sandlock_result_free(r);
 	}
 	return NULL;
@@ -46,6 +59,7 @@ static void *runner(void *arg)
 TEST(threads_concurrent_runs)
 {
 	policy = tc_build(tc_builder());
+	probe = tc_probe();
 	int before = count_fds();
 	pthread_t t[THREADS];
 	for (long i = 0; i < THREADS; i++)
@@ -65,13 +79,14 @@ static void *creator(void *arg)
 	long id = (long)arg;
 	char code[8];
 	snprintf(code, sizeof(code), "%ld", id);
-	const char *argv[] = {tc_probe(), "exit", code};
+	const char *argv[] = {probe, "exit", code};
 	return sandlock_create(policy, NULL, argv, 3);
 }
 
 TEST(threads_handles_waited_elsewhere)
 {
 	policy = tc_build(tc_builder());
+	probe = tc_probe();
 	int before = count_fds();
 	pthread_t t[THREADS];
 	sandlock_handle_t *h[THREADS];
