@@ -60,7 +60,7 @@ static void finish(sandlock_handle_t *h)
 	struct sl_loop l = {
 	    .out_fd = h->plan.stdout_r, .err_fd = h->plan.stderr_r, .out = &h->out, .err = &h->err};
 	loop_drain(&l);
-	if (h->took_tty) {
+	if (h->plan.take_tty) {
 		/* Take the terminal back from the sandbox's group; block
 		 * SIGTTOU, which a background group gets for tcsetpgrp. */
 		sigset_t ttou, old;
@@ -96,7 +96,6 @@ static int do_spawn(sandlock_handle_t *h)
 		sl_close(&h->proc.pidfd);
 		return r;
 	}
-	h->took_tty = h->plan.take_tty;
 	return 0;
 }
 

@@ -46,7 +46,6 @@ struct sandlock_handle {
 	struct sl_sup sup;
 	struct sl_buf out, err;
 	char name[SL_NAME_MAX + 1];
-	bool took_tty;
 
 	int status, code, sig;
 	pthread_t thread;

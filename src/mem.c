@@ -10,7 +10,7 @@
 
 #include "seccomp_uapi.h"
 
-int mem_id_valid(int listener, uint64_t id)
+static int mem_id_valid(int listener, uint64_t id)
 {
 	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0 ? 0 : -ENOENT;
 }
@@ -29,19 +29,16 @@ static int mem_open(int listener, uint64_t id, pid_t pid, int flags)
 	return fd;
 }
 
-static int mem_xfer(int listener, uint64_t id, pid_t pid, uint64_t addr, void *buf, size_t len,
-		    int write_access)
+int mem_write(int listener, uint64_t id, pid_t pid, uint64_t addr, const void *buf, size_t len)
 {
 	if (addr > (uint64_t)INT64_MAX - len)
 		return -EFAULT;
-	int fd = mem_open(listener, id, pid, write_access ? O_WRONLY : O_RDONLY);
+	int fd = mem_open(listener, id, pid, O_WRONLY);
 	if (fd < 0)
 		return fd;
 	size_t done = 0;
 	while (done < len) {
-		ssize_t r = write_access
-				? pwrite(fd, (char *)buf + done, len - done, (off_t)(addr + done))
-				: pread(fd, (char *)buf + done, len - done, (off_t)(addr + done));
+		ssize_t r = pwrite(fd, (const char *)buf + done, len - done, (off_t)(addr + done));
 		if (r < 0 && errno == EINTR)
 			continue;
 		if (r <= 0)
@@ -50,18 +47,4 @@ static int mem_xfer(int listener, uint64_t id, pid_t pid, uint64_t addr, void *b
 	}
 	close(fd);
 	return done == len ? 0 : -EFAULT;
-}
-
-int mem_read(int listener, uint64_t id, pid_t pid, uint64_t addr, void *buf, size_t len)
-{
-	int r = mem_xfer(listener, id, pid, addr, buf, len, 0);
-	/* the read may have raced with the task's death: re-check */
-	if (r == 0 && mem_id_valid(listener, id) < 0)
-		return -ENOENT;
-	return r;
-}
-
-int mem_write(int listener, uint64_t id, pid_t pid, uint64_t addr, const void *buf, size_t len)
-{
-	return mem_xfer(listener, id, pid, addr, (void *)buf, len, 1);
 }

@@ -14,10 +14,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* 0 if notification id is still valid on listener, else -ENOENT. */
-int mem_id_valid(int listener, uint64_t id);
-/* Exactly len bytes, or -errno (EFAULT for a short transfer). */
-int mem_read(int listener, uint64_t id, pid_t pid, uint64_t addr, void *buf, size_t len);
+/* Writes exactly len bytes, or -errno (EFAULT for a short transfer). */
 int mem_write(int listener, uint64_t id, pid_t pid, uint64_t addr, const void *buf, size_t len);
 
 #endif

@@ -234,6 +234,20 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 	return 0;
 }
 
+/* True if a syscall the child makes between installing its filter and
+ * exec is notified: a parent suspended by CLONE_VFORK could not answer it
+ * (deadlock), so such a child must not share the parent's memory. */
+static bool notifies_late_syscall(const int *notify, size_t n)
+{
+	size_t nc;
+	const int *used = child_late_syscalls(&nc);
+	for (size_t i = 0; i < n; i++)
+		for (size_t j = 0; j < nc; j++)
+			if (notify[i] == used[j])
+				return true;
+	return false;
+}
+
 static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 {
 	int abi = landlock_require();
@@ -252,6 +266,7 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 	p->ruleset_fd = above_stdio(p->ruleset_fd);
 	int notify[SUPERVISOR_MAX_NOTIFY];
 	size_t n = supervisor_notify_list(cfg, notify, SL_ARRAY_SIZE(notify));
+	p->late_notified = notifies_late_syscall(notify, n);
 	struct filter_req freq = {.cfg = cfg, .notify = notify, .n_notify = n};
 	return filter_compile(&freq, &p->prog);
 }
@@ -268,25 +283,6 @@ static int build_stack(struct sl_plan *p)
 		return sl_errorf(errno, "child stack: %s", strerror(errno));
 	}
 	return 0;
-}
-
-/* Sharing the parent's memory until exec (vfork-style) is safe when the
- * child changes nothing memory-wide (PR_SET_THP_DISABLE marks the mm) and
- * none of the syscalls it makes between installing the filter and exec is
- * notified: the suspended parent could not answer (deadlock). */
-static bool vfork_safe(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
-{
-	if (p->no_thp)
-		return false;
-	int notify[SUPERVISOR_MAX_NOTIFY];
-	size_t n = supervisor_notify_list(cfg, notify, SL_ARRAY_SIZE(notify));
-	size_t nc;
-	const int *used = child_late_syscalls(&nc);
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < nc; j++)
-			if (notify[i] == used[j])
-				return false;
-	return true;
 }
 
 void plan_init(struct sl_plan *p)
@@ -325,7 +321,10 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	p->fail_prefix_len = strlen(p->fail_prefix);
 	p->take_tty = mode->interactive && isatty(STDIN_FILENO);
 	p->gated = mode->gated;
-	p->share_vm = !mode->gated && vfork_safe(p, cfg);
+	/* Sharing the parent's memory until exec (vfork-style) is safe when
+	 * it cannot deadlock and the child changes nothing memory-wide
+	 * (PR_SET_THP_DISABLE marks the mm). */
+	p->share_vm = !mode->gated && !p->late_notified && !p->no_thp;
 	p->parent_pid = getpid();
 	return 0;
 }

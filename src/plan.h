@@ -61,8 +61,9 @@ struct sl_plan {
 	cpu_set_t cpus;
 	bool set_cpus;
 	bool no_aslr, no_thp, no_core, take_tty;
-	bool gated;    /* park at the release gate until started */
-	bool share_vm; /* clone(CLONE_VM | CLONE_VFORK): see spawn.c */
+	bool gated;	    /* park at the release gate until started */
+	bool share_vm;	    /* clone(CLONE_VM | CLONE_VFORK): see spawn.c */
+	bool late_notified; /* a syscall made after the filter is notified */
 	bool set_nofile;
 	uint64_t nofile;
 	pid_t parent_pid;

@@ -13,10 +13,9 @@
 #include "plan.h"
 
 struct sl_proc {
-	pid_t pid;	  /* also the process group id */
-	int pidfd;	  /* from clone(CLONE_PIDFD): immune to pid reuse */
-	int listener;	  /* seccomp user-notification fd */
-	bool sync_wakeup; /* SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP is on */
+	pid_t pid;    /* also the process group id */
+	int pidfd;    /* from clone(CLONE_PIDFD): immune to pid reuse */
+	int listener; /* seccomp user-notification fd */
 };
 
 /* Clones the child described by p and waits until its filter is installed
