@@ -2,7 +2,7 @@
 #
 #   make                 library (shared + static) and the CLI, in build/
 #   make check           every test (unit + integration, root and unprivileged)
-#   make bench           start-up benchmarks (prints ratios; not a test)
+#   make bench           start-up and supervisor benchmarks (prints ratios; not a test)
 #   make lint | format   cppcheck + clang-format check | reformat
 #   make install PREFIX=/usr/local [DESTDIR=...]
 #

@@ -2,12 +2,15 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # run.sh - every benchmark, in order: the machine facts, bench/startup.sh
-# (CLI start-up against bare, the launcher floor and bubblewrap), then
-# $B/bench/libbench (sandlock_run against fork+exec from a running process).
+# (CLI start-up against bare, the launcher floor and bubblewrap),
+# $B/bench/libbench (sandlock_run against fork+exec from a running process),
+# then bench/notif.sh (a notified syscall against the bare notification
+# floor, and python3 with resource limits).
 #
 # Run it through `make bench` (or `make B=dir bench`), which builds first.
 # Environment: B (build directory, default build), LIB_CALLS (libbench calls
-# per side, default 300), and the variables of startup.sh.
+# per side, default 300), and the variables of startup.sh and notif.sh
+# (ROUNDS is shared: startup.sh defaults it to 3, notif.sh to 5).
 #
 # Exit status: 0 when every benchmark ran, whatever its PASS/MISS verdicts;
 # 1 when one could not run (a tool or a binary missing, sandlock failing).
@@ -54,7 +57,7 @@ have_hyperfine=1
 if command -v hyperfine >/dev/null; then
 	say "hyperfine: $(hyperfine --version | head -n1)"
 else
-	missing "hyperfine (apt-get install hyperfine): start-up benchmark skipped"
+	missing "hyperfine (apt-get install hyperfine): start-up and supervisor benchmarks skipped"
 	have_hyperfine=0
 fi
 if command -v bwrap >/dev/null; then
@@ -87,6 +90,16 @@ if [[ -x $B/bench/libbench ]]; then
 	fi
 else
 	missing "$B/bench/libbench: build it with make B=${B#"$root"/} bench"
+fi
+
+# ---- supervisor ----------------------------------------------------------------
+if ((have_hyperfine)); then
+	say ""
+	say "== supervisor: notified syscall vs the bare notification floor"
+	if ! bash "$here/notif.sh" 2>&1; then
+		say "run: supervisor benchmark did not complete"
+		status=1
+	fi
 fi
 
 exit "$status"
