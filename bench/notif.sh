@@ -210,6 +210,10 @@ for label, mode, key in lines:
     m = statistics.median(v)
     spread = f"{min(v):.0f}..{max(v):.0f}"
     print(f"{label:<32} {m:>9.1f} {spread:>22} {m / floor:>7.2f}x")
+sl, sl_pp, mem = med("loop", "uname_ns"), med("loop", "getppid_ns"), med("mem", "uname_ns")
+if sl is not None:
+    # Same work at both ends: what sandlock's loop adds beyond the recipe.
+    print(f"sandlock / floor + mem write: {sl / mem:.2f}x")
 
 # -- conditions: both sides must have seen the same CPUs and wake-up mode
 cpus = {r["cpus"] for rs in rows.values() for r in rs}
@@ -224,7 +228,6 @@ print(f"  {'same on both sides' if same else 'NOT the same on both sides: compar
 written = {r["written"] for r in rows.get("mem", []) + rows.get("loop", [])}
 if written - {"1"}:
     print("  warning: an emulated uname left the buffer empty")
-sl, sl_pp = med("loop", "uname_ns"), med("loop", "getppid_ns")
 if sl is not None and sl < 5 * sl_pp:
     print("  warning: uname under sandlock costs < 5 plain syscalls: is it still notified?")
 
