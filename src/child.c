@@ -51,10 +51,19 @@ static void send_msg(int sock, int step, int value, int fd)
 	while (r < 0 && errno == EINTR);
 }
 
+/* Leaves with SYS_exit, not exit_group: the child is single-threaded, and
+ * exit_group is notified (process accounting), which a parent suspended
+ * by CLONE_VFORK could not answer. */
+static _Noreturn void child_exit(int status)
+{
+	for (;;)
+		syscall(SYS_exit, status);
+}
+
 static _Noreturn void fail(const struct sl_plan *p, int step, int err)
 {
 	send_msg(p->status_w, step, err, -1);
-	_exit(CHILD_FAIL_STATUS);
+	child_exit(CHILD_FAIL_STATUS);
 }
 
 static void setup_stdio(const struct sl_plan *p)
@@ -113,6 +122,12 @@ static void setup_limits(const struct sl_plan *p)
 		if (setrlimit(RLIMIT_CORE, &rl) < 0)
 			fail(p, SL_STEP_RLIMIT_CORE, errno);
 	}
+	if (p->set_data) {
+		/* the kernel's own per-process cap under max_memory */
+		struct rlimit rl = {p->data_limit, p->data_limit};
+		if (setrlimit(RLIMIT_DATA, &rl) < 0)
+			fail(p, SL_STEP_RLIMIT_DATA, errno);
+	}
 	if (p->cwd && chdir(p->cwd) < 0)
 		fail(p, SL_STEP_CHDIR, errno);
 }
@@ -153,7 +168,7 @@ static void wait_gate(const struct sl_plan *p)
 		r = read(p->gate_r, &token, 1);
 	while (r < 0 && errno == EINTR);
 	if (r != 1)
-		_exit(CHILD_FAIL_STATUS);
+		child_exit(CHILD_FAIL_STATUS);
 }
 
 static void reset_signals(const struct sl_plan *p)
@@ -226,15 +241,15 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 	    {"\n", 1},
 	};
 	if (writev(STDERR_FILENO, iov, 3) < 0)
-		_exit(CHILD_FAIL_STATUS);
-	_exit(CHILD_FAIL_STATUS);
+		child_exit(CHILD_FAIL_STATUS);
+	child_exit(CHILD_FAIL_STATUS);
 }
 
 /* Keep in sync with the calls below confine_self() in child_main(). */
 static const int late_syscalls[] = {
     __NR_prlimit64,    __NR_sendmsg,	    __NR_read,	     __NR_close_range,
     __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_execve,     __NR_newfstatat,
-    __NR_writev,       __NR_exit,	    __NR_exit_group,
+    __NR_writev,       __NR_exit,
 };
 
 const int *child_late_syscalls(size_t *n)

@@ -105,6 +105,26 @@ bool filter_denies(const struct sandlock_sandbox *cfg, int nr)
 	return false;
 }
 
+/* Syscalls whose arguments the program checks itself.  libseccomp lets an
+ * unconditional rule supersede a syscall's argument rules, so a plain
+ * notification would switch those checks off; clone's notification is
+ * made conditional instead (only calls without namespace flags). */
+static const int arg_ruled[] = {__NR_prctl,   __NR_ioctl,  __NR_socket,	  __NR_sendto,
+				__NR_sendmsg, __NR_sendmmsg, __NR_setsockopt};
+
+const char *filter_handler_conflict(const struct sandlock_sandbox *cfg, int nr)
+{
+	if (filter_denies(cfg, nr))
+		return "it is denied by the policy's syscall blocklist, and a handler would let "
+		       "user code bypass it";
+	if (nr == __NR_clone3)
+		return "the filter answers it itself (ENOSYS, so libc falls back to clone)";
+	if (in_list(arg_ruled, SL_ARRAY_SIZE(arg_ruled), nr))
+		return "the filter checks its arguments, and a handler would switch those "
+		       "checks off";
+	return NULL;
+}
+
 /* Adds a rule unless nr is denied outright (an unconditional deny makes
  * argument rules for the same syscall moot). */
 static int rule(scmp_filter_ctx ctx, const struct sandlock_sandbox *cfg, uint32_t action, int nr,
@@ -220,8 +240,48 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 
 static int add_notify(scmp_filter_ctx ctx, const struct filter_req *req)
 {
+	unsigned long ns = 0;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(clone_ns_flags); i++)
+		ns |= clone_ns_flags[i];
+	struct scmp_arg_cmp no_ns[] = {SCMP_CMP(0, SCMP_CMP_MASKED_EQ, ns, 0)};
 	for (size_t i = 0; i < req->n_notify; i++) {
-		int r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, req->notify[i], 0, NULL);
+		bool clone = req->notify[i] == __NR_clone;
+		int r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, req->notify[i], clone ? 1 : 0,
+			     clone ? no_ns : NULL);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/*
+ * max_memory: only the forms of the allocation calls that can grow the
+ * memory memlimit.c counts are notified (most mmap calls map files
+ * read-only).  A syscall with an unconditional notification (a user
+ * handler) needs none of these.
+ */
+static int add_mem_rules(scmp_filter_ctx ctx, const struct filter_req *req)
+{
+	const unsigned long mtype = 0x0f, anon = MAP_ANONYMOUS, wr = PROT_WRITE;
+	const struct {
+		int nr;
+		unsigned int n;
+		struct scmp_arg_cmp c[2];
+	} rules[] = {
+	    {__NR_mmap, 2, {ABIT(2, wr), SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype, MAP_PRIVATE)}},
+	    /* one comparison per argument and rule (libseccomp) */
+	    {__NR_mmap, 1, {SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype | anon, MAP_SHARED | anon)}},
+	    {__NR_mmap,
+	     1,
+	     {SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype | anon, MAP_SHARED_VALIDATE | anon)}},
+	    {__NR_mprotect, 1, {ABIT(2, wr)}},
+	    {__NR_pkey_mprotect, 1, {ABIT(2, wr)}},
+	    {__NR_brk, 1, {SCMP_CMP(0, SCMP_CMP_NE, 0)}},
+	};
+	for (size_t i = 0; i < SL_ARRAY_SIZE(rules); i++) {
+		if (in_list(req->notify, req->n_notify, rules[i].nr))
+			continue;
+		int r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, rules[i].nr, rules[i].n, rules[i].c);
 		if (r < 0)
 			return r;
 	}
@@ -272,7 +332,8 @@ static void key_set(uint64_t *bits, int nr, struct filter_key *key)
 void filter_key_of(const struct filter_req *req, struct filter_key *key)
 {
 	const struct sandlock_sandbox *cfg = req->cfg;
-	*key = (struct filter_key){.valid = 1, .flags = req->allow_dgram ? 1 : 0};
+	*key = (struct filter_key){.valid = 1,
+				   .flags = (req->allow_dgram ? 1u : 0u) | (req->mem_rules ? 2u : 0u)};
 	size_t n;
 	const int *d = syscalls_default_deny(&n);
 	for (size_t i = 0; i < n; i++)
@@ -320,6 +381,8 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
 		r = add_socket_rules(ctx, req);
 	if (r == 0)
 		r = add_notify(ctx, req);
+	if (r == 0 && req->mem_rules)
+		r = add_mem_rules(ctx, req);
 	if (r == 0)
 		r = export_prog(ctx, out);
 	seccomp_release(ctx);

@@ -19,6 +19,7 @@ struct filter_req {
 	const int *notify;		    /* syscalls for the supervisor */
 	size_t n_notify;
 	bool allow_dgram; /* udp/icmp rules exist (later) */
+	bool mem_rules;	  /* max_memory: notify the allocating forms of mmap & co */
 };
 
 /* Everything the program depends on, as bitmaps of syscall numbers: two
@@ -52,5 +53,7 @@ void filter_free(struct sock_fprog *prog);
 /* True if nr is denied outright by this policy (default list, sysv_ipc
  * unless allowed, extra_deny_syscalls). */
 bool filter_denies(const struct sandlock_sandbox *cfg, int nr);
+/* Why a custom handler cannot be put on nr under cfg (NULL: it can). */
+const char *filter_handler_conflict(const struct sandlock_sandbox *cfg, int nr);
 
 #endif

@@ -41,6 +41,9 @@ static int signal_locked(sandlock_handle_t *h, int sig)
 		return -ESRCH;
 	syscall(SYS_pidfd_send_signal, h->proc.pidfd, sig, NULL, 0U);
 	kill(-h->proc.pid, sig);
+	/* processes that left the group are still in the index */
+	if (h->sup.lock_init)
+		supervisor_signal(&h->sup, sig);
 	return 0;
 }
 
@@ -88,7 +91,13 @@ static int do_spawn(sandlock_handle_t *h)
 	int r = spawn_child(&h->plan, &h->proc);
 	if (r < 0)
 		return r;
-	r = supervisor_init(&h->sup, h->proc.listener, h->name);
+	struct sl_sup_cfg sc = {.policy = h->policy,
+				.name = h->name,
+				.root = h->proc.pid,
+				.root_pidfd = h->proc.pidfd,
+				.user = h->user,
+				.n_user = h->n_user};
+	r = supervisor_init(&h->sup, h->proc.listener, &sc);
 	h->proc.listener = -1; /* the supervisor owns it now */
 	if (r < 0) {
 		syscall(SYS_pidfd_send_signal, h->proc.pidfd, SIGKILL, NULL, 0U);
@@ -188,6 +197,26 @@ static int set_name(sandlock_handle_t *h, const char *name)
 sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *name,
 				 const char *const *argv, unsigned int argc, uint32_t flags)
 {
+	return handle_create_ex(policy, name, argv, argc, flags, NULL, 0);
+}
+
+static int user_nrs(const struct sl_user_link *user, size_t n, int **out)
+{
+	*out = NULL;
+	if (!n)
+		return 0;
+	*out = malloc(n * sizeof(**out));
+	if (!*out)
+		return sl_errorf(ENOMEM, "out of memory");
+	for (size_t i = 0; i < n; i++)
+		(*out)[i] = user[i].nr;
+	return 0;
+}
+
+sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char *name,
+				    const char *const *argv, unsigned int argc, uint32_t flags,
+				    const struct sl_user_link *user, size_t n_user)
+{
 	if (!policy) {
 		sl_errorf(EINVAL, "policy is NULL");
 		return NULL;
@@ -204,14 +233,25 @@ sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *n
 	h->proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1};
 	h->sup.listener = -1;
 	plan_init(&h->plan);
+	h->policy = policy;
+	h->user = user;
+	h->n_user = n_user;
+	int *nrs = NULL;
 	int r = set_name(h, name);
+	if (r == 0)
+		r = user_nrs(user, n_user, &nrs);
 	struct plan_mode mode = {.capture = !h->interactive,
 				 .interactive = h->interactive,
-				 .gated = !(flags & SANDLOCK_CREATE_START)};
+				 .gated = !(flags & SANDLOCK_CREATE_START),
+				 .user_nrs = nrs,
+				 .n_user = n_user};
 	if (r == 0)
 		r = plan_build(&h->plan, policy, argv, argc, &mode);
+	free(nrs);
 	if (r == 0)
 		r = h->threaded ? start_thread(h) : do_spawn(h);
+	h->policy = NULL;
+	h->user = NULL;
 	if (r < 0) {
 		handle_destroy(h);
 		return NULL;

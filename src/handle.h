@@ -41,6 +41,9 @@ struct sandlock_handle {
 	int spawn_err;
 	char spawn_msg[256];
 
+	const sandlock_sandbox_t *policy; /* during create only */
+	const struct sl_user_link *user;  /* during create only */
+	size_t n_user;
 	struct sl_plan plan;
 	struct sl_proc proc;
 	struct sl_sup sup;
@@ -54,6 +57,11 @@ struct sandlock_handle {
 /* NULL with a message on failure. */
 sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *name,
 				 const char *const *argv, unsigned int argc, uint32_t flags);
+/* The same with user handlers at the end of their syscalls' chains (the
+ * links are copied; their args must outlive the handle). */
+sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char *name,
+				    const char *const *argv, unsigned int argc, uint32_t flags,
+				    const struct sl_user_link *user, size_t n_user);
 int handle_start(sandlock_handle_t *h);
 /* timeout_ms 0 = none.  NULL with a message on failure. */
 sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms);

@@ -1,24 +1,48 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * handler.c - custom handler objects and the action setters of the
- * handler ABI (spec 2.20).  Dispatching handlers from the supervisor
- * lands with the supervisor engine; until then sandlock_run_with_handlers()
- * takes ownership of the handlers as the ABI says, frees them and fails
- * with "not supported yet: custom handlers".
+ * handler.c - custom syscall handlers (spec 2.20): handler objects, the
+ * action setters, the memory accessors and the adapter that puts a user
+ * handler at the end of the engine's chain for its syscall.
+ *
+ * Contract (also in the README): a handler runs on the supervisor's
+ * thread, one notification at a time, while the notifying thread waits in
+ * its syscall; it must return promptly (it must not block on the sandbox
+ * itself, and it must not call live control on its own sandbox).  Its
+ * answer is taken as given: CONTINUE after looking at a pointer argument
+ * is a TOCTOU the user accepts (seccomp_unotify(2)); syscalls the policy
+ * denies cannot get a handler, so a handler never re-opens them.
  */
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "error.h"
+#include "filter.h"
+#include "handle.h"
+#include "handler.h"
 #include "sandlock.h"
+#include "seccomp_uapi.h"
+#include "supervisor.h"
 #include "util.h"
+
+#define SL_MAX_REGISTRATIONS 4096
+#define SL_SYSCALL_MAX	     462 /* x86_64 */
 
 struct sandlock_handler {
 	sandlock_handler_fn_t fn;
 	void *ud;
 	sandlock_handler_ud_drop_t ud_drop;
 	uint32_t on_exception;
+};
+
+/* Valid only while the callback runs. */
+struct sandlock_mem_handle {
+	struct sl_memref ref;
+	bool valid;
 };
 
 SL_API sandlock_handler_t *sandlock_handler_new(sandlock_handler_fn_t handler_fn, void *ud,
@@ -52,27 +76,191 @@ SL_API void sandlock_handler_free(sandlock_handler_t *h)
 	free(h);
 }
 
-static sandlock_result_t *run_with_handlers(const sandlock_handler_registration_t *regs, size_t n)
+/* ---- the adapter ---------------------------------------------------------- */
+
+/* A group the supervisor may signal: the root's, or one led by a live
+ * process of the sandbox (a group id is its creator's pid).  Never the
+ * supervisor's own. */
+static bool sandbox_group(struct sl_ctx *c, pid_t pgid)
 {
-	/* Ownership of every handler passes in on entry, on all paths. */
-	for (size_t i = 0; regs && i < n; i++)
+	if (pgid <= 0 || pgid == getpgrp())
+		return false;
+	if (pgid == c->sup->root_pgid)
+		return true;
+	struct sl_pent *e = procs_find(&c->sup->procs, pgid);
+	return e && !e->exited;
+}
+
+static void set_errno(struct sl_action *a, int err)
+{
+	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
+}
+
+/* The exception policy: a handler failed or answered nonsense. */
+static void on_exception(struct sl_ctx *c, struct sl_action *a, uint32_t policy)
+{
+	switch (policy) {
+	case SANDLOCK_EXCEPTION_DENY_EPERM:
+		set_errno(a, EPERM);
+		return;
+	case SANDLOCK_EXCEPTION_CONTINUE:
+		*a = (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+		return;
+	case SANDLOCK_EXCEPTION_DENY_EIO:
+		set_errno(a, EIO);
+		return;
+	default: {
+		pid_t pgid = getpgid((pid_t)c->req->pid);
+		if (sandbox_group(c, pgid))
+			*a = (struct sl_action){
+			    .kind = SL_ACT_KILL, .sig = SIGKILL, .pgid = pgid, .fd = -1};
+		else
+			set_errno(a, EPERM);
+	}
+	}
+}
+
+/* Translates the handler's answer.  False when it is invalid. */
+static bool convert(struct sl_ctx *c, const sandlock_action_out_t *out, struct sl_action *a)
+{
+	*a = (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+	switch (out->kind) {
+	case SANDLOCK_ACTION_CONTINUE:
+		return true;
+	case SANDLOCK_ACTION_ERRNO:
+		set_errno(a, out->payload.errno_value);
+		return out->payload.errno_value > 0 && out->payload.errno_value < 4096;
+	case SANDLOCK_ACTION_RETURN_VALUE:
+		*a = (struct sl_action){
+		    .kind = SL_ACT_RETURN, .val = out->payload.return_value, .fd = -1};
+		return true;
+	case SANDLOCK_ACTION_INJECT_FD_SEND:
+		*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND,
+					.fd = out->payload.inject_send.srcfd,
+					.fd_flags = out->payload.inject_send.newfd_flags};
+		return a->fd >= 0 && (a->fd_flags & ~(uint32_t)O_CLOEXEC) == 0;
+	case SANDLOCK_ACTION_HOLD:
+		a->kind = SL_ACT_HOLD;
+		return true;
+	case SANDLOCK_ACTION_KILL: {
+		pid_t pgid = out->payload.kill.pgid;
+		if (pgid == 0)
+			pgid = getpgid((pid_t)c->req->pid);
+		*a = (struct sl_action){
+		    .kind = SL_ACT_KILL, .sig = out->payload.kill.sig, .pgid = pgid, .fd = -1};
+		return a->sig > 0 && a->sig < 65 && sandbox_group(c, pgid);
+	}
+	default: /* UNSET, the reserved tracked injection, unknown */
+		return false;
+	}
+}
+
+void handler_dispatch(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	sandlock_handler_t *h = arg;
+	const struct seccomp_notif *req = c->req;
+	sandlock_notif_data_t nd = {
+	    .id = req->id,
+	    .pid = req->pid,
+	    .flags = req->flags,
+	    .syscall_nr = req->data.nr,
+	    .arch = req->data.arch,
+	    .instruction_pointer = req->data.instruction_pointer,
+	};
+	memcpy(nd.args, req->data.args, sizeof(nd.args));
+	struct sandlock_mem_handle mh = {c->mem, true};
+	sandlock_action_out_t out = {.kind = SANDLOCK_ACTION_UNSET};
+	int rc = h->fn(h->ud, &nd, &mh, &out);
+	mh.valid = false;
+	if (rc == 0 && convert(c, &out, a))
+		return;
+	if (out.kind == SANDLOCK_ACTION_INJECT_FD_SEND && out.payload.inject_send.srcfd >= 0)
+		close(out.payload.inject_send.srcfd); /* the fd was handed to us */
+	on_exception(c, a, h->on_exception);
+}
+
+/* ---- running with handlers ------------------------------------------------ */
+
+static int check_registration(const sandlock_sandbox_t *policy,
+			      const sandlock_handler_registration_t *r, size_t i)
+{
+	if (!r->handler)
+		return sl_errorf(EINVAL, "registration %zu: handler is NULL", i);
+	if (r->syscall_nr < 0)
+		return sl_errorf(EINVAL, "registration %zu: negative syscall number %lld", i,
+				 (long long)r->syscall_nr);
+	if (r->syscall_nr > SL_SYSCALL_MAX)
+		return sl_errorf(EINVAL, "registration %zu: syscall %lld is unknown on x86_64", i,
+				 (long long)r->syscall_nr);
+	const char *why = filter_handler_conflict(policy, (int)r->syscall_nr);
+	if (why)
+		return sl_errorf(EPERM, "handler on syscall %lld refused: %s",
+				 (long long)r->syscall_nr, why);
+	return 0;
+}
+
+static int check_registrations(const sandlock_sandbox_t *policy,
+			       const sandlock_handler_registration_t *regs, size_t n)
+{
+	if (!policy)
+		return sl_errorf(EINVAL, "policy is NULL");
+	if (n && !regs)
+		return sl_errorf(EINVAL, "registrations is NULL");
+	if (n > SL_MAX_REGISTRATIONS)
+		return sl_errorf(E2BIG, "too many handler registrations (%zu, at most %d)", n,
+				 SL_MAX_REGISTRATIONS);
+	for (size_t i = 0; i < n; i++) {
+		int r = check_registration(policy, &regs[i], i);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+static sandlock_result_t *run_with_handlers(const sandlock_sandbox_t *policy, const char *name,
+					    const char *const *argv, unsigned int argc,
+					    const sandlock_handler_registration_t *regs, size_t n,
+					    uint32_t flags)
+{
+	sl_error_clear();
+	sandlock_result_t *res = NULL;
+	struct sl_user_link *links = NULL;
+	int r = check_registrations(policy, regs, n);
+	if (r == 0 && n && !(links = calloc(n, sizeof(*links))))
+		r = sl_errorf(ENOMEM, "out of memory");
+	if (r == 0) {
+		for (size_t i = 0; i < n; i++)
+			links[i] = (struct sl_user_link){(int)regs[i].syscall_nr, handler_dispatch,
+							 regs[i].handler};
+		sandlock_handle_t *h =
+		    handle_create_ex(policy, name, argv, argc,
+				     flags | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START, links, n);
+		if (h) {
+			res = handle_wait(h, 0);
+			handle_free(h);
+		}
+	}
+	free(links);
+	/* Ownership of every handler passed in on entry: freed on all paths
+	 * (ud_drop exactly once). */
+	for (size_t i = 0; regs && i < n && i < SL_MAX_REGISTRATIONS; i++)
 		sandlock_handler_free(regs[i].handler);
-	sl_unsupported("custom handlers");
-	return NULL;
+	return res;
 }
 
 SL_API sandlock_result_t *sandlock_run_with_handlers(
     const sandlock_sandbox_t *policy, const char *name, const char *const *argv, unsigned int argc,
     const sandlock_handler_registration_t *registrations, size_t nregistrations)
 {
-	return run_with_handlers(registrations, nregistrations);
+	return run_with_handlers(policy, name, argv, argc, registrations, nregistrations, 0);
 }
 
 SL_API sandlock_result_t *sandlock_run_interactive_with_handlers(
     const sandlock_sandbox_t *policy, const char *name, const char *const *argv, unsigned int argc,
     const sandlock_handler_registration_t *registrations, size_t nregistrations)
 {
-	return run_with_handlers(registrations, nregistrations);
+	return run_with_handlers(policy, name, argv, argc, registrations, nregistrations,
+				 SANDLOCK_CREATE_INTERACTIVE);
 }
 
 SL_API void sandlock_action_set_continue(sandlock_action_out_t *out)
@@ -122,30 +310,36 @@ SL_API void sandlock_action_set_kill(sandlock_action_out_t *out, int32_t sig, in
 	out->payload.kill.pgid = pgid;
 }
 
-/* Memory handles exist only inside a running handler callback, which
- * cannot happen before handler dispatch lands. */
-static int32_t no_mem(void)
-{
-	sl_unsupported("custom handlers");
-	return -1;
-}
-
+/* The memory accessors work only during the callback (handle valid). */
 SL_API int32_t sandlock_mem_read_cstr(const sandlock_mem_handle_t *handle, uint64_t addr,
 				      uint8_t *buf, size_t max_len, size_t *out_len)
 {
-	return no_mem();
+	if (!handle || !buf || !out_len || !handle->valid || max_len == 0)
+		return -1;
+	size_t len;
+	if (mem_read_cstr(&handle->ref, addr, (char *)buf, max_len, &len) < 0)
+		return -1;
+	*out_len = len;
+	return 0;
 }
 
 SL_API int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf,
 				 size_t len, size_t *out_len)
 {
-	return no_mem();
+	if (!handle || !buf || !out_len || !handle->valid)
+		return -1;
+	if (mem_read(&handle->ref, addr, buf, len) < 0)
+		return -1; /* a partial read is a failure: never half an argument */
+	*out_len = len;
+	return 0;
 }
 
 SL_API int32_t sandlock_mem_write(const sandlock_mem_handle_t *handle, uint64_t addr,
 				  const uint8_t *buf, size_t len)
 {
-	return no_mem();
+	if (!handle || !buf || !handle->valid)
+		return -1;
+	return mem_write(&handle->ref, addr, buf, len) < 0 ? -1 : 0;
 }
 
 /* The handler ABI fixes these layouts (spec 2.20). */

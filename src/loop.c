@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <poll.h>
+#include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -49,44 +50,72 @@ static void service_pipe(int *fd, struct sl_buf *b)
 		*fd = -1;
 }
 
-static int timeout_for(int64_t deadline_ms)
+#define LOOP_MAX_PROCS 1024
+
+/* Milliseconds until the earlier of the deadline and the supervisor's
+ * next timer (-1: none). */
+static int timeout_for(int64_t deadline_ms, int64_t timer_ms)
 {
-	if (deadline_ms < 0)
+	int64_t t = deadline_ms;
+	if (timer_ms >= 0 && (t < 0 || timer_ms < t))
+		t = timer_ms;
+	if (t < 0)
 		return -1;
-	int64_t left = deadline_ms - loop_now_ms();
+	int64_t left = t - loop_now_ms();
 	if (left <= 0)
 		return 0;
 	return left > 60000 ? 60000 : (int)left;
 }
 
+static void service_listener(struct sl_sup *s, short revents)
+{
+	if (revents & POLLIN) {
+		if (supervisor_handle_one(s) < 0)
+			supervisor_detach(s); /* fail closed: ENOSYS */
+	} else if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
+		supervisor_detach(s); /* no task uses the filter any more */
+	}
+}
+
 int loop_run(struct sl_loop *l, int64_t deadline_ms)
 {
+	static const size_t cap = P__N + LOOP_MAX_PROCS;
+	struct pollfd *pfd = calloc(cap, sizeof(*pfd));
+	if (!pfd)
+		return LOOP_FAILED;
 	for (;;) {
-		struct pollfd pfd[P__N] = {
-		    [P_LISTENER] = {l->sup->listener, POLLIN, 0},
-		    [P_PIDFD] = {l->pidfd, POLLIN, 0},
-		    [P_OUT] = {l->out_fd, POLLIN, 0},
-		    [P_ERR] = {l->err_fd, POLLIN, 0},
-		};
-		int n = poll(pfd, P__N, timeout_for(deadline_ms));
-		if (n < 0 && errno != EINTR)
-			return LOOP_EXITED; /* cannot wait: treat as ended, caller kills */
-		if (n == 0 && deadline_ms >= 0 && loop_now_ms() >= deadline_ms)
+		pfd[P_LISTENER] = (struct pollfd){l->sup->listener, POLLIN, 0};
+		pfd[P_PIDFD] = (struct pollfd){l->pidfd, POLLIN, 0};
+		pfd[P_OUT] = (struct pollfd){l->out_fd, POLLIN, 0};
+		pfd[P_ERR] = (struct pollfd){l->err_fd, POLLIN, 0};
+		/* every tracked process's pidfd: exits free their slots and
+		 * memory promptly */
+		size_t np = supervisor_pollfds(l->sup, pfd + P__N, LOOP_MAX_PROCS);
+		int64_t timer = supervisor_next_timer(l->sup);
+		int n = poll(pfd, P__N + np, timeout_for(deadline_ms, timer));
+		if (n < 0 && errno != EINTR) {
+			free(pfd);
+			return LOOP_FAILED;
+		}
+		int64_t now = loop_now_ms();
+		if (timer >= 0 && now >= timer)
+			supervisor_tick(l->sup, now);
+		if (n == 0 && deadline_ms >= 0 && now >= deadline_ms) {
+			free(pfd);
 			return LOOP_DEADLINE;
+		}
 		if (n <= 0)
 			continue;
-		if (pfd[P_LISTENER].revents & POLLIN) {
-			if (supervisor_handle_one(l->sup) < 0)
-				supervisor_detach(l->sup); /* fail closed: ENOSYS */
-		} else if (pfd[P_LISTENER].revents & (POLLHUP | POLLERR | POLLNVAL)) {
-			supervisor_detach(l->sup); /* no task uses the filter any more */
-		}
+		supervisor_proc_events(l->sup, pfd + P__N, np);
+		service_listener(l->sup, pfd[P_LISTENER].revents);
 		if (pfd[P_OUT].revents)
 			service_pipe(&l->out_fd, l->out);
 		if (pfd[P_ERR].revents)
 			service_pipe(&l->err_fd, l->err);
-		if (pfd[P_PIDFD].revents)
+		if (pfd[P_PIDFD].revents) {
+			free(pfd);
 			return LOOP_EXITED;
+		}
 	}
 }
 

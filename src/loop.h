@@ -13,19 +13,20 @@
 #include "util.h"
 
 struct sl_loop {
-	struct sl_sup *sup; /* NULL once the listener is gone */
+	struct sl_sup *sup;
 	int pidfd;
 	int out_fd, err_fd; /* capture pipes, -1 when not capturing or at EOF */
 	struct sl_buf *out, *err;
 };
 
-enum { LOOP_EXITED = 0, LOOP_DEADLINE = 1 };
+enum { LOOP_EXITED = 0, LOOP_DEADLINE = 1, LOOP_FAILED = 2 };
 
 /* Monotonic clock in milliseconds. */
 int64_t loop_now_ms(void);
 
-/* Runs until the child has exited (LOOP_EXITED) or the monotonic
- * deadline (ms, < 0 = none) has passed (LOOP_DEADLINE). */
+/* Runs until the child has exited (LOOP_EXITED), the monotonic deadline
+ * (ms, < 0 = none) has passed (LOOP_DEADLINE), or the loop cannot go on
+ * (LOOP_FAILED: the caller must end the sandbox, fail closed). */
 int loop_run(struct sl_loop *l, int64_t deadline_ms);
 
 /* After the exit: reads what is left in the capture pipes.  Stops at EOF

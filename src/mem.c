@@ -3,48 +3,72 @@
 #include "mem.h"
 
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
+#include <stdbool.h>
+#include <string.h>
 #include <sys/ioctl.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "seccomp_uapi.h"
 
-static int mem_id_valid(int listener, uint64_t id)
+#define PAGE 4096u
+
+static int id_valid(const struct sl_memref *m)
 {
-	return ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0 ? 0 : -ENOENT;
+	uint64_t id = m->id;
+	return ioctl(m->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0 ? 0 : -ENOENT;
 }
 
-static int mem_open(int listener, uint64_t id, pid_t pid, int flags)
+static int transfer(const struct sl_memref *m, uint64_t addr, void *buf, size_t len, bool wr)
 {
-	char path[32];
-	snprintf(path, sizeof(path), "/proc/%d/mem", (int)pid);
-	int fd = open(path, flags | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	if (mem_id_valid(listener, id) < 0) {
-		close(fd);
-		return -ENOENT;
-	}
-	return fd;
-}
-
-int mem_write(int listener, uint64_t id, pid_t pid, uint64_t addr, const void *buf, size_t len)
-{
-	if (addr > (uint64_t)INT64_MAX - len)
+	if (len == 0)
+		return 0;
+	if (addr == 0 || addr > UINT64_MAX - len)
 		return -EFAULT;
-	int fd = mem_open(listener, id, pid, O_WRONLY);
-	if (fd < 0)
-		return fd;
-	size_t done = 0;
-	while (done < len) {
-		ssize_t r = pwrite(fd, (const char *)buf + done, len - done, (off_t)(addr + done));
-		if (r < 0 && errno == EINTR)
-			continue;
-		if (r <= 0)
-			break;
-		done += (size_t)r;
+	int r = id_valid(m);
+	if (r < 0)
+		return r;
+	struct iovec local = {buf, len};
+	struct iovec remote = {(void *)(uintptr_t)addr, len};
+	ssize_t n = wr ? process_vm_writev(m->pid, &local, 1, &remote, 1, 0)
+		       : process_vm_readv(m->pid, &local, 1, &remote, 1, 0);
+	int e = errno;
+	if ((r = id_valid(m)) < 0)
+		return r;
+	if (n < 0)
+		return e == ESRCH ? -ENOENT : -EFAULT;
+	return (size_t)n == len ? 0 : -EFAULT;
+}
+
+int mem_read(const struct sl_memref *m, uint64_t addr, void *buf, size_t len)
+{
+	return transfer(m, addr, buf, len, false);
+}
+
+int mem_write(const struct sl_memref *m, uint64_t addr, const void *buf, size_t len)
+{
+	return transfer(m, addr, (void *)buf, len, true);
+}
+
+int mem_read_cstr(const struct sl_memref *m, uint64_t addr, char *buf, size_t max, size_t *len)
+{
+	size_t got = 0;
+	while (got < max) {
+		/* up to the end of the current page, so a string that ends
+		 * just before an unmapped page is still readable */
+		uint64_t at = addr + got;
+		size_t chunk = PAGE - (size_t)(at % PAGE);
+		if (chunk > max - got)
+			chunk = max - got;
+		int r = mem_read(m, at, buf + got, chunk);
+		if (r < 0)
+			return r;
+		char *nul = memchr(buf + got, 0, chunk);
+		if (nul) {
+			*len = (size_t)(nul - buf);
+			return 0;
+		}
+		got += chunk;
 	}
-	close(fd);
-	return done == len ? 0 : -EFAULT;
+	return -ENAMETOOLONG;
 }

@@ -2,10 +2,16 @@
 /*
  * mem.h - access to a notifying child's memory.
  *
- * Each access opens /proc/<pid>/mem, then checks with
- * SECCOMP_IOCTL_NOTIF_ID_VALID that the notification is still pending:
- * the open fd pins that process's address space, so a pid reused after
- * the check cannot receive the access.  Short transfers are errors.
+ * process_vm_readv/writev, each bracketed by SECCOMP_IOCTL_NOTIF_ID_VALID
+ * before and after: the notification still pending after the transfer
+ * proves the pid still named the blocked notifier during it (a pid reused
+ * by another task would have invalidated the id).  Short transfers are
+ * errors, so a caller never decides on half of an argument.
+ *
+ * Whatever is read is a snapshot of memory the child (or another thread,
+ * or another process sharing the pages) can change at any time: decide on
+ * it only to deny or to emulate, never to let the original syscall run
+ * (CONTINUE) — seccomp_unotify(2), "Caveats".
  */
 #ifndef SL_MEM_H
 #define SL_MEM_H
@@ -14,7 +20,21 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-/* Writes exactly len bytes, or -errno (EFAULT for a short transfer). */
-int mem_write(int listener, uint64_t id, pid_t pid, uint64_t addr, const void *buf, size_t len);
+struct sl_memref {
+	int listener;
+	uint64_t id; /* the pending notification */
+	pid_t pid;   /* its thread */
+};
+
+/* Reads exactly len bytes.  0 or -errno (EFAULT for a short read, ENOENT
+ * when the notification is no longer pending). */
+int mem_read(const struct sl_memref *m, uint64_t addr, void *buf, size_t len);
+/* Writes exactly len bytes.  0 or -errno. */
+int mem_write(const struct sl_memref *m, uint64_t addr, const void *buf, size_t len);
+/* Reads a NUL-terminated string of at most max bytes including the NUL,
+ * page by page (never asking for an unmapped page past the string).
+ * *len excludes the NUL.  0, -ENAMETOOLONG when no NUL within max, or
+ * -errno. */
+int mem_read_cstr(const struct sl_memref *m, uint64_t addr, char *buf, size_t max, size_t *len);
 
 #endif

@@ -35,6 +35,7 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_AFFINITY] = "sched_setaffinity (cpu_cores)",
     [SL_STEP_THP] = "disable transparent huge pages",
     [SL_STEP_RLIMIT_CORE] = "RLIMIT_CORE (no_coredump)",
+    [SL_STEP_RLIMIT_DATA] = "RLIMIT_DATA (max_memory)",
     [SL_STEP_CHDIR] = "chdir (cwd)",
     [SL_STEP_NO_NEW_PRIVS] = "no_new_privs",
     [SL_STEP_LANDLOCK] = "landlock restrict_self",
@@ -231,6 +232,8 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 		p->set_nofile = true;
 		p->nofile = cfg->max_open_files.v;
 	}
+	p->set_data = cfg->max_memory.set;
+	p->data_limit = cfg->max_memory.v;
 	return 0;
 }
 
@@ -248,7 +251,8 @@ static bool notifies_late_syscall(const int *notify, size_t n)
 	return false;
 }
 
-static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *cfg)
+static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *cfg,
+			     const struct plan_mode *mode)
 {
 	int abi = landlock_require();
 	if (abi < 0)
@@ -265,9 +269,11 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 		return p->ruleset_fd;
 	p->ruleset_fd = above_stdio(p->ruleset_fd);
 	int notify[SUPERVISOR_MAX_NOTIFY];
-	size_t n = supervisor_notify_list(cfg, notify, SL_ARRAY_SIZE(notify));
+	size_t n = supervisor_notify_list(cfg, mode->user_nrs, mode->n_user, notify,
+					  SL_ARRAY_SIZE(notify));
 	p->late_notified = notifies_late_syscall(notify, n);
-	struct filter_req freq = {.cfg = cfg, .notify = notify, .n_notify = n};
+	struct filter_req freq = {
+	    .cfg = cfg, .notify = notify, .n_notify = n, .mem_rules = cfg->max_memory.set};
 	return filter_compile(&freq, &p->prog);
 }
 
@@ -309,7 +315,7 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0)
 		r = build_limits(p, cfg);
 	if (r == 0)
-		r = build_confinement(p, cfg);
+		r = build_confinement(p, cfg, mode);
 	if (r == 0)
 		r = build_stack(p);
 	if (r == 0)

@@ -31,6 +31,7 @@ enum sl_step {
 	SL_STEP_AFFINITY,
 	SL_STEP_THP,
 	SL_STEP_RLIMIT_CORE,
+	SL_STEP_RLIMIT_DATA,
 	SL_STEP_CHDIR,
 	SL_STEP_NO_NEW_PRIVS,
 	SL_STEP_LANDLOCK,
@@ -64,8 +65,8 @@ struct sl_plan {
 	bool gated;	    /* park at the release gate until started */
 	bool share_vm;	    /* clone(CLONE_VM | CLONE_VFORK): see spawn.c */
 	bool late_notified; /* a syscall made after the filter is notified */
-	bool set_nofile;
-	uint64_t nofile;
+	bool set_nofile, set_data;
+	uint64_t nofile, data_limit;
 	pid_t parent_pid;
 	sigset_t child_mask; /* signal mask to exec with */
 
@@ -86,6 +87,8 @@ struct plan_mode {
 	bool capture;	  /* stdout/stderr go to pipes */
 	bool interactive; /* take the terminal's foreground if stdin is a tty */
 	bool gated;	  /* park until released; else run straight to exec */
+	const int *user_nrs; /* syscalls with user handlers (notified) */
+	size_t n_user;
 };
 
 /* Prepares a plan.  0 or -errno with a message. */

@@ -507,7 +507,7 @@ int policy_validate(struct sandlock_sandbox *cfg)
 
 /* ---- "not supported yet" ------------------------------------------------------ */
 
-enum member_kind { MK_STRV, MK_STR, MK_U32V, MK_OPT, MK_BOOL, MK_U8, MK_PROCS, MK_FN };
+enum member_kind { MK_STRV, MK_STR, MK_U32V, MK_OPT, MK_BOOL, MK_U8, MK_FN };
 
 /*
  * Fields whose enforcement has not landed, in the spec's names.  A field is
@@ -525,9 +525,6 @@ static const struct {
     {"http_deny", MK_STRV, OFF(http_deny)},
     {"http_ports", MK_U32V, OFF(http_ports)},
     {"http_ca", MK_STR, OFF(http_ca)},
-    {"max_memory", MK_OPT, OFF(max_memory)},
-    {"max_processes", MK_PROCS, OFF(max_processes)},
-    {"max_cpu", MK_OPT, OFF(max_cpu)},
     {"max_disk", MK_OPT, OFF(max_disk)},
     {"random_seed", MK_OPT, OFF(random_seed)},
     {"time_start", MK_OPT, OFF(time_start)},
@@ -559,8 +556,6 @@ static bool member_set(const struct sandlock_sandbox *cfg, enum member_kind kind
 		return *CMEMBER(cfg, off, bool);
 	case MK_U8:
 		return *CMEMBER(cfg, off, uint8_t) != 0;
-	case MK_PROCS:
-		return *CMEMBER(cfg, off, uint32_t) != SL_DEFAULT_MAX_PROCESSES;
 	case MK_FN:
 		return *CMEMBER(cfg, off, sandlock_policy_fn_t) != NULL;
 	}

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* supervisor.c - receive, dispatch, answer (see supervisor.h). */
+/* supervisor.c - receive, dispatch through chains, answer (see supervisor.h). */
 #include "supervisor.h"
 
 #include <errno.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -11,68 +12,153 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "mem.h"
+#include "filter.h"
+#include "reslimit.h"
 #include "seccomp_uapi.h"
 
-typedef int (*sup_fn)(struct sl_sup *s, const struct seccomp_notif *req,
-		      struct seccomp_notif_resp *resp);
+#define HELD_RETRY_MS 100
 
 /* uname (emulate): the real uname with nodename replaced by the sandbox
  * name, written into the child's buffer; the child's memory is only
  * written, never trusted. */
-static int on_uname(struct sl_sup *s, const struct seccomp_notif *req,
-		    struct seccomp_notif_resp *resp)
+static void on_uname(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	struct utsname u;
-	if (uname(&u) < 0)
-		return -errno;
+	if (uname(&u) < 0) {
+		*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = errno};
+		return;
+	}
 	memset(u.nodename, 0, sizeof(u.nodename));
-	memcpy(u.nodename, s->nodename, strlen(s->nodename));
-	int r = mem_write(s->listener, req->id, (pid_t)req->pid, req->data.args[0], &u, sizeof(u));
-	if (r < 0)
-		return -EFAULT;
-	resp->val = 0;
-	return 0;
+	memcpy(u.nodename, c->sup->nodename, strlen(c->sup->nodename));
+	if (mem_write(&c->mem, c->req->data.args[0], &u, sizeof(u)) < 0)
+		*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = EFAULT};
+	else
+		*a = (struct sl_action){.kind = SL_ACT_RETURN, .val = 0};
 }
 
+enum when { ALWAYS, MEMORY, MEMORY_FILTERED, MEMORY_SYSV };
+
+/* The builtins in dispatch order (spec 2.5.2).  MEMORY_FILTERED syscalls
+ * are notified by argument-filtered rules (filter.c), not by the list. */
 static const struct {
 	int nr;
-	sup_fn fn;
-} handlers[] = {
-    {__NR_uname, on_uname},
+	sl_hfn fn;
+	enum when when;
+} builtins[] = {
+    {__NR_clone, nproc_on_fork, ALWAYS},
+    {__NR_fork, nproc_on_fork, ALWAYS},
+    {__NR_vfork, nproc_on_fork, ALWAYS},
+    {__NR_exit_group, nproc_on_exit, ALWAYS},
+    {__NR_mmap, memlimit_on_alloc, MEMORY_FILTERED},
+    {__NR_mprotect, memlimit_on_alloc, MEMORY_FILTERED},
+    {__NR_pkey_mprotect, memlimit_on_alloc, MEMORY_FILTERED},
+    {__NR_brk, memlimit_on_alloc, MEMORY_FILTERED},
+    {__NR_mremap, memlimit_on_alloc, MEMORY},
+    {__NR_shmget, memlimit_on_alloc, MEMORY_SYSV},
+    {__NR_uname, on_uname, ALWAYS},
 };
 
-size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, int *out, size_t max)
+static bool builtin_active(const struct sandlock_sandbox *cfg, enum when w)
 {
-	(void)cfg; /* the name is always set, so uname is always notified */
-	size_t n = 0;
-	for (size_t i = 0; i < SL_ARRAY_SIZE(handlers) && n < max; i++)
-		out[n++] = handlers[i].nr;
+	switch (w) {
+	case ALWAYS:
+		return true;
+	case MEMORY:
+	case MEMORY_FILTERED:
+		return cfg->max_memory.set;
+	case MEMORY_SYSV:
+		return cfg->max_memory.set && !filter_denies(cfg, __NR_shmget);
+	}
+	return false;
+}
+
+static size_t add_unique(int *out, size_t n, size_t max, int nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (out[i] == nr)
+			return n;
+	if (n < max)
+		out[n++] = nr;
 	return n;
 }
 
-int supervisor_init(struct sl_sup *s, int listener, const char *name)
+size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, const int *user, size_t n_user,
+			      int *out, size_t max)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(builtins); i++)
+		if (builtins[i].when != MEMORY_FILTERED && builtin_active(cfg, builtins[i].when))
+			n = add_unique(out, n, max, builtins[i].nr);
+	for (size_t i = 0; i < n_user; i++)
+		n = add_unique(out, n, max, user[i]);
+	return n;
+}
+
+static int chain_add(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
+{
+	if (nr < 0 || nr >= SL_NR_MAX)
+		return sl_errorf(EINVAL, "syscall %d cannot be supervised", nr);
+	struct sl_chain *ch = &s->chains[nr];
+	struct sl_link *v = realloc(ch->v, (ch->n + 1) * sizeof(*v));
+	if (!v)
+		return sl_errorf(ENOMEM, "out of memory");
+	v[ch->n++] = (struct sl_link){fn, arg};
+	ch->v = v;
+	return 0;
+}
+
+static int build_chains(struct sl_sup *s, const struct sl_sup_cfg *cfg)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(builtins); i++)
+		if (builtin_active(cfg->policy, builtins[i].when))
+			r = chain_add(s, builtins[i].nr, builtins[i].fn, NULL);
+	for (size_t i = 0; r == 0 && i < cfg->n_user; i++)
+		r = chain_add(s, cfg->user[i].nr, cfg->user[i].fn, cfg->user[i].arg);
+	return r;
+}
+
+static int alloc_buffers(struct sl_sup *s)
 {
 	struct seccomp_notif_sizes sz;
-	*s = (struct sl_sup){.listener = listener};
 	/* The kernel's structs may be larger than our headers' copies. */
-	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0) {
-		int e = errno;
-		supervisor_release(s);
-		return sl_errorf(e, "seccomp: notification sizes: %s", strerror(e));
-	}
+	if (syscall(SYS_seccomp, SECCOMP_GET_NOTIF_SIZES, 0, &sz) < 0)
+		return sl_errorf(errno, "seccomp: notification sizes: %s", strerror(errno));
 	s->req_size = sz.seccomp_notif > sizeof(*s->req) ? sz.seccomp_notif : sizeof(*s->req);
 	s->resp_size =
 	    sz.seccomp_notif_resp > sizeof(*s->resp) ? sz.seccomp_notif_resp : sizeof(*s->resp);
 	s->req = calloc(1, s->req_size);
 	s->resp = calloc(1, s->resp_size);
-	if (!s->req || !s->resp) {
-		supervisor_release(s);
+	s->held = calloc(SL_MAX_HELD, sizeof(*s->held));
+	if (!s->req || !s->resp || !s->held)
 		return sl_errorf(ENOMEM, "out of memory");
-	}
-	size_t len = strlen(name);
-	memcpy(s->nodename, name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
 	return 0;
+}
+
+int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg)
+{
+	*s = (struct sl_sup){.listener = listener, .root_pgid = cfg->root};
+	procs_init(&s->procs);
+	pthread_mutex_init(&s->lock, NULL);
+	s->lock_init = true;
+	const struct sandlock_sandbox *p = cfg->policy;
+	s->max_processes = p->max_processes;
+	s->max_memory = p->max_memory.set ? p->max_memory.v : 0;
+	size_t len = strlen(cfg->name);
+	memcpy(s->nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
+	int64_t now = 0;
+	struct timespec ts;
+	if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
+		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, now);
+	int r = alloc_buffers(s);
+	if (r == 0 && procs_add_root(&s->procs, cfg->root, cfg->root_pidfd) < 0)
+		r = sl_errorf(ENOMEM, "cannot track the sandbox's process");
+	if (r == 0)
+		r = build_chains(s, cfg);
+	if (r < 0)
+		supervisor_release(s);
+	return r;
 }
 
 void supervisor_detach(struct sl_sup *s)
@@ -83,18 +169,158 @@ void supervisor_detach(struct sl_sup *s)
 void supervisor_release(struct sl_sup *s)
 {
 	supervisor_detach(s);
+	for (size_t i = 0; i < SL_NR_MAX; i++)
+		free(s->chains[i].v);
+	for (size_t i = 0; i < s->nheld; i++)
+		free(s->held[i]);
+	free(s->held);
 	free(s->req);
 	free(s->resp);
+	procs_release(&s->procs);
+	if (s->lock_init)
+		pthread_mutex_destroy(&s->lock);
+	s->lock_init = false;
 	s->req = NULL;
 	s->resp = NULL;
+	s->held = NULL;
+	s->nheld = 0;
+	memset(s->chains, 0, sizeof(s->chains));
 }
 
-static sup_fn lookup(int nr)
+/* Walks the chain: the first answer other than CONTINUE wins. */
+static void run_chain(struct sl_ctx *c, struct sl_action *a)
 {
-	for (size_t i = 0; i < SL_ARRAY_SIZE(handlers); i++)
-		if (handlers[i].nr == nr)
-			return handlers[i].fn;
-	return NULL;
+	int nr = c->req->data.nr;
+	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = EPERM, .fd = -1};
+	if (nr < 0 || nr >= SL_NR_MAX || !c->sup->chains[nr].n)
+		return; /* nothing asked for this syscall: deny */
+	const struct sl_chain *ch = &c->sup->chains[nr];
+	for (size_t i = 0; i < ch->n; i++) {
+		*a = (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+		ch->v[i].fn(c, a, ch->v[i].arg);
+		if (a->kind != SL_ACT_CONTINUE)
+			return;
+	}
+}
+
+static void answer_errno(struct sl_sup *s, uint64_t id, int err)
+{
+	memset(s->resp, 0, s->resp_size);
+	s->resp->id = id;
+	s->resp->error = -err;
+	/* ENOENT: the task died or was interrupted meanwhile; moot. */
+	(void)ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, s->resp);
+}
+
+/* SECCOMP_ADDFD_FLAG_SEND installs the fd and answers with its number in
+ * one step (a signal cannot separate them, pitfall U5).  If it fails (the
+ * child's RLIMIT_NOFILE, a bad fd) the call is denied, never continued
+ * (pitfall U4). */
+static void answer_inject(struct sl_sup *s, uint64_t id, struct sl_action *a)
+{
+	struct seccomp_notif_addfd add = {
+	    .id = id,
+	    .flags = SECCOMP_ADDFD_FLAG_SEND,
+	    .srcfd = (uint32_t)a->fd,
+	    .newfd_flags = a->fd_flags,
+	};
+	int r = a->fd < 0 ? -1 : ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	int e = a->fd < 0 ? EBADF : errno;
+	sl_close(&a->fd);
+	if (r < 0 && e != ENOENT)
+		answer_errno(s, id, e == EINPROGRESS ? EIO : e);
+}
+
+/* Kill: only a process group of the sandbox may be signalled. */
+static void answer_kill(struct sl_sup *s, uint64_t id, const struct sl_action *a)
+{
+	if (a->pgid > 0 && a->pgid != getpgrp() && a->sig >= 0 && a->sig < 65)
+		kill(-a->pgid, a->sig);
+	answer_errno(s, id, ENOMEM);
+}
+
+/* Sends the answer.  Returns false when the notification is held. */
+static bool answer(struct sl_sup *s, const struct seccomp_notif *req, struct sl_action *a)
+{
+	memset(s->resp, 0, s->resp_size);
+	s->resp->id = req->id;
+	switch (a->kind) {
+	case SL_ACT_CONTINUE:
+		s->resp->flags = SECCOMP_USER_NOTIF_FLAG_CONTINUE;
+		break;
+	case SL_ACT_RETURN:
+		s->resp->val = a->val;
+		break;
+	case SL_ACT_INJECT_SEND:
+		answer_inject(s, req->id, a);
+		return true;
+	case SL_ACT_KILL:
+		answer_kill(s, req->id, a);
+		return true;
+	case SL_ACT_HOLD:
+		return false;
+	case SL_ACT_ERRNO:
+	default:
+		s->resp->error = a->val > 0 && a->val < 4096 ? -(int32_t)a->val : -EPERM;
+		break;
+	}
+	(void)ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, s->resp);
+	return true;
+}
+
+/* Effects a handler deferred until the syscall is let through. */
+static void commit(struct sl_ctx *c, const struct sl_action *a)
+{
+	if (a->kind != SL_ACT_CONTINUE)
+		return;
+	if (c->fork_commit && procs_fork_pending(&c->sup->procs, c->proc, (pid_t)c->req->pid) < 0) {
+		/* cannot account for it: deny (fail closed) */
+		answer_errno(c->sup, c->req->id, EAGAIN);
+		return;
+	}
+	c->proc->shared_bytes += c->shared_charge;
+	c->sup->procs.mem_total += c->shared_charge + c->sysv_charge;
+	c->sup->sysv_bytes += c->sysv_charge;
+}
+
+/* Dispatches one received notification.  Returns false if it is held
+ * (the caller keeps req). */
+static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
+{
+	pthread_mutex_lock(&s->lock);
+	struct sl_ctx c = {.sup = s, .req = req, .mem = {s->listener, req->id, (pid_t)req->pid}};
+	struct sl_action a = {.kind = SL_ACT_ERRNO, .val = EPERM, .fd = -1};
+	c.proc = procs_notifier(&s->procs, (pid_t)req->pid);
+	if (c.proc)
+		run_chain(&c, &a);
+	/* else: the notifier vanished (or the index is out of memory): deny */
+	bool fork_like = a.kind == SL_ACT_CONTINUE && c.fork_commit;
+	bool done;
+	if (fork_like) {
+		/* count first: the response lets the clone run */
+		commit(&c, &a);
+		done = answer(s, req, &a);
+	} else {
+		done = answer(s, req, &a);
+		commit(&c, &a);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return done;
+}
+
+static void hold(struct sl_sup *s)
+{
+	if (s->nheld == SL_MAX_HELD) {
+		answer_errno(s, s->req->id, EAGAIN); /* bounded: deny the excess */
+		return;
+	}
+	struct seccomp_notif *copy = malloc(s->req_size);
+	if (!copy) {
+		answer_errno(s, s->req->id, ENOMEM);
+		return;
+	}
+	memcpy(copy, s->req, s->req_size);
+	s->held[s->nheld++] = copy;
 }
 
 int supervisor_handle_one(struct sl_sup *s)
@@ -106,19 +332,79 @@ int supervisor_handle_one(struct sl_sup *s)
 			return 0;
 		return -errno;
 	}
-	memset(s->resp, 0, s->resp_size);
-	s->resp->id = s->req->id;
-	sup_fn fn = lookup(s->req->data.nr);
-	int r = fn ? fn(s, s->req, s->resp) : -EPERM;
-	if (r < 0) {
-		/* fail closed: an error in a handler denies */
-		s->resp->error = r;
-		s->resp->val = 0;
-		s->resp->flags = 0;
-	}
-	/* ENOENT: the task died or was interrupted meanwhile; the answer is
-	 * moot (with WAIT_KILLABLE_RECV only a fatal signal interrupts). */
-	(void)ioctl(s->listener, SECCOMP_IOCTL_NOTIF_SEND, s->resp);
+	if (!dispatch(s, s->req))
+		hold(s);
 	s->handled++;
+	if (s->nheld)
+		supervisor_retry_held(s);
 	return 0;
+}
+
+void supervisor_retry_held(struct sl_sup *s)
+{
+	for (size_t i = 0; i < s->nheld;) {
+		uint64_t id = s->held[i]->id;
+		bool gone = ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0;
+		if (gone || dispatch(s, s->held[i])) {
+			free(s->held[i]);
+			s->held[i] = s->held[--s->nheld];
+			continue;
+		}
+		i++;
+	}
+}
+
+void supervisor_signal(struct sl_sup *s, int sig)
+{
+	pthread_mutex_lock(&s->lock);
+	if (sig == SIGSTOP)
+		s->paused = true;
+	else if (sig == SIGCONT)
+		s->paused = false;
+	procs_signal_all(&s->procs, sig);
+	pthread_mutex_unlock(&s->lock);
+}
+
+size_t supervisor_pollfds(struct sl_sup *s, struct pollfd *pfd, size_t max)
+{
+	pthread_mutex_lock(&s->lock);
+	size_t n = procs_pollfds(&s->procs, pfd, max);
+	pthread_mutex_unlock(&s->lock);
+	return n;
+}
+
+void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n)
+{
+	pthread_mutex_lock(&s->lock);
+	procs_reap_events(&s->procs, pfd, n);
+	pthread_mutex_unlock(&s->lock);
+}
+
+int64_t supervisor_next_timer(const struct sl_sup *s)
+{
+	int64_t t = throttle_next(&s->throttle);
+	if (s->nheld && s->listener >= 0) {
+		struct timespec ts;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		int64_t h = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + HELD_RETRY_MS;
+		if (t < 0 || h < t)
+			t = h;
+	}
+	return t;
+}
+
+void supervisor_tick(struct sl_sup *s, int64_t now_ms)
+{
+	int sig = throttle_due(&s->throttle, now_ms);
+	if (sig) {
+		pthread_mutex_lock(&s->lock);
+		/* a sandbox paused by live control stays stopped */
+		if (sig == SIGSTOP || !s->paused) {
+			procs_signal_all(&s->procs, sig);
+			kill(-s->root_pgid, sig);
+		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (s->nheld && s->listener >= 0)
+		supervisor_retry_held(s);
 }

@@ -1,58 +1,163 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * supervisor.h - the seccomp user-notification supervisor.
+ * supervisor.h - the seccomp user-notification engine (spec 2.5).
  *
- * One dispatch point: every notification is received by
- * supervisor_handle_one(), looked up by syscall number in a table of
- * handlers, and answered exactly once.  A syscall without a handler (none
- * should reach us) is answered by the fail-closed default, EPERM; a
- * handler error denies, it never continues.
+ * One dispatch table maps a syscall number to an ordered chain of
+ * handlers: the builtins of the active features first, the user's handlers
+ * last.  The first handler answering something else than CONTINUE wins;
+ * if every handler continues, the syscall continues.  A syscall without a
+ * chain (none should reach us) is denied with EPERM, and every error path
+ * of a handler ends in an errno: the engine fails closed.
  *
- * Handlers are classified as:
- *   register-only  decides on seccomp_data registers alone;
- *   emulate        performs the syscall in the supervisor and writes the
- *                  result into the child (never CONTINUE after reading a
- *                  pointer argument: that is a TOCTOU by construction);
+ * Handlers are classified (a comment at each says which):
+ *   register-only  decides on seccomp_data registers and kernel-reported
+ *                  facts (/proc, pidfds), then may CONTINUE: nothing the
+ *                  child can change after the decision matters;
+ *   emulate        performs the call itself and writes the result into
+ *                  the child, or injects an fd it opened
+ *                  (SECCOMP_ADDFD_FLAG_SEND); it never CONTINUEs after
+ *                  reading a pointer argument (pitfall U1);
  *   deny           answers with an errno.
+ *
+ * Threads: the engine runs on one thread (the supervisor thread, or the
+ * caller's in inline mode).  `lock` guards the process index and the
+ * paused flag against live control (pause/resume/kill) from other threads.
  */
 #ifndef SL_SUPERVISOR_H
 #define SL_SUPERVISOR_H
 
+#include <pthread.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "mem.h"
 #include "policy.h"
+#include "procs.h"
+#include "throttle.h"
 
-#define SUPERVISOR_MAX_NOTIFY 64
+#define SUPERVISOR_MAX_NOTIFY 600
+#define SL_NR_MAX	      512 /* syscall numbers the engine can dispatch */
+#define SL_MAX_HELD	      256
 
-/* The syscalls this policy routes to the supervisor (only what the active
- * features need: every notified syscall costs a round trip). */
-size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, int *out, size_t max);
+enum sl_act_kind {
+	SL_ACT_CONTINUE,
+	SL_ACT_ERRNO,	    /* val = errno (positive) */
+	SL_ACT_RETURN,	    /* val = return value */
+	SL_ACT_INJECT_SEND, /* fd (ours, closed after) installed as the result */
+	SL_ACT_HOLD,	    /* no answer now: re-offered to the chain later */
+	SL_ACT_KILL,	    /* sig to process group pgid, then ENOMEM */
+};
+
+struct sl_action {
+	enum sl_act_kind kind;
+	int64_t val;
+	int fd;
+	uint32_t fd_flags; /* O_CLOEXEC for the injected fd */
+	int sig;
+	pid_t pgid;
+};
 
 struct seccomp_notif;
 struct seccomp_notif_resp;
+struct sl_sup;
+
+/* What a handler sees of one notification. */
+struct sl_ctx {
+	struct sl_sup *sup;
+	const struct seccomp_notif *req;
+	struct sl_pent *proc; /* the notifier's process (never NULL) */
+	struct sl_memref mem;
+	/* deferred effects, applied only if the final answer lets the
+	 * syscall run */
+	bool fork_commit;
+	uint64_t shared_charge;
+	uint64_t sysv_charge;
+};
+
+typedef void (*sl_hfn)(struct sl_ctx *c, struct sl_action *a, void *arg);
+
+struct sl_link {
+	sl_hfn fn;
+	void *arg;
+};
+
+struct sl_chain {
+	struct sl_link *v;
+	size_t n;
+};
+
+/* A user handler to put at the end of a chain. */
+struct sl_user_link {
+	int nr;
+	sl_hfn fn;
+	void *arg;
+};
+
+struct sl_sup_cfg {
+	const struct sandlock_sandbox *policy;
+	const char *name;
+	pid_t root;
+	int root_pidfd; /* duplicated */
+	const struct sl_user_link *user;
+	size_t n_user;
+};
 
 struct sl_sup {
 	int listener;
-	char nodename[SL_NAME_MAX + 1]; /* the sandbox name (uname) */
+	pthread_mutex_t lock;
+	bool lock_init;
+	bool paused; /* by live control: the throttle must not resume */
+	char nodename[SL_NAME_MAX + 1];
+	pid_t root_pgid;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
+	struct sl_chain chains[SL_NR_MAX];
+	struct sl_procs procs;
+	uint32_t max_processes;
+	uint64_t max_memory; /* 0 = no memory limit */
+	uint64_t sysv_bytes;
+	struct sl_throttle throttle;
+	struct seccomp_notif **held;
+	size_t nheld;
 	uint64_t handled; /* notifications answered */
 };
 
+/* The syscalls this policy routes to the supervisor unconditionally
+ * (only what the active features need: every notified syscall costs a
+ * round trip).  user: the user handlers' numbers.  Memory accounting adds
+ * argument-filtered rules of its own (filter.c). */
+size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, const int *user, size_t n_user,
+			      int *out, size_t max);
+
 /* Takes ownership of listener (closed by supervisor_release, also on
  * failure).  0 or -errno with a message. */
-int supervisor_init(struct sl_sup *s, int listener, const char *name);
+int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg);
 /* Closes the listener: the kernel then fails every pending and future
- * notified syscall with ENOSYS (fail closed).  Called when the listener
- * breaks or hangs up. */
+ * notified syscall with ENOSYS (fail closed). */
 void supervisor_detach(struct sl_sup *s);
 void supervisor_release(struct sl_sup *s);
 
-/* Receives one notification and answers it.  Returns 0, or -errno when
- * the listener is gone (every process of the sandbox has exited). */
+/* Receives one notification and answers it (or holds it).  0, or -errno
+ * when the listener is gone. */
 int supervisor_handle_one(struct sl_sup *s);
+/* Re-offers held notifications to their chains. */
+void supervisor_retry_held(struct sl_sup *s);
+
+/* Live control: sig to every tracked process and the root's group.
+ * SIGSTOP/SIGCONT also set/clear the paused flag. */
+void supervisor_signal(struct sl_sup *s, int sig);
+
+/* Fills pfd with the live processes' pidfds (see procs_pollfds); after
+ * poll, supervisor_proc_events() records the exits. */
+size_t supervisor_pollfds(struct sl_sup *s, struct pollfd *pfd, size_t max);
+void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n);
+
+/* Timers (CPU throttle, held retries): the next deadline in monotonic ms
+ * (-1 none); supervisor_tick() runs what is due. */
+int64_t supervisor_next_timer(const struct sl_sup *s);
+void supervisor_tick(struct sl_sup *s, int64_t now_ms);
 
 #endif

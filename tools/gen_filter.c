@@ -29,7 +29,7 @@ int main(void)
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
 	int notify[SUPERVISOR_MAX_NOTIFY];
-	size_t n = supervisor_notify_list(&cfg, notify, SUPERVISOR_MAX_NOTIFY);
+	size_t n = supervisor_notify_list(&cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
 	struct filter_req req = {.cfg = &cfg, .notify = notify, .n_notify = n};
 	struct sock_fprog prog;
 	if (filter_assemble(&req, &prog) < 0) {

@@ -12,7 +12,7 @@
 static void default_req(struct sandlock_sandbox *cfg, struct filter_req *req, int *notify)
 {
 	policy_init(cfg);
-	size_t n = supervisor_notify_list(cfg, notify, SUPERVISOR_MAX_NOTIFY);
+	size_t n = supervisor_notify_list(cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
 	*req = (struct filter_req){.cfg = cfg, .notify = notify, .n_notify = n};
 }
 

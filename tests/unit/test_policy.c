@@ -305,7 +305,7 @@ TEST(policy_limits)
 	BUILD_FAILS(sandlock_sandbox_builder_max_cpu(NEW(), 0), "max_cpu must be 1-100, got 0");
 	BUILD_FAILS(sandlock_sandbox_builder_max_cpu(NEW(), 101), "max_cpu must be 1-100, got 101");
 	BUILD_FAILS(sandlock_sandbox_builder_max_cpu(NEW(), 255), "got 255");
-	BUILD_FAILS(sandlock_sandbox_builder_max_cpu(NEW(), 100), "not supported yet: max_cpu");
+	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_max_cpu(NEW(), 100)));
 	BUILD_FAILS(sandlock_sandbox_builder_max_memory(NEW(), 0),
 		    "max_memory must be greater than 0");
 	BUILD_FAILS(sandlock_sandbox_builder_max_disk(NEW(), 0), "max_disk must be greater than 0");
@@ -467,9 +467,6 @@ TEST(policy_not_supported_yet)
 	UNSUPPORTED("http_ports", sandlock_sandbox_builder_http_port(b, 8080));
 	UNSUPPORTED("http_ca", sandlock_sandbox_builder_http_key(
 				   sandlock_sandbox_builder_http_ca(b, ca), key));
-	UNSUPPORTED("max_memory", sandlock_sandbox_builder_max_memory(b, 1 << 20));
-	UNSUPPORTED("max_processes", sandlock_sandbox_builder_max_processes(b, 10));
-	UNSUPPORTED("max_cpu", sandlock_sandbox_builder_max_cpu(b, 50));
 	UNSUPPORTED("max_disk", sandlock_sandbox_builder_max_disk(b, 1 << 20));
 	UNSUPPORTED("random_seed", sandlock_sandbox_builder_random_seed(b, 0));
 	UNSUPPORTED("time_start", sandlock_sandbox_builder_time_start(b, 0));

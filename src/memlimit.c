@@ -1,0 +1,196 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * memlimit.c - max_memory across the sandbox's processes (spec 2.10).
+ *
+ * What is counted (all kernel-reported or register values, never the
+ * child's memory, so the handlers are register-only and CONTINUE is safe):
+ *   - per process, the kernel's private writable memory: the `data` field
+ *     of /proc/<pid>/statm (mm->data_vm + stack_vm: heap, anonymous and
+ *     private writable file mappings, stacks), re-read at each of that
+ *     process's notified allocation calls and dropped when it exits;
+ *   - shared anonymous mappings (MAP_SHARED|MAP_ANONYMOUS), charged at
+ *     mmap to their process until it exits (the kernel does not report
+ *     them per process and munmap is not notified, to keep it cheap);
+ *   - SysV shared memory created with shmget(IPC_CREAT) when the sysv_ipc
+ *     group is allowed, charged until the sandbox ends (segments outlive
+ *     their creator).
+ * A call that can grow these (mmap private writable or shared anonymous,
+ * mprotect/pkey_mprotect adding PROT_WRITE, brk growing the heap, mremap
+ * growing, shmget) fails with ENOMEM when the total plus its request
+ * would exceed the limit.  The filter notifies only those forms.
+ *
+ * Not counted: page cache, tmpfs and memfd files (file storage, not
+ * mappings), kernel memory.  Each process is also capped by the kernel
+ * itself: the child sets RLIMIT_DATA to max_memory before exec, which
+ * catches mprotect on memory it was not told about.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ipc.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "reslimit.h"
+#include "seccomp_uapi.h"
+#include "util.h"
+
+#define PAGE	     4096ULL
+#define MAP_TYPE_MASK 0x0f
+#ifndef MREMAP_DONTUNMAP
+#define MREMAP_DONTUNMAP 4
+#endif
+
+static uint64_t page_round(uint64_t x)
+{
+	return x > UINT64_MAX - PAGE ? UINT64_MAX : (x + PAGE - 1) & ~(PAGE - 1);
+}
+
+/* The data field (pages) of /proc/<pid>/statm, in bytes. */
+static int statm_data(struct sl_ctx *c, struct sl_pent *p, uint64_t *bytes)
+{
+	if (p->statm_fd < 0) {
+		char path[48];
+		snprintf(path, sizeof(path), "/proc/%d/statm", (int)p->pid);
+		p->statm_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (p->statm_fd < 0)
+			return -errno;
+	}
+	char buf[128];
+	ssize_t n = pread(p->statm_fd, buf, sizeof(buf) - 1, 0);
+	if (n <= 0)
+		return -EIO;
+	buf[n] = 0;
+	unsigned long long f[6];
+	if (sscanf(buf, "%llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4],
+		   &f[5]) != 6)
+		return -EIO;
+	*bytes = f[5] * PAGE;
+	return 0;
+}
+
+static int refresh(struct sl_ctx *c, struct sl_pent *p)
+{
+	uint64_t now = 0;
+	int r = statm_data(c, p, &now);
+	if (r < 0)
+		return r;
+	c->sup->procs.mem_total += now - p->data_bytes;
+	p->data_bytes = now;
+	return 0;
+}
+
+/* Before denying, re-read everyone: others may have freed memory since
+ * their last allocation call. */
+static void refresh_all(struct sl_ctx *c)
+{
+	struct sl_procs *ps = &c->sup->procs;
+	for (size_t i = 0; i < ps->n; i++)
+		if (!ps->v[i]->exited && ps->v[i]->pid > 0 && ps->v[i] != c->proc)
+			refresh(c, ps->v[i]);
+}
+
+/* Current end of the heap: the [heap] mapping's end, else start_brk
+ * (no heap mapping yet).  0 when unknown. */
+static uint64_t heap_end(pid_t pid)
+{
+	char path[48], buf[8192];
+	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	for (char *line = buf; line && *line;) {
+		char *nl = strchr(line, '\n');
+		if (nl)
+			*nl = 0;
+		unsigned long long lo, hi;
+		if (strstr(line, "[heap]") && sscanf(line, "%llx-%llx", &lo, &hi) == 2)
+			return hi;
+		line = nl ? nl + 1 : NULL;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return 0;
+	buf[n] = 0;
+	/* fields after the command name; start_brk is field 47 */
+	char *s = strrchr(buf, ')');
+	for (int field = 2; s && field < 47; field++)
+		s = strchr(s + 1, ' ');
+	return s ? strtoull(s + 1, NULL, 10) : 0;
+}
+
+/* The growth the call asks for (an upper bound), with the shared or SysV
+ * part to charge if it goes through. */
+static uint64_t request(struct sl_ctx *c, const uint64_t *brk_now)
+{
+	const __u64 *arg = c->req->data.args;
+	switch (c->req->data.nr) {
+	case __NR_mmap:
+		if ((arg[3] & MAP_TYPE_MASK) == MAP_PRIVATE)
+			return arg[2] & PROT_WRITE ? page_round(arg[1]) : 0;
+		if (arg[3] & MAP_ANONYMOUS)
+			return c->shared_charge = page_round(arg[1]);
+		return 0;
+	case __NR_mprotect:
+	case __NR_pkey_mprotect:
+		return arg[2] & PROT_WRITE ? page_round(arg[1]) : 0;
+	case __NR_mremap:
+		if (arg[3] & MREMAP_DONTUNMAP)
+			return page_round(arg[2]);
+		return arg[2] > arg[1] ? page_round(arg[2] - arg[1]) : 0;
+	case __NR_brk:
+		/* unknown heap end (0): the worst case is the whole new heap */
+		return arg[0] > *brk_now ? page_round(arg[0] - *brk_now) : 0;
+	case __NR_shmget:
+		return (arg[2] & IPC_CREAT) ? (c->sysv_charge = page_round(arg[1])) : 0;
+	}
+	return 0;
+}
+
+static bool over(const struct sl_ctx *c, uint64_t req)
+{
+	uint64_t total = c->sup->procs.mem_total;
+	return req > c->sup->max_memory || total > c->sup->max_memory - req;
+}
+
+/* register-only: registers and kernel-reported sizes. */
+static void deny(const struct sl_ctx *c, struct sl_action *a, uint64_t brk_now)
+{
+	/* brk reports failure by returning the unchanged break, never an
+	 * errno (libc would take -ENOMEM for the new break and crash) */
+	if (c->req->data.nr == __NR_brk && brk_now)
+		*a = (struct sl_action){.kind = SL_ACT_RETURN, .val = (int64_t)brk_now, .fd = -1};
+	else
+		*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = ENOMEM, .fd = -1};
+}
+
+void memlimit_on_alloc(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	uint64_t brk_now = c->req->data.nr == __NR_brk ? heap_end(c->proc->pid) : 0;
+	uint64_t req = request(c, &brk_now);
+	if (req == 0)
+		return;
+	if (refresh(c, c->proc) < 0) {
+		deny(c, a, brk_now);
+		return;
+	}
+	if (over(c, req))
+		refresh_all(c);
+	if (over(c, req)) {
+		c->shared_charge = c->sysv_charge = 0;
+		deny(c, a, brk_now);
+	}
+}

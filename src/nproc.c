@@ -1,0 +1,55 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * nproc.c - max_processes (spec 2.10, gaps 12-13 closed).
+ *
+ * Register-only handlers: the decision reads the clone flags register and
+ * the kernel's view of the sandbox's processes (pidfds, /proc children
+ * lists), never the child's memory, so CONTINUE is safe.  Every way to
+ * create a process is seen: clone, fork and vfork are notified, clone3 is
+ * answered ENOSYS by the filter (libc falls back to clone).  A process is
+ * counted from the creating call until it has exited and been reaped; the
+ * accounting itself lives in procs.c.
+ */
+#include <errno.h>
+#include <linux/sched.h>
+#include <sys/syscall.h>
+
+#include "reslimit.h"
+#include "seccomp_uapi.h"
+
+static void deny(struct sl_action *a, int err)
+{
+	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
+}
+
+void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	const struct seccomp_notif *req = c->req;
+	if (req->data.nr == __NR_clone) {
+		uint64_t flags = req->data.args[0];
+		if (flags & CLONE_THREAD)
+			return; /* a thread: not a process */
+		/* CLONE_PARENT would make the new process a child of our
+		 * parent, out of the sandbox's parentage (and a child of the
+		 * host when the caller is the root). */
+		if (flags & CLONE_PARENT) {
+			deny(a, EPERM);
+			return;
+		}
+	}
+	struct sl_procs *ps = &c->sup->procs;
+	procs_scan(ps, c->proc); /* settle this process's earlier forks */
+	if (procs_count(ps, false) >= c->sup->max_processes &&
+	    procs_count(ps, true) >= c->sup->max_processes) {
+		deny(a, EAGAIN);
+		return;
+	}
+	c->fork_commit = true; /* counted if the chain lets it run */
+}
+
+void nproc_on_exit(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	/* The process leaves; its children would be reparented away from
+	 * it and could not be found by parentage any more. */
+	procs_scan(&c->sup->procs, c->proc);
+}
