@@ -192,5 +192,9 @@ void memlimit_on_alloc(struct sl_ctx *c, struct sl_action *a, void *arg)
 	if (over(c, req)) {
 		c->shared_charge = c->sysv_charge = 0;
 		deny(c, a, brk_now);
+		return;
 	}
+	/* Until this process's next refresh, assume the call got what it
+	 * asked for (the kernel will not say so before that). */
+	c->data_charge = req - c->shared_charge - c->sysv_charge;
 }

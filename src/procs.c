@@ -229,6 +229,21 @@ struct sl_pent *procs_notifier(struct sl_procs *ps, pid_t tid)
 
 /* Registers child c of parent, checking after pidfd_open that c is still
  * the parent's child (a pid reaped and reused meanwhile is not). */
+/* A newly found child is the product of one of its parent's pending
+ * forks: that unit moves from pending to tracked.  A complete pending
+ * goes first: an incomplete one may still be creating its child (dropping
+ * it could undercount; dropping a complete one can only overcount until
+ * the next scan). */
+static void settle_one(struct sl_procs *ps, pid_t parent)
+{
+	size_t pick = ps->npend;
+	for (size_t i = 0; i < ps->npend; i++)
+		if (ps->pend[i].parent == parent && (pick == ps->npend || ps->pend[i].complete))
+			pick = i;
+	if (pick < ps->npend)
+		pending_remove(ps, pick);
+}
+
 static void adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
 {
 	if (procs_find(ps, c))
@@ -240,7 +255,8 @@ static void adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
 		close(fd);
 		return;
 	}
-	ent_add(ps, c, fd, pidfd_exited(fd));
+	if (ent_add(ps, c, fd, pidfd_exited(fd)))
+		settle_one(ps, parent);
 }
 
 static void scan_children_file(struct sl_procs *ps, pid_t pid, const char *tid)
@@ -281,11 +297,19 @@ void procs_scan(struct sl_procs *ps, struct sl_pent *p)
 		if (de->d_name[0] != '.')
 			scan_children_file(ps, pid, de->d_name);
 	closedir(d);
+	/* what is left and complete made a child that is already gone */
 	for (size_t i = 0; i < ps->npend;)
 		if (ps->pend[i].parent == pid && ps->pend[i].complete)
 			pending_remove(ps, i);
 		else
 			i++;
+}
+
+void procs_settle(struct sl_procs *ps)
+{
+	for (size_t i = 0; i < ps->n && ps->npend; i++)
+		if (!ps->v[i]->exited && ps->v[i]->pid > 0)
+			procs_scan(ps, ps->v[i]);
 }
 
 static bool has_complete_pending(const struct sl_procs *ps, pid_t pid)

@@ -11,8 +11,10 @@
  *
  * Creation accounting (max_processes) is conservative by construction: a
  * fork-like syscall the supervisor lets through is "pending" until a scan
- * of the parent taken after the creating thread left the syscall (its
- * next notification, e.g. exit_group) has registered the child.  A parent
+ * of the parent's children finds the new child (the supervisor scans a
+ * few milliseconds after the fork, at the parent's next fork and at its
+ * exit_group), or, if the child is already gone, until a scan taken after
+ * the creating thread left the syscall (its next notification).  A parent
  * that dies with a pending fork (killed by a signal) leaves a "ghost": the
  * orphan cannot be found by parentage any more, so it stays counted until
  * an unknown process of the sandbox shows up at a notification (that is
@@ -80,6 +82,11 @@ struct sl_pent *procs_notifier(struct sl_procs *ps, pid_t tid);
 /* Registers every child of p (all its threads' children lists) and drops
  * p's pending forks that are complete. */
 void procs_scan(struct sl_procs *ps, struct sl_pent *p);
+
+/* Scans every live process with pending forks (the supervisor calls it
+ * shortly after a fork, so a child that never makes a notified syscall is
+ * still tracked: signalled by live control, killed at the end). */
+void procs_settle(struct sl_procs *ps);
 
 /* Slots in use: unreaped tracked processes + pending forks + ghosts.
  * With reconcile, first drops reaped entries and scans parents with

@@ -17,6 +17,8 @@
 #include "seccomp_uapi.h"
 
 #define HELD_RETRY_MS 100
+#define SETTLE_MS     5    /* after a fork, look for the new child... */
+#define SETTLE_MAX_MS 1000 /* ...backing off while nothing changes */
 
 /* uname (emulate): the real uname with nodename replaced by the sandbox
  * name, written into the child's buffer; the child's memory is only
@@ -118,6 +120,8 @@ static int build_chains(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	return r;
 }
 
+static int64_t mono_ms(void);
+
 static int alloc_buffers(struct sl_sup *s)
 {
 	struct seccomp_notif_sizes sz;
@@ -146,11 +150,7 @@ int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg
 	s->max_memory = p->max_memory.set ? p->max_memory.v : 0;
 	size_t len = strlen(cfg->name);
 	memcpy(s->nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
-	int64_t now = 0;
-	struct timespec ts;
-	if (clock_gettime(CLOCK_MONOTONIC, &ts) == 0)
-		now = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, now);
+	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, mono_ms());
 	int r = alloc_buffers(s);
 	if (r == 0 && procs_add_root(&s->procs, cfg->root, cfg->root_pidfd) < 0)
 		r = sl_errorf(ENOMEM, "cannot track the sandbox's process");
@@ -273,13 +273,13 @@ static void commit(struct sl_ctx *c, const struct sl_action *a)
 {
 	if (a->kind != SL_ACT_CONTINUE)
 		return;
-	if (c->fork_commit && procs_fork_pending(&c->sup->procs, c->proc, (pid_t)c->req->pid) < 0) {
-		/* cannot account for it: deny (fail closed) */
-		answer_errno(c->sup, c->req->id, EAGAIN);
-		return;
+	if (c->fork_commit) {
+		c->sup->settle_delay = SETTLE_MS;
+		c->sup->settle_at = mono_ms() + SETTLE_MS;
 	}
+	c->proc->data_bytes += c->data_charge;
 	c->proc->shared_bytes += c->shared_charge;
-	c->sup->procs.mem_total += c->shared_charge + c->sysv_charge;
+	c->sup->procs.mem_total += c->data_charge + c->shared_charge + c->sysv_charge;
 	c->sup->sysv_bytes += c->sysv_charge;
 }
 
@@ -294,16 +294,13 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
 	if (c.proc)
 		run_chain(&c, &a);
 	/* else: the notifier vanished (or the index is out of memory): deny */
-	bool fork_like = a.kind == SL_ACT_CONTINUE && c.fork_commit;
-	bool done;
-	if (fork_like) {
-		/* count first: the response lets the clone run */
-		commit(&c, &a);
-		done = answer(s, req, &a);
-	} else {
-		done = answer(s, req, &a);
-		commit(&c, &a);
-	}
+	/* count a new process before the answer lets the clone run; if it
+	 * cannot be counted, deny (fail closed) */
+	if (a.kind == SL_ACT_CONTINUE && c.fork_commit &&
+	    procs_fork_pending(&s->procs, c.proc, (pid_t)req->pid) < 0)
+		a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = EAGAIN, .fd = -1};
+	bool done = answer(s, req, &a);
+	commit(&c, &a);
 	pthread_mutex_unlock(&s->lock);
 	return done;
 }
@@ -380,16 +377,25 @@ void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n
 	pthread_mutex_unlock(&s->lock);
 }
 
+static int64_t mono_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static int64_t earlier(int64_t a, int64_t b)
+{
+	return a < 0 || (b >= 0 && b < a) ? b : a;
+}
+
 int64_t supervisor_next_timer(const struct sl_sup *s)
 {
 	int64_t t = throttle_next(&s->throttle);
-	if (s->nheld && s->listener >= 0) {
-		struct timespec ts;
-		clock_gettime(CLOCK_MONOTONIC, &ts);
-		int64_t h = (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000 + HELD_RETRY_MS;
-		if (t < 0 || h < t)
-			t = h;
-	}
+	if (s->nheld && s->listener >= 0)
+		t = earlier(t, mono_ms() + HELD_RETRY_MS);
+	if (s->procs.npend)
+		t = earlier(t, s->settle_at);
 	return t;
 }
 
@@ -403,6 +409,17 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 			procs_signal_all(&s->procs, sig);
 			kill(-s->root_pgid, sig);
 		}
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (s->procs.npend && now_ms >= s->settle_at) {
+		pthread_mutex_lock(&s->lock);
+		size_t before = s->procs.npend;
+		procs_settle(&s->procs);
+		/* a pending fork whose child is already gone is only settled
+		 * by its thread's next notification: do not spin meanwhile */
+		if (s->procs.npend == before && s->settle_delay < SETTLE_MAX_MS)
+			s->settle_delay *= 2;
+		s->settle_at = now_ms + s->settle_delay;
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (s->nheld && s->listener >= 0)

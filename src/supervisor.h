@@ -72,6 +72,7 @@ struct sl_ctx {
 	/* deferred effects, applied only if the final answer lets the
 	 * syscall run */
 	bool fork_commit;
+	uint64_t data_charge; /* until the process's next refresh */
 	uint64_t shared_charge;
 	uint64_t sysv_charge;
 };
@@ -120,6 +121,7 @@ struct sl_sup {
 	uint64_t max_memory; /* 0 = no memory limit */
 	uint64_t sysv_bytes;
 	struct sl_throttle throttle;
+	int64_t settle_at, settle_delay; /* next scan for forks' children */
 	struct seccomp_notif **held;
 	size_t nheld;
 	uint64_t handled; /* notifications answered */
