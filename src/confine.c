@@ -23,7 +23,6 @@ static void unsupported_fields(const sandlock_sandbox_t *p, char *buf, size_t le
 		bool set;
 		const char *name;
 	} f[] = {
-	    {p->fs_deny.n > 0, "fs_denied"},
 	    {p->workdir != NULL, "workdir"},
 	    {p->cwd != NULL, "cwd"},
 	    {p->fs_storage != NULL, "fs_storage"},
@@ -99,7 +98,7 @@ static int confine(const sandlock_sandbox_t *p)
 	int abi = landlock_require();
 	if (abi < 0)
 		return abi;
-	struct landlock_req req = {.read = &p->fs_read, .write = &p->fs_write};
+	struct landlock_req req = {.read = &p->fs_read, .write = &p->fs_write, .deny = &p->fs_deny};
 	int rfd = landlock_build(&req, abi);
 	if (rfd < 0)
 		return rfd;

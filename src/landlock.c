@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "fsdeny.h"
 
 #define FS_READ                                                                                    \
 	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
@@ -73,27 +74,37 @@ static uint64_t fs_handled(int abi)
 	return m;
 }
 
-static int add_path(int rfd, const char *field, const char *path, uint64_t access)
+/* fsdeny_rule_fn: one PATH_BENEATH rule; ctx points to the ruleset fd. */
+static int add_fd(void *ctx, int fd, const struct stat *st, uint64_t access)
+{
+	if (!S_ISDIR(st->st_mode))
+		access &= FS_FILE_RIGHTS;
+	struct landlock_path_beneath_attr pb = {.allowed_access = access, .parent_fd = fd};
+	return ll_add_rule(*(int *)ctx, LANDLOCK_RULE_PATH_BENEATH, &pb) < 0 ? -errno : 0;
+}
+
+static int add_path(int rfd, struct fsdeny *deny, const char *field, const char *path,
+		    uint64_t access)
 {
 	/* O_PATH: no read permission needed, FIFOs do not block. */
 	int pfd = open(path, O_PATH | O_CLOEXEC);
 	if (pfd < 0)
 		return sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
 	struct stat st;
-	if (fstat(pfd, &st) < 0) {
-		int e = errno;
-		close(pfd);
-		return sl_errorf(e, "%s: %s: %s", field, path, strerror(e));
+	int r;
+	if (fstat(pfd, &st) < 0)
+		r = sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
+	else
+		r = deny ? fsdeny_classify(deny, path, &st) : FSDENY_GRANT;
+	if (r == FSDENY_GRANT) {
+		if ((r = add_fd(&rfd, pfd, &st, access)) < 0)
+			r = sl_errorf(-r, "landlock: rule for %s %s: %s", field, path,
+				      strerror(-r));
+	} else if (r == FSDENY_EXPAND) {
+		r = fsdeny_expand(deny, path, pfd, access, add_fd, &rfd);
 	}
-	if (!S_ISDIR(st.st_mode))
-		access &= FS_FILE_RIGHTS;
-	struct landlock_path_beneath_attr pb = {.allowed_access = access, .parent_fd = pfd};
-	int r = ll_add_rule(rfd, LANDLOCK_RULE_PATH_BENEATH, &pb);
-	int e = errno;
 	close(pfd);
-	if (r < 0)
-		return sl_errorf(e, "landlock: rule for %s %s: %s", field, path, strerror(e));
-	return 0;
+	return r < 0 ? r : 0;
 }
 
 static int add_port(int rfd, uint64_t access, uint32_t port)
@@ -105,16 +116,16 @@ static int add_port(int rfd, uint64_t access, uint32_t port)
 	return 0;
 }
 
-static int add_rules(int rfd, const struct landlock_req *req, int abi)
+static int add_rules(int rfd, struct fsdeny *deny, const struct landlock_req *req, int abi)
 {
 	uint64_t all = fs_handled(abi);
 	uint64_t rd = FS_READ & all;
 	int r;
 	for (size_t i = 0; req->write && i < req->write->n; i++)
-		if ((r = add_path(rfd, "fs_write", req->write->v[i], all)) < 0)
+		if ((r = add_path(rfd, deny, "fs_write", req->write->v[i], all)) < 0)
 			return r;
 	for (size_t i = 0; req->read && i < req->read->n; i++)
-		if ((r = add_path(rfd, "fs_read", req->read->v[i], rd)) < 0)
+		if ((r = add_path(rfd, deny, "fs_read", req->read->v[i], rd)) < 0)
 			return r;
 	if (!req->handle_net)
 		return 0;
@@ -139,12 +150,19 @@ int landlock_build(const struct landlock_req *req, int abi)
 	     * sandbox, no signals to processes outside it. */
 	    .scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
 	};
+	struct fsdeny *deny = NULL;
+	int r = fsdeny_new(req->deny, &deny);
+	if (r < 0)
+		return r;
 	int rfd = ll_create(&attr, sizeof(attr), 0);
 	if (rfd < 0)
-		return sl_errorf(errno, "landlock: create ruleset: %s", strerror(errno));
-	int r = add_rules(rfd, req, abi);
+		r = sl_errorf(errno, "landlock: create ruleset: %s", strerror(errno));
+	else
+		r = add_rules(rfd, deny, req, abi);
+	fsdeny_free(deny);
 	if (r < 0) {
-		close(rfd);
+		if (rfd >= 0)
+			close(rfd);
 		return r;
 	}
 	return rfd;

@@ -56,6 +56,7 @@ struct sl_landlock_net_port_attr {
 struct landlock_req {
 	const struct sl_strv *read;	     /* read + execute trees */
 	const struct sl_strv *write;	     /* read + write trees */
+	const struct sl_strv *deny;	     /* fs_denied: never granted (fsdeny.h) */
 	bool handle_net;		     /* handle TCP bind/connect */
 	const struct sl_u32v *bind_ports;    /* allowed TCP bind ports */
 	const struct sl_u32v *connect_ports; /* allowed TCP connect ports */
@@ -69,8 +70,9 @@ int landlock_abi(void);
  * -errno with a message. */
 int landlock_require(void);
 
-/* Builds a ruleset fd (O_CLOEXEC) for req.  -errno with a message naming
- * the path or rule that failed. */
+/* Builds a ruleset fd (O_CLOEXEC) for req.  A granted tree with a denied
+ * path beneath it is expanded around it (fsdeny.h).  -errno with a message
+ * naming the path or rule that failed. */
 int landlock_build(const struct landlock_req *req, int abi);
 
 /* Async-signal-safe: enforce a ruleset on the calling thread. */

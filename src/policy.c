@@ -519,7 +519,6 @@ static const struct {
 	enum member_kind kind;
 	size_t off;
 } pending[] = {
-    {"fs_denied", MK_STRV, OFF(fs_deny)},
     {"net_allow", MK_STRV, OFF(net_allow)},
     {"http_allow", MK_STRV, OFF(http_allow)},
     {"http_deny", MK_STRV, OFF(http_deny)},

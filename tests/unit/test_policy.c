@@ -262,6 +262,9 @@ TEST(policy_fs_paths_must_exist)
 	/* a file is fine for fs rules */
 	const char *f = tmpfile_path("file");
 	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_fs_read(NEW(), f)));
+	/* fs_denied is enforced: an existing path builds */
+	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_fs_deny(NEW(), f)));
+	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_fs_deny(NEW(), th_tmpdir())));
 	/* symlinks are followed */
 	char link[600];
 	snprintf(link, sizeof(link), "%s/dangling", th_tmpdir());
@@ -460,7 +463,6 @@ TEST(policy_not_supported_yet)
 {
 	const char *d = th_tmpdir();
 	const char *ca = tmpfile_path("ca"), *key = tmpfile_path("key");
-	UNSUPPORTED("fs_denied", sandlock_sandbox_builder_fs_deny(b, "/tmp"));
 	UNSUPPORTED("net_allow", sandlock_sandbox_builder_net_allow(b, "example.com:443"));
 	UNSUPPORTED("http_allow", sandlock_sandbox_builder_http_allow(b, "GET example.com/*"));
 	UNSUPPORTED("http_deny", sandlock_sandbox_builder_http_deny(b, "* */admin"));
