@@ -260,6 +260,7 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 	struct landlock_req req = {
 	    .read = &cfg->fs_read,
 	    .write = &cfg->fs_write,
+	    .deny = &cfg->fs_deny,
 	    .handle_net = true,
 	    .bind_ports = &cfg->net_bind,
 	    .connect_ports = NULL,
