@@ -75,7 +75,8 @@ struct fsdeny {
 	size_t n, cap;
 	struct mnt *mnts; /* /proc/self/mountinfo, while resolving */
 	size_t n_mnts;
-	size_t rules; /* rules added by all expansions */
+	size_t rules;	  /* rules added by all expansions */
+	size_t max_rules; /* FSDENY_MAX_RULES */
 };
 
 static int nomem(void)
@@ -427,6 +428,7 @@ int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out)
 	struct fsdeny *d = calloc(1, sizeof(*d));
 	if (!d)
 		return nomem();
+	d->max_rules = FSDENY_MAX_RULES;
 	int r = read_mounts(d);
 	for (size_t i = 0; r == 0 && i < paths->n; i++)
 		r = deny_path(d, paths->v[i], 0);
@@ -438,6 +440,11 @@ int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out)
 	nodes_finish(d);
 	*out = d;
 	return 0;
+}
+
+void fsdeny_set_max_rules(struct fsdeny *d, size_t max_rules)
+{
+	d->max_rules = max_rules;
 }
 
 void fsdeny_free(struct fsdeny *d)
@@ -485,11 +492,11 @@ struct walk {
 static int add_rule(struct walk *w, const char *path, int fd, const struct stat *st,
 		    uint64_t access)
 {
-	if (++w->d->rules > FSDENY_MAX_RULES)
+	if (++w->d->rules > w->d->max_rules)
 		return sl_errorf(E2BIG,
 				 "fs_deny: granting what is beside the denied paths needs more "
-				 "than %d Landlock rules (at %s); grant narrower trees",
-				 FSDENY_MAX_RULES, path);
+				 "than %zu Landlock rules (at %s); grant narrower trees",
+				 w->d->max_rules, path);
 	int r = w->rule(w->ctx, fd, st, access);
 	if (r < 0)
 		return sl_errorf(-r, "fs_deny: landlock rule for %s: %s", path, strerror(-r));

@@ -17,6 +17,7 @@
 #ifndef SL_FSDENY_H
 #define SL_FSDENY_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 struct fsdeny;
@@ -54,5 +55,8 @@ int fsdeny_expand(struct fsdeny *d, const char *path, int fd, uint64_t access, f
 		  void *ctx);
 
 #define FSDENY_MAX_RULES 100000
+
+/* Lowers the rule bound of d (for tests). */
+void fsdeny_set_max_rules(struct fsdeny *d, size_t max_rules);
 
 #endif
