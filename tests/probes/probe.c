@@ -16,6 +16,7 @@
  * EFAULT/EBADF/EINVAL (or succeed without side effects); inside one, a
  * denied call fails with EPERM before the kernel looks at its arguments.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
@@ -757,6 +758,163 @@ static int cmd_mkdir(int argc, char **argv)
 	return report(mkdir(argv[1], 0755));
 }
 
+/* link OLD NEW, rename OLD NEW, symlink TARGET LINK: the syscall's result. */
+static int cmd_link(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage("link OLD NEW");
+	return report(link(argv[1], argv[2]));
+}
+
+static int cmd_rename(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage("rename OLD NEW");
+	return report(rename(argv[1], argv[2]));
+}
+
+static int cmd_symlink(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage("symlink TARGET LINK");
+	return report(symlink(argv[1], argv[2]));
+}
+
+/* stat PATH: metadata only ("ok" or the errno). */
+static int cmd_stat(int argc, char **argv)
+{
+	struct stat st;
+	if (argc < 2)
+		return usage("stat PATH");
+	return report(stat(argv[1], &st));
+}
+
+/* ls DIR: lists the directory; "ok <entries>" without . and .. */
+static int cmd_ls(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("ls DIR");
+	DIR *d = opendir(argv[1]);
+	if (!d)
+		return report(-1);
+	long count = 0;
+	struct dirent *e;
+	while ((errno = 0, e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			count++;
+	int err = errno;
+	closedir(d);
+	if (err) {
+		errno = err;
+		return report(-1);
+	}
+	printf("ok %ld\n", count);
+	return 0;
+}
+
+/* openat-rel DIR NAME: NAME opened for reading relative to an O_PATH fd
+ * on DIR; "ok <bytes>" as for read. */
+static int cmd_openat_rel(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage("openat-rel DIR NAME");
+	int dfd = open(argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
+		return printf("dir "), report(-1);
+	int fd = openat(dfd, argv[2], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return report(-1);
+	char buf[4096];
+	ssize_t n, total = 0;
+	while ((n = read(fd, buf, sizeof(buf))) > 0)
+		total += n;
+	if (n < 0)
+		return report(-1);
+	printf("ok %zd\n", total);
+	return 0;
+}
+
+/* exec PATH [ARGS...]: execv(PATH, {PATH, ARGS...}); prints the errno
+ * only when the exec fails (the new program prints the rest). */
+static int cmd_exec(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("exec PATH [ARGS...]");
+	fflush(stdout);
+	execv(argv[1], argv + 1);
+	return report(-1);
+}
+
+/* race GOOD DENIED N: two threads keep copying GOOD and DENIED into one
+ * path buffer while this thread opens it N times; each opened file is
+ * identified by its inode (stat is not mediated by Landlock) and read.
+ * "ok good=<reads of GOOD> denied=<reads of DENIED> eacces=<N> other=<N>". */
+struct race {
+	char buf[PATH_MAX];
+	int stop;
+};
+
+struct race_writer {
+	struct race *r;
+	const char *path;
+};
+
+static void *race_write(void *arg)
+{
+	const struct race_writer *w = arg;
+	size_t n = strlen(w->path) + 1;
+	while (!__atomic_load_n(&w->r->stop, __ATOMIC_RELAXED))
+		for (size_t i = 0; i < n; i++)
+			__atomic_store_n(&w->r->buf[i], w->path[i], __ATOMIC_RELAXED);
+	return NULL;
+}
+
+static int cmd_race(int argc, char **argv)
+{
+	if (argc < 4)
+		return usage("race GOOD DENIED N");
+	struct stat good, denied;
+	if (stat(argv[1], &good) < 0 || stat(argv[2], &denied) < 0)
+		return printf("stat "), report(-1);
+	if (strlen(argv[1]) >= PATH_MAX || strlen(argv[2]) >= PATH_MAX)
+		return usage("race: path too long");
+	static struct race r;
+	snprintf(r.buf, sizeof(r.buf), "%s", argv[1]);
+	struct race_writer w[2] = {{&r, argv[1]}, {&r, argv[2]}};
+	pthread_t t[2];
+	for (int i = 0; i < 2; i++)
+		if ((errno = pthread_create(&t[i], NULL, race_write, &w[i])))
+			return printf("thread "), report(-1);
+	long n = atol(argv[3]), n_good = 0, n_denied = 0, n_eacces = 0, n_other = 0;
+	for (long i = 0; i < n; i++) {
+		int fd = open(r.buf, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			if (errno == EACCES)
+				n_eacces++;
+			else
+				n_other++;
+			continue;
+		}
+		struct stat st;
+		char c;
+		if (fstat(fd, &st) == 0 && read(fd, &c, 1) >= 0) {
+			if (st.st_dev == denied.st_dev && st.st_ino == denied.st_ino)
+				n_denied++;
+			else if (st.st_dev == good.st_dev && st.st_ino == good.st_ino)
+				n_good++;
+			else
+				n_other++;
+		}
+		close(fd);
+	}
+	__atomic_store_n(&r.stop, 1, __ATOMIC_RELAXED);
+	for (int i = 0; i < 2; i++)
+		pthread_join(t[i], NULL);
+	printf("ok good=%ld denied=%ld eacces=%ld other=%ld\n", n_good, n_denied, n_eacces,
+	       n_other);
+	return 0;
+}
+
 /* ---- process state ----------------------------------------------------------- */
 
 static int cmd_exit(int argc, char **argv)
@@ -998,6 +1156,14 @@ static const struct {
     {"append", cmd_append},
     {"unlink", cmd_unlink},
     {"mkdir", cmd_mkdir},
+    {"link", cmd_link},
+    {"rename", cmd_rename},
+    {"symlink", cmd_symlink},
+    {"stat", cmd_stat},
+    {"ls", cmd_ls},
+    {"openat-rel", cmd_openat_rel},
+    {"exec", cmd_exec},
+    {"race", cmd_race},
     {"exit", cmd_exit},
     {"sleep", cmd_sleep},
     {"spew", cmd_spew},
