@@ -413,7 +413,18 @@ static int deny_path(struct fsdeny *d, const char *path, int links)
 			return deny_missing(d, path, links);
 		return path_error(path, errno);
 	}
-	int r = add_chain(d, canon, NODE_DENIED);
+	/* Landlock mediates connect(2) to a pathname socket only from ABI 9
+	 * (RESOLVE_UNIX), which is not handled yet: say so rather than
+	 * pretend. */
+	struct stat st;
+	int r = stat(canon, &st) < 0 ? path_error(canon, errno) : 0;
+	if (r == 0 && S_ISSOCK(st.st_mode))
+		r = sl_errorf(ENOTSUP,
+			      "fs_deny: %s is a UNIX socket: connecting to it cannot be denied "
+			      "(Landlock does not mediate connect(2) here)",
+			      path);
+	if (r == 0)
+		r = add_chain(d, canon, NODE_DENIED);
 	if (r == 0)
 		r = add_aliases(d, canon, NODE_DENIED);
 	free(canon);

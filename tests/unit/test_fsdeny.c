@@ -4,7 +4,9 @@
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdlib.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -278,4 +280,26 @@ TEST(fsdeny_rule_error_names_path)
 	CHECK(strstr(sl_error_get(), r));
 	close(fd);
 	fsdeny_free(d);
+}
+
+/* A denied UNIX socket is refused: Landlock does not mediate connect(2)
+ * to it, so denying it would be a promise not kept. */
+TEST(fsdeny_socket_refused)
+{
+	char *sock = at("s.sock");
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", sock);
+	int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(fd >= 0);
+	CHECK_EQ(bind(fd, (struct sockaddr *)&sa, sizeof(sa)), 0);
+	struct sl_strv l = {0};
+	CHECK_EQ(sl_strv_push(&l, sock), 0);
+	struct fsdeny *d = NULL;
+	sl_error_clear();
+	CHECK_EQ(fsdeny_new(&l, &d), -ENOTSUP);
+	CHECK(d == NULL);
+	CHECK(strstr(sl_error_get(), "is a UNIX socket"));
+	CHECK(strstr(sl_error_get(), sock));
+	sl_strv_free(&l);
+	close(fd);
 }
