@@ -6,7 +6,8 @@
  *
  *   DENIED    a denied path, or another name the kernel gives the same
  *             inode (a hard link met while expanding, a bind mount).  It
- *             never gets a rule, nor does anything above or beneath it.
+ *             never gets a rule, nor does anything beneath it; what is
+ *             above it gets READ_DIR at most.
  *   ANCESTOR  a directory on the way from / to a denied path.  It never
  *             gets a rule of its own: a granted tree containing it is
  *             expanded, its entries get the tree's rule.  It gets
@@ -22,7 +23,7 @@
  * inode the kernel resolved up to the root, looking for rules on each
  * inode it passes.  Whatever name the child uses (symlink, "..",
  * /proc/self/root, a dirfd, a buffer another thread rewrites), the walk
- * from a denied inode meets only inodes without rules.  The decisions
+ * from a denied inode meets no rule that grants more than listing.  The decisions
  * here compare (st_dev, st_ino) of what the kernel resolved for us, and
  * each expanded entry is opened once (O_PATH | O_NOFOLLOW) so the rule
  * lands on the very inode that was classified.
@@ -358,7 +359,9 @@ static char *link_target(const char *prefix, const char *rest)
  * A denied path that does not exist (any more: it existed when the policy
  * was built).  Its deepest existing directory becomes an ancestor: without
  * MAKE_* there, the missing part cannot be created.  A dangling symlink on
- * the way is followed too, since its target could be created elsewhere.
+ * the way is followed: the path leads where its target would be created.
+ * (Like an existing denied path, it is resolved now: a symlink on its way
+ * replaced later makes the path name something else.)
  */
 static int deny_missing(struct fsdeny *d, const char *path, int links)
 {
@@ -388,11 +391,11 @@ static int deny_missing(struct fsdeny *d, const char *path, int links)
 		}
 		struct stat lst;
 		if (lstat(pre, &lst) == 0 && S_ISLNK(lst.st_mode)) {
+			/* dangling: the path leads beneath its target */
 			char *next = link_target(pre, path + strlen(pre));
 			r = next ? deny_path(d, next, links + 1) : path_error(pre, errno);
 			free(next);
-			if (r < 0)
-				break;
+			break;
 		}
 		if (!strcmp(pre, "/") || !strcmp(pre, ".")) {
 			r = path_error(path, ENOENT); /* not even the root resolves */
