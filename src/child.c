@@ -247,9 +247,8 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 
 /* Keep in sync with the calls below confine_self() in child_main(). */
 static const int late_syscalls[] = {
-    __NR_prlimit64,    __NR_sendmsg,	    __NR_read,	     __NR_close_range,
-    __NR_rt_sigaction, __NR_rt_sigprocmask, __NR_execve,     __NR_newfstatat,
-    __NR_writev,       __NR_exit,
+    __NR_prlimit64,	 __NR_sendmsg, __NR_read,	__NR_close_range, __NR_rt_sigaction,
+    __NR_rt_sigprocmask, __NR_execve,  __NR_newfstatat, __NR_writev,	  __NR_exit,
 };
 
 const int *child_late_syscalls(size_t *n)

@@ -109,7 +109,7 @@ bool filter_denies(const struct sandlock_sandbox *cfg, int nr)
  * unconditional rule supersede a syscall's argument rules, so a plain
  * notification would switch those checks off; clone's notification is
  * made conditional instead (only calls without namespace flags). */
-static const int arg_ruled[] = {__NR_prctl,   __NR_ioctl,  __NR_socket,	  __NR_sendto,
+static const int arg_ruled[] = {__NR_prctl,   __NR_ioctl,    __NR_socket,    __NR_sendto,
 				__NR_sendmsg, __NR_sendmmsg, __NR_setsockopt};
 
 const char *filter_handler_conflict(const struct sandlock_sandbox *cfg, int nr)
@@ -332,8 +332,8 @@ static void key_set(uint64_t *bits, int nr, struct filter_key *key)
 void filter_key_of(const struct filter_req *req, struct filter_key *key)
 {
 	const struct sandlock_sandbox *cfg = req->cfg;
-	*key = (struct filter_key){.valid = 1,
-				   .flags = (req->allow_dgram ? 1u : 0u) | (req->mem_rules ? 2u : 0u)};
+	*key = (struct filter_key){
+	    .valid = 1, .flags = (req->allow_dgram ? 1u : 0u) | (req->mem_rules ? 2u : 0u)};
 	size_t n;
 	const int *d = syscalls_default_deny(&n);
 	for (size_t i = 0; i < n; i++)

@@ -232,9 +232,9 @@ static sandlock_result_t *run_with_handlers(const sandlock_sandbox_t *policy, co
 		for (size_t i = 0; i < n; i++)
 			links[i] = (struct sl_user_link){(int)regs[i].syscall_nr, handler_dispatch,
 							 regs[i].handler};
-		sandlock_handle_t *h =
-		    handle_create_ex(policy, name, argv, argc,
-				     flags | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START, links, n);
+		sandlock_handle_t *h = handle_create_ex(
+		    policy, name, argv, argc,
+		    flags | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START, links, n);
 		if (h) {
 			res = handle_wait(h, 0);
 			handle_free(h);

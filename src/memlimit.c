@@ -38,7 +38,7 @@
 #include "seccomp_uapi.h"
 #include "util.h"
 
-#define PAGE	     4096ULL
+#define PAGE	      4096ULL
 #define MAP_TYPE_MASK 0x0f
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4

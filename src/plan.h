@@ -84,9 +84,9 @@ struct sl_plan {
 void plan_init(struct sl_plan *p);
 /* How the child is started. */
 struct plan_mode {
-	bool capture;	  /* stdout/stderr go to pipes */
-	bool interactive; /* take the terminal's foreground if stdin is a tty */
-	bool gated;	  /* park until released; else run straight to exec */
+	bool capture;	     /* stdout/stderr go to pipes */
+	bool interactive;    /* take the terminal's foreground if stdin is a tty */
+	bool gated;	     /* park until released; else run straight to exec */
 	const int *user_nrs; /* syscalls with user handlers (notified) */
 	size_t n_user;
 };

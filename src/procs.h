@@ -36,11 +36,11 @@
 #include <sys/types.h>
 
 struct sl_pent {
-	pid_t pid;	     /* thread-group id */
-	int pidfd;	     /* -1 once reaped */
-	int statm_fd;	     /* /proc/<pid>/statm, opened on first use */
-	bool exited;	     /* pidfd became readable */
-	uint64_t data_bytes; /* last kernel-reported private data + stack */
+	pid_t pid;	       /* thread-group id */
+	int pidfd;	       /* -1 once reaped */
+	int statm_fd;	       /* /proc/<pid>/statm, opened on first use */
+	bool exited;	       /* pidfd became readable */
+	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
 };
 

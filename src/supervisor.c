@@ -17,7 +17,7 @@
 #include "seccomp_uapi.h"
 
 #define HELD_RETRY_MS 100
-#define SETTLE_MS     5    /* after a fork, look for the new child... */
+#define SETTLE_MS     5	   /* after a fork, look for the new child... */
 #define SETTLE_MAX_MS 1000 /* ...backing off while nothing changes */
 
 /* uname (emulate): the real uname with nodename replaced by the sandbox

@@ -130,8 +130,8 @@ TEST(max_memory_python)
 		SKIP("no /usr/bin/python3");
 	sandlock_sandbox_t *p =
 	    tc_build(sandlock_sandbox_builder_max_memory(tc_builder_sys(), 64u << 20));
-	struct tc_res r = tc_run(p, NULL, "/usr/bin/python3", "-c",
-				 "b = bytearray(200 * 1024 * 1024)", NULL);
+	struct tc_res r =
+	    tc_run(p, NULL, "/usr/bin/python3", "-c", "b = bytearray(200 * 1024 * 1024)", NULL);
 	CHECK_EQ(r.code, 1);
 	CHECK_CONTAINS(r.err, "MemoryError");
 	r = tc_run(p, NULL, "/usr/bin/python3", "-c", "b = bytearray(8 << 20); print(len(b))",
@@ -154,8 +154,8 @@ TEST(max_cpu_throttles)
 TEST(limits_cli)
 {
 	char *out = NULL;
-	int rc = tc_cli_run(&out, NULL, "-r", tc_probe_dir(), "-P", "3", "-m", "32M",
-			    "--max-cpu", "90", "--", lprobe(), "forks", "5", NULL);
+	int rc = tc_cli_run(&out, NULL, "-r", tc_probe_dir(), "-P", "3", "-m", "32M", "--max-cpu",
+			    "90", "--", lprobe(), "forks", "5", NULL);
 	CHECK_EQ(rc, 0);
 	CHECK_STR(out, "ok 2 EAGAIN 2 EAGAIN\n");
 	rc = tc_cli_run(&out, NULL, "-r", tc_probe_dir(), "--max-memory", "32M", "-c", "50", "--",
