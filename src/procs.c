@@ -188,9 +188,13 @@ static void mark_complete(struct sl_procs *ps, pid_t tid)
 			ps->pend[i].complete = true;
 }
 
+/* The loop polls every tracked pidfd and records exits before it reads
+ * the next notification, so the flag is current; a pid would have to be
+ * reaped and handed to a new sandbox process between that poll and the
+ * receive for it to lie (and then accounting errs towards denial). */
 static bool ent_live(const struct sl_pent *e)
 {
-	return !e->exited && !pidfd_exited(e->pidfd);
+	return !e->exited;
 }
 
 static void mark_exited(struct sl_procs *ps, struct sl_pent *e);
