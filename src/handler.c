@@ -236,7 +236,10 @@ static sandlock_result_t *run_with_handlers(const sandlock_sandbox_t *policy, co
 		    policy, name, argv, argc,
 		    flags | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START, links, n);
 		if (h) {
-			res = handle_wait(h, 0);
+			/* START: the child is not parked; this only marks it
+			 * started, which wait requires */
+			if (handle_start(h) == 0)
+				res = handle_wait(h, 0);
 			handle_free(h);
 		}
 	}
