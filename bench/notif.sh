@@ -6,10 +6,14 @@
 # measured in this run; then `python3 -c pass` bare, under sandlock, and
 # under sandlock with resource limits (-m 512M -P 32).
 #
-# Part 1 runs ROUNDS rounds; each runs every candidate once, in a shuffled
-# order, and each candidate times CALLS uname() calls in its own process
-# (notif_floor prints the mean ns per call).  Per candidate the median over
-# the rounds is taken, so drift of the shared machine hits all alike.
+# Part 1 compares like with like: sandlock's engine answering a handled
+# getppid with 0 (bench/notif_engine.c) against the floor answering
+# {val 0, error 0} (the headline), and sandlock's emulated uname against
+# the floor doing the same write the same way (`notif_floor vm`).  It runs
+# ROUNDS rounds; each runs every candidate once, in a shuffled order, and
+# each candidate times CALLS notified calls in its own process (notif_floor
+# prints the mean ns per call).  Per candidate the median over the rounds
+# is taken, so drift of the shared machine hits all alike.
 # Part 2 is hyperfine -N interleaved the same way as bench/startup.sh.
 #
 # Nothing is pinned unless PIN is set; the report says whether both sides
@@ -19,8 +23,9 @@
 #   B          build directory (default: build)
 #   SANDLOCK   the CLI to measure (default: $B/sandlock)
 #   NOTIF      the probe (default: $B/bench/notif_floor)
+#   ENGINE     the handler runner (default: $B/bench/notif_engine)
 #   ROUNDS     rounds of each part (default: 5)
-#   CALLS      uname() calls per candidate and round (default: 20000)
+#   CALLS      notified calls per candidate and round (default: 20000)
 #   RUNS_PY    hyperfine runs per candidate and round for python3 (default: 30)
 #   PIN        if set, a CPU list for taskset (e.g. 0): every candidate and its
 #              supervisor then run on those CPUs
@@ -28,7 +33,8 @@
 #
 # Exit status: 0 when the measurement ran, whatever the PASS/MISS verdicts
 # (and when the limits run is skipped because sandlock refuses -m/-P);
-# 1 when a tool is missing or sandlock or the probe cannot run.
+# 1 when a tool is missing or sandlock, the engine runner or the probe
+# cannot run.
 
 set -euo pipefail
 
@@ -38,6 +44,7 @@ B=${B:-build}
 case $B in /*) ;; *) B=$root/$B ;; esac
 SANDLOCK=${SANDLOCK:-$B/sandlock}
 NOTIF=${NOTIF:-$B/bench/notif_floor}
+ENGINE=${ENGINE:-$B/bench/notif_engine}
 ROUNDS=${ROUNDS:-5}
 CALLS=${CALLS:-20000}
 RUNS_PY=${RUNS_PY:-30}
@@ -59,6 +66,7 @@ command -v shuf >/dev/null || fail "shuf not found (coreutils)"
 [[ -x $PY ]] || fail "$PY not found: it runs the workload and parses the results"
 [[ -x $SANDLOCK ]] || fail "$SANDLOCK not found: build it first (make B=${B#"$root"/})"
 [[ -x $NOTIF ]] || fail "$NOTIF not found: build it first (make B=${B#"$root"/} bench)"
+[[ -x $ENGINE ]] || fail "$ENGINE not found: build it first (make B=${B#"$root"/} bench)"
 pin=()
 if [[ -n ${PIN:-} ]]; then
 	command -v taskset >/dev/null || fail "PIN is set but taskset is missing (util-linux)"
@@ -78,30 +86,44 @@ trap cleanup EXIT
 # The probe must start inside the sandbox: grant its directory, and the
 # build directory too should the Makefile have linked libsandlock into it.
 notif_dir=$(cd "$(dirname "$NOTIF")" && pwd)
-grants=("${SL_TREES[@]}" -r "$notif_dir")
+extra=()
 if command -v readelf >/dev/null && readelf -d "$NOTIF" | grep NEEDED | grep -qv 'libc\.so'; then
-	grants+=(-r "$(dirname "$notif_dir")")
+	extra+=(-r "$(dirname "$notif_dir")")
 fi
+# notif_engine grants the system trees and the probe's directory itself,
+# so both sandlock candidates see the same policy.
+grants=("${SL_TREES[@]}" -r "$notif_dir" "${extra[@]}")
 
 # Runs one candidate, appending its result line to notif.txt.
 candidate() {
 	case $1 in
 	sandlock) "${pin[@]}" "$SANDLOCK" run "${grants[@]}" -- "$NOTIF" loop "$CALLS" ;;
+	engine) "${pin[@]}" "$ENGINE" "${extra[@]}" "$NOTIF" "$CALLS" ;;
 	*) "${pin[@]}" "$NOTIF" "$1" "$CALLS" ;;
 	esac
 }
 
-sides=(floor mem mem-cached)
+sides=(floor vm mem mem-cached)
 sandlock_ok=1
+engine_ok=1
 # A first run of each checks it works and warms the page cache.
-for s in "${sides[@]}" sandlock; do
+for s in "${sides[@]}" sandlock engine; do
 	if ! candidate "$s" >"$work/check.out" 2>&1; then
-		[[ $s == sandlock ]] || fail "notif_floor $s cannot run: $(head -c 400 "$work/check.out")"
-		note "sandlock cannot run the probe: $(head -c 400 "$work/check.out")"
-		sandlock_ok=0
+		case $s in
+		sandlock)
+			note "sandlock cannot run the probe: $(head -c 400 "$work/check.out")"
+			sandlock_ok=0
+			;;
+		engine)
+			note "notif_engine cannot run the probe: $(head -c 400 "$work/check.out")"
+			engine_ok=0
+			;;
+		*) fail "notif_floor $s cannot run: $(head -c 400 "$work/check.out")" ;;
+		esac
 	fi
 done
 ((sandlock_ok)) && sides+=(sandlock)
+((engine_ok)) && sides+=(engine)
 
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 : >"$work/notif.txt"
@@ -190,18 +212,23 @@ def med(mode, key):
     v = col(mode, key)
     return statistics.median(v) if v else None
 
-floor = med("floor", "uname_ns")
+floor, vm = med("floor", "uname_ns"), med("vm", "uname_ns")
+sl, sl_pp = med("loop", "uname_ns"), med("loop", "getppid_ns")
+eng, eng_plain = med("loop-getppid", "getppid_ns"), med("loop-getppid", "getpid_ns")
 lines = [
     ("plain getppid, floor child", "floor", "getppid_ns"),
     ("plain getppid, under sandlock", "loop", "getppid_ns"),
+    ("plain getpid, under the engine", "loop-getppid", "getpid_ns"),
     ("floor: uname answered {0, 0}", "floor", "uname_ns"),
+    ("engine: getppid handler ret 0", "loop-getppid", "getppid_ns"),
+    ("floor + process_vm write", "vm", "uname_ns"),
+    ("sandlock: uname (emulated)", "loop", "uname_ns"),
     ("floor + /proc/PID/mem write", "mem", "uname_ns"),
     ("floor + mem fd opened once", "mem-cached", "uname_ns"),
-    ("sandlock: uname (emulated)", "loop", "uname_ns"),
 ]
 print()
 print(f"notified syscall, median over {rounds} interleaved rounds of {calls} calls")
-print(f"{'candidate':<32} {'ns/call':>9} {'min..max over rounds':>22} {'x floor':>8}")
+print(f"{'candidate':<32} {'ns/call':>9} {'min..max over rounds':>22} {'x floor':>8} {'x vm':>7}")
 for label, mode, key in lines:
     v = col(mode, key)
     if not v:
@@ -209,15 +236,25 @@ for label, mode, key in lines:
         continue
     m = statistics.median(v)
     spread = f"{min(v):.0f}..{max(v):.0f}"
-    print(f"{label:<32} {m:>9.1f} {spread:>22} {m / floor:>7.2f}x")
-sl, sl_pp, mem = med("loop", "uname_ns"), med("loop", "getppid_ns"), med("mem", "uname_ns")
+    print(f"{label:<32} {m:>9.1f} {spread:>22} {m / floor:>7.2f}x {m / vm:>6.2f}x")
+
+# The same answer at both ends of each pair.
+print()
+print("ratios")
+if eng is not None:
+    print(f"  engine / floor   {eng / floor:.2f}x  (answer val 0, no memory access: the headline)")
+else:
+    print("  engine / floor   n/a (the engine was not measured)")
 if sl is not None:
-    # Same work at both ends: what sandlock's loop adds beyond the recipe.
-    print(f"sandlock / floor + mem write: {sl / mem:.2f}x")
+    print(f"  uname / vm       {sl / vm:.2f}x  (the same write, the same recipe)")
+    print(f"  uname / floor    {sl / floor:.2f}x  (for reference: emulation included)")
+else:
+    print("  uname / vm       n/a (sandlock was not measured)")
 
 # -- conditions: both sides must have seen the same CPUs and wake-up mode
+floor_modes = ("floor", "vm", "mem", "mem-cached")
 cpus = {r["cpus"] for rs in rows.values() for r in rs}
-fl_sync = {r.get("sync_wake_up") for m in ("floor", "mem", "mem-cached") for r in rows.get(m, [])}
+fl_sync = {r.get("sync_wake_up") for m in floor_modes for r in rows.get(m, [])}
 fl_sync = "yes" if fl_sync == {"1"} else "no" if fl_sync == {"0"} else "mixed"
 same = len(cpus) == 1 and fl_sync == sl_sync
 print()
@@ -225,11 +262,13 @@ print(f"conditions: {'pinned to CPUs ' + pin if pin else 'unpinned'}; CPUs allow
       f"{'/'.join(sorted(cpus))}; sync wake-up floor {fl_sync}, sandlock "
       f"{sl_sync or 'unknown'}; load {load0} -> {load1}")
 print(f"  {'same on both sides' if same else 'NOT the same on both sides: compare with care'}")
-written = {r["written"] for r in rows.get("mem", []) + rows.get("loop", [])}
+written = {r["written"] for m in ("vm", "mem", "loop") for r in rows.get(m, [])}
 if written - {"1"}:
     print("  warning: an emulated uname left the buffer empty")
 if sl is not None and sl < 5 * sl_pp:
     print("  warning: uname under sandlock costs < 5 plain syscalls: is it still notified?")
+if eng is not None and eng < 5 * eng_plain:
+    print("  warning: getppid under the engine costs < 5 plain syscalls: is it still notified?")
 
 # -- part 2: hyperfine JSON
 times = {}
@@ -254,11 +293,11 @@ for name, label in (("bare", "bare"), ("sandlock", "sandlock"),
 
 print()
 print("targets")
-what = "sandlock notified uname, x bare floor"
-if sl is None:
+what = "engine-notified syscall, x bare floor"
+if eng is None:
     print(f"  {what:<44} <= 1.30x   n/a (not measured)")
 else:
-    print(f"  {what:<44} <= 1.30x   {verdict(sl / floor, 1.3)}")
+    print(f"  {what:<44} <= 1.30x   {verdict(eng / floor, 1.3)}")
 what = f"python3 under sandlock {limits}, x bare"
 if "limits" in pm:
     print(f"  {what:<44} <= 1.25x   {verdict(pm['limits'] / bare, 1.25)}")
@@ -268,4 +307,7 @@ EOF
 
 if ((!sandlock_ok)); then
 	fail "sandlock could not run, so its figures were not measured"
+fi
+if ((!engine_ok)); then
+	fail "notif_engine could not run, so the engine's figures were not measured"
 fi

@@ -9,16 +9,26 @@
  *                             pwrite, close, at every call (the recipe that
  *                             stays safe when a pid is reused)
  *   notif_floor mem-cached N  the same with /proc/PID/mem opened once
+ *   notif_floor vm N          the answer writes the struct utsname with
+ *                             process_vm_writev between two NOTIF_ID_VALID
+ *                             checks (sandlock's recipe, src/mem.c)
  *   notif_floor loop N        the timed loop alone: run it under sandlock
+ *   notif_floor loop-getppid N  N syscall(SYS_getppid) calls alone: run it
+ *                             under a sandlock handler on getppid
+ *                             (bench/notif_engine.c)
  *
  * Each prints one line, e.g.
  *   mode=floor sync_wake_up=1 cpus=2 calls=20000 uname_ns=7012.3 getppid_ns=231.0
  * uname_ns is the mean of N syscall(SYS_uname) calls, getppid_ns the mean
  * of N getppid calls in the same process, a syscall the filter allows.
+ * loop-getppid prints getppid_ns (the probe, notified there) and
+ * getpid_ns, the mean of N plain getpid calls.
  *
  * Why uname: sandlock always notifies it and answers by writing the
- * child's buffer, so `loop` under sandlock and `mem` here do the same
- * work; `floor` is the cheapest answer the kernel accepts.  The supervisor
+ * child's buffer, so `loop` under sandlock and `vm` here do the same
+ * work; `floor` is the cheapest answer the kernel accepts, as is a
+ * sandlock handler that returns 0 without touching the child's memory
+ * (loop-getppid under notif_engine).  The supervisor
  * here does what any must at least: poll, NOTIF_RECV, NOTIF_SEND, with
  * SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP set as sandlock sets it.
  *
@@ -33,6 +43,7 @@
 #include <sched.h>
 #include <signal.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,6 +51,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -57,8 +69,9 @@
 /* Untimed calls first: page faults, the supervisor's first wake-ups. */
 #define WARMUP 500
 
-enum mode { M_FLOOR, M_MEM, M_MEM_CACHED, M_LOOP, M__N };
-static const char *const mode_names[M__N] = {"floor", "mem", "mem-cached", "loop"};
+enum mode { M_FLOOR, M_MEM, M_MEM_CACHED, M_VM, M_LOOP, M_LOOP_GETPPID, M__N };
+static const char *const mode_names[M__N] = {"floor", "mem",  "mem-cached",
+					     "vm",    "loop", "loop-getppid"};
 
 static double now_ns(void)
 {
@@ -77,6 +90,31 @@ static double time_calls(long nr, void *arg, long n)
 		if (syscall(nr, arg) < 0)
 			return -1;
 	return (now_ns() - t0) / (double)n;
+}
+
+/* loop-getppid: getppid is the probe (notified by the handler that runs
+ * this loop), getpid the plain syscall beside it. */
+static int run_loop_getppid(long n)
+{
+	cpu_set_t cpus;
+	double pp, pid;
+
+	CPU_ZERO(&cpus);
+	if (sched_getaffinity(0, sizeof(cpus), &cpus) < 0)
+		CPU_ZERO(&cpus);
+	if (time_calls(SYS_getppid, NULL, WARMUP) < 0 || time_calls(SYS_getpid, NULL, WARMUP) < 0) {
+		perror("notif_floor: warm-up");
+		return 1;
+	}
+	pp = time_calls(SYS_getppid, NULL, n);
+	pid = time_calls(SYS_getpid, NULL, n);
+	if (pp < 0 || pid < 0) {
+		perror("notif_floor: timed loop");
+		return 1;
+	}
+	printf("mode=%s cpus=%d calls=%ld getppid_ns=%.1f getpid_ns=%.1f\n",
+	       mode_names[M_LOOP_GETPPID], CPU_COUNT(&cpus), n, pp, pid);
+	return fflush(stdout) == 0 ? 0 : 1;
 }
 
 /* The measurement proper; sync is -1 when unknown (under sandlock). */
@@ -206,6 +244,24 @@ static int write_child(int listener, const struct seccomp_notif *req, int cached
 	return ok ? 0 : -1;
 }
 
+/* Writes *u at the child's args[0] as sandlock does (src/mem.c): the
+ * notification must be pending before process_vm_writev (the pid is still
+ * the notifier's) and after it (the pid was not reused meanwhile, so the
+ * bytes landed in the notifier's memory). */
+static int write_child_vm(int listener, const struct seccomp_notif *req, const struct utsname *u)
+{
+	struct iovec local = {(void *)u, sizeof(*u)};
+	struct iovec remote = {(void *)(uintptr_t)req->data.args[0], sizeof(*u)};
+	ssize_t n;
+
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+		return -1;
+	n = process_vm_writev((pid_t)req->pid, &local, 1, &remote, 1, 0);
+	if (ioctl(listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &req->id) < 0)
+		return -1;
+	return n == (ssize_t)sizeof(*u) ? 0 : -1;
+}
+
 /* Answers notifications until the child's filter is gone (POLLHUP). */
 static int supervise(int listener, enum mode m, pid_t pid)
 {
@@ -249,7 +305,8 @@ static int supervise(int listener, enum mode m, pid_t pid)
 		}
 		memset(resp, 0, sz.seccomp_notif_resp);
 		resp->id = req->id;
-		if (m != M_FLOOR && write_child(listener, req, memfd, &u) < 0)
+		if (m == M_VM ? write_child_vm(listener, req, &u) < 0
+			      : m != M_FLOOR && write_child(listener, req, memfd, &u) < 0)
 			resp->error = -EFAULT;
 		/* ENOENT: the child was interrupted or died meanwhile. */
 		if (ioctl(listener, SECCOMP_IOCTL_NOTIF_SEND, resp) < 0 && errno != ENOENT)
@@ -325,9 +382,13 @@ int main(int argc, char **argv)
 	n = strtol(argv[2], &end, 10);
 	if (m == M__N || errno || end == argv[2] || *end || n < 1 || n > 100000000)
 		goto usage;
-	return m == M_LOOP ? run_loop(M_LOOP, -1, n) : run_floor((enum mode)m, n);
+	if (m == M_LOOP)
+		return run_loop(M_LOOP, -1, n);
+	if (m == M_LOOP_GETPPID)
+		return run_loop_getppid(n);
+	return run_floor((enum mode)m, n);
 
 usage:
-	fputs("usage: notif_floor floor|mem|mem-cached|loop CALLS\n", stderr);
+	fputs("usage: notif_floor floor|mem|mem-cached|vm|loop|loop-getppid CALLS\n", stderr);
 	return 2;
 }
