@@ -20,19 +20,12 @@
 #define SETTLE_MS     5	   /* after a fork, look for the new child... */
 #define SETTLE_MAX_MS 1000 /* ...backing off while nothing changes */
 
-/* uname (emulate): the real uname with nodename replaced by the sandbox
- * name, written into the child's buffer; the child's memory is only
- * written, never trusted. */
+/* uname (emulate): the host's uname with nodename replaced by the sandbox
+ * name (prepared once, at init), written into the child's buffer; the
+ * child's memory is only written, never trusted. */
 static void on_uname(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
-	struct utsname u;
-	if (uname(&u) < 0) {
-		*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = errno};
-		return;
-	}
-	memset(u.nodename, 0, sizeof(u.nodename));
-	memcpy(u.nodename, c->sup->nodename, strlen(c->sup->nodename));
-	if (mem_write(&c->mem, c->req->data.args[0], &u, sizeof(u)) < 0)
+	if (mem_write(&c->mem, c->req->data.args[0], &c->sup->uts, sizeof(c->sup->uts)) < 0)
 		*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = EFAULT};
 	else
 		*a = (struct sl_action){.kind = SL_ACT_RETURN, .val = 0};
@@ -148,8 +141,13 @@ int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg
 	const struct sandlock_sandbox *p = cfg->policy;
 	s->max_processes = p->max_processes;
 	s->max_memory = p->max_memory.set ? p->max_memory.v : 0;
+	if (uname(&s->uts) < 0) {
+		supervisor_release(s);
+		return sl_errorf(errno, "uname: %s", strerror(errno));
+	}
 	size_t len = strlen(cfg->name);
-	memcpy(s->nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
+	memset(s->uts.nodename, 0, sizeof(s->uts.nodename));
+	memcpy(s->uts.nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
 	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, mono_ms());
 	int r = alloc_buffers(s);
 	if (r == 0 && procs_add_root(&s->procs, cfg->root, cfg->root_pidfd) < 0)

@@ -31,6 +31,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
+#include <sys/utsname.h>
 
 #include "mem.h"
 #include "policy.h"
@@ -110,7 +111,7 @@ struct sl_sup {
 	pthread_mutex_t lock;
 	bool lock_init;
 	bool paused; /* by live control: the throttle must not resume */
-	char nodename[SL_NAME_MAX + 1];
+	struct utsname uts; /* what uname answers: nodename = the name */
 	pid_t root_pgid;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
