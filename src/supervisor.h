@@ -110,7 +110,7 @@ struct sl_sup {
 	int listener;
 	pthread_mutex_t lock;
 	bool lock_init;
-	bool paused; /* by live control: the throttle must not resume */
+	bool paused;	    /* by live control: the throttle must not resume */
 	struct utsname uts; /* what uname answers: nodename = the name */
 	pid_t root_pgid;
 	struct seccomp_notif *req;

@@ -99,3 +99,64 @@ TEST(filter_deny_wins_over_notify)
 	filter_free(&p);
 	policy_release(&cfg);
 }
+
+static bool listed(const int *v, size_t n, int nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i] == nr)
+			return true;
+	return false;
+}
+
+/* Only what the policy needs is notified (spec 2.4.5, with raw fork and
+ * exit_group for exact process accounting). */
+TEST(notify_list_follows_policy)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	int v[SUPERVISOR_MAX_NOTIFY];
+	size_t n = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
+	CHECK(listed(v, n, __NR_clone) && listed(v, n, __NR_fork) && listed(v, n, __NR_vfork));
+	CHECK(listed(v, n, __NR_exit_group) && listed(v, n, __NR_uname));
+	CHECK(!listed(v, n, __NR_clone3)); /* the filter answers ENOSYS */
+	CHECK(!listed(v, n, __NR_mmap) && !listed(v, n, __NR_mremap));
+	cfg.max_memory = (struct sl_opt_u64){true, 64u << 20};
+	n = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
+	CHECK(listed(v, n, __NR_mremap));
+	CHECK(!listed(v, n, __NR_mmap)); /* argument-filtered rules instead */
+	CHECK(!listed(v, n, __NR_shmget));
+	CHECK_EQ(sl_strv_push(&cfg.allow_groups, "sysv_ipc"), 0);
+	n = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
+	CHECK(listed(v, n, __NR_shmget));
+	int user[] = {__NR_getppid, __NR_uname};
+	size_t m = supervisor_notify_list(&cfg, user, 2, v, SUPERVISOR_MAX_NOTIFY);
+	CHECK(listed(v, m, __NR_getppid));
+	CHECK_EQ(m, n + 1); /* no duplicates */
+	/* the memory rules assemble, and change the program */
+	struct filter_req req = {.cfg = &cfg, .notify = v, .n_notify = m, .mem_rules = true};
+	struct sock_fprog a, b;
+	CHECK_EQ(filter_assemble(&req, &a), 0);
+	req.mem_rules = false;
+	CHECK_EQ(filter_assemble(&req, &b), 0);
+	CHECK(a.len > b.len);
+	filter_free(&a);
+	filter_free(&b);
+	policy_release(&cfg);
+}
+
+/* Handlers are refused where they would reopen what the filter closes. */
+TEST(handler_conflicts)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	CHECK(filter_handler_conflict(&cfg, __NR_mount) != NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_clone3) != NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_ioctl) != NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_socket) != NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_openat) == NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_clone) == NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_shmget) != NULL); /* sysv denied */
+	CHECK_EQ(sl_strv_push(&cfg.allow_groups, "sysv_ipc"), 0);
+	CHECK(filter_handler_conflict(&cfg, __NR_shmget) == NULL);
+	policy_release(&cfg);
+}
