@@ -305,6 +305,8 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
 
 static void hold(struct sl_sup *s)
 {
+	if (s->nheld == 0)
+		s->held_retry_ms = mono_ms() + HELD_RETRY_MS;
 	if (s->nheld == SL_MAX_HELD) {
 		answer_errno(s, s->req->id, EAGAIN); /* bounded: deny the excess */
 		return;
@@ -327,11 +329,14 @@ int supervisor_handle_one(struct sl_sup *s)
 			return 0;
 		return -errno;
 	}
-	if (!dispatch(s, s->req))
-		hold(s);
+	bool done = dispatch(s, s->req);
 	s->handled++;
+	/* Re-offer what was held before this notification (it may be what
+	 * they wait for); a call held just now waits for a later event. */
 	if (s->nheld)
 		supervisor_retry_held(s);
+	if (!done)
+		hold(s);
 	return 0;
 }
 
@@ -347,6 +352,7 @@ void supervisor_retry_held(struct sl_sup *s)
 		}
 		i++;
 	}
+	s->held_retry_ms = mono_ms() + HELD_RETRY_MS;
 }
 
 void supervisor_signal(struct sl_sup *s, int sig)
@@ -390,8 +396,10 @@ static int64_t earlier(int64_t a, int64_t b)
 int64_t supervisor_next_timer(const struct sl_sup *s)
 {
 	int64_t t = throttle_next(&s->throttle);
+	/* a fixed deadline: loop wake-ups that are no notification (output,
+	 * exits) must not push it back */
 	if (s->nheld && s->listener >= 0)
-		t = earlier(t, mono_ms() + HELD_RETRY_MS);
+		t = earlier(t, s->held_retry_ms);
 	if (s->procs.npend)
 		t = earlier(t, s->settle_at);
 	return t;
@@ -420,6 +428,6 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 		s->settle_at = now_ms + s->settle_delay;
 		pthread_mutex_unlock(&s->lock);
 	}
-	if (s->nheld && s->listener >= 0)
+	if (s->nheld && s->listener >= 0 && now_ms >= s->held_retry_ms)
 		supervisor_retry_held(s);
 }

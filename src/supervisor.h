@@ -125,6 +125,7 @@ struct sl_sup {
 	int64_t settle_at, settle_delay; /* next scan for forks' children */
 	struct seccomp_notif **held;
 	size_t nheld;
+	int64_t held_retry_ms; /* next timed re-offer (monotonic ms) */
 	uint64_t handled; /* notifications answered */
 };
 
