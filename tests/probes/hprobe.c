@@ -20,6 +20,9 @@
  *   hprobe hold-until-held NR_HELD NR_TICK
  *                                a thread makes NR_HELD; main makes NR_TICK
  *                                until it returns 1, then exits
+ *   hprobe hold-while-writing NR_HELD
+ *                                a thread makes NR_HELD; main writes to
+ *                                stderr until that thread is back
  *   hprobe fork-sys NR [pgrp]    a forked child (in its own process group
  *                                with pgrp) makes syscall NR
  *   hprobe sig-sys NR            syscall NR with a SIGUSR1 handler installed
@@ -261,6 +264,33 @@ static int cmd_hold_order(int argc, char **argv)
 	return 0;
 }
 
+/* The thread's call is held while main writes to stderr (no notified
+ * syscalls): only the supervisor's retry timer can release it. */
+static int cmd_hold_while_writing(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("hold-while-writing NR_HELD");
+	struct hold_arg a = {.nr = num(argv[1])};
+	pthread_t t;
+	if (pthread_create(&t, NULL, held_thread, &a) != 0)
+		return usage("hold-while-writing: pthread_create failed");
+	int i;
+	for (i = 0; i < ROUNDS && !atomic_load(&a.done); i++) {
+		if (write(2, ".", 1) < 0)
+			break;
+		nap();
+	}
+	bool gaveup = !atomic_load(&a.done);
+	pthread_join(t, NULL);
+	errno = a.err;
+	if (a.ret == -1)
+		printf("errno=%s ", errname(a.err));
+	else
+		printf("ret=%ld ", a.ret);
+	printf("gaveup=%d\n", gaveup);
+	return 0;
+}
+
 /* The thread's call is never answered: the process exits under it. */
 static int cmd_hold_until_held(int argc, char **argv)
 {
@@ -369,6 +399,7 @@ static const struct {
     {"threads", cmd_threads},
     {"hold-order", cmd_hold_order},
     {"hold-until-held", cmd_hold_until_held},
+    {"hold-while-writing", cmd_hold_while_writing},
     {"fork-sys", cmd_fork_sys},
     {"sig-sys", cmd_sig_sys},
     {"uname", cmd_uname},
