@@ -245,8 +245,8 @@ static sandlock_result_t *run_with_handlers(const sandlock_sandbox_t *policy, co
 	}
 	free(links);
 	/* Ownership of every handler passed in on entry: freed on all paths
-	 * (ud_drop exactly once). */
-	for (size_t i = 0; regs && i < n && i < SL_MAX_REGISTRATIONS; i++)
+	 * (ud_drop exactly once), also when there were too many. */
+	for (size_t i = 0; regs && i < n; i++)
 		sandlock_handler_free(regs[i].handler);
 	return res;
 }
