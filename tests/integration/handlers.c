@@ -1123,6 +1123,52 @@ TEST(handler_registration_refused)
 	CHECK_EQ(res.code, 0);
 }
 
+/* More than 4096 registrations are refused, and every one of the
+ * handlers is still dropped (ownership passed on entry). */
+TEST(handler_registration_too_many)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {hprobe(), "exit", "0", NULL};
+	enum { N = 4097 };
+	sandlock_handler_registration_t *regs = calloc(N, sizeof(*regs));
+	struct script s = {0};
+	CHECK(regs != NULL);
+	for (size_t i = 0; i < N; i++)
+		regs[i] = sreg(SYS_getppid, &s, 0);
+	CHECK(sandlock_run_with_handlers(p, NULL, argv, 3, regs, N) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "too many");
+	CHECK_EQ(s.drops, N);
+	/* 4096 is the limit, not over it */
+	s = (struct script){0};
+	sandlock_action_set_continue(&s.act);
+	for (size_t i = 0; i < N - 1; i++)
+		regs[i] = sreg(SYS_getppid, &s, 0);
+	struct tc_res r = tc_result(
+	    sandlock_run_with_handlers(p, NULL, ARGS(hprobe(), "sys", NR(getppid)), 3, regs, N - 1));
+	CHECK_STR(r.out, fmt_line("ret=%d\n", (int)getpid()));
+	CHECK_EQ(s.calls, N - 1);
+	CHECK_EQ(s.drops, N - 1);
+	free(regs);
+}
+
+/* Any number up to 462 can be handled, also one no syscall has on
+ * x86_64 (400): the handler emulates it. */
+TEST(handler_unassigned_syscall_number)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const long nrs[] = {400, 462};
+	for (size_t i = 0; i < 2; i++) {
+		struct script s = {0};
+		sandlock_action_set_return_value(&s.act, 9);
+		sandlock_handler_registration_t r = sreg(nrs[i], &s, 0);
+		struct tc_res res = hrun(p, NULL, &r, 1, ARGS("sys", tc_itoa(nrs[i]), "-1"));
+		CHECK_STR(res.out, "ret=9\n");
+		CHECK_EQ(s.calls, 1);
+		CHECK_EQ(s.last.syscall_nr, nrs[i]);
+		CHECK_EQ((int64_t)s.last.args[0], -1);
+	}
+}
+
 /* Bad arguments around the registrations: NULL with n > 0, a NULL policy
  * or argv (the handlers are still dropped). */
 TEST(handler_run_bad_arguments)
