@@ -126,7 +126,7 @@ struct sl_sup {
 	struct seccomp_notif **held;
 	size_t nheld;
 	int64_t held_retry_ms; /* next timed re-offer (monotonic ms) */
-	uint64_t handled; /* notifications answered */
+	uint64_t handled;      /* notifications answered */
 };
 
 /* The syscalls this policy routes to the supervisor unconditionally

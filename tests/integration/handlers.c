@@ -98,8 +98,7 @@ static sandlock_handler_registration_t sreg(long nr, struct script *s, uint32_t 
 }
 
 /* One scripted handler on nr, `hprobe ARGS...`. */
-static struct tc_res run_script(long nr, struct script *s, uint32_t policy,
-				const char *const *args)
+static struct tc_res run_script(long nr, struct script *s, uint32_t policy, const char *const *args)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
 	sandlock_handler_registration_t r = sreg(nr, s, policy);
@@ -175,7 +174,7 @@ TEST(handler_errno_values)
 		int32_t v;
 		const char *want;
 	} cases[] = {
-	    {EACCES, "errno=EACCES\n"}, {1, "errno=EPERM\n"},	{4095, "errno=4095\n"},
+	    {EACCES, "errno=EACCES\n"}, {1, "errno=EPERM\n"},  {4095, "errno=4095\n"},
 	    {0, "errno=EIO\n"},		{4096, "errno=EIO\n"}, {-1, "errno=EIO\n"},
 	    {-EPERM, "errno=EIO\n"},
 	};
@@ -184,8 +183,8 @@ TEST(handler_errno_values)
 		sandlock_action_set_errno(&s.act, cases[i].v);
 		struct tc_res r = getppid_with(&s, SANDLOCK_EXCEPTION_DENY_EIO);
 		if (strcmp(r.out, cases[i].want) != 0)
-			th_fail(__FILE__, __LINE__, "errno(%d): got \"%s\", want \"%s\"", cases[i].v,
-				r.out, cases[i].want);
+			th_fail(__FILE__, __LINE__, "errno(%d): got \"%s\", want \"%s\"",
+				cases[i].v, r.out, cases[i].want);
 		CHECK_EQ(r.code, 0);
 	}
 }
@@ -573,8 +572,8 @@ TEST(handler_mem_read_buffer)
 
 /* fds the handlers hand over, at fixed numbers nothing else uses, so the
  * test can tell afterwards that the library closed them. */
-#define FD_A 700
-#define FD_B 701
+#define FD_A	  700
+#define FD_B	  701
 #define FD_UNUSED 702
 
 static int memfd_at(int target, const char *text)
@@ -594,7 +593,7 @@ static bool fd_closed(int fd)
 
 struct inject {
 	int calls, drops;
-	int srcfd;    /* -2: make a memfd at FD_A / FD_B by path */
+	int srcfd; /* -2: make a memfd at FD_A / FD_B by path */
 	uint32_t flags;
 	int rc;
 };
@@ -694,11 +693,11 @@ TEST(handler_inject_invalid)
 
 struct holdst {
 	int drops;
-	int n_ticks;	      /* release after this many ticks since the hold */
-	int ticks;	      /* tick syscalls seen */
-	int ticks_at_hold;    /* ticks seen when the held call first came */
-	int held_calls;	      /* calls of the held handler */
-	int max_calls;	      /* periodic test: release on this call */
+	int n_ticks;	   /* release after this many ticks since the hold */
+	int ticks;	   /* tick syscalls seen */
+	int ticks_at_hold; /* ticks seen when the held call first came */
+	int held_calls;	   /* calls of the held handler */
+	int max_calls;	   /* periodic test: release on this call */
 	bool holding, released, same_id;
 	uint64_t held_id;
 	int64_t min_gap_ms; /* shortest time between two calls of the held one */
@@ -837,8 +836,7 @@ TEST(handler_hold_then_exit)
 	    {SYS_getppid, sandlock_handler_new(h_held, &s, drop_hold, 0)},
 	    {SYS_getuid, sandlock_handler_new(h_tick, &s, drop_hold, 0)},
 	};
-	struct tc_res r =
-	    hrun(p, NULL, regs, 2, ARGS("hold-until-held", NR(getppid), NR(getuid)));
+	struct tc_res r = hrun(p, NULL, regs, 2, ARGS("hold-until-held", NR(getppid), NR(getuid)));
 	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(r.out, "held done=0\n");
@@ -874,8 +872,8 @@ TEST(handler_kill_nonfatal_enomem)
 {
 	struct script s = {0};
 	sandlock_action_set_kill(&s.act, SIGUSR1, 0);
-	struct tc_res r = run_script(SYS_getppid, &s, SANDLOCK_EXCEPTION_DENY_EIO,
-				     ARGS("sig-sys", NR(getppid)));
+	struct tc_res r =
+	    run_script(SYS_getppid, &s, SANDLOCK_EXCEPTION_DENY_EIO, ARGS("sig-sys", NR(getppid)));
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(r.out, "errno=ENOMEM usr1=1\n");
 }
@@ -929,8 +927,13 @@ TEST(handler_kill_refused)
 	const struct {
 		int32_t sig, pgid;
 	} cases[] = {
-	    {SIGKILL, getpgrp()}, {SIGKILL, outsider}, {SIGKILL, -outsider}, {SIGKILL, -getpid()},
-	    {0, 0},		  {65, 0},	       {-9, 0},
+	    {SIGKILL, getpgrp()},
+	    {SIGKILL, outsider},
+	    {SIGKILL, -outsider},
+	    {SIGKILL, -getpid()},
+	    {0, 0},
+	    {65, 0},
+	    {-9, 0},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct script s = {0};
@@ -955,8 +958,7 @@ TEST(handler_grandchild)
 	struct script s = {0}, c = {0};
 	sandlock_action_set_return_value(&s.act, 4242);
 	sandlock_action_set_continue(&c.act);
-	sandlock_handler_registration_t regs[] = {sreg(SYS_getppid, &s, 0),
-						  sreg(SYS_clone, &c, 0)};
+	sandlock_handler_registration_t regs[] = {sreg(SYS_getppid, &s, 0), sreg(SYS_clone, &c, 0)};
 	struct tc_res r = hrun(p, NULL, regs, 2, ARGS("fork-sys", NR(getppid)));
 	CHECK_EQ(r.code, 0);
 	CHECK_EQ(s.calls, 1);
@@ -1087,7 +1089,8 @@ static void check_refused(const sandlock_sandbox_t *p, int64_t nr, bool null_han
 	const char *argv[] = {hprobe(), "exit", "0", NULL};
 	sandlock_result_t *r = sandlock_run_with_handlers(p, NULL, argv, 3, regs, 2);
 	if (r)
-		th_fail(__FILE__, __LINE__, "a handler on syscall %lld was accepted", (long long)nr);
+		th_fail(__FILE__, __LINE__, "a handler on syscall %lld was accepted",
+			(long long)nr);
 	CHECK_CONTAINS(sandlock_last_error(), needle);
 	CHECK_EQ(good.drops, 1);
 	CHECK_EQ(bad.drops, null_handler ? 0 : 1);
@@ -1143,8 +1146,8 @@ TEST(handler_registration_too_many)
 	sandlock_action_set_continue(&s.act);
 	for (size_t i = 0; i < N - 1; i++)
 		regs[i] = sreg(SYS_getppid, &s, 0);
-	struct tc_res r = tc_result(
-	    sandlock_run_with_handlers(p, NULL, ARGS(hprobe(), "sys", NR(getppid)), 3, regs, N - 1));
+	struct tc_res r = tc_result(sandlock_run_with_handlers(
+	    p, NULL, ARGS(hprobe(), "sys", NR(getppid)), 3, regs, N - 1));
 	CHECK_STR(r.out, fmt_line("ret=%d\n", (int)getpid()));
 	CHECK_EQ(s.calls, N - 1);
 	CHECK_EQ(s.drops, N - 1);
@@ -1295,4 +1298,3 @@ TEST(handler_run_interactive)
 	CHECK_EQ(s.calls, 1);
 	CHECK_EQ(s.drops, 1);
 }
-

@@ -226,7 +226,7 @@ struct hold_arg {
 	long ret;
 	int err;
 	atomic_int done;
-	atomic_long ticks;	/* NR_TICK calls completed by main */
+	atomic_long ticks;    /* NR_TICK calls completed by main */
 	long ticks_at_return; /* ticks seen by the thread when its call returned */
 };
 
