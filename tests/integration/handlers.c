@@ -108,7 +108,7 @@ static struct tc_res run_script(long nr, struct script *s, uint32_t policy, cons
 	return res;
 }
 
-/* `hprobe sys getppid` answered by one scripted handler; returns stdout. */
+/* `hprobe sys getppid` answered by one scripted handler. */
 static struct tc_res getppid_with(struct script *s, uint32_t policy)
 {
 	return run_script(SYS_getppid, s, policy, ARGS("sys", NR(getppid)));
