@@ -38,49 +38,25 @@
 
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
-B=${B:-build}
-case $B in /*) ;; *) B=$root/$B ;; esac
-SANDLOCK=${SANDLOCK:-$B/sandlock}
+BENCH_NAME=notif
+BENCH_KEEP='*.json notif.txt'
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 NOTIF=${NOTIF:-$B/bench/notif_floor}
 ENGINE=${ENGINE:-$B/bench/notif_engine}
 ROUNDS=${ROUNDS:-5}
 CALLS=${CALLS:-20000}
 RUNS_PY=${RUNS_PY:-30}
-PY=/usr/bin/python3
-
-SL_TREES=(-r /usr -r /lib -r /lib64 -r /bin -r /etc)
-# The same grants as bench/startup.sh gives python, so the figures compare.
-SL_TREES_PY=("${SL_TREES[@]}" -r /proc -r /dev)
 LIMITS=(-m 512M -P 32)
 
-note() { printf 'notif: %s\n' "$*"; }
-fail() {
-	printf 'notif: error: %s\n' "$*" >&2
-	exit 1
-}
-
-command -v hyperfine >/dev/null || fail "hyperfine not found (apt-get install hyperfine)"
-command -v shuf >/dev/null || fail "shuf not found (coreutils)"
-[[ -x $PY ]] || fail "$PY not found: it runs the workload and parses the results"
-[[ -x $SANDLOCK ]] || fail "$SANDLOCK not found: build it first (make B=${B#"$root"/})"
-[[ -x $NOTIF ]] || fail "$NOTIF not found: build it first (make B=${B#"$root"/} bench)"
-[[ -x $ENGINE ]] || fail "$ENGINE not found: build it first (make B=${B#"$root"/} bench)"
+need_built "$NOTIF" bench
+need_built "$ENGINE" bench
 pin=()
 if [[ -n ${PIN:-} ]]; then
 	command -v taskset >/dev/null || fail "PIN is set but taskset is missing (util-linux)"
 	pin=(taskset -c "$PIN")
 fi
 
-work=$(mktemp -d "${TMPDIR:-/tmp}/sandlock-notif.XXXXXX")
-cleanup() {
-	if [[ -n ${KEEP:-} ]] && mkdir -p "$KEEP"; then
-		cp "$work"/*.json "$work"/notif.txt "$KEEP"/ 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
 
 # ---- part 1: notified syscall ------------------------------------------------
 # The probe must start inside the sandbox: grant its directory, and the
@@ -139,12 +115,6 @@ load_after=$(cut -d' ' -f1-3 /proc/loadavg)
 sl_sync=$("$SANDLOCK" check 2>/dev/null | sed -n 's/^ *Sync wake-up: *\([a-z]*\).*/\1/p')
 
 # ---- part 2: python3 -c pass with and without limits ---------------------------
-q() { printf '%q' "$1"; }
-cmdline() {
-	local out="" w
-	for w in "$@"; do out+="${out:+ }$(q "$w")"; done
-	printf '%s' "$out"
-}
 names=()
 cmds=()
 limits_skip=""

@@ -24,46 +24,19 @@
 
 set -euo pipefail
 
-here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-root=$(cd "$here/.." && pwd)
-B=${B:-build}
-case $B in /*) ;; *) B=$root/$B ;; esac
-SANDLOCK=${SANDLOCK:-$B/sandlock}
+BENCH_NAME=startup
+BENCH_KEEP='*.json'
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 FLOOR=${FLOOR:-$B/bench/floor}
 ROUNDS=${ROUNDS:-3}
 RUNS_TRUE=${RUNS_TRUE:-100}
 RUNS_PY=${RUNS_PY:-30}
-PY=/usr/bin/python3
 
-# Five readable trees for /bin/true; python also reads /proc and /dev.
-SL_TREES=(-r /usr -r /lib -r /lib64 -r /bin -r /etc)
-# shellcheck disable=SC2034 # used through a nameref in workload()
-SL_TREES_PY=("${SL_TREES[@]}" -r /proc -r /dev)
 BWRAP_ARGS=(--ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib64
 	--symlink usr/bin /bin)
 
-note() { printf 'startup: %s\n' "$*"; }
-fail() {
-	printf 'startup: error: %s\n' "$*" >&2
-	exit 1
-}
-
-# ---- tools -------------------------------------------------------------------
-command -v hyperfine >/dev/null || fail "hyperfine not found (apt-get install hyperfine)"
-command -v shuf >/dev/null || fail "shuf not found (coreutils)"
-[[ -x $PY ]] || fail "$PY not found: it runs the workload and parses the results"
-
-work=$(mktemp -d "${TMPDIR:-/tmp}/sandlock-startup.XXXXXX")
-cleanup() {
-	if [[ -n ${KEEP:-} ]] && mkdir -p "$KEEP"; then
-		cp "$work"/*.json "$KEEP"/ 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-
-[[ -x $SANDLOCK ]] || fail "$SANDLOCK not found: build it first (make B=${B#"$root"/})"
-[[ -x $FLOOR ]] || fail "$FLOOR not found: build it first (make B=${B#"$root"/} bench)"
+need_built "$FLOOR" bench
 
 # The floor must load libc alone: every extra shared object costs load time
 # at each start and would make the launcher under test look better.  The
@@ -75,14 +48,6 @@ if command -v readelf >/dev/null &&
 	"${CC:-cc}" -O2 -o "$work/floor" "$here/floor.c" || fail "cannot compile bench/floor.c"
 	FLOOR=$work/floor
 fi
-
-# Quote a word for hyperfine -N, which splits commands shell-style.
-q() { printf '%q' "$1"; }
-cmdline() {
-	local out="" w
-	for w in "$@"; do out+="${out:+ }$(q "$w")"; done
-	printf '%s' "$out"
-}
 
 # ---- candidates ----------------------------------------------------------------
 # names[i] and cmds[i] describe one candidate of the current workload.

@@ -317,9 +317,11 @@ static int export_prog(scmp_filter_ctx ctx, struct sock_fprog *out)
 	return 0;
 }
 
-/* Defined by the generated build/gen/filter_default.c; the generator
- * itself defines an empty one (len 0). */
-extern const struct filter_prebuilt filter_default;
+/* Defined by the generated build/gen/filter_default.c (the default
+ * policy, and the default with max_memory); the generator itself defines
+ * none. */
+extern const struct filter_prebuilt filter_prebuilts[];
+extern const size_t filter_n_prebuilts;
 
 static void key_set(uint64_t *bits, int nr, struct filter_key *key)
 {
@@ -349,10 +351,13 @@ void filter_key_of(const struct filter_req *req, struct filter_key *key)
 
 int filter_compile(const struct filter_req *req, struct sock_fprog *out)
 {
-	const struct filter_prebuilt *pre = &filter_default;
 	struct filter_key key;
 	filter_key_of(req, &key);
-	if (!pre->len || !key.valid || memcmp(&key, &pre->key, sizeof(key)) != 0)
+	const struct filter_prebuilt *pre = NULL;
+	for (size_t i = 0; key.valid && i < filter_n_prebuilts; i++)
+		if (memcmp(&key, &filter_prebuilts[i].key, sizeof(key)) == 0)
+			pre = &filter_prebuilts[i];
+	if (!pre)
 		return filter_assemble(req, out);
 	size_t size = pre->len * sizeof(struct sock_filter);
 	out->filter = malloc(size);

@@ -33,7 +33,7 @@ struct filter_key {
 };
 
 /* A program assembled at build time (tools/gen_filter.c runs
- * filter_assemble() on the default policy). */
+ * filter_assemble() on the default policy, with and without max_memory). */
 struct filter_prebuilt {
 	struct filter_key key;
 	unsigned short len;
@@ -42,8 +42,8 @@ struct filter_prebuilt {
 
 void filter_key_of(const struct filter_req *req, struct filter_key *key);
 
-/* The program for req: the prebuilt default when the key matches (most
- * runs: libseccomp costs ~0.3 ms cold, a quarter of a process start),
+/* The program for req: a prebuilt one when the key matches (most runs:
+ * libseccomp costs ~0.3 ms cold, a quarter of a process start),
  * else assembled now.  0 or -errno with a message. */
 int filter_compile(const struct filter_req *req, struct sock_fprog *out);
 /* Always assembles with libseccomp. */

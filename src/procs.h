@@ -42,6 +42,7 @@ struct sl_pent {
 	bool exited;	       /* pidfd became readable */
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
+	uint64_t brk_cur;      /* the break it last got (memlimit's guess) */
 };
 
 struct sl_pending {

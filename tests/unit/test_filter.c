@@ -16,21 +16,36 @@ static void default_req(struct sandlock_sandbox *cfg, struct filter_req *req, in
 	*req = (struct filter_req){.cfg = cfg, .notify = notify, .n_notify = n};
 }
 
-/* The program embedded at build time is what libseccomp makes now. */
+extern const struct filter_prebuilt filter_prebuilts[];
+extern const size_t filter_n_prebuilts;
+
+/* The programs embedded at build time (the default policy, and with
+ * max_memory) are what libseccomp makes now, and their keys are the
+ * requests' keys, so they are used. */
 TEST(filter_prebuilt_matches_fresh_assembly)
 {
-	struct sandlock_sandbox cfg;
-	struct filter_req req;
-	int notify[SUPERVISOR_MAX_NOTIFY];
-	default_req(&cfg, &req, notify);
-	struct sock_fprog pre, fresh;
-	CHECK_EQ(filter_compile(&req, &pre), 0);
-	CHECK_EQ(filter_assemble(&req, &fresh), 0);
-	CHECK_EQ(pre.len, fresh.len);
-	CHECK(memcmp(pre.filter, fresh.filter, pre.len * sizeof(struct sock_filter)) == 0);
-	filter_free(&pre);
-	filter_free(&fresh);
-	policy_release(&cfg);
+	CHECK_EQ(filter_n_prebuilts, 2);
+	for (int mem = 0; mem < 2; mem++) {
+		struct sandlock_sandbox cfg;
+		struct filter_req req;
+		int notify[SUPERVISOR_MAX_NOTIFY];
+		policy_init(&cfg);
+		cfg.max_memory = (struct sl_opt_u64){mem, 64u << 20};
+		size_t n = supervisor_notify_list(&cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
+		req = (struct filter_req){
+		    .cfg = &cfg, .notify = notify, .n_notify = n, .mem_rules = mem};
+		struct filter_key key;
+		filter_key_of(&req, &key);
+		CHECK(memcmp(&key, &filter_prebuilts[mem].key, sizeof(key)) == 0);
+		struct sock_fprog pre, fresh;
+		CHECK_EQ(filter_compile(&req, &pre), 0);
+		CHECK_EQ(filter_assemble(&req, &fresh), 0);
+		CHECK_EQ(pre.len, fresh.len);
+		CHECK(memcmp(pre.filter, fresh.filter, pre.len * sizeof(struct sock_filter)) == 0);
+		filter_free(&pre);
+		filter_free(&fresh);
+		policy_release(&cfg);
+	}
 }
 
 /* Any change of an input changes the key, so the prebuilt is not used. */
