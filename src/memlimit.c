@@ -14,6 +14,8 @@
  *   - SysV shared memory created with shmget(IPC_CREAT) when the sysv_ipc
  *     group is allowed, charged until the sandbox ends (segments outlive
  *     their creator).
+ * (Growing a shared mapping with mremap adds no memory: the object keeps
+ * its size, and touching past it is SIGBUS.)
  * A call that can grow these (mmap private writable or shared anonymous,
  * mprotect/pkey_mprotect adding PROT_WRITE, brk growing the heap, mremap
  * growing, shmget) fails with ENOMEM when the total plus its request
