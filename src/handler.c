@@ -6,8 +6,9 @@
  *
  * Contract (also in the README): a handler runs on the supervisor's
  * thread, one notification at a time, while the notifying thread waits in
- * its syscall; it must return promptly (it must not block on the sandbox
- * itself, and it must not call live control on its own sandbox).  Its
+ * its syscall; it must return promptly (no other notification of the
+ * sandbox is answered meanwhile).  It runs without the engine's lock, so
+ * live control from other threads still works while it runs.  Its
  * answer is taken as given: CONTINUE after looking at a pointer argument
  * is a TOCTOU the user accepts (seccomp_unotify(2)); syscalls the policy
  * denies cannot get a handler, so a handler never re-opens them.
@@ -170,7 +171,12 @@ void handler_dispatch(struct sl_ctx *c, struct sl_action *a, void *arg)
 	memcpy(nd.args, req->data.args, sizeof(nd.args));
 	struct sandlock_mem_handle mh = {c->mem, true};
 	sandlock_action_out_t out = {.kind = SANDLOCK_ACTION_UNSET};
+	/* Without the engine's lock: a slow handler must not hold up live
+	 * control (pause, kill, a timeout) from other threads.  The index is
+	 * only read meanwhile: entries are freed on this thread alone. */
+	pthread_mutex_unlock(&c->sup->lock);
 	int rc = h->fn(h->ud, &nd, &mh, &out);
+	pthread_mutex_lock(&c->sup->lock);
 	mh.valid = false;
 	if (rc == 0 && convert(c, &out, a))
 		return;

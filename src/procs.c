@@ -137,17 +137,29 @@ static void pending_remove(struct sl_procs *ps, size_t i)
 	ps->pend[i] = ps->pend[--ps->npend];
 }
 
-/* A process nobody registered showed up: it is the product of a pending
- * fork of its parent, or else of a ghost (its parent died first). */
+/* A newly found child is the product of one of its parent's pending
+ * forks: that unit moves from pending to tracked.  A complete pending
+ * goes first: an incomplete one may still be creating its child (dropping
+ * it could undercount; dropping a complete one can only overcount until
+ * the next scan).  False if the parent had none. */
+static bool settle_one(struct sl_procs *ps, pid_t parent)
+{
+	size_t pick = ps->npend;
+	for (size_t i = 0; i < ps->npend; i++)
+		if (ps->pend[i].parent == parent && (pick == ps->npend || ps->pend[i].complete))
+			pick = i;
+	if (pick == ps->npend)
+		return false;
+	pending_remove(ps, pick);
+	return true;
+}
+
+/* A process nobody registered showed up at a notification: it is the
+ * product of a pending fork of its parent, or else of a ghost (its
+ * parent died before it was found). */
 static void consume_origin(struct sl_procs *ps, pid_t pid)
 {
-	pid_t parent = status_field(pid, "PPid:");
-	for (size_t i = 0; i < ps->npend; i++)
-		if (ps->pend[i].parent == parent) {
-			pending_remove(ps, i);
-			return;
-		}
-	if (ps->ghosts)
+	if (!settle_one(ps, status_field(pid, "PPid:")) && ps->ghosts)
 		ps->ghosts--;
 }
 
@@ -233,21 +245,6 @@ struct sl_pent *procs_notifier(struct sl_procs *ps, pid_t tid)
 
 /* Registers child c of parent, checking after pidfd_open that c is still
  * the parent's child (a pid reaped and reused meanwhile is not). */
-/* A newly found child is the product of one of its parent's pending
- * forks: that unit moves from pending to tracked.  A complete pending
- * goes first: an incomplete one may still be creating its child (dropping
- * it could undercount; dropping a complete one can only overcount until
- * the next scan). */
-static void settle_one(struct sl_procs *ps, pid_t parent)
-{
-	size_t pick = ps->npend;
-	for (size_t i = 0; i < ps->npend; i++)
-		if (ps->pend[i].parent == parent && (pick == ps->npend || ps->pend[i].complete))
-			pick = i;
-	if (pick < ps->npend)
-		pending_remove(ps, pick);
-}
-
 static void adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
 {
 	if (procs_find(ps, c))
