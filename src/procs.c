@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "util.h"
@@ -397,4 +398,22 @@ size_t procs_signal_all(const struct sl_procs *ps, int sig)
 		    syscall(SYS_pidfd_send_signal, ps->v[i]->pidfd, sig, NULL, 0U) == 0)
 			k++;
 	return k;
+}
+
+int64_t procs_cpu_used(struct sl_procs *ps)
+{
+	int64_t used = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *e = ps->v[i];
+		clockid_t clk;
+		struct timespec ts;
+		if (e->exited || e->pid <= 0 || clock_getcpuclockid(e->pid, &clk) != 0 ||
+		    clock_gettime(clk, &ts) != 0)
+			continue;
+		uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
+		if (ns > e->cpu_ns)
+			used += (int64_t)((ns - e->cpu_ns) / 1000);
+		e->cpu_ns = ns;
+	}
+	return used;
 }

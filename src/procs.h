@@ -43,6 +43,7 @@ struct sl_pent {
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
 	uint64_t brk_cur;      /* the break it last got (memlimit's guess) */
+	uint64_t cpu_ns;       /* CPU time at the last throttle check */
 };
 
 struct sl_pending {
@@ -108,6 +109,10 @@ size_t procs_pollfds(const struct sl_procs *ps, struct pollfd *pfd, size_t max);
 
 /* Sends sig to every live tracked process.  Returns how many. */
 size_t procs_signal_all(const struct sl_procs *ps, int sig);
+
+/* CPU time (us) the live tracked processes used since the previous call,
+ * from the kernel's per-process CPU clocks (all threads). */
+int64_t procs_cpu_used(struct sl_procs *ps);
 
 /* Looks up a tracked, live process by pid (NULL if none). */
 struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid);

@@ -407,11 +407,12 @@ int64_t supervisor_next_timer(const struct sl_sup *s)
 
 void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 {
-	int sig = throttle_due(&s->throttle, now_ms);
-	if (sig) {
+	int64_t t = throttle_next(&s->throttle);
+	if (t >= 0 && now_ms >= t) {
 		pthread_mutex_lock(&s->lock);
+		int sig = throttle_check(&s->throttle, now_ms, procs_cpu_used(&s->procs));
 		/* a sandbox paused by live control stays stopped */
-		if (sig == SIGSTOP || !s->paused) {
+		if (sig == SIGSTOP || (sig == SIGCONT && !s->paused)) {
 			procs_signal_all(&s->procs, sig);
 			kill(-s->root_pgid, sig);
 		}

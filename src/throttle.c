@@ -1,13 +1,14 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* throttle.c - duty cycle of max_cpu (see throttle.h). */
+/* throttle.c - the CPU budget of max_cpu (see throttle.h). */
 #include "throttle.h"
 
 #include <signal.h>
 
 void throttle_init(struct sl_throttle *t, unsigned pct, int64_t now_ms)
 {
-	*t = (struct sl_throttle){.pct = pct < 100 ? pct : 0};
-	t->next_ms = now_ms + (int64_t)t->pct * THROTTLE_PERIOD_MS / 100;
+	*t = (struct sl_throttle){.pct = pct < 100 ? pct : 0, .last_ms = now_ms};
+	t->bank_us = (int64_t)t->pct * THROTTLE_PERIOD_MS * 10; /* pct % of a period, in us */
+	t->next_ms = now_ms + THROTTLE_TICK_MS;
 }
 
 int64_t throttle_next(const struct sl_throttle *t)
@@ -15,14 +16,28 @@ int64_t throttle_next(const struct sl_throttle *t)
 	return t->pct ? t->next_ms : -1;
 }
 
-int throttle_due(struct sl_throttle *t, int64_t now_ms)
+int throttle_check(struct sl_throttle *t, int64_t now_ms, int64_t used_us)
 {
-	if (!t->pct || now_ms < t->next_ms)
+	int64_t cap = (int64_t)t->pct * THROTTLE_PERIOD_MS * 10;
+	t->bank_us +=
+	    (now_ms - t->last_ms) * 10 * (int64_t)t->pct; /* earned: pct % of 1000 us/ms */
+	if (t->bank_us > cap)
+		t->bank_us = cap;
+	t->bank_us -= used_us > 0 ? used_us : 0;
+	t->last_ms = now_ms;
+	if (t->bank_us < 0) {
+		/* sleep until the debt is paid: debt / (pct % of a core) */
+		t->next_ms = now_ms + 1 + (-t->bank_us) / (10 * (int64_t)t->pct);
+		/* still in debt and something ran (a process resumed from
+		 * outside, or one born meanwhile): stop again */
+		if (t->stopped && used_us == 0)
+			return 0;
+		t->stopped = true;
+		return SIGSTOP;
+	}
+	t->next_ms = now_ms + THROTTLE_TICK_MS;
+	if (!t->stopped)
 		return 0;
-	t->stopped = !t->stopped;
-	int64_t run = (int64_t)t->pct * THROTTLE_PERIOD_MS / 100;
-	/* Schedule from now, not from the missed deadline: a late wake-up
-	 * must not shorten the stop phase below its share. */
-	t->next_ms = now_ms + (t->stopped ? THROTTLE_PERIOD_MS - run : run);
-	return t->stopped ? SIGSTOP : SIGCONT;
+	t->stopped = false;
+	return SIGCONT;
 }

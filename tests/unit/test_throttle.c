@@ -1,0 +1,63 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of the max_cpu budget (src/throttle.c). */
+#include <signal.h>
+
+#include "harness.h"
+#include "throttle.h"
+
+/* Under its share the sandbox is never stopped. */
+TEST(throttle_light_load_runs)
+{
+	struct sl_throttle t;
+	throttle_init(&t, 25, 1000);
+	for (int64_t now = 1010; now < 3000; now += 10) {
+		CHECK_EQ(throttle_next(&t), now);
+		CHECK_EQ(throttle_check(&t, now, 2000), 0); /* 20 % of a core */
+	}
+	CHECK(!t.stopped);
+}
+
+/* Over it: stopped until the debt is paid, then continued; over time the
+ * share is pct % of one core plus the one-period bank. */
+TEST(throttle_heavy_load_gets_its_share)
+{
+	struct sl_throttle t;
+	throttle_init(&t, 25, 0);
+	int64_t now = 0, used_total = 0;
+	int stops = 0;
+	while (now < 10000) {
+		now = throttle_next(&t);
+		/* a busy process: all of the elapsed time while running */
+		int64_t used = t.stopped ? 0 : (now - t.last_ms) * 1000;
+		used_total += used;
+		int sig = throttle_check(&t, now, used);
+		stops += sig == SIGSTOP;
+		CHECK(sig == 0 || sig == SIGSTOP || sig == SIGCONT);
+	}
+	CHECK(stops > 10);
+	/* 25 % of 10 s is 2.5 s; the bank and one tick of overshoot at most */
+	CHECK(used_total <= 2500000 + 25000 + 10000);
+	CHECK(used_total >= 2400000);
+}
+
+/* Something that ran while the sandbox should be stopped (resumed from
+ * outside, or born meanwhile) is stopped again. */
+TEST(throttle_restops_when_debt_and_activity)
+{
+	struct sl_throttle t;
+	throttle_init(&t, 10, 0);
+	CHECK_EQ(throttle_check(&t, 10, 50000), SIGSTOP);
+	int64_t next = throttle_next(&t);
+	CHECK(next > 10);
+	CHECK_EQ(throttle_check(&t, 11, 5000), SIGSTOP);
+	CHECK_EQ(throttle_check(&t, 12, 0), 0);
+	CHECK_EQ(throttle_check(&t, throttle_next(&t) + 1000, 0), SIGCONT);
+}
+
+/* 100 % (and 0, "unset") mean no throttle. */
+TEST(throttle_off)
+{
+	struct sl_throttle t;
+	throttle_init(&t, 100, 0);
+	CHECK_EQ(throttle_next(&t), -1);
+}
