@@ -205,14 +205,20 @@ TEST(fsdeny_thread_race)
 	struct layout l = make_layout(false);
 	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder(), l.tree);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_deny(b, l.secret));
-	char *out = tc_probe_in(p, "race", l.next, l.secret, "20000", NULL);
-	long good = -1, denied = -1, eacces = -1, other = -1;
-	if (sscanf(out, "ok good=%ld denied=%ld eacces=%ld other=%ld", &good, &denied, &eacces,
-		   &other) != 4)
-		th_fail(__FILE__, __LINE__, "race: \"%s\"", out);
-	CHECK_EQ(denied, 0);
-	CHECK_EQ(good + eacces + other, 20000);
-	CHECK(eacces > 0);
+	/* The denied file must never be read.  Whether the racing thread
+	 * got the denied path in at all is up to the scheduler: try again
+	 * (a few times) until it did, so the test proves the race ran. */
+	long good = -1, denied = -1, eacces = 0, other = -1;
+	char *out = NULL;
+	for (int attempt = 0; attempt < 5 && eacces == 0; attempt++) {
+		out = tc_probe_in(p, "race", l.next, l.secret, "20000", NULL);
+		if (sscanf(out, "ok good=%ld denied=%ld eacces=%ld other=%ld", &good, &denied,
+			   &eacces, &other) != 4)
+			th_fail(__FILE__, __LINE__, "race: \"%s\"", out);
+		CHECK_EQ(denied, 0);
+	}
+	if (eacces == 0)
+		th_fail(__FILE__, __LINE__, "the race never tried the denied path: %s", out);
 	if (good == 0) /* scheduling: possible, not a failure */
 		printf("    note: the allowed path was never read (%s)\n", out);
 }
