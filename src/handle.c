@@ -122,6 +122,7 @@ static void run_loop(sandlock_handle_t *h, int64_t deadline_ms)
 		pthread_mutex_unlock(&h->lock);
 		loop_run(&l, -1);
 	}
+	loop_release(&l);
 	/* pipes the loop saw reach EOF are marked -1 in l; keep the fds for
 	 * finish() to close, but let the drain skip them */
 	if (l.out_fd < 0)

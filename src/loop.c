@@ -77,33 +77,47 @@ static void service_listener(struct sl_sup *s, short revents)
 	}
 }
 
+/* The poll set: the fixed entries, then the tracked pidfds (grown as the
+ * sandbox grows, kept across calls). */
+static struct pollfd *poll_set(struct sl_loop *l, size_t *np)
+{
+	size_t want = P__N + l->sup->procs.n;
+	if (want > P__N + LOOP_MAX_PROCS)
+		want = P__N + LOOP_MAX_PROCS;
+	if (want > l->pfd_cap) {
+		struct pollfd *p = realloc(l->pfd, want * sizeof(*p));
+		if (!p)
+			return NULL;
+		l->pfd = p;
+		l->pfd_cap = want;
+	}
+	struct pollfd *pfd = l->pfd;
+	pfd[P_LISTENER] = (struct pollfd){l->sup->listener, POLLIN, 0};
+	pfd[P_PIDFD] = (struct pollfd){l->pidfd, POLLIN, 0};
+	pfd[P_OUT] = (struct pollfd){l->out_fd, POLLIN, 0};
+	pfd[P_ERR] = (struct pollfd){l->err_fd, POLLIN, 0};
+	/* every tracked process's pidfd: exits free their slots and memory
+	 * promptly */
+	*np = supervisor_pollfds(l->sup, pfd + P__N, l->pfd_cap - P__N);
+	return pfd;
+}
+
 int loop_run(struct sl_loop *l, int64_t deadline_ms)
 {
-	static const size_t cap = P__N + LOOP_MAX_PROCS;
-	struct pollfd *pfd = calloc(cap, sizeof(*pfd));
-	if (!pfd)
-		return LOOP_FAILED;
 	for (;;) {
-		pfd[P_LISTENER] = (struct pollfd){l->sup->listener, POLLIN, 0};
-		pfd[P_PIDFD] = (struct pollfd){l->pidfd, POLLIN, 0};
-		pfd[P_OUT] = (struct pollfd){l->out_fd, POLLIN, 0};
-		pfd[P_ERR] = (struct pollfd){l->err_fd, POLLIN, 0};
-		/* every tracked process's pidfd: exits free their slots and
-		 * memory promptly */
-		size_t np = supervisor_pollfds(l->sup, pfd + P__N, LOOP_MAX_PROCS);
+		size_t np;
+		struct pollfd *pfd = poll_set(l, &np);
+		if (!pfd)
+			return LOOP_FAILED;
 		int64_t timer = supervisor_next_timer(l->sup);
 		int n = poll(pfd, P__N + np, timeout_for(deadline_ms, timer));
-		if (n < 0 && errno != EINTR) {
-			free(pfd);
+		if (n < 0 && errno != EINTR)
 			return LOOP_FAILED;
-		}
 		int64_t now = loop_now_ms();
 		if (timer >= 0 && now >= timer)
 			supervisor_tick(l->sup, now);
-		if (n == 0 && deadline_ms >= 0 && now >= deadline_ms) {
-			free(pfd);
+		if (n == 0 && deadline_ms >= 0 && now >= deadline_ms)
 			return LOOP_DEADLINE;
-		}
 		if (n <= 0)
 			continue;
 		supervisor_proc_events(l->sup, pfd + P__N, np);
@@ -112,11 +126,16 @@ int loop_run(struct sl_loop *l, int64_t deadline_ms)
 			service_pipe(&l->out_fd, l->out);
 		if (pfd[P_ERR].revents)
 			service_pipe(&l->err_fd, l->err);
-		if (pfd[P_PIDFD].revents) {
-			free(pfd);
+		if (pfd[P_PIDFD].revents)
 			return LOOP_EXITED;
-		}
 	}
+}
+
+void loop_release(struct sl_loop *l)
+{
+	free(l->pfd);
+	l->pfd = NULL;
+	l->pfd_cap = 0;
 }
 
 void loop_drain(struct sl_loop *l)

@@ -7,6 +7,8 @@
 #ifndef SL_LOOP_H
 #define SL_LOOP_H
 
+#include <poll.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "supervisor.h"
@@ -17,6 +19,8 @@ struct sl_loop {
 	int pidfd;
 	int out_fd, err_fd; /* capture pipes, -1 when not capturing or at EOF */
 	struct sl_buf *out, *err;
+	struct pollfd *pfd; /* the poll set, kept across loop_run calls */
+	size_t pfd_cap;
 };
 
 enum { LOOP_EXITED = 0, LOOP_DEADLINE = 1, LOOP_FAILED = 2 };
@@ -28,6 +32,9 @@ int64_t loop_now_ms(void);
  * (ms, < 0 = none) has passed (LOOP_DEADLINE), or the loop cannot go on
  * (LOOP_FAILED: the caller must end the sandbox, fail closed). */
 int loop_run(struct sl_loop *l, int64_t deadline_ms);
+
+/* Frees the poll set. */
+void loop_release(struct sl_loop *l);
 
 /* After the exit: reads what is left in the capture pipes.  Stops at EOF
  * or when a pipe stays silent for a short grace period (a process that

@@ -126,8 +126,7 @@ static int alloc_buffers(struct sl_sup *s)
 	    sz.seccomp_notif_resp > sizeof(*s->resp) ? sz.seccomp_notif_resp : sizeof(*s->resp);
 	s->req = calloc(1, s->req_size);
 	s->resp = calloc(1, s->resp_size);
-	s->held = calloc(SL_MAX_HELD, sizeof(*s->held));
-	if (!s->req || !s->resp || !s->held)
+	if (!s->req || !s->resp)
 		return sl_errorf(ENOMEM, "out of memory");
 	return 0;
 }
@@ -309,6 +308,10 @@ static void hold(struct sl_sup *s)
 		s->held_retry_ms = mono_ms() + HELD_RETRY_MS;
 	if (s->nheld == SL_MAX_HELD) {
 		answer_errno(s, s->req->id, EAGAIN); /* bounded: deny the excess */
+		return;
+	}
+	if (!s->held && !(s->held = calloc(SL_MAX_HELD, sizeof(*s->held)))) {
+		answer_errno(s, s->req->id, ENOMEM);
 		return;
 	}
 	struct seccomp_notif *copy = malloc(s->req_size);
