@@ -277,7 +277,6 @@ static void commit(struct sl_ctx *c, const struct sl_action *a)
 	c->proc->data_bytes += c->data_charge;
 	c->proc->shared_bytes += c->shared_charge;
 	c->sup->procs.mem_total += c->data_charge + c->shared_charge + c->sysv_charge;
-	c->sup->sysv_bytes += c->sysv_charge;
 }
 
 /* Dispatches one received notification.  Returns false if it is held
@@ -333,7 +332,6 @@ int supervisor_handle_one(struct sl_sup *s)
 		return -errno;
 	}
 	bool done = dispatch(s, s->req);
-	s->handled++;
 	/* Re-offer what was held before this notification (it may be what
 	 * they wait for); a call held just now waits for a later event. */
 	if (s->nheld)

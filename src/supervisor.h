@@ -120,13 +120,11 @@ struct sl_sup {
 	struct sl_procs procs;
 	uint32_t max_processes;
 	uint64_t max_memory; /* 0 = no memory limit */
-	uint64_t sysv_bytes;
 	struct sl_throttle throttle;
 	int64_t settle_at, settle_delay; /* next scan for forks' children */
 	struct seccomp_notif **held;
 	size_t nheld;
 	int64_t held_retry_ms; /* next timed re-offer (monotonic ms) */
-	uint64_t handled;      /* notifications answered */
 };
 
 /* The syscalls this policy routes to the supervisor unconditionally
