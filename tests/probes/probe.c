@@ -683,14 +683,9 @@ static int cmd_unix_pair(int argc, char **argv)
 
 /* ---- files -------------------------------------------------------------------- */
 
-/* read PATH: opens and reads the file; "ok <bytes>". */
-static int cmd_read(int argc, char **argv)
+/* Reads fd to its end: "ok <bytes>", or the errno. */
+static int report_read(int fd)
 {
-	if (argc < 2)
-		return usage("read PATH");
-	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return report(-1);
 	char buf[4096];
 	ssize_t n, total = 0;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
@@ -699,6 +694,17 @@ static int cmd_read(int argc, char **argv)
 		return report(-1);
 	printf("ok %zd\n", total);
 	return 0;
+}
+
+/* read PATH: opens and reads the file; "ok <bytes>". */
+static int cmd_read(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("read PATH");
+	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return report(-1);
+	return report_read(fd);
 }
 
 /* cat PATH: copies the file to stdout (no result line). */
@@ -824,14 +830,7 @@ static int cmd_openat_rel(int argc, char **argv)
 	int fd = openat(dfd, argv[2], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return report(-1);
-	char buf[4096];
-	ssize_t n, total = 0;
-	while ((n = read(fd, buf, sizeof(buf))) > 0)
-		total += n;
-	if (n < 0)
-		return report(-1);
-	printf("ok %zd\n", total);
-	return 0;
+	return report_read(fd);
 }
 
 /* exec PATH [ARGS...]: execv(PATH, {PATH, ARGS...}); prints the errno
