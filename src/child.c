@@ -1,159 +1,200 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * child.c - the child sequence.  Only async-signal-safe calls below this
- * line: the plain glibc syscall wrappers used here (read, write, dup2,
- * setpgid, ioctl, prctl, chdir, sigaction, sigprocmask, execve, _exit) do
- * not allocate or lock.
+ * child.c - the child sequence, from the keeper's clone to exec.
+ *
+ * Only raw syscalls below this line (rawsys.h): the child may share the
+ * host's address space (CLONE_VM) while the host's threads run, so it
+ * must not touch errno or any other thread-local storage, allocate, or
+ * take a lock.  Every failure goes back to the parent as (step, errno) on
+ * the status socket.
  */
 #include "child.h"
 
 #include <errno.h>
-#include "seccomp_uapi.h"
+#include <fcntl.h>
 #include <signal.h>
 #include <stddef.h>
-#include <string.h>
 #include <sys/ioctl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
-#include <sys/socket.h>
 #include <sys/uio.h>
 #include <unistd.h>
 
 #include "landlock.h"
+#include "rawsys.h"
+#include "seccomp_uapi.h"
 
 #define CHILD_FAIL_STATUS 127
+#define KSIGSET_SIZE	  8 /* the kernel's sigset_t: 64 signals */
 
-/* Sends (step, value) and, when fd >= 0, the fd as SCM_RIGHTS. */
-static void send_msg(int sock, int step, int value, int fd)
+void child_send(int sock, int step, int value, const int *fds, int nfds)
 {
 	struct sl_child_msg m = {.step = step, .value = value};
 	struct iovec iov = {&m, sizeof(m)};
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
+	if (nfds > 0) {
 		mh.msg_control = ctl.buf;
-		mh.msg_controllen = sizeof(ctl.buf);
+		mh.msg_controllen = CMSG_SPACE((size_t)nfds * sizeof(int));
 		struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
-		c->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(c), &fd, sizeof(int));
+		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
+		__builtin_memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
 	}
-	ssize_t r;
-	do
-		r = sendmsg(sock, &mh, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
+	while (sl_sys3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL) == -EINTR)
+		;
 }
 
 /* Leaves with SYS_exit, not exit_group: the child is single-threaded, and
- * exit_group is notified (process accounting), which a parent suspended
- * by CLONE_VFORK could not answer. */
-static _Noreturn void child_exit(int status)
+ * exit_group is notified (process accounting), which nobody answers
+ * before the supervisor runs. */
+static _Noreturn void fail(const struct sl_plan *p, int step, long err)
 {
-	for (;;)
-		syscall(SYS_exit, status);
+	child_send(p->status_w, step, (int)-err, NULL, 0);
+	sl_raw_exit(CHILD_FAIL_STATUS);
 }
 
-static _Noreturn void fail(const struct sl_plan *p, int step, int err)
+static void close_fd(int fd)
 {
-	send_msg(p->status_w, step, err, -1);
-	child_exit(CHILD_FAIL_STATUS);
+	if (fd >= 0)
+		sl_sys1(SYS_close, fd);
+}
+
+static void move_fd(const struct sl_plan *p, int from, int to)
+{
+	/* dup3 (aarch64 has no dup2); our pipe ends are never 0-2
+	 * (plan.c moves them above stdio), so from != to */
+	long r = sl_sys3(SYS_dup3, from, to, 0);
+	if (r < 0)
+		fail(p, SL_STEP_STDIO, r);
 }
 
 static void setup_stdio(const struct sl_plan *p)
 {
 	/* Drop our copies of the parent's pipe ends: the gate must see EOF
-	 * when the parent closes it without releasing us.  (With a shared
-	 * address space the fd table is still our own copy.) */
-	if (p->gate_w >= 0)
-		close(p->gate_w);
-	close(p->status_r);
-	if (p->stdout_r >= 0)
-		close(p->stdout_r);
-	if (p->stderr_r >= 0)
-		close(p->stderr_r);
-	if (p->stdout_w >= 0 && dup2(p->stdout_w, STDOUT_FILENO) < 0)
-		fail(p, SL_STEP_STDIO, errno);
-	if (p->stderr_w >= 0 && dup2(p->stderr_w, STDERR_FILENO) < 0)
-		fail(p, SL_STEP_STDIO, errno);
+	 * when the parent closes it without releasing us. */
+	close_fd(p->gate_w);
+	close_fd(p->status_r);
+	close_fd(p->stdout_r);
+	close_fd(p->stderr_r);
+	if (p->stdout_w >= 0)
+		move_fd(p, p->stdout_w, STDOUT_FILENO);
+	if (p->stderr_w >= 0)
+		move_fd(p, p->stderr_w, STDERR_FILENO);
 }
 
-static void setup_process(const struct sl_plan *p)
+/* Returns a pidfd of the child itself, opened before the filter exists
+ * (pidfd_open of another pid may be notified). */
+static int setup_process(const struct sl_plan *p)
 {
-	if (setpgid(0, 0) < 0)
-		fail(p, SL_STEP_SETPGID, errno);
+	long r = sl_sys2(SYS_setpgid, 0, 0);
+	if (r < 0)
+		fail(p, SL_STEP_SETPGID, r);
 	if (p->take_tty) {
 		/* Become the terminal's foreground group so an interactive
 		 * shell can read it.  All signals are blocked, so the
 		 * SIGTTOU a background group gets here is not delivered. */
-		pid_t me = (pid_t)syscall(SYS_getpid);
-		(void)ioctl(STDIN_FILENO, TIOCSPGRP, &me);
+		pid_t me = (pid_t)sl_sys0(SYS_getpid);
+		(void)sl_sys3(SYS_ioctl, STDIN_FILENO, TIOCSPGRP, &me);
 	}
-	if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-		fail(p, SL_STEP_PDEATHSIG, errno);
-	/* The parent may have died before PDEATHSIG was armed. */
-	if (getppid() != p->parent_pid)
-		fail(p, SL_STEP_PARENT_GONE, ESRCH);
+	r = sl_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+	if (r < 0)
+		fail(p, SL_STEP_PDEATHSIG, r);
+	/* The keeper may have died before PDEATHSIG was armed. */
+	if (sl_sys0(SYS_getppid) != p->keeper.self)
+		fail(p, SL_STEP_PARENT_GONE, -ESRCH);
+	long pidfd = sl_sys2(SYS_pidfd_open, sl_sys0(SYS_getpid), 0);
+	if (pidfd < 0)
+		fail(p, SL_STEP_PIDFD, pidfd);
+	return (int)pidfd;
+}
+
+static void set_rlimit(const struct sl_plan *p, int res, uint64_t cur, uint64_t max, int step)
+{
+	struct rlimit rl = {cur, max};
+	long r = sl_sys4(SYS_prlimit64, 0, res, &rl, NULL);
+	if (r < 0)
+		fail(p, step, r);
+}
+
+/* Lowers the stack limit to at most max (never raises it). */
+static void cap_stack(const struct sl_plan *p, uint64_t max)
+{
+	struct rlimit rl;
+	long r = sl_sys4(SYS_prlimit64, 0, RLIMIT_STACK, NULL, &rl);
+	if (r < 0)
+		fail(p, SL_STEP_RLIMIT_STACK, r);
+	set_rlimit(p, RLIMIT_STACK, rl.rlim_cur < max ? rl.rlim_cur : max,
+		   rl.rlim_max < max ? rl.rlim_max : max, SL_STEP_RLIMIT_STACK);
 }
 
 static void setup_limits(const struct sl_plan *p)
 {
+	long r;
 	if (p->no_aslr) {
 		/* personality is denied by the filter later: set it now. */
-		int cur = personality(0xffffffff);
-		if (cur < 0 || personality((unsigned long)cur | ADDR_NO_RANDOMIZE) < 0)
-			fail(p, SL_STEP_PERSONALITY, errno);
+		long cur = sl_sys1(SYS_personality, 0xffffffff);
+		r = cur < 0 ? cur
+			    : sl_sys1(SYS_personality, (unsigned long)cur | ADDR_NO_RANDOMIZE);
+		if (r < 0)
+			fail(p, SL_STEP_PERSONALITY, r);
 	}
-	if (p->set_cpus && syscall(SYS_sched_setaffinity, 0, sizeof(p->cpus), &p->cpus) < 0)
-		fail(p, SL_STEP_AFFINITY, errno);
-	if (p->no_thp && prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) < 0)
-		fail(p, SL_STEP_THP, errno);
-	if (p->no_core) {
-		/* RLIMIT_CORE, not PR_SET_DUMPABLE: a non-dumpable child
-		 * would lock the supervisor out of pidfd_getfd and its
-		 * memory. */
-		struct rlimit rl = {0, 0};
-		if (setrlimit(RLIMIT_CORE, &rl) < 0)
-			fail(p, SL_STEP_RLIMIT_CORE, errno);
-	}
-	if (p->set_data) {
-		/* the kernel's own per-process cap under max_memory */
-		struct rlimit rl = {p->data_limit, p->data_limit};
-		if (setrlimit(RLIMIT_DATA, &rl) < 0)
-			fail(p, SL_STEP_RLIMIT_DATA, errno);
-	}
-	if (p->cwd && chdir(p->cwd) < 0)
-		fail(p, SL_STEP_CHDIR, errno);
+	if (p->set_cpus && (r = sl_sys3(SYS_sched_setaffinity, 0, sizeof(p->cpus), &p->cpus)) < 0)
+		fail(p, SL_STEP_AFFINITY, r);
+	if (p->no_thp && (r = sl_sys5(SYS_prctl, PR_SET_THP_DISABLE, 1, 0, 0, 0)) < 0)
+		fail(p, SL_STEP_THP, r);
+	/* RLIMIT_CORE, not PR_SET_DUMPABLE: a non-dumpable child would lock
+	 * the supervisor out of its memory. */
+	if (p->no_core)
+		set_rlimit(p, RLIMIT_CORE, 0, 0, SL_STEP_RLIMIT_CORE);
+	/* the kernel's own per-process caps under max_memory: heap and
+	 * private mappings, and the stack, which grows without a syscall */
+	if (p->set_data)
+		set_rlimit(p, RLIMIT_DATA, p->data_limit, p->data_limit, SL_STEP_RLIMIT_DATA);
+	if (p->set_stack)
+		cap_stack(p, p->stack_limit);
+	if (p->cwd && (r = sl_sys1(SYS_chdir, p->cwd)) < 0)
+		fail(p, SL_STEP_CHDIR, r);
 }
 
 static int confine_self(const struct sl_plan *p)
 {
-	if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0)
-		fail(p, SL_STEP_NO_NEW_PRIVS, errno);
-	if (landlock_restrict(p->ruleset_fd) < 0)
-		fail(p, SL_STEP_LANDLOCK, errno);
+	long r = sl_sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
+	if (r < 0)
+		fail(p, SL_STEP_NO_NEW_PRIVS, r);
+	if ((r = sl_sys2(__NR_landlock_restrict_self, p->ruleset_fd, 0)) < 0)
+		fail(p, SL_STEP_LANDLOCK, r);
 	/* WAIT_KILLABLE_RECV: once the supervisor has received a
 	 * notification only a fatal signal interrupts the wait, so a
 	 * restarted syscall cannot repeat an emulated side effect. */
-	int listener = (int)syscall(
+	long listener = sl_sys3(
 	    SYS_seccomp, SECCOMP_SET_MODE_FILTER,
 	    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &p->prog);
 	if (listener < 0)
-		fail(p, SL_STEP_SECCOMP, errno);
-	if (p->set_nofile) {
-		/* Last fd-allocating step is done: from here on the limit
-		 * cannot break our own setup. */
-		struct rlimit rl = {p->nofile, p->nofile};
-		if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
-			fail(p, SL_STEP_RLIMIT_NOFILE, errno);
-	}
-	return listener;
+		fail(p, SL_STEP_SECCOMP, listener);
+	/* Last fd-allocating step is done: from here on the limit cannot
+	 * break our own setup. */
+	if (p->set_nofile)
+		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
+	return (int)listener;
+}
+
+/* Hands the parent the listener and a pidfd of ourselves (the parent does
+ * not clone us, the keeper does: this pidfd is how it holds us). */
+static void report_ready(const struct sl_plan *p, int listener, int self_pidfd)
+{
+	int fds[2] = {listener, self_pidfd};
+	/* in flight on the socket; our copies are closed before exec with
+	 * every other inherited fd above stdio */
+	child_send(p->status_w, SL_STEP_READY, (int)sl_sys0(SYS_getpid), fds, 2);
 }
 
 /* Parks until the parent releases the child (start()).  EOF means the
@@ -163,25 +204,32 @@ static void wait_gate(const struct sl_plan *p)
 	if (!p->gated)
 		return;
 	char token;
-	ssize_t r;
-	do
-		r = read(p->gate_r, &token, 1);
-	while (r < 0 && errno == EINTR);
+	long r;
+	while ((r = sl_sys3(SYS_read, p->gate_r, &token, 1)) == -EINTR)
+		;
 	if (r != 1)
-		child_exit(CHILD_FAIL_STATUS);
+		sl_raw_exit(CHILD_FAIL_STATUS);
 }
+
+/* The kernel's struct sigaction layout for rt_sigaction. */
+struct ksigaction {
+	void *handler;
+	unsigned long flags;
+	void *restorer;
+	unsigned long mask;
+};
 
 static void reset_signals(const struct sl_plan *p)
 {
 	/* Ignored SIGPIPE/SIGXFSZ survive exec; hosts such as Python ignore
 	 * SIGPIPE, which would change how pipelines in the sandbox end. */
-	struct sigaction dfl = {.sa_handler = SIG_DFL};
-	sigaction(SIGPIPE, &dfl, NULL);
-	sigaction(SIGXFSZ, &dfl, NULL);
-	sigprocmask(SIG_SETMASK, &p->child_mask, NULL);
+	struct ksigaction dfl = {.handler = SIG_DFL};
+	sl_sys4(SYS_rt_sigaction, SIGPIPE, &dfl, NULL, KSIGSET_SIZE);
+	sl_sys4(SYS_rt_sigaction, SIGXFSZ, &dfl, NULL, KSIGSET_SIZE);
+	sl_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &p->child_mask, NULL, KSIGSET_SIZE);
 }
 
-static const char *exec_reason(int err)
+static const char *exec_reason(long err)
 {
 	switch (err) {
 	case ENOENT:
@@ -209,20 +257,24 @@ static const char *exec_reason(int err)
 	}
 }
 
+static bool exists(const char *path)
+{
+	struct stat st;
+	return sl_sys4(SYS_newfstatat, AT_FDCWD, path, &st, 0) == 0;
+}
+
 /* execvp semantics over the candidates prepared in the parent: keep
  * looking past ENOENT/ENOTDIR/EACCES, report EACCES if any candidate
  * existed but was not executable. */
 static _Noreturn void exec_command(const struct sl_plan *p)
 {
-	int err = ENOENT;
+	long err = ENOENT;
 	bool saw_eacces = false;
 	for (size_t i = 0; i < p->exec_paths.n; i++) {
-		execve(p->exec_paths.v[i], p->argv.v, p->envp.v);
-		err = errno;
-		struct stat st;
+		err = -sl_sys3(SYS_execve, p->exec_paths.v[i], p->argv.v, p->envp.v);
 		/* EACCES counts only for a file that exists: an unsearchable
 		 * PATH directory also yields EACCES, and means "not here". */
-		if (err == EACCES && stat(p->exec_paths.v[i], &st) == 0)
+		if (err == EACCES && exists(p->exec_paths.v[i]))
 			saw_eacces = true;
 		else if (err == EACCES)
 			err = ENOENT;
@@ -240,35 +292,31 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 	    {(void *)why, wlen},
 	    {"\n", 1},
 	};
-	if (writev(STDERR_FILENO, iov, 3) < 0)
-		child_exit(CHILD_FAIL_STATUS);
-	child_exit(CHILD_FAIL_STATUS);
+	sl_sys3(SYS_writev, STDERR_FILENO, iov, 3);
+	sl_raw_exit(CHILD_FAIL_STATUS);
 }
 
-/* Keep in sync with the calls below confine_self() in child_main(). */
-static const int late_syscalls[] = {
-    __NR_prlimit64,	 __NR_sendmsg, __NR_read,	__NR_close_range, __NR_rt_sigaction,
-    __NR_rt_sigprocmask, __NR_execve,  __NR_newfstatat, __NR_writev,	  __NR_exit,
-};
+/* The syscalls made between installing the filter and reporting READY:
+ * nobody can answer a notification for them yet (the listener is still
+ * on its way).  Keep in sync with child_main(). */
+static const int pre_ready_syscalls[] = {__NR_prlimit64, __NR_sendmsg};
 
-const int *child_late_syscalls(size_t *n)
+const int *child_pre_ready_syscalls(size_t *n)
 {
-	*n = sizeof(late_syscalls) / sizeof(late_syscalls[0]);
-	return late_syscalls;
+	*n = sizeof(pre_ready_syscalls) / sizeof(pre_ready_syscalls[0]);
+	return pre_ready_syscalls;
 }
 
 int child_main(void *arg)
 {
 	const struct sl_plan *p = arg;
 	setup_stdio(p);
-	setup_process(p);
+	int self_pidfd = setup_process(p);
 	setup_limits(p);
 	int listener = confine_self(p);
-	/* The listener travels to the parent in flight on the socket; our
-	 * copy is closed below with every other inherited fd above stdio. */
-	send_msg(p->status_w, SL_STEP_READY, 0, listener);
+	report_ready(p, listener, self_pidfd);
 	wait_gate(p);
-	syscall(SYS_close_range, 3U, ~0U, 0U);
+	sl_sys3(SYS_close_range, 3U, ~0U, 0U);
 	reset_signals(p);
 	exec_command(p);
 }

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * child.h - the child between fork and exec (spec 8.2).
+ * child.h - the child between clone and exec (spec 8.2).
  *
- * Runs in the forked child of a possibly multi-threaded host: only raw,
- * async-signal-safe syscalls, no allocation, no locks, no stdio.  Every
- * failure before the release gate goes back to the parent as
- * (step, errno) on the status pipe, then the child exits 127.
+ * Cloned by the keeper (keeper.h), possibly sharing the host's address
+ * space: only raw syscalls (rawsys.h), no allocation, no locks, no stdio,
+ * no errno.  Every failure before the release gate goes back to the
+ * parent as (step, errno) on the status socket, then the child exits 127.
  */
 #ifndef SL_CHILD_H
 #define SL_CHILD_H
@@ -15,8 +15,13 @@
 /* clone() entry point; arg is the struct sl_plan. */
 int child_main(void *arg);
 
-/* The syscalls the child makes after its filter is installed (for the
- * vfork-safety check in plan.c). */
-const int *child_late_syscalls(size_t *n);
+/* Sends (step, value) on the status socket, with nfds (at most 2) fds as
+ * SCM_RIGHTS.  Raw syscalls only (the keeper uses it too). */
+void child_send(int sock, int step, int value, const int *fds, int nfds);
+
+/* The syscalls the child makes after installing its filter and before
+ * handing over the listener: they must not be notified unconditionally
+ * (plan.c refuses such a policy; nobody could answer). */
+const int *child_pre_ready_syscalls(size_t *n);
 
 #endif

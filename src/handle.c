@@ -33,29 +33,29 @@ static void record_status(sandlock_handle_t *h, const siginfo_t *si, int wait_rc
 	}
 }
 
-/* Signals the child (pidfd) and its group; only while it is unreaped, so
- * the group id cannot belong to anyone else.  Caller holds h->lock. */
+/* Signals the sandbox: every process of the supervisor's index, through
+ * its pidfd (never a bare pid or a process group: see procs.h).  Caller
+ * holds h->lock. */
 static int signal_locked(sandlock_handle_t *h, int sig)
 {
 	if (h->state == H_STOPPED || h->proc.pidfd < 0)
 		return -ESRCH;
 	syscall(SYS_pidfd_send_signal, h->proc.pidfd, sig, NULL, 0U);
-	kill(-h->proc.pid, sig);
-	/* processes that left the group are still in the index */
 	if (h->sup.lock_init)
 		supervisor_signal(&h->sup, sig);
 	return 0;
 }
 
-/* Kills the rest of the process group, reaps the child, drains output.
- * A sandbox ends when its command ends: leftover group members would run
- * on with nobody answering their notifications. */
+/* Ends the sandbox, drains output.  A sandbox ends when its command
+ * ends: what is left of it would run on with nobody answering its
+ * notifications.  The keeper kills and reaps all of it, found by kernel
+ * parentage, and records the command's status. */
 static void finish(sandlock_handle_t *h)
 {
 	siginfo_t si = {0};
 	pthread_mutex_lock(&h->lock);
 	signal_locked(h, SIGKILL);
-	int rc = spawn_reap(h->proc.pidfd, &si);
+	int rc = spawn_finish(&h->plan, &h->proc, &si);
 	h->state = H_STOPPED;
 	record_status(h, &si, rc);
 	pthread_mutex_unlock(&h->lock);
@@ -95,13 +95,15 @@ static int do_spawn(sandlock_handle_t *h)
 				.name = h->name,
 				.root = h->proc.pid,
 				.root_pidfd = h->proc.pidfd,
+				.keeper = h->plan.keeper.self,
+				.keeper_pidfd = h->proc.keeper_pidfd,
 				.user = h->user,
 				.n_user = h->n_user};
 	r = supervisor_init(&h->sup, h->proc.listener, &sc);
 	h->proc.listener = -1; /* the supervisor owns it now */
 	if (r < 0) {
-		syscall(SYS_pidfd_send_signal, h->proc.pidfd, SIGKILL, NULL, 0U);
-		spawn_reap(h->proc.pidfd, NULL);
+		siginfo_t si;
+		spawn_finish(&h->plan, &h->proc, &si);
 		sl_close(&h->proc.pidfd);
 		return r;
 	}
@@ -231,7 +233,7 @@ sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char
 	pthread_cond_init(&h->cond, NULL);
 	h->threaded = !(flags & SANDLOCK_CREATE_INLINE);
 	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
-	h->proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1};
+	h->proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	h->sup.listener = -1;
 	plan_init(&h->plan);
 	h->policy = policy;

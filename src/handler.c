@@ -79,9 +79,9 @@ SL_API void sandlock_handler_free(sandlock_handler_t *h)
 
 /* ---- the adapter ---------------------------------------------------------- */
 
-/* A group the supervisor may signal: the root's, or one led by a live
- * process of the sandbox (a group id is its creator's pid).  Never the
- * supervisor's own. */
+/* A group the handler may name: the command's, or one led by a live
+ * process of the sandbox (a group id is its creator's pid).  Only its
+ * members of the sandbox are signalled (answer_kill in supervisor.c). */
 static bool sandbox_group(struct sl_ctx *c, pid_t pgid)
 {
 	if (pgid <= 0 || pgid == getpgrp())

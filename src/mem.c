@@ -19,6 +19,11 @@ static int id_valid(const struct sl_memref *m)
 	return ioctl(m->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) == 0 ? 0 : -ENOENT;
 }
 
+bool mem_pending(const struct sl_memref *m)
+{
+	return id_valid(m) == 0;
+}
+
 static int transfer(const struct sl_memref *m, uint64_t addr, void *buf, size_t len, bool wr)
 {
 	if (len == 0)

@@ -16,6 +16,7 @@
 #ifndef SL_MEM_H
 #define SL_MEM_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -25,6 +26,10 @@ struct sl_memref {
 	uint64_t id; /* the pending notification */
 	pid_t pid;   /* its thread */
 };
+
+/* The notification is still pending: its thread is alive, blocked in the
+ * syscall, so its tid still names it (nothing can have reaped it). */
+bool mem_pending(const struct sl_memref *m);
 
 /* Reads exactly len bytes.  0 or -errno (EFAULT for a short read, ENOENT
  * when the notification is no longer pending). */

@@ -41,6 +41,10 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_LANDLOCK] = "landlock restrict_self",
     [SL_STEP_SECCOMP] = "seccomp filter",
     [SL_STEP_RLIMIT_NOFILE] = "RLIMIT_NOFILE (max_open_files)",
+    [SL_STEP_SUBREAPER] = "keeper: child subreaper",
+    [SL_STEP_CLONE] = "keeper: clone",
+    [SL_STEP_PIDFD] = "pidfd_open",
+    [SL_STEP_RLIMIT_STACK] = "RLIMIT_STACK (max_memory)",
 };
 
 const char *plan_step_name(int step)
@@ -232,23 +236,28 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 		p->set_nofile = true;
 		p->nofile = cfg->max_open_files.v;
 	}
-	p->set_data = cfg->max_memory.set;
-	p->data_limit = cfg->max_memory.v;
+	/* max_memory also caps each process's stack: it grows without a
+	 * syscall the supervisor could see */
+	p->set_data = p->set_stack = cfg->max_memory.set;
+	p->data_limit = p->stack_limit = cfg->max_memory.v;
 	return 0;
 }
 
-/* True if a syscall the child makes between installing its filter and
- * exec is notified: a parent suspended by CLONE_VFORK could not answer it
- * (deadlock), so such a child must not share the parent's memory. */
-static bool notifies_late_syscall(const int *notify, size_t n)
+/* The child makes a few syscalls after installing its filter and before
+ * it has handed over the listener: nobody could answer a notification for
+ * one of them (a user handler on it). */
+static int check_pre_ready(const struct sl_plan *p, const int *notify, size_t n)
 {
 	size_t nc;
-	const int *used = child_late_syscalls(&nc);
+	const int *used = child_pre_ready_syscalls(&nc);
 	for (size_t i = 0; i < n; i++)
 		for (size_t j = 0; j < nc; j++)
-			if (notify[i] == used[j])
-				return true;
-	return false;
+			if (notify[i] == used[j] && (used[j] != __NR_prlimit64 || p->set_nofile))
+				return sl_errorf(EINVAL,
+						 "syscall %d cannot be supervised: the sandbox's "
+						 "child makes it before the supervisor can answer",
+						 notify[i]);
+	return 0;
 }
 
 static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *cfg,
@@ -272,24 +281,48 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 	int notify[SUPERVISOR_MAX_NOTIFY];
 	size_t n = supervisor_notify_list(cfg, mode->user_nrs, mode->n_user, notify,
 					  SL_ARRAY_SIZE(notify));
-	p->late_notified = notifies_late_syscall(notify, n);
+	int r = check_pre_ready(p, notify, n);
+	if (r < 0)
+		return r;
 	struct filter_req freq = {
 	    .cfg = cfg, .notify = notify, .n_notify = n, .mem_rules = cfg->max_memory.set};
 	return filter_compile(&freq, &p->prog);
 }
 
-#define SL_CHILD_STACK (64 * 1024)
+#define SL_CHILD_STACK	(64 * 1024)
+#define SL_KEEPER_STACK (32 * 1024)
+#define SL_GUARD	(4096)
 
-static int build_stack(struct sl_plan *p)
+/* A stack for code that runs in our address space (the keeper, and the
+ * child until exec): with a guard page below it, an overflow faults
+ * instead of writing over the host's memory. */
+static int map_stack(void **base, size_t *size, size_t want)
 {
-	p->stack_size = SL_CHILD_STACK;
-	p->stack = mmap(NULL, p->stack_size, PROT_READ | PROT_WRITE,
-			MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (p->stack == MAP_FAILED) {
-		p->stack = NULL;
-		return sl_errorf(errno, "child stack: %s", strerror(errno));
+	void *m = mmap(NULL, want + SL_GUARD, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (m == MAP_FAILED)
+		return sl_errorf(errno, "sandbox stack: %s", strerror(errno));
+	if (mprotect(m, SL_GUARD, PROT_NONE) < 0) {
+		int e = errno;
+		munmap(m, want + SL_GUARD);
+		return sl_errorf(e, "sandbox stack guard: %s", strerror(e));
 	}
+	*base = (char *)m + SL_GUARD;
+	*size = want;
 	return 0;
+}
+
+static void unmap_stack(void **base, size_t size)
+{
+	if (*base)
+		munmap((char *)*base - SL_GUARD, size + SL_GUARD);
+	*base = NULL;
+}
+
+static int build_stacks(struct sl_plan *p)
+{
+	int r = map_stack(&p->stack, &p->stack_size, SL_CHILD_STACK);
+	return r < 0 ? r : map_stack(&p->kstack, &p->kstack_size, SL_KEEPER_STACK);
 }
 
 void plan_init(struct sl_plan *p)
@@ -318,7 +351,7 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0)
 		r = build_confinement(p, cfg, mode);
 	if (r == 0)
-		r = build_stack(p);
+		r = build_stacks(p);
 	if (r == 0)
 		r = build_pipes(p, mode);
 	if (r < 0) {
@@ -328,10 +361,11 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	p->fail_prefix_len = strlen(p->fail_prefix);
 	p->take_tty = mode->interactive && isatty(STDIN_FILENO);
 	p->gated = mode->gated;
-	/* Sharing the parent's memory until exec (vfork-style) is safe when
-	 * it cannot deadlock and the child changes nothing memory-wide
-	 * (PR_SET_THP_DISABLE marks the mm). */
-	p->share_vm = !mode->gated && !p->late_notified && !p->no_thp;
+	/* The keeper clones the child sharing the address space until exec
+	 * (vfork-style: no page tables copied) unless the child parks at the
+	 * gate or changes something memory-wide (PR_SET_THP_DISABLE marks
+	 * the mm).  The host is not suspended either way: the keeper is. */
+	p->share_vm = !mode->gated && !p->no_thp;
 	p->parent_pid = getpid();
 	return 0;
 }
@@ -344,13 +378,18 @@ void plan_release(struct sl_plan *p)
 	free(p->fail_prefix);
 	free(p->cwd);
 	filter_free(&p->prog);
-	if (p->stack)
-		munmap(p->stack, p->stack_size);
-	p->stack = NULL;
-	int *fds[] = {&p->ruleset_fd, &p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r,
-		      &p->stdout_r,   &p->stderr_r, &p->status_r, &p->gate_w};
-	for (size_t i = 0; i < SL_ARRAY_SIZE(fds); i++)
-		sl_close(fds[i]);
+	unmap_stack(&p->stack, p->stack_size);
+	unmap_stack(&p->kstack, p->kstack_size);
+	int *child[] = {&p->ruleset_fd, &p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r};
+	int *parent[] = {&p->stdout_r, &p->stderr_r, &p->status_r, &p->gate_w};
+	for (size_t i = 0; i < SL_ARRAY_SIZE(child); i++)
+		if (p->child_ends_closed)
+			*child[i] = -1;
+		else
+			sl_close(child[i]);
+	for (size_t i = 0; i < SL_ARRAY_SIZE(parent); i++)
+		sl_close(parent[i]);
+	p->child_ends_closed = false;
 	p->fail_prefix = NULL;
 	p->cwd = NULL;
 }

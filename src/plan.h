@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "keeper.h"
 #include "policy.h"
 
 /* Steps of the child sequence (spec 8.2), reported with an errno when one
@@ -37,11 +38,16 @@ enum sl_step {
 	SL_STEP_LANDLOCK,
 	SL_STEP_SECCOMP,
 	SL_STEP_RLIMIT_NOFILE,
+	SL_STEP_SUBREAPER,
+	SL_STEP_CLONE,
+	SL_STEP_PIDFD,
+	SL_STEP_RLIMIT_STACK,
 	SL_STEP__COUNT
 };
 
 /* One message on the status socket (child -> parent).  SL_STEP_READY
- * carries the listener fd as SCM_RIGHTS; the others carry an errno. */
+ * carries the child's pid, and two fds as SCM_RIGHTS: the listener and a
+ * pidfd of the child itself; the others carry an errno. */
 struct sl_child_msg {
 	int32_t step;
 	int32_t value;
@@ -62,20 +68,26 @@ struct sl_plan {
 	cpu_set_t cpus;
 	bool set_cpus;
 	bool no_aslr, no_thp, no_core, take_tty;
-	bool gated;	    /* park at the release gate until started */
-	bool share_vm;	    /* clone(CLONE_VM | CLONE_VFORK): see spawn.c */
-	bool late_notified; /* a syscall made after the filter is notified */
-	bool set_nofile, set_data;
-	uint64_t nofile, data_limit;
+	bool gated;    /* park at the release gate until started */
+	bool share_vm; /* the keeper clones the child CLONE_VM | CLONE_VFORK */
+	bool set_nofile, set_data, set_stack;
+	uint64_t nofile, data_limit, stack_limit;
 	pid_t parent_pid;
 	sigset_t child_mask; /* signal mask to exec with */
 
-	/* the child's stack (clone runs child_main on it) */
-	void *stack;
-	size_t stack_size;
+	/* the keeper (keeper.h): what it shares with the host */
+	struct sl_keeper keeper;
+
+	/* the stacks clone runs keeper_main and child_main on (each with a
+	 * guard page below: both run in the host's address space) */
+	void *kstack, *stack;
+	size_t kstack_size, stack_size;
 
 	/* pipes and the status socket: child ends, then parent ends (-1 when
-	 * unused) */
+	 * unused).  The child ends are read by the keeper and the child in our
+	 * address space: once they are started, the fields never change
+	 * (child_ends_closed records that we closed our copies). */
+	bool child_ends_closed;
 	int stdout_w, stderr_w, status_w, gate_r;
 	int stdout_r, stderr_r, status_r, gate_w;
 };

@@ -75,7 +75,7 @@ static void probe_listener(sandlock_features_t *f)
 	/* runs on its own copy of this array: the clone is fork-style */
 	char stack[16384] __attribute__((aligned(16)));
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	pid_t pid = spawn_clone_fn(listener_child, &fds, stack, sizeof(stack), false, &pidfd);
+	pid_t pid = spawn_clone_fn(listener_child, &fds, stack, sizeof(stack), &pidfd);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	close(rep[1]);
 	close(gate[0]);

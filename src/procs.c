@@ -13,23 +13,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "mem.h"
+#include "pidinfo.h"
 #include "util.h"
 
-#ifndef PIDFD_THREAD /* Linux 6.9 */
-#define PIDFD_THREAD O_EXCL
-#endif
-
-static int pidfd_open_flags(pid_t pid, unsigned int flags)
-{
-	return (int)syscall(SYS_pidfd_open, pid, flags);
-}
-
-/* A pidfd is readable once its process (or thread) has exited. */
-static bool pidfd_exited(int pidfd)
-{
-	struct pollfd p = {pidfd, POLLIN, 0};
-	return poll(&p, 1, 0) > 0;
-}
+#define SIGNAL_ROUNDS 8 /* settle-and-signal passes (procs_signal_all) */
 
 /* Reaped: the pid is gone (a zombie still accepts signal 0). */
 static bool pidfd_reaped(int pidfd)
@@ -37,9 +25,14 @@ static bool pidfd_reaped(int pidfd)
 	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0U) < 0 && errno == ESRCH;
 }
 
+static int send_signal(int pidfd, int sig)
+{
+	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U);
+}
+
 void procs_init(struct sl_procs *ps)
 {
-	*ps = (struct sl_procs){0};
+	*ps = (struct sl_procs){.keeper_pidfd = -1, .keeper_dirfd = -1};
 	for (size_t i = 0; i < PROCS_TID_CACHE; i++)
 		ps->tidc[i].pidfd = -1;
 }
@@ -47,6 +40,7 @@ void procs_init(struct sl_procs *ps)
 static void ent_free(struct sl_pent *e)
 {
 	sl_close(&e->pidfd);
+	sl_close(&e->dirfd);
 	sl_close(&e->statm_fd);
 	free(e);
 }
@@ -57,6 +51,8 @@ void procs_release(struct sl_procs *ps)
 		ent_free(ps->v[i]);
 	for (size_t i = 0; i < PROCS_TID_CACHE; i++)
 		sl_close(&ps->tidc[i].pidfd);
+	sl_close(&ps->keeper_pidfd);
+	sl_close(&ps->keeper_dirfd);
 	free(ps->v);
 	free(ps->pend);
 	procs_init(ps);
@@ -70,8 +66,8 @@ struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid)
 	return NULL;
 }
 
-/* Takes ownership of pidfd. */
-static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd, bool exited)
+/* Takes ownership of pidfd; opens the entry's /proc directory. */
+static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 {
 	if (ps->n == ps->cap) {
 		size_t cap = ps->cap ? ps->cap * 2 : 16;
@@ -88,7 +84,14 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd, bool e
 		close(pidfd);
 		return NULL;
 	}
-	*e = (struct sl_pent){.pid = pid, .pidfd = pidfd, .statm_fd = -1, .exited = exited};
+	int dirfd = pidinfo_open_dir(pid, pidfd);
+	/* an exited process is marked so (its slot lasts until reaped);
+	 * another failure (no /proc, no fds) keeps it live and signalled */
+	*e = (struct sl_pent){.pid = pid,
+			      .pidfd = pidfd,
+			      .dirfd = dirfd < 0 ? -1 : dirfd,
+			      .statm_fd = -1,
+			      .exited = dirfd == -ESRCH};
 	ps->v[ps->n++] = e;
 	return e;
 }
@@ -99,115 +102,72 @@ static void ent_remove(struct sl_procs *ps, size_t i)
 	ps->v[i] = ps->v[--ps->n];
 }
 
-int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd)
+int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd, pid_t keeper, int keeper_pidfd)
 {
 	int fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
 		return -errno;
-	return ent_add(ps, pid, fd, false) ? 0 : -ENOMEM;
-}
-
-/* Reads a small /proc file into buf (NUL-terminated).  Length or -errno. */
-static ssize_t read_small(const char *path, char *buf, size_t size)
-{
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (!ent_add(ps, pid, fd))
+		return -ENOMEM;
+	ps->keeper = keeper;
+	ps->keeper_pidfd = fcntl(keeper_pidfd, F_DUPFD_CLOEXEC, 3);
+	if (ps->keeper_pidfd < 0)
 		return -errno;
-	ssize_t r = read(fd, buf, size - 1);
-	int e = errno;
-	close(fd);
-	if (r < 0)
-		return -e;
-	buf[r] = 0;
-	return r;
+	int dirfd = pidinfo_open_dir(keeper, ps->keeper_pidfd);
+	ps->keeper_dirfd = dirfd < 0 ? -1 : dirfd;
+	return 0;
 }
 
-/* The field after "Tgid:" / "PPid:" in /proc/<pid>/status, or -1. */
-static pid_t status_field(pid_t pid, const char *key)
-{
-	char path[48], buf[1536];
-	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
-	if (read_small(path, buf, sizeof(buf)) < 0)
-		return -1;
-	const char *s = strstr(buf, key);
-	return s ? (pid_t)strtol(s + strlen(key), NULL, 10) : -1;
-}
-
-static void pending_remove(struct sl_procs *ps, size_t i)
+static void pending_drop(struct sl_procs *ps, size_t i)
 {
 	ps->pend[i] = ps->pend[--ps->npend];
 }
 
-/* A newly found child is the product of one of its parent's pending
- * forks: that unit moves from pending to tracked.  A complete pending
- * goes first: an incomplete one may still be creating its child (dropping
- * it could undercount; dropping a complete one can only overcount until
- * the next scan).  False if the parent had none. */
-static bool settle_one(struct sl_procs *ps, pid_t parent)
+/* A complete pending fork whose child was never found (already gone):
+ * its slot and memory charge are released. */
+static void pending_release(struct sl_procs *ps, size_t i)
+{
+	ps->mem_total -= ps->pend[i].mem;
+	pending_drop(ps, i);
+}
+
+/*
+ * A newly found process is the product of one of its parent's pending
+ * forks: that unit moves from pending to tracked, with its memory charge.
+ * A complete pending goes first: an incomplete one may still be creating
+ * its child (dropping it could undercount; dropping a complete one can
+ * only overcount until the next scan).  Else the process is a ghost's
+ * orphan.  Returns the memory charged for it (kept in mem_total, now
+ * held by the entry).
+ */
+static uint64_t consume_origin(struct sl_procs *ps, pid_t parent)
 {
 	size_t pick = ps->npend;
 	for (size_t i = 0; i < ps->npend; i++)
 		if (ps->pend[i].parent == parent && (pick == ps->npend || ps->pend[i].complete))
 			pick = i;
-	if (pick == ps->npend)
-		return false;
-	pending_remove(ps, pick);
-	return true;
-}
-
-/* A process nobody registered showed up at a notification: it is the
- * product of a pending fork of its parent, or else of a ghost (its
- * parent died before it was found). */
-static void consume_origin(struct sl_procs *ps, pid_t pid)
-{
-	if (!settle_one(ps, status_field(pid, "PPid:")) && ps->ghosts)
-		ps->ghosts--;
-}
-
-static struct sl_pent *register_process(struct sl_procs *ps, pid_t pid)
-{
-	int fd = pidfd_open_flags(pid, 0);
-	if (fd < 0)
-		return NULL;
-	consume_origin(ps, pid);
-	return ent_add(ps, pid, fd, false);
-}
-
-/* tid -> tgid through the cache of thread pidfds (a cached thread that
- * has exited may have had its tid reused: re-resolve). */
-static pid_t tid_to_tgid(struct sl_procs *ps, pid_t tid)
-{
-	for (size_t i = 0; i < PROCS_TID_CACHE; i++) {
-		struct sl_tidc *c = &ps->tidc[i];
-		if (c->pidfd >= 0 && c->tid == tid) {
-			if (!pidfd_exited(c->pidfd))
-				return c->tgid;
-			sl_close(&c->pidfd);
-		}
+	if (pick < ps->npend) {
+		uint64_t mem = ps->pend[pick].mem;
+		pending_drop(ps, pick);
+		return mem;
 	}
-	pid_t tgid = status_field(tid, "Tgid:");
-	if (tgid <= 0 || tgid == tid)
-		return tgid;
-	struct sl_tidc *c = &ps->tidc[ps->tidc_next++ % PROCS_TID_CACHE];
-	sl_close(&c->pidfd);
-	*c = (struct sl_tidc){tid, tgid, pidfd_open_flags(tid, PIDFD_THREAD)};
-	return tgid;
+	if (!ps->ghosts)
+		return 0;
+	uint64_t mem = ps->ghost_mem / ps->ghosts--;
+	ps->ghost_mem -= mem;
+	return mem;
 }
 
-static void mark_complete(struct sl_procs *ps, pid_t tid)
+/* Registers process pid (pidfd taken) as a product of parent. */
+static struct sl_pent *enter(struct sl_procs *ps, pid_t pid, int pidfd, pid_t parent)
 {
-	for (size_t i = 0; i < ps->npend; i++)
-		if (ps->pend[i].tid == tid)
-			ps->pend[i].complete = true;
-}
-
-/* The loop polls every tracked pidfd and records exits before it reads
- * the next notification, so the flag is current; a pid would have to be
- * reaped and handed to a new sandbox process between that poll and the
- * receive for it to lie (and then accounting errs towards denial). */
-static bool ent_live(const struct sl_pent *e)
-{
-	return !e->exited;
+	uint64_t mem = consume_origin(ps, parent);
+	struct sl_pent *e = ent_add(ps, pid, pidfd);
+	if (e)
+		e->data_bytes = mem;
+	else
+		ps->mem_total -= mem;
+	return e;
 }
 
 static void mark_exited(struct sl_procs *ps, struct sl_pent *e);
@@ -221,59 +181,166 @@ static void retire(struct sl_procs *ps, struct sl_pent *e)
 	e->pid = -1;
 }
 
-struct sl_pent *procs_notifier(struct sl_procs *ps, pid_t tid)
+/* The entry of pid if it is live; retires a stale one. */
+static struct sl_pent *live_entry(struct sl_procs *ps, pid_t pid)
 {
-	mark_complete(ps, tid);
-	/* The notifier is alive (blocked in the syscall), so an exited entry
-	 * of the same pid means the pid was reused. */
-	struct sl_pent *e = procs_find(ps, tid);
-	if (e && ent_live(e))
+	struct sl_pent *e = procs_find(ps, pid);
+	if (e && !e->exited)
 		return e;
 	if (e)
 		retire(ps, e);
-	pid_t tgid = tid_to_tgid(ps, tid);
+	return NULL;
+}
+
+/* tid -> tgid of a notifying thread.  The thread is proven to be the
+ * notifier by the notification still pending after we took a handle on
+ * it (a killed notifier's tid could have been reused).  Thread pidfds are
+ * cached: a cached thread that has exited may have had its tid reused,
+ * so it is resolved again. */
+static pid_t notifier_tgid(struct sl_procs *ps, const struct sl_memref *n)
+{
+	pid_t tid = n->pid, tgid = -1;
+	for (size_t i = 0; i < PROCS_TID_CACHE; i++) {
+		struct sl_tidc *c = &ps->tidc[i];
+		if (c->pidfd >= 0 && c->tid == tid) {
+			if (!pidinfo_exited(c->pidfd))
+				return c->tgid;
+			sl_close(&c->pidfd);
+		}
+	}
+	int tfd = pidinfo_pidfd_open(tid, PIDFD_THREAD);
+	int dfd = -1;
+	if (tfd < 0) {
+		/* before Linux 6.9 (no thread pidfds): its /proc directory */
+		char path[32];
+		snprintf(path, sizeof(path), "/proc/%d", (int)tid);
+		dfd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	}
+	if ((tfd >= 0 || dfd >= 0) && mem_pending(n) && pidinfo_tgid(tfd, dfd, tid, &tgid) < 0)
+		tgid = -1;
+	if (dfd >= 0)
+		close(dfd);
+	if (tgid <= 0 || tgid == tid || tfd < 0) {
+		if (tfd >= 0)
+			close(tfd);
+		return tgid;
+	}
+	struct sl_tidc *c = &ps->tidc[ps->tidc_next++ % PROCS_TID_CACHE];
+	sl_close(&c->pidfd);
+	*c = (struct sl_tidc){tid, tgid, tfd};
+	return tgid;
+}
+
+static void mark_complete(struct sl_procs *ps, pid_t tid)
+{
+	for (size_t i = 0; i < ps->npend; i++)
+		if (ps->pend[i].tid == tid)
+			ps->pend[i].complete = true;
+}
+
+/*
+ * The loop polls every tracked pidfd and records exits before it reads
+ * the next notification, so a live entry's flag is current; a pid would
+ * have to be reaped and handed to another sandbox process between that
+ * poll and the receive for it to lie (only members notify), and then
+ * accounting errs between two members.
+ */
+struct sl_pent *procs_notifier(struct sl_procs *ps, const struct sl_memref *n)
+{
+	pid_t tid = n->pid;
+	mark_complete(ps, tid);
+	struct sl_pent *e = live_entry(ps, tid);
+	if (e)
+		return e;
+	pid_t tgid = notifier_tgid(ps, n);
 	if (tgid <= 0)
 		return NULL;
-	if (tgid != tid) {
-		e = procs_find(ps, tgid);
-		if (e && ent_live(e))
-			return e;
-		if (e)
-			retire(ps, e);
-	}
-	return register_process(ps, tgid);
-}
-
-/* Registers child c of parent, checking after pidfd_open that c is still
- * the parent's child (a pid reaped and reused meanwhile is not). */
-static void adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
-{
-	if (procs_find(ps, c))
-		return;
-	int fd = pidfd_open_flags(c, 0);
+	if (tgid != tid && (e = live_entry(ps, tgid)))
+		return e;
+	int fd = pidinfo_pidfd_open(tgid, 0);
 	if (fd < 0)
-		return;
-	if (status_field(c, "PPid:") != parent) {
+		return NULL;
+	/* the notifier alive after the open: tgid named its process */
+	pid_t parent = -1;
+	if (!mem_pending(n) || pidinfo_ppid(fd, -1, tgid, &parent) < 0) {
 		close(fd);
-		return;
+		return NULL;
 	}
-	if (ent_add(ps, c, fd, pidfd_exited(fd)))
-		settle_one(ps, parent);
+	return enter(ps, tgid, fd, parent);
 }
 
-static void scan_children_file(struct sl_procs *ps, pid_t pid, const char *tid)
+/* Registers child c of parent, checking after pidfd_open that the kernel
+ * still reports parent as its parent (a pid reaped and reused meanwhile
+ * is not).  Returns the entry or NULL. */
+static struct sl_pent *adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
+{
+	if (live_entry(ps, c))
+		return NULL;
+	int fd = pidinfo_pidfd_open(c, 0);
+	if (fd < 0)
+		return NULL;
+	pid_t pp = -1;
+	if (pidinfo_ppid(fd, -1, c, &pp) < 0 || pp != parent) {
+		close(fd);
+		return NULL;
+	}
+	return enter(ps, c, fd, parent);
+}
+
+/* Adopts the children listed in the kernel's children file of one thread
+ * (under the parent's bound /proc directory).  Returns how many. */
+static size_t scan_children_file(struct sl_procs *ps, int dirfd, pid_t parent, const char *tid)
 {
 	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "/proc/%d/task/%s/children", (int)pid, tid);
-	if (read_small(path, buf, sizeof(buf)) < 0)
-		return;
-	for (char *s = buf, *end; *s; s = end) {
-		long c = strtol(s, &end, 10);
-		if (end == s)
-			break;
-		if (c > 0)
-			adopt_child(ps, pid, (pid_t)c);
+	snprintf(path, sizeof(path), "task/%s/children", tid);
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	size_t added = 0, have = 0;
+	ssize_t r;
+	/* the list can be longer than one read: parse whole numbers only */
+	while ((r = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
+		have += (size_t)r;
+		buf[have] = 0;
+		char *s = buf, *end;
+		for (;;) {
+			long c = strtol(s, &end, 10);
+			if (end == s || !*end)
+				break; /* no number, or one that may continue */
+			if (c > 0 && adopt_child(ps, parent, (pid_t)c))
+				added++;
+			s = end;
+		}
+		have = strlen(s);
+		memmove(buf, s, have);
 	}
+	buf[have] = 0;
+	long c = strtol(buf, NULL, 10);
+	if (c > 0 && adopt_child(ps, parent, (pid_t)c))
+		added++;
+	close(fd);
+	return added;
+}
+
+/* Adopts every child of process pid (all its threads' lists). */
+static size_t scan_process(struct sl_procs *ps, int dirfd, pid_t pid)
+{
+	if (dirfd < 0)
+		return 0;
+	int tfd = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = tfd < 0 ? NULL : fdopendir(tfd);
+	if (!d) {
+		if (tfd >= 0)
+			close(tfd);
+		return 0;
+	}
+	size_t added = 0;
+	struct dirent *de;
+	while ((de = readdir(d)))
+		if (de->d_name[0] != '.')
+			added += scan_children_file(ps, dirfd, pid, de->d_name);
+	closedir(d);
+	return added;
 }
 
 static bool has_pending(const struct sl_procs *ps, pid_t pid)
@@ -284,34 +351,41 @@ static bool has_pending(const struct sl_procs *ps, pid_t pid)
 	return false;
 }
 
-void procs_scan(struct sl_procs *ps, struct sl_pent *p)
+static size_t scan(struct sl_procs *ps, struct sl_pent *p)
 {
 	pid_t pid = p->pid;
-	if (!has_pending(ps, pid))
-		return; /* every child it made is already known */
-	char path[48];
-	snprintf(path, sizeof(path), "/proc/%d/task", (int)pid);
-	DIR *d = opendir(path);
-	if (!d)
-		return;
-	struct dirent *de;
-	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			scan_children_file(ps, pid, de->d_name);
-	closedir(d);
+	size_t added = scan_process(ps, p->dirfd, pid);
 	/* what is left and complete made a child that is already gone */
 	for (size_t i = 0; i < ps->npend;)
 		if (ps->pend[i].parent == pid && ps->pend[i].complete)
-			pending_remove(ps, i);
+			pending_release(ps, i);
 		else
 			i++;
+	return added;
 }
 
-void procs_settle(struct sl_procs *ps)
+void procs_scan(struct sl_procs *ps, struct sl_pent *p)
 {
+	if (has_pending(ps, p->pid)) /* else every child it made is known */
+		scan(ps, p);
+}
+
+size_t procs_settle(struct sl_procs *ps)
+{
+	size_t added = 0;
 	for (size_t i = 0; i < ps->n && ps->npend; i++)
+		if (!ps->v[i]->exited && ps->v[i]->pid > 0 && has_pending(ps, ps->v[i]->pid))
+			added += scan(ps, ps->v[i]);
+	if (!ps->ghosts)
+		return added;
+	/* orphans: reparented to the keeper, or to a member that is a
+	 * subreaper itself */
+	if (!pidinfo_exited(ps->keeper_pidfd))
+		added += scan_process(ps, ps->keeper_dirfd, ps->keeper);
+	for (size_t i = 0; i < ps->n && ps->ghosts; i++)
 		if (!ps->v[i]->exited && ps->v[i]->pid > 0)
-			procs_scan(ps, ps->v[i]);
+			added += scan_process(ps, ps->v[i]->dirfd, ps->v[i]->pid);
+	return added;
 }
 
 static bool has_complete_pending(const struct sl_procs *ps, pid_t pid)
@@ -332,14 +406,16 @@ size_t procs_count(struct sl_procs *ps, bool reconcile)
 				continue;
 			}
 			if (!e->exited && e->pid > 0 && has_complete_pending(ps, e->pid))
-				procs_scan(ps, e);
+				scan(ps, e);
 			i++;
 		}
+		if (ps->ghosts)
+			procs_settle(ps);
 	}
 	return ps->n + ps->npend + ps->ghosts;
 }
 
-int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid)
+int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, uint64_t mem)
 {
 	if (ps->npend == ps->cappend) {
 		size_t cap = ps->cappend ? ps->cappend * 2 : 16;
@@ -349,7 +425,8 @@ int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid)
 		ps->pend = v;
 		ps->cappend = cap;
 	}
-	ps->pend[ps->npend++] = (struct sl_pending){p->pid, tid, false};
+	ps->pend[ps->npend++] = (struct sl_pending){p->pid, tid, false, mem};
+	ps->mem_total += mem;
 	return 0;
 }
 
@@ -359,12 +436,14 @@ static void mark_exited(struct sl_procs *ps, struct sl_pent *e)
 	ps->mem_total -= e->data_bytes + e->shared_bytes;
 	e->data_bytes = e->shared_bytes = 0;
 	sl_close(&e->statm_fd);
-	/* its children were reparented away from us: what we had not found
-	 * stays counted as ghosts */
+	sl_close(&e->dirfd);
+	/* its children are reparented away from it: what we had not found
+	 * is counted as ghosts until found under the keeper */
 	for (size_t i = 0; i < ps->npend;)
 		if (ps->pend[i].parent == e->pid) {
-			pending_remove(ps, i);
 			ps->ghosts++;
+			ps->ghost_mem += ps->pend[i].mem;
+			pending_drop(ps, i);
 		} else {
 			i++;
 		}
@@ -390,13 +469,44 @@ size_t procs_pollfds(const struct sl_procs *ps, struct pollfd *pfd, size_t max)
 	return k;
 }
 
-size_t procs_signal_all(const struct sl_procs *ps, int sig)
+/* Signals the live entries from index `from` on. */
+static size_t signal_from(struct sl_procs *ps, size_t from, int sig)
 {
 	size_t k = 0;
-	for (size_t i = 0; i < ps->n; i++)
-		if (!ps->v[i]->exited &&
-		    syscall(SYS_pidfd_send_signal, ps->v[i]->pidfd, sig, NULL, 0U) == 0)
+	for (size_t i = from; i < ps->n; i++)
+		if (!ps->v[i]->exited && send_signal(ps->v[i]->pidfd, sig) == 0)
 			k++;
+	return k;
+}
+
+/* Entries are only appended while signalling (removal happens in
+ * procs_count's reconcile), so each pass signals what the settle before
+ * it found; a stopped or killed process forks no more, so this ends. */
+size_t procs_signal_all(struct sl_procs *ps, int sig)
+{
+	procs_settle(ps);
+	size_t from = 0, k = 0;
+	for (int round = 0; round < SIGNAL_ROUNDS; round++) {
+		size_t n = ps->n;
+		k += signal_from(ps, from, sig);
+		from = n;
+		if (!procs_settle(ps))
+			break;
+	}
+	return k;
+}
+
+size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig)
+{
+	procs_settle(ps);
+	size_t k = 0;
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *e = ps->v[i];
+		struct sl_pstat st;
+		if (!e->exited && e->dirfd >= 0 && pidinfo_stat(e->dirfd, &st) == 0 &&
+		    st.pgrp == pgid && send_signal(e->pidfd, sig) == 0)
+			k++;
+	}
 	return k;
 }
 
@@ -410,10 +520,55 @@ int64_t procs_cpu_used(struct sl_procs *ps)
 		if (e->exited || e->pid <= 0 || clock_getcpuclockid(e->pid, &clk) != 0 ||
 		    clock_gettime(clk, &ts) != 0)
 			continue;
+		/* the clock is named by pid: alive after the read, it was
+		 * this process's */
+		if (pidinfo_exited(e->pidfd))
+			continue;
 		uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
 		if (ns > e->cpu_ns)
 			used += (int64_t)((ns - e->cpu_ns) / 1000);
 		e->cpu_ns = ns;
 	}
 	return used;
+}
+
+/* A process the sandbox names that is not in the index yet: a child of a
+ * member (or an orphan of the keeper) not found so far. */
+static struct sl_pent *adopt_named(struct sl_procs *ps, pid_t pid)
+{
+	int fd = pidinfo_pidfd_open(pid, 0);
+	if (fd < 0)
+		return NULL;
+	pid_t pp = -1;
+	int r = pidinfo_ppid(fd, -1, pid, &pp);
+	close(fd);
+	if (r < 0 || pp <= 0)
+		return NULL;
+	if (pp == ps->keeper)
+		return adopt_child(ps, pp, pid);
+	struct sl_pent *parent = live_entry(ps, pp);
+	return parent ? adopt_child(ps, pp, pid) : NULL;
+}
+
+struct sl_pent *procs_member(struct sl_procs *ps, pid_t tid)
+{
+	if (tid <= 0)
+		return NULL;
+	struct sl_pent *e = live_entry(ps, tid);
+	if (e)
+		return pidinfo_exited(e->pidfd) ? NULL : e;
+	int tfd = pidinfo_pidfd_open(tid, PIDFD_THREAD);
+	if (tfd < 0)
+		tfd = pidinfo_pidfd_open(tid, 0); /* before thread pidfds: a leader */
+	if (tfd < 0)
+		return NULL;
+	pid_t tgid = -1;
+	int r = pidinfo_tgid(tfd, -1, tid, &tgid);
+	close(tfd);
+	if (r < 0 || tgid <= 0)
+		return NULL;
+	e = live_entry(ps, tgid);
+	if (!e)
+		e = adopt_named(ps, tgid);
+	return e && !pidinfo_exited(e->pidfd) ? e : NULL;
 }

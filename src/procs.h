@@ -2,26 +2,35 @@
 /*
  * procs.h - the supervisor's index of the sandbox's processes.
  *
- * Every process of the sandbox that the supervisor learns about is held by
- * a pidfd, so signals and accounting never reach a reused pid.  A process
- * enters the index when it is the root child, when it makes a notified
- * syscall, or when a scan of a tracked parent's children
- * (/proc/<pid>/task/<tid>/children) finds it.  Thread ids resolve to their
- * process (Tgid), with a small cache of thread pidfds.
+ * Every process of the sandbox the supervisor knows is held by a pidfd
+ * (and a /proc directory fd bound to it), so signals, accounting and
+ * /proc reads never reach a reused pid.  A process enters the index only
+ * through facts the kernel establishes, never through anything the
+ * process can write about itself (see pidinfo.h):
+ *   - the command, by the pidfd it sent itself before exec;
+ *   - a notifying thread: only our filter reaches our listener, so the
+ *     notifier is a member by construction; its process is resolved with
+ *     pidfds and checked against the still-pending notification (a
+ *     notifier killed meanwhile, its pid reused, is not registered);
+ *   - a child listed in the kernel's children list of a member, or of the
+ *     keeper (where every orphan of the sandbox lands), whose parent the
+ *     kernel still reports as that member after we hold its pidfd.
+ * With the keeper, every process of the sandbox is the child of a member
+ * or of the keeper at all times: a process can only be created by a
+ * notified fork (its parent then is a member), and an orphan is
+ * reparented to the nearest subreaper ancestor, a member or the keeper.
  *
  * Creation accounting (max_processes) is conservative by construction: a
- * fork-like syscall the supervisor lets through is "pending" until a scan
- * of the parent's children finds the new child (the supervisor scans a
- * few milliseconds after the fork, at the parent's next fork and at its
+ * fork the supervisor lets through is "pending" until a scan of the
+ * parent's children finds the new child (the supervisor scans a few
+ * milliseconds after the fork, at the parent's next fork and at its
  * exit_group), or, if the child is already gone, until a scan taken after
  * the creating thread left the syscall (its next notification).  A parent
- * that dies with a pending fork (killed by a signal) leaves a "ghost": the
- * orphan cannot be found by parentage any more, so it stays counted until
- * an unknown process of the sandbox shows up at a notification (that is
- * the orphan) or the sandbox ends.  So the count never undercounts.
- *
- * A process occupies a slot from its creation until it has exited and
- * been reaped (a zombie still holds a pid, as with cgroup pids.max).
+ * that dies with a pending fork leaves a "ghost": its orphan is found at
+ * the next scan of the keeper and the members, and counted until then.
+ * So the count never undercounts.  A process occupies a slot from its
+ * creation until it has exited and been reaped (a zombie still holds a
+ * pid, as with cgroup pids.max).
  *
  * Not thread-safe by itself: the supervisor serialises access with its
  * lock (live control signals from other threads).
@@ -35,10 +44,13 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+struct sl_memref;
+
 struct sl_pent {
 	pid_t pid;	       /* thread-group id */
 	int pidfd;	       /* -1 once reaped */
-	int statm_fd;	       /* /proc/<pid>/statm, opened on first use */
+	int dirfd;	       /* /proc/<pid>, bound to this process */
+	int statm_fd;	       /* <dirfd>/statm, opened on first use */
 	bool exited;	       /* pidfd became readable */
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
@@ -49,6 +61,7 @@ struct sl_pent {
 struct sl_pending {
 	pid_t parent, tid;
 	bool complete; /* tid has left the syscall (made another one) */
+	uint64_t mem;  /* memory charged for the child (copy-on-write) */
 };
 
 struct sl_tidc {
@@ -64,8 +77,12 @@ struct sl_procs {
 	struct sl_pending *pend;
 	size_t npend, cappend;
 	uint32_t ghosts;
+	uint64_t ghost_mem; /* memory charged for the ghosts' children */
 	struct sl_tidc tidc[PROCS_TID_CACHE];
 	size_t tidc_next;
+	/* the keeper: orphans are its children */
+	pid_t keeper;
+	int keeper_pidfd, keeper_dirfd;
 	/* hook: memory released when a process exits (memlimit) */
 	uint64_t mem_total;
 };
@@ -73,30 +90,37 @@ struct sl_procs {
 void procs_init(struct sl_procs *ps);
 void procs_release(struct sl_procs *ps);
 
-/* Adds the root child (pidfd is duplicated). */
-int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd);
+/* Adds the command and the keeper (pidfds duplicated).  0 or -errno. */
+int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd, pid_t keeper, int keeper_pidfd);
 
-/* The process of a notifying thread, registering it if new.  Marks the
- * thread's pending forks complete.  NULL when it cannot be resolved (the
- * thread died meanwhile). */
-struct sl_pent *procs_notifier(struct sl_procs *ps, pid_t tid);
+/* The process of the notifying thread n->pid, registering it if new.
+ * Marks the thread's pending forks complete.  NULL when it cannot be
+ * resolved (the thread died meanwhile, or out of memory). */
+struct sl_pent *procs_notifier(struct sl_procs *ps, const struct sl_memref *n);
+
+/* The live member containing thread tid, or NULL: a thread of a member,
+ * or of a child of a member not found yet (registered now).  For checks
+ * on a pid the sandbox names. */
+struct sl_pent *procs_member(struct sl_procs *ps, pid_t tid);
 
 /* Registers every child of p (all its threads' children lists) and drops
  * p's pending forks that are complete. */
 void procs_scan(struct sl_procs *ps, struct sl_pent *p);
 
-/* Scans every live process with pending forks (the supervisor calls it
- * shortly after a fork, so a child that never makes a notified syscall is
- * still tracked: signalled by live control, killed at the end). */
-void procs_settle(struct sl_procs *ps);
+/* Scans every live process with pending forks and, while there are
+ * ghosts, the keeper and every member (the supervisor calls it shortly
+ * after a fork, so a child that never makes a notified syscall is still
+ * tracked).  Returns how many processes it registered. */
+size_t procs_settle(struct sl_procs *ps);
 
 /* Slots in use: unreaped tracked processes + pending forks + ghosts.
  * With reconcile, first drops reaped entries and scans parents with
  * complete pending forks (costly: only near the cap). */
 size_t procs_count(struct sl_procs *ps, bool reconcile);
 
-/* Records a fork let through for thread tid of process p. */
-int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid);
+/* Records a fork let through for thread tid of process p, charging mem
+ * bytes (added to mem_total) for the child.  0 or -ENOMEM. */
+int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, uint64_t mem);
 
 /* Marks exited the processes whose pidfd is readable among pfd (as filled
  * by procs_pollfds); converts their pending forks into ghosts and takes
@@ -107,8 +131,14 @@ void procs_reap_events(struct sl_procs *ps, const struct pollfd *pfd, size_t n);
  * number written. */
 size_t procs_pollfds(const struct sl_procs *ps, struct pollfd *pfd, size_t max);
 
-/* Sends sig to every live tracked process.  Returns how many. */
-size_t procs_signal_all(const struct sl_procs *ps, int sig);
+/* Sends sig through the pidfd of every live member, after settling (so a
+ * child forked just before is found and signalled too).  Returns how
+ * many were signalled. */
+size_t procs_signal_all(struct sl_procs *ps, int sig);
+
+/* Sends sig to every live member whose process group is pgid (read
+ * through its bound /proc directory).  Returns how many. */
+size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig);
 
 /* CPU time (us) the live tracked processes used since the previous call,
  * from the kernel's per-process CPU clocks (all threads). */

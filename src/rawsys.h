@@ -50,10 +50,10 @@ static inline long sl_sys6(long nr, long a, long b, long c, long d, long e, long
 #error "sandlock supports x86_64 and aarch64"
 #endif
 
-#define SL_SYS_ARG(x) ((long)(x))
-#define sl_sys0(nr)   sl_sys6((nr), 0, 0, 0, 0, 0, 0)
-#define sl_sys1(nr, a) sl_sys6((nr), SL_SYS_ARG(a), 0, 0, 0, 0, 0)
-#define sl_sys2(nr, a, b) sl_sys6((nr), SL_SYS_ARG(a), SL_SYS_ARG(b), 0, 0, 0, 0)
+#define SL_SYS_ARG(x)	     ((long)(x))
+#define sl_sys0(nr)	     sl_sys6((nr), 0, 0, 0, 0, 0, 0)
+#define sl_sys1(nr, a)	     sl_sys6((nr), SL_SYS_ARG(a), 0, 0, 0, 0, 0)
+#define sl_sys2(nr, a, b)    sl_sys6((nr), SL_SYS_ARG(a), SL_SYS_ARG(b), 0, 0, 0, 0)
 #define sl_sys3(nr, a, b, c) sl_sys6((nr), SL_SYS_ARG(a), SL_SYS_ARG(b), SL_SYS_ARG(c), 0, 0, 0)
 #define sl_sys4(nr, a, b, c, d)                                                                    \
 	sl_sys6((nr), SL_SYS_ARG(a), SL_SYS_ARG(b), SL_SYS_ARG(c), SL_SYS_ARG(d), 0, 0)

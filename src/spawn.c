@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* spawn.c - clone the child, receive its listener (see spawn.h). */
+/* spawn.c - start the keeper and the child, receive the listener (see spawn.h). */
 #include "spawn.h"
 
 #include <errno.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
@@ -14,29 +16,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "child.h"
 #include "error.h"
+#include "keeper.h"
+#include "rawsys.h"
 #include "seccomp_uapi.h"
+#include "util.h"
 
-/* clone() with CLONE_PIDFD: the pidfd comes back atomically (no window
- * for pid reuse) and no atfork handlers of the host run in the child,
- * which makes only async-signal-safe calls anyway.  The exit signal is 0,
- * not SIGCHLD: a "clone child" is invisible to the host's waitpid(-1) and
- * to SIGCHLD auto-reaping, so only we reap it (waitid with __WALL).
- *
- * With share_vm the child borrows the parent's address space until exec
- * (CLONE_VM | CLONE_VFORK, as posix_spawn does): no page tables to copy,
- * no copy-on-write faults on either side, and the parent sleeps until the
- * child has exec'd or died.  plan.c allows it only when that cannot
- * deadlock and the child changes nothing memory-wide. */
-pid_t spawn_clone_fn(int (*fn)(void *), void *arg, void *stack, size_t size, bool share_vm,
-		     int *pidfd)
+/* A fork-style clone() for the feature probes (sandlock check): the pidfd
+ * comes back atomically, no atfork handlers of the host run, and exit
+ * signal 0 keeps it from the host's waitpid(-1). */
+pid_t spawn_clone_fn(int (*fn)(void *), void *arg, void *stack, size_t size, int *pidfd)
 {
-	int flags = CLONE_PIDFD;
-	if (share_vm)
-		flags |= CLONE_VM | CLONE_VFORK;
 	/* the stack grows down on every architecture we support */
-	return clone(fn, (char *)stack + size, flags, arg, pidfd);
+	return clone(fn, (char *)stack + size, CLONE_PIDFD, arg, pidfd);
 }
 
 int spawn_reap(int pidfd, siginfo_t *si)
@@ -49,17 +41,22 @@ int spawn_reap(int pidfd, siginfo_t *si)
 	return r;
 }
 
-static void kill_and_reap(int pidfd)
+/* Ends the keeper: SIGTERM makes it kill and reap the whole sandbox, then
+ * exit; we reap it.  Idempotent. */
+static void stop_keeper(struct sl_proc *proc)
 {
-	syscall(SYS_pidfd_send_signal, pidfd, SIGKILL, NULL, 0U);
-	spawn_reap(pidfd, NULL);
+	if (proc->keeper_pidfd < 0)
+		return;
+	syscall(SYS_pidfd_send_signal, proc->keeper_pidfd, SIGTERM, NULL, 0U);
+	spawn_reap(proc->keeper_pidfd, NULL);
+	sl_close(&proc->keeper_pidfd);
 }
 
-/* Receives one status message and, with it, at most one fd. */
-static int read_msg(int sock, struct sl_child_msg *m, int *fd)
+/* Receives one status message and, with it, at most two fds. */
+static int read_msg(int sock, struct sl_child_msg *m, int fds[2])
 {
 	union {
-		char buf[CMSG_SPACE(sizeof(int))];
+		char buf[CMSG_SPACE(2 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = {m, sizeof(*m)};
@@ -68,39 +65,50 @@ static int read_msg(int sock, struct sl_child_msg *m, int *fd)
 			    .msg_control = ctl.buf,
 			    .msg_controllen = sizeof(ctl.buf)};
 	ssize_t r;
-	*fd = -1;
+	fds[0] = fds[1] = -1;
 	do
 		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (r < 0 && errno == EINTR);
 	struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
-	    c->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(c), sizeof(int));
+	    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
+		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		memcpy(fds, CMSG_DATA(c), (n > 2 ? 2 : n) * sizeof(int));
+	}
 	if (r > 0 && (mh.msg_flags & MSG_CTRUNC))
-		return -EMFILE; /* the fd could not be received (fd limit) */
+		return -EMFILE; /* the fds could not be received (fd limit) */
 	return r == (ssize_t)sizeof(*m) ? 0 : -EPIPE;
 }
 
+/* Closes our copies of the child's ends, leaving the plan's fields as
+ * they are: the keeper and the child read them concurrently, from the
+ * same memory. */
 static void close_child_ends(struct sl_plan *p)
 {
-	sl_close(&p->stdout_w);
-	sl_close(&p->stderr_w);
-	sl_close(&p->status_w);
-	sl_close(&p->gate_r);
-	sl_close(&p->ruleset_fd);
+	const int fds[] = {p->stdout_w, p->stderr_w, p->status_w, p->gate_r, p->ruleset_fd};
+	for (size_t i = 0; i < SL_ARRAY_SIZE(fds); i++)
+		if (fds[i] >= 0)
+			close(fds[i]);
+	p->child_ends_closed = true;
 }
 
-/* Waits for the child's report: the listener, or the step that failed.
- * Returns the listener fd or -errno (the child is then reaped). */
-static int handshake(struct sl_plan *p, int pidfd)
+/* Waits for the child's report: its listener and pidfd, or the step that
+ * failed (in the child or the keeper).  0 or -errno; on failure the
+ * keeper has been stopped (the sandbox is gone). */
+static int handshake(struct sl_plan *p, struct sl_proc *proc)
 {
 	struct sl_child_msg m = {0};
-	int fd;
-	int r = read_msg(p->status_r, &m, &fd);
-	if (r == 0 && m.step == SL_STEP_READY && fd >= 0)
-		return fd;
-	sl_close(&fd);
-	kill_and_reap(pidfd);
+	int fds[2];
+	int r = read_msg(p->status_r, &m, fds);
+	if (r == 0 && m.step == SL_STEP_READY && fds[0] >= 0 && fds[1] >= 0 && m.value > 0) {
+		proc->listener = fds[0];
+		proc->pidfd = fds[1];
+		proc->pid = m.value;
+		return 0;
+	}
+	sl_close(&fds[0]);
+	sl_close(&fds[1]);
+	stop_keeper(proc);
 	if (r == -EMFILE)
 		return sl_errorf(EMFILE, "cannot receive the seccomp listener: %s",
 				 strerror(EMFILE));
@@ -112,32 +120,77 @@ static int handshake(struct sl_plan *p, int pidfd)
 
 int spawn_child(struct sl_plan *p, struct sl_proc *proc)
 {
+	*proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	sigset_t all, old;
 	sigfillset(&all);
 	/* Block every signal across clone: no host handler may run in the
-	 * child; the child restores this mask right before exec. */
+	 * keeper or the child; the child restores this mask right before
+	 * exec, the keeper keeps everything blocked. */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
 	p->child_mask = old;
-	int pidfd = -1;
-	pid_t pid = spawn_clone_fn(child_main, p, p->stack, p->stack_size, p->share_vm, &pidfd);
-	int e = errno;
+	/* CLONE_VM: the keeper runs on its own stack in our address space
+	 * (keeper.h); exit signal 0, so only we reap it (waitid __WALL). */
+	long kpid = sl_raw_clone(CLONE_VM | CLONE_PIDFD, (char *)p->kstack + p->kstack_size,
+				 &proc->keeper_pidfd, keeper_main, p);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (pid < 0)
-		return sl_errorf(e, "clone: %s", strerror(e));
-	close_child_ends(p);
-	*proc = (struct sl_proc){.pid = pid, .pidfd = pidfd, .listener = -1};
-	int listener = handshake(p, pidfd);
-	sl_close(&p->status_r);
-	if (listener < 0) {
-		sl_close(&proc->pidfd);
-		return listener;
+	if (kpid < 0) {
+		proc->keeper_pidfd = -1;
+		return sl_errorf((int)-kpid, "clone: %s", strerror((int)-kpid));
 	}
-	proc->listener = listener;
+	/* the keeper has its own copies of the child's ends */
+	close_child_ends(p);
+	int r = handshake(p, proc);
+	sl_close(&p->status_r);
+	if (r < 0)
+		return r;
 	/* Synchronous wake-ups: the woken supervisor runs on the notifying
 	 * task's CPU, ~7 us per round trip instead of 100+ us on this kind of
 	 * VM.  Best effort: kernels before 6.7 lack it. */
-	(void)ioctl(listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS, SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
+	(void)ioctl(proc->listener, SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+		    SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	return 0;
+}
+
+#ifndef PIDFD_GET_INFO /* Linux 6.13; the exit fields 6.15 */
+struct pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_info)
+#endif
+#ifndef PIDFD_INFO_EXIT
+#define PIDFD_INFO_EXIT (1UL << 3)
+#endif
+
+/* The command's status when the keeper could not record it (the keeper
+ * was killed from outside): the kernel keeps it on the pidfd (6.15). */
+static bool status_from_pidfd(int pidfd, siginfo_t *si)
+{
+	struct pidfd_info info = {.mask = PIDFD_INFO_EXIT};
+	if (ioctl(pidfd, PIDFD_GET_INFO, &info) < 0 || !(info.mask & PIDFD_INFO_EXIT))
+		return false;
+	if (WIFEXITED(info.exit_code)) {
+		si->si_code = CLD_EXITED;
+		si->si_status = WEXITSTATUS(info.exit_code);
+	} else {
+		si->si_code = WCOREDUMP(info.exit_code) ? CLD_DUMPED : CLD_KILLED;
+		si->si_status = WTERMSIG(info.exit_code);
+	}
+	return true;
+}
+
+int spawn_finish(struct sl_plan *p, struct sl_proc *proc, siginfo_t *si)
+{
+	stop_keeper(proc);
+	*si = (siginfo_t){0};
+	if (p->keeper.code) {
+		si->si_code = p->keeper.code;
+		si->si_status = p->keeper.status;
+		return 0;
+	}
+	return proc->pidfd >= 0 && status_from_pidfd(proc->pidfd, si) ? 0 : -1;
 }
 
 int spawn_release(int *gate_w)

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * spawn.h - fork the child and take its seccomp listener (spec 8.3).
+ * spawn.h - start the sandbox: the keeper (keeper.h), which clones the
+ * child (child.h); take the child's listener and pidfd (spec 8.3).
  */
 #ifndef SL_SPAWN_H
 #define SL_SPAWN_H
@@ -13,24 +14,30 @@
 #include "plan.h"
 
 struct sl_proc {
-	pid_t pid;    /* also the process group id */
-	int pidfd;    /* from clone(CLONE_PIDFD): immune to pid reuse */
-	int listener; /* seccomp user-notification fd */
+	pid_t pid;	  /* the command; also its process group id */
+	int pidfd;	  /* the command's, sent by itself: immune to pid reuse */
+	int listener;	  /* seccomp user-notification fd */
+	int keeper_pidfd; /* from clone(CLONE_PIDFD) */
 };
 
-/* Clones the child described by p and waits until its filter is installed
- * and its listener received (the child is then parked at the release
- * gate, or already on its way to exec when the plan is not gated).  On success the child-side fds
- * of p are closed and proc is filled; the child waits for
- * spawn_release().  On failure the child is reaped and -errno returned
- * with a message naming the failed step. */
+/* Starts the keeper, which clones the child described by p, and waits
+ * until the child's filter is installed and its listener and pidfd
+ * received (the child is then parked at the release gate, or already on
+ * its way to exec when the plan is not gated).  On success the child-side
+ * fds of p are closed and proc is filled.  On failure the sandbox is gone
+ * and -errno is returned with a message naming the failed step. */
 int spawn_child(struct sl_plan *p, struct sl_proc *proc);
 
-/* clone() running fn(arg) on stack in the child, returning a pidfd, with
- * exit signal 0 (see spawn.c).  fn must only make async-signal-safe
- * calls. */
-pid_t spawn_clone_fn(int (*fn)(void *), void *arg, void *stack, size_t size, bool share_vm,
-		     int *pidfd);
+/* Ends the sandbox: the keeper kills and reaps everything in it and exits;
+ * reaps the keeper.  Fills si (si_code, si_status) with the command's
+ * status and returns 0, or -1 when it is unknown (the keeper was killed
+ * from outside on a kernel without PIDFD_INFO_EXIT). */
+int spawn_finish(struct sl_plan *p, struct sl_proc *proc, siginfo_t *si);
+
+/* A fork-style clone() running fn(arg) on stack, returning a pidfd, with
+ * exit signal 0 (the feature probes).  fn must only make
+ * async-signal-safe calls. */
+pid_t spawn_clone_fn(int (*fn)(void *), void *arg, void *stack, size_t size, int *pidfd);
 /* Reaps the exited child of pidfd (EINTR retried).  0 or -1. */
 int spawn_reap(int pidfd, siginfo_t *si);
 

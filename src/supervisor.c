@@ -149,7 +149,8 @@ int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg
 	memcpy(s->uts.nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
 	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, mono_ms());
 	int r = alloc_buffers(s);
-	if (r == 0 && procs_add_root(&s->procs, cfg->root, cfg->root_pidfd) < 0)
+	if (r == 0 && procs_add_root(&s->procs, cfg->root, cfg->root_pidfd, cfg->keeper,
+				     cfg->keeper_pidfd) < 0)
 		r = sl_errorf(ENOMEM, "cannot track the sandbox's process");
 	if (r == 0)
 		r = build_chains(s, cfg);
@@ -228,11 +229,12 @@ static void answer_inject(struct sl_sup *s, uint64_t id, struct sl_action *a)
 		answer_errno(s, id, e == EINPROGRESS ? EIO : e);
 }
 
-/* Kill: only a process group of the sandbox may be signalled. */
+/* Kill: the members of process group pgid, through their pidfds (never
+ * kill(-pgid): a group may hold processes that are not ours). */
 static void answer_kill(struct sl_sup *s, uint64_t id, const struct sl_action *a)
 {
-	if (a->pgid > 0 && a->pgid != getpgrp() && a->sig >= 0 && a->sig < 65)
-		kill(-a->pgid, a->sig);
+	if (a->pgid > 0 && a->sig >= 0 && a->sig < 65)
+		procs_signal_group(&s->procs, a->pgid, a->sig);
 	answer_errno(s, id, ENOMEM);
 }
 
@@ -286,14 +288,14 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
 	pthread_mutex_lock(&s->lock);
 	struct sl_ctx c = {.sup = s, .req = req, .mem = {s->listener, req->id, (pid_t)req->pid}};
 	struct sl_action a = {.kind = SL_ACT_ERRNO, .val = EPERM, .fd = -1};
-	c.proc = procs_notifier(&s->procs, (pid_t)req->pid);
+	c.proc = procs_notifier(&s->procs, &c.mem);
 	if (c.proc)
 		run_chain(&c, &a);
 	/* else: the notifier vanished (or the index is out of memory): deny */
 	/* count a new process before the answer lets the clone run; if it
 	 * cannot be counted, deny (fail closed) */
 	if (a.kind == SL_ACT_CONTINUE && c.fork_commit &&
-	    procs_fork_pending(&s->procs, c.proc, (pid_t)req->pid) < 0)
+	    procs_fork_pending(&s->procs, c.proc, (pid_t)req->pid, c.fork_charge) < 0)
 		a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = EAGAIN, .fd = -1};
 	bool done = answer(s, req, &a);
 	commit(&c, &a);
@@ -413,10 +415,8 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 		pthread_mutex_lock(&s->lock);
 		int sig = throttle_check(&s->throttle, now_ms, procs_cpu_used(&s->procs));
 		/* a sandbox paused by live control stays stopped */
-		if (sig == SIGSTOP || (sig == SIGCONT && !s->paused)) {
+		if (sig == SIGSTOP || (sig == SIGCONT && !s->paused))
 			procs_signal_all(&s->procs, sig);
-			kill(-s->root_pgid, sig);
-		}
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (s->procs.npend && now_ms >= s->settle_at) {

@@ -73,6 +73,7 @@ struct sl_ctx {
 	/* deferred effects, applied only if the final answer lets the
 	 * syscall run */
 	bool fork_commit;
+	uint64_t fork_charge; /* the new process's copy-on-write memory */
 	uint64_t data_charge; /* until the process's next refresh */
 	uint64_t shared_charge;
 	uint64_t sysv_charge;
@@ -102,6 +103,8 @@ struct sl_sup_cfg {
 	const char *name;
 	pid_t root;
 	int root_pidfd; /* duplicated */
+	pid_t keeper;
+	int keeper_pidfd; /* duplicated */
 	const struct sl_user_link *user;
 	size_t n_user;
 };
@@ -112,7 +115,7 @@ struct sl_sup {
 	bool lock_init;
 	bool paused;	    /* by live control: the throttle must not resume */
 	struct utsname uts; /* what uname answers: nodename = the name */
-	pid_t root_pgid;
+	pid_t root_pgid;    /* the command's process group */
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
@@ -148,7 +151,7 @@ int supervisor_handle_one(struct sl_sup *s);
 /* Re-offers held notifications to their chains. */
 void supervisor_retry_held(struct sl_sup *s);
 
-/* Live control: sig to every tracked process and the root's group.
+/* Live control: sig to every process of the index (procs_signal_all).
  * SIGSTOP/SIGCONT also set/clear the paused flag. */
 void supervisor_signal(struct sl_sup *s, int sig);
 

@@ -1,0 +1,181 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* pidinfo.c - unforgeable process facts (see pidinfo.h). */
+#include "pidinfo.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#ifndef PIDFD_GET_INFO /* Linux 6.13 */
+struct pidfd_info {
+	uint64_t mask;
+	uint64_t cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+#define PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_info)
+#endif
+#ifndef PIDFD_INFO_PID
+#define PIDFD_INFO_PID (1UL << 0)
+#endif
+
+int pidinfo_pidfd_open(pid_t pid, unsigned int flags)
+{
+	int fd = (int)syscall(SYS_pidfd_open, pid, flags);
+	return fd < 0 ? -errno : fd;
+}
+
+bool pidinfo_exited(int pidfd)
+{
+	struct pollfd p = {pidfd, POLLIN, 0};
+	return poll(&p, 1, 0) != 0; /* readable, or an error: not ours any more */
+}
+
+int pidinfo_open_dir(pid_t pid, int pidfd)
+{
+	char path[32];
+	snprintf(path, sizeof(path), "/proc/%d", (int)pid);
+	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	/* alive after the open: the number named our process when we
+	 * opened it, and the directory stays bound to that process */
+	if (pidinfo_exited(pidfd)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* PIDFD_GET_INFO: 0, or -errno (ENOTTY/EINVAL before Linux 6.13, ESRCH
+ * once the process is gone). */
+static int get_info(int pidfd, struct pidfd_info *info)
+{
+	*info = (struct pidfd_info){.mask = PIDFD_INFO_PID};
+	return ioctl(pidfd, PIDFD_GET_INFO, info) < 0 ? -errno : 0;
+}
+
+static int read_at(int dirfd, const char *name, char *buf, size_t size)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	ssize_t n = read(fd, buf, size - 1);
+	int e = errno;
+	close(fd);
+	if (n < 0)
+		return -e;
+	buf[n] = 0;
+	return 0;
+}
+
+int pidinfo_parse_status(const char *buf, const char *key, long *out)
+{
+	size_t klen = strlen(key);
+	for (const char *line = buf; line && *line;) {
+		if (strncmp(line, key, klen) == 0) {
+			char *end;
+			errno = 0;
+			long v = strtol(line + klen, &end, 10);
+			if (end == line + klen || errno || (*end && *end != '\n'))
+				return -EIO;
+			*out = v;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}
+
+/* A status field of the process whose /proc directory is dirfd (or of
+ * pid, opened and proven against pidfd here). */
+static int status_field(int pidfd, int dirfd, pid_t pid, const char *key, long *out)
+{
+	int own = -1;
+	if (dirfd < 0 && pidfd < 0)
+		return -EBADF;
+	if (dirfd < 0 && (dirfd = own = pidinfo_open_dir(pid, pidfd)) < 0)
+		return dirfd;
+	char buf[2048];
+	int r = read_at(dirfd, "status", buf, sizeof(buf));
+	if (own >= 0)
+		close(own);
+	return r < 0 ? r : pidinfo_parse_status(buf, key, out);
+}
+
+int pidinfo_ppid(int pidfd, int dirfd, pid_t pid, pid_t *ppid)
+{
+	struct pidfd_info info;
+	int r = pidfd >= 0 ? get_info(pidfd, &info) : -ENOTTY;
+	if (r == 0) {
+		*ppid = (pid_t)info.ppid;
+		return 0;
+	}
+	if (r != -ENOTTY && r != -EINVAL)
+		return r;
+	long v;
+	r = status_field(pidfd, dirfd, pid, "PPid:", &v);
+	if (r == 0)
+		*ppid = (pid_t)v;
+	return r;
+}
+
+int pidinfo_tgid(int pidfd, int dirfd, pid_t pid, pid_t *tgid)
+{
+	struct pidfd_info info;
+	int r = pidfd >= 0 ? get_info(pidfd, &info) : -ENOTTY;
+	if (r == 0) {
+		*tgid = (pid_t)info.tgid;
+		return 0;
+	}
+	if (r != -ENOTTY && r != -EINVAL)
+		return r;
+	long v;
+	r = status_field(pidfd, dirfd, pid, "Tgid:", &v);
+	if (r == 0)
+		*tgid = (pid_t)v;
+	return r;
+}
+
+int pidinfo_parse_stat(const char *buf, struct sl_pstat *st)
+{
+	/* the name is in parentheses and may hold anything but a NUL */
+	const char *s = strrchr(buf, ')');
+	if (!s)
+		return -EIO;
+	/* f[k] is field k (1-based, man proc): 4 ppid, 5 pgrp, 6 session,
+	 * 7 tty_nr, 8 tpgid, 9 flags, 10-13 faults, 14 utime, 15 stime,
+	 * 16 cutime, 17 cstime */
+	long long f[18] = {0};
+	char state;
+	int n = sscanf(s + 1,
+		       " %c %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld %lld",
+		       &state, &f[4], &f[5], &f[6], &f[7], &f[8], &f[9], &f[10], &f[11], &f[12],
+		       &f[13], &f[14], &f[15], &f[16], &f[17]);
+	if (n != 15)
+		return -EIO;
+	*st = (struct sl_pstat){.state = state,
+				.ppid = (pid_t)f[4],
+				.pgrp = (pid_t)f[5],
+				.session = (pid_t)f[6],
+				.utime = (uint64_t)f[14],
+				.stime = (uint64_t)f[15],
+				.cutime = (uint64_t)f[16],
+				.cstime = (uint64_t)f[17]};
+	return 0;
+}
+
+int pidinfo_stat(int dirfd, struct sl_pstat *st)
+{
+	char buf[1024];
+	int r = read_at(dirfd, "stat", buf, sizeof(buf));
+	return r < 0 ? r : pidinfo_parse_stat(buf, st);
+}

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pidinfo.h - facts about a process that it cannot forge.
+ *
+ * A process names itself (prctl(PR_SET_NAME), exec of a file called
+ * anything): the Name: line of /proc/PID/status and the comm field of
+ * /proc/PID/stat are its own text.  So every fact here comes from the
+ * kernel's side of a process handle:
+ *   - PIDFD_GET_INFO on a pidfd (Linux 6.13): pid, tgid, ppid of the
+ *     process the pidfd pins, whatever its pid number means now;
+ *   - else /proc/PID files read through a directory fd that was proven to
+ *     belong to the pidfd's process (opened by number, then the pidfd seen
+ *     still alive: a live process's pid cannot name anyone else), parsed
+ *     strictly: a status field only at the start of a line (the kernel
+ *     escapes a newline in a name as "\n"), stat fields only after the
+ *     last ')' (the name is in parentheses and may hold any of them).
+ */
+#ifndef SL_PIDINFO_H
+#define SL_PIDINFO_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#ifndef PIDFD_THREAD /* Linux 6.9 */
+#define PIDFD_THREAD O_EXCL
+#endif
+
+int pidinfo_pidfd_open(pid_t pid, unsigned int flags); /* fd or -errno */
+
+/* The process has exited (its pidfd is readable). */
+bool pidinfo_exited(int pidfd);
+
+/* Opens /proc/<pid> (O_PATH) for the process of pidfd: fd, or -ESRCH
+ * when the process has exited (the number may be someone else's). */
+int pidinfo_open_dir(pid_t pid, int pidfd);
+
+/* Parent process (tgid) and thread group of the process of pidfd, whose
+ * /proc directory is dirfd (-1: opened on demand).  pidfd may be -1 when
+ * dirfd is proven otherwise.  0 or -errno. */
+int pidinfo_ppid(int pidfd, int dirfd, pid_t pid, pid_t *ppid);
+int pidinfo_tgid(int pidfd, int dirfd, pid_t pid, pid_t *tgid);
+
+/* Fields of /proc/PID/stat (after the name). */
+struct sl_pstat {
+	char state;
+	pid_t ppid, pgrp, session;
+	uint64_t utime, stime, cutime, cstime; /* clock ticks */
+};
+
+/* Reads "stat" under dirfd.  0 or -errno. */
+int pidinfo_stat(int dirfd, struct sl_pstat *st);
+
+/* Strict parsers, exposed for the unit tests. */
+int pidinfo_parse_status(const char *buf, const char *key, long *out);
+int pidinfo_parse_stat(const char *buf, struct sl_pstat *st);
+
+#endif
