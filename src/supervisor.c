@@ -380,7 +380,14 @@ size_t supervisor_pollfds(struct sl_sup *s, struct pollfd *pfd, size_t max)
 void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n)
 {
 	pthread_mutex_lock(&s->lock);
+	uint32_t ghosts = s->procs.ghosts;
 	procs_reap_events(&s->procs, pfd, n);
+	/* a parent died before its child was found: the orphan is already
+	 * the keeper's (reparenting precedes the exit event); look now */
+	if (s->procs.ghosts > ghosts) {
+		s->settle_delay = SETTLE_MS;
+		s->settle_at = mono_ms();
+	}
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -403,7 +410,7 @@ int64_t supervisor_next_timer(const struct sl_sup *s)
 	 * exits) must not push it back */
 	if (s->nheld && s->listener >= 0)
 		t = earlier(t, s->held_retry_ms);
-	if (s->procs.npend)
+	if (s->procs.npend || s->procs.ghosts)
 		t = earlier(t, s->settle_at);
 	return t;
 }
@@ -419,13 +426,13 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 			procs_signal_all(&s->procs, sig);
 		pthread_mutex_unlock(&s->lock);
 	}
-	if (s->procs.npend && now_ms >= s->settle_at) {
+	if ((s->procs.npend || s->procs.ghosts) && now_ms >= s->settle_at) {
 		pthread_mutex_lock(&s->lock);
-		size_t before = s->procs.npend;
+		size_t before = s->procs.npend + s->procs.ghosts;
 		procs_settle(&s->procs);
 		/* a pending fork whose child is already gone is only settled
 		 * by its thread's next notification: do not spin meanwhile */
-		if (s->procs.npend == before && s->settle_delay < SETTLE_MAX_MS)
+		if (s->procs.npend + s->procs.ghosts == before && s->settle_delay < SETTLE_MAX_MS)
 			s->settle_delay *= 2;
 		s->settle_at = now_ms + s->settle_delay;
 		pthread_mutex_unlock(&s->lock);

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * escape.c - a sandboxed process attacking the supervisor's facts about
+ * processes: names that spoof /proc status fields ("Tgid:", "PPid:"),
+ * orphans that setsid() and spin after their parent left at once (by exit
+ * or by SIGKILL, so no exit_group is ever notified).  Nothing outside the
+ * sandbox may be signalled, stopped or killed; the supervisor must
+ * survive; every process of the sandbox is counted, throttled and gone
+ * when the run returns.
+ *
+ * The probe is tests/probes/aprobe.c.
+ */
+#include "common.h"
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *aprobe(void)
+{
+	static char *p;
+	if (!p)
+		p = tc_path(tc_probe_dir(), "aprobe");
+	return p;
+}
+
+/* A process outside the sandbox, same uid: it must come out untouched. */
+static pid_t victim(void)
+{
+	pid_t v = fork();
+	CHECK(v >= 0);
+	if (v == 0) {
+		for (;;)
+			pause();
+	}
+	return v;
+}
+
+static void check_victim_untouched(pid_t v)
+{
+	char st = tc_proc_state(v);
+	if (st == 0 || st == 'Z')
+		th_fail(__FILE__, __LINE__, "the process outside the sandbox was killed");
+	if (st == 'T' || st == 't')
+		th_fail(__FILE__, __LINE__, "the process outside the sandbox was stopped");
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+}
+
+static sandlock_sandbox_t *policy(uint32_t max_procs, uint8_t cpu)
+{
+	sandlock_builder_t *b = sandlock_sandbox_builder_max_processes(tc_builder(), max_procs);
+	if (cpu)
+		b = sandlock_sandbox_builder_max_cpu(b, cpu);
+	return tc_build(b);
+}
+
+static char *ok_line(long v)
+{
+	char *s = malloc(32);
+	snprintf(s, 32, "ok %ld\n", v);
+	return s;
+}
+
+/* Threads named "Tgid:\t<victim>", a main thread named "PPid:\t1",
+ * children inheriting the names, all making notified syscalls, under a
+ * CPU throttle (SIGSTOP/SIGCONT to the index) and at the end (SIGKILL). */
+TEST(spoofed_tgid_name_cannot_reach_outside)
+{
+	pid_t v = victim();
+	struct tc_res r =
+	    tc_run(policy(16, 30), NULL, aprobe(), "spoof-tgid", tc_itoa(v), "600", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	CHECK_STR(r.out, ok_line(v));
+	check_victim_untouched(v);
+}
+
+/* The same naming this process (the supervisor, inline in sandlock_run):
+ * it must neither be killed nor stopped (a stopped supervisor would hang
+ * here until the harness's alarm). */
+TEST(spoofed_tgid_name_cannot_reach_supervisor_lib)
+{
+	struct tc_res r =
+	    tc_run(policy(16, 30), NULL, aprobe(), "spoof-tgid", tc_itoa(getpid()), "600", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	CHECK_STR(r.out, ok_line(getpid()));
+}
+
+/* Through the CLI, naming the CLI itself (found through /proc: the parent
+ * of the keeper); a timeout still fires (the supervisor was not stopped),
+ * and the run ends by it. */
+TEST(spoofed_tgid_name_cannot_reach_supervisor_cli)
+{
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "-r", "/proc", "-c", "30", "--",
+			    aprobe(), "spoof-tgid", "super", "600", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK(!strncmp(out, "ok ", 3));
+	long sup = strtol(out + 3, NULL, 10);
+	CHECK(sup > 0 && sup != getpid());
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "-r", "/proc", "-c", "30", "-t", "1",
+			"--", aprobe(), "spoof-tgid", "super", "20000", NULL);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK(rc != 0);
+	if (t1.tv_sec - t0.tv_sec > 15)
+		th_fail(__FILE__, __LINE__, "a 1 s timeout took %ld s",
+			(long)(t1.tv_sec - t0.tv_sec));
+}
+
+/* A fork bomb of processes named "PPid:\t1" stays under the cap: every
+ * child is found by its kernel-reported parent. */
+TEST(spoofed_ppid_name_fork_bomb_capped)
+{
+	struct tc_res r = tc_run(policy(10, 0), NULL, aprobe(), "named-bomb", "1500", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	long forks = -1;
+	CHECK(sscanf(r.out, "ok %ld", &forks) == 1);
+	if (forks < 1 || forks > 9)
+		th_fail(__FILE__, __LINE__, "%ld successful forks under a cap of 10", forks);
+}
+
+/* CPU time (ms) of pid from /proc (utime + stime), -1 when gone. */
+static long cpu_ms(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *s = tc_read_file(path);
+	char *p = s ? strrchr(s, ')') : NULL;
+	unsigned long long ut, st;
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	free(s);
+	return (long)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+/* A grandchild that setsid()s and spins after its parent left at once
+ * (HOW: exit, or SIGKILL to itself: no exit_group is notified).  Under a
+ * 10 % CPU share it must be throttled, and gone when the run ends. */
+static void orphan_case(const char *how)
+{
+	const char *argv[] = {aprobe(), "orphan-spin", "3000", how, NULL};
+	sandlock_handle_t *h = sandlock_create(policy(8, 10), NULL, argv, 4);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	pid_t root = sandlock_handle_pid(h);
+	/* the grandchild's pid: it is the keeper's child now */
+	pid_t g = 0;
+	for (int i = 0; i < 500 && g <= 0; i++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/%d/status", (int)root);
+		char *s = tc_read_file(path);
+		char *pp = s ? strstr(s, "\nPPid:") : NULL;
+		pid_t keeper = pp ? (pid_t)strtol(pp + 6, NULL, 10) : 0;
+		free(s);
+		snprintf(path, sizeof(path), "/proc/%d/task/%d/children", (int)keeper, (int)keeper);
+		s = keeper > 0 ? tc_read_file(path) : NULL;
+		for (char *t = s; t && *t;) {
+			long c = strtol(t, &t, 10);
+			if (c > 0 && c != root)
+				g = (pid_t)c;
+			while (*t == ' ')
+				t++;
+		}
+		free(s);
+		usleep(10 * 1000);
+	}
+	CHECK(g > 0);
+	long c0 = cpu_ms(g);
+	usleep(1500 * 1000);
+	long c1 = cpu_ms(g);
+	CHECK(c0 >= 0 && c1 >= 0);
+	if (c1 - c0 > 600)
+		th_fail(__FILE__, __LINE__, "orphan used %ld ms of CPU in 1500 ms at max_cpu 10",
+			c1 - c0);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	CHECK_STR(r.out, ok_line(g));
+	/* gone as soon as the run returned: nothing left to wait for */
+	char st = tc_proc_state(g);
+	if (st != 0 && st != 'Z')
+		th_fail(__FILE__, __LINE__, "the orphan outlived the sandbox (state %c)", st);
+	sandlock_handle_free(h);
+}
+
+TEST(orphan_after_parent_exit_throttled_and_killed)
+{
+	orphan_case("exit");
+}
+
+TEST(orphan_after_parent_sigkill_throttled_and_killed)
+{
+	orphan_case("kill");
+}
+
+/* Through the CLI: the orphan is gone when `sandlock run` returns. */
+TEST(orphan_gone_when_cli_returns)
+{
+	char *out = NULL;
+	int rc = tc_cli_run(&out, NULL, "-r", tc_probe_dir(), "--", aprobe(), "orphan-spin", "200",
+			    "kill", NULL);
+	CHECK_EQ(rc, 0);
+	long g = -1;
+	CHECK(sscanf(out, "ok %ld", &g) == 1);
+	char st = tc_proc_state((pid_t)g);
+	if (st != 0 && st != 'Z')
+		th_fail(__FILE__, __LINE__, "the orphan outlived sandlock run (state %c)", st);
+}
+
+/* Orphans whose parent was killed at once (no exit_group) still count
+ * against the cap: at most 3 alive next to the root under a cap of 4. */
+TEST(orphans_of_killed_parents_counted)
+{
+	struct tc_res r = tc_run(policy(4, 0), NULL, aprobe(), "orphans", "8", "kill", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	long made = -1;
+	CHECK(sscanf(r.out, "ok %ld", &made) == 1);
+	if (made < 1 || made > 3)
+		th_fail(__FILE__, __LINE__, "%ld orphans alive at once under a cap of 4", made);
+}

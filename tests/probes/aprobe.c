@@ -1,0 +1,215 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * aprobe.c - an attacker inside the sandbox, run by
+ * tests/integration/escape.c.  Static, one subcommand per run.
+ *
+ *   spoof-tgid PID|super MS   threads name themselves "Tgid:\tPID" (and
+ *                             the main thread "PPid:\t1"), then make
+ *                             notified syscalls (uname, fork) and spin for
+ *                             MS ms; "super" is the supervisor's pid (the
+ *                             parent of our parent, the keeper); prints
+ *                             "ok PID"
+ *   named-bomb MS             named "PPid:\t1" (children inherit it), every
+ *                             process forks as fast as it can for MS ms;
+ *                             prints "ok <successful forks>"
+ *   orphan-spin MS HOW        a child forks a grandchild that setsid()s and
+ *                             spins; the child then leaves at once (HOW:
+ *                             "exit" = _exit, "kill" = SIGKILL to itself, no
+ *                             exit_group); the root prints "ok <grandchild
+ *                             pid>" and sleeps MS ms
+ *   orphans N HOW             N times: a child forks a sleeping grandchild
+ *                             and leaves at once (HOW as above); prints
+ *                             "ok <grandchildren made>"
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/utsname.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static long now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000L + ts.tv_nsec / 1000000L;
+}
+
+static void spin_until(long end)
+{
+	volatile unsigned long x = 0;
+	while (now_ms() < end)
+		for (int i = 0; i < 10000; i++)
+			x++;
+}
+
+/* The "PPid:" field of /proc/PID/status, read the honest way. */
+static pid_t ppid_of(pid_t pid)
+{
+	char path[64], buf[4096];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+	int fd = open(path, O_RDONLY);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	close(fd);
+	if (n <= 0)
+		return -1;
+	buf[n] = 0;
+	char *s = strstr(buf, "\nPPid:");
+	return s ? (pid_t)strtol(s + 6, NULL, 10) : -1;
+}
+
+static char spoof_name[16];
+
+static void *spoofing_thread(void *arg)
+{
+	long end = *(long *)arg;
+	prctl(PR_SET_NAME, spoof_name);
+	struct utsname u;
+	while (now_ms() < end) {
+		uname(&u); /* notified: the supervisor resolves our tid */
+		spin_until(now_ms() + 5);
+	}
+	return NULL;
+}
+
+static int cmd_spoof_tgid(const char *who, long ms)
+{
+	pid_t victim = strcmp(who, "super") ? (pid_t)atoi(who) : ppid_of(getppid());
+	snprintf(spoof_name, sizeof(spoof_name), "Tgid:\t%d", (int)victim);
+	prctl(PR_SET_NAME, "PPid:\t1");
+	long end = now_ms() + ms;
+	pthread_t t[3];
+	for (int i = 0; i < 3; i++)
+		pthread_create(&t[i], NULL, spoofing_thread, &end);
+	/* children inherit the main thread's name; each forks too */
+	for (int i = 0; i < 3; i++) {
+		pid_t c = fork();
+		if (c == 0) {
+			prctl(PR_SET_NAME, spoof_name);
+			struct utsname u;
+			uname(&u);
+			spin_until(end);
+			_exit(0);
+		}
+	}
+	for (int i = 0; i < 3; i++)
+		pthread_join(t[i], NULL);
+	while (wait(NULL) > 0)
+		;
+	printf("ok %d\n", (int)victim);
+	return 0;
+}
+
+static int cmd_named_bomb(long ms)
+{
+	prctl(PR_SET_NAME, "PPid:\t1");
+	int p[2];
+	if (pipe(p) < 0)
+		return 1;
+	long end = now_ms() + ms;
+	pid_t root = getpid();
+	while (now_ms() < end) {
+		pid_t c = fork();
+		if (c == 0) {
+			(void)!write(p[1], "x", 1);
+			continue;
+		}
+		if (c < 0)
+			usleep(1000);
+	}
+	if (getpid() != root)
+		pause();
+	close(p[1]);
+	usleep(100 * 1000);
+	fcntl(p[0], F_SETFL, O_NONBLOCK);
+	char buf[4096];
+	long total = 0;
+	ssize_t r;
+	while ((r = read(p[0], buf, sizeof(buf))) > 0)
+		total += r;
+	printf("ok %ld\n", total);
+	return 0;
+}
+
+static int cmd_orphan_spin(long ms, const char *how)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return 1;
+	pid_t c = fork();
+	if (c == 0) {
+		pid_t g = fork();
+		if (g == 0) {
+			setsid();
+			prctl(PR_SET_NAME, "PPid:\t1");
+			pid_t me = getpid();
+			(void)!write(p[1], &me, sizeof(me));
+			for (;;)
+				spin_until(now_ms() + 1000);
+		}
+		if (!strcmp(how, "kill"))
+			kill(getpid(), SIGKILL);
+		_exit(0);
+	}
+	pid_t g = 0;
+	(void)!read(p[0], &g, sizeof(g));
+	waitpid(c, NULL, 0);
+	printf("ok %d\n", (int)g);
+	fflush(stdout);
+	usleep((useconds_t)ms * 1000);
+	return 0;
+}
+
+static int cmd_orphans(int n, const char *how)
+{
+	int p[2];
+	if (pipe(p) < 0)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		pid_t c = fork();
+		if (c == 0) {
+			pid_t g = fork();
+			if (g == 0) {
+				(void)!write(p[1], "g", 1);
+				close(p[1]);
+				sleep(30);
+				_exit(0);
+			}
+			if (!strcmp(how, "kill"))
+				kill(getpid(), SIGKILL);
+			_exit(0);
+		}
+		if (c > 0)
+			waitpid(c, NULL, 0);
+		usleep(20 * 1000); /* let the grandchild report */
+	}
+	close(p[1]);
+	char buf[256];
+	ssize_t r = read(p[0], buf, sizeof(buf));
+	printf("ok %zd\n", r < 0 ? 0 : r);
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc >= 4 && !strcmp(argv[1], "spoof-tgid"))
+		return cmd_spoof_tgid(argv[2], atol(argv[3]));
+	if (argc >= 3 && !strcmp(argv[1], "named-bomb"))
+		return cmd_named_bomb(atol(argv[2]));
+	if (argc >= 4 && !strcmp(argv[1], "orphan-spin"))
+		return cmd_orphan_spin(atol(argv[2]), argv[3]);
+	if (argc >= 4 && !strcmp(argv[1], "orphans"))
+		return cmd_orphans(atoi(argv[2]), argv[3]);
+	fprintf(stderr, "aprobe: bad usage\n");
+	return 2;
+}
