@@ -673,3 +673,42 @@ TEST(policy_names)
 	CHECK_EQ(policy_check_name(name), -EINVAL);
 	CHECK_STR(sl_error_get(), "invalid sandbox name: longer than 64 bytes");
 }
+
+/* Control bytes are refused, quoted escaped with their position. */
+TEST(policy_names_control_characters)
+{
+	static const struct {
+		const char *name, *msg;
+	} bad[] = {
+	    {"agent\n1", "invalid sandbox name 'agent\\n1': control character \\n at position 6"},
+	    {"\tx", "invalid sandbox name '\\tx': control character \\t at position 1"},
+	    {"x\r", "invalid sandbox name 'x\\r': control character \\r at position 2"},
+	    {"\x1b[31mred", "invalid sandbox name '\\x1b[31mred': control character \\x1b at "
+			    "position 1"},
+	    {"del\x7f", "invalid sandbox name 'del\\x7f': control character \\x7f at position 4"},
+	    {"a\\b\x01", "invalid sandbox name 'a\\\\b\\x01': control character \\x01 at "
+			 "position 4"},
+	    {"\x1f", "invalid sandbox name '\\x1f': control character \\x1f at position 1"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(policy_check_name(bad[i].name), -EINVAL);
+		CHECK_STR(sl_error_get(), bad[i].msg);
+	}
+
+	/* the longest name, all control bytes: the quoted form fits */
+	char name[65], want[400];
+	memset(name, 0x01, 64);
+	name[64] = 0;
+	CHECK_EQ(policy_check_name(name), -EINVAL);
+	strcpy(want, "invalid sandbox name '");
+	for (int i = 0; i < 64; i++)
+		strcat(want, "\\x01");
+	strcat(want, "': control character \\x01 at position 1");
+	CHECK_STR(sl_error_get(), want);
+
+	/* printable ASCII and UTF-8 stay accepted */
+	CHECK_EQ(policy_check_name("agent-1"), 0);
+	CHECK_EQ(policy_check_name("a b_c.d:e/f'g\"h\\i~"), 0);
+	CHECK_EQ(policy_check_name("caf\xc3\xa9 \xe2\x9c\x93"), 0);
+	CHECK_EQ(policy_check_name(" "), 0);
+}
