@@ -535,6 +535,11 @@ static int validate_net(struct sandlock_sandbox *cfg)
 		return r;
 	if (sl_u32v_contains(&cfg->http_ports, 0))
 		return sl_errorf(EINVAL, "http_ports: port 0 is not valid");
+	/* Landlock reads a bind rule for port 0 as "may bind(0)", and the
+	 * kernel then picks any free ephemeral port */
+	if (sl_u32v_contains(&cfg->net_bind, 0))
+		return sl_errorf(EINVAL, "net_bind: port 0 is not allowed (it would let the "
+					 "sandbox bind an ephemeral port)");
 	if ((r = parse_net_rules(cfg)) < 0 || (r = parse_http_rules(cfg)) < 0)
 		return r;
 	return merge_http_into_net(cfg);

@@ -185,7 +185,7 @@ TEST(policy_supported_fields_build)
 	b = sandlock_sandbox_builder_extra_allow_syscalls(b, "sysv_ipc");
 	b = sandlock_sandbox_builder_net_bind_port(b, 8080);
 	b = sandlock_sandbox_builder_net_bind_port(b, 8080);
-	b = sandlock_sandbox_builder_net_bind_port(b, 0);
+	b = sandlock_sandbox_builder_net_bind_port(b, 65535);
 	b = sandlock_sandbox_builder_cwd(b, "/tmp");
 	b = sandlock_sandbox_builder_cwd(b, w); /* scalars override */
 	b = sandlock_sandbox_builder_clean_env(b, true);
@@ -214,7 +214,7 @@ TEST(policy_supported_fields_build)
 	CHECK_EQ(p->allow_groups.n, 1);
 	CHECK_EQ(p->net_bind.n, 2);
 	CHECK_EQ(p->net_bind.v[0], 8080);
-	CHECK_EQ(p->net_bind.v[1], 0);
+	CHECK_EQ(p->net_bind.v[1], 65535);
 	CHECK_STR(p->cwd, w);
 	CHECK(p->clean_env);
 	CHECK_EQ(p->env_keys.n, 2);
@@ -413,6 +413,19 @@ TEST(policy_net_rules_validated)
 	BUILD_FAILS(sandlock_sandbox_builder_net_allow(NEW(), "h:0"), "port 0 is not valid");
 	BUILD_FAILS(sandlock_sandbox_builder_net_allow(NEW(), ":80"),
 		    "not supported yet: net_allow");
+}
+
+/* A bind rule for port 0 would allow bind(0): any ephemeral port. */
+TEST(policy_net_bind_port_zero)
+{
+	BUILD_FAILS(sandlock_sandbox_builder_net_bind_port(NEW(), 0),
+		    "net_bind: port 0 is not allowed (it would let the sandbox bind an ephemeral "
+		    "port)");
+	sandlock_builder_t *b = sandlock_sandbox_builder_net_bind_port(NEW(), 8080);
+	b = sandlock_sandbox_builder_net_bind_port(b, 0);
+	BUILD_FAILS(b, "net_bind: port 0 is not allowed");
+	b = sandlock_sandbox_builder_net_bind_port(NEW(), 1);
+	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_net_bind_port(b, 65535)));
 }
 
 TEST(policy_http_validated)
