@@ -67,25 +67,29 @@ static int set_strs(struct run_opts *o, const struct run_opt *d, const char *val
 	return RUN_PARSE_OK;
 }
 
+/* A well-formed number outside [d->min, d->max], including one too large
+ * for 64 bits: always "out of range", with the whole accepted range. */
+static int range_error(const struct run_opt *d, const char *val, const char *what,
+		       struct cli_err *e)
+{
+	if (d->min == 0)
+		return cli_errf(e, RUN_PARSE_USAGE,
+				"invalid value '%s' for --%s: out of range (%s must be at most "
+				"%" PRIu64 ")",
+				val, d->name, what, d->max);
+	return cli_errf(e, RUN_PARSE_USAGE,
+			"invalid value '%s' for --%s: out of range (%s must be between %" PRIu64
+			" and %" PRIu64 ")",
+			val, d->name, what, d->min, d->max);
+}
+
 static int num_error(const struct run_opt *d, const char *val, int r, struct cli_err *e)
 {
-	const char *what = d->metavar;
-
 	if (r == -EINVAL)
 		return cli_errf(e, RUN_PARSE_USAGE,
 				"invalid value '%s' for --%s: expected a non-negative integer", val,
 				d->name);
-	if (d->min == 0)
-		return cli_errf(e, RUN_PARSE_USAGE,
-				"invalid value '%s' for --%s: %s must be at most %" PRIu64, val,
-				d->name, what, d->max);
-	if (d->max == UINT64_MAX)
-		return cli_errf(e, RUN_PARSE_USAGE,
-				"invalid value '%s' for --%s: %s must be at least %" PRIu64, val,
-				d->name, what, d->min);
-	return cli_errf(e, RUN_PARSE_USAGE,
-			"invalid value '%s' for --%s: %s must be between %" PRIu64 " and %" PRIu64,
-			val, d->name, what, d->min, d->max);
+	return range_error(d, val, d->metavar, e);
 }
 
 static int set_num(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
@@ -143,10 +147,7 @@ static int set_csv(struct run_opts *o, const struct run_opt *d, const char *val,
 			    "of non-negative integers",
 			    val, d->name);
 		if (r < 0)
-			return cli_errf(
-			    e, RUN_PARSE_USAGE,
-			    "invalid value '%s' for --%s: entries must be at most %" PRIu64, val,
-			    d->name, d->max);
+			return range_error(d, val, "entries", e);
 		if (u32v_push(FIELD(o, d, struct cli_u32v), (uint32_t)x) < 0)
 			return oom(e);
 		if (p[len] == '\0')
@@ -155,19 +156,31 @@ static int set_csv(struct run_opts *o, const struct run_opt *d, const char *val,
 	}
 }
 
+/* The grammar of sandlock_parse_size (digits, then at most one K, M or G):
+ * a well-formed size the library refuses is too large for 64 bits. */
+static bool size_well_formed(const char *val)
+{
+	size_t n = strspn(val, "0123456789");
+
+	return n > 0 && (val[n] == '\0' || (strchr("kKmMgG", val[n]) && val[n + 1] == '\0'));
+}
+
 static int set_size(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 
 	if (f->set)
 		return once(d, true, e);
-	if (sandlock_parse_size(val, &f->v) < 0)
-		return cli_errf(e, RUN_PARSE_USAGE,
-				"invalid value '%s' for --%s: expected a size such as 512M "
-				"(digits with an optional K, M or G suffix) that fits in 64 bits",
-				val, d->name);
-	f->set = true;
-	return RUN_PARSE_OK;
+	if (sandlock_parse_size(val, &f->v) == 0) {
+		f->set = true;
+		return RUN_PARSE_OK;
+	}
+	if (size_well_formed(val))
+		return range_error(d, val, "SIZE in bytes", e);
+	return cli_errf(e, RUN_PARSE_USAGE,
+			"invalid value '%s' for --%s: expected a size such as 512M "
+			"(digits with an optional K, M or G suffix)",
+			val, d->name);
 }
 
 /* KEY<sep>VALUE, split at the first sep; the key may not be empty.  The
@@ -305,7 +318,7 @@ const struct run_opt run_opt_table[] = {
      .help = "where copy-on-write changes are staged"},
     {"fs-isolation", NULL, 0, "MODE", set_isolation, F(fs_isolation),
      .help = "copy-on-write backend: none, overlayfs or branchfs"},
-    {"max-disk", NULL, 0, "SIZE", set_size, F(max_disk),
+    {"max-disk", NULL, 0, "SIZE", set_size, F(max_disk), U64,
      .help = "quota on staged copy-on-write data"},
     {"fs-mount", NULL, 0, "VIRTUAL:HOST", set_mount, F(fs_mount),
      .help = "show host directory HOST at VIRTUAL (repeatable)"},
@@ -335,7 +348,8 @@ const struct run_opt run_opt_table[] = {
     {"http-key", NULL, 0, "PATH", set_str, F(http_key), .help = "private key of --http-ca"},
 
     SECTION("Resources"),
-    {"max-memory", NULL, 'm', "SIZE", set_size, F(max_memory), .help = "memory limit, e.g. 512M"},
+    {"max-memory", NULL, 'm', "SIZE", set_size, F(max_memory), U64,
+     .help = "memory limit, e.g. 512M"},
     {"max-processes", NULL, 'P', "N", set_num, F(max_processes), U32,
      .help = "limit on processes at a time"},
     {"max-open-files", NULL, 0, "N", set_num, F(max_open_files), U32,
@@ -368,7 +382,7 @@ const struct run_opt run_opt_table[] = {
     {"name", NULL, 0, "NAME", set_str, F(name), .help = "sandbox name, also its hostname"},
 
     SECTION("Running"),
-    {"timeout", NULL, 't', "SECS", set_num, F(timeout), .min = 1, .max = UINT64_MAX,
+    {"timeout", NULL, 't', "SECS", set_num, F(timeout), .min = 1, .max = RUN_TIMEOUT_MAX,
      .help = "kill the sandbox after SECS seconds (exit 124)"},
     {"status-fd", NULL, 0, "FD", set_fd, F(status_fd), .min = 0, .max = INT_MAX,
      .help = "write the exit status as one JSON line to FD"},

@@ -38,6 +38,10 @@ struct cli_pairv {
 	size_t n;
 };
 
+/* The largest --timeout, in seconds (about 136 years): its milliseconds
+ * stay far below INT64_MAX, so no deadline computed from it can wrap. */
+#define RUN_TIMEOUT_MAX UINT32_MAX
+
 /* A number that may be absent. */
 struct cli_num {
 	bool set;

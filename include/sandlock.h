@@ -200,8 +200,9 @@ void sandlock_sandbox_free(sandlock_sandbox_t *p);
 int64_t sandlock_syscall_nr(const char *name);
 
 /* ---- one-shot runs ------------------------------------------------------ */
-/* name may be NULL (the default is "sandbox-<caller pid>").  stdout and
- * stderr are captured; stdin is inherited. */
+/* name may be NULL (the default is "sandbox-<caller pid>"); otherwise 1 to
+ * 64 bytes without control characters (bytes below 0x20 and 0x7f).  stdout
+ * and stderr are captured; stdin is inherited. */
 sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy, const char *name,
 				const char *const *argv, unsigned int argc);
 /* stdio inherited; returns the exit code, or -1 (signal, or failure). */

@@ -8,6 +8,7 @@
  * different limit.
  */
 #include <errno.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "error.h"
@@ -41,13 +42,15 @@ SL_API int sandlock_parse_size(const char *s, uint64_t *out)
 	}
 	const char *p = s;
 	uint64_t v = 0;
+	bool overflow = false;
+	/* keep scanning after an overflow: "99999999999999999999x" is
+	 * malformed, not merely too large */
 	while (*p >= '0' && *p <= '9') {
 		unsigned d = (unsigned)(*p - '0');
-		if (v > (UINT64_MAX - d) / 10) {
-			sl_errorf(ERANGE, "invalid size '%s': too large", s);
-			return -1;
-		}
-		v = v * 10 + d;
+		if (v > (UINT64_MAX - d) / 10)
+			overflow = true;
+		else
+			v = v * 10 + d;
 		p++;
 	}
 	if (p == s) {
@@ -56,19 +59,21 @@ SL_API int sandlock_parse_size(const char *s, uint64_t *out)
 			  s);
 		return -1;
 	}
+	int shift = 0;
 	if (*p) {
-		int shift = suffix_shift(*p);
+		shift = suffix_shift(*p);
 		if (shift < 0 || p[1]) {
 			sl_errorf(EINVAL, "invalid size '%s': unknown suffix '%s' (use K, M or G)",
 				  s, p);
 			return -1;
 		}
-		if (v > (UINT64_MAX >> shift)) {
-			sl_errorf(ERANGE, "invalid size '%s': too large", s);
-			return -1;
-		}
-		v <<= shift;
 	}
+	if (overflow || v > (UINT64_MAX >> shift)) {
+		sl_errorf(ERANGE, "invalid size '%s': out of range (at most %llu bytes)", s,
+			  (unsigned long long)UINT64_MAX);
+		return -1;
+	}
+	v <<= shift;
 	*out = v;
 	return 0;
 }

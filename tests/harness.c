@@ -1,5 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* harness.c - runner for tests declared with TEST() (see harness.h). */
+/*
+ * harness.c - runner for tests declared with TEST() (see harness.h).
+ *
+ * SANDLOCK_TEST_MUST_WORK=1 turns a skip into a failure, unless the skip
+ * is listed as expected on the CI machine: a line "[label] name: reason"
+ * of tests/expected-skips.txt (label is the pass, TH_LABEL without the
+ * brackets; reason is the start of the message the test skips with).
+ * The list is read once, before any test runs (a test may have confined
+ * itself by the time it skips); SANDLOCK_TEST_EXPECTED_SKIPS names
+ * another file (tests/run.sh sets it, the unprivileged pass runs from a
+ * copy of the build tree).  Without the variable, a skip is a skip.
+ */
 #include "harness.h"
 
 #include <fcntl.h>
@@ -24,6 +35,18 @@ static struct {
 } tests[TH_MAX];
 static int ntests;
 static char tmpdir[PATH_MAX];
+
+/* SANDLOCK_TEST_MUST_WORK: the expected skips, and the running test. */
+#define TH_EXPECT_MAX 64
+static struct th_expect {
+	char label[32]; /* "" matches every pass */
+	char name[128];
+	char reason[256];
+} expected[TH_EXPECT_MAX];
+static int nexpected;
+static bool must_work;
+static char expected_path[PATH_MAX];
+static const char *cur_label = "", *cur_name = "";
 
 void th_register(const char *name, th_fn fn)
 {
@@ -56,17 +79,112 @@ void th_fail(const char *file, int line, const char *fmt, ...)
 	_exit(1);
 }
 
+/* True when the running test's skip with message why is listed. */
+static bool skip_expected(const char *why)
+{
+	for (int i = 0; i < nexpected; i++) {
+		const struct th_expect *x = &expected[i];
+		if ((!x->label[0] || strcmp(x->label, cur_label) == 0) &&
+		    strcmp(x->name, cur_name) == 0 &&
+		    strncmp(why, x->reason, strlen(x->reason)) == 0)
+			return true;
+	}
+	return false;
+}
+
 void th_skip(const char *fmt, ...)
 {
+	char why[512];
 	va_list ap;
-	printf("    skip: ");
 	va_start(ap, fmt);
-	vprintf(fmt, ap);
+	vsnprintf(why, sizeof(why), fmt, ap);
 	va_end(ap);
-	putchar('\n');
+	printf("    skip: %s\n", why);
+	if (must_work && !skip_expected(why)) {
+		printf("    SANDLOCK_TEST_MUST_WORK is set and the expected skips (%s) lack "
+		       "\"%s%s%s%s: %s\"\n",
+		       expected_path, cur_label[0] ? "[" : "", cur_label, cur_label[0] ? "] " : "",
+		       cur_name, why);
+		fflush(NULL);
+		th_cleanup();
+		_exit(1);
+	}
 	fflush(NULL);
 	th_cleanup();
 	_exit(TH_SKIP_STATUS);
+}
+
+/* "  x  " -> "x" (in place). */
+static char *trim(char *s)
+{
+	while (*s == ' ' || *s == '\t')
+		s++;
+	size_t n = strlen(s);
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n' || s[n - 1] == '\r'))
+		s[--n] = 0;
+	return s;
+}
+
+/* Parses one line "[label] name: reason" (label optional) into x. */
+static bool parse_expect(char *line, struct th_expect *x)
+{
+	char *p = trim(line), *colon;
+	memset(x, 0, sizeof(*x));
+	if (*p == '[') {
+		char *end = strchr(p, ']');
+		if (!end || (size_t)(end - p - 1) >= sizeof(x->label))
+			return false;
+		memcpy(x->label, p + 1, (size_t)(end - p - 1));
+		p = end + 1;
+	}
+	colon = strchr(p, ':');
+	if (!colon)
+		return false;
+	*colon = 0;
+	p = trim(p);
+	char *reason = trim(colon + 1);
+	if (!*p || !*reason || strlen(p) >= sizeof(x->name) || strlen(reason) >= sizeof(x->reason))
+		return false;
+	strcpy(x->name, p);
+	strcpy(x->reason, reason);
+	return true;
+}
+
+/* Reads the expected skips when SANDLOCK_TEST_MUST_WORK is set.  A list
+ * that cannot be read leaves it empty (every skip fails); a malformed
+ * line ends the run. */
+static void load_expected(void)
+{
+	const char *v = getenv("SANDLOCK_TEST_MUST_WORK");
+	must_work = v && *v && strcmp(v, "0") != 0;
+	if (!must_work)
+		return;
+	const char *path = getenv("SANDLOCK_TEST_EXPECTED_SKIPS");
+	snprintf(expected_path, sizeof(expected_path), "%s",
+		 path && *path ? path : th_build("../tests/expected-skips.txt"));
+	FILE *f = fopen(expected_path, "r");
+	if (!f) {
+		printf("note: SANDLOCK_TEST_MUST_WORK: cannot read %s (%s): every skip fails\n",
+		       expected_path, strerror(errno));
+		return;
+	}
+	char line[512];
+	for (int n = 1; fgets(line, sizeof(line), f); n++) {
+		char *p = trim(line);
+		if (!*p || *p == '#')
+			continue;
+		if (nexpected == TH_EXPECT_MAX) {
+			printf("%s:%d: more than %d expected skips\n", expected_path, n,
+			       TH_EXPECT_MAX);
+			exit(1);
+		}
+		if (!parse_expect(p, &expected[nexpected])) {
+			printf("%s:%d: expected \"[label] name: reason\"\n", expected_path, n);
+			exit(1);
+		}
+		nexpected++;
+	}
+	fclose(f);
 }
 
 const char *th_build(const char *rel)
@@ -183,6 +301,7 @@ static int run_one(int i)
 	fflush(NULL);
 	pid_t pid = fork();
 	if (pid == 0) {
+		cur_name = tests[i].name;
 		alarm(TH_TIMEOUT_S);
 		tests[i].fn();
 		fflush(NULL);
@@ -215,6 +334,16 @@ int main(int argc, char **argv)
 	int passed = 0, failed = 0, skipped = 0;
 	const char *label = getenv("TH_LABEL");
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	/* "[user]" -> "user", the pass an expected skip may name */
+	static char bare[32];
+	if (label && label[0] == '[') {
+		snprintf(bare, sizeof(bare), "%s", label + 1);
+		bare[strcspn(bare, "]")] = 0;
+		cur_label = bare;
+	} else if (label) {
+		cur_label = label;
+	}
+	load_expected();
 	for (int i = 0; i < ntests; i++) {
 		if (!selected(tests[i].name, argc, argv))
 			continue;

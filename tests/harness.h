@@ -8,7 +8,9 @@
  * irreversible), with a 120 s alarm.  A test passes when it returns, fails
  * on the first failed CHECK, and is skipped by SKIP().  The runner prints
  * one line per test and a closing "N passed, N failed" line; arguments
- * select tests whose name contains any of them.
+ * select tests whose name contains any of them.  With
+ * SANDLOCK_TEST_MUST_WORK=1 a skip fails unless tests/expected-skips.txt
+ * lists it (see harness.c).
  */
 #ifndef SL_HARNESS_H
 #define SL_HARNESS_H

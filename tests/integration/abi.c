@@ -183,3 +183,19 @@ TEST(cli_sanity_marker_written)
 	CHECK_EQ(e.rc, 0);
 	CHECK(e.ran);
 }
+
+/* A timeout too large for the CLI is a usage error that says so, not a run
+ * that times out at once (18446744073709551 s wrapped to a past deadline). */
+TEST(cli_timeout_out_of_range)
+{
+	struct cli_err e = cli_fail("-t", "18446744073709551", "--");
+	CHECK_EQ(e.rc, 2);
+	CHECK_EQ(tc_nlines(e.err), 1);
+	CHECK_CONTAINS(e.err, "'18446744073709551' for --timeout: out of range");
+	CHECK(!e.ran);
+	e = cli_fail("-t", "99999999999999999999", "--");
+	CHECK_EQ(e.rc, 2);
+	CHECK_STR(e.err, "sandlock: invalid value '99999999999999999999' for --timeout: out of "
+			 "range (SECS must be between 1 and 4294967295)\n");
+	CHECK(!e.ran);
+}

@@ -182,20 +182,41 @@ char *tc_probe_in(const sandlock_sandbox_t *p, const char *arg0, ...)
 	return chomp(r.out);
 }
 
-char *tc_probe_out(const char *arg0, ...)
+/* Runs the probe outside any sandbox: its stdout (chomped); the wait
+ * status in *st, its stderr in *err. */
+static char *probe_out(int *st, char **err, const char *arg0, va_list ap)
 {
 	const char *argv[TC_MAX_ARGS];
 	argv[0] = tc_probe();
-	va_list ap;
-	va_start(ap, arg0);
 	collect(argv, 1, arg0, ap);
+	char *out = NULL;
+	*st = th_run((char *const *)argv, NULL, &out, err);
+	return chomp(out);
+}
+
+char *tc_probe_out(const char *arg0, ...)
+{
+	va_list ap;
+	int st;
+	char *err = NULL;
+	va_start(ap, arg0);
+	char *out = probe_out(&st, &err, arg0, ap);
 	va_end(ap);
-	char *out = NULL, *err = NULL;
-	int st = th_run((char *const *)argv, NULL, &out, &err);
 	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
 		th_fail(__FILE__, __LINE__, "probe %s outside: status 0x%x, stderr \"%s\"", arg0,
 			st, err);
-	return chomp(out);
+	return out;
+}
+
+char *tc_probe_out_status(int *status, const char *arg0, ...)
+{
+	va_list ap;
+	char *err = NULL;
+	va_start(ap, arg0);
+	char *out = probe_out(status, &err, arg0, ap);
+	va_end(ap);
+	free(err);
+	return out;
 }
 
 int tc_cli_run(char **out, char **err, const char *arg0, ...)

@@ -68,6 +68,10 @@ struct tc_res tc_runv(const sandlock_sandbox_t *p, const char *name, const char 
 char *tc_probe_in(const sandlock_sandbox_t *p, const char *arg0, ...) TC_SENTINEL;
 /* The same probe run outside any sandbox. */
 char *tc_probe_out(const char *arg0, ...) TC_SENTINEL;
+/* The probe outside any sandbox, for probes that may fail there: its
+ * stdout (without the final newline), whatever happened, and its raw
+ * wait status in *status (never fails the test). */
+char *tc_probe_out_status(int *status, const char *arg0, ...) TC_SENTINEL;
 
 /* Runs `sandlock run ARGS...` (NULL-terminated); returns the exit code, or
  * 128 + signal.  out/err (may be NULL) receive the captured output. */

@@ -282,6 +282,33 @@ TEST(timeout_not_reached)
 	sandlock_handle_free(h);
 }
 
+/* A timeout too long to ever expire is no timeout: the deadline computed
+ * from it must not wrap into the past (which killed the sandbox at once). */
+static void huge_timeout(uint32_t flags, uint64_t timeout_ms)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "sleep", "1", NULL};
+	sandlock_handle_t *h = sandlock_create_ex(p, NULL, argv, 3, flags);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	struct tc_res r = tc_result(sandlock_handle_wait_timeout(h, timeout_ms));
+	if (r.status != SANDLOCK_STATUS_EXITED)
+		th_fail(__FILE__, __LINE__,
+			"wait_timeout(%llu ms), flags 0x%x: status %d code %d, expected an exit",
+			(unsigned long long)timeout_ms, flags, r.status, r.code);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "ok\n");
+	sandlock_handle_free(h);
+}
+
+TEST(timeout_huge_never_expires)
+{
+	huge_timeout(SANDLOCK_CREATE_INLINE, UINT64_MAX);
+	huge_timeout(SANDLOCK_CREATE_INLINE, UINT64_MAX / 1000 * 1000);
+	huge_timeout(0, UINT64_MAX);
+}
+
 TEST(handle_double_start)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());

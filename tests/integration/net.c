@@ -161,6 +161,28 @@ TEST(cli_tcp_bind_needs_net_bind)
 	CHECK_STR(out, "ok\n");
 }
 
+/* --net-bind 0 would let the command bind any ephemeral port: the build
+ * refuses it and the CLI says why, before running anything. */
+TEST(net_bind_port_zero_refused)
+{
+	int err = 0;
+	char *msg = NULL;
+	sandlock_sandbox_t *p = sandlock_sandbox_build(
+	    sandlock_sandbox_builder_net_bind_port(tc_builder(), 0), &err, &msg);
+	CHECK(p == NULL);
+	CHECK_STR(
+	    msg,
+	    "net_bind: port 0 is not allowed (it would let the sandbox bind an ephemeral port)");
+	sandlock_string_free(msg);
+	char *out = NULL, *e = NULL;
+	int rc = tc_cli_run(&out, &e, "-r", tc_probe_dir(), "--net-bind", "0", "--", tc_probe(),
+			    "exit", "0", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_STR(e, "sandlock: net_bind: port 0 is not allowed (it would let the sandbox bind an "
+		     "ephemeral port)\n");
+	CHECK_STR(out, "");
+}
+
 /* TCP Fast Open connects from sendto()/with TCP_FASTOPEN_CONNECT, paths
  * Landlock's connect hook does not see on this kernel: both are EPERM. */
 TEST(tcp_fastopen_denied)

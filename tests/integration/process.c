@@ -257,4 +257,20 @@ TEST(name_validation)
 	int rc = tc_cli_run(NULL, NULL, "-r", tc_probe_dir(), "--name", n65, "--", tc_probe(),
 			    "uname", NULL);
 	CHECK_EQ(rc, 1);
+	/* control bytes: refused, quoted escaped on one line */
+	CHECK(sandlock_run(p, "agent\n1", argv, 2) == NULL);
+	CHECK_STR(sandlock_last_error(),
+		  "invalid sandbox name 'agent\\n1': control character \\n at position 6");
+	CHECK(sandlock_run(p, "x\x7f", argv, 2) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "control character \\x7f at position 2");
+	char *err = NULL;
+	rc = tc_cli_run(NULL, &err, "-r", tc_probe_dir(), "--name", "a\x1b]0;b\a", "--", tc_probe(),
+			"uname", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_STR(err, "sandlock: invalid sandbox name 'a\\x1b]0;b\\x07': control character "
+		       "\\x1b at position 2\n");
+	/* printable punctuation and UTF-8 still work */
+	r = tc_run(p, "agent 1: caf\xc3\xa9", tc_probe(), "uname", NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_LINE(r.out, 0, "agent 1: caf\xc3\xa9");
 }

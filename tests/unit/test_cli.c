@@ -190,10 +190,11 @@ TEST(cli_cpu_percent)
 	CHECK_EQ(opts.cpu.v, 1);
 	CHECK_OK("-c75", "--", "x");
 	CHECK_EQ(opts.cpu.v, 75);
-	CHECK_USAGE("invalid value '0' for --cpu: PCT must be between 1 and 100", "-c", "0", "--",
-		    "x");
-	CHECK_USAGE("invalid value '101' for --cpu: PCT must be between 1 and 100", "-c", "101",
-		    "--", "x");
+	CHECK_USAGE("invalid value '0' for --cpu: out of range (PCT must be between 1 and 100)",
+		    "-c", "0", "--", "x");
+	CHECK_USAGE("invalid value '101' for --cpu: out of range (PCT must be between 1 and "
+		    "100)",
+		    "-c", "101", "--", "x");
 	CHECK_USAGE("invalid value '5x' for --cpu: expected a percentage such as 50", "-c", "5x",
 		    "--", "x");
 	CHECK_USAGE("invalid value '%' for --cpu: expected a percentage such as 50", "-c", "%",
@@ -233,23 +234,83 @@ TEST(cli_number_errors)
 		    "--num-cpus", "0x10", "--", "x");
 	CHECK_USAGE("invalid value '' for --random-seed: expected a non-negative integer",
 		    "--random-seed=", "--", "x");
-	CHECK_USAGE("invalid value '65536' for --net-bind: PORT must be at most 65535",
+	CHECK_USAGE("invalid value '65536' for --net-bind: out of range (PORT must be at most "
+		    "65535)",
 		    "--net-bind", "65536", "--", "x");
-	CHECK_USAGE("invalid value '70000' for --http-port: PORT must be at most 65535",
+	CHECK_USAGE("invalid value '70000' for --http-port: out of range (PORT must be at most "
+		    "65535)",
 		    "--http-port", "70000", "--", "x");
-	CHECK_USAGE("invalid value '4294967296' for --uid: N must be at most 4294967295", "--uid",
-		    "4294967296", "--", "x");
-	CHECK_USAGE("invalid value '18446744073709551616' for --random-seed: N must be at most "
-		    "18446744073709551615",
+	CHECK_USAGE("invalid value '4294967296' for --uid: out of range (N must be at most "
+		    "4294967295)",
+		    "--uid", "4294967296", "--", "x");
+	CHECK_USAGE("invalid value '18446744073709551616' for --random-seed: out of range (N must "
+		    "be at most 18446744073709551615)",
 		    "--random-seed", "18446744073709551616", "--", "x");
-	CHECK_USAGE("invalid value '0' for --timeout: SECS must be at least 1", "-t", "0", "--",
-		    "x");
+	CHECK_USAGE("invalid value '0' for --timeout: out of range (SECS must be between 1 and "
+		    "4294967295)",
+		    "-t", "0", "--", "x");
 	CHECK_USAGE("invalid value '1.5' for --timeout: expected a non-negative integer", "-t",
 		    "1.5", "--", "x");
 	CHECK_OK("--random-seed", "18446744073709551615", "--net-bind", "65535", "--uid",
 		 "4294967295", "-t", "1", "--", "x");
 	CHECK_EQ(opts.random_seed.v, UINT64_MAX);
 	CHECK_EQ(opts.net_bind.v[0], 65535);
+}
+
+/* A number too large for 64 bits is out of range, whatever the option's
+ * lower bound: never "must be at least" nor "invalid". */
+TEST(cli_number_overflow_is_out_of_range)
+{
+	const char *big = "99999999999999999999";
+
+	CHECK_USAGE("invalid value '99999999999999999999' for --timeout: out of range (SECS must "
+		    "be between 1 and 4294967295)",
+		    "-t", big, "--", "x");
+	CHECK_USAGE("invalid value '18446744073709551616' for --timeout: out of range (SECS must "
+		    "be between 1 and 4294967295)",
+		    "--timeout=18446744073709551616", "--", "x");
+	CHECK_USAGE("invalid value '99999999999999999999' for --max-processes: out of range (N "
+		    "must be at most 4294967295)",
+		    "-P", big, "--", "x");
+	CHECK_USAGE("invalid value '99999999999999999999' for --net-bind: out of range (PORT must "
+		    "be at most 65535)",
+		    "--net-bind", big, "--", "x");
+	CHECK_USAGE("invalid value '99999999999999999999' for --http-port: out of range (PORT "
+		    "must be at most 65535)",
+		    "--http-port", big, "--", "x");
+	CHECK_USAGE("invalid value '99999999999999999999' for --random-seed: out of range (N "
+		    "must be at most 18446744073709551615)",
+		    "--random-seed", big, "--", "x");
+	CHECK_USAGE("invalid value '99999999999999999999' for --status-fd: out of range (FD must "
+		    "be at most 2147483647)",
+		    "--status-fd", big, "--", "x");
+	CHECK_USAGE("invalid value '99999999999999999999%' for --cpu: out of range (PCT must be "
+		    "between 1 and 100)",
+		    "--cpu=99999999999999999999%", "--", "x");
+	CHECK_USAGE("invalid value '0,99999999999999999999' for --gpu: out of range (entries must "
+		    "be at most 4294967295)",
+		    "--gpu", "0,99999999999999999999", "--", "x");
+	CHECK_USAGE("invalid value '99999999999999999999' for --max-memory: out of range (SIZE in "
+		    "bytes must be at most 18446744073709551615)",
+		    "-m", big, "--", "x");
+	CHECK_USAGE("invalid value '17179869184G' for --max-disk: out of range (SIZE in bytes "
+		    "must be at most 18446744073709551615)",
+		    "--max-disk", "17179869184G", "--", "x");
+	CHECK_USAGE("invalid value '18014398509481984k' for --max-memory: out of range (SIZE in "
+		    "bytes must be at most 18446744073709551615)",
+		    "-m", "18014398509481984k", "--", "x");
+	/* malformed stays malformed, however long the digits */
+	CHECK_USAGE("invalid value '99999999999999999999x' for --timeout: expected a "
+		    "non-negative integer",
+		    "-t", "99999999999999999999x", "--", "x");
+	CHECK_USAGE("invalid value '99999999999999999999KB' for --max-memory: expected a size "
+		    "such as 512M (digits with an optional K, M or G suffix)",
+		    "-m", "99999999999999999999KB", "--", "x");
+	/* the largest values are accepted */
+	CHECK_OK("-t", "4294967295", "-m", "18446744073709551615", "--max-disk", "17179869183G",
+		 "--", "x");
+	CHECK_EQ(opts.timeout.v, 4294967295u);
+	CHECK_EQ(opts.max_memory.v, UINT64_MAX);
 }
 
 TEST(cli_list_errors)
@@ -263,8 +324,8 @@ TEST(cli_list_errors)
 	CHECK_USAGE("invalid value '' for --gpu: expected a comma-separated list of non-negative "
 		    "integers",
 		    "--gpu=", "--", "x");
-	CHECK_USAGE("invalid value '1,4294967296' for --cpu-cores: entries must be at most "
-		    "4294967295",
+	CHECK_USAGE("invalid value '1,4294967296' for --cpu-cores: out of range (entries must be "
+		    "at most 4294967295)",
 		    "--cpu-cores", "1,4294967296", "--", "x");
 }
 
@@ -327,7 +388,8 @@ TEST(cli_status_fd)
 	CHECK_CONTAINS(err.msg, "is not open");
 	CHECK_USAGE("invalid value 'x' for --status-fd: expected a non-negative integer",
 		    "--status-fd", "x", "--", "x");
-	CHECK_USAGE("invalid value '2147483648' for --status-fd: FD must be at most 2147483647",
+	CHECK_USAGE("invalid value '2147483648' for --status-fd: out of range (FD must be at "
+		    "most 2147483647)",
 		    "--status-fd", "2147483648", "--", "x");
 }
 

@@ -185,7 +185,7 @@ TEST(policy_supported_fields_build)
 	b = sandlock_sandbox_builder_extra_allow_syscalls(b, "sysv_ipc");
 	b = sandlock_sandbox_builder_net_bind_port(b, 8080);
 	b = sandlock_sandbox_builder_net_bind_port(b, 8080);
-	b = sandlock_sandbox_builder_net_bind_port(b, 0);
+	b = sandlock_sandbox_builder_net_bind_port(b, 65535);
 	b = sandlock_sandbox_builder_cwd(b, "/tmp");
 	b = sandlock_sandbox_builder_cwd(b, w); /* scalars override */
 	b = sandlock_sandbox_builder_clean_env(b, true);
@@ -214,7 +214,7 @@ TEST(policy_supported_fields_build)
 	CHECK_EQ(p->allow_groups.n, 1);
 	CHECK_EQ(p->net_bind.n, 2);
 	CHECK_EQ(p->net_bind.v[0], 8080);
-	CHECK_EQ(p->net_bind.v[1], 0);
+	CHECK_EQ(p->net_bind.v[1], 65535);
 	CHECK_STR(p->cwd, w);
 	CHECK(p->clean_env);
 	CHECK_EQ(p->env_keys.n, 2);
@@ -413,6 +413,19 @@ TEST(policy_net_rules_validated)
 	BUILD_FAILS(sandlock_sandbox_builder_net_allow(NEW(), "h:0"), "port 0 is not valid");
 	BUILD_FAILS(sandlock_sandbox_builder_net_allow(NEW(), ":80"),
 		    "not supported yet: net_allow");
+}
+
+/* A bind rule for port 0 would allow bind(0): any ephemeral port. */
+TEST(policy_net_bind_port_zero)
+{
+	BUILD_FAILS(sandlock_sandbox_builder_net_bind_port(NEW(), 0),
+		    "net_bind: port 0 is not allowed (it would let the sandbox bind an ephemeral "
+		    "port)");
+	sandlock_builder_t *b = sandlock_sandbox_builder_net_bind_port(NEW(), 8080);
+	b = sandlock_sandbox_builder_net_bind_port(b, 0);
+	BUILD_FAILS(b, "net_bind: port 0 is not allowed");
+	b = sandlock_sandbox_builder_net_bind_port(NEW(), 1);
+	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_net_bind_port(b, 65535)));
 }
 
 TEST(policy_http_validated)
@@ -672,4 +685,43 @@ TEST(policy_names)
 	name[65] = 0;
 	CHECK_EQ(policy_check_name(name), -EINVAL);
 	CHECK_STR(sl_error_get(), "invalid sandbox name: longer than 64 bytes");
+}
+
+/* Control bytes are refused, quoted escaped with their position. */
+TEST(policy_names_control_characters)
+{
+	static const struct {
+		const char *name, *msg;
+	} bad[] = {
+	    {"agent\n1", "invalid sandbox name 'agent\\n1': control character \\n at position 6"},
+	    {"\tx", "invalid sandbox name '\\tx': control character \\t at position 1"},
+	    {"x\r", "invalid sandbox name 'x\\r': control character \\r at position 2"},
+	    {"\x1b[31mred", "invalid sandbox name '\\x1b[31mred': control character \\x1b at "
+			    "position 1"},
+	    {"del\x7f", "invalid sandbox name 'del\\x7f': control character \\x7f at position 4"},
+	    {"a\\b\x01", "invalid sandbox name 'a\\\\b\\x01': control character \\x01 at "
+			 "position 4"},
+	    {"\x1f", "invalid sandbox name '\\x1f': control character \\x1f at position 1"},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(policy_check_name(bad[i].name), -EINVAL);
+		CHECK_STR(sl_error_get(), bad[i].msg);
+	}
+
+	/* the longest name, all control bytes: the quoted form fits */
+	char name[65], want[400];
+	memset(name, 0x01, 64);
+	name[64] = 0;
+	CHECK_EQ(policy_check_name(name), -EINVAL);
+	strcpy(want, "invalid sandbox name '");
+	for (int i = 0; i < 64; i++)
+		strcat(want, "\\x01");
+	strcat(want, "': control character \\x01 at position 1");
+	CHECK_STR(sl_error_get(), want);
+
+	/* printable ASCII and UTF-8 stay accepted */
+	CHECK_EQ(policy_check_name("agent-1"), 0);
+	CHECK_EQ(policy_check_name("a b_c.d:e/f'g\"h\\i~"), 0);
+	CHECK_EQ(policy_check_name("caf\xc3\xa9 \xe2\x9c\x93"), 0);
+	CHECK_EQ(policy_check_name(" "), 0);
 }

@@ -60,9 +60,14 @@ TEST(size_rejects_malformed)
 TEST(size_rejects_overflow)
 {
 	size_bad("18446744073709551616");
-	CHECK_CONTAINS(sandlock_last_error(), "too large");
+	CHECK_STR(sandlock_last_error(), "invalid size '18446744073709551616': out of range (at "
+					 "most 18446744073709551615 bytes)");
 	size_bad("99999999999999999999999");
 	size_bad("17179869184G");
+	CHECK_CONTAINS(sandlock_last_error(), "'17179869184G': out of range");
+	/* malformed wins over too large */
+	size_bad("99999999999999999999x");
+	CHECK_CONTAINS(sandlock_last_error(), "unknown suffix 'x'");
 	size_bad("17592186044416M");
 	size_bad("18014398509481984K");
 }
