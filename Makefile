@@ -143,7 +143,7 @@ FMT_FILES := $(wildcard include/*.h src/*.c src/*.h src/*/*.c src/*/*.h cli/*.c 
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc -D__linux__ \
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc -D__linux__ -D__x86_64__ \
 	    src cli
 	clang-format --dry-run --Werror $(FMT_FILES)
 

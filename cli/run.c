@@ -123,6 +123,22 @@ static uint64_t timeout_ms(const struct run_opts *o)
 	return o->timeout.set ? o->timeout.v * 1000 : 0;
 }
 
+/* One line when the command did not exit by itself: sandlock's note if
+ * it knows why, else the signal (not for SIGINT and SIGPIPE, which end
+ * commands normally; a timeout has its own line). */
+static void report_end(const sandlock_result_t *res, const struct run_opts *o)
+{
+	const char *note = sandlock_result_note(res);
+	int sig = sandlock_result_signal(res);
+	const char *name = sig ? sigabbrev_np(sig) : NULL;
+	if (note)
+		fprintf(stderr, "sandlock: %s\n", note);
+	else if (sandlock_result_status(res) == SANDLOCK_STATUS_TIMEOUT)
+		return;
+	else if (sig && sig != SIGINT && sig != SIGPIPE)
+		fprintf(stderr, "sandlock: %s: killed by SIG%s\n", o->cmd[0], name ? name : "?");
+}
+
 /* Starts the created sandbox, waits for it and reports how it ended. */
 static int start_and_wait(const struct run_opts *o, sandlock_handle_t *h)
 {
@@ -141,6 +157,7 @@ static int start_and_wait(const struct run_opts *o, sandlock_handle_t *h)
 		status = sandlock_result_status(res);
 		code = sandlock_result_exit_code(res);
 		sig = sandlock_result_signal(res);
+		report_end(res, o);
 		sandlock_result_free(res);
 	} else {
 		fprintf(stderr, "sandlock: %s\n", sandlock_last_error());

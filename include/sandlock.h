@@ -277,6 +277,11 @@ enum sandlock_status {
 };
 int sandlock_result_status(const sandlock_result_t *r);
 int sandlock_result_signal(const sandlock_result_t *r); /* 0 when none */
+/* extension: why the sandbox ended, when sandlock knows more than the
+ * status says (one line, e.g. a max_memory too small to start the
+ * command, or a process killed for going over max_memory), else NULL.
+ * Owned by r. */
+const char *sandlock_result_note(const sandlock_result_t *r);
 
 /* ---- dry-run results ---------------------------------------------------- */
 int sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r);

@@ -33,6 +33,50 @@ static void record_status(sandlock_handle_t *h, const siginfo_t *si, int wait_rc
 	}
 }
 
+/* "64M", "4K" or "100 bytes". */
+static void fmt_size(char *buf, size_t size, uint64_t v)
+{
+	static const char unit[] = "GMK";
+	for (int i = 0; i < 3; i++) {
+		uint64_t u = 1ULL << (10 * (3 - i));
+		if (v >= u && v % u == 0) {
+			snprintf(buf, size, "%llu%c", (unsigned long long)(v / u), unit[i]);
+			return;
+		}
+	}
+	snprintf(buf, size, "%llu byte%s", (unsigned long long)v, v == 1 ? "" : "s");
+}
+
+/* One line on why the sandbox ended, when the status alone would leave
+ * the user guessing: a process the memory check killed, or a command
+ * killed by a signal before it ever ran (with max_memory set, every
+ * program makes a notified allocation call at its start; the kernel
+ * kills an exec it cannot fit in RLIMIT_DATA/RLIMIT_STACK with SIGSEGV,
+ * after the point where exec could still fail). */
+static void explain(sandlock_handle_t *h)
+{
+	char lim[32];
+	fmt_size(lim, sizeof(lim), h->max_memory);
+	h->note[0] = 0;
+	if (h->sup.mem_killed == h->proc.pid && h->proc.pid > 0)
+		snprintf(h->note, sizeof(h->note),
+			 "the command was killed: the sandbox's memory went over max_memory (%s)",
+			 lim);
+	else if (h->sup.mem_kills == 1)
+		snprintf(h->note, sizeof(h->note),
+			 "process %d was killed: the sandbox's memory went over max_memory (%s)",
+			 (int)h->sup.mem_killed, lim);
+	else if (h->sup.mem_kills > 1)
+		snprintf(h->note, sizeof(h->note),
+			 "%u processes were killed: the sandbox's memory went over max_memory (%s)",
+			 h->sup.mem_kills, lim);
+	else if (h->max_memory && h->sig && !h->sup.root_ran && !h->timed_out && !h->user_killed)
+		snprintf(h->note, sizeof(h->note),
+			 "the command was killed by SIG%s before it started: max_memory (%s) is "
+			 "too small to start it",
+			 sigabbrev_np(h->sig) ? sigabbrev_np(h->sig) : "?", lim);
+}
+
 /* Signals the sandbox: every process of the supervisor's index, through
  * its pidfd (never a bare pid or a process group: see procs.h).  Caller
  * holds h->lock. */
@@ -58,6 +102,7 @@ static void finish(sandlock_handle_t *h)
 	int rc = spawn_finish(&h->plan, &h->proc, &si);
 	h->state = H_STOPPED;
 	record_status(h, &si, rc);
+	explain(h);
 	pthread_mutex_unlock(&h->lock);
 
 	struct sl_loop l = {
@@ -230,13 +275,20 @@ sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char
 		return NULL;
 	}
 	pthread_mutex_init(&h->lock, NULL);
-	pthread_cond_init(&h->cond, NULL);
+	/* timed waits on the monotonic clock: setting the wall clock must
+	 * not move a timeout */
+	pthread_condattr_t ca;
+	pthread_condattr_init(&ca);
+	pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+	pthread_cond_init(&h->cond, &ca);
+	pthread_condattr_destroy(&ca);
 	h->threaded = !(flags & SANDLOCK_CREATE_INLINE);
 	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
 	h->proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	h->sup.listener = -1;
 	plan_init(&h->plan);
 	h->policy = policy;
+	h->max_memory = policy->max_memory.set ? policy->max_memory.v : 0;
 	h->user = user;
 	h->n_user = n_user;
 	int *nrs = NULL;
@@ -279,6 +331,8 @@ int handle_signal(sandlock_handle_t *h, int sig)
 {
 	pthread_mutex_lock(&h->lock);
 	int r = signal_locked(h, sig);
+	if (r == 0 && sig == SIGKILL)
+		h->user_killed = true;
 	pthread_mutex_unlock(&h->lock);
 	return r < 0 ? sl_errorf(ESRCH, "the sandbox is not running") : 0;
 }
@@ -286,7 +340,7 @@ int handle_signal(sandlock_handle_t *h, int sig)
 static void wait_threaded(sandlock_handle_t *h, uint64_t timeout_ms)
 {
 	struct timespec dl;
-	clock_gettime(CLOCK_REALTIME, &dl);
+	clock_gettime(CLOCK_MONOTONIC, &dl);
 	dl.tv_sec += (time_t)(timeout_ms / 1000);
 	dl.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
 	if (dl.tv_nsec >= 1000000000L) {
@@ -303,6 +357,14 @@ static void wait_threaded(sandlock_handle_t *h, uint64_t timeout_ms)
 	pthread_mutex_unlock(&h->lock);
 }
 
+/* now + timeout, saturated: a huge timeout means "never", not a sum
+ * that wraps into the past. */
+static int64_t deadline_ms(uint64_t timeout_ms)
+{
+	int64_t now = loop_now_ms();
+	return timeout_ms > (uint64_t)(INT64_MAX - now) ? INT64_MAX : now + (int64_t)timeout_ms;
+}
+
 sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms)
 {
 	if (h->state == H_CREATED) {
@@ -313,7 +375,7 @@ sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms)
 		if (h->threaded) {
 			wait_threaded(h, timeout_ms);
 		} else {
-			int64_t dl = timeout_ms ? loop_now_ms() + (int64_t)timeout_ms : -1;
+			int64_t dl = timeout_ms ? deadline_ms(timeout_ms) : -1;
 			run_loop(h, dl);
 			finish(h);
 		}
@@ -322,7 +384,7 @@ sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms)
 	bool first = !h->result_taken && !h->interactive;
 	h->result_taken = true;
 	return result_new(h->status, h->code, h->sig, first ? &h->out : NULL,
-			  first ? &h->err : NULL);
+			  first ? &h->err : NULL, h->note);
 }
 
 void handle_free(sandlock_handle_t *h)

@@ -51,6 +51,9 @@ struct sandlock_handle {
 	char name[SL_NAME_MAX + 1];
 
 	int status, code, sig;
+	bool user_killed;    /* SIGKILL by live control */
+	uint64_t max_memory; /* the policy's, for the note (0: none) */
+	char note[192];	     /* sandlock_result_note() */
 	pthread_t thread;
 };
 

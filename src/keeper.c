@@ -23,20 +23,6 @@ static unsigned long ksig(int sig)
 	return 1UL << (sig - 1);
 }
 
-/* Reaps the orphans that have died.  Without __WALL, waitid only takes
- * children whose exit signal is SIGCHLD: the kernel sets it on every
- * orphan it reparents to us, while the command was cloned with exit
- * signal 0, so its status stays for the end. */
-static void reap_orphans(void)
-{
-	for (;;) {
-		siginfo_t si;
-		si.si_pid = 0;
-		if (sl_sys5(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG, NULL) < 0 || !si.si_pid)
-			return;
-	}
-}
-
 /* Waits for a child (killed, or already a zombie): child pid, or any
  * when pid is 0; records the command's status. */
 static void reap(struct sl_plan *p, pid_t pid)
@@ -59,10 +45,10 @@ struct pidlist {
 	bool more; /* the list had more than v holds */
 };
 
-/* Kills every child in the kernel's list of ours and remembers up to 256
- * of them to reap.  The list includes zombies.  Returns the number killed,
+/* Reads the kernel's list of our children (zombies included), keeping
+ * up to 256; with kill, sends each SIGKILL.  Returns how many are listed,
  * or -errno when the list cannot be read. */
-static int kill_children(struct pidlist *l)
+static int list_children(struct pidlist *l, bool kill)
 {
 	long fd =
 	    sl_sys4(SYS_openat, AT_FDCWD, "/proc/thread-self/children", O_RDONLY | O_CLOEXEC, 0);
@@ -84,7 +70,8 @@ static int kill_children(struct pidlist *l)
 			if (!digits)
 				continue;
 			/* our unreaped child: its pid cannot have been reused */
-			sl_sys2(SYS_kill, cur, SIGKILL);
+			if (kill)
+				sl_sys2(SYS_kill, cur, SIGKILL);
 			killed++;
 			if (l->n < (int)(sizeof(l->v) / sizeof(l->v[0])))
 				l->v[l->n++] = (pid_t)cur;
@@ -98,6 +85,22 @@ static int kill_children(struct pidlist *l)
 	return killed;
 }
 
+/* Reaps the orphans that have died, never the command: its status is
+ * for the end, and an unreaped command keeps its pid (and process group
+ * id) from being reused while the host may still name it.  (The exit
+ * signal cannot tell them apart: exec resets the command's to SIGCHLD.) */
+static void reap_orphans(const struct sl_plan *p)
+{
+	struct pidlist l;
+	if (list_children(&l, false) < 0)
+		return;
+	for (int i = 0; i < l.n; i++) {
+		siginfo_t si;
+		if (l.v[i] != p->keeper.child)
+			sl_sys5(SYS_waitid, P_PID, l.v[i], &si, WEXITED | WNOHANG | __WALL, NULL);
+	}
+}
+
 /*
  * Kills and reaps everything below us.  Each round kills our current
  * children and reaps them; their own children are reparented to us when
@@ -109,7 +112,7 @@ static void sweep(struct sl_plan *p)
 {
 	struct pidlist l = {.n = 0};
 	int n;
-	while ((n = kill_children(&l)) > 0) {
+	while ((n = list_children(&l, true)) > 0) {
 		for (int i = 0; i < l.n; i++)
 			reap(p, l.v[i]);
 		if (l.more) /* reap the rest in any order: each was killed */
@@ -121,7 +124,6 @@ static void sweep(struct sl_plan *p)
 		sl_sys2(SYS_kill, p->keeper.child, SIGKILL);
 		reap(p, p->keeper.child);
 	}
-	reap_orphans();
 }
 
 static int fail(const struct sl_plan *p, int step, long err)
@@ -149,8 +151,8 @@ int keeper_main(void *arg)
 	if ((r = sl_sys2(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1)) < 0)
 		return fail(p, SL_STEP_SUBREAPER, r);
 	p->keeper.self = (pid_t)sl_sys0(SYS_getpid);
-	/* exit signal 0 (low byte of the flags): see reap_orphans() */
-	unsigned long flags = p->share_vm ? CLONE_VM | CLONE_VFORK : 0;
+	/* exit signal SIGCHLD (the low byte), as exec would set anyway */
+	unsigned long flags = (p->share_vm ? CLONE_VM | CLONE_VFORK : 0) | SIGCHLD;
 	long pid = sl_raw_clone(flags, (char *)p->stack + p->stack_size, NULL, child_main, p);
 	if (pid < 0)
 		return fail(p, SL_STEP_CLONE, pid);
@@ -168,7 +170,7 @@ int keeper_main(void *arg)
 		if (sig == SIGTERM)
 			break;
 		if (sig == SIGCHLD)
-			reap_orphans();
+			reap_orphans(p);
 	}
 	sweep(p);
 	return 0;

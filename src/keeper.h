@@ -27,15 +27,14 @@
  * ptrace it.  It:
  *   1. arms PR_SET_PDEATHSIG (SIGTERM) on the thread that created it and
  *      becomes a child subreaper;
- *   2. clones the command (child.c) with exit signal 0: a "clone child",
- *      which waitid() without __WALL never reaps, so the keeper's routine
- *      reaping of orphans (exit signal SIGCHLD, set by the kernel when it
- *      reparents them) never takes the command's status early;
+ *   2. clones the command (child.c);
  *   3. closes every fd it inherited (it needs none: the host's pipes must
  *      see EOF when the sandbox's ends close);
- *   4. reaps orphans as they die, until SIGTERM (from the supervisor at the
- *      end of the run, or the parent-death signal) makes it kill and reap
- *      its whole subtree, record the command's status, and exit.
+ *   4. reaps orphans as they die (never the command: an unreaped command
+ *      keeps its pid, and its status waits for the end), until SIGTERM
+ *      (from the supervisor at the end of the run, or the parent-death
+ *      signal) makes it kill and reap its whole subtree, record the
+ *      command's status, and exit.
  */
 #ifndef SL_KEEPER_H
 #define SL_KEEPER_H

@@ -27,6 +27,8 @@
  * catches mprotect on memory it was not told about.
  */
 #include <errno.h>
+#include <linux/sched.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -51,13 +53,14 @@ static uint64_t page_round(uint64_t x)
 	return x > UINT64_MAX - PAGE ? UINT64_MAX : (x + PAGE - 1) & ~(PAGE - 1);
 }
 
-/* The data field (pages) of /proc/<pid>/statm, in bytes. */
-static int statm_data(struct sl_ctx *c, struct sl_pent *p, uint64_t *bytes)
+/* The data field (pages) of /proc/<pid>/statm, in bytes, read through the
+ * process's bound /proc directory (never a reused pid's). */
+static int statm_data(struct sl_pent *p, uint64_t *bytes)
 {
 	if (p->statm_fd < 0) {
-		char path[48];
-		snprintf(path, sizeof(path), "/proc/%d/statm", (int)p->pid);
-		p->statm_fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (p->dirfd < 0)
+			return -ESRCH;
+		p->statm_fd = openat(p->dirfd, "statm", O_RDONLY | O_CLOEXEC);
 		if (p->statm_fd < 0)
 			return -errno;
 	}
@@ -74,59 +77,72 @@ static int statm_data(struct sl_ctx *c, struct sl_pent *p, uint64_t *bytes)
 	return 0;
 }
 
-static int refresh(struct sl_ctx *c, struct sl_pent *p)
+static int refresh(struct sl_procs *ps, struct sl_pent *p)
 {
 	uint64_t now = 0;
-	int r = statm_data(c, p, &now);
+	int r = statm_data(p, &now);
 	if (r < 0)
 		return r;
-	c->sup->procs.mem_total += now - p->data_bytes;
+	ps->mem_total += now - p->data_bytes;
 	p->data_bytes = now;
 	return 0;
 }
 
 /* Before denying, re-read everyone: others may have freed memory since
  * their last allocation call. */
-static void refresh_all(struct sl_ctx *c)
+static void refresh_all(struct sl_procs *ps, const struct sl_pent *skip)
 {
-	struct sl_procs *ps = &c->sup->procs;
 	for (size_t i = 0; i < ps->n; i++)
-		if (!ps->v[i]->exited && ps->v[i]->pid > 0 && ps->v[i] != c->proc)
-			refresh(c, ps->v[i]);
+		if (!ps->v[i]->exited && ps->v[i]->pid > 0 && ps->v[i] != skip)
+			refresh(ps, ps->v[i]);
+}
+
+/* Reads a /proc file under dirfd, at most size - 1 bytes. */
+static ssize_t read_at(int dirfd, const char *name, char *buf, size_t size)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	ssize_t n = read(fd, buf, size - 1);
+	close(fd);
+	if (n >= 0)
+		buf[n] = 0;
+	return n;
+}
+
+/* The [heap] line of maps: its pathname field is exactly "[heap]" (a file
+ * mapping's path starts with '/', and a named anonymous mapping shows as
+ * "[anon:...]", so neither can pass for it, whatever it is called). */
+static bool heap_line(const char *line, uint64_t *end)
+{
+	unsigned long long lo, hi;
+	int path = -1;
+	if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &path) < 2 || path < 0)
+		return false;
+	if (strcmp(line + path, "[heap]") != 0)
+		return false;
+	*end = hi;
+	return true;
 }
 
 /* Current end of the heap: the [heap] mapping's end, else start_brk
  * (no heap mapping yet).  0 when unknown. */
-static uint64_t heap_end(pid_t pid)
+static uint64_t heap_end(const struct sl_pent *p)
 {
-	char path[48], buf[8192];
-	snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	char buf[8192];
+	if (p->dirfd < 0 || read_at(p->dirfd, "maps", buf, sizeof(buf)) <= 0)
 		return 0;
-	ssize_t n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	for (char *line = buf; line && *line;) {
 		char *nl = strchr(line, '\n');
 		if (nl)
 			*nl = 0;
-		unsigned long long lo, hi;
-		if (strstr(line, "[heap]") && sscanf(line, "%llx-%llx", &lo, &hi) == 2)
-			return hi;
+		uint64_t end;
+		if (heap_line(line, &end))
+			return end;
 		line = nl ? nl + 1 : NULL;
 	}
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
+	if (read_at(p->dirfd, "stat", buf, sizeof(buf)) <= 0)
 		return 0;
-	n = read(fd, buf, sizeof(buf) - 1);
-	close(fd);
-	if (n <= 0)
-		return 0;
-	buf[n] = 0;
 	/* fields after the command name; start_brk is field 47 */
 	char *s = strrchr(buf, ')');
 	for (int field = 2; s && field < 47; field++)
@@ -187,7 +203,7 @@ static uint64_t brk_before(struct sl_ctx *c, bool exact)
 	if (c->req->data.nr != __NR_brk)
 		return 0;
 	if (exact || !c->proc->brk_cur)
-		c->proc->brk_cur = heap_end(c->proc->pid);
+		c->proc->brk_cur = heap_end(c->proc);
 	return c->proc->brk_cur;
 }
 
@@ -200,12 +216,12 @@ static bool decide(struct sl_ctx *c, struct sl_action *a, bool exact)
 	uint64_t req = request(c, &brk_now);
 	if (req == 0)
 		return true;
-	if (refresh(c, c->proc) < 0) {
+	if (refresh(&c->sup->procs, c->proc) < 0) {
 		deny(c, a, brk_now);
 		return false;
 	}
 	if (over(c, req))
-		refresh_all(c);
+		refresh_all(&c->sup->procs, c->proc);
 	if (over(c, req)) {
 		deny(c, a, brk_now);
 		return false;
@@ -230,4 +246,58 @@ void memlimit_on_alloc(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 	if (c->req->data.nr == __NR_brk)
 		c->proc->brk_cur = c->req->data.args[0];
+}
+
+/*
+ * clone, fork (register-only): a new process gets a copy of its parent's
+ * private writable memory.  Copy-on-write makes the pages its own as
+ * either side writes them, with no syscall at all, so the fork is charged
+ * with the parent's count (kernel-reported, re-read now) from the moment
+ * it is let through until the new process's own count is read.  Over the
+ * limit, the fork fails with ENOMEM.  Threads, vfork and other CLONE_VM
+ * children share the memory: nothing is copied.
+ */
+void memlimit_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	int nr = c->req->data.nr;
+	if (nr == __NR_vfork ||
+	    (nr == __NR_clone && (c->req->data.args[0] & (CLONE_VM | CLONE_THREAD))))
+		return;
+	struct sl_procs *ps = &c->sup->procs;
+	uint64_t charge = 0;
+	if (refresh(ps, c->proc) == 0) {
+		charge = c->proc->data_bytes;
+		if (over(c, charge))
+			refresh_all(ps, c->proc);
+		if (!over(c, charge)) {
+			c->fork_charge = charge;
+			return;
+		}
+	}
+	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = ENOMEM, .fd = -1};
+}
+
+/*
+ * Memory that grows with no syscall to decide on: a stack (each process's
+ * is capped by RLIMIT_STACK at max_memory, but a hundred processes could
+ * each grow one), a new program's image at exec.  Every MEMLIMIT_CHECK_MS
+ * the supervisor re-reads everyone's count; over the limit, the process
+ * with the most is killed through its pidfd, as a memory cgroup's OOM
+ * killer would.  Returns the pid killed, or 0.
+ */
+pid_t memlimit_check(struct sl_procs *ps, uint64_t max)
+{
+	refresh_all(ps, NULL);
+	if (ps->mem_total <= max)
+		return 0;
+	struct sl_pent *big = NULL;
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *e = ps->v[i];
+		if (!e->exited && e->pid > 0 &&
+		    (!big || e->data_bytes + e->shared_bytes > big->data_bytes + big->shared_bytes))
+			big = e;
+	}
+	if (!big || syscall(SYS_pidfd_send_signal, big->pidfd, SIGKILL, NULL, 0U) < 0)
+		return 0;
+	return big->pid;
 }

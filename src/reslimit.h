@@ -17,5 +17,12 @@ void nproc_on_exit(struct sl_ctx *c, struct sl_action *a, void *arg);
 /* mmap, mprotect, pkey_mprotect, brk, mremap, shmget: ENOMEM over
  * max_memory. */
 void memlimit_on_alloc(struct sl_ctx *c, struct sl_action *a, void *arg);
+/* clone, fork: charge the new process's copy-on-write memory, ENOMEM over
+ * max_memory. */
+void memlimit_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg);
+/* Periodic: re-reads every process; over max, kills the largest (memory
+ * that grew without a syscall).  Returns the pid killed, or 0. */
+#define MEMLIMIT_CHECK_MS 100
+pid_t memlimit_check(struct sl_procs *ps, uint64_t max);
 
 #endif

@@ -7,9 +7,14 @@
 
 #include "error.h"
 
-sandlock_result_t *result_new(int status, int code, int sig, struct sl_buf *out, struct sl_buf *err)
+sandlock_result_t *result_new(int status, int code, int sig, struct sl_buf *out, struct sl_buf *err,
+			      const char *note)
 {
 	sandlock_result_t *r = calloc(1, sizeof(*r));
+	if (r && note && *note && !(r->note = sl_strdup(note))) {
+		free(r);
+		r = NULL;
+	}
 	if (!r) {
 		if (out)
 			sl_buf_free(out);
@@ -53,6 +58,11 @@ SL_API int sandlock_result_signal(const sandlock_result_t *r)
 	return r ? r->sig : 0;
 }
 
+SL_API const char *sandlock_result_note(const sandlock_result_t *r)
+{
+	return r ? r->note : NULL;
+}
+
 static const uint8_t *bytes(const sandlock_result_t *r, const struct sl_buf *b, size_t *len)
 {
 	static const uint8_t empty[1];
@@ -93,6 +103,7 @@ SL_API void sandlock_result_free(sandlock_result_t *r)
 		return;
 	sl_buf_free(&r->out);
 	sl_buf_free(&r->err);
+	free(r->note);
 	free(r);
 }
 

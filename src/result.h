@@ -14,11 +14,13 @@ struct sandlock_result {
 	int sig;    /* terminating signal, 0 when none */
 	bool captured;
 	struct sl_buf out, err; /* owned */
+	char *note;		/* why it ended, when known beyond the status */
 };
 
 /* A result taking ownership of out/err (which may be NULL when not
- * captured).  NULL on ENOMEM (out/err are then freed). */
-sandlock_result_t *result_new(int status, int code, int sig, struct sl_buf *out,
-			      struct sl_buf *err);
+ * captured); note (may be NULL or empty) is copied.  NULL on ENOMEM
+ * (out/err are then freed). */
+sandlock_result_t *result_new(int status, int code, int sig, struct sl_buf *out, struct sl_buf *err,
+			      const char *note);
 
 #endif

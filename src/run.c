@@ -2,7 +2,6 @@
 /* run.c - the run and live-handle calls of the ABI. */
 #include <errno.h>
 #include <signal.h>
-#include <stdint.h>
 
 #include "error.h"
 #include "handle.h"
@@ -46,12 +45,6 @@ SL_API int32_t sandlock_handle_pid(const sandlock_handle_t *h)
 	return h && h->proc.pid > 0 ? h->proc.pid : 0;
 }
 
-/* The longest timeout passed on (about 73 million years).  The wait turns
- * the timeout into an absolute deadline (now plus the timeout, in int64_t
- * milliseconds): a longer one would wrap into the past and kill the
- * sandbox at once, instead of never. */
-#define SL_WAIT_MAX_MS ((uint64_t)INT64_MAX / 4)
-
 SL_API sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uint64_t timeout_ms)
 {
 	sl_error_clear();
@@ -59,7 +52,7 @@ SL_API sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uin
 		sl_errorf(EINVAL, "handle is NULL");
 		return NULL;
 	}
-	return handle_wait(h, timeout_ms > SL_WAIT_MAX_MS ? SL_WAIT_MAX_MS : timeout_ms);
+	return handle_wait(h, timeout_ms); /* saturated there: a huge timeout is "never" */
 }
 
 SL_API sandlock_result_t *sandlock_handle_wait(sandlock_handle_t *h)

@@ -43,6 +43,8 @@ static const struct {
     {__NR_clone, nproc_on_fork, ALWAYS},
     {__NR_fork, nproc_on_fork, ALWAYS},
     {__NR_vfork, nproc_on_fork, ALWAYS},
+    {__NR_clone, memlimit_on_fork, MEMORY},
+    {__NR_fork, memlimit_on_fork, MEMORY},
     {__NR_exit_group, nproc_on_exit, ALWAYS},
     {__NR_mmap, memlimit_on_alloc, MEMORY_FILTERED},
     {__NR_mprotect, memlimit_on_alloc, MEMORY_FILTERED},
@@ -140,6 +142,7 @@ int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg
 	const struct sandlock_sandbox *p = cfg->policy;
 	s->max_processes = p->max_processes;
 	s->max_memory = p->max_memory.set ? p->max_memory.v : 0;
+	s->mem_check_at = mono_ms() + MEMLIMIT_CHECK_MS;
 	if (uname(&s->uts) < 0) {
 		supervisor_release(s);
 		return sl_errorf(errno, "uname: %s", strerror(errno));
@@ -289,6 +292,8 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
 	struct sl_ctx c = {.sup = s, .req = req, .mem = {s->listener, req->id, (pid_t)req->pid}};
 	struct sl_action a = {.kind = SL_ACT_ERRNO, .val = EPERM, .fd = -1};
 	c.proc = procs_notifier(&s->procs, &c.mem);
+	if (c.proc && c.proc->pid == s->root_pgid)
+		s->root_ran = true;
 	if (c.proc)
 		run_chain(&c, &a);
 	/* else: the notifier vanished (or the index is out of memory): deny */
@@ -412,6 +417,8 @@ int64_t supervisor_next_timer(const struct sl_sup *s)
 		t = earlier(t, s->held_retry_ms);
 	if (s->procs.npend || s->procs.ghosts)
 		t = earlier(t, s->settle_at);
+	if (s->max_memory)
+		t = earlier(t, s->mem_check_at);
 	return t;
 }
 
@@ -435,6 +442,16 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 		if (s->procs.npend + s->procs.ghosts == before && s->settle_delay < SETTLE_MAX_MS)
 			s->settle_delay *= 2;
 		s->settle_at = now_ms + s->settle_delay;
+		pthread_mutex_unlock(&s->lock);
+	}
+	if (s->max_memory && now_ms >= s->mem_check_at) {
+		pthread_mutex_lock(&s->lock);
+		pid_t killed = memlimit_check(&s->procs, s->max_memory);
+		if (killed) {
+			s->mem_killed = killed;
+			s->mem_kills++;
+		}
+		s->mem_check_at = now_ms + MEMLIMIT_CHECK_MS;
 		pthread_mutex_unlock(&s->lock);
 	}
 	if (s->nheld && s->listener >= 0 && now_ms >= s->held_retry_ms)

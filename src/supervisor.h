@@ -115,14 +115,18 @@ struct sl_sup {
 	bool lock_init;
 	bool paused;	    /* by live control: the throttle must not resume */
 	struct utsname uts; /* what uname answers: nodename = the name */
-	pid_t root_pgid;    /* the command's process group */
+	pid_t root_pgid;    /* the command's process group (and its pid) */
+	bool root_ran;	    /* the command made a notified syscall */
+	pid_t mem_killed;   /* the last process the memory check killed */
+	uint32_t mem_kills; /* how many it killed */
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
 	struct sl_chain chains[SL_NR_MAX];
 	struct sl_procs procs;
 	uint32_t max_processes;
-	uint64_t max_memory; /* 0 = no memory limit */
+	uint64_t max_memory;  /* 0 = no memory limit */
+	int64_t mem_check_at; /* next periodic memory check (monotonic ms) */
 	struct sl_throttle throttle;
 	int64_t settle_at, settle_delay; /* next scan for forks' children */
 	struct seccomp_notif **held;

@@ -225,3 +225,67 @@ TEST(orphans_of_killed_parents_counted)
 	if (made < 1 || made > 3)
 		th_fail(__FILE__, __LINE__, "%ld orphans alive at once under a cap of 4", made);
 }
+
+static sandlock_sandbox_t *mem_policy(uint64_t mib)
+{
+	return tc_build(sandlock_sandbox_builder_max_memory(tc_builder(), mib << 20));
+}
+
+/* Raising RLIMIT_STACK's soft limit to the hard one and recursing: the
+ * hard limit is max_memory, so the stack stops there (SIGSEGV), not at
+ * the 1 GiB asked for. */
+TEST(max_memory_caps_the_stack)
+{
+	struct tc_res r = tc_run(mem_policy(64), NULL, aprobe(), "stack", "1024", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_SIGNALED);
+	CHECK_EQ(r.sig, SIGSEGV);
+	/* within the limit it works */
+	r = tc_run(mem_policy(64), NULL, aprobe(), "stack", "32", NULL);
+	CHECK_STR(r.out, "ok 32\n");
+}
+
+/* 48 MiB, then forks whose children write every page: the fork is
+ * charged with the copy, so under 64M the first fork already fails with
+ * ENOMEM; with room for two copies, two forks work. */
+TEST(max_memory_charges_copy_on_write_forks)
+{
+	struct tc_res r = tc_run(mem_policy(64), NULL, aprobe(), "cow-fork", "48", "20", NULL);
+	CHECK_STR(r.out, "ok 0 ENOMEM\n");
+	r = tc_run(mem_policy(200), NULL, aprobe(), "cow-fork", "48", "20", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	long forked = -1;
+	CHECK(sscanf(r.out, "ok %ld ENOMEM", &forked) == 1);
+	if (forked < 1 || forked > 3)
+		th_fail(__FILE__, __LINE__, "%ld copies of 48 MiB under 200 MiB", forked);
+}
+
+/* Stacks grow without any syscall: 10 children each growing 40 MiB
+ * under 64M.  The periodic check kills the largest until the sandbox
+ * fits: at most one such child is left. */
+TEST(max_memory_stops_silent_stack_growth)
+{
+	struct tc_res r = tc_run(mem_policy(64), NULL, aprobe(), "stack-kids", "10", "40", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	long alive = -1;
+	CHECK(sscanf(r.out, "ok %ld", &alive) == 1);
+	if (alive > 1)
+		th_fail(__FILE__, __LINE__, "%ld children with 40 MiB stacks alive under 64M",
+			alive);
+	CHECK(sandlock_result_note(NULL) == NULL);
+}
+
+/* A limit too small to start the program: one line that says so. */
+TEST(max_memory_too_small_to_start_says_so)
+{
+	char *err = NULL;
+	int rc = tc_cli_run(NULL, &err, "-r", tc_probe_dir(), "-m", "4K", "--", aprobe(), "stack",
+			    "1", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "before it started: max_memory (4K) is too small to start it");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_memory(tc_builder(), 1));
+	const char *argv[] = {aprobe(), "stack", "1", NULL};
+	sandlock_result_t *res = sandlock_run(p, NULL, argv, 3);
+	CHECK(res != NULL);
+	CHECK_CONTAINS(sandlock_result_note(res), "max_memory (1 byte) is too small");
+	sandlock_result_free(res);
+}

@@ -17,6 +17,15 @@
  *                             "exit" = _exit, "kill" = SIGKILL to itself, no
  *                             exit_group); the root prints "ok <grandchild
  *                             pid>" and sleeps MS ms
+ *   stack MB                  raises RLIMIT_STACK's soft limit to the hard
+ *                             one, re-executes itself and recurses through
+ *                             1 MiB frames MB times; prints "ok MB"
+ *   cow-fork MB N             allocates and touches MB MiB, then forks N
+ *                             children that write every page (copy-on-write)
+ *                             and wait; prints "ok <forked> <first errno>"
+ *   stack-kids N MB           N children each grow their stack to MB MiB
+ *                             (no allocation call) and wait; after 2 s prints
+ *                             "ok <children alive>"
  *   orphans N HOW             N times: a child forks a sleeping grandchild
  *                             and leaves at once (HOW as above); prints
  *                             "ok <grandchildren made>"
@@ -28,7 +37,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdbool.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -199,6 +210,108 @@ static int cmd_orphans(int n, const char *how)
 	return 0;
 }
 
+/* One 1 MiB frame per level, every page touched. */
+static long recurse(long left)
+{
+	volatile char frame[1 << 20];
+	for (size_t i = 0; i < sizeof(frame); i += 4096)
+		frame[i] = (char)left;
+	return left <= 1 ? frame[0] : recurse(left - 1) + frame[4096];
+}
+
+static int cmd_stack(const char *self, long mb, bool exec_again)
+{
+	if (exec_again) {
+		struct rlimit rl;
+		getrlimit(RLIMIT_STACK, &rl);
+		rl.rlim_cur = rl.rlim_max;
+		setrlimit(RLIMIT_STACK, &rl);
+		char n[32];
+		snprintf(n, sizeof(n), "%ld", mb);
+		execl(self, self, "stack-now", n, (char *)NULL);
+		printf("errno=%d\n", errno);
+		return 1;
+	}
+	recurse(mb);
+	printf("ok %ld\n", mb);
+	return 0;
+}
+
+static const char *ename(int e)
+{
+	return e == ENOMEM ? "ENOMEM" : e == EAGAIN ? "EAGAIN" : e ? "other" : "none";
+}
+
+static int cmd_cow_fork(long mb, int n)
+{
+	size_t len = (size_t)mb << 20;
+	char *m = malloc(len);
+	if (!m) {
+		printf("errno=%s\n", ename(errno));
+		return 0;
+	}
+	memset(m, 1, len);
+	int hold[2], rep[2];
+	if (pipe(hold) < 0 || pipe(rep) < 0)
+		return 1;
+	int forked = 0, err = 0;
+	for (int i = 0; i < n; i++) {
+		pid_t c = fork();
+		if (c == 0) {
+			close(hold[1]);
+			for (size_t k = 0; k < len; k += 4096)
+				m[k] = 2; /* every page becomes this child's own */
+			(void)!write(rep[1], "y", 1);
+			char b;
+			(void)!read(hold[0], &b, 1);
+			_exit(0);
+		}
+		if (c < 0) {
+			err = errno;
+			break;
+		}
+		char b;
+		(void)!read(rep[0], &b, 1);
+		forked++;
+	}
+	close(hold[1]);
+	while (wait(NULL) > 0)
+		;
+	printf("ok %d %s\n", forked, ename(err));
+	return 0;
+}
+
+static int cmd_stack_kids(int n, long mb)
+{
+	int rep[2];
+	if (pipe(rep) < 0)
+		return 1;
+	pid_t kids[256];
+	n = n > 256 ? 256 : n;
+	for (int i = 0; i < n; i++) {
+		kids[i] = fork();
+		if (kids[i] == 0) {
+			struct rlimit rl;
+			getrlimit(RLIMIT_STACK, &rl);
+			rl.rlim_cur = rl.rlim_max;
+			setrlimit(RLIMIT_STACK, &rl);
+			/* grow the stack, then stay at that depth */
+			if (mb > 0)
+				recurse(mb);
+			(void)!write(rep[1], "y", 1);
+			for (;;)
+				pause();
+		}
+	}
+	sleep(2);
+	int alive = 0;
+	for (int i = 0; i < n; i++)
+		if (kids[i] > 0 && waitpid(kids[i], NULL, WNOHANG) == 0)
+			alive++;
+	printf("ok %d\n", alive);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -208,6 +321,14 @@ int main(int argc, char **argv)
 		return cmd_named_bomb(atol(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "orphan-spin"))
 		return cmd_orphan_spin(atol(argv[2]), argv[3]);
+	if (argc >= 3 && !strcmp(argv[1], "stack"))
+		return cmd_stack(argv[0], atol(argv[2]), true);
+	if (argc >= 3 && !strcmp(argv[1], "stack-now"))
+		return cmd_stack(argv[0], atol(argv[2]), false);
+	if (argc >= 4 && !strcmp(argv[1], "cow-fork"))
+		return cmd_cow_fork(atol(argv[2]), atoi(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "stack-kids"))
+		return cmd_stack_kids(atoi(argv[2]), atol(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "orphans"))
 		return cmd_orphans(atoi(argv[2]), argv[3]);
 	fprintf(stderr, "aprobe: bad usage\n");
