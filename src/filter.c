@@ -288,6 +288,53 @@ static int add_mem_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 	return 0;
 }
 
+/*
+ * Syscalls that name another process (xproc.c): the kernel answers those
+ * that name the caller (pid, or "who", 0) and refuses the ones naming
+ * every process of a uid; any other pid goes to the supervisor.  A
+ * syscall a user handler already notifies needs none of these (the
+ * chain's xproc handler decides every case itself).
+ */
+static int add_xproc_rules(scmp_filter_ctx ctx, const struct filter_req *req)
+{
+	static const int first_pid[] = {
+	    __NR_prlimit64,	 __NR_sched_setaffinity, __NR_sched_setscheduler,
+	    __NR_sched_setparam, __NR_sched_setattr,	 __NR_migrate_pages,
+	    __NR_move_pages,	 __NR_get_robust_list,	 __NR_pidfd_open,
+	};
+	/* which values: PRIO_PROCESS/PGRP/USER = 0/1/2, IOPRIO_WHO_* = 1/2/3 */
+	static const struct {
+		int nr, process, pgrp, user;
+	} which_who[] = {
+	    {__NR_setpriority, 0, 1, 2},
+	    {__NR_getpriority, 0, 1, 2},
+	    {__NR_ioprio_set, 1, 2, 3},
+	};
+	const struct scmp_arg_cmp pid_set[] = {SCMP_CMP(0, SCMP_CMP_NE, 0)};
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(first_pid); i++)
+		if (!in_list(req->notify, req->n_notify, first_pid[i]))
+			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, first_pid[i], 1, pid_set);
+	if (r == 0 && !in_list(req->notify, req->n_notify, __NR_kcmp))
+		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, __NR_kcmp, 0, NULL);
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(which_who); i++) {
+		int nr = which_who[i].nr;
+		if (in_list(req->notify, req->n_notify, nr))
+			continue;
+		struct scmp_arg_cmp user[] = {A32(0, which_who[i].user)};
+		struct scmp_arg_cmp proc[] = {A32(0, which_who[i].process),
+					      SCMP_CMP(1, SCMP_CMP_NE, 0)};
+		struct scmp_arg_cmp pgrp[] = {A32(0, which_who[i].pgrp),
+					      SCMP_CMP(1, SCMP_CMP_NE, 0)};
+		r = rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), nr, 1, user);
+		if (r == 0)
+			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 2, proc);
+		if (r == 0)
+			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 2, pgrp);
+	}
+	return r;
+}
+
 /* libseccomp 2.5.4 exports only to an fd: write to a memfd, read back. */
 static int export_prog(scmp_filter_ctx ctx, struct sock_fprog *out)
 {
@@ -388,6 +435,8 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
 		r = add_notify(ctx, req);
 	if (r == 0 && req->mem_rules)
 		r = add_mem_rules(ctx, req);
+	if (r == 0)
+		r = add_xproc_rules(ctx, req);
 	if (r == 0)
 		r = export_prog(ctx, out);
 	seccomp_release(ctx);

@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "reslimit.h"
 #include "seccomp_uapi.h"
+#include "xproc.h"
 
 #define HELD_RETRY_MS 100
 #define SETTLE_MS     5	   /* after a fork, look for the new child... */
@@ -31,10 +32,10 @@ static void on_uname(struct sl_ctx *c, struct sl_action *a, void *arg)
 		*a = (struct sl_action){.kind = SL_ACT_RETURN, .val = 0};
 }
 
-enum when { ALWAYS, MEMORY, MEMORY_FILTERED, MEMORY_SYSV };
+enum when { ALWAYS, ALWAYS_FILTERED, MEMORY, MEMORY_FILTERED, MEMORY_SYSV };
 
-/* The builtins in dispatch order (spec 2.5.2).  MEMORY_FILTERED syscalls
- * are notified by argument-filtered rules (filter.c), not by the list. */
+/* The builtins in dispatch order (spec 2.5.2).  *_FILTERED syscalls are
+ * notified by argument-filtered rules (filter.c), not by the list. */
 static const struct {
 	int nr;
 	sl_hfn fn;
@@ -53,12 +54,27 @@ static const struct {
     {__NR_mremap, memlimit_on_alloc, MEMORY},
     {__NR_shmget, memlimit_on_alloc, MEMORY_SYSV},
     {__NR_uname, on_uname, ALWAYS},
+    /* naming another process: only pids other than the caller's */
+    {__NR_prlimit64, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_sched_setaffinity, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_sched_setscheduler, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_sched_setparam, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_sched_setattr, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_setpriority, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_getpriority, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_ioprio_set, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_migrate_pages, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_move_pages, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_get_robust_list, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_kcmp, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_pidfd_open, xproc_on_pid, ALWAYS_FILTERED},
 };
 
 static bool builtin_active(const struct sandlock_sandbox *cfg, enum when w)
 {
 	switch (w) {
 	case ALWAYS:
+	case ALWAYS_FILTERED:
 		return true;
 	case MEMORY:
 	case MEMORY_FILTERED:
@@ -84,7 +100,8 @@ size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, const int *use
 {
 	size_t n = 0;
 	for (size_t i = 0; i < SL_ARRAY_SIZE(builtins); i++)
-		if (builtins[i].when != MEMORY_FILTERED && builtin_active(cfg, builtins[i].when))
+		if (builtins[i].when != MEMORY_FILTERED && builtins[i].when != ALWAYS_FILTERED &&
+		    builtin_active(cfg, builtins[i].when))
 			n = add_unique(out, n, max, builtins[i].nr);
 	for (size_t i = 0; i < n_user; i++)
 		n = add_unique(out, n, max, user[i]);

@@ -51,6 +51,15 @@ static void check_victim_untouched(pid_t v)
 	waitpid(v, NULL, 0);
 }
 
+/* Runs argv (up to 4 words) outside any sandbox; its stdout. */
+static char *outside(const char *a0, const char *a1, const char *a2, const char *a3)
+{
+	char *const argv[] = {(char *)a0, (char *)a1, (char *)a2, (char *)a3, NULL};
+	char *out = NULL;
+	th_run(argv, NULL, &out, NULL);
+	return out ? out : "";
+}
+
 static sandlock_sandbox_t *policy(uint32_t max_procs, uint8_t cpu)
 {
 	sandlock_builder_t *b = sandlock_sandbox_builder_max_processes(tc_builder(), max_procs);
@@ -288,4 +297,43 @@ TEST(max_memory_too_small_to_start_says_so)
 	CHECK(res != NULL);
 	CHECK_CONTAINS(sandlock_result_note(res), "max_memory (1 byte) is too small");
 	sandlock_result_free(res);
+}
+
+/* Syscalls that name another process by pid: a process of the same uid
+ * outside the sandbox is out of reach (ESRCH, as if it did not exist);
+ * the caller itself, a child it just forked (not yet seen by the
+ * supervisor) and a thread of its own are in reach; PRIO_USER and
+ * IOPRIO_WHO_USER (every process of the uid) are refused. */
+TEST(cross_process_syscalls_stay_inside)
+{
+	static const char *ops[] = {"prlimit", "affinity", "sched",  "param",	"attr",
+				    "setprio", "getprio",  "ioprio", "migrate", "move-pages",
+				    "robust",  "kcmp",	   "pidfd"};
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	pid_t v = victim();
+	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {
+		char *out = outside(aprobe(), "xproc", ops[i], tc_itoa(v));
+		if (strcmp(out, "ok\n") != 0) {
+			printf("    note: %s fails outside the sandbox too (%s)", ops[i], out);
+			continue;
+		}
+		struct tc_res r = tc_run(p, NULL, aprobe(), "xproc", ops[i], tc_itoa(v), NULL);
+		if (strcmp(r.out, "errno=ESRCH\n") != 0)
+			th_fail(__FILE__, __LINE__, "%s on a process outside: %s", ops[i], r.out);
+		const char *targets[] = {"self", "child", "thread"};
+		for (size_t k = 0; k < 3; k++) {
+			if (!strcmp(ops[i], "pidfd") && k == 2)
+				continue; /* a thread needs PIDFD_THREAD */
+			r = tc_run(p, NULL, aprobe(), "xproc", ops[i], targets[k], NULL);
+			if (strcmp(r.out, "ok\n") != 0)
+				th_fail(__FILE__, __LINE__, "%s on %s inside: %s", ops[i],
+					targets[k], r.out);
+		}
+	}
+	const char *user_ops[] = {"prio-user", "ioprio-user"};
+	for (size_t i = 0; i < 2; i++) {
+		struct tc_res r = tc_run(p, NULL, aprobe(), "xproc", user_ops[i], "self", NULL);
+		CHECK_STR(r.out, "errno=EPERM\n");
+	}
+	check_victim_untouched(v);
 }

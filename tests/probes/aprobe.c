@@ -26,11 +26,21 @@
  *   stack-kids N MB           N children each grow their stack to MB MiB
  *                             (no allocation call) and wait; after 2 s prints
  *                             "ok <children alive>"
+ *   xproc OP TARGET           one call naming another process: OP is
+ *                             prlimit, affinity, sched, param, attr, setprio,
+ *                             getprio, ioprio, prio-user, ioprio-user,
+ *                             migrate, move-pages, robust, kcmp, pidfd;
+ *                             TARGET a pid, "self" (our own pid), "child" (a
+ *                             child we fork) or "thread" (a thread's tid);
+ *                             prints "ok" or "errno=NAME"
  *   orphans N HOW             N times: a child forks a sleeping grandchild
  *                             and leaves at once (HOW as above); prints
  *                             "ok <grandchildren made>"
  */
+#define _GNU_SOURCE 1
 #include <errno.h>
+#include <sched.h>
+#include <stdint.h>
 #include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
@@ -312,6 +322,126 @@ static int cmd_stack_kids(int n, long mb)
 	return 0;
 }
 
+static const char *errname(int e)
+{
+	switch (e) {
+	case ESRCH:
+		return "ESRCH";
+	case EPERM:
+		return "EPERM";
+	case EINVAL:
+		return "EINVAL";
+	case ENOSYS:
+		return "ENOSYS";
+	case EACCES:
+		return "EACCES";
+	default:
+		return "other";
+	}
+}
+
+struct sched_attr_v0 {
+	uint32_t size, policy;
+	uint64_t flags;
+	int32_t nice;
+	uint32_t priority;
+	uint64_t runtime, deadline, period;
+};
+
+static long xproc_call(const char *op, pid_t t)
+{
+	if (!strcmp(op, "prlimit")) {
+		struct rlimit rl = {0, 0};
+		return syscall(SYS_prlimit64, t, RLIMIT_CORE, &rl, NULL);
+	}
+	if (!strcmp(op, "affinity")) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		if (sched_getaffinity(0, sizeof(set), &set) < 0)
+			return -1;
+		return syscall(SYS_sched_setaffinity, t, sizeof(set), &set);
+	}
+	struct sched_param sp = {0};
+	if (!strcmp(op, "sched"))
+		return syscall(SYS_sched_setscheduler, t, SCHED_OTHER, &sp);
+	if (!strcmp(op, "param"))
+		return syscall(SYS_sched_setparam, t, &sp);
+	if (!strcmp(op, "attr")) {
+		struct sched_attr_v0 a = {.size = sizeof(a), .policy = SCHED_OTHER, .nice = 5};
+		return syscall(SYS_sched_setattr, t, &a, 0);
+	}
+	if (!strcmp(op, "setprio"))
+		return syscall(SYS_setpriority, PRIO_PROCESS, t, 5);
+	if (!strcmp(op, "getprio"))
+		return syscall(SYS_getpriority, PRIO_PROCESS, t);
+	if (!strcmp(op, "prio-user"))
+		return syscall(SYS_setpriority, PRIO_USER, 0, 5);
+	if (!strcmp(op, "ioprio")) /* IOPRIO_WHO_PROCESS, best effort level 4 */
+		return syscall(SYS_ioprio_set, 1, t, (2 << 13) | 4);
+	if (!strcmp(op, "ioprio-user"))
+		return syscall(SYS_ioprio_set, 3, 0, (2 << 13) | 4);
+	if (!strcmp(op, "migrate")) {
+		unsigned long mask = 1;
+		return syscall(SYS_migrate_pages, t, 2, &mask, &mask);
+	}
+	if (!strcmp(op, "move-pages"))
+		return syscall(SYS_move_pages, t, 0, NULL, NULL, NULL, 0);
+	if (!strcmp(op, "robust")) {
+		void *head;
+		size_t len;
+		return syscall(SYS_get_robust_list, t, &head, &len);
+	}
+	if (!strcmp(op, "kcmp")) /* KCMP_VM */
+		return syscall(SYS_kcmp, getpid(), t, 1, 0, 0);
+	if (!strcmp(op, "pidfd"))
+		return syscall(SYS_pidfd_open, t, 0);
+	errno = EINVAL;
+	return -1;
+}
+
+static void *park(void *arg)
+{
+	*(volatile pid_t *)arg = (pid_t)syscall(SYS_gettid);
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int cmd_xproc(const char *op, const char *target)
+{
+	pid_t t, child = 0;
+	if (!strcmp(target, "thread")) {
+		static volatile pid_t tid;
+		pthread_t th;
+		pthread_create(&th, NULL, park, (void *)&tid);
+		while (!tid)
+			usleep(1000);
+		t = tid;
+	} else if (!strcmp(target, "self")) {
+		t = getpid();
+	} else if (!strcmp(target, "child")) {
+		child = fork();
+		if (child == 0) {
+			for (;;)
+				pause();
+		}
+		t = child;
+	} else {
+		t = (pid_t)atoi(target);
+	}
+	errno = 0;
+	long r = xproc_call(op, t);
+	if (r < 0)
+		printf("errno=%s\n", errname(errno));
+	else
+		printf("ok\n");
+	if (child > 0) {
+		kill(child, SIGKILL);
+		waitpid(child, NULL, 0);
+	}
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -329,6 +459,8 @@ int main(int argc, char **argv)
 		return cmd_cow_fork(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "stack-kids"))
 		return cmd_stack_kids(atoi(argv[2]), atol(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "xproc"))
+		return cmd_xproc(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "orphans"))
 		return cmd_orphans(atoi(argv[2]), argv[3]);
 	fprintf(stderr, "aprobe: bad usage\n");

@@ -1,0 +1,152 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * xproc.c - syscalls that name another process by pid.
+ *
+ * prlimit64, sched_setaffinity, sched_setscheduler, sched_setparam,
+ * sched_setattr, setpriority/getpriority, ioprio_set, migrate_pages,
+ * move_pages, get_robust_list, kcmp and pidfd_open act on any process the
+ * caller's uid may touch; Landlock's signal scope does not cover them, so
+ * without this a sandboxed process could set RLIMIT_NOFILE of a host
+ * process to 1, pin it to a CPU or lower its priority.
+ *
+ * The filter answers the common case in the kernel, at no cost: a call
+ * naming the caller itself (pid 0, or "who" 0) runs as is, PRIO_USER and
+ * IOPRIO_WHO_USER (every process of a uid) are refused with EPERM.  Any
+ * other pid is notified here (filter.c), and allowed only when it names a
+ * live process of the same sandbox (procs_member: the index, or a child
+ * of a member the index has not found yet, by its kernel-reported
+ * parent); else ESRCH, as if it did not exist (a pid namespace's answer).
+ *
+ * register-only, then CONTINUE: the decision reads only the pid register
+ * and kernel facts.  The kernel looks the pid up again when the call
+ * runs.  For it to name someone else by then, the member must have exited
+ * AND been reaped AND the number been handed to a new process in the
+ * microseconds between our answer and that lookup.  Pid numbers are
+ * handed out cyclically (the allocator moves on from the last one given
+ * and wraps only at pid_max), so this takes an outside process created at
+ * exactly that moment with exactly that number; we also refuse a member
+ * that has already exited (a zombie, the last state before reaping).
+ * pidfd_open is emulated instead: the supervisor opens the pidfd, proves
+ * it names the member (alive after the open), and injects it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/ioprio.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "pidinfo.h"
+#include "xproc.h"
+#include "seccomp_uapi.h"
+
+#ifndef IOPRIO_WHO_PROCESS
+#define IOPRIO_WHO_PROCESS 1
+#define IOPRIO_WHO_PGRP	   2
+#define IOPRIO_WHO_USER	   3
+#endif
+
+static void answer(struct sl_action *a, int err)
+{
+	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
+}
+
+/* The kernel reads pid arguments as int. */
+static pid_t pid_arg(const struct sl_ctx *c, int i)
+{
+	return (pid_t)(int32_t)(uint32_t)c->req->data.args[i];
+}
+
+/* A thread id the call names: 0 is the caller; else it must belong to a
+ * live member.  0 or an errno. */
+static int check_tid(struct sl_ctx *c, pid_t tid)
+{
+	if (tid == 0)
+		return 0;
+	if (tid < 0)
+		return ESRCH;
+	return procs_member(&c->sup->procs, tid) ? 0 : ESRCH;
+}
+
+/* A process group the call names (PRIO_PGRP, IOPRIO_WHO_PGRP): 0 is the
+ * caller's; else one led by a live member (a group id is its creator's
+ * pid; processes outside cannot join a group the sandbox made, unless
+ * they choose to). */
+static int check_pgrp(struct sl_ctx *c, pid_t pgid)
+{
+	if (pgid == 0)
+		return 0;
+	struct sl_pent *e = pgid > 0 ? procs_find(&c->sup->procs, pgid) : NULL;
+	return e && !e->exited ? 0 : ESRCH;
+}
+
+/* setpriority/getpriority(which, who), ioprio_set(which, who, prio). */
+static int check_which_who(struct sl_ctx *c, bool ioprio)
+{
+	int which = (int)(uint32_t)c->req->data.args[0];
+	pid_t who = pid_arg(c, 1);
+	int process = ioprio ? IOPRIO_WHO_PROCESS : PRIO_PROCESS;
+	int pgrp = ioprio ? IOPRIO_WHO_PGRP : PRIO_PGRP;
+	int user = ioprio ? IOPRIO_WHO_USER : PRIO_USER;
+	if (which == user)
+		return EPERM; /* every process of a uid: never */
+	if (which == process)
+		return check_tid(c, who);
+	if (which == pgrp)
+		return check_pgrp(c, who);
+	return 0; /* anything else is EINVAL from the kernel */
+}
+
+/* pidfd_open(pid, flags), emulated: our pidfd, proven to name a member,
+ * injected (pidfds are close-on-exec). */
+static void emulate_pidfd_open(struct sl_ctx *c, struct sl_action *a)
+{
+	pid_t pid = pid_arg(c, 0);
+	unsigned int flags = (unsigned int)c->req->data.args[1];
+	struct sl_pent *m = pid > 0 ? procs_member(&c->sup->procs, pid) : NULL;
+	if (!m) {
+		answer(a, pid > 0 ? ESRCH : EINVAL);
+		return;
+	}
+	int fd = pidinfo_pidfd_open(pid, flags);
+	if (fd < 0) {
+		answer(a, -fd);
+		return;
+	}
+	pid_t tgid = -1;
+	/* it names a thread of m, and m was alive after the open */
+	if (pidinfo_tgid(fd, -1, pid, &tgid) < 0 || tgid != m->pid || pidinfo_exited(m->pidfd)) {
+		close(fd);
+		answer(a, ESRCH);
+		return;
+	}
+	*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND, .fd = fd, .fd_flags = O_CLOEXEC};
+}
+
+void xproc_on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	int err = 0;
+	switch (c->req->data.nr) {
+	case __NR_pidfd_open:
+		emulate_pidfd_open(c, a);
+		return;
+	case __NR_setpriority:
+	case __NR_getpriority:
+		err = check_which_who(c, false);
+		break;
+	case __NR_ioprio_set:
+		err = check_which_who(c, true);
+		break;
+	case __NR_kcmp:
+		err = check_tid(c, pid_arg(c, 0));
+		if (!err)
+			err = check_tid(c, pid_arg(c, 1));
+		break;
+	default: /* the pid is the first argument */
+		err = check_tid(c, pid_arg(c, 0));
+		break;
+	}
+	if (err)
+		answer(a, err);
+	/* else CONTINUE (see the top of this file for why that is safe) */
+}
