@@ -388,6 +388,17 @@ size_t procs_settle(struct sl_procs *ps)
 	return added;
 }
 
+/* Drops the entries of processes that have been reaped (their slot is
+ * free, and their CPU time is in their parent's children's time). */
+static void drop_reaped(struct sl_procs *ps)
+{
+	for (size_t i = 0; i < ps->n;)
+		if (ps->v[i]->exited && pidfd_reaped(ps->v[i]->pidfd))
+			ent_remove(ps, i);
+		else
+			i++;
+}
+
 static bool has_complete_pending(const struct sl_procs *ps, pid_t pid)
 {
 	for (size_t i = 0; i < ps->npend; i++)
@@ -399,15 +410,11 @@ static bool has_complete_pending(const struct sl_procs *ps, pid_t pid)
 size_t procs_count(struct sl_procs *ps, bool reconcile)
 {
 	if (reconcile) {
-		for (size_t i = 0; i < ps->n;) {
+		drop_reaped(ps);
+		for (size_t i = 0; i < ps->n; i++) {
 			struct sl_pent *e = ps->v[i];
-			if (e->exited && pidfd_reaped(e->pidfd)) {
-				ent_remove(ps, i);
-				continue;
-			}
 			if (!e->exited && e->pid > 0 && has_complete_pending(ps, e->pid))
 				scan(ps, e);
-			i++;
 		}
 		if (ps->ghosts)
 			procs_settle(ps);
@@ -436,7 +443,8 @@ static void mark_exited(struct sl_procs *ps, struct sl_pent *e)
 	ps->mem_total -= e->data_bytes + e->shared_bytes;
 	e->data_bytes = e->shared_bytes = 0;
 	sl_close(&e->statm_fd);
-	sl_close(&e->dirfd);
+	/* the dirfd stays until the entry is dropped: a zombie's CPU time is
+	 * read until its reaper takes it */
 	/* its children are reparented away from it: what we had not found
 	 * is counted as ghosts until found under the keeper */
 	for (size_t i = 0; i < ps->npend;)
@@ -510,26 +518,35 @@ size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig)
 	return k;
 }
 
+/*
+ * CPU the whole sandbox has used, in clock ticks: each unreaped member's
+ * own time and its reaped children's (utime + stime + cutime + cstime of
+ * its stat, a zombie's too), plus the children's time of the keeper,
+ * which reaps orphans.  When a process is reaped its total moves into its
+ * reaper's children's time, so nothing is counted twice, and a process
+ * the index never saw alive (one that forked, spun and was reaped within
+ * the few milliseconds before a scan) is counted through its parent.
+ */
+static uint64_t cpu_ticks(struct sl_procs *ps)
+{
+	struct sl_pstat st;
+	uint64_t t = 0;
+	if (ps->keeper_dirfd >= 0 && pidinfo_stat(ps->keeper_dirfd, &st) == 0)
+		t += st.cutime + st.cstime;
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i]->dirfd >= 0 && pidinfo_stat(ps->v[i]->dirfd, &st) == 0)
+			t += st.utime + st.stime + st.cutime + st.cstime;
+	return t;
+}
+
 int64_t procs_cpu_used(struct sl_procs *ps)
 {
-	int64_t used = 0;
-	for (size_t i = 0; i < ps->n; i++) {
-		struct sl_pent *e = ps->v[i];
-		clockid_t clk;
-		struct timespec ts;
-		if (e->exited || e->pid <= 0 || clock_getcpuclockid(e->pid, &clk) != 0 ||
-		    clock_gettime(clk, &ts) != 0)
-			continue;
-		/* the clock is named by pid: alive after the read, it was
-		 * this process's */
-		if (pidinfo_exited(e->pidfd))
-			continue;
-		uint64_t ns = (uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec;
-		if (ns > e->cpu_ns)
-			used += (int64_t)((ns - e->cpu_ns) / 1000);
-		e->cpu_ns = ns;
-	}
-	return used;
+	drop_reaped(ps);
+	uint64_t now = cpu_ticks(ps);
+	uint64_t used = now > ps->cpu_ticks ? now - ps->cpu_ticks : 0;
+	ps->cpu_ticks = now;
+	long hz = sysconf(_SC_CLK_TCK);
+	return (int64_t)(used * 1000000ULL / (uint64_t)(hz > 0 ? hz : 100));
 }
 
 /* A process the sandbox names that is not in the index yet: a child of a

@@ -55,7 +55,6 @@ struct sl_pent {
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
 	uint64_t brk_cur;      /* the break it last got (memlimit's guess) */
-	uint64_t cpu_ns;       /* CPU time at the last throttle check */
 };
 
 struct sl_pending {
@@ -85,6 +84,7 @@ struct sl_procs {
 	int keeper_pidfd, keeper_dirfd;
 	/* hook: memory released when a process exits (memlimit) */
 	uint64_t mem_total;
+	uint64_t cpu_ticks; /* the sandbox's CPU time at the last check */
 };
 
 void procs_init(struct sl_procs *ps);
@@ -140,8 +140,9 @@ size_t procs_signal_all(struct sl_procs *ps, int sig);
  * through its bound /proc directory).  Returns how many. */
 size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig);
 
-/* CPU time (us) the live tracked processes used since the previous call,
- * from the kernel's per-process CPU clocks (all threads). */
+/* CPU time (us) the sandbox used since the previous call: its processes'
+ * and their reaped children's, from the kernel's accounting (see
+ * procs.c). */
 int64_t procs_cpu_used(struct sl_procs *ps);
 
 /* Looks up a tracked, live process by pid (NULL if none). */

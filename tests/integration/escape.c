@@ -337,3 +337,20 @@ TEST(cross_process_syscalls_stay_inside)
 	}
 	check_victim_untouched(v);
 }
+
+/* Children too short-lived to be seen alive (fork, spin 3 ms, exit,
+ * reaped by their parent before any scan) still spend the sandbox's CPU
+ * share: their time reaches the throttle through their parent's
+ * children's time. */
+TEST(max_cpu_counts_short_lived_children)
+{
+	struct tc_res r = tc_run(policy(16, 10), NULL, aprobe(), "fork-spin", "1500", "3", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	long cpu = -1;
+	CHECK(sscanf(r.out, "ok %ld", &cpu) == 1);
+	if (cpu > 600)
+		th_fail(__FILE__, __LINE__,
+			"short-lived children used %ld ms of CPU in 1500 ms at "
+			"max_cpu 10",
+			cpu);
+}

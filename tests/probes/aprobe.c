@@ -33,6 +33,9 @@
  *                             TARGET a pid, "self" (our own pid), "child" (a
  *                             child we fork) or "thread" (a thread's tid);
  *                             prints "ok" or "errno=NAME"
+ *   fork-spin MS CHILD_MS     for MS ms, forks children that each spin
+ *                             CHILD_MS ms and exit (each too short-lived to
+ *                             be seen alive); prints "ok <children's CPU ms>"
  *   orphans N HOW             N times: a child forks a sleeping grandchild
  *                             and leaves at once (HOW as above); prints
  *                             "ok <grandchildren made>"
@@ -50,6 +53,7 @@
 #include <stdbool.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/time.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -322,6 +326,32 @@ static int cmd_stack_kids(int n, long mb)
 	return 0;
 }
 
+static int cmd_fork_spin(long ms, long child_ms)
+{
+	long end = now_ms() + ms;
+	while (now_ms() < end) {
+		pid_t c = fork();
+		if (c == 0) {
+			/* CPU time, not wall time: a stopped child keeps its debt */
+			struct timespec t0, t;
+			clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t0);
+			do
+				clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &t);
+			while ((t.tv_sec - t0.tv_sec) * 1000L +
+				   (t.tv_nsec - t0.tv_nsec) / 1000000L <
+			       child_ms);
+			_exit(0);
+		}
+		if (c > 0)
+			waitpid(c, NULL, 0);
+	}
+	struct rusage ru;
+	getrusage(RUSAGE_CHILDREN, &ru);
+	printf("ok %ld\n", ru.ru_utime.tv_sec * 1000L + ru.ru_utime.tv_usec / 1000 +
+			       ru.ru_stime.tv_sec * 1000L + ru.ru_stime.tv_usec / 1000);
+	return 0;
+}
+
 static const char *errname(int e)
 {
 	switch (e) {
@@ -461,6 +491,8 @@ int main(int argc, char **argv)
 		return cmd_stack_kids(atoi(argv[2]), atol(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "xproc"))
 		return cmd_xproc(argv[2], argv[3]);
+	if (argc >= 4 && !strcmp(argv[1], "fork-spin"))
+		return cmd_fork_spin(atol(argv[2]), atol(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "orphans"))
 		return cmd_orphans(atoi(argv[2]), argv[3]);
 	fprintf(stderr, "aprobe: bad usage\n");
