@@ -73,7 +73,7 @@ static bool any_cap(const struct __user_cap_data_struct d[CAP_WORDS])
 int privdrop_plan(struct sl_privdrop *pd)
 {
 	struct __user_cap_data_struct d[CAP_WORDS];
-	*pd = (struct sl_privdrop){.last_cap = read_last_cap()};
+	*pd = (struct sl_privdrop){0};
 	int r = get_caps(d);
 	if (r < 0)
 		return r;
@@ -81,6 +81,7 @@ int privdrop_plan(struct sl_privdrop *pd)
 	/* CAP_SETPCAP must be effective for steps 1 and 2 (0..31: word 0) */
 	pd->securebits = d[0].effective & CAP_TO_MASK(CAP_SETPCAP);
 	if (pd->securebits) {
+		pd->last_cap = read_last_cap();
 		int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 		if (bits < 0)
 			return sl_errorf(errno, "prctl(PR_GET_SECUREBITS): %s", strerror(errno));

@@ -33,13 +33,14 @@
 struct sl_privdrop {
 	bool securebits;       /* steps 1 and 2: we hold CAP_SETPCAP */
 	bool caps;	       /* steps 3 and 4: we hold some capability */
-	int last_cap;	       /* the kernel's highest capability number */
-	unsigned long secbits; /* step 1: what to set (the current bits kept) */
+	int last_cap;	       /* step 2: the kernel's highest capability number */
+	unsigned long secbits; /* step 1: what to set (locked bits kept as they are) */
 };
 
-/* Parent: reads this thread's capabilities (capget), its securebits and
- * /proc/sys/kernel/cap_last_cap (the headers' CAP_LAST_CAP when that is
- * unreadable).  0 or -errno with a message. */
+/* Parent: reads this thread's capabilities (capget) and, with
+ * CAP_SETPCAP, its securebits and /proc/sys/kernel/cap_last_cap (the
+ * headers' CAP_LAST_CAP when that is unreadable).  0 or -errno with a
+ * message. */
 int privdrop_plan(struct sl_privdrop *pd);
 
 /* Child, raw syscalls only: applies the plan.  0, or -errno with *step
