@@ -22,6 +22,9 @@
 #include <unistd.h>
 
 #include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <sys/prctl.h>
 
 static const char *rprobe(void)
 {
@@ -210,6 +213,31 @@ TEST(privilege_caps_dropped_without_setpcap)
 	CHECK_STR(cap_field(line, "inh"), zero);
 	CHECK(strcmp(cap_field(line, "bnd"), zero) != 0);
 	CHECK_LINE(out, 1, "ok 0x0");
+}
+
+/* A step the plan decided on that fails stops the start, naming it: here
+ * a filter of our own (inherited by the sandbox) makes
+ * prctl(PR_SET_SECUREBITS) fail. */
+TEST(privilege_drop_fails_closed)
+{
+	if (!th_root())
+		SKIP("needs root (CAP_SETPCAP: the securebits step)");
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	struct sock_filter insns[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_prctl, 0, 3),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0])),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, PR_SET_SECUREBITS, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {sizeof(insns) / sizeof(insns[0]), insns};
+	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0);
+	const char *argv[] = {rprobe(), "caps", NULL};
+	sandlock_result_t *r = sandlock_run(p, NULL, argv, 2);
+	CHECK(r == NULL);
+	CHECK_CONTAINS(sandlock_last_error(),
+		       "sandbox setup failed: lock securebits (drop privileges): ");
 }
 
 TEST(privilege_check_reports_caps)
