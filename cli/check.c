@@ -110,6 +110,10 @@ static void report_protections(FILE *out, const struct check_facts *c)
 	}
 	protection(out, "Syscall deny list:", f->seccomp_filter, "(seccomp filter)");
 	protection(out, "Supervisor:", supervisor_ok(f), "(user notification, killable wait)");
+	/* root (CI jobs, containers): say what happens to its power */
+	if (f->caps_held)
+		line(out, "Capabilities in the sandbox:", "dropped",
+		     "(sandlock runs as root or with capabilities)");
 }
 
 /* Appends "what" to the comma-separated list in buf. */

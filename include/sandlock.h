@@ -394,6 +394,10 @@ typedef struct sandlock_features {
 	bool pidfd_getfd;	 /* pidfd_open + pidfd_getfd (5.6) */
 	bool addfd_send;	 /* SECCOMP_ADDFD_FLAG_SEND (5.14) */
 	bool nested_listener;	 /* this process already runs under a listener */
+	/* extension, appended (it fits the old padding: the size is
+	 * unchanged): this thread holds capabilities (root), which a
+	 * sandbox started from it drops, all of them */
+	bool caps_held;
 } sandlock_features_t;
 int sandlock_probe_features(sandlock_features_t *out);
 

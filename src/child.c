@@ -25,6 +25,7 @@
 #include <unistd.h>
 
 #include "landlock.h"
+#include "privdrop.h"
 #include "rawsys.h"
 #include "seccomp_uapi.h"
 
@@ -161,8 +162,23 @@ static void setup_limits(const struct sl_plan *p)
 		set_rlimit(p, RLIMIT_DATA, p->data_limit, p->data_limit, SL_STEP_RLIMIT_DATA);
 	if (p->set_stack)
 		cap_stack(p, p->stack_limit);
+	/* only the hard limit now, while we may still raise it; the soft
+	 * one after the filter (confine_self) */
+	if (p->raise_nofile)
+		set_rlimit(p, RLIMIT_NOFILE, p->nofile_cur, p->nofile, SL_STEP_RLIMIT_NOFILE);
 	if (p->cwd && (r = sl_sys1(SYS_chdir, p->cwd)) < 0)
 		fail(p, SL_STEP_CHDIR, r);
+}
+
+/* No capability, no securebits to exploit, no real-time priority
+ * (privdrop.h); before NO_NEW_PRIVS and the filter, which denies
+ * PR_SET_SECUREBITS. */
+static void drop_privileges(const struct sl_plan *p)
+{
+	int step = SL_STEP_CAPSET;
+	long r = privdrop_apply(&p->privdrop, &step);
+	if (r < 0)
+		fail(p, step, r);
 }
 
 static int confine_self(const struct sl_plan *p)
@@ -313,6 +329,7 @@ int child_main(void *arg)
 	setup_stdio(p);
 	int self_pidfd = setup_process(p);
 	setup_limits(p);
+	drop_privileges(p);
 	int listener = confine_self(p);
 	report_ready(p, listener, self_pidfd);
 	wait_gate(p);

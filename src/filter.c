@@ -18,7 +18,18 @@
  *     cover them), TCP Fast Open (sendto/sendmsg/sendmmsg with
  *     MSG_FASTOPEN, setsockopt TCP_FASTOPEN_CONNECT: an implicit connect
  *     that Landlock before 7.2 does not check);
+ *   - no device nodes and no set-id files: mknod/mknodat of a character or
+ *     block device, or with S_ISUID/S_ISGID; chmod/fchmod/fchmodat/
+ *     fchmodat2 setting S_ISUID/S_ISGID; open/openat/creat creating
+ *     (O_CREAT or O_TMPFILE) with S_ISUID/S_ISGID in the mode.  The
+ *     sandbox holds no capability (privdrop.c), but a setuid file left in
+ *     a writable tree waits for someone outside to run it;
+ *   - openat2 returns ENOSYS: its flags and mode live in memory (struct
+ *     open_how), so callers fall back to openat, whose are checked here;
  *   - the supervisor's syscalls return USER_NOTIF; everything else ALLOW.
+ *     A syscall with argument-filtered denials that a handler watches
+ *     (clone, the open and chmod families) is notified only in the forms
+ *     that are not denied.
  */
 #include "filter.h"
 
@@ -33,6 +44,7 @@
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -55,6 +67,44 @@
 static const unsigned long clone_ns_flags[] = {
     CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
     CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
+};
+#define CLONE_NS_ALL                                                                               \
+	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
+	 CLONE_NEWPID | CLONE_NEWNET)
+
+/* The kernel's __O_TMPFILE bit (glibc's __O_TMPFILE adds O_DIRECTORY);
+ * the same on x86_64 and aarch64. */
+#define SL_O_TMPFILE  020000000
+#define SL_O_CREATING (O_CREAT | SL_O_TMPFILE)
+#define SL_SETID      (S_ISUID | S_ISGID)
+
+/* Where the mode (and, for the creating opens, the flags) argument is. */
+struct mode_arg {
+	int nr;
+	unsigned int mode;
+	int flags; /* -1: the call always creates or never does */
+};
+
+/* Device nodes and set-id bits (mknod also refuses device types). */
+static const struct mode_arg mknod_calls[] = {
+#ifdef __NR_mknod
+    {__NR_mknod, 1, -1},
+#endif
+    {__NR_mknodat, 2, -1},
+};
+/* Set-id bits only. */
+static const struct mode_arg chmod_calls[] = {
+#ifdef __NR_chmod
+    {__NR_chmod, 1, -1},
+#endif
+    {__NR_fchmod, 1, -1}, {__NR_fchmodat, 2, -1}, {__NR_fchmodat2, 2, -1},
+#ifdef __NR_creat
+    {__NR_creat, 1, -1},
+#endif
+#ifdef __NR_open
+    {__NR_open, 2, 1},
+#endif
+    {__NR_openat, 3, 2},
 };
 
 /* TIOCSTI, TIOCLINUX, SIOCGIFNAME, SIOCGIFCONF, SIOCGIFFLAGS, SIOCGIFADDR,
@@ -107,10 +157,41 @@ bool filter_denies(const struct sandlock_sandbox *cfg, int nr)
 
 /* Syscalls whose arguments the program checks itself.  libseccomp lets an
  * unconditional rule supersede a syscall's argument rules, so a plain
- * notification would switch those checks off; clone's notification is
- * made conditional instead (only calls without namespace flags). */
-static const int arg_ruled[] = {__NR_prctl,   __NR_ioctl,    __NR_socket,    __NR_sendto,
-				__NR_sendmsg, __NR_sendmmsg, __NR_setsockopt};
+ * notification would switch those checks off: handlers are refused on
+ * these.  Where the denied forms have a complement libseccomp can express
+ * (one comparison per rule), the notification is made conditional on it
+ * instead (notify_unless below): clone, the open and chmod families. */
+static const int arg_ruled[] = {
+    __NR_prctl,	  __NR_ioctl,	 __NR_socket,	  __NR_sendto,
+    __NR_sendmsg, __NR_sendmmsg, __NR_setsockopt,
+#ifdef __NR_mknod
+    __NR_mknod,
+#endif
+    __NR_mknodat,
+};
+
+/* The forms of a syscall that are notified when something watches it:
+ * (argument & mask) == 0, one rule each; together they are exactly what
+ * the argument rules above do not deny. */
+static const struct {
+	int nr;
+	unsigned int arg;
+	unsigned long mask;
+} notify_unless[] = {
+    {__NR_clone, 0, CLONE_NS_ALL}, /* no namespace flag */
+#ifdef __NR_open
+    {__NR_open, 1, SL_O_CREATING}, /* not creating, or */
+    {__NR_open, 2, SL_SETID},	   /* no set-id bit */
+#endif
+    {__NR_openat, 2, SL_O_CREATING}, {__NR_openat, 3, SL_SETID},
+#ifdef __NR_creat
+    {__NR_creat, 1, SL_SETID},
+#endif
+#ifdef __NR_chmod
+    {__NR_chmod, 1, SL_SETID},
+#endif
+    {__NR_fchmod, 1, SL_SETID},	     {__NR_fchmodat, 2, SL_SETID}, {__NR_fchmodat2, 2, SL_SETID},
+};
 
 const char *filter_handler_conflict(const struct sandlock_sandbox *cfg, int nr)
 {
@@ -119,6 +200,8 @@ const char *filter_handler_conflict(const struct sandlock_sandbox *cfg, int nr)
 		       "user code bypass it";
 	if (nr == __NR_clone3)
 		return "the filter answers it itself (ENOSYS, so libc falls back to clone)";
+	if (nr == __NR_openat2)
+		return "the filter answers it itself (ENOSYS, so callers fall back to openat)";
 	if (in_list(arg_ruled, SL_ARRAY_SIZE(arg_ruled), nr))
 		return "the filter checks its arguments, and a handler would switch those "
 		       "checks off";
@@ -184,6 +267,46 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
 	return r;
 }
 
+/* Device nodes and set-id files.  Modes are compared with masks inside the
+ * low 32 bits (the kernel reads a umode_t), flags likewise. */
+static int add_file_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox *cfg)
+{
+	const uint32_t eperm = SCMP_ACT_ERRNO(EPERM);
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(mknod_calls); i++) {
+		unsigned int m = mknod_calls[i].mode;
+		struct scmp_arg_cmp chr[] = {SCMP_CMP(m, SCMP_CMP_MASKED_EQ, S_IFMT, S_IFCHR)};
+		struct scmp_arg_cmp blk[] = {SCMP_CMP(m, SCMP_CMP_MASKED_EQ, S_IFMT, S_IFBLK)};
+		r = rule(ctx, cfg, eperm, mknod_calls[i].nr, 1, chr);
+		if (r == 0)
+			r = rule(ctx, cfg, eperm, mknod_calls[i].nr, 1, blk);
+	}
+	const struct mode_arg *calls[] = {mknod_calls, chmod_calls};
+	const size_t ncalls[] = {SL_ARRAY_SIZE(mknod_calls), SL_ARRAY_SIZE(chmod_calls)};
+	const unsigned long bits[] = {S_ISUID, S_ISGID}, creating[] = {O_CREAT, SL_O_TMPFILE};
+	for (size_t k = 0; k < 2; k++)
+		for (size_t i = 0; r == 0 && i < ncalls[k]; i++)
+			for (size_t b = 0; r == 0 && b < 2; b++) {
+				const struct mode_arg *c = &calls[k][i];
+				struct scmp_arg_cmp one[] = {ABIT(c->mode, bits[b])};
+				if (c->flags < 0) {
+					r = rule(ctx, cfg, eperm, c->nr, 1, one);
+					continue;
+				}
+				/* creating, and with the bit: two arguments, one rule */
+				for (size_t f = 0; r == 0 && f < 2; f++) {
+					struct scmp_arg_cmp two[] = {
+					    ABIT((unsigned int)c->flags, creating[f]),
+					    ABIT(c->mode, bits[b])};
+					r = rule(ctx, cfg, eperm, c->nr, 2, two);
+				}
+			}
+	/* its mode is in memory: callers fall back to openat */
+	if (r == 0)
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(ENOSYS), __NR_openat2, 0, NULL);
+	return r;
+}
+
 static int add_inet_rules(scmp_filter_ctx ctx, const struct filter_req *req, unsigned int af)
 {
 	const struct sandlock_sandbox *cfg = req->cfg;
@@ -240,14 +363,19 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 
 static int add_notify(scmp_filter_ctx ctx, const struct filter_req *req)
 {
-	unsigned long ns = 0;
-	for (size_t i = 0; i < SL_ARRAY_SIZE(clone_ns_flags); i++)
-		ns |= clone_ns_flags[i];
-	struct scmp_arg_cmp no_ns[] = {SCMP_CMP(0, SCMP_CMP_MASKED_EQ, ns, 0)};
 	for (size_t i = 0; i < req->n_notify; i++) {
-		bool clone = req->notify[i] == __NR_clone;
-		int r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, req->notify[i], clone ? 1 : 0,
-			     clone ? no_ns : NULL);
+		int nr = req->notify[i], r = 0;
+		bool conditional = false;
+		for (size_t k = 0; r == 0 && k < SL_ARRAY_SIZE(notify_unless); k++) {
+			if (notify_unless[k].nr != nr)
+				continue;
+			struct scmp_arg_cmp c[] = {SCMP_CMP(
+			    notify_unless[k].arg, SCMP_CMP_MASKED_EQ, notify_unless[k].mask, 0)};
+			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 1, c);
+			conditional = true;
+		}
+		if (r == 0 && !conditional)
+			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 0, NULL);
 		if (r < 0)
 			return r;
 	}
@@ -429,6 +557,8 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
 		r = add_deny_lists(ctx, req->cfg);
 	if (r == 0)
 		r = add_process_rules(ctx, req->cfg);
+	if (r == 0)
+		r = add_file_rules(ctx, req->cfg);
 	if (r == 0)
 		r = add_socket_rules(ctx, req);
 	if (r == 0)

@@ -45,6 +45,12 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_CLONE] = "keeper: clone",
     [SL_STEP_PIDFD] = "pidfd_open",
     [SL_STEP_RLIMIT_STACK] = "RLIMIT_STACK (max_memory)",
+    [SL_STEP_SECUREBITS] = "lock securebits (drop privileges)",
+    [SL_STEP_CAPBSET] = "drop the capability bounding set",
+    [SL_STEP_CAP_AMBIENT] = "clear the ambient capabilities",
+    [SL_STEP_CAPSET] = "drop capabilities (capset)",
+    [SL_STEP_RLIMIT_RTPRIO] = "RLIMIT_RTPRIO (no real-time priority)",
+    [SL_STEP_RLIMIT_NICE] = "RLIMIT_NICE (no raised priority)",
 };
 
 const char *plan_step_name(int step)
@@ -235,6 +241,13 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 			    (unsigned long long)rl.rlim_max);
 		p->set_nofile = true;
 		p->nofile = cfg->max_open_files.v;
+		/* raising the hard limit needs CAP_SYS_RESOURCE, which the
+		 * child drops: it raises it first */
+		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+		    p->nofile > rl.rlim_max) {
+			p->raise_nofile = true;
+			p->nofile_cur = rl.rlim_cur;
+		}
 	}
 	/* max_memory also caps each process's stack: it grows without a
 	 * syscall the supervisor could see */
@@ -348,6 +361,8 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		r = sl_errorf(ENOMEM, "out of memory");
 	if (r == 0)
 		r = build_limits(p, cfg);
+	if (r == 0)
+		r = privdrop_plan(&p->privdrop);
 	if (r == 0)
 		r = build_confinement(p, cfg, mode);
 	if (r == 0)

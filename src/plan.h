@@ -19,6 +19,7 @@
 
 #include "keeper.h"
 #include "policy.h"
+#include "privdrop.h"
 
 /* Steps of the child sequence (spec 8.2), reported with an errno when one
  * fails.  SL_STEP_READY carries the listener fd number instead. */
@@ -42,6 +43,12 @@ enum sl_step {
 	SL_STEP_CLONE,
 	SL_STEP_PIDFD,
 	SL_STEP_RLIMIT_STACK,
+	SL_STEP_SECUREBITS,
+	SL_STEP_CAPBSET,
+	SL_STEP_CAP_AMBIENT,
+	SL_STEP_CAPSET,
+	SL_STEP_RLIMIT_RTPRIO,
+	SL_STEP_RLIMIT_NICE,
 	SL_STEP__COUNT
 };
 
@@ -72,6 +79,12 @@ struct sl_plan {
 	bool share_vm; /* the keeper clones the child CLONE_VM | CLONE_VFORK */
 	bool set_nofile, set_data, set_stack;
 	uint64_t nofile, data_limit, stack_limit;
+	/* max_open_files above the hard limit (we may raise it): the hard
+	 * limit is raised to nofile before the capabilities are dropped,
+	 * the soft one (nofile_cur until then) after the filter */
+	bool raise_nofile;
+	uint64_t nofile_cur;
+	struct sl_privdrop privdrop; /* privdrop.h */
 	pid_t parent_pid;
 	sigset_t child_mask; /* signal mask to exec with */
 

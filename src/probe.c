@@ -22,6 +22,7 @@
 
 #include "error.h"
 #include "landlock.h"
+#include "privdrop.h"
 #include "seccomp_uapi.h"
 #include "spawn.h"
 #include "util.h"
@@ -102,6 +103,10 @@ static void probe_listener(sandlock_features_t *f)
 	}
 }
 
+/* Callers built against an older header pass the old size: a field
+ * appended must fit the old padding, or the size check must learn it. */
+_Static_assert(sizeof(sandlock_features_t) == 20, "sandlock_features_t changed size");
+
 SL_API int sandlock_probe_features(sandlock_features_t *out)
 {
 	sl_error_clear();
@@ -117,6 +122,7 @@ SL_API int sandlock_probe_features(sandlock_features_t *out)
 	    flag_known(SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV);
 	if (f.user_notif)
 		probe_listener(&f);
+	f.caps_held = privdrop_caps_held();
 	*out = f;
 	return 0;
 }

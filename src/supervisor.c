@@ -15,6 +15,7 @@
 #include "filter.h"
 #include "reslimit.h"
 #include "seccomp_uapi.h"
+#include "timex.h"
 #include "xproc.h"
 
 #define HELD_RETRY_MS 100
@@ -68,6 +69,9 @@ static const struct {
     {__NR_get_robust_list, xproc_on_pid, ALWAYS_FILTERED},
     {__NR_kcmp, xproc_on_pid, ALWAYS_FILTERED},
     {__NR_pidfd_open, xproc_on_pid, ALWAYS_FILTERED},
+    /* emulate (timex.c): read-only, the struct timex is in memory */
+    {__NR_adjtimex, timex_on_adjtimex, ALWAYS},
+    {__NR_clock_adjtime, timex_on_clock_adjtime, ALWAYS},
 };
 
 static bool builtin_active(const struct sandlock_sandbox *cfg, enum when w)

@@ -61,6 +61,26 @@ static const int default_deny[] = {
     __NR_io_uring_enter,
     __NR_io_uring_register,
     __NR_personality,
+    /* privileged operations the dropped capabilities already refuse
+     * (privdrop.c), denied outright as well: the new mount API (Landlock
+     * does not mediate it), the kernel log, the clock, kexec, the
+     * terminal hang-up, chroot, fanotify (permission events can hang the
+     * host's opens), quotas */
+    __NR_fsopen,
+    __NR_fsconfig,
+    __NR_fsmount,
+    __NR_fspick,
+    __NR_move_mount,
+    __NR_open_tree,
+    __NR_mount_setattr,
+    __NR_syslog,
+    __NR_settimeofday,
+    __NR_clock_settime,
+    __NR_kexec_file_load,
+    __NR_vhangup,
+    __NR_chroot,
+    __NR_fanotify_init,
+    __NR_quotactl_fd,
 };
 
 static const int sysv_ipc[] = {
@@ -111,6 +131,21 @@ static const struct sl_sysent table[] = {
     E(io_uring_enter),
     E(io_uring_register),
     E(personality),
+    E(fsopen),
+    E(fsconfig),
+    E(fsmount),
+    E(fspick),
+    E(move_mount),
+    E(open_tree),
+    E(mount_setattr),
+    E(syslog),
+    E(settimeofday),
+    E(clock_settime),
+    E(kexec_file_load),
+    E(vhangup),
+    E(chroot),
+    E(fanotify_init),
+    E(quotactl_fd),
     /* process, memory, network, time, path syscalls */
     E(clone),
     E(clone3),
@@ -150,6 +185,8 @@ static const struct sl_sysent table[] = {
     E(clock_nanosleep),
     E(timerfd_settime),
     E(timer_settime),
+    E(adjtimex),
+    E(clock_adjtime),
     E(execve),
     E(execveat),
     E(unlinkat),
@@ -161,6 +198,10 @@ static const struct sl_sysent table[] = {
     E(symlinkat),
     E(linkat),
     E(fchmodat),
+    E(fchmodat2),
+    E(fchmod),
+    E(mknodat),
+    E(openat2),
     E(fchownat),
     E(readlinkat),
     E(truncate),
@@ -180,6 +221,8 @@ static const struct sl_sysent table[] = {
     E(lchown),
     E(readlink),
     E(futimesat),
+    E(mknod),
+    E(creat),
 #endif
     /* sysv_ipc */
     E(shmget),

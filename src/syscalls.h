@@ -8,6 +8,44 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/syscall.h>
+
+/* Numbers the oldest supported headers (Linux 6.1) may lack: the same on
+ * x86_64 and aarch64 (the generic table from 424 on). */
+#ifndef __NR_open_tree
+#define __NR_open_tree 428
+#endif
+#ifndef __NR_move_mount
+#define __NR_move_mount 429
+#endif
+#ifndef __NR_fsopen
+#define __NR_fsopen 430
+#endif
+#ifndef __NR_fsconfig
+#define __NR_fsconfig 431
+#endif
+#ifndef __NR_fsmount
+#define __NR_fsmount 432
+#endif
+#ifndef __NR_fspick
+#define __NR_fspick 433
+#endif
+#ifndef __NR_mount_setattr
+#define __NR_mount_setattr 442
+#endif
+#ifndef __NR_quotactl_fd
+#define __NR_quotactl_fd 443
+#endif
+#ifndef __NR_fchmodat2
+#define __NR_fchmodat2 452
+#endif
+#ifndef __NR_kexec_file_load
+#if defined(__x86_64__)
+#define __NR_kexec_file_load 320
+#else
+#define __NR_kexec_file_load 294
+#endif
+#endif
 
 /* Number of a name in the known-name table for this architecture, or -1. */
 int syscalls_nr(const char *name);

@@ -39,11 +39,13 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
+#include <sys/time.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
 #include <arpa/inet.h>
+#include <time.h>
 #include <unistd.h>
 
 #ifndef IPPROTO_MPTCP
@@ -121,6 +123,37 @@ static int usage(const char *what)
 static bool want_highbits(int argc, char **argv, int i)
 {
 	return argc > i && !strcmp(argv[i], "highbits");
+}
+
+/* Numbers older headers may lack (the same on x86_64 and aarch64). */
+#define SYS_open_tree_nr     428
+#define SYS_move_mount_nr    429
+#define SYS_fsopen_nr	     430
+#define SYS_fsconfig_nr	     431
+#define SYS_fsmount_nr	     432
+#define SYS_fspick_nr	     433
+#define SYS_mount_setattr_nr 442
+#define SYS_quotactl_fd_nr   443
+#if defined(__x86_64__)
+#define SYS_kexec_file_load_nr 320
+#else
+#define SYS_kexec_file_load_nr 294
+#endif
+
+/* vhangup hangs up the caller's controlling terminal (with
+ * CAP_SYS_TTY_CONFIG): call it in a child that has none (setsid). */
+static long vhangup_detached(void)
+{
+	pid_t c = fork();
+	if (c == 0) {
+		setsid();
+		_exit(syscall(SYS_vhangup) < 0 ? errno : 0);
+	}
+	int st;
+	if (c < 0 || waitpid(c, &st, 0) < 0 || !WIFEXITED(st))
+		return -1;
+	errno = WEXITSTATUS(st);
+	return errno ? -1 : 0;
 }
 
 static long try_syscall(const char *name, bool *known)
@@ -224,6 +257,44 @@ static long try_syscall(const char *name, bool *known)
 		return syscall(SYS_semctl, -1, 0, 0xffff, 0);
 	if (!strcmp(name, "semtimedop"))
 		return syscall(SYS_semtimedop, -1, NULL, 0, NULL);
+	/* The new mount API, clock, log, kexec, tty, chroot, fanotify,
+	 * quotas: invalid flags, fds or values, which the kernel checks
+	 * before doing anything (some after the capability check: EPERM
+	 * unprivileged). */
+	if (!strcmp(name, "fsopen")) /* no name: EFAULT */
+		return syscall(SYS_fsopen_nr, NULL, 0);
+	if (!strcmp(name, "fsconfig")) /* bad command: EINVAL */
+		return syscall(SYS_fsconfig_nr, -1, 0xffff, NULL, NULL, 0);
+	if (!strcmp(name, "fsmount")) /* bad flags: EINVAL */
+		return syscall(SYS_fsmount_nr, -1, 0xffffffffU, 0);
+	if (!strcmp(name, "fspick")) /* bad flags: EINVAL */
+		return syscall(SYS_fspick_nr, -1, "", 0xffffffffU);
+	if (!strcmp(name, "move_mount")) /* bad flags: EINVAL */
+		return syscall(SYS_move_mount_nr, -1, "", -1, "", 0xffffffffU);
+	if (!strcmp(name, "open_tree")) /* bad flags: EINVAL */
+		return syscall(SYS_open_tree_nr, -1, "", 0xffffffffU);
+	if (!strcmp(name, "mount_setattr")) /* bad flags: EINVAL */
+		return syscall(SYS_mount_setattr_nr, -1, "", 0xffffffffU, NULL, 0UL);
+	if (!strcmp(name, "syslog")) /* unknown action: EINVAL */
+		return syscall(SYS_syslog, 100, NULL, 0);
+	if (!strcmp(name, "settimeofday")) { /* tv_usec out of range: EINVAL */
+		struct timeval tv = {0, 2000000};
+		return syscall(SYS_settimeofday, &tv, NULL);
+	}
+	if (!strcmp(name, "clock_settime")) { /* tv_nsec out of range: EINVAL */
+		struct timespec ts = {0, 2000000000L};
+		return syscall(SYS_clock_settime, CLOCK_REALTIME, &ts);
+	}
+	if (!strcmp(name, "kexec_file_load")) /* bad flags: EINVAL */
+		return syscall(SYS_kexec_file_load_nr, -1, -1, 0UL, NULL, 0xffff0000UL);
+	if (!strcmp(name, "vhangup")) /* without a controlling terminal */
+		return vhangup_detached();
+	if (!strcmp(name, "chroot")) /* no path: EFAULT */
+		return syscall(SYS_chroot, NULL);
+	if (!strcmp(name, "fanotify_init")) /* bad flags: EINVAL */
+		return syscall(SYS_fanotify_init, 0xffffffffU, 0U);
+	if (!strcmp(name, "quotactl_fd")) /* no such fd: EBADF */
+		return syscall(SYS_quotactl_fd_nr, -1, 0U, 0, NULL);
 	/* Ordinary calls, for extra_deny_syscalls. */
 	if (!strcmp(name, "getrandom")) {
 		char b[4];

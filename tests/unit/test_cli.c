@@ -670,3 +670,21 @@ TEST(cli_check_report_nothing)
 			  "notification\n");
 	free(t);
 }
+
+/* Run with capabilities (root), the report says the sandbox gets none;
+ * without, it says nothing about them. */
+TEST(cli_check_report_caps_dropped)
+{
+	struct check_facts c = full_facts();
+	int rc;
+	char *t = report(&c, &rc);
+
+	CHECK(strstr(t, "Capabilities") == NULL);
+	free(t);
+	c.features.caps_held = true;
+	t = report(&c, &rc);
+	CHECK_EQ(rc, 0);
+	CHECK_CONTAINS(t, "  Capabilities in the sandbox:     dropped       (sandlock runs as root "
+			  "or with capabilities)\n");
+	free(t);
+}

@@ -8,6 +8,7 @@
 #include "harness.h"
 #include "policy.h"
 #include "supervisor.h"
+#include "syscalls.h"
 
 static void default_req(struct sandlock_sandbox *cfg, struct filter_req *req, int *notify)
 {
@@ -136,6 +137,8 @@ TEST(notify_list_follows_policy)
 	size_t n = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
 	CHECK(listed(v, n, __NR_clone) && listed(v, n, __NR_fork) && listed(v, n, __NR_vfork));
 	CHECK(listed(v, n, __NR_exit_group) && listed(v, n, __NR_uname));
+	/* read-only emulation of the clock discipline (timex.c) */
+	CHECK(listed(v, n, __NR_adjtimex) && listed(v, n, __NR_clock_adjtime));
 	CHECK(!listed(v, n, __NR_clone3)); /* the filter answers ENOSYS */
 	CHECK(!listed(v, n, __NR_mmap) && !listed(v, n, __NR_mremap));
 	cfg.max_memory = (struct sl_opt_u64){true, 64u << 20};
@@ -173,8 +176,56 @@ TEST(handler_conflicts)
 	CHECK(filter_handler_conflict(&cfg, __NR_socket) != NULL);
 	CHECK(filter_handler_conflict(&cfg, __NR_openat) == NULL);
 	CHECK(filter_handler_conflict(&cfg, __NR_clone) == NULL);
+	/* argument-denied forms: mknod's complement is not one comparison
+	 * per rule; the open and chmod families get conditional
+	 * notifications instead; openat2 is answered ENOSYS */
+	CHECK(filter_handler_conflict(&cfg, __NR_mknodat) != NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_openat2) != NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_fchmodat) == NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_fchmod) == NULL);
+	CHECK(filter_handler_conflict(&cfg, __NR_chroot) != NULL); /* denied */
 	CHECK(filter_handler_conflict(&cfg, __NR_shmget) != NULL); /* sysv denied */
 	CHECK_EQ(sl_strv_push(&cfg.allow_groups, "sysv_ipc"), 0);
 	CHECK(filter_handler_conflict(&cfg, __NR_shmget) == NULL);
+	policy_release(&cfg);
+}
+
+/* The added denials are in the default list and have names. */
+TEST(filter_denies_privileged_calls)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	static const char *const names[] = {
+	    "fsopen",	       "fsconfig",	"fsmount", "fspick",	    "move_mount",
+	    "open_tree",       "mount_setattr", "syslog",  "settimeofday",  "clock_settime",
+	    "kexec_file_load", "vhangup",	"chroot",  "fanotify_init", "quotactl_fd"};
+	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+		int nr = syscalls_nr(names[i]);
+		CHECK(nr >= 0);
+		CHECK_STR(syscalls_name(nr), names[i]);
+		CHECK(filter_denies(&cfg, nr));
+	}
+	CHECK(!filter_denies(&cfg, __NR_adjtimex));
+	CHECK(!filter_denies(&cfg, __NR_mknodat));
+	policy_release(&cfg);
+}
+
+/* A program with a handler on openat (conditional notification next to
+ * the set-id denials) assembles, and differs from the default one. */
+TEST(filter_conditional_notify_assembles)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	int user[] = {__NR_openat, __NR_fchmodat};
+	int v[SUPERVISOR_MAX_NOTIFY];
+	size_t n = supervisor_notify_list(&cfg, user, 2, v, SUPERVISOR_MAX_NOTIFY);
+	struct filter_req req = {.cfg = &cfg, .notify = v, .n_notify = n};
+	struct sock_fprog a, b;
+	CHECK_EQ(filter_assemble(&req, &a), 0);
+	req.n_notify = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
+	CHECK_EQ(filter_assemble(&req, &b), 0);
+	CHECK(a.len > b.len);
+	filter_free(&a);
+	filter_free(&b);
 	policy_release(&cfg);
 }

@@ -1,0 +1,183 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * privdrop.c - no privilege inside the sandbox (see privdrop.h).
+ *
+ * privdrop_plan() runs in the parent and may use libc; privdrop_apply()
+ * runs in the child between clone and exec: raw syscalls only (rawsys.h),
+ * no errno, no allocation.
+ */
+#include "privdrop.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <linux/securebits.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "plan.h"
+#include "rawsys.h"
+
+#define CAP_WORDS 2 /* _LINUX_CAPABILITY_U32S_3 */
+
+/* Step 1's bits: set and locked.  KEEP_CAPS is locked as it is (off, as
+ * execve leaves it). */
+#define PRIVDROP_SECBITS                                                                           \
+	(SECBIT_NOROOT | SECBIT_NOROOT_LOCKED | SECBIT_NO_SETUID_FIXUP |                           \
+	 SECBIT_NO_SETUID_FIXUP_LOCKED | SECBIT_KEEP_CAPS_LOCKED | SECBIT_NO_CAP_AMBIENT_RAISE |   \
+	 SECBIT_NO_CAP_AMBIENT_RAISE_LOCKED)
+
+/* ---- parent ---------------------------------------------------------------- */
+
+/* The kernel's highest capability number: /proc/sys/kernel/cap_last_cap,
+ * read strictly (digits and one newline), else the headers' value. */
+static int read_last_cap(void)
+{
+	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return CAP_LAST_CAP;
+	char buf[16];
+	ssize_t n = read(fd, buf, sizeof(buf));
+	close(fd);
+	int v = 0;
+	ssize_t i = 0;
+	for (; i < n && i < 3 && buf[i] >= '0' && buf[i] <= '9'; i++)
+		v = v * 10 + (buf[i] - '0');
+	if (i == 0 || i != n - 1 || buf[i] != '\n' || v > 63)
+		return CAP_LAST_CAP;
+	return v;
+}
+
+static int get_caps(struct __user_cap_data_struct d[CAP_WORDS])
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	memset(d, 0, CAP_WORDS * sizeof(*d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		return sl_errorf(errno, "capget: %s", strerror(errno));
+	return 0;
+}
+
+static bool any_cap(const struct __user_cap_data_struct d[CAP_WORDS])
+{
+	for (int i = 0; i < CAP_WORDS; i++)
+		if (d[i].effective | d[i].permitted | d[i].inheritable)
+			return true;
+	return false;
+}
+
+int privdrop_plan(struct sl_privdrop *pd)
+{
+	struct __user_cap_data_struct d[CAP_WORDS];
+	*pd = (struct sl_privdrop){0};
+	int r = get_caps(d);
+	if (r < 0)
+		return r;
+	pd->caps = any_cap(d);
+	/* CAP_SETPCAP must be effective for steps 1 and 2 (0..31: word 0) */
+	pd->securebits = d[0].effective & CAP_TO_MASK(CAP_SETPCAP);
+	if (pd->securebits) {
+		pd->last_cap = read_last_cap();
+		int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
+		if (bits < 0)
+			return sl_errorf(errno, "prctl(PR_GET_SECUREBITS): %s", strerror(errno));
+		/* A locked bit keeps its value (the kernel refuses to change
+		 * it); each lock is the bit above the one it locks. */
+		unsigned long old = (unsigned long)bits, locked = (old & 0xaaaaaaaaUL) >> 1;
+		pd->secbits = ((old | PRIVDROP_SECBITS) & ~locked) | (old & locked);
+	}
+	return 0;
+}
+
+bool privdrop_caps_held(void)
+{
+	struct __user_cap_data_struct d[CAP_WORDS];
+	return get_caps(d) == 0 && any_cap(d);
+}
+
+/* ---- child: raw syscalls only ------------------------------------------------ */
+
+static long lower_to_zero(int res)
+{
+	struct rlimit rl = {0, 0};
+	return sl_sys4(SYS_prlimit64, 0, res, &rl, NULL);
+}
+
+/* Steps 3 and 4.  Dropping is always permitted. */
+static long drop_caps(int *step)
+{
+	long r = sl_sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
+	if (r < 0) {
+		*step = SL_STEP_CAP_AMBIENT;
+		return r;
+	}
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct none[CAP_WORDS] = {{0, 0, 0}, {0, 0, 0}};
+	r = sl_sys2(SYS_capset, &h, none);
+	if (r < 0)
+		*step = SL_STEP_CAPSET;
+	return r;
+}
+
+/* Whether this thread holds a capability after all (the plan read the
+ * planning thread's).  A failing capget counts as "yes": drop anyway. */
+static bool caps_left(void)
+{
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[CAP_WORDS] = {{0, 0, 0}, {0, 0, 0}};
+	if (sl_sys2(SYS_capget, &h, d) < 0)
+		return true;
+	for (int i = 0; i < CAP_WORDS; i++)
+		if (d[i].effective | d[i].permitted | d[i].inheritable)
+			return true;
+	return false;
+}
+
+/* Removes cap from the bounding set if it is there.  0 or -errno (EINVAL:
+ * no such capability). */
+static long drop_bound(int cap)
+{
+	long r = sl_sys2(SYS_prctl, PR_CAPBSET_READ, cap);
+	if (r == 1)
+		r = sl_sys5(SYS_prctl, PR_CAPBSET_DROP, cap, 0, 0, 0);
+	return r < 0 ? r : 0;
+}
+
+long privdrop_apply(const struct sl_privdrop *pd, int *step)
+{
+	long r;
+	if (pd->securebits) {
+		r = sl_sys5(SYS_prctl, PR_SET_SECUREBITS, pd->secbits, 0, 0, 0);
+		if (r < 0) {
+			*step = SL_STEP_SECUREBITS;
+			return r;
+		}
+		/* Each drop commits new credentials (about 1 us): drop only
+		 * what the set holds (a container's root holds few). */
+		for (int cap = 0; cap <= pd->last_cap; cap++)
+			if ((r = drop_bound(cap)) < 0) {
+				*step = SL_STEP_CAPBSET;
+				return r;
+			}
+		/* capabilities newer than the number we read, if any, until
+		 * the kernel says there are no more */
+		for (int cap = pd->last_cap + 1; cap < 64; cap++)
+			if (drop_bound(cap) < 0)
+				break;
+	}
+	if ((pd->caps || caps_left()) && (r = drop_caps(step)) < 0)
+		return r;
+	if ((r = lower_to_zero(RLIMIT_RTPRIO)) < 0) {
+		*step = SL_STEP_RLIMIT_RTPRIO;
+		return r;
+	}
+	if ((r = lower_to_zero(RLIMIT_NICE)) < 0) {
+		*step = SL_STEP_RLIMIT_NICE;
+		return r;
+	}
+	return 0;
+}

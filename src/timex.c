@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * timex.c - adjtimex and clock_adjtime, read-only (see timex.h).
+ *
+ * Emulate.  Both calls read and set the kernel's clock discipline through
+ * a struct timex in memory, which BPF cannot read, so the filter notifies
+ * them.  A read (modes == 0: glibc's adjtimex, ntp_gettime and
+ * ntp_adjtime go through clock_adjtime(CLOCK_REALTIME) this way) is
+ * performed here on a copy of the child's struct, and the result is
+ * written back with the kernel's return value (the clock state).  Any
+ * other modes are EPERM: the sandbox holds no CAP_SYS_TIME, and denying
+ * here also covers a caller that would.  The call is never continued
+ * after the struct was read: the child could change modes in between.
+ *
+ * Only clocks the supervisor evaluates exactly as the child would are
+ * emulated: CLOCK_REALTIME and CLOCK_TAI (system-wide).  A dynamic clock
+ * id encodes an fd, which here would name one of the supervisor's own;
+ * CPU clocks and the rest get EPERM.
+ */
+#include "timex.h"
+
+#include <errno.h>
+#include <sys/timex.h>
+#include <time.h>
+
+#include "seccomp_uapi.h"
+
+static void answer_errno(struct sl_action *a, int err)
+{
+	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
+}
+
+/* clock < 0: adjtimex. */
+static void emulate(struct sl_ctx *c, struct sl_action *a, clockid_t clock, uint64_t addr)
+{
+	struct timex tx;
+	if (mem_read(&c->mem, addr, &tx, sizeof(tx)) < 0) {
+		answer_errno(a, EFAULT);
+		return;
+	}
+	if (tx.modes != 0) {
+		answer_errno(a, EPERM);
+		return;
+	}
+	int r = clock < 0 ? adjtimex(&tx) : clock_adjtime(clock, &tx);
+	if (r < 0) {
+		answer_errno(a, errno);
+		return;
+	}
+	if (mem_write(&c->mem, addr, &tx, sizeof(tx)) < 0) {
+		answer_errno(a, EFAULT);
+		return;
+	}
+	*a = (struct sl_action){.kind = SL_ACT_RETURN, .val = r, .fd = -1};
+}
+
+void timex_on_adjtimex(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	emulate(c, a, -1, c->req->data.args[0]);
+}
+
+void timex_on_clock_adjtime(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	/* clockid_t is an int: the kernel reads the low 32 bits */
+	clockid_t clock = (clockid_t)(int32_t)(uint32_t)c->req->data.args[0];
+	if (clock != CLOCK_REALTIME && clock != CLOCK_TAI) {
+		answer_errno(a, EPERM);
+		return;
+	}
+	emulate(c, a, clock, c->req->data.args[1]);
+}
