@@ -5,7 +5,8 @@
  * Emulate.  Both calls read and set the kernel's clock discipline through
  * a struct timex in memory, which BPF cannot read, so the filter notifies
  * them.  A read (modes == 0: glibc's adjtimex, ntp_gettime and
- * ntp_adjtime go through clock_adjtime(CLOCK_REALTIME) this way) is
+ * ntp_adjtime go through clock_adjtime(CLOCK_REALTIME) this way; or
+ * ADJ_OFFSET_SS_READ, adjtime(NULL, &old) reading the pending offset) is
  * performed here on a copy of the child's struct, and the result is
  * written back with the kernel's return value (the clock state).  Any
  * other modes are EPERM: the sandbox holds no CAP_SYS_TIME, and denying
@@ -25,6 +26,10 @@
 
 #include "seccomp_uapi.h"
 
+#ifndef ADJ_OFFSET_SS_READ
+#define ADJ_OFFSET_SS_READ 0xa001 /* ADJ_OFFSET_SINGLESHOT | ADJ_OFFSET_READONLY */
+#endif
+
 static void answer_errno(struct sl_action *a, int err)
 {
 	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
@@ -38,7 +43,7 @@ static void emulate(struct sl_ctx *c, struct sl_action *a, clockid_t clock, uint
 		answer_errno(a, EFAULT);
 		return;
 	}
-	if (tx.modes != 0) {
+	if (tx.modes != 0 && tx.modes != ADJ_OFFSET_SS_READ) {
 		answer_errno(a, EPERM);
 		return;
 	}

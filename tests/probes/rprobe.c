@@ -21,6 +21,7 @@
  *   adjtimex-read             modes 0: "ok state=N status=S tick=T"
  *   clock_adjtime-read CLOCK  modes 0 on realtime|tai|monotonic|fd (a dynamic clock id)
  *   ntp_gettime               glibc's ntp_gettime (clock_adjtime underneath): "ok state=N"
+ *   adjtime-read              adjtime(NULL, &old) (ADJ_OFFSET_SS_READ): "ok"
  *   mount_setattr DIR         MOUNT_ATTR_RDONLY on DIR, not a mount root (EINVAL if let through)
  *   fsopen                    fsopen("tmpfs")
  *   open_tree DIR             open_tree(DIR, OPEN_TREE_CLOEXEC): no clone, no privilege needed
@@ -249,6 +250,16 @@ static int cmd_ntp_gettime(int argc, char **argv)
 	if (rc < 0)
 		return report(-1);
 	printf("ok state=%d\n", rc);
+	return 0;
+}
+
+/* adjtime(NULL, &old): ADJ_OFFSET_SS_READ, read-only. */
+static int cmd_adjtime_read(int argc, char **argv)
+{
+	struct timeval old;
+	if (adjtime(NULL, &old) < 0)
+		return report(-1);
+	printf("ok\n");
 	return 0;
 }
 
@@ -505,6 +516,7 @@ static const struct {
     {"adjtimex-read", cmd_adjtimex_read},
     {"clock_adjtime-read", cmd_clock_adjtime_read},
     {"ntp_gettime", cmd_ntp_gettime},
+    {"adjtime-read", cmd_adjtime_read},
     {"mount_setattr", cmd_mount_setattr},
     {"fsopen", cmd_fsopen},
     {"open_tree", cmd_open_tree},
