@@ -101,6 +101,17 @@ static void reap_orphans(const struct sl_plan *p)
 	}
 }
 
+/* The command has exited (a zombie we have not reaped).  SIGCHLD does
+ * not say which child changed: several deaths merge into one signal. */
+static bool command_gone(const struct sl_plan *p)
+{
+	siginfo_t si;
+	si.si_pid = 0;
+	return sl_sys5(SYS_waitid, P_PID, p->keeper.child, &si, WEXITED | WNOHANG | WNOWAIT,
+		       NULL) == 0 &&
+	       si.si_pid != 0;
+}
+
 /*
  * Kills and reaps everything below us.  Each round kills our current
  * children and reaps them; their own children are reparented to us when
@@ -160,14 +171,17 @@ int keeper_main(void *arg)
 	/* Hold nothing of the host's: its pipes must see EOF. */
 	sl_sys3(SYS_close_range, 0U, ~0U, 0U);
 	/* The command kept the host's dispositions; ours must not auto-reap
-	 * (an ignored SIGCHLD would). */
-	struct ksigaction dfl = {.handler = SIG_DFL};
+	 * (an ignored SIGCHLD would) nor wake for every stop and continue
+	 * of the CPU throttle. */
+	struct ksigaction dfl = {.handler = SIG_DFL, .flags = SA_NOCLDSTOP};
 	sl_sys4(SYS_rt_sigaction, SIGCHLD, &dfl, NULL, KSIGSET_SIZE);
 	unsigned long set = ksig(SIGCHLD) | ksig(SIGTERM);
 	for (;;) {
 		siginfo_t si;
 		long sig = sl_sys4(SYS_rt_sigtimedwait, &set, &si, NULL, KSIGSET_SIZE);
-		if (sig == SIGTERM)
+		/* the sandbox ends with its command: no need to wait for
+		 * the supervisor to say so */
+		if (sig == SIGTERM || (sig == SIGCHLD && command_gone(p)))
 			break;
 		if (sig == SIGCHLD)
 			reap_orphans(p);
