@@ -129,30 +129,35 @@ static void finish(sandlock_handle_t *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
-/* Forks the child and prepares the supervisor.  Runs on the thread that
- * will own the child (parent-death signal). */
+/* Starts the sandbox and the supervisor.  Runs on the thread that will
+ * own the keeper (parent-death signal). */
 static int do_spawn(sandlock_handle_t *h)
 {
-	int r = spawn_child(&h->plan, &h->proc);
+	struct sl_sup_cfg sc = {
+	    .policy = h->policy, .name = h->name, .user = h->user, .n_user = h->n_user};
+	int r = spawn_start(&h->plan, &h->proc);
 	if (r < 0)
 		return r;
-	struct sl_sup_cfg sc = {.policy = h->policy,
-				.name = h->name,
-				.root = h->proc.pid,
-				.root_pidfd = h->proc.pidfd,
-				.keeper = h->plan.keeper.self,
-				.keeper_pidfd = h->proc.keeper_pidfd,
-				.user = h->user,
-				.n_user = h->n_user};
-	r = supervisor_init(&h->sup, h->proc.listener, &sc);
-	h->proc.listener = -1; /* the supervisor owns it now */
+	/* prepared while the keeper and the child start */
+	r = supervisor_init(&h->sup, &sc);
+	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)
+		supervisor_release(&h->sup);
+	if (r == 0) {
+		struct sl_sup_root root = {.pid = h->proc.pid,
+					   .pidfd = h->proc.pidfd,
+					   .keeper = h->plan.keeper.self,
+					   .keeper_pidfd = h->proc.keeper_pidfd};
+		r = supervisor_attach(&h->sup, h->proc.listener, &root);
+		h->proc.listener = -1; /* the supervisor owns it now */
+		if (r < 0)
+			supervisor_release(&h->sup);
+	}
 	if (r < 0) {
 		siginfo_t si;
 		spawn_finish(&h->plan, &h->proc, &si);
 		sl_close(&h->proc.pidfd);
-		return r;
 	}
-	return 0;
+	return r;
 }
 
 static void run_loop(sandlock_handle_t *h, int64_t deadline_ms)

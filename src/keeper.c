@@ -39,16 +39,11 @@ static void reap(struct sl_plan *p, pid_t pid)
 	}
 }
 
-struct pidlist {
-	pid_t v[256];
-	int n;
-	bool more; /* the list had more than v holds */
-};
-
-/* Reads the kernel's list of our children (zombies included), keeping
- * up to 256; with kill, sends each SIGKILL.  Returns how many are listed,
- * or -errno when the list cannot be read. */
-static int list_children(struct pidlist *l, bool kill)
+/* Calls fn(p, pid) for each child in the kernel's list of ours (zombies
+ * included), as the list is read (no bound on its length).  Returns how
+ * many, with the pid of the last in *last, or -errno when the list cannot
+ * be read. */
+static int each_child(struct sl_plan *p, void (*fn)(struct sl_plan *, pid_t), pid_t *last)
 {
 	long fd =
 	    sl_sys4(SYS_openat, AT_FDCWD, "/proc/thread-self/children", O_RDONLY | O_CLOEXEC, 0);
@@ -57,48 +52,55 @@ static int list_children(struct pidlist *l, bool kill)
 	char buf[512];
 	long r, cur = 0;
 	bool digits = false;
-	int killed = 0;
-	l->n = 0;
-	l->more = false;
-	while ((r = sl_sys3(SYS_read, fd, buf, sizeof(buf))) > 0 || r == -EINTR) {
-		for (long i = 0; i < r; i++) {
-			if (buf[i] >= '0' && buf[i] <= '9') {
+	int n = 0;
+	for (;;) {
+		r = sl_sys3(SYS_read, fd, buf, sizeof(buf));
+		if (r == -EINTR)
+			continue;
+		/* each pid is followed by a space; at the end, flush anyway */
+		for (long i = 0; i <= (r > 0 ? r - 1 : 0); i++) {
+			bool digit = r > 0 && buf[i] >= '0' && buf[i] <= '9';
+			if (digit) {
 				cur = cur * 10 + (buf[i] - '0');
 				digits = true;
-				continue;
 			}
-			if (!digits)
+			if (digit || !digits)
 				continue;
-			/* our unreaped child: its pid cannot have been reused */
-			if (kill)
-				sl_sys2(SYS_kill, cur, SIGKILL);
-			killed++;
-			if (l->n < (int)(sizeof(l->v) / sizeof(l->v[0])))
-				l->v[l->n++] = (pid_t)cur;
-			else
-				l->more = true;
+			fn(p, (pid_t)cur);
+			*last = (pid_t)cur;
+			n++;
 			cur = 0;
 			digits = false;
 		}
+		if (r <= 0)
+			break;
 	}
 	sl_sys1(SYS_close, fd);
-	return killed;
+	return n;
 }
 
-/* Reaps the orphans that have died, never the command: its status is
- * for the end, and an unreaped command keeps its pid (and process group
- * id) from being reused while the host may still name it.  (The exit
- * signal cannot tell them apart: exec resets the command's to SIGCHLD.) */
-static void reap_orphans(const struct sl_plan *p)
+/* An orphan that has died is reaped; the command never is before the
+ * end: its status is for the host, and an unreaped command keeps its pid
+ * (and process group id) from being reused while the host may still name
+ * it.  (The exit signal cannot tell them apart: exec resets the
+ * command's to SIGCHLD.) */
+static void reap_if_orphan(struct sl_plan *p, pid_t pid)
 {
-	struct pidlist l;
-	if (list_children(&l, false) < 0)
-		return;
-	for (int i = 0; i < l.n; i++) {
-		siginfo_t si;
-		if (l.v[i] != p->keeper.child)
-			sl_sys5(SYS_waitid, P_PID, l.v[i], &si, WEXITED | WNOHANG | __WALL, NULL);
-	}
+	siginfo_t si;
+	if (pid != p->keeper.child)
+		sl_sys5(SYS_waitid, P_PID, pid, &si, WEXITED | WNOHANG | __WALL, NULL);
+}
+
+static void reap_orphans(struct sl_plan *p)
+{
+	pid_t last;
+	each_child(p, reap_if_orphan, &last);
+}
+
+/* Our unreaped child: its pid cannot have been reused. */
+static void kill_child(struct sl_plan *p, pid_t pid)
+{
+	sl_sys2(SYS_kill, pid, SIGKILL);
 }
 
 /* The command has exited (a zombie we have not reaped).  SIGCHLD does
@@ -114,21 +116,26 @@ static bool command_gone(const struct sl_plan *p)
 
 /*
  * Kills and reaps everything below us.  Each round kills our current
- * children and reaps them; their own children are reparented to us when
- * they die and are killed in the next round.  Nothing new can start
- * meanwhile: a fork needs the supervisor's answer, which does not come
- * any more, and a killed process cannot fork.
+ * children and reaps as many; their own children are reparented to us
+ * when they die, and killed in the next round.  It ends: a killed process
+ * forks no more, forks need the supervisor's answer (which stops when it
+ * sees the command's end) and are capped by max_processes.
  */
-static void sweep(struct sl_plan *p)
+static void sweep(struct sl_plan *p, bool command_dead)
 {
-	struct pidlist l = {.n = 0};
+	pid_t last = 0;
 	int n;
-	while ((n = list_children(&l, true)) > 0) {
-		for (int i = 0; i < l.n; i++)
-			reap(p, l.v[i]);
-		if (l.more) /* reap the rest in any order: each was killed */
-			for (int i = l.n; i < n; i++)
-				reap(p, 0);
+	while ((n = each_child(p, kill_child, &last)) > 0) {
+		/* each was killed (or was a zombie): n exits to take, in
+		 * any order; one still listed next round is taken then */
+		for (int i = 0; i < n; i++)
+			reap(p, 0);
+		/* Only the command, dead before the list was read: every
+		 * other process of the sandbox would have been listed (an
+		 * orphan is ours), so none can become ours now. */
+		if (n == 1 && last == p->keeper.child && command_dead)
+			return;
+		command_dead = false;
 	}
 	if (n < 0) {
 		/* no /proc: at least the command itself */
@@ -176,16 +183,19 @@ int keeper_main(void *arg)
 	struct ksigaction dfl = {.handler = SIG_DFL, .flags = SA_NOCLDSTOP};
 	sl_sys4(SYS_rt_sigaction, SIGCHLD, &dfl, NULL, KSIGSET_SIZE);
 	unsigned long set = ksig(SIGCHLD) | ksig(SIGTERM);
+	bool dead = false;
 	for (;;) {
 		siginfo_t si;
 		long sig = sl_sys4(SYS_rt_sigtimedwait, &set, &si, NULL, KSIGSET_SIZE);
 		/* the sandbox ends with its command: no need to wait for
 		 * the supervisor to say so */
-		if (sig == SIGTERM || (sig == SIGCHLD && command_gone(p)))
+		if (sig == SIGTERM)
+			break;
+		if (sig == SIGCHLD && (dead = command_gone(p)))
 			break;
 		if (sig == SIGCHLD)
 			reap_orphans(p);
 	}
-	sweep(p);
+	sweep(p, dead);
 	return 0;
 }

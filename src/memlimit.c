@@ -38,6 +38,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "pidinfo.h"
 #include "reslimit.h"
 #include "seccomp_uapi.h"
 #include "util.h"
@@ -58,9 +59,10 @@ static uint64_t page_round(uint64_t x)
 static int statm_data(struct sl_pent *p, uint64_t *bytes)
 {
 	if (p->statm_fd < 0) {
-		if (p->dirfd < 0)
+		int dirfd = procs_dir(p);
+		if (dirfd < 0)
 			return -ESRCH;
-		p->statm_fd = openat(p->dirfd, "statm", O_RDONLY | O_CLOEXEC);
+		p->statm_fd = openat(dirfd, "statm", O_RDONLY | O_CLOEXEC);
 		if (p->statm_fd < 0)
 			return -errno;
 	}
@@ -97,19 +99,6 @@ static void refresh_all(struct sl_procs *ps, const struct sl_pent *skip)
 			refresh(ps, ps->v[i]);
 }
 
-/* Reads a /proc file under dirfd, at most size - 1 bytes. */
-static ssize_t read_at(int dirfd, const char *name, char *buf, size_t size)
-{
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -1;
-	ssize_t n = read(fd, buf, size - 1);
-	close(fd);
-	if (n >= 0)
-		buf[n] = 0;
-	return n;
-}
-
 /* The [heap] line of maps: its pathname field is exactly "[heap]" (a file
  * mapping's path starts with '/', and a named anonymous mapping shows as
  * "[anon:...]", so neither can pass for it, whatever it is called). */
@@ -127,10 +116,11 @@ static bool heap_line(const char *line, uint64_t *end)
 
 /* Current end of the heap: the [heap] mapping's end, else start_brk
  * (no heap mapping yet).  0 when unknown. */
-static uint64_t heap_end(const struct sl_pent *p)
+static uint64_t heap_end(struct sl_pent *p)
 {
 	char buf[8192];
-	if (p->dirfd < 0 || read_at(p->dirfd, "maps", buf, sizeof(buf)) <= 0)
+	int dirfd = procs_dir(p);
+	if (dirfd < 0 || pidinfo_read(dirfd, "maps", buf, sizeof(buf)) < 0)
 		return 0;
 	for (char *line = buf; line && *line;) {
 		char *nl = strchr(line, '\n');
@@ -141,7 +131,7 @@ static uint64_t heap_end(const struct sl_pent *p)
 			return end;
 		line = nl ? nl + 1 : NULL;
 	}
-	if (read_at(p->dirfd, "stat", buf, sizeof(buf)) <= 0)
+	if (pidinfo_read(dirfd, "stat", buf, sizeof(buf)) < 0)
 		return 0;
 	/* fields after the command name; start_brk is field 47 */
 	char *s = strrchr(buf, ')');

@@ -44,9 +44,10 @@ int pidinfo_open_dir(pid_t pid, int pidfd)
 	int fd = open(path, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	/* alive after the open: the number named our process when we
+	/* not reaped after the open (alive, or a zombie: both still hold
+	 * the pid and take signal 0): the number named our process when we
 	 * opened it, and the directory stays bound to that process */
-	if (pidinfo_exited(pidfd)) {
+	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0U) < 0) {
 		close(fd);
 		return -ESRCH;
 	}
@@ -61,7 +62,7 @@ static int get_info(int pidfd, struct pidfd_info *info)
 	return ioctl(pidfd, PIDFD_GET_INFO, info) < 0 ? -errno : 0;
 }
 
-static int read_at(int dirfd, const char *name, char *buf, size_t size)
+int pidinfo_read(int dirfd, const char *name, char *buf, size_t size)
 {
 	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -105,7 +106,7 @@ static int status_field(int pidfd, int dirfd, pid_t pid, const char *key, long *
 	if (dirfd < 0 && (dirfd = own = pidinfo_open_dir(pid, pidfd)) < 0)
 		return dirfd;
 	char buf[2048];
-	int r = read_at(dirfd, "status", buf, sizeof(buf));
+	int r = pidinfo_read(dirfd, "status", buf, sizeof(buf));
 	if (own >= 0)
 		close(own);
 	return r < 0 ? r : pidinfo_parse_status(buf, key, out);
@@ -176,6 +177,6 @@ int pidinfo_parse_stat(const char *buf, struct sl_pstat *st)
 int pidinfo_stat(int dirfd, struct sl_pstat *st)
 {
 	char buf[1024];
-	int r = read_at(dirfd, "stat", buf, sizeof(buf));
+	int r = pidinfo_read(dirfd, "stat", buf, sizeof(buf));
 	return r < 0 ? r : pidinfo_parse_stat(buf, st);
 }

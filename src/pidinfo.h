@@ -32,8 +32,13 @@ int pidinfo_pidfd_open(pid_t pid, unsigned int flags); /* fd or -errno */
 bool pidinfo_exited(int pidfd);
 
 /* Opens /proc/<pid> (O_PATH) for the process of pidfd: fd, or -ESRCH
- * when the process has exited (the number may be someone else's). */
+ * when the process has been reaped (the number may be someone else's).
+ * A zombie's directory still opens (its stat is readable). */
 int pidinfo_open_dir(pid_t pid, int pidfd);
+
+/* Reads file name under the /proc directory dirfd into buf (at most
+ * size - 1 bytes, NUL-terminated).  0 or -errno. */
+int pidinfo_read(int dirfd, const char *name, char *buf, size_t size);
 
 /* Parent process (tgid) and thread group of the process of pidfd, whose
  * /proc directory is dirfd (-1: opened on demand).  pidfd may be -1 when

@@ -306,36 +306,30 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 #define SL_KEEPER_STACK (32 * 1024)
 #define SL_GUARD	(4096)
 
-/* A stack for code that runs in our address space (the keeper, and the
- * child until exec): with a guard page below it, an overflow faults
- * instead of writing over the host's memory. */
-static int map_stack(void **base, size_t *size, size_t want)
-{
-	void *m = mmap(NULL, want + SL_GUARD, PROT_READ | PROT_WRITE,
-		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-	if (m == MAP_FAILED)
-		return sl_errorf(errno, "sandbox stack: %s", strerror(errno));
-	if (mprotect(m, SL_GUARD, PROT_NONE) < 0) {
-		int e = errno;
-		munmap(m, want + SL_GUARD);
-		return sl_errorf(e, "sandbox stack guard: %s", strerror(e));
-	}
-	*base = (char *)m + SL_GUARD;
-	*size = want;
-	return 0;
-}
-
-static void unmap_stack(void **base, size_t size)
-{
-	if (*base)
-		munmap((char *)*base - SL_GUARD, size + SL_GUARD);
-	*base = NULL;
-}
-
+/* The stacks for code that runs in our address space, the keeper's and
+ * the child's (until exec), in one mapping with a guard page below each:
+ * an overflow faults instead of writing over the host's memory.
+ *   [guard][keeper stack][guard][child stack] */
 static int build_stacks(struct sl_plan *p)
 {
-	int r = map_stack(&p->stack, &p->stack_size, SL_CHILD_STACK);
-	return r < 0 ? r : map_stack(&p->kstack, &p->kstack_size, SL_KEEPER_STACK);
+	size_t len = 2 * SL_GUARD + SL_KEEPER_STACK + SL_CHILD_STACK;
+	char *m =
+	    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	if (m == MAP_FAILED)
+		return sl_errorf(errno, "sandbox stacks: %s", strerror(errno));
+	char *guard2 = m + SL_GUARD + SL_KEEPER_STACK;
+	if (mprotect(m, SL_GUARD, PROT_NONE) < 0 || mprotect(guard2, SL_GUARD, PROT_NONE) < 0) {
+		int e = errno;
+		munmap(m, len);
+		return sl_errorf(e, "sandbox stack guards: %s", strerror(e));
+	}
+	p->stacks = m;
+	p->stacks_len = len;
+	p->kstack = m + SL_GUARD;
+	p->kstack_size = SL_KEEPER_STACK;
+	p->stack = guard2 + SL_GUARD;
+	p->stack_size = SL_CHILD_STACK;
+	return 0;
 }
 
 void plan_init(struct sl_plan *p)
@@ -393,8 +387,9 @@ void plan_release(struct sl_plan *p)
 	free(p->fail_prefix);
 	free(p->cwd);
 	filter_free(&p->prog);
-	unmap_stack(&p->stack, p->stack_size);
-	unmap_stack(&p->kstack, p->kstack_size);
+	if (p->stacks)
+		munmap(p->stacks, p->stacks_len);
+	p->stacks = p->stack = p->kstack = NULL;
 	int *child[] = {&p->ruleset_fd, &p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r};
 	int *parent[] = {&p->stdout_r, &p->stderr_r, &p->status_r, &p->gate_w};
 	for (size_t i = 0; i < SL_ARRAY_SIZE(child); i++)

@@ -91,10 +91,10 @@ struct sl_plan {
 	/* the keeper (keeper.h): what it shares with the host */
 	struct sl_keeper keeper;
 
-	/* the stacks clone runs keeper_main and child_main on (each with a
-	 * guard page below: both run in the host's address space) */
-	void *kstack, *stack;
-	size_t kstack_size, stack_size;
+	/* the stacks clone runs keeper_main and child_main on (one mapping,
+	 * a guard page below each: both run in the host's address space) */
+	void *stacks, *kstack, *stack;
+	size_t stacks_len, kstack_size, stack_size;
 
 	/* pipes and the status socket: child ends, then parent ends (-1 when
 	 * unused).  The child ends are read by the keeper and the child in our

@@ -66,7 +66,8 @@ struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid)
 	return NULL;
 }
 
-/* Takes ownership of pidfd; opens the entry's /proc directory. */
+/* Takes ownership of pidfd (the /proc directory is opened on first use:
+ * procs_dir). */
 static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 {
 	if (ps->n == ps->cap) {
@@ -84,14 +85,8 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 		close(pidfd);
 		return NULL;
 	}
-	int dirfd = pidinfo_open_dir(pid, pidfd);
-	/* an exited process is marked so (its slot lasts until reaped);
-	 * another failure (no /proc, no fds) keeps it live and signalled */
-	*e = (struct sl_pent){.pid = pid,
-			      .pidfd = pidfd,
-			      .dirfd = dirfd < 0 ? -1 : dirfd,
-			      .statm_fd = -1,
-			      .exited = dirfd == -ESRCH};
+	/* an exit is recorded by the loop's next poll of the pidfd */
+	*e = (struct sl_pent){.pid = pid, .pidfd = pidfd, .dirfd = -1, .statm_fd = -1};
 	ps->v[ps->n++] = e;
 	return e;
 }
@@ -111,11 +106,25 @@ int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd, pid_t keeper, int 
 		return -ENOMEM;
 	ps->keeper = keeper;
 	ps->keeper_pidfd = fcntl(keeper_pidfd, F_DUPFD_CLOEXEC, 3);
-	if (ps->keeper_pidfd < 0)
-		return -errno;
-	int dirfd = pidinfo_open_dir(keeper, ps->keeper_pidfd);
-	ps->keeper_dirfd = dirfd < 0 ? -1 : dirfd;
-	return 0;
+	return ps->keeper_pidfd < 0 ? -errno : 0;
+}
+
+int procs_dir(struct sl_pent *e)
+{
+	if (e->dirfd < 0 && e->pid > 0) {
+		int fd = pidinfo_open_dir(e->pid, e->pidfd);
+		e->dirfd = fd < 0 ? -1 : fd;
+	}
+	return e->dirfd;
+}
+
+static int keeper_dir(struct sl_procs *ps)
+{
+	if (ps->keeper_dirfd < 0 && ps->keeper_pidfd >= 0) {
+		int fd = pidinfo_open_dir(ps->keeper, ps->keeper_pidfd);
+		ps->keeper_dirfd = fd < 0 ? -1 : fd;
+	}
+	return ps->keeper_dirfd;
 }
 
 static void pending_drop(struct sl_procs *ps, size_t i)
@@ -354,7 +363,7 @@ static bool has_pending(const struct sl_procs *ps, pid_t pid)
 static size_t scan(struct sl_procs *ps, struct sl_pent *p)
 {
 	pid_t pid = p->pid;
-	size_t added = scan_process(ps, p->dirfd, pid);
+	size_t added = scan_process(ps, procs_dir(p), pid);
 	/* what is left and complete made a child that is already gone */
 	for (size_t i = 0; i < ps->npend;)
 		if (ps->pend[i].parent == pid && ps->pend[i].complete)
@@ -381,10 +390,10 @@ size_t procs_settle(struct sl_procs *ps)
 	/* orphans: reparented to the keeper, or to a member that is a
 	 * subreaper itself */
 	if (!pidinfo_exited(ps->keeper_pidfd))
-		added += scan_process(ps, ps->keeper_dirfd, ps->keeper);
+		added += scan_process(ps, keeper_dir(ps), ps->keeper);
 	for (size_t i = 0; i < ps->n && ps->ghosts; i++)
 		if (!ps->v[i]->exited && ps->v[i]->pid > 0)
-			added += scan_process(ps, ps->v[i]->dirfd, ps->v[i]->pid);
+			added += scan_process(ps, procs_dir(ps->v[i]), ps->v[i]->pid);
 	return added;
 }
 
@@ -511,7 +520,7 @@ size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig)
 	for (size_t i = 0; i < ps->n; i++) {
 		struct sl_pent *e = ps->v[i];
 		struct sl_pstat st;
-		if (!e->exited && e->dirfd >= 0 && pidinfo_stat(e->dirfd, &st) == 0 &&
+		if (!e->exited && procs_dir(e) >= 0 && pidinfo_stat(e->dirfd, &st) == 0 &&
 		    st.pgrp == pgid && send_signal(e->pidfd, sig) == 0)
 			k++;
 	}
@@ -531,10 +540,10 @@ static uint64_t cpu_ticks(struct sl_procs *ps)
 {
 	struct sl_pstat st;
 	uint64_t t = 0;
-	if (ps->keeper_dirfd >= 0 && pidinfo_stat(ps->keeper_dirfd, &st) == 0)
+	if (keeper_dir(ps) >= 0 && pidinfo_stat(ps->keeper_dirfd, &st) == 0)
 		t += st.cutime + st.cstime;
 	for (size_t i = 0; i < ps->n; i++)
-		if (ps->v[i]->dirfd >= 0 && pidinfo_stat(ps->v[i]->dirfd, &st) == 0)
+		if (procs_dir(ps->v[i]) >= 0 && pidinfo_stat(ps->v[i]->dirfd, &st) == 0)
 			t += st.utime + st.stime + st.cutime + st.cstime;
 	return t;
 }

@@ -49,7 +49,7 @@ struct sl_memref;
 struct sl_pent {
 	pid_t pid;	       /* thread-group id */
 	int pidfd;	       /* -1 once reaped */
-	int dirfd;	       /* /proc/<pid>, bound to this process */
+	int dirfd;	       /* /proc/<pid>, bound to this process (procs_dir) */
 	int statm_fd;	       /* <dirfd>/statm, opened on first use */
 	bool exited;	       /* pidfd became readable */
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
@@ -144,6 +144,10 @@ size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig);
  * and their reaped children's, from the kernel's accounting (see
  * procs.c). */
 int64_t procs_cpu_used(struct sl_procs *ps);
+
+/* The entry's /proc directory, opened on first use and proven to be the
+ * process's (pidinfo_open_dir); -1 once it has been reaped. */
+int procs_dir(struct sl_pent *e);
 
 /* Looks up a tracked, live process by pid (NULL if none). */
 struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid);

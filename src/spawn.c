@@ -118,7 +118,7 @@ static int handshake(struct sl_plan *p, struct sl_proc *proc)
 			 plan_step_name(m.step), strerror(m.value));
 }
 
-int spawn_child(struct sl_plan *p, struct sl_proc *proc)
+int spawn_start(struct sl_plan *p, struct sl_proc *proc)
 {
 	*proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	sigset_t all, old;
@@ -139,6 +139,11 @@ int spawn_child(struct sl_plan *p, struct sl_proc *proc)
 	}
 	/* the keeper has its own copies of the child's ends */
 	close_child_ends(p);
+	return 0;
+}
+
+int spawn_ready(struct sl_plan *p, struct sl_proc *proc)
+{
 	int r = handshake(p, proc);
 	sl_close(&p->status_r);
 	if (r < 0)

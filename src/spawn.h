@@ -20,13 +20,15 @@ struct sl_proc {
 	int keeper_pidfd; /* from clone(CLONE_PIDFD) */
 };
 
-/* Starts the keeper, which clones the child described by p, and waits
- * until the child's filter is installed and its listener and pidfd
+/* Starts the keeper, which clones the child described by p, and closes
+ * our copies of the child-side fds.  0 or -errno (nothing started). */
+int spawn_start(struct sl_plan *p, struct sl_proc *proc);
+/* Waits until the child's filter is installed and its listener and pidfd
  * received (the child is then parked at the release gate, or already on
- * its way to exec when the plan is not gated).  On success the child-side
- * fds of p are closed and proc is filled.  On failure the sandbox is gone
- * and -errno is returned with a message naming the failed step. */
-int spawn_child(struct sl_plan *p, struct sl_proc *proc);
+ * its way to exec when the plan is not gated); fills proc.  On failure
+ * the sandbox is gone and -errno is returned with a message naming the
+ * failed step. */
+int spawn_ready(struct sl_plan *p, struct sl_proc *proc);
 
 /* Ends the sandbox: the keeper kills and reaps everything in it and exits;
  * reaps the keeper.  Fills si (si_code, si_status) with the command's

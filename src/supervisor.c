@@ -154,9 +154,9 @@ static int alloc_buffers(struct sl_sup *s)
 	return 0;
 }
 
-int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg)
+int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 {
-	*s = (struct sl_sup){.listener = listener, .root_pgid = cfg->root};
+	*s = (struct sl_sup){.listener = -1};
 	procs_init(&s->procs);
 	pthread_mutex_init(&s->lock, NULL);
 	s->lock_init = true;
@@ -173,14 +173,20 @@ int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg
 	memcpy(s->uts.nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
 	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, mono_ms());
 	int r = alloc_buffers(s);
-	if (r == 0 && procs_add_root(&s->procs, cfg->root, cfg->root_pidfd, cfg->keeper,
-				     cfg->keeper_pidfd) < 0)
-		r = sl_errorf(ENOMEM, "cannot track the sandbox's process");
 	if (r == 0)
 		r = build_chains(s, cfg);
 	if (r < 0)
 		supervisor_release(s);
 	return r;
+}
+
+int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *root)
+{
+	s->listener = listener;
+	s->root_pgid = root->pid;
+	if (procs_add_root(&s->procs, root->pid, root->pidfd, root->keeper, root->keeper_pidfd) < 0)
+		return sl_errorf(ENOMEM, "cannot track the sandbox's process");
+	return 0;
 }
 
 void supervisor_detach(struct sl_sup *s)

@@ -101,12 +101,16 @@ struct sl_user_link {
 struct sl_sup_cfg {
 	const struct sandlock_sandbox *policy;
 	const char *name;
-	pid_t root;
-	int root_pidfd; /* duplicated */
-	pid_t keeper;
-	int keeper_pidfd; /* duplicated */
 	const struct sl_user_link *user;
 	size_t n_user;
+};
+
+/* The processes a started sandbox begins with. */
+struct sl_sup_root {
+	pid_t pid;	  /* the command */
+	int pidfd;	  /* duplicated */
+	pid_t keeper;	  /* the keeper */
+	int keeper_pidfd; /* duplicated */
 };
 
 struct sl_sup {
@@ -141,9 +145,13 @@ struct sl_sup {
 size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, const int *user, size_t n_user,
 			      int *out, size_t max);
 
+/* Prepares the engine (buffers, chains, the uname answer): done while the
+ * sandbox starts.  0 or -errno with a message (released on failure). */
+int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg);
 /* Takes ownership of listener (closed by supervisor_release, also on
- * failure).  0 or -errno with a message. */
-int supervisor_init(struct sl_sup *s, int listener, const struct sl_sup_cfg *cfg);
+ * failure) and starts the index with the command and the keeper.  0 or
+ * -errno with a message; supervisor_release() either way. */
+int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *root);
 /* Closes the listener: the kernel then fails every pending and future
  * notified syscall with ENOSYS (fail closed). */
 void supervisor_detach(struct sl_sup *s);
