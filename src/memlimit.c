@@ -99,21 +99,6 @@ static void refresh_all(struct sl_procs *ps, const struct sl_pent *skip)
 			refresh(ps, ps->v[i]);
 }
 
-/* The [heap] line of maps: its pathname field is exactly "[heap]" (a file
- * mapping's path starts with '/', and a named anonymous mapping shows as
- * "[anon:...]", so neither can pass for it, whatever it is called). */
-static bool heap_line(const char *line, uint64_t *end)
-{
-	unsigned long long lo, hi;
-	int path = -1;
-	if (sscanf(line, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &path) < 2 || path < 0)
-		return false;
-	if (strcmp(line + path, "[heap]") != 0)
-		return false;
-	*end = hi;
-	return true;
-}
-
 /* Current end of the heap: the [heap] mapping's end, else start_brk
  * (no heap mapping yet).  0 when unknown. */
 static uint64_t heap_end(struct sl_pent *p)
@@ -122,15 +107,9 @@ static uint64_t heap_end(struct sl_pent *p)
 	int dirfd = procs_dir(p);
 	if (dirfd < 0 || pidinfo_read(dirfd, "maps", buf, sizeof(buf)) < 0)
 		return 0;
-	for (char *line = buf; line && *line;) {
-		char *nl = strchr(line, '\n');
-		if (nl)
-			*nl = 0;
-		uint64_t end;
-		if (heap_line(line, &end))
-			return end;
-		line = nl ? nl + 1 : NULL;
-	}
+	uint64_t end;
+	if (pidinfo_parse_heap(buf, &end) == 0)
+		return end;
 	if (pidinfo_read(dirfd, "stat", buf, sizeof(buf)) < 0)
 		return 0;
 	/* fields after the command name; start_brk is field 47 */

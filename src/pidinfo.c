@@ -180,3 +180,37 @@ int pidinfo_stat(int dirfd, struct sl_pstat *st)
 	int r = pidinfo_read(dirfd, "stat", buf, sizeof(buf));
 	return r < 0 ? r : pidinfo_parse_stat(buf, st);
 }
+
+/* A maps line's pathname field must be exactly "[heap]": a file mapping's
+ * path starts with '/', and a named anonymous mapping shows as
+ * "[anon:...]", so neither can pass for it, whatever it is called. */
+static bool heap_line(const char *line, size_t len, uint64_t *end)
+{
+	char one[512];
+	if (len >= sizeof(one))
+		return false;
+	memcpy(one, line, len);
+	one[len] = 0;
+	unsigned long long lo, hi;
+	int path = -1;
+	if (sscanf(one, "%llx-%llx %*s %*s %*s %*s %n", &lo, &hi, &path) < 2 || path < 0)
+		return false;
+	if (strcmp(one + path, "[heap]") != 0)
+		return false;
+	*end = hi;
+	return true;
+}
+
+int pidinfo_parse_heap(const char *maps, uint64_t *end)
+{
+	for (const char *line = maps; *line;) {
+		const char *nl = strchr(line, '\n');
+		size_t len = nl ? (size_t)(nl - line) : strlen(line);
+		if (heap_line(line, len, end))
+			return 0;
+		if (!nl)
+			break;
+		line = nl + 1;
+	}
+	return -ENOENT;
+}

@@ -59,5 +59,8 @@ int pidinfo_stat(int dirfd, struct sl_pstat *st);
 /* Strict parsers, exposed for the unit tests. */
 int pidinfo_parse_status(const char *buf, const char *key, long *out);
 int pidinfo_parse_stat(const char *buf, struct sl_pstat *st);
+/* The end of the [heap] mapping in the text of /proc/PID/maps (only a
+ * line whose pathname is exactly "[heap]").  0 or -ENOENT. */
+int pidinfo_parse_heap(const char *maps, uint64_t *end);
 
 #endif
