@@ -121,6 +121,30 @@ TEST(max_memory_HOLE_shared_anon_outlives_its_mapper)
 			held);
 }
 
+/*
+ * HOLE: mmap(MAP_SHARED) of /dev/zero is shared anonymous memory (the
+ * kernel sets it up exactly as MAP_SHARED|MAP_ANONYMOUS), but the filter
+ * notifies only the forms with MAP_ANONYMOUS, and statm's data does not
+ * include shared memory: 300 MiB under 64M, for any policy that grants
+ * write access to /dev/zero.
+ */
+TEST(max_memory_HOLE_shared_dev_zero_mapping)
+{
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_memory(
+	    sandlock_sandbox_builder_fs_write(tc_builder(), "/dev/zero"), 64ULL << 20));
+	struct tc_res r = tc_run(p, NULL, xprobe(), "dev-zero", "300", NULL);
+	if (r.status != SANDLOCK_STATUS_EXITED)
+		return; /* killed: held */
+	if (!strncmp(r.out, "errno=", 6))
+		return; /* refused: held */
+	long mb = ok_value(&r);
+	if (mb > 64)
+		th_fail(__FILE__, __LINE__,
+			"%ld MiB of shared /dev/zero memory mapped and touched under "
+			"max_memory 64M",
+			mb);
+}
+
 /* ---- max_cpu ----------------------------------------------------------- */
 
 /*
@@ -231,6 +255,23 @@ TEST(max_cpu_HOLE_supervisor_out_of_fds)
 			"a process forked once the supervisor ran out of fds used %ld ms of CPU "
 			"in 1500 ms at max_cpu 10",
 			cpu);
+}
+
+/*
+ * HOLE: threads are not counted (nproc.c returns early on CLONE_THREAD),
+ * yet each is a task with its own pid: under max_processes 4 the sandbox
+ * holds 2000 tasks, and nothing stops it at the host's pid_max (32768
+ * here), after which nobody on the host can fork.  cgroup pids.max, which
+ * procs.h cites as the model, counts threads.
+ */
+TEST(max_processes_HOLE_threads_uncounted)
+{
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 4));
+	struct tc_res r = tc_run(p, NULL, xprobe(), "threads", "2000", NULL);
+	long made = ok_value(&r);
+	if (made > 64)
+		th_fail(__FILE__, __LINE__, "%ld threads (tasks, pids) alive under max_processes 4",
+			made);
 }
 
 /* ---- cross-process syscalls ------------------------------------------- */

@@ -20,6 +20,10 @@
  *                            memory, touches it, forks a grandchild that
  *                            keeps it and sleeps, and exits; after 1 s prints
  *                            "ok <MiB held by grandchildren still alive>"
+ *   dev-zero MB              maps MB MiB of /dev/zero MAP_SHARED (read-write),
+ *                            touches it, waits 1 s; prints "ok MB"
+ *   threads N                creates up to N threads (64 KiB stacks) that
+ *                            sleep; prints "ok <threads made>"
  *   sigchld-ign MS CHILD_MS  SIGCHLD ignored (children are reaped by the
  *                            kernel, not by wait); for MS ms forks children
  *                            that each spin CHILD_MS ms of CPU; prints
@@ -286,6 +290,52 @@ static int cmd_shared_orphans(int n, long mb)
 	return 0;
 }
 
+/* ---- dev-zero / threads ------------------------------------------------ */
+
+static int cmd_dev_zero(long mb)
+{
+	/* MAP_SHARED of /dev/zero: shared anonymous memory, spelled without
+	 * MAP_ANONYMOUS */
+	int fd = open("/dev/zero", O_RDWR);
+	if (fd < 0) {
+		printf("errno=%s\n", ename(errno));
+		return 0;
+	}
+	char *m = mmap(NULL, (size_t)mb * MIB, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	if (m == MAP_FAILED) {
+		printf("errno=%s\n", ename(errno));
+		return 0;
+	}
+	memset(m, 1, (size_t)mb * MIB);
+	sleep(1); /* ten periodic memory checks */
+	printf("ok %ld\n", mb);
+	return 0;
+}
+
+static void *idle_thread(void *arg)
+{
+	for (;;)
+		pause();
+	return NULL;
+}
+
+static int cmd_threads(long n)
+{
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	long made = 0;
+	for (long i = 0; i < n; i++) {
+		pthread_t t;
+		if (pthread_create(&t, &a, idle_thread, NULL) != 0)
+			break;
+		made++;
+	}
+	printf("ok %ld\n", made);
+	fflush(stdout);
+	_exit(0);
+}
+
 /* ---- sigchld-ign ------------------------------------------------------- */
 
 static int cmd_sigchld_ign(long ms, long child_ms)
@@ -491,6 +541,10 @@ int main(int argc, char **argv)
 		return cmd_zombie_spin(atol(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "shared-orphans"))
 		return cmd_shared_orphans(atoi(argv[2]), atol(argv[3]));
+	if (argc >= 3 && !strcmp(argv[1], "dev-zero"))
+		return cmd_dev_zero(atol(argv[2]));
+	if (argc >= 3 && !strcmp(argv[1], "threads"))
+		return cmd_threads(atol(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "sigchld-ign"))
 		return cmd_sigchld_ign(atol(argv[2]), atol(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "sigcont-timer"))
