@@ -189,6 +189,50 @@ TEST(max_cpu_HOLE_sigcont_timer_resumes_itself)
 			cpu, base);
 }
 
+/* CPU time (ms) of pid from /proc (utime + stime), -1 when gone. */
+static long proc_cpu_ms(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *s = tc_read_file(path);
+	char *p = s ? strrchr(s, ')') : NULL;
+	unsigned long long ut, st;
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	free(s);
+	return (long)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+/*
+ * HOLE: the same SIGCONT timers undo a pause (sandlock_handle_pause
+ * stops every process of the index with SIGSTOP): the paused command
+ * keeps spinning.
+ */
+TEST(pause_HOLE_sigcont_timer_resumes_itself)
+{
+	const char *argv[] = {xprobe(), "sigcont-timer", "3000", "2", NULL};
+	sandlock_handle_t *h = sandlock_create(tc_build(tc_builder()), NULL, argv, 4);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	pid_t pid = sandlock_handle_pid(h);
+	usleep(300 * 1000);
+	CHECK_EQ(sandlock_handle_pause(h), 0);
+	usleep(100 * 1000);
+	long c0 = proc_cpu_ms(pid);
+	usleep(1000 * 1000);
+	long c1 = proc_cpu_ms(pid);
+	CHECK_EQ(sandlock_handle_resume(h), 0);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	sandlock_handle_free(h);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	CHECK(c0 >= 0 && c1 >= 0);
+	if (c1 - c0 > 300)
+		th_fail(__FILE__, __LINE__, "a paused sandbox used %ld ms of CPU in 1000 ms",
+			c1 - c0);
+}
+
 /* A zombie leader's /proc/<pid>/stat still sums its threads' time: the
  * throttle sees it (held). */
 TEST(max_cpu_zombie_leader_still_throttled)
