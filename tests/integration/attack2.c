@@ -302,6 +302,32 @@ TEST(max_cpu_HOLE_supervisor_out_of_fds)
 }
 
 /*
+ * HOLE: a scan reads the children list of each thread in turn
+ * (scan_process: readdir of task/, then task/<tid>/children).  A thread
+ * that forked, made another notified call (its pending fork is now
+ * "complete") and exits while the scan is between the other threads'
+ * lists and its own: its child moves to a list already read, its own file
+ * is gone (ENOENT, read as "no children"), and scan() releases the
+ * complete pending as "a child already gone".  The child is then neither
+ * counted nor in the index (never throttled or paused).  100 racers with
+ * 200 idle threads each (so the scan of a racer takes long enough) leave
+ * several such children: 306-313 processes alive under max_processes 300
+ * on the development VM; with the thread leaving 60 ms later, exactly 300.
+ */
+TEST(max_processes_HOLE_thread_exit_during_scan)
+{
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 300));
+	struct tc_res r = tc_run(p, NULL, xprobe(), "thread-exit-race", "100", "200", NULL);
+	long alive = ok_value(&r);
+	if (alive > 300)
+		th_fail(__FILE__, __LINE__,
+			"%ld processes alive under max_processes 300 (children of threads that "
+			"exited during a scan were never counted)",
+			alive);
+}
+
+/*
  * HOLE: threads are not counted (nproc.c returns early on CLONE_THREAD),
  * yet each is a task with its own pid: under max_processes 4 the sandbox
  * holds 2000 tasks, and nothing stops it at the host's pid_max (32768

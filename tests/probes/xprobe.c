@@ -46,6 +46,15 @@
  *   fd-spin N MS             forks N children that sleep, then one that
  *                            spins MS ms of wall time; prints "ok <the
  *                            spinner's CPU ms>"
+ *   thread-exit-race N T [US]
+ *                            N times: a child ("racer") starts T idle threads,
+ *                            then a last thread that forks a grandchild,
+ *                            makes a notified call and exits US (4000) to
+ *                            US + 3000 us later,
+ *                            around the supervisor's settle scan of the
+ *                            racer; then forks extra children until fork
+ *                            fails; prints "ok <processes alive: us, the
+ *                            racers, their children, the extra ones>"
  *   flood MS N               N processes each make notified syscalls (uname)
  *                            and write to stdout and stderr for MS ms; prints
  *                            "ok"
@@ -487,6 +496,105 @@ static int cmd_fd_spin(int n, long ms)
 	return 0;
 }
 
+/* ---- thread-exit-race --------------------------------------------------- */
+
+static long now_us(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000L + ts.tv_nsec / 1000L;
+}
+
+static void *ter_idle(void *arg)
+{
+	char c;
+	(void)!read(*(int *)arg, &c, 1); /* until the write end closes */
+	return NULL;
+}
+
+static int ter_rep = -1;
+
+static void *ter_forker(void *arg)
+{
+	long delay_us = *(long *)arg;
+	pid_t c = fork();
+	if (c == 0) {
+		for (;;)
+			pause();
+	}
+	if (c > 0)
+		(void)!write(ter_rep, "c", 1);
+	struct utsname u;
+	uname(&u);
+	long end = now_us() + delay_us;
+	while (now_us() < end)
+		;
+	return NULL;
+}
+
+static int one_race(int nthreads, long delay_us)
+{
+	int gate[2];
+	if (pipe(gate) < 0)
+		return 1;
+	pthread_attr_t a;
+	pthread_attr_init(&a);
+	pthread_attr_setstacksize(&a, 64 * 1024);
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_DETACHED);
+	pthread_t t;
+	for (int i = 0; i < nthreads; i++)
+		pthread_create(&t, &a, ter_idle, &gate[0]);
+	/* the forker gets the highest tid: its children file is read last */
+	pthread_attr_setdetachstate(&a, PTHREAD_CREATE_JOINABLE);
+	pthread_create(&t, &a, ter_forker, &delay_us);
+	pthread_join(t, NULL);
+	usleep(30 * 1000); /* the settle scans after the fork are over */
+	close(gate[1]);	   /* the idle threads leave */
+	for (;;)
+		pause();
+	return 0;
+}
+
+static int cmd_thread_exit_race(int n, int nthreads, long base_us)
+{
+	int rep[2];
+	if (pipe(rep) < 0)
+		return 1;
+	ter_rep = rep[1];
+	int made = 0;
+	for (int i = 0; i < n; i++) {
+		pid_t p = fork();
+		if (p == 0)
+			return one_race(nthreads, base_us + (i * 4099L) % 3000);
+		if (p > 0)
+			made++;
+		if (p < 0) {
+			printf("errno=%s\n", ename(errno));
+			return 0;
+		}
+		usleep(2 * 1000);
+	}
+	sleep(1); /* every race is over */
+	int extra = 0;
+	for (;;) {
+		pid_t c = fork();
+		if (c == 0) {
+			for (;;)
+				pause();
+		}
+		if (c < 0)
+			break;
+		extra++;
+	}
+	close(rep[1]);
+	fcntl(rep[0], F_SETFL, O_NONBLOCK);
+	char buf[4096];
+	ssize_t got = read(rep[0], buf, sizeof(buf));
+	/* us, the racers, their children, the extra forks */
+	printf("ok %ld\n", 1 + made + (got > 0 ? (long)got : 0) + extra);
+	return 0;
+}
+
 /* ---- flood ------------------------------------------------------------- */
 
 static int cmd_flood(long ms, int n)
@@ -557,6 +665,9 @@ int main(int argc, char **argv)
 		return cmd_fork_count(atoi(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "fd-spin"))
 		return cmd_fd_spin(atoi(argv[2]), atol(argv[3]));
+	if (argc >= 4 && !strcmp(argv[1], "thread-exit-race"))
+		return cmd_thread_exit_race(atoi(argv[2]), atoi(argv[3]),
+					    argc >= 5 ? atol(argv[4]) : 4000);
 	if (argc >= 4 && !strcmp(argv[1], "flood"))
 		return cmd_flood(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "sigio"))
