@@ -12,7 +12,6 @@
 #include "common.h"
 
 #include <linux/capability.h>
-#include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -46,8 +45,9 @@ static long ok_value(const struct tc_res *r)
 {
 	long v = -1;
 	if (sscanf(r->out ? r->out : "", "ok %ld", &v) != 1)
-		th_fail(__FILE__, __LINE__, "probe: status %d code %d sig %d, out \"%s\", err \"%s\"",
-			r->status, r->code, r->sig, r->out, r->err);
+		th_fail(__FILE__, __LINE__,
+			"probe: status %d code %d sig %d, out \"%s\", err \"%s\"", r->status,
+			r->code, r->sig, r->out, r->err);
 	return v;
 }
 
@@ -90,8 +90,7 @@ TEST(max_memory_HOLE_zombie_leader_hides_memory)
  */
 TEST(max_memory_HOLE_zombie_leader_growsdown_unbounded)
 {
-	struct tc_res r =
-	    tc_run(mem_policy(64), NULL, xprobe(), "zombie-stack", "6", "40", NULL);
+	struct tc_res r = tc_run(mem_policy(64), NULL, xprobe(), "zombie-stack", "6", "40", NULL);
 	if (r.status != SANDLOCK_STATUS_EXITED)
 		return; /* killed by the memory check: held */
 	long got = ok_value(&r);
@@ -111,8 +110,7 @@ TEST(max_memory_HOLE_zombie_leader_growsdown_unbounded)
  */
 TEST(max_memory_HOLE_shared_anon_outlives_its_mapper)
 {
-	struct tc_res r =
-	    tc_run(mem_policy(64), NULL, xprobe(), "shared-orphans", "5", "40", NULL);
+	struct tc_res r = tc_run(mem_policy(64), NULL, xprobe(), "shared-orphans", "5", "40", NULL);
 	long held = ok_value(&r);
 	if (held > 80)
 		th_fail(__FILE__, __LINE__,
@@ -168,9 +166,9 @@ TEST(max_cpu_HOLE_children_reaped_by_ignored_sigchld)
  * HOLE: the throttle stops the sandbox with SIGSTOP, and a process can
  * have the kernel resume it: POSIX timers delivering SIGCONT to itself
  * every 2 ms (SIGCONT continues a stopped process when it is generated,
- * whoever sends it, whatever its disposition; it cannot be blocked).  The supervisor stops it again only at its next
- * check, which it schedules later the deeper the debt, so the process
- * runs almost freely.
+ * whoever sends it, whatever its disposition; it cannot be blocked).  The supervisor stops it again
+ * only at its next check, which it schedules later the deeper the debt, so the process runs almost
+ * freely.
  */
 TEST(max_cpu_HOLE_sigcont_timer_resumes_itself)
 {
@@ -179,7 +177,8 @@ TEST(max_cpu_HOLE_sigcont_timer_resumes_itself)
 	    tc_run(cpu_policy(10), NULL, xprobe(), "sigcont-timer", "1500", "0", NULL);
 	long base = ok_value(&r);
 	if (base > 600)
-		th_fail(__FILE__, __LINE__, "control: %ld ms of CPU in 1500 ms at max_cpu 10", base);
+		th_fail(__FILE__, __LINE__, "control: %ld ms of CPU in 1500 ms at max_cpu 10",
+			base);
 	r = tc_run(cpu_policy(10), NULL, xprobe(), "sigcont-timer", "1500", "2", NULL);
 	long cpu = ok_value(&r);
 	if (cpu > 600)
@@ -270,8 +269,7 @@ static void lower_nofile(rlim_t n)
 TEST(max_processes_HOLE_supervisor_out_of_fds)
 {
 	lower_nofile(1024);
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 600));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 600));
 	struct tc_res r = tc_run(p, NULL, xprobe(), "fork-count", "900", NULL);
 	long forked = ok_value(&r);
 	if (forked > 599)
@@ -316,8 +314,7 @@ TEST(max_cpu_HOLE_supervisor_out_of_fds)
  */
 TEST(max_processes_HOLE_thread_exit_during_scan)
 {
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 300));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 300));
 	struct tc_res r = tc_run(p, NULL, xprobe(), "thread-exit-race", "100", "200", NULL);
 	long alive = ok_value(&r);
 	if (alive > 300)
@@ -439,8 +436,8 @@ TEST(timeout_fires_under_notification_and_output_flood)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
 	const char *argv[] = {xprobe(), "flood", "8000", "16", NULL};
-	sandlock_handle_t *h = sandlock_create_ex(p, NULL, argv, 4,
-						  SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START);
+	sandlock_handle_t *h =
+	    sandlock_create_ex(p, NULL, argv, 4, SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START);
 	if (!h)
 		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
 	CHECK_EQ(sandlock_start(h), 0);

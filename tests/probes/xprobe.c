@@ -50,14 +50,12 @@
  *                            N times: a child ("racer") starts T idle threads,
  *                            then a last thread that forks a grandchild,
  *                            makes a notified call and exits US (4000) to
- *                            US + 3000 us later,
- *                            around the supervisor's settle scan of the
- *                            racer; then forks extra children until fork
+ *                            US + 3000 us later, around the supervisor's
+ *                            settle scan of the racer; then forks extra children until fork
  *                            fails; prints "ok <processes alive: us, the
  *                            racers, their children, the extra ones>"
  *   flood MS N               N processes each make notified syscalls (uname)
- *                            and write to stdout and stderr for MS ms; prints
- *                            "ok"
+ *                            and write to stdout and stderr for MS ms
  *   sigio PID                F_SETOWN PID + O_ASYNC on a pipe, then writes to
  *                            it (SIGIO, whose default action kills); with
  *                            F_SETSIG SIGKILL too; prints "ok"
@@ -135,8 +133,8 @@ static void *zm_thread(void *arg)
 {
 	long got = 0;
 	for (long i = 0; i < zm_mb; i++) {
-		char *p = mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1,
-			       0);
+		char *p =
+		    mmap(NULL, MIB, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
 		if (p == MAP_FAILED)
 			break;
 		memset(p, 1, MIB);
@@ -193,9 +191,9 @@ static void *zs_thread(void *arg)
 	for (long i = 0; i < zs_n; i++) {
 		/* one area per GiB, far below the usual mappings */
 		char *hint = (char *)(0x7e0000000000UL - (unsigned long)i * (1UL << 30));
-		char *p = mmap(hint, 4096, PROT_READ | PROT_WRITE,
-			       MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_FIXED_NOREPLACE,
-			       -1, 0);
+		char *p =
+		    mmap(hint, 4096, PROT_READ | PROT_WRITE,
+			 MAP_PRIVATE | MAP_ANONYMOUS | MAP_GROWSDOWN | MAP_FIXED_NOREPLACE, -1, 0);
 		if (p == MAP_FAILED)
 			break;
 		/* grow it downwards page by page: page faults, no syscall */
@@ -396,9 +394,8 @@ static int cmd_sigcont_timer(long ms, long period)
 			return 0;
 		}
 		long ns = t0.tv_nsec + (k * period % 1000) * 1000000L;
-		struct itimerspec its = {{0, 0},
-					 {t0.tv_sec + k * period / 1000 + ns / 1000000000L,
-					  ns % 1000000000L}};
+		struct itimerspec its = {
+		    {0, 0}, {t0.tv_sec + k * period / 1000 + ns / 1000000000L, ns % 1000000000L}};
 		timer_settime(t, TIMER_ABSTIME, &its, NULL);
 	}
 	long end = now_ms() + ms;
