@@ -391,6 +391,39 @@ TEST(xproc_HOLE_join_host_group_then_renice_it)
 			nice0, nice1, io0, io1, r.out);
 }
 
+/*
+ * HOLE (with write access to /proc granted): /proc/<pid> files name a
+ * process by pid as well, and the kernel lets any same-uid process raise
+ * another's oom_score_adj (or its autogroup nice, its coredump_filter...).
+ * Only Landlock's filesystem rules stand in the way; a policy that grants
+ * -w /proc (e.g. to let the command tune itself through /proc/self) lets
+ * the sandbox make an outside process the OOM killer's first choice.
+ */
+TEST(xproc_HOLE_proc_write_outside_oom_score_adj)
+{
+	pid_t v = fork();
+	CHECK(v >= 0);
+	if (v == 0) {
+		for (;;)
+			pause();
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)v);
+	char *before = tc_read_file(path);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/proc"));
+	struct tc_res r =
+	    tc_run(p, NULL, xprobe(), "proc-write", tc_itoa(v), "oom_score_adj", "1000", NULL);
+	char *after = tc_read_file(path);
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+	CHECK(before && after);
+	if (strcmp(before, after) != 0)
+		th_fail(__FILE__, __LINE__,
+			"the outside process's oom_score_adj went from %.*s to %.*s (probe: %s)",
+			(int)strcspn(before, "\n"), before, (int)strcspn(after, "\n"), after,
+			r.out);
+}
+
 /* Naming an outside group directly is refused (held). */
 TEST(xproc_outside_group_named_refused)
 {

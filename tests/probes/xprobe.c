@@ -40,6 +40,8 @@
  *                            (0 or the errno name)
  *   prio-pgrp PGID NICE      setpriority(PRIO_PGRP, PGID, NICE) without
  *                            joining it; prints "ok" or "errno=NAME"
+ *   proc-write PID FILE VAL  writes VAL to /proc/PID/FILE; prints "ok" or
+ *                            "errno=NAME"
  *   fork-count N             forks up to N children that sleep (10 ms apart
  *                            every 50 forks); prints "ok <forked> <errno of
  *                            the first failure or none>"
@@ -431,6 +433,20 @@ static int cmd_prio_pgrp(pid_t pgid, int nice)
 	return 0;
 }
 
+/* ---- proc-write -------------------------------------------------------- */
+
+static int cmd_proc_write(const char *pid, const char *file, const char *value)
+{
+	char path[128];
+	snprintf(path, sizeof(path), "/proc/%s/%s", pid, file);
+	int fd = open(path, O_WRONLY);
+	if (fd < 0 || write(fd, value, strlen(value)) < 0)
+		printf("errno=%s\n", ename(errno));
+	else
+		printf("ok\n");
+	return 0;
+}
+
 /* ---- fork-count -------------------------------------------------------- */
 
 static int cmd_fork_count(int n)
@@ -658,6 +674,8 @@ int main(int argc, char **argv)
 		return cmd_join_pgrp(atoi(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "prio-pgrp"))
 		return cmd_prio_pgrp((pid_t)atoi(argv[2]), atoi(argv[3]));
+	if (argc >= 5 && !strcmp(argv[1], "proc-write"))
+		return cmd_proc_write(argv[2], argv[3], argv[4]);
 	if (argc >= 3 && !strcmp(argv[1], "fork-count"))
 		return cmd_fork_count(atoi(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "fd-spin"))
