@@ -1,0 +1,525 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * attack2.c - a second round of attacks on the process index, the
+ * resource limits and the cross-process syscalls (after escape.c).
+ *
+ * Tests named *_HOLE_* demonstrate a hole: they fail on the code they
+ * were written against, and say what escaped.  The others check attacks
+ * that were tried and held.
+ *
+ * The probe is tests/probes/xprobe.c.
+ */
+#include "common.h"
+
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static const char *xprobe(void)
+{
+	static char *p;
+	if (!p)
+		p = tc_path(tc_probe_dir(), "xprobe");
+	return p;
+}
+
+static sandlock_sandbox_t *mem_policy(uint64_t mib)
+{
+	return tc_build(sandlock_sandbox_builder_max_memory(tc_builder(), mib << 20));
+}
+
+static sandlock_sandbox_t *cpu_policy(uint8_t pct)
+{
+	return tc_build(sandlock_sandbox_builder_max_cpu(tc_builder(), pct));
+}
+
+/* "ok N" -> N; fails the test on anything else. */
+static long ok_value(const struct tc_res *r)
+{
+	long v = -1;
+	if (sscanf(r->out ? r->out : "", "ok %ld", &v) != 1)
+		th_fail(__FILE__, __LINE__,
+			"probe: status %d code %d sig %d, out \"%s\", err \"%s\"", r->status,
+			r->code, r->sig, r->out, r->err);
+	return v;
+}
+
+static double mono_s(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* ---- max_memory -------------------------------------------------------- */
+
+/*
+ * HOLE: a process whose thread-group leader has exited (SYS_exit from the
+ * main thread while another thread lives on) reads as all zeros in
+ * /proc/<pid>/statm: the leader's mm is gone, the process's is not.  The
+ * supervisor counts each process by that file, so four such children
+ * hold 4 x 40 MiB under max_memory 64M, and the periodic check never
+ * sees them.  (Without the trick, the same probe is held at the limit:
+ * see max_memory_* in escape.c and limits.c.)
+ */
+TEST(max_memory_HOLE_zombie_leader_hides_memory)
+{
+	struct tc_res r = tc_run(mem_policy(64), NULL, xprobe(), "zombie-mem", "4", "40", NULL);
+	long held = ok_value(&r);
+	if (held > 80)
+		th_fail(__FILE__, __LINE__,
+			"%ld MiB held by live processes under max_memory 64M (their leaders "
+			"exited: /proc/<pid>/statm reads 0)",
+			held);
+}
+
+/*
+ * HOLE: the same, in one process, with no allocation call at all:
+ * MAP_GROWSDOWN areas grow by page faults, each up to RLIMIT_STACK (set
+ * to max_memory), and RLIMIT_DATA does not apply to them.  The periodic
+ * check is what stops this (max_memory_stops_silent_stack_growth), but
+ * with a zombie leader it reads 0.  Expected: killed, or at most the
+ * limit; got 240 MiB under 64M.
+ */
+TEST(max_memory_HOLE_zombie_leader_growsdown_unbounded)
+{
+	struct tc_res r = tc_run(mem_policy(64), NULL, xprobe(), "zombie-stack", "6", "40", NULL);
+	if (r.status != SANDLOCK_STATUS_EXITED)
+		return; /* killed by the memory check: held */
+	long got = ok_value(&r);
+	if (got > 80)
+		th_fail(__FILE__, __LINE__,
+			"one process grew %ld MiB of MAP_GROWSDOWN areas under max_memory 64M "
+			"and was not killed",
+			got);
+}
+
+/*
+ * HOLE: shared anonymous memory is charged to the process that mapped
+ * it, until that process exits (memlimit.c).  A child that forked keeps
+ * the mapping alive: map 40 MiB shared, fork, exit, repeat.  Five
+ * grandchildren hold 200 MiB under 64M; none of it is in anyone's statm
+ * data, so the periodic check does not see it either.
+ */
+TEST(max_memory_HOLE_shared_anon_outlives_its_mapper)
+{
+	struct tc_res r = tc_run(mem_policy(64), NULL, xprobe(), "shared-orphans", "5", "40", NULL);
+	long held = ok_value(&r);
+	if (held > 80)
+		th_fail(__FILE__, __LINE__,
+			"%ld MiB of shared anonymous memory alive under max_memory 64M (the "
+			"charge left with the mapper, the memory stayed with its child)",
+			held);
+}
+
+/*
+ * HOLE: mmap(MAP_SHARED) of /dev/zero is shared anonymous memory (the
+ * kernel sets it up exactly as MAP_SHARED|MAP_ANONYMOUS), but the filter
+ * notifies only the forms with MAP_ANONYMOUS, and statm's data does not
+ * include shared memory: 300 MiB under 64M, for any policy that grants
+ * write access to /dev/zero.
+ */
+TEST(max_memory_HOLE_shared_dev_zero_mapping)
+{
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_memory(
+	    sandlock_sandbox_builder_fs_write(tc_builder(), "/dev/zero"), 64ULL << 20));
+	struct tc_res r = tc_run(p, NULL, xprobe(), "dev-zero", "300", NULL);
+	if (r.status != SANDLOCK_STATUS_EXITED)
+		return; /* killed: held */
+	if (!strncmp(r.out, "errno=", 6))
+		return; /* refused: held */
+	long mb = ok_value(&r);
+	if (mb > 64)
+		th_fail(__FILE__, __LINE__,
+			"%ld MiB of shared /dev/zero memory mapped and touched under "
+			"max_memory 64M",
+			mb);
+}
+
+/* ---- max_cpu ----------------------------------------------------------- */
+
+/*
+ * HOLE: with SIGCHLD ignored (or SA_NOCLDWAIT) the kernel reaps children
+ * itself and their CPU time is never added to the parent's cutime/cstime.
+ * Children too short-lived to be found by a scan (3 ms each) are then
+ * counted nowhere: max_cpu_counts_short_lived_children (escape.c) passes
+ * only because the parent waits.  Expected at most ~150 ms in 1500 ms at
+ * 10 %; the bound is 600.
+ */
+TEST(max_cpu_HOLE_children_reaped_by_ignored_sigchld)
+{
+	struct tc_res r = tc_run(cpu_policy(10), NULL, xprobe(), "sigchld-ign", "1500", "3", NULL);
+	long cpu = ok_value(&r);
+	if (cpu > 600)
+		th_fail(__FILE__, __LINE__,
+			"auto-reaped children used %ld ms of CPU in 1500 ms at max_cpu 10", cpu);
+}
+
+/*
+ * HOLE: the throttle stops the sandbox with SIGSTOP, and a process can
+ * have the kernel resume it: POSIX timers delivering SIGCONT to itself
+ * every 2 ms (SIGCONT continues a stopped process when it is generated,
+ * whoever sends it, whatever its disposition; it cannot be blocked).  The supervisor stops it again
+ * only at its next check, which it schedules later the deeper the debt, so the process runs almost
+ * freely.
+ */
+TEST(max_cpu_HOLE_sigcont_timer_resumes_itself)
+{
+	/* control: the same spin without the timer is held */
+	struct tc_res r =
+	    tc_run(cpu_policy(10), NULL, xprobe(), "sigcont-timer", "1500", "0", NULL);
+	long base = ok_value(&r);
+	if (base > 600)
+		th_fail(__FILE__, __LINE__, "control: %ld ms of CPU in 1500 ms at max_cpu 10",
+			base);
+	r = tc_run(cpu_policy(10), NULL, xprobe(), "sigcont-timer", "1500", "2", NULL);
+	long cpu = ok_value(&r);
+	if (cpu > 600)
+		th_fail(__FILE__, __LINE__,
+			"a process resuming itself with a SIGCONT timer used %ld ms of CPU in "
+			"1500 ms at max_cpu 10 (%ld ms without the timer)",
+			cpu, base);
+}
+
+/* CPU time (ms) of pid from /proc (utime + stime), -1 when gone. */
+static long proc_cpu_ms(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *s = tc_read_file(path);
+	char *p = s ? strrchr(s, ')') : NULL;
+	unsigned long long ut, st;
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
+		return -1;
+	free(s);
+	return (long)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
+}
+
+/*
+ * HOLE: the same SIGCONT timers undo a pause (sandlock_handle_pause
+ * stops every process of the index with SIGSTOP): the paused command
+ * keeps spinning.
+ */
+TEST(pause_HOLE_sigcont_timer_resumes_itself)
+{
+	const char *argv[] = {xprobe(), "sigcont-timer", "3000", "2", NULL};
+	sandlock_handle_t *h = sandlock_create(tc_build(tc_builder()), NULL, argv, 4);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	pid_t pid = sandlock_handle_pid(h);
+	usleep(300 * 1000);
+	CHECK_EQ(sandlock_handle_pause(h), 0);
+	usleep(100 * 1000);
+	long c0 = proc_cpu_ms(pid);
+	usleep(1000 * 1000);
+	long c1 = proc_cpu_ms(pid);
+	CHECK_EQ(sandlock_handle_resume(h), 0);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	sandlock_handle_free(h);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	CHECK(c0 >= 0 && c1 >= 0);
+	if (c1 - c0 > 300)
+		th_fail(__FILE__, __LINE__, "a paused sandbox used %ld ms of CPU in 1000 ms",
+			c1 - c0);
+}
+
+/* A zombie leader's /proc/<pid>/stat still sums its threads' time: the
+ * throttle sees it (held). */
+TEST(max_cpu_zombie_leader_still_throttled)
+{
+	struct tc_res r = tc_run(cpu_policy(10), NULL, xprobe(), "zombie-spin", "1500", NULL);
+	long cpu = ok_value(&r);
+	if (cpu > 600)
+		th_fail(__FILE__, __LINE__,
+			"a process with an exited leader used %ld ms of CPU in 1500 ms at "
+			"max_cpu 10",
+			cpu);
+}
+
+/* ---- max_processes and fd exhaustion ------------------------------------ */
+
+static void lower_nofile(rlim_t n)
+{
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	if (rl.rlim_cur > n)
+		rl.rlim_cur = n;
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+}
+
+/*
+ * HOLE: the supervisor holds two fds per process (pidfd and /proc
+ * directory).  With the host at the common soft RLIMIT_NOFILE of 1024
+ * and max_processes 600, the sandbox runs the supervisor out of fds with
+ * ~500 processes.  From then on a scan cannot open the children lists
+ * (or a child's pidfd), and scan() then releases the parent's complete
+ * pending forks as "children already gone": every fork frees the slot of
+ * the one before, and the cap no longer holds (900 forks under 600).
+ * Same through the CLI: `ulimit -n 1024; sandlock run -P 600 ...`.
+ */
+TEST(max_processes_HOLE_supervisor_out_of_fds)
+{
+	lower_nofile(1024);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 600));
+	struct tc_res r = tc_run(p, NULL, xprobe(), "fork-count", "900", NULL);
+	long forked = ok_value(&r);
+	if (forked > 599)
+		th_fail(__FILE__, __LINE__,
+			"%ld processes forked under max_processes 600 once the supervisor ran "
+			"out of fds (host RLIMIT_NOFILE 1024)",
+			forked);
+}
+
+/*
+ * HOLE: the same exhaustion, for max_cpu: a child the supervisor could not
+ * open is not in the index (never stopped), and /proc/<pid>/stat cannot
+ * be opened for anyone (nothing is counted).  A spinner forked after 560
+ * sleepers runs at several times its 10 % share.
+ */
+TEST(max_cpu_HOLE_supervisor_out_of_fds)
+{
+	lower_nofile(1024);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_cpu(
+	    sandlock_sandbox_builder_max_processes(tc_builder(), 600), 10));
+	struct tc_res r = tc_run(p, NULL, xprobe(), "fd-spin", "560", "1500", NULL);
+	long cpu = ok_value(&r);
+	if (cpu > 600)
+		th_fail(__FILE__, __LINE__,
+			"a process forked once the supervisor ran out of fds used %ld ms of CPU "
+			"in 1500 ms at max_cpu 10",
+			cpu);
+}
+
+/*
+ * HOLE: a scan reads the children list of each thread in turn
+ * (scan_process: readdir of task/, then task/<tid>/children).  A thread
+ * that forked, made another notified call (its pending fork is now
+ * "complete") and exits while the scan is between the other threads'
+ * lists and its own: its child moves to a list already read, its own file
+ * is gone (ENOENT, read as "no children"), and scan() releases the
+ * complete pending as "a child already gone".  The child is then neither
+ * counted nor in the index (never throttled or paused).  100 racers with
+ * 200 idle threads each (so the scan of a racer takes long enough) leave
+ * several such children: 306-313 processes alive under max_processes 300
+ * on the development VM; with the thread leaving 60 ms later, exactly 300.
+ */
+TEST(max_processes_HOLE_thread_exit_during_scan)
+{
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 300));
+	struct tc_res r = tc_run(p, NULL, xprobe(), "thread-exit-race", "100", "200", NULL);
+	long alive = ok_value(&r);
+	if (alive > 300)
+		th_fail(__FILE__, __LINE__,
+			"%ld processes alive under max_processes 300 (children of threads that "
+			"exited during a scan were never counted)",
+			alive);
+}
+
+/*
+ * HOLE: threads are not counted (nproc.c returns early on CLONE_THREAD),
+ * yet each is a task with its own pid: under max_processes 4 the sandbox
+ * holds 2000 tasks, and nothing stops it at the host's pid_max (32768
+ * here), after which nobody on the host can fork.  cgroup pids.max, which
+ * procs.h cites as the model, counts threads.
+ */
+TEST(max_processes_HOLE_threads_uncounted)
+{
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 4));
+	struct tc_res r = tc_run(p, NULL, xprobe(), "threads", "2000", NULL);
+	long made = ok_value(&r);
+	if (made > 64)
+		th_fail(__FILE__, __LINE__, "%ld threads (tasks, pids) alive under max_processes 4",
+			made);
+}
+
+/* ---- cross-process syscalls ------------------------------------------- */
+
+/* An outside process with no capabilities (the kernel refuses to renice
+ * a process holding capabilities the caller lacks, whatever the uid). */
+static pid_t capless_victim(void)
+{
+	pid_t v = fork();
+	CHECK(v >= 0);
+	if (v == 0) {
+		struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+		struct __user_cap_data_struct d[2] = {{0}};
+		syscall(SYS_capset, &h, d);
+		for (;;)
+			pause();
+	}
+	return v;
+}
+
+/*
+ * HOLE: setpriority/ioprio_set with PRIO_PGRP/IOPRIO_WHO_PGRP and who == 0
+ * ("my own group") are let through by the filter without a check, and a
+ * sandboxed process can make the host's group its own: the command is in
+ * the host's session (only setpgid at start), and setpgid(0, G) to any
+ * group of the same session is allowed.  getpgid(getppid()) names the
+ * keeper's group, the host's.  Then setpriority(PRIO_PGRP, 0, 15) renices
+ * every process of that group, the supervisor included, and
+ * ioprio_set(IOPRIO_WHO_PGRP, 0, idle) starves their I/O.
+ */
+TEST(xproc_HOLE_join_host_group_then_renice_it)
+{
+	/* a group of our own (the harness stays out of it), with a victim */
+	CHECK(setpgid(0, 0) == 0);
+	pid_t v = capless_victim();
+	errno = 0;
+	int nice0 = getpriority(PRIO_PROCESS, v);
+	long io0 = syscall(SYS_ioprio_get, 1, v);
+	CHECK(errno == 0 && io0 >= 0);
+	struct tc_res r = tc_run(tc_build(tc_builder()), NULL, xprobe(), "join-pgrp", "15", NULL);
+	errno = 0;
+	int nice1 = getpriority(PRIO_PROCESS, v);
+	long io1 = syscall(SYS_ioprio_get, 1, v);
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+	if (nice1 != nice0 || io1 != io0)
+		th_fail(__FILE__, __LINE__,
+			"the process outside the sandbox went from nice %d to %d, ioprio %#lx to "
+			"%#lx (probe: %s)",
+			nice0, nice1, io0, io1, r.out);
+}
+
+/*
+ * HOLE (with write access to /proc granted): /proc/<pid> files name a
+ * process by pid as well, and the kernel lets any same-uid process raise
+ * another's oom_score_adj (or its autogroup nice, its coredump_filter...).
+ * Only Landlock's filesystem rules stand in the way; a policy that grants
+ * -w /proc (e.g. to let the command tune itself through /proc/self) lets
+ * the sandbox make an outside process the OOM killer's first choice.
+ */
+TEST(xproc_HOLE_proc_write_outside_oom_score_adj)
+{
+	pid_t v = fork();
+	CHECK(v >= 0);
+	if (v == 0) {
+		for (;;)
+			pause();
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)v);
+	char *before = tc_read_file(path);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/proc"));
+	struct tc_res r =
+	    tc_run(p, NULL, xprobe(), "proc-write", tc_itoa(v), "oom_score_adj", "1000", NULL);
+	char *after = tc_read_file(path);
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+	CHECK(before && after);
+	if (strcmp(before, after) != 0)
+		th_fail(__FILE__, __LINE__,
+			"the outside process's oom_score_adj went from %.*s to %.*s (probe: %s)",
+			(int)strcspn(before, "\n"), before, (int)strcspn(after, "\n"), after,
+			r.out);
+}
+
+/* Naming an outside group directly is refused (held). */
+TEST(xproc_outside_group_named_refused)
+{
+	CHECK(setpgid(0, 0) == 0);
+	pid_t v = capless_victim();
+	errno = 0;
+	int nice0 = getpriority(PRIO_PROCESS, v);
+	struct tc_res r = tc_run(tc_build(tc_builder()), NULL, xprobe(), "prio-pgrp",
+				 tc_itoa(getpgrp()), "15", NULL);
+	int nice1 = getpriority(PRIO_PROCESS, v);
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+	CHECK_STR(r.out, "errno=ESRCH\n");
+	CHECK_EQ(nice1, nice0);
+}
+
+/* SIGIO/F_SETSIG to an outside pid through F_SETOWN: Landlock's signal
+ * scope covers it (held). */
+TEST(sigio_to_outside_refused)
+{
+	pid_t v = fork();
+	CHECK(v >= 0);
+	if (v == 0) {
+		for (;;)
+			pause();
+	}
+	struct tc_res r = tc_run(tc_build(tc_builder()), NULL, xprobe(), "sigio", tc_itoa(v), NULL);
+	CHECK_STR(r.out, "ok\n");
+	char st = tc_proc_state(v);
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+	if (st == 0 || st == 'Z')
+		th_fail(__FILE__, __LINE__, "the outside process was killed by SIGIO");
+}
+
+/* ---- timeouts and concurrent sandboxes ---------------------------------- */
+
+/* The inline loop (CLI, sandlock_create_ex INLINE) checks its deadline
+ * only when poll() finds nothing to do: 16 processes flooding it with
+ * notifications and output must not keep a 1 s timeout from firing
+ * (held here, on 2 CPUs). */
+TEST(timeout_fires_under_notification_and_output_flood)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {xprobe(), "flood", "8000", "16", NULL};
+	sandlock_handle_t *h =
+	    sandlock_create_ex(p, NULL, argv, 4, SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	double t0 = mono_s();
+	sandlock_result_t *res = sandlock_handle_wait_timeout(h, 1000);
+	double dt = mono_s() - t0;
+	CHECK(res != NULL);
+	CHECK_EQ(sandlock_result_status(res), SANDLOCK_STATUS_TIMEOUT);
+	sandlock_result_free(res);
+	sandlock_handle_free(h);
+	if (dt > 6.0)
+		th_fail(__FILE__, __LINE__, "a 1 s timeout took %.1f s under a flood", dt);
+}
+
+/* Two sandboxes in one host: A (10 % CPU, so its supervisor stops and
+ * resumes its processes all the time) has threads named "Tgid:\t<B's
+ * root>"; B is not throttled and must never be seen stopped. */
+TEST(concurrent_sandboxes_never_stop_each_other)
+{
+	const char *xp = xprobe();
+	const char *ap = tc_path(tc_probe_dir(), "aprobe");
+	const char *bargv[] = {xp, "sigcont-timer", "1500", "0", NULL};
+	sandlock_handle_t *b = sandlock_create(tc_build(tc_builder()), NULL, bargv, 4);
+	if (!b)
+		th_fail(__FILE__, __LINE__, "create B: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(b), 0);
+	pid_t bpid = sandlock_handle_pid(b);
+	const char *aargv[] = {ap, "spoof-tgid", tc_itoa(bpid), "1500", NULL};
+	sandlock_sandbox_t *ap_policy = tc_build(sandlock_sandbox_builder_max_cpu(
+	    sandlock_sandbox_builder_max_processes(tc_builder(), 16), 10));
+	sandlock_handle_t *a = sandlock_create(ap_policy, NULL, aargv, 4);
+	if (!a)
+		th_fail(__FILE__, __LINE__, "create A: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(a), 0);
+	int stopped = 0;
+	for (int i = 0; i < 120; i++) {
+		char st = tc_proc_state(bpid);
+		if (st == 'T' || st == 't')
+			stopped++;
+		usleep(10 * 1000);
+	}
+	struct tc_res ra = tc_result(sandlock_handle_wait(a));
+	struct tc_res rb = tc_result(sandlock_handle_wait(b));
+	sandlock_handle_free(a);
+	sandlock_handle_free(b);
+	CHECK_EQ(ra.status, SANDLOCK_STATUS_EXITED);
+	long cpu = ok_value(&rb);
+	if (stopped)
+		th_fail(__FILE__, __LINE__, "B's process was seen stopped %d times", stopped);
+	if (cpu < 500)
+		th_fail(__FILE__, __LINE__, "B got only %ld ms of CPU in 1500 ms", cpu);
+}
