@@ -39,6 +39,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <seccomp.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -162,8 +163,8 @@ bool filter_denies(const struct sandlock_sandbox *cfg, int nr)
  * (one comparison per rule), the notification is made conditional on it
  * instead (notify_unless below): clone, the open and chmod families. */
 static const int arg_ruled[] = {
-    __NR_prctl,	  __NR_ioctl,	 __NR_socket,	  __NR_sendto,
-    __NR_sendmsg, __NR_sendmmsg, __NR_setsockopt,
+    __NR_prctl,	  __NR_ioctl,	__NR_socket,   __NR_sendto,
+    __NR_fcntl,	  __NR_sendmsg, __NR_sendmmsg, __NR_setsockopt,
 #ifdef __NR_mknod
     __NR_mknod,
 #endif
@@ -263,6 +264,42 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
 	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(ioctl_deny); i++) {
 		struct scmp_arg_cmp c[] = {A32(1, ioctl_deny[i])};
 		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
+	}
+	/* SIGCONT the kernel would send later, behind the supervisor's
+	 * back, to resume a stopped sandbox (max_cpu, pause): on a parent's
+	 * death, on I/O readiness (a clone's exit signal SIGCONT is refused
+	 * by nproc.c, which sees clone anyway) */
+	struct scmp_arg_cmp pdeath[] = {A32(0, PR_SET_PDEATHSIG), A32(1, SIGCONT)};
+	struct scmp_arg_cmp setsig[] = {A32(1, F_SETSIG), A32(2, SIGCONT)};
+	if (r == 0)
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_prctl, 2, pdeath);
+	if (r == 0)
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_fcntl, 2, setsig);
+	return r;
+}
+
+/* Signals that resume a stopped process, sent by another process of the
+ * sandbox: the supervisor holds them while the sandbox is stopped
+ * (cpulimit.c).  Only SIGCONT is notified: the signal is a register. */
+static int add_cont_rules(scmp_filter_ctx ctx, const struct filter_req *req)
+{
+	static const struct {
+		int nr;
+		unsigned int arg;
+	} sends[] = {
+	    {__NR_kill, 1},
+	    {__NR_tkill, 1},
+	    {__NR_tgkill, 2},
+	    {__NR_rt_sigqueueinfo, 1},
+	    {__NR_rt_tgsigqueueinfo, 2},
+	    {__NR_pidfd_send_signal, 1},
+	};
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(sends); i++) {
+		if (in_list(req->notify, req->n_notify, sends[i].nr))
+			continue;
+		struct scmp_arg_cmp c[] = {A32(sends[i].arg, SIGCONT)};
+		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, sends[i].nr, 1, c);
 	}
 	return r;
 }
@@ -402,6 +439,11 @@ static int add_mem_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 	    {__NR_mmap,
 	     1,
 	     {SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype | anon, MAP_SHARED_VALIDATE | anon)}},
+	    /* writable shared file mappings: /dev/zero, memfds, tmpfs */
+	    {__NR_mmap, 2, {ABIT(2, wr), SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype, MAP_SHARED)}},
+	    {__NR_mmap,
+	     2,
+	     {ABIT(2, wr), SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype, MAP_SHARED_VALIDATE)}},
 	    {__NR_mprotect, 1, {ABIT(2, wr)}},
 	    {__NR_pkey_mprotect, 1, {ABIT(2, wr)}},
 	    {__NR_brk, 1, {SCMP_CMP(0, SCMP_CMP_NE, 0)}},
@@ -439,10 +481,14 @@ static int add_xproc_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 	    {__NR_ioprio_set, 1, 2, 3},
 	};
 	const struct scmp_arg_cmp pid_set[] = {SCMP_CMP(0, SCMP_CMP_NE, 0)};
+	/* setpgid(pid, pgid): pgid 0 is "a group of its own" */
+	const struct scmp_arg_cmp pgid_set[] = {SCMP_CMP(1, SCMP_CMP_NE, 0)};
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(first_pid); i++)
 		if (!in_list(req->notify, req->n_notify, first_pid[i]))
 			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, first_pid[i], 1, pid_set);
+	if (r == 0 && !in_list(req->notify, req->n_notify, __NR_setpgid))
+		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, __NR_setpgid, 1, pgid_set);
 	if (r == 0 && !in_list(req->notify, req->n_notify, __NR_kcmp))
 		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, __NR_kcmp, 0, NULL);
 	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(which_who); i++) {
@@ -567,6 +613,8 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
 		r = add_mem_rules(ctx, req);
 	if (r == 0)
 		r = add_xproc_rules(ctx, req);
+	if (r == 0)
+		r = add_cont_rules(ctx, req);
 	if (r == 0)
 		r = export_prog(ctx, out);
 	seccomp_release(ctx);

@@ -58,18 +58,25 @@ static void explain(sandlock_handle_t *h)
 	char lim[32];
 	fmt_size(lim, sizeof(lim), h->max_memory);
 	h->note[0] = 0;
-	if (h->sup.mem_killed == h->proc.pid && h->proc.pid > 0)
+	const struct sl_kills *mk = &h->sup.mem_kills, *ck = &h->sup.cpu_kills;
+	if (mk->n == 1 && mk->last == h->proc.pid)
 		snprintf(h->note, sizeof(h->note),
 			 "the command was killed: the sandbox's memory went over max_memory (%s)",
 			 lim);
-	else if (h->sup.mem_kills == 1)
+	else if (mk->n == 1)
 		snprintf(h->note, sizeof(h->note),
 			 "process %d was killed: the sandbox's memory went over max_memory (%s)",
-			 (int)h->sup.mem_killed, lim);
-	else if (h->sup.mem_kills > 1)
+			 (int)mk->last, lim);
+	else if (mk->n > 1)
 		snprintf(h->note, sizeof(h->note),
 			 "%u processes were killed: the sandbox's memory went over max_memory (%s)",
-			 h->sup.mem_kills, lim);
+			 mk->n, lim);
+	else if (ck->n)
+		snprintf(h->note, sizeof(h->note),
+			 "%s %d was killed: it kept running while the sandbox was stopped "
+			 "(max_cpu or pause)%s",
+			 ck->last == h->proc.pid ? "the command, process" : "process",
+			 (int)ck->last, ck->n > 1 ? ", and others" : "");
 	else if (h->max_memory && h->sig && !h->sup.root_ran && !h->timed_out && !h->user_killed)
 		snprintf(h->note, sizeof(h->note),
 			 "the command was killed by SIG%s before it started: max_memory (%s) is "

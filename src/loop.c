@@ -11,7 +11,7 @@
 #define READ_CHUNK     (64 * 1024)
 #define DRAIN_GRACE_MS 100
 
-enum { P_LISTENER, P_PIDFD, P_OUT, P_ERR, P__N };
+enum { P_LISTENER, P_PIDFD, P_OUT, P_ERR, P_WAKE, P__N };
 
 int64_t loop_now_ms(void)
 {
@@ -96,6 +96,8 @@ static struct pollfd *poll_set(struct sl_loop *l, size_t *np)
 	pfd[P_PIDFD] = (struct pollfd){l->pidfd, POLLIN, 0};
 	pfd[P_OUT] = (struct pollfd){l->out_fd, POLLIN, 0};
 	pfd[P_ERR] = (struct pollfd){l->err_fd, POLLIN, 0};
+	/* live control from another thread changed the timers */
+	pfd[P_WAKE] = (struct pollfd){l->sup->wake_fd, POLLIN, 0};
 	/* every tracked process's pidfd: exits free their slots and memory
 	 * promptly */
 	*np = supervisor_pollfds(l->sup, pfd + P__N, l->pfd_cap - P__N);
@@ -116,10 +118,14 @@ int loop_run(struct sl_loop *l, int64_t deadline_ms)
 		int64_t now = loop_now_ms();
 		if (timer >= 0 && now >= timer)
 			supervisor_tick(l->sup, now);
-		if (n == 0 && deadline_ms >= 0 && now >= deadline_ms)
+		/* every round, not only when poll timed out: a sandbox that
+		 * keeps an fd busy must not push its deadline back */
+		if (deadline_ms >= 0 && now >= deadline_ms)
 			return LOOP_DEADLINE;
 		if (n <= 0)
 			continue;
+		if (pfd[P_WAKE].revents)
+			supervisor_woken(l->sup);
 		supervisor_proc_events(l->sup, pfd + P__N, np);
 		service_listener(l->sup, pfd[P_LISTENER].revents);
 		if (pfd[P_OUT].revents)

@@ -26,6 +26,7 @@
  * itself: the child sets RLIMIT_DATA to max_memory before exec, which
  * catches mprotect on memory it was not told about.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <linux/sched.h>
 #include <signal.h>
@@ -54,12 +55,50 @@ static uint64_t page_round(uint64_t x)
 	return x > UINT64_MAX - PAGE ? UINT64_MAX : (x + PAGE - 1) & ~(PAGE - 1);
 }
 
+/* Parses statm: size and data (pages). */
+static int parse_statm(const char *buf, uint64_t *size, uint64_t *data)
+{
+	unsigned long long f[6];
+	if (sscanf(buf, "%llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4],
+		   &f[5]) != 6)
+		return -EIO;
+	*size = f[0];
+	*data = f[5];
+	return 0;
+}
+
+/* A memory file of the process read through one of its other threads: a
+ * thread-group leader that has exited (SYS_exit, its threads living on)
+ * shows no memory (an empty statm, no Vm lines in status), though the
+ * process's memory is all there; any live thread shows it. */
+static int read_via_thread(int dirfd, pid_t leader, const char *name, char *buf, size_t size)
+{
+	int tfd = dirfd < 0 ? -1 : openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = tfd < 0 ? NULL : fdopendir(tfd);
+	if (!d) {
+		if (tfd >= 0)
+			close(tfd);
+		return -ESRCH;
+	}
+	int r = -ESRCH;
+	struct dirent *de;
+	while (r < 0 && (de = readdir(d))) {
+		char path[sizeof(de->d_name) + 32];
+		if (de->d_name[0] == '.' || atoi(de->d_name) == leader)
+			continue;
+		snprintf(path, sizeof(path), "task/%s/%s", de->d_name, name);
+		r = pidinfo_read(dirfd, path, buf, size);
+	}
+	closedir(d);
+	return r;
+}
+
 /* The data field (pages) of /proc/<pid>/statm, in bytes, read through the
  * process's bound /proc directory (never a reused pid's). */
 static int statm_data(struct sl_pent *p, uint64_t *bytes)
 {
+	int dirfd = procs_dir(p);
 	if (p->statm_fd < 0) {
-		int dirfd = procs_dir(p);
 		if (dirfd < 0)
 			return -ESRCH;
 		p->statm_fd = openat(dirfd, "statm", O_RDONLY | O_CLOEXEC);
@@ -71,12 +110,16 @@ static int statm_data(struct sl_pent *p, uint64_t *bytes)
 	if (n <= 0)
 		return -EIO;
 	buf[n] = 0;
-	unsigned long long f[6];
-	if (sscanf(buf, "%llu %llu %llu %llu %llu %llu", &f[0], &f[1], &f[2], &f[3], &f[4],
-		   &f[5]) != 6)
-		return -EIO;
-	*bytes = f[5] * PAGE;
-	return 0;
+	uint64_t size, data;
+	int r = parse_statm(buf, &size, &data);
+	if (r == 0 && size == 0) {
+		r = read_via_thread(dirfd, p->pid, "statm", buf, sizeof(buf));
+		if (r == 0)
+			r = parse_statm(buf, &size, &data);
+	}
+	if (r == 0)
+		*bytes = data * PAGE;
+	return r;
 }
 
 static int refresh(struct sl_procs *ps, struct sl_pent *p)
@@ -128,7 +171,9 @@ static uint64_t request(struct sl_ctx *c, const uint64_t *brk_now)
 	case __NR_mmap:
 		if ((arg[3] & MAP_TYPE_MASK) == MAP_PRIVATE)
 			return arg[2] & PROT_WRITE ? page_round(arg[1]) : 0;
-		if (arg[3] & MAP_ANONYMOUS)
+		/* shared: anonymous, or a writable file mapping (/dev/zero,
+		 * a memfd and tmpfs files are memory too) */
+		if ((arg[3] & MAP_ANONYMOUS) || (arg[2] & PROT_WRITE))
 			return c->shared_charge = page_round(arg[1]);
 		return 0;
 	case __NR_mprotect:
@@ -233,12 +278,14 @@ void memlimit_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	    (nr == __NR_clone && (c->req->data.args[0] & (CLONE_VM | CLONE_THREAD))))
 		return;
 	struct sl_procs *ps = &c->sup->procs;
-	uint64_t charge = 0;
 	if (refresh(ps, c->proc) == 0) {
-		charge = c->proc->data_bytes;
-		if (over(c, charge))
+		/* the child also maps every shared mapping its parent had:
+		 * it keeps them alive after the parent exits */
+		struct sl_charge charge = {c->proc->data_bytes, c->proc->shared_bytes};
+		uint64_t sum = charge.data + charge.shared;
+		if (over(c, sum))
 			refresh_all(ps, c->proc);
-		if (!over(c, charge)) {
+		if (!over(c, sum)) {
 			c->fork_charge = charge;
 			return;
 		}
@@ -246,26 +293,54 @@ void memlimit_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = ENOMEM, .fd = -1};
 }
 
+/* Resident shared memory of p in bytes (RssShmem of its status: shared
+ * anonymous pages, tmpfs and memfd pages it maps), read through a live
+ * thread when the leader has exited; 0 when unknown. */
+static uint64_t rss_shmem(struct sl_pent *p)
+{
+	char buf[4096];
+	long kb = 0;
+	int dirfd = procs_dir(p);
+	if (dirfd < 0 || pidinfo_read(dirfd, "status", buf, sizeof(buf)) < 0)
+		return 0;
+	int r = pidinfo_parse_status_kb(buf, "RssShmem:", &kb);
+	if (r == -ENOENT && read_via_thread(dirfd, p->pid, "status", buf, sizeof(buf)) == 0)
+		r = pidinfo_parse_status_kb(buf, "RssShmem:", &kb);
+	return r == 0 && kb > 0 ? (uint64_t)kb * 1024 : 0;
+}
+
 /*
  * Memory that grows with no syscall to decide on: a stack (each process's
  * is capped by RLIMIT_STACK at max_memory, but a hundred processes could
- * each grow one), a new program's image at exec.  Every MEMLIMIT_CHECK_MS
- * the supervisor re-reads everyone's count; over the limit, the process
- * with the most is killed through its pidfd, as a memory cgroup's OOM
- * killer would.  Returns the pid killed, or 0.
+ * each grow one), a new program's image at exec, shared memory that came
+ * by a way the calls above could not charge (a shared mapping made
+ * writable by mprotect).  Every MEMLIMIT_CHECK_MS the supervisor re-reads
+ * everyone's count, each process's shared memory taken as the larger of
+ * what it was charged and what the kernel says it holds resident; over
+ * the limit, the process with the most is killed through its pidfd, as a
+ * memory cgroup's OOM killer would.  Returns the pid killed, or 0.
  */
 pid_t memlimit_check(struct sl_procs *ps, uint64_t max)
 {
 	refresh_all(ps, NULL);
-	if (ps->mem_total <= max)
-		return 0;
+	uint64_t total = ps->mem_total, most = 0;
 	struct sl_pent *big = NULL;
 	for (size_t i = 0; i < ps->n; i++) {
 		struct sl_pent *e = ps->v[i];
-		if (!e->exited && e->pid > 0 &&
-		    (!big || e->data_bytes + e->shared_bytes > big->data_bytes + big->shared_bytes))
+		if (e->exited || e->pid <= 0)
+			continue;
+		uint64_t shm = rss_shmem(e), held = e->data_bytes + e->shared_bytes;
+		if (shm > e->shared_bytes) {
+			total += shm - e->shared_bytes;
+			held += shm - e->shared_bytes;
+		}
+		if (!big || held > most) {
 			big = e;
+			most = held;
+		}
 	}
+	if (total <= max)
+		return 0;
 	if (!big || syscall(SYS_pidfd_send_signal, big->pidfd, SIGKILL, NULL, 0U) < 0)
 		return 0;
 	return big->pid;

@@ -11,6 +11,7 @@
  * accounting itself lives in procs.c.
  */
 #include <errno.h>
+#include <signal.h>
 #include <linux/sched.h>
 #include <sys/syscall.h>
 
@@ -27,12 +28,23 @@ void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	const struct seccomp_notif *req = c->req;
 	if (req->data.nr == __NR_clone) {
 		uint64_t flags = req->data.args[0];
-		if (flags & CLONE_THREAD)
-			return; /* a thread: not a process */
+		/* a thread is no process, but a task with a pid of its own */
+		if (flags & CLONE_THREAD) {
+			uint64_t max = (uint64_t)c->sup->max_processes * NPROC_THREADS_PER_PROCESS;
+			if (!procs_thread_room(&c->sup->procs, c->proc, max))
+				deny(a, EAGAIN);
+			return;
+		}
 		/* CLONE_PARENT would make the new process a child of our
 		 * parent, out of the sandbox's parentage (and a child of the
 		 * host when the caller is the root). */
 		if (flags & CLONE_PARENT) {
+			deny(a, EPERM);
+			return;
+		}
+		/* an exit signal SIGCONT would resume its stopped parent
+		 * behind the CPU throttle's or a pause's back */
+		if ((flags & CSIGNAL) == SIGCONT) {
 			deny(a, EPERM);
 			return;
 		}
@@ -41,6 +53,12 @@ void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	procs_scan(ps, c->proc); /* settle this process's earlier forks */
 	if (procs_count(ps, false) >= c->sup->max_processes &&
 	    procs_count(ps, true) >= c->sup->max_processes) {
+		deny(a, EAGAIN);
+		return;
+	}
+	/* a process the supervisor could not hold (out of fds) would be
+	 * neither counted for sure, nor throttled, nor paused */
+	if (!procs_can_hold(ps)) {
 		deny(a, EAGAIN);
 		return;
 	}

@@ -76,15 +76,18 @@ int pidinfo_read(int dirfd, const char *name, char *buf, size_t size)
 	return 0;
 }
 
-int pidinfo_parse_status(const char *buf, const char *key, long *out)
+static int parse_field(const char *buf, const char *key, const char *unit, long *out)
 {
-	size_t klen = strlen(key);
+	size_t klen = strlen(key), ulen = strlen(unit);
 	for (const char *line = buf; line && *line;) {
 		if (strncmp(line, key, klen) == 0) {
 			char *end;
 			errno = 0;
 			long v = strtol(line + klen, &end, 10);
-			if (end == line + klen || errno || (*end && *end != '\n'))
+			if (end == line + klen || errno || strncmp(end, unit, ulen) != 0)
+				return -EIO;
+			end += ulen;
+			if (*end && *end != '\n')
 				return -EIO;
 			*out = v;
 			return 0;
@@ -94,6 +97,16 @@ int pidinfo_parse_status(const char *buf, const char *key, long *out)
 			line++;
 	}
 	return -ENOENT;
+}
+
+int pidinfo_parse_status(const char *buf, const char *key, long *out)
+{
+	return parse_field(buf, key, "", out);
+}
+
+int pidinfo_parse_status_kb(const char *buf, const char *key, long *out)
+{
+	return parse_field(buf, key, " kB", out);
 }
 
 /* A status field of the process whose /proc directory is dirfd (or of

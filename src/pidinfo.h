@@ -58,6 +58,8 @@ int pidinfo_stat(int dirfd, struct sl_pstat *st);
 
 /* Strict parsers, exposed for the unit tests. */
 int pidinfo_parse_status(const char *buf, const char *key, long *out);
+/* The same for a size field ("RssShmem:\t  123 kB"). */
+int pidinfo_parse_status_kb(const char *buf, const char *key, long *out);
 int pidinfo_parse_stat(const char *buf, struct sl_pstat *st);
 /* The end of the [heap] mapping in the text of /proc/PID/maps (only a
  * line whose pathname is exactly "[heap]").  0 or -ENOENT. */

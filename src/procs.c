@@ -55,6 +55,7 @@ void procs_release(struct sl_procs *ps)
 	sl_close(&ps->keeper_dirfd);
 	free(ps->v);
 	free(ps->pend);
+	free(ps->scan_buf);
 	procs_init(ps);
 }
 
@@ -86,7 +87,9 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 		return NULL;
 	}
 	/* an exit is recorded by the loop's next poll of the pidfd */
-	*e = (struct sl_pent){.pid = pid, .pidfd = pidfd, .dirfd = -1, .statm_fd = -1};
+	*e =
+	    (struct sl_pent){.pid = pid, .pidfd = pidfd, .dirfd = -1, .statm_fd = -1, .threads = 1};
+	ps->threads++;
 	ps->v[ps->n++] = e;
 	return e;
 }
@@ -136,7 +139,7 @@ static void pending_drop(struct sl_procs *ps, size_t i)
  * its slot and memory charge are released. */
 static void pending_release(struct sl_procs *ps, size_t i)
 {
-	ps->mem_total -= ps->pend[i].mem;
+	ps->mem_total -= ps->pend[i].mem.data + ps->pend[i].mem.shared;
 	pending_drop(ps, i);
 }
 
@@ -149,33 +152,37 @@ static void pending_release(struct sl_procs *ps, size_t i)
  * orphan.  Returns the memory charged for it (kept in mem_total, now
  * held by the entry).
  */
-static uint64_t consume_origin(struct sl_procs *ps, pid_t parent)
+static struct sl_charge consume_origin(struct sl_procs *ps, pid_t parent)
 {
 	size_t pick = ps->npend;
 	for (size_t i = 0; i < ps->npend; i++)
 		if (ps->pend[i].parent == parent && (pick == ps->npend || ps->pend[i].complete))
 			pick = i;
 	if (pick < ps->npend) {
-		uint64_t mem = ps->pend[pick].mem;
+		struct sl_charge mem = ps->pend[pick].mem;
 		pending_drop(ps, pick);
 		return mem;
 	}
 	if (!ps->ghosts)
-		return 0;
-	uint64_t mem = ps->ghost_mem / ps->ghosts--;
-	ps->ghost_mem -= mem;
+		return (struct sl_charge){0, 0};
+	struct sl_charge mem = {ps->ghost_mem.data / ps->ghosts, ps->ghost_mem.shared / ps->ghosts};
+	ps->ghosts--;
+	ps->ghost_mem.data -= mem.data;
+	ps->ghost_mem.shared -= mem.shared;
 	return mem;
 }
 
 /* Registers process pid (pidfd taken) as a product of parent. */
 static struct sl_pent *enter(struct sl_procs *ps, pid_t pid, int pidfd, pid_t parent)
 {
-	uint64_t mem = consume_origin(ps, parent);
+	struct sl_charge mem = consume_origin(ps, parent);
 	struct sl_pent *e = ent_add(ps, pid, pidfd);
-	if (e)
-		e->data_bytes = mem;
-	else
-		ps->mem_total -= mem;
+	if (e) {
+		e->data_bytes = mem.data;
+		e->shared_bytes = mem.shared;
+	} else {
+		ps->mem_total -= mem.data + mem.shared;
+	}
 	return e;
 }
 
@@ -280,76 +287,108 @@ struct sl_pent *procs_notifier(struct sl_procs *ps, const struct sl_memref *n)
 
 /* Registers child c of parent, checking after pidfd_open that the kernel
  * still reports parent as its parent (a pid reaped and reused meanwhile
- * is not).  Returns the entry or NULL. */
-static struct sl_pent *adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
+ * is not).  1 adopted, 0 nothing to adopt (known, gone, not ours), or
+ * -errno when it could not tell (no fds, no memory). */
+static int adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
 {
 	if (live_entry(ps, c))
-		return NULL;
+		return 0;
 	int fd = pidinfo_pidfd_open(c, 0);
 	if (fd < 0)
-		return NULL;
+		return fd == -ESRCH ? 0 : fd;
 	pid_t pp = -1;
-	if (pidinfo_ppid(fd, -1, c, &pp) < 0 || pp != parent) {
+	int r = pidinfo_ppid(fd, -1, c, &pp);
+	if (r < 0 || pp != parent) {
 		close(fd);
-		return NULL;
+		return r == -ESRCH || r == 0 ? 0 : r;
 	}
-	return enter(ps, c, fd, parent);
+	return enter(ps, c, fd, parent) ? 1 : -ENOMEM;
 }
 
-/* Adopts the children listed in the kernel's children file of one thread
- * (under the parent's bound /proc directory).  Returns how many. */
-static size_t scan_children_file(struct sl_procs *ps, int dirfd, pid_t parent, const char *tid)
+/* What a scan of one process's children established. */
+struct scan {
+	size_t added;
+	bool whole; /* every list read whole, no thread left meanwhile, every child held */
+};
+
+/* Adopts the children in a kernel children list (pids, each followed by
+ * a space; a number cut at the end of the buffer is not one). */
+static void adopt_listed(struct sl_procs *ps, pid_t parent, const char *list, struct scan *sc)
 {
-	char path[64], buf[4096];
-	snprintf(path, sizeof(path), "task/%s/children", tid);
-	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return 0;
-	size_t added = 0, have = 0;
-	ssize_t r;
-	/* the list can be longer than one read: parse whole numbers only */
-	while ((r = read(fd, buf + have, sizeof(buf) - 1 - have)) > 0) {
-		have += (size_t)r;
-		buf[have] = 0;
-		char *s = buf, *end;
-		for (;;) {
-			long c = strtol(s, &end, 10);
-			if (end == s || !*end)
-				break; /* no number, or one that may continue */
-			if (c > 0 && adopt_child(ps, parent, (pid_t)c))
-				added++;
-			s = end;
-		}
-		have = strlen(s);
-		memmove(buf, s, have);
+	for (const char *s = list;;) {
+		char *end;
+		long c = strtol(s, &end, 10);
+		if (end == s || *end != ' ')
+			break;
+		int r = c > 0 ? adopt_child(ps, parent, (pid_t)c) : 0;
+		if (r > 0)
+			sc->added++;
+		if (r < 0)
+			sc->whole = false;
+		s = end;
 	}
-	buf[have] = 0;
-	long c = strtol(buf, NULL, 10);
-	if (c > 0 && adopt_child(ps, parent, (pid_t)c))
-		added++;
-	close(fd);
-	return added;
+}
+
+/* One thread's children list, read in one go: the kernel resumes a
+ * second read by position, so a child that exits in between would shift
+ * a later one out of sight. */
+static void scan_thread(struct sl_procs *ps, int dirfd, pid_t parent, const char *tid,
+			struct scan *sc)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "task/%s/children", tid);
+	if (!ps->scan_buf && !(ps->scan_buf = malloc(PROCS_SCAN_BUF))) {
+		sc->whole = false;
+		return;
+	}
+	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, ps->scan_buf, PROCS_SCAN_BUF - 1);
+	if (fd >= 0)
+		close(fd);
+	/* a thread that left (ENOENT) handed its children to another whose
+	 * list may be read already; a full buffer may have been cut */
+	if (n < 0 || n == PROCS_SCAN_BUF - 1)
+		sc->whole = false;
+	if (n <= 0)
+		return;
+	ps->scan_buf[n] = 0;
+	adopt_listed(ps, parent, ps->scan_buf, sc);
+}
+
+static bool thread_left(int dirfd, const char *tid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "task/%s", tid);
+	return faccessat(dirfd, path, F_OK, 0) < 0;
 }
 
 /* Adopts every child of process pid (all its threads' lists). */
-static size_t scan_process(struct sl_procs *ps, int dirfd, pid_t pid)
+static struct scan scan_process(struct sl_procs *ps, int dirfd, pid_t pid)
 {
-	if (dirfd < 0)
-		return 0;
-	int tfd = openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	struct scan sc = {.whole = true};
+	int tfd = dirfd < 0 ? -1 : openat(dirfd, "task", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	DIR *d = tfd < 0 ? NULL : fdopendir(tfd);
 	if (!d) {
 		if (tfd >= 0)
 			close(tfd);
-		return 0;
+		sc.whole = false;
+		return sc;
 	}
-	size_t added = 0;
+	struct sl_strv tids = {0};
 	struct dirent *de;
 	while ((de = readdir(d)))
-		if (de->d_name[0] != '.')
-			added += scan_children_file(ps, dirfd, pid, de->d_name);
+		if (de->d_name[0] != '.' && sl_strv_push(&tids, de->d_name) < 0)
+			sc.whole = false;
 	closedir(d);
-	return added;
+	for (size_t i = 0; i < tids.n; i++)
+		scan_thread(ps, dirfd, pid, tids.v[i], &sc);
+	/* a thread that left after its list was read moved its children
+	 * into a list read before: not seen */
+	for (size_t i = 0; i < tids.n && sc.whole; i++)
+		if (thread_left(dirfd, tids.v[i]))
+			sc.whole = false;
+	sl_strv_free(&tids);
+	return sc;
 }
 
 static bool has_pending(const struct sl_procs *ps, pid_t pid)
@@ -363,14 +402,15 @@ static bool has_pending(const struct sl_procs *ps, pid_t pid)
 static size_t scan(struct sl_procs *ps, struct sl_pent *p)
 {
 	pid_t pid = p->pid;
-	size_t added = scan_process(ps, procs_dir(p), pid);
-	/* what is left and complete made a child that is already gone */
-	for (size_t i = 0; i < ps->npend;)
+	struct scan sc = scan_process(ps, procs_dir(p), pid);
+	/* What is left and complete made a child that is already gone, if
+	 * the scan saw everything; else it stays counted (never undercount). */
+	for (size_t i = 0; i < ps->npend && sc.whole;)
 		if (ps->pend[i].parent == pid && ps->pend[i].complete)
 			pending_release(ps, i);
 		else
 			i++;
-	return added;
+	return sc.added;
 }
 
 void procs_scan(struct sl_procs *ps, struct sl_pent *p)
@@ -390,10 +430,10 @@ size_t procs_settle(struct sl_procs *ps)
 	/* orphans: reparented to the keeper, or to a member that is a
 	 * subreaper itself */
 	if (!pidinfo_exited(ps->keeper_pidfd))
-		added += scan_process(ps, keeper_dir(ps), ps->keeper);
+		added += scan_process(ps, keeper_dir(ps), ps->keeper).added;
 	for (size_t i = 0; i < ps->n && ps->ghosts; i++)
 		if (!ps->v[i]->exited && ps->v[i]->pid > 0)
-			added += scan_process(ps, procs_dir(ps->v[i]), ps->v[i]->pid);
+			added += scan_process(ps, procs_dir(ps->v[i]), ps->v[i]->pid).added;
 	return added;
 }
 
@@ -431,7 +471,7 @@ size_t procs_count(struct sl_procs *ps, bool reconcile)
 	return ps->n + ps->npend + ps->ghosts;
 }
 
-int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, uint64_t mem)
+int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, struct sl_charge mem)
 {
 	if (ps->npend == ps->cappend) {
 		size_t cap = ps->cappend ? ps->cappend * 2 : 16;
@@ -442,13 +482,15 @@ int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, uint64
 		ps->cappend = cap;
 	}
 	ps->pend[ps->npend++] = (struct sl_pending){p->pid, tid, false, mem};
-	ps->mem_total += mem;
+	ps->mem_total += mem.data + mem.shared;
 	return 0;
 }
 
 static void mark_exited(struct sl_procs *ps, struct sl_pent *e)
 {
 	e->exited = true;
+	ps->threads -= e->threads;
+	e->threads = 0;
 	ps->mem_total -= e->data_bytes + e->shared_bytes;
 	e->data_bytes = e->shared_bytes = 0;
 	sl_close(&e->statm_fd);
@@ -459,7 +501,8 @@ static void mark_exited(struct sl_procs *ps, struct sl_pent *e)
 	for (size_t i = 0; i < ps->npend;)
 		if (ps->pend[i].parent == e->pid) {
 			ps->ghosts++;
-			ps->ghost_mem += ps->pend[i].mem;
+			ps->ghost_mem.data += ps->pend[i].mem.data;
+			ps->ghost_mem.shared += ps->pend[i].mem.shared;
 			pending_drop(ps, i);
 		} else {
 			i++;
@@ -536,22 +579,35 @@ size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig)
  * the index never saw alive (one that forked, spun and was reaped within
  * the few milliseconds before a scan) is counted through its parent.
  */
-static uint64_t cpu_ticks(struct sl_procs *ps)
+static uint64_t cpu_ticks(struct sl_procs *ps, bool stopped, struct sl_kills *k)
 {
 	struct sl_pstat st;
 	uint64_t t = 0;
 	if (keeper_dir(ps) >= 0 && pidinfo_stat(ps->keeper_dirfd, &st) == 0)
 		t += st.cutime + st.cstime;
-	for (size_t i = 0; i < ps->n; i++)
-		if (procs_dir(ps->v[i]) >= 0 && pidinfo_stat(ps->v[i]->dirfd, &st) == 0)
-			t += st.utime + st.stime + st.cutime + st.cstime;
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *e = ps->v[i];
+		if (procs_dir(e) < 0 || pidinfo_stat(e->dirfd, &st) != 0)
+			continue;
+		t += st.utime + st.stime + st.cutime + st.cstime;
+		uint64_t own = st.utime + st.stime;
+		bool ran = e->cpu_seen && own > e->cpu_own;
+		e->cpu_own = own;
+		e->cpu_seen = true;
+		e->ran_stopped = stopped && ran && !e->exited ? e->ran_stopped + 1 : 0;
+		if (e->ran_stopped >= PROCS_RUN_STOPPED && send_signal(e->pidfd, SIGKILL) == 0) {
+			k->n++;
+			k->last = e->pid;
+			e->ran_stopped = 0;
+		}
+	}
 	return t;
 }
 
-int64_t procs_cpu_used(struct sl_procs *ps)
+int64_t procs_cpu_used(struct sl_procs *ps, bool stopped, struct sl_kills *k)
 {
 	drop_reaped(ps);
-	uint64_t now = cpu_ticks(ps);
+	uint64_t now = cpu_ticks(ps, stopped, k);
 	uint64_t used = now > ps->cpu_ticks ? now - ps->cpu_ticks : 0;
 	ps->cpu_ticks = now;
 	long hz = sysconf(_SC_CLK_TCK);
@@ -568,12 +624,9 @@ static struct sl_pent *adopt_named(struct sl_procs *ps, pid_t pid)
 	pid_t pp = -1;
 	int r = pidinfo_ppid(fd, -1, pid, &pp);
 	close(fd);
-	if (r < 0 || pp <= 0)
+	if (r < 0 || pp <= 0 || (pp != ps->keeper && !live_entry(ps, pp)))
 		return NULL;
-	if (pp == ps->keeper)
-		return adopt_child(ps, pp, pid);
-	struct sl_pent *parent = live_entry(ps, pp);
-	return parent ? adopt_child(ps, pp, pid) : NULL;
+	return adopt_child(ps, pp, pid) > 0 ? live_entry(ps, pid) : NULL;
 }
 
 struct sl_pent *procs_member(struct sl_procs *ps, pid_t tid)
@@ -597,4 +650,30 @@ struct sl_pent *procs_member(struct sl_procs *ps, pid_t tid)
 	if (!e)
 		e = adopt_named(ps, tgid);
 	return e && !pidinfo_exited(e->pidfd) ? e : NULL;
+}
+
+bool procs_can_hold(const struct sl_procs *ps)
+{
+	int fds[PROCS_FDS_PER_PROCESS];
+	int n = 0;
+	while (n < PROCS_FDS_PER_PROCESS &&
+	       (fds[n] = fcntl(ps->keeper_pidfd, F_DUPFD_CLOEXEC, 3)) >= 0)
+		n++;
+	bool ok = n == PROCS_FDS_PER_PROCESS;
+	while (n > 0)
+		close(fds[--n]);
+	return ok;
+}
+
+bool procs_thread_room(struct sl_procs *ps, struct sl_pent *p, uint64_t max)
+{
+	char buf[4096];
+	long n = 0;
+	int dirfd = procs_dir(p);
+	if (dirfd >= 0 && pidinfo_read(dirfd, "status", buf, sizeof(buf)) == 0 &&
+	    pidinfo_parse_status(buf, "Threads:", &n) == 0 && n > 0 && !p->exited) {
+		ps->threads += (uint64_t)n - p->threads;
+		p->threads = (uint32_t)n;
+	}
+	return ps->threads < max;
 }

@@ -55,12 +55,22 @@ struct sl_pent {
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
 	uint64_t brk_cur;      /* the break it last got (memlimit's guess) */
+	uint64_t cpu_own;      /* its own CPU time at the last check (ticks) */
+	uint8_t ran_stopped;   /* checks in a row it ran while it should not */
+	bool cpu_seen;	       /* cpu_own was read */
+	uint32_t threads;      /* its threads, as last read (1 until then) */
+};
+
+/* Memory charged for a process not read yet: its copy-on-write data and
+ * the shared mappings it inherited (max_memory). */
+struct sl_charge {
+	uint64_t data, shared;
 };
 
 struct sl_pending {
 	pid_t parent, tid;
-	bool complete; /* tid has left the syscall (made another one) */
-	uint64_t mem;  /* memory charged for the child (copy-on-write) */
+	bool complete;	      /* tid has left the syscall (made another one) */
+	struct sl_charge mem; /* charged for the child */
 };
 
 struct sl_tidc {
@@ -69,6 +79,7 @@ struct sl_tidc {
 };
 
 #define PROCS_TID_CACHE 32
+#define PROCS_SCAN_BUF	(64 * 1024) /* one children list, read in one go */
 
 struct sl_procs {
 	struct sl_pent **v; /* stable pointers: entries never move */
@@ -76,15 +87,17 @@ struct sl_procs {
 	struct sl_pending *pend;
 	size_t npend, cappend;
 	uint32_t ghosts;
-	uint64_t ghost_mem; /* memory charged for the ghosts' children */
+	struct sl_charge ghost_mem; /* charged for the ghosts' children */
 	struct sl_tidc tidc[PROCS_TID_CACHE];
 	size_t tidc_next;
 	/* the keeper: orphans are its children */
 	pid_t keeper;
 	int keeper_pidfd, keeper_dirfd;
+	char *scan_buf; /* PROCS_SCAN_BUF bytes, allocated on first scan */
 	/* hook: memory released when a process exits (memlimit) */
 	uint64_t mem_total;
 	uint64_t cpu_ticks; /* the sandbox's CPU time at the last check */
+	uint64_t threads;   /* the live entries' threads, as last read */
 };
 
 void procs_init(struct sl_procs *ps);
@@ -119,8 +132,8 @@ size_t procs_settle(struct sl_procs *ps);
 size_t procs_count(struct sl_procs *ps, bool reconcile);
 
 /* Records a fork let through for thread tid of process p, charging mem
- * bytes (added to mem_total) for the child.  0 or -ENOMEM. */
-int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, uint64_t mem);
+ * (added to mem_total) for the child.  0 or -ENOMEM. */
+int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, struct sl_charge mem);
 
 /* Marks exited the processes whose pidfd is readable among pfd (as filled
  * by procs_pollfds); converts their pending forks into ghosts and takes
@@ -140,14 +153,36 @@ size_t procs_signal_all(struct sl_procs *ps, int sig);
  * through its bound /proc directory).  Returns how many. */
 size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig);
 
+/* Room for one more thread in process p: the sandbox's threads (p's
+ * count read now, the others' as last read: it can only overcount) stay
+ * under max.  Threads are tasks with pids of their own: without a bound
+ * a sandbox could take the host's whole pid space. */
+bool procs_thread_room(struct sl_procs *ps, struct sl_pent *p, uint64_t max);
+
+/* Processes the supervisor killed for a limit. */
+struct sl_kills {
+	uint32_t n;
+	pid_t last;
+};
+
 /* CPU time (us) the sandbox used since the previous call: its processes'
  * and their reaped children's, from the kernel's accounting (see
- * procs.c). */
-int64_t procs_cpu_used(struct sl_procs *ps);
+ * procs.c).  With stopped (the sandbox stayed stopped since the previous
+ * call), a member that ran at PROCS_RUN_STOPPED calls in a row is killed
+ * and counted in *k: something resumes it behind the stop (a SIGCONT
+ * timer), and a stop that does not hold is no limit. */
+#define PROCS_RUN_STOPPED 3
+int64_t procs_cpu_used(struct sl_procs *ps, bool stopped, struct sl_kills *k);
 
 /* The entry's /proc directory, opened on first use and proven to be the
  * process's (pidinfo_open_dir); -1 once it has been reaped. */
 int procs_dir(struct sl_pent *e);
+
+/* True when the supervisor can open the fds one more process needs (its
+ * pidfd, /proc directory, statm, a children list during a scan): a fork
+ * it could not track must not happen (fail closed). */
+#define PROCS_FDS_PER_PROCESS 4
+bool procs_can_hold(const struct sl_procs *ps);
 
 /* Looks up a tracked, live process by pid (NULL if none). */
 struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid);

@@ -9,7 +9,9 @@
 
 #include "supervisor.h"
 
-/* clone, fork, vfork: count a new process, EAGAIN over the cap. */
+/* clone, fork, vfork: count a new process, EAGAIN over the cap; a thread,
+ * EAGAIN when the sandbox holds NPROC_THREADS_PER_PROCESS times the cap. */
+#define NPROC_THREADS_PER_PROCESS 64
 void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg);
 /* exit_group: register the exiting process's last children. */
 void nproc_on_exit(struct sl_ctx *c, struct sl_action *a, void *arg);

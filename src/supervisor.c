@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
@@ -16,6 +17,7 @@
 #include "reslimit.h"
 #include "seccomp_uapi.h"
 #include "timex.h"
+#include "cpulimit.h"
 #include "xproc.h"
 
 #define HELD_RETRY_MS 100
@@ -69,6 +71,14 @@ static const struct {
     {__NR_get_robust_list, xproc_on_pid, ALWAYS_FILTERED},
     {__NR_kcmp, xproc_on_pid, ALWAYS_FILTERED},
     {__NR_pidfd_open, xproc_on_pid, ALWAYS_FILTERED},
+    {__NR_setpgid, xproc_on_pid, ALWAYS_FILTERED},
+    /* SIGCONT from inside, held while the sandbox is stopped */
+    {__NR_kill, cpulimit_on_sigcont, ALWAYS_FILTERED},
+    {__NR_tkill, cpulimit_on_sigcont, ALWAYS_FILTERED},
+    {__NR_tgkill, cpulimit_on_sigcont, ALWAYS_FILTERED},
+    {__NR_rt_sigqueueinfo, cpulimit_on_sigcont, ALWAYS_FILTERED},
+    {__NR_rt_tgsigqueueinfo, cpulimit_on_sigcont, ALWAYS_FILTERED},
+    {__NR_pidfd_send_signal, cpulimit_on_sigcont, ALWAYS_FILTERED},
     /* emulate (timex.c): read-only, the struct timex is in memory */
     {__NR_adjtimex, timex_on_adjtimex, ALWAYS},
     {__NR_clock_adjtime, timex_on_clock_adjtime, ALWAYS},
@@ -156,7 +166,7 @@ static int alloc_buffers(struct sl_sup *s)
 
 int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 {
-	*s = (struct sl_sup){.listener = -1};
+	*s = (struct sl_sup){.listener = -1, .wake_fd = -1};
 	procs_init(&s->procs);
 	pthread_mutex_init(&s->lock, NULL);
 	s->lock_init = true;
@@ -173,11 +183,22 @@ int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	memcpy(s->uts.nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
 	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, mono_ms());
 	int r = alloc_buffers(s);
+	if (r == 0 && (s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
+		r = sl_errorf(errno, "eventfd: %s", strerror(errno));
 	if (r == 0)
 		r = build_chains(s, cfg);
 	if (r < 0)
 		supervisor_release(s);
 	return r;
+}
+
+void supervisor_woken(struct sl_sup *s)
+{
+	uint64_t v;
+	(void)!read(s->wake_fd, &v, sizeof(v));
+	/* resumed: what was held for the stop goes through */
+	if (s->nheld && s->listener >= 0)
+		supervisor_retry_held(s);
 }
 
 int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *root)
@@ -197,6 +218,7 @@ void supervisor_detach(struct sl_sup *s)
 void supervisor_release(struct sl_sup *s)
 {
 	supervisor_detach(s);
+	sl_close(&s->wake_fd);
 	for (size_t i = 0; i < SL_NR_MAX; i++)
 		free(s->chains[i].v);
 	for (size_t i = 0; i < s->nheld; i++)
@@ -393,12 +415,18 @@ void supervisor_retry_held(struct sl_sup *s)
 void supervisor_signal(struct sl_sup *s, int sig)
 {
 	pthread_mutex_lock(&s->lock);
-	if (sig == SIGSTOP)
+	if (sig == SIGSTOP) {
 		s->paused = true;
-	else if (sig == SIGCONT)
+		s->watch_at = mono_ms() + CPULIMIT_WATCH_MS;
+	} else if (sig == SIGCONT) {
 		s->paused = false;
+	}
 	procs_signal_all(&s->procs, sig);
 	pthread_mutex_unlock(&s->lock);
+	/* the loop may sleep with no timer: it has one now (a pause is
+	 * watched), or held SIGCONTs to let through */
+	uint64_t one = 1;
+	(void)!write(s->wake_fd, &one, sizeof(one));
 }
 
 size_t supervisor_pollfds(struct sl_sup *s, struct pollfd *pfd, size_t max)
@@ -437,7 +465,7 @@ static int64_t earlier(int64_t a, int64_t b)
 
 int64_t supervisor_next_timer(const struct sl_sup *s)
 {
-	int64_t t = throttle_next(&s->throttle);
+	int64_t t = cpulimit_next(s);
 	/* a fixed deadline: loop wake-ups that are no notification (output,
 	 * exits) must not push it back */
 	if (s->nheld && s->listener >= 0)
@@ -451,14 +479,16 @@ int64_t supervisor_next_timer(const struct sl_sup *s)
 
 void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 {
-	int64_t t = throttle_next(&s->throttle);
+	int64_t t = cpulimit_next(s);
 	if (t >= 0 && now_ms >= t) {
 		pthread_mutex_lock(&s->lock);
-		int sig = throttle_check(&s->throttle, now_ms, procs_cpu_used(&s->procs));
-		/* a sandbox paused by live control stays stopped */
-		if (sig == SIGSTOP || (sig == SIGCONT && !s->paused))
-			procs_signal_all(&s->procs, sig);
+		bool was = s->throttle.stopped;
+		cpulimit_tick(s, now_ms);
+		bool resumed = was && !s->throttle.stopped;
 		pthread_mutex_unlock(&s->lock);
+		/* what was held for the stop goes through now */
+		if (resumed && s->nheld && s->listener >= 0)
+			supervisor_retry_held(s);
 	}
 	if ((s->procs.npend || s->procs.ghosts) && now_ms >= s->settle_at) {
 		pthread_mutex_lock(&s->lock);
@@ -475,8 +505,8 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 		pthread_mutex_lock(&s->lock);
 		pid_t killed = memlimit_check(&s->procs, s->max_memory);
 		if (killed) {
-			s->mem_killed = killed;
-			s->mem_kills++;
+			s->mem_kills.last = killed;
+			s->mem_kills.n++;
 		}
 		s->mem_check_at = now_ms + MEMLIMIT_CHECK_MS;
 		pthread_mutex_unlock(&s->lock);

@@ -73,8 +73,8 @@ struct sl_ctx {
 	/* deferred effects, applied only if the final answer lets the
 	 * syscall run */
 	bool fork_commit;
-	uint64_t fork_charge; /* the new process's copy-on-write memory */
-	uint64_t data_charge; /* until the process's next refresh */
+	struct sl_charge fork_charge; /* the new process's memory */
+	uint64_t data_charge;	      /* until the process's next refresh */
 	uint64_t shared_charge;
 	uint64_t sysv_charge;
 };
@@ -115,14 +115,17 @@ struct sl_sup_root {
 
 struct sl_sup {
 	int listener;
+	int wake_fd; /* eventfd: live control wakes the loop (timers changed) */
 	pthread_mutex_t lock;
 	bool lock_init;
-	bool paused;	    /* by live control: the throttle must not resume */
-	struct utsname uts; /* what uname answers: nodename = the name */
-	pid_t root_pgid;    /* the command's process group (and its pid) */
-	bool root_ran;	    /* the command made a notified syscall */
-	pid_t mem_killed;   /* the last process the memory check killed */
-	uint32_t mem_kills; /* how many it killed */
+	bool paused;		   /* by live control: the throttle must not resume */
+	struct utsname uts;	   /* what uname answers: nodename = the name */
+	pid_t root_pgid;	   /* the command's process group (and its pid) */
+	bool root_ran;		   /* the command made a notified syscall */
+	struct sl_kills mem_kills; /* by the memory check */
+	struct sl_kills cpu_kills; /* running while stopped */
+	bool was_stopped;	   /* at the last CPU check */
+	int64_t watch_at;	   /* next check of a paused sandbox */
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
@@ -166,6 +169,9 @@ void supervisor_retry_held(struct sl_sup *s);
 /* Live control: sig to every process of the index (procs_signal_all).
  * SIGSTOP/SIGCONT also set/clear the paused flag. */
 void supervisor_signal(struct sl_sup *s, int sig);
+
+/* The loop saw wake_fd readable: clears it. */
+void supervisor_woken(struct sl_sup *s);
 
 /* Fills pfd with the live processes' pidfds (see procs_pollfds); after
  * poll, supervisor_proc_events() records the exits. */

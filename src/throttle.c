@@ -26,8 +26,11 @@ int throttle_check(struct sl_throttle *t, int64_t now_ms, int64_t used_us)
 	t->bank_us -= used_us > 0 ? used_us : 0;
 	t->last_ms = now_ms;
 	if (t->bank_us < 0) {
-		/* sleep until the debt is paid: debt / (pct % of a core) */
-		t->next_ms = now_ms + 1 + (-t->bank_us) / (10 * (int64_t)t->pct);
+		/* until the debt is paid (debt / (pct % of a core)), but
+		 * checking every tick meanwhile: a process resumed behind the
+		 * stop is stopped again, and its time is debt too */
+		int64_t paid = now_ms + 1 + (-t->bank_us) / (10 * (int64_t)t->pct);
+		t->next_ms = paid < now_ms + THROTTLE_TICK_MS ? paid : now_ms + THROTTLE_TICK_MS;
 		/* still in debt and something ran (a process resumed from
 		 * outside, or one born meanwhile): stop again */
 		if (t->stopped && used_us == 0)

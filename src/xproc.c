@@ -28,6 +28,12 @@
  * that has already exited (a zombie, the last state before reaping).
  * pidfd_open is emulated instead: the supervisor opens the pidfd, proves
  * it names the member (alive after the open), and injects it.
+ *
+ * setpgid is here too: the command stays in the host's session (so an
+ * interactive shell keeps its terminal), where the kernel lets any process
+ * join any group of the session, the host's included; inside that group,
+ * "my own group" (setpriority(PRIO_PGRP, 0)) would be the host's.  A
+ * process may only create its own group or join one led by a member.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -123,10 +129,25 @@ static void emulate_pidfd_open(struct sl_ctx *c, struct sl_action *a)
 	*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND, .fd = fd, .fd_flags = O_CLOEXEC};
 }
 
+/* setpgid(pid, pgid), pgid != 0 (0 is "a group of its own": the filter
+ * lets it run): pgid must be the target itself or a member's group. */
+static int check_setpgid(struct sl_ctx *c)
+{
+	pid_t pid = pid_arg(c, 0), pgid = pid_arg(c, 1);
+	if (pid == 0)
+		pid = c->proc->pid;
+	if (pgid == pid)
+		return 0;
+	return pgid > 0 && procs_member(&c->sup->procs, pgid) ? 0 : EPERM;
+}
+
 void xproc_on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	int err = 0;
 	switch (c->req->data.nr) {
+	case __NR_setpgid:
+		err = check_setpgid(c);
+		break;
 	case __NR_pidfd_open:
 		emulate_pidfd_open(c, a);
 		return;

@@ -166,8 +166,10 @@ static int cmd_zombie_mem(int n, long mb)
 			/* the leader leaves; the process lives on in its thread */
 			syscall(SYS_exit, 0);
 		}
-		if (kids[i] < 0)
-			return 1;
+		if (kids[i] < 0) { /* the limit refused the fork: what is held counts */
+			n = i;
+			break;
+		}
 		/* one at a time: each child's allocation is complete before
 		 * the next one starts */
 		(void)!read(rep[0], &got[i], sizeof(got[i]));
