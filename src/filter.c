@@ -468,9 +468,23 @@ static int add_mem_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 static int add_xproc_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
 	static const int first_pid[] = {
-	    __NR_prlimit64,	 __NR_sched_setaffinity, __NR_sched_setscheduler,
-	    __NR_sched_setparam, __NR_sched_setattr,	 __NR_migrate_pages,
-	    __NR_move_pages,	 __NR_get_robust_list,	 __NR_pidfd_open,
+	    __NR_prlimit64,
+	    __NR_sched_setaffinity,
+	    __NR_sched_setscheduler,
+	    __NR_sched_setparam,
+	    __NR_sched_setattr,
+	    __NR_migrate_pages,
+	    __NR_move_pages,
+	    __NR_get_robust_list,
+	    __NR_pidfd_open,
+	    /* reading another process's settings tells whether it exists */
+	    __NR_sched_getaffinity,
+	    __NR_sched_getscheduler,
+	    __NR_sched_getparam,
+	    __NR_sched_getattr,
+	    __NR_sched_rr_get_interval,
+	    __NR_getpgid,
+	    __NR_getsid,
 	};
 	/* which values: PRIO_PROCESS/PGRP/USER = 0/1/2, IOPRIO_WHO_* = 1/2/3 */
 	static const struct {
@@ -479,6 +493,7 @@ static int add_xproc_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 	    {__NR_setpriority, 0, 1, 2},
 	    {__NR_getpriority, 0, 1, 2},
 	    {__NR_ioprio_set, 1, 2, 3},
+	    {__NR_ioprio_get, 1, 2, 3},
 	};
 	const struct scmp_arg_cmp pid_set[] = {SCMP_CMP(0, SCMP_CMP_NE, 0)};
 	/* setpgid(pid, pgid): pgid 0 is "a group of its own" */

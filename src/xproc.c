@@ -5,9 +5,10 @@
  * prlimit64, sched_setaffinity, sched_setscheduler, sched_setparam,
  * sched_setattr, setpriority/getpriority, ioprio_set, migrate_pages,
  * move_pages, get_robust_list, kcmp and pidfd_open act on any process the
- * caller's uid may touch; Landlock's signal scope does not cover them, so
- * without this a sandboxed process could set RLIMIT_NOFILE of a host
- * process to 1, pin it to a CPU or lower its priority.
+ * caller's uid may touch (the sched_get* calls, ioprio_get, getpgid and
+ * getsid read any process's settings, and tell whether it exists); Landlock's signal scope does not
+ * cover them, so without this a sandboxed process could set RLIMIT_NOFILE of a host process to 1,
+ * pin it to a CPU or lower its priority.
  *
  * The filter answers the common case in the kernel, at no cost: a call
  * naming the caller itself (pid 0, or "who" 0) runs as is, PRIO_USER and
@@ -156,6 +157,7 @@ void xproc_on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
 		err = check_which_who(c, false);
 		break;
 	case __NR_ioprio_set:
+	case __NR_ioprio_get:
 		err = check_which_who(c, true);
 		break;
 	case __NR_kcmp:

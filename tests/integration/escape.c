@@ -306,9 +306,10 @@ TEST(max_memory_too_small_to_start_says_so)
  * IOPRIO_WHO_USER (every process of the uid) are refused. */
 TEST(cross_process_syscalls_stay_inside)
 {
-	static const char *ops[] = {"prlimit", "affinity", "sched",  "param",	"attr",
-				    "setprio", "getprio",  "ioprio", "migrate", "move-pages",
-				    "robust",  "kcmp",	   "pidfd"};
+	static const char *ops[] = {"prlimit", "affinity", "sched",	"param",       "attr",
+				    "setprio", "getprio",  "ioprio",	"migrate",     "move-pages",
+				    "robust",  "kcmp",	   "pidfd",	"getaffinity", "getsched",
+				    "getpgid", "getsid",   "ioprio-get"};
 	sandlock_sandbox_t *p = tc_build(tc_builder());
 	pid_t v = victim();
 	for (size_t i = 0; i < sizeof(ops) / sizeof(ops[0]); i++) {

@@ -29,7 +29,9 @@
  *   xproc OP TARGET           one call naming another process: OP is
  *                             prlimit, affinity, sched, param, attr, setprio,
  *                             getprio, ioprio, prio-user, ioprio-user,
- *                             migrate, move-pages, robust, kcmp, pidfd;
+ *                             migrate, move-pages, robust, kcmp, pidfd,
+ *                             getaffinity, getsched, getpgid, getsid,
+ *                             ioprio-get;
  *                             TARGET a pid, "self" (our own pid), "child" (a
  *                             child we fork) or "thread" (a thread's tid);
  *                             prints "ok" or "errno=NAME"
@@ -425,6 +427,18 @@ static long xproc_call(const char *op, pid_t t)
 		return syscall(SYS_kcmp, getpid(), t, 1, 0, 0);
 	if (!strcmp(op, "pidfd"))
 		return syscall(SYS_pidfd_open, t, 0);
+	if (!strcmp(op, "getaffinity")) {
+		cpu_set_t set;
+		return syscall(SYS_sched_getaffinity, t, sizeof(set), &set);
+	}
+	if (!strcmp(op, "getsched"))
+		return syscall(SYS_sched_getscheduler, t);
+	if (!strcmp(op, "getpgid"))
+		return syscall(SYS_getpgid, t);
+	if (!strcmp(op, "getsid"))
+		return syscall(SYS_getsid, t);
+	if (!strcmp(op, "ioprio-get")) /* IOPRIO_WHO_PROCESS */
+		return syscall(SYS_ioprio_get, 1, t);
 	errno = EINVAL;
 	return -1;
 }
