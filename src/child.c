@@ -54,9 +54,8 @@ void child_send(int sock, int step, int value, const int *fds, int nfds)
 		;
 }
 
-/* Leaves with SYS_exit, not exit_group: the child is single-threaded, and
- * exit_group is notified (process accounting), which nobody answers
- * before the supervisor runs. */
+/* Leaves with SYS_exit (the child is single-threaded): a user handler may
+ * watch exit_group, and nobody answers before the supervisor runs. */
 static _Noreturn void fail(const struct sl_plan *p, int step, long err)
 {
 	child_send(p->status_w, step, (int)-err, NULL, 0);

@@ -64,10 +64,3 @@ void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 	c->fork_commit = true; /* counted if the chain lets it run */
 }
-
-void nproc_on_exit(struct sl_ctx *c, struct sl_action *a, void *arg)
-{
-	/* The process leaves; its children would be reparented away from
-	 * it and could not be found by parentage any more. */
-	procs_scan(&c->sup->procs, c->proc);
-}

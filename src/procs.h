@@ -23,8 +23,8 @@
  * Creation accounting (max_processes) is conservative by construction: a
  * fork the supervisor lets through is "pending" until a scan of the
  * parent's children finds the new child (the supervisor scans a few
- * milliseconds after the fork, at the parent's next fork and at its
- * exit_group), or, if the child is already gone, until a scan taken after
+ * milliseconds after the fork and at the parent's next fork), or, if the
+ * child is already gone, until a scan taken after
  * the creating thread left the syscall (its next notification).  A parent
  * that dies with a pending fork leaves a "ghost": its orphan is found at
  * the next scan of the keeper and the members, and counted until then.

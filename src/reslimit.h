@@ -13,8 +13,6 @@
  * EAGAIN when the sandbox holds NPROC_THREADS_PER_PROCESS times the cap. */
 #define NPROC_THREADS_PER_PROCESS 64
 void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg);
-/* exit_group: register the exiting process's last children. */
-void nproc_on_exit(struct sl_ctx *c, struct sl_action *a, void *arg);
 
 /* mmap, mprotect, pkey_mprotect, brk, mremap, shmget: ENOMEM over
  * max_memory. */

@@ -49,7 +49,6 @@ static const struct {
     {__NR_vfork, nproc_on_fork, ALWAYS},
     {__NR_clone, memlimit_on_fork, MEMORY},
     {__NR_fork, memlimit_on_fork, MEMORY},
-    {__NR_exit_group, nproc_on_exit, ALWAYS},
     {__NR_mmap, memlimit_on_alloc, MEMORY_FILTERED},
     {__NR_mprotect, memlimit_on_alloc, MEMORY_FILTERED},
     {__NR_pkey_mprotect, memlimit_on_alloc, MEMORY_FILTERED},
