@@ -24,6 +24,9 @@ struct pidfd_info {
 #ifndef PIDFD_INFO_PID
 #define PIDFD_INFO_PID (1UL << 0)
 #endif
+#ifndef PIDFD_INFO_EXIT /* Linux 6.15 */
+#define PIDFD_INFO_EXIT (1UL << 3)
+#endif
 
 int pidinfo_pidfd_open(pid_t pid, unsigned int flags)
 {
@@ -125,38 +128,46 @@ static int status_field(int pidfd, int dirfd, pid_t pid, const char *key, long *
 	return r < 0 ? r : pidinfo_parse_status(buf, key, out);
 }
 
-int pidinfo_ppid(int pidfd, int dirfd, pid_t pid, pid_t *ppid)
+enum which { PPID, TGID };
+
+/* The parent or the thread group: from PIDFD_GET_INFO, else (before
+ * Linux 6.13, or without a pidfd) from status. */
+static int pid_fact(int pidfd, int dirfd, pid_t pid, enum which w, pid_t *out)
 {
 	struct pidfd_info info;
 	int r = pidfd >= 0 ? get_info(pidfd, &info) : -ENOTTY;
 	if (r == 0) {
-		*ppid = (pid_t)info.ppid;
+		*out = (pid_t)(w == PPID ? info.ppid : info.tgid);
 		return 0;
 	}
 	if (r != -ENOTTY && r != -EINVAL)
 		return r;
 	long v;
-	r = status_field(pidfd, dirfd, pid, "PPid:", &v);
+	r = status_field(pidfd, dirfd, pid, w == PPID ? "PPid:" : "Tgid:", &v);
 	if (r == 0)
-		*ppid = (pid_t)v;
+		*out = (pid_t)v;
 	return r;
+}
+
+int pidinfo_ppid(int pidfd, int dirfd, pid_t pid, pid_t *ppid)
+{
+	return pid_fact(pidfd, dirfd, pid, PPID, ppid);
 }
 
 int pidinfo_tgid(int pidfd, int dirfd, pid_t pid, pid_t *tgid)
 {
-	struct pidfd_info info;
-	int r = pidfd >= 0 ? get_info(pidfd, &info) : -ENOTTY;
-	if (r == 0) {
-		*tgid = (pid_t)info.tgid;
-		return 0;
-	}
-	if (r != -ENOTTY && r != -EINVAL)
-		return r;
-	long v;
-	r = status_field(pidfd, dirfd, pid, "Tgid:", &v);
-	if (r == 0)
-		*tgid = (pid_t)v;
-	return r;
+	return pid_fact(pidfd, dirfd, pid, TGID, tgid);
+}
+
+int pidinfo_exit_status(int pidfd, int *status)
+{
+	struct pidfd_info info = {.mask = PIDFD_INFO_EXIT};
+	if (ioctl(pidfd, PIDFD_GET_INFO, &info) < 0)
+		return -errno;
+	if (!(info.mask & PIDFD_INFO_EXIT))
+		return -ENODATA;
+	*status = info.exit_code;
+	return 0;
 }
 
 int pidinfo_parse_stat(const char *buf, struct sl_pstat *st)

@@ -46,6 +46,11 @@ int pidinfo_read(int dirfd, const char *name, char *buf, size_t size);
 int pidinfo_ppid(int pidfd, int dirfd, pid_t pid, pid_t *ppid);
 int pidinfo_tgid(int pidfd, int dirfd, pid_t pid, pid_t *tgid);
 
+/* The wait status of a process that has exited and been reaped, kept on
+ * its pidfd (PIDFD_INFO_EXIT, Linux 6.15).  0 or -errno (-ENODATA: not
+ * known, or not reaped yet). */
+int pidinfo_exit_status(int pidfd, int *status);
+
 /* Fields of /proc/PID/stat (after the name). */
 struct sl_pstat {
 	char state;

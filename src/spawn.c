@@ -18,6 +18,7 @@
 
 #include "error.h"
 #include "keeper.h"
+#include "pidinfo.h"
 #include "rawsys.h"
 #include "seccomp_uapi.h"
 #include "util.h"
@@ -156,32 +157,19 @@ int spawn_ready(struct sl_plan *p, struct sl_proc *proc)
 	return 0;
 }
 
-#ifndef PIDFD_GET_INFO /* Linux 6.13; the exit fields 6.15 */
-struct pidfd_info {
-	uint64_t mask;
-	uint64_t cgroupid;
-	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
-	int32_t exit_code;
-};
-#define PIDFD_GET_INFO _IOWR(0xFF, 11, struct pidfd_info)
-#endif
-#ifndef PIDFD_INFO_EXIT
-#define PIDFD_INFO_EXIT (1UL << 3)
-#endif
-
 /* The command's status when the keeper could not record it (the keeper
  * was killed from outside): the kernel keeps it on the pidfd (6.15). */
 static bool status_from_pidfd(int pidfd, siginfo_t *si)
 {
-	struct pidfd_info info = {.mask = PIDFD_INFO_EXIT};
-	if (ioctl(pidfd, PIDFD_GET_INFO, &info) < 0 || !(info.mask & PIDFD_INFO_EXIT))
+	int st;
+	if (pidinfo_exit_status(pidfd, &st) < 0)
 		return false;
-	if (WIFEXITED(info.exit_code)) {
+	if (WIFEXITED(st)) {
 		si->si_code = CLD_EXITED;
-		si->si_status = WEXITSTATUS(info.exit_code);
+		si->si_status = WEXITSTATUS(st);
 	} else {
-		si->si_code = WCOREDUMP(info.exit_code) ? CLD_DUMPED : CLD_KILLED;
-		si->si_status = WTERMSIG(info.exit_code);
+		si->si_code = WCOREDUMP(st) ? CLD_DUMPED : CLD_KILLED;
+		si->si_status = WTERMSIG(st);
 	}
 	return true;
 }

@@ -169,21 +169,6 @@ TEST(max_cpu_sigcont_timer_cannot_resume_itself)
 	sandlock_result_free(res);
 }
 
-/* CPU time (ms) of pid from /proc (utime + stime), -1 when gone. */
-static long proc_cpu_ms(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	char *s = tc_read_file(path);
-	char *p = s ? strrchr(s, ')') : NULL;
-	unsigned long long ut, st;
-	if (!p ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return -1;
-	free(s);
-	return (long)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
-}
-
 /* The same SIGCONT timers cannot undo a pause (sandlock_handle_pause stops
  * every process of the index with SIGSTOP): the paused command that keeps
  * spinning is killed within a few checks. */
@@ -198,9 +183,9 @@ TEST(pause_sigcont_timer_cannot_resume_itself)
 	usleep(300 * 1000);
 	CHECK_EQ(sandlock_handle_pause(h), 0);
 	usleep(100 * 1000);
-	long c0 = proc_cpu_ms(pid);
+	long c0 = tc_cpu_ms(pid);
 	usleep(1000 * 1000);
-	long c1 = proc_cpu_ms(pid);
+	long c1 = tc_cpu_ms(pid);
 	/* killed while paused: gone (-1), or it used almost nothing */
 	if (c1 >= 0 && c0 >= 0 && c1 - c0 > 300)
 		th_fail(__FILE__, __LINE__, "a paused sandbox used %ld ms of CPU in 1000 ms",

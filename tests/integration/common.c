@@ -396,3 +396,19 @@ bool tc_wait_gone(pid_t pid, int timeout_ms)
 	}
 	return false;
 }
+
+long tc_cpu_ms(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *s = tc_read_file(path);
+	char *p = s ? strrchr(s, ')') : NULL;
+	unsigned long long ut, st;
+	if (!p ||
+	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2) {
+		free(s);
+		return -1;
+	}
+	free(s);
+	return (long)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
+}

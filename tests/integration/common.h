@@ -106,6 +106,8 @@ char *tc_itoa(long v);
 char tc_proc_state(pid_t pid);
 /* Polls (bounded at timeout_ms) until tc_proc_state(pid) is / is not want. */
 bool tc_wait_state(pid_t pid, char want, bool equal, int timeout_ms);
+/* CPU time (ms) of pid from /proc (utime + stime), -1 when gone. */
+long tc_cpu_ms(pid_t pid);
 /* True once pid no longer exists or is a zombie (bounded poll). */
 bool tc_wait_gone(pid_t pid, int timeout_ms);
 

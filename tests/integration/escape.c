@@ -134,21 +134,6 @@ TEST(spoofed_ppid_name_fork_bomb_capped)
 		th_fail(__FILE__, __LINE__, "%ld successful forks under a cap of 10", forks);
 }
 
-/* CPU time (ms) of pid from /proc (utime + stime), -1 when gone. */
-static long cpu_ms(pid_t pid)
-{
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-	char *s = tc_read_file(path);
-	char *p = s ? strrchr(s, ')') : NULL;
-	unsigned long long ut, st;
-	if (!p ||
-	    sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu", &ut, &st) != 2)
-		return -1;
-	free(s);
-	return (long)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
-}
-
 /* A grandchild that setsid()s and spins after its parent left at once
  * (HOW: exit, or SIGKILL to itself: no exit_group is notified).  Under a
  * 10 % CPU share it must be throttled, and gone when the run ends. */
@@ -182,9 +167,9 @@ static void orphan_case(const char *how)
 		usleep(10 * 1000);
 	}
 	CHECK(g > 0);
-	long c0 = cpu_ms(g);
+	long c0 = tc_cpu_ms(g);
 	usleep(1500 * 1000);
-	long c1 = cpu_ms(g);
+	long c1 = tc_cpu_ms(g);
 	CHECK(c0 >= 0 && c1 >= 0);
 	if (c1 - c0 > 600)
 		th_fail(__FILE__, __LINE__, "orphan used %ld ms of CPU in 1500 ms at max_cpu 10",
