@@ -48,6 +48,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "mounts.h"
 #include "util.h"
 
 /* Directory depth of one expansion, and symlinks followed through the
@@ -64,20 +65,12 @@ struct node {
 	uint64_t expanded; /* the rights this directory was expanded with */
 };
 
-struct mnt {
-	int id;
-	unsigned int major, minor;
-	char *root;  /* the mounted directory, relative to its filesystem's root */
-	char *point; /* where it is mounted */
-};
-
 struct fsdeny {
 	struct node *v;
 	size_t n, cap;
-	struct mnt *mnts; /* /proc/self/mountinfo, while resolving */
-	size_t n_mnts;
-	size_t rules;	  /* rules added by all expansions */
-	size_t max_rules; /* FSDENY_MAX_RULES */
+	struct mounts mnts; /* /proc/self/mountinfo, while resolving */
+	size_t rules;	    /* rules added by all expansions */
+	size_t max_rules;   /* FSDENY_MAX_RULES */
 };
 
 static int nomem(void)
@@ -201,83 +194,6 @@ static int add_chain(struct fsdeny *d, const char *canon, uint8_t last)
 
 /* ---- other mounts of a denied path ------------------------------------------------ */
 
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (const char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = 0;
-}
-
-static void free_mounts(struct fsdeny *d)
-{
-	for (size_t i = 0; i < d->n_mnts; i++) {
-		free(d->mnts[i].root);
-		free(d->mnts[i].point);
-	}
-	free(d->mnts);
-	d->mnts = NULL;
-	d->n_mnts = 0;
-}
-
-static int read_mounts(struct fsdeny *d)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return sl_errorf(errno,
-				 "fs_deny: /proc/self/mountinfo (needed to find other mounts of "
-				 "the denied paths): %s",
-				 strerror(errno));
-	char *line = NULL;
-	size_t len = 0, cap = 0;
-	int r = 0;
-	while (r == 0 && getline(&line, &len, f) > 0) {
-		struct mnt m = {0};
-		if (sscanf(line, "%d %*d %u:%u %ms %ms", &m.id, &m.major, &m.minor, &m.root,
-			   &m.point) != 5) {
-			free(m.root);
-			continue;
-		}
-		unescape(m.root);
-		unescape(m.point);
-		if (d->n_mnts == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct mnt *v = realloc(d->mnts, ncap * sizeof(*v));
-			if (!v) {
-				free(m.root);
-				free(m.point);
-				r = nomem();
-				break;
-			}
-			d->mnts = v;
-			cap = ncap;
-		}
-		d->mnts[d->n_mnts++] = m;
-	}
-	free(line);
-	fclose(f);
-	return r;
-}
-
-static int mount_id(const char *path, int *id)
-{
-	struct statx stx;
-	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
-		return -errno;
-	if (!(stx.stx_mask & STATX_MNT_ID))
-		return -ENOSYS;
-	*id = (int)stx.stx_mnt_id;
-	return 0;
-}
-
 /*
  * The same inode reached through another mount of its filesystem: a mount
  * whose root is canon or a directory above it shows canon at
@@ -292,12 +208,9 @@ static int add_aliases(struct fsdeny *d, const char *canon, uint8_t kind)
 	int id, r;
 	if (lstat(canon, &st) < 0)
 		return path_error(canon, errno);
-	if ((r = mount_id(canon, &id)) < 0)
+	if ((r = mounts_id(canon, false, &id)) < 0)
 		return path_error(canon, -r);
-	const struct mnt *home = NULL;
-	for (size_t i = 0; i < d->n_mnts && !home; i++)
-		if (d->mnts[i].id == id)
-			home = &d->mnts[i];
+	const struct mounts_entry *home = mounts_find(&d->mnts, id);
 	const char *rel = home ? path_beneath(canon, home->point) : NULL;
 	if (!rel)
 		return sl_errorf(ENOENT, "fs_deny: %s: its mount is not in /proc/self/mountinfo",
@@ -306,8 +219,8 @@ static int add_aliases(struct fsdeny *d, const char *canon, uint8_t kind)
 	if (!fspath)
 		return nomem();
 	r = 0;
-	for (size_t i = 0; i < d->n_mnts && r == 0; i++) {
-		const struct mnt *m = &d->mnts[i];
+	for (size_t i = 0; i < d->mnts.n && r == 0; i++) {
+		const struct mounts_entry *m = &d->mnts.v[i];
 		if (m == home || m->major != home->major || m->minor != home->minor)
 			continue;
 		const char *rest = path_beneath(fspath, m->root);
@@ -323,7 +236,7 @@ static int add_aliases(struct fsdeny *d, const char *canon, uint8_t kind)
 		} else if (kind == NODE_DENIED && S_ISDIR(st.st_mode) &&
 			   path_beneath(m->root, fspath)) {
 			int seen;
-			if (mount_id(m->point, &seen) == 0 && seen == m->id)
+			if (mounts_id(m->point, false, &seen) == 0 && seen == m->id)
 				r = add_chain(d, m->point, NODE_DENIED);
 		}
 	}
@@ -443,10 +356,10 @@ int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out)
 	if (!d)
 		return nomem();
 	d->max_rules = FSDENY_MAX_RULES;
-	int r = read_mounts(d);
+	int r = mounts_read(&d->mnts, "fs_deny");
 	for (size_t i = 0; r == 0 && i < paths->n; i++)
 		r = deny_path(d, paths->v[i], 0);
-	free_mounts(d);
+	mounts_free(&d->mnts);
 	if (r < 0) {
 		fsdeny_free(d);
 		return r;
@@ -465,7 +378,7 @@ void fsdeny_free(struct fsdeny *d)
 {
 	if (!d)
 		return;
-	free_mounts(d);
+	mounts_free(&d->mnts);
 	free(d->v);
 	free(d);
 }
