@@ -4,14 +4,15 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "error.h"
 #include "fsdeny.h"
 
-#define FS_READ                                                                                    \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define FS_READ SL_FS_READ
 
 #define FS_WRITE_V1                                                                                \
 	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                           \
@@ -19,13 +20,6 @@
 	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                               \
 	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                             \
 	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
-
-/* Rights that apply to a file (not a directory); adding others to a file
- * rule is EINVAL. */
-#define FS_FILE_RIGHTS                                                                             \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |                              \
-	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |                              \
-	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
 static int ll_create(const struct sl_landlock_ruleset_attr *attr, size_t size, uint32_t flags)
 {
@@ -78,7 +72,7 @@ static uint64_t fs_handled(int abi)
 static int add_fd(void *ctx, int fd, const struct stat *st, uint64_t access)
 {
 	if (!S_ISDIR(st->st_mode))
-		access &= FS_FILE_RIGHTS;
+		access &= SL_FS_FILE_RIGHTS;
 	struct landlock_path_beneath_attr pb = {.allowed_access = access, .parent_fd = fd};
 	return ll_add_rule(*(int *)ctx, LANDLOCK_RULE_PATH_BENEATH, &pb) < 0 ? -errno : 0;
 }
@@ -95,13 +89,18 @@ static int add_path(int rfd, struct fsdeny *deny, const char *field, const char 
 	if (fstat(pfd, &st) < 0)
 		r = sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
 	else
-		r = deny ? fsdeny_classify(deny, path, &st) : FSDENY_GRANT;
+		r = fsdeny_empty(deny) ? FSDENY_GRANT : fsdeny_classify(deny, path, &st, &access);
 	if (r == FSDENY_GRANT) {
 		if ((r = add_fd(&rfd, pfd, &st, access)) < 0)
 			r = sl_errorf(-r, "landlock: rule for %s %s: %s", field, path,
 				      strerror(-r));
 	} else if (r == FSDENY_EXPAND) {
-		r = fsdeny_expand(deny, path, pfd, access, add_fd, &rfd);
+		char *who;
+		if (asprintf(&who, "%s %s", field, path) < 0)
+			r = sl_errorf(ENOMEM, "%s: %s: out of memory", field, path);
+		else
+			r = fsdeny_expand(deny, who, path, pfd, access, add_fd, &rfd);
+		free(who);
 	}
 	close(pfd);
 	return r < 0 ? r : 0;
