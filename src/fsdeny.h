@@ -63,6 +63,12 @@ int fsdeny_add_denied(struct fsdeny *d, const struct sl_strv *paths, const struc
 int fsdeny_restrict(struct fsdeny *d, const char *who, const char *canon, uint64_t limit,
 		    uint64_t above);
 
+/* The same in two parts, for many inodes in one directory: the inode
+ * st alone, and the directory canon (canonical) and each one above it,
+ * which get a rule of their own with at most `above`. */
+int fsdeny_restrict_inode(struct fsdeny *d, const struct stat *st, uint64_t limit);
+int fsdeny_restrict_above(struct fsdeny *d, const char *who, const char *canon, uint64_t above);
+
 /* Sorts the set: call once, after the last add and before classifying. */
 void fsdeny_seal(struct fsdeny *d);
 bool fsdeny_empty(const struct fsdeny *d);

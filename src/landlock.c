@@ -11,6 +11,8 @@
 
 #include "error.h"
 #include "fsdeny.h"
+#include "fsspecial.h"
+#include "mounts.h"
 
 #define FS_READ SL_FS_READ
 
@@ -138,6 +140,41 @@ static int add_rules(int rfd, struct fsdeny *deny, const struct landlock_req *re
 	return 0;
 }
 
+static bool any(const struct sl_strv *l)
+{
+	return l && l->n;
+}
+
+/* What the grants may not reach: the denied paths (fsdeny.h), kernel
+ * pseudo filesystems under write grants and, for a sandbox started as
+ * root, device nodes (fsspecial.h).  *out stays NULL when nothing applies
+ * (no mount table read). */
+static int restrictions(const struct landlock_req *req, struct fsdeny **out)
+{
+	bool root = geteuid() == 0;
+	*out = NULL;
+	if (!any(req->deny) && !any(req->write) && !(root && any(req->read)))
+		return 0;
+	struct mounts mnts;
+	int r = mounts_read(&mnts, "fs");
+	if (r < 0)
+		return r;
+	struct fsdeny *d = NULL;
+	r = fsdeny_create(&d);
+	if (r == 0)
+		r = fsdeny_add_denied(d, req->deny, &mnts);
+	if (r == 0)
+		r = fsspecial_apply(d, &mnts, req->read, req->write, root);
+	mounts_free(&mnts);
+	if (r < 0) {
+		fsdeny_free(d);
+		return r;
+	}
+	fsdeny_seal(d);
+	*out = d;
+	return 0;
+}
+
 int landlock_build(const struct landlock_req *req, int abi)
 {
 	struct sl_landlock_ruleset_attr attr = {
@@ -150,7 +187,7 @@ int landlock_build(const struct landlock_req *req, int abi)
 	    .scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
 	};
 	struct fsdeny *deny = NULL;
-	int r = fsdeny_new(req->deny, &deny);
+	int r = restrictions(req, &deny);
 	if (r < 0)
 		return r;
 	int rfd = ll_create(&attr, sizeof(attr), 0);
