@@ -26,8 +26,9 @@
  * random, urandom, tty, ptmx, pts terminals (and 0:0, an overlayfs
  * whiteout, which opens nothing); a grant of anything else is refused.
  * Device nodes inside a granted tree are looked for where they can be
- * opened and are found in practice: mounts of devtmpfs, tmpfs and ramfs
- * without nodev (/dev, a container's /dev, /dev/shm), each searched
+ * opened and are found in practice: mounts of devtmpfs, tmpfs, ramfs and
+ * rootfs without nodev (/dev, a container's /dev, /dev/shm, an initramfs
+ * root with a static /dev), each searched
  * whole (without crossing into other mounts), plus every mount whose
  * mount point is itself a device node (a bind-mounted device).  Each one
  * found gets no right; the directories above it get READ_DIR at most, as
@@ -107,7 +108,7 @@ bool fsspecial_device_allowed(mode_t mode, dev_t rdev)
 bool fsspecial_scanned(const struct mounts_entry *e)
 {
 	return (!strcmp(e->fstype, "devtmpfs") || !strcmp(e->fstype, "tmpfs") ||
-		!strcmp(e->fstype, "ramfs")) &&
+		!strcmp(e->fstype, "ramfs") || !strcmp(e->fstype, "rootfs")) &&
 	       !mounts_has_opt(e, "nodev");
 }
 
@@ -128,7 +129,7 @@ static int check_write(const struct mounts *mnts, const char *path)
 {
 	int id, r = mounts_id(path, true, &id);
 	if (r < 0)
-		return sl_errorf(-r, "fs_write %s: %s", path, strerror(-r));
+		return sl_errorf(-r, "fs_write: %s: %s", path, strerror(-r));
 	const struct mounts_entry *top = NULL, *e = mounts_find(mnts, id);
 	for (size_t hops = 0; e && hops <= mnts->n; hops++) {
 		if (fsspecial_pseudo(e->fstype))
@@ -149,13 +150,28 @@ static int check_write(const struct mounts *mnts, const char *path)
 			 fsspecial_pseudo(top->fstype));
 }
 
-/* Every pseudo filesystem's mount in reach keeps read rights at most. */
+/* True when a mount above e (by the table's parent ids) is a pseudo
+ * filesystem: e is only reached through it, and its restriction covers
+ * e's subtree. */
+static bool under_pseudo(const struct mounts *mnts, const struct mounts_entry *e)
+{
+	for (size_t hops = 0; e->parent != e->id && hops <= mnts->n; hops++) {
+		if (!(e = mounts_find(mnts, e->parent)))
+			return false;
+		if (fsspecial_pseudo(e->fstype))
+			return true;
+	}
+	return false;
+}
+
+/* Every pseudo filesystem's mount in reach keeps read rights at most (the
+ * cgroup mounts under /sys are covered by /sys's). */
 static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
 {
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
 		const struct mounts_entry *e = &mnts->v[i];
-		if (fsspecial_pseudo(e->fstype) && visible(e))
+		if (fsspecial_pseudo(e->fstype) && !under_pseudo(mnts, e) && visible(e))
 			r = fsdeny_restrict(d, "fs_write", e->point, SL_FS_READ, SL_FS_READ);
 	}
 	return r;
@@ -190,7 +206,7 @@ struct tree {
 	dev_t dev;
 	ino_t ino;
 	int mnt_id;
-	char *canon;
+	const char *path; /* as granted */
 };
 
 struct scan {
@@ -212,13 +228,14 @@ static int add_trees(struct scan *s, const char *field, const struct sl_strv *l)
 		struct tree *t = &s->trees[s->n_trees];
 		struct stat st;
 		int r;
-		if (stat(l->v[i], &st) < 0 || !(t->canon = realpath(l->v[i], NULL)))
+		if (stat(l->v[i], &st) < 0)
 			return sl_errorf(errno, "%s: %s: %s", field, l->v[i], strerror(errno));
-		s->n_trees++;
-		if ((r = mounts_id(t->canon, true, &t->mnt_id)) < 0)
+		if ((r = mounts_id(l->v[i], true, &t->mnt_id)) < 0)
 			return sl_errorf(-r, "%s: %s: %s", field, l->v[i], strerror(-r));
+		t->path = l->v[i];
 		t->dev = st.st_dev;
 		t->ino = st.st_ino;
+		s->n_trees++;
 	}
 	return 0;
 }
@@ -364,10 +381,14 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
 		const struct mounts_entry *e = &mnts->v[i];
 		struct stat st;
-		if (!visible(e) || lstat(e->point, &st) < 0)
+		/* (A file bind-mounted from a pseudo filesystem or devpts is
+		 * no device root may not have: not even looked at.) */
+		if (!fsspecial_scanned(e) &&
+		    (fsspecial_pseudo(e->fstype) || !strcmp(e->fstype, "devpts")))
 			continue;
-		bool file = !S_ISDIR(st.st_mode);
-		if ((fsspecial_scanned(e) || file) && in_tree(&s, e->point)) {
+		if (lstat(e->point, &st) < 0 || (S_ISDIR(st.st_mode) && !fsspecial_scanned(e)))
+			continue;
+		if (visible(e) && in_tree(&s, e->point)) {
 			whole[i] = true;
 			r = scan_root(&s, e->point, e->id);
 		}
@@ -376,11 +397,13 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 	for (size_t i = 0; r == 0 && i < s.n_trees; i++) {
 		const struct tree *t = &s.trees[i];
 		const struct mounts_entry *e = mounts_find(mnts, t->mnt_id);
-		if (e && fsspecial_scanned(e) && !whole[e - mnts->v])
-			r = scan_root(&s, t->canon, t->mnt_id);
+		if (!e || !fsspecial_scanned(e) || whole[e - mnts->v])
+			continue;
+		char *canon = realpath(t->path, NULL);
+		r = canon ? scan_root(&s, canon, t->mnt_id)
+			  : sl_errorf(errno, "fs: %s: %s", t->path, strerror(errno));
+		free(canon);
 	}
-	for (size_t i = 0; s.trees && i < s.n_trees; i++)
-		free(s.trees[i].canon);
 	free(s.trees);
 	free(whole);
 	return r;

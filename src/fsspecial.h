@@ -41,7 +41,7 @@ const char *fsspecial_pseudo(const char *fstype);
 bool fsspecial_device_allowed(mode_t mode, dev_t rdev);
 
 /* True when the mount holds device nodes that can be opened and is
- * searched for them (devtmpfs, tmpfs, ramfs without nodev). */
+ * searched for them (devtmpfs, tmpfs, ramfs, rootfs without nodev). */
 bool fsspecial_scanned(const struct mounts_entry *e);
 
 /* Checks the grants (read: fs_read, write: fs_write) against the mount

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "error.h"
 
@@ -170,21 +171,40 @@ int mounts_parse(struct mounts *m, const char *text, const char *who)
 int mounts_read(struct mounts *m, const char *who)
 {
 	*m = (struct mounts){0};
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
 		return sl_errorf(errno, "%s: /proc/self/mountinfo: %s", who, strerror(errno));
-	char *line = NULL;
-	size_t len = 0, cap = 0, n = 0;
-	ssize_t got;
-	int r = 0;
-	while (r == 0 && (errno = 0, got = getline(&line, &len, f)) > 0)
-		r = add_line(m, &cap, line, ++n, who);
-	if (r == 0 && got < 0 && errno)
-		r = sl_errorf(errno, "%s: /proc/self/mountinfo: %s", who, strerror(errno));
-	free(line);
-	fclose(f);
-	if (r < 0)
-		mounts_free(m);
+	/* The kernel formats the table at every read: few, large reads. */
+	size_t len = 0, cap = 65536;
+	char *text = malloc(cap);
+	int r = text ? 0 : sl_errorf(ENOMEM, "%s: /proc/self/mountinfo: out of memory", who);
+	while (r == 0) {
+		if (cap - len < 4096) {
+			char *t = realloc(text, cap * 2);
+			if (!t) {
+				r = sl_errorf(ENOMEM, "%s: /proc/self/mountinfo: out of memory",
+					      who);
+				break;
+			}
+			text = t;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, text + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = sl_errorf(errno, "%s: /proc/self/mountinfo: %s", who, strerror(errno));
+		else if (n == 0)
+			break;
+		else
+			len += (size_t)n;
+	}
+	close(fd);
+	if (r == 0) {
+		text[len] = 0;
+		r = mounts_parse(m, text, who);
+	}
+	free(text);
 	return r;
 }
 
