@@ -34,7 +34,7 @@
  * found gets no right; the directories above it get READ_DIR at most, as
  * above a denied file.  Disk filesystems are not searched (a full walk of
  * /usr costs about 250 ms): a device node made with mknod on one stays
- * reachable through a grant holding it (architecture.md says so).
+ * reachable through a grant holding it (docs/architecture.md says so).
  */
 #include "fsspecial.h"
 
