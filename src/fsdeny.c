@@ -1,37 +1,45 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fsdeny.c - Landlock grants expanded around denied paths (see fsdeny.h).
+ * fsdeny.c - Landlock grants expanded around restricted inodes (see
+ * fsdeny.h).
  *
- * The denied set is a sorted array of inodes:
+ * The set is a sorted array of inodes, each with two masks:
  *
- *   DENIED    a denied path, or another name the kernel gives the same
- *             inode (a hard link met while expanding, a bind mount).  It
- *             never gets a rule, nor does anything beneath it; what is
- *             above it gets READ_DIR at most.
- *   ANCESTOR  a directory on the way from / to a denied path.  It never
- *             gets a rule of its own: a granted tree containing it is
- *             expanded, its entries get the tree's rule.  It gets
- *             READ_DIR only (`ls` works) and never MAKE_*, REMOVE_* or
- *             REFER: nothing can be created in it, removed from it, or
- *             linked or renamed into or out of it, so a denied path
- *             cannot be moved away, replaced, or created when missing.
- *   ANCESTOR_NOLIST  the same without READ_DIR, because Landlock applies
- *             READ_DIR to every directory beneath, and listing a denied
- *             directory must fail.
+ *   limit  the rights the inode and everything beneath it may get.  0 for
+ *          a denied path, or another name the kernel gives the same inode
+ *          (a hard link met while expanding, a bind mount): it never gets
+ *          a rule, nor does anything beneath it.  fsspecial.c lowers it
+ *          to reading on a kernel pseudo filesystem's mount and to 0 on
+ *          a device node a sandbox started as root may not open.
+ *   below  the rights a rule on this directory itself may carry, given
+ *          what is beneath it (a rule on a directory covers its subtree).
+ *          A directory on the way to a restricted inode ("ancestor") gets
+ *          no more: a granted tree asking for more is expanded there, its
+ *          entries get the tree's rule.  On the way to a denied file it is
+ *          READ_DIR (`ls` works), never MAKE_*, REMOVE_* or REFER: nothing
+ *          can be created in it, removed from it, or linked or renamed
+ *          into or out of it, so a denied path cannot be moved away,
+ *          replaced, or created when missing.  On the way to a denied
+ *          directory it is 0, because Landlock applies READ_DIR to every
+ *          directory beneath and listing a denied directory must fail.
+ *
+ * Repeats of an inode merge by intersection: what is left is what every
+ * restriction allows.
  *
  * Why inode identities: Landlock checks an access by walking from the
  * inode the kernel resolved up to the root, looking for rules on each
- * inode it passes.  Whatever name the child uses (symlink, "..",
- * /proc/self/root, a dirfd, a buffer another thread rewrites), the walk
- * from a denied inode meets no rule that grants more than listing.  The decisions
- * here compare (st_dev, st_ino) of what the kernel resolved for us, and
- * each expanded entry is opened once (O_PATH | O_NOFOLLOW) so the rule
- * lands on the very inode that was classified.
+ * inode it passes and adding up their rights.  Whatever name the child
+ * uses (symlink, "..", /proc/self/root, a dirfd, a buffer another thread
+ * rewrites), the walk from a restricted inode meets no rule that grants
+ * more than its limit.  The decisions here compare (st_dev, st_ino) of
+ * what the kernel resolved for us, and each expanded entry is opened once
+ * (O_PATH | O_NOFOLLOW) so the rule lands on the very inode that was
+ * classified.
  *
  * Another mount of a denied path (bind mounts) is a second way up to the
  * root through different directories: the mounts of the same filesystem
- * in /proc/self/mountinfo are searched for it, and each one found is
- * denied like the path itself (its directories become ancestors too).
+ * in the mount table are searched for it, and each one found is denied
+ * like the path itself (its directories become ancestors too).
  */
 #include "fsdeny.h"
 
@@ -48,6 +56,8 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "landlock.h"
+#include "mounts.h"
 #include "util.h"
 
 /* Directory depth of one expansion, and symlinks followed through the
@@ -55,54 +65,50 @@
 #define FSDENY_MAX_DEPTH 256
 #define FSDENY_MAX_LINKS 40
 
-enum node_kind { NODE_ANCESTOR = 1, NODE_ANCESTOR_NOLIST, NODE_DENIED }; /* the last wins */
+#define ALL_RIGHTS (~(uint64_t)0)
+#define LS	   ((uint64_t)LANDLOCK_ACCESS_FS_READ_DIR)
 
 struct node {
 	dev_t dev;
 	ino_t ino;
-	uint8_t kind;
+	uint64_t limit;	   /* rights of the inode and its subtree */
+	uint64_t below;	   /* rights of a rule on this directory itself */
 	uint64_t expanded; /* the rights this directory was expanded with */
-};
-
-struct mnt {
-	int id;
-	unsigned int major, minor;
-	char *root;  /* the mounted directory, relative to its filesystem's root */
-	char *point; /* where it is mounted */
 };
 
 struct fsdeny {
 	struct node *v;
 	size_t n, cap;
-	struct mnt *mnts; /* /proc/self/mountinfo, while resolving */
-	size_t n_mnts;
-	size_t rules;	  /* rules added by all expansions */
-	size_t max_rules; /* FSDENY_MAX_RULES */
+	const char *who;	   /* starts the messages of the current call */
+	const struct mounts *mnts; /* the mount table, while resolving */
+	size_t rules;		   /* rules added by all expansions */
+	size_t max_rules;	   /* FSDENY_MAX_RULES */
 };
 
-static int nomem(void)
+static int nomem(const struct fsdeny *d)
 {
-	return sl_errorf(ENOMEM, "fs_deny: out of memory");
+	return sl_errorf(ENOMEM, "%s: out of memory", d ? d->who : "fs");
 }
 
-static int path_error(const char *path, int e)
+static int path_error(const struct fsdeny *d, const char *path, int e)
 {
-	return sl_errorf(e, "fs_deny: %s: %s", path, strerror(e));
+	return sl_errorf(e, "%s: %s: %s", d->who, path, strerror(e));
 }
 
 /* ---- the set of inodes ---------------------------------------------------------- */
 
-static int node_add(struct fsdeny *d, const struct stat *st, uint8_t kind)
+static int node_add(struct fsdeny *d, const struct stat *st, uint64_t limit, uint64_t below)
 {
 	if (d->n == d->cap) {
 		size_t cap = d->cap ? d->cap * 2 : 32;
 		struct node *v = realloc(d->v, cap * sizeof(*v));
 		if (!v)
-			return nomem();
+			return nomem(d);
 		d->v = v;
 		d->cap = cap;
 	}
-	d->v[d->n++] = (struct node){.dev = st->st_dev, .ino = st->st_ino, .kind = kind};
+	d->v[d->n++] =
+	    (struct node){.dev = st->st_dev, .ino = st->st_ino, .limit = limit, .below = below};
 	return 0;
 }
 
@@ -116,16 +122,16 @@ static int node_cmp(const void *a, const void *b)
 	return 0;
 }
 
-/* Sorts the set and merges repeats (the strongest kind wins). */
-static void nodes_finish(struct fsdeny *d)
+/* Sorts the set and merges repeats (their restrictions add up). */
+void fsdeny_seal(struct fsdeny *d)
 {
 	if (d->n)
 		qsort(d->v, d->n, sizeof(*d->v), node_cmp);
 	size_t w = 0;
 	for (size_t i = 0; i < d->n; i++) {
 		if (w && !node_cmp(&d->v[w - 1], &d->v[i])) {
-			if (d->v[i].kind > d->v[w - 1].kind)
-				d->v[w - 1].kind = d->v[i].kind;
+			d->v[w - 1].limit &= d->v[i].limit;
+			d->v[w - 1].below &= d->v[i].below;
 			continue;
 		}
 		d->v[w++] = d->v[i];
@@ -176,107 +182,63 @@ static char *path_join(const char *dir, const char *sep, const char *rest)
 	return asprintf(&s, "%s%s%s", dir, sep, rest) < 0 ? NULL : s;
 }
 
-/* Records the canonical path canon: canon itself as `last`, and every
- * directory above it up to / as an ancestor. */
-static int add_chain(struct fsdeny *d, const char *canon, uint8_t last)
+/* Records the canonical path canon (lstat: not followed) with the masks
+ * limit and below, and every directory above it up to / with below
+ * lowered to `above`. */
+static int add_chain(struct fsdeny *d, const char *canon, uint64_t limit, uint64_t below,
+		     uint64_t above)
 {
 	struct stat st;
 	if (lstat(canon, &st) < 0)
-		return path_error(canon, errno);
-	int r = node_add(d, &st, last);
-	uint8_t up =
-	    last == NODE_DENIED && S_ISDIR(st.st_mode) ? NODE_ANCESTOR_NOLIST : NODE_ANCESTOR;
+		return path_error(d, canon, errno);
+	int r = node_add(d, &st, limit, below);
 	char *p = strdup(canon);
 	if (!p)
-		return nomem();
+		return nomem(d);
 	while (r == 0 && path_up(p)) {
 		if (lstat(p, &st) < 0)
-			r = path_error(p, errno);
+			r = path_error(d, p, errno);
 		else
-			r = node_add(d, &st, up);
+			r = node_add(d, &st, ALL_RIGHTS, above);
 	}
 	free(p);
 	return r;
 }
 
+/* fs_deny's two kinds: a denied path (above it: READ_DIR at most, nothing
+ * when it is a directory), and the anchor of a missing one (READ_DIR on
+ * it and above it). */
+enum { DENIED, ANCHOR };
+
+static int add_denied_chain(struct fsdeny *d, const char *canon, int kind)
+{
+	struct stat st;
+	if (lstat(canon, &st) < 0)
+		return path_error(d, canon, errno);
+	if (kind == ANCHOR)
+		return add_chain(d, canon, ALL_RIGHTS, LS, LS);
+	return add_chain(d, canon, 0, ALL_RIGHTS, S_ISDIR(st.st_mode) ? 0 : LS);
+}
+
+int fsdeny_restrict(struct fsdeny *d, const char *who, const char *canon, uint64_t limit,
+		    uint64_t above)
+{
+	d->who = who;
+	return add_chain(d, canon, limit, ALL_RIGHTS, above);
+}
+
+int fsdeny_restrict_inode(struct fsdeny *d, const struct stat *st, uint64_t limit)
+{
+	return node_add(d, st, limit, ALL_RIGHTS);
+}
+
+int fsdeny_restrict_above(struct fsdeny *d, const char *who, const char *canon, uint64_t above)
+{
+	d->who = who;
+	return add_chain(d, canon, ALL_RIGHTS, above, above);
+}
+
 /* ---- other mounts of a denied path ------------------------------------------------ */
-
-/* mountinfo escapes space, tab, newline and backslash as \ooo. */
-static void unescape(char *s)
-{
-	char *w = s;
-	for (const char *r = s; *r; r++) {
-		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
-		    r[3] >= '0' && r[3] <= '7') {
-			*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
-			r += 3;
-		} else {
-			*w++ = *r;
-		}
-	}
-	*w = 0;
-}
-
-static void free_mounts(struct fsdeny *d)
-{
-	for (size_t i = 0; i < d->n_mnts; i++) {
-		free(d->mnts[i].root);
-		free(d->mnts[i].point);
-	}
-	free(d->mnts);
-	d->mnts = NULL;
-	d->n_mnts = 0;
-}
-
-static int read_mounts(struct fsdeny *d)
-{
-	FILE *f = fopen("/proc/self/mountinfo", "re");
-	if (!f)
-		return sl_errorf(errno,
-				 "fs_deny: /proc/self/mountinfo (needed to find other mounts of "
-				 "the denied paths): %s",
-				 strerror(errno));
-	char *line = NULL;
-	size_t len = 0, cap = 0;
-	int r = 0;
-	while (r == 0 && getline(&line, &len, f) > 0) {
-		struct mnt m = {0};
-		if (sscanf(line, "%d %*d %u:%u %ms %ms", &m.id, &m.major, &m.minor, &m.root,
-			   &m.point) != 5) {
-			free(m.root);
-			continue;
-		}
-		unescape(m.root);
-		unescape(m.point);
-		if (d->n_mnts == cap) {
-			size_t ncap = cap ? cap * 2 : 64;
-			struct mnt *v = realloc(d->mnts, ncap * sizeof(*v));
-			if (!v) {
-				free(m.root);
-				free(m.point);
-				r = nomem();
-				break;
-			}
-			d->mnts = v;
-			cap = ncap;
-		}
-		d->mnts[d->n_mnts++] = m;
-	}
-	free(line);
-	fclose(f);
-	return r;
-}
-
-static int mount_id(const char *path, int *id)
-{
-	struct statx stx;
-	if (statx(AT_FDCWD, path, AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
-		return -errno;
-	if (!(stx.stx_mask & STATX_MNT_ID))
-		return -ENOSYS;
-	*id = (int)stx.stx_mnt_id;
-	return 0;
-}
 
 /*
  * The same inode reached through another mount of its filesystem: a mount
@@ -286,28 +248,25 @@ static int mount_id(const char *path, int *id)
  * candidate is checked against the inode (or the mount) really found
  * there, so overmounted and stale entries are ignored.
  */
-static int add_aliases(struct fsdeny *d, const char *canon, uint8_t kind)
+static int add_aliases(struct fsdeny *d, const char *canon, int kind)
 {
 	struct stat st;
 	int id, r;
 	if (lstat(canon, &st) < 0)
-		return path_error(canon, errno);
-	if ((r = mount_id(canon, &id)) < 0)
-		return path_error(canon, -r);
-	const struct mnt *home = NULL;
-	for (size_t i = 0; i < d->n_mnts && !home; i++)
-		if (d->mnts[i].id == id)
-			home = &d->mnts[i];
+		return path_error(d, canon, errno);
+	if ((r = mounts_id(canon, false, &id)) < 0)
+		return path_error(d, canon, -r);
+	const struct mounts_entry *home = mounts_find(d->mnts, id);
 	const char *rel = home ? path_beneath(canon, home->point) : NULL;
 	if (!rel)
 		return sl_errorf(ENOENT, "fs_deny: %s: its mount is not in /proc/self/mountinfo",
 				 canon);
 	char *fspath = path_join(home->root, "", rel);
 	if (!fspath)
-		return nomem();
+		return nomem(d);
 	r = 0;
-	for (size_t i = 0; i < d->n_mnts && r == 0; i++) {
-		const struct mnt *m = &d->mnts[i];
+	for (size_t i = 0; i < d->mnts->n && r == 0; i++) {
+		const struct mounts_entry *m = &d->mnts->v[i];
 		if (m == home || m->major != home->major || m->minor != home->minor)
 			continue;
 		const char *rest = path_beneath(fspath, m->root);
@@ -315,16 +274,15 @@ static int add_aliases(struct fsdeny *d, const char *canon, uint8_t kind)
 			char *alias = path_join(m->point, "", rest);
 			struct stat ast;
 			if (!alias)
-				r = nomem();
+				r = nomem(d);
 			else if (lstat(alias, &ast) == 0 && ast.st_dev == st.st_dev &&
 				 ast.st_ino == st.st_ino)
-				r = add_chain(d, alias, kind);
+				r = add_denied_chain(d, alias, kind);
 			free(alias);
-		} else if (kind == NODE_DENIED && S_ISDIR(st.st_mode) &&
-			   path_beneath(m->root, fspath)) {
+		} else if (kind == DENIED && S_ISDIR(st.st_mode) && path_beneath(m->root, fspath)) {
 			int seen;
-			if (mount_id(m->point, &seen) == 0 && seen == m->id)
-				r = add_chain(d, m->point, NODE_DENIED);
+			if (mounts_id(m->point, false, &seen) == 0 && seen == m->id)
+				r = add_denied_chain(d, m->point, DENIED);
 		}
 	}
 	free(fspath);
@@ -367,7 +325,7 @@ static int deny_missing(struct fsdeny *d, const char *path, int links)
 {
 	char *pre = malloc(strlen(path) + 2);
 	if (!pre)
-		return nomem();
+		return nomem(d);
 	strcpy(pre, path);
 	int r = 0;
 	for (;;) {
@@ -383,9 +341,9 @@ static int deny_missing(struct fsdeny *d, const char *path, int links)
 			struct stat st;
 			if (stat(canon, &st) == 0 && !S_ISDIR(st.st_mode))
 				path_up(canon); /* a file in the way: its directory */
-			r = add_chain(d, canon, NODE_ANCESTOR);
+			r = add_denied_chain(d, canon, ANCHOR);
 			if (r == 0)
-				r = add_aliases(d, canon, NODE_ANCESTOR);
+				r = add_aliases(d, canon, ANCHOR);
 			free(canon);
 			break;
 		}
@@ -393,12 +351,12 @@ static int deny_missing(struct fsdeny *d, const char *path, int links)
 		if (lstat(pre, &lst) == 0 && S_ISLNK(lst.st_mode)) {
 			/* dangling: the path leads beneath its target */
 			char *next = link_target(pre, path + strlen(pre));
-			r = next ? deny_path(d, next, links + 1) : path_error(pre, errno);
+			r = next ? deny_path(d, next, links + 1) : path_error(d, pre, errno);
 			free(next);
 			break;
 		}
 		if (!strcmp(pre, "/") || !strcmp(pre, ".")) {
-			r = path_error(path, ENOENT); /* not even the root resolves */
+			r = path_error(d, path, ENOENT); /* not even the root resolves */
 			break;
 		}
 	}
@@ -409,28 +367,49 @@ static int deny_missing(struct fsdeny *d, const char *path, int links)
 static int deny_path(struct fsdeny *d, const char *path, int links)
 {
 	if (links > FSDENY_MAX_LINKS)
-		return path_error(path, ELOOP);
+		return path_error(d, path, ELOOP);
 	char *canon = realpath(path, NULL);
 	if (!canon) {
 		if (errno == ENOENT || errno == ENOTDIR)
 			return deny_missing(d, path, links);
-		return path_error(path, errno);
+		return path_error(d, path, errno);
 	}
 	/* Landlock mediates connect(2) to a pathname socket only from ABI 9
 	 * (RESOLVE_UNIX), which is not handled yet: say so rather than
 	 * pretend. */
 	struct stat st;
-	int r = stat(canon, &st) < 0 ? path_error(canon, errno) : 0;
+	int r = stat(canon, &st) < 0 ? path_error(d, canon, errno) : 0;
 	if (r == 0 && S_ISSOCK(st.st_mode))
 		r = sl_errorf(ENOTSUP,
 			      "fs_deny: %s is a UNIX socket: connecting to it cannot be denied "
 			      "(Landlock does not mediate connect(2) here)",
 			      path);
 	if (r == 0)
-		r = add_chain(d, canon, NODE_DENIED);
+		r = add_denied_chain(d, canon, DENIED);
 	if (r == 0)
-		r = add_aliases(d, canon, NODE_DENIED);
+		r = add_aliases(d, canon, DENIED);
 	free(canon);
+	return r;
+}
+
+int fsdeny_create(struct fsdeny **out)
+{
+	*out = calloc(1, sizeof(**out));
+	if (!*out)
+		return nomem(NULL);
+	(*out)->max_rules = FSDENY_MAX_RULES;
+	(*out)->who = "fs";
+	return 0;
+}
+
+int fsdeny_add_denied(struct fsdeny *d, const struct sl_strv *paths, const struct mounts *mnts)
+{
+	d->who = "fs_deny";
+	d->mnts = mnts;
+	int r = 0;
+	for (size_t i = 0; r == 0 && paths && i < paths->n; i++)
+		r = deny_path(d, paths->v[i], 0);
+	d->mnts = NULL;
 	return r;
 }
 
@@ -439,21 +418,27 @@ int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out)
 	*out = NULL;
 	if (!paths || !paths->n)
 		return 0;
-	struct fsdeny *d = calloc(1, sizeof(*d));
-	if (!d)
-		return nomem();
-	d->max_rules = FSDENY_MAX_RULES;
-	int r = read_mounts(d);
-	for (size_t i = 0; r == 0 && i < paths->n; i++)
-		r = deny_path(d, paths->v[i], 0);
-	free_mounts(d);
+	struct fsdeny *d;
+	struct mounts mnts;
+	int r = fsdeny_create(&d);
+	if (r < 0)
+		return r;
+	if ((r = mounts_read(&mnts, "fs_deny")) == 0) {
+		r = fsdeny_add_denied(d, paths, &mnts);
+		mounts_free(&mnts);
+	}
 	if (r < 0) {
 		fsdeny_free(d);
 		return r;
 	}
-	nodes_finish(d);
+	fsdeny_seal(d);
 	*out = d;
 	return 0;
+}
+
+bool fsdeny_empty(const struct fsdeny *d)
+{
+	return !d || !d->n;
 }
 
 void fsdeny_set_max_rules(struct fsdeny *d, size_t max_rules)
@@ -465,40 +450,43 @@ void fsdeny_free(struct fsdeny *d)
 {
 	if (!d)
 		return;
-	free_mounts(d);
 	free(d->v);
 	free(d);
 }
 
 /* ---- granted trees ---------------------------------------------------------------------- */
 
-int fsdeny_classify(const struct fsdeny *d, const char *path, const struct stat *st)
+int fsdeny_classify(const struct fsdeny *d, const char *path, const struct stat *st,
+		    uint64_t *access)
 {
 	const struct node *self = node_find(d, st);
-	if (self && self->kind == NODE_DENIED)
-		return FSDENY_SKIP;
-	/* Deny wins: a tree beneath a denied path gets nothing. */
+	uint64_t a = *access & (self ? self->limit : ALL_RIGHTS);
+	/* Restrictions above the tree hold in it: deny wins. */
 	char *p = realpath(path, NULL);
 	if (!p)
-		return path_error(path, errno);
-	int r = self ? FSDENY_EXPAND : FSDENY_GRANT;
-	while (r != FSDENY_SKIP && path_up(p)) {
+		return sl_errorf(errno, "%s: %s", path, strerror(errno));
+	int r = 0;
+	while (a && path_up(p)) {
 		struct stat up;
 		const struct node *n;
-		if (lstat(p, &up) < 0)
-			r = path_error(p, errno);
-		else if ((n = node_find(d, &up)) && n->kind == NODE_DENIED)
-			r = FSDENY_SKIP;
-		if (r < 0)
+		if (lstat(p, &up) < 0) {
+			r = sl_errorf(errno, "%s: %s", p, strerror(errno));
 			break;
+		}
+		if ((n = node_find(d, &up)))
+			a &= n->limit;
 	}
 	free(p);
-	return r;
+	if (r < 0)
+		return r;
+	*access = a;
+	if (!a)
+		return FSDENY_SKIP;
+	return self && (a & ~self->below) ? FSDENY_EXPAND : FSDENY_GRANT;
 }
 
 struct walk {
 	struct fsdeny *d;
-	uint64_t access;
 	fsdeny_rule_fn rule;
 	void *ctx;
 };
@@ -508,42 +496,52 @@ static int add_rule(struct walk *w, const char *path, int fd, const struct stat 
 {
 	if (++w->d->rules > w->d->max_rules)
 		return sl_errorf(E2BIG,
-				 "fs_deny: granting what is beside the denied paths needs more "
-				 "than %zu Landlock rules (at %s); grant narrower trees",
-				 w->d->max_rules, path);
+				 "%s: granting it around what it may not reach needs more than %zu "
+				 "Landlock rules (at %s); grant narrower trees",
+				 w->d->who, w->d->max_rules, path);
 	int r = w->rule(w->ctx, fd, st, access);
 	if (r < 0)
-		return sl_errorf(-r, "fs_deny: landlock rule for %s: %s", path, strerror(-r));
+		return sl_errorf(-r, "%s: landlock rule for %s: %s", w->d->who, path, strerror(-r));
 	return 0;
 }
 
-static int expand_dir(struct walk *w, struct node *self, const char *path, int fd,
-		      const struct stat *st, int depth);
+/* The rights of `access` that matter on an inode of this mode. */
+static uint64_t effective(const struct stat *st, uint64_t access)
+{
+	return S_ISDIR(st->st_mode) ? access : access & SL_FS_FILE_RIGHTS;
+}
 
-/* One entry of an expanded directory: denied (nothing), on the way to a
- * denied path (expanded), or anything else (the tree's rule). */
-static int expand_entry(struct walk *w, const char *dir, int dfd, const char *name, int depth)
+static int expand_dir(struct walk *w, struct node *self, const char *path, int fd,
+		      const struct stat *st, uint64_t access, int depth);
+
+/* One entry of an expanded directory, whose own rule is `covered`: the
+ * tree's rule (access) lowered to the entry's limit, unless its
+ * directory's rule holds it already; expanded in turn when something
+ * beneath it allows less. */
+static int expand_entry(struct walk *w, const char *dir, int dfd, const char *name, uint64_t access,
+			uint64_t covered, int depth)
 {
 	char *path = path_join(dir, "/", name);
 	if (!path)
-		return nomem();
+		return nomem(w->d);
 	/* The inode classified is the inode that gets the rule, whatever
 	 * replaces the name meanwhile; a symlink is not followed. */
 	int r = 0, fd = openat(dfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
 	if (fd < 0) {
 		if (errno != ENOENT) /* gone since readdir: nothing to grant */
-			r = path_error(path, errno);
+			r = path_error(w->d, path, errno);
 	} else if (fstat(fd, &st) < 0) {
-		r = path_error(path, errno);
+		r = path_error(w->d, path, errno);
 	} else if (!S_ISLNK(st.st_mode)) {
 		/* (Landlock checks where a symlink leads, never the link: a
 		 * target inside the tree gets its rule where it really is.) */
 		struct node *n = node_find(w->d, &st);
-		if (!n)
-			r = add_rule(w, path, fd, &st, w->access);
-		else if (n->kind != NODE_DENIED)
-			r = expand_dir(w, n, path, fd, &st, depth + 1);
+		uint64_t a = access & (n ? n->limit : ALL_RIGHTS);
+		if (n && (a & ~n->below))
+			r = expand_dir(w, n, path, fd, &st, a, depth + 1);
+		else if (effective(&st, a) & ~effective(&st, covered))
+			r = add_rule(w, path, fd, &st, a);
 	}
 	if (fd >= 0)
 		close(fd);
@@ -551,19 +549,31 @@ static int expand_entry(struct walk *w, const char *dir, int dfd, const char *na
 	return r;
 }
 
+/* True when the inode (dev, ino) may get no right at all. */
+static bool nothing_for(const struct fsdeny *d, dev_t dev, ino_t ino)
+{
+	struct node key = {.dev = dev, .ino = ino};
+	const struct node *n = d->n ? bsearch(&key, d->v, d->n, sizeof(*d->v), node_cmp) : NULL;
+	return n && !n->limit;
+}
+
 static int expand_dir(struct walk *w, struct node *self, const char *path, int fd,
-		      const struct stat *st, int depth)
+		      const struct stat *st, uint64_t access, int depth)
 {
 	/* Once per directory and rights: the same directory may sit under
 	 * two granted trees, or under itself through a bind mount. */
-	if ((self->expanded & w->access) == w->access)
+	if ((self->expanded & access) == access)
 		return 0;
-	self->expanded |= w->access;
+	self->expanded |= access;
 	if (depth > FSDENY_MAX_DEPTH)
-		return path_error(path, ELOOP);
+		return path_error(w->d, path, ELOOP);
+	if (!S_ISDIR(st->st_mode))
+		return sl_errorf(ENOTDIR, "%s: %s: not a directory, cannot be expanded", w->d->who,
+				 path);
 	int r = 0;
-	if (self->kind == NODE_ANCESTOR && (w->access & LANDLOCK_ACCESS_FS_READ_DIR))
-		r = add_rule(w, path, fd, st, LANDLOCK_ACCESS_FS_READ_DIR);
+	uint64_t own = access & self->below;
+	if (own)
+		r = add_rule(w, path, fd, st, own);
 	if (r < 0)
 		return r;
 	int lfd = openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -572,31 +582,36 @@ static int expand_dir(struct walk *w, struct node *self, const char *path, int f
 		int e = errno;
 		if (lfd >= 0)
 			close(lfd);
-		return sl_errorf(
-		    e, "fs_deny: cannot list %s to grant what is beside a denied path: %s", path,
-		    strerror(e));
+		return sl_errorf(e,
+				 "%s: cannot list %s to grant what is beside a path it may not "
+				 "reach: %s",
+				 w->d->who, path, strerror(e));
 	}
 	struct dirent *e;
-	/* (A symlink gets no rule: skipping it unopened saves three syscalls;
-	 * if the name changes meanwhile, its new inode only goes ungranted.) */
+	/* (A symlink gets no rule, nor does an entry whose inode number is of
+	 * an inode that may have nothing: skipping them unopened saves three
+	 * syscalls each.  If the name changes meanwhile, or something is
+	 * mounted on it, its new inode only goes ungranted.) */
 	while (r == 0 && (errno = 0, e = readdir(dir)))
-		if (e->d_type != DT_LNK && strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
-			r = expand_entry(w, path, dirfd(dir), e->d_name, depth);
+		if (e->d_type != DT_LNK && strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    !nothing_for(w->d, st->st_dev, e->d_ino))
+			r = expand_entry(w, path, dirfd(dir), e->d_name, access, own, depth);
 	if (r == 0 && errno)
-		r = path_error(path, errno);
+		r = path_error(w->d, path, errno);
 	closedir(dir);
 	return r;
 }
 
-int fsdeny_expand(struct fsdeny *d, const char *path, int fd, uint64_t access, fsdeny_rule_fn rule,
-		  void *ctx)
+int fsdeny_expand(struct fsdeny *d, const char *who, const char *path, int fd, uint64_t access,
+		  fsdeny_rule_fn rule, void *ctx)
 {
+	d->who = who;
 	struct stat st;
 	if (fstat(fd, &st) < 0)
-		return path_error(path, errno);
+		return path_error(d, path, errno);
 	struct node *self = node_find(d, &st);
-	if (!self || self->kind == NODE_DENIED)
-		return sl_errorf(EINVAL, "fs_deny: %s: not on the way to a denied path", path);
-	struct walk w = {.d = d, .access = access, .rule = rule, .ctx = ctx};
-	return expand_dir(&w, self, path, fd, &st, 0);
+	if (!self || !(access & ~self->below) || (access & ~self->limit))
+		return sl_errorf(EINVAL, "%s: %s: not on the way to a restricted path", who, path);
+	struct walk w = {.d = d, .rule = rule, .ctx = ctx};
+	return expand_dir(&w, self, path, fd, &st, access, 0);
 }

@@ -1,26 +1,32 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fsdeny.h - fs_denied enforced by Landlock (spec 2.3, by other means).
+ * fsdeny.h - Landlock grants expanded around the inodes they may not
+ * (fully) reach: fs_denied (spec 2.3, by other means), and the
+ * restrictions of fsspecial.h (kernel pseudo filesystems, root's device
+ * nodes).
  *
- * Landlock only grants, and a rule on a directory covers its whole
- * subtree.  So a granted tree with a denied path beneath it gets no rule
- * of its own: it is "expanded" instead, every entry that is neither denied
- * nor on the way to a denied path gets the tree's rule, and the
- * directories on the way are expanded in turn.  A denied path ends up with
- * no rule on itself, beneath it or above it, and the kernel refuses it
- * (EACCES) whatever path the child uses to name it.
+ * Landlock only grants, rights add up along the way from an inode to the
+ * root, and a rule on a directory covers its whole subtree.  So a granted
+ * tree holding a restricted inode gets no rule of its own that the inode
+ * may not have: it is "expanded" instead, every entry that is neither
+ * restricted nor on the way to a restricted inode gets the tree's rule,
+ * and the directories on the way are expanded in turn.  A restricted
+ * inode gets at most its limit (nothing for a denied path) on itself,
+ * beneath it and above it, whatever path the child uses to name it.
  *
  * Every decision compares (st_dev, st_ino) of inodes resolved in the
  * parent before fork, never a path string the child wrote.  Runs in the
- * parent: allocates, reads directories and /proc/self/mountinfo.
+ * parent: allocates, reads directories.
  */
 #ifndef SL_FSDENY_H
 #define SL_FSDENY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
 struct fsdeny;
+struct mounts;
 struct sl_strv;
 struct stat;
 
@@ -30,29 +36,60 @@ typedef int (*fsdeny_rule_fn)(void *ctx, int fd, const struct stat *st, uint64_t
 
 /* What to do with a granted tree. */
 enum fsdeny_root {
-	FSDENY_GRANT,  /* nothing denied beneath: one rule, as usual */
+	FSDENY_GRANT,  /* nothing restricted beneath: one rule, as usual */
 	FSDENY_SKIP,   /* the tree is denied, or beneath a denied path: no rule */
-	FSDENY_EXPAND, /* a denied path is strictly beneath: fsdeny_expand() */
+	FSDENY_EXPAND, /* a restricted inode is strictly beneath: fsdeny_expand() */
 };
 
-/* Resolves the denied paths to the inodes that must get no rule and the
- * directories on the way to them (other mounts of them included).  A path
- * that no longer exists is anchored at its deepest existing directory,
- * which then gets no right to create entries.  *out is NULL when paths is
- * empty.  Returns 0 or -errno with a message naming the path. */
-int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out);
+/* An empty set of restricted inodes.  Returns 0 or -ENOMEM with a
+ * message. */
+int fsdeny_create(struct fsdeny **out);
 void fsdeny_free(struct fsdeny *d);
 
-/* Classifies the granted tree at path (st: its stat, symlinks followed).
- * Returns an enum fsdeny_root or -errno with a message. */
-int fsdeny_classify(const struct fsdeny *d, const char *path, const struct stat *st);
+/* Adds the denied paths: the inodes that must get no rule and the
+ * directories on the way to them (their other mounts found in mnts, the
+ * mount table).  A path that no longer exists is anchored at its deepest
+ * existing directory, which then gets no right to create entries.
+ * Returns 0 or -errno with a message naming the path. */
+int fsdeny_add_denied(struct fsdeny *d, const struct sl_strv *paths, const struct mounts *mnts);
+
+/* Restricts the inode at the canonical path canon (not followed if a
+ * symlink): it and everything beneath it get at most `limit`; each
+ * directory above it, up to /, gets a rule of its own with at most
+ * `above` and is expanded when a granted tree holding it asks for more.
+ * Restrictions of the same inode add up (the rights left are those all of
+ * them allow).  Returns 0 or -errno with a message naming `who` and the
+ * path. */
+int fsdeny_restrict(struct fsdeny *d, const char *who, const char *canon, uint64_t limit,
+		    uint64_t above);
+
+/* The same in two parts, for many inodes in one directory: the inode
+ * st alone, and the directory canon (canonical) and each one above it,
+ * which get a rule of their own with at most `above`. */
+int fsdeny_restrict_inode(struct fsdeny *d, const struct stat *st, uint64_t limit);
+int fsdeny_restrict_above(struct fsdeny *d, const char *who, const char *canon, uint64_t above);
+
+/* Sorts the set: call once, after the last add and before classifying. */
+void fsdeny_seal(struct fsdeny *d);
+bool fsdeny_empty(const struct fsdeny *d);
+
+/* fsdeny_create + the mount table + fsdeny_add_denied + fsdeny_seal; *out
+ * is NULL when paths is empty.  Returns 0 or -errno with a message. */
+int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out);
+
+/* Classifies the granted tree at path (st: its stat, symlinks followed)
+ * asking for *access, which is lowered to what the restrictions on the
+ * tree and above it leave.  Returns an enum fsdeny_root or -errno with a
+ * message. */
+int fsdeny_classify(const struct fsdeny *d, const char *path, const struct stat *st,
+		    uint64_t *access);
 
 /* Grants access on the tree at path (fd: an O_PATH fd on it) minus the
- * denied paths, calling rule() once per rule.  Bounded: refuses (E2BIG)
- * beyond FSDENY_MAX_RULES rules in all.  Returns 0 or -errno with a
- * message naming the path. */
-int fsdeny_expand(struct fsdeny *d, const char *path, int fd, uint64_t access, fsdeny_rule_fn rule,
-		  void *ctx);
+ * restrictions, calling rule() once per rule.  `who` starts the messages
+ * ("fs_write /").  Bounded: refuses (E2BIG) beyond FSDENY_MAX_RULES rules
+ * in all.  Returns 0 or -errno with a message naming the path. */
+int fsdeny_expand(struct fsdeny *d, const char *who, const char *path, int fd, uint64_t access,
+		  fsdeny_rule_fn rule, void *ctx);
 
 #define FSDENY_MAX_RULES 100000
 

@@ -4,14 +4,17 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "error.h"
 #include "fsdeny.h"
+#include "fsspecial.h"
+#include "mounts.h"
 
-#define FS_READ                                                                                    \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+#define FS_READ SL_FS_READ
 
 #define FS_WRITE_V1                                                                                \
 	(LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_REMOVE_DIR |                           \
@@ -19,13 +22,6 @@
 	 LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |                               \
 	 LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |                             \
 	 LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM)
-
-/* Rights that apply to a file (not a directory); adding others to a file
- * rule is EINVAL. */
-#define FS_FILE_RIGHTS                                                                             \
-	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |                              \
-	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |                              \
-	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
 
 static int ll_create(const struct sl_landlock_ruleset_attr *attr, size_t size, uint32_t flags)
 {
@@ -78,7 +74,7 @@ static uint64_t fs_handled(int abi)
 static int add_fd(void *ctx, int fd, const struct stat *st, uint64_t access)
 {
 	if (!S_ISDIR(st->st_mode))
-		access &= FS_FILE_RIGHTS;
+		access &= SL_FS_FILE_RIGHTS;
 	struct landlock_path_beneath_attr pb = {.allowed_access = access, .parent_fd = fd};
 	return ll_add_rule(*(int *)ctx, LANDLOCK_RULE_PATH_BENEATH, &pb) < 0 ? -errno : 0;
 }
@@ -95,13 +91,18 @@ static int add_path(int rfd, struct fsdeny *deny, const char *field, const char 
 	if (fstat(pfd, &st) < 0)
 		r = sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
 	else
-		r = deny ? fsdeny_classify(deny, path, &st) : FSDENY_GRANT;
+		r = fsdeny_empty(deny) ? FSDENY_GRANT : fsdeny_classify(deny, path, &st, &access);
 	if (r == FSDENY_GRANT) {
 		if ((r = add_fd(&rfd, pfd, &st, access)) < 0)
 			r = sl_errorf(-r, "landlock: rule for %s %s: %s", field, path,
 				      strerror(-r));
 	} else if (r == FSDENY_EXPAND) {
-		r = fsdeny_expand(deny, path, pfd, access, add_fd, &rfd);
+		char *who;
+		if (asprintf(&who, "%s %s", field, path) < 0)
+			r = sl_errorf(ENOMEM, "%s: %s: out of memory", field, path);
+		else
+			r = fsdeny_expand(deny, who, path, pfd, access, add_fd, &rfd);
+		free(who);
 	}
 	close(pfd);
 	return r < 0 ? r : 0;
@@ -139,6 +140,41 @@ static int add_rules(int rfd, struct fsdeny *deny, const struct landlock_req *re
 	return 0;
 }
 
+static bool any(const struct sl_strv *l)
+{
+	return l && l->n;
+}
+
+/* What the grants may not reach: the denied paths (fsdeny.h), kernel
+ * pseudo filesystems under write grants and, for a sandbox started as
+ * root, device nodes (fsspecial.h).  *out stays NULL when nothing applies
+ * (no mount table read). */
+static int restrictions(const struct landlock_req *req, struct fsdeny **out)
+{
+	bool root = geteuid() == 0;
+	*out = NULL;
+	if (!any(req->deny) && !any(req->write) && !(root && any(req->read)))
+		return 0;
+	struct mounts mnts;
+	int r = mounts_read(&mnts, "fs");
+	if (r < 0)
+		return r;
+	struct fsdeny *d = NULL;
+	r = fsdeny_create(&d);
+	if (r == 0)
+		r = fsdeny_add_denied(d, req->deny, &mnts);
+	if (r == 0)
+		r = fsspecial_apply(d, &mnts, req->read, req->write, root);
+	mounts_free(&mnts);
+	if (r < 0) {
+		fsdeny_free(d);
+		return r;
+	}
+	fsdeny_seal(d);
+	*out = d;
+	return 0;
+}
+
 int landlock_build(const struct landlock_req *req, int abi)
 {
 	struct sl_landlock_ruleset_attr attr = {
@@ -151,7 +187,7 @@ int landlock_build(const struct landlock_req *req, int abi)
 	    .scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
 	};
 	struct fsdeny *deny = NULL;
-	int r = fsdeny_new(req->deny, &deny);
+	int r = restrictions(req, &deny);
 	if (r < 0)
 		return r;
 	int rfd = ll_create(&attr, sizeof(attr), 0);

@@ -39,6 +39,17 @@
 #endif
 #define SL_LANDLOCK_RULE_NET_PORT 2
 
+/* The rights of a read grant (fs_read). */
+#define SL_FS_READ                                                                                 \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
+
+/* Rights that apply to a file (not a directory); adding others to a file
+ * rule is EINVAL. */
+#define SL_FS_FILE_RIGHTS                                                                          \
+	(LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |                              \
+	 LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_TRUNCATE |                              \
+	 LANDLOCK_ACCESS_FS_IOCTL_DEV)
+
 /* struct landlock_ruleset_attr as of ABI 6 (the 6.1 header has only the
  * first field; the kernel accepts the larger struct by its size). */
 struct sl_landlock_ruleset_attr {

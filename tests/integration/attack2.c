@@ -370,6 +370,8 @@ TEST(xproc_cannot_join_host_group)
  * Only Landlock's filesystem rules stand in the way; a policy that grants
  * -w /proc (e.g. to let the command tune itself through /proc/self) lets
  * the sandbox make an outside process the OOM killer's first choice.
+ * Held: such a grant is refused at start (fsspecial.c; pseudofs.c tests
+ * the trees that hold /proc).
  */
 TEST(xproc_HOLE_proc_write_outside_oom_score_adj)
 {
@@ -383,8 +385,11 @@ TEST(xproc_HOLE_proc_write_outside_oom_score_adj)
 	snprintf(path, sizeof(path), "/proc/%d/oom_score_adj", (int)v);
 	char *before = tc_read_file(path);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/proc"));
-	struct tc_res r =
-	    tc_run(p, NULL, xprobe(), "proc-write", tc_itoa(v), "oom_score_adj", "1000", NULL);
+	const char *argv[] = {xprobe(), "proc-write", tc_itoa(v), "oom_score_adj", "1000", NULL};
+	sandlock_result_t *res = sandlock_run(p, NULL, argv, 5);
+	struct tc_res r = {.out = ""};
+	if (res)
+		r = tc_result(res);
 	char *after = tc_read_file(path);
 	kill(v, SIGKILL);
 	waitpid(v, NULL, 0);
@@ -394,6 +399,8 @@ TEST(xproc_HOLE_proc_write_outside_oom_score_adj)
 			"the outside process's oom_score_adj went from %.*s to %.*s (probe: %s)",
 			(int)strcspn(before, "\n"), before, (int)strcspn(after, "\n"), after,
 			r.out);
+	CHECK(res == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "fs_write /proc: the tree is /proc (proc)");
 }
 
 /* Naming an outside group directly is refused (held). */

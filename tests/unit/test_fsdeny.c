@@ -93,11 +93,13 @@ static struct fsdeny *deny(const char *p1, const char *p2)
 	return d;
 }
 
+/* Classifies a granted tree asking for ALL. */
 static int classify(const struct fsdeny *d, const char *path)
 {
 	struct stat st;
+	uint64_t a = ALL;
 	CHECK_EQ(stat(path, &st), 0);
-	return fsdeny_classify(d, path, &st);
+	return fsdeny_classify(d, path, &st, &a);
 }
 
 /* Expands the granted tree at path into r; returns 0 or -errno. */
@@ -105,7 +107,7 @@ static int expand(struct fsdeny *d, const char *path, uint64_t access, struct re
 {
 	int fd = open(path, O_PATH | O_CLOEXEC);
 	CHECK(fd >= 0);
-	int ret = fsdeny_expand(d, path, fd, access, record, r);
+	int ret = fsdeny_expand(d, "test", path, fd, access, record, r);
 	close(fd);
 	return ret;
 }
@@ -275,8 +277,8 @@ TEST(fsdeny_rule_error_names_path)
 	int fd = open(r, O_PATH | O_CLOEXEC);
 	CHECK(fd >= 0);
 	sl_error_clear();
-	CHECK_EQ(fsdeny_expand(d, r, fd, ALL, refuse, NULL), -EBADFD);
-	CHECK(strstr(sl_error_get(), "fs_deny: landlock rule for "));
+	CHECK_EQ(fsdeny_expand(d, "fs_write /x", r, fd, ALL, refuse, NULL), -EBADFD);
+	CHECK(strstr(sl_error_get(), "fs_write /x: landlock rule for "));
 	CHECK(strstr(sl_error_get(), r));
 	close(fd);
 	fsdeny_free(d);
@@ -302,4 +304,70 @@ TEST(fsdeny_socket_refused)
 	CHECK(strstr(sl_error_get(), sock));
 	sl_strv_free(&l);
 	close(fd);
+}
+
+/* A restriction that leaves fewer rights (a pseudo filesystem's mount
+ * under a write grant): the directories above it get at most what it may
+ * have, its siblings the tree's rule; it needs no rule of its own when
+ * its directory's rule holds its rights. */
+TEST(fsdeny_restrict_fewer_rights)
+{
+	char *r = mkd("r"), *pub = mkf("r/pub"), *a = mkd("r/a"), *sp = mkd("r/a/special");
+	char *in = mkf("r/a/special/in"), *b = mkd("r/a/b");
+	struct fsdeny *d;
+	CHECK_EQ(fsdeny_create(&d), 0);
+	CHECK_EQ(fsdeny_restrict(d, "test", sp, RD, RD), 0);
+	fsdeny_seal(d);
+	CHECK(!fsdeny_empty(d));
+	/* A read grant holds nothing more than the restriction allows. */
+	struct stat st;
+	uint64_t acc = RD;
+	CHECK_EQ(stat(r, &st), 0);
+	CHECK_EQ(fsdeny_classify(d, r, &st, &acc), FSDENY_GRANT);
+	CHECK_EQ(acc, RD);
+	/* A write grant beneath it keeps only what it allows. */
+	acc = ALL;
+	CHECK_EQ(stat(in, &st), 0);
+	CHECK_EQ(fsdeny_classify(d, in, &st, &acc), FSDENY_GRANT);
+	CHECK_EQ(acc, RD);
+	acc = ALL;
+	CHECK_EQ(stat(r, &st), 0);
+	CHECK_EQ(fsdeny_classify(d, r, &st, &acc), FSDENY_EXPAND);
+	CHECK_EQ(acc, ALL);
+
+	struct rec rec = {0};
+	CHECK_EQ(expand(d, r, ALL, &rec), 0);
+	CHECK_EQ(rights(&rec, r), RD);
+	CHECK_EQ(rights(&rec, pub), ALL);
+	CHECK_EQ(rights(&rec, a), RD);
+	CHECK_EQ(rights(&rec, b), ALL);
+	CHECK_EQ(rights(&rec, sp), 0); /* RD from r/a's rule */
+	CHECK_EQ(rights(&rec, in), 0);
+	CHECK_EQ(rec.n, 4);
+	fsdeny_free(d);
+}
+
+/* A denied file beside a fewer-rights restriction: the directories above
+ * both get what both allow; the denied file nothing. */
+TEST(fsdeny_restrict_and_deny)
+{
+	char *r = mkd("r"), *sp = mkd("r/special"), *dev = mkf("r/dev"), *pub = mkf("r/pub");
+	struct fsdeny *d;
+	CHECK_EQ(fsdeny_create(&d), 0);
+	CHECK_EQ(fsdeny_restrict(d, "test", sp, RD, RD), 0);
+	CHECK_EQ(fsdeny_restrict(d, "test", dev, 0, LS), 0);
+	fsdeny_seal(d);
+	struct rec rec = {0};
+	CHECK_EQ(expand(d, r, ALL, &rec), 0);
+	CHECK_EQ(rights(&rec, r), LS);
+	CHECK_EQ(rights(&rec, sp), RD);
+	CHECK_EQ(rights(&rec, dev), 0);
+	CHECK_EQ(rights(&rec, pub), ALL);
+	CHECK_EQ(rec.n, 3);
+	/* A grant of the restricted file itself gets nothing. */
+	struct stat st;
+	uint64_t acc = RD;
+	CHECK_EQ(stat(dev, &st), 0);
+	CHECK_EQ(fsdeny_classify(d, dev, &st, &acc), FSDENY_SKIP);
+	fsdeny_free(d);
 }

@@ -1,0 +1,431 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fsspecial.c - kernel pseudo filesystems and root's device nodes (see
+ * fsspecial.h).
+ *
+ * Pseudo filesystems.  The list is of filesystems whose files are kernel
+ * controls: a write there acts on the kernel or on processes and objects
+ * outside the sandbox, with only the owner bits in the way (the sandbox
+ * keeps its uid; as root, /proc/sys and sysfs check uid 0, not a
+ * capability, and cgroupfs and the rest are root's files).  Not on it:
+ * tmpfs and ramfs (plain memory), devtmpfs (its danger is the device
+ * nodes, handled below, and commands write /dev/null and /dev/tty),
+ * devpts (terminals), mqueue (queues the caller's uid owns), hugetlbfs
+ * (memory), autofs (driven by ioctls on the automounter's own fd), nsfs
+ * (namespace files cannot be written) and fuse (a user's server).
+ *
+ * A write grant whose mount, or a mount above it, is on the list is
+ * refused.  Every other write grant holding such a mount is expanded
+ * around it: the mount keeps what a read grant gives (a write grant reads
+ * too), the directories above it no more than that.
+ *
+ * Devices.  Started as root, the sandbox keeps uid 0 without a
+ * capability, and uid 0 owns the device nodes: their owner bits let it
+ * read and write raw disks (every file's data, beneath every Landlock
+ * rule), memory, the consoles.  Granted: non-devices, null, zero, full,
+ * random, urandom, tty, ptmx, pts terminals (and 0:0, an overlayfs
+ * whiteout, which opens nothing); a grant of anything else is refused.
+ * Device nodes inside a granted tree are looked for where they can be
+ * opened and are found in practice: mounts of devtmpfs, tmpfs, ramfs and
+ * rootfs without nodev (/dev, a container's /dev, /dev/shm, an initramfs
+ * root with a static /dev), each searched
+ * whole (without crossing into other mounts), plus every mount whose
+ * mount point is itself a device node (a bind-mounted device).  Each one
+ * found gets no right; the directories above it get READ_DIR at most, as
+ * above a denied file.  Disk filesystems are not searched (a full walk of
+ * /usr costs about 250 ms): a device node made with mknod on one stays
+ * reachable through a grant holding it (docs/architecture.md says so).
+ */
+#include "fsspecial.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "fsdeny.h"
+#include "landlock.h"
+#include "mounts.h"
+#include "util.h"
+
+#define SCAN_MAX_DEPTH 256
+#define LS	       ((uint64_t)LANDLOCK_ACCESS_FS_READ_DIR)
+
+static const struct {
+	const char *fstype, *reach;
+} pseudo_fs[] = {
+    {"proc", "other processes and the kernel"},
+    {"sysfs", "the kernel and its devices"},
+    {"cgroup", "the host's control groups"},
+    {"cgroup2", "the host's control groups"},
+    {"cpuset", "the host's control groups"},
+    {"debugfs", "the kernel's debugging interfaces"},
+    {"tracefs", "the kernel's tracing"},
+    {"securityfs", "the security modules' policies"},
+    {"selinuxfs", "the SELinux policy"},
+    {"smackfs", "the Smack policy"},
+    {"bpf", "pinned BPF programs and maps"},
+    {"configfs", "kernel objects made through configfs"},
+    {"efivarfs", "the firmware's variables"},
+    {"pstore", "the kernel's saved crash records"},
+    {"binfmt_misc", "how the kernel runs programs"},
+    {"fusectl", "the FUSE connections"},
+    {"nfsd", "the NFS server"},
+    {"rpc_pipefs", "the kernel's RPC upcalls"},
+    {"resctrl", "cache and memory bandwidth allocation"},
+};
+
+const char *fsspecial_pseudo(const char *fstype)
+{
+	for (size_t i = 0; fstype && i < SL_ARRAY_SIZE(pseudo_fs); i++)
+		if (!strcmp(fstype, pseudo_fs[i].fstype))
+			return pseudo_fs[i].reach;
+	return NULL;
+}
+
+bool fsspecial_device_allowed(mode_t mode, dev_t rdev)
+{
+	if (S_ISBLK(mode))
+		return false;
+	if (!S_ISCHR(mode))
+		return true;
+	unsigned int ma = major(rdev), mi = minor(rdev);
+	if (ma == 0)
+		return mi == 0; /* an overlayfs whiteout */
+	if (ma == 1)		/* mem: null, zero, full, random, urandom */
+		return mi == 3 || mi == 5 || mi == 7 || mi == 8 || mi == 9;
+	if (ma == 5) /* tty, ptmx (not console: 5:1) */
+		return mi == 0 || mi == 2;
+	return ma >= 136 && ma <= 143; /* UNIX98 pty slaves (/dev/pts/N) */
+}
+
+bool fsspecial_scanned(const struct mounts_entry *e)
+{
+	return (!strcmp(e->fstype, "devtmpfs") || !strcmp(e->fstype, "tmpfs") ||
+		!strcmp(e->fstype, "ramfs") || !strcmp(e->fstype, "rootfs")) &&
+	       !mounts_has_opt(e, "nodev");
+}
+
+/* True when the mount is the one found at its mount point (not hidden
+ * by a later mount, not out of reach). */
+static bool visible(const struct mounts_entry *e)
+{
+	int id;
+	return mounts_id(e->point, false, &id) == 0 && id == e->id;
+}
+
+/* ---- pseudo filesystems ------------------------------------------------------------ */
+
+/* A write grant on a pseudo filesystem, or on a mount beneath one, is
+ * refused: its mount and the mounts above it, by the table's parent ids
+ * (a mount missing from the table, as above a chroot, ends the walk). */
+static int check_write(const struct mounts *mnts, const char *path)
+{
+	int id, r = mounts_id(path, true, &id);
+	if (r < 0)
+		return sl_errorf(-r, "fs_write: %s: %s", path, strerror(-r));
+	const struct mounts_entry *top = NULL, *e = mounts_find(mnts, id);
+	for (size_t hops = 0; e && hops <= mnts->n; hops++) {
+		if (fsspecial_pseudo(e->fstype))
+			top = e;
+		if (e->parent == e->id)
+			break;
+		e = mounts_find(mnts, e->parent);
+	}
+	if (!top)
+		return 0;
+	char *canon = realpath(path, NULL);
+	bool is = canon && top->id == id && !strcmp(canon, top->point);
+	free(canon);
+	return sl_errorf(EPERM,
+			 "fs_write %s: the tree is %s%s (%s), where writes act on %s; grant the "
+			 "directories the command writes instead",
+			 path, is ? "" : "inside ", top->point, top->fstype,
+			 fsspecial_pseudo(top->fstype));
+}
+
+/* True when a mount above e (by the table's parent ids) is a pseudo
+ * filesystem: e is only reached through it, and its restriction covers
+ * e's subtree. */
+static bool under_pseudo(const struct mounts *mnts, const struct mounts_entry *e)
+{
+	for (size_t hops = 0; e->parent != e->id && hops <= mnts->n; hops++) {
+		if (!(e = mounts_find(mnts, e->parent)))
+			return false;
+		if (fsspecial_pseudo(e->fstype))
+			return true;
+	}
+	return false;
+}
+
+/* Every pseudo filesystem's mount in reach keeps read rights at most (the
+ * cgroup mounts under /sys are covered by /sys's). */
+static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
+		const struct mounts_entry *e = &mnts->v[i];
+		if (fsspecial_pseudo(e->fstype) && !under_pseudo(mnts, e) && visible(e))
+			r = fsdeny_restrict(d, "fs_write", e->point, SL_FS_READ, SL_FS_READ);
+	}
+	return r;
+}
+
+/* ---- devices ----------------------------------------------------------------------- */
+
+static const char *device_kind(mode_t mode)
+{
+	return S_ISBLK(mode) ? "block device" : "character device";
+}
+
+/* A grant naming a device root may not have is refused. */
+static int check_granted_device(const char *field, const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
+	if (fsspecial_device_allowed(st.st_mode, st.st_rdev))
+		return 0;
+	return sl_errorf(EPERM,
+			 "%s %s: a %s (%u:%u), and the sandbox runs as root: uid 0 passes its "
+			 "permission bits without any capability, and a device reaches data "
+			 "beneath every Landlock rule; as root, only null, zero, full, random, "
+			 "urandom, tty, ptmx and pts/* are granted",
+			 field, path, device_kind(st.st_mode), major(st.st_rdev),
+			 minor(st.st_rdev));
+}
+
+/* The granted trees, as the inodes they name. */
+struct tree {
+	dev_t dev;
+	ino_t ino;
+	int mnt_id;
+	const char *path; /* as granted */
+};
+
+struct scan {
+	struct fsdeny *d;
+	struct tree *trees;
+	size_t n_trees;
+	size_t entries; /* searched so far */
+	size_t max_entries;
+};
+
+static int nomem(void)
+{
+	return sl_errorf(ENOMEM, "fs: out of memory");
+}
+
+static int add_trees(struct scan *s, const char *field, const struct sl_strv *l)
+{
+	for (size_t i = 0; l && i < l->n; i++) {
+		struct tree *t = &s->trees[s->n_trees];
+		struct stat st;
+		int r;
+		if (stat(l->v[i], &st) < 0)
+			return sl_errorf(errno, "%s: %s: %s", field, l->v[i], strerror(errno));
+		if ((r = mounts_id(l->v[i], true, &t->mnt_id)) < 0)
+			return sl_errorf(-r, "%s: %s: %s", field, l->v[i], strerror(-r));
+		t->path = l->v[i];
+		t->dev = st.st_dev;
+		t->ino = st.st_ino;
+		s->n_trees++;
+	}
+	return 0;
+}
+
+/* True when a granted tree is path or a directory above it. */
+static bool in_tree(const struct scan *s, const char *path)
+{
+	char *p = strdup(path);
+	bool found = false;
+	for (bool more = p != NULL; more && !found;) {
+		struct stat st;
+		if (lstat(p, &st) == 0)
+			for (size_t i = 0; i < s->n_trees && !found; i++)
+				found =
+				    s->trees[i].dev == st.st_dev && s->trees[i].ino == st.st_ino;
+		char *slash = strrchr(p, '/');
+		if (!slash || (slash == p && !p[1]))
+			more = false;
+		else if (slash == p)
+			p[1] = 0;
+		else
+			*slash = 0;
+	}
+	if (!p)
+		return true; /* out of memory: search rather than guess */
+	free(p);
+	return found;
+}
+
+static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int depth);
+
+/* One entry of a searched directory; *found is set when it is a device
+ * root may not have. */
+static int scan_entry(struct scan *s, const char *dir, int dfd, const struct dirent *e, int mnt_id,
+		      int depth, bool *found)
+{
+	if (++s->entries > s->max_entries)
+		return sl_errorf(E2BIG,
+				 "fs: as root, device nodes are looked for in the granted trees: "
+				 "more than %zu entries (at %s); grant narrower trees",
+				 s->max_entries, dir);
+	if (e->d_type != DT_UNKNOWN && e->d_type != DT_DIR && e->d_type != DT_BLK &&
+	    e->d_type != DT_CHR)
+		return 0;
+	struct stat st;
+	if (fstatat(dfd, e->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return errno == ENOENT
+			   ? 0
+			   : sl_errorf(errno, "fs: %s/%s: %s", dir, e->d_name, strerror(errno));
+	if (!S_ISDIR(st.st_mode)) {
+		if (fsspecial_device_allowed(st.st_mode, st.st_rdev))
+			return 0;
+		*found = true;
+		return fsdeny_restrict_inode(s->d, &st, 0);
+	}
+	char *path;
+	if (asprintf(&path, "%s/%s", strcmp(dir, "/") ? dir : "", e->d_name) < 0)
+		return nomem();
+	int r = 0, cfd = openat(dfd, e->d_name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (cfd < 0 && errno != ENOENT)
+		r = sl_errorf(errno, "fs: cannot list %s to look for device nodes: %s", path,
+			      strerror(errno));
+	else if (cfd >= 0)
+		r = scan_dir(s, path, cfd, mnt_id, depth + 1);
+	if (cfd >= 0)
+		close(cfd);
+	free(path);
+	return r;
+}
+
+/* Searches the directory fd (at path, canonical) and its subdirectories
+ * on the same mount; another mount beneath is searched as its own mount,
+ * if at all.  A directory holding a device gets READ_DIR at most, and so
+ * does each one above it. */
+static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int depth)
+{
+	if (depth > SCAN_MAX_DEPTH)
+		return sl_errorf(ELOOP, "fs: %s: too deep to look for device nodes", path);
+	struct statx stx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+		return sl_errorf(errno, "fs: %s: %s", path, strerror(errno));
+	if ((int)stx.stx_mnt_id != mnt_id)
+		return 0;
+	int lfd = dup(fd);
+	DIR *dir = lfd < 0 ? NULL : fdopendir(lfd);
+	if (!dir) {
+		int e = errno;
+		if (lfd >= 0)
+			close(lfd);
+		return sl_errorf(e, "fs: cannot list %s to look for device nodes: %s", path,
+				 strerror(e));
+	}
+	/* (A dup'ed fd shares the offset: this directory was never read.) */
+	struct dirent *e;
+	bool found = false;
+	int r = 0;
+	while (r == 0 && (errno = 0, e = readdir(dir)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+			r = scan_entry(s, path, dirfd(dir), e, mnt_id, depth, &found);
+	if (r == 0 && errno)
+		r = sl_errorf(errno, "fs: cannot list %s to look for device nodes: %s", path,
+			      strerror(errno));
+	closedir(dir);
+	if (r == 0 && found)
+		r = fsdeny_restrict_above(s->d, "fs", path, LS);
+	return r;
+}
+
+/* Searches the tree at path (canonical), on mount mnt_id; a non-directory
+ * (a bind-mounted file) is checked itself. */
+static int scan_root(struct scan *s, const char *path, int mnt_id)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return sl_errorf(errno, "fs: %s: %s", path, strerror(errno));
+	if (!S_ISDIR(st.st_mode))
+		return fsspecial_device_allowed(st.st_mode, st.st_rdev)
+			   ? 0
+			   : fsdeny_restrict(s->d, "fs", path, 0, LS);
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return sl_errorf(errno, "fs: cannot list %s to look for device nodes: %s", path,
+				 strerror(errno));
+	int r = scan_dir(s, path, fd, mnt_id, 0);
+	close(fd);
+	return r;
+}
+
+static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struct sl_strv *read,
+			const struct sl_strv *write)
+{
+	size_t n = (read ? read->n : 0) + (write ? write->n : 0);
+	struct scan s = {.d = d, .max_entries = FSSPECIAL_MAX_SCAN};
+	s.trees = calloc(n ? n : 1, sizeof(*s.trees));
+	bool *whole = calloc(mnts->n ? mnts->n : 1, sizeof(*whole));
+	int r = s.trees && whole ? 0 : nomem();
+	if (r == 0)
+		r = add_trees(&s, "fs_write", write);
+	if (r == 0)
+		r = add_trees(&s, "fs_read", read);
+	/* Mounts a granted tree holds: searched whole when they may hold
+	 * devices, checked when they are a file (a bind-mounted device). */
+	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
+		const struct mounts_entry *e = &mnts->v[i];
+		struct stat st;
+		/* (A file bind-mounted from a pseudo filesystem or devpts is
+		 * no device root may not have: not even looked at.) */
+		if (!fsspecial_scanned(e) &&
+		    (fsspecial_pseudo(e->fstype) || !strcmp(e->fstype, "devpts")))
+			continue;
+		if (lstat(e->point, &st) < 0 || (S_ISDIR(st.st_mode) && !fsspecial_scanned(e)))
+			continue;
+		if (visible(e) && in_tree(&s, e->point)) {
+			whole[i] = true;
+			r = scan_root(&s, e->point, e->id);
+		}
+	}
+	/* Granted trees that lie on such a mount without holding its root. */
+	for (size_t i = 0; r == 0 && i < s.n_trees; i++) {
+		const struct tree *t = &s.trees[i];
+		const struct mounts_entry *e = mounts_find(mnts, t->mnt_id);
+		if (!e || !fsspecial_scanned(e) || whole[e - mnts->v])
+			continue;
+		char *canon = realpath(t->path, NULL);
+		r = canon ? scan_root(&s, canon, t->mnt_id)
+			  : sl_errorf(errno, "fs: %s: %s", t->path, strerror(errno));
+		free(canon);
+	}
+	free(s.trees);
+	free(whole);
+	return r;
+}
+
+/* ---- the grants -------------------------------------------------------------------- */
+
+int fsspecial_apply(struct fsdeny *d, const struct mounts *mnts, const struct sl_strv *read,
+		    const struct sl_strv *write, bool root)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && write && i < write->n; i++)
+		r = check_write(mnts, write->v[i]);
+	if (r == 0 && write && write->n)
+		r = restrict_pseudo(d, mnts);
+	if (!root)
+		return r;
+	for (size_t i = 0; r == 0 && write && i < write->n; i++)
+		r = check_granted_device("fs_write", write->v[i]);
+	for (size_t i = 0; r == 0 && read && i < read->n; i++)
+		r = check_granted_device("fs_read", read->v[i]);
+	if (r == 0 && ((read && read->n) || (write && write->n)))
+		r = find_devices(d, mnts, read, write);
+	return r;
+}

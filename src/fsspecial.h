@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fsspecial.h - what a filesystem grant never makes reachable, whatever
+ * tree it names:
+ *
+ *   - writes to a kernel pseudo filesystem (procfs, sysfs, cgroupfs...):
+ *     Landlock cannot tell /proc/self from /proc/<another process>, and
+ *     these files act on other processes and on the kernel.  A write
+ *     grant on or inside one is refused; a write grant holding one (-w /)
+ *     is expanded around its mount, which keeps the grant's read rights.
+ *   - device nodes, for a sandbox started as root: uid 0 owns them and
+ *     passes their permission bits with no capability at all, so a read
+ *     grant on /dev would read the raw disks beneath every Landlock rule.
+ *     A grant of such a device is refused; a grant holding one is
+ *     expanded around it (it gets no right).  Allowed: null, zero, full,
+ *     random, urandom, tty, ptmx and the pts terminals.
+ *
+ * The restrictions go to fsdeny (fsdeny_restrict), which expands the
+ * grants.  Runs in the parent: allocates, reads directories.
+ */
+#ifndef SL_FSSPECIAL_H
+#define SL_FSSPECIAL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+struct fsdeny;
+struct mounts;
+struct mounts_entry;
+struct sl_strv;
+
+/* What writes to a kernel pseudo filesystem of this fstype (as
+ * mountinfo spells it) act on ("other processes and the kernel"), or NULL
+ * when fstype is not one. */
+const char *fsspecial_pseudo(const char *fstype);
+
+/* True when a sandbox started as root may be granted a file of this mode
+ * and device number: anything but a block device or a character device
+ * outside the safe set. */
+bool fsspecial_device_allowed(mode_t mode, dev_t rdev);
+
+/* True when the mount holds device nodes that can be opened and is
+ * searched for them (devtmpfs, tmpfs, ramfs, rootfs without nodev). */
+bool fsspecial_scanned(const struct mounts_entry *e);
+
+/* Checks the grants (read: fs_read, write: fs_write) against the mount
+ * table and records in d what they may not reach; root: the planning
+ * thread's euid is 0.  Returns 0 or -errno with a message naming the
+ * grant, the mount or the device and why. */
+int fsspecial_apply(struct fsdeny *d, const struct mounts *mnts, const struct sl_strv *read,
+		    const struct sl_strv *write, bool root);
+
+/* Entries searched for devices at most, in all (E2BIG beyond). */
+#define FSSPECIAL_MAX_SCAN 100000
+
+#endif

@@ -1,0 +1,248 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* mounts.c - /proc/self/mountinfo, parsed once (see mounts.h). */
+#include "mounts.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+
+/* The kernel escapes space, tab, newline and backslash as \ooo. */
+static void unescape(char *s)
+{
+	char *w = s;
+	for (const char *r = s; *r; r++) {
+		if (r[0] == '\\' && r[1] >= '0' && r[1] <= '3' && r[2] >= '0' && r[2] <= '7' &&
+		    r[3] >= '0' && r[3] <= '7') {
+			*w++ = (char)((r[1] - '0') << 6 | (r[2] - '0') << 3 | (r[3] - '0'));
+			r += 3;
+		} else {
+			*w++ = *r;
+		}
+	}
+	*w = 0;
+}
+
+/* The next space-separated field of *s (empty fields are malformed):
+ * a copy, unescaped when asked; NULL at the end of the line or when out of
+ * memory (*oom says which). */
+static char *field(const char **s, bool esc, bool *oom)
+{
+	const char *p = *s;
+	size_t n = strcspn(p, " \n");
+	if (n == 0)
+		return NULL;
+	char *f = strndup(p, n);
+	if (!f) {
+		*oom = true;
+		return NULL;
+	}
+	if (esc)
+		unescape(f);
+	p += n;
+	if (*p == ' ')
+		p++;
+	*s = p;
+	return f;
+}
+
+static bool parse_int(const char *s, int *out)
+{
+	char *end;
+	errno = 0;
+	long v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < 0 || v > INT_MAX)
+		return false;
+	*out = (int)v;
+	return true;
+}
+
+static bool parse_dev(const char *s, unsigned int *major, unsigned int *minor)
+{
+	char *end;
+	errno = 0;
+	unsigned long a = strtoul(s, &end, 10);
+	if (errno || end == s || *end != ':' || a > UINT_MAX)
+		return false;
+	const char *m = end + 1;
+	unsigned long b = strtoul(m, &end, 10);
+	if (errno || end == m || *end || b > UINT_MAX)
+		return false;
+	*major = (unsigned int)a;
+	*minor = (unsigned int)b;
+	return true;
+}
+
+void mounts_entry_free(struct mounts_entry *e)
+{
+	free(e->root);
+	free(e->point);
+	free(e->opts);
+	free(e->fstype);
+	free(e->source);
+	free(e->sb_opts);
+	*e = (struct mounts_entry){0};
+}
+
+int mounts_parse_line(const char *line, struct mounts_entry *e)
+{
+	*e = (struct mounts_entry){0};
+	const char *s = line;
+	bool oom = false, ok = false;
+	char *id = field(&s, false, &oom), *parent = id ? field(&s, false, &oom) : NULL;
+	char *dev = parent ? field(&s, false, &oom) : NULL;
+	if (dev && parse_int(id, &e->id) && parse_int(parent, &e->parent) &&
+	    parse_dev(dev, &e->major, &e->minor) && (e->root = field(&s, true, &oom)) &&
+	    (e->point = field(&s, true, &oom)) && (e->opts = field(&s, false, &oom))) {
+		/* Optional fields ("shared:1", "master:2", ...) up to a lone "-". */
+		char *opt;
+		bool sep = false;
+		while (!sep && (opt = field(&s, false, &oom))) {
+			sep = !strcmp(opt, "-");
+			free(opt);
+		}
+		ok = sep && (e->fstype = field(&s, false, &oom)) &&
+		     (e->source = field(&s, true, &oom)) && (e->sb_opts = field(&s, false, &oom));
+	}
+	free(id);
+	free(parent);
+	free(dev);
+	if (ok)
+		return 0;
+	mounts_entry_free(e);
+	return oom ? -ENOMEM : -EINVAL;
+}
+
+static int push(struct mounts *m, size_t *cap, const struct mounts_entry *e)
+{
+	if (m->n == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 64;
+		struct mounts_entry *v = realloc(m->v, ncap * sizeof(*v));
+		if (!v)
+			return -ENOMEM;
+		m->v = v;
+		*cap = ncap;
+	}
+	m->v[m->n++] = *e;
+	return 0;
+}
+
+/* One line of input n: parsed and appended, or -errno with a message. */
+static int add_line(struct mounts *m, size_t *cap, const char *line, size_t n, const char *who)
+{
+	struct mounts_entry e;
+	int r = mounts_parse_line(line, &e);
+	if (r == 0 && (r = push(m, cap, &e)) < 0)
+		mounts_entry_free(&e);
+	if (r == -ENOMEM)
+		return sl_errorf(ENOMEM, "%s: /proc/self/mountinfo: out of memory", who);
+	if (r < 0)
+		return sl_errorf(-r, "%s: /proc/self/mountinfo: line %zu is malformed: %.200s", who,
+				 n, line);
+	return 0;
+}
+
+int mounts_parse(struct mounts *m, const char *text, const char *who)
+{
+	*m = (struct mounts){0};
+	size_t cap = 0, n = 0;
+	int r = 0;
+	for (const char *p = text; r == 0 && *p;) {
+		size_t len = strcspn(p, "\n");
+		char *line = strndup(p, len);
+		if (!line)
+			r = sl_errorf(ENOMEM, "%s: /proc/self/mountinfo: out of memory", who);
+		else
+			r = add_line(m, &cap, line, ++n, who);
+		free(line);
+		p += len + (p[len] == '\n');
+	}
+	if (r < 0)
+		mounts_free(m);
+	return r;
+}
+
+int mounts_read(struct mounts *m, const char *who)
+{
+	*m = (struct mounts){0};
+	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return sl_errorf(errno, "%s: /proc/self/mountinfo: %s", who, strerror(errno));
+	/* The kernel formats the table at every read: few, large reads. */
+	size_t len = 0, cap = 65536;
+	char *text = malloc(cap);
+	int r = text ? 0 : sl_errorf(ENOMEM, "%s: /proc/self/mountinfo: out of memory", who);
+	while (r == 0) {
+		if (cap - len < 4096) {
+			char *t = realloc(text, cap * 2);
+			if (!t) {
+				r = sl_errorf(ENOMEM, "%s: /proc/self/mountinfo: out of memory",
+					      who);
+				break;
+			}
+			text = t;
+			cap *= 2;
+		}
+		ssize_t n = read(fd, text + len, cap - len - 1);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = sl_errorf(errno, "%s: /proc/self/mountinfo: %s", who, strerror(errno));
+		else if (n == 0)
+			break;
+		else
+			len += (size_t)n;
+	}
+	close(fd);
+	if (r == 0) {
+		text[len] = 0;
+		r = mounts_parse(m, text, who);
+	}
+	free(text);
+	return r;
+}
+
+void mounts_free(struct mounts *m)
+{
+	for (size_t i = 0; i < m->n; i++)
+		mounts_entry_free(&m->v[i]);
+	free(m->v);
+	*m = (struct mounts){0};
+}
+
+const struct mounts_entry *mounts_find(const struct mounts *m, int id)
+{
+	for (size_t i = 0; i < m->n; i++)
+		if (m->v[i].id == id)
+			return &m->v[i];
+	return NULL;
+}
+
+bool mounts_has_opt(const struct mounts_entry *e, const char *opt)
+{
+	size_t n = strlen(opt);
+	for (const char *p = e->opts; p && *p;) {
+		size_t len = strcspn(p, ",");
+		if (len == n && !strncmp(p, opt, n))
+			return true;
+		p += len + (p[len] == ',');
+	}
+	return false;
+}
+
+int mounts_id(const char *path, bool follow, int *id)
+{
+	struct statx stx;
+	if (statx(AT_FDCWD, path, follow ? 0 : AT_SYMLINK_NOFOLLOW, STATX_MNT_ID, &stx) < 0)
+		return -errno;
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return -ENOSYS;
+	*id = (int)stx.stx_mnt_id;
+	return 0;
+}

@@ -1,0 +1,358 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * pseudofs.c - what no grant makes reachable: writes to kernel pseudo
+ * filesystems (a write grant on /proc or inside it is refused; one that
+ * holds it, -w /, leaves it read-only, wherever it is mounted), and, for
+ * a sandbox started as root, device nodes other than null, zero, full,
+ * random, urandom, tty, ptmx and the pts terminals (refused when named, left out of
+ * the trees that hold them).  Unprivileged, the device rules change
+ * nothing: the same policies behave as before (the permission bits
+ * decide).
+ *
+ * The probe is tests/probes/fsprobe.c: with / writable, it only tries
+ * the forbidden writes and writes inside the test's temp dir.
+ */
+#include "common.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+static const char *fsprobe(void)
+{
+	static char *p;
+	if (!p)
+		p = tc_path(tc_probe_dir(), "fsprobe");
+	return p;
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	va_end(ap);
+	return s;
+}
+
+/* Runs `fsprobe seq CMDS...` in the sandbox; its stdout, or the test
+ * fails. */
+static char *fsprobe_in(const sandlock_sandbox_t *p, const char *first, ...)
+{
+	const char *argv[64] = {fsprobe(), "seq"};
+	int n = 2;
+	va_list ap;
+	va_start(ap, first);
+	for (const char *a = first; a && n < 63; a = va_arg(ap, const char *))
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	struct tc_res r = tc_runv(p, NULL, argv);
+	if (r.status != SANDLOCK_STATUS_EXITED || r.code != 0)
+		th_fail(__FILE__, __LINE__, "fsprobe: status %d code %d, out \"%s\" err \"%s\"",
+			r.status, r.code, r.out, r.err);
+	return r.out;
+}
+
+/* fsprobe outside any sandbox: its one line. */
+static char *fsprobe_out(const char *cmd, const char *arg)
+{
+	char *const argv[] = {(char *)fsprobe(), (char *)cmd, (char *)arg, NULL};
+	char *out = NULL;
+	th_run(argv, NULL, &out, NULL);
+	return tc_line(out, 0);
+}
+
+/* The start of a sandbox for p is refused: the library's message. */
+static const char *refused(const sandlock_sandbox_t *p)
+{
+	const char *argv[] = {fsprobe(), "read", "/dev/null", NULL};
+	sandlock_result_t *r = sandlock_run(p, NULL, argv, 3);
+	if (r) {
+		struct tc_res res = tc_result(r);
+		th_fail(__FILE__, __LINE__, "the sandbox started (out \"%s\")", res.out);
+	}
+	return sandlock_last_error();
+}
+
+/* A process outside the sandbox, of the test's uid. */
+static pid_t outsider(void)
+{
+	pid_t v = fork();
+	CHECK(v >= 0);
+	if (v == 0)
+		for (;;)
+			pause();
+	return v;
+}
+
+static void end(pid_t v)
+{
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+}
+
+static char *oom_adj(pid_t v)
+{
+	char *s = tc_read_file(fmt("/proc/%d/oom_score_adj", (int)v));
+	CHECK(s != NULL);
+	s[strcspn(s, "\n")] = 0;
+	return s;
+}
+
+/* The first block device node in /dev, or NULL. */
+static char *block_device(dev_t *rdev)
+{
+	DIR *d = opendir("/dev");
+	if (!d)
+		return NULL;
+	struct dirent *e;
+	char *found = NULL;
+	while (!found && (e = readdir(d))) {
+		char *p = tc_path("/dev", e->d_name);
+		struct stat st;
+		if (lstat(p, &st) == 0 && S_ISBLK(st.st_mode)) {
+			found = p;
+			if (rdev)
+				*rdev = st.st_rdev;
+		}
+	}
+	closedir(d);
+	return found;
+}
+
+/* The first of these files that exists, or NULL. */
+static const char *first_existing(const char *const *paths)
+{
+	for (; *paths; paths++)
+		if (tc_exists(*paths))
+			return *paths;
+	return NULL;
+}
+
+/* ---- pseudo filesystems ------------------------------------------------- */
+
+#define WHY                                                                                        \
+	"where writes act on other processes and the kernel; grant the directories the "           \
+	"command writes instead"
+
+/* A write grant on /proc, or inside it, is refused, naming the mount and
+ * its type; through the CLI too. */
+TEST(pseudofs_write_grant_on_proc_refused)
+{
+	CHECK_STR(refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/proc"))),
+		  "fs_write /proc: the tree is /proc (proc), " WHY);
+	CHECK_STR(refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/proc/sys"))),
+		  "fs_write /proc/sys: the tree is inside /proc (proc), " WHY);
+	/* /proc/self, through a symlink: the tree it names is in /proc. */
+	CHECK_CONTAINS(
+	    refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/proc/self"))),
+	    "the tree is inside /proc (proc)");
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "-w", "/proc", "--", fsprobe(),
+			    "read", "/proc/self/status", NULL);
+	CHECK(rc != 0);
+	CHECK_CONTAINS(err, "fs_write /proc: the tree is /proc (proc), " WHY);
+}
+
+TEST(pseudofs_write_grant_on_sys_refused)
+{
+	if (!tc_exists("/sys/kernel"))
+		SKIP("no /sys/kernel");
+	CHECK_STR(refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/sys/kernel"))),
+		  "fs_write /sys/kernel: the tree is inside /sys (sysfs), where writes act on the "
+		  "kernel and its devices; grant the directories the command writes instead");
+}
+
+/*
+ * -w /: the whole tree is writable but /proc and /sys: the outside
+ * process's oom_score_adj and the sandbox's own (Landlock cannot tell
+ * /proc/self from another pid), sysctls, sysfs attributes and cgroups.
+ * They stay readable, and the ordinary files under / stay writable.
+ */
+TEST(pseudofs_write_root_leaves_proc_sys_read_only)
+{
+	pid_t v = outsider();
+	char *before = oom_adj(v);
+	char *w = tc_mkdir("w"), *existing = tc_path(w, "existing");
+	tc_write_file(existing, "old\n", 0644);
+	static const char *const sysfs[] = {"/sys/kernel/mm/transparent_hugepage/enabled",
+					    "/sys/power/state", "/sys/kernel/uevent_helper",
+					    "/sys/kernel/profiling", NULL};
+	static const char *const cgroup[] = {
+	    "/sys/fs/cgroup/cgroup.procs", "/sys/fs/cgroup/pids/cgroup.procs",
+	    "/sys/fs/cgroup/memory/cgroup.procs", "/sys/fs/cgroup/unified/cgroup.procs", NULL};
+	const char *sys = first_existing(sysfs), *cg = first_existing(cgroup);
+	char *blk = block_device(NULL);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/"));
+	char *out = fsprobe_in(p, fmt("write /proc/%d/oom_score_adj 1000", (int)v), /* 0 */
+			       "write /proc/self/oom_score_adj 1000",		    /* 1 */
+			       "open-w /proc/sys/vm/overcommit_memory",		    /* 2 */
+			       fmt("open-w %s", sys ? sys : "/sys/none"),	    /* 3 */
+			       fmt("open-w %s", cg ? cg : "/sys/none"),		    /* 4 */
+			       "read /proc/self/status", "ls /proc", "ls /sys",	    /* 5, 6, 7 */
+			       fmt("create %s/new", w), fmt("write %s more", existing), /* 8, 9 */
+			       fmt("mkdir %s/sub", w), "write /dev/null x",		/* 10, 11 */
+			       fmt("read %s", blk ? blk : "/dev/none"), NULL);		/* 12 */
+	char *after = oom_adj(v);
+	end(v);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "errno=EACCES");
+	CHECK_LINE(out, 2, "errno=EACCES");
+	CHECK_LINE(out, 3, sys ? "errno=EACCES" : "errno=ENOENT");
+	CHECK_LINE(out, 4, cg ? "errno=EACCES" : "errno=ENOENT");
+	CHECK_LINE(out, 5, "ok");
+	CHECK_LINE(out, 6, "ok");
+	CHECK_LINE(out, 7, "ok");
+	CHECK_LINE(out, 8, "ok");
+	CHECK_LINE(out, 9, "ok");
+	CHECK_LINE(out, 10, "ok");
+	CHECK_LINE(out, 11, "ok");
+	/* A block device: as root no grant reaches it; unprivileged its
+	 * permission bits refuse it, as before. */
+	CHECK_LINE(out, 12, blk ? "errno=EACCES" : "errno=ENOENT");
+	CHECK_STR(after, before);
+	CHECK_STR(tc_read_file(tc_path(w, "new")), "new\n");
+	CHECK_STR(tc_read_file(existing), "more"); /* written over from the start */
+}
+
+/* A procfs mounted somewhere else inside a write grant is found in the
+ * mount table: read-only there too, as is a bind mount of /proc/sys. */
+TEST(pseudofs_proc_mounted_in_granted_tree)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	char *w = tc_mkdir("w"), *pr = tc_mkdir("w/p"), *sys = tc_mkdir("w/sys");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	CHECK_EQ(mount("proc", pr, "proc", 0, NULL), 0);
+	CHECK_EQ(mount("/proc/sys", sys, NULL, MS_BIND, NULL), 0);
+	pid_t v = outsider();
+	char *before = oom_adj(v);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), w));
+	char *out = fsprobe_in(p, fmt("write %s/%d/oom_score_adj 1000", pr, (int)v),
+			       fmt("open-w %s/vm/overcommit_memory", sys),
+			       fmt("read %s/self/status", pr), fmt("create %s/new", w), NULL);
+	char *after = oom_adj(v);
+	end(v);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "errno=EACCES");
+	CHECK_LINE(out, 2, "ok");
+	CHECK_LINE(out, 3, "errno=EACCES"); /* w holds a mount that allows less: see the docs */
+	CHECK_STR(after, before);
+	/* A write grant on the mount itself is refused. */
+	CHECK_CONTAINS(refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), pr))),
+		       fmt("fs_write %s: the tree is %s (proc)", pr, pr));
+}
+
+/* ---- devices ------------------------------------------------------------ */
+
+/* -r /dev: as root, a block device stays closed while null, zero and
+ * urandom work; unprivileged, the same (the permission bits decide). */
+TEST(devices_dev_read_grant)
+{
+	char *blk = block_device(NULL);
+	if (!blk)
+		SKIP("no block device in /dev");
+	if (th_root())
+		CHECK_STR(fsprobe_out("read", blk), "ok"); /* it could be read outside */
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/dev"));
+	char *out = fsprobe_in(p, fmt("read %s", blk), "read /dev/null", "read /dev/zero",
+			       "read /dev/urandom", "ls /dev", "ls /dev/pts", NULL);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "ok");
+	CHECK_LINE(out, 2, "ok");
+	CHECK_LINE(out, 3, "ok");
+	CHECK_LINE(out, 4, "ok");
+	CHECK_LINE(out, 5, "ok");
+}
+
+/* Naming a block device: refused as root, with the reason; unprivileged
+ * it starts as before, and the device's permission bits refuse it. */
+TEST(devices_explicit_grant)
+{
+	dev_t rdev;
+	char *blk = block_device(&rdev);
+	if (!blk)
+		SKIP("no block device in /dev");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), blk));
+	if (th_root()) {
+		CHECK_STR(refused(p),
+			  fmt("fs_read %s: a block device (%u:%u), and the sandbox runs as root: "
+			      "uid 0 passes its permission bits without any capability, and a "
+			      "device reaches data beneath every Landlock rule; as root, only "
+			      "null, zero, full, random, urandom, tty, ptmx and pts/* are granted",
+			      blk, major(rdev), minor(rdev)));
+	} else {
+		CHECK_LINE(fsprobe_in(p, fmt("read %s", blk), NULL), 0, "errno=EACCES");
+	}
+	/* The safe ones stay grantable. */
+	p = tc_build(sandlock_sandbox_builder_fs_write(
+	    sandlock_sandbox_builder_fs_read(tc_builder(), "/dev/zero"), "/dev/null"));
+	char *out = fsprobe_in(p, "read /dev/zero", "write /dev/null x", NULL);
+	CHECK_LINE(out, 0, "ok");
+	CHECK_LINE(out, 1, "ok");
+}
+
+/*
+ * Device nodes made outside the sandbox (as root, in a tmpfs: device
+ * nodes live in devtmpfs and tmpfs) in a granted directory: the block
+ * devices get nothing, at any depth; an allowed node and the files beside
+ * them keep the grant.  Under a write grant, the directory holding a
+ * device gets no right to create entries (the cost, see the docs).
+ */
+TEST(devices_root_private_node)
+{
+	if (!th_root())
+		SKIP("needs root to make device nodes");
+	dev_t rdev;
+	if (!block_device(&rdev))
+		SKIP("no block device in /dev to copy");
+	char *dir = tc_mkdir("devs");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	CHECK_EQ(mount("tmpfs", dir, "tmpfs", 0, "mode=0755"), 0);
+	char *blk = tc_path(dir, "blk"), *nul = tc_path(dir, "nul"), *file = tc_path(dir, "file");
+	char *sub = tc_mkdir("devs/sub"), *deep = tc_path(sub, "blk2"), *clean = tc_mkdir("devs/c");
+	CHECK_EQ(mknod(blk, S_IFBLK | 0600, rdev), 0);
+	CHECK_EQ(mknod(deep, S_IFBLK | 0600, rdev), 0);
+	CHECK_EQ(mknod(nul, S_IFCHR | 0666, makedev(1, 3)), 0);
+	tc_write_file(file, "data\n", 0644);
+	CHECK_STR(fsprobe_out("read", blk), "ok"); /* it can be opened outside */
+
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
+	char *out = fsprobe_in(p, fmt("read %s", blk), fmt("read %s", deep), fmt("read %s", nul),
+			       fmt("read %s", file), fmt("ls %s", dir), fmt("ls %s", sub), NULL);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "errno=EACCES");
+	CHECK_LINE(out, 2, "ok");
+	CHECK_LINE(out, 3, "ok");
+	CHECK_LINE(out, 4, "ok");
+	CHECK_LINE(out, 5, "ok");
+
+	p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), dir));
+	out = fsprobe_in(p, fmt("open-w %s", blk), fmt("read %s", deep), fmt("write %s x", file),
+			 fmt("write %s x", nul), fmt("create %s/new", clean),
+			 fmt("create %s/new", dir), NULL);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "errno=EACCES");
+	CHECK_LINE(out, 2, "ok");
+	CHECK_LINE(out, 3, "ok");
+	CHECK_LINE(out, 4, "ok");
+	CHECK_LINE(out, 5, "errno=EACCES");
+}
