@@ -364,16 +364,16 @@ TEST(xproc_cannot_join_host_group)
 }
 
 /*
- * HOLE (with write access to /proc granted): /proc/<pid> files name a
+ * With write access to /proc granted, /proc/<pid> files name a
  * process by pid as well, and the kernel lets any same-uid process raise
  * another's oom_score_adj (or its autogroup nice, its coredump_filter...).
  * Only Landlock's filesystem rules stand in the way; a policy that grants
- * -w /proc (e.g. to let the command tune itself through /proc/self) lets
+ * -w /proc (e.g. to let the command tune itself through /proc/self) let
  * the sandbox make an outside process the OOM killer's first choice.
  * Held: such a grant is refused at start (fsspecial.c; pseudofs.c tests
  * the trees that hold /proc).
  */
-TEST(xproc_HOLE_proc_write_outside_oom_score_adj)
+TEST(xproc_proc_write_grant_refused)
 {
 	pid_t v = fork();
 	CHECK(v >= 0);
