@@ -209,12 +209,22 @@ struct tree {
 	const char *path; /* as granted */
 };
 
+/* A directory in_tree() has decided on. */
+struct seen {
+	char *path;
+	bool in;
+};
+
+#define SCAN_SEEN 64
+
 struct scan {
 	struct fsdeny *d;
 	struct tree *trees;
 	size_t n_trees;
 	size_t entries; /* searched so far */
 	size_t max_entries;
+	struct seen seen[SCAN_SEEN]; /* mount points share their ancestors */
+	size_t n_seen;
 };
 
 static int nomem(void)
@@ -226,43 +236,54 @@ static int add_trees(struct scan *s, const char *field, const struct sl_strv *l)
 {
 	for (size_t i = 0; l && i < l->n; i++) {
 		struct tree *t = &s->trees[s->n_trees];
-		struct stat st;
-		int r;
-		if (stat(l->v[i], &st) < 0)
+		struct statx stx;
+		if (statx(AT_FDCWD, l->v[i], 0, STATX_INO | STATX_MNT_ID, &stx) < 0)
 			return sl_errorf(errno, "%s: %s: %s", field, l->v[i], strerror(errno));
-		if ((r = mounts_id(l->v[i], true, &t->mnt_id)) < 0)
-			return sl_errorf(-r, "%s: %s: %s", field, l->v[i], strerror(-r));
+		if (!(stx.stx_mask & STATX_MNT_ID))
+			return sl_errorf(ENOSYS, "%s: %s: %s", field, l->v[i], strerror(ENOSYS));
 		t->path = l->v[i];
-		t->dev = st.st_dev;
-		t->ino = st.st_ino;
+		t->mnt_id = (int)stx.stx_mnt_id;
+		t->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
+		t->ino = stx.stx_ino;
 		s->n_trees++;
 	}
 	return 0;
 }
 
-/* True when a granted tree is path or a directory above it. */
-static bool in_tree(const struct scan *s, const char *path)
+static bool is_tree(const struct scan *s, const char *path)
 {
-	char *p = strdup(path);
-	bool found = false;
-	for (bool more = p != NULL; more && !found;) {
-		struct stat st;
-		if (lstat(p, &st) == 0)
-			for (size_t i = 0; i < s->n_trees && !found; i++)
-				found =
-				    s->trees[i].dev == st.st_dev && s->trees[i].ino == st.st_ino;
-		char *slash = strrchr(p, '/');
-		if (!slash || (slash == p && !p[1]))
-			more = false;
-		else if (slash == p)
-			p[1] = 0;
-		else
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		return false;
+	for (size_t i = 0; i < s->n_trees; i++)
+		if (s->trees[i].dev == st.st_dev && s->trees[i].ino == st.st_ino)
+			return true;
+	return false;
+}
+
+/* True when a granted tree is path or a directory above it (by inode: a
+ * bind mount of a tree reaches what is mounted beneath it too). */
+static bool in_tree(struct scan *s, const char *path)
+{
+	for (size_t i = 0; i < s->n_seen; i++)
+		if (!strcmp(s->seen[i].path, path))
+			return s->seen[i].in;
+	bool in = is_tree(s, path);
+	if (!in && strcmp(path, "/") != 0) {
+		char *up = strdup(path);
+		if (!up)
+			return true; /* out of memory: search rather than guess */
+		char *slash = strrchr(up, '/');
+		if (slash == up)
+			up[1] = 0;
+		else if (slash)
 			*slash = 0;
+		in = slash && in_tree(s, up);
+		free(up);
 	}
-	if (!p)
-		return true; /* out of memory: search rather than guess */
-	free(p);
-	return found;
+	if (s->n_seen < SCAN_SEEN && (s->seen[s->n_seen].path = strdup(path)))
+		s->seen[s->n_seen++].in = in;
+	return in;
 }
 
 static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int depth);
@@ -386,9 +407,13 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 		if (!fsspecial_scanned(e) &&
 		    (fsspecial_pseudo(e->fstype) || !strcmp(e->fstype, "devpts")))
 			continue;
+		/* a whole filesystem that is never searched is a directory:
+		 * nothing to look at (only a bind mount can be a file) */
+		if (!fsspecial_scanned(e) && !strcmp(e->root, "/"))
+			continue;
 		if (lstat(e->point, &st) < 0 || (S_ISDIR(st.st_mode) && !fsspecial_scanned(e)))
 			continue;
-		if (visible(e) && in_tree(&s, e->point)) {
+		if (in_tree(&s, e->point) && visible(e)) {
 			whole[i] = true;
 			r = scan_root(&s, e->point, e->id);
 		}
@@ -404,6 +429,8 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 			  : sl_errorf(errno, "fs: %s: %s", t->path, strerror(errno));
 		free(canon);
 	}
+	for (size_t i = 0; i < s.n_seen; i++)
+		free(s.seen[i].path);
 	free(s.trees);
 	free(whole);
 	return r;
