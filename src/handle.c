@@ -315,6 +315,9 @@ sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char
 	if (r == 0)
 		r = plan_build(&h->plan, policy, argv, argc, &mode);
 	free(nrs);
+	/* the command starts with the caller's signal mask, in every mode
+	 * (a supervisor thread blocks everything) */
+	pthread_sigmask(SIG_SETMASK, NULL, &h->plan.child_mask);
 	if (r == 0)
 		r = h->threaded ? start_thread(h) : do_spawn(h);
 	h->policy = NULL;

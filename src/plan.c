@@ -356,8 +356,6 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0)
 		r = build_limits(p, cfg);
 	if (r == 0)
-		r = privdrop_plan(&p->privdrop);
-	if (r == 0)
 		r = build_confinement(p, cfg, mode);
 	if (r == 0)
 		r = build_stacks(p);

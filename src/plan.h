@@ -19,7 +19,6 @@
 
 #include "keeper.h"
 #include "policy.h"
-#include "privdrop.h"
 
 /* Steps of the child sequence (spec 8.2), reported with an errno when one
  * fails.  SL_STEP_READY carries the listener fd number instead. */
@@ -84,7 +83,6 @@ struct sl_plan {
 	 * the soft one (nofile_cur until then) after the filter */
 	bool raise_nofile;
 	uint64_t nofile_cur;
-	struct sl_privdrop privdrop; /* privdrop.h */
 	pid_t parent_pid;
 	sigset_t child_mask; /* signal mask to exec with */
 

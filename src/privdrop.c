@@ -2,14 +2,12 @@
 /*
  * privdrop.c - no privilege inside the sandbox (see privdrop.h).
  *
- * privdrop_plan() runs in the parent and may use libc; privdrop_apply()
- * runs in the child between clone and exec: raw syscalls only (rawsys.h),
- * no errno, no allocation.
+ * privdrop_bound() and privdrop_apply() run in the child between clone
+ * and exec: raw syscalls only (rawsys.h), no errno, no allocation.
  */
 #include "privdrop.h"
 
 #include <errno.h>
-#include <fcntl.h>
 #include <linux/capability.h>
 #include <linux/securebits.h>
 #include <stdint.h>
@@ -34,25 +32,6 @@
 
 /* ---- parent ---------------------------------------------------------------- */
 
-/* The kernel's highest capability number: /proc/sys/kernel/cap_last_cap,
- * read strictly (digits and one newline), else the headers' value. */
-static int read_last_cap(void)
-{
-	int fd = open("/proc/sys/kernel/cap_last_cap", O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return CAP_LAST_CAP;
-	char buf[16];
-	ssize_t n = read(fd, buf, sizeof(buf));
-	close(fd);
-	int v = 0;
-	ssize_t i = 0;
-	for (; i < n && i < 3 && buf[i] >= '0' && buf[i] <= '9'; i++)
-		v = v * 10 + (buf[i] - '0');
-	if (i == 0 || i != n - 1 || buf[i] != '\n' || v > 63)
-		return CAP_LAST_CAP;
-	return v;
-}
-
 static int get_caps(struct __user_cap_data_struct d[CAP_WORDS])
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
@@ -70,27 +49,12 @@ static bool any_cap(const struct __user_cap_data_struct d[CAP_WORDS])
 	return false;
 }
 
-int privdrop_plan(struct sl_privdrop *pd)
+unsigned long privdrop_secbits(unsigned long old)
 {
-	struct __user_cap_data_struct d[CAP_WORDS];
-	*pd = (struct sl_privdrop){0};
-	int r = get_caps(d);
-	if (r < 0)
-		return r;
-	pd->caps = any_cap(d);
-	/* CAP_SETPCAP must be effective for steps 1 and 2 (0..31: word 0) */
-	pd->securebits = d[0].effective & CAP_TO_MASK(CAP_SETPCAP);
-	if (pd->securebits) {
-		pd->last_cap = read_last_cap();
-		int bits = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
-		if (bits < 0)
-			return sl_errorf(errno, "prctl(PR_GET_SECUREBITS): %s", strerror(errno));
-		/* A locked bit keeps its value (the kernel refuses to change
-		 * it); each lock is the bit above the one it locks. */
-		unsigned long old = (unsigned long)bits, locked = (old & 0xaaaaaaaaUL) >> 1;
-		pd->secbits = ((old | PRIVDROP_SECBITS) & ~locked) | (old & locked);
-	}
-	return 0;
+	/* A locked bit keeps its value (the kernel refuses to change it);
+	 * each lock is the bit above the one it locks. */
+	unsigned long locked = (old & 0xaaaaaaaaUL) >> 1;
+	return ((old | PRIVDROP_SECBITS) & ~locked) | (old & locked);
 }
 
 bool privdrop_caps_held(void)
@@ -123,8 +87,8 @@ static long drop_caps(int *step)
 	return r;
 }
 
-/* Whether this thread holds a capability after all (the plan read the
- * planning thread's).  A failing capget counts as "yes": drop anyway. */
+/* Whether this thread holds a capability.  A failing capget counts as
+ * "yes": drop anyway. */
 static bool caps_left(void)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
@@ -147,29 +111,45 @@ static long drop_bound(int cap)
 	return r < 0 ? r : 0;
 }
 
-long privdrop_apply(const struct sl_privdrop *pd, int *step)
+/* CAP_SETPCAP is effective (0..31: word 0). */
+static bool have_setpcap(void)
 {
-	long r;
-	if (pd->securebits) {
-		r = sl_sys5(SYS_prctl, PR_SET_SECUREBITS, pd->secbits, 0, 0, 0);
+	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
+	struct __user_cap_data_struct d[CAP_WORDS] = {{0, 0, 0}, {0, 0, 0}};
+	return sl_sys2(SYS_capget, &h, d) == 0 && (d[0].effective & CAP_TO_MASK(CAP_SETPCAP));
+}
+
+long privdrop_bound(int *step)
+{
+	if (!have_setpcap())
+		return 0; /* neither permitted nor needed: NO_NEW_PRIVS */
+	long bits = sl_sys5(SYS_prctl, PR_GET_SECUREBITS, 0, 0, 0, 0);
+	long r = bits < 0 ? bits
+			  : sl_sys5(SYS_prctl, PR_SET_SECUREBITS,
+				    privdrop_secbits((unsigned long)bits), 0, 0, 0);
+	if (r < 0) {
+		*step = SL_STEP_SECUREBITS;
+		return r;
+	}
+	/* Each drop commits new credentials (about 1.5 us): drop only what
+	 * the set holds (a container's root holds few), up to the first
+	 * number the kernel does not know. */
+	for (int cap = 0; cap < 64; cap++) {
+		r = drop_bound(cap);
+		if (r == -EINVAL && cap >= 32) /* every kernel knows 0..37 */
+			break;
 		if (r < 0) {
-			*step = SL_STEP_SECUREBITS;
+			*step = SL_STEP_CAPBSET;
 			return r;
 		}
-		/* Each drop commits new credentials (about 1 us): drop only
-		 * what the set holds (a container's root holds few). */
-		for (int cap = 0; cap <= pd->last_cap; cap++)
-			if ((r = drop_bound(cap)) < 0) {
-				*step = SL_STEP_CAPBSET;
-				return r;
-			}
-		/* capabilities newer than the number we read, if any, until
-		 * the kernel says there are no more */
-		for (int cap = pd->last_cap + 1; cap < 64; cap++)
-			if (drop_bound(cap) < 0)
-				break;
 	}
-	if ((pd->caps || caps_left()) && (r = drop_caps(step)) < 0)
+	return 0;
+}
+
+long privdrop_apply(int *step)
+{
+	long r;
+	if (caps_left() && (r = drop_caps(step)) < 0)
 		return r;
 	if ((r = lower_to_zero(RLIMIT_RTPRIO)) < 0) {
 		*step = SL_STEP_RLIMIT_RTPRIO;

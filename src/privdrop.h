@@ -4,11 +4,11 @@
  *
  * Run as root (CI jobs, containers), the command would otherwise hold
  * every capability: set the clock, make device nodes, chown anything,
- * read the kernel log, take real-time priority.  The parent reads the
- * real capability state and decides which steps apply (privdrop_plan);
- * the child applies them with raw syscalls (privdrop_apply), after its
- * other setup and before NO_NEW_PRIVS, Landlock and the seccomp filter
- * (which denies PR_SET_SECUREBITS):
+ * read the kernel log, take real-time priority.  The child applies these
+ * steps with raw syscalls, after its other setup (chdir may need root's
+ * capabilities) and before NO_NEW_PRIVS, Landlock and the seccomp filter
+ * (which denies PR_SET_SECUREBITS), deciding on the capabilities it holds
+ * itself (capget):
  *
  *   1. securebits NOROOT, NO_SETUID_FIXUP, NO_CAP_AMBIENT_RAISE, each
  *      with its lock, and KEEP_CAPS locked (off): uid 0 gains nothing at
@@ -22,30 +22,24 @@
  *
  * Unprivileged, steps 1 and 2 are not permitted and not needed
  * (NO_NEW_PRIVS keeps exec from granting anything), and 3 and 4 have
- * nothing to drop: the plan skips them.  A step the plan decided on that
- * fails stops the start (fail closed), reported as a step of the child.
+ * nothing to drop: they are skipped.  A step that should work and fails
+ * stops the start (fail closed), reported as a step of the child.
  */
 #ifndef SL_PRIVDROP_H
 #define SL_PRIVDROP_H
 
 #include <stdbool.h>
 
-struct sl_privdrop {
-	bool securebits;       /* steps 1 and 2: we hold CAP_SETPCAP */
-	bool caps;	       /* steps 3 and 4: we hold some capability */
-	int last_cap;	       /* step 2: the kernel's highest capability number */
-	unsigned long secbits; /* step 1: what to set (locked bits kept as they are) */
-};
+/* Child, raw syscalls only: with CAP_SETPCAP, steps 1 and 2.  0, or
+ * -errno with *step set to the SL_STEP_ that failed. */
+long privdrop_bound(int *step);
 
-/* Parent: reads this thread's capabilities (capget) and, with
- * CAP_SETPCAP, its securebits and /proc/sys/kernel/cap_last_cap (the
- * headers' CAP_LAST_CAP when that is unreadable).  0 or -errno with a
- * message. */
-int privdrop_plan(struct sl_privdrop *pd);
+/* Child, raw syscalls only: steps 3 to 5.  0, or -errno with *step set. */
+long privdrop_apply(int *step);
 
-/* Child, raw syscalls only: applies the plan.  0, or -errno with *step
- * set to the SL_STEP_ that failed. */
-long privdrop_apply(const struct sl_privdrop *pd, int *step);
+/* Step 1's bits for securebits old: ours set and locked, a bit the host
+ * locked kept as it is.  (Pure: unit-tested.) */
+unsigned long privdrop_secbits(unsigned long old);
 
 /* True when the calling thread holds any capability (a sandbox started
  * from it drops them). */

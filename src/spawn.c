@@ -128,7 +128,6 @@ int spawn_start(struct sl_plan *p, struct sl_proc *proc)
 	 * keeper or the child; the child restores this mask right before
 	 * exec, the keeper keeps everything blocked. */
 	pthread_sigmask(SIG_SETMASK, &all, &old);
-	p->child_mask = old;
 	/* CLONE_VM: the keeper runs on its own stack in our address space
 	 * (keeper.h); exit signal 0, so only we reap it (waitid __WALL). */
 	long kpid = sl_raw_clone(CLONE_VM | CLONE_PIDFD, (char *)p->kstack + p->kstack_size,
