@@ -1,9 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_mounts.c - the /proc/self/mountinfo parser: fields, escapes, the
- * optional fields before " - ", malformed lines, the live table. */
+ * optional fields before " - ", malformed lines, the live table and
+ * its cache. */
 #include <errno.h>
+#include <sched.h>
+#include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "harness.h"
@@ -142,4 +149,44 @@ TEST(mounts_live)
 	if (mounts_id("/proc", true, &id) == 0 && (e = mounts_find(&m, id)))
 		CHECK_STR(e->fstype, "proc");
 	mounts_free(&m);
+}
+
+static bool has_point(const char *point)
+{
+	struct mounts m;
+	if (mounts_read(&m, "test") < 0)
+		th_fail(__FILE__, __LINE__, "%s", sl_error_get());
+	bool found = false;
+	for (size_t i = 0; i < m.n; i++)
+		found |= strcmp(m.v[i].point, point) == 0;
+	mounts_free(&m);
+	return found;
+}
+
+/* The table is kept between reads: a read after a mount, an unmount or a
+ * move to another mount namespace sees the table as it is now. */
+TEST(mounts_cache_follows_changes)
+{
+	char dir[] = "/tmp/sl-mounts-XXXXXX", sub[64];
+	CHECK(mkdtemp(dir) != NULL);
+	snprintf(sub, sizeof sub, "%s/sub", dir);
+	CHECK(!has_point(dir)); /* fills the cache, in the first namespace */
+	if (unshare(CLONE_NEWNS) != 0 && unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) {
+		rmdir(dir);
+		SKIP("no mount namespace: %s", strerror(errno));
+	}
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	if (mount("t", dir, "tmpfs", 0, NULL) != 0) {
+		rmdir(dir);
+		SKIP("tmpfs mount: %s", strerror(errno));
+	}
+	CHECK(has_point(dir)); /* another namespace */
+	CHECK_EQ(mkdir(sub, 0700), 0);
+	CHECK(!has_point(sub));
+	CHECK_EQ(mount("t", sub, "tmpfs", 0, NULL), 0);
+	CHECK(has_point(sub)); /* a mount in the same namespace */
+	CHECK_EQ(umount(sub), 0);
+	CHECK(!has_point(sub)); /* an unmount */
+	CHECK_EQ(umount(dir), 0);
+	rmdir(dir);
 }
