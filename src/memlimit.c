@@ -137,9 +137,11 @@ static int refresh(struct sl_procs *ps, struct sl_pent *p)
  * their last allocation call. */
 static void refresh_all(struct sl_procs *ps, const struct sl_pent *skip)
 {
-	for (size_t i = 0; i < ps->n; i++)
-		if (!ps->v[i]->exited && ps->v[i]->pid > 0 && ps->v[i] != skip)
-			refresh(ps, ps->v[i]);
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *p = ps->v[i];
+		if (p != skip && !p->exited && p->pid > 0)
+			refresh(ps, p);
+	}
 }
 
 /* Current end of the heap: the [heap] mapping's end, else start_brk
