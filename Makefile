@@ -120,7 +120,7 @@ $(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h $(SHLIB)
 
 # Probes are static so a sandbox that grants only a few paths can run them
 # (built without $(OPT): sanitizers cannot link statically).
-$(B)/tests/probes/%: tests/probes/%.c
+$(B)/tests/probes/%: tests/probes/%.c tests/probes/probe_cmds.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -static -o $@ $< -lpthread
 

@@ -413,29 +413,6 @@ int fsdeny_add_denied(struct fsdeny *d, const struct sl_strv *paths, const struc
 	return r;
 }
 
-int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out)
-{
-	*out = NULL;
-	if (!paths || !paths->n)
-		return 0;
-	struct fsdeny *d;
-	struct mounts mnts;
-	int r = fsdeny_create(&d);
-	if (r < 0)
-		return r;
-	if ((r = mounts_read(&mnts, "fs_deny")) == 0) {
-		r = fsdeny_add_denied(d, paths, &mnts);
-		mounts_free(&mnts);
-	}
-	if (r < 0) {
-		fsdeny_free(d);
-		return r;
-	}
-	fsdeny_seal(d);
-	*out = d;
-	return 0;
-}
-
 bool fsdeny_empty(const struct fsdeny *d)
 {
 	return !d || !d->n;

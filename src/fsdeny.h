@@ -73,10 +73,6 @@ int fsdeny_restrict_above(struct fsdeny *d, const char *who, const char *canon, 
 void fsdeny_seal(struct fsdeny *d);
 bool fsdeny_empty(const struct fsdeny *d);
 
-/* fsdeny_create + the mount table + fsdeny_add_denied + fsdeny_seal; *out
- * is NULL when paths is empty.  Returns 0 or -errno with a message. */
-int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out);
-
 /* Classifies the granted tree at path (st: its stat, symlinks followed)
  * asking for *access, which is lowered to what the restrictions on the
  * tree and above it leave.  Returns an enum fsdeny_root or -errno with a

@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe_cmds.h"
+
 /* Bound on every wait loop: 20000 rounds of 1 ms. */
 #define ROUNDS 20000
 
@@ -387,10 +389,7 @@ static int cmd_exit(int argc, char **argv)
 	return argc > 1 ? (int)num(argv[1]) : 0;
 }
 
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
+static const struct probe_cmd commands[] = {
     {"sys", cmd_sys},
     {"open", cmd_open},
     {"read-fd", cmd_read_fd},
@@ -408,14 +407,5 @@ static const struct {
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage("hprobe SUBCOMMAND [ARGS...]");
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[1], commands[i].name)) {
-			int rc = commands[i].fn(argc - 1, argv + 1);
-			fflush(stdout);
-			return rc;
-		}
-	fprintf(stderr, "hprobe: unknown subcommand '%s'\n", argv[1]);
-	return 2;
+	return probe_main(commands, sizeof(commands) / sizeof(commands[0]), "hprobe", argc, argv);
 }

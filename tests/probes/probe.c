@@ -48,6 +48,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe_cmds.h"
+
 #ifndef IPPROTO_MPTCP
 #define IPPROTO_MPTCP 262
 #endif
@@ -1173,31 +1175,7 @@ static int cmd_fds(int argc, char **argv)
 	return 0;
 }
 
-static int dispatch(int argc, char **argv);
-
-/* seq "CMD ARGS" ...: runs each subcommand in turn (split on spaces). */
-static int cmd_seq(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		char *copy = strdup(argv[i]), *save = NULL;
-		char *words[16];
-		int n = 0;
-		for (char *w = strtok_r(copy, " ", &save); w && n < 15;
-		     w = strtok_r(NULL, " ", &save))
-			words[n++] = w;
-		words[n] = NULL;
-		if (n)
-			dispatch(n, words);
-		fflush(stdout);
-		free(copy);
-	}
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
+static const struct probe_cmd commands[] = {
     {"syscall", cmd_syscall},
     {"sysv", cmd_sysv},
     {"ioctl", cmd_ioctl},
@@ -1248,23 +1226,9 @@ static const struct {
     {"env", cmd_env},
     {"stdin", cmd_stdin},
     {"fds", cmd_fds},
-    {"seq", cmd_seq},
 };
-
-static int dispatch(int argc, char **argv)
-{
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[0], commands[i].name))
-			return commands[i].fn(argc, argv);
-	fprintf(stderr, "probe: unknown subcommand '%s'\n", argv[0]);
-	return 2;
-}
 
 int main(int argc, char **argv)
 {
-	if (argc < 2)
-		return usage("probe SUBCOMMAND [ARGS...]");
-	int rc = dispatch(argc - 1, argv + 1);
-	fflush(stdout);
-	return rc;
+	return probe_main(commands, sizeof(commands) / sizeof(commands[0]), "probe", argc, argv);
 }

@@ -59,6 +59,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "probe_cmds.h"
+
 /* Numbers older headers may lack (the same on x86_64 and aarch64). */
 #define NR_open_tree	 428
 #define NR_move_mount	 429
@@ -482,30 +484,7 @@ static int cmd_nice(int argc, char **argv)
 
 /* ---- dispatch ------------------------------------------------------------------- */
 
-static int dispatch(int argc, char **argv);
-
-static int cmd_seq(int argc, char **argv)
-{
-	for (int i = 1; i < argc; i++) {
-		char *copy = strdup(argv[i]), *save = NULL;
-		char *words[16];
-		int n = 0;
-		for (char *w = strtok_r(copy, " ", &save); w && n < 15;
-		     w = strtok_r(NULL, " ", &save))
-			words[n++] = w;
-		words[n] = NULL;
-		if (n)
-			dispatch(n, words);
-		fflush(stdout);
-		free(copy);
-	}
-	return 0;
-}
-
-static const struct {
-	const char *name;
-	int (*fn)(int argc, char **argv);
-} commands[] = {
+static const struct probe_cmd commands[] = {
     {"caps", cmd_caps},
     {"securebits", cmd_securebits},
     {"rlimits", cmd_rlimits},
@@ -540,24 +519,10 @@ static const struct {
     {"read", cmd_read},
     {"sched-fifo", cmd_sched_fifo},
     {"nice", cmd_nice},
-    {"seq", cmd_seq},
 };
-
-static int dispatch(int argc, char **argv)
-{
-	for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		if (!strcmp(argv[0], commands[i].name))
-			return commands[i].fn(argc, argv);
-	fprintf(stderr, "rprobe: unknown subcommand '%s'\n", argv[0]);
-	return 2;
-}
 
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
-	if (argc < 2)
-		return usage("rprobe SUBCOMMAND [ARGS...]");
-	int rc = dispatch(argc - 1, argv + 1);
-	fflush(stdout);
-	return rc;
+	return probe_main(commands, sizeof(commands) / sizeof(commands[0]), "rprobe", argc, argv);
 }

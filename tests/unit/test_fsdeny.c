@@ -11,72 +11,35 @@
 
 #include "error.h"
 #include "fsdeny.h"
+#include "fstree.h"
 #include "harness.h"
+#include "mounts.h"
 #include "util.h"
 
-#define RD  (LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR)
-#define ALL (RD | LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_MAKE_REG)
-#define LS  LANDLOCK_ACCESS_FS_READ_DIR
-
-/* The rules an expansion asked for. */
-struct rec {
-	size_t n;
-	struct {
-		dev_t dev;
-		ino_t ino;
-		uint64_t access;
-	} v[256];
-};
-
-static int record(void *ctx, int fd, const struct stat *st, uint64_t access)
+/* What the sandbox builds for fs_deny alone: fsdeny_create, the mount
+ * table, fsdeny_add_denied, fsdeny_seal; *out is NULL when paths is
+ * empty.  Returns 0 or -errno with a message. */
+static int fsdeny_new(const struct sl_strv *paths, struct fsdeny **out)
 {
-	struct rec *r = ctx;
-	if (r->n == SL_ARRAY_SIZE(r->v))
-		return -ENOSPC;
-	r->v[r->n].dev = st->st_dev;
-	r->v[r->n].ino = st->st_ino;
-	r->v[r->n].access = access;
-	r->n++;
+	*out = NULL;
+	if (!paths || !paths->n)
+		return 0;
+	struct fsdeny *d;
+	struct mounts mnts;
+	int r = fsdeny_create(&d);
+	if (r < 0)
+		return r;
+	if ((r = mounts_read(&mnts, "fs_deny")) == 0) {
+		r = fsdeny_add_denied(d, paths, &mnts);
+		mounts_free(&mnts);
+	}
+	if (r < 0) {
+		fsdeny_free(d);
+		return r;
+	}
+	fsdeny_seal(d);
+	*out = d;
 	return 0;
-}
-
-/* The rights recorded for path's inode (lstat): 0 when none. */
-static uint64_t rights(const struct rec *r, const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		th_fail(__FILE__, __LINE__, "lstat %s: %s", path, strerror(errno));
-	uint64_t a = 0;
-	for (size_t i = 0; i < r->n; i++)
-		if (r->v[i].dev == st.st_dev && r->v[i].ino == st.st_ino)
-			a |= r->v[i].access;
-	return a;
-}
-
-static char *at(const char *name)
-{
-	char *p;
-	if (asprintf(&p, "%s/%s", th_tmpdir(), name) < 0)
-		th_fail(__FILE__, __LINE__, "out of memory");
-	return p;
-}
-
-static char *mkd(const char *name)
-{
-	char *p = at(name);
-	if (mkdir(p, 0755) < 0)
-		th_fail(__FILE__, __LINE__, "mkdir %s: %s", p, strerror(errno));
-	return p;
-}
-
-static char *mkf(const char *name)
-{
-	char *p = at(name);
-	int fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
-	if (fd < 0)
-		th_fail(__FILE__, __LINE__, "create %s: %s", p, strerror(errno));
-	close(fd);
-	return p;
 }
 
 static struct fsdeny *deny(const char *p1, const char *p2)

@@ -1,0 +1,61 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * probe_cmds.h - the command line of the table-driven probes:
+ *
+ *   PROBE CMD ARGS...            runs one subcommand
+ *   PROBE seq "CMD ARGS" ...     runs several in turn (each split on spaces)
+ *
+ * Each probe is one static program: this header holds static functions.
+ */
+#ifndef SL_PROBE_CMDS_H
+#define SL_PROBE_CMDS_H
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct probe_cmd {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+};
+
+/* Runs argv[0] of the table; "seq" runs each of its arguments. */
+static int probe_dispatch(const struct probe_cmd *cmds, size_t n, const char *prog, int argc,
+			  char **argv)
+{
+	if (!strcmp(argv[0], "seq")) {
+		for (int i = 1; i < argc; i++) {
+			char *copy = strdup(argv[i]), *save = NULL;
+			char *words[16];
+			int k = 0;
+			for (char *w = strtok_r(copy, " ", &save); w && k < 15;
+			     w = strtok_r(NULL, " ", &save))
+				words[k++] = w;
+			words[k] = NULL;
+			if (k)
+				probe_dispatch(cmds, n, prog, k, words);
+			fflush(stdout);
+			free(copy);
+		}
+		return 0;
+	}
+	for (size_t i = 0; i < n; i++)
+		if (!strcmp(argv[0], cmds[i].name))
+			return cmds[i].fn(argc, argv);
+	fprintf(stderr, "%s: unknown subcommand '%s'\n", prog, argv[0]);
+	return 2;
+}
+
+static int probe_main(const struct probe_cmd *cmds, size_t n, const char *prog, int argc,
+		      char **argv)
+{
+	if (argc < 2) {
+		fprintf(stderr, "%s: usage: %s SUBCOMMAND [ARGS...]\n", prog, prog);
+		return 2;
+	}
+	int rc = probe_dispatch(cmds, n, prog, argc - 1, argv + 1);
+	fflush(stdout);
+	return rc;
+}
+
+#endif
