@@ -53,37 +53,10 @@
 /* Bound on every wait loop: 20000 rounds of 1 ms. */
 #define ROUNDS 20000
 
-static const char *errname(int e)
-{
-	static char buf[32];
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case ENOENT:
-		return "ENOENT";
-	case EIO:
-		return "EIO";
-	case EBADF:
-		return "EBADF";
-	case ENOMEM:
-		return "ENOMEM";
-	case EACCES:
-		return "EACCES";
-	case EFAULT:
-		return "EFAULT";
-	case EMFILE:
-		return "EMFILE";
-	case ENOSYS:
-		return "ENOSYS";
-	}
-	snprintf(buf, sizeof(buf), "%d", e);
-	return buf;
-}
-
 static void print_ret(long rc)
 {
 	if (rc == -1)
-		printf("errno=%s\n", errname(errno));
+		printf("errno=%s\n", probe_errname(errno));
 	else
 		printf("ret=%ld\n", rc);
 }
@@ -120,7 +93,7 @@ static void open_one(const char *path)
 {
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY, 0);
 	if (fd < 0) {
-		printf("errno=%s\n", errname(errno));
+		printf("errno=%s\n", probe_errname(errno));
 		return;
 	}
 	char buf[256];
@@ -259,7 +232,7 @@ static int cmd_hold_order(int argc, char **argv)
 	pthread_join(t, NULL);
 	errno = a.err;
 	if (a.ret == -1)
-		printf("errno=%s ", errname(a.err));
+		printf("errno=%s ", probe_errname(a.err));
 	else
 		printf("ret=%ld ", a.ret);
 	printf("before=%ld\n", a.ticks_at_return);
@@ -286,7 +259,7 @@ static int cmd_hold_while_writing(int argc, char **argv)
 	pthread_join(t, NULL);
 	errno = a.err;
 	if (a.ret == -1)
-		printf("errno=%s ", errname(a.err));
+		printf("errno=%s ", probe_errname(a.err));
 	else
 		printf("ret=%ld ", a.ret);
 	printf("gaveup=%d\n", gaveup);
@@ -366,7 +339,7 @@ static int cmd_sig_sys(int argc, char **argv)
 		nap();
 	errno = e;
 	if (rc == -1)
-		printf("errno=%s ", errname(e));
+		printf("errno=%s ", probe_errname(e));
 	else
 		printf("ret=%ld ", rc);
 	printf("usr1=%d\n", (int)got_usr1);

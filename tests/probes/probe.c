@@ -64,48 +64,6 @@ extern char **environ;
 
 /* ---- result printing ----------------------------------------------------- */
 
-/* clang-format off */
-#define EN(e) {e, #e}
-static const struct {
-	int nr;
-	const char *name;
-} errnames[] = {
-	EN(EPERM), EN(ENOENT), EN(ESRCH), EN(EINTR), EN(EIO), EN(ENXIO), EN(E2BIG),
-	EN(ENOEXEC), EN(EBADF), EN(ECHILD), EN(EAGAIN), EN(ENOMEM), EN(EACCES), EN(EFAULT),
-	EN(EBUSY), EN(EEXIST), EN(EXDEV), EN(ENODEV), EN(ENOTDIR), EN(EISDIR), EN(EINVAL),
-	EN(ENFILE), EN(EMFILE), EN(ENOTTY), EN(ETXTBSY), EN(EFBIG), EN(ENOSPC), EN(ESPIPE),
-	EN(EROFS), EN(EMLINK), EN(EPIPE), EN(ERANGE), EN(ENAMETOOLONG), EN(ENOSYS),
-	EN(ENOTEMPTY), EN(ELOOP), EN(ENOMSG), EN(EIDRM), EN(ENODATA), EN(ENOTSOCK),
-	EN(EDESTADDRREQ), EN(EMSGSIZE), EN(EPROTOTYPE), EN(ENOPROTOOPT), EN(EPROTONOSUPPORT),
-	EN(ESOCKTNOSUPPORT), EN(EOPNOTSUPP), EN(EPFNOSUPPORT), EN(EAFNOSUPPORT),
-	EN(EADDRINUSE), EN(EADDRNOTAVAIL), EN(ENETDOWN), EN(ENETUNREACH), EN(ECONNABORTED),
-	EN(ECONNRESET), EN(ENOBUFS), EN(EISCONN), EN(ENOTCONN), EN(ETIMEDOUT),
-	EN(ECONNREFUSED), EN(EHOSTUNREACH), EN(EALREADY), EN(EINPROGRESS), EN(ENOKEY),
-	EN(EKEYREJECTED), EN(EOWNERDEAD), EN(ENOTRECOVERABLE),
-};
-#undef EN
-/* clang-format on */
-
-static const char *errname(int e)
-{
-	static char buf[32];
-	for (size_t i = 0; i < sizeof(errnames) / sizeof(errnames[0]); i++)
-		if (errnames[i].nr == e)
-			return errnames[i].name;
-	snprintf(buf, sizeof(buf), "%d", e);
-	return buf;
-}
-
-/* Prints "ok" when rc >= 0, else "errno=<name of errno>". */
-static int report(long rc)
-{
-	if (rc >= 0)
-		printf("ok\n");
-	else
-		printf("errno=%s\n", errname(errno));
-	return 0;
-}
-
 static int usage(const char *what)
 {
 	fprintf(stderr, "probe: usage: %s\n", what);
@@ -322,7 +280,7 @@ static int cmd_syscall(int argc, char **argv)
 			continue;
 		}
 		printf("%s ", argv[i]);
-		report(rc);
+		probe_report(rc);
 	}
 	return 0;
 }
@@ -332,15 +290,15 @@ static int cmd_sysv(int argc, char **argv)
 {
 	int id = (int)syscall(SYS_shmget, IPC_PRIVATE, 4096, IPC_CREAT | 0600);
 	if (id < 0)
-		return printf("shmget "), report(-1);
+		return printf("shmget "), probe_report(-1);
 	syscall(SYS_shmctl, id, IPC_RMID, NULL);
 	id = (int)syscall(SYS_msgget, IPC_PRIVATE, IPC_CREAT | 0600);
 	if (id < 0)
-		return printf("msgget "), report(-1);
+		return printf("msgget "), probe_report(-1);
 	syscall(SYS_msgctl, id, IPC_RMID, NULL);
 	id = (int)syscall(SYS_semget, IPC_PRIVATE, 1, IPC_CREAT | 0600);
 	if (id < 0)
-		return printf("semget "), report(-1);
+		return printf("semget "), probe_report(-1);
 	syscall(SYS_semctl, id, 0, IPC_RMID, 0);
 	printf("ok\n");
 	return 0;
@@ -377,12 +335,12 @@ static int cmd_ioctl(int argc, char **argv)
 		cmd |= 0xffffffff00000000UL;
 	int p[2];
 	if (pipe(p) < 0)
-		return report(-1);
+		return probe_report(-1);
 	char c = 'x';
 	int n = 0;
 	/* The raw syscall: the libc wrapper truncates the command to int. */
 	long rc = syscall(SYS_ioctl, p[0], cmd, strcmp(argv[1], "fionread") ? (void *)&c : &n);
-	return report(rc);
+	return probe_report(rc);
 }
 
 /* ---- process creation ------------------------------------------------------ */
@@ -398,7 +356,7 @@ static int cmd_clone3(int argc, char **argv)
 		syscall(SYS_exit_group, 0);
 	if (rc > 0)
 		waitpid((pid_t)rc, NULL, 0);
-	return report(rc);
+	return probe_report(rc);
 }
 
 static void *thread_fn(void *arg)
@@ -415,7 +373,7 @@ static int cmd_threads(int argc, char **argv)
 		int e = pthread_create(&t, NULL, thread_fn, (void *)(intptr_t)i);
 		if (e) {
 			errno = e;
-			return report(-1);
+			return probe_report(-1);
 		}
 		void *ret;
 		pthread_join(t, &ret);
@@ -455,7 +413,7 @@ static int cmd_clone_ns(int argc, char **argv)
 		syscall(SYS_exit_group, 0);
 	if (rc > 0)
 		waitpid((pid_t)rc, NULL, 0);
-	return report(rc);
+	return probe_report(rc);
 }
 
 /* fork: a plain fork (glibc uses clone); the child exits at once. */
@@ -466,7 +424,7 @@ static int cmd_fork(int argc, char **argv)
 		_exit(0);
 	if (pid > 0)
 		waitpid(pid, NULL, 0);
-	return report(pid);
+	return probe_report(pid);
 }
 
 /* prctl dumpable|securebits|ptracer [highbits]: sets each to a harmless
@@ -488,7 +446,7 @@ static int cmd_prctl(int argc, char **argv)
 	} else {
 		return usage("prctl dumpable|securebits|ptracer [highbits]");
 	}
-	return report(rc);
+	return probe_report(rc);
 }
 
 /* ---- foreign syscall ABIs ---------------------------------------------------- */
@@ -503,7 +461,7 @@ static int cmd_int80(int argc, char **argv)
 	long nr = strtol(argv[1], NULL, 0), a1 = argc > 2 ? strtol(argv[2], NULL, 0) : 0, ret;
 	__asm__ volatile("int $0x80" : "=a"(ret) : "a"(nr), "b"(a1) : "memory");
 	if (ret < 0 && ret > -4096) {
-		printf("errno=%s\n", errname((int)-ret));
+		printf("errno=%s\n", probe_errname((int)-ret));
 		return 0;
 	}
 	printf("ok %ld\n", ret);
@@ -521,8 +479,8 @@ static int cmd_x32(int argc, char **argv)
 		return usage("x32 getpid|unshare");
 #if defined(__x86_64__)
 	if (!strcmp(argv[1], "getpid"))
-		return report(syscall(0x40000000L | SYS_getpid));
-	return report(syscall(0x40000000L | SYS_unshare, 0x1));
+		return probe_report(syscall(0x40000000L | SYS_getpid));
+	return probe_report(syscall(0x40000000L | SYS_unshare, 0x1));
 #else
 	printf("unsupported\n");
 	return 0;
@@ -533,12 +491,12 @@ static int cmd_x32(int argc, char **argv)
 
 static int cmd_kill_parent(int argc, char **argv)
 {
-	return report(kill(getppid(), 0));
+	return probe_report(kill(getppid(), 0));
 }
 
 static int cmd_kill_self(int argc, char **argv)
 {
-	return report(kill(getpid(), 0));
+	return probe_report(kill(getpid(), 0));
 }
 
 /* ---- sockets ---------------------------------------------------------------- */
@@ -574,7 +532,7 @@ static int cmd_socket(int argc, char **argv)
 	if (argc < 3)
 		return usage("socket DOMAIN TYPE [PROTO]");
 	int fd = socket(sock_value(argv[1]), sock_value(argv[2]), argc > 3 ? atoi(argv[3]) : 0);
-	report(fd);
+	probe_report(fd);
 	if (fd >= 0)
 		close(fd);
 	return 0;
@@ -591,7 +549,7 @@ static int cmd_socket_hb(int argc, char **argv)
 	int which = !strcmp(argv[1], "domain") ? 0 : !strcmp(argv[1], "type") ? 1 : 2;
 	a[which] |= HIGHBITS;
 	long fd = syscall(SYS_socket, a[0], a[1], a[2]);
-	report(fd);
+	probe_report(fd);
 	if (fd >= 0)
 		close((int)fd);
 	return 0;
@@ -614,9 +572,9 @@ static int cmd_tcp_connect(int argc, char **argv)
 		return usage("tcp-connect PORT");
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	struct sockaddr_in sa = loopback(argv[1]);
-	return report(connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	return probe_report(connect(fd, (struct sockaddr *)&sa, sizeof(sa)));
 }
 
 /* tcp-bind PORT: bind 127.0.0.1:PORT. */
@@ -626,11 +584,11 @@ static int cmd_tcp_bind(int argc, char **argv)
 		return usage("tcp-bind PORT");
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	int one = 1;
 	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
 	struct sockaddr_in sa = loopback(argv[1]);
-	return report(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
+	return probe_report(bind(fd, (struct sockaddr *)&sa, sizeof(sa)));
 }
 
 /* tfo-sendto PORT [EXTRA-FLAGS-HEX]: TCP Fast Open, which connects inside
@@ -641,10 +599,10 @@ static int cmd_tfo_sendto(int argc, char **argv)
 		return usage("tfo-sendto PORT [EXTRA-FLAGS-HEX]");
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	struct sockaddr_in sa = loopback(argv[1]);
 	int flags = MSG_FASTOPEN | (argc > 2 ? (int)strtol(argv[2], NULL, 16) : 0);
-	return report(sendto(fd, "x", 1, flags, (struct sockaddr *)&sa, sizeof(sa)));
+	return probe_report(sendto(fd, "x", 1, flags, (struct sockaddr *)&sa, sizeof(sa)));
 }
 
 /* tfo-sendmsg PORT / tfo-sendmmsg PORT: the same connect through sendmsg()
@@ -655,7 +613,7 @@ static int tfo_msg(int argc, char **argv, bool mmsg)
 		return usage("tfo-sendmsg|tfo-sendmmsg PORT");
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	struct sockaddr_in sa = loopback(argv[1]);
 	struct iovec iov = {"x", 1};
 	struct mmsghdr mh;
@@ -665,8 +623,8 @@ static int tfo_msg(int argc, char **argv, bool mmsg)
 	mh.msg_hdr.msg_iov = &iov;
 	mh.msg_hdr.msg_iovlen = 1;
 	if (mmsg)
-		return report(sendmmsg(fd, &mh, 1, MSG_FASTOPEN));
-	return report(sendmsg(fd, &mh.msg_hdr, MSG_FASTOPEN));
+		return probe_report(sendmmsg(fd, &mh, 1, MSG_FASTOPEN));
+	return probe_report(sendmsg(fd, &mh.msg_hdr, MSG_FASTOPEN));
 }
 
 static int cmd_tfo_sendmsg(int argc, char **argv)
@@ -685,11 +643,11 @@ static int cmd_tfo_sockopt(int argc, char **argv)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	int one = 1;
 	unsigned long hb = want_highbits(argc, argv, 1) ? HIGHBITS : 0;
-	return report(syscall(SYS_setsockopt, fd, hb | IPPROTO_TCP, hb | TCP_FASTOPEN_CONNECT, &one,
-			      sizeof(one)));
+	return probe_report(syscall(SYS_setsockopt, fd, hb | IPPROTO_TCP, hb | TCP_FASTOPEN_CONNECT,
+				    &one, sizeof(one)));
 }
 
 static socklen_t abstract_addr(struct sockaddr_un *sa, const char *name)
@@ -710,10 +668,10 @@ static int cmd_connect_abstract(int argc, char **argv)
 		return usage("connect-abstract NAME");
 	int fd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	struct sockaddr_un sa;
 	socklen_t len = abstract_addr(&sa, argv[1]);
-	return report(connect(fd, (struct sockaddr *)&sa, len));
+	return probe_report(connect(fd, (struct sockaddr *)&sa, len));
 }
 
 /* unix-pair PATH: listens on a pathname unix socket, a forked child
@@ -728,14 +686,14 @@ static int cmd_unix_pair(int argc, char **argv)
 	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[1]);
 	int lfd = socket(AF_UNIX, SOCK_STREAM, 0);
 	if (lfd < 0)
-		return printf("socket "), report(-1);
+		return printf("socket "), probe_report(-1);
 	if (bind(lfd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
-		return printf("bind "), report(-1);
+		return printf("bind "), probe_report(-1);
 	if (listen(lfd, 1) < 0)
-		return printf("listen "), report(-1);
+		return printf("listen "), probe_report(-1);
 	pid_t pid = fork();
 	if (pid < 0)
-		return printf("fork "), report(-1);
+		return printf("fork "), probe_report(-1);
 	if (pid == 0) {
 		int c = socket(AF_UNIX, SOCK_STREAM, 0);
 		if (c < 0 || connect(c, (struct sockaddr *)&sa, sizeof(sa)) < 0)
@@ -749,7 +707,7 @@ static int cmd_unix_pair(int argc, char **argv)
 	waitpid(pid, &st, 0);
 	unlink(argv[1]);
 	if (a < 0)
-		return printf("accept "), report(-1);
+		return printf("accept "), probe_report(-1);
 	printf("%s\n", n == 2 && !strcmp(buf, "hi") && st == 0 ? "ok" : "bad exchange");
 	return 0;
 }
@@ -764,7 +722,7 @@ static int report_read(int fd)
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
 		total += n;
 	if (n < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("ok %zd\n", total);
 	return 0;
 }
@@ -776,7 +734,7 @@ static int cmd_read(int argc, char **argv)
 		return usage("read PATH");
 	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	return report_read(fd);
 }
 
@@ -787,7 +745,7 @@ static int cmd_cat(int argc, char **argv)
 		return usage("cat PATH");
 	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	char buf[4096];
 	ssize_t n;
 	while ((n = read(fd, buf, sizeof(buf))) > 0)
@@ -803,11 +761,11 @@ static int cmd_write(int argc, char **argv)
 	const char *text = argc > 2 ? argv[2] : "probe\n";
 	int fd = open(argv[1], O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	ssize_t n = write(fd, text, strlen(text));
 	if (n < 0)
-		return report(-1);
-	return report(close(fd));
+		return probe_report(-1);
+	return probe_report(close(fd));
 }
 
 /* append PATH TEXT: opens an existing file for writing without O_CREAT. */
@@ -817,24 +775,24 @@ static int cmd_append(int argc, char **argv)
 		return usage("append PATH TEXT");
 	int fd = open(argv[1], O_WRONLY | O_APPEND | O_CLOEXEC);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	if (write(fd, argv[2], strlen(argv[2])) < 0)
-		return report(-1);
-	return report(close(fd));
+		return probe_report(-1);
+	return probe_report(close(fd));
 }
 
 static int cmd_unlink(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage("unlink PATH");
-	return report(unlink(argv[1]));
+	return probe_report(unlink(argv[1]));
 }
 
 static int cmd_mkdir(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage("mkdir PATH");
-	return report(mkdir(argv[1], 0755));
+	return probe_report(mkdir(argv[1], 0755));
 }
 
 /* link OLD NEW, rename OLD NEW, symlink TARGET LINK: the syscall's result. */
@@ -842,21 +800,21 @@ static int cmd_link(int argc, char **argv)
 {
 	if (argc < 3)
 		return usage("link OLD NEW");
-	return report(link(argv[1], argv[2]));
+	return probe_report(link(argv[1], argv[2]));
 }
 
 static int cmd_rename(int argc, char **argv)
 {
 	if (argc < 3)
 		return usage("rename OLD NEW");
-	return report(rename(argv[1], argv[2]));
+	return probe_report(rename(argv[1], argv[2]));
 }
 
 static int cmd_symlink(int argc, char **argv)
 {
 	if (argc < 3)
 		return usage("symlink TARGET LINK");
-	return report(symlink(argv[1], argv[2]));
+	return probe_report(symlink(argv[1], argv[2]));
 }
 
 /* stat PATH: metadata only ("ok" or the errno). */
@@ -865,7 +823,7 @@ static int cmd_stat(int argc, char **argv)
 	struct stat st;
 	if (argc < 2)
 		return usage("stat PATH");
-	return report(stat(argv[1], &st));
+	return probe_report(stat(argv[1], &st));
 }
 
 /* ls DIR: lists the directory; "ok <entries>" without . and .. */
@@ -875,7 +833,7 @@ static int cmd_ls(int argc, char **argv)
 		return usage("ls DIR");
 	DIR *d = opendir(argv[1]);
 	if (!d)
-		return report(-1);
+		return probe_report(-1);
 	long count = 0;
 	struct dirent *e;
 	while ((errno = 0, e = readdir(d)))
@@ -885,7 +843,7 @@ static int cmd_ls(int argc, char **argv)
 	closedir(d);
 	if (err) {
 		errno = err;
-		return report(-1);
+		return probe_report(-1);
 	}
 	printf("ok %ld\n", count);
 	return 0;
@@ -899,10 +857,10 @@ static int cmd_openat_rel(int argc, char **argv)
 		return usage("openat-rel DIR NAME");
 	int dfd = open(argv[1], O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)
-		return printf("dir "), report(-1);
+		return printf("dir "), probe_report(-1);
 	int fd = openat(dfd, argv[2], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	return report_read(fd);
 }
 
@@ -914,7 +872,7 @@ static int cmd_exec(int argc, char **argv)
 		return usage("exec PATH [ARGS...]");
 	fflush(stdout);
 	execv(argv[1], argv + 1);
-	return report(-1);
+	return probe_report(-1);
 }
 
 /* race GOOD DENIED N: two threads keep copying GOOD and DENIED into one
@@ -947,7 +905,7 @@ static int cmd_race(int argc, char **argv)
 		return usage("race GOOD DENIED N");
 	struct stat good, denied;
 	if (stat(argv[1], &good) < 0 || stat(argv[2], &denied) < 0)
-		return printf("stat "), report(-1);
+		return printf("stat "), probe_report(-1);
 	if (strlen(argv[1]) >= PATH_MAX || strlen(argv[2]) >= PATH_MAX)
 		return usage("race: path too long");
 	static struct race r;
@@ -956,7 +914,7 @@ static int cmd_race(int argc, char **argv)
 	pthread_t t[2];
 	for (int i = 0; i < 2; i++)
 		if ((errno = pthread_create(&t[i], NULL, race_write, &w[i])))
-			return printf("thread "), report(-1);
+			return printf("thread "), probe_report(-1);
 	long n = atol(argv[3]), n_good = 0, n_denied = 0, n_eacces = 0, n_other = 0;
 	for (long i = 0; i < n; i++) {
 		int fd = open(r.buf, O_RDONLY | O_CLOEXEC);
@@ -1055,7 +1013,7 @@ static int cmd_rlimit(int resource)
 {
 	struct rlimit rl;
 	if (getrlimit(resource, &rl) < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("%llu %llu\n", (unsigned long long)rl.rlim_cur, (unsigned long long)rl.rlim_max);
 	return 0;
 }
@@ -1079,7 +1037,7 @@ static int cmd_open_many(int argc, char **argv)
 	for (; n < 100000; n++)
 		if (open(argv[1], O_RDONLY) < 0)
 			break;
-	printf("opened=%d errno=%s\n", n, errname(errno));
+	printf("opened=%d errno=%s\n", n, probe_errname(errno));
 	return 0;
 }
 
@@ -1088,7 +1046,7 @@ static int cmd_affinity(int argc, char **argv)
 {
 	cpu_set_t set;
 	if (sched_getaffinity(0, sizeof(set), &set) < 0)
-		return report(-1);
+		return probe_report(-1);
 	const char *sep = "";
 	for (int i = 0; i < CPU_SETSIZE; i++)
 		if (CPU_ISSET(i, &set)) {
@@ -1104,11 +1062,11 @@ static int cmd_personality(int argc, char **argv)
 {
 	int fd = open("/proc/self/personality", O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	char buf[32] = {0};
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	if (n < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("%s", buf);
 	if (n == 0 || buf[n - 1] != '\n')
 		printf("\n");
@@ -1120,7 +1078,7 @@ static int cmd_thp(int argc, char **argv)
 {
 	int v = prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0);
 	if (v < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("%d\n", v);
 	return 0;
 }
@@ -1129,7 +1087,7 @@ static int cmd_uname(int argc, char **argv)
 {
 	struct utsname u;
 	if (uname(&u) < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("%s\n", u.nodename);
 	return 0;
 }
@@ -1138,7 +1096,7 @@ static int cmd_pwd(int argc, char **argv)
 {
 	char buf[PATH_MAX];
 	if (!getcwd(buf, sizeof(buf)))
-		return report(-1);
+		return probe_report(-1);
 	printf("%s\n", buf);
 	return 0;
 }
@@ -1151,7 +1109,7 @@ static int cmd_stdin(int argc, char **argv)
 	while ((n = read(0, buf, sizeof(buf))) > 0)
 		fwrite(buf, 1, (size_t)n, stdout);
 	if (n < 0)
-		return report(-1);
+		return probe_report(-1);
 	return 0;
 }
 

@@ -5,14 +5,38 @@
  *   PROBE CMD ARGS...            runs one subcommand
  *   PROBE seq "CMD ARGS" ...     runs several in turn (each split on spaces)
  *
- * Each probe is one static program: this header holds static functions.
+ * and what they print: "ok" or "errno=ENAME" (the number when the C
+ * library has no name for it).  Each probe is one static program: this
+ * header holds static functions.
  */
 #ifndef SL_PROBE_CMDS_H
 #define SL_PROBE_CMDS_H
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The errno's symbolic name ("ENOENT"), else its number. */
+static inline const char *probe_errname(int e)
+{
+	static char buf[24];
+	const char *n = strerrorname_np(e);
+	if (n)
+		return n;
+	snprintf(buf, sizeof(buf), "%d", e);
+	return buf;
+}
+
+/* Prints "ok" when rc >= 0, else "errno=<name of errno>". */
+static inline int probe_report(long rc)
+{
+	if (rc >= 0)
+		printf("ok\n");
+	else
+		printf("errno=%s\n", probe_errname(errno));
+	return 0;
+}
 
 struct probe_cmd {
 	const char *name;
@@ -20,8 +44,8 @@ struct probe_cmd {
 };
 
 /* Runs argv[0] of the table; "seq" runs each of its arguments. */
-static int probe_dispatch(const struct probe_cmd *cmds, size_t n, const char *prog, int argc,
-			  char **argv)
+static inline int probe_dispatch(const struct probe_cmd *cmds, size_t n, const char *prog, int argc,
+				 char **argv)
 {
 	if (!strcmp(argv[0], "seq")) {
 		for (int i = 1; i < argc; i++) {
@@ -46,8 +70,8 @@ static int probe_dispatch(const struct probe_cmd *cmds, size_t n, const char *pr
 	return 2;
 }
 
-static int probe_main(const struct probe_cmd *cmds, size_t n, const char *prog, int argc,
-		      char **argv)
+static inline int probe_main(const struct probe_cmd *cmds, size_t n, const char *prog, int argc,
+			     char **argv)
 {
 	if (argc < 2) {
 		fprintf(stderr, "%s: usage: %s SUBCOMMAND [ARGS...]\n", prog, prog);

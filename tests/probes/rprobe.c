@@ -74,50 +74,6 @@
 #define FAN_CLASS_CONTENT_ 0x00000004
 #define SYSLOG_READ_ALL	   3
 
-static const char *ename(int e)
-{
-	switch (e) {
-	case EPERM:
-		return "EPERM";
-	case EACCES:
-		return "EACCES";
-	case EINVAL:
-		return "EINVAL";
-	case ENOSYS:
-		return "ENOSYS";
-	case ENOENT:
-		return "ENOENT";
-	case EFAULT:
-		return "EFAULT";
-	case EBADF:
-		return "EBADF";
-	case EEXIST:
-		return "EEXIST";
-	case EOPNOTSUPP:
-		return "EOPNOTSUPP";
-	case ENODEV:
-		return "ENODEV";
-	case EROFS:
-		return "EROFS";
-	case ENOTDIR:
-		return "ENOTDIR";
-	default: {
-		static char buf[24];
-		snprintf(buf, sizeof(buf), "%d", e);
-		return buf;
-	}
-	}
-}
-
-static int report(long rc)
-{
-	if (rc >= 0)
-		printf("ok\n");
-	else
-		printf("errno=%s\n", ename(errno));
-	return 0;
-}
-
 static int usage(const char *what)
 {
 	fprintf(stderr, "rprobe: usage: %s\n", what);
@@ -164,7 +120,7 @@ static int cmd_securebits(int argc, char **argv)
 {
 	int v = prctl(PR_GET_SECUREBITS, 0, 0, 0, 0);
 	if (v < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("ok 0x%x\n", v);
 	return 0;
 }
@@ -173,7 +129,7 @@ static int cmd_rlimits(int argc, char **argv)
 {
 	struct rlimit rt, ni;
 	if (getrlimit(RLIMIT_RTPRIO, &rt) < 0 || getrlimit(RLIMIT_NICE, &ni) < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("rtprio=%llu/%llu nice=%llu/%llu\n", (unsigned long long)rt.rlim_cur,
 	       (unsigned long long)rt.rlim_max, (unsigned long long)ni.rlim_cur,
 	       (unsigned long long)ni.rlim_max);
@@ -185,25 +141,25 @@ static int cmd_rlimits(int argc, char **argv)
 static int cmd_settimeofday(int argc, char **argv)
 {
 	struct timeval tv = {0, 2000000};
-	return report(syscall(SYS_settimeofday, &tv, NULL));
+	return probe_report(syscall(SYS_settimeofday, &tv, NULL));
 }
 
 static int cmd_clock_settime(int argc, char **argv)
 {
 	struct timespec ts = {0, 2000000000L};
-	return report(syscall(SYS_clock_settime, CLOCK_REALTIME, &ts));
+	return probe_report(syscall(SYS_clock_settime, CLOCK_REALTIME, &ts));
 }
 
 static int cmd_adjtimex_set(int argc, char **argv)
 {
 	struct timex tx = {.modes = ADJ_TICK, .tick = 1};
-	return report(syscall(SYS_adjtimex, &tx));
+	return probe_report(syscall(SYS_adjtimex, &tx));
 }
 
 static int cmd_clock_adjtime_set(int argc, char **argv)
 {
 	struct timex tx = {.modes = ADJ_TICK, .tick = 1};
-	return report(syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx));
+	return probe_report(syscall(SYS_clock_adjtime, CLOCK_REALTIME, &tx));
 }
 
 /* A zeroed struct (modes 0) filled by the call: the answer must carry the
@@ -211,7 +167,7 @@ static int cmd_clock_adjtime_set(int argc, char **argv)
 static int print_timex(long rc, const struct timex *tx)
 {
 	if (rc < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("ok state=%ld status=%d tick=%ld\n", rc, tx->status, tx->tick);
 	return 0;
 }
@@ -250,7 +206,7 @@ static int cmd_ntp_gettime(int argc, char **argv)
 	struct ntptimeval t;
 	int rc = ntp_gettime(&t);
 	if (rc < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("ok state=%d\n", rc);
 	return 0;
 }
@@ -260,7 +216,7 @@ static int cmd_adjtime_read(int argc, char **argv)
 {
 	struct timeval old;
 	if (adjtime(NULL, &old) < 0)
-		return report(-1);
+		return probe_report(-1);
 	printf("ok\n");
 	return 0;
 }
@@ -276,7 +232,7 @@ static int cmd_mount_setattr(int argc, char **argv)
 	if (argc < 2)
 		return usage("mount_setattr DIR");
 	struct mount_attr_ a = {.attr_set = MOUNT_ATTR_RDONLY_};
-	return report(syscall(NR_mount_setattr, AT_FDCWD, argv[1], 0U, &a, sizeof(a)));
+	return probe_report(syscall(NR_mount_setattr, AT_FDCWD, argv[1], 0U, &a, sizeof(a)));
 }
 
 static int cmd_fsopen(int argc, char **argv)
@@ -284,7 +240,7 @@ static int cmd_fsopen(int argc, char **argv)
 	long fd = syscall(NR_fsopen, "tmpfs", 0U);
 	if (fd >= 0)
 		close((int)fd);
-	return report(fd);
+	return probe_report(fd);
 }
 
 static int cmd_open_tree(int argc, char **argv)
@@ -294,12 +250,12 @@ static int cmd_open_tree(int argc, char **argv)
 	long fd = syscall(NR_open_tree, AT_FDCWD, argv[1], (unsigned)OPEN_TREE_CLOEXEC_);
 	if (fd >= 0)
 		close((int)fd);
-	return report(fd);
+	return probe_report(fd);
 }
 
 static int cmd_move_mount(int argc, char **argv)
 {
-	return report(syscall(NR_move_mount, -1, "", -1, "", 0xffffffffU));
+	return probe_report(syscall(NR_move_mount, -1, "", -1, "", 0xffffffffU));
 }
 
 /* ---- files ------------------------------------------------------------------------ */
@@ -336,17 +292,17 @@ static int cmd_mknod(int argc, char **argv)
 	bool legacy = !strcmp(argv[0], "mknod-legacy");
 #ifdef SYS_mknod
 	if (legacy)
-		return report(syscall(SYS_mknod, argv[1], mode, dev));
+		return probe_report(syscall(SYS_mknod, argv[1], mode, dev));
 #endif
 	(void)legacy;
-	return report(syscall(SYS_mknodat, AT_FDCWD, argv[1], mode, dev));
+	return probe_report(syscall(SYS_mknodat, AT_FDCWD, argv[1], mode, dev));
 }
 
 static int cmd_chown(int argc, char **argv)
 {
 	if (argc < 4)
 		return usage("chown PATH UID GID");
-	return report(chown(argv[1], (uid_t)atol(argv[2]), (gid_t)atol(argv[3])));
+	return probe_report(chown(argv[1], (uid_t)atol(argv[2]), (gid_t)atol(argv[3])));
 }
 
 static int cmd_chmod(int argc, char **argv)
@@ -357,23 +313,23 @@ static int cmd_chmod(int argc, char **argv)
 	mode_t mode = (mode_t)strtoul(argv[2], NULL, 8);
 	if (!strcmp(how, "chmod")) {
 #ifdef SYS_chmod
-		return report(syscall(SYS_chmod, path, mode));
+		return probe_report(syscall(SYS_chmod, path, mode));
 #else
-		return report(syscall(SYS_fchmodat, AT_FDCWD, path, mode));
+		return probe_report(syscall(SYS_fchmodat, AT_FDCWD, path, mode));
 #endif
 	}
 	if (!strcmp(how, "fchmodat"))
-		return report(syscall(SYS_fchmodat, AT_FDCWD, path, mode));
+		return probe_report(syscall(SYS_fchmodat, AT_FDCWD, path, mode));
 	if (!strcmp(how, "fchmodat2"))
-		return report(syscall(NR_fchmodat2, AT_FDCWD, path, mode, 0));
+		return probe_report(syscall(NR_fchmodat2, AT_FDCWD, path, mode, 0));
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	long rc = syscall(SYS_fchmod, fd, mode);
 	int e = errno;
 	close(fd);
 	errno = e;
-	return report(rc);
+	return probe_report(rc);
 }
 
 static int cmd_create(int argc, char **argv)
@@ -399,7 +355,7 @@ static int cmd_create(int argc, char **argv)
 		fd = syscall(SYS_openat, AT_FDCWD, path, O_CREAT | O_WRONLY | O_CLOEXEC, mode);
 	if (fd >= 0)
 		close((int)fd);
-	return report(fd);
+	return probe_report(fd);
 }
 
 struct open_how_ {
@@ -414,7 +370,7 @@ static int cmd_openat2(int argc, char **argv)
 	long fd = syscall(NR_openat2, AT_FDCWD, argv[1], &how, sizeof(how));
 	if (fd >= 0)
 		close((int)fd);
-	return report(fd);
+	return probe_report(fd);
 }
 
 /* ---- administration ------------------------------------------------------------- */
@@ -424,13 +380,13 @@ static int cmd_fanotify(int argc, char **argv)
 	long fd = syscall(SYS_fanotify_init, FAN_CLASS_CONTENT_, (unsigned)O_RDONLY);
 	if (fd >= 0)
 		close((int)fd);
-	return report(fd);
+	return probe_report(fd);
 }
 
 static int cmd_syslog(int argc, char **argv)
 {
 	static char buf[1 << 16];
-	return report(syscall(SYS_syslog, SYSLOG_READ_ALL, buf, (int)sizeof(buf)));
+	return probe_report(syscall(SYS_syslog, SYSLOG_READ_ALL, buf, (int)sizeof(buf)));
 }
 
 /* vhangup hangs up the caller's controlling terminal: in a child without
@@ -444,16 +400,16 @@ static int cmd_vhangup(int argc, char **argv)
 	}
 	int st;
 	if (c < 0 || waitpid(c, &st, 0) < 0 || !WIFEXITED(st))
-		return report(-1);
+		return probe_report(-1);
 	errno = WEXITSTATUS(st);
-	return report(errno ? -1 : 0);
+	return probe_report(errno ? -1 : 0);
 }
 
 static int cmd_chroot(int argc, char **argv)
 {
 	if (argc < 2)
 		return usage("chroot DIR");
-	return report(chroot(argv[1]));
+	return probe_report(chroot(argv[1]));
 }
 
 static int cmd_read(int argc, char **argv)
@@ -462,24 +418,24 @@ static int cmd_read(int argc, char **argv)
 		return usage("read PATH");
 	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		return report(-1);
+		return probe_report(-1);
 	char buf[256];
 	ssize_t n = read(fd, buf, sizeof(buf));
 	int e = errno;
 	close(fd);
 	errno = e;
-	return report(n);
+	return probe_report(n);
 }
 
 static int cmd_sched_fifo(int argc, char **argv)
 {
 	struct sched_param sp = {.sched_priority = 1};
-	return report(sched_setscheduler(0, SCHED_FIFO, &sp));
+	return probe_report(sched_setscheduler(0, SCHED_FIFO, &sp));
 }
 
 static int cmd_nice(int argc, char **argv)
 {
-	return report(setpriority(PRIO_PROCESS, 0, -1));
+	return probe_report(setpriority(PRIO_PROCESS, 0, -1));
 }
 
 /* ---- dispatch ------------------------------------------------------------------- */
