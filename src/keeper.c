@@ -183,17 +183,20 @@ int keeper_main(void *arg)
 	struct ksigaction dfl = {.handler = SIG_DFL, .flags = SA_NOCLDSTOP};
 	sl_sys4(SYS_rt_sigaction, SIGCHLD, &dfl, NULL, KSIGSET_SIZE);
 	unsigned long set = ksig(SIGCHLD) | ksig(SIGTERM);
-	bool dead = false;
-	for (;;) {
+	/* Setting SIGCHLD to SIG_DFL (ignored by default) discarded any
+	 * SIGCHLD already pending: a command (or an orphan) that ended
+	 * before this point has to be looked for. */
+	bool dead = command_gone(p);
+	if (!dead)
+		reap_orphans(p);
+	while (!dead) {
 		siginfo_t si;
 		long sig = sl_sys4(SYS_rt_sigtimedwait, &set, &si, NULL, KSIGSET_SIZE);
 		/* the sandbox ends with its command: no need to wait for
 		 * the supervisor to say so */
 		if (sig == SIGTERM)
 			break;
-		if (sig == SIGCHLD && (dead = command_gone(p)))
-			break;
-		if (sig == SIGCHLD)
+		if (sig == SIGCHLD && !(dead = command_gone(p)))
 			reap_orphans(p);
 	}
 	sweep(p, dead);
