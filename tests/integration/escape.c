@@ -212,7 +212,8 @@ TEST(orphan_gone_when_cli_returns)
  * against the cap: at most 3 alive next to the root under a cap of 4. */
 TEST(orphans_of_killed_parents_counted)
 {
-	struct tc_res r = tc_run(policy(4, 0), NULL, aprobe(), "orphans", "8", "kill", NULL);
+	struct tc_res r = tc_run(policy(4, 0), NULL, tc_path(tc_probe_dir(), "lprobe"), "orphans",
+				 "8", "kill", NULL);
 	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
 	long made = -1;
 	CHECK(sscanf(r.out, "ok %ld", &made) == 1);

@@ -38,9 +38,6 @@
  *   fork-spin MS CHILD_MS     for MS ms, forks children that each spin
  *                             CHILD_MS ms and exit (each too short-lived to
  *                             be seen alive); prints "ok <children's CPU ms>"
- *   orphans N HOW             N times: a child forks a sleeping grandchild
- *                             and leaves at once (HOW as above); prints
- *                             "ok <grandchildren made>"
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -193,36 +190,6 @@ static int cmd_orphan_spin(long ms, const char *how)
 	printf("ok %d\n", (int)g);
 	fflush(stdout);
 	usleep((useconds_t)ms * 1000);
-	return 0;
-}
-
-static int cmd_orphans(int n, const char *how)
-{
-	int p[2];
-	if (pipe(p) < 0)
-		return 1;
-	for (int i = 0; i < n; i++) {
-		pid_t c = fork();
-		if (c == 0) {
-			pid_t g = fork();
-			if (g == 0) {
-				(void)!write(p[1], "g", 1);
-				close(p[1]);
-				sleep(30);
-				_exit(0);
-			}
-			if (!strcmp(how, "kill"))
-				kill(getpid(), SIGKILL);
-			_exit(0);
-		}
-		if (c > 0)
-			waitpid(c, NULL, 0);
-		usleep(20 * 1000); /* let the grandchild report */
-	}
-	close(p[1]);
-	char buf[256];
-	ssize_t r = read(p[0], buf, sizeof(buf));
-	printf("ok %zd\n", r < 0 ? 0 : r);
 	return 0;
 }
 
@@ -507,8 +474,6 @@ int main(int argc, char **argv)
 		return cmd_xproc(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "fork-spin"))
 		return cmd_fork_spin(atol(argv[2]), atol(argv[3]));
-	if (argc >= 4 && !strcmp(argv[1], "orphans"))
-		return cmd_orphans(atoi(argv[2]), argv[3]);
 	fprintf(stderr, "aprobe: bad usage\n");
 	return 2;
 }

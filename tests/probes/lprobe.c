@@ -11,8 +11,8 @@
  *   threads N            N threads alive at once: "ok N"
  *   bomb MS              every process forks as fast as it can for MS ms;
  *                        prints "ok <successful forks>"
- *   orphans N            N times: fork C, C forks a sleeping G and exits at
- *                        once; prints "ok <G made>"
+ *   orphans N [kill]     N times: fork C, C forks a sleeping G and exits at
+ *                        once (or SIGKILLs itself); prints "ok <G made>"
  *   alloc MB             malloc + touch MB MiB: "ok" or "errno=ENOMEM"
  *   alloc-kids K MB      K children each hold MB MiB; "ok <children that
  *                        got their memory>"
@@ -196,7 +196,7 @@ static int cmd_bomb(long ms)
 	return 0;
 }
 
-static int cmd_orphans(int n)
+static int cmd_orphans(int n, const char *how)
 {
 	int p[2];
 	if (pipe(p) < 0)
@@ -211,6 +211,8 @@ static int cmd_orphans(int n)
 				sleep(30);
 				_exit(0);
 			}
+			if (!strcmp(how, "kill"))
+				kill(getpid(), SIGKILL);
 			_exit(0);
 		}
 		if (c > 0)
@@ -346,7 +348,7 @@ int main(int argc, char **argv)
 	if (!strcmp(c, "bomb") && argc > 2)
 		return cmd_bomb(a);
 	if (!strcmp(c, "orphans") && argc > 2)
-		return cmd_orphans((int)a);
+		return cmd_orphans((int)a, argc > 3 ? argv[3] : "exit");
 	if (!strcmp(c, "alloc") && argc > 2)
 		return cmd_alloc((unsigned long)a);
 	if (!strcmp(c, "alloc-kids") && argc > 3)
