@@ -343,7 +343,7 @@ pid_t memlimit_check(struct sl_procs *ps, uint64_t max)
 	}
 	if (total <= max)
 		return 0;
-	if (!big || syscall(SYS_pidfd_send_signal, big->pidfd, SIGKILL, NULL, 0U) < 0)
+	if (!big || pidinfo_signal(big->pidfd, SIGKILL) < 0)
 		return 0;
 	return big->pid;
 }

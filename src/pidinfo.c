@@ -40,6 +40,16 @@ bool pidinfo_exited(int pidfd)
 	return poll(&p, 1, 0) != 0; /* readable, or an error: not ours any more */
 }
 
+int pidinfo_signal(int pidfd, int sig)
+{
+	return syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U) < 0 ? -errno : 0;
+}
+
+bool pidinfo_reaped(int pidfd)
+{
+	return pidinfo_signal(pidfd, 0) == -ESRCH;
+}
+
 int pidinfo_open_dir(pid_t pid, int pidfd)
 {
 	char path[32];
@@ -50,7 +60,7 @@ int pidinfo_open_dir(pid_t pid, int pidfd)
 	/* not reaped after the open (alive, or a zombie: both still hold
 	 * the pid and take signal 0): the number named our process when we
 	 * opened it, and the directory stays bound to that process */
-	if (syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0U) < 0) {
+	if (pidinfo_signal(pidfd, 0) < 0) {
 		close(fd);
 		return -ESRCH;
 	}

@@ -18,6 +18,7 @@
 #ifndef SL_PIDINFO_H
 #define SL_PIDINFO_H
 
+#include <fcntl.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -30,6 +31,14 @@ int pidinfo_pidfd_open(pid_t pid, unsigned int flags); /* fd or -errno */
 
 /* The process has exited (its pidfd is readable). */
 bool pidinfo_exited(int pidfd);
+
+/* The process has been reaped: its pid is free (a zombie still takes
+ * signal 0). */
+bool pidinfo_reaped(int pidfd);
+
+/* Sends sig to the process of pidfd (never a bare pid: a pid may have
+ * been reused).  0 or -errno. */
+int pidinfo_signal(int pidfd, int sig);
 
 /* Opens /proc/<pid> (O_PATH) for the process of pidfd: fd, or -ESRCH
  * when the process has been reaped (the number may be someone else's).

@@ -48,7 +48,7 @@ static void stop_keeper(struct sl_proc *proc)
 {
 	if (proc->keeper_pidfd < 0)
 		return;
-	syscall(SYS_pidfd_send_signal, proc->keeper_pidfd, SIGTERM, NULL, 0U);
+	pidinfo_signal(proc->keeper_pidfd, SIGTERM);
 	spawn_reap(proc->keeper_pidfd, NULL);
 	sl_close(&proc->keeper_pidfd);
 }
