@@ -14,6 +14,7 @@
 
 #include "error.h"
 #include "loop.h"
+#include "pidinfo.h"
 
 static void record_status(sandlock_handle_t *h, const siginfo_t *si, int wait_rc)
 {
@@ -91,7 +92,7 @@ static int signal_locked(sandlock_handle_t *h, int sig)
 {
 	if (h->state == H_STOPPED || h->proc.pidfd < 0)
 		return -ESRCH;
-	syscall(SYS_pidfd_send_signal, h->proc.pidfd, sig, NULL, 0U);
+	pidinfo_signal(h->proc.pidfd, sig);
 	if (h->sup.lock_init)
 		supervisor_signal(&h->sup, sig);
 	return 0;
@@ -100,12 +101,15 @@ static int signal_locked(sandlock_handle_t *h, int sig)
 /* Ends the sandbox, drains output.  A sandbox ends when its command
  * ends: what is left of it would run on with nobody answering its
  * notifications.  The keeper kills and reaps all of it, found by kernel
- * parentage, and records the command's status. */
+ * parentage, and records the command's status; only a keeper killed from
+ * outside leaves the work to the supervisor's index (its orphans went to
+ * init). */
 static void finish(sandlock_handle_t *h)
 {
 	siginfo_t si = {0};
 	pthread_mutex_lock(&h->lock);
-	signal_locked(h, SIGKILL);
+	if (h->proc.keeper_pidfd < 0 || pidinfo_exited(h->proc.keeper_pidfd))
+		signal_locked(h, SIGKILL);
 	int rc = spawn_finish(&h->plan, &h->proc, &si);
 	h->state = H_STOPPED;
 	record_status(h, &si, rc);

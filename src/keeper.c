@@ -40,61 +40,37 @@ static void reap(struct sl_plan *p, pid_t pid)
 }
 
 /* Calls fn(p, pid) for each child in the kernel's list of ours (zombies
- * included), as the list is read (no bound on its length).  Returns how
- * many, with the pid of the last in *last, or -errno when the list cannot
- * be read. */
-static int each_child(struct sl_plan *p, void (*fn)(struct sl_plan *, pid_t), pid_t *last)
+ * included), read whole from its start through the fd opened at start
+ * (a read at offset 0 restarts the kernel's walk).  Returns how many,
+ * with the pid of the last in *last, or -errno when the list cannot be
+ * read. */
+static int each_child(struct sl_plan *p, int fd, void (*fn)(struct sl_plan *, pid_t), pid_t *last)
 {
-	long fd =
-	    sl_sys4(SYS_openat, AT_FDCWD, "/proc/thread-self/children", O_RDONLY | O_CLOEXEC, 0);
-	if (fd < 0)
-		return (int)fd;
 	char buf[512];
-	long r, cur = 0;
-	bool digits = false;
+	long r, off = 0, cur = -1;
 	int n = 0;
 	for (;;) {
-		r = sl_sys3(SYS_read, fd, buf, sizeof(buf));
+		r = sl_sys4(SYS_pread64, fd, buf, sizeof(buf), off);
 		if (r == -EINTR)
 			continue;
-		/* each pid is followed by a space; at the end, flush anyway */
-		for (long i = 0; i <= (r > 0 ? r - 1 : 0); i++) {
-			bool digit = r > 0 && buf[i] >= '0' && buf[i] <= '9';
+		if (r < 0)
+			return (int)r;
+		off += r;
+		/* "pid pid ... ": a pid ends at the first non-digit after it */
+		for (long i = 0; i <= r; i++) {
+			bool digit = i < r && buf[i] >= '0' && buf[i] <= '9';
 			if (digit) {
-				cur = cur * 10 + (buf[i] - '0');
-				digits = true;
+				cur = (cur < 0 ? 0 : cur * 10) + (buf[i] - '0');
+			} else if (cur >= 0 && (i < r || r == 0)) {
+				fn(p, (pid_t)cur);
+				*last = (pid_t)cur;
+				n++;
+				cur = -1;
 			}
-			if (digit || !digits)
-				continue;
-			fn(p, (pid_t)cur);
-			*last = (pid_t)cur;
-			n++;
-			cur = 0;
-			digits = false;
 		}
-		if (r <= 0)
-			break;
+		if (r == 0)
+			return n;
 	}
-	sl_sys1(SYS_close, fd);
-	return n;
-}
-
-/* An orphan that has died is reaped; the command never is before the
- * end: its status is for the host, and an unreaped command keeps its pid
- * (and process group id) from being reused while the host may still name
- * it.  (The exit signal cannot tell them apart: exec resets the
- * command's to SIGCHLD.) */
-static void reap_if_orphan(struct sl_plan *p, pid_t pid)
-{
-	siginfo_t si;
-	if (pid != p->keeper.child)
-		sl_sys5(SYS_waitid, P_PID, pid, &si, WEXITED | WNOHANG | __WALL, NULL);
-}
-
-static void reap_orphans(struct sl_plan *p)
-{
-	pid_t last;
-	each_child(p, reap_if_orphan, &last);
 }
 
 /* Our unreaped child: its pid cannot have been reused. */
@@ -103,15 +79,31 @@ static void kill_child(struct sl_plan *p, pid_t pid)
 	sl_sys2(SYS_kill, pid, SIGKILL);
 }
 
-/* The command has exited (a zombie we have not reaped).  SIGCHLD does
- * not say which child changed: several deaths merge into one signal. */
-static bool command_gone(const struct sl_plan *p)
+/*
+ * Reaps the orphans that have died, one zombie at a time (the kernel
+ * picks it: nothing is skipped as reaping changes the list).  The command
+ * is never reaped before the end: its status is for the host, and an
+ * unreaped command keeps its pid (and process group id) from being
+ * reused while the host may still name it.  Returns true when the
+ * command has ended.  (SIGCHLD does not say which child changed: several
+ * deaths merge into one signal, and exec reset the command's exit signal
+ * to SIGCHLD.)
+ */
+static bool reap_orphans(struct sl_plan *p)
 {
-	siginfo_t si;
-	si.si_pid = 0;
-	return sl_sys5(SYS_waitid, P_PID, p->keeper.child, &si, WEXITED | WNOHANG | WNOWAIT,
-		       NULL) == 0 &&
-	       si.si_pid != 0;
+	for (;;) {
+		siginfo_t si;
+		si.si_pid = 0;
+		long r =
+		    sl_sys5(SYS_waitid, P_ALL, 0, &si, WEXITED | WNOHANG | WNOWAIT | __WALL, NULL);
+		if (r == -EINTR)
+			continue;
+		if (r < 0 || si.si_pid == 0)
+			return false;
+		if (si.si_pid == p->keeper.child)
+			return true;
+		reap(p, si.si_pid);
+	}
 }
 
 /*
@@ -121,11 +113,11 @@ static bool command_gone(const struct sl_plan *p)
  * forks no more, forks need the supervisor's answer (which stops when it
  * sees the command's end) and are capped by max_processes.
  */
-static void sweep(struct sl_plan *p, bool command_dead)
+static void sweep(struct sl_plan *p, int list, bool command_dead)
 {
 	pid_t last = 0;
 	int n;
-	while ((n = each_child(p, kill_child, &last)) > 0) {
+	while ((n = each_child(p, list, kill_child, &last)) > 0) {
 		/* each was killed (or was a zombie): n exits to take, in
 		 * any order; one still listed next round is taken then */
 		for (int i = 0; i < n; i++)
@@ -138,7 +130,8 @@ static void sweep(struct sl_plan *p, bool command_dead)
 		command_dead = false;
 	}
 	if (n < 0) {
-		/* no /proc: at least the command itself */
+		/* the list opened at start cannot be read: at least the
+		 * command itself (the supervisor kills what it tracks) */
 		sl_sys2(SYS_kill, p->keeper.child, SIGKILL);
 		reap(p, p->keeper.child);
 	}
@@ -168,27 +161,35 @@ int keeper_main(void *arg)
 		return fail(p, SL_STEP_PARENT_GONE, -ESRCH);
 	if ((r = sl_sys2(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1)) < 0)
 		return fail(p, SL_STEP_SUBREAPER, r);
+	/* Without our children list the end could not find the orphans:
+	 * refuse to start rather than let them outlive the sandbox. */
+	long list =
+	    sl_sys4(SYS_openat, AT_FDCWD, "/proc/thread-self/children", O_RDONLY | O_CLOEXEC, 0);
+	if (list < 0)
+		return fail(p, SL_STEP_CHILDREN_LIST, list);
 	p->keeper.self = (pid_t)sl_sys0(SYS_getpid);
+	/* SIGCHLD at its default, before the command exists: neither the
+	 * host's SIG_IGN nor its SA_NOCLDWAIT (the kernel would reap the
+	 * command itself), nor SIGCHLDs woken for every stop and continue
+	 * of the CPU throttle.  Blocked, so a command that ends before we
+	 * wait leaves it pending (setting SIG_DFL later would discard it).
+	 * The command inherits the default, as it gets SIGPIPE's: a host
+	 * that ignores SIGCHLD must not make the command's children
+	 * vanish unwaited. */
+	struct ksigaction dfl = {.handler = SIG_DFL, .flags = SA_NOCLDSTOP};
+	sl_sys4(SYS_rt_sigaction, SIGCHLD, &dfl, NULL, KSIGSET_SIZE);
 	/* exit signal SIGCHLD (the low byte), as exec would set anyway */
 	unsigned long flags = (p->share_vm ? CLONE_VM | CLONE_VFORK : 0) | SIGCHLD;
 	long pid = sl_raw_clone(flags, (char *)p->stack + p->stack_size, NULL, child_main, p);
 	if (pid < 0)
 		return fail(p, SL_STEP_CLONE, pid);
 	p->keeper.child = (pid_t)pid;
-	/* Hold nothing of the host's: its pipes must see EOF. */
-	sl_sys3(SYS_close_range, 0U, ~0U, 0U);
-	/* The command kept the host's dispositions; ours must not auto-reap
-	 * (an ignored SIGCHLD would) nor wake for every stop and continue
-	 * of the CPU throttle. */
-	struct ksigaction dfl = {.handler = SIG_DFL, .flags = SA_NOCLDSTOP};
-	sl_sys4(SYS_rt_sigaction, SIGCHLD, &dfl, NULL, KSIGSET_SIZE);
+	/* Hold nothing of the host's (its pipes must see EOF) but the list. */
+	if (list > 0)
+		sl_sys3(SYS_close_range, 0U, (unsigned)list - 1, 0U);
+	sl_sys3(SYS_close_range, (unsigned)list + 1, ~0U, 0U);
 	unsigned long set = ksig(SIGCHLD) | ksig(SIGTERM);
-	/* Setting SIGCHLD to SIG_DFL (ignored by default) discarded any
-	 * SIGCHLD already pending: a command (or an orphan) that ended
-	 * before this point has to be looked for. */
-	bool dead = command_gone(p);
-	if (!dead)
-		reap_orphans(p);
+	bool dead = false;
 	while (!dead) {
 		siginfo_t si;
 		long sig = sl_sys4(SYS_rt_sigtimedwait, &set, &si, NULL, KSIGSET_SIZE);
@@ -196,9 +197,9 @@ int keeper_main(void *arg)
 		 * the supervisor to say so */
 		if (sig == SIGTERM)
 			break;
-		if (sig == SIGCHLD && !(dead = command_gone(p)))
-			reap_orphans(p);
+		if (sig == SIGCHLD)
+			dead = reap_orphans(p);
 	}
-	sweep(p, dead);
+	sweep(p, (int)list, dead);
 	return 0;
 }

@@ -51,6 +51,7 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_CAPSET] = "drop capabilities (capset)",
     [SL_STEP_RLIMIT_RTPRIO] = "RLIMIT_RTPRIO (no real-time priority)",
     [SL_STEP_RLIMIT_NICE] = "RLIMIT_NICE (no raised priority)",
+    [SL_STEP_CHILDREN_LIST] = "keeper: open its children list (/proc/thread-self/children)",
 };
 
 const char *plan_step_name(int step)
