@@ -15,8 +15,9 @@
  *     stopped, then let through when it runs again;
  *   - while stopped, the sandbox is checked every tick (the throttle) or
  *     every CPULIMIT_WATCH_MS (a pause): SIGSTOP goes out again, and a
- *     process whose own CPU time kept growing for PROCS_RUN_STOPPED checks
- *     in a row (a SIGCONT timer, the senders whose signal is in memory) is
+ *     process that ran more than PROCS_STOPPED_CPU_MS in all while the
+ *     sandbox was stopped (a SIGCONT timer, the senders whose signal is
+ *     in memory, a terminal's SIGCONT to an orphaned process group) is
  *     killed: a stop that does not hold is no limit.  The run's result
  *     says so.
  */

@@ -88,8 +88,7 @@ static bool sandbox_group(struct sl_ctx *c, pid_t pgid)
 		return false;
 	if (pgid == c->sup->root_pgid)
 		return true;
-	struct sl_pent *e = procs_find(&c->sup->procs, pgid);
-	return e && !e->exited;
+	return procs_live(&c->sup->procs, pgid) != NULL;
 }
 
 static void set_errno(struct sl_action *a, int err)

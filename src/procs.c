@@ -19,17 +19,6 @@
 
 #define SIGNAL_ROUNDS 8 /* settle-and-signal passes (procs_signal_all) */
 
-/* Reaped: the pid is gone (a zombie still accepts signal 0). */
-static bool pidfd_reaped(int pidfd)
-{
-	return syscall(SYS_pidfd_send_signal, pidfd, 0, NULL, 0U) < 0 && errno == ESRCH;
-}
-
-static int send_signal(int pidfd, int sig)
-{
-	return (int)syscall(SYS_pidfd_send_signal, pidfd, sig, NULL, 0U);
-}
-
 void procs_init(struct sl_procs *ps)
 {
 	*ps = (struct sl_procs){.keeper_pidfd = -1, .keeper_dirfd = -1};
@@ -59,7 +48,7 @@ void procs_release(struct sl_procs *ps)
 	procs_init(ps);
 }
 
-struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid)
+static struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid)
 {
 	for (size_t i = 0; i < ps->n; i++)
 		if (ps->v[i]->pid == pid)
@@ -94,10 +83,13 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 	return e;
 }
 
+/* Keeps the order: a process comes after its ancestors (it is only
+ * found through one of them), which cpu_ticks relies on. */
 static void ent_remove(struct sl_procs *ps, size_t i)
 {
 	ent_free(ps->v[i]);
-	ps->v[i] = ps->v[--ps->n];
+	memmove(&ps->v[i], &ps->v[i + 1], (ps->n - i - 1) * sizeof(*ps->v));
+	ps->n--;
 }
 
 int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd, pid_t keeper, int keeper_pidfd)
@@ -208,6 +200,23 @@ static struct sl_pent *live_entry(struct sl_procs *ps, pid_t pid)
 	return NULL;
 }
 
+struct sl_pent *procs_live(struct sl_procs *ps, pid_t pid)
+{
+	struct sl_pent *e = live_entry(ps, pid);
+	return e && !pidinfo_exited(e->pidfd) ? e : NULL;
+}
+
+/* pid is the keeper or a member, alive now: a child whose parent the
+ * kernel reported as pid before this was a child of ours (a parent holds
+ * its pid until reaped, and a process that has exited has no children:
+ * they were reparented). */
+static bool parent_alive(struct sl_procs *ps, pid_t pid)
+{
+	if (pid == ps->keeper)
+		return !pidinfo_exited(ps->keeper_pidfd);
+	return procs_live(ps, pid) != NULL;
+}
+
 /* tid -> tgid of a notifying thread.  The thread is proven to be the
  * notifier by the notification still pending after we took a handle on
  * it (a killed notifier's tid could have been reused).  Thread pidfds are
@@ -298,7 +307,7 @@ static int adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
 		return fd == -ESRCH ? 0 : fd;
 	pid_t pp = -1;
 	int r = pidinfo_ppid(fd, -1, c, &pp);
-	if (r < 0 || pp != parent) {
+	if (r < 0 || pp != parent || !parent_alive(ps, parent)) {
 		close(fd);
 		return r == -ESRCH || r == 0 ? 0 : r;
 	}
@@ -391,10 +400,11 @@ static struct scan scan_process(struct sl_procs *ps, int dirfd, pid_t pid)
 	return sc;
 }
 
-static bool has_pending(const struct sl_procs *ps, pid_t pid)
+/* pid has pending forks (complete ones only, with complete). */
+static bool has_pending(const struct sl_procs *ps, pid_t pid, bool complete)
 {
 	for (size_t i = 0; i < ps->npend; i++)
-		if (ps->pend[i].parent == pid)
+		if (ps->pend[i].parent == pid && (ps->pend[i].complete || !complete))
 			return true;
 	return false;
 }
@@ -415,7 +425,7 @@ static size_t scan(struct sl_procs *ps, struct sl_pent *p)
 
 void procs_scan(struct sl_procs *ps, struct sl_pent *p)
 {
-	if (has_pending(ps, p->pid)) /* else every child it made is known */
+	if (has_pending(ps, p->pid, false)) /* else every child it made is known */
 		scan(ps, p);
 }
 
@@ -423,17 +433,33 @@ size_t procs_settle(struct sl_procs *ps)
 {
 	size_t added = 0;
 	for (size_t i = 0; i < ps->n && ps->npend; i++)
-		if (!ps->v[i]->exited && ps->v[i]->pid > 0 && has_pending(ps, ps->v[i]->pid))
+		if (!ps->v[i]->exited && ps->v[i]->pid > 0 && has_pending(ps, ps->v[i]->pid, false))
 			added += scan(ps, ps->v[i]);
 	if (!ps->ghosts)
 		return added;
 	/* orphans: reparented to the keeper, or to a member that is a
 	 * subreaper itself */
+	struct scan sc = {.whole = false};
 	if (!pidinfo_exited(ps->keeper_pidfd))
-		added += scan_process(ps, keeper_dir(ps), ps->keeper).added;
+		sc = scan_process(ps, keeper_dir(ps), ps->keeper);
+	added += sc.added;
+	bool whole = sc.whole;
 	for (size_t i = 0; i < ps->n && ps->ghosts; i++)
-		if (!ps->v[i]->exited && ps->v[i]->pid > 0)
-			added += scan_process(ps, procs_dir(ps->v[i]), ps->v[i]->pid).added;
+		if (!ps->v[i]->exited && ps->v[i]->pid > 0) {
+			sc = scan_process(ps, procs_dir(ps->v[i]), ps->v[i]->pid);
+			added += sc.added;
+			whole = whole && sc.whole;
+		}
+	/* A ghost's child, alive or a zombie, is a child of the keeper or
+	 * of a subreaper member by now (its parent's exit, which made the
+	 * ghost, reparented it first), and was adopted above, taking the
+	 * ghost with it.  Seen whole, what is left was a child already
+	 * reaped: the ghost holds nothing. */
+	if (whole && ps->ghosts) {
+		ps->mem_total -= ps->ghost_mem.data + ps->ghost_mem.shared;
+		ps->ghost_mem = (struct sl_charge){0, 0};
+		ps->ghosts = 0;
+	}
 	return added;
 }
 
@@ -442,18 +468,10 @@ size_t procs_settle(struct sl_procs *ps)
 static void drop_reaped(struct sl_procs *ps)
 {
 	for (size_t i = 0; i < ps->n;)
-		if (ps->v[i]->exited && pidfd_reaped(ps->v[i]->pidfd))
+		if (ps->v[i]->exited && pidinfo_reaped(ps->v[i]->pidfd))
 			ent_remove(ps, i);
 		else
 			i++;
-}
-
-static bool has_complete_pending(const struct sl_procs *ps, pid_t pid)
-{
-	for (size_t i = 0; i < ps->npend; i++)
-		if (ps->pend[i].parent == pid && ps->pend[i].complete)
-			return true;
-	return false;
 }
 
 size_t procs_count(struct sl_procs *ps, bool reconcile)
@@ -462,7 +480,7 @@ size_t procs_count(struct sl_procs *ps, bool reconcile)
 		drop_reaped(ps);
 		for (size_t i = 0; i < ps->n; i++) {
 			struct sl_pent *e = ps->v[i];
-			if (!e->exited && e->pid > 0 && has_complete_pending(ps, e->pid))
+			if (!e->exited && e->pid > 0 && has_pending(ps, e->pid, true))
 				scan(ps, e);
 		}
 		if (ps->ghosts)
@@ -534,7 +552,7 @@ static size_t signal_from(struct sl_procs *ps, size_t from, int sig)
 {
 	size_t k = 0;
 	for (size_t i = from; i < ps->n; i++)
-		if (!ps->v[i]->exited && send_signal(ps->v[i]->pidfd, sig) == 0)
+		if (!ps->v[i]->exited && pidinfo_signal(ps->v[i]->pidfd, sig) == 0)
 			k++;
 	return k;
 }
@@ -564,10 +582,26 @@ size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig)
 		struct sl_pent *e = ps->v[i];
 		struct sl_pstat st;
 		if (!e->exited && procs_dir(e) >= 0 && pidinfo_stat(e->dirfd, &st) == 0 &&
-		    st.pgrp == pgid && send_signal(e->pidfd, sig) == 0)
+		    st.pgrp == pgid && pidinfo_signal(e->pidfd, sig) == 0)
 			k++;
 	}
 	return k;
+}
+
+/* A member that ran while the sandbox stayed stopped: what it ran adds
+ * up over the stop (a count of checks in a row would start again each
+ * time it is seen stopped between two resumes), and past
+ * PROCS_STOPPED_CPU_MS it is killed and counted in *k. */
+static void check_stopped(struct sl_pent *e, uint64_t ran, bool stopped, struct sl_kills *k)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	uint64_t max = (uint64_t)PROCS_STOPPED_CPU_MS * (uint64_t)(hz > 0 ? hz : 100) / 1000;
+	e->stop_cpu = stopped && !e->exited ? e->stop_cpu + ran : 0;
+	if (e->stop_cpu > max && pidinfo_signal(e->pidfd, SIGKILL) == 0) {
+		k->n++;
+		k->last = e->pid;
+		e->stop_cpu = 0;
+	}
 }
 
 /*
@@ -578,6 +612,10 @@ size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig)
  * reaper's children's time, so nothing is counted twice, and a process
  * the index never saw alive (one that forked, spun and was reaped within
  * the few milliseconds before a scan) is counted through its parent.
+ * The reads are not one snapshot: a reaper (the keeper, or an ancestor:
+ * read first, the index keeps that order) may be read before it reaps a
+ * child whose own read then fails; that child counts with its total as
+ * last read, so the sum neither drops nor later comes back twice.
  */
 static uint64_t cpu_ticks(struct sl_procs *ps, bool stopped, struct sl_kills *k)
 {
@@ -587,19 +625,17 @@ static uint64_t cpu_ticks(struct sl_procs *ps, bool stopped, struct sl_kills *k)
 		t += st.cutime + st.cstime;
 	for (size_t i = 0; i < ps->n; i++) {
 		struct sl_pent *e = ps->v[i];
-		if (procs_dir(e) < 0 || pidinfo_stat(e->dirfd, &st) != 0)
+		if (procs_dir(e) < 0 || pidinfo_stat(e->dirfd, &st) != 0) {
+			t += e->cpu_total;
 			continue;
-		t += st.utime + st.stime + st.cutime + st.cstime;
+		}
 		uint64_t own = st.utime + st.stime;
-		bool ran = e->cpu_seen && own > e->cpu_own;
+		e->cpu_total = own + st.cutime + st.cstime;
+		t += e->cpu_total;
+		check_stopped(e, e->cpu_seen && own > e->cpu_own ? own - e->cpu_own : 0, stopped,
+			      k);
 		e->cpu_own = own;
 		e->cpu_seen = true;
-		e->ran_stopped = stopped && ran && !e->exited ? e->ran_stopped + 1 : 0;
-		if (e->ran_stopped >= PROCS_RUN_STOPPED && send_signal(e->pidfd, SIGKILL) == 0) {
-			k->n++;
-			k->last = e->pid;
-			e->ran_stopped = 0;
-		}
 	}
 	return t;
 }
@@ -624,7 +660,7 @@ static struct sl_pent *adopt_named(struct sl_procs *ps, pid_t pid)
 	pid_t pp = -1;
 	int r = pidinfo_ppid(fd, -1, pid, &pp);
 	close(fd);
-	if (r < 0 || pp <= 0 || (pp != ps->keeper && !live_entry(ps, pp)))
+	if (r < 0 || pp <= 0 || !parent_alive(ps, pp))
 		return NULL;
 	return adopt_child(ps, pp, pid) > 0 ? live_entry(ps, pid) : NULL;
 }
@@ -635,7 +671,7 @@ struct sl_pent *procs_member(struct sl_procs *ps, pid_t tid)
 		return NULL;
 	struct sl_pent *e = live_entry(ps, tid);
 	if (e)
-		return pidinfo_exited(e->pidfd) ? NULL : e;
+		return procs_live(ps, tid);
 	int tfd = pidinfo_pidfd_open(tid, PIDFD_THREAD);
 	if (tfd < 0)
 		tfd = pidinfo_pidfd_open(tid, 0); /* before thread pidfds: a leader */
@@ -665,15 +701,30 @@ bool procs_can_hold(const struct sl_procs *ps)
 	return ok;
 }
 
-bool procs_thread_room(struct sl_procs *ps, struct sl_pent *p, uint64_t max)
+/* Reads p's thread count into the sum.  False when it cannot. */
+static bool read_threads(struct sl_procs *ps, struct sl_pent *p)
 {
 	char buf[4096];
 	long n = 0;
 	int dirfd = procs_dir(p);
-	if (dirfd >= 0 && pidinfo_read(dirfd, "status", buf, sizeof(buf)) == 0 &&
-	    pidinfo_parse_status(buf, "Threads:", &n) == 0 && n > 0 && !p->exited) {
-		ps->threads += (uint64_t)n - p->threads;
-		p->threads = (uint32_t)n;
-	}
+	if (p->exited || dirfd < 0 || pidinfo_read(dirfd, "status", buf, sizeof(buf)) != 0 ||
+	    pidinfo_parse_status(buf, "Threads:", &n) != 0 || n <= 0)
+		return false;
+	ps->threads += (uint64_t)n - p->threads;
+	p->threads = (uint32_t)n;
+	return true;
+}
+
+bool procs_thread_room(struct sl_procs *ps, struct sl_pent *p, uint64_t max)
+{
+	if (!read_threads(ps, p))
+		return false; /* cannot count it: no thread (fail closed) */
+	if (ps->threads < max)
+		return true;
+	/* before denying: the others may have fewer threads than last read
+	 * (one that cannot be read keeps its count: an overcount) */
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i] != p)
+			read_threads(ps, ps->v[i]);
 	return ps->threads < max;
 }

@@ -56,7 +56,8 @@ struct sl_pent {
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
 	uint64_t brk_cur;      /* the break it last got (memlimit's guess) */
 	uint64_t cpu_own;      /* its own CPU time at the last check (ticks) */
-	uint8_t ran_stopped;   /* checks in a row it ran while it should not */
+	uint64_t cpu_total;    /* and with its reaped children's (ticks) */
+	uint64_t stop_cpu;     /* ticks it ran while the sandbox stayed stopped */
 	bool cpu_seen;	       /* cpu_own was read */
 	uint32_t threads;      /* its threads, as last read (1 until then) */
 };
@@ -168,10 +169,12 @@ struct sl_kills {
 /* CPU time (us) the sandbox used since the previous call: its processes'
  * and their reaped children's, from the kernel's accounting (see
  * procs.c).  With stopped (the sandbox stayed stopped since the previous
- * call), a member that ran at PROCS_RUN_STOPPED calls in a row is killed
- * and counted in *k: something resumes it behind the stop (a SIGCONT
- * timer), and a stop that does not hold is no limit. */
-#define PROCS_RUN_STOPPED 3
+ * call), a member that has run more than PROCS_STOPPED_CPU_MS since the
+ * stop began is killed and counted in *k: something resumes it behind the
+ * stop (a SIGCONT timer), and a stop that does not hold is no limit.  (A
+ * process finishing a long system call after SIGSTOP runs a little
+ * while stopped too: the bound leaves room for that.) */
+#define PROCS_STOPPED_CPU_MS 100
 int64_t procs_cpu_used(struct sl_procs *ps, bool stopped, struct sl_kills *k);
 
 /* The entry's /proc directory, opened on first use and proven to be the
@@ -184,7 +187,9 @@ int procs_dir(struct sl_pent *e);
 #define PROCS_FDS_PER_PROCESS 4
 bool procs_can_hold(const struct sl_procs *ps);
 
-/* Looks up a tracked, live process by pid (NULL if none). */
-struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid);
+/* The entry of pid if its process has not exited, as its pidfd says now
+ * (not the loop's last poll: a pid reaped and reused meanwhile is not
+ * ours).  NULL if none. */
+struct sl_pent *procs_live(struct sl_procs *ps, pid_t pid);
 
 #endif

@@ -83,8 +83,7 @@ static int check_pgrp(struct sl_ctx *c, pid_t pgid)
 {
 	if (pgid == 0)
 		return 0;
-	struct sl_pent *e = pgid > 0 ? procs_find(&c->sup->procs, pgid) : NULL;
-	return e && !e->exited ? 0 : ESRCH;
+	return pgid > 0 && procs_live(&c->sup->procs, pgid) ? 0 : ESRCH;
 }
 
 /* setpriority/getpriority(which, who), ioprio_set(which, who, prio). */

@@ -169,6 +169,20 @@ TEST(max_cpu_sigcont_timer_cannot_resume_itself)
 	sandlock_result_free(res);
 }
 
+/* Timers far enough apart that the process is seen stopped between two
+ * resumes (a count of checks in a row would start again each time): what
+ * it runs behind the stop adds up, and it is killed all the same. */
+TEST(max_cpu_sparse_sigcont_timer_cannot_resume_itself)
+{
+	sandlock_sandbox_t *p = cpu_policy(10);
+	const char *argv[] = {xprobe(), "sigcont-timer", "3000", "25", NULL};
+	sandlock_result_t *res = sandlock_run(p, NULL, argv, 4);
+	CHECK(res != NULL);
+	CHECK_EQ(sandlock_result_status(res), SANDLOCK_STATUS_KILLED);
+	CHECK_CONTAINS(sandlock_result_note(res), "kept running while the sandbox was stopped");
+	sandlock_result_free(res);
+}
+
 /* The same SIGCONT timers cannot undo a pause (sandlock_handle_pause stops
  * every process of the index with SIGSTOP): the paused command that keeps
  * spinning is killed within a few checks. */
