@@ -92,18 +92,20 @@ static void setup_stdio(const struct sl_plan *p)
 }
 
 /* Returns a pidfd of the child itself, opened before the filter exists
- * (pidfd_open of another pid may be notified). */
-static int setup_process(const struct sl_plan *p)
+ * (pidfd_open of another pid may be notified), and our pid in *me: asked
+ * once, before the filter, as a user handler on getpid would wait for a
+ * supervisor that has no listener yet. */
+static int setup_process(const struct sl_plan *p, pid_t *me)
 {
 	long r = sl_sys2(SYS_setpgid, 0, 0);
 	if (r < 0)
 		fail(p, SL_STEP_SETPGID, r);
+	*me = (pid_t)sl_sys0(SYS_getpid);
 	if (p->take_tty) {
 		/* Become the terminal's foreground group so an interactive
 		 * shell can read it.  All signals are blocked, so the
 		 * SIGTTOU a background group gets here is not delivered. */
-		pid_t me = (pid_t)sl_sys0(SYS_getpid);
-		(void)sl_sys3(SYS_ioctl, STDIN_FILENO, TIOCSPGRP, &me);
+		(void)sl_sys3(SYS_ioctl, STDIN_FILENO, TIOCSPGRP, me);
 	}
 	r = sl_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
 	if (r < 0)
@@ -111,7 +113,7 @@ static int setup_process(const struct sl_plan *p)
 	/* The keeper may have died before PDEATHSIG was armed. */
 	if (sl_sys0(SYS_getppid) != p->keeper.self)
 		fail(p, SL_STEP_PARENT_GONE, -ESRCH);
-	long pidfd = sl_sys2(SYS_pidfd_open, sl_sys0(SYS_getpid), 0);
+	long pidfd = sl_sys2(SYS_pidfd_open, *me, 0);
 	if (pidfd < 0)
 		fail(p, SL_STEP_PIDFD, pidfd);
 	return (int)pidfd;
@@ -206,12 +208,12 @@ static int confine_self(const struct sl_plan *p)
 
 /* Hands the parent the listener and a pidfd of ourselves (the parent does
  * not clone us, the keeper does: this pidfd is how it holds us). */
-static void report_ready(const struct sl_plan *p, int listener, int self_pidfd)
+static void report_ready(const struct sl_plan *p, int listener, int self_pidfd, pid_t me)
 {
 	int fds[2] = {listener, self_pidfd};
 	/* in flight on the socket; our copies are closed before exec with
 	 * every other inherited fd above stdio */
-	child_send(p->status_w, SL_STEP_READY, (int)sl_sys0(SYS_getpid), fds, 2);
+	child_send(p->status_w, SL_STEP_READY, (int)me, fds, 2);
 }
 
 /* Parks until the parent releases the child (start()).  EOF means the
@@ -328,11 +330,12 @@ int child_main(void *arg)
 {
 	const struct sl_plan *p = arg;
 	setup_stdio(p);
-	int self_pidfd = setup_process(p);
+	pid_t me;
+	int self_pidfd = setup_process(p, &me);
 	setup_limits(p);
 	drop_privileges(p);
 	int listener = confine_self(p);
-	report_ready(p, listener, self_pidfd);
+	report_ready(p, listener, self_pidfd, me);
 	wait_gate(p);
 	sl_sys3(SYS_close_range, 3U, ~0U, 0U);
 	reset_signals(p);

@@ -168,6 +168,20 @@ TEST(handler_return_value)
 	CHECK_EQ(s.cb_tid, my_tid());
 }
 
+/* A handler on getpid: the child learns its own pid before the filter
+ * exists (a getpid after it would wait for a supervisor that has no
+ * listener yet, and the start would hang). */
+TEST(handler_on_getpid_does_not_hang_start)
+{
+	struct script s = {0};
+	sandlock_action_set_return_value(&s.act, 4242);
+	struct tc_res r = run_script(SYS_getpid, &s, SANDLOCK_EXCEPTION_KILL,
+				     ARGS("sys", NR(getpid)));
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "ret=4242\n");
+	CHECK(s.calls >= 1);
+}
+
 /* continue: the real syscall runs. */
 TEST(handler_continue)
 {
