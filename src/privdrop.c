@@ -111,20 +111,37 @@ static long drop_bound(int cap)
 	return r < 0 ? r : 0;
 }
 
-/* CAP_SETPCAP is effective (0..31: word 0). */
-static bool have_setpcap(void)
+/* Makes CAP_SETPCAP effective when it is permitted (a process may hold it
+ * permitted only: the drop needs it effective).  1 when it is, 0 when it
+ * is not permitted (nothing can be dropped, nor gained: NO_NEW_PRIVS and
+ * an empty permitted set), or -errno: a capget that fails must not pass
+ * for "not permitted". */
+static long raise_setpcap(void)
 {
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
 	struct __user_cap_data_struct d[CAP_WORDS] = {{0, 0, 0}, {0, 0, 0}};
-	return sl_sys2(SYS_capget, &h, d) == 0 && (d[0].effective & CAP_TO_MASK(CAP_SETPCAP));
+	uint32_t bit = CAP_TO_MASK(CAP_SETPCAP); /* 0..31: word 0 */
+	long r = sl_sys2(SYS_capget, &h, d);
+	if (r < 0)
+		return r;
+	if (!(d[0].permitted & bit))
+		return 0;
+	if (d[0].effective & bit)
+		return 1;
+	d[0].effective |= bit;
+	r = sl_sys2(SYS_capset, &h, d);
+	return r < 0 ? r : 1;
 }
 
 long privdrop_bound(int *step)
 {
-	if (!have_setpcap())
-		return 0; /* neither permitted nor needed: NO_NEW_PRIVS */
+	long r = raise_setpcap();
+	if (r <= 0) {
+		*step = SL_STEP_CAPBSET;
+		return r;
+	}
 	long bits = sl_sys5(SYS_prctl, PR_GET_SECUREBITS, 0, 0, 0, 0);
-	long r = bits < 0 ? bits
+	r = bits < 0 ? bits
 			  : sl_sys5(SYS_prctl, PR_SET_SECUREBITS,
 				    privdrop_secbits((unsigned long)bits), 0, 0, 0);
 	if (r < 0) {

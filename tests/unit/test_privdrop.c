@@ -64,8 +64,30 @@ TEST(privdrop_drops_everything_held)
 	CHECK_EQ(bits & OURS, OURS);
 }
 
-/* Without CAP_SETPCAP the bounding set stays (not permitted, not needed:
- * NO_NEW_PRIVS), the capability sets still go. */
+/* CAP_SETPCAP permitted but not effective (a service may run so): it is
+ * raised for the drop, and the bounding set still goes. */
+TEST(privdrop_setpcap_permitted_only)
+{
+	if (prctl(PR_CAPBSET_READ, CAP_SETPCAP) != 1 || !any_cap())
+		SKIP("needs CAP_SETPCAP");
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	CHECK(syscall(SYS_capget, &h, d) == 0);
+	if (!(d[0].permitted & CAP_TO_MASK(CAP_SETPCAP)))
+		SKIP("CAP_SETPCAP is not permitted");
+	d[0].effective &= ~CAP_TO_MASK(CAP_SETPCAP);
+	CHECK(syscall(SYS_capset, &h, d) == 0);
+	int step = 0;
+	CHECK_EQ(privdrop_bound(&step), 0);
+	CHECK_EQ(privdrop_apply(&step), 0);
+	CHECK(!any_cap());
+	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
+		CHECK_EQ(prctl(PR_CAPBSET_READ, cap), 0);
+}
+
+/* Without CAP_SETPCAP permitted the bounding set stays (it cannot be
+ * dropped, and nothing can be gained through it: NO_NEW_PRIVS and an
+ * empty permitted set), the capability sets still go. */
 TEST(privdrop_without_setpcap)
 {
 	if (!any_cap())
@@ -74,9 +96,11 @@ TEST(privdrop_without_setpcap)
 	struct __user_cap_data_struct d[2];
 	CHECK(syscall(SYS_capget, &h, d) == 0);
 	d[0].effective &= ~CAP_TO_MASK(CAP_SETPCAP);
+	d[0].permitted &= ~CAP_TO_MASK(CAP_SETPCAP);
 	CHECK(syscall(SYS_capset, &h, d) == 0);
 	int step = 0;
 	CHECK_EQ(privdrop_bound(&step), 0);
 	CHECK_EQ(privdrop_apply(&step), 0);
 	CHECK(!any_cap());
+	CHECK_EQ(prctl(PR_CAPBSET_READ, CAP_SETPCAP), 1);
 }
