@@ -320,16 +320,23 @@ static uint64_t rss_shmem(struct sl_pent *p)
  * everyone's count, each process's shared memory taken as the larger of
  * what it was charged and what the kernel says it holds resident; over
  * the limit, the process with the most is killed through its pidfd, as a
- * memory cgroup's OOM killer would.  Returns the pid killed, or 0.
+ * memory cgroup's OOM killer would.  A command that has not yet
+ * run (pid unstarted, 0 for none) is left out: until its exec it shares
+ * or copies the host's address space, whose size is not the sandbox's.
+ * Returns the pid killed, or 0.
  */
-pid_t memlimit_check(struct sl_procs *ps, uint64_t max)
+pid_t memlimit_check(struct sl_procs *ps, uint64_t max, pid_t unstarted)
 {
-	refresh_all(ps, NULL);
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *e = ps->v[i];
+		if (!e->exited && e->pid > 0 && e->pid != unstarted)
+			refresh(ps, e);
+	}
 	uint64_t total = ps->mem_total, most = 0;
 	struct sl_pent *big = NULL;
 	for (size_t i = 0; i < ps->n; i++) {
 		struct sl_pent *e = ps->v[i];
-		if (e->exited || e->pid <= 0)
+		if (e->exited || e->pid <= 0 || e->pid == unstarted)
 			continue;
 		uint64_t shm = rss_shmem(e), held = e->data_bytes + e->shared_bytes;
 		if (shm > e->shared_bytes) {

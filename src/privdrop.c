@@ -142,8 +142,8 @@ long privdrop_bound(int *step)
 	}
 	long bits = sl_sys5(SYS_prctl, PR_GET_SECUREBITS, 0, 0, 0, 0);
 	r = bits < 0 ? bits
-			  : sl_sys5(SYS_prctl, PR_SET_SECUREBITS,
-				    privdrop_secbits((unsigned long)bits), 0, 0, 0);
+		     : sl_sys5(SYS_prctl, PR_SET_SECUREBITS, privdrop_secbits((unsigned long)bits),
+			       0, 0, 0);
 	if (r < 0) {
 		*step = SL_STEP_SECUREBITS;
 		return r;

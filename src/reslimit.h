@@ -23,6 +23,6 @@ void memlimit_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg);
 /* Periodic: re-reads every process; over max, kills the largest (memory
  * that grew without a syscall).  Returns the pid killed, or 0. */
 #define MEMLIMIT_CHECK_MS 100
-pid_t memlimit_check(struct sl_procs *ps, uint64_t max);
+pid_t memlimit_check(struct sl_procs *ps, uint64_t max, pid_t unstarted);
 
 #endif

@@ -510,7 +510,8 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 	}
 	if (s->max_memory && now_ms >= s->mem_check_at) {
 		pthread_mutex_lock(&s->lock);
-		pid_t killed = memlimit_check(&s->procs, s->max_memory);
+		pid_t killed =
+		    memlimit_check(&s->procs, s->max_memory, s->root_ran ? 0 : s->root_pgid);
 		if (killed) {
 			s->mem_kills.last = killed;
 			s->mem_kills.n++;

@@ -175,8 +175,8 @@ TEST(handler_on_getpid_does_not_hang_start)
 {
 	struct script s = {0};
 	sandlock_action_set_return_value(&s.act, 4242);
-	struct tc_res r = run_script(SYS_getpid, &s, SANDLOCK_EXCEPTION_KILL,
-				     ARGS("sys", NR(getpid)));
+	struct tc_res r =
+	    run_script(SYS_getpid, &s, SANDLOCK_EXCEPTION_KILL, ARGS("sys", NR(getpid)));
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(r.out, "ret=4242\n");
 	CHECK(s.calls >= 1);

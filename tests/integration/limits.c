@@ -11,6 +11,7 @@
 #include "common.h"
 
 #include <signal.h>
+#include <sys/mman.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -232,4 +233,28 @@ TEST(free_running_kills_setsid_child)
 	sandlock_handle_free(h);
 	if (!tc_wait_gone(c, 10000))
 		th_fail(__FILE__, __LINE__, "setsid child survived the sandbox");
+}
+
+/* A parked command (created, not started) still has the host's address
+ * space (a copy of it until exec): the periodic memory check must not
+ * count the host's memory against the sandbox and kill the command. */
+TEST(max_memory_parked_child_not_charged_host_memory)
+{
+	size_t big = 512u << 20;
+	void *host = mmap(NULL, big, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+	CHECK(host != MAP_FAILED);
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_max_memory(tc_builder_sys(), 64u << 20));
+	const char *argv[] = {"/bin/true", NULL};
+	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 1);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	usleep(400 * 1000); /* several memory checks while parked */
+	CHECK_EQ(sandlock_start(h), 0);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	CHECK_EQ(r.code, 0);
+	sandlock_handle_free(h);
+	munmap(host, big);
 }
