@@ -422,7 +422,17 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 	for (size_t i = 0; r == 0 && i < s.n_trees; i++) {
 		const struct tree *t = &s.trees[i];
 		const struct mounts_entry *e = mounts_find(mnts, t->mnt_id);
-		if (!e || !fsspecial_scanned(e) || whole[e - mnts->v])
+		/* A mount not in the table cannot be told free of devices:
+		 * the mounts changed since it was read (or it is out of our
+		 * reach): refuse rather than grant it unsearched. */
+		if (!e) {
+			r = sl_errorf(EAGAIN,
+				      "fs: %s: its mount (id %d) is not in /proc/self/mountinfo: "
+				      "the mounts changed while the sandbox was built; try again",
+				      t->path, t->mnt_id);
+			break;
+		}
+		if (!fsspecial_scanned(e) || whole[e - mnts->v])
 			continue;
 		char *canon = realpath(t->path, NULL);
 		r = canon ? scan_root(&s, canon, t->mnt_id)

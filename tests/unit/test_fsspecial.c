@@ -206,3 +206,30 @@ TEST(fsspecial_devices_in_tree)
 	sl_strv_free(&bl);
 	sl_strv_free(&rl);
 }
+
+/* As root, a granted tree whose mount is missing from the table (the
+ * mounts changed after it was read) cannot be told free of devices: the
+ * grant is refused, not passed unsearched. */
+TEST(fsspecial_grant_on_unknown_mount_refused)
+{
+	if (geteuid() != 0)
+		SKIP("devices are only looked for as root");
+	char *t = mkd("u");
+	int id;
+	CHECK_EQ(mounts_id(t, true, &id), 0);
+	char *text;
+	CHECK(asprintf(&text, "%d %d 8:1 / / rw - ext4 /dev/x rw\n", id + 1000, id + 1000) > 0);
+	struct mounts m;
+	if (mounts_parse(&m, text, "test") < 0)
+		th_fail(__FILE__, __LINE__, "%s", sl_error_get());
+	free(text);
+	struct sl_strv rl = list(t);
+	struct fsdeny *d;
+	CHECK_EQ(fsdeny_create(&d), 0);
+	sl_error_clear();
+	CHECK_EQ(fsspecial_apply(d, &m, &rl, NULL, true), -EAGAIN);
+	CHECK_CONTAINS(sl_error_get(), "is not in /proc/self/mountinfo");
+	fsdeny_free(d);
+	mounts_free(&m);
+	sl_strv_free(&rl);
+}
