@@ -67,6 +67,14 @@ $(B)/obj/src/%.o: src/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(SECCOMP_CFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
 
+# Code that runs between clone and exec (the keeper, the child, the
+# capability drop), on the cloning host thread's TLS and in its address
+# space, while other host threads run: no call into libc may hide there.
+# No stack-protector checks (a failed one calls libc's abort path) and no
+# loops turned into memcpy/strlen calls.
+RAW_OBJ := $(addprefix $(B)/obj/src/,child.o keeper.o privdrop.o rawclone.o)
+$(RAW_OBJ): CFLAGS += -fno-stack-protector -fno-tree-loop-distribute-patterns
+
 $(B)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@

@@ -48,7 +48,9 @@ void child_send(int sock, int step, int value, const int *fds, int nfds)
 		c->cmsg_level = SOL_SOCKET;
 		c->cmsg_type = SCM_RIGHTS;
 		c->cmsg_len = CMSG_LEN((size_t)nfds * sizeof(int));
-		__builtin_memcpy(CMSG_DATA(c), fds, (size_t)nfds * sizeof(int));
+		int *data = (int *)(void *)CMSG_DATA(c);
+		for (int i = 0; i < nfds; i++)
+			data[i] = fds[i];
 	}
 	while (sl_sys3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL) == -EINTR)
 		;
