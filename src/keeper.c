@@ -7,6 +7,7 @@
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -151,6 +152,47 @@ struct ksigaction {
 	unsigned long mask;
 };
 
+/* Sets every caught signal to SIG_DFL (the ignored stay ignored). */
+static void clear_handlers(void)
+{
+	for (int sig = 1; sig <= KSIGSET_SIZE * 8; sig++) {
+		struct ksigaction old;
+		if (sig == SIGKILL || sig == SIGSTOP ||
+		    sl_sys4(SYS_rt_sigaction, sig, NULL, &old, KSIGSET_SIZE) < 0)
+			continue;
+		if (old.handler != SIG_DFL && old.handler != SIG_IGN) {
+			struct ksigaction dfl = {.handler = SIG_DFL};
+			sl_sys4(SYS_rt_sigaction, sig, &dfl, NULL, KSIGSET_SIZE);
+		}
+	}
+}
+
+/*
+ * Starts the command's process.  It gets no signal handler of the host's:
+ * when it restores the host's signal mask before exec, a pending signal
+ * would run a host handler on the host's memory (which it shares until
+ * exec) and TLS.  clone3's CLONE_CLEAR_SIGHAND clears them in the kernel;
+ * where clone3 is hidden (Docker's default seccomp profile answers ENOSYS)
+ * or the flag unknown (before 5.5), we clear our own table, which the
+ * child copies, one signal at a time (about 13 us).  Exit signal SIGCHLD,
+ * as exec would set anyway.
+ */
+static long clone_child(struct sl_plan *p)
+{
+	struct clone_args ca = {
+	    .flags = (p->share_vm ? CLONE_VM | CLONE_VFORK : 0) | CLONE_CLEAR_SIGHAND,
+	    .exit_signal = SIGCHLD,
+	    .stack = (uint64_t)(uintptr_t)p->stack,
+	    .stack_size = p->stack_size,
+	};
+	long pid = sl_raw_clone3(&ca, CLONE_ARGS_SIZE_VER0, child_main, p);
+	if (pid != -ENOSYS && pid != -EINVAL && pid != -EPERM)
+		return pid;
+	clear_handlers();
+	unsigned long flags = (p->share_vm ? CLONE_VM | CLONE_VFORK : 0) | SIGCHLD;
+	return sl_raw_clone(flags, (char *)p->stack + p->stack_size, NULL, child_main, p);
+}
+
 int keeper_main(void *arg)
 {
 	struct sl_plan *p = arg;
@@ -178,9 +220,7 @@ int keeper_main(void *arg)
 	 * vanish unwaited. */
 	struct ksigaction dfl = {.handler = SIG_DFL, .flags = SA_NOCLDSTOP};
 	sl_sys4(SYS_rt_sigaction, SIGCHLD, &dfl, NULL, KSIGSET_SIZE);
-	/* exit signal SIGCHLD (the low byte), as exec would set anyway */
-	unsigned long flags = (p->share_vm ? CLONE_VM | CLONE_VFORK : 0) | SIGCHLD;
-	long pid = sl_raw_clone(flags, (char *)p->stack + p->stack_size, NULL, child_main, p);
+	long pid = clone_child(p);
 	if (pid < 0)
 		return fail(p, SL_STEP_CLONE, pid);
 	p->keeper.child = (pid_t)pid;

@@ -42,6 +42,29 @@ __asm__(".text\n"
 	"	hlt\n"
 	"1:	retq\n"
 	".size sl_raw_clone, .-sl_raw_clone\n");
+/* rdi = clone_args, rsi = size, rdx = fn, rcx = arg.  clone3 starts the
+ * child on stack + stack_size with every register but rax, rcx and r11 as
+ * the parent had them: fn and arg travel in r9 and r8. */
+__asm__(".text\n"
+	".globl sl_raw_clone3\n"
+	".hidden sl_raw_clone3\n"
+	".type sl_raw_clone3,@function\n"
+	"sl_raw_clone3:\n"
+	"	movq %rdx, %r9\n"
+	"	movq %rcx, %r8\n"
+	"	movl $435, %eax\n" /* SYS_clone3 */
+	"	syscall\n"
+	"	testq %rax, %rax\n"
+	"	jnz 1f\n"
+	"	xorl %ebp, %ebp\n"
+	"	movq %r8, %rdi\n"
+	"	callq *%r9\n"
+	"	movl %eax, %edi\n"
+	"	movl $60, %eax\n" /* SYS_exit */
+	"	syscall\n"
+	"	hlt\n"
+	"1:	retq\n"
+	".size sl_raw_clone3, .-sl_raw_clone3\n");
 #elif defined(__aarch64__)
 /* x0 = flags, x1 = stack top, x2 = pidfd, x3 = fn, x4 = arg.
  * clone(flags, newsp, parent_tid, tls, child_tid) in x0..x4. */
@@ -66,6 +89,27 @@ __asm__(".text\n"
 	"	brk #0\n"
 	"1:	ret\n"
 	".size sl_raw_clone, .-sl_raw_clone\n");
+/* x0 = clone_args, x1 = size, x2 = fn, x3 = arg; the child has every
+ * register but x0 as the parent had them: fn and arg travel in x10, x11. */
+__asm__(".text\n"
+	".globl sl_raw_clone3\n"
+	".hidden sl_raw_clone3\n"
+	".type sl_raw_clone3,%function\n"
+	"sl_raw_clone3:\n"
+	"	mov x10, x2\n"
+	"	mov x11, x3\n"
+	"	mov x8, #435\n" /* SYS_clone3 */
+	"	svc #0\n"
+	"	cbnz x0, 1f\n"
+	"	mov x29, xzr\n"
+	"	mov x30, xzr\n"
+	"	mov x0, x11\n"
+	"	blr x10\n"
+	"	mov x8, #93\n" /* SYS_exit */
+	"	svc #0\n"
+	"	brk #0\n"
+	"1:	ret\n"
+	".size sl_raw_clone3, .-sl_raw_clone3\n");
 #endif
 
 void sl_raw_exit(int status)

@@ -68,6 +68,15 @@ static inline long sl_sys6(long nr, long a, long b, long c, long d, long e, long
  */
 long sl_raw_clone(unsigned long flags, void *stack_top, int *pidfd, int (*fn)(void *), void *arg);
 
+/*
+ * clone3(2) running fn(arg) on the stack the arguments give (its top must
+ * be 16-byte aligned), then SYS_exit with fn's return value.  Returns the
+ * child's pid in the parent, or -errno (-ENOSYS where a seccomp profile
+ * such as Docker's default hides clone3); never touches TLS.
+ */
+struct clone_args;
+long sl_raw_clone3(struct clone_args *args, unsigned long size, int (*fn)(void *), void *arg);
+
 /* Leaves the calling thread (SYS_exit, not exit_group: see child.c). */
 __attribute__((noreturn)) void sl_raw_exit(int status);
 

@@ -485,3 +485,36 @@ TEST(timeout_cli_not_reached)
 			    "3", NULL);
 	CHECK_EQ(rc, 3);
 }
+
+/* ---- no host signal handler in the command's process ---------------------- */
+
+static volatile sig_atomic_t host_usr1;
+
+static void on_usr1(int sig)
+{
+	(void)sig;
+	host_usr1 = 1;
+}
+
+/* A signal sent to the parked command is delivered when it restores the
+ * host's signal mask, before exec: with the default action (here: it
+ * ends the command), never through the host's handler, which would run
+ * host code on the host's memory and TLS. */
+TEST(parked_command_never_runs_host_handler)
+{
+	struct sigaction sa = {.sa_handler = on_usr1};
+	sigemptyset(&sa.sa_mask);
+	CHECK_EQ(sigaction(SIGUSR1, &sa, NULL), 0);
+	sandlock_sandbox_t *p = tc_build(tc_builder_sys());
+	const char *argv[] = {"/bin/true", NULL};
+	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 1);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(kill(sandlock_handle_pid(h), SIGUSR1), 0);
+	CHECK_EQ(sandlock_start(h), 0);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	CHECK_EQ(r.status, SANDLOCK_STATUS_SIGNALED);
+	CHECK_EQ(r.sig, SIGUSR1);
+	CHECK_EQ(host_usr1, 0);
+	sandlock_handle_free(h);
+}
