@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * check.h - `sandlock check`: what this kernel offers and which protections
- * sandlock can enforce on it (spec 3.2, extended).
+ * sandlock can enforce on it.
  */
 #ifndef SL_CLI_CHECK_H
 #define SL_CLI_CHECK_H

@@ -9,7 +9,7 @@
 #ifndef SL_CLI_H
 #define SL_CLI_H
 
-/* Exit codes of the sandlock command (spec 3.1 and 2.24).  A sandboxed
+/* Exit codes of the sandlock command.  A sandboxed
  * command's own exit code is passed through unchanged. */
 enum {
 	CLI_EXIT_OK = 0,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * run.c - `sandlock run` (spec 3.1, 8.8): parse, build the policy, create
+ * run.c - `sandlock run`: parse, build the policy, create
  * the sandbox with inherited stdio and the supervisor on this thread,
  * forward termination signals to it, start, wait, report the status.
  */

@@ -20,7 +20,7 @@ sandlock_sandbox_t *run_policy_build(const struct run_opts *o, struct cli_err *e
 
 /* The exit code of `sandlock run` for a sandbox that ended with status (an
  * enum sandlock_status) and exit_code: the command's own code, 124 for a
- * timeout, 1 for a signal or a kill (spec 2.24, 3.1). */
+ * timeout, 1 for a signal or a kill. */
 int run_exit_code(int status, int exit_code);
 
 /* The --status-fd line, newline included, in buf (always NUL-terminated):

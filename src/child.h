@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * child.h - the child between clone and exec (spec 8.2).
+ * child.h - the child between clone and exec.
  *
  * Cloned by the keeper (keeper.h), possibly sharing the host's address
  * space: only raw syscalls (rawsys.h), no allocation, no locks, no stdio,

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * confine.c - sandlock_confine(): Landlock filesystem confinement of the
- * calling process, in place and irreversible (spec 2.26).  No seccomp, no
+ * calling process, in place and irreversible.  No seccomp, no
  * fork, no network handling.
  */
 #include <dirent.h>

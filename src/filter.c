@@ -7,7 +7,7 @@
  *     the process (SCMP_FLTATR_ACT_BADARCH);
  *   - the default deny list, the sysv_ipc group (unless allowed) and
  *     extra_deny_syscalls return EPERM.  A denied syscall is never also
- *     notified: deny wins (0.8.0 let the notification win, gap 9);
+ *     notified: deny wins (0.8.0 let the notification win);
  *   - clone3 returns ENOSYS: its flags live in memory BPF cannot read, so
  *     libc falls back to clone, whose namespace flags are checked here;
  *   - argument filters (EPERM unless noted), all on the low 32 bits where

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * filter.h - the seccomp-bpf program (spec 2.4), assembled with libseccomp
+ * filter.h - the seccomp-bpf program, assembled with libseccomp
  * in the parent and exported as raw BPF, so the child installs it with one
  * seccomp(2) call (libseccomp's own loader allocates).
  */

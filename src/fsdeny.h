@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * fsdeny.h - Landlock grants expanded around the inodes they may not
- * (fully) reach: fs_denied (spec 2.3, by other means), and the
+ * (fully) reach: fs_denied, and the
  * restrictions of fsspecial.h (kernel pseudo filesystems, root's device
  * nodes).
  *

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * handler.c - custom syscall handlers (spec 2.20): handler objects, the
+ * handler.c - custom syscall handlers: handler objects, the
  * action setters, the memory accessors and the adapter that puts a user
  * handler at the end of the engine's chain for its syscall.
  *
@@ -350,7 +350,7 @@ SL_API int32_t sandlock_mem_write(const sandlock_mem_handle_t *handle, uint64_t 
 	return mem_write(&handle->ref, addr, buf, len) < 0 ? -1 : 0;
 }
 
-/* The handler ABI fixes these layouts (spec 2.20). */
+/* The handler ABI fixes these layouts. */
 _Static_assert(sizeof(sandlock_notif_data_t) == 80, "sandlock_notif_data_t is 80 bytes");
 _Static_assert(sizeof(sandlock_action_out_t) == 24, "sandlock_action_out_t is 24 bytes");
 _Static_assert(offsetof(sandlock_action_out_t, payload) == 8, "payload at offset 8");

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-// httprule.h - HTTP ACL rules (spec 2.9): "METHOD HOST[/PATH]".
+// httprule.h - HTTP ACL rules: "METHOD HOST[/PATH]".
 //
 // (Line comments in this file: the wildcard examples contain a slash-star
 // that would end a block comment's opening under -Wcomment.)

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * landlock.h - Landlock rulesets (spec 2.2).
+ * landlock.h - Landlock rulesets.
  *
  * The parent builds the complete ruleset (path fds opened and rules added)
  * before fork; the child only calls landlock_restrict_self() on the

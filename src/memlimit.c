@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * memlimit.c - max_memory across the sandbox's processes (spec 2.10).
+ * memlimit.c - max_memory across the sandbox's processes.
  *
  * What is counted (all kernel-reported or register values, never the
  * child's memory, so the handlers are register-only and CONTINUE is safe):

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * netrule.h - the net_allow rule grammar (spec 2.6.1).
+ * netrule.h - the net_allow rule grammar.
  *
  *   [tcp:// | udp:// | icmp://] body
  *   tcp/udp body:  host:ports   split at the last ':'; host empty or '*' =

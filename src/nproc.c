@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * nproc.c - max_processes (spec 2.10, gaps 12-13 closed).
+ * nproc.c - max_processes (raw fork and vfork counted too).
  *
  * Register-only handlers: the decision reads the clone flags register and
  * the kernel's view of the sandbox's processes (pidfds, /proc children

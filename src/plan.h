@@ -20,7 +20,7 @@
 #include "keeper.h"
 #include "policy.h"
 
-/* Steps of the child sequence (spec 8.2), reported with an errno when one
+/* Steps of the child sequence, reported with an errno when one
  * fails.  SL_STEP_READY carries the listener fd number instead. */
 enum sl_step {
 	SL_STEP_READY = 0,

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * policy.c - the configuration model (spec 2.1): the builder ABI, build-time
+ * policy.c - the configuration model: the builder ABI, build-time
  * validation, the "not supported yet" gate, deep copy and release.
  *
  * Builder calls cannot fail (the ABI returns the builder), so the first
@@ -254,7 +254,7 @@ static int check_opt_path(const char *field, const char *path, enum path_kind ki
 	return path ? check_path(field, path, kind) : 0;
 }
 
-/* With chroot, cwd names a directory inside the new root (spec 2.13). */
+/* With chroot, cwd names a directory inside the new root. */
 static int check_cwd(const struct sandlock_sandbox *cfg)
 {
 	if (!cfg->cwd)
@@ -484,7 +484,7 @@ static int add_http_net_rule(struct sandlock_sandbox *cfg, const char *host)
 }
 
 /*
- * HTTP -> network auto-merge (spec 2.9, "Ports & auto-merge").  The proxy
+ * HTTP -> network auto-merge.  The proxy
  * sees a connection only if net_allow lets it through, so:
  *   - http_ports defaults to 80, plus 443 with http_ca, when any HTTP rule
  *     exists and no port was given;

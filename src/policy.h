@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * policy.h - the configuration model (spec 2.1).
+ * policy.h - the configuration model.
  *
  * struct sandlock_sandbox is the validated, immutable policy returned by
  * sandlock_sandbox_build().  The builder wraps the same struct plus a
@@ -22,7 +22,7 @@
 enum sl_fs_isolation { SL_ISO_NONE = 0, SL_ISO_OVERLAYFS = 1, SL_ISO_BRANCHFS = 2 };
 enum sl_branch_action { SL_ACT_COMMIT = 0, SL_ACT_ABORT = 1, SL_ACT_KEEP = 2 };
 
-/* A net_allow rule after parsing (spec 2.6.1). */
+/* A net_allow rule after parsing. */
 enum sl_proto { SL_PROTO_TCP = 0, SL_PROTO_UDP = 1, SL_PROTO_ICMP = 2 };
 struct sl_net_rule {
 	enum sl_proto proto;
@@ -31,7 +31,7 @@ struct sl_net_rule {
 	struct sl_u32v ports; /* when !all_ports (empty for ICMP) */
 };
 
-/* An http_allow/http_deny rule after parsing (spec 2.9). */
+/* An http_allow/http_deny rule after parsing. */
 struct sl_http_rule {
 	char *method; /* upper-cased, "*" = any */
 	char *host;   /* lower-cased, "*" = any */
@@ -93,7 +93,7 @@ struct sandlock_builder {
 	char *errmsg; /* its message */
 };
 
-/* Validates cfg in place (spec 2.1), parsing rules into their structured
+/* Validates cfg in place, parsing rules into their structured
  * form.  Returns 0 or -errno with a message set (sl_errorf). */
 int policy_validate(struct sandlock_sandbox *cfg);
 /* Rejects fields whose enforcement has not landed: "not supported yet:
@@ -105,7 +105,7 @@ int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src
 void policy_release(struct sandlock_sandbox *cfg);
 void policy_init(struct sandlock_sandbox *cfg);
 
-/* Validates a sandbox name (spec 2.18).  0 or -EINVAL with a message. */
+/* Validates a sandbox name.  0 or -EINVAL with a message. */
 int policy_check_name(const char *name);
 
 #endif

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * reslimit.h - builtin handlers of the resource limits (spec 2.10):
+ * reslimit.h - builtin handlers of the resource limits:
  * max_processes (nproc.c) and max_memory (memlimit.c).  CPU throttling
  * needs no handler (throttle.c).
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * size.c - byte sizes such as "512", "64K", "1g" (spec 2.1, ByteSize).
+ * size.c - byte sizes such as "512", "64K", "1g".
  *
  * The grammar is deliberately narrow: decimal digits, then at most one
  * K/M/G suffix (either case, powers of 1024).  No sign, no whitespace, no

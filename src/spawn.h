@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * spawn.h - start the sandbox: the keeper (keeper.h), which clones the
- * child (child.h); take the child's listener and pidfd (spec 8.3).
+ * child (child.h); take the child's listener and pidfd.
  */
 #ifndef SL_SPAWN_H
 #define SL_SPAWN_H

@@ -37,7 +37,7 @@ static void on_uname(struct sl_ctx *c, struct sl_action *a, void *arg)
 
 enum when { ALWAYS, ALWAYS_FILTERED, MEMORY, MEMORY_FILTERED, MEMORY_SYSV };
 
-/* The builtins in dispatch order (spec 2.5.2).  *_FILTERED syscalls are
+/* The builtins in dispatch order.  *_FILTERED syscalls are
  * notified by argument-filtered rules (filter.c), not by the list. */
 static const struct {
 	int nr;

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * supervisor.h - the seccomp user-notification engine (spec 2.5).
+ * supervisor.h - the seccomp user-notification engine.
  *
  * One dispatch table maps a syscall number to an ordered chain of
  * handlers: the builtins of the active features first, the user's handlers

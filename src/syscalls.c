@@ -18,7 +18,7 @@ struct sl_sysent {
 #n, __NR_##n                                                                       \
 	}
 
-/* Default deny list, spec 2.4.2.  nfsservctl has no number on x86_64 or
+/* Default deny list.  nfsservctl has no number on x86_64 or
  * aarch64 and is left out; ioperm/iopl exist only on x86. */
 static const int default_deny[] = {
     __NR_mount,

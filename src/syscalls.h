@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * syscalls.h - the known-name table (spec 2.4.3) and the fixed syscall
+ * syscalls.h - the known-name table and the fixed syscall
  * groups: the default deny list (2.4.2) and the sysv_ipc group.
  */
 #ifndef SL_SYSCALLS_H

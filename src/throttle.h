@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * throttle.h - max_cpu: a CPU budget for the sandbox (spec 2.10).
+ * throttle.h - max_cpu: a CPU budget for the sandbox.
  *
  * The sandbox earns pct % of one core of CPU time as wall time passes
  * (banked up to one 100 ms period's worth, so short bursts run at full

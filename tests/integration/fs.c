@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fs.c - filesystem confinement (spec 2.2, 2.26): read-only and writable
+ * fs.c - filesystem confinement: read-only and writable
  * trees, single-file grants, paths outside every tree, through the library,
  * the CLI and sandlock_confine().
  */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fsdeny.c - fs_denied (spec 2.3), enforced by Landlock: a denied file and
+ * fsdeny.c - fs_denied, enforced by Landlock: a denied file and
  * a denied directory under a readable and under a writable tree, reached
  * by every name the child can build (symlinks, "..", /proc/self/root,
  * dirfds, a racing thread), through the library, the CLI and

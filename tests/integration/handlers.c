@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * handlers.c - the custom handler ABI (spec 2.20, actions 2.5.3):
+ * handlers.c - the custom handler ABI:
  * sandlock_run_with_handlers and its interactive twin, every action and
  * its invalid forms, the exception policies, the memory accessors, hold
  * and release, kill and its group rules, registration refusals, ud_drop

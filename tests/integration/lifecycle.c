@@ -444,7 +444,7 @@ TEST(stdin_inherited)
 }
 
 /* Only stdio reaches the command: no inherited fd of the caller, no
- * seccomp listener, no pipe of the library (spec 2.17). */
+ * seccomp listener, no pipe of the library. */
 TEST(fd_hygiene)
 {
 	int fd = open("/dev/null", O_RDONLY); /* deliberately not O_CLOEXEC */

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * limits.c - resource limits enforced by the supervisor (spec 2.10) and
+ * limits.c - resource limits enforced by the supervisor and
  * live control of a running sandbox: max_processes (fork, raw fork,
  * vfork, threads, a fork bomb, orphans), max_memory (one process, several,
  * shared mappings, brk, Python), max_cpu, pause/resume/kill reaching a
@@ -57,7 +57,7 @@ TEST(max_processes_cap_and_release)
 	CHECK_STR(LPROBE(procs_policy(5), "forks", "10"), "ok 4 EAGAIN 4 EAGAIN");
 }
 
-/* Raw fork(2) and vfork(2) are counted too (0.8.0 gaps 12-13). */
+/* Raw fork(2) and vfork(2) are counted too (0.8.0 missed them). */
 TEST(max_processes_raw_fork_and_vfork)
 {
 	CHECK_STR(LPROBE(procs_policy(5), "forks", "10", "raw"), "ok 4 EAGAIN 4 EAGAIN");

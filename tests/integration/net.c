@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * net.c - IPC scopes and the network (spec 2.2, 2.4.4, 2.7, 2.8): signal
+ * net.c - IPC scopes and the network: signal
  * and abstract-socket scoping, socket family/type/protocol filtering,
  * Landlock TCP connect/bind, and TCP Fast Open.
  */

@@ -204,6 +204,7 @@ TEST(privilege_caps_dropped_without_setpcap)
 	struct __user_cap_data_struct d[2];
 	CHECK(syscall(SYS_capget, &h, d) == 0);
 	d[0].effective &= ~CAP_TO_MASK(CAP_SETPCAP);
+	d[0].permitted &= ~CAP_TO_MASK(CAP_SETPCAP);
 	CHECK(syscall(SYS_capset, &h, d) == 0);
 	sandlock_sandbox_t *p = with_proc();
 	char *out = rp_in(p, "seq", "caps", "securebits", NULL);
@@ -213,6 +214,25 @@ TEST(privilege_caps_dropped_without_setpcap)
 	CHECK_STR(cap_field(line, "inh"), zero);
 	CHECK(strcmp(cap_field(line, "bnd"), zero) != 0);
 	CHECK_LINE(out, 1, "ok 0x0");
+}
+
+/* CAP_SETPCAP permitted but not effective: raised for the drop, so the
+ * bounding set is emptied all the same. */
+TEST(privilege_bounding_set_dropped_with_setpcap_permitted_only)
+{
+	if (!th_root())
+		SKIP("needs root");
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	CHECK(syscall(SYS_capget, &h, d) == 0);
+	d[0].effective &= ~CAP_TO_MASK(CAP_SETPCAP);
+	CHECK(syscall(SYS_capset, &h, d) == 0);
+	sandlock_sandbox_t *p = with_proc();
+	char *out = rp_in(p, "seq", "caps", NULL);
+	const char *line = tc_line(out, 0);
+	CHECK_STR(cap_field(line, "eff"), zero);
+	CHECK_STR(cap_field(line, "prm"), zero);
+	CHECK_STR(cap_field(line, "bnd"), zero);
 }
 
 /* A step the plan decided on that fails stops the start, naming it: here

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * process.c - the process a sandbox starts (spec 2.10, 2.11, 2.17, 2.18,
- * 8.2): environment, PATH lookup, resource limits, CPU affinity,
- * personality, working directory and the sandbox name (hostname).
+ * process.c - the process a sandbox starts : environment, PATH lookup, resource limits, CPU
+ * affinity, personality, working directory and the sandbox name (hostname).
  */
 #include <sys/prctl.h>
 

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * seccomp.c - the seccomp filter (spec 2.4): the default deny list, the
+ * seccomp.c - the seccomp filter: the default deny list, the
  * SysV group, extra deny/allow lists, and the argument filters on ioctl,
  * clone/clone3 and prctl.
  *

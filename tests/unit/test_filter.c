@@ -99,7 +99,7 @@ TEST(filter_checks_arch_and_x32)
 	policy_release(&cfg);
 }
 
-/* A denied syscall is never also notified: deny wins (0.8.0's gap 9). */
+/* A denied syscall is never also notified: deny wins (0.8.0 let the notification win). */
 TEST(filter_deny_wins_over_notify)
 {
 	struct sandlock_sandbox cfg;
@@ -127,9 +127,9 @@ static bool listed(const int *v, size_t n, int nr)
 	return false;
 }
 
-/* Only what the policy needs is notified (spec 2.4.5, with raw fork for
- * exact process accounting; not exit_group: orphans land at the keeper,
- * where they are found without it). */
+/* Only what the policy needs is notified (with raw fork for exact process
+ * accounting; not exit_group: orphans land at the keeper, where they are
+ * found without it). */
 TEST(notify_list_follows_policy)
 {
 	struct sandlock_sandbox cfg;
