@@ -258,3 +258,20 @@ TEST(max_memory_parked_child_not_charged_host_memory)
 	sandlock_handle_free(h);
 	munmap(host, big);
 }
+
+/* A fork whose child forked, reaped its own child and exited before the
+ * supervisor saw any of them leaves no slot behind: sixty such rounds
+ * under a cap of 4 all fork (slots of processes reaped unseen were once
+ * kept for good, and the cap closed after a few dozen). */
+TEST(max_processes_unseen_reaped_children_free_slots)
+{
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_max_processes(tc_builder_sys(), 4));
+	const char *argv[] = {"/bin/sh", "-c",
+			      "i=0; while [ $i -lt 60 ]; do (/bin/true; /bin/true; :) || echo "
+			      "fail$i; i=$((i+1)); done; (/bin/true) && echo done",
+			      NULL};
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 3));
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "done\n");
+}
