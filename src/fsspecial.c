@@ -22,19 +22,24 @@
  * Devices.  Started as root, the sandbox keeps uid 0 without a
  * capability, and uid 0 owns the device nodes: their owner bits let it
  * read and write raw disks (every file's data, beneath every Landlock
- * rule), memory, the consoles.  Granted: non-devices, null, zero, full,
- * random, urandom, tty, ptmx, pts terminals (and 0:0, an overlayfs
+ * rule), memory, the consoles, and the terminals of root's other
+ * sessions (reading one steals the keystrokes typed there).  Granted:
+ * non-devices, null, zero, full, random, urandom, tty, ptmx, the
+ * terminal on our stdin, stdout or stderr (and 0:0, an overlayfs
  * whiteout, which opens nothing); a grant of anything else is refused.
  * Device nodes inside a granted tree are looked for where they can be
- * opened and are found in practice: mounts of devtmpfs, tmpfs, ramfs and
- * rootfs without nodev (/dev, a container's /dev, /dev/shm, an initramfs
- * root with a static /dev), each searched
+ * opened and are found in practice: mounts of devtmpfs, tmpfs, ramfs,
+ * rootfs and devpts without nodev (/dev, a container's /dev, /dev/shm, an
+ * initramfs root with a static /dev, /dev/pts), each searched
  * whole (without crossing into other mounts), plus every mount whose
  * mount point is itself a device node (a bind-mounted device).  Each one
  * found gets no right; the directories above it get READ_DIR at most, as
- * above a denied file.  Disk filesystems are not searched (a full walk of
- * /usr costs about 250 ms): a device node made with mknod on one stays
- * reachable through a grant holding it (docs/architecture.md says so).
+ * above a denied file, so what is made there later is not granted either
+ * (a terminal of a later session, or one the sandbox opens itself
+ * through ptmx: a program that needs its own terminal pair, run as root
+ * with /dev/pts granted, cannot open the pair's slave by path).  Disk filesystems are not searched
+ * (a full walk of /usr costs about 250 ms): a device node made with mknod on one stays reachable
+ * through a grant holding it (docs/architecture.md says so).
  */
 #include "fsspecial.h"
 
@@ -102,13 +107,31 @@ bool fsspecial_device_allowed(mode_t mode, dev_t rdev)
 		return mi == 3 || mi == 5 || mi == 7 || mi == 8 || mi == 9;
 	if (ma == 5) /* tty, ptmx (not console: 5:1) */
 		return mi == 0 || mi == 2;
-	return ma >= 136 && ma <= 143; /* UNIX98 pty slaves (/dev/pts/N) */
+	return false;
+}
+
+bool fsspecial_host_tty(dev_t rdev)
+{
+	for (int fd = 0; fd <= 2; fd++) {
+		struct stat st;
+		if (fstat(fd, &st) == 0 && S_ISCHR(st.st_mode) && st.st_rdev == rdev)
+			return true;
+	}
+	return false;
+}
+
+/* A device root may have: the safe set, or the terminal we run on. */
+static bool device_ok(const struct stat *st)
+{
+	return fsspecial_device_allowed(st->st_mode, st->st_rdev) ||
+	       (S_ISCHR(st->st_mode) && fsspecial_host_tty(st->st_rdev));
 }
 
 bool fsspecial_scanned(const struct mounts_entry *e)
 {
 	return (!strcmp(e->fstype, "devtmpfs") || !strcmp(e->fstype, "tmpfs") ||
-		!strcmp(e->fstype, "ramfs") || !strcmp(e->fstype, "rootfs")) &&
+		!strcmp(e->fstype, "ramfs") || !strcmp(e->fstype, "rootfs") ||
+		!strcmp(e->fstype, "devpts")) &&
 	       !mounts_has_opt(e, "nodev");
 }
 
@@ -190,13 +213,13 @@ static int check_granted_device(const char *field, const char *path)
 	struct stat st;
 	if (stat(path, &st) < 0)
 		return sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
-	if (fsspecial_device_allowed(st.st_mode, st.st_rdev))
+	if (device_ok(&st))
 		return 0;
 	return sl_errorf(EPERM,
 			 "%s %s: a %s (%u:%u), and the sandbox runs as root: uid 0 passes its "
 			 "permission bits without any capability, and a device reaches data "
 			 "beneath every Landlock rule; as root, only null, zero, full, random, "
-			 "urandom, tty, ptmx and pts/* are granted",
+			 "urandom, tty, ptmx and the terminal sandlock runs on are granted",
 			 field, path, device_kind(st.st_mode), major(st.st_rdev),
 			 minor(st.st_rdev));
 }
@@ -307,7 +330,7 @@ static int scan_entry(struct scan *s, const char *dir, int dfd, const struct dir
 			   ? 0
 			   : sl_errorf(errno, "fs: %s/%s: %s", dir, e->d_name, strerror(errno));
 	if (!S_ISDIR(st.st_mode)) {
-		if (fsspecial_device_allowed(st.st_mode, st.st_rdev))
+		if (device_ok(&st))
 			return 0;
 		*found = true;
 		return fsdeny_restrict_inode(s->d, &st, 0);
@@ -402,10 +425,9 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
 		const struct mounts_entry *e = &mnts->v[i];
 		struct stat st;
-		/* (A file bind-mounted from a pseudo filesystem or devpts is
-		 * no device root may not have: not even looked at.) */
-		if (!fsspecial_scanned(e) &&
-		    (fsspecial_pseudo(e->fstype) || !strcmp(e->fstype, "devpts")))
+		/* (A file bind-mounted from a pseudo filesystem is no device
+		 * root may not have: not even looked at.) */
+		if (!fsspecial_scanned(e) && fsspecial_pseudo(e->fstype))
 			continue;
 		/* a whole filesystem that is never searched is a directory:
 		 * nothing to look at (only a bind mount can be a file) */

@@ -13,7 +13,8 @@
  *     grant on /dev would read the raw disks beneath every Landlock rule.
  *     A grant of such a device is refused; a grant holding one is
  *     expanded around it (it gets no right).  Allowed: null, zero, full,
- *     random, urandom, tty, ptmx and the pts terminals.
+ *     random, urandom, tty, ptmx and the terminal sandlock runs on (not
+ *     the terminals of root's other sessions).
  *
  * The restrictions go to fsdeny (fsdeny_restrict), which expands the
  * grants.  Runs in the parent: allocates, reads directories.
@@ -39,9 +40,13 @@ const char *fsspecial_pseudo(const char *fstype);
  * and device number: anything but a block device or a character device
  * outside the safe set. */
 bool fsspecial_device_allowed(mode_t mode, dev_t rdev);
+/* True when rdev is the character device on our stdin, stdout or stderr
+ * (the terminal sandlock runs on: granted as root, unlike other pts). */
+bool fsspecial_host_tty(dev_t rdev);
 
 /* True when the mount holds device nodes that can be opened and is
- * searched for them (devtmpfs, tmpfs, ramfs, rootfs without nodev). */
+ * searched for them (devtmpfs, tmpfs, ramfs, rootfs, devpts without
+ * nodev). */
 bool fsspecial_scanned(const struct mounts_entry *e);
 
 /* Checks the grants (read: fs_read, write: fs_write) against the mount

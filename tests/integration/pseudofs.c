@@ -295,7 +295,8 @@ TEST(devices_explicit_grant)
 			  fmt("fs_read %s: a block device (%u:%u), and the sandbox runs as root: "
 			      "uid 0 passes its permission bits without any capability, and a "
 			      "device reaches data beneath every Landlock rule; as root, only "
-			      "null, zero, full, random, urandom, tty, ptmx and pts/* are granted",
+			      "null, zero, full, random, urandom, tty, ptmx and the terminal "
+			      "sandlock runs on are granted",
 			      blk, major(rdev), minor(rdev)));
 	} else {
 		CHECK_LINE(fsprobe_in(p, fmt("read %s", blk), NULL), 0, "errno=EACCES");
@@ -355,4 +356,31 @@ TEST(devices_root_private_node)
 	CHECK_LINE(out, 3, "ok");
 	CHECK_LINE(out, 4, "ok");
 	CHECK_LINE(out, 5, "errno=EACCES");
+}
+
+/* Another session's terminal (here a pty the test opens, as an admin's
+ * ssh session would hold one): as root, uid 0 owns it and could read the
+ * keystrokes typed there; under -w /dev it stays closed, and naming it is
+ * refused, while /dev/pts lists and ptmx opens.  Unprivileged, the
+ * permission bits decide (this pty is the test's own: it opens). */
+TEST(devices_other_terminal_closed_to_root)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0 || grantpt(m) != 0 || unlockpt(m) != 0)
+		SKIP("no pty: %s", strerror(errno));
+	const char *pts = ptsname(m);
+	CHECK(pts != NULL);
+	char *path = fmt("%s", pts);
+	CHECK_STR(fsprobe_out("open-w", path), "ok"); /* it opens outside */
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/dev"));
+	char *out = fsprobe_in(p, fmt("open-w %s", path), "ls /dev/pts", "open-w /dev/ptmx",
+			       "open-w /dev/null", NULL);
+	CHECK_LINE(out, 0, th_root() ? "errno=EACCES" : "ok");
+	CHECK_LINE(out, 1, "ok");
+	CHECK_LINE(out, 2, "ok");
+	CHECK_LINE(out, 3, "ok");
+	sandlock_sandbox_t *named = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), path));
+	if (th_root())
+		CHECK_CONTAINS(refused(named), "the terminal sandlock runs on are granted");
+	close(m);
 }

@@ -2,10 +2,12 @@
 /* test_fsspecial.c - which filesystems are kernel controls, which device
  * nodes root may have, which mounts are searched; the restrictions a
  * forged mount table leads to, without Landlock. */
+#include <errno.h>
 #include <fcntl.h>
 #include <linux/landlock.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
@@ -42,14 +44,15 @@ TEST(fsspecial_device_set)
 	CHECK(fsspecial_device_allowed(S_IFIFO | 0644, 0));
 	CHECK(!fsspecial_device_allowed(S_IFBLK | 0600, makedev(8, 0)));
 	CHECK(!fsspecial_device_allowed(S_IFBLK | 0666, makedev(1, 3))); /* a block "null" */
-	unsigned int ok[][2] = {{1, 3}, {1, 5}, {1, 7},	  {1, 8},	  {1, 9},
-				{5, 0}, {5, 2}, {136, 0}, {143, 1048575}, {0, 0}};
+	unsigned int ok[][2] = {{1, 3}, {1, 5}, {1, 7}, {1, 8}, {1, 9}, {5, 0}, {5, 2}, {0, 0}};
 	for (size_t i = 0; i < SL_ARRAY_SIZE(ok); i++)
 		if (!fsspecial_device_allowed(S_IFCHR | 0666, makedev(ok[i][0], ok[i][1])))
 			th_fail(__FILE__, __LINE__, "%u:%u refused", ok[i][0], ok[i][1]);
-	/* mem, kmem, port, kmsg, console, tty1, tun, kvm, a ttyS, 0:1 */
-	unsigned int no[][2] = {{1, 1},	   {1, 2},    {1, 4},  {1, 11}, {5, 1},	 {4, 1},
-				{10, 200}, {10, 232}, {4, 64}, {0, 1},	{144, 0}};
+	/* mem, kmem, port, kmsg, console, tty1, tun, kvm, a ttyS, 0:1, and
+	 * pts terminals (only the one we run on: fsspecial_host_tty) */
+	unsigned int no[][2] = {{1, 1},	  {1, 2},    {1, 4},	    {1, 11}, {5, 1},
+				{4, 1},	  {10, 200}, {10, 232},	    {4, 64}, {0, 1},
+				{144, 0}, {136, 0},  {143, 1048575}};
 	for (size_t i = 0; i < SL_ARRAY_SIZE(no); i++)
 		if (fsspecial_device_allowed(S_IFCHR | 0600, makedev(no[i][0], no[i][1])))
 			th_fail(__FILE__, __LINE__, "%u:%u allowed", no[i][0], no[i][1]);
@@ -72,7 +75,7 @@ TEST(fsspecial_scanned_mounts)
 	CHECK(!fsspecial_scanned(&m.v[2])); /* nodev: no node there opens */
 	CHECK(fsspecial_scanned(&m.v[3]));
 	CHECK(fsspecial_scanned(&m.v[4]));
-	CHECK(!fsspecial_scanned(&m.v[5])); /* only terminals */
+	CHECK(fsspecial_scanned(&m.v[5])); /* other sessions' terminals */
 	mounts_free(&m);
 }
 
@@ -232,4 +235,22 @@ TEST(fsspecial_grant_on_unknown_mount_refused)
 	fsdeny_free(d);
 	mounts_free(&m);
 	sl_strv_free(&rl);
+}
+
+/* The terminal on our stdio is the host's; another pty is not. */
+TEST(fsspecial_host_tty_is_ours_only)
+{
+	int a = posix_openpt(O_RDWR | O_NOCTTY), b = posix_openpt(O_RDWR | O_NOCTTY);
+	if (a < 0 || b < 0)
+		SKIP("no pty: %s", strerror(errno));
+	CHECK(grantpt(a) == 0 && unlockpt(a) == 0 && grantpt(b) == 0 && unlockpt(b) == 0);
+	int sa = open(ptsname(a), O_RDWR | O_NOCTTY);
+	CHECK(sa >= 0);
+	struct stat st_a, st_b;
+	CHECK(fstat(sa, &st_a) == 0);
+	CHECK(stat(ptsname(b), &st_b) == 0);
+	CHECK(dup2(sa, STDIN_FILENO) == STDIN_FILENO); /* the test runs in a fork */
+	CHECK(fsspecial_host_tty(st_a.st_rdev));
+	CHECK(!fsspecial_host_tty(st_b.st_rdev));
+	CHECK(!fsspecial_device_allowed(st_b.st_mode, st_b.st_rdev));
 }
