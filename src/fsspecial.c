@@ -148,11 +148,14 @@ static bool visible(const struct mounts_entry *e)
 /* A write grant on a pseudo filesystem, or on a mount beneath one, is
  * refused: its mount and the mounts above it, by the table's parent ids
  * (a mount missing from the table, as above a chroot, ends the walk). */
-static int check_write(const struct mounts *mnts, const char *path)
+static int check_write(const struct mounts *mnts, const struct fs_grant *g)
 {
-	int id, r = mounts_id(path, true, &id);
-	if (r < 0)
-		return sl_errorf(-r, "fs_write: %s: %s", path, strerror(-r));
+	struct statx stx;
+	if (statx(g->fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+		return sl_errorf(errno, "fs_write: %s: %s", g->path, strerror(errno));
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return sl_errorf(ENOSYS, "fs_write: %s: %s", g->path, strerror(ENOSYS));
+	int id = (int)stx.stx_mnt_id;
 	const struct mounts_entry *top = NULL, *e = mounts_find(mnts, id);
 	for (size_t hops = 0; e && hops <= mnts->n; hops++) {
 		if (fsspecial_pseudo(e->fstype))
@@ -163,13 +166,14 @@ static int check_write(const struct mounts *mnts, const char *path)
 	}
 	if (!top)
 		return 0;
-	char *canon = realpath(path, NULL);
+	/* (the path only words the message: the tree itself, or inside) */
+	char *canon = realpath(g->path, NULL);
 	bool is = canon && top->id == id && !strcmp(canon, top->point);
 	free(canon);
 	return sl_errorf(EPERM,
 			 "fs_write %s: the tree is %s%s (%s), where writes act on %s; grant the "
 			 "directories the command writes instead",
-			 path, is ? "" : "inside ", top->point, top->fstype,
+			 g->path, is ? "" : "inside ", top->point, top->fstype,
 			 fsspecial_pseudo(top->fstype));
 }
 
@@ -208,11 +212,11 @@ static const char *device_kind(mode_t mode)
 }
 
 /* A grant naming a device root may not have is refused. */
-static int check_granted_device(const char *field, const char *path)
+static int check_granted_device(const char *field, const struct fs_grant *g)
 {
 	struct stat st;
-	if (stat(path, &st) < 0)
-		return sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
+	if (fstat(g->fd, &st) < 0)
+		return sl_errorf(errno, "%s: %s: %s", field, g->path, strerror(errno));
 	if (device_ok(&st))
 		return 0;
 	return sl_errorf(EPERM,
@@ -220,7 +224,7 @@ static int check_granted_device(const char *field, const char *path)
 			 "permission bits without any capability, and a device reaches data "
 			 "beneath every Landlock rule; as root, only null, zero, full, random, "
 			 "urandom, tty, ptmx and the terminal sandlock runs on are granted",
-			 field, path, device_kind(st.st_mode), major(st.st_rdev),
+			 field, g->path, device_kind(st.st_mode), major(st.st_rdev),
 			 minor(st.st_rdev));
 }
 
@@ -230,6 +234,7 @@ struct tree {
 	ino_t ino;
 	int mnt_id;
 	const char *path; /* as granted */
+	int fd;		  /* the grant's O_PATH fd */
 };
 
 /* A directory in_tree() has decided on. */
@@ -255,16 +260,19 @@ static int nomem(void)
 	return sl_errorf(ENOMEM, "fs: out of memory");
 }
 
-static int add_trees(struct scan *s, const char *field, const struct sl_strv *l)
+static int add_trees(struct scan *s, const struct fs_grants *g)
 {
-	for (size_t i = 0; l && i < l->n; i++) {
+	for (size_t i = 0; g && i < g->n; i++) {
 		struct tree *t = &s->trees[s->n_trees];
 		struct statx stx;
-		if (statx(AT_FDCWD, l->v[i], 0, STATX_INO | STATX_MNT_ID, &stx) < 0)
-			return sl_errorf(errno, "%s: %s: %s", field, l->v[i], strerror(errno));
+		if (statx(g->v[i].fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &stx) < 0)
+			return sl_errorf(errno, "%s: %s: %s", g->field, g->v[i].path,
+					 strerror(errno));
 		if (!(stx.stx_mask & STATX_MNT_ID))
-			return sl_errorf(ENOSYS, "%s: %s: %s", field, l->v[i], strerror(ENOSYS));
-		t->path = l->v[i];
+			return sl_errorf(ENOSYS, "%s: %s: %s", g->field, g->v[i].path,
+					 strerror(ENOSYS));
+		t->path = g->v[i].path;
+		t->fd = g->v[i].fd;
 		t->mnt_id = (int)stx.stx_mnt_id;
 		t->dev = makedev(stx.stx_dev_major, stx.stx_dev_minor);
 		t->ino = stx.stx_ino;
@@ -388,28 +396,28 @@ static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int de
 	return r;
 }
 
-/* Searches the tree at path (canonical), on mount mnt_id; a non-directory
- * (a bind-mounted file) is checked itself. */
-static int scan_root(struct scan *s, const char *path, int mnt_id)
+/* Searches the tree at path (canonical), on mount mnt_id: the object of
+ * fd (an O_PATH fd, reopened) when fd >= 0, else what path names now.  A
+ * non-directory (a bind-mounted file) is checked itself. */
+static int scan_root(struct scan *s, const char *path, int fd, int mnt_id)
 {
 	struct stat st;
-	if (lstat(path, &st) < 0)
+	if ((fd >= 0 ? fstat(fd, &st) : lstat(path, &st)) < 0)
 		return sl_errorf(errno, "fs: %s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return fsspecial_device_allowed(st.st_mode, st.st_rdev)
-			   ? 0
-			   : fsdeny_restrict(s->d, "fs", path, 0, LS);
-	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
+		return device_ok(&st) ? 0 : fsdeny_restrict_inode(s->d, &st, 0);
+	int dfd = fd >= 0 ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+			  : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dfd < 0)
 		return sl_errorf(errno, "fs: cannot list %s to look for device nodes: %s", path,
 				 strerror(errno));
-	int r = scan_dir(s, path, fd, mnt_id, 0);
-	close(fd);
+	int r = scan_dir(s, path, dfd, mnt_id, 0);
+	close(dfd);
 	return r;
 }
 
-static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struct sl_strv *read,
-			const struct sl_strv *write)
+static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struct fs_grants *read,
+			const struct fs_grants *write)
 {
 	size_t n = (read ? read->n : 0) + (write ? write->n : 0);
 	struct scan s = {.d = d, .max_entries = FSSPECIAL_MAX_SCAN};
@@ -417,9 +425,9 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 	bool *whole = calloc(mnts->n ? mnts->n : 1, sizeof(*whole));
 	int r = s.trees && whole ? 0 : nomem();
 	if (r == 0)
-		r = add_trees(&s, "fs_write", write);
+		r = add_trees(&s, write);
 	if (r == 0)
-		r = add_trees(&s, "fs_read", read);
+		r = add_trees(&s, read);
 	/* Mounts a granted tree holds: searched whole when they may hold
 	 * devices, checked when they are a file (a bind-mounted device). */
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
@@ -437,7 +445,7 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 			continue;
 		if (in_tree(&s, e->point) && visible(e)) {
 			whole[i] = true;
-			r = scan_root(&s, e->point, e->id);
+			r = scan_root(&s, e->point, -1, e->id);
 		}
 	}
 	/* Granted trees that lie on such a mount without holding its root. */
@@ -456,8 +464,10 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 		}
 		if (!fsspecial_scanned(e) || whole[e - mnts->v])
 			continue;
+		/* searched through the grant's own fd; the canonical path
+		 * names what is found (and the directories above it) */
 		char *canon = realpath(t->path, NULL);
-		r = canon ? scan_root(&s, canon, t->mnt_id)
+		r = canon ? scan_root(&s, canon, t->fd, t->mnt_id)
 			  : sl_errorf(errno, "fs: %s: %s", t->path, strerror(errno));
 		free(canon);
 	}
@@ -470,20 +480,50 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 
 /* ---- the grants -------------------------------------------------------------------- */
 
-int fsspecial_apply(struct fsdeny *d, const struct mounts *mnts, const struct sl_strv *read,
-		    const struct sl_strv *write, bool root)
+int fsspecial_grants_open(struct fs_grants *g, const char *field, const struct sl_strv *l)
+{
+	*g = (struct fs_grants){.field = field};
+	size_t n = l ? l->n : 0;
+	if (!n)
+		return 0;
+	if (!(g->v = calloc(n, sizeof(*g->v))))
+		return sl_errorf(ENOMEM, "%s: out of memory", field);
+	for (; g->n < n; g->n++) {
+		/* O_PATH: no read permission needed, FIFOs do not block */
+		int fd = open(l->v[g->n], O_PATH | O_CLOEXEC);
+		if (fd < 0) {
+			int e = errno;
+			fsspecial_grants_close(g);
+			return sl_errorf(e, "%s: %s: %s", field, l->v[g->n], strerror(e));
+		}
+		g->v[g->n] = (struct fs_grant){l->v[g->n], fd};
+	}
+	return 0;
+}
+
+void fsspecial_grants_close(struct fs_grants *g)
+{
+	for (size_t i = 0; i < g->n; i++)
+		close(g->v[i].fd);
+	free(g->v);
+	g->v = NULL;
+	g->n = 0;
+}
+
+int fsspecial_apply(struct fsdeny *d, const struct mounts *mnts, const struct fs_grants *read,
+		    const struct fs_grants *write, bool root)
 {
 	int r = 0;
 	for (size_t i = 0; r == 0 && write && i < write->n; i++)
-		r = check_write(mnts, write->v[i]);
+		r = check_write(mnts, &write->v[i]);
 	if (r == 0 && write && write->n)
 		r = restrict_pseudo(d, mnts);
 	if (!root)
 		return r;
 	for (size_t i = 0; r == 0 && write && i < write->n; i++)
-		r = check_granted_device("fs_write", write->v[i]);
+		r = check_granted_device(write->field, &write->v[i]);
 	for (size_t i = 0; r == 0 && read && i < read->n; i++)
-		r = check_granted_device("fs_read", read->v[i]);
+		r = check_granted_device(read->field, &read->v[i]);
 	if (r == 0 && ((read && read->n) || (write && write->n)))
 		r = find_devices(d, mnts, read, write);
 	return r;

@@ -49,12 +49,30 @@ bool fsspecial_host_tty(dev_t rdev);
  * nodev). */
 bool fsspecial_scanned(const struct mounts_entry *e);
 
-/* Checks the grants (read: fs_read, write: fs_write) against the mount
- * table and records in d what they may not reach; root: the planning
- * thread's euid is 0.  Returns 0 or -errno with a message naming the
- * grant, the mount or the device and why. */
-int fsspecial_apply(struct fsdeny *d, const struct mounts *mnts, const struct sl_strv *read,
-		    const struct sl_strv *write, bool root);
+/* Granted paths, each opened once (O_PATH): every check is made on the
+ * object the Landlock rule then names, so a path swapped (a symlink to
+ * /dev put in its place) between a check and the rule changes nothing. */
+struct fs_grant {
+	const char *path; /* as granted, for messages */
+	int fd;
+};
+struct fs_grants {
+	const char *field; /* "fs_read", "fs_write" */
+	struct fs_grant *v;
+	size_t n;
+};
+
+/* Opens every path of l (may be NULL).  0 or -errno with a message
+ * naming the path; on failure nothing stays open. */
+int fsspecial_grants_open(struct fs_grants *g, const char *field, const struct sl_strv *l);
+void fsspecial_grants_close(struct fs_grants *g);
+
+/* Checks the grants against the mount table and records in d what they
+ * may not reach; root: the planning thread's euid is 0.  Returns 0 or
+ * -errno with a message naming the grant, the mount or the device and
+ * why. */
+int fsspecial_apply(struct fsdeny *d, const struct mounts *mnts, const struct fs_grants *read,
+		    const struct fs_grants *write, bool root);
 
 /* Entries searched for devices at most, in all (E2BIG beyond). */
 #define FSSPECIAL_MAX_SCAN 100000

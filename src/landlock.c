@@ -79,21 +79,19 @@ static int add_fd(void *ctx, int fd, const struct stat *st, uint64_t access)
 	return ll_add_rule(*(int *)ctx, LANDLOCK_RULE_PATH_BENEATH, &pb) < 0 ? -errno : 0;
 }
 
-static int add_path(int rfd, struct fsdeny *deny, const char *field, const char *path,
+/* One grant (its O_PATH fd: what the checks saw) as rules. */
+static int add_path(int rfd, struct fsdeny *deny, const char *field, const struct fs_grant *g,
 		    uint64_t access)
 {
-	/* O_PATH: no read permission needed, FIFOs do not block. */
-	int pfd = open(path, O_PATH | O_CLOEXEC);
-	if (pfd < 0)
-		return sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
+	const char *path = g->path;
 	struct stat st;
 	int r;
-	if (fstat(pfd, &st) < 0)
+	if (fstat(g->fd, &st) < 0)
 		r = sl_errorf(errno, "%s: %s: %s", field, path, strerror(errno));
 	else
 		r = fsdeny_empty(deny) ? FSDENY_GRANT : fsdeny_classify(deny, path, &st, &access);
 	if (r == FSDENY_GRANT) {
-		if ((r = add_fd(&rfd, pfd, &st, access)) < 0)
+		if ((r = add_fd(&rfd, g->fd, &st, access)) < 0)
 			r = sl_errorf(-r, "landlock: rule for %s %s: %s", field, path,
 				      strerror(-r));
 	} else if (r == FSDENY_EXPAND) {
@@ -101,10 +99,9 @@ static int add_path(int rfd, struct fsdeny *deny, const char *field, const char 
 		if (asprintf(&who, "%s %s", field, path) < 0)
 			r = sl_errorf(ENOMEM, "%s: %s: out of memory", field, path);
 		else
-			r = fsdeny_expand(deny, who, path, pfd, access, add_fd, &rfd);
+			r = fsdeny_expand(deny, who, path, g->fd, access, add_fd, &rfd);
 		free(who);
 	}
-	close(pfd);
 	return r < 0 ? r : 0;
 }
 
@@ -117,16 +114,17 @@ static int add_port(int rfd, uint64_t access, uint32_t port)
 	return 0;
 }
 
-static int add_rules(int rfd, struct fsdeny *deny, const struct landlock_req *req, int abi)
+static int add_rules(int rfd, struct fsdeny *deny, const struct fs_grants *read,
+		     const struct fs_grants *write, const struct landlock_req *req, int abi)
 {
 	uint64_t all = fs_handled(abi);
 	uint64_t rd = FS_READ & all;
 	int r;
-	for (size_t i = 0; req->write && i < req->write->n; i++)
-		if ((r = add_path(rfd, deny, "fs_write", req->write->v[i], all)) < 0)
+	for (size_t i = 0; i < write->n; i++)
+		if ((r = add_path(rfd, deny, write->field, &write->v[i], all)) < 0)
 			return r;
-	for (size_t i = 0; req->read && i < req->read->n; i++)
-		if ((r = add_path(rfd, deny, "fs_read", req->read->v[i], rd)) < 0)
+	for (size_t i = 0; i < read->n; i++)
+		if ((r = add_path(rfd, deny, read->field, &read->v[i], rd)) < 0)
 			return r;
 	if (!req->handle_net)
 		return 0;
@@ -149,7 +147,8 @@ static bool any(const struct sl_strv *l)
  * pseudo filesystems under write grants and, for a sandbox started as
  * root, device nodes (fsspecial.h).  *out stays NULL when nothing applies
  * (no mount table read). */
-static int restrictions(const struct landlock_req *req, struct fsdeny **out)
+static int restrictions(const struct landlock_req *req, const struct fs_grants *read,
+			const struct fs_grants *write, struct fsdeny **out)
 {
 	bool root = geteuid() == 0;
 	*out = NULL;
@@ -164,7 +163,7 @@ static int restrictions(const struct landlock_req *req, struct fsdeny **out)
 	if (r == 0)
 		r = fsdeny_add_denied(d, req->deny, &mnts);
 	if (r == 0)
-		r = fsspecial_apply(d, &mnts, req->read, req->write, root);
+		r = fsspecial_apply(d, &mnts, read, write, root);
 	mounts_free(&mnts);
 	if (r < 0) {
 		fsdeny_free(d);
@@ -186,16 +185,24 @@ int landlock_build(const struct landlock_req *req, int abi)
 	     * sandbox, no signals to processes outside it. */
 	    .scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
 	};
-	struct fsdeny *deny = NULL;
-	int r = restrictions(req, &deny);
+	/* Each granted path is opened once: the checks and the rule are
+	 * about the same object. */
+	struct fs_grants rd, wr;
+	int r = fsspecial_grants_open(&wr, "fs_write", req->write);
+	if (r == 0 && (r = fsspecial_grants_open(&rd, "fs_read", req->read)) < 0)
+		fsspecial_grants_close(&wr);
 	if (r < 0)
 		return r;
-	int rfd = ll_create(&attr, sizeof(attr), 0);
-	if (rfd < 0)
+	struct fsdeny *deny = NULL;
+	int rfd = -1;
+	r = restrictions(req, &rd, &wr, &deny);
+	if (r == 0 && (rfd = ll_create(&attr, sizeof(attr), 0)) < 0)
 		r = sl_errorf(errno, "landlock: create ruleset: %s", strerror(errno));
-	else
-		r = add_rules(rfd, deny, req, abi);
+	else if (r == 0)
+		r = add_rules(rfd, deny, &rd, &wr, req, abi);
 	fsdeny_free(deny);
+	fsspecial_grants_close(&rd);
+	fsspecial_grants_close(&wr);
 	if (r < 0) {
 		if (rfd >= 0)
 			close(rfd);

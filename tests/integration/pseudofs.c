@@ -384,3 +384,46 @@ TEST(devices_other_terminal_closed_to_root)
 		CHECK_CONTAINS(refused(named), "the terminal sandlock runs on are granted");
 	close(m);
 }
+
+/* A granted path swapped while the sandbox is built: x flips between a
+ * symlink to an empty directory and one to /dev, as fast as rename goes.
+ * The checks (no device under x) and the Landlock rule must be about the
+ * same object, whichever it was: as root, a block device is never
+ * reachable through x (when x named /dev at the check, its devices were
+ * looked for; when it named the empty directory, the rule names it). */
+TEST(devices_grant_swapped_during_build)
+{
+	if (!th_root())
+		SKIP("needs root (devices are root's only)");
+	char *blk = block_device(NULL);
+	if (!blk)
+		SKIP("no block device in /dev");
+	char *safe = tc_mkdir("swap-safe"), *x = tc_path(safe, "../swap-x");
+	char *l1 = tc_path(safe, "../swap-l1"), *l2 = tc_path(safe, "../swap-l2");
+	CHECK(symlink(safe, x) == 0);
+	pid_t flipper = fork();
+	CHECK(flipper >= 0);
+	if (flipper == 0)
+		for (;;) {
+			if (symlink("/dev", l1) == 0)
+				rename(l1, x);
+			if (symlink(safe, l2) == 0)
+				rename(l2, x);
+		}
+	char *probe = fmt("read %s/%s", x, strrchr(blk, '/') + 1);
+	int reached = 0, ran = 0;
+	for (int i = 0; i < 150 && !reached; i++) {
+		sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), x));
+		const char *argv[] = {fsprobe(), "seq", probe, NULL};
+		sandlock_result_t *r = sandlock_run(p, NULL, argv, 3);
+		if (r) { /* a start refused (x vanished mid-rename) proves nothing */
+			struct tc_res res = tc_result(r);
+			ran++;
+			reached += res.out && !strcmp(tc_line(res.out, 0), "ok");
+		}
+		sandlock_sandbox_free(p);
+	}
+	end(flipper);
+	CHECK(ran > 0);
+	CHECK_EQ(reached, 0);
+}

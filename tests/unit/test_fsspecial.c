@@ -104,6 +104,20 @@ static struct sl_strv list(const char *path)
 	return l;
 }
 
+/* fsspecial_apply on the paths of rl and wl (either may be NULL), each
+ * opened as the library opens grants. */
+static int apply(struct fsdeny *d, const struct mounts *m, const struct sl_strv *rl,
+		 const struct sl_strv *wl, bool root)
+{
+	struct fs_grants r, w;
+	CHECK_EQ(fsspecial_grants_open(&r, "fs_read", rl), 0);
+	CHECK_EQ(fsspecial_grants_open(&w, "fs_write", wl), 0);
+	int ret = fsspecial_apply(d, m, &r, &w, root);
+	fsspecial_grants_close(&r);
+	fsspecial_grants_close(&w);
+	return ret;
+}
+
 /* Expands the granted tree at path asking for access. */
 static void expand(struct fsdeny *d, const char *path, uint64_t access, struct rec *r)
 {
@@ -129,7 +143,7 @@ TEST(fsspecial_pseudo_mount_in_write_tree)
 	struct fsdeny *d;
 	CHECK_EQ(fsdeny_create(&d), 0);
 	struct sl_strv wl = list(w);
-	if (fsspecial_apply(d, &m, NULL, &wl, false) < 0)
+	if (apply(d, &m, NULL, &wl, false) < 0)
 		th_fail(__FILE__, __LINE__, "%s", sl_error_get());
 	fsdeny_seal(d);
 	struct rec rec = {0};
@@ -166,7 +180,7 @@ TEST(fsspecial_devices_in_tree)
 	forge(&m, t, "tmpfs", "rw,nosuid");
 	struct fsdeny *d;
 	CHECK_EQ(fsdeny_create(&d), 0);
-	if (fsspecial_apply(d, &m, &rl, NULL, true) < 0)
+	if (apply(d, &m, &rl, NULL, true) < 0)
 		th_fail(__FILE__, __LINE__, "%s", sl_error_get());
 	fsdeny_seal(d);
 	struct rec rec = {0};
@@ -184,14 +198,14 @@ TEST(fsspecial_devices_in_tree)
 	/* nodev: not searched; unprivileged: not searched. */
 	forge(&m, t, "tmpfs", "rw,nodev");
 	CHECK_EQ(fsdeny_create(&d), 0);
-	CHECK_EQ(fsspecial_apply(d, &m, &rl, NULL, true), 0);
+	CHECK_EQ(apply(d, &m, &rl, NULL, true), 0);
 	fsdeny_seal(d);
 	CHECK(fsdeny_empty(d));
 	fsdeny_free(d);
 	mounts_free(&m);
 	forge(&m, t, "tmpfs", "rw");
 	CHECK_EQ(fsdeny_create(&d), 0);
-	CHECK_EQ(fsspecial_apply(d, &m, &rl, NULL, false), 0);
+	CHECK_EQ(apply(d, &m, &rl, NULL, false), 0);
 	fsdeny_seal(d);
 	CHECK(fsdeny_empty(d));
 	fsdeny_free(d);
@@ -200,10 +214,10 @@ TEST(fsspecial_devices_in_tree)
 	struct sl_strv bl = list(blk);
 	CHECK_EQ(fsdeny_create(&d), 0);
 	sl_error_clear();
-	CHECK_EQ(fsspecial_apply(d, &m, &bl, NULL, true), -EPERM);
+	CHECK_EQ(apply(d, &m, &bl, NULL, true), -EPERM);
 	CHECK_CONTAINS(sl_error_get(), "a block device (7:0), and the sandbox runs as root");
 	CHECK_CONTAINS(sl_error_get(), blk);
-	CHECK_EQ(fsspecial_apply(d, &m, &bl, NULL, false), 0);
+	CHECK_EQ(apply(d, &m, &bl, NULL, false), 0);
 	fsdeny_free(d);
 	mounts_free(&m);
 	sl_strv_free(&bl);
@@ -230,7 +244,7 @@ TEST(fsspecial_grant_on_unknown_mount_refused)
 	struct fsdeny *d;
 	CHECK_EQ(fsdeny_create(&d), 0);
 	sl_error_clear();
-	CHECK_EQ(fsspecial_apply(d, &m, &rl, NULL, true), -EAGAIN);
+	CHECK_EQ(apply(d, &m, &rl, NULL, true), -EAGAIN);
 	CHECK_CONTAINS(sl_error_get(), "is not in /proc/self/mountinfo");
 	fsdeny_free(d);
 	mounts_free(&m);
