@@ -516,3 +516,18 @@ TEST(concurrent_sandboxes_never_stop_each_other)
 	if (cpu < 500)
 		th_fail(__FILE__, __LINE__, "B got only %ld ms of CPU in 1500 ms", cpu);
 }
+
+/* The ways to have the kernel send SIGCONT later, behind the throttle's
+ * back, are refused at the request: as parent-death signal, as F_SETSIG
+ * signal (the filter, by register) and as a clone's exit signal (the
+ * supervisor, which sees clone).  Outside, all three work. */
+TEST(max_cpu_deferred_sigcont_requests_refused)
+{
+	char *const argv[] = {(char *)xprobe(), "sigcont-senders", NULL};
+	char *out = NULL;
+	th_run(argv, NULL, &out, NULL);
+	CHECK_STR(out, "pdeathsig=ok setsig=ok clone=ok\n");
+	struct tc_res r = tc_run(cpu_policy(50), NULL, xprobe(), "sigcont-senders", NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "pdeathsig=EPERM setsig=EPERM clone=EPERM\n");
+}

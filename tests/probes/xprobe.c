@@ -61,6 +61,10 @@
  *   sigio PID                F_SETOWN PID + O_ASYNC on a pipe, then writes to
  *                            it (SIGIO, whose default action kills); with
  *                            F_SETSIG SIGKILL too; prints "ok"
+ *   sigcont-senders          asks the kernel to send us SIGCONT later: as
+ *                            parent-death signal, as F_SETSIG signal, as a
+ *                            clone's exit signal; prints "pdeathsig=R
+ *                            setsig=R clone=R", R "ok" or the errno name
  */
 #define _GNU_SOURCE 1
 #include <errno.h>
@@ -74,6 +78,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -653,6 +658,31 @@ static int cmd_sigio(pid_t target)
 	return 0;
 }
 
+/* ---- sigcont-senders ----------------------------------------------------- */
+
+static const char *res(long r)
+{
+	return r >= 0 ? "ok" : errno == EPERM ? "EPERM" : errno == EACCES ? "EACCES" : "other";
+}
+
+static int cmd_sigcont_senders(void)
+{
+	const char *pd = res(prctl(PR_SET_PDEATHSIG, SIGCONT));
+	int p[2];
+	if (pipe(p) < 0)
+		return 1;
+	const char *ss = res(fcntl(p[0], F_SETSIG, SIGCONT));
+	/* fork-like raw clone whose exit signal is SIGCONT */
+	long pid = syscall(SYS_clone, (unsigned long)SIGCONT, 0L, 0L, 0L, 0L);
+	if (pid == 0)
+		_exit(0);
+	const char *cl = res(pid);
+	if (pid > 0)
+		waitpid((pid_t)pid, NULL, __WALL);
+	printf("pdeathsig=%s setsig=%s clone=%s\n", pd, ss, cl);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -670,6 +700,8 @@ int main(int argc, char **argv)
 		return cmd_threads(atol(argv[2]));
 	if (argc >= 4 && !strcmp(argv[1], "sigchld-ign"))
 		return cmd_sigchld_ign(atol(argv[2]), atol(argv[3]));
+	if (argc >= 2 && !strcmp(argv[1], "sigcont-senders"))
+		return cmd_sigcont_senders();
 	if (argc >= 4 && !strcmp(argv[1], "sigcont-timer"))
 		return cmd_sigcont_timer(atol(argv[2]), atol(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "join-pgrp"))
