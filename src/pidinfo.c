@@ -215,6 +215,19 @@ int pidinfo_stat(int dirfd, struct sl_pstat *st)
 	return r < 0 ? r : pidinfo_parse_stat(buf, st);
 }
 
+int pidinfo_stat_at(int dirfd, int *fd, struct sl_pstat *st)
+{
+	if (*fd < 0 && (*fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC)) < 0)
+		return -errno;
+	char buf[1024];
+	/* a read at offset 0 makes the kernel print the file afresh */
+	ssize_t n = pread(*fd, buf, sizeof(buf) - 1, 0);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	return pidinfo_parse_stat(buf, st);
+}
+
 /* A maps line's pathname field must be exactly "[heap]": a file mapping's
  * path starts with '/', and a named anonymous mapping shows as
  * "[anon:...]", so neither can pass for it, whatever it is called. */

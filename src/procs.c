@@ -21,7 +21,7 @@
 
 void procs_init(struct sl_procs *ps)
 {
-	*ps = (struct sl_procs){.keeper_pidfd = -1, .keeper_dirfd = -1};
+	*ps = (struct sl_procs){.keeper_pidfd = -1, .keeper_dirfd = -1, .keeper_stat_fd = -1};
 	for (size_t i = 0; i < PROCS_TID_CACHE; i++)
 		ps->tidc[i].pidfd = -1;
 }
@@ -31,6 +31,7 @@ static void ent_free(struct sl_pent *e)
 	sl_close(&e->pidfd);
 	sl_close(&e->dirfd);
 	sl_close(&e->statm_fd);
+	sl_close(&e->stat_fd);
 	free(e);
 }
 
@@ -42,6 +43,7 @@ void procs_release(struct sl_procs *ps)
 		sl_close(&ps->tidc[i].pidfd);
 	sl_close(&ps->keeper_pidfd);
 	sl_close(&ps->keeper_dirfd);
+	sl_close(&ps->keeper_stat_fd);
 	free(ps->v);
 	free(ps->pend);
 	free(ps->scan_buf);
@@ -76,8 +78,8 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 		return NULL;
 	}
 	/* an exit is recorded by the loop's next poll of the pidfd */
-	*e =
-	    (struct sl_pent){.pid = pid, .pidfd = pidfd, .dirfd = -1, .statm_fd = -1, .threads = 1};
+	*e = (struct sl_pent){
+	    .pid = pid, .pidfd = pidfd, .dirfd = -1, .statm_fd = -1, .stat_fd = -1, .threads = 1};
 	ps->threads++;
 	ps->v[ps->n++] = e;
 	return e;
@@ -621,11 +623,11 @@ static uint64_t cpu_ticks(struct sl_procs *ps, bool stopped, struct sl_kills *k)
 {
 	struct sl_pstat st;
 	uint64_t t = 0;
-	if (keeper_dir(ps) >= 0 && pidinfo_stat(ps->keeper_dirfd, &st) == 0)
+	if (keeper_dir(ps) >= 0 && pidinfo_stat_at(ps->keeper_dirfd, &ps->keeper_stat_fd, &st) == 0)
 		t += st.cutime + st.cstime;
 	for (size_t i = 0; i < ps->n; i++) {
 		struct sl_pent *e = ps->v[i];
-		if (procs_dir(e) < 0 || pidinfo_stat(e->dirfd, &st) != 0) {
+		if (procs_dir(e) < 0 || pidinfo_stat_at(e->dirfd, &e->stat_fd, &st) != 0) {
 			t += e->cpu_total;
 			continue;
 		}

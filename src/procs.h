@@ -51,6 +51,7 @@ struct sl_pent {
 	int pidfd;	       /* -1 once reaped */
 	int dirfd;	       /* /proc/<pid>, bound to this process (procs_dir) */
 	int statm_fd;	       /* <dirfd>/statm, opened on first use */
+	int stat_fd;	       /* <dirfd>/stat, opened on first use */
 	bool exited;	       /* pidfd became readable */
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
@@ -93,7 +94,7 @@ struct sl_procs {
 	size_t tidc_next;
 	/* the keeper: orphans are its children */
 	pid_t keeper;
-	int keeper_pidfd, keeper_dirfd;
+	int keeper_pidfd, keeper_dirfd, keeper_stat_fd;
 	char *scan_buf; /* PROCS_SCAN_BUF bytes, allocated on first scan */
 	/* hook: memory released when a process exits (memlimit) */
 	uint64_t mem_total;
