@@ -470,8 +470,11 @@ static int64_t earlier(int64_t a, int64_t b)
 	return a < 0 || (b >= 0 && b < a) ? b : a;
 }
 
-int64_t supervisor_next_timer(const struct sl_sup *s)
+/* Under the lock: live control (supervisor_signal, on the caller's
+ * thread) changes the pause and the index. */
+int64_t supervisor_next_timer(struct sl_sup *s)
 {
+	pthread_mutex_lock(&s->lock);
 	int64_t t = cpulimit_next(s);
 	/* a fixed deadline: loop wake-ups that are no notification (output,
 	 * exits) must not push it back */
@@ -481,24 +484,23 @@ int64_t supervisor_next_timer(const struct sl_sup *s)
 		t = earlier(t, s->settle_at);
 	if (s->max_memory)
 		t = earlier(t, s->mem_check_at);
+	pthread_mutex_unlock(&s->lock);
 	return t;
 }
 
+/* The due timers under one lock (see supervisor_next_timer); the held
+ * notifications are retried after it (dispatch takes it). */
 void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 {
+	pthread_mutex_lock(&s->lock);
+	bool resumed = false;
 	int64_t t = cpulimit_next(s);
 	if (t >= 0 && now_ms >= t) {
-		pthread_mutex_lock(&s->lock);
 		bool was = s->throttle.stopped;
 		cpulimit_tick(s, now_ms);
-		bool resumed = was && !s->throttle.stopped;
-		pthread_mutex_unlock(&s->lock);
-		/* what was held for the stop goes through now */
-		if (resumed && s->nheld && s->listener >= 0)
-			supervisor_retry_held(s);
+		resumed = was && !s->throttle.stopped;
 	}
 	if ((s->procs.npend || s->procs.ghosts) && now_ms >= s->settle_at) {
-		pthread_mutex_lock(&s->lock);
 		size_t before = s->procs.npend + s->procs.ghosts;
 		procs_settle(&s->procs);
 		/* a pending fork whose child is already gone is only settled
@@ -506,10 +508,8 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 		if (s->procs.npend + s->procs.ghosts == before && s->settle_delay < SETTLE_MAX_MS)
 			s->settle_delay *= 2;
 		s->settle_at = now_ms + s->settle_delay;
-		pthread_mutex_unlock(&s->lock);
 	}
 	if (s->max_memory && now_ms >= s->mem_check_at) {
-		pthread_mutex_lock(&s->lock);
 		pid_t killed =
 		    memlimit_check(&s->procs, s->max_memory, s->root_ran ? 0 : s->root_pgid);
 		if (killed) {
@@ -517,8 +517,9 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 			s->mem_kills.n++;
 		}
 		s->mem_check_at = now_ms + MEMLIMIT_CHECK_MS;
-		pthread_mutex_unlock(&s->lock);
 	}
-	if (s->nheld && s->listener >= 0 && now_ms >= s->held_retry_ms)
+	pthread_mutex_unlock(&s->lock);
+	/* what was held for the stop goes through now, or is offered again */
+	if (s->nheld && s->listener >= 0 && (resumed || now_ms >= s->held_retry_ms))
 		supervisor_retry_held(s);
 }

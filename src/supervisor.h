@@ -180,7 +180,7 @@ void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n
 
 /* Timers (CPU throttle, held retries): the next deadline in monotonic ms
  * (-1 none); supervisor_tick() runs what is due. */
-int64_t supervisor_next_timer(const struct sl_sup *s);
+int64_t supervisor_next_timer(struct sl_sup *s);
 void supervisor_tick(struct sl_sup *s, int64_t now_ms);
 
 #endif
