@@ -91,23 +91,18 @@ static bool sandbox_group(struct sl_ctx *c, pid_t pgid)
 	return procs_live(&c->sup->procs, pgid) != NULL;
 }
 
-static void set_errno(struct sl_action *a, int err)
-{
-	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
-}
-
 /* The exception policy: a handler failed or answered nonsense. */
 static void on_exception(struct sl_ctx *c, struct sl_action *a, uint32_t policy)
 {
 	switch (policy) {
 	case SANDLOCK_EXCEPTION_DENY_EPERM:
-		set_errno(a, EPERM);
+		*a = sl_act_errno(EPERM);
 		return;
 	case SANDLOCK_EXCEPTION_CONTINUE:
-		*a = (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+		*a = sl_act_continue();
 		return;
 	case SANDLOCK_EXCEPTION_DENY_EIO:
-		set_errno(a, EIO);
+		*a = sl_act_errno(EIO);
 		return;
 	default: {
 		pid_t pgid = getpgid((pid_t)c->req->pid);
@@ -115,7 +110,7 @@ static void on_exception(struct sl_ctx *c, struct sl_action *a, uint32_t policy)
 			*a = (struct sl_action){
 			    .kind = SL_ACT_KILL, .sig = SIGKILL, .pgid = pgid, .fd = -1};
 		else
-			set_errno(a, EPERM);
+			*a = sl_act_errno(EPERM);
 	}
 	}
 }
@@ -123,16 +118,15 @@ static void on_exception(struct sl_ctx *c, struct sl_action *a, uint32_t policy)
 /* Translates the handler's answer.  False when it is invalid. */
 static bool convert(struct sl_ctx *c, const sandlock_action_out_t *out, struct sl_action *a)
 {
-	*a = (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+	*a = sl_act_continue();
 	switch (out->kind) {
 	case SANDLOCK_ACTION_CONTINUE:
 		return true;
 	case SANDLOCK_ACTION_ERRNO:
-		set_errno(a, out->payload.errno_value);
+		*a = sl_act_errno(out->payload.errno_value);
 		return out->payload.errno_value > 0 && out->payload.errno_value < 4096;
 	case SANDLOCK_ACTION_RETURN_VALUE:
-		*a = (struct sl_action){
-		    .kind = SL_ACT_RETURN, .val = out->payload.return_value, .fd = -1};
+		*a = sl_act_return(out->payload.return_value);
 		return true;
 	case SANDLOCK_ACTION_INJECT_FD_SEND:
 		*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND,

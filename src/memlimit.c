@@ -206,9 +206,9 @@ static void deny(const struct sl_ctx *c, struct sl_action *a, uint64_t brk_now)
 	/* brk reports failure by returning the unchanged break, never an
 	 * errno (libc would take -ENOMEM for the new break and crash) */
 	if (c->req->data.nr == __NR_brk && brk_now)
-		*a = (struct sl_action){.kind = SL_ACT_RETURN, .val = (int64_t)brk_now, .fd = -1};
+		*a = sl_act_return((int64_t)brk_now);
 	else
-		*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = ENOMEM, .fd = -1};
+		*a = sl_act_errno(ENOMEM);
 }
 
 /* The break before this call: the one this process last got from us (a
@@ -253,7 +253,7 @@ void memlimit_on_alloc(struct sl_ctx *c, struct sl_action *a, void *arg)
 	bool ok = decide(c, a, false);
 	/* a guessed break (stale after an exec) must not deny on its own */
 	if (!ok && c->req->data.nr == __NR_brk) {
-		*a = (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+		*a = sl_act_continue();
 		ok = decide(c, a, true);
 	}
 	if (!ok) {
@@ -292,7 +292,7 @@ void memlimit_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 			return;
 		}
 	}
-	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = ENOMEM, .fd = -1};
+	*a = sl_act_errno(ENOMEM);
 }
 
 /* Resident shared memory of p in bytes (RssShmem of its status: shared

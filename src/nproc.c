@@ -18,11 +18,6 @@
 #include "reslimit.h"
 #include "seccomp_uapi.h"
 
-static void deny(struct sl_action *a, int err)
-{
-	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
-}
-
 void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const struct seccomp_notif *req = c->req;
@@ -32,20 +27,20 @@ void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 		if (flags & CLONE_THREAD) {
 			uint64_t max = (uint64_t)c->sup->max_processes * NPROC_THREADS_PER_PROCESS;
 			if (!procs_thread_room(&c->sup->procs, c->proc, max))
-				deny(a, EAGAIN);
+				*a = sl_act_errno(EAGAIN);
 			return;
 		}
 		/* CLONE_PARENT would make the new process a child of our
 		 * parent, out of the sandbox's parentage (and a child of the
 		 * host when the caller is the root). */
 		if (flags & CLONE_PARENT) {
-			deny(a, EPERM);
+			*a = sl_act_errno(EPERM);
 			return;
 		}
 		/* an exit signal SIGCONT would resume its stopped parent
 		 * behind the CPU throttle's or a pause's back */
 		if ((flags & CSIGNAL) == SIGCONT) {
-			deny(a, EPERM);
+			*a = sl_act_errno(EPERM);
 			return;
 		}
 	}
@@ -53,13 +48,13 @@ void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	procs_scan(ps, c->proc); /* settle this process's earlier forks */
 	if (procs_count(ps, false) >= c->sup->max_processes &&
 	    procs_count(ps, true) >= c->sup->max_processes) {
-		deny(a, EAGAIN);
+		*a = sl_act_errno(EAGAIN);
 		return;
 	}
 	/* a process the supervisor could not hold (out of fds) would be
 	 * neither counted for sure, nor throttled, nor paused */
 	if (!procs_can_hold(ps)) {
-		deny(a, EAGAIN);
+		*a = sl_act_errno(EAGAIN);
 		return;
 	}
 	c->fork_commit = true; /* counted if the chain lets it run */

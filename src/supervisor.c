@@ -30,9 +30,9 @@
 static void on_uname(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	if (mem_write(&c->mem, c->req->data.args[0], &c->sup->uts, sizeof(c->sup->uts)) < 0)
-		*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = EFAULT};
+		*a = sl_act_errno(EFAULT);
 	else
-		*a = (struct sl_action){.kind = SL_ACT_RETURN, .val = 0};
+		*a = sl_act_return(0);
 }
 
 enum when { ALWAYS, ALWAYS_FILTERED, MEMORY, MEMORY_FILTERED, MEMORY_SYSV };
@@ -248,12 +248,12 @@ void supervisor_release(struct sl_sup *s)
 static void run_chain(struct sl_ctx *c, struct sl_action *a)
 {
 	int nr = c->req->data.nr;
-	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = EPERM, .fd = -1};
+	*a = sl_act_errno(EPERM);
 	if (nr < 0 || nr >= SL_NR_MAX || !c->sup->chains[nr].n)
 		return; /* nothing asked for this syscall: deny */
 	const struct sl_chain *ch = &c->sup->chains[nr];
 	for (size_t i = 0; i < ch->n; i++) {
-		*a = (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+		*a = sl_act_continue();
 		ch->v[i].fn(c, a, ch->v[i].arg);
 		if (a->kind != SL_ACT_CONTINUE)
 			return;
@@ -357,7 +357,7 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
 	 * cannot be counted, deny (fail closed) */
 	if (a.kind == SL_ACT_CONTINUE && c.fork_commit &&
 	    procs_fork_pending(&s->procs, c.proc, (pid_t)req->pid, c.fork_charge) < 0)
-		a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = EAGAIN, .fd = -1};
+		a = sl_act_errno(EAGAIN);
 	bool done = answer(s, req, &a);
 	commit(&c, &a);
 	pthread_mutex_unlock(&s->lock);

@@ -60,6 +60,23 @@ struct sl_action {
 	pid_t pgid;
 };
 
+/* The answers a builtin or a handler gives (no fd: only an injection
+ * carries one). */
+static inline struct sl_action sl_act_errno(int err)
+{
+	return (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
+}
+
+static inline struct sl_action sl_act_return(int64_t val)
+{
+	return (struct sl_action){.kind = SL_ACT_RETURN, .val = val, .fd = -1};
+}
+
+static inline struct sl_action sl_act_continue(void)
+{
+	return (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+}
+
 struct seccomp_notif;
 struct seccomp_notif_resp;
 struct sl_sup;

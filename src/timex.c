@@ -30,33 +30,28 @@
 #define ADJ_OFFSET_SS_READ 0xa001 /* ADJ_OFFSET_SINGLESHOT | ADJ_OFFSET_READONLY */
 #endif
 
-static void answer_errno(struct sl_action *a, int err)
-{
-	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
-}
-
 /* clock < 0: adjtimex. */
 static void emulate(struct sl_ctx *c, struct sl_action *a, clockid_t clock, uint64_t addr)
 {
 	struct timex tx;
 	if (mem_read(&c->mem, addr, &tx, sizeof(tx)) < 0) {
-		answer_errno(a, EFAULT);
+		*a = sl_act_errno(EFAULT);
 		return;
 	}
 	if (tx.modes != 0 && tx.modes != ADJ_OFFSET_SS_READ) {
-		answer_errno(a, EPERM);
+		*a = sl_act_errno(EPERM);
 		return;
 	}
 	int r = clock < 0 ? adjtimex(&tx) : clock_adjtime(clock, &tx);
 	if (r < 0) {
-		answer_errno(a, errno);
+		*a = sl_act_errno(errno);
 		return;
 	}
 	if (mem_write(&c->mem, addr, &tx, sizeof(tx)) < 0) {
-		answer_errno(a, EFAULT);
+		*a = sl_act_errno(EFAULT);
 		return;
 	}
-	*a = (struct sl_action){.kind = SL_ACT_RETURN, .val = r, .fd = -1};
+	*a = sl_act_return(r);
 }
 
 void timex_on_adjtimex(struct sl_ctx *c, struct sl_action *a, void *arg)
@@ -69,7 +64,7 @@ void timex_on_clock_adjtime(struct sl_ctx *c, struct sl_action *a, void *arg)
 	/* clockid_t is an int: the kernel reads the low 32 bits */
 	clockid_t clock = (clockid_t)(int32_t)(uint32_t)c->req->data.args[0];
 	if (clock != CLOCK_REALTIME && clock != CLOCK_TAI) {
-		answer_errno(a, EPERM);
+		*a = sl_act_errno(EPERM);
 		return;
 	}
 	emulate(c, a, clock, c->req->data.args[1]);

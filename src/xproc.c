@@ -53,11 +53,6 @@
 #define IOPRIO_WHO_USER	   3
 #endif
 
-static void answer(struct sl_action *a, int err)
-{
-	*a = (struct sl_action){.kind = SL_ACT_ERRNO, .val = err, .fd = -1};
-}
-
 /* The kernel reads pid arguments as int. */
 static pid_t pid_arg(const struct sl_ctx *c, int i)
 {
@@ -111,19 +106,19 @@ static void emulate_pidfd_open(struct sl_ctx *c, struct sl_action *a)
 	unsigned int flags = (unsigned int)c->req->data.args[1];
 	struct sl_pent *m = pid > 0 ? procs_member(&c->sup->procs, pid) : NULL;
 	if (!m) {
-		answer(a, pid > 0 ? ESRCH : EINVAL);
+		*a = sl_act_errno(pid > 0 ? ESRCH : EINVAL);
 		return;
 	}
 	int fd = pidinfo_pidfd_open(pid, flags);
 	if (fd < 0) {
-		answer(a, -fd);
+		*a = sl_act_errno(-fd);
 		return;
 	}
 	pid_t tgid = -1;
 	/* it names a thread of m, and m was alive after the open */
 	if (pidinfo_tgid(fd, -1, pid, &tgid) < 0 || tgid != m->pid || pidinfo_exited(m->pidfd)) {
 		close(fd);
-		answer(a, ESRCH);
+		*a = sl_act_errno(ESRCH);
 		return;
 	}
 	*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND, .fd = fd, .fd_flags = O_CLOEXEC};
@@ -169,6 +164,6 @@ void xproc_on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
 		break;
 	}
 	if (err)
-		answer(a, err);
+		*a = sl_act_errno(err);
 	/* else CONTINUE (see the top of this file for why that is safe) */
 }
