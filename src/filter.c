@@ -65,10 +65,7 @@
 #define TCP_FASTOPEN_CONNECT 30
 #endif
 
-static const unsigned long clone_ns_flags[] = {
-    CLONE_NEWNS,   CLONE_NEWCGROUP, CLONE_NEWUTS, CLONE_NEWIPC,
-    CLONE_NEWUSER, CLONE_NEWPID,    CLONE_NEWNET,
-};
+/* The namespace flags clone may not carry (one deny rule per bit). */
 #define CLONE_NS_ALL                                                                               \
 	(CLONE_NEWNS | CLONE_NEWCGROUP | CLONE_NEWUTS | CLONE_NEWIPC | CLONE_NEWUSER |             \
 	 CLONE_NEWPID | CLONE_NEWNET)
@@ -161,7 +158,7 @@ bool filter_denies(const struct sandlock_sandbox *cfg, int nr)
  * notification would switch those checks off: handlers are refused on
  * these.  Where the denied forms have a complement libseccomp can express
  * (one comparison per rule), the notification is made conditional on it
- * instead (notify_unless below): clone, the open and chmod families. */
+ * instead (notify_forms below): clone, the open and chmod families. */
 static const int arg_ruled[] = {
     __NR_prctl,	  __NR_ioctl,	__NR_socket,   __NR_sendto,
     __NR_fcntl,	  __NR_sendmsg, __NR_sendmmsg, __NR_setsockopt,
@@ -171,28 +168,30 @@ static const int arg_ruled[] = {
     __NR_mknodat,
 };
 
-/* The forms of a syscall that are notified when something watches it:
- * (argument & mask) == 0, one rule each; together they are exactly what
- * the argument rules above do not deny. */
-static const struct {
-	int nr;
-	unsigned int arg;
-	unsigned long mask;
-} notify_unless[] = {
-    {__NR_clone, 0, CLONE_NS_ALL}, /* no namespace flag */
-#ifdef __NR_open
-    {__NR_open, 1, SL_O_CREATING}, /* not creating, or */
-    {__NR_open, 2, SL_SETID},	   /* no set-id bit */
-#endif
-    {__NR_openat, 2, SL_O_CREATING}, {__NR_openat, 3, SL_SETID},
-#ifdef __NR_creat
-    {__NR_creat, 1, SL_SETID},
-#endif
-#ifdef __NR_chmod
-    {__NR_chmod, 1, SL_SETID},
-#endif
-    {__NR_fchmod, 1, SL_SETID},	     {__NR_fchmodat, 2, SL_SETID}, {__NR_fchmodat2, 2, SL_SETID},
-};
+/* The forms of nr that are notified when something watches it, as
+ * (argument & mask) == 0 comparisons, one rule each: together exactly
+ * what the argument rules deny not (clone without a namespace flag; the
+ * chmod and creating-open family without a set-id bit, or not creating).
+ * Returns how many (0: notify unconditionally). */
+static size_t notify_forms(int nr, struct scmp_arg_cmp out[2])
+{
+	if (nr == __NR_clone) {
+		out[0] = (struct scmp_arg_cmp)SCMP_CMP(0, SCMP_CMP_MASKED_EQ, CLONE_NS_ALL, 0);
+		return 1;
+	}
+	for (size_t i = 0; i < SL_ARRAY_SIZE(chmod_calls); i++) {
+		const struct mode_arg *m = &chmod_calls[i];
+		if (m->nr != nr)
+			continue;
+		size_t n = 0;
+		if (m->flags >= 0)
+			out[n++] = (struct scmp_arg_cmp)SCMP_CMP(
+			    (unsigned)m->flags, SCMP_CMP_MASKED_EQ, SL_O_CREATING, 0);
+		out[n++] = (struct scmp_arg_cmp)SCMP_CMP(m->mode, SCMP_CMP_MASKED_EQ, SL_SETID, 0);
+		return n;
+	}
+	return 0;
+}
 
 const char *filter_handler_conflict(const struct sandlock_sandbox *cfg, int nr)
 {
@@ -253,8 +252,8 @@ static int add_deny_lists(scmp_filter_ctx ctx, const struct sandlock_sandbox *cf
 static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox *cfg)
 {
 	int r = rule(ctx, cfg, SCMP_ACT_ERRNO(ENOSYS), __NR_clone3, 0, NULL);
-	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(clone_ns_flags); i++) {
-		struct scmp_arg_cmp c[] = {ABIT(0, clone_ns_flags[i])};
+	for (unsigned long rest = CLONE_NS_ALL; r == 0 && rest; rest &= rest - 1) {
+		struct scmp_arg_cmp c[] = {ABIT(0, rest & -rest)};
 		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_clone, 1, c);
 	}
 	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(prctl_deny); i++) {
@@ -402,16 +401,11 @@ static int add_notify(scmp_filter_ctx ctx, const struct filter_req *req)
 {
 	for (size_t i = 0; i < req->n_notify; i++) {
 		int nr = req->notify[i], r = 0;
-		bool conditional = false;
-		for (size_t k = 0; r == 0 && k < SL_ARRAY_SIZE(notify_unless); k++) {
-			if (notify_unless[k].nr != nr)
-				continue;
-			struct scmp_arg_cmp c[] = {SCMP_CMP(
-			    notify_unless[k].arg, SCMP_CMP_MASKED_EQ, notify_unless[k].mask, 0)};
-			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 1, c);
-			conditional = true;
-		}
-		if (r == 0 && !conditional)
+		struct scmp_arg_cmp forms[2];
+		size_t n = notify_forms(nr, forms);
+		for (size_t k = 0; r == 0 && k < n; k++)
+			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 1, &forms[k]);
+		if (r == 0 && !n)
 			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 0, NULL);
 		if (r < 0)
 			return r;
