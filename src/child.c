@@ -161,10 +161,10 @@ static void setup_limits(const struct sl_plan *p)
 		set_rlimit(p, RLIMIT_CORE, 0, 0, SL_STEP_RLIMIT_CORE);
 	/* the kernel's own per-process caps under max_memory: heap and
 	 * private mappings, and the stack, which grows without a syscall */
-	if (p->set_data)
-		set_rlimit(p, RLIMIT_DATA, p->data_limit, p->data_limit, SL_STEP_RLIMIT_DATA);
-	if (p->set_stack)
-		cap_stack(p, p->stack_limit);
+	if (p->set_mem) {
+		set_rlimit(p, RLIMIT_DATA, p->mem_limit, p->mem_limit, SL_STEP_RLIMIT_DATA);
+		cap_stack(p, p->mem_limit);
+	}
 	/* only the hard limit now, while we may still raise it; the soft
 	 * one after the filter (confine_self) */
 	if (p->raise_nofile)

@@ -234,8 +234,9 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 	}
 	if (cfg->max_open_files.set) {
 		struct rlimit rl;
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
-		    cfg->max_open_files.v > rl.rlim_max && geteuid() != 0)
+		bool above = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
+			     cfg->max_open_files.v > rl.rlim_max;
+		if (above && geteuid() != 0)
 			return sl_errorf(
 			    EPERM, "max_open_files %llu exceeds this process's hard limit %llu",
 			    (unsigned long long)cfg->max_open_files.v,
@@ -244,16 +245,15 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 		p->nofile = cfg->max_open_files.v;
 		/* raising the hard limit needs CAP_SYS_RESOURCE, which the
 		 * child drops: it raises it first */
-		if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
-		    p->nofile > rl.rlim_max) {
+		if (above) {
 			p->raise_nofile = true;
 			p->nofile_cur = rl.rlim_cur;
 		}
 	}
-	/* max_memory also caps each process's stack: it grows without a
-	 * syscall the supervisor could see */
-	p->set_data = p->set_stack = cfg->max_memory.set;
-	p->data_limit = p->stack_limit = cfg->max_memory.v;
+	/* max_memory caps each process's data (RLIMIT_DATA) and its stack
+	 * too: it grows without a syscall the supervisor could see */
+	p->set_mem = cfg->max_memory.set;
+	p->mem_limit = cfg->max_memory.v;
 	return 0;
 }
 

@@ -75,10 +75,10 @@ struct sl_plan {
 	cpu_set_t cpus;
 	bool set_cpus;
 	bool no_aslr, no_thp, no_core, take_tty;
-	bool gated;    /* park at the release gate until started */
-	bool share_vm; /* the keeper clones the child CLONE_VM | CLONE_VFORK */
-	bool set_nofile, set_data, set_stack;
-	uint64_t nofile, data_limit, stack_limit;
+	bool gated;		  /* park at the release gate until started */
+	bool share_vm;		  /* the keeper clones the child CLONE_VM | CLONE_VFORK */
+	bool set_nofile, set_mem; /* set_mem: RLIMIT_DATA and RLIMIT_STACK */
+	uint64_t nofile, mem_limit;
 	/* max_open_files above the hard limit (we may raise it): the hard
 	 * limit is raised to nofile before the capabilities are dropped,
 	 * the soft one (nofile_cur until then) after the filter */
