@@ -98,20 +98,12 @@ static int read_via_thread(int dirfd, pid_t leader, const char *name, char *buf,
 static int statm_data(struct sl_pent *p, uint64_t *bytes)
 {
 	int dirfd = procs_dir(p);
-	if (p->statm_fd < 0) {
-		if (dirfd < 0)
-			return -ESRCH;
-		p->statm_fd = openat(dirfd, "statm", O_RDONLY | O_CLOEXEC);
-		if (p->statm_fd < 0)
-			return -errno;
-	}
 	char buf[128];
-	ssize_t n = pread(p->statm_fd, buf, sizeof(buf) - 1, 0);
-	if (n <= 0)
-		return -EIO;
-	buf[n] = 0;
+	int r = pidinfo_read_at(dirfd, "statm", &p->statm_fd, buf, sizeof(buf));
+	if (r < 0)
+		return r;
 	uint64_t size, data;
-	int r = parse_statm(buf, &size, &data);
+	r = parse_statm(buf, &size, &data);
 	if (r == 0 && size == 0) {
 		r = read_via_thread(dirfd, p->pid, "statm", buf, sizeof(buf));
 		if (r == 0)
@@ -303,7 +295,7 @@ static uint64_t rss_shmem(struct sl_pent *p)
 	char buf[4096];
 	long kb = 0;
 	int dirfd = procs_dir(p);
-	if (dirfd < 0 || pidinfo_read(dirfd, "status", buf, sizeof(buf)) < 0)
+	if (pidinfo_read_at(dirfd, "status", &p->status_fd, buf, sizeof(buf)) < 0)
 		return 0;
 	int r = pidinfo_parse_status_kb(buf, "RssShmem:", &kb);
 	if (r == -ENOENT && read_via_thread(dirfd, p->pid, "status", buf, sizeof(buf)) == 0)

@@ -215,17 +215,23 @@ int pidinfo_stat(int dirfd, struct sl_pstat *st)
 	return r < 0 ? r : pidinfo_parse_stat(buf, st);
 }
 
-int pidinfo_stat_at(int dirfd, int *fd, struct sl_pstat *st)
+int pidinfo_read_at(int dirfd, const char *name, int *fd, char *buf, size_t size)
 {
-	if (*fd < 0 && (*fd = openat(dirfd, "stat", O_RDONLY | O_CLOEXEC)) < 0)
-		return -errno;
-	char buf[1024];
+	if (*fd < 0 && (dirfd < 0 || (*fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) < 0))
+		return dirfd < 0 ? -ESRCH : -errno;
 	/* a read at offset 0 makes the kernel print the file afresh */
-	ssize_t n = pread(*fd, buf, sizeof(buf) - 1, 0);
+	ssize_t n = pread(*fd, buf, size - 1, 0);
 	if (n < 0)
 		return -errno;
 	buf[n] = 0;
-	return pidinfo_parse_stat(buf, st);
+	return 0;
+}
+
+int pidinfo_stat_at(int dirfd, int *fd, struct sl_pstat *st)
+{
+	char buf[1024];
+	int r = pidinfo_read_at(dirfd, "stat", fd, buf, sizeof(buf));
+	return r < 0 ? r : pidinfo_parse_stat(buf, st);
 }
 
 /* A maps line's pathname field must be exactly "[heap]": a file mapping's

@@ -75,9 +75,11 @@ int pidinfo_parse_status(const char *buf, const char *key, long *out);
 /* The same for a size field ("RssShmem:\t  123 kB"). */
 int pidinfo_parse_status_kb(const char *buf, const char *key, long *out);
 int pidinfo_parse_stat(const char *buf, struct sl_pstat *st);
-/* pidinfo_stat through *fd, <dirfd>/stat opened on first use (-1: not
- * yet) and read again from its start each time: the CPU throttle reads
- * every member's every 10 ms.  The caller closes *fd. */
+/* pidinfo_read through *fd, <dirfd>/name opened on first use (-1: not
+ * yet) and read again from its start each time: the periodic checks read
+ * every member's files every few milliseconds.  The caller closes *fd. */
+int pidinfo_read_at(int dirfd, const char *name, int *fd, char *buf, size_t size);
+/* pidinfo_stat the same way. */
 int pidinfo_stat_at(int dirfd, int *fd, struct sl_pstat *st);
 /* The end of the [heap] mapping in the text of /proc/PID/maps (only a
  * line whose pathname is exactly "[heap]").  0 or -ENOENT. */

@@ -32,6 +32,7 @@ static void ent_free(struct sl_pent *e)
 	sl_close(&e->dirfd);
 	sl_close(&e->statm_fd);
 	sl_close(&e->stat_fd);
+	sl_close(&e->status_fd);
 	free(e);
 }
 
@@ -78,8 +79,13 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 		return NULL;
 	}
 	/* an exit is recorded by the loop's next poll of the pidfd */
-	*e = (struct sl_pent){
-	    .pid = pid, .pidfd = pidfd, .dirfd = -1, .statm_fd = -1, .stat_fd = -1, .threads = 1};
+	*e = (struct sl_pent){.pid = pid,
+			      .pidfd = pidfd,
+			      .dirfd = -1,
+			      .statm_fd = -1,
+			      .stat_fd = -1,
+			      .status_fd = -1,
+			      .threads = 1};
 	ps->threads++;
 	ps->v[ps->n++] = e;
 	return e;
@@ -514,6 +520,7 @@ static void mark_exited(struct sl_procs *ps, struct sl_pent *e)
 	ps->mem_total -= e->data_bytes + e->shared_bytes;
 	e->data_bytes = e->shared_bytes = 0;
 	sl_close(&e->statm_fd);
+	sl_close(&e->status_fd);
 	/* the dirfd stays until the entry is dropped: a zombie's CPU time is
 	 * read until its reaper takes it */
 	/* its children are reparented away from it: what we had not found

@@ -52,6 +52,7 @@ struct sl_pent {
 	int dirfd;	       /* /proc/<pid>, bound to this process (procs_dir) */
 	int statm_fd;	       /* <dirfd>/statm, opened on first use */
 	int stat_fd;	       /* <dirfd>/stat, opened on first use */
+	int status_fd;	       /* <dirfd>/status, opened on first use */
 	bool exited;	       /* pidfd became readable */
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
