@@ -716,7 +716,7 @@ static bool read_threads(struct sl_procs *ps, struct sl_pent *p)
 	char buf[4096];
 	long n = 0;
 	int dirfd = procs_dir(p);
-	if (p->exited || dirfd < 0 || pidinfo_read(dirfd, "status", buf, sizeof(buf)) != 0 ||
+	if (p->exited || pidinfo_read_at(dirfd, "status", &p->status_fd, buf, sizeof(buf)) != 0 ||
 	    pidinfo_parse_status(buf, "Threads:", &n) != 0 || n <= 0)
 		return false;
 	ps->threads += (uint64_t)n - p->threads;

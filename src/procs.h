@@ -184,9 +184,10 @@ int64_t procs_cpu_used(struct sl_procs *ps, bool stopped, struct sl_kills *k);
 int procs_dir(struct sl_pent *e);
 
 /* True when the supervisor can open the fds one more process needs (its
- * pidfd, /proc directory, statm, a children list during a scan): a fork
- * it could not track must not happen (fail closed). */
-#define PROCS_FDS_PER_PROCESS 4
+ * pidfd, /proc directory, its stat, statm and status kept open, a
+ * children list during a scan): a fork it could not track must not
+ * happen (fail closed). */
+#define PROCS_FDS_PER_PROCESS 6
 bool procs_can_hold(const struct sl_procs *ps);
 
 /* The entry of pid if its process has not exited, as its pidfd says now
