@@ -26,16 +26,21 @@
 #include <signal.h>
 
 #include "procs.h"
+#include "seccomp_uapi.h"
+#include "syscalls.h"
 
 static bool stopped(const struct sl_sup *s)
 {
 	return s->paused || s->throttle.stopped;
 }
 
-/* register-only: the signal number is a register; HOLD does nothing now. */
+/* register-only: the signal number is a register; HOLD does nothing now.
+ * The filter notifies only SIGCONT, unless a user handler watches the
+ * call: then every signal comes here, and only SIGCONT is held. */
 void cpulimit_on_sigcont(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
-	if (stopped(c->sup))
+	int i = syscalls_signal_arg(c->req->data.nr);
+	if (i >= 0 && (int)c->req->data.args[i] == SIGCONT && stopped(c->sup))
 		*a = (struct sl_action){.kind = SL_ACT_HOLD, .fd = -1};
 }
 

@@ -282,22 +282,13 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
  * (cpulimit.c).  Only SIGCONT is notified: the signal is a register. */
 static int add_cont_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
-	static const struct {
-		int nr;
-		unsigned int arg;
-	} sends[] = {
-	    {__NR_kill, 1},
-	    {__NR_tkill, 1},
-	    {__NR_tgkill, 2},
-	    {__NR_rt_sigqueueinfo, 1},
-	    {__NR_rt_tgsigqueueinfo, 2},
-	    {__NR_pidfd_send_signal, 1},
-	};
+	size_t n;
+	const struct sl_sig_sender *sends = syscalls_signal_senders(&n);
 	int r = 0;
-	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(sends); i++) {
+	for (size_t i = 0; r == 0 && i < n; i++) {
 		if (in_list(req->notify, req->n_notify, sends[i].nr))
 			continue;
-		struct scmp_arg_cmp c[] = {A32(sends[i].arg, SIGCONT)};
+		struct scmp_arg_cmp c[] = {A32(sends[i].sig_arg, SIGCONT)};
 		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, sends[i].nr, 1, c);
 	}
 	return r;

@@ -280,3 +280,26 @@ SL_API int64_t sandlock_syscall_nr(const char *name)
 		return -1;
 	return syscalls_nr(name);
 }
+
+static const struct sl_sig_sender sig_senders[] = {
+    {__NR_kill, 1},
+    {__NR_tkill, 1},
+    {__NR_tgkill, 2},
+    {__NR_rt_sigqueueinfo, 1},
+    {__NR_rt_tgsigqueueinfo, 2},
+    {__NR_pidfd_send_signal, 1},
+};
+
+const struct sl_sig_sender *syscalls_signal_senders(size_t *n)
+{
+	*n = sizeof(sig_senders) / sizeof(sig_senders[0]);
+	return sig_senders;
+}
+
+int syscalls_signal_arg(int nr)
+{
+	for (size_t i = 0; i < sizeof(sig_senders) / sizeof(sig_senders[0]); i++)
+		if (sig_senders[i].nr == nr)
+			return (int)sig_senders[i].sig_arg;
+	return -1;
+}

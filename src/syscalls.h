@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * syscalls.h - the known-name table and the fixed syscall
- * groups: the default deny list (2.4.2) and the sysv_ipc group.
+ * groups: the default deny list, the sysv_ipc group, and where the
+ * signal-sending calls carry their signal.
  */
 #ifndef SL_SYSCALLS_H
 #define SL_SYSCALLS_H
@@ -60,5 +61,15 @@ const int *syscalls_sysv_ipc(size_t *n);
 bool syscalls_group_known(const char *name);
 
 #define SL_GROUP_SYSV_IPC "sysv_ipc"
+
+/* The calls that send a signal to another process or thread, with the
+ * argument that holds the signal number. */
+struct sl_sig_sender {
+	int nr;
+	unsigned int sig_arg;
+};
+const struct sl_sig_sender *syscalls_signal_senders(size_t *n);
+/* The signal argument of nr, or -1 when nr sends none. */
+int syscalls_signal_arg(int nr);
 
 #endif

@@ -1,8 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the max_cpu budget (src/throttle.c). */
 #include <signal.h>
+#include <sys/syscall.h>
 
 #include "harness.h"
+#include "cpulimit.h"
+#include "seccomp_uapi.h"
+#include "supervisor.h"
 #include "throttle.h"
 
 /* Under its share the sandbox is never stopped. */
@@ -60,4 +64,27 @@ TEST(throttle_off)
 	struct sl_throttle t;
 	throttle_init(&t, 100, 0);
 	CHECK_EQ(throttle_next(&t), -1);
+}
+
+/* While the sandbox is stopped, a SIGCONT sent from inside is held; any
+ * other signal is not (a user handler on kill makes every kill reach the
+ * builtin, not only the SIGCONTs the filter picks). */
+TEST(cpulimit_holds_only_sigcont)
+{
+	static struct sl_sup s; /* large: not on the stack */
+	s.paused = true;
+	struct seccomp_notif req = {.data = {.nr = __NR_tgkill}};
+	struct sl_ctx c = {.sup = &s, .req = &req};
+	int sigs[] = {SIGCONT, SIGUSR1, SIGTERM, SIGKILL, 0};
+	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+		req.data.args[2] = (uint64_t)sigs[i];
+		struct sl_action a = sl_act_continue();
+		cpulimit_on_sigcont(&c, &a, NULL);
+		CHECK_EQ(a.kind, sigs[i] == SIGCONT ? SL_ACT_HOLD : SL_ACT_CONTINUE);
+	}
+	s.paused = false;
+	req.data.args[2] = SIGCONT;
+	struct sl_action a = sl_act_continue();
+	cpulimit_on_sigcont(&c, &a, NULL);
+	CHECK_EQ(a.kind, SL_ACT_CONTINUE);
 }
