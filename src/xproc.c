@@ -124,14 +124,15 @@ static void emulate_pidfd_open(struct sl_ctx *c, struct sl_action *a)
 	*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND, .fd = fd, .fd_flags = O_CLOEXEC};
 }
 
-/* setpgid(pid, pgid), pgid != 0 (0 is "a group of its own": the filter
- * lets it run): pgid must be the target itself or a member's group. */
+/* setpgid(pid, pgid): pgid 0 or the target itself is a group of its own
+ * (the filter lets pgid 0 run, but a user handler on setpgid brings every
+ * call here); else pgid must be a member's group. */
 static int check_setpgid(struct sl_ctx *c)
 {
 	pid_t pid = pid_arg(c, 0), pgid = pid_arg(c, 1);
 	if (pid == 0)
 		pid = c->proc->pid;
-	if (pgid == pid)
+	if (pgid == 0 || pgid == pid)
 		return 0;
 	return pgid > 0 && procs_member(&c->sup->procs, pgid) ? 0 : EPERM;
 }

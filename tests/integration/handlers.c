@@ -1325,3 +1325,29 @@ TEST(handler_run_interactive)
 	CHECK_EQ(s.calls, 1);
 	CHECK_EQ(s.drops, 1);
 }
+
+/* A handler on setpgid brings every form to the supervisor, also
+ * setpgid(child, 0), "a group of its own", which the filter alone lets
+ * through: it must still work (a shell's job control does it). */
+TEST(handler_on_setpgid_keeps_own_group)
+{
+	struct script s = {0};
+	sandlock_action_set_continue(&s.act);
+	sandlock_sandbox_t *p = tc_build(tc_builder_sys());
+	sandlock_handler_registration_t r = sreg(SYS_setpgid, &s, SANDLOCK_EXCEPTION_KILL);
+	const char *argv[] = {"/usr/bin/python3", "-c",
+			      "import os\n"
+			      "r, w = os.pipe()\n"
+			      "pid = os.fork()\n"
+			      "if pid == 0:\n"
+			      "    os.read(r, 1); os._exit(0)\n"
+			      "os.setpgid(pid, 0)\n"
+			      "print(os.getpgid(pid) == pid)\n"
+			      "os.write(w, b'x'); os.waitpid(pid, 0)\n",
+			      NULL};
+	struct tc_res res = tc_result(sandlock_run_with_handlers(p, NULL, argv, 3, &r, 1));
+	CHECK_EQ(res.code, 0);
+	CHECK_STR(res.out, "True\n");
+	CHECK(s.calls >= 1);
+	sandlock_sandbox_free(p);
+}
