@@ -405,7 +405,7 @@ static int scan_root(struct scan *s, const char *path, int fd, int mnt_id)
 	if ((fd >= 0 ? fstat(fd, &st) : lstat(path, &st)) < 0)
 		return sl_errorf(errno, "fs: %s: %s", path, strerror(errno));
 	if (!S_ISDIR(st.st_mode))
-		return device_ok(&st) ? 0 : fsdeny_restrict_inode(s->d, &st, 0);
+		return device_ok(&st) ? 0 : fsdeny_restrict(s->d, "fs", path, 0, LS);
 	int dfd = fd >= 0 ? openat(fd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
 			  : open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd < 0)

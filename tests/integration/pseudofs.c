@@ -427,3 +427,49 @@ TEST(devices_grant_swapped_during_build)
 	CHECK(ran > 0);
 	CHECK_EQ(reached, 0);
 }
+
+/* As root under -r /dev, the character devices outside the safe set stay
+ * closed: the kernel log, the console, a virtual terminal (and memory,
+ * where the kernel has those nodes). */
+TEST(devices_char_nodes_closed_to_root)
+{
+	if (!th_root())
+		SKIP("needs root (devices are root's only)");
+	const char *nodes[] = {"/dev/kmsg", "/dev/console", "/dev/tty1", "/dev/mem", "/dev/port"};
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/dev"));
+	int tried = 0;
+	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
+		if (!tc_exists(nodes[i]))
+			continue;
+		char *out = fsprobe_in(p, fmt("read %s", nodes[i]), NULL);
+		if (strcmp(tc_line(out, 0), "errno=EACCES") != 0)
+			th_fail(__FILE__, __LINE__, "%s: %s", nodes[i], out);
+		tried++;
+	}
+	if (!tried)
+		SKIP("none of these nodes exists here");
+}
+
+/* A device bind-mounted onto a file of a disk filesystem (which is not
+ * searched) is found by its mount: as root, a grant holding it reaches
+ * everything but that file. */
+TEST(devices_bind_mounted_device_file)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	char *blk = block_device(NULL);
+	if (!blk)
+		SKIP("no block device in /dev");
+	char *dir = tc_mkdir("bindev"), *disk = tc_path(dir, "disk"), *file = tc_path(dir, "f");
+	tc_write_file(disk, "", 0600);
+	tc_write_file(file, "data\n", 0644);
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	CHECK_EQ(mount(blk, disk, NULL, MS_BIND, NULL), 0);
+	CHECK_STR(fsprobe_out("read", disk), "ok"); /* the raw device, outside */
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
+	char *out = fsprobe_in(p, fmt("read %s", disk), fmt("read %s", file), NULL);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "ok");
+}
