@@ -132,6 +132,13 @@ $(B)/tests/probes/%: tests/probes/%.c tests/probes/probe_cmds.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -static -o $@ $< -lpthread
 
+# nprobe has no libc (it must be able to run without one notified
+# syscall): its own start-up code, no crt files.
+$(B)/tests/probes/nprobe: tests/probes/nprobe.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -static -nostdlib -ffreestanding \
+	    -fno-stack-protector -fno-builtin -o $@ $<
+
 tests: all $(TESTBINS) $(PROBES)
 
 check test: tests

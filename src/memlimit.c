@@ -312,9 +312,9 @@ static uint64_t rss_shmem(struct sl_pent *p)
  * everyone's count, each process's shared memory taken as the larger of
  * what it was charged and what the kernel says it holds resident; over
  * the limit, the process with the most is killed through its pidfd, as a
- * memory cgroup's OOM killer would.  A command that has not yet
- * run (pid unstarted, 0 for none) is left out: until its exec it shares
- * or copies the host's address space, whose size is not the sandbox's.
+ * memory cgroup's OOM killer would.  A command that has not exec'd yet
+ * (pid unstarted, 0 for none) is left out: until its exec it shares or
+ * copies the host's address space, whose size is not the sandbox's.
  * Returns the pid killed, or 0.
  */
 pid_t memlimit_check(struct sl_procs *ps, uint64_t max, pid_t unstarted)

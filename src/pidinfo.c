@@ -201,6 +201,7 @@ int pidinfo_parse_stat(const char *buf, struct sl_pstat *st)
 				.ppid = (pid_t)f[4],
 				.pgrp = (pid_t)f[5],
 				.session = (pid_t)f[6],
+				.flags = (unsigned long)f[9],
 				.utime = (uint64_t)f[14],
 				.stime = (uint64_t)f[15],
 				.cutime = (uint64_t)f[16],

@@ -64,8 +64,13 @@ int pidinfo_exit_status(int pidfd, int *status);
 struct sl_pstat {
 	char state;
 	pid_t ppid, pgrp, session;
+	unsigned long flags;		       /* the kernel's PF_* bits */
 	uint64_t utime, stime, cutime, cstime; /* clock ticks */
 };
+
+/* PF_FORKNOEXEC (include/linux/sched.h): set by fork, cleared by exec;
+ * the process cannot change it but by exec'ing. */
+#define SL_PF_FORKNOEXEC 0x00000040UL
 
 /* Reads "stat" under dirfd.  0 or -errno. */
 int pidinfo_stat(int dirfd, struct sl_pstat *st);

@@ -214,6 +214,14 @@ struct sl_pent *procs_live(struct sl_procs *ps, pid_t pid)
 	return e && !pidinfo_exited(e->pidfd) ? e : NULL;
 }
 
+bool procs_exec_pending(struct sl_procs *ps, pid_t pid)
+{
+	struct sl_pent *e = procs_live(ps, pid);
+	struct sl_pstat st;
+	return e && procs_dir(e) >= 0 && pidinfo_stat_at(e->dirfd, &e->stat_fd, &st) == 0 &&
+	       (st.flags & SL_PF_FORKNOEXEC);
+}
+
 /* pid is the keeper or a member, alive now: a child whose parent the
  * kernel reported as pid before this was a child of ours (a parent holds
  * its pid until reaped, and a process that has exited has no children:

@@ -194,5 +194,9 @@ bool procs_can_hold(const struct sl_procs *ps);
  * (not the loop's last poll: a pid reaped and reused meanwhile is not
  * ours).  NULL if none. */
 struct sl_pent *procs_live(struct sl_procs *ps, pid_t pid);
+/* True when the member pid has not exec'd since it was forked (the
+ * kernel's PF_FORKNOEXEC): the command, still sandlock's own code in the
+ * host's address space or a copy of it.  False when it cannot be read. */
+bool procs_exec_pending(struct sl_procs *ps, pid_t pid);
 
 #endif

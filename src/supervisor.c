@@ -488,6 +488,20 @@ int64_t supervisor_next_timer(struct sl_sup *s)
 	return t;
 }
 
+/* The command while it has not exec'd (parked at the gate, or on its way):
+ * its address space is still the host's or a copy of it, not the
+ * sandbox's.  A kernel fact (PF_FORKNOEXEC), not a notified syscall: a
+ * command need make none to grow. */
+static pid_t unstarted_root(struct sl_sup *s)
+{
+	if (s->root_execd)
+		return 0;
+	if (procs_exec_pending(&s->procs, s->root_pgid))
+		return s->root_pgid;
+	s->root_execd = true;
+	return 0;
+}
+
 /* The due timers under one lock (see supervisor_next_timer); the held
  * notifications are retried after it (dispatch takes it). */
 void supervisor_tick(struct sl_sup *s, int64_t now_ms)
@@ -510,8 +524,7 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 		s->settle_at = now_ms + s->settle_delay;
 	}
 	if (s->max_memory && now_ms >= s->mem_check_at) {
-		pid_t killed =
-		    memlimit_check(&s->procs, s->max_memory, s->root_ran ? 0 : s->root_pgid);
+		pid_t killed = memlimit_check(&s->procs, s->max_memory, unstarted_root(s));
 		if (killed) {
 			s->mem_kills.last = killed;
 			s->mem_kills.n++;

@@ -139,6 +139,7 @@ struct sl_sup {
 	struct utsname uts;	   /* what uname answers: nodename = the name */
 	pid_t root_pgid;	   /* the command's process group (and its pid) */
 	bool root_ran;		   /* the command made a notified syscall */
+	bool root_execd;	   /* the command has exec'd (PF_FORKNOEXEC gone) */
 	struct sl_kills mem_kills; /* by the memory check */
 	struct sl_kills cpu_kills; /* running while stopped */
 	bool was_stopped;	   /* at the last CPU check */

@@ -531,3 +531,40 @@ TEST(max_cpu_deferred_sigcont_requests_refused)
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(r.out, "pdeathsig=EPERM setsig=EPERM clone=EPERM\n");
 }
+
+/* ---- third round (attack-b) ------------------------------------------- */
+
+static const char *nprobe(void)
+{
+	static char *p;
+	if (!p)
+		p = tc_path(tc_probe_dir(), "nprobe");
+	return p;
+}
+
+/*
+ * The periodic memory check leaves the command out until it has exec'd
+ * (before, it has the host's address space).  It once waited for a
+ * notified syscall instead, and a program with no libc makes none: it
+ * fills a memfd (write), maps it read-only and shared (neither form is
+ * notified) and reads it, holding it resident (RssShmem, which the check
+ * counts).  256 MiB stayed resident under max_memory 64M; now the exec
+ * (the kernel's PF_FORKNOEXEC cleared) is what counts, and it is killed
+ * like the control, which makes one uname first.
+ */
+TEST(max_memory_command_without_notified_syscall_checked)
+{
+	struct tc_res r =
+	    tc_run(mem_policy(64), NULL, nprobe(), "memfd", "256", "600", "uname", NULL);
+	if (r.status == SANDLOCK_STATUS_EXITED)
+		th_fail(__FILE__, __LINE__,
+			"control: 256 MiB resident for 600 ms under max_memory 64M after a "
+			"notified syscall, not killed (out \"%s\")",
+			r.out);
+	r = tc_run(mem_policy(64), NULL, nprobe(), "memfd", "256", "600", NULL);
+	if (r.status == SANDLOCK_STATUS_EXITED && ok_value(&r) > 64)
+		th_fail(__FILE__, __LINE__,
+			"a command that made no notified syscall held %ld MiB resident for "
+			"600 ms under max_memory 64M (the periodic check skips it)",
+			ok_value(&r));
+}
