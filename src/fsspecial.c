@@ -135,12 +135,47 @@ bool fsspecial_scanned(const struct mounts_entry *e)
 	       !mounts_has_opt(e, "nodev");
 }
 
-/* True when the mount is the one found at its mount point (not hidden
- * by a later mount, not out of reach). */
-static bool visible(const struct mounts_entry *e)
+/* 1 when the mount is the one found at its mount point, 0 when it is not
+ * (hidden by a later mount, or its point is gone), -errno when that
+ * cannot be told (a point deeper than PATH_MAX, a directory on the way we
+ * cannot search): the caller refuses rather than guess. */
+static int mount_state(const struct mounts_entry *e)
 {
-	int id;
-	return mounts_id(e->point, false, &id) == 0 && id == e->id;
+	int id, r = mounts_id(e->point, false, &id);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return 0;
+	return r < 0 ? r : id == e->id;
+}
+
+static int unexaminable(const struct mounts_entry *e, int err)
+{
+	return sl_errorf(-err,
+			 "fs: the %s mount at %.200s cannot be examined (%s): sandlock cannot "
+			 "tell what it reaches; unmount it or grant narrower trees",
+			 e->fstype, e->point, strerror(-err));
+}
+
+int fsspecial_check_start_dir(const char *dir)
+{
+	if (dir)
+		return 0; /* the child goes there by path: what the path shows */
+	char *path = getcwd(NULL, 0);
+	if (!path)
+		return 0; /* removed, or out of our root: no path reaches into it */
+	struct statx here, there;
+	int r = 0;
+	if (statx(AT_FDCWD, ".", 0, STATX_INO | STATX_MNT_ID, &here) < 0 ||
+	    statx(AT_FDCWD, path, 0, STATX_INO | STATX_MNT_ID, &there) < 0 ||
+	    here.stx_mnt_id != there.stx_mnt_id || here.stx_ino != there.stx_ino ||
+	    here.stx_dev_major != there.stx_dev_major || here.stx_dev_minor != there.stx_dev_minor)
+		r = sl_errorf(EPERM,
+			      "fs: the working directory is not what its path %.200s shows now (a "
+			      "later mount hides it): from there the command would reach files "
+			      "no check of the grants saw; start from another directory or set "
+			      "the working directory",
+			      path);
+	free(path);
+	return r;
 }
 
 /* ---- pseudo filesystems ------------------------------------------------------------ */
@@ -198,7 +233,12 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
 		const struct mounts_entry *e = &mnts->v[i];
-		if (fsspecial_pseudo(e->fstype) && !under_pseudo(mnts, e) && visible(e))
+		if (!fsspecial_pseudo(e->fstype) || under_pseudo(mnts, e))
+			continue;
+		int v = mount_state(e);
+		if (v < 0)
+			r = unexaminable(e, v);
+		else if (v)
 			r = fsdeny_restrict(d, "fs_write", e->point, SL_FS_READ, SL_FS_READ);
 	}
 	return r;
@@ -317,7 +357,7 @@ static bool in_tree(struct scan *s, const char *path)
 	return in;
 }
 
-static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int depth);
+static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int depth, bool seal);
 
 /* One entry of a searched directory; *found is set when it is a device
  * root may not have. */
@@ -351,7 +391,7 @@ static int scan_entry(struct scan *s, const char *dir, int dfd, const struct dir
 		r = sl_errorf(errno, "fs: cannot list %s to look for device nodes: %s", path,
 			      strerror(errno));
 	else if (cfd >= 0)
-		r = scan_dir(s, path, cfd, mnt_id, depth + 1);
+		r = scan_dir(s, path, cfd, mnt_id, depth + 1, false);
 	if (cfd >= 0)
 		close(cfd);
 	free(path);
@@ -361,8 +401,10 @@ static int scan_entry(struct scan *s, const char *dir, int dfd, const struct dir
 /* Searches the directory fd (at path, canonical) and its subdirectories
  * on the same mount; another mount beneath is searched as its own mount,
  * if at all.  A directory holding a device gets READ_DIR at most, and so
- * does each one above it. */
-static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int depth)
+ * does each one above it; with seal, this one does whatever it holds (a
+ * devpts root: what appears there later, another session's terminal,
+ * must get no right either). */
+static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int depth, bool seal)
 {
 	if (depth > SCAN_MAX_DEPTH)
 		return sl_errorf(ELOOP, "fs: %s: too deep to look for device nodes", path);
@@ -382,7 +424,7 @@ static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int de
 	}
 	/* (A dup'ed fd shares the offset: this directory was never read.) */
 	struct dirent *e;
-	bool found = false;
+	bool found = seal;
 	int r = 0;
 	while (r == 0 && (errno = 0, e = readdir(dir)))
 		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
@@ -399,7 +441,7 @@ static int scan_dir(struct scan *s, const char *path, int fd, int mnt_id, int de
 /* Searches the tree at path (canonical), on mount mnt_id: the object of
  * fd (an O_PATH fd, reopened) when fd >= 0, else what path names now.  A
  * non-directory (a bind-mounted file) is checked itself. */
-static int scan_root(struct scan *s, const char *path, int fd, int mnt_id)
+static int scan_root(struct scan *s, const char *path, int fd, int mnt_id, bool seal)
 {
 	struct stat st;
 	if ((fd >= 0 ? fstat(fd, &st) : lstat(path, &st)) < 0)
@@ -411,7 +453,7 @@ static int scan_root(struct scan *s, const char *path, int fd, int mnt_id)
 	if (dfd < 0)
 		return sl_errorf(errno, "fs: cannot list %s to look for device nodes: %s", path,
 				 strerror(errno));
-	int r = scan_dir(s, path, dfd, mnt_id, 0);
+	int r = scan_dir(s, path, dfd, mnt_id, 0, seal);
 	close(dfd);
 	return r;
 }
@@ -441,11 +483,22 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 		 * nothing to look at (only a bind mount can be a file) */
 		if (!fsspecial_scanned(e) && !strcmp(e->root, "/"))
 			continue;
-		if (lstat(e->point, &st) < 0 || (S_ISDIR(st.st_mode) && !fsspecial_scanned(e)))
+		if (lstat(e->point, &st) < 0) {
+			/* gone, or out of reach by path: refused if in a tree */
+			if (errno != ENOENT && errno != ENOTDIR && in_tree(&s, e->point))
+				r = unexaminable(e, -errno);
 			continue;
-		if (in_tree(&s, e->point) && visible(e)) {
+		}
+		if (S_ISDIR(st.st_mode) && !fsspecial_scanned(e))
+			continue;
+		if (!in_tree(&s, e->point))
+			continue;
+		int v = mount_state(e);
+		if (v < 0)
+			r = unexaminable(e, v);
+		else if (v) {
 			whole[i] = true;
-			r = scan_root(&s, e->point, -1, e->id);
+			r = scan_root(&s, e->point, -1, e->id, !strcmp(e->fstype, "devpts"));
 		}
 	}
 	/* Granted trees that lie on such a mount without holding its root. */
@@ -467,7 +520,7 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 		/* searched through the grant's own fd; the canonical path
 		 * names what is found (and the directories above it) */
 		char *canon = realpath(t->path, NULL);
-		r = canon ? scan_root(&s, canon, t->fd, t->mnt_id)
+		r = canon ? scan_root(&s, canon, t->fd, t->mnt_id, false)
 			  : sl_errorf(errno, "fs: %s: %s", t->path, strerror(errno));
 		free(canon);
 	}

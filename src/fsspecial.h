@@ -74,6 +74,12 @@ void fsspecial_grants_close(struct fs_grants *g);
 int fsspecial_apply(struct fsdeny *d, const struct mounts *mnts, const struct fs_grants *read,
 		    const struct fs_grants *write, bool root);
 
+/* The directory the command starts in (dir, or ours when NULL: it
+ * inherits it) must be what its path shows: a directory a later mount
+ * covers would lead the command to files no check of the grants saw (a
+ * devtmpfs or a procfs mounted beneath it).  0 or -errno with a message. */
+int fsspecial_check_start_dir(const char *dir);
+
 /* Entries searched for devices at most, in all (E2BIG beyond). */
 #define FSSPECIAL_MAX_SCAN 100000
 

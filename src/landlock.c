@@ -164,6 +164,8 @@ static int restrictions(const struct landlock_req *req, const struct fs_grants *
 		r = fsdeny_add_denied(d, req->deny, &mnts);
 	if (r == 0)
 		r = fsspecial_apply(d, &mnts, read, write, root);
+	if (r == 0)
+		r = fsspecial_check_start_dir(req->start_dir);
 	mounts_free(&mnts);
 	if (r < 0) {
 		fsdeny_free(d);

@@ -71,6 +71,7 @@ struct landlock_req {
 	bool handle_net;		     /* handle TCP bind/connect */
 	const struct sl_u32v *bind_ports;    /* allowed TCP bind ports */
 	const struct sl_u32v *connect_ports; /* allowed TCP connect ports */
+	const char *start_dir;		     /* where the command starts (NULL: ours) */
 };
 
 /* The kernel's Landlock ABI version, or -errno (ENOSYS/EOPNOTSUPP when

@@ -4,8 +4,6 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <pthread.h>
-#include <poll.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
@@ -207,110 +205,19 @@ static char *read_all(int fd)
 }
 
 /*
- * The last table read, kept for the next start: the kernel prints every
- * mount at each read of mountinfo (about 40 us here, at every start that
- * needs the table), and it says when the table changed: a change makes a
- * poll of an open mountinfo file report POLLPRI once (fs/proc_namespace.c,
- * mounts_poll).  The fd is ours only if it is still the file we opened,
- * in this process (after a fork the open file is shared with the parent,
- * whose polls would consume our change reports): else it is opened
- * again.  The open file also keeps the mount namespace and the root
- * directory it was opened in (the paths it prints are relative to that
- * root): a process that moved to another namespace or chroot()ed reads
- * anew.  A busy lock (another thread, or a fork while it was held) reads
- * without the cache.
+ * The table is read afresh at every start.  A kept copy (re-read when a
+ * poll of mountinfo reports POLLPRI) went stale without a report: renaming
+ * a directory above a mount point changes the paths mountinfo prints but
+ * not the table, so a devtmpfs under a grant was looked for at its old
+ * path and granted whole.
  */
-struct place {
-	dev_t dev;
-	ino_t ino;
-};
-
-static struct {
-	pthread_mutex_t lock;
-	int fd;
-	pid_t owner;
-	struct place file, ns, root;
-	char *text;
-} cache = {.lock = PTHREAD_MUTEX_INITIALIZER, .fd = -1};
-
-static bool place_of(int dirfd, const char *path, int flags, struct place *p)
-{
-	struct stat st;
-	if (fstatat(dirfd, path, &st, flags) != 0)
-		return false;
-	*p = (struct place){st.st_dev, st.st_ino};
-	return true;
-}
-
-static bool same_place(int dirfd, const char *path, int flags, const struct place *p)
-{
-	struct place now;
-	return place_of(dirfd, path, flags, &now) && now.dev == p->dev && now.ino == p->ino;
-}
-
-/* Our fd, the file we opened, in the namespace and root it was opened in. */
-static bool cache_ours(void)
-{
-	return cache.fd >= 0 && cache.owner == getpid() &&
-	       same_place(cache.fd, "", AT_EMPTY_PATH, &cache.file) &&
-	       same_place(AT_FDCWD, "/proc/self/ns/mnt", 0, &cache.ns) &&
-	       same_place(AT_FDCWD, "/", 0, &cache.root);
-}
-
-static bool cache_valid(void)
-{
-	struct pollfd pfd = {cache.fd, POLLPRI, 0};
-	return cache.text && cache_ours() && poll(&pfd, 1, 0) >= 0 &&
-	       !(pfd.revents & (POLLPRI | POLLERR | POLLNVAL));
-}
-
-/* A fresh text, through the cache's fd (reopened when not ours). */
-static char *cache_refill(void)
-{
-	if (!cache_ours()) {
-		/* the old number is not closed: it may be someone else's now;
-		 * a file still ours but of another namespace or root is */
-		if (cache.fd >= 0 && cache.owner == getpid() &&
-		    same_place(cache.fd, "", AT_EMPTY_PATH, &cache.file))
-			close(cache.fd);
-		int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
-		cache.fd = -1;
-		if (fd < 0)
-			return NULL;
-		if (!place_of(fd, "", AT_EMPTY_PATH, &cache.file) ||
-		    !place_of(AT_FDCWD, "/proc/self/ns/mnt", 0, &cache.ns) ||
-		    !place_of(AT_FDCWD, "/", 0, &cache.root)) {
-			int e = errno;
-			close(fd);
-			errno = e;
-			return NULL;
-		}
-		cache.fd = fd;
-		cache.owner = getpid();
-	}
-	/* consume a pending change report before reading what follows it */
-	struct pollfd pfd = {cache.fd, POLLPRI, 0};
-	(void)poll(&pfd, 1, 0);
-	free(cache.text);
-	cache.text = read_all(cache.fd);
-	return cache.text;
-}
-
 int mounts_read(struct mounts *m, const char *who)
 {
 	*m = (struct mounts){0};
-	int r;
-	if (pthread_mutex_trylock(&cache.lock) == 0) {
-		const char *text = cache_valid() ? cache.text : cache_refill();
-		r = text ? mounts_parse(m, text, who)
-			 : sl_errorf(errno, "%s: /proc/self/mountinfo: %s", who, strerror(errno));
-		pthread_mutex_unlock(&cache.lock);
-		return r;
-	}
 	int fd = open("/proc/self/mountinfo", O_RDONLY | O_CLOEXEC);
 	char *text = fd < 0 ? NULL : read_all(fd);
-	r = text ? mounts_parse(m, text, who)
-		 : sl_errorf(errno, "%s: /proc/self/mountinfo: %s", who, strerror(errno));
+	int r = text ? mounts_parse(m, text, who)
+		     : sl_errorf(errno, "%s: /proc/self/mountinfo: %s", who, strerror(errno));
 	if (fd >= 0)
 		close(fd);
 	free(text);

@@ -287,6 +287,7 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 	    .handle_net = true,
 	    .bind_ports = &cfg->net_bind,
 	    .connect_ports = NULL,
+	    .start_dir = cfg->cwd,
 	};
 	p->ruleset_fd = landlock_build(&req, abi);
 	if (p->ruleset_fd < 0)

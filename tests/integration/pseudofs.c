@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
@@ -472,4 +473,171 @@ TEST(devices_bind_mounted_device_file)
 	char *out = fsprobe_in(p, fmt("read %s", disk), fmt("read %s", file), NULL);
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "ok");
+}
+
+/* ---- mounts the search once did not see ------------------------------------ */
+
+/* The name of the first block device in /dev ("loop0"), or NULL. */
+static dev_t blk_rdev;
+static const char *block_name(void)
+{
+	char *blk = block_device(&blk_rdev);
+	return blk ? strrchr(blk, '/') + 1 : NULL;
+}
+
+/* A tmpfs (without nodev, so searched like devtmpfs) at dir holding a
+ * copy of the block device and console: not a devtmpfs, which is the
+ * host's one /dev and which the harness's cleanup would empty. */
+static void dev_tmpfs(const char *dir, const char *blk)
+{
+	CHECK_EQ(mount("tmpfs", dir, "tmpfs", 0, "mode=0755"), 0);
+	CHECK_EQ(mknod(fmt("%s/%s", dir, blk), S_IFBLK | 0600, blk_rdev), 0);
+	CHECK_EQ(mknod(fmt("%s/console", dir), S_IFCHR | 0600, makedev(5, 1)), 0);
+}
+
+#define DEEP_STEPS 20
+
+/* Makes top/d1/d2/.../d20 with 250-byte names (deeper than PATH_MAX) and
+ * leaves the caller's cwd there. */
+static void deep_chain(const char *top)
+{
+	CHECK_EQ(chdir(top), 0);
+	for (int i = 0; i < DEEP_STEPS; i++) {
+		char *name = fmt("d%0250d", i + 1);
+		CHECK_EQ(mkdir(name, 0755), 0);
+		CHECK_EQ(chdir(name), 0);
+	}
+}
+/*
+ * A devtmpfs and a procfs mounted in a granted tree at a path longer than
+ * PATH_MAX: no path names them, but the command walks there with relative
+ * chdir()s.  They were skipped (lstat: ENAMETOOLONG) and a block device,
+ * the console and another process's oom_score_adj were reached; now a
+ * mount in a granted tree that cannot be examined refuses the start.
+ */
+TEST(devices_mounts_beyond_path_max_refused)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	const char *blk = block_name();
+	if (!blk)
+		SKIP("no block device in /dev");
+	char *top = tc_mkdir("deep");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	deep_chain(top);
+	CHECK_EQ(mkdir("dev", 0755), 0);
+	CHECK_EQ(mkdir("proc", 0755), 0);
+	dev_tmpfs("dev", blk);
+	CHECK_EQ(mount("proc", "proc", "proc", 0, NULL), 0);
+	int deep = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(deep >= 0);
+	CHECK_EQ(chdir("/"), 0);
+	const char *why = refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), top)));
+	char *msg = fmt("%s", why);
+	/* (the harness removes the temp dir: nothing mounted is left there) */
+	CHECK_EQ(fchdir(deep), 0);
+	umount2("dev", MNT_DETACH);
+	umount2("proc", MNT_DETACH);
+	CHECK_EQ(chdir("/"), 0);
+	CHECK_CONTAINS(msg, "cannot be examined");
+}
+
+/*
+ * A devtmpfs and a procfs hidden by a later mount on a directory above
+ * them, while the caller's working directory is still inside: no path
+ * shows them, but the command inherits that directory, and a block
+ * device, the console and another process's oom_score_adj were reached
+ * from it.  Now a working directory that is not what its path shows
+ * refuses the start.
+ */
+TEST(devices_hidden_mounts_through_cwd_refused)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	const char *blk = block_name();
+	if (!blk)
+		SKIP("no block device in /dev");
+	char *top = tc_mkdir("h"), *a = tc_mkdir("h/a");
+	tc_mkdir("h/a/dev");
+	tc_mkdir("h/a/proc");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	dev_tmpfs(tc_path(a, "dev"), blk);
+	CHECK_EQ(mount("proc", tc_path(a, "proc"), "proc", 0, NULL), 0);
+	CHECK_EQ(chdir(a), 0);
+	CHECK_EQ(mount("tmpfs", a, "tmpfs", 0, "mode=0755"), 0); /* hides both */
+	const char *why = refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), top)));
+	char *msg = fmt("%s", why);
+	CHECK_EQ(chdir("/"), 0);
+	umount2(a, MNT_DETACH);
+	umount2(tc_path(a, "dev"), MNT_DETACH);
+	umount2(tc_path(a, "proc"), MNT_DETACH);
+	CHECK_CONTAINS(msg, "a later mount hides it");
+}
+
+/*
+ * The library once kept the mount table between runs, refreshed on
+ * POLLPRI, which a mount or unmount raises but a rename of a directory
+ * above a mount point does not: the second run looked for the device
+ * mount at its old path, found nothing there, and granted it whole at its
+ * new one.  The table is read at every start now.
+ */
+TEST(devices_mount_moved_by_rename_between_runs)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	const char *blk = block_name();
+	if (!blk)
+		SKIP("no block device in /dev");
+	char *g = tc_mkdir("g"), *a = tc_mkdir("g/a"), *dev = tc_mkdir("g/a/dev");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	dev_tmpfs(dev, blk);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), g));
+	CHECK_LINE(fsprobe_in(p, fmt("read %s/%s", dev, blk), NULL), 0, "errno=EACCES");
+	char *b = tc_path(g, "b");
+	CHECK_EQ(rename(a, b), 0);
+	char *out =
+	    fsprobe_in(p, fmt("read %s/dev/%s", b, blk), fmt("open-w %s/dev/console", b), NULL);
+	umount2(tc_path(b, "dev"), MNT_DETACH);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "errno=EACCES");
+}
+
+/*
+ * A devpts with no other terminal in it when the sandbox is built (only
+ * ptmx): nothing was found, so /dev/pts was granted whole, and a terminal
+ * opened afterwards by another session was readable (its keystrokes) from
+ * the sandbox.  A devpts is sealed now: only what is there and allowed at
+ * the build gets a right.
+ */
+TEST(devices_pts_made_after_build_closed)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	char *pts = tc_mkdir("pts");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	CHECK_EQ(mount("devpts", pts, "devpts", 0, "newinstance,ptmxmode=0666,mode=0600"), 0);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), pts));
+	const char *argv[] = {fsprobe(), "read", fmt("%s/0", pts), NULL};
+	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 3); /* ruleset built */
+	CHECK(h != NULL);
+	int m = open(tc_path(pts, "ptmx"), O_RDWR | O_NOCTTY);
+	CHECK(m >= 0);
+	int unlock = 0;
+	CHECK_EQ(ioctl(m, TIOCSPTLCK, &unlock), 0);
+	CHECK(tc_exists(fmt("%s/0", pts)));
+	CHECK_EQ(write(m, "typed\n", 6), 6);
+	CHECK_EQ(sandlock_start(h), 0);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	close(m);
+	sandlock_handle_free(h);
+	umount2(pts, MNT_DETACH);
+	CHECK_LINE(r.out, 0, "errno=EACCES");
 }

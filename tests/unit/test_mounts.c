@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_mounts.c - the /proc/self/mountinfo parser: fields, escapes, the
- * optional fields before " - ", malformed lines, the live table and
- * its cache. */
+ * optional fields before " - ", malformed lines, the live table. */
 #include <errno.h>
 #include <sched.h>
 #include <stdbool.h>
@@ -163,11 +162,12 @@ static bool has_point(const char *point)
 	return found;
 }
 
-/* The table is kept between reads: a read after a mount, an unmount or a
- * move to another mount namespace sees the table as it is now. */
-TEST(mounts_cache_follows_changes)
+/* A read after a mount, an unmount, a move to another mount namespace or
+ * the rename of a directory above a mount point (which the kernel reports
+ * to no poll) sees the table as it is now. */
+TEST(mounts_read_follows_changes)
 {
-	char dir[] = "/tmp/sl-mounts-XXXXXX", sub[64];
+	char dir[] = "/tmp/sl-mounts-XXXXXX", sub[64], a[64], am[64], b[64], bm[64];
 	CHECK(mkdtemp(dir) != NULL);
 	snprintf(sub, sizeof sub, "%s/sub", dir);
 	CHECK(!has_point(dir)); /* fills the cache, in the first namespace */
@@ -187,6 +187,17 @@ TEST(mounts_cache_follows_changes)
 	CHECK(has_point(sub)); /* a mount in the same namespace */
 	CHECK_EQ(umount(sub), 0);
 	CHECK(!has_point(sub)); /* an unmount */
+	snprintf(a, sizeof a, "%s/a", dir);
+	snprintf(am, sizeof am, "%s/a/m", dir);
+	snprintf(b, sizeof b, "%s/b", dir);
+	snprintf(bm, sizeof bm, "%s/b/m", dir);
+	CHECK(mkdir(a, 0700) == 0 && mkdir(am, 0700) == 0);
+	CHECK_EQ(mount("t", am, "tmpfs", 0, NULL), 0);
+	CHECK(has_point(am));
+	CHECK_EQ(rename(a, b), 0);
+	CHECK(has_point(bm)); /* the mount moved with its directory */
+	CHECK(!has_point(am));
+	CHECK_EQ(umount(bm), 0);
 	CHECK_EQ(umount(dir), 0);
 	rmdir(dir);
 }
