@@ -641,3 +641,29 @@ TEST(devices_pts_made_after_build_closed)
 	umount2(pts, MNT_DETACH);
 	CHECK_LINE(r.out, 0, "errno=EACCES");
 }
+
+/* A tmpfs mounted nodev (not searched: no node there opens) remounted
+ * without nodev between two runs of one process: the second run looks at
+ * the mounts as they are then, searches it, and the device stays closed. */
+TEST(devices_remount_dev_between_runs)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	const char *blk = block_name();
+	if (!blk)
+		SKIP("no block device in /dev");
+	char *dir = tc_mkdir("rmt");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	CHECK_EQ(mount("tmpfs", dir, "tmpfs", MS_NODEV, "mode=0755"), 0);
+	CHECK_EQ(mknod(fmt("%s/%s", dir, blk), S_IFBLK | 0600, blk_rdev), 0);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
+	char *node = fmt("read %s/%s", dir, blk);
+	CHECK_LINE(fsprobe_in(p, node, NULL), 0, "errno=EACCES");     /* nodev */
+	CHECK_EQ(mount(NULL, dir, NULL, MS_REMOUNT, "mode=0755"), 0); /* dev again */
+	CHECK_STR(fsprobe_out("read", fmt("%s/%s", dir, blk)), "ok");
+	char *out = fsprobe_in(p, node, NULL);
+	umount2(dir, MNT_DETACH);
+	CHECK_LINE(out, 0, "errno=EACCES");
+}
