@@ -136,13 +136,15 @@ bool fsspecial_scanned(const struct mounts_entry *e)
 }
 
 /* 1 when the mount is the one found at its mount point, 0 when it is not
- * (hidden by a later mount, or its point is gone), -errno when that
- * cannot be told (a point deeper than PATH_MAX, a directory on the way we
- * cannot search): the caller refuses rather than guess. */
+ * (hidden by a later mount, its point gone or out of our reach), -errno
+ * when that cannot be told (a point deeper than PATH_MAX): the caller
+ * refuses rather than guess. */
 static int mount_state(const struct mounts_entry *e)
 {
 	int id, r = mounts_id(e->point, false, &id);
-	if (r == -ENOENT || r == -ENOTDIR)
+	/* (EACCES: a directory on the way we cannot search; the command,
+	 * with our uid and fewer rights, cannot either) */
+	if (r == -ENOENT || r == -ENOTDIR || r == -EACCES)
 		return 0;
 	return r < 0 ? r : id == e->id;
 }
@@ -485,7 +487,8 @@ static int find_devices(struct fsdeny *d, const struct mounts *mnts, const struc
 			continue;
 		if (lstat(e->point, &st) < 0) {
 			/* gone, or out of reach by path: refused if in a tree */
-			if (errno != ENOENT && errno != ENOTDIR && in_tree(&s, e->point))
+			if (errno != ENOENT && errno != ENOTDIR && errno != EACCES &&
+			    in_tree(&s, e->point))
 				r = unexaminable(e, -errno);
 			continue;
 		}
