@@ -667,3 +667,29 @@ TEST(devices_remount_dev_between_runs)
 	umount2(dir, MNT_DETACH);
 	CHECK_LINE(out, 0, "errno=EACCES");
 }
+
+/* A grant inside a searched mount, not at its root (a subdirectory of a
+ * tmpfs without nodev): the tree is searched from the grant down, and a
+ * block device in it gets no right while its files keep theirs. */
+TEST(devices_grant_inside_searched_mount)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	const char *blk = block_name();
+	if (!blk)
+		SKIP("no block device in /dev");
+	char *dir = tc_mkdir("inside");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	CHECK_EQ(mount("tmpfs", dir, "tmpfs", 0, "mode=0755"), 0);
+	char *sub = fmt("%s/sub", dir);
+	CHECK_EQ(mkdir(sub, 0755), 0);
+	CHECK_EQ(mknod(fmt("%s/%s", sub, blk), S_IFBLK | 0600, blk_rdev), 0);
+	tc_write_file(fmt("%s/f", sub), "data\n", 0644);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), sub));
+	char *out = fsprobe_in(p, fmt("read %s/%s", sub, blk), fmt("read %s/f", sub), NULL);
+	umount2(dir, MNT_DETACH);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "ok");
+}
