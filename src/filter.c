@@ -42,6 +42,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/socket.h>
@@ -275,6 +276,20 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
 	if (r == 0)
 		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_fcntl, 2, setsig);
 	return r;
+}
+
+/* The terminal the command inherits is the host's: the session is the
+ * host's too, and TIOCSPGRP could make any process group of it the
+ * terminal's foreground, where the kernel signals it for the sandbox (^C,
+ * SIGWINCH, SIGTTOU stopping a host job), past Landlock's signal scope.
+ * Refused unless the sandbox was handed the terminal (interactive: job
+ * control in a shell there). */
+static int add_tty_rules(scmp_filter_ctx ctx, const struct filter_req *req)
+{
+	if (req->tty_jobs)
+		return 0;
+	struct scmp_arg_cmp c[] = {A32(1, TIOCSPGRP)};
+	return rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
 }
 
 /* Signals that resume a stopped process, sent by another process of the
@@ -555,8 +570,9 @@ static void key_set(uint64_t *bits, int nr, struct filter_key *key)
 void filter_key_of(const struct filter_req *req, struct filter_key *key)
 {
 	const struct sandlock_sandbox *cfg = req->cfg;
-	*key = (struct filter_key){
-	    .valid = 1, .flags = (req->allow_dgram ? 1u : 0u) | (req->mem_rules ? 2u : 0u)};
+	*key = (struct filter_key){.valid = 1,
+				   .flags = (req->allow_dgram ? 1u : 0u) |
+					    (req->mem_rules ? 2u : 0u) | (req->tty_jobs ? 4u : 0u)};
 	size_t n;
 	const int *d = syscalls_default_deny(&n);
 	for (size_t i = 0; i < n; i++)
@@ -622,6 +638,8 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
 		r = add_xproc_rules(ctx, req);
 	if (r == 0)
 		r = add_cont_rules(ctx, req);
+	if (r == 0)
+		r = add_tty_rules(ctx, req);
 	if (r == 0)
 		r = export_prog(ctx, out);
 	seccomp_release(ctx);

@@ -20,6 +20,7 @@ struct filter_req {
 	size_t n_notify;
 	bool allow_dgram; /* udp/icmp rules exist (later) */
 	bool mem_rules;	  /* max_memory: notify the allocating forms of mmap & co */
+	bool tty_jobs;	  /* the sandbox was handed the terminal: job control */
 };
 
 /* Everything the program depends on, as bitmaps of syscall numbers: two

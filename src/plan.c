@@ -299,8 +299,11 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 	int r = check_pre_ready(p, notify, n);
 	if (r < 0)
 		return r;
-	struct filter_req freq = {
-	    .cfg = cfg, .notify = notify, .n_notify = n, .mem_rules = cfg->max_memory.set};
+	struct filter_req freq = {.cfg = cfg,
+				  .notify = notify,
+				  .n_notify = n,
+				  .mem_rules = cfg->max_memory.set,
+				  .tty_jobs = mode->interactive && isatty(STDIN_FILENO)};
 	return filter_compile(&freq, &p->prog);
 }
 

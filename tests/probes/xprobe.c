@@ -61,6 +61,10 @@
  *   sigio PID                F_SETOWN PID + O_ASYNC on a pipe, then writes to
  *                            it (SIGIO, whose default action kills); with
  *                            F_SETSIG SIGKILL too; prints "ok"
+ *   tty-fg PGID [tostop]     on the terminal at fd 0: TIOCSPGRP PGID (SIGTTOU
+ *                            blocked), then TIOCSWINSZ (SIGWINCH to the
+ *                            foreground group); with "tostop" also sets
+ *                            TOSTOP; prints "tiocspgrp=R tiocswinsz=R"
  *   sigcont-senders          asks the kernel to send us SIGCONT later: as
  *                            parent-death signal, as F_SETSIG signal, as a
  *                            clone's exit signal; prints "pdeathsig=R
@@ -76,12 +80,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -658,6 +664,37 @@ static int cmd_sigio(pid_t target)
 	return 0;
 }
 
+/* ---- tty-fg ------------------------------------------------------------ */
+
+static const char *res(long r);
+
+static int cmd_tty_fg(pid_t pgid, bool tostop)
+{
+	sigset_t ttou;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	sigprocmask(SIG_BLOCK, &ttou, NULL);
+	long a = ioctl(0, TIOCSPGRP, &pgid);
+	int ea = errno;
+	struct winsize w = {0};
+	ioctl(0, TIOCGWINSZ, &w);
+	w.ws_col = (unsigned short)(w.ws_col == 77 ? 78 : 77);
+	long b = ioctl(0, TIOCSWINSZ, &w);
+	int eb = errno;
+	if (tostop) {
+		struct termios t;
+		if (tcgetattr(0, &t) == 0) {
+			t.c_lflag |= TOSTOP;
+			tcsetattr(0, TCSANOW, &t);
+		}
+	}
+	errno = ea;
+	printf("tiocspgrp=%s ", res(a));
+	errno = eb;
+	printf("tiocswinsz=%s\n", res(b));
+	return 0;
+}
+
 /* ---- sigcont-senders ----------------------------------------------------- */
 
 static const char *res(long r)
@@ -719,6 +756,8 @@ int main(int argc, char **argv)
 					    argc >= 5 ? atol(argv[4]) : 4000);
 	if (argc >= 4 && !strcmp(argv[1], "flood"))
 		return cmd_flood(atol(argv[2]), atoi(argv[3]));
+	if (argc >= 3 && !strcmp(argv[1], "tty-fg"))
+		return cmd_tty_fg((pid_t)atoi(argv[2]), argc >= 4 && !strcmp(argv[3], "tostop"));
 	if (argc >= 3 && !strcmp(argv[1], "sigio"))
 		return cmd_sigio((pid_t)atoi(argv[2]));
 	fprintf(stderr, "xprobe: bad usage\n");

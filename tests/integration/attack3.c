@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * attack3.c - a third round of attacks: the terminal the command shares
+ * with the host.
+ *
+ * The command stays in the host's session (child.c: setpgid only, so an
+ * interactive shell keeps its terminal) with the terminal at fd 0.  The
+ * kernel lets any process of a session make any process group of that
+ * session the terminal's foreground group (TIOCSPGRP), and then sends
+ * signals to that group on the sandbox's behalf: SIGWINCH on TIOCSWINSZ;
+ * SIGTTOU/SIGTTIN to sandlock's own job once it is in the background
+ * (with TOSTOP set by the sandbox, any write of sandlock's job, or of a
+ * pipeline partner, stops the whole job); and the user's ^C/^Z go to the
+ * group the sandbox picked.  Landlock's signal scope sees none of these
+ * (they are sent by the kernel, not by a process of the sandbox).  The
+ * filter now refuses TIOCSPGRP unless the sandbox was handed the
+ * terminal (interactive, where job control in a shell needs it).
+ *
+ * The probe is tests/probes/xprobe.c ("tty-fg").
+ */
+#include "common.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <termios.h>
+#include <unistd.h>
+
+static const char *xprobe(void)
+{
+	static const char *p;
+	if (!p)
+		p = tc_path(tc_probe_dir(), "xprobe");
+	return p;
+}
+
+static volatile sig_atomic_t winch;
+
+static void on_winch(int sig)
+{
+	(void)sig;
+	winch = 1;
+}
+
+/*
+ * A host session on a pseudo terminal: a leader (this test's helper) with
+ * the terminal at fd 0, and a host job V in a process group of its own in
+ * that session, catching SIGWINCH.  The sandboxed command, started by the
+ * leader like a shell's foreground job, must not be able to hand the
+ * terminal to V's group, nor have the kernel signal V.
+ *
+ * Exit status of the helper: bit 0 the foreground group was V's after the
+ * run, bit 1 V got SIGWINCH, 0x40 a setup failure.
+ */
+TEST(tty_foreground_to_host_group_refused)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	CHECK(m >= 0);
+	CHECK_EQ(grantpt(m), 0);
+	CHECK_EQ(unlockpt(m), 0);
+	char *slave = strdup(ptsname(m));
+	int rep[2];
+	CHECK_EQ(pipe(rep), 0);
+	pid_t h = fork();
+	CHECK(h >= 0);
+	if (h == 0) {
+		close(rep[0]);
+		if (setsid() < 0)
+			_exit(0x40);
+		int s = open(slave, O_RDWR); /* the session's controlling terminal */
+		if (s < 0 || dup2(s, 0) < 0)
+			_exit(0x40);
+		int vp[2];
+		if (pipe(vp) < 0)
+			_exit(0x40);
+		pid_t v = fork();
+		if (v == 0) {
+			setpgid(0, 0);
+			struct sigaction sa = {.sa_handler = on_winch};
+			sigaction(SIGWINCH, &sa, NULL);
+			sigset_t none;
+			sigemptyset(&none);
+			(void)!write(vp[1], "r", 1);
+			while (!winch)
+				sigsuspend(&none);
+			(void)!write(vp[1], "W", 1);
+			for (;;)
+				pause();
+		}
+		setpgid(v, v);
+		char c;
+		if (read(vp[0], &c, 1) != 1)
+			_exit(0x40);
+		/* the leader's own group is the foreground, as a shell's job */
+		signal(SIGTTOU, SIG_IGN);
+		tcsetpgrp(0, getpgrp());
+		struct tc_res r =
+		    tc_run(tc_build(tc_builder()), NULL, xprobe(), "tty-fg", tc_itoa(v), NULL);
+		(void)!write(rep[1], r.out ? r.out : "", r.out ? strlen(r.out) : 0);
+		int bad = tcgetpgrp(0) == v ? 1 : 0;
+		fcntl(vp[0], F_SETFL, O_NONBLOCK);
+		usleep(200 * 1000);
+		if (read(vp[0], &c, 1) == 1 && c == 'W')
+			bad |= 2;
+		kill(v, SIGKILL);
+		waitpid(v, NULL, 0);
+		_exit(bad);
+	}
+	close(rep[1]);
+	char out[256] = {0};
+	ssize_t n = read(rep[0], out, sizeof out - 1);
+	(void)n;
+	close(rep[0]);
+	int st = 0;
+	CHECK_EQ(waitpid(h, &st, 0), h);
+	close(m);
+	CHECK(WIFEXITED(st));
+	if (WEXITSTATUS(st) & 0x40)
+		th_fail(__FILE__, __LINE__, "setup of the host session failed");
+	if (WEXITSTATUS(st) & 1)
+		th_fail(__FILE__, __LINE__,
+			"the sandbox made a host process group the terminal's foreground (%s)",
+			out);
+	if (WEXITSTATUS(st) & 2)
+		th_fail(__FILE__, __LINE__,
+			"a host process got SIGWINCH through the shared terminal (%s)", out);
+}
