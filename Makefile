@@ -134,7 +134,7 @@ $(B)/tests/probes/%: tests/probes/%.c tests/probes/probe_cmds.h
 
 # nprobe has no libc (it must be able to run without one notified
 # syscall): its own start-up code, no crt files.
-$(B)/tests/probes/nprobe: tests/probes/nprobe.c
+$(B)/tests/probes/nprobe: tests/probes/nprobe.c src/rawsys.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -static -nostdlib -ffreestanding \
 	    -fno-stack-protector -fno-builtin -o $@ $<

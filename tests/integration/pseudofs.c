@@ -495,6 +495,21 @@ static void dev_tmpfs(const char *dir, const char *blk)
 	CHECK_EQ(mknod(fmt("%s/console", dir), S_IFCHR | 0600, makedev(5, 1)), 0);
 }
 
+/* As root, in a mount namespace of this test's own (mounts made here go
+ * with it): the name of the block device dev_tmpfs copies, or a skip. */
+static const char *root_mount_test(void)
+{
+	if (!th_root())
+		SKIP("needs root to mount");
+	const char *blk = block_name();
+	if (!blk)
+		SKIP("no block device in /dev");
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	return blk;
+}
+
 #define DEEP_STEPS 20
 
 /* Makes top/d1/d2/.../d20 with 250-byte names (deeper than PATH_MAX) and
@@ -517,15 +532,8 @@ static void deep_chain(const char *top)
  */
 TEST(devices_mounts_beyond_path_max_refused)
 {
-	if (!th_root())
-		SKIP("needs root to mount");
-	const char *blk = block_name();
-	if (!blk)
-		SKIP("no block device in /dev");
 	char *top = tc_mkdir("deep");
-	if (unshare(CLONE_NEWNS) < 0)
-		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
-	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	const char *blk = root_mount_test();
 	deep_chain(top);
 	CHECK_EQ(mkdir("dev", 0755), 0);
 	CHECK_EQ(mkdir("proc", 0755), 0);
@@ -554,17 +562,10 @@ TEST(devices_mounts_beyond_path_max_refused)
  */
 TEST(devices_hidden_mounts_through_cwd_refused)
 {
-	if (!th_root())
-		SKIP("needs root to mount");
-	const char *blk = block_name();
-	if (!blk)
-		SKIP("no block device in /dev");
 	char *top = tc_mkdir("h"), *a = tc_mkdir("h/a");
 	tc_mkdir("h/a/dev");
 	tc_mkdir("h/a/proc");
-	if (unshare(CLONE_NEWNS) < 0)
-		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
-	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	const char *blk = root_mount_test();
 	dev_tmpfs(tc_path(a, "dev"), blk);
 	CHECK_EQ(mount("proc", tc_path(a, "proc"), "proc", 0, NULL), 0);
 	CHECK_EQ(chdir(a), 0);
@@ -587,15 +588,8 @@ TEST(devices_hidden_mounts_through_cwd_refused)
  */
 TEST(devices_mount_moved_by_rename_between_runs)
 {
-	if (!th_root())
-		SKIP("needs root to mount");
-	const char *blk = block_name();
-	if (!blk)
-		SKIP("no block device in /dev");
 	char *g = tc_mkdir("g"), *a = tc_mkdir("g/a"), *dev = tc_mkdir("g/a/dev");
-	if (unshare(CLONE_NEWNS) < 0)
-		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
-	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	const char *blk = root_mount_test();
 	dev_tmpfs(dev, blk);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), g));
 	CHECK_LINE(fsprobe_in(p, fmt("read %s/%s", dev, blk), NULL), 0, "errno=EACCES");
@@ -647,15 +641,8 @@ TEST(devices_pts_made_after_build_closed)
  * the mounts as they are then, searches it, and the device stays closed. */
 TEST(devices_remount_dev_between_runs)
 {
-	if (!th_root())
-		SKIP("needs root to mount");
-	const char *blk = block_name();
-	if (!blk)
-		SKIP("no block device in /dev");
 	char *dir = tc_mkdir("rmt");
-	if (unshare(CLONE_NEWNS) < 0)
-		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
-	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	const char *blk = root_mount_test();
 	CHECK_EQ(mount("tmpfs", dir, "tmpfs", MS_NODEV, "mode=0755"), 0);
 	CHECK_EQ(mknod(fmt("%s/%s", dir, blk), S_IFBLK | 0600, blk_rdev), 0);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
@@ -673,15 +660,8 @@ TEST(devices_remount_dev_between_runs)
  * block device in it gets no right while its files keep theirs. */
 TEST(devices_grant_inside_searched_mount)
 {
-	if (!th_root())
-		SKIP("needs root to mount");
-	const char *blk = block_name();
-	if (!blk)
-		SKIP("no block device in /dev");
 	char *dir = tc_mkdir("inside");
-	if (unshare(CLONE_NEWNS) < 0)
-		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
-	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	const char *blk = root_mount_test();
 	CHECK_EQ(mount("tmpfs", dir, "tmpfs", 0, "mode=0755"), 0);
 	char *sub = fmt("%s/sub", dir);
 	CHECK_EQ(mkdir(sub, 0755), 0);

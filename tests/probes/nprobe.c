@@ -12,32 +12,12 @@
  *       syscall (uname) first.
  */
 #include <stddef.h>
-#include <sys/syscall.h>
+
+#include "rawsys.h" /* the library's own raw syscalls: no libc */
 
 #if defined(__x86_64__)
-static long sc6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long r10 __asm__("r10") = d, r8 __asm__("r8") = e, r9 __asm__("r9") = f;
-	long ret;
-	__asm__ volatile("syscall"
-			 : "=a"(ret)
-			 : "a"(n), "D"(a), "S"(b), "d"(c), "r"(r10), "r"(r8), "r"(r9)
-			 : "rcx", "r11", "memory");
-	return ret;
-}
 __asm__(".globl _start\n_start:\n mov %rsp,%rdi\n and $-16,%rsp\n call nprobe_main\n hlt\n");
 #elif defined(__aarch64__)
-static long sc6(long n, long a, long b, long c, long d, long e, long f)
-{
-	register long x8 __asm__("x8") = n, x0 __asm__("x0") = a, x1 __asm__("x1") = b,
-			 x2 __asm__("x2") = c, x3 __asm__("x3") = d, x4 __asm__("x4") = e,
-			 x5 __asm__("x5") = f;
-	__asm__ volatile("svc #0"
-			 : "+r"(x0)
-			 : "r"(x8), "r"(x1), "r"(x2), "r"(x3), "r"(x4), "r"(x5)
-			 : "memory");
-	return x0;
-}
 __asm__(".globl _start\n_start:\n mov x0, sp\n bl nprobe_main\n brk #0\n");
 #else
 #error "nprobe: no start-up code for this architecture"
@@ -78,12 +58,12 @@ static void say(const char *s, unsigned long v)
 	while (k)
 		buf[n++] = d[--k];
 	buf[n++] = '\n';
-	sc6(SYS_write, 1, (long)buf, (long)n, 0, 0, 0);
+	sl_sys6(SYS_write, 1, (long)buf, (long)n, 0, 0, 0);
 }
 
 static void leave(int code)
 {
-	sc6(SYS_exit_group, code, 0, 0, 0, 0, 0);
+	sl_sys6(SYS_exit_group, code, 0, 0, 0, 0, 0);
 	for (;;)
 		;
 }
@@ -92,9 +72,9 @@ static void cmd_memfd(unsigned long mb, unsigned long ms, int uname)
 {
 	if (uname) {
 		static char uts[512];
-		sc6(SYS_uname, (long)uts, 0, 0, 0, 0, 0);
+		sl_sys6(SYS_uname, (long)uts, 0, 0, 0, 0, 0);
 	}
-	long fd = sc6(SYS_memfd_create, (long)"nprobe", 0, 0, 0, 0, 0);
+	long fd = sl_sys6(SYS_memfd_create, (long)"nprobe", 0, 0, 0, 0, 0);
 	if (fd < 0) {
 		say("errno=", (unsigned long)-fd);
 		leave(1);
@@ -102,12 +82,12 @@ static void cmd_memfd(unsigned long mb, unsigned long ms, int uname)
 	for (size_t i = 0; i < sizeof(chunk); i += 4096)
 		chunk[i] = 1;
 	for (unsigned long i = 0; i < mb; i++)
-		if (sc6(SYS_write, fd, (long)chunk, (long)MIB, 0, 0, 0) != (long)MIB) {
+		if (sl_sys6(SYS_write, fd, (long)chunk, (long)MIB, 0, 0, 0) != (long)MIB) {
 			say("short write at MiB ", i);
 			leave(1);
 		}
 	/* PROT_READ, MAP_SHARED: neither form is notified */
-	long m = sc6(SYS_mmap, 0, (long)(mb * MIB), 1, 1, fd, 0);
+	long m = sl_sys6(SYS_mmap, 0, (long)(mb * MIB), 1, 1, fd, 0);
 	if (m < 0 && m > -4096) {
 		say("mmap errno=", (unsigned long)-m);
 		leave(1);
@@ -121,7 +101,7 @@ static void cmd_memfd(unsigned long mb, unsigned long ms, int uname)
 	struct {
 		long s, ns;
 	} ts = {(long)(ms / 1000), (long)(ms % 1000) * 1000000L};
-	sc6(SYS_nanosleep, (long)&ts, 0, 0, 0, 0, 0);
+	sl_sys6(SYS_nanosleep, (long)&ts, 0, 0, 0, 0, 0);
 	leave(0);
 }
 

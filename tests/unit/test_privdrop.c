@@ -64,19 +64,29 @@ TEST(privdrop_drops_everything_held)
 	CHECK_EQ(bits & OURS, OURS);
 }
 
+/* Takes CAP_SETPCAP out of the effective set, and out of the permitted
+ * set too when asked.  False when it was not permitted to begin with. */
+static bool drop_setpcap(bool permitted)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	CHECK(syscall(SYS_capget, &h, d) == 0);
+	bool had = d[0].permitted & CAP_TO_MASK(CAP_SETPCAP);
+	d[0].effective &= ~CAP_TO_MASK(CAP_SETPCAP);
+	if (permitted)
+		d[0].permitted &= ~CAP_TO_MASK(CAP_SETPCAP);
+	CHECK(syscall(SYS_capset, &h, d) == 0);
+	return had;
+}
+
 /* CAP_SETPCAP permitted but not effective (a service may run so): it is
  * raised for the drop, and the bounding set still goes. */
 TEST(privdrop_setpcap_permitted_only)
 {
 	if (prctl(PR_CAPBSET_READ, CAP_SETPCAP) != 1 || !any_cap())
 		SKIP("needs CAP_SETPCAP");
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
-	CHECK(syscall(SYS_capget, &h, d) == 0);
-	if (!(d[0].permitted & CAP_TO_MASK(CAP_SETPCAP)))
+	if (!drop_setpcap(false))
 		SKIP("CAP_SETPCAP is not permitted");
-	d[0].effective &= ~CAP_TO_MASK(CAP_SETPCAP);
-	CHECK(syscall(SYS_capset, &h, d) == 0);
 	int step = 0;
 	CHECK_EQ(privdrop_bound(&step), 0);
 	CHECK_EQ(privdrop_apply(&step), 0);
@@ -92,12 +102,7 @@ TEST(privdrop_without_setpcap)
 {
 	if (!any_cap())
 		SKIP("needs some capability");
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
-	CHECK(syscall(SYS_capget, &h, d) == 0);
-	d[0].effective &= ~CAP_TO_MASK(CAP_SETPCAP);
-	d[0].permitted &= ~CAP_TO_MASK(CAP_SETPCAP);
-	CHECK(syscall(SYS_capset, &h, d) == 0);
+	drop_setpcap(true);
 	int step = 0;
 	CHECK_EQ(privdrop_bound(&step), 0);
 	CHECK_EQ(privdrop_apply(&step), 0);
