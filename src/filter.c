@@ -282,14 +282,14 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
  * host's too, and TIOCSPGRP could make any process group of it the
  * terminal's foreground, where the kernel signals it for the sandbox (^C,
  * SIGWINCH, SIGTTOU stopping a host job), past Landlock's signal scope.
- * Refused unless the sandbox was handed the terminal (interactive: job
- * control in a shell there). */
+ * Refused; when the sandbox was handed the terminal (job control in a
+ * shell there), notified instead: the supervisor sets a group of the
+ * sandbox itself (xproc.c). */
 static int add_tty_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
-	if (req->tty_jobs)
-		return 0;
 	struct scmp_arg_cmp c[] = {A32(1, TIOCSPGRP)};
-	return rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
+	return rule(ctx, req->cfg, req->tty_jobs ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM),
+		    __NR_ioctl, 1, c);
 }
 
 /* Signals that resume a stopped process, sent by another process of the

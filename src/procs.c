@@ -214,6 +214,19 @@ struct sl_pent *procs_live(struct sl_procs *ps, pid_t pid)
 	return e && !pidinfo_exited(e->pidfd) ? e : NULL;
 }
 
+bool procs_has_group(struct sl_procs *ps, pid_t pgid)
+{
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *e = ps->v[i];
+		struct sl_pstat st;
+		if (!e->exited && procs_dir(e) >= 0 &&
+		    pidinfo_stat_at(e->dirfd, &e->stat_fd, &st) == 0 && st.pgrp == pgid &&
+		    !pidinfo_exited(e->pidfd))
+			return true;
+	}
+	return false;
+}
+
 bool procs_exec_pending(struct sl_procs *ps, pid_t pid)
 {
 	struct sl_pent *e = procs_live(ps, pid);

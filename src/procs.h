@@ -194,6 +194,9 @@ bool procs_can_hold(const struct sl_procs *ps);
  * (not the loop's last poll: a pid reaped and reused meanwhile is not
  * ours).  NULL if none. */
 struct sl_pent *procs_live(struct sl_procs *ps, pid_t pid);
+/* True when a live member is in process group pgid (a group of the
+ * sandbox: no member can join a group outside it, xproc.c). */
+bool procs_has_group(struct sl_procs *ps, pid_t pgid);
 /* True when the member pid has not exec'd since it was forked (the
  * kernel's PF_FORKNOEXEC): the command, still sandlock's own code in the
  * host's address space or a copy of it.  False when it cannot be read. */

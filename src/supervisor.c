@@ -18,6 +18,7 @@
 #include "seccomp_uapi.h"
 #include "timex.h"
 #include "cpulimit.h"
+#include "tty.h"
 #include "xproc.h"
 
 #define HELD_RETRY_MS 100
@@ -79,6 +80,8 @@ static const struct {
     {__NR_getpgid, xproc_on_pid, ALWAYS_FILTERED},
     {__NR_getsid, xproc_on_pid, ALWAYS_FILTERED},
     {__NR_ioprio_get, xproc_on_pid, ALWAYS_FILTERED},
+    /* an interactive sandbox's TIOCSPGRP: set on its behalf */
+    {__NR_ioctl, tty_on_setpgrp, ALWAYS_FILTERED},
     /* SIGCONT from inside, held while the sandbox is stopped */
     {__NR_kill, cpulimit_on_sigcont, ALWAYS_FILTERED},
     {__NR_tkill, cpulimit_on_sigcont, ALWAYS_FILTERED},

@@ -61,10 +61,12 @@
  *   sigio PID                F_SETOWN PID + O_ASYNC on a pipe, then writes to
  *                            it (SIGIO, whose default action kills); with
  *                            F_SETSIG SIGKILL too; prints "ok"
- *   tty-fg PGID [tostop]     on the terminal at fd 0: TIOCSPGRP PGID (SIGTTOU
- *                            blocked), then TIOCSWINSZ (SIGWINCH to the
- *                            foreground group); with "tostop" also sets
- *                            TOSTOP; prints "tiocspgrp=R tiocswinsz=R"
+ *   tty-fg PGID [tostop]     on the terminal at fd 0: TIOCSPGRP PGID ("self":
+ *                            our own group; SIGTTOU blocked), then
+ *                            TIOCSWINSZ (SIGWINCH to the foreground group);
+ *                            with "tostop" also sets TOSTOP; prints
+ *                            "tiocspgrp=R tiocswinsz=R"; exits 3 when
+ *                            TIOCSPGRP failed
  *   sigcont-senders          asks the kernel to send us SIGCONT later: as
  *                            parent-death signal, as F_SETSIG signal, as a
  *                            clone's exit signal; prints "pdeathsig=R
@@ -692,7 +694,7 @@ static int cmd_tty_fg(pid_t pgid, bool tostop)
 	printf("tiocspgrp=%s ", res(a));
 	errno = eb;
 	printf("tiocswinsz=%s\n", res(b));
-	return 0;
+	return a < 0 ? 3 : 0;
 }
 
 /* ---- sigcont-senders ----------------------------------------------------- */
@@ -757,7 +759,8 @@ int main(int argc, char **argv)
 	if (argc >= 4 && !strcmp(argv[1], "flood"))
 		return cmd_flood(atol(argv[2]), atoi(argv[3]));
 	if (argc >= 3 && !strcmp(argv[1], "tty-fg"))
-		return cmd_tty_fg((pid_t)atoi(argv[2]), argc >= 4 && !strcmp(argv[3], "tostop"));
+		return cmd_tty_fg(strcmp(argv[2], "self") ? (pid_t)atoi(argv[2]) : getpgrp(),
+				  argc >= 4 && !strcmp(argv[3], "tostop"));
 	if (argc >= 3 && !strcmp(argv[1], "sigio"))
 		return cmd_sigio((pid_t)atoi(argv[2]));
 	fprintf(stderr, "xprobe: bad usage\n");

@@ -25,19 +25,23 @@ extern const size_t filter_n_prebuilts;
  * requests' keys, so they are used. */
 TEST(filter_prebuilt_matches_fresh_assembly)
 {
-	CHECK_EQ(filter_n_prebuilts, 2);
-	for (int mem = 0; mem < 2; mem++) {
+	CHECK_EQ(filter_n_prebuilts, 4);
+	for (int i = 0; i < 4; i++) {
+		int mem = i % 2;
 		struct sandlock_sandbox cfg;
 		struct filter_req req;
 		int notify[SUPERVISOR_MAX_NOTIFY];
 		policy_init(&cfg);
 		cfg.max_memory = (struct sl_opt_u64){mem, 64u << 20};
 		size_t n = supervisor_notify_list(&cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
-		req = (struct filter_req){
-		    .cfg = &cfg, .notify = notify, .n_notify = n, .mem_rules = mem};
+		req = (struct filter_req){.cfg = &cfg,
+					  .notify = notify,
+					  .n_notify = n,
+					  .mem_rules = mem,
+					  .tty_jobs = i >= 2};
 		struct filter_key key;
 		filter_key_of(&req, &key);
-		CHECK(memcmp(&key, &filter_prebuilts[mem].key, sizeof(key)) == 0);
+		CHECK(memcmp(&key, &filter_prebuilts[i].key, sizeof(key)) == 0);
 		struct sock_fprog pre, fresh;
 		CHECK_EQ(filter_compile(&req, &pre), 0);
 		CHECK_EQ(filter_assemble(&req, &fresh), 0);
