@@ -37,9 +37,11 @@
  * above a denied file, so what is made there later is not granted either
  * (a terminal of a later session, or one the sandbox opens itself
  * through ptmx: a program that needs its own terminal pair, run as root
- * with /dev/pts granted, cannot open the pair's slave by path).  Disk filesystems are not searched
- * (a full walk of /usr costs about 250 ms): a device node made with mknod on one stays reachable
- * through a grant holding it (docs/architecture.md says so).
+ * with /dev/pts granted, cannot open the pair's slave by path).  Disk
+ * filesystems and overlays are not searched (a full walk of /usr costs
+ * about 250 ms): a device node made with mknod on one, or an overlay over
+ * /dev, stays reachable through a grant holding it (docs/architecture.md
+ * says so).
  */
 #include "fsspecial.h"
 
