@@ -76,6 +76,16 @@ void tty_on_setpgrp(struct sl_ctx *c, struct sl_action *a, void *arg)
 		*a = sl_act_errno(pgid < 0 ? EINVAL : EPERM);
 		return;
 	}
+	/* The kernel checks the caller's own session and terminal, which
+	 * are ours only while it has not left our session (setsid): one
+	 * that has has no say over our terminal, as the kernel would tell
+	 * it. */
+	struct sl_pstat st;
+	int dirfd = procs_dir(c->proc);
+	if (dirfd < 0 || pidinfo_stat(dirfd, &st) < 0 || st.session != getsid(0)) {
+		*a = sl_act_errno(ENOTTY);
+		return;
+	}
 	int our = fd < 0 ? -EBADF : fd_of(c, fd);
 	if (our < 0) {
 		*a = sl_act_errno(-our);
