@@ -284,7 +284,7 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
  * SIGWINCH, SIGTTOU stopping a host job), past Landlock's signal scope.
  * Refused; when the sandbox was handed the terminal (job control in a
  * shell there), notified instead: the supervisor sets a group of the
- * sandbox itself (xproc.c). */
+ * sandbox itself (tty.c). */
 static int add_tty_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
 	struct scmp_arg_cmp c[] = {A32(1, TIOCSPGRP)};

@@ -40,12 +40,12 @@ static void reap(struct sl_plan *p, pid_t pid)
 	}
 }
 
-/* Calls fn(p, pid) for each child in the kernel's list of ours (zombies
- * included), read whole from its start through the fd opened at start
- * (a read at offset 0 restarts the kernel's walk).  Returns how many,
- * with the pid of the last in *last, or -errno when the list cannot be
- * read. */
-static int each_child(struct sl_plan *p, int fd, void (*fn)(struct sl_plan *, pid_t), pid_t *last)
+/* Sends SIGKILL to each child in the kernel's list of ours (zombies
+ * included: our unreaped child, its pid cannot have been reused), read
+ * whole from its start through the fd opened at start (a read at offset
+ * 0 restarts the kernel's walk).  Returns how many, with the pid of the
+ * last in *last, or -errno when the list cannot be read. */
+static int kill_children(int fd, pid_t *last)
 {
 	char buf[512];
 	long r, off = 0, cur = -1;
@@ -63,7 +63,7 @@ static int each_child(struct sl_plan *p, int fd, void (*fn)(struct sl_plan *, pi
 			if (digit) {
 				cur = (cur < 0 ? 0 : cur * 10) + (buf[i] - '0');
 			} else if (cur >= 0 && (i < r || r == 0)) {
-				fn(p, (pid_t)cur);
+				sl_sys2(SYS_kill, cur, SIGKILL);
 				*last = (pid_t)cur;
 				n++;
 				cur = -1;
@@ -72,12 +72,6 @@ static int each_child(struct sl_plan *p, int fd, void (*fn)(struct sl_plan *, pi
 		if (r == 0)
 			return n;
 	}
-}
-
-/* Our unreaped child: its pid cannot have been reused. */
-static void kill_child(struct sl_plan *p, pid_t pid)
-{
-	sl_sys2(SYS_kill, pid, SIGKILL);
 }
 
 /*
@@ -118,7 +112,7 @@ static void sweep(struct sl_plan *p, int list, bool command_dead)
 {
 	pid_t last = 0;
 	int n;
-	while ((n = each_child(p, list, kill_child, &last)) > 0) {
+	while ((n = kill_children(list, &last)) > 0) {
 		/* each was killed (or was a zombie): n exits to take, in
 		 * any order; one still listed next round is taken then */
 		for (int i = 0; i < n; i++)

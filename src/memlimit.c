@@ -319,16 +319,13 @@ static uint64_t rss_shmem(struct sl_pent *p)
  */
 pid_t memlimit_check(struct sl_procs *ps, uint64_t max, pid_t unstarted)
 {
-	for (size_t i = 0; i < ps->n; i++) {
-		struct sl_pent *e = ps->v[i];
-		if (!e->exited && e->pid > 0 && e->pid != unstarted)
-			refresh(ps, e);
-	}
+	const struct sl_pent *skip = unstarted ? procs_live(ps, unstarted) : NULL;
+	refresh_all(ps, skip);
 	uint64_t total = ps->mem_total, most = 0;
 	struct sl_pent *big = NULL;
 	for (size_t i = 0; i < ps->n; i++) {
 		struct sl_pent *e = ps->v[i];
-		if (e->exited || e->pid <= 0 || e->pid == unstarted)
+		if (e->exited || e->pid <= 0 || e == skip)
 			continue;
 		uint64_t shm = rss_shmem(e), held = e->data_bytes + e->shared_bytes;
 		if (shm > e->shared_bytes) {

@@ -75,18 +75,25 @@ static int get_info(int pidfd, struct pidfd_info *info)
 	return ioctl(pidfd, PIDFD_GET_INFO, info) < 0 ? -errno : 0;
 }
 
-int pidinfo_read(int dirfd, const char *name, char *buf, size_t size)
+int pidinfo_read_at(int dirfd, const char *name, int *fd, char *buf, size_t size)
 {
-	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	ssize_t n = read(fd, buf, size - 1);
-	int e = errno;
-	close(fd);
+	if (*fd < 0 && (dirfd < 0 || (*fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) < 0))
+		return dirfd < 0 ? -ESRCH : -errno;
+	/* a read at offset 0 makes the kernel print the file afresh */
+	ssize_t n = pread(*fd, buf, size - 1, 0);
 	if (n < 0)
-		return -e;
+		return -errno;
 	buf[n] = 0;
 	return 0;
+}
+
+int pidinfo_read(int dirfd, const char *name, char *buf, size_t size)
+{
+	int fd = -1;
+	int r = pidinfo_read_at(dirfd, name, &fd, buf, size);
+	if (fd >= 0)
+		close(fd);
+	return r;
 }
 
 static int parse_field(const char *buf, const char *key, const char *unit, long *out)
@@ -214,18 +221,6 @@ int pidinfo_stat(int dirfd, struct sl_pstat *st)
 	char buf[1024];
 	int r = pidinfo_read(dirfd, "stat", buf, sizeof(buf));
 	return r < 0 ? r : pidinfo_parse_stat(buf, st);
-}
-
-int pidinfo_read_at(int dirfd, const char *name, int *fd, char *buf, size_t size)
-{
-	if (*fd < 0 && (dirfd < 0 || (*fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC)) < 0))
-		return dirfd < 0 ? -ESRCH : -errno;
-	/* a read at offset 0 makes the kernel print the file afresh */
-	ssize_t n = pread(*fd, buf, size - 1, 0);
-	if (n < 0)
-		return -errno;
-	buf[n] = 0;
-	return 0;
 }
 
 int pidinfo_stat_at(int dirfd, int *fd, struct sl_pstat *st)

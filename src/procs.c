@@ -112,22 +112,25 @@ int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd, pid_t keeper, int 
 	return ps->keeper_pidfd < 0 ? -errno : 0;
 }
 
+/* *dirfd, opened on first use: the /proc directory bound to pidfd's
+ * process (pidinfo_open_dir), or -1. */
+static int lazy_dir(int *dirfd, pid_t pid, int pidfd)
+{
+	if (*dirfd < 0 && pid > 0 && pidfd >= 0) {
+		int fd = pidinfo_open_dir(pid, pidfd);
+		*dirfd = fd < 0 ? -1 : fd;
+	}
+	return *dirfd;
+}
+
 int procs_dir(struct sl_pent *e)
 {
-	if (e->dirfd < 0 && e->pid > 0) {
-		int fd = pidinfo_open_dir(e->pid, e->pidfd);
-		e->dirfd = fd < 0 ? -1 : fd;
-	}
-	return e->dirfd;
+	return lazy_dir(&e->dirfd, e->pid, e->pidfd);
 }
 
 static int keeper_dir(struct sl_procs *ps)
 {
-	if (ps->keeper_dirfd < 0 && ps->keeper_pidfd >= 0) {
-		int fd = pidinfo_open_dir(ps->keeper, ps->keeper_pidfd);
-		ps->keeper_dirfd = fd < 0 ? -1 : fd;
-	}
-	return ps->keeper_dirfd;
+	return lazy_dir(&ps->keeper_dirfd, ps->keeper, ps->keeper_pidfd);
 }
 
 static void pending_drop(struct sl_procs *ps, size_t i)
@@ -214,16 +217,19 @@ struct sl_pent *procs_live(struct sl_procs *ps, pid_t pid)
 	return e && !pidinfo_exited(e->pidfd) ? e : NULL;
 }
 
+/* e has not exited and is in process group pgid (its stat says so). */
+static bool in_group(struct sl_pent *e, pid_t pgid)
+{
+	struct sl_pstat st;
+	return !e->exited && procs_dir(e) >= 0 &&
+	       pidinfo_stat_at(e->dirfd, &e->stat_fd, &st) == 0 && st.pgrp == pgid;
+}
+
 bool procs_has_group(struct sl_procs *ps, pid_t pgid)
 {
-	for (size_t i = 0; i < ps->n; i++) {
-		struct sl_pent *e = ps->v[i];
-		struct sl_pstat st;
-		if (!e->exited && procs_dir(e) >= 0 &&
-		    pidinfo_stat_at(e->dirfd, &e->stat_fd, &st) == 0 && st.pgrp == pgid &&
-		    !pidinfo_exited(e->pidfd))
+	for (size_t i = 0; i < ps->n; i++)
+		if (in_group(ps->v[i], pgid) && !pidinfo_exited(ps->v[i]->pidfd))
 			return true;
-	}
 	return false;
 }
 
@@ -608,14 +614,17 @@ size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig)
 {
 	procs_settle(ps);
 	size_t k = 0;
-	for (size_t i = 0; i < ps->n; i++) {
-		struct sl_pent *e = ps->v[i];
-		struct sl_pstat st;
-		if (!e->exited && procs_dir(e) >= 0 && pidinfo_stat(e->dirfd, &st) == 0 &&
-		    st.pgrp == pgid && pidinfo_signal(e->pidfd, sig) == 0)
+	for (size_t i = 0; i < ps->n; i++)
+		if (in_group(ps->v[i], pgid) && pidinfo_signal(ps->v[i]->pidfd, sig) == 0)
 			k++;
-	}
 	return k;
+}
+
+/* Clock ticks per second, the unit of stat's CPU times. */
+static uint64_t clock_ticks(void)
+{
+	long hz = sysconf(_SC_CLK_TCK);
+	return (uint64_t)(hz > 0 ? hz : 100);
 }
 
 /* A member that ran while the sandbox stayed stopped: what it ran adds
@@ -624,8 +633,7 @@ size_t procs_signal_group(struct sl_procs *ps, pid_t pgid, int sig)
  * PROCS_STOPPED_CPU_MS it is killed and counted in *k. */
 static void check_stopped(struct sl_pent *e, uint64_t ran, bool stopped, struct sl_kills *k)
 {
-	long hz = sysconf(_SC_CLK_TCK);
-	uint64_t max = (uint64_t)PROCS_STOPPED_CPU_MS * (uint64_t)(hz > 0 ? hz : 100) / 1000;
+	uint64_t max = (uint64_t)PROCS_STOPPED_CPU_MS * clock_ticks() / 1000;
 	e->stop_cpu = stopped && !e->exited ? e->stop_cpu + ran : 0;
 	if (e->stop_cpu > max && pidinfo_signal(e->pidfd, SIGKILL) == 0) {
 		k->n++;
@@ -676,8 +684,7 @@ int64_t procs_cpu_used(struct sl_procs *ps, bool stopped, struct sl_kills *k)
 	uint64_t now = cpu_ticks(ps, stopped, k);
 	uint64_t used = now > ps->cpu_ticks ? now - ps->cpu_ticks : 0;
 	ps->cpu_ticks = now;
-	long hz = sysconf(_SC_CLK_TCK);
-	return (int64_t)(used * 1000000ULL / (uint64_t)(hz > 0 ? hz : 100));
+	return (int64_t)(used * 1000000ULL / clock_ticks());
 }
 
 /* A process the sandbox names that is not in the index yet: a child of a
