@@ -164,8 +164,10 @@ int fsspecial_check_start_dir(const char *dir)
 	if (dir)
 		return 0; /* the child goes there by path: what the path shows */
 	char *path = getcwd(NULL, 0);
-	if (!path)
+	if (!path && errno == ENOENT)
 		return 0; /* removed, or out of our root: no path reaches into it */
+	if (!path)
+		return sl_errorf(errno, "fs: the working directory: %s", strerror(errno));
 	struct statx here, there;
 	int r = 0;
 	if (statx(AT_FDCWD, ".", 0, STATX_INO | STATX_MNT_ID, &here) < 0 ||

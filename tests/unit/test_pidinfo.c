@@ -49,6 +49,14 @@ TEST(pidinfo_stat_fields_after_last_paren)
 	CHECK_EQ(st.stime, 8);
 	CHECK_EQ(st.cutime, 9);
 	CHECK_EQ(st.cstime, 10);
+	CHECK_EQ(st.session, 9);
+	CHECK_EQ(st.flags, 4194560UL);
+	/* a name forging PF_FORKNOEXEC (what the memory check decides on)
+	 * in the flags position: the real field after it says otherwise */
+	s = "43 (x) R 5 5 5 0 -1 64) S 5 43 5 0 -1 4194304 1 0 0 0 1 2 3 4 20 0 1 0";
+	CHECK_EQ(pidinfo_parse_stat(s, &st), 0);
+	CHECK_EQ(st.pgrp, 43);
+	CHECK_EQ(st.flags & SL_PF_FORKNOEXEC, 0UL);
 	CHECK_EQ(pidinfo_parse_stat("no paren at all", &st), -EIO);
 }
 
