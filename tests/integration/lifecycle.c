@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * lifecycle.c - how a sandbox ends and what the caller gets back (spec
- * 2.17, 2.24, 3.1): exit codes, signals, exec failures, output capture,
+ * lifecycle.c - how a sandbox ends and what the caller gets back: exit
+ * codes, signals, exec failures, output capture,
  * timeouts, and the live-handle calls (pid, start, pause/resume, kill,
  * free of a parked child).
  */
