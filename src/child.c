@@ -186,13 +186,13 @@ static void drop_privileges(const struct sl_plan *p)
 		fail(p, step, r);
 }
 
+/* NO_NEW_PRIVS and the seccomp filter; returns the listener.  The filter
+ * comes before Landlock: it is ready before the ruleset is (plan.h). */
 static int confine_self(const struct sl_plan *p)
 {
 	long r = sl_sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if (r < 0)
 		fail(p, SL_STEP_NO_NEW_PRIVS, r);
-	if ((r = sl_sys2(__NR_landlock_restrict_self, p->ruleset_fd, 0)) < 0)
-		fail(p, SL_STEP_LANDLOCK, r);
 	/* WAIT_KILLABLE_RECV: once the supervisor has received a
 	 * notification only a fatal signal interrupts the wait, so a
 	 * restarted syscall cannot repeat an emulated side effect. */
@@ -201,11 +201,42 @@ static int confine_self(const struct sl_plan *p)
 	    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &p->prog);
 	if (listener < 0)
 		fail(p, SL_STEP_SECCOMP, listener);
+	return (int)listener;
+}
+
+/* Waits for the Landlock ruleset, which the parent builds while we got
+ * here, and restricts ourselves with it.  EOF: the parent gave up (its
+ * planning failed, or it died): leave quietly, it reports or is gone. */
+static void apply_ruleset(const struct sl_plan *p)
+{
+	struct sl_child_msg m = {.step = -1};
+	struct iovec iov = {&m, sizeof(m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
+	long r;
+	while ((r = sl_sys3(SYS_recvmsg, p->status_w, &mh, MSG_CMSG_CLOEXEC)) == -EINTR)
+		;
+	if (r == 0)
+		sl_raw_exit(CHILD_FAIL_STATUS);
+	struct cmsghdr *c = r == (long)sizeof(m) ? CMSG_FIRSTHDR(&mh) : NULL;
+	if (r > 0 && (mh.msg_flags & MSG_CTRUNC))
+		fail(p, SL_STEP_LANDLOCK, -EMFILE); /* the fd could not be received */
+	if (!c || m.step != SL_STEP_READY || c->cmsg_level != SOL_SOCKET ||
+	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
+		fail(p, SL_STEP_LANDLOCK, r < 0 ? r : -EPROTO);
+	int ruleset = *(const int *)(const void *)CMSG_DATA(c);
+	if ((r = sl_sys2(__NR_landlock_restrict_self, ruleset, 0)) < 0)
+		fail(p, SL_STEP_LANDLOCK, r);
 	/* Last fd-allocating step is done: from here on the limit cannot
 	 * break our own setup. */
 	if (p->set_nofile)
 		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
-	return (int)listener;
 }
 
 /* Hands the parent the listener and a pidfd of ourselves (the parent does
@@ -320,7 +351,8 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 /* The syscalls made between installing the filter and reporting READY:
  * nobody can answer a notification for them yet (the listener is still
  * on its way).  Keep in sync with child_main(). */
-static const int pre_ready_syscalls[] = {__NR_prlimit64, __NR_sendmsg};
+static const int pre_ready_syscalls[] = {__NR_recvmsg, __NR_landlock_restrict_self, __NR_prlimit64,
+					 __NR_sendmsg};
 
 const int *child_pre_ready_syscalls(size_t *n)
 {
@@ -331,12 +363,17 @@ const int *child_pre_ready_syscalls(size_t *n)
 int child_main(void *arg)
 {
 	const struct sl_plan *p = arg;
+	/* started away from the host's CPU (keeper.c): back to the host's
+	 * set, which the command inherits */
+	if (p->have_home)
+		sl_sys3(SYS_sched_setaffinity, 0, sizeof(p->home_cpus), &p->home_cpus);
 	setup_stdio(p);
 	pid_t me;
 	int self_pidfd = setup_process(p, &me);
 	setup_limits(p);
 	drop_privileges(p);
 	int listener = confine_self(p);
+	apply_ruleset(p);
 	report_ready(p, listener, self_pidfd, me);
 	wait_gate(p);
 	sl_sys3(SYS_close_range, 3U, ~0U, 0U);

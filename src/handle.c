@@ -146,10 +146,21 @@ static int do_spawn(sandlock_handle_t *h)
 {
 	struct sl_sup_cfg sc = {
 	    .policy = h->policy, .name = h->name, .user = h->user, .n_user = h->n_user};
+	int ruleset = h->plan.overlap ? -1 : plan_ruleset(&h->plan, h->policy);
+	if (ruleset < 0 && !h->plan.overlap)
+		return ruleset;
 	int r = spawn_start(&h->plan, &h->proc);
+	if (r < 0) {
+		if (ruleset >= 0)
+			close(ruleset);
+		return r;
+	}
+	/* built while the keeper and the child start (plan.h) */
+	if (h->plan.overlap)
+		ruleset = plan_ruleset(&h->plan, h->policy);
+	r = spawn_confine(&h->plan, &h->proc, ruleset);
 	if (r < 0)
 		return r;
-	/* prepared while the keeper and the child start */
 	r = supervisor_init(&h->sup, &sc);
 	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)
 		supervisor_release(&h->sup);

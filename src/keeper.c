@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
 #include <linux/sched.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -187,9 +188,23 @@ static long clone_child(struct sl_plan *p)
 	return sl_raw_clone(flags, (char *)p->stack + p->stack_size, NULL, child_main, p);
 }
 
+/*
+ * A new task starts on its parent's CPU and, being new, runs there first,
+ * ahead of the host, which still has the ruleset to build: the host moves
+ * us (and the child, which inherits the set) to another of its CPUs while
+ * we sleep here, cheaper than moving ourselves while running.  The set of
+ * CPUs is the host's to choose (spawn.c); we go back to its set later.
+ */
+static void wait_placed(struct sl_plan *p)
+{
+	while (!__atomic_load_n(&p->keeper.placed, __ATOMIC_ACQUIRE))
+		sl_sys4(SYS_futex, &p->keeper.placed, FUTEX_WAIT_PRIVATE, 0, NULL);
+}
+
 int keeper_main(void *arg)
 {
 	struct sl_plan *p = arg;
+	wait_placed(p);
 	long r = sl_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM);
 	if (r < 0)
 		return fail(p, SL_STEP_PDEATHSIG, r);
@@ -214,9 +229,16 @@ int keeper_main(void *arg)
 	 * vanish unwaited. */
 	struct ksigaction dfl = {.handler = SIG_DFL, .flags = SA_NOCLDSTOP};
 	sl_sys4(SYS_rt_sigaction, SIGCHLD, &dfl, NULL, KSIGSET_SIZE);
+	/* The child waits on the status socket for its ruleset: when the
+	 * host dies first, only the host may have held the host's end, so
+	 * that the child sees EOF instead of waiting forever. */
+	sl_sys1(SYS_close, p->status_r);
 	long pid = clone_child(p);
 	if (pid < 0)
 		return fail(p, SL_STEP_CLONE, pid);
+	/* back to the host's CPUs (the child has gone back already) */
+	if (p->have_home)
+		sl_sys3(SYS_sched_setaffinity, 0, sizeof(p->home_cpus), &p->home_cpus);
 	p->keeper.child = (pid_t)pid;
 	/* Hold nothing of the host's (its pipes must see EOF) but the list. */
 	if (list > 0)

@@ -48,6 +48,9 @@ struct sl_keeper {
 	pid_t child;	/* the command's pid */
 	int32_t code;	/* the command's waitid si_code (0: not reaped by the keeper) */
 	int32_t status; /* and si_status */
+	/* set (and futex-woken) by the host once it has moved us to
+	 * another CPU, or decided not to: we wait for it before starting */
+	uint32_t placed;
 };
 
 /* clone() entry point of the keeper; arg is the struct sl_plan. */

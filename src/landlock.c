@@ -147,12 +147,17 @@ static bool any(const struct sl_strv *l)
  * pseudo filesystems under write grants and, for a sandbox started as
  * root, device nodes (fsspecial.h).  *out stays NULL when nothing applies
  * (no mount table read). */
+bool landlock_reads_mounts(const struct landlock_req *req)
+{
+	return any(req->deny) || any(req->write) || (geteuid() == 0 && any(req->read));
+}
+
 static int restrictions(const struct landlock_req *req, const struct fs_grants *read,
 			const struct fs_grants *write, struct fsdeny **out)
 {
 	bool root = geteuid() == 0;
 	*out = NULL;
-	if (!any(req->deny) && !any(req->write) && !(root && any(req->read)))
+	if (!landlock_reads_mounts(req))
 		return 0;
 	struct mounts mnts;
 	int r = mounts_read(&mnts, "fs");

@@ -86,6 +86,9 @@ int landlock_require(void);
  * path beneath it is expanded around it (fsdeny.h).  -errno with a message
  * naming the path or rule that failed. */
 int landlock_build(const struct landlock_req *req, int abi);
+/* Whether landlock_build() will read the mount table (and, as root,
+ * search for device nodes): the slow part of planning. */
+bool landlock_reads_mounts(const struct landlock_req *req);
 
 /* Async-signal-safe: enforce a ruleset on the calling thread. */
 static inline int landlock_restrict(int ruleset_fd)

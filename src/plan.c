@@ -274,25 +274,12 @@ static int check_pre_ready(const struct sl_plan *p, const int *notify, size_t n)
 	return 0;
 }
 
-static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *cfg,
-			     const struct plan_mode *mode)
+static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
+			const struct plan_mode *mode)
 {
-	int abi = landlock_require();
-	if (abi < 0)
-		return abi;
-	struct landlock_req req = {
-	    .read = &cfg->fs_read,
-	    .write = &cfg->fs_write,
-	    .deny = &cfg->fs_deny,
-	    .handle_net = true,
-	    .bind_ports = &cfg->net_bind,
-	    .connect_ports = NULL,
-	    .start_dir = cfg->cwd,
-	};
-	p->ruleset_fd = landlock_build(&req, abi);
-	if (p->ruleset_fd < 0)
-		return p->ruleset_fd;
-	p->ruleset_fd = above_stdio(p->ruleset_fd);
+	p->landlock_abi = landlock_require();
+	if (p->landlock_abi < 0)
+		return p->landlock_abi;
 	int notify[SUPERVISOR_MAX_NOTIFY];
 	size_t n = supervisor_notify_list(cfg, mode->user_nrs, mode->n_user, notify,
 					  SL_ARRAY_SIZE(notify));
@@ -305,6 +292,29 @@ static int build_confinement(struct sl_plan *p, const struct sandlock_sandbox *c
 				  .mem_rules = cfg->max_memory.set,
 				  .tty_jobs = mode->interactive && isatty(STDIN_FILENO)};
 	return filter_compile(&freq, &p->prog);
+}
+
+static struct landlock_req ruleset_req(const struct sandlock_sandbox *cfg)
+{
+	return (struct landlock_req){
+	    .read = &cfg->fs_read,
+	    .write = &cfg->fs_write,
+	    .deny = &cfg->fs_deny,
+	    .handle_net = true,
+	    .bind_ports = &cfg->net_bind,
+	    .connect_ports = NULL,
+	    .start_dir = cfg->cwd,
+	};
+}
+
+int plan_ruleset(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
+{
+	struct landlock_req req = ruleset_req(cfg);
+	int fd = landlock_build(&req, p->landlock_abi);
+	if (fd < 0)
+		return fd;
+	fd = above_stdio(fd);
+	return fd >= 0 ? fd : sl_errorf(errno, "landlock ruleset: %s", strerror(errno));
 }
 
 #define SL_CHILD_STACK	(64 * 1024)
@@ -340,7 +350,6 @@ static int build_stacks(struct sl_plan *p)
 void plan_init(struct sl_plan *p)
 {
 	*p = (struct sl_plan){0};
-	p->ruleset_fd = -1;
 	p->stdout_w = p->stderr_w = p->status_w = p->gate_r = -1;
 	p->stdout_r = p->stderr_r = p->status_r = p->gate_w = -1;
 }
@@ -361,7 +370,7 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0)
 		r = build_limits(p, cfg);
 	if (r == 0)
-		r = build_confinement(p, cfg, mode);
+		r = build_filter(p, cfg, mode);
 	if (r == 0)
 		r = build_stacks(p);
 	if (r == 0)
@@ -379,6 +388,13 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	 * the mm).  The host is not suspended either way: the keeper is. */
 	p->share_vm = !mode->gated && !p->no_thp;
 	p->parent_pid = getpid();
+	/* Overlap the ruleset's build with the child's start when it reads
+	 * the mount table: otherwise the keeper's move and wake-ups cost
+	 * more than the overlap gains (spawn.h). */
+	struct landlock_req req = ruleset_req(cfg);
+	p->have_home = sched_getaffinity(0, sizeof(p->home_cpus), &p->home_cpus) == 0;
+	p->overlap = p->have_home && CPU_COUNT(&p->home_cpus) > 1 && landlock_reads_mounts(&req);
+	p->keeper.placed = !p->overlap;
 	return 0;
 }
 
@@ -393,7 +409,7 @@ void plan_release(struct sl_plan *p)
 	if (p->stacks)
 		munmap(p->stacks, p->stacks_len);
 	p->stacks = p->stack = p->kstack = NULL;
-	int *child[] = {&p->ruleset_fd, &p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r};
+	int *child[] = {&p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r};
 	int *parent[] = {&p->stdout_r, &p->stderr_r, &p->status_r, &p->gate_w};
 	for (size_t i = 0; i < SL_ARRAY_SIZE(child); i++)
 		if (p->child_ends_closed)

@@ -52,9 +52,11 @@ enum sl_step {
 	SL_STEP__COUNT
 };
 
-/* One message on the status socket (child -> parent).  SL_STEP_READY
+/* One message on the status socket.  Child -> parent: SL_STEP_READY
  * carries the child's pid, and two fds as SCM_RIGHTS: the listener and a
- * pidfd of the child itself; the others carry an errno. */
+ * pidfd of the child itself; the others carry an errno.  Parent -> child,
+ * once: SL_STEP_READY with the Landlock ruleset as SCM_RIGHTS (the
+ * ruleset is built while the child sets itself up, spawn.h). */
 struct sl_child_msg {
 	int32_t step;
 	int32_t value;
@@ -70,8 +72,14 @@ struct sl_plan {
 
 	/* child steps */
 	char *cwd;
-	int ruleset_fd;
 	struct sock_fprog prog;
+	int landlock_abi;
+	/* the host thread's CPUs: the keeper starts on the others than the
+	 * one it is cloned from (spawn.c); it and the child go back to all */
+	cpu_set_t home_cpus;
+	bool have_home;
+	/* the ruleset is built after the keeper starts, on another CPU */
+	bool overlap;
 	cpu_set_t cpus;
 	bool set_cpus;
 	bool no_aslr, no_thp, no_core, take_tty;
@@ -115,9 +123,15 @@ struct plan_mode {
 	size_t n_user;
 };
 
-/* Prepares a plan.  0 or -errno with a message. */
+/* Prepares a plan: everything the child needs but the Landlock ruleset.
+ * 0 or -errno with a message. */
 int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char *const *argv,
 	       unsigned int argc, const struct plan_mode *mode);
+/* Builds the plan's Landlock ruleset: an fd above stdio, or -errno with a
+ * message.  When it is the slow part of planning (the mount table, and as
+ * root the search for device nodes), p->overlap is set: it is built while
+ * the child sets itself up; else before the keeper is cloned. */
+int plan_ruleset(const struct sl_plan *p, const struct sandlock_sandbox *cfg);
 /* Closes the fds the plan still owns and frees it. */
 void plan_release(struct sl_plan *p);
 

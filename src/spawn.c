@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <linux/futex.h>
 #include <linux/sched.h>
 #include <pthread.h>
 #include <sched.h>
@@ -86,7 +87,7 @@ static int read_msg(int sock, struct sl_child_msg *m, int fds[2])
  * same memory. */
 static void close_child_ends(struct sl_plan *p)
 {
-	const int fds[] = {p->stdout_w, p->stderr_w, p->status_w, p->gate_r, p->ruleset_fd};
+	const int fds[] = {p->stdout_w, p->stderr_w, p->status_w, p->gate_r};
 	for (size_t i = 0; i < SL_ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);
@@ -119,6 +120,24 @@ static int handshake(struct sl_plan *p, struct sl_proc *proc)
 			 plan_step_name(m.step), strerror(m.value));
 }
 
+/* Moves the keeper, waiting to be placed (keeper.c), to the host's CPUs
+ * but ours, then lets it go.  Best effort: with one CPU, or where the
+ * kernel refuses, it starts here. */
+static void place_keeper(struct sl_plan *p, pid_t kpid)
+{
+	if (!p->overlap)
+		return; /* placed already: it runs at once, here */
+	int cpu = sched_getcpu();
+	if (p->have_home && cpu >= 0 && cpu < CPU_SETSIZE) {
+		cpu_set_t away = p->home_cpus;
+		CPU_CLR(cpu, &away);
+		if (CPU_COUNT(&away) > 0)
+			(void)sched_setaffinity(kpid, sizeof(away), &away);
+	}
+	__atomic_store_n(&p->keeper.placed, 1, __ATOMIC_RELEASE);
+	syscall(SYS_futex, &p->keeper.placed, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+}
+
 int spawn_start(struct sl_plan *p, struct sl_proc *proc)
 {
 	*proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
@@ -137,9 +156,52 @@ int spawn_start(struct sl_plan *p, struct sl_proc *proc)
 		proc->keeper_pidfd = -1;
 		return sl_errorf((int)-kpid, "clone: %s", strerror((int)-kpid));
 	}
+	place_keeper(p, (pid_t)kpid);
 	/* the keeper has its own copies of the child's ends */
 	close_child_ends(p);
 	return 0;
+}
+
+/* Hands the child its ruleset (plan.h's message).  0, or -errno with a
+ * message, the sandbox gone. */
+static int send_ruleset(struct sl_plan *p, int ruleset_fd)
+{
+	struct sl_child_msg m = {.step = SL_STEP_READY};
+	struct iovec iov = {&m, sizeof(m)};
+	union {
+		char buf[CMSG_SPACE(sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
+	struct msghdr mh = {.msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = ctl.buf,
+			    .msg_controllen = sizeof(ctl.buf)};
+	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &ruleset_fd, sizeof(int));
+	ssize_t r;
+	do
+		r = sendmsg(p->status_r, &mh, MSG_NOSIGNAL);
+	while (r < 0 && errno == EINTR);
+	/* A child that failed first has said why: the handshake reads it. */
+	if (r < 0 && errno != EPIPE)
+		return sl_errorf(errno, "send the sandbox child its ruleset: %s", strerror(errno));
+	return 0;
+}
+
+int spawn_confine(struct sl_plan *p, struct sl_proc *proc, int ruleset_fd)
+{
+	int r = ruleset_fd < 0 ? ruleset_fd : send_ruleset(p, ruleset_fd);
+	if (ruleset_fd >= 0)
+		close(ruleset_fd);
+	if (r < 0) {
+		/* EOF for the child, wherever it is; then the keeper ends */
+		shutdown(p->status_r, SHUT_WR);
+		stop_keeper(proc);
+	}
+	return r;
 }
 
 int spawn_ready(struct sl_plan *p, struct sl_proc *proc)

@@ -175,6 +175,10 @@ TEST(fs_missing_path_fails_run)
 	}
 	CHECK_CONTAINS(sandlock_last_error(), "/nonexistent/sl-path");
 	CHECK(!tc_exists(marker));
+	/* The ruleset is built while the keeper and the child start: both
+	 * are gone, reaped, when the failure is reported. */
+	siginfo_t si = {0};
+	CHECK(waitid(P_ALL, 0, &si, WEXITED | WNOHANG | __WALL) < 0 && errno == ECHILD);
 }
 
 /* sandlock_confine() restricts the calling process itself.  It runs in a

@@ -165,6 +165,42 @@ TEST(cpu_cores)
 	CHECK_STR(out, "0\n");
 }
 
+/* The CPUs of set as the affinity probe prints them (into buf). */
+static const char *cpu_list(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t n = 0;
+	buf[0] = 0;
+	for (int c = 0; c < CPU_SETSIZE && n < len; c++)
+		if (CPU_ISSET(c, set))
+			n += (size_t)snprintf(buf + n, len - n, "%s%d", n ? "," : "", c);
+	return buf;
+}
+
+/* The keeper and the child set themselves up on another CPU than the
+ * host's thread; the command must still get the host's whole set, with
+ * several CPUs and with one. */
+TEST(command_gets_host_cpus)
+{
+	cpu_set_t set;
+	CHECK(sched_getaffinity(0, sizeof(set), &set) == 0);
+	if (CPU_COUNT(&set) < 2)
+		printf("    note: a single CPU, so no move is made\n");
+	char want[4096];
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	for (int i = 0; i < 5; i++)
+		CHECK_STR(tc_probe_in(p, "affinity", NULL), cpu_list(&set, want, sizeof(want)));
+	int first = -1;
+	for (int c = 0; c < CPU_SETSIZE && first < 0; c++)
+		if (CPU_ISSET(c, &set))
+			first = c;
+	cpu_set_t one;
+	CPU_ZERO(&one);
+	CPU_SET(first, &one);
+	CHECK(sched_setaffinity(0, sizeof(one), &one) == 0);
+	CHECK_STR(tc_probe_in(p, "affinity", NULL), cpu_list(&one, want, sizeof(want)));
+	CHECK(sched_setaffinity(0, sizeof(set), &set) == 0);
+}
+
 TEST(no_randomize_memory)
 {
 	sandlock_sandbox_t *plain =
