@@ -30,26 +30,25 @@ static void unescape(char *s)
 	*w = 0;
 }
 
-/* The next space-separated field of *s (empty fields are malformed):
- * a copy, unescaped when asked; NULL at the end of the line or when out of
- * memory (*oom says which). */
-static char *field(const char **s, bool esc, bool *oom)
+/* The next space-separated field of the line at *s, terminated in place;
+ * NULL at the end of the line or for an empty field (malformed). */
+static char *field(char **s)
 {
-	const char *p = *s;
-	size_t n = strcspn(p, " \n");
+	char *p = *s;
+	size_t n = strcspn(p, " ");
 	if (n == 0)
 		return NULL;
-	char *f = strndup(p, n);
-	if (!f) {
-		*oom = true;
-		return NULL;
-	}
-	if (esc)
+	*s = p + n + (p[n] == ' ');
+	p[n] = 0;
+	return p;
+}
+
+/* A field that escapes as \ooo (paths, the source), unescaped in place. */
+static char *esc_field(char **s)
+{
+	char *f = field(s);
+	if (f)
 		unescape(f);
-	p += n;
-	if (*p == ' ')
-		p++;
-	*s = p;
 	return f;
 }
 
@@ -82,42 +81,40 @@ static bool parse_dev(const char *s, unsigned int *major, unsigned int *minor)
 
 void mounts_entry_free(struct mounts_entry *e)
 {
-	free(e->root);
-	free(e->point);
-	free(e->opts);
-	free(e->fstype);
-	free(e->source);
-	free(e->sb_opts);
+	free(e->buf);
 	*e = (struct mounts_entry){0};
 }
 
+/* The line is copied once and cut into fields in place: the strings of e
+ * point into e->buf (a table of a few hundred mounts is parsed at every
+ * start, so no allocation per field). */
 int mounts_parse_line(const char *line, struct mounts_entry *e)
 {
 	*e = (struct mounts_entry){0};
-	const char *s = line;
-	bool oom = false, ok = false;
-	char *id = field(&s, false, &oom), *parent = id ? field(&s, false, &oom) : NULL;
-	char *dev = parent ? field(&s, false, &oom) : NULL;
+	size_t len = strcspn(line, "\n");
+	if (!(e->buf = malloc(len + 1)))
+		return -ENOMEM;
+	memcpy(e->buf, line, len);
+	e->buf[len] = 0;
+	char *s = e->buf;
+	char *id = field(&s), *parent = id ? field(&s) : NULL;
+	char *dev = parent ? field(&s) : NULL;
+	bool ok = false;
 	if (dev && parse_int(id, &e->id) && parse_int(parent, &e->parent) &&
-	    parse_dev(dev, &e->major, &e->minor) && (e->root = field(&s, true, &oom)) &&
-	    (e->point = field(&s, true, &oom)) && (e->opts = field(&s, false, &oom))) {
+	    parse_dev(dev, &e->major, &e->minor) && (e->root = esc_field(&s)) &&
+	    (e->point = esc_field(&s)) && (e->opts = field(&s))) {
 		/* Optional fields ("shared:1", "master:2", ...) up to a lone "-". */
 		char *opt;
 		bool sep = false;
-		while (!sep && (opt = field(&s, false, &oom))) {
+		while (!sep && (opt = field(&s)))
 			sep = !strcmp(opt, "-");
-			free(opt);
-		}
-		ok = sep && (e->fstype = field(&s, false, &oom)) &&
-		     (e->source = field(&s, true, &oom)) && (e->sb_opts = field(&s, false, &oom));
+		ok = sep && (e->fstype = field(&s)) && (e->source = esc_field(&s)) &&
+		     (e->sb_opts = field(&s));
 	}
-	free(id);
-	free(parent);
-	free(dev);
 	if (ok)
 		return 0;
 	mounts_entry_free(e);
-	return oom ? -ENOMEM : -EINVAL;
+	return -EINVAL;
 }
 
 static int push(struct mounts *m, size_t *cap, const struct mounts_entry *e)
@@ -134,8 +131,10 @@ static int push(struct mounts *m, size_t *cap, const struct mounts_entry *e)
 	return 0;
 }
 
-/* One line of input n: parsed and appended, or -errno with a message. */
-static int add_line(struct mounts *m, size_t *cap, const char *line, size_t n, const char *who)
+/* Line n of the input (len bytes at line): parsed and appended, or -errno
+ * with a message. */
+static int add_line(struct mounts *m, size_t *cap, const char *line, size_t len, size_t n,
+		    const char *who)
 {
 	struct mounts_entry e;
 	int r = mounts_parse_line(line, &e);
@@ -144,8 +143,8 @@ static int add_line(struct mounts *m, size_t *cap, const char *line, size_t n, c
 	if (r == -ENOMEM)
 		return sl_errorf(ENOMEM, "%s: /proc/self/mountinfo: out of memory", who);
 	if (r < 0)
-		return sl_errorf(-r, "%s: /proc/self/mountinfo: line %zu is malformed: %.200s", who,
-				 n, line);
+		return sl_errorf(-r, "%s: /proc/self/mountinfo: line %zu is malformed: %.*s", who,
+				 n, (int)(len < 200 ? len : 200), line);
 	return 0;
 }
 
@@ -156,12 +155,7 @@ int mounts_parse(struct mounts *m, const char *text, const char *who)
 	int r = 0;
 	for (const char *p = text; r == 0 && *p;) {
 		size_t len = strcspn(p, "\n");
-		char *line = strndup(p, len);
-		if (!line)
-			r = sl_errorf(ENOMEM, "%s: /proc/self/mountinfo: out of memory", who);
-		else
-			r = add_line(m, &cap, line, ++n, who);
-		free(line);
+		r = add_line(m, &cap, p, len, ++n, who);
 		p += len + (p[len] == '\n');
 	}
 	if (r < 0)

@@ -26,6 +26,7 @@ struct mounts_entry {
 	char *fstype;  /* "proc", "ext4", "fuse.sshfs"... */
 	char *source;  /* "/dev/vda", "none"... */
 	char *sb_opts; /* per-filesystem options */
+	char *buf;     /* owns the strings above */
 };
 
 struct mounts {
@@ -33,7 +34,8 @@ struct mounts {
 	size_t n;
 };
 
-/* Parses one line (with or without its newline) into *e (owned strings).
+/* Parses one line (with or without its newline) into *e (its strings
+ * owned by e->buf).
  * Returns 0, -EINVAL when the line is malformed, -ENOMEM; no message. */
 int mounts_parse_line(const char *line, struct mounts_entry *e);
 void mounts_entry_free(struct mounts_entry *e);

@@ -320,29 +320,56 @@ int plan_ruleset(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
 #define SL_CHILD_STACK	(64 * 1024)
 #define SL_KEEPER_STACK (32 * 1024)
 #define SL_GUARD	(4096)
+#define SL_STACKS_LEN	(2 * SL_GUARD + SL_KEEPER_STACK + SL_CHILD_STACK)
 
-/* The stacks for code that runs in our address space, the keeper's and
- * the child's (until exec), in one mapping with a guard page below each:
- * an overflow faults instead of writing over the host's memory.
- *   [guard][keeper stack][guard][child stack] */
-static int build_stacks(struct sl_plan *p)
+/* One mapping of stacks kept from the last sandbox that ended: mapping
+ * and unmapping them cost a few syscalls at every start and, once the
+ * keeper ran on another CPU, a TLB shootdown there.  Taken and given back
+ * atomically (sandboxes start from several threads). */
+static void *spare_stacks;
+
+/* A fresh mapping, [guard][keeper stack][guard][child stack], in *out.
+ * 0 or -errno with a message. */
+static int map_stacks(char **out)
 {
-	size_t len = 2 * SL_GUARD + SL_KEEPER_STACK + SL_CHILD_STACK;
-	char *m =
-	    mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+	char *m = mmap(NULL, SL_STACKS_LEN, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (m == MAP_FAILED)
 		return sl_errorf(errno, "sandbox stacks: %s", strerror(errno));
-	char *guard2 = m + SL_GUARD + SL_KEEPER_STACK;
-	if (mprotect(m, SL_GUARD, PROT_NONE) < 0 || mprotect(guard2, SL_GUARD, PROT_NONE) < 0) {
+	if (mprotect(m, SL_GUARD, PROT_NONE) < 0 ||
+	    mprotect(m + SL_GUARD + SL_KEEPER_STACK, SL_GUARD, PROT_NONE) < 0) {
 		int e = errno;
-		munmap(m, len);
+		munmap(m, SL_STACKS_LEN);
 		return sl_errorf(e, "sandbox stack guards: %s", strerror(e));
 	}
+	*out = m;
+	return 0;
+}
+
+/* Keeps m as the spare, or unmaps it when there is one.  Only once the
+ * keeper is reaped and the child has exec'd or died: nothing runs on it. */
+static void release_stacks(void *m)
+{
+	void *none = NULL;
+	if (!__atomic_compare_exchange_n(&spare_stacks, &none, m, false, __ATOMIC_ACQ_REL,
+					 __ATOMIC_RELAXED))
+		munmap(m, SL_STACKS_LEN);
+}
+
+/* The stacks for code that runs in our address space, the keeper's and
+ * the child's (until exec), with a guard page below each: an overflow
+ * faults instead of writing over the host's memory. */
+static int build_stacks(struct sl_plan *p)
+{
+	char *m = __atomic_exchange_n(&spare_stacks, NULL, __ATOMIC_ACQ_REL);
+	int r = m ? 0 : map_stacks(&m);
+	if (r < 0)
+		return r;
 	p->stacks = m;
-	p->stacks_len = len;
+	p->stacks_len = SL_STACKS_LEN;
 	p->kstack = m + SL_GUARD;
 	p->kstack_size = SL_KEEPER_STACK;
-	p->stack = guard2 + SL_GUARD;
+	p->stack = m + 2 * SL_GUARD + SL_KEEPER_STACK;
 	p->stack_size = SL_CHILD_STACK;
 	return 0;
 }
@@ -407,7 +434,7 @@ void plan_release(struct sl_plan *p)
 	free(p->cwd);
 	filter_free(&p->prog);
 	if (p->stacks)
-		munmap(p->stacks, p->stacks_len);
+		release_stacks(p->stacks);
 	p->stacks = p->stack = p->kstack = NULL;
 	int *child[] = {&p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r};
 	int *parent[] = {&p->stdout_r, &p->stderr_r, &p->status_r, &p->gate_w};
