@@ -186,13 +186,16 @@ static void drop_privileges(const struct sl_plan *p)
 		fail(p, step, r);
 }
 
-/* NO_NEW_PRIVS and the seccomp filter; returns the listener.  The filter
- * comes before Landlock: it is ready before the ruleset is (plan.h). */
-static int confine_self(const struct sl_plan *p)
+static void no_new_privs(const struct sl_plan *p)
 {
 	long r = sl_sys5(SYS_prctl, PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	if (r < 0)
 		fail(p, SL_STEP_NO_NEW_PRIVS, r);
+}
+
+/* The seccomp filter; returns the listener. */
+static int install_filter(const struct sl_plan *p)
+{
 	/* WAIT_KILLABLE_RECV: once the supervisor has received a
 	 * notification only a fatal signal interrupts the wait, so a
 	 * restarted syscall cannot repeat an emulated side effect. */
@@ -204,9 +207,10 @@ static int confine_self(const struct sl_plan *p)
 	return (int)listener;
 }
 
-/* Waits for the Landlock ruleset, which the parent builds while we got
- * here, and restricts ourselves with it.  EOF: the parent gave up (its
- * planning failed, or it died): leave quietly, it reports or is gone. */
+/* Takes the Landlock ruleset from the status socket, where the parent
+ * queued it before the clone or sends it once built (plan.h: overlap), and
+ * restricts ourselves with it.  EOF: the parent gave up (its planning
+ * failed, or it died): leave quietly, it reports or is gone. */
 static void apply_ruleset(const struct sl_plan *p)
 {
 	struct sl_child_msg m = {.step = -1};
@@ -233,10 +237,6 @@ static void apply_ruleset(const struct sl_plan *p)
 	int ruleset = *(const int *)(const void *)CMSG_DATA(c);
 	if ((r = sl_sys2(__NR_landlock_restrict_self, ruleset, 0)) < 0)
 		fail(p, SL_STEP_LANDLOCK, r);
-	/* Last fd-allocating step is done: from here on the limit cannot
-	 * break our own setup. */
-	if (p->set_nofile)
-		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
 }
 
 /* Hands the parent the listener and a pidfd of ourselves (the parent does
@@ -351,13 +351,20 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 /* The syscalls made between installing the filter and reporting READY:
  * nobody can answer a notification for them yet (the listener is still
  * on its way).  Keep in sync with child_main(). */
-static const int pre_ready_syscalls[] = {__NR_recvmsg, __NR_landlock_restrict_self, __NR_prlimit64,
-					 __NR_sendmsg};
+static const int pre_ready_syscalls[] = {__NR_prlimit64, __NR_sendmsg};
+/* ... and those made there only in the overlap (plan.h). */
+static const int overlap_syscalls[] = {__NR_recvmsg, __NR_landlock_restrict_self};
 
 const int *child_pre_ready_syscalls(size_t *n)
 {
 	*n = sizeof(pre_ready_syscalls) / sizeof(pre_ready_syscalls[0]);
 	return pre_ready_syscalls;
+}
+
+const int *child_overlap_syscalls(size_t *n)
+{
+	*n = sizeof(overlap_syscalls) / sizeof(overlap_syscalls[0]);
+	return overlap_syscalls;
 }
 
 int child_main(void *arg)
@@ -372,8 +379,18 @@ int child_main(void *arg)
 	int self_pidfd = setup_process(p, &me);
 	setup_limits(p);
 	drop_privileges(p);
-	int listener = confine_self(p);
-	apply_ruleset(p);
+	no_new_privs(p);
+	/* Landlock, then the filter; in the overlap, the filter first: it is
+	 * ready, the ruleset not yet (child_overlap_syscalls) */
+	if (!p->overlap)
+		apply_ruleset(p);
+	int listener = install_filter(p);
+	if (p->overlap)
+		apply_ruleset(p);
+	/* Last fd-allocating step is done: from here on the limit cannot
+	 * break our own setup. */
+	if (p->set_nofile)
+		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
 	report_ready(p, listener, self_pidfd, me);
 	wait_gate(p);
 	sl_sys3(SYS_close_range, 3U, ~0U, 0U);

@@ -23,5 +23,8 @@ void child_send(int sock, int step, int value, const int *fds, int nfds);
  * handing over the listener: they must not be notified unconditionally
  * (plan.c refuses such a policy; nobody could answer). */
 const int *child_pre_ready_syscalls(size_t *n);
+/* Those it makes there only when the ruleset comes after the filter (the
+ * overlap, plan.h): a user handler on one turns the overlap off. */
+const int *child_overlap_syscalls(size_t *n);
 
 #endif

@@ -553,8 +553,9 @@ int fsspecial_grants_open(struct fs_grants *g, const char *field, const struct s
 		int fd = open(l->v[g->n], O_PATH | O_CLOEXEC);
 		if (fd < 0) {
 			int e = errno;
+			const char *bad = l->v[g->n];
 			fsspecial_grants_close(g);
-			return sl_errorf(e, "%s: %s: %s", field, l->v[g->n], strerror(e));
+			return sl_errorf(e, "%s: %s: %s", field, bad, strerror(e));
 		}
 		g->v[g->n] = (struct fs_grant){l->v[g->n], fd};
 	}

@@ -140,28 +140,41 @@ static void finish(sandlock_handle_t *h)
 	pthread_mutex_unlock(&h->lock);
 }
 
-/* Starts the sandbox and the supervisor.  Runs on the thread that will
- * own the keeper (parent-death signal). */
-static int do_spawn(sandlock_handle_t *h)
+/* A failed start: the child may have made its group the terminal's
+ * foreground; give it back to fg (the foreground before the start). */
+static void take_tty_back(sandlock_handle_t *h, pid_t fg)
+{
+	if (!h->plan.take_tty || fg < 0 || tcgetpgrp(STDIN_FILENO) == fg)
+		return;
+	sigset_t ttou, old;
+	sigemptyset(&ttou);
+	sigaddset(&ttou, SIGTTOU);
+	pthread_sigmask(SIG_BLOCK, &ttou, &old);
+	tcsetpgrp(STDIN_FILENO, fg);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* Without the overlap (plan.h), the ruleset is built now and queued on
+ * the status socket for the child, which does not exist yet. */
+static int ruleset_first(sandlock_handle_t *h)
+{
+	if (h->plan.overlap)
+		return 0;
+	int fd = plan_ruleset(&h->plan, h->policy);
+	if (fd < 0)
+		return fd;
+	int r = spawn_send_ruleset(&h->plan, fd);
+	close(fd);
+	return r;
+}
+
+/* Takes the child's listener and pidfd and hands them to the supervisor. */
+static int attach(sandlock_handle_t *h)
 {
 	struct sl_sup_cfg sc = {
 	    .policy = h->policy, .name = h->name, .user = h->user, .n_user = h->n_user};
-	int ruleset = h->plan.overlap ? -1 : plan_ruleset(&h->plan, h->policy);
-	if (ruleset < 0 && !h->plan.overlap)
-		return ruleset;
-	int r = spawn_start(&h->plan, &h->proc);
-	if (r < 0) {
-		if (ruleset >= 0)
-			close(ruleset);
-		return r;
-	}
-	/* built while the keeper and the child start (plan.h) */
-	if (h->plan.overlap)
-		ruleset = plan_ruleset(&h->plan, h->policy);
-	r = spawn_confine(&h->plan, &h->proc, ruleset);
-	if (r < 0)
-		return r;
-	r = supervisor_init(&h->sup, &sc);
+	/* prepared while the child finishes its setup */
+	int r = supervisor_init(&h->sup, &sc);
 	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)
 		supervisor_release(&h->sup);
 	if (r == 0) {
@@ -174,10 +187,29 @@ static int do_spawn(sandlock_handle_t *h)
 		if (r < 0)
 			supervisor_release(&h->sup);
 	}
+	return r;
+}
+
+/* Starts the sandbox and the supervisor.  Runs on the thread that will
+ * own the keeper (parent-death signal). */
+static int do_spawn(sandlock_handle_t *h)
+{
+	int r = ruleset_first(h);
+	if (r < 0)
+		return r;
+	pid_t fg = h->plan.take_tty ? tcgetpgrp(STDIN_FILENO) : -1;
+	if ((r = spawn_start(&h->plan, &h->proc)) < 0)
+		return r;
+	/* built while the keeper and the child start */
+	if (h->plan.overlap)
+		r = spawn_confine(&h->plan, &h->proc, plan_ruleset(&h->plan, h->policy));
+	if (r == 0)
+		r = attach(h);
 	if (r < 0) {
 		siginfo_t si;
 		spawn_finish(&h->plan, &h->proc, &si);
 		sl_close(&h->proc.pidfd);
+		take_tty_back(h, fg);
 	}
 	return r;
 }

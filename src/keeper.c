@@ -174,8 +174,13 @@ static void clear_handlers(void)
  */
 static long clone_child(struct sl_plan *p)
 {
+	/* Vfork-style (we sleep until the exec) unless the child may wait
+	 * for the host (the overlap, plan.h): a host that dies then, with
+	 * its end of the status socket still open in a fork of it, or a
+	 * child stuck in a notified exit, must find us free to sweep. */
+	unsigned long vm = !p->share_vm ? 0 : p->overlap ? CLONE_VM : CLONE_VM | CLONE_VFORK;
 	struct clone_args ca = {
-	    .flags = (p->share_vm ? CLONE_VM | CLONE_VFORK : 0) | CLONE_CLEAR_SIGHAND,
+	    .flags = vm | CLONE_CLEAR_SIGHAND,
 	    .exit_signal = SIGCHLD,
 	    .stack = (uint64_t)(uintptr_t)p->stack,
 	    .stack_size = p->stack_size,
@@ -184,8 +189,7 @@ static long clone_child(struct sl_plan *p)
 	if (pid != -ENOSYS && pid != -EINVAL && pid != -EPERM)
 		return pid;
 	clear_handlers();
-	unsigned long flags = (p->share_vm ? CLONE_VM | CLONE_VFORK : 0) | SIGCHLD;
-	return sl_raw_clone(flags, (char *)p->stack + p->stack_size, NULL, child_main, p);
+	return sl_raw_clone(vm | SIGCHLD, (char *)p->stack + p->stack_size, NULL, child_main, p);
 }
 
 /*
@@ -195,17 +199,28 @@ static long clone_child(struct sl_plan *p)
  * we sleep here, cheaper than moving ourselves while running.  The set of
  * CPUs is the host's to choose (spawn.c); we go back to its set later.
  */
-static void wait_placed(struct sl_plan *p)
+static long wait_placed(struct sl_plan *p)
 {
+	if (__atomic_load_n(&p->keeper.placed, __ATOMIC_ACQUIRE))
+		return 0;
+	/* nothing to sweep yet: die with the host, which may die first */
+	long r = sl_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGKILL);
+	if (r < 0)
+		return r;
+	if (sl_sys0(SYS_getppid) != p->parent_pid)
+		return -ESRCH;
 	while (!__atomic_load_n(&p->keeper.placed, __ATOMIC_ACQUIRE))
 		sl_sys4(SYS_futex, &p->keeper.placed, FUTEX_WAIT_PRIVATE, 0, NULL);
+	return 0;
 }
 
 int keeper_main(void *arg)
 {
 	struct sl_plan *p = arg;
-	wait_placed(p);
-	long r = sl_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM);
+	long r = wait_placed(p);
+	if (r < 0)
+		return fail(p, r == -ESRCH ? SL_STEP_PARENT_GONE : SL_STEP_PDEATHSIG, r);
+	r = sl_sys2(SYS_prctl, PR_SET_PDEATHSIG, SIGTERM);
 	if (r < 0)
 		return fail(p, SL_STEP_PDEATHSIG, r);
 	if (sl_sys0(SYS_getppid) != p->parent_pid)

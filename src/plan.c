@@ -274,6 +274,19 @@ static int check_pre_ready(const struct sl_plan *p, const int *notify, size_t n)
 	return 0;
 }
 
+/* Whether a user handler watches a syscall the child makes after its
+ * filter only in the overlap: then no overlap (the ruleset comes first). */
+static bool overlap_watched(const struct plan_mode *mode)
+{
+	size_t nc;
+	const int *used = child_overlap_syscalls(&nc);
+	for (size_t i = 0; i < mode->n_user; i++)
+		for (size_t j = 0; j < nc; j++)
+			if (mode->user_nrs[i] == used[j])
+				return true;
+	return false;
+}
+
 static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 			const struct plan_mode *mode)
 {
@@ -420,7 +433,8 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	 * more than the overlap gains (spawn.h). */
 	struct landlock_req req = ruleset_req(cfg);
 	p->have_home = sched_getaffinity(0, sizeof(p->home_cpus), &p->home_cpus) == 0;
-	p->overlap = p->have_home && CPU_COUNT(&p->home_cpus) > 1 && landlock_reads_mounts(&req);
+	p->overlap = p->have_home && CPU_COUNT(&p->home_cpus) > 1 && landlock_reads_mounts(&req) &&
+		     !overlap_watched(mode);
 	p->keeper.placed = !p->overlap;
 	return 0;
 }

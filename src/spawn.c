@@ -162,9 +162,7 @@ int spawn_start(struct sl_plan *p, struct sl_proc *proc)
 	return 0;
 }
 
-/* Hands the child its ruleset (plan.h's message).  0, or -errno with a
- * message, the sandbox gone. */
-static int send_ruleset(struct sl_plan *p, int ruleset_fd)
+int spawn_send_ruleset(struct sl_plan *p, int ruleset_fd)
 {
 	struct sl_child_msg m = {.step = SL_STEP_READY};
 	struct iovec iov = {&m, sizeof(m)};
@@ -193,7 +191,7 @@ static int send_ruleset(struct sl_plan *p, int ruleset_fd)
 
 int spawn_confine(struct sl_plan *p, struct sl_proc *proc, int ruleset_fd)
 {
-	int r = ruleset_fd < 0 ? ruleset_fd : send_ruleset(p, ruleset_fd);
+	int r = ruleset_fd < 0 ? ruleset_fd : spawn_send_ruleset(p, ruleset_fd);
 	if (ruleset_fd >= 0)
 		close(ruleset_fd);
 	if (r < 0) {

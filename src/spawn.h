@@ -22,12 +22,16 @@ struct sl_proc {
 
 /* Starts the keeper, which clones the child described by p, and closes
  * our copies of the child-side fds.  0 or -errno (nothing started).  The
- * child sets itself up and waits for its ruleset (spawn_confine). */
+ * child takes its ruleset from the status socket (spawn_send_ruleset). */
 int spawn_start(struct sl_plan *p, struct sl_proc *proc);
-/* Gives the child, which waits for it, its Landlock ruleset (consumed:
- * closed on every path).  With ruleset_fd < 0 (planning failed, its
- * message already set), or when it cannot be sent, ends the sandbox
- * instead and returns -errno.  0 on success. */
+/* Puts the Landlock ruleset on the status socket for the child (the fd is
+ * not closed): before spawn_start, or through spawn_confine.  0 or -errno
+ * with a message. */
+int spawn_send_ruleset(struct sl_plan *p, int ruleset_fd);
+/* In the overlap (plan.h): gives the child, which waits for it, its
+ * ruleset (consumed: closed on every path).  With ruleset_fd < 0
+ * (planning failed, its message already set), or when it cannot be sent,
+ * ends the sandbox instead and returns -errno.  0 on success. */
 int spawn_confine(struct sl_plan *p, struct sl_proc *proc, int ruleset_fd);
 /* Waits until the child's filter is installed and its listener and pidfd
  * received (the child is then parked at the release gate, or already on
