@@ -32,7 +32,7 @@
 #define CHILD_FAIL_STATUS 127
 #define KSIGSET_SIZE	  8 /* the kernel's sigset_t: 64 signals */
 
-void child_send(int sock, int step, int value, const int *fds, int nfds)
+long child_send(int sock, int step, int value, const int *fds, int nfds)
 {
 	struct sl_child_msg m = {.step = step, .value = value};
 	struct iovec iov = {&m, sizeof(m)};
@@ -52,8 +52,10 @@ void child_send(int sock, int step, int value, const int *fds, int nfds)
 		for (int i = 0; i < nfds; i++)
 			data[i] = fds[i];
 	}
-	while (sl_sys3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL) == -EINTR)
+	long r;
+	while ((r = sl_sys3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL)) == -EINTR)
 		;
+	return r;
 }
 
 /* Leaves with SYS_exit (the child is single-threaded): a user handler may

@@ -16,8 +16,9 @@
 int child_main(void *arg);
 
 /* Sends (step, value) on the status socket, with nfds (at most 2) fds as
- * SCM_RIGHTS.  Raw syscalls only (the keeper uses it too). */
-void child_send(int sock, int step, int value, const int *fds, int nfds);
+ * SCM_RIGHTS.  Raw syscalls only (the keeper uses it too, and the parent
+ * to send the ruleset).  The bytes sent, or -errno. */
+long child_send(int sock, int step, int value, const int *fds, int nfds);
 
 /* The syscalls the child makes after installing its filter and before
  * handing over the listener: they must not be notified unconditionally

@@ -17,6 +17,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child.h"
 #include "error.h"
 #include "keeper.h"
 #include "pidinfo.h"
@@ -164,28 +165,11 @@ int spawn_start(struct sl_plan *p, struct sl_proc *proc)
 
 int spawn_send_ruleset(struct sl_plan *p, int ruleset_fd)
 {
-	struct sl_child_msg m = {.step = SL_STEP_READY};
-	struct iovec iov = {&m, sizeof(m)};
-	union {
-		char buf[CMSG_SPACE(sizeof(int))];
-		struct cmsghdr align;
-	} ctl;
-	struct msghdr mh = {.msg_iov = &iov,
-			    .msg_iovlen = 1,
-			    .msg_control = ctl.buf,
-			    .msg_controllen = sizeof(ctl.buf)};
-	struct cmsghdr *c = CMSG_FIRSTHDR(&mh);
-	c->cmsg_level = SOL_SOCKET;
-	c->cmsg_type = SCM_RIGHTS;
-	c->cmsg_len = CMSG_LEN(sizeof(int));
-	memcpy(CMSG_DATA(c), &ruleset_fd, sizeof(int));
-	ssize_t r;
-	do
-		r = sendmsg(p->status_r, &mh, MSG_NOSIGNAL);
-	while (r < 0 && errno == EINTR);
+	long r = child_send(p->status_r, SL_STEP_READY, 0, &ruleset_fd, 1);
 	/* A child that failed first has said why: the handshake reads it. */
-	if (r < 0 && errno != EPIPE)
-		return sl_errorf(errno, "send the sandbox child its ruleset: %s", strerror(errno));
+	if (r < 0 && r != -EPIPE)
+		return sl_errorf((int)-r, "send the sandbox child its ruleset: %s",
+				 strerror((int)-r));
 	return 0;
 }
 

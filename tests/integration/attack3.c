@@ -60,18 +60,13 @@ static void on_winch(int sig)
  */
 static int host_session(bool interactive, bool target_self)
 {
-	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	char *slave = NULL;
+	int m = tc_openpt(&slave);
 	CHECK(m >= 0);
-	CHECK_EQ(grantpt(m), 0);
-	CHECK_EQ(unlockpt(m), 0);
-	char *slave = strdup(ptsname(m));
 	pid_t h = fork();
 	CHECK(h >= 0);
 	if (h == 0) {
-		if (setsid() < 0)
-			_exit(0x40);
-		int s = open(slave, O_RDWR); /* the session's controlling terminal */
-		if (s < 0 || dup2(s, 0) < 0 || dup2(s, 1) < 0)
+		if (tc_session_on(slave, 1) < 0)
 			_exit(0x40);
 		int vp[2];
 		if (pipe(vp) < 0)

@@ -517,18 +517,13 @@ TEST(handler_on_recvmsg_still_allowed)
  */
 static void interactive_failure_keeps_terminal(const sandlock_sandbox_t *p)
 {
-	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	char *slave = NULL;
+	int m = tc_openpt(&slave);
 	CHECK(m >= 0);
-	CHECK_EQ(grantpt(m), 0);
-	CHECK_EQ(unlockpt(m), 0);
-	char *slave = strdup(ptsname(m));
 	pid_t h = fork();
 	CHECK(h >= 0);
 	if (h == 0) {
-		if (setsid() < 0)
-			_exit(0x40);
-		int s = open(slave, O_RDWR); /* the session's controlling terminal */
-		if (s < 0 || dup2(s, 0) < 0 || dup2(s, 1) < 0 || dup2(s, 2) < 0)
+		if (tc_session_on(slave, 2) < 0)
 			_exit(0x40);
 		signal(SIGTTOU, SIG_IGN);
 		if (tcgetpgrp(0) != getpgrp())

@@ -412,3 +412,27 @@ long tc_cpu_ms(pid_t pid)
 	free(s);
 	return (long)((ut + st) * 1000 / (unsigned long long)sysconf(_SC_CLK_TCK));
 }
+
+int tc_openpt(char **slave)
+{
+	int m = posix_openpt(O_RDWR | O_NOCTTY);
+	if (m < 0)
+		return -1;
+	const char *name = grantpt(m) == 0 && unlockpt(m) == 0 ? ptsname(m) : NULL;
+	if (!name || !(*slave = strdup(name))) {
+		close(m);
+		return -1;
+	}
+	return m;
+}
+
+int tc_session_on(const char *slave, int last)
+{
+	if (setsid() < 0)
+		return -1;
+	int s = open(slave, O_RDWR); /* the session's controlling terminal */
+	for (int fd = 0; s >= 0 && fd <= last; fd++)
+		if (dup2(s, fd) < 0)
+			return -1;
+	return s < 0 ? -1 : 0;
+}

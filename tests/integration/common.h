@@ -102,6 +102,13 @@ uint16_t tc_free_port(void);
 /* Decimal string of a number, in a new buffer. */
 char *tc_itoa(long v);
 
+/* A new pseudo terminal: its master (O_NOCTTY), and in *slave the path of
+ * its slave (a new buffer); -1 when none can be made. */
+int tc_openpt(char **slave);
+/* In a forked helper: a new session whose controlling terminal is slave,
+ * on fds 0 to last.  0, or -1 on a failure. */
+int tc_session_on(const char *slave, int last);
+
 /* The one-letter state of /proc/<pid>/stat, or 0 when the process is gone. */
 char tc_proc_state(pid_t pid);
 /* Polls (bounded at timeout_ms) until tc_proc_state(pid) is / is not want. */
