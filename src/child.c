@@ -373,7 +373,8 @@ int child_main(void *arg)
 {
 	const struct sl_plan *p = arg;
 	/* started away from the host's CPU (keeper.c): back to the host's
-	 * set, which the command inherits */
+	 * set, which the command inherits (should a cpuset have changed
+	 * meanwhile and the kernel refuse, the command keeps the others) */
 	if (p->have_home)
 		sl_sys3(SYS_sched_setaffinity, 0, sizeof(p->home_cpus), &p->home_cpus);
 	setup_stdio(p);
