@@ -49,6 +49,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "bpfshrink.h"
 #include "error.h"
 #include "syscalls.h"
 
@@ -605,7 +606,7 @@ int filter_compile(const struct filter_req *req, struct sock_fprog *out)
 	return 0;
 }
 
-int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
+int filter_assemble_raw(const struct filter_req *req, struct sock_fprog *out)
 {
 	scmp_filter_ctx ctx = seccomp_init(SCMP_ACT_ALLOW);
 	if (!ctx)
@@ -643,6 +644,14 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
 	if (r == 0)
 		r = export_prog(ctx, out);
 	seccomp_release(ctx);
+	return r;
+}
+
+int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
+{
+	int r = filter_assemble_raw(req, out);
+	if (r == 0)
+		out->len = (unsigned short)bpfshrink(out->filter, out->len);
 	return r;
 }
 

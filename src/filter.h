@@ -47,8 +47,12 @@ void filter_key_of(const struct filter_req *req, struct filter_key *key);
  * libseccomp costs ~0.3 ms cold, a quarter of a process start),
  * else assembled now.  0 or -errno with a message. */
 int filter_compile(const struct filter_req *req, struct sock_fprog *out);
-/* Always assembles with libseccomp. */
+/* Always assembles with libseccomp, then shrinks the program
+ * (bpfshrink.h). */
 int filter_assemble(const struct filter_req *req, struct sock_fprog *out);
+/* libseccomp's program as exported (the tests check the shrunk one
+ * decides alike). */
+int filter_assemble_raw(const struct filter_req *req, struct sock_fprog *out);
 void filter_free(struct sock_fprog *prog);
 
 /* True if nr is denied outright by this policy (default list, sysv_ipc

@@ -1,0 +1,283 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * Unit tests of the BPF shrinking (src/bpfshrink.c): the shrunk program
+ * must decide exactly as libseccomp's does.  A small classic-BPF
+ * interpreter (the subset seccomp accepts) runs both over every syscall
+ * number with arguments drawn from values the rules compare against
+ * (mode bits, flags, pids, high words set), for the policies whose
+ * programs differ.
+ */
+#include <linux/audit.h>
+#include <linux/seccomp.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+
+#include "bpfshrink.h"
+#include "filter.h"
+#include "harness.h"
+#include "policy.h"
+#include "supervisor.h"
+
+#define NO_RESULT 0xdeadbeefu
+
+/* Reads 32 bits of data at byte offset k (aligned, inside it). */
+static bool load(const struct seccomp_data *d, uint32_t k, uint32_t *out)
+{
+	if (k % 4 || k + 4 > sizeof(*d))
+		return false;
+	memcpy(out, (const char *)d + k, 4);
+	return true;
+}
+
+static bool alu(uint16_t code, uint32_t *a, uint32_t k)
+{
+	switch (BPF_OP(code)) {
+	case BPF_AND:
+		*a &= k;
+		return true;
+	case BPF_OR:
+		*a |= k;
+		return true;
+	case BPF_ADD:
+		*a += k;
+		return true;
+	case BPF_SUB:
+		*a -= k;
+		return true;
+	case BPF_LSH:
+		*a = k < 32 ? *a << k : 0;
+		return true;
+	case BPF_RSH:
+		*a = k < 32 ? *a >> k : 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+static bool cond(uint16_t code, uint32_t a, uint32_t k, bool *taken)
+{
+	switch (BPF_OP(code)) {
+	case BPF_JEQ:
+		*taken = a == k;
+		return true;
+	case BPF_JGT:
+		*taken = a > k;
+		return true;
+	case BPF_JGE:
+		*taken = a >= k;
+		return true;
+	case BPF_JSET:
+		*taken = (a & k) != 0;
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* The action of prog for d, or NO_RESULT for an instruction this
+ * interpreter does not know (the test then fails: it must know them all). */
+static uint32_t run(const struct sock_filter *p, size_t n, const struct seccomp_data *d)
+{
+	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
+	for (size_t pc = 0; pc < n; pc++) {
+		const struct sock_filter *f = &p[pc];
+		bool taken;
+		switch (BPF_CLASS(f->code)) {
+		case BPF_LD:
+			if (f->code == (BPF_LD | BPF_W | BPF_ABS) && load(d, f->k, &a))
+				break;
+			if (f->code == (BPF_LD | BPF_MEM) && f->k < BPF_MEMWORDS) {
+				a = mem[f->k];
+				break;
+			}
+			return NO_RESULT;
+		case BPF_ST:
+			if (f->k >= BPF_MEMWORDS)
+				return NO_RESULT;
+			mem[f->k] = a;
+			break;
+		case BPF_ALU:
+			if (BPF_SRC(f->code) != BPF_K || !alu(f->code, &a, f->k))
+				return NO_RESULT;
+			break;
+		case BPF_JMP:
+			if (BPF_OP(f->code) == BPF_JA) {
+				pc += f->k;
+				break;
+			}
+			if (BPF_SRC(f->code) != BPF_K || !cond(f->code, a, f->k, &taken))
+				return NO_RESULT;
+			pc += taken ? f->jt : f->jf;
+			break;
+		case BPF_RET:
+			return BPF_RVAL(f->code) == BPF_K ? f->k : a;
+		case BPF_MISC:
+			if (BPF_MISCOP(f->code) == BPF_TAX)
+				x = a;
+			else
+				a = x;
+			break;
+		default:
+			return NO_RESULT;
+		}
+	}
+	return NO_RESULT;
+}
+
+/* Argument values worth trying: what the rules compare against. */
+static const uint64_t values[] = {
+    0,
+    1,
+    2,
+    3,
+    4,
+    6,
+    7,
+    10,
+    18, /* SIGCONT */
+    0x11,
+    0x20,
+    0x40,
+    0x400,
+    0x800,
+    0x1000,
+    S_IFCHR | 0644,
+    S_IFBLK | 0600,
+    S_IFREG | S_ISUID | 0755,
+    S_IFREG | S_ISGID | 0755,
+    S_ISUID | S_ISGID | 0777,
+    0x5410,	/* TIOCSPGRP */
+    0x5412,	/* TIOCSTI */
+    0x20000000, /* MSG_FASTOPEN */
+    0x00400000, /* O_TMPFILE's bit */
+    0x00410000,
+    0x10000000, /* a namespace flag of clone */
+    0x7e020000,
+    0xffffffffu,
+    0x100000000ULL,
+    0x100000000ULL | S_ISUID,
+    0xffffffff00000000ULL,
+    0xffffffffffffffffULL,
+    0x8000000000000000ULL | 0x800,
+};
+#define N_VALUES (sizeof(values) / sizeof(values[0]))
+
+/* A deterministic stream (xorshift), so a failure reproduces. */
+static uint64_t next(uint64_t *s)
+{
+	*s ^= *s << 13;
+	*s ^= *s >> 7;
+	*s ^= *s << 17;
+	return *s;
+}
+
+#define SWEEP  (6 * (int)N_VALUES)
+#define RANDOM 1000
+
+/* Counts the inputs on which the two programs disagree: every syscall
+ * number, each argument alone at each value, then random combinations. */
+static size_t disagreements(const struct sock_fprog *raw, const struct sock_fprog *small)
+{
+	uint64_t seed = 0x9e3779b97f4a7c15ULL;
+	size_t bad = 0;
+	const uint32_t arches[] = {AUDIT_ARCH_X86_64, AUDIT_ARCH_I386, AUDIT_ARCH_AARCH64};
+	for (size_t ai = 0; ai < 3; ai++)
+		for (int nr = 0; nr < 480; nr++)
+			for (int t = 0; t < SWEEP + RANDOM; t++) {
+				struct seccomp_data d = {.nr = nr, .arch = arches[ai]};
+				if (t == 1)
+					d.nr = nr | 0x40000000; /* x32 */
+				if (t < SWEEP)			/* one argument set, the others 0 */
+					d.args[t % 6] = values[t / 6];
+				for (int i = 0; t >= SWEEP && i < 6; i++)
+					d.args[i] = values[next(&seed) % N_VALUES];
+				uint32_t x = run(raw->filter, raw->len, &d);
+				uint32_t y = run(small->filter, small->len, &d);
+				bad += x != y || x == NO_RESULT;
+			}
+	return bad;
+}
+
+/* The policies whose programs differ: the default, with max_memory, with
+ * the terminal handed over, and with a user handler on a few calls. */
+static void check_policy(bool mem, bool tty, const int *extra, size_t n_extra)
+{
+	struct sandlock_sandbox cfg;
+	int notify[SUPERVISOR_MAX_NOTIFY];
+	policy_init(&cfg);
+	cfg.max_memory = (struct sl_opt_u64){mem, 64u << 20};
+	size_t n = supervisor_notify_list(&cfg, extra, n_extra, notify, SUPERVISOR_MAX_NOTIFY);
+	struct filter_req req = {
+	    .cfg = &cfg, .notify = notify, .n_notify = n, .mem_rules = mem, .tty_jobs = tty};
+	struct sock_fprog raw, small;
+	CHECK_EQ(filter_assemble_raw(&req, &raw), 0);
+	CHECK_EQ(filter_assemble(&req, &small), 0);
+	CHECK(small.len < raw.len);
+	CHECK_EQ(disagreements(&raw, &small), 0);
+	filter_free(&raw);
+	filter_free(&small);
+	policy_release(&cfg);
+}
+
+TEST(bpfshrink_decides_alike)
+{
+	check_policy(false, false, NULL, 0);
+	check_policy(true, false, NULL, 0);
+	check_policy(false, true, NULL, 0);
+	const int user[] = {__NR_openat, __NR_chmod, __NR_setpriority, __NR_socket};
+	check_policy(true, true, user, 4);
+}
+
+/* The interpreter is strict enough to see a wrong jump: a program shrunk
+ * by hand the wrong way (one removed triple's jumps left as they were)
+ * disagrees. */
+TEST(bpfshrink_check_can_fail)
+{
+	struct sandlock_sandbox cfg;
+	int notify[SUPERVISOR_MAX_NOTIFY];
+	policy_init(&cfg);
+	size_t n = supervisor_notify_list(&cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
+	struct filter_req req = {.cfg = &cfg, .notify = notify, .n_notify = n};
+	struct sock_fprog raw, broken;
+	CHECK_EQ(filter_assemble_raw(&req, &raw), 0);
+	CHECK_EQ(filter_assemble_raw(&req, &broken), 0);
+	/* drop the first "ld; and #0; jeq #0" without fixing any jump */
+	size_t at = broken.len;
+	for (size_t i = 0; i + 3 < broken.len && at == broken.len; i++)
+		if (broken.filter[i + 1].code == (BPF_ALU | BPF_AND | BPF_K) &&
+		    broken.filter[i + 1].k == 0)
+			at = i;
+	CHECK(at < broken.len);
+	memmove(&broken.filter[at], &broken.filter[at + 3],
+		(broken.len - at - 3) * sizeof(struct sock_filter));
+	broken.len -= 3;
+	CHECK(disagreements(&raw, &broken) > 0);
+	filter_free(&raw);
+	filter_free(&broken);
+	policy_release(&cfg);
+}
+
+/* A jump into the middle of a triple keeps it; a triple not followed by
+ * a reload keeps it (the accumulator's value would be read). */
+TEST(bpfshrink_keeps_what_it_must)
+{
+	struct sock_filter p[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 1, 1, 1), /* into the and below */
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 20),
+	    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 4),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 28),
+	    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_A, 0), /* reads A: no reload before it */
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_filter q[sizeof(p) / sizeof(p[0])];
+	memcpy(q, p, sizeof(p));
+	CHECK_EQ(bpfshrink(q, sizeof(p) / sizeof(p[0])), sizeof(p) / sizeof(p[0]));
+	CHECK(memcmp(p, q, sizeof(p)) == 0);
+}
