@@ -129,20 +129,20 @@ static uint64_t timeout_ms(const struct run_opts *o)
 static void report_end(const sandlock_result_t *res, const struct run_opts *o)
 {
 	const char *note = sandlock_result_note(res);
-	int sig = sandlock_result_signal(res);
-	const char *name = sig ? sigabbrev_np(sig) : NULL;
+	int sig = sandlock_result_signal(res); /* -1: none */
+	const char *name = sig > 0 ? sigabbrev_np(sig) : NULL;
 	if (note)
 		fprintf(stderr, "sandlock: %s\n", note);
 	else if (sandlock_result_status(res) == SANDLOCK_STATUS_TIMEOUT)
 		return;
-	else if (sig && sig != SIGINT && sig != SIGPIPE)
+	else if (sig > 0 && sig != SIGINT && sig != SIGPIPE)
 		fprintf(stderr, "sandlock: %s: killed by SIG%s\n", o->cmd[0], name ? name : "?");
 }
 
 /* Starts the created sandbox, waits for it and reports how it ended. */
 static int start_and_wait(const struct run_opts *o, sandlock_handle_t *h)
 {
-	int status = SANDLOCK_STATUS_KILLED, code = -1, sig = 0;
+	int status = SANDLOCK_STATUS_KILLED, code = -1, sig = -1;
 	sandlock_result_t *res = NULL;
 
 	fwd_install((pid_t)sandlock_handle_pid(h));

@@ -276,7 +276,9 @@ enum sandlock_status {
 	SANDLOCK_STATUS_TIMEOUT = 3,  /* killed by the timeout */
 };
 int sandlock_result_status(const sandlock_result_t *r);
-int sandlock_result_signal(const sandlock_result_t *r); /* 0 when none */
+/* The signal that ended the command (SIGNALED, and SIGKILL for KILLED and
+ * TIMEOUT), -1 when none (an exit) or r is NULL. */
+int sandlock_result_signal(const sandlock_result_t *r);
 /* extension: why the sandbox ended, when sandlock knows more than the
  * status says (one line, e.g. a max_memory too small to start the
  * command, or a process killed for going over max_memory), else NULL.
@@ -400,6 +402,79 @@ typedef struct sandlock_features {
 	bool caps_held;
 } sandlock_features_t;
 int sandlock_probe_features(sandlock_features_t *out);
+
+/* ---- added by the reference's later releases (up to 0.8.6) -------------------
+ * Exported so a binding built for those releases loads.  What has not
+ * landed yet fails with its failure value and the message "not supported
+ * yet: <feature>" (a builder setter parks it: sandlock_sandbox_build then
+ * fails with it). */
+
+/* How a run ended, as enum sandlock_status (a uint32_t): SANDLOCK_STATUS_KILLED
+ * for NULL.  The dry-run twins mirror sandlock_result_reason/_signal. */
+uint32_t sandlock_result_reason(const sandlock_result_t *r);
+uint32_t sandlock_dry_run_result_reason(const sandlock_dry_run_result_t *r);
+int sandlock_dry_run_result_signal(const sandlock_dry_run_result_t *r);
+
+/* Landlock protections, by the ABI that brings each. */
+enum sandlock_protection {
+	SANDLOCK_PROTECTION_FS_REFER = 0,		    /* ABI 2 */
+	SANDLOCK_PROTECTION_FS_TRUNCATE = 1,		    /* ABI 3 */
+	SANDLOCK_PROTECTION_NET_TCP = 2,		    /* ABI 4 */
+	SANDLOCK_PROTECTION_FS_IOCTL_DEV = 3,		    /* ABI 5 */
+	SANDLOCK_PROTECTION_SIGNAL_SCOPE = 4,		    /* ABI 6 */
+	SANDLOCK_PROTECTION_ABSTRACT_UNIX_SOCKET_SCOPE = 5, /* ABI 6 */
+};
+/* The Landlock ABI a protection needs; 0 for an unknown one. */
+uint32_t sandlock_protection_min_abi(uint32_t protection);
+/* Not supported yet (every protection is enforced, and a kernel that
+ * cannot is refused): both park "not supported yet" on b.  The builder
+ * is consumed and returned, as by every setter. */
+sandlock_builder_t *sandlock_sandbox_builder_allow_degraded(sandlock_builder_t *b,
+							    uint32_t protection);
+sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *b, uint32_t protection);
+
+/* Not supported yet: each parks "not supported yet: <feature>" on b. */
+sandlock_builder_t *sandlock_sandbox_builder_net_deny(sandlock_builder_t *b, const char *spec);
+sandlock_builder_t *sandlock_sandbox_builder_net_allow_bind(sandlock_builder_t *b,
+							    const char *spec);
+sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b, const char *spec);
+sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
+							    const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, const char *path);
+sandlock_builder_t *sandlock_sandbox_builder_user(sandlock_builder_t *b, uint32_t uid,
+						  uint32_t gid);
+sandlock_builder_t *sandlock_sandbox_builder_fs_mount_ro(sandlock_builder_t *b,
+							 const char *virtual_path,
+							 const char *host_path);
+
+/* Streaming stdio (not supported yet: NULL, every *_fd set to -1). */
+#define SANDLOCK_STDIO_INHERIT 0u
+#define SANDLOCK_STDIO_PIPED   1u
+#define SANDLOCK_STDIO_NULL    2u
+sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy, const char *name,
+				  const char *const *argv, unsigned int argc, uint32_t stdin_mode,
+				  uint32_t stdout_mode, uint32_t stderr_mode, int *stdin_fd,
+				  int *stdout_fd, int *stderr_fd);
+
+/* A handler's answer: a new fd (a memfd holding a copy of the len bytes
+ * at data, which the call does not keep) added to the caller as
+ * inject_fd_send adds one.  Sealed read-only unless flags has
+ * SANDLOCK_INJECT_WRITABLE; close-on-exec unless SANDLOCK_INJECT_NO_CLOEXEC.
+ * The answer is EIO when the memfd cannot be made. */
+#define SANDLOCK_INJECT_WRITABLE   0x1u
+#define SANDLOCK_INJECT_NO_CLOEXEC 0x2u
+void sandlock_action_set_inject_bytes(sandlock_action_out_t *out, const uint8_t *data, size_t len,
+				      uint32_t flags);
+/* Deferred handlers are not supported yet: with deferred true, the
+ * registration of h is refused with that message; false is the default. */
+void sandlock_handler_set_deferred(sandlock_handler_t *h, bool deferred);
+
+/* Checkpoint restore (not supported yet: NULL, 0, -1, NULL). */
+sandlock_handle_t *sandlock_restore_interactive(const sandlock_sandbox_t *policy, const char *name,
+						const sandlock_checkpoint_t *cp);
+size_t sandlock_handle_restore_skipped_len(const sandlock_handle_t *h);
+int sandlock_handle_restore_skipped_fd(const sandlock_handle_t *h, size_t i);
+char *sandlock_handle_restore_skipped_path(const sandlock_handle_t *h, size_t i);
 
 #ifdef __cplusplus
 }

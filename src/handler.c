@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -38,6 +39,7 @@ struct sandlock_handler {
 	void *ud;
 	sandlock_handler_ud_drop_t ud_drop;
 	uint32_t on_exception;
+	bool deferred; /* asked for, not supported yet: the registration is refused */
 };
 
 /* Valid only while the callback runs. */
@@ -64,7 +66,8 @@ SL_API sandlock_handler_t *sandlock_handler_new(sandlock_handler_fn_t handler_fn
 		sl_errorf(ENOMEM, "out of memory");
 		return NULL;
 	}
-	*h = (sandlock_handler_t){handler_fn, ud, ud_drop, on_exception};
+	*h = (sandlock_handler_t){
+	    .fn = handler_fn, .ud = ud, .ud_drop = ud_drop, .on_exception = on_exception};
 	return h;
 }
 
@@ -191,6 +194,9 @@ static int check_registration(const sandlock_sandbox_t *policy,
 	if (r->syscall_nr > SL_SYSCALL_MAX)
 		return sl_errorf(EINVAL, "registration %zu: syscall %lld is unknown on x86_64", i,
 				 (long long)r->syscall_nr);
+	if (r->handler->deferred)
+		return sl_errorf(ENOTSUP, "registration %zu: not supported yet: deferred handlers",
+				 i);
 	const char *why = filter_handler_conflict(policy, (int)r->syscall_nr);
 	if (why)
 		return sl_errorf(EPERM, "handler on syscall %lld refused: %s",
@@ -301,6 +307,52 @@ SL_API void sandlock_action_set_inject_fd_send(sandlock_action_out_t *out, int32
 	out->kind = SANDLOCK_ACTION_INJECT_FD_SEND;
 	out->payload.inject_send.srcfd = srcfd;
 	out->payload.inject_send.newfd_flags = newfd_flags;
+}
+
+/* A memfd holding a copy of the bytes, read position at 0, sealed unless
+ * writable.  The fd, or -1. */
+static int bytes_memfd(const uint8_t *data, size_t len, bool writable)
+{
+	int fd = memfd_create("sandlock-inject", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (fd < 0)
+		return -1;
+	size_t done = 0;
+	while (done < len) {
+		ssize_t n = write(fd, data + done, len - done);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		done += (size_t)n;
+	}
+	const int seals = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	if (done < len || lseek(fd, 0, SEEK_SET) < 0 ||
+	    (!writable && fcntl(fd, F_ADD_SEALS, seals) < 0)) {
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+SL_API void sandlock_action_set_inject_bytes(sandlock_action_out_t *out, const uint8_t *data,
+					     size_t len, uint32_t flags)
+{
+	if (!out)
+		return;
+	int fd = data || !len ? bytes_memfd(data, len, flags & SANDLOCK_INJECT_WRITABLE) : -1;
+	if (fd < 0) {
+		sandlock_action_set_errno(out, EIO);
+		return;
+	}
+	/* the supervisor closes it once sent, as any fd handed to it */
+	sandlock_action_set_inject_fd_send(out, fd,
+					   flags & SANDLOCK_INJECT_NO_CLOEXEC ? 0 : O_CLOEXEC);
+}
+
+SL_API void sandlock_handler_set_deferred(sandlock_handler_t *h, bool deferred)
+{
+	if (h)
+		h->deferred = deferred;
 }
 
 SL_API void sandlock_action_set_kill(sandlock_action_out_t *out, int32_t sig, int32_t pgid)

@@ -1110,6 +1110,77 @@ static int build_policy(struct sandlock_builder *b, struct sandlock_sandbox **ou
 	return 0;
 }
 
+/* ---- setters of the later releases that have not landed ---------------------- */
+
+/* Parks "not supported yet: feature" for build to report. */
+static sandlock_builder_t *builder_unsupported(sandlock_builder_t *b, const char *feature)
+{
+	if (b)
+		builder_error(b, -ENOTSUP, "not supported yet: %s", feature);
+	return b;
+}
+
+SL_API uint32_t sandlock_protection_min_abi(uint32_t protection)
+{
+	static const uint32_t abi[] = {2, 3, 4, 5, 6, 6};
+	return protection < SL_ARRAY_SIZE(abi) ? abi[protection] : 0;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_allow_degraded(sandlock_builder_t *b,
+								   uint32_t protection)
+{
+	return builder_unsupported(b, "allow_degraded (every protection is enforced)");
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *b,
+							    uint32_t protection)
+{
+	return builder_unsupported(b, "disable (every protection is enforced)");
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_net_deny(sandlock_builder_t *b,
+							     const char *spec)
+{
+	return builder_unsupported(b, "net_deny");
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_net_allow_bind(sandlock_builder_t *b,
+								   const char *spec)
+{
+	return builder_unsupported(b, "net_allow_bind");
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b,
+								  const char *spec)
+{
+	return builder_unsupported(b, "net_deny_bind");
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
+								   const char *path)
+{
+	return builder_unsupported(b, "http_inject_ca");
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b,
+								const char *path)
+{
+	return builder_unsupported(b, "http_ca_out");
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_user(sandlock_builder_t *b, uint32_t uid,
+							 uint32_t gid)
+{
+	return builder_unsupported(b, "user");
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_fs_mount_ro(sandlock_builder_t *b,
+								const char *virtual_path,
+								const char *host_path)
+{
+	return builder_unsupported(b, "fs_mount_ro");
+}
+
 SL_API sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int *err, char **err_msg)
 {
 	sl_error_clear();

@@ -55,7 +55,12 @@ SL_API int sandlock_result_status(const sandlock_result_t *r)
 
 SL_API int sandlock_result_signal(const sandlock_result_t *r)
 {
-	return r ? r->sig : 0;
+	return r && r->sig > 0 ? r->sig : -1;
+}
+
+SL_API uint32_t sandlock_result_reason(const sandlock_result_t *r)
+{
+	return r ? (uint32_t)r->status : SANDLOCK_STATUS_KILLED;
 }
 
 SL_API const char *sandlock_result_note(const sandlock_result_t *r)

@@ -252,3 +252,51 @@ SL_API char *sandlock_handle_port_mappings(const sandlock_handle_t *h)
 	/* port_remap cannot be enabled yet (build rejects it): no mappings */
 	return NS_PTR("port_remap");
 }
+
+/* ---- added after 0.8.0 -------------------------------------------------- */
+SL_API uint32_t sandlock_dry_run_result_reason(const sandlock_dry_run_result_t *r)
+{
+	sl_unsupported("dry_run");
+	return SANDLOCK_STATUS_KILLED;
+}
+
+SL_API int sandlock_dry_run_result_signal(const sandlock_dry_run_result_t *r)
+{
+	return NS_INT("dry_run");
+}
+
+SL_API sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy, const char *name,
+					 const char *const *argv, unsigned int argc,
+					 uint32_t stdin_mode, uint32_t stdout_mode,
+					 uint32_t stderr_mode, int *stdin_fd, int *stdout_fd,
+					 int *stderr_fd)
+{
+	int *fds[] = {stdin_fd, stdout_fd, stderr_fd};
+	for (size_t i = 0; i < SL_ARRAY_SIZE(fds); i++)
+		if (fds[i])
+			*fds[i] = -1;
+	return NS_PTR("popen (streaming stdio)");
+}
+
+SL_API sandlock_handle_t *sandlock_restore_interactive(const sandlock_sandbox_t *policy,
+						       const char *name,
+						       const sandlock_checkpoint_t *cp)
+{
+	return NS_PTR("checkpoint restore");
+}
+
+SL_API size_t sandlock_handle_restore_skipped_len(const sandlock_handle_t *h)
+{
+	sl_unsupported("checkpoint restore");
+	return 0;
+}
+
+SL_API int sandlock_handle_restore_skipped_fd(const sandlock_handle_t *h, size_t i)
+{
+	return NS_INT("checkpoint restore");
+}
+
+SL_API char *sandlock_handle_restore_skipped_path(const sandlock_handle_t *h, size_t i)
+{
+	return NS_PTR("checkpoint restore");
+}

@@ -677,6 +677,66 @@ TEST(handler_inject_fd)
 	CHECK(fd_closed(FD_B));
 }
 
+/* inject_bytes: the handler's bytes come back as a memfd, sealed against
+ * writes and close-on-exec by default, writable and inheritable when
+ * asked; the bytes are copied at the call (the buffer is reused here). */
+static int h_bytes(void *ud, const sandlock_notif_data_t *n, sandlock_mem_handle_t *mem,
+		   sandlock_action_out_t *out)
+{
+	uint8_t path[64];
+	size_t len = 0;
+	if (sandlock_mem_read_cstr(mem, n->args[1], path, sizeof(path), &len) != 0)
+		return -1;
+	char buf[32];
+	if (!strcmp((char *)path, "/virtual/ro")) {
+		snprintf(buf, sizeof(buf), "read only");
+		sandlock_action_set_inject_bytes(out, (uint8_t *)buf, strlen(buf), 0);
+	} else if (!strcmp((char *)path, "/virtual/rw")) {
+		snprintf(buf, sizeof(buf), "read write");
+		sandlock_action_set_inject_bytes(out, (uint8_t *)buf, strlen(buf),
+						 SANDLOCK_INJECT_WRITABLE |
+						     SANDLOCK_INJECT_NO_CLOEXEC);
+	} else {
+		sandlock_action_set_inject_bytes(out, NULL, 0, 0);
+	}
+	memset(buf, 'x', sizeof(buf));
+	return 0;
+}
+
+TEST(handler_inject_bytes)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	sandlock_handler_registration_t r = {SYS_openat,
+					     sandlock_handler_new(h_bytes, NULL, NULL, 0)};
+	struct tc_res res = hrun(
+	    p, NULL, &r, 1, ARGS("open-seals", "/virtual/ro", "/virtual/rw", "/virtual/empty"));
+	CHECK_EQ(res.code, 0);
+	const int sealed = F_SEAL_SEAL | F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE;
+	char want[64];
+	snprintf(want, sizeof(want), "fd=3 cloexec=1 seals=%d data=read only", sealed);
+	CHECK_LINE(res.out, 0, want);
+	CHECK_LINE(res.out, 1, "fd=3 cloexec=0 seals=0 data=read write");
+	snprintf(want, sizeof(want), "fd=3 cloexec=1 seals=%d data=", sealed);
+	CHECK_LINE(res.out, 2, want);
+}
+
+/* Deferred handlers have not landed: asking for one refuses the run with
+ * that message; false is the default and changes nothing. */
+TEST(handler_deferred_refused)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	struct script s = {0};
+	sandlock_action_set_continue(&s.act);
+	sandlock_handler_registration_t r = sreg(SYS_getrandom, &s, 0);
+	sandlock_handler_set_deferred(r.handler, true);
+	const char *argv[] = {hprobe(), "exit", "0", NULL};
+	CHECK(sandlock_run_with_handlers(p, NULL, argv, 3, &r, 1) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "not supported yet: deferred handlers");
+	r = sreg(SYS_getrandom, &s, 0);
+	sandlock_handler_set_deferred(r.handler, false);
+	CHECK_EQ(hrun(p, NULL, &r, 1, ARGS("exit", "0")).code, 0);
+}
+
 /* A failed injection (srcfd not open) denies with ADDFD's errno; it never
  * lets the openat run (that would answer ENOENT here). */
 TEST(handler_inject_failure_denies)

@@ -8,6 +8,7 @@
  *
  *   hprobe sys NR [A0..A5]       syscall NR with integer arguments
  *   hprobe open PATH...          openat each PATH; "fd=N cloexec=C data=..."
+ *   hprobe open-seals PATH...    the same with "seals=<F_GET_SEALS>" after cloexec
  *   hprobe read-fd FD LEN        read(FD) into a '.'-filled buffer
  *   hprobe write-fd FD TEXT      write(FD, TEXT)
  *   hprobe edge-open NAME        openat of NAME placed to end exactly at a
@@ -89,7 +90,7 @@ static int cmd_sys(int argc, char **argv)
 	return 0;
 }
 
-static void open_one(const char *path)
+static void open_one(const char *path, bool seals)
 {
 	int fd = (int)syscall(SYS_openat, AT_FDCWD, path, O_RDONLY, 0);
 	if (fd < 0) {
@@ -100,7 +101,11 @@ static void open_one(const char *path)
 	ssize_t n = read(fd, buf, sizeof(buf) - 1);
 	buf[n > 0 ? n : 0] = 0;
 	int fl = fcntl(fd, F_GETFD);
-	printf("fd=%d cloexec=%d data=%s\n", fd, fl >= 0 && (fl & FD_CLOEXEC), buf);
+	if (seals)
+		printf("fd=%d cloexec=%d seals=%d data=%s\n", fd, fl >= 0 && (fl & FD_CLOEXEC),
+		       fcntl(fd, F_GET_SEALS), buf);
+	else
+		printf("fd=%d cloexec=%d data=%s\n", fd, fl >= 0 && (fl & FD_CLOEXEC), buf);
 	close(fd);
 }
 
@@ -109,7 +114,16 @@ static int cmd_open(int argc, char **argv)
 	if (argc < 2)
 		return usage("open PATH...");
 	for (int i = 1; i < argc; i++)
-		open_one(argv[i]);
+		open_one(argv[i], false);
+	return 0;
+}
+
+static int cmd_open_seals(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("open-seals PATH...");
+	for (int i = 1; i < argc; i++)
+		open_one(argv[i], true);
 	return 0;
 }
 
@@ -365,6 +379,7 @@ static int cmd_exit(int argc, char **argv)
 static const struct probe_cmd commands[] = {
     {"sys", cmd_sys},
     {"open", cmd_open},
+    {"open-seals", cmd_open_seals},
     {"read-fd", cmd_read_fd},
     {"write-fd", cmd_write_fd},
     {"edge-open", cmd_edge_open},

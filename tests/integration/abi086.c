@@ -1,0 +1,136 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * abi086.c - the functions the reference's later releases (up to 0.8.6)
+ * added to the C ABI: a binding built for them resolves every one when it
+ * loads, through libsandlock_ffi.so; what has not landed fails with its
+ * failure value and "not supported yet: <feature>"; the exit reason and
+ * signal follow the later releases' contract.
+ */
+#include "common.h"
+
+#include <dlfcn.h>
+#include <stdlib.h>
+#include <signal.h>
+
+static const char *const added[] = {
+    "sandlock_popen",
+    "sandlock_handle_kill",
+    "sandlock_result_reason",
+    "sandlock_result_signal",
+    "sandlock_dry_run_result_reason",
+    "sandlock_dry_run_result_signal",
+    "sandlock_sandbox_builder_allow_degraded",
+    "sandlock_sandbox_builder_disable",
+    "sandlock_protection_min_abi",
+    "sandlock_sandbox_builder_net_deny",
+    "sandlock_sandbox_builder_net_allow_bind",
+    "sandlock_sandbox_builder_net_deny_bind",
+    "sandlock_sandbox_builder_http_inject_ca",
+    "sandlock_sandbox_builder_http_ca_out",
+    "sandlock_sandbox_builder_user",
+    "sandlock_sandbox_builder_fs_mount_ro",
+    "sandlock_action_set_inject_bytes",
+    "sandlock_handler_set_deferred",
+    "sandlock_restore_interactive",
+    "sandlock_handle_restore_skipped_len",
+    "sandlock_handle_restore_skipped_fd",
+    "sandlock_handle_restore_skipped_path",
+};
+
+/* Every added symbol resolves in the library a 0.8.6 binding loads. */
+TEST(abi086_symbols_resolve)
+{
+	void *lib = dlopen(th_build("libsandlock_ffi.so"), RTLD_NOW | RTLD_LOCAL);
+	if (!lib)
+		th_fail(__FILE__, __LINE__, "dlopen: %s", dlerror());
+	for (size_t i = 0; i < sizeof(added) / sizeof(added[0]); i++)
+		if (!dlsym(lib, added[i]))
+			th_fail(__FILE__, __LINE__, "%s does not resolve", added[i]);
+	dlclose(lib);
+}
+
+/* A setter that has not landed makes the build fail with its name. */
+static void check_parked(sandlock_builder_t *b, const char *feature)
+{
+	int err = 0;
+	char *msg = NULL;
+	CHECK(sandlock_sandbox_build(b, &err, &msg) == NULL);
+	CHECK_EQ(err, -1);
+	char want[128];
+	snprintf(want, sizeof(want), "not supported yet: %s", feature);
+	CHECK_CONTAINS(msg, want);
+	free(msg);
+}
+
+TEST(abi086_setters_not_landed_refuse_the_build)
+{
+	check_parked(sandlock_sandbox_builder_net_deny(tc_builder(), "10.0.0.0/8:*"), "net_deny");
+	check_parked(sandlock_sandbox_builder_net_allow_bind(tc_builder(), "8080"),
+		     "net_allow_bind");
+	check_parked(sandlock_sandbox_builder_net_deny_bind(tc_builder(), "22"), "net_deny_bind");
+	check_parked(sandlock_sandbox_builder_http_inject_ca(tc_builder(), "/tmp/ca.pem"),
+		     "http_inject_ca");
+	check_parked(sandlock_sandbox_builder_http_ca_out(tc_builder(), "/tmp/ca.pem"),
+		     "http_ca_out");
+	check_parked(sandlock_sandbox_builder_user(tc_builder(), 1000, 1000), "user");
+	check_parked(sandlock_sandbox_builder_fs_mount_ro(tc_builder(), "/data", "/tmp"),
+		     "fs_mount_ro");
+	check_parked(
+	    sandlock_sandbox_builder_allow_degraded(tc_builder(), SANDLOCK_PROTECTION_NET_TCP),
+	    "allow_degraded");
+	check_parked(sandlock_sandbox_builder_disable(tc_builder(), SANDLOCK_PROTECTION_FS_REFER),
+		     "disable");
+	/* NULL builders stay NULL */
+	CHECK(sandlock_sandbox_builder_user(NULL, 1, 1) == NULL);
+}
+
+TEST(abi086_protection_min_abi)
+{
+	const uint32_t want[] = {2, 3, 4, 5, 6, 6};
+	for (uint32_t p = 0; p < 6; p++)
+		CHECK_EQ(sandlock_protection_min_abi(p), want[p]);
+	CHECK_EQ(sandlock_protection_min_abi(6), 0);
+	CHECK_EQ(sandlock_protection_min_abi(UINT32_MAX), 0);
+}
+
+/* Calls that return a handle or a value fail with the message. */
+TEST(abi086_calls_not_landed_fail)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "exit", "0", NULL};
+	int in = 7, out = 7, err = 7;
+	CHECK(sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_PIPED,
+			     SANDLOCK_STDIO_NULL, &in, &out, &err) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "not supported yet: popen");
+	CHECK(in == -1 && out == -1 && err == -1);
+	CHECK(sandlock_restore_interactive(p, NULL, NULL) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "not supported yet: checkpoint restore");
+	CHECK_EQ(sandlock_handle_restore_skipped_len(NULL), 0);
+	CHECK_EQ(sandlock_handle_restore_skipped_fd(NULL, 0), -1);
+	CHECK(sandlock_handle_restore_skipped_path(NULL, 0) == NULL);
+	CHECK_EQ(sandlock_dry_run_result_reason(NULL), SANDLOCK_STATUS_KILLED);
+	CHECK_EQ(sandlock_dry_run_result_signal(NULL), -1);
+}
+
+/* reason and signal as the later releases define them: the signal only
+ * when one ended the command, -1 otherwise; KILLED for NULL. */
+TEST(abi086_result_reason_and_signal)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *ok[] = {tc_probe(), "exit", "3", NULL};
+	sandlock_result_t *r = sandlock_run(p, NULL, ok, 3);
+	CHECK(r != NULL);
+	CHECK_EQ(sandlock_result_reason(r), SANDLOCK_STATUS_EXITED);
+	CHECK_EQ(sandlock_result_exit_code(r), 3);
+	CHECK_EQ(sandlock_result_signal(r), -1);
+	sandlock_result_free(r);
+	sandlock_sandbox_t *sys = tc_build(tc_builder_sys());
+	const char *killed[] = {"/bin/sh", "-c", "kill -TERM $$", NULL};
+	r = sandlock_run(sys, NULL, killed, 3);
+	CHECK(r != NULL);
+	CHECK_EQ(sandlock_result_reason(r), SANDLOCK_STATUS_SIGNALED);
+	CHECK_EQ(sandlock_result_signal(r), SIGTERM);
+	sandlock_result_free(r);
+	CHECK_EQ(sandlock_result_reason(NULL), SANDLOCK_STATUS_KILLED);
+	CHECK_EQ(sandlock_result_signal(NULL), -1);
+}
