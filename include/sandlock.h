@@ -447,7 +447,14 @@ sandlock_builder_t *sandlock_sandbox_builder_fs_mount_ro(sandlock_builder_t *b,
 							 const char *virtual_path,
 							 const char *host_path);
 
-/* Streaming stdio (not supported yet: NULL, every *_fd set to -1). */
+/* Starts the command at once (a running handle, supervised from a thread)
+ * with each stream inherited, piped or /dev/null.  The caller's end of each
+ * piped stream comes back in *stdin_fd, *stdout_fd, *stderr_fd: the
+ * caller's to close (-1 for the streams not piped).  Nothing is captured:
+ * the result of sandlock_handle_wait has no output.  Close a piped stdin
+ * and drain the piped outputs before waiting: a command blocked on a full
+ * pipe never ends.  NULL with a message, every *_fd -1, on failure (also
+ * an unknown mode, or a piped stream whose pointer is NULL). */
 #define SANDLOCK_STDIO_INHERIT 0u
 #define SANDLOCK_STDIO_PIPED   1u
 #define SANDLOCK_STDIO_NULL    2u

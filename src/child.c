@@ -89,6 +89,11 @@ static void setup_stdio(const struct sl_plan *p)
 	close_fd(p->status_r);
 	close_fd(p->stdout_r);
 	close_fd(p->stderr_r);
+	/* (the caller's end of our stdin too: its close must read as EOF) */
+	for (int i = 0; i < 3; i++)
+		close_fd(p->caller_fd[i]);
+	if (p->stdin_r >= 0)
+		move_fd(p, p->stdin_r, STDIN_FILENO);
 	if (p->stdout_w >= 0)
 		move_fd(p, p->stdout_w, STDOUT_FILENO);
 	if (p->stderr_w >= 0)

@@ -320,9 +320,9 @@ static int user_nrs(const struct sl_user_link *user, size_t n, int **out)
 	return 0;
 }
 
-sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char *name,
-				    const char *const *argv, unsigned int argc, uint32_t flags,
-				    const struct sl_user_link *user, size_t n_user)
+static sandlock_handle_t *create(const sandlock_sandbox_t *policy, const char *name,
+				 const char *const *argv, unsigned int argc, uint32_t flags,
+				 const struct sl_user_link *user, size_t n_user, const uint32_t *io)
 {
 	if (!policy) {
 		sl_errorf(EINVAL, "policy is NULL");
@@ -354,7 +354,9 @@ sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char
 	int r = set_name(h, name);
 	if (r == 0)
 		r = user_nrs(user, n_user, &nrs);
-	struct plan_mode mode = {.capture = !h->interactive,
+	h->streaming = io != NULL;
+	struct plan_mode mode = {.capture = !h->interactive && !io,
+				 .io = io,
 				 .interactive = h->interactive,
 				 .gated = !(flags & SANDLOCK_CREATE_START),
 				 .user_nrs = nrs,
@@ -374,6 +376,29 @@ sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char
 		return NULL;
 	}
 	h->state = H_CREATED;
+	return h;
+}
+
+sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char *name,
+				    const char *const *argv, unsigned int argc, uint32_t flags,
+				    const struct sl_user_link *user, size_t n_user)
+{
+	return create(policy, name, argv, argc, flags, user, n_user, NULL);
+}
+
+sandlock_handle_t *handle_popen(const sandlock_sandbox_t *policy, const char *name,
+				const char *const *argv, unsigned int argc, const uint32_t io[3],
+				int fds[3])
+{
+	sandlock_handle_t *h = create(policy, name, argv, argc, SANDLOCK_CREATE_START, NULL, 0, io);
+	if (!h)
+		return NULL;
+	/* the child, past READY, reads the plan no more: the ends are theirs */
+	for (int i = 0; i < 3; i++) {
+		fds[i] = h->plan.caller_fd[i];
+		h->plan.caller_fd[i] = -1;
+	}
+	h->state = H_RUNNING;
 	return h;
 }
 
@@ -443,7 +468,7 @@ sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms)
 		}
 	}
 	/* The output goes to the first result; later waits get the status. */
-	bool first = !h->result_taken && !h->interactive;
+	bool first = !h->result_taken && !h->interactive && !h->streaming;
 	h->result_taken = true;
 	return result_new(h->status, h->code, h->sig, first ? &h->out : NULL,
 			  first ? &h->err : NULL, h->note);

@@ -38,6 +38,7 @@ struct sandlock_handle {
 	bool finished; /* reaped, output drained, status recorded */
 	bool timed_out;
 	bool result_taken;
+	bool streaming; /* popen: nothing captured (the caller reads) */
 	int spawn_err;
 	char spawn_msg[256];
 
@@ -65,6 +66,12 @@ sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *n
 sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char *name,
 				    const char *const *argv, unsigned int argc, uint32_t flags,
 				    const struct sl_user_link *user, size_t n_user);
+/* popen: started at once, supervised from a thread; io holds a
+ * SANDLOCK_STDIO_* mode per stream (checked by the caller); the caller's
+ * ends of the piped streams go to fds (-1 for the others). */
+sandlock_handle_t *handle_popen(const sandlock_sandbox_t *policy, const char *name,
+				const char *const *argv, unsigned int argc, const uint32_t io[3],
+				int fds[3]);
 int handle_start(sandlock_handle_t *h);
 /* timeout_ms 0 = none.  NULL with a message on failure. */
 sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms);

@@ -209,11 +209,41 @@ static int make_status_socket(int *rd, int *wr)
 	return 0;
 }
 
+static int open_null(int flags, int *fd)
+{
+	int f = open("/dev/null", flags | O_CLOEXEC);
+	if (f < 0)
+		return sl_errorf(errno, "/dev/null: %s", strerror(errno));
+	*fd = above_stdio(f);
+	return *fd < 0 ? sl_errorf(EMFILE, "/dev/null: %s", strerror(EMFILE)) : 0;
+}
+
+/* popen's streams: a pipe with the caller at the other end, /dev/null, or
+ * (inherit) nothing to do. */
+static int build_popen_stdio(struct sl_plan *p, const uint32_t *io)
+{
+	int r = 0;
+	if (io[0] == SANDLOCK_STDIO_PIPED)
+		r = make_pipe(&p->stdin_r, &p->caller_fd[0]);
+	else if (io[0] == SANDLOCK_STDIO_NULL)
+		r = open_null(O_RDONLY, &p->stdin_r);
+	int *child[] = {&p->stdout_w, &p->stderr_w};
+	for (int i = 1; r == 0 && i < 3; i++) {
+		if (io[i] == SANDLOCK_STDIO_PIPED)
+			r = make_pipe(&p->caller_fd[i], child[i - 1]);
+		else if (io[i] == SANDLOCK_STDIO_NULL)
+			r = open_null(O_WRONLY, child[i - 1]);
+	}
+	return r;
+}
+
 static int build_pipes(struct sl_plan *p, const struct plan_mode *mode)
 {
 	int r = make_status_socket(&p->status_r, &p->status_w);
 	if (r == 0 && mode->gated)
 		r = make_pipe(&p->gate_r, &p->gate_w);
+	if (r == 0 && mode->io)
+		r = build_popen_stdio(p, mode->io);
 	if (r == 0 && mode->capture)
 		r = make_pipe(&p->stdout_r, &p->stdout_w);
 	if (r == 0 && mode->capture)
@@ -390,8 +420,9 @@ static int build_stacks(struct sl_plan *p)
 void plan_init(struct sl_plan *p)
 {
 	*p = (struct sl_plan){0};
-	p->stdout_w = p->stderr_w = p->status_w = p->gate_r = -1;
+	p->stdout_w = p->stderr_w = p->status_w = p->gate_r = p->stdin_r = -1;
 	p->stdout_r = p->stderr_r = p->status_r = p->gate_w = -1;
+	p->caller_fd[0] = p->caller_fd[1] = p->caller_fd[2] = -1;
 }
 
 int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char *const *argv,
@@ -450,8 +481,9 @@ void plan_release(struct sl_plan *p)
 	if (p->stacks)
 		release_stacks(p->stacks);
 	p->stacks = p->stack = p->kstack = NULL;
-	int *child[] = {&p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r};
-	int *parent[] = {&p->stdout_r, &p->stderr_r, &p->status_r, &p->gate_w};
+	int *child[] = {&p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r, &p->stdin_r};
+	int *parent[] = {&p->stdout_r,	   &p->stderr_r,     &p->status_r,    &p->gate_w,
+			 &p->caller_fd[0], &p->caller_fd[1], &p->caller_fd[2]};
 	for (size_t i = 0; i < SL_ARRAY_SIZE(child); i++)
 		if (p->child_ends_closed)
 			*child[i] = -1;

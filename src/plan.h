@@ -108,8 +108,11 @@ struct sl_plan {
 	 * address space: once they are started, the fields never change
 	 * (child_ends_closed records that we closed our copies). */
 	bool child_ends_closed;
-	int stdout_w, stderr_w, status_w, gate_r;
+	int stdout_w, stderr_w, status_w, gate_r, stdin_r;
 	int stdout_r, stderr_r, status_r, gate_w;
+	/* popen: the caller's ends of the piped streams (stdin, stdout,
+	 * stderr), handed over once the sandbox runs */
+	int caller_fd[3];
 };
 
 /* An empty plan (all fds -1). */
@@ -117,6 +120,7 @@ void plan_init(struct sl_plan *p);
 /* How the child is started. */
 struct plan_mode {
 	bool capture;	     /* stdout/stderr go to pipes */
+	const uint32_t *io;  /* popen: per stream SANDLOCK_STDIO_*; else NULL */
 	bool interactive;    /* take the terminal's foreground if stdin is a tty */
 	bool gated;	     /* park until released; else run straight to exec */
 	const int *user_nrs; /* syscalls with user handlers (notified) */

@@ -19,6 +19,39 @@ SL_API sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, c
 	return handle_create(policy, name, argv, argc, flags);
 }
 
+SL_API sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy, const char *name,
+					 const char *const *argv, unsigned int argc,
+					 uint32_t stdin_mode, uint32_t stdout_mode,
+					 uint32_t stderr_mode, int *stdin_fd, int *stdout_fd,
+					 int *stderr_fd)
+{
+	sl_error_clear();
+	static const char *const stream[] = {"stdin", "stdout", "stderr"};
+	const uint32_t io[3] = {stdin_mode, stdout_mode, stderr_mode};
+	int *out[3] = {stdin_fd, stdout_fd, stderr_fd}, fds[3] = {-1, -1, -1};
+	for (int i = 0; i < 3; i++)
+		if (out[i])
+			*out[i] = -1;
+	for (int i = 0; i < 3; i++) {
+		if (io[i] > SANDLOCK_STDIO_NULL) {
+			sl_errorf(EINVAL,
+				  "popen: %s mode %u is not 0 (inherit), 1 (piped) or 2 (null)",
+				  stream[i], io[i]);
+			return NULL;
+		}
+		if (io[i] == SANDLOCK_STDIO_PIPED && !out[i]) {
+			sl_errorf(EINVAL, "popen: %s is piped but its fd pointer is NULL",
+				  stream[i]);
+			return NULL;
+		}
+	}
+	sandlock_handle_t *h = handle_popen(policy, name, argv, argc, io, fds);
+	for (int i = 0; h && i < 3; i++)
+		if (out[i])
+			*out[i] = fds[i];
+	return h;
+}
+
 SL_API sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy, const char *name,
 					  const char *const *argv, unsigned int argc)
 {

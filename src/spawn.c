@@ -88,7 +88,7 @@ static int read_msg(int sock, struct sl_child_msg *m, int fds[2])
  * same memory. */
 static void close_child_ends(struct sl_plan *p)
 {
-	const int fds[] = {p->stdout_w, p->stderr_w, p->status_w, p->gate_r};
+	const int fds[] = {p->stdout_w, p->stderr_w, p->status_w, p->gate_r, p->stdin_r};
 	for (size_t i = 0; i < SL_ARRAY_SIZE(fds); i++)
 		if (fds[i] >= 0)
 			close(fds[i]);

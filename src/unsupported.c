@@ -265,19 +265,6 @@ SL_API int sandlock_dry_run_result_signal(const sandlock_dry_run_result_t *r)
 	return NS_INT("dry_run");
 }
 
-SL_API sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy, const char *name,
-					 const char *const *argv, unsigned int argc,
-					 uint32_t stdin_mode, uint32_t stdout_mode,
-					 uint32_t stderr_mode, int *stdin_fd, int *stdout_fd,
-					 int *stderr_fd)
-{
-	int *fds[] = {stdin_fd, stdout_fd, stderr_fd};
-	for (size_t i = 0; i < SL_ARRAY_SIZE(fds); i++)
-		if (fds[i])
-			*fds[i] = -1;
-	return NS_PTR("popen (streaming stdio)");
-}
-
 SL_API sandlock_handle_t *sandlock_restore_interactive(const sandlock_sandbox_t *policy,
 						       const char *name,
 						       const sandlock_checkpoint_t *cp)

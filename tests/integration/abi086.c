@@ -9,6 +9,8 @@
 #include "common.h"
 
 #include <dlfcn.h>
+#include <errno.h>
+#include <unistd.h>
 #include <stdlib.h>
 #include <signal.h>
 
@@ -97,12 +99,6 @@ TEST(abi086_protection_min_abi)
 TEST(abi086_calls_not_landed_fail)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
-	const char *argv[] = {tc_probe(), "exit", "0", NULL};
-	int in = 7, out = 7, err = 7;
-	CHECK(sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_PIPED,
-			     SANDLOCK_STDIO_NULL, &in, &out, &err) == NULL);
-	CHECK_CONTAINS(sandlock_last_error(), "not supported yet: popen");
-	CHECK(in == -1 && out == -1 && err == -1);
 	CHECK(sandlock_restore_interactive(p, NULL, NULL) == NULL);
 	CHECK_CONTAINS(sandlock_last_error(), "not supported yet: checkpoint restore");
 	CHECK_EQ(sandlock_handle_restore_skipped_len(NULL), 0);
@@ -133,4 +129,115 @@ TEST(abi086_result_reason_and_signal)
 	sandlock_result_free(r);
 	CHECK_EQ(sandlock_result_reason(NULL), SANDLOCK_STATUS_KILLED);
 	CHECK_EQ(sandlock_result_signal(NULL), -1);
+}
+
+/* ---- popen ----------------------------------------------------------------- */
+
+/* Reads fd to EOF in chunks, pausing every MiB (a slow reader), checking
+ * every byte against the spew probe's pattern.  Returns the count. */
+static size_t read_spew(int fd)
+{
+	static unsigned char buf[65536];
+	size_t total = 0, next_pause = 1 << 20;
+	ssize_t n;
+	while ((n = read(fd, buf, sizeof(buf))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		CHECK(n > 0);
+		for (ssize_t i = 0; i < n; i++)
+			if (buf[i] != (unsigned char)('!' + (total + (size_t)i) % 251 % 90))
+				th_fail(__FILE__, __LINE__, "byte %zu differs", total + (size_t)i);
+		total += (size_t)n;
+		if (total >= next_pause) {
+			usleep(1000);
+			next_pause += 1 << 20;
+		}
+	}
+	return total;
+}
+
+/* 100 MiB streamed through a piped stdout to a slow reader, stderr to
+ * /dev/null, stdin inherited; the result holds no output. */
+TEST(popen_streams_to_a_slow_reader)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "spew", "104857600", NULL};
+	int in = 7, out = 7, err = 7;
+	sandlock_handle_t *h =
+	    sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_INHERIT, SANDLOCK_STDIO_PIPED,
+			   SANDLOCK_STDIO_NULL, &in, &out, &err);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "popen: %s", sandlock_last_error());
+	CHECK_EQ(in, -1);
+	CHECK_EQ(err, -1);
+	CHECK(out > 2);
+	CHECK_EQ(read_spew(out), (size_t)104857600);
+	close(out);
+	sandlock_result_t *r = sandlock_handle_wait(h);
+	CHECK(r != NULL);
+	CHECK_EQ(sandlock_result_exit_code(r), 0);
+	size_t len = 7;
+	CHECK(sandlock_result_stdout_bytes(r, &len) == NULL);
+	CHECK_EQ(len, 0);
+	sandlock_result_free(r);
+	sandlock_handle_free(h);
+}
+
+/* A piped stdin: what the caller writes the command reads, and closing it
+ * is the command's EOF (neither the keeper nor the child keeps a copy of
+ * the caller's end); the command sees no other fd of ours. */
+TEST(popen_stdin_and_eof)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *cat[] = {tc_probe(), "stdin", NULL};
+	int in = -1, out = -1, err = -1;
+	sandlock_handle_t *h =
+	    sandlock_popen(p, NULL, cat, 2, SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_PIPED,
+			   SANDLOCK_STDIO_PIPED, &in, &out, &err);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "popen: %s", sandlock_last_error());
+	CHECK_EQ(write(in, "hello\n", 6), 6);
+	close(in);
+	char buf[64] = {0};
+	size_t got = 0;
+	ssize_t n;
+	while ((n = read(out, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	CHECK_STR(buf, "hello\n");
+	CHECK_EQ(read(err, buf, sizeof(buf)), 0);
+	close(out);
+	close(err);
+	sandlock_result_t *r = sandlock_handle_wait(h);
+	CHECK(r != NULL);
+	CHECK_EQ(sandlock_result_exit_code(r), 0);
+	sandlock_result_free(r);
+	sandlock_handle_free(h);
+	const char *fds[] = {tc_probe(), "fds", NULL};
+	h = sandlock_popen(p, NULL, fds, 2, SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_PIPED,
+			   SANDLOCK_STDIO_INHERIT, &in, &out, &err);
+	CHECK(h != NULL);
+	memset(buf, 0, sizeof(buf));
+	got = 0;
+	while ((n = read(out, buf + got, sizeof(buf) - 1 - got)) > 0)
+		got += (size_t)n;
+	CHECK_STR(buf, "0,1,2\n");
+	close(out);
+	sandlock_result_free(sandlock_handle_wait(h));
+	sandlock_handle_free(h);
+}
+
+TEST(popen_bad_input)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "exit", "0", NULL};
+	int in = 7, out = 7, err = 7;
+	CHECK(sandlock_popen(p, NULL, argv, 3, 3, SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_NULL, &in,
+			     &out, &err) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "stdin mode 3 is not 0 (inherit), 1 (piped) or 2");
+	CHECK(in == -1 && out == -1 && err == -1);
+	CHECK(sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_INHERIT, SANDLOCK_STDIO_PIPED,
+			     SANDLOCK_STDIO_NULL, &in, NULL, &err) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "stdout is piped but its fd pointer is NULL");
+	CHECK(sandlock_popen(NULL, NULL, argv, 3, 0, 0, 0, NULL, NULL, NULL) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "policy is NULL");
 }
