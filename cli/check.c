@@ -17,19 +17,15 @@
 #define LABEL_W 32
 #define VALUE_W 12
 
-/* Landlock protections by the ABI version that introduced them (see
- * landlock(7) and the kernel's samples/landlock/sandboxer.c). */
-static const struct {
-	const char *label;
-	int abi;
-} landlock_rows[] = {
-    {"Filesystem read/write rules", 1},
-    {"Cross-directory rename (REFER)", 2},
-    {"File truncate", 3},
-    {"TCP bind/connect", 4},
-    {"Device ioctl", 5},
-    {"Abstract unix socket scoping", 6},
-    {"Signal scoping", 6},
+/* What each Landlock protection guards (by its library number), for the
+ * report; the names and ABIs are the library's. */
+static const char *const protection_what[] = {
+    "cross-directory rename and link",
+    "truncating files",
+    "TCP bind and connect",
+    "ioctl on devices",
+    "signals to processes outside",
+    "abstract unix sockets outside",
 };
 
 static const char *yes_no(bool b)
@@ -98,15 +94,16 @@ static bool supervisor_ok(const sandlock_features_t *f)
 static void report_protections(FILE *out, const struct check_facts *c)
 {
 	const sandlock_features_t *f = &c->features;
-	char label[64], note[64];
+	char label[64], note[96];
 
 	fprintf(out, "\nProtections on this machine:\n");
-	for (size_t i = 0; i < sizeof(landlock_rows) / sizeof(landlock_rows[0]); i++) {
-		bool on = f->landlock_abi >= landlock_rows[i].abi;
-
-		snprintf(label, sizeof(label), "%s:", landlock_rows[i].label);
-		snprintf(note, sizeof(note), "(Landlock ABI v%d+)", landlock_rows[i].abi);
-		protection(out, label, on, note);
+	protection(out, "Filesystem read/write rules:", f->landlock_abi >= 1, "(Landlock ABI v1+)");
+	const char *name;
+	for (uint32_t p = 0; (name = sandlock_protection_name(p)); p++) {
+		int abi = (int)sandlock_protection_min_abi(p);
+		snprintf(label, sizeof(label), "%s:", name);
+		snprintf(note, sizeof(note), "(Landlock ABI v%d+: %s)", abi, protection_what[p]);
+		protection(out, label, f->landlock_abi >= abi, note);
 	}
 	protection(out, "Syscall deny list:", f->seccomp_filter, "(seccomp filter)");
 	protection(out, "Supervisor:", supervisor_ok(f), "(user notification, killable wait)");
@@ -126,22 +123,31 @@ static void add_missing(char *buf, size_t size, const char *what)
 
 static void missing_landlock(char *buf, size_t size, const struct check_facts *c)
 {
-	char what[96];
+	char what[224];
 	int abi = c->features.landlock_abi;
 
 	if (abi >= c->min_abi)
 		return;
-	if (abi < 0)
-		snprintf(what, sizeof(what), "Landlock");
-	else
-		snprintf(what, sizeof(what), "Landlock ABI v%d (kernel has v%d)", c->min_abi, abi);
+	if (abi < 0) {
+		add_missing(buf, size, "Landlock");
+		return;
+	}
+	snprintf(what, sizeof(what), "Landlock ABI v%d (kernel has v%d:", c->min_abi, abi);
+	const char *name;
+	for (uint32_t p = 0; (name = sandlock_protection_name(p)); p++)
+		if ((uint32_t)abi < sandlock_protection_min_abi(p)) {
+			size_t len = strlen(what);
+			snprintf(what + len, sizeof(what) - len, " %s", name);
+		}
+	size_t len = strlen(what);
+	snprintf(what + len, sizeof(what) - len, " missing; --allow-degraded NAME runs without)");
 	add_missing(buf, size, what);
 }
 
 int check_report(FILE *out, const struct check_facts *c)
 {
 	const sandlock_features_t *f = &c->features;
-	char missing[256] = "";
+	char missing[384] = "";
 
 	report_kernel(out, c);
 	report_protections(out, c);

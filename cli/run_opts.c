@@ -130,6 +130,23 @@ static int set_nums(struct run_opts *o, const struct run_opt *d, const char *val
 	return RUN_PARSE_OK;
 }
 
+/* A Landlock protection by its name (--disable net-tcp). */
+static int set_protection(struct run_opts *o, const struct run_opt *d, const char *val,
+			  struct cli_err *e)
+{
+	char names[256] = "";
+	size_t n = 0;
+	const char *name;
+	for (uint32_t p = 0; (name = sandlock_protection_name(p)); p++) {
+		if (!strcmp(name, val))
+			return u32v_push(FIELD(o, d, struct cli_u32v), p) < 0 ? oom(e)
+									      : RUN_PARSE_OK;
+		n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s", n ? ", " : "", name);
+	}
+	return cli_errf(e, RUN_PARSE_USAGE, "invalid value '%s' for --%s: expected one of %s", val,
+			d->name, names);
+}
+
 /* A comma-separated list of numbers, appended (--cpu-cores 0,2,3). */
 static int set_csv(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
@@ -331,6 +348,12 @@ const struct run_opt run_opt_table[] = {
     {"extra-allow-syscall", NULL, 0, "GROUP", set_strs, F(extra_allow),
      .help = "allow a denied group, e.g. sysv_ipc (repeatable)"},
 
+    SECTION("Landlock protections"),
+    {"allow-degraded", NULL, 0, "NAME", set_protection, F(allow_degraded),
+     .help = "skip protection NAME on a kernel without it (repeatable)"},
+    {"disable", NULL, 0, "NAME", set_protection, F(disable),
+     .help = "never apply protection NAME (repeatable)"},
+
     SECTION("Network"),
     {"net-allow", NULL, 0, "SPEC", set_strs, F(net_allow),
      .help = "allow egress, e.g. tcp://example.com:443 (repeatable)"},
@@ -458,7 +481,7 @@ void run_opts_free(struct run_opts *o)
 
 		if (d->set == set_strs) {
 			free(FIELD(o, d, struct cli_strv)->v);
-		} else if (d->set == set_nums || d->set == set_csv) {
+		} else if (d->set == set_nums || d->set == set_csv || d->set == set_protection) {
 			free(FIELD(o, d, struct cli_u32v)->v);
 		} else if (d->set == set_env || d->set == set_mount) {
 			struct cli_pairv *l = FIELD(o, d, struct cli_pairv);

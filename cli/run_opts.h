@@ -68,6 +68,7 @@ struct run_opts {
 	/* resources */
 	struct cli_num max_memory, max_processes, max_open_files, cpu, num_cpus;
 	struct cli_u32v cpu_cores, gpu;
+	struct cli_u32v allow_degraded, disable; /* SANDLOCK_PROTECTION_* */
 
 	/* determinism */
 	struct cli_num random_seed, time_start;

@@ -90,6 +90,15 @@ static int apply_fs(sandlock_builder_t **b, const struct run_opts *o)
 	return 0;
 }
 
+static int apply_protections(sandlock_builder_t **b, const struct run_opts *o)
+{
+	for (size_t i = 0; i < o->allow_degraded.n; i++)
+		APPLY(*b, sandlock_sandbox_builder_allow_degraded(*b, o->allow_degraded.v[i]));
+	for (size_t i = 0; i < o->disable.n; i++)
+		APPLY(*b, sandlock_sandbox_builder_disable(*b, o->disable.v[i]));
+	return 0;
+}
+
 static int apply_net(sandlock_builder_t **b, const struct run_opts *o)
 {
 	if (apply_csv(b, sandlock_sandbox_builder_extra_deny_syscalls, &o->extra_deny) < 0 ||
@@ -173,8 +182,8 @@ sandlock_sandbox_t *run_policy_build(const struct run_opts *o, struct cli_err *e
 	char *msg = NULL;
 	int err = 0;
 
-	if (!b || apply_fs(&b, o) < 0 || apply_net(&b, o) < 0 || apply_resources(&b, o) < 0 ||
-	    apply_determinism(&b, o) < 0 || apply_env(&b, o) < 0) {
+	if (!b || apply_fs(&b, o) < 0 || apply_protections(&b, o) < 0 || apply_net(&b, o) < 0 ||
+	    apply_resources(&b, o) < 0 || apply_determinism(&b, o) < 0 || apply_env(&b, o) < 0) {
 		/* A failed call has consumed the builder. */
 		copy_error(e, NULL);
 		return NULL;

@@ -426,9 +426,16 @@ enum sandlock_protection {
 };
 /* The Landlock ABI a protection needs; 0 for an unknown one. */
 uint32_t sandlock_protection_min_abi(uint32_t protection);
-/* Not supported yet (every protection is enforced, and a kernel that
- * cannot is refused): both park "not supported yet" on b.  The builder
- * is consumed and returned, as by every setter. */
+/* extension: its name ("net-tcp", as the CLI spells it), NULL when
+ * unknown.  Static storage. */
+const char *sandlock_protection_name(uint32_t protection);
+/* Every protection is enforced by default, and a kernel that cannot is
+ * refused.  allow_degraded: skipped on a kernel whose Landlock lacks it
+ * (enforced where it has it); disable: never applied.  Disabling
+ * signal-scope lets the command signal every process of its uid, the host
+ * included; net-tcp, every TCP port (a policy with net_bind ports is then
+ * refused).  An unknown protection makes sandlock_sandbox_build fail.  The
+ * builder is consumed and returned, as by every setter. */
 sandlock_builder_t *sandlock_sandbox_builder_allow_degraded(sandlock_builder_t *b,
 							    uint32_t protection);
 sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *b, uint32_t protection);

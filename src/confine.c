@@ -95,10 +95,12 @@ static int confine(const sandlock_sandbox_t *p)
 				 "confine(): the process has %d threads; Landlock restricts only "
 				 "the calling thread, so confine before starting threads",
 				 threads);
-	int abi = landlock_require();
+	uint32_t skip;
+	int abi = landlock_require(p->prot_degradable, p->prot_disabled, &skip);
 	if (abi < 0)
 		return abi;
-	struct landlock_req req = {.read = &p->fs_read, .write = &p->fs_write, .deny = &p->fs_deny};
+	struct landlock_req req = {
+	    .read = &p->fs_read, .write = &p->fs_write, .deny = &p->fs_deny, .skip = skip};
 	int rfd = landlock_build(&req, abi);
 	if (rfd < 0)
 		return rfd;

@@ -12,6 +12,7 @@
 #include "error.h"
 #include "fsdeny.h"
 #include "fsspecial.h"
+#include "sandlock.h"
 #include "mounts.h"
 
 #define FS_READ SL_FS_READ
@@ -39,9 +40,30 @@ int landlock_abi(void)
 	return v < 0 ? -errno : v;
 }
 
-int landlock_require(void)
+static const struct {
+	const char *name;
+	uint32_t abi;
+} protections[SL_N_PROTECTIONS] = {
+    [SANDLOCK_PROTECTION_FS_REFER] = {"fs-refer", 2},
+    [SANDLOCK_PROTECTION_FS_TRUNCATE] = {"fs-truncate", 3},
+    [SANDLOCK_PROTECTION_NET_TCP] = {"net-tcp", 4},
+    [SANDLOCK_PROTECTION_FS_IOCTL_DEV] = {"fs-ioctl-dev", 5},
+    [SANDLOCK_PROTECTION_SIGNAL_SCOPE] = {"signal-scope", 6},
+    [SANDLOCK_PROTECTION_ABSTRACT_UNIX_SOCKET_SCOPE] = {"abstract-unix-socket-scope", 6},
+};
+
+const char *landlock_protection_name(uint32_t p)
 {
-	int abi = landlock_abi();
+	return p < SL_N_PROTECTIONS ? protections[p].name : NULL;
+}
+
+uint32_t landlock_protection_abi(uint32_t p)
+{
+	return p < SL_N_PROTECTIONS ? protections[p].abi : 0;
+}
+
+int landlock_require_abi(int abi, uint32_t degradable, uint32_t disabled, uint32_t *skip)
+{
 	if (abi == -ENOSYS || abi == -EOPNOTSUPP)
 		return sl_errorf(-abi,
 				 "landlock unavailable: %s (kernel too old, or not in the "
@@ -49,24 +71,58 @@ int landlock_require(void)
 				 strerror(-abi));
 	if (abi < 0)
 		return sl_errorf(-abi, "landlock: cannot query the ABI: %s", strerror(-abi));
-	if (abi < SL_MIN_LANDLOCK_ABI)
-		return sl_errorf(ENOTSUP,
-				 "landlock ABI v%d required (kernel has v%d): signal and "
-				 "abstract-socket scoping cannot be enforced",
-				 SL_MIN_LANDLOCK_ABI, abi);
-	return abi;
+	uint32_t missing = 0;
+	for (uint32_t p = 0; p < SL_N_PROTECTIONS; p++)
+		if ((uint32_t)abi < protections[p].abi)
+			missing |= 1u << p;
+	uint32_t refused = missing & ~(degradable | disabled);
+	*skip = disabled | (missing & degradable);
+	if (!refused)
+		return abi;
+	char names[256] = "";
+	size_t n = 0;
+	for (uint32_t p = 0; p < SL_N_PROTECTIONS; p++)
+		if (refused & (1u << p))
+			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s (v%u)",
+					      n ? ", " : "", protections[p].name,
+					      protections[p].abi);
+	return sl_errorf(ENOTSUP,
+			 "landlock ABI v%d cannot enforce %s: run on a newer kernel, or allow "
+			 "each to degrade (allow_degraded, --allow-degraded NAME)",
+			 abi, names);
 }
 
-/* Every filesystem right this ABI knows: what we handle (deny by default). */
-static uint64_t fs_handled(int abi)
+int landlock_require(uint32_t degradable, uint32_t disabled, uint32_t *skip)
+{
+	return landlock_require_abi(landlock_abi(), degradable, disabled, skip);
+}
+
+static bool applied(uint32_t skip, int abi, uint32_t protection)
+{
+	return !(skip & (1u << protection)) && (uint32_t)abi >= protections[protection].abi;
+}
+
+/* Every filesystem right this ABI knows and the policy applies: what we
+ * handle (deny by default). */
+static uint64_t fs_handled(int abi, uint32_t skip)
 {
 	uint64_t m = FS_READ | FS_WRITE_V1;
-	if (abi >= 2)
+	if (applied(skip, abi, SANDLOCK_PROTECTION_FS_REFER))
 		m |= LANDLOCK_ACCESS_FS_REFER;
-	if (abi >= 3)
+	if (applied(skip, abi, SANDLOCK_PROTECTION_FS_TRUNCATE))
 		m |= LANDLOCK_ACCESS_FS_TRUNCATE;
-	if (abi >= 5)
+	if (applied(skip, abi, SANDLOCK_PROTECTION_FS_IOCTL_DEV))
 		m |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
+	return m;
+}
+
+static uint64_t scopes(int abi, uint32_t skip)
+{
+	uint64_t m = 0;
+	if (applied(skip, abi, SANDLOCK_PROTECTION_SIGNAL_SCOPE))
+		m |= LANDLOCK_SCOPE_SIGNAL;
+	if (applied(skip, abi, SANDLOCK_PROTECTION_ABSTRACT_UNIX_SOCKET_SCOPE))
+		m |= LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET;
 	return m;
 }
 
@@ -117,7 +173,7 @@ static int add_port(int rfd, uint64_t access, uint32_t port)
 static int add_rules(int rfd, struct fsdeny *deny, const struct fs_grants *read,
 		     const struct fs_grants *write, const struct landlock_req *req, int abi)
 {
-	uint64_t all = fs_handled(abi);
+	uint64_t all = fs_handled(abi, req->skip);
 	uint64_t rd = FS_READ & all;
 	int r;
 	for (size_t i = 0; i < write->n; i++)
@@ -126,7 +182,7 @@ static int add_rules(int rfd, struct fsdeny *deny, const struct fs_grants *read,
 	for (size_t i = 0; i < read->n; i++)
 		if ((r = add_path(rfd, deny, read->field, &read->v[i], rd)) < 0)
 			return r;
-	if (!req->handle_net)
+	if (!req->handle_net || !applied(req->skip, abi, SANDLOCK_PROTECTION_NET_TCP))
 		return 0;
 	for (size_t i = 0; req->bind_ports && i < req->bind_ports->n; i++)
 		if ((r = add_port(rfd, LANDLOCK_ACCESS_NET_BIND_TCP, req->bind_ports->v[i])) < 0)
@@ -183,14 +239,16 @@ static int restrictions(const struct landlock_req *req, const struct fs_grants *
 
 int landlock_build(const struct landlock_req *req, int abi)
 {
+	bool net = req->handle_net && applied(req->skip, abi, SANDLOCK_PROTECTION_NET_TCP);
 	struct sl_landlock_ruleset_attr attr = {
-	    .handled_access_fs = fs_handled(abi),
+	    .handled_access_fs = fs_handled(abi, req->skip),
 	    .handled_access_net =
-		req->handle_net ? (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP)
-				: 0,
-	    /* Always on: no connecting to abstract sockets made outside the
-	     * sandbox, no signals to processes outside it. */
-	    .scoped = LANDLOCK_SCOPE_ABSTRACT_UNIX_SOCKET | LANDLOCK_SCOPE_SIGNAL,
+		net ? (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP) : 0,
+	    /* On unless left out: no connecting to abstract sockets made
+	     * outside the sandbox, no signals to processes outside it.  (A
+	     * kernel older than a field reads it as zero: the attr's size
+	     * may exceed its own.) */
+	    .scoped = scopes(abi, req->skip),
 	};
 	/* Each granted path is opened once: the checks and the rule are
 	 * about the same object. */

@@ -72,15 +72,26 @@ struct landlock_req {
 	const struct sl_u32v *bind_ports;    /* allowed TCP bind ports */
 	const struct sl_u32v *connect_ports; /* allowed TCP connect ports */
 	const char *start_dir;		     /* where the command starts (NULL: ours) */
+	uint32_t skip; /* protections not applied (bits 1 << SANDLOCK_PROTECTION_*) */
 };
 
 /* The kernel's Landlock ABI version, or -errno (ENOSYS/EOPNOTSUPP when
  * Landlock is missing or disabled). */
 int landlock_abi(void);
 
-/* Checks the ABI is at least SL_MIN_LANDLOCK_ABI.  Returns the ABI or
- * -errno with a message. */
-int landlock_require(void);
+/* The protections of a policy that are left out on this kernel: those
+ * disabled, and those degradable the kernel lacks (bits 1 << protection).
+ * The ABI in *abi, or -errno with a message: Landlock missing, or a
+ * protection the kernel lacks that may not be left out (the message names
+ * each). */
+int landlock_require(uint32_t degradable, uint32_t disabled, uint32_t *skip);
+/* The same from an ABI already read (unit tests). */
+int landlock_require_abi(int abi, uint32_t degradable, uint32_t disabled, uint32_t *skip);
+/* The CLI's name of a protection ("net-tcp"), NULL when unknown; and the
+ * ABI that brings it (0 when unknown). */
+const char *landlock_protection_name(uint32_t protection);
+uint32_t landlock_protection_abi(uint32_t protection);
+#define SL_N_PROTECTIONS 6
 
 /* Builds a ruleset fd (O_CLOEXEC) for req.  A granted tree with a denied
  * path beneath it is expanded around it (fsdeny.h).  -errno with a message

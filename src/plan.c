@@ -320,7 +320,8 @@ static bool overlap_watched(const struct plan_mode *mode)
 static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 			const struct plan_mode *mode)
 {
-	p->landlock_abi = landlock_require();
+	p->landlock_abi =
+	    landlock_require(cfg->prot_degradable, cfg->prot_disabled, &p->landlock_skip);
 	if (p->landlock_abi < 0)
 		return p->landlock_abi;
 	int notify[SUPERVISOR_MAX_NOTIFY];
@@ -347,12 +348,14 @@ static struct landlock_req ruleset_req(const struct sandlock_sandbox *cfg)
 	    .bind_ports = &cfg->net_bind,
 	    .connect_ports = NULL,
 	    .start_dir = cfg->cwd,
+	    .skip = 0, /* set by plan_ruleset */
 	};
 }
 
 int plan_ruleset(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
 {
 	struct landlock_req req = ruleset_req(cfg);
+	req.skip = p->landlock_skip;
 	int fd = landlock_build(&req, p->landlock_abi);
 	if (fd < 0)
 		return fd;

@@ -74,6 +74,7 @@ struct sl_plan {
 	char *cwd;
 	struct sock_fprog prog;
 	int landlock_abi;
+	uint32_t landlock_skip; /* protections left out (landlock.h) */
 	/* the host thread's CPUs: the keeper starts on the others than the
 	 * one it is cloned from (spawn.c); it and the child go back to all */
 	cpu_set_t home_cpus;

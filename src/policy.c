@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "landlock.h"
 #include "httprule.h"
 #include "netrule.h"
 #include "syscalls.h"
@@ -540,6 +541,10 @@ static int validate_net(struct sandlock_sandbox *cfg)
 	if (sl_u32v_contains(&cfg->net_bind, 0))
 		return sl_errorf(EINVAL, "net_bind: port 0 is not allowed (it would let the "
 					 "sandbox bind an ephemeral port)");
+	/* the ports are Landlock's TCP rules: none without them */
+	if (cfg->net_bind.n && (cfg->prot_disabled & (1u << SANDLOCK_PROTECTION_NET_TCP)))
+		return sl_errorf(EINVAL, "net_bind: the TCP port rules are Landlock's net-tcp "
+					 "protection, which the policy disables");
 	if ((r = parse_net_rules(cfg)) < 0 || (r = parse_http_rules(cfg)) < 0)
 		return r;
 	return merge_http_into_net(cfg);
@@ -1122,20 +1127,35 @@ static sandlock_builder_t *builder_unsupported(sandlock_builder_t *b, const char
 
 SL_API uint32_t sandlock_protection_min_abi(uint32_t protection)
 {
-	static const uint32_t abi[] = {2, 3, 4, 5, 6, 6};
-	return protection < SL_ARRAY_SIZE(abi) ? abi[protection] : 0;
+	return landlock_protection_abi(protection);
+}
+
+SL_API const char *sandlock_protection_name(uint32_t protection)
+{
+	return landlock_protection_name(protection);
+}
+
+static sandlock_builder_t *set_protection(sandlock_builder_t *b, uint32_t *bits,
+					  uint32_t protection, const char *field)
+{
+	if (b && protection >= SL_N_PROTECTIONS)
+		builder_error(b, -EINVAL, "%s: unknown protection %u (0-%d)", field, protection,
+			      SL_N_PROTECTIONS - 1);
+	else if (b)
+		*bits |= 1u << protection;
+	return b;
 }
 
 SL_API sandlock_builder_t *sandlock_sandbox_builder_allow_degraded(sandlock_builder_t *b,
 								   uint32_t protection)
 {
-	return builder_unsupported(b, "allow_degraded (every protection is enforced)");
+	return set_protection(b, b ? &b->cfg.prot_degradable : NULL, protection, "allow_degraded");
 }
 
 SL_API sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *b,
 							    uint32_t protection)
 {
-	return builder_unsupported(b, "disable (every protection is enforced)");
+	return set_protection(b, b ? &b->cfg.prot_disabled : NULL, protection, "disable");
 }
 
 SL_API sandlock_builder_t *sandlock_sandbox_builder_net_deny(sandlock_builder_t *b,

@@ -79,6 +79,9 @@ struct sandlock_sandbox {
 	struct sl_opt_u64 random_seed;
 	struct sl_opt_u64 time_start; /* seconds since the epoch */
 	bool no_randomize_memory, no_huge_pages, no_coredump, deterministic_dirs;
+	/* Landlock protections (bits 1 << SANDLOCK_PROTECTION_*): skipped on
+	 * a kernel without them, or never applied */
+	uint32_t prot_degradable, prot_disabled;
 
 	/* process */
 	bool clean_env;

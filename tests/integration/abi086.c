@@ -77,11 +77,6 @@ TEST(abi086_setters_not_landed_refuse_the_build)
 	check_parked(sandlock_sandbox_builder_user(tc_builder(), 1000, 1000), "user");
 	check_parked(sandlock_sandbox_builder_fs_mount_ro(tc_builder(), "/data", "/tmp"),
 		     "fs_mount_ro");
-	check_parked(
-	    sandlock_sandbox_builder_allow_degraded(tc_builder(), SANDLOCK_PROTECTION_NET_TCP),
-	    "allow_degraded");
-	check_parked(sandlock_sandbox_builder_disable(tc_builder(), SANDLOCK_PROTECTION_FS_REFER),
-		     "disable");
 	/* NULL builders stay NULL */
 	CHECK(sandlock_sandbox_builder_user(NULL, 1, 1) == NULL);
 }

@@ -768,6 +768,14 @@ static int cmd_write(int argc, char **argv)
 	return probe_report(close(fd));
 }
 
+/* truncate PATH: truncate(2) to 0 bytes, by path. */
+static int cmd_truncate(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("truncate PATH");
+	return probe_report(truncate(argv[1], 0));
+}
+
 /* append PATH TEXT: opens an existing file for writing without O_CREAT. */
 static int cmd_append(int argc, char **argv)
 {
@@ -1164,6 +1172,7 @@ static const struct probe_cmd commands[] = {
     {"mkdir", cmd_mkdir},
     {"link", cmd_link},
     {"rename", cmd_rename},
+    {"truncate", cmd_truncate},
     {"symlink", cmd_symlink},
     {"stat", cmd_stat},
     {"ls", cmd_ls},
