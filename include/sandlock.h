@@ -280,9 +280,10 @@ int sandlock_result_status(const sandlock_result_t *r);
  * TIMEOUT), -1 when none (an exit) or r is NULL. */
 int sandlock_result_signal(const sandlock_result_t *r);
 /* extension: why the sandbox ended, when sandlock knows more than the
- * status says (one line, e.g. a max_memory too small to start the
- * command, or a process killed for going over max_memory), else NULL.
- * Owned by r. */
+ * status says (one line, e.g. "cmd: command not found" when the command
+ * could not be executed (exit code 127, nothing written on its stderr),
+ * a max_memory too small to start the command, or a process killed for
+ * going over max_memory), else NULL.  Owned by r. */
 const char *sandlock_result_note(const sandlock_result_t *r);
 
 /* ---- dry-run results ---------------------------------------------------- */

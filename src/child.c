@@ -288,34 +288,6 @@ static void reset_signals(const struct sl_plan *p)
 	sl_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &p->child_mask, NULL, KSIGSET_SIZE);
 }
 
-static const char *exec_reason(long err)
-{
-	switch (err) {
-	case ENOENT:
-		return "command not found";
-	case EACCES:
-		return "Permission denied";
-	case ENOEXEC:
-		return "Exec format error";
-	case ENOTDIR:
-		return "Not a directory";
-	case ELOOP:
-		return "Too many levels of symbolic links";
-	case ENAMETOOLONG:
-		return "File name too long";
-	case E2BIG:
-		return "Argument list too long";
-	case ENOMEM:
-		return "Cannot allocate memory";
-	case ETXTBSY:
-		return "Text file busy";
-	case EMFILE:
-		return "Too many open files";
-	default:
-		return "cannot execute";
-	}
-}
-
 static bool exists(const char *path)
 {
 	struct stat st;
@@ -324,7 +296,10 @@ static bool exists(const char *path)
 
 /* execvp semantics over the candidates prepared in the parent: keep
  * looking past ENOENT/ENOTDIR/EACCES, report EACCES if any candidate
- * existed but was not executable. */
+ * existed but was not executable.  A failure goes to the parent as (EXEC,
+ * errno) on the status socket, kept open to here (close-on-exec: a
+ * successful exec closes it), and says nothing on the command's stderr:
+ * the parent tells it apart from a command that exits 127 by itself. */
 static _Noreturn void exec_command(const struct sl_plan *p)
 {
 	long err = ENOENT;
@@ -342,16 +317,7 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 	}
 	if (saw_eacces && (err == ENOENT || err == ENOTDIR))
 		err = EACCES;
-	const char *why = exec_reason(err);
-	size_t wlen = 0;
-	while (why[wlen])
-		wlen++;
-	struct iovec iov[3] = {
-	    {p->fail_prefix, p->fail_prefix_len},
-	    {(void *)why, wlen},
-	    {"\n", 1},
-	};
-	sl_sys3(SYS_writev, STDERR_FILENO, iov, 3);
+	child_send(p->status_w, SL_STEP_EXEC, (int)err, NULL, 0);
 	sl_raw_exit(CHILD_FAIL_STATUS);
 }
 
@@ -401,7 +367,9 @@ int child_main(void *arg)
 		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
 	report_ready(p, listener, self_pidfd, me);
 	wait_gate(p);
-	sl_sys3(SYS_close_range, 3U, ~0U, 0U);
+	/* all we hold but stdio and the status socket (exec closes it) */
+	sl_sys3(SYS_close_range, 3U, (unsigned)p->status_w - 1, 0U);
+	sl_sys3(SYS_close_range, (unsigned)p->status_w + 1, ~0U, 0U);
 	reset_signals(p);
 	exec_command(p);
 }

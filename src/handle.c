@@ -59,6 +59,13 @@ static void explain(sandlock_handle_t *h)
 	char lim[32];
 	fmt_size(lim, sizeof(lim), h->max_memory);
 	h->note[0] = 0;
+	/* the command never ran: not the 127 of a command that ran */
+	int err = h->proc.pid > 0 ? spawn_exec_error(&h->plan) : 0;
+	if (err) {
+		snprintf(h->note, sizeof(h->note), "%.100s: %s", h->plan.argv.v[0],
+			 plan_exec_reason(err));
+		return;
+	}
 	const struct sl_kills *mk = &h->sup.mem_kills, *ck = &h->sup.cpu_kills;
 	if (mk->n == 1 && mk->last == h->proc.pid)
 		snprintf(h->note, sizeof(h->note),

@@ -52,7 +52,36 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_RLIMIT_RTPRIO] = "RLIMIT_RTPRIO (no real-time priority)",
     [SL_STEP_RLIMIT_NICE] = "RLIMIT_NICE (no raised priority)",
     [SL_STEP_CHILDREN_LIST] = "keeper: open its children list (/proc/thread-self/children)",
+    [SL_STEP_EXEC] = "exec",
 };
+
+const char *plan_exec_reason(int err)
+{
+	switch (err) {
+	case ENOENT:
+		return "command not found";
+	case EACCES:
+		return "Permission denied";
+	case ENOEXEC:
+		return "Exec format error";
+	case ENOTDIR:
+		return "Not a directory";
+	case ELOOP:
+		return "Too many levels of symbolic links";
+	case ENAMETOOLONG:
+		return "File name too long";
+	case E2BIG:
+		return "Argument list too long";
+	case ENOMEM:
+		return "Cannot allocate memory";
+	case ETXTBSY:
+		return "Text file busy";
+	case EMFILE:
+		return "Too many open files";
+	default:
+		return "cannot execute";
+	}
+}
 
 const char *plan_step_name(int step)
 {
@@ -437,8 +466,6 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		r = build_env(p, cfg);
 	if (r == 0)
 		r = build_exec_paths(p);
-	if (r == 0 && asprintf(&p->fail_prefix, "sandlock: %s: ", p->argv.v[0]) < 0)
-		r = sl_errorf(ENOMEM, "out of memory");
 	if (r == 0 && cfg->cwd && !(p->cwd = sl_strdup(cfg->cwd)))
 		r = sl_errorf(ENOMEM, "out of memory");
 	if (r == 0)
@@ -453,7 +480,6 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		plan_release(p);
 		return r;
 	}
-	p->fail_prefix_len = strlen(p->fail_prefix);
 	p->take_tty = mode->interactive && isatty(STDIN_FILENO);
 	p->gated = mode->gated;
 	/* The keeper clones the child sharing the address space until exec
@@ -478,7 +504,6 @@ void plan_release(struct sl_plan *p)
 	sl_strv_free(&p->argv);
 	sl_strv_free(&p->envp);
 	sl_strv_free(&p->exec_paths);
-	free(p->fail_prefix);
 	free(p->cwd);
 	filter_free(&p->prog);
 	if (p->stacks)
@@ -495,6 +520,5 @@ void plan_release(struct sl_plan *p)
 	for (size_t i = 0; i < SL_ARRAY_SIZE(parent); i++)
 		sl_close(parent[i]);
 	p->child_ends_closed = false;
-	p->fail_prefix = NULL;
 	p->cwd = NULL;
 }

@@ -49,6 +49,7 @@ enum sl_step {
 	SL_STEP_RLIMIT_RTPRIO,
 	SL_STEP_RLIMIT_NICE,
 	SL_STEP_CHILDREN_LIST,
+	SL_STEP_EXEC, /* after READY: the exec failed (value: errno) */
 	SL_STEP__COUNT
 };
 
@@ -64,11 +65,8 @@ struct sl_child_msg {
 
 struct sl_plan {
 	/* exec: argv and envp as NULL-terminated arrays, the candidate paths
-	 * of a PATH lookup (tried in order, execvp-style), and the prefix of
-	 * the message printed when none can be executed. */
+	 * of a PATH lookup (tried in order, execvp-style). */
 	struct sl_strv argv, envp, exec_paths;
-	char *fail_prefix;
-	size_t fail_prefix_len;
 
 	/* child steps */
 	char *cwd;
@@ -142,5 +140,8 @@ void plan_release(struct sl_plan *p);
 
 /* Human name of a step, for error messages. */
 const char *plan_step_name(int step);
+/* Why a command could not be executed, as a shell words it ("command not
+ * found" for ENOENT). */
+const char *plan_exec_reason(int err);
 
 #endif

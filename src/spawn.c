@@ -188,8 +188,8 @@ int spawn_confine(struct sl_plan *p, struct sl_proc *proc, int ruleset_fd)
 
 int spawn_ready(struct sl_plan *p, struct sl_proc *proc)
 {
+	/* status_r stays open: an exec that fails says so (spawn_exec_error) */
 	int r = handshake(p, proc);
-	sl_close(&p->status_r);
 	if (r < 0)
 		return r;
 	/* Synchronous wake-ups: the woken supervisor runs on the notifying
@@ -227,6 +227,16 @@ int spawn_finish(struct sl_plan *p, struct sl_proc *proc, siginfo_t *si)
 		return 0;
 	}
 	return proc->pidfd >= 0 && status_from_pidfd(proc->pidfd, si) ? 0 : -1;
+}
+
+int spawn_exec_error(struct sl_plan *p)
+{
+	struct sl_child_msg m = {.step = -1};
+	ssize_t r;
+	do
+		r = recv(p->status_r, &m, sizeof(m), MSG_DONTWAIT);
+	while (r < 0 && errno == EINTR);
+	return r == (ssize_t)sizeof(m) && m.step == SL_STEP_EXEC && m.value > 0 ? m.value : 0;
 }
 
 int spawn_release(int *gate_w)

@@ -116,6 +116,8 @@ struct tc_res tc_result(sandlock_result_t *r)
 	res.code = sandlock_result_exit_code(r);
 	res.sig = sandlock_result_signal(r);
 	res.success = sandlock_result_success(r);
+	const char *note = sandlock_result_note(r);
+	res.note = copy_bytes((const uint8_t *)(note ? note : ""), note ? strlen(note) : 0);
 	size_t len = 0;
 	const uint8_t *p = sandlock_result_stdout_bytes(r, &len);
 	res.out = copy_bytes(p, p ? len : 0);

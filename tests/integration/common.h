@@ -45,12 +45,13 @@ sandlock_sandbox_t *tc_build(sandlock_builder_t *b);
 struct tc_res {
 	int status; /* SANDLOCK_STATUS_* */
 	int code;   /* exit code, -1 for non-exits */
-	int sig;    /* terminating signal or 0 */
+	int sig;    /* terminating signal or -1 */
 	bool success;
 	char *out; /* NUL-terminated copies of the captured output */
 	size_t out_len;
 	char *err;
 	size_t err_len;
+	char *note; /* sandlock_result_note(), "" when none */
 };
 
 /* Copies everything out of r and frees it; fails the test when r is NULL

@@ -1142,8 +1142,8 @@ TEST(handler_execve_continue)
 	CHECK_EQ(e.drops, 1);
 }
 
-/* Denying that exec: the command does not run (exit 127, the usual
- * message). */
+/* Denying that exec: the command does not run (exit 127, and the result
+ * says why). */
 TEST(handler_execve_deny)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
@@ -1154,7 +1154,7 @@ TEST(handler_execve_deny)
 	CHECK_EQ(res.status, SANDLOCK_STATUS_EXITED);
 	CHECK_EQ(res.code, 127);
 	CHECK_STR(res.out, "");
-	CHECK_CONTAINS(res.err, "Permission denied");
+	CHECK_CONTAINS(res.note, ": Permission denied");
 	CHECK_EQ(e.calls, 1);
 	CHECK_STR(e.path, hprobe());
 	CHECK_EQ(e.drops, 1);

@@ -82,9 +82,28 @@ TEST(command_not_found_lib)
 	struct tc_res r = tc_run(p, NULL, "sl-no-such-command", "arg", NULL);
 	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
 	CHECK_EQ(r.code, 127);
-	CHECK_CONTAINS(r.err, "sandlock: sl-no-such-command: command not found");
+	/* said in the result, never written into the command's stderr */
+	CHECK_STR(r.note, "sl-no-such-command: command not found");
+	CHECK_STR(r.err, "");
 	r = tc_run(p, NULL, "/nonexistent/sl-no-such-command", NULL);
 	CHECK_EQ(r.code, 127);
+	CHECK_STR(r.note, "/nonexistent/sl-no-such-command: command not found");
+}
+
+/* A command that exits 127 by itself is told apart from one that could
+ * not be executed: no note, and the CLI says nothing. */
+TEST(exit_127_is_not_exec_failure)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	struct tc_res r = tc_run(p, NULL, tc_probe(), "exit", "127", NULL);
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	CHECK_EQ(r.code, 127);
+	CHECK_STR(r.note, "");
+	char *err = NULL;
+	int rc =
+	    tc_cli_run(NULL, &err, "-r", tc_probe_dir(), "--", tc_probe(), "exit", "127", NULL);
+	CHECK_EQ(rc, 127);
+	CHECK_STR(err, "");
 }
 
 TEST(command_not_found_cli)
@@ -114,7 +133,7 @@ TEST(command_not_found_unsearchable_path_dir)
 	int rc = tc_cli_run(NULL, &err, "-r", tc_probe_dir(), "--", "sl-no-such-command", NULL);
 	chmod(locked, 0755);
 	CHECK_EQ(r.code, 127);
-	CHECK_CONTAINS(r.err, "sandlock: sl-no-such-command: command not found");
+	CHECK_STR(r.note, "sl-no-such-command: command not found");
 	CHECK_EQ(rc, 127);
 	CHECK_CONTAINS(err, "sandlock: sl-no-such-command: command not found");
 }
@@ -128,8 +147,11 @@ TEST(not_executable_127)
 	struct tc_res r = tc_run(p, NULL, file, NULL);
 	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
 	CHECK_EQ(r.code, 127);
-	int rc = tc_cli_run(NULL, NULL, "-r", dir, "--", file, NULL);
+	CHECK_CONTAINS(r.note, ": Permission denied");
+	char *err = NULL;
+	int rc = tc_cli_run(NULL, &err, "-r", dir, "--", file, NULL);
 	CHECK_EQ(rc, 127);
+	CHECK_CONTAINS(err, "script: Permission denied");
 }
 
 TEST(capture_stdout_and_stderr)

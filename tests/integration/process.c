@@ -95,7 +95,7 @@ TEST(path_lookup_uses_sandbox_path)
 	p = tc_build(sandlock_sandbox_builder_env_var(tc_builder(), "PATH", "/nonexistent-sl-dir"));
 	r = tc_run(p, NULL, "probe", "exit", "5", NULL);
 	CHECK_EQ(r.code, 127);
-	CHECK_CONTAINS(r.err, "sandlock: probe: command not found");
+	CHECK_STR(r.note, "probe: command not found");
 }
 
 /* clean_env without PATH: the default search path /bin:/usr/bin. */
