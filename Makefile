@@ -3,6 +3,7 @@
 #   make                 library (shared + static) and the CLI, in build/
 #   make check           every test (unit + integration, root and unprivileged)
 #   make check-asan      the same under AddressSanitizer and UBSan (build-asan/)
+#   make fuzz            each fuzz target under libFuzzer (clang), FUZZ_SECONDS each
 #   make bench           start-up and supervisor benchmarks (prints ratios; not a test)
 #   make lint | format   cppcheck + clang-format check | reformat
 #   make install PREFIX=/usr/local [DESTDIR=...]
@@ -41,6 +42,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/*.c))
 INTEG_SRC := $(sort $(wildcard tests/integration/*.c))
 PROBE_SRC := $(sort $(wildcard tests/probes/*.c))
 BENCH_SRC := $(sort $(wildcard bench/*.c))
+FUZZ_SRC  := $(sort $(filter-out fuzz/replay.c,$(wildcard fuzz/*.c)))
 HARNESS   := tests/harness.c
 
 # The default policy's seccomp program, assembled at build time by the
@@ -56,8 +58,9 @@ CLI       := $(B)/sandlock
 PROBES    := $(PROBE_SRC:tests/probes/%.c=$(B)/tests/probes/%)
 BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 TESTBINS  := $(if $(UNIT_SRC),$(B)/tests/unit) $(if $(INTEG_SRC),$(B)/tests/integration)
+REPLAYS   := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%-replay)
 
-.PHONY: all check check-asan test bench lint format install uninstall clean tests
+.PHONY: all check check-asan fuzz test bench lint format install uninstall clean tests
 all: $(SHLIB) $(STLIB) $(CLI) $(B)/sandlock.pc
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
@@ -74,7 +77,8 @@ $(B)/obj/src/%.o: src/%.c
 # loops turned into memcpy/strlen calls, and no sanitizer calls (check-asan:
 # its runtime is libc-like code, and these run on stacks it does not know).
 RAW_OBJ := $(addprefix $(B)/obj/src/,child.o keeper.o privdrop.o rawclone.o)
-$(RAW_OBJ): CFLAGS += -fno-stack-protector -fno-tree-loop-distribute-patterns -fno-sanitize=all
+NO_LIBCALLS := $(if $(findstring clang,$(CC)),-fno-builtin,-fno-tree-loop-distribute-patterns)
+$(RAW_OBJ): CFLAGS += -fno-stack-protector $(NO_LIBCALLS) -fno-sanitize=all
 
 $(B)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
@@ -140,7 +144,31 @@ $(B)/tests/probes/nprobe: tests/probes/nprobe.c src/rawsys.h
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -static -nostdlib -ffreestanding \
 	    -fno-stack-protector -fno-builtin -o $@ $<
 
-tests: all $(TESTBINS) $(PROBES)
+# Fuzz targets: each replays its corpus in `make check` (gcc, no
+# libFuzzer); `make fuzz` runs them under libFuzzer (clang).
+$(B)/fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(STLIB) $(CLI_LIBOBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Ifuzz -Icli -o $@ $< fuzz/replay.c $(CLI_LIBOBJ) $(STLIB) \
+	    $(LDFLAGS) $(SECCOMP_LIBS) -lpthread
+
+FUZZ_DIR     := build-fuzz
+FUZZ_SECONDS ?= 30
+FUZZ_SAN     := -fsanitize=address,undefined
+fuzz:
+	$(MAKE) B=$(FUZZ_DIR) CC=clang \
+	    OPT="-O1 -g $(FUZZ_SAN) -fsanitize=fuzzer-no-link -Wno-missing-field-initializers" \
+	    LDFLAGS="$(FUZZ_SAN)" $(FUZZ_DIR)/libsandlock.a $(CLI_OBJ:$(B)/%=$(FUZZ_DIR)/%)
+	@for t in $(FUZZ_SRC:fuzz/%.c=%); do \
+	    clang $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Ifuzz -Icli \
+	        -o $(FUZZ_DIR)/fuzz-$$t fuzz/$$t.c \
+	        $(filter-out $(FUZZ_DIR)/obj/cli/main.o,$(CLI_OBJ:$(B)/%=$(FUZZ_DIR)/%)) \
+	        $(FUZZ_DIR)/libsandlock.a $(SECCOMP_LIBS) -lpthread || exit 1; \
+	    echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
+	    $(FUZZ_DIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
+	        fuzz/corpus/$$t || exit 1; \
+	done
+
+tests: all $(TESTBINS) $(PROBES) $(REPLAYS)
 
 check test: tests
 	bash tests/run.sh
@@ -165,7 +193,7 @@ bench: all $(BENCHES) $(PROBES)
 
 # ---- tooling -------------------------------------------------------------------
 FMT_FILES := $(wildcard include/*.h src/*.c src/*.h src/*/*.c src/*/*.h cli/*.c cli/*.h tools/*.c \
-             tests/*.c tests/*.h tests/*/*.c bench/*.c)
+             tests/*.c tests/*.h tests/*/*.c bench/*.c fuzz/*.c fuzz/*.h)
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
@@ -193,4 +221,4 @@ uninstall:
 	    $(DESTDIR)$(PCDIR)/sandlock.pc $(DESTDIR)$(BINDIR)/sandlock
 
 clean:
-	rm -rf $(B) $(ASAN_DIR)
+	rm -rf $(B) $(ASAN_DIR) $(FUZZ_DIR)

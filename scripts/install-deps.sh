@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages sandlock needs to build, test and
 # benchmark.  Idempotent: packages already present are left alone.
-# Usage: scripts/install-deps.sh            (needs root or sudo)
+# Usage: scripts/install-deps.sh [--fuzz]   (needs root or sudo)
+#   --fuzz   also clang and its runtime libraries, for `make fuzz`
 set -euo pipefail
 
 packages=(
@@ -19,6 +20,9 @@ packages=(
 	clang-format
 	cppcheck
 )
+if [ "${1:-}" = "--fuzz" ]; then
+	packages+=(clang libclang-rt-14-dev) # libFuzzer
+fi
 
 missing=()
 for p in "${packages[@]}"; do

@@ -38,6 +38,21 @@ run_suite() { # label, command...
 }
 
 [ -x $B/tests/unit ] && run_suite unit $B/tests/unit "$@"
+# The fuzz targets on their corpora (fuzz/corpus/<target>/): a property
+# that fails aborts the replay.
+if [ $# -eq 0 ]; then
+	for r in $B/fuzz/*-replay; do
+		[ -x "$r" ] || continue
+		t=$(basename "$r" -replay)
+		if "$r" "fuzz/corpus/$t" >/dev/null; then
+			echo "ok   [fuzz] $t corpus"
+			total_pass=$((total_pass + 1))
+		else
+			echo "FAIL [fuzz] $t corpus"
+			total_fail=$((total_fail + 1))
+		fi
+	done
+fi
 if [ -x $B/tests/integration ]; then
 	if [ "$(id -u)" -eq 0 ]; then
 		run_suite root $B/tests/integration "$@"
