@@ -8,7 +8,7 @@
 #   make lint | format   cppcheck + clang-format check | reformat
 #   make install PREFIX=/usr/local [DESTDIR=...]
 #
-# Sources are discovered: src/*.c is the library, cli/*.c the CLI,
+# Sources are discovered: src/*/*.c is the library, cli/*.c the CLI,
 # tests/unit/*.c and tests/integration/*.c one test binary each (with the
 # harness), tests/probes/*.c one static helper program each, bench/*.c one
 # benchmark program each.
@@ -28,13 +28,16 @@ WARN      := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-protot
              -Wno-unused-parameter -Wformat=2 -Wvla
 OPT       ?= -O2 -g
 LDFLAGS   ?=
-CPPFLAGS  += -Iinclude -Isrc -D_GNU_SOURCE
+# src/ by layer (docs/architecture.md): each folder is an include path, so
+# an internal header is named by its file name alone
+SRC_DIRS  := src/base src/policy src/plan src/engine src/features src/api
+CPPFLAGS  += -Iinclude $(addprefix -I,$(SRC_DIRS)) -D_GNU_SOURCE
 CFLAGS    += $(CSTD) $(WARN) $(OPT) -fno-strict-aliasing -fstack-protector-strong \
              -D_FORTIFY_SOURCE=2
 SECCOMP_CFLAGS := $(shell pkg-config --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
 
-LIB_SRC   := $(sort $(wildcard src/*.c src/*/*.c))
+LIB_SRC   := $(sort $(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
 CLI_SRC   := $(sort $(wildcard cli/*.c))
 CLI_OBJ   := $(CLI_SRC:%.c=$(B)/obj/%.o)
@@ -76,7 +79,7 @@ $(B)/obj/src/%.o: src/%.c
 # No stack-protector checks (a failed one calls libc's abort path), no
 # loops turned into memcpy/strlen calls, and no sanitizer calls (check-asan:
 # its runtime is libc-like code, and these run on stacks it does not know).
-RAW_OBJ := $(addprefix $(B)/obj/src/,child.o keeper.o privdrop.o rawclone.o)
+RAW_OBJ := $(addprefix $(B)/obj/src/plan/,child.o keeper.o privdrop.o rawclone.o)
 NO_LIBCALLS := $(if $(findstring clang,$(CC)),-fno-builtin,-fno-tree-loop-distribute-patterns)
 $(RAW_OBJ): CFLAGS += -fno-stack-protector $(NO_LIBCALLS) -fno-sanitize=all
 
@@ -139,7 +142,7 @@ $(B)/tests/probes/%: tests/probes/%.c tests/probes/probe_cmds.h
 
 # nprobe has no libc (it must be able to run without one notified
 # syscall): its own start-up code, no crt files.
-$(B)/tests/probes/nprobe: tests/probes/nprobe.c src/rawsys.h
+$(B)/tests/probes/nprobe: tests/probes/nprobe.c src/base/rawsys.h
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CSTD) $(WARN) -O2 -static -nostdlib -ffreestanding \
 	    -fno-stack-protector -fno-builtin -o $@ $<
@@ -197,7 +200,7 @@ FMT_FILES := $(wildcard include/*.h src/*.c src/*.h src/*/*.c src/*/*.h cli/*.c 
 
 lint:
 	cppcheck --quiet --error-exitcode=1 --enable=warning,portability,performance \
-	    --inline-suppr --suppress=missingIncludeSystem -Iinclude -Isrc -D__linux__ -D__x86_64__ \
+	    --inline-suppr --suppress=missingIncludeSystem -Iinclude $(addprefix -I,$(SRC_DIRS)) -D__linux__ -D__x86_64__ \
 	    src cli
 	clang-format --dry-run --Werror $(FMT_FILES)
 

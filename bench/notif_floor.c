@@ -11,7 +11,7 @@
  *   notif_floor mem-cached N  the same with /proc/PID/mem opened once
  *   notif_floor vm N          the answer writes the struct utsname with
  *                             process_vm_writev between two NOTIF_ID_VALID
- *                             checks (sandlock's recipe, src/mem.c)
+ *                             checks (sandlock's recipe, src/engine/mem.c)
  *   notif_floor loop N        the timed loop alone: run it under sandlock
  *   notif_floor loop-getppid N  N syscall(SYS_getppid) calls alone: run it
  *                             under a sandlock handler on getppid
@@ -244,7 +244,7 @@ static int write_child(int listener, const struct seccomp_notif *req, int cached
 	return ok ? 0 : -1;
 }
 
-/* Writes *u at the child's args[0] as sandlock does (src/mem.c): the
+/* Writes *u at the child's args[0] as sandlock does (src/engine/mem.c): the
  * notification must be pending before process_vm_writev (the pid is still
  * the notifier's) and after it (the pid was not reused meanwhile, so the
  * bytes landed in the notifier's memory). */

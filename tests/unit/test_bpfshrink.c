@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * Unit tests of the BPF shrinking (src/bpfshrink.c): the shrunk program
+ * Unit tests of the BPF shrinking (src/plan/bpfshrink.c): the shrunk program
  * must decide exactly as libseccomp's does.  A small classic-BPF
  * interpreter (the subset seccomp accepts) runs both over every syscall
  * number with arguments drawn from values the rules compare against

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of the seccomp program assembly (src/filter.c). */
+/* Unit tests of the seccomp program assembly (src/plan/filter.c). */
 #include <linux/audit.h>
 #include <stdlib.h>
 #include <sys/syscall.h>

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of the privilege drop (src/privdrop.c); each test runs in its
+/* Unit tests of the privilege drop (src/plan/privdrop.c); each test runs in its
  * own forked process, so dropping is for real. */
 #include <linux/capability.h>
 #include <linux/securebits.h>

@@ -9,6 +9,7 @@
 #include "error.h"
 #include "harness.h"
 #include "landlock.h"
+#include "protection.h"
 #include "sandlock.h"
 
 #define BIT(p) (1u << SANDLOCK_PROTECTION_##p)
@@ -55,10 +56,10 @@ TEST(protections_disabled_always_skipped)
 
 TEST(protections_names_and_abis)
 {
-	CHECK_STR(landlock_protection_name(SANDLOCK_PROTECTION_FS_REFER), "fs-refer");
-	CHECK_STR(landlock_protection_name(SANDLOCK_PROTECTION_ABSTRACT_UNIX_SOCKET_SCOPE),
+	CHECK_STR(protection_name(SANDLOCK_PROTECTION_FS_REFER), "fs-refer");
+	CHECK_STR(protection_name(SANDLOCK_PROTECTION_ABSTRACT_UNIX_SOCKET_SCOPE),
 		  "abstract-unix-socket-scope");
-	CHECK(landlock_protection_name(SL_N_PROTECTIONS) == NULL);
-	CHECK_EQ(landlock_protection_abi(SANDLOCK_PROTECTION_FS_IOCTL_DEV), 5);
-	CHECK_EQ(landlock_protection_abi(SL_N_PROTECTIONS), 0);
+	CHECK(protection_name(SL_N_PROTECTIONS) == NULL);
+	CHECK_EQ(protection_abi(SANDLOCK_PROTECTION_FS_IOCTL_DEV), 5);
+	CHECK_EQ(protection_abi(SL_N_PROTECTIONS), 0);
 }

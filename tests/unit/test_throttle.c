@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* Unit tests of the max_cpu budget (src/throttle.c). */
+/* Unit tests of the max_cpu budget (src/features/throttle.c). */
 #include <signal.h>
 #include <sys/syscall.h>
 

@@ -23,7 +23,7 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "landlock.h"
+#include "protection.h"
 #include "httprule.h"
 #include "netrule.h"
 #include "syscalls.h"
@@ -1127,12 +1127,12 @@ static sandlock_builder_t *builder_unsupported(sandlock_builder_t *b, const char
 
 SL_API uint32_t sandlock_protection_min_abi(uint32_t protection)
 {
-	return landlock_protection_abi(protection);
+	return protection_abi(protection);
 }
 
 SL_API const char *sandlock_protection_name(uint32_t protection)
 {
-	return landlock_protection_name(protection);
+	return protection_name(protection);
 }
 
 static sandlock_builder_t *set_protection(sandlock_builder_t *b, uint32_t *bits,

@@ -87,11 +87,6 @@ int landlock_abi(void);
 int landlock_require(uint32_t degradable, uint32_t disabled, uint32_t *skip);
 /* The same from an ABI already read (unit tests). */
 int landlock_require_abi(int abi, uint32_t degradable, uint32_t disabled, uint32_t *skip);
-/* The CLI's name of a protection ("net-tcp"), NULL when unknown; and the
- * ABI that brings it (0 when unknown). */
-const char *landlock_protection_name(uint32_t protection);
-uint32_t landlock_protection_abi(uint32_t protection);
-#define SL_N_PROTECTIONS 6
 
 /* Builds a ruleset fd (O_CLOEXEC) for req.  A granted tree with a denied
  * path beneath it is expanded around it (fsdeny.h).  -errno with a message

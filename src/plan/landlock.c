@@ -12,6 +12,7 @@
 #include "error.h"
 #include "fsdeny.h"
 #include "fsspecial.h"
+#include "protection.h"
 #include "sandlock.h"
 #include "mounts.h"
 
@@ -40,28 +41,6 @@ int landlock_abi(void)
 	return v < 0 ? -errno : v;
 }
 
-static const struct {
-	const char *name;
-	uint32_t abi;
-} protections[SL_N_PROTECTIONS] = {
-    [SANDLOCK_PROTECTION_FS_REFER] = {"fs-refer", 2},
-    [SANDLOCK_PROTECTION_FS_TRUNCATE] = {"fs-truncate", 3},
-    [SANDLOCK_PROTECTION_NET_TCP] = {"net-tcp", 4},
-    [SANDLOCK_PROTECTION_FS_IOCTL_DEV] = {"fs-ioctl-dev", 5},
-    [SANDLOCK_PROTECTION_SIGNAL_SCOPE] = {"signal-scope", 6},
-    [SANDLOCK_PROTECTION_ABSTRACT_UNIX_SOCKET_SCOPE] = {"abstract-unix-socket-scope", 6},
-};
-
-const char *landlock_protection_name(uint32_t p)
-{
-	return p < SL_N_PROTECTIONS ? protections[p].name : NULL;
-}
-
-uint32_t landlock_protection_abi(uint32_t p)
-{
-	return p < SL_N_PROTECTIONS ? protections[p].abi : 0;
-}
-
 int landlock_require_abi(int abi, uint32_t degradable, uint32_t disabled, uint32_t *skip)
 {
 	if (abi == -ENOSYS || abi == -EOPNOTSUPP)
@@ -73,7 +52,7 @@ int landlock_require_abi(int abi, uint32_t degradable, uint32_t disabled, uint32
 		return sl_errorf(-abi, "landlock: cannot query the ABI: %s", strerror(-abi));
 	uint32_t missing = 0;
 	for (uint32_t p = 0; p < SL_N_PROTECTIONS; p++)
-		if ((uint32_t)abi < protections[p].abi)
+		if ((uint32_t)abi < protection_abi(p))
 			missing |= 1u << p;
 	uint32_t refused = missing & ~(degradable | disabled);
 	*skip = disabled | (missing & degradable);
@@ -84,8 +63,7 @@ int landlock_require_abi(int abi, uint32_t degradable, uint32_t disabled, uint32
 	for (uint32_t p = 0; p < SL_N_PROTECTIONS; p++)
 		if (refused & (1u << p))
 			n += (size_t)snprintf(names + n, sizeof(names) - n, "%s%s (v%u)",
-					      n ? ", " : "", protections[p].name,
-					      protections[p].abi);
+					      n ? ", " : "", protection_name(p), protection_abi(p));
 	return sl_errorf(ENOTSUP,
 			 "landlock ABI v%d cannot enforce %s: run on a newer kernel, or allow "
 			 "each to degrade (allow_degraded, --allow-degraded NAME)",
@@ -99,7 +77,7 @@ int landlock_require(uint32_t degradable, uint32_t disabled, uint32_t *skip)
 
 static bool applied(uint32_t skip, int abi, uint32_t protection)
 {
-	return !(skip & (1u << protection)) && (uint32_t)abi >= protections[protection].abi;
+	return !(skip & (1u << protection)) && (uint32_t)abi >= protection_abi(protection);
 }
 
 /* Every filesystem right this ABI knows and the policy applies: what we
