@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 static int grow(void **p, size_t *cap, size_t need, size_t elem)
@@ -225,4 +226,21 @@ void sl_close(int *fd)
 		errno = saved;
 		*fd = -1;
 	}
+}
+
+int64_t sl_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+size_t sl_page_size(void)
+{
+	static size_t page;
+	if (!page) {
+		long v = sysconf(_SC_PAGESIZE);
+		page = v > 0 ? (size_t)v : 4096;
+	}
+	return page;
 }

@@ -61,4 +61,10 @@ char *sl_utf8_lossy(const uint8_t *p, size_t len);
 /* Close fd if >= 0 and set it to -1, keeping errno. */
 void sl_close(int *fd);
 
+/* CLOCK_MONOTONIC in milliseconds: deadlines and timers (a wall-clock
+ * jump moves none of them). */
+int64_t sl_now_ms(void);
+/* The kernel's page size (what /proc/PID/statm counts in). */
+size_t sl_page_size(void);
+
 #endif

@@ -350,7 +350,7 @@ static sandlock_handle_t *create(const sandlock_sandbox_t *policy, const char *n
 	pthread_condattr_destroy(&ca);
 	h->threaded = !(flags & SANDLOCK_CREATE_INLINE);
 	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
-	h->proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
+	h->proc = (struct sl_spawned){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	h->sup.listener = -1;
 	plan_init(&h->plan);
 	h->policy = policy;
@@ -455,7 +455,7 @@ static void wait_threaded(sandlock_handle_t *h, uint64_t timeout_ms)
  * that wraps into the past. */
 static int64_t deadline_ms(uint64_t timeout_ms)
 {
-	int64_t now = loop_now_ms();
+	int64_t now = sl_now_ms();
 	return timeout_ms > (uint64_t)(INT64_MAX - now) ? INT64_MAX : now + (int64_t)timeout_ms;
 }
 

@@ -46,7 +46,7 @@ struct sandlock_handle {
 	const struct sl_user_link *user;  /* during create only */
 	size_t n_user;
 	struct sl_plan plan;
-	struct sl_proc proc;
+	struct sl_spawned proc;
 	struct sl_sup sup;
 	struct sl_buf out, err;
 	char name[SL_NAME_MAX + 1];

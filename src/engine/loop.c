@@ -13,13 +13,6 @@
 
 enum { P_LISTENER, P_PIDFD, P_OUT, P_ERR, P_WAKE, P__N };
 
-int64_t loop_now_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
-}
-
 /* Reads one chunk into b.  Returns > 0, 0 at EOF, -errno.  If memory runs
  * out the data is read and dropped, so the child never blocks on a full
  * pipe. */
@@ -61,7 +54,7 @@ static int timeout_for(int64_t deadline_ms, int64_t timer_ms)
 		t = timer_ms;
 	if (t < 0)
 		return -1;
-	int64_t left = t - loop_now_ms();
+	int64_t left = t - sl_now_ms();
 	if (left <= 0)
 		return 0;
 	return left > 60000 ? 60000 : (int)left;
@@ -115,7 +108,7 @@ int loop_run(struct sl_loop *l, int64_t deadline_ms)
 		int n = poll(pfd, P__N + np, timeout_for(deadline_ms, timer));
 		if (n < 0 && errno != EINTR)
 			return LOOP_FAILED;
-		int64_t now = loop_now_ms();
+		int64_t now = sl_now_ms();
 		if (timer >= 0 && now >= timer)
 			supervisor_tick(l->sup, now);
 		/* every round, not only when poll timed out: a sandbox that

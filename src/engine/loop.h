@@ -25,9 +25,6 @@ struct sl_loop {
 
 enum { LOOP_EXITED = 0, LOOP_DEADLINE = 1, LOOP_FAILED = 2 };
 
-/* Monotonic clock in milliseconds. */
-int64_t loop_now_ms(void);
-
 /* Runs until the child has exited (LOOP_EXITED), the monotonic deadline
  * (ms, < 0 = none) has passed (LOOP_DEADLINE), or the loop cannot go on
  * (LOOP_FAILED: the caller must end the sandbox, fail closed). */

@@ -10,8 +10,7 @@
 #include <unistd.h>
 
 #include "seccomp_uapi.h"
-
-#define PAGE 4096u
+#include "util.h"
 
 static int id_valid(const struct sl_memref *m)
 {
@@ -62,7 +61,8 @@ int mem_read_cstr(const struct sl_memref *m, uint64_t addr, char *buf, size_t ma
 		/* up to the end of the current page, so a string that ends
 		 * just before an unmapped page is still readable */
 		uint64_t at = addr + got;
-		size_t chunk = PAGE - (size_t)(at % PAGE);
+		size_t page = sl_page_size();
+		size_t chunk = page - (size_t)(at % page);
 		if (chunk > max - got)
 			chunk = max - got;
 		int r = mem_read(m, at, buf + got, chunk);

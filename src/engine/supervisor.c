@@ -156,8 +156,6 @@ static int build_chains(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	return r;
 }
 
-static int64_t mono_ms(void);
-
 static int alloc_buffers(struct sl_sup *s)
 {
 	struct seccomp_notif_sizes sz;
@@ -183,7 +181,7 @@ int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	const struct sandlock_sandbox *p = cfg->policy;
 	s->max_processes = p->max_processes;
 	s->max_memory = p->max_memory.set ? p->max_memory.v : 0;
-	s->mem_check_at = mono_ms() + MEMLIMIT_CHECK_MS;
+	s->mem_check_at = sl_now_ms() + MEMLIMIT_CHECK_MS;
 	if (uname(&s->uts) < 0) {
 		supervisor_release(s);
 		return sl_errorf(errno, "uname: %s", strerror(errno));
@@ -191,7 +189,7 @@ int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	size_t len = strlen(cfg->name);
 	memset(s->uts.nodename, 0, sizeof(s->uts.nodename));
 	memcpy(s->uts.nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
-	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, mono_ms());
+	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, sl_now_ms());
 	int r = alloc_buffers(s);
 	if (r == 0 && (s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
 		r = sl_errorf(errno, "eventfd: %s", strerror(errno));
@@ -336,7 +334,7 @@ static void commit(struct sl_ctx *c, const struct sl_action *a)
 		return;
 	if (c->fork_commit) {
 		c->sup->settle_delay = SETTLE_MS;
-		c->sup->settle_at = mono_ms() + SETTLE_MS;
+		c->sup->settle_at = sl_now_ms() + SETTLE_MS;
 	}
 	c->proc->data_bytes += c->data_charge;
 	c->proc->shared_bytes += c->shared_charge;
@@ -370,7 +368,7 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
 static void hold(struct sl_sup *s)
 {
 	if (s->nheld == 0)
-		s->held_retry_ms = mono_ms() + HELD_RETRY_MS;
+		s->held_retry_ms = sl_now_ms() + HELD_RETRY_MS;
 	if (s->nheld == SL_MAX_HELD) {
 		answer_errno(s, s->req->id, EAGAIN); /* bounded: deny the excess */
 		return;
@@ -419,7 +417,7 @@ void supervisor_retry_held(struct sl_sup *s)
 		}
 		i++;
 	}
-	s->held_retry_ms = mono_ms() + HELD_RETRY_MS;
+	s->held_retry_ms = sl_now_ms() + HELD_RETRY_MS;
 }
 
 void supervisor_signal(struct sl_sup *s, int sig)
@@ -427,7 +425,7 @@ void supervisor_signal(struct sl_sup *s, int sig)
 	pthread_mutex_lock(&s->lock);
 	if (sig == SIGSTOP) {
 		s->paused = true;
-		s->watch_at = mono_ms() + CPULIMIT_WATCH_MS;
+		s->watch_at = sl_now_ms() + CPULIMIT_WATCH_MS;
 	} else if (sig == SIGCONT) {
 		s->paused = false;
 	}
@@ -456,16 +454,9 @@ void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n
 	 * the keeper's (reparenting precedes the exit event); look now */
 	if (s->procs.ghosts > ghosts) {
 		s->settle_delay = SETTLE_MS;
-		s->settle_at = mono_ms();
+		s->settle_at = sl_now_ms();
 	}
 	pthread_mutex_unlock(&s->lock);
-}
-
-static int64_t mono_ms(void)
-{
-	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
 static int64_t earlier(int64_t a, int64_t b)

@@ -44,7 +44,6 @@
 #include "seccomp_uapi.h"
 #include "util.h"
 
-#define PAGE	      4096ULL
 #define MAP_TYPE_MASK 0x0f
 #ifndef MREMAP_DONTUNMAP
 #define MREMAP_DONTUNMAP 4
@@ -52,7 +51,8 @@
 
 static uint64_t page_round(uint64_t x)
 {
-	return x > UINT64_MAX - PAGE ? UINT64_MAX : (x + PAGE - 1) & ~(PAGE - 1);
+	uint64_t page = sl_page_size();
+	return x > UINT64_MAX - page ? UINT64_MAX : (x + page - 1) & ~(page - 1);
 }
 
 /* Parses statm: size and data (pages). */
@@ -110,7 +110,7 @@ static int statm_data(struct sl_pent *p, uint64_t *bytes)
 			r = parse_statm(buf, &size, &data);
 	}
 	if (r == 0)
-		*bytes = data * PAGE;
+		*bytes = data * sl_page_size();
 	return r;
 }
 

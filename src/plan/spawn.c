@@ -46,7 +46,7 @@ int spawn_reap(int pidfd, siginfo_t *si)
 
 /* Ends the keeper: SIGTERM makes it kill and reap the whole sandbox, then
  * exit; we reap it.  Idempotent. */
-static void stop_keeper(struct sl_proc *proc)
+static void stop_keeper(struct sl_spawned *proc)
 {
 	if (proc->keeper_pidfd < 0)
 		return;
@@ -98,7 +98,7 @@ static void close_child_ends(struct sl_plan *p)
 /* Waits for the child's report: its listener and pidfd, or the step that
  * failed (in the child or the keeper).  0 or -errno; on failure the
  * keeper has been stopped (the sandbox is gone). */
-static int handshake(struct sl_plan *p, struct sl_proc *proc)
+static int handshake(struct sl_plan *p, struct sl_spawned *proc)
 {
 	struct sl_child_msg m = {0};
 	int fds[2];
@@ -139,9 +139,9 @@ static void place_keeper(struct sl_plan *p, pid_t kpid)
 	syscall(SYS_futex, &p->keeper.placed, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
-int spawn_start(struct sl_plan *p, struct sl_proc *proc)
+int spawn_start(struct sl_plan *p, struct sl_spawned *proc)
 {
-	*proc = (struct sl_proc){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
+	*proc = (struct sl_spawned){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	sigset_t all, old;
 	sigfillset(&all);
 	/* Block every signal across clone: no host handler may run in the
@@ -173,7 +173,7 @@ int spawn_send_ruleset(struct sl_plan *p, int ruleset_fd)
 	return 0;
 }
 
-int spawn_confine(struct sl_plan *p, struct sl_proc *proc, int ruleset_fd)
+int spawn_confine(struct sl_plan *p, struct sl_spawned *proc, int ruleset_fd)
 {
 	int r = ruleset_fd < 0 ? ruleset_fd : spawn_send_ruleset(p, ruleset_fd);
 	if (ruleset_fd >= 0)
@@ -186,7 +186,7 @@ int spawn_confine(struct sl_plan *p, struct sl_proc *proc, int ruleset_fd)
 	return r;
 }
 
-int spawn_ready(struct sl_plan *p, struct sl_proc *proc)
+int spawn_ready(struct sl_plan *p, struct sl_spawned *proc)
 {
 	/* status_r stays open: an exec that fails says so (spawn_exec_error) */
 	int r = handshake(p, proc);
@@ -217,7 +217,7 @@ static bool status_from_pidfd(int pidfd, siginfo_t *si)
 	return true;
 }
 
-int spawn_finish(struct sl_plan *p, struct sl_proc *proc, siginfo_t *si)
+int spawn_finish(struct sl_plan *p, struct sl_spawned *proc, siginfo_t *si)
 {
 	stop_keeper(proc);
 	*si = (siginfo_t){0};

@@ -13,7 +13,7 @@
 
 #include "plan.h"
 
-struct sl_proc {
+struct sl_spawned {
 	pid_t pid;	  /* the command; also its process group id */
 	int pidfd;	  /* the command's, sent by itself: immune to pid reuse */
 	int listener;	  /* seccomp user-notification fd */
@@ -23,7 +23,7 @@ struct sl_proc {
 /* Starts the keeper, which clones the child described by p, and closes
  * our copies of the child-side fds.  0 or -errno (nothing started).  The
  * child takes its ruleset from the status socket (spawn_send_ruleset). */
-int spawn_start(struct sl_plan *p, struct sl_proc *proc);
+int spawn_start(struct sl_plan *p, struct sl_spawned *proc);
 /* Puts the Landlock ruleset on the status socket for the child (the fd is
  * not closed): before spawn_start, or through spawn_confine.  0 or -errno
  * with a message. */
@@ -32,19 +32,19 @@ int spawn_send_ruleset(struct sl_plan *p, int ruleset_fd);
  * ruleset (consumed: closed on every path).  With ruleset_fd < 0
  * (planning failed, its message already set), or when it cannot be sent,
  * ends the sandbox instead and returns -errno.  0 on success. */
-int spawn_confine(struct sl_plan *p, struct sl_proc *proc, int ruleset_fd);
+int spawn_confine(struct sl_plan *p, struct sl_spawned *proc, int ruleset_fd);
 /* Waits until the child's filter is installed and its listener and pidfd
  * received (the child is then parked at the release gate, or already on
  * its way to exec when the plan is not gated); fills proc.  On failure
  * the sandbox is gone and -errno is returned with a message naming the
  * failed step. */
-int spawn_ready(struct sl_plan *p, struct sl_proc *proc);
+int spawn_ready(struct sl_plan *p, struct sl_spawned *proc);
 
 /* Ends the sandbox: the keeper kills and reaps everything in it and exits;
  * reaps the keeper.  Fills si (si_code, si_status) with the command's
  * status and returns 0, or -1 when it is unknown (the keeper was killed
  * from outside on a kernel without PIDFD_INFO_EXIT). */
-int spawn_finish(struct sl_plan *p, struct sl_proc *proc, siginfo_t *si);
+int spawn_finish(struct sl_plan *p, struct sl_spawned *proc, siginfo_t *si);
 
 /* A fork-style clone() running fn(arg) on stack, returning a pidfd, with
  * exit signal 0 (the feature probes).  fn must only make

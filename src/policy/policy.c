@@ -62,8 +62,8 @@ void policy_init(struct sandlock_sandbox *cfg)
 	*cfg = (struct sandlock_sandbox){0};
 	cfg->max_processes = SL_DEFAULT_MAX_PROCESSES;
 	cfg->fs_isolation = SL_ISO_NONE;
-	cfg->on_exit = SL_ACT_COMMIT;
-	cfg->on_error = SL_ACT_COMMIT;
+	cfg->on_exit = SL_BRANCH_COMMIT;
+	cfg->on_error = SL_BRANCH_COMMIT;
 }
 
 static void free_net_rules(struct sandlock_sandbox *cfg)
@@ -319,10 +319,10 @@ static int validate_modes(const struct sandlock_sandbox *cfg)
 		return sl_errorf(EINVAL,
 				 "fs_isolation: invalid mode %u (0 none, 1 overlayfs, 2 branchfs)",
 				 cfg->fs_isolation);
-	if (cfg->on_exit > SL_ACT_KEEP)
+	if (cfg->on_exit > SL_BRANCH_KEEP)
 		return sl_errorf(EINVAL, "on_exit: invalid action %u (0 commit, 1 abort, 2 keep)",
 				 cfg->on_exit);
-	if (cfg->on_error > SL_ACT_KEEP)
+	if (cfg->on_error > SL_BRANCH_KEEP)
 		return sl_errorf(EINVAL, "on_error: invalid action %u (0 commit, 1 abort, 2 keep)",
 				 cfg->on_error);
 	if (cfg->fs_isolation != SL_ISO_NONE && !cfg->workdir)

@@ -20,7 +20,7 @@
 #define SL_NAME_MAX		 64u
 
 enum sl_fs_isolation { SL_ISO_NONE = 0, SL_ISO_OVERLAYFS = 1, SL_ISO_BRANCHFS = 2 };
-enum sl_branch_action { SL_ACT_COMMIT = 0, SL_ACT_ABORT = 1, SL_ACT_KEEP = 2 };
+enum sl_branch_action { SL_BRANCH_COMMIT = 0, SL_BRANCH_ABORT = 1, SL_BRANCH_KEEP = 2 };
 
 /* A net_allow rule after parsing. */
 enum sl_proto { SL_PROTO_TCP = 0, SL_PROTO_UDP = 1, SL_PROTO_ICMP = 2 };

@@ -70,8 +70,8 @@ TEST(policy_defaults)
 	sandlock_sandbox_t *p = BUILD_OK(NEW());
 	CHECK_EQ(p->max_processes, 64);
 	CHECK_EQ(p->fs_isolation, SL_ISO_NONE);
-	CHECK_EQ(p->on_exit, SL_ACT_COMMIT);
-	CHECK_EQ(p->on_error, SL_ACT_COMMIT);
+	CHECK_EQ(p->on_exit, SL_BRANCH_COMMIT);
+	CHECK_EQ(p->on_error, SL_BRANCH_COMMIT);
 	CHECK(!p->on_exit_set && !p->on_error_set);
 	CHECK(!p->max_memory.set && !p->max_cpu.set && !p->uid.set);
 	CHECK(!p->clean_env && !p->port_remap && !p->cpu_cores_set && !p->gpu_devices_set);
@@ -198,8 +198,8 @@ TEST(policy_supported_fields_build)
 	b = sandlock_sandbox_builder_no_coredump(b, true);
 	b = sandlock_sandbox_builder_cpu_cores(b, &core0, 1);
 	b = sandlock_sandbox_builder_cpu_cores(b, &core0, 1);
-	b = sandlock_sandbox_builder_on_exit(b, SL_ACT_ABORT);
-	b = sandlock_sandbox_builder_on_error(b, SL_ACT_KEEP);
+	b = sandlock_sandbox_builder_on_exit(b, SL_BRANCH_ABORT);
+	b = sandlock_sandbox_builder_on_error(b, SL_BRANCH_KEEP);
 	b = sandlock_sandbox_builder_max_processes(b, 64); /* explicit default */
 	b = sandlock_sandbox_builder_port_remap(b, false);
 	sandlock_sandbox_t *p = BUILD_OK(b);
@@ -225,8 +225,8 @@ TEST(policy_supported_fields_build)
 	CHECK(p->no_randomize_memory && p->no_huge_pages && p->no_coredump);
 	CHECK(p->cpu_cores_set);
 	CHECK_EQ(p->cpu_cores.n, 1); /* deduplicated */
-	CHECK_EQ(p->on_exit, SL_ACT_ABORT);
-	CHECK_EQ(p->on_error, SL_ACT_KEEP);
+	CHECK_EQ(p->on_exit, SL_BRANCH_ABORT);
+	CHECK_EQ(p->on_error, SL_BRANCH_KEEP);
 	CHECK(p->on_exit_set && p->on_error_set);
 	sandlock_sandbox_free(p);
 }
