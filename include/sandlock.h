@@ -140,15 +140,23 @@ typedef struct sandlock_handler_registration {
 
 /* ---- builder ------------------------------------------------------------ */
 sandlock_builder_t *sandlock_sandbox_builder_new(void);
+/* Grants PATH and everything beneath it: read and execute (fs_read), also
+ * write (fs_write).  PATH is copied; it must exist when the sandbox starts. */
 sandlock_builder_t *sandlock_sandbox_builder_fs_read(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_fs_write(sandlock_builder_t *b, const char *path);
+/* Denies PATH and everything beneath it, whatever a grant above says
+ * (copied). */
 sandlock_builder_t *sandlock_sandbox_builder_fs_deny(sandlock_builder_t *b, const char *path);
+/* Setters whose feature has not landed (copy-on-write, chroot, GPUs): values
+ * are copied and validated, and sandlock_sandbox_build then fails with "not
+ * supported yet". */
 sandlock_builder_t *sandlock_sandbox_builder_fs_storage(sandlock_builder_t *b, const char *path);
 /* mode: 0 none, 1 overlayfs, 2 branchfs */
 sandlock_builder_t *sandlock_sandbox_builder_fs_isolation(sandlock_builder_t *b, uint8_t mode);
 sandlock_builder_t *sandlock_sandbox_builder_gpu_devices(sandlock_builder_t *b,
 							 const uint32_t *devices, uint32_t len);
 sandlock_builder_t *sandlock_sandbox_builder_workdir(sandlock_builder_t *b, const char *path);
+/* The command's working directory (copied); by default the caller's. */
 sandlock_builder_t *sandlock_sandbox_builder_cwd(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_chroot(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_fs_mount(sandlock_builder_t *b,
@@ -157,6 +165,10 @@ sandlock_builder_t *sandlock_sandbox_builder_fs_mount(sandlock_builder_t *b,
 /* action: 0 commit, 1 abort, 2 keep */
 sandlock_builder_t *sandlock_sandbox_builder_on_exit(sandlock_builder_t *b, uint8_t action);
 sandlock_builder_t *sandlock_sandbox_builder_on_error(sandlock_builder_t *b, uint8_t action);
+/* Resource caps.  max_memory: bytes for all the sandbox's processes
+ * together; max_processes: live processes at once (default 64); max_cpu:
+ * percent of one core (1-100); cpu_cores: the CPUs the command may run on
+ * (the array is copied).  max_disk and num_cpus have not landed. */
 sandlock_builder_t *sandlock_sandbox_builder_max_memory(sandlock_builder_t *b, uint64_t bytes);
 sandlock_builder_t *sandlock_sandbox_builder_max_disk(sandlock_builder_t *b, uint64_t bytes);
 sandlock_builder_t *sandlock_sandbox_builder_max_processes(sandlock_builder_t *b, uint32_t n);
@@ -164,9 +176,14 @@ sandlock_builder_t *sandlock_sandbox_builder_max_cpu(sandlock_builder_t *b, uint
 sandlock_builder_t *sandlock_sandbox_builder_num_cpus(sandlock_builder_t *b, uint32_t n);
 sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b, const uint32_t *cores,
 						       uint32_t len);
+/* Network rules.  net_bind_port: a TCP port the sandbox may bind
+ * (repeatable).  net_allow, port_remap and the http_ rules and CA pair
+ * (copied) have not landed. */
 sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t *b, const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b, uint16_t port);
 sandlock_builder_t *sandlock_sandbox_builder_port_remap(sandlock_builder_t *b, bool v);
+/* Not landed yet (uid, random_seed, time_start): sandlock_sandbox_build
+ * fails with "not supported yet". */
 sandlock_builder_t *sandlock_sandbox_builder_uid(sandlock_builder_t *b, uint32_t id);
 sandlock_builder_t *sandlock_sandbox_builder_http_allow(sandlock_builder_t *b, const char *rule);
 sandlock_builder_t *sandlock_sandbox_builder_http_deny(sandlock_builder_t *b, const char *rule);
@@ -174,6 +191,8 @@ sandlock_builder_t *sandlock_sandbox_builder_http_port(sandlock_builder_t *b, ui
 sandlock_builder_t *sandlock_sandbox_builder_http_ca(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_http_key(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_builder_t *b, uint64_t seed);
+/* clean_env: start from an empty environment; env_var: set KEY=VALUE in the
+ * command's environment (both copied; later calls override). */
 sandlock_builder_t *sandlock_sandbox_builder_clean_env(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_env_var(sandlock_builder_t *b, const char *key,
 						     const char *value);
@@ -183,11 +202,16 @@ sandlock_builder_t *sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builde
 								 const char *names);
 sandlock_builder_t *sandlock_sandbox_builder_extra_allow_syscalls(sandlock_builder_t *b,
 								  const char *names);
+/* RLIMIT_NOFILE of the command, soft and hard. */
 sandlock_builder_t *sandlock_sandbox_builder_max_open_files(sandlock_builder_t *b, unsigned int n);
+/* Process knobs: no ASLR, no transparent huge pages, no core dumps.
+ * deterministic_dirs has not landed. */
 sandlock_builder_t *sandlock_sandbox_builder_no_randomize_memory(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_no_huge_pages(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_no_coredump(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_deterministic_dirs(sandlock_builder_t *b, bool v);
+/* Not landed yet: a policy callback makes sandlock_sandbox_build fail with
+ * "not supported yet". */
 sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b,
 						       sandlock_policy_fn_t cb);
 
@@ -195,6 +219,8 @@ sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b,
  * *err_msg (if err_msg is not NULL) receives a message to free with
  * sandlock_string_free(). */
 sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int *err, char **err_msg);
+/* Frees a policy (NULL is ignored).  Handles and runs made from it do not
+ * keep it. */
 void sandlock_sandbox_free(sandlock_sandbox_t *p);
 /* Syscall number of a name from the known-name table, or -1. */
 int64_t sandlock_syscall_nr(const char *name);
@@ -208,6 +234,7 @@ sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy, const char *na
 /* stdio inherited; returns the exit code, or -1 (signal, or failure). */
 int sandlock_run_interactive(const sandlock_sandbox_t *policy, const char *name,
 			     const char *const *argv, unsigned int argc);
+/* Not landed yet (needs the copy-on-write workdir): NULL. */
 sandlock_dry_run_result_t *sandlock_dry_run(const sandlock_sandbox_t *policy, const char *name,
 					    const char *const *argv, unsigned int argc);
 /* Landlock filesystem confinement of the calling process, irreversible. */
@@ -223,12 +250,19 @@ sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy, const char 
  * start + wait; until wait is called, notified syscalls of the child block. */
 sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *policy, const char *name,
 					   const char *const *argv, unsigned int argc);
+/* Releases a created sandbox's child to exec.  0, or -1 (not created, or
+ * already started). */
 int sandlock_start(sandlock_handle_t *h);
+/* The command's pid, 0 before it exists or for NULL. */
 int32_t sandlock_handle_pid(const sandlock_handle_t *h);
+/* Waits for the end and returns the result (the caller frees it with
+ * sandlock_result_free); the first result of a capturing handle takes the
+ * output, later ones the status only.  NULL with a message on failure. */
 sandlock_result_t *sandlock_handle_wait(sandlock_handle_t *h);
 /* timeout_ms 0 = none; on expiry the sandbox is killed and the result's
  * exit code is -1 (status SANDLOCK_STATUS_TIMEOUT). */
 sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uint64_t timeout_ms);
+/* Not landed yet (port_remap, checkpoint): NULL. */
 char *sandlock_handle_port_mappings(const sandlock_handle_t *h);
 sandlock_checkpoint_t *sandlock_handle_checkpoint(sandlock_handle_t *h);
 /* Kills the sandbox if it is still running, then frees the handle. */
@@ -260,12 +294,19 @@ int sandlock_handle_kill(sandlock_handle_t *h);
 /* ---- results ------------------------------------------------------------ */
 int sandlock_result_exit_code(const sandlock_result_t *r); /* -1 for non-exit */
 bool sandlock_result_success(const sandlock_result_t *r);
+/* The captured output as a NUL-terminated string, invalid UTF-8 replaced
+ * (free with sandlock_string_free); NULL when nothing was captured or r is
+ * NULL. */
 char *sandlock_result_stdout(
     const sandlock_result_t *r); /* lossy UTF-8, free with sandlock_string_free */
 char *sandlock_result_stderr(const sandlock_result_t *r);
+/* The captured bytes, owned by r (valid until sandlock_result_free); *len
+ * receives their count (0 and NULL when nothing was captured). */
 const uint8_t *sandlock_result_stdout_bytes(const sandlock_result_t *r, size_t *len);
 const uint8_t *sandlock_result_stderr_bytes(const sandlock_result_t *r, size_t *len);
+/* Frees a result (NULL is ignored). */
 void sandlock_result_free(sandlock_result_t *r);
+/* Frees a string the library returned (NULL is ignored). */
 void sandlock_string_free(char *s);
 
 /* extension: how the sandbox ended. */
@@ -275,6 +316,7 @@ enum sandlock_status {
 	SANDLOCK_STATUS_KILLED = 2,   /* SIGKILL */
 	SANDLOCK_STATUS_TIMEOUT = 3,  /* killed by the timeout */
 };
+/* enum sandlock_status, -1 for NULL. */
 int sandlock_result_status(const sandlock_result_t *r);
 /* The signal that ended the command (SIGNALED, and SIGKILL for KILLED and
  * TIMEOUT), -1 when none (an exit) or r is NULL. */
@@ -286,7 +328,7 @@ int sandlock_result_signal(const sandlock_result_t *r);
  * going over max_memory), else NULL.  Owned by r. */
 const char *sandlock_result_note(const sandlock_result_t *r);
 
-/* ---- dry-run results ---------------------------------------------------- */
+/* ---- dry-run results (not landed: failure values) ------------------------ */
 int sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r);
 bool sandlock_dry_run_result_success(const sandlock_dry_run_result_t *r);
 const uint8_t *sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r,
@@ -298,7 +340,7 @@ char sandlock_dry_run_result_change_kind(const sandlock_dry_run_result_t *r, siz
 char *sandlock_dry_run_result_change_path(const sandlock_dry_run_result_t *r, size_t i);
 void sandlock_dry_run_result_free(sandlock_dry_run_result_t *r);
 
-/* ---- pipeline and gather ------------------------------------------------ */
+/* ---- pipeline and gather (not landed: the constructors return NULL) ------ */
 sandlock_pipeline_t *sandlock_pipeline_new(void);
 void sandlock_pipeline_add_stage(sandlock_pipeline_t *pipe, const sandlock_sandbox_t *policy,
 				 const char *const *argv, unsigned int argc);
@@ -313,7 +355,7 @@ void sandlock_gather_set_consumer(sandlock_gather_t *g, const sandlock_sandbox_t
 sandlock_result_t *sandlock_gather_run(sandlock_gather_t *g, uint64_t timeout_ms);
 void sandlock_gather_free(sandlock_gather_t *g);
 
-/* ---- policy callback context --------------------------------------------- */
+/* ---- policy callback context (not landed: no effect) --------------------- */
 void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count);
 void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count);
 void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t bytes);
@@ -323,7 +365,7 @@ void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx, uint32_t pid, const 
 void sandlock_ctx_deny_path(sandlock_ctx_t *ctx, const char *path);
 void sandlock_ctx_allow_path(sandlock_ctx_t *ctx, const char *path);
 
-/* ---- COW fork / reduce ---------------------------------------------------- */
+/* ---- COW fork / reduce (not landed: failure values) ----------------------- */
 sandlock_fns_t *sandlock_new_with_fns(const sandlock_sandbox_t *policy, const char *name,
 				      sandlock_init_fn_t init_fn, sandlock_work_fn_t work_fn);
 sandlock_fork_result_t *sandlock_fork(sandlock_fns_t *sb, uint32_t n);
@@ -336,7 +378,7 @@ void sandlock_fork_result_free(sandlock_fork_result_t *r);
 int sandlock_wait(sandlock_fns_t *sb);
 void sandlock_sandbox_fns_free(sandlock_fns_t *sb);
 
-/* ---- checkpoint ------------------------------------------------------------ */
+/* ---- checkpoint (not landed: failure values) ------------------------------- */
 int sandlock_checkpoint_save(const sandlock_checkpoint_t *cp, const char *dir);
 sandlock_checkpoint_t *sandlock_checkpoint_load(const char *dir);
 void sandlock_checkpoint_set_name(sandlock_checkpoint_t *cp, const char *name);
@@ -352,10 +394,15 @@ int sandlock_min_landlock_abi(void);
 /* ---- custom handlers ------------------------------------------------------ */
 int32_t sandlock_mem_read_cstr(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf,
 			       size_t max_len, size_t *out_len);
+/* Child memory, during the handler's callback only: read len bytes at addr
+ * into buf (all or nothing; *out_len = len), or write len bytes from buf.  0,
+ * or -1 (the child is gone, or the memory unmapped). */
 int32_t sandlock_mem_read(const sandlock_mem_handle_t *handle, uint64_t addr, uint8_t *buf,
 			  size_t len, size_t *out_len);
 int32_t sandlock_mem_write(const sandlock_mem_handle_t *handle, uint64_t addr, const uint8_t *buf,
 			   size_t len);
+/* The handler's answer, written into *out (NULL is ignored); the last setter
+ * wins.  inject_fd_send hands srcfd to the library, which closes it. */
 void sandlock_action_set_continue(sandlock_action_out_t *out);
 void sandlock_action_set_errno(sandlock_action_out_t *out, int32_t errno_value);
 void sandlock_action_set_return_value(sandlock_action_out_t *out, int64_t value);
@@ -363,9 +410,17 @@ void sandlock_action_set_inject_fd_send(sandlock_action_out_t *out, int32_t srcf
 					uint32_t newfd_flags);
 void sandlock_action_set_hold(sandlock_action_out_t *out);
 void sandlock_action_set_kill(sandlock_action_out_t *out, int32_t sig, int32_t pgid);
+/* A handler: fn(ud, ...) for each notification of its syscall; ud_drop(ud)
+ * runs once when the handler is freed, also after a run took it (a run frees
+ * every handler it is given, on every path).  NULL with a message for an
+ * on_exception above 3. */
 sandlock_handler_t *sandlock_handler_new(sandlock_handler_fn_t handler_fn, void *ud,
 					 sandlock_handler_ud_drop_t ud_drop, uint32_t on_exception);
+/* Frees a handler that no run has taken (runs ud_drop). */
 void sandlock_handler_free(sandlock_handler_t *h);
+/* sandlock_run with custom handlers at the end of their syscalls' chains;
+ * takes every registration's handler (freed when the run ends, or at once
+ * when it is refused). */
 sandlock_result_t *sandlock_run_with_handlers(const sandlock_sandbox_t *policy, const char *name,
 					      const char *const *argv, unsigned int argc,
 					      const sandlock_handler_registration_t *registrations,
@@ -402,6 +457,8 @@ typedef struct sandlock_features {
 	 * sandbox started from it drops, all of them */
 	bool caps_held;
 } sandlock_features_t;
+/* Fills *out (out->size set by the caller) with what the kernel offers.  0,
+ * or -1 with a message. */
 int sandlock_probe_features(sandlock_features_t *out);
 
 /* ---- added by the reference's later releases (up to 0.8.6) -------------------
