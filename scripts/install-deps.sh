@@ -14,6 +14,7 @@ packages=(
 	# tests
 	python3            # /usr/bin/python3, used by the integration tests
 	util-linux         # setpriv: runs the tests a second time unprivileged
+	valgrind           # make check-valgrind
 	# benchmarks and tooling
 	hyperfine
 	bubblewrap

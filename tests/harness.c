@@ -219,6 +219,13 @@ bool th_root(void)
 	return geteuid() == 0;
 }
 
+void th_skip_under_valgrind(const char *why)
+{
+	const char *v = getenv("SANDLOCK_UNDER_VALGRIND");
+	if (v && *v == '1')
+		th_skip("under valgrind: %s", why);
+}
+
 int th_run(char *const argv[], char *const env[], char **out, char **err)
 {
 	int po[2], pe[2];

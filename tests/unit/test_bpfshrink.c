@@ -224,6 +224,7 @@ static void check_policy(bool mem, bool tty, const int *extra, size_t n_extra)
 
 TEST(bpfshrink_decides_alike)
 {
+	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	check_policy(false, false, NULL, 0);
 	check_policy(true, false, NULL, 0);
 	check_policy(false, true, NULL, 0);
@@ -236,6 +237,7 @@ TEST(bpfshrink_decides_alike)
  * disagrees. */
 TEST(bpfshrink_check_can_fail)
 {
+	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	struct sandlock_sandbox cfg;
 	int notify[SUPERVISOR_MAX_NOTIFY];
 	policy_init(&cfg);

@@ -25,6 +25,7 @@ extern const size_t filter_n_prebuilts;
  * requests' keys, so they are used. */
 TEST(filter_prebuilt_matches_fresh_assembly)
 {
+	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	CHECK_EQ(filter_n_prebuilts, 4);
 	for (int i = 0; i < 4; i++) {
 		int mem = i % 2;
@@ -106,6 +107,7 @@ TEST(filter_checks_arch_and_x32)
 /* A denied syscall is never also notified: deny wins (0.8.0 let the notification win). */
 TEST(filter_deny_wins_over_notify)
 {
+	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
 	int notify[] = {__NR_mount};
@@ -136,6 +138,7 @@ static bool listed(const int *v, size_t n, int nr)
  * found without it). */
 TEST(notify_list_follows_policy)
 {
+	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
 	int v[SUPERVISOR_MAX_NOTIFY];
@@ -219,6 +222,7 @@ TEST(filter_denies_privileged_calls)
  * the set-id denials) assembles, and differs from the default one. */
 TEST(filter_conditional_notify_assembles)
 {
+	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
 	int user[] = {__NR_openat, __NR_fchmodat};

@@ -81,6 +81,7 @@ TEST(pidinfo_heap_line_exact)
  * thread that names itself "Tgid:\t1" changes nothing. */
 TEST(pidinfo_facts_of_a_live_process)
 {
+	th_skip_under_valgrind("pidfd_open");
 	int p[2];
 	CHECK(pipe(p) == 0);
 	pid_t c = fork();
