@@ -492,8 +492,9 @@ const char *sandlock_protection_name(uint32_t protection);
  * (enforced where it has it); disable: never applied.  Disabling
  * signal-scope lets the command signal every process of its uid, the host
  * included; net-tcp, every TCP port (a policy with net_bind ports is then
- * refused).  An unknown protection makes sandlock_sandbox_build fail.  The
- * builder is consumed and returned, as by every setter. */
+ * refused); fs-truncate, truncating the files of the read grants (never
+ * beyond the grants).  An unknown protection makes sandlock_sandbox_build
+ * fail.  The builder is consumed and returned, as by every setter. */
 sandlock_builder_t *sandlock_sandbox_builder_allow_degraded(sandlock_builder_t *b,
 							    uint32_t protection);
 sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *b, uint32_t protection);
@@ -532,7 +533,9 @@ sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy, const char *
  * at data, which the call does not keep) added to the caller as
  * inject_fd_send adds one.  Sealed read-only unless flags has
  * SANDLOCK_INJECT_WRITABLE; close-on-exec unless SANDLOCK_INJECT_NO_CLOEXEC.
- * The answer is EIO when the memfd cannot be made. */
+ * The answer is EIO when the memfd cannot be made, or flags holds an
+ * unknown bit.  An fd a setter took and a later setter replaced is closed
+ * after the callback. */
 #define SANDLOCK_INJECT_WRITABLE   0x1u
 #define SANDLOCK_INJECT_NO_CLOEXEC 0x2u
 void sandlock_action_set_inject_bytes(sandlock_action_out_t *out, const uint8_t *data, size_t len,

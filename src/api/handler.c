@@ -152,6 +152,24 @@ static bool convert(struct sl_ctx *c, const sandlock_action_out_t *out, struct s
 	}
 }
 
+/* The fds the setters took during the current callback on this thread. */
+static _Thread_local struct {
+	bool on;
+	size_t n;
+	int fd[16];
+} handed;
+
+static void hand(int fd)
+{
+	if (!handed.on || fd < 0)
+		return;
+	for (size_t i = 0; i < handed.n; i++)
+		if (handed.fd[i] == fd)
+			return;
+	if (handed.n < 16)
+		handed.fd[handed.n++] = fd;
+}
+
 void handler_dispatch(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	sandlock_handler_t *h = arg;
@@ -171,9 +189,17 @@ void handler_dispatch(struct sl_ctx *c, struct sl_action *a, void *arg)
 	 * control (pause, kill, a timeout) from other threads.  The index is
 	 * only read meanwhile: entries are freed on this thread alone. */
 	pthread_mutex_unlock(&c->sup->lock);
+	handed.n = 0;
+	handed.on = true;
 	int rc = h->fn(h->ud, &nd, &mh, &out);
+	handed.on = false;
 	pthread_mutex_lock(&c->sup->lock);
 	mh.valid = false;
+	/* fds handed over by setters whose answer a later setter replaced */
+	for (size_t i = 0; i < handed.n; i++)
+		if (out.kind != SANDLOCK_ACTION_INJECT_FD_SEND ||
+		    out.payload.inject_send.srcfd != handed.fd[i])
+			close(handed.fd[i]);
 	if (rc == 0 && convert(c, &out, a))
 		return;
 	if (out.kind == SANDLOCK_ACTION_INJECT_FD_SEND && out.payload.inject_send.srcfd >= 0)
@@ -304,6 +330,7 @@ SL_API void sandlock_action_set_inject_fd_send(sandlock_action_out_t *out, int32
 {
 	if (!out)
 		return;
+	hand(srcfd);
 	out->kind = SANDLOCK_ACTION_INJECT_FD_SEND;
 	out->payload.inject_send.srcfd = srcfd;
 	out->payload.inject_send.newfd_flags = newfd_flags;
@@ -339,7 +366,9 @@ SL_API void sandlock_action_set_inject_bytes(sandlock_action_out_t *out, const u
 {
 	if (!out)
 		return;
-	int fd = data || !len ? bytes_memfd(data, len, flags & SANDLOCK_INJECT_WRITABLE) : -1;
+	bool known = !(flags & ~(SANDLOCK_INJECT_WRITABLE | SANDLOCK_INJECT_NO_CLOEXEC));
+	int fd =
+	    known && (data || !len) ? bytes_memfd(data, len, flags & SANDLOCK_INJECT_WRITABLE) : -1;
 	if (fd < 0) {
 		sandlock_action_set_errno(out, EIO);
 		return;

@@ -374,11 +374,16 @@ static sandlock_handle_t *create(const sandlock_sandbox_t *policy, const char *n
 	/* the command starts with the caller's signal mask, in every mode
 	 * (a supervisor thread blocks everything) */
 	pthread_sigmask(SIG_SETMASK, NULL, &h->plan.child_mask);
+	for (int i = 0; i < 3; i++)
+		h->caller_fd[i] = r == 0 ? h->plan.caller_fd[i] : -1;
+	h->plan.caller_fd_given = r == 0;
 	if (r == 0)
 		r = h->threaded ? start_thread(h) : do_spawn(h);
 	h->policy = NULL;
 	h->user = NULL;
 	if (r < 0) {
+		for (int i = 0; i < 3; i++)
+			sl_close(&h->caller_fd[i]);
 		handle_destroy(h);
 		return NULL;
 	}
@@ -402,8 +407,8 @@ sandlock_handle_t *handle_popen(const sandlock_sandbox_t *policy, const char *na
 		return NULL;
 	/* the child, past READY, reads the plan no more: the ends are theirs */
 	for (int i = 0; i < 3; i++) {
-		fds[i] = h->plan.caller_fd[i];
-		h->plan.caller_fd[i] = -1;
+		fds[i] = h->caller_fd[i];
+		h->caller_fd[i] = -1;
 	}
 	h->state = H_RUNNING;
 	return h;

@@ -38,7 +38,8 @@ struct sandlock_handle {
 	bool finished; /* reaped, output drained, status recorded */
 	bool timed_out;
 	bool result_taken;
-	bool streaming; /* popen: nothing captured (the caller reads) */
+	bool streaming;	  /* popen: nothing captured (the caller reads) */
+	int caller_fd[3]; /* popen: the caller's ends, taken before the start */
 	int spawn_err;
 	char spawn_msg[256];
 

@@ -366,10 +366,19 @@ int child_main(void *arg)
 	if (p->set_nofile)
 		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
 	report_ready(p, listener, self_pidfd, me);
+	/* all we hold but stdio, the status socket (exec closes it) and the
+	 * gate: before parking, or the host's fds stay open here meanwhile */
+	unsigned a = (unsigned)p->status_w, b = p->gate_r >= 0 ? (unsigned)p->gate_r : a;
+	if (a > b) {
+		unsigned t = a;
+		a = b;
+		b = t;
+	}
+	sl_sys3(SYS_close_range, 3U, a - 1, 0U);
+	if (b > a + 1)
+		sl_sys3(SYS_close_range, a + 1, b - 1, 0U);
+	sl_sys3(SYS_close_range, b + 1, ~0U, 0U);
 	wait_gate(p);
-	/* all we hold but stdio and the status socket (exec closes it) */
-	sl_sys3(SYS_close_range, 3U, (unsigned)p->status_w - 1, 0U);
-	sl_sys3(SYS_close_range, (unsigned)p->status_w + 1, ~0U, 0U);
 	reset_signals(p);
 	exec_command(p);
 }

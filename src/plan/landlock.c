@@ -87,7 +87,9 @@ static uint64_t fs_handled(int abi, uint32_t skip)
 	uint64_t m = FS_READ | FS_WRITE_V1;
 	if (applied(skip, abi, SANDLOCK_PROTECTION_FS_REFER))
 		m |= LANDLOCK_ACCESS_FS_REFER;
-	if (applied(skip, abi, SANDLOCK_PROTECTION_FS_TRUNCATE))
+	/* handled whenever the kernel can: left out, it is granted with
+	 * every read rule (add_rules), never opened beyond the grants */
+	if ((uint32_t)abi >= protection_abi(SANDLOCK_PROTECTION_FS_TRUNCATE))
 		m |= LANDLOCK_ACCESS_FS_TRUNCATE;
 	if (applied(skip, abi, SANDLOCK_PROTECTION_FS_IOCTL_DEV))
 		m |= LANDLOCK_ACCESS_FS_IOCTL_DEV;
@@ -153,6 +155,8 @@ static int add_rules(int rfd, struct fsdeny *deny, const struct fs_grants *read,
 {
 	uint64_t all = fs_handled(abi, req->skip);
 	uint64_t rd = FS_READ & all;
+	if (!applied(req->skip, abi, SANDLOCK_PROTECTION_FS_TRUNCATE))
+		rd |= LANDLOCK_ACCESS_FS_TRUNCATE & all;
 	int r;
 	for (size_t i = 0; i < write->n; i++)
 		if ((r = add_path(rfd, deny, write->field, &write->v[i], all)) < 0)

@@ -518,7 +518,10 @@ void plan_release(struct sl_plan *p)
 		else
 			sl_close(child[i]);
 	for (size_t i = 0; i < SL_ARRAY_SIZE(parent); i++)
-		sl_close(parent[i]);
+		if (i >= 4 && p->caller_fd_given)
+			*parent[i] = -1;
+		else
+			sl_close(parent[i]);
 	p->child_ends_closed = false;
 	p->cwd = NULL;
 }

@@ -112,6 +112,7 @@ struct sl_plan {
 	/* popen: the caller's ends of the piped streams (stdin, stdout,
 	 * stderr), handed over once the sandbox runs */
 	int caller_fd[3];
+	bool caller_fd_given; /* the handle owns them: plan_release leaves them */
 };
 
 /* An empty plan (all fds -1). */

@@ -51,6 +51,8 @@ static void stop_keeper(struct sl_spawned *proc)
 	if (proc->keeper_pidfd < 0)
 		return;
 	pidinfo_signal(proc->keeper_pidfd, SIGTERM);
+	/* stopped by a sandbox allowed to signal it (signal-scope disabled) */
+	pidinfo_signal(proc->keeper_pidfd, SIGCONT);
 	spawn_reap(proc->keeper_pidfd, NULL);
 	sl_close(&proc->keeper_pidfd);
 }
@@ -245,10 +247,22 @@ int spawn_release(int *gate_w)
 	ssize_t r;
 	if (*gate_w < 0)
 		return 0; /* not gated: the child is already on its way */
+	/* a child that died parked leaves no reader: EPIPE, not SIGPIPE */
+	sigset_t pipe_set, old, pend;
+	sigemptyset(&pipe_set);
+	sigaddset(&pipe_set, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
+	sigpending(&pend);
+	bool was_pending = sigismember(&pend, SIGPIPE);
 	do
 		r = write(*gate_w, &token, 1);
 	while (r < 0 && errno == EINTR);
 	int e = errno;
+	if (r < 0 && e == EPIPE && !was_pending) {
+		struct timespec zero = {0, 0};
+		sigtimedwait(&pipe_set, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	sl_close(gate_w);
 	return r == 1 ? 0 : sl_errorf(e, "release the sandbox child: %s", strerror(e));
 }

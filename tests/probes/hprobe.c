@@ -9,6 +9,13 @@
  *   hprobe sys NR [A0..A5]       syscall NR with integer arguments
  *   hprobe open PATH...          openat each PATH; "fd=N cloexec=C data=..."
  *   hprobe open-seals PATH...    the same with "seals=<F_GET_SEALS>" after cloexec
+ *   hprobe open-attack PATH      openat PATH, then every way to change the
+ *                                file it gives (write, pwrite, ftruncate,
+ *                                fallocate, a shared writable mapping,
+ *                                mprotect of a shared one, fchmod then
+ *                                write, a reopen through /proc/self/fd, new
+ *                                seals); one "NAME ret=V|errno=E" line each,
+ *                                then "data=<the file's bytes>"
  *   hprobe read-fd FD LEN        read(FD) into a '.'-filled buffer
  *   hprobe write-fd FD TEXT      write(FD, TEXT)
  *   hprobe edge-open NAME        openat of NAME placed to end exactly at a
@@ -43,6 +50,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/utsname.h>
 #include <sys/wait.h>
@@ -124,6 +132,57 @@ static int cmd_open_seals(int argc, char **argv)
 		return usage("open-seals PATH...");
 	for (int i = 1; i < argc; i++)
 		open_one(argv[i], true);
+	return 0;
+}
+
+static void attack_line(const char *name, long rc)
+{
+	printf("%s ", name);
+	print_ret(rc);
+}
+
+static int cmd_open_attack(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("open-attack PATH");
+	int fd = (int)syscall(SYS_openat, AT_FDCWD, argv[1], O_RDONLY, 0);
+	if (fd < 0) {
+		print_ret(fd);
+		return 0;
+	}
+	attack_line("write", write(fd, "X", 1));
+	attack_line("pwrite", pwrite(fd, "X", 1, 0));
+	attack_line("shrink", ftruncate(fd, 0));
+	attack_line("grow", ftruncate(fd, 1 << 20));
+	attack_line("fallocate", fallocate(fd, 0, 0, 1 << 20));
+	void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+	attack_line("mmap-shared-write", m == MAP_FAILED ? -1 : 0);
+	if (m != MAP_FAILED) {
+		memcpy(m, "X", 1);
+		munmap(m, 4096);
+	}
+	m = mmap(NULL, 4096, PROT_READ, MAP_SHARED, fd, 0);
+	long rc = m == MAP_FAILED ? -1 : mprotect(m, 4096, PROT_READ | PROT_WRITE);
+	attack_line("mprotect-shared", rc);
+	if (m != MAP_FAILED && rc == 0)
+		memcpy(m, "X", 1);
+	if (m != MAP_FAILED)
+		munmap(m, 4096);
+	attack_line("fchmod", fchmod(fd, 0666));
+	attack_line("write-after-fchmod", write(fd, "X", 1));
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
+	int fd2 = open(path, O_RDWR | O_CLOEXEC);
+	attack_line("reopen-rdwr", fd2);
+	if (fd2 >= 0) {
+		attack_line("reopen-write", write(fd2, "X", 1));
+		close(fd2);
+	}
+	attack_line("add-seals", fcntl(fd, F_ADD_SEALS, F_SEAL_SEAL));
+	char buf[256];
+	ssize_t n = pread(fd, buf, sizeof(buf) - 1, 0);
+	buf[n > 0 ? n : 0] = 0;
+	printf("data=%s\n", buf);
 	return 0;
 }
 
@@ -380,6 +439,7 @@ static const struct probe_cmd commands[] = {
     {"sys", cmd_sys},
     {"open", cmd_open},
     {"open-seals", cmd_open_seals},
+    {"open-attack", cmd_open_attack},
     {"read-fd", cmd_read_fd},
     {"write-fd", cmd_write_fd},
     {"edge-open", cmd_edge_open},

@@ -494,6 +494,14 @@ static int cmd_kill_parent(int argc, char **argv)
 	return probe_report(kill(getppid(), 0));
 }
 
+/* signal-parent SIG: sends signal SIG (a number) to the parent, for real. */
+static int cmd_signal_parent(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("signal-parent SIG");
+	return probe_report(kill(getppid(), atoi(argv[1])));
+}
+
 static int cmd_kill_self(int argc, char **argv)
 {
 	return probe_report(kill(getpid(), 0));
@@ -774,6 +782,18 @@ static int cmd_truncate(int argc, char **argv)
 	if (argc < 2)
 		return usage("truncate PATH");
 	return probe_report(truncate(argv[1], 0));
+}
+
+/* open-trunc PATH: open(2) read-only with O_TRUNC (the kernel truncates a
+ * file the permission bits let us write, whatever the access mode). */
+static int cmd_open_trunc(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("open-trunc PATH");
+	int fd = open(argv[1], O_RDONLY | O_TRUNC | O_CLOEXEC);
+	if (fd < 0)
+		return probe_report(-1);
+	return probe_report(close(fd));
 }
 
 /* append PATH TEXT: opens an existing file for writing without O_CREAT. */
@@ -1154,6 +1174,7 @@ static const struct probe_cmd commands[] = {
     {"x32", cmd_x32},
     {"kill-parent", cmd_kill_parent},
     {"kill-self", cmd_kill_self},
+    {"signal-parent", cmd_signal_parent},
     {"socket", cmd_socket},
     {"socket-hb", cmd_socket_hb},
     {"tcp-connect", cmd_tcp_connect},
@@ -1173,6 +1194,7 @@ static const struct probe_cmd commands[] = {
     {"link", cmd_link},
     {"rename", cmd_rename},
     {"truncate", cmd_truncate},
+    {"open-trunc", cmd_open_trunc},
     {"symlink", cmd_symlink},
     {"stat", cmd_stat},
     {"ls", cmd_ls},
