@@ -126,36 +126,6 @@ static bool ends(pid_t pid)
 	return pid <= 0 || tc_wait_gone(pid, A4_WAIT_MS);
 }
 
-/* Kills (SIGKILL) every process below us, over and over until none is
- * left, and reaps them (we are a child subreaper: the orphans of the
- * killed come to us). */
-static void kill_all_below(void)
-{
-	for (int round = 0; round < 1000; round++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)gettid());
-		char *s = tc_read_file(path);
-		bool any = false;
-		for (char *p = s; p && *p;) {
-			char *end;
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			kill((pid_t)pid, SIGKILL);
-			any = true;
-			p = end;
-			while (*p == ' ' || *p == '\n')
-				p++;
-		}
-		free(s);
-		while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
-			;
-		if (!any)
-			return;
-		sleep_ms(5);
-	}
-}
-
 static void become_subreaper(void)
 {
 	CHECK_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
@@ -226,7 +196,7 @@ TEST(keeper_not_left_asleep_when_host_dies_before_placing_it)
 	pid_t k = first_child(getpid());
 	bool gone = ends(k);
 	long in = gone ? -1 : blocked_in(k);
-	kill_all_below();
+	tc_kill_all_below();
 	if (!gone)
 		th_fail(__FILE__, __LINE__,
 			"the keeper (pid %d) outlived its host: asleep in syscall %ld (futex is "
@@ -289,7 +259,7 @@ static struct host_death kill_host_while_child_waits(const sandlock_sandbox_t *p
 		CHECK(waitpid(h, &st, 0) == h);
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0x41)
 			SKIP("cannot install a seccomp filter here");
-		kill_all_below();
+		tc_kill_all_below();
 		th_fail(__FILE__, __LINE__, "the host never reached its trap (status 0x%x)", st);
 	}
 	/* With the ruleset built after the clone the keeper and the child
@@ -315,7 +285,7 @@ TEST(host_killed_while_child_waits_for_ruleset)
 	struct host_death d = kill_host_while_child_waits(tc_build(overlap_builder()), false);
 	bool child_gone = ends(d.child);
 	bool keeper_gone = ends(d.keeper);
-	kill_all_below();
+	tc_kill_all_below();
 	CHECK(child_gone);
 	CHECK(keeper_gone);
 }
@@ -340,7 +310,7 @@ TEST(host_killed_while_child_waits_fork_holds_socket)
 	char ks = tc_proc_state(d.keeper);
 	long cin = child_gone ? -1 : blocked_in(d.child);
 	bool fork_alive = tc_proc_state(d.forked) != 0;
-	kill_all_below();
+	tc_kill_all_below();
 	CHECK(fork_alive);
 	if (!child_gone || !keeper_gone)
 		th_fail(
@@ -361,7 +331,7 @@ TEST(host_killed_fork_holds_socket_keeper_not_in_vfork)
 	bool child_gone = ends(d.child);
 	bool keeper_gone = ends(d.keeper);
 	bool fork_alive = tc_proc_state(d.forked) != 0;
-	kill_all_below();
+	tc_kill_all_below();
 	CHECK(fork_alive);
 	CHECK(child_gone);
 	CHECK(keeper_gone);
@@ -427,13 +397,13 @@ static int run_with_handler_bounded(const sandlock_sandbox_t *p, long nr, char *
 			 (int)h, blocked_in(h), (int)k, k > 0 ? tc_proc_state(k) : '-', (int)c,
 			 c > 0 ? tc_proc_state(c) : '-', c > 0 ? blocked_in(c) : -1L);
 		close(mp[0]);
-		kill_all_below();
+		tc_kill_all_below();
 		return -1;
 	}
 	ssize_t n = read(mp[0], msg, len - 1);
 	msg[n > 0 ? n : 0] = 0;
 	close(mp[0]);
-	kill_all_below();
+	tc_kill_all_below();
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 0x80 + WTERMSIG(st);
 }
 

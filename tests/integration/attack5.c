@@ -160,36 +160,6 @@ static void check_no_children(void)
 	CHECK(waitid(P_ALL, 0, &si, WEXITED | WNOHANG | __WALL) < 0 && errno == ECHILD);
 }
 
-/* Kills (SIGKILL, after SIGCONT) every process below us until none is
- * left and reaps them (we are a child subreaper: orphans come to us). */
-static void kill_all_below(void)
-{
-	for (int round = 0; round < 1000; round++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)gettid());
-		char *s = tc_read_file(path);
-		bool any = false;
-		for (char *p = s; p && *p;) {
-			char *end;
-			long pid = strtol(p, &end, 10);
-			if (end == p)
-				break;
-			kill((pid_t)pid, SIGCONT);
-			kill((pid_t)pid, SIGKILL);
-			any = true;
-			p = end;
-			while (*p == ' ' || *p == '\n')
-				p++;
-		}
-		free(s);
-		while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
-			;
-		if (!any)
-			return;
-		sleep_ms(5);
-	}
-}
-
 /* ---- popen ------------------------------------------------------------------ */
 
 /*
@@ -824,7 +794,7 @@ TEST(disabled_signal_scope_stopped_keeper_does_not_hang_the_host)
 		else
 			sleep_ms(10);
 	}
-	kill_all_below();
+	tc_kill_all_below();
 	if (!done)
 		th_fail(__FILE__, __LINE__,
 			"with signal-scope disabled the command stopped its keeper (SIGSTOP) and "

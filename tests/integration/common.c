@@ -438,3 +438,32 @@ int tc_session_on(const char *slave, int last)
 			return -1;
 	return s < 0 ? -1 : 0;
 }
+
+void tc_kill_all_below(void)
+{
+	for (int round = 0; round < 1000; round++) {
+		char path[64];
+		snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)gettid());
+		char *s = tc_read_file(path);
+		bool any = false;
+		for (char *p = s; p && *p;) {
+			char *end;
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			kill((pid_t)pid, SIGCONT);
+			kill((pid_t)pid, SIGKILL);
+			any = true;
+			p = end;
+			while (*p == ' ' || *p == '\n')
+				p++;
+		}
+		free(s);
+		while (waitpid(-1, NULL, __WALL | WNOHANG) > 0)
+			;
+		if (!any)
+			return;
+		struct timespec ts = {0, 5000000};
+		nanosleep(&ts, NULL);
+	}
+}

@@ -110,6 +110,11 @@ int tc_openpt(char **slave);
  * on fds 0 to last.  0, or -1 on a failure. */
 int tc_session_on(const char *slave, int last);
 
+/* Kills (SIGKILL, after SIGCONT) every process below the calling thread
+ * until none is left, and reaps them: a test made a child subreaper
+ * cleans up what a failed sandbox left behind (its orphans come to it). */
+void tc_kill_all_below(void);
+
 /* The one-letter state of /proc/<pid>/stat, or 0 when the process is gone. */
 char tc_proc_state(pid_t pid);
 /* Polls (bounded at timeout_ms) until tc_proc_state(pid) is / is not want. */
