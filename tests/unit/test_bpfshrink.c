@@ -283,3 +283,47 @@ TEST(bpfshrink_keeps_what_it_must)
 	CHECK_EQ(bpfshrink(q, sizeof(p) / sizeof(p[0])), sizeof(p) / sizeof(p[0]));
 	CHECK(memcmp(p, q, sizeof(p)) == 0);
 }
+
+/* "and #bit; jeq #bit" becomes one jset where the accumulator is dead
+ * after the test; kept where a branch still reads it, where a jump lands
+ * on the jeq, and for a mask of several bits. */
+TEST(bpfshrink_single_bit_tests)
+{
+	struct sock_filter dead[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+	    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x800),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x800, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	CHECK_EQ(bpfshrink(dead, 5), 4);
+	CHECK_EQ(dead[1].code, BPF_JMP | BPF_JSET | BPF_K);
+	CHECK_EQ(dead[1].k, 0x800);
+	CHECK_EQ(dead[1].jt, 0);
+	CHECK_EQ(dead[1].jf, 1);
+	struct sock_filter live[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+	    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x800),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x800, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_A, 0), /* reads the masked A */
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	CHECK_EQ(bpfshrink(live, 5), 5);
+	struct sock_filter landed[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 7, 1, 0), /* lands on the jeq */
+	    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0x800),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0x800, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	CHECK_EQ(bpfshrink(landed, 6), 6);
+	struct sock_filter bits[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, 16),
+	    BPF_STMT(BPF_ALU | BPF_AND | BPF_K, 0xc00),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 0xc00, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	CHECK_EQ(bpfshrink(bits, 5), 5);
+}
