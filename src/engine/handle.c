@@ -374,9 +374,14 @@ static sandlock_handle_t *create(const sandlock_sandbox_t *policy, const char *n
 	/* the command starts with the caller's signal mask, in every mode
 	 * (a supervisor thread blocks everything) */
 	pthread_sigmask(SIG_SETMASK, NULL, &h->plan.child_mask);
-	for (int i = 0; i < 3; i++)
-		h->caller_fd[i] = r == 0 ? h->plan.caller_fd[i] : -1;
-	h->plan.caller_fd_given = r == 0;
+	/* popen: the caller's ends are the handle's from here on (a
+	 * supervisor thread may finish, and release the plan, before
+	 * handle_popen hands them over); the child's copies go with the
+	 * close_range it makes after READY */
+	for (int i = 0; i < 3; i++) {
+		h->caller_fd[i] = h->plan.caller_fd[i];
+		h->plan.caller_fd[i] = -1;
+	}
 	if (r == 0)
 		r = h->threaded ? start_thread(h) : do_spawn(h);
 	h->policy = NULL;

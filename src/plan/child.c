@@ -89,9 +89,6 @@ static void setup_stdio(const struct sl_plan *p)
 	close_fd(p->status_r);
 	close_fd(p->stdout_r);
 	close_fd(p->stderr_r);
-	/* (the caller's end of our stdin too: its close must read as EOF) */
-	for (int i = 0; i < 3; i++)
-		close_fd(p->caller_fd[i]);
 	if (p->stdin_r >= 0)
 		move_fd(p, p->stdin_r, STDIN_FILENO);
 	if (p->stdout_w >= 0)
@@ -340,13 +337,28 @@ const int *child_overlap_syscalls(size_t *n)
 	return overlap_syscalls;
 }
 
+/* Closes every fd from 3 up but a and b (both >= 3; equal for one). */
+static void close_all_but(unsigned a, unsigned b)
+{
+	if (a > b) {
+		unsigned t = a;
+		a = b;
+		b = t;
+	}
+	sl_sys3(SYS_close_range, 3U, a - 1, 0U);
+	if (b > a + 1)
+		sl_sys3(SYS_close_range, a + 1, b - 1, 0U);
+	sl_sys3(SYS_close_range, b + 1, ~0U, 0U);
+}
+
 int child_main(void *arg)
 {
 	const struct sl_plan *p = arg;
-	/* started away from the host's CPU (keeper.c): back to the host's
-	 * set, which the command inherits (should a cpuset have changed
-	 * meanwhile and the kernel refuse, the command keeps the others) */
-	if (p->have_home)
+	/* started away from the host's CPU (the overlap, keeper.c): back to
+	 * the host's set, which the command inherits (should a cpuset have
+	 * changed meanwhile and the kernel refuse, the command keeps the
+	 * others) */
+	if (p->overlap)
 		sl_sys3(SYS_sched_setaffinity, 0, sizeof(p->home_cpus), &p->home_cpus);
 	setup_stdio(p);
 	pid_t me;
@@ -367,17 +379,10 @@ int child_main(void *arg)
 		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
 	report_ready(p, listener, self_pidfd, me);
 	/* all we hold but stdio, the status socket (exec closes it) and the
-	 * gate: before parking, or the host's fds stay open here meanwhile */
-	unsigned a = (unsigned)p->status_w, b = p->gate_r >= 0 ? (unsigned)p->gate_r : a;
-	if (a > b) {
-		unsigned t = a;
-		a = b;
-		b = t;
-	}
-	sl_sys3(SYS_close_range, 3U, a - 1, 0U);
-	if (b > a + 1)
-		sl_sys3(SYS_close_range, a + 1, b - 1, 0U);
-	sl_sys3(SYS_close_range, b + 1, ~0U, 0U);
+	 * gate, before parking: the host's fds, a popen caller's ends among
+	 * them (their close must read as EOF), stay open here no longer */
+	close_all_but((unsigned)p->status_w,
+		      p->gate_r >= 0 ? (unsigned)p->gate_r : (unsigned)p->status_w);
 	wait_gate(p);
 	reset_signals(p);
 	exec_command(p);

@@ -252,7 +252,7 @@ int keeper_main(void *arg)
 	if (pid < 0)
 		return fail(p, SL_STEP_CLONE, pid);
 	/* back to the host's CPUs (the child has gone back already) */
-	if (p->have_home)
+	if (p->overlap)
 		sl_sys3(SYS_sched_setaffinity, 0, sizeof(p->home_cpus), &p->home_cpus);
 	p->keeper.child = (pid_t)pid;
 	/* Hold nothing of the host's (its pipes must see EOF) but the list. */

@@ -222,11 +222,13 @@ static int make_pipe(int *rd, int *wr)
 	return 0;
 }
 
-/* The status channel is a SEQPACKET socket so the child can pass the
- * listener fd with SCM_RIGHTS: no ptrace permission needed (pidfd_getfd
- * is blocked by Yama ptrace_scope >= 2 and by Docker's default profile),
- * and the child need not wait for the parent to take it. */
-static int make_status_socket(int *rd, int *wr)
+/* A SEQPACKET socket pair.  The status channel is one so the child can
+ * pass the listener fd with SCM_RIGHTS: no ptrace permission needed
+ * (pidfd_getfd is blocked by Yama ptrace_scope >= 2 and by Docker's default
+ * profile), and the child need not wait for the parent to take it.  The
+ * release gate is one so releasing a child that died parked is EPIPE for
+ * send(MSG_NOSIGNAL), not a SIGPIPE in the host. */
+static int make_socket_pair(int *rd, int *wr)
 {
 	int fds[2];
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, fds) < 0)
@@ -268,9 +270,9 @@ static int build_popen_stdio(struct sl_plan *p, const uint32_t *io)
 
 static int build_pipes(struct sl_plan *p, const struct plan_mode *mode)
 {
-	int r = make_status_socket(&p->status_r, &p->status_w);
+	int r = make_socket_pair(&p->status_r, &p->status_w);
 	if (r == 0 && mode->gated)
-		r = make_pipe(&p->gate_r, &p->gate_w);
+		r = make_socket_pair(&p->gate_r, &p->gate_w);
 	if (r == 0 && mode->io)
 		r = build_popen_stdio(p, mode->io);
 	if (r == 0 && mode->capture)
@@ -518,10 +520,7 @@ void plan_release(struct sl_plan *p)
 		else
 			sl_close(child[i]);
 	for (size_t i = 0; i < SL_ARRAY_SIZE(parent); i++)
-		if (i >= 4 && p->caller_fd_given)
-			*parent[i] = -1;
-		else
-			sl_close(parent[i]);
+		sl_close(parent[i]);
 	p->child_ends_closed = false;
 	p->cwd = NULL;
 }

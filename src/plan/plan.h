@@ -110,9 +110,8 @@ struct sl_plan {
 	int stdout_w, stderr_w, status_w, gate_r, stdin_r;
 	int stdout_r, stderr_r, status_r, gate_w;
 	/* popen: the caller's ends of the piped streams (stdin, stdout,
-	 * stderr), handed over once the sandbox runs */
+	 * stderr), until the handle takes them (before the clone) */
 	int caller_fd[3];
-	bool caller_fd_given; /* the handle owns them: plan_release leaves them */
 };
 
 /* An empty plan (all fds -1). */

@@ -131,7 +131,7 @@ static void place_keeper(struct sl_plan *p, pid_t kpid)
 	if (!p->overlap)
 		return; /* placed already: it runs at once, here */
 	int cpu = sched_getcpu();
-	if (p->have_home && cpu >= 0 && cpu < CPU_SETSIZE) {
+	if (cpu >= 0 && cpu < CPU_SETSIZE) { /* (overlap implies have_home) */
 		cpu_set_t away = p->home_cpus;
 		CPU_CLR(cpu, &away);
 		if (CPU_COUNT(&away) > 0)
@@ -247,22 +247,11 @@ int spawn_release(int *gate_w)
 	ssize_t r;
 	if (*gate_w < 0)
 		return 0; /* not gated: the child is already on its way */
-	/* a child that died parked leaves no reader: EPIPE, not SIGPIPE */
-	sigset_t pipe_set, old, pend;
-	sigemptyset(&pipe_set);
-	sigaddset(&pipe_set, SIGPIPE);
-	pthread_sigmask(SIG_BLOCK, &pipe_set, &old);
-	sigpending(&pend);
-	bool was_pending = sigismember(&pend, SIGPIPE);
+	/* (a child that died parked: EPIPE, never SIGPIPE, plan.c) */
 	do
-		r = write(*gate_w, &token, 1);
+		r = send(*gate_w, &token, 1, MSG_NOSIGNAL);
 	while (r < 0 && errno == EINTR);
 	int e = errno;
-	if (r < 0 && e == EPIPE && !was_pending) {
-		struct timespec zero = {0, 0};
-		sigtimedwait(&pipe_set, NULL, &zero);
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	sl_close(gate_w);
 	return r == 1 ? 0 : sl_errorf(e, "release the sandbox child: %s", strerror(e));
 }
