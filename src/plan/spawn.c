@@ -57,6 +57,25 @@ static void stop_keeper(struct sl_spawned *proc)
 	sl_close(&proc->keeper_pidfd);
 }
 
+/*
+ * recvmsg on the status socket.  The child's end may close with a message
+ * of ours unread (the ruleset sent to a child that had already failed and
+ * exited): the kernel then reports ECONNRESET once, on the next receive,
+ * ahead of what the child queued before it left.  That error is consumed
+ * by the report: receive again.
+ */
+static ssize_t recv_status(int sock, struct msghdr *mh, int flags)
+{
+	ssize_t r;
+	bool reset = false;
+	for (;;) {
+		r = recvmsg(sock, mh, flags);
+		if (r >= 0 || (errno != EINTR && (errno != ECONNRESET || reset)))
+			return r;
+		reset |= errno == ECONNRESET;
+	}
+}
+
 /* Receives one status message and, with it, at most two fds. */
 static int read_msg(int sock, struct sl_child_msg *m, int fds[2])
 {
@@ -71,9 +90,7 @@ static int read_msg(int sock, struct sl_child_msg *m, int fds[2])
 			    .msg_controllen = sizeof(ctl.buf)};
 	ssize_t r;
 	fds[0] = fds[1] = -1;
-	do
-		r = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
-	while (r < 0 && errno == EINTR);
+	r = recv_status(sock, &mh, MSG_CMSG_CLOEXEC);
 	struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 	    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
@@ -234,10 +251,9 @@ int spawn_finish(struct sl_plan *p, struct sl_spawned *proc, siginfo_t *si)
 int spawn_exec_error(struct sl_plan *p)
 {
 	struct sl_child_msg m = {.step = -1};
-	ssize_t r;
-	do
-		r = recv(p->status_r, &m, sizeof(m), MSG_DONTWAIT);
-	while (r < 0 && errno == EINTR);
+	struct iovec iov = {&m, sizeof(m)};
+	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
+	ssize_t r = recv_status(p->status_r, &mh, MSG_DONTWAIT);
 	return r == (ssize_t)sizeof(m) && m.step == SL_STEP_EXEC && m.value > 0 ? m.value : 0;
 }
 
