@@ -8,10 +8,12 @@
  * a fresh assembly.
  */
 #include <stdio.h>
+#include <stdlib.h>
 
+#include "feature.h"
 #include "filter.h"
 #include "policy.h"
-#include "supervisor.h"
+#include "registry.h"
 
 /* The generator assembles everything at run time itself. */
 const struct filter_prebuilt filter_prebuilts[] = {{.len = 0}};
@@ -25,21 +27,38 @@ static void print_words(const char *name, const uint64_t *w)
 	printf("},\n");
 }
 
-/* Prints program i's instructions; fills its key. */
+static void print_rules(int i, const struct sl_nrule *v, size_t n)
+{
+	printf("static const struct sl_nrule rules%d[%zu] = {\n", i, n ? n : 1);
+	for (size_t k = 0; k < n; k++) {
+		printf("\t{%d, %u, {", v[k].nr, v[k].ncmp);
+		for (int c = 0; c < SL_NRULE_CMPS; c++)
+			printf("%s{%u, %u, 0x%llxULL, 0x%llxULL}", c ? ", " : "", v[k].cmp[c].arg,
+			       v[k].cmp[c].op, (unsigned long long)v[k].cmp[c].mask,
+			       (unsigned long long)v[k].cmp[c].val);
+		printf("}},\n");
+	}
+	printf("};\n\n");
+}
+
+/* Prints program i's rules and instructions; fills its key. */
 static int print_program(int i, const struct sandlock_sandbox *cfg, bool tty_jobs,
 			 struct filter_key *key)
 {
-	int notify[SUPERVISOR_MAX_NOTIFY];
-	size_t n = supervisor_notify_list(cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
-	struct filter_req req = {.cfg = cfg,
-				 .notify = notify,
-				 .n_notify = n,
-				 .mem_rules = cfg->max_memory.set,
-				 .tty_jobs = tty_jobs};
-	struct sock_fprog prog;
-	if (filter_assemble(&req, &prog) < 0)
+	struct sl_feature_env env = {.policy = cfg, .tty_jobs = tty_jobs};
+	struct sl_nrule *rules;
+	size_t n;
+	if (feature_plan_rules(registry_features(), &env, NULL, 0, &rules, &n) < 0)
 		return -1;
+	struct filter_req req = {.cfg = cfg, .rules = rules, .n_rules = n, .tty_jobs = tty_jobs};
+	struct sock_fprog prog;
+	if (filter_assemble(&req, &prog) < 0) {
+		free(rules);
+		return -1;
+	}
 	filter_key_of(&req, key);
+	print_rules(i, rules, n);
+	free(rules);
 	printf("static const struct sock_filter insns%d[%u] = {\n", i, prog.len);
 	for (unsigned k = 0; k < prog.len; k++) {
 		const struct sock_filter *f = &prog.filter[k];
@@ -78,9 +97,11 @@ int main(void)
 	for (int i = 0; i < N_PROGRAMS; i++) {
 		printf("\t{\n\t\t.key = {\n");
 		print_words("deny", key[i].deny);
-		print_words("notify", key[i].notify);
+		printf("\t\t\t.rules_hash = 0x%016llxULL,\n\t\t\t.n_rules = %u,\n",
+		       (unsigned long long)key[i].rules_hash, key[i].n_rules);
 		printf("\t\t\t.flags = %u,\n\t\t\t.valid = %u,\n\t\t},\n", key[i].flags,
 		       key[i].valid);
+		printf("\t\t.rules = rules%d,\n", i);
 		printf("\t\t.len = %d,\n\t\t.insns = insns%d,\n\t},\n", len[i], i);
 	}
 	printf("};\n\nconst size_t filter_n_prebuilts = %d;\n", N_PROGRAMS);

@@ -26,6 +26,7 @@
 #include "filter.h"
 #include "handle.h"
 #include "handler.h"
+#include "registry.h"
 #include "sandlock.h"
 #include "seccomp_uapi.h"
 #include "supervisor.h"
@@ -264,7 +265,7 @@ static sandlock_result_t *run_with_handlers(const sandlock_sandbox_t *policy, co
 			links[i] = (struct sl_user_link){(int)regs[i].syscall_nr, handler_dispatch,
 							 regs[i].handler};
 		sandlock_handle_t *h = handle_create_ex(
-		    policy, name, argv, argc,
+		    registry_features(), policy, name, argv, argc,
 		    flags | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START, links, n);
 		if (h) {
 			/* START: the child is not parked; this only marks it

@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "handle.h"
+#include "registry.h"
 
 SL_API sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const char *name,
 					     const char *const *argv, unsigned int argc,
@@ -16,7 +17,7 @@ SL_API sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, c
 		sl_errorf(EINVAL, "unknown create flags 0x%x", flags);
 		return NULL;
 	}
-	return handle_create(policy, name, argv, argc, flags);
+	return handle_create(registry_features(), policy, name, argv, argc, flags);
 }
 
 SL_API sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy, const char *name,
@@ -45,7 +46,7 @@ SL_API sandlock_handle_t *sandlock_popen(const sandlock_sandbox_t *policy, const
 			return NULL;
 		}
 	}
-	sandlock_handle_t *h = handle_popen(policy, name, argv, argc, io, fds);
+	sandlock_handle_t *h = handle_popen(registry_features(), policy, name, argv, argc, io, fds);
 	for (int i = 0; h && i < 3; i++)
 		if (out[i])
 			*out[i] = fds[i];

@@ -2,6 +2,8 @@
 /* handle.c - sandbox lifecycle, threaded and inline (see handle.h). */
 #include "handle.h"
 
+#include "feature.h"
+
 #include <errno.h>
 #include <signal.h>
 #include <stdio.h>
@@ -34,30 +36,11 @@ static void record_status(sandlock_handle_t *h, const siginfo_t *si, int wait_rc
 	}
 }
 
-/* "64M", "4K" or "100 bytes". */
-static void fmt_size(char *buf, size_t size, uint64_t v)
-{
-	static const char unit[] = "GMK";
-	for (int i = 0; i < 3; i++) {
-		uint64_t u = 1ULL << (10 * (3 - i));
-		if (v >= u && v % u == 0) {
-			snprintf(buf, size, "%llu%c", (unsigned long long)(v / u), unit[i]);
-			return;
-		}
-	}
-	snprintf(buf, size, "%llu byte%s", (unsigned long long)v, v == 1 ? "" : "s");
-}
-
 /* One line on why the sandbox ended, when the status alone would leave
- * the user guessing: a process the memory check killed, or a command
- * killed by a signal before it ever ran (with max_memory set, every
- * program makes a notified allocation call at its start; the kernel
- * kills an exec it cannot fit in RLIMIT_DATA/RLIMIT_STACK with SIGSEGV,
- * after the point where exec could still fail). */
+ * the user guessing: the command could not be executed, or a feature
+ * ended it (a limit's kill). */
 static void explain(sandlock_handle_t *h)
 {
-	char lim[32];
-	fmt_size(lim, sizeof(lim), h->max_memory);
 	h->note[0] = 0;
 	/* the command never ran: not the 127 of a command that ran */
 	int err = h->proc.pid > 0 ? spawn_exec_error(&h->plan) : 0;
@@ -66,30 +49,13 @@ static void explain(sandlock_handle_t *h)
 			 plan_exec_reason(err));
 		return;
 	}
-	const struct sl_kills *mk = &h->sup.mem_kills, *ck = &h->sup.cpu_kills;
-	if (mk->n == 1 && mk->last == h->proc.pid)
-		snprintf(h->note, sizeof(h->note),
-			 "the command was killed: the sandbox's memory went over max_memory (%s)",
-			 lim);
-	else if (mk->n == 1)
-		snprintf(h->note, sizeof(h->note),
-			 "process %d was killed: the sandbox's memory went over max_memory (%s)",
-			 (int)mk->last, lim);
-	else if (mk->n > 1)
-		snprintf(h->note, sizeof(h->note),
-			 "%u processes were killed: the sandbox's memory went over max_memory (%s)",
-			 mk->n, lim);
-	else if (ck->n)
-		snprintf(h->note, sizeof(h->note),
-			 "%s %d was killed: it kept running while the sandbox was stopped "
-			 "(max_cpu or pause)%s",
-			 ck->last == h->proc.pid ? "the command, process" : "process",
-			 (int)ck->last, ck->n > 1 ? ", and others" : "");
-	else if (h->max_memory && h->sig && !h->sup.root_ran && !h->timed_out && !h->user_killed)
-		snprintf(h->note, sizeof(h->note),
-			 "the command was killed by SIG%s before it started: max_memory (%s) is "
-			 "too small to start it",
-			 sigabbrev_np(h->sig) ? sigabbrev_np(h->sig) : "?", lim);
+	struct sl_end end = {.root = h->proc.pid,
+			     .sig = h->sig,
+			     .root_ran = h->sup.root_ran,
+			     .timed_out = h->timed_out,
+			     .user_killed = h->user_killed};
+	if (h->sup.lock_init)
+		supervisor_note(&h->sup, &end, h->note, sizeof(h->note));
 }
 
 /* Signals the sandbox: every process of the supervisor's index, through
@@ -178,8 +144,12 @@ static int ruleset_first(sandlock_handle_t *h)
 /* Takes the child's listener and pidfd and hands them to the supervisor. */
 static int attach(sandlock_handle_t *h)
 {
-	struct sl_sup_cfg sc = {
-	    .policy = h->policy, .name = h->name, .user = h->user, .n_user = h->n_user};
+	struct sl_sup_cfg sc = {.policy = h->policy,
+				.name = h->name,
+				.features = h->features,
+				.tty_jobs = h->tty_jobs,
+				.user = h->user,
+				.n_user = h->n_user};
 	/* prepared while the child finishes its setup */
 	int r = supervisor_init(&h->sup, &sc);
 	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)
@@ -308,10 +278,11 @@ static int set_name(sandlock_handle_t *h, const char *name)
 	return 0;
 }
 
-sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *name,
-				 const char *const *argv, unsigned int argc, uint32_t flags)
+sandlock_handle_t *handle_create(const struct sl_feature_set *fs, const sandlock_sandbox_t *policy,
+				 const char *name, const char *const *argv, unsigned int argc,
+				 uint32_t flags)
 {
-	return handle_create_ex(policy, name, argv, argc, flags, NULL, 0);
+	return handle_create_ex(fs, policy, name, argv, argc, flags, NULL, 0);
 }
 
 static int user_nrs(const struct sl_user_link *user, size_t n, int **out)
@@ -327,9 +298,23 @@ static int user_nrs(const struct sl_user_link *user, size_t n, int **out)
 	return 0;
 }
 
-static sandlock_handle_t *create(const sandlock_sandbox_t *policy, const char *name,
-				 const char *const *argv, unsigned int argc, uint32_t flags,
-				 const struct sl_user_link *user, size_t n_user, const uint32_t *io)
+/* The plan's notify rules: the active features', then the user's. */
+static int plan_rules(sandlock_handle_t *h, const sandlock_sandbox_t *policy,
+		      struct sl_nrule **rules, size_t *n)
+{
+	int *nrs = NULL;
+	int r = user_nrs(h->user, h->n_user, &nrs);
+	struct sl_feature_env env = {.policy = policy, .tty_jobs = h->tty_jobs};
+	if (r == 0)
+		r = feature_plan_rules(h->features, &env, nrs, h->n_user, rules, n);
+	free(nrs);
+	return r;
+}
+
+static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock_sandbox_t *policy,
+				 const char *name, const char *const *argv, unsigned int argc,
+				 uint32_t flags, const struct sl_user_link *user, size_t n_user,
+				 const uint32_t *io)
 {
 	if (!policy) {
 		sl_errorf(EINVAL, "policy is NULL");
@@ -354,23 +339,25 @@ static sandlock_handle_t *create(const sandlock_sandbox_t *policy, const char *n
 	h->sup.listener = -1;
 	plan_init(&h->plan);
 	h->policy = policy;
-	h->max_memory = policy->max_memory.set ? policy->max_memory.v : 0;
 	h->user = user;
 	h->n_user = n_user;
-	int *nrs = NULL;
+	h->features = fs;
+	h->tty_jobs = h->interactive && isatty(STDIN_FILENO);
+	struct sl_nrule *rules = NULL;
+	size_t n_rules = 0;
 	int r = set_name(h, name);
 	if (r == 0)
-		r = user_nrs(user, n_user, &nrs);
+		r = plan_rules(h, policy, &rules, &n_rules);
 	h->streaming = io != NULL;
 	struct plan_mode mode = {.capture = !h->interactive && !io,
 				 .io = io,
-				 .interactive = h->interactive,
+				 .tty_jobs = h->tty_jobs,
 				 .gated = !(flags & SANDLOCK_CREATE_START),
-				 .user_nrs = nrs,
-				 .n_user = n_user};
+				 .rules = rules,
+				 .n_rules = n_rules};
 	if (r == 0)
 		r = plan_build(&h->plan, policy, argv, argc, &mode);
-	free(nrs);
+	free(rules);
 	/* the command starts with the caller's signal mask, in every mode
 	 * (a supervisor thread blocks everything) */
 	pthread_sigmask(SIG_SETMASK, NULL, &h->plan.child_mask);
@@ -396,18 +383,20 @@ static sandlock_handle_t *create(const sandlock_sandbox_t *policy, const char *n
 	return h;
 }
 
-sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char *name,
+sandlock_handle_t *handle_create_ex(const struct sl_feature_set *fs,
+				    const sandlock_sandbox_t *policy, const char *name,
 				    const char *const *argv, unsigned int argc, uint32_t flags,
 				    const struct sl_user_link *user, size_t n_user)
 {
-	return create(policy, name, argv, argc, flags, user, n_user, NULL);
+	return create(fs, policy, name, argv, argc, flags, user, n_user, NULL);
 }
 
-sandlock_handle_t *handle_popen(const sandlock_sandbox_t *policy, const char *name,
-				const char *const *argv, unsigned int argc, const uint32_t io[3],
-				int fds[3])
+sandlock_handle_t *handle_popen(const struct sl_feature_set *fs, const sandlock_sandbox_t *policy,
+				const char *name, const char *const *argv, unsigned int argc,
+				const uint32_t io[3], int fds[3])
 {
-	sandlock_handle_t *h = create(policy, name, argv, argc, SANDLOCK_CREATE_START, NULL, 0, io);
+	sandlock_handle_t *h =
+	    create(fs, policy, name, argv, argc, SANDLOCK_CREATE_START, NULL, 0, io);
 	if (!h)
 		return NULL;
 	/* the child, past READY, reads the plan no more: the ends are theirs */

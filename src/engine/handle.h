@@ -46,6 +46,8 @@ struct sandlock_handle {
 	const sandlock_sandbox_t *policy; /* during create only */
 	const struct sl_user_link *user;  /* during create only */
 	size_t n_user;
+	const struct sl_feature_set *features; /* what the engine enforces */
+	bool tty_jobs;			       /* interactive on a terminal */
 	struct sl_plan plan;
 	struct sl_spawned proc;
 	struct sl_sup sup;
@@ -53,26 +55,30 @@ struct sandlock_handle {
 	char name[SL_NAME_MAX + 1];
 
 	int status, code, sig;
-	bool user_killed;    /* SIGKILL by live control */
-	uint64_t max_memory; /* the policy's, for the note (0: none) */
-	char note[192];	     /* sandlock_result_note() */
+	bool user_killed; /* SIGKILL by live control */
+	char note[192];	  /* sandlock_result_note() */
 	pthread_t thread;
 };
 
-/* NULL with a message on failure. */
-sandlock_handle_t *handle_create(const sandlock_sandbox_t *policy, const char *name,
-				 const char *const *argv, unsigned int argc, uint32_t flags);
+struct sl_feature_set;
+
+/* A sandbox enforcing the features of fs (static: it outlives the
+ * handle).  NULL with a message on failure. */
+sandlock_handle_t *handle_create(const struct sl_feature_set *fs, const sandlock_sandbox_t *policy,
+				 const char *name, const char *const *argv, unsigned int argc,
+				 uint32_t flags);
 /* The same with user handlers at the end of their syscalls' chains (the
  * links are copied; their args must outlive the handle). */
-sandlock_handle_t *handle_create_ex(const sandlock_sandbox_t *policy, const char *name,
+sandlock_handle_t *handle_create_ex(const struct sl_feature_set *fs,
+				    const sandlock_sandbox_t *policy, const char *name,
 				    const char *const *argv, unsigned int argc, uint32_t flags,
 				    const struct sl_user_link *user, size_t n_user);
 /* popen: started at once, supervised from a thread; io holds a
  * SANDLOCK_STDIO_* mode per stream (checked by the caller); the caller's
  * ends of the piped streams go to fds (-1 for the others). */
-sandlock_handle_t *handle_popen(const sandlock_sandbox_t *policy, const char *name,
-				const char *const *argv, unsigned int argc, const uint32_t io[3],
-				int fds[3]);
+sandlock_handle_t *handle_popen(const struct sl_feature_set *fs, const sandlock_sandbox_t *policy,
+				const char *name, const char *const *argv, unsigned int argc,
+				const uint32_t io[3], int fds[3]);
 int handle_start(sandlock_handle_t *h);
 /* timeout_ms 0 = none.  NULL with a message on failure. */
 sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms);

@@ -26,11 +26,20 @@ void procs_init(struct sl_procs *ps)
 		ps->tidc[i].pidfd = -1;
 }
 
-static void ent_free(struct sl_pent *e)
+/* The features' blocks let go of what they hold, once. */
+static void ent_gone(struct sl_procs *ps, struct sl_pent *e)
 {
+	if (e->fstate && !e->fgone && ps->gone)
+		ps->gone(ps->gone_arg, e);
+	e->fgone = true;
+}
+
+static void ent_free(struct sl_procs *ps, struct sl_pent *e)
+{
+	ent_gone(ps, e);
+	free(e->fstate);
 	sl_close(&e->pidfd);
 	sl_close(&e->dirfd);
-	sl_close(&e->statm_fd);
 	sl_close(&e->stat_fd);
 	sl_close(&e->status_fd);
 	free(e);
@@ -39,7 +48,7 @@ static void ent_free(struct sl_pent *e)
 void procs_release(struct sl_procs *ps)
 {
 	for (size_t i = 0; i < ps->n; i++)
-		ent_free(ps->v[i]);
+		ent_free(ps, ps->v[i]);
 	for (size_t i = 0; i < PROCS_TID_CACHE; i++)
 		sl_close(&ps->tidc[i].pidfd);
 	sl_close(&ps->keeper_pidfd);
@@ -48,7 +57,19 @@ void procs_release(struct sl_procs *ps)
 	free(ps->v);
 	free(ps->pend);
 	free(ps->scan_buf);
+	size_t fsize = ps->fstate_size;
+	void (*gone)(void *, struct sl_pent *) = ps->gone;
+	void *arg = ps->gone_arg;
 	procs_init(ps);
+	procs_set_features(ps, fsize, gone, arg);
+}
+
+void procs_set_features(struct sl_procs *ps, size_t size, void (*gone)(void *, struct sl_pent *),
+			void *arg)
+{
+	ps->fstate_size = size;
+	ps->gone = gone;
+	ps->gone_arg = arg;
 }
 
 static struct sl_pent *procs_find(struct sl_procs *ps, pid_t pid)
@@ -74,7 +95,10 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 		ps->cap = cap;
 	}
 	struct sl_pent *e = calloc(1, sizeof(*e));
-	if (!e) {
+	void *fstate = ps->fstate_size ? calloc(1, ps->fstate_size) : NULL;
+	if (!e || (ps->fstate_size && !fstate)) {
+		free(e);
+		free(fstate);
 		close(pidfd);
 		return NULL;
 	}
@@ -82,7 +106,7 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 	*e = (struct sl_pent){.pid = pid,
 			      .pidfd = pidfd,
 			      .dirfd = -1,
-			      .statm_fd = -1,
+			      .fstate = fstate,
 			      .stat_fd = -1,
 			      .status_fd = -1,
 			      .threads = 1};
@@ -95,7 +119,7 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
  * found through one of them), which cpu_ticks relies on. */
 static void ent_remove(struct sl_procs *ps, size_t i)
 {
-	ent_free(ps->v[i]);
+	ent_free(ps, ps->v[i]);
 	memmove(&ps->v[i], &ps->v[i + 1], (ps->n - i - 1) * sizeof(*ps->v));
 	ps->n--;
 }
@@ -546,7 +570,7 @@ static void mark_exited(struct sl_procs *ps, struct sl_pent *e)
 	e->threads = 0;
 	ps->mem_total -= e->data_bytes + e->shared_bytes;
 	e->data_bytes = e->shared_bytes = 0;
-	sl_close(&e->statm_fd);
+	ent_gone(ps, e);
 	sl_close(&e->status_fd);
 	/* the dirfd stays until the entry is dropped: a zombie's CPU time is
 	 * read until its reaper takes it */

@@ -50,13 +50,13 @@ struct sl_pent {
 	pid_t pid;	       /* thread-group id */
 	int pidfd;	       /* -1 once reaped */
 	int dirfd;	       /* /proc/<pid>, bound to this process (procs_dir) */
-	int statm_fd;	       /* <dirfd>/statm, opened on first use */
+	void *fstate;	       /* the features' per-process blocks (feature.h) */
+	bool fgone;	       /* the features let go of their blocks */
 	int stat_fd;	       /* <dirfd>/stat, opened on first use */
 	int status_fd;	       /* <dirfd>/status, opened on first use */
 	bool exited;	       /* pidfd became readable */
 	uint64_t data_bytes;   /* last kernel-reported private data + stack */
 	uint64_t shared_bytes; /* shared anonymous mappings charged */
-	uint64_t brk_cur;      /* the break it last got (memlimit's guess) */
 	uint64_t cpu_own;      /* its own CPU time at the last check (ticks) */
 	uint64_t cpu_total;    /* and with its reaped children's (ticks) */
 	uint64_t stop_cpu;     /* ticks it ran while the sandbox stayed stopped */
@@ -97,13 +97,22 @@ struct sl_procs {
 	pid_t keeper;
 	int keeper_pidfd, keeper_dirfd, keeper_stat_fd;
 	char *scan_buf; /* PROCS_SCAN_BUF bytes, allocated on first scan */
-	/* hook: memory released when a process exits (memlimit) */
+	/* the features' per-process state: one zeroed block of fstate_size
+	 * bytes per entry; gone() lets a process's block go (exit, release) */
+	size_t fstate_size;
+	void (*gone)(void *arg, struct sl_pent *e);
+	void *gone_arg;
+	/* the memory charged to the processes (max_memory) */
 	uint64_t mem_total;
 	uint64_t cpu_ticks; /* the sandbox's CPU time at the last check */
 	uint64_t threads;   /* the live entries' threads, as last read */
 };
 
 void procs_init(struct sl_procs *ps);
+/* Sets the per-process feature block size and its release hook, before
+ * the first process enters (procs_release keeps them). */
+void procs_set_features(struct sl_procs *ps, size_t size, void (*gone)(void *, struct sl_pent *),
+			void *arg);
 void procs_release(struct sl_procs *ps);
 
 /* Adds the command and the keeper (pidfds duplicated).  0 or -errno. */

@@ -13,124 +13,13 @@
 #include <unistd.h>
 
 #include "error.h"
-#include "filter.h"
-#include "reslimit.h"
+#include "feature.h"
 #include "seccomp_uapi.h"
-#include "timex.h"
-#include "cpulimit.h"
-#include "tty.h"
-#include "xproc.h"
 
 #define HELD_RETRY_MS 100
 #define SETTLE_MS     5	   /* after a fork, look for the new child... */
 #define SETTLE_MAX_MS 1000 /* ...backing off while nothing changes */
-
-/* uname (emulate): the host's uname with nodename replaced by the sandbox
- * name (prepared once, at init), written into the child's buffer; the
- * child's memory is only written, never trusted. */
-static void on_uname(struct sl_ctx *c, struct sl_action *a, void *arg)
-{
-	if (mem_write(&c->mem, c->req->data.args[0], &c->sup->uts, sizeof(c->sup->uts)) < 0)
-		*a = sl_act_errno(EFAULT);
-	else
-		*a = sl_act_return(0);
-}
-
-enum when { ALWAYS, ALWAYS_FILTERED, MEMORY, MEMORY_FILTERED, MEMORY_SYSV };
-
-/* The builtins in dispatch order.  *_FILTERED syscalls are
- * notified by argument-filtered rules (filter.c), not by the list. */
-static const struct {
-	int nr;
-	sl_hfn fn;
-	enum when when;
-} builtins[] = {
-    {__NR_clone, nproc_on_fork, ALWAYS},
-    {__NR_fork, nproc_on_fork, ALWAYS},
-    {__NR_vfork, nproc_on_fork, ALWAYS},
-    {__NR_clone, memlimit_on_fork, MEMORY},
-    {__NR_fork, memlimit_on_fork, MEMORY},
-    {__NR_mmap, memlimit_on_alloc, MEMORY_FILTERED},
-    {__NR_mprotect, memlimit_on_alloc, MEMORY_FILTERED},
-    {__NR_pkey_mprotect, memlimit_on_alloc, MEMORY_FILTERED},
-    {__NR_brk, memlimit_on_alloc, MEMORY_FILTERED},
-    {__NR_mremap, memlimit_on_alloc, MEMORY},
-    {__NR_shmget, memlimit_on_alloc, MEMORY_SYSV},
-    {__NR_uname, on_uname, ALWAYS},
-    /* naming another process: only pids other than the caller's */
-    {__NR_prlimit64, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_setaffinity, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_setscheduler, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_setparam, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_setattr, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_setpriority, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_getpriority, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_ioprio_set, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_migrate_pages, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_move_pages, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_get_robust_list, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_kcmp, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_pidfd_open, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_setpgid, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_getaffinity, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_getscheduler, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_getparam, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_getattr, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_sched_rr_get_interval, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_getpgid, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_getsid, xproc_on_pid, ALWAYS_FILTERED},
-    {__NR_ioprio_get, xproc_on_pid, ALWAYS_FILTERED},
-    /* an interactive sandbox's TIOCSPGRP: set on its behalf */
-    {__NR_ioctl, tty_on_setpgrp, ALWAYS_FILTERED},
-    /* SIGCONT from inside, held while the sandbox is stopped */
-    {__NR_kill, cpulimit_on_sigcont, ALWAYS_FILTERED},
-    {__NR_tkill, cpulimit_on_sigcont, ALWAYS_FILTERED},
-    {__NR_tgkill, cpulimit_on_sigcont, ALWAYS_FILTERED},
-    {__NR_rt_sigqueueinfo, cpulimit_on_sigcont, ALWAYS_FILTERED},
-    {__NR_rt_tgsigqueueinfo, cpulimit_on_sigcont, ALWAYS_FILTERED},
-    {__NR_pidfd_send_signal, cpulimit_on_sigcont, ALWAYS_FILTERED},
-    /* emulate (timex.c): read-only, the struct timex is in memory */
-    {__NR_adjtimex, timex_on_adjtimex, ALWAYS},
-    {__NR_clock_adjtime, timex_on_clock_adjtime, ALWAYS},
-};
-
-static bool builtin_active(const struct sandlock_sandbox *cfg, enum when w)
-{
-	switch (w) {
-	case ALWAYS:
-	case ALWAYS_FILTERED:
-		return true;
-	case MEMORY:
-	case MEMORY_FILTERED:
-		return cfg->max_memory.set;
-	case MEMORY_SYSV:
-		return cfg->max_memory.set && !filter_denies(cfg, __NR_shmget);
-	}
-	return false;
-}
-
-static size_t add_unique(int *out, size_t n, size_t max, int nr)
-{
-	for (size_t i = 0; i < n; i++)
-		if (out[i] == nr)
-			return n;
-	if (n < max)
-		out[n++] = nr;
-	return n;
-}
-
-size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, const int *user, size_t n_user,
-			      int *out, size_t max)
-{
-	size_t n = 0;
-	for (size_t i = 0; i < SL_ARRAY_SIZE(builtins); i++)
-		if (builtins[i].when != MEMORY_FILTERED && builtins[i].when != ALWAYS_FILTERED &&
-		    builtin_active(cfg, builtins[i].when))
-			n = add_unique(out, n, max, builtins[i].nr);
-	for (size_t i = 0; i < n_user; i++)
-		n = add_unique(out, n, max, user[i]);
-	return n;
-}
+#define MAX_FRULES    128  /* one feature's rules */
 
 static int chain_add(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
 {
@@ -145,12 +34,65 @@ static int chain_add(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
 	return 0;
 }
 
-static int build_chains(struct sl_sup *s, const struct sl_sup_cfg *cfg)
+/* Puts fn on nr's chain unless it is there already (a handler whose
+ * syscall the filter notifies in several forms is chained once). */
+static int chain_add_once(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
 {
+	if (nr >= 0 && nr < SL_NR_MAX)
+		for (size_t i = 0; i < s->chains[nr].n; i++)
+			if (s->chains[nr].v[i].fn == fn && s->chains[nr].v[i].arg == arg)
+				return 0;
+	return chain_add(s, nr, fn, arg);
+}
+
+static int chain_feature(struct sl_sup *s, const struct sl_fslot *slot,
+			 const struct sl_feature_env *env)
+{
+	struct sl_frule rules[MAX_FRULES];
+	size_t n;
+	int r = feature_rules_of(slot->f, env, rules, MAX_FRULES, &n);
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = chain_add_once(s, rules[i].when.nr, rules[i].fn, slot->state);
+	return r;
+}
+
+/* The process blocks' release hook (procs.h). */
+static void procs_gone(void *arg, struct sl_pent *e)
+{
+	struct sl_sup *s = arg;
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat[i].f->proc_gone)
+			s->feat[i].f->proc_gone(s->feat[i].state,
+						feature_proc(e, s->feat[i].proc_off));
+}
+
+/* The active features' states, set up in order, and their chains; then
+ * the user handlers at the ends of theirs. */
+static int start_features(struct sl_sup *s, const struct sl_sup_cfg *cfg)
+{
+	const struct sl_feature_set *set = cfg->features;
+	struct sl_feature_env env = {.policy = cfg->policy, .tty_jobs = cfg->tty_jobs};
+	size_t proc_size = 0;
+	if (set && !(s->feat = calloc(set->n ? set->n : 1, sizeof(*s->feat))))
+		return sl_errorf(ENOMEM, "out of memory");
+	for (size_t i = 0; set && i < set->n; i++) {
+		const struct sl_feature *f = set->v[i];
+		if (!feature_is_active(f, &env))
+			continue;
+		struct sl_fslot *slot = &s->feat[s->nfeat];
+		*slot = (struct sl_fslot){.f = f, .proc_off = proc_size};
+		if (!(slot->state = calloc(1, f->state_size ? f->state_size : 1)))
+			return sl_errorf(ENOMEM, "out of memory");
+		s->nfeat++;
+		proc_size += (f->proc_size + 15) & ~(size_t)15;
+		int r = f->init ? f->init(s, slot->state, &env, slot->proc_off) : 0;
+		if (r < 0)
+			return sl_errorf(-r, "%s: %s", f->name, sl_error_get());
+		if ((r = chain_feature(s, slot, &env)) < 0)
+			return r;
+	}
+	procs_set_features(&s->procs, proc_size, procs_gone, s);
 	int r = 0;
-	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(builtins); i++)
-		if (builtin_active(cfg->policy, builtins[i].when))
-			r = chain_add(s, builtins[i].nr, builtins[i].fn, NULL);
 	for (size_t i = 0; r == 0 && i < cfg->n_user; i++)
 		r = chain_add(s, cfg->user[i].nr, cfg->user[i].fn, cfg->user[i].arg);
 	return r;
@@ -174,27 +116,15 @@ static int alloc_buffers(struct sl_sup *s)
 
 int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 {
-	*s = (struct sl_sup){.listener = -1, .wake_fd = -1};
+	*s = (struct sl_sup){.listener = -1, .wake_fd = -1, .name = cfg->name};
 	procs_init(&s->procs);
 	pthread_mutex_init(&s->lock, NULL);
 	s->lock_init = true;
-	const struct sandlock_sandbox *p = cfg->policy;
-	s->max_processes = p->max_processes;
-	s->max_memory = p->max_memory.set ? p->max_memory.v : 0;
-	s->mem_check_at = sl_now_ms() + MEMLIMIT_CHECK_MS;
-	if (uname(&s->uts) < 0) {
-		supervisor_release(s);
-		return sl_errorf(errno, "uname: %s", strerror(errno));
-	}
-	size_t len = strlen(cfg->name);
-	memset(s->uts.nodename, 0, sizeof(s->uts.nodename));
-	memcpy(s->uts.nodename, cfg->name, len < SL_NAME_MAX ? len : SL_NAME_MAX);
-	throttle_init(&s->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, sl_now_ms());
 	int r = alloc_buffers(s);
 	if (r == 0 && (s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
 		r = sl_errorf(errno, "eventfd: %s", strerror(errno));
 	if (r == 0)
-		r = build_chains(s, cfg);
+		r = start_features(s, cfg);
 	if (r < 0)
 		supervisor_release(s);
 	return r;
@@ -234,7 +164,16 @@ void supervisor_release(struct sl_sup *s)
 	free(s->held);
 	free(s->req);
 	free(s->resp);
+	/* the processes' blocks go first: their hook reads the states */
 	procs_release(&s->procs);
+	for (size_t i = 0; i < s->nfeat; i++) {
+		if (s->feat[i].f->release)
+			s->feat[i].f->release(s->feat[i].state);
+		free(s->feat[i].state);
+	}
+	free(s->feat);
+	s->feat = NULL;
+	s->nfeat = 0;
 	if (s->lock_init)
 		pthread_mutex_destroy(&s->lock);
 	s->lock_init = false;
@@ -423,12 +362,13 @@ void supervisor_retry_held(struct sl_sup *s)
 void supervisor_signal(struct sl_sup *s, int sig)
 {
 	pthread_mutex_lock(&s->lock);
-	if (sig == SIGSTOP) {
+	if (sig == SIGSTOP)
 		s->paused = true;
-		s->watch_at = sl_now_ms() + CPULIMIT_WATCH_MS;
-	} else if (sig == SIGCONT) {
+	else if (sig == SIGCONT)
 		s->paused = false;
-	}
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat[i].f->control)
+			s->feat[i].f->control(s, s->feat[i].state, sig);
 	procs_signal_all(&s->procs, sig);
 	pthread_mutex_unlock(&s->lock);
 	/* the loop may sleep with no timer: it has one now (a pause is
@@ -469,24 +409,23 @@ static int64_t earlier(int64_t a, int64_t b)
 int64_t supervisor_next_timer(struct sl_sup *s)
 {
 	pthread_mutex_lock(&s->lock);
-	int64_t t = cpulimit_next(s);
+	int64_t t = -1;
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat[i].f->next)
+			t = earlier(t, s->feat[i].f->next(s, s->feat[i].state));
 	/* a fixed deadline: loop wake-ups that are no notification (output,
 	 * exits) must not push it back */
 	if (s->nheld && s->listener >= 0)
 		t = earlier(t, s->held_retry_ms);
 	if (s->procs.npend || s->procs.ghosts)
 		t = earlier(t, s->settle_at);
-	if (s->max_memory)
-		t = earlier(t, s->mem_check_at);
 	pthread_mutex_unlock(&s->lock);
 	return t;
 }
 
-/* The command while it has not exec'd (parked at the gate, or on its way):
- * its address space is still the host's or a copy of it, not the
- * sandbox's.  A kernel fact (PF_FORKNOEXEC), not a notified syscall: a
- * command need make none to grow. */
-static pid_t unstarted_root(struct sl_sup *s)
+/* A kernel fact (PF_FORKNOEXEC), not a notified syscall: a command need
+ * make none to grow. */
+pid_t supervisor_unstarted_root(struct sl_sup *s)
 {
 	if (s->root_execd)
 		return 0;
@@ -496,17 +435,28 @@ static pid_t unstarted_root(struct sl_sup *s)
 	return 0;
 }
 
+bool supervisor_note(struct sl_sup *s, const struct sl_end *end, char *buf, size_t size)
+{
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat[i].f->note && s->feat[i].f->note(s->feat[i].state, end, buf, size))
+			return true;
+	return false;
+}
+
 /* The due timers under one lock (see supervisor_next_timer); the held
- * notifications are retried after it (dispatch takes it). */
+ * notifications are retried after it (dispatch takes it): a feature's
+ * tick may have lifted what held them. */
 void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 {
 	pthread_mutex_lock(&s->lock);
-	bool resumed = false;
-	int64_t t = cpulimit_next(s);
-	if (t >= 0 && now_ms >= t) {
-		bool was = s->throttle.stopped;
-		cpulimit_tick(s, now_ms);
-		resumed = was && !s->throttle.stopped;
+	bool ticked = false;
+	for (size_t i = 0; i < s->nfeat; i++) {
+		const struct sl_feature *f = s->feat[i].f;
+		int64_t t = f->next ? f->next(s, s->feat[i].state) : -1;
+		if (t >= 0 && now_ms >= t && f->tick) {
+			f->tick(s, s->feat[i].state, now_ms);
+			ticked = true;
+		}
 	}
 	if ((s->procs.npend || s->procs.ghosts) && now_ms >= s->settle_at) {
 		size_t before = s->procs.npend + s->procs.ghosts;
@@ -517,16 +467,7 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 			s->settle_delay *= 2;
 		s->settle_at = now_ms + s->settle_delay;
 	}
-	if (s->max_memory && now_ms >= s->mem_check_at) {
-		pid_t killed = memlimit_check(&s->procs, s->max_memory, unstarted_root(s));
-		if (killed) {
-			s->mem_kills.last = killed;
-			s->mem_kills.n++;
-		}
-		s->mem_check_at = now_ms + MEMLIMIT_CHECK_MS;
-	}
 	pthread_mutex_unlock(&s->lock);
-	/* what was held for the stop goes through now, or is offered again */
-	if (s->nheld && s->listener >= 0 && (resumed || now_ms >= s->held_retry_ms))
+	if (s->nheld && s->listener >= 0 && (ticked || now_ms >= s->held_retry_ms))
 		supervisor_retry_held(s);
 }

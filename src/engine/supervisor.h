@@ -31,16 +31,13 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
-#include <sys/utsname.h>
 
 #include "mem.h"
 #include "policy.h"
 #include "procs.h"
-#include "throttle.h"
 
-#define SUPERVISOR_MAX_NOTIFY 600
-#define SL_NR_MAX	      512 /* syscall numbers the engine can dispatch */
-#define SL_MAX_HELD	      256
+#define SL_NR_MAX   512 /* syscall numbers the engine can dispatch */
+#define SL_MAX_HELD 256
 
 enum sl_act_kind {
 	SL_ACT_CONTINUE,
@@ -115,11 +112,25 @@ struct sl_user_link {
 	void *arg;
 };
 
+struct sl_feature;
+struct sl_feature_set;
+struct sl_end;
+
 struct sl_sup_cfg {
 	const struct sandlock_sandbox *policy;
-	const char *name;
+	const char *name; /* outlives the engine */
+	const struct sl_feature_set *features;
+	bool tty_jobs; /* the sandbox was handed the terminal */
 	const struct sl_user_link *user;
 	size_t n_user;
+};
+
+/* An active feature: its state (handlers' arg) and where its block is in
+ * each process's state. */
+struct sl_fslot {
+	const struct sl_feature *f;
+	void *state;
+	size_t proc_off;
 };
 
 /* The processes a started sandbox begins with. */
@@ -135,39 +146,27 @@ struct sl_sup {
 	int wake_fd; /* eventfd: live control wakes the loop (timers changed) */
 	pthread_mutex_t lock;
 	bool lock_init;
-	bool paused;		   /* by live control: the throttle must not resume */
-	struct utsname uts;	   /* what uname answers: nodename = the name */
-	pid_t root_pgid;	   /* the command's process group (and its pid) */
-	bool root_ran;		   /* the command made a notified syscall */
-	bool root_execd;	   /* the command has exec'd (PF_FORKNOEXEC gone) */
-	struct sl_kills mem_kills; /* by the memory check */
-	struct sl_kills cpu_kills; /* running while stopped */
-	bool was_stopped;	   /* at the last CPU check */
-	int64_t watch_at;	   /* next check of a paused sandbox */
+	bool paused;	       /* by live control: a stop must not be lifted */
+	const char *name;      /* the sandbox's */
+	pid_t root_pgid;       /* the command's process group (and its pid) */
+	bool root_ran;	       /* the command made a notified syscall */
+	bool root_execd;       /* the command has exec'd (PF_FORKNOEXEC gone) */
+	struct sl_fslot *feat; /* the active features, in dispatch order */
+	size_t nfeat;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
 	struct sl_chain chains[SL_NR_MAX];
 	struct sl_procs procs;
-	uint32_t max_processes;
-	uint64_t max_memory;  /* 0 = no memory limit */
-	int64_t mem_check_at; /* next periodic memory check (monotonic ms) */
-	struct sl_throttle throttle;
 	int64_t settle_at, settle_delay; /* next scan for forks' children */
 	struct seccomp_notif **held;
 	size_t nheld;
 	int64_t held_retry_ms; /* next timed re-offer (monotonic ms) */
 };
 
-/* The syscalls this policy routes to the supervisor unconditionally
- * (only what the active features need: every notified syscall costs a
- * round trip).  user: the user handlers' numbers.  Memory accounting adds
- * argument-filtered rules of its own (filter.c). */
-size_t supervisor_notify_list(const struct sandlock_sandbox *cfg, const int *user, size_t n_user,
-			      int *out, size_t max);
-
-/* Prepares the engine (buffers, chains, the uname answer): done while the
- * sandbox starts.  0 or -errno with a message (released on failure). */
+/* Prepares the engine (buffers, the active features' states and chains):
+ * done while the sandbox starts.  0 or -errno with a message naming the
+ * feature that failed (released on failure). */
 int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg);
 /* Takes ownership of listener (closed by supervisor_release, also on
  * failure) and starts the index with the command and the keeper.  0 or
@@ -196,9 +195,18 @@ void supervisor_woken(struct sl_sup *s);
 size_t supervisor_pollfds(struct sl_sup *s, struct pollfd *pfd, size_t max);
 void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n);
 
-/* Timers (CPU throttle, held retries): the next deadline in monotonic ms
- * (-1 none); supervisor_tick() runs what is due. */
+/* Timers (the features', held retries, the fork settle): the next
+ * deadline in monotonic ms (-1 none); supervisor_tick() runs what is
+ * due. */
 int64_t supervisor_next_timer(struct sl_sup *s);
 void supervisor_tick(struct sl_sup *s, int64_t now_ms);
+
+/* The command while it has not exec'd (parked at the gate, or on its
+ * way), else 0: its address space is still the host's or a copy of it,
+ * not the sandbox's.  Caller holds the lock. */
+pid_t supervisor_unstarted_root(struct sl_sup *s);
+
+/* The first active feature's line on why the sandbox ended (false: none). */
+bool supervisor_note(struct sl_sup *s, const struct sl_end *end, char *buf, size_t size);
 
 #endif

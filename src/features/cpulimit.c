@@ -21,45 +21,62 @@
  *     killed: a stop that does not hold is no limit.  The run's result
  *     says so.
  */
-#include "cpulimit.h"
-
 #include <signal.h>
+#include <stdio.h>
 
+#include "feature.h"
 #include "procs.h"
+#include "registry.h"
 #include "seccomp_uapi.h"
 #include "syscalls.h"
+#include "throttle.h"
+#include "util.h"
 
-static bool stopped(const struct sl_sup *s)
+#define CPULIMIT_WATCH_MS 50 /* how often a paused sandbox is checked */
+
+struct cpu_state {
+	struct sl_throttle throttle;
+	bool was_stopped;      /* at the last check */
+	int64_t watch_at;      /* next check of a paused sandbox */
+	struct sl_kills kills; /* running while stopped */
+};
+
+static bool stopped(const struct sl_sup *s, const struct cpu_state *st)
 {
-	return s->paused || s->throttle.stopped;
+	return s->paused || st->throttle.stopped;
 }
 
 /* register-only: the signal number is a register; HOLD does nothing now.
  * The filter notifies only SIGCONT, unless a user handler watches the
  * call: then every signal comes here, and only SIGCONT is held. */
-void cpulimit_on_sigcont(struct sl_ctx *c, struct sl_action *a, void *arg)
+static void on_sigcont(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	int i = syscalls_signal_arg(c->req->data.nr);
-	if (i >= 0 && (int)c->req->data.args[i] == SIGCONT && stopped(c->sup))
+	if (i >= 0 && (int)c->req->data.args[i] == SIGCONT && stopped(c->sup, arg))
 		*a = (struct sl_action){.kind = SL_ACT_HOLD, .fd = -1};
 }
 
-int64_t cpulimit_next(const struct sl_sup *s)
+static int64_t next(struct sl_sup *s, void *state)
 {
-	int64_t t = throttle_next(&s->throttle);
+	struct cpu_state *st = state;
+	int64_t t = throttle_next(&st->throttle);
 	if (t < 0 && s->paused)
-		t = s->watch_at;
+		t = st->watch_at;
 	return t;
 }
 
-void cpulimit_tick(struct sl_sup *s, int64_t now_ms)
+static void tick(struct sl_sup *s, void *state, int64_t now_ms)
 {
+	struct cpu_state *st = state;
+	int64_t t = next(s, st);
+	if (t < 0 || now_ms < t)
+		return;
 	/* stopped over the whole interval since the last check */
-	bool held = s->was_stopped && stopped(s);
-	int64_t used = procs_cpu_used(&s->procs, held, &s->cpu_kills);
+	bool held = st->was_stopped && stopped(s, st);
+	int64_t used = procs_cpu_used(&s->procs, held, &st->kills);
 	int sig = 0;
-	if (s->throttle.pct)
-		sig = throttle_check(&s->throttle, now_ms, used);
+	if (st->throttle.pct)
+		sig = throttle_check(&st->throttle, now_ms, used);
 	/* a sandbox paused by live control stays stopped */
 	if (sig == SIGCONT && s->paused)
 		sig = 0;
@@ -68,6 +85,62 @@ void cpulimit_tick(struct sl_sup *s, int64_t now_ms)
 		sig = SIGSTOP;
 	if (sig)
 		procs_signal_all(&s->procs, sig);
-	s->was_stopped = stopped(s);
-	s->watch_at = now_ms + CPULIMIT_WATCH_MS;
+	st->was_stopped = stopped(s, st);
+	st->watch_at = now_ms + CPULIMIT_WATCH_MS;
 }
+
+/* A pause is watched from now on. */
+static void control(struct sl_sup *s, void *state, int sig)
+{
+	(void)s;
+	if (sig == SIGSTOP)
+		((struct cpu_state *)state)->watch_at = sl_now_ms() + CPULIMIT_WATCH_MS;
+}
+
+static bool note(const void *state, const struct sl_end *e, char *buf, size_t size)
+{
+	const struct sl_kills *k = &((const struct cpu_state *)state)->kills;
+	if (!k->n)
+		return false;
+	snprintf(buf, size,
+		 "%s %d was killed: it kept running while the sandbox was stopped "
+		 "(max_cpu or pause)%s",
+		 k->last == e->root ? "the command, process" : "process", (int)k->last,
+		 k->n > 1 ? ", and others" : "");
+	return true;
+}
+
+/* kill, tkill, tgkill, rt_sigqueueinfo, rt_tgsigqueueinfo,
+ * pidfd_send_signal with SIGCONT: the signal is a register. */
+static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	(void)env;
+	size_t n;
+	const struct sl_sig_sender *sends = syscalls_signal_senders(&n);
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = (struct sl_frule){
+		    {sends[i].nr, 1, {SL_A32((uint32_t)sends[i].sig_arg, SIGCONT)}}, on_sigcont};
+	return n;
+}
+
+static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
+{
+	(void)s;
+	(void)proc_off;
+	struct cpu_state *st = state;
+	const struct sandlock_sandbox *p = env->policy;
+	throttle_init(&st->throttle, p->max_cpu.set ? (unsigned)p->max_cpu.v : 100, sl_now_ms());
+	return 0;
+}
+
+/* Always on: live control's pause must hold even without max_cpu. */
+const struct sl_feature feature_cpulimit = {
+    .name = "max_cpu",
+    .rules = rules,
+    .state_size = sizeof(struct cpu_state),
+    .init = init,
+    .next = next,
+    .tick = tick,
+    .control = control,
+    .note = note,
+};

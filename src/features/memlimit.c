@@ -39,10 +39,38 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "feature.h"
+#include "filter.h"
 #include "pidinfo.h"
-#include "reslimit.h"
+#include "registry.h"
 #include "seccomp_uapi.h"
 #include "util.h"
+
+#define MEMLIMIT_CHECK_MS 100 /* the periodic check (memlimit_check) */
+
+struct mem_state {
+	uint64_t max;	       /* max_memory */
+	int64_t check_at;      /* next periodic check (monotonic ms) */
+	struct sl_kills kills; /* by the periodic check */
+	size_t proc_off;
+};
+
+/* Per process. */
+struct mem_proc {
+	bool ready;	  /* statm_fd set (blocks start zeroed) */
+	int statm_fd;	  /* <dirfd>/statm, opened on first use */
+	uint64_t brk_cur; /* the break it last got (a guess) */
+};
+
+static struct mem_proc *mp_of(const struct mem_state *st, const struct sl_pent *p)
+{
+	struct mem_proc *mp = feature_proc(p, st->proc_off);
+	if (!mp->ready) {
+		mp->statm_fd = -1;
+		mp->ready = true;
+	}
+	return mp;
+}
 
 #define MAP_TYPE_MASK 0x0f
 #ifndef MREMAP_DONTUNMAP
@@ -95,11 +123,11 @@ static int read_via_thread(int dirfd, pid_t leader, const char *name, char *buf,
 
 /* The data field (pages) of /proc/<pid>/statm, in bytes, read through the
  * process's bound /proc directory (never a reused pid's). */
-static int statm_data(struct sl_pent *p, uint64_t *bytes)
+static int statm_data(const struct mem_state *st, struct sl_pent *p, uint64_t *bytes)
 {
 	int dirfd = procs_dir(p);
 	char buf[128];
-	int r = pidinfo_read_at(dirfd, "statm", &p->statm_fd, buf, sizeof(buf));
+	int r = pidinfo_read_at(dirfd, "statm", &mp_of(st, p)->statm_fd, buf, sizeof(buf));
 	if (r < 0)
 		return r;
 	uint64_t size, data;
@@ -114,10 +142,10 @@ static int statm_data(struct sl_pent *p, uint64_t *bytes)
 	return r;
 }
 
-static int refresh(struct sl_procs *ps, struct sl_pent *p)
+static int refresh(const struct mem_state *st, struct sl_procs *ps, struct sl_pent *p)
 {
 	uint64_t now = 0;
-	int r = statm_data(p, &now);
+	int r = statm_data(st, p, &now);
 	if (r < 0)
 		return r;
 	ps->mem_total += now - p->data_bytes;
@@ -127,12 +155,12 @@ static int refresh(struct sl_procs *ps, struct sl_pent *p)
 
 /* Before denying, re-read everyone: others may have freed memory since
  * their last allocation call. */
-static void refresh_all(struct sl_procs *ps, const struct sl_pent *skip)
+static void refresh_all(const struct mem_state *st, struct sl_procs *ps, const struct sl_pent *skip)
 {
 	for (size_t i = 0; i < ps->n; i++) {
 		struct sl_pent *p = ps->v[i];
 		if (p != skip && !p->exited && p->pid > 0)
-			refresh(ps, p);
+			refresh(st, ps, p);
 	}
 }
 
@@ -186,10 +214,10 @@ static uint64_t request(struct sl_ctx *c, const uint64_t *brk_now)
 	return 0;
 }
 
-static bool over(const struct sl_ctx *c, uint64_t req)
+static bool over(const struct sl_ctx *c, const struct mem_state *st, uint64_t req)
 {
 	uint64_t total = c->sup->procs.mem_total;
-	return req > c->sup->max_memory || total > c->sup->max_memory - req;
+	return req > st->max || total > st->max - req;
 }
 
 /* register-only: registers and kernel-reported sizes. */
@@ -206,31 +234,32 @@ static void deny(const struct sl_ctx *c, struct sl_action *a, uint64_t brk_now)
 /* The break before this call: the one this process last got from us (a
  * cheap guess, good enough to allow), or read from the kernel (the
  * [heap] mapping; ~20 us) when there is no guess or before denying. */
-static uint64_t brk_before(struct sl_ctx *c, bool exact)
+static uint64_t brk_before(struct sl_ctx *c, const struct mem_state *st, bool exact)
 {
 	if (c->req->data.nr != __NR_brk)
 		return 0;
-	if (exact || !c->proc->brk_cur)
-		c->proc->brk_cur = heap_end(c->proc);
-	return c->proc->brk_cur;
+	struct mem_proc *mp = mp_of(st, c->proc);
+	if (exact || !mp->brk_cur)
+		mp->brk_cur = heap_end(c->proc);
+	return mp->brk_cur;
 }
 
 /* Decides one call.  True if it fits (data_charge set), false if denied
  * (the answer set). */
-static bool decide(struct sl_ctx *c, struct sl_action *a, bool exact)
+static bool decide(struct sl_ctx *c, const struct mem_state *st, struct sl_action *a, bool exact)
 {
-	uint64_t brk_now = brk_before(c, exact);
+	uint64_t brk_now = brk_before(c, st, exact);
 	c->shared_charge = c->sysv_charge = 0;
 	uint64_t req = request(c, &brk_now);
 	if (req == 0)
 		return true;
-	if (refresh(&c->sup->procs, c->proc) < 0) {
+	if (refresh(st, &c->sup->procs, c->proc) < 0) {
 		deny(c, a, brk_now);
 		return false;
 	}
-	if (over(c, req))
-		refresh_all(&c->sup->procs, c->proc);
-	if (over(c, req)) {
+	if (over(c, st, req))
+		refresh_all(st, &c->sup->procs, c->proc);
+	if (over(c, st, req)) {
 		deny(c, a, brk_now);
 		return false;
 	}
@@ -240,20 +269,23 @@ static bool decide(struct sl_ctx *c, struct sl_action *a, bool exact)
 	return true;
 }
 
-void memlimit_on_alloc(struct sl_ctx *c, struct sl_action *a, void *arg)
+/* mmap, mprotect, pkey_mprotect, brk, mremap, shmget: ENOMEM over
+ * max_memory. */
+static void on_alloc(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
-	bool ok = decide(c, a, false);
+	const struct mem_state *st = arg;
+	bool ok = decide(c, st, a, false);
 	/* a guessed break (stale after an exec) must not deny on its own */
 	if (!ok && c->req->data.nr == __NR_brk) {
 		*a = sl_act_continue();
-		ok = decide(c, a, true);
+		ok = decide(c, st, a, true);
 	}
 	if (!ok) {
 		c->shared_charge = c->sysv_charge = c->data_charge = 0;
 		return;
 	}
 	if (c->req->data.nr == __NR_brk)
-		c->proc->brk_cur = c->req->data.args[0];
+		mp_of(st, c->proc)->brk_cur = c->req->data.args[0];
 }
 
 /*
@@ -265,21 +297,22 @@ void memlimit_on_alloc(struct sl_ctx *c, struct sl_action *a, void *arg)
  * limit, the fork fails with ENOMEM.  Threads, vfork and other CLONE_VM
  * children share the memory: nothing is copied.
  */
-void memlimit_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
+static void on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
+	const struct mem_state *st = arg;
 	int nr = c->req->data.nr;
 	if (nr == __NR_vfork ||
 	    (nr == __NR_clone && (c->req->data.args[0] & (CLONE_VM | CLONE_THREAD))))
 		return;
 	struct sl_procs *ps = &c->sup->procs;
-	if (refresh(ps, c->proc) == 0) {
+	if (refresh(st, ps, c->proc) == 0) {
 		/* the child also maps every shared mapping its parent had:
 		 * it keeps them alive after the parent exits */
 		struct sl_charge charge = {c->proc->data_bytes, c->proc->shared_bytes};
 		uint64_t sum = charge.data + charge.shared;
-		if (over(c, sum))
-			refresh_all(ps, c->proc);
-		if (!over(c, sum)) {
+		if (over(c, st, sum))
+			refresh_all(st, ps, c->proc);
+		if (!over(c, st, sum)) {
 			c->fork_charge = charge;
 			return;
 		}
@@ -317,10 +350,11 @@ static uint64_t rss_shmem(struct sl_pent *p)
  * copies the host's address space, whose size is not the sandbox's.
  * Returns the pid killed, or 0.
  */
-pid_t memlimit_check(struct sl_procs *ps, uint64_t max, pid_t unstarted)
+static pid_t check(const struct mem_state *st, struct sl_procs *ps, pid_t unstarted)
 {
+	uint64_t max = st->max;
 	const struct sl_pent *skip = unstarted ? procs_live(ps, unstarted) : NULL;
-	refresh_all(ps, skip);
+	refresh_all(st, ps, skip);
 	uint64_t total = ps->mem_total, most = 0;
 	struct sl_pent *big = NULL;
 	for (size_t i = 0; i < ps->n; i++) {
@@ -343,3 +377,140 @@ pid_t memlimit_check(struct sl_procs *ps, uint64_t max, pid_t unstarted)
 		return 0;
 	return big->pid;
 }
+
+static int64_t next(struct sl_sup *s, void *state)
+{
+	(void)s;
+	return ((struct mem_state *)state)->check_at;
+}
+
+static void tick(struct sl_sup *s, void *state, int64_t now_ms)
+{
+	struct mem_state *st = state;
+	if (now_ms < st->check_at)
+		return;
+	pid_t killed = check(st, &s->procs, supervisor_unstarted_root(s));
+	if (killed) {
+		st->kills.last = killed;
+		st->kills.n++;
+	}
+	st->check_at = now_ms + MEMLIMIT_CHECK_MS;
+}
+
+static void proc_gone(void *state, void *pstate)
+{
+	(void)state;
+	struct mem_proc *mp = pstate;
+	if (mp->ready)
+		sl_close(&mp->statm_fd);
+}
+
+/* 64M, 1G, or bytes. */
+static void fmt_size(char *buf, size_t size, uint64_t v)
+{
+	static const char unit[] = "GMK";
+	for (int i = 0; i < 3; i++) {
+		uint64_t u = 1ULL << (10 * (3 - i));
+		if (v >= u && v % u == 0) {
+			snprintf(buf, size, "%llu%c", (unsigned long long)(v / u), unit[i]);
+			return;
+		}
+	}
+	snprintf(buf, size, "%llu byte%s", (unsigned long long)v, v == 1 ? "" : "s");
+}
+
+/* A process the check killed, or a command killed by a signal before it
+ * ever ran: every program makes a notified allocation call at its start,
+ * and the kernel kills an exec it cannot fit in RLIMIT_DATA/RLIMIT_STACK
+ * with SIGSEGV, after the point where exec could still fail. */
+static bool note(const void *state, const struct sl_end *e, char *buf, size_t size)
+{
+	const struct mem_state *st = state;
+	const struct sl_kills *k = &st->kills;
+	char lim[32];
+	fmt_size(lim, sizeof(lim), st->max);
+	if (k->n == 1 && k->last == e->root)
+		snprintf(buf, size,
+			 "the command was killed: the sandbox's memory went over max_memory (%s)",
+			 lim);
+	else if (k->n == 1)
+		snprintf(buf, size,
+			 "process %d was killed: the sandbox's memory went over max_memory (%s)",
+			 (int)k->last, lim);
+	else if (k->n > 1)
+		snprintf(buf, size,
+			 "%u processes were killed: the sandbox's memory went over max_memory (%s)",
+			 k->n, lim);
+	else if (e->sig && !e->root_ran && !e->timed_out && !e->user_killed)
+		snprintf(buf, size,
+			 "the command was killed by SIG%s before it started: max_memory (%s) is "
+			 "too small to start it",
+			 sigabbrev_np(e->sig) ? sigabbrev_np(e->sig) : "?", lim);
+	else
+		return false;
+	return true;
+}
+
+static bool active(const struct sl_feature_env *env)
+{
+	return env->policy->max_memory.set;
+}
+
+/* Only the forms of the allocation calls that can grow what is counted
+ * are notified (most mmap calls map files read-only). */
+static const struct sl_frule mem_rules[] = {
+    {{__NR_clone, 0, {{0}}}, on_fork},
+    {{__NR_fork, 0, {{0}}}, on_fork},
+    {{__NR_mmap, 2, {SL_ABIT(2, PROT_WRITE), SL_AMASK(3, MAP_TYPE_MASK, MAP_PRIVATE)}}, on_alloc},
+    {{__NR_mmap, 1, {SL_AMASK(3, MAP_TYPE_MASK | MAP_ANONYMOUS, MAP_SHARED | MAP_ANONYMOUS)}},
+     on_alloc},
+    {{__NR_mmap,
+      1,
+      {SL_AMASK(3, MAP_TYPE_MASK | MAP_ANONYMOUS, MAP_SHARED_VALIDATE | MAP_ANONYMOUS)}},
+     on_alloc},
+    /* writable shared file mappings: /dev/zero, memfds, tmpfs */
+    {{__NR_mmap, 2, {SL_ABIT(2, PROT_WRITE), SL_AMASK(3, MAP_TYPE_MASK, MAP_SHARED)}}, on_alloc},
+    {{__NR_mmap, 2, {SL_ABIT(2, PROT_WRITE), SL_AMASK(3, MAP_TYPE_MASK, MAP_SHARED_VALIDATE)}},
+     on_alloc},
+    {{__NR_mprotect, 1, {SL_ABIT(2, PROT_WRITE)}}, on_alloc},
+    {{__NR_pkey_mprotect, 1, {SL_ABIT(2, PROT_WRITE)}}, on_alloc},
+    {{__NR_brk, 1, {SL_ANE(0, 0)}}, on_alloc},
+    {{__NR_mremap, 0, {{0}}}, on_alloc},
+};
+
+static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	size_t n = feature_rules_copy(mem_rules, SL_ARRAY_SIZE(mem_rules), out, max);
+	/* SysV segments when the sysv_ipc group is allowed */
+	if (!filter_denies(env->policy, __NR_shmget)) {
+		if (n < max)
+			out[n] = (struct sl_frule){{__NR_shmget, 0, {{0}}}, on_alloc};
+		n++;
+	}
+	return n;
+}
+
+static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
+{
+	(void)s;
+	struct mem_state *st = state;
+	st->max = env->policy->max_memory.v;
+	st->check_at = sl_now_ms() + MEMLIMIT_CHECK_MS;
+	st->proc_off = proc_off;
+	return 0;
+}
+
+/* max_memory: the allocating calls, forks' copy-on-write memory, and the
+ * periodic check. */
+const struct sl_feature feature_memlimit = {
+    .name = "max_memory",
+    .active = active,
+    .rules = rules,
+    .state_size = sizeof(struct mem_state),
+    .proc_size = sizeof(struct mem_proc),
+    .init = init,
+    .proc_gone = proc_gone,
+    .next = next,
+    .tick = tick,
+    .note = note,
+};

@@ -15,17 +15,30 @@
 #include <linux/sched.h>
 #include <sys/syscall.h>
 
-#include "reslimit.h"
+#include "feature.h"
+#include "policy.h"
+#include "registry.h"
 #include "seccomp_uapi.h"
 
-void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
+/* A thread is no process, but a task with a pid of its own: the sandbox
+ * may hold this many times max_processes threads. */
+#define NPROC_THREADS_PER_PROCESS 64
+
+struct nproc_state {
+	uint32_t max; /* max_processes */
+};
+
+/* clone, fork, vfork: count a new process, EAGAIN over the cap; a thread,
+ * EAGAIN when the sandbox holds NPROC_THREADS_PER_PROCESS times the cap. */
+static void on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
+	const struct nproc_state *st = arg;
 	const struct seccomp_notif *req = c->req;
 	if (req->data.nr == __NR_clone) {
 		uint64_t flags = req->data.args[0];
 		/* a thread is no process, but a task with a pid of its own */
 		if (flags & CLONE_THREAD) {
-			uint64_t max = (uint64_t)c->sup->max_processes * NPROC_THREADS_PER_PROCESS;
+			uint64_t max = (uint64_t)st->max * NPROC_THREADS_PER_PROCESS;
 			if (!procs_thread_room(&c->sup->procs, c->proc, max))
 				*a = sl_act_errno(EAGAIN);
 			return;
@@ -46,8 +59,7 @@ void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 	struct sl_procs *ps = &c->sup->procs;
 	procs_scan(ps, c->proc); /* settle this process's earlier forks */
-	if (procs_count(ps, false) >= c->sup->max_processes &&
-	    procs_count(ps, true) >= c->sup->max_processes) {
+	if (procs_count(ps, false) >= st->max && procs_count(ps, true) >= st->max) {
 		*a = sl_act_errno(EAGAIN);
 		return;
 	}
@@ -59,3 +71,31 @@ void nproc_on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 	c->fork_commit = true; /* counted if the chain lets it run */
 }
+
+static const struct sl_frule nproc_rules[] = {
+    {{__NR_clone, 0, {{0}}}, on_fork},
+    {{__NR_fork, 0, {{0}}}, on_fork},
+    {{__NR_vfork, 0, {{0}}}, on_fork},
+};
+
+static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	(void)env;
+	return feature_rules_copy(nproc_rules, SL_ARRAY_SIZE(nproc_rules), out, max);
+}
+
+static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
+{
+	(void)s;
+	(void)proc_off;
+	((struct nproc_state *)state)->max = env->policy->max_processes;
+	return 0;
+}
+
+/* max_processes: always on (the default cap applies to every sandbox). */
+const struct sl_feature feature_nproc = {
+    .name = "max_processes",
+    .rules = rules,
+    .state_size = sizeof(struct nproc_state),
+    .init = init,
+};

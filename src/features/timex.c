@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * timex.c - adjtimex and clock_adjtime, read-only (see timex.h).
+ * timex.c - adjtimex and clock_adjtime, read-only.
  *
  * Emulate.  Both calls read and set the kernel's clock discipline through
  * a struct timex in memory, which BPF cannot read, so the filter notifies
@@ -18,13 +18,15 @@
  * id encodes an fd, which here would name one of the supervisor's own;
  * CPU clocks and the rest get EPERM.
  */
-#include "timex.h"
-
 #include <errno.h>
+#include <sys/syscall.h>
 #include <sys/timex.h>
 #include <time.h>
 
+#include "feature.h"
+#include "registry.h"
 #include "seccomp_uapi.h"
+#include "util.h"
 
 #ifndef ADJ_OFFSET_SS_READ
 #define ADJ_OFFSET_SS_READ 0xa001 /* ADJ_OFFSET_SINGLESHOT | ADJ_OFFSET_READONLY */
@@ -54,12 +56,12 @@ static void emulate(struct sl_ctx *c, struct sl_action *a, clockid_t clock, uint
 	*a = sl_act_return(r);
 }
 
-void timex_on_adjtimex(struct sl_ctx *c, struct sl_action *a, void *arg)
+static void on_adjtimex(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	emulate(c, a, -1, c->req->data.args[0]);
 }
 
-void timex_on_clock_adjtime(struct sl_ctx *c, struct sl_action *a, void *arg)
+static void on_clock_adjtime(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	/* clockid_t is an int: the kernel reads the low 32 bits */
 	clockid_t clock = (clockid_t)(int32_t)(uint32_t)c->req->data.args[0];
@@ -69,3 +71,20 @@ void timex_on_clock_adjtime(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 	emulate(c, a, clock, c->req->data.args[1]);
 }
+
+static const struct sl_frule timex_rules[] = {
+    {{__NR_adjtimex, 0, {{0}}}, on_adjtimex},
+    {{__NR_clock_adjtime, 0, {{0}}}, on_clock_adjtime},
+};
+
+static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	(void)env;
+	return feature_rules_copy(timex_rules, SL_ARRAY_SIZE(timex_rules), out, max);
+}
+
+/* Always on: the clock is the host's to set. */
+const struct sl_feature feature_timex = {
+    .name = "adjtimex",
+    .rules = rules,
+};

@@ -20,8 +20,6 @@
  * the caller's session and controlling terminal, which are the
  * sandbox's: the host's.
  */
-#include "tty.h"
-
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -30,10 +28,13 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "feature.h"
 #include "mem.h"
 #include "pidinfo.h"
 #include "procs.h"
+#include "registry.h"
 #include "seccomp_uapi.h"
+#include "util.h"
 
 /* Our descriptor of the caller's fd: the same open file (pidfd_getfd),
  * or where a seccomp profile forbids that (Docker's), the same terminal
@@ -64,7 +65,10 @@ static int set_foreground(int fd, pid_t pgid)
 	return r;
 }
 
-void tty_on_setpgrp(struct sl_ctx *c, struct sl_action *a, void *arg)
+/* ioctl(fd, TIOCSPGRP, &pgid), notified for an interactive sandbox:
+ * done by the supervisor when pgid is a group of the sandbox, else
+ * EPERM. */
+static void on_setpgrp(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	int fd = (int)c->req->data.args[0];
 	pid_t pgid;
@@ -95,3 +99,26 @@ void tty_on_setpgrp(struct sl_ctx *c, struct sl_action *a, void *arg)
 	close(our);
 	*a = err ? sl_act_errno(err) : sl_act_return(0);
 }
+
+static bool active(const struct sl_feature_env *env)
+{
+	return env->tty_jobs;
+}
+
+static const struct sl_frule tty_rules[] = {
+    {{__NR_ioctl, 1, {SL_A32(1, TIOCSPGRP)}}, on_setpgrp},
+};
+
+static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	(void)env;
+	return feature_rules_copy(tty_rules, SL_ARRAY_SIZE(tty_rules), out, max);
+}
+
+/* An interactive sandbox handed the terminal (else the filter refuses
+ * TIOCSPGRP). */
+const struct sl_feature feature_tty = {
+    .name = "terminal job control",
+    .active = active,
+    .rules = rules,
+};

@@ -43,9 +43,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "feature.h"
 #include "pidinfo.h"
-#include "xproc.h"
+#include "registry.h"
 #include "seccomp_uapi.h"
+#include "util.h"
 
 #ifndef IOPRIO_WHO_PROCESS
 #define IOPRIO_WHO_PROCESS 1
@@ -137,7 +139,7 @@ static int check_setpgid(struct sl_ctx *c)
 	return pgid > 0 && procs_member(&c->sup->procs, pgid) ? 0 : EPERM;
 }
 
-void xproc_on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
+static void on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	int err = 0;
 	switch (c->req->data.nr) {
@@ -168,3 +170,55 @@ void xproc_on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
 		*a = sl_act_errno(err);
 	/* else CONTINUE (see the top of this file for why that is safe) */
 }
+
+#define PID_SET(nr)                                                                                \
+	{                                                                                          \
+		{(nr), 1, {SL_ANE(0, 0)}}, on_pid                                                  \
+	}
+/* which values: PRIO_PROCESS/PGRP = 0/1, IOPRIO_WHO_PROCESS/PGRP = 1/2;
+ * who 0 is the caller (the user forms are refused by the filter) */
+#define WHO_SET(nr, process, pgrp)                                                                 \
+	{{(nr), 2, {SL_A32(0, process), SL_ANE(1, 0)}}, on_pid},                                   \
+	{                                                                                          \
+		{(nr), 2, {SL_A32(0, pgrp), SL_ANE(1, 0)}}, on_pid                                 \
+	}
+
+/* The calls naming a pid other than the caller's (0). */
+static const struct sl_frule xproc_rules[] = {
+    PID_SET(__NR_prlimit64),
+    PID_SET(__NR_sched_setaffinity),
+    PID_SET(__NR_sched_setscheduler),
+    PID_SET(__NR_sched_setparam),
+    PID_SET(__NR_sched_setattr),
+    PID_SET(__NR_migrate_pages),
+    PID_SET(__NR_move_pages),
+    PID_SET(__NR_get_robust_list),
+    PID_SET(__NR_pidfd_open),
+    /* reading another process's settings tells whether it exists */
+    PID_SET(__NR_sched_getaffinity),
+    PID_SET(__NR_sched_getscheduler),
+    PID_SET(__NR_sched_getparam),
+    PID_SET(__NR_sched_getattr),
+    PID_SET(__NR_sched_rr_get_interval),
+    PID_SET(__NR_getpgid),
+    PID_SET(__NR_getsid),
+    /* setpgid(pid, pgid): pgid 0 is "a group of its own" */
+    {{__NR_setpgid, 1, {SL_ANE(1, 0)}}, on_pid},
+    {{__NR_kcmp, 0, {{0}}}, on_pid},
+    WHO_SET(__NR_setpriority, 0, 1),
+    WHO_SET(__NR_getpriority, 0, 1),
+    WHO_SET(__NR_ioprio_set, 1, 2),
+    WHO_SET(__NR_ioprio_get, 1, 2),
+};
+
+static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	(void)env;
+	return feature_rules_copy(xproc_rules, SL_ARRAY_SIZE(xproc_rules), out, max);
+}
+
+/* Always on: no sandbox may touch a process outside it. */
+const struct sl_feature feature_xproc = {
+    .name = "cross-process calls",
+    .rules = rules,
+};

@@ -283,31 +283,14 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
  * host's too, and TIOCSPGRP could make any process group of it the
  * terminal's foreground, where the kernel signals it for the sandbox (^C,
  * SIGWINCH, SIGTTOU stopping a host job), past Landlock's signal scope.
- * Refused; when the sandbox was handed the terminal (job control in a
- * shell there), notified instead: the supervisor sets a group of the
- * sandbox itself (tty.c). */
+ * Refused, unless the sandbox was handed the terminal (job control in a
+ * shell there): then a feature's rule notifies it instead. */
 static int add_tty_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
 	struct scmp_arg_cmp c[] = {A32(1, TIOCSPGRP)};
-	return rule(ctx, req->cfg, req->tty_jobs ? SCMP_ACT_NOTIFY : SCMP_ACT_ERRNO(EPERM),
-		    __NR_ioctl, 1, c);
-}
-
-/* Signals that resume a stopped process, sent by another process of the
- * sandbox: the supervisor holds them while the sandbox is stopped
- * (cpulimit.c).  Only SIGCONT is notified: the signal is a register. */
-static int add_cont_rules(scmp_filter_ctx ctx, const struct filter_req *req)
-{
-	size_t n;
-	const struct sl_sig_sender *sends = syscalls_signal_senders(&n);
-	int r = 0;
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		if (in_list(req->notify, req->n_notify, sends[i].nr))
-			continue;
-		struct scmp_arg_cmp c[] = {A32(sends[i].sig_arg, SIGCONT)};
-		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, sends[i].nr, 1, c);
-	}
-	return r;
+	if (req->tty_jobs)
+		return 0;
+	return rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
 }
 
 /* Device nodes and set-id files.  Modes are compared with masks inside the
@@ -404,123 +387,85 @@ static int add_socket_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 	return r;
 }
 
+bool filter_notifies_all(const struct filter_req *req, int nr)
+{
+	for (size_t i = 0; i < req->n_rules; i++)
+		if (req->rules[i].nr == nr && req->rules[i].ncmp == 0)
+			return true;
+	return false;
+}
+
+static struct scmp_arg_cmp scmp_of(const struct sl_argcmp *c)
+{
+	switch (c->op) {
+	case SL_CMP_NE:
+		return (struct scmp_arg_cmp)SCMP_CMP(c->arg, SCMP_CMP_NE, c->val);
+	case SL_CMP_GT:
+		return (struct scmp_arg_cmp)SCMP_CMP(c->arg, SCMP_CMP_GT, c->val);
+	case SL_CMP_MASKED_EQ:
+		return (struct scmp_arg_cmp)SCMP_CMP(c->arg, SCMP_CMP_MASKED_EQ, c->mask, c->val);
+	case SL_CMP_EQ:
+	default:
+		return (struct scmp_arg_cmp)SCMP_CMP(c->arg, SCMP_CMP_EQ, c->val);
+	}
+}
+
+/* Every call of nr: unconditional, or where the filter denies forms of it
+ * by its arguments, exactly the forms it denies not (an unconditional
+ * rule would supersede those denials in libseccomp). */
+static int notify_all(scmp_filter_ctx ctx, const struct filter_req *req, int nr)
+{
+	struct scmp_arg_cmp forms[2];
+	size_t n = notify_forms(nr, forms);
+	int r = 0;
+	for (size_t k = 0; r == 0 && k < n; k++)
+		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 1, &forms[k]);
+	return n ? r : rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 0, NULL);
+}
+
+/* The features' and the user handlers' notify rules.  A syscall some
+ * rule notifies in every form needs none of its conditional rules. */
 static int add_notify(scmp_filter_ctx ctx, const struct filter_req *req)
 {
-	for (size_t i = 0; i < req->n_notify; i++) {
-		int nr = req->notify[i], r = 0;
-		struct scmp_arg_cmp forms[2];
-		size_t n = notify_forms(nr, forms);
-		for (size_t k = 0; r == 0 && k < n; k++)
-			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 1, &forms[k]);
-		if (r == 0 && !n)
-			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 0, NULL);
+	for (size_t i = 0; i < req->n_rules; i++) {
+		const struct sl_nrule *nr = &req->rules[i];
+		int r = 0;
+		if (filter_notifies_all(req, nr->nr)) {
+			bool first = true;
+			for (size_t k = 0; k < i; k++)
+				first = first && req->rules[k].nr != nr->nr;
+			r = first ? notify_all(ctx, req, nr->nr) : 0;
+		} else {
+			struct scmp_arg_cmp c[SL_NRULE_CMPS];
+			for (uint32_t k = 0; k < nr->ncmp && k < SL_NRULE_CMPS; k++)
+				c[k] = scmp_of(&nr->cmp[k]);
+			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr->nr, nr->ncmp, c);
+		}
 		if (r < 0)
 			return r;
 	}
 	return 0;
 }
 
-/*
- * max_memory: only the forms of the allocation calls that can grow the
- * memory memlimit.c counts are notified (most mmap calls map files
- * read-only).  A syscall with an unconditional notification (a user
- * handler) needs none of these.
- */
-static int add_mem_rules(scmp_filter_ctx ctx, const struct filter_req *req)
+/* setpriority & co naming every process of a uid are refused (a
+ * feature's rules notify the other forms that name another process),
+ * unless a rule takes every call of the syscall. */
+static int add_which_user_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
-	const unsigned long mtype = 0x0f, anon = MAP_ANONYMOUS, wr = PROT_WRITE;
-	const struct {
-		int nr;
-		unsigned int n;
-		struct scmp_arg_cmp c[2];
-	} rules[] = {
-	    {__NR_mmap, 2, {ABIT(2, wr), SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype, MAP_PRIVATE)}},
-	    /* one comparison per argument and rule (libseccomp) */
-	    {__NR_mmap, 1, {SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype | anon, MAP_SHARED | anon)}},
-	    {__NR_mmap,
-	     1,
-	     {SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype | anon, MAP_SHARED_VALIDATE | anon)}},
-	    /* writable shared file mappings: /dev/zero, memfds, tmpfs */
-	    {__NR_mmap, 2, {ABIT(2, wr), SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype, MAP_SHARED)}},
-	    {__NR_mmap,
-	     2,
-	     {ABIT(2, wr), SCMP_CMP(3, SCMP_CMP_MASKED_EQ, mtype, MAP_SHARED_VALIDATE)}},
-	    {__NR_mprotect, 1, {ABIT(2, wr)}},
-	    {__NR_pkey_mprotect, 1, {ABIT(2, wr)}},
-	    {__NR_brk, 1, {SCMP_CMP(0, SCMP_CMP_NE, 0)}},
-	};
-	for (size_t i = 0; i < SL_ARRAY_SIZE(rules); i++) {
-		if (in_list(req->notify, req->n_notify, rules[i].nr))
-			continue;
-		int r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, rules[i].nr, rules[i].n, rules[i].c);
-		if (r < 0)
-			return r;
-	}
-	return 0;
-}
-
-/*
- * Syscalls that name another process (xproc.c): the kernel answers those
- * that name the caller (pid, or "who", 0) and refuses the ones naming
- * every process of a uid; any other pid goes to the supervisor.  A
- * syscall a user handler already notifies needs none of these (the
- * chain's xproc handler decides every case itself).
- */
-static int add_xproc_rules(scmp_filter_ctx ctx, const struct filter_req *req)
-{
-	static const int first_pid[] = {
-	    __NR_prlimit64,
-	    __NR_sched_setaffinity,
-	    __NR_sched_setscheduler,
-	    __NR_sched_setparam,
-	    __NR_sched_setattr,
-	    __NR_migrate_pages,
-	    __NR_move_pages,
-	    __NR_get_robust_list,
-	    __NR_pidfd_open,
-	    /* reading another process's settings tells whether it exists */
-	    __NR_sched_getaffinity,
-	    __NR_sched_getscheduler,
-	    __NR_sched_getparam,
-	    __NR_sched_getattr,
-	    __NR_sched_rr_get_interval,
-	    __NR_getpgid,
-	    __NR_getsid,
-	};
-	/* which values: PRIO_PROCESS/PGRP/USER = 0/1/2, IOPRIO_WHO_* = 1/2/3 */
 	static const struct {
-		int nr, process, pgrp, user;
-	} which_who[] = {
-	    {__NR_setpriority, 0, 1, 2},
-	    {__NR_getpriority, 0, 1, 2},
-	    {__NR_ioprio_set, 1, 2, 3},
-	    {__NR_ioprio_get, 1, 2, 3},
+		int nr, user;
+	} which_user[] = {
+	    {__NR_setpriority, 2},
+	    {__NR_getpriority, 2},
+	    {__NR_ioprio_set, 3},
+	    {__NR_ioprio_get, 3},
 	};
-	const struct scmp_arg_cmp pid_set[] = {SCMP_CMP(0, SCMP_CMP_NE, 0)};
-	/* setpgid(pid, pgid): pgid 0 is "a group of its own" */
-	const struct scmp_arg_cmp pgid_set[] = {SCMP_CMP(1, SCMP_CMP_NE, 0)};
 	int r = 0;
-	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(first_pid); i++)
-		if (!in_list(req->notify, req->n_notify, first_pid[i]))
-			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, first_pid[i], 1, pid_set);
-	if (r == 0 && !in_list(req->notify, req->n_notify, __NR_setpgid))
-		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, __NR_setpgid, 1, pgid_set);
-	if (r == 0 && !in_list(req->notify, req->n_notify, __NR_kcmp))
-		r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, __NR_kcmp, 0, NULL);
-	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(which_who); i++) {
-		int nr = which_who[i].nr;
-		if (in_list(req->notify, req->n_notify, nr))
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(which_user); i++) {
+		if (filter_notifies_all(req, which_user[i].nr))
 			continue;
-		struct scmp_arg_cmp user[] = {A32(0, which_who[i].user)};
-		struct scmp_arg_cmp proc[] = {A32(0, which_who[i].process),
-					      SCMP_CMP(1, SCMP_CMP_NE, 0)};
-		struct scmp_arg_cmp pgrp[] = {A32(0, which_who[i].pgrp),
-					      SCMP_CMP(1, SCMP_CMP_NE, 0)};
-		r = rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), nr, 1, user);
-		if (r == 0)
-			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 2, proc);
-		if (r == 0)
-			r = rule(ctx, req->cfg, SCMP_ACT_NOTIFY, nr, 2, pgrp);
+		struct scmp_arg_cmp user[] = {A32(0, which_user[i].user)};
+		r = rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), which_user[i].nr, 1, user);
 	}
 	return r;
 }
@@ -568,12 +513,24 @@ static void key_set(uint64_t *bits, int nr, struct filter_key *key)
 		bits[nr / 64] |= 1ULL << (nr % 64);
 }
 
+/* FNV-1a over the rules as they are (no padding in struct sl_nrule). */
+static uint64_t rules_hash(const struct sl_nrule *v, size_t n)
+{
+	const unsigned char *p = (const unsigned char *)v;
+	uint64_t h = 0xcbf29ce484222325ULL;
+	for (size_t i = 0; i < n * sizeof(*v); i++)
+		h = (h ^ p[i]) * 0x100000001b3ULL;
+	return h;
+}
+
 void filter_key_of(const struct filter_req *req, struct filter_key *key)
 {
 	const struct sandlock_sandbox *cfg = req->cfg;
-	*key = (struct filter_key){.valid = 1,
-				   .flags = (req->allow_dgram ? 1u : 0u) |
-					    (req->mem_rules ? 2u : 0u) | (req->tty_jobs ? 4u : 0u)};
+	*key =
+	    (struct filter_key){.valid = 1,
+				.flags = (req->allow_dgram ? 1u : 0u) | (req->tty_jobs ? 4u : 0u),
+				.n_rules = (uint32_t)req->n_rules,
+				.rules_hash = rules_hash(req->rules, req->n_rules)};
 	size_t n;
 	const int *d = syscalls_default_deny(&n);
 	for (size_t i = 0; i < n; i++)
@@ -583,8 +540,14 @@ void filter_key_of(const struct filter_req *req, struct filter_key *key)
 		key_set(key->deny, d[i], key);
 	for (size_t i = 0; i < cfg->deny_syscalls.n; i++)
 		key_set(key->deny, syscalls_nr(cfg->deny_syscalls.v[i]), key);
-	for (size_t i = 0; i < req->n_notify; i++)
-		key_set(key->notify, req->notify[i], key);
+}
+
+static bool prebuilt_matches(const struct filter_prebuilt *pre, const struct filter_key *key,
+			     const struct filter_req *req)
+{
+	return memcmp(key, &pre->key, sizeof(*key)) == 0 &&
+	       (!req->n_rules ||
+		memcmp(req->rules, pre->rules, req->n_rules * sizeof(*req->rules)) == 0);
 }
 
 int filter_compile(const struct filter_req *req, struct sock_fprog *out)
@@ -593,7 +556,7 @@ int filter_compile(const struct filter_req *req, struct sock_fprog *out)
 	filter_key_of(req, &key);
 	const struct filter_prebuilt *pre = NULL;
 	for (size_t i = 0; key.valid && i < filter_n_prebuilts; i++)
-		if (memcmp(&key, &filter_prebuilts[i].key, sizeof(key)) == 0)
+		if (prebuilt_matches(&filter_prebuilts[i], &key, req))
 			pre = &filter_prebuilts[i];
 	if (!pre)
 		return filter_assemble(req, out);
@@ -633,12 +596,8 @@ int filter_assemble_raw(const struct filter_req *req, struct sock_fprog *out)
 		r = add_socket_rules(ctx, req);
 	if (r == 0)
 		r = add_notify(ctx, req);
-	if (r == 0 && req->mem_rules)
-		r = add_mem_rules(ctx, req);
 	if (r == 0)
-		r = add_xproc_rules(ctx, req);
-	if (r == 0)
-		r = add_cont_rules(ctx, req);
+		r = add_which_user_rules(ctx, req);
 	if (r == 0)
 		r = add_tty_rules(ctx, req);
 	if (r == 0)

@@ -14,29 +14,68 @@
 
 #include "policy.h"
 
+/* One comparison of a syscall argument, on all 64 bits of the register.
+ * An int argument is compared with SL_A32: the kernel truncates it, so a
+ * filter comparing 64 bits is bypassed by setting high bits
+ * (CVE-2019-10063). */
+enum sl_cmp_op { SL_CMP_EQ = 1, SL_CMP_NE, SL_CMP_GT, SL_CMP_MASKED_EQ };
+struct sl_argcmp {
+	uint32_t arg, op;
+	uint64_t mask, val;
+};
+#define SL_A32(i, v)                                                                               \
+	{                                                                                          \
+		(i), SL_CMP_MASKED_EQ, 0xffffffffULL, (v)                                          \
+	}
+#define SL_ABIT(i, bit)                                                                            \
+	{                                                                                          \
+		(i), SL_CMP_MASKED_EQ, (bit), (bit)                                                \
+	}
+#define SL_AMASK(i, m, v)                                                                          \
+	{                                                                                          \
+		(i), SL_CMP_MASKED_EQ, (m), (v)                                                    \
+	}
+#define SL_ANE(i, v)                                                                               \
+	{                                                                                          \
+		(i), SL_CMP_NE, 0, (v)                                                             \
+	}
+
+/* A notify rule: syscall nr goes to the supervisor when every comparison
+ * holds (ncmp 0: every call).  No padding: rules compare with memcmp. */
+#define SL_NRULE_CMPS 3
+struct sl_nrule {
+	int32_t nr;
+	uint32_t ncmp;
+	struct sl_argcmp cmp[SL_NRULE_CMPS];
+};
+
 struct filter_req {
 	const struct sandlock_sandbox *cfg; /* extra deny / allow groups */
-	const int *notify;		    /* syscalls for the supervisor */
-	size_t n_notify;
+	const struct sl_nrule *rules;	    /* what goes to the supervisor */
+	size_t n_rules;
 	bool allow_dgram; /* udp/icmp rules exist (later) */
-	bool mem_rules;	  /* max_memory: notify the allocating forms of mmap & co */
 	bool tty_jobs;	  /* the sandbox was handed the terminal: job control */
 };
 
-/* Everything the program depends on, as bitmaps of syscall numbers: two
- * requests with equal keys compile to the same program. */
+/* Everything the program depends on: the denied syscalls as a bitmap,
+ * the flags, and the notify rules (a hash here, compared in full with the
+ * prebuilt's own rules): two requests with equal keys and rules compile
+ * to the same program. */
 #define FILTER_KEY_WORDS 8 /* syscall numbers below 512 */
 struct filter_key {
 	uint64_t deny[FILTER_KEY_WORDS];
-	uint64_t notify[FILTER_KEY_WORDS];
+	uint64_t rules_hash;
+	uint32_t n_rules;
 	uint32_t flags;
 	uint32_t valid; /* 0 if a number did not fit */
+	uint32_t pad;
 };
 
 /* A program assembled at build time (tools/gen_filter.c runs
  * filter_assemble() on the default policy, with and without max_memory). */
 struct filter_prebuilt {
 	struct filter_key key;
+	const struct sl_nrule *rules;
 	unsigned short len;
 	const struct sock_filter *insns;
 };
@@ -54,6 +93,9 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out);
  * decides alike). */
 int filter_assemble_raw(const struct filter_req *req, struct sock_fprog *out);
 void filter_free(struct sock_fprog *prog);
+
+/* True when a rule notifies every call of nr. */
+bool filter_notifies_all(const struct filter_req *req, int nr);
 
 /* True if nr is denied outright by this policy (default list, sysv_ipc
  * unless allowed, extra_deny_syscalls). */

@@ -17,7 +17,6 @@
 #include "error.h"
 #include "filter.h"
 #include "landlock.h"
-#include "supervisor.h"
 
 #define SL_MAX_ARGC 4096
 /* glibc's execvp default when PATH is unset */
@@ -321,30 +320,30 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 /* The child makes a few syscalls after installing its filter and before
  * it has handed over the listener: nobody could answer a notification for
  * one of them (a user handler on it). */
-static int check_pre_ready(const struct sl_plan *p, const int *notify, size_t n)
+static int check_pre_ready(const struct sl_plan *p, const struct filter_req *req)
 {
 	size_t nc;
 	const int *used = child_pre_ready_syscalls(&nc);
-	for (size_t i = 0; i < n; i++)
-		for (size_t j = 0; j < nc; j++)
-			if (notify[i] == used[j] && (used[j] != __NR_prlimit64 || p->set_nofile))
-				return sl_errorf(EINVAL,
-						 "syscall %d cannot be supervised: the sandbox's "
-						 "child makes it before the supervisor can answer",
-						 notify[i]);
+	for (size_t j = 0; j < nc; j++)
+		if (filter_notifies_all(req, used[j]) &&
+		    (used[j] != __NR_prlimit64 || p->set_nofile))
+			return sl_errorf(EINVAL,
+					 "syscall %d cannot be supervised: the sandbox's "
+					 "child makes it before the supervisor can answer",
+					 used[j]);
 	return 0;
 }
 
-/* Whether a user handler watches a syscall the child makes after its
- * filter only in the overlap: then no overlap (the ruleset comes first). */
+/* Whether every call of a syscall the child makes after its filter only
+ * in the overlap is notified: then no overlap (the ruleset comes first). */
 static bool overlap_watched(const struct plan_mode *mode)
 {
 	size_t nc;
 	const int *used = child_overlap_syscalls(&nc);
-	for (size_t i = 0; i < mode->n_user; i++)
-		for (size_t j = 0; j < nc; j++)
-			if (mode->user_nrs[i] == used[j])
-				return true;
+	struct filter_req req = {.rules = mode->rules, .n_rules = mode->n_rules};
+	for (size_t j = 0; j < nc; j++)
+		if (filter_notifies_all(&req, used[j]))
+			return true;
 	return false;
 }
 
@@ -355,17 +354,11 @@ static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 	    landlock_require(cfg->prot_degradable, cfg->prot_disabled, &p->landlock_skip);
 	if (p->landlock_abi < 0)
 		return p->landlock_abi;
-	int notify[SUPERVISOR_MAX_NOTIFY];
-	size_t n = supervisor_notify_list(cfg, mode->user_nrs, mode->n_user, notify,
-					  SL_ARRAY_SIZE(notify));
-	int r = check_pre_ready(p, notify, n);
+	struct filter_req freq = {
+	    .cfg = cfg, .rules = mode->rules, .n_rules = mode->n_rules, .tty_jobs = mode->tty_jobs};
+	int r = check_pre_ready(p, &freq);
 	if (r < 0)
 		return r;
-	struct filter_req freq = {.cfg = cfg,
-				  .notify = notify,
-				  .n_notify = n,
-				  .mem_rules = cfg->max_memory.set,
-				  .tty_jobs = mode->interactive && isatty(STDIN_FILENO)};
 	return filter_compile(&freq, &p->prog);
 }
 
@@ -482,7 +475,7 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		plan_release(p);
 		return r;
 	}
-	p->take_tty = mode->interactive && isatty(STDIN_FILENO);
+	p->take_tty = mode->tty_jobs;
 	p->gated = mode->gated;
 	/* The keeper clones the child sharing the address space until exec
 	 * (vfork-style: no page tables copied) unless the child parks at the

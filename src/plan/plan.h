@@ -118,12 +118,12 @@ struct sl_plan {
 void plan_init(struct sl_plan *p);
 /* How the child is started. */
 struct plan_mode {
-	bool capture;	     /* stdout/stderr go to pipes */
-	const uint32_t *io;  /* popen: per stream SANDLOCK_STDIO_*; else NULL */
-	bool interactive;    /* take the terminal's foreground if stdin is a tty */
-	bool gated;	     /* park until released; else run straight to exec */
-	const int *user_nrs; /* syscalls with user handlers (notified) */
-	size_t n_user;
+	bool capture;		      /* stdout/stderr go to pipes */
+	const uint32_t *io;	      /* popen: per stream SANDLOCK_STDIO_*; else NULL */
+	bool tty_jobs;		      /* interactive and stdin a terminal: take its foreground */
+	bool gated;		      /* park until released; else run straight to exec */
+	const struct sl_nrule *rules; /* what the supervisor is notified of */
+	size_t n_rules;
 };
 
 /* Prepares a plan: everything the child needs but the Landlock ruleset.

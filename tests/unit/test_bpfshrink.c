@@ -18,7 +18,7 @@
 #include "filter.h"
 #include "harness.h"
 #include "policy.h"
-#include "supervisor.h"
+#include "planreq.h"
 
 #define NO_RESULT 0xdeadbeefu
 
@@ -206,12 +206,9 @@ static size_t disagreements(const struct sock_fprog *raw, const struct sock_fpro
 static void check_policy(bool mem, bool tty, const int *extra, size_t n_extra)
 {
 	struct sandlock_sandbox cfg;
-	int notify[SUPERVISOR_MAX_NOTIFY];
 	policy_init(&cfg);
 	cfg.max_memory = (struct sl_opt_u64){mem, 64u << 20};
-	size_t n = supervisor_notify_list(&cfg, extra, n_extra, notify, SUPERVISOR_MAX_NOTIFY);
-	struct filter_req req = {
-	    .cfg = &cfg, .notify = notify, .n_notify = n, .mem_rules = mem, .tty_jobs = tty};
+	struct filter_req req = planreq(&cfg, tty, extra, n_extra);
 	struct sock_fprog raw, small;
 	CHECK_EQ(filter_assemble_raw(&req, &raw), 0);
 	CHECK_EQ(filter_assemble(&req, &small), 0);
@@ -219,6 +216,7 @@ static void check_policy(bool mem, bool tty, const int *extra, size_t n_extra)
 	CHECK_EQ(disagreements(&raw, &small), 0);
 	filter_free(&raw);
 	filter_free(&small);
+	planreq_free(&req);
 	policy_release(&cfg);
 }
 
@@ -239,10 +237,8 @@ TEST(bpfshrink_check_can_fail)
 {
 	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	struct sandlock_sandbox cfg;
-	int notify[SUPERVISOR_MAX_NOTIFY];
 	policy_init(&cfg);
-	size_t n = supervisor_notify_list(&cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
-	struct filter_req req = {.cfg = &cfg, .notify = notify, .n_notify = n};
+	struct filter_req req = planreq(&cfg, false, NULL, 0);
 	struct sock_fprog raw, broken;
 	CHECK_EQ(filter_assemble_raw(&req, &raw), 0);
 	CHECK_EQ(filter_assemble_raw(&req, &broken), 0);

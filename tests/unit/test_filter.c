@@ -6,15 +6,14 @@
 
 #include "filter.h"
 #include "harness.h"
+#include "planreq.h"
 #include "policy.h"
-#include "supervisor.h"
 #include "syscalls.h"
 
-static void default_req(struct sandlock_sandbox *cfg, struct filter_req *req, int *notify)
+static void default_req(struct sandlock_sandbox *cfg, struct filter_req *req)
 {
 	policy_init(cfg);
-	size_t n = supervisor_notify_list(cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
-	*req = (struct filter_req){.cfg = cfg, .notify = notify, .n_notify = n};
+	*req = planreq(cfg, false, NULL, 0);
 }
 
 extern const struct filter_prebuilt filter_prebuilts[];
@@ -30,19 +29,14 @@ TEST(filter_prebuilt_matches_fresh_assembly)
 	for (int i = 0; i < 4; i++) {
 		int mem = i % 2;
 		struct sandlock_sandbox cfg;
-		struct filter_req req;
-		int notify[SUPERVISOR_MAX_NOTIFY];
 		policy_init(&cfg);
 		cfg.max_memory = (struct sl_opt_u64){mem, 64u << 20};
-		size_t n = supervisor_notify_list(&cfg, NULL, 0, notify, SUPERVISOR_MAX_NOTIFY);
-		req = (struct filter_req){.cfg = &cfg,
-					  .notify = notify,
-					  .n_notify = n,
-					  .mem_rules = mem,
-					  .tty_jobs = i >= 2};
+		struct filter_req req = planreq(&cfg, i >= 2, NULL, 0);
 		struct filter_key key;
 		filter_key_of(&req, &key);
 		CHECK(memcmp(&key, &filter_prebuilts[i].key, sizeof(key)) == 0);
+		CHECK(memcmp(req.rules, filter_prebuilts[i].rules,
+			     req.n_rules * sizeof(*req.rules)) == 0);
 		struct sock_fprog pre, fresh;
 		CHECK_EQ(filter_compile(&req, &pre), 0);
 		CHECK_EQ(filter_assemble(&req, &fresh), 0);
@@ -50,6 +44,7 @@ TEST(filter_prebuilt_matches_fresh_assembly)
 		CHECK(memcmp(pre.filter, fresh.filter, pre.len * sizeof(struct sock_filter)) == 0);
 		filter_free(&pre);
 		filter_free(&fresh);
+		planreq_free(&req);
 		policy_release(&cfg);
 	}
 }
@@ -59,8 +54,7 @@ TEST(filter_key_tracks_inputs)
 {
 	struct sandlock_sandbox cfg;
 	struct filter_req req;
-	int notify[SUPERVISOR_MAX_NOTIFY];
-	default_req(&cfg, &req, notify);
+	default_req(&cfg, &req);
 	struct filter_key a, b;
 	filter_key_of(&req, &a);
 	CHECK_EQ(a.valid, 1);
@@ -75,6 +69,18 @@ TEST(filter_key_tracks_inputs)
 	req.allow_dgram = true;
 	filter_key_of(&req, &b);
 	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
+	req.allow_dgram = false;
+	/* a rule more or less, or a rule's comparison changed */
+	req.n_rules--;
+	filter_key_of(&req, &b);
+	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
+	req.n_rules++;
+	struct sl_nrule *last = (struct sl_nrule *)&req.rules[req.n_rules - 1];
+	last->cmp[0].val ^= 1;
+	filter_key_of(&req, &b);
+	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
+	last->cmp[0].val ^= 1;
+	planreq_free(&req);
 	policy_release(&cfg);
 }
 
@@ -83,8 +89,7 @@ TEST(filter_checks_arch_and_x32)
 {
 	struct sandlock_sandbox cfg;
 	struct filter_req req;
-	int notify[SUPERVISOR_MAX_NOTIFY];
-	default_req(&cfg, &req, notify);
+	default_req(&cfg, &req);
 	struct sock_fprog p;
 	CHECK_EQ(filter_compile(&req, &p), 0);
 	CHECK(p.len > 10);
@@ -101,6 +106,7 @@ TEST(filter_checks_arch_and_x32)
 	CHECK(arch);
 	CHECK(x32);
 	filter_free(&p);
+	planreq_free(&req);
 	policy_release(&cfg);
 }
 
@@ -110,8 +116,8 @@ TEST(filter_deny_wins_over_notify)
 	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
-	int notify[] = {__NR_mount};
-	struct filter_req req = {.cfg = &cfg, .notify = notify, .n_notify = 1};
+	struct sl_nrule notify[] = {{.nr = __NR_mount}};
+	struct filter_req req = {.cfg = &cfg, .rules = notify, .n_rules = 1};
 	struct filter_req none = {.cfg = &cfg};
 	CHECK(filter_denies(&cfg, __NR_mount));
 	/* asking to notify the denied syscall changes nothing */
@@ -125,51 +131,58 @@ TEST(filter_deny_wins_over_notify)
 	policy_release(&cfg);
 }
 
-static bool listed(const int *v, size_t n, int nr)
-{
-	for (size_t i = 0; i < n; i++)
-		if (v[i] == nr)
-			return true;
-	return false;
-}
-
 /* Only what the policy needs is notified (with raw fork for exact process
  * accounting; not exit_group: orphans land at the keeper, where they are
  * found without it). */
-TEST(notify_list_follows_policy)
+TEST(notify_rules_follow_policy)
 {
 	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
-	int v[SUPERVISOR_MAX_NOTIFY];
-	size_t n = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
-	CHECK(listed(v, n, __NR_clone) && listed(v, n, __NR_fork) && listed(v, n, __NR_vfork));
-	CHECK(!listed(v, n, __NR_exit_group) && listed(v, n, __NR_uname));
+	struct filter_req v = planreq(&cfg, false, NULL, 0);
+	CHECK(filter_notifies_all(&v, __NR_clone) && filter_notifies_all(&v, __NR_fork) &&
+	      filter_notifies_all(&v, __NR_vfork));
+	CHECK(!planreq_notifies(&v, __NR_exit_group) && filter_notifies_all(&v, __NR_uname));
 	/* read-only emulation of the clock discipline (timex.c) */
-	CHECK(listed(v, n, __NR_adjtimex) && listed(v, n, __NR_clock_adjtime));
-	CHECK(!listed(v, n, __NR_clone3)); /* the filter answers ENOSYS */
-	CHECK(!listed(v, n, __NR_mmap) && !listed(v, n, __NR_mremap));
+	CHECK(filter_notifies_all(&v, __NR_adjtimex) &&
+	      filter_notifies_all(&v, __NR_clock_adjtime));
+	CHECK(!planreq_notifies(&v, __NR_clone3)); /* the filter answers ENOSYS */
+	CHECK(!planreq_notifies(&v, __NR_mmap) && !planreq_notifies(&v, __NR_mremap));
+	/* the cross-process calls only for another pid */
+	CHECK(planreq_notifies(&v, __NR_prlimit64) && !filter_notifies_all(&v, __NR_prlimit64));
+	CHECK(!planreq_notifies(&v, __NR_ioctl)); /* no terminal handed over */
+	planreq_free(&v);
+	v = planreq(&cfg, true, NULL, 0);
+	CHECK(planreq_notifies(&v, __NR_ioctl) && !filter_notifies_all(&v, __NR_ioctl));
+	planreq_free(&v);
 	cfg.max_memory = (struct sl_opt_u64){true, 64u << 20};
-	n = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
-	CHECK(listed(v, n, __NR_mremap));
-	CHECK(!listed(v, n, __NR_mmap)); /* argument-filtered rules instead */
-	CHECK(!listed(v, n, __NR_shmget));
+	v = planreq(&cfg, false, NULL, 0);
+	CHECK(filter_notifies_all(&v, __NR_mremap));
+	/* argument-filtered rules instead */
+	CHECK(planreq_notifies(&v, __NR_mmap) && !filter_notifies_all(&v, __NR_mmap));
+	CHECK(!planreq_notifies(&v, __NR_shmget));
+	size_t without_sysv = v.n_rules;
+	planreq_free(&v);
 	CHECK_EQ(sl_strv_push(&cfg.allow_groups, "sysv_ipc"), 0);
-	n = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
-	CHECK(listed(v, n, __NR_shmget));
+	v = planreq(&cfg, false, NULL, 0);
+	CHECK(filter_notifies_all(&v, __NR_shmget));
+	CHECK_EQ(v.n_rules, without_sysv + 1);
 	int user[] = {__NR_getppid, __NR_uname};
-	size_t m = supervisor_notify_list(&cfg, user, 2, v, SUPERVISOR_MAX_NOTIFY);
-	CHECK(listed(v, m, __NR_getppid));
-	CHECK_EQ(m, n + 1); /* no duplicates */
+	struct filter_req u = planreq(&cfg, false, user, 2);
+	CHECK(filter_notifies_all(&u, __NR_getppid));
+	CHECK_EQ(u.n_rules, v.n_rules + 1); /* no duplicates */
 	/* the memory rules assemble, and change the program */
-	struct filter_req req = {.cfg = &cfg, .notify = v, .n_notify = m, .mem_rules = true};
 	struct sock_fprog a, b;
-	CHECK_EQ(filter_assemble(&req, &a), 0);
-	req.mem_rules = false;
-	CHECK_EQ(filter_assemble(&req, &b), 0);
+	CHECK_EQ(filter_assemble(&u, &a), 0);
+	cfg.max_memory.set = false;
+	struct filter_req w = planreq(&cfg, false, user, 2);
+	CHECK_EQ(filter_assemble(&w, &b), 0);
 	CHECK(a.len > b.len);
 	filter_free(&a);
 	filter_free(&b);
+	planreq_free(&v);
+	planreq_free(&u);
+	planreq_free(&w);
 	policy_release(&cfg);
 }
 
@@ -226,15 +239,15 @@ TEST(filter_conditional_notify_assembles)
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
 	int user[] = {__NR_openat, __NR_fchmodat};
-	int v[SUPERVISOR_MAX_NOTIFY];
-	size_t n = supervisor_notify_list(&cfg, user, 2, v, SUPERVISOR_MAX_NOTIFY);
-	struct filter_req req = {.cfg = &cfg, .notify = v, .n_notify = n};
+	struct filter_req req = planreq(&cfg, false, user, 2);
+	struct filter_req plain = planreq(&cfg, false, NULL, 0);
 	struct sock_fprog a, b;
 	CHECK_EQ(filter_assemble(&req, &a), 0);
-	req.n_notify = supervisor_notify_list(&cfg, NULL, 0, v, SUPERVISOR_MAX_NOTIFY);
-	CHECK_EQ(filter_assemble(&req, &b), 0);
+	CHECK_EQ(filter_assemble(&plain, &b), 0);
 	CHECK(a.len > b.len);
 	filter_free(&a);
 	filter_free(&b);
+	planreq_free(&req);
+	planreq_free(&plain);
 	policy_release(&cfg);
 }

@@ -4,7 +4,11 @@
 #include <sys/syscall.h>
 
 #include "harness.h"
-#include "cpulimit.h"
+#include <stdlib.h>
+
+#include "feature.h"
+#include "policy.h"
+#include "registry.h"
 #include "seccomp_uapi.h"
 #include "supervisor.h"
 #include "throttle.h"
@@ -72,6 +76,22 @@ TEST(throttle_off)
 TEST(cpulimit_holds_only_sigcont)
 {
 	static struct sl_sup s; /* large: not on the stack */
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	struct sl_feature_env env = {.policy = &cfg};
+	const struct sl_feature *f = &feature_cpulimit;
+	void *state = calloc(1, f->state_size);
+	CHECK(state != NULL);
+	CHECK_EQ(f->init(&s, state, &env, 0), 0);
+	/* its handler of tgkill, as the engine chains it */
+	struct sl_frule rules[16];
+	size_t n;
+	CHECK_EQ(feature_rules_of(f, &env, rules, 16, &n), 0);
+	sl_hfn fn = NULL;
+	for (size_t i = 0; i < n; i++)
+		if (rules[i].when.nr == __NR_tgkill)
+			fn = rules[i].fn;
+	CHECK(fn != NULL);
 	s.paused = true;
 	struct seccomp_notif req = {.data = {.nr = __NR_tgkill}};
 	struct sl_ctx c = {.sup = &s, .req = &req};
@@ -79,12 +99,14 @@ TEST(cpulimit_holds_only_sigcont)
 	for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
 		req.data.args[2] = (uint64_t)sigs[i];
 		struct sl_action a = sl_act_continue();
-		cpulimit_on_sigcont(&c, &a, NULL);
+		fn(&c, &a, state);
 		CHECK_EQ(a.kind, sigs[i] == SIGCONT ? SL_ACT_HOLD : SL_ACT_CONTINUE);
 	}
 	s.paused = false;
 	req.data.args[2] = SIGCONT;
 	struct sl_action a = sl_act_continue();
-	cpulimit_on_sigcont(&c, &a, NULL);
+	fn(&c, &a, state);
 	CHECK_EQ(a.kind, SL_ACT_CONTINUE);
+	free(state);
+	policy_release(&cfg);
 }

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* feature.c - the features' notify rules, gathered for the plan (see feature.h). */
+#include "feature.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "error.h"
+
+#define FEATURE_MAX_RULES 128 /* rows one feature may declare */
+
+size_t feature_rules_copy(const struct sl_frule *table, size_t n, struct sl_frule *out, size_t max)
+{
+	memcpy(out, table, (n < max ? n : max) * sizeof(*out));
+	return n;
+}
+
+bool feature_is_active(const struct sl_feature *f, const struct sl_feature_env *env)
+{
+	return !f->active || f->active(env);
+}
+
+int feature_rules_of(const struct sl_feature *f, const struct sl_feature_env *env,
+		     struct sl_frule *out, size_t max, size_t *n)
+{
+	*n = f->rules ? f->rules(env, out, max) : 0;
+	if (*n > max)
+		return sl_errorf(E2BIG, "feature %s: more than %zu notify rules", f->name, max);
+	return 0;
+}
+
+/* Appends r unless an equal rule is there already. */
+static void add_rule(struct sl_nrule *v, size_t *n, const struct sl_nrule *r)
+{
+	for (size_t i = 0; i < *n; i++)
+		if (memcmp(&v[i], r, sizeof(*r)) == 0)
+			return;
+	v[(*n)++] = *r;
+}
+
+int feature_plan_rules(const struct sl_feature_set *set, const struct sl_feature_env *env,
+		       const int *user_nrs, size_t n_user, struct sl_nrule **out, size_t *n)
+{
+	struct sl_frule buf[FEATURE_MAX_RULES];
+	struct sl_nrule *v = calloc(set->n * FEATURE_MAX_RULES + n_user + 1, sizeof(*v));
+	*out = NULL;
+	*n = 0;
+	if (!v)
+		return sl_errorf(ENOMEM, "out of memory");
+	size_t k = 0;
+	for (size_t i = 0; i < set->n; i++) {
+		size_t m;
+		if (!feature_is_active(set->v[i], env))
+			continue;
+		int r = feature_rules_of(set->v[i], env, buf, FEATURE_MAX_RULES, &m);
+		if (r < 0) {
+			free(v);
+			return r;
+		}
+		for (size_t j = 0; j < m; j++)
+			add_rule(v, &k, &buf[j].when);
+	}
+	for (size_t i = 0; i < n_user; i++)
+		add_rule(v, &k, &(struct sl_nrule){.nr = user_nrs[i]});
+	*out = v;
+	*n = k;
+	return 0;
+}

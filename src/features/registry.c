@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* registry.c - the features, in dispatch order (see registry.h). */
+#include "registry.h"
+
+#include "util.h"
+
+static const struct sl_feature *const all[] = {
+    &feature_nproc, /* before max_memory: a fork over the count is not charged */
+    &feature_memlimit, &feature_uname,	  &feature_xproc,
+    &feature_tty,      &feature_cpulimit, &feature_timex,
+};
+
+static const struct sl_feature_set set = {all, SL_ARRAY_SIZE(all)};
+
+const struct sl_feature_set *registry_features(void)
+{
+	return &set;
+}
