@@ -77,6 +77,13 @@ static int signal_locked(sandlock_handle_t *h, int sig)
  * parentage, and records the command's status; only a keeper killed from
  * outside leaves the work to the supervisor's index (its orphans went to
  * init). */
+/* The engine, then the loop it was registered in. */
+static void release_engine(sandlock_handle_t *h)
+{
+	supervisor_release(&h->sup);
+	evloop_release(&h->evl);
+}
+
 static void finish(sandlock_handle_t *h)
 {
 	siginfo_t si = {0};
@@ -103,7 +110,7 @@ static void finish(sandlock_handle_t *h)
 			tcsetpgrp(STDIN_FILENO, getpgrp());
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
-	supervisor_release(&h->sup);
+	release_engine(h);
 	sl_close(&h->proc.pidfd);
 	plan_release(&h->plan);
 
@@ -144,16 +151,19 @@ static int ruleset_first(sandlock_handle_t *h)
 /* Takes the child's listener and pidfd and hands them to the supervisor. */
 static int attach(sandlock_handle_t *h)
 {
-	struct sl_sup_cfg sc = {.policy = h->policy,
+	struct sl_sup_cfg sc = {.loop = &h->evl,
+				.policy = h->policy,
 				.name = h->name,
 				.features = h->features,
 				.tty_jobs = h->tty_jobs,
 				.user = h->user,
 				.n_user = h->n_user};
 	/* prepared while the child finishes its setup */
-	int r = supervisor_init(&h->sup, &sc);
+	int r = evloop_init(&h->evl);
+	if (r == 0 && (r = supervisor_init(&h->sup, &sc)) < 0)
+		evloop_release(&h->evl);
 	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)
-		supervisor_release(&h->sup);
+		release_engine(h);
 	if (r == 0) {
 		struct sl_sup_root root = {.pid = h->proc.pid,
 					   .pidfd = h->proc.pidfd,
@@ -162,7 +172,7 @@ static int attach(sandlock_handle_t *h)
 		r = supervisor_attach(&h->sup, h->proc.listener, &root);
 		h->proc.listener = -1; /* the supervisor owns it now */
 		if (r < 0)
-			supervisor_release(&h->sup);
+			release_engine(h);
 	}
 	return r;
 }

@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "evloop.h"
 #include "plan.h"
 #include "policy.h"
 #include "result.h"
@@ -50,6 +51,7 @@ struct sandlock_handle {
 	bool tty_jobs;			       /* interactive on a terminal */
 	struct sl_plan plan;
 	struct sl_spawned proc;
+	struct sl_evloop evl; /* the engine's and the run's registrations */
 	struct sl_sup sup;
 	struct sl_buf out, err;
 	char name[SL_NAME_MAX + 1];

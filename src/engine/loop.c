@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* loop.c - poll loop of one sandbox (see loop.h). */
+/* loop.c - one sandbox's run on the event loop (see loop.h). */
 #include "loop.h"
 
 #include <errno.h>
 #include <poll.h>
+#include <sys/epoll.h>
 #include <stdlib.h>
 #include <time.h>
 #include <unistd.h>
@@ -43,98 +44,74 @@ static void service_pipe(int *fd, struct sl_buf *b)
 		*fd = -1;
 }
 
-#define LOOP_MAX_PROCS 1024
-
-/* Milliseconds until the earlier of the deadline and the supervisor's
- * next timer (-1: none). */
-static int timeout_for(int64_t deadline_ms, int64_t timer_ms)
+static void on_pidfd(void *arg, int fd, uint32_t events)
 {
-	int64_t t = deadline_ms;
-	if (timer_ms >= 0 && (t < 0 || timer_ms < t))
-		t = timer_ms;
-	if (t < 0)
-		return -1;
-	int64_t left = t - sl_now_ms();
-	if (left <= 0)
+	struct sl_loop *l = arg;
+	l->exited = true;
+}
+
+/* A capture pipe: read; at EOF or error, out of the loop, marked -1 (the
+ * fd itself stays the caller's). */
+static void on_pipe(void *arg, int fd, uint32_t events)
+{
+	struct sl_loop *l = arg;
+	bool out = fd == l->out_fd;
+	if (read_chunk(fd, out ? l->out : l->err) > 0)
+		return;
+	struct sl_ev **ev = out ? &l->out_ev : &l->err_ev;
+	evloop_del(l->sup->loop, *ev);
+	*ev = NULL;
+	if (out)
+		l->out_fd = -1;
+	else
+		l->err_fd = -1;
+}
+
+static int add(struct sl_loop *l, int fd, sl_ev_fn fn, struct sl_ev **ev)
+{
+	int err = 0;
+	if (fd >= 0 && !(*ev = evloop_add(l->sup->loop, fd, EPOLLIN, fn, l, &err)))
+		return err;
+	return 0;
+}
+
+static int register_run(struct sl_loop *l)
+{
+	if (l->registered)
 		return 0;
-	return left > 60000 ? 60000 : (int)left;
-}
-
-static void service_listener(struct sl_sup *s, short revents)
-{
-	if (revents & POLLIN) {
-		if (supervisor_handle_one(s) < 0)
-			supervisor_detach(s); /* fail closed: ENOSYS */
-	} else if (revents & (POLLHUP | POLLERR | POLLNVAL)) {
-		supervisor_detach(s); /* no task uses the filter any more */
-	}
-}
-
-/* The poll set: the fixed entries, then the tracked pidfds (grown as the
- * sandbox grows, kept across calls). */
-static struct pollfd *poll_set(struct sl_loop *l, size_t *np)
-{
-	size_t want = P__N + l->sup->procs.n;
-	if (want > P__N + LOOP_MAX_PROCS)
-		want = P__N + LOOP_MAX_PROCS;
-	if (want > l->pfd_cap) {
-		struct pollfd *p = realloc(l->pfd, want * sizeof(*p));
-		if (!p)
-			return NULL;
-		l->pfd = p;
-		l->pfd_cap = want;
-	}
-	struct pollfd *pfd = l->pfd;
-	pfd[P_LISTENER] = (struct pollfd){l->sup->listener, POLLIN, 0};
-	pfd[P_PIDFD] = (struct pollfd){l->pidfd, POLLIN, 0};
-	pfd[P_OUT] = (struct pollfd){l->out_fd, POLLIN, 0};
-	pfd[P_ERR] = (struct pollfd){l->err_fd, POLLIN, 0};
-	/* live control from another thread changed the timers */
-	pfd[P_WAKE] = (struct pollfd){l->sup->wake_fd, POLLIN, 0};
-	/* every tracked process's pidfd: exits free their slots and memory
-	 * promptly */
-	*np = supervisor_pollfds(l->sup, pfd + P__N, l->pfd_cap - P__N);
-	return pfd;
+	l->registered = true;
+	int r = add(l, l->pidfd, on_pidfd, &l->pid_ev);
+	if (r == 0)
+		r = add(l, l->out_fd, on_pipe, &l->out_ev);
+	if (r == 0)
+		r = add(l, l->err_fd, on_pipe, &l->err_ev);
+	return r;
 }
 
 int loop_run(struct sl_loop *l, int64_t deadline_ms)
 {
-	for (;;) {
-		size_t np;
-		struct pollfd *pfd = poll_set(l, &np);
-		if (!pfd)
+	if (register_run(l) < 0)
+		return LOOP_FAILED;
+	while (!l->exited) {
+		if (evloop_round(l->sup->loop, deadline_ms) < 0)
 			return LOOP_FAILED;
-		int64_t timer = supervisor_next_timer(l->sup);
-		int n = poll(pfd, P__N + np, timeout_for(deadline_ms, timer));
-		if (n < 0 && errno != EINTR)
-			return LOOP_FAILED;
-		int64_t now = sl_now_ms();
-		if (timer >= 0 && now >= timer)
-			supervisor_tick(l->sup, now);
-		/* every round, not only when poll timed out: a sandbox that
-		 * keeps an fd busy must not push its deadline back */
-		if (deadline_ms >= 0 && now >= deadline_ms)
+		/* every round, not only when the wait timed out: a sandbox
+		 * that keeps an fd busy must not push its deadline back */
+		if (!l->exited && deadline_ms >= 0 && sl_now_ms() >= deadline_ms)
 			return LOOP_DEADLINE;
-		if (n <= 0)
-			continue;
-		if (pfd[P_WAKE].revents)
-			supervisor_woken(l->sup);
-		supervisor_proc_events(l->sup, pfd + P__N, np);
-		service_listener(l->sup, pfd[P_LISTENER].revents);
-		if (pfd[P_OUT].revents)
-			service_pipe(&l->out_fd, l->out);
-		if (pfd[P_ERR].revents)
-			service_pipe(&l->err_fd, l->err);
-		if (pfd[P_PIDFD].revents)
-			return LOOP_EXITED;
 	}
+	return LOOP_EXITED;
 }
 
 void loop_release(struct sl_loop *l)
 {
-	free(l->pfd);
-	l->pfd = NULL;
-	l->pfd_cap = 0;
+	struct sl_ev **evs[] = {&l->pid_ev, &l->out_ev, &l->err_ev};
+	for (size_t i = 0; i < 3; i++) {
+		if (l->sup && *evs[i])
+			evloop_del(l->sup->loop, *evs[i]);
+		*evs[i] = NULL;
+	}
+	l->registered = false;
 }
 
 void loop_drain(struct sl_loop *l)

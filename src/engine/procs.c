@@ -34,8 +34,16 @@ static void ent_gone(struct sl_procs *ps, struct sl_pent *e)
 	e->fgone = true;
 }
 
+static void unwatch(struct sl_procs *ps, struct sl_pent *e)
+{
+	if (e->watch_ev && ps->watch)
+		ps->watch(ps->watch_arg, e, false);
+	e->watch_ev = NULL;
+}
+
 static void ent_free(struct sl_procs *ps, struct sl_pent *e)
 {
+	unwatch(ps, e);
 	ent_gone(ps, e);
 	free(e->fstate);
 	sl_close(&e->pidfd);
@@ -57,11 +65,16 @@ void procs_release(struct sl_procs *ps)
 	free(ps->v);
 	free(ps->pend);
 	free(ps->scan_buf);
-	size_t fsize = ps->fstate_size;
-	void (*gone)(void *, struct sl_pent *) = ps->gone;
-	void *arg = ps->gone_arg;
+	struct sl_procs keep = *ps;
 	procs_init(ps);
-	procs_set_features(ps, fsize, gone, arg);
+	procs_set_features(ps, keep.fstate_size, keep.gone, keep.gone_arg);
+	procs_set_watch(ps, keep.watch, keep.watch_arg);
+}
+
+void procs_set_watch(struct sl_procs *ps, void (*watch)(void *, struct sl_pent *, bool), void *arg)
+{
+	ps->watch = watch;
+	ps->watch_arg = arg;
 }
 
 void procs_set_features(struct sl_procs *ps, size_t size, void (*gone)(void *, struct sl_pent *),
@@ -112,6 +125,8 @@ static struct sl_pent *ent_add(struct sl_procs *ps, pid_t pid, int pidfd)
 			      .threads = 1};
 	ps->threads++;
 	ps->v[ps->n++] = e;
+	if (ps->watch)
+		ps->watch(ps->watch_arg, e, true);
 	return e;
 }
 
@@ -570,6 +585,7 @@ static void mark_exited(struct sl_procs *ps, struct sl_pent *e)
 	e->threads = 0;
 	ps->mem_total -= e->data_bytes + e->shared_bytes;
 	e->data_bytes = e->shared_bytes = 0;
+	unwatch(ps, e); /* an exited pidfd stays readable */
 	ent_gone(ps, e);
 	sl_close(&e->status_fd);
 	/* the dirfd stays until the entry is dropped: a zombie's CPU time is
@@ -587,27 +603,15 @@ static void mark_exited(struct sl_procs *ps, struct sl_pent *e)
 		}
 }
 
-void procs_reap_events(struct sl_procs *ps, const struct pollfd *pfd, size_t n)
+void procs_exit_seen(struct sl_procs *ps, int pidfd)
 {
-	for (size_t k = 0; k < n; k++) {
-		if (!pfd[k].revents)
-			continue;
-		for (size_t i = 0; i < ps->n; i++)
-			if (ps->v[i]->pidfd == pfd[k].fd && !ps->v[i]->exited)
-				mark_exited(ps, ps->v[i]);
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *e = ps->v[i];
+		if (e->pidfd == pidfd && !e->exited && pidinfo_exited(pidfd))
+			mark_exited(ps, e);
 	}
 }
 
-size_t procs_pollfds(const struct sl_procs *ps, struct pollfd *pfd, size_t max)
-{
-	size_t k = 0;
-	for (size_t i = 0; i < ps->n && k < max; i++)
-		if (!ps->v[i]->exited)
-			pfd[k++] = (struct pollfd){ps->v[i]->pidfd, POLLIN, 0};
-	return k;
-}
-
-/* Signals the live entries from index `from` on. */
 static size_t signal_from(struct sl_procs *ps, size_t from, int sig)
 {
 	size_t k = 0;

@@ -38,7 +38,6 @@
 #ifndef SL_PROCS_H
 #define SL_PROCS_H
 
-#include <poll.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -51,6 +50,7 @@ struct sl_pent {
 	int pidfd;	       /* -1 once reaped */
 	int dirfd;	       /* /proc/<pid>, bound to this process (procs_dir) */
 	void *fstate;	       /* the features' per-process blocks (feature.h) */
+	void *watch_ev;	       /* its pidfd's registration in the loop */
 	bool fgone;	       /* the features let go of their blocks */
 	int stat_fd;	       /* <dirfd>/stat, opened on first use */
 	int status_fd;	       /* <dirfd>/status, opened on first use */
@@ -102,6 +102,10 @@ struct sl_procs {
 	size_t fstate_size;
 	void (*gone)(void *arg, struct sl_pent *e);
 	void *gone_arg;
+	/* the loop watches a live entry's pidfd: on when it enters, off when
+	 * its exit is seen or it is dropped */
+	void (*watch)(void *arg, struct sl_pent *e, bool on);
+	void *watch_arg;
 	/* the memory charged to the processes (max_memory) */
 	uint64_t mem_total;
 	uint64_t cpu_ticks; /* the sandbox's CPU time at the last check */
@@ -147,14 +151,13 @@ size_t procs_count(struct sl_procs *ps, bool reconcile);
  * (added to mem_total) for the child.  0 or -ENOMEM. */
 int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, struct sl_charge mem);
 
-/* Marks exited the processes whose pidfd is readable among pfd (as filled
- * by procs_pollfds); converts their pending forks into ghosts and takes
- * their memory out of mem_total. */
-void procs_reap_events(struct sl_procs *ps, const struct pollfd *pfd, size_t n);
+/* Sets the loop's watch of the entries' pidfds (kept by procs_release). */
+void procs_set_watch(struct sl_procs *ps, void (*watch)(void *, struct sl_pent *, bool), void *arg);
 
-/* Fills pfd with the pidfds of live processes (at most max).  Returns the
- * number written. */
-size_t procs_pollfds(const struct sl_procs *ps, struct pollfd *pfd, size_t max);
+/* The loop saw pidfd readable: if it is a live entry's and the process
+ * has exited (checked now), marks it exited, converts its pending forks
+ * into ghosts and takes its memory out of mem_total. */
+void procs_exit_seen(struct sl_procs *ps, int pidfd);
 
 /* Sends sig through the pidfd of every live member, after settling (so a
  * child forked just before is found and signalled too).  Returns how

@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/ioctl.h>
 #include <sys/syscall.h>
@@ -13,6 +14,7 @@
 #include <unistd.h>
 
 #include "error.h"
+#include "evloop.h"
 #include "feature.h"
 #include "seccomp_uapi.h"
 
@@ -116,7 +118,7 @@ static int alloc_buffers(struct sl_sup *s)
 
 int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 {
-	*s = (struct sl_sup){.listener = -1, .wake_fd = -1, .name = cfg->name};
+	*s = (struct sl_sup){.listener = -1, .wake_fd = -1, .name = cfg->name, .loop = cfg->loop};
 	procs_init(&s->procs);
 	pthread_mutex_init(&s->lock, NULL);
 	s->lock_init = true;
@@ -130,19 +132,90 @@ int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	return r;
 }
 
-void supervisor_woken(struct sl_sup *s)
+static void retry_held(struct sl_sup *s);
+
+/* Live control changed the timers, or resumed the sandbox. */
+static void on_wake(void *arg, int fd, uint32_t events)
 {
+	struct sl_sup *s = arg;
 	uint64_t v;
 	(void)!read(s->wake_fd, &v, sizeof(v));
 	/* resumed: what was held for the stop goes through */
 	if (s->nheld && s->listener >= 0)
-		supervisor_retry_held(s);
+		retry_held(s);
+}
+
+static void on_listener(void *arg, int fd, uint32_t events)
+{
+	struct sl_sup *s = arg;
+	if (events & EPOLLIN) {
+		if (supervisor_handle_one(s) < 0)
+			supervisor_detach(s); /* fail closed: ENOSYS */
+	} else if (events & (EPOLLHUP | EPOLLERR)) {
+		supervisor_detach(s); /* no task uses the filter any more */
+	}
+}
+
+/* A tracked process's pidfd is readable: it exited. */
+static void on_proc_exit(void *arg, int fd, uint32_t events)
+{
+	struct sl_sup *s = arg;
+	pthread_mutex_lock(&s->lock);
+	uint32_t ghosts = s->procs.ghosts;
+	procs_exit_seen(&s->procs, fd);
+	/* a parent died before its child was found: the orphan is already
+	 * the keeper's (reparenting precedes the exit event); look now */
+	if (s->procs.ghosts > ghosts) {
+		s->settle_delay = SETTLE_MS;
+		s->settle_at = sl_now_ms();
+	}
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* procs' watch hook: under the lock, on any thread. */
+static void watch_proc(void *arg, struct sl_pent *e, bool on)
+{
+	struct sl_sup *s = arg;
+	int err;
+	if (!on)
+		evloop_del(s->loop, e->watch_ev);
+	else if (e->pidfd >= 0)
+		/* if it cannot be watched, its exit is found by the
+		 * reconcile near the cap: it is counted meanwhile */
+		e->watch_ev = evloop_add(s->loop, e->pidfd, EPOLLIN, on_proc_exit, s, &err);
+}
+
+static int64_t timer_next(void *arg)
+{
+	return supervisor_next_timer(arg);
+}
+
+static void timer_tick(void *arg, int64_t now_ms)
+{
+	supervisor_tick(arg, now_ms);
+}
+
+/* The listener, the wake fd and the timers go into the loop. */
+static int register_loop(struct sl_sup *s)
+{
+	int err = 0;
+	s->listener_ev = evloop_add(s->loop, s->listener, EPOLLIN, on_listener, s, &err);
+	if (s->listener_ev)
+		s->wake_ev = evloop_add(s->loop, s->wake_fd, EPOLLIN, on_wake, s, &err);
+	if (s->wake_ev &&
+	    (err = evloop_timer_add(s->loop, &(struct sl_tsrc){timer_next, timer_tick, s})) == 0)
+		s->timer_on = true;
+	return err < 0 ? sl_errorf(-err, "event loop: %s", strerror(-err)) : 0;
 }
 
 int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *root)
 {
 	s->listener = listener;
 	s->root_pgid = root->pid;
+	int r = register_loop(s);
+	if (r < 0)
+		return r;
+	procs_set_watch(&s->procs, watch_proc, s);
 	if (procs_add_root(&s->procs, root->pid, root->pidfd, root->keeper, root->keeper_pidfd) < 0)
 		return sl_errorf(ENOMEM, "cannot track the sandbox's process");
 	return 0;
@@ -150,12 +223,21 @@ int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *
 
 void supervisor_detach(struct sl_sup *s)
 {
+	if (s->listener_ev)
+		evloop_del(s->loop, s->listener_ev);
+	s->listener_ev = NULL;
 	sl_close(&s->listener);
 }
 
 void supervisor_release(struct sl_sup *s)
 {
 	supervisor_detach(s);
+	if (s->wake_ev)
+		evloop_del(s->loop, s->wake_ev);
+	s->wake_ev = NULL;
+	if (s->timer_on)
+		evloop_timer_del(s->loop, s);
+	s->timer_on = false;
 	sl_close(&s->wake_fd);
 	for (size_t i = 0; i < SL_NR_MAX; i++)
 		free(s->chains[i].v);
@@ -338,13 +420,14 @@ int supervisor_handle_one(struct sl_sup *s)
 	/* Re-offer what was held before this notification (it may be what
 	 * they wait for); a call held just now waits for a later event. */
 	if (s->nheld)
-		supervisor_retry_held(s);
+		retry_held(s);
 	if (!done)
 		hold(s);
 	return 0;
 }
 
-void supervisor_retry_held(struct sl_sup *s)
+/* Re-offers held notifications to their chains. */
+static void retry_held(struct sl_sup *s)
 {
 	for (size_t i = 0; i < s->nheld;) {
 		uint64_t id = s->held[i]->id;
@@ -375,28 +458,6 @@ void supervisor_signal(struct sl_sup *s, int sig)
 	 * watched), or held SIGCONTs to let through */
 	uint64_t one = 1;
 	(void)!write(s->wake_fd, &one, sizeof(one));
-}
-
-size_t supervisor_pollfds(struct sl_sup *s, struct pollfd *pfd, size_t max)
-{
-	pthread_mutex_lock(&s->lock);
-	size_t n = procs_pollfds(&s->procs, pfd, max);
-	pthread_mutex_unlock(&s->lock);
-	return n;
-}
-
-void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n)
-{
-	pthread_mutex_lock(&s->lock);
-	uint32_t ghosts = s->procs.ghosts;
-	procs_reap_events(&s->procs, pfd, n);
-	/* a parent died before its child was found: the orphan is already
-	 * the keeper's (reparenting precedes the exit event); look now */
-	if (s->procs.ghosts > ghosts) {
-		s->settle_delay = SETTLE_MS;
-		s->settle_at = sl_now_ms();
-	}
-	pthread_mutex_unlock(&s->lock);
 }
 
 static int64_t earlier(int64_t a, int64_t b)
@@ -469,5 +530,5 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (s->nheld && s->listener >= 0 && (ticked || now_ms >= s->held_retry_ms))
-		supervisor_retry_held(s);
+		retry_held(s);
 }

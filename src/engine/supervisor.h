@@ -116,7 +116,11 @@ struct sl_feature;
 struct sl_feature_set;
 struct sl_end;
 
+struct sl_evloop;
+struct sl_ev;
+
 struct sl_sup_cfg {
+	struct sl_evloop *loop; /* where the engine registers its fds and timers */
 	const struct sandlock_sandbox *policy;
 	const char *name; /* outlives the engine */
 	const struct sl_feature_set *features;
@@ -144,6 +148,9 @@ struct sl_sup_root {
 struct sl_sup {
 	int listener;
 	int wake_fd; /* eventfd: live control wakes the loop (timers changed) */
+	struct sl_evloop *loop;
+	struct sl_ev *listener_ev, *wake_ev;
+	bool timer_on; /* registered as a timer source */
 	pthread_mutex_t lock;
 	bool lock_init;
 	bool paused;	       /* by live control: a stop must not be lifted */
@@ -169,31 +176,26 @@ struct sl_sup {
  * feature that failed (released on failure). */
 int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg);
 /* Takes ownership of listener (closed by supervisor_release, also on
- * failure) and starts the index with the command and the keeper.  0 or
- * -errno with a message; supervisor_release() either way. */
+ * failure), starts the index with the command and the keeper, and
+ * registers the listener, the wake fd, every tracked pidfd and the
+ * timers in the loop.  0 or -errno with a message; supervisor_release()
+ * either way. */
 int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *root);
 /* Closes the listener: the kernel then fails every pending and future
- * notified syscall with ENOSYS (fail closed). */
+ * notified syscall with ENOSYS (fail closed).  Also done by the loop when
+ * the listener fails or hangs up. */
 void supervisor_detach(struct sl_sup *s);
+/* Takes everything out of the loop and frees the engine (the loop itself
+ * is its owner's). */
 void supervisor_release(struct sl_sup *s);
 
 /* Receives one notification and answers it (or holds it).  0, or -errno
  * when the listener is gone. */
 int supervisor_handle_one(struct sl_sup *s);
-/* Re-offers held notifications to their chains. */
-void supervisor_retry_held(struct sl_sup *s);
 
 /* Live control: sig to every process of the index (procs_signal_all).
  * SIGSTOP/SIGCONT also set/clear the paused flag. */
 void supervisor_signal(struct sl_sup *s, int sig);
-
-/* The loop saw wake_fd readable: clears it. */
-void supervisor_woken(struct sl_sup *s);
-
-/* Fills pfd with the live processes' pidfds (see procs_pollfds); after
- * poll, supervisor_proc_events() records the exits. */
-size_t supervisor_pollfds(struct sl_sup *s, struct pollfd *pfd, size_t max);
-void supervisor_proc_events(struct sl_sup *s, const struct pollfd *pfd, size_t n);
 
 /* Timers (the features', held retries, the fork settle): the next
  * deadline in monotonic ms (-1 none); supervisor_tick() runs what is

@@ -1,0 +1,167 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* evloop.c - epoll, registrations, timer sources (see evloop.h). */
+#include "evloop.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "util.h"
+
+#define ROUND_EVENTS 64	   /* events taken per wait; the rest wait a round */
+#define MAX_WAIT_MS  60000 /* a wait is re-armed at least this often */
+
+struct sl_ev {
+	int fd;
+	sl_ev_fn fn;
+	void *arg;
+	bool dead;
+	struct sl_ev *next_dead;
+};
+
+int evloop_init(struct sl_evloop *l)
+{
+	*l = (struct sl_evloop){.epfd = -1};
+	l->epfd = epoll_create1(EPOLL_CLOEXEC);
+	if (l->epfd < 0)
+		return sl_errorf(errno, "epoll: %s", strerror(errno));
+	pthread_mutex_init(&l->lock, NULL);
+	l->lock_init = true;
+	return 0;
+}
+
+static void bury(struct sl_evloop *l)
+{
+	pthread_mutex_lock(&l->lock);
+	struct sl_ev *dead = l->graveyard;
+	l->graveyard = NULL;
+	pthread_mutex_unlock(&l->lock);
+	while (dead) {
+		struct sl_ev *next = dead->next_dead;
+		free(dead);
+		dead = next;
+	}
+}
+
+void evloop_release(struct sl_evloop *l)
+{
+	if (!l->lock_init)
+		return;
+	bury(l);
+	sl_close(&l->epfd);
+	free(l->timers);
+	pthread_mutex_destroy(&l->lock);
+	*l = (struct sl_evloop){.epfd = -1};
+}
+
+struct sl_ev *evloop_add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
+			 int *err)
+{
+	struct sl_ev *ev = calloc(1, sizeof(*ev));
+	if (!ev) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*ev = (struct sl_ev){.fd = fd, .fn = fn, .arg = arg};
+	struct epoll_event e = {.events = events, .data.ptr = ev};
+	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &e) < 0) {
+		*err = -errno;
+		free(ev);
+		return NULL;
+	}
+	return ev;
+}
+
+void evloop_del(struct sl_evloop *l, struct sl_ev *ev)
+{
+	if (!ev)
+		return;
+	(void)epoll_ctl(l->epfd, EPOLL_CTL_DEL, ev->fd, NULL);
+	pthread_mutex_lock(&l->lock);
+	__atomic_store_n(&ev->dead, true, __ATOMIC_RELEASE);
+	ev->next_dead = l->graveyard;
+	l->graveyard = ev;
+	pthread_mutex_unlock(&l->lock);
+}
+
+int evloop_timer_add(struct sl_evloop *l, const struct sl_tsrc *t)
+{
+	pthread_mutex_lock(&l->lock);
+	int r = 0;
+	if (l->ntimers == l->cap_timers) {
+		size_t cap = l->cap_timers ? 2 * l->cap_timers : 4;
+		struct sl_tsrc *v = realloc(l->timers, cap * sizeof(*v));
+		if (v) {
+			l->timers = v;
+			l->cap_timers = cap;
+		} else {
+			r = -ENOMEM;
+		}
+	}
+	if (r == 0)
+		l->timers[l->ntimers++] = *t;
+	pthread_mutex_unlock(&l->lock);
+	return r;
+}
+
+void evloop_timer_del(struct sl_evloop *l, void *arg)
+{
+	pthread_mutex_lock(&l->lock);
+	for (size_t i = 0; i < l->ntimers; i++)
+		if (l->timers[i].arg == arg) {
+			l->timers[i] = l->timers[--l->ntimers];
+			break;
+		}
+	pthread_mutex_unlock(&l->lock);
+}
+
+static int64_t earlier(int64_t a, int64_t b)
+{
+	return a < 0 || (b >= 0 && b < a) ? b : a;
+}
+
+/* The earliest deadline of the sources and deadline_ms. */
+static int64_t next_deadline(struct sl_evloop *l, int64_t deadline_ms)
+{
+	int64_t t = deadline_ms;
+	pthread_mutex_lock(&l->lock);
+	size_t n = l->ntimers;
+	pthread_mutex_unlock(&l->lock);
+	/* sources are added and removed on the loop's thread only, between
+	 * rounds; their next() may take locks of their own */
+	for (size_t i = 0; i < n; i++)
+		t = earlier(t, l->timers[i].next(l->timers[i].arg));
+	return t;
+}
+
+static int wait_ms(int64_t t)
+{
+	if (t < 0)
+		return MAX_WAIT_MS;
+	int64_t left = t - sl_now_ms();
+	return left <= 0 ? 0 : left > MAX_WAIT_MS ? MAX_WAIT_MS : (int)left;
+}
+
+int evloop_round(struct sl_evloop *l, int64_t deadline_ms)
+{
+	struct epoll_event evs[ROUND_EVENTS];
+	int n = epoll_wait(l->epfd, evs, ROUND_EVENTS, wait_ms(next_deadline(l, deadline_ms)));
+	if (n < 0 && errno != EINTR)
+		return -errno;
+	int64_t now = sl_now_ms();
+	for (size_t i = 0; i < l->ntimers; i++) {
+		int64_t t = l->timers[i].next(l->timers[i].arg);
+		if (t >= 0 && now >= t)
+			l->timers[i].tick(l->timers[i].arg, now);
+	}
+	for (int i = 0; i < n; i++) {
+		struct sl_ev *ev = evs[i].data.ptr;
+		if (!__atomic_load_n(&ev->dead, __ATOMIC_ACQUIRE))
+			ev->fn(ev->arg, ev->fd, evs[i].events);
+	}
+	bury(l);
+	return 0;
+}
