@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
@@ -88,8 +89,11 @@ static int start_features(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 		s->nfeat++;
 		proc_size += (f->proc_size + 15) & ~(size_t)15;
 		int r = f->init ? f->init(s, slot->state, &env, slot->proc_off) : 0;
-		if (r < 0)
-			return sl_errorf(-r, "%s: %s", f->name, sl_error_get());
+		if (r < 0) {
+			char why[256]; /* the feature's message, before it is replaced */
+			snprintf(why, sizeof(why), "%s", sl_error_get());
+			return sl_errorf(-r, "%s: %s", f->name, why);
+		}
 		if ((r = chain_feature(s, slot, &env)) < 0)
 			return r;
 	}

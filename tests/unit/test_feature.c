@@ -1,0 +1,108 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of the feature seam (src/engine/feature.c, supervisor.c). */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+
+#include "error.h"
+#include "feature.h"
+#include "harness.h"
+#include "policy.h"
+#include "supervisor.h"
+
+static void nop(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+}
+
+/* Two forms of getppid for one handler, one unconditional getpid. */
+static const struct sl_frule two_forms[] = {
+    {{__NR_getppid, 1, {SL_ANE(0, 1)}}, nop},
+    {{__NR_getppid, 1, {SL_ANE(0, 2)}}, nop},
+    {{__NR_getpid, 0, {{0}}}, nop},
+};
+
+static size_t rules_two(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	return feature_rules_copy(two_forms, 3, out, max);
+}
+
+static size_t rules_many(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	return max + 1;
+}
+
+static int init_fails(struct sl_sup *s, void *state, const struct sl_feature_env *env,
+		      size_t proc_off)
+{
+	return sl_errorf(EIO, "the device is gone");
+}
+
+static bool never(const struct sl_feature_env *env)
+{
+	return false;
+}
+
+static const struct sl_feature f_two = {.name = "two forms", .rules = rules_two};
+static const struct sl_feature f_many = {.name = "too many", .rules = rules_many};
+static const struct sl_feature f_fails = {.name = "failing", .init = init_fails};
+static const struct sl_feature f_off = {.name = "off", .active = never, .rules = rules_many};
+
+/* The plan gets each distinct rule once; an inactive feature adds none,
+ * and user handlers add unconditional rules. */
+TEST(feature_plan_rules_gathers_active)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	struct sl_feature_env env = {.policy = &cfg};
+	const struct sl_feature *const v[] = {&f_two, &f_off, &f_two};
+	struct sl_feature_set set = {v, 3};
+	int user[] = {__NR_getpid, __NR_gettid};
+	struct sl_nrule *rules;
+	size_t n;
+	CHECK_EQ(feature_plan_rules(&set, &env, user, 2, &rules, &n), 0);
+	CHECK_EQ(n, 4); /* two getppid forms, getpid, gettid */
+	CHECK_EQ(rules[0].nr, __NR_getppid);
+	CHECK_EQ(rules[3].nr, __NR_gettid);
+	CHECK_EQ(rules[3].ncmp, 0);
+	free(rules);
+	policy_release(&cfg);
+}
+
+/* A feature asking for more rules than fit is refused by name. */
+TEST(feature_too_many_rules_named)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	struct sl_feature_env env = {.policy = &cfg};
+	const struct sl_feature *const v[] = {&f_many};
+	struct sl_feature_set set = {v, 1};
+	struct sl_nrule *rules;
+	size_t n;
+	CHECK_EQ(feature_plan_rules(&set, &env, NULL, 0, &rules, &n), -E2BIG);
+	CHECK(strstr(sl_error_get(), "too many") != NULL);
+	policy_release(&cfg);
+}
+
+/* A feature that cannot start fails the start with its name and errno;
+ * a handler notified in several forms is chained once. */
+TEST(feature_init_failure_named_and_chains_once)
+{
+	th_skip_under_valgrind("the engine asks the seccomp syscall for its sizes");
+	static struct sl_sup s;
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	const struct sl_feature *const bad[] = {&f_two, &f_fails};
+	struct sl_feature_set set = {bad, 2};
+	struct sl_sup_cfg sc = {.policy = &cfg, .name = "t", .features = &set};
+	CHECK_EQ(supervisor_init(&s, &sc), -EIO);
+	CHECK_STR(sl_error_get(), "failing: the device is gone");
+	const struct sl_feature *const good[] = {&f_two};
+	set = (struct sl_feature_set){good, 1};
+	CHECK_EQ(supervisor_init(&s, &sc), 0);
+	CHECK_EQ(s.chains[__NR_getppid].n, 1);
+	CHECK_EQ(s.chains[__NR_getpid].n, 1);
+	CHECK_EQ(s.nfeat, 1);
+	supervisor_release(&s);
+	policy_release(&cfg);
+}
