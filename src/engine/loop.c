@@ -2,6 +2,10 @@
 /* loop.c - one sandbox's run on the event loop (see loop.h). */
 #include "loop.h"
 
+#include "evloop.h"
+#include "supervisor.h"
+#include "util.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <sys/epoll.h>

@@ -13,9 +13,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "evloop.h"
-#include "supervisor.h"
-#include "util.h"
+struct sl_buf;
+struct sl_ev;
+struct sl_sup;
 
 struct sl_loop {
 	struct sl_sup *sup; /* its loop is where this run registers */

@@ -51,7 +51,9 @@
 
 #include "bpfshrink.h"
 #include "error.h"
+#include "policy.h"
 #include "syscalls.h"
+#include "util.h"
 
 #define LOW32 0xffffffffULL
 /* Compare the low 32 bits only: the kernel truncates int arguments, so a

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "policy.h"
+struct sandlock_sandbox;
 
 /* One comparison of a syscall argument, on all 64 bits of the register.
  * An int argument is compared with SL_A32: the kernel truncates it, so a
@@ -23,22 +23,12 @@ struct sl_argcmp {
 	uint32_t arg, op;
 	uint64_t mask, val;
 };
-#define SL_A32(i, v)                                                                               \
-	{                                                                                          \
-		(i), SL_CMP_MASKED_EQ, 0xffffffffULL, (v)                                          \
-	}
-#define SL_ABIT(i, bit)                                                                            \
-	{                                                                                          \
-		(i), SL_CMP_MASKED_EQ, (bit), (bit)                                                \
-	}
-#define SL_AMASK(i, m, v)                                                                          \
-	{                                                                                          \
-		(i), SL_CMP_MASKED_EQ, (m), (v)                                                    \
-	}
-#define SL_ANE(i, v)                                                                               \
-	{                                                                                          \
-		(i), SL_CMP_NE, 0, (v)                                                             \
-	}
+/* clang-format off */
+#define SL_A32(i, v)      {(i), SL_CMP_MASKED_EQ, 0xffffffffULL, (v)}
+#define SL_ABIT(i, bit)   {(i), SL_CMP_MASKED_EQ, (bit), (bit)}
+#define SL_AMASK(i, m, v) {(i), SL_CMP_MASKED_EQ, (m), (v)}
+#define SL_ANE(i, v)      {(i), SL_CMP_NE, 0, (v)}
+/* clang-format on */
 
 /* A notify rule: syscall nr goes to the supervisor when every comparison
  * holds (ncmp 0: every call).  No padding: rules compare with memcmp. */

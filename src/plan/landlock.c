@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "error.h"
+#include "util.h"
 #include "fsdeny.h"
 #include "fsspecial.h"
 #include "protection.h"

@@ -16,7 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "policy.h"
+struct sl_strv;
+struct sl_u32v;
 
 #define SL_MIN_LANDLOCK_ABI 6
 
