@@ -70,6 +70,7 @@ struct sl_feature {
 	 * block in a process's state (feature_proc). */
 	int (*init)(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 		    size_t proc_off);
+	/* Also after a failed init (the state is zeroed before it). */
 	void (*release)(void *state);
 	/* A process left the index (exited, or the sandbox ended): release
 	 * what its block holds (fds). */
