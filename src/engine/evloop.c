@@ -18,6 +18,7 @@ struct sl_ev {
 	int fd;
 	sl_ev_fn fn;
 	void *arg;
+	bool first; /* called back before the others of its round */
 	bool dead;
 	struct sl_ev *next_dead;
 };
@@ -57,15 +58,15 @@ void evloop_release(struct sl_evloop *l)
 	*l = (struct sl_evloop){.epfd = -1};
 }
 
-struct sl_ev *evloop_add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
-			 int *err)
+static struct sl_ev *add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
+			 bool first, int *err)
 {
 	struct sl_ev *ev = calloc(1, sizeof(*ev));
 	if (!ev) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	*ev = (struct sl_ev){.fd = fd, .fn = fn, .arg = arg};
+	*ev = (struct sl_ev){.fd = fd, .fn = fn, .arg = arg, .first = first};
 	struct epoll_event e = {.events = events, .data.ptr = ev};
 	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &e) < 0) {
 		*err = -errno;
@@ -73,6 +74,18 @@ struct sl_ev *evloop_add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn 
 		return NULL;
 	}
 	return ev;
+}
+
+struct sl_ev *evloop_add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
+			 int *err)
+{
+	return add(l, fd, events, fn, arg, false, err);
+}
+
+struct sl_ev *evloop_add_first(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
+			       int *err)
+{
+	return add(l, fd, events, fn, arg, true, err);
 }
 
 void evloop_del(struct sl_evloop *l, struct sl_ev *ev)
@@ -157,11 +170,14 @@ int evloop_round(struct sl_evloop *l, int64_t deadline_ms)
 		if (t >= 0 && now >= t)
 			l->timers[i].tick(l->timers[i].arg, now);
 	}
-	for (int i = 0; i < n; i++) {
-		struct sl_ev *ev = evs[i].data.ptr;
-		if (!__atomic_load_n(&ev->dead, __ATOMIC_ACQUIRE))
-			ev->fn(ev->arg, ev->fd, evs[i].events);
-	}
+	/* two passes: the registrations marked first, then the rest */
+	for (int pass = 0; pass < 2; pass++)
+		for (int i = 0; i < n; i++) {
+			struct sl_ev *ev = evs[i].data.ptr;
+			if (ev->first == (pass == 0) &&
+			    !__atomic_load_n(&ev->dead, __ATOMIC_ACQUIRE))
+				ev->fn(ev->arg, ev->fd, evs[i].events);
+		}
 	bury(l);
 	return 0;
 }

@@ -55,6 +55,11 @@ void evloop_release(struct sl_evloop *l);
  * events (EPOLLIN...; level-triggered).  NULL with -errno in *err. */
 struct sl_ev *evloop_add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
 			 int *err);
+/* The same, called back before the registrations added with evloop_add
+ * in the rounds where both are ready (facts others decide on: a process's
+ * exit before the notification that may count it). */
+struct sl_ev *evloop_add_first(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
+			       int *err);
 /* Takes ev out (before its fd is closed); freed after the current round.
  * NULL is ignored. */
 void evloop_del(struct sl_evloop *l, struct sl_ev *ev);

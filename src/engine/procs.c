@@ -539,8 +539,13 @@ size_t procs_settle(struct sl_procs *ps)
 
 /* Drops the entries of processes that have been reaped (their slot is
  * free, and their CPU time is in their parent's children's time). */
+/* Decides on the pidfds now, not on the exits the loop has seen so far (a
+ * round may answer a notification before it calls back an exit). */
 static void drop_reaped(struct sl_procs *ps)
 {
+	for (size_t i = 0; i < ps->n; i++)
+		if (!ps->v[i]->exited && pidinfo_exited(ps->v[i]->pidfd))
+			mark_exited(ps, ps->v[i]);
 	for (size_t i = 0; i < ps->n;)
 		if (ps->v[i]->exited && pidinfo_reaped(ps->v[i]->pidfd))
 			ent_remove(ps, i);

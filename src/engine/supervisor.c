@@ -186,7 +186,7 @@ static void watch_proc(void *arg, struct sl_pent *e, bool on)
 	else if (e->pidfd >= 0)
 		/* if it cannot be watched, its exit is found by the
 		 * reconcile near the cap: it is counted meanwhile */
-		e->watch_ev = evloop_add(s->loop, e->pidfd, EPOLLIN, on_proc_exit, s, &err);
+		e->watch_ev = evloop_add_first(s->loop, e->pidfd, EPOLLIN, on_proc_exit, s, &err);
 }
 
 static int64_t timer_next(void *arg)

@@ -509,7 +509,9 @@ TEST(concurrent_sandboxes_never_stop_each_other)
 	struct tc_res rb = tc_result(sandlock_handle_wait(b));
 	sandlock_handle_free(a);
 	sandlock_handle_free(b);
-	CHECK_EQ(ra.status, SANDLOCK_STATUS_EXITED);
+	if (ra.status != SANDLOCK_STATUS_EXITED)
+		th_fail(__FILE__, __LINE__, "A ended with status %d, signal %d: %s", ra.status,
+			ra.sig, ra.note);
 	long cpu = ok_value(&rb);
 	if (stopped)
 		th_fail(__FILE__, __LINE__, "B's process was seen stopped %d times", stopped);

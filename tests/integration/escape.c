@@ -107,7 +107,8 @@ TEST(spoofed_tgid_name_cannot_reach_supervisor_cli)
 	char *out = NULL, *err = NULL;
 	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "-r", "/proc", "-c", "30", "--",
 			    aprobe(), "spoof-tgid", "super", "600", NULL);
-	CHECK_EQ(rc, 0);
+	if (rc != 0)
+		th_fail(__FILE__, __LINE__, "the CLI exited %d: %s%s", rc, out, err);
 	CHECK(!strncmp(out, "ok ", 3));
 	long sup = strtol(out + 3, NULL, 10);
 	CHECK(sup > 0 && sup != getpid());
