@@ -374,6 +374,14 @@ struct sl_pent *procs_notifier(struct sl_procs *ps, const struct sl_memref *n)
  * -errno when it could not tell (no fds, no memory). */
 static int adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
 {
+	/* A zombie stays in its parent's children list until reaped, and
+	 * its entry (exited) still holds its pid: it is known, not a new
+	 * process with a reused pid.  (Retired and entered again, it took
+	 * one more slot at every scan of its parent: a parent with 5
+	 * unreaped children could fork 10 times under the default cap.) */
+	struct sl_pent *z = procs_find(ps, c);
+	if (z && z->exited && !pidinfo_reaped(z->pidfd))
+		return 0;
 	if (live_entry(ps, c))
 		return 0;
 	int fd = pidinfo_pidfd_open(c, 0);

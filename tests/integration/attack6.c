@@ -177,3 +177,132 @@ TEST(pause_reaches_children_past_a_page)
 	CHECK_EQ(r.status, SANDLOCK_STATUS_KILLED);
 	sandlock_handle_free(h);
 }
+
+/*
+ * A zombie stays in its parent's children list until reaped, and every
+ * scan of the parent took it for a new process with a reused pid: its
+ * exited entry retired, a new one entered, one more slot at each fork.
+ * A parent with 5 unreaped children could fork 10 times under the
+ * default cap of 64 (and 1500 spinning children, the late ones exiting
+ * at once, filled -P 2000 at 190).
+ */
+TEST(max_processes_zombies_counted_once)
+{
+	need_python();
+	sandlock_sandbox_t *p = tc_build(tc_builder_sys()); /* max_processes 64 */
+	struct tc_res r = tc_run(p, NULL, PY, "-c",
+				 "import os, time\n"
+				 "for i in range(5):\n"
+				 "    if os.fork() == 0: os._exit(0)\n"
+				 "time.sleep(0.2)\n"
+				 "ok = 0\n"
+				 "for i in range(100):\n"
+				 "    try: pid = os.fork()\n"
+				 "    except OSError as e: print('fork', i, e); break\n"
+				 "    if pid == 0: os._exit(0)\n"
+				 "    os.waitpid(pid, 0)\n"
+				 "    ok += 1\n"
+				 "print('ok', ok)\n",
+				 NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "ok 100\n");
+}
+
+/* ---- live control from several threads ------------------------------------- */
+
+struct hammer {
+	sandlock_handle_t *h;
+	volatile int stop;
+	int id;
+	long calls;
+};
+
+/* Pause and resume in turn (the last hammer kills now and then: a kill
+ * while the others pause and resume must still end the run). */
+static void *hammer_main(void *arg)
+{
+	struct hammer *m = arg;
+	while (!m->stop) {
+		sandlock_handle_pause(m->h);
+		sched_yield();
+		sandlock_handle_resume(m->h);
+		m->calls++;
+	}
+	return NULL;
+}
+
+/* A fork-and-exit storm (each child forks a grandchild that exits at
+ * once: orphans, ghosts, exits seen on the loop's thread while live
+ * control settles and adds processes on the callers'). */
+static const char STORM[] = "import os, time\n"
+			    "end = time.time() + 30\n"
+			    "while time.time() < end:\n"
+			    "    pid = os.fork()\n"
+			    "    if pid == 0:\n"
+			    "        if os.fork() == 0:\n"
+			    "            os._exit(0)\n"
+			    "        os._exit(0)\n"
+			    "    try: os.waitpid(pid, 0)\n"
+			    "    except OSError: pass\n";
+
+struct killer {
+	sandlock_handle_t *h;
+	int after_ms;
+};
+
+static void *killer_main(void *arg)
+{
+	struct killer *k = arg;
+	sleep_ms(k->after_ms);
+	sandlock_handle_kill(k->h);
+	return NULL;
+}
+
+/* Three threads pause and resume while the sandbox storms, a fourth
+ * kills it after a while; the supervisor runs on its own thread or
+ * (inline) on ours, in the wait.  The run must end killed, in bounded
+ * time (make check-asan: no report). */
+static void storm_under_hammers(uint32_t flags)
+{
+	need_python();
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(
+	    sandlock_sandbox_builder_max_cpu(tc_builder_sys(), 80), 50));
+	const char *argv[] = {PY, "-c", STORM, NULL};
+	sandlock_handle_t *h = sandlock_create_ex(p, NULL, argv, 3, flags);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	struct hammer m[3];
+	pthread_t t[3], kt;
+	for (int i = 0; i < 3; i++) {
+		m[i] = (struct hammer){.h = h, .id = i};
+		CHECK_EQ(pthread_create(&t[i], NULL, hammer_main, &m[i]), 0);
+	}
+	struct killer k = {h, 3000};
+	CHECK_EQ(pthread_create(&kt, NULL, killer_main, &k), 0);
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	sandlock_result_t *res = sandlock_handle_wait_timeout(h, A6_WAIT_MS);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	pthread_join(kt, NULL);
+	for (int i = 0; i < 3; i++) {
+		m[i].stop = 1;
+		pthread_join(t[i], NULL);
+	}
+	struct tc_res r = tc_result(res);
+	/* killed by the killer, not by the wait's timeout */
+	CHECK_EQ(r.status, SANDLOCK_STATUS_KILLED);
+	CHECK(t1.tv_sec - t0.tv_sec < A6_WAIT_MS / 1000);
+	CHECK(m[0].calls > 0);
+	sandlock_handle_free(h);
+}
+
+TEST(live_control_hammered_during_fork_storm)
+{
+	storm_under_hammers(0);
+}
+
+TEST(live_control_hammered_during_fork_storm_inline)
+{
+	storm_under_hammers(SANDLOCK_CREATE_INLINE);
+}
