@@ -239,13 +239,15 @@ static void retire(struct sl_procs *ps, struct sl_pent *e)
 	e->pid = -1;
 }
 
-/* The entry of pid if it is live; retires a stale one. */
+/* The entry of pid if it is live; retires a stale one.  An exited entry
+ * not reaped yet is no stale one: its zombie still holds the pid (retired,
+ * the next scan of its parent would enter it again, one more slot). */
 static struct sl_pent *live_entry(struct sl_procs *ps, pid_t pid)
 {
 	struct sl_pent *e = procs_find(ps, pid);
 	if (e && !e->exited)
 		return e;
-	if (e)
+	if (e && pidinfo_reaped(e->pidfd))
 		retire(ps, e);
 	return NULL;
 }

@@ -208,6 +208,33 @@ TEST(max_processes_zombies_counted_once)
 	CHECK_STR(r.out, "ok 100\n");
 }
 
+/* The same through a call that names the zombie (xproc: getpriority of
+ * a member): the lookup retired its entry, and the next scan entered it
+ * again - 61 forks under the cap of 64. */
+TEST(max_processes_zombie_named_counted_once)
+{
+	need_python();
+	sandlock_sandbox_t *p = tc_build(tc_builder_sys());
+	struct tc_res r = tc_run(p, NULL, PY, "-c",
+				 "import os, time\n"
+				 "z = os.fork()\n"
+				 "if z == 0: os._exit(0)\n"
+				 "time.sleep(0.2)\n"
+				 "ok = 0\n"
+				 "for i in range(100):\n"
+				 "    try: os.getpriority(os.PRIO_PROCESS, z)\n"
+				 "    except OSError: pass\n"
+				 "    try: pid = os.fork()\n"
+				 "    except OSError as e: print('fork', i, e); break\n"
+				 "    if pid == 0: os._exit(0)\n"
+				 "    os.waitpid(pid, 0)\n"
+				 "    ok += 1\n"
+				 "print('ok', ok)\n",
+				 NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "ok 100\n");
+}
+
 /* ---- live control from several threads ------------------------------------- */
 
 struct hammer {
