@@ -25,6 +25,7 @@
 #include <signal.h>
 #include <stdlib.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -332,4 +333,107 @@ TEST(live_control_hammered_during_fork_storm)
 TEST(live_control_hammered_during_fork_storm_inline)
 {
 	storm_under_hammers(SANDLOCK_CREATE_INLINE);
+}
+
+/* ---- the filter compiled from the features' rules -------------------------- */
+
+struct count {
+	int calls;
+};
+
+static int h_count(void *ud, const sandlock_notif_data_t *n, sandlock_mem_handle_t *mem,
+		   sandlock_action_out_t *out)
+{
+	((struct count *)ud)->calls++;
+	sandlock_action_set_continue(out);
+	return 0;
+}
+
+/* A user handler that lets every call of nr through. */
+static sandlock_handler_registration_t count_on(long nr, struct count *c)
+{
+	sandlock_handler_t *h =
+	    sandlock_handler_new(h_count, c, NULL, SANDLOCK_EXCEPTION_DENY_EPERM);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "handler_new: %s", sandlock_last_error());
+	return (sandlock_handler_registration_t){nr, h};
+}
+
+static struct tc_res run_with(const sandlock_sandbox_t *p, sandlock_handler_registration_t reg,
+			      const char *const *argv)
+{
+	unsigned argc = 0;
+	while (argv[argc])
+		argc++;
+	return tc_result(sandlock_run_with_handlers(p, NULL, argv, argc, &reg, 1));
+}
+
+/* A user handler on clone makes every clone notified, which in
+ * libseccomp would supersede the namespace flags' denials: the
+ * notification is limited to clones without them, which stay EPERM. */
+TEST(filter_clone_ns_denied_with_user_clone_handler)
+{
+	struct count c = {0};
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {
+	    tc_probe(), "seq", "clone-ns user", "clone-ns net highbits", "clone-ns pid",
+	    "fork",	NULL};
+	struct tc_res r = run_with(p, count_on(SYS_clone, &c), argv);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "errno=EPERM\nerrno=EPERM\nerrno=EPERM\nok\n");
+	CHECK(c.calls >= 1); /* the fork went through the user's handler */
+}
+
+static const char *aprobe(void)
+{
+	static char *p;
+	if (!p)
+		p = tc_path(tc_probe_dir(), "aprobe");
+	return p;
+}
+
+/* The filter refuses PRIO_USER/IOPRIO_WHO_USER only while no rule takes
+ * every call: with a user handler on the syscall, the feature's handler
+ * (first in the chain) must refuse it. */
+TEST(filter_prio_user_denied_with_user_handler)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	struct count c = {0};
+	const char *prio[] = {aprobe(), "xproc", "prio-user", "self", NULL};
+	struct tc_res r = run_with(p, count_on(SYS_setpriority, &c), prio);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "errno=EPERM\n");
+	CHECK_EQ(c.calls, 0); /* decided before the user's handler */
+	struct count d = {0};
+	const char *io[] = {aprobe(), "xproc", "ioprio-user", "self", NULL};
+	r = run_with(p, count_on(SYS_ioprio_set, &d), io);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "errno=EPERM\n");
+	CHECK_EQ(d.calls, 0);
+}
+
+/* A user handler on mmap makes every mmap notified; max_memory's handler
+ * comes first in the chain and still counts and refuses. */
+TEST(filter_user_mmap_handler_keeps_max_memory)
+{
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_max_memory(tc_builder(), 64u << 20));
+	struct count c = {0};
+	const char *big[] = {lprobe(), "alloc", "100", NULL};
+	struct tc_res r = run_with(p, count_on(SYS_mmap, &c), big);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "errno=ENOMEM\n");
+	const char *small[] = {lprobe(), "alloc", "20", NULL};
+	r = run_with(p, count_on(SYS_mmap, &c), small);
+	CHECK_STR(r.out, "ok\n");
+	CHECK(c.calls > 0); /* what max_memory let through went to the user's handler */
+	struct count d = {0};
+	const char *kids[] = {lprobe(), "alloc-kids", "4", "20", NULL};
+	p = tc_build(sandlock_sandbox_builder_max_memory(tc_builder(), 50u << 20));
+	r = run_with(p, count_on(SYS_mmap, &d), kids);
+	CHECK_EQ(r.code, 0);
+	int got = -1;
+	CHECK(sscanf(r.out, "ok %d", &got) == 1);
+	if (got < 1 || got > 2)
+		th_fail(__FILE__, __LINE__, "%d children got 20 MiB each under 50 MiB", got);
 }
