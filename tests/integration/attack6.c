@@ -335,6 +335,55 @@ TEST(live_control_hammered_during_fork_storm_inline)
 	storm_under_hammers(SANDLOCK_CREATE_INLINE);
 }
 
+/*
+ * A resume's SIGCONT reaches every member, also while max_cpu's throttle
+ * holds the sandbox stopped, and what they ran until the throttle's next
+ * check was counted as "running while stopped": a few dozen resumes (a
+ * caller making sure the sandbox runs, no pause at all) added up to the
+ * 100 ms bound and the command was killed with "kept running while the
+ * sandbox was stopped".  Resumes by the host are no escape (what runs
+ * after one is charged to the budget).
+ */
+static void resumes_under_throttle(bool pause_too)
+{
+	need_python();
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_cpu(tc_builder_sys(), 20));
+	const char *argv[] = {PY, "-c",
+			      "import time\n"
+			      "end = time.time() + 2\n"
+			      "while time.time() < end: pass\n"
+			      "print('done')\n",
+			      NULL};
+	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 3);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	for (int i = 0; i < 150; i++) {
+		if (pause_too)
+			sandlock_handle_pause(h);
+		sandlock_handle_resume(h);
+		sleep_ms(10);
+	}
+	/* what ran after each resume is charged: it pays its debt first */
+	struct tc_res r = tc_result(sandlock_handle_wait_timeout(h, 60000));
+	CHECK_STR(r.note, "");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "status %d code %d signal %d, out %s err %s", r.status,
+			r.code, r.sig, r.out, r.err);
+	CHECK_STR(r.out, "done\n");
+	sandlock_handle_free(h);
+}
+
+TEST(max_cpu_resumes_not_killed)
+{
+	resumes_under_throttle(false);
+}
+
+TEST(max_cpu_pause_resume_not_killed)
+{
+	resumes_under_throttle(true);
+}
+
 /* ---- the filter compiled from the features' rules -------------------------- */
 
 struct count {
