@@ -239,13 +239,15 @@ static void retire(struct sl_procs *ps, struct sl_pent *e)
 	e->pid = -1;
 }
 
-/* The entry of pid if it is live; retires a stale one. */
+/* The entry of pid if it is live; retires a stale one.  An exited entry
+ * not reaped yet is no stale one: its zombie still holds the pid (retired,
+ * the next scan of its parent would enter it again, one more slot). */
 static struct sl_pent *live_entry(struct sl_procs *ps, pid_t pid)
 {
 	struct sl_pent *e = procs_find(ps, pid);
 	if (e && !e->exited)
 		return e;
-	if (e)
+	if (e && pidinfo_reaped(e->pidfd))
 		retire(ps, e);
 	return NULL;
 }
@@ -374,6 +376,14 @@ struct sl_pent *procs_notifier(struct sl_procs *ps, const struct sl_memref *n)
  * -errno when it could not tell (no fds, no memory). */
 static int adopt_child(struct sl_procs *ps, pid_t parent, pid_t c)
 {
+	/* A zombie stays in its parent's children list until reaped, and
+	 * its entry (exited) still holds its pid: it is known, not a new
+	 * process with a reused pid.  (Retired and entered again, it took
+	 * one more slot at every scan of its parent: a parent with 5
+	 * unreaped children could fork 10 times under the default cap.) */
+	struct sl_pent *z = procs_find(ps, c);
+	if (z && z->exited && !pidinfo_reaped(z->pidfd))
+		return 0;
 	if (live_entry(ps, c))
 		return 0;
 	int fd = pidinfo_pidfd_open(c, 0);
@@ -412,30 +422,90 @@ static void adopt_listed(struct sl_procs *ps, pid_t parent, const char *list, st
 	}
 }
 
-/* One thread's children list, read in one go: the kernel resumes a
- * second read by position, so a child that exits in between would shift
- * a later one out of sight. */
-static void scan_thread(struct sl_procs *ps, int dirfd, pid_t parent, const char *tid,
-			struct scan *sc)
+/* Reads fd to its end into ps->scan_buf from offset at (NUL-terminated,
+ * the buffer grown as needed).  The bytes read, with in *chunks the reads
+ * that returned some; -1 on an error or past PROCS_SCAN_MAX. */
+static ssize_t read_list(struct sl_procs *ps, int fd, size_t at, int *chunks)
+{
+	size_t len = at;
+	*chunks = 0;
+	for (;;) {
+		if (ps->scan_cap - len < 4096 + 1) {
+			size_t cap = ps->scan_cap ? 2 * ps->scan_cap : PROCS_SCAN_BUF;
+			char *v = cap > PROCS_SCAN_MAX ? NULL : realloc(ps->scan_buf, cap);
+			if (!v)
+				return -1;
+			ps->scan_buf = v;
+			ps->scan_cap = cap;
+		}
+		ssize_t r = read(fd, ps->scan_buf + len, ps->scan_cap - len - 1);
+		if (r < 0 && errno == EINTR)
+			continue;
+		if (r < 0)
+			return -1;
+		if (r == 0)
+			break;
+		len += (size_t)r;
+		(*chunks)++;
+	}
+	ps->scan_buf[len] = 0;
+	return (ssize_t)(len - at);
+}
+
+/* One thread's children list into ps->scan_buf from offset at; -1 when
+ * it cannot be read. */
+static ssize_t read_children(struct sl_procs *ps, int dirfd, const char *tid, size_t at,
+			     int *chunks)
 {
 	char path[64];
 	snprintf(path, sizeof(path), "task/%s/children", tid);
-	if (!ps->scan_buf && !(ps->scan_buf = malloc(PROCS_SCAN_BUF))) {
-		sc->whole = false;
-		return;
-	}
 	int fd = openat(dirfd, path, O_RDONLY | O_CLOEXEC);
-	ssize_t n = fd < 0 ? -1 : read(fd, ps->scan_buf, PROCS_SCAN_BUF - 1);
+	ssize_t n = fd < 0 ? -1 : read_list(ps, fd, at, chunks);
 	if (fd >= 0)
 		close(fd);
+	return n;
+}
+
+#define SCAN_REREADS 3 /* a list that takes several reads, read again */
+
+/*
+ * One thread's children list.  The kernel prints at most a page per
+ * read (about 680 children), and resumes the next read by position: a
+ * child that left the list between two reads shifted a later one out of
+ * sight.  (One read of 64 KiB was taken for the whole list: every child
+ * past the first page of a parent with hundreds was never found, and
+ * its fork's slot was released as "already gone" - max_processes 1000
+ * let 1500 processes run, none of the extra ones paused or throttled.)
+ * So a list that takes several reads is read again: no fork of the
+ * sandbox is answered while we scan, so the list can only lose children
+ * (or gain one at its end, from a fork answered before): the same list
+ * twice in a row was read whole.  Every pass's children are adopted.
+ */
+static void scan_thread(struct sl_procs *ps, int dirfd, pid_t parent, const char *tid,
+			struct scan *sc)
+{
+	int chunks = 0;
+	ssize_t n = read_children(ps, dirfd, tid, 0, &chunks);
 	/* a thread that left (ENOENT) handed its children to another whose
-	 * list may be read already; a full buffer may have been cut */
-	if (n < 0 || n == PROCS_SCAN_BUF - 1)
+	 * list may be read already */
+	if (n < 0)
 		sc->whole = false;
 	if (n <= 0)
 		return;
-	ps->scan_buf[n] = 0;
 	adopt_listed(ps, parent, ps->scan_buf, sc);
+	bool same = chunks <= 1;
+	for (int i = 0; !same && i < SCAN_REREADS; i++) {
+		ssize_t m = read_children(ps, dirfd, tid, (size_t)n + 1, &chunks);
+		if (m < 0)
+			break;
+		same = m == n && memcmp(ps->scan_buf, ps->scan_buf + n + 1, (size_t)n) == 0;
+		memmove(ps->scan_buf, ps->scan_buf + n + 1, (size_t)m + 1);
+		n = m;
+		if (!same)
+			adopt_listed(ps, parent, ps->scan_buf, sc);
+	}
+	if (!same)
+		sc->whole = false;
 }
 
 static bool thread_left(int dirfd, const char *tid)

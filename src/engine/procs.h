@@ -82,7 +82,8 @@ struct sl_tidc {
 };
 
 #define PROCS_TID_CACHE 32
-#define PROCS_SCAN_BUF	(64 * 1024) /* one children list, read in one go */
+#define PROCS_SCAN_BUF	(64 * 1024)	  /* the children lists' buffer, to start with */
+#define PROCS_SCAN_MAX	(4 * 1024 * 1024) /* one children list at most (twice) */
 
 struct sl_procs {
 	struct sl_pent **v; /* stable pointers: entries never move */
@@ -96,7 +97,8 @@ struct sl_procs {
 	/* the keeper: orphans are its children */
 	pid_t keeper;
 	int keeper_pidfd, keeper_dirfd, keeper_stat_fd;
-	char *scan_buf; /* PROCS_SCAN_BUF bytes, allocated on first scan */
+	char *scan_buf; /* scan_cap bytes, allocated on first scan */
+	size_t scan_cap;
 	/* the features' per-process state: one zeroed block of fstate_size
 	 * bytes per entry; gone() lets a process's block go (exit, release) */
 	size_t fstate_size;

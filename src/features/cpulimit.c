@@ -89,12 +89,21 @@ static void tick(struct sl_sup *s, void *state, int64_t now_ms)
 	st->watch_at = now_ms + CPULIMIT_WATCH_MS;
 }
 
-/* A pause is watched from now on. */
+/* A pause is watched from now on.  A resume's SIGCONT reaches every
+ * member, also while the throttle holds the sandbox stopped (the engine
+ * sends it whatever the features say): what runs until the next check
+ * was let run by the host, not behind the stop.  (Counted as running
+ * while stopped, it got the command killed: a few resumes during a long
+ * throttle stop added up to PROCS_STOPPED_CPU_MS.)  The next tick sees
+ * the debt and that something ran, and stops it again. */
 static void control(struct sl_sup *s, void *state, int sig)
 {
 	(void)s;
+	struct cpu_state *st = state;
 	if (sig == SIGSTOP)
-		((struct cpu_state *)state)->watch_at = sl_now_ms() + CPULIMIT_WATCH_MS;
+		st->watch_at = sl_now_ms() + CPULIMIT_WATCH_MS;
+	else if (sig == SIGCONT)
+		st->was_stopped = false;
 }
 
 static bool note(const void *state, const struct sl_end *e, char *buf, size_t size)
