@@ -351,6 +351,14 @@ static void close_all_but(unsigned a, unsigned b)
 	sl_sys3(SYS_close_range, b + 1, ~0U, 0U);
 }
 
+/* Closes every fd above stdio but the status socket (exec closes it) and
+ * the gate. */
+static void close_inherited(const struct sl_plan *p)
+{
+	close_all_but((unsigned)p->status_w,
+		      p->gate_r >= 0 ? (unsigned)p->gate_r : (unsigned)p->status_w);
+}
+
 int child_main(void *arg)
 {
 	const struct sl_plan *p = arg;
@@ -361,6 +369,10 @@ int child_main(void *arg)
 	if (p->overlap)
 		sl_sys3(SYS_sched_setaffinity, 0, sizeof(p->home_cpus), &p->home_cpus);
 	setup_stdio(p);
+	/* the host's fds (a popen caller's ends among them, whose close must
+	 * read as EOF) go now, before a sandbox created parked is reported
+	 * ready: after READY would leave them open while the host goes on */
+	close_inherited(p);
 	pid_t me;
 	int self_pidfd = setup_process(p, &me);
 	setup_limits(p);
@@ -378,11 +390,8 @@ int child_main(void *arg)
 	if (p->set_nofile)
 		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
 	report_ready(p, listener, self_pidfd, me);
-	/* all we hold but stdio, the status socket (exec closes it) and the
-	 * gate, before parking: the host's fds, a popen caller's ends among
-	 * them (their close must read as EOF), stay open here no longer */
-	close_all_but((unsigned)p->status_w,
-		      p->gate_r >= 0 ? (unsigned)p->gate_r : (unsigned)p->status_w);
+	/* what we opened since (the listener, our pidfd, the ruleset) */
+	close_inherited(p);
 	wait_gate(p);
 	reset_signals(p);
 	exec_command(p);
