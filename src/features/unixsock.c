@@ -203,17 +203,18 @@ static long on_unix(struct unixsock_state *st, struct sl_ctx *c, struct sockcall
 	return onbehalf_call(st->ob, c, addr_op, k);
 }
 
-/* Another family: see the file's comment. */
-static long on_other(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k, int domain)
+/* A socket of another family: CALL_CONTINUES, -EACCES, or 0 to make the
+ * call on the worker (see the file's comment). */
+static long other_family(const struct unixsock_state *st, int sock, int domain)
 {
 	int type = 0, proto = 0;
 	socklen_t sl = sizeof(type);
-	if (getsockopt(k->sock, SOL_SOCKET, SO_TYPE, &type, &sl) < 0 ||
-	    getsockopt(k->sock, SOL_SOCKET, SO_PROTOCOL, &proto, &sl) < 0)
+	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &sl) < 0 ||
+	    getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &proto, &sl) < 0)
 		return -errno;
 	bool inet = domain == AF_INET || domain == AF_INET6;
 	if (inet && type == SOCK_STREAM && proto == IPPROTO_TCP)
-		return st->tcp_ruled ? onbehalf_call(st->ob, c, addr_op, k) : CALL_CONTINUES;
+		return st->tcp_ruled ? 0 : CALL_CONTINUES;
 	return type == SOCK_DGRAM ? CALL_CONTINUES : -EACCES;
 }
 
@@ -256,6 +257,9 @@ static long sock_call(struct unixsock_state *st, struct sl_ctx *c, struct sockca
 	long r = 0;
 	if (getsockopt(k->sock, SOL_SOCKET, SO_DOMAIN, &domain, &sl) < 0)
 		return -errno; /* ENOTSOCK, as the kernel */
+	/* decided before anything is read: nothing read decides it */
+	if (domain != AF_UNIX && (r = other_family(st, k->sock, domain)) != 0)
+		return r;
 	if (k->send) {
 		k->flags = (int)a[3];
 		k->nosig = k->flags & MSG_NOSIGNAL;
@@ -268,7 +272,7 @@ static long sock_call(struct unixsock_state *st, struct sl_ctx *c, struct sockca
 	k->tid = (pid_t)c->req->pid;
 	if (r < 0)
 		return r;
-	return domain == AF_UNIX ? on_unix(st, c, k) : on_other(st, c, k, domain);
+	return domain == AF_UNIX ? on_unix(st, c, k) : onbehalf_call(st->ob, c, addr_op, k);
 }
 
 static void on_sock(struct sl_ctx *c, struct sl_action *a, void *arg, bool send)
