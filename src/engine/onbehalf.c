@@ -35,10 +35,11 @@ struct ob_ids {
 
 struct onbehalf {
 	struct ob_ids rd, wr, deny, way;
-	bool root;  /* planned as root: device nodes as fsspecial.c grants them */
-	int rootfd; /* the sandbox's root directory, opened on first use */
-	int procfs; /* the sandbox's /proc is a procfs root: 1, 0, -1 unknown */
-	struct aschild *as;
+	bool root;		  /* planned as root: device nodes as fsspecial.c grants them */
+	int rootfd;		  /* the sandbox's root directory, opened on first use */
+	int procfs;		  /* the sandbox's /proc is a procfs root: 1, 0, -1 unknown */
+	struct aschild *as;	  /* the calls */
+	struct aschild *confined; /* onbehalf_call_confined's, under the ruleset */
 	bool creds_read, creds_fixed;
 	struct sl_creds creds; /* the command's (every member's when fixed) */
 	struct sl_creds cur;   /* the notifier's, when they are not fixed */
@@ -170,7 +171,8 @@ int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *p, int ru
 		onbehalf_free(ob);
 		return sl_errorf(-r, "the granted trees: %s", strerror(-r));
 	}
-	if ((r = aschild_new(&ob->as, ruleset)) < 0) {
+	if ((r = aschild_new(&ob->as, -1)) < 0 ||
+	    (ruleset >= 0 && (r = aschild_new(&ob->confined, ruleset)) < 0)) {
 		onbehalf_free(ob);
 		return r;
 	}
@@ -183,6 +185,7 @@ void onbehalf_free(struct onbehalf *ob)
 	if (!ob)
 		return;
 	aschild_free(ob->as);
+	aschild_free(ob->confined);
 	sl_close(&ob->rootfd);
 	free(ob->rd.v);
 	free(ob->wr.v);
@@ -706,6 +709,13 @@ long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *), vo
 	const struct sl_creds *creds;
 	long r = child_creds(ob, c, &creds);
 	return r < 0 ? r : aschild_run(ob->as, creds, fn, arg);
+}
+
+long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *), void *arg)
+{
+	const struct sl_creds *creds;
+	long r = ob->confined ? child_creds(ob, c, &creds) : -EPERM;
+	return r < 0 ? r : aschild_run(ob->confined, creds, fn, arg);
 }
 
 void onbehalf_answer(struct sl_action *a, long r)

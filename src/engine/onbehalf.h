@@ -82,8 +82,8 @@ struct ob_req {
 };
 
 /* Takes the identities of policy's trees.  ruleset: a Landlock ruleset
- * that confines the operations (the worker applies it to itself, see
- * aschild.h), or -1; not taken.  0 or -errno with a message. */
+ * that confines onbehalf_call_confined (a worker applies it to itself,
+ * see aschild.h), or -1; not taken.  0 or -errno with a message. */
 int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *policy, int ruleset);
 void onbehalf_free(struct onbehalf *ob); /* NULL is fine */
 
@@ -95,9 +95,12 @@ int onbehalf_read_path(struct sl_ctx *c, uint64_t addr, char *buf, size_t size);
  * refuses, or -errno (the resolution's, when it may be told). */
 long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q);
 
-/* The same without a path: fn(arg) with the child's credentials (and the
- * ruleset, if any). */
+/* The same without a path: fn(arg) with the child's credentials. */
 long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg), void *arg);
+/* And confined by the ruleset given to onbehalf_new (-EPERM without one):
+ * on a worker thread, a hand-off of 5 to 30 us. */
+long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg),
+			    void *arg);
 
 /* Our duplicate of the notifying thread's fd n (pidfd_getfd on a thread
  * pidfd): the same open file.  fd, or -errno (-EBADF: no such fd; -EPERM,

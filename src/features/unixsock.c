@@ -26,10 +26,11 @@
  *     off it is made here like the rest.  Other addresses (AF_UNSPEC, too
  *     short) are made here too: the kernel answers without a lookup;
  *   - a TCP socket, when Landlock rules the sandbox's TCP connects: made
- *     on the worker thread, which carries a ruleset with the same connect
- *     rules (none allowed: net_allow is not supported yet), so the kernel
- *     gives the answer it would give the child (EACCES, or the AF_UNSPEC
- *     disconnect), with no network traffic that could block;
+ *     on a worker thread (onbehalf_call_confined) which carries a ruleset
+ *     with the same connect rules (none allowed: net_allow is not
+ *     supported yet), so the kernel gives the answer it would give the
+ *     child (EACCES, or the AF_UNSPEC disconnect), with no network
+ *     traffic that could block;
  *   - continued: a TCP socket when the net-tcp protection is disabled
  *     (then the kernel checks nothing and a thread swapping a unix socket
  *     onto the fd after the check could reach any pathname: that gap is
@@ -272,7 +273,9 @@ static long sock_call(struct unixsock_state *st, struct sl_ctx *c, struct sockca
 	k->tid = (pid_t)c->req->pid;
 	if (r < 0)
 		return r;
-	return domain == AF_UNIX ? on_unix(st, c, k) : onbehalf_call(st->ob, c, addr_op, k);
+	if (domain == AF_UNIX)
+		return on_unix(st, c, k);
+	return onbehalf_call_confined(st->ob, c, addr_op, k);
 }
 
 static void on_sock(struct sl_ctx *c, struct sl_action *a, void *arg, bool send)
