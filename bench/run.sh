@@ -100,6 +100,12 @@ if ((have_hyperfine)); then
 		say "run: supervisor benchmark did not complete"
 		status=1
 	fi
+	say ""
+	say "== on-behalf: chmod in a writable tree, made by the supervisor, vs bare chmod"
+	if ! bash "$here/onbehalf.sh" 2>&1; then
+		say "run: on-behalf benchmark did not complete"
+		status=1
+	fi
 fi
 
 exit "$status"

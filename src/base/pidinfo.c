@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -262,4 +263,71 @@ int pidinfo_parse_heap(const char *maps, uint64_t *end)
 		line = nl + 1;
 	}
 	return -ENOENT;
+}
+
+/* The line of buf starting with key (at the start of a line), or NULL. */
+static const char *line_of(const char *buf, const char *key)
+{
+	size_t klen = strlen(key);
+	for (const char *line = buf; line && *line;) {
+		if (strncmp(line, key, klen) == 0)
+			return line + klen;
+		if ((line = strchr(line, '\n')))
+			line++;
+	}
+	return NULL;
+}
+
+/* Up to max unsigned ids separated by tabs or spaces, up to the end of
+ * the line; how many in *n.  0 or -EIO (-E2BIG past max). */
+static int parse_ids(const char *p, uint32_t *out, uint32_t max, uint32_t *n)
+{
+	*n = 0;
+	for (;;) {
+		while (*p == '\t' || *p == ' ')
+			p++;
+		if (!*p || *p == '\n')
+			return 0;
+		if (*n == max)
+			return -E2BIG;
+		if (*p < '0' || *p > '9')
+			return -EIO;
+		char *end;
+		errno = 0;
+		unsigned long v = strtoul(p, &end, 10);
+		if (errno || v > UINT32_MAX)
+			return -EIO;
+		out[(*n)++] = (uint32_t)v;
+		p = end;
+	}
+}
+
+/* Exactly four ids. */
+static int parse_four(const char *p, uint32_t out[4])
+{
+	uint32_t n;
+	return p && parse_ids(p, out, 4, &n) == 0 && n == 4 ? 0 : -EIO;
+}
+
+int pidinfo_parse_creds(const char *buf, struct sl_creds *out)
+{
+	const char *groups = line_of(buf, "Groups:");
+	if (parse_four(line_of(buf, "Uid:"), out->uid) < 0 ||
+	    parse_four(line_of(buf, "Gid:"), out->gid) < 0 || !groups)
+		return -EIO;
+	return parse_ids(groups, out->groups, SL_CREDS_MAX_GROUPS, &out->ngroups);
+}
+
+int pidinfo_creds(int dirfd, const char *name, struct sl_creds *out)
+{
+	/* a status holds about 1.5 KiB, and up to 11 bytes per group */
+	size_t size = 2048 + 12 * SL_CREDS_MAX_GROUPS;
+	char *buf = malloc(size);
+	if (!buf)
+		return -ENOMEM;
+	int r = pidinfo_read(dirfd, name, buf, size);
+	if (r == 0)
+		r = pidinfo_parse_creds(buf, out);
+	free(buf);
+	return r;
 }

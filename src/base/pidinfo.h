@@ -90,4 +90,21 @@ int pidinfo_stat_at(int dirfd, int *fd, struct sl_pstat *st);
  * line whose pathname is exactly "[heap]").  0 or -ENOENT. */
 int pidinfo_parse_heap(const char *maps, uint64_t *end);
 
+/* The credentials of a task: real, effective, saved and filesystem ids
+ * (that order, as status prints them) and the supplementary groups.
+ * Credentials are per thread: read them through the thread's directory
+ * ("task/<tid>/status") where it matters. */
+#define SL_CREDS_MAX_GROUPS 1024
+struct sl_creds {
+	uint32_t uid[4], gid[4];
+	uint32_t ngroups;
+	uint32_t groups[SL_CREDS_MAX_GROUPS];
+};
+/* Reads file name (a status file) under the /proc directory dirfd.  0 or
+ * -errno (-E2BIG: more groups than SL_CREDS_MAX_GROUPS). */
+int pidinfo_creds(int dirfd, const char *name, struct sl_creds *out);
+/* The Uid:, Gid: and Groups: lines of status text, strictly: each at the
+ * start of a line, exactly four ids, nothing else on the line. */
+int pidinfo_parse_creds(const char *buf, struct sl_creds *out);
+
 #endif

@@ -48,6 +48,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/magic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,37 @@ static const struct {
     {"rpc_pipefs", "the kernel's RPC upcalls"},
     {"resctrl", "cache and memory bandwidth allocation"},
 };
+
+/* The same filesystems by their statfs f_type (linux/magic.h; cpuset is
+ * a cgroup v1 mount), for a decision on an open file. */
+static const unsigned long pseudo_magic[] = {
+    PROC_SUPER_MAGIC,
+    SYSFS_MAGIC,
+    CGROUP_SUPER_MAGIC,
+    CGROUP2_SUPER_MAGIC,
+    DEBUGFS_MAGIC,
+    TRACEFS_MAGIC,
+    SECURITYFS_MAGIC,
+    SELINUX_MAGIC,
+    SMACK_MAGIC,
+    BPF_FS_MAGIC,
+    0x62656570 /* configfs */,
+    EFIVARFS_MAGIC,
+    PSTOREFS_MAGIC,
+    BINFMTFS_MAGIC,
+    0x65735543 /* fusectl */,
+    0x6e667364 /* nfsd */,
+    0x67596969 /* rpc_pipefs */,
+    RDTGROUP_SUPER_MAGIC,
+};
+
+bool fsspecial_pseudo_magic(unsigned long f_type)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(pseudo_magic); i++)
+		if ((uint32_t)f_type == (uint32_t)pseudo_magic[i])
+			return true;
+	return false;
+}
 
 const char *fsspecial_pseudo(const char *fstype)
 {

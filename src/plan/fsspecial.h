@@ -35,6 +35,8 @@ struct sl_strv;
  * mountinfo spells it) act on ("other processes and the kernel"), or NULL
  * when fstype is not one. */
 const char *fsspecial_pseudo(const char *fstype);
+/* The same question for a filesystem's statfs f_type (an open file). */
+bool fsspecial_pseudo_magic(unsigned long f_type);
 
 /* True when a sandbox started as root may be granted a file of this mode
  * and device number: anything but a block device or a character device

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -35,6 +36,20 @@ TEST(fsspecial_pseudo_list)
 		if (fsspecial_pseudo(no[i]))
 			th_fail(__FILE__, __LINE__, "%s is a pseudo filesystem", no[i]);
 	CHECK(fsspecial_pseudo(NULL) == NULL);
+}
+
+/* The same list by statfs f_type, on the mounts every host has. */
+TEST(fsspecial_pseudo_by_magic)
+{
+	struct statfs sf;
+	CHECK(statfs("/proc", &sf) == 0);
+	CHECK(fsspecial_pseudo_magic((unsigned long)sf.f_type));
+	if (statfs("/sys", &sf) == 0)
+		CHECK(fsspecial_pseudo_magic((unsigned long)sf.f_type));
+	CHECK(statfs("/dev", &sf) == 0);
+	CHECK(!fsspecial_pseudo_magic((unsigned long)sf.f_type)); /* devtmpfs or tmpfs */
+	CHECK(!fsspecial_pseudo_magic(0x01021994));		  /* tmpfs */
+	CHECK(!fsspecial_pseudo_magic(0xEF53));			  /* ext4 */
 }
 
 TEST(fsspecial_device_set)

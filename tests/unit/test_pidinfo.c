@@ -116,3 +116,35 @@ TEST(pidinfo_facts_of_a_live_process)
 	close(dir);
 	close(fd);
 }
+
+/* Credentials as status prints them: only at the start of a line (a name
+ * holding "Uid:" is not a field), exactly four ids, any number of groups. */
+TEST(pidinfo_creds_strict)
+{
+	struct sl_creds c;
+	const char *st = "Name:\tUid:\t0\t0\t0\t0\n"
+			 "Uid:\t1000\t1001\t1002\t1003\n"
+			 "Gid:\t50\t51\t52\t53\n"
+			 "FDSize:\t64\n"
+			 "Groups:\t4 24 27 \n";
+	CHECK_EQ(pidinfo_parse_creds(st, &c), 0);
+	CHECK_EQ(c.uid[0], 1000);
+	CHECK_EQ(c.uid[3], 1003);
+	CHECK_EQ(c.gid[1], 51);
+	CHECK_EQ(c.ngroups, 3);
+	CHECK_EQ(c.groups[2], 27);
+	CHECK_EQ(pidinfo_parse_creds("Uid:\t1\t1\t1\t1\nGid:\t1\t1\t1\t1\nGroups:\n", &c), 0);
+	CHECK_EQ(c.ngroups, 0);
+	/* three ids, five ids, a sign, no Groups line */
+	CHECK_EQ(pidinfo_parse_creds("Uid:\t1\t1\t1\nGid:\t1\t1\t1\t1\nGroups:\n", &c), -EIO);
+	CHECK_EQ(pidinfo_parse_creds("Uid:\t1\t1\t1\t1\t1\nGid:\t1\t1\t1\t1\nGroups:\n", &c), -EIO);
+	CHECK_EQ(pidinfo_parse_creds("Uid:\t-1\t1\t1\t1\nGid:\t1\t1\t1\t1\nGroups:\n", &c), -EIO);
+	CHECK_EQ(pidinfo_parse_creds("Uid:\t1\t1\t1\t1\nGid:\t1\t1\t1\t1\n", &c), -EIO);
+	/* our own, through our /proc directory */
+	int dir = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	CHECK(dir >= 0);
+	CHECK_EQ(pidinfo_creds(dir, "status", &c), 0);
+	CHECK_EQ(c.uid[1], geteuid());
+	CHECK_EQ(c.gid[1], getegid());
+	close(dir);
+}

@@ -1,0 +1,800 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* onbehalf.c - a call on a path, made by the supervisor for the child (see onbehalf.h). */
+#include "onbehalf.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/magic.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "aschild.h"
+#include "error.h"
+#include "fsspecial.h"
+#include "mem.h"
+#include "pidinfo.h"
+#include "procs.h"
+#include "seccomp_uapi.h"
+#include "supervisor.h"
+
+#define OB_MAX_DEPTH  4096 /* ".." steps before the walk gives up (denied) */
+#define OB_MAX_LINKS  40   /* symlinks followed: the kernel's MAXSYMLINKS */
+#define PROC_ROOT_INO 1	   /* the root of every procfs mount */
+
+struct ob_ids {
+	struct stat *v; /* st_dev and st_ino are what counts */
+	size_t n;
+};
+
+struct onbehalf {
+	struct ob_ids rd, wr, deny, way;
+	bool root;		  /* planned as root: device nodes as fsspecial.c grants them */
+	int rootfd;		  /* the sandbox's root directory, opened on first use */
+	int procfs;		  /* the sandbox's /proc is a procfs root: 1, 0, -1 unknown */
+	struct aschild *as;	  /* the calls */
+	struct aschild *confined; /* onbehalf_call_confined's, under the ruleset */
+	bool creds_read, creds_fixed;
+	struct sl_creds creds; /* the command's (every member's when fixed) */
+	struct sl_creds cur;   /* the notifier's, when they are not fixed */
+};
+
+/* One call, as the job that runs with the child's credentials sees it. */
+struct ob_job {
+	const struct onbehalf *ob;
+	struct sl_procs *procs;
+	int base;     /* where the path starts (borrowed) */
+	bool in_root; /* base is the root: resolve beneath it */
+	const char *path;
+	unsigned int flags;
+	enum ob_need need;
+	ob_op_fn op;
+	void *arg;
+};
+
+/* ---- identities -------------------------------------------------------------- */
+
+static bool same(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino;
+}
+
+static bool ids_has(const struct ob_ids *s, const struct stat *st)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (same(&s->v[i], st))
+			return true;
+	return false;
+}
+
+static int ids_add(struct ob_ids *s, const struct stat *st)
+{
+	if (ids_has(s, st))
+		return 0;
+	struct stat *v = realloc(s->v, (s->n + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	v[s->n++] = *st;
+	s->v = v;
+	return 0;
+}
+
+/* Each path as the plan opens a grant (fsspecial_grants_open: symlinks
+ * followed).  A path gone since the plan opened it is left out: fewer
+ * rights, never more. */
+static int ids_open(struct ob_ids *s, const struct sl_strv *paths)
+{
+	for (size_t i = 0; i < paths->n; i++) {
+		struct stat st;
+		int fd = open(paths->v[i], O_PATH | O_CLOEXEC);
+		int r = fd >= 0 && fstat(fd, &st) == 0 ? ids_add(s, &st) : 0;
+		if (fd >= 0)
+			close(fd);
+		if (r < 0)
+			return r;
+	}
+	return 0;
+}
+
+/* The parent of directory cur (st its stat): 1 with a new fd in *out and
+ * its stat in *pst, 0 when cur is the root (its ".." is itself), or
+ * -errno.  ".." at a mount's root leads to the directory it is mounted
+ * on: the walk crosses mounts as Landlock's does. */
+static int dotdot(int cur, const struct stat *st, int *out, struct stat *pst)
+{
+	int fd = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (fstat(fd, pst) < 0 || same(pst, st)) {
+		int e = same(pst, st) ? 0 : -errno;
+		close(fd);
+		return e;
+	}
+	*out = fd;
+	return 1;
+}
+
+/* The directories on the way from the root to a denied path get READ_DIR
+ * at most (fsdeny.c): recorded so that their metadata stays unwritable. */
+static int ways_add(struct ob_ids *way, const char *denied)
+{
+	char *real = realpath(denied, NULL);
+	if (!real)
+		return 0; /* gone: the plan anchors it, nothing to record */
+	char *slash = strrchr(real, '/');
+	if (slash)
+		*(slash == real ? slash + 1 : slash) = 0;
+	int fd = open(real, O_PATH | O_DIRECTORY | O_CLOEXEC), r = 0;
+	free(real);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0)
+		r = fd < 0 ? 0 : -errno;
+	for (int depth = 0; fd >= 0 && r == 0 && depth < OB_MAX_DEPTH; depth++) {
+		int next;
+		struct stat nst;
+		if ((r = ids_add(way, &st)) < 0 || (r = dotdot(fd, &st, &next, &nst)) <= 0)
+			break;
+		r = 0;
+		close(fd);
+		fd = next;
+		st = nst;
+	}
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? r : 0;
+}
+
+/* ---- set-up ---------------------------------------------------------------------- */
+
+int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *p, int ruleset)
+{
+	struct onbehalf *ob = calloc(1, sizeof(*ob));
+	if (!ob)
+		return sl_errorf(ENOMEM, "out of memory");
+	ob->rootfd = -1;
+	ob->procfs = -1;
+	ob->root = geteuid() == 0;
+	int r = ids_open(&ob->wr, &p->fs_write);
+	if (r == 0)
+		r = ids_open(&ob->rd, &p->fs_read);
+	if (r == 0)
+		r = ids_open(&ob->deny, &p->fs_deny);
+	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
+		r = ways_add(&ob->way, p->fs_deny.v[i]);
+	if (r < 0) {
+		onbehalf_free(ob);
+		return sl_errorf(-r, "the granted trees: %s", strerror(-r));
+	}
+	if ((r = aschild_new(&ob->as, -1)) < 0 ||
+	    (ruleset >= 0 && (r = aschild_new(&ob->confined, ruleset)) < 0)) {
+		onbehalf_free(ob);
+		return r;
+	}
+	*out = ob;
+	return 0;
+}
+
+void onbehalf_free(struct onbehalf *ob)
+{
+	if (!ob)
+		return;
+	aschild_free(ob->as);
+	aschild_free(ob->confined);
+	sl_close(&ob->rootfd);
+	free(ob->rd.v);
+	free(ob->wr.v);
+	free(ob->deny.v);
+	free(ob->way.v);
+	free(ob);
+}
+
+/* ---- the decision ------------------------------------------------------------ */
+
+struct ob_grant {
+	bool r, w, denied;
+};
+
+static void tally(const struct onbehalf *ob, const struct stat *st, struct ob_grant *g)
+{
+	g->denied |= ids_has(&ob->deny, st);
+	g->w |= ids_has(&ob->wr, st);
+	g->r |= ids_has(&ob->rd, st);
+}
+
+/* The last component of our fd's path, as the kernel prints it. */
+static int fd_name(int fd, char *buf, size_t size)
+{
+	char link[32];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(link, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	buf[n] = 0;
+	char *slash = strrchr(buf, '/');
+	if (slash)
+		memmove(buf, slash + 1, strlen(slash + 1) + 1);
+	return 0;
+}
+
+/* cur is an entry at the top of a procfs: /proc/<pid> of a process
+ * outside the sandbox is out of reach (the supervisor's own among them:
+ * a path through the "self" link resolved here names ours). */
+static bool proc_entry_ok(const struct ob_job *j, int cur)
+{
+	char name[PATH_MAX];
+	if (fd_name(cur, name, sizeof(name)) < 0)
+		return false;
+	size_t n = strspn(name, "0123456789");
+	if (n == 0 || name[n])
+		return true; /* /proc/sys, /proc/meminfo...: not a process */
+	return procs_live(j->procs, (pid_t)atoi(name)) != NULL;
+}
+
+static bool is_proc_root(int fd, const struct stat *st)
+{
+	struct statfs sf;
+	return st->st_ino == PROC_ROOT_INO && fstatfs(fd, &sf) == 0 &&
+	       sf.f_type == PROC_SUPER_MAGIC;
+}
+
+/* From directory dir up to the root: every tree met adds its rights, a
+ * denied one takes them all (fs_deny wins wherever it is on the way). */
+static int walk(const struct ob_job *j, int dir, struct ob_grant *g)
+{
+	struct stat st;
+	int cur = fcntl(dir, F_DUPFD_CLOEXEC, 0), r = 0;
+	if (cur < 0 || fstat(cur, &st) < 0)
+		r = -EBADF;
+	for (int depth = 0; r == 0; depth++) {
+		int next;
+		struct stat nst;
+		tally(j->ob, &st, g);
+		if (depth == OB_MAX_DEPTH) {
+			r = -ELOOP;
+		} else if ((r = dotdot(cur, &st, &next, &nst)) == 1) {
+			r = is_proc_root(next, &nst) && !proc_entry_ok(j, cur) ? -EACCES : 0;
+			close(cur);
+			cur = next;
+			st = nst;
+		} else if (r == 0) {
+			break;
+		}
+	}
+	if (cur >= 0)
+		close(cur);
+	return r;
+}
+
+static bool device_ok(const struct stat *st)
+{
+	return fsspecial_device_allowed(st->st_mode, st->st_rdev) ||
+	       (S_ISCHR(st->st_mode) && fsspecial_host_tty(st->st_rdev));
+}
+
+/* The policy's answer for the object o, found in directory parent (-1:
+ * o is a directory, the walk starts there). */
+static bool allowed(const struct ob_job *j, const struct ob_obj *o, int parent)
+{
+	const struct onbehalf *ob = j->ob;
+	const struct stat *st = &o->st;
+	struct ob_grant g = {0};
+	struct statfs sf;
+	if (fstatfs(o->fd, &sf) < 0)
+		return false;
+	bool dev = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode);
+	/* writes to a kernel pseudo filesystem act on the kernel, a device
+	 * node's mode on whoever opens it next: never on the child's behalf */
+	bool wr_ok =
+	    !fsspecial_pseudo_magic((unsigned long)sf.f_type) && !dev && !ids_has(&ob->way, st);
+	bool rd_ok = !dev || !ob->root || device_ok(st);
+	tally(ob, st, &g);
+	int dir = S_ISDIR(st->st_mode) ? o->fd : parent;
+	if (dir < 0 || walk(j, dir, &g) < 0 || g.denied)
+		return false;
+	return j->need == OB_WRITE ? wr_ok && g.w : rd_ok && (g.r || g.w);
+}
+
+/* ---- resolution ------------------------------------------------------------------ */
+
+/* openat2 into an O_PATH fd, never through a magic link. */
+static int o2(int dirfd, const char *path, int flags, uint64_t resolve)
+{
+	struct open_how how = {.flags = (uint64_t)(flags | O_PATH | O_CLOEXEC),
+			       .resolve = resolve | RESOLVE_NO_MAGICLINKS};
+	/* EAGAIN: a rename raced a RESOLVE_IN_ROOT lookup; it may retry */
+	for (int i = 0; i < 8; i++) {
+		int fd = (int)syscall(SYS_openat2, dirfd, path, &how, sizeof(how));
+		if (fd >= 0 || errno != EAGAIN)
+			return fd >= 0 ? fd : -errno;
+	}
+	return -EAGAIN;
+}
+
+/* The deepest directory on path (its prefixes, longest first, then base
+ * itself) that resolves: where the kernel's lookup stopped.  -1: none. */
+static int deepest(int base, const char *path, uint64_t res)
+{
+	char p[PATH_MAX + 2];
+	snprintf(p, sizeof(p), "%s", path);
+	for (;;) {
+		char *s = strrchr(p, '/');
+		if (!s)
+			return o2(base, ".", O_DIRECTORY, res);
+		if (s == p)
+			return o2(base, "/", O_DIRECTORY, res);
+		*s = 0;
+		int fd = o2(base, p, O_DIRECTORY, res);
+		if (fd >= 0)
+			return fd;
+	}
+}
+
+/* One round of the resolution of path (from base): every component but
+ * the last through openat2, the last one alone without following it.  0:
+ * o->fd found in *parent (-1 for a directory); 1: a symlink the call
+ * follows, its target now in path, to resolve from *parent; -errno with
+ * *anchor, the deepest directory reached (or -1). */
+static int step(int base, bool in_root, char *path, unsigned int flags, struct ob_obj *o,
+		int *parent, int *anchor)
+{
+	uint64_t res = in_root ? RESOLVE_IN_ROOT : 0;
+	size_t len = strlen(path);
+	bool slash_end = false;
+	while (len > 1 && path[len - 1] == '/') {
+		path[--len] = 0;
+		slash_end = true;
+	}
+	char *slash = strrchr(path, '/');
+	const char *last = slash ? slash + 1 : path;
+	if (!*last || !strcmp(last, ".") || !strcmp(last, "..")) {
+		/* "/", "x/." or "x/..": a directory, found by its own name */
+		if ((o->fd = o2(base, path, O_DIRECTORY, res)) < 0) {
+			*anchor = deepest(base, path, res);
+			return o->fd;
+		}
+		return fstat(o->fd, &o->st) < 0 ? -errno : 0;
+	}
+	char dir[PATH_MAX + 2] = ".";
+	if (slash)
+		snprintf(dir, sizeof(dir), "%.*s", slash == path ? 1 : (int)(slash - path), path);
+	int p = o2(base, dir, O_DIRECTORY, res);
+	if (p < 0) {
+		*anchor = deepest(base, dir, res);
+		return p;
+	}
+	int x = o2(p, last, O_NOFOLLOW, 0);
+	struct stat st;
+	if (x < 0 || fstat(x, &st) < 0) {
+		int e = x < 0 ? x : -errno;
+		if (x >= 0)
+			close(x);
+		*anchor = p;
+		return e;
+	}
+	if (S_ISLNK(st.st_mode) && (!(flags & OB_NOFOLLOW) || slash_end)) {
+		char target[PATH_MAX + 1];
+		ssize_t n = readlinkat(x, "", target, PATH_MAX);
+		close(x);
+		*parent = p;
+		if (n < 0 || n >= PATH_MAX)
+			return n < 0 ? -errno : -ENAMETOOLONG;
+		snprintf(path, PATH_MAX + 2, "%.*s%s", (int)n, target, slash_end ? "/" : "");
+		return n ? 1 : -ENOENT;
+	}
+	if (slash_end && !S_ISDIR(st.st_mode)) {
+		close(x);
+		*anchor = p;
+		return -ENOTDIR;
+	}
+	o->fd = x;
+	o->st = st;
+	if (S_ISDIR(st.st_mode))
+		close(p);
+	else
+		*parent = p;
+	return 0;
+}
+
+/* The whole resolution: rounds of step() while the last component is a
+ * symlink to follow, from the directory it was found in (a relative
+ * target) or beneath the root (an absolute one). */
+static int resolve(const struct ob_job *j, struct ob_obj *o, int *parent, int *anchor)
+{
+	char path[PATH_MAX + 2];
+	snprintf(path, sizeof(path), "%s", j->path);
+	int base = j->base, owned = -1, r;
+	bool in_root = j->in_root;
+	for (int links = 0;; links++) {
+		r = step(base, in_root, path, j->flags, o, parent, anchor);
+		if (r != 1)
+			break;
+		sl_close(&owned);
+		owned = base = *parent;
+		*parent = -1;
+		in_root = false;
+		if (path[0] == '/') {
+			base = j->ob->rootfd;
+			in_root = true;
+		}
+		if (links == OB_MAX_LINKS) {
+			*anchor = owned;
+			owned = -1;
+			r = -ELOOP;
+			break;
+		}
+	}
+	if (r < 0 && *parent >= 0 && *anchor < 0) {
+		*anchor = *parent; /* a symlink that could not be read */
+		*parent = -1;
+	}
+	sl_close(&owned);
+	return r;
+}
+
+/* A non-directory named by fd alone (AT_EMPTY_PATH, /proc/self/fd/N):
+ * the directory holding it, found by its name and checked to hold that
+ * very file.  -1 when there is none (deleted, a pipe, another root). */
+static int parent_of(const struct ob_obj *o)
+{
+	char link[32], path[PATH_MAX + 1];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", o->fd);
+	ssize_t n = readlink(link, path, PATH_MAX);
+	if (n <= 0 || n >= PATH_MAX || path[0] != '/')
+		return -1;
+	path[n] = 0;
+	char *slash = strrchr(path, '/');
+	*slash = 0;
+	int p = o2(AT_FDCWD, slash == path ? "/" : path, O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+	int x = p < 0 ? -1 : o2(p, slash + 1, O_NOFOLLOW, 0);
+	struct stat st;
+	bool ok = x >= 0 && fstat(x, &st) == 0 && same(&st, &o->st);
+	if (x >= 0)
+		close(x);
+	if (!ok && p >= 0)
+		close(p);
+	return ok ? p : -1;
+}
+
+/* The object of the call: the base itself ("" with AT_EMPTY_PATH), or
+ * the path resolved from it. */
+static int locate(const struct ob_job *j, struct ob_obj *o, int *parent, int *anchor)
+{
+	if (*j->path)
+		return resolve(j, o, parent, anchor);
+	if (!(j->flags & OB_EMPTY_PATH))
+		return -ENOENT;
+	if ((o->fd = fcntl(j->base, F_DUPFD_CLOEXEC, 0)) < 0 || fstat(o->fd, &o->st) < 0)
+		return -errno;
+	if (!S_ISDIR(o->st.st_mode))
+		*parent = parent_of(o);
+	return 0;
+}
+
+/* Runs with the child's credentials (aschild_run). */
+static long run_job(void *p)
+{
+	const struct ob_job *j = p;
+	struct ob_obj o = {.fd = -1};
+	int parent = -1, anchor = -1;
+	long r = locate(j, &o, &parent, &anchor);
+	if (r < 0) {
+		/* what the lookup found out is told only where the child may
+		 * read: elsewhere any failure reads as a refusal */
+		struct ob_obj a = {.fd = anchor};
+		if (anchor < 0 || fstat(anchor, &a.st) < 0 ||
+		    !allowed(&(struct ob_job){.ob = j->ob, .procs = j->procs, .need = OB_READ}, &a,
+			     -1))
+			r = -EACCES;
+	} else if (!allowed(j, &o, parent)) {
+		r = -EACCES;
+	} else {
+		r = j->op(&o, j->arg);
+	}
+	sl_close(&o.fd);
+	sl_close(&parent);
+	sl_close(&anchor);
+	return r;
+}
+
+/* ---- the notifier's side: bases, credentials ------------------------------------ */
+
+/* task/<tid>/name under the notifier's bound /proc directory (a magic
+ * link, followed: the thread's own cwd, root or fd), then the
+ * notification still pending: the tid was the notifier's throughout. */
+static int task_open(struct sl_ctx *c, const char *name, int flags)
+{
+	int dir = procs_dir(c->proc);
+	char path[64];
+	snprintf(path, sizeof(path), "task/%d/%s", (int)c->req->pid, name);
+	int fd = dir < 0 ? -ESRCH : openat(dir, path, O_PATH | O_CLOEXEC | flags);
+	if (fd < 0)
+		return dir < 0 ? -ESRCH : -errno;
+	if (!mem_pending(&c->mem)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+int onbehalf_child_fd(struct sl_ctx *c, int n)
+{
+	if (n < 0)
+		return -EBADF;
+	/* the thread's own table (a thread may have its own: clone without
+	 * CLONE_FILES); before Linux 6.9 the process's */
+	int tp = pidinfo_pidfd_open((pid_t)c->req->pid, PIDFD_THREAD);
+	int fd = (int)syscall(SYS_pidfd_getfd, tp >= 0 ? tp : c->proc->pidfd, n, 0U);
+	int e = fd < 0 ? errno : 0;
+	if (tp >= 0)
+		close(tp);
+	if (fd >= 0 && !mem_pending(&c->mem)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd >= 0 ? fd : -e;
+}
+
+/* The caller's dirfd n as a base: our duplicate, or where pidfd_getfd is
+ * refused, the same file reopened O_PATH through /proc. */
+static int child_dirfd(struct sl_ctx *c, int n)
+{
+	int fd = onbehalf_child_fd(c, n);
+	if (fd != -EPERM && fd != -EACCES && fd != -ENOSYS)
+		return fd;
+	char name[32];
+	snprintf(name, sizeof(name), "fd/%d", n);
+	fd = task_open(c, name, 0);
+	return fd == -ENOENT ? -EBADF : fd;
+}
+
+/* The sandbox's root, once: chroot, pivot_root, mount, unshare and setns
+ * are denied by the filter and no member holds a capability, so it is
+ * every member's root for the sandbox's life. */
+static int open_root(struct onbehalf *ob, struct sl_ctx *c)
+{
+	if (ob->rootfd >= 0)
+		return 0;
+	int fd = task_open(c, "root", O_DIRECTORY);
+	if (fd < 0)
+		return fd;
+	ob->rootfd = fd;
+	return 0;
+}
+
+/* The sandbox's /proc is a procfs root: only then does /proc/self mean
+ * the caller's own entry. */
+static bool sandbox_procfs(struct onbehalf *ob)
+{
+	if (ob->procfs < 0) {
+		int fd = o2(ob->rootfd, "proc", O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+		struct stat st;
+		ob->procfs = fd >= 0 && fstat(fd, &st) == 0 && is_proc_root(fd, &st);
+		if (fd >= 0)
+			close(fd);
+	}
+	return ob->procfs == 1;
+}
+
+/* A /proc/self path (onbehalf_proc_self) opened through the caller's
+ * bound /proc directory: a magic link there (cwd, root, fd/N) is the
+ * base of the rest of the path, as the kernel follows it for the caller
+ * (not for the last component of a call that does not follow).  1 when
+ * done, 0 when path is not one, or -errno. */
+static int proc_self(struct onbehalf *ob, struct sl_ctx *c, struct ob_job *j, char *rest,
+		     int *owned)
+{
+	char rel[PATH_MAX];
+	int r = onbehalf_proc_self(j->path, c->proc->pid, (int)c->req->pid, rel, sizeof(rel));
+	if (r <= 0 || !sandbox_procfs(ob))
+		return r < 0 ? r : 0;
+	int dir = procs_dir(c->proc);
+	if (dir < 0)
+		return -ESRCH;
+	struct ob_magic m;
+	onbehalf_magic(rel, &m);
+	j->base = dir;
+	j->in_root = false;
+	j->path = rest;
+	if (!m.len || (!*m.rest && (j->flags & OB_NOFOLLOW))) {
+		snprintf(rest, PATH_MAX, "%s", rel);
+		return 1;
+	}
+	char entry[64];
+	snprintf(entry, sizeof(entry), "%.*s", (int)m.len, rel);
+	int fd = openat(dir, entry, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	if (!mem_pending(&c->mem)) {
+		close(fd);
+		return -ESRCH;
+	}
+	*owned = j->base = fd;
+	j->in_root = m.root;
+	snprintf(rest, PATH_MAX, "%s", m.rest);
+	if (!*rest)
+		j->flags |= OB_EMPTY_PATH; /* the entry's target is the object */
+	return 1;
+}
+
+/* Where the path starts. */
+static int open_base(struct onbehalf *ob, struct sl_ctx *c, int dirfd, struct ob_job *j, char *rest,
+		     int *owned)
+{
+	if (j->path[0] == '/') {
+		int r = proc_self(ob, c, j, rest, owned);
+		if (r == 0) {
+			j->base = ob->rootfd;
+			j->in_root = true;
+		}
+		return r < 0 ? r : 0;
+	}
+	if (!j->path[0] && !(j->flags & OB_EMPTY_PATH))
+		return -ENOENT;
+	int fd = dirfd == AT_FDCWD ? task_open(c, "cwd", O_DIRECTORY) : child_dirfd(c, dirfd);
+	if (fd < 0)
+		return fd;
+	*owned = j->base = fd;
+	return 0;
+}
+
+/* The notifier's credentials.  All four ids equal and no capability (the
+ * child dropped them all, privdrop.c): no member can take other ids
+ * (setuid to anything but its real, effective or saved id needs
+ * CAP_SETUID, setgroups CAP_SETGID, exec gains nothing under
+ * NO_NEW_PRIVS), so the command's are everyone's for good.  Otherwise
+ * they are read for each call from the thread's own status (credentials
+ * are per thread). */
+static int child_creds(struct onbehalf *ob, struct sl_ctx *c, const struct sl_creds **out)
+{
+	int dir = procs_dir(c->proc), r;
+	if (!ob->creds_read) {
+		if (dir < 0 || (r = pidinfo_creds(dir, "status", &ob->creds)) < 0)
+			return dir < 0 ? -ESRCH : r;
+		const uint32_t *u = ob->creds.uid, *g = ob->creds.gid;
+		ob->creds_read = true;
+		ob->creds_fixed = u[0] == u[1] && u[1] == u[2] && u[2] == u[3] && g[0] == g[1] &&
+				  g[1] == g[2] && g[2] == g[3];
+	}
+	*out = &ob->creds;
+	if (ob->creds_fixed)
+		return 0;
+	char name[48];
+	snprintf(name, sizeof(name), "task/%d/status", (int)c->req->pid);
+	if (dir < 0 || (r = pidinfo_creds(dir, name, &ob->cur)) < 0)
+		return dir < 0 ? -ESRCH : r;
+	*out = &ob->cur;
+	return mem_pending(&c->mem) ? 0 : -ESRCH;
+}
+
+/* ---- the interface ------------------------------------------------------------ */
+
+int onbehalf_read_path(struct sl_ctx *c, uint64_t addr, char *buf, size_t size)
+{
+	size_t len;
+	int r = mem_read_cstr(&c->mem, addr, buf, size, &len);
+	return r == -ENAMETOOLONG || r == 0 ? r : -EFAULT;
+}
+
+long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
+{
+	struct ob_job j = {.ob = ob,
+			   .procs = &c->sup->procs,
+			   .path = q->path,
+			   .flags = q->flags,
+			   .need = q->need,
+			   .op = q->op,
+			   .arg = q->arg};
+	const struct sl_creds *creds;
+	char rest[PATH_MAX];
+	int owned = -1;
+	long r = child_creds(ob, c, &creds);
+	if (r == 0)
+		r = open_root(ob, c);
+	if (r == 0)
+		r = open_base(ob, c, q->dirfd, &j, rest, &owned);
+	if (r == 0)
+		r = aschild_run(ob->as, creds, run_job, &j);
+	sl_close(&owned);
+	return r;
+}
+
+long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *), void *arg)
+{
+	const struct sl_creds *creds;
+	long r = child_creds(ob, c, &creds);
+	return r < 0 ? r : aschild_run(ob->as, creds, fn, arg);
+}
+
+long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *), void *arg)
+{
+	const struct sl_creds *creds;
+	long r = ob->confined ? child_creds(ob, c, &creds) : -EPERM;
+	return r < 0 ? r : aschild_run(ob->confined, creds, fn, arg);
+}
+
+void onbehalf_answer(struct sl_action *a, long r)
+{
+	if (r == ONBEHALF_HOLD)
+		*a = (struct sl_action){.kind = SL_ACT_HOLD, .fd = -1};
+	else if (r >= 0)
+		*a = sl_act_return(r);
+	else
+		*a = sl_act_errno(r == -ESRCH ? ENOENT : (int)-r);
+}
+
+/* ---- /proc/self, lexically ----------------------------------------------------- */
+
+/* The next component of *p ("." and empty ones skipped): its start and
+ * length, *p after it.  False at the end. */
+static bool next_comp(const char **p, const char **c, size_t *n)
+{
+	for (;;) {
+		while (**p == '/')
+			(*p)++;
+		if (!**p)
+			return false;
+		*c = *p;
+		*n = strcspn(*p, "/");
+		*p += *n;
+		if (*n != 1 || **c != '.')
+			return true;
+	}
+}
+
+static bool comp_is(const char *c, size_t n, const char *want)
+{
+	return n == strlen(want) && !strncmp(c, want, n);
+}
+
+static bool comp_num(const char *c, size_t n)
+{
+	return n && n < 12 && strspn(c, "0123456789") >= n;
+}
+
+int onbehalf_proc_self(const char *path, int tgid, int tid, char *out, size_t size)
+{
+	const char *p = path, *c;
+	size_t n;
+	char pre[32] = "";
+	if (path[0] != '/' || !next_comp(&p, &c, &n) || !comp_is(c, n, "proc") ||
+	    !next_comp(&p, &c, &n))
+		return 0;
+	if (comp_is(c, n, "thread-self"))
+		snprintf(pre, sizeof(pre), "task/%d", tid);
+	else if (!comp_is(c, n, "self") && !(comp_num(c, n) && atoi(c) == tgid))
+		return 0;
+	while (*p == '/')
+		p++;
+	int w = snprintf(out, size, "%s%s%s", pre, *pre && *p ? "/" : "", *pre || *p ? p : ".");
+	return w < 0 || (size_t)w >= size ? -ENAMETOOLONG : 1;
+}
+
+void onbehalf_magic(const char *rel, struct ob_magic *m)
+{
+	const char *p = rel, *c;
+	size_t n;
+	*m = (struct ob_magic){.rest = ""};
+	if (!next_comp(&p, &c, &n))
+		return;
+	if (comp_is(c, n, "task")) {
+		if (!next_comp(&p, &c, &n) || !comp_num(c, n) || !next_comp(&p, &c, &n))
+			return;
+	}
+	if (comp_is(c, n, "fd")) {
+		if (!next_comp(&p, &c, &n) || !comp_num(c, n))
+			return;
+	} else if (!comp_is(c, n, "cwd") && !comp_is(c, n, "root")) {
+		return;
+	}
+	m->root = comp_is(c, n, "root");
+	m->len = (size_t)(p - rel);
+	while (*p == '/')
+		p++;
+	m->rest = p;
+}

@@ -1,0 +1,129 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * onbehalf.h - a call on a path, made by the supervisor for the child.
+ *
+ * Landlock (ABI 7) does not see chmod, chown, utimes, xattrs, inotify
+ * watches or a connect to a pathname unix socket.  Deciding on the path
+ * the child passed and answering CONTINUE is a TOCTOU (pitfall U1):
+ * another thread rewrites the buffer, or a symlink is swapped, after the
+ * check.  So the supervisor makes the call itself, on the object the
+ * kernel resolves, and answers with its result:
+ *
+ *   1. the path is read once from the child (mem_read_cstr);
+ *   2. it is resolved as the notifying thread would resolve it: from the
+ *      call's dirfd (duplicated with pidfd_getfd; where that is refused,
+ *      Docker's default seccomp profile without CAP_SYS_PTRACE, reopened
+ *      O_PATH through /proc/<pid>/task/<tid>/fd/<n>), from the thread's
+ *      own working directory (task/<tid>/cwd: threads may have their own)
+ *      for AT_FDCWD, and beneath the sandbox's root for an absolute path
+ *      (openat2 RESOLVE_IN_ROOT).  Never through a magic link
+ *      (RESOLVE_NO_MAGICLINKS): our /proc/self is the supervisor's.  The
+ *      caller's own /proc/self, /proc/thread-self and /proc/<its pid>
+ *      entries (cwd, root, fd/N) are opened through its bound /proc
+ *      directory instead.  Every open through /proc is followed by a check
+ *      that the notification is still pending (its tid named the
+ *      notifier throughout);
+ *   3. the decision is on the object's identity (st_dev, st_ino), not on
+ *      a name: the identities of the granted and denied trees are taken
+ *      once at set-up, and the walk goes from the object (a file: from
+ *      the directory it was found in) up through ".." to the root,
+ *      crossing mounts as Landlock does.  Writable: a writable tree on
+ *      the way and no denied one, the object not on a kernel pseudo
+ *      filesystem, not a device node, not a directory on the way to a
+ *      denied path.  Readable: a readable or writable tree, no denied
+ *      one.  A failed resolution is reported only when the deepest
+ *      directory it reached is readable: elsewhere it is EACCES, so
+ *      ENOENT never tells what exists outside the readable trees;
+ *   4. the operation runs on the resolved fd, with the child's
+ *      credentials (aschild.h), and its result is the answer.
+ *
+ * The resolution, the decision and the operation all run with the
+ * child's credentials: a directory the child cannot search is not
+ * searched for it.
+ */
+#ifndef SL_ONBEHALF_H
+#define SL_ONBEHALF_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/stat.h>
+
+struct onbehalf;
+struct sl_ctx;
+struct sl_action;
+struct sandlock_sandbox;
+
+enum ob_need { OB_READ, OB_WRITE };
+
+#define OB_NOFOLLOW   0x1u /* the last component is not followed (AT_SYMLINK_NOFOLLOW) */
+#define OB_EMPTY_PATH 0x2u /* "" names the dirfd's own file (AT_EMPTY_PATH) */
+
+/* An operation's answer meaning "would block: hold the notification and
+ * offer it again later" (onbehalf_answer). */
+#define ONBEHALF_HOLD (-100000L)
+
+/* The resolved object, as the operation gets it. */
+struct ob_obj {
+	int fd; /* O_PATH, or the caller's own file for AT_EMPTY_PATH */
+	struct stat st;
+};
+
+/* Runs with the child's credentials; >= 0 (the answer), or -errno. */
+typedef long (*ob_op_fn)(const struct ob_obj *o, void *arg);
+
+struct ob_req {
+	int dirfd;	  /* AT_FDCWD or the caller's fd number */
+	const char *path; /* read once from the child (onbehalf_read_path) */
+	unsigned int flags;
+	enum ob_need need;
+	ob_op_fn op;
+	void *arg;
+};
+
+/* Takes the identities of policy's trees.  ruleset: a Landlock ruleset
+ * that confines onbehalf_call_confined (a worker applies it to itself,
+ * see aschild.h), or -1; not taken.  0 or -errno with a message. */
+int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *policy, int ruleset);
+void onbehalf_free(struct onbehalf *ob); /* NULL is fine */
+
+/* Reads a path argument (at most PATH_MAX bytes with its NUL) into buf.
+ * 0, -EFAULT, or -ENAMETOOLONG as the kernel's getname. */
+int onbehalf_read_path(struct sl_ctx *c, uint64_t addr, char *buf, size_t size);
+
+/* Resolves, decides and runs q->op: its result, -EACCES when the policy
+ * refuses, or -errno (the resolution's, when it may be told). */
+long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q);
+
+/* The same without a path: fn(arg) with the child's credentials. */
+long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg), void *arg);
+/* And confined by the ruleset given to onbehalf_new (-EPERM without one):
+ * on a worker thread, a hand-off of 5 to 30 us. */
+long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg),
+			    void *arg);
+
+/* Our duplicate of the notifying thread's fd n (pidfd_getfd on a thread
+ * pidfd): the same open file.  fd, or -errno (-EBADF: no such fd; -EPERM,
+ * -ENOSYS: pidfd_getfd refused here). */
+int onbehalf_child_fd(struct sl_ctx *c, int n);
+
+/* The action for an operation's result r. */
+void onbehalf_answer(struct sl_action *a, long r);
+
+/* When path names an entry of the caller's own /proc directory through
+ * /proc/self, /proc/thread-self or /proc/<tgid>: writes to out the same
+ * entry relative to /proc/<tgid> ("task/<tid>/..." for thread-self) and
+ * returns 1; 0 when it does not; -ENAMETOOLONG.  Pure (unit-tested). */
+int onbehalf_proc_self(const char *path, int tgid, int tid, char *out, size_t size);
+
+/* The magic link a relative /proc/<tgid> path starts with (cwd, root,
+ * fd/N, also under task/<tid>/): its length in *len (0 none), whether
+ * it is a root, and where the rest of the path starts.  Pure. */
+struct ob_magic {
+	size_t len;
+	bool root;
+	const char *rest;
+};
+void onbehalf_magic(const char *rel, struct ob_magic *m);
+
+#endif

@@ -1,0 +1,376 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fsmeta.c - file metadata changes by path, only under a writable tree.
+ *
+ * Emulate.  Landlock (ABI 7) does not mediate chmod, chown, utimes or
+ * extended attributes: a sandbox granted /usr read-only could chmod any
+ * file it owns there, give it away, stamp its times or rewrite its ACL
+ * (an xattr).  These calls are notified, their path resolved and decided
+ * by the on-behalf core (onbehalf.h: the object must lie under a
+ * writable tree, else EACCES, and ENOENT never tells what exists outside
+ * the readable trees) and performed here on the resolved fd, with the
+ * child's credentials: the kernel's owner and permission checks are the
+ * child's (a root supervisor's capabilities never reach the call).  The
+ * arguments (mode, ids, times, xattr name and value) are read once; the
+ * call is never continued.
+ *
+ * Left to the kernel: the fd forms (fchmod, fchown, fsetxattr,
+ * fremovexattr, and utimensat/futimesat with a NULL path, which act on
+ * the fd) act on a file the child opened, and Landlock decided that
+ * open.  Set-id bits stay refused by the filter (filter.c): the chmod
+ * rules here notify only modes without them, so a notify rule never
+ * switches a deny rule off.
+ *
+ * Deny: setxattrat, removexattrat (Linux 6.13) and file_setattr (6.17)
+ * change metadata by path too; they answer ENOSYS, and callers (none in
+ * glibc yet) fall back to the calls above.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "error.h"
+#include "feature.h"
+#include "onbehalf.h"
+#include "registry.h"
+#include "seccomp_uapi.h"
+#include "syscalls.h"
+#include "util.h"
+
+/* Linux 6.13 and 6.17: the generic numbers, the same on x86_64 and
+ * aarch64. */
+#define NR_SETXATTRAT	 463
+#define NR_REMOVEXATTRAT 466
+#define NR_FILE_SETATTR	 469
+
+#define SETID	    (S_ISUID | S_ISGID)
+#define AT_ALLOWED  (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)
+#define NSEC_PER_US 1000
+
+struct fsmeta_state {
+	struct onbehalf *ob;
+};
+
+enum meta_op { M_CHMOD, M_CHOWN, M_TIMEVAL, M_UTIMBUF, M_TIMESPEC, M_SETXATTR, M_RMXATTR };
+
+/* Where a call keeps its arguments: the dirfd (-1: AT_FDCWD), the path,
+ * the AT_ flags (-1: none); the operation's own arguments follow the
+ * path. */
+static const struct meta_call {
+	int nr;
+	enum meta_op op;
+	int dirfd, path, flags;
+	unsigned int fixed; /* OB_NOFOLLOW of the l* calls */
+} calls[] = {
+#ifdef __NR_chmod
+    {__NR_chmod, M_CHMOD, -1, 0, -1, 0},
+#endif
+    {__NR_fchmodat, M_CHMOD, 0, 1, -1, 0},
+    {__NR_fchmodat2, M_CHMOD, 0, 1, 3, 0},
+#ifdef __NR_chown
+    {__NR_chown, M_CHOWN, -1, 0, -1, 0},
+    {__NR_lchown, M_CHOWN, -1, 0, -1, OB_NOFOLLOW},
+#endif
+    {__NR_fchownat, M_CHOWN, 0, 1, 4, 0},
+#ifdef __NR_utimes
+    {__NR_utimes, M_TIMEVAL, -1, 0, -1, 0},
+#endif
+#ifdef __NR_utime
+    {__NR_utime, M_UTIMBUF, -1, 0, -1, 0},
+#endif
+#ifdef __NR_futimesat
+    {__NR_futimesat, M_TIMEVAL, 0, 1, -1, 0},
+#endif
+    {__NR_utimensat, M_TIMESPEC, 0, 1, 3, 0},
+    {__NR_setxattr, M_SETXATTR, -1, 0, -1, 0},
+    {__NR_lsetxattr, M_SETXATTR, -1, 0, -1, OB_NOFOLLOW},
+    {__NR_removexattr, M_RMXATTR, -1, 0, -1, 0},
+    {__NR_lremovexattr, M_RMXATTR, -1, 0, -1, OB_NOFOLLOW},
+};
+
+/* One call's operation, its arguments read from the child once. */
+struct meta {
+	enum meta_op op;
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	bool now;  /* times: NULL, the current time */
+	bool noop; /* both times UTIME_OMIT: the kernel answers 0 at once */
+	struct timespec ts[2];
+	char name[XATTR_NAME_MAX + 1];
+	void *value;
+	size_t size;
+	int xflags;
+};
+
+/* ---- the operations (with the child's credentials) ----------------------------- */
+
+static long sys(long r)
+{
+	return r < 0 ? -errno : r;
+}
+
+static long do_chmod(const struct ob_obj *o, const struct meta *m)
+{
+	long r = sys(syscall(__NR_fchmodat2, o->fd, "", m->mode, AT_EMPTY_PATH));
+	if (r != -ENOSYS)
+		return r;
+	/* before Linux 6.6: the mode of the file our fd names */
+	if (S_ISLNK(o->st.st_mode))
+		return -EOPNOTSUPP;
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+	return sys(chmod(proc, m->mode));
+}
+
+/* xattrs by our fd's /proc path (the *xattrat calls take no O_PATH fd).
+ * On a symlink no capless caller may set or remove one: user.* is for
+ * regular files and directories only, the other namespaces need a
+ * capability. */
+static long do_xattr(const struct ob_obj *o, const struct meta *m)
+{
+	if (S_ISLNK(o->st.st_mode))
+		return -EPERM;
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+	if (m->op == M_RMXATTR)
+		return sys(removexattr(proc, m->name));
+	return sys(setxattr(proc, m->name, m->value, m->size, m->xflags));
+}
+
+static long meta_op(const struct ob_obj *o, void *arg)
+{
+	const struct meta *m = arg;
+	switch (m->op) {
+	case M_CHMOD:
+		return do_chmod(o, m);
+	case M_CHOWN:
+		return sys(fchownat(o->fd, "", m->uid, m->gid, AT_EMPTY_PATH));
+	case M_TIMEVAL:
+	case M_UTIMBUF:
+	case M_TIMESPEC:
+		return sys(utimensat(o->fd, "", m->now ? NULL : m->ts, AT_EMPTY_PATH));
+	case M_SETXATTR:
+	case M_RMXATTR:
+		return do_xattr(o, m);
+	}
+	return -EINVAL;
+}
+
+/* ---- the arguments ------------------------------------------------------------------ */
+
+/* The times of utimes/futimesat (struct timeval[2]) and utime (struct
+ * utimbuf), as the kernel converts and checks them. */
+static int read_old_times(struct sl_ctx *c, enum meta_op op, uint64_t addr, struct meta *m)
+{
+	if (op == M_UTIMBUF) {
+		struct utimbuf ub;
+		if (mem_read(&c->mem, addr, &ub, sizeof(ub)) < 0)
+			return -EFAULT;
+		m->ts[0] = (struct timespec){ub.actime, 0};
+		m->ts[1] = (struct timespec){ub.modtime, 0};
+		return 0;
+	}
+	struct timeval tv[2];
+	if (mem_read(&c->mem, addr, tv, sizeof(tv)) < 0)
+		return -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+			return -EINVAL;
+		m->ts[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * NSEC_PER_US};
+	}
+	return 0;
+}
+
+static bool nsec_ok(long ns)
+{
+	return (ns >= 0 && ns <= 999999999) || ns == UTIME_NOW || ns == UTIME_OMIT;
+}
+
+/* utimensat's times.  Both UTIME_OMIT: the kernel answers 0 before it
+ * looks the path up (noop). */
+static int read_times(struct sl_ctx *c, enum meta_op op, uint64_t addr, struct meta *m)
+{
+	if (!addr) {
+		m->now = true;
+		return 0;
+	}
+	if (op != M_TIMESPEC)
+		return read_old_times(c, op, addr, m);
+	if (mem_read(&c->mem, addr, m->ts, sizeof(m->ts)) < 0)
+		return -EFAULT;
+	m->noop = m->ts[0].tv_nsec == UTIME_OMIT && m->ts[1].tv_nsec == UTIME_OMIT;
+	return nsec_ok(m->ts[0].tv_nsec) && nsec_ok(m->ts[1].tv_nsec) ? 0 : -EINVAL;
+}
+
+/* setxattr's name, value and flags, as setxattr_copy() checks them. */
+static int read_xattr(struct sl_ctx *c, const uint64_t *args, struct meta *m)
+{
+	size_t len;
+	int r = mem_read_cstr(&c->mem, args[0], m->name, sizeof(m->name), &len);
+	if (r == -ENAMETOOLONG || (r == 0 && len == 0))
+		return -ERANGE;
+	if (r < 0 || m->op == M_RMXATTR)
+		return r < 0 ? -EFAULT : 0;
+	m->xflags = (int)args[3];
+	m->size = (size_t)args[2];
+	if (m->xflags & ~(XATTR_CREATE | XATTR_REPLACE))
+		return -EINVAL;
+	if (m->size > XATTR_SIZE_MAX)
+		return -E2BIG;
+	if (m->size && !(m->value = malloc(m->size)))
+		return -ENOMEM;
+	return m->size && mem_read(&c->mem, args[1], m->value, m->size) < 0 ? -EFAULT : 0;
+}
+
+/* The operation's arguments (those after the path). */
+static int read_args(struct sl_ctx *c, const struct meta_call *k, struct meta *m)
+{
+	uint64_t a[4] = {0};
+	for (int i = 0; i < 4 && k->path + 1 + i < 6; i++)
+		a[i] = c->req->data.args[k->path + 1 + i];
+	m->op = k->op;
+	switch (k->op) {
+	case M_CHMOD:
+		m->mode = (mode_t)a[0] & 07777;
+		/* refused by the filter already: never notified with these */
+		return m->mode & SETID ? -EPERM : 0;
+	case M_CHOWN:
+		m->uid = (uid_t)a[0];
+		m->gid = (gid_t)a[1];
+		return 0;
+	case M_TIMEVAL:
+	case M_UTIMBUF:
+	case M_TIMESPEC:
+		return read_times(c, k->op, a[0], m);
+	case M_SETXATTR:
+	case M_RMXATTR:
+		return read_xattr(c, a, m);
+	}
+	return -EINVAL;
+}
+
+/* AT_ flags into the core's; -EINVAL for others (as the kernel). */
+static int at_flags(const struct sl_ctx *c, const struct meta_call *k, unsigned int *out)
+{
+	*out = k->fixed;
+	if (k->flags < 0)
+		return 0;
+	unsigned int f = (unsigned int)c->req->data.args[k->flags];
+	if (f & ~(unsigned int)AT_ALLOWED)
+		return -EINVAL;
+	*out |=
+	    (f & AT_SYMLINK_NOFOLLOW ? OB_NOFOLLOW : 0) | (f & AT_EMPTY_PATH ? OB_EMPTY_PATH : 0);
+	return 0;
+}
+
+static const struct meta_call *call_of(int nr)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(calls); i++)
+		if (calls[i].nr == nr)
+			return &calls[i];
+	return NULL;
+}
+
+/* emulate: see the file's comment. */
+static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	struct fsmeta_state *st = arg;
+	const struct meta_call *k = call_of(c->req->data.nr);
+	struct meta m = {0};
+	char path[PATH_MAX];
+	struct ob_req q = {.dirfd = AT_FDCWD, .path = path, .need = OB_WRITE, .op = meta_op};
+	q.arg = &m;
+	long r = k ? at_flags(c, k, &q.flags) : -ENOSYS;
+	if (r == 0)
+		r = read_args(c, k, &m);
+	if (r == 0 && m.noop) {
+		*a = sl_act_return(0);
+		return;
+	}
+	if (r == 0)
+		r = onbehalf_read_path(c, c->req->data.args[k->path], path, sizeof(path));
+	if (r == 0 && k->dirfd >= 0)
+		q.dirfd = (int)c->req->data.args[k->dirfd];
+	if (r == 0)
+		r = onbehalf_run(st->ob, c, &q);
+	free(m.value);
+	onbehalf_answer(a, r);
+}
+
+/* deny: metadata by path that the calls above cover; see the file's
+ * comment. */
+static void on_newer(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	(void)c;
+	(void)arg;
+	*a = sl_act_errno(ENOSYS);
+}
+
+static const struct sl_frule fsmeta_rules[] = {
+#ifdef __NR_chmod
+    {{__NR_chmod, 1, {SL_AMASK(1, SETID, 0)}}, on_meta},
+#endif
+    {{__NR_fchmodat, 1, {SL_AMASK(2, SETID, 0)}}, on_meta},
+    {{__NR_fchmodat2, 1, {SL_AMASK(2, SETID, 0)}}, on_meta},
+#ifdef __NR_chown
+    {{__NR_chown, 0, {{0}}}, on_meta},
+    {{__NR_lchown, 0, {{0}}}, on_meta},
+#endif
+    {{__NR_fchownat, 0, {{0}}}, on_meta},
+#ifdef __NR_utimes
+    {{__NR_utimes, 0, {{0}}}, on_meta},
+#endif
+#ifdef __NR_utime
+    {{__NR_utime, 0, {{0}}}, on_meta},
+#endif
+/* a NULL path acts on the fd */
+#ifdef __NR_futimesat
+    {{__NR_futimesat, 1, {SL_ANE(1, 0)}}, on_meta},
+#endif
+    {{__NR_utimensat, 1, {SL_ANE(1, 0)}}, on_meta},
+    {{__NR_setxattr, 0, {{0}}}, on_meta},
+    {{__NR_lsetxattr, 0, {{0}}}, on_meta},
+    {{__NR_removexattr, 0, {{0}}}, on_meta},
+    {{__NR_lremovexattr, 0, {{0}}}, on_meta},
+    {{NR_SETXATTRAT, 0, {{0}}}, on_newer},
+    {{NR_REMOVEXATTRAT, 0, {{0}}}, on_newer},
+    {{NR_FILE_SETATTR, 0, {{0}}}, on_newer},
+};
+
+static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
+{
+	(void)env;
+	return feature_rules_copy(fsmeta_rules, SL_ARRAY_SIZE(fsmeta_rules), out, max);
+}
+
+static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
+{
+	(void)s;
+	(void)proc_off;
+	struct fsmeta_state *st = state;
+	return onbehalf_new(&st->ob, env->policy, -1);
+}
+
+static void release(void *state)
+{
+	struct fsmeta_state *st = state;
+	onbehalf_free(st->ob);
+}
+
+/* Always on: Landlock restricts every sandbox's filesystem. */
+const struct sl_feature feature_fsmeta = {
+    .name = "file metadata",
+    .rules = rules,
+    .state_size = sizeof(struct fsmeta_state),
+    .init = init,
+    .release = release,
+};

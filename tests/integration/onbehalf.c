@@ -1,0 +1,462 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * onbehalf.c - calls Landlock does not see, made by the supervisor on the
+ * sandbox's behalf (src/engine/onbehalf.c and its tenants fsmeta.c,
+ * inotify.c, unixsock.c): file metadata, inotify watches and unix socket
+ * addresses, inside and outside the granted trees, reached through
+ * symlinks, "..", /proc/self/root and /proc/self/cwd, a dirfd, a thread's
+ * own working directory and a thread rewriting the argument during the
+ * call.  Every answer is checked against what the kernel really did to
+ * the file or the socket, from outside.  The probe is
+ * tests/probes/obprobe.c.
+ */
+#include "common.h"
+
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/un.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+/* The layout, under the test's temp dir (names of one length, so a path
+ * in one tree and its twin in another are the same size):
+ *   wdir/ (writable)  f, lnk -> rdir/f, sub/
+ *   rdir/ (readable)  f
+ *   odir/ (neither)   f */
+struct lay {
+	char *w, *r, *o, *wf, *rf, *of, *lnk;
+};
+
+static struct lay layout(void)
+{
+	struct lay l = {.w = tc_mkdir("wdir"), .r = tc_mkdir("rdir"), .o = tc_mkdir("odir")};
+	l.wf = tc_path(l.w, "f");
+	l.rf = tc_path(l.r, "f");
+	l.of = tc_path(l.o, "f");
+	l.lnk = tc_path(l.w, "lnk");
+	tc_write_file(l.wf, "w\n", 0644);
+	tc_write_file(l.rf, "r\n", 0644);
+	tc_write_file(l.of, "o\n", 0644);
+	tc_mkdir("wdir/sub");
+	if (symlink(l.rf, l.lnk) < 0)
+		th_fail(__FILE__, __LINE__, "symlink: %s", strerror(errno));
+	return l;
+}
+
+static sandlock_builder_t *lay_builder(const struct lay *l)
+{
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_write(tc_builder(), l->w);
+	return sandlock_sandbox_builder_fs_read(b, l->r);
+}
+
+static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+static char *fmt(const char *f, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, f);
+	if (vasprintf(&s, f, ap) < 0)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	va_end(ap);
+	return s;
+}
+
+/* Runs obprobe ARGS... (NULL-terminated) inside p; its stdout. */
+static char *ob_in(const sandlock_sandbox_t *p, const char *arg0, ...) TC_SENTINEL;
+static char *ob_in(const sandlock_sandbox_t *p, const char *arg0, ...)
+{
+	const char *argv[64] = {tc_path(tc_probe_dir(), "obprobe"), arg0};
+	size_t n = 2;
+	va_list ap;
+	va_start(ap, arg0);
+	for (const char *a; n < 63 && (a = va_arg(ap, const char *));)
+		argv[n++] = a;
+	va_end(ap);
+	argv[n] = NULL;
+	struct tc_res r = tc_runv(p, NULL, argv);
+	if (r.status != SANDLOCK_STATUS_EXITED || r.code != 0)
+		th_fail(__FILE__, __LINE__,
+			"obprobe %s: status %d code %d sig %d, out \"%s\" err \"%s\"", arg0,
+			r.status, r.code, r.sig, r.out, r.err);
+	return r.out;
+}
+
+/* Checks each line of out against want (NULL-terminated). */
+static void check_lines(const char *out, const char *const *want)
+{
+	for (int i = 0; want[i]; i++)
+		if (strcmp(tc_line(out, i), want[i]))
+			th_fail(__FILE__, __LINE__, "line %d: \"%s\", wanted \"%s\" (all: %s)", i,
+				tc_line(out, i), want[i], out);
+}
+
+static mode_t mode_of(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		th_fail(__FILE__, __LINE__, "lstat %s: %s", path, strerror(errno));
+	return st.st_mode & 07777;
+}
+
+static time_t mtime_of(const char *path)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		th_fail(__FILE__, __LINE__, "stat %s: %s", path, strerror(errno));
+	return st.st_mtime;
+}
+
+/* ---- metadata -------------------------------------------------------------------- */
+
+/* chmod under the writable tree only, whichever name reaches the file;
+ * nothing is told about what exists outside the readable trees. */
+TEST(onbehalf_chmod_by_every_name)
+{
+	struct lay l = layout();
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	char *out = ob_in(p, "seq", fmt("chmod %s 600", l.wf),		    /* 0 */
+			  fmt("chmod %s 600", l.rf),			    /* 1 */
+			  fmt("chmod %s 600", l.of),			    /* 2 */
+			  fmt("chmod %s 600", l.lnk),			    /* 3 */
+			  fmt("chmod %s/../rdir/f 600", l.w),		    /* 4 */
+			  fmt("chmod /proc/self/root%s 600", l.rf),	    /* 5 */
+			  fmt("chmod /proc/self/root%s 640", l.wf),	    /* 6 */
+			  fmt("chmod %s/nope 600", l.w),		    /* 7 */
+			  fmt("chmod %s/nope 600", l.r),		    /* 8 */
+			  fmt("chmod %s/nope 600", l.o),		    /* 9 */
+			  fmt("chmod %s/nope/deeper 600", l.o),		    /* 10 */
+			  fmt("fchmodat %s f 600", l.r),		    /* 11 */
+			  fmt("fchmodat %s f 604", l.w),		    /* 12 */
+			  fmt("chmod-fd %s 600", l.rf),			    /* 13 */
+			  fmt("chmod-fd %s 606", l.wf),			    /* 14 */
+			  fmt("lchmod %s 600", l.lnk),			    /* 15 */
+			  fmt("chmod %s/sub/../f 644", l.w),		    /* 16 */
+			  fmt("chmod %s/sub/../../odir/f 600", l.w), NULL); /* 17 */
+	static const char *const want[] = {
+	    "ok", "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=EACCES",
+	    "ok", "errno=ENOENT", "errno=ENOENT", "errno=EACCES", "errno=EACCES", "errno=EACCES",
+	    "ok", "errno=EACCES", "ok",
+	    /* a symlink's own mode: the kernel's answer (it is in wdir) */
+	    "errno=EOPNOTSUPP", "ok", "errno=EACCES", NULL};
+	check_lines(out, want);
+	CHECK_EQ(mode_of(l.wf), 0644);
+	CHECK_EQ(mode_of(l.rf), 0644);
+	CHECK_EQ(mode_of(l.of), 0644);
+}
+
+/* Relative paths start at the calling thread's working directory, which
+ * a thread may have to itself (clone without CLONE_FS), and
+ * /proc/self/cwd is the caller's, not the supervisor's. */
+TEST(onbehalf_cwd_of_the_thread)
+{
+	struct lay l = layout();
+	sandlock_sandbox_t *pw = tc_build(sandlock_sandbox_builder_cwd(lay_builder(&l), l.w));
+	sandlock_sandbox_t *pr = tc_build(sandlock_sandbox_builder_cwd(lay_builder(&l), l.r));
+	char *out = ob_in(pr, "seq", "chmod f 600", "chmod /proc/self/cwd/f 600",
+			  fmt("thread-cwd %s f 640", l.w), NULL);
+	static const char *const in_r[] = {"errno=EACCES", "errno=EACCES", "ok", "ok", NULL};
+	check_lines(out, in_r);
+	CHECK_EQ(mode_of(l.rf), 0644);
+	CHECK_EQ(mode_of(l.wf), 0640);
+	out = ob_in(pw, "seq", "chmod f 600", "chmod /proc/self/cwd/f 604",
+		    fmt("thread-cwd %s f 600", l.r), NULL);
+	static const char *const in_w[] = {"ok", "ok", "errno=EACCES", "errno=EACCES", NULL};
+	check_lines(out, in_w);
+	CHECK_EQ(mode_of(l.wf), 0604);
+	CHECK_EQ(mode_of(l.rf), 0644);
+}
+
+/* chown, the times, xattrs: the same rule. */
+TEST(onbehalf_chown_times_xattrs)
+{
+	struct lay l = layout();
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	char *me = fmt("%d %d", (int)getuid(), (int)getgid());
+	char *out = ob_in(p, "seq", fmt("chown %s %s", l.wf, me), fmt("chown %s %s", l.rf, me),
+			  fmt("lchown %s %s", l.lnk, me), fmt("chown %s %s", l.lnk, me),
+			  fmt("chown-fd %s %s", l.rf, me), fmt("utimes %s 1000", l.wf),
+			  fmt("utimensat %s 2000", l.rf), fmt("utime %s 3000", l.rf),
+			  fmt("futimesat %s f 4000", l.r), NULL);
+	static const char *const want[] = {
+	    "ok", "errno=EACCES", "ok",		  "errno=EACCES", "errno=EACCES",
+	    "ok", "errno=EACCES", "errno=EACCES", "errno=EACCES", NULL};
+	check_lines(out, want);
+	CHECK_EQ(mtime_of(l.wf), 1000);
+	CHECK(mtime_of(l.rf) > 4000);
+	out =
+	    ob_in(p, "seq", fmt("utimensat %s 5000", l.wf), fmt("futimesat %s f 6000", l.w), NULL);
+	CHECK_STR(out, "ok\nok\n");
+	CHECK_EQ(mtime_of(l.wf), 6000);
+
+	if (setxattr(l.of, "user.probe", "1", 1, 0) < 0)
+		SKIP("user xattrs unsupported here: %s", strerror(errno));
+	char v[8] = "";
+	out =
+	    ob_in(p, "seq", fmt("setxattr %s user.t in", l.wf), fmt("setxattr %s user.t out", l.rf),
+		  fmt("lsetxattr %s user.t x", l.lnk), fmt("removexattr %s user.probe", l.of),
+		  fmt("setxattrat %s user.t at", l.wf), NULL);
+	static const char *const xw[] = {"ok",		 "errno=EACCES", "errno=EPERM",
+					 "errno=EACCES", "errno=ENOSYS", NULL};
+	check_lines(out, xw);
+	CHECK_EQ(getxattr(l.wf, "user.t", v, sizeof(v)), 2);
+	CHECK(getxattr(l.rf, "user.t", v, sizeof(v)) < 0);
+	CHECK_EQ(getxattr(l.of, "user.probe", v, sizeof(v)), 1);
+}
+
+/* fs_deny inside the writable tree: the denied file, and the directory
+ * on the way to it (Landlock gives it READ_DIR only), stay as they are. */
+TEST(onbehalf_denied_paths)
+{
+	struct lay l = layout();
+	char *secret = tc_path(l.w, "secret");
+	tc_write_file(secret, "s\n", 0644);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_deny(lay_builder(&l), secret));
+	char *out = ob_in(p, "seq", fmt("chmod %s 600", secret), fmt("chmod %s 700", l.w),
+			  fmt("chmod %s 600", l.wf), fmt("inotify %s", secret), NULL);
+	static const char *const want[] = {"errno=EACCES", "errno=EACCES", "ok", "errno=EACCES",
+					   NULL};
+	check_lines(out, want);
+	CHECK_EQ(mode_of(secret), 0644);
+	CHECK_EQ(mode_of(l.w), 0755);
+}
+
+/* As the child would: the supervisor's privilege never reaches the call.
+ * As root, a file of another uid in a writable tree (the child is uid 0
+ * without CAP_FOWNER); unprivileged, a file of root's. */
+TEST(onbehalf_chmod_of_another_users_file)
+{
+	char *dir, *f;
+	if (th_root()) {
+		dir = tc_mkdir("foreign");
+		f = tc_path(dir, "f");
+		tc_write_file(f, "x\n", 0644);
+		if (chown(f, 65534, 65534) < 0)
+			th_fail(__FILE__, __LINE__, "chown: %s", strerror(errno));
+	} else {
+		dir = "/etc";
+		f = "/etc/passwd";
+	}
+	struct stat st;
+	CHECK(stat(f, &st) == 0);
+	if (st.st_uid == getuid())
+		SKIP("%s is ours", f);
+	mode_t before = st.st_mode & 07777;
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), dir));
+	char *out = ob_in(p, "seq", fmt("chmod %s 777", f), fmt("utimes %s 1000", f), NULL);
+	CHECK_STR(out, "errno=EPERM\nerrno=EPERM\n");
+	CHECK_EQ(mode_of(f), before);
+	CHECK(mtime_of(f) != 1000);
+}
+
+/* ---- inotify ----------------------------------------------------------------------- */
+
+TEST(onbehalf_inotify_readable_only)
+{
+	struct lay l = layout();
+	char *olnk = tc_path(l.w, "olnk");
+	CHECK(symlink(l.o, olnk) == 0);
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	char *out =
+	    ob_in(p, "seq", fmt("inotify %s", l.w), fmt("inotify %s", l.r), fmt("inotify %s", l.o),
+		  fmt("inotify %s/nope", l.r), fmt("inotify %s/nope", l.o), fmt("inotify %s", olnk),
+		  fmt("inotify-nofollow %s", olnk), fmt("inotify %s/../odir", l.w),
+		  fmt("inotify-event %s made", l.w), NULL);
+	static const char *const want[] = {
+	    "ok",	    "ok", "errno=EACCES", "errno=ENOENT", "errno=EACCES",
+	    "errno=EACCES", "ok", "errno=EACCES", "ok made",	  NULL};
+	check_lines(out, want);
+}
+
+/* ---- unix sockets ------------------------------------------------------------------ */
+
+static int unix_server(const char *path, int type)
+{
+	int s = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    (type == SOCK_STREAM && listen(s, 128) < 0) || chmod(path, 0777) < 0)
+		th_fail(__FILE__, __LINE__, "unix server %s: %s", path, strerror(errno));
+	return s;
+}
+
+/* Connections (or datagrams) taken from s, by a thread while a probe
+ * runs (a full backlog would hold the probe's blocking connects). */
+struct drain {
+	int s;
+	bool dgram;
+	atomic_long n;
+	atomic_int stop;
+	pthread_t th;
+};
+
+static void *drain_main(void *p)
+{
+	struct drain *d = p;
+	char buf[256];
+	while (!atomic_load(&d->stop)) {
+		int c = d->dgram ? (int)recv(d->s, buf, sizeof(buf), 0) : accept(d->s, NULL, NULL);
+		if (c < 0) {
+			usleep(200);
+			continue;
+		}
+		if (!d->dgram)
+			close(c);
+		atomic_fetch_add(&d->n, 1);
+	}
+	return NULL;
+}
+
+static void drain_start(struct drain *d, int s, bool dgram)
+{
+	d->s = s;
+	d->dgram = dgram;
+	atomic_store(&d->n, 0);
+	atomic_store(&d->stop, 0);
+	pthread_create(&d->th, NULL, drain_main, d);
+}
+
+static long drain_stop(struct drain *d)
+{
+	usleep(20000);
+	atomic_store(&d->stop, 1);
+	pthread_join(d->th, NULL);
+	return atomic_load(&d->n);
+}
+
+TEST(onbehalf_unix_socket_in_writable_tree_only)
+{
+	struct lay l = layout();
+	char *ws = tc_path(l.w, "s"), *rs = tc_path(l.r, "s"), *os = tc_path(l.o, "s");
+	char *wd = tc_path(l.w, "d"), *rd = tc_path(l.r, "d"), *sl = tc_path(l.w, "sl");
+	struct drain w, r, o, dw, dr;
+	drain_start(&w, unix_server(ws, SOCK_STREAM), false);
+	drain_start(&r, unix_server(rs, SOCK_STREAM), false);
+	drain_start(&o, unix_server(os, SOCK_STREAM), false);
+	drain_start(&dw, unix_server(wd, SOCK_DGRAM), true);
+	drain_start(&dr, unix_server(rd, SOCK_DGRAM), true);
+	CHECK(symlink(rs, sl) == 0);
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	char *out =
+	    ob_in(p, "seq", fmt("connect %s", ws), fmt("connect %s", rs), fmt("connect %s", os),
+		  fmt("connect %s", sl), fmt("connect %s/../rdir/s", l.w),
+		  fmt("connect %s/nope", l.w), fmt("connect %s/nope", l.o), fmt("connect %s", l.wf),
+		  fmt("sendto %s hi", wd), fmt("sendto %s hi", rd), "abstract sandlock-ob",
+		  fmt("tcp %d", (int)tc_free_port()), NULL);
+	static const char *const want[] = {
+	    "ok", "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=ENOENT",
+	    "errno=EACCES", "errno=ECONNREFUSED", "ok", "errno=EACCES",
+	    /* the abstract-socket scope is on: refused, never continued */
+	    "errno=EPERM",
+	    /* Landlock allows no TCP connect: its answer, from the worker */
+	    "errno=EACCES", NULL};
+	check_lines(out, want);
+	CHECK_EQ(drain_stop(&w), 1);
+	CHECK_EQ(drain_stop(&r), 0);
+	CHECK_EQ(drain_stop(&o), 0);
+	CHECK_EQ(drain_stop(&dw), 1);
+	CHECK_EQ(drain_stop(&dr), 0);
+}
+
+/* ---- races: the argument rewritten during the call ----------------------------------- */
+
+static long ok_count(const char *out)
+{
+	long n = -1;
+	if (sscanf(out, "ok %ld", &n) != 1)
+		th_fail(__FILE__, __LINE__, "probe: \"%s\"", out);
+	return n;
+}
+
+/* A thread keeps rewriting the path between a file in the writable tree
+ * and its twin in the readable one: a check of the path followed by
+ * CONTINUE would let some of the chmods land on the twin. */
+TEST(onbehalf_race_chmod_path)
+{
+	struct lay l = layout();
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	long ok = ok_count(ob_in(p, "race-chmod", l.wf, l.rf, "3000", "600", NULL));
+	CHECK(ok > 0);
+	CHECK_EQ(mode_of(l.wf), 0600);
+	CHECK_EQ(mode_of(l.rf), 0644);
+}
+
+TEST(onbehalf_race_connect_and_sendto)
+{
+	struct lay l = layout();
+	char *ws = tc_path(l.w, "s"), *rs = tc_path(l.r, "s");
+	char *wd = tc_path(l.w, "d"), *rd = tc_path(l.r, "d");
+	struct drain w, r, dw, dr;
+	drain_start(&w, unix_server(ws, SOCK_STREAM), false);
+	drain_start(&r, unix_server(rs, SOCK_STREAM), false);
+	drain_start(&dw, unix_server(wd, SOCK_DGRAM), true);
+	drain_start(&dr, unix_server(rd, SOCK_DGRAM), true);
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	long c = ok_count(ob_in(p, "race-connect", ws, rs, "2000", NULL));
+	long d = ok_count(ob_in(p, "race-sendto", wd, rd, "2000", NULL));
+	CHECK(c > 0);
+	CHECK(d > 0);
+	CHECK(drain_stop(&w) > 0);
+	CHECK_EQ(drain_stop(&r), 0);
+	CHECK(drain_stop(&dw) > 0);
+	CHECK_EQ(drain_stop(&dr), 0);
+}
+
+/* A thread keeps swapping a TCP socket and a unix socket onto the fd a
+ * connect names: the family is decided on our duplicate, and the call is
+ * made on that duplicate, so the unix socket never reaches the twin. */
+TEST(onbehalf_race_socket_swapped_under_the_fd)
+{
+	struct lay l = layout();
+	char *ws = tc_path(l.w, "s"), *rs = tc_path(l.r, "s");
+	struct drain r;
+	close(unix_server(ws, SOCK_STREAM));
+	drain_start(&r, unix_server(rs, SOCK_STREAM), false);
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	CHECK_EQ(ok_count(ob_in(p, "race-fd", ws, rs, "3000", NULL)), 0);
+	CHECK_EQ(drain_stop(&r), 0);
+}
+
+/* ---- where pidfd_getfd is refused ---------------------------------------------------- */
+
+/* Docker's default seccomp profile refuses pidfd_getfd without
+ * CAP_SYS_PTRACE: here a filter on the test process (the supervisor's)
+ * does the same.  A dirfd is then reopened O_PATH through /proc; a socket
+ * or an inotify instance cannot be, and those calls are refused. */
+TEST(onbehalf_without_pidfd_getfd)
+{
+	struct lay l = layout();
+	char *ws = tc_path(l.w, "s");
+	struct drain w;
+	drain_start(&w, unix_server(ws, SOCK_STREAM), false);
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_getfd, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
+	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0);
+	char *out = ob_in(p, "seq", fmt("fchmodat %s f 600", l.w), fmt("fchmodat %s f 600", l.r),
+			  fmt("chmod-fd %s 604", l.wf), fmt("connect %s", ws),
+			  fmt("inotify %s", l.w), NULL);
+	static const char *const want[] = {"ok",	  "errno=EACCES", "ok",
+					   "errno=EPERM", "errno=EPERM",  NULL};
+	check_lines(out, want);
+	CHECK_EQ(mode_of(l.wf), 0604);
+	CHECK_EQ(mode_of(l.rf), 0644);
+	CHECK_EQ(drain_stop(&w), 0);
+}
