@@ -13,6 +13,12 @@ struct sl_sysent {
 	int nr;
 };
 
+/* Linux 6.15 (open_tree with mount attributes); new syscalls have one
+ * number on every architecture.  Debian 12's headers predate it. */
+#ifndef __NR_open_tree_attr
+#define __NR_open_tree_attr 467
+#endif
+
 #define E(n)                                                                                       \
 	{                                                                                          \
 #n, __NR_##n                                                                       \
@@ -72,6 +78,7 @@ static const int default_deny[] = {
     __NR_fspick,
     __NR_move_mount,
     __NR_open_tree,
+    __NR_open_tree_attr,
     __NR_mount_setattr,
     __NR_syslog,
     __NR_settimeofday,
@@ -137,6 +144,7 @@ static const struct sl_sysent table[] = {
     E(fspick),
     E(move_mount),
     E(open_tree),
+    E(open_tree_attr),
     E(mount_setattr),
     E(syslog),
     E(settimeofday),

@@ -217,9 +217,10 @@ TEST(filter_denies_privileged_calls)
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
 	static const char *const names[] = {
-	    "fsopen",	       "fsconfig",	"fsmount", "fspick",	    "move_mount",
-	    "open_tree",       "mount_setattr", "syslog",  "settimeofday",  "clock_settime",
-	    "kexec_file_load", "vhangup",	"chroot",  "fanotify_init", "quotactl_fd"};
+	    "fsopen",	  "fsconfig",	  "fsmount",	    "fspick",
+	    "move_mount", "open_tree",	  "open_tree_attr", "mount_setattr",
+	    "syslog",	  "settimeofday", "clock_settime",  "kexec_file_load",
+	    "vhangup",	  "chroot",	  "fanotify_init",  "quotactl_fd"};
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int nr = syscalls_nr(names[i]);
 		CHECK(nr >= 0);
