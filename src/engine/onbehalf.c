@@ -180,6 +180,32 @@ int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *p, int ru
 	return 0;
 }
 
+int onbehalf_get(struct sl_sup *s, const struct sandlock_sandbox *p, int ruleset,
+		 struct onbehalf **out)
+{
+	int r = s->ob ? 0 : onbehalf_new(&s->ob, p, -1);
+	if (r == 0 && ruleset >= 0 && !s->ob->confined)
+		r = aschild_new(&s->ob->confined, ruleset);
+	if (r < 0) {
+		if (!s->ob_refs) {
+			onbehalf_free(s->ob);
+			s->ob = NULL;
+		}
+		return r;
+	}
+	s->ob_refs++;
+	*out = s->ob;
+	return 0;
+}
+
+void onbehalf_put(struct sl_sup *s)
+{
+	if (s->ob_refs && --s->ob_refs == 0) {
+		onbehalf_free(s->ob);
+		s->ob = NULL;
+	}
+}
+
 void onbehalf_free(struct onbehalf *ob)
 {
 	if (!ob)

@@ -87,6 +87,16 @@ struct ob_req {
 int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *policy, int ruleset);
 void onbehalf_free(struct onbehalf *ob); /* NULL is fine */
 
+struct sl_sup;
+/* The sandbox's core, shared by its tenants: the first call creates it
+ * (the trees' identities are taken once per sandbox, not per tenant),
+ * the others take a reference.  ruleset >= 0 adds the Landlock-confined
+ * executor (one tenant may ask for it).  0 or -errno with a message; on
+ * success, onbehalf_put() once at the tenant's release. */
+int onbehalf_get(struct sl_sup *s, const struct sandlock_sandbox *policy, int ruleset,
+		 struct onbehalf **out);
+void onbehalf_put(struct sl_sup *s);
+
 /* Reads a path argument (at most PATH_MAX bytes with its NUL) into buf.
  * 0, -EFAULT, or -ENAMETOOLONG as the kernel's getname. */
 int onbehalf_read_path(struct sl_ctx *c, uint64_t addr, char *buf, size_t size);

@@ -260,6 +260,7 @@ void supervisor_release(struct sl_sup *s)
 	free(s->feat);
 	s->feat = NULL;
 	s->nfeat = 0;
+
 	if (s->lock_init)
 		pthread_mutex_destroy(&s->lock);
 	s->lock_init = false;

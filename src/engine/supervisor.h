@@ -118,6 +118,7 @@ struct sl_end;
 
 struct sl_evloop;
 struct sl_ev;
+struct onbehalf;
 
 struct sl_sup_cfg {
 	struct sl_evloop *loop; /* where the engine registers its fds and timers */
@@ -160,6 +161,8 @@ struct sl_sup {
 	bool root_execd;       /* the command has exec'd (PF_FORKNOEXEC gone) */
 	struct sl_fslot *feat; /* the active features, in dispatch order */
 	size_t nfeat;
+	struct onbehalf *ob; /* the tenants' shared on-behalf core (onbehalf_get) */
+	unsigned ob_refs;
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;

@@ -45,6 +45,7 @@
 
 struct inotify_state {
 	struct onbehalf *ob;
+	struct sl_sup *sup; /* whose core ob is */
 };
 
 struct watch {
@@ -120,16 +121,17 @@ static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
-	(void)s;
 	(void)proc_off;
 	struct inotify_state *st = state;
-	return onbehalf_new(&st->ob, env->policy, -1);
+	st->sup = s;
+	return onbehalf_get(s, env->policy, -1, &st->ob);
 }
 
 static void release(void *state)
 {
 	struct inotify_state *st = state;
-	onbehalf_free(st->ob);
+	if (st->ob)
+		onbehalf_put(st->sup);
 }
 
 /* Always on: Landlock restricts every sandbox's filesystem. */

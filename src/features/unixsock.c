@@ -90,9 +90,10 @@
 
 struct unixsock_state {
 	struct onbehalf *ob;
-	int ruleset;	/* the worker's TCP rules, -1 none */
-	bool scoped;	/* Landlock's abstract unix socket scope is on */
-	bool tcp_ruled; /* Landlock decides the sandbox's TCP connects */
+	struct sl_sup *sup; /* whose core ob is */
+	int ruleset;	    /* the worker's TCP rules, -1 none */
+	bool scoped;	    /* Landlock's abstract unix socket scope is on */
+	bool tcp_ruled;	    /* Landlock decides the sandbox's TCP connects */
 };
 
 /* One call, its memory read once. */
@@ -353,13 +354,15 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	st->tcp_ruled = !(skip & (1u << SANDLOCK_PROTECTION_NET_TCP));
 	if (st->tcp_ruled && (st->ruleset = tcp_ruleset(p)) < 0)
 		return st->ruleset;
-	return onbehalf_new(&st->ob, p, st->ruleset);
+	st->sup = s;
+	return onbehalf_get(s, p, st->ruleset, &st->ob);
 }
 
 static void release(void *state)
 {
 	struct unixsock_state *st = state;
-	onbehalf_free(st->ob);
+	if (st->ob)
+		onbehalf_put(st->sup);
 	if (st->ruleset >= 0)
 		close(st->ruleset);
 }
