@@ -12,7 +12,8 @@
 
 size_t feature_rules_copy(const struct sl_frule *table, size_t n, struct sl_frule *out, size_t max)
 {
-	memcpy(out, table, (n < max ? n : max) * sizeof(*out));
+	if (n)
+		memcpy(out, table, (n < max ? n : max) * sizeof(*out));
 	return n;
 }
 
@@ -24,7 +25,8 @@ bool feature_is_active(const struct sl_feature *f, const struct sl_feature_env *
 int feature_rules_of(const struct sl_feature *f, const struct sl_feature_env *env,
 		     struct sl_frule *out, size_t max, size_t *n)
 {
-	*n = f->rules ? f->rules(env, out, max) : 0;
+	*n =
+	    f->rules ? f->rules(env, out, max) : feature_rules_copy(f->table, f->n_table, out, max);
 	if (*n > max)
 		return sl_errorf(E2BIG, "feature %s: more than %zu notify rules", f->name, max);
 	return 0;

@@ -63,6 +63,10 @@ struct sl_feature {
 	 * how many it needs (more than max: the engine refuses the start).
 	 * A rule with no comparison notifies every call of its syscall. */
 	size_t (*rules)(const struct sl_feature_env *env, struct sl_frule *out, size_t max);
+	/* Or, when the rules never depend on env: a static table (rules NULL;
+	 * SL_FRULES(table) fills both fields). */
+	const struct sl_frule *table;
+	size_t n_table;
 	size_t state_size; /* per sandbox */
 	size_t proc_size;  /* per tracked process */
 	/* Set-up while the sandbox starts: 0 or -errno with a message (the
@@ -85,6 +89,8 @@ struct sl_feature {
 	 * and returns true. */
 	bool (*note)(const void *state, const struct sl_end *end, char *buf, size_t size);
 };
+
+#define SL_FRULES(t) .table = (t), .n_table = sizeof(t) / sizeof((t)[0])
 
 /* The features a library build knows, in dispatch order. */
 struct sl_feature_set {

@@ -43,6 +43,7 @@ struct onbehalf {
 	bool creds_read, creds_fixed;
 	struct sl_creds creds; /* the command's (every member's when fixed) */
 	struct sl_creds cur;   /* the notifier's, when they are not fixed */
+	struct sl_sup *sup;    /* whose shared core this is (onbehalf_get) */
 };
 
 /* One call, as the job that runs with the child's credentials sees it. */
@@ -184,6 +185,8 @@ int onbehalf_get(struct sl_sup *s, const struct sandlock_sandbox *p, int ruleset
 		 struct onbehalf **out)
 {
 	int r = s->ob ? 0 : onbehalf_new(&s->ob, p, -1);
+	if (r == 0)
+		s->ob->sup = s;
 	if (r == 0 && ruleset >= 0 && !s->ob->confined)
 		r = aschild_new(&s->ob->confined, ruleset);
 	if (r < 0) {
@@ -198,9 +201,10 @@ int onbehalf_get(struct sl_sup *s, const struct sandlock_sandbox *p, int ruleset
 	return 0;
 }
 
-void onbehalf_put(struct sl_sup *s)
+void onbehalf_put(struct onbehalf *ob)
 {
-	if (s->ob_refs && --s->ob_refs == 0) {
+	struct sl_sup *s = ob ? ob->sup : NULL;
+	if (s && s->ob_refs && --s->ob_refs == 0) {
 		onbehalf_free(s->ob);
 		s->ob = NULL;
 	}

@@ -92,10 +92,11 @@ struct sl_sup;
  * (the trees' identities are taken once per sandbox, not per tenant),
  * the others take a reference.  ruleset >= 0 adds the Landlock-confined
  * executor (one tenant may ask for it).  0 or -errno with a message; on
- * success, onbehalf_put() once at the tenant's release. */
+ * success, onbehalf_put() once at the tenant's release (NULL: nothing
+ * was taken). */
 int onbehalf_get(struct sl_sup *s, const struct sandlock_sandbox *policy, int ruleset,
 		 struct onbehalf **out);
-void onbehalf_put(struct sl_sup *s);
+void onbehalf_put(struct onbehalf *ob);
 
 /* Reads a path argument (at most PATH_MAX bytes with its NUL) into buf.
  * 0, -EFAULT, or -ENAMETOOLONG as the kernel's getname. */

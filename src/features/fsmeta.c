@@ -57,7 +57,6 @@
 
 struct fsmeta_state {
 	struct onbehalf *ob;
-	struct sl_sup *sup; /* whose core ob is */
 };
 
 enum meta_op { M_CHMOD, M_CHOWN, M_TIMEVAL, M_UTIMBUF, M_TIMESPEC, M_SETXATTR, M_RMXATTR };
@@ -347,31 +346,23 @@ static const struct sl_frule fsmeta_rules[] = {
     {{NR_FILE_SETATTR, 0, {{0}}}, on_newer},
 };
 
-static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
-{
-	(void)env;
-	return feature_rules_copy(fsmeta_rules, SL_ARRAY_SIZE(fsmeta_rules), out, max);
-}
-
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
 	(void)proc_off;
 	struct fsmeta_state *st = state;
-	st->sup = s;
 	return onbehalf_get(s, env->policy, -1, &st->ob);
 }
 
 static void release(void *state)
 {
 	struct fsmeta_state *st = state;
-	if (st->ob)
-		onbehalf_put(st->sup);
+	onbehalf_put(st->ob);
 }
 
 /* Always on: Landlock restricts every sandbox's filesystem. */
 const struct sl_feature feature_fsmeta = {
     .name = "file metadata",
-    .rules = rules,
+    SL_FRULES(fsmeta_rules),
     .state_size = sizeof(struct fsmeta_state),
     .init = init,
     .release = release,

@@ -45,7 +45,6 @@
 
 struct inotify_state {
 	struct onbehalf *ob;
-	struct sl_sup *sup; /* whose core ob is */
 };
 
 struct watch {
@@ -113,31 +112,23 @@ static const struct sl_frule inotify_rules[] = {
     {{__NR_inotify_add_watch, 0, {{0}}}, on_add_watch},
 };
 
-static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
-{
-	(void)env;
-	return feature_rules_copy(inotify_rules, SL_ARRAY_SIZE(inotify_rules), out, max);
-}
-
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
 	(void)proc_off;
 	struct inotify_state *st = state;
-	st->sup = s;
 	return onbehalf_get(s, env->policy, -1, &st->ob);
 }
 
 static void release(void *state)
 {
 	struct inotify_state *st = state;
-	if (st->ob)
-		onbehalf_put(st->sup);
+	onbehalf_put(st->ob);
 }
 
 /* Always on: Landlock restricts every sandbox's filesystem. */
 const struct sl_feature feature_inotify = {
     .name = "inotify watches",
-    .rules = rules,
+    SL_FRULES(inotify_rules),
     .state_size = sizeof(struct inotify_state),
     .init = init,
     .release = release,

@@ -78,12 +78,6 @@ static const struct sl_frule nproc_rules[] = {
     {{__NR_vfork, 0, {{0}}}, on_fork},
 };
 
-static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
-{
-	(void)env;
-	return feature_rules_copy(nproc_rules, SL_ARRAY_SIZE(nproc_rules), out, max);
-}
-
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
 	(void)s;
@@ -95,7 +89,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 /* max_processes: always on (the default cap applies to every sandbox). */
 const struct sl_feature feature_nproc = {
     .name = "max_processes",
-    .rules = rules,
+    SL_FRULES(nproc_rules),
     .state_size = sizeof(struct nproc_state),
     .init = init,
 };

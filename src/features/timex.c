@@ -77,14 +77,8 @@ static const struct sl_frule timex_rules[] = {
     {{__NR_clock_adjtime, 0, {{0}}}, on_clock_adjtime},
 };
 
-static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
-{
-	(void)env;
-	return feature_rules_copy(timex_rules, SL_ARRAY_SIZE(timex_rules), out, max);
-}
-
 /* Always on: the clock is the host's to set. */
 const struct sl_feature feature_timex = {
     .name = "adjtimex",
-    .rules = rules,
+    SL_FRULES(timex_rules),
 };

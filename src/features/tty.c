@@ -109,16 +109,10 @@ static const struct sl_frule tty_rules[] = {
     {{__NR_ioctl, 1, {SL_A32(1, TIOCSPGRP)}}, on_setpgrp},
 };
 
-static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
-{
-	(void)env;
-	return feature_rules_copy(tty_rules, SL_ARRAY_SIZE(tty_rules), out, max);
-}
-
 /* An interactive sandbox handed the terminal (else the filter refuses
  * TIOCSPGRP). */
 const struct sl_feature feature_tty = {
     .name = "terminal job control",
     .active = active,
-    .rules = rules,
+    SL_FRULES(tty_rules),
 };

@@ -37,12 +37,6 @@ static const struct sl_frule uname_rules[] = {
     {{__NR_uname, 0, {{0}}}, on_uname},
 };
 
-static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
-{
-	(void)env;
-	return feature_rules_copy(uname_rules, SL_ARRAY_SIZE(uname_rules), out, max);
-}
-
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
 	(void)env;
@@ -59,7 +53,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 /* Always on: every sandbox has a name. */
 const struct sl_feature feature_uname = {
     .name = "uname",
-    .rules = rules,
+    SL_FRULES(uname_rules),
     .state_size = sizeof(struct uname_state),
     .init = init,
 };

@@ -90,10 +90,9 @@
 
 struct unixsock_state {
 	struct onbehalf *ob;
-	struct sl_sup *sup; /* whose core ob is */
-	int ruleset;	    /* the worker's TCP rules, -1 none */
-	bool scoped;	    /* Landlock's abstract unix socket scope is on */
-	bool tcp_ruled;	    /* Landlock decides the sandbox's TCP connects */
+	int ruleset;	/* the worker's TCP rules, -1 none */
+	bool scoped;	/* Landlock's abstract unix socket scope is on */
+	bool tcp_ruled; /* Landlock decides the sandbox's TCP connects */
 };
 
 /* One call, its memory read once. */
@@ -320,12 +319,6 @@ static const struct sl_frule unixsock_rules[] = {
     {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendto},
 };
 
-static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
-{
-	(void)env;
-	return feature_rules_copy(unixsock_rules, SL_ARRAY_SIZE(unixsock_rules), out, max);
-}
-
 /* The worker's ruleset: TCP connects handled, none allowed, the same as
  * the sandbox's (plan.c grants connect ports to none while net_allow,
  * which would, is refused as "not supported yet"). */
@@ -341,7 +334,6 @@ static int tcp_ruleset(const struct sandlock_sandbox *p)
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
-	(void)s;
 	(void)proc_off;
 	struct unixsock_state *st = state;
 	const struct sandlock_sandbox *p = env->policy;
@@ -354,15 +346,13 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	st->tcp_ruled = !(skip & (1u << SANDLOCK_PROTECTION_NET_TCP));
 	if (st->tcp_ruled && (st->ruleset = tcp_ruleset(p)) < 0)
 		return st->ruleset;
-	st->sup = s;
 	return onbehalf_get(s, p, st->ruleset, &st->ob);
 }
 
 static void release(void *state)
 {
 	struct unixsock_state *st = state;
-	if (st->ob)
-		onbehalf_put(st->sup);
+	onbehalf_put(st->ob);
 	if (st->ruleset >= 0)
 		close(st->ruleset);
 }
@@ -370,7 +360,7 @@ static void release(void *state)
 /* Always on: every sandbox may make unix sockets. */
 const struct sl_feature feature_unixsock = {
     .name = "unix socket addresses",
-    .rules = rules,
+    SL_FRULES(unixsock_rules),
     .state_size = sizeof(struct unixsock_state),
     .init = init,
     .release = release,

@@ -211,14 +211,8 @@ static const struct sl_frule xproc_rules[] = {
     WHO_SET(__NR_ioprio_get, 1, 2),
 };
 
-static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
-{
-	(void)env;
-	return feature_rules_copy(xproc_rules, SL_ARRAY_SIZE(xproc_rules), out, max);
-}
-
 /* Always on: no sandbox may touch a process outside it. */
 const struct sl_feature feature_xproc = {
     .name = "cross-process calls",
-    .rules = rules,
+    SL_FRULES(xproc_rules),
 };
