@@ -467,3 +467,15 @@ void tc_kill_all_below(void)
 		nanosleep(&ts, NULL);
 	}
 }
+
+char *tc_fmt(const char *f, ...)
+{
+	char *s;
+	va_list ap;
+	va_start(ap, f);
+	int r = vasprintf(&s, f, ap);
+	va_end(ap);
+	if (r < 0)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	return s;
+}

@@ -41,6 +41,10 @@ sandlock_builder_t *tc_builder_sys(void);
 /* Builds the policy; fails the test with the library's message if not. */
 sandlock_sandbox_t *tc_build(sandlock_builder_t *b);
 
+/* A malloc'd string formatted as printf would (fails the test when out
+ * of memory). */
+char *tc_fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
+
 /* A finished sandbox run, taken out of a sandlock_result_t. */
 struct tc_res {
 	int status; /* SANDLOCK_STATUS_* */

@@ -60,18 +60,6 @@ static sandlock_builder_t *lay_builder(const struct lay *l)
 	return sandlock_sandbox_builder_fs_read(b, l->r);
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	char *s;
-	va_list ap;
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		th_fail(__FILE__, __LINE__, "out of memory");
-	va_end(ap);
-	return s;
-}
-
 /* Runs obprobe ARGS... (NULL-terminated) inside p; its stdout. */
 static char *ob_in(const sandlock_sandbox_t *p, const char *arg0, ...) TC_SENTINEL;
 static char *ob_in(const sandlock_sandbox_t *p, const char *arg0, ...)
@@ -125,24 +113,24 @@ TEST(onbehalf_chmod_by_every_name)
 {
 	struct lay l = layout();
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
-	char *out = ob_in(p, "seq", fmt("chmod %s 600", l.wf),		    /* 0 */
-			  fmt("chmod %s 600", l.rf),			    /* 1 */
-			  fmt("chmod %s 600", l.of),			    /* 2 */
-			  fmt("chmod %s 600", l.lnk),			    /* 3 */
-			  fmt("chmod %s/../rdir/f 600", l.w),		    /* 4 */
-			  fmt("chmod /proc/self/root%s 600", l.rf),	    /* 5 */
-			  fmt("chmod /proc/self/root%s 640", l.wf),	    /* 6 */
-			  fmt("chmod %s/nope 600", l.w),		    /* 7 */
-			  fmt("chmod %s/nope 600", l.r),		    /* 8 */
-			  fmt("chmod %s/nope 600", l.o),		    /* 9 */
-			  fmt("chmod %s/nope/deeper 600", l.o),		    /* 10 */
-			  fmt("fchmodat %s f 600", l.r),		    /* 11 */
-			  fmt("fchmodat %s f 604", l.w),		    /* 12 */
-			  fmt("chmod-fd %s 600", l.rf),			    /* 13 */
-			  fmt("chmod-fd %s 606", l.wf),			    /* 14 */
-			  fmt("lchmod %s 600", l.lnk),			    /* 15 */
-			  fmt("chmod %s/sub/../f 644", l.w),		    /* 16 */
-			  fmt("chmod %s/sub/../../odir/f 600", l.w), NULL); /* 17 */
+	char *out = ob_in(p, "seq", tc_fmt("chmod %s 600", l.wf),	       /* 0 */
+			  tc_fmt("chmod %s 600", l.rf),			       /* 1 */
+			  tc_fmt("chmod %s 600", l.of),			       /* 2 */
+			  tc_fmt("chmod %s 600", l.lnk),		       /* 3 */
+			  tc_fmt("chmod %s/../rdir/f 600", l.w),	       /* 4 */
+			  tc_fmt("chmod /proc/self/root%s 600", l.rf),	       /* 5 */
+			  tc_fmt("chmod /proc/self/root%s 640", l.wf),	       /* 6 */
+			  tc_fmt("chmod %s/nope 600", l.w),		       /* 7 */
+			  tc_fmt("chmod %s/nope 600", l.r),		       /* 8 */
+			  tc_fmt("chmod %s/nope 600", l.o),		       /* 9 */
+			  tc_fmt("chmod %s/nope/deeper 600", l.o),	       /* 10 */
+			  tc_fmt("fchmodat %s f 600", l.r),		       /* 11 */
+			  tc_fmt("fchmodat %s f 604", l.w),		       /* 12 */
+			  tc_fmt("chmod-fd %s 600", l.rf),		       /* 13 */
+			  tc_fmt("chmod-fd %s 606", l.wf),		       /* 14 */
+			  tc_fmt("lchmod %s 600", l.lnk),		       /* 15 */
+			  tc_fmt("chmod %s/sub/../f 644", l.w),		       /* 16 */
+			  tc_fmt("chmod %s/sub/../../odir/f 600", l.w), NULL); /* 17 */
 	static const char *const want[] = {
 	    "ok", "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=EACCES",
 	    "ok", "errno=ENOENT", "errno=ENOENT", "errno=EACCES", "errno=EACCES", "errno=EACCES",
@@ -164,13 +152,13 @@ TEST(onbehalf_cwd_of_the_thread)
 	sandlock_sandbox_t *pw = tc_build(sandlock_sandbox_builder_cwd(lay_builder(&l), l.w));
 	sandlock_sandbox_t *pr = tc_build(sandlock_sandbox_builder_cwd(lay_builder(&l), l.r));
 	char *out = ob_in(pr, "seq", "chmod f 600", "chmod /proc/self/cwd/f 600",
-			  fmt("thread-cwd %s f 640", l.w), NULL);
+			  tc_fmt("thread-cwd %s f 640", l.w), NULL);
 	static const char *const in_r[] = {"errno=EACCES", "errno=EACCES", "ok", "ok", NULL};
 	check_lines(out, in_r);
 	CHECK_EQ(mode_of(l.rf), 0644);
 	CHECK_EQ(mode_of(l.wf), 0640);
 	out = ob_in(pw, "seq", "chmod f 600", "chmod /proc/self/cwd/f 604",
-		    fmt("thread-cwd %s f 600", l.r), NULL);
+		    tc_fmt("thread-cwd %s f 600", l.r), NULL);
 	static const char *const in_w[] = {"ok", "ok", "errno=EACCES", "errno=EACCES", NULL};
 	check_lines(out, in_w);
 	CHECK_EQ(mode_of(l.wf), 0604);
@@ -182,30 +170,30 @@ TEST(onbehalf_chown_times_xattrs)
 {
 	struct lay l = layout();
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
-	char *me = fmt("%d %d", (int)getuid(), (int)getgid());
-	char *out = ob_in(p, "seq", fmt("chown %s %s", l.wf, me), fmt("chown %s %s", l.rf, me),
-			  fmt("lchown %s %s", l.lnk, me), fmt("chown %s %s", l.lnk, me),
-			  fmt("chown-fd %s %s", l.rf, me), fmt("utimes %s 1000", l.wf),
-			  fmt("utimensat %s 2000", l.rf), fmt("utime %s 3000", l.rf),
-			  fmt("futimesat %s f 4000", l.r), NULL);
+	char *me = tc_fmt("%d %d", (int)getuid(), (int)getgid());
+	char *out = ob_in(p, "seq", tc_fmt("chown %s %s", l.wf, me),
+			  tc_fmt("chown %s %s", l.rf, me), tc_fmt("lchown %s %s", l.lnk, me),
+			  tc_fmt("chown %s %s", l.lnk, me), tc_fmt("chown-fd %s %s", l.rf, me),
+			  tc_fmt("utimes %s 1000", l.wf), tc_fmt("utimensat %s 2000", l.rf),
+			  tc_fmt("utime %s 3000", l.rf), tc_fmt("futimesat %s f 4000", l.r), NULL);
 	static const char *const want[] = {
 	    "ok", "errno=EACCES", "ok",		  "errno=EACCES", "errno=EACCES",
 	    "ok", "errno=EACCES", "errno=EACCES", "errno=EACCES", NULL};
 	check_lines(out, want);
 	CHECK_EQ(mtime_of(l.wf), 1000);
 	CHECK(mtime_of(l.rf) > 4000);
-	out =
-	    ob_in(p, "seq", fmt("utimensat %s 5000", l.wf), fmt("futimesat %s f 6000", l.w), NULL);
+	out = ob_in(p, "seq", tc_fmt("utimensat %s 5000", l.wf), tc_fmt("futimesat %s f 6000", l.w),
+		    NULL);
 	CHECK_STR(out, "ok\nok\n");
 	CHECK_EQ(mtime_of(l.wf), 6000);
 
 	if (setxattr(l.of, "user.probe", "1", 1, 0) < 0)
 		SKIP("user xattrs unsupported here: %s", strerror(errno));
 	char v[8] = "";
-	out =
-	    ob_in(p, "seq", fmt("setxattr %s user.t in", l.wf), fmt("setxattr %s user.t out", l.rf),
-		  fmt("lsetxattr %s user.t x", l.lnk), fmt("removexattr %s user.probe", l.of),
-		  fmt("setxattrat %s user.t at", l.wf), NULL);
+	out = ob_in(p, "seq", tc_fmt("setxattr %s user.t in", l.wf),
+		    tc_fmt("setxattr %s user.t out", l.rf), tc_fmt("lsetxattr %s user.t x", l.lnk),
+		    tc_fmt("removexattr %s user.probe", l.of),
+		    tc_fmt("setxattrat %s user.t at", l.wf), NULL);
 	static const char *const xw[] = {"ok",		 "errno=EACCES", "errno=EPERM",
 					 "errno=EACCES", "errno=ENOSYS", NULL};
 	check_lines(out, xw);
@@ -222,8 +210,8 @@ TEST(onbehalf_denied_paths)
 	char *secret = tc_path(l.w, "secret");
 	tc_write_file(secret, "s\n", 0644);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_deny(lay_builder(&l), secret));
-	char *out = ob_in(p, "seq", fmt("chmod %s 600", secret), fmt("chmod %s 700", l.w),
-			  fmt("chmod %s 600", l.wf), fmt("inotify %s", secret), NULL);
+	char *out = ob_in(p, "seq", tc_fmt("chmod %s 600", secret), tc_fmt("chmod %s 700", l.w),
+			  tc_fmt("chmod %s 600", l.wf), tc_fmt("inotify %s", secret), NULL);
 	static const char *const want[] = {"errno=EACCES", "errno=EACCES", "ok", "errno=EACCES",
 					   NULL};
 	check_lines(out, want);
@@ -253,7 +241,7 @@ TEST(onbehalf_chmod_of_another_users_file)
 		SKIP("%s is ours", f);
 	mode_t before = st.st_mode & 07777;
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), dir));
-	char *out = ob_in(p, "seq", fmt("chmod %s 777", f), fmt("utimes %s 1000", f), NULL);
+	char *out = ob_in(p, "seq", tc_fmt("chmod %s 777", f), tc_fmt("utimes %s 1000", f), NULL);
 	CHECK_STR(out, "errno=EPERM\nerrno=EPERM\n");
 	CHECK_EQ(mode_of(f), before);
 	CHECK(mtime_of(f) != 1000);
@@ -267,11 +255,11 @@ TEST(onbehalf_inotify_readable_only)
 	char *olnk = tc_path(l.w, "olnk");
 	CHECK(symlink(l.o, olnk) == 0);
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
-	char *out =
-	    ob_in(p, "seq", fmt("inotify %s", l.w), fmt("inotify %s", l.r), fmt("inotify %s", l.o),
-		  fmt("inotify %s/nope", l.r), fmt("inotify %s/nope", l.o), fmt("inotify %s", olnk),
-		  fmt("inotify-nofollow %s", olnk), fmt("inotify %s/../odir", l.w),
-		  fmt("inotify-event %s made", l.w), NULL);
+	char *out = ob_in(p, "seq", tc_fmt("inotify %s", l.w), tc_fmt("inotify %s", l.r),
+			  tc_fmt("inotify %s", l.o), tc_fmt("inotify %s/nope", l.r),
+			  tc_fmt("inotify %s/nope", l.o), tc_fmt("inotify %s", olnk),
+			  tc_fmt("inotify-nofollow %s", olnk), tc_fmt("inotify %s/../odir", l.w),
+			  tc_fmt("inotify-event %s made", l.w), NULL);
 	static const char *const want[] = {
 	    "ok",	    "ok", "errno=EACCES", "errno=ENOENT", "errno=EACCES",
 	    "errno=EACCES", "ok", "errno=EACCES", "ok made",	  NULL};
@@ -348,12 +336,12 @@ TEST(onbehalf_unix_socket_in_writable_tree_only)
 	drain_start(&dr, unix_server(rd, SOCK_DGRAM), true);
 	CHECK(symlink(rs, sl) == 0);
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
-	char *out =
-	    ob_in(p, "seq", fmt("connect %s", ws), fmt("connect %s", rs), fmt("connect %s", os),
-		  fmt("connect %s", sl), fmt("connect %s/../rdir/s", l.w),
-		  fmt("connect %s/nope", l.w), fmt("connect %s/nope", l.o), fmt("connect %s", l.wf),
-		  fmt("sendto %s hi", wd), fmt("sendto %s hi", rd), "abstract sandlock-ob",
-		  fmt("tcp %d", (int)tc_free_port()), NULL);
+	char *out = ob_in(p, "seq", tc_fmt("connect %s", ws), tc_fmt("connect %s", rs),
+			  tc_fmt("connect %s", os), tc_fmt("connect %s", sl),
+			  tc_fmt("connect %s/../rdir/s", l.w), tc_fmt("connect %s/nope", l.w),
+			  tc_fmt("connect %s/nope", l.o), tc_fmt("connect %s", l.wf),
+			  tc_fmt("sendto %s hi", wd), tc_fmt("sendto %s hi", rd),
+			  "abstract sandlock-ob", tc_fmt("tcp %d", (int)tc_free_port()), NULL);
 	static const char *const want[] = {
 	    "ok", "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=ENOENT",
 	    "errno=EACCES", "errno=ECONNREFUSED", "ok", "errno=EACCES",
@@ -450,9 +438,9 @@ TEST(onbehalf_without_pidfd_getfd)
 	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
 	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
 	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0);
-	char *out = ob_in(p, "seq", fmt("fchmodat %s f 600", l.w), fmt("fchmodat %s f 600", l.r),
-			  fmt("chmod-fd %s 604", l.wf), fmt("connect %s", ws),
-			  fmt("inotify %s", l.w), NULL);
+	char *out = ob_in(p, "seq", tc_fmt("fchmodat %s f 600", l.w),
+			  tc_fmt("fchmodat %s f 600", l.r), tc_fmt("chmod-fd %s 604", l.wf),
+			  tc_fmt("connect %s", ws), tc_fmt("inotify %s", l.w), NULL);
 	static const char *const want[] = {"ok",	  "errno=EACCES", "ok",
 					   "errno=EPERM", "errno=EPERM",  NULL};
 	check_lines(out, want);

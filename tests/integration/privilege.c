@@ -82,18 +82,6 @@ static TC_SENTINEL char *rp_out(const char *arg0, ...)
 	return out;
 }
 
-__attribute__((format(printf, 1, 2))) static char *fmt(const char *f, ...)
-{
-	char *s;
-	va_list ap;
-	va_start(ap, f);
-	int r = vasprintf(&s, f, ap);
-	va_end(ap);
-	if (r < 0)
-		th_fail(__FILE__, __LINE__, "out of memory");
-	return s;
-}
-
 /* Output lines joined with " | ", for notes. */
 static char *oneline(char *s)
 {
@@ -130,7 +118,7 @@ static void check_lines(const char *what, const char *out, const char *const *wa
 /* The value of "key=" in a line of `rprobe caps`. */
 static char *cap_field(const char *line, const char *key)
 {
-	char *k = fmt("%s=", key);
+	char *k = tc_fmt("%s=", key);
 	const char *v = strstr(line, k);
 	if (!v)
 		th_fail(__FILE__, __LINE__, "no %s in \"%s\"", key, line);
@@ -318,7 +306,7 @@ TEST(privilege_mount_api_denied)
 {
 	char *dir;
 	sandlock_sandbox_t *p = with_writable(&dir);
-	char *ms = fmt("mount_setattr %s", dir), *ot = fmt("open_tree %s", dir);
+	char *ms = tc_fmt("mount_setattr %s", dir), *ot = tc_fmt("open_tree %s", dir);
 	char *out = rp_in(p, "seq", ms, "fsopen", ot, "move_mount", NULL);
 	static const char *const want[] = {"errno=EPERM", "errno=EPERM", "errno=EPERM",
 					   "errno=EPERM"};
@@ -331,7 +319,8 @@ TEST(privilege_admin_calls_denied)
 {
 	char *dir;
 	sandlock_sandbox_t *p = with_writable(&dir);
-	char *out = rp_in(p, "seq", "fanotify", "syslog", "vhangup", fmt("chroot %s", dir), NULL);
+	char *out =
+	    rp_in(p, "seq", "fanotify", "syslog", "vhangup", tc_fmt("chroot %s", dir), NULL);
 	static const char *const want[] = {"errno=EPERM", "errno=EPERM", "errno=EPERM",
 					   "errno=EPERM"};
 	check_lines("fanotify, syslog, vhangup, chroot inside", out, want, 4);
@@ -351,7 +340,7 @@ TEST(privilege_realtime_denied)
 TEST(privilege_proc_environ_denied)
 {
 	sandlock_sandbox_t *p = with_proc();
-	char *mine = fmt("read /proc/%d/environ", (int)getpid());
+	char *mine = tc_fmt("read /proc/%d/environ", (int)getpid());
 	char *out = rp_in(p, "seq", "read /proc/1/environ", mine, "read /proc/self/environ", NULL);
 	CHECK(strcmp(tc_line(out, 0), "ok") != 0);
 	CHECK_LINE(out, 1, "errno=EACCES");
@@ -368,10 +357,11 @@ TEST(privilege_device_nodes_denied)
 	char *d;
 	sandlock_sandbox_t *p = with_writable(&d);
 	char *c = tc_path(d, "c"), *b = tc_path(d, "b"), *s = tc_path(d, "s");
-	char *out = rp_in(
-	    p, "seq", fmt("mknod %s chr", c), fmt("mknod %s blk", b), fmt("mknod-legacy %s chr", c),
-	    fmt("mknod-legacy %s blk", b), fmt("mknod %s suid", s), fmt("mknod %s sgid", s),
-	    fmt("mknod %s fifo", tc_path(d, "p")), fmt("mknod %s reg", tc_path(d, "r")), NULL);
+	char *out = rp_in(p, "seq", tc_fmt("mknod %s chr", c), tc_fmt("mknod %s blk", b),
+			  tc_fmt("mknod-legacy %s chr", c), tc_fmt("mknod-legacy %s blk", b),
+			  tc_fmt("mknod %s suid", s), tc_fmt("mknod %s sgid", s),
+			  tc_fmt("mknod %s fifo", tc_path(d, "p")),
+			  tc_fmt("mknod %s reg", tc_path(d, "r")), NULL);
 	static const char *const want[] = {"errno=EPERM", "errno=EPERM", "errno=EPERM",
 					   "errno=EPERM", "errno=EPERM", "errno=EPERM",
 					   "ok",	  "ok"};
@@ -411,23 +401,24 @@ TEST(privilege_setid_files_denied)
 	char *f = tc_path(d, "f");
 	tc_write_file(f, "x", 0644);
 	char *out = rp_in(
-	    p, "seq", fmt("chmod %s 4755", f), fmt("chmod %s 2755", f), fmt("fchmod %s 4755", f),
-	    fmt("fchmod %s 2755", f), fmt("fchmodat %s 6755", f), fmt("fchmodat2 %s 4755", f),
-	    fmt("open %s 4755", tc_path(d, "o1")), fmt("openat %s 2755", tc_path(d, "o2")),
-	    fmt("creat %s 4755", tc_path(d, "o3")), fmt("tmpfile %s 4755", d),
-	    fmt("tmpfile %s 2755", d), fmt("openat2 %s", tc_path(d, "o4")), NULL);
+	    p, "seq", tc_fmt("chmod %s 4755", f), tc_fmt("chmod %s 2755", f),
+	    tc_fmt("fchmod %s 4755", f), tc_fmt("fchmod %s 2755", f), tc_fmt("fchmodat %s 6755", f),
+	    tc_fmt("fchmodat2 %s 4755", f), tc_fmt("open %s 4755", tc_path(d, "o1")),
+	    tc_fmt("openat %s 2755", tc_path(d, "o2")), tc_fmt("creat %s 4755", tc_path(d, "o3")),
+	    tc_fmt("tmpfile %s 4755", d), tc_fmt("tmpfile %s 2755", d),
+	    tc_fmt("openat2 %s", tc_path(d, "o4")), NULL);
 	static const char *const want[] = {"errno=EPERM", "errno=EPERM", "errno=EPERM",
 					   "errno=EPERM", "errno=EPERM", "errno=EPERM",
 					   "errno=EPERM", "errno=EPERM", "errno=EPERM",
 					   "errno=EPERM", "errno=EPERM", "errno=ENOSYS"};
 	check_lines("set-id inside", out, want, 12);
 	for (int i = 1; i <= 4; i++)
-		CHECK(!tc_exists(tc_path(d, fmt("o%d", i))));
+		CHECK(!tc_exists(tc_path(d, tc_fmt("o%d", i))));
 	/* The ordinary modes still work. */
 	char *o5 = tc_path(d, "o5");
-	out = rp_in(p, "seq", fmt("chmod %s 755", f), fmt("fchmod %s 700", f),
-		    fmt("fchmodat %s 0644", f), fmt("openat %s 644", o5),
-		    fmt("open %s 755", tc_path(d, "o6")), fmt("tmpfile %s 600", d), NULL);
+	out = rp_in(p, "seq", tc_fmt("chmod %s 755", f), tc_fmt("fchmod %s 700", f),
+		    tc_fmt("fchmodat %s 0644", f), tc_fmt("openat %s 644", o5),
+		    tc_fmt("open %s 755", tc_path(d, "o6")), tc_fmt("tmpfile %s 600", d), NULL);
 	static const char *const ok[] = {"ok", "ok", "ok", "ok", "ok", "ok"};
 	check_lines("ordinary modes inside", out, ok, 6);
 	struct stat st;
@@ -461,9 +452,9 @@ TEST(privilege_setid_denied_under_openat_handler)
 	sandlock_handler_registration_t r = {SYS_openat,
 					     sandlock_handler_new(h_openat, &s, NULL, 0)};
 	CHECK(r.handler != NULL);
-	char *a = fmt("openat %s 4755", tc_path(d, "a")),
-	     *b = fmt("openat %s 644", tc_path(d, "b"));
-	char *c = fmt("tmpfile %s 2755", d);
+	char *a = tc_fmt("openat %s 4755", tc_path(d, "a")),
+	     *b = tc_fmt("openat %s 644", tc_path(d, "b"));
+	char *c = tc_fmt("tmpfile %s 2755", d);
 	const char *argv[] = {rprobe(), "seq", a, b, c, NULL};
 	struct tc_res res = tc_result(sandlock_run_with_handlers(p, NULL, argv, 5, &r, 1));
 	CHECK_EQ(res.code, 0);

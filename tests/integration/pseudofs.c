@@ -37,18 +37,6 @@ static const char *fsprobe(void)
 	return p;
 }
 
-static char *fmt(const char *f, ...) __attribute__((format(printf, 1, 2)));
-static char *fmt(const char *f, ...)
-{
-	char *s;
-	va_list ap;
-	va_start(ap, f);
-	if (vasprintf(&s, f, ap) < 0)
-		th_fail(__FILE__, __LINE__, "out of memory");
-	va_end(ap);
-	return s;
-}
-
 /* Runs `fsprobe seq CMDS...` in the sandbox; its stdout, or the test
  * fails. */
 static char *fsprobe_in(const sandlock_sandbox_t *p, const char *first, ...)
@@ -108,7 +96,7 @@ static void end(pid_t v)
 
 static char *oom_adj(pid_t v)
 {
-	char *s = tc_read_file(fmt("/proc/%d/oom_score_adj", (int)v));
+	char *s = tc_read_file(tc_fmt("/proc/%d/oom_score_adj", (int)v));
 	CHECK(s != NULL);
 	s[strcspn(s, "\n")] = 0;
 	return s;
@@ -199,15 +187,16 @@ TEST(pseudofs_write_root_leaves_proc_sys_read_only)
 	const char *sys = first_existing(sysfs), *cg = first_existing(cgroup);
 	char *blk = block_device(NULL);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/"));
-	char *out = fsprobe_in(p, fmt("write /proc/%d/oom_score_adj 1000", (int)v), /* 0 */
-			       "write /proc/self/oom_score_adj 1000",		    /* 1 */
-			       "open-w /proc/sys/vm/overcommit_memory",		    /* 2 */
-			       fmt("open-w %s", sys ? sys : "/sys/none"),	    /* 3 */
-			       fmt("open-w %s", cg ? cg : "/sys/none"),		    /* 4 */
-			       "read /proc/self/status", "ls /proc", "ls /sys",	    /* 5, 6, 7 */
-			       fmt("create %s/new", w), fmt("write %s more", existing), /* 8, 9 */
-			       fmt("mkdir %s/sub", w), "write /dev/null x",		/* 10, 11 */
-			       fmt("read %s", blk ? blk : "/dev/none"), NULL);		/* 12 */
+	char *out =
+	    fsprobe_in(p, tc_fmt("write /proc/%d/oom_score_adj 1000", (int)v),	      /* 0 */
+		       "write /proc/self/oom_score_adj 1000",			      /* 1 */
+		       "open-w /proc/sys/vm/overcommit_memory",			      /* 2 */
+		       tc_fmt("open-w %s", sys ? sys : "/sys/none"),		      /* 3 */
+		       tc_fmt("open-w %s", cg ? cg : "/sys/none"),		      /* 4 */
+		       "read /proc/self/status", "ls /proc", "ls /sys",		      /* 5, 6, 7 */
+		       tc_fmt("create %s/new", w), tc_fmt("write %s more", existing), /* 8, 9 */
+		       tc_fmt("mkdir %s/sub", w), "write /dev/null x",		      /* 10, 11 */
+		       tc_fmt("read %s", blk ? blk : "/dev/none"), NULL);	      /* 12 */
 	char *after = oom_adj(v);
 	end(v);
 	CHECK_LINE(out, 0, "errno=EACCES");
@@ -245,9 +234,9 @@ TEST(pseudofs_proc_mounted_in_granted_tree)
 	pid_t v = outsider();
 	char *before = oom_adj(v);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), w));
-	char *out = fsprobe_in(p, fmt("write %s/%d/oom_score_adj 1000", pr, (int)v),
-			       fmt("open-w %s/vm/overcommit_memory", sys),
-			       fmt("read %s/self/status", pr), fmt("create %s/new", w), NULL);
+	char *out = fsprobe_in(p, tc_fmt("write %s/%d/oom_score_adj 1000", pr, (int)v),
+			       tc_fmt("open-w %s/vm/overcommit_memory", sys),
+			       tc_fmt("read %s/self/status", pr), tc_fmt("create %s/new", w), NULL);
 	char *after = oom_adj(v);
 	end(v);
 	CHECK_LINE(out, 0, "errno=EACCES");
@@ -257,7 +246,7 @@ TEST(pseudofs_proc_mounted_in_granted_tree)
 	CHECK_STR(after, before);
 	/* A write grant on the mount itself is refused. */
 	CHECK_CONTAINS(refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), pr))),
-		       fmt("fs_write %s: the tree is %s (proc)", pr, pr));
+		       tc_fmt("fs_write %s: the tree is %s (proc)", pr, pr));
 }
 
 /* ---- devices ------------------------------------------------------------ */
@@ -272,7 +261,7 @@ TEST(devices_dev_read_grant)
 	if (th_root())
 		CHECK_STR(fsprobe_out("read", blk), "ok"); /* it could be read outside */
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/dev"));
-	char *out = fsprobe_in(p, fmt("read %s", blk), "read /dev/null", "read /dev/zero",
+	char *out = fsprobe_in(p, tc_fmt("read %s", blk), "read /dev/null", "read /dev/zero",
 			       "read /dev/urandom", "ls /dev", "ls /dev/pts", NULL);
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "ok");
@@ -292,15 +281,16 @@ TEST(devices_explicit_grant)
 		SKIP("no block device in /dev");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), blk));
 	if (th_root()) {
-		CHECK_STR(refused(p),
-			  fmt("fs_read %s: a block device (%u:%u), and the sandbox runs as root: "
-			      "uid 0 passes its permission bits without any capability, and a "
-			      "device reaches data beneath every Landlock rule; as root, only "
-			      "null, zero, full, random, urandom, tty, ptmx and the terminal "
-			      "sandlock runs on are granted",
-			      blk, major(rdev), minor(rdev)));
+		CHECK_STR(
+		    refused(p),
+		    tc_fmt("fs_read %s: a block device (%u:%u), and the sandbox runs as root: "
+			   "uid 0 passes its permission bits without any capability, and a "
+			   "device reaches data beneath every Landlock rule; as root, only "
+			   "null, zero, full, random, urandom, tty, ptmx and the terminal "
+			   "sandlock runs on are granted",
+			   blk, major(rdev), minor(rdev)));
 	} else {
-		CHECK_LINE(fsprobe_in(p, fmt("read %s", blk), NULL), 0, "errno=EACCES");
+		CHECK_LINE(fsprobe_in(p, tc_fmt("read %s", blk), NULL), 0, "errno=EACCES");
 	}
 	/* The safe ones stay grantable. */
 	p = tc_build(sandlock_sandbox_builder_fs_write(
@@ -338,8 +328,9 @@ TEST(devices_root_private_node)
 	CHECK_STR(fsprobe_out("read", blk), "ok"); /* it can be opened outside */
 
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
-	char *out = fsprobe_in(p, fmt("read %s", blk), fmt("read %s", deep), fmt("read %s", nul),
-			       fmt("read %s", file), fmt("ls %s", dir), fmt("ls %s", sub), NULL);
+	char *out =
+	    fsprobe_in(p, tc_fmt("read %s", blk), tc_fmt("read %s", deep), tc_fmt("read %s", nul),
+		       tc_fmt("read %s", file), tc_fmt("ls %s", dir), tc_fmt("ls %s", sub), NULL);
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "errno=EACCES");
 	CHECK_LINE(out, 2, "ok");
@@ -348,9 +339,9 @@ TEST(devices_root_private_node)
 	CHECK_LINE(out, 5, "ok");
 
 	p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), dir));
-	out = fsprobe_in(p, fmt("open-w %s", blk), fmt("read %s", deep), fmt("write %s x", file),
-			 fmt("write %s x", nul), fmt("create %s/new", clean),
-			 fmt("create %s/new", dir), NULL);
+	out = fsprobe_in(p, tc_fmt("open-w %s", blk), tc_fmt("read %s", deep),
+			 tc_fmt("write %s x", file), tc_fmt("write %s x", nul),
+			 tc_fmt("create %s/new", clean), tc_fmt("create %s/new", dir), NULL);
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "errno=EACCES");
 	CHECK_LINE(out, 2, "ok");
@@ -371,10 +362,10 @@ TEST(devices_other_terminal_closed_to_root)
 		SKIP("no pty: %s", strerror(errno));
 	const char *pts = ptsname(m);
 	CHECK(pts != NULL);
-	char *path = fmt("%s", pts);
+	char *path = tc_fmt("%s", pts);
 	CHECK_STR(fsprobe_out("open-w", path), "ok"); /* it opens outside */
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/dev"));
-	char *out = fsprobe_in(p, fmt("open-w %s", path), "ls /dev/pts", "open-w /dev/ptmx",
+	char *out = fsprobe_in(p, tc_fmt("open-w %s", path), "ls /dev/pts", "open-w /dev/ptmx",
 			       "open-w /dev/null", NULL);
 	CHECK_LINE(out, 0, th_root() ? "errno=EACCES" : "ok");
 	CHECK_LINE(out, 1, "ok");
@@ -411,7 +402,7 @@ TEST(devices_grant_swapped_during_build)
 			if (symlink(safe, l2) == 0)
 				rename(l2, x);
 		}
-	char *probe = fmt("read %s/%s", x, strrchr(blk, '/') + 1);
+	char *probe = tc_fmt("read %s/%s", x, strrchr(blk, '/') + 1);
 	int reached = 0, ran = 0;
 	for (int i = 0; i < 150 && !reached; i++) {
 		sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), x));
@@ -442,7 +433,7 @@ TEST(devices_char_nodes_closed_to_root)
 	for (size_t i = 0; i < sizeof(nodes) / sizeof(nodes[0]); i++) {
 		if (!tc_exists(nodes[i]))
 			continue;
-		char *out = fsprobe_in(p, fmt("read %s", nodes[i]), NULL);
+		char *out = fsprobe_in(p, tc_fmt("read %s", nodes[i]), NULL);
 		if (strcmp(tc_line(out, 0), "errno=EACCES") != 0)
 			th_fail(__FILE__, __LINE__, "%s: %s", nodes[i], out);
 		tried++;
@@ -470,7 +461,7 @@ TEST(devices_bind_mounted_device_file)
 	CHECK_EQ(mount(blk, disk, NULL, MS_BIND, NULL), 0);
 	CHECK_STR(fsprobe_out("read", disk), "ok"); /* the raw device, outside */
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
-	char *out = fsprobe_in(p, fmt("read %s", disk), fmt("read %s", file), NULL);
+	char *out = fsprobe_in(p, tc_fmt("read %s", disk), tc_fmt("read %s", file), NULL);
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "ok");
 }
@@ -491,8 +482,8 @@ static const char *block_name(void)
 static void dev_tmpfs(const char *dir, const char *blk)
 {
 	CHECK_EQ(mount("tmpfs", dir, "tmpfs", 0, "mode=0755"), 0);
-	CHECK_EQ(mknod(fmt("%s/%s", dir, blk), S_IFBLK | 0600, blk_rdev), 0);
-	CHECK_EQ(mknod(fmt("%s/console", dir), S_IFCHR | 0600, makedev(5, 1)), 0);
+	CHECK_EQ(mknod(tc_fmt("%s/%s", dir, blk), S_IFBLK | 0600, blk_rdev), 0);
+	CHECK_EQ(mknod(tc_fmt("%s/console", dir), S_IFCHR | 0600, makedev(5, 1)), 0);
 }
 
 /* As root, in a mount namespace of this test's own (mounts made here go
@@ -518,7 +509,7 @@ static void deep_chain(const char *top)
 {
 	CHECK_EQ(chdir(top), 0);
 	for (int i = 0; i < DEEP_STEPS; i++) {
-		char *name = fmt("d%0250d", i + 1);
+		char *name = tc_fmt("d%0250d", i + 1);
 		CHECK_EQ(mkdir(name, 0755), 0);
 		CHECK_EQ(chdir(name), 0);
 	}
@@ -543,7 +534,7 @@ TEST(devices_mounts_beyond_path_max_refused)
 	CHECK(deep >= 0);
 	CHECK_EQ(chdir("/"), 0);
 	const char *why = refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), top)));
-	char *msg = fmt("%s", why);
+	char *msg = tc_fmt("%s", why);
 	/* (the harness removes the temp dir: nothing mounted is left there) */
 	CHECK_EQ(fchdir(deep), 0);
 	umount2("dev", MNT_DETACH);
@@ -571,7 +562,7 @@ TEST(devices_hidden_mounts_through_cwd_refused)
 	CHECK_EQ(chdir(a), 0);
 	CHECK_EQ(mount("tmpfs", a, "tmpfs", 0, "mode=0755"), 0); /* hides both */
 	const char *why = refused(tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), top)));
-	char *msg = fmt("%s", why);
+	char *msg = tc_fmt("%s", why);
 	CHECK_EQ(chdir("/"), 0);
 	umount2(a, MNT_DETACH);
 	umount2(tc_path(a, "dev"), MNT_DETACH);
@@ -592,11 +583,11 @@ TEST(devices_mount_moved_by_rename_between_runs)
 	const char *blk = root_mount_test();
 	dev_tmpfs(dev, blk);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), g));
-	CHECK_LINE(fsprobe_in(p, fmt("read %s/%s", dev, blk), NULL), 0, "errno=EACCES");
+	CHECK_LINE(fsprobe_in(p, tc_fmt("read %s/%s", dev, blk), NULL), 0, "errno=EACCES");
 	char *b = tc_path(g, "b");
 	CHECK_EQ(rename(a, b), 0);
-	char *out =
-	    fsprobe_in(p, fmt("read %s/dev/%s", b, blk), fmt("open-w %s/dev/console", b), NULL);
+	char *out = fsprobe_in(p, tc_fmt("read %s/dev/%s", b, blk),
+			       tc_fmt("open-w %s/dev/console", b), NULL);
 	umount2(tc_path(b, "dev"), MNT_DETACH);
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "errno=EACCES");
@@ -619,14 +610,14 @@ TEST(devices_pts_made_after_build_closed)
 	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
 	CHECK_EQ(mount("devpts", pts, "devpts", 0, "newinstance,ptmxmode=0666,mode=0600"), 0);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), pts));
-	const char *argv[] = {fsprobe(), "read", fmt("%s/0", pts), NULL};
+	const char *argv[] = {fsprobe(), "read", tc_fmt("%s/0", pts), NULL};
 	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 3); /* ruleset built */
 	CHECK(h != NULL);
 	int m = open(tc_path(pts, "ptmx"), O_RDWR | O_NOCTTY);
 	CHECK(m >= 0);
 	int unlock = 0;
 	CHECK_EQ(ioctl(m, TIOCSPTLCK, &unlock), 0);
-	CHECK(tc_exists(fmt("%s/0", pts)));
+	CHECK(tc_exists(tc_fmt("%s/0", pts)));
 	CHECK_EQ(write(m, "typed\n", 6), 6);
 	CHECK_EQ(sandlock_start(h), 0);
 	struct tc_res r = tc_result(sandlock_handle_wait(h));
@@ -644,12 +635,12 @@ TEST(devices_remount_dev_between_runs)
 	char *dir = tc_mkdir("rmt");
 	const char *blk = root_mount_test();
 	CHECK_EQ(mount("tmpfs", dir, "tmpfs", MS_NODEV, "mode=0755"), 0);
-	CHECK_EQ(mknod(fmt("%s/%s", dir, blk), S_IFBLK | 0600, blk_rdev), 0);
+	CHECK_EQ(mknod(tc_fmt("%s/%s", dir, blk), S_IFBLK | 0600, blk_rdev), 0);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
-	char *node = fmt("read %s/%s", dir, blk);
+	char *node = tc_fmt("read %s/%s", dir, blk);
 	CHECK_LINE(fsprobe_in(p, node, NULL), 0, "errno=EACCES");     /* nodev */
 	CHECK_EQ(mount(NULL, dir, NULL, MS_REMOUNT, "mode=0755"), 0); /* dev again */
-	CHECK_STR(fsprobe_out("read", fmt("%s/%s", dir, blk)), "ok");
+	CHECK_STR(fsprobe_out("read", tc_fmt("%s/%s", dir, blk)), "ok");
 	char *out = fsprobe_in(p, node, NULL);
 	umount2(dir, MNT_DETACH);
 	CHECK_LINE(out, 0, "errno=EACCES");
@@ -663,12 +654,12 @@ TEST(devices_grant_inside_searched_mount)
 	char *dir = tc_mkdir("inside");
 	const char *blk = root_mount_test();
 	CHECK_EQ(mount("tmpfs", dir, "tmpfs", 0, "mode=0755"), 0);
-	char *sub = fmt("%s/sub", dir);
+	char *sub = tc_fmt("%s/sub", dir);
 	CHECK_EQ(mkdir(sub, 0755), 0);
-	CHECK_EQ(mknod(fmt("%s/%s", sub, blk), S_IFBLK | 0600, blk_rdev), 0);
-	tc_write_file(fmt("%s/f", sub), "data\n", 0644);
+	CHECK_EQ(mknod(tc_fmt("%s/%s", sub, blk), S_IFBLK | 0600, blk_rdev), 0);
+	tc_write_file(tc_fmt("%s/f", sub), "data\n", 0644);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), sub));
-	char *out = fsprobe_in(p, fmt("read %s/%s", sub, blk), fmt("read %s/f", sub), NULL);
+	char *out = fsprobe_in(p, tc_fmt("read %s/%s", sub, blk), tc_fmt("read %s/f", sub), NULL);
 	umount2(dir, MNT_DETACH);
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "ok");
