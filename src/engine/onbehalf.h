@@ -4,7 +4,7 @@
  *
  * Landlock (ABI 7) does not see chmod, chown, utimes, xattrs, inotify
  * watches or a connect to a pathname unix socket.  Deciding on the path
- * the child passed and answering CONTINUE is a TOCTOU (pitfall U1):
+ * the child passed and answering CONTINUE is a TOCTOU:
  * another thread rewrites the buffer, or a symlink is swapped, after the
  * check.  So the supervisor makes the call itself, on the object the
  * kernel resolves, and answers with its result:

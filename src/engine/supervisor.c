@@ -297,9 +297,10 @@ static void answer_errno(struct sl_sup *s, uint64_t id, int err)
 }
 
 /* SECCOMP_ADDFD_FLAG_SEND installs the fd and answers with its number in
- * one step (a signal cannot separate them, pitfall U5).  If it fails (the
- * child's RLIMIT_NOFILE, a bad fd) the call is denied, never continued
- * (pitfall U4). */
+ * one step: a signal cannot come between the install and the answer
+ * and leave the child an fd it never learns of.  If it fails (the child's
+ * RLIMIT_NOFILE, a bad fd) the call is denied, never continued: the
+ * child's own call would run unchecked. */
 static void answer_inject(struct sl_sup *s, uint64_t id, struct sl_action *a)
 {
 	struct seccomp_notif_addfd add = {

@@ -16,7 +16,8 @@
  *   emulate        performs the call itself and writes the result into
  *                  the child, or injects an fd it opened
  *                  (SECCOMP_ADDFD_FLAG_SEND); it never CONTINUEs after
- *                  reading a pointer argument (pitfall U1);
+ *                  reading a pointer argument (another thread
+ *                  could rewrite it before the kernel reads it again);
  *   deny           answers with an errno.
  *
  * Threads: the engine runs on one thread (the supervisor thread, or the
