@@ -19,6 +19,7 @@
 #ifndef SL_EVLOOP_H
 #define SL_EVLOOP_H
 
+#include <poll.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -42,6 +43,11 @@ struct sl_evloop {
 	struct sl_ev *graveyard;
 	struct sl_tsrc *timers;
 	size_t ntimers, cap_timers;
+	struct sl_ev **direct; /* evloop_add_direct */
+	size_t ndirect, cap_direct;
+	struct pollfd *pfd; /* the loop thread's poll set: the direct ones, epfd */
+	struct sl_ev **pev;
+	size_t cap_poll;
 	bool lock_init;
 };
 
@@ -60,6 +66,12 @@ struct sl_ev *evloop_add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn 
  * exit before the notification that may count it). */
 struct sl_ev *evloop_add_first(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
 			       int *err);
+/* The same, but fd is polled by itself (poll(2)) rather than through the
+ * epoll set: for the seccomp listener, whose wake-up hint epoll loses (see
+ * evloop.c).  Ready ones are called back after the evloop_add_first ones
+ * and before the rest. */
+struct sl_ev *evloop_add_direct(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn,
+				void *arg, int *err);
 /* Takes ev out (before its fd is closed); freed after the current round.
  * NULL is ignored. */
 void evloop_del(struct sl_evloop *l, struct sl_ev *ev);

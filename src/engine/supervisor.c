@@ -203,7 +203,7 @@ static void timer_tick(void *arg, int64_t now_ms)
 static int register_loop(struct sl_sup *s)
 {
 	int err = 0;
-	s->listener_ev = evloop_add(s->loop, s->listener, EPOLLIN, on_listener, s, &err);
+	s->listener_ev = evloop_add_direct(s->loop, s->listener, EPOLLIN, on_listener, s, &err);
 	if (s->listener_ev)
 		s->wake_ev = evloop_add(s->loop, s->wake_fd, EPOLLIN, on_wake, s, &err);
 	if (s->wake_ev &&
