@@ -24,6 +24,12 @@
  * loop-getppid prints getppid_ns (the probe, notified there) and
  * getpid_ns, the mean of N plain getpid calls.
  *
+ * With NOTIF_GAP_US=G in the environment every timed call is preceded by
+ * G microseconds of busy work and timed alone, and the mode is printed
+ * with "-sparse" added: the supervisor is then asleep at each call, as
+ * it is between the notifications of a real program (bench/notif.sh
+ * measures floor and loop-getppid that way too).
+ *
  * Why uname: sandlock always notifies it and answers by writing the
  * child's buffer, so `loop` under sandlock and `vm` here do the same
  * work; `floor` is the cheapest answer the kernel accepts, as is a
@@ -81,15 +87,38 @@ static double now_ns(void)
 	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
-/* Mean ns of n calls of syscall nr(arg), or -1 when one fails. */
+/* NOTIF_GAP_US: sparse calls, this many microseconds of busy work before
+ * each (0: back to back).  Sparse calls find the supervisor asleep, as the
+ * notifications of a real program do. */
+static double gap_ns;
+
+/* Mean ns of n calls of syscall nr(arg), or -1 when one fails.  Sparse:
+ * each call timed alone, the gaps left out. */
 static double time_calls(long nr, void *arg, long n)
 {
-	double t0 = now_ns();
+	double t0 = now_ns(), spent = 0;
 
-	for (long i = 0; i < n; i++)
+	for (long i = 0; i < n; i++) {
+		if (gap_ns > 0) {
+			while (now_ns() - t0 < gap_ns)
+				;
+			t0 = now_ns();
+		}
 		if (syscall(nr, arg) < 0)
 			return -1;
-	return (now_ns() - t0) / (double)n;
+		if (gap_ns > 0) {
+			double t1 = now_ns();
+			spent += t1 - t0;
+			t0 = t1;
+		}
+	}
+	return (gap_ns > 0 ? spent : now_ns() - t0) / (double)n;
+}
+
+/* The mode's name as printed: "-sparse" added under NOTIF_GAP_US. */
+static void print_mode(const char *name)
+{
+	printf("mode=%s%s", name, gap_ns > 0 ? "-sparse" : "");
 }
 
 /* loop-getppid: getppid is the probe (notified by the handler that runs
@@ -112,8 +141,8 @@ static int run_loop_getppid(long n)
 		perror("notif_floor: timed loop");
 		return 1;
 	}
-	printf("mode=%s cpus=%d calls=%ld getppid_ns=%.1f getpid_ns=%.1f\n",
-	       mode_names[M_LOOP_GETPPID], CPU_COUNT(&cpus), n, pp, pid);
+	print_mode(mode_names[M_LOOP_GETPPID]);
+	printf(" cpus=%d calls=%ld getppid_ns=%.1f getpid_ns=%.1f\n", CPU_COUNT(&cpus), n, pp, pid);
 	return fflush(stdout) == 0 ? 0 : 1;
 }
 
@@ -138,7 +167,7 @@ static int run_loop(enum mode m, int sync, long n)
 		perror("notif_floor: timed loop");
 		return 1;
 	}
-	printf("mode=%s", mode_names[m]);
+	print_mode(mode_names[m]);
 	if (sync >= 0)
 		printf(" sync_wake_up=%d", sync);
 	/* written=0 after a mem answer would mean the answer skipped the work */
@@ -382,6 +411,13 @@ int main(int argc, char **argv)
 	n = strtol(argv[2], &end, 10);
 	if (m == M__N || errno || end == argv[2] || *end || n < 1 || n > 100000000)
 		goto usage;
+	const char *gap = getenv("NOTIF_GAP_US");
+	if (gap && *gap) {
+		long g = strtol(gap, &end, 10);
+		if (errno || *end || g < 0 || g > 1000000)
+			goto usage;
+		gap_ns = (double)g * 1e3;
+	}
 	if (m == M_LOOP)
 		return run_loop(M_LOOP, -1, n);
 	if (m == M_LOOP_GETPPID)
@@ -389,6 +425,9 @@ int main(int argc, char **argv)
 	return run_floor((enum mode)m, n);
 
 usage:
-	fputs("usage: notif_floor floor|mem|mem-cached|vm|loop|loop-getppid CALLS\n", stderr);
+	fputs("usage: [NOTIF_GAP_US=0..1000000] notif_floor "
+	      "floor|mem|mem-cached|vm|loop|loop-getppid "
+	      "CALLS\n",
+	      stderr);
 	return 2;
 }
