@@ -41,30 +41,59 @@ static void add_rule(struct sl_nrule *v, size_t *n, const struct sl_nrule *r)
 	v[(*n)++] = *r;
 }
 
+/* The active feature, if any, that notifies nr only under argument
+ * conditions.  A handler on every call of nr would make the filter notify
+ * them all (an unconditional rule supersedes the conditional ones), and
+ * that feature's handler would then see calls it was written never to
+ * get: a memory charge for an mmap that allocates nothing, a chmod it
+ * cannot tell from a refused one. */
+static const char *conditional_owner(const struct sl_nrule *v, const char *const *owner, size_t n,
+				     int nr)
+{
+	for (size_t i = 0; i < n; i++)
+		if (v[i].nr == nr && v[i].ncmp > 0)
+			return owner[i];
+	return NULL;
+}
+
 int feature_plan_rules(const struct sl_feature_set *set, const struct sl_feature_env *env,
 		       const int *user_nrs, size_t n_user, struct sl_nrule **out, size_t *n)
 {
 	struct sl_frule buf[FEATURE_MAX_RULES];
-	struct sl_nrule *v = calloc(set->n * FEATURE_MAX_RULES + n_user + 1, sizeof(*v));
+	size_t cap = set->n * FEATURE_MAX_RULES + n_user + 1;
+	struct sl_nrule *v = calloc(cap, sizeof(*v));
+	const char **owner = calloc(cap, sizeof(*owner));
 	*out = NULL;
 	*n = 0;
-	if (!v)
-		return sl_errorf(ENOMEM, "out of memory");
+	int r = v && owner ? 0 : sl_errorf(ENOMEM, "out of memory");
 	size_t k = 0;
-	for (size_t i = 0; i < set->n; i++) {
+	for (size_t i = 0; r == 0 && i < set->n; i++) {
 		size_t m;
 		if (!feature_is_active(set->v[i], env))
 			continue;
-		int r = feature_rules_of(set->v[i], env, buf, FEATURE_MAX_RULES, &m);
-		if (r < 0) {
-			free(v);
-			return r;
-		}
-		for (size_t j = 0; j < m; j++)
+		r = feature_rules_of(set->v[i], env, buf, FEATURE_MAX_RULES, &m);
+		for (size_t j = 0; r == 0 && j < m; j++) {
+			owner[k] = set->v[i]->name;
 			add_rule(v, &k, &buf[j].when);
+		}
 	}
-	for (size_t i = 0; i < n_user; i++)
-		add_rule(v, &k, &(struct sl_nrule){.nr = user_nrs[i]});
+	for (size_t i = 0; r == 0 && i < n_user; i++) {
+		const char *f = conditional_owner(v, owner, k, user_nrs[i]);
+		if (f)
+			r = sl_errorf(
+			    EPERM,
+			    "handler on syscall %d refused: the feature \"%s\" notifies it "
+			    "only for some arguments, and a handler on every call would "
+			    "change what that feature sees",
+			    user_nrs[i], f);
+		else
+			add_rule(v, &k, &(struct sl_nrule){.nr = user_nrs[i]});
+	}
+	free(owner);
+	if (r < 0) {
+		free(v);
+		return r;
+	}
 	*out = v;
 	*n = k;
 	return 0;

@@ -117,7 +117,8 @@ size_t feature_rules_copy(const struct sl_frule *table, size_t n, struct sl_frul
 /* The notify rules of the active features of set under env, then one
  * unconditional rule per user handler's syscall: a malloc'd array in
  * *out (the caller frees it), its length in *n.  0 or -errno with a
- * message. */
+ * message; -EPERM naming the feature when a user handler's syscall is one
+ * an active feature notifies only under argument conditions. */
 int feature_plan_rules(const struct sl_feature_set *set, const struct sl_feature_env *env,
 		       const int *user_nrs, size_t n_user, struct sl_nrule **out, size_t *n);
 

@@ -69,6 +69,35 @@ TEST(feature_plan_rules_gathers_active)
 	policy_release(&cfg);
 }
 
+/* A handler on a syscall an active feature notifies only under argument
+ * conditions is refused, naming the feature; the same feature inactive,
+ * or a syscall it notifies unconditionally, is fine. */
+TEST(feature_conditional_rule_refuses_user_handler)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	struct sl_feature_env env = {.policy = &cfg};
+	const struct sl_feature *const v[] = {&f_two};
+	struct sl_feature_set set = {v, 1};
+	int user[] = {__NR_getppid};
+	struct sl_nrule *rules = NULL;
+	size_t n;
+	CHECK_EQ(feature_plan_rules(&set, &env, user, 1, &rules, &n), -EPERM);
+	CHECK(rules == NULL);
+	CHECK_CONTAINS(sl_error_get(),
+		       "the feature \"two forms\" notifies it only for some arguments");
+	user[0] = __NR_getpid;
+	CHECK_EQ(feature_plan_rules(&set, &env, user, 1, &rules, &n), 0);
+	free(rules);
+	const struct sl_feature *const off[] = {&f_off};
+	set = (struct sl_feature_set){off, 1};
+	user[0] = __NR_getppid;
+	CHECK_EQ(feature_plan_rules(&set, &env, user, 1, &rules, &n), 0);
+	CHECK_EQ(n, 1);
+	free(rules);
+	policy_release(&cfg);
+}
+
 /* A feature asking for more rules than fit is refused by name. */
 TEST(feature_too_many_rules_named)
 {
