@@ -41,17 +41,24 @@ static void add_rule(struct sl_nrule *v, size_t *n, const struct sl_nrule *r)
 	v[(*n)++] = *r;
 }
 
-/* The active feature, if any, that notifies nr only under argument
- * conditions.  A handler on every call of nr would make the filter notify
- * them all (an unconditional rule supersedes the conditional ones), and
- * that feature's handler would then see calls it was written never to
- * get: a memory charge for an mmap that allocates nothing, a chmod it
- * cannot tell from a refused one. */
-static const char *conditional_owner(const struct sl_nrule *v, const char *const *owner, size_t n,
-				     int nr)
+/* A conditional rule of f whose handler relies on its condition. */
+static bool is_exact(const struct sl_feature *f, const struct sl_nrule *r)
+{
+	for (size_t i = 0; r->ncmp > 0 && i < f->n_exact; i++)
+		if (f->exact[i] == r->nr)
+			return true;
+	return false;
+}
+
+/* The active feature, if any, with an exact rule for nr (owner[i] is set
+ * for those only).  A handler on every call of nr would make the filter
+ * notify them all (an unconditional rule supersedes the conditional
+ * ones), and that feature's handler would get calls it was written never
+ * to see: utimensat's fd form, answered EFAULT for its NULL path. */
+static const char *exact_owner(const struct sl_nrule *v, const char *const *owner, size_t n, int nr)
 {
 	for (size_t i = 0; i < n; i++)
-		if (v[i].nr == nr && v[i].ncmp > 0)
+		if (v[i].nr == nr && owner[i])
 			return owner[i];
 	return NULL;
 }
@@ -73,18 +80,18 @@ int feature_plan_rules(const struct sl_feature_set *set, const struct sl_feature
 			continue;
 		r = feature_rules_of(set->v[i], env, buf, FEATURE_MAX_RULES, &m);
 		for (size_t j = 0; r == 0 && j < m; j++) {
-			owner[k] = set->v[i]->name;
+			owner[k] = is_exact(set->v[i], &buf[j].when) ? set->v[i]->name : NULL;
 			add_rule(v, &k, &buf[j].when);
 		}
 	}
 	for (size_t i = 0; r == 0 && i < n_user; i++) {
-		const char *f = conditional_owner(v, owner, k, user_nrs[i]);
+		const char *f = exact_owner(v, owner, k, user_nrs[i]);
 		if (f)
 			r = sl_errorf(
 			    EPERM,
-			    "handler on syscall %d refused: the feature \"%s\" notifies it "
-			    "only for some arguments, and a handler on every call would "
-			    "change what that feature sees",
+			    "handler on syscall %d refused: the feature \"%s\" is notified "
+			    "of it only for some arguments and relies on that; a handler on "
+			    "every call would hand it the others",
 			    user_nrs[i], f);
 		else
 			add_rule(v, &k, &(struct sl_nrule){.nr = user_nrs[i]});

@@ -67,6 +67,13 @@ struct sl_feature {
 	 * SL_FRULES(table) fills both fields). */
 	const struct sl_frule *table;
 	size_t n_table;
+	/* The syscalls of its conditional rules whose handler relies on the
+	 * condition: given a call outside it, it would answer wrongly.  A
+	 * user handler on one of them (its unconditional rule would widen
+	 * the notification to every call) is refused, naming the feature.
+	 * Handlers that check their arguments themselves are not listed. */
+	const int *exact;
+	size_t n_exact;
 	size_t state_size; /* per sandbox */
 	size_t proc_size;  /* per tracked process */
 	/* Set-up while the sandbox starts: 0 or -errno with a message (the
@@ -118,7 +125,7 @@ size_t feature_rules_copy(const struct sl_frule *table, size_t n, struct sl_frul
  * unconditional rule per user handler's syscall: a malloc'd array in
  * *out (the caller frees it), its length in *n.  0 or -errno with a
  * message; -EPERM naming the feature when a user handler's syscall is one
- * an active feature notifies only under argument conditions. */
+ * an active feature lists as exact (struct sl_feature). */
 int feature_plan_rules(const struct sl_feature_set *set, const struct sl_feature_env *env,
 		       const int *user_nrs, size_t n_user, struct sl_nrule **out, size_t *n);
 

@@ -332,7 +332,8 @@ static const struct sl_frule fsmeta_rules[] = {
 #ifdef __NR_utime
     {{__NR_utime, 0, {{0}}}, on_meta},
 #endif
-/* a NULL path acts on the fd */
+/* a NULL path acts on the fd: left to the kernel, and on_meta could not
+ * read it (exact, below: no user handler may widen these to every call) */
 #ifdef __NR_futimesat
     {{__NR_futimesat, 1, {SL_ANE(1, 0)}}, on_meta},
 #endif
@@ -360,9 +361,19 @@ static void release(void *state)
 }
 
 /* Always on: Landlock restricts every sandbox's filesystem. */
+/* on_meta reads the path: the fd forms must not reach it */
+static const int fsmeta_exact[] = {
+#ifdef __NR_futimesat
+    __NR_futimesat,
+#endif
+    __NR_utimensat,
+};
+
 const struct sl_feature feature_fsmeta = {
     .name = "file metadata",
     SL_FRULES(fsmeta_rules),
+    .exact = fsmeta_exact,
+    .n_exact = SL_ARRAY_SIZE(fsmeta_exact),
     .state_size = sizeof(struct fsmeta_state),
     .init = init,
     .release = release,

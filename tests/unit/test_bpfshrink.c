@@ -226,7 +226,7 @@ TEST(bpfshrink_decides_alike)
 	check_policy(false, false, NULL, 0);
 	check_policy(true, false, NULL, 0);
 	check_policy(false, true, NULL, 0);
-	const int user[] = {__NR_openat, __NR_mknod, __NR_getppid, __NR_socket};
+	const int user[] = {__NR_openat, __NR_chmod, __NR_setpriority, __NR_socket};
 	check_policy(true, true, user, 4);
 }
 

@@ -15,16 +15,18 @@ static void nop(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 }
 
-/* Two forms of getppid for one handler, one unconditional getpid. */
+/* Two forms of getppid for one handler, one unconditional getpid; a
+ * handler relying on its condition for gettid. */
 static const struct sl_frule two_forms[] = {
     {{__NR_getppid, 1, {SL_ANE(0, 1)}}, nop},
     {{__NR_getppid, 1, {SL_ANE(0, 2)}}, nop},
     {{__NR_getpid, 0, {{0}}}, nop},
+    {{__NR_gettid, 1, {SL_ANE(0, 1)}}, nop},
 };
 
 static size_t rules_two(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
 {
-	return feature_rules_copy(two_forms, 3, out, max);
+	return feature_rules_copy(two_forms, 4, out, max);
 }
 
 static size_t rules_many(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
@@ -43,7 +45,9 @@ static bool never(const struct sl_feature_env *env)
 	return false;
 }
 
-static const struct sl_feature f_two = {.name = "two forms", .rules = rules_two};
+static const int two_exact[] = {__NR_gettid};
+static const struct sl_feature f_two = {
+    .name = "two forms", .rules = rules_two, .exact = two_exact, .n_exact = 1};
 static const struct sl_feature f_many = {.name = "too many", .rules = rules_many};
 static const struct sl_feature f_fails = {.name = "failing", .init = init_fails};
 static const struct sl_feature f_off = {.name = "off", .active = never, .rules = rules_many};
@@ -57,41 +61,41 @@ TEST(feature_plan_rules_gathers_active)
 	struct sl_feature_env env = {.policy = &cfg};
 	const struct sl_feature *const v[] = {&f_two, &f_off, &f_two};
 	struct sl_feature_set set = {v, 3};
-	int user[] = {__NR_getpid, __NR_gettid};
+	int user[] = {__NR_getpid, __NR_getuid};
 	struct sl_nrule *rules;
 	size_t n;
 	CHECK_EQ(feature_plan_rules(&set, &env, user, 2, &rules, &n), 0);
-	CHECK_EQ(n, 4); /* two getppid forms, getpid, gettid */
+	CHECK_EQ(n, 5); /* two getppid forms, getpid, gettid, getuid */
 	CHECK_EQ(rules[0].nr, __NR_getppid);
 	CHECK_EQ(rules[3].nr, __NR_gettid);
-	CHECK_EQ(rules[3].ncmp, 0);
+	CHECK_EQ(rules[4].nr, __NR_getuid);
+	CHECK_EQ(rules[4].ncmp, 0);
 	free(rules);
 	policy_release(&cfg);
 }
 
-/* A handler on a syscall an active feature notifies only under argument
- * conditions is refused, naming the feature; the same feature inactive,
- * or a syscall it notifies unconditionally, is fine. */
-TEST(feature_conditional_rule_refuses_user_handler)
+/* A handler on a syscall an active feature has an exact rule for is
+ * refused, naming the feature; a conditional rule whose handler checks
+ * its arguments itself (getppid here), an unconditional one, or the same
+ * feature inactive, are fine. */
+TEST(feature_exact_rule_refuses_user_handler)
 {
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
 	struct sl_feature_env env = {.policy = &cfg};
 	const struct sl_feature *const v[] = {&f_two};
 	struct sl_feature_set set = {v, 1};
-	int user[] = {__NR_getppid};
+	int user[] = {__NR_gettid};
 	struct sl_nrule *rules = NULL;
 	size_t n;
 	CHECK_EQ(feature_plan_rules(&set, &env, user, 1, &rules, &n), -EPERM);
 	CHECK(rules == NULL);
-	CHECK_CONTAINS(sl_error_get(),
-		       "the feature \"two forms\" notifies it only for some arguments");
-	user[0] = __NR_getpid;
-	CHECK_EQ(feature_plan_rules(&set, &env, user, 1, &rules, &n), 0);
+	CHECK_CONTAINS(sl_error_get(), "the feature \"two forms\" is notified of it only");
+	int fine[] = {__NR_getppid, __NR_getpid};
+	CHECK_EQ(feature_plan_rules(&set, &env, fine, 2, &rules, &n), 0);
 	free(rules);
 	const struct sl_feature *const off[] = {&f_off};
 	set = (struct sl_feature_set){off, 1};
-	user[0] = __NR_getppid;
 	CHECK_EQ(feature_plan_rules(&set, &env, user, 1, &rules, &n), 0);
 	CHECK_EQ(n, 1);
 	free(rules);

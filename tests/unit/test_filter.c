@@ -239,7 +239,7 @@ TEST(filter_conditional_notify_assembles)
 	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
-	int user[] = {__NR_openat, __NR_mknodat};
+	int user[] = {__NR_openat, __NR_fchmodat};
 	struct filter_req req = planreq(&cfg, false, user, 2);
 	struct filter_req plain = planreq(&cfg, false, NULL, 0);
 	struct sock_fprog a, b;
