@@ -66,49 +66,49 @@ void evloop_release(struct sl_evloop *l)
 	*l = (struct sl_evloop){.epfd = -1};
 }
 
-static struct sl_ev *add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
-			 bool first, int *err)
+/* Room for one more element of size sz in *v (capacity *cap, count n):
+ * doubled as needed.  false when out of memory. */
+static bool grow(void **v, size_t *cap, size_t n, size_t sz)
 {
-	struct sl_ev *ev = calloc(1, sizeof(*ev));
-	if (!ev) {
-		*err = -ENOMEM;
-		return NULL;
-	}
-	*ev = (struct sl_ev){.fd = fd, .fn = fn, .arg = arg, .first = first};
-	struct epoll_event e = {.events = events, .data.ptr = ev};
-	if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &e) < 0) {
-		*err = -errno;
-		free(ev);
-		return NULL;
-	}
-	return ev;
+	if (n < *cap)
+		return true;
+	size_t c = *cap ? 2 * *cap : 4;
+	void *w = realloc(*v, c * sz);
+	if (!w)
+		return false;
+	*v = w;
+	*cap = c;
+	return true;
 }
 
-struct sl_ev *evloop_add_direct(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn,
-				void *arg, int *err)
+/* Direct registrations go into the array that each round polls, the
+ * others into the epoll set. */
+static struct sl_ev *add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
+			 bool first, bool direct, int *err)
 {
 	struct sl_ev *ev = calloc(1, sizeof(*ev));
 	if (!ev) {
 		*err = -ENOMEM;
 		return NULL;
 	}
-	*ev = (struct sl_ev){.fd = fd, .fn = fn, .arg = arg, .events = events, .direct = true};
-	pthread_mutex_lock(&l->lock);
-	if (l->ndirect == l->cap_direct) {
-		size_t cap = l->cap_direct ? 2 * l->cap_direct : 4;
-		struct sl_ev **v = realloc(l->direct, cap * sizeof(*v));
-		if (v) {
-			l->direct = v;
-			l->cap_direct = cap;
-		}
+	*ev = (struct sl_ev){
+	    .fd = fd, .fn = fn, .arg = arg, .events = events, .first = first, .direct = direct};
+	int r = 0;
+	if (direct) {
+		pthread_mutex_lock(&l->lock);
+		if (grow((void **)&l->direct, &l->cap_direct, l->ndirect, sizeof(*l->direct)))
+			l->direct[l->ndirect++] = ev;
+		else
+			r = -ENOMEM;
+		pthread_mutex_unlock(&l->lock);
+	} else {
+		struct epoll_event e = {.events = events, .data.ptr = ev};
+		if (epoll_ctl(l->epfd, EPOLL_CTL_ADD, fd, &e) < 0)
+			r = -errno;
 	}
-	bool ok = l->ndirect < l->cap_direct;
-	if (ok)
-		l->direct[l->ndirect++] = ev;
-	pthread_mutex_unlock(&l->lock);
-	if (!ok) {
+	if (r < 0) {
+		*err = r;
 		free(ev);
-		*err = -ENOMEM;
 		return NULL;
 	}
 	return ev;
@@ -117,13 +117,19 @@ struct sl_ev *evloop_add_direct(struct sl_evloop *l, int fd, uint32_t events, sl
 struct sl_ev *evloop_add(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
 			 int *err)
 {
-	return add(l, fd, events, fn, arg, false, err);
+	return add(l, fd, events, fn, arg, false, false, err);
 }
 
 struct sl_ev *evloop_add_first(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn, void *arg,
 			       int *err)
 {
-	return add(l, fd, events, fn, arg, true, err);
+	return add(l, fd, events, fn, arg, true, false, err);
+}
+
+struct sl_ev *evloop_add_direct(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn,
+				void *arg, int *err)
+{
+	return add(l, fd, events, fn, arg, false, true, err);
 }
 
 void evloop_del(struct sl_evloop *l, struct sl_ev *ev)
@@ -147,21 +153,11 @@ void evloop_del(struct sl_evloop *l, struct sl_ev *ev)
 int evloop_timer_add(struct sl_evloop *l, const struct sl_tsrc *t)
 {
 	pthread_mutex_lock(&l->lock);
-	int r = 0;
-	if (l->ntimers == l->cap_timers) {
-		size_t cap = l->cap_timers ? 2 * l->cap_timers : 4;
-		struct sl_tsrc *v = realloc(l->timers, cap * sizeof(*v));
-		if (v) {
-			l->timers = v;
-			l->cap_timers = cap;
-		} else {
-			r = -ENOMEM;
-		}
-	}
-	if (r == 0)
+	bool ok = grow((void **)&l->timers, &l->cap_timers, l->ntimers, sizeof(*l->timers));
+	if (ok)
 		l->timers[l->ntimers++] = *t;
 	pthread_mutex_unlock(&l->lock);
-	return r;
+	return ok ? 0 : -ENOMEM;
 }
 
 void evloop_timer_del(struct sl_evloop *l, void *arg)
