@@ -192,7 +192,8 @@ sandlock_builder_t *sandlock_sandbox_builder_http_ca(sandlock_builder_t *b, cons
 sandlock_builder_t *sandlock_sandbox_builder_http_key(sandlock_builder_t *b, const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_builder_t *b, uint64_t seed);
 /* clean_env: start from an empty environment; env_var: set KEY=VALUE in the
- * command's environment (both copied; later calls override). */
+ * command's environment (both copied; later calls override).  KEY is valid
+ * UTF-8 without '=' or a control byte (build fails otherwise). */
 sandlock_builder_t *sandlock_sandbox_builder_clean_env(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_env_var(sandlock_builder_t *b, const char *key,
 						     const char *value);
@@ -227,8 +228,10 @@ int64_t sandlock_syscall_nr(const char *name);
 
 /* ---- one-shot runs ------------------------------------------------------ */
 /* name may be NULL (the default is "sandbox-<caller pid>"); otherwise 1 to
- * 64 bytes without control characters (bytes below 0x20 and 0x7f).  stdout
- * and stderr are captured; stdin is inherited. */
+ * 64 ASCII letters, digits, '.', '_' and '-', starting with a letter or a
+ * digit (it becomes the hostname and a file name; anything else fails with
+ * a message naming the byte).  stdout and stderr are captured; stdin is
+ * inherited. */
 sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy, const char *name,
 				const char *const *argv, unsigned int argc);
 /* stdio inherited; returns the exit code, or -1 (signal, or failure). */

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "loop.h"
 #include "pidinfo.h"
+#include "names.h"
 
 static void record_status(sandlock_handle_t *h, const siginfo_t *si, int wait_rc)
 {
@@ -281,7 +282,7 @@ static int set_name(sandlock_handle_t *h, const char *name)
 		snprintf(dflt, sizeof(dflt), "sandbox-%d", (int)getpid());
 		name = dflt;
 	}
-	int r = policy_check_name(name);
+	int r = names_check_sandbox(name);
 	if (r < 0)
 		return r;
 	snprintf(h->name, sizeof(h->name), "%s", name);

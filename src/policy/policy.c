@@ -25,6 +25,7 @@
 #include "error.h"
 #include "protection.h"
 #include "httprule.h"
+#include "names.h"
 #include "netrule.h"
 #include "syscalls.h"
 
@@ -169,64 +170,6 @@ int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src
 nomem:
 	policy_release(dst);
 	return sl_errorf(ENOMEM, "copying the policy: out of memory");
-}
-
-static bool is_control(unsigned char c)
-{
-	return c < 0x20 || c == 0x7f;
-}
-
-/* Appends byte c to out as C would write it in a string literal: \t, \n,
- * \r, \\ and \xNN for the other control bytes, else the byte itself. */
-static void append_escaped(char *out, size_t size, unsigned char c)
-{
-	size_t len = strlen(out);
-	const char *named = NULL;
-
-	switch (c) {
-	case '\t':
-		named = "\\t";
-		break;
-	case '\n':
-		named = "\\n";
-		break;
-	case '\r':
-		named = "\\r";
-		break;
-	case '\\':
-		named = "\\\\";
-		break;
-	}
-	if (named)
-		snprintf(out + len, size - len, "%s", named);
-	else if (is_control(c))
-		snprintf(out + len, size - len, "\\x%02x", c);
-	else
-		snprintf(out + len, size - len, "%c", c);
-}
-
-/* The name becomes the hostname the sandbox sees (uname) and is printed
- * in messages: a newline or an escape sequence in it would forge lines or
- * drive a terminal, so control bytes are refused. */
-int policy_check_name(const char *name)
-{
-	if (!name || !*name)
-		return sl_errorf(EINVAL, "invalid sandbox name: must not be empty");
-	if (strnlen(name, SL_NAME_MAX + 1) > SL_NAME_MAX)
-		return sl_errorf(EINVAL, "invalid sandbox name: longer than %u bytes", SL_NAME_MAX);
-	for (size_t i = 0; name[i]; i++) {
-		if (!is_control((unsigned char)name[i]))
-			continue;
-		/* at most SL_NAME_MAX bytes, each escaped in at most 4 */
-		char quoted[SL_NAME_MAX * 4 + 1] = "", bad[5] = "";
-		for (size_t j = 0; name[j]; j++)
-			append_escaped(quoted, sizeof(quoted), (unsigned char)name[j]);
-		append_escaped(bad, sizeof(bad), (unsigned char)name[i]);
-		return sl_errorf(EINVAL,
-				 "invalid sandbox name '%s': control character %s at position %zu",
-				 quoted, bad, i + 1);
-	}
-	return 0;
 }
 
 /* ---- validation -------------------------------------------------------------- */
@@ -414,9 +357,9 @@ static int validate_limits(struct sandlock_sandbox *cfg)
 static int validate_env(const struct sandlock_sandbox *cfg)
 {
 	for (size_t i = 0; i < cfg->env_keys.n; i++) {
-		const char *k = cfg->env_keys.v[i];
-		if (!*k || strchr(k, '='))
-			return sl_errorf(EINVAL, "env: invalid variable name '%s'", k);
+		int r = names_check_env_key(cfg->env_keys.v[i]);
+		if (r < 0)
+			return r;
 	}
 	return 0;
 }

@@ -108,7 +108,4 @@ int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src
 void policy_release(struct sandlock_sandbox *cfg);
 void policy_init(struct sandlock_sandbox *cfg);
 
-/* Validates a sandbox name.  0 or -EINVAL with a message. */
-int policy_check_name(const char *name);
-
 #endif

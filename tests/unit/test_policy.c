@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "harness.h"
+#include "names.h"
 #include "policy.h"
 #include "sandlock.h"
 
@@ -370,9 +371,11 @@ TEST(policy_fs_mount)
 TEST(policy_env_names)
 {
 	BUILD_FAILS(sandlock_sandbox_builder_env_var(NEW(), "A=B", "x"),
-		    "env: invalid variable name 'A=B'");
+		    "env: invalid variable name 'A=B': character '=' at position 2");
 	BUILD_FAILS(sandlock_sandbox_builder_env_var(NEW(), "", "x"),
-		    "env: invalid variable name ''");
+		    "env: invalid variable name '': must not be empty");
+	BUILD_FAILS(sandlock_sandbox_builder_env_var(NEW(), "A\nB", "x"),
+		    "env: invalid variable name 'A\\nB': control character '\\n' at position 2");
 	/* an empty value is fine */
 	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_env_var(NEW(), "A", "")));
 }
@@ -672,56 +675,95 @@ TEST(policy_copy_empty)
 
 TEST(policy_names)
 {
-	CHECK_EQ(policy_check_name("sandbox-1"), 0);
-	CHECK_EQ(policy_check_name(NULL), -EINVAL);
+	CHECK_EQ(names_check_sandbox("sandbox-1"), 0);
+	CHECK_EQ(names_check_sandbox(NULL), -EINVAL);
 	CHECK_STR(sl_error_get(), "invalid sandbox name: must not be empty");
-	CHECK_EQ(policy_check_name(""), -EINVAL);
+	CHECK_EQ(names_check_sandbox(""), -EINVAL);
 	CHECK_STR(sl_error_get(), "invalid sandbox name: must not be empty");
 	char name[80];
 	memset(name, 'n', sizeof(name));
 	name[64] = 0;
-	CHECK_EQ(policy_check_name(name), 0);
+	CHECK_EQ(names_check_sandbox(name), 0);
 	name[64] = 'n';
 	name[65] = 0;
-	CHECK_EQ(policy_check_name(name), -EINVAL);
+	CHECK_EQ(names_check_sandbox(name), -EINVAL);
 	CHECK_STR(sl_error_get(), "invalid sandbox name: longer than 64 bytes");
 }
 
-/* Control bytes are refused, quoted escaped with their position. */
-TEST(policy_names_control_characters)
+#define NAME_RULE                                                                                  \
+	" (a sandbox name is 1 to 64 ASCII letters, digits, '.', '_' and '-', starting with a "    \
+	"letter or digit: it becomes the hostname and a file name)"
+
+/* What is not safe as a hostname and as a file name is refused, quoted
+ * with control and non-ASCII bytes escaped, the byte and its position
+ * named. */
+TEST(policy_names_refused)
 {
 	static const struct {
 		const char *name, *msg;
 	} bad[] = {
-	    {"agent\n1", "invalid sandbox name 'agent\\n1': control character \\n at position 6"},
-	    {"\tx", "invalid sandbox name '\\tx': control character \\t at position 1"},
-	    {"x\r", "invalid sandbox name 'x\\r': control character \\r at position 2"},
-	    {"\x1b[31mred", "invalid sandbox name '\\x1b[31mred': control character \\x1b at "
+	    {"agent\n1", "invalid sandbox name 'agent\\n1': control character '\\n' at position 6"},
+	    {"\tx", "invalid sandbox name '\\tx': control character '\\t' at position 1"},
+	    {"\x1b[31mred", "invalid sandbox name '\\x1b[31mred': control character '\\x1b' at "
 			    "position 1"},
-	    {"del\x7f", "invalid sandbox name 'del\\x7f': control character \\x7f at position 4"},
-	    {"a\\b\x01", "invalid sandbox name 'a\\\\b\\x01': control character \\x01 at "
-			 "position 4"},
-	    {"\x1f", "invalid sandbox name '\\x1f': control character \\x1f at position 1"},
+	    {"del\x7f", "invalid sandbox name 'del\\x7f': control character '\\x7f' at position 4"},
+	    {"a/b", "invalid sandbox name 'a/b': character '/' at position 2"},
+	    {"..", "invalid sandbox name '..': character '.' at position 1"},
+	    {".hidden", "invalid sandbox name '.hidden': character '.' at position 1"},
+	    {"-rf", "invalid sandbox name '-rf': character '-' at position 1"},
+	    {"_x", "invalid sandbox name '_x': character '_' at position 1"},
+	    {"agent 1", "invalid sandbox name 'agent 1': character ' ' at position 6"},
+	    {"a:b", "invalid sandbox name 'a:b': character ':' at position 2"},
+	    {"a\\b", "invalid sandbox name 'a\\\\b': character '\\\\' at position 2"},
+	    {"caf\xc3\xa9", "invalid sandbox name 'caf\\xc3\\xa9': non-ASCII byte '\\xc3' at "
+			   "position 4"},
+	    {"bad\xff", "invalid sandbox name 'bad\\xff': non-ASCII byte '\\xff' at position 4"},
 	};
+	char want[512];
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		CHECK_EQ(policy_check_name(bad[i].name), -EINVAL);
-		CHECK_STR(sl_error_get(), bad[i].msg);
+		CHECK_EQ(names_check_sandbox(bad[i].name), -EINVAL);
+		snprintf(want, sizeof(want), "%s%s", bad[i].msg, NAME_RULE);
+		CHECK_STR(sl_error_get(), want);
 	}
 
 	/* the longest name, all control bytes: the quoted form fits */
-	char name[65], want[400];
+	char name[65];
 	memset(name, 0x01, 64);
 	name[64] = 0;
-	CHECK_EQ(policy_check_name(name), -EINVAL);
+	CHECK_EQ(names_check_sandbox(name), -EINVAL);
 	strcpy(want, "invalid sandbox name '");
 	for (int i = 0; i < 64; i++)
 		strcat(want, "\\x01");
-	strcat(want, "': control character \\x01 at position 1");
+	strcat(want, "': control character '\\x01' at position 1" NAME_RULE);
 	CHECK_STR(sl_error_get(), want);
 
-	/* printable ASCII and UTF-8 stay accepted */
-	CHECK_EQ(policy_check_name("agent-1"), 0);
-	CHECK_EQ(policy_check_name("a b_c.d:e/f'g\"h\\i~"), 0);
-	CHECK_EQ(policy_check_name("caf\xc3\xa9 \xe2\x9c\x93"), 0);
-	CHECK_EQ(policy_check_name(" "), 0);
+	CHECK_EQ(names_check_sandbox("agent-1"), 0);
+	CHECK_EQ(names_check_sandbox("Build_42.ci-x"), 0);
+	CHECK_EQ(names_check_sandbox("9"), 0);
+}
+
+/* An environment variable name: valid UTF-8 without '=' or a control
+ * byte; the value may hold anything. */
+TEST(policy_env_keys_refused)
+{
+	CHECK_EQ(names_check_env_key("PATH"), 0);
+	CHECK_EQ(names_check_env_key("caf\xc3\xa9.x-y"), 0);
+	CHECK_EQ(names_check_env_key("A\nB"), -EINVAL);
+	CHECK_STR(sl_error_get(),
+		  "env: invalid variable name 'A\\nB': control character '\\n' at position 2");
+	CHECK_EQ(names_check_env_key("\x1b]0;x"), -EINVAL);
+	CHECK_STR(sl_error_get(), "env: invalid variable name '\\x1b]0;x': control character "
+				  "'\\x1b' at position 1");
+	CHECK_EQ(names_check_env_key("A\xc3("), -EINVAL);
+	CHECK_STR(sl_error_get(), "env: invalid variable name 'A\\xc3(': not valid UTF-8");
+	CHECK_EQ(names_check_env_key("A=B"), -EINVAL);
+	CHECK_STR(sl_error_get(), "env: invalid variable name 'A=B': character '=' at position 2");
+	/* a long name is quoted shortened */
+	char key[300];
+	memset(key, 'K', sizeof(key) - 2);
+	key[sizeof(key) - 2] = '\n';
+	key[sizeof(key) - 1] = 0;
+	CHECK_EQ(names_check_env_key(key), -EINVAL);
+	CHECK_CONTAINS(sl_error_get(), "KKK...': control character '\\n' at position 299");
+	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_env_var(NEW(), "A", "line1\nline2")));
 }
