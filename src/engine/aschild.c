@@ -17,11 +17,11 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "error.h"
 #include "pidinfo.h"
 
-#define CAP_BIT(c) (1ULL << (c))
-#define KEEP_CAPS  (CAP_BIT(CAP_SETUID) | CAP_BIT(CAP_SETGID))
+#define KEEP_CAPS (SL_CAP_BIT(CAP_SETUID) | SL_CAP_BIT(CAP_SETGID))
 
 enum as_state { W_STARTING, W_IDLE, W_JOB, W_DONE, W_QUIT };
 
@@ -47,36 +47,10 @@ struct aschild {
 
 /* ---- capabilities and ids of the calling thread (raw: per thread) ------ */
 
-struct caps {
-	uint64_t eff, perm, inh;
-};
-
-static int caps_get(struct caps *c)
-{
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2];
-	if (syscall(SYS_capget, &h, d) < 0)
-		return -errno;
-	c->eff = d[0].effective | (uint64_t)d[1].effective << 32;
-	c->perm = d[0].permitted | (uint64_t)d[1].permitted << 32;
-	c->inh = d[0].inheritable | (uint64_t)d[1].inheritable << 32;
-	return 0;
-}
-
-static int caps_set(const struct caps *c)
-{
-	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
-	struct __user_cap_data_struct d[2] = {
-	    {(uint32_t)c->eff, (uint32_t)c->perm, (uint32_t)c->inh},
-	    {(uint32_t)(c->eff >> 32), (uint32_t)(c->perm >> 32), (uint32_t)(c->inh >> 32)},
-	};
-	return syscall(SYS_capset, &h, d) < 0 ? -errno : 0;
-}
-
 /* The worker's: keep effective or not, nothing inheritable. */
 static int caps_keep(const struct aschild *a, bool effective)
 {
-	return caps_set(&(struct caps){effective ? a->keep : 0, a->keep, 0});
+	return sl_caps_set(&(struct sl_caps){effective ? a->keep : 0, a->keep, 0});
 }
 
 /* This thread's ids and groups. */
@@ -124,13 +98,13 @@ static bool acts_as(const struct sl_creds *a, const struct sl_creds *b)
  * effective uid from 0 clears the effective set (capabilities(7)). */
 static int ids_switch(const struct aschild *a, const struct sl_creds *t)
 {
-	if (a->keep & CAP_BIT(CAP_SETGID)) {
+	if (a->keep & SL_CAP_BIT(CAP_SETGID)) {
 		if (syscall(SYS_setgroups, t->ngroups, t->groups) < 0 ||
 		    syscall(SYS_setresgid, t->gid[0], t->gid[1], -1) < 0)
 			return -errno;
 		syscall(SYS_setfsgid, t->gid[3]);
 	}
-	if (a->keep & CAP_BIT(CAP_SETUID)) {
+	if (a->keep & SL_CAP_BIT(CAP_SETUID)) {
 		if (syscall(SYS_setresuid, t->uid[0], t->uid[1], -1) < 0)
 			return -errno;
 		syscall(SYS_setfsuid, t->uid[3]);
@@ -190,8 +164,8 @@ static int worker_setup(struct aschild *a)
 	if (a->ruleset >= 0 && (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) < 0 ||
 				syscall(__NR_landlock_restrict_self, a->ruleset, 0U) < 0))
 		return -errno;
-	struct caps c;
-	int r = caps_get(&c);
+	struct sl_caps c;
+	int r = sl_caps_get(&c);
 	if (r < 0)
 		return r;
 	a->keep = c.perm & KEEP_CAPS;
@@ -321,19 +295,19 @@ void aschild_free(struct aschild *a)
  * (inline, this is the host's own thread). */
 static long run_here(struct aschild *a, long (*fn)(void *), void *arg)
 {
-	struct caps c;
-	if (caps_get(&c) < 0)
+	struct sl_caps c;
+	if (sl_caps_get(&c) < 0)
 		return -EPERM;
 	if (!c.eff)
 		return fn(arg);
 	sigset_t all, old;
 	sigfillset(&all);
 	pthread_sigmask(SIG_BLOCK, &all, &old);
-	long r = caps_set(&(struct caps){0, c.perm, c.inh}) == 0 ? fn(arg) : -EPERM;
+	long r = sl_caps_set(&(struct sl_caps){0, c.perm, c.inh}) == 0 ? fn(arg) : -EPERM;
 	/* raising the effective set within the permitted one is always
 	 * allowed (capabilities(7)); should a security module refuse it, no
 	 * later call is made */
-	if (caps_set(&c) < 0)
+	if (sl_caps_set(&c) < 0)
 		a->broken = true;
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;

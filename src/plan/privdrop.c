@@ -17,6 +17,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "caps.h"
 #include "error.h"
 #include "plan.h"
 #include "rawsys.h"
@@ -32,23 +33,6 @@
 
 /* ---- parent ---------------------------------------------------------------- */
 
-static int get_caps(struct __user_cap_data_struct d[CAP_WORDS])
-{
-	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-	memset(d, 0, CAP_WORDS * sizeof(*d));
-	if (syscall(SYS_capget, &h, d) < 0)
-		return sl_errorf(errno, "capget: %s", strerror(errno));
-	return 0;
-}
-
-static bool any_cap(const struct __user_cap_data_struct d[CAP_WORDS])
-{
-	for (int i = 0; i < CAP_WORDS; i++)
-		if (d[i].effective | d[i].permitted | d[i].inheritable)
-			return true;
-	return false;
-}
-
 unsigned long privdrop_secbits(unsigned long old)
 {
 	/* A locked bit keeps its value (the kernel refuses to change it);
@@ -59,8 +43,8 @@ unsigned long privdrop_secbits(unsigned long old)
 
 bool privdrop_caps_held(void)
 {
-	struct __user_cap_data_struct d[CAP_WORDS];
-	return get_caps(d) == 0 && any_cap(d);
+	struct sl_caps c;
+	return sl_caps_get(&c) == 0 && (c.eff | c.perm | c.inh) != 0;
 }
 
 /* ---- child: raw syscalls only ------------------------------------------------ */
