@@ -203,7 +203,9 @@ sandlock_builder_t *sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builde
 								 const char *names);
 sandlock_builder_t *sandlock_sandbox_builder_extra_allow_syscalls(sandlock_builder_t *b,
 								  const char *names);
-/* RLIMIT_NOFILE of the command, soft and hard. */
+/* RLIMIT_NOFILE of the command, soft and hard.  Build fails above the
+ * kernel's fs.nr_open, and above the caller's hard limit unless it holds
+ * CAP_SYS_RESOURCE. */
 sandlock_builder_t *sandlock_sandbox_builder_max_open_files(sandlock_builder_t *b, unsigned int n);
 /* Process knobs: no ASLR, no transparent huge pages, no core dumps.
  * deterministic_dirs has not landed. */
@@ -230,7 +232,11 @@ int64_t sandlock_syscall_nr(const char *name);
 /* name may be NULL (the default is "sandbox-<caller pid>"); otherwise 1 to
  * 64 ASCII letters, digits, '.', '_' and '-', starting with a letter or a
  * digit (it becomes the hostname and a file name; anything else fails with
- * a message naming the byte).  stdout and stderr are captured; stdin is
+ * a message naming the byte).  argv holds argc strings (no other limit on
+ * their number): with the environment they must fit what execve takes,
+ * each at most 32 pages and together a quarter of the command's stack
+ * limit (within 128 KiB and 6 MiB), or the call fails before anything
+ * starts, naming the sizes.  stdout and stderr are captured; stdin is
  * inherited. */
 sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy, const char *name,
 				const char *const *argv, unsigned int argc);

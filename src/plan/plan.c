@@ -17,8 +17,8 @@
 #include "error.h"
 #include "filter.h"
 #include "landlock.h"
+#include "rlimits.h"
 
-#define SL_MAX_ARGC 4096
 /* glibc's execvp default when PATH is unset */
 #define SL_DEFAULT_PATH "/bin:/usr/bin"
 
@@ -95,8 +95,6 @@ static int copy_argv(struct sl_plan *p, const char *const *argv, unsigned int ar
 		return sl_errorf(EINVAL, "argv is NULL");
 	if (argc == 0)
 		return sl_errorf(EINVAL, "empty command");
-	if (argc > SL_MAX_ARGC)
-		return sl_errorf(E2BIG, "too many arguments (%u, at most %d)", argc, SL_MAX_ARGC);
 	for (unsigned int i = 0; i < argc; i++) {
 		if (!argv[i])
 			return sl_errorf(EINVAL, "argv[%u] is NULL", i);
@@ -293,28 +291,46 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 		p->set_cpus = true;
 	}
 	if (cfg->max_open_files.set) {
-		struct rlimit rl;
-		bool above = getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_max != RLIM_INFINITY &&
-			     cfg->max_open_files.v > rl.rlim_max;
-		if (above && geteuid() != 0)
-			return sl_errorf(
-			    EPERM, "max_open_files %llu exceeds this process's hard limit %llu",
-			    (unsigned long long)cfg->max_open_files.v,
-			    (unsigned long long)rl.rlim_max);
+		/* checked at build too: this process may have changed since */
+		int r = rlimits_check_nofile(cfg->max_open_files.v, &p->raise_nofile);
+		if (r < 0)
+			return r;
 		p->set_nofile = true;
 		p->nofile = cfg->max_open_files.v;
 		/* raising the hard limit needs CAP_SYS_RESOURCE, which the
-		 * child drops: it raises it first */
-		if (above) {
-			p->raise_nofile = true;
+		 * child drops: it raises it first, the soft one after */
+		struct rlimit rl;
+		if (p->raise_nofile && getrlimit(RLIMIT_NOFILE, &rl) < 0)
+			return sl_errorf(errno, "getrlimit(RLIMIT_NOFILE): %s", strerror(errno));
+		if (p->raise_nofile)
 			p->nofile_cur = rl.rlim_cur;
-		}
 	}
 	/* max_memory caps each process's data (RLIMIT_DATA) and its stack
 	 * too: it grows without a syscall the supervisor could see */
 	p->set_mem = cfg->max_memory.set;
 	p->mem_limit = cfg->max_memory.v;
 	return 0;
+}
+
+/* An exec that cannot fit its arguments is refused here, naming the sizes,
+ * rather than by execve in the child ("Argument list too long" as if the
+ * command could not be executed). */
+static int check_exec_size(const struct sl_plan *p)
+{
+	struct rlimit rl;
+	uint64_t stack = getrlimit(RLIMIT_STACK, &rl) == 0 ? rl.rlim_cur : RLIM_INFINITY;
+	const char *why = NULL;
+	/* max_memory caps the child's stack limit (child.c) */
+	if (p->set_mem && p->mem_limit < stack) {
+		stack = p->mem_limit;
+		why = "max_memory";
+	}
+	size_t path = 0;
+	for (size_t i = 0; i < p->exec_paths.n; i++)
+		if (strlen(p->exec_paths.v[i]) > path)
+			path = strlen(p->exec_paths.v[i]);
+	return rlimits_check_exec((const char *const *)p->argv.v, (const char *const *)p->envp.v,
+				 path, stack, why);
 }
 
 /* The child makes a few syscalls after installing its filter and before
@@ -465,6 +481,8 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		r = sl_errorf(ENOMEM, "out of memory");
 	if (r == 0)
 		r = build_limits(p, cfg);
+	if (r == 0)
+		r = check_exec_size(p);
 	if (r == 0)
 		r = build_filter(p, cfg, mode);
 	if (r == 0)

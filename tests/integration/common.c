@@ -94,6 +94,24 @@ sandlock_sandbox_t *tc_build(sandlock_builder_t *b)
 	return p;
 }
 
+char *tc_build_error(sandlock_builder_t *b)
+{
+	int err = 0;
+	char *msg = NULL;
+	sandlock_sandbox_t *p = sandlock_sandbox_build(b, &err, &msg);
+	if (p) {
+		sandlock_sandbox_free(p);
+		th_fail(__FILE__, __LINE__, "sandbox_build succeeded, a failure was expected");
+	}
+	if (err != -1 || !msg)
+		th_fail(__FILE__, __LINE__, "sandbox_build failed without err -1 and a message");
+	char *copy = strdup(msg);
+	sandlock_string_free(msg);
+	if (!copy)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	return copy;
+}
+
 static char *copy_bytes(const uint8_t *p, size_t len)
 {
 	char *s = malloc(len + 1);

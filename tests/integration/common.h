@@ -40,6 +40,8 @@ sandlock_builder_t *tc_builder(void);
 sandlock_builder_t *tc_builder_sys(void);
 /* Builds the policy; fails the test with the library's message if not. */
 sandlock_sandbox_t *tc_build(sandlock_builder_t *b);
+/* Builds b expecting a failure: its message (fails the test if b builds). */
+char *tc_build_error(sandlock_builder_t *b);
 
 /* A malloc'd string formatted as printf would (fails the test when out
  * of memory). */

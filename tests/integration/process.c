@@ -10,7 +10,9 @@
 #include <limits.h>
 #include <sched.h>
 #include <stdlib.h>
+#include <linux/capability.h>
 #include <sys/resource.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 /* True when the line "want" is one of the lines of text. */
@@ -130,6 +132,52 @@ TEST(cli_max_open_files)
 	if (rc != 0)
 		th_fail(__FILE__, __LINE__, "cli exit %d, stderr %s", rc, err);
 	CHECK_STR(out, "40 40\n");
+}
+
+static unsigned long long nr_open(void)
+{
+	char *s = tc_read_file("/proc/sys/fs/nr_open");
+	return strtoull(s, NULL, 10);
+}
+
+static bool cap_sys_resource(void)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, 0};
+	struct __user_cap_data_struct d[2];
+	return syscall(SYS_capget, &h, d) == 0 && (d[0].effective & (1u << CAP_SYS_RESOURCE));
+}
+
+/* A max_open_files no run could set is refused at build, not by every
+ * run's child: above fs.nr_open for anyone, above the hard limit without
+ * CAP_SYS_RESOURCE (with it, the command gets the raised limit). */
+TEST(max_open_files_beyond_limits)
+{
+	unsigned long long ceiling = nr_open();
+	char *msg = tc_build_error(
+	    sandlock_sandbox_builder_max_open_files(tc_builder(), (unsigned int)ceiling + 1));
+	CHECK_STR(msg, tc_fmt("max_open_files %llu is above the kernel's ceiling fs.nr_open "
+			      "(%llu): no process may have that many",
+			      ceiling + 1, ceiling));
+	char *err = NULL;
+	int rc = tc_cli_run(NULL, &err, "-r", tc_probe_dir(), "--max-open-files",
+			    tc_itoa((long)ceiling + 1), "--", tc_probe(), "rlimit-nofile", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_STR(err, tc_fmt("sandlock: %s\n", msg));
+
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	if (rl.rlim_max == RLIM_INFINITY || rl.rlim_max >= ceiling)
+		SKIP("the hard limit of open files is already the kernel's ceiling");
+	unsigned int n = (unsigned int)rl.rlim_max + 1;
+	sandlock_builder_t *b = sandlock_sandbox_builder_max_open_files(tc_builder(), n);
+	if (!cap_sys_resource()) {
+		CHECK_STR(tc_build_error(b),
+			  tc_fmt("max_open_files %u is above this process's hard limit of open "
+				 "files (%llu, RLIMIT_NOFILE); raising it needs CAP_SYS_RESOURCE",
+				 n, (unsigned long long)rl.rlim_max));
+		return;
+	}
+	CHECK_STR(tc_probe_in(tc_build(b), "rlimit-nofile", NULL), tc_fmt("%u %u", n, n));
 }
 
 TEST(no_coredump)
@@ -327,13 +375,9 @@ TEST(env_key_validation)
 {
 	static const char *const bad[] = {"A\nB", "X\x1b[2J", "K\xc3", "=x"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
-		sandlock_builder_t *b = sandlock_sandbox_builder_env_var(tc_builder(), bad[i], "v");
-		int e = 0;
-		char *msg = NULL;
-		CHECK(sandlock_sandbox_build(b, &e, &msg) == NULL);
-		CHECK_EQ(e, -1);
-		CHECK(msg && strncmp(msg, "env: invalid variable name '", 28) == 0);
-		sandlock_string_free(msg);
+		char *msg =
+		    tc_build_error(sandlock_sandbox_builder_env_var(tc_builder(), bad[i], "v"));
+		CHECK(strncmp(msg, "env: invalid variable name '", 28) == 0);
 		char *kv = tc_fmt("%s=v", bad[i]), *err = NULL;
 		int rc = tc_cli_run(NULL, &err, "-r", tc_probe_dir(), "--env", kv, "--", tc_probe(),
 				    "uname", NULL);

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * A run whose exec can never fit its arguments and environment fails
+ * before anything starts, saying so (a setup error, not a command that
+ * "cannot be executed"), and the boundary is the kernel's: a command whose
+ * strings take exactly what execve accepts runs, one byte more is refused,
+ * and a bare execve agrees on both.
+ */
+#include "common.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define STRING_MAX (32 * (size_t)sysconf(_SC_PAGESIZE))
+
+static char *filled(size_t len, char c)
+{
+	char *s = malloc(len + 1);
+	if (!s)
+		th_fail(__FILE__, __LINE__, "out of memory");
+	memset(s, c, len);
+	s[len] = 0;
+	return s;
+}
+
+/* One value over execve's per-string limit, and values that together
+ * exceed what any stack limit allows: refused at build. */
+TEST(exec_env_too_big_refused_at_build)
+{
+	char *big = filled(10u << 20, 'v');
+	char *msg = tc_build_error(sandlock_sandbox_builder_env_var(tc_builder(), "BIG", big));
+	CHECK_STR(msg, tc_fmt("env: BIG=... is %zu bytes long; execve takes at most %zu bytes per "
+			      "string",
+			      (size_t)(10u << 20) + 5, STRING_MAX));
+	char *chunk = filled(STRING_MAX - 16, 'c');
+	sandlock_builder_t *b = tc_builder();
+	for (int i = 0; i < 60; i++)
+		b = sandlock_sandbox_builder_env_var(b, tc_fmt("V%02d", i), chunk);
+	CHECK_CONTAINS(tc_build_error(b), "env: the variables take ");
+	free(big);
+	free(chunk);
+}
+
+/* An argument over the per-string limit: refused before the fork, by the
+ * library and by the CLI, naming the argument. */
+TEST(exec_argument_too_long_is_a_setup_error)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	char *arg = filled(STRING_MAX, 'a');
+	const char *argv[] = {tc_probe(), arg, NULL};
+	CHECK(sandlock_run(p, NULL, argv, 2) == NULL);
+	CHECK_STR(sandlock_last_error(),
+		  tc_fmt("argument 1 is %zu bytes long; execve takes at most %zu bytes per string",
+			 STRING_MAX + 1, STRING_MAX));
+	free(arg);
+}
+
+/* What execve accepts with stack limit `stack`: a quarter, within 128 KiB
+ * and 6 MiB. */
+static size_t exec_space(rlim_t stack)
+{
+	size_t s = stack == RLIM_INFINITY ? (6u << 20) : stack / 4;
+	if (s > (6u << 20))
+		s = 6u << 20;
+	return s < 131072 ? 131072 : s;
+}
+
+/* argv for `probe exit 0 <filler...>` whose strings and pointers take
+ * exactly `need` bytes (with the exec path, an empty environment). */
+static const char **argv_of_size(size_t need, unsigned *argc)
+{
+	static const char *v[512];
+	const char *probe = tc_probe();
+	/* the exec path (argv[0] itself), then "probe", "exit", "0" */
+	size_t used = (strlen(probe) + 1) * 2 + 5 + 2 + 3 * sizeof(void *);
+	unsigned n = 0;
+	v[n++] = probe;
+	v[n++] = "exit";
+	v[n++] = "0";
+	while (used < need) {
+		size_t left = need - used - sizeof(void *);
+		size_t len = left > STRING_MAX - 1 ? STRING_MAX / 2 : left - 1;
+		v[n++] = filled(len, 'f');
+		used += len + 1 + sizeof(void *);
+		if (n >= 511)
+			th_fail(__FILE__, __LINE__, "too many filler arguments");
+	}
+	if (used != need)
+		th_fail(__FILE__, __LINE__, "argv size %zu, wanted %zu", used, need);
+	v[n] = NULL;
+	*argc = n;
+	return v;
+}
+
+/* How a bare execve of argv (empty environment) ends: its exit status,
+ * or 1000 + errno when execve itself failed. */
+static int bare_exec(const char **argv, rlim_t stack)
+{
+	int pfd[2];
+	CHECK(pipe(pfd) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		close(pfd[0]);
+		struct rlimit rl;
+		getrlimit(RLIMIT_STACK, &rl);
+		rl.rlim_cur = stack;
+		setrlimit(RLIMIT_STACK, &rl);
+		char *envp[] = {NULL};
+		execve(argv[0], (char *const *)argv, envp);
+		int e = errno;
+		if (write(pfd[1], &e, sizeof(e)) < 0)
+			_exit(126);
+		_exit(127);
+	}
+	close(pfd[1]);
+	int e = 0, st = 0;
+	ssize_t got = read(pfd[0], &e, sizeof(e));
+	close(pfd[0]);
+	CHECK(waitpid(pid, &st, 0) == pid);
+	if (got == sizeof(e))
+		return 1000 + e;
+	return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+}
+
+/* The boundary, with the stack limit max_memory sets (4 MiB: 1 MiB of
+ * strings): exactly the kernel's space runs, one byte more is refused by
+ * the library before the fork, and by a bare execve with E2BIG. */
+TEST(exec_size_boundary_is_the_kernels)
+{
+	const rlim_t stack = 4u << 20;
+	size_t space = exec_space(stack);
+	sandlock_builder_t *b = sandlock_sandbox_builder_clean_env(tc_builder(), true);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_memory(b, stack));
+
+	unsigned argc;
+	const char **argv = argv_of_size(space, &argc);
+	CHECK_EQ(bare_exec(argv, stack), 0);
+	struct tc_res r = tc_runv(p, NULL, argv);
+	CHECK_EQ(r.code, 0);
+
+	argv = argv_of_size(space + 1, &argc);
+	CHECK_EQ(bare_exec(argv, stack), 1000 + E2BIG);
+	CHECK(sandlock_run(p, NULL, argv, argc) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(),
+		       tc_fmt("argument list too long: %u arguments (", argc));
+	CHECK_CONTAINS(sandlock_last_error(),
+		       tc_fmt("execve takes at most %zu here: a quarter of the stack limit "
+			      "(4194304 bytes, set by max_memory)",
+			      space));
+
+	/* the CLI: a setup error (exit 1), one line (its own exec has the
+	 * test's stack limit: room for these arguments) */
+	const char *cv[600];
+	unsigned k = 0;
+	const char *head[] = {tc_cli(), "run", "-r", tc_probe_dir(), "-m", "4M", "--clean-env", "--"};
+	for (unsigned i = 0; i < sizeof(head) / sizeof(head[0]); i++)
+		cv[k++] = head[i];
+	for (unsigned i = 0; i < argc && k < 599; i++)
+		cv[k++] = argv[i];
+	cv[k] = NULL;
+	char *err = NULL;
+	int st = th_run((char *const *)cv, NULL, NULL, &err);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
+	CHECK_EQ(tc_nlines(err), 1);
+	CHECK_CONTAINS(err, "sandlock: argument list too long: ");
+}
