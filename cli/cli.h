@@ -18,13 +18,15 @@ enum {
 	CLI_EXIT_TIMEOUT = 124 /* --timeout expired (like timeout(1)) */
 };
 
-/* A message for the user, without the "sandlock: " prefix. */
-#define CLI_ERR_MAX 512
+/* A message for the user, without the "sandlock: " prefix; room for any
+ * library message (at most 1023 bytes: the library shortens longer ones
+ * in the middle, and so does cli_errf). */
+#define CLI_ERR_MAX 1024
 struct cli_err {
 	char msg[CLI_ERR_MAX];
 };
 
-/* Formats into e->msg (truncating) and returns ret, so a parser can write
+/* Formats into e->msg (a message too long loses its middle) and returns ret, so a parser can write
  * `return cli_errf(e, RUN_PARSE_USAGE, "...", ...);`. */
 int cli_errf(struct cli_err *e, int ret, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

@@ -402,7 +402,8 @@ const struct run_opt run_opt_table[] = {
     {"clean-env", NULL, 0, NULL, set_flag, F(clean_env), .help = "start from an empty environment"},
     {"env", NULL, 0, "KEY=VALUE", set_env, F(env), .help = "set a variable (repeatable)"},
     {"uid", NULL, 0, "N", set_num, F(uid), U32, .help = "user id seen inside the sandbox"},
-    {"name", NULL, 0, "NAME", set_str, F(name), .help = "sandbox name, also its hostname (letters, digits, . _ -)"},
+    {"name", NULL, 0, "NAME", set_str, F(name),
+     .help = "sandbox name, also its hostname (letters, digits, . _ -)"},
 
     SECTION("Running"),
     {"timeout", NULL, 't', "SECS", set_num, F(timeout), .min = 1, .max = RUN_TIMEOUT_MAX,

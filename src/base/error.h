@@ -16,7 +16,9 @@
 
 #define SL_ERRMSG_MAX 1024
 
-/* Records a formatted message and returns -err (err > 0). */
+/* Records a formatted message and returns -err (err > 0).  A message
+ * longer than SL_ERRMSG_MAX - 1 bytes keeps its start and its end (the
+ * reason) and loses its middle, marked "[... N bytes ...]". */
 int sl_errorf(int err, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Records "<prefix>: '<value>': <reason>" (a long value is shortened so
  * the reason stays visible) and returns -EINVAL. */

@@ -330,7 +330,7 @@ static int check_exec_size(const struct sl_plan *p)
 		if (strlen(p->exec_paths.v[i]) > path)
 			path = strlen(p->exec_paths.v[i]);
 	return rlimits_check_exec((const char *const *)p->argv.v, (const char *const *)p->envp.v,
-				 path, stack, why);
+				  path, stack, why);
 }
 
 /* The child makes a few syscalls after installing its filter and before

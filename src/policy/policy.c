@@ -351,7 +351,8 @@ static int validate_limits(struct sandlock_sandbox *cfg)
 		return sl_errorf(EINVAL, "max_processes must be greater than 0");
 	bool raise;
 	int r;
-	if (cfg->max_open_files.set && (r = rlimits_check_nofile(cfg->max_open_files.v, &raise)) < 0)
+	if (cfg->max_open_files.set &&
+	    (r = rlimits_check_nofile(cfg->max_open_files.v, &raise)) < 0)
 		return r;
 	if (cfg->max_cpu.set && (cfg->max_cpu.v < 1 || cfg->max_cpu.v > 100))
 		return sl_errorf(EINVAL, "max_cpu must be 1-100, got %llu",
@@ -367,7 +368,7 @@ static int validate_env(const struct sandlock_sandbox *cfg)
 			return r;
 	}
 	return rlimits_check_env((const char *const *)cfg->env_keys.v,
-				(const char *const *)cfg->env_vals.v, cfg->env_keys.n);
+				 (const char *const *)cfg->env_vals.v, cfg->env_keys.n);
 }
 
 /* Appends *r (taking what it owns, also on failure). */

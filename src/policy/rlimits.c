@@ -39,10 +39,11 @@ int rlimits_check_nofile(uint64_t n, bool *raise)
 	*raise = false;
 	uint64_t ceiling = nr_open();
 	if (ceiling && n > ceiling)
-		return sl_errorf(EPERM,
-				 "max_open_files %llu is above the kernel's ceiling fs.nr_open (%llu): "
-				 "no process may have that many",
-				 (unsigned long long)n, (unsigned long long)ceiling);
+		return sl_errorf(
+		    EPERM,
+		    "max_open_files %llu is above the kernel's ceiling fs.nr_open (%llu): "
+		    "no process may have that many",
+		    (unsigned long long)n, (unsigned long long)ceiling);
 	struct rlimit rl;
 	if (getrlimit(RLIMIT_NOFILE, &rl) < 0 || rl.rlim_max == RLIM_INFINITY || n <= rl.rlim_max)
 		return 0;
@@ -81,8 +82,9 @@ static int string_too_long(const char *what, const char *name, uint64_t len)
 {
 	const char *ell;
 	int n = env_name_len(name, &ell);
-	return sl_errorf(E2BIG, "%s%.*s%s=... is %llu bytes long; execve takes at most %llu bytes "
-				"per string",
+	return sl_errorf(E2BIG,
+			 "%s%.*s%s=... is %llu bytes long; execve takes at most %llu bytes "
+			 "per string",
 			 what, n, name, ell, (unsigned long long)len,
 			 (unsigned long long)rlimits_exec_string_max());
 }
@@ -97,10 +99,11 @@ int rlimits_check_env(const char *const *keys, const char *const *vals, size_t n
 		total += len + EXEC_PTR;
 	}
 	if (total > EXEC_SPACE_MAX)
-		return sl_errorf(E2BIG,
-				 "env: the variables take %llu bytes; execve takes at most %llu bytes "
-				 "of arguments and environment with any stack limit",
-				 (unsigned long long)total, (unsigned long long)EXEC_SPACE_MAX);
+		return sl_errorf(
+		    E2BIG,
+		    "env: the variables take %llu bytes; execve takes at most %llu bytes "
+		    "of arguments and environment with any stack limit",
+		    (unsigned long long)total, (unsigned long long)EXEC_SPACE_MAX);
 	return 0;
 }
 
@@ -114,10 +117,11 @@ static int add_strings(const char *const *v, bool env, uint64_t *bytes, uint64_t
 		if (len > max && env)
 			return string_too_long("environment string ", v[i], len);
 		if (len > max)
-			return sl_errorf(E2BIG,
-					 "argument %zu is %llu bytes long; execve takes at most %llu "
-					 "bytes per string",
-					 i, (unsigned long long)len, (unsigned long long)max);
+			return sl_errorf(
+			    E2BIG,
+			    "argument %zu is %llu bytes long; execve takes at most %llu "
+			    "bytes per string",
+			    i, (unsigned long long)len, (unsigned long long)max);
 		*bytes += len;
 		(*count)++;
 	}
@@ -143,11 +147,11 @@ int rlimits_check_exec(const char *const *argv, const char *const *envp, size_t 
 	else
 		snprintf(stack, sizeof(stack), "%llu bytes%s%s", (unsigned long long)stack_cur,
 			 stack_why ? ", set by " : "", stack_why ? stack_why : "");
-	return sl_errorf(E2BIG,
-			 "argument list too long: %llu arguments (%llu bytes) and %llu environment "
-			 "strings (%llu bytes) need %llu bytes with their pointers; execve takes at "
-			 "most %llu here: a quarter of the stack limit (%s), within 128 KiB to 6 MiB",
-			 (unsigned long long)argc, (unsigned long long)abytes,
-			 (unsigned long long)envc, (unsigned long long)ebytes,
-			 (unsigned long long)need, (unsigned long long)space, stack);
+	return sl_errorf(
+	    E2BIG,
+	    "argument list too long: %llu arguments (%llu bytes) and %llu environment "
+	    "strings (%llu bytes) need %llu bytes with their pointers; execve takes at "
+	    "most %llu here: a quarter of the stack limit (%s), within 128 KiB to 6 MiB",
+	    (unsigned long long)argc, (unsigned long long)abytes, (unsigned long long)envc,
+	    (unsigned long long)ebytes, (unsigned long long)need, (unsigned long long)space, stack);
 }

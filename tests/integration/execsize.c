@@ -156,7 +156,8 @@ TEST(exec_size_boundary_is_the_kernels)
 	 * test's stack limit: room for these arguments) */
 	const char *cv[600];
 	unsigned k = 0;
-	const char *head[] = {tc_cli(), "run", "-r", tc_probe_dir(), "-m", "4M", "--clean-env", "--"};
+	const char *head[] = {tc_cli(), "run", "-r",	      tc_probe_dir(),
+			      "-m",	"4M",  "--clean-env", "--"};
 	for (unsigned i = 0; i < sizeof(head) / sizeof(head[0]); i++)
 		cv[k++] = head[i];
 	for (unsigned i = 0; i < argc && k < 599; i++)
@@ -167,4 +168,28 @@ TEST(exec_size_boundary_is_the_kernels)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 1);
 	CHECK_EQ(tc_nlines(err), 1);
 	CHECK_CONTAINS(err, "sandlock: argument list too long: ");
+}
+
+/* A megabyte path in a grant: the message keeps the field, the start and
+ * the end of the path, and the reason, through the library and (with a
+ * path the CLI's own exec can take) the CLI. */
+TEST(long_path_message_keeps_the_reason)
+{
+	char *dir = filled(1u << 20, 'd');
+	dir[0] = '/';
+	char *msg = tc_build_error(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
+	CHECK(strlen(msg) < 1024);
+	CHECK(strncmp(msg, "fs_read: /ddd", 13) == 0);
+	CHECK_CONTAINS(msg, "ddd: File name too long");
+	free(dir);
+
+	dir = filled(100000, 'e');
+	dir[0] = '/';
+	char *err = NULL;
+	int rc = tc_cli_run(NULL, &err, "-r", dir, "--", "/bin/true", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_EQ(tc_nlines(err), 1);
+	CHECK(strncmp(err, "sandlock: fs_read: /eee", 23) == 0);
+	CHECK_CONTAINS(err, "eee: File name too long\n");
+	free(dir);
 }

@@ -716,7 +716,7 @@ TEST(policy_names_refused)
 	    {"a:b", "invalid sandbox name 'a:b': character ':' at position 2"},
 	    {"a\\b", "invalid sandbox name 'a\\\\b': character '\\\\' at position 2"},
 	    {"caf\xc3\xa9", "invalid sandbox name 'caf\\xc3\\xa9': non-ASCII byte '\\xc3' at "
-			   "position 4"},
+			    "position 4"},
 	    {"bad\xff", "invalid sandbox name 'bad\\xff': non-ASCII byte '\\xff' at position 4"},
 	};
 	char want[512];
@@ -765,5 +765,6 @@ TEST(policy_env_keys_refused)
 	key[sizeof(key) - 1] = 0;
 	CHECK_EQ(names_check_env_key(key), -EINVAL);
 	CHECK_CONTAINS(sl_error_get(), "KKK...': control character '\\n' at position 299");
-	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_env_var(NEW(), "A", "line1\nline2")));
+	sandlock_sandbox_free(
+	    BUILD_OK(sandlock_sandbox_builder_env_var(NEW(), "A", "line1\nline2")));
 }
