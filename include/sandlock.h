@@ -229,6 +229,10 @@ void sandlock_sandbox_free(sandlock_sandbox_t *p);
 int64_t sandlock_syscall_nr(const char *name);
 
 /* ---- one-shot runs ------------------------------------------------------ */
+/* In every mode (one-shot, handles inline or threaded, interactive, popen)
+ * the command starts with the calling thread's signal mask and ignored
+ * signals as of the call, and every caught signal at its default, as
+ * execve gives them: never the supervisor thread's mask. */
 /* name may be NULL (the default is "sandbox-<caller pid>"); otherwise 1 to
  * 64 ASCII letters, digits, '.', '_' and '-', starting with a letter or a
  * digit (it becomes the hostname and a file name; anything else fails with

@@ -324,11 +324,16 @@ static void huge_timeout(uint32_t flags, uint64_t timeout_ms)
 	sandlock_handle_free(h);
 }
 
+/* 0 is no timeout; UINT64_MAX and INT64_MAX must neither wrap nor
+ * overflow a signed deadline; inline and threaded. */
 TEST(timeout_huge_never_expires)
 {
-	huge_timeout(SANDLOCK_CREATE_INLINE, UINT64_MAX);
-	huge_timeout(SANDLOCK_CREATE_INLINE, UINT64_MAX / 1000 * 1000);
-	huge_timeout(0, UINT64_MAX);
+	static const uint64_t timeouts[] = {0, UINT64_MAX, UINT64_MAX / 1000 * 1000, INT64_MAX,
+					    (uint64_t)INT64_MAX + 1};
+	for (size_t i = 0; i < sizeof(timeouts) / sizeof(timeouts[0]); i++) {
+		huge_timeout(SANDLOCK_CREATE_INLINE, timeouts[i]);
+		huge_timeout(0, timeouts[i]);
+	}
 }
 
 TEST(handle_double_start)

@@ -1148,6 +1148,29 @@ static int cmd_env(int argc, char **argv)
 	return 0;
 }
 
+/* sigstate: "blk=<mask> ign=<mask>", the kernel's blocked signals and
+ * those set to SIG_IGN, as 64-bit hex masks (bit n-1 is signal n; raw
+ * syscalls, so libc's reserved signals show too). */
+static int cmd_sigstate(int argc, char **argv)
+{
+	uint64_t blk = 0, ign = 0;
+	if (syscall(SYS_rt_sigprocmask, SIG_BLOCK, NULL, &blk, sizeof(blk)) < 0)
+		return probe_report(-1);
+	for (int sig = 1; sig <= 64; sig++) {
+		struct {
+			void *handler;
+			unsigned long flags;
+			void *restorer;
+			uint64_t mask;
+		} sa;
+		if (syscall(SYS_rt_sigaction, sig, NULL, &sa, sizeof(uint64_t)) == 0 &&
+		    sa.handler == (void *)SIG_IGN)
+			ign |= 1ull << (sig - 1);
+	}
+	printf("blk=%016llx ign=%016llx\n", (unsigned long long)blk, (unsigned long long)ign);
+	return 0;
+}
+
 /* fds: the open file descriptors, comma-separated (from fcntl, not /proc). */
 static int cmd_fds(int argc, char **argv)
 {
@@ -1215,6 +1238,7 @@ static const struct probe_cmd commands[] = {
     {"env", cmd_env},
     {"stdin", cmd_stdin},
     {"fds", cmd_fds},
+    {"sigstate", cmd_sigstate},
 };
 
 int main(int argc, char **argv)
