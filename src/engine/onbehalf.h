@@ -54,7 +54,10 @@ struct sl_ctx;
 struct sl_action;
 struct sandlock_sandbox;
 
-enum ob_need { OB_READ, OB_WRITE };
+/* What the policy must grant on the object: read, write, or nothing (the
+ * tenant decides on the object's identity alone, never granting access:
+ * a view, such as a synthetic file in place of a real one). */
+enum ob_need { OB_READ, OB_WRITE, OB_ANY };
 
 #define OB_NOFOLLOW   0x1u /* the last component is not followed (AT_SYMLINK_NOFOLLOW) */
 #define OB_EMPTY_PATH 0x2u /* "" names the dirfd's own file (AT_EMPTY_PATH) */

@@ -9,8 +9,9 @@
 
 #include "feature.h"
 
-extern const struct sl_feature feature_nproc, feature_memlimit, feature_uname, feature_xproc,
-    feature_tty, feature_cpulimit, feature_timex, feature_fsmeta, feature_unixsock, feature_inotify;
+extern const struct sl_feature feature_nproc, feature_memlimit, feature_uname, feature_hostname,
+    feature_xproc, feature_tty, feature_cpulimit, feature_timex, feature_fsmeta, feature_unixsock,
+    feature_inotify;
 
 const struct sl_feature_set *registry_features(void);
 

@@ -761,6 +761,41 @@ static int cmd_cat(int argc, char **argv)
 	return 0;
 }
 
+/* view PATH [DIR|-] [nofollow|rdwr|keep]...: opens PATH (relative to an
+ * O_PATH fd of DIR unless "-"), with O_NOFOLLOW, O_RDWR instead of
+ * O_RDONLY, or without O_CLOEXEC (keep), twice, reading the first open
+ * whole and one byte of the second: "<text of the first> cloexec=<0|1>
+ * first-of-second=<c>" (newlines as \n), or the errno. */
+static int cmd_view(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("view PATH [DIR|-] [nofollow|rdwr|keep]...");
+	int flags = O_RDONLY | O_CLOEXEC, dfd = AT_FDCWD;
+	for (int i = 3; i < argc; i++)
+		flags = !strcmp(argv[i], "nofollow") ? flags | O_NOFOLLOW
+			: !strcmp(argv[i], "rdwr")   ? (flags & ~O_ACCMODE) | O_RDWR
+			: !strcmp(argv[i], "keep")   ? flags & ~O_CLOEXEC
+						     : flags;
+	if (argc > 2 && strcmp(argv[2], "-") != 0 &&
+	    (dfd = open(argv[2], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
+		return printf("dir "), probe_report(-1);
+	int fd = openat(dfd, argv[1], flags), fd2 = openat(dfd, argv[1], flags);
+	if (fd < 0 || fd2 < 0)
+		return probe_report(-1);
+	char buf[256], c = '?';
+	ssize_t n = read(fd, buf, sizeof(buf) - 1);
+	if (n < 0 || read(fd2, &c, 1) != 1)
+		return probe_report(-1);
+	buf[n] = 0;
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			printf("\\n");
+		else
+			putchar(buf[i]);
+	printf(" cloexec=%d first-of-second=%c\n", (fcntl(fd, F_GETFD) & FD_CLOEXEC) != 0, c);
+	return 0;
+}
+
 /* write PATH [TEXT]: creates/truncates the file and writes TEXT. */
 static int cmd_write(int argc, char **argv)
 {
@@ -1239,6 +1274,7 @@ static const struct probe_cmd commands[] = {
     {"stdin", cmd_stdin},
     {"fds", cmd_fds},
     {"sigstate", cmd_sigstate},
+    {"view", cmd_view},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,116 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * /etc/hostname reads the sandbox's name, however the command names the
+ * file, and the view grants nothing: what the policy does not let the
+ * command read stays unreadable, a racing thread included.
+ */
+#include "common.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+static void require_hostname(void)
+{
+	if (!tc_exists("/etc/hostname"))
+		SKIP("this host has no /etc/hostname to replace");
+}
+
+/* The probe's `view` of one route, in a sandbox named "box-7". */
+static char *view(sandlock_sandbox_t *p, const char *path, const char *dir, const char *flag)
+{
+	const char *argv[] = {tc_probe(), "view", path, dir ? dir : "-", flag, NULL};
+	struct tc_res r = tc_runv(p, "box-7", argv);
+	CHECK_EQ(r.code, 0);
+	size_t n = strlen(r.out);
+	if (n && r.out[n - 1] == '\n')
+		r.out[n - 1] = 0;
+	return r.out;
+}
+
+#define NAME_SEEN "box-7\\n cloexec=1 first-of-second=b"
+
+TEST(hostname_file_every_route)
+{
+	require_hostname();
+	char *dir = tc_mkdir("links");
+	char *link = tc_path(dir, "h"), *dlink = tc_path(dir, "etc"), *chain = tc_path(dir, "c");
+	CHECK(symlink("/etc/hostname", link) == 0);
+	CHECK(symlink("/etc", dlink) == 0);
+	CHECK(symlink(link, chain) == 0);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder(), dir);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(b, "/etc"));
+	static const struct {
+		const char *path, *dir;
+	} routes[] = {
+	    {"/etc/hostname", NULL},
+	    {"/etc/../etc/./hostname", NULL},
+	    {"//etc//hostname", NULL},
+	    {"hostname", "/etc"},
+	    {"../etc/hostname", "/etc"},
+	    {"/proc/self/root/etc/hostname", NULL},
+	    {"/proc/thread-self/root/etc/hostname", NULL},
+	};
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++)
+		if (strcmp(view(p, routes[i].path, routes[i].dir, "none"), NAME_SEEN) != 0)
+			th_fail(__FILE__, __LINE__, "route %s (from %s): %s", routes[i].path,
+				routes[i].dir ? routes[i].dir : "cwd",
+				view(p, routes[i].path, routes[i].dir, "none"));
+	/* symlinks: to the file, to its directory, a chain */
+	CHECK_STR(view(p, link, NULL, "none"), NAME_SEEN);
+	CHECK_STR(view(p, tc_path(dlink, "hostname"), NULL, "none"), NAME_SEEN);
+	CHECK_STR(view(p, chain, NULL, "none"), NAME_SEEN);
+	CHECK_STR(view(p, "h", dir, "none"), NAME_SEEN);
+	/* O_NOFOLLOW on a symlink fails as the kernel says; without
+	 * O_CLOEXEC the fd has none */
+	CHECK_STR(view(p, link, NULL, "nofollow"), "errno=ELOOP");
+	CHECK_STR(view(p, "/etc/hostname", NULL, "keep"), "box-7\\n cloexec=0 first-of-second=b");
+	/* a read-write open is not a view: Landlock refuses it */
+	CHECK_STR(view(p, "/etc/hostname", NULL, "rdwr"), "errno=EACCES");
+	/* system programs see it too */
+	sandlock_sandbox_t *sys = tc_build(tc_builder_sys());
+	struct tc_res r = tc_run(sys, "box-7", "/bin/cat", "/etc/hostname", NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "box-7\n");
+	/* other files are the real ones */
+	char *real = tc_read_file("/etc/os-release");
+	r = tc_run(sys, "box-7", "/bin/cat", "/etc/os-release", NULL);
+	CHECK_STR(r.out, real);
+}
+
+/* The view is served even where the policy does not let the command read
+ * /etc; it grants nothing: the rest of /etc stays unreadable, also for a
+ * thread that rewrites the path between the check and the open. */
+TEST(hostname_file_grants_nothing)
+{
+	require_hostname();
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	CHECK_STR(view(p, "/etc/hostname", NULL, "none"), NAME_SEEN);
+	CHECK_STR(view(p, "/etc/passwd", NULL, "none"), "errno=EACCES");
+	const char *argv[] = {tc_probe(), "race", "/etc/hostname", "/etc/passwd", "3000", NULL};
+	struct tc_res r = tc_runv(p, "box-7", argv);
+	CHECK_EQ(r.code, 0);
+	long good = -1, denied = -1, eacces = -1, other = -1;
+	CHECK_EQ(sscanf(r.out, "ok good=%ld denied=%ld eacces=%ld other=%ld", &good, &denied,
+			&eacces, &other),
+		 4);
+	/* the view is not the real file's inode: "other" */
+	CHECK_EQ(denied, 0);
+	CHECK_EQ(good, 0);
+	CHECK(other > 0);
+}
+
+/* The name the file shows is the sandbox's, one per sandbox. */
+TEST(hostname_file_follows_the_name)
+{
+	require_hostname();
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "cat", "/etc/hostname", NULL};
+	CHECK_STR(tc_runv(p, "first", argv).out, "first\n");
+	CHECK_STR(tc_runv(p, "second-one", argv).out, "second-one\n");
+	char *out = NULL;
+	int rc = tc_cli_run(&out, NULL, "-r", tc_probe_dir(), "--name", "cli-box", "--", tc_probe(),
+			    "cat", "/etc/hostname", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(out, "cli-box\n");
+}
