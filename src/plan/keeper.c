@@ -227,6 +227,14 @@ int keeper_main(void *arg)
 		return fail(p, SL_STEP_PARENT_GONE, -ESRCH);
 	if ((r = sl_sys2(SYS_prctl, PR_SET_CHILD_SUBREAPER, 1)) < 0)
 		return fail(p, SL_STEP_SUBREAPER, r);
+	/* A process group of our own, before the command exists.  Every
+	 * signal but SIGKILL and SIGSTOP is blocked here; those two, sent to
+	 * the host's group (a shell's `kill -9 %1`, `kill -KILL -PGID`),
+	 * would take us along with the host, and nothing would sweep the
+	 * sandbox.  Our group has no member of the sandbox: none may join
+	 * it (xproc.c). */
+	if ((r = sl_sys2(SYS_setpgid, 0, 0)) < 0)
+		return fail(p, SL_STEP_SETPGID, r);
 	/* Without our children list the end could not find the orphans:
 	 * refuse to start rather than let them outlive the sandbox. */
 	long list =

@@ -25,8 +25,9 @@
  * only (rawsys.h), all signals blocked.  It is outside the sandbox's
  * Landlock domain, so the sandbox cannot signal it (signal scope) nor
  * ptrace it.  It:
- *   1. arms PR_SET_PDEATHSIG (SIGTERM) on the thread that created it and
- *      becomes a child subreaper;
+ *   1. arms PR_SET_PDEATHSIG (SIGTERM) on the thread that created it,
+ *      becomes a child subreaper and leads a process group of its own
+ *      (the host's group may get the SIGKILL no mask blocks);
  *   2. clones the command (child.c);
  *   3. closes every fd it inherited (it needs none: the host's pipes must
  *      see EOF when the sandbox's ends close);

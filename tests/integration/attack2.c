@@ -349,8 +349,9 @@ static pid_t capless_victim(void)
  * ("my own group") are let through by the filter without a check, and a
  * sandboxed process can make the host's group its own: the command is in
  * the host's session (only setpgid at start), and setpgid(0, G) to any
- * group of the same session is allowed.  getpgid(getppid()) names the
- * keeper's group, the host's.  Then setpriority(PRIO_PGRP, 0, 15) renices
+ * group of the same session is allowed (getpgid(getppid()) named the
+ * host's group while the keeper stayed in it; the probe is given it
+ * here).  Then setpriority(PRIO_PGRP, 0, 15) renices
  * every process of that group, the supervisor included, and
  * ioprio_set(IOPRIO_WHO_PGRP, 0, idle) starved their I/O.  Now setpgid
  * may only create a group or join one led by a member.
@@ -364,7 +365,8 @@ TEST(xproc_cannot_join_host_group)
 	int nice0 = getpriority(PRIO_PROCESS, v);
 	long io0 = syscall(SYS_ioprio_get, 1, v);
 	CHECK(errno == 0 && io0 >= 0);
-	struct tc_res r = tc_run(tc_build(tc_builder()), NULL, xprobe(), "join-pgrp", "15", NULL);
+	struct tc_res r = tc_run(tc_build(tc_builder()), NULL, xprobe(), "join-pgrp",
+				 tc_itoa(getpgid(0)), "15", NULL);
 	errno = 0;
 	int nice1 = getpriority(PRIO_PROCESS, v);
 	long io1 = syscall(SYS_ioprio_get, 1, v);
@@ -375,6 +377,7 @@ TEST(xproc_cannot_join_host_group)
 			"the process outside the sandbox went from nice %d to %d, ioprio %#lx to "
 			"%#lx (probe: %s)",
 			nice0, nice1, io0, io1, r.out);
+	CHECK_CONTAINS(r.out, "setpgid=EPERM ");
 }
 
 /*

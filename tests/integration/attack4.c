@@ -126,11 +126,6 @@ static bool ends(pid_t pid)
 	return pid <= 0 || tc_wait_gone(pid, A4_WAIT_MS);
 }
 
-static void become_subreaper(void)
-{
-	CHECK_EQ(prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0), 0);
-}
-
 /* ---- a host-side seccomp filter -------------------------------------------------
  * One rule: syscall nr whose argument arg (low 32 bits) is == val (or,
  * with ne, != val) gets action; everything else runs.  Installed by the
@@ -177,7 +172,7 @@ TEST(keeper_not_left_asleep_when_host_dies_before_placing_it)
 	require_overlap();
 	require_host_filter();
 	sandlock_sandbox_t *p = tc_build(overlap_builder());
-	become_subreaper();
+	tc_subreaper();
 	pid_t h = fork();
 	CHECK(h >= 0);
 	if (h == 0) {
@@ -238,7 +233,7 @@ static struct host_death kill_host_while_child_waits(const sandlock_sandbox_t *p
 {
 	require_overlap();
 	require_host_filter();
-	become_subreaper();
+	tc_subreaper();
 	CHECK(pipe(go_pipe) == 0 && pipe(fork_pipe) == 0 && pipe(trap_pipe) == 0);
 	pid_t h = fork();
 	CHECK(h >= 0);
@@ -421,7 +416,7 @@ static int run_with_handler_bounded(const sandlock_sandbox_t *p, long nr, char *
 TEST(planning_failure_with_exit_handler_returns)
 {
 	require_overlap();
-	become_subreaper();
+	tc_subreaper();
 	/* the build checks the path: it goes missing between build and run */
 	char *missing = tc_mkdir("gone");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), missing));
@@ -441,7 +436,7 @@ TEST(planning_failure_with_exit_handler_returns)
 TEST(exit_handler_without_failure_runs)
 {
 	require_overlap();
-	become_subreaper();
+	tc_subreaper();
 	sandlock_sandbox_t *p = tc_build(overlap_builder());
 	char msg[512];
 	CHECK_EQ(run_with_handler_bounded(p, SYS_exit, msg, sizeof(msg)), 0);
@@ -456,7 +451,7 @@ TEST(exit_handler_without_failure_runs)
  */
 TEST(handler_on_recvmsg_still_allowed)
 {
-	become_subreaper();
+	tc_subreaper();
 	sandlock_sandbox_t *p = tc_build(tc_builder());
 	char msg[512];
 	int r = run_with_handler_bounded(p, SYS_recvmsg, msg, sizeof(msg));

@@ -9,6 +9,7 @@
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -417,6 +418,19 @@ bool tc_wait_gone(pid_t pid, int timeout_ms)
 	return false;
 }
 
+pid_t tc_ppid(pid_t pid)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
+	char *s = tc_read_file(path);
+	char *p = s ? strrchr(s, ')') : NULL;
+	int ppid;
+	if (!p || sscanf(p + 2, "%*c %d", &ppid) != 1)
+		ppid = -1;
+	free(s);
+	return (pid_t)ppid;
+}
+
 long tc_cpu_ms(pid_t pid)
 {
 	char path[64];
@@ -457,12 +471,68 @@ int tc_session_on(const char *slave, int last)
 	return s < 0 ? -1 : 0;
 }
 
+void tc_subreaper(void)
+{
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0) < 0)
+		th_fail(__FILE__, __LINE__, "PR_SET_CHILD_SUBREAPER: %s", strerror(errno));
+}
+
+/* The pids in the calling thread's children list, as a malloc'd string
+ * ("" when it has none), or NULL when the list cannot be read. */
+static char *own_children(void)
+{
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)gettid());
+	return tc_read_file(path);
+}
+
+bool tc_wait_nothing_below(int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 10) {
+		char *s = own_children();
+		if (!s)
+			th_fail(__FILE__, __LINE__, "cannot read our children list: %s",
+				strerror(errno));
+		bool live = false;
+		for (char *p = s; *p && !live;) {
+			char *end;
+			long pid = strtol(p, &end, 10);
+			if (end == p)
+				break;
+			char st = tc_proc_state((pid_t)pid);
+			live = st != 0 && st != 'Z';
+			p = end;
+		}
+		free(s);
+		if (!live)
+			return true;
+		sleep_ms(10);
+	}
+	return false;
+}
+
+long tc_wait_number_in(const char *path, int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 10) {
+		char *s = tc_read_file(path);
+		size_t n = s ? strlen(s) : 0;
+		if (n > 0 && s[n - 1] == '\n') {
+			char *end;
+			long v = strtol(s, &end, 10);
+			bool ok = end != s && *end == '\n';
+			free(s);
+			return ok ? v : -1;
+		}
+		free(s);
+		sleep_ms(10);
+	}
+	return -1;
+}
+
 void tc_kill_all_below(void)
 {
 	for (int round = 0; round < 1000; round++) {
-		char path[64];
-		snprintf(path, sizeof(path), "/proc/self/task/%d/children", (int)gettid());
-		char *s = tc_read_file(path);
+		char *s = own_children();
 		bool any = false;
 		for (char *p = s; p && *p;) {
 			char *end;

@@ -116,18 +116,33 @@ int tc_openpt(char **slave);
  * on fds 0 to last.  0, or -1 on a failure. */
 int tc_session_on(const char *slave, int last);
 
+/* Makes the calling process a child subreaper (PR_SET_CHILD_SUBREAPER):
+ * the orphans of its descendants are reparented to it instead of init, so
+ * that tc_kill_all_below() and tc_wait_nothing_below() see them. */
+void tc_subreaper(void);
 /* Kills (SIGKILL, after SIGCONT) every process below the calling thread
  * until none is left, and reaps them: a test made a child subreaper
  * cleans up what a failed sandbox left behind (its orphans come to it). */
 void tc_kill_all_below(void);
+/* True once every child of the calling thread has ended (a zombie, or
+ * reaped), bounded at timeout_ms.  In a subreaper this means nothing
+ * below it runs: a process that ends hands its children to the caller
+ * before it becomes a zombie. */
+bool tc_wait_nothing_below(int timeout_ms);
 
 /* The one-letter state of /proc/<pid>/stat, or 0 when the process is gone. */
 char tc_proc_state(pid_t pid);
 /* Polls (bounded at timeout_ms) until tc_proc_state(pid) is / is not want. */
 bool tc_wait_state(pid_t pid, char want, bool equal, int timeout_ms);
+/* The parent of pid from /proc/<pid>/stat, -1 when gone. */
+pid_t tc_ppid(pid_t pid);
 /* CPU time (ms) of pid from /proc (utime + stime), -1 when gone. */
 long tc_cpu_ms(pid_t pid);
 /* True once pid no longer exists or is a zombie (bounded poll). */
 bool tc_wait_gone(pid_t pid, int timeout_ms);
+/* Polls (bounded at timeout_ms) until path holds a whole line (one
+ * ending in '\n', as one write(2) of a shell's echo leaves it) and
+ * returns that line's number, or -1 on timeout or when it is no number. */
+long tc_wait_number_in(const char *path, int timeout_ms);
 
 #endif

@@ -32,9 +32,8 @@
  *   sigcont-timer MS PERIOD  POSIX timers send us SIGCONT every PERIOD ms
  *                            (one one-shot timer each; 0: none); spins MS ms
  *                            of wall time; prints "ok <own CPU ms>"
- *   join-pgrp NICE           joins the process group of our parent (the
- *                            keeper, which is in the host's group), then
- *                            setpriority(PRIO_PGRP, 0, NICE) and
+ *   join-pgrp PGID NICE      joins the process group PGID (the host's),
+ *                            then setpriority(PRIO_PGRP, 0, NICE) and
  *                            ioprio_set(IOPRIO_WHO_PGRP, 0, idle) on "our own"
  *                            group; prints "setpgid=R setprio=R ioprio=R"
  *                            (0 or the errno name)
@@ -429,10 +428,9 @@ static int cmd_sigcont_timer(long ms, long period)
 #define IOPRIO_WHO_PGRP_ 2
 #define IOPRIO_IDLE	 ((3 << 13) | 0)
 
-static int cmd_join_pgrp(int nice)
+static int cmd_join_pgrp(pid_t pgid, int nice)
 {
-	pid_t host = getpgid(getppid()); /* the keeper's group: the host's */
-	int r1 = setpgid(0, host) < 0 ? errno : 0;
+	int r1 = setpgid(0, pgid) < 0 ? errno : 0;
 	int r2 = setpriority(PRIO_PGRP, 0, nice) < 0 ? errno : 0;
 	int r3 = syscall(SYS_ioprio_set, IOPRIO_WHO_PGRP_, 0, IOPRIO_IDLE) < 0 ? errno : 0;
 	printf("setpgid=%s setprio=%s ioprio=%s\n", ename(r1), ename(r2), ename(r3));
@@ -743,8 +741,8 @@ int main(int argc, char **argv)
 		return cmd_sigcont_senders();
 	if (argc >= 4 && !strcmp(argv[1], "sigcont-timer"))
 		return cmd_sigcont_timer(atol(argv[2]), atol(argv[3]));
-	if (argc >= 3 && !strcmp(argv[1], "join-pgrp"))
-		return cmd_join_pgrp(atoi(argv[2]));
+	if (argc >= 4 && !strcmp(argv[1], "join-pgrp"))
+		return cmd_join_pgrp(atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 4 && !strcmp(argv[1], "prio-pgrp"))
 		return cmd_prio_pgrp((pid_t)atoi(argv[2]), atoi(argv[3]));
 	if (argc >= 5 && !strcmp(argv[1], "proc-write"))
