@@ -55,6 +55,13 @@ GEN_SRC   := $(B)/gen/filter_default.c
 GEN_OBJ   := $(B)/obj/gen/filter_default.o
 GEN_TOOL  := $(B)/tools/gen_filter
 
+# The syscall name table: every __NR_ name of the native ABI, listed by
+# tools/gen_syscalls.sh from the kernel headers the compiler sees (and
+# src/policy/sysnr.h's supplement of newer syscalls); regenerated when a
+# header changes (its .d).
+SYSTAB_SRC := $(B)/gen/syscall_table.c
+SYSTAB_OBJ := $(B)/obj/gen/syscall_table.o
+
 SONAME    := libsandlock.so.$(SOMAJOR)
 SHLIB     := $(B)/libsandlock.so.$(VERSION)
 STLIB     := $(B)/libsandlock.a
@@ -67,7 +74,7 @@ REPLAYS   := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%-replay)
 .PHONY: all check check-asan check-valgrind fuzz test bench lint format install uninstall clean tests
 all: $(SHLIB) $(STLIB) $(CLI) $(B)/sandlock.pc
 
--include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SYSTAB_SRC:.c=.d) $(SYSTAB_OBJ:.o=.d)
 
 # Library objects: PIC, only SL_API symbols exported.
 $(B)/obj/src/%.o: src/%.c
@@ -88,9 +95,18 @@ $(B)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
 
-$(GEN_TOOL): tools/gen_filter.c $(LIB_OBJ)
+$(SYSTAB_SRC): tools/gen_syscalls.sh
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(SECCOMP_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(SECCOMP_LIBS) -lpthread
+	sh tools/gen_syscalls.sh $(CC) $(CPPFLAGS) -MD -MP -MF $(@:.c=.d) -MT $@ > $@.tmp && mv $@.tmp $@
+
+$(SYSTAB_OBJ): $(SYSTAB_SRC)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -MMD -MP -c $< -o $@
+
+$(GEN_TOOL): tools/gen_filter.c $(LIB_OBJ) $(SYSTAB_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SECCOMP_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(SYSTAB_OBJ) \
+	    $(SECCOMP_LIBS) -lpthread
 
 $(GEN_SRC): $(GEN_TOOL)
 	@mkdir -p $(dir $@)
@@ -100,14 +116,14 @@ $(GEN_OBJ): $(GEN_SRC)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -fPIC -fvisibility=hidden -c $< -o $@
 
-$(SHLIB): $(LIB_OBJ) $(GEN_OBJ)
+$(SHLIB): $(LIB_OBJ) $(SYSTAB_OBJ) $(GEN_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,-z,relro -Wl,-z,now -Wl,--as-needed \
 	    -o $@ $^ $(SECCOMP_LIBS) -lpthread
 	ln -sf $(notdir $@) $(B)/$(SONAME)
 	ln -sf $(SONAME) $(B)/libsandlock.so
 	ln -sf $(SONAME) $(B)/libsandlock_ffi.so
 
-$(STLIB): $(LIB_OBJ) $(GEN_OBJ)
+$(STLIB): $(LIB_OBJ) $(SYSTAB_OBJ) $(GEN_OBJ)
 	@rm -f $@
 	ar rcs $@ $^
 

@@ -225,7 +225,11 @@ sandlock_sandbox_t *sandlock_sandbox_build(sandlock_builder_t *b, int *err, char
 /* Frees a policy (NULL is ignored).  Handles and runs made from it do not
  * keep it. */
 void sandlock_sandbox_free(sandlock_sandbox_t *p);
-/* Syscall number of a name from the known-name table, or -1. */
+/* Syscall number of a name on this architecture, or -1 (NULL, or no such
+ * syscall here).  Every syscall of the architecture is known by its
+ * kernel name ("read", "openat", "mseal"), newer ones than the build's
+ * kernel headers included; a name the architecture lacks ("open" on
+ * aarch64, "fcntl64" on any 64-bit one) is not. */
 int64_t sandlock_syscall_nr(const char *name);
 
 /* ---- one-shot runs ------------------------------------------------------ */

@@ -77,7 +77,8 @@ long sl_raw_clone(unsigned long flags, void *stack_top, int *pidfd, int (*fn)(vo
 struct clone_args;
 long sl_raw_clone3(struct clone_args *args, unsigned long size, int (*fn)(void *), void *arg);
 
-/* Leaves the calling thread (SYS_exit, not exit_group: see child.c). */
+/* Leaves the calling thread (SYS_exit, not exit_group: see child.c),
+ * exit_group where a policy denies exit (single-threaded callers only). */
 __attribute__((noreturn)) void sl_raw_exit(int status);
 
 #endif

@@ -45,12 +45,6 @@
 #include "syscalls.h"
 #include "util.h"
 
-/* Linux 6.13 and 6.17: the generic numbers, the same on x86_64 and
- * aarch64. */
-#define NR_SETXATTRAT	 463
-#define NR_REMOVEXATTRAT 466
-#define NR_FILE_SETATTR	 469
-
 #define SETID	    (S_ISUID | S_ISGID)
 #define AT_ALLOWED  (AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH)
 #define NSEC_PER_US 1000
@@ -342,9 +336,9 @@ static const struct sl_frule fsmeta_rules[] = {
     {{__NR_lsetxattr, 0, {{0}}}, on_meta},
     {{__NR_removexattr, 0, {{0}}}, on_meta},
     {{__NR_lremovexattr, 0, {{0}}}, on_meta},
-    {{NR_SETXATTRAT, 0, {{0}}}, on_newer},
-    {{NR_REMOVEXATTRAT, 0, {{0}}}, on_newer},
-    {{NR_FILE_SETATTR, 0, {{0}}}, on_newer},
+    {{__NR_setxattrat, 0, {{0}}}, on_newer},
+    {{__NR_removexattrat, 0, {{0}}}, on_newer},
+    {{__NR_file_setattr, 0, {{0}}}, on_newer},
 };
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)

@@ -254,15 +254,18 @@ static void report_ready(const struct sl_plan *p, int listener, int self_pidfd, 
 }
 
 /* Parks until the parent releases the child (start()).  EOF means the
- * parent gave up: leave quietly. */
+ * parent gave up: leave quietly.  recvfrom where the policy denies read
+ * (plan.h). */
 static void wait_gate(const struct sl_plan *p)
 {
 	if (!p->gated)
 		return;
 	char token;
 	long r;
-	while ((r = sl_sys3(SYS_read, p->gate_r, &token, 1)) == -EINTR)
-		;
+	do
+		r = p->gate_recvfrom ? sl_sys6(SYS_recvfrom, p->gate_r, (long)&token, 1, 0, 0, 0)
+				     : sl_sys3(SYS_read, p->gate_r, &token, 1);
+	while (r == -EINTR);
 	if (r != 1)
 		sl_raw_exit(CHILD_FAIL_STATUS);
 }
@@ -275,20 +278,39 @@ struct ksigaction {
 	unsigned long mask;
 };
 
-static void reset_signals(const struct sl_plan *p)
+/* Ignored SIGPIPE/SIGXFSZ survive exec; hosts such as Python ignore
+ * SIGPIPE, which would change how pipelines in the sandbox end.  Before
+ * the filter, which may deny rt_sigaction: with every signal blocked
+ * until exec, the disposition matters only from there. */
+static void default_signals(void)
 {
-	/* Ignored SIGPIPE/SIGXFSZ survive exec; hosts such as Python ignore
-	 * SIGPIPE, which would change how pipelines in the sandbox end. */
 	struct ksigaction dfl = {.handler = SIG_DFL};
 	sl_sys4(SYS_rt_sigaction, SIGPIPE, &dfl, NULL, KSIGSET_SIZE);
 	sl_sys4(SYS_rt_sigaction, SIGXFSZ, &dfl, NULL, KSIGSET_SIZE);
+}
+
+/* The host's signal mask, for the command: right before exec, or before
+ * the filter when it denies rt_sigprocmask (plan.h). */
+static void restore_mask(const struct sl_plan *p)
+{
 	sl_sys4(SYS_rt_sigprocmask, SIG_SETMASK, &p->child_mask, NULL, KSIGSET_SIZE);
 }
 
+/* A stat the policy denies cannot tell: the file counts as there (the
+ * report stays EACCES rather than "not found"). */
 static bool exists(const char *path)
 {
 	struct stat st;
-	return sl_sys4(SYS_newfstatat, AT_FDCWD, path, &st, 0) == 0;
+	long r = sl_sys4(SYS_newfstatat, AT_FDCWD, path, &st, 0);
+	return r == 0 || r == -EPERM;
+}
+
+/* execve, or execveat where the policy denies execve (plan.h). */
+static long exec_path(const struct sl_plan *p, const char *path)
+{
+	if (p->exec_at)
+		return sl_sys5(SYS_execveat, AT_FDCWD, path, p->argv.v, p->envp.v, 0);
+	return sl_sys3(SYS_execve, path, p->argv.v, p->envp.v);
 }
 
 /* execvp semantics over the candidates prepared in the parent: keep
@@ -302,7 +324,7 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 	long err = ENOENT;
 	bool saw_eacces = false;
 	for (size_t i = 0; i < p->exec_paths.n; i++) {
-		err = -sl_sys3(SYS_execve, p->exec_paths.v[i], p->argv.v, p->envp.v);
+		err = -exec_path(p, p->exec_paths.v[i]);
 		/* EACCES counts only for a file that exists: an unsearchable
 		 * PATH directory also yields EACCES, and means "not here". */
 		if (err == EACCES && exists(p->exec_paths.v[i]))
@@ -320,7 +342,9 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 
 /* The syscalls made between installing the filter and reporting READY:
  * nobody can answer a notification for them yet (the listener is still
- * on its way).  Keep in sync with child_main(). */
+ * on its way).  Keep in sync with child_main(), and with what policy.c
+ * and plan.c do for a policy that denies a syscall made after the filter
+ * (sendmsg, prlimit64, the exec, the gate, the signal mask, exit). */
 static const int pre_ready_syscalls[] = {__NR_prlimit64, __NR_sendmsg};
 /* ... and those made there only in the overlap (plan.h). */
 static const int overlap_syscalls[] = {__NR_recvmsg, __NR_landlock_restrict_self};
@@ -377,11 +401,14 @@ int child_main(void *arg)
 	int self_pidfd = setup_process(p, &me);
 	setup_limits(p);
 	drop_privileges(p);
+	default_signals();
 	no_new_privs(p);
 	/* Landlock, then the filter; in the overlap, the filter first: it is
 	 * ready, the ruleset not yet (child_overlap_syscalls) */
 	if (!p->overlap)
 		apply_ruleset(p);
+	if (p->early_mask)
+		restore_mask(p);
 	int listener = install_filter(p);
 	if (p->overlap)
 		apply_ruleset(p);
@@ -393,6 +420,7 @@ int child_main(void *arg)
 	/* what we opened since (the listener, our pidfd, the ruleset) */
 	close_inherited(p);
 	wait_gate(p);
-	reset_signals(p);
+	if (!p->early_mask)
+		restore_mask(p);
 	exec_command(p);
 }

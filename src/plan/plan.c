@@ -351,16 +351,38 @@ static int check_pre_ready(const struct sl_plan *p, const struct filter_req *req
 }
 
 /* Whether every call of a syscall the child makes after its filter only
- * in the overlap is notified: then no overlap (the ruleset comes first). */
-static bool overlap_watched(const struct plan_mode *mode)
+ * in the overlap is notified or denied: then no overlap (the ruleset
+ * comes first, before the filter). */
+static bool overlap_watched(const struct sandlock_sandbox *cfg, const struct plan_mode *mode)
 {
 	size_t nc;
 	const int *used = child_overlap_syscalls(&nc);
 	struct filter_req req = {.rules = mode->rules, .n_rules = mode->n_rules};
 	for (size_t j = 0; j < nc; j++)
-		if (filter_notifies_all(&req, used[j]))
+		if (filter_notifies_all(&req, used[j]) || filter_denies(cfg, used[j]))
 			return true;
 	return false;
+}
+
+/* The policy may deny a syscall the child makes after its filter
+ * (extra_deny_syscalls; policy.c refuses the denials no second way
+ * survives): the child takes the second way.  exec: execveat.  The gate
+ * (a socket): recvfrom.  The signal mask, restored to the host's just
+ * before exec: before the filter instead, a pending signal then taking
+ * its default action a few steps earlier (the handlers are the default
+ * ones already, keeper.c). */
+static int plan_denied_steps(struct sl_plan *p, const struct sandlock_sandbox *cfg,
+			     const struct plan_mode *mode)
+{
+	p->exec_at = filter_denies(cfg, __NR_execve);
+	p->early_mask = filter_denies(cfg, __NR_rt_sigprocmask);
+	p->gate_recvfrom = mode->gated && filter_denies(cfg, __NR_read);
+	if (p->gate_recvfrom && filter_denies(cfg, __NR_recvfrom))
+		return sl_errorf(
+		    EINVAL, "extra_deny_syscalls: read and recvfrom cannot both be denied to a "
+			    "sandbox started later: after installing its seccomp filter, it "
+			    "waits for its start with one of them");
+	return 0;
 }
 
 static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
@@ -486,6 +508,8 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0)
 		r = build_filter(p, cfg, mode);
 	if (r == 0)
+		r = plan_denied_steps(p, cfg, mode);
+	if (r == 0)
 		r = build_stacks(p);
 	if (r == 0)
 		r = build_pipes(p, mode);
@@ -507,7 +531,7 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	struct landlock_req req = ruleset_req(cfg);
 	p->have_home = sched_getaffinity(0, sizeof(p->home_cpus), &p->home_cpus) == 0;
 	p->overlap = p->have_home && CPU_COUNT(&p->home_cpus) > 1 && landlock_reads_mounts(&req) &&
-		     !overlap_watched(mode);
+		     !overlap_watched(cfg, mode);
 	p->keeper.placed = !p->overlap;
 	return 0;
 }

@@ -93,6 +93,11 @@ struct sl_plan {
 	uint64_t nofile_cur;
 	pid_t parent_pid;
 	sigset_t child_mask; /* signal mask to exec with */
+	/* what the child does differently for a policy that denies a
+	 * syscall it would make after its filter (plan_build): exec with
+	 * execveat, wait at the gate with recvfrom, restore the signal mask
+	 * before the filter */
+	bool exec_at, gate_recvfrom, early_mask;
 
 	/* the keeper (keeper.h): what it shares with the host */
 	struct sl_keeper keeper;

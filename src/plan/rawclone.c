@@ -112,8 +112,13 @@ __asm__(".text\n"
 	".size sl_raw_clone3, .-sl_raw_clone3\n");
 #endif
 
+/* exit_group where a policy denies exit (the child calls this under its
+ * filter; policy.c refuses denying both): the callers are
+ * single-threaded, either ends the process. */
 void sl_raw_exit(int status)
 {
-	for (;;)
+	for (;;) {
 		sl_sys1(SYS_exit, status);
+		sl_sys1(SYS_exit_group, status);
+	}
 }

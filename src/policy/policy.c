@@ -299,9 +299,61 @@ static int check_names(const struct sl_strv *l, bool (*known)(const char *), con
 	return 0;
 }
 
+static bool denied_name(const struct sandlock_sandbox *cfg, const char *name)
+{
+	for (size_t i = 0; i < cfg->deny_syscalls.n; i++)
+		if (strcmp(cfg->deny_syscalls.v[i], name) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * The sandbox's child makes a few syscalls itself once its filter is
+ * installed, before and at exec (src/plan/child.c).  Denying one of these
+ * would break the start, not the command: refused, naming the syscall.
+ * The child has a second way for some (alt): only denying both is
+ * refused.  What else it makes there has a fallback the plan picks (the
+ * gate's read, the signal mask, the overlap) or can fail harmlessly
+ * (closing fds that exec closes anyway).
+ */
+static const struct start_need {
+	const char *name, *alt;
+	bool nofile; /* needed only with max_open_files */
+	const char *why;
+} start_needs[] = {
+    {"sendmsg", NULL, false, "the sandbox hands its supervisor the listener with it"},
+    {"execve", "execveat", false, "the sandbox starts the command with one of them"},
+    {"exit", "exit_group", false,
+     "the sandbox's child leaves with one of them when its start fails"},
+    {"prlimit64", NULL, true, "the sandbox sets the open-file limit (max_open_files) with it"},
+};
+
+static int check_start_needs(const struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(start_needs); i++) {
+		const struct start_need *s = &start_needs[i];
+		if (!denied_name(cfg, s->name) || (s->alt && !denied_name(cfg, s->alt)) ||
+		    (s->nofile && !cfg->max_open_files.set))
+			continue;
+		if (s->alt)
+			return sl_errorf(
+			    EINVAL,
+			    "extra_deny_syscalls: %s and %s cannot both be denied: after "
+			    "installing its seccomp filter, %s",
+			    s->name, s->alt, s->why);
+		return sl_errorf(EINVAL,
+				 "extra_deny_syscalls: %s cannot be denied: after installing its "
+				 "seccomp filter, %s",
+				 s->name, s->why);
+	}
+	return 0;
+}
+
 static int validate_syscalls(const struct sandlock_sandbox *cfg)
 {
 	int r = check_names(&cfg->deny_syscalls, syscall_known, "name");
+	if (r == 0)
+		r = check_start_needs(cfg);
 	if (r < 0)
 		return r;
 	/* 0.8.0 ignores unknown groups; a misspelt "sysv_ipc" must not

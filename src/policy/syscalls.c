@@ -1,31 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* syscalls.c - the known-name table and syscall groups (see syscalls.h). */
+/* syscalls.c - syscall names and groups (see syscalls.h). */
 #include "syscalls.h"
 
+#include <stdlib.h>
 #include <string.h>
 #include <sys/syscall.h>
 
 #include "sandlock.h"
 #include "util.h"
 
-struct sl_sysent {
-	const char *name;
-	int nr;
-};
-
-/* Linux 6.15 (open_tree with mount attributes); new syscalls have one
- * number on every architecture.  Debian 12's headers predate it. */
-#ifndef __NR_open_tree_attr
-#define __NR_open_tree_attr 467
-#endif
-
-#define E(n)                                                                                       \
-	{                                                                                          \
-#n, __NR_##n                                                                       \
-	}
-
-/* Default deny list.  nfsservctl has no number on x86_64 or
- * aarch64 and is left out; ioperm/iopl exist only on x86. */
+/* Default deny list.  nfsservctl is left out: its numbers have had no
+ * implementation since Linux 3.1 (ENOSYS); ioperm/iopl exist only on x86. */
 static const int default_deny[] = {
     __NR_mount,
     __NR_umount2,
@@ -95,174 +80,33 @@ static const int sysv_ipc[] = {
     __NR_msgrcv, __NR_msgctl, __NR_semget, __NR_semop,	__NR_semctl, __NR_semtimedop,
 };
 
-/* The known-name table: the only names extra_deny_syscalls and
- * sandlock_syscall_nr() accept.  Legacy names exist only on x86_64. */
-static const struct sl_sysent table[] = {
-    E(mount),
-    E(umount2),
-    E(pivot_root),
-    E(swapon),
-    E(swapoff),
-    E(reboot),
-    E(sethostname),
-    E(setdomainname),
-    E(kexec_load),
-    E(init_module),
-    E(finit_module),
-    E(delete_module),
-    E(unshare),
-    E(setns),
-    E(perf_event_open),
-    E(bpf),
-    E(userfaultfd),
-    E(keyctl),
-    E(add_key),
-    E(request_key),
-    E(ptrace),
-    E(process_vm_readv),
-    E(process_vm_writev),
-    E(open_by_handle_at),
-    E(name_to_handle_at),
-#ifdef __NR_ioperm
-    E(ioperm),
-#endif
-#ifdef __NR_iopl
-    E(iopl),
-#endif
-    E(quotactl),
-    E(acct),
-#ifdef __NR_lookup_dcookie
-    E(lookup_dcookie),
-#endif
-    E(io_uring_setup),
-    E(io_uring_enter),
-    E(io_uring_register),
-    E(personality),
-    E(fsopen),
-    E(fsconfig),
-    E(fsmount),
-    E(fspick),
-    E(move_mount),
-    E(open_tree),
-    E(open_tree_attr),
-    E(mount_setattr),
-    E(syslog),
-    E(settimeofday),
-    E(clock_settime),
-    E(kexec_file_load),
-    E(vhangup),
-    E(chroot),
-    E(fanotify_init),
-    E(quotactl_fd),
-    /* process, memory, network, time, path syscalls */
-    E(clone),
-    E(clone3),
-#ifdef __NR_vfork
-    E(vfork),
-#endif
-#ifdef __NR_fork
-    E(fork),
-#endif
-    E(mmap),
-    E(munmap),
-    E(brk),
-    E(mremap),
-    E(connect),
-    E(sendto),
-    E(sendmsg),
-    E(sendmmsg),
-    E(ioctl),
-    E(socket),
-    E(prctl),
-    E(getrandom),
-    E(openat),
-#ifdef __NR_open
-    E(open),
-#endif
-    E(getdents64),
-#ifdef __NR_getdents
-    E(getdents),
-#endif
-    E(bind),
-    E(getsockname),
-    E(clock_gettime),
-    E(gettimeofday),
-#ifdef __NR_time
-    E(time),
-#endif
-    E(clock_nanosleep),
-    E(timerfd_settime),
-    E(timer_settime),
-    E(adjtimex),
-    E(clock_adjtime),
-    E(execve),
-    E(execveat),
-    E(unlinkat),
-    E(mkdirat),
-    E(renameat2),
-    E(newfstatat),
-    E(statx),
-    E(faccessat),
-    E(symlinkat),
-    E(linkat),
-    E(fchmodat),
-    E(fchmodat2),
-    E(fchmod),
-    E(mknodat),
-    E(openat2),
-    E(fchownat),
-    E(readlinkat),
-    E(truncate),
-    E(utimensat),
-#ifdef __NR_unlink
-    E(unlink),
-    E(rmdir),
-    E(mkdir),
-    E(rename),
-    E(stat),
-    E(lstat),
-    E(access),
-    E(symlink),
-    E(link),
-    E(chmod),
-    E(chown),
-    E(lchown),
-    E(readlink),
-    E(futimesat),
-    E(mknod),
-    E(creat),
-#endif
-    /* sysv_ipc */
-    E(shmget),
-    E(shmat),
-    E(shmdt),
-    E(shmctl),
-    E(msgget),
-    E(msgsnd),
-    E(msgrcv),
-    E(msgctl),
-    E(semget),
-    E(semop),
-    E(semctl),
-    E(semtimedop),
-};
+static int by_name(const void *key, const void *ent)
+{
+	return strcmp(key, ((const struct sl_sysent *)ent)->name);
+}
 
 int syscalls_nr(const char *name)
 {
 	if (!name)
 		return -1;
-	for (size_t i = 0; i < SL_ARRAY_SIZE(table); i++)
-		if (strcmp(table[i].name, name) == 0)
-			return table[i].nr;
-	return -1;
+	const struct sl_sysent *e =
+	    bsearch(name, syscalls_table, syscalls_table_n, sizeof(syscalls_table[0]), by_name);
+	return e ? e->nr : -1;
 }
 
+/* A linear search: only tests and messages ask by number. */
 const char *syscalls_name(int nr)
 {
-	for (size_t i = 0; i < SL_ARRAY_SIZE(table); i++)
-		if (table[i].nr == nr)
-			return table[i].name;
+	for (size_t i = 0; i < syscalls_table_n; i++)
+		if (syscalls_table[i].nr == nr)
+			return syscalls_table[i].name;
 	return NULL;
+}
+
+const struct sl_sysent *syscalls_all(size_t *n)
+{
+	*n = syscalls_table_n;
+	return syscalls_table;
 }
 
 const int *syscalls_default_deny(size_t *n)

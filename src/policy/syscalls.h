@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * syscalls.h - the known-name table and the fixed syscall
+ * syscalls.h - the syscall name table and the fixed syscall
  * groups: the default deny list, the sysv_ipc group, and where the
  * signal-sending calls carry their signal.
  */
@@ -11,47 +11,26 @@
 #include <stddef.h>
 #include <sys/syscall.h>
 
-/* Numbers the oldest supported headers (Linux 6.1) may lack: the same on
- * x86_64 and aarch64 (the generic table from 424 on). */
-#ifndef __NR_open_tree
-#define __NR_open_tree 428
-#endif
-#ifndef __NR_move_mount
-#define __NR_move_mount 429
-#endif
-#ifndef __NR_fsopen
-#define __NR_fsopen 430
-#endif
-#ifndef __NR_fsconfig
-#define __NR_fsconfig 431
-#endif
-#ifndef __NR_fsmount
-#define __NR_fsmount 432
-#endif
-#ifndef __NR_fspick
-#define __NR_fspick 433
-#endif
-#ifndef __NR_mount_setattr
-#define __NR_mount_setattr 442
-#endif
-#ifndef __NR_quotactl_fd
-#define __NR_quotactl_fd 443
-#endif
-#ifndef __NR_fchmodat2
-#define __NR_fchmodat2 452
-#endif
-#ifndef __NR_kexec_file_load
-#if defined(__x86_64__)
-#define __NR_kexec_file_load 320
-#else
-#define __NR_kexec_file_load 294
-#endif
-#endif
+#include "sysnr.h"
 
-/* Number of a name in the known-name table for this architecture, or -1. */
+/* One row of the name table. */
+struct sl_sysent {
+	const char *name;
+	int nr;
+};
+
+/* The name table, generated at build time (tools/gen_syscalls.sh, into
+ * build/gen/syscall_table.c): every syscall of the native ABI, sorted by
+ * name (strcmp), one row per name. */
+extern const struct sl_sysent syscalls_table[];
+extern const size_t syscalls_table_n;
+
+/* Number of a syscall name on this architecture, or -1. */
 int syscalls_nr(const char *name);
-/* Name of a number in the table, or NULL. */
+/* Name of a syscall number on this architecture, or NULL (unassigned). */
 const char *syscalls_name(int nr);
+/* The name table and its size. */
+const struct sl_sysent *syscalls_all(size_t *n);
 
 /* The default deny list (always applied, EPERM). */
 const int *syscalls_default_deny(size_t *n);
