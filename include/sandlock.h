@@ -134,6 +134,8 @@ typedef int (*sandlock_handler_fn_t)(void *ud, const sandlock_notif_data_t *noti
 typedef void (*sandlock_handler_ud_drop_t)(void *ud);
 
 typedef struct sandlock_handler_registration {
+	/* 0 up to the architecture's highest syscall number (an unassigned
+	 * one may be emulated); larger is refused */
 	int64_t syscall_nr;
 	sandlock_handler_t *handler;
 } sandlock_handler_registration_t;

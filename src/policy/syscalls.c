@@ -109,6 +109,17 @@ const struct sl_sysent *syscalls_all(size_t *n)
 	return syscalls_table;
 }
 
+int syscalls_max(void)
+{
+	size_t n;
+	const struct sl_sysent *all = syscalls_all(&n);
+	int max = -1;
+	for (size_t i = 0; i < n; i++)
+		if (all[i].nr > max)
+			max = all[i].nr;
+	return max;
+}
+
 const int *syscalls_default_deny(size_t *n)
 {
 	*n = SL_ARRAY_SIZE(default_deny);

@@ -29,6 +29,8 @@ extern const size_t syscalls_table_n;
 int syscalls_nr(const char *name);
 /* Name of a syscall number on this architecture, or NULL (unassigned). */
 const char *syscalls_name(int nr);
+/* The highest syscall number the table knows on this architecture. */
+int syscalls_max(void);
 /* The name table and its size. */
 const struct sl_sysent *syscalls_all(size_t *n);
 
