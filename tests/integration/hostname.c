@@ -6,7 +6,9 @@
  */
 #include "common.h"
 
+#include <limits.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -113,4 +115,32 @@ TEST(hostname_file_follows_the_name)
 			    "cat", "/etc/hostname", NULL);
 	CHECK_EQ(rc, 0);
 	CHECK_STR(out, "cli-box\n");
+}
+
+/* A root supervisor resolves what a capless child could not: a path
+ * through a directory the child may not search must not come back as the
+ * view when it exists and as an error when it does not (an oracle of what
+ * lies in that directory).  Both answer as the kernel would for the child. */
+TEST(hostname_file_no_oracle_through_unsearchable_dirs)
+{
+	require_hostname();
+	if (geteuid() != 0)
+		SKIP("needs root: a directory the sandbox's root cannot search");
+	char *d = tc_mkdir("locked");
+	char *x = tc_path(d, "x");
+	CHECK(mkdir(x, 0755) == 0);
+	CHECK(chown(d, 65534, 65534) == 0 && chmod(d, 0700) == 0);
+	char up[PATH_MAX] = "";
+	for (const char *s = x; *s; s++)
+		if (*s == '/')
+			strcat(up, "../");
+	char *via_x = tc_fmt("%s/%setc/hostname", x, up);
+	char *via_y = tc_fmt("%s/y/%setc/hostname", d, up);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder(), "/etc");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(b, d));
+	char *seen_x = view(p, via_x, NULL, "none"), *seen_y = view(p, via_y, NULL, "none");
+	CHECK_STR(seen_x, "errno=EACCES");
+	CHECK_STR(seen_y, "errno=EACCES");
+	/* the same path from the host, as root, does reach the file */
+	CHECK(access(via_x, R_OK) == 0);
 }
