@@ -130,7 +130,7 @@ $(B)/tests/unit: $(UNIT_SRC) $(HARNESS) tests/harness.h $(STLIB) $(CLI_LIBOBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -Icli -o $@ $(UNIT_SRC) $(HARNESS) $(CLI_LIBOBJ) $(STLIB) \
 	    $(SECCOMP_LIBS) -lpthread
 
-$(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h $(SHLIB)
+$(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h tests/stress.h $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $(INTEG_SRC) $(HARNESS) \
 	    -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' -lpthread
