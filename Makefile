@@ -197,7 +197,11 @@ check-asan:
 # ---- benchmarks --------------------------------------------------------------
 $(B)/bench/%: bench/%.c $(SHLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' -lpthread
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' \
+	    -lpthread
+
+# The long form of the stress run shares its core with the test.
+$(B)/bench/stress: tests/stress.h
 
 bench: all $(BENCHES) $(PROBES)
 	bash bench/run.sh
