@@ -81,6 +81,16 @@ static void report(const struct stress *s, double wall_s)
 	for (int k = 0; k < STRESS_NKINDS; k++)
 		row(s, stress_kind_name[k], k, -1, tmp);
 	free(tmp);
+	/* the slowest run, to tell a stall of one way of starting or one
+	 * command from the machine's (every row's max high at once) */
+	size_t worst = 0;
+	for (size_t k = 1; k < total; k++)
+		if (s->ns[k] > s->ns[worst])
+			worst = k;
+	int t = (int)(worst / (size_t)s->runs), i = (int)(worst % (size_t)s->runs);
+	printf("slowest: thread %d run %d (%s, %s), %.2f ms\n", t, i,
+	       stress_kind_name[i % STRESS_NKINDS], stress_mode_name[(t + i) % STRESS_NMODES],
+	       (double)s->ns[worst] / 1e6);
 }
 
 static int usage(void)
