@@ -146,7 +146,7 @@ $(B)/tests/unit: $(UNIT_SRC) $(HARNESS) tests/harness.h $(STLIB) $(CLI_LIBOBJ)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -Icli -o $@ $(UNIT_SRC) $(HARNESS) $(CLI_LIBOBJ) $(STLIB) \
 	    $(SECCOMP_LIBS) -lpthread
 
-$(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h $(SHLIB)
+$(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h tests/stress.h $(SHLIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $(INTEG_SRC) $(HARNESS) \
 	    -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' -lpthread
@@ -213,7 +213,11 @@ check-asan:
 # ---- benchmarks --------------------------------------------------------------
 $(B)/bench/%: bench/%.c $(SHLIB)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -o $@ $< -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' -lpthread
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $< -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' \
+	    -lpthread
+
+# The long form of the stress run shares its core with the test.
+$(B)/bench/stress: tests/stress.h
 
 bench: all $(BENCHES) $(PROBES)
 	bash bench/run.sh

@@ -4,16 +4,19 @@
 # run.sh - every benchmark, in order: the machine facts, bench/startup.sh
 # (CLI start-up against bare, the launcher floor and bubblewrap),
 # $B/bench/libbench (sandlock_run against fork+exec from a running process),
-# then bench/notif.sh (a notified syscall against the bare notification
-# floor, and python3 with resource limits).
+# bench/notif.sh (a notified syscall against the bare notification
+# floor, and python3 with resource limits), then $B/bench/stress (many
+# threads starting sandboxes at once, every output checked).
 #
 # Run it through `make bench` (or `make B=dir bench`), which builds first.
 # Environment: B (build directory, default build), LIB_CALLS (libbench calls
-# per side, default 300), and the variables of startup.sh and notif.sh
-# (ROUNDS is shared: startup.sh defaults it to 3, notif.sh to 5).
+# per side, default 300), STRESS_THREADS and STRESS_RUNS (default 4 threads
+# of 1500 runs, about 10 s here), and the variables of startup.sh and
+# notif.sh (ROUNDS is shared: startup.sh defaults it to 3, notif.sh to 5).
 #
 # Exit status: 0 when every benchmark ran, whatever its PASS/MISS verdicts;
-# 1 when one could not run (a tool or a binary missing, sandlock failing).
+# 1 when one could not run (a tool or a binary missing, sandlock failing),
+# or when the stress run saw a wrong output or something grew.
 
 set -uo pipefail
 
@@ -23,6 +26,8 @@ B=${B:-build}
 case $B in /*) ;; *) B=$root/$B ;; esac
 export B
 LIB_CALLS=${LIB_CALLS:-300}
+STRESS_THREADS=${STRESS_THREADS:-4}
+STRESS_RUNS=${STRESS_RUNS:-1500}
 status=0
 
 say() { printf '%s\n' "$*"; }
@@ -106,6 +111,18 @@ if ((have_hyperfine)); then
 		say "run: on-behalf benchmark did not complete"
 		status=1
 	fi
+fi
+
+# ---- concurrency ---------------------------------------------------------------
+say ""
+say "== stress: $STRESS_THREADS threads x $STRESS_RUNS sandboxes, every output checked"
+if [[ -x $B/bench/stress ]]; then
+	if ! "$B/bench/stress" -t "$STRESS_THREADS" -n "$STRESS_RUNS" -p "$B/tests/probes/probe"; then
+		say "run: the stress run failed (a wrong output, a leak, or it could not run)"
+		status=1
+	fi
+else
+	missing "$B/bench/stress: build it with make B=${B#"$root"/} bench"
 fi
 
 exit "$status"

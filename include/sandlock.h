@@ -269,8 +269,10 @@ sandlock_handle_t *sandlock_create(const sandlock_sandbox_t *policy, const char 
  * start + wait; until wait is called, notified syscalls of the child block. */
 sandlock_handle_t *sandlock_create_for_run(const sandlock_sandbox_t *policy, const char *name,
 					   const char *const *argv, unsigned int argc);
-/* Releases a created sandbox's child to exec.  0, or -1 (not created, or
- * already started). */
+/* Releases a created sandbox's child to exec.  0, or -1 (not created,
+ * already started, or its parked child died before the start).  A handle
+ * of sandlock_create_ex with SANDLOCK_CREATE_START is only marked
+ * started: 0 also when its command is already over. */
 int sandlock_start(sandlock_handle_t *h);
 /* The command's pid, 0 before it exists or for NULL. */
 int32_t sandlock_handle_pid(const sandlock_handle_t *h);

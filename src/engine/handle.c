@@ -64,7 +64,7 @@ static void explain(sandlock_handle_t *h)
  * holds h->lock. */
 static int signal_locked(sandlock_handle_t *h, int sig)
 {
-	if (h->state == H_STOPPED || h->proc.pidfd < 0)
+	if (h->ended || h->proc.pidfd < 0)
 		return -ESRCH;
 	pidinfo_signal(h->proc.pidfd, sig);
 	if (h->sup.lock_init)
@@ -92,7 +92,7 @@ static void finish(sandlock_handle_t *h)
 	if (h->proc.keeper_pidfd < 0 || pidinfo_exited(h->proc.keeper_pidfd))
 		signal_locked(h, SIGKILL);
 	int rc = spawn_finish(&h->plan, &h->proc, &si);
-	h->state = H_STOPPED;
+	h->ended = true;
 	record_status(h, &si, rc);
 	explain(h);
 	pthread_mutex_unlock(&h->lock);
@@ -345,6 +345,8 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	pthread_cond_init(&h->cond, &ca);
 	pthread_condattr_destroy(&ca);
 	h->threaded = !(flags & SANDLOCK_CREATE_INLINE);
+	h->gated = !(flags & SANDLOCK_CREATE_START);
+	h->started = io != NULL; /* popen: running from the start */
 	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
 	h->proc = (struct sl_spawned){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	h->sup.listener = -1;
@@ -363,7 +365,7 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	struct plan_mode mode = {.capture = !h->interactive && !io,
 				 .io = io,
 				 .tty_jobs = h->tty_jobs,
-				 .gated = !(flags & SANDLOCK_CREATE_START),
+				 .gated = h->gated,
 				 .rules = rules,
 				 .n_rules = n_rules};
 	if (r == 0)
@@ -390,7 +392,6 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 		handle_destroy(h);
 		return NULL;
 	}
-	h->state = H_CREATED;
 	return h;
 }
 
@@ -415,18 +416,25 @@ sandlock_handle_t *handle_popen(const struct sl_feature_set *fs, const sandlock_
 		fds[i] = h->caller_fd[i];
 		h->caller_fd[i] = -1;
 	}
-	h->state = H_RUNNING;
 	return h;
 }
 
 int handle_start(sandlock_handle_t *h)
 {
 	pthread_mutex_lock(&h->lock);
-	int r = h->state == H_CREATED ? spawn_release(&h->plan.gate_w)
-				      : sl_errorf(EALREADY, "start() requires a created sandbox "
-							    "(it is already started)");
+	int r = 0;
+	if (h->started)
+		r = sl_errorf(EALREADY,
+			      "start() requires a created sandbox (it is already started)");
+	else if (h->gated && h->ended)
+		/* the gate is finish()'s now, maybe being closed */
+		r = sl_errorf(ESRCH, "the sandbox ended before it was started (its parked "
+				     "child was killed)");
+	else if (h->gated)
+		r = spawn_release(&h->plan.gate_w);
+	/* else SANDLOCK_CREATE_START: on its way since create, perhaps over */
 	if (r == 0)
-		h->state = H_RUNNING;
+		h->started = true;
 	pthread_mutex_unlock(&h->lock);
 	return r;
 }
@@ -471,7 +479,7 @@ static int64_t deadline_ms(uint64_t timeout_ms)
 
 sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms)
 {
-	if (h->state == H_CREATED) {
+	if (!h->started) {
 		sl_errorf(EINVAL, "wait() requires a started sandbox (call sandlock_start first)");
 		return NULL;
 	}
@@ -496,10 +504,12 @@ void handle_free(sandlock_handle_t *h)
 	if (!h)
 		return;
 	if (!h->finished) {
-		/* a parked child also leaves when its gate closes */
+		/* a parked child also leaves when its gate closes; once the
+		 * end is recorded, finish() closes it (and may be doing so) */
 		pthread_mutex_lock(&h->lock);
 		signal_locked(h, SIGKILL);
-		sl_close(&h->plan.gate_w);
+		if (!h->ended)
+			sl_close(&h->plan.gate_w);
 		pthread_mutex_unlock(&h->lock);
 		if (h->threaded)
 			wait_threaded(h, 0);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * handle.h - one sandbox's lifecycle: created (child parked at the gate)
- * -> running -> stopped (reaped).
+ * handle.h - one sandbox's lifecycle: created (child parked at the gate,
+ * or on its way with SANDLOCK_CREATE_START) -> started -> ended (reaped).
  *
  * Two modes.  Threaded (sandlock_create): a supervisor thread forks the
  * child and runs the loop, so the child's parent-death signal is tied to
@@ -28,12 +28,19 @@
 #include "spawn.h"
 #include "supervisor.h"
 
-enum sl_hstate { H_CREATED, H_RUNNING, H_STOPPED };
-
 struct sandlock_handle {
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	enum sl_hstate state;
+	/* Two facts, two writers.  started: the caller's sandlock_start (a
+	 * popen's at once), written by the caller's calls only.  ended: the
+	 * sandbox is reaped, written under lock by finish(), on the
+	 * supervisor thread when there is one; from then on the plan, the
+	 * pidfd and the engine are finish()'s to release, and live control
+	 * refuses.  A sandbox created with SANDLOCK_CREATE_START (or a
+	 * parked child that was killed) can end before it is started: one
+	 * state for both once let the end pass for a start. */
+	bool started, ended;
+	bool gated; /* the child waits at the gate for sandlock_start */
 	bool threaded, interactive;
 	bool spawned;  /* threaded: the spawn step has finished (ok or not) */
 	bool finished; /* reaped, output drained, status recorded */

@@ -588,8 +588,8 @@ TEST(exec_failure_no_note_when_killed_at_exec)
  * exits or aborts (sandlock.h); a C host that did not ignore SIGPIPE is
  * gone.  Deterministic with the supervisor inline (sandlock_create_for_
  * run); with a supervisor thread, only when start comes before the thread
- * has seen the death (its finish() closes the gate, and start then fails
- * with "already started").
+ * has seen the death (once it has, finish() owns the gate, and start
+ * fails saying the sandbox ended before it was started).
  */
 TEST(start_after_parked_child_died)
 {

@@ -7,6 +7,7 @@
  */
 #include "common.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -411,6 +412,78 @@ TEST(handle_pause_resume_kill)
 	/* Not running any more. */
 	CHECK_EQ(sandlock_handle_pause(h), -1);
 	CHECK(sandlock_last_error()[0] != 0);
+	sandlock_handle_free(h);
+}
+
+/* Threads of this process (/proc/self/task). */
+static int count_threads(void)
+{
+	DIR *d = opendir("/proc/self/task");
+	int n = 0;
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	return n;
+}
+
+/* Until a handle's supervisor thread has returned: the sandbox has ended
+ * and its end is recorded (bounded at timeout_ms). */
+static bool wait_threads(int n, int timeout_ms)
+{
+	for (int t = 0; t <= timeout_ms; t += 5) {
+		if (count_threads() <= n)
+			return true;
+		usleep(5000);
+	}
+	return false;
+}
+
+/* A sandbox created with SANDLOCK_CREATE_START runs at once, and a short
+ * command can be over, its supervisor thread gone, before the caller
+ * calls sandlock_start: the call still only marks the handle started.
+ * (The end used to be taken for a start: "already started", and no way
+ * to the result.) */
+TEST(handle_create_start_after_the_end)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "seq", "echo done", "exit 5", NULL};
+	int threads = count_threads();
+	sandlock_handle_t *h = sandlock_create_ex(p, NULL, argv, 4, SANDLOCK_CREATE_START);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	if (!wait_threads(threads, 30000))
+		th_fail(__FILE__, __LINE__, "the supervisor thread did not return");
+	if (sandlock_start(h) != 0)
+		th_fail(__FILE__, __LINE__, "start: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), -1);
+	CHECK_CONTAINS(sandlock_last_error(), "already started");
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
+	CHECK_EQ(r.code, 5);
+	CHECK_STR(r.out, "done\n");
+	sandlock_handle_free(h);
+}
+
+/* A parked sandbox killed before its start, once its supervisor thread
+ * has seen the end: the start fails saying so (not "already started"),
+ * and freeing the handle closes nothing twice (the gate is the
+ * supervisor's to close once the end is recorded). */
+TEST(handle_start_after_parked_end)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "exit", "0", NULL};
+	int threads = count_threads();
+	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 3);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_handle_kill(h), 0);
+	if (!wait_threads(threads, 30000))
+		th_fail(__FILE__, __LINE__, "the supervisor thread did not return");
+	CHECK_EQ(sandlock_handle_pause(h), -1);
+	CHECK_EQ(sandlock_start(h), -1);
+	CHECK_CONTAINS(sandlock_last_error(), "before it was started");
+	CHECK(sandlock_handle_wait(h) == NULL);
 	sandlock_handle_free(h);
 }
 

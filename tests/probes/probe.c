@@ -1049,6 +1049,16 @@ static int cmd_exit(int argc, char **argv)
 	_exit(argc > 1 ? atoi(argv[1]) : 0);
 }
 
+/* echo WORDS...: the words, space-separated, on one line (in `seq`, a
+ * marker between the other subcommands' lines). */
+static int cmd_echo(int argc, char **argv)
+{
+	for (int i = 1; i < argc; i++)
+		printf("%s%s", i > 1 ? " " : "", argv[i]);
+	printf("\n");
+	return 0;
+}
+
 /* sleep SECS */
 static int cmd_sleep(int argc, char **argv)
 {
@@ -1294,6 +1304,7 @@ static const struct probe_cmd commands[] = {
     {"exec", cmd_exec},
     {"race", cmd_race},
     {"exit", cmd_exit},
+    {"echo", cmd_echo},
     {"sleep", cmd_sleep},
     {"spew", cmd_spew},
     {"rlimit-nofile", cmd_rlimit_nofile},
