@@ -747,16 +747,13 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 		r = open_root(ob, c);
 	if (r == 0)
 		r = open_base(ob, c, q->dirfd, &j, rest, &owned);
-	/* A view is first resolved with our own credentials (no switch: 20
-	 * us a call, and every read-only open of the sandbox makes one); a
-	 * match, which the child will see, again with the child's: resolved
-	 * as root, a path through a directory the child may not search
-	 * ("/secret/x/../../etc/hostname") would tell it whether /secret/x
-	 * exists.  A mismatch tells it nothing (the call goes on unanswered). */
-	if (r == 0 && q->need == OB_ANY && (r = run_view(&j)) > 0)
-		r = aschild_run(ob->as, creds, run_view, &j);
-	else if (r == 0 && q->need != OB_ANY)
-		r = aschild_run(ob->as, creds, run_job, &j);
+	/* A view too is resolved with the child's credentials, once: first
+	 * with ours (root's) and again only on a match, the match costs a
+	 * second resolution, and its time tells the child whether a path
+	 * through a directory it may not search ("/secret/x/../../etc/
+	 * hostname") resolves, so whether /secret/x exists. */
+	if (r == 0)
+		r = aschild_run(ob->as, creds, q->need == OB_ANY ? run_view : run_job, &j);
 	sl_close(&owned);
 	return r;
 }

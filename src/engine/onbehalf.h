@@ -57,10 +57,10 @@ struct sandlock_sandbox;
 /* What the policy must grant on the object: read, write, or nothing (the
  * tenant decides on the object's identity alone, never granting access:
  * a view, such as a synthetic file in place of a real one).  OB_ANY
- * resolves in one openat2, with no walk, and runs the op first with the
- * supervisor's credentials, then, when it answers > 0 (what the child
- * will see), again with the child's, whose answer is final: the op must
- * be pure. */
+ * resolves in one openat2, with no walk, with the child's credentials
+ * like the others (resolved first as the supervisor, a second resolution
+ * on a match made the match slower: its time told what exists in a
+ * directory the child may not search). */
 enum ob_need { OB_READ, OB_WRITE, OB_ANY };
 
 #define OB_NOFOLLOW   0x1u /* the last component is not followed (AT_SYMLINK_NOFOLLOW) */
