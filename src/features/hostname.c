@@ -148,7 +148,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 static void release(void *state)
 {
 	struct hostname_state *st = state;
-	if (st->memfd > 0)
+	if (st->memfd >= 0) /* init set it first: -1 or ours, 0 included */
 		close(st->memfd);
 	onbehalf_put(st->ob);
 }
