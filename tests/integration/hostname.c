@@ -182,3 +182,18 @@ TEST(hostname_file_no_timing_oracle_through_unsearchable_dirs)
 	}
 	CHECK_EQ(gap, 0);
 }
+
+/* The view's memfd is the sandbox's to chmod (fchmod is not notified, and
+ * the sandbox's user owns it when the host is not root): a view the
+ * supervisor could no longer reopen was continued, and the real
+ * /etc/hostname read.  A match is the view or an error, never the file. */
+TEST(hostname_file_chmod_of_the_view_reaches_no_real_file)
+{
+	require_hostname();
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/etc"));
+	const char *argv[] = {tc_probe(), "view-chmod", "/etc/hostname", NULL};
+	struct tc_res r = tc_runv(p, "box-7", argv);
+	CHECK_EQ(r.code, 0);
+	/* root's supervisor reopens it whatever its mode */
+	CHECK_STR(r.out, geteuid() == 0 ? "ok box-7\\n\n" : "errno=EACCES\n");
+}

@@ -813,6 +813,34 @@ static int cmd_view(int argc, char **argv)
 	return 0;
 }
 
+/* view-chmod PATH: opens PATH read-only, chmods the open file to 0 (an fd
+ * form: no path to decide on), then opens PATH again and reads it:
+ * "ok <text>" (newlines as \n), or the errno of the step that failed. */
+static int cmd_view_chmod(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("view-chmod PATH");
+	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return printf("open "), probe_report(-1);
+	if (fchmod(fd, 0) < 0)
+		return printf("fchmod "), probe_report(-1);
+	int fd2 = open(argv[1], O_RDONLY | O_CLOEXEC);
+	char buf[256];
+	ssize_t n = fd2 < 0 ? -1 : read(fd2, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return probe_report(-1);
+	buf[n] = 0;
+	printf("ok ");
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			printf("\\n");
+		else
+			putchar(buf[i]);
+	printf("\n");
+	return 0;
+}
+
 /* write PATH [TEXT]: creates/truncates the file and writes TEXT. */
 static int cmd_write(int argc, char **argv)
 {
@@ -1352,6 +1380,7 @@ static const struct probe_cmd commands[] = {
     {"fds", cmd_fds},
     {"sigstate", cmd_sigstate},
     {"view", cmd_view},
+    {"view-chmod", cmd_view_chmod},
 };
 
 int main(int argc, char **argv)
