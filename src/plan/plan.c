@@ -416,7 +416,9 @@ static bool candidate_runs(const char *path)
  * and for a script its interpreters: the candidates the child may run are
  * those up to the first that certainly runs, and the run is refused only
  * when none of them fits (a candidate the child cannot find fails before
- * its arguments are counted). */
+ * its arguments are counted).  A binfmt_misc handler's interpreter
+ * (registered by the host) adds strings not counted here: its exec may
+ * still fail with E2BIG in the child. */
 static int check_exec_size(const struct sl_plan *p)
 {
 	struct rlimit rl;
