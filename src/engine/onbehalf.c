@@ -5,11 +5,16 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/close_range.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
+#include <pthread.h>
+#include <semaphore.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
@@ -44,6 +49,14 @@ struct onbehalf {
 	struct sl_creds creds; /* the command's (every member's when fixed) */
 	struct sl_creds cur;   /* the notifier's, when they are not fixed */
 	struct sl_sup *sup;    /* whose shared core this is (onbehalf_get) */
+	/* the fetcher (onbehalf_child_fd): a thread with a file table of its
+	 * own, started on first use; fetch_sock is our end, -1 before */
+	int fetch_sock;
+	bool fetch_broken;
+	pthread_t fetch_th;
+	sem_t fetch_ready;
+	int fetch_peer, fetch_state; /* handed to the starting fetcher */
+	pid_t fetch_tid;
 };
 
 /* One call, as the job that runs with the child's credentials sees it. */
@@ -160,6 +173,7 @@ int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *p, int ru
 		return sl_errorf(ENOMEM, "out of memory");
 	ob->rootfd = -1;
 	ob->procfs = -1;
+	ob->fetch_sock = -1;
 	ob->root = geteuid() == 0;
 	int r = ids_open(&ob->wr, &p->fs_write);
 	if (r == 0)
@@ -216,6 +230,10 @@ void onbehalf_free(struct onbehalf *ob)
 		return;
 	aschild_free(ob->as);
 	aschild_free(ob->confined);
+	if (ob->fetch_sock >= 0) {
+		close(ob->fetch_sock); /* the fetcher reads the end and leaves */
+		pthread_join(ob->fetch_th, NULL);
+	}
 	sl_close(&ob->rootfd);
 	free(ob->rd.v);
 	free(ob->wr.v);
@@ -571,34 +589,188 @@ static int task_open(struct sl_ctx *c, const char *name, int flags)
 	return fd;
 }
 
-int onbehalf_child_fd(struct sl_ctx *c, int n)
+/* ---- the child's open files ------------------------------------------------------ */
+
+/* A duplicate of one of the child's files is closed again here, and a
+ * close of any descriptor of a file drops every POSIX lock this process
+ * holds on it (fcntl(2)), and flushes it as ours: a sandbox that passes
+ * a file it may read as a socket's fd would take the host's locks on it
+ * (an SQLite database's).  So the duplicates are taken by a thread whose
+ * file table is its own, which hands over only the kinds asked for (a
+ * socket, an anonymous inode: no host holds a lock on those) and closes
+ * the rest in its own table, where no lock of ours is. */
+
+struct fetch_req {
+	int n;
+	unsigned int kinds;
+};
+
+/* Sends len bytes of data and, when fd >= 0, fd with them.  0 or -errno. */
+static int send_fd(int sock, const void *data, size_t len, int fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
+	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
+	if (fd >= 0) {
+		m.msg_control = cbuf;
+		m.msg_controllen = sizeof(cbuf);
+		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+		h->cmsg_level = SOL_SOCKET;
+		h->cmsg_type = SCM_RIGHTS;
+		h->cmsg_len = CMSG_LEN(sizeof(int));
+		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+	}
+	return sendmsg(sock, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -EPIPE;
+}
+
+/* Receives len bytes into data and the fd sent with them (*fd, -1 none).
+ * 0 or -errno. */
+static int recv_fd(int sock, void *data, size_t len, int *fd)
+{
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = {.iov_base = data, .iov_len = len};
+	struct msghdr m = {
+	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
+	*fd = -1;
+	ssize_t n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
+	struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
+	    h->cmsg_len == CMSG_LEN(sizeof(int)))
+		memcpy(fd, CMSG_DATA(h), sizeof(int));
+	if (n == (ssize_t)len)
+		return 0;
+	if (*fd >= 0)
+		close(*fd);
+	*fd = -1;
+	return -EPIPE;
+}
+
+static bool kind_ok(int fd, unsigned int kinds)
+{
+	struct stat st;
+	struct statfs sf;
+	if (fstat(fd, &st) < 0)
+		return false;
+	return ((kinds & OB_FD_SOCKET) && S_ISSOCK(st.st_mode)) ||
+	       ((kinds & OB_FD_ANON) && fstatfs(fd, &sf) == 0 && sf.f_type == ANON_INODE_FS_MAGIC);
+}
+
+/* One request: the notifier's pidfd comes with it. */
+static int fetch_one(int peer)
+{
+	struct fetch_req q;
+	int pidfd, x = -1, e = EPIPE;
+	if (recv_fd(peer, &q, sizeof(q), &pidfd) < 0)
+		return -1; /* our end is closed: the core is freed */
+	if (pidfd >= 0) {
+		x = (int)syscall(SYS_pidfd_getfd, pidfd, q.n, 0U);
+		e = x < 0 ? errno : 0;
+		close(pidfd);
+	}
+	if (x >= 0 && !kind_ok(x, q.kinds)) {
+		close(x); /* in our table: no lock of the host's is ours */
+		x = -1;
+		e = ENOTSOCK;
+	}
+	int r = send_fd(peer, &e, sizeof(e), x);
+	if (x >= 0)
+		close(x);
+	return r;
+}
+
+static void *fetcher_main(void *p)
+{
+	struct onbehalf *ob = p;
+	int peer = -1;
+	/* an empty table of our own (CLOSE_RANGE_UNSHARE of every fd copies
+	 * none), then our end taken from the starter's */
+	if (syscall(SYS_close_range, 0U, ~0U, CLOSE_RANGE_UNSHARE) == 0) {
+		int self = pidinfo_pidfd_open(ob->fetch_tid, PIDFD_THREAD);
+		if (self < 0)
+			self = pidinfo_pidfd_open(getpid(), 0);
+		peer = self < 0 ? -1 : (int)syscall(SYS_pidfd_getfd, self, ob->fetch_peer, 0U);
+		if (self >= 0)
+			close(self);
+	}
+	ob->fetch_state = peer >= 0 ? 1 : -1;
+	sem_post(&ob->fetch_ready);
+	while (peer >= 0 && fetch_one(peer) == 0)
+		;
+	if (peer >= 0)
+		close(peer);
+	return NULL;
+}
+
+/* The fetcher, started on first use.  0, or -EPERM when it cannot be
+ * (pidfd_getfd refused: Docker's default seccomp profile). */
+static int fetcher_start(struct onbehalf *ob)
+{
+	if (ob->fetch_sock >= 0 || ob->fetch_broken)
+		return ob->fetch_broken ? -EPERM : 0;
+	int sv[2];
+	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sv) < 0)
+		return -errno;
+	ob->fetch_peer = sv[1];
+	ob->fetch_tid = gettid();
+	ob->fetch_state = 0;
+	sigset_t all, old;
+	sigfillset(&all);
+	int r = sem_init(&ob->fetch_ready, 0, 0) < 0 ? errno : 0;
+	if (r == 0) {
+		pthread_sigmask(SIG_SETMASK, &all, &old);
+		r = pthread_create(&ob->fetch_th, NULL, fetcher_main, ob);
+		pthread_sigmask(SIG_SETMASK, &old, NULL);
+	}
+	while (r == 0 && sem_wait(&ob->fetch_ready) < 0)
+		;
+	close(sv[1]);
+	if (r == 0 && ob->fetch_state < 0)
+		pthread_join(ob->fetch_th, NULL);
+	if (r != 0 || ob->fetch_state < 0) {
+		close(sv[0]);
+		ob->fetch_broken = true;
+		return -EPERM;
+	}
+	ob->fetch_sock = sv[0];
+	return 0;
+}
+
+int onbehalf_child_fd(struct onbehalf *ob, struct sl_ctx *c, int n, unsigned int kinds)
 {
 	if (n < 0)
 		return -EBADF;
+	int r = fetcher_start(ob);
+	if (r < 0)
+		return r;
 	/* the thread's own table (a thread may have its own: clone without
 	 * CLONE_FILES); before Linux 6.9 the process's */
 	int tp = pidinfo_pidfd_open((pid_t)c->req->pid, PIDFD_THREAD);
-	int fd = (int)syscall(SYS_pidfd_getfd, tp >= 0 ? tp : c->proc->pidfd, n, 0U);
-	int e = fd < 0 ? errno : 0;
+	struct fetch_req q = {.n = n, .kinds = kinds};
+	int fd = -1, e = 0;
+	r = send_fd(ob->fetch_sock, &q, sizeof(q), tp >= 0 ? tp : c->proc->pidfd);
+	if (r == 0)
+		r = recv_fd(ob->fetch_sock, &e, sizeof(e), &fd);
 	if (tp >= 0)
 		close(tp);
+	if (r < 0)
+		return -EPERM;
 	if (fd >= 0 && !mem_pending(&c->mem)) {
 		close(fd);
 		return -ESRCH;
 	}
-	return fd >= 0 ? fd : -e;
+	return fd >= 0 ? fd : -(e ? e : EBADF);
 }
 
-/* The caller's dirfd n as a base: our duplicate, or where pidfd_getfd is
- * refused, the same file reopened O_PATH through /proc. */
+/* The caller's dirfd n as a base: the same file reopened O_PATH through
+ * /proc (a duplicate would be closed here: see above; an O_PATH file's
+ * close drops no lock and flushes nothing). */
 static int child_dirfd(struct sl_ctx *c, int n)
 {
-	int fd = onbehalf_child_fd(c, n);
-	if (fd != -EPERM && fd != -EACCES && fd != -ENOSYS)
-		return fd;
+	if (n < 0)
+		return -EBADF;
 	char name[32];
 	snprintf(name, sizeof(name), "fd/%d", n);
-	fd = task_open(c, name, 0);
+	int fd = task_open(c, name, 0);
 	return fd == -ENOENT ? -EBADF : fd;
 }
 
@@ -747,16 +919,13 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 		r = open_root(ob, c);
 	if (r == 0)
 		r = open_base(ob, c, q->dirfd, &j, rest, &owned);
-	/* A view is first resolved with our own credentials (no switch: 20
-	 * us a call, and every read-only open of the sandbox makes one); a
-	 * match, which the child will see, again with the child's: resolved
-	 * as root, a path through a directory the child may not search
-	 * ("/secret/x/../../etc/hostname") would tell it whether /secret/x
-	 * exists.  A mismatch tells it nothing (the call goes on unanswered). */
-	if (r == 0 && q->need == OB_ANY && (r = run_view(&j)) > 0)
-		r = aschild_run(ob->as, creds, run_view, &j);
-	else if (r == 0 && q->need != OB_ANY)
-		r = aschild_run(ob->as, creds, run_job, &j);
+	/* A view too is resolved with the child's credentials, once: first
+	 * with ours (root's) and again only on a match, the match costs a
+	 * second resolution, and its time tells the child whether a path
+	 * through a directory it may not search ("/secret/x/../../etc/
+	 * hostname") resolves, so whether /secret/x exists. */
+	if (r == 0)
+		r = aschild_run(ob->as, creds, q->need == OB_ANY ? run_view : run_job, &j);
 	sl_close(&owned);
 	return r;
 }

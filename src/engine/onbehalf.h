@@ -11,9 +11,9 @@
  *
  *   1. the path is read once from the child (mem_read_cstr);
  *   2. it is resolved as the notifying thread would resolve it: from the
- *      call's dirfd (duplicated with pidfd_getfd; where that is refused,
- *      Docker's default seccomp profile without CAP_SYS_PTRACE, reopened
- *      O_PATH through /proc/<pid>/task/<tid>/fd/<n>), from the thread's
+ *      call's dirfd (reopened O_PATH through /proc/<pid>/task/<tid>/fd/<n>:
+ *      a duplicate's close would drop the host's POSIX locks on the
+ *      file, see onbehalf_child_fd), from the thread's
  *      own working directory (task/<tid>/cwd: threads may have their own)
  *      for AT_FDCWD, and beneath the sandbox's root for an absolute path
  *      (openat2 RESOLVE_IN_ROOT).  Never through a magic link
@@ -57,10 +57,10 @@ struct sandlock_sandbox;
 /* What the policy must grant on the object: read, write, or nothing (the
  * tenant decides on the object's identity alone, never granting access:
  * a view, such as a synthetic file in place of a real one).  OB_ANY
- * resolves in one openat2, with no walk, and runs the op first with the
- * supervisor's credentials, then, when it answers > 0 (what the child
- * will see), again with the child's, whose answer is final: the op must
- * be pure. */
+ * resolves in one openat2, with no walk, with the child's credentials
+ * like the others (resolved first as the supervisor, a second resolution
+ * on a match made the match slower: its time told what exists in a
+ * directory the child may not search). */
 enum ob_need { OB_READ, OB_WRITE, OB_ANY };
 
 #define OB_NOFOLLOW   0x1u /* the last component is not followed (AT_SYMLINK_NOFOLLOW) */
@@ -120,10 +120,17 @@ long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg),
 long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg),
 			    void *arg);
 
+/* The kinds of file onbehalf_child_fd hands over. */
+#define OB_FD_SOCKET 0x1u
+#define OB_FD_ANON   0x2u /* an anonymous inode: inotify, eventfd... */
+
 /* Our duplicate of the notifying thread's fd n (pidfd_getfd on a thread
- * pidfd): the same open file.  fd, or -errno (-EBADF: no such fd; -EPERM,
- * -ENOSYS: pidfd_getfd refused here). */
-int onbehalf_child_fd(struct sl_ctx *c, int n);
+ * pidfd): the same open file, only when it is of one of the kinds asked
+ * for.  A file of another kind never enters this process's table: our
+ * close of it would drop the host's POSIX locks on it.  fd, or -errno
+ * (-EBADF: no such fd; -ENOTSOCK: another kind; -EPERM, -ENOSYS:
+ * pidfd_getfd refused here). */
+int onbehalf_child_fd(struct onbehalf *ob, struct sl_ctx *c, int n, unsigned int kinds);
 
 /* The action for an operation's result r. */
 void onbehalf_answer(struct sl_action *a, long r);

@@ -84,9 +84,13 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct hostname_state
 			   .arg = st};
 	if (onbehalf_run(st->ob, c, &q) != 1)
 		return;
+	/* the sandbox may have chmodded the memfd (fchmod is not notified):
+	 * a match is the view or an error, never the real file */
 	int fd = reopen_view(st);
-	if (fd < 0)
+	if (fd < 0) {
+		*a = sl_act_errno(errno);
 		return;
+	}
 	*a = (struct sl_action){
 	    .kind = SL_ACT_INJECT_SEND, .fd = fd, .fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
 }
@@ -148,7 +152,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 static void release(void *state)
 {
 	struct hostname_state *st = state;
-	if (st->memfd > 0)
+	if (st->memfd >= 0) /* init set it first: -1 or ours, 0 included */
 		close(st->memfd);
 	onbehalf_put(st->ob);
 }

@@ -64,11 +64,13 @@ static long watch_op(const struct ob_obj *o, void *arg)
 
 /* Our duplicate of fd, checked to be an inotify instance (EINVAL
  * otherwise, EBADF for no fd, EPERM where pidfd_getfd is refused). */
-static int instance(struct sl_ctx *c, int fd)
+static int instance(struct onbehalf *ob, struct sl_ctx *c, int fd)
 {
-	int our = onbehalf_child_fd(c, fd);
+	int our = onbehalf_child_fd(ob, c, fd, OB_FD_ANON);
 	if (our == -EACCES || our == -ENOSYS)
 		return -EPERM;
+	if (our == -ENOTSOCK)
+		return -EINVAL; /* not even an anonymous inode */
 	if (our < 0)
 		return our;
 	char link[32], what[32] = "";
@@ -92,7 +94,7 @@ static void on_add_watch(struct sl_ctx *c, struct sl_action *a, void *arg)
 	long r = 0;
 	if (!(w.mask & ALL_INOTIFY_BITS) || ((w.mask & IN_MASK_ADD) && (w.mask & IN_MASK_CREATE)))
 		r = -EINVAL;
-	if (r == 0 && (r = w.ifd = instance(c, (int)c->req->data.args[0])) >= 0)
+	if (r == 0 && (r = w.ifd = instance(st->ob, c, (int)c->req->data.args[0])) >= 0)
 		r = onbehalf_read_path(c, c->req->data.args[1], path, sizeof(path));
 	if (r == 0) {
 		struct ob_req q = {.dirfd = AT_FDCWD,

@@ -15,8 +15,9 @@
  * terminal; then it notifies it here, where the group is read once from
  * the caller's memory and checked (a live member of the sandbox is in
  * it), and the supervisor makes the same call with its own copy of the
- * value on its own descriptor of the same open terminal: a thread
- * rewriting the value after the check changes nothing.  The kernel checks
+ * value on its own descriptor of the same terminal (fd 0, when the
+ * caller's fd is that terminal): a thread rewriting the value after the
+ * check changes nothing.  The kernel checks
  * the caller's session and controlling terminal, which are the
  * sandbox's: the host's.
  */
@@ -24,7 +25,10 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
+#include <linux/major.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -36,19 +40,29 @@
 #include "seccomp_uapi.h"
 #include "util.h"
 
-/* Our descriptor of the caller's fd: the same open file (pidfd_getfd),
- * or where a seccomp profile forbids that (Docker's), the same terminal
- * opened again through /proc.  -errno when neither works. */
-static int fd_of(struct sl_ctx *c, int fd)
+/* Whether the caller's fd is the terminal we hold at fd 0 (the host's,
+ * which the sandbox shares), or /dev/tty (the caller's controlling
+ * terminal: the same one).  Looked at through an O_PATH open of its /proc
+ * entry: a duplicate of the caller's file, closed here, would drop every
+ * POSIX lock the host holds on it (any file the sandbox may read can be
+ * given), and a reopen for reading would open a device.  0, -EBADF (no
+ * such fd), -ENOTTY, or -ESRCH. */
+static int our_terminal(struct sl_ctx *c, int fd)
 {
-	int our = (int)syscall(SYS_pidfd_getfd, c->proc->pidfd, fd, 0U);
-	if (our >= 0)
-		return our;
 	int dirfd = procs_dir(c->proc);
-	char name[32];
-	snprintf(name, sizeof(name), "fd/%d", fd);
-	our = dirfd < 0 ? -1 : openat(dirfd, name, O_RDWR | O_NOCTTY | O_CLOEXEC);
-	return our >= 0 ? our : -errno;
+	char name[48];
+	snprintf(name, sizeof(name), "task/%d/fd/%d", (int)c->req->pid, fd);
+	int o = dirfd < 0 ? -1 : openat(dirfd, name, O_PATH | O_CLOEXEC);
+	if (o < 0)
+		return dirfd < 0 ? -ESRCH : errno == ENOENT ? -EBADF : -errno;
+	struct stat st, term;
+	bool same = fstat(o, &st) == 0 && S_ISCHR(st.st_mode) && fstat(STDIN_FILENO, &term) == 0 &&
+		    S_ISCHR(term.st_mode) &&
+		    (st.st_rdev == term.st_rdev || st.st_rdev == makedev(TTYAUX_MAJOR, 0));
+	close(o);
+	if (!mem_pending(&c->mem))
+		return -ESRCH;
+	return same ? 0 : -ENOTTY;
 }
 
 /* Sets the foreground group on our descriptor, SIGTTOU blocked: the
@@ -90,13 +104,8 @@ static void on_setpgrp(struct sl_ctx *c, struct sl_action *a, void *arg)
 		*a = sl_act_errno(ENOTTY);
 		return;
 	}
-	int our = fd < 0 ? -EBADF : fd_of(c, fd);
-	if (our < 0) {
-		*a = sl_act_errno(-our);
-		return;
-	}
-	int err = isatty(our) ? set_foreground(our, pgid) : ENOTTY;
-	close(our);
+	int r = fd < 0 ? -EBADF : our_terminal(c, fd);
+	int err = r < 0 ? (r == -ESRCH ? ENOENT : -r) : set_foreground(STDIN_FILENO, pgid);
 	*a = err ? sl_act_errno(err) : sl_act_return(0);
 }
 

@@ -287,7 +287,7 @@ static void on_sock(struct sl_ctx *c, struct sl_action *a, void *arg, bool send)
 		*a = sl_act_continue();
 		return;
 	}
-	k.sock = onbehalf_child_fd(c, (int)c->req->data.args[0]);
+	k.sock = onbehalf_child_fd(st->ob, c, (int)c->req->data.args[0], OB_FD_SOCKET);
 	long r = k.sock;
 	if (r == -EPERM || r == -EACCES || r == -ENOSYS)
 		r = -EPERM; /* pidfd_getfd refused: nothing can be checked */

@@ -54,7 +54,7 @@ static void quote(char out[QUOTE_MAX * 4 + 4], const char *s)
 {
 	out[0] = 0;
 	size_t i;
-	for (i = 0; s[i] && i < QUOTE_MAX; i++)
+	for (i = 0; i < QUOTE_MAX && s[i]; i++)
 		append_escaped(out, QUOTE_MAX * 4 + 4, (unsigned char)s[i]);
 	if (s[i])
 		strcat(out, "...");

@@ -128,8 +128,32 @@ static int add_strings(const char *const *v, bool env, uint64_t *bytes, uint64_t
 	return 0;
 }
 
-int rlimits_check_exec(const char *const *argv, const char *const *envp, size_t path_len,
-		       uint64_t stack_cur, const char *stack_why)
+/* Adds the strings of v with their NULs to *bytes, their number to *count. */
+static void strings_size(const char *const *v, uint64_t *bytes, uint64_t *count)
+{
+	for (size_t i = 0; v[i]; i++) {
+		*bytes += strlen(v[i]) + 1;
+		(*count)++;
+	}
+}
+
+uint64_t rlimits_exec_need(const char *const *argv, const char *const *envp, size_t path_len,
+			   int64_t interp)
+{
+	uint64_t bytes = path_len + 1, count = 0;
+	strings_size(argv, &bytes, &count);
+	strings_size(envp, &bytes, &count);
+	uint64_t need = bytes + count * EXEC_PTR;
+	if (interp < 0 || !argv[0])
+		return need;
+	/* binfmt_script: argv[0] out, the path and the interpreters in;
+	 * the pointers were counted for the strings given (fs/exec.c) */
+	uint64_t script = need - (strlen(argv[0]) + 1) + path_len + 1 + (uint64_t)interp;
+	return script > need ? script : need;
+}
+
+int rlimits_check_exec(const char *const *argv, const char *const *envp, const char *path,
+		       int64_t interp, uint64_t stack_cur, const char *stack_why)
 {
 	uint64_t abytes = 0, ebytes = 0, argc = 0, envc = 0;
 	int r = add_strings(argv, false, &abytes, &argc);
@@ -138,20 +162,25 @@ int rlimits_check_exec(const char *const *argv, const char *const *envp, size_t 
 	if (r < 0)
 		return r;
 	uint64_t space = rlimits_exec_space(stack_cur);
-	uint64_t need = abytes + ebytes + path_len + 1 + (argc + envc) * EXEC_PTR;
+	uint64_t need = rlimits_exec_need(argv, envp, strlen(path), interp);
 	if (need <= space)
 		return 0;
-	char stack[96];
+	char stack[96], script[160] = "";
 	if (stack_cur == RLIM_INFINITY)
 		snprintf(stack, sizeof(stack), "unlimited");
 	else
 		snprintf(stack, sizeof(stack), "%llu bytes%s%s", (unsigned long long)stack_cur,
 			 stack_why ? ", set by " : "", stack_why ? stack_why : "");
+	if (interp >= 0)
+		snprintf(script, sizeof(script),
+			 " (%.*s%s is a script: its interpreters add %llu bytes)", 64, path,
+			 strlen(path) > 64 ? "..." : "", (unsigned long long)interp);
 	return sl_errorf(
 	    E2BIG,
 	    "argument list too long: %llu arguments (%llu bytes) and %llu environment "
-	    "strings (%llu bytes) need %llu bytes with their pointers; execve takes at "
+	    "strings (%llu bytes) need %llu bytes with their pointers%s; execve takes at "
 	    "most %llu here: a quarter of the stack limit (%s), within 128 KiB to 6 MiB",
 	    (unsigned long long)argc, (unsigned long long)abytes, (unsigned long long)envc,
-	    (unsigned long long)ebytes, (unsigned long long)need, (unsigned long long)space, stack);
+	    (unsigned long long)ebytes, (unsigned long long)need, script, (unsigned long long)space,
+	    stack);
 }

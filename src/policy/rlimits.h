@@ -30,10 +30,18 @@ uint64_t rlimits_exec_string_max(void);
  * limit, and all of them fit what any stack limit allows.  0 or -E2BIG
  * with a message. */
 int rlimits_check_env(const char *const *keys, const char *const *vals, size_t n);
-/* A run's exec: argv and envp (NULL-terminated), the longest path it may
- * exec, the stack limit it runs with (and why it is that, or NULL).  0 or
- * -E2BIG with a message. */
-int rlimits_check_exec(const char *const *argv, const char *const *envp, size_t path_len,
-		       uint64_t stack_cur, const char *stack_why);
+/* What execve needs to exec path_len bytes of path with argv and envp
+ * (NULL-terminated): the strings with their NULs and the path's, a
+ * pointer per string.  For a script, interp is what its #! lines add (the
+ * interpreters' names and arguments, their NULs included; -1: not a
+ * script): argv[0] gives way to the path, and the larger count is the
+ * need. */
+uint64_t rlimits_exec_need(const char *const *argv, const char *const *envp, size_t path_len,
+			   int64_t interp);
+/* A run's exec: argv and envp (NULL-terminated), the path it will exec
+ * and what its #! lines add (interp, as above), the stack limit it runs
+ * with (and why it is that, or NULL).  0 or -E2BIG with a message. */
+int rlimits_check_exec(const char *const *argv, const char *const *envp, const char *path,
+		       int64_t interp, uint64_t stack_cur, const char *stack_why);
 
 #endif

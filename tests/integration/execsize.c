@@ -193,3 +193,95 @@ TEST(long_path_message_keeps_the_reason)
 	CHECK_CONTAINS(err, "eee: File name too long\n");
 	free(dir);
 }
+
+/* argv {head..., fillers...} whose strings and pointers, with `path` (the
+ * file exec'd) and the environment env (strings and pointers), take
+ * exactly `need` bytes as execve counts them for a binary. */
+static const char **argv_fill(const char *const *head, size_t nhead, const char *path, size_t env,
+			      size_t need, unsigned *argc)
+{
+	static const char *v[512];
+	size_t used = strlen(path) + 1 + env;
+	unsigned n = 0;
+	for (; n < nhead; n++) {
+		v[n] = head[n];
+		used += strlen(head[n]) + 1 + sizeof(void *);
+	}
+	while (used < need) {
+		size_t left = need - used - sizeof(void *);
+		size_t len = left > STRING_MAX - 1 ? STRING_MAX / 2 : left - 1;
+		v[n++] = filled(len, 'f');
+		used += len + 1 + sizeof(void *);
+		if (n >= 511)
+			th_fail(__FILE__, __LINE__, "too many filler arguments");
+	}
+	if (used != need)
+		th_fail(__FILE__, __LINE__, "argv size %zu, wanted %zu", used, need);
+	v[n] = NULL;
+	*argc = n;
+	return v;
+}
+
+/* A script: the kernel takes argv[0] out and puts in the interpreter, its
+ * argument and the script's path (binfmt_script), nested scripts each
+ * adding their own.  Arguments that fit with them run, one byte more is
+ * refused before the fork, as a bare execve refuses it (E2BIG): the check
+ * counted a binary's strings only, and the child's exec failed. */
+TEST(exec_size_counts_a_scripts_interpreter)
+{
+	const rlim_t stack = 4u << 20;
+	size_t space = exec_space(stack);
+	char *dir = tc_mkdir("scripts");
+	char *inner = tc_path(dir, "inner"), *outer = tc_path(dir, "outer");
+	/* outer runs inner (with "-x"), which runs `probe exit <path...>`:
+	 * exit's status is atoi of a path, 0 */
+	tc_write_file(inner, tc_fmt("#!%s exit\n", tc_probe()), 0755);
+	tc_write_file(outer, tc_fmt("#! %s\t-x  \n", inner), 0755);
+	sandlock_builder_t *b = sandlock_sandbox_builder_clean_env(tc_builder(), true);
+	b = sandlock_sandbox_builder_fs_read(b, dir);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_memory(b, stack));
+	/* what the kernel adds: argv[0] gives way to the script's path
+	 * (the same here), then "<inner>" "-x", then "<probe>" "exit" */
+	size_t extra = strlen(inner) + 1 + 3 + strlen(tc_probe()) + 1 + 5;
+	unsigned argc;
+	const char *head[] = {outer};
+	const char **argv = argv_fill(head, 1, outer, 0, space - extra, &argc);
+	CHECK_EQ(bare_exec(argv, stack), 0);
+	struct tc_res r = tc_runv(p, NULL, argv);
+	CHECK_EQ(r.code, 0);
+
+	argv = argv_fill(head, 1, outer, 0, space - extra + 1, &argc);
+	CHECK_EQ(bare_exec(argv, stack), 1000 + E2BIG);
+	CHECK(sandlock_run(p, NULL, argv, argc) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "argument list too long: ");
+	CHECK_CONTAINS(sandlock_last_error(),
+		       tc_fmt("(%s is a script: its interpreters add %zu bytes)", outer, extra));
+}
+
+/* A PATH lookup: the kernel counts the path of the candidate it runs.  A
+ * longer candidate before it that is not there (a relative directory, not
+ * checked in the parent) must not make the run refused: the check took
+ * the longest candidate. */
+TEST(exec_size_counts_the_path_that_runs)
+{
+	const rlim_t stack = 4u << 20;
+	size_t space = exec_space(stack);
+	char *rel = filled(1000, 'r');
+	for (int i = 200; i < 1000; i += 200)
+		rel[i] = '/';
+	char *path = tc_fmt("PATH=%s:%s", rel, tc_probe_dir());
+	sandlock_builder_t *b = sandlock_sandbox_builder_clean_env(tc_builder(), true);
+	b = sandlock_sandbox_builder_env_var(b, "PATH", path + 5);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_memory(b, stack));
+	unsigned argc;
+	const char *head[] = {"probe", "exit", "0"};
+	const char **argv =
+	    argv_fill(head, 3, tc_probe(), strlen(path) + 1 + sizeof(void *), space, &argc);
+	struct tc_res r = tc_runv(p, NULL, argv);
+	CHECK_EQ(r.code, 0);
+	/* one byte more: refused, naming the sizes */
+	argv = argv_fill(head, 3, tc_probe(), strlen(path) + 1 + sizeof(void *), space + 1, &argc);
+	CHECK(sandlock_run(p, NULL, argv, argc) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "argument list too long: ");
+	free(rel);
+}

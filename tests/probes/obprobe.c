@@ -35,6 +35,10 @@
  *                               thread keeps swapping a TCP socket and a
  *                               unix socket onto fd 100; prints "ok <calls
  *                               that succeeded>"
+ *   fd-call CALL FILE           FILE opened read-only, then passed as the
+ *                               fd of CALL: openat (a dirfd), fchmodat,
+ *                               inotify (an instance), connect, sendto
+ *                               (a socket); prints the call's result
  *   seq "CMD ARGS" ...          several in turn (probe_cmds.h)
  */
 #include <errno.h>
@@ -377,6 +381,27 @@ static int c_race_fd(int argc, char **argv)
 	return 0;
 }
 
+/* fd-call CALL FILE: a file that is no directory, socket or inotify
+ * instance, given where the call wants one. */
+static int c_fd_call(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return printf("open "), probe_report(-1);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[2]);
+	const char *call = argv[1];
+	long r = !strcmp(call, "openat")     ? openat(fd, "x", O_RDONLY | O_CLOEXEC)
+		 : !strcmp(call, "fchmodat") ? fchmodat(fd, "x", 0644, 0)
+		 : !strcmp(call, "inotify")  ? inotify_add_watch(fd, "/", IN_ALL_EVENTS)
+		 : !strcmp(call, "connect")  ? connect(fd, (struct sockaddr *)&a, sizeof(a))
+		 : !strcmp(call, "sendto") ? sendto(fd, "x", 1, 0, (struct sockaddr *)&a, sizeof(a))
+					   : (errno = EINVAL, -1);
+	return probe_report(r < 0 ? -1 : 0);
+}
+
 static const struct probe_cmd cmds[] = {
     {"chmod", c_chmod},
     {"fchmodat", c_fchmodat},
@@ -405,6 +430,7 @@ static const struct probe_cmd cmds[] = {
     {"race-connect", c_race},
     {"race-sendto", c_race},
     {"race-fd", c_race_fd},
+    {"fd-call", c_fd_call},
 };
 
 int main(int argc, char **argv)

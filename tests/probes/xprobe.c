@@ -66,6 +66,9 @@
  *                            with "tostop" also sets TOSTOP; prints
  *                            "tiocspgrp=R tiocswinsz=R"; exits 3 when
  *                            TIOCSPGRP failed
+ *   tty-fg-fd FILE           TIOCSPGRP of our own group on FILE opened
+ *                            read-only (no terminal): exits 0 when it
+ *                            failed with ENOTTY, 1 otherwise
  *   sigcont-senders          asks the kernel to send us SIGCONT later: as
  *                            parent-death signal, as F_SETSIG signal, as a
  *                            clone's exit signal; prints "pdeathsig=R
@@ -759,6 +762,11 @@ int main(int argc, char **argv)
 	if (argc >= 3 && !strcmp(argv[1], "tty-fg"))
 		return cmd_tty_fg(strcmp(argv[2], "self") ? (pid_t)atoi(argv[2]) : getpgrp(),
 				  argc >= 4 && !strcmp(argv[3], "tostop"));
+	if (argc >= 3 && !strcmp(argv[1], "tty-fg-fd")) {
+		pid_t me = getpgrp();
+		int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+		return fd >= 0 && ioctl(fd, TIOCSPGRP, &me) < 0 && errno == ENOTTY ? 0 : 1;
+	}
 	if (argc >= 3 && !strcmp(argv[1], "sigio"))
 		return cmd_sigio((pid_t)atoi(argv[2]));
 	fprintf(stderr, "xprobe: bad usage\n");
