@@ -1053,48 +1053,6 @@ static int cmd_race(int argc, char **argv)
 	return 0;
 }
 
-/* open-time A B N: N read-only opens of A and N of B, interleaved, each
- * timed: "ok a=<median ns> b=<median ns>" (open failures count too). */
-static long long mono_ns(void)
-{
-	struct timespec t;
-	clock_gettime(CLOCK_MONOTONIC, &t);
-	return t.tv_sec * 1000000000LL + t.tv_nsec;
-}
-
-static int ll_cmp(const void *a, const void *b)
-{
-	long long x = *(const long long *)a, y = *(const long long *)b;
-	return x < y ? -1 : x > y;
-}
-
-static int cmd_open_time(int argc, char **argv)
-{
-	if (argc < 4)
-		return usage("open-time A B N");
-	long n = atol(argv[3]);
-	if (n < 1 || n > 1000000)
-		return usage("open-time: N out of range");
-	long long *t[2] = {calloc((size_t)n, sizeof(long long)),
-			   calloc((size_t)n, sizeof(long long))};
-	if (!t[0] || !t[1])
-		return printf("alloc "), probe_report(-1);
-	for (long i = 0; i < n; i++)
-		for (int k = 0; k < 2; k++) {
-			long long t0 = mono_ns();
-			int fd = open(argv[1 + k], O_RDONLY | O_CLOEXEC);
-			t[k][i] = mono_ns() - t0;
-			if (fd >= 0)
-				close(fd);
-		}
-	for (int k = 0; k < 2; k++)
-		qsort(t[k], (size_t)n, sizeof(long long), ll_cmp);
-	printf("ok a=%lld b=%lld\n", t[0][n / 2], t[1][n / 2]);
-	free(t[0]);
-	free(t[1]);
-	return 0;
-}
-
 /* ---- process state ----------------------------------------------------------- */
 
 /* status-sigs: the blocked and ignored signals as the kernel reports them
@@ -1373,7 +1331,6 @@ static const struct probe_cmd commands[] = {
     {"openat-rel", cmd_openat_rel},
     {"exec", cmd_exec},
     {"race", cmd_race},
-    {"open-time", cmd_open_time},
     {"exit", cmd_exit},
     {"echo", cmd_echo},
     {"sleep", cmd_sleep},
