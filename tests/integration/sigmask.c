@@ -142,12 +142,24 @@ static unsigned long long own_ignored(void)
 	return ign;
 }
 
-static void expect_state(const char *want)
+/* Signals 32 and 33 are libc's own (thread cancellation, set*id
+ * broadcast): it catches them when the library starts its first thread,
+ * so an ignored 33 inherited from a test runner turns caught under the
+ * call, and the command gets it at its default, as exec gives a caught
+ * signal.  They are left out of the comparison. */
+#define LIBC_RESERVED (3ull << 31)
+
+/* blk: the mask expected; the ignored signals are the caller's. */
+static void expect_state(unsigned long long blk)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
 	const char *argv[] = {tc_probe(), "sigstate", NULL};
 	for (int m = 0; m < M__COUNT; m++) {
+		char *want = tc_fmt("blk=%016llx ign=%016llx", blk, own_ignored() & ~LIBC_RESERVED);
+		unsigned long long got_blk = 0, got_ign = 0;
 		char *out = run_in((enum mode)m, p, argv, 2);
+		if (sscanf(out, "blk=%llx ign=%llx", &got_blk, &got_ign) == 2)
+			out = tc_fmt("blk=%016llx ign=%016llx", got_blk, got_ign & ~LIBC_RESERVED);
 		if (strcmp(out, want) != 0)
 			th_fail(__FILE__, __LINE__,
 				"mode %s: the command started with %s, expected %s", mode_names[m],
@@ -161,7 +173,7 @@ TEST(sigmask_empty_in_every_mode)
 	sigset_t none, old;
 	sigemptyset(&none);
 	CHECK(pthread_sigmask(SIG_SETMASK, &none, &old) == 0);
-	expect_state(tc_fmt("blk=0000000000000000 ign=%016llx\n", own_ignored()));
+	expect_state(0);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 }
 
@@ -177,8 +189,9 @@ TEST(sigmask_callers_passes_on_in_every_mode)
 	caught.sa_handler = (void (*)(int))abort; /* never delivered: only its kind matters */
 	CHECK(sigaction(SIGUSR2, &ign, &o2) == 0);
 	CHECK(sigaction(SIGWINCH, &caught, &o3) == 0);
-	/* SIGUSR1 = 10: bit 9; SIGUSR2 = 12: bit 11 */
-	expect_state(tc_fmt("blk=0000000000000200 ign=%016llx\n", own_ignored()));
+	/* SIGUSR1 = 10: bit 9; SIGUSR2 (12) is among the ignored */
+	CHECK(own_ignored() & (1ull << 11));
+	expect_state(0x200);
 	sigaction(SIGWINCH, &o3, NULL);
 	sigaction(SIGUSR2, &o2, NULL);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
