@@ -53,6 +53,13 @@ void aschild_free(struct aschild *a);
  * later call fails too). */
 long aschild_run(struct aschild *a, const struct sl_creds *creds, long (*fn)(void *arg), void *arg);
 
+/* fn(arg) on this thread with its own ids and no effective capability
+ * for its length: the child's view of what it may search, for a caller
+ * whose ids are the child's (a sandbox keeps its creator's ids) and that
+ * needs no more (a view's lookup: onbehalf.h's OB_ANY).  Its result, or
+ * -EPERM. */
+long aschild_run_capless(struct aschild *a, long (*fn)(void *arg), void *arg);
+
 /* Whether calls run on the worker (after the first call). */
 int aschild_on_worker(const struct aschild *a);
 

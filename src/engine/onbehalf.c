@@ -911,21 +911,25 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 			   .need = q->need,
 			   .op = q->op,
 			   .arg = q->arg};
-	const struct sl_creds *creds;
+	const struct sl_creds *creds = NULL;
 	char rest[PATH_MAX];
 	int owned = -1;
-	long r = child_creds(ob, c, &creds);
+	long r = q->need == OB_ANY ? 0 : child_creds(ob, c, &creds);
 	if (r == 0)
 		r = open_root(ob, c);
 	if (r == 0)
 		r = open_base(ob, c, q->dirfd, &j, rest, &owned);
-	/* A view too is resolved with the child's credentials, once: first
-	 * with ours (root's) and again only on a match, the match costs a
-	 * second resolution, and its time tells the child whether a path
-	 * through a directory it may not search ("/secret/x/../../etc/
-	 * hostname") resolves, so whether /secret/x exists. */
-	if (r == 0)
-		r = aschild_run(ob->as, creds, q->need == OB_ANY ? run_view : run_job, &j);
+	/* A view too is resolved as the child would search, once, whatever
+	 * it finds: resolved first as root and again only on a match, the
+	 * match's second resolution took time that told the child whether a
+	 * path through a directory it may not search ("/secret/x/../../etc/
+	 * hostname") resolves, so whether /secret/x exists.  The view needs
+	 * only the child's search rights: our own ids (a sandbox keeps its
+	 * creator's) without effective capabilities, no credential read. */
+	if (r == 0 && q->need == OB_ANY)
+		r = aschild_run_capless(ob->as, run_view, &j);
+	else if (r == 0)
+		r = aschild_run(ob->as, creds, run_job, &j);
 	sl_close(&owned);
 	return r;
 }
