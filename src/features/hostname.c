@@ -49,7 +49,7 @@ struct hostname_state {
 	bool have; /* the host has /etc/hostname: its identity below */
 	dev_t dev;
 	ino_t ino;
-	int memfd; /* "<name>\n", sealed; -1 until init */
+	int memfd; /* "<name>\n", sealed; -1 until the first match needs it */
 };
 
 /* With the child's credentials: 1 when o is the host's /etc/hostname. */
@@ -57,6 +57,27 @@ static long same_file(const struct ob_obj *o, void *arg)
 {
 	const struct hostname_state *st = arg;
 	return o->st.st_dev == st->dev && o->st.st_ino == st->ino;
+}
+
+/* The view, made at the first open that needs it (most sandboxes never
+ * read the file): 0 or -errno. */
+static int make_view(struct hostname_state *st, const char *name)
+{
+	if (st->memfd >= 0)
+		return 0;
+	char text[SL_NAME_MAX + 2];
+	int len = snprintf(text, sizeof(text), "%s\n", name);
+	st->memfd = memfd_create("hostname", MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (st->memfd < 0)
+		return -errno;
+	if (write(st->memfd, text, (size_t)len) != len ||
+	    fcntl(st->memfd, F_ADD_SEALS,
+		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0) {
+		int e = errno ? errno : EIO;
+		sl_close(&st->memfd);
+		return -e;
+	}
+	return 0;
 }
 
 /* A new read-only open file description of the memfd (its own offset). */
@@ -86,9 +107,10 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct hostname_state
 		return;
 	/* the sandbox may have chmodded the memfd (fchmod is not notified):
 	 * a match is the view or an error, never the real file */
-	int fd = reopen_view(st);
+	int r = make_view(st, c->sup->name);
+	int fd = r < 0 ? r : reopen_view(st);
 	if (fd < 0) {
-		*a = sl_act_errno(errno);
+		*a = sl_act_errno(r < 0 ? -r : errno);
 		return;
 	}
 	*a = (struct sl_action){
@@ -117,21 +139,6 @@ static const struct sl_frule hostname_rules[] = {
 #endif
 };
 
-static int make_view(struct hostname_state *st, const char *name)
-{
-	char text[SL_NAME_MAX + 2];
-	int len = snprintf(text, sizeof(text), "%s\n", name);
-	st->memfd = memfd_create("hostname", MFD_CLOEXEC | MFD_ALLOW_SEALING);
-	if (st->memfd < 0)
-		return sl_errorf(errno, "memfd_create: %s", strerror(errno));
-	if (write(st->memfd, text, (size_t)len) != len ||
-	    fcntl(st->memfd, F_ADD_SEALS,
-		  F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
-		return sl_errorf(errno ? errno : EIO, "the /etc/hostname view: %s",
-				 strerror(errno ? errno : EIO));
-	return 0;
-}
-
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
 	(void)proc_off;
@@ -140,9 +147,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	st->memfd = -1;
 	if (stat(HOSTNAME_PATH, &sb) < 0)
 		return 0;
-	int r = make_view(st, s->name);
-	if (r == 0)
-		r = onbehalf_get(s, env->policy, -1, &st->ob);
+	int r = onbehalf_get(s, env->policy, -1, &st->ob);
 	st->have = r == 0;
 	st->dev = sb.st_dev;
 	st->ino = sb.st_ino;
