@@ -175,10 +175,13 @@ static void clear_handlers(void)
 static long clone_child(struct sl_plan *p)
 {
 	/* Vfork-style (we sleep until the exec) unless the child may wait
-	 * for the host (the overlap, plan.h): a host that dies then, with
-	 * its end of the status socket still open in a fork of it, or a
-	 * child stuck in a notified exit, must find us free to sweep. */
-	unsigned long vm = !p->share_vm ? 0 : p->overlap ? CLONE_VM : CLONE_VM | CLONE_VFORK;
+	 * for the host (the overlap, plan.h, or parked at the gate until
+	 * started): a host that dies then, with its end of the status socket
+	 * still open in a fork of it, or a child stuck in a notified exit,
+	 * must find us free to sweep. */
+	unsigned long vm = !p->share_vm		    ? 0
+			   : p->overlap || p->gated ? CLONE_VM
+						    : CLONE_VM | CLONE_VFORK;
 	struct clone_args ca = {
 	    .flags = vm | CLONE_CLEAR_SIGHAND,
 	    .exit_signal = SIGCHLD,
