@@ -135,3 +135,40 @@ TEST(gated_child_does_not_open_a_privileged_host_to_a_lesser_process)
 	CHECK_EQ(tc_result(sandlock_handle_wait(h)).code, 0);
 	sandlock_handle_free(h);
 }
+
+/* The command's own execve, seen from its supervisor: whether the
+ * process about to exec shares the host's address space. */
+static int exec_vm_cb(void *ud, const sandlock_notif_data_t *n, sandlock_mem_handle_t *mem,
+		      sandlock_action_out_t *out)
+{
+	(void)mem;
+	long *seen = ud;
+	if (*seen == -2)
+		*seen = same_vm(getpid(), (pid_t)n->pid);
+	sandlock_action_set_continue(out);
+	return 0;
+}
+
+/* Started straight away, the same: in a host holding capabilities the
+ * command's steps before its exec, capabilities dropped, do not run in the
+ * host's address space (a process of its uid without capabilities that
+ * opened the child's /proc/PID/mem then would keep the host's memory: its
+ * fd holds the address space it was opened on). */
+TEST(started_child_does_not_share_a_privileged_host_address_space)
+{
+	struct __user_cap_header_struct hd = {.version = _LINUX_CAPABILITY_VERSION_3};
+	struct __user_cap_data_struct caps[2] = {{0}};
+	if (syscall(SYS_capget, &hd, caps) < 0 || !(caps[0].permitted | caps[1].permitted))
+		SKIP("the host holds no capability");
+	long seen = -2;
+	sandlock_handler_t *hd_ = sandlock_handler_new(exec_vm_cb, &seen, NULL, 0);
+	CHECK(hd_ != NULL);
+	sandlock_handler_registration_t reg = {.syscall_nr = SYS_execve, .handler = hd_};
+	const char *argv[] = {tc_probe(), "exit", "0", NULL};
+	struct tc_res r =
+	    tc_result(sandlock_run_with_handlers(tc_build(tc_builder()), NULL, argv, 3, &reg, 1));
+	CHECK_EQ(r.code, 0);
+	if (seen == -1)
+		SKIP("kcmp is not available here");
+	CHECK(seen > 0);
+}
