@@ -68,18 +68,19 @@ static size_t exec_space(rlim_t stack)
 	return s < 131072 ? 131072 : s;
 }
 
-/* argv for `probe exit 0 <filler...>` whose strings and pointers take
- * exactly `need` bytes (with the exec path, an empty environment). */
-static const char **argv_of_size(size_t need, unsigned *argc)
+/* argv {head..., fillers...} whose strings and pointers, with `path` (the
+ * file exec'd) and the environment env (strings and pointers), take
+ * exactly `need` bytes as execve counts them for a binary. */
+static const char **argv_fill(const char *const *head, size_t nhead, const char *path, size_t env,
+			      size_t need, unsigned *argc)
 {
 	static const char *v[512];
-	const char *probe = tc_probe();
-	/* the exec path (argv[0] itself), then "probe", "exit", "0" */
-	size_t used = (strlen(probe) + 1) * 2 + 5 + 2 + 3 * sizeof(void *);
+	size_t used = strlen(path) + 1 + env;
 	unsigned n = 0;
-	v[n++] = probe;
-	v[n++] = "exit";
-	v[n++] = "0";
+	for (; n < nhead; n++) {
+		v[n] = head[n];
+		used += strlen(head[n]) + 1 + sizeof(void *);
+	}
 	while (used < need) {
 		size_t left = need - used - sizeof(void *);
 		size_t len = left > STRING_MAX - 1 ? STRING_MAX / 2 : left - 1;
@@ -93,6 +94,14 @@ static const char **argv_of_size(size_t need, unsigned *argc)
 	v[n] = NULL;
 	*argc = n;
 	return v;
+}
+
+/* argv for `probe exit 0 <filler...>` whose strings and pointers take
+ * exactly `need` bytes (with the exec path, an empty environment). */
+static const char **argv_of_size(size_t need, unsigned *argc)
+{
+	const char *head[] = {tc_probe(), "exit", "0"};
+	return argv_fill(head, 3, tc_probe(), 0, need, argc);
 }
 
 /* How a bare execve of argv (empty environment) ends: its exit status,
@@ -192,34 +201,6 @@ TEST(long_path_message_keeps_the_reason)
 	CHECK(strncmp(err, "sandlock: fs_read: /eee", 23) == 0);
 	CHECK_CONTAINS(err, "eee: File name too long\n");
 	free(dir);
-}
-
-/* argv {head..., fillers...} whose strings and pointers, with `path` (the
- * file exec'd) and the environment env (strings and pointers), take
- * exactly `need` bytes as execve counts them for a binary. */
-static const char **argv_fill(const char *const *head, size_t nhead, const char *path, size_t env,
-			      size_t need, unsigned *argc)
-{
-	static const char *v[512];
-	size_t used = strlen(path) + 1 + env;
-	unsigned n = 0;
-	for (; n < nhead; n++) {
-		v[n] = head[n];
-		used += strlen(head[n]) + 1 + sizeof(void *);
-	}
-	while (used < need) {
-		size_t left = need - used - sizeof(void *);
-		size_t len = left > STRING_MAX - 1 ? STRING_MAX / 2 : left - 1;
-		v[n++] = filled(len, 'f');
-		used += len + 1 + sizeof(void *);
-		if (n >= 511)
-			th_fail(__FILE__, __LINE__, "too many filler arguments");
-	}
-	if (used != need)
-		th_fail(__FILE__, __LINE__, "argv size %zu, wanted %zu", used, need);
-	v[n] = NULL;
-	*argc = n;
-	return v;
 }
 
 /* A script: the kernel takes argv[0] out and puts in the interpreter, its
