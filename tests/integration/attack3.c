@@ -106,14 +106,7 @@ static int host_session(bool interactive, bool target_self)
 		_exit(bad);
 	}
 	/* drain what the probe writes on the terminal */
-	fcntl(m, F_SETFL, O_NONBLOCK);
-	int st = 0;
-	while (waitpid(h, &st, WNOHANG) == 0) {
-		char buf[256];
-		(void)!read(m, buf, sizeof buf);
-		usleep(10 * 1000);
-	}
-	close(m);
+	int st = tc_drain_tty_until_exit(m, h);
 	CHECK(WIFEXITED(st));
 	if (WEXITSTATUS(st) & 0x40)
 		th_fail(__FILE__, __LINE__, "setup of the host session failed");
@@ -147,19 +140,6 @@ TEST(tty_interactive_foreground_to_own_group)
 	CHECK(!(r & 1));
 }
 
-/* Whether a process other than this one sees a write lock on path. */
-static bool lock_held(const char *path)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open(path, O_RDWR);
-		struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-		_exit(fd >= 0 && fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK ? 0 : 1);
-	}
-	int st = 0;
-	return pid > 0 && waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
 /* TIOCSPGRP on a file that is no terminal, one the sandbox may read: the
  * supervisor's duplicate of it was closed in the host's process, which
  * drops every POSIX lock the host holds on the file.  The lock stays, and
@@ -180,7 +160,7 @@ TEST(tty_interactive_setpgrp_on_a_file_keeps_host_locks)
 			_exit(0x40);
 		int fd = open(file, O_RDWR | O_CLOEXEC);
 		struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-		if (fd < 0 || fcntl(fd, F_SETLK, &l) < 0 || !lock_held(file))
+		if (fd < 0 || fcntl(fd, F_SETLK, &l) < 0 || !tc_lock_held(file))
 			_exit(0x40);
 		signal(SIGTTOU, SIG_IGN);
 		tcsetpgrp(0, getpgrp());
@@ -188,16 +168,9 @@ TEST(tty_interactive_setpgrp_on_a_file_keeps_host_locks)
 		sandlock_sandbox_t *p =
 		    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), dir));
 		int code = sandlock_run_interactive(p, NULL, argv, 3);
-		_exit((code != 0 ? 1 : 0) | (lock_held(file) ? 0 : 2));
+		_exit((code != 0 ? 1 : 0) | (tc_lock_held(file) ? 0 : 2));
 	}
-	fcntl(m, F_SETFL, O_NONBLOCK);
-	int st = 0;
-	while (waitpid(h, &st, WNOHANG) == 0) {
-		char buf[256];
-		(void)!read(m, buf, sizeof buf);
-		usleep(10 * 1000);
-	}
-	close(m);
+	int st = tc_drain_tty_until_exit(m, h);
 	CHECK(WIFEXITED(st));
 	CHECK_EQ(WEXITSTATUS(st), 0);
 }

@@ -498,14 +498,7 @@ static void interactive_failure_keeps_terminal(const sandlock_sandbox_t *p)
 			_exit(2);
 		_exit(tcgetpgrp(0) == getpgrp() ? 0 : 1);
 	}
-	fcntl(m, F_SETFL, O_NONBLOCK);
-	int st = 0;
-	while (waitpid(h, &st, WNOHANG) == 0) {
-		char buf[256];
-		(void)!read(m, buf, sizeof buf);
-		sleep_ms(10);
-	}
-	close(m);
+	int st = tc_drain_tty_until_exit(m, h);
 	CHECK(WIFEXITED(st));
 	if (WEXITSTATUS(st) == 0x40)
 		th_fail(__FILE__, __LINE__, "setup of the host session failed");

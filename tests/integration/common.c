@@ -567,3 +567,29 @@ char *tc_fmt(const char *f, ...)
 		th_fail(__FILE__, __LINE__, "out of memory");
 	return s;
 }
+
+bool tc_lock_held(const char *path)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(path, O_RDWR);
+		struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
+		_exit(fd >= 0 && fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK ? 0 : 1);
+	}
+	int st = 0;
+	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
+	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
+}
+
+int tc_drain_tty_until_exit(int master, pid_t pid)
+{
+	int st = 0;
+	fcntl(master, F_SETFL, O_NONBLOCK);
+	while (waitpid(pid, &st, WNOHANG) == 0) {
+		char buf[256];
+		(void)!read(master, buf, sizeof buf);
+		usleep(10 * 1000);
+	}
+	close(master);
+	return st;
+}

@@ -140,6 +140,12 @@ pid_t tc_ppid(pid_t pid);
 long tc_cpu_ms(pid_t pid);
 /* True once pid no longer exists or is a zombie (bounded poll). */
 bool tc_wait_gone(pid_t pid, int timeout_ms);
+/* Whether a process other than this one sees a write lock on path (a
+ * POSIX lock of this process's). */
+bool tc_lock_held(const char *path);
+/* Reads and drops what a terminal's master side gets until child pid
+ * exits; closes master and returns pid's wait status. */
+int tc_drain_tty_until_exit(int master, pid_t pid);
 /* Polls (bounded at timeout_ms) until path holds a whole line (one
  * ending in '\n', as one write(2) of a shell's echo leaves it) and
  * returns that line's number, or -1 on timeout or when it is no number. */

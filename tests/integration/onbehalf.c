@@ -419,20 +419,6 @@ TEST(onbehalf_race_socket_swapped_under_the_fd)
 
 /* ---- the host's locks ------------------------------------------------------------- */
 
-/* Whether a process other than this one sees a write lock on path. */
-static bool lock_held(const char *path)
-{
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open(path, O_RDWR);
-		struct flock l = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
-		_exit(fd >= 0 && fcntl(fd, F_GETLK, &l) == 0 && l.l_type != F_UNLCK ? 0 : 1);
-	}
-	int st = 0;
-	CHECK(pid > 0 && waitpid(pid, &st, 0) == pid);
-	return WIFEXITED(st) && WEXITSTATUS(st) == 0;
-}
-
 /* A file the sandbox may only read, passed as the fd of a notified call
  * (a dirfd, an inotify instance, a socket): the supervisor's duplicate of
  * it was closed in the host's process, and a close drops every POSIX lock
@@ -445,7 +431,7 @@ TEST(onbehalf_child_fd_keeps_host_locks)
 	int fd = open(l.rf, O_RDWR | O_CLOEXEC);
 	struct flock lk = {.l_type = F_WRLCK, .l_whence = SEEK_SET};
 	CHECK(fd >= 0 && fcntl(fd, F_SETLK, &lk) == 0);
-	CHECK(lock_held(l.rf));
+	CHECK(tc_lock_held(l.rf));
 	static const char *const calls[][2] = {
 	    /* no directory to resolve from: the core tells nothing */
 	    {"openat", "errno=ENOTDIR"},  {"fchmodat", "errno=EACCES"},
@@ -454,7 +440,7 @@ TEST(onbehalf_child_fd_keeps_host_locks)
 	};
 	for (size_t i = 0; i < sizeof(calls) / sizeof(calls[0]); i++) {
 		CHECK_STR(tc_line(ob_in(p, "fd-call", calls[i][0], l.rf, NULL), 0), calls[i][1]);
-		if (!lock_held(l.rf))
+		if (!tc_lock_held(l.rf))
 			th_fail(__FILE__, __LINE__, "%s: the host's lock is gone", calls[i][0]);
 	}
 	close(fd);
