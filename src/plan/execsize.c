@@ -143,13 +143,15 @@ int execsize_check(const struct sl_plan *p)
 		int64_t in = need + strlen(c) + 1 + SL_SCRIPT_LEVELS * SL_BINPRM_BUF > space
 				 ? script_interp(p, c, 0)
 				 : -1;
-		need = rlimits_exec_need(argv, envp, strlen(c), in);
+		if (in >= 0)
+			need = rlimits_exec_need(argv, envp, strlen(c), in);
 		if (i == 0 || need < best) {
 			best = need;
 			path = c;
 			interp = in;
 		}
-		if (candidate_runs(c))
+		/* the last candidate needs no look: nothing comes after it */
+		if (i + 1 < p->exec_paths.n && candidate_runs(c))
 			break;
 	}
 	return rlimits_check_exec(argv, envp, path, interp, stack, why);
