@@ -3,6 +3,7 @@
 #ifndef SL_UTIL_H
 #define SL_UTIL_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -57,6 +58,10 @@ char *sl_trim(char *s);
 bool sl_utf8_valid(const char *s, size_t len);
 /* Copy of bytes with invalid UTF-8 replaced by U+FFFD, NUL-terminated. */
 char *sl_utf8_lossy(const uint8_t *p, size_t len);
+
+/* pthread_create of a thread that starts with every signal blocked (the
+ * host's handlers stay on the host's threads).  0 or an errno value. */
+int sl_thread_start(pthread_t *th, void *(*fn)(void *), void *arg);
 
 /* Close fd if >= 0 and set it to -1, keeping errno. */
 void sl_close(int *fd);

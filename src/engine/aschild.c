@@ -20,6 +20,7 @@
 #include "caps.h"
 #include "error.h"
 #include "pidinfo.h"
+#include "util.h"
 
 #define KEEP_CAPS (SL_CAP_BIT(CAP_SETUID) | SL_CAP_BIT(CAP_SETGID))
 
@@ -216,15 +217,9 @@ static void *worker_main(void *p)
 	return NULL;
 }
 
-/* Started with every signal blocked: the host's handlers stay on the
- * host's threads. */
 static int worker_start(struct aschild *a)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = pthread_create(&a->th, NULL, worker_main, a);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	int r = sl_thread_start(&a->th, worker_main, a);
 	if (r != 0)
 		return -r;
 	a->started = true;

@@ -245,13 +245,8 @@ static void *supervisor_thread(void *arg)
 
 static int start_thread(sandlock_handle_t *h)
 {
-	sigset_t all, old;
-	sigfillset(&all);
-	/* The supervisor thread takes no signals: the host's handlers stay
-	 * on the host's threads. */
-	pthread_sigmask(SIG_SETMASK, &all, &old);
-	int r = pthread_create(&h->thread, NULL, supervisor_thread, h);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	/* The supervisor thread takes no signals */
+	int r = sl_thread_start(&h->thread, supervisor_thread, h);
 	if (r != 0)
 		return sl_errorf(r, "cannot start the supervisor thread: %s", strerror(r));
 	pthread_mutex_lock(&h->lock);

@@ -713,14 +713,9 @@ static int fetcher_start(struct onbehalf *ob)
 	ob->fetch_peer = sv[1];
 	ob->fetch_tid = gettid();
 	ob->fetch_state = 0;
-	sigset_t all, old;
-	sigfillset(&all);
 	int r = sem_init(&ob->fetch_ready, 0, 0) < 0 ? errno : 0;
-	if (r == 0) {
-		pthread_sigmask(SIG_SETMASK, &all, &old);
-		r = pthread_create(&ob->fetch_th, NULL, fetcher_main, ob);
-		pthread_sigmask(SIG_SETMASK, &old, NULL);
-	}
+	if (r == 0)
+		r = sl_thread_start(&ob->fetch_th, fetcher_main, ob);
 	while (r == 0 && sem_wait(&ob->fetch_ready) < 0)
 		;
 	close(sv[1]);
