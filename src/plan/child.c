@@ -182,10 +182,14 @@ static void setup_limits(const struct sl_plan *p)
  * PR_SET_SECUREBITS. */
 static void drop_privileges(const struct sl_plan *p)
 {
-	int step = SL_STEP_CAPSET;
+	int step = SL_STEP_CAPBSET;
 	long r = privdrop_bound(&step);
-	if (r == 0)
-		r = privdrop_apply(&step);
+	/* the plan counted on the drop (the host held CAP_SETPCAP): without
+	 * it the permitted set must go, and our address space is the host's */
+	if (r == 0 && p->keep_perm)
+		r = -EPERM;
+	if (r >= 0)
+		r = privdrop_apply(&step, p->keep_perm);
 	if (r < 0)
 		fail(p, step, r);
 }

@@ -507,14 +507,16 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	 * unless the child may wait for the host (parked at the gate, or for
 	 * the ruleset: keeper.c).  A parked child runs only on its own stack
 	 * and reads only the plan, which the handle keeps until the sandbox
-	 * has ended; the memory check skips it until its exec.  Not for a
-	 * host holding capabilities: once it has dropped them (privdrop.c),
-	 * the child would let a process of the host's uid that lacks them
-	 * (the kernel's ptrace check: the target's permitted set within the
-	 * caller's) open its /proc/PID/mem, an fd that keeps the address
-	 * space it was opened on: the host's, writable for good (parked,
-	 * for as long as the host likes; else from the drop to the exec). */
-	p->share_vm = !p->no_thp && !privdrop_caps_held();
+	 * has ended; the memory check skips it until its exec.  A host
+	 * holding capabilities shares only when the child can keep its
+	 * permitted set until exec (privdrop.h): a child that had dropped it
+	 * would let a process of the host's uid that lacks them open its
+	 * /proc/PID/mem, an fd that keeps the address space it was opened
+	 * on: the host's, writable for good.  Otherwise (no CAP_SETPCAP) the
+	 * child is a copy. */
+	bool held = privdrop_caps_held();
+	p->keep_perm = held && privdrop_keeps_permitted();
+	p->share_vm = !p->no_thp && (!held || p->keep_perm);
 	p->parent_pid = getpid();
 	/* Overlap the ruleset's build with the child's start when it reads
 	 * the mount table: otherwise the keeper's move and wake-ups cost

@@ -84,6 +84,7 @@ struct sl_plan {
 	bool no_aslr, no_thp, no_core, take_tty;
 	bool gated;		  /* park at the release gate until started */
 	bool share_vm;		  /* the keeper clones the child CLONE_VM | CLONE_VFORK */
+	bool keep_perm;		  /* the child keeps its permitted set until exec (privdrop.h) */
 	bool set_nofile, set_mem; /* set_mem: RLIMIT_DATA and RLIMIT_STACK */
 	uint64_t nofile, mem_limit;
 	/* max_open_files above the hard limit (we may raise it): the hard

@@ -47,6 +47,12 @@ bool privdrop_caps_held(void)
 	return sl_caps_get(&c) == 0 && (c.eff | c.perm | c.inh) != 0;
 }
 
+bool privdrop_keeps_permitted(void)
+{
+	struct sl_caps c;
+	return sl_caps_get(&c) == 0 && (c.perm & (1ULL << CAP_SETPCAP));
+}
+
 /* ---- child: raw syscalls only ------------------------------------------------ */
 
 static long lower_to_zero(int res)
@@ -55,8 +61,9 @@ static long lower_to_zero(int res)
 	return sl_sys4(SYS_prlimit64, 0, res, &rl, NULL);
 }
 
-/* Steps 3 and 4.  Dropping is always permitted. */
-static long drop_caps(int *step)
+/* Steps 3 and 4: with keep, the permitted set stays as it is until
+ * exec empties it (privdrop.h).  Dropping is always permitted. */
+static long drop_caps(int *step, bool keep)
 {
 	long r = sl_sys5(SYS_prctl, PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
 	if (r < 0) {
@@ -64,8 +71,14 @@ static long drop_caps(int *step)
 		return r;
 	}
 	struct __user_cap_header_struct h = {.version = _LINUX_CAPABILITY_VERSION_3, .pid = 0};
-	struct __user_cap_data_struct none[CAP_WORDS] = {{0, 0, 0}, {0, 0, 0}};
-	r = sl_sys2(SYS_capset, &h, none);
+	struct __user_cap_data_struct d[CAP_WORDS] = {{0, 0, 0}, {0, 0, 0}};
+	if (keep && (r = sl_sys2(SYS_capget, &h, d)) < 0) {
+		*step = SL_STEP_CAPSET;
+		return r;
+	}
+	for (int i = 0; i < CAP_WORDS; i++)
+		d[i].effective = d[i].inheritable = 0;
+	r = sl_sys2(SYS_capset, &h, d);
 	if (r < 0)
 		*step = SL_STEP_CAPSET;
 	return r;
@@ -144,13 +157,13 @@ long privdrop_bound(int *step)
 			return r;
 		}
 	}
-	return 0;
+	return 1;
 }
 
-long privdrop_apply(int *step)
+long privdrop_apply(int *step, bool keep_permitted)
 {
 	long r;
-	if (caps_left() && (r = drop_caps(step)) < 0)
+	if (caps_left() && (r = drop_caps(step, keep_permitted)) < 0)
 		return r;
 	if ((r = lower_to_zero(RLIMIT_RTPRIO)) < 0) {
 		*step = SL_STEP_RLIMIT_RTPRIO;

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <string.h>
 #include <sys/syscall.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "harness.h"
@@ -50,8 +52,8 @@ TEST(privdrop_drops_everything_held)
 	bool setpcap = prctl(PR_CAPBSET_READ, CAP_SETPCAP) == 1 && any_cap();
 	CHECK_EQ(privdrop_caps_held(), any_cap());
 	int step = 0;
-	CHECK_EQ(privdrop_bound(&step), 0);
-	CHECK_EQ(privdrop_apply(&step), 0);
+	CHECK_EQ(privdrop_bound(&step), setpcap ? 1 : 0);
+	CHECK_EQ(privdrop_apply(&step, false), 0);
 	CHECK(!any_cap());
 	CHECK(!privdrop_caps_held());
 	struct rlimit rl;
@@ -90,8 +92,8 @@ TEST(privdrop_setpcap_permitted_only)
 	if (!drop_setpcap(false))
 		SKIP("CAP_SETPCAP is not permitted");
 	int step = 0;
-	CHECK_EQ(privdrop_bound(&step), 0);
-	CHECK_EQ(privdrop_apply(&step), 0);
+	CHECK_EQ(privdrop_bound(&step), 1);
+	CHECK_EQ(privdrop_apply(&step, false), 0);
 	CHECK(!any_cap());
 	for (int cap = 0; cap <= CAP_LAST_CAP; cap++)
 		CHECK_EQ(prctl(PR_CAPBSET_READ, cap), 0);
@@ -106,9 +108,75 @@ TEST(privdrop_without_setpcap)
 	if (!any_cap())
 		SKIP("needs some capability");
 	drop_setpcap(true);
+	CHECK(!privdrop_keeps_permitted());
 	int step = 0;
 	CHECK_EQ(privdrop_bound(&step), 0);
-	CHECK_EQ(privdrop_apply(&step), 0);
+	CHECK_EQ(privdrop_apply(&step, false), 0);
 	CHECK(!any_cap());
 	CHECK_EQ(prctl(PR_CAPBSET_READ, CAP_SETPCAP), 1);
+}
+
+/* The sets of a process, as /proc/self/status shows them, one value
+ * each (CapInh, CapPrm, CapEff, CapBnd, CapAmb), from a fresh exec of
+ * /bin/cat when exec_first. */
+static void read_caps(bool exec_first, unsigned long long v[5])
+{
+	char buf[4096];
+	size_t n = 0;
+	if (exec_first) {
+		int fd[2];
+		CHECK(pipe(fd) == 0);
+		pid_t pid = fork();
+		CHECK(pid >= 0);
+		if (pid == 0) {
+			dup2(fd[1], 1);
+			execl("/bin/cat", "cat", "/proc/self/status", (char *)NULL);
+			_exit(127);
+		}
+		close(fd[1]);
+		ssize_t r;
+		while (n < sizeof(buf) - 1 && (r = read(fd[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+			n += (size_t)r;
+		close(fd[0]);
+		int st;
+		CHECK(waitpid(pid, &st, 0) == pid && WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	} else {
+		FILE *f = fopen("/proc/self/status", "r");
+		CHECK(f != NULL);
+		n = fread(buf, 1, sizeof(buf) - 1, f);
+		fclose(f);
+	}
+	buf[n] = 0;
+	static const char *const keys[5] = {"\nCapInh:", "\nCapPrm:", "\nCapEff:", "\nCapBnd:",
+					    "\nCapAmb:"};
+	for (int i = 0; i < 5; i++) {
+		const char *at = strstr(buf, keys[i]);
+		CHECK(at != NULL);
+		v[i] = strtoull(at + strlen(keys[i]), NULL, 16);
+	}
+}
+
+/* Kept until exec: the permitted set stays (a process without the same
+ * capabilities cannot open our /proc/PID/mem), nothing is effective, and
+ * exec leaves nothing at all, uid 0 included. */
+TEST(privdrop_keeps_permitted_until_exec)
+{
+	th_skip_under_valgrind("capget through a raw syscall");
+	if (!privdrop_keeps_permitted())
+		SKIP("needs CAP_SETPCAP");
+	unsigned long long before[5], after[5], execd[5];
+	read_caps(false, before);
+	int step = 0;
+	CHECK_EQ(privdrop_bound(&step), 1);
+	CHECK_EQ(privdrop_apply(&step, true), 0);
+	read_caps(false, after);
+	CHECK_EQ(after[0], 0);
+	CHECK_EQ(after[1], before[1]);
+	CHECK(after[1] != 0);
+	CHECK_EQ(after[2], 0);
+	CHECK_EQ(after[3], 0);
+	CHECK_EQ(after[4], 0);
+	read_caps(true, execd);
+	for (int i = 0; i < 5; i++)
+		CHECK_EQ(execd[i], 0);
 }
