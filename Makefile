@@ -37,6 +37,11 @@ CFLAGS    += $(CSTD) $(WARN) $(OPT) -fno-strict-aliasing -fstack-protector-stron
              -D_FORTIFY_SOURCE=2
 SECCOMP_CFLAGS := $(shell pkg-config --cflags libseccomp 2>/dev/null)
 SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lseccomp)
+# The CLI takes libseccomp's archive (libseccomp-dev ships it) when there
+# is one: a shared object costs its open, mappings and relocations at
+# every start (about 65 us a run here).
+SECCOMP_A      := $(shell f=$$($(CC) -print-file-name=libseccomp.a); [ -f "$$f" ] && echo "$$f")
+CLI_SECCOMP    := $(if $(SECCOMP_A),$(SECCOMP_A),$(SECCOMP_LIBS))
 
 LIB_SRC   := $(sort $(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -130,7 +135,7 @@ $(STLIB): $(LIB_OBJ) $(SYSTAB_OBJ) $(GEN_OBJ)
 # The CLI links the static library: one code path with the shared library,
 # one fewer object to load at every start.
 $(CLI): $(CLI_OBJ) $(STLIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(SECCOMP_LIBS) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(CLI_SECCOMP) -lpthread
 
 $(B)/sandlock.pc: sandlock.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
