@@ -83,6 +83,9 @@ struct sl_feature {
 		    size_t proc_off);
 	/* Also after a failed init (the state is zeroed before it). */
 	void (*release)(void *state);
+	/* The command's process is known and about to exec (or running):
+	 * what the first notification would prepare can be, off its path. */
+	void (*attached)(struct sl_sup *s, void *state);
 	/* A process left the index (exited, or the sandbox ended): release
 	 * what its block holds (fds). */
 	void (*proc_gone)(void *state, void *pstate);

@@ -783,6 +783,16 @@ static int open_root(struct onbehalf *ob, struct sl_ctx *c)
 	return 0;
 }
 
+void onbehalf_prefetch(struct onbehalf *ob, struct sl_sup *s)
+{
+	struct sl_pent *e = procs_live(&s->procs, s->root_pgid);
+	int dir = e ? procs_dir(e) : -1;
+	/* the directory is bound to the process (pidinfo.h): its root or
+	 * nothing, even should the pid be reused */
+	if (ob->rootfd < 0 && dir >= 0)
+		ob->rootfd = openat(dir, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
 /* The sandbox's /proc is a procfs root: only then does /proc/self mean
  * the caller's own entry. */
 static bool sandbox_procfs(struct onbehalf *ob)

@@ -105,6 +105,11 @@ int onbehalf_get(struct sl_sup *s, const struct sandlock_sandbox *policy, int ru
 		 struct onbehalf **out);
 void onbehalf_put(struct onbehalf *ob);
 
+/* Opens the sandbox's root now, from the command's bound /proc directory,
+ * rather than at the first call (an attached hook: the command is
+ * exec'ing meanwhile).  Nothing on failure: the first call opens it. */
+void onbehalf_prefetch(struct onbehalf *ob, struct sl_sup *s);
+
 /* Reads a path argument (at most PATH_MAX bytes with its NUL) into buf.
  * 0, -EFAULT, or -ENAMETOOLONG as the kernel's getname. */
 int onbehalf_read_path(struct sl_ctx *c, uint64_t addr, char *buf, size_t size);

@@ -144,8 +144,12 @@ int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd, pid_t keeper, int 
 	int fd = fcntl(pidfd, F_DUPFD_CLOEXEC, 3);
 	if (fd < 0)
 		return -errno;
-	if (!ent_add(ps, pid, fd))
+	struct sl_pent *e = ent_add(ps, pid, fd);
+	if (!e)
 		return -ENOMEM;
+	/* bound now, while the command execs, rather than by its first
+	 * notification (a new /proc entry's first lookups cost 10 to 20 us) */
+	(void)procs_dir(e);
 	ps->keeper = keeper;
 	ps->keeper_pidfd = fcntl(keeper_pidfd, F_DUPFD_CLOEXEC, 3);
 	return ps->keeper_pidfd < 0 ? -errno : 0;

@@ -222,6 +222,9 @@ int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *
 	procs_set_watch(&s->procs, watch_proc, s);
 	if (procs_add_root(&s->procs, root->pid, root->pidfd, root->keeper, root->keeper_pidfd) < 0)
 		return sl_errorf(ENOMEM, "cannot track the sandbox's process");
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat[i].f->attached)
+			s->feat[i].f->attached(s, s->feat[i].state);
 	return 0;
 }
 

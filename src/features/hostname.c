@@ -163,10 +163,20 @@ static void release(void *state)
 }
 
 /* Always on: every sandbox has a name. */
+/* Every dynamically linked command's loader opens files first thing:
+ * their first notification need not open the sandbox's root. */
+static void attached(struct sl_sup *s, void *state)
+{
+	struct hostname_state *st = state;
+	if (st->ob)
+		onbehalf_prefetch(st->ob, s);
+}
+
 const struct sl_feature feature_hostname = {
     .name = "hostname",
     SL_FRULES(hostname_rules),
     .state_size = sizeof(struct hostname_state),
     .init = init,
     .release = release,
+    .attached = attached,
 };
