@@ -60,7 +60,7 @@ struct sl_feature {
 	/* NULL: always active. */
 	bool (*active)(const struct sl_feature_env *env);
 	/* Writes the rules, in dispatch order, to out (at most max); returns
-	 * how many it needs (more than max: the engine refuses the start).
+	 * how many it needs (the engine counts first: out NULL, max 0).
 	 * A rule with no comparison notifies every call of its syscall. */
 	size_t (*rules)(const struct sl_feature_env *env, struct sl_frule *out, size_t max);
 	/* Or, when the rules never depend on env: a static table (rules NULL;
