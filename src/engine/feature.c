@@ -22,13 +22,34 @@ bool feature_is_active(const struct sl_feature *f, const struct sl_feature_env *
 	return !f->active || f->active(env);
 }
 
-int feature_rules_of(const struct sl_feature *f, const struct sl_feature_env *env,
-		     struct sl_frule *out, size_t max, size_t *n)
+/* How many rows the active f declares (rules() asked for none: it only
+ * counts). */
+static size_t rule_count(const struct sl_feature *f, const struct sl_feature_env *env)
 {
-	*n =
-	    f->rules ? f->rules(env, out, max) : feature_rules_copy(f->table, f->n_table, out, max);
-	if (*n > max)
-		return sl_errorf(E2BIG, "feature %s: more than %zu notify rules", f->name, max);
+	return f->rules ? f->rules(env, NULL, 0) : f->n_table;
+}
+
+/* Sized to what f declares: a fixed worst case on the stack (128 rows,
+ * 20 KB) cost page faults at every start, several us each on a VM. */
+int feature_rules_of(const struct sl_feature *f, const struct sl_feature_env *env,
+		     struct sl_frule **out, size_t *n)
+{
+	*out = NULL;
+	*n = 0;
+	size_t max = rule_count(f, env);
+	if (max > FEATURE_MAX_RULES)
+		return sl_errorf(E2BIG, "feature %s: more than %d notify rules", f->name,
+				 FEATURE_MAX_RULES);
+	if (max && !(*out = malloc(max * sizeof(**out))))
+		return sl_errorf(ENOMEM, "out of memory");
+	size_t m =
+	    f->rules ? f->rules(env, *out, max) : feature_rules_copy(f->table, f->n_table, *out, max);
+	if (m > max) {
+		free(*out);
+		*out = NULL;
+		return sl_errorf(E2BIG, "feature %s: more notify rules than it counted", f->name);
+	}
+	*n = m;
 	return 0;
 }
 
@@ -63,46 +84,33 @@ static const char *exact_owner(const struct sl_nrule *v, const char *const *owne
 	return NULL;
 }
 
-/* How many rows the active f declares (rules() asked for none: it only
- * counts). */
-static size_t rule_count(const struct sl_feature *f, const struct sl_feature_env *env)
-{
-	return f->rules ? f->rules(env, NULL, 0) : f->n_table;
-}
-
 /* Sized to what the active features declare: a fixed worst case (128
  * rows each, 230 KB) cost a new mapping and its page faults at every
  * start, 60 to 80 us on a VM. */
 int feature_plan_rules(const struct sl_feature_set *set, const struct sl_feature_env *env,
 		       const int *user_nrs, size_t n_user, struct sl_nrule **out, size_t *n)
 {
-	size_t cap = n_user + 1, most = 1;
-	for (size_t i = 0; i < set->n; i++) {
-		size_t m = feature_is_active(set->v[i], env) ? rule_count(set->v[i], env) : 0;
-		if (m > FEATURE_MAX_RULES)
-			return sl_errorf(E2BIG, "feature %s: more than %d notify rules",
-					 set->v[i]->name, FEATURE_MAX_RULES);
-		cap += m;
-		most = m > most ? m : most;
-	}
-	struct sl_frule *buf = malloc(most * sizeof(*buf));
+	size_t cap = n_user + 1;
+	for (size_t i = 0; i < set->n; i++)
+		cap += feature_is_active(set->v[i], env) ? rule_count(set->v[i], env) : 0;
 	struct sl_nrule *v = calloc(cap, sizeof(*v));
 	const char **owner = calloc(cap, sizeof(*owner));
 	*out = NULL;
 	*n = 0;
-	int r = buf && v && owner ? 0 : sl_errorf(ENOMEM, "out of memory");
+	int r = v && owner ? 0 : sl_errorf(ENOMEM, "out of memory");
 	size_t k = 0;
 	for (size_t i = 0; r == 0 && i < set->n; i++) {
+		struct sl_frule *buf;
 		size_t m;
 		if (!feature_is_active(set->v[i], env))
 			continue;
-		r = feature_rules_of(set->v[i], env, buf, most, &m);
-		for (size_t j = 0; r == 0 && j < m; j++) {
+		r = feature_rules_of(set->v[i], env, &buf, &m);
+		for (size_t j = 0; r == 0 && j < m && k < cap; j++) {
 			owner[k] = is_exact(set->v[i], &buf[j].when) ? set->v[i]->name : NULL;
 			add_rule(v, &k, &buf[j].when);
 		}
+		free(buf);
 	}
-	free(buf);
 	for (size_t i = 0; r == 0 && i < n_user; i++) {
 		const char *f = exact_owner(v, owner, k, user_nrs[i]);
 		if (f)

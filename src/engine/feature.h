@@ -116,10 +116,11 @@ static inline void *feature_proc(const struct sl_pent *p, size_t proc_off)
 
 /* NULL active: always. */
 bool feature_is_active(const struct sl_feature *f, const struct sl_feature_env *env);
-/* f's rules under env into out (at most max), their count in *n.  0, or
- * -E2BIG with a message naming f. */
+/* f's rules under env in *out (allocated: the caller frees it; NULL for
+ * none), their count in *n.  0, or -E2BIG with a message naming f, or
+ * -ENOMEM. */
 int feature_rules_of(const struct sl_feature *f, const struct sl_feature_env *env,
-		     struct sl_frule *out, size_t max, size_t *n);
+		     struct sl_frule **out, size_t *n);
 
 /* Copies a static rule table (a rules() implementation). */
 size_t feature_rules_copy(const struct sl_frule *table, size_t n, struct sl_frule *out, size_t max);

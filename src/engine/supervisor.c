@@ -22,7 +22,6 @@
 #define HELD_RETRY_MS 100
 #define SETTLE_MS     5	   /* after a fork, look for the new child... */
 #define SETTLE_MAX_MS 1000 /* ...backing off while nothing changes */
-#define MAX_FRULES    128  /* one feature's rules */
 
 static int chain_add(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
 {
@@ -51,11 +50,12 @@ static int chain_add_once(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
 static int chain_feature(struct sl_sup *s, const struct sl_fslot *slot,
 			 const struct sl_feature_env *env)
 {
-	struct sl_frule rules[MAX_FRULES];
+	struct sl_frule *rules;
 	size_t n;
-	int r = feature_rules_of(slot->f, env, rules, MAX_FRULES, &n);
+	int r = feature_rules_of(slot->f, env, &rules, &n);
 	for (size_t i = 0; r == 0 && i < n; i++)
 		r = chain_add_once(s, rules[i].when.nr, rules[i].fn, slot->state);
+	free(rules);
 	return r;
 }
 

@@ -84,9 +84,9 @@ TEST(cpulimit_holds_only_sigcont)
 	CHECK(state != NULL);
 	CHECK_EQ(f->init(&s, state, &env, 0), 0);
 	/* its handler of tgkill, as the engine chains it */
-	struct sl_frule rules[16];
+	struct sl_frule *rules;
 	size_t n;
-	CHECK_EQ(feature_rules_of(f, &env, rules, 16, &n), 0);
+	CHECK_EQ(feature_rules_of(f, &env, &rules, &n), 0);
 	sl_hfn fn = NULL;
 	for (size_t i = 0; i < n; i++)
 		if (rules[i].when.nr == __NR_tgkill)
@@ -109,4 +109,5 @@ TEST(cpulimit_holds_only_sigcont)
 	CHECK_EQ(a.kind, SL_ACT_CONTINUE);
 	free(state);
 	policy_release(&cfg);
+	free(rules);
 }
