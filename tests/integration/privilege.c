@@ -18,6 +18,9 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <sys/xattr.h>
+#include <grp.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -100,9 +103,14 @@ static char *oneline(char *s)
 }
 
 /* A policy that can run rprobe and read /proc (its own status). */
+static sandlock_builder_t *with_proc_builder(void)
+{
+	return sandlock_sandbox_builder_fs_read(tc_builder(), "/proc");
+}
+
 static sandlock_sandbox_t *with_proc(void)
 {
-	return tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	return tc_build(with_proc_builder());
 }
 
 /* Checks that line i of out is want for each of n lines. */
@@ -210,6 +218,85 @@ TEST(privilege_caps_dropped_without_setpcap)
 	CHECK_STR(cap_field(line, "inh"), zero);
 	CHECK(strcmp(cap_field(line, "bnd"), zero) != 0);
 	CHECK_LINE(out, 1, "ok 0x0");
+}
+
+/* A copy of rprobe carrying file capabilities, permitted only (with the
+ * effective bit, an exec that cannot grant them all fails with EPERM: the
+ * kernel's guard for programs that would not check), in a directory of
+ * its own. */
+static char *rprobe_with_file_caps(void)
+{
+	char *dir = tc_mkdir("fcaps");
+	char *path = tc_path(dir, "fcprobe");
+	char *cmd = tc_fmt("cp %s %s && chmod 0755 %s", rprobe(), path, path);
+	if (system(cmd) != 0)
+		th_fail(__FILE__, __LINE__, "%s failed", cmd);
+	uint32_t caps = CAP_TO_MASK(CAP_NET_RAW) | CAP_TO_MASK(CAP_DAC_OVERRIDE) |
+			CAP_TO_MASK(CAP_SYS_ADMIN);
+	struct vfs_cap_data v = {.magic_etc = VFS_CAP_REVISION_2,
+				 .data = {{caps, 0}, {0, 0}}};
+	if (setxattr(path, "security.capability", &v, XATTR_CAPS_SZ_2, 0) < 0)
+		SKIP("no file capabilities here: %s", strerror(errno));
+	return path;
+}
+
+/* The permitted set of `path caps` exec'd by a process of uid nobody
+ * holding nothing: what the file's capabilities give on this mount. */
+static char *file_caps_outside(const char *path)
+{
+	int fd[2];
+	CHECK(pipe(fd) == 0);
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		dup2(fd[1], 1);
+		if (setgroups(0, NULL) < 0 || setresgid(65534, 65534, 65534) < 0 ||
+		    setresuid(65534, 65534, 65534) < 0)
+			_exit(126);
+		execl(path, path, "caps", (char *)NULL);
+		_exit(127);
+	}
+	close(fd[1]);
+	char buf[512] = {0};
+	size_t n = 0;
+	ssize_t r;
+	while (n < sizeof(buf) - 1 && (r = read(fd[0], buf + n, sizeof(buf) - 1 - n)) > 0)
+		n += (size_t)r;
+	close(fd[0]);
+	int st;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		th_fail(__FILE__, __LINE__, "%s outside as nobody: status 0x%x", path, st);
+	return cap_field(tc_line(buf, 0), "prm");
+}
+
+/* A program with file capabilities, started as the command of a root
+ * sandbox: its process kept the host's permitted set until this exec
+ * (privdrop.h), and the exec gives nothing, neither from the file (the
+ * bounding set is empty) nor for uid 0 (NOROOT).  Created and parked
+ * first too, where the kept set waits longest. */
+TEST(privilege_file_caps_grant_nothing_at_exec)
+{
+	if (!th_root())
+		SKIP("needs root (setting file capabilities)");
+	char *path = rprobe_with_file_caps();
+	if (strcmp(file_caps_outside(path), zero) == 0)
+		SKIP("file capabilities are ignored on this mount (nosuid?)");
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(with_proc_builder(), th_tmpdir()));
+	const char *argv[] = {path, "caps", NULL};
+	struct tc_res r = tc_runv(p, NULL, argv);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "%s: code %d, err \"%s\"", path, r.code, r.err);
+	check_caps(r.out, NULL);
+	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 2);
+	CHECK(h != NULL);
+	usleep(20 * 1000);
+	CHECK_EQ(sandlock_start(h), 0);
+	r = tc_result(sandlock_handle_wait(h));
+	sandlock_handle_free(h);
+	CHECK_EQ(r.code, 0);
+	check_caps(r.out, NULL);
 }
 
 /* CAP_SETPCAP permitted but not effective: raised for the drop, so the
