@@ -42,8 +42,8 @@ int feature_rules_of(const struct sl_feature *f, const struct sl_feature_env *en
 				 FEATURE_MAX_RULES);
 	if (max && !(*out = malloc(max * sizeof(**out))))
 		return sl_errorf(ENOMEM, "out of memory");
-	size_t m =
-	    f->rules ? f->rules(env, *out, max) : feature_rules_copy(f->table, f->n_table, *out, max);
+	size_t m = f->rules ? f->rules(env, *out, max)
+			    : feature_rules_copy(f->table, f->n_table, *out, max);
 	if (m > max) {
 		free(*out);
 		*out = NULL;

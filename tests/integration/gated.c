@@ -228,7 +228,8 @@ static int exec_vm_cb(void *ud, const sandlock_notif_data_t *n, sandlock_mem_han
 		seen->eff = cap_set(pid, "CapEff:");
 		pid_t k = fork();
 		if (k == 0) {
-			struct __user_cap_header_struct hd = {.version = _LINUX_CAPABILITY_VERSION_3};
+			struct __user_cap_header_struct hd = {.version =
+								  _LINUX_CAPABILITY_VERSION_3};
 			struct __user_cap_data_struct none[2] = {{0}};
 			if (syscall(SYS_capset, &hd, none) < 0)
 				_exit(2);
@@ -237,7 +238,8 @@ static int exec_vm_cb(void *ud, const sandlock_notif_data_t *n, sandlock_mem_han
 			_exit(open(path, O_RDWR) >= 0);
 		}
 		int st = 0;
-		seen->opened = k > 0 && waitpid(k, &st, 0) == k && WIFEXITED(st) ? WEXITSTATUS(st) : 3;
+		seen->opened =
+		    k > 0 && waitpid(k, &st, 0) == k && WIFEXITED(st) ? WEXITSTATUS(st) : 3;
 	}
 	sandlock_action_set_continue(out);
 	return 0;
@@ -265,7 +267,8 @@ TEST(started_child_keeps_a_privileged_host_permitted_set_until_exec)
 	CHECK_EQ(r.code, 0);
 	CHECK_EQ(seen.opened, 0);
 	CHECK_EQ(seen.eff, 0);
-	unsigned long long host_prm = caps[0].permitted | (unsigned long long)caps[1].permitted << 32;
+	unsigned long long host_prm = caps[0].permitted | (unsigned long long)caps[1].permitted
+							      << 32;
 	CHECK_EQ(seen.prm, host_prm);
 	if (seen.same_vm == -1)
 		SKIP("kcmp is not available here");

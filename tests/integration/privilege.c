@@ -231,10 +231,9 @@ static char *rprobe_with_file_caps(void)
 	char *cmd = tc_fmt("cp %s %s && chmod 0755 %s", rprobe(), path, path);
 	if (system(cmd) != 0)
 		th_fail(__FILE__, __LINE__, "%s failed", cmd);
-	uint32_t caps = CAP_TO_MASK(CAP_NET_RAW) | CAP_TO_MASK(CAP_DAC_OVERRIDE) |
-			CAP_TO_MASK(CAP_SYS_ADMIN);
-	struct vfs_cap_data v = {.magic_etc = VFS_CAP_REVISION_2,
-				 .data = {{caps, 0}, {0, 0}}};
+	uint32_t caps =
+	    CAP_TO_MASK(CAP_NET_RAW) | CAP_TO_MASK(CAP_DAC_OVERRIDE) | CAP_TO_MASK(CAP_SYS_ADMIN);
+	struct vfs_cap_data v = {.magic_etc = VFS_CAP_REVISION_2, .data = {{caps, 0}, {0, 0}}};
 	if (setxattr(path, "security.capability", &v, XATTR_CAPS_SZ_2, 0) < 0)
 		SKIP("no file capabilities here: %s", strerror(errno));
 	return path;

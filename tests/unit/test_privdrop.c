@@ -147,8 +147,8 @@ static void read_caps(bool exec_first, unsigned long long v[5])
 		fclose(f);
 	}
 	buf[n] = 0;
-	static const char *const keys[5] = {"\nCapInh:", "\nCapPrm:", "\nCapEff:", "\nCapBnd:",
-					    "\nCapAmb:"};
+	static const char *const keys[5] = {
+	    "\nCapInh:", "\nCapPrm:", "\nCapEff:", "\nCapBnd:", "\nCapAmb:"};
 	for (int i = 0; i < 5; i++) {
 		const char *at = strstr(buf, keys[i]);
 		CHECK(at != NULL);
