@@ -22,6 +22,26 @@
 enum sl_fs_isolation { SL_ISO_NONE = 0, SL_ISO_OVERLAYFS = 1, SL_ISO_BRANCHFS = 2 };
 enum sl_branch_action { SL_BRANCH_COMMIT = 0, SL_BRANCH_ABORT = 1, SL_BRANCH_KEEP = 2 };
 
+/* A set of ports (portset.h): '*' (every port, 0 included), or ranges. */
+struct sl_port_range {
+	uint16_t lo, hi; /* lo <= hi */
+};
+struct sl_portset {
+	bool all;		 /* '*' */
+	struct sl_port_range *v; /* when !all: sorted, disjoint, never adjacent */
+	size_t n, cap;
+};
+
+/* An IP address or a CIDR range.  addr is the network address in network
+ * byte order (an IPv4 one in its first 4 bytes, the rest zero), with no bit
+ * set past prefix; an address alone has prefix 32 or 128.  A v4-mapped
+ * IPv6 address (::ffff:a.b.c.d) is always stored as its IPv4 address. */
+struct sl_net_addr {
+	uint8_t family; /* AF_INET or AF_INET6 */
+	uint8_t prefix;
+	uint8_t addr[16];
+};
+
 /* A net_allow rule after parsing. */
 enum sl_proto { SL_PROTO_TCP = 0, SL_PROTO_UDP = 1, SL_PROTO_ICMP = 2 };
 struct sl_net_rule {
