@@ -28,6 +28,7 @@
 #include "rlimits.h"
 #include "names.h"
 #include "netrule.h"
+#include "portset.h"
 #include "syscalls.h"
 
 #define OFF(member)		offsetof(struct sandlock_sandbox, member)
@@ -441,7 +442,7 @@ static int parse_net_rules(struct sandlock_sandbox *cfg)
 {
 	for (size_t i = 0; i < cfg->net_allow.n; i++) {
 		struct sl_net_rule r;
-		int e = netrule_parse(cfg->net_allow.v[i], &r);
+		int e = netrule_parse("net_allow", cfg->net_allow.v[i], &r);
 		if (e < 0 || (e = push_net_rule(cfg, &r)) < 0)
 			return e;
 	}
@@ -474,14 +475,18 @@ static int parse_http_rules(struct sandlock_sandbox *cfg)
 			       &cfg->n_http_deny);
 }
 
+/* A TCP rule for host on http_ports; an IP literal host becomes an address
+ * target, so the matcher treats it as net_allow's "1.2.3.4:80" would be. */
 static int add_http_net_rule(struct sandlock_sandbox *cfg, const char *host)
 {
 	struct sl_net_rule r = {.proto = SL_PROTO_TCP};
-	if (host && !(r.host = strdup(host)))
-		return -ENOMEM;
-	if (sl_u32v_copy(&r.ports, &cfg->http_ports) < 0) {
+	int e = netrule_set_host(&r, host);
+	for (size_t i = 0; i < cfg->http_ports.n && e == 0; i++)
+		e = portset_add(&r.ports, (uint16_t)cfg->http_ports.v[i],
+				(uint16_t)cfg->http_ports.v[i]);
+	if (e < 0) {
 		netrule_free(&r);
-		return -ENOMEM;
+		return e;
 	}
 	return push_net_rule(cfg, &r);
 }

@@ -42,13 +42,19 @@ struct sl_net_addr {
 	uint8_t addr[16];
 };
 
-/* A net_allow rule after parsing. */
+/* A net_allow or net_deny rule after parsing (netrule.h). */
 enum sl_proto { SL_PROTO_TCP = 0, SL_PROTO_UDP = 1, SL_PROTO_ICMP = 2 };
+enum sl_net_target {
+	SL_TARGET_ANY = 0,  /* '*' or empty: every address */
+	SL_TARGET_ADDR = 1, /* an IP literal or CIDR range, in addr */
+	SL_TARGET_NAME = 2, /* a hostname, in host (resolved before fork) */
+};
 struct sl_net_rule {
 	enum sl_proto proto;
-	char *host;	      /* NULL = any IP */
-	bool all_ports;	      /* `*` */
-	struct sl_u32v ports; /* when !all_ports (empty for ICMP) */
+	enum sl_net_target target;
+	struct sl_net_addr addr; /* SL_TARGET_ADDR */
+	char *host;		 /* SL_TARGET_NAME, else NULL */
+	struct sl_portset ports; /* TCP/UDP: never empty; ICMP: empty (no ports) */
 };
 
 /* An http_allow/http_deny rule after parsing. */

@@ -7,7 +7,9 @@
 #include "error.h"
 #include "harness.h"
 #include "names.h"
+#include "netaddr.h"
 #include "policy.h"
+#include "portset.h"
 #include "sandlock.h"
 
 static void build_fails_at(int line, sandlock_builder_t *b, const char *want)
@@ -511,19 +513,31 @@ TEST(policy_not_supported_yet)
 
 /* ---- HTTP -> network auto-merge --------------------------------------------------- */
 
+/* A TCP rule for host (a name, an address as netaddr_format writes it, or
+ * NULL for any) on exactly the n ports. */
 static bool has_rule(const struct sandlock_sandbox *c, const char *host, const uint32_t *ports,
 		     size_t n)
 {
-	for (size_t i = 0; i < c->n_net_rules; i++) {
+	struct sl_portset want = {0};
+	bool found = false;
+	for (size_t i = 0; i < n; i++)
+		CHECK_EQ(portset_add(&want, (uint16_t)ports[i], (uint16_t)ports[i]), 0);
+	for (size_t i = 0; i < c->n_net_rules && !found; i++) {
 		const struct sl_net_rule *r = &c->net_rules[i];
-		if (r->proto != SL_PROTO_TCP || r->all_ports || r->ports.n != n)
+		char addr[NETADDR_STRLEN] = "";
+		if (r->proto != SL_PROTO_TCP || !portset_equal(&r->ports, &want))
 			continue;
-		if (host ? !r->host || strcmp(r->host, host) != 0 : r->host != NULL)
-			continue;
-		if (memcmp(r->ports.v, ports, n * sizeof(*ports)) == 0)
-			return true;
+		if (r->target == SL_TARGET_ADDR)
+			netaddr_format(&r->addr, addr);
+		if (!host)
+			found = r->target == SL_TARGET_ANY;
+		else if (r->target == SL_TARGET_NAME)
+			found = strcmp(r->host, host) == 0;
+		else
+			found = strcmp(addr, host) == 0;
 	}
-	return false;
+	portset_free(&want);
+	return found;
 }
 
 TEST(policy_http_auto_merge)
@@ -637,7 +651,7 @@ TEST(policy_copy_is_deep)
 	CHECK_STR(c.net_allow.v[0], "h:1,2");
 	CHECK_EQ(c.n_net_rules, 2); /* user rule + merged http host */
 	CHECK_STR(c.net_rules[0].host, "h");
-	CHECK_EQ(c.net_rules[0].ports.v[1], 2);
+	CHECK_EQ(c.net_rules[0].ports.v[0].hi, 2);
 	CHECK_EQ(c.net_bind.v[0], 9);
 	CHECK_EQ(c.n_http_allow, 1);
 	CHECK_EQ(c.n_http_deny, 1);
