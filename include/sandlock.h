@@ -520,11 +520,18 @@ sandlock_builder_t *sandlock_sandbox_builder_allow_degraded(sandlock_builder_t *
 							    uint32_t protection);
 sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *b, uint32_t protection);
 
-/* Not supported yet: each parks "not supported yet: <feature>" on b. */
+/* Deny-list networking and bind port lists (copied, repeatable).
+ * net_deny: a rule in net_allow's grammar, also a.b.c.d/N and [v6/N]
+ * ranges and lo-hi port ranges; with no net_allow everything else is
+ * allowed.  net_allow_bind / net_deny_bind: "*" or a comma list of ports
+ * and lo-hi ranges (no port 0).  Checked by sandlock_sandbox_build (a
+ * malformed spec fails it, quoted), which then refuses them with "not
+ * supported yet: <field>" until their enforcement lands. */
 sandlock_builder_t *sandlock_sandbox_builder_net_deny(sandlock_builder_t *b, const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_net_allow_bind(sandlock_builder_t *b,
 							    const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b, const char *spec);
+/* Not supported yet: each parks "not supported yet: <feature>" on b. */
 sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
 							    const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, const char *path);

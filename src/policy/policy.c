@@ -44,9 +44,9 @@
  * next to net_rules/http_rules), or copies would share it.
  */
 static const size_t strv_members[] = {
-    OFF(fs_read),	OFF(fs_write),	    OFF(fs_deny),      OFF(fs_mount_virt),
-    OFF(fs_mount_host), OFF(deny_syscalls), OFF(allow_groups), OFF(net_allow),
-    OFF(http_allow),	OFF(http_deny),	    OFF(env_keys),     OFF(env_vals),
+    OFF(fs_read),	OFF(fs_write),	   OFF(fs_deny),   OFF(fs_mount_virt), OFF(fs_mount_host),
+    OFF(deny_syscalls), OFF(allow_groups), OFF(net_allow), OFF(net_deny),      OFF(net_allow_bind),
+    OFF(net_deny_bind), OFF(http_allow),   OFF(http_deny), OFF(env_keys),      OFF(env_vals),
 };
 static const size_t str_members[] = {
     OFF(workdir), OFF(cwd), OFF(fs_storage), OFF(chroot), OFF(http_ca), OFF(http_key),
@@ -56,6 +56,10 @@ static const size_t u32v_members[] = {
     OFF(http_ports),
     OFF(cpu_cores),
     OFF(gpu_devices),
+};
+static const size_t portset_members[] = {
+    OFF(bind_allow),
+    OFF(bind_deny),
 };
 
 /* ---- life cycle ------------------------------------------------------------ */
@@ -69,13 +73,22 @@ void policy_init(struct sandlock_sandbox *cfg)
 	cfg->on_error = SL_BRANCH_COMMIT;
 }
 
+static void free_rule_list(struct sl_net_rule **v, size_t *n)
+{
+	for (size_t i = 0; i < *n; i++)
+		netrule_free(&(*v)[i]);
+	free(*v);
+	*v = NULL;
+	*n = 0;
+}
+
+/* The parsed forms of the network lists (what validation makes). */
 static void free_net_rules(struct sandlock_sandbox *cfg)
 {
-	for (size_t i = 0; i < cfg->n_net_rules; i++)
-		netrule_free(&cfg->net_rules[i]);
-	free(cfg->net_rules);
-	cfg->net_rules = NULL;
-	cfg->n_net_rules = 0;
+	free_rule_list(&cfg->net_rules, &cfg->n_net_rules);
+	free_rule_list(&cfg->net_deny_rules, &cfg->n_net_deny_rules);
+	for (size_t i = 0; i < SL_ARRAY_SIZE(portset_members); i++)
+		portset_free(MEMBER(cfg, portset_members[i], struct sl_portset));
 }
 
 static void free_http_rules(struct sandlock_sandbox *cfg)
@@ -102,19 +115,35 @@ void policy_release(struct sandlock_sandbox *cfg)
 	*cfg = (struct sandlock_sandbox){0};
 }
 
-static int copy_net_rules(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src)
+/* Copies n rules; *dn counts those copied, so that release frees exactly
+ * them after a failure. */
+static int copy_rule_list(struct sl_net_rule **dv, size_t *dn, const struct sl_net_rule *sv,
+			  size_t n)
 {
-	if (src->n_net_rules == 0)
+	if (n == 0)
 		return 0;
-	dst->net_rules = calloc(src->n_net_rules, sizeof(*dst->net_rules));
-	if (!dst->net_rules)
+	*dv = calloc(n, sizeof(**dv));
+	if (!*dv)
 		return -ENOMEM;
-	for (size_t i = 0; i < src->n_net_rules; i++) {
-		if (netrule_copy(&dst->net_rules[i], &src->net_rules[i]) < 0)
+	for (size_t i = 0; i < n; i++) {
+		if (netrule_copy(&(*dv)[i], &sv[i]) < 0)
 			return -ENOMEM;
-		dst->n_net_rules = i + 1;
+		*dn = i + 1;
 	}
 	return 0;
+}
+
+static int copy_net_rules(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src)
+{
+	int r =
+	    copy_rule_list(&dst->net_rules, &dst->n_net_rules, src->net_rules, src->n_net_rules);
+	if (r == 0)
+		r = copy_rule_list(&dst->net_deny_rules, &dst->n_net_deny_rules,
+				   src->net_deny_rules, src->n_net_deny_rules);
+	for (size_t i = 0; i < SL_ARRAY_SIZE(portset_members) && r == 0; i++)
+		r = portset_copy(MEMBER(dst, portset_members[i], struct sl_portset),
+				 CMEMBER(src, portset_members[i], struct sl_portset));
+	return r;
 }
 
 static int copy_http_rules(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src)
@@ -148,8 +177,10 @@ int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src
 		*MEMBER(dst, str_members[i], char *) = NULL;
 	for (size_t i = 0; i < SL_ARRAY_SIZE(u32v_members); i++)
 		*MEMBER(dst, u32v_members[i], struct sl_u32v) = (struct sl_u32v){0};
-	dst->net_rules = NULL;
-	dst->n_net_rules = 0;
+	dst->net_rules = dst->net_deny_rules = NULL;
+	dst->n_net_rules = dst->n_net_deny_rules = 0;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(portset_members); i++)
+		*MEMBER(dst, portset_members[i], struct sl_portset) = (struct sl_portset){0};
 	dst->http_rules = NULL;
 	dst->n_http_allow = dst->n_http_deny = 0;
 
@@ -424,29 +455,63 @@ static int validate_env(const struct sandlock_sandbox *cfg)
 				 (const char *const *)cfg->env_vals.v, cfg->env_keys.n);
 }
 
-/* Appends *r (taking what it owns, also on failure). */
-static int push_net_rule(struct sandlock_sandbox *cfg, struct sl_net_rule *r)
+/* Appends *r to a rule list (taking what it owns, also on failure). */
+static int push_rule(struct sl_net_rule **list, size_t *n, struct sl_net_rule *r)
 {
-	struct sl_net_rule *v = reallocarray(cfg->net_rules, cfg->n_net_rules + 1, sizeof(*v));
+	struct sl_net_rule *v = reallocarray(*list, *n + 1, sizeof(*v));
 	if (!v) {
 		netrule_free(r);
 		return -ENOMEM;
 	}
-	cfg->net_rules = v;
-	v[cfg->n_net_rules++] = *r;
+	*list = v;
+	v[(*n)++] = *r;
 	*r = (struct sl_net_rule){0};
+	return 0;
+}
+
+static int push_net_rule(struct sandlock_sandbox *cfg, struct sl_net_rule *r)
+{
+	return push_rule(&cfg->net_rules, &cfg->n_net_rules, r);
+}
+
+static int parse_rule_list(const char *list, const struct sl_strv *specs, struct sl_net_rule **v,
+			   size_t *n)
+{
+	for (size_t i = 0; i < specs->n; i++) {
+		struct sl_net_rule r;
+		int e = netrule_parse(list, specs->v[i], &r);
+		if (e < 0 || (e = push_rule(v, n, &r)) < 0)
+			return e;
+	}
+	return 0;
+}
+
+/* Each list of bind specs becomes one set: the union of its specs. */
+static int parse_bind_specs(const char *field, const struct sl_strv *specs, struct sl_portset *out)
+{
+	for (size_t i = 0; i < specs->n; i++) {
+		struct sl_portset s;
+		int r = portset_parse(field, specs->v[i], specs->v[i], true, &s);
+		if (r < 0)
+			return r;
+		r = portset_union(out, &s);
+		portset_free(&s);
+		if (r < 0)
+			return r;
+	}
 	return 0;
 }
 
 static int parse_net_rules(struct sandlock_sandbox *cfg)
 {
-	for (size_t i = 0; i < cfg->net_allow.n; i++) {
-		struct sl_net_rule r;
-		int e = netrule_parse("net_allow", cfg->net_allow.v[i], &r);
-		if (e < 0 || (e = push_net_rule(cfg, &r)) < 0)
-			return e;
-	}
-	return 0;
+	int r;
+	if ((r = parse_rule_list("net_allow", &cfg->net_allow, &cfg->net_rules,
+				 &cfg->n_net_rules)) < 0 ||
+	    (r = parse_rule_list("net_deny", &cfg->net_deny, &cfg->net_deny_rules,
+				 &cfg->n_net_deny_rules)) < 0 ||
+	    (r = parse_bind_specs("net_allow_bind", &cfg->net_allow_bind, &cfg->bind_allow)) < 0)
+		return r;
+	return parse_bind_specs("net_deny_bind", &cfg->net_deny_bind, &cfg->bind_deny);
 }
 
 static int parse_http_list(struct sl_http_rule *out, const struct sl_strv *l, size_t *count)
@@ -586,6 +651,9 @@ static const struct {
 	size_t off;
 } pending[] = {
     {"net_allow", MK_STRV, OFF(net_allow)},
+    {"net_deny", MK_STRV, OFF(net_deny)},
+    {"net_allow_bind", MK_STRV, OFF(net_allow_bind)},
+    {"net_deny_bind", MK_STRV, OFF(net_deny_bind)},
     {"http_allow", MK_STRV, OFF(http_allow)},
     {"http_deny", MK_STRV, OFF(http_deny)},
     {"http_ports", MK_U32V, OFF(http_ports)},
@@ -932,6 +1000,32 @@ SL_API sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t
 	return b;
 }
 
+/* net_deny and the bind specs are recorded, then checked by build (the
+ * grammar) and refused by it until their enforcement lands. */
+SL_API sandlock_builder_t *sandlock_sandbox_builder_net_deny(sandlock_builder_t *b,
+							     const char *spec)
+{
+	if (b && spec)
+		builder_push(b, &b->cfg.net_deny, spec, "net_deny");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_net_allow_bind(sandlock_builder_t *b,
+								   const char *spec)
+{
+	if (b && spec)
+		builder_push(b, &b->cfg.net_allow_bind, spec, "net_allow_bind");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b,
+								  const char *spec)
+{
+	if (b && spec)
+		builder_push(b, &b->cfg.net_deny_bind, spec, "net_deny_bind");
+	return b;
+}
+
 SL_API sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b,
 								  uint16_t port)
 {
@@ -1163,24 +1257,6 @@ SL_API sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *
 							    uint32_t protection)
 {
 	return set_protection(b, b ? &b->cfg.prot_disabled : NULL, protection, "disable");
-}
-
-SL_API sandlock_builder_t *sandlock_sandbox_builder_net_deny(sandlock_builder_t *b,
-							     const char *spec)
-{
-	return builder_unsupported(b, "net_deny");
-}
-
-SL_API sandlock_builder_t *sandlock_sandbox_builder_net_allow_bind(sandlock_builder_t *b,
-								   const char *spec)
-{
-	return builder_unsupported(b, "net_allow_bind");
-}
-
-SL_API sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b,
-								  const char *spec)
-{
-	return builder_unsupported(b, "net_deny_bind");
 }
 
 SL_API sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,

@@ -80,9 +80,14 @@ struct sandlock_sandbox {
 
 	/* network */
 	struct sl_strv net_allow;      /* rule strings as given */
-	struct sl_net_rule *net_rules; /* parsed at build */
+	struct sl_net_rule *net_rules; /* parsed at build: net_allow's, then the HTTP rules' */
 	size_t n_net_rules;
+	struct sl_strv net_deny;	    /* rule strings as given */
+	struct sl_net_rule *net_deny_rules; /* parsed at build */
+	size_t n_net_deny_rules;
 	struct sl_u32v net_bind;
+	struct sl_strv net_allow_bind, net_deny_bind; /* bind specs as given */
+	struct sl_portset bind_allow, bind_deny;      /* parsed at build: each list's union */
 	bool port_remap;
 	struct sl_strv http_allow, http_deny;
 	struct sl_http_rule *http_rules; /* allow rules then deny rules */

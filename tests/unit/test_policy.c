@@ -126,6 +126,9 @@ TEST(policy_builder_null_builder_is_ignored)
 	CHECK(sandlock_sandbox_builder_cpu_cores(n, &one, 1) == NULL);
 	CHECK(sandlock_sandbox_builder_net_allow(n, ":80") == NULL);
 	CHECK(sandlock_sandbox_builder_net_bind_port(n, 80) == NULL);
+	CHECK(sandlock_sandbox_builder_net_deny(n, ":80") == NULL);
+	CHECK(sandlock_sandbox_builder_net_allow_bind(n, "80") == NULL);
+	CHECK(sandlock_sandbox_builder_net_deny_bind(n, "80") == NULL);
 	CHECK(sandlock_sandbox_builder_port_remap(n, true) == NULL);
 	CHECK(sandlock_sandbox_builder_uid(n, 1) == NULL);
 	CHECK(sandlock_sandbox_builder_http_allow(n, "* *") == NULL);
@@ -160,6 +163,9 @@ TEST(policy_builder_null_strings_are_ignored)
 	CHECK(sandlock_sandbox_builder_fs_mount(b, NULL, "/") == b);
 	CHECK(sandlock_sandbox_builder_fs_mount(b, "/a", NULL) == b);
 	CHECK(sandlock_sandbox_builder_net_allow(b, NULL) == b);
+	CHECK(sandlock_sandbox_builder_net_deny(b, NULL) == b);
+	CHECK(sandlock_sandbox_builder_net_allow_bind(b, NULL) == b);
+	CHECK(sandlock_sandbox_builder_net_deny_bind(b, NULL) == b);
 	CHECK(sandlock_sandbox_builder_http_allow(b, NULL) == b);
 	CHECK(sandlock_sandbox_builder_http_deny(b, NULL) == b);
 	CHECK(sandlock_sandbox_builder_http_ca(b, NULL) == b);
@@ -423,6 +429,59 @@ TEST(policy_net_rules_validated)
 		    "not supported yet: net_allow");
 }
 
+/* net_deny and the bind specs: recorded, checked at build (quoted), then
+ * refused until their enforcement lands. */
+TEST(policy_net_deny_and_bind_specs_validated)
+{
+	BUILD_FAILS(sandlock_sandbox_builder_net_deny(NEW(), "10.0.0.1/8:*"),
+		    "net_deny: '10.0.0.1/8:*': '10.0.0.1/8' has bits set past its prefix length "
+		    "(the range is 10.0.0.0/8)");
+	BUILD_FAILS(sandlock_sandbox_builder_net_deny(NEW(), "h:1-2-3"),
+		    "net_deny: 'h:1-2-3': invalid port range '1-2-3' (write lo-hi)");
+	BUILD_FAILS(sandlock_sandbox_builder_net_allow_bind(NEW(), "8080,0"),
+		    "net_allow_bind: '8080,0': port 0 is not allowed (it would let the sandbox "
+		    "bind an ephemeral port)");
+	BUILD_FAILS(
+	    sandlock_sandbox_builder_net_deny_bind(NEW(), "9000-8000"),
+	    "net_deny_bind: '9000-8000': invalid port range '9000-8000': 9000 is above 8000");
+	BUILD_FAILS(sandlock_sandbox_builder_net_deny_bind(NEW(), "*,22"),
+		    "net_deny_bind: '*,22': cannot mix '*' with port numbers");
+	BUILD_FAILS(sandlock_sandbox_builder_net_allow_bind(NEW(), ""),
+		    "net_allow_bind: '': invalid port '' (an empty item in the list)");
+
+	/* every spec of a list is checked, the later ones too */
+	sandlock_builder_t *b = sandlock_sandbox_builder_net_deny(NEW(), "[2001:db8::/32]:443");
+	b = sandlock_sandbox_builder_net_deny(b, "udp://10.0.0.0/8:53");
+	b = sandlock_sandbox_builder_net_deny(b, "sctp://h:1");
+	BUILD_FAILS(b, "net_deny: 'sctp://h:1': unknown scheme 'sctp'");
+
+	/* a malformed spec is reported before net_allow's "not supported" */
+	b = sandlock_sandbox_builder_net_allow(NEW(), ":443");
+	b = sandlock_sandbox_builder_net_allow_bind(b, "70000");
+	BUILD_FAILS(b, "net_allow_bind: '70000': port 70000 is out of range (1-65535)");
+
+	/* well formed: parsed, then refused */
+	b = sandlock_sandbox_builder_net_deny(NEW(), "10.0.0.0/8:*");
+	b = sandlock_sandbox_builder_net_deny(b, "icmp://[::1]");
+	b = sandlock_sandbox_builder_net_allow_bind(b, "8000-8100");
+	b = sandlock_sandbox_builder_net_allow_bind(b, "22,8050-8200");
+	b = sandlock_sandbox_builder_net_deny_bind(b, "8080");
+	CHECK_EQ(policy_validate(&b->cfg), 0);
+	CHECK_EQ(b->cfg.n_net_deny_rules, 2);
+	CHECK_EQ(b->cfg.net_deny_rules[0].target, SL_TARGET_ADDR);
+	CHECK_EQ(b->cfg.net_deny_rules[1].proto, SL_PROTO_ICMP);
+	CHECK_EQ(b->cfg.n_net_rules, 0);
+	CHECK_EQ(b->cfg.bind_allow.n, 2); /* the union of the specs */
+	CHECK_EQ(b->cfg.bind_allow.v[1].lo, 8000);
+	CHECK_EQ(b->cfg.bind_allow.v[1].hi, 8200);
+	CHECK_EQ(b->cfg.bind_deny.v[0].lo, 8080);
+	/* validation is idempotent */
+	CHECK_EQ(policy_validate(&b->cfg), 0);
+	CHECK_EQ(b->cfg.n_net_deny_rules, 2);
+	CHECK_EQ(b->cfg.bind_allow.n, 2);
+	BUILD_FAILS(b, "not supported yet: net_deny");
+}
+
 /* A bind rule for port 0 would allow bind(0): any ephemeral port. */
 TEST(policy_net_bind_port_zero)
 {
@@ -485,6 +544,9 @@ TEST(policy_not_supported_yet)
 	const char *d = th_tmpdir();
 	const char *ca = tmpfile_path("ca"), *key = tmpfile_path("key");
 	UNSUPPORTED("net_allow", sandlock_sandbox_builder_net_allow(b, "example.com:443"));
+	UNSUPPORTED("net_deny", sandlock_sandbox_builder_net_deny(b, "10.0.0.0/8:*"));
+	UNSUPPORTED("net_allow_bind", sandlock_sandbox_builder_net_allow_bind(b, "*"));
+	UNSUPPORTED("net_deny_bind", sandlock_sandbox_builder_net_deny_bind(b, "22,6000-6010"));
 	UNSUPPORTED("http_allow", sandlock_sandbox_builder_http_allow(b, "GET example.com/*"));
 	UNSUPPORTED("http_deny", sandlock_sandbox_builder_http_deny(b, "* */admin"));
 	UNSUPPORTED("http_ports", sandlock_sandbox_builder_http_port(b, 8080));
@@ -622,6 +684,9 @@ TEST(policy_copy_is_deep)
 	b = sandlock_sandbox_builder_fs_storage(b, d);
 	b = sandlock_sandbox_builder_net_allow(b, "h:1,2");
 	b = sandlock_sandbox_builder_net_bind_port(b, 9);
+	b = sandlock_sandbox_builder_net_deny(b, "[2001:db8::/32]:1-9");
+	b = sandlock_sandbox_builder_net_allow_bind(b, "100-200");
+	b = sandlock_sandbox_builder_net_deny_bind(b, "150");
 	b = sandlock_sandbox_builder_http_allow(b, "GET h/a");
 	b = sandlock_sandbox_builder_http_deny(b, "GET h/b");
 	b = sandlock_sandbox_builder_env_var(b, "K", "V");
@@ -639,6 +704,8 @@ TEST(policy_copy_is_deep)
 	CHECK(c.fs_read.v != b->cfg.fs_read.v);
 	CHECK(c.cwd != b->cfg.cwd);
 	CHECK(c.net_rules != b->cfg.net_rules);
+	CHECK(c.net_deny_rules != b->cfg.net_deny_rules);
+	CHECK(c.bind_allow.v != b->cfg.bind_allow.v && c.bind_deny.v != b->cfg.bind_deny.v);
 	CHECK(c.http_rules != b->cfg.http_rules);
 	BUILD_FAILS(b, "not supported yet"); /* frees the original */
 
@@ -653,6 +720,14 @@ TEST(policy_copy_is_deep)
 	CHECK_STR(c.net_rules[0].host, "h");
 	CHECK_EQ(c.net_rules[0].ports.v[0].hi, 2);
 	CHECK_EQ(c.net_bind.v[0], 9);
+	CHECK_STR(c.net_deny.v[0], "[2001:db8::/32]:1-9");
+	CHECK_EQ(c.n_net_deny_rules, 1);
+	CHECK_EQ(c.net_deny_rules[0].addr.prefix, 32);
+	CHECK_EQ(c.net_deny_rules[0].ports.v[0].hi, 9);
+	CHECK_STR(c.net_allow_bind.v[0], "100-200");
+	CHECK_STR(c.net_deny_bind.v[0], "150");
+	CHECK_EQ(c.bind_allow.v[0].hi, 200);
+	CHECK_EQ(c.bind_deny.v[0].lo, 150);
 	CHECK_EQ(c.n_http_allow, 1);
 	CHECK_EQ(c.n_http_deny, 1);
 	CHECK_STR(c.http_rules[1].path, "/b");
@@ -671,8 +746,11 @@ TEST(policy_copy_is_deep)
 	struct sandlock_sandbox c2;
 	CHECK_EQ(policy_copy(&c2, &c), 0);
 	policy_release(&c);
-	CHECK(c.fs_read.v == NULL && c.net_rules == NULL);
+	CHECK(c.fs_read.v == NULL && c.net_rules == NULL && c.net_deny_rules == NULL);
+	CHECK(c.bind_allow.v == NULL && c.net_deny.v == NULL);
 	CHECK_STR(c2.http_rules[0].host, "h");
+	CHECK_EQ(c2.n_net_deny_rules, 1);
+	CHECK_EQ(c2.bind_deny.v[0].hi, 150);
 	policy_release(&c2);
 	policy_release(NULL);
 }
