@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * netrule.c - the net_allow/net_deny grammar and the port lists.
- * Properties:
+ * netrule.c - the net_allow/net_deny grammar, the port lists and the
+ * matcher.  Properties:
  *   - parsing never crashes or leaks, and an accepted rule is well formed
  *     (ports sorted, disjoint, in 1-65535; ranges with no host bits; no
  *     v4-mapped address left);
  *   - the canonical text of a rule parses to an equal rule, and is a fixed
  *     point; a copy is equal;
+ *   - the matcher is total and deterministic, and one rule as the allow
+ *     list and as the deny list gives opposite verdicts; a rule's own
+ *     address on one of its ports is allowed by it;
  *   - the same input as a bind spec: a well-formed set whose text parses
  *     back to it.
  */
@@ -15,6 +18,7 @@
 
 #include "fuzz.h"
 #include "netaddr.h"
+#include "netmatch.h"
 #include "netrule.h"
 #include "policy.h"
 #include "portset.h"
@@ -75,6 +79,48 @@ static void check_round_trip(const struct sl_net_rule *r)
 	free(text);
 }
 
+/* Destinations taken from the input's bytes, and the rule's own. */
+static void check_matcher(const struct sl_net_rule *r, const uint8_t *data, size_t size)
+{
+	struct sl_net_addr resolved[2] = {{AF_INET, 32, {192, 0, 2, 1}},
+					  {AF_INET6, 128, {0x20, 0x01, 0x0d, 0xb8, [15] = 1}}};
+	struct sl_net_host host = {r->host, resolved, 2};
+	struct netmatch_lists as_allow = {.allow = r, .n_allow = 1, .has_allow = true};
+	struct netmatch_lists as_deny = {.deny = r, .n_deny = 1};
+	struct sl_net_acl allow, deny;
+	if (netmatch_acl_build(&allow, &as_allow, &host, 1) < 0)
+		return;
+	if (netmatch_acl_build(&deny, &as_deny, &host, 1) < 0) {
+		netmatch_acl_free(&allow);
+		return;
+	}
+	for (size_t i = 0; i < 4; i++) {
+		struct sl_net_addr dst = {.family = i % 2 ? AF_INET6 : AF_INET};
+		dst.prefix = dst.family == AF_INET ? 32 : 128;
+		for (size_t j = 0; j < (dst.family == AF_INET ? 4 : 16) && j < size; j++)
+			dst.addr[j] = data[(i * 7 + j) % size];
+		if (i == 3 && r->target == SL_TARGET_ADDR)
+			dst = r->addr;
+		uint32_t port =
+		    size >= 2 ? (uint32_t)(data[i % size] << 8 | data[(i + 1) % size]) : 0;
+		if (i == 3 && r->ports.n > 0)
+			port = r->ports.v[0].lo;
+		for (enum sl_proto p = SL_PROTO_TCP; p <= SL_PROTO_ICMP; p++) {
+			enum sl_net_verdict a = netmatch_decide(&allow, p, &dst, port);
+			enum sl_net_verdict d = netmatch_decide(&deny, p, &dst, port);
+			FUZZ_ASSERT(a == SL_NET_ALLOW || a == SL_NET_DENY);
+			FUZZ_ASSERT(d == SL_NET_ALLOW || d == SL_NET_DENY);
+			FUZZ_ASSERT((a == SL_NET_ALLOW) == (d == SL_NET_DENY));
+			FUZZ_ASSERT(netmatch_decide(&allow, p, &dst, port) == a);
+			if (i == 3 && p == r->proto && r->target != SL_TARGET_NAME &&
+			    (r->ports.all || r->ports.n > 0 || p == SL_PROTO_ICMP))
+				FUZZ_ASSERT(a == SL_NET_ALLOW);
+		}
+	}
+	netmatch_acl_free(&allow);
+	netmatch_acl_free(&deny);
+}
+
 static void check_bind_spec(const char *s)
 {
 	struct sl_portset set, back;
@@ -104,6 +150,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (netrule_parse("net_allow", s, &r) == 0) {
 		check_rule(&r);
 		check_round_trip(&r);
+		check_matcher(&r, data, size);
 		netrule_free(&r);
 	}
 	check_bind_spec(s);
