@@ -60,7 +60,8 @@ struct run_opts {
 	struct cli_strv extra_deny, extra_allow;
 
 	/* network */
-	struct cli_strv net_allow, http_allow, http_deny;
+	struct cli_strv net_allow, net_deny, http_allow, http_deny;
+	struct cli_strv net_allow_bind, net_deny_bind; /* port lists, as given */
 	struct cli_u32v net_bind, http_port;
 	const char *http_ca, *http_key;
 	bool port_remap;

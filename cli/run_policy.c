@@ -104,6 +104,9 @@ static int apply_net(sandlock_builder_t **b, const struct run_opts *o)
 	if (apply_csv(b, sandlock_sandbox_builder_extra_deny_syscalls, &o->extra_deny) < 0 ||
 	    apply_csv(b, sandlock_sandbox_builder_extra_allow_syscalls, &o->extra_allow) < 0 ||
 	    apply_strs(b, sandlock_sandbox_builder_net_allow, &o->net_allow) < 0 ||
+	    apply_strs(b, sandlock_sandbox_builder_net_deny, &o->net_deny) < 0 ||
+	    apply_strs(b, sandlock_sandbox_builder_net_allow_bind, &o->net_allow_bind) < 0 ||
+	    apply_strs(b, sandlock_sandbox_builder_net_deny_bind, &o->net_deny_bind) < 0 ||
 	    apply_strs(b, sandlock_sandbox_builder_http_allow, &o->http_allow) < 0 ||
 	    apply_strs(b, sandlock_sandbox_builder_http_deny, &o->http_deny) < 0 ||
 	    apply_str(b, sandlock_sandbox_builder_http_ca, o->http_ca) < 0 ||
