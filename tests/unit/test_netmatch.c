@@ -368,7 +368,8 @@ static struct sl_portset bind_ports(sandlock_builder_t *b)
 		th_fail(__FILE__, __LINE__, "validate: %s", sl_error_get());
 	if (netmatch_bind_ports(&b->cfg, &s) != 0)
 		th_fail(__FILE__, __LINE__, "bind ports: out of memory");
-	sandlock_sandbox_build(b, NULL, NULL); /* frees b */
+	/* frees b (and the policy, which builds when no field is pending) */
+	sandlock_sandbox_free(sandlock_sandbox_build(b, NULL, NULL));
 	return s;
 }
 
@@ -415,12 +416,12 @@ TEST(netmatch_lists_of_policy)
 	CHECK_EQ(l.n_allow, 2); /* with the HTTP host's rule */
 	CHECK_EQ(l.n_deny, 1);
 	CHECK_STR(l.allow[1].host, "api.example.com");
-	sandlock_sandbox_build(b, NULL, NULL);
+	sandlock_sandbox_free(sandlock_sandbox_build(b, NULL, NULL));
 
 	b = sandlock_sandbox_builder_net_deny(sandlock_sandbox_builder_new(), ":25");
 	CHECK_EQ(policy_validate(&b->cfg), 0);
 	l = netmatch_lists_of(&b->cfg);
 	CHECK(!l.has_allow);
 	CHECK_EQ(l.n_deny, 1);
-	sandlock_sandbox_build(b, NULL, NULL);
+	sandlock_sandbox_free(sandlock_sandbox_build(b, NULL, NULL));
 }
