@@ -44,10 +44,15 @@ static void explain(sandlock_handle_t *h)
 {
 	h->note[0] = 0;
 	/* the command never ran: not the 127 of a command that ran */
-	int err = h->proc.pid > 0 ? spawn_exec_error(&h->plan) : 0;
-	if (err) {
+	int step = -1, err = h->proc.pid > 0 ? spawn_late_error(&h->plan, &step) : 0;
+	if (err && step == SL_STEP_EXEC) {
 		snprintf(h->note, sizeof(h->note), "%.100s: %s", h->plan.argv.v[0],
 			 plan_exec_reason(err));
+		return;
+	}
+	if (err) {
+		snprintf(h->note, sizeof(h->note), "sandbox setup failed: %s: %s",
+			 plan_step_name(step), strerror(err));
 		return;
 	}
 	struct sl_end end = {.root = h->proc.pid,

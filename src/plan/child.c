@@ -24,6 +24,7 @@
 #include <sys/uio.h>
 #include <unistd.h>
 
+#include "filter.h"
 #include "landlock.h"
 #include "privdrop.h"
 #include "rawsys.h"
@@ -32,7 +33,9 @@
 #define CHILD_FAIL_STATUS 127
 #define KSIGSET_SIZE	  8 /* the kernel's sigset_t: 64 signals */
 
-long child_send(int sock, int step, int value, const int *fds, int nfds)
+/* The status message, with flags for sendmsg beyond MSG_NOSIGNAL. */
+static long status_send(int sock, int step, int value, const int *fds, int nfds,
+			unsigned long flags)
 {
 	struct sl_child_msg m = {.step = step, .value = value};
 	struct iovec iov = {&m, sizeof(m)};
@@ -53,16 +56,48 @@ long child_send(int sock, int step, int value, const int *fds, int nfds)
 			data[i] = fds[i];
 	}
 	long r;
-	while ((r = sl_sys3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL)) == -EINTR)
+	while ((r = sl_sys3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL | flags)) == -EINTR)
 		;
 	return r;
+}
+
+long child_send(int sock, int step, int value, const int *fds, int nfds)
+{
+	return status_send(sock, step, value, fds, nfds, 0);
+}
+
+/* A report before READY, once the filter may be installed: nobody can
+ * answer a notification yet, and the filter lets a sendmsg carrying
+ * SL_MSG_START through unnotified (filter.h).  Before the filter the bit
+ * is as harmless: the kernel never sees it. */
+static long send_early(const struct sl_plan *p, int step, int value, const int *fds, int nfds)
+{
+	return status_send(p->status_w, step, value, fds, nfds, SL_MSG_START);
+}
+
+/* A report after READY, without the bit (the guard refuses it, and the
+ * supervisor answers now): sendto with no address, which no rule
+ * notifies, or write where the policy denies sendto.  Nothing to pass:
+ * no fd goes to the parent after READY. */
+static void send_late(const struct sl_plan *p, int step, int value)
+{
+	struct sl_child_msg m = {.step = step, .value = value};
+	long r;
+	while ((r = sl_sys6(SYS_sendto, p->status_w, (long)&m, sizeof(m), MSG_NOSIGNAL, 0, 0)) ==
+	       -EINTR)
+		;
+	/* (no MSG_NOSIGNAL for write: a parent gone by now makes the exit a
+	 * SIGPIPE, which nobody is left to read either) */
+	if (r == -EPERM)
+		while (sl_sys3(SYS_write, p->status_w, &m, sizeof(m)) == -EINTR)
+			;
 }
 
 /* Leaves with SYS_exit (the child is single-threaded): a user handler may
  * watch exit_group, and nobody answers before the supervisor runs. */
 static _Noreturn void fail(const struct sl_plan *p, int step, long err)
 {
-	child_send(p->status_w, step, (int)-err, NULL, 0);
+	send_early(p, step, (int)-err, NULL, 0);
 	sl_raw_exit(CHILD_FAIL_STATUS);
 }
 
@@ -254,7 +289,26 @@ static void report_ready(const struct sl_plan *p, int listener, int self_pidfd, 
 	int fds[2] = {listener, self_pidfd};
 	/* in flight on the socket; our copies are closed before exec with
 	 * every other inherited fd above stdio */
-	child_send(p->status_w, SL_STEP_READY, (int)me, fds, 2);
+	send_early(p, SL_STEP_READY, (int)me, fds, 2);
+}
+
+/* Right after READY: the guard (filter.h, SL_MSG_START), so the command
+ * can never send with the start's exemption.  seccomp, or prctl where the
+ * policy denies seccomp (policy.c refuses denying both).  Then proof that
+ * it holds: a sendmsg with the bit on no fd gets the guard's EINVAL, not
+ * the kernel's EBADF (a user handler on seccomp answers this call now,
+ * and could answer without installing anything).  A start without the
+ * guard is no start: reported, and the child leaves. */
+static void install_guard(const struct sl_plan *p)
+{
+	long r = p->guard_prctl ? sl_sys3(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p->guard)
+				: sl_sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p->guard);
+	if (r == 0 && sl_sys3(SYS_sendmsg, -1, 0, MSG_NOSIGNAL | SL_MSG_START) != -EINVAL)
+		r = -EPERM;
+	if (r < 0) {
+		send_late(p, SL_STEP_GUARD, (int)-r);
+		sl_raw_exit(CHILD_FAIL_STATUS);
+	}
 }
 
 /* Parks until the parent releases the child (start()).  EOF means the
@@ -340,15 +394,18 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 	}
 	if (saw_eacces && (err == ENOENT || err == ENOTDIR))
 		err = EACCES;
-	child_send(p->status_w, SL_STEP_EXEC, (int)err, NULL, 0);
+	send_late(p, SL_STEP_EXEC, (int)err);
 	sl_raw_exit(CHILD_FAIL_STATUS);
 }
 
 /* The syscalls made between installing the filter and reporting READY:
  * nobody can answer a notification for them yet (the listener is still
- * on its way).  Keep in sync with child_main(), and with what policy.c
- * and plan.c do for a policy that denies a syscall made after the filter
- * (sendmsg, prlimit64, the exec, the gate, the signal mask, exit). */
+ * on its way).  sendmsg carries SL_MSG_START there, and its notify rule
+ * leaves those calls alone (plan.c checks it).  Keep in sync with
+ * child_main(), and with what policy.c and plan.c do for a policy that
+ * denies a syscall made after the filter (sendmsg, prlimit64, the guard's
+ * seccomp or prctl, the exec, the gate, the signal mask, the late
+ * report's sendto or write, exit). */
 static const int pre_ready_syscalls[] = {__NR_prlimit64, __NR_sendmsg};
 /* ... and those made there only in the overlap (plan.h). */
 static const int overlap_syscalls[] = {__NR_recvmsg, __NR_landlock_restrict_self};
@@ -421,6 +478,7 @@ int child_main(void *arg)
 	if (p->set_nofile)
 		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
 	report_ready(p, listener, self_pidfd, me);
+	install_guard(p);
 	/* what we opened since (the listener, our pidfd, the ruleset) */
 	close_inherited(p);
 	wait_gate(p);

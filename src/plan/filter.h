@@ -30,6 +30,27 @@ struct sl_argcmp {
 #define SL_ANE(i, v)      {(i), SL_CMP_NE, 0, (v)}
 /* clang-format on */
 
+/*
+ * The start-up's own sendmsg.  The child hands the parent its listener
+ * with sendmsg (and SCM_RIGHTS) after installing its filter: nobody could
+ * answer a notification of that call yet.  Its pre-READY sendmsg calls
+ * (child.c) set this bit in the flags register, and the notify rule of
+ * sendmsg leaves the calls with it set alone (plan.c checks every such
+ * rule does).  Right after READY the child installs a second filter,
+ * filter_guard(), that answers EINVAL to any sendmsg or sendmmsg with the
+ * bit: the command can never use it to skip the notification.
+ *
+ * Bit 32: sendmsg and sendmmsg take their flags as an unsigned int, and
+ * the kernel's syscall entry (the SYSCALL_DEFINE wrappers) casts every
+ * argument to its declared type before the socket code sees it, so the
+ * upper half of the register never reaches any socket, on any kernel and
+ * for any family: no MSG_* constant can ever use it, and the child's
+ * AF_UNIX SOCK_SEQPACKET send is made exactly as without it.  Seccomp,
+ * which sees the raw 64-bit register, does see it (the reason SL_A32
+ * exists: here both filters look at the same bit on purpose).
+ */
+#define SL_MSG_START (1ULL << 32)
+
 /* A notify rule: syscall nr goes to the supervisor when every comparison
  * holds (ncmp 0: every call).  No padding: rules compare with memcmp. */
 #define SL_NRULE_CMPS 3
@@ -83,6 +104,11 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out);
  * decides alike). */
 int filter_assemble_raw(const struct filter_req *req, struct sock_fprog *out);
 void filter_free(struct sock_fprog *prog);
+
+/* The guard the child installs right after READY (see SL_MSG_START): a
+ * fixed program of a dozen instructions, in read-only memory (out->filter
+ * points at it: never filter_free() it). */
+void filter_guard(struct sock_fprog *out);
 
 /* True when a rule notifies every call of nr. */
 bool filter_notifies_all(const struct filter_req *req, int nr);

@@ -54,6 +54,7 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_RLIMIT_NICE] = "RLIMIT_NICE (no raised priority)",
     [SL_STEP_CHILDREN_LIST] = "keeper: open its children list (/proc/thread-self/children)",
     [SL_STEP_EXEC] = "exec",
+    [SL_STEP_GUARD] = "seccomp guard (closes the start-up's sendmsg exemption)",
 };
 
 const char *plan_exec_reason(int err)
@@ -314,6 +315,19 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 	return 0;
 }
 
+/* Whether rule r matches no call with SL_MSG_START set: one of its
+ * comparisons requires the bit clear in sendmsg's flags. */
+static bool spares_start(const struct sl_nrule *r)
+{
+	for (uint32_t k = 0; k < r->ncmp && k < SL_NRULE_CMPS; k++) {
+		const struct sl_argcmp *c = &r->cmp[k];
+		if (c->arg == 2 && c->op == SL_CMP_MASKED_EQ && (c->mask & SL_MSG_START) &&
+		    !(c->val & SL_MSG_START))
+			return true;
+	}
+	return false;
+}
+
 /* The child makes a few syscalls after installing its filter and before
  * it has handed over the listener: nobody could answer a notification for
  * one of them (a user handler on it). */
@@ -328,6 +342,14 @@ static int check_pre_ready(const struct sl_plan *p, const struct filter_req *req
 					 "syscall %d cannot be supervised: the sandbox's "
 					 "child makes it before the supervisor can answer",
 					 used[j]);
+	/* The child's own sendmsg carries SL_MSG_START (filter.h): a rule on
+	 * sendmsg must leave those calls alone, else the start waits for a
+	 * supervisor that cannot answer yet. */
+	for (size_t i = 0; i < req->n_rules; i++)
+		if (req->rules[i].nr == __NR_sendmsg && !spares_start(&req->rules[i]))
+			return sl_errorf(EINVAL,
+					 "a notify rule on sendmsg must leave the sandbox's "
+					 "own start-up calls (SL_MSG_START) alone");
 	return 0;
 }
 
@@ -347,7 +369,8 @@ static bool overlap_watched(const struct sandlock_sandbox *cfg, const struct pla
 
 /* The policy may deny a syscall the child makes after its filter
  * (extra_deny_syscalls; policy.c refuses the denials no second way
- * survives): the child takes the second way.  exec: execveat.  The gate
+ * survives): the child takes the second way.  exec: execveat.  The
+ * guard's seccomp: prctl(PR_SET_SECCOMP).  The gate
  * (a socket): recvfrom.  The signal mask, restored to the host's just
  * before exec: before the filter instead, a pending signal then taking
  * its default action a few steps earlier (the handlers are the default
@@ -356,6 +379,7 @@ static int plan_denied_steps(struct sl_plan *p, const struct sandlock_sandbox *c
 			     const struct plan_mode *mode)
 {
 	p->exec_at = filter_denies(cfg, __NR_execve);
+	p->guard_prctl = filter_denies(cfg, __NR_seccomp);
 	p->early_mask = filter_denies(cfg, __NR_rt_sigprocmask);
 	p->gate_recvfrom = mode->gated && filter_denies(cfg, __NR_read);
 	if (p->gate_recvfrom && filter_denies(cfg, __NR_recvfrom))
@@ -378,6 +402,7 @@ static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 	int r = check_pre_ready(p, &freq);
 	if (r < 0)
 		return r;
+	filter_guard(&p->guard);
 	return filter_compile(&freq, &p->prog);
 }
 

@@ -49,7 +49,8 @@ enum sl_step {
 	SL_STEP_RLIMIT_RTPRIO,
 	SL_STEP_RLIMIT_NICE,
 	SL_STEP_CHILDREN_LIST,
-	SL_STEP_EXEC, /* after READY: the exec failed (value: errno) */
+	SL_STEP_EXEC,  /* after READY: the exec failed (value: errno) */
+	SL_STEP_GUARD, /* after READY: the guard filter (filter.h, SL_MSG_START) */
 	SL_STEP__COUNT
 };
 
@@ -71,6 +72,10 @@ struct sl_plan {
 	/* child steps */
 	char *cwd;
 	struct sock_fprog prog;
+	/* the guard installed right after READY (filter_guard: static, not
+	 * freed), with prctl(PR_SET_SECCOMP) where the policy denies seccomp */
+	struct sock_fprog guard;
+	bool guard_prctl;
 	int landlock_abi;
 	uint32_t landlock_skip; /* protections left out (landlock.h) */
 	/* the host thread's CPUs: the keeper starts on the others than the

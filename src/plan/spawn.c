@@ -207,7 +207,7 @@ int spawn_confine(struct sl_plan *p, struct sl_spawned *proc, int ruleset_fd)
 
 int spawn_ready(struct sl_plan *p, struct sl_spawned *proc)
 {
-	/* status_r stays open: an exec that fails says so (spawn_exec_error) */
+	/* status_r stays open: an exec that fails says so (spawn_late_error) */
 	int r = handshake(p, proc);
 	if (r < 0)
 		return r;
@@ -248,13 +248,15 @@ int spawn_finish(struct sl_plan *p, struct sl_spawned *proc, siginfo_t *si)
 	return proc->pidfd >= 0 && status_from_pidfd(proc->pidfd, si) ? 0 : -1;
 }
 
-int spawn_exec_error(struct sl_plan *p)
+int spawn_late_error(struct sl_plan *p, int *step)
 {
 	struct sl_child_msg m = {.step = -1};
 	struct iovec iov = {&m, sizeof(m)};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t r = recv_status(p->status_r, &mh, MSG_DONTWAIT);
-	return r == (ssize_t)sizeof(m) && m.step == SL_STEP_EXEC && m.value > 0 ? m.value : 0;
+	bool late = m.step == SL_STEP_EXEC || m.step == SL_STEP_GUARD;
+	*step = m.step;
+	return r == (ssize_t)sizeof(m) && late && m.value > 0 ? m.value : 0;
 }
 
 int spawn_release(int *gate_w)

@@ -53,9 +53,10 @@ pid_t spawn_clone_fn(int (*fn)(void *), void *arg, void *stack, size_t size, int
 /* Reaps the exited child of pidfd (EINTR retried).  0 or -1. */
 int spawn_reap(int pidfd, siginfo_t *si);
 
-/* After the end: the errno of the command's failed exec, or 0 when it
- * exec'd (or nothing can be told). */
-int spawn_exec_error(struct sl_plan *p);
+/* After the end: the errno of the child's failure after READY (its
+ * step in *step: SL_STEP_EXEC, the command's exec, or SL_STEP_GUARD), or
+ * 0 when it exec'd (or nothing can be told). */
+int spawn_late_error(struct sl_plan *p, int *step);
 
 /* Releases the parked child (writes the gate token, closes the gate). */
 int spawn_release(int *gate_w);
