@@ -308,6 +308,12 @@ static long run_here(struct aschild *a, long (*fn)(void *), void *arg)
 	return r;
 }
 
+bool aschild_ids_are(const struct sl_creds *creds)
+{
+	struct sl_creds now;
+	return ids_read(&now) == 0 && acts_as(&now, creds);
+}
+
 long aschild_run_capless(struct aschild *a, long (*fn)(void *), void *arg)
 {
 	return a->broken ? -EPERM : run_here(a, fn, arg);

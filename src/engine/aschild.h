@@ -38,6 +38,8 @@
 #ifndef SL_ASCHILD_H
 #define SL_ASCHILD_H
 
+#include <stdbool.h>
+
 struct aschild;
 struct sl_creds;
 
@@ -59,6 +61,10 @@ long aschild_run(struct aschild *a, const struct sl_creds *creds, long (*fn)(voi
  * needs no more (a view's lookup: onbehalf.h's OB_ANY).  Its result, or
  * -EPERM. */
 long aschild_run_capless(struct aschild *a, long (*fn)(void *arg), void *arg);
+
+/* Whether the calling thread's real, effective and filesystem ids and
+ * groups are creds' (what the kernel checks of a call made there). */
+bool aschild_ids_are(const struct sl_creds *creds);
 
 /* Whether calls run on the worker (after the first call). */
 int aschild_on_worker(const struct aschild *a);

@@ -34,6 +34,12 @@ bool mem_pending(const struct sl_memref *m);
 /* Reads exactly len bytes.  0 or -errno (EFAULT for a short read, ENOENT
  * when the notification is no longer pending). */
 int mem_read(const struct sl_memref *m, uint64_t addr, void *buf, size_t len);
+/* Reads the n ranges remote[] (lengths adding up to len, n at most
+ * IOV_MAX) into buf, in order, with one process_vm_readv.  0 or -errno as
+ * mem_read. */
+struct iovec;
+int mem_readv(const struct sl_memref *m, const struct iovec *remote, size_t n, void *buf,
+	      size_t len);
 /* Writes exactly len bytes.  0 or -errno. */
 int mem_write(const struct sl_memref *m, uint64_t addr, const void *buf, size_t len);
 /* Reads a NUL-terminated string of at most max bytes including the NUL,

@@ -18,9 +18,11 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "aschild.h"
+#include "caps.h"
 #include "error.h"
 #include "fsspecial.h"
 #include "mem.h"
@@ -598,50 +600,94 @@ static int task_open(struct sl_ctx *c, const char *name, int flags)
  * (an SQLite database's).  So the duplicates are taken by a thread whose
  * file table is its own, which hands over only the kinds asked for (a
  * socket, an anonymous inode: no host holds a lock on those) and closes
- * the rest in its own table, where no lock of ours is. */
+ * the rest in its own table, where no lock of ours is.  The files a
+ * message passes (SCM_RIGHTS) can be of any kind: that thread sends the
+ * message itself (onbehalf_send_fds), and they never leave its table.
+ *
+ * One request at a time, the caller waiting for the answer: a request
+ * may point into the caller's memory (the thread shares it). */
+
+enum fetch_op { FETCH_FD, FETCH_SEND };
 
 struct fetch_req {
-	int n;
+	int op;
+	int n; /* FETCH_FD: the fd number */
 	unsigned int kinds;
+	/* FETCH_SEND: the message (its fd numbers the child's), and whose
+	 * ids the send is made with */
+	const struct ob_send *send;
+	const struct sl_creds *creds;
 };
 
-/* Sends len bytes of data and, when fd >= 0, fd with them.  0 or -errno. */
-static int send_fd(int sock, const void *data, size_t len, int fd)
+struct fetch_rep {
+	long r; /* FETCH_FD: 0 with the fd, or -errno; FETCH_SEND: the send's */
+};
+
+#define FETCH_FDS 3 /* a request's: the notifier's pidfd, a socket, a target */
+
+/* Sends len bytes of data and fds[0..n) with them.  0 or -errno. */
+static int send_fds(int sock, const void *data, size_t len, const int *fds, int n)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))] = {0};
+	union {
+		char buf[CMSG_SPACE(FETCH_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl = {{0}};
 	struct iovec iov = {.iov_base = (void *)data, .iov_len = len};
 	struct msghdr m = {.msg_iov = &iov, .msg_iovlen = 1};
-	if (fd >= 0) {
-		m.msg_control = cbuf;
-		m.msg_controllen = sizeof(cbuf);
+	if (n > 0) {
+		m.msg_control = ctl.buf;
+		m.msg_controllen = CMSG_SPACE((size_t)n * sizeof(int));
 		struct cmsghdr *h = CMSG_FIRSTHDR(&m);
 		h->cmsg_level = SOL_SOCKET;
 		h->cmsg_type = SCM_RIGHTS;
-		h->cmsg_len = CMSG_LEN(sizeof(int));
-		memcpy(CMSG_DATA(h), &fd, sizeof(int));
+		h->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+		memcpy(CMSG_DATA(h), fds, (size_t)n * sizeof(int));
 	}
-	return sendmsg(sock, &m, MSG_NOSIGNAL) == (ssize_t)len ? 0 : -EPIPE;
+	ssize_t r;
+	while ((r = sendmsg(sock, &m, MSG_NOSIGNAL)) < 0 && errno == EINTR)
+		;
+	return r == (ssize_t)len ? 0 : -EPIPE;
 }
 
-/* Receives len bytes into data and the fd sent with them (*fd, -1 none).
- * 0 or -errno. */
-static int recv_fd(int sock, void *data, size_t len, int *fd)
+/* Receives len bytes into data and the fds sent with them (at most
+ * FETCH_FDS, their count in *n; -1 for the rest).  0 or -errno.  A
+ * signal does not end the wait: the other side may be using our memory
+ * until it answers. */
+static int recv_fds(int sock, void *data, size_t len, int *fds, int *n)
 {
-	char cbuf[CMSG_SPACE(sizeof(int))];
+	union {
+		char buf[CMSG_SPACE(FETCH_FDS * sizeof(int))];
+		struct cmsghdr align;
+	} ctl;
 	struct iovec iov = {.iov_base = data, .iov_len = len};
-	struct msghdr m = {
-	    .msg_iov = &iov, .msg_iovlen = 1, .msg_control = cbuf, .msg_controllen = sizeof(cbuf)};
-	*fd = -1;
-	ssize_t n = recvmsg(sock, &m, MSG_CMSG_CLOEXEC);
-	struct cmsghdr *h = n > 0 ? CMSG_FIRSTHDR(&m) : NULL;
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.buf,
+			   .msg_controllen = sizeof(ctl.buf)};
+	*n = 0;
+	for (int i = 0; i < FETCH_FDS; i++)
+		fds[i] = -1;
+	ssize_t r;
+	while ((r = recvmsg(sock, &m, MSG_CMSG_CLOEXEC)) < 0 && errno == EINTR)
+		;
+	struct cmsghdr *h = r > 0 ? CMSG_FIRSTHDR(&m) : NULL;
 	if (h && h->cmsg_level == SOL_SOCKET && h->cmsg_type == SCM_RIGHTS &&
-	    h->cmsg_len == CMSG_LEN(sizeof(int)))
-		memcpy(fd, CMSG_DATA(h), sizeof(int));
-	if (n == (ssize_t)len)
+	    h->cmsg_len >= CMSG_LEN(sizeof(int))) {
+		size_t k = (h->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+		int all[FETCH_FDS + 1];
+		k = k > FETCH_FDS + 1 ? FETCH_FDS + 1 : k; /* what the buffer holds */
+		memcpy(all, CMSG_DATA(h), k * sizeof(int));
+		for (size_t i = 0; i < k; i++)
+			if (i < FETCH_FDS)
+				fds[(*n)++] = all[i];
+			else
+				close(all[i]);
+	}
+	if (r == (ssize_t)len && !(m.msg_flags & MSG_CTRUNC))
 		return 0;
-	if (*fd >= 0)
-		close(*fd);
-	*fd = -1;
+	for (int i = 0; i < *n; i++)
+		close(fds[i]);
+	*n = 0;
 	return -EPIPE;
 }
 
@@ -655,27 +701,100 @@ static bool kind_ok(int fd, unsigned int kinds)
 	       ((kinds & OB_FD_ANON) && fstatfs(fd, &sf) == 0 && sf.f_type == ANON_INODE_FS_MAGIC);
 }
 
-/* One request: the notifier's pidfd comes with it. */
+/* FETCH_FD: our duplicate of the notifier's fd, or -errno. */
+static long fetch_fd(const struct fetch_req *q, int pidfd, int *x)
+{
+	*x = (int)syscall(SYS_pidfd_getfd, pidfd, q->n, 0U);
+	if (*x < 0)
+		return -errno;
+	if (!kind_ok(*x, q->kinds)) {
+		close(*x); /* in our table: no lock of the host's is ours */
+		*x = -1;
+		return -ENOTSOCK;
+	}
+	return 0;
+}
+
+/* FETCH_SEND, with the child's credentials: only when this thread's ids
+ * are the child's (ours cannot change per call: the thread takes no other
+ * ids), and with no effective capability for the send, so the kernel
+ * decides as for the child (the socket file's write permission, the
+ * in-flight fd limit, SCM_CREDENTIALS it attaches for the peer: aschild.h
+ * says why a root supervisor must not lend its own).  The child's files
+ * are duplicated into our table, passed, and closed here.  *broken when
+ * our capabilities could not be raised again: no later request is served
+ * (every later call fails closed). */
+static long fetch_send(const struct fetch_req *q, int pidfd, int sock, int target, bool *broken)
+{
+	const struct ob_send *s = q->send;
+	int got[OB_SEND_FDS_MAX] = {0}, n = 0;
+	long r =
+	    aschild_ids_are(q->creds) && s->nfds > 0 && s->nfds <= OB_SEND_FDS_MAX ? 0 : -EPERM;
+	for (; r == 0 && n < s->nfds; n++)
+		if ((got[n] = (int)syscall(SYS_pidfd_getfd, pidfd, s->fds[n], 0U)) < 0)
+			r = -errno; /* EBADF: no such fd, as the kernel's own send */
+	union {
+		char buf[CMSG_SPACE(OB_SEND_FDS_MAX * sizeof(int))];
+		struct cmsghdr align;
+	} ctl = {{0}};
+	struct iovec iov = {.iov_base = (void *)s->data, .iov_len = s->len};
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+	struct msghdr m = {.msg_name = (void *)s->to,
+			   .msg_namelen = s->to ? s->tolen : 0,
+			   .msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.buf,
+			   .msg_controllen = CMSG_SPACE((size_t)n * sizeof(int))};
+	if (target >= 0) {
+		/* our own table: /proc/self would name the process's */
+		snprintf(un.sun_path, sizeof(un.sun_path), "/proc/thread-self/fd/%d", target);
+		m.msg_name = &un;
+		m.msg_namelen = sizeof(un);
+	}
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN((size_t)n * sizeof(int));
+	memcpy(CMSG_DATA(h), got, (size_t)n * sizeof(int));
+	struct sl_caps caps = {0};
+	if (r == 0 && sl_caps_get(&caps) < 0)
+		r = -EPERM;
+	if (r == 0 && caps.eff && sl_caps_set(&(struct sl_caps){0, caps.perm, caps.inh}) < 0)
+		r = -EPERM;
+	else if (r == 0) {
+		ssize_t w = sendmsg(sock, &m, s->flags);
+		r = w < 0 ? -errno : (long)w;
+		/* raising the effective set within the permitted one is
+		 * always allowed (capabilities(7)): a failure is a security
+		 * module's, and we serve no more */
+		*broken = caps.eff && sl_caps_set(&caps) < 0;
+	}
+	for (int i = 0; i < n; i++)
+		if (got[i] >= 0)
+			close(got[i]);
+	return r;
+}
+
+/* One request: the notifier's pidfd comes with it (and FETCH_SEND's
+ * socket and target).  0, or -1 when the fetcher is to leave. */
 static int fetch_one(int peer)
 {
 	struct fetch_req q;
-	int pidfd, x = -1, e = EPIPE;
-	if (recv_fd(peer, &q, sizeof(q), &pidfd) < 0)
+	int fds[FETCH_FDS], n, x = -1;
+	bool broken = false;
+	if (recv_fds(peer, &q, sizeof(q), fds, &n) < 0)
 		return -1; /* our end is closed: the core is freed */
-	if (pidfd >= 0) {
-		x = (int)syscall(SYS_pidfd_getfd, pidfd, q.n, 0U);
-		e = x < 0 ? errno : 0;
-		close(pidfd);
-	}
-	if (x >= 0 && !kind_ok(x, q.kinds)) {
-		close(x); /* in our table: no lock of the host's is ours */
-		x = -1;
-		e = ENOTSOCK;
-	}
-	int r = send_fd(peer, &e, sizeof(e), x);
+	long r = -EPIPE;
+	if (q.op == FETCH_SEND && n >= 2)
+		r = fetch_send(&q, fds[0], fds[1], n > 2 ? fds[2] : -1, &broken);
+	else if (q.op == FETCH_FD && n >= 1)
+		r = fetch_fd(&q, fds[0], &x);
+	for (int i = 0; i < n; i++)
+		close(fds[i]);
+	int w = send_fds(peer, &(struct fetch_rep){r}, sizeof(struct fetch_rep), &x, x >= 0);
 	if (x >= 0)
 		close(x);
-	return r;
+	return w < 0 || broken ? -1 : 0;
 }
 
 static void *fetcher_main(void *p)
@@ -730,30 +849,59 @@ static int fetcher_start(struct onbehalf *ob)
 	return 0;
 }
 
+/* The notifying thread's pidfd (its own file table: a thread may have
+ * one, clone without CLONE_FILES; before Linux 6.9 the process's, which
+ * stays the caller's to close: *own -1).  proven: the notification is
+ * still pending once it is open, so the tid named the notifier (a
+ * thread killed meanwhile could have left its tid to another task). */
+static int notifier_pidfd(struct sl_ctx *c, int *own, bool proven)
+{
+	*own = pidinfo_pidfd_open((pid_t)c->req->pid, PIDFD_THREAD);
+	if (*own >= 0 && proven && !mem_pending(&c->mem)) {
+		close(*own);
+		*own = -1;
+		return -ESRCH;
+	}
+	return *own >= 0 ? *own : c->proc->pidfd;
+}
+
+/* A request and its answer (the fd, -1 none).  -EPERM when the fetcher
+ * is gone. */
+static long fetch_call(struct onbehalf *ob, const struct fetch_req *q, const int *fds, int n,
+		       int *fd)
+{
+	struct fetch_rep rep = {-EPERM};
+	int got[FETCH_FDS], m = 0;
+	*fd = -1;
+	if (send_fds(ob->fetch_sock, q, sizeof(*q), fds, n) < 0 ||
+	    recv_fds(ob->fetch_sock, &rep, sizeof(rep), got, &m) < 0)
+		return -EPERM;
+	for (int i = 0; i < m; i++)
+		if (i == 0 && rep.r == 0)
+			*fd = got[i];
+		else
+			close(got[i]);
+	return rep.r;
+}
+
 int onbehalf_child_fd(struct onbehalf *ob, struct sl_ctx *c, int n, unsigned int kinds)
 {
 	if (n < 0)
 		return -EBADF;
-	int r = fetcher_start(ob);
+	int r = fetcher_start(ob), own = -1, fd;
 	if (r < 0)
 		return r;
-	/* the thread's own table (a thread may have its own: clone without
-	 * CLONE_FILES); before Linux 6.9 the process's */
-	int tp = pidinfo_pidfd_open((pid_t)c->req->pid, PIDFD_THREAD);
-	struct fetch_req q = {.n = n, .kinds = kinds};
-	int fd = -1, e = 0;
-	r = send_fd(ob->fetch_sock, &q, sizeof(q), tp >= 0 ? tp : c->proc->pidfd);
-	if (r == 0)
-		r = recv_fd(ob->fetch_sock, &e, sizeof(e), &fd);
-	if (tp >= 0)
-		close(tp);
-	if (r < 0)
-		return -EPERM;
+	/* proven after the fetch, before the fd is used */
+	int tp = notifier_pidfd(c, &own, false);
+	long e = fetch_call(ob, &(struct fetch_req){.op = FETCH_FD, .n = n, .kinds = kinds}, &tp, 1,
+			    &fd);
+	if (own >= 0)
+		close(own);
 	if (fd >= 0 && !mem_pending(&c->mem)) {
 		close(fd);
 		return -ESRCH;
 	}
-	return fd >= 0 ? fd : -(e ? e : EBADF);
+	return fd >= 0 ? fd : (int)(e < 0 ? e : -EBADF);
 }
 
 /* The caller's dirfd n as a base: the same file reopened O_PATH through
@@ -951,6 +1099,27 @@ long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(vo
 	const struct sl_creds *creds;
 	long r = ob->confined ? child_creds(ob, c, &creds) : -EPERM;
 	return r < 0 ? r : aschild_run(ob->confined, creds, fn, arg);
+}
+
+long onbehalf_send_fds(struct onbehalf *ob, struct sl_ctx *c, const struct ob_send *s)
+{
+	const struct sl_creds *creds;
+	int own = -1, fd = -1;
+	long r = s->nfds > 0 && s->nfds <= OB_SEND_FDS_MAX ? child_creds(ob, c, &creds) : -EINVAL;
+	if (r == 0)
+		r = fetcher_start(ob);
+	int tp = r == 0 ? notifier_pidfd(c, &own, true) : -1;
+	if (r == 0 && tp < 0)
+		r = tp;
+	int fds[FETCH_FDS] = {tp, s->sock, s->target};
+	if (r == 0)
+		r = fetch_call(ob, &(struct fetch_req){.op = FETCH_SEND, .send = s, .creds = creds},
+			       fds, s->target >= 0 ? 3 : 2, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (own >= 0)
+		close(own);
+	return r;
 }
 
 void onbehalf_answer(struct sl_action *a, long r)

@@ -137,6 +137,33 @@ long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(vo
  * pidfd_getfd refused here). */
 int onbehalf_child_fd(struct onbehalf *ob, struct sl_ctx *c, int n, unsigned int kinds);
 
+/* A message that passes files of the child's (SCM_RIGHTS), for
+ * onbehalf_send_fds.  Its fd numbers are the notifying thread's. */
+#define OB_SEND_FDS_MAX 253 /* the kernel's SCM_MAX_FD */
+struct sockaddr;
+struct ob_send {
+	int sock;		   /* our duplicate of the child's socket */
+	int target;		   /* an O_PATH fd of the socket file to send to, or -1 */
+	const struct sockaddr *to; /* else this address (NULL: none) */
+	unsigned int tolen;
+	const void *data;
+	size_t len;
+	int flags; /* sendmsg's, as given (MSG_DONTWAIT is the caller's to add) */
+	const int *fds;
+	int nfds; /* 1 to OB_SEND_FDS_MAX */
+};
+
+/* Sends s with the child's files: a file of the child's must not enter
+ * this process's table (see onbehalf_child_fd), so the fetcher, a thread
+ * with a table of its own, duplicates them from the notifying thread,
+ * makes the send and closes them there.  It sends with the child's
+ * credentials: only when its ids are the child's, with no effective
+ * capability (aschild.h).  Runs where the caller runs (an operation of
+ * onbehalf_run or onbehalf_call).  The bytes sent, or -errno: the send's,
+ * -EBADF for an fd the child does not have, -EPERM when the fetcher
+ * cannot be started (pidfd_getfd refused) or the ids differ. */
+long onbehalf_send_fds(struct onbehalf *ob, struct sl_ctx *c, const struct ob_send *s);
+
 /* The action for an operation's result r. */
 void onbehalf_answer(struct sl_action *a, long r);
 
