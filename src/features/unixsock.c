@@ -1,43 +1,60 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * unixsock.c - connect and sendto with an address: a pathname unix
- * socket only in a writable tree.
+ * unixsock.c - connect, and the sends that can name an address (sendto
+ * with one, sendmsg, sendmmsg): a pathname unix socket only in a
+ * writable tree.
  *
- * Emulate.  Landlock (ABI 7) does not check a connect to a pathname unix
- * socket: a readable /run would reach a root daemon's socket (the Docker
- * or D-Bus system socket).  The address is in memory BPF cannot read, so
- * every connect, and every sendto whose address pointer is not NULL (a
- * register: the filter tests it, and keeps refusing MSG_FASTOPEN), is
- * notified.  Nothing here is continued after the child's memory was
- * read, and every decision is on our duplicate of the socket (its family
- * from getsockopt(SO_DOMAIN): a kernel fact), never on the fd number: a
- * thread could dup2() a unix socket onto that number after the check.
+ * Emulate.  Landlock (ABI 7) does not check a connect or a send to a
+ * pathname unix socket: a readable /run would reach a root daemon's
+ * socket (the Docker or D-Bus system socket, a datagram to /dev/log).
+ * The address is in memory BPF cannot read, so every connect, every
+ * sendto whose address pointer is not NULL (a register: the filter tests
+ * it, and keeps refusing MSG_FASTOPEN), and every sendmsg and sendmmsg
+ * (their address is inside a struct msghdr) is notified, but the
+ * sandbox's own start-up sendmsg (filter.h, SL_MSG_START).  Nothing here
+ * is continued after the child's memory was read, and every decision is
+ * on our duplicate of the socket (its family from getsockopt(SO_DOMAIN):
+ * a kernel fact), never on the fd number: a thread could dup2() a unix
+ * socket onto that number after the check.
  *
  *   - a unix socket: the address is read once.  A pathname is resolved
  *     and decided by the on-behalf core (onbehalf.h: the socket file must
  *     lie in a writable tree), and the supervisor connects (or sends a
  *     copy of the data) on the duplicate, to /proc/self/fd/N of the O_PATH
  *     fd it checked, with the child's credentials (aschild.h: the peer's
- *     SO_PEERCRED shows the child's ids, but the supervisor's pid).  An
- *     abstract address is refused (EPERM) while Landlock's abstract-socket
- *     scope is on: connecting here would bypass the scope (the supervisor
- *     is outside the sandbox's domain), and continuing would let a thread
- *     turn the address into a pathname after the check; with the scope
- *     off it is made here like the rest.  Other addresses (AF_UNSPEC, too
- *     short) are made here too: the kernel answers without a lookup;
- *   - a TCP socket, when Landlock rules the sandbox's TCP connects: made
+ *     SO_PEERCRED, and the SCM_CREDENTIALS the kernel attaches to a
+ *     datagram for a receiver with SO_PASSCRED, show the child's ids but
+ *     the supervisor's pid).  An abstract address is refused (EPERM)
+ *     while Landlock's abstract-socket scope is on: connecting here would
+ *     bypass the scope (the supervisor is outside the sandbox's domain),
+ *     and continuing would let a thread turn the address into a pathname
+ *     after the check; with the scope off it is made here like the rest.
+ *     Other addresses (none, AF_UNSPEC, too short) are made here too: the
+ *     kernel answers without a lookup;
+ *   - a message's control data (sockmsg.h): SCM_RIGHTS is passed by the
+ *     fetcher (onbehalf_send_fds: a file of the child's must never enter
+ *     the host's table, where its close would drop the host's POSIX
+ *     locks); SCM_CREDENTIALS is refused (EPERM: the supervisor cannot
+ *     send the child's pid, and with a capability could send any); for a
+ *     unix socket nothing else reaches the kernel, for another family the
+ *     rest is passed on;
+ *   - a TCP connect, when Landlock rules the sandbox's TCP connects: made
  *     on a worker thread (onbehalf_call_confined) which carries a ruleset
  *     with the same connect rules (none allowed: net_allow is not
  *     supported yet), so the kernel gives the answer it would give the
  *     child (EACCES, or the AF_UNSPEC disconnect), with no network
- *     traffic that could block;
- *   - continued: a TCP socket when the net-tcp protection is disabled
- *     (then the kernel checks nothing and a thread swapping a unix socket
- *     onto the fd after the check could reach any pathname: that gap is
- *     the price of disabling it), and a datagram socket of another family
- *     (none can be made inside: the filter refuses them);
- *   - refused (EACCES): a connection-oriented socket of another family,
- *     which only an fd inherited from the host can be.
+ *     traffic that could block.  A send on a TCP socket never connects
+ *     (MSG_FASTOPEN and TCP_FASTOPEN_CONNECT are refused by the filter):
+ *     made here, on the duplicate;
+ *   - a datagram socket of another family (none can be made inside: the
+ *     filter refuses them; one inherited from the host): connected or
+ *     sent to here, on the duplicate;
+ *   - continued: a TCP connect when the net-tcp protection is disabled
+ *     (then the kernel checks nothing, and a real connect may take long:
+ *     a thread swapping a unix socket onto the fd after the check could
+ *     reach any pathname, and that gap is the price of disabling it);
+ *   - refused (EACCES): any other socket of another family, which only an
+ *     fd inherited from the host can be.
  * Where pidfd_getfd is refused (Docker's default seccomp profile without
  * CAP_SYS_PTRACE), no socket can be duplicated: these calls are refused
  * with EPERM.
@@ -48,14 +65,21 @@
  * when the child's own call would have waited (EAGAIN, a full backlog or
  * receive queue), the notification is held and made again later.
  * SO_SNDTIMEO is not honoured, and a blocking stream send may return a
- * short count.
+ * short count (what the send buffer took; at most 8 MiB are read from
+ * the child per call), as may a blocking sendmmsg (the messages sent
+ * before one that would wait).
  *
- * Not covered: sendmsg and sendmmsg carry the address inside a struct
- * msghdr BPF cannot read, and the sandbox's own start-up sends its
- * listener with sendmsg before exec (a notification nobody could answer
- * yet), so they are not notified: a datagram to a pathname unix socket
- * outside the writable trees goes through sendmsg.  A stream socket can
- * only be connected by connect.
+ * Not covered, or not the same: the peer sees the supervisor's pid
+ * (SO_PEERCRED, and the SCM_CREDENTIALS the kernel attaches for a
+ * receiver with SO_PASSCRED), with the child's ids; a message with
+ * SCM_CREDENTIALS of the child's own is refused too; a TCP connect with
+ * net-tcp disabled is continued (above); io_uring, which could send
+ * without any of these syscalls, is denied outright (syscalls.c).  Every
+ * sendmsg and sendmmsg costs a round trip, a hand-off to the fetcher for
+ * our duplicate of the socket and a copy of its data (40 to 75 us on a
+ * 2-vCPU VM against 1 to 2 bare, docs/architecture.md): the price of
+ * deciding on memory BPF cannot read.  send, write and sendto without an
+ * address are never notified.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -68,6 +92,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
+#include <sys/uio.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -77,16 +102,17 @@
 #include "onbehalf.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
+#include "sockmsg.h"
 #include "util.h"
 
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
 #endif
-#define SEND_MAX (8u << 20) /* a datagram larger than any send buffer */
 /* on_other's "let the kernel make the call": no result or -errno can be
  * this (a byte count of 1 was, once: the datagram then went twice, the
  * second time to whatever the child's buffer held by then) */
 #define CALL_CONTINUES (-200000L)
+#define MMSG_MAX       1024 /* sendmmsg's vlen, as the kernel caps it (UIO_MAXIOV) */
 
 struct unixsock_state {
 	struct onbehalf *ob;
@@ -95,35 +121,64 @@ struct unixsock_state {
 	bool tcp_ruled; /* Landlock decides the sandbox's TCP connects */
 };
 
-/* One call, its memory read once. */
+/* One call (one message of a sendmmsg), its memory read once. */
 struct sockcall {
 	bool send;
 	int sock; /* our duplicate */
-	struct sockaddr_storage addr;
-	socklen_t addrlen;
-	int flags;  /* sendto's */
-	void *data; /* sendto's copy */
-	size_t len;
+	int type; /* its SO_TYPE */
+	struct sockmsg m;
+	int flags;  /* the send's */
 	bool nosig; /* the child asked for MSG_NOSIGNAL */
 	bool waits; /* the child's own call would block */
 	pid_t tgid, tid;
+	struct onbehalf *ob; /* for a message with files (onbehalf_send_fds) */
+	struct sl_ctx *c;
 };
 
-/* ---- the operations (with the child's credentials, on the worker) -------- */
+/* Where a call is made (route_of). */
+enum route { R_UNIX, R_DUP, R_CONFINED, R_CONTINUE };
+
+/* ---- the operations (with the child's credentials) ------------------------ */
 
 static long sys(long r)
 {
 	return r < 0 ? -errno : r;
 }
 
-/* connect or sendto on our duplicate, never sleeping (see the file's
+/* A send on our duplicate, to `to` or (target >= 0) to the socket file
+ * target is an O_PATH fd of; a message with the child's files goes
+ * through the fetcher. */
+static long send_do(struct sockcall *k, const struct sockaddr *to, socklen_t tolen, int target)
+{
+	int f = k->flags | MSG_DONTWAIT | MSG_NOSIGNAL;
+	if (k->m.nfds)
+		return onbehalf_send_fds(k->ob, k->c,
+					 &(struct ob_send){.sock = k->sock,
+							   .target = target,
+							   .to = target >= 0 ? NULL : to,
+							   .tolen = tolen,
+							   .data = k->m.data,
+							   .len = k->m.len,
+							   .flags = f,
+							   .fds = k->m.fds,
+							   .nfds = k->m.nfds});
+	struct iovec iov = {.iov_base = k->m.data, .iov_len = k->m.len};
+	struct msghdr mh = {.msg_name = (void *)to,
+			    .msg_namelen = to ? tolen : 0,
+			    .msg_iov = &iov,
+			    .msg_iovlen = 1,
+			    .msg_control = k->m.ctl,
+			    .msg_controllen = k->m.ctllen};
+	return sys(sendmsg(k->sock, &mh, f));
+}
+
+/* connect or send on our duplicate, never sleeping (see the file's
  * comment); ONBEHALF_HOLD when the child's call would wait. */
-static long sock_do(struct sockcall *k, const struct sockaddr *to, socklen_t tolen)
+static long sock_do(struct sockcall *k, const struct sockaddr *to, socklen_t tolen, int target)
 {
 	long r;
 	if (k->send) {
-		int f = k->flags | MSG_DONTWAIT | MSG_NOSIGNAL;
-		r = sys(sendto(k->sock, k->data, k->len, f, to, tolen));
+		r = send_do(k, to, tolen, target);
 		/* the kernel would have sent it to the calling thread */
 		if (r == -EPIPE && !k->nosig)
 			syscall(SYS_tgkill, k->tgid, k->tid, SIGPIPE);
@@ -148,13 +203,14 @@ static long path_op(const struct ob_obj *o, void *arg)
 		return -ECONNREFUSED; /* what the kernel answers for a non-socket */
 	struct sockaddr_un to = {.sun_family = AF_UNIX};
 	snprintf(to.sun_path, sizeof(to.sun_path), "/proc/self/fd/%d", o->fd);
-	return sock_do(arg, (const struct sockaddr *)&to, sizeof(to));
+	return sock_do(arg, (const struct sockaddr *)&to, sizeof(to), o->fd);
 }
 
 static long addr_op(void *arg)
 {
 	struct sockcall *k = arg;
-	return sock_do(k, k->addrlen ? (const struct sockaddr *)&k->addr : NULL, k->addrlen);
+	const struct sockaddr *to = k->m.addrlen ? (const struct sockaddr *)&k->m.addr : NULL;
+	return sock_do(k, to, k->m.addrlen, -1);
 }
 
 /* ---- the decision ---------------------------------------------------------------- */
@@ -163,8 +219,8 @@ enum kind { PATHNAME, ABSTRACT, OTHER };
 
 static enum kind kind_of(const struct sockcall *k)
 {
-	const struct sockaddr_un *un = (const struct sockaddr_un *)&k->addr;
-	if (k->addrlen <= offsetof(struct sockaddr_un, sun_path) || un->sun_family != AF_UNIX)
+	const struct sockaddr_un *un = (const struct sockaddr_un *)&k->m.addr;
+	if (k->m.addrlen <= offsetof(struct sockaddr_un, sun_path) || un->sun_family != AF_UNIX)
 		return OTHER;
 	return un->sun_path[0] ? PATHNAME : ABSTRACT;
 }
@@ -173,8 +229,8 @@ static enum kind kind_of(const struct sockcall *k)
  * the first NUL within the length given. */
 static void path_of(const struct sockcall *k, char *out)
 {
-	const struct sockaddr_un *un = (const struct sockaddr_un *)&k->addr;
-	size_t max = k->addrlen - offsetof(struct sockaddr_un, sun_path);
+	const struct sockaddr_un *un = (const struct sockaddr_un *)&k->m.addr;
+	size_t max = k->m.addrlen - offsetof(struct sockaddr_un, sun_path);
 	if (max > sizeof(un->sun_path))
 		max = sizeof(un->sun_path);
 	size_t n = strnlen(un->sun_path, max);
@@ -204,41 +260,54 @@ static long on_unix(struct unixsock_state *st, struct sl_ctx *c, struct sockcall
 	return onbehalf_call(st->ob, c, addr_op, k);
 }
 
-/* A socket of another family: CALL_CONTINUES, -EACCES, or 0 to make the
- * call on the worker (see the file's comment). */
-static long other_family(const struct unixsock_state *st, int sock, int domain)
+/* Where the call on our duplicate (sock, of family domain) is made, or
+ * -EACCES (see the file's comment).  Decided before anything is read
+ * from the child: nothing it wrote decides it. */
+static long route_of(const struct unixsock_state *st, struct sockcall *k, int domain,
+		     enum route *rt)
 {
-	int type = 0, proto = 0;
-	socklen_t sl = sizeof(type);
-	if (getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &sl) < 0 ||
-	    getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &proto, &sl) < 0)
+	int proto = 0;
+	socklen_t sl = sizeof(k->type);
+	if (getsockopt(k->sock, SOL_SOCKET, SO_TYPE, &k->type, &sl) < 0 ||
+	    getsockopt(k->sock, SOL_SOCKET, SO_PROTOCOL, &proto, &sl) < 0)
 		return -errno;
 	bool inet = domain == AF_INET || domain == AF_INET6;
-	if (inet && type == SOCK_STREAM && proto == IPPROTO_TCP)
-		return st->tcp_ruled ? 0 : CALL_CONTINUES;
-	return type == SOCK_DGRAM ? CALL_CONTINUES : -EACCES;
+	if (domain == AF_UNIX)
+		*rt = R_UNIX;
+	else if (inet && k->type == SOCK_STREAM && proto == IPPROTO_TCP)
+		*rt = k->send ? R_DUP : st->tcp_ruled ? R_CONFINED : R_CONTINUE;
+	else if (k->type == SOCK_DGRAM)
+		*rt = R_DUP;
+	else
+		return -EACCES;
+	return 0;
+}
+
+static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k, enum route rt)
+{
+	switch (rt) {
+	case R_UNIX:
+		return on_unix(st, c, k);
+	case R_DUP:
+		return onbehalf_call(st->ob, c, addr_op, k);
+	case R_CONFINED:
+		return onbehalf_call_confined(st->ob, c, addr_op, k);
+	case R_CONTINUE:
+		break;
+	}
+	return CALL_CONTINUES;
 }
 
 /* ---- the calls ---------------------------------------------------------------------- */
 
-/* The address (at most a sockaddr_storage, as move_addr_to_kernel). */
+/* The address of connect or sendto (at most a sockaddr_storage, as
+ * move_addr_to_kernel). */
 static int read_addr(struct sl_ctx *c, uint64_t addr, int len, struct sockcall *k)
 {
-	if (len < 0 || (size_t)len > sizeof(k->addr))
+	if (len < 0 || (size_t)len > sizeof(k->m.addr))
 		return -EINVAL;
-	k->addrlen = (socklen_t)len;
-	return len && mem_read(&c->mem, addr, &k->addr, (size_t)len) < 0 ? -EFAULT : 0;
-}
-
-/* sendto's data, copied (bounded: a larger one fails EMSGSIZE anyway). */
-static int read_data(struct sl_ctx *c, uint64_t buf, size_t len, struct sockcall *k)
-{
-	if (len > SEND_MAX)
-		return -EMSGSIZE;
-	k->len = len;
-	if (len && !(k->data = malloc(len)))
-		return -ENOMEM;
-	return len && mem_read(&c->mem, buf, k->data, len) < 0 ? -EFAULT : 0;
+	k->m.addrlen = (socklen_t)len;
+	return len && mem_read(&c->mem, addr, &k->m.addr, (size_t)len) < 0 ? -EFAULT : 0;
 }
 
 /* What the child's own call would do when the socket has no room. */
@@ -248,68 +317,142 @@ static bool would_wait(const struct sockcall *k)
 	return fl >= 0 && !(fl & O_NONBLOCK) && !(k->send && (k->flags & MSG_DONTWAIT));
 }
 
-static long sock_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k)
+/* Our duplicate of the call's socket (its first argument) and where the
+ * call goes.  -EPERM where pidfd_getfd is refused: nothing can be
+ * checked, and nothing is let through unchecked. */
+static long sock_open(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k,
+		      enum route *rt)
 {
-	uint64_t a[6];
-	for (int i = 0; i < 6; i++)
-		a[i] = c->req->data.args[i];
+	k->sock = onbehalf_child_fd(st->ob, c, (int)c->req->data.args[0], OB_FD_SOCKET);
+	if (k->sock == -EPERM || k->sock == -EACCES || k->sock == -ENOSYS)
+		return -EPERM;
+	if (k->sock < 0)
+		return k->sock;
 	int domain = 0;
 	socklen_t sl = sizeof(domain);
-	long r = 0;
 	if (getsockopt(k->sock, SOL_SOCKET, SO_DOMAIN, &domain, &sl) < 0)
 		return -errno; /* ENOTSOCK, as the kernel */
-	/* decided before anything is read: nothing read decides it */
-	if (domain != AF_UNIX && (r = other_family(st, k->sock, domain)) != 0)
-		return r;
-	if (k->send) {
-		k->flags = (int)a[3];
-		k->nosig = k->flags & MSG_NOSIGNAL;
-		r = read_data(c, a[1], (size_t)a[2], k);
-	}
-	if (r == 0)
-		r = read_addr(c, k->send ? a[4] : a[1], (int)(k->send ? a[5] : a[2]), k);
-	k->waits = would_wait(k);
+	k->ob = st->ob;
+	k->c = c;
 	k->tgid = c->proc->pid;
 	k->tid = (pid_t)c->req->pid;
-	if (r < 0)
-		return r;
-	if (domain == AF_UNIX)
-		return on_unix(st, c, k);
-	return onbehalf_call_confined(st->ob, c, addr_op, k);
+	return route_of(st, k, domain, rt);
 }
 
-static void on_sock(struct sl_ctx *c, struct sl_action *a, void *arg, bool send)
+static void sock_close(struct sockcall *k)
 {
-	struct unixsock_state *st = arg;
-	struct sockcall k = {.send = send};
-	/* a NULL address: the filter does not notify it (sendto) */
-	if (send && !c->req->data.args[4]) {
-		*a = sl_act_continue();
-		return;
-	}
-	k.sock = onbehalf_child_fd(st->ob, c, (int)c->req->data.args[0], OB_FD_SOCKET);
-	long r = k.sock;
-	if (r == -EPERM || r == -EACCES || r == -ENOSYS)
-		r = -EPERM; /* pidfd_getfd refused: nothing can be checked */
-	if (k.sock >= 0)
-		r = sock_call(st, c, &k);
-	if (k.sock >= 0)
-		close(k.sock);
-	free(k.data);
+	if (k->sock >= 0)
+		close(k->sock);
+	sockmsg_free(&k->m);
+}
+
+static void answer(struct sl_action *a, long r)
+{
 	if (r == CALL_CONTINUES)
 		*a = sl_act_continue();
 	else
 		onbehalf_answer(a, r);
 }
 
+/* Emulate: connect (every call). */
 static void on_connect(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
-	on_sock(c, a, arg, false);
+	struct unixsock_state *st = arg;
+	struct sockcall k = {.sock = -1};
+	enum route rt;
+	long r = sock_open(st, c, &k, &rt);
+	if (r == 0)
+		r = read_addr(c, c->req->data.args[1], (int)c->req->data.args[2], &k);
+	if (r == 0) {
+		k.waits = would_wait(&k);
+		r = run_call(st, c, &k, rt);
+	}
+	sock_close(&k);
+	answer(a, r);
 }
 
+/* Emulate: sendto with an address (the filter notifies no other). */
 static void on_sendto(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
-	on_sock(c, a, arg, true);
+	struct unixsock_state *st = arg;
+	const __u64 *x = c->req->data.args;
+	struct sockcall k = {.send = true, .sock = -1, .flags = (int)x[3]};
+	enum route rt;
+	k.nosig = k.flags & MSG_NOSIGNAL;
+	long r = sock_open(st, c, &k, &rt);
+	if (r == 0)
+		r = sockmsg_read_data(c, x[1], (size_t)x[2], k.type == SOCK_STREAM, &k.m);
+	if (r == 0)
+		r = read_addr(c, x[4], (int)x[5], &k);
+	if (r == 0) {
+		k.waits = would_wait(&k);
+		r = run_call(st, c, &k, rt);
+	}
+	sock_close(&k);
+	answer(a, r);
+}
+
+/* One message of sendmsg or sendmmsg, its struct msghdr at hdr. */
+static long one_msg(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k, enum route rt,
+		    uint64_t hdr)
+{
+	sockmsg_free(&k->m);
+	k->m = (struct sockmsg){.addrlen = 0};
+	long r = sockmsg_read(c, hdr, rt == R_UNIX, k->type == SOCK_STREAM, &k->m);
+	return r < 0 ? r : run_call(st, c, k, rt);
+}
+
+/* Emulate: sendmsg (every call but the filter's refusals and the start's
+ * own, filter.h).  Never continued: another thread could rewrite the
+ * name after the check, or dup2 a unix socket onto the fd. */
+static void on_sendmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	struct unixsock_state *st = arg;
+	const __u64 *x = c->req->data.args;
+	struct sockcall k = {.send = true, .sock = -1, .flags = (int)x[2]};
+	enum route rt;
+	k.nosig = k.flags & MSG_NOSIGNAL;
+	long r = sock_open(st, c, &k, &rt);
+	if (r == 0) {
+		k.waits = would_wait(&k);
+		r = one_msg(st, c, &k, rt, x[1]);
+	}
+	sock_close(&k);
+	answer(a, r);
+}
+
+/* Emulate: sendmmsg, message by message as the kernel does: each one's
+ * length written back into the child's array, the count sent returned;
+ * a failure (or a wait) on the first is the answer, on a later one the
+ * count so far (the kernel's answer, the error left for the next call). */
+static void on_sendmmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	struct unixsock_state *st = arg;
+	const __u64 *x = c->req->data.args;
+	struct sockcall k = {.send = true, .sock = -1, .flags = (int)x[3]};
+	enum route rt;
+	k.nosig = k.flags & MSG_NOSIGNAL;
+	unsigned int vlen = (unsigned int)x[2], sent = 0;
+	if (vlen > MMSG_MAX)
+		vlen = MMSG_MAX;
+	long r = sock_open(st, c, &k, &rt);
+	if (r == 0)
+		k.waits = would_wait(&k);
+	for (; r == 0 && sent < vlen; sent++) {
+		uint64_t at = x[1] + (uint64_t)sent * SOCKMSG_MMSG_SIZE;
+		long n = one_msg(st, c, &k, rt, at);
+		uint32_t len = (uint32_t)n;
+		if (n < 0) /* -errno, or ONBEHALF_HOLD */
+			r = n;
+		else if (mem_write(&c->mem, at + SOCKMSG_MMSG_LENOFF, &len, sizeof(len)) < 0)
+			r = -EFAULT;
+		if (r != 0)
+			break;
+	}
+	if (r == 0 || sent > 0)
+		r = sent;
+	sock_close(&k);
+	answer(a, r);
 }
 
 static const struct sl_frule unixsock_rules[] = {
@@ -317,6 +460,11 @@ static const struct sl_frule unixsock_rules[] = {
     /* an address given, and not a Fast Open (the filter refuses those):
      * exactly what the filter's sendto rule leaves */
     {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendto},
+    /* every call the filter does not refuse (Fast Open), but the
+     * sandbox's own start-up sends (filter.h, SL_MSG_START; plan.c
+     * refuses a sendmsg rule that would take them) */
+    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN | SL_MSG_START, 0)}}, on_sendmsg},
+    {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendmmsg},
 };
 
 /* The worker's ruleset: TCP connects handled, none allowed, the same as

@@ -152,7 +152,10 @@ static const uint64_t values[] = {
     0x5410,	/* TIOCSPGRP */
     0x5412,	/* TIOCSTI */
     0x20000000, /* MSG_FASTOPEN */
-    0x00400000, /* O_TMPFILE's bit */
+    SL_MSG_START,
+    SL_MSG_START | 0x20000000,
+    SL_MSG_START | 0x4000, /* the child's own: with MSG_NOSIGNAL */
+    0x00400000,		   /* O_TMPFILE's bit */
     0x00410000,
     0x10000000, /* a namespace flag of clone */
     0x7e020000,
@@ -322,4 +325,52 @@ TEST(bpfshrink_single_bit_tests)
 	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
 	};
 	CHECK_EQ(bpfshrink(bits, 5), 5);
+}
+
+/* The start-up's sendmsg exemption (filter.h, SL_MSG_START): the default
+ * program notifies sendmsg and sendmmsg but lets a sendmsg with the bit
+ * through, refuses Fast Open either way; the guard installed after READY
+ * refuses the bit on both calls, and nothing else. */
+TEST(filter_start_exemption_and_guard)
+{
+	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	struct filter_req req = planreq(&cfg, false, NULL, 0);
+	struct sock_fprog prog, guard;
+	CHECK_EQ(filter_compile(&req, &prog), 0);
+	filter_guard(&guard);
+#if defined(__x86_64__)
+	const uint32_t arch = AUDIT_ARCH_X86_64;
+#else
+	const uint32_t arch = AUDIT_ARCH_AARCH64;
+#endif
+	static const struct {
+		int nr, arg;
+		uint64_t flags;
+		uint32_t main, guard;
+	} cases[] = {
+	    {__NR_sendmsg, 2, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	    {__NR_sendmsg, 2, 0x4000, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	    {__NR_sendmsg, 2, SL_MSG_START | 0x4000, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EINVAL},
+	    {__NR_sendmsg, 2, 0x20000000, SECCOMP_RET_ERRNO | EPERM, SECCOMP_RET_ALLOW},
+	    {__NR_sendmsg, 2, SL_MSG_START | 0x20000000, SECCOMP_RET_ERRNO | EPERM,
+	     SECCOMP_RET_ERRNO | EINVAL},
+	    {__NR_sendmmsg, 3, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	    {__NR_sendmmsg, 3, SL_MSG_START, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ERRNO | EINVAL},
+	    {__NR_sendmmsg, 2, SL_MSG_START, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	    {__NR_sendto, 3, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
+	    {__NR_recvmsg, 2, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
+	};
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		struct seccomp_data d = {.nr = cases[i].nr, .arch = arch};
+		d.args[cases[i].arg] = cases[i].flags;
+		CHECK_EQ(run(prog.filter, prog.len, &d), cases[i].main);
+		CHECK_EQ(run(guard.filter, guard.len, &d), cases[i].guard);
+	}
+	struct seccomp_data foreign = {.nr = __NR_sendmsg, .arch = AUDIT_ARCH_I386};
+	CHECK_EQ(run(guard.filter, guard.len, &foreign), SECCOMP_RET_KILL_PROCESS);
+	filter_free(&prog);
+	planreq_free(&req);
+	policy_release(&cfg);
 }
