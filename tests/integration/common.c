@@ -12,6 +12,7 @@
 #include <sys/prctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -339,6 +340,51 @@ bool tc_exists(const char *path)
 {
 	struct stat st;
 	return lstat(path, &st) == 0;
+}
+
+int tc_unix_server(const char *path, int type)
+{
+	int s = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
+	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    (type == SOCK_STREAM && listen(s, 128) < 0) || chmod(path, 0777) < 0)
+		th_fail(__FILE__, __LINE__, "unix server %s: %s", path, strerror(errno));
+	return s;
+}
+
+static void *drain_main(void *p)
+{
+	struct tc_drain *d = p;
+	char buf[256];
+	while (!atomic_load(&d->stop)) {
+		int c = d->dgram ? (int)recv(d->s, buf, sizeof(buf), 0) : accept(d->s, NULL, NULL);
+		if (c < 0) {
+			usleep(200);
+			continue;
+		}
+		if (!d->dgram)
+			close(c);
+		atomic_fetch_add(&d->n, 1);
+	}
+	return NULL;
+}
+
+void tc_drain_start(struct tc_drain *d, int s, bool dgram)
+{
+	d->s = s;
+	d->dgram = dgram;
+	atomic_store(&d->n, 0);
+	atomic_store(&d->stop, 0);
+	pthread_create(&d->th, NULL, drain_main, d);
+}
+
+long tc_drain_stop(struct tc_drain *d)
+{
+	usleep(20000);
+	atomic_store(&d->stop, 1);
+	pthread_join(d->th, NULL);
+	return atomic_load(&d->n);
 }
 
 int tc_tcp_listener(uint16_t *port)

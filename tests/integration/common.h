@@ -14,6 +14,9 @@
 #ifndef SL_TEST_COMMON_H
 #define SL_TEST_COMMON_H
 
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/types.h>
 
@@ -101,6 +104,23 @@ void tc_write_file(const char *path, const char *text, mode_t mode);
 char *tc_read_file(const char *path);
 /* True when path exists (lstat). */
 bool tc_exists(const char *path);
+
+/* A unix socket of type (SOCK_STREAM: listening) bound at path, made
+ * non-blocking and world-writable (mode 0777). */
+int tc_unix_server(const char *path, int type);
+/* What a thread takes from a server socket (connections accepted and
+ * closed, or datagrams read) while a probe runs: a full backlog or queue
+ * would otherwise hold the probe's blocking calls.  Stopping waits 20 ms
+ * for what is in flight and returns how many were taken. */
+struct tc_drain {
+	int s;
+	bool dgram;
+	atomic_long n;
+	atomic_int stop;
+	pthread_t th;
+};
+void tc_drain_start(struct tc_drain *d, int s, bool dgram);
+long tc_drain_stop(struct tc_drain *d);
 
 /* A TCP socket listening on 127.0.0.1 at an ephemeral port. */
 int tc_tcp_listener(uint16_t *port);

@@ -269,72 +269,17 @@ TEST(onbehalf_inotify_readable_only)
 
 /* ---- unix sockets ------------------------------------------------------------------ */
 
-static int unix_server(const char *path, int type)
-{
-	int s = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
-	struct sockaddr_un a = {.sun_family = AF_UNIX};
-	snprintf(a.sun_path, sizeof(a.sun_path), "%s", path);
-	if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
-	    (type == SOCK_STREAM && listen(s, 128) < 0) || chmod(path, 0777) < 0)
-		th_fail(__FILE__, __LINE__, "unix server %s: %s", path, strerror(errno));
-	return s;
-}
-
-/* Connections (or datagrams) taken from s, by a thread while a probe
- * runs (a full backlog would hold the probe's blocking connects). */
-struct drain {
-	int s;
-	bool dgram;
-	atomic_long n;
-	atomic_int stop;
-	pthread_t th;
-};
-
-static void *drain_main(void *p)
-{
-	struct drain *d = p;
-	char buf[256];
-	while (!atomic_load(&d->stop)) {
-		int c = d->dgram ? (int)recv(d->s, buf, sizeof(buf), 0) : accept(d->s, NULL, NULL);
-		if (c < 0) {
-			usleep(200);
-			continue;
-		}
-		if (!d->dgram)
-			close(c);
-		atomic_fetch_add(&d->n, 1);
-	}
-	return NULL;
-}
-
-static void drain_start(struct drain *d, int s, bool dgram)
-{
-	d->s = s;
-	d->dgram = dgram;
-	atomic_store(&d->n, 0);
-	atomic_store(&d->stop, 0);
-	pthread_create(&d->th, NULL, drain_main, d);
-}
-
-static long drain_stop(struct drain *d)
-{
-	usleep(20000);
-	atomic_store(&d->stop, 1);
-	pthread_join(d->th, NULL);
-	return atomic_load(&d->n);
-}
-
 TEST(onbehalf_unix_socket_in_writable_tree_only)
 {
 	struct lay l = layout();
 	char *ws = tc_path(l.w, "s"), *rs = tc_path(l.r, "s"), *os = tc_path(l.o, "s");
 	char *wd = tc_path(l.w, "d"), *rd = tc_path(l.r, "d"), *sl = tc_path(l.w, "sl");
-	struct drain w, r, o, dw, dr;
-	drain_start(&w, unix_server(ws, SOCK_STREAM), false);
-	drain_start(&r, unix_server(rs, SOCK_STREAM), false);
-	drain_start(&o, unix_server(os, SOCK_STREAM), false);
-	drain_start(&dw, unix_server(wd, SOCK_DGRAM), true);
-	drain_start(&dr, unix_server(rd, SOCK_DGRAM), true);
+	struct tc_drain w, r, o, dw, dr;
+	tc_drain_start(&w, tc_unix_server(ws, SOCK_STREAM), false);
+	tc_drain_start(&r, tc_unix_server(rs, SOCK_STREAM), false);
+	tc_drain_start(&o, tc_unix_server(os, SOCK_STREAM), false);
+	tc_drain_start(&dw, tc_unix_server(wd, SOCK_DGRAM), true);
+	tc_drain_start(&dr, tc_unix_server(rd, SOCK_DGRAM), true);
 	CHECK(symlink(rs, sl) == 0);
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
 	char *out = ob_in(p, "seq", tc_fmt("connect %s", ws), tc_fmt("connect %s", rs),
@@ -351,11 +296,11 @@ TEST(onbehalf_unix_socket_in_writable_tree_only)
 	    /* Landlock allows no TCP connect: its answer, from the worker */
 	    "errno=EACCES", NULL};
 	check_lines(out, want);
-	CHECK_EQ(drain_stop(&w), 1);
-	CHECK_EQ(drain_stop(&r), 0);
-	CHECK_EQ(drain_stop(&o), 0);
-	CHECK_EQ(drain_stop(&dw), 1);
-	CHECK_EQ(drain_stop(&dr), 0);
+	CHECK_EQ(tc_drain_stop(&w), 1);
+	CHECK_EQ(tc_drain_stop(&r), 0);
+	CHECK_EQ(tc_drain_stop(&o), 0);
+	CHECK_EQ(tc_drain_stop(&dw), 1);
+	CHECK_EQ(tc_drain_stop(&dr), 0);
 }
 
 /* ---- races: the argument rewritten during the call ----------------------------------- */
@@ -386,20 +331,20 @@ TEST(onbehalf_race_connect_and_sendto)
 	struct lay l = layout();
 	char *ws = tc_path(l.w, "s"), *rs = tc_path(l.r, "s");
 	char *wd = tc_path(l.w, "d"), *rd = tc_path(l.r, "d");
-	struct drain w, r, dw, dr;
-	drain_start(&w, unix_server(ws, SOCK_STREAM), false);
-	drain_start(&r, unix_server(rs, SOCK_STREAM), false);
-	drain_start(&dw, unix_server(wd, SOCK_DGRAM), true);
-	drain_start(&dr, unix_server(rd, SOCK_DGRAM), true);
+	struct tc_drain w, r, dw, dr;
+	tc_drain_start(&w, tc_unix_server(ws, SOCK_STREAM), false);
+	tc_drain_start(&r, tc_unix_server(rs, SOCK_STREAM), false);
+	tc_drain_start(&dw, tc_unix_server(wd, SOCK_DGRAM), true);
+	tc_drain_start(&dr, tc_unix_server(rd, SOCK_DGRAM), true);
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
 	long c = ok_count(ob_in(p, "race-connect", ws, rs, "2000", NULL));
 	long d = ok_count(ob_in(p, "race-sendto", wd, rd, "2000", NULL));
 	CHECK(c > 0);
 	CHECK(d > 0);
-	CHECK(drain_stop(&w) > 0);
-	CHECK_EQ(drain_stop(&r), 0);
-	CHECK(drain_stop(&dw) > 0);
-	CHECK_EQ(drain_stop(&dr), 0);
+	CHECK(tc_drain_stop(&w) > 0);
+	CHECK_EQ(tc_drain_stop(&r), 0);
+	CHECK(tc_drain_stop(&dw) > 0);
+	CHECK_EQ(tc_drain_stop(&dr), 0);
 }
 
 /* A thread keeps swapping a TCP socket and a unix socket onto the fd a
@@ -409,12 +354,12 @@ TEST(onbehalf_race_socket_swapped_under_the_fd)
 {
 	struct lay l = layout();
 	char *ws = tc_path(l.w, "s"), *rs = tc_path(l.r, "s");
-	struct drain r;
-	close(unix_server(ws, SOCK_STREAM));
-	drain_start(&r, unix_server(rs, SOCK_STREAM), false);
+	struct tc_drain r;
+	close(tc_unix_server(ws, SOCK_STREAM));
+	tc_drain_start(&r, tc_unix_server(rs, SOCK_STREAM), false);
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
 	CHECK_EQ(ok_count(ob_in(p, "race-fd", ws, rs, "3000", NULL)), 0);
-	CHECK_EQ(drain_stop(&r), 0);
+	CHECK_EQ(tc_drain_stop(&r), 0);
 }
 
 /* ---- the host's locks ------------------------------------------------------------- */
@@ -456,8 +401,8 @@ TEST(onbehalf_without_pidfd_getfd)
 {
 	struct lay l = layout();
 	char *ws = tc_path(l.w, "s");
-	struct drain w;
-	drain_start(&w, unix_server(ws, SOCK_STREAM), false);
+	struct tc_drain w;
+	tc_drain_start(&w, tc_unix_server(ws, SOCK_STREAM), false);
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
 	struct sock_filter f[] = {
 	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
@@ -476,5 +421,5 @@ TEST(onbehalf_without_pidfd_getfd)
 	check_lines(out, want);
 	CHECK_EQ(mode_of(l.wf), 0604);
 	CHECK_EQ(mode_of(l.rf), 0644);
-	CHECK_EQ(drain_stop(&w), 0);
+	CHECK_EQ(tc_drain_stop(&w), 0);
 }
