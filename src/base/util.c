@@ -3,6 +3,7 @@
 #include "util.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -254,4 +255,15 @@ int sl_thread_start(pthread_t *th, void *(*fn)(void *), void *arg)
 	int r = pthread_create(th, NULL, fn, arg);
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	return r;
+}
+
+void sl_thread_follow(pid_t tid, int *cpu)
+{
+	int here = sched_getcpu();
+	cpu_set_t set;
+	if (here < 0 || here == *cpu || here >= CPU_SETSIZE || *cpu == -2)
+		return;
+	CPU_ZERO(&set);
+	CPU_SET(here, &set);
+	*cpu = sched_setaffinity(tid, sizeof(set), &set) == 0 ? here : -2;
 }

@@ -227,20 +227,12 @@ static int worker_start(struct aschild *a)
 	return a->start_err;
 }
 
-/* The worker onto the CPU the caller runs on, while it sleeps (no
- * migration of a running task), only when that CPU changed: the caller
- * sleeps for the call's length, and the worker takes over its CPU.
- * Woken on another, idle CPU it cost 35 us more per call on a 2-vCPU VM
- * (a halted vCPU to wake), 74 us a chmod against 38 pinned to one. */
+/* The worker onto the CPU the caller runs on, while it sleeps
+ * (sl_thread_follow): a chmod cost 74 us woken on the other vCPU, 38
+ * pinned to the caller's. */
 static void worker_follow(struct aschild *a)
 {
-	int cpu = sched_getcpu();
-	cpu_set_t set;
-	if (cpu < 0 || cpu == a->cpu || cpu >= CPU_SETSIZE || a->cpu == -2)
-		return;
-	CPU_ZERO(&set);
-	CPU_SET(cpu, &set);
-	a->cpu = sched_setaffinity(a->tid, sizeof(set), &set) == 0 ? cpu : -2;
+	sl_thread_follow(a->tid, &a->cpu);
 }
 
 static long worker_call(struct aschild *a, const struct sl_creds *creds, long (*fn)(void *),

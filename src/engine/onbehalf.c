@@ -30,6 +30,7 @@
 #include "procs.h"
 #include "seccomp_uapi.h"
 #include "supervisor.h"
+#include "util.h"
 
 #define OB_MAX_DEPTH  4096 /* ".." steps before the walk gives up (denied) */
 #define OB_MAX_LINKS  40   /* symlinks followed: the kernel's MAXSYMLINKS */
@@ -59,6 +60,8 @@ struct onbehalf {
 	sem_t fetch_ready;
 	int fetch_peer, fetch_state; /* handed to the starting fetcher */
 	pid_t fetch_tid;
+	pid_t fetcher_tid; /* the fetcher's own, and where it was put */
+	int fetcher_cpu;
 };
 
 /* One call, as the job that runs with the child's credentials sees it. */
@@ -811,6 +814,7 @@ static void *fetcher_main(void *p)
 		if (self >= 0)
 			close(self);
 	}
+	ob->fetcher_tid = gettid();
 	ob->fetch_state = peer >= 0 ? 1 : -1;
 	sem_post(&ob->fetch_ready);
 	while (peer >= 0 && fetch_one(peer) == 0)
@@ -831,6 +835,7 @@ static int fetcher_start(struct onbehalf *ob)
 		return -errno;
 	ob->fetch_peer = sv[1];
 	ob->fetch_tid = gettid();
+	ob->fetcher_cpu = -1;
 	ob->fetch_state = 0;
 	int r = sem_init(&ob->fetch_ready, 0, 0) < 0 ? errno : 0;
 	if (r == 0)
@@ -873,6 +878,8 @@ static long fetch_call(struct onbehalf *ob, const struct fetch_req *q, const int
 	struct fetch_rep rep = {-EPERM};
 	int got[FETCH_FDS], m = 0;
 	*fd = -1;
+	/* we sleep while it works: on our CPU, no idle one to wake */
+	sl_thread_follow(ob->fetcher_tid, &ob->fetcher_cpu);
 	if (send_fds(ob->fetch_sock, q, sizeof(*q), fds, n) < 0 ||
 	    recv_fds(ob->fetch_sock, &rep, sizeof(rep), got, &m) < 0)
 		return -EPERM;
