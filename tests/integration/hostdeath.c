@@ -27,6 +27,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -90,6 +91,30 @@ static int wait_host(const struct sandbox *s)
 
 /* Waits for the sleepers' pids; fails (cleaning up) when the host ended
  * first or they do not come. */
+/* Whether pid sleeps in its sleep call: its pid file is written before its
+ * exec, and until its loader is done it may wait in a notified open that a
+ * stopped or killed host never answers (it then dies, not of the kill this
+ * file is about). */
+static bool asleep(pid_t pid)
+{
+	char *t = tc_read_file(tc_fmt("/proc/%d/syscall", (int)pid));
+	long nr = t ? strtol(t, NULL, 10) : -1;
+	free(t);
+	return nr == SYS_clock_nanosleep || nr == SYS_nanosleep;
+}
+
+static void wait_asleep(const struct sandbox *s, int i)
+{
+	for (int t = 0; t <= HD_START_MS; t += 10) {
+		if (asleep(s->pid[i]))
+			return;
+		struct timespec ts = {0, 10 * 1000 * 1000};
+		nanosleep(&ts, NULL);
+	}
+	HD_FAIL("%s (pid %d) never slept (state %c)", names[i], (int)s->pid[i],
+		tc_proc_state(s->pid[i]));
+}
+
 static void wait_sleepers(struct sandbox *s, const char *host_log)
 {
 	for (int i = 0; i < HD_N; i++) {
@@ -102,6 +127,8 @@ static void wait_sleepers(struct sandbox *s, const char *host_log)
 		}
 		s->pid[i] = (pid_t)pid;
 	}
+	for (int i = HD_SH + 1; i < HD_N; i++)
+		wait_asleep(s, i);
 	/* the setsid sleeper leads a session of its own */
 	if (getsid(s->pid[HD_SID]) != s->pid[HD_SID])
 		HD_FAIL("the setsid sleeper %d is in session %d", (int)s->pid[HD_SID],
