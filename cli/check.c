@@ -107,6 +107,14 @@ static void report_protections(FILE *out, const struct check_facts *c)
 	}
 	protection(out, "Syscall deny list:", f->seccomp_filter, "(seccomp filter)");
 	protection(out, "Supervisor:", supervisor_ok(f), "(user notification, killable wait)");
+	/* the supervisor makes these on its copy of the child's socket or
+	 * inotify instance: without pidfd_getfd (Docker's default seccomp
+	 * profile refuses it) nothing can be checked, so they fail closed */
+	if (supervisor_ok(f))
+		line(out, "Socket sends, inotify watches:", f->pidfd_getfd ? "checked" : "refused",
+		     f->pidfd_getfd ? "(made by the supervisor on its copy of the socket)"
+				    : "(no pidfd_getfd here: connect, sendto with an address, "
+				      "sendmsg, sendmmsg and inotify_add_watch fail with EPERM)");
 	/* root (CI jobs, containers): say what happens to its power */
 	if (f->caps_held)
 		line(out, "Capabilities in the sandbox:", "dropped",

@@ -717,6 +717,27 @@ TEST(cli_check_report_nothing)
 	free(t);
 }
 
+/* Without pidfd_getfd (Docker's default profile) the calls the supervisor
+ * makes on a copy of the child's socket are refused, and the report says
+ * which. */
+TEST(cli_check_report_without_pidfd_getfd)
+{
+	struct check_facts c = full_facts();
+	int rc;
+	char *t = report(&c, &rc);
+
+	CHECK_CONTAINS(t,
+		       "  Socket sends, inotify watches:   checked       (made by the supervisor");
+	free(t);
+	c.features.pidfd_getfd = false;
+	t = report(&c, &rc);
+	CHECK_EQ(rc, 0);
+	CHECK_CONTAINS(t, "  Socket sends, inotify watches:   refused       (no pidfd_getfd here: "
+			  "connect, sendto with an address, sendmsg, sendmmsg and "
+			  "inotify_add_watch fail with EPERM)\n");
+	free(t);
+}
+
 /* Run with capabilities (root), the report says the sandbox gets none;
  * without, it says nothing about them. */
 TEST(cli_check_report_caps_dropped)
