@@ -9,7 +9,7 @@
 
 #include "feature.h"
 
-extern const struct sl_feature feature_nproc, feature_memlimit, feature_uname, feature_hostname,
+extern const struct sl_feature feature_nproc, feature_memlimit, feature_uname, feature_synthetic,
     feature_xproc, feature_tty, feature_cpulimit, feature_timex, feature_fsmeta, feature_unixsock,
     feature_inotify;
 

@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * synthetic.c - synthetic files: the host files the sandbox reads with
+ * content the supervisor makes (views), one table row each: today
+ * /etc/hostname, which names the sandbox (hostname.c).
+ *
+ * The read-only opens (open, openat; openat2 is ENOSYS for everyone) are
+ * notified: no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY (the seccomp
+ * rule compares the flags register, so directory listings and writes cost
+ * nothing).  The path is read once and resolved once, whatever the number
+ * of views, by the on-behalf core as the opening thread would (its dirfd,
+ * its cwd, the sandbox's root, its own /proc/self/root), following a
+ * final symlink unless O_NOFOLLOW; the object's device and inode are then
+ * compared with each view's real file (however it was named: relative,
+ * through symlinks, "..", a dirfd, /proc/self/root).  A match is answered
+ * with a new read-only open of a sealed memfd holding the view, injected
+ * with the open's O_CLOEXEC.  Anything else is continued: the kernel opens
+ * it, and Landlock decides as always.
+ *
+ * Continuing after reading the path is safe here, and only here: the
+ * decision grants nothing (the access is still the kernel's and
+ * Landlock's).  A thread that rewrites the path after the check reaches a
+ * real file only where the policy lets it read it: a view is no
+ * confinement, and a file to keep from the sandbox is denied by the
+ * policy, never viewed.  A view's real file that the host lacks has no
+ * identity to select it: that view is not served, and its opens go on to
+ * the kernel (ENOENT).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/limits.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "feature.h"
+#include "onbehalf.h"
+#include "registry.h"
+#include "seccomp_uapi.h"
+#include "synthetic.h"
+#include "util.h"
+
+/* The opens that may read: O_RDONLY (0), not O_PATH, not O_DIRECTORY. */
+#define NOT_READING (O_ACCMODE | O_PATH | O_DIRECTORY)
+
+/* A view: the host's file whose identity selects it, and its content. */
+struct synth_view {
+	const char *path;
+	synth_build_fn build;
+};
+
+static const struct synth_view views[] = {
+    {"/etc/hostname", hostname_file},
+};
+
+#define NVIEWS SL_ARRAY_SIZE(views)
+
+struct view_state {
+	bool have; /* the host has the real file: its identity below */
+	dev_t dev;
+	ino_t ino;
+	int memfd; /* the content, sealed; -1 until the first match needs it */
+};
+
+struct synth_state {
+	struct onbehalf *ob; /* NULL when the host has none of the files */
+	struct synth_src src;
+	struct view_state v[NVIEWS];
+};
+
+/* With no credential needed (OB_ANY): 1 + the index of the view whose real
+ * file o is, or 0. */
+static long which_view(const struct ob_obj *o, void *arg)
+{
+	const struct synth_state *st = arg;
+	for (size_t i = 0; i < NVIEWS; i++)
+		if (st->v[i].have && o->st.st_dev == st->v[i].dev && o->st.st_ino == st->v[i].ino)
+			return (long)i + 1;
+	return 0;
+}
+
+/* The whole of b into fd: 0 or -errno. */
+static int write_all(int fd, const struct sl_buf *b)
+{
+	for (size_t off = 0; off < b->len;) {
+		ssize_t n = write(fd, b->p + off, b->len - off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : -EIO;
+		off += (size_t)n;
+	}
+	return 0;
+}
+
+/* View i, made at the first open that needs it (most sandboxes never read
+ * the file): 0 or -errno. */
+static int make_view(struct synth_state *st, size_t i)
+{
+	struct view_state *v = &st->v[i];
+	if (v->memfd >= 0)
+		return 0;
+	struct sl_buf text = {0};
+	int r = views[i].build(&text, &st->src);
+	/* the memfd's name is what /proc/PID/fd shows: the file's own */
+	const char *base = strrchr(views[i].path, '/') + 1;
+	int fd = r < 0 ? -1 : memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
+	if (r == 0 && fd < 0)
+		r = -errno;
+	if (r == 0)
+		r = write_all(fd, &text);
+	/* sealed for good: neither we nor the sandbox, whose opens of it are
+	 * read-only but which may reopen it through /proc/self/fd, can
+	 * change it */
+	if (r == 0 &&
+	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
+		r = -errno;
+	sl_buf_free(&text);
+	if (r < 0)
+		sl_close(&fd);
+	v->memfd = fd;
+	return r;
+}
+
+/* A new read-only open file description of view i (its own offset). */
+static int reopen_view(const struct synth_state *st, size_t i)
+{
+	char self[32];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", st->v[i].memfd);
+	return open(self, O_RDONLY | O_CLOEXEC);
+}
+
+static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *st, int dirfd,
+		    uint64_t path_addr, uint64_t flags)
+{
+	char path[PATH_MAX];
+	*a = sl_act_continue();
+	/* a user handler's rule may bring opens this one leaves out */
+	if (!st->ob || (flags & NOT_READING) ||
+	    onbehalf_read_path(c, path_addr, path, sizeof(path)) < 0)
+		return;
+	struct ob_req q = {.dirfd = dirfd,
+			   .path = path,
+			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
+			   .need = OB_ANY,
+			   .op = which_view,
+			   .arg = st};
+	long w = onbehalf_run(st->ob, c, &q);
+	if (w <= 0)
+		return;
+	size_t i = (size_t)w - 1;
+	/* the sandbox may have chmodded the memfd (fchmod is not notified):
+	 * a match is the view or an error, never the real file */
+	int r = make_view(st, i);
+	int fd = r < 0 ? r : reopen_view(st, i);
+	if (fd < 0) {
+		*a = sl_act_errno(r < 0 ? -r : errno);
+		return;
+	}
+	*a = (struct sl_action){
+	    .kind = SL_ACT_INJECT_SEND, .fd = fd, .fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
+}
+
+static void on_openat(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	const __u64 *r = c->req->data.args;
+	/* the kernel reads dirfd as an int */
+	on_open(c, a, arg, (int)(int32_t)r[0], r[1], r[2]);
+}
+
+#ifdef __NR_open
+static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	const __u64 *r = c->req->data.args;
+	on_open(c, a, arg, AT_FDCWD, r[0], r[1]);
+}
+#endif
+
+static const struct sl_frule synthetic_rules[] = {
+    {{__NR_openat, 1, {SL_AMASK(2, NOT_READING, 0)}}, on_openat},
+#ifdef __NR_open
+    {{__NR_open, 1, {SL_AMASK(1, NOT_READING, 0)}}, on_open_legacy},
+#endif
+};
+
+static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
+{
+	(void)proc_off;
+	struct synth_state *st = state;
+	st->src = (struct synth_src){.name = s->name, .policy = env->policy};
+	bool any = false;
+	for (size_t i = 0; i < NVIEWS; i++) {
+		struct view_state *v = &st->v[i];
+		struct stat sb;
+		v->memfd = -1;
+		if (stat(views[i].path, &sb) < 0)
+			continue;
+		*v = (struct view_state){
+		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1};
+		any = true;
+	}
+	return any ? onbehalf_get(s, env->policy, -1, &st->ob) : 0;
+}
+
+static void release(void *state)
+{
+	struct synth_state *st = state;
+	for (size_t i = 0; i < NVIEWS; i++)
+		if (st->v[i].have) /* only those get a memfd: a zeroed state's 0 is not ours */
+			sl_close(&st->v[i].memfd);
+	onbehalf_put(st->ob);
+}
+
+/* Every dynamically linked command's loader opens files first thing:
+ * their first notification need not open the sandbox's root. */
+static void attached(struct sl_sup *s, void *state)
+{
+	struct synth_state *st = state;
+	if (st->ob)
+		onbehalf_prefetch(st->ob, s);
+}
+
+/* Always on: every sandbox has a name. */
+const struct sl_feature feature_synthetic = {
+    .name = "synthetic",
+    SL_FRULES(synthetic_rules),
+    .state_size = sizeof(struct synth_state),
+    .init = init,
+    .release = release,
+    .attached = attached,
+};

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * synthetic.h - synthetic files: a host file whose content the supervisor
+ * makes for the sandbox (a view).
+ *
+ * synthetic.c serves every view from one notified open: the path is
+ * resolved once, and the object's identity (st_dev, st_ino) is compared
+ * with each view's real file, taken at set-up.  A view is a row of its
+ * table: the real file's path and a builder of the content; the builders
+ * live with what they describe (hostname.c: the file that names the
+ * sandbox).
+ */
+#ifndef SL_SYNTHETIC_H
+#define SL_SYNTHETIC_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct sandlock_sandbox;
+
+/* What a view's content is made from: the sandbox's, fixed at set-up. */
+struct synth_src {
+	const char *name; /* the sandbox's name (its uname nodename) */
+	const struct sandlock_sandbox *policy;
+};
+
+/* Appends the whole content of a view to out: 0 or -errno.  Pure:
+ * called once per sandbox, at the first open that needs the view, its
+ * result kept. */
+typedef int (*synth_build_fn)(struct sl_buf *out, const struct synth_src *src);
+
+/* /etc/hostname: "<name>\n". */
+int hostname_file(struct sl_buf *out, const struct synth_src *src);
+
+#endif
