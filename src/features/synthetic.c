@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * synthetic.c - synthetic files: the host files the sandbox reads with
- * content the supervisor makes (views), one table row each: today
- * /etc/hostname, which names the sandbox (hostname.c).
+ * content the supervisor makes (views), one table row each: /etc/hostname
+ * and /etc/hosts, which name the sandbox (hostname.c).
  *
  * The read-only opens (open, openat; openat2 is ENOSYS for everyone) are
  * notified: no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY (the seccomp
@@ -54,6 +54,7 @@ struct synth_view {
 
 static const struct synth_view views[] = {
     {"/etc/hostname", hostname_file},
+    {"/etc/hosts", hostname_hosts},
 };
 
 #define NVIEWS SL_ARRAY_SIZE(views)
@@ -190,6 +191,8 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 {
 	(void)proc_off;
 	struct synth_state *st = state;
+	/* the network rules' pinned hosts: none while those rules are not
+	 * enforced (their resolution, before the start, will give them) */
 	st->src = (struct synth_src){.name = s->name, .policy = env->policy};
 	bool any = false;
 	for (size_t i = 0; i < NVIEWS; i++) {

@@ -7,7 +7,7 @@
  * resolved once, and the object's identity (st_dev, st_ino) is compared
  * with each view's real file, taken at set-up.  A view is a row of its
  * table: the real file's path and a builder of the content; the builders
- * live with what they describe (hostname.c: the file that names the
+ * live with what they describe (hostname.c: the files that name the
  * sandbox).
  */
 #ifndef SL_SYNTHETIC_H
@@ -19,10 +19,21 @@
 
 struct sandlock_sandbox;
 
+/* A pinned host: the line "<addr> <name>" of /etc/hosts. */
+struct synth_pin {
+	const char *addr; /* an address's text */
+	const char *name;
+};
+
 /* What a view's content is made from: the sandbox's, fixed at set-up. */
 struct synth_src {
 	const char *name; /* the sandbox's name (its uname nodename) */
 	const struct sandlock_sandbox *policy;
+	/* Pinned after the fixed lines of /etc/hosts: the addresses the
+	 * network rules' host names resolved to.  None while those rules are
+	 * not enforced. */
+	const struct synth_pin *pins;
+	size_t npins;
 };
 
 /* Appends the whole content of a view to out: 0 or -errno.  Pure:
@@ -32,5 +43,9 @@ typedef int (*synth_build_fn)(struct sl_buf *out, const struct synth_src *src);
 
 /* /etc/hostname: "<name>\n". */
 int hostname_file(struct sl_buf *out, const struct synth_src *src);
+/* /etc/hosts: the loopback names, "127.0.1.1 <name>", then one line per
+ * pin, each '\n'-terminated.  -EINVAL for a pin that is not one word
+ * (empty, white space or '#' in it: it would break or hide a line). */
+int hostname_hosts(struct sl_buf *out, const struct synth_src *src);
 
 #endif

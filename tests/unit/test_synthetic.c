@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* Unit tests of the synthetic files' contents (src/features/hostname.c). */
+#include <errno.h>
+#include <string.h>
+
+#include "harness.h"
+#include "synthetic.h"
+
+/* The builder's text, NUL-terminated, or NULL with its error in *r. */
+static char *built(synth_build_fn fn, const struct synth_src *src, int *r)
+{
+	static char text[1024];
+	struct sl_buf b = {0};
+	*r = fn(&b, src);
+	if (*r < 0 || b.len >= sizeof(text)) {
+		sl_buf_free(&b);
+		return NULL;
+	}
+	memcpy(text, b.p, b.len);
+	text[b.len] = 0;
+	sl_buf_free(&b);
+	return text;
+}
+
+TEST(synthetic_hostname_is_the_name)
+{
+	struct synth_src src = {.name = "box-7"};
+	int r;
+	CHECK_STR(built(hostname_file, &src, &r), "box-7\n");
+	CHECK_EQ(r, 0);
+}
+
+TEST(synthetic_hosts_loopback_and_the_name)
+{
+	struct synth_src src = {.name = "box-7"};
+	int r;
+	CHECK_STR(built(hostname_hosts, &src, &r), "127.0.0.1 localhost\n"
+						   "::1 localhost ip6-localhost ip6-loopback\n"
+						   "127.0.1.1 box-7\n");
+	CHECK_EQ(r, 0);
+}
+
+/* The network rules' pins follow the fixed lines, in their order. */
+TEST(synthetic_hosts_pins_appended)
+{
+	const struct synth_pin pins[] = {
+	    {"93.184.215.14", "example.com"},
+	    {"2606:2800:21f:cb07:6820:80da:af6b:8b2c", "example.com"},
+	    {"10.0.0.1", "db.internal"},
+	};
+	struct synth_src src = {.name = "b", .pins = pins, .npins = 3};
+	int r;
+	CHECK_STR(built(hostname_hosts, &src, &r),
+		  "127.0.0.1 localhost\n"
+		  "::1 localhost ip6-localhost ip6-loopback\n"
+		  "127.0.1.1 b\n"
+		  "93.184.215.14 example.com\n"
+		  "2606:2800:21f:cb07:6820:80da:af6b:8b2c example.com\n"
+		  "10.0.0.1 db.internal\n");
+	CHECK_EQ(r, 0);
+}
+
+/* A pin that is not one word would add a line, split one, or comment the
+ * rest of its line out: refused. */
+TEST(synthetic_hosts_pin_not_one_word_refused)
+{
+	static const char *const bad[] = {"", "a b", "a\tb", "a\nb", "a#b", "a\rb", "a\x7f"};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		for (int field = 0; field < 2; field++) {
+			struct synth_pin pin = {field ? "10.0.0.1" : bad[i],
+						field ? bad[i] : "host"};
+			struct synth_src src = {.name = "b", .pins = &pin, .npins = 1};
+			int r;
+			CHECK(built(hostname_hosts, &src, &r) == NULL);
+			CHECK_EQ(r, -EINVAL);
+		}
+}
