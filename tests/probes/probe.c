@@ -34,6 +34,7 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/ipc.h>
+#include <sys/mman.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -778,25 +779,42 @@ static int cmd_cat(int argc, char **argv)
 	return 0;
 }
 
-/* view PATH [DIR|-] [nofollow|rdwr|keep]...: opens PATH (relative to an
- * O_PATH fd of DIR unless "-"), with O_NOFOLLOW, O_RDWR instead of
- * O_RDONLY, or without O_CLOEXEC (keep), twice, reading the first open
- * whole and one byte of the second: "<text of the first> cloexec=<0|1>
- * first-of-second=<c>" (newlines as \n), or the errno. */
+#ifndef SYS_openat2
+#define SYS_openat2 437
+#endif
+
+/* openat, or openat2 with the same flags (no mode, no resolve flags). */
+static int view_open(int dfd, const char *path, int flags, bool two)
+{
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = {(uint64_t)flags, 0, 0};
+	return two ? (int)syscall(SYS_openat2, dfd, path, &how, sizeof(how))
+		   : openat(dfd, path, flags);
+}
+
+/* view PATH [DIR|-] [nofollow|rdwr|keep|openat2]...: opens PATH (relative
+ * to an O_PATH fd of DIR unless "-"), with O_NOFOLLOW, O_RDWR instead of
+ * O_RDONLY, without O_CLOEXEC (keep), or through openat2, twice, reading
+ * the first open whole and one byte of the second: "<text of the first>
+ * cloexec=<0|1> first-of-second=<c>" (newlines as \n), or the errno. */
 static int cmd_view(int argc, char **argv)
 {
 	if (argc < 2)
-		return usage("view PATH [DIR|-] [nofollow|rdwr|keep]...");
+		return usage("view PATH [DIR|-] [nofollow|rdwr|keep|openat2]...");
 	int flags = O_RDONLY | O_CLOEXEC, dfd = AT_FDCWD;
-	for (int i = 3; i < argc; i++)
+	bool two = false;
+	for (int i = 3; i < argc; i++) {
 		flags = !strcmp(argv[i], "nofollow") ? flags | O_NOFOLLOW
 			: !strcmp(argv[i], "rdwr")   ? (flags & ~O_ACCMODE) | O_RDWR
 			: !strcmp(argv[i], "keep")   ? flags & ~O_CLOEXEC
 						     : flags;
+		two |= !strcmp(argv[i], "openat2");
+	}
 	if (argc > 2 && strcmp(argv[2], "-") != 0 &&
 	    (dfd = open(argv[2], O_PATH | O_DIRECTORY | O_CLOEXEC)) < 0)
 		return printf("dir "), probe_report(-1);
-	int fd = openat(dfd, argv[1], flags), fd2 = openat(dfd, argv[1], flags);
+	int fd = view_open(dfd, argv[1], flags, two), fd2 = view_open(dfd, argv[1], flags, two);
 	if (fd < 0 || fd2 < 0)
 		return probe_report(-1);
 	char buf[256], c = '?';
@@ -832,6 +850,53 @@ static int cmd_view_chmod(int argc, char **argv)
 		return probe_report(-1);
 	buf[n] = 0;
 	printf("ok ");
+	for (ssize_t i = 0; i < n; i++)
+		if (buf[i] == '\n')
+			printf("\\n");
+		else
+			putchar(buf[i]);
+	printf("\n");
+	return 0;
+}
+
+/* The errno name of a call that should fail, "ok" when it did not. */
+static const char *failed(long rc)
+{
+	return rc < 0 ? probe_errname(errno) : "ok";
+}
+
+/* view-write PATH: opens PATH read-only and tries to change the file it
+ * got: a write on that fd, an fchmod to 0666, a read-write reopen through
+ * /proc/self/fd, and on that reopen (when it opened) a write, an
+ * ftruncate, a fallocate and a shared writable mapping; then opens PATH
+ * again and reads it: "write=<e> fchmod=<e> reopen=<e> write=<e>
+ * truncate=<e> grow=<e> mmap=<e> then <text>" (newlines as \n). */
+static int cmd_view_write(int argc, char **argv)
+{
+	if (argc < 2)
+		return usage("view-write PATH");
+	int fd = open(argv[1], O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return printf("open "), probe_report(-1);
+	printf("write=%s", failed(write(fd, "x", 1)));
+	printf(" fchmod=%s", failed(fchmod(fd, 0666)));
+	char self[32];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+	int rw = open(self, O_RDWR | O_CLOEXEC);
+	printf(" reopen=%s", failed(rw));
+	if (rw >= 0) {
+		printf(" write=%s", failed(pwrite(rw, "x", 1, 0)));
+		printf(" truncate=%s", failed(ftruncate(rw, 0)));
+		printf(" grow=%s", failed(fallocate(rw, 0, 0, 65536)));
+		void *m = mmap(NULL, 4096, PROT_READ | PROT_WRITE, MAP_SHARED, rw, 0);
+		printf(" mmap=%s", failed(m == MAP_FAILED ? -1 : 0));
+	}
+	int fd2 = open(argv[1], O_RDONLY | O_CLOEXEC);
+	char buf[256];
+	ssize_t n = fd2 < 0 ? -1 : read(fd2, buf, sizeof(buf) - 1);
+	if (n < 0)
+		return printf(" then "), probe_report(-1);
+	printf(" then ");
 	for (ssize_t i = 0; i < n; i++)
 		if (buf[i] == '\n')
 			printf("\\n");
@@ -1349,6 +1414,7 @@ static const struct probe_cmd commands[] = {
     {"sigstate", cmd_sigstate},
     {"view", cmd_view},
     {"view-chmod", cmd_view_chmod},
+    {"view-write", cmd_view_write},
 };
 
 int main(int argc, char **argv)
