@@ -794,6 +794,18 @@ int64_t procs_cpu_used(struct sl_procs *ps, bool stopped, struct sl_kills *k)
 	return (int64_t)(used * 1000000ULL / clock_ticks());
 }
 
+void procs_cpu_rebase(struct sl_procs *ps)
+{
+	struct sl_pstat st;
+	for (size_t i = 0; i < ps->n; i++) {
+		struct sl_pent *e = ps->v[i];
+		if (procs_dir(e) >= 0 && pidinfo_stat_at(e->dirfd, &e->stat_fd, &st) == 0) {
+			e->cpu_own = st.utime + st.stime;
+			e->cpu_seen = true;
+		}
+	}
+}
+
 /* A process the sandbox names that is not in the index yet: a child of a
  * member (or an orphan of the keeper) not found so far. */
 static struct sl_pent *adopt_named(struct sl_procs *ps, pid_t pid)

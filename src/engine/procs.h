@@ -192,6 +192,11 @@ struct sl_kills {
  * while stopped too: the bound leaves room for that.) */
 #define PROCS_STOPPED_CPU_MS 100
 int64_t procs_cpu_used(struct sl_procs *ps, bool stopped, struct sl_kills *k);
+/* Takes each member's CPU time as the start of what it runs while
+ * stopped (right after a SIGSTOP went out): procs_cpu_used's last reading
+ * came before the stop, and what a member ran between the two is not
+ * running behind it (an overloaded host may take long between them). */
+void procs_cpu_rebase(struct sl_procs *ps);
 
 /* The entry's /proc directory, opened on first use and proven to be the
  * process's (pidinfo_open_dir); -1 once it has been reaped. */

@@ -85,6 +85,12 @@ static void tick(struct sl_sup *s, void *state, int64_t now_ms)
 		sig = SIGSTOP;
 	if (sig)
 		procs_signal_all(&s->procs, sig);
+	/* the CPU read above came before this stop: what ran from then to the
+	 * signal (the supervisor preempted between the two, on a loaded host,
+	 * while the command spun) is not running while stopped; counted so,
+	 * it got a throttled command killed */
+	if (sig == SIGSTOP && !st->was_stopped)
+		procs_cpu_rebase(&s->procs);
 	st->was_stopped = stopped(s, st);
 	st->watch_at = now_ms + CPULIMIT_WATCH_MS;
 }
