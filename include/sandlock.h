@@ -307,7 +307,8 @@ sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const ch
 				      const char *const *argv, unsigned int argc, uint32_t flags);
 
 /* extension: process-group control of a created or running sandbox.
- * 0 on success, -1 when the sandbox is not running. */
+ * 0 on success, -1 when the sandbox is not running (a pause or resume
+ * after a kill too: the sandbox is ending). */
 int sandlock_handle_pause(sandlock_handle_t *h);
 int sandlock_handle_resume(sandlock_handle_t *h);
 int sandlock_handle_kill(sandlock_handle_t *h);
