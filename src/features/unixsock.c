@@ -69,6 +69,11 @@
  * the child per call), as may a blocking sendmmsg (the messages sent
  * before one that would wait).
  *
+ * MSG_ZEROCOPY: ignored on a socket without SO_ZEROCOPY, as the kernel
+ * does; refused (EOPNOTSUPP) on one with it: the kernel would send from
+ * our copy of the data after the call, once that memory is the host's
+ * again (send_do).
+ *
  * Not covered, or not the same: the peer sees the supervisor's pid
  * (SO_PEERCRED, and the SCM_CREDENTIALS the kernel attaches for a
  * receiver with SO_PASSCRED), with the child's ids; a message with
@@ -107,6 +112,12 @@
 
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
+#endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY 0x4000000
+#endif
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY 60
 #endif
 /* on_other's "let the kernel make the call": no result or -errno can be
  * this (a byte count of 1 was, once: the datagram then went twice, the
@@ -150,7 +161,18 @@ static long sys(long r)
  * through the fetcher. */
 static long send_do(struct sockcall *k, const struct sockaddr *to, socklen_t tolen, int target)
 {
-	int f = k->flags | MSG_DONTWAIT | MSG_NOSIGNAL;
+	int f = k->flags | MSG_DONTWAIT | MSG_NOSIGNAL, zc = 0;
+	socklen_t zl = sizeof(zc);
+	/* MSG_ZEROCOPY on a socket with SO_ZEROCOPY (TCP, UDP) pins the
+	 * sender's pages and sends from them after the call returns: from
+	 * our copy of the data, freed right after and its memory reused by
+	 * the host process, whose heap would then go out on the wire.  The
+	 * kernel ignores the flag on a socket without SO_ZEROCOPY: so do we.
+	 * On one with it the call is refused (EOPNOTSUPP): a copy made
+	 * instead would queue none of the completions the sandbox waits for. */
+	if ((f & MSG_ZEROCOPY) && getsockopt(k->sock, SOL_SOCKET, SO_ZEROCOPY, &zc, &zl) == 0 && zc)
+		return -EOPNOTSUPP;
+	f &= ~MSG_ZEROCOPY;
 	if (k->m.nfds)
 		return onbehalf_send_fds(k->ob, k->c,
 					 &(struct ob_send){.sock = k->sock,

@@ -5,12 +5,14 @@
  * and on the start-up's exemption (filter.h, SL_MSG_START): other
  * syscall ABIs, names that reach a socket outside the writable trees,
  * fd numbers the sandbox does not hold, races on the message's memory,
- * the pidfd a receiver gets of the sender, and the guard in every way a
- * sandbox starts.  The probe is tests/probes/a7probe.c
+ * the pidfd a receiver gets of the sender, the guard in every way a
+ * sandbox starts, and MSG_ZEROCOPY.  The probe is tests/probes/a7probe.c
  * (and smprobe.c's "guard").
  */
 #include "common.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
 #include <signal.h>
 #include <stdarg.h>
 #include <stdlib.h>
@@ -296,4 +298,55 @@ TEST(sendmsg_attack_guard_in_every_start)
 	sandlock_sandbox_t *q =
 	    tc_build(sandlock_sandbox_builder_extra_deny_syscalls(tc_builder(), "seccomp"));
 	CHECK_EQ(tc_run(q, NULL, argv[0], argv[1], NULL).code, 0);
+}
+
+/* ---- MSG_ZEROCOPY ------------------------------------------------------------------- */
+
+/* A TCP connection accepted inside, SO_ZEROCOPY set: a sendmsg with
+ * MSG_ZEROCOPY made from the supervisor's copy of the data would leave
+ * the kernel sending from the supervisor's memory after the call, that
+ * memory freed and reused by then (the host process's heap going out on
+ * the wire).  The peer reads slowly so the data waits in the socket:
+ * every byte that arrives must be the sandbox's. */
+TEST(sendmsg_attack_zerocopy_sends_only_the_sandbox_bytes)
+{
+	uint16_t port = tc_free_port();
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_net_bind_port(tc_builder(), port));
+	const char *argv[] = {a7probe(), "zerocopy", tc_itoa(port), NULL};
+	int out = -1;
+	sandlock_handle_t *h =
+	    sandlock_popen(p, NULL, argv, 3, SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_PIPED,
+			   SANDLOCK_STDIO_NULL, NULL, &out, NULL);
+	CHECK(h != NULL);
+	char line[64] = "";
+	FILE *f = fdopen(out, "r");
+	CHECK(f && fgets(line, sizeof(line), f));
+	CHECK_STR(line, "listening\n");
+	int c = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), small = 4096;
+	CHECK(setsockopt(c, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small)) == 0);
+	struct sockaddr_in in = {.sin_family = AF_INET,
+				 .sin_port = htons(port),
+				 .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	CHECK(connect(c, (struct sockaddr *)&in, sizeof(in)) == 0);
+	usleep(500 * 1000); /* the sandbox sends meanwhile: its data waits */
+	enum { CHUNK = 64 << 10, N = 64 };
+	char *got = malloc((size_t)CHUNK * N);
+	size_t n = 0;
+	for (ssize_t r; n < (size_t)CHUNK * N && (r = recv(c, got + n, CHUNK * N - n, 0)) > 0;) {
+		n += (size_t)r;
+		usleep(200);
+	}
+	close(c);
+	CHECK(fgets(line, sizeof(line), f));
+	fclose(f);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	sandlock_handle_free(h);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(line, "ok 4194304\n");
+	CHECK_EQ(n, (size_t)CHUNK * N);
+	for (size_t i = 0; i < n; i++)
+		if (got[i] != 'A' + (char)((i / CHUNK) % 26))
+			th_fail(__FILE__, __LINE__, "byte %zu: 0x%02x, wanted '%c'", i,
+				(unsigned char)got[i], 'A' + (int)((i / CHUNK) % 26));
 }
