@@ -57,7 +57,10 @@ static int read_iov(struct sl_ctx *c, uint64_t at, uint64_t n, bool stream, stru
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if ((ssize_t)v[i].iov_len < 0)
 			r = -EINVAL;
-		total += v[i].iov_len; /* each below 2^63: no wrap in 1024 */
+		/* each below 2^63, but 1024 of them can wrap: saturated (the
+		 * kernel refuses a range past the user address space, EFAULT;
+		 * a wrapped sum once sent a few bytes in its place) */
+		total = v[i].iov_len > UINT64_MAX - total ? UINT64_MAX : total + v[i].iov_len;
 		if (v[i].iov_len)
 			v[k++] = v[i];
 	}

@@ -6,7 +6,7 @@
  * syscall ABIs, names that reach a socket outside the writable trees,
  * fd numbers the sandbox does not hold, races on the message's memory,
  * the pidfd a receiver gets of the sender, the guard in every way a
- * sandbox starts, and MSG_ZEROCOPY.  The probe is tests/probes/a7probe.c
+ * sandbox starts, MSG_ZEROCOPY and iovec lengths that wrap.  The probe is tests/probes/a7probe.c
  * (and smprobe.c's "guard").
  */
 #include "common.h"
@@ -349,4 +349,18 @@ TEST(sendmsg_attack_zerocopy_sends_only_the_sandbox_bytes)
 		if (got[i] != 'A' + (char)((i / CHUNK) % 26))
 			th_fail(__FILE__, __LINE__, "byte %zu: 0x%02x, wanted '%c'", i,
 				(unsigned char)got[i], 'A' + (int)((i / CHUNK) % 26));
+}
+
+/* ---- sizes -------------------------------------------------------------------------- */
+
+/* iovec lengths that add up to 2^64 + 1: the kernel refuses them
+ * (EFAULT: past the user address space); the sum once wrapped to 1 here
+ * and a byte was sent instead.  Nothing arrives. */
+TEST(sendmsg_attack_iov_lengths_that_wrap)
+{
+	struct lay l = layout();
+	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
+	char *out = A7_IN(p, "iov-wrap", l.ws);
+	CHECK(!strncmp(out, "errno=", 6));
+	CHECK_EQ(count(l.wsock), 0);
 }
