@@ -379,10 +379,13 @@ static void commit(struct sl_ctx *c, const struct sl_action *a)
 
 /* Dispatches one received notification.  Returns false if it is held
  * (the caller keeps req). */
-static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
+static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req, bool reoffer)
 {
 	pthread_mutex_lock(&s->lock);
-	struct sl_ctx c = {.sup = s, .req = req, .mem = {s->listener, req->id, (pid_t)req->pid}};
+	struct sl_ctx c = {.sup = s,
+			   .req = req,
+			   .mem = {s->listener, req->id, (pid_t)req->pid},
+			   .reoffer = reoffer};
 	struct sl_action a = {.kind = SL_ACT_ERRNO, .val = EPERM, .fd = -1};
 	c.proc = procs_notifier(&s->procs, &c.mem);
 	if (c.proc && c.proc->pid == s->root_pgid)
@@ -431,7 +434,7 @@ int supervisor_handle_one(struct sl_sup *s)
 			return 0;
 		return -errno;
 	}
-	bool done = dispatch(s, s->req);
+	bool done = dispatch(s, s->req, false);
 	/* Re-offer what was held before this notification and is due (this
 	 * one may be what they wait for); a call held just now waits for a
 	 * later event. */
@@ -448,11 +451,12 @@ int supervisor_handle_one(struct sl_sup *s)
  * Each is due HELD_RETRY_MS after its hold or its last offer, whichever
  * event comes then (a notification, the timer).  They were offered again
  * after every notification: an offer can cost what the call first did
- * (unixsock.c makes a held send again, its data read again), and a
- * sandbox can hold SL_MAX_HELD calls (sends to a peer that never reads)
- * and make a cheap notified call in a loop, the supervisor's CPU (the
- * host's) spent on offers while the sandbox's threads slept.  Now a
- * bounded number of offers per second, whatever the sandbox does. */
+ * (unixsock.c makes a held send again: the name resolved again, the data
+ * read again where the socket may have room), and a sandbox can hold
+ * SL_MAX_HELD calls (sends to a peer that never reads) and make a cheap
+ * notified call in a loop, the supervisor's CPU (the host's) spent on
+ * offers while the sandbox's threads slept.  Now a bounded number of
+ * offers per second, whatever the sandbox does. */
 static void retry_held(struct sl_sup *s, bool all)
 {
 	int64_t now = sl_now_ms(), next = -1;
@@ -465,7 +469,7 @@ static void retry_held(struct sl_sup *s, bool all)
 		}
 		uint64_t id = h->req->id;
 		bool gone = ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0;
-		if (gone || dispatch(s, h->req)) {
+		if (gone || dispatch(s, h->req, true)) {
 			free(h->req);
 			*h = s->held[--s->nheld];
 			continue;

@@ -91,6 +91,7 @@ struct sl_ctx {
 	const struct seccomp_notif *req;
 	struct sl_pent *proc; /* the notifier's process (never NULL) */
 	struct sl_memref mem;
+	bool reoffer; /* a held notification offered again */
 	/* deferred effects, applied only if the final answer lets the
 	 * syscall run */
 	bool fork_commit;
