@@ -19,7 +19,7 @@
 #include "feature.h"
 #include "seccomp_uapi.h"
 
-#define HELD_RETRY_MS 100
+#define HELD_RETRY_MS 100  /* a held notification's offers: this far apart */
 #define SETTLE_MS     5	   /* after a fork, look for the new child... */
 #define SETTLE_MAX_MS 1000 /* ...backing off while nothing changes */
 
@@ -136,7 +136,13 @@ int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	return r;
 }
 
-static void retry_held(struct sl_sup *s);
+static void retry_held(struct sl_sup *s, bool all);
+
+/* The earlier of two times, -1 being none. */
+static int64_t earlier(int64_t a, int64_t b)
+{
+	return a < 0 || (b >= 0 && b < a) ? b : a;
+}
 
 /* Live control changed the timers, or resumed the sandbox. */
 static void on_wake(void *arg, int fd, uint32_t events)
@@ -146,7 +152,7 @@ static void on_wake(void *arg, int fd, uint32_t events)
 	(void)!read(s->wake_fd, &v, sizeof(v));
 	/* resumed: what was held for the stop goes through */
 	if (s->nheld && s->listener >= 0)
-		retry_held(s);
+		retry_held(s, true);
 }
 
 static void on_listener(void *arg, int fd, uint32_t events)
@@ -249,7 +255,7 @@ void supervisor_release(struct sl_sup *s)
 	for (size_t i = 0; i < SL_NR_MAX; i++)
 		free(s->chains[i].v);
 	for (size_t i = 0; i < s->nheld; i++)
-		free(s->held[i]);
+		free(s->held[i].req);
 	free(s->held);
 	free(s->req);
 	free(s->resp);
@@ -373,10 +379,13 @@ static void commit(struct sl_ctx *c, const struct sl_action *a)
 
 /* Dispatches one received notification.  Returns false if it is held
  * (the caller keeps req). */
-static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
+static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req, bool reoffer)
 {
 	pthread_mutex_lock(&s->lock);
-	struct sl_ctx c = {.sup = s, .req = req, .mem = {s->listener, req->id, (pid_t)req->pid}};
+	struct sl_ctx c = {.sup = s,
+			   .req = req,
+			   .mem = {s->listener, req->id, (pid_t)req->pid},
+			   .reoffer = reoffer};
 	struct sl_action a = {.kind = SL_ACT_ERRNO, .val = EPERM, .fd = -1};
 	c.proc = procs_notifier(&s->procs, &c.mem);
 	if (c.proc && c.proc->pid == s->root_pgid)
@@ -397,8 +406,6 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req)
 
 static void hold(struct sl_sup *s)
 {
-	if (s->nheld == 0)
-		s->held_retry_ms = sl_now_ms() + HELD_RETRY_MS;
 	if (s->nheld == SL_MAX_HELD) {
 		answer_errno(s, s->req->id, EAGAIN); /* bounded: deny the excess */
 		return;
@@ -413,7 +420,9 @@ static void hold(struct sl_sup *s)
 		return;
 	}
 	memcpy(copy, s->req, s->req_size);
-	s->held[s->nheld++] = copy;
+	int64_t due = sl_now_ms() + HELD_RETRY_MS;
+	s->held[s->nheld++] = (struct sl_held){.req = copy, .due = due};
+	s->held_retry_ms = s->nheld == 1 ? due : earlier(s->held_retry_ms, due);
 }
 
 int supervisor_handle_one(struct sl_sup *s)
@@ -425,30 +434,51 @@ int supervisor_handle_one(struct sl_sup *s)
 			return 0;
 		return -errno;
 	}
-	bool done = dispatch(s, s->req);
-	/* Re-offer what was held before this notification (it may be what
-	 * they wait for); a call held just now waits for a later event. */
+	bool done = dispatch(s, s->req, false);
+	/* Re-offer what was held before this notification and is due (this
+	 * one may be what they wait for); a call held just now waits for a
+	 * later event. */
 	if (s->nheld)
-		retry_held(s);
+		retry_held(s, false);
 	if (!done)
 		hold(s);
 	return 0;
 }
 
-/* Re-offers held notifications to their chains. */
-static void retry_held(struct sl_sup *s)
+/* Re-offers held notifications to their chains: the due ones, or all
+ * (a resume, a feature's tick: what held them may be lifted).
+ *
+ * Each is due HELD_RETRY_MS after its hold or its last offer, whichever
+ * event comes then (a notification, the timer).  They were offered again
+ * after every notification: an offer can cost what the call first did
+ * (unixsock.c makes a held send again: the name resolved again, the data
+ * read again where the socket may have room), and a sandbox can hold
+ * SL_MAX_HELD calls (sends to a peer that never reads) and make a cheap
+ * notified call in a loop, the supervisor's CPU (the host's) spent on
+ * offers while the sandbox's threads slept.  Now a bounded number of
+ * offers per second, whatever the sandbox does. */
+static void retry_held(struct sl_sup *s, bool all)
 {
+	int64_t now = sl_now_ms(), next = -1;
 	for (size_t i = 0; i < s->nheld;) {
-		uint64_t id = s->held[i]->id;
-		bool gone = ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0;
-		if (gone || dispatch(s, s->held[i])) {
-			free(s->held[i]);
-			s->held[i] = s->held[--s->nheld];
+		struct sl_held *h = &s->held[i];
+		if (!all && now < h->due) {
+			next = earlier(next, h->due);
+			i++;
 			continue;
 		}
+		uint64_t id = h->req->id;
+		bool gone = ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0;
+		if (gone || dispatch(s, h->req, true)) {
+			free(h->req);
+			*h = s->held[--s->nheld];
+			continue;
+		}
+		h->due = now + HELD_RETRY_MS;
+		next = earlier(next, h->due);
 		i++;
 	}
-	s->held_retry_ms = sl_now_ms() + HELD_RETRY_MS;
+	s->held_retry_ms = next;
 }
 
 void supervisor_signal(struct sl_sup *s, int sig)
@@ -467,11 +497,6 @@ void supervisor_signal(struct sl_sup *s, int sig)
 	 * watched), or held SIGCONTs to let through */
 	uint64_t one = 1;
 	(void)!write(s->wake_fd, &one, sizeof(one));
-}
-
-static int64_t earlier(int64_t a, int64_t b)
-{
-	return a < 0 || (b >= 0 && b < a) ? b : a;
 }
 
 /* Under the lock: live control (supervisor_signal, on the caller's
@@ -539,5 +564,5 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms)
 	}
 	pthread_mutex_unlock(&s->lock);
 	if (s->nheld && s->listener >= 0 && (ticked || now_ms >= s->held_retry_ms))
-		retry_held(s);
+		retry_held(s, ticked);
 }

@@ -40,6 +40,12 @@
 #define SL_NR_MAX   512 /* syscall numbers the engine can dispatch */
 #define SL_MAX_HELD 256
 
+/* A held notification (a copy), and when it is offered again. */
+struct sl_held {
+	struct seccomp_notif *req;
+	int64_t due; /* monotonic ms */
+};
+
 enum sl_act_kind {
 	SL_ACT_CONTINUE,
 	SL_ACT_ERRNO,	    /* val = errno (positive) */
@@ -85,6 +91,7 @@ struct sl_ctx {
 	const struct seccomp_notif *req;
 	struct sl_pent *proc; /* the notifier's process (never NULL) */
 	struct sl_memref mem;
+	bool reoffer; /* a held notification offered again */
 	/* deferred effects, applied only if the final answer lets the
 	 * syscall run */
 	bool fork_commit;
@@ -170,9 +177,9 @@ struct sl_sup {
 	struct sl_chain chains[SL_NR_MAX];
 	struct sl_procs procs;
 	int64_t settle_at, settle_delay; /* next scan for forks' children */
-	struct seccomp_notif **held;
+	struct sl_held *held;
 	size_t nheld;
-	int64_t held_retry_ms; /* next timed re-offer (monotonic ms) */
+	int64_t held_retry_ms; /* the earliest held one's due time (monotonic ms) */
 };
 
 /* Prepares the engine (buffers, the active features' states and chains):

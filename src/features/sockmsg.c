@@ -15,34 +15,50 @@ void sockmsg_free(struct sockmsg *m)
 {
 	free(m->data);
 	free(m->ctl);
+	free(m->iov);
 	m->data = m->ctl = NULL;
-	m->len = m->ctllen = 0;
+	m->iov = NULL;
+	m->len = m->ctllen = m->niov = 0;
 }
 
 /* The size to copy of a message of total bytes: a datagram must fit
  * whole, a stream takes what fits (a short count, as a non-blocking
  * send of the kernel's would). */
-static int data_size(uint64_t total, bool stream, size_t *out)
+static int data_size(uint64_t total, struct sockmsg_bound b, size_t *out)
 {
-	if (total > SOCKMSG_DATA_MAX && !stream)
+	size_t max = b.max < SOCKMSG_DATA_MAX ? b.max : SOCKMSG_DATA_MAX;
+	if (total > max && !b.stream)
 		return -EMSGSIZE;
-	*out = total > SOCKMSG_DATA_MAX ? SOCKMSG_DATA_MAX : (size_t)total;
+	*out = total > max ? max : (size_t)total;
 	return 0;
 }
 
-int sockmsg_read_data(struct sl_ctx *c, uint64_t buf, size_t len, bool stream, struct sockmsg *m)
+int sockmsg_read_data(uint64_t buf, size_t len, struct sockmsg_bound b, struct sockmsg *m)
 {
-	int r = data_size(len, stream, &m->len);
+	int r = data_size(len, b, &m->len);
 	if (r < 0 || !m->len)
 		return r;
-	if (!(m->data = malloc(m->len)))
+	if (!(m->iov = malloc(sizeof(*m->iov))))
 		return -ENOMEM;
-	return mem_read(&c->mem, buf, m->data, m->len) < 0 ? -EFAULT : 0;
+	m->iov[0] = (struct iovec){.iov_base = (void *)(uintptr_t)buf, .iov_len = m->len};
+	m->niov = 1;
+	return 0;
 }
 
-/* The iovecs, gathered.  A negative length is EINVAL (the kernel's
- * ssize_t check); a zero-length one is skipped whatever its base. */
-static int read_iov(struct sl_ctx *c, uint64_t at, uint64_t n, bool stream, struct sockmsg *m)
+int sockmsg_read_payload(struct sl_ctx *c, struct sockmsg *m)
+{
+	if (!m->len || m->data)
+		return 0;
+	if (!(m->data = malloc(m->len)))
+		return -ENOMEM;
+	return mem_readv(&c->mem, m->iov, m->niov, m->data, m->len) < 0 ? -EFAULT : 0;
+}
+
+/* The iovecs: the ranges to read (sockmsg_read_payload).  A negative
+ * length is EINVAL (the kernel's ssize_t check); a zero-length one is
+ * skipped whatever its base. */
+static int read_iov(struct sl_ctx *c, uint64_t at, uint64_t n, struct sockmsg_bound b,
+		    struct sockmsg *m)
 {
 	if (n > SOCKMSG_IOV_MAX)
 		return -EMSGSIZE;
@@ -57,12 +73,15 @@ static int read_iov(struct sl_ctx *c, uint64_t at, uint64_t n, bool stream, stru
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		if ((ssize_t)v[i].iov_len < 0)
 			r = -EINVAL;
-		total += v[i].iov_len; /* each below 2^63: no wrap in 1024 */
+		/* each below 2^63, but 1024 of them can wrap: saturated (the
+		 * kernel refuses a range past the user address space, EFAULT;
+		 * a wrapped sum once sent a few bytes in its place) */
+		total = v[i].iov_len > UINT64_MAX - total ? UINT64_MAX : total + v[i].iov_len;
 		if (v[i].iov_len)
 			v[k++] = v[i];
 	}
 	if (r == 0)
-		r = data_size(total, stream, &m->len);
+		r = data_size(total, b, &m->len);
 	/* a stream cut at the bound: the ranges up to it */
 	size_t left = m->len, used = 0;
 	while (r == 0 && used < k && left) {
@@ -70,11 +89,12 @@ static int read_iov(struct sl_ctx *c, uint64_t at, uint64_t n, bool stream, stru
 			v[used].iov_len = left;
 		left -= v[used++].iov_len;
 	}
-	if (r == 0 && m->len && !(m->data = malloc(m->len)))
-		r = -ENOMEM;
-	if (r == 0 && m->len && mem_readv(&c->mem, v, used, m->data, m->len) < 0)
-		r = -EFAULT;
-	free(v);
+	if (r == 0 && m->len) {
+		m->iov = v;
+		m->niov = used;
+	} else {
+		free(v);
+	}
 	return r;
 }
 
@@ -136,7 +156,8 @@ static int read_control(struct sl_ctx *c, uint64_t at, uint64_t len, bool unix_s
 	return r;
 }
 
-int sockmsg_read(struct sl_ctx *c, uint64_t addr, bool unix_sock, bool stream, struct sockmsg *m)
+int sockmsg_read(struct sl_ctx *c, uint64_t addr, bool unix_sock, struct sockmsg_bound b,
+		 struct sockmsg *m)
 {
 	struct sockmsg_hdr h;
 	if (mem_read(&c->mem, addr, &h, sizeof(h)) < 0)
@@ -149,6 +170,6 @@ int sockmsg_read(struct sl_ctx *c, uint64_t addr, bool unix_sock, bool stream, s
 	m->addrlen = (socklen_t)nl > sizeof(m->addr) ? sizeof(m->addr) : (socklen_t)nl;
 	if (m->addrlen && mem_read(&c->mem, h.name, &m->addr, m->addrlen) < 0)
 		return -EFAULT;
-	int r = read_iov(c, h.iov, h.iovlen, stream, m);
+	int r = read_iov(c, h.iov, h.iovlen, b, m);
 	return r < 0 ? r : read_control(c, h.control, h.controllen, unix_sock, m);
 }

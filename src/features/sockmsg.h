@@ -5,11 +5,17 @@
  *
  * What the kernel reads of a struct msghdr, read the same way and
  * bounded the same way: the address (truncated to a sockaddr_storage),
- * at most UIO_MAXIOV iovecs, gathered into one buffer (a datagram larger
- * than SOCKMSG_DATA_MAX fails EMSGSIZE, a byte stream is cut there and
- * the call returns a short count), the control data up to
- * SOCKMSG_CTL_MAX (ENOBUFS beyond, as the kernel's optmem limit).  Once
- * read, nothing the child changes afterwards reaches the call.
+ * at most UIO_MAXIOV iovecs, gathered into one buffer, the control data
+ * up to SOCKMSG_CTL_MAX (ENOBUFS beyond, as the kernel's optmem limit).
+ * The data is read last, on its own (sockmsg_read_payload), and only up
+ * to what the socket can take in one call (the caller's bound, at most
+ * SOCKMSG_DATA_MAX): a datagram larger fails EMSGSIZE before a byte is
+ * read, a byte stream is cut there and the call returns a short count.
+ * A copy of more would be work for nothing, and the caller can ask the
+ * kernel whether the socket has room before it copies any (unixsock.c:
+ * a child can ask for megabytes per call, again and again while the
+ * call waits).  Once read, nothing the child changes afterwards reaches
+ * the call.
  *
  * The control data, walked as the kernel walks it (a header too short or
  * running past the end: EINVAL):
@@ -36,6 +42,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 
 struct sl_ctx;
 
@@ -60,20 +67,34 @@ struct sockmsg_hdr {
 struct sockmsg {
 	struct sockaddr_storage addr;
 	socklen_t addrlen; /* 0: none */
-	void *data;	   /* malloc'd (NULL when len is 0) */
+	void *data;	   /* malloc'd (NULL when len is 0, or not read yet) */
 	size_t len;
+	struct iovec *iov; /* where the data is in the child (malloc'd) */
+	size_t niov;
 	void *ctl; /* passed on as it is: another family's control data */
 	size_t ctllen;
 	int fds[SOCKMSG_FDS_MAX]; /* SCM_RIGHTS: the child's fd numbers */
 	int nfds;
 };
 
+/* What one call on a socket may carry: max bytes (at most
+ * SOCKMSG_DATA_MAX), a byte stream cut there, a datagram refused beyond. */
+struct sockmsg_bound {
+	size_t max;
+	bool stream;
+};
+
 /* The message whose struct msghdr is at addr in the child, for a socket
- * of the unix family or not, a byte stream or not.  0 or -errno; m is
- * to be released with sockmsg_free() either way. */
-int sockmsg_read(struct sl_ctx *c, uint64_t addr, bool unix_sock, bool stream, struct sockmsg *m);
-/* sendto's data (len bytes at buf), with the same bounds. */
-int sockmsg_read_data(struct sl_ctx *c, uint64_t buf, size_t len, bool stream, struct sockmsg *m);
+ * of the unix family or not, within b: all but the data (m->len bytes,
+ * for sockmsg_read_payload).  0 or -errno; m is to be released with
+ * sockmsg_free() either way. */
+int sockmsg_read(struct sl_ctx *c, uint64_t addr, bool unix_sock, struct sockmsg_bound b,
+		 struct sockmsg *m);
+/* sendto's data (len bytes at buf), with the same bounds: for
+ * sockmsg_read_payload too. */
+int sockmsg_read_data(uint64_t buf, size_t len, struct sockmsg_bound b, struct sockmsg *m);
+/* The data, read into m->data.  0 or -errno. */
+int sockmsg_read_payload(struct sl_ctx *c, struct sockmsg *m);
 void sockmsg_free(struct sockmsg *m);
 
 /* Walks control data ctl[0..len) as above (pure, unit-tested): fills

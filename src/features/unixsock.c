@@ -63,16 +63,27 @@
  * with O_NONBLOCK set on the open file for its duration (the child's
  * other threads may see it set meanwhile), a send with MSG_DONTWAIT;
  * when the child's own call would have waited (EAGAIN, a full backlog or
- * receive queue), the notification is held and made again later.
- * SO_SNDTIMEO is not honoured, and a blocking stream send may return a
- * short count (what the send buffer took; at most 8 MiB are read from
- * the child per call), as may a blocking sendmmsg (the messages sent
- * before one that would wait).
+ * receive queue), the notification is held and made again later (the
+ * engine offers it again every 100 ms).  SO_SNDTIMEO is not honoured, and a blocking stream send
+ * may return a short count (what the send buffer took: no more than the socket's send buffer is
+ * read from the child per call), as may a blocking sendmmsg (the messages sent before one that
+ * would wait). What a call would wait for costs the supervisor little: a send's data is read last,
+ * and for a held call offered again, or one of more than 64 KiB, only once the kernel's poll says
+ * the socket (and for a datagram to a pathname, the receiver's queue: gate()) has room; a unix
+ * datagram larger than the send buffer allows is refused (EMSGSIZE) before any is read.
+ *
+ * MSG_ZEROCOPY: ignored on a socket without SO_ZEROCOPY, as the kernel
+ * does; refused (EOPNOTSUPP) on one with it: the kernel would send from
+ * our copy of the data after the call, once that memory is the host's
+ * again (send_do).
  *
  * Not covered, or not the same: the peer sees the supervisor's pid
  * (SO_PEERCRED, and the SCM_CREDENTIALS the kernel attaches for a
  * receiver with SO_PASSCRED), with the child's ids; a message with
- * SCM_CREDENTIALS of the child's own is refused too; a TCP connect with
+ * SCM_CREDENTIALS of the child's own is refused too; the files a message
+ * passes are held to the supervisor's RLIMIT_NOFILE in the kernel's
+ * per-user count of fds in flight, not the child's (rlimits are per
+ * process: max_open_files does not bound them); a TCP connect with
  * net-tcp disabled is continued (above); io_uring, which could send
  * without any of these syscalls, is denied outright (syscalls.c).  Every
  * sendmsg and sendmmsg costs a round trip, a hand-off to the fetcher for
@@ -84,12 +95,15 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h>
+#include <linux/sockios.h>
 #include <netinet/in.h>
+#include <poll.h>
 #include <signal.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
@@ -108,11 +122,19 @@
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
 #endif
+#ifndef MSG_ZEROCOPY
+#define MSG_ZEROCOPY 0x4000000
+#endif
+#ifndef SO_ZEROCOPY
+#define SO_ZEROCOPY 60
+#endif
 /* on_other's "let the kernel make the call": no result or -errno can be
  * this (a byte count of 1 was, once: the datagram then went twice, the
  * second time to whatever the child's buffer held by then) */
 #define CALL_CONTINUES (-200000L)
-#define MMSG_MAX       1024 /* sendmmsg's vlen, as the kernel caps it (UIO_MAXIOV) */
+#define MMSG_MAX       1024	   /* sendmmsg's vlen, as the kernel caps it (UIO_MAXIOV) */
+#define STREAM_MIN     (64u << 10) /* the least a stream send is read up to */
+#define GATE_MIN       (64u << 10) /* more is read only when the socket has room */
 
 struct unixsock_state {
 	struct onbehalf *ob;
@@ -124,8 +146,9 @@ struct unixsock_state {
 /* One call (one message of a sendmmsg), its memory read once. */
 struct sockcall {
 	bool send;
-	int sock; /* our duplicate */
-	int type; /* its SO_TYPE */
+	int sock;		    /* our duplicate */
+	int type;		    /* its SO_TYPE */
+	struct sockmsg_bound bound; /* what one call on it may carry */
 	struct sockmsg m;
 	int flags;  /* the send's */
 	bool nosig; /* the child asked for MSG_NOSIGNAL */
@@ -150,7 +173,18 @@ static long sys(long r)
  * through the fetcher. */
 static long send_do(struct sockcall *k, const struct sockaddr *to, socklen_t tolen, int target)
 {
-	int f = k->flags | MSG_DONTWAIT | MSG_NOSIGNAL;
+	int f = k->flags | MSG_DONTWAIT | MSG_NOSIGNAL, zc = 0;
+	socklen_t zl = sizeof(zc);
+	/* MSG_ZEROCOPY on a socket with SO_ZEROCOPY (TCP, UDP) pins the
+	 * sender's pages and sends from them after the call returns: from
+	 * our copy of the data, freed right after and its memory reused by
+	 * the host process, whose heap would then go out on the wire.  The
+	 * kernel ignores the flag on a socket without SO_ZEROCOPY: so do we.
+	 * On one with it the call is refused (EOPNOTSUPP): a copy made
+	 * instead would queue none of the completions the sandbox waits for. */
+	if ((f & MSG_ZEROCOPY) && getsockopt(k->sock, SOL_SOCKET, SO_ZEROCOPY, &zc, &zl) == 0 && zc)
+		return -EOPNOTSUPP;
+	f &= ~MSG_ZEROCOPY;
 	if (k->m.nfds)
 		return onbehalf_send_fds(k->ob, k->c,
 					 &(struct ob_send){.sock = k->sock,
@@ -260,6 +294,26 @@ static long on_unix(struct unixsock_state *st, struct sl_ctx *c, struct sockcall
 	return onbehalf_call(st->ob, c, addr_op, k);
 }
 
+/* What one send on sock may carry, so that no more is read from the
+ * child than the kernel could take: a unix datagram (or seqpacket)
+ * larger than its send buffer less 32 bytes fails EMSGSIZE
+ * (unix_dgram_sendmsg's own check, made before the kernel reads a byte);
+ * a byte stream takes about its send buffer in one non-blocking call
+ * (the rest would be copied for nothing, and copied again at each
+ * retry); another family's datagram, SOCKMSG_DATA_MAX. */
+static struct sockmsg_bound send_bound(int sock, int domain, int type)
+{
+	int buf = 0;
+	socklen_t sl = sizeof(buf);
+	bool stream = type == SOCK_STREAM;
+	size_t max = SOCKMSG_DATA_MAX;
+	if ((stream || domain == AF_UNIX) &&
+	    getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &buf, &sl) == 0)
+		max = stream ? ((size_t)buf < STREAM_MIN ? STREAM_MIN : (size_t)buf)
+			     : (buf > 32 ? (size_t)buf - 32 : 0);
+	return (struct sockmsg_bound){.max = max, .stream = stream};
+}
+
 /* Where the call on our duplicate (sock, of family domain) is made, or
  * -EACCES (see the file's comment).  Decided before anything is read
  * from the child: nothing it wrote decides it. */
@@ -272,6 +326,8 @@ static long route_of(const struct unixsock_state *st, struct sockcall *k, int do
 	    getsockopt(k->sock, SOL_SOCKET, SO_PROTOCOL, &proto, &sl) < 0)
 		return -errno;
 	bool inet = domain == AF_INET || domain == AF_INET6;
+	if (k->send)
+		k->bound = send_bound(k->sock, domain, k->type);
 	if (domain == AF_UNIX)
 		*rt = R_UNIX;
 	else if (inet && k->type == SOCK_STREAM && proto == IPPROTO_TCP)
@@ -296,6 +352,92 @@ static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcal
 		break;
 	}
 	return CALL_CONTINUES;
+}
+
+/* ---- room: asked before the data is read -------------------------------------------- */
+
+/* Whether sock has no room for a send now, as the kernel's poll tells a
+ * sender it would wake (a listening socket never has any, but a send on
+ * it fails at once: never waited for). */
+static bool sock_full(int sock)
+{
+	int listening = 0;
+	socklen_t sl = sizeof(listening);
+	if (getsockopt(sock, SOL_SOCKET, SO_ACCEPTCONN, &listening, &sl) == 0 && listening)
+		return false;
+	struct pollfd p = {.fd = sock, .events = POLLOUT};
+	int n = poll(&p, 1, 0);
+	return n == 0 || (n == 1 && !(p.revents & (POLLOUT | POLLERR | POLLHUP)));
+}
+
+/* A datagram to the socket file o (resolved and decided): 1 when the
+ * receiver's queue is full.  Asked of the kernel with a socket of ours
+ * connected to it, no data sent (the poll of a connected datagram socket
+ * looks at its peer's queue); 0 on any failure: the send reports it. */
+static long room_op(const struct ob_obj *o, void *arg)
+{
+	(void)arg;
+	if (!S_ISSOCK(o->st.st_mode))
+		return 0;
+	struct sockaddr_un to = {.sun_family = AF_UNIX};
+	snprintf(to.sun_path, sizeof(to.sun_path), "/proc/self/fd/%d", o->fd);
+	int t = socket(AF_UNIX, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	long full =
+	    t >= 0 && connect(t, (const struct sockaddr *)&to, sizeof(to)) == 0 && sock_full(t);
+	if (t >= 0)
+		close(t);
+	return full;
+}
+
+/* Whether an unconnected send on sock would wait for its own send
+ * buffer: what it has queued (SIOCOUTQ: the bytes charged to it) fills
+ * the buffer, the kernel's test before it takes a datagram.  Its poll
+ * would look at the peer it is connected to, not where this one goes. */
+static bool own_full(int sock)
+{
+	int queued = 0, buf = 0;
+	socklen_t sl = sizeof(buf);
+	return ioctl(sock, SIOCOUTQ, &queued) == 0 &&
+	       getsockopt(sock, SOL_SOCKET, SO_SNDBUF, &buf, &sl) == 0 && queued >= buf;
+}
+
+/* Asked before the message's data is read, for a held call offered
+ * again and for one of more than GATE_MIN bytes: would it wait?  Then
+ * the call is held again (or EAGAIN without a wait), nothing read.  The
+ * engine offers a held call again at intervals, and each offer used to
+ * read its data again: a sandbox holding a few hundred sends to a peer
+ * that never reads, each of megabytes where the send buffer allows it,
+ * kept the host's CPU busy with copies while its threads slept (and a
+ * non-blocking send to a full socket cost a copy per call).  A stream or
+ * a send without a name: the socket's poll.  With a name: its own send
+ * buffer, and for a unix datagram to a pathname the receiver's queue
+ * (room_op; the name resolved and decided as for the send, which does it
+ * again).  A unix stream given a name fails at once: never held.  0 to
+ * go on, or the call's answer. */
+static long gate(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k, enum route rt)
+{
+	if (!c->reoffer && k->m.len <= GATE_MIN)
+		return 0;
+	bool stream = k->type == SOCK_STREAM, full;
+	if (stream && k->m.addrlen && rt == R_UNIX)
+		return 0;
+	if (stream || !k->m.addrlen) {
+		full = sock_full(k->sock);
+	} else {
+		full = own_full(k->sock);
+		if (!full && rt == R_UNIX && kind_of(k) == PATHNAME) {
+			char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
+			path_of(k, path);
+			full = onbehalf_run(st->ob, c,
+					    &(struct ob_req){.dirfd = AT_FDCWD,
+							     .path = path,
+							     .need = OB_WRITE,
+							     .op = room_op}) == 1;
+		}
+	}
+	if (!full)
+		return 0;
+	return k->waits ? ONBEHALF_HOLD : -EAGAIN;
 }
 
 /* ---- the calls ---------------------------------------------------------------------- */
@@ -381,13 +523,17 @@ static void on_sendto(struct sl_ctx *c, struct sl_action *a, void *arg)
 	k.nosig = k.flags & MSG_NOSIGNAL;
 	long r = sock_open(st, c, &k, &rt);
 	if (r == 0)
-		r = sockmsg_read_data(c, x[1], (size_t)x[2], k.type == SOCK_STREAM, &k.m);
-	if (r == 0)
 		r = read_addr(c, x[4], (int)x[5], &k);
+	if (r == 0)
+		r = sockmsg_read_data(x[1], (size_t)x[2], k.bound, &k.m);
 	if (r == 0) {
 		k.waits = would_wait(&k);
-		r = run_call(st, c, &k, rt);
+		r = gate(st, c, &k, rt);
 	}
+	if (r == 0)
+		r = sockmsg_read_payload(c, &k.m);
+	if (r == 0)
+		r = run_call(st, c, &k, rt);
 	sock_close(&k);
 	answer(a, r);
 }
@@ -398,7 +544,11 @@ static long one_msg(struct unixsock_state *st, struct sl_ctx *c, struct sockcall
 {
 	sockmsg_free(&k->m);
 	k->m = (struct sockmsg){.addrlen = 0};
-	long r = sockmsg_read(c, hdr, rt == R_UNIX, k->type == SOCK_STREAM, &k->m);
+	long r = sockmsg_read(c, hdr, rt == R_UNIX, k->bound, &k->m);
+	if (r == 0)
+		r = gate(st, c, k, rt);
+	if (r == 0)
+		r = sockmsg_read_payload(c, &k->m);
 	return r < 0 ? r : run_call(st, c, k, rt);
 }
 

@@ -78,6 +78,24 @@ TEST(sockmsg_other_messages)
 	CHECK(pass);
 }
 
+/* The receive-side types a sender might try on a unix socket, to make
+ * the receiver trust what the supervisor's send would attach
+ * (SCM_SECURITY: an LSM label; SCM_PIDFD: a pidfd): EINVAL, as
+ * __scm_send answers them; the child's own sends get the same. */
+TEST(sockmsg_receive_side_types_refused_on_unix)
+{
+	static const int types[] = {0x03 /* SCM_SECURITY */, 0x04 /* SCM_PIDFD */};
+	for (size_t i = 0; i < sizeof(types) / sizeof(types[0]); i++) {
+		struct ctlbuf c = {.len = 0};
+		int v = 3;
+		add(&c, SOL_SOCKET, types[i], &v, sizeof(v));
+		struct sockmsg m;
+		bool pass;
+		CHECK_EQ(walk(&c, c.len, true, &m, &pass), -EINVAL);
+		CHECK_EQ(m.nfds, 0);
+	}
+}
+
 /* Malformed headers, as CMSG_OK: too short, or running past the end;
  * trailing bytes too few for a header are ignored. */
 TEST(sockmsg_malformed_control)
