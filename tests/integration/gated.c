@@ -102,7 +102,8 @@ static volatile long host_secret = 1;
 /* A host holding capabilities: a process of its uid without them cannot
  * reach its memory (the kernel's ptrace check wants the target's
  * permitted set within the caller's), nor through the parked command,
- * whose capabilities are dropped already. */
+ * which shares the host's address space and keeps the host's permitted
+ * set until its exec (none effective). */
 TEST(gated_child_does_not_open_a_privileged_host_to_a_lesser_process)
 {
 	struct __user_cap_header_struct hd = {.version = _LINUX_CAPABILITY_VERSION_3};
