@@ -8,6 +8,12 @@
 # chmods in its own process and prints the mean ns per call, with as many
 # fchmods beside them (never notified: the plain syscall).
 #
+# Then the same for sendmsg ($B/bench/obsendmsg, bench/obsendmsg.c:
+# SM_CALLS datagrams on a socketpair, to a pathname socket in the writable
+# tree, and with one fd passed, against send(), never notified), which
+# sandlock notifies and makes on its own copy of the socket
+# (src/features/unixsock.c).
+#
 # Candidates, run ROUNDS rounds in a shuffled order each, median per
 # candidate:
 #   bare      obchmod alone
@@ -19,8 +25,9 @@
 #             drop; skipped when that user cannot run the build tree's
 #             binaries
 #
-# Environment: B, SANDLOCK, OBCHMOD (default $B/bench/obchmod), ROUNDS
-# (default 5), CALLS (default 20000), KEEP.
+# Environment: B, SANDLOCK, OBCHMOD (default $B/bench/obchmod), OBSENDMSG
+# (default $B/bench/obsendmsg), ROUNDS (default 5), CALLS (default 20000),
+# SM_CALLS (default 5000), KEEP.
 #
 # Exit status: 0 when the measurement ran, 1 when a tool or a binary is
 # missing or a candidate cannot run.
@@ -32,9 +39,12 @@ BENCH_KEEP='onbehalf.txt'
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OBCHMOD=${OBCHMOD:-$B/bench/obchmod}
+OBSENDMSG=${OBSENDMSG:-$B/bench/obsendmsg}
 ROUNDS=${ROUNDS:-5}
 CALLS=${CALLS:-20000}
+SM_CALLS=${SM_CALLS:-5000}
 need_built "$OBCHMOD" bench
+need_built "$OBSENDMSG" bench
 
 bench_dir=$(cd "$(dirname "$OBCHMOD")" && pwd)
 # obchmod may be linked against libsandlock (the Makefile's bench rule):
@@ -45,15 +55,20 @@ mkdir -p "$work/own" "$work/nobody"
 : >"$work/own/f"
 : >"$work/nobody/f"
 
-# Runs one candidate, appending "candidate=NAME calls=... chmod_ns=..."
+# Runs one candidate of program $2 (chmod or sendmsg), appending
+# "candidate=NAME calls=... KEY_ns=..."
 candidate() {
+	local prog=$OBCHMOD arg=f n=$CALLS
+	if [[ ${2:-chmod} == sendmsg ]]; then
+		prog=$OBSENDMSG arg=. n=$SM_CALLS
+	fi
 	case $1 in
-	bare) "$OBCHMOD" "$work/own/f" "$CALLS" ;;
-	sandlock) "$SANDLOCK" run "${grants[@]}" -w "$work/own" -- "$OBCHMOD" "$work/own/f" "$CALLS" ;;
+	bare) "$prog" "$work/own/$arg" "$n" ;;
+	sandlock) "$SANDLOCK" run "${grants[@]}" -w "$work/own" -- "$prog" "$work/own/$arg" "$n" ;;
 	nobody)
 		setpriv --reuid=65534 --regid=65534 --clear-groups -- \
 			"$SANDLOCK" run "${grants[@]}" -w "$work/nobody" -- \
-			"$OBCHMOD" "$work/nobody/f" "$CALLS"
+			"$prog" "$work/nobody/$arg" "$n"
 		;;
 	esac | sed "s/^/candidate=$1 /"
 }
@@ -72,22 +87,28 @@ fi
 label="sandlock, as $(id -un)"
 [[ $(id -u) -eq 0 ]] && label+=" (capabilities dropped per call)"
 
-for s in "${sides[@]}"; do
-	candidate "$s" >"$work/check.out" 2>&1 || fail "$s cannot run: $(head -c 400 "$work/check.out")"
+for p in chmod sendmsg; do
+	for s in "${sides[@]}"; do
+		candidate "$s" "$p" >"$work/check.out" 2>&1 ||
+			fail "$s ($p) cannot run: $(head -c 400 "$work/check.out")"
+	done
 done
 : >"$work/onbehalf.txt"
+: >"$work/sendmsg.txt"
 for ((r = 1; r <= ROUNDS; r++)); do
-	note "round $r/$ROUNDS: ${#sides[@]} candidates x $CALLS chmods"
+	note "round $r/$ROUNDS: ${#sides[@]} candidates x $CALLS chmods, x $SM_CALLS sendmsgs"
 	for s in $(shuf -e "${sides[@]}"); do
-		candidate "$s" >>"$work/onbehalf.txt" 2>"$work/err.out" ||
+		candidate "$s" chmod >>"$work/onbehalf.txt" 2>"$work/err.out" ||
 			fail "$s failed in round $r: $(head -c 400 "$work/err.out")"
+		candidate "$s" sendmsg >>"$work/sendmsg.txt" 2>"$work/err.out" ||
+			fail "$s (sendmsg) failed in round $r: $(head -c 400 "$work/err.out")"
 	done
 done
 
-"$PY" - "$work/onbehalf.txt" "$ROUNDS" "$CALLS" "$label" <<'EOF'
+"$PY" - "$work/onbehalf.txt" "$ROUNDS" "$CALLS" "$label" "$work/sendmsg.txt" "$SM_CALLS" <<'EOF'
 import statistics, sys
 
-path, rounds, calls, label = sys.argv[1:]
+path, rounds, calls, label, sm_path, sm_calls = sys.argv[1:]
 rows = {}
 for line in open(path):
     kv = dict(f.split("=", 1) for f in line.split())
@@ -109,4 +130,17 @@ for name, what in (("bare", "bare chmod"), ("sandlock", label),
     print(f"  {what:<50} {v:8.2f}{extra}")
 fch = med("sandlock", "fchmod_ns")
 print(f"  {'plain fchmod under sandlock (not notified)':<50} {fch:8.2f}")
+
+rows = {}
+for line in open(sm_path):
+    kv = dict(f.split("=", 1) for f in line.split())
+    rows.setdefault(kv["candidate"], []).append(kv)
+print()
+print(f"on-behalf sendmsg, median over {rounds} rounds of {sm_calls} calls (us per call)")
+names = [(n, w) for n, w in (("bare", "bare"), ("sandlock", label.replace(" (capabilities dropped per call)", "")),
+                             ("nobody", "sandlock, as nobody")) if n in rows]
+print(f"  {'':<22}" + "".join(f"{w[:22]:>24}" for _, w in names))
+for key, what in (("pair_ns", "socketpair, no name"), ("path_ns", "to a pathname socket"),
+                  ("rights_ns", "socketpair, one fd"), ("send_ns", "send (not notified)")):
+    print(f"  {what:<22}" + "".join(f"{med(n, key):24.2f}" for n, _ in names))
 EOF
