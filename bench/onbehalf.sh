@@ -35,7 +35,7 @@
 set -euo pipefail
 
 BENCH_NAME=onbehalf
-BENCH_KEEP='onbehalf.txt'
+BENCH_KEEP='onbehalf.txt sendmsg.txt'
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OBCHMOD=${OBCHMOD:-$B/bench/obchmod}
