@@ -138,7 +138,7 @@ static bool convert(struct sl_ctx *c, const sandlock_action_out_t *out, struct s
 					.fd_flags = out->payload.inject_send.newfd_flags};
 		return a->fd >= 0 && (a->fd_flags & ~(uint32_t)O_CLOEXEC) == 0;
 	case SANDLOCK_ACTION_HOLD:
-		a->kind = SL_ACT_HOLD;
+		*a = (struct sl_action){.kind = SL_ACT_HOLD, .fd = -1}; /* nothing to wait on */
 		return true;
 	case SANDLOCK_ACTION_KILL: {
 		pid_t pgid = out->payload.kill.pgid;

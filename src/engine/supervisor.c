@@ -137,6 +137,7 @@ int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 }
 
 static void retry_held(struct sl_sup *s, bool all);
+static void held_unwait(struct sl_sup *s, struct sl_held *h);
 
 /* The earlier of two times, -1 being none. */
 static int64_t earlier(int64_t a, int64_t b)
@@ -254,8 +255,10 @@ void supervisor_release(struct sl_sup *s)
 	sl_close(&s->wake_fd);
 	for (size_t i = 0; i < SL_NR_MAX; i++)
 		free(s->chains[i].v);
-	for (size_t i = 0; i < s->nheld; i++)
+	for (size_t i = 0; i < s->nheld; i++) {
+		held_unwait(s, &s->held[i]);
 		free(s->held[i].req);
+	}
 	free(s->held);
 	free(s->req);
 	free(s->resp);
@@ -379,7 +382,7 @@ static void commit(struct sl_ctx *c, const struct sl_action *a)
 
 /* Dispatches one received notification.  Returns false if it is held
  * (the caller keeps req). */
-static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req, bool reoffer)
+static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req, bool reoffer, int *hold_fd)
 {
 	pthread_mutex_lock(&s->lock);
 	struct sl_ctx c = {.sup = s,
@@ -401,27 +404,67 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req, bool reo
 	bool done = answer(s, req, &a);
 	commit(&c, &a);
 	pthread_mutex_unlock(&s->lock);
+	*hold_fd = done ? -1 : a.fd;
 	return done;
 }
 
-static void hold(struct sl_sup *s)
+/* ---- held notifications ---------------------------------------------------------- */
+
+static void held_unwait(struct sl_sup *s, struct sl_held *h)
 {
-	if (s->nheld == SL_MAX_HELD) {
-		answer_errno(s, s->req->id, EAGAIN); /* bounded: deny the excess */
-		return;
-	}
-	if (!s->held && !(s->held = calloc(SL_MAX_HELD, sizeof(*s->held)))) {
-		answer_errno(s, s->req->id, ENOMEM);
+	evloop_del(s->loop, h->ev);
+	h->ev = NULL;
+	sl_close(&h->wait_fd);
+}
+
+/* A held call's fd became writable (a peer read, its buffer emptied):
+ * offered again now.  One shot: the next hold brings its own fd. */
+static void held_ready(void *arg, int fd, uint32_t events)
+{
+	(void)events;
+	struct sl_sup *s = arg;
+	for (size_t i = 0; i < s->nheld; i++)
+		if (s->held[i].wait_fd == fd) {
+			held_unwait(s, &s->held[i]);
+			s->held[i].due = 0;
+		}
+	if (s->listener >= 0)
+		retry_held(s, false);
+}
+
+/* The hold's wait fd, registered (EPOLLONESHOT: a level-triggered fd
+ * that stays writable must not call back in a loop); without a
+ * registration the timer offers the call again. */
+static void held_wait(struct sl_sup *s, struct sl_held *h, int fd)
+{
+	h->wait_fd = fd;
+	h->ev = NULL;
+	int err;
+	if (fd >= 0 &&
+	    !(h->ev = evloop_add(s->loop, fd, EPOLLOUT | EPOLLONESHOT, held_ready, s, &err)))
+		sl_close(&h->wait_fd);
+}
+
+static void hold(struct sl_sup *s, int fd)
+{
+	if (s->nheld == SL_MAX_HELD ||
+	    (!s->held && !(s->held = calloc(SL_MAX_HELD, sizeof(*s->held))))) {
+		sl_close(&fd);
+		/* bounded: deny the excess */
+		answer_errno(s, s->req->id, s->nheld == SL_MAX_HELD ? EAGAIN : ENOMEM);
 		return;
 	}
 	struct seccomp_notif *copy = malloc(s->req_size);
 	if (!copy) {
+		sl_close(&fd);
 		answer_errno(s, s->req->id, ENOMEM);
 		return;
 	}
 	memcpy(copy, s->req, s->req_size);
 	int64_t due = sl_now_ms() + HELD_RETRY_MS;
-	s->held[s->nheld++] = (struct sl_held){.req = copy, .due = due};
+	struct sl_held *h = &s->held[s->nheld++];
+	*h = (struct sl_held){.req = copy, .due = due};
+	held_wait(s, h, fd);
 	s->held_retry_ms = s->nheld == 1 ? due : earlier(s->held_retry_ms, due);
 }
 
@@ -434,14 +477,15 @@ int supervisor_handle_one(struct sl_sup *s)
 			return 0;
 		return -errno;
 	}
-	bool done = dispatch(s, s->req, false);
+	int fd;
+	bool done = dispatch(s, s->req, false, &fd);
 	/* Re-offer what was held before this notification and is due (this
 	 * one may be what they wait for); a call held just now waits for a
 	 * later event. */
 	if (s->nheld)
 		retry_held(s, false);
 	if (!done)
-		hold(s);
+		hold(s, fd);
 	return 0;
 }
 
@@ -469,11 +513,15 @@ static void retry_held(struct sl_sup *s, bool all)
 		}
 		uint64_t id = h->req->id;
 		bool gone = ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ID_VALID, &id) < 0;
-		if (gone || dispatch(s, h->req, true)) {
+		int fd = -1;
+		if (gone || dispatch(s, h->req, true, &fd)) {
+			held_unwait(s, h);
 			free(h->req);
 			*h = s->held[--s->nheld];
 			continue;
 		}
+		held_unwait(s, h);
+		held_wait(s, h, fd);
 		h->due = now + HELD_RETRY_MS;
 		next = earlier(next, h->due);
 		i++;

@@ -43,7 +43,9 @@
 /* A held notification (a copy), and when it is offered again. */
 struct sl_held {
 	struct seccomp_notif *req;
-	int64_t due; /* monotonic ms */
+	int64_t due;	  /* monotonic ms */
+	int wait_fd;	  /* offered again once writable (the hold's fd), or -1 */
+	struct sl_ev *ev; /* wait_fd's registration in the loop */
 };
 
 enum sl_act_kind {
@@ -58,6 +60,9 @@ enum sl_act_kind {
 struct sl_action {
 	enum sl_act_kind kind;
 	int64_t val;
+	/* SL_ACT_INJECT_SEND: the fd injected; SL_ACT_HOLD: an fd of ours
+	 * (the engine takes it) whose writability may lift the hold, so the
+	 * call is offered again at once rather than at the next retry, or -1 */
 	int fd;
 	uint32_t fd_flags; /* O_CLOEXEC for the injected fd */
 	int sig;

@@ -64,7 +64,9 @@
  * other threads may see it set meanwhile), a send with MSG_DONTWAIT;
  * when the child's own call would have waited (EAGAIN, a full backlog or
  * receive queue), the notification is held and made again later (the
- * engine offers it again every 100 ms).  SO_SNDTIMEO is not honoured, and a blocking stream send
+ * engine offers it again every 100 ms, or at once when our copy of a
+ * stream socket, or of one sending without a name, polls writable:
+ * wait_fd()).  SO_SNDTIMEO is not honoured, and a blocking stream send
  * may return a short count (what the send buffer took: no more than the socket's send buffer is
  * read from the child per call), as may a blocking sendmmsg (the messages sent before one that
  * would wait). What a call would wait for costs the supervisor little: a send's data is read last,
@@ -488,12 +490,28 @@ static void sock_close(struct sockcall *k)
 	sockmsg_free(&k->m);
 }
 
-static void answer(struct sl_action *a, long r)
+/* A held send waits on the socket's own room when that is what it waits
+ * for: a stream, or a send without a name (the poll of a connected
+ * datagram socket looks at its peer's queue).  The engine offers it again
+ * once our copy polls writable, instead of at its next retry (a bulk
+ * stream sendmsg to a reader took 100 ms per send buffer).  A datagram
+ * to a name (the receiver's queue: no fd of ours tells) and a connect
+ * wait for the retry. */
+static int wait_fd(const struct sockcall *k)
+{
+	if (!k->send || k->sock < 0 || (k->type != SOCK_STREAM && k->m.addrlen))
+		return -1;
+	return fcntl(k->sock, F_DUPFD_CLOEXEC, 3);
+}
+
+static void answer(struct sl_action *a, long r, const struct sockcall *k)
 {
 	if (r == CALL_CONTINUES)
 		*a = sl_act_continue();
 	else
 		onbehalf_answer(a, r);
+	if (a->kind == SL_ACT_HOLD)
+		a->fd = wait_fd(k);
 }
 
 /* Emulate: connect (every call). */
@@ -509,8 +527,8 @@ static void on_connect(struct sl_ctx *c, struct sl_action *a, void *arg)
 		k.waits = would_wait(&k);
 		r = run_call(st, c, &k, rt);
 	}
+	answer(a, r, &k);
 	sock_close(&k);
-	answer(a, r);
 }
 
 /* Emulate: sendto with an address (the filter notifies no other). */
@@ -534,8 +552,8 @@ static void on_sendto(struct sl_ctx *c, struct sl_action *a, void *arg)
 		r = sockmsg_read_payload(c, &k.m);
 	if (r == 0)
 		r = run_call(st, c, &k, rt);
+	answer(a, r, &k);
 	sock_close(&k);
-	answer(a, r);
 }
 
 /* One message of sendmsg or sendmmsg, its struct msghdr at hdr. */
@@ -567,8 +585,8 @@ static void on_sendmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
 		k.waits = would_wait(&k);
 		r = one_msg(st, c, &k, rt, x[1]);
 	}
+	answer(a, r, &k);
 	sock_close(&k);
-	answer(a, r);
 }
 
 /* Emulate: sendmmsg, message by message as the kernel does: each one's
@@ -601,8 +619,8 @@ static void on_sendmmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 	if (r == 0 || sent > 0)
 		r = sent;
+	answer(a, r, &k);
 	sock_close(&k);
-	answer(a, r);
 }
 
 static const struct sl_frule unixsock_rules[] = {
