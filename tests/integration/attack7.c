@@ -15,7 +15,6 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <stdarg.h>
 #include <stdlib.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
@@ -55,39 +54,9 @@ static const char *a7probe(void)
 	return p;
 }
 
-/* a7probe ARGS... (NULL-terminated) inside p, however it ends. */
-static struct tc_res a7_run(const sandlock_sandbox_t *p, const char *arg0, ...) TC_SENTINEL;
-static struct tc_res a7_run(const sandlock_sandbox_t *p, const char *arg0, ...)
-{
-	const char *argv[64] = {a7probe(), arg0};
-	size_t n = 2;
-	va_list ap;
-	va_start(ap, arg0);
-	for (const char *a; n < 63 && (a = va_arg(ap, const char *));)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	return tc_runv(p, NULL, argv);
-}
-
+#define a7_run(p, ...) tc_named_run((p), "a7probe", __VA_ARGS__)
 /* Its stdout; the test fails unless it exited 0. */
-#define A7_IN(p, ...)                                                                              \
-	({                                                                                         \
-		struct tc_res a7r_ = a7_run((p), __VA_ARGS__, NULL);                               \
-		if (a7r_.status != SANDLOCK_STATUS_EXITED || a7r_.code != 0)                       \
-			th_fail(__FILE__, __LINE__,                                                \
-				"a7probe: status %d code %d sig %d, out \"%s\" err \"%s\"",        \
-				a7r_.status, a7r_.code, a7r_.sig, a7r_.out, a7r_.err);             \
-		a7r_.out;                                                                          \
-	})
-
-static void check_lines(const char *out, const char *const *want)
-{
-	for (int i = 0; want[i]; i++)
-		if (strcmp(tc_line(out, i), want[i]))
-			th_fail(__FILE__, __LINE__, "line %d: \"%s\", wanted \"%s\" (all: %s)", i,
-				tc_line(out, i), want[i], out);
-}
+#define A7_IN(p, ...) tc_named_in((p), "a7probe", __VA_ARGS__, NULL)
 
 /* How many datagrams are queued on s (taken). */
 static int count(int s)
@@ -142,11 +111,11 @@ TEST(sendmsg_attack_names_of_an_outside_socket)
 	static const char *const denied[] = {"errno=EACCES", "errno=EACCES", "errno=EACCES",
 					     "errno=EACCES", "errno=EACCES", "errno=EACCES",
 					     "errno=EXDEV",  "errno=ENOENT", NULL};
-	check_lines(out, denied);
+	tc_check_lines(out, denied);
 	CHECK_EQ(count(l.rsock), 0);
 	out = A7_IN(p, "names", l.ws);
 	static const char *const allowed[] = {"ok 1", "ok 1", "ok 1", "ok 1", "ok 1", "ok 1", NULL};
-	check_lines(out, allowed);
+	tc_check_lines(out, allowed);
 	CHECK_EQ(count(l.wsock), 6);
 }
 
@@ -163,7 +132,7 @@ TEST(sendmsg_attack_rights_of_numbers_not_held)
 	char *out = A7_IN(p, "rights-bad", l.ws);
 	static const char *const want[] = {"errno=EBADF", "errno=EBADF", "errno=EBADF",
 					   "errno=EBADF", "errno=EBADF", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_EQ(count(l.wsock), 0);
 }
 

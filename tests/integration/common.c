@@ -180,6 +180,46 @@ struct tc_res tc_run(const sandlock_sandbox_t *p, const char *name, const char *
 	return tc_runv(p, name, argv);
 }
 
+/* tc_probe_dir()/probe ARGS... inside p. */
+static struct tc_res named_run(const sandlock_sandbox_t *p, const char *probe, const char *arg0,
+			       va_list ap)
+{
+	const char *argv[TC_MAX_ARGS];
+	argv[0] = tc_path(tc_probe_dir(), probe);
+	collect(argv, 1, arg0, ap);
+	return tc_runv(p, NULL, argv);
+}
+
+struct tc_res tc_named_run(const sandlock_sandbox_t *p, const char *probe, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	struct tc_res r = named_run(p, probe, arg0, ap);
+	va_end(ap);
+	return r;
+}
+
+char *tc_named_in(const sandlock_sandbox_t *p, const char *probe, const char *arg0, ...)
+{
+	va_list ap;
+	va_start(ap, arg0);
+	struct tc_res r = named_run(p, probe, arg0, ap);
+	va_end(ap);
+	if (r.status != SANDLOCK_STATUS_EXITED || r.code != 0)
+		th_fail(__FILE__, __LINE__,
+			"%s %s: status %d code %d sig %d, out \"%s\" err \"%s\" note \"%s\"", probe,
+			arg0, r.status, r.code, r.sig, r.out, r.err, r.note);
+	return r.out;
+}
+
+void tc_check_lines(const char *out, const char *const *want)
+{
+	for (int i = 0; want[i]; i++)
+		if (strcmp(tc_line(out, i), want[i]))
+			th_fail(__FILE__, __LINE__, "line %d: \"%s\", wanted \"%s\" (all: %s)", i,
+				tc_line(out, i), want[i], out);
+}
+
 static char *chomp(char *s)
 {
 	size_t n = strlen(s);

@@ -76,6 +76,16 @@ struct tc_res tc_runv(const sandlock_sandbox_t *p, const char *name, const char 
 /* Runs `probe ARGS...` inside the sandbox and returns its stdout without
  * the final newline; fails the test unless the probe exited 0. */
 char *tc_probe_in(const sandlock_sandbox_t *p, const char *arg0, ...) TC_SENTINEL;
+/* Another probe of the build (tests/probes/PROBE.c) with ARGS...
+ * (NULL-terminated) inside p: however it ends; or its stdout, the test
+ * failing unless it exited 0. */
+struct tc_res tc_named_run(const sandlock_sandbox_t *p, const char *probe, const char *arg0,
+			   ...) TC_SENTINEL;
+char *tc_named_in(const sandlock_sandbox_t *p, const char *probe, const char *arg0,
+		  ...) TC_SENTINEL;
+/* Fails the test unless line i of out is want[i] for each of want
+ * (NULL-terminated). */
+void tc_check_lines(const char *out, const char *const *want);
 /* The same probe run outside any sandbox. */
 char *tc_probe_out(const char *arg0, ...) TC_SENTINEL;
 /* The probe outside any sandbox, for probes that may fail there: its

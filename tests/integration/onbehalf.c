@@ -17,7 +17,6 @@
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdatomic.h>
 #include <stddef.h>
 #include <stdlib.h>
@@ -61,34 +60,9 @@ static sandlock_builder_t *lay_builder(const struct lay *l)
 	return sandlock_sandbox_builder_fs_read(b, l->r);
 }
 
-/* Runs obprobe ARGS... (NULL-terminated) inside p; its stdout. */
-static char *ob_in(const sandlock_sandbox_t *p, const char *arg0, ...) TC_SENTINEL;
-static char *ob_in(const sandlock_sandbox_t *p, const char *arg0, ...)
-{
-	const char *argv[64] = {tc_path(tc_probe_dir(), "obprobe"), arg0};
-	size_t n = 2;
-	va_list ap;
-	va_start(ap, arg0);
-	for (const char *a; n < 63 && (a = va_arg(ap, const char *));)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	struct tc_res r = tc_runv(p, NULL, argv);
-	if (r.status != SANDLOCK_STATUS_EXITED || r.code != 0)
-		th_fail(__FILE__, __LINE__,
-			"obprobe %s: status %d code %d sig %d, out \"%s\" err \"%s\"", arg0,
-			r.status, r.code, r.sig, r.out, r.err);
-	return r.out;
-}
+#define ob_in(p, ...) tc_named_in((p), "obprobe", __VA_ARGS__)
 
 /* Checks each line of out against want (NULL-terminated). */
-static void check_lines(const char *out, const char *const *want)
-{
-	for (int i = 0; want[i]; i++)
-		if (strcmp(tc_line(out, i), want[i]))
-			th_fail(__FILE__, __LINE__, "line %d: \"%s\", wanted \"%s\" (all: %s)", i,
-				tc_line(out, i), want[i], out);
-}
 
 static mode_t mode_of(const char *path)
 {
@@ -138,7 +112,7 @@ TEST(onbehalf_chmod_by_every_name)
 	    "ok", "errno=EACCES", "ok",
 	    /* a symlink's own mode: the kernel's answer (it is in wdir) */
 	    "errno=EOPNOTSUPP", "ok", "errno=EACCES", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_EQ(mode_of(l.wf), 0644);
 	CHECK_EQ(mode_of(l.rf), 0644);
 	CHECK_EQ(mode_of(l.of), 0644);
@@ -155,13 +129,13 @@ TEST(onbehalf_cwd_of_the_thread)
 	char *out = ob_in(pr, "seq", "chmod f 600", "chmod /proc/self/cwd/f 600",
 			  tc_fmt("thread-cwd %s f 640", l.w), NULL);
 	static const char *const in_r[] = {"errno=EACCES", "errno=EACCES", "ok", "ok", NULL};
-	check_lines(out, in_r);
+	tc_check_lines(out, in_r);
 	CHECK_EQ(mode_of(l.rf), 0644);
 	CHECK_EQ(mode_of(l.wf), 0640);
 	out = ob_in(pw, "seq", "chmod f 600", "chmod /proc/self/cwd/f 604",
 		    tc_fmt("thread-cwd %s f 600", l.r), NULL);
 	static const char *const in_w[] = {"ok", "ok", "errno=EACCES", "errno=EACCES", NULL};
-	check_lines(out, in_w);
+	tc_check_lines(out, in_w);
 	CHECK_EQ(mode_of(l.wf), 0604);
 	CHECK_EQ(mode_of(l.rf), 0644);
 }
@@ -180,7 +154,7 @@ TEST(onbehalf_chown_times_xattrs)
 	static const char *const want[] = {
 	    "ok", "errno=EACCES", "ok",		  "errno=EACCES", "errno=EACCES",
 	    "ok", "errno=EACCES", "errno=EACCES", "errno=EACCES", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_EQ(mtime_of(l.wf), 1000);
 	CHECK(mtime_of(l.rf) > 4000);
 	out = ob_in(p, "seq", tc_fmt("utimensat %s 5000", l.wf), tc_fmt("futimesat %s f 6000", l.w),
@@ -197,7 +171,7 @@ TEST(onbehalf_chown_times_xattrs)
 		    tc_fmt("setxattrat %s user.t at", l.wf), NULL);
 	static const char *const xw[] = {"ok",		 "errno=EACCES", "errno=EPERM",
 					 "errno=EACCES", "errno=ENOSYS", NULL};
-	check_lines(out, xw);
+	tc_check_lines(out, xw);
 	CHECK_EQ(getxattr(l.wf, "user.t", v, sizeof(v)), 2);
 	CHECK(getxattr(l.rf, "user.t", v, sizeof(v)) < 0);
 	CHECK_EQ(getxattr(l.of, "user.probe", v, sizeof(v)), 1);
@@ -215,7 +189,7 @@ TEST(onbehalf_denied_paths)
 			  tc_fmt("chmod %s 600", l.wf), tc_fmt("inotify %s", secret), NULL);
 	static const char *const want[] = {"errno=EACCES", "errno=EACCES", "ok", "errno=EACCES",
 					   NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_EQ(mode_of(secret), 0644);
 	CHECK_EQ(mode_of(l.w), 0755);
 }
@@ -264,7 +238,7 @@ TEST(onbehalf_inotify_readable_only)
 	static const char *const want[] = {
 	    "ok",	    "ok", "errno=EACCES", "errno=ENOENT", "errno=EACCES",
 	    "errno=EACCES", "ok", "errno=EACCES", "ok made",	  NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 }
 
 /* ---- unix sockets ------------------------------------------------------------------ */
@@ -295,7 +269,7 @@ TEST(onbehalf_unix_socket_in_writable_tree_only)
 	    "errno=EPERM",
 	    /* Landlock allows no TCP connect: its answer, from the worker */
 	    "errno=EACCES", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_EQ(tc_drain_stop(&w), 1);
 	CHECK_EQ(tc_drain_stop(&r), 0);
 	CHECK_EQ(tc_drain_stop(&o), 0);
@@ -418,7 +392,7 @@ TEST(onbehalf_without_pidfd_getfd)
 			  tc_fmt("connect %s", ws), tc_fmt("inotify %s", l.w), NULL);
 	static const char *const want[] = {"ok",	  "errno=EACCES", "ok",
 					   "errno=EPERM", "errno=EPERM",  NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_EQ(mode_of(l.wf), 0604);
 	CHECK_EQ(mode_of(l.rf), 0644);
 	CHECK_EQ(tc_drain_stop(&w), 0);

@@ -16,7 +16,6 @@
 #include <fcntl.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
-#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -61,33 +60,7 @@ static const char *smprobe(void)
 	return p;
 }
 
-/* Runs smprobe ARGS... (NULL-terminated) inside p; its stdout. */
-static char *sm_in(const sandlock_sandbox_t *p, const char *arg0, ...) TC_SENTINEL;
-static char *sm_in(const sandlock_sandbox_t *p, const char *arg0, ...)
-{
-	const char *argv[64] = {smprobe(), arg0};
-	size_t n = 2;
-	va_list ap;
-	va_start(ap, arg0);
-	for (const char *a; n < 63 && (a = va_arg(ap, const char *));)
-		argv[n++] = a;
-	va_end(ap);
-	argv[n] = NULL;
-	struct tc_res r = tc_runv(p, NULL, argv);
-	if (r.status != SANDLOCK_STATUS_EXITED || r.code != 0)
-		th_fail(__FILE__, __LINE__,
-			"smprobe %s: status %d code %d sig %d, out \"%s\" err \"%s\" note \"%s\"",
-			arg0, r.status, r.code, r.sig, r.out, r.err, r.note);
-	return r.out;
-}
-
-static void check_lines(const char *out, const char *const *want)
-{
-	for (int i = 0; want[i]; i++)
-		if (strcmp(tc_line(out, i), want[i]))
-			th_fail(__FILE__, __LINE__, "line %d: \"%s\", wanted \"%s\" (all: %s)", i,
-				tc_line(out, i), want[i], out);
-}
+#define sm_in(p, ...) tc_named_in((p), "smprobe", __VA_ARGS__)
 
 /* The next datagram queued on s: its bytes (a new string, NULL when none
  * is queued) and the fd passed with it (*fd, -1 none; fd may be NULL). */
@@ -153,7 +126,7 @@ TEST(sendmsg_datagram_writable_tree_only)
 	static const char *const want[] = {"ok 6",	   "errno=EACCES", "errno=EACCES",
 					   "errno=EACCES", "ok 2",	   "errno=EACCES",
 					   "errno=EPERM",  "errno=ENOENT", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_STR(take(l.wsock, NULL), "abcdef");
 	CHECK_STR(take(l.wsock, NULL), "gh");
 	CHECK(take(l.wsock, NULL) == NULL);
@@ -179,7 +152,7 @@ TEST(sendmsg_rights_passed_and_host_locks_kept)
 			  tc_fmt("rights-dgram %s %s", l.ws, l.rf),
 			  tc_fmt("rights-dgram %s %s", l.rs, l.rf), NULL);
 	static const char *const want[] = {"ok rfile", "ok 1", "errno=EACCES", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK(tc_lock_held(l.rf));
 	int fd;
 	CHECK_STR(take(l.wsock, &fd), "F");
@@ -207,7 +180,7 @@ TEST(sendmsg_sendmmsg_counts_and_refusals)
 	    sm_in(p, "seq", tc_fmt("mmsg %s %s %s", l.ws, w2, w3),
 		  tc_fmt("mmsg %s %s %s", l.ws, l.rs, w3), tc_fmt("mmsg %s %s", l.rs, w2), NULL);
 	static const char *const want[] = {"ok 3 2 3 4", "ok 1 2 999 999", "errno=EACCES", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_STR(take(l.wsock, NULL), "01");
 	CHECK_STR(take(l.wsock, NULL), "01");
 	CHECK(take(l.wsock, NULL) == NULL);
@@ -287,7 +260,7 @@ TEST(sendmsg_socket_of_another_user)
 	char *out = sm_in(p, "seq", tc_fmt("dgram %s ab", l.ws),
 			  tc_fmt("rights-dgram %s %s", l.ws, l.rf), NULL);
 	static const char *const want[] = {"errno=EACCES", "errno=EACCES", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_EQ(count(l.wsock), 0);
 }
 
@@ -314,7 +287,7 @@ TEST(sendmsg_without_pidfd_getfd)
 			  tc_fmt("rights-pair %s", l.rf), tc_fmt("mmsg %s", l.ws), NULL);
 	static const char *const want[] = {"errno=EPERM", "errno=EPERM", "errno=EPERM",
 					   "errno=EPERM", NULL};
-	check_lines(out, want);
+	tc_check_lines(out, want);
 	CHECK_EQ(count(l.wsock), 0);
 }
 
