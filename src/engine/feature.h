@@ -33,11 +33,14 @@
 #include "supervisor.h"
 
 struct sandlock_sandbox;
+struct sl_netplan;
 
 /* What decides which features are active and which rules they need. */
 struct sl_feature_env {
 	const struct sandlock_sandbox *policy;
 	bool tty_jobs; /* the sandbox was handed the terminal (job control) */
+	/* the network policy, its names resolved (outlives the sandbox's run) */
+	const struct sl_netplan *net;
 };
 
 /* One notify rule and the handler its notifications go to. */

@@ -162,6 +162,7 @@ static int attach(sandlock_handle_t *h)
 				.name = h->name,
 				.features = h->features,
 				.tty_jobs = h->tty_jobs,
+				.net = &h->net,
 				.user = h->user,
 				.n_user = h->n_user};
 	/* prepared while the child finishes its setup */
@@ -268,6 +269,7 @@ static int start_thread(sandlock_handle_t *h)
 static void handle_destroy(sandlock_handle_t *h)
 {
 	plan_release(&h->plan);
+	netplan_release(&h->net);
 	sl_buf_free(&h->out);
 	sl_buf_free(&h->err);
 	pthread_mutex_destroy(&h->lock);
@@ -315,7 +317,7 @@ static int plan_rules(sandlock_handle_t *h, const sandlock_sandbox_t *policy,
 {
 	int *nrs = NULL;
 	int r = user_nrs(h->user, h->n_user, &nrs);
-	struct sl_feature_env env = {.policy = policy, .tty_jobs = h->tty_jobs};
+	struct sl_feature_env env = {.policy = policy, .tty_jobs = h->tty_jobs, .net = &h->net};
 	if (r == 0)
 		r = feature_plan_rules(h->features, &env, nrs, h->n_user, rules, n);
 	free(nrs);
@@ -359,6 +361,10 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	struct sl_nrule *rules = NULL;
 	size_t n_rules = 0;
 	int r = set_name(h, name);
+	/* the host names are resolved before anything else: the rules, the
+	 * plan and the features all read the addresses */
+	if (r == 0)
+		r = netplan_build(&h->net, policy);
 	if (r == 0)
 		r = plan_rules(h, policy, &rules, &n_rules);
 	h->streaming = io != NULL;
@@ -367,7 +373,8 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 				 .tty_jobs = h->tty_jobs,
 				 .gated = h->gated,
 				 .rules = rules,
-				 .n_rules = n_rules};
+				 .n_rules = n_rules,
+				 .net = &h->net};
 	if (r == 0)
 		r = plan_build(&h->plan, policy, argv, argc, &mode);
 	free(rules);

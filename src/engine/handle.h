@@ -57,6 +57,8 @@ struct sandlock_handle {
 	const struct sl_feature_set *features; /* what the engine enforces */
 	bool tty_jobs;			       /* interactive on a terminal */
 	struct sl_plan plan;
+	struct sl_netplan
+	    net; /* the network policy, resolved once (read by the plan and the features) */
 	struct sl_spawned proc;
 	struct sl_evloop evl; /* the engine's and the run's registrations */
 	struct sl_sup sup;

@@ -74,7 +74,8 @@ static void procs_gone(void *arg, struct sl_pent *e)
 static int start_features(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 {
 	const struct sl_feature_set *set = cfg->features;
-	struct sl_feature_env env = {.policy = cfg->policy, .tty_jobs = cfg->tty_jobs};
+	struct sl_feature_env env = {
+	    .policy = cfg->policy, .tty_jobs = cfg->tty_jobs, .net = cfg->net};
 	size_t proc_size = 0;
 	if (set && !(s->feat = calloc(set->n ? set->n : 1, sizeof(*s->feat))))
 		return sl_errorf(ENOMEM, "out of memory");

@@ -132,13 +132,15 @@ struct sl_end;
 struct sl_evloop;
 struct sl_ev;
 struct onbehalf;
+struct sl_netplan;
 
 struct sl_sup_cfg {
 	struct sl_evloop *loop; /* where the engine registers its fds and timers */
 	const struct sandlock_sandbox *policy;
 	const char *name; /* outlives the engine */
 	const struct sl_feature_set *features;
-	bool tty_jobs; /* the sandbox was handed the terminal */
+	bool tty_jobs;		      /* the sandbox was handed the terminal */
+	const struct sl_netplan *net; /* outlives the engine */
 	const struct sl_user_link *user;
 	size_t n_user;
 };

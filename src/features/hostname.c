@@ -20,6 +20,7 @@
 #include <string.h>
 
 #include "error.h"
+#include "netplan.h"
 #include "synthetic.h"
 #include "util.h"
 
@@ -63,7 +64,7 @@ int hostname_hosts(struct sl_buf *out, const struct synth_src *src)
 	int r = put(out, "127.0.0.1 localhost\n", "::1 localhost ip6-localhost ip6-loopback\n",
 		    "127.0.1.1 ", src->name, "\n", (char *)NULL);
 	for (size_t i = 0; r == 0 && i < src->npins; i++) {
-		const struct synth_pin *p = &src->pins[i];
+		const struct netplan_pin *p = &src->pins[i];
 		if (!one_word(p->addr) || !one_word(p->name))
 			return sl_errorf(EINVAL, "/etc/hosts: pinned host %zu is not one word", i);
 		r = put(out, p->addr, " ", p->name, "\n", (char *)NULL);

@@ -41,6 +41,7 @@
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "synthetic.h"
+#include "netplan.h"
 #include "util.h"
 
 /* The opens that may read: O_RDONLY (0), not O_PATH, not O_DIRECTORY. */
@@ -191,9 +192,11 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 {
 	(void)proc_off;
 	struct synth_state *st = state;
-	/* the network rules' pinned hosts: none while those rules are not
-	 * enforced (their resolution, before the start, will give them) */
-	st->src = (struct synth_src){.name = s->name, .policy = env->policy};
+	/* the network rules' host names, resolved before the start */
+	st->src = (struct synth_src){.name = s->name,
+				     .policy = env->policy,
+				     .pins = env->net->pins,
+				     .npins = env->net->npins};
 	bool any = false;
 	for (size_t i = 0; i < NVIEWS; i++) {
 		struct view_state *v = &st->v[i];

@@ -18,21 +18,15 @@
 #include "util.h"
 
 struct sandlock_sandbox;
-
-/* A pinned host: the line "<addr> <name>" of /etc/hosts. */
-struct synth_pin {
-	const char *addr; /* an address's text */
-	const char *name;
-};
+struct netplan_pin;
 
 /* What a view's content is made from: the sandbox's, fixed at set-up. */
 struct synth_src {
 	const char *name; /* the sandbox's name (its uname nodename) */
 	const struct sandlock_sandbox *policy;
 	/* Pinned after the fixed lines of /etc/hosts: the addresses the
-	 * network rules' host names resolved to.  None while those rules are
-	 * not enforced. */
-	const struct synth_pin *pins;
+	 * network rules' host names resolved to (netplan.h). */
+	const struct netplan_pin *pins;
 	size_t npins;
 };
 

@@ -115,6 +115,8 @@
 #include "error.h"
 #include "feature.h"
 #include "landlock.h"
+#include "netmatch.h"
+#include "netplan.h"
 #include "onbehalf.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
@@ -140,9 +142,11 @@
 
 struct unixsock_state {
 	struct onbehalf *ob;
-	int ruleset;	/* the worker's TCP rules, -1 none */
-	bool scoped;	/* Landlock's abstract unix socket scope is on */
-	bool tcp_ruled; /* Landlock decides the sandbox's TCP connects */
+	const struct sl_netplan *net; /* the network policy (the handle's) */
+	int ruleset;		      /* the worker's TCP rules, -1 none */
+	bool scoped;		      /* Landlock's abstract unix socket scope is on */
+	bool tcp_ruled;		      /* Landlock's net-tcp protection is applied */
+	bool ll_decides;	      /* ...and its connect rules alone decide TCP */
 };
 
 /* One call (one message of a sendmmsg), its memory read once. */
@@ -150,6 +154,8 @@ struct sockcall {
 	bool send;
 	int sock;		    /* our duplicate */
 	int type;		    /* its SO_TYPE */
+	int domain;		    /* its SO_DOMAIN */
+	int proto;		    /* its SO_PROTOCOL */
 	struct sockmsg_bound bound; /* what one call on it may carry */
 	struct sockmsg m;
 	int flags;  /* the send's */
@@ -162,6 +168,18 @@ struct sockcall {
 
 /* Where a call is made (route_of). */
 enum route { R_UNIX, R_DUP, R_CONFINED, R_CONTINUE };
+
+static bool is_inet(const struct sockcall *k)
+{
+	return k->domain == AF_INET || k->domain == AF_INET6;
+}
+
+/* A TCP connect that may complete later (EINPROGRESS), as the child's
+ * blocking call would wait for. */
+static bool tcp_connect(const struct sockcall *k)
+{
+	return !k->send && is_inet(k) && k->type == SOCK_STREAM;
+}
 
 /* ---- the operations (with the child's credentials) ------------------------ */
 
@@ -227,6 +245,11 @@ static long sock_do(struct sockcall *k, const struct sockaddr *to, socklen_t tol
 		r = sys(connect(k->sock, to, tolen));
 		if (!(fl & O_NONBLOCK))
 			(void)fcntl(k->sock, F_SETFL, fl);
+		/* a TCP handshake under way: held until our copy polls
+		 * writable, then connected again, which the kernel answers
+		 * with 0, the handshake's error, or EALREADY (still waiting) */
+		if ((r == -EINPROGRESS || r == -EALREADY) && tcp_connect(k) && k->waits)
+			return ONBEHALF_HOLD;
 	}
 	return r == -EAGAIN && k->waits ? ONBEHALF_HOLD : r;
 }
@@ -274,6 +297,44 @@ static void path_of(const struct sockcall *k, char *out)
 	out[n] = 0;
 }
 
+/* The network policy's answer for the address of an inet call made
+ * here: 0 to go on, -ECONNREFUSED when denied, -EINVAL for an address too
+ * short to be one.  The protocol is the socket's (SO_PROTOCOL), never
+ * what the child says; the address is the copy the call will use. */
+static long inet_check(const struct unixsock_state *st, struct sockcall *k)
+{
+	if (!st->net->policy || !k->m.addrlen)
+		return 0; /* no address: the connected peer, checked at its connect */
+	struct sockaddr_in *in = (struct sockaddr_in *)&k->m.addr;
+	/* udp_sendmsg() sends to an AF_UNSPEC address as to an AF_INET one:
+	 * so it is decided, and sent, as one (elsewhere AF_UNSPEC is a
+	 * disconnect, or no address) */
+	if (k->send && k->domain == AF_INET && k->proto == IPPROTO_UDP &&
+	    k->m.addrlen >= sizeof(*in) && in->sin_family == AF_UNSPEC)
+		in->sin_family = AF_INET;
+	enum sl_proto p;
+	switch (k->proto) {
+	case IPPROTO_TCP:
+		p = SL_PROTO_TCP;
+		break;
+	case IPPROTO_UDP:
+		p = SL_PROTO_UDP;
+		break;
+	case IPPROTO_ICMP:
+	case IPPROTO_ICMPV6:
+		p = SL_PROTO_ICMP;
+		break;
+	default:
+		return -ECONNREFUSED; /* no rule speaks of it (UDP-Lite...) */
+	}
+	int v = netmatch_sockaddr(&st->net->acl, p, &k->m.addr, k->m.addrlen);
+	if (v == -EAFNOSUPPORT) /* the kernel refuses it, or disconnects */
+		return 0;
+	if (v < 0)
+		return v;
+	return v == SL_NET_ALLOW ? 0 : -ECONNREFUSED;
+}
+
 static long on_unix(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k)
 {
 	char path[sizeof(((struct sockaddr_un *)0)->sun_path) + 1];
@@ -316,6 +377,19 @@ static struct sockmsg_bound send_bound(int sock, int domain, int type)
 	return (struct sockmsg_bound){.max = max, .stream = stream};
 }
 
+/* Where a TCP connect is made: on the worker when Landlock's connect
+ * rules decide it, here (after the policy's check) when the addresses
+ * do, and continued only when no rule of either kind applies (net-tcp
+ * disabled, no network policy). */
+static enum route tcp_route(const struct unixsock_state *st)
+{
+	if (st->ll_decides)
+		return R_CONFINED;
+	if (st->net->policy)
+		return R_DUP;
+	return st->tcp_ruled ? R_CONFINED : R_CONTINUE;
+}
+
 /* Where the call on our duplicate (sock, of family domain) is made, or
  * -EACCES (see the file's comment).  Decided before anything is read
  * from the child: nothing it wrote decides it. */
@@ -327,13 +401,14 @@ static long route_of(const struct unixsock_state *st, struct sockcall *k, int do
 	if (getsockopt(k->sock, SOL_SOCKET, SO_TYPE, &k->type, &sl) < 0 ||
 	    getsockopt(k->sock, SOL_SOCKET, SO_PROTOCOL, &proto, &sl) < 0)
 		return -errno;
-	bool inet = domain == AF_INET || domain == AF_INET6;
+	k->domain = domain;
+	k->proto = proto;
 	if (k->send)
 		k->bound = send_bound(k->sock, domain, k->type);
 	if (domain == AF_UNIX)
 		*rt = R_UNIX;
-	else if (inet && k->type == SOCK_STREAM && proto == IPPROTO_TCP)
-		*rt = k->send ? R_DUP : st->tcp_ruled ? R_CONFINED : R_CONTINUE;
+	else if (is_inet(k) && k->type == SOCK_STREAM && proto == IPPROTO_TCP)
+		*rt = k->send ? R_DUP : tcp_route(st);
 	else if (k->type == SOCK_DGRAM)
 		*rt = R_DUP;
 	else
@@ -343,6 +418,12 @@ static long route_of(const struct unixsock_state *st, struct sockcall *k, int do
 
 static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k, enum route rt)
 {
+	/* a TCP send's address is ignored (Fast Open is refused) */
+	long r = rt == R_DUP && is_inet(k) && !(k->send && k->type == SOCK_STREAM)
+		     ? inet_check(st, k)
+		     : 0;
+	if (r < 0)
+		return r;
 	switch (rt) {
 	case R_UNIX:
 		return on_unix(st, c, k);
@@ -499,7 +580,8 @@ static void sock_close(struct sockcall *k)
  * wait for the retry. */
 static int wait_fd(const struct sockcall *k)
 {
-	if (!k->send || k->sock < 0 || (k->type != SOCK_STREAM && k->m.addrlen))
+	if (k->sock < 0 || (!k->send && !tcp_connect(k)) ||
+	    (k->send && k->type != SOCK_STREAM && k->m.addrlen))
 		return -1;
 	return fcntl(k->sock, F_DUPFD_CLOEXEC, 3);
 }
@@ -514,6 +596,30 @@ static void answer(struct sl_action *a, long r, const struct sockcall *k)
 		a->fd = wait_fd(k);
 }
 
+/* A held TCP connect offered again: how the handshake it started went,
+ * from the kernel's state of our copy of the socket (still under way:
+ * held again; failed: its error, taken as a blocking connect takes it;
+ * done: 0), with nothing read from the child.  Its address was decided
+ * when the handshake began; read again, it could be another (a thread
+ * rewriting it), and deciding on that would answer for a connection
+ * that was never made.  1 when the socket is not connecting (the fd now
+ * names another socket): then the call is made afresh. */
+static long connect_progress(struct sockcall *k)
+{
+	struct pollfd p = {.fd = k->sock, .events = POLLOUT};
+	if (poll(&p, 1, 0) == 0)
+		return ONBEHALF_HOLD;
+	int e = 0;
+	socklen_t sl = sizeof(e);
+	if (getsockopt(k->sock, SOL_SOCKET, SO_ERROR, &e, &sl) < 0)
+		return -errno;
+	if (e)
+		return -e;
+	struct sockaddr_storage peer;
+	sl = sizeof(peer);
+	return getpeername(k->sock, (struct sockaddr *)&peer, &sl) == 0 ? 0 : 1;
+}
+
 /* Emulate: connect (every call). */
 static void on_connect(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
@@ -521,6 +627,12 @@ static void on_connect(struct sl_ctx *c, struct sl_action *a, void *arg)
 	struct sockcall k = {.sock = -1};
 	enum route rt;
 	long r = sock_open(st, c, &k, &rt);
+	if (r == 0 && c->reoffer && tcp_connect(&k) && (r = connect_progress(&k)) != 1) {
+		answer(a, r, &k);
+		sock_close(&k);
+		return;
+	}
+	r = r == 1 ? 0 : r;
 	if (r == 0)
 		r = read_addr(c, c->req->data.args[1], (int)c->req->data.args[2], &k);
 	if (r == 0) {
@@ -635,19 +747,6 @@ static const struct sl_frule unixsock_rules[] = {
     {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendmmsg},
 };
 
-/* The worker's ruleset: TCP connects handled, none allowed, the same as
- * the sandbox's (plan.c grants connect ports to none while net_allow,
- * which would, is refused as "not supported yet"). */
-static int tcp_ruleset(const struct sandlock_sandbox *p)
-{
-	if (p->net_allow.n)
-		return sl_errorf(ENOTSUP, "net_allow: connect rules are not mirrored here yet");
-	struct sl_landlock_ruleset_attr attr = {.handled_access_net =
-						    LANDLOCK_ACCESS_NET_CONNECT_TCP};
-	int fd = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0U);
-	return fd < 0 ? sl_errorf(errno, "landlock: TCP ruleset: %s", strerror(errno)) : fd;
-}
-
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
 	(void)proc_off;
@@ -659,8 +758,11 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	if (abi < 0)
 		return abi;
 	st->scoped = !(skip & (1u << SANDLOCK_PROTECTION_ABSTRACT_UNIX_SOCKET_SCOPE));
+	st->net = env->net;
 	st->tcp_ruled = !(skip & (1u << SANDLOCK_PROTECTION_NET_TCP));
-	if (st->tcp_ruled && (st->ruleset = tcp_ruleset(p)) < 0)
+	st->ll_decides = st->tcp_ruled && st->net->connect_ruled && st->net->tcp_pure;
+	if (st->tcp_ruled && st->net->connect_ruled &&
+	    (st->ruleset = landlock_connect_ruleset(&st->net->connect_ports)) < 0)
 		return st->ruleset;
 	return onbehalf_get(s, p, st->ruleset, &st->ob);
 }

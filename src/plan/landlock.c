@@ -151,6 +151,23 @@ static int add_port(int rfd, uint64_t access, uint32_t port)
 	return 0;
 }
 
+int landlock_connect_ruleset(const struct sl_u32v *ports)
+{
+	struct sl_landlock_ruleset_attr attr = {.handled_access_net =
+						    LANDLOCK_ACCESS_NET_CONNECT_TCP};
+	int fd = (int)syscall(__NR_landlock_create_ruleset, &attr, sizeof(attr), 0U);
+	if (fd < 0)
+		return sl_errorf(errno, "landlock: TCP ruleset: %s", strerror(errno));
+	for (size_t i = 0; i < ports->n; i++) {
+		int r = add_port(fd, LANDLOCK_ACCESS_NET_CONNECT_TCP, ports->v[i]);
+		if (r < 0) {
+			close(fd);
+			return r;
+		}
+	}
+	return fd;
+}
+
 static int add_rules(int rfd, struct fsdeny *deny, const struct fs_grants *read,
 		     const struct fs_grants *write, const struct landlock_req *req, int abi)
 {
@@ -165,12 +182,13 @@ static int add_rules(int rfd, struct fsdeny *deny, const struct fs_grants *read,
 	for (size_t i = 0; i < read->n; i++)
 		if ((r = add_path(rfd, deny, read->field, &read->v[i], rd)) < 0)
 			return r;
-	if (!req->handle_net || !applied(req->skip, abi, SANDLOCK_PROTECTION_NET_TCP))
+	if (!applied(req->skip, abi, SANDLOCK_PROTECTION_NET_TCP))
 		return 0;
-	for (size_t i = 0; req->bind_ports && i < req->bind_ports->n; i++)
+	for (size_t i = 0; req->handle_bind && req->bind_ports && i < req->bind_ports->n; i++)
 		if ((r = add_port(rfd, LANDLOCK_ACCESS_NET_BIND_TCP, req->bind_ports->v[i])) < 0)
 			return r;
-	for (size_t i = 0; req->connect_ports && i < req->connect_ports->n; i++)
+	for (size_t i = 0; req->handle_connect && req->connect_ports && i < req->connect_ports->n;
+	     i++)
 		if ((r = add_port(rfd, LANDLOCK_ACCESS_NET_CONNECT_TCP, req->connect_ports->v[i])) <
 		    0)
 			return r;
@@ -222,11 +240,12 @@ static int restrictions(const struct landlock_req *req, const struct fs_grants *
 
 int landlock_build(const struct landlock_req *req, int abi)
 {
-	bool net = req->handle_net && applied(req->skip, abi, SANDLOCK_PROTECTION_NET_TCP);
+	bool net = applied(req->skip, abi, SANDLOCK_PROTECTION_NET_TCP);
 	struct sl_landlock_ruleset_attr attr = {
 	    .handled_access_fs = fs_handled(abi, req->skip),
 	    .handled_access_net =
-		net ? (LANDLOCK_ACCESS_NET_BIND_TCP | LANDLOCK_ACCESS_NET_CONNECT_TCP) : 0,
+		(net && req->handle_bind ? LANDLOCK_ACCESS_NET_BIND_TCP : 0) |
+		(net && req->handle_connect ? LANDLOCK_ACCESS_NET_CONNECT_TCP : 0),
 	    /* On unless left out: no connecting to abstract sockets made
 	     * outside the sandbox, no signals to processes outside it.  (A
 	     * kernel older than a field reads it as zero: the attr's size

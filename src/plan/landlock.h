@@ -69,7 +69,7 @@ struct landlock_req {
 	const struct sl_strv *read;	     /* read + execute trees */
 	const struct sl_strv *write;	     /* read + write trees */
 	const struct sl_strv *deny;	     /* fs_denied: never granted (fsdeny.h) */
-	bool handle_net;		     /* handle TCP bind/connect */
+	bool handle_bind, handle_connect;    /* handle TCP bind / connect */
 	const struct sl_u32v *bind_ports;    /* allowed TCP bind ports */
 	const struct sl_u32v *connect_ports; /* allowed TCP connect ports */
 	const char *start_dir;		     /* where the command starts (NULL: ours) */
@@ -93,6 +93,10 @@ int landlock_require_abi(int abi, uint32_t degradable, uint32_t disabled, uint32
  * path beneath it is expanded around it (fsdeny.h).  -errno with a message
  * naming the path or rule that failed. */
 int landlock_build(const struct landlock_req *req, int abi);
+/* A ruleset that handles TCP connects only, allowing those to ports (a
+ * worker thread's, to answer a connect made for the sandbox as the
+ * sandbox's own rules would): an fd, or -errno with a message. */
+int landlock_connect_ruleset(const struct sl_u32v *ports);
 /* Whether landlock_build() will read the mount table (and, as root,
  * search for device nodes): the slow part of planning. */
 bool landlock_reads_mounts(const struct landlock_req *req);

@@ -406,15 +406,19 @@ static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 	return filter_compile(&freq, &p->prog);
 }
 
-static struct landlock_req ruleset_req(const struct sandlock_sandbox *cfg)
+/* The TCP port rules are the network plan's: where a set is too large
+ * to list, Landlock leaves that access alone and the supervisor decides
+ * (netplan.h). */
+static struct landlock_req ruleset_req(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
 {
 	return (struct landlock_req){
 	    .read = &cfg->fs_read,
 	    .write = &cfg->fs_write,
 	    .deny = &cfg->fs_deny,
-	    .handle_net = true,
-	    .bind_ports = &cfg->net_bind,
-	    .connect_ports = NULL,
+	    .handle_bind = p->net->bind_ruled,
+	    .handle_connect = p->net->connect_ruled,
+	    .bind_ports = &p->net->bind_ports,
+	    .connect_ports = &p->net->connect_ports,
 	    .start_dir = cfg->cwd,
 	    .skip = 0, /* set by plan_ruleset */
 	};
@@ -422,7 +426,7 @@ static struct landlock_req ruleset_req(const struct sandlock_sandbox *cfg)
 
 int plan_ruleset(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
 {
-	struct landlock_req req = ruleset_req(cfg);
+	struct landlock_req req = ruleset_req(p, cfg);
 	req.skip = p->landlock_skip;
 	int fd = landlock_build(&req, p->landlock_abi);
 	if (fd < 0)
@@ -500,6 +504,9 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	       unsigned int argc, const struct plan_mode *mode)
 {
 	plan_init(p);
+	if (!mode->net) /* an empty plan would hand Landlock no TCP rules */
+		return sl_errorf(EINVAL, "plan: no network plan");
+	p->net = mode->net;
 	int r = copy_argv(p, argv, argc);
 	if (r == 0)
 		r = build_env(p, cfg);
@@ -546,7 +553,7 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	/* Overlap the ruleset's build with the child's start when it reads
 	 * the mount table: otherwise the keeper's move and wake-ups cost
 	 * more than the overlap gains (spawn.h). */
-	struct landlock_req req = ruleset_req(cfg);
+	struct landlock_req req = ruleset_req(p, cfg);
 	p->have_home = sched_getaffinity(0, sizeof(p->home_cpus), &p->home_cpus) == 0;
 	p->overlap = p->have_home && CPU_COUNT(&p->home_cpus) > 1 && landlock_reads_mounts(&req) &&
 		     !overlap_watched(cfg, mode);

@@ -18,6 +18,7 @@
 #include <sys/types.h>
 
 #include "keeper.h"
+#include "netplan.h"
 #include "policy.h"
 
 /* Steps of the child sequence, reported with an errno when one
@@ -98,7 +99,8 @@ struct sl_plan {
 	bool raise_nofile;
 	uint64_t nofile_cur;
 	pid_t parent_pid;
-	sigset_t child_mask; /* signal mask to exec with */
+	const struct sl_netplan *net; /* the caller's (plan_mode) */
+	sigset_t child_mask;	      /* signal mask to exec with */
 	/* what the child does differently for a policy that denies a
 	 * syscall it would make after its filter (plan_build): exec with
 	 * execveat, wait at the gate with recvfrom, restore the signal mask
@@ -135,6 +137,7 @@ struct plan_mode {
 	bool gated;		      /* park until released; else run straight to exec */
 	const struct sl_nrule *rules; /* what the supervisor is notified of */
 	size_t n_rules;
+	const struct sl_netplan *net; /* the network policy, resolved (outlives the plan) */
 };
 
 /* Prepares a plan: everything the child needs but the Landlock ruleset.

@@ -653,10 +653,6 @@ static const struct {
 	enum member_kind kind;
 	size_t off;
 } pending[] = {
-    {"net_allow", MK_STRV, OFF(net_allow)},
-    {"net_deny", MK_STRV, OFF(net_deny)},
-    {"net_allow_bind", MK_STRV, OFF(net_allow_bind)},
-    {"net_deny_bind", MK_STRV, OFF(net_deny_bind)},
     {"http_allow", MK_STRV, OFF(http_allow)},
     {"http_deny", MK_STRV, OFF(http_deny)},
     {"http_ports", MK_U32V, OFF(http_ports)},

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "netplan.h"
 #include "synthetic.h"
 
 /* The builder's text, NUL-terminated, or NULL with its error in *r. */
@@ -43,7 +44,7 @@ TEST(synthetic_hosts_loopback_and_the_name)
 /* The network rules' pins follow the fixed lines, in their order. */
 TEST(synthetic_hosts_pins_appended)
 {
-	const struct synth_pin pins[] = {
+	const struct netplan_pin pins[] = {
 	    {"93.184.215.14", "example.com"},
 	    {"2606:2800:21f:cb07:6820:80da:af6b:8b2c", "example.com"},
 	    {"10.0.0.1", "db.internal"},
@@ -67,8 +68,8 @@ TEST(synthetic_hosts_pin_not_one_word_refused)
 	static const char *const bad[] = {"", "a b", "a\tb", "a\nb", "a#b", "a\rb", "a\x7f"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		for (int field = 0; field < 2; field++) {
-			struct synth_pin pin = {field ? "10.0.0.1" : bad[i],
-						field ? bad[i] : "host"};
+			struct netplan_pin pin = {(char *)(field ? "10.0.0.1" : bad[i]),
+						  (char *)(field ? bad[i] : "host")};
 			struct synth_src src = {.name = "b", .pins = &pin, .npins = 1};
 			int r;
 			CHECK(built(hostname_hosts, &src, &r) == NULL);
