@@ -14,6 +14,12 @@
 # sandlock notifies and makes on its own copy of the socket
 # (src/features/unixsock.c).
 #
+# Then a blocking TCP connect to a listener of its own on loopback
+# ($B/bench/obconnect, bench/obconnect.c: CN_CALLS connects), bare, under
+# a host:port rule (the supervisor decides on the address and connects on
+# its copy of the socket) and under a :port rule (Landlock's port rule
+# decides, on the supervisor's confined worker), as the current user.
+#
 # Candidates, run ROUNDS rounds in a shuffled order each, median per
 # candidate:
 #   bare      obchmod alone
@@ -27,7 +33,8 @@
 #
 # Environment: B, SANDLOCK, OBCHMOD (default $B/bench/obchmod), OBSENDMSG
 # (default $B/bench/obsendmsg), ROUNDS (default 5), CALLS (default 20000),
-# SM_CALLS (default 5000), KEEP.
+# SM_CALLS (default 5000), OBCONNECT (default $B/bench/obconnect),
+# CN_CALLS (default 3000), KEEP.
 #
 # Exit status: 0 when the measurement ran, 1 when a tool or a binary is
 # missing or a candidate cannot run.
@@ -35,7 +42,7 @@
 set -euo pipefail
 
 BENCH_NAME=onbehalf
-BENCH_KEEP='onbehalf.txt sendmsg.txt'
+BENCH_KEEP='onbehalf.txt sendmsg.txt connect.txt'
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 OBCHMOD=${OBCHMOD:-$B/bench/obchmod}
@@ -43,8 +50,11 @@ OBSENDMSG=${OBSENDMSG:-$B/bench/obsendmsg}
 ROUNDS=${ROUNDS:-5}
 CALLS=${CALLS:-20000}
 SM_CALLS=${SM_CALLS:-5000}
+OBCONNECT=${OBCONNECT:-$B/bench/obconnect}
+CN_CALLS=${CN_CALLS:-3000}
 need_built "$OBCHMOD" bench
 need_built "$OBSENDMSG" bench
+need_built "$OBCONNECT" bench
 
 bench_dir=$(cd "$(dirname "$OBCHMOD")" && pwd)
 # obchmod may be linked against libsandlock (the Makefile's bench rule):
@@ -73,6 +83,21 @@ candidate() {
 	esac | sed "s/^/candidate=$1 /"
 }
 
+# One connect candidate: bare, host (a host:port rule), port (a :port rule).
+connect_candidate() {
+	local port
+	port=$("$PY" -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+	case $1 in
+	bare) "$OBCONNECT" "$port" "$CN_CALLS" ;;
+	host | port)
+		local rule="127.0.0.1:$port"
+		[[ $1 == port ]] && rule=":$port"
+		"$SANDLOCK" run "${grants[@]}" --net-bind "$port" --net-allow "$rule" -- \
+			"$OBCONNECT" "$port" "$CN_CALLS"
+		;;
+	esac | sed "s/^/candidate=$1 /"
+}
+
 sides=(bare sandlock)
 if [[ $(id -u) -eq 0 ]] && command -v setpriv >/dev/null; then
 	chmod 755 "$work"
@@ -95,6 +120,7 @@ for p in chmod sendmsg; do
 done
 : >"$work/onbehalf.txt"
 : >"$work/sendmsg.txt"
+: >"$work/connect.txt"
 for ((r = 1; r <= ROUNDS; r++)); do
 	note "round $r/$ROUNDS: ${#sides[@]} candidates x $CALLS chmods, x $SM_CALLS sendmsgs"
 	for s in $(shuf -e "${sides[@]}"); do
@@ -103,12 +129,17 @@ for ((r = 1; r <= ROUNDS; r++)); do
 		candidate "$s" sendmsg >>"$work/sendmsg.txt" 2>"$work/err.out" ||
 			fail "$s (sendmsg) failed in round $r: $(head -c 400 "$work/err.out")"
 	done
+	for s in $(shuf -e bare host port); do
+		connect_candidate "$s" >>"$work/connect.txt" 2>"$work/err.out" ||
+			fail "connect ($s) failed in round $r: $(head -c 400 "$work/err.out")"
+	done
 done
 
-"$PY" - "$work/onbehalf.txt" "$ROUNDS" "$CALLS" "$label" "$work/sendmsg.txt" "$SM_CALLS" <<'EOF'
+"$PY" - "$work/onbehalf.txt" "$ROUNDS" "$CALLS" "$label" "$work/sendmsg.txt" "$SM_CALLS" \
+	"$work/connect.txt" "$CN_CALLS" <<'EOF'
 import statistics, sys
 
-path, rounds, calls, label, sm_path, sm_calls = sys.argv[1:]
+path, rounds, calls, label, sm_path, sm_calls, cn_path, cn_calls = sys.argv[1:]
 rows = {}
 for line in open(path):
     kv = dict(f.split("=", 1) for f in line.split())
@@ -143,4 +174,17 @@ print(f"  {'':<22}" + "".join(f"{w[:22]:>24}" for _, w in names))
 for key, what in (("pair_ns", "socketpair, no name"), ("path_ns", "to a pathname socket"),
                   ("rights_ns", "socketpair, one fd"), ("send_ns", "send (not notified)")):
     print(f"  {what:<22}" + "".join(f"{med(n, key):24.2f}" for n, _ in names))
+
+rows = {}
+for line in open(cn_path):
+    kv = dict(f.split("=", 1) for f in line.split())
+    rows.setdefault(kv["candidate"], []).append(kv)
+bare = med("bare", "connect_ns")
+print()
+print(f"on-behalf TCP connect (loopback, blocking), median over {rounds} rounds of {cn_calls} calls (us per call)")
+for name, what in (("bare", "bare connect"), ("host", "sandlock, host:port rule (supervisor decides)"),
+                   ("port", "sandlock, :port rule (Landlock decides)")):
+    v = med(name, "connect_ns")
+    extra = "" if name == "bare" else f"   {v / bare:5.2f}x"
+    print(f"  {what:<50} {v:8.2f}{extra}")
 EOF

@@ -226,6 +226,30 @@ static long send_do(struct sockcall *k, const struct sockaddr *to, socklen_t tol
 	return sys(sendmsg(k->sock, &mh, f));
 }
 
+/* A held TCP connect offered again: how the handshake it started went,
+ * from the kernel's state of our copy of the socket (still under way:
+ * held again; failed: its error, taken as a blocking connect takes it;
+ * done: 0), with nothing read from the child.  Its address was decided
+ * when the handshake began; read again, it could be another (a thread
+ * rewriting it), and deciding on that would answer for a connection
+ * that was never made.  1 when the socket is not connecting (the fd now
+ * names another socket): then the call is made afresh. */
+static long connect_progress(struct sockcall *k)
+{
+	struct pollfd p = {.fd = k->sock, .events = POLLOUT};
+	if (poll(&p, 1, 0) == 0)
+		return ONBEHALF_HOLD;
+	int e = 0;
+	socklen_t sl = sizeof(e);
+	if (getsockopt(k->sock, SOL_SOCKET, SO_ERROR, &e, &sl) < 0)
+		return -errno;
+	if (e)
+		return -e;
+	struct sockaddr_storage peer;
+	sl = sizeof(peer);
+	return getpeername(k->sock, (struct sockaddr *)&peer, &sl) == 0 ? 0 : 1;
+}
+
 /* connect or send on our duplicate, never sleeping (see the file's
  * comment); ONBEHALF_HOLD when the child's call would wait. */
 static long sock_do(struct sockcall *k, const struct sockaddr *to, socklen_t tolen, int target)
@@ -248,8 +272,11 @@ static long sock_do(struct sockcall *k, const struct sockaddr *to, socklen_t tol
 		/* a TCP handshake under way: held until our copy polls
 		 * writable, then connected again, which the kernel answers
 		 * with 0, the handshake's error, or EALREADY (still waiting) */
-		if ((r == -EINPROGRESS || r == -EALREADY) && tcp_connect(k) && k->waits)
-			return ONBEHALF_HOLD;
+		if ((r == -EINPROGRESS || r == -EALREADY) && tcp_connect(k) && k->waits) {
+			/* a loopback handshake is often over already */
+			long p = connect_progress(k);
+			return p == 1 ? ONBEHALF_HOLD : p;
+		}
 	}
 	return r == -EAGAIN && k->waits ? ONBEHALF_HOLD : r;
 }
@@ -594,30 +621,6 @@ static void answer(struct sl_action *a, long r, const struct sockcall *k)
 		onbehalf_answer(a, r);
 	if (a->kind == SL_ACT_HOLD)
 		a->fd = wait_fd(k);
-}
-
-/* A held TCP connect offered again: how the handshake it started went,
- * from the kernel's state of our copy of the socket (still under way:
- * held again; failed: its error, taken as a blocking connect takes it;
- * done: 0), with nothing read from the child.  Its address was decided
- * when the handshake began; read again, it could be another (a thread
- * rewriting it), and deciding on that would answer for a connection
- * that was never made.  1 when the socket is not connecting (the fd now
- * names another socket): then the call is made afresh. */
-static long connect_progress(struct sockcall *k)
-{
-	struct pollfd p = {.fd = k->sock, .events = POLLOUT};
-	if (poll(&p, 1, 0) == 0)
-		return ONBEHALF_HOLD;
-	int e = 0;
-	socklen_t sl = sizeof(e);
-	if (getsockopt(k->sock, SOL_SOCKET, SO_ERROR, &e, &sl) < 0)
-		return -errno;
-	if (e)
-		return -e;
-	struct sockaddr_storage peer;
-	sl = sizeof(peer);
-	return getpeername(k->sock, (struct sockaddr *)&peer, &sl) == 0 ? 0 : 1;
 }
 
 /* Emulate: connect (every call). */
