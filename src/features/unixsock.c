@@ -38,21 +38,30 @@
  *     send the child's pid, and with a capability could send any); for a
  *     unix socket nothing else reaches the kernel, for another family the
  *     rest is passed on;
- *   - a TCP connect, when Landlock rules the sandbox's TCP connects: made
- *     on a worker thread (onbehalf_call_confined) which carries a ruleset
- *     with the same connect rules (none allowed: net_allow is not
- *     supported yet), so the kernel gives the answer it would give the
- *     child (EACCES, or the AF_UNSPEC disconnect), with no network
- *     traffic that could block.  A send on a TCP socket never connects
- *     (MSG_FASTOPEN and TCP_FASTOPEN_CONNECT are refused by the filter):
- *     made here, on the duplicate;
- *   - a datagram socket of another family (none can be made inside: the
- *     filter refuses them; one inherited from the host): connected or
- *     sent to here, on the duplicate;
+ *   - a TCP connect, when Landlock's port rules alone decide the
+ *     sandbox's TCP connects (no network policy, or one whose TCP rules
+ *     all target any address: netplan.h): made on a worker thread
+ *     (onbehalf_call_confined) which carries a ruleset with the same
+ *     connect rules, so the kernel gives the answer it would give the
+ *     child (EACCES, or the AF_UNSPEC disconnect);
+ *   - an inet connect, and an inet datagram send with an address, under a
+ *     network policy that names addresses (net_allow, net_deny): the
+ *     address, read once, is decided by the policy (netmatch.h: a
+ *     v4-mapped address as its IPv4 one; the protocol from SO_PROTOCOL)
+ *     and refused with ECONNREFUSED, or connected or sent to here on the
+ *     duplicate, with that same copy.  udp_sendmsg() takes an AF_UNSPEC
+ *     address as AF_INET: it is decided and sent as one.  A send on a
+ *     TCP socket never connects (MSG_FASTOPEN and TCP_FASTOPEN_CONNECT
+ *     are refused by the filter), and the kernel ignores its address:
+ *     made here, on the duplicate, undecided;
+ *   - a datagram socket with no network policy (none can be made inside
+ *     then: the filter refuses them; one inherited from the host):
+ *     connected or sent to here, on the duplicate;
  *   - continued: a TCP connect when the net-tcp protection is disabled
- *     (then the kernel checks nothing, and a real connect may take long:
- *     a thread swapping a unix socket onto the fd after the check could
- *     reach any pathname, and that gap is the price of disabling it);
+ *     and no network policy applies (then the kernel checks nothing, and
+ *     a real connect may take long: a thread swapping a unix socket onto
+ *     the fd after the check could reach any pathname, and that gap is
+ *     the price of disabling it);
  *   - refused (EACCES): any other socket of another family, which only an
  *     fd inherited from the host can be.
  * Where pidfd_getfd is refused (Docker's default seccomp profile without
@@ -61,7 +70,13 @@
  *
  * Blocking: the supervisor must not sleep in a call.  A connect is made
  * with O_NONBLOCK set on the open file for its duration (the child's
- * other threads may see it set meanwhile), a send with MSG_DONTWAIT;
+ * other threads may see it set meanwhile), a send with MSG_DONTWAIT.  A
+ * blocking TCP connect whose handshake is not over when connect returns
+ * (EINPROGRESS) is held until our copy polls writable, and then answered
+ * from the socket's state (connect_progress: SO_ERROR, the peer), never
+ * from its address read again; SO_SNDTIMEO does not bound that wait, nor
+ * does a signal end it (the notification is received: the caller's wait
+ * is killable only).  Otherwise,
  * when the child's own call would have waited (EAGAIN, a full backlog or
  * receive queue), the notification is held and made again later (the
  * engine offers it again every 100 ms, or at once when our copy of a
