@@ -9,10 +9,13 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/utsname.h>
 
 #include "cli.h"
+#include "run.h"
+#include "run_opts.h"
 
 #define LABEL_W 32
 #define VALUE_W 12
@@ -180,21 +183,57 @@ int check_report(FILE *out, const struct check_facts *c)
 	return 0;
 }
 
+/* `sandlock check RUN-OPTIONS`: the policy those options build, and how
+ * its network rules are enforced (the command `run` would take is not
+ * needed: a placeholder stands for it). */
+static int check_policy(int argc, char **argv)
+{
+	const char **args = calloc((size_t)argc + 2, sizeof(*args));
+	struct run_opts o;
+	struct cli_err e;
+	if (!args)
+		return CLI_EXIT_FAILURE;
+	memcpy(args, argv, (size_t)argc * sizeof(*args));
+	args[argc] = "--";
+	args[argc + 1] = "true";
+	int r = run_opts_parse(&o, argc + 2, args, &e);
+	sandlock_sandbox_t *p = r == RUN_PARSE_OK ? run_policy_build(&o, &e) : NULL;
+	char *text = p ? sandlock_sandbox_net_report(p) : NULL;
+	if (r != RUN_PARSE_OK || !p || !text) {
+		fprintf(stderr, "sandlock: check: %s\n", p ? sandlock_last_error() : e.msg);
+		r = r == RUN_PARSE_USAGE ? CLI_EXIT_USAGE : CLI_EXIT_FAILURE;
+	} else {
+		printf("Network enforcement (this policy)\n");
+		for (char *l = text, *nl; *l; l = nl + 1) {
+			nl = strchr(l, '\n');
+			printf("  %.*s\n", (int)(nl - l), l);
+		}
+		r = CLI_EXIT_OK;
+	}
+	sandlock_string_free(text);
+	sandlock_sandbox_free(p);
+	run_opts_free(&o);
+	free(args);
+	return r;
+}
+
 int cmd_check(int argc, char **argv)
 {
 	struct check_facts c = {.features = {.size = sizeof(sandlock_features_t)}};
 	struct utsname u;
 
 	if (argc > 1 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		printf("Usage: sandlock check\n\n"
+		printf("Usage: sandlock check [RUN-OPTIONS]\n\n"
 		       "Reports the kernel features sandlock uses and which protections\n"
-		       "are enforced on this machine.  Exits 0 whatever the status.\n");
+		       "are enforced on this machine.  Exits 0 whatever the status.\n"
+		       "With the options of `sandlock run` (no command), reports instead\n"
+		       "how that policy's network rules are enforced: Landlock's port\n"
+		       "rules or the supervisor, per protocol, and the addresses its host\n"
+		       "names resolve to.\n");
 		return CLI_EXIT_OK;
 	}
-	if (argc > 1) {
-		fprintf(stderr, "sandlock: check: unexpected argument '%s'\n", argv[1]);
-		return CLI_EXIT_USAGE;
-	}
+	if (argc > 1)
+		return check_policy(argc - 1, argv + 1);
 	if (sandlock_probe_features(&c.features) < 0) {
 		fprintf(stderr, "sandlock: check: %s\n", sandlock_last_error());
 		return CLI_EXIT_FAILURE;

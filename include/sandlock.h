@@ -483,6 +483,16 @@ typedef struct sandlock_features {
  * or -1 with a message. */
 int sandlock_probe_features(sandlock_features_t *out);
 
+/* How this policy's network rules are enforced, one line per protocol
+ * and direction, then one per host name with the addresses it resolved
+ * to now (the names are resolved, as a start would):
+ *   "tcp connect: Landlock port rules: 80,443 (other ports: EACCES)"
+ *   "tcp connect: supervisor, by address (denied: ECONNREFUSED)"
+ *   "udp: no socket (EPERM)" ...
+ * A string to free with sandlock_string_free, or NULL with a message (a
+ * name that does not resolve). */
+char *sandlock_sandbox_net_report(const sandlock_sandbox_t *policy);
+
 /* ---- added by the reference's later releases (up to 0.8.6) -------------------
  * Exported so a binding built for those releases loads.  What has not
  * landed yet fails with its failure value and the message "not supported

@@ -287,3 +287,22 @@ TEST(net_allow_bind_ranges)
 			tc_fmt("tcp-bind %u", base + 4), NULL);
 	tc_check_lines(out, (const char *const[]){"ok", "errno=EACCES", "errno=EACCES", NULL});
 }
+
+/* `sandlock check` with run options says which mechanism enforces what. */
+TEST(cli_check_reports_network_paths)
+{
+	char *out = NULL, *err = NULL;
+	char *const argv[] = {(char *)tc_cli(), "check",	  "--net-allow", ":80,443",
+			      "--net-allow",	"localhost:8080", NULL};
+	CHECK_EQ(th_run(argv, NULL, &out, &err), 0);
+	CHECK_LINE(out, 0, "Network enforcement (this policy)");
+	CHECK_LINE(out, 1,
+		   "  tcp connect: supervisor, by address (denied: ECONNREFUSED); Landlock's outer "
+		   "bound: ports 80,443,8080");
+	CHECK_LINE(out, 2, "  tcp bind: none (Landlock: EACCES)");
+	CHECK_LINE(out, 3, "  udp: no socket (EPERM)");
+	CHECK(strstr(out, "  host localhost: 127.0.0.1 (pinned in /etc/hosts)\n") != NULL);
+	char *const pure[] = {(char *)tc_cli(), "check", "--net-allow", ":80", NULL};
+	CHECK_EQ(th_run(pure, NULL, &out, &err), 0);
+	CHECK_LINE(out, 1, "  tcp connect: Landlock port rules: 80 (other ports: EACCES)");
+}
