@@ -66,10 +66,6 @@ static void check_parked(sandlock_builder_t *b, const char *feature)
 
 TEST(abi086_setters_not_landed_refuse_the_build)
 {
-	check_parked(sandlock_sandbox_builder_net_deny(tc_builder(), "10.0.0.0/8:*"), "net_deny");
-	check_parked(sandlock_sandbox_builder_net_allow_bind(tc_builder(), "8080"),
-		     "net_allow_bind");
-	check_parked(sandlock_sandbox_builder_net_deny_bind(tc_builder(), "22"), "net_deny_bind");
 	check_parked(sandlock_sandbox_builder_http_inject_ca(tc_builder(), "/tmp/ca.pem"),
 		     "http_inject_ca");
 	check_parked(sandlock_sandbox_builder_http_ca_out(tc_builder(), "/tmp/ca.pem"),
