@@ -11,6 +11,9 @@
  *                              socket, HOW one of sendto, sendmsg,
  *                              sendmmsg, connect (then send)
  *   udp-unspec ADDR PORT       sendto with sin_family AF_UNSPEC (IPv4)
+ *   ping ADDR                  an ICMP echo from a ping socket (SOCK_DGRAM,
+ *                              IPPROTO_ICMP), then its reply awaited:
+ *                              "ok" once it came
  *   race-connect A B PORT N    N blocking TCP connects to A:PORT while a
  *                              thread rewrites the address to B and back:
  *                              "ok <connected> <refused>"
@@ -146,6 +149,29 @@ static int cmd_udp_unspec(int argc, char **argv)
 	return probe_report(r);
 }
 
+static int cmd_ping(int argc, char **argv)
+{
+	if (argc < 2)
+		return fprintf(stderr, "ping ADDR\n"), 2;
+	struct sockaddr_storage ss;
+	socklen_t len = addr_of(argv[1], 0, &ss);
+	bool v6 = ss.ss_family == AF_INET6;
+	int fd = socket(ss.ss_family, SOCK_DGRAM, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
+	if (fd < 0)
+		return fail();
+	/* type, code, checksum (the kernel fills it for a ping socket), id, seq */
+	unsigned char echo[16] = {v6 ? 128 : 8, 0, 0, 0, 0, 0, 0, 1, 'p', 'r', 'o', 'b', 'e'};
+	if (sendto(fd, echo, sizeof(echo), 0, (struct sockaddr *)&ss, len) < 0)
+		return close(fd), fail();
+	struct pollfd p = {.fd = fd, .events = POLLIN};
+	unsigned char reply[64];
+	if (poll(&p, 1, 5000) != 1 || recv(fd, reply, sizeof(reply), 0) < 0)
+		return close(fd), fail();
+	close(fd);
+	printf("ok\n");
+	return 0;
+}
+
 /* ---- races: a thread flips the address the call reads ------------------------------ */
 
 struct flip {
@@ -214,7 +240,7 @@ static int cmd_race_udp(int argc, char **argv)
 
 static const struct probe_cmd cmds[] = {
     {"connect", cmd_connect},		{"udp", cmd_udp},	    {"udp-unspec", cmd_udp_unspec},
-    {"race-connect", cmd_race_connect}, {"race-udp", cmd_race_udp},
+    {"race-connect", cmd_race_connect}, {"race-udp", cmd_race_udp}, {"ping", cmd_ping},
 };
 
 int main(int argc, char **argv)
