@@ -891,6 +891,11 @@ static long fetch_call(struct onbehalf *ob, const struct fetch_req *q, const int
 	return rep.r;
 }
 
+bool onbehalf_can_fetch(struct onbehalf *ob)
+{
+	return fetcher_start(ob) == 0;
+}
+
 int onbehalf_child_fd(struct onbehalf *ob, struct sl_ctx *c, int n, unsigned int kinds)
 {
 	if (n < 0)

@@ -136,6 +136,9 @@ long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(vo
  * (-EBADF: no such fd; -ENOTSOCK: another kind; -EPERM, -ENOSYS:
  * pidfd_getfd refused here). */
 int onbehalf_child_fd(struct onbehalf *ob, struct sl_ctx *c, int n, unsigned int kinds);
+/* Whether the child's fds can be duplicated here (the fetcher started:
+ * pidfd_getfd works); starts the fetcher now if it was not. */
+bool onbehalf_can_fetch(struct onbehalf *ob);
 
 /* A message that passes files of the child's (SCM_RIGHTS), for
  * onbehalf_send_fds.  Its fd numbers are the notifying thread's. */

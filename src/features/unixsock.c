@@ -765,6 +765,21 @@ static const struct sl_frule unixsock_rules[] = {
     {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendmmsg},
 };
 
+/* Network rules that let a connect or a send out need our copy of the
+ * socket for every one: where it cannot be had, the start is refused
+ * rather than every such call (EPERM) at run time. */
+static int need_fetch(struct unixsock_state *st)
+{
+	bool outbound = st->net->policy || !st->net->connect_ruled || st->net->connect_ports.n;
+	if (!outbound || onbehalf_can_fetch(st->ob))
+		return 0;
+	return sl_errorf(EPERM, "network rules: the supervisor makes the sandbox's connects and "
+				"sends itself, on its copy of each socket, and pidfd_getfd is "
+				"refused here (Docker's default seccomp profile allows it only with "
+				"CAP_SYS_PTRACE: add that capability, or a profile that allows "
+				"pidfd_getfd)");
+}
+
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
 	(void)proc_off;
@@ -782,8 +797,10 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	if (st->tcp_ruled && st->net->connect_ruled &&
 	    (st->ruleset = landlock_connect_ruleset(&st->net->connect_ports)) < 0)
 		return st->ruleset;
-	return onbehalf_get(s, p, st->ruleset, &st->ob);
+	int r = onbehalf_get(s, p, st->ruleset, &st->ob);
+	return r < 0 ? r : need_fetch(st);
 }
+
 
 static void release(void *state)
 {
@@ -795,7 +812,7 @@ static void release(void *state)
 
 /* Always on: every sandbox may make unix sockets. */
 const struct sl_feature feature_unixsock = {
-    .name = "unix socket addresses",
+    .name = "sockets",
     SL_FRULES(unixsock_rules),
     .state_size = sizeof(struct unixsock_state),
     .init = init,

@@ -10,12 +10,17 @@
 #include "common.h"
 
 #include <arpa/inet.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
 #include <netinet/in.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdlib.h>
+#include <stddef.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -328,4 +333,29 @@ TEST(net_allow_ipv6)
 	out = tc_named_in(p, "netprobe", "connect", "::1", P(a->port), NULL);
 	CHECK_LINE(out, 0, "ok hi ::1");
 	CHECK_EQ(srv_count(b), 0);
+}
+
+/* Where pidfd_getfd is refused (Docker's default profile; here a filter
+ * on the test process, the supervisor's), no connect could be made for
+ * the sandbox: a policy that lets connects out refuses the start, saying
+ * why; the default (nothing out) still runs. */
+TEST(net_rules_without_pidfd_getfd_refused)
+{
+	sandlock_sandbox_t *p = allow("127.0.0.1:80");
+	sandlock_sandbox_t *dflt = tc_build(tc_builder());
+	struct sock_filter f[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_getfd, 0, 1),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
+	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+	};
+	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
+	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
+	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0);
+	const char *argv[] = {tc_probe(), "exit", "0"};
+	CHECK(sandlock_run(p, NULL, argv, 3) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "sockets: network rules: the supervisor makes the "
+					      "sandbox's connects and sends itself");
+	CHECK_CONTAINS(sandlock_last_error(), "pidfd_getfd is refused here");
+	CHECK_STR(tc_probe_in(dflt, "exit", "0", NULL), "");
 }
