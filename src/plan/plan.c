@@ -18,6 +18,7 @@
 #include "filter.h"
 #include "execsize.h"
 #include "landlock.h"
+#include "netproto.h"
 #include "privdrop.h"
 #include "rlimits.h"
 
@@ -397,8 +398,13 @@ static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 	    landlock_require(cfg->prot_degradable, cfg->prot_disabled, &p->landlock_skip);
 	if (p->landlock_abi < 0)
 		return p->landlock_abi;
-	struct filter_req freq = {
-	    .cfg = cfg, .rules = mode->rules, .n_rules = mode->n_rules, .tty_jobs = mode->tty_jobs};
+	const struct netmatch_lists nl = netmatch_lists_of(cfg);
+	struct filter_req freq = {.cfg = cfg,
+				  .rules = mode->rules,
+				  .n_rules = mode->n_rules,
+				  .allow_udp = netproto_used(&nl, SL_PROTO_UDP),
+				  .allow_icmp = netproto_used(&nl, SL_PROTO_ICMP),
+				  .tty_jobs = mode->tty_jobs};
 	int r = check_pre_ready(p, &freq);
 	if (r < 0)
 		return r;
