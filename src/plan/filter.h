@@ -40,12 +40,19 @@ struct sl_argcmp {
  * filter_guard(), that answers EINVAL to any sendmsg or sendmmsg with the
  * bit: the command can never use it to skip the notification.
  *
+ * The child's recvmsg of its ruleset (in the overlap, plan.h) carries it
+ * too, and netlink.c's recvmsg rule leaves those calls alone.  The guard
+ * does not refuse the bit on recvmsg: a command's recvmsg that skips its
+ * notification that way only reads a netlink view's reply without the
+ * sender's name, its own loss.
+ *
  * Bit 32: sendmsg and sendmmsg take their flags as an unsigned int, and
  * the kernel's syscall entry (the SYSCALL_DEFINE wrappers) casts every
  * argument to its declared type before the socket code sees it, so the
  * upper half of the register never reaches any socket, on any kernel and
- * for any family: no MSG_* constant can ever use it, and the child's
- * AF_UNIX SOCK_SEQPACKET send is made exactly as without it.  Seccomp,
+ * for any family (recvmsg's flags are an unsigned int too): no MSG_*
+ * constant can ever use it, and the child's AF_UNIX SOCK_SEQPACKET send
+ * is made exactly as without it.  Seccomp,
  * which sees the raw 64-bit register, does see it (the reason SL_A32
  * exists: here both filters look at the same bit on purpose).
  */

@@ -343,14 +343,18 @@ static int check_pre_ready(const struct sl_plan *p, const struct filter_req *req
 					 "syscall %d cannot be supervised: the sandbox's "
 					 "child makes it before the supervisor can answer",
 					 used[j]);
-	/* The child's own sendmsg carries SL_MSG_START (filter.h): a rule on
-	 * sendmsg must leave those calls alone, else the start waits for a
-	 * supervisor that cannot answer yet. */
+	/* The child's own sendmsg, and its recvmsg in the overlap, carry
+	 * SL_MSG_START (filter.h): a rule on sendmsg, or a conditional one on
+	 * recvmsg (one on every call turns the overlap off), must leave those
+	 * calls alone, else the start waits for a supervisor that cannot
+	 * answer yet. */
 	for (size_t i = 0; i < req->n_rules; i++)
-		if (req->rules[i].nr == __NR_sendmsg && !spares_start(&req->rules[i]))
+		if ((req->rules[i].nr == __NR_sendmsg ||
+		     (req->rules[i].nr == __NR_recvmsg && req->rules[i].ncmp)) &&
+		    !spares_start(&req->rules[i]))
 			return sl_errorf(EINVAL,
-					 "a notify rule on sendmsg must leave the sandbox's "
-					 "own start-up calls (SL_MSG_START) alone");
+					 "a notify rule on sendmsg or recvmsg must leave the "
+					 "sandbox's own start-up calls (SL_MSG_START) alone");
 	return 0;
 }
 

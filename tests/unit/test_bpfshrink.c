@@ -236,7 +236,8 @@ TEST(bpfshrink_single_bit_tests)
 /* The start-up's sendmsg exemption (filter.h, SL_MSG_START): the default
  * program notifies sendmsg and sendmmsg but lets a sendmsg with the bit
  * through, refuses Fast Open either way; the guard installed after READY
- * refuses the bit on both calls, and nothing else. */
+ * refuses the bit on both calls, and nothing else.  recvmsg likewise (the
+ * overlap's ruleset), unguarded; recvfrom only with an address. */
 TEST(filter_start_exemption_and_guard)
 {
 	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
@@ -267,6 +268,13 @@ TEST(filter_start_exemption_and_guard)
 	    {__NR_sendmmsg, 2, SL_MSG_START, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
 	    {__NR_sendto, 3, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
 	    {__NR_recvmsg, 2, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
+	    /* the netlink view's: every recvmsg but the child's own ruleset's */
+	    {__NR_recvmsg, 2, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	    {__NR_recvmsg, 2, 0x40000000 /* MSG_CMSG_CLOEXEC */, SECCOMP_RET_USER_NOTIF,
+	     SECCOMP_RET_ALLOW},
+	    {__NR_recvmsg, 2, SL_MSG_START | 0x40000000, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
+	    {__NR_recvfrom, 4, 0x1000, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	    {__NR_recvfrom, 3, 0x40, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct seccomp_data d = {.nr = cases[i].nr, .arch = arch};
