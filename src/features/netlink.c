@@ -33,12 +33,23 @@
  * on our duplicate of the child's end, the data and a sockaddr_nl of the
  * kernel, nl_pid 0, written back: glibc ignores a message whose sender
  * is not pid 0, and iproute2 exits when the name's length is not 12;
- * the kernel would write a unix socket's empty name).  A socket is ours
- * when our duplicate of the caller's fd (onbehalf_child_fd) is the very
- * socket we handed out, by device and inode: never by fd number, which a
- * thread can dup2 anything onto.  For any other socket these handlers
- * answer CONTINUE having read nothing (unixsock.c, after us, decides the
- * sends and connects); for ours nothing is continued.
+ * the kernel would write a unix socket's empty name).
+ *
+ * A socket is ours when the kernel names the caller's fd as the very
+ * socket we handed out, by its inode, at each call: never by fd number,
+ * which a thread can dup2 anything onto.  The name /proc prints for the
+ * fd (socket:[INODE], through the notifying thread's own table) tells
+ * it; a receive, which needs the file itself, takes our duplicate of it
+ * (onbehalf_child_fd) and checks the duplicate's device and inode (so
+ * does any call where /proc cannot be read).  Why a look suffices where
+ * nothing is received: what is decided grants nothing.  A fd swapped
+ * after the look onto one of ours only has the kernel make the call on
+ * our pair (no name read back), one swapped off ours has a call of the
+ * child's on its own socket answered as netlink would (nothing bound,
+ * nothing sent anywhere): the child's own loss either way.  For any
+ * other socket these handlers answer CONTINUE having read nothing
+ * (unixsock.c, after us, decides the sends and connects on its own
+ * duplicate); for ours nothing is continued.
  *
  * Bounded: at most NL_LINKS_MAX live sockets per sandbox (ENOBUFS beyond;
  * one fd each here), a request datagram of NL_REQ_MAX bytes (the child's
@@ -63,8 +74,10 @@
  * own, which the kernel never sees) is not notified either, and reads
  * no name.  Every recvmsg, recvfrom with an address, bind and getsockname
  * of the sandbox costs a notification (the kernel's registers cannot tell
- * our sockets from others); while the sandbox holds one of ours, a
- * duplicate of the caller's fd too.
+ * our sockets from others; 9 us on a 2-vCPU VM), and a look at the fd
+ * while the sandbox holds one of ours (2 us).  getpeername on ours is
+ * the pair's (AF_UNIX), sendmmsg made by unixsock.c on the pair (the
+ * names ignored, as a seqpacket socket ignores them).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -228,54 +241,62 @@ static void reap(struct nl_state *st)
 
 /* ---- which socket ------------------------------------------------------------------- */
 
-/* Whether the caller's fd n may be one of ours, by the name the kernel
- * prints for it (socket:[INODE], through the thread's own table): not
- * when there is no such fd, or it is a file, or a socket of another
- * inode.  Only a filter before the duplicate (a hand-off to the fetcher,
- * about 30 us of every recvmsg while the sandbox holds a socket of
- * ours): what decides is the duplicate's identity.  A fd swapped onto
- * ours after this look only has the kernel make the call on our pair,
- * which reads no name back: the child's own doing. */
-static bool may_be_ours(const struct nl_state *st, struct sl_ctx *c, int n)
+/* The link of the socket whose inode is ino, or NULL. */
+static struct nl_link *link_ino(const struct nl_state *st, unsigned long long ino)
 {
-	char path[48], name[48];
-	int dir = procs_dir(c->proc);
-	snprintf(path, sizeof(path), "task/%d/fd/%d", (int)c->req->pid, n);
-	ssize_t k = n < 0 || dir < 0 ? -1 : readlinkat(dir, path, name, sizeof(name) - 1);
-	if (k < 0)
-		return n >= 0 && (dir < 0 || errno != ENOENT); /* unknown: the duplicate tells */
-	name[k] = 0;
-	unsigned long long ino;
-	if (sscanf(name, "socket:[%llu]", &ino) != 1)
-		return false;
 	for (size_t i = 0; i < st->n; i++)
-		if (st->links[i]->ino == (ino_t)ino)
-			return true;
-	return false;
+		if ((unsigned long long)st->links[i]->ino == ino)
+			return st->links[i];
+	return NULL;
 }
 
-/* Ours when our duplicate of the caller's fd n is one of the ends we
- * handed out: the link, and the duplicate in *dup (the caller closes
- * it).  NULL for anything else, nothing read from the child. */
-static struct nl_link *link_of(struct nl_state *st, struct sl_ctx *c, int n, int *dup)
+/* Our duplicate of the caller's fd n when it is l's socket (any of ours
+ * when l is NULL: *found), else -1. */
+static int dup_of(struct nl_state *st, struct sl_ctx *c, int n, const struct nl_link *l,
+		  struct nl_link **found)
 {
-	*dup = -1;
-	if (!st->n || !may_be_ours(st, c, n))
-		return NULL;
 	int fd = onbehalf_child_fd(st->ob, c, n, OB_FD_SOCKET);
 	struct stat sb;
-	if (fd < 0 || fstat(fd, &sb) < 0) {
+	struct nl_link *m = NULL;
+	if (fd >= 0 && fstat(fd, &sb) == 0 && (m = link_ino(st, sb.st_ino)) &&
+	    m->dev == sb.st_dev && (!l || m == l)) {
+		if (found)
+			*found = m;
+		return fd;
+	}
+	if (fd >= 0)
+		close(fd);
+	return -1;
+}
+
+/* The link the caller's fd n is one end of, by the kernel's identity of
+ * the file: the name /proc prints for the fd (socket:[INODE]; only
+ * sockfs names its files so, all on its one device), read through the
+ * notifying thread's own table; where that cannot be read, our
+ * duplicate's inode.  NULL: no such fd, a file, another socket.  Never
+ * the fd number: a thread can dup2() anything onto it. */
+static struct nl_link *link_at(struct nl_state *st, struct sl_ctx *c, int n)
+{
+	char path[48], name[48];
+	int dir = st->n && n >= 0 ? procs_dir(c->proc) : -2, end = 0;
+	if (dir == -2)
+		return NULL;
+	snprintf(path, sizeof(path), "task/%d/fd/%d", (int)c->req->pid, n);
+	ssize_t k = dir < 0 ? -1 : readlinkat(dir, path, name, sizeof(name) - 1);
+	if (k < 0 && dir >= 0 && errno == ENOENT)
+		return NULL;
+	if (k < 0) {
+		struct nl_link *l = NULL;
+		int fd = dup_of(st, c, n, NULL, &l);
 		if (fd >= 0)
 			close(fd);
-		return NULL;
+		return fd >= 0 ? l : NULL;
 	}
-	for (size_t i = 0; i < st->n; i++)
-		if (st->links[i]->dev == sb.st_dev && st->links[i]->ino == sb.st_ino) {
-			*dup = fd;
-			return st->links[i];
-		}
-	close(fd);
-	return NULL;
+	name[k] = 0;
+	unsigned long long ino;
+	if (sscanf(name, "socket:[%llu]%n", &ino, &end) != 1 || end != k)
+		return NULL;
+	return link_ino(st, ino);
 }
 
 /* The child's own call would wait: its socket blocks and the call did
@@ -426,8 +447,7 @@ static int write_nladdr(struct sl_ctx *c, uint64_t addr, uint64_t lenp, int32_t 
 static void on_bind(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *x = c->req->data.args;
-	int dup;
-	struct nl_link *l = link_of(arg, c, (int)x[0], &dup);
+	struct nl_link *l = link_at(arg, c, (int)x[0]);
 	if (!l)
 		return;
 	struct sockaddr_nl sa;
@@ -440,7 +460,6 @@ static void on_bind(struct sl_ctx *c, struct sl_action *a, void *arg)
 		l->portid = sa.nl_pid ? sa.nl_pid : l->portid;
 		l->bound = true;
 	}
-	close(dup);
 	onbehalf_answer(a, r);
 }
 
@@ -448,16 +467,13 @@ static void on_bind(struct sl_ctx *c, struct sl_action *a, void *arg)
 static void on_connect(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *x = c->req->data.args;
-	int dup;
-	struct nl_link *l = link_of(arg, c, (int)x[0], &dup);
-	if (!l)
+	if (!link_at(arg, c, (int)x[0]))
 		return;
 	struct sockaddr_nl sa;
 	long r =
 	    (int)x[2] < (int)sizeof(sa.nl_family) ? -EINVAL : read_nladdr(c, x[1], (int)x[2], &sa);
 	if (r == 0 && sa.nl_family == AF_NETLINK)
 		r = to_kernel(&sa);
-	close(dup);
 	onbehalf_answer(a, r);
 }
 
@@ -465,15 +481,13 @@ static void on_connect(struct sl_ctx *c, struct sl_action *a, void *arg)
 static void on_getsockname(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *x = c->req->data.args;
-	int dup;
-	struct nl_link *l = link_of(arg, c, (int)x[0], &dup);
+	struct nl_link *l = link_at(arg, c, (int)x[0]);
 	if (!l)
 		return;
 	int32_t len;
 	long r = read_len(c, x[2], &len);
 	if (r == 0)
 		r = write_nladdr(c, x[1], x[2], len, l->portid);
-	close(dup);
 	onbehalf_answer(a, r);
 }
 
@@ -482,16 +496,23 @@ static void on_getsockname(struct sl_ctx *c, struct sl_action *a, void *arg)
 /* Before a send is read: the requests queued before it are served (the
  * replies keep their order), and it goes on only when our end has room
  * for its reply; else held (offered again once our end polls writable:
- * the child read) or EAGAIN.  0 to go on, or the answer. */
-static long send_gate(struct nl_link *l, int dup, int flags, struct sl_action *a)
+ * the child read) when the child's socket blocks (its file's flags, on
+ * our duplicate), or EAGAIN.  0 to go on, or the answer. */
+static long send_gate(struct nl_link *l, struct sl_ctx *c, int n, int flags, struct sl_action *a)
 {
+	struct nl_state *st = l->st;
+	int wfd = l->fd;
 	if (!pump(l, NL_PUMP_MAX))
 		return -EPIPE;
-	if (has_room(l->fd))
+	if (has_room(wfd))
 		return 0;
-	if (!would_wait(dup, flags))
+	int dup = dup_of(st, c, n, l, NULL);
+	bool wait = dup >= 0 && would_wait(dup, flags);
+	if (dup >= 0)
+		close(dup);
+	if (!wait)
 		return -EAGAIN;
-	a->fd = fcntl(l->fd, F_DUPFD_CLOEXEC, 3);
+	a->fd = fcntl(wfd, F_DUPFD_CLOEXEC, 3);
 	return ONBEHALF_HOLD;
 }
 
@@ -510,8 +531,8 @@ static void answer_send(struct sl_action *a, long r)
 static void on_sendto(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *x = c->req->data.args;
-	int dup, flags = (int)x[3];
-	struct nl_link *l = link_of(arg, c, (int)x[0], &dup);
+	int flags = (int)x[3];
+	struct nl_link *l = link_at(arg, c, (int)x[0]);
 	if (!l)
 		return;
 	struct nl_state *st = l->st;
@@ -523,14 +544,13 @@ static void on_sendto(struct sl_ctx *c, struct sl_action *a, void *arg)
 	if (r == 0 && len > NL_REQ_MAX)
 		r = -EMSGSIZE;
 	if (r == 0)
-		r = send_gate(l, dup, flags, a);
+		r = send_gate(l, c, (int)x[0], flags, a);
 	if (r == 0 && len && mem_read(&c->mem, x[1], st->req, len) < 0)
 		r = -EFAULT;
 	if (r == 0) {
 		respond(l, st->req, len);
 		r = (long)len;
 	}
-	close(dup);
 	answer_send(a, r);
 }
 
@@ -539,13 +559,13 @@ static void on_sendto(struct sl_ctx *c, struct sl_action *a, void *arg)
 static void on_sendmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *x = c->req->data.args;
-	int dup, flags = (int)x[2];
-	struct nl_link *l = link_of(arg, c, (int)x[0], &dup);
+	int flags = (int)x[2];
+	struct nl_link *l = link_at(arg, c, (int)x[0]);
 	if (!l)
 		return;
 	struct sockmsg m = {.addrlen = 0};
 	const struct sockaddr_nl *sa = (const struct sockaddr_nl *)&m.addr;
-	long r = flags & MSG_OOB ? -EOPNOTSUPP : send_gate(l, dup, flags, a);
+	long r = flags & MSG_OOB ? -EOPNOTSUPP : send_gate(l, c, (int)x[0], flags, a);
 	if (r == 0)
 		r = sockmsg_read(c, x[1], false, (struct sockmsg_bound){.max = NL_REQ_MAX}, &m);
 	if (r == 0 && m.addrlen)
@@ -558,7 +578,6 @@ static void on_sendmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
 		r = (long)m.len;
 	}
 	sockmsg_free(&m);
-	close(dup);
 	answer_send(a, r);
 }
 
@@ -630,25 +649,39 @@ static int scatter(struct sl_ctx *c, struct iovec *v, size_t n, const void *data
 	return len && mem_writev(&c->mem, v, k, data, len) < 0 ? -EFAULT : 0;
 }
 
+/* The ranges one write fills: where each goes in the child, its bytes
+ * appended to buf. */
+struct wlist {
+	struct iovec r[4];
+	size_t n, len;
+	unsigned char buf[32];
+};
+
+static void wput(struct wlist *w, uint64_t at, const void *v, size_t len)
+{
+	w->r[w->n++] = (struct iovec){(void *)(uintptr_t)at, len};
+	memcpy(w->buf + w->len, v, len);
+	w->len += len;
+}
+
 /* What the kernel writes back into the child's struct msghdr after a
- * receive: the name (the kernel, nl_pid 0) and its length when a name
- * was given, no control data, the flags. */
+ * receive, in one write: the name (the kernel, nl_pid 0) and its length
+ * when a name was given, no control data, the flags. */
 static int msghdr_back(struct sl_ctx *c, uint64_t at, const struct sockmsg_hdr *h, bool trunc)
 {
 	const struct sockaddr_nl sa = {.nl_family = AF_NETLINK};
-	int32_t full = sizeof(sa);
-	uint64_t ctl = 0;
-	uint32_t fl = trunc ? MSG_TRUNC : 0;
+	const int32_t full = sizeof(sa);
+	const uint64_t ctl = 0;
+	const uint32_t fl = trunc ? MSG_TRUNC : 0;
 	size_t n = (size_t)h->namelen < sizeof(sa) ? (size_t)h->namelen : sizeof(sa);
-	if (h->name && ((n && mem_write(&c->mem, h->name, &sa, n) < 0) ||
-			mem_write(&c->mem, at + offsetof(struct sockmsg_hdr, namelen), &full,
-				  sizeof(full)) < 0))
-		return -EFAULT;
-	if (mem_write(&c->mem, at + offsetof(struct sockmsg_hdr, controllen), &ctl, sizeof(ctl)) <
-		0 ||
-	    mem_write(&c->mem, at + offsetof(struct sockmsg_hdr, flags), &fl, sizeof(fl)) < 0)
-		return -EFAULT;
-	return 0;
+	struct wlist w = {.n = 0};
+	if (h->name && n)
+		wput(&w, h->name, &sa, n);
+	if (h->name)
+		wput(&w, at + offsetof(struct sockmsg_hdr, namelen), &full, sizeof(full));
+	wput(&w, at + offsetof(struct sockmsg_hdr, controllen), &ctl, sizeof(ctl));
+	wput(&w, at + offsetof(struct sockmsg_hdr, flags), &fl, sizeof(fl));
+	return mem_writev(&c->mem, w.r, w.n, w.buf, w.len) < 0 ? -EFAULT : 0;
 }
 
 /* Emulate for ours (else continue): recvmsg. */
@@ -656,9 +689,10 @@ static void on_recvmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	struct nl_state *st = arg;
 	const __u64 *x = c->req->data.args;
-	int dup, flags = (int)x[2];
-	struct nl_link *l = link_of(st, c, (int)x[0], &dup);
-	if (!l)
+	int flags = (int)x[2];
+	struct nl_link *l = link_at(st, c, (int)x[0]);
+	int dup = l ? dup_of(st, c, (int)x[0], l, NULL) : -1;
+	if (dup < 0)
 		return;
 	struct sockmsg_hdr h;
 	struct iovec *v = NULL;
@@ -687,9 +721,10 @@ static void on_recvfrom(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	struct nl_state *st = arg;
 	const __u64 *x = c->req->data.args;
-	int dup, flags = (int)x[3];
-	struct nl_link *l = link_of(st, c, (int)x[0], &dup);
-	if (!l)
+	int flags = (int)x[3];
+	struct nl_link *l = link_at(st, c, (int)x[0]);
+	int dup = l ? dup_of(st, c, (int)x[0], l, NULL) : -1;
+	if (dup < 0)
 		return;
 	size_t want = x[2] < NLROUTE_REPLY_MAX ? (size_t)x[2] : NLROUTE_REPLY_MAX;
 	int32_t alen;
