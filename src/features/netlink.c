@@ -715,14 +715,16 @@ static void on_recvmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
 	onbehalf_answer(a, r);
 }
 
-/* Emulate for ours (else continue): recvfrom with an address (the only
- * form notified). */
+/* Emulate for ours (else continue): recvfrom with an address (the form
+ * notified). */
 static void on_recvfrom(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	struct nl_state *st = arg;
 	const __u64 *x = c->req->data.args;
 	int flags = (int)x[3];
-	struct nl_link *l = link_at(st, c, (int)x[0]);
+	/* without an address (a user handler's rule brings every call): the
+	 * pair's own receive is the kernel's answer */
+	struct nl_link *l = x[4] ? link_at(st, c, (int)x[0]) : NULL;
 	int dup = l ? dup_of(st, c, (int)x[0], l, NULL) : -1;
 	if (dup < 0)
 		return;
