@@ -118,6 +118,12 @@ static void report_protections(FILE *out, const struct check_facts *c)
 		     f->pidfd_getfd ? "(made by the supervisor on its copy of the socket)"
 				    : "(no pidfd_getfd here: connect, sendto with an address, "
 				      "sendmsg, sendmmsg and inotify_add_watch fail with EPERM)");
+	/* the NETLINK_ROUTE view receives on its copy of the child's socket
+	 * too: without pidfd_getfd there is none */
+	if (supervisor_ok(f))
+		line(out, "Interfaces (NETLINK_ROUTE):", f->pidfd_getfd ? "lo only" : "refused",
+		     f->pidfd_getfd ? "(a view the supervisor serves)"
+				    : "(no pidfd_getfd here: EAFNOSUPPORT, as any netlink socket)");
 	/* root (CI jobs, containers): say what happens to its power */
 	if (f->caps_held)
 		line(out, "Capabilities in the sandbox:", "dropped",

@@ -12,6 +12,7 @@
 
 #include "feature.h"
 #include "filter.h"
+#include "netproto.h"
 #include "policy.h"
 #include "registry.h"
 
@@ -50,7 +51,14 @@ static int print_program(int i, const struct sandlock_sandbox *cfg, bool tty_job
 	size_t n;
 	if (feature_plan_rules(registry_features(), &env, NULL, 0, &rules, &n) < 0)
 		return -1;
-	struct filter_req req = {.cfg = cfg, .rules = rules, .n_rules = n, .tty_jobs = tty_jobs};
+	/* as plan.c makes it: the default policy has no UDP or ICMP socket */
+	const struct netmatch_lists nl = netmatch_lists_of(cfg);
+	struct filter_req req = {.cfg = cfg,
+				 .rules = rules,
+				 .n_rules = n,
+				 .allow_udp = netproto_used(&nl, SL_PROTO_UDP),
+				 .allow_icmp = netproto_used(&nl, SL_PROTO_ICMP),
+				 .tty_jobs = tty_jobs};
 	struct sock_fprog prog;
 	if (filter_assemble(&req, &prog) < 0) {
 		free(rules);

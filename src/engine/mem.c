@@ -49,8 +49,9 @@ int mem_read(const struct sl_memref *m, uint64_t addr, void *buf, size_t len)
 	return transfer(m, addr, buf, len, false);
 }
 
-int mem_readv(const struct sl_memref *m, const struct iovec *remote, size_t n, void *buf,
-	      size_t len)
+/* One process_vm_readv or _writev over the ranges remote[]. */
+static int transferv(const struct sl_memref *m, const struct iovec *remote, size_t n, void *buf,
+		     size_t len, bool wr)
 {
 	if (len == 0)
 		return 0;
@@ -58,13 +59,26 @@ int mem_readv(const struct sl_memref *m, const struct iovec *remote, size_t n, v
 	if (r < 0)
 		return r;
 	struct iovec local = {buf, len};
-	ssize_t got = process_vm_readv(m->pid, &local, 1, remote, n, 0);
+	ssize_t got = wr ? process_vm_writev(m->pid, &local, 1, remote, n, 0)
+			 : process_vm_readv(m->pid, &local, 1, remote, n, 0);
 	int e = errno;
 	if ((r = id_valid(m)) < 0)
 		return r;
 	if (got < 0)
 		return e == ESRCH ? -ENOENT : -EFAULT;
 	return (size_t)got == len ? 0 : -EFAULT;
+}
+
+int mem_readv(const struct sl_memref *m, const struct iovec *remote, size_t n, void *buf,
+	      size_t len)
+{
+	return transferv(m, remote, n, buf, len, false);
+}
+
+int mem_writev(const struct sl_memref *m, const struct iovec *remote, size_t n, const void *buf,
+	       size_t len)
+{
+	return transferv(m, remote, n, (void *)buf, len, true);
 }
 
 int mem_write(const struct sl_memref *m, uint64_t addr, const void *buf, size_t len)

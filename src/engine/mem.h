@@ -40,6 +40,11 @@ int mem_read(const struct sl_memref *m, uint64_t addr, void *buf, size_t len);
 struct iovec;
 int mem_readv(const struct sl_memref *m, const struct iovec *remote, size_t n, void *buf,
 	      size_t len);
+/* Writes len bytes from buf into the ranges remote[] (lengths adding up
+ * to len, n at most IOV_MAX), with one process_vm_writev.  0 or -errno as
+ * mem_read. */
+int mem_writev(const struct sl_memref *m, const struct iovec *remote, size_t n, const void *buf,
+	       size_t len);
 /* Writes exactly len bytes.  0 or -errno. */
 int mem_write(const struct sl_memref *m, uint64_t addr, const void *buf, size_t len);
 /* Reads a NUL-terminated string of at most max bytes including the NUL,

@@ -267,7 +267,10 @@ static void apply_ruleset(const struct sl_plan *p)
 			    .msg_control = ctl.buf,
 			    .msg_controllen = sizeof(ctl.buf)};
 	long r;
-	while ((r = sl_sys3(SYS_recvmsg, p->status_w, &mh, MSG_CMSG_CLOEXEC)) == -EINTR)
+	/* SL_MSG_START: no notify rule takes it (filter.h); nobody could
+	 * answer yet */
+	while ((r = sl_sys3(SYS_recvmsg, p->status_w, &mh, MSG_CMSG_CLOEXEC | SL_MSG_START)) ==
+	       -EINTR)
 		;
 	if (r == 0)
 		sl_raw_exit(CHILD_FAIL_STATUS);

@@ -13,9 +13,10 @@
  *   - argument filters (EPERM unless noted), all on the low 32 bits where
  *     the kernel reads an int: ioctl TIOCSTI/TIOCLINUX/interface ioctls,
  *     prctl DUMPABLE/SECUREBITS/PTRACER, socket families other than
- *     unix/inet/inet6 (EAFNOSUPPORT), raw and datagram inet sockets,
- *     non-TCP stream protocols (MPTCP, SCTP: Landlock's TCP rules do not
- *     cover them), TCP Fast Open (sendto/sendmsg/sendmmsg with
+ *     unix/inet/inet6 and netlink's route protocol (EAFNOSUPPORT), raw
+ *     inet sockets, datagram inet sockets but the UDP and ping sockets
+ *     the policy can use, non-TCP stream protocols (MPTCP, SCTP:
+ *     Landlock's TCP rules do not cover them), TCP Fast Open (sendto/sendmsg/sendmmsg with
  *     MSG_FASTOPEN, setsockopt TCP_FASTOPEN_CONNECT: an implicit connect
  *     that Landlock before 7.2 does not check);
  *   - no device nodes and no set-id files: mknod/mknodat of a character or
@@ -121,9 +122,11 @@ static const unsigned int ioctl_deny[] = {
 
 static const unsigned int prctl_deny[] = {PR_SET_DUMPABLE, PR_SET_SECUREBITS, PR_SET_PTRACER};
 
-/* Socket families other than these get EAFNOSUPPORT. */
-static const unsigned int af_denied_low[] = {0, 3, 4, 5, 6, 7, 8, 9};
-#define AF_ALLOWED_MAX AF_INET6 /* anything above (netlink, packet, alg, vsock...) */
+/* Socket families other than unix (1), inet (2), inet6 (10) and netlink
+ * (16, see add_netlink_rules) get EAFNOSUPPORT: these and everything
+ * above AF_NETLINK (packet, alg, vsock, xdp...). */
+static const unsigned int af_denied_low[] = {0, 3, 4, 5, 6, 7, 8, 9, 11, 12, 13, 14, 15};
+#define AF_NETLINK_NR 16
 
 /* inet socket types refused outright (datagram handled separately). */
 static const unsigned int inet_type_deny[] = {SOCK_RAW, SOCK_RDM, SOCK_SEQPACKET, SOCK_DCCP,
@@ -338,28 +341,121 @@ static int add_file_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox *cf
 	return r;
 }
 
+/* The comparisons every inet rule starts with: the family on all 64 bits
+ * (a family with high bits set is EAFNOSUPPORT, add_socket_rules: the
+ * rules never overlap, so no two actions compete) and the type as the
+ * kernel reads it (its low four bits; SOCK_NONBLOCK and SOCK_CLOEXEC are
+ * higher, and so is whatever a 64-bit register carries above the int). */
+#define INET_OF(af, type)                                                                          \
+	SCMP_CMP(0, SCMP_CMP_EQ, (af)), SCMP_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, (type))
+
+/* Refuses datagram sockets of af whose protocol is in [lo, hi], as
+ * aligned blocks of powers of two (libseccomp takes one comparison per
+ * argument, so a range is no "lo <= p <= hi"), each compared on all 64
+ * bits: a value with high bits set matches none of them, and is refused
+ * by the "greater than" rule (add_dgram_rules). */
+static int deny_dgram_range(scmp_filter_ctx ctx, const struct filter_req *req, unsigned int af,
+			    uint64_t lo, uint64_t hi)
+{
+	int r = 0;
+	while (r == 0 && lo <= hi) {
+		uint64_t size = lo ? lo & -lo : 1ULL << 32;
+		while (size > hi - lo + 1)
+			size >>= 1;
+		struct scmp_arg_cmp c[] = {INET_OF(af, SOCK_DGRAM),
+					   SCMP_CMP(2, SCMP_CMP_MASKED_EQ, ~(size - 1), lo)};
+		r = rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 3, c);
+		lo += size;
+	}
+	return r;
+}
+
+/* Datagram sockets of af: UDP (protocol 0 or IPPROTO_UDP) with
+ * allow_udp, a ping socket (IPPROTO_ICMP on AF_INET, IPPROTO_ICMPV6 on
+ * AF_INET6) with allow_icmp; any other protocol (UDP-Lite, ICMP on the
+ * other family, anything) never.  What is refused is the complement of
+ * the allowed values: the gaps between them, and every 64-bit value above
+ * the largest (so high bits cannot hide an allowed value's low word). */
+static int add_dgram_rules(scmp_filter_ctx ctx, const struct filter_req *req, unsigned int af)
+{
+	uint64_t ok[3];
+	size_t n = 0;
+	if (req->allow_udp)
+		ok[n++] = 0;
+	if (req->allow_icmp)
+		ok[n++] = af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6;
+	if (req->allow_udp)
+		ok[n++] = IPPROTO_UDP;
+	if (n == 3 && ok[1] > ok[2]) { /* ICMPv6 (58) after UDP (17) */
+		uint64_t t = ok[1];
+		ok[1] = ok[2];
+		ok[2] = t;
+	}
+	if (n == 0) {
+		struct scmp_arg_cmp c[] = {INET_OF(af, SOCK_DGRAM)};
+		return rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 2, c);
+	}
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		uint64_t lo = i ? ok[i - 1] + 1 : 0;
+		if (ok[i] > lo)
+			r = deny_dgram_range(ctx, req, af, lo, ok[i] - 1);
+	}
+	struct scmp_arg_cmp above[] = {INET_OF(af, SOCK_DGRAM),
+				       SCMP_CMP(2, SCMP_CMP_GT, ok[n - 1])};
+	return r ? r : rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 3, above);
+}
+
 static int add_inet_rules(scmp_filter_ctx ctx, const struct filter_req *req, unsigned int af)
 {
 	const struct sandlock_sandbox *cfg = req->cfg;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(inet_type_deny); i++) {
-		struct scmp_arg_cmp c[] = {A32(0, af),
-					   SCMP_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, inet_type_deny[i])};
+		struct scmp_arg_cmp c[] = {INET_OF(af, inet_type_deny[i])};
 		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 2, c);
 	}
-	if (r == 0 && !req->allow_dgram) {
-		struct scmp_arg_cmp c[] = {A32(0, af),
-					   SCMP_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_DGRAM)};
-		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 2, c);
-	}
+	if (r == 0)
+		r = add_dgram_rules(ctx, req, af);
 	if (r == 0) {
 		/* Stream sockets must be TCP (0 or IPPROTO_TCP): a 64-bit
 		 * "greater than" also catches any value whose low 32 bits
 		 * exceed 6, so high bits cannot hide MPTCP or SCTP. */
-		struct scmp_arg_cmp c[] = {A32(0, af),
-					   SCMP_CMP(1, SCMP_CMP_MASKED_EQ, 0xf, SOCK_STREAM),
+		struct scmp_arg_cmp c[] = {INET_OF(af, SOCK_STREAM),
 					   SCMP_CMP(2, SCMP_CMP_GT, IPPROTO_TCP)};
 		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_socket, 3, c);
+	}
+	return r;
+}
+
+/* Whether a rule notifies the NETLINK_ROUTE form (filter.h). */
+static bool route_notified(const struct filter_req *req)
+{
+	const struct sl_nrule route = {__NR_socket, 3, SL_NETLINK_ROUTE_CMPS};
+	for (size_t i = 0; i < req->n_rules; i++)
+		if (memcmp(&req->rules[i], &route, sizeof(route)) == 0)
+			return true;
+	return false;
+}
+
+/* AF_NETLINK: EAFNOSUPPORT, but the NETLINK_ROUTE form when a rule
+ * notifies it: then the rules here are its complement in the family
+ * (another protocol, or another type), so no call is both refused and
+ * notified.  The family on all 64 bits, as for inet. */
+static int add_netlink_rules(scmp_filter_ctx ctx, const struct filter_req *req)
+{
+	const uint32_t act = SCMP_ACT_ERRNO(EAFNOSUPPORT);
+	struct scmp_arg_cmp all[] = {SCMP_CMP(0, SCMP_CMP_EQ, AF_NETLINK_NR)};
+	if (!route_notified(req))
+		return rule(ctx, req->cfg, act, __NR_socket, 1, all);
+	struct scmp_arg_cmp proto[] = {SCMP_CMP(0, SCMP_CMP_EQ, AF_NETLINK_NR),
+				       SCMP_CMP(2, SCMP_CMP_GT, 0)};
+	int r = rule(ctx, req->cfg, act, __NR_socket, 2, proto);
+	/* the types but 2 and 3 in the low four bits: 0-1, 4-7, 8-15 */
+	static const uint32_t mask[] = {0xe, 0xc, 0x8}, val[] = {0, 4, 8};
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(mask); i++) {
+		struct scmp_arg_cmp c[] = {SCMP_CMP(0, SCMP_CMP_EQ, AF_NETLINK_NR),
+					   SCMP_CMP(1, SCMP_CMP_MASKED_EQ, mask[i], val[i])};
+		r = rule(ctx, req->cfg, act, __NR_socket, 2, c);
 	}
 	return r;
 }
@@ -367,12 +463,14 @@ static int add_inet_rules(scmp_filter_ctx ctx, const struct filter_req *req, uns
 static int add_socket_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
 	const struct sandlock_sandbox *cfg = req->cfg;
-	struct scmp_arg_cmp gt[] = {SCMP_CMP(0, SCMP_CMP_GT, AF_ALLOWED_MAX)};
+	struct scmp_arg_cmp gt[] = {SCMP_CMP(0, SCMP_CMP_GT, AF_NETLINK_NR)};
 	int r = rule(ctx, cfg, SCMP_ACT_ERRNO(EAFNOSUPPORT), __NR_socket, 1, gt);
 	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(af_denied_low); i++) {
 		struct scmp_arg_cmp c[] = {A32(0, af_denied_low[i])};
 		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EAFNOSUPPORT), __NR_socket, 1, c);
 	}
+	if (r == 0)
+		r = add_netlink_rules(ctx, req);
 	if (r == 0)
 		r = add_inet_rules(ctx, req, AF_INET);
 	if (r == 0)
@@ -531,11 +629,11 @@ static uint64_t rules_hash(const struct sl_nrule *v, size_t n)
 void filter_key_of(const struct filter_req *req, struct filter_key *key)
 {
 	const struct sandlock_sandbox *cfg = req->cfg;
-	*key =
-	    (struct filter_key){.valid = 1,
-				.flags = (req->allow_dgram ? 1u : 0u) | (req->tty_jobs ? 4u : 0u),
-				.n_rules = (uint32_t)req->n_rules,
-				.rules_hash = rules_hash(req->rules, req->n_rules)};
+	*key = (struct filter_key){.valid = 1,
+				   .flags = (req->allow_udp ? 1u : 0u) |
+					    (req->allow_icmp ? 2u : 0u) | (req->tty_jobs ? 4u : 0u),
+				   .n_rules = (uint32_t)req->n_rules,
+				   .rules_hash = rules_hash(req->rules, req->n_rules)};
 	size_t n;
 	const int *d = syscalls_default_deny(&n);
 	for (size_t i = 0; i < n; i++)

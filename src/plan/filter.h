@@ -40,16 +40,41 @@ struct sl_argcmp {
  * filter_guard(), that answers EINVAL to any sendmsg or sendmmsg with the
  * bit: the command can never use it to skip the notification.
  *
+ * The child's recvmsg of its ruleset (in the overlap, plan.h) carries it
+ * too, and netlink.c's recvmsg rule leaves those calls alone.  The guard
+ * does not refuse the bit on recvmsg: a command's recvmsg that skips its
+ * notification that way only reads a netlink view's reply without the
+ * sender's name, its own loss.
+ *
  * Bit 32: sendmsg and sendmmsg take their flags as an unsigned int, and
  * the kernel's syscall entry (the SYSCALL_DEFINE wrappers) casts every
  * argument to its declared type before the socket code sees it, so the
  * upper half of the register never reaches any socket, on any kernel and
- * for any family: no MSG_* constant can ever use it, and the child's
- * AF_UNIX SOCK_SEQPACKET send is made exactly as without it.  Seccomp,
+ * for any family (recvmsg's flags are an unsigned int too): no MSG_*
+ * constant can ever use it, and the child's AF_UNIX SOCK_SEQPACKET send
+ * is made exactly as without it.  Seccomp,
  * which sees the raw 64-bit register, does see it (the reason SL_A32
  * exists: here both filters look at the same bit on purpose).
  */
 #define SL_MSG_START (1ULL << 32)
+
+/*
+ * socket(AF_NETLINK, SOCK_RAW or SOCK_DGRAM, NETLINK_ROUTE), flags
+ * (SOCK_CLOEXEC, SOCK_NONBLOCK) allowed in the type: the one form of
+ * socket() the program leaves to a notify rule (features/netlink.c serves
+ * it), when a rule of exactly these comparisons asks for it; every other
+ * netlink socket, and this one without the rule, is EAFNOSUPPORT.  The
+ * family and the protocol are compared on all 64 bits (a value with high
+ * bits set is refused with the other families: none can hide a second
+ * value there), the type through a mask, as the kernel reads it (an int,
+ * its low four bits the type; SOCK_RAW 3 and SOCK_DGRAM 2 differ in bit 0).
+ */
+/* clang-format off */
+#define SL_NETLINK_ROUTE_CMPS                                                                      \
+	{{0, SL_CMP_EQ, 0, 16 /* AF_NETLINK */},                                                   \
+	 {1, SL_CMP_MASKED_EQ, 0xe, 2 /* SOCK_DGRAM, SOCK_RAW */},                                 \
+	 {2, SL_CMP_EQ, 0, 0 /* NETLINK_ROUTE */}}
+/* clang-format on */
 
 /* A notify rule: syscall nr goes to the supervisor when every comparison
  * holds (ncmp 0: every call).  No padding: rules compare with memcmp. */
@@ -64,8 +89,11 @@ struct filter_req {
 	const struct sandlock_sandbox *cfg; /* extra deny / allow groups */
 	const struct sl_nrule *rules;	    /* what goes to the supervisor */
 	size_t n_rules;
-	bool allow_dgram; /* udp/icmp rules exist (later) */
-	bool tty_jobs;	  /* the sandbox was handed the terminal: job control */
+	/* inet datagram sockets: UDP (protocol 0 or IPPROTO_UDP), and ICMP
+	 * "ping" sockets (IPPROTO_ICMP on AF_INET, IPPROTO_ICMPV6 on
+	 * AF_INET6); refused (EPERM) without (netproto.h decides) */
+	bool allow_udp, allow_icmp;
+	bool tty_jobs; /* the sandbox was handed the terminal: job control */
 };
 
 /* Everything the program depends on: the denied syscalls as a bitmap,

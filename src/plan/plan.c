@@ -18,6 +18,7 @@
 #include "filter.h"
 #include "execsize.h"
 #include "landlock.h"
+#include "netproto.h"
 #include "privdrop.h"
 #include "rlimits.h"
 
@@ -342,14 +343,18 @@ static int check_pre_ready(const struct sl_plan *p, const struct filter_req *req
 					 "syscall %d cannot be supervised: the sandbox's "
 					 "child makes it before the supervisor can answer",
 					 used[j]);
-	/* The child's own sendmsg carries SL_MSG_START (filter.h): a rule on
-	 * sendmsg must leave those calls alone, else the start waits for a
-	 * supervisor that cannot answer yet. */
+	/* The child's own sendmsg, and its recvmsg in the overlap, carry
+	 * SL_MSG_START (filter.h): a rule on sendmsg, or a conditional one on
+	 * recvmsg (one on every call turns the overlap off), must leave those
+	 * calls alone, else the start waits for a supervisor that cannot
+	 * answer yet. */
 	for (size_t i = 0; i < req->n_rules; i++)
-		if (req->rules[i].nr == __NR_sendmsg && !spares_start(&req->rules[i]))
+		if ((req->rules[i].nr == __NR_sendmsg ||
+		     (req->rules[i].nr == __NR_recvmsg && req->rules[i].ncmp)) &&
+		    !spares_start(&req->rules[i]))
 			return sl_errorf(EINVAL,
-					 "a notify rule on sendmsg must leave the sandbox's "
-					 "own start-up calls (SL_MSG_START) alone");
+					 "a notify rule on sendmsg or recvmsg must leave the "
+					 "sandbox's own start-up calls (SL_MSG_START) alone");
 	return 0;
 }
 
@@ -397,8 +402,13 @@ static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 	    landlock_require(cfg->prot_degradable, cfg->prot_disabled, &p->landlock_skip);
 	if (p->landlock_abi < 0)
 		return p->landlock_abi;
-	struct filter_req freq = {
-	    .cfg = cfg, .rules = mode->rules, .n_rules = mode->n_rules, .tty_jobs = mode->tty_jobs};
+	const struct netmatch_lists nl = netmatch_lists_of(cfg);
+	struct filter_req freq = {.cfg = cfg,
+				  .rules = mode->rules,
+				  .n_rules = mode->n_rules,
+				  .allow_udp = netproto_used(&nl, SL_PROTO_UDP),
+				  .allow_icmp = netproto_used(&nl, SL_PROTO_ICMP),
+				  .tty_jobs = mode->tty_jobs};
 	int r = check_pre_ready(p, &freq);
 	if (r < 0)
 		return r;

@@ -71,17 +71,50 @@ TEST(pathname_unix_socket_inside)
 	CHECK_STR(tc_probe_in(p, "unix-pair", tc_path(dir, "s"), NULL), "ok");
 }
 
+/* One socket() probe command and what it must print ("!x": anything
+ * but x). */
+struct sock_case {
+	const char *cmd, *want;
+};
+
+/* Runs the cases in one sandbox of p; prints each mismatch, returns
+ * their number. */
+static int socket_cases(const sandlock_sandbox_t *p, const struct sock_case *cases, size_t n)
+{
+	const char *argv[64];
+	int k = 0;
+	argv[k++] = tc_probe();
+	argv[k++] = "seq";
+	for (size_t i = 0; i < n && k < 63; i++)
+		argv[k++] = cases[i].cmd;
+	argv[k] = NULL;
+	struct tc_res r = tc_runv(p, NULL, argv);
+	CHECK_EQ(r.code, 0);
+	int bad = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *got = tc_line(r.out, (int)i), *want = cases[i].want;
+		bool ok = want[0] == '!' ? strcmp(got, want + 1) != 0 : strcmp(got, want) == 0;
+		if (!ok) {
+			printf("    %s: got %s, want %s\n", cases[i].cmd, got, want);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 TEST(socket_filters)
 {
-	static const struct {
-		const char *cmd, *want;
-	} cases[] = {
+	static const struct sock_case cases[] = {
 	    {"socket inet raw 1", "errno=EPERM"},
 	    {"socket inet6 raw 58", "errno=EPERM"},
 	    {"socket inet raw 255", "errno=EPERM"},
-	    {"socket inet dgram", "errno=EPERM"},
+	    {"socket inet dgram", "errno=EPERM"}, /* no UDP rule: no UDP socket */
 	    {"socket inet6 dgram", "errno=EPERM"},
-	    {"socket inet 526338", "errno=EPERM"}, /* DGRAM | NONBLOCK | CLOEXEC */
+	    {"socket inet dgram 17", "errno=EPERM"},
+	    {"socket inet dgram 1", "errno=EPERM"}, /* no ICMP rule: no ping socket */
+	    {"socket inet6 dgram 58", "errno=EPERM"},
+	    {"socket inet dgram 136", "errno=EPERM"}, /* UDP-Lite: never */
+	    {"socket inet 526338", "errno=EPERM"},    /* DGRAM | NONBLOCK | CLOEXEC */
 	    {"socket packet raw", "errno=EAFNOSUPPORT"},
 	    {"socket packet dgram", "errno=EAFNOSUPPORT"},
 	    {"socket netlink raw 9", "errno=EAFNOSUPPORT"},   /* NETLINK_AUDIT */
@@ -98,26 +131,8 @@ TEST(socket_filters)
 	    {"socket unix stream", "ok"},
 	    {"socket unix dgram", "ok"},
 	};
-	size_t n = sizeof(cases) / sizeof(cases[0]);
-	const char *argv[64];
-	int k = 0;
-	argv[k++] = tc_probe();
-	argv[k++] = "seq";
-	for (size_t i = 0; i < n; i++)
-		argv[k++] = cases[i].cmd;
-	argv[k] = NULL;
 	sandlock_sandbox_t *p = tc_build(tc_builder());
-	struct tc_res r = tc_runv(p, NULL, argv);
-	CHECK_EQ(r.code, 0);
-	int bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *got = tc_line(r.out, (int)i);
-		if (strcmp(got, cases[i].want) != 0) {
-			printf("    %s: got %s, want %s\n", cases[i].cmd, got, cases[i].want);
-			bad++;
-		}
-	}
-	CHECK_EQ(bad, 0);
+	CHECK_EQ(socket_cases(p, cases, sizeof(cases) / sizeof(cases[0])), 0);
 }
 
 /* No net rules: Landlock refuses TCP connect, even to loopback. */
@@ -224,40 +239,86 @@ TEST(tcp_fastopen_variants_denied)
 }
 
 /* socket()'s arguments are ints: upper halves set must not slip past the
- * family/type/protocol filters. */
+ * family/type/protocol filters.  The filter compares the family and the
+ * protocol on all 64 bits: a family with its upper half set is none it
+ * allows (EAFNOSUPPORT, though the kernel would read AF_INET), a protocol
+ * so set none it allows either (EPERM). */
 TEST(socket_filters_highbits)
 {
-	static const struct {
-		const char *cmd, *want;
-	} cases[] = {
-	    {"socket-hb domain inet raw 1", "errno=EPERM"},
+	static const struct sock_case cases[] = {
+	    {"socket-hb domain inet raw 1", "errno=EAFNOSUPPORT"},
 	    {"socket-hb type inet raw 1", "errno=EPERM"},
-	    {"socket-hb domain inet dgram 0", "errno=EPERM"},
+	    {"socket-hb domain inet dgram 0", "errno=EAFNOSUPPORT"},
 	    {"socket-hb type inet dgram 0", "errno=EPERM"},
-	    {"socket-hb domain inet6 dgram 0", "errno=EPERM"},
+	    {"socket-hb proto inet dgram 17", "errno=EPERM"},
+	    {"socket-hb domain inet6 dgram 0", "errno=EAFNOSUPPORT"},
+	    {"socket-hb domain inet stream 0", "errno=EAFNOSUPPORT"},
+	    {"socket-hb domain unix stream 0", "errno=EAFNOSUPPORT"},
 	    {"socket-hb domain packet raw 0", "errno=EAFNOSUPPORT"},
 	    {"socket-hb domain netlink raw 9", "errno=EAFNOSUPPORT"},
 	    {"socket-hb proto inet stream 262", "errno=EPERM"},
 	    {"socket-hb proto inet stream 132", "errno=EPERM"},
 	};
-	size_t n = sizeof(cases) / sizeof(cases[0]);
-	const char *argv[32];
-	int k = 0;
-	argv[k++] = tc_probe();
-	argv[k++] = "seq";
-	for (size_t i = 0; i < n; i++)
-		argv[k++] = cases[i].cmd;
-	argv[k] = NULL;
 	sandlock_sandbox_t *p = tc_build(tc_builder());
-	struct tc_res r = tc_runv(p, NULL, argv);
-	CHECK_EQ(r.code, 0);
-	int bad = 0;
-	for (size_t i = 0; i < n; i++) {
-		char *got = tc_line(r.out, (int)i);
-		if (strcmp(got, cases[i].want) != 0) {
-			printf("    %s: got %s, want %s\n", cases[i].cmd, got, cases[i].want);
-			bad++;
-		}
-	}
-	CHECK_EQ(bad, 0);
+	CHECK_EQ(socket_cases(p, cases, sizeof(cases) / sizeof(cases[0])), 0);
+}
+
+/* A UDP rule lets UDP sockets be made (where they may send is the
+ * supervisor's decision, at connect and send), and nothing more: no ping
+ * socket, no UDP-Lite, no raw socket, no value hidden in high bits.
+ * Skipped while net_allow is refused as not supported yet. */
+TEST(socket_udp_with_udp_rule)
+{
+	static const struct sock_case cases[] = {
+	    {"socket inet dgram", "ok"},
+	    {"socket inet dgram 17", "ok"},
+	    {"socket inet6 dgram", "ok"},
+	    {"socket inet6 dgram 17", "ok"},
+	    {"socket inet 526338", "ok"}, /* DGRAM | NONBLOCK | CLOEXEC */
+	    {"socket inet dgram 1", "errno=EPERM"},
+	    {"socket inet6 dgram 58", "errno=EPERM"},
+	    {"socket inet dgram 136", "errno=EPERM"},
+	    {"socket inet raw 17", "errno=EPERM"},
+	    {"socket-hb proto inet dgram 17", "errno=EPERM"},
+	    {"socket-hb type inet dgram 17", "ok"}, /* the type is an int */
+	};
+	sandlock_builder_t *b =
+	    sandlock_sandbox_builder_net_allow(tc_builder(), "udp://127.0.0.1:53");
+	sandlock_sandbox_t *p = tc_build_or_skip(b);
+	CHECK_EQ(socket_cases(p, cases, sizeof(cases) / sizeof(cases[0])), 0);
+}
+
+/* An ICMP rule lets ping sockets be made: IPPROTO_ICMP on AF_INET,
+ * IPPROTO_ICMPV6 on AF_INET6 (the kernel may still refuse them: its
+ * net.ipv4.ping_group_range, EACCES), and no UDP socket, no ICMP on the
+ * other family, no raw ICMP. */
+TEST(socket_ping_with_icmp_rule)
+{
+	static const struct sock_case cases[] = {
+	    {"socket inet dgram 1", "!errno=EPERM"}, {"socket inet6 dgram 58", "!errno=EPERM"},
+	    {"socket inet dgram", "errno=EPERM"},    {"socket inet6 dgram 1", "errno=EPERM"},
+	    {"socket inet dgram 58", "errno=EPERM"}, {"socket inet raw 1", "errno=EPERM"},
+	    {"socket inet6 raw 58", "errno=EPERM"},
+	};
+	sandlock_builder_t *b =
+	    sandlock_sandbox_builder_net_allow(tc_builder(), "icmp://127.0.0.1");
+	sandlock_sandbox_t *p = tc_build_or_skip(b);
+	CHECK_EQ(socket_cases(p, cases, sizeof(cases) / sizeof(cases[0])), 0);
+}
+
+/* A deny list alone allows what it does not name: UDP and ping sockets
+ * can be made. */
+TEST(socket_dgram_with_deny_list)
+{
+	static const struct sock_case cases[] = {
+	    {"socket inet dgram", "ok"},
+	    {"socket inet6 dgram 17", "ok"},
+	    {"socket inet dgram 1", "!errno=EPERM"},
+	    {"socket inet dgram 136", "errno=EPERM"},
+	    {"socket inet raw 1", "errno=EPERM"},
+	};
+	sandlock_builder_t *b =
+	    sandlock_sandbox_builder_net_deny(tc_builder(), "udp://10.0.0.0/8:53");
+	sandlock_sandbox_t *p = tc_build_or_skip(b);
+	CHECK_EQ(socket_cases(p, cases, sizeof(cases) / sizeof(cases[0])), 0);
 }

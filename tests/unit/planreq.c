@@ -6,6 +6,7 @@
 
 #include "feature.h"
 #include "harness.h"
+#include "netproto.h"
 #include "registry.h"
 
 struct filter_req planreq(const struct sandlock_sandbox *cfg, bool tty, const int *user,
@@ -15,7 +16,13 @@ struct filter_req planreq(const struct sandlock_sandbox *cfg, bool tty, const in
 	struct sl_nrule *rules = NULL;
 	size_t n = 0;
 	CHECK_EQ(feature_plan_rules(registry_features(), &env, user, n_user, &rules, &n), 0);
-	return (struct filter_req){.cfg = cfg, .rules = rules, .n_rules = n, .tty_jobs = tty};
+	const struct netmatch_lists nl = netmatch_lists_of(cfg);
+	return (struct filter_req){.cfg = cfg,
+				   .rules = rules,
+				   .n_rules = n,
+				   .allow_udp = netproto_used(&nl, SL_PROTO_UDP),
+				   .allow_icmp = netproto_used(&nl, SL_PROTO_ICMP),
+				   .tty_jobs = tty};
 }
 
 void planreq_free(struct filter_req *req)

@@ -14,118 +14,12 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 
+#include "bpfrun.h"
 #include "bpfshrink.h"
 #include "filter.h"
 #include "harness.h"
 #include "policy.h"
 #include "planreq.h"
-
-#define NO_RESULT 0xdeadbeefu
-
-/* Reads 32 bits of data at byte offset k (aligned, inside it). */
-static bool load(const struct seccomp_data *d, uint32_t k, uint32_t *out)
-{
-	if (k % 4 || k + 4 > sizeof(*d))
-		return false;
-	memcpy(out, (const char *)d + k, 4);
-	return true;
-}
-
-static bool alu(uint16_t code, uint32_t *a, uint32_t k)
-{
-	switch (BPF_OP(code)) {
-	case BPF_AND:
-		*a &= k;
-		return true;
-	case BPF_OR:
-		*a |= k;
-		return true;
-	case BPF_ADD:
-		*a += k;
-		return true;
-	case BPF_SUB:
-		*a -= k;
-		return true;
-	case BPF_LSH:
-		*a = k < 32 ? *a << k : 0;
-		return true;
-	case BPF_RSH:
-		*a = k < 32 ? *a >> k : 0;
-		return true;
-	default:
-		return false;
-	}
-}
-
-static bool cond(uint16_t code, uint32_t a, uint32_t k, bool *taken)
-{
-	switch (BPF_OP(code)) {
-	case BPF_JEQ:
-		*taken = a == k;
-		return true;
-	case BPF_JGT:
-		*taken = a > k;
-		return true;
-	case BPF_JGE:
-		*taken = a >= k;
-		return true;
-	case BPF_JSET:
-		*taken = (a & k) != 0;
-		return true;
-	default:
-		return false;
-	}
-}
-
-/* The action of prog for d, or NO_RESULT for an instruction this
- * interpreter does not know (the test then fails: it must know them all). */
-static uint32_t run(const struct sock_filter *p, size_t n, const struct seccomp_data *d)
-{
-	uint32_t a = 0, x = 0, mem[BPF_MEMWORDS] = {0};
-	for (size_t pc = 0; pc < n; pc++) {
-		const struct sock_filter *f = &p[pc];
-		bool taken;
-		switch (BPF_CLASS(f->code)) {
-		case BPF_LD:
-			if (f->code == (BPF_LD | BPF_W | BPF_ABS) && load(d, f->k, &a))
-				break;
-			if (f->code == (BPF_LD | BPF_MEM) && f->k < BPF_MEMWORDS) {
-				a = mem[f->k];
-				break;
-			}
-			return NO_RESULT;
-		case BPF_ST:
-			if (f->k >= BPF_MEMWORDS)
-				return NO_RESULT;
-			mem[f->k] = a;
-			break;
-		case BPF_ALU:
-			if (BPF_SRC(f->code) != BPF_K || !alu(f->code, &a, f->k))
-				return NO_RESULT;
-			break;
-		case BPF_JMP:
-			if (BPF_OP(f->code) == BPF_JA) {
-				pc += f->k;
-				break;
-			}
-			if (BPF_SRC(f->code) != BPF_K || !cond(f->code, a, f->k, &taken))
-				return NO_RESULT;
-			pc += taken ? f->jt : f->jf;
-			break;
-		case BPF_RET:
-			return BPF_RVAL(f->code) == BPF_K ? f->k : a;
-		case BPF_MISC:
-			if (BPF_MISCOP(f->code) == BPF_TAX)
-				x = a;
-			else
-				a = x;
-			break;
-		default:
-			return NO_RESULT;
-		}
-	}
-	return NO_RESULT;
-}
 
 /* Argument values worth trying: what the rules compare against. */
 static const uint64_t values[] = {
@@ -137,7 +31,12 @@ static const uint64_t values[] = {
     6,
     7,
     10,
-    18, /* SIGCONT */
+    16,	 /* AF_NETLINK */
+    17,	 /* IPPROTO_UDP */
+    18,	 /* SIGCONT */
+    58,	 /* IPPROTO_ICMPV6 */
+    136, /* IPPROTO_UDPLITE */
+    262, /* IPPROTO_MPTCP */
     0x11,
     0x20,
     0x40,
@@ -162,6 +61,7 @@ static const uint64_t values[] = {
     0xffffffffu,
     0x100000000ULL,
     0x100000000ULL | S_ISUID,
+    0x100000000ULL | 17,
     0xffffffff00000000ULL,
     0xffffffffffffffffULL,
     0x8000000000000000ULL | 0x800,
@@ -197,21 +97,24 @@ static size_t disagreements(const struct sock_fprog *raw, const struct sock_fpro
 					d.args[t % 6] = values[t / 6];
 				for (int i = 0; t >= SWEEP && i < 6; i++)
 					d.args[i] = values[next(&seed) % N_VALUES];
-				uint32_t x = run(raw->filter, raw->len, &d);
-				uint32_t y = run(small->filter, small->len, &d);
-				bad += x != y || x == NO_RESULT;
+				uint32_t x = bpfrun(raw->filter, raw->len, &d);
+				uint32_t y = bpfrun(small->filter, small->len, &d);
+				bad += x != y || x == BPFRUN_NO_RESULT;
 			}
 	return bad;
 }
 
 /* The policies whose programs differ: the default, with max_memory, with
- * the terminal handed over, and with a user handler on a few calls. */
-static void check_policy(bool mem, bool tty, const int *extra, size_t n_extra)
+ * the terminal handed over, with UDP or ICMP sockets, and with a user
+ * handler on a few calls. */
+static void check_policy(bool mem, bool tty, unsigned dgram, const int *extra, size_t n_extra)
 {
 	struct sandlock_sandbox cfg;
 	policy_init(&cfg);
 	cfg.max_memory = (struct sl_opt_u64){mem, 64u << 20};
 	struct filter_req req = planreq(&cfg, tty, extra, n_extra);
+	req.allow_udp = dgram & 1;
+	req.allow_icmp = dgram & 2;
 	struct sock_fprog raw, small;
 	CHECK_EQ(filter_assemble_raw(&req, &raw), 0);
 	CHECK_EQ(filter_assemble(&req, &small), 0);
@@ -226,11 +129,14 @@ static void check_policy(bool mem, bool tty, const int *extra, size_t n_extra)
 TEST(bpfshrink_decides_alike)
 {
 	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
-	check_policy(false, false, NULL, 0);
-	check_policy(true, false, NULL, 0);
-	check_policy(false, true, NULL, 0);
+	check_policy(false, false, 0, NULL, 0);
+	check_policy(true, false, 0, NULL, 0);
+	check_policy(false, true, 0, NULL, 0);
+	check_policy(false, false, 1, NULL, 0);
+	check_policy(false, false, 2, NULL, 0);
+	check_policy(false, false, 3, NULL, 0);
 	const int user[] = {__NR_openat, __NR_chmod, __NR_setpriority, __NR_socket};
-	check_policy(true, true, user, 4);
+	check_policy(true, true, 0, user, 4);
 }
 
 /* The interpreter is strict enough to see a wrong jump: a program shrunk
@@ -330,7 +236,8 @@ TEST(bpfshrink_single_bit_tests)
 /* The start-up's sendmsg exemption (filter.h, SL_MSG_START): the default
  * program notifies sendmsg and sendmmsg but lets a sendmsg with the bit
  * through, refuses Fast Open either way; the guard installed after READY
- * refuses the bit on both calls, and nothing else. */
+ * refuses the bit on both calls, and nothing else.  recvmsg likewise (the
+ * overlap's ruleset), unguarded; recvfrom only with an address. */
 TEST(filter_start_exemption_and_guard)
 {
 	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
@@ -361,15 +268,22 @@ TEST(filter_start_exemption_and_guard)
 	    {__NR_sendmmsg, 2, SL_MSG_START, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
 	    {__NR_sendto, 3, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
 	    {__NR_recvmsg, 2, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
+	    /* the netlink view's: every recvmsg but the child's own ruleset's */
+	    {__NR_recvmsg, 2, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	    {__NR_recvmsg, 2, 0x40000000 /* MSG_CMSG_CLOEXEC */, SECCOMP_RET_USER_NOTIF,
+	     SECCOMP_RET_ALLOW},
+	    {__NR_recvmsg, 2, SL_MSG_START | 0x40000000, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
+	    {__NR_recvfrom, 4, 0x1000, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	    {__NR_recvfrom, 3, 0x40, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct seccomp_data d = {.nr = cases[i].nr, .arch = arch};
 		d.args[cases[i].arg] = cases[i].flags;
-		CHECK_EQ(run(prog.filter, prog.len, &d), cases[i].main);
-		CHECK_EQ(run(guard.filter, guard.len, &d), cases[i].guard);
+		CHECK_EQ(bpfrun(prog.filter, prog.len, &d), cases[i].main);
+		CHECK_EQ(bpfrun(guard.filter, guard.len, &d), cases[i].guard);
 	}
 	struct seccomp_data foreign = {.nr = __NR_sendmsg, .arch = AUDIT_ARCH_I386};
-	CHECK_EQ(run(guard.filter, guard.len, &foreign), SECCOMP_RET_KILL_PROCESS);
+	CHECK_EQ(bpfrun(guard.filter, guard.len, &foreign), SECCOMP_RET_KILL_PROCESS);
 	filter_free(&prog);
 	planreq_free(&req);
 	policy_release(&cfg);

@@ -735,6 +735,8 @@ TEST(cli_check_report_without_pidfd_getfd)
 
 	CHECK_CONTAINS(t,
 		       "  Socket sends, inotify watches:   checked       (made by the supervisor");
+	CHECK_CONTAINS(t, "  Interfaces (NETLINK_ROUTE):      lo only       (a view the supervisor "
+			  "serves)\n");
 	free(t);
 	c.features.pidfd_getfd = false;
 	t = report(&c, &rc);
@@ -742,6 +744,8 @@ TEST(cli_check_report_without_pidfd_getfd)
 	CHECK_CONTAINS(t, "  Socket sends, inotify watches:   refused       (no pidfd_getfd here: "
 			  "connect, sendto with an address, sendmsg, sendmmsg and "
 			  "inotify_add_watch fail with EPERM)\n");
+	CHECK_CONTAINS(t, "  Interfaces (NETLINK_ROUTE):      refused       (no pidfd_getfd here: "
+			  "EAFNOSUPPORT, as any netlink socket)\n");
 	free(t);
 }
 

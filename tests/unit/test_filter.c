@@ -1,14 +1,22 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the seccomp program assembly (src/plan/filter.c). */
+#include <errno.h>
 #include <linux/audit.h>
+#include <netinet/in.h>
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
 #include <sys/syscall.h>
 
+#include "bpfrun.h"
 #include "filter.h"
 #include "harness.h"
 #include "planreq.h"
+#include "netproto.h"
 #include "policy.h"
 #include "syscalls.h"
+#include "util.h"
 
 static void default_req(struct sandlock_sandbox *cfg, struct filter_req *req)
 {
@@ -66,10 +74,15 @@ TEST(filter_key_tracks_inputs)
 	filter_key_of(&req, &b);
 	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
 	sl_strv_free(&cfg.allow_groups);
-	req.allow_dgram = true;
+	req.allow_udp = true;
 	filter_key_of(&req, &b);
 	CHECK(memcmp(&a, &b, sizeof(a)) != 0);
-	req.allow_dgram = false;
+	req.allow_udp = false;
+	req.allow_icmp = true;
+	struct filter_key c;
+	filter_key_of(&req, &c);
+	CHECK(memcmp(&a, &c, sizeof(a)) != 0 && memcmp(&b, &c, sizeof(b)) != 0);
+	req.allow_icmp = false;
 	/* a rule more or less, or a rule's comparison changed */
 	req.n_rules--;
 	filter_key_of(&req, &b);
@@ -251,4 +264,185 @@ TEST(filter_conditional_notify_assembles)
 	planreq_free(&req);
 	planreq_free(&plain);
 	policy_release(&cfg);
+}
+
+/* ---- socket(): the family, the type and the protocol are registers -------- */
+
+#if defined(__x86_64__)
+#define NATIVE_ARCH AUDIT_ARCH_X86_64
+#else
+#define NATIVE_ARCH AUDIT_ARCH_AARCH64
+#endif
+#define HI	  (1ULL << 32) /* a high bit the kernel's int never sees */
+#define RET_EPERM (SECCOMP_RET_ERRNO | EPERM)
+#define RET_EAFNO (SECCOMP_RET_ERRNO | EAFNOSUPPORT)
+
+/* What socket(af, type, proto) must get, from the rules written out
+ * plainly (filter.c's comment): families compared on 64 bits, the type's
+ * low four bits, protocols on 64 bits. */
+static uint32_t socket_expect(uint64_t af, uint64_t type, uint64_t proto, bool udp, bool icmp,
+			      bool route)
+{
+	unsigned t = (unsigned)(type & 0xf);
+	if (af == AF_UNIX)
+		return SECCOMP_RET_ALLOW;
+	if (af == AF_NETLINK)
+		return route && (t == SOCK_RAW || t == SOCK_DGRAM) && proto == 0
+			   ? SECCOMP_RET_USER_NOTIF
+			   : RET_EAFNO;
+	if (af != AF_INET && af != AF_INET6)
+		return RET_EAFNO;
+	if (t == SOCK_RAW || t == SOCK_RDM || t == SOCK_SEQPACKET || t == SOCK_DCCP ||
+	    t == SOCK_PACKET)
+		return RET_EPERM;
+	if (t == SOCK_STREAM)
+		return proto > IPPROTO_TCP ? RET_EPERM : SECCOMP_RET_ALLOW;
+	if (t != SOCK_DGRAM)
+		return SECCOMP_RET_ALLOW; /* the kernel refuses those types itself */
+	if (proto == 0 || proto == IPPROTO_UDP)
+		return udp ? SECCOMP_RET_ALLOW : RET_EPERM;
+	if (proto == (af == AF_INET ? IPPROTO_ICMP : IPPROTO_ICMPV6))
+		return icmp ? SECCOMP_RET_ALLOW : RET_EPERM;
+	return RET_EPERM;
+}
+
+static const uint64_t sock_af[] = {
+    AF_UNSPEC,
+    AF_UNIX,
+    AF_INET,
+    AF_INET6,
+    AF_NETLINK,
+    AF_PACKET,
+    AF_ALG,
+    AF_VSOCK,
+    AF_XDP,
+    11,
+    15,
+    17,
+    255,
+    AF_INET | HI,
+    AF_INET6 | HI,
+    AF_UNIX | HI,
+    AF_NETLINK | HI,
+    ~0ULL,
+};
+static const uint64_t sock_type[] = {
+    0,
+    SOCK_STREAM,
+    SOCK_DGRAM,
+    SOCK_RAW,
+    SOCK_RDM,
+    SOCK_SEQPACKET,
+    SOCK_DCCP,
+    SOCK_PACKET,
+    11,
+    15,
+    SOCK_DGRAM | SOCK_NONBLOCK | SOCK_CLOEXEC,
+    SOCK_RAW | SOCK_CLOEXEC,
+    SOCK_STREAM | SOCK_NONBLOCK,
+    SOCK_DGRAM | HI,
+    SOCK_RAW | HI,
+    SOCK_STREAM | HI | SOCK_CLOEXEC,
+    0x10 | SOCK_RAW, /* a bit the kernel refuses (EINVAL) */
+};
+static const uint64_t sock_proto[] = {
+    0,
+    IPPROTO_ICMP,
+    IPPROTO_TCP,
+    IPPROTO_UDP,
+    IPPROTO_ICMPV6,
+    IPPROTO_SCTP,
+    IPPROTO_UDPLITE,
+    262 /* MPTCP */,
+    255,
+    2,
+    16,
+    18,
+    57,
+    59,
+    HI,
+    HI | IPPROTO_UDP,
+    HI | IPPROTO_ICMP,
+    HI | IPPROTO_ICMPV6,
+    HI | IPPROTO_TCP,
+    ~0ULL,
+};
+
+/* Every (family, type, protocol) of the tables above, high bits set in
+ * each register, under one pair of flags: counts the disagreements. */
+static size_t socket_mismatches(const struct filter_req *req, bool route)
+{
+	struct sock_fprog prog;
+	CHECK_EQ(filter_compile(req, &prog), 0);
+	size_t bad = 0;
+	for (size_t a = 0; a < SL_ARRAY_SIZE(sock_af); a++)
+		for (size_t t = 0; t < SL_ARRAY_SIZE(sock_type); t++)
+			for (size_t p = 0; p < SL_ARRAY_SIZE(sock_proto); p++) {
+				struct seccomp_data d = {.nr = __NR_socket, .arch = NATIVE_ARCH};
+				d.args[0] = sock_af[a];
+				d.args[1] = sock_type[t];
+				d.args[2] = sock_proto[p];
+				uint32_t got = bpfrun(prog.filter, prog.len, &d);
+				uint32_t want =
+				    socket_expect(sock_af[a], sock_type[t], sock_proto[p],
+						  req->allow_udp, req->allow_icmp, route);
+				if (got != want && bad++ < 5)
+					fprintf(stderr,
+						"socket(%#llx, %#llx, %#llx) udp %d icmp %d: "
+						"%#x, want %#x\n",
+						(unsigned long long)sock_af[a],
+						(unsigned long long)sock_type[t],
+						(unsigned long long)sock_proto[p], req->allow_udp,
+						req->allow_icmp, got, want);
+			}
+	filter_free(&prog);
+	return bad;
+}
+
+/* UDP and ping sockets by the request's flags, the rest as always;
+ * netlink's route protocol notified (the default rules ask for it),
+ * every other netlink socket EAFNOSUPPORT. */
+TEST(filter_socket_by_protocol)
+{
+	th_skip_under_valgrind("libseccomp probes the seccomp syscall");
+	struct sandlock_sandbox cfg;
+	struct filter_req req;
+	default_req(&cfg, &req);
+	const struct sl_nrule route = {__NR_socket, 3, SL_NETLINK_ROUTE_CMPS};
+	bool has_route = false;
+	for (size_t i = 0; i < req.n_rules; i++)
+		has_route = has_route || memcmp(&req.rules[i], &route, sizeof(route)) == 0;
+	CHECK(has_route);
+	for (unsigned f = 0; f < 4; f++) {
+		req.allow_udp = f & 1;
+		req.allow_icmp = f & 2;
+		CHECK_EQ(socket_mismatches(&req, true), 0);
+	}
+	/* without the rule, the route protocol is refused like the rest */
+	struct filter_req bare = {.cfg = &cfg, .allow_udp = true};
+	CHECK_EQ(socket_mismatches(&bare, false), 0);
+	planreq_free(&req);
+	policy_release(&cfg);
+}
+
+/* plan.c's flags: no lists, no UDP or ICMP socket; an allow list, its
+ * rules' protocols; a deny list alone, both. */
+TEST(netproto_used_by_lists)
+{
+	struct sl_net_rule udp = {.proto = SL_PROTO_UDP}, tcp = {.proto = SL_PROTO_TCP};
+	struct sl_net_rule both[] = {{.proto = SL_PROTO_TCP}, {.proto = SL_PROTO_ICMP}};
+	struct netmatch_lists none = {0};
+	CHECK(!netproto_used(&none, SL_PROTO_UDP) && !netproto_used(&none, SL_PROTO_ICMP));
+	struct netmatch_lists allow = {.allow = &udp, .n_allow = 1, .has_allow = true};
+	CHECK(netproto_used(&allow, SL_PROTO_UDP) && !netproto_used(&allow, SL_PROTO_ICMP));
+	allow.allow = both;
+	allow.n_allow = 2;
+	CHECK(!netproto_used(&allow, SL_PROTO_UDP) && netproto_used(&allow, SL_PROTO_ICMP));
+	struct netmatch_lists empty = {.has_allow = true};
+	CHECK(!netproto_used(&empty, SL_PROTO_UDP));
+	struct netmatch_lists deny = {.deny = &tcp, .n_deny = 1};
+	CHECK(netproto_used(&deny, SL_PROTO_UDP) && netproto_used(&deny, SL_PROTO_ICMP));
+	allow.deny = &tcp;
+	allow.n_deny = 1;
+	CHECK(!netproto_used(&allow, SL_PROTO_UDP)); /* the allow list decides */
 }
