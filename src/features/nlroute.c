@@ -117,8 +117,15 @@ static bool link_lo(struct out *o, const struct ask *q)
 	return ok;
 }
 
-/* One address of lo: 127.0.0.1/8 or ::1/128. */
-static bool addr_lo(struct out *o, const struct ask *q, int family)
+/* The sandbox's own name's address (/etc/hosts), on lo as every
+ * 127.0.0.0/8 address is.  Listed because glibc's AI_ADDRCONFIG counts
+ * an IPv4 address other than 127.0.0.1 as "IPv4 configured": with lo's
+ * 127.0.0.1 alone, getaddrinfo(AF_INET, AI_ADDRCONFIG) of any name
+ * fails (no address), where without a view it worked. */
+#define SELF_V4 0x7f000101u /* 127.0.1.1 */
+
+/* One address of lo: 127.0.0.1/8 (or v4 given) or ::1/128. */
+static bool addr_lo(struct out *o, const struct ask *q, int family, uint32_t v4_host)
 {
 	const struct ifaddrmsg ifa = {.ifa_family = (unsigned char)family,
 				      .ifa_prefixlen = family == AF_INET ? 8 : 128,
@@ -126,7 +133,7 @@ static bool addr_lo(struct out *o, const struct ask *q, int family)
 				      .ifa_scope = RT_SCOPE_HOST,
 				      .ifa_index = NLROUTE_LO_INDEX};
 	const struct ifa_cacheinfo ci = {.ifa_prefered = INFINITE_LFT, .ifa_valid = INFINITE_LFT};
-	const struct in_addr v4 = {.s_addr = htonl(INADDR_LOOPBACK)};
+	const struct in_addr v4 = {.s_addr = htonl(v4_host)};
 	const void *a = family == AF_INET ? (const void *)&v4 : (const void *)&in6addr_loopback;
 	size_t alen = family == AF_INET ? sizeof(v4) : sizeof(in6addr_loopback), at;
 	bool ok =
@@ -179,8 +186,9 @@ static bool answer_one(struct out *o, const struct ask *q)
 	if (dump && h->nlmsg_type == RTM_GETADDR) {
 		int f = family_of(q);
 		bool v4 = f == AF_UNSPEC || f == AF_INET, v6 = f == AF_UNSPEC || f == AF_INET6;
-		return (!v4 || addr_lo(o, q, AF_INET)) && (!v6 || addr_lo(o, q, AF_INET6)) &&
-		       done(o, q);
+		return (!v4 || (addr_lo(o, q, AF_INET, INADDR_LOOPBACK) &&
+				addr_lo(o, q, AF_INET, SELF_V4))) &&
+		       (!v6 || addr_lo(o, q, AF_INET6, 0)) && done(o, q);
 	}
 	return nl_error(o, q, -EOPNOTSUPP);
 }

@@ -8,7 +8,7 @@
  *                      shows), MTU 65536, txqlen 1000, qdisc noqueue,
  *                      zero address and broadcast, operstate unknown;
  *                      then NLMSG_DONE
- *   RTM_GETADDR dump   RTM_NEWADDR 127.0.0.1/8 (label lo) and ::1/128,
+ *   RTM_GETADDR dump   RTM_NEWADDR 127.0.0.1/8 and 127.0.1.1/8 (label lo) and ::1/128,
  *                      scope host, on index 1, permanent (as the family
  *                      asked: AF_INET, AF_INET6, or AF_UNSPEC both, any
  *                      other none); then NLMSG_DONE

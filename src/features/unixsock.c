@@ -773,11 +773,12 @@ static int need_fetch(struct unixsock_state *st)
 	bool outbound = st->net->policy || !st->net->connect_ruled || st->net->connect_ports.n;
 	if (!outbound || onbehalf_can_fetch(st->ob))
 		return 0;
-	return sl_errorf(EPERM, "network rules: the supervisor makes the sandbox's connects and "
-				"sends itself, on its copy of each socket, and pidfd_getfd is "
-				"refused here (Docker's default seccomp profile allows it only with "
-				"CAP_SYS_PTRACE: add that capability, or a profile that allows "
-				"pidfd_getfd)");
+	return sl_errorf(EPERM,
+			 "network rules: the supervisor makes the sandbox's connects and "
+			 "sends itself, on its copy of each socket, and pidfd_getfd is "
+			 "refused here (Docker's default seccomp profile allows it only with "
+			 "CAP_SYS_PTRACE: add that capability, or a profile that allows "
+			 "pidfd_getfd)");
 }
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
@@ -800,7 +801,6 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	int r = onbehalf_get(s, p, st->ruleset, &st->ob);
 	return r < 0 ? r : need_fetch(st);
 }
-
 
 static void release(void *state)
 {

@@ -48,13 +48,15 @@ TEST(netlink_route_dumps)
 	static const char *const want[] = {"link 1 lo flags=10049 mtu=65536",
 					   "done",
 					   "addr inet 127.0.0.1/8 1",
+					   "addr inet 127.0.1.1/8 1",
 					   "addr inet6 ::1/128 1",
 					   "done",
 					   "addr inet 127.0.0.1/8 1",
+					   "addr inet 127.0.1.1/8 1",
 					   "done",
 					   "addr inet6 ::1/128 1",
 					   "done",
-					   "ok 3",
+					   "ok 4",
 					   NULL};
 	tc_check_lines(out, want);
 }
@@ -63,9 +65,10 @@ TEST(netlink_getifaddrs_and_if_nameindex)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
 	char *out = NL_IN(p, "seq", "ifaddrs", "nameindex");
-	static const char *const want[] = {"lo 17 -", "lo 2 127.0.0.1", "lo 10 ::1", "1 lo", NULL};
+	static const char *const want[] = {"lo 17 -",	"lo 2 127.0.0.1", "lo 2 127.0.1.1",
+					   "lo 10 ::1", "1 lo",		  NULL};
 	tc_check_lines(out, want);
-	CHECK_EQ(tc_nlines(out), 4);
+	CHECK_EQ(tc_nlines(out), 5);
 }
 
 TEST(netlink_ip_shows_only_lo)
@@ -78,8 +81,9 @@ TEST(netlink_ip_shows_only_lo)
 	CHECK_EQ(a.code, 0);
 	CHECK_EQ(l.code, 0);
 	check_all_lines(a.out, "1: lo    inet");
-	CHECK_EQ(tc_nlines(a.out), 2);
+	CHECK_EQ(tc_nlines(a.out), 3);
 	CHECK_CONTAINS(a.out, "inet 127.0.0.1/8 scope host lo");
+	CHECK_CONTAINS(a.out, "inet 127.0.1.1/8 scope host lo");
 	CHECK_CONTAINS(a.out, "inet6 ::1/128 scope host");
 	CHECK_EQ(tc_nlines(l.out), 1);
 	CHECK_CONTAINS(l.out, "1: lo: <LOOPBACK,UP,LOWER_UP> mtu 65536");
@@ -95,11 +99,17 @@ TEST(netlink_python_interfaces_and_addrconfig)
 	    "import socket\n"
 	    "print(socket.if_nameindex())\n"
 	    "a = socket.getaddrinfo('localhost', None, flags=socket.AI_ADDRCONFIG)\n"
+	    "print(sorted(set((x[0].name, x[4][0]) for x in a)))\n"
+	    "a = socket.getaddrinfo('localhost', None, socket.AF_INET, "
+	    "flags=socket.AI_ADDRCONFIG)\n"
 	    "print(sorted(set((x[0].name, x[4][0]) for x in a)))\n";
 	struct tc_res r = tc_run(p, NULL, PY, "-c", code, NULL);
 	CHECK_EQ(r.code, 0);
 	CHECK_LINE(r.out, 0, "[(1, 'lo')]");
-	CHECK_LINE(r.out, 1, "[('AF_INET', '127.0.0.1'), ('AF_INET6', '::1')]");
+	/* IPv4 is configured (127.0.1.1 counts, 127.0.0.1 does not), IPv6
+	 * not (::1 does not count): an IPv4 lookup with AI_ADDRCONFIG works */
+	CHECK_LINE(r.out, 1, "[('AF_INET', '127.0.0.1')]");
+	CHECK_LINE(r.out, 2, "[('AF_INET', '127.0.0.1')]");
 }
 
 /* ---- the calls around it ------------------------------------------------------------ */
@@ -259,9 +269,9 @@ TEST(netlink_attack_replies_never_read)
 	long cpu = cpu_ms_self() - before;
 	int sent[3] = {-1, -1, -1}, again[2] = {0, 0};
 	CHECK(sscanf(tc_line(out, 0), "ok %d EAGAIN=%d", &sent[0], &again[0]) == 2);
-	CHECK_LINE(out, 1, "fresh 3");
+	CHECK_LINE(out, 1, "fresh 4");
 	CHECK(sscanf(tc_line(out, 2), "ok %d EAGAIN=%d", &sent[1], &again[1]) == 2);
-	CHECK_LINE(out, 3, "fresh 3");
+	CHECK_LINE(out, 3, "fresh 4");
 	CHECK(sscanf(tc_line(out, 4), "ok %d", &sent[2]) == 1);
 	CHECK_LINE(out, 5, "ok");
 	for (int i = 0; i < 3; i++)

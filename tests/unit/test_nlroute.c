@@ -97,12 +97,12 @@ TEST(nlroute_addr_dump_by_family)
 	static const struct {
 		unsigned char family;
 		int n;
-	} cases[] = {{AF_UNSPEC, 3}, {AF_INET, 2}, {AF_INET6, 2}, {AF_PACKET, 1}};
+	} cases[] = {{AF_UNSPEC, 4}, {AF_INET, 3}, {AF_INET6, 2}, {AF_PACKET, 1}};
 	for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
 		struct req r = request(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 1, cases[k].family);
-		uint16_t t[4];
+		uint16_t t[8];
 		const struct nlmsghdr *last;
-		CHECK_EQ(answer(&r, sizeof(r), t, 4, &last), cases[k].n);
+		CHECK_EQ(answer(&r, sizeof(r), t, 8, &last), cases[k].n);
 		CHECK_EQ(last->nlmsg_type, NLMSG_DONE);
 		for (int i = 0; i + 1 < cases[k].n; i++) {
 			CHECK_EQ(t[i], RTM_NEWADDR);
@@ -111,9 +111,9 @@ TEST(nlroute_addr_dump_by_family)
 	/* a bare header (no rtgenmsg): both families */
 	struct req r = request(RTM_GETADDR, NLM_F_REQUEST | NLM_F_DUMP, 1, 0);
 	r.h.nlmsg_len = NLMSG_HDRLEN;
-	uint16_t t[4];
+	uint16_t t[8];
 	const struct nlmsghdr *last;
-	CHECK_EQ(answer(&r, NLMSG_HDRLEN, t, 4, &last), 3);
+	CHECK_EQ(answer(&r, NLMSG_HDRLEN, t, 8, &last), 4);
 }
 
 /* Anything else is EOPNOTSUPP; a message that is not a request is
