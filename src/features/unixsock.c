@@ -470,6 +470,13 @@ static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcal
 	case R_UNIX:
 		return on_unix(st, c, k);
 	case R_DUP:
+		/* an inet connect checks no credential of the caller (the
+		 * socket's own were fixed when it was made; an autobind takes
+		 * an ephemeral port): made as is, without switching ids and
+		 * capabilities for it.  A send may carry control data some of
+		 * which does (SO_MARK, IP_TRANSPARENT's): as the child. */
+		if (!k->send && is_inet(k))
+			return addr_op(k);
 		return onbehalf_call(st->ob, c, addr_op, k);
 	case R_CONFINED:
 		return onbehalf_call_confined(st->ob, c, addr_op, k);
