@@ -170,7 +170,10 @@ sandlock_builder_t *sandlock_sandbox_builder_on_error(sandlock_builder_t *b, uin
 /* Resource caps.  max_memory: bytes for all the sandbox's processes
  * together; max_processes: live processes at once (default 64); max_cpu:
  * percent of one core (1-100); cpu_cores: the CPUs the command may run on
- * (the array is copied).  max_disk and num_cpus have not landed. */
+ * (the array is copied); num_cpus: the command is pinned to the first n
+ * of those (or of the caller's) and sees n CPUs (/proc/cpuinfo,
+ * /sys/devices/system/cpu/online...); build fails for 0 or more than there
+ * are.  max_disk has not landed. */
 sandlock_builder_t *sandlock_sandbox_builder_max_memory(sandlock_builder_t *b, uint64_t bytes);
 sandlock_builder_t *sandlock_sandbox_builder_max_disk(sandlock_builder_t *b, uint64_t bytes);
 sandlock_builder_t *sandlock_sandbox_builder_max_processes(sandlock_builder_t *b, uint32_t n);

@@ -2,7 +2,11 @@
 /*
  * synthetic.c - synthetic files: the host files the sandbox reads with
  * content the supervisor makes (views), one table row each: /etc/hostname
- * and /etc/hosts, which name the sandbox (hostname.c).
+ * and /etc/hosts, which name the sandbox (hostname.c); under num_cpus,
+ * /proc/cpuinfo and /sys/devices/system/cpu/{online,possible,present}
+ * (cpus.c).  procfs and sysfs give each of those files one inode for as
+ * long as the mount lives (a proc_dir_entry's, a kernfs node's), so the
+ * identity match holds for them as for /etc's files.
  *
  * The read-only opens (open, openat; openat2 is ENOSYS for everyone) are
  * notified: no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY (the seccomp
@@ -38,6 +42,7 @@
 
 #include "feature.h"
 #include "onbehalf.h"
+#include "policy.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "synthetic.h"
@@ -47,18 +52,35 @@
 /* The opens that may read: O_RDONLY (0), not O_PATH, not O_DIRECTORY. */
 #define NOT_READING (O_ACCMODE | O_PATH | O_DIRECTORY)
 
-/* A view: the host's file whose identity selects it, and its content. */
+/* A view: the host's file whose identity selects it, its content, whether
+ * the sandbox's policy asks for it (NULL: always), and whether the builder
+ * filters the real file's content (synth_src.host). */
 struct synth_view {
 	const char *path;
 	synth_build_fn build;
+	bool (*wanted)(const struct synth_src *src);
+	bool filters;
 };
 
+static bool cpus_wanted(const struct synth_src *src)
+{
+	return src->ncpus > 0;
+}
+
 static const struct synth_view views[] = {
-    {"/etc/hostname", hostname_file},
-    {"/etc/hosts", hostname_hosts},
+    {"/etc/hostname", hostname_file, NULL, false},
+    {"/etc/hosts", hostname_hosts, NULL, false},
+    {"/proc/cpuinfo", cpus_cpuinfo, cpus_wanted, true},
+    {"/sys/devices/system/cpu/online", cpus_range, cpus_wanted, false},
+    {"/sys/devices/system/cpu/possible", cpus_range, cpus_wanted, false},
+    {"/sys/devices/system/cpu/present", cpus_range, cpus_wanted, false},
 };
 
 #define NVIEWS SL_ARRAY_SIZE(views)
+
+/* A host file a view filters is read whole; /proc/cpuinfo is about 1.5 KiB
+ * per CPU on x86, so this holds some 10000 of them. */
+#define SYNTH_HOST_MAX (16u << 20)
 
 struct view_state {
 	bool have; /* the host has the real file: its identity below */
@@ -98,6 +120,29 @@ static int write_all(int fd, const struct sl_buf *b)
 	return 0;
 }
 
+/* The whole of a host file (a procfs one has no size to ask): 0 or -errno.
+ * Bounded: a view's real file is a kernel's table, not data. */
+static int read_host(const char *path, struct sl_buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = 0;
+	while (r == 0 && b->len < SYNTH_HOST_MAX) {
+		r = sl_buf_reserve(b, 65536);
+		ssize_t n = r < 0 ? 0 : read(fd, b->p + b->len, 65536);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			r = -errno;
+		if (n <= 0)
+			break;
+		b->len += (size_t)n;
+	}
+	close(fd);
+	return b->len >= SYNTH_HOST_MAX ? -EFBIG : r;
+}
+
 /* View i, made at the first open that needs it (most sandboxes never read
  * the file): 0 or -errno. */
 static int make_view(struct synth_state *st, size_t i)
@@ -105,8 +150,15 @@ static int make_view(struct synth_state *st, size_t i)
 	struct view_state *v = &st->v[i];
 	if (v->memfd >= 0)
 		return 0;
-	struct sl_buf text = {0};
-	int r = views[i].build(&text, &st->src);
+	struct sl_buf text = {0}, host = {0};
+	struct synth_src src = st->src;
+	/* unreadable: the builder makes do (cpus.c has blocks of its own) */
+	if (views[i].filters && read_host(views[i].path, &host) == 0) {
+		src.host = (const char *)host.p;
+		src.host_len = host.len;
+	}
+	int r = views[i].build(&text, &src);
+	sl_buf_free(&host);
 	/* the memfd's name is what /proc/PID/fd shows: the file's own */
 	const char *base = strrchr(views[i].path, '/') + 1;
 	int fd = r < 0 ? -1 : memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
@@ -193,16 +245,18 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	(void)proc_off;
 	struct synth_state *st = state;
 	/* the network rules' host names, resolved before the start */
-	st->src = (struct synth_src){.name = s->name,
-				     .policy = env->policy,
-				     .pins = env->net->pins,
-				     .npins = env->net->npins};
+	st->src = (struct synth_src){
+	    .name = s->name,
+	    .policy = env->policy,
+	    .pins = env->net->pins,
+	    .npins = env->net->npins,
+	    .ncpus = env->policy->num_cpus.set ? (unsigned)env->policy->num_cpus.v : 0};
 	bool any = false;
 	for (size_t i = 0; i < NVIEWS; i++) {
 		struct view_state *v = &st->v[i];
 		struct stat sb;
 		v->memfd = -1;
-		if (stat(views[i].path, &sb) < 0)
+		if ((views[i].wanted && !views[i].wanted(&st->src)) || stat(views[i].path, &sb) < 0)
 			continue;
 		*v = (struct view_state){
 		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1};

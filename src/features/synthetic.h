@@ -28,6 +28,13 @@ struct synth_src {
 	 * network rules' host names resolved to (netplan.h). */
 	const struct netplan_pin *pins;
 	size_t npins;
+	/* num_cpus, 0 when not set: the CPUs the sandbox sees (cpus.c) */
+	unsigned ncpus;
+	/* The real file's content on the host, for a view that filters it
+	 * (its row's .filters): read at its first match, NULL otherwise or
+	 * when unreadable. */
+	const char *host;
+	size_t host_len;
 };
 
 /* Appends the whole content of a view to out: 0 or -errno.  Pure:
@@ -41,5 +48,18 @@ int hostname_file(struct sl_buf *out, const struct synth_src *src);
  * pin, each '\n'-terminated.  -EINVAL for a pin that is not one word
  * (empty, white space or '#' in it: it would break or hide a line). */
 int hostname_hosts(struct sl_buf *out, const struct synth_src *src);
+
+/* /sys/devices/system/cpu/{online,possible,present}: "0-<ncpus - 1>\n"
+ * ("0\n" for one). */
+int cpus_range(struct sl_buf *out, const struct synth_src *src);
+/* /proc/cpuinfo: the host's first ncpus processor blocks, numbered from 0
+ * (cpus_cpuinfo_keep); a made-up block per CPU when the host's text has
+ * none this parser knows. */
+int cpus_cpuinfo(struct sl_buf *out, const struct synth_src *src);
+/* Pure: the blocks of text (separated by an empty line) that begin with a
+ * "processor\t: K" line, the first n of them, each renumbered 0..n-1,
+ * appended to out; other blocks kept as they are.  Returns how many
+ * processor blocks it kept, or -ENOMEM. */
+int cpus_cpuinfo_keep(struct sl_buf *out, const char *text, size_t len, unsigned n);
 
 #endif

@@ -34,7 +34,7 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_PDEATHSIG] = "parent-death signal",
     [SL_STEP_PARENT_GONE] = "parent died before confinement",
     [SL_STEP_PERSONALITY] = "personality (no_randomize_memory)",
-    [SL_STEP_AFFINITY] = "sched_setaffinity (cpu_cores)",
+    [SL_STEP_AFFINITY] = "sched_setaffinity (cpu_cores, num_cpus)",
     [SL_STEP_THP] = "disable transparent huge pages",
     [SL_STEP_RLIMIT_CORE] = "RLIMIT_CORE (no_coredump)",
     [SL_STEP_RLIMIT_DATA] = "RLIMIT_DATA (max_memory)",
@@ -283,6 +283,32 @@ static int build_pipes(struct sl_plan *p, const struct plan_mode *mode)
 	return r;
 }
 
+/* num_cpus: the first n of the cores, or of this thread's CPUs (which the
+ * command would inherit).  Pinned, the command's sched_getaffinity (nproc,
+ * Python's os.sched_getaffinity) says n by itself; the views of
+ * /proc/cpuinfo and /sys/devices/system/cpu (cpus.c) say the same. */
+static int pick_cpus(struct sl_plan *p, uint64_t n)
+{
+	cpu_set_t from;
+	if (p->set_cpus)
+		from = p->cpus;
+	else if (sched_getaffinity(0, sizeof(from), &from) < 0)
+		return sl_errorf(errno, "num_cpus: sched_getaffinity");
+	CPU_ZERO(&p->cpus);
+	uint64_t got = 0;
+	for (int c = 0; c < CPU_SETSIZE && got < n; c++)
+		if (CPU_ISSET(c, &from)) {
+			CPU_SET(c, &p->cpus);
+			got++;
+		}
+	/* checked at build; this thread's set may have shrunk since */
+	if (got < n)
+		return sl_errorf(EINVAL, "num_cpus: %llu is more than the %llu CPUs left to run on",
+				 (unsigned long long)n, (unsigned long long)got);
+	p->set_cpus = true;
+	return 0;
+}
+
 static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 {
 	p->no_aslr = cfg->no_randomize_memory;
@@ -293,6 +319,11 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 		for (size_t i = 0; i < cfg->cpu_cores.n; i++)
 			CPU_SET(cfg->cpu_cores.v[i], &p->cpus);
 		p->set_cpus = true;
+	}
+	if (cfg->num_cpus.set) {
+		int r = pick_cpus(p, cfg->num_cpus.v);
+		if (r < 0)
+			return r;
 	}
 	if (cfg->max_open_files.set) {
 		/* checked at build too: this process may have changed since */

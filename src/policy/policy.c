@@ -17,6 +17,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -415,6 +416,24 @@ static int validate_cpu_cores(struct sandlock_sandbox *cfg)
 	return 0;
 }
 
+/* num_cpus: at least one, and no more than the command may run on (its
+ * cores, or this thread's affinity, which the command inherits): the
+ * child is pinned to that many, so the kernel's own answers agree. */
+static int validate_num_cpus(const struct sandlock_sandbox *cfg)
+{
+	if (!cfg->num_cpus.set)
+		return 0;
+	unsigned long long n = cfg->num_cpus.v;
+	long have = (long)cfg->cpu_cores.n;
+	cpu_set_t mine;
+	if (!have && sched_getaffinity(0, sizeof(mine), &mine) == 0)
+		have = CPU_COUNT(&mine);
+	if (n == 0 || (have > 0 && n > (unsigned long long)have))
+		return sl_errorf(
+		    EINVAL, "num_cpus: %llu is not a CPU count of this sandbox (1-%ld)", n, have);
+	return 0;
+}
+
 static const struct {
 	const char *field;
 	size_t off;
@@ -422,7 +441,6 @@ static const struct {
     {"max_memory", OFF(max_memory)},
     {"max_disk", OFF(max_disk)},
     {"max_open_files", OFF(max_open_files)},
-    {"num_cpus", OFF(num_cpus)},
 };
 
 static int validate_limits(struct sandlock_sandbox *cfg)
@@ -444,7 +462,9 @@ static int validate_limits(struct sandlock_sandbox *cfg)
 	if (cfg->max_cpu.set && (cfg->max_cpu.v < 1 || cfg->max_cpu.v > 100))
 		return sl_errorf(EINVAL, "max_cpu must be 1-100, got %llu",
 				 (unsigned long long)cfg->max_cpu.v);
-	return validate_cpu_cores(cfg);
+	if ((r = validate_cpu_cores(cfg)) < 0)
+		return r;
+	return validate_num_cpus(cfg);
 }
 
 static int validate_env(const struct sandlock_sandbox *cfg)
@@ -667,7 +687,6 @@ static const struct {
     {"fs_mount", MK_STRV, OFF(fs_mount_virt)},
     {"chroot", MK_STR, OFF(chroot)},
     {"gpu_devices", MK_BOOL, OFF(gpu_devices_set)},
-    {"num_cpus", MK_OPT, OFF(num_cpus)},
     {"port_remap", MK_BOOL, OFF(port_remap)},
     {"uid", MK_OPT, OFF(uid)},
     {"policy_fn", MK_FN, OFF(policy_fn)},

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* test_policy.c - builder ABI, build-time validation, "not supported yet",
  * HTTP auto-merge, deep copy, sandbox names. */
+#include <sched.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -325,7 +327,27 @@ TEST(policy_limits)
 		    "max_processes must be greater than 0");
 	BUILD_FAILS(sandlock_sandbox_builder_max_open_files(NEW(), 0),
 		    "max_open_files must be greater than 0");
-	BUILD_FAILS(sandlock_sandbox_builder_num_cpus(NEW(), 0), "num_cpus must be greater than 0");
+	BUILD_FAILS(sandlock_sandbox_builder_num_cpus(NEW(), 0),
+		    "num_cpus: 0 is not a CPU count of this sandbox (1-");
+}
+
+/* num_cpus is bounded by the CPUs the command may run on: its cores, or
+ * the caller's affinity; the value is quoted. */
+TEST(policy_num_cpus_within_the_cpus_at_hand)
+{
+	cpu_set_t mine;
+	CHECK(sched_getaffinity(0, sizeof(mine), &mine) == 0);
+	int have = CPU_COUNT(&mine);
+	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_num_cpus(NEW(), 1)));
+	sandlock_sandbox_free(BUILD_OK(sandlock_sandbox_builder_num_cpus(NEW(), (uint32_t)have)));
+	char want[96];
+	snprintf(want, sizeof(want), "num_cpus: %d is not a CPU count of this sandbox (1-%d)",
+		 have + 1, have);
+	BUILD_FAILS(sandlock_sandbox_builder_num_cpus(NEW(), (uint32_t)have + 1), want);
+	uint32_t one[] = {0};
+	BUILD_FAILS(
+	    sandlock_sandbox_builder_num_cpus(sandlock_sandbox_builder_cpu_cores(NEW(), one, 1), 2),
+	    "num_cpus: 2 is not a CPU count of this sandbox (1-1)");
 }
 
 TEST(policy_cpu_cores_must_exist)
@@ -559,7 +581,6 @@ TEST(policy_not_supported_yet)
 				    sandlock_sandbox_builder_chroot(b, d), "/m", "/tmp"));
 	UNSUPPORTED("chroot", sandlock_sandbox_builder_chroot(b, d));
 	UNSUPPORTED("gpu_devices", sandlock_sandbox_builder_gpu_devices(b, NULL, 0));
-	UNSUPPORTED("num_cpus", sandlock_sandbox_builder_num_cpus(b, 2));
 	UNSUPPORTED("port_remap", sandlock_sandbox_builder_port_remap(b, true));
 	UNSUPPORTED("uid", sandlock_sandbox_builder_uid(b, 0));
 	UNSUPPORTED("policy_fn", sandlock_sandbox_builder_policy_fn(b, dummy_policy));

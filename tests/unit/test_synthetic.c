@@ -76,3 +76,49 @@ TEST(synthetic_hosts_pin_not_one_word_refused)
 			CHECK_EQ(r, -EINVAL);
 		}
 }
+
+TEST(synthetic_cpus_range)
+{
+	int r;
+	struct synth_src one = {.ncpus = 1}, three = {.ncpus = 3};
+	CHECK_STR(built(cpus_range, &one, &r), "0\n");
+	CHECK_STR(built(cpus_range, &three, &r), "0-2\n");
+	CHECK_EQ(r, 0);
+}
+
+/* The host's blocks, the first n kept and numbered from 0; a block that is
+ * no processor's kept as it is. */
+TEST(synthetic_cpuinfo_keeps_n_blocks)
+{
+	static const char host[] = "processor\t: 4\nflags\t\t: fpu\n\n"
+				   "processor\t: 7\nflags\t\t: vme\n\n"
+				   "processor : 9\nflags\t\t: x\n\n"
+				   "Hardware\t: board\n";
+	struct synth_src src = {.ncpus = 2, .host = host, .host_len = sizeof(host) - 1};
+	int r;
+	CHECK_STR(built(cpus_cpuinfo, &src, &r), "processor\t: 0\nflags\t\t: fpu\n\n"
+						 "processor\t: 1\nflags\t\t: vme\n\n"
+						 "Hardware\t: board\n");
+	CHECK_EQ(r, 0);
+	/* a block with no newline after its processor line */
+	struct sl_buf b = {0};
+	CHECK_EQ(cpus_cpuinfo_keep(&b, "processor: 3", 12, 1), 1);
+	CHECK_EQ((long)b.len, 14);
+	CHECK(memcmp(b.p, "processor\t: 0\n", 14) == 0);
+	sl_buf_free(&b);
+}
+
+/* Fewer blocks than n, or none (an unreadable file): blocks of our own. */
+TEST(synthetic_cpuinfo_made_up_when_the_host_says_less)
+{
+	static const char host[] = "processor\t: 0\nflags\t\t: fpu\n\n";
+	struct synth_src src = {.ncpus = 2, .host = host, .host_len = sizeof(host) - 1};
+	int r;
+	static const char two[] =
+	    "processor\t: 0\nmodel name\t: Virtual CPU\ncpu MHz\t\t: 2400.000\n\n"
+	    "processor\t: 1\nmodel name\t: Virtual CPU\ncpu MHz\t\t: 2400.000\n\n";
+	CHECK_STR(built(cpus_cpuinfo, &src, &r), two);
+	src.host = NULL;
+	CHECK_STR(built(cpus_cpuinfo, &src, &r), two);
+	CHECK_EQ(r, 0);
+}
