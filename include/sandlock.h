@@ -187,8 +187,9 @@ sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b, co
 sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t *b, const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b, uint16_t port);
 sandlock_builder_t *sandlock_sandbox_builder_port_remap(sandlock_builder_t *b, bool v);
-/* Not landed yet (uid, random_seed, time_start): sandlock_sandbox_build
- * fails with "not supported yet". */
+/* random_seed: getrandom, /dev/urandom and /dev/random read one ChaCha20
+ * stream keyed by seed.  Not landed yet (uid, time_start):
+ * sandlock_sandbox_build fails with "not supported yet". */
 sandlock_builder_t *sandlock_sandbox_builder_uid(sandlock_builder_t *b, uint32_t id);
 sandlock_builder_t *sandlock_sandbox_builder_http_allow(sandlock_builder_t *b, const char *rule);
 sandlock_builder_t *sandlock_sandbox_builder_http_deny(sandlock_builder_t *b, const char *rule);

@@ -678,7 +678,6 @@ static const struct {
     {"http_ports", MK_U32V, OFF(http_ports)},
     {"http_ca", MK_STR, OFF(http_ca)},
     {"max_disk", MK_OPT, OFF(max_disk)},
-    {"random_seed", MK_OPT, OFF(random_seed)},
     {"time_start", MK_OPT, OFF(time_start)},
     {"deterministic_dirs", MK_BOOL, OFF(deterministic_dirs)},
     {"fs_isolation", MK_U8, OFF(fs_isolation)},

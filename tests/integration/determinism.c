@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * determinism.c - what makes a run repeatable: num_cpus (every way a
- * program counts the CPUs says N).
+ * program counts the CPUs says N), random_seed (getrandom, /dev/urandom
+ * and /dev/random read one stream keyed by the seed).
  */
 #include "common.h"
 
@@ -113,4 +114,51 @@ TEST(determinism_num_cpus_refused)
 	char *err = NULL;
 	CHECK_EQ(tc_cli_run(NULL, &err, "--num-cpus", "0", "-r", "/", "--", "/bin/true", NULL), 1);
 	CHECK_CONTAINS(err, "num_cpus: 0 is not a CPU count");
+}
+
+#define RANDOM_SCRIPT                                                                              \
+	PYTHON " -c 'import os, random; print(random.random(), os.urandom(16).hex())'; "           \
+	       "od -An -N16 -tx1 /dev/urandom; head -c 8 /dev/random | od -An -tx1; "              \
+	       "cd /dev && od -An -N4 -tx1 ./urandom"
+
+static char *seeded(uint64_t seed)
+{
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_random_seed(tc_builder_sys(), seed));
+	char *out = sh(p, tc_exists(PYTHON) ? RANDOM_SCRIPT : strchr(RANDOM_SCRIPT, ';') + 2);
+	sandlock_sandbox_free(p);
+	return out;
+}
+
+/* Same seed, same bytes, by every route; another seed, others. */
+TEST(determinism_random_seed_repeats)
+{
+	char *a = seeded(42), *b = seeded(42), *c = seeded(999);
+	CHECK_STR(a, b);
+	CHECK(strcmp(a, c) != 0);
+	CHECK_EQ(tc_nlines(a), tc_exists(PYTHON) ? 4 : 3);
+}
+
+/* Without a seed the numbers are the host's: two runs differ. */
+TEST(determinism_random_unseeded_differs)
+{
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/dev/urandom"));
+	CHECK(strcmp(sh(p, "od -An -N16 -tx1 /dev/urandom"),
+		     sh(p, "od -An -N16 -tx1 /dev/urandom")) != 0);
+	sandlock_sandbox_free(p);
+}
+
+/* getrandom's flags as the kernel checks them; a bad buffer EFAULT. */
+TEST(determinism_random_getrandom_errors)
+{
+	if (!tc_exists(PYTHON))
+		SKIP("no " PYTHON);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_random_seed(tc_builder_sys(), 1));
+	CHECK_STR(sh(p, PYTHON " -c '\nimport os, errno\nfor f in (0x80, os.GRND_RANDOM | 4):\n"
+			       "    try: os.getrandom(1, f)\n    except OSError as e: "
+			       "print(errno.errorcode[e.errno])\n"
+			       "print(len(os.getrandom(3 << 20)))'"),
+		  "EINVAL\nEINVAL\n1048576\n");
+	sandlock_sandbox_free(p);
 }

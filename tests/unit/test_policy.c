@@ -570,7 +570,6 @@ TEST(policy_not_supported_yet)
 	UNSUPPORTED("http_ca", sandlock_sandbox_builder_http_key(
 				   sandlock_sandbox_builder_http_ca(b, ca), key));
 	UNSUPPORTED("max_disk", sandlock_sandbox_builder_max_disk(b, 1 << 20));
-	UNSUPPORTED("random_seed", sandlock_sandbox_builder_random_seed(b, 0));
 	UNSUPPORTED("time_start", sandlock_sandbox_builder_time_start(b, 0));
 	UNSUPPORTED("deterministic_dirs", sandlock_sandbox_builder_deterministic_dirs(b, true));
 	UNSUPPORTED("fs_isolation", sandlock_sandbox_builder_fs_isolation(

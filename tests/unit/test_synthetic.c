@@ -5,6 +5,7 @@
 
 #include "harness.h"
 #include "netplan.h"
+#include "chacha.h"
 #include "synthetic.h"
 
 /* The builder's text, NUL-terminated, or NULL with its error in *r. */
@@ -121,4 +122,37 @@ TEST(synthetic_cpuinfo_made_up_when_the_host_says_less)
 	src.host = NULL;
 	CHECK_STR(built(cpus_cpuinfo, &src, &r), two);
 	CHECK_EQ(r, 0);
+}
+
+/* RFC 8439, 2.3.2: the block function's test vector. */
+TEST(chacha20_block_rfc8439)
+{
+	uint32_t key[8], nonce[3] = {0x09000000, 0x4a000000, 0};
+	uint8_t kb[32], out[64];
+	for (int i = 0; i < 32; i++)
+		kb[i] = (uint8_t)i;
+	memcpy(key, kb, 32);
+	chacha20_block(key, 1, nonce, out);
+	static const uint8_t head[16] = {0x10, 0xf1, 0xe7, 0xe4, 0xd1, 0x3b, 0x59, 0x15,
+					 0x50, 0x0f, 0xdd, 0x1f, 0xa3, 0x20, 0x71, 0xc4};
+	static const uint8_t tail[16] = {0xb5, 0x12, 0x9c, 0xd1, 0xde, 0x16, 0x4e, 0xb9,
+					 0xcb, 0xd0, 0x83, 0xe8, 0xa2, 0x50, 0x3c, 0x4e};
+	CHECK(memcmp(out, head, 16) == 0);
+	CHECK(memcmp(out + 48, tail, 16) == 0);
+}
+
+/* The stream is the same however it is cut; another seed differs. */
+TEST(chacha_stream_cut_anywhere)
+{
+	static uint8_t whole[1000], parts[1000], other[1000];
+	struct chacha_stream s;
+	chacha_seed(&s, 42);
+	chacha_fill(&s, whole, sizeof(whole));
+	chacha_seed(&s, 42);
+	for (size_t at = 0, k = 1; at < sizeof(parts); at += k, k = k * 3 % 97 + 1)
+		chacha_fill(&s, parts + at, k < sizeof(parts) - at ? k : sizeof(parts) - at);
+	CHECK(memcmp(whole, parts, sizeof(whole)) == 0);
+	chacha_seed(&s, 43);
+	chacha_fill(&s, other, sizeof(other));
+	CHECK(memcmp(whole, other, sizeof(whole)) != 0);
 }
