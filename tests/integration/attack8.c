@@ -127,6 +127,54 @@ static sandlock_sandbox_t *with(const char *allow, const char *deny)
 	return tc_build(b);
 }
 
+/* ---- addresses the kernel takes for another ----------------------------------------- */
+
+/* connect(0.0.0.0) reaches the loopback (the kernel routes an unspecified
+ * destination to the source address, 127.0.0.1 when there is none), as
+ * does :: (tcp_v6_connect makes it ::1) and ::ffff:0.0.0.0: a deny of
+ * 127.0.0.1 and ::1 let every one of them through to the denied server.
+ * They are decided, and made, as the loopback. */
+TEST(net_attack_unspecified_address_is_the_loopback)
+{
+	uint16_t port;
+	struct tc_drain *v4 = tcp_srv("127.0.0.1", 0, &port);
+	struct tc_drain *v6 = tcp_srv("::1", port, NULL);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_net_deny(
+	    sandlock_sandbox_builder_net_deny(tc_builder(), "127.0.0.1:*"), "[::1]:*"));
+	char *out =
+	    NET_IN(p, "seq", tc_fmt("connect 0.0.0.0 %u", port),
+		   tc_fmt("connect ::ffff:0.0.0.0 %u", port), tc_fmt("connect :: %u", port),
+		   tc_fmt("connect 127.0.0.1 %u", port), tc_fmt("connect ::1 %u", port));
+	tc_check_lines(out, (const char *const[]){"errno=ECONNREFUSED", "errno=ECONNREFUSED",
+						  "errno=ECONNREFUSED", "errno=ECONNREFUSED",
+						  "errno=ECONNREFUSED", NULL});
+	usleep(20000);
+	CHECK_EQ(atomic_load(&v4->n), 0);
+	/* allowed, it still reaches what the kernel would have */
+	p = with(tc_fmt("127.0.0.1:%u", port), NULL);
+	out = NET_IN(p, "seq", tc_fmt("connect 0.0.0.0 %u", port),
+		     tc_fmt("connect 10.0.0.1 %u", port));
+	tc_check_lines(out, (const char *const[]){"ok ", "errno=ECONNREFUSED", NULL});
+	CHECK_EQ(tc_drain_stop(v4), 1);
+	CHECK_EQ(tc_drain_stop(v6), 0);
+}
+
+/* The same for a datagram, by each way to send one. */
+TEST(net_attack_unspecified_address_udp)
+{
+	uint16_t port;
+	int srv = bound(SOCK_DGRAM, "127.0.0.1", 0, 0, &port);
+	sandlock_sandbox_t *p = with(NULL, "udp://127.0.0.1:*");
+	static const char *const how[] = {"sendto", "sendmsg", "sendmmsg", "connect"};
+	for (size_t i = 0; i < 4; i++) {
+		udp_stdin(AF_INET);
+		char *out = A8_LINE(p, "udp0", "0.0.0.0", tc_itoa(port), how[i]);
+		if (strcmp(out, "errno=ECONNREFUSED") != 0)
+			th_fail(__FILE__, __LINE__, "%s: %s", how[i], out);
+	}
+	CHECK_EQ(dgrams(srv), 0);
+}
+
 /* ---- sockets swapped under a call ------------------------------------------------------- */
 
 /* A connect held while its handshake waits, its fd swapped meanwhile for
