@@ -141,10 +141,9 @@ TEST(net_attack_unspecified_address_is_the_loopback)
 	struct tc_drain *v6 = tcp_srv("::1", port, NULL);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_net_deny(
 	    sandlock_sandbox_builder_net_deny(tc_builder(), "127.0.0.1:*"), "[::1]:*"));
-	char *out =
-	    NET_IN(p, "seq", tc_fmt("connect 0.0.0.0 %u", port),
-		   tc_fmt("connect ::ffff:0.0.0.0 %u", port), tc_fmt("connect :: %u", port),
-		   tc_fmt("connect 127.0.0.1 %u", port), tc_fmt("connect ::1 %u", port));
+	char *out = NET_IN(p, "seq", tc_fmt("connect 0.0.0.0 %u", port),
+			   tc_fmt("connect ::ffff:0.0.0.0 %u", port), tc_fmt("connect :: %u", port),
+			   tc_fmt("connect 127.0.0.1 %u", port), tc_fmt("connect ::1 %u", port));
 	tc_check_lines(out, (const char *const[]){"errno=ECONNREFUSED", "errno=ECONNREFUSED",
 						  "errno=ECONNREFUSED", "errno=ECONNREFUSED",
 						  "errno=ECONNREFUSED", NULL});
@@ -215,8 +214,8 @@ TEST(net_attack_connect_while_connecting)
 	sandlock_sandbox_t *p = with(tc_fmt("127.0.0.1:%u", port), NULL);
 	char *out = A8_IN(p, "seq", tc_fmt("again 127.0.0.1 127.0.0.2 %u", port),
 			  tc_fmt("again 127.0.0.1 127.0.0.1 %u", port));
-	tc_check_lines(out, (const char *const[]){"ok", "errno=ECONNREFUSED", "ok",
-						  "errno=EALREADY", NULL});
+	tc_check_lines(
+	    out, (const char *const[]){"ok", "errno=ECONNREFUSED", "ok", "errno=EALREADY", NULL});
 	CHECK_EQ(tc_drain_stop(b), 0);
 }
 
@@ -238,8 +237,8 @@ TEST(net_attack_datagrams_mixed_and_raced)
 	static const char *const how[] = {"sendto", "sendmsg", "sendmmsg"};
 	for (size_t i = 0; i < 3; i++) {
 		long ok = -1, refused = -1;
-		char *out = A8_IN(p, "race0", "127.0.0.1", "127.0.0.2", tc_itoa(port), "300",
-				  how[i]);
+		char *out =
+		    A8_IN(p, "race0", "127.0.0.1", "127.0.0.2", tc_itoa(port), "300", how[i]);
 		CHECK(sscanf(out, "ok %ld %ld", &ok, &refused) == 2);
 		CHECK_EQ(ok + refused, 300);
 		CHECK_EQ(dgrams(b), 0);
@@ -269,11 +268,11 @@ TEST(net_attack_held_connects_leave_no_fd)
 	sandlock_sandbox_t *p = with(tc_fmt("127.0.0.1:%u", port), NULL);
 	int before = count_fds();
 	int out = -1;
-	const char *argv[] = {tc_path(tc_probe_dir(), "a8probe"), "hold", "100", "127.0.0.1",
-			      tc_itoa(port), NULL};
-	sandlock_handle_t *h = sandlock_popen(p, NULL, argv, 5, SANDLOCK_STDIO_NULL,
-					      SANDLOCK_STDIO_PIPED, SANDLOCK_STDIO_NULL, NULL,
-					      &out, NULL);
+	const char *argv[] = {
+	    tc_path(tc_probe_dir(), "a8probe"), "hold", "100", "127.0.0.1", tc_itoa(port), NULL};
+	sandlock_handle_t *h =
+	    sandlock_popen(p, NULL, argv, 5, SANDLOCK_STDIO_NULL, SANDLOCK_STDIO_PIPED,
+			   SANDLOCK_STDIO_NULL, NULL, &out, NULL);
 	CHECK(h != NULL);
 	char buf[8] = "";
 	CHECK_EQ(read(out, buf, 3), 3);

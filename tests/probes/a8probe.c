@@ -475,10 +475,10 @@ static int c_hold(int argc, char **argv)
 }
 
 static const struct probe_cmd cmds[] = {
-    {"listen", c_listen},	  {"udp0", c_udp0},	    {"mmsg0", c_mmsg0},
-    {"race0", c_race0},		  {"rthdr-tcp", c_rthdr_tcp}, {"rthdr0", c_rthdr0},
-    {"retopts0", c_retopts0},	  {"race-dup2", c_race_dup2}, {"held-swap", c_held_swap},
-    {"again", c_again},		  {"hold", c_hold},
+    {"listen", c_listen},     {"udp0", c_udp0},		  {"mmsg0", c_mmsg0},
+    {"race0", c_race0},	      {"rthdr-tcp", c_rthdr_tcp}, {"rthdr0", c_rthdr0},
+    {"retopts0", c_retopts0}, {"race-dup2", c_race_dup2}, {"held-swap", c_held_swap},
+    {"again", c_again},	      {"hold", c_hold},
 };
 
 int main(int argc, char **argv)
