@@ -354,6 +354,9 @@ static long inet_check(const struct unixsock_state *st, struct sockcall *k)
 	if (k->send && k->domain == AF_INET && k->proto == IPPROTO_UDP &&
 	    k->m.addrlen >= sizeof(*in) && in->sin_family == AF_UNSPEC)
 		in->sin_family = AF_INET;
+	/* 0.0.0.0 and :: are the loopback to the kernel: decided, and
+	 * made, as the loopback (netmatch.h) */
+	netmatch_sockaddr_pin_unspecified(&k->m.addr, k->m.addrlen);
 	enum sl_proto p;
 	switch (k->proto) {
 	case IPPROTO_TCP:

@@ -2,7 +2,10 @@
 /* netmatch.c - the network policy's decisions (see netmatch.h). */
 #include "netmatch.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -209,6 +212,39 @@ int netmatch_sockaddr(const struct sl_net_acl *acl, enum sl_proto proto, const v
 	if (r < 0)
 		return r;
 	return (int)netmatch_decide(acl, proto, &dst, port);
+}
+
+bool netmatch_sockaddr_pin_unspecified(void *sa, size_t len)
+{
+	static const uint8_t zero[16], mapped[12] = {[10] = 0xff, [11] = 0xff};
+	sa_family_t family;
+	if (len < sizeof(family))
+		return false;
+	memcpy(&family, sa, sizeof(family));
+	if (family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		struct in_addr *a =
+		    (struct in_addr *)((char *)sa + offsetof(struct sockaddr_in, sin_addr));
+		uint32_t v;
+		memcpy(&v, a, sizeof(v));
+		if (v != 0)
+			return false;
+		v = htonl(INADDR_LOOPBACK);
+		memcpy(a, &v, sizeof(v));
+		return true;
+	}
+	if (family != AF_INET6 || len < offsetof(struct sockaddr_in6, sin6_scope_id))
+		return false;
+	uint8_t *a = (uint8_t *)sa + offsetof(struct sockaddr_in6, sin6_addr);
+	if (memcmp(a, zero, 16) == 0) {
+		a[15] = 1; /* ::1 */
+		return true;
+	}
+	if (memcmp(a, mapped, sizeof(mapped)) == 0 && memcmp(a + 12, zero, 4) == 0) {
+		a[12] = 127; /* ::ffff:127.0.0.1 */
+		a[15] = 1;
+		return true;
+	}
+	return false;
 }
 
 /* ---- what Landlock can do alone ----------------------------------------------- */

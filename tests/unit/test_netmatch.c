@@ -238,6 +238,37 @@ TEST(netmatch_v4_mapped_destinations)
 	policy_free(&p);
 }
 
+/* An unspecified destination is rewritten to the loopback the kernel
+ * reaches with it (0.0.0.0, ::, ::ffff:0.0.0.0), nothing else; too
+ * short an address or another family is left alone. */
+TEST(netmatch_unspecified_is_the_loopback)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct sockaddr_in in4 = {.sin_family = AF_INET, .sin_port = htons(80)};
+	CHECK(netmatch_sockaddr_pin_unspecified(&in4, sizeof(in4)));
+	CHECK_STR(inet_ntop(AF_INET, &in4.sin_addr, text, sizeof(text)), "127.0.0.1");
+	CHECK_EQ(ntohs(in4.sin_port), 80);
+	CHECK(!netmatch_sockaddr_pin_unspecified(&in4, sizeof(in4)));
+	in4.sin_addr.s_addr = 0;
+	CHECK(!netmatch_sockaddr_pin_unspecified(&in4, sizeof(in4) - 1));
+	static const char *const v6[][2] = {
+	    {"::", "::1"},	  {"::ffff:0.0.0.0", "::ffff:127.0.0.1"},
+	    {"::1", NULL},	  {"::ffff:10.0.0.1", NULL},
+	    {"2001:db8::", NULL}, {"fe80::", NULL}};
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+		CHECK(inet_pton(AF_INET6, v6[i][0], &in6.sin6_addr) == 1);
+		CHECK_EQ(netmatch_sockaddr_pin_unspecified(&in6, 24), v6[i][1] != NULL);
+		inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
+		CHECK_STR(text, v6[i][1] ? v6[i][1] : v6[i][0]);
+	}
+	struct sockaddr_in6 short6 = {.sin6_family = AF_INET6};
+	CHECK(!netmatch_sockaddr_pin_unspecified(&short6, 23));
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+	CHECK(!netmatch_sockaddr_pin_unspecified(&un, sizeof(un)));
+	CHECK(!netmatch_sockaddr_pin_unspecified(&un, 1));
+}
+
 TEST(netmatch_cidr_prefixes)
 {
 	struct policy p;
