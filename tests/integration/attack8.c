@@ -176,6 +176,27 @@ TEST(net_attack_unspecified_address_udp)
 
 /* ---- sockets swapped under a call ------------------------------------------------------- */
 
+/* With the net-tcp protection disabled (and no network policy) a TCP
+ * connect was continued after the supervisor saw a TCP socket: a thread
+ * swapping a unix socket onto the fd number meanwhile had the kernel
+ * connect that one, to a socket file outside the writable trees.  Made
+ * on our duplicate instead, as every other connect. */
+TEST(net_attack_swap_unix_socket_under_continued_connect)
+{
+	char *dir = tc_mkdir("ro");
+	char *path = tc_path(dir, "s");
+	struct tc_drain d;
+	tc_drain_start(&d, tc_unix_server(path, SOCK_STREAM), false);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder(), dir);
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_disable(b, SANDLOCK_PROTECTION_NET_TCP));
+	long ok = -1, refused = -1;
+	CHECK(sscanf(A8_IN(p, "race-dup2", path, "2000"), "ok %ld %ld", &ok, &refused) == 2);
+	CHECK_EQ(ok, 0);
+	CHECK_EQ(refused, 2000);
+	CHECK_EQ(tc_drain_stop(&d), 0);
+}
+
 /* A connect held while its handshake waits, its fd swapped meanwhile for
  * a new TCP socket, a datagram socket or a unix socket, and its address
  * rewritten to a denied host (or a socket file outside the writable
