@@ -55,13 +55,13 @@
  *     are refused by the filter), and the kernel ignores its address:
  *     made here, on the duplicate, undecided;
  *   - a datagram socket with no network policy (none can be made inside
- *     then: the filter refuses them; one inherited from the host):
- *     connected or sent to here, on the duplicate;
- *   - continued: a TCP connect when the net-tcp protection is disabled
- *     and no network policy applies (then the kernel checks nothing, and
- *     a real connect may take long: a thread swapping a unix socket onto
- *     the fd after the check could reach any pathname, and that gap is
- *     the price of disabling it);
+ *     then: the filter refuses them; one inherited from the host), and a
+ *     TCP connect when the net-tcp protection is disabled and no network
+ *     policy applies: connected or sent to here, on the duplicate, with
+ *     no decision.  Never continued: a TCP connect once was (the kernel
+ *     checks nothing then), and a thread swapping a unix socket onto the
+ *     fd number between the check and the kernel's own call connected
+ *     that one to any pathname, outside the writable trees too;
  *   - refused (EACCES): any other socket of another family, which only an
  *     fd inherited from the host can be.
  * Where pidfd_getfd is refused (Docker's default seccomp profile without
@@ -100,8 +100,7 @@
  * SCM_CREDENTIALS of the child's own is refused too; the files a message
  * passes are held to the supervisor's RLIMIT_NOFILE in the kernel's
  * per-user count of fds in flight, not the child's (rlimits are per
- * process: max_open_files does not bound them); a TCP connect with
- * net-tcp disabled is continued (above); io_uring, which could send
+ * process: max_open_files does not bound them); io_uring, which could send
  * without any of these syscalls, is denied outright (syscalls.c).  Every
  * sendmsg and sendmmsg costs a round trip, a hand-off to the fetcher for
  * our duplicate of the socket and a copy of its data (40 to 75 us on a
@@ -147,10 +146,6 @@
 #ifndef SO_ZEROCOPY
 #define SO_ZEROCOPY 60
 #endif
-/* on_other's "let the kernel make the call": no result or -errno can be
- * this (a byte count of 1 was, once: the datagram then went twice, the
- * second time to whatever the child's buffer held by then) */
-#define CALL_CONTINUES (-200000L)
 #define MMSG_MAX       1024	   /* sendmmsg's vlen, as the kernel caps it (UIO_MAXIOV) */
 #define STREAM_MIN     (64u << 10) /* the least a stream send is read up to */
 #define GATE_MIN       (64u << 10) /* more is read only when the socket has room */
@@ -182,7 +177,7 @@ struct sockcall {
 };
 
 /* Where a call is made (route_of). */
-enum route { R_UNIX, R_DUP, R_CONFINED, R_CONTINUE };
+enum route { R_UNIX, R_DUP, R_CONFINED };
 
 static bool is_inet(const struct sockcall *k)
 {
@@ -423,16 +418,17 @@ static struct sockmsg_bound send_bound(int sock, int domain, int type)
 }
 
 /* Where a TCP connect is made: on the worker when Landlock's connect
- * rules decide it, here (after the policy's check) when the addresses
- * do, and continued only when no rule of either kind applies (net-tcp
- * disabled, no network policy). */
+ * rules decide it, here when the addresses do (after the policy's check)
+ * or when no rule of either kind applies (net-tcp disabled, no network
+ * policy: nothing to decide, but the call is still made on our
+ * duplicate, never continued). */
 static enum route tcp_route(const struct unixsock_state *st)
 {
 	if (st->ll_decides)
 		return R_CONFINED;
-	if (st->net->policy)
+	if (st->net->policy || !st->tcp_ruled)
 		return R_DUP;
-	return st->tcp_ruled ? R_CONFINED : R_CONTINUE;
+	return R_CONFINED;
 }
 
 /* Where the call on our duplicate (sock, of family domain) is made, or
@@ -482,11 +478,9 @@ static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcal
 			return addr_op(k);
 		return onbehalf_call(st->ob, c, addr_op, k);
 	case R_CONFINED:
-		return onbehalf_call_confined(st->ob, c, addr_op, k);
-	case R_CONTINUE:
 		break;
 	}
-	return CALL_CONTINUES;
+	return onbehalf_call_confined(st->ob, c, addr_op, k);
 }
 
 /* ---- room: asked before the data is read -------------------------------------------- */
@@ -640,10 +634,7 @@ static int wait_fd(const struct sockcall *k)
 
 static void answer(struct sl_action *a, long r, const struct sockcall *k)
 {
-	if (r == CALL_CONTINUES)
-		*a = sl_act_continue();
-	else
-		onbehalf_answer(a, r);
+	onbehalf_answer(a, r);
 	if (a->kind == SL_ACT_HOLD)
 		a->fd = wait_fd(k);
 }
