@@ -174,6 +174,25 @@ TEST(net_attack_unspecified_address_udp)
 	CHECK_EQ(dgrams(srv), 0);
 }
 
+/* ---- a listen that binds ------------------------------------------------------------------ */
+
+/* listen() on an unbound TCP socket binds an ephemeral port itself,
+ * which Landlock does not check (it sees bind and connect only): a
+ * sandbox allowed no bind listened on every address and took connections
+ * from anywhere.  Refused (EACCES, Landlock's answer to the bind) unless
+ * the bind rules give port 0; a socket bound by a rule listens. */
+TEST(net_attack_listen_binds_no_port)
+{
+	uint16_t port = tc_free_port();
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	CHECK_STR(A8_LINE(p, "listen"), "errno=EACCES");
+	p = tc_build(sandlock_sandbox_builder_net_allow_bind(tc_builder(), tc_itoa(port)));
+	char *out = A8_IN(p, "seq", "listen", tc_fmt("listen %u", port));
+	tc_check_lines(out, (const char *const[]){"errno=EACCES", tc_fmt("ok %u", port), NULL});
+	p = tc_build(sandlock_sandbox_builder_net_allow_bind(tc_builder(), "*"));
+	CHECK(strncmp(A8_LINE(p, "listen"), "ok ", 3) == 0);
+}
+
 /* ---- sockets swapped under a call ------------------------------------------------------- */
 
 /* With the net-tcp protection disabled (and no network policy) a TCP
@@ -345,5 +364,6 @@ TEST(net_attack_without_pidfd_getfd)
 		if (strcmp(out, "errno=EPERM") != 0)
 			th_fail(__FILE__, __LINE__, "policy %zu: %s", i, out);
 	}
+	CHECK_STR(A8_LINE(pol[0], "listen"), "errno=EPERM");
 	CHECK_EQ(tc_drain_stop(a), 0);
 }
