@@ -2,7 +2,8 @@
 /*
  * unixsock.c - connect, and the sends that can name an address (sendto
  * with one, sendmsg, sendmmsg): a pathname unix socket only in a
- * writable tree.
+ * writable tree, an inet address only as the network policy allows; and
+ * listen, which can bind.
  *
  * Emulate.  Landlock (ABI 7) does not check a connect or a send to a
  * pathname unix socket: a readable /run would reach a root daemon's
@@ -63,7 +64,11 @@
  *     fd number between the check and the kernel's own call connected
  *     that one to any pathname, outside the writable trees too;
  *   - refused (EACCES): any other socket of another family, which only an
- *     fd inherited from the host can be.
+ *     fd inherited from the host can be;
+ *   - listen (every call, continued when the bind rules allow a port of
+ *     the kernel's choice): an unbound TCP socket binds one itself, a bind
+ *     Landlock does not see (on_listen): refused (EACCES), and any other
+ *     listen made on the duplicate.
  * Where pidfd_getfd is refused (Docker's default seccomp profile without
  * CAP_SYS_PTRACE), no socket can be duplicated: these calls are refused
  * with EPERM.
@@ -113,6 +118,7 @@
 #include <linux/limits.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -132,6 +138,7 @@
 #include "netmatch.h"
 #include "netplan.h"
 #include "onbehalf.h"
+#include "portset.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "sockmsg.h"
@@ -146,9 +153,9 @@
 #ifndef SO_ZEROCOPY
 #define SO_ZEROCOPY 60
 #endif
-#define MMSG_MAX       1024	   /* sendmmsg's vlen, as the kernel caps it (UIO_MAXIOV) */
-#define STREAM_MIN     (64u << 10) /* the least a stream send is read up to */
-#define GATE_MIN       (64u << 10) /* more is read only when the socket has room */
+#define MMSG_MAX   1024	       /* sendmmsg's vlen, as the kernel caps it (UIO_MAXIOV) */
+#define STREAM_MIN (64u << 10) /* the least a stream send is read up to */
+#define GATE_MIN   (64u << 10) /* more is read only when the socket has room */
 
 struct unixsock_state {
 	struct onbehalf *ob;
@@ -588,15 +595,19 @@ static bool would_wait(const struct sockcall *k)
 	return fl >= 0 && !(fl & O_NONBLOCK) && !(k->send && (k->flags & MSG_DONTWAIT));
 }
 
-/* Our duplicate of the call's socket (its first argument) and where the
- * call goes.  -EPERM where pidfd_getfd is refused: nothing can be
- * checked, and nothing is let through unchecked. */
+/* Our duplicate of the call's socket (its first argument), -EPERM where
+ * pidfd_getfd is refused: nothing can be checked, and nothing is let
+ * through unchecked.  sock_open: and where the call goes. */
+static int child_sock(struct unixsock_state *st, struct sl_ctx *c)
+{
+	int fd = onbehalf_child_fd(st->ob, c, (int)c->req->data.args[0], OB_FD_SOCKET);
+	return fd == -EPERM || fd == -EACCES || fd == -ENOSYS ? -EPERM : fd;
+}
+
 static long sock_open(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k,
 		      enum route *rt)
 {
-	k->sock = onbehalf_child_fd(st->ob, c, (int)c->req->data.args[0], OB_FD_SOCKET);
-	if (k->sock == -EPERM || k->sock == -EACCES || k->sock == -ENOSYS)
-		return -EPERM;
+	k->sock = child_sock(st, c);
 	if (k->sock < 0)
 		return k->sock;
 	int domain = 0;
@@ -754,6 +765,85 @@ static void on_sendmmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
 	sock_close(&k);
 }
 
+/* ---- listen ------------------------------------------------------------------------- */
+
+/* Whether the bind rules let a TCP socket take a port of the kernel's
+ * choice: Landlock does not restrict binds (net-tcp not applied, or every
+ * port allowed), or port 0 is allowed (netmatch_bind_ports). */
+static bool autobind_allowed(const struct unixsock_state *st)
+{
+	return !st->tcp_ruled || !st->net->bind_ruled || portset_contains(&st->net->bind_set, 0);
+}
+
+/* Whether a listen on sock may be made: a TCP socket that is not bound
+ * yet would bind a port itself (inet_listen: inet_autobind), a bind
+ * Landlock never sees (it checks bind and connect), so it is refused as
+ * the bind would be (EACCES).  Asked of the socket's state, then of its
+ * name: a socket whose connect is under way holds a port it loses when
+ * the handshake fails, so anything but an unconnected or listening
+ * socket gets inet_listen's own EINVAL without a call.  tcp_set_state()
+ * releases that port before it stores TCP_CLOSE, so an unconnected
+ * socket seen with a port keeps it: only a bind gives one (Landlock's to
+ * check), and a connect, the other way to lose it, is ours, never made
+ * while this call is. */
+static long listen_check(int sock)
+{
+	int domain = 0, type = 0, proto = 0;
+	socklen_t sl = sizeof(domain);
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &sl) < 0 ||
+	    getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &sl) < 0 ||
+	    getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &proto, &sl) < 0)
+		return -errno;
+	if ((domain != AF_INET && domain != AF_INET6) || type != SOCK_STREAM)
+		return 0; /* no port, or the kernel's refusal */
+	if (proto != IPPROTO_TCP)
+		return -EACCES; /* as route_of: only inherited */
+	struct tcp_info ti;
+	sl = sizeof(ti);
+	if (getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &sl) < 0)
+		return -errno;
+	if (ti.tcpi_state == TCP_LISTEN)
+		return 0;
+	if (ti.tcpi_state != TCP_CLOSE)
+		return -EINVAL;
+	struct sockaddr_storage me;
+	struct sockaddr_in *in = (struct sockaddr_in *)&me; /* sin6_port is there too */
+	sl = sizeof(me);
+	if (getsockname(sock, (struct sockaddr *)&me, &sl) < 0)
+		return -errno;
+	return in->sin_port ? 0 : -EACCES;
+}
+
+struct listen_call {
+	int sock, backlog;
+};
+
+static long listen_op(void *arg)
+{
+	const struct listen_call *l = arg;
+	return sys(listen(l->sock, l->backlog));
+}
+
+/* Emulate: listen (every call), when the bind rules refuse a port of
+ * the kernel's choice; otherwise continued (nothing to decide).  Made on
+ * our duplicate: a thread could dup2 an unbound socket onto the fd
+ * number after the check. */
+static void on_listen(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	struct unixsock_state *st = arg;
+	if (autobind_allowed(st)) {
+		*a = sl_act_continue();
+		return;
+	}
+	struct listen_call l = {.sock = child_sock(st, c), .backlog = (int)c->req->data.args[1]};
+	long r = l.sock < 0 ? l.sock : listen_check(l.sock);
+	if (r == 0)
+		r = onbehalf_call(st->ob, c, listen_op, &l);
+	onbehalf_answer(a, r);
+	if (l.sock >= 0)
+		close(l.sock);
+}
+
 static const struct sl_frule unixsock_rules[] = {
     {{__NR_connect, 0, {{0}}}, on_connect},
     /* an address given, and not a Fast Open (the filter refuses those):
@@ -764,6 +854,7 @@ static const struct sl_frule unixsock_rules[] = {
      * refuses a sendmsg rule that would take them) */
     {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN | SL_MSG_START, 0)}}, on_sendmsg},
     {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendmmsg},
+    {{__NR_listen, 0, {{0}}}, on_listen},
 };
 
 /* Network rules that let a connect or a send out need our copy of the
