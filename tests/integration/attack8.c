@@ -174,6 +174,68 @@ TEST(net_attack_unspecified_address_udp)
 	CHECK_EQ(dgrams(srv), 0);
 }
 
+/* ---- packets routed through another host -------------------------------------------- */
+
+/* Counts the IPv6 packets with a routing header (next header 43) that
+ * leave on lo from now, as root (an AF_PACKET socket); -1 otherwise. */
+static int rh_watch(void)
+{
+	int s = socket(AF_PACKET, SOCK_DGRAM | SOCK_CLOEXEC | SOCK_NONBLOCK, htons(ETH_P_IPV6));
+	if (s < 0)
+		return -1;
+	struct sockaddr_ll ll = {.sll_family = AF_PACKET,
+				 .sll_protocol = htons(ETH_P_IPV6),
+				 .sll_ifindex = (int)if_nametoindex("lo")};
+	CHECK(bind(s, (struct sockaddr *)&ll, sizeof(ll)) == 0);
+	return s;
+}
+
+static int rh_count(int s)
+{
+	if (s < 0)
+		return 0;
+	unsigned char pkt[256];
+	int n = 0;
+	ssize_t r;
+	while ((r = recv(s, pkt, sizeof(pkt), MSG_DONTWAIT)) >= 0)
+		if (r > 40 && pkt[6] == 43)
+			n++;
+	close(s);
+	return n;
+}
+
+/* An IPv6 segment routing header (setsockopt IPV6_RTHDR, which the
+ * kernel takes from anyone) sends the packets to its first segment, then
+ * on: a connect decided on an allowed address went to ::1, which no rule
+ * allows.  Refused (EPERM), as is the header in a message and in the
+ * RFC 2292 sticky options, and IPv4's source route (IP_OPTIONS,
+ * IP_RETOPTS: the kernel here refuses it without CAP_NET_RAW). */
+TEST(net_attack_routing_header)
+{
+	uint16_t port;
+	int srv = bound(SOCK_DGRAM, "127.0.0.1", 0, 0, &port);
+	int watch = rh_watch();
+	char *got[4];
+	sandlock_sandbox_t *p = with(tc_fmt("[2001:db8::99]:%u", port), NULL);
+	got[0] = A8_LINE(p, "rthdr-tcp", "2001:db8::99", "::1", tc_itoa(port));
+	p = with(tc_fmt("udp://[2001:db8::99]:%u", port), NULL);
+	static const char *const how[] = {"sockopt", "pktopts", "cmsg"};
+	for (size_t i = 0; i < 3; i++) {
+		udp_stdin(AF_INET6);
+		got[i + 1] = A8_LINE(p, "rthdr0", "2001:db8::99", "::1", tc_itoa(port), how[i]);
+	}
+	/* as root: what left for ::1 */
+	CHECK_EQ(rh_count(watch), 0);
+	CHECK_STR(got[0], "errno=EPERM");
+	for (size_t i = 0; i < 3; i++)
+		if (strcmp(got[i + 1], "errno=EPERM") != 0)
+			th_fail(__FILE__, __LINE__, "%s: %s", how[i], got[i + 1]);
+	p = with(tc_fmt("udp://127.0.0.2:%u", port), NULL);
+	udp_stdin(AF_INET);
+	CHECK_STR(A8_LINE(p, "retopts0", "127.0.0.2", "127.0.0.1", tc_itoa(port)), "errno=EPERM");
+	CHECK_EQ(dgrams(srv), 0);
+}
+
 /* ---- a listen that binds ------------------------------------------------------------------ */
 
 /* listen() on an unbound TCP socket binds an ephemeral port itself,
