@@ -3,7 +3,7 @@
  * unixsock.c - connect, and the sends that can name an address (sendto
  * with one, sendmsg, sendmmsg): a pathname unix socket only in a
  * writable tree, an inet address only as the network policy allows; and
- * listen, which can bind.
+ * listen, which can bind, and the socket options that route.
  *
  * Emulate.  Landlock (ABI 7) does not check a connect or a send to a
  * pathname unix socket: a readable /run would reach a root daemon's
@@ -68,7 +68,11 @@
  *   - listen (every call, continued when the bind rules allow a port of
  *     the kernel's choice): an unbound TCP socket binds one itself, a bind
  *     Landlock does not see (on_listen): refused (EACCES), and any other
- *     listen made on the duplicate.
+ *     listen made on the duplicate;
+ *   - a route of the socket's own (setsockopt IP_OPTIONS, IPV6_RTHDR,
+ *     IPV6_2292PKTOPTIONS; as control data, sockmsg.h): refused (EPERM),
+ *     its packets would go to its first hop, not to the address decided
+ *     (on_route_opt).
  * Where pidfd_getfd is refused (Docker's default seccomp profile without
  * CAP_SYS_PTRACE), no socket can be duplicated: these calls are refused
  * with EPERM.
@@ -844,6 +848,37 @@ static void on_listen(struct sl_ctx *c, struct sl_action *a, void *arg)
 		close(l.sock);
 }
 
+/* ---- routes ---------------------------------------------------------------------------- */
+
+/* setsockopt of what routes a socket's packets through hosts of its
+ * own: IPv4 options (IP_OPTIONS), an IPv6 routing header (IPV6_RTHDR),
+ * RFC 2292's sticky options, which can carry one (IPV6_2292PKTOPTIONS). */
+static bool route_opt(int level, int name)
+{
+	return (level == IPPROTO_IP && name == IP_OPTIONS) ||
+	       (level == IPPROTO_IPV6 && (name == IPV6_RTHDR || name == IPV6_2292PKTOPTIONS));
+}
+
+/* Refuse (EPERM): setting a route_opt(), unless it only clears it
+ * (optlen 0: nothing is read).  Every later packet of the socket would go
+ * to the route's first hop, not to the destination decided at connect
+ * or send: the kernel takes a segment routing header from anyone, and a
+ * connect to an allowed host sent its SYN to ::1.  (An IPv4 source route
+ * needs CAP_NET_RAW on recent kernels, not on every one: IPv4 options
+ * are refused whole, nothing in a sandbox needs them.)  The same as
+ * control data: sockmsg_routes().  Continued otherwise: a user handler's
+ * unconditional rule brings every setsockopt here, and nothing else is
+ * decided. */
+static void on_route_opt(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	(void)arg;
+	const __u64 *x = c->req->data.args;
+	if (route_opt((int)x[1], (int)x[2]) && (int)x[4] != 0)
+		*a = sl_act_errno(EPERM);
+	else
+		*a = sl_act_continue();
+}
+
 static const struct sl_frule unixsock_rules[] = {
     {{__NR_connect, 0, {{0}}}, on_connect},
     /* an address given, and not a Fast Open (the filter refuses those):
@@ -855,6 +890,10 @@ static const struct sl_frule unixsock_rules[] = {
     {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN | SL_MSG_START, 0)}}, on_sendmsg},
     {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendmmsg},
     {{__NR_listen, 0, {{0}}}, on_listen},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IP), SL_A32(2, IP_OPTIONS)}}, on_route_opt},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_RTHDR)}}, on_route_opt},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_2292PKTOPTIONS)}},
+     on_route_opt},
 };
 
 /* Network rules that let a connect or a send out need our copy of the
