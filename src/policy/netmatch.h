@@ -19,7 +19,11 @@
  * A rule matches when the protocol is its own, the address lies in one of
  * its addresses or ranges (or it targets any address) and, for TCP/UDP,
  * the port is in its set.  Destinations are canonical (netaddr.h): a
- * v4-mapped IPv6 destination is matched as its IPv4 address.
+ * v4-mapped IPv6 destination is matched as its IPv4 address.  An IPv6
+ * destination that reaches an IPv4 host through the network (NAT64's
+ * 64:ff9b::/96, v4-compatible ::a.b.c.d, 6to4 2002:a.b.c.d::/48) is
+ * denied when that host is: a deny of 10.0.0.0/8 is not stepped around
+ * on an IPv6-only network with DNS64.  It is allowed only as written.
  */
 #ifndef SL_NETMATCH_H
 #define SL_NETMATCH_H
