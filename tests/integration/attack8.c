@@ -24,6 +24,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <sys/prctl.h>
@@ -428,4 +429,34 @@ TEST(net_attack_without_pidfd_getfd)
 	}
 	CHECK_STR(A8_LINE(pol[0], "listen"), "errno=EPERM");
 	CHECK_EQ(tc_drain_stop(a), 0);
+}
+
+/* ---- a TCP send's address ------------------------------------------------------------- */
+
+/* A send on a TCP socket is made with the address the child named, not
+ * decided (the kernel ignores it without MSG_FASTOPEN, which the filter
+ * refuses).  Even on a socket inherited with TCP_FASTOPEN_CONNECT (the
+ * filter refuses the option inside), which connects on its first send:
+ * that option only defers the connect's own handshake to the send, and a
+ * send on an unconnected socket is EPIPE (SIGPIPE here), as the kernel's.
+ * Nothing reaches the denied host. */
+TEST(net_attack_tcp_send_address_never_connects)
+{
+	uint16_t port;
+	struct tc_drain *b = tcp_srv("127.0.0.2", 0, &port);
+	sandlock_sandbox_t *p = with(tc_fmt("127.0.0.1:%u", port), NULL);
+	static const char *const how[] = {"sendto", "sendmsg", "sendmmsg"};
+	for (size_t i = 0; i < 3; i++) {
+		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
+		CHECK(s >= 0);
+		if (setsockopt(s, IPPROTO_TCP, 30 /* TCP_FASTOPEN_CONNECT */, &one, sizeof(one)) < 0)
+			SKIP("no TCP_FASTOPEN_CONNECT (Linux 4.11)");
+		CHECK(dup2(s, 0) == 0);
+		close(s);
+		struct tc_res r = tc_named_run(p, "a8probe", "udp0", "127.0.0.2", tc_itoa(port),
+					       how[i], NULL);
+		if (r.sig != SIGPIPE)
+			th_fail(__FILE__, __LINE__, "%s: sig %d out \"%s\"", how[i], r.sig, r.out);
+	}
+	CHECK_EQ(tc_drain_stop(b), 0);
 }
