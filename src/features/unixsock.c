@@ -892,8 +892,7 @@ static const struct sl_frule unixsock_rules[] = {
     {{__NR_listen, 0, {{0}}}, on_listen},
     {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IP), SL_A32(2, IP_OPTIONS)}}, on_route_opt},
     {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_RTHDR)}}, on_route_opt},
-    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_2292PKTOPTIONS)}},
-     on_route_opt},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_2292PKTOPTIONS)}}, on_route_opt},
 };
 
 /* Network rules that let a connect or a send out need our copy of the

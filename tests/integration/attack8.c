@@ -449,12 +449,13 @@ TEST(net_attack_tcp_send_address_never_connects)
 	for (size_t i = 0; i < 3; i++) {
 		int s = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0), one = 1;
 		CHECK(s >= 0);
-		if (setsockopt(s, IPPROTO_TCP, 30 /* TCP_FASTOPEN_CONNECT */, &one, sizeof(one)) < 0)
+		if (setsockopt(s, IPPROTO_TCP, 30 /* TCP_FASTOPEN_CONNECT */, &one, sizeof(one)) <
+		    0)
 			SKIP("no TCP_FASTOPEN_CONNECT (Linux 4.11)");
 		CHECK(dup2(s, 0) == 0);
 		close(s);
-		struct tc_res r = tc_named_run(p, "a8probe", "udp0", "127.0.0.2", tc_itoa(port),
-					       how[i], NULL);
+		struct tc_res r =
+		    tc_named_run(p, "a8probe", "udp0", "127.0.0.2", tc_itoa(port), how[i], NULL);
 		if (r.sig != SIGPIPE)
 			th_fail(__FILE__, __LINE__, "%s: sig %d out \"%s\"", how[i], r.sig, r.out);
 	}

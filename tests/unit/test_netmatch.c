@@ -255,8 +255,9 @@ TEST(netmatch_ipv4_embedded_in_ipv6)
 		CHECK_EQ(decide(&p, UDP, denied[i], 53), D);
 		CHECK_EQ(decide(&p, ICMP, denied[i], 0), A); /* no ICMP rule denies it */
 	}
-	static const char *const allowed[] = {"64:ff9b::b00:1", "::11.1.2.3", "2002:b01:203::1",
-					      "64:ff9b:1::a00:1", "2001:db8::a00:1", "::1"};
+	static const char *const allowed[] = {"64:ff9b::b00:1",	 "::11.1.2.3",
+					      "2002:b01:203::1", "64:ff9b:1::a00:1",
+					      "2001:db8::a00:1", "::1"};
 	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
 		if (decide(&p, TCP, allowed[i], 80) != A)
 			th_fail(__FILE__, __LINE__, "%s denied", allowed[i]);

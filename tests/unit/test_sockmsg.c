@@ -89,9 +89,8 @@ TEST(sockmsg_routes_refused)
 	unsigned char srh[40] = {0, 4, 4, 1, 1};
 	static const struct {
 		int level, type;
-	} routes[] = {{IPPROTO_IP, IP_RETOPTS},
-		      {IPPROTO_IPV6, IPV6_RTHDR},
-		      {IPPROTO_IPV6, IPV6_2292RTHDR}};
+	} routes[] = {
+	    {IPPROTO_IP, IP_RETOPTS}, {IPPROTO_IPV6, IPV6_RTHDR}, {IPPROTO_IPV6, IPV6_2292RTHDR}};
 	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
 		struct ctlbuf c = {.len = 0};
 		int ttl = 9;
