@@ -340,10 +340,11 @@ TEST(net_attack_datagrams_mixed_and_raced)
 	static const char *const how[] = {"sendto", "sendmsg", "sendmmsg"};
 	for (size_t i = 0; i < 3; i++) {
 		long ok = -1, refused = -1;
+		/* fewer than a receive queue holds (about 256 small ones) */
 		char *out =
-		    A8_IN(p, "race0", "127.0.0.1", "127.0.0.2", tc_itoa(port), "300", how[i]);
+		    A8_IN(p, "race0", "127.0.0.1", "127.0.0.2", tc_itoa(port), "100", how[i]);
 		CHECK(sscanf(out, "ok %ld %ld", &ok, &refused) == 2);
-		CHECK_EQ(ok + refused, 300);
+		CHECK_EQ(ok + refused, 100);
 		CHECK_EQ(dgrams(b), 0);
 		CHECK_EQ(dgrams(a), ok);
 	}
