@@ -896,13 +896,24 @@ static const struct sl_frule unixsock_rules[] = {
 };
 
 /* Network rules that let a connect or a send out need our copy of the
- * socket for every one: where it cannot be had, the start is refused
- * rather than every such call (EPERM) at run time. */
+ * socket for every one, and bind rules that leave port 0 out need it for
+ * every listen (on_listen): where it cannot be had, the start is refused
+ * rather than every such call (EPERM) at run time.  Without bind rules
+ * no TCP socket can be bound, so any listen is refused there (a unix
+ * socket's too: which one the fd names cannot be told without a copy). */
 static int need_fetch(struct unixsock_state *st)
 {
 	bool outbound = st->net->policy || !st->net->connect_ruled || st->net->connect_ports.n;
-	if (!outbound || onbehalf_can_fetch(st->ob))
+	bool listens = st->net->bind_ports.n && !autobind_allowed(st);
+	if ((!outbound && !listens) || onbehalf_can_fetch(st->ob))
 		return 0;
+	if (!outbound)
+		return sl_errorf(EPERM,
+				 "bind rules: the supervisor makes the sandbox's listens itself, "
+				 "on its copy of each socket, and pidfd_getfd is refused here "
+				 "(Docker's default seccomp profile allows it only with "
+				 "CAP_SYS_PTRACE: add that capability, or a profile that allows "
+				 "pidfd_getfd)");
 	return sl_errorf(EPERM,
 			 "network rules: the supervisor makes the sandbox's connects and "
 			 "sends itself, on its copy of each socket, and pidfd_getfd is "
