@@ -117,7 +117,8 @@ static void report_protections(FILE *out, const struct check_facts *c)
 		line(out, "Socket sends, inotify watches:", f->pidfd_getfd ? "checked" : "refused",
 		     f->pidfd_getfd ? "(made by the supervisor on its copy of the socket)"
 				    : "(no pidfd_getfd here: connect, sendto with an address, "
-				      "sendmsg, sendmmsg and inotify_add_watch fail with EPERM)");
+				      "sendmsg, sendmmsg, listen (unless port 0 may be bound) "
+				      "and inotify_add_watch fail with EPERM)");
 	/* the NETLINK_ROUTE view receives on its copy of the child's socket
 	 * too: without pidfd_getfd there is none */
 	if (supervisor_ok(f))

@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <limits.h>
+#include <netinet/in.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/uio.h>
@@ -98,6 +99,12 @@ static int read_iov(struct sl_ctx *c, uint64_t at, uint64_t n, struct sockmsg_bo
 	return r;
 }
 
+bool sockmsg_routes(int level, int type)
+{
+	return (level == IPPROTO_IP && type == IP_RETOPTS) ||
+	       (level == IPPROTO_IPV6 && (type == IPV6_RTHDR || type == IPV6_2292RTHDR));
+}
+
 int sockmsg_control(const void *ctl, size_t len, bool unix_sock, struct sockmsg *m, bool *pass)
 {
 	const unsigned char *p = ctl;
@@ -110,6 +117,8 @@ int sockmsg_control(const void *ctl, size_t len, bool unix_sock, struct sockmsg 
 		if (h.cmsg_len < sizeof(h) || h.cmsg_len > len - off)
 			return -EINVAL;
 		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_CREDENTIALS)
+			return -EPERM;
+		if (!unix_sock && sockmsg_routes(h.cmsg_level, h.cmsg_type))
 			return -EPERM;
 		if (h.cmsg_level == SOL_SOCKET && h.cmsg_type == SCM_RIGHTS) {
 			if (!unix_sock)

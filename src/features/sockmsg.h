@@ -30,6 +30,10 @@
  *   - on a unix socket anything else at the SOL_SOCKET level is refused
  *     EINVAL and other levels are dropped, both as the kernel does: so
  *     only SCM_RIGHTS ever reaches a unix socket;
+ *   - on another family, what can route the packet (IP_RETOPTS, IPv4
+ *     options, a source route among them; IPV6_RTHDR, IPV6_2292RTHDR) is
+ *     refused, EPERM: the packet would go to a first hop of its own, not
+ *     to the destination the policy decided (sockmsg_routes);
  *   - on another family everything else is passed on unchanged (ctl):
  *     the kernel judges it on the supervisor's call, made with the
  *     child's ids and no effective capability (a mark, a priority the
@@ -96,6 +100,13 @@ int sockmsg_read_data(uint64_t buf, size_t len, struct sockmsg_bound b, struct s
 /* The data, read into m->data.  0 or -errno. */
 int sockmsg_read_payload(struct sl_ctx *c, struct sockmsg *m);
 void sockmsg_free(struct sockmsg *m);
+
+/* Whether a control message (level, type), or a socket option of the
+ * same numbers, routes a packet through hosts of its own: IPv4 options
+ * (IP_RETOPTS; IP_OPTIONS is its socket option), an IPv6 routing header
+ * (IPV6_RTHDR, IPV6_2292RTHDR).  The kernel takes a segment routing
+ * header from anyone, and sends the packet to its first segment. */
+bool sockmsg_routes(int level, int type);
 
 /* Walks control data ctl[0..len) as above (pure, unit-tested): fills
  * m->fds/nfds, and sets *pass when it is to be passed on (another

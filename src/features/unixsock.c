@@ -2,7 +2,8 @@
 /*
  * unixsock.c - connect, and the sends that can name an address (sendto
  * with one, sendmsg, sendmmsg): a pathname unix socket only in a
- * writable tree.
+ * writable tree, an inet address only as the network policy allows; and
+ * listen, which can bind, and the socket options that route.
  *
  * Emulate.  Landlock (ABI 7) does not check a connect or a send to a
  * pathname unix socket: a readable /run would reach a root daemon's
@@ -55,15 +56,23 @@
  *     are refused by the filter), and the kernel ignores its address:
  *     made here, on the duplicate, undecided;
  *   - a datagram socket with no network policy (none can be made inside
- *     then: the filter refuses them; one inherited from the host):
- *     connected or sent to here, on the duplicate;
- *   - continued: a TCP connect when the net-tcp protection is disabled
- *     and no network policy applies (then the kernel checks nothing, and
- *     a real connect may take long: a thread swapping a unix socket onto
- *     the fd after the check could reach any pathname, and that gap is
- *     the price of disabling it);
+ *     then: the filter refuses them; one inherited from the host), and a
+ *     TCP connect when the net-tcp protection is disabled and no network
+ *     policy applies: connected or sent to here, on the duplicate, with
+ *     no decision.  Never continued: a TCP connect once was (the kernel
+ *     checks nothing then), and a thread swapping a unix socket onto the
+ *     fd number between the check and the kernel's own call connected
+ *     that one to any pathname, outside the writable trees too;
  *   - refused (EACCES): any other socket of another family, which only an
- *     fd inherited from the host can be.
+ *     fd inherited from the host can be;
+ *   - listen (every call, continued when the bind rules allow a port of
+ *     the kernel's choice): an unbound TCP socket binds one itself, a bind
+ *     Landlock does not see (on_listen): refused (EACCES), and any other
+ *     listen made on the duplicate;
+ *   - a route of the socket's own (setsockopt IP_OPTIONS, IPV6_RTHDR,
+ *     IPV6_2292PKTOPTIONS; as control data, sockmsg.h): refused (EPERM),
+ *     its packets would go to its first hop, not to the address decided
+ *     (on_route_opt).
  * Where pidfd_getfd is refused (Docker's default seccomp profile without
  * CAP_SYS_PTRACE), no socket can be duplicated: these calls are refused
  * with EPERM.
@@ -100,8 +109,7 @@
  * SCM_CREDENTIALS of the child's own is refused too; the files a message
  * passes are held to the supervisor's RLIMIT_NOFILE in the kernel's
  * per-user count of fds in flight, not the child's (rlimits are per
- * process: max_open_files does not bound them); a TCP connect with
- * net-tcp disabled is continued (above); io_uring, which could send
+ * process: max_open_files does not bound them); io_uring, which could send
  * without any of these syscalls, is denied outright (syscalls.c).  Every
  * sendmsg and sendmmsg costs a round trip, a hand-off to the fetcher for
  * our duplicate of the socket and a copy of its data (40 to 75 us on a
@@ -114,6 +122,7 @@
 #include <linux/limits.h>
 #include <linux/sockios.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <poll.h>
 #include <signal.h>
 #include <stddef.h>
@@ -133,6 +142,7 @@
 #include "netmatch.h"
 #include "netplan.h"
 #include "onbehalf.h"
+#include "portset.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "sockmsg.h"
@@ -147,13 +157,9 @@
 #ifndef SO_ZEROCOPY
 #define SO_ZEROCOPY 60
 #endif
-/* on_other's "let the kernel make the call": no result or -errno can be
- * this (a byte count of 1 was, once: the datagram then went twice, the
- * second time to whatever the child's buffer held by then) */
-#define CALL_CONTINUES (-200000L)
-#define MMSG_MAX       1024	   /* sendmmsg's vlen, as the kernel caps it (UIO_MAXIOV) */
-#define STREAM_MIN     (64u << 10) /* the least a stream send is read up to */
-#define GATE_MIN       (64u << 10) /* more is read only when the socket has room */
+#define MMSG_MAX   1024	       /* sendmmsg's vlen, as the kernel caps it (UIO_MAXIOV) */
+#define STREAM_MIN (64u << 10) /* the least a stream send is read up to */
+#define GATE_MIN   (64u << 10) /* more is read only when the socket has room */
 
 struct unixsock_state {
 	struct onbehalf *ob;
@@ -182,7 +188,7 @@ struct sockcall {
 };
 
 /* Where a call is made (route_of). */
-enum route { R_UNIX, R_DUP, R_CONFINED, R_CONTINUE };
+enum route { R_UNIX, R_DUP, R_CONFINED };
 
 static bool is_inet(const struct sockcall *k)
 {
@@ -354,6 +360,9 @@ static long inet_check(const struct unixsock_state *st, struct sockcall *k)
 	if (k->send && k->domain == AF_INET && k->proto == IPPROTO_UDP &&
 	    k->m.addrlen >= sizeof(*in) && in->sin_family == AF_UNSPEC)
 		in->sin_family = AF_INET;
+	/* 0.0.0.0 and :: are the loopback to the kernel: decided, and
+	 * made, as the loopback (netmatch.h) */
+	netmatch_sockaddr_pin_unspecified(&k->m.addr, k->m.addrlen);
 	enum sl_proto p;
 	switch (k->proto) {
 	case IPPROTO_TCP:
@@ -420,16 +429,17 @@ static struct sockmsg_bound send_bound(int sock, int domain, int type)
 }
 
 /* Where a TCP connect is made: on the worker when Landlock's connect
- * rules decide it, here (after the policy's check) when the addresses
- * do, and continued only when no rule of either kind applies (net-tcp
- * disabled, no network policy). */
+ * rules decide it, here when the addresses do (after the policy's check)
+ * or when no rule of either kind applies (net-tcp disabled, no network
+ * policy: nothing to decide, but the call is still made on our
+ * duplicate, never continued). */
 static enum route tcp_route(const struct unixsock_state *st)
 {
 	if (st->ll_decides)
 		return R_CONFINED;
-	if (st->net->policy)
+	if (st->net->policy || !st->tcp_ruled)
 		return R_DUP;
-	return st->tcp_ruled ? R_CONFINED : R_CONTINUE;
+	return R_CONFINED;
 }
 
 /* Where the call on our duplicate (sock, of family domain) is made, or
@@ -479,11 +489,9 @@ static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcal
 			return addr_op(k);
 		return onbehalf_call(st->ob, c, addr_op, k);
 	case R_CONFINED:
-		return onbehalf_call_confined(st->ob, c, addr_op, k);
-	case R_CONTINUE:
 		break;
 	}
-	return CALL_CONTINUES;
+	return onbehalf_call_confined(st->ob, c, addr_op, k);
 }
 
 /* ---- room: asked before the data is read -------------------------------------------- */
@@ -591,15 +599,19 @@ static bool would_wait(const struct sockcall *k)
 	return fl >= 0 && !(fl & O_NONBLOCK) && !(k->send && (k->flags & MSG_DONTWAIT));
 }
 
-/* Our duplicate of the call's socket (its first argument) and where the
- * call goes.  -EPERM where pidfd_getfd is refused: nothing can be
- * checked, and nothing is let through unchecked. */
+/* Our duplicate of the call's socket (its first argument), -EPERM where
+ * pidfd_getfd is refused: nothing can be checked, and nothing is let
+ * through unchecked.  sock_open: and where the call goes. */
+static int child_sock(struct unixsock_state *st, struct sl_ctx *c)
+{
+	int fd = onbehalf_child_fd(st->ob, c, (int)c->req->data.args[0], OB_FD_SOCKET);
+	return fd == -EPERM || fd == -EACCES || fd == -ENOSYS ? -EPERM : fd;
+}
+
 static long sock_open(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k,
 		      enum route *rt)
 {
-	k->sock = onbehalf_child_fd(st->ob, c, (int)c->req->data.args[0], OB_FD_SOCKET);
-	if (k->sock == -EPERM || k->sock == -EACCES || k->sock == -ENOSYS)
-		return -EPERM;
+	k->sock = child_sock(st, c);
 	if (k->sock < 0)
 		return k->sock;
 	int domain = 0;
@@ -637,10 +649,7 @@ static int wait_fd(const struct sockcall *k)
 
 static void answer(struct sl_action *a, long r, const struct sockcall *k)
 {
-	if (r == CALL_CONTINUES)
-		*a = sl_act_continue();
-	else
-		onbehalf_answer(a, r);
+	onbehalf_answer(a, r);
 	if (a->kind == SL_ACT_HOLD)
 		a->fd = wait_fd(k);
 }
@@ -760,6 +769,116 @@ static void on_sendmmsg(struct sl_ctx *c, struct sl_action *a, void *arg)
 	sock_close(&k);
 }
 
+/* ---- listen ------------------------------------------------------------------------- */
+
+/* Whether the bind rules let a TCP socket take a port of the kernel's
+ * choice: Landlock does not restrict binds (net-tcp not applied, or every
+ * port allowed), or port 0 is allowed (netmatch_bind_ports). */
+static bool autobind_allowed(const struct unixsock_state *st)
+{
+	return !st->tcp_ruled || !st->net->bind_ruled || portset_contains(&st->net->bind_set, 0);
+}
+
+/* Whether a listen on sock may be made: a TCP socket that is not bound
+ * yet would bind a port itself (inet_listen: inet_autobind), a bind
+ * Landlock never sees (it checks bind and connect), so it is refused as
+ * the bind would be (EACCES).  Asked of the socket's state, then of its
+ * name: a socket whose connect is under way holds a port it loses when
+ * the handshake fails, so anything but an unconnected or listening
+ * socket gets inet_listen's own EINVAL without a call.  tcp_set_state()
+ * releases that port before it stores TCP_CLOSE, so an unconnected
+ * socket seen with a port keeps it: only a bind gives one (Landlock's to
+ * check), and a connect, the other way to lose it, is ours, never made
+ * while this call is. */
+static long listen_check(int sock)
+{
+	int domain = 0, type = 0, proto = 0;
+	socklen_t sl = sizeof(domain);
+	if (getsockopt(sock, SOL_SOCKET, SO_DOMAIN, &domain, &sl) < 0 ||
+	    getsockopt(sock, SOL_SOCKET, SO_TYPE, &type, &sl) < 0 ||
+	    getsockopt(sock, SOL_SOCKET, SO_PROTOCOL, &proto, &sl) < 0)
+		return -errno;
+	if ((domain != AF_INET && domain != AF_INET6) || type != SOCK_STREAM)
+		return 0; /* no port, or the kernel's refusal */
+	if (proto != IPPROTO_TCP)
+		return -EACCES; /* as route_of: only inherited */
+	struct tcp_info ti;
+	sl = sizeof(ti);
+	if (getsockopt(sock, IPPROTO_TCP, TCP_INFO, &ti, &sl) < 0)
+		return -errno;
+	if (ti.tcpi_state == TCP_LISTEN)
+		return 0;
+	if (ti.tcpi_state != TCP_CLOSE)
+		return -EINVAL;
+	struct sockaddr_storage me;
+	struct sockaddr_in *in = (struct sockaddr_in *)&me; /* sin6_port is there too */
+	sl = sizeof(me);
+	if (getsockname(sock, (struct sockaddr *)&me, &sl) < 0)
+		return -errno;
+	return in->sin_port ? 0 : -EACCES;
+}
+
+struct listen_call {
+	int sock, backlog;
+};
+
+static long listen_op(void *arg)
+{
+	const struct listen_call *l = arg;
+	return sys(listen(l->sock, l->backlog));
+}
+
+/* Emulate: listen (every call), when the bind rules refuse a port of
+ * the kernel's choice; otherwise continued (nothing to decide).  Made on
+ * our duplicate: a thread could dup2 an unbound socket onto the fd
+ * number after the check. */
+static void on_listen(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	struct unixsock_state *st = arg;
+	if (autobind_allowed(st)) {
+		*a = sl_act_continue();
+		return;
+	}
+	struct listen_call l = {.sock = child_sock(st, c), .backlog = (int)c->req->data.args[1]};
+	long r = l.sock < 0 ? l.sock : listen_check(l.sock);
+	if (r == 0)
+		r = onbehalf_call(st->ob, c, listen_op, &l);
+	onbehalf_answer(a, r);
+	if (l.sock >= 0)
+		close(l.sock);
+}
+
+/* ---- routes ---------------------------------------------------------------------------- */
+
+/* setsockopt of what routes a socket's packets through hosts of its
+ * own: IPv4 options (IP_OPTIONS), an IPv6 routing header (IPV6_RTHDR),
+ * RFC 2292's sticky options, which can carry one (IPV6_2292PKTOPTIONS). */
+static bool route_opt(int level, int name)
+{
+	return (level == IPPROTO_IP && name == IP_OPTIONS) ||
+	       (level == IPPROTO_IPV6 && (name == IPV6_RTHDR || name == IPV6_2292PKTOPTIONS));
+}
+
+/* Refuse (EPERM): setting a route_opt(), unless it only clears it
+ * (optlen 0: nothing is read).  Every later packet of the socket would go
+ * to the route's first hop, not to the destination decided at connect
+ * or send: the kernel takes a segment routing header from anyone, and a
+ * connect to an allowed host sent its SYN to ::1.  (An IPv4 source route
+ * needs CAP_NET_RAW on recent kernels, not on every one: IPv4 options
+ * are refused whole, nothing in a sandbox needs them.)  The same as
+ * control data: sockmsg_routes().  Continued otherwise: a user handler's
+ * unconditional rule brings every setsockopt here, and nothing else is
+ * decided. */
+static void on_route_opt(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	(void)arg;
+	const __u64 *x = c->req->data.args;
+	if (route_opt((int)x[1], (int)x[2]) && (int)x[4] != 0)
+		*a = sl_act_errno(EPERM);
+	else
+		*a = sl_act_continue();
+}
+
 static const struct sl_frule unixsock_rules[] = {
     {{__NR_connect, 0, {{0}}}, on_connect},
     /* an address given, and not a Fast Open (the filter refuses those):
@@ -770,16 +889,31 @@ static const struct sl_frule unixsock_rules[] = {
      * refuses a sendmsg rule that would take them) */
     {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN | SL_MSG_START, 0)}}, on_sendmsg},
     {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendmmsg},
+    {{__NR_listen, 0, {{0}}}, on_listen},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IP), SL_A32(2, IP_OPTIONS)}}, on_route_opt},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_RTHDR)}}, on_route_opt},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_2292PKTOPTIONS)}}, on_route_opt},
 };
 
 /* Network rules that let a connect or a send out need our copy of the
- * socket for every one: where it cannot be had, the start is refused
- * rather than every such call (EPERM) at run time. */
+ * socket for every one, and bind rules that leave port 0 out need it for
+ * every listen (on_listen): where it cannot be had, the start is refused
+ * rather than every such call (EPERM) at run time.  Without bind rules
+ * no TCP socket can be bound, so any listen is refused there (a unix
+ * socket's too: which one the fd names cannot be told without a copy). */
 static int need_fetch(struct unixsock_state *st)
 {
 	bool outbound = st->net->policy || !st->net->connect_ruled || st->net->connect_ports.n;
-	if (!outbound || onbehalf_can_fetch(st->ob))
+	bool listens = st->net->bind_ports.n && !autobind_allowed(st);
+	if ((!outbound && !listens) || onbehalf_can_fetch(st->ob))
 		return 0;
+	if (!outbound)
+		return sl_errorf(EPERM,
+				 "bind rules: the supervisor makes the sandbox's listens itself, "
+				 "on its copy of each socket, and pidfd_getfd is refused here "
+				 "(Docker's default seccomp profile allows it only with "
+				 "CAP_SYS_PTRACE: add that capability, or a profile that allows "
+				 "pidfd_getfd)");
 	return sl_errorf(EPERM,
 			 "network rules: the supervisor makes the sandbox's connects and "
 			 "sends itself, on its copy of each socket, and pidfd_getfd is "

@@ -2,7 +2,10 @@
 /* netmatch.c - the network policy's decisions (see netmatch.h). */
 #include "netmatch.h"
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -183,6 +186,33 @@ static bool any_matches(const struct sl_net_resolved *v, size_t n, enum sl_proto
 	return false;
 }
 
+/* The IPv4 host an IPv6 destination reaches where the network
+ * translates or tunnels it, into *v4: NAT64's well-known prefix
+ * 64:ff9b::/96 (RFC 6052: DNS64 hands these out on IPv6-only networks),
+ * a v4-compatible ::a.b.c.d (the kernel's sit tunnel, when loaded,
+ * routes ::/96 to it; :: and ::1 are not), a 6to4 2002:a.b.c.d::/48 (its
+ * tunnel endpoint).  A prefix of the network's own choosing for NAT64
+ * cannot be known here. */
+static bool embedded_v4(const struct sl_net_addr *d, struct sl_net_addr *v4)
+{
+	static const uint8_t nat64[12] = {0, 0x64, 0xff, 0x9b}, compat[12];
+	const uint8_t *at = NULL;
+	if (d->family != AF_INET6)
+		return false;
+	if (memcmp(d->addr, nat64, 12) == 0)
+		at = d->addr + 12;
+	else if (memcmp(d->addr, compat, 12) == 0 &&
+		 ((d->addr[12] | d->addr[13] | d->addr[14]) != 0 || d->addr[15] > 1))
+		at = d->addr + 12;
+	else if (d->addr[0] == 0x20 && d->addr[1] == 0x02)
+		at = d->addr + 2;
+	if (!at)
+		return false;
+	*v4 = (struct sl_net_addr){.family = AF_INET, .prefix = 32};
+	memcpy(v4->addr, at, 4);
+	return true;
+}
+
 enum sl_net_verdict netmatch_decide(const struct sl_net_acl *acl, enum sl_proto proto,
 				    const struct sl_net_addr *dst, uint32_t port)
 {
@@ -198,6 +228,10 @@ enum sl_net_verdict netmatch_decide(const struct sl_net_acl *acl, enum sl_proto 
 		return SL_NET_DENY;
 	if (any_matches(acl->deny, acl->n_deny, proto, &d, port))
 		return SL_NET_DENY;
+	/* the IPv4 host behind it is denied too (allowed only as written) */
+	struct sl_net_addr v4;
+	if (embedded_v4(&d, &v4) && any_matches(acl->deny, acl->n_deny, proto, &v4, port))
+		return SL_NET_DENY;
 	return SL_NET_ALLOW;
 }
 
@@ -209,6 +243,39 @@ int netmatch_sockaddr(const struct sl_net_acl *acl, enum sl_proto proto, const v
 	if (r < 0)
 		return r;
 	return (int)netmatch_decide(acl, proto, &dst, port);
+}
+
+bool netmatch_sockaddr_pin_unspecified(void *sa, size_t len)
+{
+	static const uint8_t zero[16], mapped[12] = {[10] = 0xff, [11] = 0xff};
+	sa_family_t family;
+	if (len < sizeof(family))
+		return false;
+	memcpy(&family, sa, sizeof(family));
+	if (family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+		struct in_addr *a =
+		    (struct in_addr *)((char *)sa + offsetof(struct sockaddr_in, sin_addr));
+		uint32_t v;
+		memcpy(&v, a, sizeof(v));
+		if (v != 0)
+			return false;
+		v = htonl(INADDR_LOOPBACK);
+		memcpy(a, &v, sizeof(v));
+		return true;
+	}
+	if (family != AF_INET6 || len < offsetof(struct sockaddr_in6, sin6_scope_id))
+		return false;
+	uint8_t *a = (uint8_t *)sa + offsetof(struct sockaddr_in6, sin6_addr);
+	if (memcmp(a, zero, 16) == 0) {
+		a[15] = 1; /* ::1 */
+		return true;
+	}
+	if (memcmp(a, mapped, sizeof(mapped)) == 0 && memcmp(a + 12, zero, 4) == 0) {
+		a[12] = 127; /* ::ffff:127.0.0.1 */
+		a[15] = 1;
+		return true;
+	}
+	return false;
 }
 
 /* ---- what Landlock can do alone ----------------------------------------------- */

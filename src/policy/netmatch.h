@@ -19,7 +19,11 @@
  * A rule matches when the protocol is its own, the address lies in one of
  * its addresses or ranges (or it targets any address) and, for TCP/UDP,
  * the port is in its set.  Destinations are canonical (netaddr.h): a
- * v4-mapped IPv6 destination is matched as its IPv4 address.
+ * v4-mapped IPv6 destination is matched as its IPv4 address.  An IPv6
+ * destination that reaches an IPv4 host through the network (NAT64's
+ * 64:ff9b::/96, v4-compatible ::a.b.c.d, 6to4 2002:a.b.c.d::/48) is
+ * denied when that host is: a deny of 10.0.0.0/8 is not stepped around
+ * on an IPv6-only network with DNS64.  It is allowed only as written.
  */
 #ifndef SL_NETMATCH_H
 #define SL_NETMATCH_H
@@ -100,6 +104,18 @@ enum sl_net_verdict netmatch_decide(const struct sl_net_acl *acl, enum sl_proto 
  * short: the caller refuses it). */
 int netmatch_sockaddr(const struct sl_net_acl *acl, enum sl_proto proto, const void *sa,
 		      size_t len);
+
+/* Rewrites, in the socket address at sa (len bytes, the copy the caller
+ * will make the call with), an unspecified destination into the loopback
+ * the kernel would reach with it: 0.0.0.0 is routed to the socket's own
+ * source address, 127.0.0.1 when it has none (ip_route_connect(),
+ * ip_route_output_key_hash_rcu()), and tcp_v6_connect(),
+ * ip6_datagram_connect() and udpv6_sendmsg() make :: the loopback ::1
+ * (::ffff:0.0.0.0 is 0.0.0.0 on the IPv4 path).  Decided as written, a
+ * deny of 127.0.0.1 let connect(0.0.0.0) through to it.  A socket bound
+ * to another local address goes to the loopback too: the call reaches
+ * the address decided.  True when rewritten. */
+bool netmatch_sockaddr_pin_unspecified(void *sa, size_t len);
 
 /* Whether the TCP decisions depend on the port alone: every TCP rule of
  * either list targets any address.  Then Landlock's port rules can

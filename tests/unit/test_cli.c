@@ -742,8 +742,8 @@ TEST(cli_check_report_without_pidfd_getfd)
 	t = report(&c, &rc);
 	CHECK_EQ(rc, 0);
 	CHECK_CONTAINS(t, "  Socket sends, inotify watches:   refused       (no pidfd_getfd here: "
-			  "connect, sendto with an address, sendmsg, sendmmsg and "
-			  "inotify_add_watch fail with EPERM)\n");
+			  "connect, sendto with an address, sendmsg, sendmmsg, listen (unless "
+			  "port 0 may be bound) and inotify_add_watch fail with EPERM)\n");
 	CHECK_CONTAINS(t, "  Interfaces (NETLINK_ROUTE):      refused       (no pidfd_getfd here: "
 			  "EAFNOSUPPORT, as any netlink socket)\n");
 	free(t);

@@ -238,6 +238,68 @@ TEST(netmatch_v4_mapped_destinations)
 	policy_free(&p);
 }
 
+/* IPv6 forms that reach an IPv4 host where the network translates or
+ * tunnels them: NAT64's well-known prefix (64:ff9b::/96, RFC 6052), a
+ * v4-compatible address (::a.b.c.d, the kernel's sit tunnel) and 6to4
+ * (2002:a.b.c.d::/48, the tunnel's endpoint).  A deny of the IPv4 host
+ * covers them; an allow of it does not: they must be allowed as they
+ * are written. */
+TEST(netmatch_ipv4_embedded_in_ipv6)
+{
+	struct policy p;
+	policy_make(&p, NULL, LIST("10.0.0.0/8:*", "udp://10.0.0.0/8:*"));
+	static const char *const denied[] = {"64:ff9b::a00:1", "::10.1.2.3", "2002:a01:203::1"};
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		if (decide(&p, TCP, denied[i], 80) != D)
+			th_fail(__FILE__, __LINE__, "%s allowed", denied[i]);
+		CHECK_EQ(decide(&p, UDP, denied[i], 53), D);
+		CHECK_EQ(decide(&p, ICMP, denied[i], 0), A); /* no ICMP rule denies it */
+	}
+	static const char *const allowed[] = {"64:ff9b::b00:1",	 "::11.1.2.3",
+					      "2002:b01:203::1", "64:ff9b:1::a00:1",
+					      "2001:db8::a00:1", "::1"};
+	for (size_t i = 0; i < sizeof(allowed) / sizeof(allowed[0]); i++)
+		if (decide(&p, TCP, allowed[i], 80) != A)
+			th_fail(__FILE__, __LINE__, "%s denied", allowed[i]);
+	policy_free(&p);
+	policy_make(&p, LIST("10.0.0.1:80", "[64:ff9b::a00:2]:80"), NULL);
+	CHECK_EQ(decide(&p, TCP, "10.0.0.1", 80), A);
+	CHECK_EQ(decide(&p, TCP, "64:ff9b::a00:1", 80), D);
+	CHECK_EQ(decide(&p, TCP, "64:ff9b::a00:2", 80), A);
+	policy_free(&p);
+}
+
+/* An unspecified destination is rewritten to the loopback the kernel
+ * reaches with it (0.0.0.0, ::, ::ffff:0.0.0.0), nothing else; too
+ * short an address or another family is left alone. */
+TEST(netmatch_unspecified_is_the_loopback)
+{
+	char text[INET6_ADDRSTRLEN];
+	struct sockaddr_in in4 = {.sin_family = AF_INET, .sin_port = htons(80)};
+	CHECK(netmatch_sockaddr_pin_unspecified(&in4, sizeof(in4)));
+	CHECK_STR(inet_ntop(AF_INET, &in4.sin_addr, text, sizeof(text)), "127.0.0.1");
+	CHECK_EQ(ntohs(in4.sin_port), 80);
+	CHECK(!netmatch_sockaddr_pin_unspecified(&in4, sizeof(in4)));
+	in4.sin_addr.s_addr = 0;
+	CHECK(!netmatch_sockaddr_pin_unspecified(&in4, sizeof(in4) - 1));
+	static const char *const v6[][2] = {
+	    {"::", "::1"},	  {"::ffff:0.0.0.0", "::ffff:127.0.0.1"},
+	    {"::1", NULL},	  {"::ffff:10.0.0.1", NULL},
+	    {"2001:db8::", NULL}, {"fe80::", NULL}};
+	for (size_t i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		struct sockaddr_in6 in6 = {.sin6_family = AF_INET6};
+		CHECK(inet_pton(AF_INET6, v6[i][0], &in6.sin6_addr) == 1);
+		CHECK_EQ(netmatch_sockaddr_pin_unspecified(&in6, 24), v6[i][1] != NULL);
+		inet_ntop(AF_INET6, &in6.sin6_addr, text, sizeof(text));
+		CHECK_STR(text, v6[i][1] ? v6[i][1] : v6[i][0]);
+	}
+	struct sockaddr_in6 short6 = {.sin6_family = AF_INET6};
+	CHECK(!netmatch_sockaddr_pin_unspecified(&short6, 23));
+	struct sockaddr_un un = {.sun_family = AF_UNIX};
+	CHECK(!netmatch_sockaddr_pin_unspecified(&un, sizeof(un)));
+	CHECK(!netmatch_sockaddr_pin_unspecified(&un, 1));
+}
+
 TEST(netmatch_cidr_prefixes)
 {
 	struct policy p;

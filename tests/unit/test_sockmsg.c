@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* Unit tests of the control data walk of a sendmsg (src/features/sockmsg.c). */
 #include <errno.h>
+#include <netinet/in.h>
 #include <string.h>
 #include <sys/socket.h>
 
@@ -75,6 +76,45 @@ TEST(sockmsg_other_messages)
 	CHECK_EQ(walk(&so, so.len, false, &m, &pass), 0);
 	CHECK(pass);
 	CHECK_EQ(walk(&ip, ip.len, false, &m, &pass), 0);
+	CHECK(pass);
+}
+
+/* What routes the packet through hosts of its own, on an inet socket:
+ * IPv4 options (a loose source route here), an IPv6 routing header of
+ * either API: EPERM, the packet would go to its first hop.  Dropped on a
+ * unix socket, as other levels are; IP_TTL and IPV6_HOPLIMIT pass. */
+TEST(sockmsg_routes_refused)
+{
+	static const unsigned char lsrr[8] = {0x83, 7, 4, 127, 0, 0, 2, 0};
+	unsigned char srh[40] = {0, 4, 4, 1, 1};
+	static const struct {
+		int level, type;
+	} routes[] = {
+	    {IPPROTO_IP, IP_RETOPTS}, {IPPROTO_IPV6, IPV6_RTHDR}, {IPPROTO_IPV6, IPV6_2292RTHDR}};
+	for (size_t i = 0; i < sizeof(routes) / sizeof(routes[0]); i++) {
+		struct ctlbuf c = {.len = 0};
+		int ttl = 9;
+		add(&c, IPPROTO_IP, IP_TTL, &ttl, sizeof(ttl));
+		if (routes[i].level == IPPROTO_IP)
+			add(&c, routes[i].level, routes[i].type, lsrr, sizeof(lsrr));
+		else
+			add(&c, routes[i].level, routes[i].type, srh, sizeof(srh));
+		struct sockmsg m;
+		bool pass;
+		CHECK_EQ(walk(&c, c.len, false, &m, &pass), -EPERM);
+		CHECK_EQ(walk(&c, c.len, true, &m, &pass), 0);
+		CHECK(!pass);
+		CHECK(sockmsg_routes(routes[i].level, routes[i].type));
+	}
+	CHECK(!sockmsg_routes(IPPROTO_IP, IP_TTL));
+	CHECK(!sockmsg_routes(IPPROTO_IPV6, IPV6_HOPLIMIT));
+	CHECK(!sockmsg_routes(SOL_SOCKET, IP_RETOPTS));
+	struct ctlbuf ok = {.len = 0};
+	int hl = 5;
+	add(&ok, IPPROTO_IPV6, IPV6_HOPLIMIT, &hl, sizeof(hl));
+	struct sockmsg m;
+	bool pass;
+	CHECK_EQ(walk(&ok, ok.len, false, &m, &pass), 0);
 	CHECK(pass);
 }
 
