@@ -89,7 +89,8 @@ TEST(dirs_sorted_for_ls_python_find)
 	char *dir = scrambled("s", 40, odd_names, &want);
 	sandlock_sandbox_t *p = dirs_policy(dir, true);
 	CHECK_STR(sh(p, tc_fmt("ls -U -a %s", dir)), joined(want, "", false));
-	CHECK_STR(sh(p, tc_fmt("find %s -mindepth 1", dir)), joined(want, tc_fmt("%s/", dir), true));
+	CHECK_STR(sh(p, tc_fmt("find %s -mindepth 1", dir)),
+		  joined(want, tc_fmt("%s/", dir), true));
 	if (tc_exists(PYTHON)) {
 		char *py = sh(p, tc_fmt(PYTHON " -c 'import os\nfor n in os.listdir(\"%s\"): "
 					       "print(n)'",
@@ -113,7 +114,8 @@ TEST(dirs_tiny_buffer_many_calls)
 	if (strcmp(old, "none\n"))
 		CHECK_STR(old, tc_fmt("%scalls=%d\n", names, 32 + 1));
 	/* a larger buffer: fewer calls, the same names */
-	CHECK_STR(tc_named_in(p, "dprobe", "list", dir, "4096", NULL), tc_fmt("%scalls=2\n", names));
+	CHECK_STR(tc_named_in(p, "dprobe", "list", dir, "4096", NULL),
+		  tc_fmt("%scalls=2\n", names));
 	sandlock_sandbox_free(p);
 }
 
@@ -191,8 +193,8 @@ TEST(dirs_attack_dup2_between_calls)
 	for (int i = 0; i < 30; i++)
 		tc_write_file(tc_path(b, tc_fmt("other%02d", (i * 7) % 30)), "", 0644);
 	sandlock_builder_t *bl = sandlock_sandbox_builder_fs_read(tc_builder_sys(), a);
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_deterministic_dirs(sandlock_sandbox_builder_fs_read(bl, b), true));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_deterministic_dirs(
+	    sandlock_sandbox_builder_fs_read(bl, b), true));
 	char *out = tc_named_in(p, "dprobe", "race", a, b, "3000", NULL);
 	CHECK_STR(out, tc_fmt("names=OK\n%scalls=2\n", joined(wa, "", false)));
 	sandlock_sandbox_free(p);
@@ -216,12 +218,9 @@ TEST(dirs_attack_counts)
 	char *dir = scrambled("n", 10, NULL, &want);
 	sandlock_sandbox_t *p = dirs_policy(dir, true);
 	/* "." and ".." 24 bytes each, f00000..f00009 32 each */
-	const char *cases[][2] = {{"0", "errno=EINVAL\n"},
-				  {"23", "errno=EINVAL\n"},
-				  {"24", "ok 24\n"},
-				  {"0x100000000", "errno=EINVAL\n"},
-				  {"0x100000030", "ok 48\n"},
-				  {"0xffffffff", "ok 368\n"},
+	const char *cases[][2] = {{"0", "errno=EINVAL\n"},    {"23", "errno=EINVAL\n"},
+				  {"24", "ok 24\n"},	      {"0x100000000", "errno=EINVAL\n"},
+				  {"0x100000030", "ok 48\n"}, {"0xffffffff", "ok 368\n"},
 				  {"-1", "ok 368\n"}};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
 		CHECK_STR(tc_named_in(p, "dprobe", "count", dir, cases[i][0], NULL), cases[i][1]);
