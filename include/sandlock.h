@@ -214,7 +214,9 @@ sandlock_builder_t *sandlock_sandbox_builder_extra_allow_syscalls(sandlock_build
  * CAP_SYS_RESOURCE. */
 sandlock_builder_t *sandlock_sandbox_builder_max_open_files(sandlock_builder_t *b, unsigned int n);
 /* Process knobs: no ASLR, no transparent huge pages, no core dumps.
- * deterministic_dirs has not landed. */
+ * deterministic_dirs: directory listings (getdents64, getdents) come
+ * back sorted by name, bytewise; a start where pidfd_getfd is refused
+ * (Docker's default seccomp profile) fails. */
 sandlock_builder_t *sandlock_sandbox_builder_no_randomize_memory(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_no_huge_pages(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_no_coredump(sandlock_builder_t *b, bool v);

@@ -610,7 +610,7 @@ static int task_open(struct sl_ctx *c, const char *name, int flags)
  * One request at a time, the caller waiting for the answer: a request
  * may point into the caller's memory (the thread shares it). */
 
-enum fetch_op { FETCH_FD, FETCH_SEND };
+enum fetch_op { FETCH_FD, FETCH_SEND, FETCH_CALL };
 
 struct fetch_req {
 	int op;
@@ -619,7 +619,13 @@ struct fetch_req {
 	/* FETCH_SEND: the message (its fd numbers the child's), and whose
 	 * ids the send is made with */
 	const struct ob_send *send;
-	const struct sl_creds *creds;
+	const struct sl_creds *creds; /* FETCH_CALL's too */
+	/* FETCH_CALL: fn on the duplicate of fd n, the notification's id
+	 * (with the listener that comes with the request: child memory) */
+	ob_fd_fn fn;
+	void *arg;
+	uint64_t id;
+	pid_t pid;
 };
 
 struct fetch_rep {
@@ -778,8 +784,32 @@ static long fetch_send(const struct fetch_req *q, int pidfd, int sock, int targe
 	return r;
 }
 
+/* FETCH_CALL: q->fn on our duplicate of the notifier's fd, with the
+ * child's credentials as FETCH_SEND has them; the duplicate is closed
+ * here, in our own table, whatever its kind.  *broken as FETCH_SEND. */
+static long fetch_fn(const struct fetch_req *q, int pidfd, int listener, bool *broken)
+{
+	if (!aschild_ids_are(q->creds))
+		return -EPERM;
+	int x = (int)syscall(SYS_pidfd_getfd, pidfd, q->n, 0U);
+	if (x < 0)
+		return -errno;
+	struct sl_caps caps = {0};
+	long r = sl_caps_get(&caps) < 0 ? -EPERM : 0;
+	if (r == 0 && caps.eff && sl_caps_set(&(struct sl_caps){0, caps.perm, caps.inh}) < 0)
+		r = -EPERM;
+	else if (r == 0) {
+		struct sl_memref m = {.listener = listener, .id = q->id, .pid = q->pid};
+		r = q->fn(x, &m, q->arg);
+		*broken = caps.eff && sl_caps_set(&caps) < 0; /* see fetch_send */
+	}
+	close(x);
+	return r;
+}
+
 /* One request: the notifier's pidfd comes with it (and FETCH_SEND's
- * socket and target).  0, or -1 when the fetcher is to leave. */
+ * socket and target, FETCH_CALL's listener).  0, or -1 when the fetcher
+ * is to leave. */
 static int fetch_one(int peer)
 {
 	struct fetch_req q;
@@ -792,6 +822,8 @@ static int fetch_one(int peer)
 		r = fetch_send(&q, fds[0], fds[1], n > 2 ? fds[2] : -1, &broken);
 	else if (q.op == FETCH_FD && n >= 1)
 		r = fetch_fd(&q, fds[0], &x);
+	else if (q.op == FETCH_CALL && n >= 2)
+		r = fetch_fn(&q, fds[0], fds[1], &broken);
 	for (int i = 0; i < n; i++)
 		close(fds[i]);
 	int w = send_fds(peer, &(struct fetch_rep){r}, sizeof(struct fetch_rep), &x, x >= 0);
@@ -1127,6 +1159,36 @@ long onbehalf_send_fds(struct onbehalf *ob, struct sl_ctx *c, const struct ob_se
 	if (r == 0)
 		r = fetch_call(ob, &(struct fetch_req){.op = FETCH_SEND, .send = s, .creds = creds},
 			       fds, s->target >= 0 ? 3 : 2, &fd);
+	if (fd >= 0)
+		close(fd);
+	if (own >= 0)
+		close(own);
+	return r;
+}
+
+long onbehalf_fd_call(struct onbehalf *ob, struct sl_ctx *c, int n, ob_fd_fn fn, void *arg)
+{
+	const struct sl_creds *creds;
+	int own = -1, fd = -1;
+	long r = n < 0 ? -EBADF : child_creds(ob, c, &creds);
+	if (r == 0)
+		r = fetcher_start(ob);
+	/* proven before the request: fn may act on the fd (the fetcher's
+	 * own mem_* calls prove the notification again around theirs) */
+	int tp = r == 0 ? notifier_pidfd(c, &own, true) : -1;
+	if (r == 0 && tp < 0)
+		r = tp;
+	int fds[FETCH_FDS] = {tp, c->mem.listener};
+	if (r == 0)
+		r = fetch_call(ob,
+			       &(struct fetch_req){.op = FETCH_CALL,
+						   .n = n,
+						   .creds = creds,
+						   .fn = fn,
+						   .arg = arg,
+						   .id = c->mem.id,
+						   .pid = c->mem.pid},
+			       fds, 2, &fd);
 	if (fd >= 0)
 		close(fd);
 	if (own >= 0)

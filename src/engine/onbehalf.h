@@ -167,6 +167,22 @@ struct ob_send {
  * cannot be started (pidfd_getfd refused) or the ids differ. */
 long onbehalf_send_fds(struct onbehalf *ob, struct sl_ctx *c, const struct ob_send *s);
 
+/* A function of a duplicate of the child's fd, run on the fetcher (its
+ * own file table): fd is that duplicate, of any kind, closed there after
+ * the call (fn must neither close it nor hand it over: see
+ * onbehalf_child_fd); m reaches the notifier's memory from that thread
+ * (mem.h: its listener is the fetcher's copy).  It must not block. */
+struct sl_memref;
+typedef long (*ob_fd_fn)(int fd, const struct sl_memref *m, void *arg);
+
+/* fn(our duplicate of the notifying thread's fd n, ...) on the fetcher,
+ * with the child's credentials: only when the fetcher's ids are the
+ * child's, with no effective capability for the call (a root host's
+ * would open what the child cannot).  fn's result, or -errno: -EBADF for
+ * no such fd, -EPERM when the fetcher cannot be started (pidfd_getfd
+ * refused) or the ids differ, -ESRCH when the notification is gone. */
+long onbehalf_fd_call(struct onbehalf *ob, struct sl_ctx *c, int n, ob_fd_fn fn, void *arg);
+
 /* The action for an operation's result r. */
 void onbehalf_answer(struct sl_action *a, long r);
 

@@ -679,7 +679,6 @@ static const struct {
     {"http_ca", MK_STR, OFF(http_ca)},
     {"max_disk", MK_OPT, OFF(max_disk)},
     {"time_start", MK_OPT, OFF(time_start)},
-    {"deterministic_dirs", MK_BOOL, OFF(deterministic_dirs)},
     {"fs_isolation", MK_U8, OFF(fs_isolation)},
     {"workdir", MK_STR, OFF(workdir)},
     {"fs_storage", MK_STR, OFF(fs_storage)},

@@ -571,7 +571,6 @@ TEST(policy_not_supported_yet)
 				   sandlock_sandbox_builder_http_ca(b, ca), key));
 	UNSUPPORTED("max_disk", sandlock_sandbox_builder_max_disk(b, 1 << 20));
 	UNSUPPORTED("time_start", sandlock_sandbox_builder_time_start(b, 0));
-	UNSUPPORTED("deterministic_dirs", sandlock_sandbox_builder_deterministic_dirs(b, true));
 	UNSUPPORTED("fs_isolation", sandlock_sandbox_builder_fs_isolation(
 					sandlock_sandbox_builder_workdir(b, d), 1));
 	UNSUPPORTED("workdir", sandlock_sandbox_builder_workdir(b, d));
