@@ -318,8 +318,9 @@ static void answer_inject(struct sl_sup *s, uint64_t id, struct sl_action *a)
 {
 	struct seccomp_notif_addfd add = {
 	    .id = id,
-	    .flags = SECCOMP_ADDFD_FLAG_SEND,
+	    .flags = SECCOMP_ADDFD_FLAG_SEND | (a->setfd ? SECCOMP_ADDFD_FLAG_SETFD : 0),
 	    .srcfd = (uint32_t)a->fd,
+	    .newfd = a->setfd ? (uint32_t)a->newfd : 0,
 	    .newfd_flags = a->fd_flags,
 	};
 	int r = a->fd < 0 ? -1 : ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);

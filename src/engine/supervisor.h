@@ -65,6 +65,10 @@ struct sl_action {
 	 * call is offered again at once rather than at the next retry, or -1 */
 	int fd;
 	uint32_t fd_flags; /* O_CLOEXEC for the injected fd */
+	/* SL_ACT_INJECT_SEND: installed as this number (SECCOMP_ADDFD_FLAG_SETFD:
+	 * whatever the child had there is closed), not the lowest free */
+	bool setfd;
+	int newfd;
 	int sig;
 	pid_t pgid;
 };

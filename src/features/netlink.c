@@ -72,10 +72,13 @@
  * read/recv (no name: not notified) are the kernel's on the pair, and a
  * recvmsg made with SL_MSG_START in its flags (filter.h: the start-up's
  * own, which the kernel never sees) is not notified either, and reads
- * no name.  Every recvmsg, recvfrom with an address, bind and getsockname
- * of the sandbox costs a notification (the kernel's registers cannot tell
- * our sockets from others; 9 us on a 2-vCPU VM), and a look at the fd
- * while the sandbox holds one of ours (2 us).  getpeername on ours is
+ * no name.  A view socket is given a number of a fixed block (896-959,
+ * free_slot), and recvmsg, recvfrom with an address, bind and
+ * getsockname are notified on those numbers only: the sandbox's other
+ * sockets pay nothing (9 us a call when every one was notified); a
+ * socket of the child's own dup2()ed there is notified and answered
+ * CONTINUE; a view socket dup2()ed elsewhere is not notified (its
+ * receives read no name: the child's own loss).  getpeername on ours is
  * the pair's (AF_UNIX), sendmmsg made by unixsock.c on the pair (the
  * names ignored, as a seqpacket socket ignores them).
  */
@@ -88,6 +91,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -109,6 +113,13 @@
 #define NL_REQ_MAX   (64u << 10) /* a request datagram */
 #define NL_PUMP_MAX  64		 /* request datagrams served per call */
 #define NL_TYPE_OK   (0xf | SOCK_NONBLOCK | SOCK_CLOEXEC)
+/* The fd numbers the view's sockets are given: 896-959, one aligned
+ * block, so that one masked compare of the fd register tells the filter
+ * a call on one of them (free_slot).  Below select()'s FD_SETSIZE (1024)
+ * and the usual soft RLIMIT_NOFILE (1024). */
+#define NL_SLOT_BASE 896u
+#define NL_SLOT_SPAN 64u
+#define SLOT_CMP     SL_AMASK(0, ~(uint64_t)(NL_SLOT_SPAN - 1), NL_SLOT_BASE)
 #ifndef MSG_FASTOPEN
 #define MSG_FASTOPEN 0x20000000
 #endif
@@ -319,6 +330,32 @@ static bool can_tell(struct nl_state *st, struct sl_ctx *c)
 	return fd == -EBADF;
 }
 
+/* The number the new socket is given in the calling thread's table: the
+ * first of the slot block it has free, as /proc shows its table now (a
+ * thread of the child opening that very number meanwhile loses its fd to
+ * ours: its own loss, and only with 897+ fds open).  -1 when none is, or
+ * its RLIMIT_NOFILE does not reach the block: then there is no view
+ * (EAFNOSUPPORT, as without one: glibc assumes both families configured).
+ * Why a block of high numbers: recvmsg, recvfrom, bind and getsockname
+ * are notified only on these numbers, so the sandbox's other sockets
+ * pay nothing for the view (every recvmsg cost 7 us more when the view
+ * took the lowest free number). */
+static int free_slot(struct sl_ctx *c)
+{
+	struct rlimit rl;
+	if (prlimit((pid_t)c->req->pid, RLIMIT_NOFILE, NULL, &rl) < 0 ||
+	    rl.rlim_cur <= NL_SLOT_BASE)
+		return -1;
+	for (unsigned n = NL_SLOT_BASE; n < NL_SLOT_BASE + NL_SLOT_SPAN && n < rl.rlim_cur; n++) {
+		char path[64];
+		struct stat sb;
+		snprintf(path, sizeof(path), "/proc/%u/fd/%u", (unsigned)c->req->pid, n);
+		if (fstatat(AT_FDCWD, path, &sb, AT_SYMLINK_NOFOLLOW) < 0 && errno == ENOENT)
+			return (int)n;
+	}
+	return -1;
+}
+
 static int buffers(struct nl_state *st)
 {
 	if (!st->req)
@@ -373,7 +410,8 @@ static void on_socket(struct sl_ctx *c, struct sl_action *a, void *arg)
 		*a = sl_act_errno(EINVAL);
 		return;
 	}
-	if (!can_tell(st, c)) {
+	int slot = can_tell(st, c) ? free_slot(c) : -1;
+	if (slot < 0) {
 		*a = sl_act_errno(EAFNOSUPPORT);
 		return;
 	}
@@ -393,7 +431,9 @@ static void on_socket(struct sl_ctx *c, struct sl_action *a, void *arg)
 	/* a failed injection closes sv[1]: our end hangs up and is freed */
 	*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND,
 				.fd = sv[1],
-				.fd_flags = (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0};
+				.fd_flags = (type & SOCK_CLOEXEC) ? O_CLOEXEC : 0,
+				.setfd = true,
+				.newfd = slot};
 }
 
 /* ---- addresses --------------------------------------------------------------------- */
@@ -747,18 +787,21 @@ static void on_recvfrom(struct sl_ctx *c, struct sl_action *a, void *arg)
 /* clang-format off */
 static const struct sl_frule netlink_rules[] = {
     {{__NR_socket, 3, SL_NETLINK_ROUTE_CMPS}, on_socket},
-    {{__NR_bind, 0, {{0}}}, on_bind},
-    {{__NR_getsockname, 0, {{0}}}, on_getsockname},
+    /* the calls only a view socket needs answered: on the fd numbers the
+     * view's sockets are given (free_slot), nothing else */
+    {{__NR_bind, 1, {SLOT_CMP}}, on_bind},
+    {{__NR_getsockname, 1, {SLOT_CMP}}, on_getsockname},
     {{__NR_connect, 0, {{0}}}, on_connect},
     /* unixsock.c's forms, exactly (the rules are merged): an address
      * given and no Fast Open; every sendmsg but Fast Open and the
      * start-up's own (filter.h, SL_MSG_START) */
     {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendto},
     {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN | SL_MSG_START, 0)}}, on_sendmsg},
-    /* every recvmsg but the start-up's own (child.c receives its
-     * ruleset with SL_MSG_START set before anybody could answer) */
-    {{__NR_recvmsg, 1, {SL_AMASK(2, SL_MSG_START, 0)}}, on_recvmsg},
-    {{__NR_recvfrom, 1, {SL_ANE(4, 0)}}, on_recvfrom},
+    /* on the view's fd numbers, but the start-up's own (child.c
+     * receives its ruleset with SL_MSG_START set before anybody could
+     * answer) */
+    {{__NR_recvmsg, 2, {SLOT_CMP, SL_AMASK(2, SL_MSG_START, 0)}}, on_recvmsg},
+    {{__NR_recvfrom, 2, {SLOT_CMP, SL_ANE(4, 0)}}, on_recvfrom},
 };
 /* clang-format on */
 

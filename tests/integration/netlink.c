@@ -282,15 +282,47 @@ TEST(netlink_attack_replies_never_read)
 	CHECK(cpu < 400);
 }
 
-/* At most 128 sockets at once (one fd each in the supervisor): ENOBUFS
- * beyond; closed ones are freed, so a new one works again. */
+/* A process holds at most 64 of them at once (the fd numbers they are
+ * given, 896-959), a sandbox 128 (one fd each in the supervisor): then
+ * no view (EAFNOSUPPORT, glibc's fallback); closed ones are freed, so a
+ * new one works again. */
 TEST(netlink_attack_sockets_by_the_hundred)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
 	char *out = NL_IN(p, "seq", "many 300", "many 300");
-	static const char *const want[] = {"ok 128 ENOBUFS", "again ok", "ok 128 ENOBUFS",
+	static const char *const want[] = {"ok 64 EAFNOSUPPORT", "again ok", "ok 64 EAFNOSUPPORT",
 					   "again ok", NULL};
 	tc_check_lines(out, want);
+}
+
+/* The view's sockets get the numbers 896-959, so that only calls on those
+ * are notified; a process whose RLIMIT_NOFILE does not reach them gets no
+ * view, and glibc's lookups still work (it assumes both families). */
+TEST(netlink_slots_and_low_nofile)
+{
+	if (access(PY, X_OK) != 0)
+		SKIP("no %s on this host", PY);
+	static const char code[] =
+	    "import socket\n"
+	    "s = socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)\n"
+	    "print(896 <= s.fileno() < 960)\n";
+	struct tc_res r = tc_run(tc_build(tc_builder_sys()), NULL, PY, "-c", code, NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_LINE(r.out, 0, "True");
+	static const char low[] =
+	    "import socket\n"
+	    "try:\n"
+	    "    socket.socket(socket.AF_NETLINK, socket.SOCK_RAW, socket.NETLINK_ROUTE)\n"
+	    "except OSError as e:\n"
+	    "    print(e.errno == 97)\n"
+	    "a = socket.getaddrinfo('localhost', None, socket.AF_INET, "
+	    "flags=socket.AI_ADDRCONFIG)\n"
+	    "print(a[0][4][0])\n";
+	sandlock_builder_t *b = sandlock_sandbox_builder_max_open_files(tc_builder_sys(), 256);
+	r = tc_run(tc_build(b), NULL, PY, "-c", low, NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_LINE(r.out, 0, "True");
+	CHECK_LINE(r.out, 1, "127.0.0.1");
 }
 
 /* ---- where pidfd_getfd is refused ---------------------------------------------------- */
