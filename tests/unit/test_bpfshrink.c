@@ -256,28 +256,36 @@ TEST(filter_start_exemption_and_guard)
 		int nr, arg;
 		uint64_t flags;
 		uint32_t main, guard;
+		uint64_t fd; /* args[0] */
 	} cases[] = {
-	    {__NR_sendmsg, 2, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
-	    {__NR_sendmsg, 2, 0x4000, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
-	    {__NR_sendmsg, 2, SL_MSG_START | 0x4000, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EINVAL},
-	    {__NR_sendmsg, 2, 0x20000000, SECCOMP_RET_ERRNO | EPERM, SECCOMP_RET_ALLOW},
+	    {__NR_sendmsg, 2, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW, 0},
+	    {__NR_sendmsg, 2, 0x4000, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW, 0},
+	    {__NR_sendmsg, 2, SL_MSG_START | 0x4000, SECCOMP_RET_ALLOW, SECCOMP_RET_ERRNO | EINVAL,
+	     0},
+	    {__NR_sendmsg, 2, 0x20000000, SECCOMP_RET_ERRNO | EPERM, SECCOMP_RET_ALLOW, 0},
 	    {__NR_sendmsg, 2, SL_MSG_START | 0x20000000, SECCOMP_RET_ERRNO | EPERM,
-	     SECCOMP_RET_ERRNO | EINVAL},
-	    {__NR_sendmmsg, 3, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
-	    {__NR_sendmmsg, 3, SL_MSG_START, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ERRNO | EINVAL},
-	    {__NR_sendmmsg, 2, SL_MSG_START, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
-	    {__NR_sendto, 3, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
-	    {__NR_recvmsg, 2, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
-	    /* the netlink view's: every recvmsg but the child's own ruleset's */
-	    {__NR_recvmsg, 2, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
+	     SECCOMP_RET_ERRNO | EINVAL, 0},
+	    {__NR_sendmmsg, 3, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW, 0},
+	    {__NR_sendmmsg, 3, SL_MSG_START, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ERRNO | EINVAL, 0},
+	    {__NR_sendmmsg, 2, SL_MSG_START, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW, 0},
+	    {__NR_sendto, 3, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW, 0},
+	    {__NR_recvmsg, 2, SL_MSG_START, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW, 0},
+	    /* the netlink view's: recvmsg on its fd numbers (896-959) but
+	     * the child's own ruleset's; on others never */
+	    {__NR_recvmsg, 2, 0, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW, 900},
 	    {__NR_recvmsg, 2, 0x40000000 /* MSG_CMSG_CLOEXEC */, SECCOMP_RET_USER_NOTIF,
-	     SECCOMP_RET_ALLOW},
-	    {__NR_recvmsg, 2, SL_MSG_START | 0x40000000, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
-	    {__NR_recvfrom, 4, 0x1000, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW},
-	    {__NR_recvfrom, 3, 0x40, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW},
+	     SECCOMP_RET_ALLOW, 959},
+	    {__NR_recvmsg, 2, SL_MSG_START | 0x40000000, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW, 900},
+	    {__NR_recvmsg, 2, 0, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW, 5},
+	    {__NR_recvmsg, 2, 0, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW, 960},
+	    {__NR_recvmsg, 2, 0, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW, 900 | (1ULL << 32)},
+	    {__NR_recvfrom, 4, 0x1000, SECCOMP_RET_USER_NOTIF, SECCOMP_RET_ALLOW, 896},
+	    {__NR_recvfrom, 4, 0x1000, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW, 3},
+	    {__NR_recvfrom, 3, 0x40, SECCOMP_RET_ALLOW, SECCOMP_RET_ALLOW, 900},
 	};
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		struct seccomp_data d = {.nr = cases[i].nr, .arch = arch};
+		d.args[0] = cases[i].fd;
 		d.args[cases[i].arg] = cases[i].flags;
 		CHECK_EQ(bpfrun(prog.filter, prog.len, &d), cases[i].main);
 		CHECK_EQ(bpfrun(guard.filter, guard.len, &d), cases[i].guard);
