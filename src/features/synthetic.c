@@ -2,7 +2,10 @@
 /*
  * synthetic.c - synthetic files: the host files the sandbox reads with
  * content the supervisor makes (views), one table row each: /etc/hostname
- * and /etc/hosts, which name the sandbox (hostname.c).
+ * and /etc/hosts, which name the sandbox (hostname.c), and with
+ * port_remap /proc/net/tcp and tcp6, which list its own sockets at their
+ * virtual ports (portremap.c).  A fixed view is made once, at the first
+ * open that needs it; a live one at each open (its content changes).
  *
  * The read-only opens (open, openat; openat2 is ENOSYS for everyone) are
  * notified: no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY (the seccomp
@@ -46,15 +49,25 @@
 /* The opens that may read: O_RDONLY (0), not O_PATH, not O_DIRECTORY. */
 #define NOT_READING (O_ACCMODE | O_PATH | O_DIRECTORY)
 
-/* A view: the host's file whose identity selects it, and its content. */
+/* A view: the host's file whose identity selects it, and its content:
+ * made once (build) or at each open (live); shown to the policies when
+ * says so (NULL: all). */
 struct synth_view {
 	const char *path;
 	synth_build_fn build;
+	synth_live_fn live;
+	bool (*when)(const struct sandlock_sandbox *policy);
 };
 
+/* /proc/thread-self/net: the network namespace of the thread that starts
+ * the sandbox (it clones the keeper, which clones the command), the
+ * command's; every name of the file (/proc/net/tcp, /proc/self/net/tcp,
+ * /proc/<pid>/net/tcp of any process there) is that one inode. */
 static const struct synth_view views[] = {
-    {"/etc/hostname", hostname_file},
-    {"/etc/hosts", hostname_hosts},
+    {"/etc/hostname", hostname_file, NULL, NULL},
+    {"/etc/hosts", hostname_hosts, NULL, NULL},
+    {"/proc/thread-self/net/tcp", NULL, portremap_tcp4_file, portremap_on},
+    {"/proc/thread-self/net/tcp6", NULL, portremap_tcp6_file, portremap_on},
 };
 
 #define NVIEWS SL_ARRAY_SIZE(views)
@@ -97,41 +110,58 @@ static int write_all(int fd, const struct sl_buf *b)
 	return 0;
 }
 
-/* View i, made at the first open that needs it (most sandboxes never read
- * the file): 0 or -errno. */
-static int make_view(struct synth_state *st, size_t i)
+/* A sealed memfd holding view i's text r (r < 0: the builder's error,
+ * passed on): the fd, or -errno.  The text is freed. */
+static int sealed(size_t i, struct sl_buf *text, int r)
 {
-	struct view_state *v = &st->v[i];
-	if (v->memfd >= 0)
-		return 0;
-	struct sl_buf text = {0};
-	int r = views[i].build(&text, &st->src);
 	/* the memfd's name is what /proc/PID/fd shows: the file's own */
 	const char *base = strrchr(views[i].path, '/') + 1;
 	int fd = r < 0 ? -1 : memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (r == 0 && fd < 0)
 		r = -errno;
 	if (r == 0)
-		r = write_all(fd, &text);
+		r = write_all(fd, text);
 	/* sealed for good: neither we nor the sandbox, whose opens of it are
 	 * read-only but which may reopen it through /proc/self/fd, can
 	 * change it */
 	if (r == 0 &&
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		r = -errno;
-	sl_buf_free(&text);
+	sl_buf_free(text);
 	if (r < 0)
 		sl_close(&fd);
-	v->memfd = fd;
-	return r;
+	return r < 0 ? r : fd;
 }
 
-/* A new read-only open file description of view i (its own offset). */
-static int reopen_view(const struct synth_state *st, size_t i)
+/* A new read-only open file description of memfd (its own offset). */
+static int reopen(int memfd)
 {
 	char self[32];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", st->v[i].memfd);
-	return open(self, O_RDONLY | O_CLOEXEC);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", memfd);
+	int fd = open(self, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A read-only open of view i: a fixed view's memfd, made at the first
+ * open that needs it (most sandboxes never read the file), or a live
+ * one's made now.  The fd, or -errno. */
+static int open_view(struct synth_state *st, size_t i, struct sl_ctx *c)
+{
+	struct view_state *v = &st->v[i];
+	struct sl_buf text = {0};
+	if (views[i].live) {
+		int fd = sealed(i, &text, views[i].live(&text, c));
+		int ro = fd < 0 ? fd : reopen(fd);
+		sl_close(&fd);
+		return ro;
+	}
+	if (v->memfd < 0) {
+		int fd = sealed(i, &text, views[i].build(&text, &st->src));
+		if (fd < 0)
+			return fd;
+		v->memfd = fd;
+	}
+	return reopen(v->memfd);
 }
 
 static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *st, int dirfd,
@@ -152,13 +182,11 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	long w = onbehalf_run(st->ob, c, &q);
 	if (w <= 0)
 		return;
-	size_t i = (size_t)w - 1;
 	/* the sandbox may have chmodded the memfd (fchmod is not notified):
 	 * a match is the view or an error, never the real file */
-	int r = make_view(st, i);
-	int fd = r < 0 ? r : reopen_view(st, i);
+	int fd = open_view(st, (size_t)w - 1, c);
 	if (fd < 0) {
-		*a = sl_act_errno(r < 0 ? -r : errno);
+		*a = sl_act_errno(-fd);
 		return;
 	}
 	*a = (struct sl_action){
@@ -199,7 +227,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 		struct view_state *v = &st->v[i];
 		struct stat sb;
 		v->memfd = -1;
-		if (stat(views[i].path, &sb) < 0)
+		if ((views[i].when && !views[i].when(env->policy)) || stat(views[i].path, &sb) < 0)
 			continue;
 		*v = (struct view_state){
 		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1};
