@@ -672,7 +672,6 @@ static const struct {
     {"chroot", MK_STR, OFF(chroot)},
     {"gpu_devices", MK_BOOL, OFF(gpu_devices_set)},
     {"num_cpus", MK_OPT, OFF(num_cpus)},
-    {"port_remap", MK_BOOL, OFF(port_remap)},
     {"uid", MK_OPT, OFF(uid)},
     {"policy_fn", MK_FN, OFF(policy_fn)},
 };
