@@ -74,7 +74,7 @@
 #include "synthetic.h"
 #include "util.h"
 
-#define SIN6_LEN_RFC2133 24	 /* the shortest sockaddr_in6 a bind takes */
+#define SIN6_LEN_RFC2133 24	     /* the shortest sockaddr_in6 a bind takes */
 #define TABLE_MAX	 (64u << 20) /* the most of /proc/net/tcp read */
 
 struct pr_state {
@@ -242,11 +242,13 @@ static long landlock_check(const struct pr_state *st, const struct bindcall *b)
 	int fam = b->sa.ss_family;
 	if (b->len < offsetof(struct sockaddr, sa_data))
 		return -EINVAL;
-	if (fam != AF_UNSPEC && fam != AF_INET && fam != AF_INET6)
-		return 0; /* not Landlock's: the protocol refuses it */
+	/* not Landlock's, and never bound: the protocol refuses them (an
+	 * IPv6 socket takes no AF_UNSPEC: Linux 6.18 answers what
+	 * inet6_bind would, EINVAL short of 24 bytes, else EAFNOSUPPORT) */
+	if ((fam != AF_UNSPEC && fam != AF_INET && fam != AF_INET6) ||
+	    (fam == AF_UNSPEC && b->domain != AF_INET))
+		return 0;
 	if (b->len < (fam == AF_INET6 ? SIN6_LEN_RFC2133 : sizeof(struct sockaddr_in)))
-		return -EINVAL;
-	if (fam == AF_UNSPEC && b->domain != AF_INET)
 		return -EINVAL;
 	if (fam == AF_UNSPEC && !any_v4(&b->sa))
 		return -EAFNOSUPPORT;

@@ -6,9 +6,9 @@
 
 static const struct sl_feature *const all[] = {
     &feature_nproc, /* before max_memory: a fork over the count is not charged */
-    &feature_memlimit, &feature_uname, &feature_synthetic, &feature_xproc,    &feature_tty,
-    &feature_cpulimit, &feature_timex, &feature_fsmeta,	   &feature_unixsock, &feature_inotify,
-    &feature_portremap,
+    &feature_memlimit, &feature_uname,	  &feature_synthetic, &feature_xproc,
+    &feature_tty,      &feature_cpulimit, &feature_timex,     &feature_fsmeta,
+    &feature_unixsock, &feature_inotify,  &feature_portremap,
 };
 
 static const struct sl_feature_set set = {all, SL_ARRAY_SIZE(all)};
