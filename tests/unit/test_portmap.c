@@ -10,10 +10,11 @@
 
 /* Two lines of a real /proc/net/tcp (padded as the kernel pads them). */
 #define TCP_HEAD                                                                                   \
-	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "       \
+	"  sl  local_address rem_address   st tx_queue rx_queue tr tm->when retrnsmt   uid  "      \
 	"timeout inode                                                     \n"
 #define TCP_LINE(sl, port, ino)                                                                    \
-	"   " sl ": 00000000:" port " 00000000:0000 0A 00000000:00000000 00:00000000 00000000     " \
+	"   " sl ": 00000000:" port                                                                \
+	" 00000000:0000 0A 00000000:00000000 00:00000000 00000000     "                            \
 	"0        0 " ino " 1 00000000ba20a71d 100 0 0 10 0                  \n"
 
 TEST(portmap_empty_has_nothing)
@@ -75,7 +76,8 @@ TEST(portmap_many_sorted)
 	struct portmap m = {0};
 	for (unsigned i = 0; i < 2000; i++) {
 		uint16_t v = (uint16_t)(1 + (i * 7919u) % 30000u);
-		CHECK_EQ(portmap_set(&m, i % 2 ? AF_INET6 : AF_INET, v, (uint16_t)(v + 30000), 0), 0);
+		CHECK_EQ(portmap_set(&m, i % 2 ? AF_INET6 : AF_INET, v, (uint16_t)(v + 30000), 0),
+			 0);
 	}
 	for (unsigned i = 0; i < 2000; i++) {
 		uint16_t v = (uint16_t)(1 + (i * 7919u) % 30000u);
@@ -119,8 +121,8 @@ TEST(portmap_json_remapped_only)
 TEST(portmap_tcp_view_filters_and_rewrites)
 {
 	static const char table[] = TCP_HEAD TCP_LINE("0", "0016", "100") /* 22, the host's */
-	    TCP_LINE("1", "9CBB", "200")					   /* 40123: ours */
-	    TCP_LINE("2", "1F90", "300"); /* 8080, the host's */
+	    TCP_LINE("1", "9CBB", "200")				  /* 40123: ours */
+	    TCP_LINE("2", "1F90", "300");				  /* 8080, the host's */
 	struct portmap m = {0};
 	struct sl_buf out = {0};
 	CHECK_EQ(portmap_set(&m, AF_INET, 6379, 40123, 200), 0);
