@@ -104,17 +104,31 @@ int portmap_set(struct portmap *m, int fam, uint16_t vport, uint16_t real, uint6
 	uint16_t f = (uint16_t)fam;
 	if (reserve(&m->fwd) < 0 || reserve(&m->rev) < 0)
 		return -ENOMEM;
-	const struct portmap_pair *old = get(&m->fwd, f, vport);
-	if (old && old->val != real)
-		del(&m->rev, f, old->val);
+	/* values, not pointers: a deletion moves the entries after it */
+	const struct portmap_pair *o = get(&m->fwd, f, vport);
+	uint16_t old = o ? o->val : 0;
+	if (old && old != real) {
+		m->remapped -= old != vport;
+		del(&m->rev, f, old);
+	}
 	/* the real port's previous virtual port: its socket is gone */
-	const struct portmap_pair *prev = get(&m->rev, f, real);
-	if (prev && prev->val != vport)
-		del(&m->fwd, f, prev->val);
+	const struct portmap_pair *p = get(&m->rev, f, real);
+	uint16_t prev = p ? p->val : 0;
+	if (prev && prev != vport) {
+		m->remapped -= prev != real;
+		del(&m->fwd, f, prev);
+	}
+	if (old != real)
+		m->remapped += vport != real;
 	put(&m->fwd, f, vport, real);
 	put(&m->rev, f, real, vport);
 	remember(m, f, real, ino);
 	return 0;
+}
+
+bool portmap_remaps(const struct portmap *m)
+{
+	return m->remapped > 0;
 }
 
 /* ---- /proc/net/tcp ---------------------------------------------------------------- */

@@ -51,6 +51,7 @@ struct portmap_sock {
 struct portmap {
 	struct portmap_index fwd; /* virtual -> real */
 	struct portmap_index rev; /* real -> virtual */
+	size_t remapped;	  /* entries whose real port is not the virtual one */
 	struct portmap_sock socks[PORTMAP_SOCKS];
 	size_t nsocks, next_sock; /* a ring: the newest replace the oldest */
 };
@@ -66,6 +67,10 @@ uint16_t portmap_virtual(const struct portmap *m, int fam, uint16_t real);
  * 0, -EINVAL (a zero port, an unknown family) or -ENOMEM (nothing
  * changed). */
 int portmap_set(struct portmap *m, int fam, uint16_t vport, uint16_t real, uint64_t ino);
+
+/* Whether any port is remapped (real != virtual): else every name the
+ * kernel gives is the virtual one. */
+bool portmap_remaps(const struct portmap *m);
 
 /* Whether the table text (len bytes of /proc/net/tcp or tcp6) lists a
  * socket of the sandbox on real port real: a line with that local port

@@ -70,6 +70,31 @@ TEST(portmap_records_replace)
 	portmap_free(&m);
 }
 
+/* Whether anything is remapped follows every replacement. */
+TEST(portmap_remaps_counts)
+{
+	struct portmap m = {0};
+	CHECK(!portmap_remaps(&m));
+	CHECK_EQ(portmap_set(&m, AF_INET, 80, 80, 0), 0);
+	CHECK(!portmap_remaps(&m));
+	CHECK_EQ(portmap_set(&m, AF_INET, 80, 40080, 0), 0); /* 80 moved */
+	CHECK_EQ(m.remapped, 1);
+	CHECK_EQ(portmap_set(&m, AF_INET6, 80, 40080, 0), 0);
+	CHECK_EQ(m.remapped, 2);
+	CHECK_EQ(portmap_set(&m, AF_INET, 80, 40080, 0), 0); /* the same again */
+	CHECK_EQ(m.remapped, 2);
+	CHECK_EQ(portmap_set(&m, AF_INET, 40080, 40080, 0), 0); /* takes 80's real port */
+	CHECK_EQ(m.remapped, 1);
+	CHECK_EQ(portmap_real(&m, AF_INET, 80), 0);
+	CHECK_EQ(portmap_set(&m, AF_INET6, 80, 80, 0), 0); /* back home */
+	CHECK(!portmap_remaps(&m));
+	CHECK_EQ(portmap_set(&m, AF_INET, 9000, 40080, 0), 0); /* drops 40080's identity */
+	CHECK_EQ(m.remapped, 1);
+	CHECK_EQ(portmap_real(&m, AF_INET, 40080), 0);
+	portmap_free(&m);
+	CHECK(!portmap_remaps(&m));
+}
+
 /* Many ports, set out of order: every lookup still finds its own. */
 TEST(portmap_many_sorted)
 {
