@@ -121,15 +121,27 @@ wait_ping "$bare_port" || fail "bare redis-server did not start on $VPORT"
 
 ${srv_pin[@]+"${srv_pin[@]}"} "$SANDLOCK" run --port-remap "${bind_opt[@]}" "${SL_TREES[@]}" -- \
 	redis-server "${server_args[@]}" >"$work/sandbox.log" 2>&1 &
-pids+=($!)
-# the sandboxed server: the redis-server below the sandlock run just
-# started (its keeper's child), and the port its socket really has
+sl_pid=$!
+pids+=("$sl_pid")
+# A redis-server below process $1 (the sandlock run: its keeper's child).
+redis_below() {
+	local c
+	for c in $(pgrep -P "$1"); do
+		if [[ $(cat "/proc/$c/comm" 2>/dev/null) == redis-server ]]; then
+			echo "$c"
+			return 0
+		fi
+		redis_below "$c" && return 0
+	done
+	return 1
+}
+
+# the sandboxed server (not any other redis-server of the machine), and
+# the port its socket really has
 sb_pid="" sb_port=""
 for ((i = 0; i < 200; i++)); do
 	sleep 0.05
-	for p in $(pgrep -x redis-server); do
-		[[ $p != "$bare_pid" ]] && sb_pid=$p
-	done
+	sb_pid=$(redis_below "$sl_pid" || true)
 	[[ -n $sb_pid ]] && sb_port=$(listen_port "$sb_pid" || true)
 	[[ -n $sb_port ]] && break
 done
