@@ -49,7 +49,9 @@
  * the real port as its peer's); a record outlives its socket (a port the
  * kernel later gives an outgoing connection would show as virtual); a
  * socket bound but not listening is not in /proc/net/tcp, so a second
- * bind of its virtual port is remapped instead of refused.
+ * bind of its virtual port is remapped instead of refused; a port the
+ * kernel gives a socket that listens or connects unbound (autobind) is
+ * not recorded: shown as itself, and not in the sandbox's /proc/net/tcp.
  */
 #include <errno.h>
 #include <fcntl.h>
