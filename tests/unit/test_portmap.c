@@ -4,9 +4,15 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 
+#include "feature.h"
 #include "harness.h"
+#include "policy.h"
 #include "portmap.h"
+#include "portremap.h"
+#include "registry.h"
+#include "supervisor.h"
 
 /* Two lines of a real /proc/net/tcp (padded as the kernel pads them). */
 #define TCP_HEAD                                                                                   \
@@ -214,4 +220,34 @@ TEST(portmap_socks_ring)
 	CHECK(!first);
 	CHECK(last);
 	portmap_free(&m);
+}
+
+/* The feature's side for other modules: nothing while port_remap is off,
+ * nothing yet before a bind. */
+TEST(portremap_real_and_json_through_the_engine)
+{
+	th_skip_under_valgrind("the engine asks the seccomp syscall for its sizes");
+	static struct sl_sup s;
+	struct sandlock_sandbox cfg;
+	char *json = (char *)1;
+	policy_init(&cfg);
+	const struct sl_feature *const v[] = {&feature_portremap};
+	struct sl_feature_set set = {v, 1};
+	struct sl_sup_cfg sc = {.policy = &cfg, .name = "t", .features = &set};
+	CHECK_EQ(supervisor_init(&s, &sc), 0);
+	CHECK_EQ(s.nfeat, 0);
+	CHECK_EQ(portremap_real(&s, AF_INET, 6379), 0);
+	CHECK_EQ(portremap_json(&s, &json), 0);
+	CHECK(json == NULL);
+	supervisor_release(&s);
+	cfg.port_remap = true;
+	CHECK_EQ(supervisor_init(&s, &sc), 0);
+	CHECK_EQ(s.nfeat, 1);
+	CHECK(s.chains[__NR_bind].n == 1 && s.chains[__NR_getsockname].n == 1);
+	CHECK_EQ(portremap_real(&s, AF_INET6, 6379), 0);
+	json = (char *)1;
+	CHECK_EQ(portremap_json(&s, &json), 0);
+	CHECK(json == NULL);
+	supervisor_release(&s);
+	policy_release(&cfg);
 }
