@@ -50,8 +50,8 @@
 #define NOT_READING (O_ACCMODE | O_PATH | O_DIRECTORY)
 
 /* A view: the host's file whose identity selects it, and its content:
- * made once (build) or at each open (live); shown to the policies when
- * says so (NULL: all). */
+ * made once (build) or at each open (live); shown to the policies `when`
+ * accepts (NULL: to all). */
 struct synth_view {
 	const char *path;
 	synth_build_fn build;
