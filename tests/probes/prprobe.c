@@ -22,6 +22,7 @@
  *   prprobe proc-tcp P              listeners on P (inet) and P+1 (inet6
  *                                   only), then the listening ports of
  *                                   /proc/net/tcp{,6} by every name of it
+ *                                   (and what openat2 of it answers)
  *   prprobe race OK BAD N FILE      N binds of one sockaddr a thread flips
  *                                   between ports OK and BAD; successful
  *                                   ones kept listening; "ok=.. eacces=..
@@ -352,6 +353,13 @@ static int cmd_proc_tcp(int argc, char **argv)
 	listening("task", AT_FDCWD, task);
 	listening("dirfd", proc, "net/tcp");
 	listening("dotdot", AT_FDCWD, "/proc/self/../net/tcp");
+	/* openat2 cannot reach it past the view: ENOSYS for the sandbox,
+	 * callers fall back to openat */
+	struct {
+		uint64_t flags, mode, resolve;
+	} how = {O_RDONLY, 0, 0};
+	printf("openat2: ");
+	probe_report(syscall(SYS_openat2, AT_FDCWD, "/proc/net/tcp", &how, sizeof(how)));
 	listening("tcp6", AT_FDCWD, "/proc/net/tcp6");
 	listening("self tcp6", AT_FDCWD, "/proc/self/net/tcp6");
 	return 0;
