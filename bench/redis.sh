@@ -19,7 +19,9 @@
 # Environment: B, SANDLOCK, VPORT (default 6379; must be free on the
 # host), ROUNDS (default 10), REQS (requests per -P 1 test, default
 # 50000; the -P 16 tests take ten times as many), CLIENTS (default
-# 50), KEEP.
+# 50), KEEP; NOISE=1 runs the "sandlock" candidate bare too (on
+# VPORT+1): what the table then shows is the machine's noise floor, the
+# spread two identical servers get here.
 #
 # Exit status: 0 when the measurement ran, or was skipped because redis
 # is not installed (apt-get install redis-server redis-tools); 1 when a
@@ -119,8 +121,17 @@ pids+=($!)
 bare_pid=$!
 wait_ping "$bare_port" || fail "bare redis-server did not start on $VPORT"
 
-${srv_pin[@]+"${srv_pin[@]}"} "$SANDLOCK" run --port-remap "${bind_opt[@]}" "${SL_TREES[@]}" -- \
-	redis-server "${server_args[@]}" >"$work/sandbox.log" 2>&1 &
+if [[ -n ${NOISE:-} ]]; then
+	# the machine's noise floor: the second candidate bare too, on
+	# VPORT+1, started the same way (below a process of its own)
+	noise_args=("${server_args[@]}")
+	noise_args[1]=$((VPORT + 1))
+	${srv_pin[@]+"${srv_pin[@]}"} bash -c '"$@" & wait' redis redis-server "${noise_args[@]}" \
+		>"$work/sandbox.log" 2>&1 &
+else
+	${srv_pin[@]+"${srv_pin[@]}"} "$SANDLOCK" run --port-remap "${bind_opt[@]}" "${SL_TREES[@]}" \
+		-- redis-server "${server_args[@]}" >"$work/sandbox.log" 2>&1 &
+fi
 sl_pid=$!
 pids+=("$sl_pid")
 # A redis-server below process $1 (the sandlock run: its keeper's child).
@@ -147,8 +158,12 @@ for ((i = 0; i < 200; i++)); do
 done
 [[ -n $sb_port ]] || fail "the sandboxed redis-server did not start listening"
 wait_ping "$sb_port" || fail "the sandboxed redis-server does not answer on $sb_port"
-note "bare redis-server on $VPORT; sandboxed one on virtual $VPORT, real $sb_port" \
-	"(${bind_opt[*]} --port-remap)"
+if [[ -n ${NOISE:-} ]]; then
+	note "NOISE=1: both candidates bare, on $VPORT and $sb_port (the machine's noise floor)"
+else
+	note "bare redis-server on $VPORT; sandboxed one on virtual $VPORT, real $sb_port" \
+		"(${bind_opt[*]} --port-remap)"
+fi
 
 # The CPU time the server's main thread has run, in ns (schedstat: the
 # scheduler's own count, precise where the tick-based stat is not).
