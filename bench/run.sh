@@ -5,8 +5,9 @@
 # (CLI start-up against bare, the launcher floor and bubblewrap),
 # $B/bench/libbench (sandlock_run against fork+exec from a running process),
 # bench/notif.sh (a notified syscall against the bare notification
-# floor, and python3 with resource limits), then $B/bench/stress (many
-# threads starting sandboxes at once, every output checked).
+# floor, and python3 with resource limits), bench/onbehalf.sh, bench/redis.sh
+# (a server under port_remap; skipped without redis), then $B/bench/stress
+# (many threads starting sandboxes at once, every output checked).
 #
 # Run it through `make bench` (or `make B=dir bench`), which builds first.
 # Environment: B (build directory, default build), LIB_CALLS (libbench calls
@@ -109,6 +110,16 @@ if ((have_hyperfine)); then
 	say "== on-behalf: chmod in a writable tree, made by the supervisor, vs bare chmod"
 	if ! bash "$here/onbehalf.sh" 2>&1; then
 		say "run: on-behalf benchmark did not complete"
+		status=1
+	fi
+fi
+
+# ---- a server ------------------------------------------------------------------
+if ((have_hyperfine)); then
+	say ""
+	say "== a server: redis-server under --port-remap vs bare, redis-benchmark from outside"
+	if ! bash "$here/redis.sh" 2>&1; then
+		say "run: redis benchmark did not complete"
 		status=1
 	fi
 fi

@@ -182,8 +182,11 @@ sandlock_builder_t *sandlock_sandbox_builder_num_cpus(sandlock_builder_t *b, uin
 sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b, const uint32_t *cores,
 						       uint32_t len);
 /* Network rules.  net_bind_port: a TCP port the sandbox may bind
- * (repeatable).  net_allow, port_remap and the http_ rules and CA pair
- * (copied) have not landed. */
+ * (repeatable).  port_remap: the sandbox gets its own TCP port space (a
+ * bind to a port the host holds is given another real port; getsockname
+ * and its /proc/net/tcp show the virtual one; the bind list applies to
+ * the virtual port; sandlock_handle_port_mappings tells where each is).
+ * net_allow and the http_ rules and CA pair (copied) have not landed. */
 sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t *b, const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b, uint16_t port);
 sandlock_builder_t *sandlock_sandbox_builder_port_remap(sandlock_builder_t *b, bool v);
@@ -289,8 +292,13 @@ sandlock_result_t *sandlock_handle_wait(sandlock_handle_t *h);
 /* timeout_ms 0 = none; on expiry the sandbox is killed and the result's
  * exit code is -1 (status SANDLOCK_STATUS_TIMEOUT). */
 sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uint64_t timeout_ms);
-/* Not landed yet (port_remap, checkpoint): NULL. */
+/* The running sandbox's remapped TCP ports (port_remap), virtual to
+ * real, as a JSON object ({"6379":40123}; free it with
+ * sandlock_string_free).  NULL when none is remapped (sandlock_last_error()
+ * then empty), port_remap is off, or the sandbox has ended; NULL with a
+ * message for a NULL handle or no memory. */
 char *sandlock_handle_port_mappings(const sandlock_handle_t *h);
+/* Not landed yet: NULL. */
 sandlock_checkpoint_t *sandlock_handle_checkpoint(sandlock_handle_t *h);
 /* Kills the sandbox if it is still running, then frees the handle. */
 void sandlock_handle_free(sandlock_handle_t *h);

@@ -18,6 +18,8 @@ packages=(
 	# benchmarks and tooling
 	hyperfine
 	bubblewrap
+	redis-server       # bench/redis.sh: a server under port_remap
+	redis-tools        # its redis-cli and redis-benchmark
 	clang-format
 	cppcheck
 )

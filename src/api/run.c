@@ -5,6 +5,7 @@
 
 #include "error.h"
 #include "handle.h"
+#include "portremap.h"
 #include "registry.h"
 
 SL_API sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const char *name,
@@ -77,6 +78,28 @@ SL_API int sandlock_start(sandlock_handle_t *h)
 SL_API int32_t sandlock_handle_pid(const sandlock_handle_t *h)
 {
 	return h && h->proc.pid > 0 ? h->proc.pid : 0;
+}
+
+SL_API char *sandlock_handle_port_mappings(const sandlock_handle_t *h)
+{
+	sl_error_clear();
+	if (!h) {
+		sl_errorf(EINVAL, "handle is NULL");
+		return NULL;
+	}
+	/* the handle's lock keeps the engine from being released (after
+	 * ended) while the map is read: the lock is the handle's own state,
+	 * not what the caller handed us as const */
+	sandlock_handle_t *m = (sandlock_handle_t *)h;
+	char *json = NULL;
+	int r = 0;
+	pthread_mutex_lock(&m->lock);
+	if (!m->ended && m->sup.lock_init)
+		r = portremap_json(&m->sup, &json);
+	pthread_mutex_unlock(&m->lock);
+	if (r < 0)
+		sl_errorf(-r, "port mappings: out of memory");
+	return json;
 }
 
 SL_API sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uint64_t timeout_ms)

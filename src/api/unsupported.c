@@ -247,12 +247,6 @@ SL_API void sandlock_checkpoint_free(sandlock_checkpoint_t *cp)
 	sl_unsupported("checkpoint");
 }
 
-SL_API char *sandlock_handle_port_mappings(const sandlock_handle_t *h)
-{
-	/* port_remap cannot be enabled yet (build rejects it): no mappings */
-	return NS_PTR("port_remap");
-}
-
 /* ---- added after 0.8.0 -------------------------------------------------- */
 SL_API uint32_t sandlock_dry_run_result_reason(const sandlock_dry_run_result_t *r)
 {

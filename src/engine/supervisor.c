@@ -580,6 +580,14 @@ pid_t supervisor_unstarted_root(struct sl_sup *s)
 	return 0;
 }
 
+void *supervisor_feature_state(struct sl_sup *s, const struct sl_feature *f)
+{
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat[i].f == f)
+			return s->feat[i].state;
+	return NULL;
+}
+
 bool supervisor_note(struct sl_sup *s, const struct sl_end *end, char *buf, size_t size)
 {
 	for (size_t i = 0; i < s->nfeat; i++)

@@ -230,6 +230,12 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms);
  * not the sandbox's.  Caller holds the lock. */
 pid_t supervisor_unstarted_root(struct sl_sup *s);
 
+/* The state of feature f in this sandbox (what its handlers get as arg),
+ * or NULL when f is not active: how one feature reaches another's (the
+ * engine names none).  The caller knows f's state type and how it may be
+ * used from its thread. */
+void *supervisor_feature_state(struct sl_sup *s, const struct sl_feature *f);
+
 /* The first active feature's line on why the sandbox ended (false: none). */
 bool supervisor_note(struct sl_sup *s, const struct sl_end *end, char *buf, size_t size);
 

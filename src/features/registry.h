@@ -11,7 +11,7 @@
 
 extern const struct sl_feature feature_nproc, feature_memlimit, feature_uname, feature_synthetic,
     feature_random, feature_dirs, feature_xproc, feature_tty, feature_cpulimit, feature_timex,
-    feature_fsmeta, feature_netlink, feature_unixsock, feature_inotify;
+    feature_fsmeta, feature_netlink, feature_unixsock, feature_inotify, feature_portremap;
 
 const struct sl_feature_set *registry_features(void);
 

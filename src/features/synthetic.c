@@ -4,9 +4,12 @@
  * content the supervisor makes (views), one table row each: /etc/hostname
  * and /etc/hosts, which name the sandbox (hostname.c); under num_cpus,
  * /proc/cpuinfo and /sys/devices/system/cpu/{online,possible,present}
- * (cpus.c).  procfs and sysfs give each of those files one inode for as
- * long as the mount lives (a proc_dir_entry's, a kernfs node's), so the
- * identity match holds for them as for /etc's files.
+ * (cpus.c); with port_remap /proc/net/tcp and tcp6, which list its own
+ * sockets at their virtual ports (portremap.c).  procfs and sysfs give
+ * each of those files one inode for as long as the mount lives (a
+ * proc_dir_entry's, a kernfs node's), so the identity match holds for
+ * them as for /etc's files.  A fixed view is made once, at the first
+ * open that needs it; a live one at each open (its content changes).
  *
  * The read-only opens (open, openat; openat2 is ENOSYS for everyone) are
  * notified: no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY (the seccomp
@@ -52,12 +55,14 @@
 /* The opens that may read: O_RDONLY (0), not O_PATH, not O_DIRECTORY. */
 #define NOT_READING (O_ACCMODE | O_PATH | O_DIRECTORY)
 
-/* A view: the host's file whose identity selects it, its content, whether
- * the sandbox's policy asks for it (NULL: always), and whether the builder
- * filters the real file's content (synth_src.host). */
+/* A view: the host's file whose identity selects it, its content (made
+ * once: build, or at each open: live), whether the sandbox's policy asks
+ * for it (NULL: always), and whether the builder filters the real file's
+ * content (synth_src.host). */
 struct synth_view {
 	const char *path;
 	synth_build_fn build;
+	synth_live_fn live;
 	bool (*wanted)(const struct synth_src *src);
 	bool filters;
 };
@@ -67,13 +72,24 @@ static bool cpus_wanted(const struct synth_src *src)
 	return src->ncpus > 0;
 }
 
+static bool remap_wanted(const struct synth_src *src)
+{
+	return portremap_on(src->policy);
+}
+
+/* /proc/thread-self/net: the network namespace of the thread that starts
+ * the sandbox (it clones the keeper, which clones the command), the
+ * command's; every name of the file (/proc/net/tcp, /proc/self/net/tcp,
+ * /proc/<pid>/net/tcp of any process there) is that one inode. */
 static const struct synth_view views[] = {
-    {"/etc/hostname", hostname_file, NULL, false},
-    {"/etc/hosts", hostname_hosts, NULL, false},
-    {"/proc/cpuinfo", cpus_cpuinfo, cpus_wanted, true},
-    {"/sys/devices/system/cpu/online", cpus_range, cpus_wanted, false},
-    {"/sys/devices/system/cpu/possible", cpus_range, cpus_wanted, false},
-    {"/sys/devices/system/cpu/present", cpus_range, cpus_wanted, false},
+    {"/etc/hostname", hostname_file, NULL, NULL, false},
+    {"/etc/hosts", hostname_hosts, NULL, NULL, false},
+    {"/proc/cpuinfo", cpus_cpuinfo, NULL, cpus_wanted, true},
+    {"/sys/devices/system/cpu/online", cpus_range, NULL, cpus_wanted, false},
+    {"/sys/devices/system/cpu/possible", cpus_range, NULL, cpus_wanted, false},
+    {"/sys/devices/system/cpu/present", cpus_range, NULL, cpus_wanted, false},
+    {"/proc/thread-self/net/tcp", NULL, portremap_tcp4_file, remap_wanted, false},
+    {"/proc/thread-self/net/tcp6", NULL, portremap_tcp6_file, remap_wanted, false},
 };
 
 #define NVIEWS SL_ARRAY_SIZE(views)
@@ -143,48 +159,74 @@ static int read_host(const char *path, struct sl_buf *b)
 	return b->len >= SYNTH_HOST_MAX ? -EFBIG : r;
 }
 
-/* View i, made at the first open that needs it (most sandboxes never read
- * the file): 0 or -errno. */
-static int make_view(struct synth_state *st, size_t i)
+/* A sealed memfd holding view i's text r (r < 0: the builder's error,
+ * passed on): the fd, or -errno.  The text is freed. */
+static int sealed(size_t i, struct sl_buf *text, int r)
 {
-	struct view_state *v = &st->v[i];
-	if (v->memfd >= 0)
-		return 0;
-	struct sl_buf text = {0}, host = {0};
-	struct synth_src src = st->src;
-	/* unreadable: the builder makes do (cpus.c has blocks of its own) */
-	if (views[i].filters && read_host(views[i].path, &host) == 0) {
-		src.host = (const char *)host.p;
-		src.host_len = host.len;
-	}
-	int r = views[i].build(&text, &src);
-	sl_buf_free(&host);
 	/* the memfd's name is what /proc/PID/fd shows: the file's own */
 	const char *base = strrchr(views[i].path, '/') + 1;
 	int fd = r < 0 ? -1 : memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (r == 0 && fd < 0)
 		r = -errno;
 	if (r == 0)
-		r = write_all(fd, &text);
+		r = write_all(fd, text);
 	/* sealed for good: neither we nor the sandbox, whose opens of it are
 	 * read-only but which may reopen it through /proc/self/fd, can
 	 * change it */
 	if (r == 0 &&
 	    fcntl(fd, F_ADD_SEALS, F_SEAL_SHRINK | F_SEAL_GROW | F_SEAL_WRITE | F_SEAL_SEAL) < 0)
 		r = -errno;
-	sl_buf_free(&text);
+	sl_buf_free(text);
 	if (r < 0)
 		sl_close(&fd);
-	v->memfd = fd;
+	return r < 0 ? r : fd;
+}
+
+/* Fixed view i's text, the host's file read first for a view that
+ * filters it: 0 or -errno. */
+static int build_fixed(const struct synth_state *st, size_t i, struct sl_buf *text)
+{
+	struct sl_buf host = {0};
+	struct synth_src src = st->src;
+	/* unreadable: the builder makes do (cpus.c has blocks of its own) */
+	if (views[i].filters && read_host(views[i].path, &host) == 0) {
+		src.host = (const char *)host.p;
+		src.host_len = host.len;
+	}
+	int r = views[i].build(text, &src);
+	sl_buf_free(&host);
 	return r;
 }
 
-/* A new read-only open file description of view i (its own offset). */
-static int reopen_view(const struct synth_state *st, size_t i)
+/* A new read-only open file description of memfd (its own offset). */
+static int reopen(int memfd)
 {
 	char self[32];
-	snprintf(self, sizeof(self), "/proc/self/fd/%d", st->v[i].memfd);
-	return open(self, O_RDONLY | O_CLOEXEC);
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", memfd);
+	int fd = open(self, O_RDONLY | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A read-only open of view i: a fixed view's memfd, made at the first
+ * open that needs it (most sandboxes never read the file), or a live
+ * one's made now.  The fd, or -errno. */
+static int open_view(struct synth_state *st, size_t i, struct sl_ctx *c)
+{
+	struct view_state *v = &st->v[i];
+	struct sl_buf text = {0};
+	if (views[i].live) {
+		int fd = sealed(i, &text, views[i].live(&text, c));
+		int ro = fd < 0 ? fd : reopen(fd);
+		sl_close(&fd);
+		return ro;
+	}
+	if (v->memfd < 0) {
+		int fd = sealed(i, &text, build_fixed(st, i, &text));
+		if (fd < 0)
+			return fd;
+		v->memfd = fd;
+	}
+	return reopen(v->memfd);
 }
 
 static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *st, int dirfd,
@@ -205,13 +247,11 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	long w = onbehalf_run(st->ob, c, &q);
 	if (w <= 0)
 		return;
-	size_t i = (size_t)w - 1;
 	/* the sandbox may have chmodded the memfd (fchmod is not notified):
 	 * a match is the view or an error, never the real file */
-	int r = make_view(st, i);
-	int fd = r < 0 ? r : reopen_view(st, i);
+	int fd = open_view(st, (size_t)w - 1, c);
 	if (fd < 0) {
-		*a = sl_act_errno(r < 0 ? -r : errno);
+		*a = sl_act_errno(-fd);
 		return;
 	}
 	*a = (struct sl_action){

@@ -6,13 +6,15 @@
  * synthetic.c serves every view from one notified open: the path is
  * resolved once, and the object's identity (st_dev, st_ino) is compared
  * with each view's real file, taken at set-up.  A view is a row of its
- * table: the real file's path and a builder of the content; the builders
- * live with what they describe (hostname.c: the files that name the
- * sandbox).
+ * table: the real file's path and a builder of the content, made once
+ * (a fixed view) or at each open (a live one); the builders live with
+ * what they describe (hostname.c: the files that name the sandbox;
+ * portremap.c: the sandbox's TCP sockets).
  */
 #ifndef SL_SYNTHETIC_H
 #define SL_SYNTHETIC_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "util.h"
@@ -42,6 +44,12 @@ struct synth_src {
  * result kept. */
 typedef int (*synth_build_fn)(struct sl_buf *out, const struct synth_src *src);
 
+struct sl_ctx;
+/* Appends the content of a view made afresh at each open (what it shows
+ * changes while the sandbox runs), as the opener (c) sees it: 0 or
+ * -errno.  Runs on the engine's thread, at the open. */
+typedef int (*synth_live_fn)(struct sl_buf *out, struct sl_ctx *c);
+
 /* /etc/hostname: "<name>\n". */
 int hostname_file(struct sl_buf *out, const struct synth_src *src);
 /* /etc/hosts: the loopback names, "127.0.1.1 <name>", then one line per
@@ -61,5 +69,12 @@ int cpus_cpuinfo(struct sl_buf *out, const struct synth_src *src);
  * appended to out; other blocks kept as they are.  Returns how many
  * processor blocks it kept, or -ENOMEM. */
 int cpus_cpuinfo_keep(struct sl_buf *out, const char *text, size_t len, unsigned n);
+/* /proc/net/tcp and tcp6 under port_remap (portremap.c): the opener's
+ * table, only the lines of the sandbox's own ports, each shown as its
+ * virtual port; the header always. */
+int portremap_tcp4_file(struct sl_buf *out, struct sl_ctx *c);
+int portremap_tcp6_file(struct sl_buf *out, struct sl_ctx *c);
+/* Whether policy has those views (port_remap). */
+bool portremap_on(const struct sandlock_sandbox *policy);
 
 #endif

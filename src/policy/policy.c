@@ -685,7 +685,6 @@ static const struct {
     {"fs_mount", MK_STRV, OFF(fs_mount_virt)},
     {"chroot", MK_STR, OFF(chroot)},
     {"gpu_devices", MK_BOOL, OFF(gpu_devices_set)},
-    {"port_remap", MK_BOOL, OFF(port_remap)},
     {"uid", MK_OPT, OFF(uid)},
     {"policy_fn", MK_FN, OFF(policy_fn)},
 };

@@ -139,3 +139,25 @@ TEST(feature_init_failure_named_and_chains_once)
 	supervisor_release(&s);
 	policy_release(&cfg);
 }
+
+/* One feature reaches another's state by its struct: an active one's is
+ * the state its handlers get, an inactive one has none. */
+TEST(feature_state_found_by_struct)
+{
+	th_skip_under_valgrind("the engine asks the seccomp syscall for its sizes");
+	static struct sl_sup s;
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	static const struct sl_feature f_state = {.name = "state", .state_size = 64};
+	const struct sl_feature *const v[] = {&f_two, &f_off, &f_state};
+	struct sl_feature_set set = {v, 3};
+	struct sl_sup_cfg sc = {.policy = &cfg, .name = "t", .features = &set};
+	CHECK_EQ(supervisor_init(&s, &sc), 0);
+	CHECK(supervisor_feature_state(&s, &f_state) == s.feat[1].state);
+	CHECK(supervisor_feature_state(&s, &f_two) == s.feat[0].state);
+	CHECK(supervisor_feature_state(&s, &f_off) == NULL);
+	CHECK(supervisor_feature_state(&s, &f_many) == NULL);
+	supervisor_release(&s);
+	CHECK(supervisor_feature_state(&s, &f_state) == NULL);
+	policy_release(&cfg);
+}

@@ -579,7 +579,6 @@ TEST(policy_not_supported_yet)
 				    sandlock_sandbox_builder_chroot(b, d), "/m", "/tmp"));
 	UNSUPPORTED("chroot", sandlock_sandbox_builder_chroot(b, d));
 	UNSUPPORTED("gpu_devices", sandlock_sandbox_builder_gpu_devices(b, NULL, 0));
-	UNSUPPORTED("port_remap", sandlock_sandbox_builder_port_remap(b, true));
 	UNSUPPORTED("uid", sandlock_sandbox_builder_uid(b, 0));
 	UNSUPPORTED("policy_fn", sandlock_sandbox_builder_policy_fn(b, dummy_policy));
 	/* the message is exactly the field name */
