@@ -9,7 +9,7 @@
 static const struct sl_feature *const all[] = {
     &feature_nproc,  &feature_memlimit, &feature_uname,	   &feature_synthetic, &feature_random,
     &feature_dirs,   &feature_xproc,	&feature_tty,	   &feature_cpulimit,  &feature_timex,
-    &feature_fsmeta, &feature_netlink,	&feature_unixsock, &feature_inotify, &feature_portremap,
+    &feature_fsmeta, &feature_netlink,	&feature_unixsock, &feature_inotify,   &feature_portremap,
 };
 
 static const struct sl_feature_set set = {all, SL_ARRAY_SIZE(all)};

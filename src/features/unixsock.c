@@ -141,7 +141,9 @@
 #include "landlock.h"
 #include "netmatch.h"
 #include "netplan.h"
+#include "netaddr.h"
 #include "onbehalf.h"
+#include "portremap.h"
 #include "portset.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
@@ -168,6 +170,7 @@ struct unixsock_state {
 	bool scoped;		      /* Landlock's abstract unix socket scope is on */
 	bool tcp_ruled;		      /* Landlock's net-tcp protection is applied */
 	bool ll_decides;	      /* ...and its connect rules alone decide TCP */
+	bool remap;		      /* port_remap: loopback connects to virtual ports */
 };
 
 /* One call (one message of a sendmmsg), its memory read once. */
@@ -468,14 +471,51 @@ static long route_of(const struct unixsock_state *st, struct sockcall *k, int do
 	return 0;
 }
 
+static bool loopback(const struct sl_net_addr *a)
+{
+	static const uint8_t v6[16] = {[15] = 1};
+	return a->family == AF_INET ? a->addr[0] == 127 : memcmp(a->addr, v6, 16) == 0;
+}
+
+/* port_remap: a loopback TCP connect to a virtual port the sandbox bound
+ * goes to the real port the supervisor bound for it (portremap.h).  It is
+ * decided on the virtual port, which the sandbox asked for and its rules
+ * speak of: where Landlock decides (the confined worker), which would see
+ * the real port, the same list is checked here, and the call is made
+ * here.  0 (the port in k's address rewritten, *here set), or -EACCES. */
+static long remap_dest(const struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k,
+		       enum route rt, bool *here)
+{
+	struct sl_net_addr a;
+	uint16_t port;
+	if (!st->remap || !tcp_connect(k) ||
+	    netaddr_from_sockaddr(&k->m.addr, k->m.addrlen, &a, &port) < 0 || !loopback(&a))
+		return 0;
+	int real = portremap_real(c->sup, k->domain, port);
+	if (real <= 0 || real == port)
+		return 0;
+	if (rt == R_CONFINED && !sl_u32v_contains(&st->net->connect_ports, port))
+		return -EACCES;
+	/* sin_port and sin6_port are both at offset 2 */
+	uint16_t be = htons((uint16_t)real);
+	memcpy((char *)&k->m.addr + 2, &be, sizeof(be));
+	*here = true;
+	return 0;
+}
+
 static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k, enum route rt)
 {
 	/* a TCP send's address is ignored (Fast Open is refused) */
 	long r = rt == R_DUP && is_inet(k) && !(k->send && k->type == SOCK_STREAM)
 		     ? inet_check(st, k)
 		     : 0;
+	bool here = false;
+	if (r == 0)
+		r = remap_dest(st, c, k, rt, &here);
 	if (r < 0)
 		return r;
+	if (here)
+		return addr_op(k);
 	switch (rt) {
 	case R_UNIX:
 		return on_unix(st, c, k);
@@ -936,6 +976,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	st->net = env->net;
 	st->tcp_ruled = !(skip & (1u << SANDLOCK_PROTECTION_NET_TCP));
 	st->ll_decides = st->tcp_ruled && st->net->connect_ruled && st->net->tcp_pure;
+	st->remap = p->port_remap;
 	if (st->tcp_ruled && st->net->connect_ruled &&
 	    (st->ruleset = landlock_connect_ruleset(&st->net->connect_ports)) < 0)
 		return st->ruleset;

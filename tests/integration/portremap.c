@@ -444,3 +444,35 @@ TEST(remap_cli)
 	if (held >= 0)
 		close(held);
 }
+
+/* Inside, a loopback connect to the virtual port reaches the sandbox's
+ * own listener (on its real port), not the host's that holds the virtual
+ * one: under a host:port rule (the supervisor decides) and under a :port
+ * rule (Landlock's list, checked on the virtual port). */
+TEST(remap_connect_inside_reaches_own_listener)
+{
+	int held = hold(AF_INET, VPORT);
+	if (held < 0)
+		SKIP("port %d is in use here", VPORT);
+	char *dir = tc_mkdir("remapc");
+	const char *rules[] = {"127.0.0.1:6379", ":6379"};
+	for (int i = 0; i < 2; i++) {
+		sandlock_builder_t *b =
+		    sandlock_sandbox_builder_net_bind_port(tc_builder_sys(), VPORT);
+		b = sandlock_sandbox_builder_port_remap(b, true);
+		b = sandlock_sandbox_builder_net_allow(sandlock_sandbox_builder_fs_write(b, dir),
+						       rules[i]);
+		sandlock_sandbox_t *p = tc_build(b);
+		char *out = tc_path(dir, tc_fmt("out%d", i));
+		char *script = tc_fmt("%s serve inet 6379 IN 1 > %s & "
+				      "while ! grep -q port= %s; do sleep 0.02; done; "
+				      "%s connect 127.0.0.1 6379",
+				      prprobe(), out, out, tc_path(tc_probe_dir(), "netprobe"));
+		struct tc_res r = tc_run(p, NULL, "/bin/sh", "-c", script, NULL);
+		CHECK_EQ(r.code, 0);
+		/* the listener's answer: its accepted socket shows the virtual
+		 * port; the host's holder would have answered nothing */
+		CHECK_EQ(strncmp(tc_line(r.out, 0), "ok IN local=6379 peer=", 22), 0);
+	}
+	close(held);
+}
