@@ -63,7 +63,12 @@ static int tcp_lines(struct sl_buf *b, const struct sl_netplan *np)
 		r = add(b, "tcp connect: supervisor, by address (denied: ECONNREFUSED)%s%s",
 			np->connect_ruled ? "; Landlock's outer bound: ports " : "",
 			np->connect_ruled ? c : "");
-	if (r == 0 && np->bind_ruled)
+	char *set = NULL;
+	if (r == 0 && np->bind_checked)
+		r = portset_format(&np->bind_set, &set) < 0
+			? -ENOMEM
+			: add(b, "tcp bind: supervisor, ports %s (other ports: EACCES)", set);
+	else if (r == 0 && np->bind_ruled)
 		r = np->bind_ports.n ? add(b,
 					   "tcp bind: Landlock port rules: %s (other ports: "
 					   "EACCES)",
@@ -71,6 +76,7 @@ static int tcp_lines(struct sl_buf *b, const struct sl_netplan *np)
 				     : add(b, "tcp bind: none (Landlock: EACCES)");
 	else if (r == 0)
 		r = add(b, "tcp bind: any port");
+	free(set);
 	free(c);
 	free(d);
 	return r;

@@ -67,6 +67,7 @@
 #include "error.h"
 #include "feature.h"
 #include "netmatch.h"
+#include "netplan.h"
 #include "onbehalf.h"
 #include "portmap.h"
 #include "portremap.h"
@@ -83,6 +84,8 @@ struct pr_state {
 	struct onbehalf *ob;
 	struct sl_portset allow; /* the bind allowlist (virtual ports) */
 	bool ruled;		 /* the list applies (net-tcp not disabled) */
+	bool remap;		 /* port_remap; else binds are only checked here
+				  * (a list too large for Landlock: netplan.h) */
 	pthread_mutex_t lock;	 /* the map: the API reads it from other threads */
 	bool lock_init;
 	struct portmap map;
@@ -217,6 +220,8 @@ static long bind_pick(struct bindcall *b, uint16_t vport)
 static long bind_op(void *arg)
 {
 	struct bindcall *b = arg;
+	if (!b->st->remap)
+		return bind(b->sock, (const struct sockaddr *)&b->sa, b->len) < 0 ? -errno : 0;
 	if (!b->vport)
 		return bind_pick(b, 0);
 	uint16_t rec = recorded(b->st, b->domain, b->vport);
@@ -461,9 +466,15 @@ int portremap_json(struct sl_sup *s, char **out)
 
 /* ---- the feature ------------------------------------------------------------------------ */
 
+/* With port_remap; and without it where the bind list is too large for
+ * Landlock's rules (netplan.h: a net_deny_bind list): then every TCP bind
+ * is made here, checked against it, and Landlock, handling binds with no
+ * port allowed, refuses any the child makes itself (a TCP socket swapped
+ * onto the fd after our look, or every one where pidfd_getfd is
+ * refused). */
 static bool active(const struct sl_feature_env *env)
 {
-	return portremap_on(env->policy);
+	return portremap_on(env->policy) || (env->net && env->net->bind_checked);
 }
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
@@ -478,6 +489,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	 * kernel would then check none (a kernel without them is no reason
 	 * to check less here) */
 	st->ruled = !(p->prot_disabled & (1u << SANDLOCK_PROTECTION_NET_TCP));
+	st->remap = p->port_remap;
 	if (netmatch_bind_ports(p, &st->allow) < 0)
 		return sl_errorf(ENOMEM, "port_remap: out of memory");
 	return onbehalf_get(s, p, -1, &st->ob);

@@ -149,12 +149,12 @@ static int plan_ports(struct sl_netplan *np, const struct netmatch_lists *l,
 		r = netmatch_bind_ports(cfg, &np->bind_set);
 	if (r == 0)
 		r = listable(&np->bind_set, &np->bind_ports, &np->bind_ruled);
+	/* too many to list, not every one: Landlock refuses every TCP bind
+	 * the child makes itself, and the supervisor makes them, checked
+	 * against the set (portremap.c) */
 	np->bind_checked = !np->bind_ruled && !np->bind_set.all;
-	if (r == 0 && np->bind_checked)
-		r = sl_errorf(ENOTSUP,
-			      "net_deny_bind: not supported yet: the ports a bind may "
-			      "take are more than Landlock is given rules for (%d)",
-			      NETPLAN_LL_PORTS_MAX);
+	if (np->bind_checked)
+		np->bind_ruled = true;
 	return r;
 }
 

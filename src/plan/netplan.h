@@ -44,8 +44,9 @@ struct sl_netplan {
 	 * (or every port): not handled by Landlock */
 	bool connect_ruled, bind_ruled;
 	struct sl_u32v connect_ports, bind_ports;
-	/* whether binds need the supervisor: a bind set too large for
-	 * Landlock that is not every port (a net_deny_bind list) */
+	/* binds are the supervisor's: a bind set too large for Landlock
+	 * that is not every port (a net_deny_bind list); Landlock then
+	 * handles binds with no port allowed (bind_ruled, bind_ports empty) */
 	bool bind_checked;
 	struct sl_portset bind_set; /* the TCP ports a bind may take */
 	struct netplan_pin *pins;

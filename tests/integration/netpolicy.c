@@ -359,3 +359,20 @@ TEST(net_rules_without_pidfd_getfd_refused)
 	CHECK_CONTAINS(sandlock_last_error(), "pidfd_getfd is refused here");
 	CHECK_STR(tc_probe_in(dflt, "exit", "0", NULL), "");
 }
+
+/* net_deny_bind alone leaves more ports than Landlock is given rules for:
+ * the supervisor makes every TCP bind, checked against the list, and
+ * Landlock refuses the ones the command would make itself; port 0 (the
+ * kernel's pick, which could be a denied port) is refused too. */
+TEST(net_deny_bind_alone)
+{
+	uint16_t denied = tc_free_port(), other = tc_free_port();
+	if (denied == other)
+		other = tc_free_port();
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_net_deny_bind(tc_builder(), tc_fmt("22,%u", denied)));
+	char *out = tc_probe_in(p, "seq", tc_fmt("tcp-bind %u", denied),
+				tc_fmt("tcp-bind %u", other), "tcp-bind 22", "tcp-bind 0", NULL);
+	tc_check_lines(
+	    out, (const char *const[]){"errno=EACCES", "ok", "errno=EACCES", "errno=EACCES", NULL});
+}
