@@ -6,7 +6,8 @@
 # $B/bench/libbench (sandlock_run against fork+exec from a running process),
 # bench/notif.sh (a notified syscall against the bare notification
 # floor, and python3 with resource limits), bench/onbehalf.sh, bench/redis.sh
-# (a server under port_remap; skipped without redis), then $B/bench/stress
+# (a server under port_remap; skipped without redis), bench/determinism.sh,
+# then $B/bench/stress
 # (many threads starting sandboxes at once, every output checked).
 #
 # Run it through `make bench` (or `make B=dir bench`), which builds first.
@@ -120,6 +121,16 @@ if ((have_hyperfine)); then
 	say "== a server: redis-server under --port-remap vs bare, redis-benchmark from outside"
 	if ! bash "$here/redis.sh" 2>&1; then
 		say "run: redis benchmark did not complete"
+		status=1
+	fi
+fi
+
+# ---- determinism ---------------------------------------------------------------
+if ((have_hyperfine)); then
+	say ""
+	say "== determinism: --random-seed, --num-cpus, --deterministic-dirs vs bare"
+	if ! bash "$here/determinism.sh" 2>&1; then
+		say "run: determinism benchmark did not complete"
 		status=1
 	fi
 fi
