@@ -420,15 +420,7 @@ TEST(net_attack_without_pidfd_getfd)
 	    tc_build(tc_builder()),
 	    tc_build(sandlock_sandbox_builder_disable(tc_builder(), SANDLOCK_PROTECTION_NET_TCP)),
 	};
-	struct sock_filter f[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_getfd, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
-	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
-	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0);
+	tc_refuse_pidfd_getfd();
 	const char *argv[] = {tc_probe(), "exit", "0"};
 	for (size_t i = 0; i < sizeof(refused) / sizeof(refused[0]); i++) {
 		if (sandlock_run(refused[i], NULL, argv, 3) != NULL)

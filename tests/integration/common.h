@@ -35,6 +35,11 @@ const char *tc_cli(void);	/* build/sandlock */
  * tc_cli_run() call it. */
 void tc_require_kernel(void);
 
+/* Refuses pidfd_getfd (EPERM) to this process, as Docker's default
+ * seccomp profile does without CAP_SYS_PTRACE: the supervisor runs in
+ * the test's process, so its fallbacks and refusals can be tested.
+ * Irreversible: call it in the test's own (forked) process. */
+void tc_refuse_pidfd_getfd(void);
 /* A builder granting read (and so exec) of the probe's directory. */
 sandlock_builder_t *tc_builder(void);
 /* tc_builder() plus what dynamically linked system programs (/bin/sh,

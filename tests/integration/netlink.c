@@ -335,15 +335,7 @@ TEST(netlink_slots_and_low_nofile)
 TEST(netlink_without_pidfd_getfd)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
-	struct sock_filter f[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_getfd, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
-	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
-	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0);
+	tc_refuse_pidfd_getfd();
 	char *out = tc_probe_in(p, "seq", "socket netlink raw 0", "socket netlink dgram 0",
 				"socket unix stream", NULL);
 	static const char *const want[] = {"errno=EAFNOSUPPORT", "errno=EAFNOSUPPORT", "ok", NULL};

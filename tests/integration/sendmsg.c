@@ -274,15 +274,7 @@ TEST(sendmsg_without_pidfd_getfd)
 {
 	struct lay l = layout();
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
-	struct sock_filter f[] = {
-	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-	    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_pidfd_getfd, 0, 1),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM),
-	    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-	};
-	struct sock_fprog prog = {(unsigned short)(sizeof(f) / sizeof(f[0])), f};
-	CHECK(prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) == 0);
-	CHECK(syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &prog) == 0);
+	tc_refuse_pidfd_getfd();
 	char *out = sm_in(p, "seq", tc_fmt("dgram %s ab", l.ws), "pair xy",
 			  tc_fmt("rights-pair %s", l.rf), tc_fmt("mmsg %s", l.ws), NULL);
 	static const char *const want[] = {"errno=EPERM", "errno=EPERM", "errno=EPERM",

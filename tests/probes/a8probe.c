@@ -80,25 +80,6 @@
 #endif
 #define SRH_TYPE 4 /* IPV6_SRCRT_TYPE_4: segment routing */
 
-static socklen_t addr_of(const char *text, unsigned port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)port);
-		return sizeof(*in);
-	}
-	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		return sizeof(*in6);
-	}
-	fprintf(stderr, "a8probe: bad address %s\n", text);
-	exit(2);
-}
-
 static socklen_t unix_addr(struct sockaddr_storage *ss, const char *path)
 {
 	struct sockaddr_un *a = (struct sockaddr_un *)ss;
@@ -125,7 +106,7 @@ static int c_listen(int argc, char **argv)
 		return probe_report(-1);
 	if (argc > 1) {
 		struct sockaddr_storage ss;
-		socklen_t len = addr_of("127.0.0.1", (unsigned)atoi(argv[1]), &ss);
+		socklen_t len = probe_addr("127.0.0.1", (unsigned)atoi(argv[1]), &ss);
 		if (bind(s, (struct sockaddr *)&ss, len) < 0)
 			return probe_report(-1);
 	}
@@ -164,7 +145,7 @@ static int c_udp0(int argc, char **argv)
 	if (argc < 4)
 		return fprintf(stderr, "udp0 ADDR PORT HOW\n"), 2;
 	struct sockaddr_storage ss;
-	socklen_t len = addr_of(argv[1], (unsigned)atoi(argv[2]), &ss);
+	socklen_t len = probe_addr(argv[1], (unsigned)atoi(argv[2]), &ss);
 	return probe_report(send_how(0, argv[3], "x", 1, &ss, len));
 }
 
@@ -174,7 +155,7 @@ static int c_mmsg0(int argc, char **argv)
 		return fprintf(stderr, "mmsg0 A B PORT\n"), 2;
 	struct sockaddr_storage a, b;
 	unsigned port = (unsigned)atoi(argv[3]);
-	socklen_t la = addr_of(argv[1], port, &a), lb = addr_of(argv[2], port, &b);
+	socklen_t la = probe_addr(argv[1], port, &a), lb = probe_addr(argv[2], port, &b);
 	struct iovec ia = {"a", 1}, ib = {"b", 1};
 	struct mmsghdr m[2] = {
 	    {.msg_hdr = {.msg_name = &a, .msg_namelen = la, .msg_iov = &ia, .msg_iovlen = 1}},
@@ -206,8 +187,8 @@ static int c_race0(int argc, char **argv)
 	static struct sockaddr_storage shared;
 	struct flip f = {.target = &shared};
 	unsigned port = (unsigned)atoi(argv[3]);
-	socklen_t len = addr_of(argv[1], port, &f.a);
-	addr_of(argv[2], port, &f.b);
+	socklen_t len = probe_addr(argv[1], port, &f.a);
+	probe_addr(argv[2], port, &f.b);
 	shared = f.a;
 	pthread_t t;
 	pthread_create(&t, NULL, flipper, &f);
@@ -251,7 +232,7 @@ static int c_rthdr_tcp(int argc, char **argv)
 	unsigned char h[40];
 	size_t n = srh(h, argv[1], argv[2]);
 	struct sockaddr_storage ss;
-	socklen_t len = addr_of(argv[1], (unsigned)atoi(argv[3]), &ss);
+	socklen_t len = probe_addr(argv[1], (unsigned)atoi(argv[3]), &ss);
 	int s = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (s < 0)
 		return probe_report(-1);
@@ -272,7 +253,7 @@ static int c_rthdr0(int argc, char **argv)
 	unsigned char h[40];
 	size_t n = srh(h, argv[1], argv[2]);
 	struct sockaddr_storage ss;
-	socklen_t len = addr_of(argv[1], (unsigned)atoi(argv[3]), &ss);
+	socklen_t len = probe_addr(argv[1], (unsigned)atoi(argv[3]), &ss);
 	union {
 		char b[CMSG_SPACE(40)];
 		struct cmsghdr align;
@@ -311,7 +292,7 @@ static int c_retopts0(int argc, char **argv)
 	if (inet_pton(AF_INET, argv[2], o + 3) != 1)
 		return fprintf(stderr, "a8probe: bad HOP\n"), 2;
 	struct sockaddr_storage ss;
-	socklen_t len = addr_of(argv[1], (unsigned)atoi(argv[3]), &ss);
+	socklen_t len = probe_addr(argv[1], (unsigned)atoi(argv[3]), &ss);
 	union {
 		char b[CMSG_SPACE(sizeof(o))];
 		struct cmsghdr align;
@@ -414,11 +395,11 @@ static int c_held_swap(int argc, char **argv)
 	static struct sockaddr_storage shared;
 	struct held_swap h = {.target = &shared, .kind = argv[4]};
 	unsigned port = (unsigned)atoi(argv[2]);
-	socklen_t len = addr_of(argv[1], port, &shared);
+	socklen_t len = probe_addr(argv[1], port, &shared);
 	if (!strcmp(h.kind, "unix"))
 		unix_addr(&h.b, argv[3]);
 	else
-		addr_of(argv[3], port, &h.b);
+		probe_addr(argv[3], port, &h.b);
 	h.fd = socket(AF_INET, SOCK_STREAM, 0);
 	pthread_t t;
 	pthread_create(&t, NULL, held_swapper, &h);
@@ -433,7 +414,7 @@ static int c_again(int argc, char **argv)
 		return fprintf(stderr, "again A B PORT\n"), 2;
 	struct sockaddr_storage a, b;
 	unsigned port = (unsigned)atoi(argv[3]);
-	socklen_t la = addr_of(argv[1], port, &a), lb = addr_of(argv[2], port, &b);
+	socklen_t la = probe_addr(argv[1], port, &a), lb = probe_addr(argv[2], port, &b);
 	int s = socket(a.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	int r = connect(s, (struct sockaddr *)&a, la);
 	probe_report(r < 0 && errno == EINPROGRESS ? 0 : r);
@@ -461,7 +442,7 @@ static int c_hold(int argc, char **argv)
 	if (argc < 4)
 		return fprintf(stderr, "hold N ADDR PORT\n"), 2;
 	static struct holder h;
-	h.len = addr_of(argv[2], (unsigned)atoi(argv[3]), &h.ss);
+	h.len = probe_addr(argv[2], (unsigned)atoi(argv[3]), &h.ss);
 	long n = atol(argv[1]);
 	for (long i = 0; i < n; i++) {
 		pthread_t t;

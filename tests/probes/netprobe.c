@@ -38,25 +38,6 @@
 
 #include "probe_cmds.h"
 
-static socklen_t addr_of(const char *text, unsigned port, struct sockaddr_storage *ss)
-{
-	memset(ss, 0, sizeof(*ss));
-	struct sockaddr_in *in = (struct sockaddr_in *)ss;
-	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
-	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
-		in->sin_family = AF_INET;
-		in->sin_port = htons((uint16_t)port);
-		return sizeof(*in);
-	}
-	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
-		in6->sin6_family = AF_INET6;
-		in6->sin6_port = htons((uint16_t)port);
-		return sizeof(*in6);
-	}
-	fprintf(stderr, "netprobe: bad address %s\n", text);
-	exit(2);
-}
-
 static int fail(void)
 {
 	printf("errno=%s\n", probe_errname(errno));
@@ -81,7 +62,7 @@ static int cmd_connect(int argc, char **argv)
 	if (argc < 3)
 		return fprintf(stderr, "connect ADDR PORT [nb]\n"), 2;
 	struct sockaddr_storage ss;
-	socklen_t len = addr_of(argv[1], (unsigned)atoi(argv[2]), &ss);
+	socklen_t len = probe_addr(argv[1], (unsigned)atoi(argv[2]), &ss);
 	bool nb = argc > 3 && !strcmp(argv[3], "nb");
 	int fd = socket(ss.ss_family, SOCK_STREAM | (nb ? SOCK_NONBLOCK : 0), 0);
 	if (fd < 0)
@@ -125,7 +106,7 @@ static int cmd_udp(int argc, char **argv)
 	if (argc < 4)
 		return fprintf(stderr, "udp ADDR PORT HOW\n"), 2;
 	struct sockaddr_storage ss;
-	socklen_t len = addr_of(argv[1], (unsigned)atoi(argv[2]), &ss);
+	socklen_t len = probe_addr(argv[1], (unsigned)atoi(argv[2]), &ss);
 	int fd = socket(ss.ss_family, SOCK_DGRAM, 0);
 	if (fd < 0)
 		return fail();
@@ -139,7 +120,7 @@ static int cmd_udp_unspec(int argc, char **argv)
 	if (argc < 3)
 		return fprintf(stderr, "udp-unspec ADDR PORT\n"), 2;
 	struct sockaddr_storage ss;
-	socklen_t len = addr_of(argv[1], (unsigned)atoi(argv[2]), &ss);
+	socklen_t len = probe_addr(argv[1], (unsigned)atoi(argv[2]), &ss);
 	ss.ss_family = AF_UNSPEC;
 	int fd = socket(AF_INET, SOCK_DGRAM, 0);
 	if (fd < 0)
@@ -154,7 +135,7 @@ static int cmd_ping(int argc, char **argv)
 	if (argc < 2)
 		return fprintf(stderr, "ping ADDR\n"), 2;
 	struct sockaddr_storage ss;
-	socklen_t len = addr_of(argv[1], 0, &ss);
+	socklen_t len = probe_addr(argv[1], 0, &ss);
 	bool v6 = ss.ss_family == AF_INET6;
 	int fd = socket(ss.ss_family, SOCK_DGRAM, v6 ? IPPROTO_ICMPV6 : IPPROTO_ICMP);
 	if (fd < 0)
@@ -197,8 +178,8 @@ static int race(int argc, char **argv, bool udp)
 	static struct sockaddr_storage shared;
 	struct flip f = {.target = &shared};
 	unsigned port = (unsigned)atoi(argv[3]);
-	socklen_t len = addr_of(argv[1], port, &f.a);
-	addr_of(argv[2], port, &f.b);
+	socklen_t len = probe_addr(argv[1], port, &f.a);
+	probe_addr(argv[2], port, &f.b);
 	shared = f.a;
 	pthread_t t;
 	pthread_create(&t, NULL, flipper, &f);

@@ -12,10 +12,13 @@
 #ifndef SL_PROBE_CMDS_H
 #define SL_PROBE_CMDS_H
 
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 
 /* The errno's symbolic name ("ENOENT"), else its number. */
 static inline const char *probe_errname(int e)
@@ -36,6 +39,27 @@ static inline int probe_report(long rc)
 	else
 		printf("errno=%s\n", probe_errname(errno));
 	return 0;
+}
+
+/* The socket address of an IPv4 or IPv6 literal (::ffff:a.b.c.d too) and
+ * port; its length.  Exits 2 for anything else. */
+static inline socklen_t probe_addr(const char *text, unsigned port, struct sockaddr_storage *ss)
+{
+	memset(ss, 0, sizeof(*ss));
+	struct sockaddr_in *in = (struct sockaddr_in *)ss;
+	struct sockaddr_in6 *in6 = (struct sockaddr_in6 *)ss;
+	if (inet_pton(AF_INET, text, &in->sin_addr) == 1) {
+		in->sin_family = AF_INET;
+		in->sin_port = htons((uint16_t)port);
+		return sizeof(*in);
+	}
+	if (inet_pton(AF_INET6, text, &in6->sin6_addr) == 1) {
+		in6->sin6_family = AF_INET6;
+		in6->sin6_port = htons((uint16_t)port);
+		return sizeof(*in6);
+	}
+	fprintf(stderr, "probe: bad address %s\n", text);
+	exit(2);
 }
 
 struct probe_cmd {
