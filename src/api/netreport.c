@@ -14,6 +14,7 @@
 #include "error.h"
 #include "netaddr.h"
 #include "netplan.h"
+#include "netproto.h"
 #include "policy.h"
 #include "portset.h"
 #include "util.h"
@@ -82,27 +83,16 @@ static int tcp_lines(struct sl_buf *b, const struct sl_netplan *np)
 	return r;
 }
 
-/* Whether a socket of protocol p may be made: a rule of it in the allow
- * list, or a deny list alone (everything it does not name). */
-static bool proto_used(const struct sl_net_acl *acl, enum sl_proto p)
+static int report(struct sl_buf *b, const struct sl_netplan *np, const sandlock_sandbox_t *policy)
 {
-	if (!acl->has_allow)
-		return acl->n_deny > 0;
-	for (size_t i = 0; i < acl->n_allow; i++)
-		if (acl->allow[i].proto == p)
-			return true;
-	return false;
-}
-
-static int report(struct sl_buf *b, const struct sl_netplan *np)
-{
+	struct netmatch_lists l = netmatch_lists_of(policy);
 	int r = tcp_lines(b, np);
 	static const struct {
 		enum sl_proto p;
 		const char *name;
 	} dgram[] = {{SL_PROTO_UDP, "udp"}, {SL_PROTO_ICMP, "icmp (ping sockets)"}};
 	for (size_t i = 0; r == 0 && i < 2; i++)
-		r = proto_used(&np->acl, dgram[i].p)
+		r = netproto_used(&l, dgram[i].p)
 			? add(b, "%s: supervisor, by address (denied: ECONNREFUSED)", dgram[i].name)
 			: add(b, "%s: no socket (EPERM)", dgram[i].name);
 	for (size_t i = 0; r == 0 && i < np->npins; i++)
@@ -122,7 +112,7 @@ SL_API char *sandlock_sandbox_net_report(const sandlock_sandbox_t *policy)
 	if (netplan_build(&np, policy) < 0)
 		return NULL;
 	struct sl_buf b = {0};
-	int r = report(&b, &np);
+	int r = report(&b, &np, policy);
 	netplan_release(&np);
 	if (r < 0) {
 		sl_buf_free(&b);
