@@ -42,6 +42,14 @@ SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lsec
 # every start (about 65 us a run here).
 SECCOMP_A      := $(shell f=$$($(CC) -print-file-name=libseccomp.a); [ -f "$$f" ] && echo "$$f")
 CLI_SECCOMP    := $(if $(SECCOMP_A),$(SECCOMP_A),$(SECCOMP_LIBS))
+# OpenSSL (src/features/httptls.c, its one includer): the same choice for
+# the CLI, Debian's libssl.a and libcrypto.a (libssl-dev ships both) when
+# present; libcrypto's archive wants -ldl and -pthread (pkg-config --static).
+SSL_CFLAGS := $(shell pkg-config --cflags openssl 2>/dev/null)
+SSL_LIBS   := $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto)
+SSL_A      := $(shell s=$$($(CC) -print-file-name=libssl.a); c=$$($(CC) -print-file-name=libcrypto.a); \
+                [ -f "$$s" ] && [ -f "$$c" ] && echo "$$s $$c")
+CLI_SSL    := $(if $(SSL_A),$(SSL_A) -ldl,$(SSL_LIBS))
 
 LIB_SRC   := $(sort $(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -95,6 +103,7 @@ $(B)/obj/src/%.o: src/%.c
 RAW_OBJ := $(addprefix $(B)/obj/src/plan/,child.o keeper.o privdrop.o rawclone.o)
 NO_LIBCALLS := $(if $(findstring clang,$(CC)),-fno-builtin,-fno-tree-loop-distribute-patterns)
 $(RAW_OBJ): CFLAGS += -fno-stack-protector $(NO_LIBCALLS) -fno-sanitize=all
+$(B)/obj/src/features/httptls.o: CPPFLAGS += $(SSL_CFLAGS)
 
 $(B)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
@@ -111,7 +120,7 @@ $(SYSTAB_OBJ): $(SYSTAB_SRC)
 $(GEN_TOOL): tools/gen_filter.c $(LIB_OBJ) $(SYSTAB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(SECCOMP_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(SYSTAB_OBJ) \
-	    $(SECCOMP_LIBS) -lpthread
+	    $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
 
 $(GEN_SRC): $(GEN_TOOL)
 	@mkdir -p $(dir $@)
@@ -123,7 +132,7 @@ $(GEN_OBJ): $(GEN_SRC)
 
 $(SHLIB): $(LIB_OBJ) $(SYSTAB_OBJ) $(GEN_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,-z,relro -Wl,-z,now -Wl,--as-needed \
-	    -o $@ $^ $(SECCOMP_LIBS) -lpthread
+	    -o $@ $^ $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
 	ln -sf $(notdir $@) $(B)/$(SONAME)
 	ln -sf $(SONAME) $(B)/libsandlock.so
 	ln -sf $(SONAME) $(B)/libsandlock_ffi.so
@@ -135,7 +144,7 @@ $(STLIB): $(LIB_OBJ) $(SYSTAB_OBJ) $(GEN_OBJ)
 # The CLI links the static library: one code path with the shared library,
 # one fewer object to load at every start.
 $(CLI): $(CLI_OBJ) $(STLIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(CLI_SECCOMP) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(CLI_SECCOMP) $(CLI_SSL) -lpthread
 
 $(B)/sandlock.pc: sandlock.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
@@ -148,8 +157,8 @@ $(B)/sandlock.pc: sandlock.pc.in Makefile
 CLI_LIBOBJ := $(filter-out $(B)/obj/cli/main.o,$(CLI_OBJ))
 $(B)/tests/unit: $(UNIT_SRC) $(HARNESS) tests/harness.h $(STLIB) $(CLI_LIBOBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -Icli -o $@ $(UNIT_SRC) $(HARNESS) $(CLI_LIBOBJ) $(STLIB) \
-	    $(SECCOMP_LIBS) -lpthread
+	$(CC) $(CPPFLAGS) $(SSL_CFLAGS) $(CFLAGS) -Itests -Icli -o $@ $(UNIT_SRC) $(HARNESS) \
+	    $(CLI_LIBOBJ) $(STLIB) $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
 
 $(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h tests/stress.h $(SHLIB)
 	@mkdir -p $(dir $@)
@@ -174,7 +183,7 @@ $(B)/tests/probes/nprobe: tests/probes/nprobe.c src/base/rawsys.h
 $(B)/fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(STLIB) $(CLI_LIBOBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Ifuzz -Icli -o $@ $< fuzz/replay.c $(CLI_LIBOBJ) $(STLIB) \
-	    $(LDFLAGS) $(SECCOMP_LIBS) -lpthread
+	    $(LDFLAGS) $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
 
 # The unit tests under valgrind's memcheck (the integration tests spawn
 # sandboxes through raw clone calls valgrind cannot follow); a memory error
@@ -194,7 +203,7 @@ fuzz:
 	    clang $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Ifuzz -Icli \
 	        -o $(FUZZ_DIR)/fuzz-$$t fuzz/$$t.c \
 	        $(filter-out $(FUZZ_DIR)/obj/cli/main.o,$(CLI_OBJ:$(B)/%=$(FUZZ_DIR)/%)) \
-	        $(FUZZ_DIR)/libsandlock.a $(SECCOMP_LIBS) -lpthread || exit 1; \
+	        $(FUZZ_DIR)/libsandlock.a $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread || exit 1; \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	    $(FUZZ_DIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
 	        fuzz/corpus/$$t || exit 1; \
