@@ -132,6 +132,19 @@ struct sl_ev *evloop_add_direct(struct sl_evloop *l, int fd, uint32_t events, sl
 	return add(l, fd, events, fn, arg, false, true, err);
 }
 
+int evloop_mod(struct sl_evloop *l, struct sl_ev *ev, uint32_t events)
+{
+	if (ev->direct)
+		return -EINVAL; /* polled by itself: its events are fixed */
+	if (ev->events == events)
+		return 0;
+	struct epoll_event e = {.events = events, .data.ptr = ev};
+	if (epoll_ctl(l->epfd, EPOLL_CTL_MOD, ev->fd, &e) < 0)
+		return -errno;
+	ev->events = events;
+	return 0;
+}
+
 void evloop_del(struct sl_evloop *l, struct sl_ev *ev)
 {
 	if (!ev)

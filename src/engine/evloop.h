@@ -72,6 +72,10 @@ struct sl_ev *evloop_add_first(struct sl_evloop *l, int fd, uint32_t events, sl_
  * and before the rest. */
 struct sl_ev *evloop_add_direct(struct sl_evloop *l, int fd, uint32_t events, sl_ev_fn fn,
 				void *arg, int *err);
+/* Changes the events an evloop_add / evloop_add_first registration waits
+ * for (a connection that has data to send waits for EPOLLOUT too).  A
+ * no-op when they are the same.  0 or -errno. */
+int evloop_mod(struct sl_evloop *l, struct sl_ev *ev, uint32_t events);
 /* Takes ev out (before its fd is closed); freed after the current round.
  * NULL is ignored. */
 void evloop_del(struct sl_evloop *l, struct sl_ev *ev);

@@ -138,6 +138,7 @@
 
 #include "error.h"
 #include "feature.h"
+#include "httpacl.h"
 #include "landlock.h"
 #include "netmatch.h"
 #include "netplan.h"
@@ -171,6 +172,7 @@ struct unixsock_state {
 	bool tcp_ruled;		      /* Landlock's net-tcp protection is applied */
 	bool ll_decides;	      /* ...and its connect rules alone decide TCP */
 	bool remap;		      /* port_remap: loopback connects to virtual ports */
+	bool http;		      /* the HTTP ACL: connects to its ports go to its proxy */
 };
 
 /* One call (one message of a sendmmsg), its memory read once. */
@@ -438,6 +440,8 @@ static struct sockmsg_bound send_bound(int sock, int domain, int type)
  * duplicate, never continued). */
 static enum route tcp_route(const struct unixsock_state *st)
 {
+	if (st->http)
+		return R_DUP; /* where the connect goes is ours to choose */
 	if (st->ll_decides)
 		return R_CONFINED;
 	if (st->net->policy || !st->tcp_ruled)
@@ -512,6 +516,10 @@ static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcal
 	bool here = false;
 	if (r == 0)
 		r = remap_dest(st, c, k, rt, &here);
+	/* decided: an intercepted port's connect goes to the HTTP proxy,
+	 * which forwards each request the HTTP rules allow to this address */
+	if (r == 0 && st->http && rt == R_DUP && tcp_connect(k) && k->m.addrlen)
+		r = httpacl_redirect(c->sup, k->sock, k->domain, &k->m.addr, &k->m.addrlen);
 	if (r < 0)
 		return r;
 	if (here)
@@ -977,6 +985,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	st->tcp_ruled = !(skip & (1u << SANDLOCK_PROTECTION_NET_TCP));
 	st->ll_decides = st->tcp_ruled && st->net->connect_ruled && st->net->tcp_pure;
 	st->remap = p->port_remap;
+	st->http = httpacl_wanted(p);
 	if (st->tcp_ruled && st->net->connect_ruled &&
 	    (st->ruleset = landlock_connect_ruleset(&st->net->connect_ports)) < 0)
 		return st->ruleset;

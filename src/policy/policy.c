@@ -673,9 +673,6 @@ static const struct {
 	enum member_kind kind;
 	size_t off;
 } pending[] = {
-    {"http_allow", MK_STRV, OFF(http_allow)},
-    {"http_deny", MK_STRV, OFF(http_deny)},
-    {"http_ports", MK_U32V, OFF(http_ports)},
     {"http_ca", MK_STR, OFF(http_ca)},
     {"max_disk", MK_OPT, OFF(max_disk)},
     {"time_start", MK_OPT, OFF(time_start)},

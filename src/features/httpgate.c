@@ -1,0 +1,264 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* httpgate.c - the HTTP ACL proxy's decision on one request (httpgate.h). */
+#include "httpgate.h"
+
+#include <errno.h>
+#include <netdb.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+
+#include "httpmsg.h"
+#include "httprule.h"
+#include "netaddr.h"
+#include "netplan.h"
+#include "policy.h"
+#include "util.h"
+
+#define DNS_TTL_MS    30000
+#define DNS_CACHE_MAX 256
+/* the 0.8.0 body's words, then which rule */
+#define ACL "Blocked by sandlock HTTP ACL policy: "
+
+struct gate_pin {
+	char *name;
+	struct sl_net_addr addr;
+};
+
+/* A resolver answer, kept DNS_TTL_MS. */
+struct gate_dns {
+	char *name;
+	struct sl_net_addr *addrs;
+	size_t n;
+	int64_t until;
+};
+
+struct httpgate {
+	const struct sandlock_sandbox *p;
+	struct gate_pin *pins;
+	size_t npins;
+	struct gate_dns *dns;
+	size_t ndns;
+};
+
+int httpgate_new(struct httpgate **out, const struct sandlock_sandbox *policy,
+		 const struct sl_netplan *net)
+{
+	struct httpgate *g = calloc(1, sizeof(*g));
+	if (!g)
+		return -ENOMEM;
+	g->p = policy;
+	g->pins = calloc(net->npins ? net->npins : 1, sizeof(*g->pins));
+	if (!g->pins) {
+		free(g);
+		return -ENOMEM;
+	}
+	for (size_t i = 0; i < net->npins; i++) {
+		struct gate_pin *gp = &g->pins[g->npins];
+		if (netaddr_parse(net->pins[i].addr, 0, &gp->addr) != NETADDR_OK)
+			continue; /* netplan writes only addresses it parsed */
+		netaddr_canon(&gp->addr);
+		if (!(gp->name = strdup(net->pins[i].name))) {
+			httpgate_free(g);
+			return -ENOMEM;
+		}
+		g->npins++;
+	}
+	*out = g;
+	return 0;
+}
+
+static void dns_free(struct gate_dns *d)
+{
+	free(d->name);
+	free(d->addrs);
+}
+
+void httpgate_free(struct httpgate *g)
+{
+	if (!g)
+		return;
+	for (size_t i = 0; i < g->npins; i++)
+		free(g->pins[i].name);
+	for (size_t i = 0; i < g->ndns; i++)
+		dns_free(&g->dns[i]);
+	free(g->pins);
+	free(g->dns);
+	free(g);
+}
+
+void gate_verdict_free(struct gate_verdict *v)
+{
+	if (!v)
+		return;
+	if (v->add) {
+		explicit_bzero(v->add, strlen(v->add));
+		free(v->add);
+	}
+	v->add = NULL;
+	v->drop = NULL;
+}
+
+/* ---- the host ------------------------------------------------------------------ */
+
+/* The resolver's addresses for name, from the cache or asked now (the
+ * proxy's thread waits for it: a name no rule pins is the rare case).
+ * NULL when it does not resolve. */
+static const struct gate_dns *resolve(struct httpgate *g, const char *name)
+{
+	int64_t now = sl_now_ms();
+	for (size_t i = 0; i < g->ndns; i++)
+		if (strcmp(g->dns[i].name, name) == 0) {
+			if (g->dns[i].until > now)
+				return &g->dns[i];
+			dns_free(&g->dns[i]);
+			g->dns[i--] = g->dns[--g->ndns];
+		}
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return NULL;
+	struct gate_dns d = {.name = strdup(name), .until = now + DNS_TTL_MS};
+	size_t cap = 0;
+	for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
+		cap++;
+	d.addrs = calloc(cap ? cap : 1, sizeof(*d.addrs));
+	for (struct addrinfo *ai = res; d.addrs && ai; ai = ai->ai_next) {
+		uint16_t port;
+		if (netaddr_from_sockaddr(ai->ai_addr, ai->ai_addrlen, &d.addrs[d.n], &port) == 0)
+			d.n++;
+	}
+	freeaddrinfo(res);
+	if (!d.name || !d.addrs || (g->ndns == DNS_CACHE_MAX)) {
+		/* no room to keep it: the oldest entry goes */
+		if (d.name && d.addrs && g->ndns) {
+			dns_free(&g->dns[0]);
+			g->dns[0] = g->dns[--g->ndns];
+		} else {
+			dns_free(&d);
+			return NULL;
+		}
+	}
+	struct gate_dns *v = realloc(g->dns, (g->ndns + 1) * sizeof(*v));
+	if (!v) {
+		dns_free(&d);
+		return NULL;
+	}
+	g->dns = v;
+	v[g->ndns] = d;
+	return &v[g->ndns++];
+}
+
+/* Is host (lower-case, no port, no brackets) the address dest? */
+static bool host_is_dest(struct httpgate *g, const char *host, const struct sl_net_addr *dest)
+{
+	struct sl_net_addr a;
+	if (netaddr_parse(host, 0, &a) == NETADDR_OK) {
+		netaddr_canon(&a);
+		return netaddr_equal(&a, dest);
+	}
+	/* the sandbox's /etc/hosts: localhost, then the pinned names; a
+	 * pinned name is only what it is pinned to */
+	if (strcmp(host, "localhost") == 0) {
+		static const uint8_t v6[16] = {[15] = 1};
+		return dest->family == AF_INET ? dest->addr[0] == 127
+					       : memcmp(dest->addr, v6, 16) == 0;
+	}
+	bool pinned = false;
+	for (size_t i = 0; i < g->npins; i++) {
+		if (strcasecmp(g->pins[i].name, host) != 0)
+			continue;
+		pinned = true;
+		if (netaddr_equal(&g->pins[i].addr, dest))
+			return true;
+	}
+	if (pinned)
+		return false;
+	const struct gate_dns *d = resolve(g, host);
+	for (size_t i = 0; d && i < d->n; i++)
+		if (netaddr_equal(&d->addrs[i], dest))
+			return true;
+	return false;
+}
+
+/* ---- the rules ----------------------------------------------------------------- */
+
+static void deny(struct gate_verdict *v, enum gate_status st, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void deny(struct gate_verdict *v, enum gate_status st, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(v->reason, sizeof(v->reason), fmt, ap);
+	va_end(ap);
+	v->status = st;
+}
+
+/* The rules' verdict on (method, host, path): a deny rule first, then
+ * the allow rules.  The rule that decided is named in the reason. */
+static void rules_check(struct httpgate *g, const struct httpmsg_req *rq, const char *path,
+			struct gate_verdict *v)
+{
+	const struct sandlock_sandbox *p = g->p;
+	const struct sl_http_rule *deny_rules = p->http_rules + p->n_http_allow;
+	for (size_t i = 0; i < p->n_http_deny; i++)
+		if (httprule_match(&deny_rules[i], rq->method, rq->host, path)) {
+			deny(v, GATE_DENY, ACL "denied by the http_deny rule '%s'",
+			     p->http_deny.v[i]);
+			return;
+		}
+	for (size_t i = 0; i < p->n_http_allow; i++)
+		if (httprule_match(&p->http_rules[i], rq->method, rq->host, path))
+			return;
+	if (p->n_http_allow)
+		deny(v, GATE_DENY, ACL "no http_allow rule matches %.31s %.120s%.160s", rq->method,
+		     rq->host, path);
+}
+
+int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struct sl_net_addr *dest,
+		   bool tls, const char *sni, struct gate_verdict *v)
+{
+	*v = (struct gate_verdict){.status = GATE_ALLOW};
+	if (!rq->host) {
+		deny(v, GATE_DENY, ACL "the request names no host");
+		return 0;
+	}
+	/* over TLS the host is the name the upstream certificate is checked
+	 * for: the client's SNI, or with none the address itself */
+	struct sl_net_addr lit;
+	if (tls && !sni && netaddr_parse(rq->host, 0, &lit) != NETADDR_OK) {
+		deny(v, GATE_DENY,
+		     ACL "the TLS handshake gave no server name (SNI): only the address itself "
+			 "may be asked for, not '%.200s'",
+		     rq->host);
+		return 0;
+	}
+	if (tls && sni && strcmp(sni, rq->host) != 0) {
+		deny(v, GATE_DENY, ACL "the host '%.200s' is not the TLS server name '%.200s'",
+		     rq->host, sni);
+		return 0;
+	}
+	if (!host_is_dest(g, rq->host, dest)) {
+		char a[NETADDR_STRLEN];
+		netaddr_format(dest, a);
+		deny(v, GATE_DENY,
+		     "Blocked by sandlock: Host header does not match connection destination "
+		     "('%.200s' is not %s)",
+		     rq->host, a);
+		return 0;
+	}
+	char *path = NULL;
+	int r = httprule_normalize_path(rq->path, false, &path);
+	if (r == -ENOMEM)
+		return r;
+	if (r < 0) {
+		deny(v, GATE_BAD,
+		     "Bad request: the path cannot be checked (it decodes to a NUL byte)");
+		return 0;
+	}
+	rules_check(g, rq, path, v);
+	free(path);
+	return 0;
+}
