@@ -673,7 +673,6 @@ static const struct {
 	enum member_kind kind;
 	size_t off;
 } pending[] = {
-    {"http_ca", MK_STR, OFF(http_ca)},
     {"max_disk", MK_OPT, OFF(max_disk)},
     {"time_start", MK_OPT, OFF(time_start)},
     {"fs_isolation", MK_U8, OFF(fs_isolation)},
