@@ -233,6 +233,11 @@ $(B)/bench/%: bench/%.c $(SHLIB)
 # The long form of the stress run shares its core with the test.
 $(B)/bench/stress: tests/stress.h
 
+# The HTTP load tool speaks TLS itself (bench/http.sh).
+$(B)/bench/httpload: bench/httpload.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SSL_CFLAGS) $(CFLAGS) -o $@ $< $(SSL_LIBS) -lpthread
+
 bench: all $(BENCHES) $(PROBES)
 	bash bench/run.sh
 

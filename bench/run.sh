@@ -6,7 +6,8 @@
 # $B/bench/libbench (sandlock_run against fork+exec from a running process),
 # bench/notif.sh (a notified syscall against the bare notification
 # floor, and python3 with resource limits), bench/onbehalf.sh, bench/redis.sh
-# (a server under port_remap; skipped without redis), bench/determinism.sh,
+# (a server under port_remap; skipped without redis), bench/http.sh (the
+# HTTP ACL proxy), bench/determinism.sh,
 # then $B/bench/stress
 # (many threads starting sandboxes at once, every output checked).
 #
@@ -121,6 +122,16 @@ if ((have_hyperfine)); then
 	say "== a server: redis-server under --port-remap vs bare, redis-benchmark from outside"
 	if ! bash "$here/redis.sh" 2>&1; then
 		say "run: redis benchmark did not complete"
+		status=1
+	fi
+fi
+
+# ---- the HTTP ACL proxy ---------------------------------------------------------
+if ((have_hyperfine)); then
+	say ""
+	say "== the HTTP ACL proxy: requests through it vs direct, HTTP and HTTPS; its memory"
+	if ! bash "$here/http.sh" 2>&1; then
+		say "run: http benchmark did not complete"
 		status=1
 	fi
 fi
