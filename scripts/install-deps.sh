@@ -10,9 +10,11 @@ packages=(
 	build-essential    # gcc 12, make
 	pkg-config
 	libseccomp-dev     # seccomp BPF assembly (compiled in the parent)
-	libssl-dev         # OpenSSL 3, for HTTPS interception (later issues)
+	libssl-dev         # OpenSSL 3: HTTPS interception by the HTTP ACL proxy
 	# tests
 	python3            # /usr/bin/python3, used by the integration tests
+	curl               # an HTTP/HTTPS client through the HTTP ACL proxy (tests)
+	openssl            # the tests' and bench/http.sh's certificates
 	util-linux         # setpriv: runs the tests a second time unprivileged
 	valgrind           # make check-valgrind
 	# benchmarks and tooling
