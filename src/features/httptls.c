@@ -497,7 +497,7 @@ static int ip_literal(const char *s, char out[INET6_ADDRSTRLEN])
  * CA.  See httptls.h for its fields. */
 static X509 *mint(struct httptls *t, const char *name, bool ip)
 {
-	char san[DNS_NAME_MAX + 8];
+	char san[DNS_NAME_MAX + 32]; /* "critical,DNS:" and the name */
 	bool cn = strlen(name) <= CN_MAX;
 	X509 *x = X509_new();
 	snprintf(san, sizeof(san), "%s%s:%s", cn ? "" : "critical,", ip ? "IP" : "DNS", name);
