@@ -96,7 +96,9 @@ void httptls_error(SSL *ssl, int ret, char *buf, size_t len);
  * -EAGAIN with *events set to POLLIN or POLLOUT (what fd must become
  * before the call is repeated), and -EPROTO for a failure whose reason
  * they record (sl_error_get() and httptls_error), -EPIPE for a peer gone
- * without close_notify. */
+ * (a broken connection, or an EOF without close_notify).  The SSLs of
+ * this module send with MSG_NOSIGNAL: a peer gone is EPIPE, never a
+ * SIGPIPE in the host, whether the wrappers or SSL_* calls drive them. */
 /* 0 once the handshake is complete. */
 int httptls_handshake(SSL *ssl, short *events);
 /* Bytes read (> 0), 0 at the peer's close_notify. */

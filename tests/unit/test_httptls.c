@@ -823,3 +823,39 @@ TEST(httptls_wrappers_relay)
 	httptls_free(proxy);
 	httptls_free(up);
 }
+
+/* A peer gone: EPIPE, never SIGPIPE (its default action would end the
+ * test), and an EOF without close_notify read as -EPIPE. */
+TEST(httptls_peer_gone)
+{
+	struct httptls *t;
+	char wc[256], ws[256], buf[16];
+	short ev;
+	CHECK_EQ(httptls_ephemeral(&t), 0);
+	size_t len;
+	char *pem = ca_pem(t, &len);
+	SSL_CTX *ctx = client_trusting(pem, len);
+	for (int round = 0; round < 2; round++) {
+		int fds[2];
+		pair(fds);
+		SSL *c = client(ctx, fds[0], "example.test", "example.test", NULL, NULL);
+		SSL *s = httptls_server(t, fds[1], "192.0.2.1");
+		CHECK(pump(c, s, wc, ws));
+		SSL_free(c);
+		close(fds[0]);
+		ssize_t r = round == 0 ? httptls_write(s, "x", 1, &ev)
+				       : httptls_read(s, buf, sizeof(buf), &ev);
+		if (r != -EPIPE)
+			th_fail(__FILE__, __LINE__, "round %d: %zd, %s", round, r, sl_error_get());
+		char why[256];
+		httptls_error(s, -1, why, sizeof(why));
+		CHECK(why[0] != 0);
+		CHECK_CONTAINS(why, round == 0 ? "Broken pipe" : "unexpected eof");
+		CHECK_EQ(ERR_peek_error(), 0);
+		httptls_close(s);
+		close(fds[1]);
+	}
+	SSL_CTX_free(ctx);
+	free(pem);
+	httptls_free(t);
+}
