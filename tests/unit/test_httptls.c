@@ -604,7 +604,7 @@ TEST(httptls_bundle_with_ca)
 	const char *bodies[] = {"A\nB\n", "A\nB", ""};
 	const char *expect[] = {"A\nB\n", "A\nB\n", ""};
 	for (int i = 0; i < 3; i++) {
-		char name[16];
+		char name[32];
 		snprintf(name, sizeof(name), "bundle%d", i);
 		char *p = write_text(name, bodies[i]);
 		CHECK_EQ(httptls_bundle_with_ca(t, p, &out, &len), 0);
