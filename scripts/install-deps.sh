@@ -10,7 +10,7 @@ packages=(
 	build-essential    # gcc 12, make
 	pkg-config
 	libseccomp-dev     # seccomp BPF assembly (compiled in the parent)
-	libssl-dev         # OpenSSL 3, for HTTPS interception (later issues)
+	libssl-dev         # OpenSSL 3 (src/features/httptls.c): HTTPS interception
 	# tests
 	python3            # /usr/bin/python3, used by the integration tests
 	util-linux         # setpriv: runs the tests a second time unprivileged
