@@ -79,9 +79,71 @@ static void conn_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long
 	free(ptr);
 }
 
+/* The socket BIO of the connections.  OpenSSL's own writes with
+ * write(2): a peer gone would raise SIGPIPE in the host process, whose
+ * disposition is the application's.  This one sends with MSG_NOSIGNAL
+ * (EPIPE instead) and never closes the fd. */
+static BIO_METHOD *sock_method;
+
+static int sock_fd(BIO *b)
+{
+	return (int)(intptr_t)BIO_get_data(b);
+}
+
+static bool retryable(int err)
+{
+	return err == EAGAIN || err == EWOULDBLOCK || err == EINTR;
+}
+
+static int sock_write(BIO *b, const char *in, int len)
+{
+	BIO_clear_retry_flags(b);
+	ssize_t n = send(sock_fd(b), in, (size_t)len, MSG_NOSIGNAL);
+	if (n < 0 && retryable(errno))
+		BIO_set_retry_write(b);
+	return (int)n;
+}
+
+static int sock_read(BIO *b, char *out, int len)
+{
+	BIO_clear_retry_flags(b);
+	ssize_t n = recv(sock_fd(b), out, (size_t)len, 0);
+	if (n < 0 && retryable(errno))
+		BIO_set_retry_read(b);
+	if (n == 0) /* what tells the record layer an EOF from a pause */
+		BIO_set_flags(b, BIO_FLAGS_IN_EOF);
+	return (int)n;
+}
+
+static long sock_ctrl(BIO *b, int cmd, long num, void *ptr)
+{
+	switch (cmd) {
+	case BIO_C_GET_FD: /* SSL_get_fd */
+		if (ptr)
+			*(int *)ptr = sock_fd(b);
+		return sock_fd(b);
+	case BIO_CTRL_EOF:
+		return BIO_test_flags(b, BIO_FLAGS_IN_EOF) != 0;
+	case BIO_CTRL_FLUSH:
+	case BIO_CTRL_DUP:
+		return 1;
+	default:
+		return 0;
+	}
+}
+
 static void conn_index(void)
 {
 	conn_idx = SSL_get_ex_new_index(0, NULL, NULL, NULL, conn_free);
+	int type = BIO_get_new_index();
+	BIO_METHOD *m = type > 0 ? BIO_meth_new(type | BIO_TYPE_SOURCE_SINK | BIO_TYPE_DESCRIPTOR,
+						"sandlock socket")
+				 : NULL;
+	if (m && BIO_meth_set_write(m, sock_write) && BIO_meth_set_read(m, sock_read) &&
+	    BIO_meth_set_ctrl(m, sock_ctrl))
+		sock_method = m;
+	else
+		BIO_meth_free(m);
 }
 
 static struct conn *conn_of(SSL *ssl)
@@ -255,7 +317,7 @@ static int httptls_new(struct httptls **out, X509 *ca, EVP_PKEY *key)
 	t->ca_key = key;
 	pthread_once(&conn_once, conn_index);
 	t->leaves = calloc(HTTPTLS_CACHE_MAX, sizeof(*t->leaves));
-	if (conn_idx < 0 || !t->leaves || !(t->leaf_key = EVP_EC_gen("P-256")) ||
+	if (conn_idx < 0 || !sock_method || !t->leaves || !(t->leaf_key = EVP_EC_gen("P-256")) ||
 	    !(t->server = server_ctx(t))) {
 		httptls_free(t);
 		return ossl_fail(ENOMEM, "httptls: cannot set up TLS");
@@ -497,7 +559,7 @@ static int ip_literal(const char *s, char out[INET6_ADDRSTRLEN])
  * CA.  See httptls.h for its fields. */
 static X509 *mint(struct httptls *t, const char *name, bool ip)
 {
-	char san[DNS_NAME_MAX + 8];
+	char san[DNS_NAME_MAX + 32]; /* "critical,DNS:" and the name */
 	bool cn = strlen(name) <= CN_MAX;
 	X509 *x = X509_new();
 	snprintf(san, sizeof(san), "%s%s:%s", cn ? "" : "critical,", ip ? "IP" : "DNS", name);
@@ -646,11 +708,15 @@ static SSL *new_ssl(struct httptls *t, SSL_CTX *ctx, int fd, bool server)
 		ossl_fail(ENOMEM, "httptls: cannot make a connection");
 		return NULL;
 	}
-	if (SSL_set_fd(ssl, fd) != 1) {
+	BIO *b = BIO_new(sock_method);
+	if (!b) {
 		SSL_free(ssl);
-		ossl_fail(EBADF, "httptls: cannot use the socket");
+		ossl_fail(ENOMEM, "httptls: cannot make a connection");
 		return NULL;
 	}
+	BIO_set_data(b, (void *)(intptr_t)fd);
+	BIO_set_init(b, 1);
+	SSL_set_bio(ssl, b, b); /* one reference, for both directions */
 	return ssl;
 }
 
@@ -794,7 +860,7 @@ static void describe(SSL *ssl, int ret, char *buf, size_t len)
 		case SSL_ERROR_SYSCALL:
 			if (ERR_peek_error())
 				snprintf(buf, len, "%s", ossl_why(why, sizeof(why)));
-			else if (ret < 0 && saved)
+			else if (saved)
 				snprintf(buf, len, "connection error: %s", strerror(saved));
 			else
 				snprintf(buf, len, "the peer closed the connection");
@@ -850,6 +916,7 @@ static int io_fail(SSL *ssl, int r, short *events)
 int httptls_handshake(SSL *ssl, short *events)
 {
 	ERR_clear_error();
+	errno = 0; /* what describe() reads */
 	int r = SSL_do_handshake(ssl);
 	if (r == 1)
 		return 0;
@@ -862,6 +929,7 @@ ssize_t httptls_read(SSL *ssl, void *buf, size_t len, short *events)
 {
 	size_t n;
 	ERR_clear_error();
+	errno = 0; /* what describe() reads */
 	if (SSL_read_ex(ssl, buf, len, &n) == 1)
 		return (ssize_t)n;
 	return io_fail(ssl, 0, events);
@@ -873,6 +941,7 @@ ssize_t httptls_write(SSL *ssl, const void *buf, size_t len, short *events)
 	ERR_clear_error();
 	if (len == 0)
 		return 0;
+	errno = 0; /* what describe() reads */
 	if (SSL_write_ex(ssl, buf, len, &n) == 1)
 		return (ssize_t)n;
 	int r = io_fail(ssl, 0, events);

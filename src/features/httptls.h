@@ -60,7 +60,7 @@ int httptls_bundle_with_ca(const struct httptls *t, const char *path, char **out
  * the ClientHello: a leaf for the SNI name (lower-cased, one trailing dot
  * dropped), minted and signed by the CA and cached; without SNI a leaf for
  * fallback_ip (an IPv4 or IPv6 literal, the original destination: an
- * iPAddress SAN).  An SNI that is not a DNS name (characters
+ * iPAddress SAN; NULL: a client without SNI is refused).  An SNI that is not a DNS name (characters
  * [A-Za-z0-9.-], labels of 1 to 63, at most 253 in all) or is an IP
  * literal (its last label numeric) fails the handshake with an
  * unrecognized_name alert.  ALPN: "http/1.1" only; a client offering ALPN
@@ -96,7 +96,9 @@ void httptls_error(SSL *ssl, int ret, char *buf, size_t len);
  * -EAGAIN with *events set to POLLIN or POLLOUT (what fd must become
  * before the call is repeated), and -EPROTO for a failure whose reason
  * they record (sl_error_get() and httptls_error), -EPIPE for a peer gone
- * without close_notify. */
+ * (a broken connection, or an EOF without close_notify).  The SSLs of
+ * this module send with MSG_NOSIGNAL: a peer gone is EPIPE, never a
+ * SIGPIPE in the host, whether the wrappers or SSL_* calls drive them. */
 /* 0 once the handshake is complete. */
 int httptls_handshake(SSL *ssl, short *events);
 /* Bytes read (> 0), 0 at the peer's close_notify. */
