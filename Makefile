@@ -42,14 +42,16 @@ SECCOMP_LIBS   := $(shell pkg-config --libs libseccomp 2>/dev/null || echo -lsec
 # every start (about 65 us a run here).
 SECCOMP_A      := $(shell f=$$($(CC) -print-file-name=libseccomp.a); [ -f "$$f" ] && echo "$$f")
 CLI_SECCOMP    := $(if $(SECCOMP_A),$(SECCOMP_A),$(SECCOMP_LIBS))
-# OpenSSL (src/features/httptls.c, its one includer): the same choice for
-# the CLI, Debian's libssl.a and libcrypto.a (libssl-dev ships both) when
-# present; libcrypto's archive wants -ldl and -pthread (pkg-config --static).
+# OpenSSL: only the TLS plugin links it (src/tls/httptls.c, its one
+# includer: libsandlock-tls.so.0, loaded by src/features/tlsload.c the first
+# time a sandbox intercepts HTTPS).  Linked into the library or the CLI,
+# its relocations cost every start about 0.3-0.5 ms, HTTPS or not.
 SSL_CFLAGS := $(shell pkg-config --cflags openssl 2>/dev/null)
 SSL_LIBS   := $(shell pkg-config --libs openssl 2>/dev/null || echo -lssl -lcrypto)
-SSL_A      := $(shell s=$$($(CC) -print-file-name=libssl.a); c=$$($(CC) -print-file-name=libcrypto.a); \
-                [ -f "$$s" ] && [ -f "$$c" ] && echo "$$s $$c")
-CLI_SSL    := $(if $(SSL_A),$(SSL_A) -ldl,$(SSL_LIBS))
+TLS_SONAME := libsandlock-tls.so.$(SOMAJOR)
+TLS_LIB    := $(B)/libsandlock-tls.so.$(VERSION)
+TLS_OBJ    := $(B)/obj/tls/httptls.o
+TLS_DEPS   := $(B)/obj/src/base/error.o $(B)/obj/src/base/util.o
 
 LIB_SRC   := $(sort $(wildcard $(addsuffix /*.c,$(SRC_DIRS))))
 LIB_OBJ   := $(LIB_SRC:%.c=$(B)/obj/%.o)
@@ -85,7 +87,7 @@ TESTBINS  := $(if $(UNIT_SRC),$(B)/tests/unit) $(if $(INTEG_SRC),$(B)/tests/inte
 REPLAYS   := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%-replay)
 
 .PHONY: all check check-asan check-valgrind fuzz test bench lint format install uninstall clean tests
-all: $(SHLIB) $(STLIB) $(CLI) $(B)/sandlock.pc
+all: $(SHLIB) $(STLIB) $(CLI) $(TLS_LIB) $(B)/sandlock.pc
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SYSTAB_SRC:.c=.d) $(SYSTAB_OBJ:.o=.d)
 
@@ -103,7 +105,26 @@ $(B)/obj/src/%.o: src/%.c
 RAW_OBJ := $(addprefix $(B)/obj/src/plan/,child.o keeper.o privdrop.o rawclone.o)
 NO_LIBCALLS := $(if $(findstring clang,$(CC)),-fno-builtin,-fno-tree-loop-distribute-patterns)
 $(RAW_OBJ): CFLAGS += -fno-stack-protector $(NO_LIBCALLS) -fno-sanitize=all
-$(B)/obj/src/features/httptls.o: CPPFLAGS += $(SSL_CFLAGS)
+# The plugin: its object, with its one exported symbol (sandlock_tls_ops).
+$(TLS_OBJ): src/tls/httptls.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SSL_CFLAGS) $(CFLAGS) -DSL_TLS_PLUGIN -fPIC -fvisibility=hidden -MMD -MP \
+	    -c $< -o $@
+-include $(TLS_OBJ:.o=.d)
+
+# A plain object of the same source, for the unit tests (they call it
+# directly, not through the loader).
+$(B)/obj/tls/httptls-test.o: src/tls/httptls.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(SSL_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+$(TLS_LIB): $(TLS_OBJ) $(TLS_DEPS)
+	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(TLS_SONAME) -Wl,-z,relro -Wl,-z,now \
+	    -o $@ $^ $(SSL_LIBS) -lpthread
+	ln -sf $(notdir $@) $(B)/$(TLS_SONAME)
+
+# where the loader looks last (tlsload.c)
+$(B)/obj/src/features/tlsload.o: CPPFLAGS += -DSL_LIBDIR='"$(LIBDIR)"'
 
 $(B)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
@@ -120,7 +141,7 @@ $(SYSTAB_OBJ): $(SYSTAB_SRC)
 $(GEN_TOOL): tools/gen_filter.c $(LIB_OBJ) $(SYSTAB_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(SECCOMP_CFLAGS) $(CFLAGS) -o $@ $< $(LIB_OBJ) $(SYSTAB_OBJ) \
-	    $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
+	    $(SECCOMP_LIBS) -lpthread
 
 $(GEN_SRC): $(GEN_TOOL)
 	@mkdir -p $(dir $@)
@@ -132,7 +153,7 @@ $(GEN_OBJ): $(GEN_SRC)
 
 $(SHLIB): $(LIB_OBJ) $(SYSTAB_OBJ) $(GEN_OBJ)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(SONAME) -Wl,-z,relro -Wl,-z,now -Wl,--as-needed \
-	    -o $@ $^ $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
+	    -o $@ $^ $(SECCOMP_LIBS) -lpthread
 	ln -sf $(notdir $@) $(B)/$(SONAME)
 	ln -sf $(SONAME) $(B)/libsandlock.so
 	ln -sf $(SONAME) $(B)/libsandlock_ffi.so
@@ -144,7 +165,7 @@ $(STLIB): $(LIB_OBJ) $(SYSTAB_OBJ) $(GEN_OBJ)
 # The CLI links the static library: one code path with the shared library,
 # one fewer object to load at every start.
 $(CLI): $(CLI_OBJ) $(STLIB)
-	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(CLI_SECCOMP) $(CLI_SSL) -lpthread
+	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(CLI_SECCOMP) -lpthread
 
 $(B)/sandlock.pc: sandlock.pc.in Makefile
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
@@ -155,12 +176,12 @@ $(B)/sandlock.pc: sandlock.pc.in Makefile
 # integration tests link the shared library exactly as users do.
 # They also link the CLI's objects (all but main.c) to test option parsing.
 CLI_LIBOBJ := $(filter-out $(B)/obj/cli/main.o,$(CLI_OBJ))
-$(B)/tests/unit: $(UNIT_SRC) $(HARNESS) tests/harness.h $(STLIB) $(CLI_LIBOBJ)
+$(B)/tests/unit: $(UNIT_SRC) $(HARNESS) tests/harness.h $(STLIB) $(CLI_LIBOBJ) $(B)/obj/tls/httptls-test.o
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(SSL_CFLAGS) $(CFLAGS) -Itests -Icli -o $@ $(UNIT_SRC) $(HARNESS) \
-	    $(CLI_LIBOBJ) $(STLIB) $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
+	    $(CLI_LIBOBJ) $(B)/obj/tls/httptls-test.o $(STLIB) $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
 
-$(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h tests/stress.h $(SHLIB)
+$(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h tests/stress.h $(SHLIB) $(TLS_LIB)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Itests -o $@ $(INTEG_SRC) $(HARNESS) \
 	    -L$(B) -lsandlock -Wl,-rpath,'$$ORIGIN/..' -lpthread
@@ -183,7 +204,7 @@ $(B)/tests/probes/nprobe: tests/probes/nprobe.c src/base/rawsys.h
 $(B)/fuzz/%-replay: fuzz/%.c fuzz/replay.c fuzz/fuzz.h $(STLIB) $(CLI_LIBOBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -Ifuzz -Icli -o $@ $< fuzz/replay.c $(CLI_LIBOBJ) $(STLIB) \
-	    $(LDFLAGS) $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
+	    $(LDFLAGS) $(SECCOMP_LIBS) -lpthread
 
 # The unit tests under valgrind's memcheck (the integration tests spawn
 # sandboxes through raw clone calls valgrind cannot follow); a memory error
@@ -203,7 +224,7 @@ fuzz:
 	    clang $(CPPFLAGS) -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Ifuzz -Icli \
 	        -o $(FUZZ_DIR)/fuzz-$$t fuzz/$$t.c \
 	        $(filter-out $(FUZZ_DIR)/obj/cli/main.o,$(CLI_OBJ:$(B)/%=$(FUZZ_DIR)/%)) \
-	        $(FUZZ_DIR)/libsandlock.a $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread || exit 1; \
+	        $(FUZZ_DIR)/libsandlock.a $(SECCOMP_LIBS) -lpthread || exit 1; \
 	    echo "fuzz: $$t for $(FUZZ_SECONDS)s"; \
 	    $(FUZZ_DIR)/fuzz-$$t -max_total_time=$(FUZZ_SECONDS) -print_final_stats=0 \
 	        fuzz/corpus/$$t || exit 1; \
@@ -262,12 +283,15 @@ install: all
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsandlock.so
 	ln -sf $(SONAME) $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so
 	install -m 0644 $(STLIB) $(DESTDIR)$(LIBDIR)/
+	install -m 0755 $(TLS_LIB) $(DESTDIR)$(LIBDIR)/
+	ln -sf $(notdir $(TLS_LIB)) $(DESTDIR)$(LIBDIR)/$(TLS_SONAME)
 	install -m 0644 $(B)/sandlock.pc $(DESTDIR)$(PCDIR)/sandlock.pc
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sandlock
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/sandlock.h $(DESTDIR)$(LIBDIR)/libsandlock.so* \
 	    $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so $(DESTDIR)$(LIBDIR)/libsandlock.a \
+	    $(DESTDIR)$(LIBDIR)/libsandlock-tls.so* \
 	    $(DESTDIR)$(PCDIR)/sandlock.pc $(DESTDIR)$(BINDIR)/sandlock
 
 clean:

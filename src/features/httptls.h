@@ -110,4 +110,40 @@ ssize_t httptls_write(SSL *ssl, const void *buf, size_t len, short *events);
  * close the fd. */
 void httptls_close(SSL *ssl);
 
+/* ---- the plugin ----------------------------------------------------------
+ *
+ * httptls.c is not part of libsandlock: it is built into a plugin of its
+ * own, libsandlock-tls.so.0 (linked with OpenSSL), which the library
+ * loads the first time a sandbox intercepts HTTPS (tlsload.c defines the
+ * functions above by forwarding to it).  Linking OpenSSL into the library
+ * and the CLI cost every sandbox start its relocations (about 0.3-0.5 ms
+ * of a 2.5 ms start here), HTTPS or not.  The plugin's one exported
+ * symbol is sandlock_tls_ops, the table below; its messages are its own
+ * (error.c is linked into it), so the loader copies each into the
+ * library's. */
+#define HTTPTLS_PLUGIN	    "libsandlock-tls.so.0"
+#define HTTPTLS_OPS_VERSION 1
+
+struct httptls_ops {
+	int version; /* HTTPTLS_OPS_VERSION */
+	int (*load)(struct httptls **out, const char *ca_path, const char *key_path);
+	int (*ephemeral)(struct httptls **out);
+	void (*free)(struct httptls *t);
+	int (*ca_pem)(const struct httptls *t, char **pem, size_t *len);
+	int (*bundle_with_ca)(const struct httptls *t, const char *path, char **out, size_t *len);
+	SSL *(*server)(struct httptls *t, int fd, const char *fallback_ip);
+	const char *(*sni)(SSL *ssl);
+	SSL *(*client)(struct httptls *t, int fd, const char *host);
+	int (*set_upstream_ca)(struct httptls *t, const char *pem_path);
+	void (*error)(SSL *ssl, int ret, char *buf, size_t len);
+	int (*handshake)(SSL *ssl, short *events);
+	ssize_t (*read)(SSL *ssl, void *buf, size_t len, short *events);
+	ssize_t (*write)(SSL *ssl, const void *buf, size_t len, short *events);
+	void (*close)(SSL *ssl);
+	const char *(*last_error)(void); /* the plugin's message of its last failure */
+};
+
+/* The plugin's table (exported by libsandlock-tls.so.0 only). */
+const struct httptls_ops *sandlock_tls_ops(void);
+
 #endif

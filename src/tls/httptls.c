@@ -959,3 +959,29 @@ void httptls_close(SSL *ssl)
 	SSL_free(ssl);
 	ERR_clear_error();
 }
+
+#ifdef SL_TLS_PLUGIN
+/* The plugin's one exported symbol (httptls.h). */
+__attribute__((visibility("default"))) const struct httptls_ops *sandlock_tls_ops(void)
+{
+	static const struct httptls_ops ops = {
+	    .version = HTTPTLS_OPS_VERSION,
+	    .load = httptls_load,
+	    .ephemeral = httptls_ephemeral,
+	    .free = httptls_free,
+	    .ca_pem = httptls_ca_pem,
+	    .bundle_with_ca = httptls_bundle_with_ca,
+	    .server = httptls_server,
+	    .sni = httptls_sni,
+	    .client = httptls_client,
+	    .set_upstream_ca = httptls_set_upstream_ca,
+	    .error = httptls_error,
+	    .handshake = httptls_handshake,
+	    .read = httptls_read,
+	    .write = httptls_write,
+	    .close = httptls_close,
+	    .last_error = sl_error_get,
+	};
+	return &ops;
+}
+#endif
