@@ -600,7 +600,9 @@ static int request_semantics(struct httpmsg_req *out, const struct fields *fs, c
 	if (fs->expect_n) {
 		if (!eq_nocase(fs->expect.val, fs->expect.vlen, "100-continue"))
 			return fail(why, -EINVAL, "unsupported Expect");
-		out->expect_continue = true;
+		/* a server ignores it in an HTTP/1.0 request (RFC 9110 10.1.1):
+		 * no 100 will come */
+		out->expect_continue = out->minor == 1;
 	}
 	out->keep_alive = keep_alive(out->minor, fs->conn);
 	out->upgrade = fs->upgrade_field && (fs->conn & CONN_UPGRADE);

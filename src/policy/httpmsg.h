@@ -86,7 +86,7 @@ struct httpmsg_req {
 	/* keep_alive: HTTP/1.1 without "Connection: close", or HTTP/1.0 with
 	 * "Connection: keep-alive" (and no close); upgrade: an Upgrade field and
 	 * "upgrade" listed in Connection; expect_continue: "Expect:
-	 * 100-continue" */
+	 * 100-continue" in an HTTP/1.1 request (a server ignores it in 1.0) */
 	bool keep_alive, upgrade, expect_continue;
 };
 

@@ -436,6 +436,11 @@ TEST(httpmsg_req_expect)
 	CHECK_EQ(preq(H11("Expect: 100-Continue\r\nContent-Length: 9\r\n"), &r), 0);
 	CHECK(r.expect_continue);
 	httpmsg_req_free(&r);
+	CHECK_EQ(preq("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n", &r),
+		 0);
+	CHECK(!r.expect_continue);
+	httpmsg_req_free(&r);
+	CHECK_EQ(req_err("POST / HTTP/1.0\r\nExpect: x\r\n\r\n"), -EINVAL);
 	CHECK_EQ(req_err(H11("Expect: 100-continue\r\nExpect: 100-continue\r\n")), -EINVAL);
 	CHECK_EQ(req_err(H11("Expect: 200-ok\r\n")), -EINVAL);
 	CHECK_EQ(req_err(H11("Expect: 100-continue, x\r\n")), -EINVAL);
