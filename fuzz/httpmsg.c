@@ -3,6 +3,7 @@
  * head ends in CRLFCRLF within the input, every shorter prefix of it asks
  * for more, and it parses the same cut at its end; a rewritten request head
  * parses to the same request; a response's framing agrees with its request;
+ * the incremental head check agrees with itself and the parsers;
  * a chunked body fed whole, in two parts or byte by byte frames the same. */
 #include <errno.h>
 #include <stdbool.h>
@@ -120,9 +121,30 @@ static void check_chunked(const char *buf, size_t size)
 	}
 }
 
+/* The incremental head check: in two calls as in one, and as the parsers
+ * about the head's bytes. */
+static void check_scan(const char *buf, size_t size)
+{
+	size_t c1 = 0, c2 = 0, cut = size ? (size_t)(unsigned char)buf[0] % (size + 1) : 0;
+	const char *why;
+	int whole = httpmsg_head_scan(buf, size, &c1, &why);
+	int two = httpmsg_head_scan(buf, cut, &c2, &why);
+	if (two == -EAGAIN)
+		two = httpmsg_head_scan(buf, size, &c2, &why);
+	FUZZ_ASSERT(two == whole && (whole < 0 || c1 == c2));
+	struct httpmsg_resp r;
+	int e = httpmsg_parse_resp(buf, size, "GET", true, &r, &why);
+	FUZZ_ASSERT(whole != 0 || e != -EAGAIN);
+	if (e == 0)
+		FUZZ_ASSERT(whole == 0 && c1 == r.head_len);
+	if (whole == -EAGAIN || whole == -E2BIG)
+		FUZZ_ASSERT(e == whole || (e == -EINVAL && buf[0] != 'H'));
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	const char *buf = (const char *)data;
+	check_scan(buf, size);
 	check_req(buf, size);
 	check_resp(buf, size, "GET", false);
 	check_resp(buf, size, "HEAD", true);

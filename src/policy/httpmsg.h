@@ -98,6 +98,17 @@ struct httpmsg_req {
  * holds nothing to free (it is zeroed). */
 int httpmsg_parse_req(const char *buf, size_t len, struct httpmsg_req *out, const char **why);
 
+/* The head's bytes and size checked as they arrive, for a buffer that
+ * grows: examines buf[*checked..len) (*checked starts at 0; the bytes before
+ * it were found valid by earlier calls on the same, longer-grown buffer) and
+ * updates *checked.  Returns what httpmsg_parse_req() would about the head's
+ * bytes, lines and size: -EAGAIN, -EINVAL (a bare CR or LF, a control byte,
+ * an empty first line), -E2BIG, or 0 when the head is complete (*checked is
+ * then its length: parse it).  A head that arrives a byte at a time costs
+ * O(n) this way, where calling the parser at each byte costs O(n^2).  Works
+ * for responses too. */
+int httpmsg_head_scan(const char *buf, size_t len, size_t *checked, const char **why);
+
 /* Frees what r owns and zeroes it.  Accepts NULL. */
 void httpmsg_req_free(struct httpmsg_req *r);
 
