@@ -25,7 +25,7 @@
  *     target whose host or port (a missing port is the scheme's default)
  *     differs from the Host field's;
  *   - a host that is not a reg-name of [A-Za-z0-9._~-] with non-empty labels
- *     (so no trailing dot), a dotted-quad IPv4 address (a name whose last
+ *     (so no trailing dot) of at most 255 bytes, a dotted-quad IPv4 address (a name whose last
  *     label is numeric must be one, in canonical form: "127.1" and "0x7f.1"
  *     are refused) or a bracketed IPv6 address (no zone); a port that is not
  *     1-65535 in decimal without a leading zero;
@@ -40,9 +40,9 @@
  * Pure functions: no I/O, no globals.  Errors are -errno: -EAGAIN (the head
  * is not complete yet), -EINVAL (malformed or ambiguous), -E2BIG (the head
  * is too large or has too many fields), -ENOMEM, -ENOSYS (a feature the
- * proxy does not support).  Every error sets *why (when why is
- * not NULL) to a short static reason fit for a 400 response's body; success
- * sets it to NULL.
+ * proxy does not support).  The functions that take why set *why (when why
+ * is not NULL) at every error to a short static reason fit for a 400
+ * response's body, and to NULL at success (the chunked framer leaves it).
  */
 #ifndef SL_HTTPMSG_H
 #define SL_HTTPMSG_H
