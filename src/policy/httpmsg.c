@@ -66,15 +66,16 @@ static const char *trim(const char *s, size_t *n)
 
 /* ---- the head: lines and fields ------------------------------------------- */
 
-/* Finds the end of the head in buf[0..len), checking each byte seen: CR only
- * before LF, LF only after CR, no control byte but HTAB, no empty line
- * first.  0 with *head_len, or -EAGAIN, -E2BIG, -EINVAL. */
-static int find_head(const char *buf, size_t len, size_t *head_len, const char **why)
+/* Finds the end of the head in buf[0..len), checking each byte from from on
+ * (those before were checked): CR only before LF, LF only after CR, no
+ * control byte but HTAB, no empty line first.  0 with *head_len, or -EAGAIN,
+ * -E2BIG, -EINVAL. */
+static int find_head(const char *buf, size_t len, size_t from, size_t *head_len, const char **why)
 {
 	size_t lim = len < HTTPMSG_HEAD_MAX ? len : HTTPMSG_HEAD_MAX;
 	if (len > 0 && (buf[0] == '\r' || buf[0] == '\n'))
 		return fail(why, -EINVAL, "empty line before the start line");
-	for (size_t i = 0; i < lim; i++) {
+	for (size_t i = from; i < lim; i++) {
 		unsigned char c = (unsigned char)buf[i];
 		if (c == '\r') {
 			if (i + 1 < len && buf[i + 1] != '\n')
@@ -95,6 +96,22 @@ static int find_head(const char *buf, size_t len, size_t *head_len, const char *
 	if (len >= HTTPMSG_HEAD_MAX)
 		return fail(why, -E2BIG, "head too large");
 	return fail(why, -EAGAIN, "head incomplete");
+}
+
+int httpmsg_head_scan(const char *buf, size_t len, size_t *checked, const char **why)
+{
+	size_t head_len = 0;
+	if (why)
+		*why = NULL;
+	/* the last 3 bytes are looked at again: a CR whose LF had not come, the
+	 * start of a CRLFCRLF */
+	size_t from = *checked > 3 ? *checked - 3 : 0;
+	int r = find_head(buf, len, from < len ? from : len, &head_len, why);
+	if (r == 0)
+		*checked = head_len;
+	else if (r == -EAGAIN)
+		*checked = len;
+	return r;
 }
 
 /* The line at *pos of head[0..end): its start and length without its CRLF;
@@ -600,7 +617,9 @@ static int request_semantics(struct httpmsg_req *out, const struct fields *fs, c
 	if (fs->expect_n) {
 		if (!eq_nocase(fs->expect.val, fs->expect.vlen, "100-continue"))
 			return fail(why, -EINVAL, "unsupported Expect");
-		out->expect_continue = true;
+		/* a server ignores it in an HTTP/1.0 request (RFC 9110 10.1.1):
+		 * no 100 will come */
+		out->expect_continue = out->minor == 1;
 	}
 	out->keep_alive = keep_alive(out->minor, fs->conn);
 	out->upgrade = fs->upgrade_field && (fs->conn & CONN_UPGRADE);
@@ -616,7 +635,7 @@ int httpmsg_parse_req(const char *buf, size_t len, struct httpmsg_req *out, cons
 	if (len > 0 && !is_tchar((unsigned char)buf[0]) && buf[0] != '\r' && buf[0] != '\n')
 		return fail(why, -EINVAL, "malformed request line");
 	size_t head_len = 0, pos = 0, n = 0;
-	int r = find_head(buf, len, &head_len, why);
+	int r = find_head(buf, len, 0, &head_len, why);
 	if (r < 0)
 		return r;
 	out->head_len = head_len;
@@ -704,7 +723,7 @@ int httpmsg_parse_resp(const char *buf, size_t len, const char *req_method, bool
 	if (len > 0 && buf[0] != 'H' && buf[0] != '\r' && buf[0] != '\n')
 		return fail(why, -EINVAL, "malformed status line");
 	size_t head_len = 0, pos = 0, n = 0;
-	int r = find_head(buf, len, &head_len, why);
+	int r = find_head(buf, len, 0, &head_len, why);
 	if (r < 0)
 		return r;
 	const char *l = next_line(buf, head_len, &pos, &n);

@@ -25,7 +25,7 @@
  *     target whose host or port (a missing port is the scheme's default)
  *     differs from the Host field's;
  *   - a host that is not a reg-name of [A-Za-z0-9._~-] with non-empty labels
- *     (so no trailing dot), a dotted-quad IPv4 address (a name whose last
+ *     (so no trailing dot) of at most 255 bytes, a dotted-quad IPv4 address (a name whose last
  *     label is numeric must be one, in canonical form: "127.1" and "0x7f.1"
  *     are refused) or a bracketed IPv6 address (no zone); a port that is not
  *     1-65535 in decimal without a leading zero;
@@ -40,9 +40,9 @@
  * Pure functions: no I/O, no globals.  Errors are -errno: -EAGAIN (the head
  * is not complete yet), -EINVAL (malformed or ambiguous), -E2BIG (the head
  * is too large or has too many fields), -ENOMEM, -ENOSYS (a feature the
- * proxy does not support).  Every error sets *why (when why is
- * not NULL) to a short static reason fit for a 400 response's body; success
- * sets it to NULL.
+ * proxy does not support).  The functions that take why set *why (when why
+ * is not NULL) at every error to a short static reason fit for a 400
+ * response's body, and to NULL at success (the chunked framer leaves it).
  */
 #ifndef SL_HTTPMSG_H
 #define SL_HTTPMSG_H
@@ -86,7 +86,7 @@ struct httpmsg_req {
 	/* keep_alive: HTTP/1.1 without "Connection: close", or HTTP/1.0 with
 	 * "Connection: keep-alive" (and no close); upgrade: an Upgrade field and
 	 * "upgrade" listed in Connection; expect_continue: "Expect:
-	 * 100-continue" */
+	 * 100-continue" in an HTTP/1.1 request (a server ignores it in 1.0) */
 	bool keep_alive, upgrade, expect_continue;
 };
 
@@ -97,6 +97,17 @@ struct httpmsg_req {
  * refused at once), -E2BIG, -EINVAL, -ENOSYS or -ENOMEM.  On failure *out
  * holds nothing to free (it is zeroed). */
 int httpmsg_parse_req(const char *buf, size_t len, struct httpmsg_req *out, const char **why);
+
+/* The head's bytes and size checked as they arrive, for a buffer that
+ * grows: examines buf[*checked..len) (*checked starts at 0; the bytes before
+ * it were found valid by earlier calls on the same, longer-grown buffer) and
+ * updates *checked.  Returns what httpmsg_parse_req() would about the head's
+ * bytes, lines and size: -EAGAIN, -EINVAL (a bare CR or LF, a control byte,
+ * an empty first line), -E2BIG, or 0 when the head is complete (*checked is
+ * then its length: parse it).  A head that arrives a byte at a time costs
+ * O(n) this way, where calling the parser at each byte costs O(n^2).  Works
+ * for responses too. */
+int httpmsg_head_scan(const char *buf, size_t len, size_t *checked, const char **why);
 
 /* Frees what r owns and zeroes it.  Accepts NULL. */
 void httpmsg_req_free(struct httpmsg_req *r);

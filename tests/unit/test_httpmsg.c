@@ -126,6 +126,73 @@ TEST(httpmsg_req_partial_and_too_large)
 	free(b);
 }
 
+/* httpmsg_head_scan over buf[0..n) grown a byte at a time: its first
+ * result other than -EAGAIN, and where. */
+static int scan_bytewise(const char *buf, size_t n, size_t *at, size_t *checked)
+{
+	*checked = 0;
+	for (size_t i = 1; i <= n; i++) {
+		const char *why = NULL;
+		int r = httpmsg_head_scan(buf, i, checked, &why);
+		CHECK(why != NULL || r == 0);
+		if (r != -EAGAIN) {
+			*at = i;
+			return r;
+		}
+		CHECK_EQ(*checked, i);
+	}
+	*at = n;
+	return -EAGAIN;
+}
+
+TEST(httpmsg_head_scan)
+{
+	size_t at, checked;
+	const char *ok = "GET / HTTP/1.1\r\nHost: h\r\n\r\nBODY";
+	CHECK_EQ(scan_bytewise(ok, strlen(ok), &at, &checked), 0);
+	CHECK_EQ(at, strlen(ok) - 4);
+	CHECK_EQ(checked, strlen(ok) - 4);
+	const char *resp = "HTTP/1.1 200 OK\r\n\r\n";
+	CHECK_EQ(scan_bytewise(resp, strlen(resp), &at, &checked), 0);
+	CHECK_EQ(checked, strlen(resp));
+	/* each bad byte is found when it arrives, or with the byte after it */
+	static const struct {
+		const char *s;
+		size_t at;
+	} bad[] = {
+	    {"GET / HTTP/1.1\nX", 15},
+	    {"GET / HTTP/1.1\rX", 16},
+	    {"GET / HTTP/1.1\r\n\r\r", 18},
+	    {"GET / HTTP/1.1\r\nX\x01", 18},
+	    {"\r\n", 1},
+	    {"GET /\x7f", 6},
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		CHECK_EQ(scan_bytewise(bad[i].s, strlen(bad[i].s), &at, &checked), -EINVAL);
+		if (at != bad[i].at)
+			th_fail(__FILE__, __LINE__, "case %zu refused at %zu", i, at);
+	}
+	/* in big pieces, to the size limit */
+	size_t big = HTTPMSG_HEAD_MAX + 100;
+	char *b = malloc(big);
+	CHECK(b);
+	memset(b, 'a', big);
+	memcpy(b, "GET / HTTP/1.1\r\nX: ", 19);
+	const char *why;
+	checked = 0;
+	CHECK_EQ(httpmsg_head_scan(b, 1000, &checked, &why), -EAGAIN);
+	CHECK_EQ(httpmsg_head_scan(b, HTTPMSG_HEAD_MAX - 1, &checked, &why), -EAGAIN);
+	CHECK_EQ(httpmsg_head_scan(b, big, &checked, &why), -E2BIG);
+	/* a CRLFCRLF split across calls */
+	memcpy(b + 500, "\r\n\r\n", 4);
+	checked = 0;
+	CHECK_EQ(httpmsg_head_scan(b, 502, &checked, &why), -EAGAIN);
+	CHECK_EQ(httpmsg_head_scan(b, 503, &checked, &why), -EAGAIN);
+	CHECK_EQ(httpmsg_head_scan(b, 600, &checked, &why), 0);
+	CHECK_EQ(checked, 504);
+	free(b);
+}
+
 TEST(httpmsg_req_field_count)
 {
 	char buf[8192];
@@ -436,6 +503,11 @@ TEST(httpmsg_req_expect)
 	CHECK_EQ(preq(H11("Expect: 100-Continue\r\nContent-Length: 9\r\n"), &r), 0);
 	CHECK(r.expect_continue);
 	httpmsg_req_free(&r);
+	CHECK_EQ(preq("POST / HTTP/1.0\r\nExpect: 100-continue\r\nContent-Length: 9\r\n\r\n", &r),
+		 0);
+	CHECK(!r.expect_continue);
+	httpmsg_req_free(&r);
+	CHECK_EQ(req_err("POST / HTTP/1.0\r\nExpect: x\r\n\r\n"), -EINVAL);
 	CHECK_EQ(req_err(H11("Expect: 100-continue\r\nExpect: 100-continue\r\n")), -EINVAL);
 	CHECK_EQ(req_err(H11("Expect: 200-ok\r\n")), -EINVAL);
 	CHECK_EQ(req_err(H11("Expect: 100-continue, x\r\n")), -EINVAL);
