@@ -90,8 +90,9 @@ struct hconn {
 	enum rs_state rs;
 	uint64_t rs_left;
 	struct httpmsg_chunked rs_ch;
-	bool rs_started; /* some of the current response went to the client */
-	bool rs_close;	 /* the connection ends with the current response */
+	bool rs_started;	       /* some of the current response went to the client */
+	bool rs_close;		       /* the connection ends with the current response */
+	size_t rq_scanned, rs_scanned; /* of the head being received (httpmsg_head_scan) */
 	struct inflight fifo[FIFO_MAX];
 	unsigned fhead, nfifo;
 	char *refusal; /* an answer waiting for the responses before it */
@@ -427,6 +428,7 @@ static int forward_head(struct hconn *c, const struct httpmsg_req *rq, const str
 	}
 	if (r < 0)
 		return r;
+	c->rq_scanned = 0;
 	fifo_push(c, rq->method, rq->upgrade);
 	c->rq_upgrade = rq->upgrade;
 	c->rq = rq->body == HM_LENGTH ? RQ_LEN : rq->body == HM_CHUNKED ? RQ_CHUNKED : RQ_HEAD;
@@ -443,7 +445,11 @@ static void head(struct hconn *c)
 {
 	struct httpmsg_req rq = {0};
 	const char *why = "malformed request";
-	int r = httpmsg_parse_req(hb_data(&c->c.in), hb_n(&c->c.in), &rq, &why);
+	/* checked as it grows: parsing afresh at each read of a head that
+	 * comes a byte at a time would cost the square of its size */
+	int r = httpmsg_head_scan(hb_data(&c->c.in), hb_n(&c->c.in), &c->rq_scanned, &why);
+	if (r == 0)
+		r = httpmsg_parse_req(hb_data(&c->c.in), hb_n(&c->c.in), &rq, &why);
 	if (r == -EAGAIN) {
 		if (c->c.eof) /* a head cut short: nothing to answer */
 			c->rq = RQ_STOP;
@@ -458,6 +464,17 @@ static void head(struct hconn *c)
 			refuse(c, 501, "Not Implemented", line);
 		else
 			refuse(c, 400, "Bad Request", line);
+		return;
+	}
+	char proto[64];
+	if (rq.upgrade &&
+	    !httpgate_upgrade_ok(hb_data(&c->c.in), rq.head_len, proto, sizeof(proto))) {
+		snprintf(line, sizeof(line),
+			 "Blocked by sandlock HTTP ACL policy: an upgrade to '%s' would carry what "
+			 "the proxy cannot see (only websocket is tunnelled)",
+			 proto);
+		refuse(c, 403, "Forbidden", line);
+		httpmsg_req_free(&rq);
 		return;
 	}
 	struct gate_verdict v;
@@ -552,8 +569,10 @@ static void resp_head(struct hconn *c)
 	struct inflight *f = &c->fifo[c->fhead];
 	struct httpmsg_resp rs = {0};
 	const char *why = "malformed response";
-	int r =
-	    httpmsg_parse_resp(hb_data(&c->u.in), hb_n(&c->u.in), f->method, f->upgrade, &rs, &why);
+	int r = httpmsg_head_scan(hb_data(&c->u.in), hb_n(&c->u.in), &c->rs_scanned, &why);
+	if (r == 0)
+		r = httpmsg_parse_resp(hb_data(&c->u.in), hb_n(&c->u.in), f->method, f->upgrade,
+				       &rs, &why);
 	if (r == -EAGAIN) {
 		if (c->u.eof)
 			bad_gateway(c, "the server closed the connection before its response");
@@ -565,6 +584,7 @@ static void resp_head(struct hconn *c)
 		bad_gateway(c, line);
 		return;
 	}
+	c->rs_scanned = 0;
 	if (hb_move(&c->c.out, &c->u.in, rs.head_len) < 0) {
 		c->dead = true;
 		return;

@@ -262,3 +262,41 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 	free(path);
 	return 0;
 }
+
+/* The value of the first field named name in a parsed head, its length
+ * in *n; NULL when absent. */
+static const char *field(const char *head, size_t len, const char *name, size_t *n)
+{
+	size_t nl = strlen(name);
+	const char *end = head + len;
+	for (const char *p = memmem(head, len, "\r\n", 2); p && p + 2 < end;
+	     p = memmem(p + 2, (size_t)(end - p - 2), "\r\n", 2)) {
+		const char *l = p + 2;
+		if ((size_t)(end - l) > nl && strncasecmp(l, name, nl) == 0 && l[nl] == ':') {
+			const char *v = l + nl + 1, *e = memmem(v, (size_t)(end - v), "\r\n", 2);
+			*n = (size_t)((e ? e : end) - v);
+			return v;
+		}
+	}
+	return NULL;
+}
+
+bool httpgate_upgrade_ok(const char *head, size_t head_len, char *what, size_t cap)
+{
+	size_t n = 0;
+	const char *v = field(head, head_len, "upgrade", &n);
+	for (size_t i = 0; v && i < n;) {
+		while (i < n && (v[i] == ' ' || v[i] == '\t' || v[i] == ','))
+			i++;
+		size_t b = i;
+		while (i < n && v[i] != ',' && v[i] != ' ' && v[i] != '\t')
+			i++;
+		if (i == b)
+			continue;
+		if (i - b != 9 || strncasecmp(v + b, "websocket", 9) != 0) {
+			snprintf(what, cap, "%.*s", (int)(i - b), v + b);
+			return false;
+		}
+	}
+	return true;
+}

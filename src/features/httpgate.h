@@ -66,4 +66,11 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 		   bool tls, const char *sni, struct gate_verdict *v);
 void gate_verdict_free(struct gate_verdict *v);
 
+/* Whether the upgrade a request head (head_len bytes, parsed: one field
+ * per line) asks for is one the proxy may tunnel: WebSocket only, whose
+ * messages are the application's.  Any other (h2c: HTTP/2 requests the
+ * proxy would not see; TLS/1.x) is refused.  On refusal the protocol
+ * named is copied to what (cap bytes). */
+bool httpgate_upgrade_ok(const char *head, size_t head_len, char *what, size_t cap);
+
 #endif

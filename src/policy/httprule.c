@@ -36,7 +36,10 @@ static int hexval(char c)
 	return -1;
 }
 
-/* Decodes every valid %XX of s[0..n) once into d (n + 1 bytes). */
+/* Decodes every valid %XX of s[0..n) once into d (n + 1 bytes).  A
+ * backslash, written or decoded (%5C), becomes '/': servers that take it
+ * for a separator (IIS, Windows-backed ones) would otherwise resolve
+ * "/x%5C..%5Cadmin" to "/admin" while the rules saw one odd segment. */
 static int percent_decode(const char *s, size_t n, char *d)
 {
 	size_t o = 0;
@@ -47,10 +50,10 @@ static int percent_decode(const char *s, size_t n, char *d)
 			char c = (char)(hi << 4 | lo);
 			if (!c)
 				return -EINVAL;
-			d[o++] = c;
+			d[o++] = c == '\\' ? '/' : c;
 			i += 2;
 		} else {
-			d[o++] = s[i];
+			d[o++] = s[i] == '\\' ? '/' : s[i];
 		}
 	}
 	d[o] = 0;

@@ -36,7 +36,8 @@ void httprule_free(struct sl_http_rule *r);
 
 // Normalizes an HTTP path (without query or fragment): percent-decodes each
 // valid %XX once (malformed escapes stay literal), splits on '/', drops
-// empty and "." segments, lets ".." pop a segment (never above the root) and
+// empty and "." segments (a backslash, written or %5C, is a '/': some
+// servers separate segments with it), lets ".." pop a segment (never above the root) and
 // rejoins with a leading '/'.  "/foo//bar" -> "/foo/bar",
 // "/v1/%2e%2e/admin" -> "/admin", "/v1/" -> "/v1".
 //

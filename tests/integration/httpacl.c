@@ -22,7 +22,7 @@
 
 /* An HTTP/1.1 server: answers each request with 200 and the body
  * "<METHOD> <TARGET> host=<Host> auth=<Authorization or ->\n", keeps the
- * connection; a request with "Upgrade: echo" to /ws gets 101 and the
+ * connection; a request with "Upgrade: websocket" to /ws gets 101 and the
  * connection then echoes. */
 struct web {
 	int fd;
@@ -99,8 +99,9 @@ static void serve_one(struct web *w, int c)
 		memmove(buf, buf + head + blen, have - head - blen);
 		have -= head + blen;
 		if (hdr(h, "Upgrade", up, sizeof(up)) && strcmp(t, "/ws") == 0) {
-			const char *sw = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: echo\r\n"
-					 "Connection: Upgrade\r\n\r\n";
+			const char *sw =
+			    "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+			    "Connection: Upgrade\r\n\r\n";
 			if (write(c, sw, strlen(sw)) < 0)
 				return;
 			for (;;) {
@@ -335,15 +336,16 @@ TEST(http_upgrade_checked_at_request)
 {
 	struct web *w = web_start("127.0.0.1", 0);
 	sandlock_sandbox_t *p = acl(w, "allow:GET 127.0.0.1/ws", "allow:GET 127.0.0.1/plain", NULL);
-	char *out = tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port), "-t",
-				"GET /ws HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: echo\\r\\n"
-				"Connection: Upgrade\\r\\n\\r\\n",
-				"GET /anything HTTP/1.1\\r\\n\\r\\n", NULL);
+	char *out =
+	    tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port), "-t",
+			"GET /ws HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: websocket\\r\\n"
+			"Connection: Upgrade\\r\\n\\r\\n",
+			"GET /anything HTTP/1.1\\r\\n\\r\\n", NULL);
 	tc_check_lines(out, (const char *const[]){"101 ", "tunnel GET /anything HTTP/1.1", NULL});
 	/* not upgraded (the server answers /plain with 200): what follows is
 	 * a request again, and this one is denied */
 	out = tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port),
-			  "GET /plain HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: echo\\r\\n"
+			  "GET /plain HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: websocket\\r\\n"
 			  "Connection: Upgrade\\r\\n\\r\\n",
 			  GET("/secret", "127.0.0.1"), NULL);
 	CHECK(strncmp(tc_line(out, 0), "200 GET /plain", 14) == 0);
@@ -369,4 +371,26 @@ TEST(http_acl_cli_curl)
 			"/usr/bin/curl", "-sS", "-X", "DELETE", url, NULL);
 	CHECK(strstr(out, "Blocked by sandlock HTTP ACL policy") == out);
 	CHECK_EQ(served(w), 1);
+}
+
+/* An upgrade to something the proxy cannot read (h2c: HTTP/2 requests)
+ * is refused, even on an allowed path: only websocket is tunnelled. */
+TEST(http_upgrade_h2c_refused)
+{
+	struct web *w = web_start("127.0.0.1", 0);
+	sandlock_sandbox_t *p = acl(w, "allow:* 127.0.0.1/*", NULL);
+	char *out =
+	    tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port),
+			"GET /ws HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: h2c\\r\\n"
+			"Connection: Upgrade, HTTP2-Settings\\r\\nHTTP2-Settings: AAMAAABkAAQAAP__"
+			"\\r\\n\\r\\n",
+			NULL);
+	CHECK(strstr(out, "403 Blocked by sandlock HTTP ACL policy: an upgrade to 'h2c'") == out);
+	out = tc_named_in(
+	    p, "webprobe", "127.0.0.1", tc_itoa(w->port),
+	    "GET /ws HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: websocket, TLS/1.2\\r\\n"
+	    "Connection: Upgrade\\r\\n\\r\\n",
+	    NULL);
+	CHECK(strncmp(out, "403 ", 4) == 0);
+	CHECK_EQ(served(w), 0);
 }

@@ -506,6 +506,10 @@ TEST(httprule_normalize_edges)
 	norm_is("/%252e%252e/x", false, "/%2e%2e/x"); /* decoded once */
 	norm_is("/a*", false, "/a*");		      /* literal in requests */
 	norm_is("/...", false, "/...");
+	/* a backslash separates, as some servers read it */
+	norm_is("/x%5C..%5Cadmin", false, "/admin");
+	norm_is("/x%5c..%5cadmin/y", false, "/admin/y");
+	norm_is("/a\\b", false, "/a/b");
 	char *out = (char *)1;
 	CHECK_EQ(httprule_normalize_path("/a%00b", false, &out), -EINVAL);
 	CHECK(out == NULL);
