@@ -209,14 +209,16 @@ static bool side_fill(struct hconn *c, struct hside *s, bool allowed)
 			s->ready = false;
 			break;
 		}
-		if (!s->ssl && r > 0 && r < READ_CHUNK)
-			s->ready = false;
 		moved = true;
 		if (r <= 0) {
 			s->eof = true; /* the end, or a reset: nothing more comes */
 			break;
 		}
 		s->in.len += (size_t)r;
+		if (!s->ssl && r < READ_CHUNK) {
+			s->ready = false; /* drained: the loop says when there is more */
+			break;
+		}
 	}
 	if (s->in.d && hb_n(&s->in) == 0)
 		hb_drop(&s->in, 0);
