@@ -760,7 +760,7 @@ static void pump(struct hconn *c)
 		return;
 	}
 	bool cr = c->rq == RQ_START || c->rq == RQ_HS || client_reads(c);
-	if (evloop_mod(&c->px->loop, c->c.ev, events_of(c, &c->c, cr)) < 0 ||
+	if ((c->c.ev && evloop_mod(&c->px->loop, c->c.ev, events_of(c, &c->c, cr)) < 0) ||
 	    (c->u.ev &&
 	     evloop_mod(&c->px->loop, c->u.ev, events_of(c, &c->u, upstream_reads(c))) < 0))
 		conn_free(c);
@@ -768,9 +768,27 @@ static void pump(struct hconn *c)
 
 static void on_event(void *arg, int fd, uint32_t events)
 {
-	(void)fd;
-	(void)events;
-	pump(arg);
+	struct hconn *c = arg;
+	/* EPOLLHUP and EPOLLERR come whatever events are asked, for as long
+	 * as they hold (the loop is level-triggered): a side that reports
+	 * them while the connection neither reads nor writes it (its request
+	 * waits for an answer, flow control) would wake the loop forever. */
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		struct hside *s = fd == c->c.fd ? &c->c : &c->u;
+		if (s == &c->c && !s->shut) {
+			/* the client reset (or closed both ways): nothing can
+			 * reach it any more, and what it sent has nobody to
+			 * answer */
+			c->dead = true;
+		} else if (!(s == &c->u && c->connecting)) {
+			/* (a failed connect is read by pump first) what it still
+			 * holds is read as the other side's events move things;
+			 * a write to it fails */
+			evloop_del(&c->px->loop, s->ev);
+			s->ev = NULL;
+		}
+	}
+	pump(c);
 }
 
 int hconn_open(struct httpproxy *px, int fd, const struct sockaddr_storage *dest, socklen_t destlen)

@@ -1,0 +1,191 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * attack10.c - attacks on the HTTP ACL proxy (httpconn.c, httpproxy.c,
+ * httpgate.c, httpmsg.c, httprule.c) from inside the sandbox: resets and
+ * half-dead sockets that would make the proxy's level-triggered loop spin,
+ * more connections than the supervisor has descriptors for, an upstream
+ * reopened per request, a host named another way than the deny rule names
+ * it, names the proxy would resolve for nobody's rule, and framing a
+ * server reads otherwise.  The servers are the test's, on loopback; the
+ * supervisor (and so the proxy's thread) runs in this process, whose CPU
+ * time and heap the tests measure.  The probes are a10probe and webprobe.
+ */
+#include "common.h"
+
+#include <arpa/inet.h>
+#include <malloc.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+/* What the test's server does with each request head it reads. */
+enum a10_mode {
+	A10_SILENT,	 /* reads, never answers */
+	A10_CLOSE_AFTER, /* answers 200 "ok" (keep-alive), then closes */
+	A10_NO_BODY,	 /* answers 200, never reads a body: what follows is a request */
+};
+
+struct a10srv {
+	int fd;
+	uint16_t port;
+	enum a10_mode mode;
+	atomic_int requests;
+	pthread_mutex_t lock;
+	char targets[8192]; /* each request's target, space-separated */
+};
+
+static void a10_serve(struct a10srv *w, int c)
+{
+	static __thread char buf[1 << 16];
+	size_t have = 0;
+	for (;;) {
+		char *end = memmem(buf, have, "\r\n\r\n", 4);
+		if (!end) {
+			ssize_t r = recv(c, buf + have, sizeof(buf) - have - 1, 0);
+			if (r <= 0)
+				return;
+			have += (size_t)r;
+			continue;
+		}
+		size_t head = (size_t)(end - buf) + 4;
+		char m[32] = "", t[1024] = "";
+		sscanf(buf, "%31s %1023s", m, t);
+		atomic_fetch_add(&w->requests, 1);
+		pthread_mutex_lock(&w->lock);
+		size_t tl = strlen(w->targets);
+		snprintf(w->targets + tl, sizeof(w->targets) - tl, "%s%s %s", tl ? "|" : "", m, t);
+		pthread_mutex_unlock(&w->lock);
+		memmove(buf, buf + head, have - head);
+		have -= head;
+		if (w->mode == A10_SILENT)
+			continue;
+		const char *ok = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+		if (write(c, ok, strlen(ok)) < 0 || w->mode == A10_CLOSE_AFTER)
+			return;
+	}
+}
+
+struct a10arg {
+	struct a10srv *w;
+	int c;
+};
+
+static void *a10_conn(void *p)
+{
+	struct a10arg *a = p;
+	a10_serve(a->w, a->c);
+	close(a->c);
+	free(a);
+	return NULL;
+}
+
+static void *a10_accept(void *p)
+{
+	struct a10srv *w = p;
+	for (;;) {
+		int c = accept4(w->fd, NULL, NULL, SOCK_CLOEXEC);
+		if (c < 0)
+			return NULL;
+		struct a10arg *a = malloc(sizeof(*a));
+		a->w = w;
+		a->c = c;
+		pthread_t t;
+		if (pthread_create(&t, NULL, a10_conn, a) == 0)
+			pthread_detach(t);
+		else
+			close(c), free(a);
+	}
+}
+
+static struct a10srv *a10_start(enum a10_mode mode)
+{
+	struct a10srv *w = calloc(1, sizeof(*w));
+	pthread_mutex_init(&w->lock, NULL);
+	w->mode = mode;
+	struct sockaddr_in s = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t sl = sizeof(s);
+	w->fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	CHECK(w->fd >= 0);
+	CHECK(bind(w->fd, (struct sockaddr *)&s, sl) == 0);
+	CHECK(listen(w->fd, 256) == 0);
+	CHECK(getsockname(w->fd, (struct sockaddr *)&s, &sl) == 0);
+	w->port = ntohs(s.sin_port);
+	pthread_t t;
+	CHECK(pthread_create(&t, NULL, a10_accept, w) == 0);
+	pthread_detach(t);
+	return w;
+}
+
+/* A sandbox whose HTTP ACL intercepts port, with rules "allow:RULE",
+ * "deny:RULE", "net:SPEC" and "nofile:N". */
+static sandlock_sandbox_t *a10_acl(uint16_t port, const char *rule, ...)
+{
+	sandlock_builder_t *b = sandlock_sandbox_builder_http_port(tc_builder(), port);
+	va_list ap;
+	va_start(ap, rule);
+	for (const char *r = rule; r; r = va_arg(ap, const char *)) {
+		if (strncmp(r, "allow:", 6) == 0)
+			b = sandlock_sandbox_builder_http_allow(b, r + 6);
+		else if (strncmp(r, "deny:", 5) == 0)
+			b = sandlock_sandbox_builder_http_deny(b, r + 5);
+		else if (strncmp(r, "net:", 4) == 0)
+			b = sandlock_sandbox_builder_net_allow(b, r + 4);
+		else if (strncmp(r, "nofile:", 7) == 0)
+			b = sandlock_sandbox_builder_max_open_files(b, (unsigned)atoi(r + 7));
+	}
+	va_end(ap);
+	return tc_build(b);
+}
+
+/* This process's CPU time (every thread: the proxy's too), in ms. */
+static long cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
+	return ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+#define A10_GET(path, host) "GET " path " HTTP/1.1\\r\\nHost: " host "\\r\\n\\r\\n"
+
+/* A client that resets its connection while its request waits for the
+ * server's answer: the socket reports EPOLLHUP|EPOLLERR whatever events
+ * are asked, and a loop that neither reads it nor drops it would spin
+ * until the idle timeout (two minutes of a core, per connection). */
+TEST(a10_client_reset_does_not_spin)
+{
+	struct a10srv *w = a10_start(A10_SILENT);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/*", NULL);
+	long before = cpu_ms();
+	char *out = tc_named_in(p, "a10probe", "rst", "127.0.0.1", tc_itoa(w->port),
+				A10_GET("/slow", "127.0.0.1"), "2000", NULL);
+	long used = cpu_ms() - before;
+	CHECK_STR(tc_line(out, 0), "done");
+	CHECK_EQ(atomic_load(&w->requests), 1);
+	if (used > 1000)
+		th_fail(__FILE__, __LINE__, "%ld ms of CPU in 2.2 s: the proxy spins", used);
+}
+
+/* The same with an upgrade request, whose client the proxy stops
+ * reading until the answer: the reset is never read, only reported. */
+TEST(a10_client_reset_while_upgrade_waits)
+{
+	struct a10srv *w = a10_start(A10_SILENT);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/*", NULL);
+	long before = cpu_ms();
+	char *out = tc_named_in(p, "a10probe", "rst", "127.0.0.1", tc_itoa(w->port),
+				"GET /ws HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nUpgrade: echo\\r\\n"
+				"Connection: Upgrade\\r\\n\\r\\n",
+				"2000", NULL);
+	long used = cpu_ms() - before;
+	CHECK_STR(tc_line(out, 0), "done");
+	if (used > 1000)
+		th_fail(__FILE__, __LINE__, "%ld ms of CPU in 2.2 s: the proxy spins", used);
+}
