@@ -13,6 +13,7 @@
 #include "common.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <malloc.h>
 #include <netinet/in.h>
 #include <pthread.h>
@@ -188,4 +189,50 @@ TEST(a10_client_reset_while_upgrade_waits)
 	CHECK_STR(tc_line(out, 0), "done");
 	if (used > 1000)
 		th_fail(__FILE__, __LINE__, "%ld ms of CPU in 2.2 s: the proxy spins", used);
+}
+
+static int fd_count(void)
+{
+	char *out = NULL;
+	int n = 0;
+	DIR *d = opendir("/proc/self/fd");
+	for (struct dirent *e; d && (e = readdir(d));)
+		n += e->d_name[0] != '.';
+	if (d)
+		closedir(d);
+	free(out);
+	return n;
+}
+
+/* More connections than the supervisor has descriptors for (each takes
+ * one of the proxy's, two once a request opened its upstream): the
+ * proxy must not take them all (the supervisor needs its own for every
+ * call it handles), and a listener whose accept fails with EMFILE must
+ * not wake the loop forever. */
+TEST(a10_connection_flood_bounded)
+{
+	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
+	struct rlimit rl;
+	CHECK(getrlimit(RLIMIT_NOFILE, &rl) == 0);
+	rl.rlim_cur = 200;
+	CHECK(setrlimit(RLIMIT_NOFILE, &rl) == 0);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/*", "nofile:1000", NULL);
+	int fds = fd_count();
+	long before = cpu_ms();
+	char *out = tc_named_in(p, "a10probe", "hold", "127.0.0.1", tc_itoa(w->port), "600", "1500",
+				"-", NULL);
+	long used = cpu_ms() - before;
+	/* every connect was handled: the supervisor had descriptors for it */
+	int opened = -1, closed = -1;
+	CHECK(sscanf(out, "opened %d closed %d", &opened, &closed) == 2);
+	if (opened != 600 || closed == 0)
+		th_fail(__FILE__, __LINE__, "%s: the proxy took the supervisor's descriptors", out);
+	if (used > 1000)
+		th_fail(__FILE__, __LINE__, "%ld ms of CPU in 1.5 s: the proxy spins (%s)", used,
+			out);
+	/* the supervisor still works, and kept no descriptor */
+	out = tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port), A10_GET("/a", "127.0.0.1"),
+			  NULL);
+	CHECK_STR(tc_line(out, 0), "200 ok");
+	CHECK(fd_count() <= fds + 1);
 }
