@@ -310,6 +310,8 @@ static int up_open(struct hconn *c, const char *host)
 	if (fd < 0)
 		return -errno;
 	c->u.fd = fd;
+	/* an upstream that went idle is reopened by the next request */
+	free(c->up_host);
 	if (!(c->up_host = strdup(host)))
 		return -ENOMEM;
 	if (connect(fd, (struct sockaddr *)&c->dest, c->destlen) < 0 && errno != EINPROGRESS)

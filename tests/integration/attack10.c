@@ -236,3 +236,32 @@ TEST(a10_connection_flood_bounded)
 	CHECK_STR(tc_line(out, 0), "200 ok");
 	CHECK(fd_count() <= fds + 1);
 }
+
+static long heap_used(void)
+{
+	malloc_trim(0);
+	struct mallinfo2 mi = mallinfo2();
+	return (long)mi.uordblks;
+}
+
+/* An upstream that closes after each response is reopened for the next
+ * request of the same client connection: what the old one held is freed
+ * (a leak per request, in the supervisor, is growth without bound). */
+TEST(a10_upstream_reopen_does_not_leak)
+{
+	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/*", NULL);
+	const char *port = tc_itoa(w->port);
+	(void)tc_named_in(p, "a10probe", "loop", "127.0.0.1", port, "50",
+			  A10_GET("/a", "127.0.0.1"), NULL);
+	long base = heap_used();
+	char *out = tc_named_in(p, "a10probe", "loop", "127.0.0.1", port, "3000",
+				A10_GET("/a", "127.0.0.1"), NULL);
+	long grew = heap_used() - base;
+	int good = 0, conns = 0;
+	CHECK(sscanf(out, "ok %d %d", &good, &conns) == 2);
+	fprintf(stderr, "    %d answered on %d connections, heap %+ld bytes\n", good, conns, grew);
+	CHECK(good > 2000 && conns < good);
+	if (grew > 32 * 1024)
+		th_fail(__FILE__, __LINE__, "the heap grew by %ld bytes", grew);
+}
