@@ -151,8 +151,18 @@ static const struct gate_dns *resolve(struct httpgate *g, const char *name)
 	return &v[g->ndns++];
 }
 
-/* Is host (lower-case, no port, no brackets) the address dest? */
-static bool host_is_dest(struct httpgate *g, const char *host, const struct sl_net_addr *dest)
+/* Is host (lower-case, no port, no brackets) an address, or the
+ * loopback's name: a request naming it names the destination itself,
+ * not one of the sites served there? */
+static bool names_address(const char *host)
+{
+	struct sl_net_addr a;
+	return strcmp(host, "localhost") == 0 || netaddr_parse(host, 0, &a) == NETADDR_OK;
+}
+
+/* Is host (lower-case, no port, no brackets) the address dest, as far as
+ * known without a resolver: 1 yes, 0 no, -1 a name to resolve. */
+static int host_known(struct httpgate *g, const char *host, const struct sl_net_addr *dest)
 {
 	struct sl_net_addr a;
 	if (netaddr_parse(host, 0, &a) == NETADDR_OK) {
@@ -172,10 +182,18 @@ static bool host_is_dest(struct httpgate *g, const char *host, const struct sl_n
 			continue;
 		pinned = true;
 		if (netaddr_equal(&g->pins[i].addr, dest))
-			return true;
+			return 1;
 	}
-	if (pinned)
-		return false;
+	return pinned ? 0 : -1;
+}
+
+/* Is host the address dest, asking the resolver when nothing else
+ * knows? */
+static bool host_is_dest(struct httpgate *g, const char *host, const struct sl_net_addr *dest)
+{
+	int k = host_known(g, host, dest);
+	if (k >= 0)
+		return k;
 	const struct gate_dns *d = resolve(g, host);
 	for (size_t i = 0; d && i < d->n; i++)
 		if (netaddr_equal(&d->addrs[i], dest))
@@ -196,25 +214,60 @@ static void deny(struct gate_verdict *v, enum gate_status st, const char *fmt, .
 	v->status = st;
 }
 
+/* Does the deny rule r speak of the connection's destination dest under
+ * another name than the request's host?  A rule naming an address
+ * speaks of it whatever the request calls it; a rule naming a host
+ * speaks of a request that names only the address (an IP literal, an
+ * IPv4-mapped one, "localhost") when that host is the address: else
+ * spelling the destination otherwise would slip past the rule. */
+static bool deny_names_dest(struct httpgate *g, const struct sl_http_rule *r, const char *host,
+			    const struct sl_net_addr *dest)
+{
+	struct sl_net_addr a;
+	if (strcmp(r->host, "*") == 0)
+		return false; /* it matched any host already */
+	if (netaddr_parse(r->host, 0, &a) == NETADDR_OK) {
+		netaddr_canon(&a);
+		return netaddr_equal(&a, dest);
+	}
+	return names_address(host) && host_is_dest(g, r->host, dest);
+}
+
 /* The rules' verdict on (method, host, path): a deny rule first, then
  * the allow rules.  The rule that decided is named in the reason. */
 static void rules_check(struct httpgate *g, const struct httpmsg_req *rq, const char *path,
-			struct gate_verdict *v)
+			const struct sl_net_addr *dest, struct gate_verdict *v)
 {
 	const struct sandlock_sandbox *p = g->p;
 	const struct sl_http_rule *deny_rules = p->http_rules + p->n_http_allow;
-	for (size_t i = 0; i < p->n_http_deny; i++)
-		if (httprule_match(&deny_rules[i], rq->method, rq->host, path)) {
+	for (size_t i = 0; i < p->n_http_deny; i++) {
+		const struct sl_http_rule *r = &deny_rules[i];
+		/* the rule's own host stands for the request's when both
+		 * name the destination */
+		if (httprule_match(r, rq->method, rq->host, path) ||
+		    (httprule_match(r, rq->method, r->host, path) &&
+		     deny_names_dest(g, r, rq->host, dest))) {
 			deny(v, GATE_DENY, ACL "denied by the http_deny rule '%s'",
 			     p->http_deny.v[i]);
 			return;
 		}
+	}
 	for (size_t i = 0; i < p->n_http_allow; i++)
 		if (httprule_match(&p->http_rules[i], rq->method, rq->host, path))
 			return;
 	if (p->n_http_allow)
 		deny(v, GATE_DENY, ACL "no http_allow rule matches %.31s %.120s%.160s", rq->method,
 		     rq->host, path);
+}
+
+static void host_mismatch(struct gate_verdict *v, const char *host, const struct sl_net_addr *dest)
+{
+	char a[NETADDR_STRLEN];
+	netaddr_format(dest, a);
+	deny(v, GATE_DENY,
+	     "Blocked by sandlock: Host header does not match connection destination "
+	     "('%.200s' is not %s)",
+	     host, a);
 }
 
 int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struct sl_net_addr *dest,
@@ -240,13 +293,12 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 		     rq->host, sni);
 		return 0;
 	}
-	if (!host_is_dest(g, rq->host, dest)) {
-		char a[NETADDR_STRLEN];
-		netaddr_format(dest, a);
-		deny(v, GATE_DENY,
-		     "Blocked by sandlock: Host header does not match connection destination "
-		     "('%.200s' is not %s)",
-		     rq->host, a);
+	/* a name only a resolver knows is asked about once the rules let
+	 * the request go: the sandbox must not have the supervisor send DNS
+	 * queries of its choosing (past the network policy) */
+	int known = host_known(g, rq->host, dest);
+	if (known == 0) {
+		host_mismatch(v, rq->host, dest);
 		return 0;
 	}
 	char *path = NULL;
@@ -258,7 +310,9 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 		     "Bad request: the path cannot be checked (it decodes to a NUL byte)");
 		return 0;
 	}
-	rules_check(g, rq, path, v);
+	rules_check(g, rq, path, dest, v);
 	free(path);
+	if (v->status == GATE_ALLOW && known < 0 && !host_is_dest(g, rq->host, dest))
+		host_mismatch(v, rq->host, dest);
 	return 0;
 }

