@@ -278,6 +278,18 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 		deny(v, GATE_DENY, ACL "the request names no host");
 		return 0;
 	}
+	/* a GET's or HEAD's content has no meaning (RFC 9110 9.3.1), and
+	 * servers that ignore it read it as the next request, one nobody
+	 * decided: refused, as the RFC allows for this very reason (any
+	 * case of the method: some servers fold it) */
+	if ((!strcasecmp(rq->method, "GET") || !strcasecmp(rq->method, "HEAD")) &&
+	    (rq->body == HM_CHUNKED || (rq->body == HM_LENGTH && rq->length))) {
+		deny(v, GATE_BAD,
+		     "Bad request: a %.31s request with a body (a server that ignores it would "
+		     "read it as another request)",
+		     rq->method);
+		return 0;
+	}
 	/* over TLS the host is the name the upstream certificate is checked
 	 * for: the client's SNI, or with none the address itself */
 	struct sl_net_addr lit;
