@@ -233,31 +233,100 @@ static bool deny_names_dest(struct httpgate *g, const struct sl_http_rule *r, co
 	return names_address(host) && host_is_dest(g, r->host, dest);
 }
 
-/* The rules' verdict on (method, host, path): a deny rule first, then
- * the allow rules.  The rule that decided is named in the reason. */
-static void rules_check(struct httpgate *g, const struct httpmsg_req *rq, const char *path,
-			const struct sl_net_addr *dest, struct gate_verdict *v)
+/* The readings of a path the rules are checked on (the first as sent). */
+#define READINGS 4
+
+/* Is a deny rule matched by the request on one of its readings? */
+static bool denied_on(struct httpgate *g, const struct sl_http_rule *r,
+		      const struct httpmsg_req *rq, char *const *paths, size_t n,
+		      const struct sl_net_addr *dest)
+{
+	for (size_t k = 0; k < n; k++)
+		/* the rule's own host stands for the request's when both
+		 * name the destination */
+		if (httprule_match(r, rq->method, rq->host, paths[k]) ||
+		    (httprule_match(r, rq->method, r->host, paths[k]) &&
+		     deny_names_dest(g, r, rq->host, dest)))
+			return true;
+	return false;
+}
+
+/* The rules' verdict on (method, host, path) for each reading of the
+ * path: a deny rule on any of them first, then an allow rule for each.
+ * The rule that decided is named in the reason. */
+static void rules_check(struct httpgate *g, const struct httpmsg_req *rq, char *const *paths,
+			size_t n, const struct sl_net_addr *dest, struct gate_verdict *v)
 {
 	const struct sandlock_sandbox *p = g->p;
 	const struct sl_http_rule *deny_rules = p->http_rules + p->n_http_allow;
-	for (size_t i = 0; i < p->n_http_deny; i++) {
-		const struct sl_http_rule *r = &deny_rules[i];
-		/* the rule's own host stands for the request's when both
-		 * name the destination */
-		if (httprule_match(r, rq->method, rq->host, path) ||
-		    (httprule_match(r, rq->method, r->host, path) &&
-		     deny_names_dest(g, r, rq->host, dest))) {
+	for (size_t i = 0; i < p->n_http_deny; i++)
+		if (denied_on(g, &deny_rules[i], rq, paths, n, dest)) {
 			deny(v, GATE_DENY, ACL "denied by the http_deny rule '%s'",
 			     p->http_deny.v[i]);
 			return;
 		}
-	}
-	for (size_t i = 0; i < p->n_http_allow; i++)
-		if (httprule_match(&p->http_rules[i], rq->method, rq->host, path))
+	if (!p->n_http_allow)
+		return;
+	for (size_t k = 0; k < n; k++) {
+		bool allowed = false;
+		for (size_t i = 0; i < p->n_http_allow && !allowed; i++)
+			allowed = httprule_match(&p->http_rules[i], rq->method, rq->host, paths[k]);
+		if (!allowed) {
+			deny(v, GATE_DENY, ACL "no http_allow rule matches %.31s %.120s%.160s",
+			     rq->method, rq->host, paths[k]);
 			return;
-	if (p->n_http_allow)
-		deny(v, GATE_DENY, ACL "no http_allow rule matches %.31s %.120s%.160s", rq->method,
-		     rq->host, path);
+		}
+	}
+}
+
+/* The path as servers of another family read it: each segment's
+ * ";parameters" dropped (Tomcat, Jetty, Spring: "..;" is ".."), and/or
+ * "%5C" taken for "/" (servers that take a backslash for a slash).
+ * malloc'd, or NULL. */
+static char *path_reading(const char *path, bool params, bool backslash)
+{
+	char *o = malloc(strlen(path) + 1);
+	size_t ol = 0;
+	if (!o)
+		return NULL;
+	for (const char *q = path; *q;) {
+		bool bs = backslash && q[0] == '%' && q[1] == '5' && (q[2] == 'c' || q[2] == 'C');
+		if (bs) {
+			o[ol++] = '/';
+			q += 3;
+		} else if (params && *q == ';') {
+			while (*q && *q != '/' &&
+			       !(backslash && q[0] == '%' && q[1] == '5' &&
+				 (q[2] == 'c' || q[2] == 'C')))
+				q++;
+		} else {
+			o[ol++] = *q++;
+		}
+	}
+	o[ol] = 0;
+	return o;
+}
+
+/* Normalizes the readings of path into paths (*n of them).  0, -ENOMEM,
+ * or -EINVAL (a NUL byte encoded). */
+static int readings(const char *path, char **paths, size_t *n)
+{
+	bool semi = strchr(path, ';'), bs = strcasestr(path, "%5c");
+	*n = 0;
+	for (int k = 0; k < READINGS; k++) {
+		bool params = k & 1, backslash = k & 2;
+		if ((params && !semi) || (backslash && !bs))
+			continue;
+		char *raw = k ? path_reading(path, params, backslash) : NULL;
+		if (k && !raw)
+			return -ENOMEM;
+		int r = httprule_normalize_path(k ? raw : path, false, &paths[*n]);
+		free(raw);
+		if (r < 0)
+			return r;
+		(*n)++;
+	}
+	return 0;
 }
 
 static void host_mismatch(struct gate_verdict *v, const char *host, const struct sl_net_addr *dest)
@@ -313,17 +382,18 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 		host_mismatch(v, rq->host, dest);
 		return 0;
 	}
-	char *path = NULL;
-	int r = httprule_normalize_path(rq->path, false, &path);
-	if (r == -ENOMEM)
-		return r;
-	if (r < 0) {
+	char *paths[READINGS] = {0};
+	size_t n = 0;
+	int r = readings(rq->path, paths, &n);
+	if (r == 0)
+		rules_check(g, rq, paths, n, dest, v);
+	else if (r == -EINVAL)
 		deny(v, GATE_BAD,
 		     "Bad request: the path cannot be checked (it decodes to a NUL byte)");
-		return 0;
-	}
-	rules_check(g, rq, path, dest, v);
-	free(path);
+	for (size_t k = 0; k < READINGS; k++)
+		free(paths[k]);
+	if (r == -ENOMEM)
+		return r;
 	if (v->status == GATE_ALLOW && known < 0 && !host_is_dest(g, rq->host, dest))
 		host_mismatch(v, rq->host, dest);
 	return 0;

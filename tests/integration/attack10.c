@@ -344,3 +344,41 @@ TEST(a10_get_body_is_not_a_second_request)
 				NULL);
 	CHECK_STR(tc_line(out, 0), "200 ok");
 }
+
+/* Paths servers read otherwise than the rules: Tomcat, Jetty and Spring
+ * drop a segment's ";parameters" (so "..;" is ".."), some servers take
+ * "\" (%5C) for "/".  A deny rule holds under any of those readings, an
+ * allow rule must hold under all. */
+TEST(a10_path_parameters_and_backslashes)
+{
+	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
+	const char *port = tc_itoa(w->port);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:* */*", "deny:* 127.0.0.1/admin/*",
+					"deny:GET 127.0.0.1/admin", NULL);
+	const char *denied[] = {
+	    A10_GET("/admin;x/y", "127.0.0.1"),	      A10_GET("/admin;/y", "127.0.0.1"),
+	    A10_GET("/pub/..;/admin/y", "127.0.0.1"), A10_GET("/admin;jsessionid=1", "127.0.0.1"),
+	    A10_GET("/admin%5Cy", "127.0.0.1"),	      A10_GET("/pub%5C..%5Cadmin%5Cy", "127.0.0.1"),
+	};
+	for (size_t i = 0; i < sizeof(denied) / sizeof(denied[0]); i++) {
+		char *out = tc_named_in(p, "webprobe", "127.0.0.1", port, denied[i], NULL);
+		if (strncmp(out, "403 ", 4) != 0)
+			th_fail(__FILE__, __LINE__, "%s: %s", denied[i], out);
+	}
+	CHECK_EQ(atomic_load(&w->requests), 0);
+	p = a10_acl(w->port, "allow:GET 127.0.0.1/pub/*", NULL);
+	const char *outside[] = {
+	    A10_GET("/pub/..;/secret", "127.0.0.1"),
+	    A10_GET("/pub/..%5Csecret", "127.0.0.1"),
+	    A10_GET("/pub;/../secret", "127.0.0.1"),
+	};
+	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
+		char *out = tc_named_in(p, "webprobe", "127.0.0.1", port, outside[i], NULL);
+		if (strncmp(out, "403 ", 4) != 0)
+			th_fail(__FILE__, __LINE__, "%s: %s", outside[i], out);
+	}
+	CHECK_EQ(atomic_load(&w->requests), 0);
+	char *out = tc_named_in(p, "webprobe", "127.0.0.1", port,
+				A10_GET("/pub/a;v=1/b", "127.0.0.1"), NULL);
+	CHECK_STR(tc_line(out, 0), "200 ok");
+}
