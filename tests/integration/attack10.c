@@ -382,3 +382,63 @@ TEST(a10_path_parameters_and_backslashes)
 				A10_GET("/pub/a;v=1/b", "127.0.0.1"), NULL);
 	CHECK_STR(tc_line(out, 0), "200 ok");
 }
+
+/* Held: the proxy's own ports, reached directly (the network policy
+ * lets the sandbox reach every loopback port), serve nobody: a
+ * connection nobody recorded is closed unread. */
+TEST(a10_direct_connect_to_proxy_closed)
+{
+	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/ok", "net:127.0.0.1:*", NULL);
+	char *out = tc_named_in(p, "a10probe", "direct", "127.0.0.1", tc_itoa(w->port),
+				A10_GET("/secret", "127.0.0.1"), NULL);
+	CHECK_STR(tc_line(out, 0), "proxy 0");
+	CHECK_EQ(atomic_load(&w->requests), 0);
+}
+
+/* Held: more pipelined requests than the proxy keeps in flight (16), a
+ * denied one among them: the ones before it answered in order, it
+ * refused, nothing after it forwarded. */
+TEST(a10_pipeline_beyond_fifo)
+{
+	struct a10srv *w = a10_start(A10_NO_BODY);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/ok", NULL);
+	const char *argv[40];
+	int n = 0;
+	argv[n++] = tc_path(tc_probe_dir(), "webprobe");
+	argv[n++] = "127.0.0.1";
+	argv[n++] = tc_itoa(w->port);
+	argv[n++] = "-p";
+	argv[n++] = "22";
+	for (int i = 0; i < 20; i++)
+		argv[n++] = A10_GET("/ok", "127.0.0.1");
+	argv[n++] = A10_GET("/secret", "127.0.0.1");
+	argv[n++] = A10_GET("/ok", "127.0.0.1");
+	argv[n] = NULL;
+	struct tc_res r = tc_runv(p, NULL, argv);
+	CHECK_EQ(r.code, 0);
+	for (int i = 0; i < 20; i++)
+		CHECK_STR(tc_line(r.out, i), "200 ok");
+	CHECK(strncmp(tc_line(r.out, 20), "403 ", 4) == 0);
+	CHECK_EQ(atomic_load(&w->requests), 20);
+}
+
+/* Held: TLS to an intercepted port with no CA given (nothing can be
+ * checked in it) is closed unanswered; so is a dual-stack socket's
+ * connect to the IPv4-mapped address decided like any. */
+TEST(a10_tls_without_ca_and_mapped_connect)
+{
+	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
+	const char *port = tc_itoa(w->port);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/ok", NULL);
+	char *out =
+	    tc_named_in(p, "webprobe", "127.0.0.1", port, "\\x16\\x03\\x01\\x00\\x05hello", NULL);
+	CHECK_STR(tc_line(out, 0), "closed");
+	out = tc_named_in(p, "webprobe", "::ffff:127.0.0.1", port, A10_GET("/secret", "127.0.0.1"),
+			  NULL);
+	CHECK(strncmp(out, "403 ", 4) == 0);
+	out =
+	    tc_named_in(p, "webprobe", "::ffff:127.0.0.1", port, A10_GET("/ok", "127.0.0.1"), NULL);
+	CHECK_STR(tc_line(out, 0), "200 ok");
+	CHECK_EQ(atomic_load(&w->requests), 1);
+}

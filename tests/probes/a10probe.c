@@ -14,6 +14,11 @@
  *                               each (Content-Length framed), on one
  *                               connection or, when it ends, the next:
  *                               "ok <2xx responses> <connections>"
+ *   direct ADDR PORT MSG        the address a connect to ADDR:PORT reached
+ *                               (getpeername: the proxy's, when PORT is
+ *                               intercepted) connected to directly, MSG
+ *                               sent: "proxy <status>" (0: no response),
+ *                               "same <status>" when not redirected
  */
 #include <poll.h>
 #include <stdbool.h>
@@ -173,7 +178,29 @@ static int cmd_loop(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_direct(int argc, char **argv)
+{
+	if (argc < 4)
+		return 2;
+	int fd = dial(argv[1], argv[2]);
+	struct sockaddr_storage ss;
+	socklen_t sl = sizeof(ss);
+	if (fd < 0 || getpeername(fd, (struct sockaddr *)&ss, &sl) < 0) {
+		printf("errno=%s\n", probe_errname(errno));
+		return 0;
+	}
+	unsigned port = ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	char ps[8];
+	snprintf(ps, sizeof(ps), "%u", port);
+	/* the first connection stays open: its record is claimed */
+	int d = dial(argv[1], ps);
+	int status = d >= 0 && send_msg(d, argv[3]) ? response(d) : -1;
+	printf("%s %d\n", strcmp(ps, argv[2]) ? "proxy" : "same", status);
+	return 0;
+}
+
 static const struct probe_cmd cmds[] = {
+    {"direct", cmd_direct},
     {"rst", cmd_rst},
     {"hold", cmd_hold},
     {"loop", cmd_loop},
