@@ -471,6 +471,28 @@ static int te_final_chunked(const char *s, size_t n, bool *chunked, const char *
 	return any ? 0 : fail(why, -EINVAL, "empty Transfer-Encoding");
 }
 
+/* Does an Upgrade list offer HTTP itself again (h2c, h2, "HTTP/2.0")?
+ * After the server's 101 the client would send its requests in a tunnel
+ * the proxy only relays: every one of them undecided. */
+static bool upgrades_to_http(const char *s, size_t n)
+{
+	for (size_t i = 0; i <= n;) {
+		size_t j = i;
+		while (j < n && s[j] != ',')
+			j++;
+		size_t en = j - i;
+		const char *e = trim(s + i, &en);
+		size_t pn = 0; /* the protocol's name, before "/version" */
+		while (pn < en && e[pn] != '/')
+			pn++;
+		if (eq_nocase(e, pn, "h2c") || eq_nocase(e, pn, "h2") || eq_nocase(e, pn, "http") ||
+		    eq_nocase(e, pn, "h3"))
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
 /* What the fields of a head say, gathered before deciding. */
 struct fields {
 	unsigned host_n, cl_n, te_n, expect_n;
@@ -479,6 +501,7 @@ struct fields {
 	bool cl_conflict;
 	int conn;
 	bool upgrade_field, te_chunked;
+	bool upgrade_http; /* an Upgrade field offers HTTP again */
 };
 
 /* One field line of a head; for_resp: the response's leniencies. */
@@ -523,6 +546,7 @@ static int take_field(struct fields *fs, const char *l, size_t n, bool for_resp,
 		return parse_connection(f.val, f.vlen, &fs->conn, why);
 	} else if (eq_nocase(f.name, f.nlen, "upgrade")) {
 		fs->upgrade_field |= f.vlen > 0;
+		fs->upgrade_http |= !for_resp && upgrades_to_http(f.val, f.vlen);
 	} else if (eq_nocase(f.name, f.nlen, "expect")) {
 		if (fs->expect_n++ == 0)
 			fs->expect = f;
@@ -604,6 +628,8 @@ static int request_semantics(struct httpmsg_req *out, const struct fields *fs, c
 	}
 	out->keep_alive = keep_alive(out->minor, fs->conn);
 	out->upgrade = fs->upgrade_field && (fs->conn & CONN_UPGRADE);
+	if (out->upgrade && fs->upgrade_http)
+		return fail(why, -ENOSYS, "upgrade to HTTP/2 not supported");
 	return 0;
 }
 

@@ -35,7 +35,10 @@
  *     equal; a comma list is not digits);
  *   - an Expect other than "100-continue" (a server may answer 417 without
  *     reading the body, which would then be read as the next request), or
- *     several Expect fields.
+ *     several Expect fields;
+ *   - an upgrade (Upgrade, and "upgrade" in Connection) offering HTTP again
+ *     (h2c, h2, h3, HTTP/...): -ENOSYS; after the 101 the requests would go
+ *     in a tunnel the proxy only relays.
  *
  * Pure functions: no I/O, no globals.  Errors are -errno: -EAGAIN (the head
  * is not complete yet), -EINVAL (malformed or ambiguous), -E2BIG (the head

@@ -32,6 +32,7 @@ enum a10_mode {
 	A10_SILENT,	 /* reads, never answers */
 	A10_CLOSE_AFTER, /* answers 200 "ok" (keep-alive), then closes */
 	A10_NO_BODY,	 /* answers 200, never reads a body: what follows is a request */
+	A10_H2C,	 /* a request with an Upgrade field gets 101, the rest 200 */
 };
 
 struct a10srv {
@@ -64,11 +65,18 @@ static void a10_serve(struct a10srv *w, int c)
 		size_t tl = strlen(w->targets);
 		snprintf(w->targets + tl, sizeof(w->targets) - tl, "%s%s %s", tl ? "|" : "", m, t);
 		pthread_mutex_unlock(&w->lock);
+		buf[head - 2] = 0;
+		bool upgrade = strcasestr(buf, "\r\nUpgrade:") != NULL;
 		memmove(buf, buf + head, have - head);
 		have -= head;
 		if (w->mode == A10_SILENT)
 			continue;
 		const char *ok = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\nok\n";
+		/* an h2c server: HTTP/2 after the 101, which this one stands
+		 * for by reading more requests (every one undecided) */
+		if (w->mode == A10_H2C && upgrade)
+			ok = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
+			     "Upgrade: h2c\r\n\r\n";
 		if (write(c, ok, strlen(ok)) < 0 || w->mode == A10_CLOSE_AFTER)
 			return;
 	}
@@ -441,4 +449,30 @@ TEST(a10_tls_without_ca_and_mapped_connect)
 	    tc_named_in(p, "webprobe", "::ffff:127.0.0.1", port, A10_GET("/ok", "127.0.0.1"), NULL);
 	CHECK_STR(tc_line(out, 0), "200 ok");
 	CHECK_EQ(atomic_load(&w->requests), 1);
+}
+
+/* An upgrade to h2c: after the server's 101 the client speaks HTTP/2,
+ * every request of it undecided (the proxy only relays a tunnel). */
+TEST(a10_h2c_upgrade_refused)
+{
+	struct a10srv *w = a10_start(A10_H2C);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:GET 127.0.0.1/ok", NULL);
+	const char *port = tc_itoa(w->port);
+	const char *ups[] = {"h2c", "H2C", "websocket, h2c", "HTTP/2.0"};
+	for (size_t i = 0; i < sizeof(ups) / sizeof(ups[0]); i++) {
+		char *out = tc_named_in(
+		    p, "webprobe", "127.0.0.1", port, "-t",
+		    tc_fmt("GET /ok HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nConnection: Upgrade, "
+			   "HTTP2-Settings\\r\\nUpgrade: %s\\r\\nHTTP2-Settings: "
+			   "AAMAAABkAAQAoAAAAAIAAAAA\\r\\n\\r\\n",
+			   ups[i]),
+		    A10_GET("/secret", "127.0.0.1"), NULL);
+		if (strncmp(out, "101", 3) == 0)
+			th_fail(__FILE__, __LINE__, "Upgrade: %s: %s", ups[i], out);
+	}
+	pthread_mutex_lock(&w->lock);
+	bool leaked = strstr(w->targets, "/secret") != NULL;
+	pthread_mutex_unlock(&w->lock);
+	CHECK(!leaked);
+	CHECK_EQ(atomic_load(&w->requests), 0);
 }
