@@ -2,6 +2,7 @@
 /* httpgate.c - the HTTP ACL proxy's decision on one request (httpgate.h). */
 #include "httpgate.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <netdb.h>
 #include <stdarg.h>
@@ -234,7 +235,7 @@ static bool deny_names_dest(struct httpgate *g, const struct sl_http_rule *r, co
 }
 
 /* The readings of a path the rules are checked on (the first as sent). */
-#define READINGS 4
+#define READINGS 8
 
 /* Is a deny rule matched by the request on one of its readings? */
 static bool denied_on(struct httpgate *g, const struct sl_http_rule *r,
@@ -307,21 +308,52 @@ static char *path_reading(const char *path, bool params, bool backslash)
 	return o;
 }
 
-/* Normalizes the readings of path into paths (*n of them).  0, -ENOMEM,
- * or -EINVAL (a NUL byte encoded). */
+/* path with each "%25" that begins another escape made "%": what a
+ * server that decodes twice (or sits behind a proxy that decoded once)
+ * decodes the second time.  malloc'd, or NULL. */
+static char *undouble(const char *path)
+{
+	char *o = malloc(strlen(path) + 1);
+	size_t ol = 0;
+	if (!o)
+		return NULL;
+	for (const char *q = path; *q;) {
+		o[ol++] = *q;
+		if (q[0] == '%' && q[1] == '2' && q[2] == '5' && isxdigit((unsigned char)q[3]) &&
+		    isxdigit((unsigned char)q[4]))
+			q += 3;
+		else
+			q++;
+	}
+	o[ol] = 0;
+	return o;
+}
+
+/* Normalizes the readings of path into paths (*n of them): as sent, and
+ * when it holds what servers read otherwise, decoded twice, with
+ * parameters dropped, with backslashes for slashes, and each
+ * combination.  0, -ENOMEM, or -EINVAL (a NUL byte encoded). */
 static int readings(const char *path, char **paths, size_t *n)
 {
-	bool semi = strchr(path, ';'), bs = strcasestr(path, "%5c");
 	*n = 0;
 	for (int k = 0; k < READINGS; k++) {
-		bool params = k & 1, backslash = k & 2;
-		if ((params && !semi) || (backslash && !bs))
+		bool params = k & 1, backslash = k & 2, twice = k & 4;
+		if (twice && !strstr(path, "%25"))
 			continue;
-		char *raw = k ? path_reading(path, params, backslash) : NULL;
-		if (k && !raw)
+		char *base = twice ? undouble(path) : NULL;
+		if (twice && !base)
 			return -ENOMEM;
-		int r = httprule_normalize_path(k ? raw : path, false, &paths[*n]);
+		const char *b = twice ? base : path;
+		if ((params && !strchr(b, ';')) || (backslash && !strcasestr(b, "%5c"))) {
+			free(base);
+			continue;
+		}
+		char *raw = params || backslash ? path_reading(b, params, backslash) : NULL;
+		int r = (params || backslash) && !raw
+			    ? -ENOMEM
+			    : httprule_normalize_path(raw ? raw : b, false, &paths[*n]);
 		free(raw);
+		free(base);
 		if (r < 0)
 			return r;
 		(*n)++;

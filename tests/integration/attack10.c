@@ -355,8 +355,8 @@ TEST(a10_get_body_is_not_a_second_request)
 
 /* Paths servers read otherwise than the rules: Tomcat, Jetty and Spring
  * drop a segment's ";parameters" (so "..;" is ".."), some servers take
- * "\" (%5C) for "/".  A deny rule holds under any of those readings, an
- * allow rule must hold under all. */
+ * "\" (%5C) for "/", some decode twice (%252e is ".").  A deny rule holds under any of those
+ * readings, an allow rule must hold under all. */
 TEST(a10_path_parameters_and_backslashes)
 {
 	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
@@ -379,6 +379,7 @@ TEST(a10_path_parameters_and_backslashes)
 	    A10_GET("/pub/..;/secret", "127.0.0.1"),
 	    A10_GET("/pub/..%5Csecret", "127.0.0.1"),
 	    A10_GET("/pub;/../secret", "127.0.0.1"),
+	    A10_GET("/pub/%252e%252e/secret", "127.0.0.1"),
 	};
 	for (size_t i = 0; i < sizeof(outside) / sizeof(outside[0]); i++) {
 		char *out = tc_named_in(p, "webprobe", "127.0.0.1", port, outside[i], NULL);
