@@ -477,3 +477,25 @@ TEST(a10_h2c_upgrade_refused)
 	CHECK(!leaked);
 	CHECK_EQ(atomic_load(&w->requests), 0);
 }
+
+/* Open: a server whose handler ignores a request's body (a Python
+ * BaseHTTPRequestHandler whose do_POST never reads rfile, on a
+ * keep-alive HTTP/1.1 connection) reads an allowed POST's body as the
+ * next request, which the proxy relayed as opaque body bytes.  The
+ * proxy cannot see what a server leaves unread; closing the upstream
+ * after every request with a body ("Connection: close") would stop it
+ * at the cost of keep-alive for every POST. */
+TEST(a10_post_body_read_as_request_by_careless_server)
+{
+	SKIP("open: an allowed request's body is a request to a server that does not read it");
+	struct a10srv *w = a10_start(A10_NO_BODY);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:POST 127.0.0.1/ok", NULL);
+	(void)tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port), "-p", "2",
+			  "POST /ok HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent-Length: "
+			  "44\\r\\n\\r\\nDELETE /secret HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n",
+			  NULL);
+	pthread_mutex_lock(&w->lock);
+	bool leaked = strstr(w->targets, "/secret") != NULL;
+	pthread_mutex_unlock(&w->lock);
+	CHECK(!leaked);
+}
