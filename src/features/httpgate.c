@@ -118,9 +118,13 @@ static const struct gate_dns *resolve(struct httpgate *g, const char *name)
 			dns_free(&g->dns[i]);
 			g->dns[i--] = g->dns[--g->ndns];
 		}
+	/* a failure is kept too (no address): the proxy's thread waits for
+	 * the resolver, and a name that does not resolve (a deny rule's,
+	 * checked against every request naming an address) would make it
+	 * wait at every request */
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
 	if (getaddrinfo(name, NULL, &hints, &res) != 0)
-		return NULL;
+		res = NULL;
 	struct gate_dns d = {.name = strdup(name), .until = now + DNS_TTL_MS};
 	size_t cap = 0;
 	for (struct addrinfo *ai = res; ai; ai = ai->ai_next)
@@ -131,7 +135,8 @@ static const struct gate_dns *resolve(struct httpgate *g, const char *name)
 		if (netaddr_from_sockaddr(ai->ai_addr, ai->ai_addrlen, &d.addrs[d.n], &port) == 0)
 			d.n++;
 	}
-	freeaddrinfo(res);
+	if (res)
+		freeaddrinfo(res);
 	if (!d.name || !d.addrs || (g->ndns == DNS_CACHE_MAX)) {
 		/* no room to keep it: the oldest entry goes */
 		if (d.name && d.addrs && g->ndns) {
