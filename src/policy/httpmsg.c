@@ -3,6 +3,7 @@
 #include "httpmsg.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -504,6 +505,18 @@ struct fields {
 	bool upgrade_http; /* an Upgrade field offers HTTP again */
 };
 
+/* Is the name s[0..n) word with some '-' written '_'?  CGI-style servers
+ * (CGI, WSGI, PHP-FPM) map both to the same variable. */
+static bool underscored(const char *s, size_t n, const char *word)
+{
+	if (strlen(word) != n || !memchr(s, '_', n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '_' && word[i] == '-') && tolower((unsigned char)s[i]) != word[i])
+			return false;
+	return true;
+}
+
 /* One field line of a head; for_resp: the response's leniencies. */
 static int take_field(struct fields *fs, const char *l, size_t n, bool for_resp, const char **why)
 {
@@ -511,6 +524,11 @@ static int take_field(struct fields *fs, const char *l, size_t n, bool for_resp,
 	int r = parse_field(l, n, &f, why);
 	if (r < 0)
 		return r;
+	/* a framing field in another spelling: the proxy frames without
+	 * it, a server might frame with it */
+	if (!for_resp && (underscored(f.name, f.nlen, "content-length") ||
+			  underscored(f.name, f.nlen, "transfer-encoding")))
+		return fail(why, -EINVAL, "framing field name with '_'");
 	if (eq_nocase(f.name, f.nlen, "host")) {
 		if (fs->host_n++ == 0)
 			fs->host = f;

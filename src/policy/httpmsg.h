@@ -14,6 +14,8 @@
  *   - an empty line before the request line, obs-fold (a field line that
  *     starts with SP or HTAB), whitespace between a field name and ':', a
  *     field name that is not a token;
+ *   - a request field named Content-Length or Transfer-Encoding with '_' for
+ *     a '-' (CGI-style servers read it as the field itself);
  *   - a request line with other than one SP between its parts, a method that
  *     is not a token of 1 to 31 bytes, a version other than HTTP/1.1 or
  *     HTTP/1.0 (HTTP/2 and later: -ENOSYS, the rest -EINVAL);

@@ -499,3 +499,25 @@ TEST(a10_post_body_read_as_request_by_careless_server)
 	pthread_mutex_unlock(&w->lock);
 	CHECK(!leaked);
 }
+
+/* Field names a CGI-style server (WSGI, CGI, PHP-FPM map '-' and '_' to
+ * the same variable) may take for the framing or routing fields the
+ * proxy decided on: refused, not forwarded. */
+TEST(a10_underscore_field_names_refused)
+{
+	struct a10srv *w = a10_start(A10_CLOSE_AFTER);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:* 127.0.0.1/ok", NULL);
+	const char *port = tc_itoa(w->port);
+	const char *bad[] = {
+	    "POST /ok HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nTransfer_Encoding: chunked\\r\\n"
+	    "Content-Length: 5\\r\\n\\r\\n0\\r\\n\\r\\n",
+	    "POST /ok HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\nContent_Length: 5\\r\\n\\r\\n",
+	    "POST /ok HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\ntransfer_encoding: chunked\\r\\n\\r\\n",
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char *out = tc_named_in(p, "webprobe", "127.0.0.1", port, bad[i], NULL);
+		if (strncmp(out, "400 ", 4) != 0)
+			th_fail(__FILE__, __LINE__, "%s: %s", bad[i], out);
+	}
+	CHECK_EQ(atomic_load(&w->requests), 0);
+}
