@@ -384,6 +384,18 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 		deny(v, GATE_DENY, ACL "the request names no host");
 		return 0;
 	}
+	/* a standard method in another case ("head"): the rules ignore case,
+	 * servers differ (one folds it, one answers 501), and so would the
+	 * framing of its response (a HEAD's has no body): the proxy and the
+	 * server would read the responses out of step */
+	static const char *const std_methods[] = {"GET",     "HEAD",	"POST",	 "PUT",	 "DELETE",
+						  "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+	for (size_t i = 0; i < sizeof(std_methods) / sizeof(std_methods[0]); i++)
+		if (!strcasecmp(rq->method, std_methods[i]) && strcmp(rq->method, std_methods[i])) {
+			deny(v, GATE_BAD, "Bad request: the method '%.31s' is not in upper case",
+			     rq->method);
+			return 0;
+		}
 	/* a GET's or HEAD's content has no meaning (RFC 9110 9.3.1), and
 	 * servers that ignore it read it as the next request, one nobody
 	 * decided: refused, as the RFC allows for this very reason (any

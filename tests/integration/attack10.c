@@ -33,6 +33,7 @@ enum a10_mode {
 	A10_CLOSE_AFTER, /* answers 200 "ok" (keep-alive), then closes */
 	A10_NO_BODY,	 /* answers 200, never reads a body: what follows is a request */
 	A10_H2C,	 /* a request with an Upgrade field gets 101, the rest 200 */
+	A10_FOLD,	 /* methods case-insensitive: a "head" gets no body */
 };
 
 struct a10srv {
@@ -77,6 +78,8 @@ static void a10_serve(struct a10srv *w, int c)
 		if (w->mode == A10_H2C && upgrade)
 			ok = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
 			     "Upgrade: h2c\r\n\r\n";
+		if (w->mode == A10_FOLD && strcasecmp(m, "HEAD") == 0)
+			ok = "HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\n";
 		if (write(c, ok, strlen(ok)) < 0 || w->mode == A10_CLOSE_AFTER)
 			return;
 	}
@@ -520,4 +523,29 @@ TEST(a10_underscore_field_names_refused)
 			th_fail(__FILE__, __LINE__, "%s: %s", bad[i], out);
 	}
 	CHECK_EQ(atomic_load(&w->requests), 0);
+}
+
+/* A method in another case than its own ("head"): the rules match it
+ * (they ignore case), a server that folds case answers it as a HEAD,
+ * without a body, and a proxy that took it for another method would
+ * read the next response as that body: the responses desynchronized,
+ * a 101 in a body the server echoes could open a tunnel the server
+ * never opened. */
+TEST(a10_method_case_variants_refused)
+{
+	struct a10srv *w = a10_start(A10_FOLD);
+	sandlock_sandbox_t *p = a10_acl(w->port, "allow:* 127.0.0.1/ok", NULL);
+	char *out = tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port), "-p", "2",
+				"head /ok HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n",
+				A10_GET("/ok", "127.0.0.1"), NULL);
+	if (strncmp(tc_line(out, 0), "400 ", 4) != 0)
+		th_fail(__FILE__, __LINE__, "head forwarded: %s", out);
+	out = tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port),
+			  "Get /ok HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n", NULL);
+	CHECK(strncmp(out, "400 ", 4) == 0);
+	CHECK_EQ(atomic_load(&w->requests), 0);
+	/* a method of no standard name keeps its case */
+	out = tc_named_in(p, "webprobe", "127.0.0.1", tc_itoa(w->port),
+			  "mkThing /ok HTTP/1.1\\r\\nHost: 127.0.0.1\\r\\n\\r\\n", NULL);
+	CHECK_STR(tc_line(out, 0), "200 ok");
 }
