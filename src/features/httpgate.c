@@ -398,9 +398,8 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 		}
 	/* a GET's or HEAD's content has no meaning (RFC 9110 9.3.1), and
 	 * servers that ignore it read it as the next request, one nobody
-	 * decided: refused, as the RFC allows for this very reason (any
-	 * case of the method: some servers fold it) */
-	if ((!strcasecmp(rq->method, "GET") || !strcasecmp(rq->method, "HEAD")) &&
+	 * decided: refused, as the RFC allows for this very reason */
+	if ((!strcmp(rq->method, "GET") || !strcmp(rq->method, "HEAD")) &&
 	    (rq->body == HM_CHUNKED || (rq->body == HM_LENGTH && rq->length))) {
 		deny(v, GATE_BAD,
 		     "Bad request: a %.31s request with a body (a server that ignores it would "
