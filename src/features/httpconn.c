@@ -197,7 +197,7 @@ static bool side_fill(struct hconn *c, struct hside *s, bool allowed)
 	 * the level-triggered loop says when there is): a read that would
 	 * only find EAGAIN was a third of the proxy's syscalls per request.
 	 * TLS may hold a record's rest in its own buffer: read to EAGAIN. */
-	if (!s->ssl && !s->ready)
+	if (!s->ssl && !s->ready && s->ev) /* out of the loop (hung up): no word will come */
 		return false;
 	while (allowed && s->hs && !s->eof && hb_n(&s->in) < IN_MAX) {
 		if (hb_reserve(&s->in, READ_CHUNK) < 0) {
@@ -325,6 +325,8 @@ static int up_open(struct hconn *c, const char *host)
 	if (fd < 0)
 		return -errno;
 	c->u.fd = fd;
+	/* an upstream that went idle is reopened by the next request */
+	free(c->up_host);
 	if (!(c->up_host = strdup(host)))
 		return -ENOMEM;
 	if (connect(fd, (struct sockaddr *)&c->dest, c->destlen) < 0 && errno != EINPROGRESS)
@@ -794,7 +796,7 @@ static void pump(struct hconn *c)
 		return;
 	}
 	bool cr = c->rq == RQ_START || c->rq == RQ_HS || client_reads(c);
-	if (evloop_mod(&c->px->loop, c->c.ev, events_of(c, &c->c, cr)) < 0 ||
+	if ((c->c.ev && evloop_mod(&c->px->loop, c->c.ev, events_of(c, &c->c, cr)) < 0) ||
 	    (c->u.ev &&
 	     evloop_mod(&c->px->loop, c->u.ev, events_of(c, &c->u, upstream_reads(c))) < 0))
 		conn_free(c);
@@ -808,6 +810,25 @@ static void on_event(void *arg, int fd, uint32_t events)
 			c->c.ready = true;
 		else if (fd == c->u.fd)
 			c->u.ready = true;
+	}
+	/* EPOLLHUP and EPOLLERR come whatever events are asked, for as long
+	 * as they hold (the loop is level-triggered): a side that reports
+	 * them while the connection neither reads nor writes it (its request
+	 * waits for an answer, flow control) would wake the loop forever. */
+	if (events & (EPOLLHUP | EPOLLERR)) {
+		struct hside *s = fd == c->c.fd ? &c->c : &c->u;
+		if (s == &c->c && !s->shut) {
+			/* the client reset (or closed both ways): nothing can
+			 * reach it any more, and what it sent has nobody to
+			 * answer */
+			c->dead = true;
+		} else if (!(s == &c->u && c->connecting)) {
+			/* (a failed connect is read by pump first) what it still
+			 * holds is read as the other side's events move things;
+			 * a write to it fails */
+			evloop_del(&c->px->loop, s->ev);
+			s->ev = NULL;
+		}
 	}
 	pump(c);
 }

@@ -6,17 +6,27 @@
  * the supervisor decided (net_allow) and recorded when it redirected the
  * connect: that address, not anything the request says, is where the
  * proxy forwards it.  What the request says is checked against it:
- *   - the host the client asked for (the absolute URI's authority, or
- *     Host) must be that address, or a name that is that address: a name
- *     the sandbox's /etc/hosts pins (the rules' hosts, resolved once at
- *     the start: the only answer the sandbox itself could have had), else
- *     the system resolver's answer (cached 30 s).  So a request to an
- *     allowed name cannot be sent to another site's address (Host
- *     spoofing);
- *   - over TLS, that host must be the name the client's handshake gave
+ *   - first what servers could read otherwise than the rules (400): a
+ *     standard method in another case ("head"), a body on GET or HEAD;
+ *   - over TLS, the host the client asked for (the absolute URI's
+ *     authority, or Host) must be the name the client's handshake gave
  *     (SNI), which is the name the upstream certificate is verified for;
- *   - then the rules: a matching http_deny rule denies, else with any
- *     http_allow rule one must match (httprule.h), the path normalized.
+ *   - that host must be that address, or a name that is that address: a
+ *     name the sandbox's /etc/hosts pins (the rules' hosts, resolved once
+ *     at the start: the only answer the sandbox itself could have had),
+ *     else the system resolver's answer (cached 30 s, failures too),
+ *     asked only once the rules let the request go (the sandbox must not
+ *     have the supervisor resolve names of its choosing).  So a request
+ *     to an allowed name cannot be sent to another site's address (Host
+ *     spoofing);
+ *   - the rules: a matching http_deny rule denies, else with any
+ *     http_allow rule one must match (httprule.h), on the normalized path
+ *     and on each reading of it servers of other families make (";"
+ *     parameters dropped, %5C as "/", decoded twice): a deny rule on any,
+ *     an allow rule on each.  A deny rule also speaks of its host's
+ *     address: a rule naming an address applies whatever the request
+ *     calls it, a rule naming a host applies to a request naming only the
+ *     address (a literal, "localhost") when the host is that address.
  * An allowed request over TLS to a host with an http_auth credential
  * gets that header (the client's own header of that name dropped): only
  * there, so a redirect to another origin, or a plain-text request, never
@@ -41,7 +51,8 @@ struct httpgate;
 enum gate_status {
 	GATE_ALLOW,
 	GATE_DENY, /* 403: a rule, or the host does not match the connection */
-	GATE_BAD,  /* 400: a path the rules cannot be checked on (%00) */
+	GATE_BAD,  /* 400: a path the rules cannot be checked on (%00), or a
+		    * request servers could read otherwise */
 };
 
 struct gate_verdict {

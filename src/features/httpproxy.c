@@ -10,6 +10,7 @@
 #include <string.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -25,6 +26,10 @@
 /* At most this many pending at once: beyond, a connect fails (EAGAIN)
  * rather than the record growing without bound. */
 #define EXPECT_MAX 4096
+/* Connections open at once, at most (fewer when the supervisor has few
+ * descriptors); beyond, an accepted one is closed unread. */
+#define CONN_MAX 1024
+#define CONN_MIN 16
 
 struct hexpect {
 	struct sockaddr_storage client; /* canonical: a v4-mapped one as IPv4 */
@@ -203,6 +208,15 @@ int httpproxy_redirect(struct httpproxy *px, int sock, int domain, struct sockad
 
 /* ---- the thread ---------------------------------------------------------------- */
 
+/* Stops or restarts accepting (the listeners' events). */
+static void listening(struct httpproxy *px, bool on)
+{
+	for (int i = 0; i < 2; i++)
+		if (px->lev[i])
+			(void)evloop_mod(&px->loop, px->lev[i], on ? EPOLLIN : 0);
+	px->accept_paused = !on;
+}
+
 static void on_accept(void *arg, int fd, uint32_t events)
 {
 	(void)events;
@@ -211,10 +225,22 @@ static void on_accept(void *arg, int fd, uint32_t events)
 		struct sockaddr_storage peer, dest;
 		socklen_t pl = sizeof(peer), dl = 0;
 		int c = accept4(fd, (struct sockaddr *)&peer, &pl, SOCK_NONBLOCK | SOCK_CLOEXEC);
+		if (c < 0 &&
+		    (errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM)) {
+			/* the connection stays pending, the listener readable:
+			 * polled now, it would wake the loop forever; the
+			 * sweep listens again */
+			listening(px, false);
+			return;
+		}
 		if (c < 0)
 			return; /* EAGAIN, or a failure the next round retries */
-		/* nobody recorded it: not a connect the supervisor decided */
-		if (httpproxy_claim(px, &peer, &dest, &dl) < 0) {
+		/* nobody recorded it: not a connect the supervisor decided;
+		 * or one connection too many: each holds up to two of the
+		 * supervisor's descriptors, which the sandbox must not be able
+		 * to take all of (it would be refused every call the
+		 * supervisor needs one for) */
+		if (httpproxy_claim(px, &peer, &dest, &dl) < 0 || px->nconns >= px->conn_max) {
 			close(c);
 			continue;
 		}
@@ -233,12 +259,18 @@ static void on_wake(void *arg, int fd, uint32_t events)
 
 static int64_t timer_next(void *arg)
 {
-	return hconn_next(arg);
+	struct httpproxy *px = arg;
+	if (px->accept_paused && !px->sweep_at)
+		px->sweep_at = sl_now_ms() + 1000;
+	return px->accept_paused && !px->conns ? px->sweep_at : hconn_next(px);
 }
 
 static void timer_tick(void *arg, int64_t now)
 {
-	hconn_sweep(arg, now);
+	struct httpproxy *px = arg;
+	if (px->accept_paused)
+		listening(px, true);
+	hconn_sweep(px, now);
 }
 
 static void *run(void *arg)
@@ -331,6 +363,13 @@ int httpproxy_start(struct httpproxy **out, const struct sandlock_sandbox *polic
 	px->policy = policy;
 	px->tls = tls;
 	px->wake = px->lfd[0] = px->lfd[1] = -1;
+	/* a quarter of the supervisor's descriptors at most (two a
+	 * connection): the rest stay its own */
+	struct rlimit rl;
+	px->conn_max = CONN_MAX;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY &&
+	    rl.rlim_cur / 8 < CONN_MAX)
+		px->conn_max = rl.rlim_cur / 8 > CONN_MIN ? (size_t)rl.rlim_cur / 8 : CONN_MIN;
 	pthread_mutex_init(&px->lock, NULL);
 	int r = setup(px, policy, net);
 	if (r < 0) {

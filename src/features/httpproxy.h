@@ -62,6 +62,8 @@ struct httpproxy {
 	struct hconn *conns; /* the proxy's thread only */
 	int64_t sweep_at;    /* the next check of the connections' timeouts */
 	size_t nconns;
+	size_t conn_max;    /* nconns at most: the rest are closed at accept */
+	bool accept_paused; /* an accept failed for want of memory or descriptors */
 };
 
 /* Starts the proxy for policy (its http rules, ports and credentials)

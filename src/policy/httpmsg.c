@@ -3,6 +3,7 @@
 #include "httpmsg.h"
 
 #include <arpa/inet.h>
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
@@ -488,6 +489,28 @@ static int te_final_chunked(const char *s, size_t n, bool *chunked, const char *
 	return any ? 0 : fail(why, -EINVAL, "empty Transfer-Encoding");
 }
 
+/* Does an Upgrade list offer HTTP itself again (h2c, h2, "HTTP/2.0")?
+ * After the server's 101 the client would send its requests in a tunnel
+ * the proxy only relays: every one of them undecided. */
+static bool upgrades_to_http(const char *s, size_t n)
+{
+	for (size_t i = 0; i <= n;) {
+		size_t j = i;
+		while (j < n && s[j] != ',')
+			j++;
+		size_t en = j - i;
+		const char *e = trim(s + i, &en);
+		size_t pn = 0; /* the protocol's name, before "/version" */
+		while (pn < en && e[pn] != '/')
+			pn++;
+		if (eq_nocase(e, pn, "h2c") || eq_nocase(e, pn, "h2") || eq_nocase(e, pn, "http") ||
+		    eq_nocase(e, pn, "h3"))
+			return true;
+		i = j + 1;
+	}
+	return false;
+}
+
 /* What the fields of a head say, gathered before deciding. */
 struct fields {
 	unsigned host_n, cl_n, te_n, expect_n;
@@ -496,7 +519,20 @@ struct fields {
 	bool cl_conflict;
 	int conn;
 	bool upgrade_field, te_chunked;
+	bool upgrade_http; /* an Upgrade field offers HTTP again */
 };
+
+/* Is the name s[0..n) word with some '-' written '_'?  CGI-style servers
+ * (CGI, WSGI, PHP-FPM) map both to the same variable. */
+static bool underscored(const char *s, size_t n, const char *word)
+{
+	if (strlen(word) != n || !memchr(s, '_', n))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!(s[i] == '_' && word[i] == '-') && tolower((unsigned char)s[i]) != word[i])
+			return false;
+	return true;
+}
 
 /* One field line of a head; for_resp: the response's leniencies. */
 static int take_field(struct fields *fs, const char *l, size_t n, bool for_resp, const char **why)
@@ -505,6 +541,11 @@ static int take_field(struct fields *fs, const char *l, size_t n, bool for_resp,
 	int r = parse_field(l, n, &f, why);
 	if (r < 0)
 		return r;
+	/* a framing field in another spelling: the proxy frames without
+	 * it, a server might frame with it */
+	if (!for_resp && (underscored(f.name, f.nlen, "content-length") ||
+			  underscored(f.name, f.nlen, "transfer-encoding")))
+		return fail(why, -EINVAL, "framing field name with '_'");
 	if (eq_nocase(f.name, f.nlen, "host")) {
 		if (fs->host_n++ == 0)
 			fs->host = f;
@@ -540,6 +581,7 @@ static int take_field(struct fields *fs, const char *l, size_t n, bool for_resp,
 		return parse_connection(f.val, f.vlen, &fs->conn, why);
 	} else if (eq_nocase(f.name, f.nlen, "upgrade")) {
 		fs->upgrade_field |= f.vlen > 0;
+		fs->upgrade_http |= !for_resp && upgrades_to_http(f.val, f.vlen);
 	} else if (eq_nocase(f.name, f.nlen, "expect")) {
 		if (fs->expect_n++ == 0)
 			fs->expect = f;
@@ -623,6 +665,8 @@ static int request_semantics(struct httpmsg_req *out, const struct fields *fs, c
 	}
 	out->keep_alive = keep_alive(out->minor, fs->conn);
 	out->upgrade = fs->upgrade_field && (fs->conn & CONN_UPGRADE);
+	if (out->upgrade && fs->upgrade_http)
+		return fail(why, -ENOSYS, "upgrade to HTTP/2 not supported");
 	return 0;
 }
 

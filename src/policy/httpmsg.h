@@ -14,6 +14,8 @@
  *   - an empty line before the request line, obs-fold (a field line that
  *     starts with SP or HTAB), whitespace between a field name and ':', a
  *     field name that is not a token;
+ *   - a request field named Content-Length or Transfer-Encoding with '_' for
+ *     a '-' (CGI-style servers read it as the field itself);
  *   - a request line with other than one SP between its parts, a method that
  *     is not a token of 1 to 31 bytes, a version other than HTTP/1.1 or
  *     HTTP/1.0 (HTTP/2 and later: -ENOSYS, the rest -EINVAL);
@@ -35,7 +37,10 @@
  *     equal; a comma list is not digits);
  *   - an Expect other than "100-continue" (a server may answer 417 without
  *     reading the body, which would then be read as the next request), or
- *     several Expect fields.
+ *     several Expect fields;
+ *   - an upgrade (Upgrade, and "upgrade" in Connection) offering HTTP again
+ *     (h2c, h2, h3, HTTP/...): -ENOSYS; after the 101 the requests would go
+ *     in a tunnel the proxy only relays.
  *
  * Pure functions: no I/O, no globals.  Errors are -errno: -EAGAIN (the head
  * is not complete yet), -EINVAL (malformed or ambiguous), -E2BIG (the head
