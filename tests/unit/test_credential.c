@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * test_credential.c - credentials and http_auth (loaded and parsed at
- * build, refused until the proxy lands), http_inject_ca and http_ca_out.
+ * build, refused until the proxy lands), http_inject_ca and http_ca_out,
+ * and the placeholder the command sees instead of a secret.
  */
 #include <fcntl.h>
 #include <stdarg.h>
@@ -12,6 +13,8 @@
 
 #include "error.h"
 #include "harness.h"
+#include "netplan.h"
+#include "plan.h"
 #include "policy.h"
 #include "portset.h"
 #include "sandlock.h"
@@ -389,4 +392,97 @@ TEST(policy_credential_copy_is_deep)
 	CHECK(c2.http_auths[0].cred == &c2.credentials[1]);
 	CHECK_STR(c2.http_auths[0].cred->secret, "secret-b");
 	policy_release(&c2);
+}
+
+/* ---- what the command sees -------------------------------------------------------------- */
+
+/* The environment the plan hands the command. */
+static void plan_env(struct sandlock_sandbox *cfg, struct sl_plan *p, struct sl_netplan *np)
+{
+	const char *argv[] = {"/usr/bin/env", NULL};
+	CHECK_EQ(netplan_build(np, cfg), 0);
+	struct plan_mode mode = {.net = np};
+	if (plan_build(p, cfg, argv, 1, &mode) < 0)
+		th_fail(__FILE__, __LINE__, "plan_build: %s", sl_error_get());
+}
+
+static bool env_has(const struct sl_plan *p, const char *entry)
+{
+	for (size_t i = 0; i < p->envp.n; i++)
+		if (strcmp(p->envp.v[i], entry) == 0)
+			return true;
+	return false;
+}
+
+static bool env_mentions(const struct sl_plan *p, const char *s)
+{
+	for (size_t i = 0; i < p->envp.n; i++)
+		if (strstr(p->envp.v[i], s))
+			return true;
+	return false;
+}
+
+TEST(policy_credential_env_placeholder)
+{
+	setenv("SL_T_TOKEN", "s3cret-inherited", 1);
+	setenv("SL_T_OVER", "s3cret-overridden", 1);
+	setenv("SL_T_KEEP", "visible", 1);
+	sandlock_builder_t *b = sandlock_sandbox_builder_credential(NEW(), "tok=env:SL_T_TOKEN");
+	b = sandlock_sandbox_builder_credential(b, "over=env:SL_T_OVER");
+	b = sandlock_sandbox_builder_env_var(b, "SL_T_OVER", "s3cret-overridden");
+	VALIDATES(b);
+	struct sl_plan p;
+	struct sl_netplan np;
+	plan_env(&b->cfg, &p, &np);
+	CHECK(env_has(&p, "SL_T_TOKEN=sandlock-credential:tok"));
+	CHECK(env_has(&p, "SL_T_OVER=sandlock-credential:over"));
+	CHECK(env_has(&p, "SL_T_KEEP=visible"));
+	CHECK(!env_mentions(&p, "s3cret"));
+	plan_release(&p);
+	netplan_release(&np);
+
+	/* clean_env: only what env_var sets, and that is replaced too */
+	b = sandlock_sandbox_builder_clean_env(b, true);
+	VALIDATES(b);
+	plan_env(&b->cfg, &p, &np);
+	CHECK_EQ(p.envp.n, 1);
+	CHECK(env_has(&p, "SL_T_OVER=sandlock-credential:over"));
+	plan_release(&p);
+	netplan_release(&np);
+	sandlock_sandbox_free(sandlock_sandbox_build(b, NULL, NULL));
+}
+
+/* A real run: /usr/bin/env in a sandbox prints the placeholder, never the
+ * secret.  The policy is validated and copied by hand, as the build
+ * refuses credentials until the proxy lands. */
+TEST(policy_credential_env_not_in_the_sandbox)
+{
+	if (access("/usr/bin/env", X_OK) < 0)
+		SKIP("no /usr/bin/env");
+	setenv("SL_T_TOKEN", "s3cret-value", 1);
+	static const char *const sys[] = {"/usr", "/lib", "/lib64", "/bin", "/etc"};
+	sandlock_builder_t *b = NEW();
+	for (size_t i = 0; i < sizeof(sys) / sizeof(sys[0]); i++)
+		if (access(sys[i], F_OK) == 0)
+			b = sandlock_sandbox_builder_fs_read(b, sys[i]);
+	b = sandlock_sandbox_builder_credential(b, "tok=env:SL_T_TOKEN");
+	VALIDATES(b);
+	struct sandlock_sandbox *policy = malloc(sizeof(*policy));
+	CHECK(policy != NULL);
+	CHECK_EQ(policy_copy(policy, &b->cfg), 0);
+	sandlock_sandbox_free(sandlock_sandbox_build(b, NULL, NULL));
+	const char *argv[] = {"/usr/bin/env", NULL};
+	sandlock_result_t *r = sandlock_run(policy, NULL, argv, 1);
+	if (!r)
+		SKIP("cannot run a sandbox here: %s", sandlock_last_error());
+	size_t len = 0;
+	const uint8_t *out = sandlock_result_stdout_bytes(r, &len);
+	char *text = strndup(out ? (const char *)out : "", len);
+	CHECK(text != NULL);
+	CHECK_EQ(sandlock_result_exit_code(r), 0);
+	CHECK_CONTAINS(text, "SL_T_TOKEN=sandlock-credential:tok\n");
+	CHECK(!strstr(text, "s3cret"));
+	free(text);
+	sandlock_result_free(r);
+	sandlock_sandbox_free(policy);
 }
