@@ -63,7 +63,9 @@ struct run_opts {
 	struct cli_strv net_allow, net_deny, http_allow, http_deny;
 	struct cli_strv net_allow_bind, net_deny_bind; /* port lists, as given */
 	struct cli_u32v net_bind, http_port;
-	const char *http_ca, *http_key;
+	const char *http_ca, *http_key, *http_ca_out;
+	struct cli_strv http_inject_ca;	       /* CA bundles, as given */
+	struct cli_strv credential, http_auth; /* NAME=SOURCE, HOST=NAME[:HEADER] */
 	bool port_remap;
 
 	/* resources */

@@ -110,7 +110,11 @@ static int apply_net(sandlock_builder_t **b, const struct run_opts *o)
 	    apply_strs(b, sandlock_sandbox_builder_http_allow, &o->http_allow) < 0 ||
 	    apply_strs(b, sandlock_sandbox_builder_http_deny, &o->http_deny) < 0 ||
 	    apply_str(b, sandlock_sandbox_builder_http_ca, o->http_ca) < 0 ||
-	    apply_str(b, sandlock_sandbox_builder_http_key, o->http_key) < 0)
+	    apply_str(b, sandlock_sandbox_builder_http_key, o->http_key) < 0 ||
+	    apply_strs(b, sandlock_sandbox_builder_http_inject_ca, &o->http_inject_ca) < 0 ||
+	    apply_str(b, sandlock_sandbox_builder_http_ca_out, o->http_ca_out) < 0 ||
+	    apply_strs(b, sandlock_sandbox_builder_credential, &o->credential) < 0 ||
+	    apply_strs(b, sandlock_sandbox_builder_http_auth, &o->http_auth) < 0)
 		return -1;
 	for (size_t i = 0; i < o->net_bind.n; i++)
 		APPLY(*b, sandlock_sandbox_builder_net_bind_port(*b, (uint16_t)o->net_bind.v[i]));

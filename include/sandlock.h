@@ -556,15 +556,43 @@ sandlock_builder_t *sandlock_sandbox_builder_net_deny(sandlock_builder_t *b, con
 sandlock_builder_t *sandlock_sandbox_builder_net_allow_bind(sandlock_builder_t *b,
 							    const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b, const char *spec);
-/* Not supported yet: each parks "not supported yet: <feature>" on b. */
+/* HTTPS interception with a CA the proxy makes (copied).  http_inject_ca
+ * (repeatable): a CA bundle, an absolute path of a regular readable file,
+ * that the sandbox sees with the proxy's CA added; it turns on HTTPS
+ * interception as http_ca does (default ports 80 and 443) and cannot be
+ * combined with http_ca/http_key.  http_ca_out: where the proxy's CA is
+ * written (its directory must exist and be writable).  Checked by
+ * sandlock_sandbox_build, which then refuses them with "not supported yet:
+ * <field>" until the proxy lands. */
 sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
 							    const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, const char *path);
+/* Not supported yet: each parks "not supported yet: <feature>" on b. */
 sandlock_builder_t *sandlock_sandbox_builder_user(sandlock_builder_t *b, uint32_t uid,
 						  uint32_t gid);
 sandlock_builder_t *sandlock_sandbox_builder_fs_mount_ro(sandlock_builder_t *b,
 							 const char *virtual_path,
 							 const char *host_path);
+
+/* extension: credentials the HTTP proxy adds to the sandbox's requests
+ * (spec copied, repeatable).  credential: "NAME=env:VAR", "NAME=file:PATH"
+ * or "NAME=fd:N"; NAME is 1-64 letters, digits, '_' or '-', each defined
+ * once.  The secret is read by sandlock_sandbox_build (VAR from the
+ * caller's environment, PATH and fd N to their end, at most 64 KiB, one
+ * trailing newline dropped; fd N stays open, the caller's); an empty one,
+ * or one holding CR, LF or NUL, fails the build.  The command never sees
+ * it: a VAR of an env: source in the command's environment reads
+ * "sandlock-credential:NAME".
+ * http_auth: "HOST=NAME[:HEADER]": requests to HOST (a DNS name or an IP
+ * literal, no port, no wildcard; one http_auth per host) carry credential
+ * NAME as "Authorization: Bearer <secret>", or as "HEADER: <secret>".  It
+ * needs HTTPS interception (http_ca and http_key, or http_inject_ca): a
+ * credential travels only over TLS.  HOST is made reachable on the HTTP
+ * ports as an HTTP rule's host is.  Checked by sandlock_sandbox_build,
+ * which then refuses them with "not supported yet: <field>" until the
+ * proxy lands. */
+sandlock_builder_t *sandlock_sandbox_builder_credential(sandlock_builder_t *b, const char *spec);
+sandlock_builder_t *sandlock_sandbox_builder_http_auth(sandlock_builder_t *b, const char *spec);
 
 /* Starts the command at once (a running handle, supervised from a thread)
  * with each stream inherited, piped or /dev/null.  The caller's end of each

@@ -7,6 +7,7 @@
 #define SL_HTTPACL_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <sys/socket.h>
 
@@ -25,5 +26,11 @@ bool httpacl_wanted(const struct sandlock_sandbox *policy);
  * thread. */
 int httpacl_redirect(struct sl_sup *s, int sock, int domain, struct sockaddr_storage *to,
 		     socklen_t *tolen);
+
+/* The HTTPS interception CA's certificate (PEM, the public part only),
+ * as the sandbox's trust bundles get it appended (synthetic.c):
+ * *pem points into the feature's state, valid for the sandbox's run.
+ * 0, or -ENOENT when the sandbox intercepts no HTTPS.  Any thread. */
+int httpacl_ca_pem(struct sl_sup *s, const char **pem, size_t *len);
 
 #endif

@@ -376,6 +376,48 @@ static void host_mismatch(struct gate_verdict *v, const char *host, const struct
 	     host, a);
 }
 
+/* Is host (the request's, checked to be the destination) the http_auth
+ * host a names?  Names compare without case, addresses as addresses. */
+static bool auth_host(const struct sl_http_auth *a, const char *host)
+{
+	struct sl_net_addr x, y;
+	if (netaddr_parse(a->host, 0, &x) == NETADDR_OK &&
+	    netaddr_parse(host, 0, &y) == NETADDR_OK) {
+		netaddr_canon(&x);
+		netaddr_canon(&y);
+		return netaddr_equal(&x, &y);
+	}
+	return strcasecmp(a->host, host) == 0;
+}
+
+/* An allowed request's credential (http_auth): over TLS only, where the
+ * host is the name the server's certificate was verified for, so a
+ * secret goes to that origin and no other: not in clear text, not to a
+ * host the client names while connected elsewhere (refused before), not
+ * after a redirect (the next request names the other host).  The
+ * client's own header of that name is dropped. */
+static int credential(struct httpgate *g, const struct httpmsg_req *rq, bool tls,
+		      struct gate_verdict *v)
+{
+	const struct sandlock_sandbox *p = g->p;
+	for (size_t i = 0; tls && i < p->n_http_auths; i++) {
+		const struct sl_http_auth *a = &p->http_auths[i];
+		if (!auth_host(a, rq->host))
+			continue;
+		int n = a->header ? asprintf(&v->add, "%s: %.*s", a->header, (int)a->cred->len,
+					     a->cred->secret)
+				  : asprintf(&v->add, "Authorization: Bearer %.*s",
+					     (int)a->cred->len, a->cred->secret);
+		if (n < 0) {
+			v->add = NULL;
+			return -ENOMEM;
+		}
+		v->drop = a->header ? a->header : "Authorization";
+		return 0;
+	}
+	return 0;
+}
+
 int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struct sl_net_addr *dest,
 		   bool tls, const char *sni, struct gate_verdict *v)
 {
@@ -444,7 +486,7 @@ int httpgate_check(struct httpgate *g, const struct httpmsg_req *rq, const struc
 		return r;
 	if (v->status == GATE_ALLOW && known < 0 && !host_is_dest(g, rq->host, dest))
 		host_mismatch(v, rq->host, dest);
-	return 0;
+	return v->status == GATE_ALLOW ? credential(g, rq, tls, v) : 0;
 }
 
 /* The value of the first field named name in a parsed head, its length

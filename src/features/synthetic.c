@@ -37,13 +37,16 @@
 #include <fcntl.h>
 #include <linux/limits.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "error.h"
 #include "feature.h"
+#include "httpacl.h"
 #include "onbehalf.h"
 #include "policy.h"
 #include "registry.h"
@@ -109,6 +112,10 @@ struct synth_state {
 	struct onbehalf *ob; /* NULL when the host has none of the files */
 	struct synth_src src;
 	struct view_state v[NVIEWS];
+	/* the views the policy names: the trust bundles of http_inject_ca,
+	 * each shown with the HTTP proxy's CA appended (its index NVIEWS + j) */
+	const struct sl_strv *bundles;
+	struct view_state *xv;
 };
 
 /* With no credential needed (OB_ANY): 1 + the index of the view whose real
@@ -119,6 +126,10 @@ static long which_view(const struct ob_obj *o, void *arg)
 	for (size_t i = 0; i < NVIEWS; i++)
 		if (st->v[i].have && o->st.st_dev == st->v[i].dev && o->st.st_ino == st->v[i].ino)
 			return (long)i + 1;
+	for (size_t j = 0; st->xv && j < st->bundles->n; j++)
+		if (st->xv[j].have && o->st.st_dev == st->xv[j].dev &&
+		    o->st.st_ino == st->xv[j].ino)
+			return (long)(NVIEWS + j) + 1;
 	return 0;
 }
 
@@ -159,12 +170,12 @@ static int read_host(const char *path, struct sl_buf *b)
 	return b->len >= SYNTH_HOST_MAX ? -EFBIG : r;
 }
 
-/* A sealed memfd holding view i's text r (r < 0: the builder's error,
- * passed on): the fd, or -errno.  The text is freed. */
-static int sealed(size_t i, struct sl_buf *text, int r)
+/* A sealed memfd holding the text r (r < 0: the builder's error, passed
+ * on) of the view of path: the fd, or -errno.  The text is freed. */
+static int sealed(const char *path, struct sl_buf *text, int r)
 {
 	/* the memfd's name is what /proc/PID/fd shows: the file's own */
-	const char *base = strrchr(views[i].path, '/') + 1;
+	const char *base = strrchr(path, '/') + 1;
 	int fd = r < 0 ? -1 : memfd_create(base, MFD_CLOEXEC | MFD_ALLOW_SEALING);
 	if (r == 0 && fd < 0)
 		r = -errno;
@@ -207,21 +218,58 @@ static int reopen(int memfd)
 	return fd < 0 ? -errno : fd;
 }
 
+/* The trust bundle j of http_inject_ca: the host's file with the HTTP
+ * proxy's CA appended (its public certificate, made when the sandbox
+ * started), made at the first open that needs it and kept. */
+static int bundle_text(struct synth_state *st, size_t j, struct sl_ctx *c, struct sl_buf *text)
+{
+	const char *pem;
+	size_t len;
+	int r = httpacl_ca_pem(c->sup, &pem, &len);
+	if (r == 0)
+		r = read_host(st->bundles->v[j], text);
+	bool nl = text->len == 0 || text->p[text->len - 1] == '\n';
+	if (r == 0)
+		r = sl_buf_reserve(text, len + 1);
+	if (r == 0) {
+		if (!nl)
+			text->p[text->len++] = '\n';
+		memcpy(text->p + text->len, pem, len);
+		text->len += len;
+	}
+	return r;
+}
+
+static int open_bundle(struct synth_state *st, size_t j, struct sl_ctx *c)
+{
+	struct view_state *v = &st->xv[j];
+	if (v->memfd < 0) {
+		struct sl_buf text = {0};
+		int fd = sealed(st->bundles->v[j], &text, bundle_text(st, j, c, &text));
+		if (fd < 0)
+			return fd;
+		v->memfd = fd;
+	}
+	return reopen(v->memfd);
+}
+
 /* A read-only open of view i: a fixed view's memfd, made at the first
  * open that needs it (most sandboxes never read the file), or a live
  * one's made now.  The fd, or -errno. */
 static int open_view(struct synth_state *st, size_t i, struct sl_ctx *c)
 {
+	if (i >= NVIEWS)
+		return open_bundle(st, i - NVIEWS, c);
 	struct view_state *v = &st->v[i];
 	struct sl_buf text = {0};
 	if (views[i].live) {
-		int fd = sealed(i, &text, views[i].live(&text, c));
+		int fd = sealed(views[i].path, &text, views[i].live(&text, c));
 		int ro = fd < 0 ? fd : reopen(fd);
 		sl_close(&fd);
 		return ro;
 	}
 	if (v->memfd < 0) {
-		int fd = sealed(i, &text, build_fixed(st, i, &text));
+		int fd = sealed(views[i].path, &text, build_fixed(st, i, &text));
 		if (fd < 0)
 			return fd;
 		v->memfd = fd;
@@ -280,6 +328,30 @@ static const struct sl_frule synthetic_rules[] = {
 #endif
 };
 
+/* The identities of the trust bundles the policy names (each a regular
+ * file at build; one gone since is refused: the sandbox would read it
+ * without the CA and fail where it should not). */
+static int init_bundles(struct synth_state *st, const struct sandlock_sandbox *p, bool *any)
+{
+	st->bundles = &p->http_inject_ca;
+	if (!p->http_inject_ca.n)
+		return 0;
+	st->xv = calloc(p->http_inject_ca.n, sizeof(*st->xv));
+	if (!st->xv)
+		return -ENOMEM;
+	for (size_t j = 0; j < p->http_inject_ca.n; j++) {
+		struct stat sb;
+		st->xv[j].memfd = -1;
+		if (stat(p->http_inject_ca.v[j], &sb) < 0)
+			return sl_errorf(errno, "http_inject_ca: '%s': %s", p->http_inject_ca.v[j],
+					 strerror(errno));
+		st->xv[j] = (struct view_state){
+		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1};
+		*any = true;
+	}
+	return 0;
+}
+
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
 	(void)proc_off;
@@ -302,6 +374,9 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1};
 		any = true;
 	}
+	int r = init_bundles(st, env->policy, &any);
+	if (r < 0)
+		return r;
 	return any ? onbehalf_get(s, env->policy, -1, &st->ob) : 0;
 }
 
@@ -311,6 +386,10 @@ static void release(void *state)
 	for (size_t i = 0; i < NVIEWS; i++)
 		if (st->v[i].have) /* only those get a memfd: a zeroed state's 0 is not ours */
 			sl_close(&st->v[i].memfd);
+	for (size_t j = 0; st->xv && j < st->bundles->n; j++)
+		if (st->xv[j].have)
+			sl_close(&st->xv[j].memfd);
+	free(st->xv);
 	onbehalf_put(st->ob);
 }
 

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "credential.h"
 #include "error.h"
 #include "filter.h"
 #include "execsize.h"
@@ -134,20 +135,60 @@ static bool key_set_later(const struct sandlock_sandbox *cfg, size_t i)
 	return false;
 }
 
+/* The credential whose secret the variable named by the n bytes at name
+ * holds (an env: source), or NULL. */
+static const struct sl_credential *env_credential(const struct sandlock_sandbox *cfg,
+						  const char *name, size_t n)
+{
+	for (size_t i = 0; i < cfg->n_credentials && i < cfg->credential_specs.n; i++) {
+		const char *var = credential_env_var(cfg->credential_specs.v[i]);
+		if (var && strlen(var) == n && strncmp(var, name, n) == 0)
+			return &cfg->credentials[i];
+	}
+	return NULL;
+}
+
+/* NAME=value, where the value of a credential's variable is replaced by a
+ * placeholder: the sandbox never sees a secret (the proxy adds it to the
+ * requests that may carry it).  The variable stays, so a program that
+ * checks it is set still runs. */
+static int push_env(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char *name,
+		    size_t n, const char *value)
+{
+	const struct sl_credential *c = env_credential(cfg, name, n);
+	char *kv;
+	if (asprintf(&kv, "%.*s=%s%s", (int)n, name, c ? "sandlock-credential:" : "",
+		     c ? c->name : value) < 0 ||
+	    sl_strv_push_owned(&p->envp, kv) < 0)
+		return sl_errorf(ENOMEM, "out of memory");
+	return 0;
+}
+
 /* The inherited environment (unless clean_env), minus the overridden
- * names, then the env entries (the last one of a name wins). */
+ * names, then the env entries (the last one of a name wins); a
+ * credential's variable holds a placeholder. */
 static int build_env(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 {
-	for (char **e = cfg->clean_env ? NULL : environ; e && *e; e++)
-		if (!env_overridden(cfg, *e) && sl_strv_push(&p->envp, *e) < 0)
-			return sl_errorf(ENOMEM, "out of memory");
+	for (char **e = cfg->clean_env ? NULL : environ; e && *e; e++) {
+		if (env_overridden(cfg, *e))
+			continue;
+		size_t n = env_name_len(*e);
+		if (!(*e)[n] || !env_credential(cfg, *e, n)) {
+			if (sl_strv_push(&p->envp, *e) < 0)
+				return sl_errorf(ENOMEM, "out of memory");
+		} else {
+			int r = push_env(p, cfg, *e, n, NULL);
+			if (r < 0)
+				return r;
+		}
+	}
 	for (size_t i = 0; i < cfg->env_keys.n; i++) {
 		if (key_set_later(cfg, i))
 			continue;
-		char *kv;
-		if (asprintf(&kv, "%s=%s", cfg->env_keys.v[i], cfg->env_vals.v[i]) < 0 ||
-		    sl_strv_push_owned(&p->envp, kv) < 0)
-			return sl_errorf(ENOMEM, "out of memory");
+		const char *key = cfg->env_keys.v[i];
+		int r = push_env(p, cfg, key, strlen(key), cfg->env_vals.v[i]);
+		if (r < 0)
+			return r;
 	}
 	if (!p->envp.v) {
 		/* an empty environment still needs its NULL terminator */

@@ -14,6 +14,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdio.h>
@@ -23,6 +24,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "credential.h"
 #include "error.h"
 #include "protection.h"
 #include "httprule.h"
@@ -45,12 +47,15 @@
  * next to net_rules/http_rules), or copies would share it.
  */
 static const size_t strv_members[] = {
-    OFF(fs_read),	OFF(fs_write),	   OFF(fs_deny),   OFF(fs_mount_virt), OFF(fs_mount_host),
-    OFF(deny_syscalls), OFF(allow_groups), OFF(net_allow), OFF(net_deny),      OFF(net_allow_bind),
-    OFF(net_deny_bind), OFF(http_allow),   OFF(http_deny), OFF(env_keys),      OFF(env_vals),
+    OFF(fs_read),	   OFF(fs_write),	 OFF(fs_deny),	     OFF(fs_mount_virt),
+    OFF(fs_mount_host),	   OFF(deny_syscalls),	 OFF(allow_groups),  OFF(net_allow),
+    OFF(net_deny),	   OFF(net_allow_bind),	 OFF(net_deny_bind), OFF(http_allow),
+    OFF(http_deny),	   OFF(env_keys),	 OFF(env_vals),	     OFF(http_inject_ca),
+    OFF(credential_specs), OFF(http_auth_specs),
 };
 static const size_t str_members[] = {
-    OFF(workdir), OFF(cwd), OFF(fs_storage), OFF(chroot), OFF(http_ca), OFF(http_key),
+    OFF(workdir), OFF(cwd),	 OFF(fs_storage),  OFF(chroot),
+    OFF(http_ca), OFF(http_key), OFF(http_ca_out),
 };
 static const size_t u32v_members[] = {
     OFF(net_bind),
@@ -101,6 +106,26 @@ static void free_http_rules(struct sandlock_sandbox *cfg)
 	cfg->n_http_allow = cfg->n_http_deny = 0;
 }
 
+static void free_http_auths(struct sandlock_sandbox *cfg)
+{
+	for (size_t i = 0; i < cfg->n_http_auths; i++)
+		credential_http_auth_free(&cfg->http_auths[i]);
+	free(cfg->http_auths);
+	cfg->http_auths = NULL;
+	cfg->n_http_auths = 0;
+}
+
+/* The secrets are zeroed (credential_free). */
+static void free_credentials(struct sandlock_sandbox *cfg)
+{
+	free_http_auths(cfg); /* they point into the credentials */
+	for (size_t i = 0; i < cfg->n_credentials; i++)
+		credential_free(&cfg->credentials[i]);
+	free(cfg->credentials);
+	cfg->credentials = NULL;
+	cfg->n_credentials = 0;
+}
+
 void policy_release(struct sandlock_sandbox *cfg)
 {
 	if (!cfg)
@@ -113,6 +138,7 @@ void policy_release(struct sandlock_sandbox *cfg)
 		sl_u32v_free(MEMBER(cfg, u32v_members[i], struct sl_u32v));
 	free_net_rules(cfg);
 	free_http_rules(cfg);
+	free_credentials(cfg);
 	*cfg = (struct sandlock_sandbox){0};
 }
 
@@ -167,6 +193,31 @@ static int copy_http_rules(struct sandlock_sandbox *dst, const struct sandlock_s
 	return 0;
 }
 
+/* The copies' cred pointers point into dst's own credentials. */
+static int copy_credentials(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src)
+{
+	if (src->n_credentials > 0 &&
+	    !(dst->credentials = calloc(src->n_credentials, sizeof(*dst->credentials))))
+		return -ENOMEM;
+	for (size_t i = 0; i < src->n_credentials; i++) {
+		if (credential_copy(&dst->credentials[i], &src->credentials[i]) < 0)
+			return -ENOMEM;
+		dst->n_credentials = i + 1;
+	}
+	if (src->n_http_auths > 0 &&
+	    !(dst->http_auths = calloc(src->n_http_auths, sizeof(*dst->http_auths))))
+		return -ENOMEM;
+	for (size_t i = 0; i < src->n_http_auths; i++) {
+		const struct sl_http_auth *a = &src->http_auths[i];
+		struct sl_http_auth *d = &dst->http_auths[i];
+		dst->n_http_auths = i + 1;
+		d->cred = &dst->credentials[a->cred - src->credentials];
+		if (!(d->host = strdup(a->host)) || (a->header && !(d->header = strdup(a->header))))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
 int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src)
 {
 	/* Scalars by assignment; then every owned member is detached before
@@ -184,6 +235,9 @@ int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src
 		*MEMBER(dst, portset_members[i], struct sl_portset) = (struct sl_portset){0};
 	dst->http_rules = NULL;
 	dst->n_http_allow = dst->n_http_deny = 0;
+	dst->credentials = NULL;
+	dst->http_auths = NULL;
+	dst->n_credentials = dst->n_http_auths = 0;
 
 	for (size_t i = 0; i < SL_ARRAY_SIZE(strv_members); i++)
 		if (sl_strv_copy(MEMBER(dst, strv_members[i], struct sl_strv),
@@ -198,7 +252,8 @@ int policy_copy(struct sandlock_sandbox *dst, const struct sandlock_sandbox *src
 		if (sl_u32v_copy(MEMBER(dst, u32v_members[i], struct sl_u32v),
 				 CMEMBER(src, u32v_members[i], struct sl_u32v)) < 0)
 			goto nomem;
-	if (copy_net_rules(dst, src) < 0 || copy_http_rules(dst, src) < 0)
+	if (copy_net_rules(dst, src) < 0 || copy_http_rules(dst, src) < 0 ||
+	    copy_credentials(dst, src) < 0)
 		goto nomem;
 	return 0;
 nomem:
@@ -579,43 +634,183 @@ static int add_http_net_rule(struct sandlock_sandbox *cfg, const char *host)
 	return push_net_rule(cfg, &r);
 }
 
+/* HTTPS is intercepted with the caller's CA, or with one the proxy makes
+ * (http_inject_ca). */
+static bool https_intercepted(const struct sandlock_sandbox *cfg)
+{
+	return cfg->http_ca || cfg->http_inject_ca.n > 0;
+}
+
+/* Is host that of one of the first n_rules HTTP rules or n_auths
+ * http_auths? */
+static bool http_host_seen(const struct sandlock_sandbox *cfg, const char *host, size_t n_rules,
+			   size_t n_auths)
+{
+	for (size_t j = 0; j < n_rules; j++)
+		if (strcmp(cfg->http_rules[j].host, host) == 0)
+			return true;
+	for (size_t j = 0; j < n_auths; j++)
+		if (strcmp(cfg->http_auths[j].host, host) == 0)
+			return true;
+	return false;
+}
+
 /*
  * HTTP -> network auto-merge.  The proxy
  * sees a connection only if net_allow lets it through, so:
- *   - http_ports defaults to 80, plus 443 with http_ca, when any HTTP rule
- *     exists and no port was given;
- *   - every distinct concrete host of the allow and deny rules gets a TCP
- *     rule on http_ports;
- *   - a '*' host, or http_ports given without rules, gets a TCP any-IP rule
- *     on http_ports.
+ *   - http_ports defaults to 80, plus 443 when HTTPS is intercepted
+ *     (http_ca or http_inject_ca), when any HTTP rule or http_auth exists
+ *     and no port was given;
+ *   - every distinct concrete host of the allow and deny rules and of the
+ *     http_auths gets a TCP rule on http_ports (an http_auth adds no HTTP
+ *     rule: its host is reachable, and the HTTP rules decide as before);
+ *   - a '*' host, or http_ports given without rules or http_auths, gets a
+ *     TCP any-IP rule on http_ports.
  * The rules are appended to net_rules only (net_allow keeps what the user
  * wrote), which keeps validation idempotent.
  */
 static int merge_http_into_net(struct sandlock_sandbox *cfg)
 {
-	size_t n = cfg->n_http_allow + cfg->n_http_deny;
-	if (n == 0 && cfg->http_ports.n == 0)
+	size_t n = cfg->n_http_allow + cfg->n_http_deny, na = cfg->n_http_auths;
+	bool ports_given = cfg->http_ports.n > 0;
+	if (n == 0 && na == 0 && !ports_given)
 		return 0;
-	if (n > 0 && cfg->http_ports.n == 0) {
+	if (!ports_given) {
 		if (sl_u32v_push(&cfg->http_ports, 80) < 0 ||
-		    (cfg->http_ca && sl_u32v_push(&cfg->http_ports, 443) < 0))
+		    (https_intercepted(cfg) && sl_u32v_push(&cfg->http_ports, 443) < 0))
 			return -ENOMEM;
 	}
-	bool any_host = n == 0;
+	/* (not ports_given: validation may run again, the defaults set) */
+	bool any_host = n == 0 && na == 0;
 	for (size_t i = 0; i < n; i++) {
 		const char *host = cfg->http_rules[i].host;
 		if (strcmp(host, "*") == 0) {
 			any_host = true;
 			continue;
 		}
-		bool seen = false;
-		for (size_t j = 0; j < i && !seen; j++)
-			seen = strcmp(cfg->http_rules[j].host, host) == 0;
-		int r = seen ? 0 : add_http_net_rule(cfg, host);
+		int r = http_host_seen(cfg, host, i, 0) ? 0 : add_http_net_rule(cfg, host);
+		if (r < 0)
+			return r;
+	}
+	for (size_t i = 0; i < na; i++) {
+		const char *host = cfg->http_auths[i].host;
+		int r = http_host_seen(cfg, host, n, i) ? 0 : add_http_net_rule(cfg, host);
 		if (r < 0)
 			return r;
 	}
 	return any_host ? add_http_net_rule(cfg, NULL) : 0;
+}
+
+/* A CA bundle the proxy adds its CA to: an absolute path of a regular
+ * file this process can read. */
+static int check_bundle(const char *path)
+{
+	if (path[0] != '/')
+		return sl_errorf(EINVAL, "http_inject_ca: '%s' must be an absolute path", path);
+	/* O_NONBLOCK: a FIFO must not hang the build */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+	struct stat st;
+	if (fd < 0 || fstat(fd, &st) < 0) {
+		int e = errno;
+		if (fd >= 0)
+			close(fd);
+		return sl_errorf(e, "http_inject_ca: %s: %s", path, strerror(e));
+	}
+	close(fd);
+	if (!S_ISREG(st.st_mode))
+		return sl_errorf(EINVAL, "http_inject_ca: %s: not a regular file", path);
+	return 0;
+}
+
+/* The proxy writes its CA at path: its directory must exist and take a
+ * new file. */
+static int check_ca_out(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+	if (!*path || (slash && !slash[1]))
+		return sl_errorf(EINVAL, "http_ca_out: '%s' must name a file", path);
+	char *dir = !slash	    ? strdup(".")
+		    : slash == path ? strdup("/")
+				    : strndup(path, (size_t)(slash - path));
+	if (!dir)
+		return -ENOMEM;
+	struct stat st;
+	int r = 0, e = 0;
+	if (stat(dir, &st) < 0)
+		e = errno;
+	else if (!S_ISDIR(st.st_mode))
+		e = ENOTDIR;
+	else if (faccessat(AT_FDCWD, dir, W_OK | X_OK, AT_EACCESS) < 0)
+		e = errno;
+	if (e) {
+		r = sl_errorf(e, "http_ca_out: directory %s: %s", dir, strerror(e));
+	} else if (stat(path, &st) == 0 && S_ISDIR(st.st_mode)) {
+		r = sl_errorf(EISDIR, "http_ca_out: %s: %s", path, strerror(EISDIR));
+	}
+	free(dir);
+	return r;
+}
+
+static int validate_https(const struct sandlock_sandbox *cfg)
+{
+	int r;
+	if (cfg->http_inject_ca.n > 0 && (cfg->http_ca || cfg->http_key))
+		return sl_errorf(EINVAL,
+				 "http_inject_ca makes its own CA: it cannot be combined with "
+				 "http_ca");
+	for (size_t i = 0; i < cfg->http_inject_ca.n; i++)
+		if ((r = check_bundle(cfg->http_inject_ca.v[i])) < 0)
+			return r;
+	return cfg->http_ca_out ? check_ca_out(cfg->http_ca_out) : 0;
+}
+
+/* Loads the specs not loaded yet: a secret is read once (an fd's content
+ * is gone after a read), by the first validation that reaches it. */
+static int load_credentials(struct sandlock_sandbox *cfg)
+{
+	for (size_t i = cfg->n_credentials; i < cfg->credential_specs.n; i++) {
+		struct sl_credential c;
+		int r = credential_load(cfg->credential_specs.v[i], cfg->credentials,
+					cfg->n_credentials, &c);
+		if (r < 0)
+			return r;
+		struct sl_credential *v =
+		    reallocarray(cfg->credentials, cfg->n_credentials + 1, sizeof(*v));
+		if (!v) {
+			credential_free(&c);
+			return -ENOMEM;
+		}
+		/* the http_auths point into the old array: parsed again after */
+		free_http_auths(cfg);
+		cfg->credentials = v;
+		v[cfg->n_credentials++] = c;
+	}
+	return 0;
+}
+
+/* A credential travels only over TLS: an http_auth needs HTTPS
+ * interception.  One credential per host. */
+static int parse_http_auths(struct sandlock_sandbox *cfg)
+{
+	size_t n = cfg->http_auth_specs.n;
+	if (n == 0)
+		return 0;
+	if (!(cfg->http_auths = calloc(n, sizeof(*cfg->http_auths))))
+		return -ENOMEM;
+	for (size_t i = 0; i < n; i++) {
+		int r = credential_parse_http_auth(cfg->http_auth_specs.v[i], cfg->credentials,
+						   cfg->n_credentials, &cfg->http_auths[i]);
+		if (r < 0)
+			return r;
+		cfg->n_http_auths = i + 1;
+		if (http_host_seen(cfg, cfg->http_auths[i].host, 0, i))
+			return sl_errorf(EINVAL, "http_auth: host '%s' is given more than once",
+					 cfg->http_auths[i].host);
+	}
+	if (!(cfg->http_ca && cfg->http_key) && cfg->http_inject_ca.n == 0)
+		return sl_errorf(EINVAL, "http_auth: a credential is sent only over TLS: give "
+					 "--http-ca and --http-key, or --http-inject-ca");
+	return 0;
 }
 
 static int validate_net(struct sandlock_sandbox *cfg)
@@ -624,6 +819,7 @@ static int validate_net(struct sandlock_sandbox *cfg)
 	/* parsed afresh: validation may run again on the same policy */
 	free_net_rules(cfg);
 	free_http_rules(cfg);
+	free_http_auths(cfg);
 	if (!cfg->http_ca != !cfg->http_key)
 		return sl_errorf(EINVAL, "http_ca and http_key must be given together");
 	if ((r = check_opt_path("http_ca", cfg->http_ca, PATH_FILE)) < 0 ||
@@ -640,7 +836,9 @@ static int validate_net(struct sandlock_sandbox *cfg)
 	if (cfg->net_bind.n && (cfg->prot_disabled & (1u << SANDLOCK_PROTECTION_NET_TCP)))
 		return sl_errorf(EINVAL, "net_bind: the TCP port rules are Landlock's net-tcp "
 					 "protection, which the policy disables");
-	if ((r = parse_net_rules(cfg)) < 0 || (r = parse_http_rules(cfg)) < 0)
+	if ((r = validate_https(cfg)) < 0 || (r = parse_net_rules(cfg)) < 0 ||
+	    (r = parse_http_rules(cfg)) < 0 || (r = load_credentials(cfg)) < 0 ||
+	    (r = parse_http_auths(cfg)) < 0)
 		return r;
 	return merge_http_into_net(cfg);
 }
@@ -1090,6 +1288,40 @@ SL_API sandlock_builder_t *sandlock_sandbox_builder_http_key(sandlock_builder_t 
 	return b;
 }
 
+/* Checked by build (validate_https), refused by it until the proxy lands. */
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
+								   const char *path)
+{
+	if (b && path)
+		builder_push(b, &b->cfg.http_inject_ca, path, "http_inject_ca");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b,
+								const char *path)
+{
+	if (b && path)
+		builder_set_str(b, &b->cfg.http_ca_out, path, "http_ca_out");
+	return b;
+}
+
+/* The specs are copied; the secrets are loaded by build. */
+SL_API sandlock_builder_t *sandlock_sandbox_builder_credential(sandlock_builder_t *b,
+							       const char *spec)
+{
+	if (b && spec)
+		builder_push(b, &b->cfg.credential_specs, spec, "credential");
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_http_auth(sandlock_builder_t *b,
+							      const char *spec)
+{
+	if (b && spec)
+		builder_push(b, &b->cfg.http_auth_specs, spec, "http_auth");
+	return b;
+}
+
 /* ---- builder: process, determinism, syscalls ---- */
 
 SL_API sandlock_builder_t *sandlock_sandbox_builder_uid(sandlock_builder_t *b, uint32_t id)
@@ -1268,18 +1500,6 @@ SL_API sandlock_builder_t *sandlock_sandbox_builder_disable(sandlock_builder_t *
 							    uint32_t protection)
 {
 	return set_protection(b, b ? &b->cfg.prot_disabled : NULL, protection, "disable");
-}
-
-SL_API sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
-								   const char *path)
-{
-	return builder_unsupported(b, "http_inject_ca");
-}
-
-SL_API sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b,
-								const char *path)
-{
-	return builder_unsupported(b, "http_ca_out");
 }
 
 SL_API sandlock_builder_t *sandlock_sandbox_builder_user(sandlock_builder_t *b, uint32_t uid,

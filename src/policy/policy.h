@@ -64,6 +64,22 @@ struct sl_http_rule {
 	char *path;   /* normalized, may end in '*' */
 };
 
+/* A credential after loading (credential.h): the secret is read when the
+ * policy is built, and zeroed when it is freed. */
+struct sl_credential {
+	char *name;
+	char *secret; /* NUL-terminated; no CR, LF or NUL inside */
+	size_t len;
+};
+
+/* An http_auth after parsing: the proxy adds the credential to the
+ * requests for host. */
+struct sl_http_auth {
+	char *host;			  /* lower-cased, no port, no brackets */
+	const struct sl_credential *cred; /* into the same policy's credentials */
+	char *header;			  /* NULL: Authorization: Bearer <secret> */
+};
+
 struct sandlock_sandbox {
 	/* filesystem */
 	struct sl_strv fs_read, fs_write, fs_deny;
@@ -94,6 +110,13 @@ struct sandlock_sandbox {
 	size_t n_http_allow, n_http_deny;
 	struct sl_u32v http_ports;
 	char *http_ca, *http_key;
+	struct sl_strv http_inject_ca; /* CA bundles the proxy's own CA is added to */
+	char *http_ca_out;	       /* where the proxy writes its own CA */
+	struct sl_strv credential_specs, http_auth_specs; /* as given */
+	struct sl_credential *credentials;		  /* loaded at build, one per spec */
+	size_t n_credentials;
+	struct sl_http_auth *http_auths; /* parsed at build, one per spec */
+	size_t n_http_auths;
 
 	/* limits */
 	struct sl_opt_u64 max_memory;

@@ -66,7 +66,8 @@ static void check_parked(sandlock_builder_t *b, const char *feature)
 
 TEST(abi086_setters_not_landed_refuse_the_build)
 {
-	check_parked(sandlock_sandbox_builder_http_inject_ca(tc_builder(), "/tmp/ca.pem"),
+	/* checked first (an absolute path of a readable file), then refused */
+	check_parked(sandlock_sandbox_builder_http_inject_ca(tc_builder(), tc_probe()),
 		     "http_inject_ca");
 	check_parked(sandlock_sandbox_builder_http_ca_out(tc_builder(), "/tmp/ca.pem"),
 		     "http_ca_out");

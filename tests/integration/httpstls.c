@@ -26,7 +26,8 @@ static const char server_py[] =
     "    def do_any(self):\n"
     "        n=int(self.headers.get('Content-Length') or 0); self.rfile.read(n)\n"
     "        if self.path.startswith('/redirect'):\n"
-    "            self.send_response(302); self.send_header('Location', sys.argv[3])\n"
+    "            loc=sys.argv[3].replace('{port}',str(self.server.server_address[1]))\n"
+    "            self.send_response(302); self.send_header('Location', loc)\n"
     "            self.send_header('Content-Length','0'); self.end_headers(); return\n"
     "        b=('%s %s host=%s auth=%s "
     "x-key=%s\\n'%(self.command,self.path,self.headers.get('Host'),"
@@ -201,4 +202,107 @@ TEST(https_ca_key_mismatch_refused)
 			    "/usr/bin/true", NULL);
 	CHECK(st != 0);
 	CHECK(strstr(err, "does not match") != NULL);
+}
+
+/* A credential goes to its host, over TLS, and to no other: not after a
+ * redirect to another origin, not to a host the client names while
+ * connected elsewhere; the sandbox never sees it (its variable holds a
+ * placeholder). */
+TEST(https_credential_for_its_host_only)
+{
+	const char *d = pki();
+	struct pysrv s = py_start(d, "srv", "https://127.0.0.1:{port}/after");
+	setenv("SL_TEST_TOKEN", "s3cret-token-42", 1);
+	const char *common[] = {"-r",
+				"/usr",
+				"-r",
+				"/lib",
+				"-r",
+				"/etc",
+				"-r",
+				d,
+				"--http-port",
+				tc_itoa(s.port),
+				"--http-ca",
+				tc_path(d, "ca.pem"),
+				"--http-key",
+				tc_path(d, "ca.key"),
+				"--http-allow",
+				"GET */*",
+				"--credential",
+				"tok=env:SL_TEST_TOKEN",
+				"--http-auth",
+				"localhost=tok",
+				"--"};
+	char *out = NULL, *err = NULL;
+#define RUN(...)                                                                                   \
+	tc_cli_run(&out, &err, common[0], common[1], common[2], common[3], common[4], common[5],   \
+		   common[6], common[7], common[8], common[9], common[10], common[11], common[12], \
+		   common[13], common[14], common[15], common[16], common[17], common[18],         \
+		   common[19], common[20], __VA_ARGS__, NULL)
+	const char *ca = tc_path(d, "ca.pem");
+	CHECK_EQ(RUN("/usr/bin/curl", "-4", "-sS", "--cacert", ca,
+		     tc_fmt("https://localhost:%u/x", s.port)),
+		 0);
+	if (!strstr(out, "auth=Bearer s3cret-token-42"))
+		th_fail(__FILE__, __LINE__, "no credential: %s", out);
+	/* redirected to another origin: the request there carries none */
+	CHECK_EQ(RUN("/usr/bin/curl", "-4", "-sSL", "--cacert", ca,
+		     tc_fmt("https://localhost:%u/redirect", s.port)),
+		 0);
+	if (!strstr(out, "GET /after host=127.0.0.1") || strstr(out, "s3cret"))
+		th_fail(__FILE__, __LINE__, "after the redirect: %s", out);
+	/* the host named while connected to the address alone: refused */
+	CHECK_EQ(RUN("/usr/bin/curl", "-4", "-sS", "--cacert", ca, "-H", "Host: localhost",
+		     tc_fmt("https://127.0.0.1:%u/x", s.port)),
+		 0);
+	CHECK(strstr(out, "Blocked by sandlock") == out);
+	/* inside, the variable is a placeholder */
+	CHECK_EQ(RUN("/usr/bin/env"), 0);
+	CHECK(strstr(out, "SL_TEST_TOKEN=sandlock-credential:tok\n") != NULL);
+	CHECK(strstr(out, "s3cret") == NULL);
+#undef RUN
+	py_stop(&s);
+}
+
+/* --http-inject-ca: the sandbox sees the named bundle with the ephemeral
+ * CA appended, so a client using that bundle trusts the proxy without
+ * being told; the file on the host is untouched.  --http-ca-out writes
+ * the certificate, never the key. */
+TEST(https_inject_ca_and_ca_out)
+{
+	const char *d = pki();
+	struct pysrv s = py_start(d, "srv", NULL);
+	/* a bundle of the test's: one CA unrelated to the proxy */
+	const char *bundle = tc_path(d, "bundle.pem");
+	tc_write_file(bundle, tc_read_file(tc_path(d, "stranger.pem")), 0644);
+	const char *before = tc_read_file(bundle);
+	const char *caout = tc_path(d, "out-ca.pem");
+	char *out = NULL, *err = NULL;
+	int st =
+	    tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "-r", d, "--http-port",
+		       tc_itoa(s.port), "--http-allow", "GET */*", "--http-inject-ca", bundle,
+		       "--http-ca-out", caout, "--", "/usr/bin/curl", "-4", "-sS", "--cacert",
+		       bundle, tc_fmt("https://localhost:%u/in", s.port), NULL);
+	if (st != 0 || !strstr(out, "GET /in host=localhost"))
+		th_fail(__FILE__, __LINE__, "curl with the bundle: %d %s %s", st, out, err);
+	CHECK_STR(tc_read_file(bundle), before);
+	const char *pem = tc_read_file(caout);
+	CHECK(strstr(pem, "BEGIN CERTIFICATE") != NULL);
+	CHECK(strstr(pem, "PRIVATE KEY") == NULL);
+	/* without the injection the same bundle does not trust the proxy */
+	st = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "-r", d,
+			"--http-port", tc_itoa(s.port), "--http-allow", "GET */*", "--http-ca-out",
+			caout, "--", "/usr/bin/curl", "-4", "-sS", "--cacert", bundle,
+			tc_fmt("https://localhost:%u/in", s.port), NULL);
+	CHECK(st != 0);
+	/* ... and the certificate written out is what to trust instead */
+	st = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "-r", d,
+			"--http-port", tc_itoa(s.port), "--http-allow", "GET */*", "--http-ca-out",
+			caout, "--", "/usr/bin/curl", "-4", "-sS", "--cacert", caout,
+			tc_fmt("https://localhost:%u/out", s.port), NULL);
+	if (st != 0 || !strstr(out, "GET /out host=localhost"))
+		th_fail(__FILE__, __LINE__, "curl with --http-ca-out's file: %d %s %s", st, out,
+			err);
+	py_stop(&s);
 }

@@ -85,14 +85,16 @@ TEST(cli_every_flag)
 		 "ptrace", "--extra-allow-syscall", "sysv_ipc", "--net-allow", "tcp://a:443",
 		 "--net-deny", "10.0.0.0/8:*", "--net-allow-bind", "8000-8100", "--net-deny-bind",
 		 "8080", "--net-bind", "8080", "--http-allow", "GET a/*", "--http-deny", "* b/*",
-		 "--http-port", "8081", "--http-ca", "/ca.pem", "--http-key", "/ca.key", "-m", "1K",
-		 "-P", "10", "--max-open-files", "100", "-c", "50", "--random-seed", "7",
-		 "--time-start", "2000-01-01T00:00:00Z", "--no-randomize-memory", "--no-huge-pages",
-		 "--no-coredump", "--deterministic-dirs", "--workdir", "/w", "--cwd", "/c",
-		 "--fs-storage", "/s", "--fs-isolation", "overlayfs", "--max-disk", "2M",
-		 "--fs-mount", "/v:/h", "--chroot", "/r", "--clean-env", "--env", "A=1",
-		 "--cpu-cores", "0,1", "--gpu", "2", "--num-cpus", "4", "--port-remap", "--uid",
-		 "0", "-t", "5", "--status-fd", "1", "--name", "box", "-i", "--", "ls", "-l");
+		 "--http-port", "8081", "--http-ca", "/ca.pem", "--http-key", "/ca.key",
+		 "--http-inject-ca", "/b.pem", "--http-ca-out", "/o.pem", "--credential", "t=env:T",
+		 "--http-auth", "h=t:X-Key", "-m", "1K", "-P", "10", "--max-open-files", "100",
+		 "-c", "50", "--random-seed", "7", "--time-start", "2000-01-01T00:00:00Z",
+		 "--no-randomize-memory", "--no-huge-pages", "--no-coredump",
+		 "--deterministic-dirs", "--workdir", "/w", "--cwd", "/c", "--fs-storage", "/s",
+		 "--fs-isolation", "overlayfs", "--max-disk", "2M", "--fs-mount", "/v:/h",
+		 "--chroot", "/r", "--clean-env", "--env", "A=1", "--cpu-cores", "0,1", "--gpu",
+		 "2", "--num-cpus", "4", "--port-remap", "--uid", "0", "-t", "5", "--status-fd",
+		 "1", "--name", "box", "-i", "--", "ls", "-l");
 	CHECK_STR(opts.fs_read.v[0], "/usr");
 	CHECK_STR(opts.fs_write.v[0], "/tmp");
 	CHECK_STR(opts.fs_deny.v[0], "/etc/shadow");
@@ -108,6 +110,10 @@ TEST(cli_every_flag)
 	CHECK_EQ(opts.http_port.v[0], 8081);
 	CHECK_STR(opts.http_ca, "/ca.pem");
 	CHECK_STR(opts.http_key, "/ca.key");
+	CHECK_STR(opts.http_inject_ca.v[0], "/b.pem");
+	CHECK_STR(opts.http_ca_out, "/o.pem");
+	CHECK_STR(opts.credential.v[0], "t=env:T");
+	CHECK_STR(opts.http_auth.v[0], "h=t:X-Key");
 	CHECK(opts.max_memory.set && opts.max_memory.v == 1024);
 	CHECK(opts.max_processes.set && opts.max_processes.v == 10);
 	CHECK(opts.max_open_files.set && opts.max_open_files.v == 100);
@@ -444,6 +450,11 @@ TEST(cli_help)
 	CHECK_CONTAINS(text, "      --net-deny SPEC");
 	CHECK_CONTAINS(text, "      --net-allow-bind PORTS");
 	CHECK_CONTAINS(text, "      --net-deny-bind PORTS");
+	CHECK_CONTAINS(text, "      --credential NAME=SRC");
+	CHECK_CONTAINS(text, "      --http-auth HOST=NAME[:HDR]\n");
+	CHECK_CONTAINS(text, "      --http-inject-ca BUNDLE");
+	CHECK_CONTAINS(text, "      --http-ca-out PATH");
+	CHECK_CONTAINS(text, "sandlock-credential:NAME");
 	free(text);
 }
 
@@ -485,6 +496,48 @@ TEST(cli_net_flags_reach_the_builder)
 	CHECK(policy_builds());
 	CHECK_OK("--net-allow", ":443", "--", "true");
 	CHECK(policy_builds());
+}
+
+/* Repeatable, in order; --http-ca-out once. */
+TEST(cli_credential_flags)
+{
+	CHECK_OK("--credential", "a=env:A", "--credential=b=file:/s", "--http-auth", "x.com=a",
+		 "--http-auth", "y.com=b:X-Key", "--http-inject-ca", "/etc/ssl/a.pem",
+		 "--http-inject-ca=/b.pem", "--http-ca-out", "/tmp/ca.pem", "--", "true");
+	CHECK_EQ(opts.credential.n, 2);
+	CHECK_STR(opts.credential.v[1], "b=file:/s");
+	CHECK_EQ(opts.http_auth.n, 2);
+	CHECK_STR(opts.http_auth.v[1], "y.com=b:X-Key");
+	CHECK_EQ(opts.http_inject_ca.n, 2);
+	CHECK_STR(opts.http_inject_ca.v[1], "/b.pem");
+	CHECK_STR(opts.http_ca_out, "/tmp/ca.pem");
+	CHECK_USAGE("option '--http-ca-out' given more than once", "--http-ca-out", "/a",
+		    "--http-ca-out", "/b", "--", "x");
+	CHECK_USAGE("option '--credential' requires a value (NAME=SRC)", "--credential");
+}
+
+/* The builder checks the values: a malformed one comes back with its
+ * message, a good one builds. */
+TEST(cli_credential_flags_reach_the_builder)
+{
+	setenv("SL_T_CLI_TOKEN", "tok", 1);
+	unsetenv("SL_T_CLI_UNSET");
+	CHECK_OK("--credential", "t=vault:x", "--", "true");
+	CHECK_CONTAINS(policy_error(), "credential: 't=vault:x': unknown source 'vault:x'");
+	CHECK_OK("--credential", "t=env:SL_T_CLI_UNSET", "--", "true");
+	CHECK_STR(policy_error(), "credential 't': environment variable SL_T_CLI_UNSET is not set");
+	CHECK_OK("--credential", "t=env:SL_T_CLI_TOKEN", "--", "true");
+	CHECK(policy_builds());
+	CHECK_OK("--credential", "t=env:SL_T_CLI_TOKEN", "--http-auth", "h.com=t", "--", "true");
+	CHECK_STR(policy_error(), "http_auth: a credential is sent only over TLS: give --http-ca "
+				  "and --http-key, or --http-inject-ca");
+	CHECK_OK("--credential", "t=env:SL_T_CLI_TOKEN", "--http-auth", "h.com=t",
+		 "--http-inject-ca", "/etc/passwd", "--", "true");
+	CHECK(policy_builds());
+	CHECK_OK("--http-inject-ca", "ca.pem", "--", "true");
+	CHECK_STR(policy_error(), "http_inject_ca: 'ca.pem' must be an absolute path");
+	CHECK_OK("--http-ca-out", "/nonexistent/ca.pem", "--", "true");
+	CHECK_STR(policy_error(), "http_ca_out: directory /nonexistent: No such file or directory");
 }
 
 TEST(cli_not_supported_yet)
