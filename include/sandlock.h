@@ -186,7 +186,9 @@ sandlock_builder_t *sandlock_sandbox_builder_cpu_cores(sandlock_builder_t *b, co
  * bind to a port the host holds is given another real port; getsockname
  * and its /proc/net/tcp show the virtual one; the bind list applies to
  * the virtual port; sandlock_handle_port_mappings tells where each is).
- * net_allow and the http_ rules and CA pair (copied) have not landed. */
+ * net_allow: see net_deny below.  The http_ rules and the CA pair
+ * (copied): the HTTP ACL proxy decides every request to the intercepted
+ * ports (README, "HTTP ACL"). */
 sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t *b, const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b, uint16_t port);
 sandlock_builder_t *sandlock_sandbox_builder_port_remap(sandlock_builder_t *b, bool v);
@@ -561,9 +563,9 @@ sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b
  * that the sandbox sees with the proxy's CA added; it turns on HTTPS
  * interception as http_ca does (default ports 80 and 443) and cannot be
  * combined with http_ca/http_key.  http_ca_out: where the proxy's CA is
- * written (its directory must exist and be writable).  Checked by
- * sandlock_sandbox_build, which then refuses them with "not supported yet:
- * <field>" until the proxy lands. */
+ * written at each start, the certificate only (its directory must exist
+ * and be writable).  Checked by sandlock_sandbox_build; the CA is made,
+ * in memory, when the sandbox starts. */
 sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
 							    const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, const char *path);
@@ -588,9 +590,12 @@ sandlock_builder_t *sandlock_sandbox_builder_fs_mount_ro(sandlock_builder_t *b,
  * NAME as "Authorization: Bearer <secret>", or as "HEADER: <secret>".  It
  * needs HTTPS interception (http_ca and http_key, or http_inject_ca): a
  * credential travels only over TLS.  HOST is made reachable on the HTTP
- * ports as an HTTP rule's host is.  Checked by sandlock_sandbox_build,
- * which then refuses them with "not supported yet: <field>" until the
- * proxy lands. */
+ * ports as an HTTP rule's host is.  The header is added to an allowed
+ * request whose host is HOST, over TLS only (where HOST is the name the
+ * server's certificate was verified for), the client's own header of that
+ * name dropped: never in clear text, never to another origin (a
+ * redirect's next request names its own host).  Checked by
+ * sandlock_sandbox_build. */
 sandlock_builder_t *sandlock_sandbox_builder_credential(sandlock_builder_t *b, const char *spec);
 sandlock_builder_t *sandlock_sandbox_builder_http_auth(sandlock_builder_t *b, const char *spec);
 
