@@ -14,6 +14,7 @@
 #include "policy.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <fcntl.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -813,6 +814,51 @@ static int parse_http_auths(struct sandlock_sandbox *cfg)
 	return 0;
 }
 
+/* The grant of list (fs_read or fs_write) that covers path, both
+ * resolved, or NULL. */
+static const char *granted_tree(const struct sl_strv *list, const char *path)
+{
+	char real[PATH_MAX], tree[PATH_MAX];
+	if (!realpath(path, real))
+		return NULL;
+	for (size_t i = 0; i < list->n; i++) {
+		if (!realpath(list->v[i], tree))
+			continue;
+		size_t n = strlen(tree);
+		if (strcmp(tree, "/") == 0 ||
+		    (strncmp(real, tree, n) == 0 && (real[n] == '/' || real[n] == 0)))
+			return list->v[i];
+	}
+	return NULL;
+}
+
+/* A secret the proxy holds so that the sandbox does not: refused when the
+ * sandbox could read its file itself (a file: credential, the CA's key
+ * under a read or write grant). */
+static int check_secret_file(const struct sandlock_sandbox *cfg, const char *what, const char *path)
+{
+	const char *t = granted_tree(&cfg->fs_read, path);
+	if (!t)
+		t = granted_tree(&cfg->fs_write, path);
+	if (!t)
+		return 0;
+	return sl_errorf(EINVAL,
+			 "%s: '%s' lies under the granted tree '%s': the sandbox could read the "
+			 "secret itself (keep it outside the grants, or use env: or fd:)",
+			 what, path, t);
+}
+
+static int check_secret_files(const struct sandlock_sandbox *cfg)
+{
+	int r = cfg->http_key ? check_secret_file(cfg, "http_key", cfg->http_key) : 0;
+	for (size_t i = 0; r == 0 && i < cfg->credential_specs.n; i++) {
+		const char *spec = cfg->credential_specs.v[i], *src = strchr(spec, '=');
+		if (src && strncmp(src + 1, "file:", 5) == 0)
+			r = check_secret_file(cfg, "credential", src + 6);
+	}
+	return r;
+}
+
 static int validate_net(struct sandlock_sandbox *cfg)
 {
 	int r;
@@ -838,7 +884,7 @@ static int validate_net(struct sandlock_sandbox *cfg)
 					 "protection, which the policy disables");
 	if ((r = validate_https(cfg)) < 0 || (r = parse_net_rules(cfg)) < 0 ||
 	    (r = parse_http_rules(cfg)) < 0 || (r = load_credentials(cfg)) < 0 ||
-	    (r = parse_http_auths(cfg)) < 0)
+	    (r = parse_http_auths(cfg)) < 0 || (r = check_secret_files(cfg)) < 0)
 		return r;
 	return merge_http_into_net(cfg);
 }

@@ -136,11 +136,11 @@ static int curl(char **out, const char *dir, unsigned port, const char *rule, co
 		const char *extra)
 {
 	char *err = NULL;
-	int st = tc_cli_run(out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "-r", dir,
-			    "--http-port", tc_itoa(port), "--http-ca", tc_path(dir, "ca.pem"),
-			    "--http-key", tc_path(dir, "ca.key"), "--http-allow", rule, "--",
-			    "/usr/bin/curl", "-4", "-sS", "--cacert", tc_path(dir, "ca.pem"), "-H",
-			    extra ? extra : "X-Test: 1", url, NULL);
+	int st = tc_cli_run(out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "-r",
+			    tc_path(dir, "ca.pem"), "--http-port", tc_itoa(port), "--http-ca",
+			    tc_path(dir, "ca.pem"), "--http-key", tc_path(dir, "ca.key"),
+			    "--http-allow", rule, "--", "/usr/bin/curl", "-4", "-sS", "--cacert",
+			    tc_path(dir, "ca.pem"), "-H", extra ? extra : "X-Test: 1", url, NULL);
 	if (st != 0 && err)
 		fprintf(stderr, "curl: %s\n", err);
 	return st;
@@ -220,7 +220,7 @@ TEST(https_credential_for_its_host_only)
 				"-r",
 				"/etc",
 				"-r",
-				d,
+				tc_path(d, "ca.pem"),
 				"--http-port",
 				tc_itoa(s.port),
 				"--http-ca",
@@ -305,4 +305,24 @@ TEST(https_inject_ca_and_ca_out)
 		th_fail(__FILE__, __LINE__, "curl with --http-ca-out's file: %d %s %s", st, out,
 			err);
 	py_stop(&s);
+}
+
+/* The CA's key, or a file: credential, where the sandbox could read it
+ * itself is refused before anything starts. */
+TEST(https_secret_under_a_grant_refused)
+{
+	const char *d = pki();
+	char *out = NULL, *err = NULL;
+	int st = tc_cli_run(&out, &err, "-r", "/usr", "-r", d, "--http-allow", "GET */*",
+			    "--http-ca", tc_path(d, "ca.pem"), "--http-key", tc_path(d, "ca.key"),
+			    "--", "/usr/bin/true", NULL);
+	CHECK(st != 0);
+	CHECK(strstr(err, "http_key: ") && strstr(err, "the sandbox could read the secret itself"));
+	tc_write_file(tc_path(d, "token"), "t0ken\n", 0600);
+	st = tc_cli_run(&out, &err, "-r", "/usr", "-w", d, "--http-inject-ca", "/etc/hostname",
+			"--credential", tc_fmt("t=file:%s", tc_path(d, "token")), "--http-auth",
+			"localhost=t", "--", "/usr/bin/true", NULL);
+	CHECK(st != 0);
+	CHECK(strstr(err, "credential: ") &&
+	      strstr(err, "the sandbox could read the secret itself"));
 }
