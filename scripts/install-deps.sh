@@ -15,6 +15,7 @@ packages=(
 	python3            # /usr/bin/python3, used by the integration tests
 	curl               # an HTTP/HTTPS client through the HTTP ACL proxy (tests)
 	openssl            # the tests' and bench/http.sh's certificates
+	ca-certificates    # the system trust bundle the HTTPS tests inject a CA into
 	util-linux         # setpriv: runs the tests a second time unprivileged
 	valgrind           # make check-valgrind
 	# benchmarks and tooling

@@ -397,3 +397,32 @@ TEST(http_upgrade_h2c_refused)
 	CHECK(strncmp(out, "403 ", 4) == 0);
 	CHECK_EQ(served(w), 0);
 }
+
+/* Python's urllib in the sandbox: an allowed request answered, a denied
+ * one a 403 (HTTPError) naming the rule. */
+TEST(http_acl_python_client)
+{
+	if (!tc_exists("/usr/bin/python3"))
+		SKIP("no /usr/bin/python3");
+	struct web *w = web_start("127.0.0.1", 0);
+	static const char py[] = "import sys, urllib.request, urllib.error\n"
+				 "for path in sys.argv[2:]:\n"
+				 "    try:\n"
+				 "        with urllib.request.urlopen('http://127.0.0.1:%s%s' % "
+				 "(sys.argv[1], path)) as r:\n"
+				 "            print(r.status, r.read().decode().split()[1])\n"
+				 "    except urllib.error.HTTPError as e:\n"
+				 "        print(e.code, e.read().decode().strip())\n";
+	char *out = NULL, *err = NULL;
+	int st =
+	    tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "--http-port",
+		       tc_itoa(w->port), "--http-allow", "GET 127.0.0.1/api/*", "--",
+		       "/usr/bin/python3", "-c", py, tc_itoa(w->port), "/api/v1", "/admin", NULL);
+	if (st != 0)
+		th_fail(__FILE__, __LINE__, "python: %d %s", st, err);
+	tc_check_lines(out, (const char *const[]){"200 /api/v1",
+						  "403 Blocked by sandlock HTTP ACL policy: no "
+						  "http_allow rule matches GET 127.0.0.1/admin",
+						  NULL});
+	CHECK_EQ(served(w), 1);
+}

@@ -326,3 +326,24 @@ TEST(https_secret_under_a_grant_refused)
 	CHECK(strstr(err, "credential: ") &&
 	      strstr(err, "the sandbox could read the secret itself"));
 }
+
+/* The system's bundle with the ephemeral CA in it: curl with no CA option
+ * at all trusts the proxy (no -k), the host's file untouched. */
+TEST(https_inject_ca_system_bundle)
+{
+	const char *sys = "/etc/ssl/certs/ca-certificates.crt";
+	if (!tc_exists(sys))
+		SKIP("no %s (ca-certificates)", sys);
+	const char *d = pki();
+	struct pysrv s = py_start(d, "srv", NULL);
+	char *out = NULL, *err = NULL;
+	/* (SSL_CERT_FILE is the supervisor's upstream trust here: not the
+	 * client's) */
+	int st = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "--http-port",
+			    tc_itoa(s.port), "--http-allow", "GET localhost/*", "--http-inject-ca",
+			    sys, "--", "/usr/bin/env", "-u", "SSL_CERT_FILE", "/usr/bin/curl", "-4",
+			    "-sS", tc_fmt("https://localhost:%u/sys", s.port), NULL);
+	if (st != 0 || !strstr(out, "GET /sys host=localhost"))
+		th_fail(__FILE__, __LINE__, "curl with the system bundle: %d %s %s", st, out, err);
+	py_stop(&s);
+}
