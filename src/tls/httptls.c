@@ -415,14 +415,17 @@ int httptls_ephemeral(struct httptls **out)
 	ERR_clear_error();
 	EVP_PKEY *key = EVP_EC_gen("P-256");
 	X509 *ca = X509_new();
+	time_t now = time(NULL);
 	bool ok = key && ca && RAND_bytes(rnd, sizeof(rnd)) == 1;
 	if (ok) {
 		snprintf(cn, sizeof(cn), "sandlock ephemeral CA %02x%02x%02x%02x", rnd[0], rnd[1],
 			 rnd[2], rnd[3]);
 		ok = set_common(ca, cn, key) &&
 		     X509_set_issuer_name(ca, X509_get_subject_name(ca)) &&
-		     X509_gmtime_adj(X509_getm_notBefore(ca), -BACKDATE_S) &&
-		     X509_time_adj_ex(X509_getm_notAfter(ca), CA_DAYS, -BACKDATE_S, NULL) &&
+		     /* both ends from one reading of the clock: two could
+		      * straddle a second */
+		     X509_time_adj(X509_getm_notBefore(ca), -BACKDATE_S, &now) &&
+		     X509_time_adj_ex(X509_getm_notAfter(ca), CA_DAYS, -BACKDATE_S, &now) &&
 		     add_ext(ca, ca, NID_basic_constraints, "critical,CA:TRUE,pathlen:0") &&
 		     add_ext(ca, ca, NID_key_usage, "critical,keyCertSign,cRLSign") &&
 		     add_ext(ca, ca, NID_subject_key_identifier, "hash") &&
@@ -562,13 +565,14 @@ static X509 *mint(struct httptls *t, const char *name, bool ip)
 	char san[DNS_NAME_MAX + 32]; /* "critical,DNS:" and the name */
 	bool cn = strlen(name) <= CN_MAX;
 	X509 *x = X509_new();
+	time_t now = time(NULL);
 	snprintf(san, sizeof(san), "%s%s:%s", cn ? "" : "critical,", ip ? "IP" : "DNS", name);
 	const ASN1_TIME *ca_nb = X509_get0_notBefore(t->ca), *ca_na = X509_get0_notAfter(t->ca);
 	/* no earlier than the CA's start, no later than its end */
 	bool ok = x && set_common(x, cn ? name : NULL, t->leaf_key) &&
 		  X509_set_issuer_name(x, X509_get_subject_name(t->ca)) &&
-		  X509_gmtime_adj(X509_getm_notBefore(x), -BACKDATE_S) &&
-		  X509_time_adj_ex(X509_getm_notAfter(x), LEAF_DAYS, 0, NULL);
+		  X509_time_adj(X509_getm_notBefore(x), -BACKDATE_S, &now) &&
+		  X509_time_adj_ex(X509_getm_notAfter(x), LEAF_DAYS, 0, &now);
 	if (ok && ASN1_TIME_compare(X509_get0_notBefore(x), ca_nb) < 0)
 		ok = X509_set1_notBefore(x, ca_nb);
 	if (ok && ASN1_TIME_compare(X509_get0_notAfter(x), ca_na) > 0)
