@@ -87,7 +87,9 @@ serve p_fast 0
 serve p_slow 1000
 serve p_tls 0 "$work/srv.pem" "$work/srv.key"
 
-TREES=("${SL_TREES[@]}" -r "$B/bench" -r "$work")
+# the client reads the CA certificates it trusts, never a key (a key under
+# a grant is refused: the sandbox could read it)
+TREES=("${SL_TREES[@]}" -r "$B/bench" -r "$work/ca.pem" -r "$work/up.pem")
 # The sandbox options of a candidate: direct or acl, for a port, TLS or not.
 opts() { # candidate, port, tls
 	if [[ $1 == direct ]]; then

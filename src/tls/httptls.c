@@ -293,7 +293,7 @@ static SSL_CTX *server_ctx(struct httptls *t)
 				   SSL_OP_CIPHER_SERVER_PREFERENCE);
 	SSL_CTX_set_num_tickets(c, 0);
 	SSL_CTX_set_session_cache_mode(c, SSL_SESS_CACHE_OFF);
-	SSL_CTX_set_mode(c, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(c, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_tlsext_servername_callback(c, on_servername);
 	SSL_CTX_set_tlsext_servername_arg(c, t);
 	SSL_CTX_set_alpn_select_cb(c, on_alpn, t);
@@ -763,7 +763,7 @@ static int client_ctx(SSL_CTX **out, const char *cafile)
 		return ossl_fail(ENOMEM, "httptls: cannot set up TLS");
 	}
 	SSL_CTX_set_verify(c, SSL_VERIFY_PEER, NULL);
-	SSL_CTX_set_mode(c, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_mode(c, SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_RELEASE_BUFFERS);
 	SSL_CTX_set_options(c, SSL_OP_NO_RENEGOTIATION);
 	bool ok = SSL_CTX_set_min_proto_version(c, TLS1_2_VERSION) == 1 &&
 		  SSL_CTX_set_alpn_protos(c, alpn, sizeof(alpn) - 1) == 0;
