@@ -126,6 +126,10 @@ $(TLS_LIB): $(TLS_OBJ) $(TLS_DEPS)
 # where the loader looks last (tlsload.c)
 $(B)/obj/src/features/tlsload.o: CPPFLAGS += -DSL_LIBDIR='"$(LIBDIR)"'
 
+# where the built-in profiles are installed (cli/profile.c)
+DATADIR   ?= $(PREFIX)/share/sandlock
+$(B)/obj/cli/profile.o: CPPFLAGS += -DSL_DATADIR='"$(DATADIR)"'
+
 $(B)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
@@ -287,12 +291,15 @@ install: all
 	ln -sf $(notdir $(TLS_LIB)) $(DESTDIR)$(LIBDIR)/$(TLS_SONAME)
 	install -m 0644 $(B)/sandlock.pc $(DESTDIR)$(PCDIR)/sandlock.pc
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sandlock
+	install -d $(DESTDIR)$(DATADIR)/profiles
+	install -m 0644 profiles/*.toml $(DESTDIR)$(DATADIR)/profiles/
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/sandlock.h $(DESTDIR)$(LIBDIR)/libsandlock.so* \
 	    $(DESTDIR)$(LIBDIR)/libsandlock_ffi.so $(DESTDIR)$(LIBDIR)/libsandlock.a \
 	    $(DESTDIR)$(LIBDIR)/libsandlock-tls.so* \
 	    $(DESTDIR)$(PCDIR)/sandlock.pc $(DESTDIR)$(BINDIR)/sandlock
+	rm -rf $(DESTDIR)$(DATADIR)/profiles
 
 clean:
 	rm -rf $(B) $(ASAN_DIR) $(FUZZ_DIR)

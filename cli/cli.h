@@ -35,5 +35,6 @@ int cli_errf(struct cli_err *e, int ret, const char *fmt, ...)
  * process exit code. */
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_profile(int argc, char **argv);
 
 #endif

@@ -22,7 +22,7 @@ static const struct subcommand subcommands[] = {
     {"list", NULL, "list running sandboxes"},
     {"kill", NULL, "kill a running sandbox by name"},
     {"inspect", NULL, "show the policy of a running sandbox"},
-    {"profile", NULL, "list, show or delete saved profiles"},
+    {"profile", cmd_profile, "list, show or delete saved profiles"},
 };
 
 #define USAGE_LINE "Usage: sandlock [--help | --version] <SUBCOMMAND> [ARGS...]\n"

@@ -8,10 +8,12 @@
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "cli.h"
+#include "profile.h"
 #include "run.h"
 #include "run_opts.h"
 
@@ -197,6 +199,41 @@ static int run_parsed(const struct run_opts *o)
 	return rc;
 }
 
+/* The command line, on top of its profile when it names one (-p NAME,
+ * --profile-file PATH): the profile's flags first, then the command
+ * line's (its scalars replace the profile's, its lists add), the
+ * profile's [program] command when the command line gives none.  prof
+ * holds what o borrows. */
+static int parse(struct run_opts *o, struct profile *prof, int argc, const char *const *argv,
+		 struct cli_err *e)
+{
+	int r = run_opts_parse(o, argc, argv, e);
+	if (r != RUN_PARSE_OK || (!o->profile && !o->profile_file))
+		return r;
+	char *name = o->profile ? strdup(o->profile) : NULL;
+	char *file = o->profile_file ? strdup(o->profile_file) : NULL;
+	run_opts_free(o);
+	r = (name || file) && profile_load(name, file, prof, e) == 0 ? RUN_PARSE_OK
+								     : RUN_PARSE_USAGE;
+	free(name);
+	free(file);
+	if (r == RUN_PARSE_OK)
+		r = run_opts_parse_layered(o, prof->argc, (const char *const *)prof->argv, argc,
+					   argv, e);
+	if (r != RUN_PARSE_OK || o->cmd)
+		return r;
+	if (!prof->cmd)
+		return cli_errf(e, RUN_PARSE_USAGE,
+				"no command given (none after --, and the profile's [program] has "
+				"no exec)");
+	o->cmd = calloc(prof->cmd_argc + 1, sizeof(*o->cmd));
+	if (!o->cmd)
+		return cli_errf(e, RUN_PARSE_FAIL, "out of memory");
+	memcpy(o->cmd, prof->cmd, prof->cmd_argc * sizeof(*o->cmd));
+	o->cmd_argc = prof->cmd_argc;
+	return RUN_PARSE_OK;
+}
+
 int cmd_run(int argc, char **argv)
 {
 	struct run_opts o;
@@ -204,7 +241,8 @@ int cmd_run(int argc, char **argv)
 	const char *later;
 	int rc;
 
-	switch (run_opts_parse(&o, argc - 1, (const char *const *)argv + 1, &e)) {
+	struct profile prof = {0};
+	switch (parse(&o, &prof, argc - 1, (const char *const *)argv + 1, &e)) {
 	case RUN_PARSE_OK:
 		later = run_opts_unsupported(&o);
 		if (later) {
@@ -228,5 +266,6 @@ int cmd_run(int argc, char **argv)
 		break;
 	}
 	run_opts_free(&o);
+	profile_free(&prof);
 	return rc;
 }

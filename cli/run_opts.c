@@ -29,6 +29,16 @@ static int once(const struct run_opt *d, bool already, struct cli_err *e)
 	return RUN_PARSE_OK;
 }
 
+bool run_opts_relayer(struct run_opts *o, const struct run_opt *d)
+{
+	size_t row = (size_t)(d - run_opt_table);
+	if (o->profile_layer || row >= 64 * RUN_OPTS_ROWS_WORDS ||
+	    !(o->from_profile[row / 64] & (1ull << (row % 64))))
+		return false;
+	o->from_profile[row / 64] &= ~(1ull << (row % 64));
+	return true;
+}
+
 static int oom(struct cli_err *e)
 {
 	return cli_errf(e, RUN_PARSE_FAIL, "out of memory");
@@ -49,7 +59,7 @@ static int set_str(struct run_opts *o, const struct run_opt *d, const char *val,
 {
 	const char **f = FIELD(o, d, const char *);
 
-	if (*f)
+	if (*f && !run_opts_relayer(o, d))
 		return once(d, true, e);
 	*f = val;
 	return RUN_PARSE_OK;
@@ -97,7 +107,7 @@ static int set_num(struct run_opts *o, const struct run_opt *d, const char *val,
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 	int r;
 
-	if (f->set)
+	if (f->set && !run_opts_relayer(o, d))
 		return once(d, true, e);
 	r = parse_num(val, d->min, d->max, &f->v);
 	if (r < 0)
@@ -186,7 +196,7 @@ static int set_size(struct run_opts *o, const struct run_opt *d, const char *val
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 
-	if (f->set)
+	if (f->set && !run_opts_relayer(o, d))
 		return once(d, true, e);
 	if (sandlock_parse_size(val, &f->v) == 0) {
 		f->set = true;
@@ -243,7 +253,7 @@ static int set_isolation(struct run_opts *o, const struct run_opt *d, const char
 	static const char *const modes[] = {"none", "overlayfs", "branchfs"};
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 
-	if (f->set)
+	if (f->set && !run_opts_relayer(o, d))
 		return once(d, true, e);
 	for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
 		if (strcmp(val, modes[i]) == 0) {
@@ -261,7 +271,7 @@ static int set_time(struct run_opts *o, const struct run_opt *d, const char *val
 	struct cli_num *f = FIELD(o, d, struct cli_num);
 	const char *why = "";
 
-	if (f->set)
+	if (f->set && !run_opts_relayer(o, d))
 		return once(d, true, e);
 	if (parse_rfc3339(val, &f->v, &why) < 0)
 		return cli_errf(e, RUN_PARSE_USAGE,
@@ -279,7 +289,7 @@ static int set_pct(struct run_opts *o, const struct run_opt *d, const char *val,
 	size_t len = strlen(val);
 	int r;
 
-	if (f->set)
+	if (f->set && !run_opts_relayer(o, d))
 		return once(d, true, e);
 	if (len > 0 && val[len - 1] == '%')
 		len--;
@@ -432,10 +442,8 @@ const struct run_opt run_opt_table[] = {
     {"help", NULL, 'h', NULL, set_help, 0, .help = "print this help"},
 
     SECTION("Not supported yet (accepted, then refused)"),
-    {"profile", NULL, 'p', "NAME", set_str, F(profile), .later = true,
-     .help = "load the saved profile NAME"},
-    {"profile-file", NULL, 0, "PATH", set_str, F(profile_file), .later = true,
-     .help = "load a profile from PATH"},
+    {"profile", NULL, 'p', "NAME", set_str, F(profile), .help = "load the saved profile NAME"},
+    {"profile-file", NULL, 0, "PATH", set_str, F(profile_file), .help = "load a profile from PATH"},
     {"image", NULL, 0, "IMAGE", set_str, F(image), .later = true,
      .help = "use a container image as the root"},
     {"dry-run", NULL, 0, NULL, set_flag, F(dry_run), .later = true,
@@ -445,6 +453,9 @@ const struct run_opt run_opt_table[] = {
 };
 
 const size_t run_opt_count = sizeof(run_opt_table) / sizeof(run_opt_table[0]);
+/* every row has its bit in run_opts.from_profile */
+_Static_assert(sizeof(run_opt_table) / sizeof(run_opt_table[0]) <= 64 * RUN_OPTS_ROWS_WORDS,
+	       "run_opts.from_profile is too small for the option table");
 
 /* ---- lookups, unsupported flags, freeing ------------------------------------- */
 

@@ -48,6 +48,8 @@ struct cli_num {
 	uint64_t v;
 };
 
+#define RUN_OPTS_ROWS_WORDS 2 /* bits for the option table's rows */
+
 struct run_opts {
 	/* filesystem */
 	struct cli_strv fs_read, fs_write, fs_deny;
@@ -92,6 +94,12 @@ struct run_opts {
 	const char *profile, *profile_file, *image;
 	bool dry_run, no_supervisor;
 
+	/* The profile layer (run_opts_parse_layered): the rows the profile
+	 * set, which the command line may set again (a scalar then replaces
+	 * the profile's value, a list adds to it). */
+	bool profile_layer;
+	uint64_t from_profile[RUN_OPTS_ROWS_WORDS];
+
 	/* The command: cmd[cmd_argc] is NULL.  The array is owned, the
 	 * strings are borrowed from argv (or are literals). */
 	const char **cmd;
@@ -110,6 +118,18 @@ enum run_parse_result {
  * The strings in argv must outlive *o.  Call run_opts_free() afterwards
  * whatever the result. */
 int run_opts_parse(struct run_opts *o, int argc, const char *const *argv, struct cli_err *e);
+
+/* The same, with a profile's flags (pargv: flags only, as
+ * profile_args() makes them) parsed first: the command line's then add to
+ * the profile's lists and replace its scalars. */
+int run_opts_parse_layered(struct run_opts *o, int pargc, const char *const *pargv, int argc,
+			   const char *const *argv, struct cli_err *e);
+
+/* Whether row d was set by the profile layer and may be set again now
+ * (the mark is then taken: a second time on the command line is an
+ * error as ever).  For the setters. */
+struct run_opt;
+bool run_opts_relayer(struct run_opts *o, const struct run_opt *d);
 
 void run_opts_free(struct run_opts *o);
 

@@ -8,6 +8,7 @@
  *
  * and that the command follows "--".
  */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -39,6 +40,17 @@ static int take_value(const struct run_opt *d, const char *attached, int argc,
 	return RUN_PARSE_OK;
 }
 
+/* A row's setter; under the profile layer the row is marked (the
+ * command line may then give it again: run_opts.h). */
+static int set(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
+{
+	int r = d->set(o, d, val, e);
+	size_t row = (size_t)(d - run_opt_table);
+	if (r == RUN_PARSE_OK && o->profile_layer && row < 64 * RUN_OPTS_ROWS_WORDS)
+		o->from_profile[row / 64] |= 1ull << (row % 64);
+	return r;
+}
+
 static int parse_long(struct run_opts *o, int argc, const char *const *argv, int *i,
 		      struct cli_err *e)
 {
@@ -55,10 +67,10 @@ static int parse_long(struct run_opts *o, int argc, const char *const *argv, int
 		if (eq)
 			return cli_errf(e, RUN_PARSE_USAGE, "option '--%s' takes no value",
 					d->name);
-		return d->set(o, d, NULL, e);
+		return set(o, d, NULL, e);
 	}
 	r = take_value(d, eq ? eq + 1 : NULL, argc, argv, i, &val, e);
-	return r != RUN_PARSE_OK ? r : d->set(o, d, val, e);
+	return r != RUN_PARSE_OK ? r : set(o, d, val, e);
 }
 
 /* A cluster of short flags: the flags without value first, then at most
@@ -74,7 +86,7 @@ static int parse_short(struct run_opts *o, int argc, const char *const *argv, in
 		if (!d)
 			return cli_errf(e, RUN_PARSE_USAGE, "unknown option '-%c'", *p);
 		if (!d->metavar) {
-			r = d->set(o, d, NULL, e);
+			r = set(o, d, NULL, e);
 			if (r != RUN_PARSE_OK)
 				return r;
 			continue;
@@ -82,7 +94,7 @@ static int parse_short(struct run_opts *o, int argc, const char *const *argv, in
 		/* -rPATH and, as clap allows, -r=PATH. */
 		attached = p[1] ? p + 1 + (p[1] == '=') : NULL;
 		r = take_value(d, attached, argc, argv, i, &val, e);
-		return r != RUN_PARSE_OK ? r : d->set(o, d, val, e);
+		return r != RUN_PARSE_OK ? r : set(o, d, val, e);
 	}
 	return RUN_PARSE_OK;
 }
@@ -126,19 +138,17 @@ static int check_conflicts(const struct run_opts *o, struct cli_err *e)
 	return RUN_PARSE_OK;
 }
 
-int run_opts_parse(struct run_opts *o, int argc, const char *const *argv, struct cli_err *e)
+/* The flags of argv into o, up to "--" (its index, or argc, in *end). */
+static int parse_flags(struct run_opts *o, int argc, const char *const *argv, int *end,
+		       struct cli_err *e)
 {
 	int i = 0, r;
 
-	memset(o, 0, sizeof(*o));
-	e->msg[0] = '\0';
 	for (; i < argc; i++) {
 		const char *a = argv[i];
 
-		if (strcmp(a, "--") == 0) {
-			i++;
+		if (strcmp(a, "--") == 0)
 			break;
-		}
 		if (a[0] == '-' && a[1] == '-')
 			r = parse_long(o, argc, argv, &i, e);
 		else if (a[0] == '-' && a[1] != '\0')
@@ -149,6 +159,45 @@ int run_opts_parse(struct run_opts *o, int argc, const char *const *argv, struct
 		if (r != RUN_PARSE_OK)
 			return r;
 	}
+	*end = i;
+	return RUN_PARSE_OK;
+}
+
+static int parse_rest(struct run_opts *o, int argc, const char *const *argv, struct cli_err *e)
+{
+	int i, r = parse_flags(o, argc, argv, &i, e);
+
+	if (r != RUN_PARSE_OK)
+		return r;
+	i += i < argc; /* the "--" */
 	r = check_conflicts(o, e);
 	return r != RUN_PARSE_OK ? r : set_command(o, argc - i, argv + i, e);
+}
+
+int run_opts_parse(struct run_opts *o, int argc, const char *const *argv, struct cli_err *e)
+{
+	memset(o, 0, sizeof(*o));
+	e->msg[0] = '\0';
+	return parse_rest(o, argc, argv, e);
+}
+
+int run_opts_parse_layered(struct run_opts *o, int pargc, const char *const *pargv, int argc,
+			   const char *const *argv, struct cli_err *e)
+{
+	int end, r;
+
+	memset(o, 0, sizeof(*o));
+	e->msg[0] = '\0';
+	o->profile_layer = true;
+	r = parse_flags(o, pargc, pargv, &end, e);
+	o->profile_layer = false;
+	if (r == RUN_PARSE_OK && end != pargc)
+		r = cli_errf(e, RUN_PARSE_USAGE, "a profile gives flags only");
+	if (r != RUN_PARSE_OK) {
+		/* the flag named is the profile key's (profile.c's table) */
+		char was[CLI_ERR_MAX];
+		snprintf(was, sizeof(was), "%s", e->msg);
+		return cli_errf(e, r, "in the profile: %s", was);
+	}
+	return parse_rest(o, argc, argv, e);
 }
