@@ -395,12 +395,15 @@ static bool auth_host(const struct sl_http_auth *a, const char *host)
  * secret goes to that origin and no other: not in clear text, not to a
  * host the client names while connected elsewhere (refused before), not
  * after a redirect (the next request names the other host).  The
- * client's own header of that name is dropped. */
+ * client's own header of that name is dropped.  Never on TRACE: its
+ * answer is the request as the server got it, the secret with it, read
+ * by the sandbox (the request goes as the client wrote it). */
 static int credential(struct httpgate *g, const struct httpmsg_req *rq, bool tls,
 		      struct gate_verdict *v)
 {
 	const struct sandlock_sandbox *p = g->p;
-	for (size_t i = 0; tls && i < p->n_http_auths; i++) {
+	bool trace = strcmp(rq->method, "TRACE") == 0;
+	for (size_t i = 0; tls && !trace && i < p->n_http_auths; i++) {
 		const struct sl_http_auth *a = &p->http_auths[i];
 		if (!auth_host(a, rq->host))
 			continue;

@@ -116,6 +116,13 @@ struct synth_state {
 	 * each shown with the HTTP proxy's CA appended (its index NVIEWS + j) */
 	const struct sl_strv *bundles;
 	struct view_state *xv;
+	/* each bundle's file, opened at init: the identity the view is
+	 * selected by and the content it shows are of the same file.  Read by
+	 * name at the first open, a bundle in a tree the sandbox writes could
+	 * be a symlink by then (the sandbox keeping a hard link to the file to
+	 * open): the supervisor would serve a file of its choosing, past
+	 * Landlock */
+	int *xfd;
 };
 
 /* With no credential needed (OB_ANY): 1 + the index of the view whose real
@@ -149,15 +156,12 @@ static int write_all(int fd, const struct sl_buf *b)
 
 /* The whole of a host file (a procfs one has no size to ask): 0 or -errno.
  * Bounded: a view's real file is a kernel's table, not data. */
-static int read_host(const char *path, struct sl_buf *b)
+static int read_fd(int fd, struct sl_buf *b)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
 	int r = 0;
 	while (r == 0 && b->len < SYNTH_HOST_MAX) {
 		r = sl_buf_reserve(b, 65536);
-		ssize_t n = r < 0 ? 0 : read(fd, b->p + b->len, 65536);
+		ssize_t n = r < 0 ? 0 : pread(fd, b->p + b->len, 65536, (off_t)b->len);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
@@ -166,8 +170,17 @@ static int read_host(const char *path, struct sl_buf *b)
 			break;
 		b->len += (size_t)n;
 	}
-	close(fd);
 	return b->len >= SYNTH_HOST_MAX ? -EFBIG : r;
+}
+
+static int read_host(const char *path, struct sl_buf *b)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = read_fd(fd, b);
+	close(fd);
+	return r;
 }
 
 /* A sealed memfd holding the text r (r < 0: the builder's error, passed
@@ -227,7 +240,7 @@ static int bundle_text(struct synth_state *st, size_t j, struct sl_ctx *c, struc
 	size_t len;
 	int r = httpacl_ca_pem(c->sup, &pem, &len);
 	if (r == 0)
-		r = read_host(st->bundles->v[j], text);
+		r = read_fd(st->xfd[j], text);
 	bool nl = text->len == 0 || text->p[text->len - 1] == '\n';
 	if (r == 0)
 		r = sl_buf_reserve(text, len + 1);
@@ -337,14 +350,21 @@ static int init_bundles(struct synth_state *st, const struct sandlock_sandbox *p
 	if (!p->http_inject_ca.n)
 		return 0;
 	st->xv = calloc(p->http_inject_ca.n, sizeof(*st->xv));
-	if (!st->xv)
+	st->xfd = malloc(p->http_inject_ca.n * sizeof(*st->xfd));
+	if (!st->xv || !st->xfd)
 		return -ENOMEM;
+	for (size_t j = 0; j < p->http_inject_ca.n; j++)
+		st->xfd[j] = -1;
 	for (size_t j = 0; j < p->http_inject_ca.n; j++) {
 		struct stat sb;
 		st->xv[j].memfd = -1;
-		if (stat(p->http_inject_ca.v[j], &sb) < 0)
+		st->xfd[j] = open(p->http_inject_ca.v[j], O_RDONLY | O_CLOEXEC | O_NOCTTY);
+		if (st->xfd[j] < 0 || fstat(st->xfd[j], &sb) < 0)
 			return sl_errorf(errno, "http_inject_ca: '%s': %s", p->http_inject_ca.v[j],
 					 strerror(errno));
+		if (!S_ISREG(sb.st_mode))
+			return sl_errorf(EINVAL, "http_inject_ca: '%s': not a regular file",
+					 p->http_inject_ca.v[j]);
 		st->xv[j] = (struct view_state){
 		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1};
 		*any = true;
@@ -389,7 +409,10 @@ static void release(void *state)
 	for (size_t j = 0; st->xv && j < st->bundles->n; j++)
 		if (st->xv[j].have)
 			sl_close(&st->xv[j].memfd);
+	for (size_t j = 0; st->xfd && j < st->bundles->n; j++)
+		sl_close(&st->xfd[j]);
 	free(st->xv);
+	free(st->xfd);
 	onbehalf_put(st->ob);
 }
 

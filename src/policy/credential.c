@@ -291,6 +291,22 @@ static int parse_host(const char *spec, const char *h, size_t n, char **out)
 	return r;
 }
 
+/* a and b the same field name, case and '_' for '-' aside (CGI-style
+ * servers read "Content_Length" as Content-Length). */
+static bool same_field(const char *a, const char *b)
+{
+	for (; *a && *b; a++, b++) {
+		char x = *a == '_' ? '-' : *a, y = *b == '_' ? '-' : *b;
+		if (x >= 'A' && x <= 'Z')
+			x = (char)(x - 'A' + 'a');
+		if (y >= 'A' && y <= 'Z')
+			y = (char)(y - 'A' + 'a');
+		if (x != y)
+			return false;
+	}
+	return *a == *b;
+}
+
 /* An HTTP field name: a token (RFC 9110 5.1, 5.6.2). */
 static int check_header(const char *spec, const char *h)
 {
@@ -303,6 +319,27 @@ static int check_header(const char *spec, const char *h)
 	for (const char *p = h; *p; p++)
 		if (!is_alnum(*p) && !strchr("!#$%&'*+-.^_`|~", *p))
 			return bad("http_auth", spec, "invalid header name '%s'", h);
+	/* the fields that frame, route or hold the connection: the secret in
+	 * one would take the client's place (dropped) and the server would
+	 * read the message otherwise than the proxy did (Content-Length: a
+	 * body framed by the secret, a request smuggled past the rules),
+	 * or send it elsewhere (Host); '_' for '-' too, as CGI reads it */
+	static const char *const framing[] = {"Content-Length",
+					      "Transfer-Encoding",
+					      "Host",
+					      "Connection",
+					      "Keep-Alive",
+					      "Proxy-Connection",
+					      "TE",
+					      "Trailer",
+					      "Upgrade",
+					      "Expect"};
+	for (size_t i = 0; i < sizeof(framing) / sizeof(framing[0]); i++)
+		if (same_field(h, framing[i]))
+			return bad("http_auth", spec,
+				   "the header '%s' frames or routes the request: a secret "
+				   "cannot go in it",
+				   h);
 	return 0;
 }
 

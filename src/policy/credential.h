@@ -15,7 +15,10 @@
  * HOST is a DNS name or an IP literal ("[v6]" loses its brackets), lower-
  * cased, with no port and no wildcard.  HEADER is an HTTP field name; with
  * none the proxy sends "Authorization: Bearer <secret>", else
- * "<HEADER>: <secret>".
+ * "<HEADER>: <secret>".  A HEADER that frames, routes or holds the
+ * connection (Content-Length, Transfer-Encoding, Host, Connection,
+ * Keep-Alive, Proxy-Connection, TE, Trailer, Upgrade, Expect; any case,
+ * '_' for '-') is refused.
  *
  * Messages name the credential and the source, never the secret.
  */
