@@ -636,10 +636,11 @@ static int add_http_net_rule(struct sandlock_sandbox *cfg, const char *host)
 }
 
 /* HTTPS is intercepted with the caller's CA, or with one the proxy makes
- * (http_inject_ca). */
+ * (http_inject_ca: the sandbox's bundles trust it; http_ca_out: a runtime
+ * with a trust store of its own is given it). */
 static bool https_intercepted(const struct sandlock_sandbox *cfg)
 {
-	return cfg->http_ca || cfg->http_inject_ca.n > 0;
+	return cfg->http_ca || cfg->http_inject_ca.n > 0 || cfg->http_ca_out;
 }
 
 /* Is host that of one of the first n_rules HTTP rules or n_auths
@@ -673,16 +674,23 @@ static bool http_host_seen(const struct sandlock_sandbox *cfg, const char *host,
 static int merge_http_into_net(struct sandlock_sandbox *cfg)
 {
 	size_t n = cfg->n_http_allow + cfg->n_http_deny, na = cfg->n_http_auths;
-	bool ports_given = cfg->http_ports.n > 0;
-	if (n == 0 && na == 0 && !ports_given)
+	/* (validation may run again: the defaults it filled in are not the
+	 * user's ports) */
+	bool ports_given = cfg->http_ports.n > 0 && !cfg->http_ports_default;
+	/* HTTPS interception alone (http_inject_ca, http_ca_out): the proxy
+	 * runs on the default ports, and the network rules stay the user's:
+	 * no rule names a host, so none is added (an any-address rule would
+	 * open what net_allow keeps shut) */
+	bool tls_only = n == 0 && na == 0 && !ports_given && https_intercepted(cfg);
+	if (n == 0 && na == 0 && !ports_given && !tls_only)
 		return 0;
-	if (!ports_given) {
+	if (!ports_given && !cfg->http_ports_default) {
 		if (sl_u32v_push(&cfg->http_ports, 80) < 0 ||
 		    (https_intercepted(cfg) && sl_u32v_push(&cfg->http_ports, 443) < 0))
 			return -ENOMEM;
+		cfg->http_ports_default = true;
 	}
-	/* (not ports_given: validation may run again, the defaults set) */
-	bool any_host = n == 0 && na == 0;
+	bool any_host = n == 0 && na == 0 && !tls_only;
 	for (size_t i = 0; i < n; i++) {
 		const char *host = cfg->http_rules[i].host;
 		if (strcmp(host, "*") == 0) {
@@ -840,6 +848,14 @@ static int check_secret_file(const struct sandlock_sandbox *cfg, const char *wha
 	const char *t = granted_tree(&cfg->fs_read, path);
 	if (!t)
 		t = granted_tree(&cfg->fs_write, path);
+	struct stat sb;
+	/* another name of the same file may lie in a granted tree, where no
+	 * path comparison finds it */
+	if (!t && stat(path, &sb) == 0 && S_ISREG(sb.st_mode) && sb.st_nlink > 1)
+		return sl_errorf(EINVAL,
+				 "%s: '%s' has %ju hard links: another may lie where the sandbox "
+				 "can read the secret (give it a file of its own)",
+				 what, path, (uintmax_t)sb.st_nlink);
 	if (!t)
 		return 0;
 	return sl_errorf(EINVAL,

@@ -109,6 +109,7 @@ struct sandlock_sandbox {
 	struct sl_http_rule *http_rules; /* allow rules then deny rules */
 	size_t n_http_allow, n_http_deny;
 	struct sl_u32v http_ports;
+	bool http_ports_default; /* http_ports holds the defaults validation filled in */
 	char *http_ca, *http_key;
 	struct sl_strv http_inject_ca; /* CA bundles the proxy's own CA is added to */
 	char *http_ca_out;	       /* where the proxy writes its own CA */

@@ -325,6 +325,16 @@ TEST(https_secret_under_a_grant_refused)
 	CHECK(st != 0);
 	CHECK(strstr(err, "credential: ") &&
 	      strstr(err, "the sandbox could read the secret itself"));
+	/* outside the grants, but with a second name inside one */
+	const char *outside_dir = tc_mkdir("secret-out");
+	const char *tok = tc_path(outside_dir, "token");
+	tc_write_file(tok, "t0ken\n", 0600);
+	CHECK(link(tok, tc_path(d, "token-link")) == 0);
+	st = tc_cli_run(&out, &err, "-r", "/usr", "-r", d, "--http-inject-ca", "/etc/hostname",
+			"--credential", tc_fmt("t=file:%s", tok), "--http-auth", "localhost=t",
+			"--", "/usr/bin/true", NULL);
+	CHECK(st != 0);
+	CHECK(strstr(err, "hard links") != NULL);
 }
 
 /* The system's bundle with the ephemeral CA in it: curl with no CA option
@@ -345,5 +355,30 @@ TEST(https_inject_ca_system_bundle)
 			    "-sS", tc_fmt("https://localhost:%u/sys", s.port), NULL);
 	if (st != 0 || !strstr(out, "GET /sys host=localhost"))
 		th_fail(__FILE__, __LINE__, "curl with the system bundle: %d %s %s", st, out, err);
+	py_stop(&s);
+}
+
+/* HTTPS interception alone (no HTTP rule, no credential): the proxy runs,
+ * the bundle is shown with the CA; --http-ca-out alone writes it. */
+TEST(https_inject_ca_alone)
+{
+	const char *d = pki();
+	struct pysrv s = py_start(d, "srv", NULL);
+	const char *bundle = tc_path(d, "bundle.pem");
+	tc_write_file(bundle, tc_read_file(tc_path(d, "stranger.pem")), 0644);
+	char *out = NULL, *err = NULL;
+	/* the server's port is not 443: named as the intercepted port (which,
+	 * with no HTTP rule, any address may be reached on) */
+	int st = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "-r", bundle,
+			    "--http-inject-ca", bundle, "--http-port", tc_itoa(s.port), "--",
+			    "/usr/bin/curl", "-4", "-sS", "--cacert", bundle,
+			    tc_fmt("https://localhost:%u/alone", s.port), NULL);
+	if (st != 0 || !strstr(out, "GET /alone host=localhost"))
+		th_fail(__FILE__, __LINE__, "inject-ca alone: %d %s %s", st, out, err);
+	const char *caout = tc_path(d, "alone-ca.pem");
+	st = tc_cli_run(&out, &err, "-r", "/usr", "--http-ca-out", caout, "--", "/usr/bin/true",
+			NULL);
+	CHECK_EQ(st, 0);
+	CHECK(strstr(tc_read_file(caout), "BEGIN CERTIFICATE") != NULL);
 	py_stop(&s);
 }
