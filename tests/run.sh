@@ -60,6 +60,8 @@ if [ -x $B/tests/integration ]; then
 		copy=$(mktemp -d /tmp/sandlock-unpriv-XXXXXX)
 		cp -a $B "$copy/build"
 		cp tests/expected-skips.txt "$copy/"
+		# the built-in profiles, beside the build tree as in the source
+		cp -a profiles "$copy/"
 		chmod -R a+rX "$copy"
 		chmod 1777 "$copy"
 		run_suite user setpriv --reuid=65534 --regid=65534 --clear-groups \
