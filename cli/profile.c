@@ -67,6 +67,7 @@ static const struct {
     {"filesystem", "isolation", PK_STR, "fs-isolation"},
     {"filesystem", "chroot", PK_STR, "chroot"},
     {"filesystem", "mount", PK_STRS, "fs-mount"},
+    {"filesystem", "tmp", PK_BOOL, "tmp"},
     {"filesystem", "on_exit", PK_LATER, "on_exit"},
     {"filesystem", "on_error", PK_LATER, "on_error"},
     {"network", "bind", PK_INTS, "net-bind"},

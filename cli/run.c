@@ -5,11 +5,14 @@
  * forward termination signals to it, start, wait, report the status.
  */
 #include <errno.h>
+#include <ftw.h>
+#include <limits.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -171,7 +174,53 @@ static int start_and_wait(const struct run_opts *o, sandlock_handle_t *h)
 	return res ? run_exit_code(status, code) : CLI_EXIT_FAILURE;
 }
 
-static int run_parsed(const struct run_opts *o)
+static int run_built(const struct run_opts *o);
+
+static int rm_one(const char *path, const struct stat *sb, int type, struct FTW *ftw)
+{
+	(void)sb;
+	(void)ftw;
+	/* FTW_PHYS: a symlink the sandbox planted is removed, never followed */
+	return (type == FTW_DP ? rmdir(path) : unlink(path)) < 0 && errno != ENOENT ? -1 : 0;
+}
+
+/* --tmp: a directory of this run's own under $TMPDIR (else /tmp), mode
+ * 0700; removed whole when the run is over (every process of the sandbox
+ * is gone by then: the keeper killed them). */
+static int tmp_make(struct run_opts *o, char *dir, size_t len)
+{
+	const char *base = getenv("TMPDIR");
+	if (!base || base[0] != '/')
+		base = "/tmp";
+	snprintf(dir, len, "%s/sandlock-tmp-XXXXXX", base);
+	if (!mkdtemp(dir)) {
+		fprintf(stderr, "sandlock: --tmp: cannot make a directory in %s: %s\n", base,
+			strerror(errno));
+		return -1;
+	}
+	o->tmp_dir = dir;
+	return 0;
+}
+
+static void tmp_remove(const char *dir)
+{
+	if (nftw(dir, rm_one, 32, FTW_DEPTH | FTW_PHYS) < 0)
+		fprintf(stderr, "sandlock: --tmp: could not remove all of %s: %s\n", dir,
+			strerror(errno));
+}
+
+static int run_parsed(struct run_opts *o)
+{
+	char tmp[PATH_MAX];
+	if (o->tmp && tmp_make(o, tmp, sizeof(tmp)) < 0)
+		return CLI_EXIT_FAILURE;
+	int rc = run_built(o);
+	if (o->tmp_dir)
+		tmp_remove(o->tmp_dir);
+	return rc;
+}
+
+static int run_built(const struct run_opts *o)
 {
 	/* inherited stdio, supervisor on this thread, no release gate: the
 	 * child goes straight to exec (start only marks the handle) */

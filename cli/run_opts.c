@@ -341,6 +341,8 @@ const struct run_opt run_opt_table[] = {
     {"workdir", NULL, 0, "PATH", set_str, F(workdir),
      .help = "copy-on-write root: stage writes under PATH"},
     {"cwd", NULL, 0, "PATH", set_str, F(cwd), .help = "working directory of the command"},
+    {"tmp", NULL, 0, NULL, set_flag, F(tmp),
+     .help = "a fresh writable temporary directory (TMPDIR), removed at the end"},
     {"fs-storage", NULL, 0, "PATH", set_str, F(fs_storage),
      .help = "where copy-on-write changes are staged"},
     {"fs-isolation", NULL, 0, "MODE", set_isolation, F(fs_isolation),

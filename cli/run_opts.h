@@ -54,6 +54,8 @@ struct run_opts {
 	/* filesystem */
 	struct cli_strv fs_read, fs_write, fs_deny;
 	const char *workdir, *cwd, *fs_storage, *chroot;
+	bool tmp;		     /* --tmp: a fresh writable directory, TMPDIR */
+	const char *tmp_dir;	     /* ...made by `sandlock run` before the build */
 	struct cli_num fs_isolation; /* 0 none, 1 overlayfs, 2 branchfs */
 	struct cli_num max_disk;
 	struct cli_pairv fs_mount;

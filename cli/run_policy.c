@@ -167,6 +167,11 @@ static int apply_env(sandlock_builder_t **b, const struct run_opts *o)
 {
 	if (o->clean_env)
 		APPLY(*b, sandlock_sandbox_builder_clean_env(*b, true));
+	/* --tmp: its directory writable, and named where programs look */
+	if (o->tmp_dir) {
+		APPLY(*b, sandlock_sandbox_builder_fs_write(*b, o->tmp_dir));
+		APPLY(*b, sandlock_sandbox_builder_env_var(*b, "TMPDIR", o->tmp_dir));
+	}
 	for (size_t i = 0; i < o->env.n; i++)
 		APPLY(*b, sandlock_sandbox_builder_env_var(*b, o->env.v[i].key, o->env.v[i].value));
 	if (o->uid.set)

@@ -79,3 +79,29 @@ TEST(profile_malformed_starts_nothing)
 	CHECK_EQ(tc_cli_run(&out, &err, "-p", "no-such-profile-here", "--", "/bin/true", NULL), 2);
 	CHECK(strstr(err, "profile 'no-such-profile-here' not found"));
 }
+
+/* --tmp: a fresh writable directory in TMPDIR, gone after the run (what
+ * the sandbox left in it too: a symlink to a host file is removed, the
+ * file stays). */
+TEST(cli_tmp_private_and_removed)
+{
+	const char *base = tc_mkdir("tmpbase");
+	setenv("TMPDIR", base, 1);
+	const char *keep = tc_path(base, "keep");
+	tc_write_file(keep, "host\n", 0644);
+	char *out = NULL, *err = NULL;
+	int st =
+	    tc_cli_run(&out, &err, "--tmp", "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r",
+		       "/bin", "--", "/bin/sh", "-c",
+		       tc_fmt("echo \"$TMPDIR\"; echo x > \"$TMPDIR/f\" && mkdir \"$TMPDIR/d\" "
+			      "&& ln -s %s \"$TMPDIR/d/l\" && echo made",
+			      keep),
+		       NULL);
+	CHECK_EQ(st, 0);
+	CHECK(strncmp(out, base, strlen(base)) == 0);
+	CHECK(strstr(out, "\nmade\n") != NULL);
+	char dir[512];
+	snprintf(dir, sizeof(dir), "%.*s", (int)(strchr(out, '\n') - out), out);
+	CHECK(!tc_exists(dir));
+	CHECK_STR(tc_read_file(keep), "host\n");
+}
