@@ -36,5 +36,10 @@ int cli_errf(struct cli_err *e, int ret, const char *fmt, ...)
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
 int cmd_profile(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
+int cmd_kill(int argc, char **argv);
+int cmd_pause(int argc, char **argv);
+int cmd_resume(int argc, char **argv);
+int cmd_inspect(int argc, char **argv);
 
 #endif

@@ -19,9 +19,12 @@ struct subcommand {
 static const struct subcommand subcommands[] = {
     {"run", cmd_run, "run a command in a sandbox"},
     {"check", cmd_check, "report what this kernel lets sandlock enforce"},
-    {"list", NULL, "list running sandboxes"},
-    {"kill", NULL, "kill a running sandbox by name"},
-    {"inspect", NULL, "show the policy of a running sandbox"},
+    {"ps", cmd_ps, "list this user's running sandboxes (--json)"},
+    {"list", cmd_ps, "the same as ps"},
+    {"inspect", cmd_inspect, "show a running sandbox and its profile (--toml, --json)"},
+    {"kill", cmd_kill, "kill a running sandbox by name"},
+    {"pause", cmd_pause, "stop every process of a running sandbox"},
+    {"resume", cmd_resume, "let a paused sandbox run again"},
     {"profile", cmd_profile, "list, show or delete saved profiles"},
 };
 

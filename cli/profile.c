@@ -16,6 +16,8 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "run_opt_table.h"
+#include "run_opts.h"
 #include "toml.h"
 
 #ifndef SL_DATADIR
@@ -92,6 +94,8 @@ static const struct {
     {"limits", "cpu_cores", PK_CSV, "cpu-cores"},
     {"limits", "num_cpus", PK_INT, "num-cpus"},
 };
+
+#define NKEYS (sizeof(keys) / sizeof(keys[0]))
 
 /* ---- where profiles are --------------------------------------------------------- */
 
@@ -405,4 +409,96 @@ void profile_free(struct profile *p)
 	toml_free(p->doc);
 	free(p->path);
 	memset(p, 0, sizeof(*p));
+}
+
+/* ---- options back to a profile ------------------------------------------------- */
+
+static void render_env(FILE *out, const struct run_opts *o)
+{
+	if (!o->env.n)
+		return;
+	fputs("env = {", out);
+	for (size_t i = 0; i < o->env.n; i++) {
+		fputs(i ? ", " : " ", out);
+		toml_quote(out, o->env.v[i].key);
+		fputs(" = ", out);
+		toml_quote(out, o->env.v[i].value);
+	}
+	fputs(" }\n", out);
+}
+
+static void render_command(FILE *out, const struct run_opts *o)
+{
+	if (!o->cmd_argc)
+		return;
+	fputs("exec = ", out);
+	toml_quote(out, o->cmd[0]);
+	fputs("\nargs = [", out);
+	for (unsigned i = 1; i < o->cmd_argc; i++) {
+		fputs(i > 1 ? ", " : "", out);
+		toml_quote(out, o->cmd[i]);
+	}
+	fputs("]\n", out);
+}
+
+/* One key: "key = value" when o sets it. */
+static void render_key(FILE *out, const struct run_opts *o, size_t k, const char **section)
+{
+	char *val = NULL;
+	size_t len = 0;
+	FILE *v = open_memstream(&val, &len);
+	if (!v)
+		return;
+	bool set = false;
+	if (keys[k].kind == PK_ENV || keys[k].kind == PK_EXEC || keys[k].kind == PK_ARGS) {
+		if (keys[k].kind == PK_ENV)
+			render_env(v, o);
+		else if (keys[k].kind == PK_EXEC)
+			render_command(v, o);
+		set = true; /* written whole, or nothing */
+	} else if (keys[k].kind != PK_LATER) {
+		const struct run_opt *d = run_opt_find_long(keys[k].flag, strlen(keys[k].flag));
+		if (d && (set = run_opts_toml_value(o, d, v)))
+			fputc('\n', v);
+	}
+	fclose(v);
+	if (set && len) {
+		if (!*section || strcmp(*section, keys[k].section)) {
+			fprintf(out, "%s[%s]\n", *section ? "\n" : "", keys[k].section);
+			*section = keys[k].section;
+		}
+		if (keys[k].kind == PK_ENV || keys[k].kind == PK_EXEC)
+			fputs(val, out);
+		else
+			fprintf(out, "%s = %s", keys[k].key, val);
+	}
+	free(val);
+}
+
+char *profile_render(const struct run_opts *o)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	if (!out)
+		return NULL;
+	/* the sections in the order of the schema's first key of each */
+	const char *done[16] = {0}, *section = NULL;
+	size_t nd = 0;
+	for (size_t i = 0; i < NKEYS; i++) {
+		bool seen = false;
+		for (size_t j = 0; j < nd; j++)
+			seen |= strcmp(done[j], keys[i].section) == 0;
+		if (seen || nd == (sizeof(done) / sizeof(done[0])))
+			continue;
+		done[nd++] = keys[i].section;
+		for (size_t k = i; k < NKEYS; k++)
+			if (strcmp(keys[k].section, keys[i].section) == 0)
+				render_key(out, o, k, &section);
+	}
+	if (fclose(out) != 0) {
+		free(text);
+		return NULL;
+	}
+	return text;
 }

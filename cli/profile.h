@@ -38,6 +38,12 @@ struct profile {
 int profile_load(const char *name, const char *file, struct profile *p, struct cli_err *e);
 void profile_free(struct profile *p);
 
+/* The options o as a profile (TOML), every key of the schema that o sets,
+ * in sections: what `sandlock inspect --toml` shows, and what loads back
+ * into the same options.  A malloc'd string, or NULL (out of memory). */
+struct run_opts;
+char *profile_render(const struct run_opts *o);
+
 /* The directory of the user's profiles, in out (len bytes).  0 or -1. */
 int profile_user_dir(char *out, size_t len);
 /* The directory of the built-in profiles, in out.  0 or -1 (none). */

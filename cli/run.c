@@ -224,8 +224,9 @@ static int run_built(const struct run_opts *o)
 {
 	/* inherited stdio, supervisor on this thread, no release gate: the
 	 * child goes straight to exec (start only marks the handle) */
-	const uint32_t flags =
-	    SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START;
+	/* ...and registered under its name for ps, inspect, kill, pause */
+	const uint32_t flags = SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE |
+			       SANDLOCK_CREATE_START | SANDLOCK_CREATE_CONTROL;
 	struct cli_err e;
 	sandlock_sandbox_t *policy;
 	sandlock_handle_t *h;

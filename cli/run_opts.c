@@ -5,6 +5,7 @@
  * printing the table is run_help.c's.
  */
 #include "run_opts.h"
+#include "toml.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -12,6 +13,7 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "cli.h"
 #include "parse_util.h"
@@ -522,4 +524,92 @@ void run_opts_free(struct run_opts *o)
 	}
 	free(o->cmd);
 	memset(o, 0, sizeof(*o));
+}
+
+/* ---- the options as TOML values (profile_render) ------------------------------ */
+
+static void toml_u32s(FILE *out, const struct cli_u32v *l)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < l->n; i++)
+		fprintf(out, "%s%" PRIu32, i ? ", " : "", l->v[i]);
+	fputc(']', out);
+}
+
+static void toml_strs(FILE *out, const struct cli_strv *l)
+{
+	fputc('[', out);
+	for (size_t i = 0; i < l->n; i++) {
+		fputs(i ? ", " : "", out);
+		toml_quote(out, l->v[i]);
+	}
+	fputc(']', out);
+}
+
+/* Scalars of one cli_num: what the setter parsed, as its flag takes it. */
+static bool toml_num(FILE *out, const struct run_opt *d, const struct cli_num *n)
+{
+	static const char *const modes[] = {"none", "overlayfs", "branchfs"};
+	if (!n->set)
+		return false;
+	if (d->set == set_isolation && n->v < 3) {
+		toml_quote(out, modes[n->v]);
+	} else if (d->set == set_time) {
+		char buf[64];
+		time_t t = (time_t)n->v;
+		struct tm tm;
+		strftime(buf, sizeof(buf), "%Y-%m-%dT%H:%M:%SZ", gmtime_r(&t, &tm));
+		toml_quote(out, buf);
+	} else if (d->set == set_size) {
+		fprintf(out, "\"%" PRIu64 "\"", n->v);
+	} else {
+		fprintf(out, "%" PRIu64, n->v);
+	}
+	return true;
+}
+
+bool run_opts_toml_value(const struct run_opts *o, const struct run_opt *d, FILE *out)
+{
+	struct run_opts *m = (struct run_opts *)o; /* FIELD takes a mutable struct */
+	if (d->set == set_str) {
+		const char *s = *FIELD(m, d, const char *);
+		if (s)
+			toml_quote(out, s);
+		return s != NULL;
+	}
+	if (d->set == set_flag) {
+		if (*FIELD(m, d, bool))
+			fputs("true", out);
+		return *FIELD(m, d, bool);
+	}
+	if (d->set == set_strs) {
+		const struct cli_strv *l = FIELD(m, d, struct cli_strv);
+		if (l->n)
+			toml_strs(out, l);
+		return l->n > 0;
+	}
+	if (d->set == set_nums || d->set == set_csv) {
+		const struct cli_u32v *l = FIELD(m, d, struct cli_u32v);
+		if (l->n)
+			toml_u32s(out, l);
+		return l->n > 0;
+	}
+	if (d->set == set_mount) {
+		const struct cli_pairv *l = FIELD(m, d, struct cli_pairv);
+		fputc('[', out);
+		for (size_t i = 0; i < l->n; i++) {
+			char *s = NULL;
+			if (asprintf(&s, "%s:%s", l->v[i].key, l->v[i].value) < 0)
+				continue;
+			fputs(i ? ", " : "", out);
+			toml_quote(out, s);
+			free(s);
+		}
+		fputc(']', out);
+		return l->n > 0;
+	}
+	if (d->set == set_num || d->set == set_pct || d->set == set_size ||
+	    d->set == set_isolation || d->set == set_time)
+		return toml_num(out, d, FIELD(m, d, struct cli_num));
+	return false; /* env: the profile writes its table; the rest is no key */
 }

@@ -139,6 +139,11 @@ void run_opts_free(struct run_opts *o);
  * cannot honour yet, e.g. "profile"; NULL when there is none. */
 const char *run_opts_unsupported(const struct run_opts *o);
 
+/* Writes the value of row d of o as TOML (a string, an integer, a
+ * boolean, an array) to out; false, writing nothing, when d is unset or
+ * has no TOML form (--env is a table: the caller writes it). */
+bool run_opts_toml_value(const struct run_opts *o, const struct run_opt *d, FILE *out);
+
 /* Writes the help of `sandlock run` (generated from the option table). */
 void run_opts_help(FILE *out);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "cli.h"
+#include "profile.h"
 #include "run.h"
 #include "run_opts.h"
 
@@ -200,6 +201,11 @@ sandlock_sandbox_t *run_policy_build(const struct run_opts *o, struct cli_err *e
 		copy_error(e, NULL);
 		return NULL;
 	}
+	/* what `sandlock inspect --toml` shows: these options as a profile */
+	char *text = profile_render(o);
+	if (text)
+		b = sandlock_sandbox_builder_profile_text(b, text);
+	free(text);
 	policy = sandlock_sandbox_build(b, &err, &msg);
 	if (!policy || err) {
 		copy_error(e, msg);

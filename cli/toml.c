@@ -1121,3 +1121,21 @@ int toml_parse(const char *text, size_t len, const char *name, struct toml_value
 	*root = t;
 	return 0;
 }
+
+void toml_quote(FILE *out, const char *s)
+{
+	fputc('"', out);
+	for (const unsigned char *c = (const unsigned char *)s; *c; c++) {
+		if (*c == '"' || *c == '\\')
+			fprintf(out, "\\%c", *c);
+		else if (*c == '\n')
+			fputs("\\n", out);
+		else if (*c == '\t')
+			fputs("\\t", out);
+		else if (*c < 0x20 || *c == 0x7f)
+			fprintf(out, "\\u%04X", *c);
+		else
+			fputc(*c, out);
+	}
+	fputc('"', out);
+}

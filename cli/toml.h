@@ -38,6 +38,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #define TOML_DOC_MAX   (1024 * 1024)
 #define TOML_STR_MAX   (64 * 1024)
@@ -95,5 +96,9 @@ const struct toml_value *toml_get(const struct toml_value *table, const char *ke
 
 /* "string", "integer", "boolean", "array", "table" ("?" for another value). */
 const char *toml_type_name(enum toml_type t);
+
+/* Writes s as a TOML basic string (quoted; ", \\ and control bytes
+ * escaped). */
+void toml_quote(FILE *out, const char *s);
 
 #endif

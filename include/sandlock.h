@@ -315,10 +315,17 @@ void sandlock_handle_free(sandlock_handle_t *h);
  *   SANDLOCK_CREATE_START        do not park the child: it runs to exec at
  *                                once and sandlock_start() only marks the
  *                                handle started (faster: no release round
- *                                trip). */
+ *                                trip);
+ *   SANDLOCK_CREATE_CONTROL      register the sandbox under its name in the
+ *                                user's runtime directory
+ *                                (/dev/shm/sandlock-UID/NAME/) with a control
+ *                                socket, for sandlock_running_*() and
+ *                                `sandlock ps`; a live sandbox of the same
+ *                                name makes the create fail (EBUSY). */
 #define SANDLOCK_CREATE_INTERACTIVE 0x1u
 #define SANDLOCK_CREATE_INLINE	    0x2u
 #define SANDLOCK_CREATE_START	    0x4u
+#define SANDLOCK_CREATE_CONTROL	    0x8u
 sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const char *name,
 				      const char *const *argv, unsigned int argc, uint32_t flags);
 
@@ -328,6 +335,23 @@ sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, const ch
 int sandlock_handle_pause(sandlock_handle_t *h);
 int sandlock_handle_resume(sandlock_handle_t *h);
 int sandlock_handle_kill(sandlock_handle_t *h);
+
+/* extension: the running sandboxes of this user (those created with
+ * SANDLOCK_CREATE_CONTROL, by any process), through their control sockets.
+ * Only a process of the same effective uid is answered.
+ *   sandlock_running_list   a JSON array of each one's info object (name,
+ *                           pid, supervisor_pid, started, uptime_ms, state,
+ *                           command, processes, limits, ports...), sorted
+ *                           by name;
+ *   sandlock_running_info   that object for one name;
+ *   sandlock_running_profile  the profile text it was created with;
+ *   sandlock_running_signal "pause", "resume" or "kill": 0, or -1.
+ * Strings are freed with sandlock_string_free; NULL or -1 with a message
+ * in sandlock_last_error() (an unknown name: "no running sandbox named"). */
+char *sandlock_running_list(void);
+char *sandlock_running_info(const char *name);
+char *sandlock_running_profile(const char *name);
+int sandlock_running_signal(const char *name, const char *action);
 
 /* ---- results ------------------------------------------------------------ */
 int sandlock_result_exit_code(const sandlock_result_t *r); /* -1 for non-exit */
@@ -569,6 +593,11 @@ sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b
 sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
 							    const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, const char *path);
+/* Extension: the text `sandlock inspect NAME --toml` shows for this
+ * sandbox (its profile, as the creator renders it), at most
+ * SANDLOCK_PROFILE_TEXT_MAX bytes; kept as given, never parsed. */
+#define SANDLOCK_PROFILE_TEXT_MAX (128u * 1024u)
+sandlock_builder_t *sandlock_sandbox_builder_profile_text(sandlock_builder_t *b, const char *text);
 /* Not supported yet: each parks "not supported yet: <feature>" on b. */
 sandlock_builder_t *sandlock_sandbox_builder_user(sandlock_builder_t *b, uint32_t uid,
 						  uint32_t gid);

@@ -13,8 +13,8 @@ SL_API sandlock_handle_t *sandlock_create_ex(const sandlock_sandbox_t *policy, c
 					     uint32_t flags)
 {
 	sl_error_clear();
-	if (flags &
-	    ~(SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START)) {
+	if (flags & ~(SANDLOCK_CREATE_INTERACTIVE | SANDLOCK_CREATE_INLINE | SANDLOCK_CREATE_START |
+		      SANDLOCK_CREATE_CONTROL)) {
 		sl_errorf(EINVAL, "unknown create flags 0x%x", flags);
 		return NULL;
 	}

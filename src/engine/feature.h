@@ -34,6 +34,7 @@
 
 struct sandlock_sandbox;
 struct sl_netplan;
+struct jsonw;
 
 /* What decides which features are active and which rules they need. */
 struct sl_feature_env {
@@ -98,6 +99,10 @@ struct sl_feature {
 	void (*tick)(struct sl_sup *s, void *state, int64_t now_ms);
 	/* Live control sent sig to the sandbox (SIGSTOP, SIGCONT, SIGKILL). */
 	void (*control)(struct sl_sup *s, void *state, int sig);
+	/* What a running sandbox's info (control.h) shows of this feature:
+	 * writes ,"key":value members.  Called with the supervisor's lock
+	 * held, on the loop's thread. */
+	void (*describe)(void *state, struct jsonw *w);
 	/* Why the sandbox ended, when this feature caused it: writes one line
 	 * and returns true. */
 	bool (*note)(const void *state, const struct sl_end *end, char *buf, size_t size);

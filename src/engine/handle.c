@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "pidinfo.h"
 #include "names.h"
+#include "runtime.h"
 
 static void record_status(sandlock_handle_t *h, const siginfo_t *si, int wait_rc)
 {
@@ -93,6 +94,8 @@ static void release_engine(sandlock_handle_t *h)
 static void finish(sandlock_handle_t *h)
 {
 	siginfo_t si = {0};
+	/* the name is free again once the sandbox is gone */
+	control_release(&h->ctl);
 	pthread_mutex_lock(&h->lock);
 	if (h->proc.keeper_pidfd < 0 || pidinfo_exited(h->proc.keeper_pidfd))
 		signal_locked(h, SIGKILL);
@@ -199,6 +202,12 @@ static int do_spawn(sandlock_handle_t *h)
 		r = spawn_confine(&h->plan, &h->proc, plan_ruleset(&h->plan, h->policy));
 	if (r == 0)
 		r = attach(h);
+	if (r == 0 && h->control) {
+		struct control_ops ops = handle_control_ops;
+		ops.arg = h;
+		if ((r = control_serve(&h->ctl, &h->evl, &ops)) < 0)
+			release_engine(h);
+	}
 	if (r < 0) {
 		siginfo_t si;
 		spawn_finish(&h->plan, &h->proc, &si);
@@ -268,6 +277,8 @@ static int start_thread(sandlock_handle_t *h)
 
 static void handle_destroy(sandlock_handle_t *h)
 {
+	control_release(&h->ctl);
+	free(h->info_fixed);
 	plan_release(&h->plan);
 	netplan_release(&h->net);
 	sl_buf_free(&h->out);
@@ -350,6 +361,8 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	h->gated = !(flags & SANDLOCK_CREATE_START);
 	h->started = io != NULL; /* popen: running from the start */
 	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
+	h->control = flags & SANDLOCK_CREATE_CONTROL;
+	h->born_ms = sl_now_ms();
 	h->proc = (struct sl_spawned){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	h->sup.listener = -1;
 	plan_init(&h->plan);
@@ -361,6 +374,15 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	struct sl_nrule *rules = NULL;
 	size_t n_rules = 0;
 	int r = set_name(h, name);
+	/* a grant over the runtime directory does not reach other sandboxes'
+	 * control sockets (runtime.h) */
+	sandlock_sandbox_t *guarded = NULL;
+	if (r == 0 && (r = runtime_guard(policy, &guarded)) == 0 && guarded)
+		h->policy = policy = guarded;
+	if (r == 0 && h->control &&
+	    (r = control_claim(&h->ctl, h->name, policy->profile_text)) == 0)
+		r = handle_info_fix(h, policy, argv, argc) < 0 ? sl_errorf(ENOMEM, "out of memory")
+							       : 0;
 	/* the host names are resolved before anything else: the rules, the
 	 * plan and the features all read the addresses */
 	if (r == 0)
@@ -393,6 +415,10 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 		r = h->threaded ? start_thread(h) : do_spawn(h);
 	h->policy = NULL;
 	h->user = NULL;
+	if (guarded) {
+		policy_release(guarded);
+		free(guarded);
+	}
 	if (r < 0) {
 		for (int i = 0; i < 3; i++)
 			sl_close(&h->caller_fd[i]);

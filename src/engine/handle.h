@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "control.h"
 #include "evloop.h"
 #include "plan.h"
 #include "policy.h"
@@ -69,6 +70,12 @@ struct sandlock_handle {
 	bool user_killed; /* SIGKILL by live control */
 	char note[192];	  /* sandlock_result_note() */
 	pthread_t thread;
+
+	/* SANDLOCK_CREATE_CONTROL: the name claimed, the socket served */
+	bool control;
+	struct control ctl;
+	char *info_fixed; /* the info members that never change (handle_info.c) */
+	int64_t born_ms;  /* monotonic, at create */
 };
 
 struct sl_feature_set;
@@ -97,5 +104,13 @@ sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms);
  * no longer running. */
 int handle_signal(sandlock_handle_t *h, int sig);
 void handle_free(sandlock_handle_t *h);
+
+/* handle_info.c: the running sandbox's info object for its control
+ * socket.  The members that never change, made before the spawn from the
+ * policy it is created with: 0 or -ENOMEM. */
+int handle_info_fix(sandlock_handle_t *h, const sandlock_sandbox_t *policy, const char *const *argv,
+		    unsigned int argc);
+/* The socket's answers (control.h), arg being the handle. */
+extern const struct control_ops handle_control_ops;
 
 #endif

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "evloop.h"
 #include "feature.h"
+#include "jsonw.h"
 #include "seccomp_uapi.h"
 
 #define HELD_RETRY_MS 100  /* a held notification's offers: this far apart */
@@ -586,6 +587,21 @@ void *supervisor_feature_state(struct sl_sup *s, const struct sl_feature *f)
 		if (s->feat[i].f == f)
 			return s->feat[i].state;
 	return NULL;
+}
+
+void supervisor_describe(struct sl_sup *s, struct jsonw *w)
+{
+	pthread_mutex_lock(&s->lock);
+	jsonw_raw(w, ",\"state\":");
+	jsonw_str(w, s->paused ? "paused" : "running");
+	jsonw_raw(w, ",\"processes\":");
+	jsonw_u64(w, procs_count(&s->procs, false));
+	jsonw_raw(w, ",\"memory_charged\":");
+	jsonw_u64(w, s->procs.mem_total);
+	for (size_t i = 0; i < s->nfeat; i++)
+		if (s->feat[i].f->describe)
+			s->feat[i].f->describe(s->feat[i].state, w);
+	pthread_mutex_unlock(&s->lock);
 }
 
 bool supervisor_note(struct sl_sup *s, const struct sl_end *end, char *buf, size_t size)

@@ -236,6 +236,11 @@ pid_t supervisor_unstarted_root(struct sl_sup *s);
  * used from its thread. */
 void *supervisor_feature_state(struct sl_sup *s, const struct sl_feature *f);
 
+/* A running sandbox's live state as ,"key":value members (control.h):
+ * state (running, paused), processes, memory_charged, and what the
+ * features describe. */
+struct jsonw;
+void supervisor_describe(struct sl_sup *s, struct jsonw *w);
 /* The first active feature's line on why the sandbox ended (false: none). */
 bool supervisor_note(struct sl_sup *s, const struct sl_end *end, char *buf, size_t size);
 

@@ -71,6 +71,8 @@
 #include "onbehalf.h"
 #include "portmap.h"
 #include "portremap.h"
+
+#include "jsonw.h"
 #include "portset.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
@@ -505,6 +507,19 @@ static void release(void *state)
 		pthread_mutex_destroy(&st->lock);
 }
 
+/* "ports": the remapped ones, virtual to real (what `sandlock ps` shows). */
+static void describe(void *state, struct jsonw *w)
+{
+	struct pr_state *st = state;
+	char *json = NULL;
+	pthread_mutex_lock(&st->lock);
+	int r = portmap_json(&st->map, &json);
+	pthread_mutex_unlock(&st->lock);
+	jsonw_raw(w, ",\"ports\":");
+	jsonw_raw(w, r == 0 && json ? json : "{}");
+	free(json);
+}
+
 const struct sl_feature feature_portremap = {
     .name = "port_remap",
     .active = active,
@@ -512,4 +527,5 @@ const struct sl_feature feature_portremap = {
     .state_size = sizeof(struct pr_state),
     .init = init,
     .release = release,
+    .describe = describe,
 };

@@ -56,7 +56,7 @@ static const size_t strv_members[] = {
 };
 static const size_t str_members[] = {
     OFF(workdir), OFF(cwd),	 OFF(fs_storage),  OFF(chroot),
-    OFF(http_ca), OFF(http_key), OFF(http_ca_out),
+    OFF(http_ca), OFF(http_key), OFF(http_ca_out), OFF(profile_text),
 };
 static const size_t u32v_members[] = {
     OFF(net_bind),
@@ -1364,6 +1364,18 @@ SL_API sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder
 {
 	if (b && path)
 		builder_set_str(b, &b->cfg.http_ca_out, path, "http_ca_out");
+	return b;
+}
+
+/* Kept, never parsed: a running sandbox's control socket serves it. */
+SL_API sandlock_builder_t *sandlock_sandbox_builder_profile_text(sandlock_builder_t *b,
+								 const char *text)
+{
+	if (b && text && strlen(text) > SANDLOCK_PROFILE_TEXT_MAX)
+		builder_error(b, -EINVAL, "profile_text: %zu bytes, more than %u", strlen(text),
+			      SANDLOCK_PROFILE_TEXT_MAX);
+	else if (b && text)
+		builder_set_str(b, &b->cfg.profile_text, text, "profile_text");
 	return b;
 }
 

@@ -1,0 +1,414 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* runtime.c - the per-user directory of running sandboxes (runtime.h). */
+#include "runtime.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "error.h"
+#include "names.h"
+#include "policy.h"
+
+#define RUNTIME_PARENT	 "/dev/shm"
+#define CLAIM_TRIES	 8
+#define REPLY_TIMEOUT_MS 5000
+
+int runtime_root_path(char *out, size_t len)
+{
+	int n = snprintf(out, len, RUNTIME_PARENT "/sandlock-%u", (unsigned)geteuid());
+	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
+}
+
+/* A directory of ours that nobody else may enter. */
+static int check_private(int fd, const char *path)
+{
+	struct stat st;
+	if (fstat(fd, &st) < 0)
+		return sl_errorf(errno, "%s: %s", path, strerror(errno));
+	if (st.st_uid != geteuid())
+		return sl_errorf(
+		    EPERM,
+		    "%s belongs to uid %u, not to this user (uid %u): sandlock will not "
+		    "use it; remove it",
+		    path, (unsigned)st.st_uid, (unsigned)geteuid());
+	if (st.st_mode & 077)
+		return sl_errorf(EPERM, "%s is open to other users (mode %03o): remove it", path,
+				 (unsigned)(st.st_mode & 0777));
+	return 0;
+}
+
+int runtime_root_open(bool create)
+{
+	char path[64];
+	runtime_root_path(path, sizeof(path));
+	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
+		return sl_errorf(errno, "cannot make the runtime directory %s: %s", path,
+				 strerror(errno));
+	int fd = open(path, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0) {
+		int e = errno == ELOOP ? ENOTDIR : errno;
+		return sl_errorf(e, "runtime directory %s: %s", path,
+				 e == ENOTDIR ? "not a directory (a symlink?)" : strerror(e));
+	}
+	int r = check_private(fd, path);
+	if (r < 0) {
+		close(fd);
+		return r;
+	}
+	return fd;
+}
+
+static int sock_addr(struct sockaddr_un *a, const char *name)
+{
+	char root[64];
+	runtime_root_path(root, sizeof(root));
+	*a = (struct sockaddr_un){.sun_family = AF_UNIX};
+	int n = snprintf(a->sun_path, sizeof(a->sun_path), "%s/%s/" RUNTIME_SOCK, root, name);
+	return n > 0 && (size_t)n < sizeof(a->sun_path)
+		   ? 0
+		   : sl_errorf(ENAMETOOLONG, "sandbox name '%s' is too long for a socket path",
+			       name);
+}
+
+/* ---- claiming a name ----------------------------------------------------------- */
+
+static bool same_file(int fd, int dirfd, const char *name)
+{
+	struct stat a, b;
+	return fstat(fd, &a) == 0 && fstatat(dirfd, name, &b, AT_SYMLINK_NOFOLLOW) == 0 &&
+	       a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+}
+
+static int busy(int lock_fd, const char *name)
+{
+	char pid[24] = "";
+	ssize_t n = pread(lock_fd, pid, sizeof(pid) - 1, 0);
+	pid[n > 0 ? n : 0] = 0;
+	pid[strcspn(pid, "\n")] = 0;
+	return sl_errorf(EBUSY,
+			 "a sandbox named '%s' is already running (sandlock pid %s): stop it "
+			 "(sandlock kill %s) or choose another name",
+			 name, pid[0] ? pid : "?", name);
+}
+
+/* One attempt: 1 when the entry changed under us (try again), 0 with the
+ * lock held, -errno. */
+static int claim_once(struct runtime_claim *c, const char *name)
+{
+	if (mkdirat(c->dir_fd, name, 0700) < 0 && errno != EEXIST)
+		return sl_errorf(errno, "runtime directory: cannot make %s: %s", name,
+				 strerror(errno));
+	int dir = openat(c->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return errno == ENOENT
+			   ? 1
+			   : sl_errorf(errno, "runtime directory: %s: %s", name, strerror(errno));
+	int r = check_private(dir, name);
+	int lock =
+	    r < 0 ? -1 : openat(dir, RUNTIME_LOCK, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (r == 0 && lock < 0)
+		r = errno == ENOENT
+			? 1
+			: sl_errorf(errno, "runtime directory: %s/lock: %s", name, strerror(errno));
+	if (r == 0 && flock(lock, LOCK_EX | LOCK_NB) < 0)
+		r = errno == EWOULDBLOCK
+			? busy(lock, name)
+			: sl_errorf(errno, "flock %s/lock: %s", name, strerror(errno));
+	/* whoever removed a stale entry meanwhile left us a lock nobody sees */
+	if (r == 0 && (!same_file(lock, dir, RUNTIME_LOCK) || !same_file(dir, c->dir_fd, name)))
+		r = 1;
+	if (r != 0) {
+		if (lock >= 0)
+			close(lock);
+		close(dir);
+		return r;
+	}
+	c->lock_fd = lock;
+	int root = c->dir_fd;
+	c->dir_fd = dir;
+	close(root);
+	return 0;
+}
+
+static int listen_on(struct runtime_claim *c)
+{
+	char pid[24];
+	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
+	if (ftruncate(c->lock_fd, 0) < 0 || pwrite(c->lock_fd, pid, (size_t)n, 0) != n)
+		return sl_errorf(errno, "runtime directory: %s/lock: %s", c->name, strerror(errno));
+	/* a stale socket of a dead holder: we hold the name now */
+	if (unlinkat(c->dir_fd, RUNTIME_SOCK, 0) < 0 && errno != ENOENT)
+		return sl_errorf(errno, "runtime directory: %s/" RUNTIME_SOCK ": %s", c->name,
+				 strerror(errno));
+	int r = sock_addr(&c->addr, c->name);
+	if (r < 0)
+		return r;
+	c->sock_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (c->sock_fd < 0 || bind(c->sock_fd, (struct sockaddr *)&c->addr, sizeof(c->addr)) < 0 ||
+	    listen(c->sock_fd, 16) < 0)
+		return sl_errorf(errno, "control socket %s: %s", c->addr.sun_path, strerror(errno));
+	return 0;
+}
+
+int runtime_claim(struct runtime_claim *c, const char *name)
+{
+	*c = (struct runtime_claim){.lock_fd = -1, .sock_fd = -1, .dir_fd = -1};
+	int r = names_check_sandbox(name);
+	if (r < 0)
+		return r;
+	snprintf(c->name, sizeof(c->name), "%s", name);
+	if ((c->dir_fd = runtime_root_open(true)) < 0) {
+		r = c->dir_fd;
+		c->dir_fd = -1;
+		return r;
+	}
+	r = 1;
+	for (int i = 0; r == 1 && i < CLAIM_TRIES; i++)
+		r = claim_once(c, name);
+	if (r == 1)
+		r = sl_errorf(EAGAIN, "runtime directory: the entry of '%s' keeps changing", name);
+	if (r == 0)
+		r = listen_on(c);
+	if (r < 0)
+		runtime_release(c);
+	return r;
+}
+
+void runtime_release(struct runtime_claim *c)
+{
+	/* the lock is held until the end: a claimer that opened the old lock
+	 * file finds it unlinked and starts again */
+	if (c->lock_fd >= 0) {
+		unlinkat(c->dir_fd, RUNTIME_SOCK, 0);
+		unlinkat(c->dir_fd, RUNTIME_LOCK, 0);
+		int root = runtime_root_open(false);
+		if (root >= 0) {
+			unlinkat(root, c->name, AT_REMOVEDIR); /* ENOTEMPTY: a new claimer */
+			close(root);
+		}
+	}
+	sl_close(&c->sock_fd);
+	sl_close(&c->lock_fd);
+	sl_close(&c->dir_fd);
+}
+
+/* ---- keeping sandboxes out --------------------------------------------------------- */
+
+/* Whether path names the root or a directory above it. */
+static bool covers(const char *path, const struct stat *above, size_t n)
+{
+	struct stat st;
+	if (stat(path, &st) < 0)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (st.st_dev == above[i].st_dev && st.st_ino == above[i].st_ino)
+			return true;
+	return false;
+}
+
+/* The root and the directories above it, by identity (a grant through
+ * another name or another mount of them covers it as well). */
+static size_t root_and_above(struct stat *out, size_t max)
+{
+	char path[64];
+	runtime_root_path(path, sizeof(path));
+	size_t n = 0;
+	for (;;) {
+		if (n < max && stat(path, &out[n]) == 0)
+			n++;
+		char *slash = strrchr(path, '/');
+		if (!slash)
+			break;
+		if (slash == path) {
+			if (n < max && stat("/", &out[n]) == 0)
+				n++;
+			break;
+		}
+		*slash = 0;
+	}
+	return n;
+}
+
+static bool grants_cover(const struct sandlock_sandbox *p)
+{
+	struct stat above[8];
+	size_t n = root_and_above(above, SL_ARRAY_SIZE(above));
+	for (size_t i = 0; i < p->fs_read.n; i++)
+		if (covers(p->fs_read.v[i], above, n))
+			return true;
+	for (size_t i = 0; i < p->fs_write.n; i++)
+		if (covers(p->fs_write.v[i], above, n))
+			return true;
+	return false;
+}
+
+int runtime_guard(const struct sandlock_sandbox *policy, struct sandlock_sandbox **guarded)
+{
+	*guarded = NULL;
+	if (!grants_cover(policy))
+		return 0;
+	/* made now if missing: what does not exist cannot be denied, and the
+	 * sandbox could make it itself, as a symlink of its choice */
+	int fd = runtime_root_open(true);
+	if (fd < 0)
+		return fd;
+	close(fd);
+	char root[64];
+	runtime_root_path(root, sizeof(root));
+	struct sandlock_sandbox *g = calloc(1, sizeof(*g));
+	if (!g || policy_copy(g, policy) < 0 || sl_strv_push(&g->fs_deny, root) < 0) {
+		if (g)
+			policy_release(g);
+		free(g);
+		return sl_errorf(ENOMEM, "out of memory");
+	}
+	*guarded = g;
+	return 0;
+}
+
+/* ---- clients ---------------------------------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Whether a supervisor listens on name's socket (a dead one's refuses). */
+static bool alive(const char *name)
+{
+	struct sockaddr_un a;
+	if (names_check_sandbox(name) < 0 || sock_addr(&a, name) < 0)
+		return false;
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	bool ok = s >= 0 && (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EAGAIN);
+	if (s >= 0)
+		close(s);
+	return ok;
+}
+
+int runtime_names(struct sl_strv *out)
+{
+	*out = (struct sl_strv){0};
+	int root = runtime_root_open(false);
+	if (root == -ENOENT) {
+		sl_error_clear();
+		return 0;
+	}
+	if (root < 0)
+		return root;
+	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	close(root);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		if (fd >= 0)
+			close(fd);
+		return sl_errorf(errno, "runtime directory: %s", strerror(errno));
+	}
+	int r = 0;
+	for (struct dirent *e; r == 0 && (e = readdir(d));)
+		if (e->d_type == DT_DIR && e->d_name[0] != '.' && alive(e->d_name))
+			r = sl_strv_push(out, e->d_name) < 0 ? sl_errorf(ENOMEM, "out of memory")
+							     : 0;
+	closedir(d);
+	if (r < 0)
+		sl_strv_free(out);
+	else if (out->n)
+		qsort(out->v, out->n, sizeof(*out->v), cmp_str);
+	return r;
+}
+
+static int connect_to(const char *name)
+{
+	struct sockaddr_un a;
+	int r = sock_addr(&a, name);
+	if (r < 0)
+		return r;
+	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+	if (s < 0)
+		return sl_errorf(errno, "socket: %s", strerror(errno));
+	if (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0)
+		return s;
+	int e = errno;
+	close(s);
+	if (e == ENOENT || e == ECONNREFUSED || e == ENOTDIR)
+		return sl_errorf(ENOENT, "no running sandbox named '%s' (of this user)", name);
+	if (e == EAGAIN)
+		return sl_errorf(EBUSY, "sandbox '%s' is not accepting requests (busy)", name);
+	return sl_errorf(e, "control socket %s: %s", a.sun_path, strerror(e));
+}
+
+/* The server must be of our user: a socket is found by a path, and only
+ * the kernel says who listens on it. */
+static int check_server(int s, const char *name)
+{
+	struct ucred cr;
+	socklen_t len = sizeof(cr);
+	if (getsockopt(s, SOL_SOCKET, SO_PEERCRED, &cr, &len) < 0)
+		return sl_errorf(errno, "SO_PEERCRED: %s", strerror(errno));
+	if (cr.uid != geteuid())
+		return sl_errorf(EPERM,
+				 "the control socket of '%s' is served by uid %u, not by "
+				 "this user: refused",
+				 name, (unsigned)cr.uid);
+	return 0;
+}
+
+static int read_reply(int s, const char *name, char **reply)
+{
+	struct pollfd p = {.fd = s, .events = POLLIN};
+	int n = poll(&p, 1, REPLY_TIMEOUT_MS);
+	if (n == 0)
+		return sl_errorf(ETIMEDOUT, "sandbox '%s' did not answer within %d s", name,
+				 REPLY_TIMEOUT_MS / 1000);
+	ssize_t len = n < 0 ? -1 : recv(s, NULL, 0, MSG_PEEK | MSG_TRUNC);
+	if (len < 0)
+		return sl_errorf(errno, "control socket of '%s': %s", name, strerror(errno));
+	if (len == 0)
+		return sl_errorf(ECONNRESET, "sandbox '%s' ended before it answered", name);
+	if (len > RUNTIME_MSG_MAX)
+		return sl_errorf(EMSGSIZE, "sandbox '%s' answered %zd bytes", name, len);
+	char *buf = malloc((size_t)len + 1);
+	if (!buf)
+		return sl_errorf(ENOMEM, "out of memory");
+	ssize_t got = recv(s, buf, (size_t)len, 0);
+	if (got != len) {
+		free(buf);
+		return sl_errorf(EIO, "control socket of '%s': short reply", name);
+	}
+	buf[len] = 0;
+	*reply = buf;
+	return 0;
+}
+
+int runtime_request(const char *name, const char *request, char **reply)
+{
+	*reply = NULL;
+	int r = names_check_sandbox(name);
+	if (r < 0)
+		return r;
+	int root = runtime_root_open(false);
+	if (root == -ENOENT)
+		return sl_errorf(ENOENT, "no running sandbox named '%s' (of this user)", name);
+	if (root < 0)
+		return root;
+	close(root);
+	int s = connect_to(name);
+	if (s < 0)
+		return s;
+	r = check_server(s, name);
+	if (r == 0 && send(s, request, strlen(request), MSG_NOSIGNAL) < 0)
+		r = sl_errorf(errno, "control socket of '%s': %s", name, strerror(errno));
+	if (r == 0)
+		r = read_reply(s, name, reply);
+	close(s);
+	return r;
+}
