@@ -17,6 +17,9 @@ packages=(
 	openssl            # the tests' and bench/http.sh's certificates
 	ca-certificates    # the system trust bundle the HTTPS tests inject a CA into
 	util-linux         # setpriv: runs the tests a second time unprivileged
+	git                # the built-in profiles at their jobs (tests/integration/profiles.c)
+	sqlite3            # ... a database made under -p default
+	nodejs             # ... a script under -p node (/usr/bin/node)
 	valgrind           # make check-valgrind
 	# benchmarks and tooling
 	hyperfine
