@@ -2,12 +2,13 @@
 #
 #   make                 library (shared + static) and the CLI, in build/
 #   make check           every test (unit + integration, root and unprivileged)
+#   make check-install   make install into a scratch directory, and what it installed
 #   make check-asan      the same under AddressSanitizer and UBSan (build-asan/)
 #   make check-valgrind  the unit tests under valgrind's memcheck
 #   make fuzz            each fuzz target under libFuzzer (clang), FUZZ_SECONDS each
 #   make bench           start-up and supervisor benchmarks (prints ratios; not a test)
 #   make lint | format   cppcheck + clang-format check | reformat
-#   make install PREFIX=/usr/local [DESTDIR=...]
+#   make install PREFIX=/usr/local [DESTDIR=...]   (also LIBDIR, DATADIR, MANDIR...)
 #
 # Sources are discovered: src/*/*.c is the library, cli/*.c the CLI,
 # tests/unit/*.c and tests/integration/*.c one test binary each (with the
@@ -21,6 +22,9 @@ LIBDIR    ?= $(PREFIX)/lib
 INCDIR    ?= $(PREFIX)/include
 BINDIR    ?= $(PREFIX)/bin
 PCDIR     ?= $(LIBDIR)/pkgconfig
+DATADIR   ?= $(PREFIX)/share/sandlock
+MANDIR    ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
 
 CC        ?= gcc
 B         := build
@@ -86,7 +90,7 @@ BENCHES   := $(BENCH_SRC:bench/%.c=$(B)/bench/%)
 TESTBINS  := $(if $(UNIT_SRC),$(B)/tests/unit) $(if $(INTEG_SRC),$(B)/tests/integration)
 REPLAYS   := $(FUZZ_SRC:fuzz/%.c=$(B)/fuzz/%-replay)
 
-.PHONY: all check check-asan check-valgrind fuzz test bench lint format install uninstall clean tests
+.PHONY: FORCE all check check-install check-asan check-valgrind fuzz test bench lint format install uninstall clean tests
 all: $(SHLIB) $(STLIB) $(CLI) $(TLS_LIB) $(B)/sandlock.pc
 
 -include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(SYSTAB_SRC:.c=.d) $(SYSTAB_OBJ:.o=.d)
@@ -123,12 +127,24 @@ $(TLS_LIB): $(TLS_OBJ) $(TLS_DEPS)
 	    -o $@ $^ $(SSL_LIBS) -lpthread
 	ln -sf $(notdir $@) $(B)/$(TLS_SONAME)
 
+# The install paths the build embeds, each in a stamp file rewritten only
+# when its value changes: `make install PREFIX=/opt/x` after a plain
+# `make` rebuilds what names them (and only that), so nothing installed
+# still points into /usr/local.
+STAMP_pc      = $(PREFIX) $(LIBDIR) $(INCDIR) $(VERSION)
+STAMP_libdir  = $(LIBDIR)
+STAMP_datadir = $(DATADIR)
+$(B)/stamp/%: FORCE
+	@mkdir -p $(dir $@)
+	@printf '%s\n' '$(STAMP_$*)' | cmp -s - $@ || printf '%s\n' '$(STAMP_$*)' > $@
+
 # where the loader looks last (tlsload.c)
 $(B)/obj/src/features/tlsload.o: CPPFLAGS += -DSL_LIBDIR='"$(LIBDIR)"'
+$(B)/obj/src/features/tlsload.o: $(B)/stamp/libdir
 
 # where the built-in profiles are installed (cli/profile.c)
-DATADIR   ?= $(PREFIX)/share/sandlock
 $(B)/obj/cli/profile.o: CPPFLAGS += -DSL_DATADIR='"$(DATADIR)"'
+$(B)/obj/cli/profile.o: $(B)/stamp/datadir
 
 $(B)/obj/cli/%.o: cli/%.c
 	@mkdir -p $(dir $@)
@@ -171,9 +187,9 @@ $(STLIB): $(LIB_OBJ) $(SYSTAB_OBJ) $(GEN_OBJ)
 $(CLI): $(CLI_OBJ) $(STLIB)
 	$(CC) $(LDFLAGS) -o $@ $(CLI_OBJ) $(STLIB) -Wl,--as-needed $(CLI_SECCOMP) -lpthread
 
-$(B)/sandlock.pc: sandlock.pc.in Makefile
+$(B)/sandlock.pc: sandlock.pc.in Makefile $(B)/stamp/pc
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' -e 's|@INCDIR@|$(INCDIR)|' \
-	    -e 's|@VERSION@|$(VERSION)|' $< > $@
+	    -e 's|@VERSION@|$(VERSION)|' $< > $@.tmp && mv $@.tmp $@
 
 # ---- tests -----------------------------------------------------------------
 # Unit tests link the static library so they can reach internal functions;
@@ -239,6 +255,10 @@ tests: all $(TESTBINS) $(PROBES) $(REPLAYS)
 check test: tests
 	bash tests/run.sh
 
+# The install test alone (make check runs it too): tests/install.sh.
+check-install: all
+	bash tests/install.sh
+
 # The library, the CLI and the tests with AddressSanitizer and UBSan (the
 # code between clone and exec excepted, see RAW_OBJ); any report fails the
 # test that made it.  Leak checks off: the tests keep what they allocate.
@@ -293,6 +313,10 @@ install: all
 	install -m 0755 $(CLI) $(DESTDIR)$(BINDIR)/sandlock
 	install -d $(DESTDIR)$(DATADIR)/profiles
 	install -m 0644 profiles/*.toml $(DESTDIR)$(DATADIR)/profiles/
+	install -d $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(BASHCOMPDIR)
+	install -m 0644 man/sandlock.1 $(DESTDIR)$(MANDIR)/man1/sandlock.1
+	install -m 0644 man/sandlock-profile.5 $(DESTDIR)$(MANDIR)/man5/sandlock-profile.5
+	install -m 0644 completion/sandlock.bash $(DESTDIR)$(BASHCOMPDIR)/sandlock
 
 uninstall:
 	rm -f $(DESTDIR)$(INCDIR)/sandlock.h $(DESTDIR)$(LIBDIR)/libsandlock.so* \
@@ -300,6 +324,8 @@ uninstall:
 	    $(DESTDIR)$(LIBDIR)/libsandlock-tls.so* \
 	    $(DESTDIR)$(PCDIR)/sandlock.pc $(DESTDIR)$(BINDIR)/sandlock
 	rm -rf $(DESTDIR)$(DATADIR)/profiles
+	rm -f $(DESTDIR)$(MANDIR)/man1/sandlock.1 $(DESTDIR)$(MANDIR)/man5/sandlock-profile.5 \
+	    $(DESTDIR)$(BASHCOMPDIR)/sandlock
 
 clean:
 	rm -rf $(B) $(ASAN_DIR) $(FUZZ_DIR)

@@ -434,6 +434,10 @@ const struct run_opt run_opt_table[] = {
     {"name", NULL, 0, "NAME", set_str, F(name),
      .help = "sandbox name, also its hostname (letters, digits, . _ -)"},
 
+    SECTION("Profiles"),
+    {"profile", NULL, 'p', "NAME", set_str, F(profile), .help = "load the saved profile NAME"},
+    {"profile-file", NULL, 0, "PATH", set_str, F(profile_file), .help = "load a profile from PATH"},
+
     SECTION("Running"),
     {"timeout", NULL, 't', "SECS", set_num, F(timeout), .min = 1, .max = RUN_TIMEOUT_MAX,
      .help = "kill the sandbox after SECS seconds (exit 124)"},
@@ -446,8 +450,6 @@ const struct run_opt run_opt_table[] = {
     {"help", NULL, 'h', NULL, set_help, 0, .help = "print this help"},
 
     SECTION("Not supported yet (accepted, then refused)"),
-    {"profile", NULL, 'p', "NAME", set_str, F(profile), .help = "load the saved profile NAME"},
-    {"profile-file", NULL, 0, "PATH", set_str, F(profile_file), .help = "load a profile from PATH"},
     {"image", NULL, 0, "IMAGE", set_str, F(image), .later = true,
      .help = "use a container image as the root"},
     {"dry-run", NULL, 0, NULL, set_flag, F(dry_run), .later = true,

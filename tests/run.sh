@@ -52,6 +52,8 @@ if [ $# -eq 0 ]; then
 			total_fail=$((total_fail + 1))
 		fi
 	done
+	# make install into a scratch directory, from a copy of the build
+	run_suite install bash tests/install.sh
 fi
 if [ -x $B/tests/integration ]; then
 	if [ "$(id -u)" -eq 0 ]; then
