@@ -323,8 +323,9 @@ TEST(remap_reuseport_stays_inside)
 		sandlock_sandbox_builder_net_bind_port(tc_builder(), port), dir),
 	    true));
 	sandlock_handle_t *a = start(p, NULL, "reuseport", ps, fa, NULL);
-	for (int i = 0; i < 1000 && !tc_exists(fa); i++)
+	for (int i = 0; i < 3000 && !tc_exists(fa); i++) /* slow on a loaded host */
 		usleep(10 * 1000);
+	CHECK(tc_exists(fa));
 	sandlock_handle_t *b = start(p, NULL, "reuseport", ps, fb, NULL);
 	int rb = wait_mapped(b, port);
 	CHECK(rb > 0 && rb != port);
