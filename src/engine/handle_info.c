@@ -45,6 +45,8 @@ int handle_info_fix(sandlock_handle_t *h, const sandlock_sandbox_t *policy, cons
 	jsonw_u64(&w, geteuid());
 	jsonw_raw(&w, ",\"started\":");
 	jsonw_i64(&w, (int64_t)now.tv_sec);
+	jsonw_raw(&w, ",\"socket\":");
+	jsonw_str(&w, h->ctl.claim.addr.sun_path);
 	jsonw_raw(&w, ",\"command\":[");
 	for (unsigned int i = 0; i < argc; i++) {
 		if (i)

@@ -22,9 +22,30 @@
 #define CLAIM_TRIES	 8
 #define REPLY_TIMEOUT_MS 5000
 
+/* The longest root a socket path has room for: sun_path holds 107 bytes,
+ * and "/" NAME (64 at most) "/control.sock" follow it. */
+#define ROOT_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1 - 1 - 64 - 13)
+
+/* $XDG_RUNTIME_DIR, when it is a directory of ours (a login session's
+ * private tmpfs): what a sandbox is seldom granted, unlike /dev/shm. */
+static bool xdg_ok(const char *x)
+{
+	struct stat st;
+	return x && x[0] == '/' && strlen(x) + sizeof("/sandlock") - 1 <= ROOT_MAX &&
+	       stat(x, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+}
+
 int runtime_root_path(char *out, size_t len)
 {
-	int n = snprintf(out, len, RUNTIME_PARENT "/sandlock-%u", (unsigned)geteuid());
+	const char *x = secure_getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	int n;
+	if (geteuid() == 0 && stat("/run", &st) == 0 && st.st_uid == 0)
+		n = snprintf(out, len, "/run/sandlock");
+	else if (xdg_ok(x))
+		n = snprintf(out, len, "%s/sandlock", x);
+	else
+		n = snprintf(out, len, RUNTIME_PARENT "/sandlock-%u", (unsigned)geteuid());
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
@@ -48,7 +69,7 @@ static int check_private(int fd, const char *path)
 
 int runtime_root_open(bool create)
 {
-	char path[64];
+	char path[128];
 	runtime_root_path(path, sizeof(path));
 	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
 		return sl_errorf(errno, "cannot make the runtime directory %s: %s", path,
@@ -69,7 +90,7 @@ int runtime_root_open(bool create)
 
 static int sock_addr(struct sockaddr_un *a, const char *name)
 {
-	char root[64];
+	char root[128];
 	runtime_root_path(root, sizeof(root));
 	*a = (struct sockaddr_un){.sun_family = AF_UNIX};
 	int n = snprintf(a->sun_path, sizeof(a->sun_path), "%s/%s/" RUNTIME_SOCK, root, name);
@@ -219,7 +240,7 @@ static bool covers(const char *path, const struct stat *above, size_t n)
  * another name or another mount of them covers it as well). */
 static size_t root_and_above(struct stat *out, size_t max)
 {
-	char path[64];
+	char path[128];
 	runtime_root_path(path, sizeof(path));
 	size_t n = 0;
 	for (;;) {
@@ -262,7 +283,7 @@ int runtime_guard(const struct sandlock_sandbox *policy, struct sandlock_sandbox
 	if (fd < 0)
 		return fd;
 	close(fd);
-	char root[64];
+	char root[128];
 	runtime_root_path(root, sizeof(root));
 	struct sandlock_sandbox *g = calloc(1, sizeof(*g));
 	if (!g || policy_copy(g, policy) < 0 || sl_strv_push(&g->fs_deny, root) < 0) {

@@ -2,8 +2,10 @@
 /*
  * runtime.h - the per-user directory of running sandboxes.
  *
- * /dev/shm/sandlock-<euid>/ (mode 0700, owned by the user) holds one
- * directory per named sandbox that asked for a control socket:
+ * The root (mode 0700, owned by the user) is /run/sandlock for root,
+ * $XDG_RUNTIME_DIR/sandlock when that is a directory of the user's (a
+ * login session), else /dev/shm/sandlock-<euid>.  It holds one directory
+ * per named sandbox that asked for a control socket:
  *
  *   NAME/lock          flock(LOCK_EX) held by the sandbox's supervisor for
  *                      as long as it runs: the kernel drops it when the
@@ -16,6 +18,9 @@
  * A sandbox never reaches the directory: when one of its grants covers
  * it, the directory is added to its denied paths (runtime_guard), so
  * Landlock and the on-behalf core refuse it like any --fs-deny path.
+ * (The price: in the directory above it, a covering grant no longer makes
+ * new entries, as around any denied path; so the root is kept out of
+ * /dev/shm and /tmp, which sandboxes are often given, where it can.)
  *
  * Every path is checked as it is opened: the root must be a directory of
  * ours, not a symlink, with no access for group or others (another user

@@ -204,7 +204,7 @@ TEST(live_control_reaches_setsid_child)
 	for (int waited = 0; getsid(c) != c && waited < 10000; waited += 10)
 		usleep(10 * 1000);
 	CHECK(getsid(c) == c);
-	usleep(50 * 1000);     /* the supervisor finds it within milliseconds */
+	usleep(50 * 1000); /* the supervisor finds it within milliseconds */
 	CHECK_EQ(sandlock_handle_pause(h), 0);
 	if (!tc_wait_state(c, 'T', true, 10000))
 		th_fail(__FILE__, __LINE__, "setsid child not stopped: %c", tc_proc_state(c));

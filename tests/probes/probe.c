@@ -700,6 +700,22 @@ static int cmd_connect_abstract(int argc, char **argv)
 	return probe_report(connect(fd, (struct sockaddr *)&sa, len));
 }
 
+/* connect-seqpacket PATH MSG: connects a SOCK_SEQPACKET socket to PATH
+ * and sends MSG (a control socket's request): ok, or the errno. */
+static int cmd_connect_seqpacket(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage("connect-seqpacket PATH MSG");
+	int fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
+	if (fd < 0)
+		return probe_report(-1);
+	struct sockaddr_un sa = {.sun_family = AF_UNIX};
+	snprintf(sa.sun_path, sizeof(sa.sun_path), "%s", argv[1]);
+	if (connect(fd, (struct sockaddr *)&sa, sizeof(sa)) < 0)
+		return probe_report(-1);
+	return probe_report(send(fd, argv[2], strlen(argv[2]), 0) < 0 ? -1 : 0);
+}
+
 /* unix-pair PATH: listens on a pathname unix socket, a forked child
  * connects and sends "hi", the parent accepts and reads it. */
 static int cmd_unix_pair(int argc, char **argv)
@@ -1380,6 +1396,7 @@ static const struct probe_cmd commands[] = {
     {"tfo-sockopt", cmd_tfo_sockopt},
     {"connect-abstract", cmd_connect_abstract},
     {"unix-pair", cmd_unix_pair},
+    {"connect-seqpacket", cmd_connect_seqpacket},
     {"read", cmd_read},
     {"cat", cmd_cat},
     {"write", cmd_write},
