@@ -2,7 +2,8 @@
 /*
  * runtime.h - the per-user directory of running sandboxes.
  *
- * The root (mode 0700, owned by the user) is /run/sandlock for root,
+ * The root (mode 0700, owned by the user) is /run/sandlock for root
+ * (when /run is a tmpfs),
  * $XDG_RUNTIME_DIR/sandlock when that is a directory of the user's (a
  * login session), else /dev/shm/sandlock-<euid>.  It holds one directory
  * per named sandbox that asked for a control socket:
