@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "json.h"
 #include "profile.h"
 #include "run.h"
 #include "run_opts.h"
@@ -144,6 +145,53 @@ static void report_end(const sandlock_result_t *res, const struct run_opts *o)
 		fprintf(stderr, "sandlock: %s: killed by SIG%s\n", o->cmd[0], name ? name : "?");
 }
 
+/* ---- what the supervisor refused ------------------------------------------------ */
+
+#define DENIALS_SHOWN 5
+
+/* One line of the summary: "open /etc/shadow (read: not under any -r
+ * tree (--fs-read))". */
+static void denial_line(const char *obj)
+{
+	char *sys = json_str(obj, "syscall"), *target = json_str(obj, "target"),
+	     *rule = json_str(obj, "rule");
+	if (sys && target && rule)
+		fprintf(stderr, "sandlock: denied: %s %s (%s)\n", sys, target, rule);
+	free(sys);
+	free(target);
+	free(rule);
+}
+
+/* When the command failed, the refusals that may be why, on stderr; all
+ * of them in --log-denials FILE. */
+static void report_denials(const struct run_opts *o, sandlock_handle_t *h, bool failed)
+{
+	if (!o->log_denials && !failed)
+		return;
+	char *text = sandlock_handle_denials(h);
+	if (!text) {
+		fprintf(stderr, "sandlock: denials: %s\n", sandlock_last_error());
+		return;
+	}
+	if (o->log_denials) {
+		FILE *f = fopen(o->log_denials, "we");
+		if (!f || fputs(text, f) < 0 || fclose(f) != 0)
+			fprintf(stderr, "sandlock: --log-denials %s: %s\n", o->log_denials,
+				strerror(errno));
+	}
+	int n = 0;
+	for (const char *line = text; failed && *line; n++) {
+		if (n < DENIALS_SHOWN && strncmp(line, "{\"dropped\"", 10) != 0)
+			denial_line(line);
+		line = strchr(line, '\n');
+		line = line ? line + 1 : "";
+	}
+	if (n > DENIALS_SHOWN)
+		fprintf(stderr, "sandlock: ... %d more%s\n", n - DENIALS_SHOWN,
+			o->log_denials ? "" : " (--log-denials FILE lists them all)");
+	sandlock_string_free(text);
+}
+
 /* Starts the created sandbox, waits for it and reports how it ended. */
 static int start_and_wait(const struct run_opts *o, sandlock_handle_t *h)
 {
@@ -169,6 +217,7 @@ static int start_and_wait(const struct run_opts *o, sandlock_handle_t *h)
 	}
 	if (status == SANDLOCK_STATUS_TIMEOUT)
 		fprintf(stderr, "sandlock: timeout after %" PRIu64 "s\n", o->timeout.v);
+	report_denials(o, h, !res || status != SANDLOCK_STATUS_EXITED || code != 0);
 	if (o->status_fd.set)
 		write_status_fd((int)o->status_fd.v, status, code, sig);
 	return res ? run_exit_code(status, code) : CLI_EXIT_FAILURE;

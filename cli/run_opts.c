@@ -443,6 +443,8 @@ const struct run_opt run_opt_table[] = {
      .help = "kill the sandbox after SECS seconds (exit 124)"},
     {"status-fd", NULL, 0, "FD", set_fd, F(status_fd), .min = 0, .max = INT_MAX,
      .help = "write the exit status as one JSON line to FD"},
+    {"log-denials", NULL, 0, "FILE", set_str, F(log_denials),
+     .help = "write what the supervisor refused to FILE (JSON lines)"},
     {"exec-shell", NULL, 'e', "CMD", set_str, F(exec_shell),
      .help = "run /bin/sh -c CMD; arguments after -- become $0 $1 ..."},
     {"interactive", NULL, 'i', NULL, set_flag, F(interactive),

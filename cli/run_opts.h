@@ -89,6 +89,7 @@ struct run_opts {
 
 	/* running */
 	struct cli_num timeout, status_fd;
+	const char *log_denials; /* --log-denials FILE */
 	const char *exec_shell;
 	bool interactive; /* accepted; stdio is always inherited */
 

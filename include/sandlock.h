@@ -300,6 +300,14 @@ sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uint64_t t
  * then empty), port_remap is off, or the sandbox has ended; NULL with a
  * message for a NULL handle or no memory. */
 char *sandlock_handle_port_mappings(const sandlock_handle_t *h);
+/* extension: what the supervisor refused so far (while it runs) or in
+ * all (once waited for), as JSON lines, one object per refusal:
+ * {"time_ms", "pid", "exe", "syscall", "errno", "target", "rule"}, where
+ * rule names what refused it and the flag that would allow it; a last
+ * {"dropped":N} when more than the 512 kept happened.  Refusals the kernel
+ * makes alone (Landlock's, the seccomp deny list's) are not seen.  ""
+ * for none; free with sandlock_string_free; NULL with a message. */
+char *sandlock_handle_denials(const sandlock_handle_t *h);
 /* Not landed yet: NULL. */
 sandlock_checkpoint_t *sandlock_handle_checkpoint(sandlock_handle_t *h);
 /* Kills the sandbox if it is still running, then frees the handle. */

@@ -2,6 +2,8 @@
 /* run.c - the run and live-handle calls of the ABI. */
 #include <errno.h>
 #include <signal.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "error.h"
 #include "handle.h"
@@ -100,6 +102,27 @@ SL_API char *sandlock_handle_port_mappings(const sandlock_handle_t *h)
 	if (r < 0)
 		sl_errorf(-r, "port mappings: out of memory");
 	return json;
+}
+
+SL_API char *sandlock_handle_denials(const sandlock_handle_t *h)
+{
+	sl_error_clear();
+	if (!h)
+		return sl_errorf(EINVAL, "handle is NULL"), NULL;
+	sandlock_handle_t *m = (sandlock_handle_t *)h; /* its lock, as above */
+	char *out = NULL;
+	int r = 0;
+	pthread_mutex_lock(&m->lock);
+	if (!m->ended && m->sup.lock_init)
+		r = denials_json(&m->sup.denials, &out);
+	else if (m->finished && m->denials_text)
+		out = strdup(m->denials_text);
+	else if (!m->finished || !m->sup.lock_init)
+		out = strdup(""); /* nothing was supervised yet */
+	pthread_mutex_unlock(&m->lock);
+	if (r < 0 || !out)
+		return sl_errorf(ENOMEM, "denials: out of memory"), NULL;
+	return out;
 }
 
 SL_API sandlock_result_t *sandlock_handle_wait_timeout(sandlock_handle_t *h, uint64_t timeout_ms)

@@ -17,6 +17,7 @@
 #include "error.h"
 #include "loop.h"
 #include "pidinfo.h"
+#include "exechint.h"
 #include "names.h"
 #include "runtime.h"
 
@@ -47,8 +48,8 @@ static void explain(sandlock_handle_t *h)
 	/* the command never ran: not the 127 of a command that ran */
 	int step = -1, err = h->proc.pid > 0 ? spawn_late_error(&h->plan, &step) : 0;
 	if (err && step == SL_STEP_EXEC) {
-		snprintf(h->note, sizeof(h->note), "%.100s: %s", h->plan.argv.v[0],
-			 plan_exec_reason(err));
+		exechint(h->plan.argv.v[0], &h->plan.exec_paths, &h->grants, err, h->note,
+			 sizeof(h->note));
 		return;
 	}
 	if (err) {
@@ -119,6 +120,8 @@ static void finish(sandlock_handle_t *h)
 			tcsetpgrp(STDIN_FILENO, getpgrp());
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
+	if (h->sup.lock_init && denials_json(&h->sup.denials, &h->denials_text) < 0)
+		h->denials_text = NULL; /* out of memory: sandlock_handle_denials says so */
 	release_engine(h);
 	sl_close(&h->proc.pidfd);
 	plan_release(&h->plan);
@@ -278,7 +281,9 @@ static int start_thread(sandlock_handle_t *h)
 static void handle_destroy(sandlock_handle_t *h)
 {
 	control_release(&h->ctl);
+	sl_strv_free(&h->grants);
 	free(h->info_fixed);
+	free(h->denials_text);
 	plan_release(&h->plan);
 	netplan_release(&h->net);
 	sl_buf_free(&h->out);
@@ -379,6 +384,12 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	sandlock_sandbox_t *guarded = NULL;
 	if (r == 0 && (r = runtime_guard(policy, &guarded)) == 0 && guarded)
 		h->policy = policy = guarded;
+	/* the trees, for the hint of an exec that fails (exechint.h) */
+	if (r == 0 && sl_strv_copy(&h->grants, &policy->fs_read) < 0)
+		r = sl_errorf(ENOMEM, "out of memory");
+	for (size_t i = 0; r == 0 && i < policy->fs_write.n; i++)
+		if (sl_strv_push(&h->grants, policy->fs_write.v[i]) < 0)
+			r = sl_errorf(ENOMEM, "out of memory");
 	if (r == 0 && h->control &&
 	    (r = control_claim(&h->ctl, h->name, policy->profile_text)) == 0)
 		r = handle_info_fix(h, policy, argv, argc) < 0 ? sl_errorf(ENOMEM, "out of memory")

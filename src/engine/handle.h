@@ -68,14 +68,16 @@ struct sandlock_handle {
 
 	int status, code, sig;
 	bool user_killed; /* SIGKILL by live control */
-	char note[192];	  /* sandlock_result_note() */
+	char note[512];	  /* sandlock_result_note() */
 	pthread_t thread;
 
 	/* SANDLOCK_CREATE_CONTROL: the name claimed, the socket served */
 	bool control;
 	struct control ctl;
-	char *info_fixed; /* the info members that never change (handle_info.c) */
-	int64_t born_ms;  /* monotonic, at create */
+	char *info_fixed;      /* the info members that never change (handle_info.c) */
+	int64_t born_ms;       /* monotonic, at create */
+	char *denials_text;    /* the supervisor's refusals, kept at the end (JSON lines) */
+	struct sl_strv grants; /* the read and write trees (exechint.h) */
 };
 
 struct sl_feature_set;

@@ -75,6 +75,7 @@ struct ob_job {
 	enum ob_need need;
 	ob_op_fn op;
 	void *arg;
+	const char **why; /* set to the rule when the policy refuses (denials.h) */
 };
 
 /* ---- identities -------------------------------------------------------------- */
@@ -332,27 +333,48 @@ static bool device_ok(const struct stat *st)
 
 /* The policy's answer for the object o, found in directory parent (-1:
  * o is a directory, the walk starts there). */
-static bool allowed(const struct ob_job *j, const struct ob_obj *o, int parent)
+/* The policy's refusal of o, with the flag that would allow it, or
+ * NULL when allowed. */
+static const char *refusal(const struct ob_job *j, const struct ob_obj *o, int parent)
 {
 	const struct onbehalf *ob = j->ob;
 	const struct stat *st = &o->st;
 	struct ob_grant g = {0};
 	struct statfs sf;
 	if (j->need == OB_ANY)
-		return true;
+		return NULL;
 	if (fstatfs(o->fd, &sf) < 0)
-		return false;
+		return "its file system could not be told";
 	bool dev = S_ISCHR(st->st_mode) || S_ISBLK(st->st_mode);
-	/* writes to a kernel pseudo filesystem act on the kernel, a device
-	 * node's mode on whoever opens it next: never on the child's behalf */
-	bool wr_ok =
-	    !fsspecial_pseudo_magic((unsigned long)sf.f_type) && !dev && !ids_has(&ob->way, st);
-	bool rd_ok = !dev || !ob->root || device_ok(st);
 	tally(ob, st, &g);
 	int dir = S_ISDIR(st->st_mode) ? o->fd : parent;
-	if (dir < 0 || walk(j, dir, &g) < 0 || g.denied)
-		return false;
-	return j->need == OB_WRITE ? wr_ok && g.w : rd_ok && (g.r || g.w);
+	if (dir < 0 || walk(j, dir, &g) < 0)
+		return "outside the granted trees";
+	if (g.denied)
+		return "under an --fs-deny path";
+	if (j->need == OB_READ) {
+		/* a root sandbox opens no device node outside the safe set */
+		if (dev && ob->root && !device_ok(st))
+			return "a device node outside the safe set (a root sandbox)";
+		return g.r || g.w ? NULL : "read: not under any -r or -w tree (--fs-read)";
+	}
+	/* writes to a kernel pseudo filesystem act on the kernel, a device
+	 * node's mode on whoever opens it next: never on the child's behalf */
+	if (fsspecial_pseudo_magic((unsigned long)sf.f_type))
+		return "a kernel pseudo filesystem: never written on the sandbox's behalf";
+	if (dev)
+		return "a device node: never changed on the sandbox's behalf";
+	if (ids_has(&ob->way, st))
+		return "a directory on the way to an --fs-deny path";
+	return g.w ? NULL : "write: not under any -w tree (--fs-write)";
+}
+
+static bool allowed(const struct ob_job *j, const struct ob_obj *o, int parent)
+{
+	const char *why = refusal(j, o, parent);
+	if (why && j->why)
+		*j->why = why;
+	return !why;
 }
 
 /* ---- resolution ------------------------------------------------------------------ */
@@ -543,8 +565,10 @@ static long run_job(void *p)
 		 * read: elsewhere any failure reads as a refusal */
 		struct ob_obj a = {.fd = anchor};
 		if (anchor < 0 || fstat(anchor, &a.st) < 0 ||
-		    !allowed(&(struct ob_job){.ob = j->ob, .procs = j->procs, .need = OB_READ}, &a,
-			     -1))
+		    !allowed(
+			&(struct ob_job){
+			    .ob = j->ob, .procs = j->procs, .need = OB_READ, .why = j->why},
+			&a, -1))
 			r = -EACCES;
 	} else if (!allowed(j, &o, parent)) {
 		r = -EACCES;
@@ -1101,13 +1125,15 @@ int onbehalf_read_path(struct sl_ctx *c, uint64_t addr, char *buf, size_t size)
 
 long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 {
+	const char *why = NULL;
 	struct ob_job j = {.ob = ob,
 			   .procs = &c->sup->procs,
 			   .path = q->path,
 			   .flags = q->flags,
 			   .need = q->need,
 			   .op = q->op,
-			   .arg = q->arg};
+			   .arg = q->arg,
+			   .why = &why};
 	const struct sl_creds *creds = NULL;
 	char rest[PATH_MAX];
 	int owned = -1;
@@ -1128,6 +1154,8 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 	else if (r == 0)
 		r = aschild_run(ob->as, creds, run_job, &j);
 	sl_close(&owned);
+	if (r == -EACCES && why)
+		supervisor_denied(c, EACCES, q->path, why);
 	return r;
 }
 

@@ -128,7 +128,9 @@ int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	procs_init(&s->procs);
 	pthread_mutex_init(&s->lock, NULL);
 	s->lock_init = true;
-	int r = alloc_buffers(s);
+	int r = denials_init(&s->denials);
+	if (r == 0)
+		r = alloc_buffers(s);
 	if (r == 0 && (s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
 		r = sl_errorf(errno, "eventfd: %s", strerror(errno));
 	if (r == 0)
@@ -266,6 +268,7 @@ void supervisor_release(struct sl_sup *s)
 	free(s->resp);
 	/* the processes' blocks go first: their hook reads the states */
 	procs_release(&s->procs);
+	denials_release(&s->denials);
 	for (size_t i = 0; i < s->nfeat; i++) {
 		if (s->feat[i].f->release)
 			s->feat[i].f->release(s->feat[i].state);
@@ -589,6 +592,11 @@ void *supervisor_feature_state(struct sl_sup *s, const struct sl_feature *f)
 	return NULL;
 }
 
+void supervisor_denied(struct sl_ctx *c, int err, const char *target, const char *rule)
+{
+	denials_add(&c->sup->denials, (pid_t)c->req->pid, c->req->data.nr, err, target, rule);
+}
+
 void supervisor_describe(struct sl_sup *s, struct jsonw *w)
 {
 	pthread_mutex_lock(&s->lock);
@@ -598,6 +606,8 @@ void supervisor_describe(struct sl_sup *s, struct jsonw *w)
 	jsonw_u64(w, procs_count(&s->procs, false));
 	jsonw_raw(w, ",\"memory_charged\":");
 	jsonw_u64(w, s->procs.mem_total);
+	jsonw_raw(w, ",\"denials\":");
+	jsonw_u64(w, denials_total(&s->denials));
 	for (size_t i = 0; i < s->nfeat; i++)
 		if (s->feat[i].f->describe)
 			s->feat[i].f->describe(s->feat[i].state, w);

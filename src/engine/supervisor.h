@@ -33,6 +33,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "denials.h"
 #include "mem.h"
 #include "policy.h"
 #include "procs.h"
@@ -190,7 +191,8 @@ struct sl_sup {
 	int64_t settle_at, settle_delay; /* next scan for forks' children */
 	struct sl_held *held;
 	size_t nheld;
-	int64_t held_retry_ms; /* the earliest held one's due time (monotonic ms) */
+	int64_t held_retry_ms;	   /* the earliest held one's due time (monotonic ms) */
+	struct sl_denials denials; /* what it refused (denials.h) */
 };
 
 /* Prepares the engine (buffers, the active features' states and chains):
@@ -236,6 +238,10 @@ pid_t supervisor_unstarted_root(struct sl_sup *s);
  * used from its thread. */
 void *supervisor_feature_state(struct sl_sup *s, const struct sl_feature *f);
 
+/* Records that the notified call of c was refused with err: target is
+ * what it named, rule what refused it and the flag that would allow it
+ * (denials.h).  Any thread (the on-behalf workers record too). */
+void supervisor_denied(struct sl_ctx *c, int err, const char *target, const char *rule);
 /* A running sandbox's live state as ,"key":value members (control.h):
  * state (running, paused), processes, memory_charged, and what the
  * features describe. */

@@ -260,6 +260,12 @@ static bool decide(struct sl_ctx *c, const struct mem_state *st, struct sl_actio
 	if (over(c, st, req))
 		refresh_all(st, &c->sup->procs, c->proc);
 	if (over(c, st, req)) {
+		char target[64], rule[80];
+		snprintf(target, sizeof(target), "%llu more bytes (%llu in use)",
+			 (unsigned long long)req, (unsigned long long)c->sup->procs.mem_total);
+		snprintf(rule, sizeof(rule), "max_memory %llu bytes (-m, --max-memory)",
+			 (unsigned long long)st->max);
+		supervisor_denied(c, ENOMEM, target, rule);
 		deny(c, a, brk_now);
 		return false;
 	}

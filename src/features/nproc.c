@@ -11,6 +11,7 @@
  * accounting itself lives in procs.c.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <signal.h>
 #include <linux/sched.h>
 #include <sys/syscall.h>
@@ -60,6 +61,10 @@ static void on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	struct sl_procs *ps = &c->sup->procs;
 	procs_scan(ps, c->proc); /* settle this process's earlier forks */
 	if (procs_count(ps, false) >= st->max && procs_count(ps, true) >= st->max) {
+		char target[48], rule[64];
+		snprintf(target, sizeof(target), "process %u", st->max + 1);
+		snprintf(rule, sizeof(rule), "max_processes %u (-P, --max-processes)", st->max);
+		supervisor_denied(c, EAGAIN, target, rule);
 		*a = sl_act_errno(EAGAIN);
 		return;
 	}

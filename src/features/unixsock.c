@@ -507,12 +507,29 @@ static long remap_dest(const struct unixsock_state *st, struct sl_ctx *c, struct
 	return 0;
 }
 
+/* The network policy's refusal, as an event (denials.h). */
+static void refused(struct sl_ctx *c, const struct sockcall *k)
+{
+	struct sl_net_addr a;
+	uint16_t port = 0;
+	char host[NETADDR_STRLEN] = "?", target[NETADDR_STRLEN + 16];
+	if (netaddr_from_sockaddr(&k->m.addr, k->m.addrlen, &a, &port) == 0)
+		netaddr_format(&a, host);
+	snprintf(target, sizeof(target), "%s%s%s:%u", strchr(host, ':') ? "[" : "", host,
+		 strchr(host, ':') ? "]" : "", port);
+	supervisor_denied(c, ECONNREFUSED, target,
+			  "the network policy: no --net-allow rule allows it, or a --net-deny "
+			  "rule refuses it");
+}
+
 static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcall *k, enum route rt)
 {
 	/* a TCP send's address is ignored (Fast Open is refused) */
 	long r = rt == R_DUP && is_inet(k) && !(k->send && k->type == SOCK_STREAM)
 		     ? inet_check(st, k)
 		     : 0;
+	if (r == -ECONNREFUSED)
+		refused(c, k);
 	bool here = false;
 	if (r == 0)
 		r = remap_dest(st, c, k, rt, &here);

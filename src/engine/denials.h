@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * denials.h - what the supervisor refused, as structured events.
+ *
+ * Every refusal the supervisor decides (a path outside the grants, a
+ * destination outside the network policy, a limit reached) is recorded
+ * with the time, the pid, the executable (the kernel's /proc/PID/exe, not
+ * the name a process gives itself), the syscall, the errno the call got,
+ * what it named (a path as given, an address, a size) and the rule or
+ * default that refused it, with the flag that would allow it.  Refusals
+ * the kernel makes alone (Landlock's, the seccomp filter's deny list) never
+ * reach the supervisor and are not here.
+ *
+ * Kept in memory: the first DENIALS_MAX events of a sandbox, and a count
+ * of all.  Thread-safe (the on-behalf workers and the engine record).
+ */
+#ifndef SL_DENIALS_H
+#define SL_DENIALS_H
+
+#include <pthread.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#define DENIALS_MAX 512
+
+struct sl_denial {
+	int64_t time_ms; /* CLOCK_REALTIME */
+	pid_t pid;
+	int nr;	 /* the syscall */
+	int err; /* the errno the call got */
+	char exe[128];
+	char target[192];
+	char rule[192];
+};
+
+struct sl_denials {
+	pthread_mutex_t lock;
+	bool lock_init;
+	struct sl_denial *v;
+	size_t n;
+	uint64_t total;
+};
+
+int denials_init(struct sl_denials *d);
+void denials_release(struct sl_denials *d);
+/* Records one (target and rule are copied, cut to fit). */
+void denials_add(struct sl_denials *d, pid_t pid, int nr, int err, const char *target,
+		 const char *rule);
+uint64_t denials_total(struct sl_denials *d);
+/* The events as JSON lines (one object per line: time_ms, pid, exe,
+ * syscall, errno, target, rule), and a last {"dropped":N} line when more
+ * happened than were kept; malloc'd in *out ("" for none).  0 or -ENOMEM. */
+int denials_json(struct sl_denials *d, char **out);
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * denials.c - what the supervisor refused, as events: through the library
+ * (sandlock_handle_denials), in `--log-denials FILE` and in the summary a
+ * failed `sandlock run` prints.
+ */
+#include "common.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* Runs argv under p to its end; the denials it made (JSON lines). */
+static char *denials_of(const sandlock_sandbox_t *p, const char *const *argv, unsigned argc)
+{
+	sandlock_handle_t *h = sandlock_create(p, NULL, argv, argc);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	sandlock_result_free(sandlock_handle_wait(h));
+	char *text = sandlock_handle_denials(h);
+	CHECK(text != NULL);
+	char *copy = tc_fmt("%s", text);
+	sandlock_string_free(text);
+	sandlock_handle_free(h);
+	return copy;
+}
+
+/* A chmod outside the writable trees: one event naming the call, the
+ * path as given, the executable (the kernel's, not a name the process
+ * gives itself), EACCES and the flag that would allow it; a chmod inside
+ * them: none. */
+TEST(denials_path_refusal_recorded)
+{
+	char *dir = tc_mkdir("den"), *ro = tc_mkdir("den-ro");
+	char *in = tc_path(dir, "f"), *out = tc_path(ro, "f");
+	tc_write_file(in, "x", 0644);
+	tc_write_file(out, "x", 0644);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(
+	    sandlock_sandbox_builder_fs_write(tc_builder_sys(), dir), ro));
+	const char *ok[] = {"/bin/chmod", "600", in, NULL};
+	CHECK_STR(denials_of(p, ok, 3), "");
+	const char *no[] = {"/bin/chmod", "600", out, NULL};
+	char *d = denials_of(p, no, 3);
+	CHECK_EQ(tc_nlines(d), 1);
+	CHECK_CONTAINS(d, "\"syscall\":\"fchmodat");
+	CHECK_CONTAINS(d, "\"errno\":\"EACCES\"");
+	CHECK_CONTAINS(d, tc_fmt("\"target\":\"%s\"", out));
+	CHECK_CONTAINS(d, "not under any -w tree (--fs-write)");
+	CHECK_CONTAINS(d, "\"exe\":\"/usr/bin/chmod\"");
+	CHECK_CONTAINS(d, "\"time_ms\":");
+	struct stat st;
+	CHECK(stat(out, &st) == 0 && (st.st_mode & 0777) == 0644);
+}
+
+/* A connect the network policy refuses: the address and port, and the
+ * lists that decide. */
+TEST(denials_network_refusal_recorded)
+{
+	uint16_t allowed = tc_free_port(), other = tc_free_port();
+	while (other == allowed)
+		other = tc_free_port();
+	sandlock_sandbox_t *p = tc_build(
+	    sandlock_sandbox_builder_net_allow(tc_builder(), tc_fmt("127.0.0.1:%u", allowed)));
+	const char *argv[] = {tc_probe(), "tcp-connect", tc_itoa(other), NULL};
+	char *d = denials_of(p, argv, 3);
+	CHECK_EQ(tc_nlines(d), 1);
+	CHECK_CONTAINS(d, "\"syscall\":\"connect\"");
+	CHECK_CONTAINS(d, "\"errno\":\"ECONNREFUSED\"");
+	CHECK_CONTAINS(d, tc_fmt("\"target\":\"127.0.0.1:%u\"", other));
+	CHECK_CONTAINS(d, "--net-allow");
+}
+
+/* A fork over max_processes: the limit and its flag. */
+TEST(denials_process_limit_recorded)
+{
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(tc_builder(), 1));
+	const char *argv[] = {tc_probe(), "fork", NULL};
+	char *d = denials_of(p, argv, 2);
+	CHECK(tc_nlines(d) >= 1);
+	CHECK_CONTAINS(d, "\"errno\":\"EAGAIN\"");
+	CHECK_CONTAINS(d, "max_processes 1 (-P, --max-processes)");
+}
+
+/* The CLI: a failed command is followed by the refusals that may explain
+ * it, and --log-denials writes each as a JSON line (whatever the status). */
+TEST(denials_cli_summary_and_log)
+{
+	char *ro = tc_mkdir("den-cli"), *f = tc_path(ro, "f"), *log = tc_path(ro, "log.jsonl");
+	tc_write_file(f, "x", 0644);
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "-r", ro, "--log-denials", log, "--", "/bin/chmod", "600", f, NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: fchmodat %s (write: not under any -w tree "
+				   "(--fs-write))",
+				   f));
+	char *text = tc_read_file(log);
+	CHECK(text != NULL);
+	CHECK_EQ(tc_nlines(text), 1);
+	CHECK_CONTAINS(text, tc_fmt("\"target\":\"%s\"", f));
+	/* valid JSON, line by line */
+	char *check = tc_fmt("import json,sys\nfor l in open(sys.argv[1]): json.loads(l)\n");
+	char *const argv[] = {"/usr/bin/python3", "-c", check, log, NULL};
+	int st = th_run(argv, NULL, &out, &err);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	/* a command that succeeds prints none */
+	rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin", "-r",
+			ro, "--", "/bin/sh", "-c", tc_fmt("chmod 600 %s; exit 0", f), NULL);
+	CHECK_EQ(rc, 0);
+	CHECK(strstr(err, "sandlock: denied") == NULL);
+}
+
+/* A command that cannot be executed says which file no grant reaches
+ * (the program, its loader, a script's interpreter) and the flag that
+ * would grant it. */
+TEST(denials_exec_failure_names_the_missing_grant)
+{
+	char *out, *err;
+	CHECK_EQ(tc_cli_run(&out, &err, "--", "/bin/echo", "hi", NULL), 127);
+	CHECK_CONTAINS(err, "/bin/echo: Permission denied: /usr/bin/echo is not under any -r tree "
+			    "(add -r /usr/bin)");
+	CHECK_EQ(tc_cli_run(&out, &err, "-r", "/usr/bin", "--", "/bin/echo", "hi", NULL), 127);
+	CHECK_CONTAINS(err, "/bin/echo: Permission denied: it needs /");
+	CHECK_CONTAINS(err, ", which is not under any -r tree (add -r /");
+	char *dir = tc_mkdir("den-exec"), *script = tc_path(dir, "s.sh");
+	tc_write_file(script, "#!/usr/bin/python3\nprint(1)\n", 0755);
+	CHECK_EQ(tc_cli_run(&out, &err, "-r", dir, "--", script, NULL), 127);
+	CHECK_CONTAINS(err, "it needs /usr/bin/python3");
+	CHECK_CONTAINS(err, "(add -r /usr/bin)");
+}
