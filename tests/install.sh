@@ -116,7 +116,8 @@ else
 	diff <(echo "$subs") <(echo "$offered") | sed 's/^/    /'
 fi
 profiles=$(HOME=$tmp XDG_CONFIG_HOME='' complete_words "$B/sandlock" run -p '' | tr '\n' ' ')
-check "completion of -p offers the built-in profiles ($profiles)" test "$profiles" = "default python "
+builtin=$(for f in profiles/*.toml; do basename "$f" .toml; done | sort | tr '\n' ' ')
+check "completion of -p offers the built-in profiles ($profiles)" test "$profiles" = "$builtin"
 check "completion of --fs-read= offers paths" \
 	has "$(complete_words "$B/sandlock" run --fs-read=/et)" "--fs-read=/etc"
 

@@ -16,9 +16,11 @@
  *   NAME/control.sock  a SOCK_SEQPACKET socket the supervisor serves
  *                      (control.h), only to peers of the same euid
  *
- * A sandbox never reaches the directory: when one of its grants covers
- * it, the directory is added to its denied paths (runtime_guard), so
- * Landlock and the on-behalf core refuse it like any --fs-deny path.
+ * A sandbox never changes the directory nor talks to a socket in it:
+ * when one of its write grants covers it, the directory is added to its
+ * denied paths (runtime_guard), so Landlock and the on-behalf core refuse
+ * it like any --fs-deny path; a connect needs a writable tree anyway.  A
+ * read grant over it shows the names and the supervisors' pids.
  * (The price: in the directory above it, a covering grant no longer makes
  * new entries, as around any denied path; so the root is kept out of
  * /dev/shm and /tmp, which sandboxes are often given, where it can.)
@@ -67,7 +69,7 @@ int runtime_claim(struct runtime_claim *c, const char *name);
 void runtime_release(struct runtime_claim *c);
 
 /* *guarded is set to a copy of policy with the runtime root added to its
- * denied paths when one of its read or write grants covers the root (the
+ * denied paths when one of its write grants covers the root (the
  * root is made first, so that it exists to be denied), else NULL.  0 or
  * -errno with a message. */
 int runtime_guard(const struct sandlock_sandbox *policy, struct sandlock_sandbox **guarded);
