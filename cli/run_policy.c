@@ -203,7 +203,9 @@ sandlock_sandbox_t *run_policy_build(const struct run_opts *o, struct cli_err *e
 	}
 	/* what `sandlock inspect --toml` shows: these options as a profile */
 	char *text = profile_render(o);
-	if (text)
+	/* a command line past the builder's bound (ARG_MAX is 2 MiB) runs
+	 * as before: inspect --toml then says it has no profile text */
+	if (text && strlen(text) <= SANDLOCK_PROFILE_TEXT_MAX)
 		b = sandlock_sandbox_builder_profile_text(b, text);
 	free(text);
 	policy = sandlock_sandbox_build(b, &err, &msg);
