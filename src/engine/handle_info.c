@@ -6,11 +6,19 @@
 #include <errno.h>
 #include <signal.h>
 #include <stdlib.h>
+#include <string.h>
 #include <time.h>
 #include <unistd.h>
 
 #include "handle.h"
 #include "jsonw.h"
+
+/* The bytes of JSON the command line takes in the info at most.  A reply
+ * is one message, bounded by the socket's send buffer (212992 bytes by
+ * default): a command line of up to ARG_MAX (each argument up to 128 KiB,
+ * six times that escaped) would leave every info reply unsent, and the
+ * sandbox out of `ps`. */
+#define INFO_COMMAND_MAX (32 * 1024)
 
 static void limits(struct jsonw *w, const sandlock_sandbox_t *p)
 {
@@ -31,6 +39,27 @@ static void limits(struct jsonw *w, const sandlock_sandbox_t *p)
 	jsonw_raw(w, "}");
 }
 
+/* The arguments that fit INFO_COMMAND_MAX, then "..." for the rest. */
+static void command(struct jsonw *w, const char *const *argv, unsigned int argc)
+{
+	size_t used = 0;
+	for (unsigned int i = 0; i < argc && !w->err; i++) {
+		struct jsonw one = {0};
+		char *arg = NULL;
+		jsonw_raw(&one, i ? "," : "");
+		jsonw_str(&one, argv[i]);
+		if (jsonw_end(&one, &arg) < 0) {
+			w->err = -ENOMEM;
+			return;
+		}
+		used += strlen(arg);
+		jsonw_raw(w, used <= INFO_COMMAND_MAX ? arg : i ? ",\"...\"" : "\"...\"");
+		free(arg);
+		if (used > INFO_COMMAND_MAX)
+			return;
+	}
+}
+
 int handle_info_fix(sandlock_handle_t *h, const sandlock_sandbox_t *policy, const char *const *argv,
 		    unsigned int argc)
 {
@@ -48,11 +77,7 @@ int handle_info_fix(sandlock_handle_t *h, const sandlock_sandbox_t *policy, cons
 	jsonw_raw(&w, ",\"socket\":");
 	jsonw_str(&w, h->ctl.claim.addr.sun_path);
 	jsonw_raw(&w, ",\"command\":[");
-	for (unsigned int i = 0; i < argc; i++) {
-		if (i)
-			jsonw_raw(&w, ",");
-		jsonw_str(&w, argv[i]);
-	}
+	command(&w, argv, argc);
 	jsonw_raw(&w, "]");
 	limits(&w, policy);
 	return jsonw_end(&w, &h->info_fixed);

@@ -28,13 +28,12 @@
  * and "/" NAME (64 at most) "/control.sock" follow it. */
 #define ROOT_MAX (sizeof(((struct sockaddr_un *)0)->sun_path) - 1 - 1 - 64 - 13)
 
-/* $XDG_RUNTIME_DIR, when it is a directory of ours (a login session's
- * private tmpfs): what a sandbox is seldom granted, unlike /dev/shm. */
-static bool xdg_ok(const char *x)
+/* A directory of ours short enough for a root beneath it. */
+static bool dir_ours(const char *d)
 {
 	struct stat st;
-	return x && x[0] == '/' && strlen(x) + sizeof("/sandlock") - 1 <= ROOT_MAX &&
-	       stat(x, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
+	return d && d[0] == '/' && strlen(d) + sizeof("/sandlock") - 1 <= ROOT_MAX &&
+	       stat(d, &st) == 0 && S_ISDIR(st.st_mode) && st.st_uid == geteuid();
 }
 
 /* /run, when it is root's tmpfs (as on most systems): a disk-backed one
@@ -47,16 +46,39 @@ static bool run_ok(void)
 	       st.st_uid == 0;
 }
 
-int runtime_root_path(char *out, size_t len)
+#define ROOTS_MAX 4
+
+/* Every root this user's sandlock may pick, the one it picks in this
+ * environment first: /run/sandlock for root, $XDG_RUNTIME_DIR/sandlock
+ * (a login session's private tmpfs: what a sandbox is seldom granted,
+ * unlike /dev/shm), /run/user/UID/sandlock (the session's directory
+ * when the variable is missing: cron, su, ssh without a session manager
+ * then find the same sandboxes), /dev/shm/sandlock-UID.  runtime_guard
+ * keeps a sandbox out of all of them: one started where the variable is
+ * set must not reach a sandbox started where it is not. */
+static size_t root_candidates(char out[ROOTS_MAX][128])
 {
 	const char *x = secure_getenv("XDG_RUNTIME_DIR");
-	int n;
+	char session[32];
+	size_t n = 0;
+	snprintf(session, sizeof(session), "/run/user/%u", (unsigned)geteuid());
 	if (geteuid() == 0 && run_ok())
-		n = snprintf(out, len, "/run/sandlock");
-	else if (xdg_ok(x))
-		n = snprintf(out, len, "%s/sandlock", x);
-	else
-		n = snprintf(out, len, RUNTIME_PARENT "/sandlock-%u", (unsigned)geteuid());
+		snprintf(out[n++], 128, "/run/sandlock");
+	if (dir_ours(x))
+		snprintf(out[n++], 128, "%s/sandlock", x);
+	if (dir_ours(session)) {
+		snprintf(out[n], 128, "%s/sandlock", session);
+		n += n == 0 || strcmp(out[n], out[n - 1]) != 0; /* $XDG_RUNTIME_DIR's own */
+	}
+	snprintf(out[n++], 128, RUNTIME_PARENT "/sandlock-%u", (unsigned)geteuid());
+	return n;
+}
+
+int runtime_root_path(char *out, size_t len)
+{
+	char roots[ROOTS_MAX][128];
+	root_candidates(roots);
+	int n = snprintf(out, len, "%s", roots[0]);
 	return n > 0 && (size_t)n < len ? 0 : -ENAMETOOLONG;
 }
 
@@ -235,51 +257,58 @@ void runtime_release(struct runtime_claim *c)
 
 /* ---- keeping sandboxes out --------------------------------------------------------- */
 
-/* Whether path names the root or a directory above it. */
-static bool covers(const char *path, const struct stat *above, size_t n)
+/* Whether canon (a resolved path) is root or lies beneath it, by the
+ * identity of each directory on its way: a grant of one sandbox's entry
+ * (`-w /run/sandlock/NAME`) reaches that sandbox's socket, and a bind
+ * mount of the root is met on the way as the root itself. */
+static bool beneath(char *canon, const struct stat *root)
 {
-	struct stat st;
-	if (stat(path, &st) < 0)
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (st.st_dev == above[i].st_dev && st.st_ino == above[i].st_ino)
-			return true;
-	return false;
-}
-
-/* The root and the directories above it, by identity (a grant through
- * another name or another mount of them covers it as well). */
-static size_t root_and_above(struct stat *out, size_t max)
-{
-	char path[128];
-	runtime_root_path(path, sizeof(path));
-	size_t n = 0;
 	for (;;) {
-		if (n < max && stat(path, &out[n]) == 0)
-			n++;
-		char *slash = strrchr(path, '/');
-		if (!slash)
-			break;
-		if (slash == path) {
-			if (n < max && stat("/", &out[n]) == 0)
-				n++;
-			break;
-		}
+		struct stat st;
+		if (stat(canon, &st) == 0 && st.st_dev == root->st_dev && st.st_ino == root->st_ino)
+			return true;
+		char *slash = strrchr(canon, '/');
+		if (!slash || slash == canon)
+			return false;
 		*slash = 0;
 	}
-	return n;
+}
+
+/* Whether path names root, a directory above it, or anything beneath it
+ * (by identity: a grant through another name or another mount of them
+ * covers it as well). */
+static bool covers(const char *path, const char *root)
+{
+	struct stat st, rst, up;
+	if (stat(path, &st) < 0)
+		return false;
+	char *canon = stat(root, &rst) == 0 ? realpath(path, NULL) : NULL;
+	bool in = canon && beneath(canon, &rst);
+	free(canon);
+	if (in)
+		return true;
+	char dir[128];
+	snprintf(dir, sizeof(dir), "%s", root);
+	for (;;) {
+		char *slash = strrchr(dir, '/');
+		if (!slash)
+			return false;
+		slash[slash == dir] = 0; /* "/x": "/" is the last one */
+		if (stat(dir, &up) == 0 && st.st_dev == up.st_dev && st.st_ino == up.st_ino)
+			return true;
+		if (slash == dir)
+			return false;
+	}
 }
 
 /* Write grants only: a read grant lets a sandbox list the names and read
  * the supervisors' pids, nothing more (a connect needs a writable tree,
  * onbehalf.h), and denying the directory would take the listing of the
  * trees above it (`-r /dev`, `-r /`) from every sandbox. */
-static bool grants_cover(const struct sandlock_sandbox *p)
+static bool grants_cover(const struct sandlock_sandbox *p, const char *root)
 {
-	struct stat above[8];
-	size_t n = root_and_above(above, SL_ARRAY_SIZE(above));
 	for (size_t i = 0; i < p->fs_write.n; i++)
-		if (covers(p->fs_write.v[i], above, n))
+		if (covers(p->fs_write.v[i], root))
 			return true;
 	return false;
 }
@@ -287,25 +316,39 @@ static bool grants_cover(const struct sandlock_sandbox *p)
 int runtime_guard(const struct sandlock_sandbox *policy, struct sandlock_sandbox **guarded)
 {
 	*guarded = NULL;
-	if (!grants_cover(policy))
-		return 0;
-	/* made now if missing: what does not exist cannot be denied, and the
-	 * sandbox could make it itself, as a symlink of its choice */
-	int fd = runtime_root_open(true);
-	if (fd < 0)
-		return fd;
-	close(fd);
-	char root[128];
-	runtime_root_path(root, sizeof(root));
-	struct sandlock_sandbox *g = calloc(1, sizeof(*g));
-	if (!g || policy_copy(g, policy) < 0 || sl_strv_push(&g->fs_deny, root) < 0) {
-		if (g)
-			policy_release(g);
-		free(g);
-		return sl_errorf(ENOMEM, "out of memory");
+	char roots[ROOTS_MAX][128];
+	size_t n = root_candidates(roots);
+	struct sandlock_sandbox *g = NULL;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < n; i++) {
+		struct stat st;
+		if (!grants_cover(policy, roots[i]))
+			continue;
+		/* the root in use is made now if missing: what does not exist
+		 * cannot be denied, and the sandbox could make it itself, as a
+		 * symlink of its choice.  Another one is denied when it exists
+		 * (made, it would cost the sandbox new entries in the directory
+		 * above it, /dev/shm for a login session; left missing, it is
+		 * the sandbox's to make, until it ends). */
+		int fd = i == 0 ? runtime_root_open(true) : -1;
+		if (i == 0 && fd < 0)
+			r = fd;
+		else if (i == 0)
+			close(fd);
+		else if (lstat(roots[i], &st) < 0)
+			continue;
+		if (r == 0 && !g && (!(g = calloc(1, sizeof(*g))) || policy_copy(g, policy) < 0))
+			r = sl_errorf(ENOMEM, "out of memory");
+		if (r == 0 && sl_strv_push(&g->fs_deny, roots[i]) < 0)
+			r = sl_errorf(ENOMEM, "out of memory");
 	}
-	*guarded = g;
-	return 0;
+	if (r < 0 && g)
+		policy_release(g);
+	if (r < 0)
+		free(g);
+	else
+		*guarded = g;
+	return r;
 }
 
 /* ---- clients ---------------------------------------------------------------------- */

@@ -5,7 +5,9 @@
  * The root (mode 0700, owned by the user) is /run/sandlock for root
  * (when /run is a tmpfs),
  * $XDG_RUNTIME_DIR/sandlock when that is a directory of the user's (a
- * login session), else /dev/shm/sandlock-<euid>.  It holds one directory
+ * login session), /run/user/<euid>/sandlock when the variable is missing
+ * but the session's directory is there, else /dev/shm/sandlock-<euid>.
+ * It holds one directory
  * per named sandbox that asked for a control socket:
  *
  *   NAME/lock          flock(LOCK_EX) held by the sandbox's supervisor for
@@ -17,10 +19,13 @@
  *                      (control.h), only to peers of the same euid
  *
  * A sandbox never changes the directory nor talks to a socket in it:
- * when one of its write grants covers it, the directory is added to its
- * denied paths (runtime_guard), so Landlock and the on-behalf core refuse
- * it like any --fs-deny path; a connect needs a writable tree anyway.  A
- * read grant over it shows the names and the supervisors' pids.
+ * when one of its write grants covers it (names it, a directory above it,
+ * or anything beneath it), the directory is added to its denied paths
+ * (runtime_guard; so are the other roots of the user's that exist: a run
+ * from another environment picks another one), so Landlock and the
+ * on-behalf core refuse it like any --fs-deny path; a connect needs a
+ * writable tree anyway.  A read grant over it shows the names and the
+ * supervisors' pids.
  * (The price: in the directory above it, a covering grant no longer makes
  * new entries, as around any denied path; so the root is kept out of
  * /dev/shm and /tmp, which sandboxes are often given, where it can.)

@@ -412,3 +412,78 @@ TEST(running_squatted_directory_refused)
 	CHECK(!tc_exists(tc_path(dir, "squat")));
 	rmdir(dir);
 }
+
+/* A grant of one sandbox's entry (its directory beneath the runtime
+ * directory, or a symlink to it) reaches nothing: the entry is beneath a
+ * denied path, so the socket of the sandbox it names cannot be killed
+ * through it. */
+TEST(running_grant_of_an_entry_reaches_nothing)
+{
+	char *a = rname("entry");
+	sandlock_handle_t *h = sleeper(a);
+	char *entry = tc_path(root_dir_of(a), a);
+	char *link = tc_path(tc_mkdir("entry-link"), "e");
+	CHECK_EQ(symlink(entry, link), 0);
+	for (int i = 0; i < 2; i++) {
+		const char *via = i ? link : entry;
+		sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
+		    sandlock_sandbox_builder_fs_read(tc_builder(), tc_probe_dir()), via));
+		char *out =
+		    tc_probe_in(p, "connect-seqpacket", tc_path(via, "control.sock"), "kill", NULL);
+		CHECK_LINE(out, 0, "errno=EACCES");
+	}
+	CHECK(listed(a));
+	sandlock_handle_free(h);
+}
+
+/* A sandbox started where XDG_RUNTIME_DIR names a directory of the user's
+ * (its root is there) and granted the directory above another root of
+ * the user's (the one a run without the variable, from cron or su,
+ * picks) reaches no sandbox registered in that other root. */
+TEST(running_other_root_of_the_user_guarded)
+{
+	unsetenv("XDG_RUNTIME_DIR");
+	char *a = rname("xdg");
+	sandlock_handle_t *h = sleeper(a);
+	char *root = root_dir_of(a);
+	char *parent = tc_fmt("%s", root);
+	*strrchr(parent, '/') = 0;
+	char xdg[] = "/tmp/slx-XXXXXX"; /* short: a root's socket paths must fit */
+	CHECK(mkdtemp(xdg) != NULL);
+	CHECK_EQ(setenv("XDG_RUNTIME_DIR", xdg, 1), 0);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), parent));
+	char *out = tc_probe_in(p, "connect-seqpacket", tc_fmt("%s/%s/control.sock", root, a),
+				"kill", NULL);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	unsetenv("XDG_RUNTIME_DIR");
+	rmdir(tc_path(xdg, "sandlock"));
+	rmdir(xdg);
+	CHECK(listed(a));
+	sandlock_handle_free(h);
+}
+
+/* A command line of a few hundred KiB (ARG_MAX allows 2 MiB) runs from
+ * the CLI as before, and a sandbox running one is listed: its info keeps
+ * the start of the command, within what one reply can carry. */
+TEST(running_huge_command_listed)
+{
+	char *big = tc_fmt("%0100000d", 0);
+	memset(big, 1, 100000); /* escaped six times over in JSON */
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", tc_probe_dir(), "--", tc_probe(), "sleep", "0", big,
+			    big, big, NULL);
+	CHECK_EQ(rc, 0);
+	char *a = rname("huge");
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	const char *argv[] = {tc_probe(), "sleep", "60", big, big, big, NULL};
+	sandlock_handle_t *h = sandlock_create_ex(p, a, argv, 6, SANDLOCK_CREATE_CONTROL);
+	CHECK(h != NULL);
+	CHECK_EQ(sandlock_start(h), 0);
+	CHECK(listed(a));
+	char *info = sandlock_running_info(a);
+	CHECK(info != NULL);
+	CHECK_CONTAINS(info, "\"sleep\",\"60\",");
+	CHECK_CONTAINS(info, "\"...\"]");
+	sandlock_string_free(info);
+	sandlock_handle_free(h);
+}
