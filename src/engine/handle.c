@@ -190,6 +190,12 @@ static int attach(sandlock_handle_t *h)
 	return r;
 }
 
+/* The control socket's pause, resume and kill (control.h). */
+static int control_signal(void *arg, int sig)
+{
+	return handle_signal(arg, sig);
+}
+
 /* Starts the sandbox and the supervisor.  Runs on the thread that will
  * own the keeper (parent-death signal). */
 static int do_spawn(sandlock_handle_t *h)
@@ -206,8 +212,7 @@ static int do_spawn(sandlock_handle_t *h)
 	if (r == 0)
 		r = attach(h);
 	if (r == 0 && h->control) {
-		struct control_ops ops = handle_control_ops;
-		ops.arg = h;
+		struct control_ops ops = {.arg = h, .info = handle_info, .signal = control_signal};
 		if ((r = control_serve(&h->ctl, &h->evl, &ops)) < 0)
 			release_engine(h);
 	}

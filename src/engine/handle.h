@@ -112,7 +112,7 @@ void handle_free(sandlock_handle_t *h);
  * policy it is created with: 0 or -ENOMEM. */
 int handle_info_fix(sandlock_handle_t *h, const sandlock_sandbox_t *policy, const char *const *argv,
 		    unsigned int argc);
-/* The socket's answers (control.h), arg being the handle. */
-extern const struct control_ops handle_control_ops;
+/* The info object (control_ops.info), arg being the handle. */
+int handle_info(void *arg, char **out);
 
 #endif

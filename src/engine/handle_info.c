@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * handle_info.c - what a running sandbox's control socket says about it
- * (control.h): the info object, and the signals it may be sent.
+ * (control.h): the info object.
  */
 #include <errno.h>
 #include <signal.h>
@@ -83,7 +83,7 @@ int handle_info_fix(sandlock_handle_t *h, const sandlock_sandbox_t *policy, cons
 	return jsonw_end(&w, &h->info_fixed);
 }
 
-static int info(void *arg, char **out)
+int handle_info(void *arg, char **out)
 {
 	sandlock_handle_t *h = arg;
 	struct jsonw w = {0};
@@ -99,10 +99,3 @@ static int info(void *arg, char **out)
 	jsonw_raw(&w, "}\n");
 	return jsonw_end(&w, out);
 }
-
-static int signal_it(void *arg, int sig)
-{
-	return handle_signal(arg, sig);
-}
-
-const struct control_ops handle_control_ops = {.info = info, .signal = signal_it};
