@@ -348,6 +348,12 @@ TEST(sendmsg_attack_iov_lengths_that_wrap)
 
 /* ---- what calls that wait cost the supervisor -------------------------------------- */
 
+#if defined(__SANITIZE_ADDRESS__)
+#define SANITIZED 1
+#else
+#define SANITIZED 0
+#endif
+
 static long cpu_ms_self(void)
 {
 	struct rusage u;
@@ -387,8 +393,11 @@ TEST(sendmsg_attack_held_sends_cost_the_supervisor_little)
 	for (size_t i = 0; i < 2; i++) {
 		hold_run(p, "16", "1000", k[i], "idle", &cpu);
 		/* the regression this guards spent half a CPU (500 ms); a busy
-		 * host (a parallel build) adds scheduling overhead to the rest */
-		if (cpu > 400)
+		 * host (a parallel build) adds scheduling overhead to the rest.
+		 * Under AddressSanitizer every allocation of a held call's
+		 * buffers poisons and unpoisons its shadow: the CPU time says
+		 * nothing there, the answers below still do. */
+		if (cpu > 400 && !SANITIZED)
 			th_fail(__FILE__, __LINE__, "%s, idle: the supervisor spent %ld ms", k[i],
 				cpu);
 		long calls = hold_run(p, "16", "1000", k[i], "spin", &cpu);
