@@ -41,5 +41,6 @@ int cmd_kill(int argc, char **argv);
 int cmd_pause(int argc, char **argv);
 int cmd_resume(int argc, char **argv);
 int cmd_inspect(int argc, char **argv);
+int cmd_learn(int argc, char **argv);
 
 #endif

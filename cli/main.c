@@ -26,6 +26,7 @@ static const struct subcommand subcommands[] = {
     {"pause", cmd_pause, "stop every process of a running sandbox"},
     {"resume", cmd_resume, "let a paused sandbox run again"},
     {"profile", cmd_profile, "list, show or delete saved profiles"},
+    {"learn", cmd_learn, "run a command observed, write the profile it needs"},
 };
 
 #define USAGE_LINE "Usage: sandlock [--help | --version] <SUBCOMMAND> [ARGS...]\n"

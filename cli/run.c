@@ -258,14 +258,15 @@ static void tmp_remove(const char *dir)
 			strerror(errno));
 }
 
-static int run_parsed(struct run_opts *o)
+int run_opts_run(struct run_opts *o)
 {
-	char tmp[PATH_MAX];
+	static char tmp[PATH_MAX]; /* o->tmp_dir names it during the run */
 	if (o->tmp && tmp_make(o, tmp, sizeof(tmp)) < 0)
 		return CLI_EXIT_FAILURE;
 	int rc = run_built(o);
 	if (o->tmp_dir)
 		tmp_remove(o->tmp_dir);
+	o->tmp_dir = NULL;
 	return rc;
 }
 
@@ -348,7 +349,7 @@ int cmd_run(int argc, char **argv)
 			fprintf(stderr, "sandlock: not supported yet: --%s\n", later);
 			rc = CLI_EXIT_FAILURE;
 		} else {
-			rc = run_parsed(&o);
+			rc = run_opts_run(&o);
 		}
 		break;
 	case RUN_PARSE_HELP:

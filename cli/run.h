@@ -18,6 +18,10 @@ struct run_opts;
  * on failure with the library's message in e->msg. */
 sandlock_sandbox_t *run_policy_build(const struct run_opts *o, struct cli_err *e);
 
+/* Runs the parsed options (a --tmp directory made and removed around it):
+ * the exit code of `sandlock run`.  learn.c runs through it too. */
+int run_opts_run(struct run_opts *o);
+
 /* The exit code of `sandlock run` for a sandbox that ended with status (an
  * enum sandlock_status) and exit_code: the command's own code, 124 for a
  * timeout, 1 for a signal or a kill. */

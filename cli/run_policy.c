@@ -201,6 +201,8 @@ sandlock_sandbox_t *run_policy_build(const struct run_opts *o, struct cli_err *e
 		copy_error(e, NULL);
 		return NULL;
 	}
+	if (o->learn_log)
+		b = sandlock_sandbox_builder_learn_log(b, o->learn_log);
 	/* what `sandlock inspect --toml` shows: these options as a profile */
 	char *text = profile_render(o);
 	/* a command line too long to keep (an argument of megabytes) leaves

@@ -601,6 +601,16 @@ sandlock_builder_t *sandlock_sandbox_builder_net_deny_bind(sandlock_builder_t *b
 sandlock_builder_t *sandlock_sandbox_builder_http_inject_ca(sandlock_builder_t *b,
 							    const char *path);
 sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, const char *path);
+/* Extension: observe the run for `sandlock learn`: every path it opens,
+ * creates, removes or executes (and the loader or interpreter of each
+ * exec), every inet destination it connects to and every port it binds
+ * are written once each to the file at path (absolute; made 0600 or
+ * truncated when the sandbox starts) as JSON lines:
+ *   {"op":"read"|"write"|"create"|"remove"|"exec","path":P}
+ *   {"op":"connect","addr":"HOST:PORT"}   {"op":"bind","port":"N"}
+ * Observation only: what the policy allows is unchanged (a learning run
+ * grants everything it wants to see). */
+sandlock_builder_t *sandlock_sandbox_builder_learn_log(sandlock_builder_t *b, const char *path);
 /* Extension: the text `sandlock inspect NAME --toml` shows for this
  * sandbox (its profile, as the creator renders it), at most
  * SANDLOCK_PROFILE_TEXT_MAX bytes; kept as given, never parsed. */

@@ -30,9 +30,7 @@ static bool granted(const char *real, const struct sl_strv *grants)
 	return false;
 }
 
-/* The file the program needs to start: a script's #! interpreter, or an
- * ELF's loader (PT_INTERP), in out; false when none. */
-static bool needs(const char *path, char *out, size_t size)
+bool exechint_needs(const char *path, char *out, size_t size)
 {
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
@@ -101,7 +99,7 @@ void exechint(const char *cmd, const struct sl_strv *cands, const struct sl_strv
 				 depth ? ", which is" : " is", dir);
 			break;
 		}
-		char *next = needs(real, need, sizeof(need)) ? realpath(need, NULL) : NULL;
+		char *next = exechint_needs(real, need, sizeof(need)) ? realpath(need, NULL) : NULL;
 		free(real);
 		real = next;
 	}

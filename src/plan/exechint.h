@@ -19,4 +19,9 @@
 void exechint(const char *cmd, const struct sl_strv *cands, const struct sl_strv *grants, int err,
 	      char *out, size_t size);
 
+/* The file the program at path needs to start: a script's #! interpreter,
+ * or an ELF's loader (PT_INTERP), absolute, in out; false when none. */
+#include <stdbool.h>
+bool exechint_needs(const char *path, char *out, size_t size);
+
 #endif

@@ -55,8 +55,8 @@ static const size_t strv_members[] = {
     OFF(credential_specs), OFF(http_auth_specs),
 };
 static const size_t str_members[] = {
-    OFF(workdir), OFF(cwd),	 OFF(fs_storage),  OFF(chroot),
-    OFF(http_ca), OFF(http_key), OFF(http_ca_out), OFF(profile_text),
+    OFF(workdir),  OFF(cwd),	     OFF(fs_storage),	OFF(chroot),	OFF(http_ca),
+    OFF(http_key), OFF(http_ca_out), OFF(profile_text), OFF(learn_log),
 };
 static const size_t u32v_members[] = {
     OFF(net_bind),
@@ -1364,6 +1364,17 @@ SL_API sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder
 {
 	if (b && path)
 		builder_set_str(b, &b->cfg.http_ca_out, path, "http_ca_out");
+	return b;
+}
+
+/* An absolute path: the learn feature writes what the run touches there. */
+SL_API sandlock_builder_t *sandlock_sandbox_builder_learn_log(sandlock_builder_t *b,
+							      const char *path)
+{
+	if (b && path && path[0] != '/')
+		builder_error(b, -EINVAL, "learn_log: '%s' is not an absolute path", path);
+	else if (b && path)
+		builder_set_str(b, &b->cfg.learn_log, path, "learn_log");
 	return b;
 }
 

@@ -1,0 +1,434 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * learn.c - `sandlock learn [OPTIONS] -- CMD [ARGS...]`: runs CMD with
+ * every path readable and writable and every TCP destination allowed, the
+ * library observing what it touches (sandlock_sandbox_builder_learn_log),
+ * then writes the narrowest profile under which the same run passes:
+ *
+ *   - reads and executions: the files themselves, collapsed to their
+ *     ancestor at depth N (--collapse N, default 3: /usr/lib/x86_64-linux-
+ *     gnu/libc.so.6 becomes /usr/lib/x86_64-linux-gnu; 0 keeps files);
+ *   - writes: the files; a name made or removed: its directory;
+ *   - sensitive paths (~/.ssh, ~/.gnupg, ~/.aws, /etc/shadow...) are never
+ *     collapsed, nor is anything collapsed into a tree that holds one,
+ *     without --force-sensitive-collapse;
+ *   - /proc and /sys as wholes, device nodes one by one;
+ *   - TCP destinations as addresses (UDP too for port 53), bound ports.
+ *
+ * Every path is resolved on the host after the run (symlinks as Landlock
+ * follows them).
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cli.h"
+#include "json.h"
+#include "profile.h"
+#include "run.h"
+#include "run_opts.h"
+#include "toml.h"
+
+#define USAGE                                                                                      \
+	"Usage: sandlock learn [-o FILE | --profile NAME] [--collapse N]\n"                        \
+	"                      [--force-sensitive-collapse] -- CMD [ARGS...]\n"
+
+struct set {
+	char **v;
+	size_t n;
+};
+
+struct learned {
+	struct set read, write, allow, bind;
+};
+
+static int set_add(struct set *s, const char *v)
+{
+	for (size_t i = 0; i < s->n; i++)
+		if (strcmp(s->v[i], v) == 0)
+			return 0;
+	char **nv = realloc(s->v, (s->n + 1) * sizeof(*nv));
+	if (!nv || !(nv[s->n] = strdup(v)))
+		return -1;
+	s->v = nv;
+	s->n++;
+	return 0;
+}
+
+static void set_free(struct set *s)
+{
+	for (size_t i = 0; i < s->n; i++)
+		free(s->v[i]);
+	free(s->v);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* ---- sensitive paths ------------------------------------------------------------ */
+
+static const char *const sensitive_home[] = {
+    ".ssh",	      ".gnupg",		 ".aws",
+    ".azure",	      ".kube",		 ".docker",
+    ".netrc",	      ".pgpass",	 ".git-credentials",
+    ".config/gcloud", ".password-store", ".local/share/keyrings",
+};
+static const char *const sensitive_abs[] = {"/etc/shadow", "/etc/gshadow", "/etc/sudoers",
+					    "/etc/ssh", "/root"};
+
+/* Whether a lies in b or is b. */
+static bool under(const char *a, const char *b)
+{
+	size_t n = strlen(b);
+	return strncmp(a, b, n) == 0 && (a[n] == '/' || a[n] == 0 || (n == 1 && b[0] == '/'));
+}
+
+/* Calls fn on each sensitive path until it returns true. */
+static bool any_sensitive(bool (*fn)(const char *s, const char *p), const char *p)
+{
+	const char *home = getenv("HOME");
+	char buf[PATH_MAX];
+	for (size_t i = 0;
+	     home && home[0] == '/' && i < sizeof(sensitive_home) / sizeof(*sensitive_home); i++) {
+		snprintf(buf, sizeof(buf), "%s/%s", home, sensitive_home[i]);
+		if (fn(buf, p))
+			return true;
+	}
+	for (size_t i = 0; i < sizeof(sensitive_abs) / sizeof(*sensitive_abs); i++)
+		if (fn(sensitive_abs[i], p))
+			return true;
+	return false;
+}
+
+static bool s_holds_p(const char *s, const char *p)
+{
+	return under(p, s);
+}
+
+static bool p_holds_s(const char *s, const char *p)
+{
+	return under(s, p);
+}
+
+/* ---- collapsing ----------------------------------------------------------------- */
+
+/* The ancestor of p (canonical) at depth n, in out; p itself when it is
+ * no deeper, sensitive, or when every ancestor would hold a sensitive
+ * path (the deepest one that holds none is taken). */
+static void collapse(const char *p, int depth, bool force, char *out, size_t size)
+{
+	snprintf(out, size, "%s", p);
+	if (depth <= 0 || (!force && any_sensitive(s_holds_p, p)))
+		return;
+	if (under(p, "/proc") || under(p, "/sys")) {
+		snprintf(out, size, "%s", under(p, "/proc") ? "/proc" : "/sys");
+		return;
+	}
+	if (under(p, "/dev"))
+		return; /* device nodes one by one */
+	for (int d = depth < 2 ? 2 : depth;; d++) {
+		const char *c = p;
+		for (int k = 0; k < d && c; k++) /* past d components */
+			c = strchr(c + 1, '/');
+		if (!c)
+			return; /* no deeper than d: itself */
+		snprintf(out, size, "%.*s", (int)(c - p), p);
+		if (force || !any_sensitive(p_holds_s, out))
+			return;
+	}
+}
+
+/* Drops the entries that another entry of s holds. */
+static void prune(struct set *s, const struct set *by)
+{
+	size_t k = 0;
+	for (size_t i = 0; i < s->n; i++) {
+		bool held = false;
+		for (size_t j = 0; !held && j < by->n; j++)
+			held = (by != s || j != i) && strcmp(s->v[i], by->v[j]) != 0 &&
+			       under(s->v[i], by->v[j]);
+		if (held)
+			free(s->v[i]);
+		else
+			s->v[k++] = s->v[i];
+	}
+	s->n = k;
+}
+
+/* ---- the observations ----------------------------------------------------------- */
+
+static bool is_dir(const char *p)
+{
+	struct stat st;
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+/* The canonical path, or its directory's when the file is gone. */
+static char *canon(const char *path, bool parent)
+{
+	char *r = parent ? NULL : realpath(path, NULL);
+	if (r)
+		return r;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%s", path);
+	char *slash = strrchr(dir, '/');
+	if (!slash)
+		return NULL;
+	if (slash == dir)
+		slash[1] = 0;
+	else
+		*slash = 0;
+	return realpath(dir, NULL);
+}
+
+static int take(struct learned *l, const char *line, int depth, bool force)
+{
+	char *op = json_str(line, "op"), *path = json_str(line, "path"),
+	     *addr = json_str(line, "addr"), *port = json_str(line, "port");
+	int r = 0;
+	if (op && path) {
+		bool made = !strcmp(op, "create") || !strcmp(op, "remove");
+		char *c = canon(path, made);
+		if (c && (made || !strcmp(op, "write"))) {
+			r = set_add(&l->write, c);
+		} else if (c && !force && is_dir(c) && any_sensitive(p_holds_s, c)) {
+			/* a directory grant is its whole tree: a listing of the home
+			 * must not become a grant of ~/.ssh */
+			fprintf(stderr,
+				"sandlock: learn: not granted: %s (it holds sensitive paths)\n", c);
+		} else if (c) {
+			char out[PATH_MAX];
+			collapse(c, depth, force, out, sizeof(out));
+			r = set_add(&l->read, out);
+		}
+		free(c);
+	} else if (op && addr && !strcmp(op, "connect")) {
+		r = set_add(&l->allow, addr);
+		size_t n = strlen(addr);
+		if (r == 0 && n > 3 && !strcmp(addr + n - 3, ":53")) {
+			char udp[128];
+			snprintf(udp, sizeof(udp), "udp://%s", addr);
+			r = set_add(&l->allow, udp);
+		}
+	} else if (op && port && !strcmp(op, "bind")) {
+		r = set_add(&l->bind, port);
+	}
+	free(op);
+	free(path);
+	free(addr);
+	free(port);
+	return r;
+}
+
+static int read_log(const char *file, struct learned *l, int depth, bool force)
+{
+	FILE *f = fopen(file, "re");
+	if (!f) {
+		fprintf(stderr, "sandlock: learn: %s: %s\n", file, strerror(errno));
+		return -1;
+	}
+	char *line = NULL;
+	size_t cap = 0;
+	int r = 0;
+	while (r == 0 && getline(&line, &cap, f) > 0)
+		r = take(l, line, depth, force);
+	free(line);
+	fclose(f);
+	/* a write grant reads too; what a wider grant holds goes */
+	prune(&l->read, &l->write);
+	prune(&l->read, &l->read);
+	prune(&l->write, &l->write);
+	qsort(l->read.v, l->read.n, sizeof(char *), cmp_str);
+	qsort(l->write.v, l->write.n, sizeof(char *), cmp_str);
+	qsort(l->allow.v, l->allow.n, sizeof(char *), cmp_str);
+	return r;
+}
+
+/* ---- the profile ---------------------------------------------------------------- */
+
+static void strs(FILE *out, const char *key, const struct set *s)
+{
+	fprintf(out, "%s = [", key);
+	for (size_t i = 0; i < s->n; i++) {
+		fputs(i ? ",\n    " : "\n    ", out);
+		toml_quote(out, s->v[i]);
+	}
+	fputs(s->n ? ",\n]\n" : "]\n", out);
+}
+
+static int write_profile(const char *path, const struct learned *l, char **cmd, int argc)
+{
+	FILE *out = fopen(path, "we");
+	if (!out) {
+		fprintf(stderr, "sandlock: learn: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	/* the command in a comment: a line break in it would end the
+	 * comment, so control bytes are shown escaped */
+	fputs("# learned by `sandlock learn` from:", out);
+	for (int i = 0; i < argc; i++) {
+		fputc(' ', out);
+		for (const unsigned char *c = (const unsigned char *)cmd[i]; *c; c++)
+			if (*c < 0x20 || *c == 0x7f)
+				fprintf(out, "\\x%02x", *c);
+			else
+				fputc(*c, out);
+	}
+	fputs("\n[filesystem]\n", out);
+	strs(out, "read", &l->read);
+	strs(out, "write", &l->write);
+	if (l->allow.n || l->bind.n)
+		fputs("\n[network]\n", out);
+	if (l->allow.n)
+		strs(out, "allow", &l->allow);
+	if (l->bind.n) {
+		fputs("bind = [", out);
+		for (size_t i = 0; i < l->bind.n; i++)
+			fprintf(out, "%s%s", i ? ", " : "", l->bind.v[i]);
+		fputs("]\n", out);
+	}
+	if (fclose(out) != 0) {
+		fprintf(stderr, "sandlock: learn: %s: %s\n", path, strerror(errno));
+		return -1;
+	}
+	return 0;
+}
+
+/* Where the profile goes: -o FILE, else NAME.toml in the user's
+ * profile directory (made if missing). */
+static int destination(const char *file, const char *name, char *out, size_t len)
+{
+	if (file) {
+		snprintf(out, len, "%s", file);
+		return 0;
+	}
+	char dir[PATH_MAX];
+	if (!profile_name_ok(name) || profile_user_dir(dir, sizeof(dir)) < 0) {
+		fprintf(stderr, "sandlock: learn: bad profile name '%s'\n", name);
+		return -1;
+	}
+	char mk[PATH_MAX];
+	for (char *s = dir + 1; (s = strchr(s, '/')); s++) {
+		snprintf(mk, sizeof(mk), "%.*s", (int)(s - dir), dir);
+		mkdir(mk, 0700);
+	}
+	mkdir(dir, 0700);
+	if ((size_t)snprintf(out, len, "%s/%s.toml", dir, name) >= len)
+		return -1;
+	return 0;
+}
+
+/* ---- the command ---------------------------------------------------------------- */
+
+struct learn_args {
+	const char *file, *name;
+	int depth;
+	bool force;
+	int cmd; /* index of the command in argv */
+};
+
+static int parse(int argc, char **argv, struct learn_args *a)
+{
+	*a = (struct learn_args){.name = "learned", .depth = 3, .cmd = -1};
+	for (int i = 1; i < argc; i++) {
+		const char *s = argv[i];
+		if (!strcmp(s, "--")) {
+			a->cmd = i + 1 < argc ? i + 1 : -1;
+			break;
+		}
+		if ((!strcmp(s, "-o") || !strcmp(s, "--profile") || !strcmp(s, "--collapse")) &&
+		    i + 1 < argc) {
+			const char *v = argv[++i];
+			char *end;
+			if (!strcmp(s, "-o"))
+				a->file = v;
+			else if (!strcmp(s, "--profile"))
+				a->name = v;
+			else if ((a->depth = (int)strtol(v, &end, 10)) < 0 || *end || !*v)
+				return -1;
+		} else if (!strcmp(s, "--force-sensitive-collapse")) {
+			a->force = true;
+		} else {
+			return -1;
+		}
+	}
+	return a->cmd < 0 ? -1 : 0;
+}
+
+/* The trial run: every path readable and writable, TCP and UDP open,
+ * every port bindable. */
+static int trial(char **cmd, int n, const char *log)
+{
+	const char *flags[] = {"-r",
+			       "/",
+			       "-w",
+			       "/",
+			       "--net-allow",
+			       "*:*",
+			       "--net-allow",
+			       "udp://*:*",
+			       "--net-allow-bind",
+			       "*"};
+	size_t nf = sizeof(flags) / sizeof(*flags);
+	const char **argv = calloc(nf + 2 + (size_t)n, sizeof(*argv));
+	if (!argv)
+		return CLI_EXIT_FAILURE;
+	memcpy(argv, flags, sizeof(flags));
+	argv[nf] = "--";
+	memcpy(argv + nf + 1, cmd, (size_t)n * sizeof(*argv));
+	struct run_opts o;
+	struct cli_err e;
+	int rc = run_opts_parse(&o, (int)(nf + 1) + n, argv, &e);
+	if (rc == RUN_PARSE_OK) {
+		o.learn_log = log;
+		rc = run_opts_run(&o);
+	} else {
+		fprintf(stderr, "sandlock: %s\n", e.msg);
+		rc = CLI_EXIT_USAGE;
+	}
+	run_opts_free(&o);
+	free(argv);
+	return rc;
+}
+
+int cmd_learn(int argc, char **argv)
+{
+	struct learn_args a;
+	if (parse(argc, argv, &a) < 0) {
+		fputs(USAGE, stderr);
+		return CLI_EXIT_USAGE;
+	}
+	char dest[PATH_MAX], log[] = "/tmp/sandlock-learn-XXXXXX";
+	if (destination(a.file, a.name, dest, sizeof(dest)) < 0)
+		return CLI_EXIT_FAILURE;
+	int fd = mkstemp(log);
+	if (fd < 0) {
+		fprintf(stderr, "sandlock: learn: %s: %s\n", log, strerror(errno));
+		return CLI_EXIT_FAILURE;
+	}
+	close(fd);
+	int rc = trial(argv + a.cmd, argc - a.cmd, log);
+	struct learned l = {0};
+	int r = read_log(log, &l, a.depth, a.force);
+	unlink(log);
+	if (r == 0)
+		r = write_profile(dest, &l, argv + a.cmd, argc - a.cmd);
+	if (r == 0)
+		fprintf(stderr,
+			"sandlock: learned %zu read, %zu write, %zu network rules: %s\n"
+			"sandlock: run it with: sandlock run %s%s -- ...\n",
+			l.read.n, l.write.n, l.allow.n + l.bind.n, dest,
+			a.file ? "--profile-file " : "-p ", a.file ? dest : a.name);
+	set_free(&l.read);
+	set_free(&l.write);
+	set_free(&l.allow);
+	set_free(&l.bind);
+	return r < 0 ? CLI_EXIT_FAILURE : rc;
+}
