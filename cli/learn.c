@@ -145,21 +145,25 @@ static void collapse(const char *p, int depth, bool force, char *out, size_t siz
 	}
 }
 
-/* Drops the entries that another entry of s holds. */
+/* Drops the entries of s that an entry of by holds (by may be s: the
+ * verdicts are all taken before anything moves). */
 static void prune(struct set *s, const struct set *by)
 {
+	bool *drop = calloc(s->n ? s->n : 1, sizeof(*drop));
+	if (!drop)
+		return;
+	for (size_t i = 0; i < s->n; i++)
+		for (size_t j = 0; !drop[i] && j < by->n; j++)
+			drop[i] = strcmp(s->v[i], by->v[j]) != 0 && under(s->v[i], by->v[j]);
 	size_t k = 0;
 	for (size_t i = 0; i < s->n; i++) {
-		bool held = false;
-		for (size_t j = 0; !held && j < by->n; j++)
-			held = (by != s || j != i) && strcmp(s->v[i], by->v[j]) != 0 &&
-			       under(s->v[i], by->v[j]);
-		if (held)
+		if (drop[i])
 			free(s->v[i]);
 		else
 			s->v[k++] = s->v[i];
 	}
 	s->n = k;
+	free(drop);
 }
 
 /* ---- the observations ----------------------------------------------------------- */
@@ -170,11 +174,13 @@ static bool is_dir(const char *p)
 	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
-/* The canonical path, or its directory's when the file is gone. */
-static char *canon(const char *path, bool parent)
+/* The canonical path; for a name made or removed (parent), or a file
+ * written and gone, its directory's.  A read of what does not exist needs
+ * no grant: NULL. */
+static char *canon(const char *path, bool parent, bool read)
 {
 	char *r = parent ? NULL : realpath(path, NULL);
-	if (r)
+	if (r || read)
 		return r;
 	char dir[PATH_MAX];
 	snprintf(dir, sizeof(dir), "%s", path);
@@ -195,7 +201,8 @@ static int take(struct learned *l, const char *line, int depth, bool force)
 	int r = 0;
 	if (op && path) {
 		bool made = !strcmp(op, "create") || !strcmp(op, "remove");
-		char *c = canon(path, made);
+		bool rd = !made && strcmp(op, "write") != 0;
+		char *c = canon(path, made, rd);
 		if (c && (made || !strcmp(op, "write"))) {
 			r = set_add(&l->write, c);
 		} else if (c && !force && is_dir(c) && any_sensitive(p_holds_s, c)) {
