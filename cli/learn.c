@@ -252,9 +252,10 @@ static int read_log(const char *file, struct learned *l, int depth, bool force)
 	prune(&l->read, &l->write);
 	prune(&l->read, &l->read);
 	prune(&l->write, &l->write);
-	qsort(l->read.v, l->read.n, sizeof(char *), cmp_str);
-	qsort(l->write.v, l->write.n, sizeof(char *), cmp_str);
-	qsort(l->allow.v, l->allow.n, sizeof(char *), cmp_str);
+	struct set *sorted[] = {&l->read, &l->write, &l->allow};
+	for (size_t i = 0; i < sizeof(sorted) / sizeof(*sorted); i++)
+		if (sorted[i]->n) /* qsort of NULL is undefined, even for none */
+			qsort(sorted[i]->v, sorted[i]->n, sizeof(char *), cmp_str);
 	return r;
 }
 
