@@ -85,22 +85,41 @@ static void fmt_ports(char *buf, size_t len, const char *obj)
 	}
 }
 
+/* One info object, read and formatted for a line of ps or inspect. */
+struct shown {
+	char *name, *cmd, *state;
+	int64_t pid, sup;
+	char up[48], lim[80], ports[80];
+};
+
+static void shown_read(struct shown *v, const char *obj)
+{
+	int64_t ms = 0;
+	*v = (struct shown){.name = json_str(obj, "name"),
+			    .cmd = json_strs_joined(obj, "command"),
+			    .state = json_str(obj, "state")};
+	json_int(obj, "pid", &v->pid);
+	json_int(obj, "supervisor_pid", &v->sup);
+	json_int(obj, "uptime_ms", &ms);
+	fmt_uptime(v->up, sizeof(v->up), ms);
+	fmt_limits(v->lim, sizeof(v->lim), obj);
+	fmt_ports(v->ports, sizeof(v->ports), obj);
+}
+
+static void shown_free(struct shown *v)
+{
+	free(v->name);
+	free(v->cmd);
+	free(v->state);
+}
+
 static void ps_line(const char *obj)
 {
-	char *name = json_str(obj, "name"), *cmd = json_strs_joined(obj, "command");
-	char *state = json_str(obj, "state");
-	int64_t pid = 0, up = 0;
-	json_int(obj, "pid", &pid);
-	json_int(obj, "uptime_ms", &up);
-	char ut[48], lim[80], ports[80];
-	fmt_uptime(ut, sizeof(ut), up);
-	fmt_limits(lim, sizeof(lim), obj);
-	fmt_ports(ports, sizeof(ports), obj);
-	printf("%-20s %7" PRId64 " %-8s %8s  %-30s %-14s %s\n", name ? name : "?", pid,
-	       state ? state : "?", ut, lim, ports, cmd ? cmd : "");
-	free(name);
-	free(cmd);
-	free(state);
+	struct shown v;
+	shown_read(&v, obj);
+	printf("%-20s %7" PRId64 " %-8s %8s  %-30s %-14s %s\n", v.name ? v.name : "?", v.pid,
+	       v.state ? v.state : "?", v.up, v.lim, v.ports, v.cmd ? v.cmd : "");
+	shown_free(&v);
 }
 
 int cmd_ps(int argc, char **argv)
@@ -179,20 +198,13 @@ static int inspect_text(const char *name)
 	char *info = sandlock_running_info(name);
 	if (!info)
 		return failed();
-	char *cmd = json_strs_joined(info, "command"), *state = json_str(info, "state");
-	int64_t pid = 0, sup = 0, up = 0;
-	json_int(info, "pid", &pid);
-	json_int(info, "supervisor_pid", &sup);
-	json_int(info, "uptime_ms", &up);
-	char ut[48], lim[80], ports[80];
-	fmt_uptime(ut, sizeof(ut), up);
-	fmt_limits(lim, sizeof(lim), info);
-	fmt_ports(ports, sizeof(ports), info);
+	struct shown v;
+	shown_read(&v, info);
 	printf("name:       %s\npid:        %" PRId64 " (supervisor %" PRId64 ")\n"
 	       "state:      %s, up %s\ncommand:    %s\nlimits:     %s\nports:      %s\n",
-	       name, pid, sup, state ? state : "?", ut, cmd ? cmd : "", lim, ports);
-	free(cmd);
-	free(state);
+	       name, v.pid, v.sup, v.state ? v.state : "?", v.up, v.cmd ? v.cmd : "", v.lim,
+	       v.ports);
+	shown_free(&v);
 	sandlock_string_free(info);
 	char *toml = sandlock_running_profile(name);
 	if (toml)

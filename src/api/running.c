@@ -30,22 +30,24 @@ static int request(const char *name, const char *req, char **body)
 	return r;
 }
 
-SL_API char *sandlock_running_info(const char *name)
+/* A request whose reply is text for the caller. */
+static char *text_of(const char *name, const char *req)
 {
 	sl_error_clear();
 	if (!name)
 		return sl_errorf(EINVAL, "name is NULL"), NULL;
 	char *body;
-	return request(name, "info", &body) < 0 ? NULL : body;
+	return request(name, req, &body) < 0 ? NULL : body;
+}
+
+SL_API char *sandlock_running_info(const char *name)
+{
+	return text_of(name, "info");
 }
 
 SL_API char *sandlock_running_profile(const char *name)
 {
-	sl_error_clear();
-	if (!name)
-		return sl_errorf(EINVAL, "name is NULL"), NULL;
-	char *body;
-	return request(name, "profile", &body) < 0 ? NULL : body;
+	return text_of(name, "profile");
 }
 
 SL_API int sandlock_running_signal(const char *name, const char *action)

@@ -5,6 +5,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -257,72 +258,93 @@ void runtime_release(struct runtime_claim *c)
 
 /* ---- keeping sandboxes out --------------------------------------------------------- */
 
-/* Whether canon (a resolved path) is root or lies beneath it, by the
- * identity of each directory on its way: a grant of one sandbox's entry
- * (`-w /run/sandlock/NAME`) reaches that sandbox's socket, and a bind
- * mount of the root is met on the way as the root itself. */
-static bool beneath(char *canon, const struct stat *root)
+/* The identities of a path and of each directory above it, to "/". */
+struct chain {
+	dev_t dev[64];
+	ino_t ino[64];
+	size_t n;
+};
+
+static void chain_of(const char *path, struct chain *c)
 {
+	char p[PATH_MAX];
+	snprintf(p, sizeof(p), "%s", path);
+	c->n = 0;
 	for (;;) {
 		struct stat st;
-		if (stat(canon, &st) == 0 && st.st_dev == root->st_dev && st.st_ino == root->st_ino)
-			return true;
-		char *slash = strrchr(canon, '/');
-		if (!slash || slash == canon)
-			return false;
-		*slash = 0;
+		if (c->n < 64 && stat(p, &st) == 0) {
+			c->dev[c->n] = st.st_dev;
+			c->ino[c->n++] = st.st_ino;
+		}
+		char *slash = strrchr(p, '/');
+		if (!slash || !p[1])
+			return;
+		slash[slash == p] = 0; /* "/x": "/" is the last one */
 	}
 }
 
-/* Whether path names root, a directory above it, or anything beneath it
- * (by identity: a grant through another name or another mount of them
- * covers it as well). */
-static bool covers(const char *path, const char *root)
+static bool chain_has(const struct chain *c, dev_t dev, ino_t ino)
 {
-	struct stat st, rst, up;
-	if (stat(path, &st) < 0)
-		return false;
-	char *canon = stat(root, &rst) == 0 ? realpath(path, NULL) : NULL;
-	bool in = canon && beneath(canon, &rst);
-	free(canon);
-	if (in)
-		return true;
-	char dir[128];
-	snprintf(dir, sizeof(dir), "%s", root);
-	for (;;) {
-		char *slash = strrchr(dir, '/');
-		if (!slash)
-			return false;
-		slash[slash == dir] = 0; /* "/x": "/" is the last one */
-		if (stat(dir, &up) == 0 && st.st_dev == up.st_dev && st.st_ino == up.st_ino)
+	for (size_t i = 0; i < c->n; i++)
+		if (c->dev[i] == dev && c->ino[i] == ino)
 			return true;
-		if (slash == dir)
-			return false;
-	}
+	return false;
 }
 
 /* Write grants only: a read grant lets a sandbox list the names and read
  * the supervisors' pids, nothing more (a connect needs a writable tree,
  * onbehalf.h), and denying the directory would take the listing of the
- * trees above it (`-r /dev`, `-r /`) from every sandbox. */
-static bool grants_cover(const struct sandlock_sandbox *p, const char *root)
+ * trees above it (`-r /dev`, `-r /`) from every sandbox.  A grant covers
+ * a root when it names the root or a directory above it, or anything
+ * beneath it (a grant of one sandbox's entry, `-w /run/sandlock/NAME`,
+ * reaches its socket); by identity, so that another name or another mount
+ * of them covers it as well.  Each grant's and each root's chain is taken
+ * once: this runs at every start. */
+static bool grants_cover(const struct chain *grants, size_t ng, const char *root)
 {
-	for (size_t i = 0; i < p->fs_write.n; i++)
-		if (covers(p->fs_write.v[i], root))
-			return true;
+	struct chain r;
+	chain_of(root, &r);
+	struct stat rst;
+	bool exists = stat(root, &rst) == 0;
+	for (size_t i = 0; i < ng; i++) {
+		const struct chain *g = &grants[i];
+		if (g->n && chain_has(&r, g->dev[0], g->ino[0]))
+			return true; /* the root or above it */
+		if (exists && chain_has(g, rst.st_dev, rst.st_ino))
+			return true; /* beneath the root */
+	}
 	return false;
+}
+
+/* The chains of the policy's write grants (canonical: Landlock follows
+ * symlinks), in *out (malloc'd, NULL for none). */
+static size_t write_chains(const struct sandlock_sandbox *p, struct chain **out)
+{
+	*out = p->fs_write.n ? calloc(p->fs_write.n, sizeof(**out)) : NULL;
+	size_t n = 0;
+	for (size_t i = 0; *out && i < p->fs_write.n; i++) {
+		char *canon = realpath(p->fs_write.v[i], NULL);
+		if (canon)
+			chain_of(canon, &(*out)[n++]);
+		free(canon);
+	}
+	return n;
 }
 
 int runtime_guard(const struct sandlock_sandbox *policy, struct sandlock_sandbox **guarded)
 {
 	*guarded = NULL;
+	if (!policy->fs_write.n)
+		return 0;
 	char roots[ROOTS_MAX][128];
 	size_t n = root_candidates(roots);
+	struct chain *chains;
+	size_t nc = write_chains(policy, &chains);
 	struct sandlock_sandbox *g = NULL;
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < n; i++) {
 		struct stat st;
-		if (!grants_cover(policy, roots[i]))
+		if (!grants_cover(chains, nc, roots[i]))
 			continue;
 		/* the root in use is made now if missing: what does not exist
 		 * cannot be denied, and the sandbox could make it itself, as a
@@ -342,6 +364,7 @@ int runtime_guard(const struct sandlock_sandbox *policy, struct sandlock_sandbox
 		if (r == 0 && sl_strv_push(&g->fs_deny, roots[i]) < 0)
 			r = sl_errorf(ENOMEM, "out of memory");
 	}
+	free(chains);
 	if (r < 0 && g)
 		policy_release(g);
 	if (r < 0)
