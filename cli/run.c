@@ -149,17 +149,50 @@ static void report_end(const sandlock_result_t *res, const struct run_opts *o)
 
 #define DENIALS_SHOWN 5
 
-/* One line of the summary: "open /etc/shadow (read: not under any -r
- * tree (--fs-read))". */
-static void denial_line(const char *obj)
+/* One line of the summary, "openat /etc/shadow (read: not under any -r
+ * or -w tree (-r /etc/shadow would allow it))", malloc'd; NULL for a
+ * line that is no event. */
+static char *denial_line(const char *obj)
 {
 	char *sys = json_str(obj, "syscall"), *target = json_str(obj, "target"),
-	     *rule = json_str(obj, "rule");
-	if (sys && target && rule)
-		fprintf(stderr, "sandlock: denied: %s %s (%s)\n", sys, target, rule);
+	     *rule = json_str(obj, "rule"), *line = NULL;
+	if (sys && target && rule && asprintf(&line, "%s %s (%s)", sys, target, rule) < 0)
+		line = NULL;
 	free(sys);
 	free(target);
 	free(rule);
+	return line;
+}
+
+/* The last DENIALS_SHOWN distinct events of text (the ones nearest the
+ * failure: a program's failed probes come first), in their order; how
+ * many events there were in *n. */
+static void denial_summary(char *text, int *n)
+{
+	char *shown[DENIALS_SHOWN] = {0};
+	int k = 0;
+	*n = 0;
+	for (char *end = text + strlen(text); end > text;) {
+		char *line = end - 1;
+		while (line > text && line[-1] != '\n')
+			line--;
+		char *s = strncmp(line, "{\"dropped\"", 10) ? denial_line(line) : NULL;
+		end = line;
+		*n += s != NULL;
+		for (int i = 0; s && i < k; i++)
+			if (strcmp(shown[i], s) == 0) {
+				free(s);
+				s = NULL;
+			}
+		if (s && k < DENIALS_SHOWN)
+			shown[k++] = s;
+		else
+			free(s);
+	}
+	for (int i = k - 1; i >= 0; i--) {
+		fprintf(stderr, "sandlock: denied: %s\n", shown[i]);
+		free(shown[i]);
+	}
 }
 
 /* When the command failed, the refusals that may be why, on stderr; all
@@ -180,15 +213,11 @@ static void report_denials(const struct run_opts *o, sandlock_handle_t *h, bool 
 				strerror(errno));
 	}
 	int n = 0;
-	for (const char *line = text; failed && *line; n++) {
-		if (n < DENIALS_SHOWN && strncmp(line, "{\"dropped\"", 10) != 0)
-			denial_line(line);
-		line = strchr(line, '\n');
-		line = line ? line + 1 : "";
-	}
+	if (failed)
+		denial_summary(text, &n);
 	if (n > DENIALS_SHOWN)
-		fprintf(stderr, "sandlock: ... %d more%s\n", n - DENIALS_SHOWN,
-			o->log_denials ? "" : " (--log-denials FILE lists them all)");
+		fprintf(stderr, "sandlock: %d denials in all%s\n", n,
+			o->log_denials ? "" : " (--log-denials FILE lists them)");
 	sandlock_string_free(text);
 }
 

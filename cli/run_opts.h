@@ -90,6 +90,7 @@ struct run_opts {
 	/* running */
 	struct cli_num timeout, status_fd;
 	const char *log_denials; /* --log-denials FILE */
+	bool explain;		 /* --explain */
 	const char *learn_log;	 /* sandlock learn's observation file (no flag) */
 	const char *exec_shell;
 	bool interactive; /* accepted; stdio is always inherited */

@@ -201,6 +201,8 @@ sandlock_sandbox_t *run_policy_build(const struct run_opts *o, struct cli_err *e
 		copy_error(e, NULL);
 		return NULL;
 	}
+	if (o->explain || o->log_denials)
+		b = sandlock_sandbox_builder_explain_denials(b, true);
 	if (o->learn_log)
 		b = sandlock_sandbox_builder_learn_log(b, o->learn_log);
 	/* what `sandlock inspect --toml` shows: these options as a profile */

@@ -611,6 +611,16 @@ sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, 
  * Observation only: what the policy allows is unchanged (a learning run
  * grants everything it wants to see). */
 sandlock_builder_t *sandlock_sandbox_builder_learn_log(sandlock_builder_t *b, const char *path);
+/* Extension: explain what the kernel refuses on its own.  Landlock
+ * refuses an open outside the granted trees without the supervisor
+ * seeing it; with this on, the denial events (sandlock_handle_denials)
+ * also hold those refusals: from the kernel's audit records where the
+ * caller may read them (CAP_AUDIT_READ, audit enabled: "source":"audit",
+ * no cost per call), else from watching every open, exec and name change
+ * and checking it against the policy before the kernel does
+ * ("source":"explain": costs a supervisor round trip per such call, and
+ * a process can forge its own entries, never hide another's refusal). */
+sandlock_builder_t *sandlock_sandbox_builder_explain_denials(sandlock_builder_t *b, bool on);
 /* Extension: the text `sandlock inspect NAME --toml` shows for this
  * sandbox (its profile, as the creator renders it), at most
  * SANDLOCK_PROFILE_TEXT_MAX bytes; kept as given, never parsed. */

@@ -36,14 +36,15 @@ static void exe_of(pid_t pid, char *out, size_t size)
 	out[n > 0 ? n : 0] = 0;
 }
 
-void denials_add(struct sl_denials *d, pid_t pid, int nr, int err, const char *target,
-		 const char *rule)
+void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, int err,
+		 const char *target, const char *rule)
 {
 	if (!d->lock_init)
 		return;
 	struct timespec now;
 	clock_gettime(CLOCK_REALTIME, &now);
 	struct sl_denial e = {.time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000,
+			      .source = source,
 			      .pid = pid,
 			      .nr = nr,
 			      .err = err};
@@ -96,6 +97,8 @@ static void one(struct jsonw *w, const struct sl_denial *e)
 	jsonw_str(w, e->target);
 	jsonw_raw(w, ",\"rule\":");
 	jsonw_str(w, e->rule);
+	jsonw_raw(w, ",\"source\":");
+	jsonw_str(w, e->source);
 	jsonw_raw(w, "}\n");
 }
 

@@ -28,8 +28,9 @@
 struct sl_denial {
 	int64_t time_ms; /* CLOCK_REALTIME */
 	pid_t pid;
-	int nr;	 /* the syscall */
-	int err; /* the errno the call got */
+	int nr;		    /* the syscall */
+	int err;	    /* the errno the call got */
+	const char *source; /* static: "supervisor", "audit", "explain" */
 	char exe[128];
 	char target[192];
 	char rule[192];
@@ -45,9 +46,10 @@ struct sl_denials {
 
 int denials_init(struct sl_denials *d);
 void denials_release(struct sl_denials *d);
-/* Records one (target and rule are copied, cut to fit). */
-void denials_add(struct sl_denials *d, pid_t pid, int nr, int err, const char *target,
-		 const char *rule);
+/* Records one (target and rule are copied, cut to fit; source is a
+ * static string: who saw the refusal). */
+void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, int err,
+		 const char *target, const char *rule);
 uint64_t denials_total(struct sl_denials *d);
 /* The events as JSON lines (one object per line: time_ms, pid, exe,
  * syscall, errno, target, rule), and a last {"dropped":N} line when more

@@ -42,6 +42,9 @@ struct sl_feature_env {
 	bool tty_jobs; /* the sandbox was handed the terminal (job control) */
 	/* the network policy, its names resolved (outlives the sandbox's run) */
 	const struct sl_netplan *net;
+	/* the kernel's audit records of Landlock's refusals reach the
+	 * supervisor (kaudit.h) */
+	bool kernel_audit;
 };
 
 /* One notify rule and the handler its notifications go to. */

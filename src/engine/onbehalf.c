@@ -1154,7 +1154,11 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 	else if (r == 0)
 		r = aschild_run(ob->as, creds, run_job, &j);
 	sl_close(&owned);
-	if (r == -EACCES && why)
+	if (r != -EACCES)
+		why = NULL;
+	if (q->why)
+		*q->why = why;
+	else if (why)
 		supervisor_denied(c, EACCES, q->path, why);
 	return r;
 }

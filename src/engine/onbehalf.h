@@ -86,6 +86,9 @@ struct ob_req {
 	enum ob_need need;
 	ob_op_fn op;
 	void *arg;
+	/* NULL: a refusal is recorded as a denial event; else its reason
+	 * is stored here instead (a report that records it its own way) */
+	const char **why;
 };
 
 /* Takes the identities of policy's trees.  ruleset: a Landlock ruleset

@@ -594,7 +594,14 @@ void *supervisor_feature_state(struct sl_sup *s, const struct sl_feature *f)
 
 void supervisor_denied(struct sl_ctx *c, int err, const char *target, const char *rule)
 {
-	denials_add(&c->sup->denials, (pid_t)c->req->pid, c->req->data.nr, err, target, rule);
+	supervisor_denied_by(c, "supervisor", err, target, rule);
+}
+
+void supervisor_denied_by(struct sl_ctx *c, const char *source, int err, const char *target,
+			  const char *rule)
+{
+	denials_add(&c->sup->denials, source, (pid_t)c->req->pid, c->req->data.nr, err, target,
+		    rule);
 }
 
 void supervisor_describe(struct sl_sup *s, struct jsonw *w)

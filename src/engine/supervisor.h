@@ -242,6 +242,9 @@ void *supervisor_feature_state(struct sl_sup *s, const struct sl_feature *f);
  * what it named, rule what refused it and the flag that would allow it
  * (denials.h).  Any thread (the on-behalf workers record too). */
 void supervisor_denied(struct sl_ctx *c, int err, const char *target, const char *rule);
+/* The same seen by another (source: a static string, denials.h). */
+void supervisor_denied_by(struct sl_ctx *c, const char *source, int err, const char *target,
+			  const char *rule);
 /* A running sandbox's live state as ,"key":value members (control.h):
  * state (running, paused), processes, memory_charged, and what the
  * features describe. */

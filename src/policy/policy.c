@@ -1378,6 +1378,13 @@ SL_API sandlock_builder_t *sandlock_sandbox_builder_learn_log(sandlock_builder_t
 	return b;
 }
 
+SL_API sandlock_builder_t *sandlock_sandbox_builder_explain_denials(sandlock_builder_t *b, bool on)
+{
+	if (b)
+		b->cfg.explain_denials = on;
+	return b;
+}
+
 /* Kept, never parsed: a running sandbox's control socket serves it. */
 SL_API sandlock_builder_t *sandlock_sandbox_builder_profile_text(sandlock_builder_t *b,
 								 const char *text)

@@ -115,6 +115,7 @@ struct sandlock_sandbox {
 	char *http_ca_out;	       /* where the proxy writes its own CA */
 	char *profile_text;	       /* what `sandlock inspect --toml` shows (never parsed) */
 	char *learn_log;	       /* where a learning run writes what it touches */
+	bool explain_denials;	       /* report what Landlock is about to refuse */
 	struct sl_strv credential_specs, http_auth_specs; /* as given */
 	struct sl_credential *credentials;		  /* loaded at build, one per spec */
 	size_t n_credentials;

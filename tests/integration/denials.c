@@ -92,8 +92,9 @@ TEST(denials_cli_summary_and_log)
 	char *ro = tc_mkdir("den-cli"), *f = tc_path(ro, "f"), *log = tc_path(ro, "log.jsonl");
 	tc_write_file(f, "x", 0644);
 	char *out, *err;
-	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
-			    "-r", ro, "--log-denials", log, "--", "/bin/chmod", "600", f, NULL);
+	int rc =
+	    tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin", "-r",
+		       "/etc", "-r", ro, "--log-denials", log, "--", "/bin/chmod", "600", f, NULL);
 	CHECK_EQ(rc, 1);
 	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: fchmodat %s (write: not under any -w tree "
 				   "(--fs-write))",
@@ -131,4 +132,92 @@ TEST(denials_exec_failure_names_the_missing_grant)
 	CHECK_EQ(tc_cli_run(&out, &err, "-r", dir, "--", script, NULL), 127);
 	CHECK_CONTAINS(err, "it needs /usr/bin/python3");
 	CHECK_CONTAINS(err, "(add -r /usr/bin)");
+}
+
+/* Landlock's own refusals, explained (--explain): an open outside the
+ * read trees, a file made and a name removed outside the write trees,
+ * each with the grant that would allow it; what the grants allow (and a
+ * path that does not exist) makes no event. */
+TEST(denials_explain_landlock_refusals)
+{
+	char *ro = tc_mkdir("den-ex"), *secret = tc_mkdir("den-ex-secret");
+	char *f = tc_path(ro, "f"), *s = tc_path(secret, "s"), *log = tc_path(ro, "log.jsonl");
+	tc_write_file(f, "ok\n", 0644);
+	tc_write_file(s, "s3cret\n", 0644);
+	char *script = tc_fmt("cat %s; cat %s/missing; cat %s; echo x > %s/new; rm -f %s; exit 3",
+			      f, ro, s, ro, f);
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "-r", "/etc", "-r", ro, "--explain", "--log-denials", log, "--",
+			    "/bin/sh", "-c", script, NULL);
+	CHECK_EQ(rc, 3);
+	CHECK_STR(out, "ok\n");
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s (read: not under any -r or -w "
+				   "tree (-r %s would allow it))",
+				   s, s));
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/new (write: not under any -w "
+				   "tree (-w %s would allow it))",
+				   ro, ro));
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: unlinkat %s (write: not under any -w tree "
+				   "(-w %s would allow it))",
+				   f, ro));
+	char *text = tc_read_file(log);
+	CHECK_EQ(tc_nlines(text), 3);
+	CHECK_CONTAINS(text, "\"source\":\"explain\"");
+	CHECK_CONTAINS(text, "\"exe\":\"/usr/bin/cat\"");
+	CHECK(strstr(text, "missing") == NULL);
+	CHECK_CONTAINS(
+	    text, tc_fmt("\"syscall\":\"unlinkat\",\"errno\":\"EACCES\",\"target\":\"%s\"", f));
+	/* the refusals were the kernel's: the file is still there */
+	CHECK(access(f, F_OK) == 0);
+}
+
+/* Without --explain, Landlock's refusals cost nothing and are not
+ * reported: the supervisor never saw them. */
+TEST(denials_explain_off_by_default)
+{
+	char *secret = tc_mkdir("den-ex-off"), *s = tc_path(secret, "s");
+	tc_write_file(s, "s3cret\n", 0644);
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "--", "/bin/cat", s, NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "Permission denied");
+	CHECK(strstr(err, "sandlock: denied") == NULL);
+}
+
+/* A process that lies about what it opens (a second thread rewrites the
+ * path after the first read) can make up events about itself, never
+ * escape: the kernel refuses the open whatever the report says. */
+TEST(denials_explain_cannot_be_used_to_escape)
+{
+	char *ro = tc_mkdir("den-ex-race"), *secret = tc_mkdir("den-ex-race-s");
+	char *f = tc_path(ro, "f"), *s = tc_path(secret, "s");
+	tc_write_file(f, "ok\n", 0644);
+	tc_write_file(s, "s3cret\n", 0644);
+	char *code =
+	    tc_fmt("import threading, ctypes, os\n"
+		   "libc = ctypes.CDLL(None, use_errno=True)\n"
+		   "a, b = b'%s\\0', b'%s\\0'\n"
+		   "buf = ctypes.create_string_buffer(max(len(a), len(b)) + 1)\n"
+		   "stop = False\n"
+		   "def flip():\n"
+		   "    while not stop:\n"
+		   "        ctypes.memmove(buf, a, len(a)); ctypes.memmove(buf, b, len(b))\n"
+		   "t = threading.Thread(target=flip); t.start()\n"
+		   "got = 0\n"
+		   "for i in range(3000):\n"
+		   "    fd = libc.open(buf, os.O_RDONLY)\n"
+		   "    if fd >= 0:\n"
+		   "        if os.read(fd, 6) == b's3cret': got += 1\n"
+		   "        os.close(fd)\n"
+		   "stop = True; t.join()\n"
+		   "print('leaked', got)\n",
+		   f, s);
+	char *out, *err;
+	int rc =
+	    tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin", "-r",
+		       "/etc", "-r", ro, "--explain", "--", "/usr/bin/python3", "-c", code, NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(out, "leaked 0\n");
 }

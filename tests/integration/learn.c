@@ -68,6 +68,13 @@ TEST(learn_script_profile_passes_and_refuses_more)
 	CHECK_EQ(rc, 1);
 	CHECK_CONTAINS(err, "PermissionError");
 	CHECK(strstr(out, "s3cret") == NULL);
+	/* and explained, with the grant that would allow it */
+	rc = tc_cli_run(&out, &err, "--profile-file", prof, "--explain", "--", PY, app,
+			tc_path(dir, "secret.txt"), NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/secret.txt (read: not under any "
+				   "-r or -w tree (-r %s/secret.txt would allow it))",
+				   dir, dir));
 }
 
 /* A file under ~/.ssh is granted as itself, never its directory nor a
