@@ -36,8 +36,8 @@ static void exe_of(pid_t pid, char *out, size_t size)
 	out[n > 0 ? n : 0] = 0;
 }
 
-void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, int err,
-		 const char *target, const char *rule)
+static void add(struct sl_denials *d, const char *source, const char *op, pid_t pid, int nr,
+		int err, const char *target, const char *rule)
 {
 	if (!d->lock_init)
 		return;
@@ -45,6 +45,7 @@ void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, in
 	clock_gettime(CLOCK_REALTIME, &now);
 	struct sl_denial e = {.time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000,
 			      .source = source,
+			      .op = op,
 			      .pid = pid,
 			      .nr = nr,
 			      .err = err};
@@ -56,13 +57,26 @@ void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, in
 	pthread_mutex_unlock(&d->lock);
 	if (!keep)
 		return;
-	exe_of(pid, e.exe, sizeof(e.exe)); /* outside the lock: it reads /proc */
+	if (pid > 0)
+		exe_of(pid, e.exe, sizeof(e.exe)); /* outside the lock: it reads /proc */
 	pthread_mutex_lock(&d->lock);
 	if (!d->v)
 		d->v = malloc(DENIALS_MAX * sizeof(*d->v));
 	if (d->v && d->n < DENIALS_MAX)
 		d->v[d->n++] = e;
 	pthread_mutex_unlock(&d->lock);
+}
+
+void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, int err,
+		 const char *target, const char *rule)
+{
+	add(d, source, NULL, pid, nr, err, target, rule);
+}
+
+void denials_add_op(struct sl_denials *d, const char *source, const char *op, pid_t pid, int err,
+		    const char *target, const char *rule)
+{
+	add(d, source, op, pid, -1, err, target, rule);
 }
 
 uint64_t denials_total(struct sl_denials *d)
@@ -77,7 +91,7 @@ uint64_t denials_total(struct sl_denials *d)
 
 static void one(struct jsonw *w, const struct sl_denial *e)
 {
-	const char *sys = syscalls_name(e->nr);
+	const char *sys = e->op ? e->op : syscalls_name(e->nr);
 	char nr[16];
 	if (!sys) {
 		snprintf(nr, sizeof(nr), "%d", e->nr);

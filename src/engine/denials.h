@@ -31,6 +31,7 @@ struct sl_denial {
 	int nr;		    /* the syscall */
 	int err;	    /* the errno the call got */
 	const char *source; /* static: "supervisor", "audit", "explain" */
+	const char *op;	    /* static: the operation, when no syscall is known (nr -1) */
 	char exe[128];
 	char target[192];
 	char rule[192];
@@ -50,6 +51,10 @@ void denials_release(struct sl_denials *d);
  * static string: who saw the refusal). */
 void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, int err,
 		 const char *target, const char *rule);
+/* One with no syscall known (an audit record): op names the operation
+ * (static); pid 0 when unknown. */
+void denials_add_op(struct sl_denials *d, const char *source, const char *op, pid_t pid, int err,
+		    const char *target, const char *rule);
 uint64_t denials_total(struct sl_denials *d);
 /* The events as JSON lines (one object per line: time_ms, pid, exe,
  * syscall, errno, target, rule), and a last {"dropped":N} line when more

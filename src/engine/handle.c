@@ -18,6 +18,7 @@
 #include "loop.h"
 #include "pidinfo.h"
 #include "exechint.h"
+#include "kaudit.h"
 #include "names.h"
 #include "runtime.h"
 
@@ -120,6 +121,8 @@ static void finish(sandlock_handle_t *h)
 			tcsetpgrp(STDIN_FILENO, getpgrp());
 		pthread_sigmask(SIG_SETMASK, &old, NULL);
 	}
+	if (h->sup.lock_init)
+		supervisor_audit_drain(&h->sup);
 	if (h->sup.lock_init && denials_json(&h->sup.denials, &h->denials_text) < 0)
 		h->denials_text = NULL; /* out of memory: sandlock_handle_denials says so */
 	release_engine(h);
@@ -170,10 +173,16 @@ static int attach(sandlock_handle_t *h)
 				.tty_jobs = h->tty_jobs,
 				.net = &h->net,
 				.user = h->user,
-				.n_user = h->n_user};
+				.n_user = h->n_user,
+				.kernel_audit = h->kaudit >= 0,
+				.kaudit_fd = h->kaudit};
 	/* prepared while the child finishes its setup */
 	int r = evloop_init(&h->evl);
-	if (r == 0 && (r = supervisor_init(&h->sup, &sc)) < 0)
+	if (r == 0) {
+		r = supervisor_init(&h->sup, &sc);
+		h->kaudit = -1; /* the supervisor's, released with it */
+	}
+	if (r < 0)
 		evloop_release(&h->evl);
 	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)
 		release_engine(h);
@@ -286,6 +295,7 @@ static int start_thread(sandlock_handle_t *h)
 static void handle_destroy(sandlock_handle_t *h)
 {
 	control_release(&h->ctl);
+	sl_close(&h->kaudit);
 	sl_strv_free(&h->grants);
 	free(h->info_fixed);
 	free(h->denials_text);
@@ -338,7 +348,10 @@ static int plan_rules(sandlock_handle_t *h, const sandlock_sandbox_t *policy,
 {
 	int *nrs = NULL;
 	int r = user_nrs(h->user, h->n_user, &nrs);
-	struct sl_feature_env env = {.policy = policy, .tty_jobs = h->tty_jobs, .net = &h->net};
+	struct sl_feature_env env = {.policy = policy,
+				     .tty_jobs = h->tty_jobs,
+				     .net = &h->net,
+				     .kernel_audit = h->kaudit >= 0};
 	if (r == 0)
 		r = feature_plan_rules(h->features, &env, nrs, h->n_user, rules, n);
 	free(nrs);
@@ -375,6 +388,7 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	h->born_ms = sl_now_ms();
 	h->proc = (struct sl_spawned){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
 	h->sup.listener = -1;
+	h->kaudit = -1;
 	plan_init(&h->plan);
 	h->policy = policy;
 	h->user = user;
@@ -403,6 +417,12 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	 * plan and the features all read the addresses */
 	if (r == 0)
 		r = netplan_build(&h->net, policy);
+	/* Landlock's refusals from the kernel's records where they can be
+	 * read; elsewhere the explain feature predicts them (kaudit.h) */
+	if (r == 0 && policy->explain_denials) {
+		int fd = kaudit_open();
+		h->kaudit = fd >= 0 ? fd : -1;
+	}
 	if (r == 0)
 		r = plan_rules(h, policy, &rules, &n_rules);
 	h->streaming = io != NULL;
@@ -412,7 +432,8 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 				 .gated = h->gated,
 				 .rules = rules,
 				 .n_rules = n_rules,
-				 .net = &h->net};
+				 .net = &h->net,
+				 .landlock_log = h->kaudit >= 0};
 	if (r == 0)
 		r = plan_build(&h->plan, policy, argv, argc, &mode);
 	free(rules);

@@ -57,6 +57,7 @@ struct sandlock_handle {
 	size_t n_user;
 	const struct sl_feature_set *features; /* what the engine enforces */
 	bool tty_jobs;			       /* interactive on a terminal */
+	int kaudit; /* the audit socket until the supervisor takes it (kaudit.h), or -1 */
 	struct sl_plan plan;
 	struct sl_netplan
 	    net; /* the network policy, resolved once (read by the plan and the features) */

@@ -75,8 +75,10 @@ static void procs_gone(void *arg, struct sl_pent *e)
 static int start_features(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 {
 	const struct sl_feature_set *set = cfg->features;
-	struct sl_feature_env env = {
-	    .policy = cfg->policy, .tty_jobs = cfg->tty_jobs, .net = cfg->net};
+	struct sl_feature_env env = {.policy = cfg->policy,
+				     .tty_jobs = cfg->tty_jobs,
+				     .net = cfg->net,
+				     .kernel_audit = cfg->kernel_audit};
 	size_t proc_size = 0;
 	if (set && !(s->feat = calloc(set->n ? set->n : 1, sizeof(*s->feat))))
 		return sl_errorf(ENOMEM, "out of memory");
@@ -125,6 +127,8 @@ static int alloc_buffers(struct sl_sup *s)
 int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 {
 	*s = (struct sl_sup){.listener = -1, .wake_fd = -1, .name = cfg->name, .loop = cfg->loop};
+	s->kaudit =
+	    (struct kaudit){.fd = cfg->kernel_audit ? cfg->kaudit_fd : -1, .out = &s->denials};
 	procs_init(&s->procs);
 	pthread_mutex_init(&s->lock, NULL);
 	s->lock_init = true;
@@ -210,6 +214,20 @@ static void timer_tick(void *arg, int64_t now_ms)
 	supervisor_tick(arg, now_ms);
 }
 
+static void on_kaudit(void *arg, int fd, uint32_t events)
+{
+	(void)fd;
+	(void)events;
+	kaudit_read(&((struct sl_sup *)arg)->kaudit);
+}
+
+void supervisor_audit_drain(struct sl_sup *s)
+{
+	/* kauditd sends the records from a kernel thread, after the call */
+	if (s->kaudit.fd >= 0)
+		kaudit_drain(&s->kaudit, 20);
+}
+
 /* The listener, the wake fd and the timers go into the loop. */
 static int register_loop(struct sl_sup *s)
 {
@@ -220,6 +238,8 @@ static int register_loop(struct sl_sup *s)
 	if (s->wake_ev &&
 	    (err = evloop_timer_add(s->loop, &(struct sl_tsrc){timer_next, timer_tick, s})) == 0)
 		s->timer_on = true;
+	if (s->timer_on && s->kaudit.fd >= 0)
+		s->kaudit_ev = evloop_add(s->loop, s->kaudit.fd, EPOLLIN, on_kaudit, s, &err);
 	return err < 0 ? sl_errorf(-err, "event loop: %s", strerror(-err)) : 0;
 }
 
@@ -227,6 +247,7 @@ int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *
 {
 	s->listener = listener;
 	s->root_pgid = root->pid;
+	s->kaudit.root = root->pid;
 	int r = register_loop(s);
 	if (r < 0)
 		return r;
@@ -257,6 +278,10 @@ void supervisor_release(struct sl_sup *s)
 		evloop_timer_del(s->loop, s);
 	s->timer_on = false;
 	sl_close(&s->wake_fd);
+	if (s->kaudit_ev)
+		evloop_del(s->loop, s->kaudit_ev);
+	s->kaudit_ev = NULL;
+	sl_close(&s->kaudit.fd);
 	for (size_t i = 0; i < SL_NR_MAX; i++)
 		free(s->chains[i].v);
 	for (size_t i = 0; i < s->nheld; i++) {

@@ -34,6 +34,7 @@
 #include <sys/types.h>
 
 #include "denials.h"
+#include "kaudit.h"
 #include "mem.h"
 #include "policy.h"
 #include "procs.h"
@@ -148,6 +149,9 @@ struct sl_sup_cfg {
 	const struct sl_netplan *net; /* outlives the engine */
 	const struct sl_user_link *user;
 	size_t n_user;
+	/* with kernel_audit, the audit socket (kaudit.h), taken */
+	bool kernel_audit;
+	int kaudit_fd;
 };
 
 /* An active feature: its state (handlers' arg) and where its block is in
@@ -193,6 +197,8 @@ struct sl_sup {
 	size_t nheld;
 	int64_t held_retry_ms;	   /* the earliest held one's due time (monotonic ms) */
 	struct sl_denials denials; /* what it refused (denials.h) */
+	struct kaudit kaudit;	   /* Landlock's refusals, when audit is read */
+	struct sl_ev *kaudit_ev;
 };
 
 /* Prepares the engine (buffers, the active features' states and chains):
@@ -212,6 +218,9 @@ void supervisor_detach(struct sl_sup *s);
 /* Takes everything out of the loop and frees the engine (the loop itself
  * is its owner's). */
 void supervisor_release(struct sl_sup *s);
+/* The sandbox ended: the kernel's last audit records, read (a few ms at
+ * most; nothing without kernel_audit). */
+void supervisor_audit_drain(struct sl_sup *s);
 
 /* Receives one notification and answers it (or holds it).  0, or -errno
  * when the listener is gone. */

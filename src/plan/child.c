@@ -281,7 +281,7 @@ static void apply_ruleset(const struct sl_plan *p)
 	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
 		fail(p, SL_STEP_LANDLOCK, r < 0 ? r : -EPROTO);
 	int ruleset = *(const int *)(const void *)CMSG_DATA(c);
-	if ((r = sl_sys2(__NR_landlock_restrict_self, ruleset, 0)) < 0)
+	if ((r = sl_sys2(__NR_landlock_restrict_self, ruleset, p->landlock_flags)) < 0)
 		fail(p, SL_STEP_LANDLOCK, r);
 }
 

@@ -39,6 +39,10 @@ struct sl_u32v;
 #define LANDLOCK_SCOPE_SIGNAL		    (1ULL << 1)
 #endif
 #define SL_LANDLOCK_RULE_NET_PORT 2
+/* ABI 7: log the refusals after the exec too (audit) */
+#ifndef LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
+#define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
+#endif
 
 /* The rights of a read grant (fs_read). */
 #define SL_FS_READ                                                                                 \

@@ -88,6 +88,7 @@ struct sl_plan {
 	cpu_set_t cpus;
 	bool set_cpus;
 	bool no_aslr, no_thp, no_core, take_tty;
+	uint32_t landlock_flags;  /* landlock_restrict_self()'s */
 	bool gated;		  /* park at the release gate until started */
 	bool share_vm;		  /* the keeper clones the child CLONE_VM | CLONE_VFORK */
 	bool keep_perm;		  /* the child keeps its permitted set until exec (privdrop.h) */
@@ -138,6 +139,7 @@ struct plan_mode {
 	const struct sl_nrule *rules; /* what the supervisor is notified of */
 	size_t n_rules;
 	const struct sl_netplan *net; /* the network policy, resolved (outlives the plan) */
+	bool landlock_log;	      /* Landlock logs the command's refusals (kaudit.h) */
 };
 
 /* Prepares a plan: everything the child needs but the Landlock ruleset.
