@@ -45,10 +45,10 @@ static void add(struct sl_denials *d, const char *source, const char *op, pid_t 
 	clock_gettime(CLOCK_REALTIME, &now);
 	struct sl_denial e = {.time_ms = (int64_t)now.tv_sec * 1000 + now.tv_nsec / 1000000,
 			      .source = source,
-			      .op = op,
 			      .pid = pid,
 			      .nr = nr,
 			      .err = err};
+	snprintf(e.op, sizeof(e.op), "%s", op ? op : "");
 	snprintf(e.target, sizeof(e.target), "%s", target ? target : "");
 	snprintf(e.rule, sizeof(e.rule), "%s", rule ? rule : "");
 	pthread_mutex_lock(&d->lock);
@@ -91,7 +91,7 @@ uint64_t denials_total(struct sl_denials *d)
 
 static void one(struct jsonw *w, const struct sl_denial *e)
 {
-	const char *sys = e->op ? e->op : syscalls_name(e->nr);
+	const char *sys = e->op[0] ? e->op : syscalls_name(e->nr);
 	char nr[16];
 	if (!sys) {
 		snprintf(nr, sizeof(nr), "%d", e->nr);

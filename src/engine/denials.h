@@ -7,9 +7,11 @@
  * with the time, the pid, the executable (the kernel's /proc/PID/exe, not
  * the name a process gives itself), the syscall, the errno the call got,
  * what it named (a path as given, an address, a size) and the rule or
- * default that refused it, with the flag that would allow it.  Refusals
- * the kernel makes alone (Landlock's, the seccomp filter's deny list) never
- * reach the supervisor and are not here.
+ * default that refused it, with the flag that would allow it.  Landlock's
+ * own refusals come too under explain_denials: from the kernel's audit
+ * records (kaudit.h) or predicted (src/features/explain.c), each event
+ * saying which source it is.  The seccomp filter's deny list logs
+ * nothing and is not here.
  *
  * Kept in memory: the first DENIALS_MAX events of a sandbox, and a count
  * of all.  Thread-safe (the on-behalf workers and the engine record).
@@ -31,7 +33,7 @@ struct sl_denial {
 	int nr;		    /* the syscall */
 	int err;	    /* the errno the call got */
 	const char *source; /* static: "supervisor", "audit", "explain" */
-	const char *op;	    /* static: the operation, when no syscall is known (nr -1) */
+	char op[24];	    /* the operation, when no syscall is known (nr -1) */
 	char exe[128];
 	char target[192];
 	char rule[192];
@@ -51,8 +53,8 @@ void denials_release(struct sl_denials *d);
  * static string: who saw the refusal). */
 void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, int err,
 		 const char *target, const char *rule);
-/* One with no syscall known (an audit record): op names the operation
- * (static); pid 0 when unknown. */
+/* One with no syscall known (an audit record, an HTTP request): op names
+ * the operation (copied, cut to fit); pid 0 when unknown. */
 void denials_add_op(struct sl_denials *d, const char *source, const char *op, pid_t pid, int err,
 		    const char *target, const char *rule);
 uint64_t denials_total(struct sl_denials *d);

@@ -99,7 +99,7 @@ static bool field(const char *text, size_t len, const char *key, char *out, size
 			const char *e = memchr(v, ' ', (size_t)(end - v));
 			size_t n = (size_t)((e ? e : end) - v);
 			bool hex = n % 2 == 0 && n > 0 && strspn(v, "0123456789ABCDEF") >= n &&
-				   strcmp(key, "path") == 0;
+				   (strcmp(key, "path") == 0 || strcmp(key, "exe") == 0);
 			for (size_t j = 0; j < n && o + 1 < size; j += hex ? 2 : 1) {
 				unsigned int c = (unsigned char)v[j];
 				if (hex && sscanf(v + j, "%2x", &c) != 1)
@@ -145,14 +145,15 @@ static void emit(struct kaudit *k, const struct kaudit_rec *r)
 
 void kaudit_record(struct kaudit *k, int type, const char *text, size_t len)
 {
-	char id[32], pid[16], status[16];
+	char id[32], pid[16], status[16], exe[sizeof(k->exe)];
 	if (!field(text, len, "domain", id, sizeof(id)))
 		return;
 	uint64_t domain = strtoull(id, NULL, 16);
 	if (type == AUDIT_LANDLOCK_DOMAIN) {
 		if (k->domain_known || !field(text, len, "status", status, sizeof(status)) ||
 		    strcmp(status, "allocated") != 0 ||
-		    !field(text, len, "pid", pid, sizeof(pid)) || atoi(pid) != (int)k->root)
+		    !field(text, len, "pid", pid, sizeof(pid)) || atoi(pid) != (int)k->root ||
+		    !field(text, len, "exe", exe, sizeof(exe)) || strcmp(exe, k->exe) != 0)
 			return;
 		k->domain = domain;
 		k->domain_known = true;

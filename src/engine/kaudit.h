@@ -6,8 +6,11 @@
  * a Landlock domain refuses (AUDIT_LANDLOCK_ACCESS: the domain's id, the
  * rights missing, the object), and one describing the domain when its
  * first refusal is logged (AUDIT_LANDLOCK_DOMAIN: its id and the pid that
- * made it).  The command's process makes the sandbox's domain, so its pid
- * names the domain, and the domain's id every refusal after.  A refusal
+ * made it, and the program it ran).  The command's process makes the
+ * sandbox's domain before its exec, so its pid and our program name the
+ * domain, and the domain's id every refusal after.  A process cannot
+ * forge a record: the kernel takes no record of these types from user
+ * space (user messages have their own range of types).  A refusal
  * read here is a kernel fact, and costs the sandbox nothing per call.
  *
  * What it needs: the audit multicast group (CAP_AUDIT_READ, the initial
@@ -39,6 +42,10 @@ struct kaudit_rec {
 struct kaudit {
 	int fd;
 	pid_t root; /* the command: it makes the domain */
+	/* and it runs this program when it does (ours: it has not exec'd):
+	 * the command itself, with the same pid, may make a domain of its
+	 * own after its exec, which must not pass for the sandbox's */
+	char exe[256];
 	uint64_t domain;
 	bool domain_known;
 	/* refusals of a domain not known yet (its record follows the first) */

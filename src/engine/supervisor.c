@@ -129,6 +129,8 @@ int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 	*s = (struct sl_sup){.listener = -1, .wake_fd = -1, .name = cfg->name, .loop = cfg->loop};
 	s->kaudit =
 	    (struct kaudit){.fd = cfg->kernel_audit ? cfg->kaudit_fd : -1, .out = &s->denials};
+	ssize_t n = readlink("/proc/self/exe", s->kaudit.exe, sizeof(s->kaudit.exe) - 1);
+	s->kaudit.exe[n > 0 ? n : 0] = 0;
 	procs_init(&s->procs);
 	pthread_mutex_init(&s->lock, NULL);
 	s->lock_init = true;

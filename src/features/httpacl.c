@@ -136,7 +136,6 @@ static int publish_ca(struct httpacl_state *st, const struct sandlock_sandbox *p
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
-	(void)s;
 	(void)proc_off;
 	struct httpacl_state *st = state;
 	struct httptls *tls;
@@ -145,7 +144,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 		httptls_free(tls);
 	if (r < 0)
 		return r;
-	return httpproxy_start(&st->px, env->policy, env->net, tls);
+	return httpproxy_start(&st->px, env->policy, env->net, tls, &s->denials);
 }
 
 static void release(void *state)

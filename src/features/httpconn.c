@@ -31,6 +31,7 @@
 #include <sys/epoll.h>
 #include <unistd.h>
 
+#include "denials.h"
 #include "httpgate.h"
 #include "httpmsg.h"
 #include "httpproxy.h"
@@ -276,6 +277,20 @@ static char *answer(int status, const char *text, const char *why, size_t *len)
 	return s;
 }
 
+/* A request the policy refuses, as a denial event: its method, the host
+ * and path it named (the destination's address without a host), the
+ * reason the 403 gives. */
+static void denied(struct hconn *c, const struct httpmsg_req *rq, const char *why)
+{
+	static const char prefix[] = "Blocked by sandlock HTTP ACL policy: ";
+	char target[512];
+	if (strncmp(why, prefix, sizeof(prefix) - 1) == 0)
+		why += sizeof(prefix) - 1;
+	snprintf(target, sizeof(target), "%s%s%s", c->tls ? "https://" : "http://",
+		 rq->host ? rq->host : c->dtext, rq->path ? rq->path : "");
+	denials_add_op(c->px->denials, "supervisor", rq->method, 0, EACCES, target, why);
+}
+
 /* Refuses the request at the head of the client's input: nothing more of
  * the client's is read, the answer goes after the responses still due
  * (now, when none is), then the connection closes. */
@@ -477,15 +492,17 @@ static void head(struct hconn *c)
 			 "Blocked by sandlock HTTP ACL policy: an upgrade to '%s' would carry what "
 			 "the proxy cannot see (only websocket is tunnelled)",
 			 proto);
+		denied(c, &rq, line);
 		refuse(c, 403, "Forbidden", line);
 		httpmsg_req_free(&rq);
 		return;
 	}
 	struct gate_verdict v;
 	r = httpgate_check(c->px->gate, &rq, &c->daddr, c->tls, c->sni, &v);
-	if (r == 0 && v.status == GATE_DENY)
+	if (r == 0 && v.status == GATE_DENY) {
+		denied(c, &rq, v.reason);
 		refuse(c, 403, "Forbidden", v.reason);
-	else if (r == 0 && v.status == GATE_BAD)
+	} else if (r == 0 && v.status == GATE_BAD)
 		refuse(c, 400, "Bad Request", v.reason);
 	else if (r == 0 && (r = forward_head(c, &rq, &v)) < 0)
 		c->dead = true;

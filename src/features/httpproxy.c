@@ -353,7 +353,7 @@ static int setup(struct httpproxy *px, const struct sandlock_sandbox *policy,
 }
 
 int httpproxy_start(struct httpproxy **out, const struct sandlock_sandbox *policy,
-		    const struct sl_netplan *net, struct httptls *tls)
+		    const struct sl_netplan *net, struct httptls *tls, struct sl_denials *denials)
 {
 	struct httpproxy *px = calloc(1, sizeof(*px));
 	if (!px) {
@@ -362,6 +362,7 @@ int httpproxy_start(struct httpproxy **out, const struct sandlock_sandbox *polic
 	}
 	px->policy = policy;
 	px->tls = tls;
+	px->denials = denials;
 	px->wake = px->lfd[0] = px->lfd[1] = -1;
 	/* a quarter of the supervisor's descriptors at most (two a
 	 * connection): the rest stay its own */

@@ -40,6 +40,7 @@ struct sandlock_sandbox;
 struct sl_netplan;
 struct httpgate;
 struct httptls;
+struct sl_denials;
 struct hconn;
 struct hexpect;
 
@@ -62,16 +63,18 @@ struct httpproxy {
 	struct hconn *conns; /* the proxy's thread only */
 	int64_t sweep_at;    /* the next check of the connections' timeouts */
 	size_t nconns;
-	size_t conn_max;    /* nconns at most: the rest are closed at accept */
-	bool accept_paused; /* an accept failed for want of memory or descriptors */
+	size_t conn_max;	    /* nconns at most: the rest are closed at accept */
+	bool accept_paused;	    /* an accept failed for want of memory or descriptors */
+	struct sl_denials *denials; /* where a refused request is recorded (thread-safe) */
 };
 
 /* Starts the proxy for policy (its http rules, ports and credentials)
  * and net (the pinned names); both must outlive it.  tls: the HTTPS
  * interception's CA, or NULL; the proxy owns it from here, also on
- * failure.  0 or -errno with a message. */
+ * failure.  denials: where each refused request is recorded (outlives
+ * it).  0 or -errno with a message. */
 int httpproxy_start(struct httpproxy **out, const struct sandlock_sandbox *policy,
-		    const struct sl_netplan *net, struct httptls *tls);
+		    const struct sl_netplan *net, struct httptls *tls, struct sl_denials *denials);
 /* Stops the thread, closes every connection.  Accepts NULL. */
 void httpproxy_stop(struct httpproxy *px);
 

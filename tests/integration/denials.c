@@ -292,3 +292,29 @@ TEST(denials_explain_from_kernel_audit)
 				    "allow it)\"",
 				    ro, ro));
 }
+
+/* The command is the process that made the sandbox's domain, and with
+ * the same pid it can make a domain of its own after its exec: its
+ * refusals are not the sandbox's, and they must not make the sandbox's
+ * own refusals go unreported (the domain is told by the program that
+ * made it, too). */
+TEST(denials_audit_nested_domain_not_taken_for_the_sandbox)
+{
+	uint32_t was = 0;
+	int r = audit_set(1, &was);
+	if (r < 0)
+		SKIP("audit cannot be enabled here (%s): needs CAP_AUDIT_CONTROL", strerror(-r));
+	char *ro = tc_mkdir("den-nest"), *f = tc_path(ro, "f"), *log = tc_path(ro, "log.jsonl");
+	tc_write_file(f, "x\n", 0644);
+	char *out, *err;
+	/* the probe: static, it opens nothing on its way to main */
+	int rc = tc_cli_run(&out, &err, "-r", ro, "-r", tc_probe(), "--log-denials", log, "--",
+			    tc_probe(), "landlock-nest", f, ro, NULL);
+	uint32_t ignored;
+	audit_set(was, &ignored);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(out, "nested=EACCES mkdir=EACCES\n");
+	char *text = tc_read_file(log);
+	CHECK_CONTAINS(text, tc_fmt("\"target\":\"%s\",\"rule\":\"fs.make_dir", ro));
+	CHECK(strstr(text, tc_fmt("\"target\":\"%s\"", f)) == NULL);
+}

@@ -371,6 +371,14 @@ TEST(http_acl_cli_curl)
 			"/usr/bin/curl", "-sS", "-X", "DELETE", url, NULL);
 	CHECK(strstr(out, "Blocked by sandlock HTTP ACL policy") == out);
 	CHECK_EQ(served(w), 1);
+	/* and the refusal is a denial event, in the summary of a failed run */
+	st = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/etc", "--http-port",
+			tc_itoa(w->port), "--http-allow", "GET 127.0.0.1/v1/*", "--",
+			"/usr/bin/curl", "-sSf", "-X", "DELETE", url, NULL);
+	CHECK(st != 0);
+	CHECK_CONTAINS(err, "sandlock: denied: DELETE http://127.0.0.1/v1/models (no http_allow "
+			    "rule matches DELETE 127.0.0.1/v1/models");
+	CHECK_EQ(served(w), 1);
 }
 
 /* An upgrade to something the proxy cannot read (h2c: HTTP/2 requests)

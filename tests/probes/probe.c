@@ -716,6 +716,27 @@ static int cmd_connect_seqpacket(int argc, char **argv)
 	return probe_report(send(fd, argv[2], strlen(argv[2]), 0) < 0 ? -1 : 0);
 }
 
+/* landlock-nest FILE DIR: makes a Landlock domain of its own that
+ * refuses every file read, reads FILE (refused by it), then makes DIR/d
+ * (left to the domains above): "nested=<errno> mkdir=<errno>". */
+static int cmd_landlock_nest(int argc, char **argv)
+{
+	if (argc < 3)
+		return usage("landlock-nest FILE DIR");
+	uint64_t handled = 1u << 2; /* LANDLOCK_ACCESS_FS_READ_FILE */
+	long fd = syscall(444 /* landlock_create_ruleset */, &handled, sizeof(handled), 0);
+	if (fd < 0 || syscall(446 /* landlock_restrict_self */, fd, 0) < 0)
+		return probe_report(-1);
+	int rd = open(argv[1], O_RDONLY);
+	int e1 = rd < 0 ? errno : 0;
+	char d[PATH_MAX];
+	snprintf(d, sizeof(d), "%s/d", argv[2]);
+	int e2 = mkdir(d, 0755) < 0 ? errno : 0;
+	printf("nested=%s mkdir=%s\n", e1 ? strerrorname_np(e1) : "ok",
+	       e2 ? strerrorname_np(e2) : "ok");
+	return 0;
+}
+
 /* unix-pair PATH: listens on a pathname unix socket, a forked child
  * connects and sends "hi", the parent accepts and reads it. */
 static int cmd_unix_pair(int argc, char **argv)
@@ -1397,6 +1418,7 @@ static const struct probe_cmd commands[] = {
     {"connect-abstract", cmd_connect_abstract},
     {"unix-pair", cmd_unix_pair},
     {"connect-seqpacket", cmd_connect_seqpacket},
+    {"landlock-nest", cmd_landlock_nest},
     {"read", cmd_read},
     {"cat", cmd_cat},
     {"write", cmd_write},
