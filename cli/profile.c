@@ -41,7 +41,9 @@ enum pk {
 };
 
 /* The schema: 0.8.0's sections and keys, and the flags added since
- * (net deny and bind lists, the injected CA). */
+ * (net deny and bind lists, the injected CA, credentials and the hosts
+ * they go to, the Landlock protections a kernel may lack or that are
+ * turned off). */
 static const struct {
 	const char *section, *key;
 	enum pk kind;
@@ -83,6 +85,8 @@ static const struct {
     {"http", "deny", PK_STRS, "http-deny"},
     {"http", "inject_ca", PK_STRS, "http-inject-ca"},
     {"http", "ca_out", PK_STR, "http-ca-out"},
+    {"http", "credentials", PK_STRS, "credential"},
+    {"http", "auth", PK_STRS, "http-auth"},
     {"syscalls", "extra_allow", PK_STRS, "extra-allow-syscall"},
     {"syscalls", "extra_deny", PK_STRS, "extra-deny-syscall"},
     {"limits", "memory", PK_STR, "max-memory"},
@@ -93,6 +97,8 @@ static const struct {
     {"limits", "gpu_devices", PK_CSV, "gpu"},
     {"limits", "cpu_cores", PK_CSV, "cpu-cores"},
     {"limits", "num_cpus", PK_INT, "num-cpus"},
+    {"protections", "allow_degraded", PK_STRS, "allow-degraded"},
+    {"protections", "disable", PK_STRS, "disable"},
 };
 
 #define NKEYS (sizeof(keys) / sizeof(keys[0]))

@@ -617,5 +617,15 @@ bool run_opts_toml_value(const struct run_opts *o, const struct run_opt *d, FILE
 	if (d->set == set_num || d->set == set_pct || d->set == set_size ||
 	    d->set == set_isolation || d->set == set_time)
 		return toml_num(out, d, FIELD(m, d, struct cli_num));
+	if (d->set == set_protection) {
+		const struct cli_u32v *l = FIELD(m, d, struct cli_u32v);
+		fputc('[', out);
+		for (size_t i = 0; i < l->n; i++) {
+			fputs(i ? ", " : "", out);
+			toml_quote(out, sandlock_protection_name(l->v[i]));
+		}
+		fputc(']', out);
+		return l->n > 0;
+	}
 	return false; /* env: the profile writes its table; the rest is no key */
 }

@@ -218,6 +218,10 @@ TEST(running_inspect_toml_round_trips)
 {
 	char *dir = tc_mkdir("insp");
 	char *f1 = tc_path(dir, "p1.toml"), *f2 = tc_path(dir, "p2.toml");
+	char *wr = tc_path(dir, "w"), *hidden = tc_path(wr, "hidden");
+	CHECK(mkdir(wr, 0755) == 0 && mkdir(hidden, 0755) == 0);
+	tc_write_file(tc_path(dir, "bundle.pem"), "", 0644);
+	tc_write_file(tc_path(dir, "token"), "t0k3n", 0600);
 	tc_write_file(
 	    f1,
 	    tc_fmt("[determinism]\nrandom_seed = 7\ndeterministic_dirs = true\n"
@@ -225,12 +229,20 @@ TEST(running_inspect_toml_round_trips)
 		   "[program]\nenv = { A = \"x y\", B = \"q\\\"uote\" }\ncwd = \"%s\"\n"
 		   "clean_env = true\nno_coredump = true\nno_huge_pages = true\n"
 		   "[filesystem]\nread = [\"/usr\", \"%s\"]\nwrite = [\"%s\"]\ntmp = true\n"
+		   "deny = [\"%s\"]\n"
 		   "[network]\nallow = [\"127.0.0.1:80\"]\ndeny = [\"10.0.0.0/8:*\"]\n"
+		   "bind = [8081]\nallow_bind = [\"9000-9010\"]\ndeny_bind = [\"9005\"]\n"
+		   "port_remap = true\n"
 		   "[http]\nallow = [\"GET 127.0.0.1/*\"]\nports = [8080]\n"
-		   "[syscalls]\nextra_deny = [\"mount\"]\n"
+		   "deny = [\"GET 127.0.0.1/admin/*\"]\nca_out = \"%s/ca.pem\"\n"
+		   "inject_ca = [\"%s/bundle.pem\"]\ncredentials = [\"TOKEN=file:%s/token\"]\n"
+		   "auth = [\"127.0.0.1=TOKEN\"]\n"
+		   "[protections]\nallow_degraded = [\"fs-ioctl-dev\"]\n"
+		   "disable = [\"signal-scope\"]\n"
+		   "[syscalls]\nextra_deny = [\"mount\"]\nextra_allow = [\"sysv_ipc\"]\n"
 		   "[limits]\nmemory = \"64M\"\nprocesses = 20\nopen_files = 256\n"
 		   "cpu = 50\ncpu_cores = [0]\nnum_cpus = 1\n",
-		   dir, tc_probe_dir(), dir),
+		   dir, tc_probe_dir(), wr, hidden, dir, dir, dir),
 	    0644);
 	char *a = rname("insp1"), *b = rname("insp2");
 	pid_t ca = cli_sleeper(a, f1);
@@ -251,14 +263,28 @@ TEST(running_inspect_toml_round_trips)
 					   "[filesystem]",
 					   "\"/usr\"",
 					   "tmp = true",
+					   "deny = [\"",
 					   "[network]",
 					   "allow = [\"127.0.0.1:80\"]",
 					   "deny = [\"10.0.0.0/8:*\"]",
+					   "bind = [8081]",
+					   "allow_bind = [\"9000-9010\"]",
+					   "deny_bind = [\"9005\"]",
+					   "port_remap = true",
 					   "[http]",
 					   "allow = [\"GET 127.0.0.1/*\"]",
 					   "ports = [8080]",
+					   "deny = [\"GET 127.0.0.1/admin/*\"]",
+					   "ca_out = \"",
+					   "inject_ca = [\"",
+					   "credentials = [\"TOKEN=file:",
+					   "auth = [\"127.0.0.1=TOKEN\"]",
+					   "[protections]",
+					   "allow_degraded = [\"fs-ioctl-dev\"]",
+					   "disable = [\"signal-scope\"]",
 					   "[syscalls]",
 					   "extra_deny = [\"mount\"]",
+					   "extra_allow = [\"sysv_ipc\"]",
 					   "[limits]",
 					   "memory = \"67108864\"",
 					   "processes = 20",
