@@ -45,6 +45,7 @@ struct set {
 
 struct learned {
 	struct set read, write, allow, bind;
+	int64_t peak_procs, peak_mem; /* 0: not seen */
 };
 
 static int set_add(struct set *s, const char *v)
@@ -226,6 +227,9 @@ static int take(struct learned *l, const char *line, int depth, bool force)
 		}
 	} else if (op && port && !strcmp(op, "bind")) {
 		r = set_add(&l->bind, port);
+	} else if (op && !strcmp(op, "peak")) {
+		json_int(line, "processes", &l->peak_procs);
+		json_int(line, "memory", &l->peak_mem);
 	}
 	free(op);
 	free(path);
@@ -271,6 +275,26 @@ static void strs(FILE *out, const char *key, const struct set *s)
 	fputs(s->n ? ",\n]\n" : "]\n", out);
 }
 
+/* The limits, with headroom: a run is never the same twice (timing,
+ * address space layout, what the allocator keeps), so twice the peak,
+ * and at least 8 processes and 64 MiB more than it. */
+#define LEARN_MIB (1024 * 1024)
+static void limits(FILE *out, const struct learned *l)
+{
+	if (l->peak_procs <= 0)
+		return;
+	int64_t procs =
+	    l->peak_procs * 2 > l->peak_procs + 8 ? l->peak_procs * 2 : l->peak_procs + 8;
+	fprintf(out, "\n[limits]\nprocesses = %lld\n", (long long)procs);
+	if (l->peak_mem > 0) {
+		int64_t mem = l->peak_mem * 2 > l->peak_mem + 64LL * LEARN_MIB
+				  ? l->peak_mem * 2
+				  : l->peak_mem + 64LL * LEARN_MIB;
+		fprintf(out, "memory = \"%lldM\"\n",
+			(long long)((mem + LEARN_MIB - 1) / LEARN_MIB));
+	}
+}
+
 static int write_profile(const char *path, const struct learned *l, char **cmd, int argc)
 {
 	FILE *out = fopen(path, "we");
@@ -302,6 +326,7 @@ static int write_profile(const char *path, const struct learned *l, char **cmd, 
 			fprintf(out, "%s%s", i ? ", " : "", l->bind.v[i]);
 		fputs("]\n", out);
 	}
+	limits(out, l);
 	if (fclose(out) != 0) {
 		fprintf(stderr, "sandlock: learn: %s: %s\n", path, strerror(errno));
 		return -1;
@@ -371,9 +396,15 @@ static int parse(int argc, char **argv, struct learn_args *a)
 }
 
 /* The trial run: every path readable and writable, TCP and UDP open,
- * every port bindable. */
+ * every port bindable, processes and memory counted (to the machine's
+ * memory, and far more processes than the default allows) for their
+ * peaks. */
 static int trial(char **cmd, int n, const char *log)
 {
+	char mem[32];
+	long pages = sysconf(_SC_PHYS_PAGES), size = sysconf(_SC_PAGESIZE);
+	snprintf(mem, sizeof(mem), "%lldM",
+		 pages > 0 && size > 0 ? (long long)pages * size / LEARN_MIB : 1LL << 20);
 	const char *flags[] = {"-r",
 			       "/",
 			       "-w",
@@ -383,7 +414,11 @@ static int trial(char **cmd, int n, const char *log)
 			       "--net-allow",
 			       "udp://*:*",
 			       "--net-allow-bind",
-			       "*"};
+			       "*",
+			       "-P",
+			       "4096",
+			       "-m",
+			       mem};
 	size_t nf = sizeof(flags) / sizeof(*flags);
 	const char **argv = calloc(nf + 2 + (size_t)n, sizeof(*argv));
 	if (!argv)

@@ -608,6 +608,9 @@ sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, 
  * truncated when the sandbox starts) as JSON lines:
  *   {"op":"read"|"write"|"create"|"remove"|"exec","path":P}
  *   {"op":"connect","addr":"HOST:PORT"}   {"op":"bind","port":"N"}
+ * and at the end the most processes counted and memory charged at once
+ * (the memory only when max_memory is set: it is what is charged):
+ *   {"op":"peak","processes":N,"memory":BYTES}
  * Observation only: what the policy allows is unchanged (a learning run
  * grants everything it wants to see). */
 sandlock_builder_t *sandlock_sandbox_builder_learn_log(sandlock_builder_t *b, const char *path);

@@ -150,6 +150,7 @@ int procs_add_root(struct sl_procs *ps, pid_t pid, int pidfd, pid_t keeper, int 
 	/* bound now, while the command execs, rather than by its first
 	 * notification (a new /proc entry's first lookups cost 10 to 20 us) */
 	(void)procs_dir(e);
+	procs_note_peaks(ps);
 	ps->keeper = keeper;
 	ps->keeper_pidfd = fcntl(keeper_pidfd, F_DUPFD_CLOEXEC, 3);
 	return ps->keeper_pidfd < 0 ? -errno : 0;
@@ -654,6 +655,7 @@ int procs_fork_pending(struct sl_procs *ps, struct sl_pent *p, pid_t tid, struct
 	}
 	ps->pend[ps->npend++] = (struct sl_pending){p->pid, tid, false, mem};
 	ps->mem_total += mem.data + mem.shared;
+	procs_note_peaks(ps);
 	return 0;
 }
 

@@ -110,11 +110,25 @@ struct sl_procs {
 	void *watch_arg;
 	/* the memory charged to the processes (max_memory) */
 	uint64_t mem_total;
+	/* the most processes counted and memory charged at once (learn) */
+	size_t peak_procs;
+	uint64_t peak_mem;
 	uint64_t cpu_ticks; /* the sandbox's CPU time at the last check */
 	uint64_t threads;   /* the live entries' threads, as last read */
 };
 
 void procs_init(struct sl_procs *ps);
+
+/* Raises the peaks to the current count and charge: after a fork is
+ * counted and after memory is charged. */
+static inline void procs_note_peaks(struct sl_procs *ps)
+{
+	size_t n = ps->n + ps->npend + ps->ghosts; /* procs_count's */
+	if (n > ps->peak_procs)
+		ps->peak_procs = n;
+	if (ps->mem_total > ps->peak_mem)
+		ps->peak_mem = ps->mem_total;
+}
 /* Sets the per-process feature block size and its release hook, before
  * the first process enters (procs_release keeps them). */
 void procs_set_features(struct sl_procs *ps, size_t size, void (*gone)(void *, struct sl_pent *),

@@ -411,6 +411,7 @@ static void commit(struct sl_ctx *c, const struct sl_action *a)
 	c->proc->data_bytes += c->data_charge;
 	c->proc->shared_bytes += c->shared_charge;
 	c->sup->procs.mem_total += c->data_charge + c->shared_charge + c->sysv_charge;
+	procs_note_peaks(&c->sup->procs);
 }
 
 /* Dispatches one received notification.  Returns false if it is held

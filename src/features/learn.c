@@ -22,6 +22,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -31,6 +33,7 @@
 #include "observe.h"
 #include "policy.h"
 #include "registry.h"
+#include "seccomp_uapi.h"
 
 #define LEARN_MAX  100000 /* distinct observations kept */
 #define LEARN_HASH 4096
@@ -41,7 +44,10 @@ struct seen {
 };
 
 struct learn_state {
-	int fd; /* the log */
+	int fd;			      /* the log */
+	const struct sl_procs *procs; /* the sandbox's, for its peaks */
+	size_t peak_procs;	      /* as last seen */
+	uint64_t peak_mem;
 	pthread_mutex_t lock;
 	bool lock_init;
 	struct seen *tab[LEARN_HASH];
@@ -125,6 +131,20 @@ static void exec_chain(struct learn_state *st, const char *prog)
 	}
 }
 
+/* An O_CREAT open of a file that exists (a redirection to /dev/null)
+ * makes no name: its directory needs no write grant.  Seen before the
+ * call runs. */
+static bool opened_existing(struct sl_ctx *c, const struct obs_event *e, const char *path)
+{
+	int nr = c->req->data.nr;
+	struct stat st;
+	bool open_call = nr == __NR_openat;
+#ifdef __NR_open
+	open_call |= nr == __NR_open || nr == __NR_creat;
+#endif
+	return e->op == OBS_CREATE && open_call && lstat(path, &st) == 0;
+}
+
 static void sink(struct sl_ctx *c, const struct obs_event *e, void *arg)
 {
 	struct learn_state *st = arg;
@@ -143,7 +163,7 @@ static void sink(struct sl_ctx *c, const struct obs_event *e, void *arg)
 			record(st, "connect", "addr", e->addr);
 		return;
 	default:
-		if (!observe_abs_path(c, e, path, sizeof(path)))
+		if (!observe_abs_path(c, e, path, sizeof(path)) || opened_existing(c, e, path))
 			return;
 		if (e->op == OBS_EXEC)
 			exec_chain(st, path);
@@ -171,9 +191,9 @@ static bool active(const struct sl_feature_env *env)
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
-	(void)s;
 	(void)proc_off;
 	struct learn_state *st = state;
+	st->procs = &s->procs;
 	const char *path = env->policy->learn_log;
 	st->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_APPEND | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (st->fd < 0)
@@ -183,9 +203,28 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	return r ? sl_errorf(r, "learn: %s", strerror(r)) : 0;
 }
 
+/* The peaks, taken as each process leaves: every one does, before the
+ * index is reset at the end. */
+static void proc_gone(void *state, void *pstate)
+{
+	(void)pstate;
+	struct learn_state *st = state;
+	if (st->procs->peak_procs > st->peak_procs)
+		st->peak_procs = st->procs->peak_procs;
+	if (st->procs->peak_mem > st->peak_mem)
+		st->peak_mem = st->procs->peak_mem;
+}
+
 static void release(void *state)
 {
 	struct learn_state *st = state;
+	if (st->fd > 0 && st->peak_procs) {
+		char line[96];
+		int n = snprintf(line, sizeof(line),
+				 "{\"op\":\"peak\",\"processes\":%zu,\"memory\":%llu}\n",
+				 st->peak_procs, (unsigned long long)st->peak_mem);
+		(void)!write(st->fd, line, (size_t)n);
+	}
 	if (st->dropped && st->fd > 0) {
 		char line[64];
 		int n = snprintf(line, sizeof(line), "{\"dropped\":%llu}\n",
@@ -212,4 +251,5 @@ const struct sl_feature feature_learn = {
     .state_size = sizeof(struct learn_state),
     .init = init,
     .release = release,
+    .proc_gone = proc_gone,
 };

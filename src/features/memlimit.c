@@ -150,6 +150,7 @@ static int refresh(const struct mem_state *st, struct sl_procs *ps, struct sl_pe
 		return r;
 	ps->mem_total += now - p->data_bytes;
 	p->data_bytes = now;
+	procs_note_peaks(ps);
 	return 0;
 }
 

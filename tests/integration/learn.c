@@ -132,3 +132,35 @@ TEST(learn_network_destination_and_bind)
 	CHECK_STR(out, "ok\n");
 	close(srv);
 }
+
+/* The processes and the memory the trial run held at most become limits
+ * with headroom: the same run passes under them, one that takes ten times
+ * the memory is stopped. */
+TEST(learn_limits_with_headroom)
+{
+	need_python();
+	char *dir = tc_mkdir("learn-lim"), *prof = tc_path(dir, "p.toml"), *out, *err;
+	char *code = tc_fmt("import os, sys\n"
+			    "n = int(sys.argv[1])\n"
+			    "x = bytearray(n << 20)\n"
+			    "pids = [os.fork() for _ in range(1)]\n"
+			    "if pids[0] == 0: os._exit(0)\n"
+			    "os.waitpid(pids[0], 0)\n"
+			    "print('ok')\n");
+	const char *learn[] = {tc_cli(), "learn", "-o", prof, "--", PY, "-c", code, "40", NULL};
+	CHECK_EQ(cli_argv(&out, &err, NULL, learn), 0);
+	CHECK_STR(out, "ok\n");
+	char *text = tc_read_file(prof);
+	CHECK_CONTAINS(text, "\n[limits]\nprocesses = ");
+	const char *m = strstr(text, "memory = \"");
+	CHECK(m != NULL);
+	long mib = strtol(m + 10, NULL, 10);
+	CHECK(mib >= 80 && mib < 400); /* twice the 40 MiB the run charged, at least */
+	int rc = tc_cli_run(&out, &err, "--profile-file", prof, "--", PY, "-c", code, "40", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(out, "ok\n");
+	rc = tc_cli_run(&out, &err, "--profile-file", prof, "--", PY, "-c", code, "400", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "MemoryError");
+	CHECK_CONTAINS(err, "(-m, --max-memory)");
+}
