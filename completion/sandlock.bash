@@ -61,6 +61,14 @@ _sandlock_profiles() {
 	done < <("$_sandlock_bin" profile list 2>/dev/null)
 }
 
+# The user's running sandboxes: the first column of `sandlock ps` (a
+# name is letters, digits and . _ -: one word).
+_sandlock_running() {
+	"$_sandlock_bin" ps 2>/dev/null | while read -r name _; do
+		[[ $name == NAME ]] || printf '%s\n' "$name"
+	done
+}
+
 _sandlock_files() { # cur [-d]
 	if declare -F _filedir >/dev/null; then
 		if [[ ${2-} == -d ]]; then _filedir -d; else _filedir; fi
@@ -125,7 +133,15 @@ _sandlock() {
 		return
 		;;
 	inspect)
-		((COMP_CWORD > 2)) && mapfile -t COMPREPLY < <(compgen -W "--toml --json" -- "$cur")
+		if ((COMP_CWORD == 2)); then
+			mapfile -t COMPREPLY < <(compgen -W "$(_sandlock_running)" -- "$cur")
+		else
+			mapfile -t COMPREPLY < <(compgen -W "--toml --json" -- "$cur")
+		fi
+		return
+		;;
+	kill | pause | resume)
+		((COMP_CWORD == 2)) && mapfile -t COMPREPLY < <(compgen -W "$(_sandlock_running)" -- "$cur")
 		return
 		;;
 	*) return ;;

@@ -120,6 +120,17 @@ builtin=$(for f in profiles/*.toml; do basename "$f" .toml; done | sort | tr '\n
 check "completion of -p offers the built-in profiles ($profiles)" test "$profiles" = "$builtin"
 check "completion of --fs-read= offers paths" \
 	has "$(complete_words "$B/sandlock" run --fs-read=/et)" "--fs-read=/etc"
+# a running sandbox's name, for kill and inspect
+name=compl-$$
+"$B/sandlock" run --name "$name" -r /usr -r /lib -r /lib64 -r /bin -- /bin/sleep 30 2>/dev/null &
+run_pid=$!
+for _ in $(seq 50); do "$B/sandlock" ps 2>/dev/null | grep -q "^$name " && break; sleep 0.1; done
+check "completion of kill offers the running sandbox" \
+	has "$(complete_words "$B/sandlock" kill compl-)" "$name"
+check "completion of inspect offers the running sandbox" \
+	has "$(complete_words "$B/sandlock" inspect "")" "$name"
+"$B/sandlock" kill "$name" >/dev/null 2>&1
+wait "$run_pid" 2>/dev/null
 
 # ---- uninstall ------------------------------------------------------------------------
 MAKEFLAGS='' make -s B="$tmp/build" PREFIX=/opt/x DESTDIR="$root" uninstall >"$tmp/make.log" 2>&1
