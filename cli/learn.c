@@ -18,8 +18,10 @@
  * Every path is resolved on the host after the run (symlinks as Landlock
  * follows them).
  */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <limits.h>
+#include <netdb.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,7 @@ struct set {
 
 struct learned {
 	struct set read, write, allow, bind;
+	struct set names;	      /* looked up (DNS queries) */
 	int64_t peak_procs, peak_mem; /* 0: not seen */
 };
 
@@ -227,6 +230,10 @@ static int take(struct learned *l, const char *line, int depth, bool force)
 		}
 	} else if (op && port && !strcmp(op, "bind")) {
 		r = set_add(&l->bind, port);
+	} else if (op && !strcmp(op, "lookup")) {
+		char *name = json_str(line, "name");
+		r = name ? set_add(&l->names, name) : 0;
+		free(name);
 	} else if (op && !strcmp(op, "peak")) {
 		json_int(line, "processes", &l->peak_procs);
 		json_int(line, "memory", &l->peak_mem);
@@ -235,6 +242,69 @@ static int take(struct learned *l, const char *line, int depth, bool force)
 	free(path);
 	free(addr);
 	free(port);
+	return r;
+}
+
+/* ---- host names ------------------------------------------------------------------ */
+
+/* The address of "ADDR:PORT" / "[V6]:PORT" in canonical form, and where
+ * its port starts; false for anything else (a udp:// rule). */
+static bool split_dest(const char *dest, char *addr, size_t size, const char **port)
+{
+	const char *colon = strrchr(dest, ':');
+	if (!colon || strncmp(dest, "udp://", 6) == 0)
+		return false;
+	char host[INET6_ADDRSTRLEN + 2];
+	bool v6 = dest[0] == '[';
+	int n = snprintf(host, sizeof(host), "%.*s", (int)(colon - dest - (v6 ? 2 : 0)),
+			 dest + (v6 ? 1 : 0));
+	unsigned char bin[16];
+	int af = v6 ? AF_INET6 : AF_INET;
+	*port = colon + 1;
+	return n > 0 && (size_t)n < sizeof(host) && inet_pton(af, host, bin) == 1 &&
+	       inet_ntop(af, bin, addr, (socklen_t)size) != NULL;
+}
+
+/* Whether name resolves (on the host, now) to addr. */
+static bool resolves_to(const char *name, const char *addr)
+{
+	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
+		return false;
+	bool found = false;
+	for (struct addrinfo *a = res; a && !found; a = a->ai_next) {
+		char s[INET6_ADDRSTRLEN];
+		const void *bin =
+		    a->ai_family == AF_INET
+			? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
+			: (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
+		found = inet_ntop(a->ai_family, bin, s, sizeof(s)) && strcmp(s, addr) == 0;
+	}
+	freeaddrinfo(res);
+	return found;
+}
+
+/* A destination reached by a name the run looked up becomes NAME:PORT:
+ * the rule then follows the name (resolved when the sandbox starts), not
+ * the address it had during the trial.  An address no name explains
+ * stays. */
+static int name_destinations(struct learned *l)
+{
+	struct set named = {0};
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < l->allow.n; i++) {
+		char addr[INET6_ADDRSTRLEN], rule[512];
+		const char *port, *name = NULL;
+		if (split_dest(l->allow.v[i], addr, sizeof(addr), &port))
+			for (size_t j = 0; !name && j < l->names.n; j++)
+				if (resolves_to(l->names.v[j], addr))
+					name = l->names.v[j];
+		if (name)
+			snprintf(rule, sizeof(rule), "%s:%s", name, port);
+		r = set_add(&named, name ? rule : l->allow.v[i]);
+	}
+	set_free(&l->allow);
+	l->allow = named;
 	return r;
 }
 
@@ -256,6 +326,8 @@ static int read_log(const char *file, struct learned *l, int depth, bool force)
 	prune(&l->read, &l->write);
 	prune(&l->read, &l->read);
 	prune(&l->write, &l->write);
+	if (r == 0 && l->names.n)
+		r = name_destinations(l);
 	struct set *sorted[] = {&l->read, &l->write, &l->allow};
 	for (size_t i = 0; i < sizeof(sorted) / sizeof(*sorted); i++)
 		if (sorted[i]->n) /* qsort of NULL is undefined, even for none */
@@ -473,5 +545,6 @@ int cmd_learn(int argc, char **argv)
 	set_free(&l.write);
 	set_free(&l.allow);
 	set_free(&l.bind);
+	set_free(&l.names);
 	return r < 0 ? CLI_EXIT_FAILURE : rc;
 }

@@ -608,6 +608,7 @@ sandlock_builder_t *sandlock_sandbox_builder_http_ca_out(sandlock_builder_t *b, 
  * truncated when the sandbox starts) as JSON lines:
  *   {"op":"read"|"write"|"create"|"remove"|"exec","path":P}
  *   {"op":"connect","addr":"HOST:PORT"}   {"op":"bind","port":"N"}
+ *   {"op":"lookup","name":"NAME"} (a DNS query sent over UDP)
  * and at the end the most processes counted and memory charged at once
  * (the memory only when max_memory is set: it is what is charged):
  *   {"op":"peak","processes":N,"memory":BYTES}

@@ -145,7 +145,7 @@ static void on_call(struct sl_ctx *c, struct sl_action *a, void *arg)
 static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
 {
 	(void)env;
-	return observe_rules(on_call, out, max);
+	return observe_rules(on_call, false, out, max);
 }
 
 static bool active(const struct sl_feature_env *env)

@@ -114,9 +114,9 @@ static void record(struct learn_state *st, const char *op, const char *field, co
 /* ---- the sink: each event as a line ---------------------------------------------- */
 
 static const char *const op_names[] = {
-    [OBS_READ] = "read",     [OBS_WRITE] = "write", [OBS_CREATE] = "create",
-    [OBS_REMOVE] = "remove", [OBS_EXEC] = "exec",   [OBS_CONNECT] = "connect",
-    [OBS_BIND] = "bind",
+    [OBS_READ] = "read",     [OBS_WRITE] = "write",   [OBS_CREATE] = "create",
+    [OBS_REMOVE] = "remove", [OBS_EXEC] = "exec",     [OBS_CONNECT] = "connect",
+    [OBS_BIND] = "bind",     [OBS_LOOKUP] = "lookup",
 };
 
 /* The program, and what the kernel opens to start it. */
@@ -155,6 +155,9 @@ static void sink(struct sl_ctx *c, const struct obs_event *e, void *arg)
 		if (e->port)
 			record(st, "bind", "port", port);
 		return;
+	case OBS_LOOKUP:
+		record(st, "lookup", "name", e->addr);
+		return;
 	case OBS_CONNECT:
 		/* a connect to a unix socket needs a writable tree */
 		if (e->unix_path)
@@ -181,7 +184,7 @@ static void on_call(struct sl_ctx *c, struct sl_action *a, void *arg)
 static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
 {
 	(void)env;
-	return observe_rules(on_call, out, max);
+	return observe_rules(on_call, true, out, max);
 }
 
 static bool active(const struct sl_feature_env *env)

@@ -174,6 +174,94 @@ static void on_sockaddr(struct sl_ctx *c, obs_sink sink, void *arg, enum obs_op 
 	sink(c, &e, arg);
 }
 
+/* ---- DNS queries ------------------------------------------------------------------- */
+
+bool observe_dns_query(const unsigned char *buf, size_t len, char *out, size_t size)
+{
+	/* header: id, flags (QR 0, opcode 0), one question, no answer or
+	 * authority, at most one additional record (EDNS) */
+	if (len < 17 || (buf[2] & 0xf8) || buf[4] || buf[5] != 1 || buf[6] || buf[7] || buf[8] ||
+	    buf[9] || buf[10] || buf[11] > 1)
+		return false;
+	size_t at = 12, o = 0;
+	while (at < len && buf[at]) {
+		size_t n = buf[at++];
+		if (n > 63 || at + n > len || o + n + 2 > size)
+			return false;
+		if (o)
+			out[o++] = '.';
+		for (size_t i = 0; i < n; i++) {
+			unsigned char ch = buf[at + i];
+			if (!((ch >= 'a' && ch <= 'z') || (ch >= 'A' && ch <= 'Z') ||
+			      (ch >= '0' && ch <= '9') || ch == '-' || ch == '_'))
+				return false;
+			out[o++] = (char)(ch >= 'A' && ch <= 'Z' ? ch - 'A' + 'a' : ch);
+		}
+		at += n;
+	}
+	/* the root label, then the type and class IN */
+	if (!o || at + 5 > len || buf[at + 3] != 0 || buf[at + 4] != 1)
+		return false;
+	out[o] = 0;
+	return true;
+}
+
+/* The inet port of a sockaddr in the child's memory (0: none, or not
+ * inet). */
+static uint16_t port_at(struct sl_ctx *c, uint64_t addr, uint64_t len)
+{
+	struct sockaddr_storage ss = {0};
+	size_t n = len < sizeof(ss) ? (size_t)len : sizeof(ss);
+	struct sl_net_addr na;
+	uint16_t port = 0;
+	if (!addr || n < sizeof(sa_family_t) || mem_read(&c->mem, addr, &ss, n) < 0 ||
+	    netaddr_from_sockaddr(&ss, n, &na, &port) < 0)
+		return 0;
+	return port;
+}
+
+/* A message sent: to port 53 (or with no address: a connected socket),
+ * holding a DNS query in its first buffer. */
+static void lookup(struct sl_ctx *c, obs_sink sink, void *arg, uint64_t buf, uint64_t len,
+		   uint64_t addr, uint64_t addrlen)
+{
+	unsigned char q[512];
+	char name[256];
+	size_t n = len < sizeof(q) ? (size_t)len : sizeof(q);
+	if ((addr && port_at(c, addr, addrlen) != 53) || !buf || n < 17 ||
+	    mem_read(&c->mem, buf, q, n) < 0 || !observe_dns_query(q, n, name, sizeof(name)))
+		return;
+	struct obs_event e = {.op = OBS_LOOKUP, .dirfd = AT_FDCWD, .addr = name};
+	sink(c, &e, arg);
+}
+
+/* A struct msghdr at addr: its address and first buffer. */
+static void lookup_msg(struct sl_ctx *c, obs_sink sink, void *arg, uint64_t addr)
+{
+	struct msghdr m;
+	struct iovec iov;
+	if (!addr || mem_read(&c->mem, addr, &m, sizeof(m)) < 0 || m.msg_iovlen < 1 ||
+	    mem_read(&c->mem, (uint64_t)(uintptr_t)m.msg_iov, &iov, sizeof(iov)) < 0)
+		return;
+	lookup(c, sink, arg, (uint64_t)(uintptr_t)iov.iov_base, iov.iov_len,
+	       (uint64_t)(uintptr_t)m.msg_name, m.msg_namelen);
+}
+
+static void on_send(struct sl_ctx *c, obs_sink sink, void *arg)
+{
+	const __u64 *r = c->req->data.args;
+	switch (c->req->data.nr) {
+	case __NR_sendto:
+		lookup(c, sink, arg, r[1], r[2], r[4], r[5]);
+		return;
+	case __NR_sendmmsg:
+		/* a resolver sends the A and AAAA queries in one call */
+		for (uint64_t i = 0; i < r[2] && i < 2; i++)
+			lookup_msg(c, sink, arg, r[1] + i * sizeof(struct mmsghdr));
+		return;
+	}
+}
+
 void observe_call(struct sl_ctx *c, obs_sink sink, void *arg)
 {
 	const __u64 *r = c->req->data.args;
@@ -202,6 +290,10 @@ void observe_call(struct sl_ctx *c, obs_sink sink, void *arg)
 	case __NR_bind:
 		on_sockaddr(c, sink, arg, OBS_BIND);
 		return;
+	case __NR_sendto:
+	case __NR_sendmmsg:
+		on_send(c, sink, arg);
+		return;
 	default:
 		on_name(c, sink, arg);
 	}
@@ -217,9 +309,19 @@ static const int watched[] = {
     __NR_renameat2, __NR_linkat,   __NR_symlinkat, __NR_truncate, __NR_connect,	 __NR_bind,
 };
 
-size_t observe_rules(sl_hfn fn, struct sl_frule *out, size_t max)
+/* Not sendmsg: the child makes it before its exec, before the supervisor
+ * can answer (it reports to the parent), so it cannot be notified in every
+ * form; resolvers send with send (sendto) or sendmmsg. */
+static const int sends[] = {__NR_sendto, __NR_sendmmsg};
+
+size_t observe_rules(sl_hfn fn, bool lookups, struct sl_frule *out, size_t max)
 {
-	for (size_t i = 0; i < SL_ARRAY_SIZE(watched) && i < max; i++)
-		out[i] = (struct sl_frule){{watched[i], 0, {{0}}}, fn};
-	return SL_ARRAY_SIZE(watched);
+	size_t n = 0;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(watched); i++, n++)
+		if (n < max)
+			out[n] = (struct sl_frule){{watched[i], 0, {{0}}}, fn};
+	for (size_t i = 0; lookups && i < SL_ARRAY_SIZE(sends); i++, n++)
+		if (n < max)
+			out[n] = (struct sl_frule){{sends[i], 0, {{0}}}, fn};
+	return n;
 }

@@ -29,6 +29,7 @@ enum obs_op {
 	OBS_EXEC,    /* executed */
 	OBS_CONNECT, /* a connect: inet host:port, or a unix socket's path */
 	OBS_BIND,    /* a bind of an inet port */
+	OBS_LOOKUP,  /* a DNS query sent (over UDP): the name asked for */
 };
 
 struct obs_event {
@@ -40,7 +41,7 @@ struct obs_event {
 	const char *path;
 	bool nofollow;
 	/* OBS_CONNECT: "host:port" (IPv6 in brackets) or a unix path
-	 * (unix true); OBS_BIND: the port */
+	 * (unix true); OBS_BIND: the port; OBS_LOOKUP: the name */
 	const char *addr;
 	bool unix_path;
 	uint16_t port;
@@ -49,8 +50,13 @@ struct obs_event {
 typedef void (*obs_sink)(struct sl_ctx *c, const struct obs_event *e, void *arg);
 
 /* The notify rules, each routed to fn (the feature's handler, which
- * calls observe_call): rules() of struct sl_feature. */
-size_t observe_rules(sl_hfn fn, struct sl_frule *out, size_t max);
+ * calls observe_call): rules() of struct sl_feature.  lookups: the sends
+ * too (sendto, sendmmsg), for the DNS queries among them. */
+size_t observe_rules(sl_hfn fn, bool lookups, struct sl_frule *out, size_t max);
+
+/* The name a DNS query asks for (a standard query of one question, class
+ * IN), in out; false when buf is no such query.  Pure (unit-tested). */
+bool observe_dns_query(const unsigned char *buf, size_t len, char *out, size_t size);
 
 /* Decodes the notified call into events for sink.  Leaves the action to
  * the caller. */

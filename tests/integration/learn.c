@@ -164,3 +164,32 @@ TEST(learn_limits_with_headroom)
 	CHECK_CONTAINS(err, "MemoryError");
 	CHECK_CONTAINS(err, "(-m, --max-memory)");
 }
+
+/* A destination reached by a name the run looked up (its DNS query, sent
+ * on a connected socket or to port 53) is learned as that name: the
+ * rule then follows the name, resolved when the sandbox starts. */
+TEST(learn_destination_by_name)
+{
+	need_python();
+	uint16_t port;
+	int srv = tc_tcp_listener(&port);
+	char *dir = tc_mkdir("learn-dns"), *prof = tc_path(dir, "p.toml"), *out, *err;
+	char *code = tc_fmt("import socket, struct\n"
+			    "q = struct.pack('>HHHHHH', 7, 0x0100, 1, 0, 0, 0)\n"
+			    "q += b'\\x09LocalHost\\x00' + struct.pack('>HH', 1, 1)\n"
+			    "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+			    "u.connect(('127.0.0.1', 53)); u.send(q)\n"
+			    "c = socket.create_connection(('127.0.0.1', %u)); c.close()\n"
+			    "print('ok')\n",
+			    port);
+	const char *learn[] = {tc_cli(), "learn", "-o", prof, "--", PY, "-c", code, NULL};
+	CHECK_EQ(cli_argv(&out, &err, NULL, learn), 0);
+	CHECK_STR(out, "ok\n");
+	char *text = tc_read_file(prof);
+	CHECK_CONTAINS(text, tc_fmt("\"localhost:%u\"", port));
+	CHECK(strstr(text, tc_fmt("\"127.0.0.1:%u\"", port)) == NULL);
+	int rc = tc_cli_run(&out, &err, "--profile-file", prof, "--", PY, "-c", code, NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(out, "ok\n");
+	close(srv);
+}
