@@ -137,9 +137,16 @@ static void report_end(const sandlock_result_t *res, const struct run_opts *o)
 	const char *note = sandlock_result_note(res);
 	int sig = sandlock_result_signal(res); /* -1: none */
 	const char *name = sig > 0 ? sigabbrev_np(sig) : NULL;
-	if (note)
+	if (note) {
 		fprintf(stderr, "sandlock: %s\n", note);
-	else if (sandlock_result_status(res) == SANDLOCK_STATUS_TIMEOUT)
+		/* a first run with no grant at all: nothing is readable */
+		if (sandlock_result_exit_code(res) == 127 && !o->fs_read.n && !o->fs_write.n &&
+		    !o->profile && !o->profile_file)
+			fprintf(stderr,
+				"sandlock: nothing is readable without -r or a profile; "
+				"the built-in one: sandlock run -p default -- %s\n",
+				o->cmd[0]);
+	} else if (sandlock_result_status(res) == SANDLOCK_STATUS_TIMEOUT)
 		return;
 	else if (sig > 0 && sig != SIGINT && sig != SIGPIPE)
 		fprintf(stderr, "sandlock: %s: killed by SIG%s\n", o->cmd[0], name ? name : "?");

@@ -128,6 +128,9 @@ TEST(denials_exec_failure_names_the_missing_grant)
 	CHECK_EQ(tc_cli_run(&out, &err, "--", "/bin/echo", "hi", NULL), 127);
 	CHECK_CONTAINS(err, "/bin/echo: Permission denied: /usr/bin/echo is not under any -r tree "
 			    "(add -r /usr/bin)");
+	/* a first run with no grant at all is pointed to the built-in profile */
+	CHECK_CONTAINS(err, "sandlock: nothing is readable without -r or a profile; the built-in "
+			    "one: sandlock run -p default -- /bin/echo");
 	CHECK_EQ(tc_cli_run(&out, &err, "-r", "/usr/bin", "--", "/bin/echo", "hi", NULL), 127);
 	CHECK_CONTAINS(err, "/bin/echo: Permission denied: it needs /");
 	CHECK_CONTAINS(err, ", which is not under any -r tree (add -r /");
