@@ -149,6 +149,19 @@ static void report_end(const sandlock_result_t *res, const struct run_opts *o)
 
 #define DENIALS_SHOWN 5
 
+/* The sandboxed process names the paths, URLs and methods an event
+ * holds: its control characters (C0, DEL and C1, which a terminal reads
+ * as escape sequences or line breaks) become '?', so that what it names
+ * reaches the terminal as text, on the summary's own line. */
+static void printable(char *s)
+{
+	for (unsigned char *c = (unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+		else if (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f)
+			c[0] = c[1] = '?'; /* U+0080 to U+009F in UTF-8 */
+}
+
 /* One line of the summary, "openat /etc/shadow (read: not under any -r
  * or -w tree (-r /etc/shadow would allow it))", malloc'd; NULL for a
  * line that is no event. */
@@ -158,6 +171,8 @@ static char *denial_line(const char *obj)
 	     *rule = json_str(obj, "rule"), *line = NULL;
 	if (sys && target && rule && asprintf(&line, "%s %s (%s)", sys, target, rule) < 0)
 		line = NULL;
+	if (line)
+		printable(line);
 	free(sys);
 	free(target);
 	free(rule);

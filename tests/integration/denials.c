@@ -318,3 +318,26 @@ TEST(denials_audit_nested_domain_not_taken_for_the_sandbox)
 	CHECK_CONTAINS(text, tc_fmt("\"target\":\"%s\",\"rule\":\"fs.make_dir", ro));
 	CHECK(strstr(text, tc_fmt("\"target\":\"%s\"", f)) == NULL);
 }
+
+/* The summary prints what the sandboxed process named: a path with a
+ * terminal's escape sequence or a line break reaches the user's terminal
+ * as text, never as a sequence the terminal acts on nor as a line of
+ * sandlock's own. */
+TEST(denials_summary_shows_no_control_bytes)
+{
+	char *code = tc_fmt("import sys\n"
+			    "for p in ['/nonesuch-dir/x\\x1b]0;owned\\x07\\x1b[2J',\n"
+			    "          '/nonesuch-dir/y\\nsandlock: fake line',\n"
+			    "          '/nonesuch-dir/z\\u009b31m']:\n"
+			    "    try: open('/' + p)\n"
+			    "    except OSError: pass\n"
+			    "sys.exit(1)\n");
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "-r", "/etc", "--explain", "--", "/usr/bin/python3", "-c", code, NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "sandlock: denied: openat /nonesuch-dir/x?]0;owned??[2J");
+	CHECK(strchr(err, '\x1b') == NULL && strchr(err, '\a') == NULL);
+	CHECK(strstr(err, "\nsandlock: fake line") == NULL);
+	CHECK(strstr(err, "\xc2\x9b") == NULL);
+}
