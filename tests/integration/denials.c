@@ -341,3 +341,32 @@ TEST(denials_summary_shows_no_control_bytes)
 	CHECK(strstr(err, "\nsandlock: fake line") == NULL);
 	CHECK(strstr(err, "\xc2\x9b") == NULL);
 }
+
+/* The grant --explain suggests names what the call reached, not the path
+ * the process gave: a symlink it plants in a tree it may write would
+ * otherwise make "-w WORK/link" read as a grant inside that tree, while
+ * Landlock, following the link, would grant the tree it points to.  A
+ * path whose lookup fails was never Landlock's to refuse (the kernel
+ * says ENOENT): no event. */
+TEST(denials_explain_suggests_the_object_not_the_link)
+{
+	char *w = tc_mkdir("den-link"), *secret = tc_mkdir("den-link-s");
+	char *s = tc_path(secret, "s"), *l = tc_path(w, "l"), *log = tc_path(w, "log.jsonl");
+	tc_write_file(s, "s3cret\n", 0644);
+	CHECK_EQ(symlink(secret, l), 0);
+	char *script = tc_fmt("cat %s/s; echo x > %s/new; cat %s/missing/x; exit 3", l, l, secret);
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "-r", "/etc", "-w", w, "--explain", "--log-denials", log, "--",
+			    "/bin/sh", "-c", script, NULL);
+	CHECK_EQ(rc, 3);
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/s (read: not under any -r or -w "
+				   "tree (-r %s would allow it))",
+				   l, s));
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/new (write: not under any -w "
+				   "tree (-w %s would allow it))",
+				   l, secret));
+	CHECK(strstr(err, tc_fmt("-w %s would", l)) == NULL);
+	CHECK(strstr(err, tc_fmt("-r %s/s would", l)) == NULL);
+	CHECK(strstr(tc_read_file(log), "missing") == NULL);
+}
