@@ -6,8 +6,8 @@
  */
 #include <errno.h>
 #include <ftw.h>
-#include <limits.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -181,7 +181,7 @@ static char *denial_line(const char *obj)
 
 /* The last DENIALS_SHOWN distinct events of text (the ones nearest the
  * failure: a program's failed probes come first), in their order; how
- * many events there were in *n. */
+ * many events there were in *n (those dropped too). */
 static void denial_summary(char *text, int *n)
 {
 	char *shown[DENIALS_SHOWN] = {0};
@@ -191,9 +191,13 @@ static void denial_summary(char *text, int *n)
 		char *line = end - 1;
 		while (line > text && line[-1] != '\n')
 			line--;
+		int64_t dropped = 0;
 		char *s = strncmp(line, "{\"dropped\"", 10) ? denial_line(line) : NULL;
 		end = line;
 		*n += s != NULL;
+		if (!s && json_int(line, "dropped", &dropped) && dropped > 0 &&
+		    dropped < INT_MAX - *n)
+			*n += (int)dropped;
 		for (int i = 0; s && i < k; i++)
 			if (strcmp(shown[i], s) == 0) {
 				free(s);

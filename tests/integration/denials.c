@@ -325,18 +325,25 @@ TEST(denials_audit_nested_domain_not_taken_for_the_sandbox)
  * sandlock's own. */
 TEST(denials_summary_shows_no_control_bytes)
 {
+	char *dir = tc_mkdir("den-esc");
+	const char *names[] = {"x\x1b]0;owned\a\x1b[2J", "y\nsandlock: fake line",
+			       "z\xc2\x9b"
+			       "31m"};
+	for (size_t i = 0; i < 3; i++)
+		tc_write_file(tc_path(dir, names[i]), "x\n", 0644);
 	char *code = tc_fmt("import sys\n"
-			    "for p in ['/nonesuch-dir/x\\x1b]0;owned\\x07\\x1b[2J',\n"
-			    "          '/nonesuch-dir/y\\nsandlock: fake line',\n"
-			    "          '/nonesuch-dir/z\\u009b31m']:\n"
-			    "    try: open('/' + p)\n"
+			    "for n in [b'x\\x1b]0;owned\\a\\x1b[2J', b'y\\nsandlock: fake line',\n"
+			    "          b'z\\xc2\\x9b31m']:\n"
+			    "    try: open(b'%s/' + n)\n"
 			    "    except OSError: pass\n"
-			    "sys.exit(1)\n");
+			    "sys.exit(1)\n",
+			    dir);
 	char *out, *err;
 	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
 			    "-r", "/etc", "--explain", "--", "/usr/bin/python3", "-c", code, NULL);
 	CHECK_EQ(rc, 1);
-	CHECK_CONTAINS(err, "sandlock: denied: openat /nonesuch-dir/x?]0;owned??[2J");
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/x?]0;owned??[2J", dir));
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/y?sandlock: fake line", dir));
 	CHECK(strchr(err, '\x1b') == NULL && strchr(err, '\a') == NULL);
 	CHECK(strstr(err, "\nsandlock: fake line") == NULL);
 	CHECK(strstr(err, "\xc2\x9b") == NULL);
@@ -369,4 +376,31 @@ TEST(denials_explain_suggests_the_object_not_the_link)
 	CHECK(strstr(err, tc_fmt("-w %s would", l)) == NULL);
 	CHECK(strstr(err, tc_fmt("-r %s/s would", l)) == NULL);
 	CHECK(strstr(tc_read_file(log), "missing") == NULL);
+}
+
+/* A process that makes hundreds of refusals first cannot push the
+ * refusals nearest the failure out of what is kept: the summary still
+ * shows the last one, and counts every refusal, not only those kept. */
+TEST(denials_flood_keeps_the_last_refusals)
+{
+	char *secret = tc_mkdir("den-flood"), *s = tc_path(secret, "last");
+	tc_write_file(s, "x\n", 0644);
+	char *code = tc_fmt("import sys\n"
+			    "for i in range(2000):\n"
+			    "    try: open('%s')\n"
+			    "    except OSError: pass\n"
+			    "try: open('%s')\n"
+			    "except OSError: pass\n"
+			    "sys.exit(1)\n",
+			    secret, s);
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "-r", "/etc", "--explain", "--", "/usr/bin/python3", "-c", code, NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s (", s));
+	const char *p = strstr(err, " denials in all");
+	CHECK(p != NULL);
+	while (p > err && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	CHECK(strtoll(p, NULL, 10) >= 2001);
 }
