@@ -404,3 +404,66 @@ TEST(denials_flood_keeps_the_last_refusals)
 		p--;
 	CHECK(strtoll(p, NULL, 10) >= 2001);
 }
+
+/* A host whose program is the command's too (a Python program using the
+ * library to run python3): the command, with the sandbox's pid and that
+ * program, makes a domain of its own before any refusal of the sandbox's
+ * is logged.  Its record must not be taken for the sandbox's domain:
+ * its refusals would be reported as the sandbox's (a file the sandbox
+ * grants, "-r FILE would allow it") and the sandbox's own hidden.  The
+ * domains the command makes log nothing (LOG_SUBDOMAINS_OFF). */
+TEST(denials_audit_same_program_nested_domain_not_taken)
+{
+	uint32_t was = 0;
+	int r = audit_set(1, &was);
+	if (r < 0)
+		SKIP("audit cannot be enabled here (%s): needs CAP_AUDIT_CONTROL", strerror(-r));
+	char *ro = tc_mkdir("den-same"), *f = tc_path(ro, "f"), *host = tc_path(ro, "host.py");
+	tc_write_file(f, "x\n", 0644);
+	const char *cli = tc_cli();
+	char *lib = tc_fmt("%.*slibsandlock.so", (int)(strlen(cli) - strlen("sandlock")), cli);
+	tc_write_file(
+	    host,
+	    tc_fmt(
+		"import ctypes, os, sys\n"
+		"L = ctypes.CDLL(%s)\n"
+		"vp = ctypes.c_void_p\n"
+		"for n, a in [('sandlock_sandbox_builder_new', []),\n"
+		"             ('sandlock_sandbox_builder_fs_read', [vp, ctypes.c_char_p]),\n"
+		"             ('sandlock_sandbox_builder_explain_denials', [vp, ctypes.c_bool]),\n"
+		"             ('sandlock_sandbox_build', [vp, vp, vp]),\n"
+		"             ('sandlock_create', [vp, vp, vp, ctypes.c_uint]),\n"
+		"             ('sandlock_start', [vp]), ('sandlock_handle_wait', [vp]),\n"
+		"             ('sandlock_handle_denials', [vp])]:\n"
+		"    getattr(L, n).restype, getattr(L, n).argtypes = vp, a\n"
+		"os.chdir('%s')\n"
+		"b = L.sandlock_sandbox_builder_new()\n"
+		"for p in [b'/usr', b'/lib', b'/lib64', b'/bin', b'/etc', b'%s']:\n"
+		"    b = L.sandlock_sandbox_builder_fs_read(b, p)\n"
+		"b = L.sandlock_sandbox_builder_explain_denials(b, True)\n"
+		"pol = L.sandlock_sandbox_build(b, None, None)\n"
+		"code = b'''import ctypes, struct, os\n"
+		"libc = ctypes.CDLL(None)\n"
+		"attr = ctypes.create_string_buffer(struct.pack('Q', 4))\n"
+		"assert libc.syscall(446, libc.syscall(444, attr, 8, 0), 0) == 0\n"
+		"try: open('%s')\n"
+		"except OSError: pass\n"
+		"try: os.mkdir('%s/d')\n"
+		"except OSError: pass\n"
+		"'''\n"
+		"argv = (ctypes.c_char_p * 4)(b'/usr/bin/python3', b'-c', code, None)\n"
+		"h = L.sandlock_create(pol, None, argv, 3)\n"
+		"L.sandlock_start(h)\n"
+		"L.sandlock_handle_wait(h)\n"
+		"sys.stdout.write(ctypes.string_at(L.sandlock_handle_denials(h)).decode())\n",
+		tc_fmt("'%s'", lib), ro, ro, f, ro),
+	    0644);
+	char *out, *err;
+	char *const argv[] = {"/usr/bin/python3", host, NULL};
+	int st = th_run(argv, NULL, &out, &err);
+	uint32_t ignored;
+	audit_set(was, &ignored);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_CONTAINS(out, tc_fmt("\"target\":\"%s\",\"rule\":\"fs.make_dir", ro));
+	CHECK(strstr(out, tc_fmt("\"target\":\"%s\"", f)) == NULL);
+}
