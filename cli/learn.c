@@ -265,44 +265,57 @@ static bool split_dest(const char *dest, char *addr, size_t size, const char **p
 	       inet_ntop(af, bin, addr, (socklen_t)size) != NULL;
 }
 
-/* Whether name resolves (on the host, now) to addr. */
-static bool resolves_to(const char *name, const char *addr)
+/* The addresses name resolves to, into out (none when it does not). */
+static int resolve_into(const char *name, struct set *out)
 {
 	struct addrinfo hints = {.ai_socktype = SOCK_STREAM}, *res = NULL;
 	if (getaddrinfo(name, NULL, &hints, &res) != 0)
-		return false;
-	bool found = false;
-	for (struct addrinfo *a = res; a && !found; a = a->ai_next) {
+		return 0;
+	int r = 0;
+	for (struct addrinfo *a = res; a && r == 0; a = a->ai_next) {
 		char s[INET6_ADDRSTRLEN];
 		const void *bin =
 		    a->ai_family == AF_INET
 			? (const void *)&((struct sockaddr_in *)a->ai_addr)->sin_addr
 			: (const void *)&((struct sockaddr_in6 *)a->ai_addr)->sin6_addr;
-		found = inet_ntop(a->ai_family, bin, s, sizeof(s)) && strcmp(s, addr) == 0;
+		if (inet_ntop(a->ai_family, bin, s, sizeof(s)))
+			r = set_add(out, s);
 	}
 	freeaddrinfo(res);
-	return found;
+	return r;
 }
+
+/* Names resolved after the trial, each once: a lookup may wait on the
+ * network for seconds, and a trial may send any number of queries (one
+ * per name and destination, 300 names and 30 destinations held learn
+ * for minutes). */
+#define LEARN_NAMES_MAX 64
 
 /* A destination reached by a name the run looked up becomes NAME:PORT:
  * the rule then follows the name (resolved when the sandbox starts), not
  * the address it had during the trial.  An address no name explains
- * stays. */
+ * stays (as one the first LEARN_NAMES_MAX names do not). */
 static int name_destinations(struct learned *l)
 {
-	struct set named = {0};
+	size_t nn = l->names.n < LEARN_NAMES_MAX ? l->names.n : LEARN_NAMES_MAX;
+	struct set named = {0}, addrs[LEARN_NAMES_MAX] = {{0}};
 	int r = 0;
+	for (size_t j = 0; r == 0 && j < nn; j++)
+		r = resolve_into(l->names.v[j], &addrs[j]);
 	for (size_t i = 0; r == 0 && i < l->allow.n; i++) {
 		char addr[INET6_ADDRSTRLEN], rule[512];
 		const char *port, *name = NULL;
 		if (split_dest(l->allow.v[i], addr, sizeof(addr), &port))
-			for (size_t j = 0; !name && j < l->names.n; j++)
-				if (resolves_to(l->names.v[j], addr))
-					name = l->names.v[j];
+			for (size_t j = 0; !name && j < nn; j++)
+				for (size_t k = 0; !name && k < addrs[j].n; k++)
+					if (strcmp(addrs[j].v[k], addr) == 0)
+						name = l->names.v[j];
 		if (name)
 			snprintf(rule, sizeof(rule), "%s:%s", name, port);
 		r = set_add(&named, name ? rule : l->allow.v[i]);
 	}
+	for (size_t j = 0; j < nn; j++)
+		set_free(&addrs[j]);
 	set_free(&l->allow);
 	l->allow = named;
 	return r;

@@ -6,8 +6,8 @@
  */
 #include <errno.h>
 #include <ftw.h>
-#include <limits.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -156,6 +156,19 @@ static void report_end(const sandlock_result_t *res, const struct run_opts *o)
 
 #define DENIALS_SHOWN 5
 
+/* The sandboxed process names the paths, URLs and methods an event
+ * holds: its control characters (C0, DEL and C1, which a terminal reads
+ * as escape sequences or line breaks) become '?', so that what it names
+ * reaches the terminal as text, on the summary's own line. */
+static void printable(char *s)
+{
+	for (unsigned char *c = (unsigned char *)s; *c; c++)
+		if (*c < 0x20 || *c == 0x7f)
+			*c = '?';
+		else if (c[0] == 0xc2 && c[1] >= 0x80 && c[1] <= 0x9f)
+			c[0] = c[1] = '?'; /* U+0080 to U+009F in UTF-8 */
+}
+
 /* One line of the summary, "openat /etc/shadow (read: not under any -r
  * or -w tree (-r /etc/shadow would allow it))", malloc'd; NULL for a
  * line that is no event. */
@@ -165,6 +178,8 @@ static char *denial_line(const char *obj)
 	     *rule = json_str(obj, "rule"), *line = NULL;
 	if (sys && target && rule && asprintf(&line, "%s %s (%s)", sys, target, rule) < 0)
 		line = NULL;
+	if (line)
+		printable(line);
 	free(sys);
 	free(target);
 	free(rule);
@@ -173,7 +188,7 @@ static char *denial_line(const char *obj)
 
 /* The last DENIALS_SHOWN distinct events of text (the ones nearest the
  * failure: a program's failed probes come first), in their order; how
- * many events there were in *n. */
+ * many events there were in *n (those dropped too). */
 static void denial_summary(char *text, int *n)
 {
 	char *shown[DENIALS_SHOWN] = {0};
@@ -183,9 +198,13 @@ static void denial_summary(char *text, int *n)
 		char *line = end - 1;
 		while (line > text && line[-1] != '\n')
 			line--;
+		int64_t dropped = 0;
 		char *s = strncmp(line, "{\"dropped\"", 10) ? denial_line(line) : NULL;
 		end = line;
 		*n += s != NULL;
+		if (!s && json_int(line, "dropped", &dropped) && dropped > 0 &&
+		    dropped < INT_MAX - *n)
+			*n += (int)dropped;
 		for (int i = 0; s && i < k; i++)
 			if (strcmp(shown[i], s) == 0) {
 				free(s);

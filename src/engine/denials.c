@@ -51,19 +51,19 @@ static void add(struct sl_denials *d, const char *source, const char *op, pid_t 
 	snprintf(e.op, sizeof(e.op), "%s", op ? op : "");
 	snprintf(e.target, sizeof(e.target), "%s", target ? target : "");
 	snprintf(e.rule, sizeof(e.rule), "%s", rule ? rule : "");
-	pthread_mutex_lock(&d->lock);
-	bool keep = d->n < DENIALS_MAX;
-	d->total++;
-	pthread_mutex_unlock(&d->lock);
-	if (!keep)
-		return;
 	if (pid > 0)
 		exe_of(pid, e.exe, sizeof(e.exe)); /* outside the lock: it reads /proc */
 	pthread_mutex_lock(&d->lock);
+	d->total++;
 	if (!d->v)
 		d->v = malloc(DENIALS_MAX * sizeof(*d->v));
-	if (d->v && d->n < DENIALS_MAX)
+	if (d->v && d->n < DENIALS_MAX) {
 		d->v[d->n++] = e;
+	} else if (d->v) {
+		/* full: the newest takes the place of the oldest of the last half */
+		d->v[DENIALS_MAX / 2 + d->ring] = e;
+		d->ring = (d->ring + 1) % (DENIALS_MAX - DENIALS_MAX / 2);
+	}
 	pthread_mutex_unlock(&d->lock);
 }
 
@@ -122,8 +122,9 @@ int denials_json(struct sl_denials *d, char **out)
 	jsonw_raw(&w, "");
 	if (d->lock_init) {
 		pthread_mutex_lock(&d->lock);
+		size_t half = DENIALS_MAX / 2, last = DENIALS_MAX - half;
 		for (size_t i = 0; i < d->n; i++)
-			one(&w, &d->v[i]);
+			one(&w, &d->v[i < half ? i : half + (i - half + d->ring) % last]);
 		if (d->total > d->n) {
 			jsonw_raw(&w, "{\"dropped\":");
 			jsonw_u64(&w, d->total - d->n);

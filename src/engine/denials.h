@@ -13,8 +13,10 @@
  * saying which source it is.  The seccomp filter's deny list logs
  * nothing and is not here.
  *
- * Kept in memory: the first DENIALS_MAX events of a sandbox, and a count
- * of all.  Thread-safe (the on-behalf workers and the engine record).
+ * Kept in memory: the first DENIALS_MAX / 2 events of a sandbox, the
+ * last DENIALS_MAX / 2 (those nearest a failure: a process that makes
+ * hundreds of refusals first cannot push them out), and a count of all.
+ * Thread-safe (the on-behalf workers and the engine record).
  */
 #ifndef SL_DENIALS_H
 #define SL_DENIALS_H
@@ -42,8 +44,9 @@ struct sl_denial {
 struct sl_denials {
 	pthread_mutex_t lock;
 	bool lock_init;
-	struct sl_denial *v;
+	struct sl_denial *v; /* the first half, then the last half as a ring */
 	size_t n;
+	size_t ring; /* where the oldest of the last half is, once full */
 	uint64_t total;
 };
 
@@ -58,9 +61,10 @@ void denials_add(struct sl_denials *d, const char *source, pid_t pid, int nr, in
 void denials_add_op(struct sl_denials *d, const char *source, const char *op, pid_t pid, int err,
 		    const char *target, const char *rule);
 uint64_t denials_total(struct sl_denials *d);
-/* The events as JSON lines (one object per line: time_ms, pid, exe,
- * syscall, errno, target, rule), and a last {"dropped":N} line when more
- * happened than were kept; malloc'd in *out ("" for none).  0 or -ENOMEM. */
+/* The events as JSON lines in their order (one object per line: time_ms,
+ * pid, exe, syscall, errno, target, rule), and a last {"dropped":N} line
+ * when more happened than were kept (those between the halves); malloc'd in *out ("" for none).  0
+ * or -ENOMEM. */
 int denials_json(struct sl_denials *d, char **out);
 
 #endif

@@ -18,7 +18,11 @@
  * which takes CAP_AUDIT_CONTROL: root on the host, not a default Docker
  * container), and the child's landlock_restrict_self() asked to log after
  * its exec (LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON: by default the kernel
- * logs only what the restricting program itself is refused).  Elsewhere
+ * logs only what the restricting program itself is refused), and not to
+ * log the domains the command makes under it (LOG_SUBDOMAINS_OFF: their
+ * record names the same pid, and a host whose program is the command's
+ * too, python3 running python3, could not tell it by the program; the
+ * command's own use of Landlock goes unlogged).  Elsewhere
  * the explain feature (src/features/explain.c) predicts the refusals.
  */
 #ifndef SL_KAUDIT_H

@@ -24,6 +24,7 @@
 #include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "error.h"
 #include "feature.h"
@@ -91,23 +92,60 @@ static const char *refused_name(struct explain_state *st, struct sl_ctx *c,
 	return refused(st, c, e->dirfd, dir, false, OB_WRITE);
 }
 
+/* The path of the object found, as the kernel prints it. */
+static long name_of(const struct ob_obj *o, void *arg)
+{
+	char *out = arg, link[48];
+	snprintf(link, sizeof(link), "/proc/thread-self/fd/%d", o->fd);
+	ssize_t n = readlink(link, out, PATH_MAX - 1);
+	if (n <= 0 || out[0] != '/')
+		return -ENOENT;
+	out[n] = 0;
+	return 0;
+}
+
+/* Where (dirfd, path) leads, resolved as the calling thread would (its
+ * symlinks and ".." followed on the file system, never through a magic
+ * link), in out: 0, or -errno (-ENOENT: the kernel's lookup fails before
+ * Landlock is asked). */
+static long resolved(struct explain_state *st, struct sl_ctx *c, int dirfd, const char *path,
+		     bool nofollow, char *out)
+{
+	return onbehalf_run(st->ob, c,
+			    &(struct ob_req){.dirfd = dirfd,
+					     .path = path,
+					     .flags = nofollow ? OB_NOFOLLOW : 0,
+					     .need = OB_ANY,
+					     .op = name_of,
+					     .arg = out,
+					     .why = &(const char *){NULL}});
+}
+
 /* Records the refusal: the reason, and for a path no grant reaches, the
  * grant that would allow the call in place of the flag's name ("-r
  * /etc/passwd would allow it"): the file for an open or an exec, the
- * directory for a name made or removed.  Other reasons (a denied path, a
- * device node) no grant lifts. */
-static void record(struct sl_ctx *c, const struct obs_event *e, const char *why)
+ * directory for a name made or removed.  The grant names the object the
+ * call reaches, not the path as the process gave it: through a symlink
+ * it plants in a tree it may write ("-w work/link"), the path would
+ * name another tree (Landlock opens a grant following its symlinks).  A
+ * path whose lookup fails gets ENOENT from the kernel: no refusal.
+ * Other reasons (a denied path, a device node) no grant lifts. */
+static void record(struct explain_state *st, struct sl_ctx *c, const struct obs_event *e,
+		   const char *why)
 {
-	char abs[PATH_MAX], dir[PATH_MAX], rule[PATH_MAX + 256];
+	char abs[PATH_MAX], dir[PATH_MAX], real[PATH_MAX], rule[PATH_MAX + 256];
 	const char *target = observe_abs_path(c, e, abs, sizeof(abs)) ? abs : e->path;
 	const char *cut = strstr(why, " (--fs-");
 	int keep = cut ? (int)(cut - why) : 0;
 	bool name = e->op == OBS_CREATE || e->op == OBS_REMOVE;
 	if (name)
-		parent_of(target, dir, sizeof(dir));
-	if (cut && target[0] == '/')
+		parent_of(e->path, dir, sizeof(dir));
+	long r = resolved(st, c, e->dirfd, name ? dir : e->path, !name && e->nofollow, real);
+	if (r == -ENOENT || r == -ENOTDIR)
+		return;
+	if (cut && r == 0)
 		snprintf(rule, sizeof(rule), "%.*s (%s %s would allow it)", keep, why,
-			 name || e->op == OBS_WRITE ? "-w" : "-r", name ? dir : target);
+			 name || e->op == OBS_WRITE ? "-w" : "-r", real);
 	else
 		snprintf(rule, sizeof(rule), "%s", why);
 	supervisor_denied_by(c, "explain", EACCES, target, rule);
@@ -133,7 +171,7 @@ static void sink(struct sl_ctx *c, const struct obs_event *e, void *arg)
 		return; /* the network's refusals are the supervisor's own */
 	}
 	if (why)
-		record(c, e, why);
+		record(st, c, e, why);
 }
 
 static void on_call(struct sl_ctx *c, struct sl_action *a, void *arg)

@@ -43,6 +43,12 @@ struct sl_u32v;
 #ifndef LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON
 #define LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON (1U << 1)
 #endif
+/* and nothing of the domains the command makes under ours: their first
+ * refusal's record would name the command's pid, and a host running its
+ * own program as the command could not tell it from ours (kaudit.h) */
+#ifndef LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF
+#define LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF (1U << 2)
+#endif
 
 /* The rights of a read grant (fs_read). */
 #define SL_FS_READ                                                                                 \

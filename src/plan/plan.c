@@ -613,7 +613,9 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		return r;
 	}
 	p->take_tty = mode->tty_jobs;
-	p->landlock_flags = mode->landlock_log ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON : 0;
+	p->landlock_flags = mode->landlock_log ? LANDLOCK_RESTRICT_SELF_LOG_NEW_EXEC_ON |
+						     LANDLOCK_RESTRICT_SELF_LOG_SUBDOMAINS_OFF
+					       : 0;
 	p->gated = mode->gated;
 	/* The keeper clones the child sharing the address space until exec
 	 * (no page tables copied: a fork of a 2 GB host took 57 ms) unless

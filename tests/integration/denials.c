@@ -321,3 +321,152 @@ TEST(denials_audit_nested_domain_not_taken_for_the_sandbox)
 	CHECK_CONTAINS(text, tc_fmt("\"target\":\"%s\",\"rule\":\"fs.make_dir", ro));
 	CHECK(strstr(text, tc_fmt("\"target\":\"%s\"", f)) == NULL);
 }
+
+/* The summary prints what the sandboxed process named: a path with a
+ * terminal's escape sequence or a line break reaches the user's terminal
+ * as text, never as a sequence the terminal acts on nor as a line of
+ * sandlock's own. */
+TEST(denials_summary_shows_no_control_bytes)
+{
+	char *dir = tc_mkdir("den-esc");
+	const char *names[] = {"x\x1b]0;owned\a\x1b[2J", "y\nsandlock: fake line",
+			       "z\xc2\x9b"
+			       "31m"};
+	for (size_t i = 0; i < 3; i++)
+		tc_write_file(tc_path(dir, names[i]), "x\n", 0644);
+	char *code = tc_fmt("import sys\n"
+			    "for n in [b'x\\x1b]0;owned\\a\\x1b[2J', b'y\\nsandlock: fake line',\n"
+			    "          b'z\\xc2\\x9b31m']:\n"
+			    "    try: open(b'%s/' + n)\n"
+			    "    except OSError: pass\n"
+			    "sys.exit(1)\n",
+			    dir);
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "-r", "/etc", "--explain", "--", "/usr/bin/python3", "-c", code, NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/x?]0;owned??[2J", dir));
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/y?sandlock: fake line", dir));
+	CHECK(strchr(err, '\x1b') == NULL && strchr(err, '\a') == NULL);
+	CHECK(strstr(err, "\nsandlock: fake line") == NULL);
+	CHECK(strstr(err, "\xc2\x9b") == NULL);
+}
+
+/* The grant --explain suggests names what the call reached, not the path
+ * the process gave: a symlink it plants in a tree it may write would
+ * otherwise make "-w WORK/link" read as a grant inside that tree, while
+ * Landlock, following the link, would grant the tree it points to.  A
+ * path whose lookup fails was never Landlock's to refuse (the kernel
+ * says ENOENT): no event. */
+TEST(denials_explain_suggests_the_object_not_the_link)
+{
+	char *w = tc_mkdir("den-link"), *secret = tc_mkdir("den-link-s");
+	char *s = tc_path(secret, "s"), *l = tc_path(w, "l"), *log = tc_path(w, "log.jsonl");
+	tc_write_file(s, "s3cret\n", 0644);
+	CHECK_EQ(symlink(secret, l), 0);
+	char *script = tc_fmt("cat %s/s; echo x > %s/new; cat %s/missing/x; exit 3", l, l, secret);
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "-r", "/etc", "-w", w, "--explain", "--log-denials", log, "--",
+			    "/bin/sh", "-c", script, NULL);
+	CHECK_EQ(rc, 3);
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/s (read: not under any -r or -w "
+				   "tree (-r %s would allow it))",
+				   l, s));
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s/new (write: not under any -w "
+				   "tree (-w %s would allow it))",
+				   l, secret));
+	CHECK(strstr(err, tc_fmt("-w %s would", l)) == NULL);
+	CHECK(strstr(err, tc_fmt("-r %s/s would", l)) == NULL);
+	CHECK(strstr(tc_read_file(log), "missing") == NULL);
+}
+
+/* A process that makes hundreds of refusals first cannot push the
+ * refusals nearest the failure out of what is kept: the summary still
+ * shows the last one, and counts every refusal, not only those kept. */
+TEST(denials_flood_keeps_the_last_refusals)
+{
+	char *secret = tc_mkdir("den-flood"), *s = tc_path(secret, "last");
+	tc_write_file(s, "x\n", 0644);
+	char *code = tc_fmt("import sys\n"
+			    "for i in range(2000):\n"
+			    "    try: open('%s')\n"
+			    "    except OSError: pass\n"
+			    "try: open('%s')\n"
+			    "except OSError: pass\n"
+			    "sys.exit(1)\n",
+			    secret, s);
+	char *out, *err;
+	int rc = tc_cli_run(&out, &err, "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin",
+			    "-r", "/etc", "--explain", "--", "/usr/bin/python3", "-c", code, NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, tc_fmt("sandlock: denied: openat %s (", s));
+	const char *p = strstr(err, " denials in all");
+	CHECK(p != NULL);
+	while (p > err && p[-1] >= '0' && p[-1] <= '9')
+		p--;
+	CHECK(strtoll(p, NULL, 10) >= 2001);
+}
+
+/* A host whose program is the command's too (a Python program using the
+ * library to run python3): the command, with the sandbox's pid and that
+ * program, makes a domain of its own before any refusal of the sandbox's
+ * is logged.  Its record must not be taken for the sandbox's domain:
+ * its refusals would be reported as the sandbox's (a file the sandbox
+ * grants, "-r FILE would allow it") and the sandbox's own hidden.  The
+ * domains the command makes log nothing (LOG_SUBDOMAINS_OFF). */
+TEST(denials_audit_same_program_nested_domain_not_taken)
+{
+	uint32_t was = 0;
+	int r = audit_set(1, &was);
+	if (r < 0)
+		SKIP("audit cannot be enabled here (%s): needs CAP_AUDIT_CONTROL", strerror(-r));
+	char *ro = tc_mkdir("den-same"), *f = tc_path(ro, "f"), *host = tc_path(ro, "host.py");
+	tc_write_file(f, "x\n", 0644);
+	const char *cli = tc_cli();
+	char *lib = tc_fmt("%.*slibsandlock.so", (int)(strlen(cli) - strlen("sandlock")), cli);
+	tc_write_file(
+	    host,
+	    tc_fmt(
+		"import ctypes, os, sys\n"
+		"L = ctypes.CDLL(%s)\n"
+		"vp = ctypes.c_void_p\n"
+		"for n, a in [('sandlock_sandbox_builder_new', []),\n"
+		"             ('sandlock_sandbox_builder_fs_read', [vp, ctypes.c_char_p]),\n"
+		"             ('sandlock_sandbox_builder_explain_denials', [vp, ctypes.c_bool]),\n"
+		"             ('sandlock_sandbox_build', [vp, vp, vp]),\n"
+		"             ('sandlock_create', [vp, vp, vp, ctypes.c_uint]),\n"
+		"             ('sandlock_start', [vp]), ('sandlock_handle_wait', [vp]),\n"
+		"             ('sandlock_handle_denials', [vp])]:\n"
+		"    getattr(L, n).restype, getattr(L, n).argtypes = vp, a\n"
+		"os.chdir('%s')\n"
+		"b = L.sandlock_sandbox_builder_new()\n"
+		"for p in [b'/usr', b'/lib', b'/lib64', b'/bin', b'/etc', b'%s']:\n"
+		"    b = L.sandlock_sandbox_builder_fs_read(b, p)\n"
+		"b = L.sandlock_sandbox_builder_explain_denials(b, True)\n"
+		"pol = L.sandlock_sandbox_build(b, None, None)\n"
+		"code = b'''import ctypes, struct, os\n"
+		"libc = ctypes.CDLL(None)\n"
+		"attr = ctypes.create_string_buffer(struct.pack('Q', 4))\n"
+		"assert libc.syscall(446, libc.syscall(444, attr, 8, 0), 0) == 0\n"
+		"try: open('%s')\n"
+		"except OSError: pass\n"
+		"try: os.mkdir('%s/d')\n"
+		"except OSError: pass\n"
+		"'''\n"
+		"argv = (ctypes.c_char_p * 4)(b'/usr/bin/python3', b'-c', code, None)\n"
+		"h = L.sandlock_create(pol, None, argv, 3)\n"
+		"L.sandlock_start(h)\n"
+		"L.sandlock_handle_wait(h)\n"
+		"sys.stdout.write(ctypes.string_at(L.sandlock_handle_denials(h)).decode())\n",
+		tc_fmt("'%s'", lib), ro, ro, f, ro),
+	    0644);
+	char *out, *err;
+	char *const argv[] = {"/usr/bin/python3", host, NULL};
+	int st = th_run(argv, NULL, &out, &err);
+	uint32_t ignored;
+	audit_set(was, &ignored);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	CHECK_CONTAINS(out, tc_fmt("\"target\":\"%s\",\"rule\":\"fs.make_dir", ro));
+	CHECK(strstr(out, tc_fmt("\"target\":\"%s\"", f)) == NULL);
+}

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define PY "/usr/bin/python3"
@@ -191,5 +192,42 @@ TEST(learn_destination_by_name)
 	int rc = tc_cli_run(&out, &err, "--profile-file", prof, "--", PY, "-c", code, NULL);
 	CHECK_EQ(rc, 0);
 	CHECK_STR(out, "ok\n");
+	close(srv);
+}
+
+/* A trial that looks up hundreds of names and reaches tens of
+ * destinations: each name is resolved once, the first LEARN_NAMES_MAX of
+ * them, so learn ends in seconds (a lookup per name and destination held
+ * it for minutes), and the name it looked up first still names its
+ * destination. */
+TEST(learn_many_names_end_quickly)
+{
+	need_python();
+	uint16_t port;
+	int srv = tc_tcp_listener(&port);
+	char *dir = tc_mkdir("learn-dns-many"), *prof = tc_path(dir, "p.toml"), *out, *err;
+	char *code =
+	    tc_fmt("import socket, struct\n"
+		   "u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+		   "def ask(labels):\n"
+		   "    q = struct.pack('>HHHHHH', 7, 0x0100, 1, 0, 0, 0)\n"
+		   "    for l in labels: q += bytes([len(l)]) + l\n"
+		   "    u.sendto(q + b'\\x00' + struct.pack('>HH', 1, 1), ('127.0.0.1', 53))\n"
+		   "ask([b'localhost'])\n"
+		   "for i in range(300): ask([b'n%%d' %% i, b'invalid'])\n"
+		   "for p in range(1, 31):\n"
+		   "    try: socket.create_connection(('127.0.0.1', p), timeout=0.2).close()\n"
+		   "    except OSError: pass\n"
+		   "socket.create_connection(('127.0.0.1', %u)).close()\n"
+		   "print('ok')\n",
+		   port);
+	const char *learn[] = {tc_cli(), "learn", "-o", prof, "--", PY, "-c", code, NULL};
+	struct timespec t0, t1;
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	CHECK_EQ(cli_argv(&out, &err, NULL, learn), 0);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	CHECK_STR(out, "ok\n");
+	CHECK(t1.tv_sec - t0.tv_sec < 60);
+	CHECK_CONTAINS(tc_read_file(prof), tc_fmt("\"localhost:%u\"", port));
 	close(srv);
 }
