@@ -35,7 +35,7 @@ OPT       ?= -O2 -g
 LDFLAGS   ?=
 # src/ by layer (docs/architecture.md): each folder is an include path, so
 # an internal header is named by its file name alone
-SRC_DIRS  := src/base src/policy src/plan src/engine src/features src/api
+SRC_DIRS  := src/base src/policy src/cow src/plan src/engine src/features src/api
 CPPFLAGS  += -Iinclude $(addprefix -I,$(SRC_DIRS)) -D_GNU_SOURCE
 CFLAGS    += $(CSTD) $(WARN) $(OPT) -fno-strict-aliasing -fstack-protector-strong \
              -D_FORTIFY_SOURCE=2

@@ -26,6 +26,7 @@
 
 #include "filter.h"
 #include "landlock.h"
+#include "overlay.h"
 #include "privdrop.h"
 #include "rawsys.h"
 #include "seccomp_uapi.h"
@@ -281,6 +282,8 @@ static void apply_ruleset(const struct sl_plan *p)
 	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
 		fail(p, SL_STEP_LANDLOCK, r < 0 ? r : -EPROTO);
 	int ruleset = *(const int *)(const void *)CMSG_DATA(c);
+	if (p->ovl.on && (r = overlay_child_rule(&p->ovl, ruleset)) < 0)
+		fail(p, SL_STEP_OVERLAY_RULE, r);
 	if ((r = sl_sys2(__NR_landlock_restrict_self, ruleset, 0)) < 0)
 		fail(p, SL_STEP_LANDLOCK, r);
 }
@@ -463,6 +466,13 @@ int child_main(void *arg)
 	close_inherited(p);
 	pid_t me;
 	int self_pidfd = setup_process(p, &me);
+	/* the overlay before the chdir (the command starts in it) and
+	 * before anything is dropped (the mount needs CAP_SYS_ADMIN, ours or
+	 * a new user namespace's) */
+	int step;
+	long r = p->ovl.on ? overlay_child_mount(&p->ovl, &step) : 0;
+	if (r < 0)
+		fail(p, step, r);
 	setup_limits(p);
 	drop_privileges(p);
 	default_signals();

@@ -1,0 +1,52 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * overlay.h - fs_isolation = overlayfs: the staged layer (cow.h) mounted
+ * over the workdir in a mount namespace of the child's own.
+ *
+ * Planned in the parent (the mount's data, the id maps, whether a user
+ * namespace is needed, the Landlock rights of the overlay's root), made
+ * by the child with raw syscalls before it drops anything:
+ *   unshare(CLONE_NEWUSER | CLONE_NEWNS) (not root) or unshare(CLONE_NEWNS)
+ *   (root); uid/gid mapped to themselves (the command sees its own ids);
+ *   every mount made private (nothing propagates to the host);
+ *   mount("overlay", workdir, lowerdir=workdir, upperdir, workdir,
+ *   userxattr when in a user namespace, redirect_dir, index and metacopy
+ *   off: the upper stays in the format cow.c reads).
+ * A Landlock rule on the workdir itself does not reach the overlay (a
+ * hidden mount point is skipped by Landlock's walk): the child adds a rule
+ * on the overlay's root to the ruleset before restricting itself.
+ */
+#ifndef SL_OVERLAY_H
+#define SL_OVERLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cow_branch;
+
+struct sl_overlay {
+	bool on;
+	bool userns;	 /* not root: a user namespace first */
+	char *target;	 /* the workdir */
+	char *data;	 /* the mount's options */
+	char uid_map[48], gid_map[48];
+	uint64_t rights; /* the rule on the overlay's root */
+};
+
+/* Whether the overlay is mounted by root (trusted.* xattrs) or in a user
+ * namespace (userxattr): what cow_create needs to read the upper. */
+bool overlay_user_xattr(void);
+
+/* Plans the mount of branch b; rights: what a write grant carries.  A
+ * kernel or a setting that cannot give the caller an overlay is refused
+ * here, naming why.  0 or -errno with a message. */
+int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights);
+void overlay_release(struct sl_overlay *o);
+
+/* Child, raw syscalls: the namespaces and the mount.  0, or -errno with
+ * the step (SL_STEP_*) in *step. */
+long overlay_child_mount(const struct sl_overlay *o, int *step);
+/* Child: the rule on the overlay's root, added to ruleset.  0 or -errno. */
+long overlay_child_rule(const struct sl_overlay *o, int ruleset);
+
+#endif
