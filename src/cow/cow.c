@@ -23,9 +23,20 @@ static bool path_within(const char *path, const char *dir)
 	return !strncmp(path, dir, n) && (path[n] == 0 || path[n] == '/');
 }
 
+/* The quota's mount point (used under max_disk only). */
+static int quota_mkdir(const struct cow_branch *b)
+{
+	char *q;
+	if (asprintf(&q, "%s/quota", b->dir) < 0)
+		return -ENOMEM;
+	int r = mkdir(q, 0700) < 0 ? -errno : 0;
+	free(q);
+	return r;
+}
+
 int cow_create(struct cow_branch *b, const char *workdir, const char *storage, bool user_xattr)
 {
-	*b = (struct cow_branch){.user_xattr = user_xattr};
+	*b = (struct cow_branch){.user_xattr = user_xattr, .quota_fd = -1};
 	char wd[PATH_MAX], st[PATH_MAX];
 	if (!realpath(workdir, wd))
 		return sl_errorf(errno, "workdir '%s': %s", workdir, strerror(errno));
@@ -57,7 +68,7 @@ int cow_create(struct cow_branch *b, const char *workdir, const char *storage, b
 	if (!(b->workdir = strdup(wd)) || asprintf(&b->upper, "%s/upper", b->dir) < 0 ||
 	    asprintf(&b->work, "%s/work", b->dir) < 0)
 		r = sl_errorf(ENOMEM, "out of memory");
-	else if (mkdir(b->upper, 0755) < 0 || mkdir(b->work, 0700) < 0)
+	else if (mkdir(b->upper, 0755) < 0 || mkdir(b->work, 0700) < 0 || quota_mkdir(b) < 0)
 		r = sl_errorf(errno, "copy-on-write storage '%s': %s", b->dir, strerror(errno));
 	if (r < 0)
 		cow_abort(b);
@@ -119,11 +130,21 @@ int cow_abort(struct cow_branch *b)
 
 void cow_release(struct cow_branch *b)
 {
+	if (b->quota_fd >= 0)
+		close(b->quota_fd);
 	free(b->workdir);
 	free(b->dir);
 	free(b->upper);
 	free(b->work);
-	*b = (struct cow_branch){0};
+	*b = (struct cow_branch){.quota_fd = -1};
+}
+
+int cow_open_upper(const struct cow_branch *b)
+{
+	int fd = b->quota_fd >= 0
+		     ? openat(b->quota_fd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
+		     : open(b->upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
 }
 
 /* ---- the change list ---------------------------------------------------- */
@@ -285,9 +306,9 @@ int cow_changes(const struct cow_branch *b, struct cow_changes *out)
 		return sl_errorf(ENOMEM, "out of memory");
 	w->out = out;
 	w->user_xattr = b->user_xattr;
-	int up = open(b->upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int up = cow_open_upper(b);
 	int low = open(b->workdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int r = up < 0 || low < 0 ? -errno : diff_dir(w, up, low, 0, false);
+	int r = up < 0 ? up : low < 0 ? -errno : diff_dir(w, up, low, 0, false);
 	if (up >= 0)
 		close(up);
 	if (low >= 0)

@@ -52,11 +52,15 @@ struct cow_branch {
 	char *upper;   /* <dir>/upper */
 	char *work;    /* <dir>/work: overlayfs's work directory */
 	bool user_xattr; /* opaque marks read as user.overlay.* (else trusted.) */
+	/* max_disk: the tmpfs the upper is on instead (its "upper"), mounted
+	 * by the child at <dir>/quota in its own namespace and handed over
+	 * as this fd; -1 when none */
+	int quota_fd;
 };
 
 /* Makes a branch of workdir (canonicalized) in a new private directory
- * under storage (NULL: $TMPDIR or /tmp), with empty upper and work
- * directories.  Refuses a storage inside the workdir (the upper would be
+ * under storage (NULL: $TMPDIR or /tmp), with empty upper, work and quota
+ * (a mount point) directories.  Refuses a storage inside the workdir (the upper would be
  * part of its own lower).  0 or -errno with a message. */
 int cow_create(struct cow_branch *b, const char *workdir, const char *storage, bool user_xattr);
 
@@ -73,7 +77,8 @@ int cow_commit(struct cow_branch *b);
 /* Drops the staged changes: removes the branch's directory. */
 int cow_abort(struct cow_branch *b);
 
-/* Frees the struct, leaving the branch's directory in place (keep). */
+/* Frees the struct, leaving the branch's directory in place (keep); a
+ * quota's tmpfs goes with its fd. */
 void cow_release(struct cow_branch *b);
 
 /* Finishes or drops an interrupted commit of workdir (see above).  0 when

@@ -391,9 +391,9 @@ static int prepare(struct commit *c, const struct cow_branch *b)
 		r = open_stage(c);
 	if (r < 0)
 		r = sl_errorf(-r, "making '%s/%s': %s", b->workdir, COW_STAGING, strerror(-r));
-	int up = r < 0 ? -1 : open(b->upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int up = r < 0 ? -1 : cow_open_upper(b);
 	if (r == 0 && up < 0)
-		r = sl_errorf(errno, "the upper '%s': %s", b->upper, strerror(errno));
+		r = sl_errorf(-up, "the upper '%s': %s", b->upper, strerror(-up));
 	if (r == 0 && (r = plan_dir(c, up, c->wd, 0)) < 0 && !sl_error_get()[0])
 		r = sl_errorf(-r, "planning the commit: %s", strerror(-r));
 	if (up >= 0)

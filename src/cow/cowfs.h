@@ -29,6 +29,10 @@ int cowfs_kind(int dirfd, const char *name, bool user_xattr, struct stat *st, en
  * one allocation to free().  NULL with -errno in *err. */
 char **cowfs_list(int dirfd, int *err);
 
+/* The upper's root (O_DIRECTORY): on disk, or in the quota's tmpfs.
+ * -errno. */
+int cow_open_upper(const struct cow_branch *b);
+
 /* openat of one component: a directory, never through a symlink.
  * -errno. */
 int cowfs_opendir(int dirfd, const char *name);

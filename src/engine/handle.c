@@ -216,6 +216,10 @@ static int attach(sandlock_handle_t *h)
 		evloop_release(&h->evl);
 	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)
 		release_engine(h);
+	if (r == 0 && h->cow_on) { /* max_disk: the staged layer's tmpfs */
+		h->cow.quota_fd = h->proc.quota_fd;
+		h->proc.quota_fd = -1;
+	}
 	if (r == 0) {
 		struct sl_sup_root root = {.pid = h->proc.pid,
 					   .pidfd = h->proc.pidfd,
@@ -430,7 +434,8 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
 	h->control = flags & SANDLOCK_CREATE_CONTROL;
 	h->born_ms = sl_now_ms();
-	h->proc = (struct sl_spawned){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
+	h->proc = (struct sl_spawned){
+	    .pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1, .quota_fd = -1};
 	h->sup.listener = -1;
 	plan_init(&h->plan);
 	h->policy = policy;

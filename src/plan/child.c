@@ -41,7 +41,7 @@ static long status_send(int sock, int step, int value, const int *fds, int nfds,
 	struct sl_child_msg m = {.step = step, .value = value};
 	struct iovec iov = {&m, sizeof(m)};
 	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
@@ -289,13 +289,16 @@ static void apply_ruleset(const struct sl_plan *p)
 }
 
 /* Hands the parent the listener and a pidfd of ourselves (the parent does
- * not clone us, the keeper does: this pidfd is how it holds us). */
-static void report_ready(const struct sl_plan *p, int listener, int self_pidfd, pid_t me)
+ * not clone us, the keeper does: this pidfd is how it holds us), and
+ * under max_disk the root of the tmpfs that holds the staged layer (it
+ * lives in our mount namespace only: the fd keeps it for the commit). */
+static void report_ready(const struct sl_plan *p, int listener, int self_pidfd, int quota_fd,
+			 pid_t me)
 {
-	int fds[2] = {listener, self_pidfd};
+	int fds[3] = {listener, self_pidfd, quota_fd};
 	/* in flight on the socket; our copies are closed before exec with
 	 * every other inherited fd above stdio */
-	send_early(p, SL_STEP_READY, (int)me, fds, 2);
+	send_early(p, SL_STEP_READY, (int)me, fds, quota_fd >= 0 ? 3 : 2);
 }
 
 /* Right after READY: the guard (filter.h, SL_MSG_START), so the command
@@ -469,8 +472,8 @@ int child_main(void *arg)
 	/* the overlay before the chdir (the command starts in it) and
 	 * before anything is dropped (the mount needs CAP_SYS_ADMIN, ours or
 	 * a new user namespace's) */
-	int step;
-	long r = p->ovl.on ? overlay_child_mount(&p->ovl, &step) : 0;
+	int step, quota_fd = -1;
+	long r = p->ovl.on ? overlay_child_mount(&p->ovl, &step, &quota_fd) : 0;
 	if (r < 0)
 		fail(p, step, r);
 	setup_limits(p);
@@ -490,7 +493,7 @@ int child_main(void *arg)
 	 * break our own setup. */
 	if (p->set_nofile)
 		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
-	report_ready(p, listener, self_pidfd, me);
+	report_ready(p, listener, self_pidfd, quota_fd, me);
 	install_guard(p);
 	/* what we opened since (the listener, our pidfd, the ruleset) */
 	close_inherited(p);

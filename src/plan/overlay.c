@@ -65,7 +65,21 @@ static int check_path(const char *what, const char *path)
 	return 0;
 }
 
-int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights)
+/* max_disk: a tmpfs of that size at <branch>/quota holds upper and
+ * work (writes beyond it: ENOSPC). */
+static int plan_quota(struct sl_overlay *o, const struct cow_branch *b, uint64_t max_disk)
+{
+	o->quota = true;
+	if (asprintf(&o->quota_dir, "%s/quota", b->dir) < 0 ||
+	    asprintf(&o->quota_data, "size=%llu,mode=0700", (unsigned long long)max_disk) < 0 ||
+	    asprintf(&o->quota_upper, "%s/upper", o->quota_dir) < 0 ||
+	    asprintf(&o->quota_work, "%s/work", o->quota_dir) < 0)
+		return -ENOMEM;
+	return 0;
+}
+
+int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights,
+		 uint64_t max_disk)
 {
 	*o = (struct sl_overlay){.on = true, .userns = overlay_user_xattr(), .rights = rights};
 	int r;
@@ -73,10 +87,11 @@ int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t righ
 		return r;
 	if (o->userns && (r = check_userns()) < 0)
 		return r;
-	if (!(o->target = strdup(b->workdir)) ||
+	if ((max_disk && plan_quota(o, b, max_disk) < 0) || !(o->target = strdup(b->workdir)) ||
 	    asprintf(&o->data,
 		     "lowerdir=%s,upperdir=%s,workdir=%s%s,redirect_dir=nofollow,index=off,metacopy=off",
-		     b->workdir, b->upper, b->work, o->userns ? ",userxattr" : "") < 0) {
+		     b->workdir, o->quota ? o->quota_upper : b->upper,
+		     o->quota ? o->quota_work : b->work, o->userns ? ",userxattr" : "") < 0) {
 		o->data = NULL;
 		overlay_release(o);
 		return sl_errorf(ENOMEM, "out of memory");
@@ -92,6 +107,10 @@ void overlay_release(struct sl_overlay *o)
 {
 	free(o->target);
 	free(o->data);
+	free(o->quota_dir);
+	free(o->quota_data);
+	free(o->quota_upper);
+	free(o->quota_work);
 	*o = (struct sl_overlay){0};
 }
 
@@ -110,7 +129,22 @@ static long write_file(const char *path, const char *s)
 	return r < 0 ? r : (size_t)r == n ? 0 : -EIO;
 }
 
-long overlay_child_mount(const struct sl_overlay *o, int *step)
+/* The quota's tmpfs, its upper and work, and its root for the parent. */
+static long mount_quota(const struct sl_overlay *o, int *quota_fd)
+{
+	long r = sl_sys5(SYS_mount, "tmpfs", o->quota_dir, "tmpfs", MS_NOSUID | MS_NODEV,
+			 o->quota_data);
+	if (r == 0 && (r = sl_sys3(SYS_mkdirat, AT_FDCWD, o->quota_upper, 0755)) == 0)
+		r = sl_sys3(SYS_mkdirat, AT_FDCWD, o->quota_work, 0700);
+	if (r == 0 && (r = sl_sys3(SYS_openat, AT_FDCWD, o->quota_dir,
+				   O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) >= 0) {
+		*quota_fd = (int)r;
+		r = 0;
+	}
+	return r;
+}
+
+long overlay_child_mount(const struct sl_overlay *o, int *step, int *quota_fd)
 {
 	long r;
 	*step = SL_STEP_USERNS;
@@ -126,6 +160,8 @@ long overlay_child_mount(const struct sl_overlay *o, int *step)
 	*step = SL_STEP_OVERLAY;
 	/* nothing we mount may show on the host */
 	if ((r = sl_sys5(SYS_mount, 0, "/", 0, MS_REC | MS_PRIVATE, 0)) < 0)
+		return r;
+	if (o->quota && (r = mount_quota(o, quota_fd)) < 0)
 		return r;
 	return sl_sys5(SYS_mount, "overlay", o->target, "overlay", 0, o->data);
 }

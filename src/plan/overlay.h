@@ -31,21 +31,28 @@ struct sl_overlay {
 	char *data;	 /* the mount's options */
 	char uid_map[48], gid_map[48];
 	uint64_t rights; /* the rule on the overlay's root */
+	/* max_disk: the upper and work directories on a tmpfs of that size,
+	 * mounted at quota_dir (the tmpfs's options in quota_data) */
+	bool quota;
+	char *quota_dir, *quota_data, *quota_upper, *quota_work;
 };
 
 /* Whether the overlay is mounted by root (trusted.* xattrs) or in a user
  * namespace (userxattr): what cow_create needs to read the upper. */
 bool overlay_user_xattr(void);
 
-/* Plans the mount of branch b; rights: what a write grant carries.  A
- * kernel or a setting that cannot give the caller an overlay is refused
- * here, naming why.  0 or -errno with a message. */
-int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights);
+/* Plans the mount of branch b; rights: what a write grant carries;
+ * max_disk: the quota in bytes (0: none).  A kernel or a setting that
+ * cannot give the caller an overlay is refused here, naming why.  0 or
+ * -errno with a message. */
+int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights,
+		 uint64_t max_disk);
 void overlay_release(struct sl_overlay *o);
 
 /* Child, raw syscalls: the namespaces and the mount.  0, or -errno with
- * the step (SL_STEP_*) in *step. */
-long overlay_child_mount(const struct sl_overlay *o, int *step);
+ * the step (SL_STEP_*) in *step.  Under a quota, *quota_fd: the tmpfs's
+ * root (for the parent). */
+long overlay_child_mount(const struct sl_overlay *o, int *step, int *quota_fd);
 /* Child: the rule on the overlay's root, added to ruleset.  0 or -errno. */
 long overlay_child_rule(const struct sl_overlay *o, int ruleset);
 

@@ -959,7 +959,6 @@ static const struct {
 	enum member_kind kind;
 	size_t off;
 } pending[] = {
-    {"max_disk", MK_OPT, OFF(max_disk)},
     {"time_start", MK_OPT, OFF(time_start)},
     {"fs_mount", MK_STRV, OFF(fs_mount_virt)},
     {"chroot", MK_STR, OFF(chroot)},
@@ -1002,6 +1001,9 @@ static int check_cow_supported(const struct sandlock_sandbox *cfg)
 					  "provides no BranchFS; use overlayfs");
 	if (cfg->chroot)
 		return sl_unsupported("workdir with chroot");
+	/* the quota's layer lives in a tmpfs that ends with the run */
+	if (cfg->max_disk.set && (cfg->on_exit == SL_BRANCH_KEEP || cfg->on_error == SL_BRANCH_KEEP))
+		return sl_unsupported("keep (on_exit, on_error) with max_disk");
 	return 0;
 }
 

@@ -320,6 +320,31 @@ TEST(cow_sigkill_during_writes_aborts)
 	CHECK_STR(tc_read_file(tc_path(w, "later")), "after\n");
 }
 
+/* max_disk: the staged layer on a tmpfs of that size; a write beyond it
+ * is ENOSPC, what fits is committed, and keep is refused with it. */
+TEST(cow_quota_enospc)
+{
+	char *w = tc_mkdir("w");
+	sandlock_builder_t *b = sandlock_sandbox_builder_max_disk(cow_builder(w), 1 << 20);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(b, "/dev/zero"));
+	const char *argv[] = {"/bin/sh", "-c",
+			      "head -c 400000 /dev/zero > fits || exit 3; "
+			      "head -c 2000000 /dev/zero > big 2>/dev/null && exit 4; "
+			      "rm -f big; echo small > after",
+			      NULL};
+	struct tc_res r = run_cow(p, argv);
+	CHECK_EQ(r.code, 0);
+	struct stat st;
+	CHECK_EQ(stat(tc_path(w, "fits"), &st), 0);
+	CHECK_EQ(st.st_size, 400000);
+	CHECK(!tc_exists(tc_path(w, "big")));
+	CHECK_STR(tc_read_file(tc_path(w, "after")), "small\n");
+	storage_empty();
+	b = sandlock_sandbox_builder_max_disk(cow_builder(w), 1 << 20);
+	char *msg = tc_build_error(sandlock_sandbox_builder_on_error(b, 2));
+	CHECK_CONTAINS(msg, "not supported yet: keep (on_exit, on_error) with max_disk");
+}
+
 static bool have_git(void)
 {
 	return tc_exists("/usr/bin/git");
