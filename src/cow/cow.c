@@ -121,8 +121,7 @@ int cow_abort(struct cow_branch *b)
 		if (fd >= 0)
 			close(fd);
 		if (r < 0)
-			sl_errorf(-r, "removing the staged changes '%s': %s", b->dir,
-				  strerror(-r));
+			sl_errorf(-r, "removing the staged changes '%s': %s", b->dir, strerror(-r));
 	}
 	cow_release(b);
 	return r;
@@ -249,7 +248,8 @@ static int diff_entry(struct walk *w, int up, int low, const char *name, size_t 
 		return r;
 	}
 	/* a directory on both sides */
-	if ((st.st_mode & 07777) != (lst.st_mode & 07777) && (r = add_change(w, 'M', (size_t)l)) < 0)
+	if ((st.st_mode & 07777) != (lst.st_mode & 07777) &&
+	    (r = add_change(w, 'M', (size_t)l)) < 0)
 		return r;
 	int u = cowfs_opendir(up, name), lo = cowfs_opendir(low, name);
 	r = u < 0 ? u : lo < 0 ? lo : diff_dir(w, u, lo, (size_t)l, opaque || k == COW_OPAQUE);

@@ -47,10 +47,10 @@ struct cow_changes {
 };
 
 struct cow_branch {
-	char *workdir; /* canonical, absolute */
-	char *dir;     /* the branch's own directory (removed by abort) */
-	char *upper;   /* <dir>/upper */
-	char *work;    /* <dir>/work: overlayfs's work directory */
+	char *workdir;	 /* canonical, absolute */
+	char *dir;	 /* the branch's own directory (removed by abort) */
+	char *upper;	 /* <dir>/upper */
+	char *work;	 /* <dir>/work: overlayfs's work directory */
 	bool user_xattr; /* opaque marks read as user.overlay.* (else trusted.) */
 	/* max_disk: the tmpfs the upper is on instead (its "upper"), mounted
 	 * by the child at <dir>/quota in its own namespace and handed over

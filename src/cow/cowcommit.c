@@ -89,10 +89,13 @@ static int add_step(struct commit *c, char op, unsigned k, unsigned mode, const 
 		c->steps = v;
 		c->cap = cap;
 	}
-	char *p = strdup(path);
-	if (!p)
+	struct step *s = &c->steps[c->n];
+	if (!(s->path = strdup(path)))
 		return -ENOMEM;
-	c->steps[c->n++] = (struct step){op, k, mode, p};
+	s->op = op;
+	s->k = k;
+	s->mode = mode;
+	c->n++;
 	return 0;
 }
 
@@ -137,8 +140,9 @@ static int plan_entry(struct commit *c, int up, int low, const char *name, size_
 		return -ENAMETOOLONG;
 	size_t l = len + (size_t)n;
 	if (!len && !strcmp(name, COW_STAGING))
-		return sl_errorf(EINVAL, "the sandbox made '%s' in the workdir, a name sandlock "
-					 "reserves for its commits",
+		return sl_errorf(EINVAL,
+				 "the sandbox made '%s' in the workdir, a name sandlock "
+				 "reserves for its commits",
 				 COW_STAGING);
 	if (kind == COW_WHITEOUT)
 		return in_low ? add_step(c, 'T', c->next_k++, 0, c->path) : 0;
@@ -190,8 +194,8 @@ static int write_journal(struct commit *c)
 {
 	if (syncfs(c->wd) < 0)
 		return -errno;
-	int fd = openat(c->stage, "journal.tmp", O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC,
-			0600);
+	int fd = openat(c->stage, "journal.tmp",
+			O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (fd < 0)
 		return -errno;
 	FILE *f = fdopen(fd, "w");
@@ -202,7 +206,8 @@ static int write_journal(struct commit *c)
 	int r = put(f, JOURNAL_MAGIC);
 	for (size_t i = 0; i < c->n && r == 0; i++) {
 		char op[2] = {c->steps[i].op, 0}, num[16];
-		snprintf(num, sizeof(num), "%u", c->steps[i].op == 'C' ? c->steps[i].mode : c->steps[i].k);
+		snprintf(num, sizeof(num), "%u",
+			 c->steps[i].op == 'C' ? c->steps[i].mode : c->steps[i].k);
 		if ((r = put(f, op)) == 0 && (r = put(f, num)) == 0)
 			r = put(f, c->steps[i].path);
 	}
@@ -250,8 +255,8 @@ static int read_journal(struct commit *c)
 			break;
 		}
 		unsigned long v = strtoul(num, NULL, 10);
-		r = add_step(c, op[0], op[0] == 'C' ? 0 : (unsigned)v, op[0] == 'C' ? (unsigned)v : 0,
-			     path);
+		r = add_step(c, op[0], op[0] == 'C' ? 0 : (unsigned)v,
+			     op[0] == 'C' ? (unsigned)v : 0, path);
 		p = path + strlen(path) + 1;
 	}
 	free(buf);
@@ -439,10 +444,11 @@ int cow_commit(struct cow_branch *b)
 		char msg[SL_ERRMSG_MAX];
 		snprintf(msg, sizeof(msg), "%s", sl_error_get());
 		if (journaled)
-			return sl_errorf(-r,
-					 "commit into '%s' interrupted: %s; its journal finishes it "
-					 "at the next start with this workdir",
-					 b->workdir, msg);
+			return sl_errorf(
+			    -r,
+			    "commit into '%s' interrupted: %s; its journal finishes it "
+			    "at the next start with this workdir",
+			    b->workdir, msg);
 		return sl_errorf(-r, "commit into '%s' failed: %s; the staged changes stay in '%s'",
 				 b->workdir, msg, b->dir);
 	}

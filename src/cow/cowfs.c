@@ -216,8 +216,7 @@ static int copy_data(int in, int out)
  * (dfd, dname), from st. */
 static int copy_meta(int dfd, const char *dname, const struct stat *st)
 {
-	if (geteuid() == 0 &&
-	    fchownat(dfd, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+	if (geteuid() == 0 && fchownat(dfd, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
 		return -errno;
 	if (!S_ISLNK(st->st_mode) && fchmodat(dfd, dname, st->st_mode & 07777, 0) < 0)
 		return -errno;

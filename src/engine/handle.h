@@ -86,8 +86,8 @@ struct sandlock_handle {
 	struct cow_branch cow;
 	bool cow_on, dry_run;
 	uint8_t on_exit, on_error;
-	int cow_err;	     /* the commit or abort failed: -errno */
-	char cow_msg[1024];  /* ... why */
+	int cow_err;	    /* the commit or abort failed: -errno */
+	char cow_msg[1024]; /* ... why */
 };
 
 /* handle_create's flag for sandlock_dry_run (beyond the public ones): the

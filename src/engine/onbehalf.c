@@ -43,9 +43,9 @@ struct ob_ids {
 
 struct onbehalf {
 	struct ob_ids rd, wr, deny, way;
-	bool root;		  /* planned as root: device nodes as fsspecial.c grants them */
-	int rootfd;		  /* the sandbox's root directory, opened on first use */
-	int procfs;		  /* the sandbox's /proc is a procfs root: 1, 0, -1 unknown */
+	bool root;	  /* planned as root: device nodes as fsspecial.c grants them */
+	int rootfd;	  /* the sandbox's root directory, opened on first use */
+	int procfs;	  /* the sandbox's /proc is a procfs root: 1, 0, -1 unknown */
 	char *overlay_wd; /* fs_isolation overlayfs: the workdir, until its root is a write tree */
 	struct aschild *as;	  /* the calls */
 	struct aschild *confined; /* onbehalf_call_confined's, under the ruleset */

@@ -88,10 +88,11 @@ int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t righ
 	if (o->userns && (r = check_userns()) < 0)
 		return r;
 	if ((max_disk && plan_quota(o, b, max_disk) < 0) || !(o->target = strdup(b->workdir)) ||
-	    asprintf(&o->data,
-		     "lowerdir=%s,upperdir=%s,workdir=%s%s,redirect_dir=nofollow,index=off,metacopy=off",
-		     b->workdir, o->quota ? o->quota_upper : b->upper,
-		     o->quota ? o->quota_work : b->work, o->userns ? ",userxattr" : "") < 0) {
+	    asprintf(
+		&o->data,
+		"lowerdir=%s,upperdir=%s,workdir=%s%s,redirect_dir=nofollow,index=off,metacopy=off",
+		b->workdir, o->quota ? o->quota_upper : b->upper,
+		o->quota ? o->quota_work : b->work, o->userns ? ",userxattr" : "") < 0) {
 		o->data = NULL;
 		overlay_release(o);
 		return sl_errorf(ENOMEM, "out of memory");
@@ -132,8 +133,8 @@ static long write_file(const char *path, const char *s)
 /* The quota's tmpfs, its upper and work, and its root for the parent. */
 static long mount_quota(const struct sl_overlay *o, int *quota_fd)
 {
-	long r = sl_sys5(SYS_mount, "tmpfs", o->quota_dir, "tmpfs", MS_NOSUID | MS_NODEV,
-			 o->quota_data);
+	long r =
+	    sl_sys5(SYS_mount, "tmpfs", o->quota_dir, "tmpfs", MS_NOSUID | MS_NODEV, o->quota_data);
 	if (r == 0 && (r = sl_sys3(SYS_mkdirat, AT_FDCWD, o->quota_upper, 0755)) == 0)
 		r = sl_sys3(SYS_mkdirat, AT_FDCWD, o->quota_work, 0700);
 	if (r == 0 && (r = sl_sys3(SYS_openat, AT_FDCWD, o->quota_dir,

@@ -26,9 +26,9 @@ struct cow_branch;
 
 struct sl_overlay {
 	bool on;
-	bool userns;	 /* not root: a user namespace first */
-	char *target;	 /* the workdir */
-	char *data;	 /* the mount's options */
+	bool userns;  /* not root: a user namespace first */
+	char *target; /* the workdir */
+	char *data;   /* the mount's options */
 	char uid_map[48], gid_map[48];
 	uint64_t rights; /* the rule on the overlay's root */
 	/* max_disk: the upper and work directories on a tmpfs of that size,

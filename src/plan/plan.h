@@ -51,8 +51,8 @@ enum sl_step {
 	SL_STEP_RLIMIT_RTPRIO,
 	SL_STEP_RLIMIT_NICE,
 	SL_STEP_CHILDREN_LIST,
-	SL_STEP_EXEC,  /* after READY: the exec failed (value: errno) */
-	SL_STEP_GUARD, /* after READY: the guard filter (filter.h, SL_MSG_START) */
+	SL_STEP_EXEC,	      /* after READY: the exec failed (value: errno) */
+	SL_STEP_GUARD,	      /* after READY: the guard filter (filter.h, SL_MSG_START) */
 	SL_STEP_USERNS,	      /* fs_isolation overlayfs: the namespaces (overlay.h) */
 	SL_STEP_OVERLAY,      /* ... the overlay's mount */
 	SL_STEP_OVERLAY_RULE, /* ... the Landlock rule on the overlay's root */

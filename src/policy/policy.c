@@ -1002,7 +1002,8 @@ static int check_cow_supported(const struct sandlock_sandbox *cfg)
 	if (cfg->chroot)
 		return sl_unsupported("workdir with chroot");
 	/* the quota's layer lives in a tmpfs that ends with the run */
-	if (cfg->max_disk.set && (cfg->on_exit == SL_BRANCH_KEEP || cfg->on_error == SL_BRANCH_KEEP))
+	if (cfg->max_disk.set &&
+	    (cfg->on_exit == SL_BRANCH_KEEP || cfg->on_error == SL_BRANCH_KEEP))
 		return sl_unsupported("keep (on_exit, on_error) with max_disk");
 	return 0;
 }

@@ -396,10 +396,10 @@ TEST(cow_cli_flags)
 	char *w = tc_mkdir("w");
 	tc_write_file(tc_path(w, "old"), "o\n", 0644);
 	char *out = NULL, *err = NULL;
-	int rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-isolation", "overlayfs",
-			    "--fs-storage", tc_mkdir("storage"), "--dry-run", "-r", "/usr", "-r",
-			    "/lib", "-r", "/bin", "--", "/bin/sh", "-c",
-			    "echo hi; rm old; echo n > new", NULL);
+	int rc =
+	    tc_cli_run(&out, &err, "--workdir", w, "--fs-isolation", "overlayfs", "--fs-storage",
+		       tc_mkdir("storage"), "--dry-run", "-r", "/usr", "-r", "/lib", "-r", "/bin",
+		       "--", "/bin/sh", "-c", "echo hi; rm old; echo n > new", NULL);
 	if (strstr(err, "fs_isolation overlayfs"))
 		SKIP("%s", err);
 	CHECK_EQ(rc, 0);

@@ -568,13 +568,13 @@ TEST(policy_error_order)
 TEST(policy_not_supported_yet)
 {
 	const char *d = th_tmpdir();
-	UNSUPPORTED("keep (on_exit, on_error) with max_disk",
-		    sandlock_sandbox_builder_on_exit(
-			sandlock_sandbox_builder_max_disk(
-			    sandlock_sandbox_builder_fs_isolation(
-				sandlock_sandbox_builder_workdir(b, d), 1),
-			    1 << 20),
-			2));
+	UNSUPPORTED(
+	    "keep (on_exit, on_error) with max_disk",
+	    sandlock_sandbox_builder_on_exit(
+		sandlock_sandbox_builder_max_disk(sandlock_sandbox_builder_fs_isolation(
+						      sandlock_sandbox_builder_workdir(b, d), 1),
+						  1 << 20),
+		2));
 	UNSUPPORTED("time_start", sandlock_sandbox_builder_time_start(b, 0));
 	/* the seccomp copy-on-write layer (fs_isolation none) */
 	UNSUPPORTED("workdir", sandlock_sandbox_builder_workdir(b, d));
