@@ -19,64 +19,66 @@
 
 #define COPY_CHUNK (1U << 20)
 
-/* The value of the xattr "<prefix>overlay.<what>" of an entry (not
- * following a symlink): its length, 0 when absent. */
-static ssize_t ovl_xattr(int dirfd, const char *name, bool user, const char *what, char *val,
-			 size_t len)
+/* The overlay xattrs of an entry that is not a symlink, through its
+ * O_PATH fd (no *xattrat before 6.13; the magic link, followed, leads to
+ * the entry itself): one listxattr, most entries having none.  Sets the
+ * bits of what it carries; its opaque value read.  -errno. */
+enum { OVL_WHITEOUT = 1, OVL_OPAQUE = 2, OVL_REDIRECT = 4, OVL_METACOPY = 8 };
+
+static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 {
-	char key[64], path[64];
-	snprintf(key, sizeof(key), "%s.overlay.%s", user ? "user" : "trusted", what);
-	/* no *xattrat before 6.13: the entry through its O_PATH fd */
+	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
+	size_t plen = strlen(prefix);
+	char path[64], list[4096], v[8];
+	*marks = 0;
 	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
 	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	/* followed: the magic link leads to the entry itself (never a
-	 * symlink here: those are not asked) */
-	ssize_t r = getxattr(path, key, val, len);
-	int e = errno;
+	ssize_t n = listxattr(path, list, sizeof(list));
+	int r = n < 0 && errno != ENOTSUP ? -errno : 0;
+	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
+		const char *k = list + off;
+		if (strncmp(k, prefix, plen) != 0)
+			continue;
+		k += plen;
+		if (!strcmp(k, "whiteout"))
+			*marks |= OVL_WHITEOUT;
+		else if (!strcmp(k, "redirect"))
+			*marks |= OVL_REDIRECT;
+		else if (!strcmp(k, "metacopy"))
+			*marks |= OVL_METACOPY;
+		else if (!strcmp(k, "opaque") && getxattr(path, list + off, v, sizeof(v)) > 0 &&
+			 v[0] == 'y')
+			*marks |= OVL_OPAQUE;
+	}
 	close(fd);
-	if (r < 0 && (e == ENODATA || e == ENOTSUP || e == EPERM))
-		return 0; /* absent (EPERM: trusted.* unreadable, never ours) */
-	return r < 0 ? -e : r;
+	return r;
 }
 
 int cowfs_kind(int dirfd, const char *name, bool user_xattr, struct stat *st, enum cow_kind *kind)
 {
 	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
 		return sl_errorf(errno, "copy-on-write upper: %s: %s", name, strerror(errno));
-	char v[8];
+	*kind = COW_OTHER;
 	if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
 		*kind = COW_WHITEOUT;
 		return 0;
 	}
-	if (S_ISLNK(st->st_mode)) {
-		*kind = COW_OTHER; /* no xattr on our side of a symlink */
-		return 0;
-	}
-	ssize_t r;
-	if (S_ISREG(st->st_mode) && st->st_size == 0 &&
-	    (r = ovl_xattr(dirfd, name, user_xattr, "whiteout", v, sizeof(v))) != 0) {
-		if (r < 0)
-			return sl_errorf((int)-r, "copy-on-write upper: %s: %s", name,
-					 strerror((int)-r));
-		*kind = COW_WHITEOUT;
-		return 0;
-	}
-	static const char *const refused[] = {"redirect", "metacopy"};
-	for (size_t i = 0; i < 2; i++)
-		if ((r = ovl_xattr(dirfd, name, user_xattr, refused[i], v, sizeof(v))) != 0)
-			return sl_errorf(r < 0 ? (int)-r : EINVAL,
-					 "copy-on-write upper: %s carries an overlay %s, which "
-					 "sandlock never enables",
-					 name, refused[i]);
-	*kind = COW_OTHER;
-	if (!S_ISDIR(st->st_mode))
-		return 0;
-	r = ovl_xattr(dirfd, name, user_xattr, "opaque", v, sizeof(v));
+	if (S_ISLNK(st->st_mode))
+		return 0; /* no xattr on our side of a symlink */
+	int marks, r = ovl_marks(dirfd, name, user_xattr, &marks);
 	if (r < 0)
-		return sl_errorf((int)-r, "copy-on-write upper: %s: %s", name, strerror((int)-r));
-	*kind = r > 0 && v[0] == 'y' ? COW_OPAQUE : COW_DIR;
+		return sl_errorf(-r, "copy-on-write upper: %s: %s", name, strerror(-r));
+	if (marks & (OVL_REDIRECT | OVL_METACOPY))
+		return sl_errorf(EINVAL,
+				 "copy-on-write upper: %s carries an overlay %s, which sandlock "
+				 "never enables",
+				 name, marks & OVL_REDIRECT ? "redirect" : "metacopy");
+	if (S_ISREG(st->st_mode) && st->st_size == 0 && (marks & OVL_WHITEOUT))
+		*kind = COW_WHITEOUT;
+	else if (S_ISDIR(st->st_mode))
+		*kind = marks & OVL_OPAQUE ? COW_OPAQUE : COW_DIR;
 	return 0;
 }
 
