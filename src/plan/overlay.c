@@ -20,6 +20,7 @@
 #include "error.h"
 #include "plan.h"
 #include "rawsys.h"
+#include "util.h"
 
 bool overlay_user_xattr(void)
 {
@@ -101,6 +102,26 @@ int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t righ
 		 (unsigned)geteuid());
 	snprintf(o->gid_map, sizeof(o->gid_map), "%u %u 1\n", (unsigned)getegid(),
 		 (unsigned)getegid());
+	return 0;
+}
+
+int overlay_check_denied(const struct sl_strv *deny, const char *workdir)
+{
+	size_t wn = strlen(workdir);
+	for (size_t i = 0; i < deny->n; i++) {
+		char *d = realpath(deny->v[i], NULL);
+		if (!d)
+			continue; /* gone: it denies nothing the overlay shows */
+		size_t dn = strlen(d);
+		bool inside = !strncmp(d, workdir, wn) && (d[wn] == '/' || d[wn] == 0 || wn == 1);
+		bool holds = !strncmp(workdir, d, dn) && (workdir[dn] == '/' || dn == 1);
+		free(d);
+		if (inside || holds)
+			return sl_errorf(ENOTSUP,
+					 "not supported yet: fs_deny '%s' %s the workdir '%s' with "
+					 "fs_isolation overlayfs (the overlay is one writable tree)",
+					 deny->v[i], inside ? "inside" : "holding", workdir);
+	}
 	return 0;
 }
 

@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 struct cow_branch;
+struct sl_strv;
 
 struct sl_overlay {
 	bool on;
@@ -48,6 +49,10 @@ bool overlay_user_xattr(void);
 int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights,
 		 uint64_t max_disk);
 void overlay_release(struct sl_overlay *o);
+/* The overlay's root is one writable tree (the rule the child adds): a
+ * denied path inside the workdir, or one that holds it, would not hold
+ * there.  Refused, naming it: 0 or -ENOTSUP with a message. */
+int overlay_check_denied(const struct sl_strv *deny, const char *workdir);
 
 /* Child, raw syscalls: the namespaces and the mount.  0, or -errno with
  * the step (SL_STEP_*) in *step.  Under a quota, *quota_fd: the tmpfs's

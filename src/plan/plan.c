@@ -610,6 +610,8 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0)
 		r = build_filter(p, cfg, mode);
 	if (r == 0 && mode->cow)
+		r = overlay_check_denied(&cfg->fs_deny, mode->cow->workdir);
+	if (r == 0 && mode->cow)
 		r = overlay_plan(&p->ovl, mode->cow,
 				 landlock_fs_rights(p->landlock_abi, p->landlock_skip),
 				 cfg->max_disk.set ? cfg->max_disk.v : 0);

@@ -354,7 +354,7 @@ static int check_storage(const struct sandlock_sandbox *cfg)
 	char *wd = realpath(cfg->workdir, NULL), *st = realpath(cfg->fs_storage, NULL);
 	int r = 0;
 	if (!wd || !st) {
-		r = sl_errorf(ENOMEM, "out of memory");
+		r = sl_errorf(errno, "%s: %s", wd ? "fs_storage" : "workdir", strerror(errno));
 	} else {
 		size_t n = strlen(wd);
 		if (!strncmp(st, wd, n) && (st[n] == 0 || st[n] == '/' || n == 1))

@@ -437,4 +437,16 @@ TEST(cow_refusals)
 	const char *argv[] = {"/bin/true", NULL};
 	CHECK(sandlock_dry_run(tc_build(tc_builder()), NULL, argv, 1) == NULL);
 	CHECK_CONTAINS(sandlock_last_error(), "dry_run requires workdir");
+	/* a denied path the overlay's one writable tree would not keep */
+	CHECK_EQ(mkdir(tc_path(w, "secret"), 0700), 0);
+	b = sandlock_sandbox_builder_fs_deny(cow_builder(w), tc_path(w, "secret"));
+	sandlock_sandbox_t *p = tc_build(b);
+	CHECK(sandlock_run(p, NULL, argv, 1) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "inside the workdir");
+	p = tc_build(sandlock_sandbox_builder_fs_deny(cow_builder(w), th_tmpdir()));
+	CHECK(sandlock_run(p, NULL, argv, 1) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "holding the workdir");
+	storage_empty();
+	CHECK(sandlock_dry_run(tc_build(tc_builder()), NULL, argv, 1) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "dry_run requires workdir");
 }
