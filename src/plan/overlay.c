@@ -86,6 +86,13 @@ int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t righ
 	int r;
 	if ((r = check_path("workdir", b->workdir)) < 0 || (r = check_path("storage", b->dir)) < 0)
 		return r;
+	/* uid 0 mapped into a user namespace of its own would be that
+	 * namespace's root at exec, with every capability there */
+	if (o->userns && (geteuid() == 0 || getegid() == 0))
+		return sl_errorf(ENOTSUP,
+				 "fs_isolation overlayfs: uid or gid 0 without CAP_SYS_ADMIN would "
+				 "mount its overlay in a user namespace, where it regains every "
+				 "capability at exec; not supported");
 	if (o->userns && (r = check_userns()) < 0)
 		return r;
 	if ((max_disk && plan_quota(o, b, max_disk) < 0) || !(o->target = strdup(b->workdir)) ||
