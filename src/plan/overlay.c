@@ -88,10 +88,10 @@ int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t righ
 		return r;
 	/* uid 0 mapped into a user namespace of its own would be that
 	 * namespace's root at exec, with every capability there */
-	if (o->userns && (geteuid() == 0 || getegid() == 0))
+	if (o->userns && geteuid() == 0)
 		return sl_errorf(ENOTSUP,
-				 "fs_isolation overlayfs: uid or gid 0 without CAP_SYS_ADMIN would "
-				 "mount its overlay in a user namespace, where it regains every "
+				 "fs_isolation overlayfs: uid 0 without CAP_SYS_ADMIN would mount "
+				 "its overlay in a user namespace, where it regains every "
 				 "capability at exec; not supported");
 	if (o->userns && (r = check_userns()) < 0)
 		return r;
