@@ -85,9 +85,10 @@ void cow_release(struct cow_branch *b);
  * there was none or it is now done; -errno with a message. */
 int cow_recover(const char *workdir);
 
-/* Test hook: a commit stops (returns -EINTR as if killed) before its
- * step n (1-based, counting the journal's steps), leaving the workdir as
- * a crash there would.  0 (default) never stops. */
+/* Test hook, in the unit tests' build of cowcommit.c only (the library
+ * has none): a commit stops (returns -EINTR as if killed) before its step
+ * n (1-based, counting the journal's steps), or before its journal (-1),
+ * leaving the workdir as a crash there would.  0 (default) never stops. */
 void cow_test_stop_at(int n);
 
 /* Removes a directory tree beneath dirfd (name: one component), making

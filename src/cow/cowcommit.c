@@ -37,12 +37,17 @@
 #define JOURNAL_MAGIC "sandlock-commit 1"
 #define JOURNAL_MAX   (256U << 20)
 
+#ifdef SL_COW_TEST_HOOK
+/* the unit tests' build only (Makefile: COW_TEST_OBJ) */
 static int stop_at;
 
 void cow_test_stop_at(int n)
 {
 	stop_at = n;
 }
+#else
+enum { stop_at = 0 };
+#endif
 
 struct step {
 	char op; /* 'T', 'P', 'C' */

@@ -124,10 +124,11 @@ int overlay_check_denied(const struct sl_strv *deny, const char *workdir)
 		bool holds = !strncmp(workdir, d, dn) && (workdir[dn] == '/' || dn == 1);
 		free(d);
 		if (inside || holds)
-			return sl_errorf(ENOTSUP,
-					 "not supported yet: fs_deny '%s' %s the workdir '%s' with "
-					 "fs_isolation overlayfs (the overlay is one writable tree)",
-					 deny->v[i], inside ? "inside" : "holding", workdir);
+			return sl_errorf(
+			    ENOTSUP,
+			    "not supported yet: fs_deny '%s' %s the workdir '%s' with "
+			    "fs_isolation overlayfs (the overlay is one writable tree)",
+			    deny->v[i], inside ? "inside" : "holding", workdir);
 	}
 	return 0;
 }
