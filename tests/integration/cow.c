@@ -126,7 +126,15 @@ static sandlock_builder_t *cow_builder(const char *workdir)
  * note names the step and errno). */
 static struct tc_res run_cow(const sandlock_sandbox_t *p, const char *const *argv)
 {
-	struct tc_res r = tc_runv(p, NULL, argv);
+	unsigned int argc = 0;
+	while (argv[argc])
+		argc++;
+	sandlock_result_t *res = sandlock_run(p, NULL, argv, argc);
+	/* refused by the plan (user namespaces disabled), or failed in the
+	 * child (the namespaces or the mount) */
+	if (!res && strstr(sandlock_last_error(), "fs_isolation overlayfs"))
+		SKIP("no overlay for this caller here: %s", sandlock_last_error());
+	struct tc_res r = tc_result(res);
 	if (strstr(r.note, "fs_isolation overlayfs"))
 		SKIP("no overlay for this caller here: %s", r.note);
 	return r;
