@@ -66,6 +66,14 @@ static const char ops_py[] =
     "with open('mapped', 'r+b') as f:\n"
     "    m = mmap.mmap(f.fileno(), 0); m[0:4] = b'MMAP'; m.flush(); m.close()\n"
     "os.makedirs('deep/er/est'); open('deep/er/est/f', 'w').write('d\\n')\n"
+    "def rename2(a, b, flags):\n"
+    "    if libc.renameat2(-100, a, -100, b, flags):\n"
+    "        raise OSError(ctypes.get_errno(), 'renameat2')\n"
+    "rename2(b'x1', b'x2', 2)  # RENAME_EXCHANGE\n"
+    "try: rename2(b'y', b'x1', 1)  # RENAME_NOREPLACE onto a name\n"
+    "except FileExistsError: pass\n"
+    "else: raise SystemExit('RENAME_NOREPLACE replaced x1')\n"
+    "rename2(b'y', b'ynew', 1)\n"
     "if len(sys.argv) > 2: sys.exit(int(sys.argv[2]))\n";
 
 static void need_python(void)
@@ -110,6 +118,9 @@ static char *seed(const char *name)
 	tc_write_file(tc_path(w, "exe"), "#!/bin/sh\n", 0644);
 	tc_write_file(tc_path(w, "trunc"), "truncate me\n", 0644);
 	tc_write_file(tc_path(w, "mapped"), "abcdefgh\n", 0644);
+	tc_write_file(tc_path(w, "x1"), "one\n", 0644);
+	tc_write_file(tc_path(w, "x2"), "two\n", 0644);
+	tc_write_file(tc_path(w, "y"), "y\n", 0644);
 	return w;
 }
 
@@ -246,7 +257,11 @@ TEST(cow_dry_run_lists_the_changes)
 		       "A redo/other\n"
 		       "A src/fromtmp\n"
 		       "D src/moved\n"
-		       "M trunc\n");
+		       "M trunc\n"
+		       "M x1\n"
+		       "M x2\n"
+		       "D y\n"
+		       "A ynew\n");
 	CHECK_STR(dump(w), before);
 	storage_empty();
 }
@@ -326,6 +341,28 @@ TEST(cow_sigkill_during_writes_aborts)
 	struct tc_res r = run_cow(p, again);
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(tc_read_file(tc_path(w, "later")), "after\n");
+}
+
+/* RENAME_WHITEOUT (a whiteout left where the name was) is refused in the
+ * overlay (overlayfs's EINVAL): no whiteout of the command's own reaches
+ * the layer. */
+TEST(cow_rename_whiteout_refused)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	tc_write_file(tc_path(w, "a"), "a\n", 0644);
+	char *before = dump(w);
+	sandlock_sandbox_t *p = tc_build(cow_builder(w));
+	const char *argv[] = {PY, "-c",
+			      "import ctypes, os, sys\n"
+			      "libc = ctypes.CDLL(None, use_errno=True)\n"
+			      "r = libc.renameat2(-100, b'a', -100, b'b', 4)\n"
+			      "print(r, ctypes.get_errno())\n",
+			      NULL};
+	struct tc_res r = run_cow(p, argv);
+	CHECK_EQ(r.code, 0);
+	CHECK(!strncmp(r.out, "-1 ", 3));
+	CHECK_STR(dump(w), before);
 }
 
 /* max_disk: the staged layer on a tmpfs of that size; a write beyond it
