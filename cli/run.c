@@ -330,6 +330,11 @@ static int run_built(const struct run_opts *o)
 		fprintf(stderr, "sandlock: --dry-run requires --workdir\n");
 		return CLI_EXIT_USAGE;
 	}
+	/* sandlock_dry_run takes no timeout: refused rather than ignored */
+	if (o->dry_run && o->timeout.set) {
+		fprintf(stderr, "sandlock: not supported yet: --timeout with --dry-run\n");
+		return CLI_EXIT_FAILURE;
+	}
 	policy = run_policy_build(o, &e);
 	if (!policy) {
 		fprintf(stderr, "sandlock: %s\n", e.msg);

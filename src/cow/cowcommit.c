@@ -64,6 +64,7 @@ struct linked {
 
 struct commit {
 	int wd, stage, fresh, trash; /* the workdir; .sandlock-commit, its new/ and trash/ */
+	dev_t wd_dev;		     /* the workdir's filesystem: every rename stays on it */
 	bool user_xattr;
 	struct step *steps;
 	size_t n, cap;
@@ -149,6 +150,13 @@ static int plan_entry(struct commit *c, int up, int low, const char *name, size_
 				 "the sandbox made '%s' in the workdir, a name sandlock "
 				 "reserves for its commits",
 				 COW_STAGING);
+	/* a mount point inside the workdir cannot be renamed over or away:
+	 * refused now, before the journal, not halfway through it */
+	if (in_low && lst.st_dev != c->wd_dev)
+		return sl_errorf(EXDEV,
+				 "'%s' is on another filesystem than the workdir (a mount "
+				 "point): the commit cannot replace it",
+				 c->path);
 	if (kind == COW_WHITEOUT)
 		return in_low ? add_step(c, 'T', c->next_k++, 0, c->path) : 0;
 	if (kind == COW_DIR && in_low && S_ISDIR(lst.st_mode)) {
@@ -355,8 +363,11 @@ static int recover_locked(struct commit *c, const char *workdir)
 	free_steps(c);
 	close_stage(c);
 	if (r < 0)
-		return sl_errorf(-r, "finishing an interrupted commit in '%s': %s", workdir,
-				 sl_error_get()[0] ? sl_error_get() : strerror(-r));
+		return sl_errorf(-r,
+				 "finishing an interrupted commit in '%s': %s (removing '%s/%s' "
+				 "gives it up, leaving the workdir as the interruption left it)",
+				 workdir, sl_error_get()[0] ? sl_error_get() : strerror(-r),
+				 workdir, COW_STAGING);
 	if ((r = cow_rmtree(c->wd, COW_STAGING)) < 0)
 		return sl_errorf(-r, "removing '%s/%s': %s", workdir, COW_STAGING, strerror(-r));
 	return 0;
@@ -393,7 +404,9 @@ int cow_recover(const char *workdir)
  * directory removed). */
 static int prepare(struct commit *c, const struct cow_branch *b)
 {
-	int r = mkdirat(c->wd, COW_STAGING, 0700) < 0 ? -errno : 0;
+	struct stat st;
+	int r = fstat(c->wd, &st) < 0 ? -errno : mkdirat(c->wd, COW_STAGING, 0700) < 0 ? -errno : 0;
+	c->wd_dev = st.st_dev;
 	if (r == 0 && (mkdirat(c->wd, COW_STAGING "/new", 0700) < 0 ||
 		       mkdirat(c->wd, COW_STAGING "/trash", 0700) < 0))
 		r = -errno;

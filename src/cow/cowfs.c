@@ -6,6 +6,7 @@
 #include <stdint.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/openat2.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,23 +20,25 @@
 
 #define COPY_CHUNK (1U << 20)
 
-/* The overlay xattrs of an entry that is not a symlink, through its
- * O_PATH fd (no *xattrat before 6.13; the magic link, followed, leads to
- * the entry itself): one listxattr, most entries having none.  Sets the
- * bits of what it carries; its opaque value read.  -errno. */
+/* The overlay xattrs of an entry that is not a symlink, by its name
+ * beneath its directory's fd (no *xattrat before 6.13: the directory's
+ * magic link, then the one component, its last not followed): one
+ * llistxattr, most entries having none.  Sets the bits of what it
+ * carries; its opaque value read.  -errno. */
 enum { OVL_WHITEOUT = 1, OVL_OPAQUE = 2, OVL_REDIRECT = 4, OVL_METACOPY = 8 };
 
 static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 {
 	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
 	size_t plen = strlen(prefix);
-	char path[64], list[4096], v[8];
+	char path[PATH_MAX], list[4096], v[8];
 	*marks = 0;
-	int fd = openat(dirfd, name, O_PATH | O_NOFOLLOW | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	snprintf(path, sizeof(path), "/proc/self/fd/%d", fd);
-	ssize_t n = listxattr(path, list, sizeof(list));
+	if (strchr(name, '/'))
+		return -EINVAL; /* one component, as readdir gives them */
+	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	ssize_t n = llistxattr(path, list, sizeof(list));
 	int r = n < 0 && errno != ENOTSUP ? -errno : 0;
 	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
 		const char *k = list + off;
@@ -48,11 +51,10 @@ static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 			*marks |= OVL_REDIRECT;
 		else if (!strcmp(k, "metacopy"))
 			*marks |= OVL_METACOPY;
-		else if (!strcmp(k, "opaque") && getxattr(path, list + off, v, sizeof(v)) > 0 &&
+		else if (!strcmp(k, "opaque") && lgetxattr(path, list + off, v, sizeof(v)) > 0 &&
 			 v[0] == 'y')
 			*marks |= OVL_OPAQUE;
 	}
-	close(fd);
 	return r;
 }
 
@@ -258,11 +260,10 @@ static int copy_link(int sdir, const char *name, int ddir, const char *dname, si
 
 static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bool user_xattr);
 
-int cowfs_copy(int sdir, const char *name, int ddir, const char *dname, bool user_xattr)
+static int copy_entry(int sdir, const char *name, const struct stat *stp, int ddir,
+		      const char *dname, bool user_xattr)
 {
-	struct stat st;
-	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
-		return -errno;
+	const struct stat st = *stp;
 	int r;
 	/* a regular file on the same filesystem: a link shares the upper's
 	 * inode (its mode, owner and times), which the upper then drops */
@@ -279,6 +280,14 @@ int cowfs_copy(int sdir, const char *name, int ddir, const char *dname, bool use
 	else
 		r = -EOPNOTSUPP; /* a socket: nothing to carry */
 	return r < 0 ? r : copy_meta(ddir, dname, &st);
+}
+
+int cowfs_copy(int sdir, const char *name, int ddir, const char *dname, bool user_xattr)
+{
+	struct stat st;
+	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return copy_entry(sdir, name, &st, ddir, dname, user_xattr);
 }
 
 /* A directory with its tree; whiteouts inside mean "absent" here. */
@@ -300,7 +309,7 @@ static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bo
 		struct stat st;
 		enum cow_kind k;
 		if ((r = cowfs_kind(s, names[i], user_xattr, &st, &k)) == 0 && k != COW_WHITEOUT)
-			r = cowfs_copy(s, names[i], d, names[i], user_xattr);
+			r = copy_entry(s, names[i], &st, d, names[i], user_xattr);
 	}
 	for (size_t i = 0; names && names[i]; i++)
 		free(names[i]);
