@@ -58,6 +58,25 @@ static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 	return r;
 }
 
+/* Removes the overlay xattrs (origin, impure...) of a file linked out of
+ * the upper: they describe the upper, not the workdir.  -errno. */
+static int scrub(int dirfd, const char *name, bool user)
+{
+	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
+	char path[PATH_MAX], list[4096];
+	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	ssize_t n = llistxattr(path, list, sizeof(list));
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : -errno;
+	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1)
+		if (!strncmp(list + off, prefix, strlen(prefix)) &&
+		    lremovexattr(path, list + off) < 0 && errno != ENODATA)
+			return -errno;
+	return 0;
+}
+
 int cowfs_kind(int dirfd, const char *name, bool user_xattr, struct stat *st, enum cow_kind *kind)
 {
 	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
@@ -268,7 +287,7 @@ static int copy_entry(int sdir, const char *name, const struct stat *stp, int dd
 	/* a regular file on the same filesystem: a link shares the upper's
 	 * inode (its mode, owner and times), which the upper then drops */
 	if (S_ISREG(st.st_mode) && linkat(sdir, name, ddir, dname, 0) == 0)
-		return 0;
+		return scrub(ddir, dname, user_xattr);
 	if (S_ISREG(st.st_mode))
 		r = copy_file(sdir, name, ddir, dname);
 	else if (S_ISLNK(st.st_mode))

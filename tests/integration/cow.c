@@ -21,7 +21,8 @@
 #define PY "/usr/bin/python3"
 
 /* A tree as text: one sorted line per entry (type, mode, content digest or
- * link target, and which entries share an inode), outside any sandbox. */
+ * link target, which entries share an inode, its xattrs: none of the
+ * upper's may reach the workdir), outside any sandbox. */
 static const char dump_py[] =
     "import hashlib, os, sys\n"
     "root = sys.argv[1]\n"
@@ -38,7 +39,8 @@ static const char dump_py[] =
     "        grp = ''\n"
     "        if not os.path.isdir(p) and st.st_nlink > 1:\n"
     "            grp = ' link:' + inodes.setdefault(st.st_ino, r)\n"
-    "        out.append('%s %o %s%s' % (r, st.st_mode, body, grp))\n"
+    "        xa = ','.join(sorted(os.listxattr(p, follow_symlinks=False)))\n"
+    "        out.append('%s %o %s%s %s' % (r, st.st_mode, body, grp, xa))\n"
     "print('\\n'.join(sorted(out)))\n";
 
 /* Every kind of change a command makes: the ops script, run bare and in
