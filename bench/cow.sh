@@ -6,7 +6,10 @@
 # about 900 files) and a make of a small C project (24 units and a link),
 # each in a workdir, bare, under sandlock with the workdir writable
 # (-w), and under sandlock with the workdir copy-on-write (--workdir,
-# committed at the end: the commit is in the time).  ROUNDS interleaved
+# committed at the end: the commit is in the time), and bare followed by
+# `sync -f` (the commit makes its data durable with syncfs before its
+# journal: what that part costs here; syncfs waits for every dirty page
+# of the filesystem, other programs' too).  ROUNDS interleaved
 # hyperfine rounds (shuffled order), medians and ratios to bare.  The
 # overlay adds no supervisor work per open: the kernel's overlayfs serves
 # them; what it adds is the mount at the start and the commit at the end.
@@ -95,11 +98,13 @@ workload() { # tag, script, seed directory (copied into each candidate's workdir
 	local tag=$1 script=$2 seed=$3 n
 	names=()
 	cmds=()
-	for n in bare write cow; do
+	for n in bare sync write cow; do
 		mkdir -p "$work/$tag-$n"
 		[[ -n $seed ]] && cp -a "$seed/." "$work/$tag-$n/"
 	done
 	add bare /bin/sh "$script" "$work/$tag-bare"
+	# shellcheck disable=SC2016 # the inner shell's arguments
+	add sync /bin/sh -c '/bin/sh "$1" "$2" && sync -f "$2"' sh "$script" "$work/$tag-sync"
 	add write "$SANDLOCK" run "${trees[@]}" -w "$work/$tag-write" -- /bin/sh "$script" \
 		"$work/$tag-write"
 	add cow "$SANDLOCK" run "${trees[@]}" --workdir "$work/$tag-cow" --fs-isolation overlayfs \
@@ -115,7 +120,8 @@ import glob, json, os, statistics, sys
 
 work, rounds = sys.argv[1], int(sys.argv[2])
 labels = {"untar": "untar: ~900 files, 8 MB", "make": "make -B: 24 units + link"}
-what = {"bare": "bare", "write": "sandlock -w", "cow": "sandlock --workdir (overlayfs)"}
+what = {"bare": "bare", "sync": "bare, then sync -f", "write": "sandlock -w",
+        "cow": "sandlock --workdir (overlayfs)"}
 print()
 print(f"copy-on-write workdir, median over {rounds} interleaved rounds (hyperfine -N -w 1)")
 print(f"{'workload':<28} {'candidate':<32} {'median ms':>10} {'x bare':>7}")
@@ -125,7 +131,7 @@ for tag in ("untar", "make"):
         for r in json.load(open(path))["results"]:
             times.setdefault(r["command"], []).extend(r["times"])
     med = {k: statistics.median(v) * 1000 for k, v in times.items()}
-    for name in ("bare", "write", "cow"):
+    for name in ("bare", "sync", "write", "cow"):
         if name in med:
             print(f"{labels[tag]:<28} {what[name]:<32} {med[name]:10.2f} {med[name] / med['bare']:6.2f}x")
 EOF
