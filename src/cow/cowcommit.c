@@ -341,6 +341,28 @@ static int open_stage(struct commit *c)
 	return (c->trash = cowfs_opendir(c->stage, "trash")) < 0 ? c->trash : 0;
 }
 
+/* Whether the staging directory holds only what a commit makes there:
+ * a directory of the user's with that name is never removed. */
+static int ours(int wd)
+{
+	int fd = cowfs_opendir(wd, COW_STAGING), r;
+	if (fd < 0)
+		return fd;
+	char **names = cowfs_list(fd, &r);
+	static const char *const known[] = {"new", "trash", "journal", "journal.tmp"};
+	for (size_t i = 0; names && names[i]; i++) {
+		bool k = false;
+		for (size_t j = 0; j < 4; j++)
+			k |= !strcmp(names[i], known[j]);
+		if (!k && r == 0)
+			r = -ENOTEMPTY;
+		free(names[i]);
+	}
+	free(names);
+	close(fd);
+	return r;
+}
+
 /* Finishes (journal) or drops (none) an interrupted commit; the caller
  * holds the workdir's lock. */
 static int recover_locked(struct commit *c, const char *workdir)
@@ -348,7 +370,7 @@ static int recover_locked(struct commit *c, const char *workdir)
 	int r = cowfs_exists(c->wd, COW_STAGING, NULL);
 	if (r <= 0)
 		return r < 0 ? sl_errorf(-r, "workdir '%s': %s", workdir, strerror(-r)) : 0;
-	if ((r = open_stage(c)) < 0 && r != -ENOENT) {
+	if ((r = ours(c->wd)) < 0 || ((r = open_stage(c)) < 0 && r != -ENOENT)) {
 		close_stage(c);
 		return sl_errorf(-r, "'%s/%s' is not a commit of sandlock's (%s): remove it",
 				 workdir, COW_STAGING, strerror(-r));

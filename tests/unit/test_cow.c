@@ -302,6 +302,19 @@ TEST(cow_storage_inside_the_workdir_refused)
 	CHECK_CONTAINS(sl_error_get(), "is inside the workdir");
 }
 
+/* A directory of the user's with the staging directory's name is never
+ * taken for an interrupted commit (nor removed). */
+TEST(cow_foreign_staging_name_kept)
+{
+	char *w = make_lower("w");
+	dir(w, COW_STAGING);
+	put(w, COW_STAGING "/mine", "data");
+	CHECK(cow_recover(w) < 0);
+	CHECK_CONTAINS(sl_error_get(), "is not a commit of sandlock's");
+	struct stat st;
+	CHECK_EQ(lstat(tc_fmt_path(w, COW_STAGING "/mine"), &st), 0);
+}
+
 TEST(cow_reserved_name_refused)
 {
 	char *w = make_lower("w");
