@@ -466,6 +466,10 @@ TEST(cow_cli_flags)
 	CHECK_CONTAINS(err, "--dry-run requires --workdir");
 	rc = tc_cli_run(&out, &err, "--on-exit", "later", "--", "/bin/true", NULL);
 	CHECK_CONTAINS(err, "unknown --on-exit action: later");
+	rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-isolation", "overlayfs", "--dry-run",
+			"-t", "5", "--", "/bin/true", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "not supported yet: --timeout with --dry-run");
 }
 
 /* What is not there is said: the seccomp layer (fs_isolation none) and
