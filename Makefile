@@ -35,7 +35,7 @@ OPT       ?= -O2 -g
 LDFLAGS   ?=
 # src/ by layer (docs/architecture.md): each folder is an include path, so
 # an internal header is named by its file name alone
-SRC_DIRS  := src/base src/policy src/plan src/engine src/features src/api
+SRC_DIRS  := src/base src/policy src/cow src/plan src/engine src/features src/api
 CPPFLAGS  += -Iinclude $(addprefix -I,$(SRC_DIRS)) -D_GNU_SOURCE
 CFLAGS    += $(CSTD) $(WARN) $(OPT) -fno-strict-aliasing -fstack-protector-strong \
              -D_FORTIFY_SOURCE=2
@@ -106,7 +106,7 @@ $(B)/obj/src/%.o: src/%.c
 # No stack-protector checks (a failed one calls libc's abort path), no
 # loops turned into memcpy/strlen calls, and no sanitizer calls (check-asan:
 # its runtime is libc-like code, and these run on stacks it does not know).
-RAW_OBJ := $(addprefix $(B)/obj/src/plan/,child.o keeper.o privdrop.o rawclone.o)
+RAW_OBJ := $(addprefix $(B)/obj/src/plan/,child.o keeper.o privdrop.o rawclone.o overlay.o)
 NO_LIBCALLS := $(if $(findstring clang,$(CC)),-fno-builtin,-fno-tree-loop-distribute-patterns)
 $(RAW_OBJ): CFLAGS += -fno-stack-protector $(NO_LIBCALLS) -fno-sanitize=all
 # The plugin: its object, with its one exported symbol (sandlock_tls_ops).
@@ -121,6 +121,16 @@ $(TLS_OBJ): src/tls/httptls.c
 $(B)/obj/tls/httptls-test.o: src/tls/httptls.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(SSL_CFLAGS) $(CFLAGS) -MMD -MP -c $< -o $@
+
+# The commit of the copy-on-write workdir with its test hook
+# (cow_test_stop_at: a commit stopped before a step, as a kill would), for
+# the unit tests only; linked before the archive, whose own object (no
+# hook) it replaces.
+COW_TEST_OBJ := $(B)/obj/src/cow/cowcommit-test.o
+$(COW_TEST_OBJ): src/cow/cowcommit.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -DSL_COW_TEST_HOOK -MMD -MP -c $< -o $@
+-include $(COW_TEST_OBJ:.o=.d)
 
 $(TLS_LIB): $(TLS_OBJ) $(TLS_DEPS)
 	$(CC) $(LDFLAGS) -shared -Wl,-soname,$(TLS_SONAME) -Wl,-z,relro -Wl,-z,now \
@@ -196,10 +206,12 @@ $(B)/sandlock.pc: sandlock.pc.in Makefile $(B)/stamp/pc
 # integration tests link the shared library exactly as users do.
 # They also link the CLI's objects (all but main.c) to test option parsing.
 CLI_LIBOBJ := $(filter-out $(B)/obj/cli/main.o,$(CLI_OBJ))
-$(B)/tests/unit: $(UNIT_SRC) $(HARNESS) tests/harness.h $(STLIB) $(CLI_LIBOBJ) $(B)/obj/tls/httptls-test.o
+$(B)/tests/unit: $(UNIT_SRC) $(HARNESS) tests/harness.h $(STLIB) $(CLI_LIBOBJ) $(B)/obj/tls/httptls-test.o \
+    $(COW_TEST_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(CPPFLAGS) $(SSL_CFLAGS) $(CFLAGS) -Itests -Icli -o $@ $(UNIT_SRC) $(HARNESS) \
-	    $(CLI_LIBOBJ) $(B)/obj/tls/httptls-test.o $(STLIB) $(SECCOMP_LIBS) $(SSL_LIBS) -lpthread
+	    $(CLI_LIBOBJ) $(B)/obj/tls/httptls-test.o $(COW_TEST_OBJ) $(STLIB) $(SECCOMP_LIBS) \
+	    $(SSL_LIBS) -lpthread
 
 $(B)/tests/integration: $(INTEG_SRC) $(HARNESS) tests/harness.h tests/stress.h $(SHLIB) $(TLS_LIB)
 	@mkdir -p $(dir $@)

@@ -325,6 +325,50 @@ int run_opts_run(struct run_opts *o)
 	return rc;
 }
 
+/* Writes all of len bytes to fd (the captured output of a dry run). */
+static void write_all(int fd, const uint8_t *p, size_t len)
+{
+	while (len) {
+		ssize_t n = write(fd, p, len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return;
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+/* --dry-run: the command runs over a staged layer, its output is shown,
+ * then its changes (on stderr, "K  path"), and the workdir stays as it
+ * was. */
+static int dry_run(const struct run_opts *o, const sandlock_sandbox_t *policy)
+{
+	sandlock_dry_run_result_t *d = sandlock_dry_run(policy, o->name, o->cmd, o->cmd_argc);
+	if (!d) {
+		fprintf(stderr, "sandlock: %s\n", sandlock_last_error());
+		return CLI_EXIT_FAILURE;
+	}
+	size_t len;
+	const uint8_t *p = sandlock_dry_run_result_stdout_bytes(d, &len);
+	write_all(STDOUT_FILENO, p, len);
+	p = sandlock_dry_run_result_stderr_bytes(d, &len);
+	write_all(STDERR_FILENO, p, len);
+	size_t n = sandlock_dry_run_result_changes_len(d);
+	fprintf(stderr, n ? "sandlock: dry-run: filesystem changes:\n"
+			  : "sandlock: dry-run: no filesystem changes\n");
+	for (size_t i = 0; i < n; i++) {
+		char *path = sandlock_dry_run_result_change_path(d, i);
+		fprintf(stderr, "%c  %s\n", sandlock_dry_run_result_change_kind(d, i),
+			path ? path : "?");
+		sandlock_string_free(path);
+	}
+	uint32_t reason = sandlock_dry_run_result_reason(d);
+	int rc = run_exit_code((int)reason, sandlock_dry_run_result_exit_code(d));
+	sandlock_dry_run_result_free(d);
+	return rc;
+}
+
 static int run_built(const struct run_opts *o)
 {
 	/* inherited stdio, supervisor on this thread, no release gate: the
@@ -337,10 +381,24 @@ static int run_built(const struct run_opts *o)
 	sandlock_handle_t *h;
 	int rc;
 
+	if (o->dry_run && !o->workdir) {
+		fprintf(stderr, "sandlock: --dry-run requires --workdir\n");
+		return CLI_EXIT_USAGE;
+	}
+	/* sandlock_dry_run takes no timeout: refused rather than ignored */
+	if (o->dry_run && o->timeout.set) {
+		fprintf(stderr, "sandlock: not supported yet: --timeout with --dry-run\n");
+		return CLI_EXIT_FAILURE;
+	}
 	policy = run_policy_build(o, &e);
 	if (!policy) {
 		fprintf(stderr, "sandlock: %s\n", e.msg);
 		return CLI_EXIT_FAILURE;
+	}
+	if (o->dry_run) {
+		rc = dry_run(o, policy);
+		sandlock_sandbox_free(policy);
+		return rc;
 	}
 	h = sandlock_create_ex(policy, o->name, o->cmd, o->cmd_argc, flags);
 	if (!h) {

@@ -268,6 +268,26 @@ static int set_isolation(struct run_opts *o, const struct run_opt *d, const char
 			val);
 }
 
+static const char *const branch_actions[] = {"commit", "abort", "keep"};
+
+/* --on-exit, --on-error: what becomes of the staged changes */
+static int set_action(struct run_opts *o, const struct run_opt *d, const char *val,
+		      struct cli_err *e)
+{
+	struct cli_num *f = FIELD(o, d, struct cli_num);
+
+	if (f->set && !run_opts_relayer(o, d))
+		return once(d, true, e);
+	for (size_t i = 0; i < sizeof(branch_actions) / sizeof(branch_actions[0]); i++) {
+		if (strcmp(val, branch_actions[i]) == 0) {
+			*f = (struct cli_num){true, i};
+			return RUN_PARSE_OK;
+		}
+	}
+	return cli_errf(e, RUN_PARSE_USAGE,
+			"unknown --%s action: %s (expected commit, abort or keep)", d->name, val);
+}
+
 static int set_time(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
@@ -351,6 +371,12 @@ const struct run_opt run_opt_table[] = {
      .help = "copy-on-write backend: none, overlayfs or branchfs"},
     {"max-disk", NULL, 0, "SIZE", set_size, F(max_disk), U64,
      .help = "quota on staged copy-on-write data"},
+    {"on-exit", NULL, 0, "ACTION", set_action, F(on_exit),
+     .help = "the staged changes after a success: commit (default), abort or keep"},
+    {"on-error", NULL, 0, "ACTION", set_action, F(on_error),
+     .help = "the staged changes after a failure: abort (default), commit or keep"},
+    {"dry-run", NULL, 0, NULL, set_flag, F(dry_run),
+     .help = "run, list the changes to the workdir, discard them"},
     {"fs-mount", NULL, 0, "VIRTUAL:HOST", set_mount, F(fs_mount),
      .help = "show host directory HOST at VIRTUAL (repeatable)"},
     {"chroot", NULL, 0, "PATH", set_str, F(chroot),
@@ -456,8 +482,6 @@ const struct run_opt run_opt_table[] = {
     SECTION("Not supported yet (accepted, then refused)"),
     {"image", NULL, 0, "IMAGE", set_str, F(image), .later = true,
      .help = "use a container image as the root"},
-    {"dry-run", NULL, 0, NULL, set_flag, F(dry_run), .later = true,
-     .help = "run, list the changes, discard them"},
     {"no-supervisor", NULL, 0, NULL, set_flag, F(no_supervisor), .later = true,
      .help = "confine without the seccomp supervisor"},
 };
@@ -560,6 +584,8 @@ static bool toml_num(FILE *out, const struct run_opt *d, const struct cli_num *n
 		return false;
 	if (d->set == set_isolation && n->v < 3) {
 		toml_quote(out, modes[n->v]);
+	} else if (d->set == set_action && n->v < 3) {
+		toml_quote(out, branch_actions[n->v]);
 	} else if (d->set == set_time) {
 		char buf[64];
 		time_t t = (time_t)n->v;
@@ -615,7 +641,7 @@ bool run_opts_toml_value(const struct run_opts *o, const struct run_opt *d, FILE
 		return l->n > 0;
 	}
 	if (d->set == set_num || d->set == set_pct || d->set == set_size ||
-	    d->set == set_isolation || d->set == set_time)
+	    d->set == set_isolation || d->set == set_action || d->set == set_time)
 		return toml_num(out, d, FIELD(m, d, struct cli_num));
 	if (d->set == set_protection) {
 		const struct cli_u32v *l = FIELD(m, d, struct cli_u32v);

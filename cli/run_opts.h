@@ -58,6 +58,7 @@ struct run_opts {
 	const char *tmp_dir;	     /* ...made by `sandlock run` before the build */
 	struct cli_num fs_isolation; /* 0 none, 1 overlayfs, 2 branchfs */
 	struct cli_num max_disk;
+	struct cli_num on_exit, on_error; /* 0 commit, 1 abort, 2 keep */
 	struct cli_pairv fs_mount;
 
 	/* syscalls */

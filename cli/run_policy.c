@@ -85,6 +85,10 @@ static int apply_fs(sandlock_builder_t **b, const struct run_opts *o)
 		APPLY(*b, sandlock_sandbox_builder_fs_isolation(*b, (uint8_t)o->fs_isolation.v));
 	if (o->max_disk.set)
 		APPLY(*b, sandlock_sandbox_builder_max_disk(*b, o->max_disk.v));
+	if (o->on_exit.set)
+		APPLY(*b, sandlock_sandbox_builder_on_exit(*b, (uint8_t)o->on_exit.v));
+	if (o->on_error.set)
+		APPLY(*b, sandlock_sandbox_builder_on_error(*b, (uint8_t)o->on_error.v));
 	for (size_t i = 0; i < o->fs_mount.n; i++)
 		APPLY(*b, sandlock_sandbox_builder_fs_mount(*b, o->fs_mount.v[i].key,
 							    o->fs_mount.v[i].value));

@@ -85,6 +85,7 @@ _sandlock_value() {
 	case $flag in
 	--profile) words=$(_sandlock_profiles) ;;
 	--fs-isolation) words="none overlayfs branchfs" ;;
+	--on-exit | --on-error) words="commit abort keep" ;;
 	--allow-degraded | --disable) words="${_sandlock_protections[*]}" ;;
 	--extra-allow-syscall) words="sysv_ipc" ;;
 	--exec-shell)

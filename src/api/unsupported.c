@@ -13,63 +13,6 @@
 #define NS_PTR(feature) (sl_unsupported(feature), NULL)
 #define NS_INT(feature) (sl_unsupported(feature), -1)
 
-/* ---- dry run (needs the COW workdir) ---------------------------------- */
-SL_API sandlock_dry_run_result_t *sandlock_dry_run(const sandlock_sandbox_t *policy,
-						   const char *name, const char *const *argv,
-						   unsigned int argc)
-{
-	return NS_PTR("dry_run");
-}
-
-SL_API int sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r)
-{
-	return NS_INT("dry_run");
-}
-
-SL_API bool sandlock_dry_run_result_success(const sandlock_dry_run_result_t *r)
-{
-	sl_unsupported("dry_run");
-	return false;
-}
-
-SL_API const uint8_t *sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r,
-							   size_t *len)
-{
-	if (len)
-		*len = 0;
-	return NS_PTR("dry_run");
-}
-
-SL_API const uint8_t *sandlock_dry_run_result_stderr_bytes(const sandlock_dry_run_result_t *r,
-							   size_t *len)
-{
-	if (len)
-		*len = 0;
-	return NS_PTR("dry_run");
-}
-
-SL_API size_t sandlock_dry_run_result_changes_len(const sandlock_dry_run_result_t *r)
-{
-	sl_unsupported("dry_run");
-	return 0;
-}
-
-SL_API char sandlock_dry_run_result_change_kind(const sandlock_dry_run_result_t *r, size_t i)
-{
-	sl_unsupported("dry_run");
-	return 0;
-}
-
-SL_API char *sandlock_dry_run_result_change_path(const sandlock_dry_run_result_t *r, size_t i)
-{
-	return NS_PTR("dry_run");
-}
-
-SL_API void sandlock_dry_run_result_free(sandlock_dry_run_result_t *r)
-{
-	sl_unsupported("dry_run");
-}
-
 /* ---- pipeline and gather ------------------------------------------------ */
 SL_API sandlock_pipeline_t *sandlock_pipeline_new(void)
 {
@@ -248,17 +191,6 @@ SL_API void sandlock_checkpoint_free(sandlock_checkpoint_t *cp)
 }
 
 /* ---- added after 0.8.0 -------------------------------------------------- */
-SL_API uint32_t sandlock_dry_run_result_reason(const sandlock_dry_run_result_t *r)
-{
-	sl_unsupported("dry_run");
-	return SANDLOCK_STATUS_KILLED;
-}
-
-SL_API int sandlock_dry_run_result_signal(const sandlock_dry_run_result_t *r)
-{
-	return NS_INT("dry_run");
-}
-
 SL_API sandlock_handle_t *sandlock_restore_interactive(const sandlock_sandbox_t *policy,
 						       const char *name,
 						       const sandlock_checkpoint_t *cp)

@@ -93,6 +93,45 @@ static void release_engine(sandlock_handle_t *h)
 	evloop_release(&h->evl);
 }
 
+/* Adds a sentence to the result's note. */
+static void note_add(sandlock_handle_t *h, const char *s)
+{
+	size_t n = strlen(h->note);
+	snprintf(h->note + n, sizeof(h->note) - n, "%s%s", n ? "; " : "", s);
+}
+
+/* The staged layer's end, now that nothing of the sandbox runs: commit
+ * after a success (exit 0), else abort, or as the policy says; keep
+ * leaves it and says where.  A dry run's caller ends it. */
+static void end_branch(sandlock_handle_t *h)
+{
+	if (!h->cow_on || h->dry_run)
+		return;
+	bool ok = h->status == SANDLOCK_STATUS_EXITED && h->code == 0;
+	uint8_t act = ok ? h->on_exit : h->on_error;
+	char msg[sizeof(h->cow_msg) + 64];
+	int r = 0;
+	sl_error_clear();
+	if (act == SL_BRANCH_KEEP) {
+		snprintf(msg, sizeof(msg), "the staged changes are kept in '%s' (upper: '%s')",
+			 h->cow.dir, h->cow.upper);
+		note_add(h, msg);
+		cow_release(&h->cow);
+	} else if (act == SL_BRANCH_COMMIT) {
+		r = cow_commit(&h->cow);
+		if (r < 0)
+			cow_release(&h->cow); /* kept where the message says */
+	} else {
+		r = cow_abort(&h->cow);
+	}
+	h->cow_on = false;
+	if (r < 0) {
+		h->cow_err = r;
+		snprintf(h->cow_msg, sizeof(h->cow_msg), "%s", sl_error_get());
+		note_add(h, h->cow_msg);
+	}
+}
+
 static void finish(sandlock_handle_t *h)
 {
 	siginfo_t si = {0};
@@ -128,7 +167,7 @@ static void finish(sandlock_handle_t *h)
 	release_engine(h);
 	sl_close(&h->proc.pidfd);
 	plan_release(&h->plan);
-
+	end_branch(h);
 	pthread_mutex_lock(&h->lock);
 	h->finished = true;
 	pthread_cond_broadcast(&h->cond);
@@ -186,6 +225,10 @@ static int attach(sandlock_handle_t *h)
 		evloop_release(&h->evl);
 	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)
 		release_engine(h);
+	if (r == 0 && h->cow_on) { /* max_disk: the staged layer's tmpfs */
+		h->cow.quota_fd = h->proc.quota_fd;
+		h->proc.quota_fd = -1;
+	}
 	if (r == 0) {
 		struct sl_sup_root root = {.pid = h->proc.pid,
 					   .pidfd = h->proc.pidfd,
@@ -296,6 +339,8 @@ static void handle_destroy(sandlock_handle_t *h)
 {
 	control_release(&h->ctl);
 	sl_close(&h->kaudit);
+	if (h->cow_on) /* never started, or a dry run's: nothing to keep */
+		cow_abort(&h->cow);
 	sl_strv_free(&h->grants);
 	free(h->info_fixed);
 	free(h->denials_text);
@@ -358,6 +403,22 @@ static int plan_rules(sandlock_handle_t *h, const sandlock_sandbox_t *policy,
 	return r;
 }
 
+/* The staged layer over the workdir, after finishing what an interrupted
+ * commit left (cow.h). */
+static int open_branch(sandlock_handle_t *h, const sandlock_sandbox_t *policy, uint32_t flags)
+{
+	int r = cow_recover(policy->workdir);
+	if (r == 0)
+		r = cow_create(&h->cow, policy->workdir, policy->fs_storage, overlay_user_xattr());
+	if (r < 0)
+		return r;
+	h->cow_on = true;
+	h->dry_run = flags & HANDLE_DRY_RUN;
+	h->on_exit = policy->on_exit;
+	h->on_error = policy->on_error;
+	return 0;
+}
+
 static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock_sandbox_t *policy,
 				 const char *name, const char *const *argv, unsigned int argc,
 				 uint32_t flags, const struct sl_user_link *user, size_t n_user,
@@ -386,7 +447,8 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	h->interactive = flags & SANDLOCK_CREATE_INTERACTIVE;
 	h->control = flags & SANDLOCK_CREATE_CONTROL;
 	h->born_ms = sl_now_ms();
-	h->proc = (struct sl_spawned){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
+	h->proc = (struct sl_spawned){
+	    .pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1, .quota_fd = -1};
 	h->sup.listener = -1;
 	h->kaudit = -1;
 	plan_init(&h->plan);
@@ -425,6 +487,8 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	}
 	if (r == 0)
 		r = plan_rules(h, policy, &rules, &n_rules);
+	if (r == 0 && policy->workdir)
+		r = open_branch(h, policy, flags);
 	h->streaming = io != NULL;
 	struct plan_mode mode = {.capture = !h->interactive && !io,
 				 .io = io,
@@ -433,7 +497,8 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 				 .rules = rules,
 				 .n_rules = n_rules,
 				 .net = &h->net,
-				 .landlock_log = h->kaudit >= 0};
+				 .landlock_log = h->kaudit >= 0,
+				 .cow = h->cow_on ? &h->cow : NULL};
 	if (r == 0)
 		r = plan_build(&h->plan, policy, argv, argc, &mode);
 	free(rules);
@@ -564,6 +629,10 @@ sandlock_result_t *handle_wait(sandlock_handle_t *h, uint64_t timeout_ms)
 			run_loop(h, dl);
 			finish(h);
 		}
+	}
+	if (h->cow_err < 0) {
+		sl_errorf(-h->cow_err, "%s", h->cow_msg);
+		return NULL;
 	}
 	/* The output goes to the first result; later waits get the status. */
 	bool first = !h->result_taken && !h->interactive && !h->streaming;

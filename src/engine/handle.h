@@ -22,6 +22,7 @@
 #include <stdint.h>
 
 #include "control.h"
+#include "cow.h"
 #include "evloop.h"
 #include "plan.h"
 #include "policy.h"
@@ -79,7 +80,20 @@ struct sandlock_handle {
 	int64_t born_ms;       /* monotonic, at create */
 	char *denials_text;    /* the supervisor's refusals, kept at the end (JSON lines) */
 	struct sl_strv grants; /* the read and write trees (exechint.h) */
+
+	/* a workdir (fs_isolation overlayfs): the staged layer, ended by
+	 * finish() as on_exit (success) or on_error says; a dry run leaves
+	 * it to its caller (HANDLE_DRY_RUN) */
+	struct cow_branch cow;
+	bool cow_on, dry_run;
+	uint8_t on_exit, on_error;
+	int cow_err;	    /* the commit or abort failed: -errno */
+	char cow_msg[1024]; /* ... why */
 };
+
+/* handle_create's flag for sandlock_dry_run (beyond the public ones): the
+ * staged layer outlives the run, for its change list. */
+#define HANDLE_DRY_RUN (1U << 31)
 
 struct sl_feature_set;
 

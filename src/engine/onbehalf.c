@@ -43,9 +43,10 @@ struct ob_ids {
 
 struct onbehalf {
 	struct ob_ids rd, wr, deny, way;
-	bool root;		  /* planned as root: device nodes as fsspecial.c grants them */
-	int rootfd;		  /* the sandbox's root directory, opened on first use */
-	int procfs;		  /* the sandbox's /proc is a procfs root: 1, 0, -1 unknown */
+	bool root;	  /* planned as root: device nodes as fsspecial.c grants them */
+	int rootfd;	  /* the sandbox's root directory, opened on first use */
+	int procfs;	  /* the sandbox's /proc is a procfs root: 1, 0, -1 unknown */
+	char *overlay_wd; /* fs_isolation overlayfs: the workdir, until its root is a write tree */
 	struct aschild *as;	  /* the calls */
 	struct aschild *confined; /* onbehalf_call_confined's, under the ruleset */
 	bool creds_read, creds_fixed;
@@ -188,6 +189,9 @@ int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *p, int ru
 		r = ids_open(&ob->deny, &p->fs_deny);
 	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
 		r = ways_add(&ob->way, p->fs_deny.v[i]);
+	if (r == 0 && p->workdir && p->fs_isolation == SL_ISO_OVERLAYFS &&
+	    !(ob->overlay_wd = realpath(p->workdir, NULL)))
+		r = -errno;
 	if (r < 0) {
 		onbehalf_free(ob);
 		return sl_errorf(-r, "the granted trees: %s", strerror(-r));
@@ -241,6 +245,7 @@ void onbehalf_free(struct onbehalf *ob)
 		pthread_join(ob->fetch_th, NULL);
 	}
 	sl_close(&ob->rootfd);
+	free(ob->overlay_wd);
 	free(ob->rd.v);
 	free(ob->wr.v);
 	free(ob->deny.v);
@@ -985,6 +990,25 @@ static int child_dirfd(struct sl_ctx *c, int n)
 	return fd == -ENOENT ? -EBADF : fd;
 }
 
+/* fs_isolation overlayfs: the workdir the sandbox sees is an overlay
+ * mounted in its own mount namespace over the host's (overlay.h); a walk
+ * from inside it meets the overlay's root, never the host's directory (a
+ * hidden mount point), so that root, found through the sandbox's root,
+ * is a write tree too.  Not found: fewer rights, never more. */
+static void add_overlay_root(struct onbehalf *ob)
+{
+	if (!ob->overlay_wd || ob->rootfd < 0)
+		return;
+	int fd = o2(ob->rootfd, ob->overlay_wd, O_DIRECTORY, RESOLVE_IN_ROOT | RESOLVE_NO_SYMLINKS);
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		(void)ids_add(&ob->wr, &st);
+	if (fd >= 0)
+		close(fd);
+	free(ob->overlay_wd);
+	ob->overlay_wd = NULL;
+}
+
 /* The sandbox's root, once: chroot, pivot_root, mount, unshare and setns
  * are denied by the filter and no member holds a capability, so it is
  * every member's root for the sandbox's life. */
@@ -996,6 +1020,7 @@ static int open_root(struct onbehalf *ob, struct sl_ctx *c)
 	if (fd < 0)
 		return fd;
 	ob->rootfd = fd;
+	add_overlay_root(ob);
 	return 0;
 }
 
@@ -1007,6 +1032,7 @@ void onbehalf_prefetch(struct onbehalf *ob, struct sl_sup *s)
 	 * nothing, even should the pid be reused */
 	if (ob->rootfd < 0 && dir >= 0)
 		ob->rootfd = openat(dir, "root", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	add_overlay_root(ob);
 }
 
 /* The sandbox's /proc is a procfs root: only then does /proc/self mean

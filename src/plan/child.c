@@ -26,6 +26,7 @@
 
 #include "filter.h"
 #include "landlock.h"
+#include "overlay.h"
 #include "privdrop.h"
 #include "rawsys.h"
 #include "seccomp_uapi.h"
@@ -40,7 +41,7 @@ static long status_send(int sock, int step, int value, const int *fds, int nfds,
 	struct sl_child_msg m = {.step = step, .value = value};
 	struct iovec iov = {&m, sizeof(m)};
 	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
@@ -281,18 +282,23 @@ static void apply_ruleset(const struct sl_plan *p)
 	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
 		fail(p, SL_STEP_LANDLOCK, r < 0 ? r : -EPROTO);
 	int ruleset = *(const int *)(const void *)CMSG_DATA(c);
+	if (p->ovl.on && (r = overlay_child_rule(&p->ovl, ruleset)) < 0)
+		fail(p, SL_STEP_OVERLAY_RULE, r);
 	if ((r = sl_sys2(__NR_landlock_restrict_self, ruleset, p->landlock_flags)) < 0)
 		fail(p, SL_STEP_LANDLOCK, r);
 }
 
 /* Hands the parent the listener and a pidfd of ourselves (the parent does
- * not clone us, the keeper does: this pidfd is how it holds us). */
-static void report_ready(const struct sl_plan *p, int listener, int self_pidfd, pid_t me)
+ * not clone us, the keeper does: this pidfd is how it holds us), and
+ * under max_disk the root of the tmpfs that holds the staged layer (it
+ * lives in our mount namespace only: the fd keeps it for the commit). */
+static void report_ready(const struct sl_plan *p, int listener, int self_pidfd, int quota_fd,
+			 pid_t me)
 {
-	int fds[2] = {listener, self_pidfd};
+	int fds[3] = {listener, self_pidfd, quota_fd};
 	/* in flight on the socket; our copies are closed before exec with
 	 * every other inherited fd above stdio */
-	send_early(p, SL_STEP_READY, (int)me, fds, 2);
+	send_early(p, SL_STEP_READY, (int)me, fds, quota_fd >= 0 ? 3 : 2);
 }
 
 /* Right after READY: the guard (filter.h, SL_MSG_START), so the command
@@ -463,6 +469,13 @@ int child_main(void *arg)
 	close_inherited(p);
 	pid_t me;
 	int self_pidfd = setup_process(p, &me);
+	/* the overlay before the chdir (the command starts in it) and
+	 * before anything is dropped (the mount needs CAP_SYS_ADMIN, ours or
+	 * a new user namespace's) */
+	int step, quota_fd = -1;
+	long r = p->ovl.on ? overlay_child_mount(&p->ovl, &step, &quota_fd) : 0;
+	if (r < 0)
+		fail(p, step, r);
 	setup_limits(p);
 	drop_privileges(p);
 	default_signals();
@@ -480,7 +493,7 @@ int child_main(void *arg)
 	 * break our own setup. */
 	if (p->set_nofile)
 		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
-	report_ready(p, listener, self_pidfd, me);
+	report_ready(p, listener, self_pidfd, quota_fd, me);
 	install_guard(p);
 	/* what we opened since (the listener, our pidfd, the ruleset) */
 	close_inherited(p);

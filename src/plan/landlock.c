@@ -97,6 +97,11 @@ static uint64_t fs_handled(int abi, uint32_t skip)
 	return m;
 }
 
+uint64_t landlock_fs_rights(int abi, uint32_t skip)
+{
+	return fs_handled(abi, skip);
+}
+
 static uint64_t scopes(int abi, uint32_t skip)
 {
 	uint64_t m = 0;

@@ -110,6 +110,9 @@ int landlock_connect_ruleset(const struct sl_u32v *ports);
 /* Whether landlock_build() will read the mount table (and, as root,
  * search for device nodes): the slow part of planning. */
 bool landlock_reads_mounts(const struct landlock_req *req);
+/* Every filesystem right a ruleset handles on this ABI, less the skipped
+ * protections: what a write grant carries. */
+uint64_t landlock_fs_rights(int abi, uint32_t skip);
 
 /* Async-signal-safe: enforce a ruleset on the calling thread. */
 static inline int landlock_restrict(int ruleset_fd)

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "child.h"
+#include "cow.h"
 #include "credential.h"
 #include "error.h"
 #include "filter.h"
@@ -57,6 +58,9 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_CHILDREN_LIST] = "keeper: open its children list (/proc/thread-self/children)",
     [SL_STEP_EXEC] = "exec",
     [SL_STEP_GUARD] = "seccomp guard (closes the start-up's sendmsg exemption)",
+    [SL_STEP_USERNS] = "user and mount namespaces (fs_isolation overlayfs)",
+    [SL_STEP_OVERLAY] = "overlay mount on the workdir (fs_isolation overlayfs)",
+    [SL_STEP_OVERLAY_RULE] = "landlock rule on the overlay (fs_isolation overlayfs)",
 };
 
 const char *plan_exec_reason(int err)
@@ -596,12 +600,21 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		r = build_exec_paths(p);
 	if (r == 0 && cfg->cwd && !(p->cwd = sl_strdup(cfg->cwd)))
 		r = sl_errorf(ENOMEM, "out of memory");
+	/* the command starts in the workdir unless told otherwise */
+	if (r == 0 && !cfg->cwd && mode->cow && !(p->cwd = sl_strdup(mode->cow->workdir)))
+		r = sl_errorf(ENOMEM, "out of memory");
 	if (r == 0)
 		r = build_limits(p, cfg);
 	if (r == 0)
 		r = execsize_check(p);
 	if (r == 0)
 		r = build_filter(p, cfg, mode);
+	if (r == 0 && mode->cow)
+		r = overlay_check_denied(&cfg->fs_deny, mode->cow->workdir);
+	if (r == 0 && mode->cow)
+		r = overlay_plan(&p->ovl, mode->cow,
+				 landlock_fs_rights(p->landlock_abi, p->landlock_skip),
+				 cfg->max_disk.set ? cfg->max_disk.v : 0);
 	if (r == 0)
 		r = plan_denied_steps(p, cfg, mode);
 	if (r == 0)
@@ -652,6 +665,7 @@ void plan_release(struct sl_plan *p)
 	sl_strv_free(&p->envp);
 	sl_strv_free(&p->exec_paths);
 	free(p->cwd);
+	overlay_release(&p->ovl);
 	filter_free(&p->prog);
 	if (p->stacks)
 		release_stacks(p->stacks);

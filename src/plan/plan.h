@@ -19,6 +19,7 @@
 
 #include "keeper.h"
 #include "netplan.h"
+#include "overlay.h"
 #include "policy.h"
 
 /* Steps of the child sequence, reported with an errno when one
@@ -50,8 +51,11 @@ enum sl_step {
 	SL_STEP_RLIMIT_RTPRIO,
 	SL_STEP_RLIMIT_NICE,
 	SL_STEP_CHILDREN_LIST,
-	SL_STEP_EXEC,  /* after READY: the exec failed (value: errno) */
-	SL_STEP_GUARD, /* after READY: the guard filter (filter.h, SL_MSG_START) */
+	SL_STEP_EXEC,	      /* after READY: the exec failed (value: errno) */
+	SL_STEP_GUARD,	      /* after READY: the guard filter (filter.h, SL_MSG_START) */
+	SL_STEP_USERNS,	      /* fs_isolation overlayfs: the namespaces (overlay.h) */
+	SL_STEP_OVERLAY,      /* ... the overlay's mount */
+	SL_STEP_OVERLAY_RULE, /* ... the Landlock rule on the overlay's root */
 	SL_STEP__COUNT
 };
 
@@ -108,6 +112,9 @@ struct sl_plan {
 	 * before the filter */
 	bool exec_at, gate_recvfrom, early_mask;
 
+	/* fs_isolation overlayfs: the mount the child makes (overlay.h) */
+	struct sl_overlay ovl;
+
 	/* the keeper (keeper.h): what it shares with the host */
 	struct sl_keeper keeper;
 
@@ -140,6 +147,7 @@ struct plan_mode {
 	size_t n_rules;
 	const struct sl_netplan *net; /* the network policy, resolved (outlives the plan) */
 	bool landlock_log;	      /* Landlock logs the command's refusals (kaudit.h) */
+	const struct cow_branch *cow; /* fs_isolation overlayfs: the staged layer, or NULL */
 };
 
 /* Prepares a plan: everything the child needs but the Landlock ruleset.

@@ -76,11 +76,11 @@ static ssize_t recv_status(int sock, struct msghdr *mh, int flags)
 	}
 }
 
-/* Receives one status message and, with it, at most two fds. */
-static int read_msg(int sock, struct sl_child_msg *m, int fds[2])
+/* Receives one status message and, with it, at most three fds. */
+static int read_msg(int sock, struct sl_child_msg *m, int fds[3])
 {
 	union {
-		char buf[CMSG_SPACE(2 * sizeof(int))];
+		char buf[CMSG_SPACE(3 * sizeof(int))];
 		struct cmsghdr align;
 	} ctl;
 	struct iovec iov = {m, sizeof(*m)};
@@ -89,13 +89,13 @@ static int read_msg(int sock, struct sl_child_msg *m, int fds[2])
 			    .msg_control = ctl.buf,
 			    .msg_controllen = sizeof(ctl.buf)};
 	ssize_t r;
-	fds[0] = fds[1] = -1;
+	fds[0] = fds[1] = fds[2] = -1;
 	r = recv_status(sock, &mh, MSG_CMSG_CLOEXEC);
 	struct cmsghdr *c = r > 0 ? CMSG_FIRSTHDR(&mh) : NULL;
 	if (c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS &&
 	    c->cmsg_len >= CMSG_LEN(sizeof(int))) {
 		size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
-		memcpy(fds, CMSG_DATA(c), (n > 2 ? 2 : n) * sizeof(int));
+		memcpy(fds, CMSG_DATA(c), (n > 3 ? 3 : n) * sizeof(int));
 	}
 	if (r > 0 && (mh.msg_flags & MSG_CTRUNC))
 		return -EMFILE; /* the fds could not be received (fd limit) */
@@ -120,16 +120,19 @@ static void close_child_ends(struct sl_plan *p)
 static int handshake(struct sl_plan *p, struct sl_spawned *proc)
 {
 	struct sl_child_msg m = {0};
-	int fds[2];
+	int fds[3];
 	int r = read_msg(p->status_r, &m, fds);
-	if (r == 0 && m.step == SL_STEP_READY && fds[0] >= 0 && fds[1] >= 0 && m.value > 0) {
+	if (r == 0 && m.step == SL_STEP_READY && fds[0] >= 0 && fds[1] >= 0 && m.value > 0 &&
+	    (fds[2] >= 0) == p->ovl.quota) {
 		proc->listener = fds[0];
 		proc->pidfd = fds[1];
+		proc->quota_fd = fds[2];
 		proc->pid = m.value;
 		return 0;
 	}
 	sl_close(&fds[0]);
 	sl_close(&fds[1]);
+	sl_close(&fds[2]);
 	stop_keeper(proc);
 	if (r == -EMFILE)
 		return sl_errorf(EMFILE, "cannot receive the seccomp listener: %s",
@@ -160,7 +163,8 @@ static void place_keeper(struct sl_plan *p, pid_t kpid)
 
 int spawn_start(struct sl_plan *p, struct sl_spawned *proc)
 {
-	*proc = (struct sl_spawned){.pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1};
+	*proc = (struct sl_spawned){
+	    .pid = -1, .pidfd = -1, .listener = -1, .keeper_pidfd = -1, .quota_fd = -1};
 	sigset_t all, old;
 	sigfillset(&all);
 	/* Block every signal across clone: no host handler may run in the

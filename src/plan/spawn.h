@@ -18,6 +18,7 @@ struct sl_spawned {
 	int pidfd;	  /* the command's, sent by itself: immune to pid reuse */
 	int listener;	  /* seccomp user-notification fd */
 	int keeper_pidfd; /* from clone(CLONE_PIDFD) */
+	int quota_fd;	  /* max_disk: the root of the child's tmpfs holding the upper, or -1 */
 };
 
 /* Starts the keeper, which clones the child described by p, and closes

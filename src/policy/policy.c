@@ -77,7 +77,7 @@ void policy_init(struct sandlock_sandbox *cfg)
 	cfg->max_processes = SL_DEFAULT_MAX_PROCESSES;
 	cfg->fs_isolation = SL_ISO_NONE;
 	cfg->on_exit = SL_BRANCH_COMMIT;
-	cfg->on_error = SL_BRANCH_COMMIT;
+	cfg->on_error = SL_BRANCH_ABORT;
 }
 
 static void free_rule_list(struct sl_net_rule **v, size_t *n)
@@ -346,6 +346,28 @@ static int validate_fs(const struct sandlock_sandbox *cfg)
 	return 0;
 }
 
+/* The staged changes must not be part of what they change. */
+static int check_storage(const struct sandlock_sandbox *cfg)
+{
+	if (!cfg->workdir || !cfg->fs_storage)
+		return 0;
+	char *wd = realpath(cfg->workdir, NULL), *st = realpath(cfg->fs_storage, NULL);
+	int r = 0;
+	if (!wd || !st) {
+		r = sl_errorf(errno, "%s: %s", wd ? "fs_storage" : "workdir", strerror(errno));
+	} else {
+		size_t n = strlen(wd);
+		if (!strncmp(st, wd, n) && (st[n] == 0 || st[n] == '/' || n == 1))
+			r = sl_errorf(EINVAL,
+				      "fs_storage '%s' is inside the workdir '%s' (the staged "
+				      "changes would be part of what they change)",
+				      cfg->fs_storage, cfg->workdir);
+	}
+	free(wd);
+	free(st);
+	return r;
+}
+
 static int validate_modes(const struct sandlock_sandbox *cfg)
 {
 	if (cfg->fs_isolation > SL_ISO_BRANCHFS)
@@ -360,7 +382,11 @@ static int validate_modes(const struct sandlock_sandbox *cfg)
 				 cfg->on_error);
 	if (cfg->fs_isolation != SL_ISO_NONE && !cfg->workdir)
 		return sl_errorf(EINVAL, "fs_isolation requires workdir to be set");
-	return 0;
+	if (cfg->fs_storage && !cfg->workdir)
+		return sl_errorf(EINVAL, "fs_storage requires workdir to be set");
+	if (cfg->max_disk.set && cfg->max_disk.v && !cfg->workdir)
+		return sl_errorf(EINVAL, "max_disk requires workdir to be set");
+	return check_storage(cfg);
 }
 
 static bool syscall_known(const char *name)
@@ -933,11 +959,7 @@ static const struct {
 	enum member_kind kind;
 	size_t off;
 } pending[] = {
-    {"max_disk", MK_OPT, OFF(max_disk)},
     {"time_start", MK_OPT, OFF(time_start)},
-    {"fs_isolation", MK_U8, OFF(fs_isolation)},
-    {"workdir", MK_STR, OFF(workdir)},
-    {"fs_storage", MK_STR, OFF(fs_storage)},
     {"fs_mount", MK_STRV, OFF(fs_mount_virt)},
     {"chroot", MK_STR, OFF(chroot)},
     {"gpu_devices", MK_BOOL, OFF(gpu_devices_set)},
@@ -966,8 +988,31 @@ static bool member_set(const struct sandlock_sandbox *cfg, enum member_kind kind
 	return false;
 }
 
+/* The copy-on-write workdir: only its overlayfs mode has landed. */
+static int check_cow_supported(const struct sandlock_sandbox *cfg)
+{
+	if (!cfg->workdir)
+		return 0;
+	if (cfg->fs_isolation == SL_ISO_NONE)
+		return sl_unsupported("workdir with fs_isolation none (the seccomp copy-on-write "
+				      "layer); set fs_isolation to overlayfs");
+	if (cfg->fs_isolation == SL_ISO_BRANCHFS)
+		return sl_errorf(ENOTSUP, "fs_isolation branchfs is not supported: sandlock "
+					  "provides no BranchFS; use overlayfs");
+	if (cfg->chroot)
+		return sl_unsupported("workdir with chroot");
+	/* the quota's layer lives in a tmpfs that ends with the run */
+	if (cfg->max_disk.set &&
+	    (cfg->on_exit == SL_BRANCH_KEEP || cfg->on_error == SL_BRANCH_KEEP))
+		return sl_unsupported("keep (on_exit, on_error) with max_disk");
+	return 0;
+}
+
 int policy_check_supported(const struct sandlock_sandbox *cfg)
 {
+	int r = check_cow_supported(cfg);
+	if (r < 0)
+		return r;
 	for (size_t i = 0; i < SL_ARRAY_SIZE(pending); i++)
 		if (member_set(cfg, pending[i].kind, pending[i].off))
 			return sl_unsupported(pending[i].field);

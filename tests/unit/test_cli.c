@@ -554,8 +554,13 @@ TEST(cli_not_supported_yet)
 	CHECK(run_opts_unsupported(&opts) == NULL);
 	CHECK_OK("--image", "alpine");
 	CHECK_STR(run_opts_unsupported(&opts), "image");
-	CHECK_OK("--dry-run", "--workdir", "/w", "--", "ls");
-	CHECK_STR(run_opts_unsupported(&opts), "dry-run");
+	CHECK_OK("--dry-run", "--workdir", "/w", "--on-exit", "keep", "--on-error", "commit", "--",
+		 "ls");
+	CHECK(run_opts_unsupported(&opts) == NULL);
+	CHECK(opts.dry_run && opts.on_exit.set && opts.on_exit.v == 2);
+	CHECK(opts.on_error.set && opts.on_error.v == 0);
+	CHECK_USAGE("unknown --on-exit action: later (expected commit, abort or keep)", "--on-exit",
+		    "later", "--", "ls");
 	CHECK_OK("--no-supervisor", "--", "ls");
 	CHECK_STR(run_opts_unsupported(&opts), "no-supervisor");
 	CHECK_USAGE("options '--profile' and '--profile-file' cannot be used together", "-p", "a",

@@ -76,7 +76,7 @@ TEST(policy_defaults)
 	CHECK_EQ(p->max_processes, 64);
 	CHECK_EQ(p->fs_isolation, SL_ISO_NONE);
 	CHECK_EQ(p->on_exit, SL_BRANCH_COMMIT);
-	CHECK_EQ(p->on_error, SL_BRANCH_COMMIT);
+	CHECK_EQ(p->on_error, SL_BRANCH_ABORT);
 	CHECK(!p->on_exit_set && !p->on_error_set);
 	CHECK(!p->max_memory.set && !p->max_cpu.set && !p->uid.set);
 	CHECK(!p->clean_env && !p->port_remap && !p->cpu_cores_set && !p->gpu_devices_set);
@@ -379,7 +379,12 @@ TEST(policy_modes)
 		    "fs_isolation requires workdir to be set");
 	sandlock_builder_t *b = sandlock_sandbox_builder_fs_isolation(NEW(), SL_ISO_BRANCHFS);
 	b = sandlock_sandbox_builder_workdir(b, th_tmpdir());
-	BUILD_FAILS(b, "not supported yet: fs_isolation");
+	BUILD_FAILS(b, "fs_isolation branchfs is not supported");
+	BUILD_FAILS(sandlock_sandbox_builder_fs_storage(NEW(), th_tmpdir()),
+		    "fs_storage requires workdir to be set");
+	b = sandlock_sandbox_builder_fs_storage(NEW(), th_tmpdir());
+	b = sandlock_sandbox_builder_fs_isolation(b, SL_ISO_OVERLAYFS);
+	BUILD_FAILS(sandlock_sandbox_builder_workdir(b, "/"), "is inside the workdir");
 }
 
 TEST(policy_fs_mount)
@@ -563,12 +568,16 @@ TEST(policy_error_order)
 TEST(policy_not_supported_yet)
 {
 	const char *d = th_tmpdir();
-	UNSUPPORTED("max_disk", sandlock_sandbox_builder_max_disk(b, 1 << 20));
+	UNSUPPORTED(
+	    "keep (on_exit, on_error) with max_disk",
+	    sandlock_sandbox_builder_on_exit(
+		sandlock_sandbox_builder_max_disk(sandlock_sandbox_builder_fs_isolation(
+						      sandlock_sandbox_builder_workdir(b, d), 1),
+						  1 << 20),
+		2));
 	UNSUPPORTED("time_start", sandlock_sandbox_builder_time_start(b, 0));
-	UNSUPPORTED("fs_isolation", sandlock_sandbox_builder_fs_isolation(
-					sandlock_sandbox_builder_workdir(b, d), 1));
+	/* the seccomp copy-on-write layer (fs_isolation none) */
 	UNSUPPORTED("workdir", sandlock_sandbox_builder_workdir(b, d));
-	UNSUPPORTED("fs_storage", sandlock_sandbox_builder_fs_storage(b, d));
 	UNSUPPORTED("fs_mount", sandlock_sandbox_builder_fs_mount(
 				    sandlock_sandbox_builder_chroot(b, d), "/m", "/tmp"));
 	UNSUPPORTED("chroot", sandlock_sandbox_builder_chroot(b, d));
@@ -684,7 +693,7 @@ TEST(policy_copy_is_deep)
 	b = sandlock_sandbox_builder_fs_deny(b, "/etc");
 	b = sandlock_sandbox_builder_workdir(b, d);
 	b = sandlock_sandbox_builder_cwd(b, d);
-	b = sandlock_sandbox_builder_fs_storage(b, d);
+	b = sandlock_sandbox_builder_fs_storage(b, "/");
 	b = sandlock_sandbox_builder_net_allow(b, "h:1,2");
 	b = sandlock_sandbox_builder_net_bind_port(b, 9);
 	b = sandlock_sandbox_builder_net_deny(b, "[2001:db8::/32]:1-9");
@@ -717,7 +726,7 @@ TEST(policy_copy_is_deep)
 	CHECK_STR(c.fs_deny.v[0], "/etc");
 	CHECK_STR(c.workdir, d);
 	CHECK_STR(c.cwd, d);
-	CHECK_STR(c.fs_storage, d);
+	CHECK_STR(c.fs_storage, "/");
 	CHECK_STR(c.net_allow.v[0], "h:1,2");
 	CHECK_EQ(c.n_net_rules, 2); /* user rule + merged http host */
 	CHECK_STR(c.net_rules[0].host, "h");

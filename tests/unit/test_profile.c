@@ -119,8 +119,8 @@ TEST(profile_refusals_with_places)
 	CHECK_CONTAINS(load_error("[gpu]\nx = 1\n"), "/p.toml:1:2: unknown section [gpu]");
 	CHECK_CONTAINS(load_error("read = [\"/usr\"]\n"),
 		       "/p.toml:1:1: unknown field 'read' (a profile's keys are in sections");
-	CHECK_CONTAINS(load_error("[filesystem]\non_exit = \"commit\"\n"),
-		       "/p.toml:2:11: [filesystem].on_exit: not supported yet");
+	CHECK_CONTAINS(load_error("[filesystem]\non_exit = 1\n"),
+		       "/p.toml:2:11: [filesystem].on_exit expected a string, got integer");
 	CHECK_CONTAINS(load_error("[limits]\nmemory = 1.5\n"), "/p.toml:2:");
 	CHECK_CONTAINS(load_error("[program]\nenv = { A = 1 }\n"),
 		       "[program].env expected a table of strings");

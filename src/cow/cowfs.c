@@ -1,0 +1,339 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cowfs.c - the upper's format and fd-relative helpers (cowfs.h). */
+#include "cowfs.h"
+
+#include <dirent.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <linux/openat2.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+
+#include "error.h"
+
+#define COPY_CHUNK (1U << 20)
+
+/* The overlay xattrs of an entry that is not a symlink, by its name
+ * beneath its directory's fd (no *xattrat before 6.13: the directory's
+ * magic link, then the one component, its last not followed): one
+ * llistxattr, most entries having none.  Sets the bits of what it
+ * carries; its opaque value read.  -errno. */
+enum { OVL_WHITEOUT = 1, OVL_OPAQUE = 2, OVL_REDIRECT = 4, OVL_METACOPY = 8 };
+
+static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
+{
+	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
+	size_t plen = strlen(prefix);
+	char path[PATH_MAX], list[4096], v[8];
+	*marks = 0;
+	if (strchr(name, '/'))
+		return -EINVAL; /* one component, as readdir gives them */
+	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	ssize_t n = llistxattr(path, list, sizeof(list));
+	int r = n < 0 && errno != ENOTSUP ? -errno : 0;
+	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
+		const char *k = list + off;
+		if (strncmp(k, prefix, plen) != 0)
+			continue;
+		k += plen;
+		if (!strcmp(k, "whiteout"))
+			*marks |= OVL_WHITEOUT;
+		else if (!strcmp(k, "redirect"))
+			*marks |= OVL_REDIRECT;
+		else if (!strcmp(k, "metacopy"))
+			*marks |= OVL_METACOPY;
+		else if (!strcmp(k, "opaque") && lgetxattr(path, list + off, v, sizeof(v)) > 0 &&
+			 v[0] == 'y')
+			*marks |= OVL_OPAQUE;
+	}
+	return r;
+}
+
+/* Removes the overlay xattrs (origin, impure...) of a file linked out of
+ * the upper: they describe the upper, not the workdir.  -errno. */
+static int scrub(int dirfd, const char *name, bool user)
+{
+	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
+	char path[PATH_MAX], list[4096];
+	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
+	if (len < 0 || (size_t)len >= sizeof(path))
+		return -ENAMETOOLONG;
+	ssize_t n = llistxattr(path, list, sizeof(list));
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : -errno;
+	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1)
+		if (!strncmp(list + off, prefix, strlen(prefix)) &&
+		    lremovexattr(path, list + off) < 0 && errno != ENODATA)
+			return -errno;
+	return 0;
+}
+
+int cowfs_kind(int dirfd, const char *name, bool user_xattr, struct stat *st, enum cow_kind *kind)
+{
+	if (fstatat(dirfd, name, st, AT_SYMLINK_NOFOLLOW) < 0)
+		return sl_errorf(errno, "copy-on-write upper: %s: %s", name, strerror(errno));
+	*kind = COW_OTHER;
+	if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
+		*kind = COW_WHITEOUT;
+		return 0;
+	}
+	if (S_ISLNK(st->st_mode))
+		return 0; /* no xattr on our side of a symlink */
+	int marks, r = ovl_marks(dirfd, name, user_xattr, &marks);
+	if (r < 0)
+		return sl_errorf(-r, "copy-on-write upper: %s: %s", name, strerror(-r));
+	if (marks & (OVL_REDIRECT | OVL_METACOPY))
+		return sl_errorf(EINVAL,
+				 "copy-on-write upper: %s carries an overlay %s, which sandlock "
+				 "never enables",
+				 name, marks & OVL_REDIRECT ? "redirect" : "metacopy");
+	if (S_ISREG(st->st_mode) && st->st_size == 0 && (marks & OVL_WHITEOUT))
+		*kind = COW_WHITEOUT;
+	else if (S_ISDIR(st->st_mode))
+		*kind = marks & OVL_OPAQUE ? COW_OPAQUE : COW_DIR;
+	return 0;
+}
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+char **cowfs_list(int dirfd, int *err)
+{
+	int fd = openat(dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
+	if (!d) {
+		*err = -errno;
+		if (fd >= 0)
+			close(fd);
+		return NULL;
+	}
+	char **v = NULL;
+	size_t n = 0, cap = 0;
+	struct dirent *e;
+	*err = 0;
+	errno = 0;
+	while ((e = readdir(d))) {
+		if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
+			continue;
+		if (n + 2 > cap) {
+			cap = cap ? cap * 2 : 16;
+			char **nv = realloc(v, cap * sizeof(*v));
+			if (!nv) {
+				*err = -ENOMEM;
+				break;
+			}
+			v = nv;
+		}
+		if (!(v[n] = strdup(e->d_name))) {
+			*err = -ENOMEM;
+			break;
+		}
+		v[++n] = NULL;
+		errno = 0;
+	}
+	if (!*err && errno)
+		*err = -errno;
+	closedir(d);
+	if (*err) {
+		for (size_t i = 0; i < n; i++)
+			free(v[i]);
+		free(v);
+		return NULL;
+	}
+	if (!v && !(v = calloc(1, sizeof(*v)))) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	qsort(v, n, sizeof(*v), cmp_names);
+	return v;
+}
+
+int cowfs_opendir(int dirfd, const char *name)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+int cowfs_open_beneath(int root, const char *path, int flags)
+{
+	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+	long fd;
+	do
+		fd = syscall(SYS_openat2, root, path, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	return fd < 0 ? -errno : (int)fd;
+}
+
+int cowfs_open_parent(int root, const char *path, const char **base, char *buf, size_t len)
+{
+	const char *slash = strrchr(path, '/');
+	if (!slash) {
+		*base = path;
+		return cowfs_open_beneath(root, ".", O_PATH | O_DIRECTORY);
+	}
+	size_t n = (size_t)(slash - path);
+	if (n + 1 > len)
+		return -ENAMETOOLONG;
+	memcpy(buf, path, n);
+	buf[n] = 0;
+	*base = slash + 1;
+	return cowfs_open_beneath(root, buf, O_PATH | O_DIRECTORY);
+}
+
+int cowfs_exists(int dirfd, const char *name, struct stat *st)
+{
+	struct stat tmp;
+	if (fstatat(dirfd, name, st ? st : &tmp, AT_SYMLINK_NOFOLLOW) == 0)
+		return 1;
+	return errno == ENOENT ? 0 : -errno;
+}
+
+static int copy_data(int in, int out)
+{
+	for (;;) {
+		ssize_t n = copy_file_range(in, NULL, out, NULL, COPY_CHUNK, 0);
+		if (n == 0)
+			return 0;
+		if (n > 0)
+			continue;
+		if (errno == EINTR)
+			continue;
+		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+			return -errno;
+		break;
+	}
+	char buf[65536];
+	for (;;) {
+		ssize_t n = read(in, buf, sizeof(buf));
+		if (n == 0)
+			return 0;
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return -errno;
+		for (ssize_t off = 0; off < n;) {
+			ssize_t w = write(out, buf + off, (size_t)(n - off));
+			if (w < 0 && errno == EINTR)
+				continue;
+			if (w < 0)
+				return -errno;
+			off += w;
+		}
+	}
+}
+
+/* Mode, owner (as root: a failure ignored elsewhere) and times of a copy
+ * (dfd, dname), from st. */
+static int copy_meta(int dfd, const char *dname, const struct stat *st)
+{
+	if (geteuid() == 0 && fchownat(dfd, dname, st->st_uid, st->st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	if (!S_ISLNK(st->st_mode) && fchmodat(dfd, dname, st->st_mode & 07777, 0) < 0)
+		return -errno;
+	struct timespec ts[2] = {st->st_atim, st->st_mtim};
+	if (utimensat(dfd, dname, ts, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return 0;
+}
+
+static int copy_file(int sdir, const char *name, int ddir, const char *dname)
+{
+	int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	if (in < 0)
+		return -errno;
+	int out = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	int r = out < 0 ? -errno : copy_data(in, out);
+	close(in);
+	if (out >= 0)
+		close(out);
+	return r;
+}
+
+static int copy_link(int sdir, const char *name, int ddir, const char *dname, size_t size)
+{
+	char *target = malloc(size + 1);
+	if (!target)
+		return -ENOMEM;
+	ssize_t n = readlinkat(sdir, name, target, size + 1);
+	int r = n < 0 ? -errno : (size_t)n > size ? -EAGAIN : 0;
+	if (r == 0) {
+		target[n] = 0;
+		r = symlinkat(target, ddir, dname) < 0 ? -errno : 0;
+	}
+	free(target);
+	return r;
+}
+
+static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bool user_xattr);
+
+static int copy_entry(int sdir, const char *name, const struct stat *stp, int ddir,
+		      const char *dname, bool user_xattr)
+{
+	const struct stat st = *stp;
+	int r;
+	/* a regular file on the same filesystem: a link shares the upper's
+	 * inode (its mode, owner and times), which the upper then drops */
+	if (S_ISREG(st.st_mode) && linkat(sdir, name, ddir, dname, 0) == 0)
+		return scrub(ddir, dname, user_xattr);
+	if (S_ISREG(st.st_mode))
+		r = copy_file(sdir, name, ddir, dname);
+	else if (S_ISLNK(st.st_mode))
+		r = copy_link(sdir, name, ddir, dname, (size_t)st.st_size);
+	else if (S_ISDIR(st.st_mode))
+		r = copy_tree(sdir, name, ddir, dname, user_xattr);
+	else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+		r = mknodat(ddir, dname, st.st_mode, st.st_rdev) < 0 ? -errno : 0;
+	else
+		r = -EOPNOTSUPP; /* a socket: nothing to carry */
+	return r < 0 ? r : copy_meta(ddir, dname, &st);
+}
+
+int cowfs_copy(int sdir, const char *name, int ddir, const char *dname, bool user_xattr)
+{
+	struct stat st;
+	if (fstatat(sdir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+		return -errno;
+	return copy_entry(sdir, name, &st, ddir, dname, user_xattr);
+}
+
+/* A directory with its tree; whiteouts inside mean "absent" here. */
+static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bool user_xattr)
+{
+	if (mkdirat(ddir, dname, 0700) < 0)
+		return -errno;
+	int s = cowfs_opendir(sdir, name);
+	if (s < 0)
+		return s;
+	int d = cowfs_opendir(ddir, dname);
+	if (d < 0) {
+		close(s);
+		return d;
+	}
+	int r;
+	char **names = cowfs_list(s, &r);
+	for (size_t i = 0; names && names[i] && r == 0; i++) {
+		struct stat st;
+		enum cow_kind k;
+		if ((r = cowfs_kind(s, names[i], user_xattr, &st, &k)) == 0 && k != COW_WHITEOUT)
+			r = copy_entry(s, names[i], &st, d, names[i], user_xattr);
+	}
+	for (size_t i = 0; names && names[i]; i++)
+		free(names[i]);
+	free(names);
+	close(s);
+	close(d);
+	return r;
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * overlay.h - fs_isolation = overlayfs: the staged layer (cow.h) mounted
+ * over the workdir in a mount namespace of the child's own.
+ *
+ * Planned in the parent (the mount's data, the id maps, whether a user
+ * namespace is needed, the Landlock rights of the overlay's root), made
+ * by the child with raw syscalls before it drops anything:
+ *   unshare(CLONE_NEWUSER | CLONE_NEWNS) (not root) or unshare(CLONE_NEWNS)
+ *   (root); uid/gid mapped to themselves (the command sees its own ids);
+ *   every mount made private (nothing propagates to the host);
+ *   mount("overlay", workdir, lowerdir=workdir, upperdir, workdir,
+ *   userxattr when in a user namespace, redirect_dir, index and metacopy
+ *   off: the upper stays in the format cow.c reads).
+ * A Landlock rule on the workdir itself does not reach the overlay (a
+ * hidden mount point is skipped by Landlock's walk): the child adds a rule
+ * on the overlay's root to the ruleset before restricting itself.
+ */
+#ifndef SL_OVERLAY_H
+#define SL_OVERLAY_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct cow_branch;
+struct sl_strv;
+
+struct sl_overlay {
+	bool on;
+	bool userns;  /* not root: a user namespace first */
+	char *target; /* the workdir */
+	char *data;   /* the mount's options */
+	char uid_map[48], gid_map[48];
+	uint64_t rights; /* the rule on the overlay's root */
+	/* max_disk: the upper and work directories on a tmpfs of that size,
+	 * mounted at quota_dir (the tmpfs's options in quota_data) */
+	bool quota;
+	char *quota_dir, *quota_data, *quota_upper, *quota_work;
+};
+
+/* Whether the overlay is mounted by root (trusted.* xattrs) or in a user
+ * namespace (userxattr): what cow_create needs to read the upper. */
+bool overlay_user_xattr(void);
+
+/* Plans the mount of branch b; rights: what a write grant carries;
+ * max_disk: the quota in bytes (0: none).  A kernel or a setting that
+ * cannot give the caller an overlay is refused here, naming why.  0 or
+ * -errno with a message. */
+int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights,
+		 uint64_t max_disk);
+void overlay_release(struct sl_overlay *o);
+/* The overlay's root is one writable tree (the rule the child adds): a
+ * denied path inside the workdir, or one that holds it, would not hold
+ * there.  Refused, naming it: 0 or -ENOTSUP with a message. */
+int overlay_check_denied(const struct sl_strv *deny, const char *workdir);
+
+/* Child, raw syscalls: the namespaces and the mount.  0, or -errno with
+ * the step (SL_STEP_*) in *step.  Under a quota, *quota_fd: the tmpfs's
+ * root (for the parent). */
+long overlay_child_mount(const struct sl_overlay *o, int *step, int *quota_fd);
+/* Child: the rule on the overlay's root, added to ruleset.  0 or -errno. */
+long overlay_child_rule(const struct sl_overlay *o, int ruleset);
+
+#endif
