@@ -264,7 +264,11 @@ sandlock_result_t *sandlock_run(const sandlock_sandbox_t *policy, const char *na
 /* stdio inherited; returns the exit code, or -1 (signal, or failure). */
 int sandlock_run_interactive(const sandlock_sandbox_t *policy, const char *name,
 			     const char *const *argv, unsigned int argc);
-/* Not landed yet (needs the copy-on-write workdir): NULL. */
+/* Runs the command over a staged layer of the policy's workdir
+ * (fs_isolation overlayfs), lists what it changed (A/M/D, relative to
+ * the workdir), then drops the changes: the workdir is never touched.
+ * NULL with sandlock_last_error() when the policy has no workdir or the
+ * sandbox cannot start.  Free with sandlock_dry_run_result_free. */
 sandlock_dry_run_result_t *sandlock_dry_run(const sandlock_sandbox_t *policy, const char *name,
 					    const char *const *argv, unsigned int argc);
 /* Landlock filesystem confinement of the calling process, irreversible. */
@@ -398,7 +402,9 @@ int sandlock_result_signal(const sandlock_result_t *r);
  * going over max_memory), else NULL.  Owned by r. */
 const char *sandlock_result_note(const sandlock_result_t *r);
 
-/* ---- dry-run results (not landed: failure values) ------------------------ */
+/* ---- dry-run results ----------------------------------------------------- */
+/* As sandlock_result_*; the changes in the order of their paths, kind
+ * 'A', 'M' or 'D'; change_path is malloc'd (sandlock_string_free). */
 int sandlock_dry_run_result_exit_code(const sandlock_dry_run_result_t *r);
 bool sandlock_dry_run_result_success(const sandlock_dry_run_result_t *r);
 const uint8_t *sandlock_dry_run_result_stdout_bytes(const sandlock_dry_run_result_t *r,
