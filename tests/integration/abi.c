@@ -102,21 +102,21 @@ TEST(abi_syscall_nr)
  * never silently ignored. */
 TEST(abi_not_supported_yet)
 {
-	sandlock_builder_t *b = sandlock_sandbox_builder_time_start(tc_builder(), 7);
+	sandlock_builder_t *b = sandlock_sandbox_builder_uid(tc_builder(), 7);
 	int err = 0;
 	char *msg = NULL;
 	sandlock_sandbox_t *p = sandlock_sandbox_build(b, &err, &msg);
 	if (!p) {
 		CHECK_EQ(err, -1);
-		CHECK_CONTAINS(msg, "not supported yet: time_start");
+		CHECK_CONTAINS(msg, "not supported yet: uid");
 		return;
 	}
 	const char *argv[] = {tc_probe(), "exit", "0", NULL};
 	sandlock_result_t *r = sandlock_run(p, NULL, argv, 3);
 	if (r)
-		th_fail(__FILE__, __LINE__, "time_start policy ran (exit %d)",
+		th_fail(__FILE__, __LINE__, "uid policy ran (exit %d)",
 			sandlock_result_exit_code(r));
-	CHECK_CONTAINS(sandlock_last_error(), "not supported yet: time_start");
+	CHECK_CONTAINS(sandlock_last_error(), "not supported yet: uid");
 }
 
 /* CLI errors: a marker file the command would create shows whether it ran. */
