@@ -1,0 +1,230 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * tprobe.c - time_start helper run inside (and outside) sandboxes by
+ * tests/integration/timestart.c.  Static (so glibc's static start-up
+ * path is the one measured).  One subcommand per question, one line:
+ *
+ *   clocks         "ok vdso=S libc=S sys=S coarse=S tai=S tod=S systod=S time=S systime=S
+ *                   patched=P": the seconds of CLOCK_REALTIME read through the vDSO's
+ *                  own __vdso_clock_gettime (found by parsing the vDSO's ELF), libc's
+ *                  clock_gettime, syscall(SYS_clock_gettime), CLOCK_REALTIME_COARSE,
+ *                  CLOCK_TAI, gettimeofday, its system call, time() and its system
+ *                  call; P 1 when the vDSO's clock_gettime entry is a jmp
+ *   fork-clocks    the same from a forked child
+ *   advance        the realtime and monotonic milliseconds across a 1 s nanosleep:
+ *                  "ok real=MS mono=MS"
+ *   condwait MS    pthread_cond_timedwait with a deadline MS ms ahead on CLOCK_REALTIME:
+ *                  "ok rc=NAME mono=MS" (how long it took)
+ *   absleep MS     clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, now + MS ms): "ok
+ *                  rc=N mono=MS"
+ *   vgetrandom N   the vDSO's getrandom called directly (no state: it may answer
+ *                  itself, or -ENOSYS when patched), then, on -ENOSYS, the system call:
+ *                  "ok vdso=R HEX" (R: its return, a count or -errno)
+ *   mt-exec PROG ARGS  starts a thread that reads the clock in a loop, then execs
+ */
+#include <elf.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/auxv.h>
+#include <sys/syscall.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe_cmds.h"
+
+/* The address of the vDSO's function name (its section headers'
+ * dynamic symbols), or NULL. */
+static void *vdso_sym(const char *name)
+{
+	uintptr_t base = getauxval(AT_SYSINFO_EHDR);
+	if (!base)
+		return NULL;
+	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)base;
+	const Elf64_Shdr *sh = (const Elf64_Shdr *)(base + eh->e_shoff);
+	const Elf64_Phdr *ph = (const Elf64_Phdr *)(base + eh->e_phoff);
+	uintptr_t bias = 0;
+	for (int i = 0; i < eh->e_phnum; i++)
+		if (ph[i].p_type == PT_LOAD) {
+			bias = base + ph[i].p_offset - ph[i].p_vaddr;
+			break;
+		}
+	for (int i = 0; i < eh->e_shnum; i++) {
+		if (sh[i].sh_type != SHT_DYNSYM)
+			continue;
+		const Elf64_Sym *sym = (const Elf64_Sym *)(base + sh[i].sh_offset);
+		const char *str = (const char *)(base + sh[sh[i].sh_link].sh_offset);
+		for (size_t j = 0; j < sh[i].sh_size / sizeof(*sym); j++)
+			if (sym[j].st_shndx != SHN_UNDEF && !strcmp(str + sym[j].st_name, name))
+				return (void *)(bias + sym[j].st_value);
+	}
+	return NULL;
+}
+
+static long long ms(clockid_t c)
+{
+	struct timespec ts;
+	clock_gettime(c, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static long long sec_of(clockid_t c)
+{
+	struct timespec ts = {0};
+	clock_gettime(c, &ts);
+	return (long long)ts.tv_sec;
+}
+
+static int cmd_clocks(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	typedef int (*cgt_fn)(clockid_t, struct timespec *);
+	cgt_fn vcgt = (cgt_fn)vdso_sym("__vdso_clock_gettime");
+	const unsigned char *entry = (const unsigned char *)vcgt;
+	struct timespec v = {0}, s = {0};
+	struct timeval tv = {0}, stv = {0};
+	if (vcgt)
+		vcgt(CLOCK_REALTIME, &v);
+	syscall(SYS_clock_gettime, CLOCK_REALTIME, &s);
+	gettimeofday(&tv, NULL);
+	syscall(SYS_gettimeofday, &stv, NULL);
+	long long t = (long long)time(NULL), st = syscall(SYS_time, NULL);
+	if (entry && entry[0] == 0xf3 && entry[1] == 0x0f && entry[2] == 0x1e && entry[3] == 0xfa)
+		entry += 4; /* endbr64 */
+	printf("ok vdso=%lld libc=%lld sys=%lld coarse=%lld tai=%lld tod=%lld systod=%lld "
+	       "time=%lld systime=%lld patched=%d\n",
+	       (long long)v.tv_sec, sec_of(CLOCK_REALTIME), (long long)s.tv_sec,
+	       sec_of(CLOCK_REALTIME_COARSE), sec_of(CLOCK_TAI), (long long)tv.tv_sec,
+	       (long long)stv.tv_sec, t, st, entry && entry[0] == 0xe9);
+	return 0;
+}
+
+static int cmd_fork_clocks(int argc, char **argv)
+{
+	pid_t pid = fork();
+	if (pid == 0)
+		_exit(cmd_clocks(argc, argv));
+	int status;
+	if (pid < 0 || waitpid(pid, &status, 0) != pid || status != 0)
+		return 1;
+	return 0;
+}
+
+static int cmd_advance(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	long long r0 = ms(CLOCK_REALTIME), m0 = ms(CLOCK_MONOTONIC);
+	struct timespec one = {1, 0};
+	while (nanosleep(&one, &one) < 0 && errno == EINTR)
+		;
+	printf("ok real=%lld mono=%lld\n", ms(CLOCK_REALTIME) - r0, ms(CLOCK_MONOTONIC) - m0);
+	return 0;
+}
+
+static struct timespec ahead(long msecs)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_REALTIME, &ts);
+	ts.tv_sec += msecs / 1000;
+	ts.tv_nsec += (msecs % 1000) * 1000000;
+	if (ts.tv_nsec >= 1000000000) {
+		ts.tv_sec++;
+		ts.tv_nsec -= 1000000000;
+	}
+	return ts;
+}
+
+static int cmd_condwait(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	pthread_mutex_t mu = PTHREAD_MUTEX_INITIALIZER;
+	pthread_cond_t cv = PTHREAD_COND_INITIALIZER;
+	struct timespec dl = ahead(atol(argv[1]));
+	long long m0 = ms(CLOCK_MONOTONIC);
+	pthread_mutex_lock(&mu);
+	int rc;
+	/* the usual loop: a spurious wake-up waits again on the same struct */
+	while ((rc = pthread_cond_timedwait(&cv, &mu, &dl)) == 0 && ms(CLOCK_MONOTONIC) - m0 < 20000)
+		;
+	pthread_mutex_unlock(&mu);
+	printf("ok rc=%s mono=%lld\n", rc ? probe_errname(rc) : "0", ms(CLOCK_MONOTONIC) - m0);
+	return 0;
+}
+
+static int cmd_absleep(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	struct timespec dl = ahead(atol(argv[1]));
+	long long m0 = ms(CLOCK_MONOTONIC);
+	int rc;
+	while ((rc = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &dl, NULL)) == EINTR)
+		;
+	printf("ok rc=%d mono=%lld\n", rc, ms(CLOCK_MONOTONIC) - m0);
+	return 0;
+}
+
+static int cmd_vgetrandom(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	typedef long (*vgr_fn)(void *, size_t, unsigned, void *, size_t);
+	vgr_fn vgr = (vgr_fn)vdso_sym("__vdso_getrandom");
+	unsigned char buf[64] = {0};
+	size_t n = (size_t)atol(argv[1]);
+	if (n > sizeof(buf) || !vgr) {
+		printf("errno=ENOENT\n");
+		return 0;
+	}
+	long r = vgr(buf, n, 0, NULL, 0);
+	if (r == -ENOSYS && syscall(SYS_getrandom, buf, n, 0) != (long)n)
+		return 1;
+	printf("ok vdso=%ld ", r);
+	for (size_t i = 0; i < n; i++)
+		printf("%02x", buf[i]);
+	printf("\n");
+	return 0;
+}
+
+static void *spin(void *arg)
+{
+	(void)arg;
+	for (;;) {
+		struct timespec ts;
+		clock_gettime(CLOCK_REALTIME, &ts);
+	}
+	return NULL;
+}
+
+static int cmd_mt_exec(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	pthread_t t;
+	if (pthread_create(&t, NULL, spin, NULL) != 0)
+		return 1;
+	usleep(20000);
+	execv(argv[1], argv + 1);
+	printf("errno=%s\n", probe_errname(errno));
+	return 0;
+}
+
+static const struct probe_cmd commands[] = {
+    {"clocks", cmd_clocks},	  {"fork-clocks", cmd_fork_clocks}, {"advance", cmd_advance},
+    {"condwait", cmd_condwait},	  {"absleep", cmd_absleep},	    {"vgetrandom", cmd_vgetrandom},
+    {"mt-exec", cmd_mt_exec},
+};
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	return probe_main(commands, sizeof(commands) / sizeof(commands[0]), "tprobe", argc, argv);
+}
