@@ -288,6 +288,19 @@ static int set_action(struct run_opts *o, const struct run_opt *d, const char *v
 			"unknown --%s action: %s (expected commit, abort or keep)", d->name, val);
 }
 
+/* --time-start: seconds since the epoch (digits only) or RFC 3339; at
+ * most 9999-12-31T23:59:59Z, as the library takes it. */
+static int parse_time_start(const char *val, uint64_t *v, const char **why)
+{
+	if (*val && strspn(val, "0123456789") == strlen(val)) {
+		int r = parse_num(val, 0, 253402300799ULL, v);
+		if (r < 0)
+			*why = "seconds since the epoch past 9999-12-31T23:59:59Z (253402300799)";
+		return r;
+	}
+	return parse_rfc3339(val, v, why);
+}
+
 static int set_time(struct run_opts *o, const struct run_opt *d, const char *val, struct cli_err *e)
 {
 	struct cli_num *f = FIELD(o, d, struct cli_num);
@@ -295,10 +308,10 @@ static int set_time(struct run_opts *o, const struct run_opt *d, const char *val
 
 	if (f->set && !run_opts_relayer(o, d))
 		return once(d, true, e);
-	if (parse_rfc3339(val, &f->v, &why) < 0)
+	if (parse_time_start(val, &f->v, &why) < 0)
 		return cli_errf(e, RUN_PARSE_USAGE,
 				"invalid --time-start '%s': %s (expected RFC 3339, e.g. "
-				"2000-01-01T00:00:00Z)",
+				"2000-01-01T00:00:00Z, or seconds since the epoch)",
 				val, why);
 	f->set = true;
 	return RUN_PARSE_OK;
@@ -444,7 +457,8 @@ const struct run_opt run_opt_table[] = {
     {"random-seed", NULL, 0, "N", set_num, F(random_seed), U64,
      .help = "seed for the command's random numbers"},
     {"time-start", NULL, 0, "TIME", set_time, F(time_start),
-     .help = "start the clock at TIME, e.g. 2000-01-01T00:00:00Z"},
+     .help = "start the wall clock at TIME (RFC 3339, e.g. 2000-01-01T00:00:00Z, or epoch "
+	     "seconds)"},
     {"no-randomize-memory", NULL, 0, NULL, set_flag, F(no_randomize_memory),
      .help = "disable address space randomization"},
     {"no-huge-pages", NULL, 0, NULL, set_flag, F(no_huge_pages),

@@ -649,8 +649,26 @@ TEST(cli_time_start_flag)
 	CHECK_OK("--time-start=2024-02-29T12:00:00+02:00", "--", "date");
 	CHECK_EQ(opts.time_start.v, 1709200800);
 	CHECK_USAGE("invalid --time-start 'yesterday': expected a date as YYYY-MM-DD (expected RFC "
-		    "3339, e.g. 2000-01-01T00:00:00Z)",
+		    "3339, e.g. 2000-01-01T00:00:00Z, or seconds since the epoch)",
 		    "--time-start", "yesterday", "--", "date");
+}
+
+TEST(cli_time_start_epoch_seconds)
+{
+	CHECK_OK("--time-start", "946684800", "--", "date");
+	CHECK_EQ(opts.time_start.v, 946684800);
+	CHECK_OK("--time-start", "0", "--", "date");
+	CHECK_EQ(opts.time_start.v, 0);
+	CHECK_OK("--time-start", "253402300799", "--", "date");
+	CHECK_EQ(opts.time_start.v, 253402300799ull);
+	CHECK_USAGE("invalid --time-start '253402300800': seconds since the epoch past "
+		    "9999-12-31T23:59:59Z (253402300799) (expected RFC 3339, e.g. "
+		    "2000-01-01T00:00:00Z, or seconds since the epoch)",
+		    "--time-start", "253402300800", "--", "date");
+	CHECK_USAGE("invalid --time-start '99999999999999999999': seconds since the epoch past "
+		    "9999-12-31T23:59:59Z (253402300799) (expected RFC 3339, e.g. "
+		    "2000-01-01T00:00:00Z, or seconds since the epoch)",
+		    "--time-start", "99999999999999999999", "--", "date");
 }
 
 TEST(cli_parse_num)

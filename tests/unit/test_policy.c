@@ -575,7 +575,6 @@ TEST(policy_not_supported_yet)
 						      sandlock_sandbox_builder_workdir(b, d), 1),
 						  1 << 20),
 		2));
-	UNSUPPORTED("time_start", sandlock_sandbox_builder_time_start(b, 0));
 	/* the seccomp copy-on-write layer (fs_isolation none) */
 	UNSUPPORTED("workdir", sandlock_sandbox_builder_workdir(b, d));
 	UNSUPPORTED("fs_mount", sandlock_sandbox_builder_fs_mount(
