@@ -334,14 +334,14 @@ static bool move_prologue(struct emit *w, const uint8_t *img, size_t at, size_t 
  * back (VDSO_DIRECT), or the system call nr (VDSO_SYSCALL).  *at and
  * *cover: where the entry's jmp goes and the bytes it replaces. */
 static enum vdso_how trampoline(struct emit *w, const uint8_t *img, size_t off, size_t size, int nr,
-				size_t *at, size_t *cover)
+				bool via_syscall, size_t *at, size_t *cover)
 {
 	static const uint8_t endbr64[4] = {0xf3, 0x0f, 0x1e, 0xfa};
 	*at = off;
 	if (size >= 9 && memcmp(img + off, endbr64, 4) == 0)
 		*at += 4;
 	size_t start = w->pos;
-	if (move_prologue(w, img, *at, off + size, cover)) {
+	if (!via_syscall && move_prologue(w, img, *at, off + size, cover)) {
 		put_u8(w, 0xe9); /* jmp rel32 back behind the moved bytes */
 		put_rel(w, *at + *cover);
 		return VDSO_DIRECT;
@@ -418,16 +418,16 @@ typedef void (*stub_fn)(struct emit *w, size_t tramp, int64_t offset);
 /* Patches one shifted function if the image has it. */
 static enum vdso_how patch_time_fn(struct vdso_plan *p, struct emit *w, const struct elfimg *e,
 				   uint8_t *img, const char *name, int nr, stub_fn stub,
-				   int64_t offset)
+				   const struct vdso_req *req)
 {
 	size_t off, size, at, cover;
 	if (!elf_func(e, name, &off, &size))
 		return VDSO_ABSENT;
 	size_t tramp = w->pos;
-	enum vdso_how how = trampoline(w, img, off, size, nr, &at, &cover);
+	enum vdso_how how = trampoline(w, img, off, size, nr, req->via_syscall, &at, &cover);
 	align16(w);
 	size_t s = w->pos;
-	stub(w, tramp, offset);
+	stub(w, tramp, req->offset);
 	align16(w);
 	if (w->full || at + cover > off + size)
 		return VDSO_ABSENT;
@@ -473,11 +473,11 @@ int vdso_plan_image(uint8_t *img, size_t len, const struct vdso_req *req, struct
 	struct vdso_done *d = &out->done;
 	if (req->time) {
 		d->clock_gettime = patch_time_fn(out, &w, &e, img, "__vdso_clock_gettime",
-						 SYS_clock_gettime, stub_clock_gettime, req->offset);
+						 SYS_clock_gettime, stub_clock_gettime, req);
 		d->gettimeofday = patch_time_fn(out, &w, &e, img, "__vdso_gettimeofday",
-						SYS_gettimeofday, stub_gettimeofday, req->offset);
-		d->time = patch_time_fn(out, &w, &e, img, "__vdso_time", SYS_time, stub_time,
-					req->offset);
+						SYS_gettimeofday, stub_gettimeofday, req);
+		d->time =
+		    patch_time_fn(out, &w, &e, img, "__vdso_time", SYS_time, stub_time, req);
 	}
 	if (req->getrandom)
 		d->getrandom = patch_getrandom(out, &w, &e, img);

@@ -39,6 +39,9 @@ struct vdso_req {
 	bool time;	/* shift clock_gettime, gettimeofday, time */
 	int64_t offset; /* seconds added to the realtime family */
 	bool getrandom; /* getrandom answers -ENOSYS */
+	/* the system-call trampolines only, whatever the prologues (the
+	 * unit tests' way to run the fallback on any kernel) */
+	bool via_syscall;
 };
 
 /* What a patch did, per function. */
