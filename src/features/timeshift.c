@@ -39,8 +39,13 @@
  * shifted twice: the last value written per thread and address is
  * remembered, and a struct still holding it is left alone.
  *
- * Not covered: timerfd_settime and timer_settime with an absolute
- * realtime deadline, futex_waitv, mq_timedsend/mq_timedreceive,
+ * timerfd_settime and timer_settime with TFD_TIMER_ABSTIME/TIMER_ABSTIME
+ * on a realtime timer (its clock as the kernel prints it: the fd's
+ * fdinfo "clockid:", the process's /proc/PID/timers "ClockID:") get the
+ * same rewrite of it_value.  Reading a timer (timerfd_gettime,
+ * timer_gettime) answers relative times: nothing to do.
+ *
+ * Not covered: futex_waitv, mq_timedsend/mq_timedreceive,
  * pselect/ppoll (relative: fine), /proc/uptime, file times; a program
  * that reads the clock before its first arch_prctl (impossible in C
  * without assembly), that moves (mremap) or unmaps its vDSO, or calls a
@@ -53,10 +58,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/futex.h>
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <stdio.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -243,21 +251,57 @@ static void on_time(struct sl_ctx *c, struct sl_action *a, void *arg)
 
 /* The absolute realtime deadline at addr (a struct timespec) moved from
  * the sandbox's clock to the real one; see the file's comment for why
- * continuing afterwards is acceptable. */
+ * continuing afterwards is acceptable.  A zero deadline stays (a timer's
+ * zero disarms it; elsewhere it is long past on either clock). */
 static void unshift(struct sl_ctx *c, struct ts_state *st, uint64_t addr)
 {
 	struct ts_proc *tp = feature_proc(c->proc, st->proc_off);
 	struct ts_memo *m = &tp->memo[(unsigned)c->req->pid % TS_MEMO];
-	int64_t sec, real;
-	if (st->req.offset == 0 || mem_read(&c->mem, addr, &sec, sizeof(sec)) < 0 || sec < 0)
+	int64_t ts[2], real;
+	if (st->req.offset == 0 || mem_read(&c->mem, addr, ts, sizeof(ts)) < 0 || ts[0] < 0 ||
+	    (ts[0] == 0 && ts[1] == 0))
 		return;
 	/* the same thread again with the struct we rewrote: it is real already */
-	if (m->tid == (pid_t)c->req->pid && m->addr == addr && m->written == sec)
+	if (m->tid == (pid_t)c->req->pid && m->addr == addr && m->written == ts[0])
 		return;
-	if (__builtin_sub_overflow(sec, st->req.offset, &real) || real < 0)
+	if (__builtin_sub_overflow(ts[0], st->req.offset, &real) || real < 0)
 		return;
 	if (mem_write(&c->mem, addr, &real, sizeof(real)) == 0)
 		*m = (struct ts_memo){(pid_t)c->req->pid, addr, real};
+}
+
+/* The number after "key" at the start of a line of the /proc file name
+ * under dirfd, after the line "after" when not NULL (a section's head), or
+ * -1.  Files of at most 64 KiB (a longer one: -1, left alone). */
+static long long proc_field(int dirfd, const char *name, const char *after, const char *key)
+{
+	int fd = openat(dirfd, name, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	size_t cap = 64 << 10, have = 0;
+	char *buf = malloc(cap + 1);
+	ssize_t n = 0;
+	while (buf && have < cap && (n = read(fd, buf + have, cap - have)) > 0)
+		have += (size_t)n;
+	close(fd);
+	long long v = -1;
+	if (buf && n >= 0 && have < cap) {
+		buf[have] = '\0';
+		const char *at = buf;
+		if (after && (at = strstr(buf, after)) != NULL)
+			at += strlen(after);
+		size_t klen = strlen(key);
+		for (const char *l = at; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+			if (after && l != at && strncmp(l, "ID: ", 4) == 0)
+				break; /* the next timer's section */
+			if (strncmp(l, key, klen) == 0) {
+				v = strtoll(l + klen, NULL, 10);
+				break;
+			}
+		}
+	}
+	free(buf);
+	return v;
 }
 
 static void on_clock_nanosleep(struct sl_ctx *c, struct sl_action *a, void *arg)
@@ -265,6 +309,32 @@ static void on_clock_nanosleep(struct sl_ctx *c, struct sl_action *a, void *arg)
 	*a = sl_act_continue();
 	if (vdso_realtime_clock((int64_t)c->req->data.args[0]))
 		unshift(c, arg, c->req->data.args[2]);
+}
+
+/* timerfd_settime(fd, TFD_TIMER_ABSTIME, new, old): the timer's clock as
+ * the kernel prints it in the fd's fdinfo. */
+static void on_timerfd_settime(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	*a = sl_act_continue();
+	int dirfd = procs_dir(c->proc);
+	char name[32];
+	snprintf(name, sizeof(name), "fdinfo/%d", (int)(int32_t)c->req->data.args[0]);
+	long long clock = dirfd < 0 ? -1 : proc_field(dirfd, name, NULL, "clockid: ");
+	if (clock >= 0 && vdso_realtime_clock(clock))
+		unshift(c, arg, c->req->data.args[2] + offsetof(struct itimerspec, it_value));
+}
+
+/* timer_settime(id, TIMER_ABSTIME, new, old): the timer's clock from the
+ * process's /proc/PID/timers (the kernel's list). */
+static void on_timer_settime(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	*a = sl_act_continue();
+	int dirfd = procs_dir(c->proc);
+	char head[32];
+	snprintf(head, sizeof(head), "ID: %d\n", (int)(int32_t)c->req->data.args[0]);
+	long long clock = dirfd < 0 ? -1 : proc_field(dirfd, "timers", head, "ClockID: ");
+	if (clock >= 0 && vdso_realtime_clock(clock))
+		unshift(c, arg, c->req->data.args[2] + offsetof(struct itimerspec, it_value));
 }
 
 static void on_futex(struct sl_ctx *c, struct sl_action *a, void *arg)
@@ -304,6 +374,8 @@ static const struct sl_frule time_rules[] = {
     FUTEX_RT(FUTEX_WAIT_REQUEUE_PI),
     FUTEX_RT(FUTEX_LOCK_PI2),
     {{__NR_futex, 2, {SL_AMASK(1, CMD_MASK, FUTEX_LOCK_PI), SL_ANE(3, 0)}}, on_futex},
+    {{__NR_timerfd_settime, 1, {SL_ABIT(1, TFD_TIMER_ABSTIME)}}, on_timerfd_settime},
+    {{__NR_timer_settime, 1, {SL_ABIT(1, TIMER_ABSTIME)}}, on_timer_settime},
 };
 #endif
 

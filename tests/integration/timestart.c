@@ -185,6 +185,27 @@ TEST(timestart_clock_nanosleep_abstime)
 	check_deadline(4102444800ULL, "absleep", "rc=0");
 }
 
+TEST(timestart_timerfd_abstime)
+{
+	check_deadline(T2000, "timerfd", "ticks=1");
+	check_deadline(4102444800ULL, "timerfd", "ticks=1");
+}
+
+TEST(timestart_posix_timer_abstime)
+{
+	check_deadline(T2000, "posixtimer", "ok");
+	check_deadline(4102444800ULL, "posixtimer", "ok");
+}
+
+/* An absolute zero disarms a timer: it is not moved (which would arm it
+ * at a real time 26 years after the epoch, long past: it would fire). */
+TEST(timestart_timerfd_zero_disarms)
+{
+	sandlock_sandbox_t *p = ts_policy(T2000);
+	CHECK_STR(tc_named_in(p, "tprobe", "timerfd-disarm", NULL), "ok armed=0 fired=0\n");
+	sandlock_sandbox_free(p);
+}
+
 /* With random_seed, the vDSO getrandom answers -ENOSYS (so libc uses the
  * seeded system call): two runs read the same bytes. */
 TEST(timestart_vdso_getrandom_seeded)

@@ -17,6 +17,13 @@
  *                  "ok rc=NAME mono=MS" (how long it took)
  *   absleep MS     clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, now + MS ms): "ok
  *                  rc=N mono=MS"
+ *   timerfd MS     a realtime timerfd armed TFD_TIMER_ABSTIME at now + MS ms, read:
+ *                  "ok ticks=N mono=MS"
+ *   timerfd-disarm a realtime timerfd armed for 100 s, then disarmed by an absolute zero:
+ *                  "ok armed=S fired=N" (its remaining seconds after, 0 when disarmed;
+ *                  whether it expired within 200 ms)
+ *   posixtimer MS  a CLOCK_REALTIME POSIX timer armed TIMER_ABSTIME at now + MS ms,
+ *                  waited for (its signal): "ok mono=MS"
  *   vgetrandom N   the vDSO's getrandom called directly (no state: it may answer
  *                  itself, or -ENOSYS when patched), then, on -ENOSYS, the system call:
  *                  "ok vdso=R HEX" (R: its return, a count or -errno)
@@ -30,7 +37,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <poll.h>
+#include <signal.h>
 #include <sys/syscall.h>
+#include <sys/timerfd.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -172,6 +182,57 @@ static int cmd_absleep(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_timerfd(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	int fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
+	struct itimerspec its = {.it_value = ahead(atol(argv[1]))};
+	long long m0 = ms(CLOCK_MONOTONIC);
+	uint64_t ticks = 0;
+	if (fd < 0 || timerfd_settime(fd, TFD_TIMER_ABSTIME, &its, NULL) < 0 ||
+	    read(fd, &ticks, sizeof(ticks)) != sizeof(ticks))
+		return probe_report(-1);
+	printf("ok ticks=%llu mono=%lld\n", (unsigned long long)ticks, ms(CLOCK_MONOTONIC) - m0);
+	return 0;
+}
+
+static int cmd_timerfd_disarm(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	int fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
+	struct itimerspec its = {.it_value = {100, 0}}, zero = {{0, 0}, {0, 0}}, cur;
+	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0 ||
+	    timerfd_settime(fd, TFD_TIMER_ABSTIME, &zero, NULL) < 0 || timerfd_gettime(fd, &cur) < 0)
+		return probe_report(-1);
+	struct pollfd pfd = {.fd = fd, .events = POLLIN};
+	int fired = poll(&pfd, 1, 200);
+	printf("ok armed=%lld fired=%d\n", (long long)cur.it_value.tv_sec, fired);
+	return 0;
+}
+
+static int cmd_posixtimer(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGRTMIN);
+	sigprocmask(SIG_BLOCK, &set, NULL);
+	struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGRTMIN};
+	timer_t t;
+	struct itimerspec its = {.it_value = ahead(atol(argv[1]))};
+	long long m0 = ms(CLOCK_MONOTONIC);
+	if (timer_create(CLOCK_REALTIME, &ev, &t) < 0 ||
+	    timer_settime(t, TIMER_ABSTIME, &its, NULL) < 0)
+		return probe_report(-1);
+	while (sigwaitinfo(&set, NULL) < 0 && errno == EINTR)
+		;
+	printf("ok mono=%lld\n", ms(CLOCK_MONOTONIC) - m0);
+	return 0;
+}
+
 static int cmd_vgetrandom(int argc, char **argv)
 {
 	if (argc < 2)
@@ -220,7 +281,8 @@ static int cmd_mt_exec(int argc, char **argv)
 static const struct probe_cmd commands[] = {
     {"clocks", cmd_clocks},	  {"fork-clocks", cmd_fork_clocks}, {"advance", cmd_advance},
     {"condwait", cmd_condwait},	  {"absleep", cmd_absleep},	    {"vgetrandom", cmd_vgetrandom},
-    {"mt-exec", cmd_mt_exec},
+    {"mt-exec", cmd_mt_exec},	  {"timerfd", cmd_timerfd},	    {"timerfd-disarm", cmd_timerfd_disarm},
+    {"posixtimer", cmd_posixtimer},
 };
 
 int main(int argc, char **argv)
