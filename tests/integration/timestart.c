@@ -185,6 +185,20 @@ TEST(timestart_clock_nanosleep_abstime)
 	check_deadline(4102444800ULL, "absleep", "rc=0");
 }
 
+/* A sleep interrupted by a signal and called again with the same struct
+ * (its deadline rewritten to the real clock by the first call) is not
+ * moved twice: it still ends at the deadline, not at once. */
+TEST(timestart_abstime_retry_not_moved_twice)
+{
+	sandlock_sandbox_t *p = ts_policy(T2000);
+	char *out = tc_named_in(p, "tprobe", "absleep-eintr", "500", NULL);
+	CHECK_CONTAINS(out, "rc=0 eintr=1 ");
+	long long mono = field(out, "mono");
+	if (mono < 400 || mono > 10000)
+		th_fail(__FILE__, __LINE__, "absleep-eintr 500: %s", out);
+	sandlock_sandbox_free(p);
+}
+
 TEST(timestart_timerfd_abstime)
 {
 	check_deadline(T2000, "timerfd", "ticks=1");

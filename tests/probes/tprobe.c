@@ -17,6 +17,8 @@
  *                  "ok rc=NAME mono=MS" (how long it took)
  *   absleep MS     clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, now + MS ms): "ok
  *                  rc=N mono=MS"
+ *   absleep-eintr MS  the same, interrupted by a signal after 100 ms and called again
+ *                  with the same struct (the usual retry): "ok rc=N eintr=N mono=MS"
  *   timerfd MS     a realtime timerfd armed TFD_TIMER_ABSTIME at now + MS ms, read:
  *                  "ok ticks=N mono=MS"
  *   timerfd-disarm a realtime timerfd armed for 100 s, then disarmed by an absolute zero:
@@ -182,6 +184,28 @@ static int cmd_absleep(int argc, char **argv)
 	return 0;
 }
 
+static void on_alarm(int sig)
+{
+	(void)sig;
+}
+
+static int cmd_absleep_eintr(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	struct sigaction sa = {.sa_handler = on_alarm}; /* no SA_RESTART */
+	struct itimerval it = {.it_value = {0, 100000}};
+	sigaction(SIGALRM, &sa, NULL);
+	struct timespec dl = ahead(atol(argv[1]));
+	long long m0 = ms(CLOCK_MONOTONIC);
+	setitimer(ITIMER_REAL, &it, NULL);
+	int rc, eintr = 0;
+	while ((rc = clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &dl, NULL)) == EINTR)
+		eintr++;
+	printf("ok rc=%d eintr=%d mono=%lld\n", rc, eintr, ms(CLOCK_MONOTONIC) - m0);
+	return 0;
+}
+
 static int cmd_timerfd(int argc, char **argv)
 {
 	if (argc < 2)
@@ -280,7 +304,7 @@ static int cmd_mt_exec(int argc, char **argv)
 
 static const struct probe_cmd commands[] = {
     {"clocks", cmd_clocks},	  {"fork-clocks", cmd_fork_clocks}, {"advance", cmd_advance},
-    {"condwait", cmd_condwait},	  {"absleep", cmd_absleep},	    {"vgetrandom", cmd_vgetrandom},
+    {"condwait", cmd_condwait},	  {"absleep", cmd_absleep}, {"absleep-eintr", cmd_absleep_eintr},	    {"vgetrandom", cmd_vgetrandom},
     {"mt-exec", cmd_mt_exec},	  {"timerfd", cmd_timerfd},	    {"timerfd-disarm", cmd_timerfd_disarm},
     {"posixtimer", cmd_posixtimer},
 };
