@@ -193,8 +193,8 @@ sandlock_builder_t *sandlock_sandbox_builder_net_allow(sandlock_builder_t *b, co
 sandlock_builder_t *sandlock_sandbox_builder_net_bind_port(sandlock_builder_t *b, uint16_t port);
 sandlock_builder_t *sandlock_sandbox_builder_port_remap(sandlock_builder_t *b, bool v);
 /* random_seed: getrandom, /dev/urandom and /dev/random read one ChaCha20
- * stream keyed by seed.  Not landed yet (uid, time_start):
- * sandlock_sandbox_build fails with "not supported yet". */
+ * stream keyed by seed.  Not landed yet (uid): sandlock_sandbox_build
+ * fails with "not supported yet". */
 sandlock_builder_t *sandlock_sandbox_builder_uid(sandlock_builder_t *b, uint32_t id);
 sandlock_builder_t *sandlock_sandbox_builder_http_allow(sandlock_builder_t *b, const char *rule);
 sandlock_builder_t *sandlock_sandbox_builder_http_deny(sandlock_builder_t *b, const char *rule);
@@ -208,6 +208,10 @@ sandlock_builder_t *sandlock_sandbox_builder_random_seed(sandlock_builder_t *b, 
 sandlock_builder_t *sandlock_sandbox_builder_clean_env(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_env_var(sandlock_builder_t *b, const char *key,
 						     const char *value);
+/* time_start: the sandbox's wall clock (the realtime clocks, gettimeofday,
+ * time) starts at epoch_secs (at most 253402300799, 9999-12-31T23:59:59Z)
+ * and advances at real speed; the monotonic clocks stay real.  x86_64
+ * only: elsewhere the start fails. */
 sandlock_builder_t *sandlock_sandbox_builder_time_start(sandlock_builder_t *b, uint64_t epoch_secs);
 /* names: comma-separated list */
 sandlock_builder_t *sandlock_sandbox_builder_extra_deny_syscalls(sandlock_builder_t *b,
