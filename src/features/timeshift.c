@@ -291,7 +291,8 @@ static long long proc_field(int dirfd, const char *name, const char *after, cons
 		if (after && (at = strstr(buf, after)) != NULL)
 			at += strlen(after);
 		size_t klen = strlen(key);
-		for (const char *l = at; l && *l; l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
+		for (const char *l = at; l && *l;
+		     l = strchr(l, '\n') ? strchr(l, '\n') + 1 : NULL) {
 			if (after && l != at && strncmp(l, "ID: ", 4) == 0)
 				break; /* the next timer's section */
 			if (strncmp(l, key, klen) == 0) {
@@ -348,15 +349,19 @@ static void on_futex(struct sl_ctx *c, struct sl_action *a, void *arg)
 
 #define CMD_MASK 0xfffffe7fULL /* an int: the command without the two flags */
 #define FUTEX_RT(cmd)                                                                              \
-	{{__NR_futex,                                                                              \
-	  2,                                                                                       \
-	  {SL_AMASK(1, CMD_MASK | FUTEX_CLOCK_REALTIME, (cmd) | FUTEX_CLOCK_REALTIME),             \
-	   SL_ANE(3, 0)}},                                                                         \
-	 on_futex}
+	{                                                                                          \
+		{__NR_futex,                                                                       \
+		 2,                                                                                \
+		 {SL_AMASK(1, CMD_MASK | FUTEX_CLOCK_REALTIME, (cmd) | FUTEX_CLOCK_REALTIME),      \
+		  SL_ANE(3, 0)}},                                                                  \
+		    on_futex                                                                       \
+	}
 #define REALTIME_RULES(k)                                                                          \
 	{{__NR_clock_gettime, 1, {SL_A32(0, (k))}}, on_clock_gettime},                             \
-	    {{__NR_clock_nanosleep, 2, {SL_A32(0, (k)), SL_ABIT(1, TIMER_ABSTIME)}},               \
-	     on_clock_nanosleep}
+	{                                                                                          \
+		{__NR_clock_nanosleep, 2, {SL_A32(0, (k)), SL_ABIT(1, TIMER_ABSTIME)}},            \
+		    on_clock_nanosleep                                                             \
+	}
 
 #ifdef __x86_64__
 static const struct sl_frule vdso_rules[] = {
@@ -384,8 +389,8 @@ static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size
 #ifdef __x86_64__
 	size_t n = feature_rules_copy(vdso_rules, SL_ARRAY_SIZE(vdso_rules), out, max);
 	if (env->policy->time_start.set)
-		n += feature_rules_copy(time_rules, SL_ARRAY_SIZE(time_rules),
-					out ? out + n : NULL, max > n ? max - n : 0);
+		n += feature_rules_copy(time_rules, SL_ARRAY_SIZE(time_rules), out ? out + n : NULL,
+					max > n ? max - n : 0);
 	return n;
 #else
 	(void)env;

@@ -369,9 +369,9 @@ static void call_keeping_args(struct emit *w, size_t tramp)
 static void stub_clock_gettime(struct emit *w, size_t tramp, int64_t offset)
 {
 	call_keeping_args(w, tramp);
-	put(w, "\x85\xc0\x75\x1c", 4);		     /* test eax,eax; jnz ret */
-	put(w, "\x83\xff\x0b\x77\x17", 5);	     /* cmp edi,11; ja ret */
-	put(w, "\xb9\x21\x09\x00\x00", 5);	     /* mov ecx,0x921 */
+	put(w, "\x85\xc0\x75\x1c", 4);		   /* test eax,eax; jnz ret */
+	put(w, "\x83\xff\x0b\x77\x17", 5);	   /* cmp edi,11; ja ret */
+	put(w, "\xb9\x21\x09\x00\x00", 5);	   /* mov ecx,0x921 */
 	put(w, "\x0f\xa3\xf9\x73\x0d\x48\xb9", 7); /* bt ecx,edi; jnc ret; movabs rcx, */
 	put_u64(w, (uint64_t)offset);
 	put(w, "\x48\x01\x0e\xc3", 4); /* add [rsi],rcx; ret */
@@ -382,7 +382,7 @@ static void stub_clock_gettime(struct emit *w, size_t tramp, int64_t offset)
 static void stub_gettimeofday(struct emit *w, size_t tramp, int64_t offset)
 {
 	call_keeping_args(w, tramp);
-	put(w, "\x85\xc0\x75\x12", 4);		     /* test eax,eax; jnz ret */
+	put(w, "\x85\xc0\x75\x12", 4);		   /* test eax,eax; jnz ret */
 	put(w, "\x48\x85\xff\x74\x0d\x48\xb9", 7); /* test rdi,rdi; jz ret; movabs rcx, */
 	put_u64(w, (uint64_t)offset);
 	put(w, "\x48\x01\x0f\xc3", 4); /* add [rdi],rcx; ret */
@@ -476,8 +476,7 @@ int vdso_plan_image(uint8_t *img, size_t len, const struct vdso_req *req, struct
 						 SYS_clock_gettime, stub_clock_gettime, req);
 		d->gettimeofday = patch_time_fn(out, &w, &e, img, "__vdso_gettimeofday",
 						SYS_gettimeofday, stub_gettimeofday, req);
-		d->time =
-		    patch_time_fn(out, &w, &e, img, "__vdso_time", SYS_time, stub_time, req);
+		d->time = patch_time_fn(out, &w, &e, img, "__vdso_time", SYS_time, stub_time, req);
 	}
 	if (req->getrandom)
 		d->getrandom = patch_getrandom(out, &w, &e, img);

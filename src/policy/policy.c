@@ -969,6 +969,7 @@ enum member_kind { MK_STRV, MK_STR, MK_U32V, MK_OPT, MK_BOOL, MK_U8, MK_FN };
  * refused when it differs from its default.  Each milestone that enforces a
  * field deletes its line.
  */
+/* clang-format off */
 static const struct {
 	const char *field;
 	enum member_kind kind;
@@ -980,6 +981,7 @@ static const struct {
     {"uid", MK_OPT, OFF(uid)},
     {"policy_fn", MK_FN, OFF(policy_fn)},
 };
+/* clang-format on */
 
 static bool member_set(const struct sandlock_sandbox *cfg, enum member_kind kind, size_t off)
 {

@@ -42,7 +42,7 @@ static long long field(const char *line, const char *key)
  * vDSO (patched: whether its entry must be a jmp). */
 static void check_clocks(const char *line, long long want, int patched)
 {
-	static const char *const keys[] = {"vdso", "libc", "sys",    "coarse",  "tai",
+	static const char *const keys[] = {"vdso", "libc",   "sys",  "coarse", "tai",
 					   "tod",  "systod", "time", "systime"};
 	CHECK(strncmp(line, "ok ", 3) == 0);
 	for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -76,11 +76,11 @@ TEST(timestart_python_time_and_datetime)
 	if (!tc_exists(PYTHON))
 		SKIP("no " PYTHON);
 	sandlock_sandbox_t *p = ts_policy(T2000);
-	struct tc_res r =
-	    tc_run(p, NULL, PYTHON, "-c",
-		   "import time, datetime; print(int(time.time())); "
-		   "print(datetime.datetime.now(datetime.timezone.utc).year); print(time.gmtime().tm_year)",
-		   NULL);
+	struct tc_res r = tc_run(p, NULL, PYTHON, "-c",
+				 "import time, datetime; print(int(time.time())); "
+				 "print(datetime.datetime.now(datetime.timezone.utc).year); "
+				 "print(time.gmtime().tm_year)",
+				 NULL);
 	CHECK_EQ(r.code, 0);
 	long long t = atoll(tc_line(r.out, 0));
 	if (t < T2000 || t > T2000 + SLACK)
@@ -259,8 +259,8 @@ TEST(timestart_cli_bad_input_quoted)
 					  "99999999999999999999", "253402300800", ""};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		char *out = NULL, *err = NULL;
-		int rc = tc_cli_run(&out, &err, "-r", "/", "--time-start", bad[i], "--", "/bin/true",
-				    NULL);
+		int rc = tc_cli_run(&out, &err, "-r", "/", "--time-start", bad[i], "--",
+				    "/bin/true", NULL);
 		if (rc == 0)
 			th_fail(__FILE__, __LINE__, "--time-start '%s' accepted", bad[i]);
 		CHECK_CONTAINS(err, tc_fmt("'%s'", bad[i]));
@@ -270,7 +270,7 @@ TEST(timestart_cli_bad_input_quoted)
 /* The library refuses an instant past 9999-12-31T23:59:59Z. */
 TEST(timestart_builder_range)
 {
-	char *msg = tc_build_error(
-	    sandlock_sandbox_builder_time_start(tc_builder(), 253402300800ULL));
+	char *msg =
+	    tc_build_error(sandlock_sandbox_builder_time_start(tc_builder(), 253402300800ULL));
 	CHECK_CONTAINS(msg, "time_start: 253402300800 is out of range");
 }

@@ -164,7 +164,8 @@ static int cmd_condwait(int argc, char **argv)
 	pthread_mutex_lock(&mu);
 	int rc;
 	/* the usual loop: a spurious wake-up waits again on the same struct */
-	while ((rc = pthread_cond_timedwait(&cv, &mu, &dl)) == 0 && ms(CLOCK_MONOTONIC) - m0 < 20000)
+	while ((rc = pthread_cond_timedwait(&cv, &mu, &dl)) == 0 &&
+	       ms(CLOCK_MONOTONIC) - m0 < 20000)
 		;
 	pthread_mutex_unlock(&mu);
 	printf("ok rc=%s mono=%lld\n", rc ? probe_errname(rc) : "0", ms(CLOCK_MONOTONIC) - m0);
@@ -228,7 +229,8 @@ static int cmd_timerfd_disarm(int argc, char **argv)
 	int fd = timerfd_create(CLOCK_REALTIME, TFD_CLOEXEC);
 	struct itimerspec its = {.it_value = {100, 0}}, zero = {{0, 0}, {0, 0}}, cur;
 	if (fd < 0 || timerfd_settime(fd, 0, &its, NULL) < 0 ||
-	    timerfd_settime(fd, TFD_TIMER_ABSTIME, &zero, NULL) < 0 || timerfd_gettime(fd, &cur) < 0)
+	    timerfd_settime(fd, TFD_TIMER_ABSTIME, &zero, NULL) < 0 ||
+	    timerfd_gettime(fd, &cur) < 0)
 		return probe_report(-1);
 	struct pollfd pfd = {.fd = fd, .events = POLLIN};
 	int fired = poll(&pfd, 1, 200);
@@ -303,9 +305,11 @@ static int cmd_mt_exec(int argc, char **argv)
 }
 
 static const struct probe_cmd commands[] = {
-    {"clocks", cmd_clocks},	  {"fork-clocks", cmd_fork_clocks}, {"advance", cmd_advance},
-    {"condwait", cmd_condwait},	  {"absleep", cmd_absleep}, {"absleep-eintr", cmd_absleep_eintr},	    {"vgetrandom", cmd_vgetrandom},
-    {"mt-exec", cmd_mt_exec},	  {"timerfd", cmd_timerfd},	    {"timerfd-disarm", cmd_timerfd_disarm},
+    {"clocks", cmd_clocks},	    {"fork-clocks", cmd_fork_clocks},
+    {"advance", cmd_advance},	    {"condwait", cmd_condwait},
+    {"absleep", cmd_absleep},	    {"absleep-eintr", cmd_absleep_eintr},
+    {"vgetrandom", cmd_vgetrandom}, {"mt-exec", cmd_mt_exec},
+    {"timerfd", cmd_timerfd},	    {"timerfd-disarm", cmd_timerfd_disarm},
     {"posixtimer", cmd_posixtimer},
 };
 
