@@ -503,7 +503,7 @@ int vdso_patch(int memfd, uint64_t base, size_t len, const struct vdso_req *req,
 	uint8_t *img = aligned_alloc(16, len);
 	if (!img)
 		return -ENOMEM;
-	struct vdso_plan p;
+	struct vdso_plan p = {0};
 	int r = pread(memfd, img, len, (off_t)base) == (ssize_t)len ? 0 : -EIO;
 	if (r == 0)
 		r = vdso_plan_image(img, len, req, &p);

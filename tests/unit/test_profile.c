@@ -155,3 +155,33 @@ TEST(profile_names_and_lookup)
 	CHECK_STR(p.argv[0], "--max-processes=3");
 	profile_free(&p);
 }
+
+/* [determinism] time_start: RFC 3339 or epoch seconds as a string, the
+ * flag's checks, and rendered back (inspect --toml) as RFC 3339. */
+TEST(profile_time_start_round_trip)
+{
+	struct cli_err e;
+	struct profile p;
+	const char *path =
+	    write_profile("[determinism]\ntime_start = \"2000-06-15T02:00:00+02:00\"\n");
+	CHECK_EQ(profile_load(NULL, path, &p, &e), 0);
+	CHECK_STR(flags_of(&p), "--time-start=2000-06-15T02:00:00+02:00");
+	struct run_opts o;
+	const char *cli[] = {"--", "/bin/date"};
+	CHECK_EQ(run_opts_parse_layered(&o, p.argc, (const char *const *)p.argv, 2, cli, &e),
+		 RUN_PARSE_OK);
+	CHECK_EQ(o.time_start.v, 961027200);
+	char *toml = profile_render(&o);
+	CHECK(toml != NULL);
+	CHECK_CONTAINS(toml, "time_start = \"2000-06-15T00:00:00Z\"");
+	free(toml);
+	run_opts_free(&o);
+	profile_free(&p);
+	path = write_profile("[determinism]\ntime_start = \"yesterday\"\n");
+	CHECK_EQ(profile_load(NULL, path, &p, &e), 0);
+	CHECK_EQ(run_opts_parse_layered(&o, p.argc, (const char *const *)p.argv, 2, cli, &e),
+		 RUN_PARSE_USAGE);
+	CHECK_CONTAINS(e.msg, "'yesterday'");
+	run_opts_free(&o);
+	profile_free(&p);
+}
