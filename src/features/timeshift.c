@@ -29,7 +29,8 @@
  * Absolute deadlines on the realtime clocks (clock_nanosleep with
  * TIMER_ABSTIME; futex with FUTEX_CLOCK_REALTIME and a timeout, and
  * FUTEX_LOCK_PI, whose timeout is always an absolute realtime one:
- * pthread_cond_timedwait, sem_timedwait, pthread_mutex_timedlock) are
+ * pthread_cond_timedwait, sem_timedwait, pthread_mutex_timedlock;
+ * futex_waitv on CLOCK_REALTIME) are
  * made on the shifted clock: tv_sec is rewritten in the child's memory to
  * the real clock's, then the call continues.  Continuing after reading
  * a pointer is acceptable here only because the rewrite decides nothing:
@@ -45,8 +46,11 @@
  * same rewrite of it_value.  Reading a timer (timerfd_gettime,
  * timer_gettime) answers relative times: nothing to do.
  *
- * Not covered: futex_waitv, mq_timedsend/mq_timedreceive,
- * pselect/ppoll (relative: fine), /proc/uptime, file times; a program
+ * Relative timeouts (nanosleep, poll, select, epoll_wait, semtimedop,
+ * io_getevents, sigtimedwait) need nothing.  mq_timedsend and
+ * mq_timedreceive (absolute) are left alone: no sandbox can open a queue
+ * (Landlock refuses mq_open, the mqueue mount lies outside every tree).
+ * Not covered: /proc/uptime, file times; a program
  * that reads the clock before its first arch_prctl (impossible in C
  * without assembly), that moves (mremap) or unmaps its vDSO, or calls a
  * copy of it; an exec under running threads of another process sharing
@@ -338,6 +342,14 @@ static void on_timer_settime(struct sl_ctx *c, struct sl_action *a, void *arg)
 		unshift(c, arg, c->req->data.args[2] + offsetof(struct itimerspec, it_value));
 }
 
+/* futex_waitv(waiters, n, flags, timeout, CLOCK_REALTIME): an absolute
+ * timeout on the clock the filter compared. */
+static void on_futex_waitv(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	*a = sl_act_continue();
+	unshift(c, arg, c->req->data.args[3]);
+}
+
 static void on_futex(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	*a = sl_act_continue();
@@ -381,6 +393,7 @@ static const struct sl_frule time_rules[] = {
     {{__NR_futex, 2, {SL_AMASK(1, CMD_MASK, FUTEX_LOCK_PI), SL_ANE(3, 0)}}, on_futex},
     {{__NR_timerfd_settime, 1, {SL_ABIT(1, TFD_TIMER_ABSTIME)}}, on_timerfd_settime},
     {{__NR_timer_settime, 1, {SL_ABIT(1, TIMER_ABSTIME)}}, on_timer_settime},
+    {{__NR_futex_waitv, 2, {SL_ANE(3, 0), SL_A32(4, CLOCK_REALTIME)}}, on_futex_waitv},
 };
 #endif
 

@@ -211,6 +211,12 @@ TEST(timestart_posix_timer_abstime)
 	check_deadline(4102444800ULL, "posixtimer", "ok");
 }
 
+TEST(timestart_futex_waitv_realtime)
+{
+	check_deadline(T2000, "waitv", "rc=ETIMEDOUT");
+	check_deadline(4102444800ULL, "waitv", "rc=ETIMEDOUT");
+}
+
 /* An absolute zero disarms a timer: it is not moved (which would arm it
  * at a real time 26 years after the epoch, long past: it would fire). */
 TEST(timestart_timerfd_zero_disarms)

@@ -19,6 +19,8 @@
  *                  rc=N mono=MS"
  *   absleep-eintr MS  the same, interrupted by a signal after 100 ms and called again
  *                  with the same struct (the usual retry): "ok rc=N eintr=N mono=MS"
+ *   waitv MS       futex_waitv on a word that does not change, CLOCK_REALTIME deadline
+ *                  now + MS ms: "ok rc=NAME mono=MS"
  *   timerfd MS     a realtime timerfd armed TFD_TIMER_ABSTIME at now + MS ms, read:
  *                  "ok ticks=N mono=MS"
  *   timerfd-disarm a realtime timerfd armed for 100 s, then disarmed by an absolute zero:
@@ -207,6 +209,28 @@ static int cmd_absleep_eintr(int argc, char **argv)
 	return 0;
 }
 
+#ifndef FUTEX2_SIZE_U32
+#define FUTEX2_SIZE_U32 0x02
+#endif
+struct probe_waitv {
+	uint64_t val, uaddr;
+	uint32_t flags, reserved;
+};
+
+static int cmd_waitv(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	static uint32_t word;
+	struct probe_waitv w = {.val = 0, .uaddr = (uintptr_t)&word, .flags = FUTEX2_SIZE_U32};
+	struct timespec dl = ahead(atol(argv[1]));
+	long long m0 = ms(CLOCK_MONOTONIC);
+	long r = syscall(449 /* futex_waitv */, &w, 1, 0, &dl, CLOCK_REALTIME);
+	printf("ok rc=%s mono=%lld\n", r < 0 ? probe_errname(errno) : "0",
+	       ms(CLOCK_MONOTONIC) - m0);
+	return 0;
+}
+
 static int cmd_timerfd(int argc, char **argv)
 {
 	if (argc < 2)
@@ -310,7 +334,7 @@ static const struct probe_cmd commands[] = {
     {"absleep", cmd_absleep},	    {"absleep-eintr", cmd_absleep_eintr},
     {"vgetrandom", cmd_vgetrandom}, {"mt-exec", cmd_mt_exec},
     {"timerfd", cmd_timerfd},	    {"timerfd-disarm", cmd_timerfd_disarm},
-    {"posixtimer", cmd_posixtimer},
+    {"posixtimer", cmd_posixtimer}, {"waitv", cmd_waitv},
 };
 
 int main(int argc, char **argv)
