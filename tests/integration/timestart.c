@@ -130,6 +130,19 @@ TEST(timestart_fork_and_second_exec)
 	sandlock_sandbox_free(p);
 }
 
+/* An orphan in a session of its own (setsid, double fork), reparented
+ * to the keeper, execs: patched and shifted like the rest. */
+TEST(timestart_orphan_in_new_session)
+{
+	sandlock_sandbox_t *p = ts_policy(T2000);
+	char *probe = tc_path(tc_probe_dir(), "tprobe");
+	/* cat ends when the orphan, which holds the pipe, has exited */
+	struct tc_res r = sh(p, tc_fmt("setsid sh -c '(%s clocks &)' | cat", probe));
+	CHECK_EQ(r.code, 0);
+	check_clocks(tc_line(r.out, 0), T2000, 1);
+	sandlock_sandbox_free(p);
+}
+
 /* A program with a second thread reading the clock execs: the new image
  * is patched. */
 TEST(timestart_multithreaded_exec)
