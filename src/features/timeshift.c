@@ -35,10 +35,11 @@
  * the real clock's, then the call continues.  Continuing after reading
  * a pointer is acceptable here only because the rewrite decides nothing:
  * whatever another thread writes there in between changes only how long
- * the child itself waits.  A thread that calls again with the same
- * struct (a retry after EINTR or a spurious wake-up) would have it
- * shifted twice: the last value written per thread and address is
- * remembered, and a struct still holding it is left alone.
+ * the child itself waits.  A call made again with the same struct (a
+ * retry after EINTR or a spurious wake-up, another thread sharing the
+ * deadline) would have it shifted twice: the values written are
+ * remembered per process and address (8 slots), and a struct still
+ * holding one is left alone.
  *
  * timerfd_settime and timer_settime with TFD_TIMER_ABSTIME/TIMER_ABSTIME
  * on a realtime timer (its clock as the kernel prints it: the fd's
@@ -88,11 +89,12 @@
 #define FUTEX_LOCK_PI2 13
 #endif
 
-/* Deadlines rewritten, remembered per process (a thread's slot by tid). */
+/* Deadlines rewritten, remembered per process by address: a struct that
+ * still holds what was written there is real already, whichever thread
+ * passes it (a deadline shared by several threads). */
 #define TS_MEMO 8
 
 struct ts_memo {
-	pid_t tid;
 	uint64_t addr;
 	int64_t written;
 };
@@ -260,18 +262,18 @@ static void on_time(struct sl_ctx *c, struct sl_action *a, void *arg)
 static void unshift(struct sl_ctx *c, struct ts_state *st, uint64_t addr)
 {
 	struct ts_proc *tp = feature_proc(c->proc, st->proc_off);
-	struct ts_memo *m = &tp->memo[(unsigned)c->req->pid % TS_MEMO];
+	struct ts_memo *m = &tp->memo[(addr / 8) % TS_MEMO];
 	int64_t ts[2], real;
 	if (st->req.offset == 0 || mem_read(&c->mem, addr, ts, sizeof(ts)) < 0 || ts[0] < 0 ||
 	    (ts[0] == 0 && ts[1] == 0))
 		return;
-	/* the same thread again with the struct we rewrote: it is real already */
-	if (m->tid == (pid_t)c->req->pid && m->addr == addr && m->written == ts[0])
+	/* the struct we rewrote, passed again: it is real already */
+	if (m->addr == addr && m->written == ts[0])
 		return;
 	if (__builtin_sub_overflow(ts[0], st->req.offset, &real) || real < 0)
 		return;
 	if (mem_write(&c->mem, addr, &real, sizeof(real)) == 0)
-		*m = (struct ts_memo){(pid_t)c->req->pid, addr, real};
+		*m = (struct ts_memo){addr, real};
 }
 
 /* The number after "key" at the start of a line of the /proc file name

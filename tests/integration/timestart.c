@@ -212,6 +212,19 @@ TEST(timestart_abstime_retry_not_moved_twice)
 	sandlock_sandbox_free(p);
 }
 
+/* Two threads wait for one deadline struct: the second passes it after
+ * the first's call moved it to the real clock; it is not moved again. */
+TEST(timestart_shared_deadline_not_moved_twice)
+{
+	sandlock_sandbox_t *p = ts_policy(T2000);
+	char *out = tc_named_in(p, "tprobe", "shared", "400", NULL);
+	long long a = 0, b = 0;
+	if (sscanf(out, "ok mono=%lld,%lld", &a, &b) != 2 || a < 300 || b < 300 || a > 10000 ||
+	    b > 10000)
+		th_fail(__FILE__, __LINE__, "shared 400: %s", out);
+	sandlock_sandbox_free(p);
+}
+
 TEST(timestart_timerfd_abstime)
 {
 	check_deadline(T2000, "timerfd", "ticks=1");

@@ -21,6 +21,9 @@
  *                  with the same struct (the usual retry): "ok rc=N eintr=N mono=MS"
  *   waitv MS       futex_waitv on a word that does not change, CLOCK_REALTIME deadline
  *                  now + MS ms: "ok rc=NAME mono=MS"
+ *   shared MS      two threads sleep (clock_nanosleep TIMER_ABSTIME) to one deadline
+ *                  struct, now + MS ms, the second 50 ms after the first: "ok
+ *                  mono=MS,MS" (when each woke, from the start)
  *   timerfd MS     a realtime timerfd armed TFD_TIMER_ABSTIME at now + MS ms, read:
  *                  "ok ticks=N mono=MS"
  *   timerfd-disarm a realtime timerfd armed for 100 s, then disarmed by an absolute zero:
@@ -209,6 +212,37 @@ static int cmd_absleep_eintr(int argc, char **argv)
 	return 0;
 }
 
+static struct timespec shared_dl;
+static long long shared_m0;
+
+static void *shared_sleeper(void *arg)
+{
+	long long *woke = arg;
+	while (clock_nanosleep(CLOCK_REALTIME, TIMER_ABSTIME, &shared_dl, NULL) == EINTR)
+		;
+	*woke = ms(CLOCK_MONOTONIC) - shared_m0;
+	return NULL;
+}
+
+static int cmd_shared(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	long long woke[2] = {0, 0};
+	pthread_t t[2];
+	shared_dl = ahead(atol(argv[1]));
+	shared_m0 = ms(CLOCK_MONOTONIC);
+	if (pthread_create(&t[0], NULL, shared_sleeper, &woke[0]) != 0)
+		return 1;
+	usleep(50000);
+	if (pthread_create(&t[1], NULL, shared_sleeper, &woke[1]) != 0)
+		return 1;
+	pthread_join(t[0], NULL);
+	pthread_join(t[1], NULL);
+	printf("ok mono=%lld,%lld\n", woke[0], woke[1]);
+	return 0;
+}
+
 #ifndef FUTEX2_SIZE_U32
 #define FUTEX2_SIZE_U32 0x02
 #endif
@@ -335,6 +369,7 @@ static const struct probe_cmd commands[] = {
     {"vgetrandom", cmd_vgetrandom}, {"mt-exec", cmd_mt_exec},
     {"timerfd", cmd_timerfd},	    {"timerfd-disarm", cmd_timerfd_disarm},
     {"posixtimer", cmd_posixtimer}, {"waitv", cmd_waitv},
+    {"shared", cmd_shared},
 };
 
 int main(int argc, char **argv)
