@@ -153,6 +153,17 @@ TEST(timestart_multithreaded_exec)
 	sandlock_sandbox_free(p);
 }
 
+/* PR_SET_DUMPABLE 0 would refuse the supervisor's /proc/PID/mem (same
+ * uid, no CAP_SYS_PTRACE) until the next exec: the sandbox refuses it
+ * (EPERM), so a process cannot keep its vDSO from being patched. */
+TEST(timestart_cannot_turn_off_dumpable)
+{
+	sandlock_sandbox_t *p = ts_policy(T2000);
+	char *probe = tc_path(tc_probe_dir(), "tprobe");
+	CHECK_STR(tc_named_in(p, "tprobe", "nodump-exec", probe, "clocks", NULL), "errno=EPERM\n");
+	sandlock_sandbox_free(p);
+}
+
 /* A relative sleep takes its real time, and the clock advances with it. */
 TEST(timestart_time_advances_and_sleep_is_real)
 {

@@ -35,6 +35,7 @@
  *                  itself, or -ENOSYS when patched), then, on -ENOSYS, the system call:
  *                  "ok vdso=R HEX" (R: its return, a count or -errno)
  *   mt-exec PROG ARGS  starts a thread that reads the clock in a loop, then execs
+ *   nodump-exec PROG ARGS  prctl(PR_SET_DUMPABLE, 0), then execs
  */
 #include <elf.h>
 #include <errno.h>
@@ -44,6 +45,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/auxv.h>
+#include <sys/prctl.h>
 #include <poll.h>
 #include <signal.h>
 #include <sys/syscall.h>
@@ -362,6 +364,17 @@ static int cmd_mt_exec(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_nodump_exec(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	if (prctl(PR_SET_DUMPABLE, 0) != 0)
+		return probe_report(-1);
+	execv(argv[1], argv + 1);
+	printf("errno=%s\n", probe_errname(errno));
+	return 0;
+}
+
 static const struct probe_cmd commands[] = {
     {"clocks", cmd_clocks},	    {"fork-clocks", cmd_fork_clocks},
     {"advance", cmd_advance},	    {"condwait", cmd_condwait},
@@ -369,7 +382,7 @@ static const struct probe_cmd commands[] = {
     {"vgetrandom", cmd_vgetrandom}, {"mt-exec", cmd_mt_exec},
     {"timerfd", cmd_timerfd},	    {"timerfd-disarm", cmd_timerfd_disarm},
     {"posixtimer", cmd_posixtimer}, {"waitv", cmd_waitv},
-    {"shared", cmd_shared},
+    {"shared", cmd_shared},	    {"nodump-exec", cmd_nodump_exec},
 };
 
 int main(int argc, char **argv)
