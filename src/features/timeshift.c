@@ -15,7 +15,10 @@
  * process is single-threaded (right after an exec it is; a patch under
  * running threads could tear an instruction another thread executes) and
  * its image is not marked patched yet.  A fork keeps its parent's
- * patched copy.
+ * patched copy.  A patch that fails (the supervisor may not ptrace the
+ * process: an exec-only binary is not dumpable) is counted, shown in the
+ * sandbox's info (vdso_patch_failed), and the call continues: the
+ * program's vDSO reads stay real.
  *
  * The system calls (emulate): clock_gettime of a realtime clock (the
  * filter compares the clock), gettimeofday and time are answered here:
