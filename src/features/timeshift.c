@@ -23,7 +23,9 @@
  * The system calls (emulate): clock_gettime of a realtime clock (the
  * filter compares the clock), gettimeofday and time are answered here:
  * the supervisor's own reading plus the offset, written to the child
- * (EFAULT when it cannot be), so a program that makes the call directly
+ * (when it cannot be, the call continues: the kernel's EFAULT for a bad
+ * pointer, the real time for a process the supervisor may not write),
+ * so a program that makes the call directly
  * (syscall(2), Go's fallback, a static binary) is shifted too.  A call
  * made from inside a patched vDSO (its instruction pointer, reported by
  * the kernel, in the process's [vdso]) is continued: the stub that made
@@ -199,6 +201,15 @@ static bool from_stub(struct sl_ctx *c, struct ts_state *st)
 
 /* ---- the clock reads ---------------------------------------------------------------- */
 
+/* The answer could not be written: the call continues, and the kernel
+ * gives its own (EFAULT for a bad pointer; the real time for a process
+ * the supervisor may not write, not dumpable): continuing decides
+ * nothing. */
+static struct sl_action unwritable(void)
+{
+	return sl_act_continue();
+}
+
 /* emulate: nothing is read from the child, only the answer written. */
 static void on_clock_gettime(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
@@ -214,7 +225,7 @@ static void on_clock_gettime(struct sl_ctx *c, struct sl_action *a, void *arg)
 		return;
 	}
 	ts.tv_sec += st->req.offset;
-	*a = mem_write(&c->mem, c->req->data.args[1], &ts, sizeof(ts)) < 0 ? sl_act_errno(EFAULT)
+	*a = mem_write(&c->mem, c->req->data.args[1], &ts, sizeof(ts)) < 0 ? unwritable()
 									   : sl_act_return(0);
 }
 
@@ -236,7 +247,7 @@ static void on_gettimeofday(struct sl_ctx *c, struct sl_action *a, void *arg)
 	const __u64 *r = c->req->data.args;
 	if ((r[0] && mem_write(&c->mem, r[0], &tv, sizeof(tv)) < 0) ||
 	    (r[1] && mem_write(&c->mem, r[1], &tz, sizeof(tz)) < 0)) {
-		*a = sl_act_errno(EFAULT);
+		*a = unwritable();
 		return;
 	}
 	*a = sl_act_return(0);
@@ -252,8 +263,7 @@ static void on_time(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 	int64_t t = (int64_t)time(NULL) + st->req.offset;
 	uint64_t at = c->req->data.args[0];
-	*a = at && mem_write(&c->mem, at, &t, sizeof(t)) < 0 ? sl_act_errno(EFAULT)
-							     : sl_act_return(t);
+	*a = at && mem_write(&c->mem, at, &t, sizeof(t)) < 0 ? unwritable() : sl_act_return(t);
 }
 
 /* ---- absolute deadlines ------------------------------------------------------------- */

@@ -100,6 +100,15 @@ TEST(timestart_every_clock_path_agrees)
 	sandlock_sandbox_free(p);
 }
 
+/* A pointer that cannot be written: the kernel's own EFAULT, as bare. */
+TEST(timestart_bad_pointer_efault)
+{
+	sandlock_sandbox_t *p = ts_policy(T2000);
+	CHECK_STR(tc_named_in(p, "tprobe", "badptr", NULL),
+		  "ok cgt=EFAULT tod=EFAULT time=EFAULT\n");
+	sandlock_sandbox_free(p);
+}
+
 /* A future instant too (a positive offset). */
 TEST(timestart_future_instant)
 {

@@ -10,6 +10,8 @@
  *                  clock_gettime, syscall(SYS_clock_gettime), CLOCK_REALTIME_COARSE,
  *                  CLOCK_TAI, gettimeofday, its system call, time() and its system
  *                  call; P 1 when the vDSO's clock_gettime entry is a jmp
+ *   badptr         the realtime syscalls with a pointer that cannot be written:
+ *                  "ok cgt=NAME tod=NAME time=NAME"
  *   fork-clocks    the same from a forked child
  *   advance        the realtime and monotonic milliseconds across a 1 s nanosleep:
  *                  "ok real=MS mono=MS"
@@ -121,6 +123,21 @@ static int cmd_clocks(int argc, char **argv)
 	       (long long)v.tv_sec, sec_of(CLOCK_REALTIME), (long long)s.tv_sec,
 	       sec_of(CLOCK_REALTIME_COARSE), sec_of(CLOCK_TAI), (long long)tv.tv_sec,
 	       (long long)stv.tv_sec, t, st, entry && entry[0] == 0xe9);
+	return 0;
+}
+
+static int cmd_badptr(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	void *bad = (void *)16;
+	long a = syscall(SYS_clock_gettime, CLOCK_REALTIME, bad);
+	int ea = errno;
+	long b = syscall(SYS_gettimeofday, bad, NULL);
+	int eb = errno;
+	long c = syscall(SYS_time, bad);
+	printf("ok cgt=%s tod=%s time=%s\n", a < 0 ? probe_errname(ea) : "0",
+	       b < 0 ? probe_errname(eb) : "0", c < 0 ? probe_errname(errno) : "0");
 	return 0;
 }
 
@@ -376,13 +393,21 @@ static int cmd_nodump_exec(int argc, char **argv)
 }
 
 static const struct probe_cmd commands[] = {
-    {"clocks", cmd_clocks},	    {"fork-clocks", cmd_fork_clocks},
-    {"advance", cmd_advance},	    {"condwait", cmd_condwait},
-    {"absleep", cmd_absleep},	    {"absleep-eintr", cmd_absleep_eintr},
-    {"vgetrandom", cmd_vgetrandom}, {"mt-exec", cmd_mt_exec},
-    {"timerfd", cmd_timerfd},	    {"timerfd-disarm", cmd_timerfd_disarm},
-    {"posixtimer", cmd_posixtimer}, {"waitv", cmd_waitv},
-    {"shared", cmd_shared},	    {"nodump-exec", cmd_nodump_exec},
+    {"clocks", cmd_clocks},
+    {"fork-clocks", cmd_fork_clocks},
+    {"badptr", cmd_badptr},
+    {"advance", cmd_advance},
+    {"condwait", cmd_condwait},
+    {"absleep", cmd_absleep},
+    {"absleep-eintr", cmd_absleep_eintr},
+    {"vgetrandom", cmd_vgetrandom},
+    {"mt-exec", cmd_mt_exec},
+    {"timerfd", cmd_timerfd},
+    {"timerfd-disarm", cmd_timerfd_disarm},
+    {"posixtimer", cmd_posixtimer},
+    {"waitv", cmd_waitv},
+    {"shared", cmd_shared},
+    {"nodump-exec", cmd_nodump_exec},
 };
 
 int main(int argc, char **argv)
