@@ -80,6 +80,11 @@ static bool cpus_wanted(const struct synth_src *src)
 	return src->ncpus > 0;
 }
 
+static bool meminfo_wanted(const struct synth_src *src)
+{
+	return meminfo_on(src->policy);
+}
+
 static bool remap_wanted(const struct synth_src *src)
 {
 	return portremap_on(src->policy);
@@ -94,6 +99,7 @@ static const struct synth_view views[] = {
     {"/etc/hosts", hostname_hosts, NULL, NULL, false, false},
     {"/proc/sys/kernel/hostname", hostname_file, NULL, NULL, false, true},
     {"/proc/cpuinfo", cpus_cpuinfo, NULL, cpus_wanted, true, false},
+    {"/proc/meminfo", NULL, meminfo_file, meminfo_wanted, false, false},
     {"/sys/devices/system/cpu/online", cpus_range, NULL, cpus_wanted, false, false},
     {"/sys/devices/system/cpu/possible", cpus_range, NULL, cpus_wanted, false, false},
     {"/sys/devices/system/cpu/present", cpus_range, NULL, cpus_wanted, false, false},
