@@ -27,6 +27,19 @@
 		b = ROTL(b, 7);                                                                    \
 	} while (0)
 
+/* A column round then a diagonal round, with the quarter round Q. */
+#define DOUBLE_ROUND(Q, x)                                                                         \
+	do {                                                                                       \
+		Q(x[0], x[4], x[8], x[12]);                                                        \
+		Q(x[1], x[5], x[9], x[13]);                                                        \
+		Q(x[2], x[6], x[10], x[14]);                                                       \
+		Q(x[3], x[7], x[11], x[15]);                                                       \
+		Q(x[0], x[5], x[10], x[15]);                                                       \
+		Q(x[1], x[6], x[11], x[12]);                                                       \
+		Q(x[2], x[7], x[8], x[13]);                                                        \
+		Q(x[3], x[4], x[9], x[14]);                                                        \
+	} while (0)
+
 void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonce[3],
 		    uint8_t out[64])
 {
@@ -37,14 +50,7 @@ void chacha20_block(const uint32_t key[8], uint32_t counter, const uint32_t nonc
 	uint32_t x[16];
 	memcpy(x, in, sizeof(x));
 	for (int i = 0; i < 10; i++) {
-		QR(x[0], x[4], x[8], x[12]);
-		QR(x[1], x[5], x[9], x[13]);
-		QR(x[2], x[6], x[10], x[14]);
-		QR(x[3], x[7], x[11], x[15]);
-		QR(x[0], x[5], x[10], x[15]);
-		QR(x[1], x[6], x[11], x[12]);
-		QR(x[2], x[7], x[8], x[13]);
-		QR(x[3], x[4], x[9], x[14]);
+		DOUBLE_ROUND(QR, x);
 	}
 	for (int i = 0; i < 16; i++) {
 		uint32_t v = x[i] + in[i];
@@ -99,14 +105,7 @@ static void chacha20_blocks4(const uint32_t key[8], uint64_t block, uint8_t out[
 	v4u32 x[16];
 	memcpy(x, in, sizeof(x));
 	for (int r = 0; r < 10; r++) {
-		VQR(x[0], x[4], x[8], x[12]);
-		VQR(x[1], x[5], x[9], x[13]);
-		VQR(x[2], x[6], x[10], x[14]);
-		VQR(x[3], x[7], x[11], x[15]);
-		VQR(x[0], x[5], x[10], x[15]);
-		VQR(x[1], x[6], x[11], x[12]);
-		VQR(x[2], x[7], x[8], x[13]);
-		VQR(x[3], x[4], x[9], x[14]);
+		DOUBLE_ROUND(VQR, x);
 	}
 	for (int j = 0; j < 16; j++) {
 		v4u32 v = x[j] + in[j];
