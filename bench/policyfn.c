@@ -126,7 +126,8 @@ static int run(const char *self, const char *mode, const char *calls)
 	if (ok)
 		printf("%s %.*s", mode, (int)len, (const char *)out);
 	else
-		fprintf(stderr, "policyfn: %s: %s\n", mode, r ? "the child failed" : sandlock_last_error());
+		fprintf(stderr, "policyfn: %s: %s\n", mode,
+			r ? "the child failed" : sandlock_last_error());
 	sandlock_result_free(r);
 	return ok ? 0 : 1;
 }

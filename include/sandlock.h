@@ -252,8 +252,7 @@ sandlock_builder_t *sandlock_sandbox_builder_policy_fn_timeout_ms(sandlock_build
 #define SANDLOCK_POLICY_EVENT_NETWORK 0x2u /* connect, the sends, bind */
 #define SANDLOCK_POLICY_EVENT_OPEN    0x4u /* openat, open, creat */
 #define SANDLOCK_POLICY_EVENT_ALL     0x7u
-sandlock_builder_t *sandlock_sandbox_builder_policy_fn_events(sandlock_builder_t *b,
-							      uint32_t mask);
+sandlock_builder_t *sandlock_sandbox_builder_policy_fn_events(sandlock_builder_t *b, uint32_t mask);
 
 /* Validates and consumes the builder.  *err is set to 0 or -1; on failure
  * *err_msg (if err_msg is not NULL) receives a message to free with

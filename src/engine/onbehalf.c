@@ -1195,8 +1195,7 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 	return r;
 }
 
-void onbehalf_set_deny(struct onbehalf *ob, bool (*fn)(void *arg, const struct stat *st),
-		       void *arg)
+void onbehalf_set_deny(struct onbehalf *ob, bool (*fn)(void *arg, const struct stat *st), void *arg)
 {
 	ob->xdeny = fn;
 	ob->xdeny_arg = arg;

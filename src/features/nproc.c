@@ -67,7 +67,8 @@ static void on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 		char target[48], rule[80];
 		snprintf(target, sizeof(target), "process %u", max + 1);
 		snprintf(rule, sizeof(rule), "max_processes %u (%s)", max,
-			 max < st->max ? "policy_fn: restrict_max_processes" : "-P, --max-processes");
+			 max < st->max ? "policy_fn: restrict_max_processes"
+				       : "-P, --max-processes");
 		supervisor_denied(c, EAGAIN, target, rule);
 		*a = sl_act_errno(EAGAIN);
 		return;

@@ -173,7 +173,8 @@ SL_API void sandlock_ctx_grant_network(sandlock_ctx_t *x, const char *const *ips
 		return;
 	}
 	/* unrestricted, the live list is the static policy: nothing to add */
-	struct sl_net_addr *m = x->net_restricted ? realloc(x->net, (x->nnet + n) * sizeof(*m)) : NULL;
+	struct sl_net_addr *m =
+	    x->net_restricted ? realloc(x->net, (x->nnet + n) * sizeof(*m)) : NULL;
 	if (m) {
 		memcpy(m + x->nnet, v, n * sizeof(*v));
 		x->net = m;
@@ -460,9 +461,10 @@ static long create_in_dir(struct pctx_state *st, struct sl_ctx *c, int dirfd, ch
 	}
 	if (!*q->base || !strcmp(q->base, ".") || !strcmp(q->base, ".."))
 		return -EISDIR;
-	return onbehalf_run(st->ob, c,
-			    &(struct ob_req){
-				.dirfd = dirfd, .path = dir, .need = OB_WRITE, .op = create_op, .arg = q});
+	return onbehalf_run(
+	    st->ob, c,
+	    &(struct ob_req){
+		.dirfd = dirfd, .path = dir, .need = OB_WRITE, .op = create_op, .arg = q});
 }
 
 static void open_at(struct sl_ctx *c, struct sl_action *a, void *arg, int dirfd, uint64_t addr,

@@ -272,7 +272,7 @@ static enum ask_end chan_ask(struct chan *ch, const sandlock_event_t *ev, const 
 struct pfn_state {
 	struct chan *ch;
 	uint32_t timeout_ms;
-	uint32_t events; /* SANDLOCK_POLICY_EVENT_* */
+	uint32_t events;   /* SANDLOCK_POLICY_EVENT_* */
 	bool mm_checkable; /* ptrace and process_vm_writev stay denied */
 	sandlock_policy_fn_t fn;
 	struct sl_sup *sup;
@@ -322,8 +322,10 @@ static sandlock_event_t base_event(struct sl_ctx *c, const char *name, uint8_t c
 	pid_t pp = 0;
 	if (pidinfo_ppid(c->proc->pidfd, procs_dir(c->proc), c->proc->pid, &pp) < 0)
 		pp = 0;
-	return (sandlock_event_t){
-	    .syscall = name, .category = cat, .pid = (uint32_t)c->proc->pid, .parent_pid = (uint32_t)pp};
+	return (sandlock_event_t){.syscall = name,
+				  .category = cat,
+				  .pid = (uint32_t)c->proc->pid,
+				  .parent_pid = (uint32_t)pp};
 }
 
 /* ---- memory no one else can write ----------------------------------------------------- */
@@ -552,24 +554,22 @@ long policyfn_net(struct sl_ctx *c, const void *sa, size_t len, bool denied)
 static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
 {
 	const struct sandlock_sandbox *p = env->policy;
-	uint32_t ev = p->policy_fn_events.set ? (uint32_t)p->policy_fn_events.v
-					      : SANDLOCK_POLICY_EVENT_ALL;
+	uint32_t ev =
+	    p->policy_fn_events.set ? (uint32_t)p->policy_fn_events.v : SANDLOCK_POLICY_EVENT_ALL;
 	struct sl_frule all[] = {
-	    {{__NR_execve, 0, {{0}}}, on_exec},
-	    {{__NR_execveat, 0, {{0}}}, on_exec},
-	    {{__NR_bind, 0, {{0}}}, on_bind},
-	    {{__NR_openat, 0, {{0}}}, on_open},
+	    {{__NR_execve, 0, {{0}}}, on_exec}, {{__NR_execveat, 0, {{0}}}, on_exec},
+	    {{__NR_bind, 0, {{0}}}, on_bind},	{{__NR_openat, 0, {{0}}}, on_open},
 #ifdef __NR_open
-	    {{__NR_open, 0, {{0}}}, on_open},
-	    {{__NR_creat, 0, {{0}}}, on_open},
+	    {{__NR_open, 0, {{0}}}, on_open},	{{__NR_creat, 0, {{0}}}, on_open},
 #endif
 	};
 	size_t n = 0;
 	for (size_t i = 0; i < SL_ARRAY_SIZE(all); i++) {
 		int nr = all[i].when.nr;
-		uint32_t need = nr == __NR_execve || nr == __NR_execveat ? SANDLOCK_POLICY_EVENT_EXEC
-				: nr == __NR_bind			 ? SANDLOCK_POLICY_EVENT_NETWORK
-									 : SANDLOCK_POLICY_EVENT_OPEN;
+		uint32_t need = nr == __NR_execve || nr == __NR_execveat
+				    ? SANDLOCK_POLICY_EVENT_EXEC
+				: nr == __NR_bind ? SANDLOCK_POLICY_EVENT_NETWORK
+						  : SANDLOCK_POLICY_EVENT_OPEN;
 		if (!(ev & need))
 			continue;
 		if (n < max)
@@ -589,11 +589,12 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	(void)proc_off;
 	struct pfn_state *st = state;
 	const struct sandlock_sandbox *p = env->policy;
-	st->timeout_ms = p->policy_fn_timeout_ms.set ? (uint32_t)p->policy_fn_timeout_ms.v
-						     : POLICYFN_TIMEOUT_MS;
-	st->events = p->policy_fn_events.set ? (uint32_t)p->policy_fn_events.v
-					     : SANDLOCK_POLICY_EVENT_ALL;
-	st->mm_checkable = filter_denies(p, __NR_ptrace) && filter_denies(p, __NR_process_vm_writev);
+	st->timeout_ms =
+	    p->policy_fn_timeout_ms.set ? (uint32_t)p->policy_fn_timeout_ms.v : POLICYFN_TIMEOUT_MS;
+	st->events =
+	    p->policy_fn_events.set ? (uint32_t)p->policy_fn_events.v : SANDLOCK_POLICY_EVENT_ALL;
+	st->mm_checkable =
+	    filter_denies(p, __NR_ptrace) && filter_denies(p, __NR_process_vm_writev);
 	st->fn = p->policy_fn;
 	st->sup = s;
 	return 0;
@@ -624,7 +625,8 @@ static void describe(void *state, struct jsonw *w)
 {
 	const struct pfn_state *st = state;
 	char buf[128];
-	snprintf(buf, sizeof(buf), ",\"policy_fn\":{\"events\":%llu,\"denied\":%llu,\"audited\":%llu}",
+	snprintf(buf, sizeof(buf),
+		 ",\"policy_fn\":{\"events\":%llu,\"denied\":%llu,\"audited\":%llu}",
 		 (unsigned long long)st->asked, (unsigned long long)st->denied,
 		 (unsigned long long)st->audited);
 	jsonw_raw(w, buf);

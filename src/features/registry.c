@@ -14,10 +14,10 @@
  * unixsock: it answers the sends and connects on its own sockets; explain
  * last: what reaches it goes on to the kernel */
 static const struct sl_feature *const all[] = {
-    &feature_learn,	&feature_policyfn, &feature_nproc,	  &feature_memlimit, &feature_uname,	&feature_synthetic,
-    &feature_random,	&feature_dirs,	  &feature_xproc,    &feature_tty,	&feature_cpulimit,
-    &feature_timex,	&feature_fsmeta,  &feature_netlink,  &feature_unixsock, &feature_inotify,
-    &feature_portremap, &feature_httpacl, &feature_policyctx, &feature_explain,
+    &feature_learn,	&feature_policyfn,  &feature_nproc,   &feature_memlimit,  &feature_uname,
+    &feature_synthetic, &feature_random,    &feature_dirs,    &feature_xproc,	  &feature_tty,
+    &feature_cpulimit,	&feature_timex,	    &feature_fsmeta,  &feature_netlink,	  &feature_unixsock,
+    &feature_inotify,	&feature_portremap, &feature_httpacl, &feature_policyctx, &feature_explain,
 };
 
 static const struct sl_feature_set set = {all, SL_ARRAY_SIZE(all)};

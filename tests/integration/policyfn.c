@@ -31,8 +31,8 @@ static struct {
 	char argv0[256];
 	pid_t last_exec_pid;
 	/* the test's wishes */
-	int deny_errno;	      /* on execs naming curl */
-	int act_on_exec;      /* the exec event number that triggers act */
+	int deny_errno;	 /* on execs naming curl */
+	int act_on_exec; /* the exec event number that triggers act */
 	void (*act)(const sandlock_event_t *ev, sandlock_ctx_t *ctx);
 	int32_t connect_verdict;
 	int32_t other_verdict;
@@ -113,10 +113,11 @@ TEST(policyfn_deny_exec_by_argv)
 	g.deny_errno = EACCES;
 	sandlock_sandbox_t *p = tc_build(pf_builder());
 	/* without curl, python3 is run as "curl" (argv[1] names it) */
-	struct tc_res r = curl ? PF(p, "forkexec", curl, "--version", "--", "forkexec",
-				    "/usr/bin/python3", "-c", "print('py ok')")
-			       : PF(p, "forkexec", "/usr/bin/python3", "-c", "print('py ok') # curl",
-				    "--", "forkexec", "/usr/bin/python3", "-c", "print('py ok')");
+	struct tc_res r = curl
+			      ? PF(p, "forkexec", curl, "--version", "--", "forkexec",
+				   "/usr/bin/python3", "-c", "print('py ok')")
+			      : PF(p, "forkexec", "/usr/bin/python3", "-c", "print('py ok') # curl",
+				   "--", "forkexec", "/usr/bin/python3", "-c", "print('py ok')");
 	CHECK_LINE(r.out, 0, "errno=EACCES");
 	CHECK_LINE(r.out, 1, "py ok");
 	CHECK(g.saw_curl);
@@ -285,10 +286,9 @@ TEST(policyfn_deny_path_at_runtime)
 	g.path = f;
 	g.act_on_exec = 2;
 	g.act = deny_it;
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_fs_read(pf_builder(), d));
-	const char *argv[] = {pfprobe(), "open", f, "--", "forkexec", pfprobe(), "open", f,
-			      "--", "open", ln, "--", "open", o, NULL};
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(pf_builder(), d));
+	const char *argv[] = {pfprobe(), "open", f,  "--", "forkexec", pfprobe(), "open", f,
+			      "--",	 "open", ln, "--", "open",     o,	  NULL};
 	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 14);
 	CHECK(h != NULL);
 	CHECK_EQ(sandlock_start(h), 0);
@@ -324,8 +324,8 @@ TEST(policyfn_deny_dir_covers_creates)
 	g.act_on_exec = 2;
 	g.act = deny_dir;
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(pf_builder(), d));
-	struct tc_res r = PF(p, "forkexec", pfprobe(), "open", f, "--", "create", n, "--", "create",
-			     ok);
+	struct tc_res r =
+	    PF(p, "forkexec", pfprobe(), "open", f, "--", "create", n, "--", "create", ok);
 	CHECK_LINE(r.out, 0, "errno=EACCES");
 	CHECK_LINE(r.out, 1, "errno=EACCES");
 	CHECK_LINE(r.out, 2, "ok");
@@ -350,8 +350,8 @@ TEST(policyfn_restrict_limits)
 	g.act_on_exec = 2;
 	g.act = tighten;
 	sandlock_sandbox_t *p = tc_build(pf_builder());
-	struct tc_res r = PF(p, "alloc", "128", "--", "forkexec", pfprobe(), "alloc", "128", "--",
-			     "forks", "10");
+	struct tc_res r =
+	    PF(p, "alloc", "128", "--", "forkexec", pfprobe(), "alloc", "128", "--", "forks", "10");
 	CHECK_LINE(r.out, 0, "ok");
 	CHECK_LINE(r.out, 1, "errno=ENOMEM");
 	CHECK(strncmp(tc_line(r.out, 2), "ok ", 3) == 0);
@@ -375,9 +375,10 @@ TEST(policyfn_timeout_denies)
 {
 	g.act_on_exec = 2;
 	g.act = nap;
-	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_policy_fn_timeout_ms(pf_builder(), 200));
-	struct tc_res r = PF(p, "forkexec", "/usr/bin/python3", "-c", "print(1)", "--", "open",
-			     "/etc/hostname");
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_policy_fn_timeout_ms(pf_builder(), 200));
+	struct tc_res r =
+	    PF(p, "forkexec", "/usr/bin/python3", "-c", "print(1)", "--", "open", "/etc/hostname");
 	CHECK_LINE(r.out, 0, "errno=EPERM");
 	CHECK_LINE(r.out, 1, "errno=EPERM");
 	sandlock_sandbox_free(p);
@@ -397,8 +398,8 @@ TEST(policyfn_callback_thread_exit_denies)
 	g.act = quit_thread;
 	sandlock_sandbox_t *p =
 	    tc_build(sandlock_sandbox_builder_policy_fn_timeout_ms(pf_builder(), 60000));
-	struct tc_res r = PF(p, "forkexec", "/usr/bin/python3", "-c", "print(1)", "--", "open",
-			     "/etc/hostname");
+	struct tc_res r =
+	    PF(p, "forkexec", "/usr/bin/python3", "-c", "print(1)", "--", "open", "/etc/hostname");
 	CHECK_LINE(r.out, 0, "errno=EPERM");
 	CHECK_LINE(r.out, 1, "errno=EPERM");
 	sandlock_sandbox_free(p);
