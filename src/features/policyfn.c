@@ -331,15 +331,19 @@ static sandlock_event_t base_event(struct sl_ctx *c, const char *name, uint8_t c
 /* ---- memory no one else can write ----------------------------------------------------- */
 
 /* Whether the notifier's memory stays as read until the kernel reads it
- * (see the file's comment). */
-static bool mm_stable(const struct pfn_state *st, struct sl_ctx *c)
+ * (see the file's comment): NULL, or why it may not. */
+static const char *mm_unstable(const struct pfn_state *st, struct sl_ctx *c)
 {
 	char buf[4096];
 	long threads = 0;
-	if (!st->mm_checkable ||
-	    pidinfo_read(procs_dir(c->proc), "status", buf, sizeof(buf)) != 0 ||
-	    pidinfo_parse_status(buf, "Threads:", &threads) != 0 || threads != 1)
-		return false;
+	if (!st->mm_checkable)
+		return "policy_fn: the policy allows ptrace or process_vm_writev, so another process "
+		       "could rewrite argv after the check";
+	if (pidinfo_read(procs_dir(c->proc), "status", buf, sizeof(buf)) != 0 ||
+	    pidinfo_parse_status(buf, "Threads:", &threads) != 0)
+		return "policy_fn: the caller's thread count could not be read";
+	if (threads != 1)
+		return "policy_fn: argv could change after the check (the caller has other threads)";
 	struct sl_procs *ps = &c->sup->procs;
 	procs_settle(ps);
 	for (size_t i = 0; i < ps->n; i++) {
@@ -348,11 +352,14 @@ static bool mm_stable(const struct pfn_state *st, struct sl_ctx *c)
 			continue;
 		long k = syscall(SYS_kcmp, c->proc->pid, e->pid, KCMP_VM, 0, 0);
 		if (k == 0)
-			return false; /* the same address space */
+			return "policy_fn: argv could change after the check (another process shares "
+			       "the caller's memory: a vfork or posix_spawn child)";
 		if (k < 0 && errno != ESRCH)
-			return false; /* cannot tell: kcmp refused */
+			return "policy_fn: kcmp is refused here, so no exec can be shown to keep its "
+			       "argv (Docker's default seccomp profile allows it only with "
+			       "CAP_SYS_PTRACE)";
 	}
-	return true;
+	return NULL;
 }
 
 /* ---- exec ----------------------------------------------------------------------------- */
@@ -419,10 +426,9 @@ static void on_exec(struct sl_ctx *c, struct sl_action *a, void *arg)
 	bool at = c->req->data.nr == __NR_execveat;
 	uint64_t argv_addr = c->req->data.args[at ? 2 : 1];
 	bool trusted = supervisor_unstarted_root(c->sup) == c->proc->pid;
-	if (!trusted && !mm_stable(st, c)) {
-		supervisor_denied(c, EPERM, at ? "execveat" : "execve",
-				  "policy_fn: argv could change after the check (another thread "
-				  "or process shares the caller's memory)");
+	const char *why = trusted ? NULL : mm_unstable(st, c);
+	if (why) {
+		supervisor_denied(c, EPERM, at ? "execveat" : "execve", why);
 		*a = sl_act_errno(EPERM);
 		return;
 	}
@@ -484,7 +490,7 @@ static void on_bind(struct sl_ctx *c, struct sl_action *a, void *arg)
 	size_t len = (size_t)(uint32_t)c->req->data.args[2];
 	char host[NETADDR_STRLEN], target[NETADDR_STRLEN + 16] = "bind";
 	uint16_t port = 0;
-	bool shown = len <= sizeof(ss) && mm_stable(st, c) &&
+	bool shown = len <= sizeof(ss) && !mm_unstable(st, c) &&
 		     mem_read(&c->mem, c->req->data.args[1], &ss, len) == 0 &&
 		     host_of(&ss, len, host, &port);
 	sandlock_event_t ev = base_event(c, "bind", CAT_NETWORK);
