@@ -16,7 +16,13 @@
  * a dangling symlink there is ELOOP, not followed out of the checked
  * directory), with the child's umask.  With no identity denied (before
  * the first deny_path, or after allow_path lifted the last), every open
- * is continued: the kernel and Landlock decide as always.
+ * is continued: the kernel and Landlock decide as always; so is an O_PATH
+ * open, which reads and writes nothing (a reopen of its fd through
+ * /proc/self/fd/N is an open decided here).  What differs from the
+ * kernel's own open: an object outside the granted trees (a pipe reopened
+ * through /proc/self/fd/N) is refused, as every on-behalf call refuses it;
+ * an O_CREAT through a dangling symlink is ELOOP; O_TMPFILE's mode also
+ * gets the supervisor's umask.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -392,6 +398,8 @@ static int our_flags(int flags)
 static long open_op(const struct ob_obj *o, void *arg)
 {
 	const struct openq *q = arg;
+	if ((q->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST; /* the name exists: the kernel's answer */
 	char link[32];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", o->fd);
 	int fd = open(link, our_flags(q->flags), q->mode);
@@ -471,7 +479,9 @@ static void open_at(struct sl_ctx *c, struct sl_action *a, void *arg, int dirfd,
 		    int flags, mode_t mode)
 {
 	struct pctx_state *st = arg;
-	if (!pctx_any_denied(st->x)) {
+	/* O_PATH reads and writes nothing (Landlock does not check it
+	 * either): a reopen through /proc/self/fd/N comes back here */
+	if ((flags & O_PATH) || !pctx_any_denied(st->x)) {
 		*a = sl_act_continue();
 		return;
 	}

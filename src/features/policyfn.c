@@ -337,13 +337,15 @@ static const char *mm_unstable(const struct pfn_state *st, struct sl_ctx *c)
 	char buf[4096];
 	long threads = 0;
 	if (!st->mm_checkable)
-		return "policy_fn: the policy allows ptrace or process_vm_writev, so another process "
+		return "policy_fn: the policy allows ptrace or process_vm_writev, so another "
+		       "process "
 		       "could rewrite argv after the check";
 	if (pidinfo_read(procs_dir(c->proc), "status", buf, sizeof(buf)) != 0 ||
 	    pidinfo_parse_status(buf, "Threads:", &threads) != 0)
 		return "policy_fn: the caller's thread count could not be read";
 	if (threads != 1)
-		return "policy_fn: argv could change after the check (the caller has other threads)";
+		return "policy_fn: argv could change after the check (the caller has other "
+		       "threads)";
 	struct sl_procs *ps = &c->sup->procs;
 	procs_settle(ps);
 	for (size_t i = 0; i < ps->n; i++) {
@@ -352,10 +354,12 @@ static const char *mm_unstable(const struct pfn_state *st, struct sl_ctx *c)
 			continue;
 		long k = syscall(SYS_kcmp, c->proc->pid, e->pid, KCMP_VM, 0, 0);
 		if (k == 0)
-			return "policy_fn: argv could change after the check (another process shares "
+			return "policy_fn: argv could change after the check (another process "
+			       "shares "
 			       "the caller's memory: a vfork or posix_spawn child)";
 		if (k < 0 && errno != ESRCH)
-			return "policy_fn: kcmp is refused here, so no exec can be shown to keep its "
+			return "policy_fn: kcmp is refused here, so no exec can be shown to keep "
+			       "its "
 			       "argv (Docker's default seccomp profile allows it only with "
 			       "CAP_SYS_PTRACE)";
 	}

@@ -304,6 +304,25 @@ TEST(policyfn_deny_path_at_runtime)
 	sandlock_sandbox_free(p);
 }
 
+/* A thread flipping the opened path between a denied file and another
+ * (the same length) while the opens are made: a denied file is never
+ * read, whatever the path held when it was checked. */
+TEST(policyfn_deny_path_flipped_name)
+{
+	char *d = tc_mkdir("pff");
+	char *s = tc_path(d, "sec"), *o = tc_path(d, "oth");
+	tc_write_file(s, "s\n", 0644);
+	tc_write_file(o, "o\n", 0644);
+	g.path = s;
+	g.act_on_exec = 2;
+	g.act = deny_it;
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(pf_builder(), d));
+	struct tc_res r = PF(p, "forkexec", pfprobe(), "flipopen", o, s, "400");
+	CHECK(strncmp(r.out, "ok o=", 5) == 0);
+	CHECK(!strstr(r.out, "s="));
+	sandlock_sandbox_free(p);
+}
+
 static void deny_dir(const sandlock_event_t *ev, sandlock_ctx_t *ctx)
 {
 	(void)ev;

@@ -16,6 +16,11 @@
  *                            between A and B (equal lengths) while the main
  *                            thread execs PATH with it: "errno=NAME" when
  *                            the exec fails
+ *   flipopen A B N           a second thread flips a path buffer between A
+ *                            and B (equal lengths) while the main thread
+ *                            opens it N times and reads its first byte:
+ *                            "ok <byte>=<count>..." for each first byte read
+ *                            (sorted), failures not counted
  *   alloc MB                 maps and touches MB MiB: "ok" or "errno=NAME"
  *   forks N                  forks up to N children that sleep 1 s: "ok
  *                            <forked>"
@@ -122,6 +127,33 @@ static int do_threadexec(const char *path, const char *a, const char *b)
 	return say_errno();
 }
 
+static int do_flipopen(const char *a, const char *b, const char *count)
+{
+	if (strlen(a) != strlen(b))
+		return 2;
+	struct flip f = {.buf = strdup(a), .a = a, .b = b};
+	pthread_t th;
+	if (!f.buf || pthread_create(&th, NULL, flipper, &f) != 0)
+		return 2;
+	long seen[256] = {0};
+	for (int i = 0, n = atoi(count); i < n; i++) {
+		unsigned char c;
+		int fd = open(f.buf, O_RDONLY);
+		if (fd >= 0 && read(fd, &c, 1) == 1)
+			seen[c]++;
+		if (fd >= 0)
+			close(fd);
+	}
+	atomic_store(&f.stop, 1);
+	pthread_join(th, NULL);
+	printf("ok");
+	for (int c = 0; c < 256; c++)
+		if (seen[c])
+			printf(" %c=%ld", c, seen[c]);
+	printf("\n");
+	return 0;
+}
+
 static int do_alloc(const char *mb)
 {
 	size_t n = (size_t)atol(mb) << 20;
@@ -165,6 +197,8 @@ static int step(char **v, int n)
 	}
 	if (n == 4 && !strcmp(v[0], "threadexec"))
 		return do_threadexec(v[1], v[2], v[3]);
+	if (n == 4 && !strcmp(v[0], "flipopen"))
+		return do_flipopen(v[1], v[2], v[3]);
 	if (n == 2 && !strcmp(v[0], "alloc"))
 		return do_alloc(v[1]);
 	if (n == 2 && !strcmp(v[0], "forks"))
