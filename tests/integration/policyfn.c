@@ -441,3 +441,45 @@ TEST(policyfn_events_filter)
 	CHECK(g.opens >= 1);
 	sandlock_sandbox_free(p);
 }
+
+/* ---- a binding built for 0.8.6 ------------------------------------------------------------ */
+
+static struct {
+	pthread_mutex_t mu;
+	int calls, nonnull, drops;
+} g086 = {.mu = PTHREAD_MUTEX_INITIALIZER};
+
+static int32_t cb086(const sandlock_event_t *ev, sandlock_ctx_t *ctx, void *ud)
+{
+	(void)ev;
+	(void)ctx;
+	pthread_mutex_lock(&g086.mu);
+	g086.calls++;
+	g086.nonnull += ud != NULL;
+	pthread_mutex_unlock(&g086.mu);
+	return 0;
+}
+
+static void drop086(void *ud)
+{
+	(void)ud;
+	g086.drops++;
+}
+
+/* 0.8.6's builder passes user data and a drop function, and its callback
+ * takes a third argument: the extra arguments are never read (the drop
+ * function never called on them), and the callback's third is NULL. */
+TEST(policyfn_086_form_ignored_safely)
+{
+	typedef int32_t (*cb3_t)(const sandlock_event_t *, sandlock_ctx_t *, void *);
+	typedef sandlock_builder_t *(*b086_t)(sandlock_builder_t *, cb3_t, void *,
+					      void (*)(void *));
+	b086_t f = (b086_t)(void (*)(void))sandlock_sandbox_builder_policy_fn;
+	sandlock_sandbox_t *p = tc_build(f(tc_builder_sys(), cb086, (void *)0x1234, drop086));
+	struct tc_res r = PF(p, "open", "/etc/hostname");
+	CHECK_LINE(r.out, 0, "ok");
+	sandlock_sandbox_free(p);
+	CHECK(g086.calls >= 2);
+	CHECK_EQ(g086.nonnull, 0);
+	CHECK_EQ(g086.drops, 0);
+}
