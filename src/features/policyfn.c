@@ -18,11 +18,14 @@
  *     space (kcmp(KCMP_VM) against every process the index holds, after a
  *     settle; a new sharer can only be made by a sharer, and the caller is
  *     held), and a policy that keeps ptrace and process_vm_writev denied.
- *     Where that cannot be shown (a thread, a vfork or posix_spawn child,
- *     whose parent shares its memory, kcmp refused) the exec is denied
- *     (EPERM): a callback must never approve argv the kernel does not
- *     run.  The command's own first exec is the exception: its memory is
- *     the host's, where no sandboxed code has run yet;
+ *     One sharer is allowed: the caller's vfork parent, held in the
+ *     kernel until the exec is done (vfork_parent_held).  Where that
+ *     cannot be shown (another thread, a vfork child of a multithreaded
+ *     parent, a clone(CLONE_VM) child that does not hold its maker, kcmp
+ *     refused) the exec is denied (EPERM): a callback must never approve
+ *     argv the kernel does not run.  The command's own first exec is the
+ *     exception: its memory is the host's, where no sandboxed code has
+ *     run yet;
  *   - bind's address: under the same condition, else the event has no
  *     host and no port (the call is continued, and Landlock's bind rules
  *     still judge what the kernel reads);
@@ -41,6 +44,7 @@
  */
 #include <errno.h>
 #include <linux/kcmp.h>
+#include <linux/sched.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -277,6 +281,7 @@ struct pfn_state {
 	sandlock_policy_fn_t fn;
 	struct sl_sup *sup;
 	bool start_failed; /* no thread: every event is denied */
+	size_t proc_off;
 	uint64_t asked, denied, audited;
 };
 
@@ -328,7 +333,40 @@ static sandlock_event_t base_event(struct sl_ctx *c, const char *name, uint8_t c
 				  .parent_pid = (uint32_t)pp};
 }
 
+/* A process's block: whether it ever made a process sharing its memory
+ * that does not hold it (clone with CLONE_VM, without CLONE_VFORK and
+ * CLONE_THREAD).  Sticky: such a process may live on. */
+struct pfn_proc {
+	bool vm_spawner;
+};
+
 /* ---- memory no one else can write ----------------------------------------------------- */
+
+/* The one process sharing the caller's memory is harmless when it is its
+ * vfork parent, held in the kernel until the caller's exec is done: it is
+ * the caller's parent (the kernel's parentage), has one thread, and never
+ * made a process sharing its memory without waiting for it (its clones'
+ * flags are registers, seen at each notified clone; clone3 is ENOSYS).
+ * The caller shares its memory, so the parent made it with CLONE_VM, and
+ * so with vfork's wait: the parent stays in that call until the caller
+ * has exec'd (or died).  NULL, or why not. */
+static const char *vfork_parent_held(const struct pfn_state *st, struct sl_ctx *c,
+				     const struct sl_pent *p)
+{
+	pid_t pp = 0;
+	char buf[4096];
+	long threads = 0;
+	const struct pfn_proc *pb = feature_proc(p, st->proc_off);
+	if (pidinfo_ppid(c->proc->pidfd, procs_dir(c->proc), c->proc->pid, &pp) < 0 ||
+	    pp != p->pid || pb->vm_spawner)
+		return "policy_fn: argv could change after the check (another process shares the "
+		       "caller's memory, and not as a vfork parent held until the exec)";
+	if (pidinfo_read(procs_dir((struct sl_pent *)p), "status", buf, sizeof(buf)) != 0 ||
+	    pidinfo_parse_status(buf, "Threads:", &threads) != 0 || threads != 1)
+		return "policy_fn: argv could change after the check (the vfork parent has other "
+		       "threads)";
+	return NULL;
+}
 
 /* Whether the notifier's memory stays as read until the kernel reads it
  * (see the file's comment): NULL, or why it may not. */
@@ -348,22 +386,36 @@ static const char *mm_unstable(const struct pfn_state *st, struct sl_ctx *c)
 		       "threads)";
 	struct sl_procs *ps = &c->sup->procs;
 	procs_settle(ps);
+	const struct sl_pent *sharer = NULL;
 	for (size_t i = 0; i < ps->n; i++) {
 		const struct sl_pent *e = ps->v[i];
 		if (e == c->proc || e->exited || e->pidfd < 0 || e->pid <= 0)
 			continue;
 		long k = syscall(SYS_kcmp, c->proc->pid, e->pid, KCMP_VM, 0, 0);
-		if (k == 0)
-			return "policy_fn: argv could change after the check (another process "
-			       "shares "
-			       "the caller's memory: a vfork or posix_spawn child)";
 		if (k < 0 && errno != ESRCH)
 			return "policy_fn: kcmp is refused here, so no exec can be shown to keep "
 			       "its "
 			       "argv (Docker's default seccomp profile allows it only with "
 			       "CAP_SYS_PTRACE)";
+		if (k == 0 && sharer)
+			return "policy_fn: argv could change after the check (other processes "
+			       "share "
+			       "the caller's memory)";
+		if (k == 0)
+			sharer = e;
 	}
-	return NULL;
+	return sharer ? vfork_parent_held(st, c, sharer) : NULL;
+}
+
+/* clone (every form: max_processes notifies them all anyway): a
+ * process made with CLONE_VM that does not hold its maker marks it. */
+static void on_clone(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	const struct pfn_state *st = arg;
+	uint64_t f = c->req->data.args[0];
+	if ((f & CLONE_VM) && !(f & (CLONE_VFORK | CLONE_THREAD)))
+		((struct pfn_proc *)feature_proc(c->proc, st->proc_off))->vm_spawner = true;
+	*a = sl_act_continue();
 }
 
 /* ---- exec ----------------------------------------------------------------------------- */
@@ -568,7 +620,8 @@ static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size
 	    p->policy_fn_events.set ? (uint32_t)p->policy_fn_events.v : SANDLOCK_POLICY_EVENT_ALL;
 	struct sl_frule all[] = {
 	    {{__NR_execve, 0, {{0}}}, on_exec}, {{__NR_execveat, 0, {{0}}}, on_exec},
-	    {{__NR_bind, 0, {{0}}}, on_bind},	{{__NR_openat, 0, {{0}}}, on_open},
+	    {{__NR_clone, 0, {{0}}}, on_clone}, {{__NR_bind, 0, {{0}}}, on_bind},
+	    {{__NR_openat, 0, {{0}}}, on_open},
 #ifdef __NR_open
 	    {{__NR_open, 0, {{0}}}, on_open},	{{__NR_creat, 0, {{0}}}, on_open},
 #endif
@@ -576,10 +629,13 @@ static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size
 	size_t n = 0;
 	for (size_t i = 0; i < SL_ARRAY_SIZE(all); i++) {
 		int nr = all[i].when.nr;
-		uint32_t need = nr == __NR_execve || nr == __NR_execveat
+		uint32_t need = nr == __NR_execve || nr == __NR_execveat || nr == __NR_clone
 				    ? SANDLOCK_POLICY_EVENT_EXEC
 				: nr == __NR_bind ? SANDLOCK_POLICY_EVENT_NETWORK
 						  : SANDLOCK_POLICY_EVENT_OPEN;
+		/* the clone marks serve exec's argv and bind's address */
+		if (nr == __NR_clone)
+			need |= SANDLOCK_POLICY_EVENT_NETWORK;
 		if (!(ev & need))
 			continue;
 		if (n < max)
@@ -596,8 +652,8 @@ static bool active(const struct sl_feature_env *env)
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
-	(void)proc_off;
 	struct pfn_state *st = state;
+	st->proc_off = proc_off;
 	const struct sandlock_sandbox *p = env->policy;
 	st->timeout_ms =
 	    p->policy_fn_timeout_ms.set ? (uint32_t)p->policy_fn_timeout_ms.v : POLICYFN_TIMEOUT_MS;
@@ -648,6 +704,7 @@ const struct sl_feature feature_policyfn = {
     .active = active,
     .rules = rules,
     .state_size = sizeof(struct pfn_state),
+    .proc_size = sizeof(struct pfn_proc),
     .init = init,
     .release = release,
     .attached = attached,

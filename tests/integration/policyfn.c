@@ -149,14 +149,35 @@ TEST(policyfn_argv_swap_thread_denied)
 	sandlock_sandbox_free(p);
 }
 
-/* A vfork child shares its parent's memory: its exec is refused too. */
-TEST(policyfn_vfork_exec_denied)
+/* A vfork child shares its parent's memory, but its single-threaded
+ * parent is held in the kernel until the exec is done: shown, allowed
+ * (CPython's subprocess and posix_spawn exec this way).  A clone(CLONE_VM)
+ * child whose parent runs on: refused. */
+TEST(policyfn_vfork_exec_shown_vm_clone_denied)
 {
 	sandlock_sandbox_t *p = tc_build(pf_builder());
-	struct tc_res r = PF(p, "vforkexec", "/usr/bin/python3", "-c", "print(3)", "--", "forkexec",
-			     "/usr/bin/python3", "-c", "print(4)");
-	CHECK_LINE(r.out, 0, "errno=EPERM");
-	CHECK_LINE(r.out, 1, "4");
+	struct tc_res r = PF(p, "vforkexec", "/usr/bin/python3", "-c", "print(3)", "--", "vmexec",
+			     "/usr/bin/python3", "-c", "print(4)", "--", "forkexec",
+			     "/usr/bin/python3", "-c", "print(5)");
+	CHECK_LINE(r.out, 0, "3");
+	CHECK_LINE(r.out, 1, "errno=EPERM");
+	CHECK_LINE(r.out, 2, "5");
+	sandlock_sandbox_free(p);
+}
+
+/* CPython's subprocess (vfork on Linux) under a callback. */
+TEST(policyfn_python_subprocess)
+{
+	g.deny_errno = EACCES;
+	sandlock_sandbox_t *p = tc_build(pf_builder());
+	struct tc_res r = PF(p, "forkexec", "/usr/bin/python3", "-c",
+			     "import subprocess\n"
+			     "print(subprocess.run(['/usr/bin/python3', '-c', 'print(6)'], "
+			     "capture_output=True).stdout.decode().strip())\n"
+			     "try:\n subprocess.run(['/usr/bin/python3', '-c', '1 # cu' + 'rl'])\n"
+			     "except PermissionError as e:\n print('denied', e.errno)");
+	CHECK_LINE(r.out, 0, "6");
+	CHECK_LINE(r.out, 1, "denied 13");
 	sandlock_sandbox_free(p);
 }
 

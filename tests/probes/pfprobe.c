@@ -12,6 +12,9 @@
  *                            the parent waits (the child's lines first)
  *   vforkexec PATH ARGS...   the same through vfork (the child shares our
  *                            memory until its exec)
+ *   vmexec PATH ARGS...      the same through clone(CLONE_VM) without
+ *                            vfork's wait: the parent runs on, sharing the
+ *                            child's memory
  *   threadexec PATH A B      a second thread flips the bytes of argv[1]
  *                            between A and B (equal lengths) while the main
  *                            thread execs PATH with it: "errno=NAME" when
@@ -29,6 +32,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <sched.h>
 #include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -89,6 +93,30 @@ static int do_forkexec(char **argv, bool use_vfork)
 		say_errno();
 		_exit(1);
 	}
+	int st;
+	waitpid(pid, &st, 0);
+	return 0;
+}
+
+static char vm_stack[256 * 1024] __attribute__((aligned(16)));
+
+static int vm_child(void *p)
+{
+	char **argv = p;
+	execv(argv[0], argv);
+	const char *n = probe_errname(errno);
+	(void)!write(1, "errno=", 6);
+	(void)!write(1, n, strlen(n));
+	(void)!write(1, "\n", 1);
+	_exit(1);
+}
+
+static int do_vmexec(char **argv)
+{
+	fflush(stdout);
+	pid_t pid = clone(vm_child, vm_stack + sizeof(vm_stack), CLONE_VM | SIGCHLD, argv);
+	if (pid < 0)
+		return say_errno();
 	int st;
 	waitpid(pid, &st, 0);
 	return 0;
@@ -194,6 +222,10 @@ static int step(char **v, int n)
 	if (n >= 2 && (!strcmp(v[0], "forkexec") || !strcmp(v[0], "vforkexec"))) {
 		v[n] = NULL;
 		return do_forkexec(v + 1, v[0][0] == 'v');
+	}
+	if (n >= 2 && !strcmp(v[0], "vmexec")) {
+		v[n] = NULL;
+		return do_vmexec(v + 1);
 	}
 	if (n == 4 && !strcmp(v[0], "threadexec"))
 		return do_threadexec(v[1], v[2], v[3]);
