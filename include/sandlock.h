@@ -233,8 +233,8 @@ sandlock_builder_t *sandlock_sandbox_builder_deterministic_dirs(sandlock_builder
  * its own; its verdict decides them (sandlock_policy_fn_t).  No event
  * carries a path.  argv is shown only when it cannot change before the
  * kernel reads it; an exec from a process whose memory another thread or
- * process shares (a vfork or posix_spawn child, a multithreaded caller)
- * is denied with EPERM.  The callback must not crash: it runs in the
+ * process can write meanwhile (a multithreaded caller, the vfork child of
+ * a multithreaded parent) is denied with EPERM.  The callback must not crash: it runs in the
  * caller's process.  The 0.8.6 form of this call (with user data and a
  * drop function) and of the callback (a third argument) are served: the
  * extra arguments are never read, and the callback's third is NULL. */
