@@ -374,6 +374,30 @@ TEST(policyfn_deny_dir_covers_creates)
 	sandlock_sandbox_free(p);
 }
 
+/* deny_path reaches the calls the supervisor makes for the sandbox
+ * (chmod, which Landlock does not see, is made on the object it checked):
+ * a denied file's mode cannot be changed, another's can. */
+TEST(policyfn_deny_path_on_behalf_calls)
+{
+	char *d = tc_mkdir("pfc");
+	char *f = tc_path(d, "f"), *o = tc_path(d, "o");
+	tc_write_file(f, "f\n", 0644);
+	tc_write_file(o, "o\n", 0644);
+	g.path = f;
+	g.act_on_exec = 2;
+	g.act = deny_it;
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(pf_builder(), d));
+	struct tc_res r = PF(p, "forkexec", pfprobe(), "chmod", f, "--", "chmod", o);
+	CHECK_LINE(r.out, 0, "errno=EACCES");
+	CHECK_LINE(r.out, 1, "ok");
+	struct stat st;
+	CHECK_EQ(stat(f, &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0644);
+	CHECK_EQ(stat(o, &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0600);
+	sandlock_sandbox_free(p);
+}
+
 /* ---- limits ---------------------------------------------------------------------------------- */
 
 static void tighten(const sandlock_event_t *ev, sandlock_ctx_t *ctx)

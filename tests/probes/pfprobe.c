@@ -7,6 +7,7 @@
  *   connect IP PORT          a TCP connect
  *   open PATH                open(O_RDONLY)
  *   create PATH              open(O_WRONLY | O_CREAT | O_TRUNC, 0640)
+ *   chmod PATH               chmod(PATH, 0600)
  *   forkexec PATH ARGS...    fork; the child execs PATH with ARGS (argv[0]
  *                            is PATH), or prints "errno=NAME" and exits 1;
  *                            the parent waits (the child's lines first)
@@ -41,6 +42,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -219,6 +221,8 @@ static int step(char **v, int n)
 		return do_open(v[1], O_RDONLY);
 	if (n == 2 && !strcmp(v[0], "create"))
 		return do_open(v[1], O_WRONLY | O_CREAT | O_TRUNC);
+	if (n == 2 && !strcmp(v[0], "chmod"))
+		return probe_report(chmod(v[1], 0600));
 	if (n >= 2 && (!strcmp(v[0], "forkexec") || !strcmp(v[0], "vforkexec"))) {
 		v[n] = NULL;
 		return do_forkexec(v + 1, v[0][0] == 'v');
