@@ -31,6 +31,7 @@
 #include "feature.h"
 #include "mem.h"
 #include "policy.h"
+#include "policyctx.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "synthetic.h"
@@ -47,7 +48,7 @@ static int figures(struct sl_sup *s, uint64_t *total, uint64_t *left)
 	const struct meminfo_state *st = supervisor_feature_state(s, &feature_meminfo);
 	if (!st)
 		return -ENOENT;
-	*total = st->max;
+	*total = policyctx_max_memory(s, st->max);
 	uint64_t used = s->procs.mem_total;
 	*left = used < *total ? *total - used : 0;
 	return 0;
@@ -102,7 +103,8 @@ static void on_sysinfo(struct sl_ctx *c, struct sl_action *a, void *arg)
 		*a = sl_act_errno(errno);
 		return;
 	}
-	uint64_t total = st->max, used = c->sup->procs.mem_total;
+	/* a policy callback may have lowered it (restrict_max_memory) */
+	uint64_t total = policyctx_max_memory(c->sup, st->max), used = c->sup->procs.mem_total;
 	uint64_t left = used < total ? total - used : 0;
 	/* mem_unit 1 overflows the unsigned long fields of 32-bit ABIs only;
 	 * this is the native (64-bit) ABI's answer */
