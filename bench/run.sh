@@ -5,7 +5,8 @@
 # (CLI start-up against bare, the launcher floor and bubblewrap),
 # $B/bench/libbench (sandlock_run against fork+exec from a running process),
 # bench/notif.sh (a notified syscall against the bare notification
-# floor, and python3 with resource limits), bench/onbehalf.sh, bench/redis.sh
+# floor, and python3 with resource limits), bench/onbehalf.sh,
+# bench/policyfn.sh (a syscall held for a policy callback), bench/redis.sh
 # (a server under port_remap; skipped without redis), bench/http.sh (the
 # HTTP ACL proxy), bench/determinism.sh,
 # then $B/bench/stress
@@ -114,6 +115,12 @@ if ((have_hyperfine)); then
 		say "run: on-behalf benchmark did not complete"
 		status=1
 	fi
+fi
+say ""
+say "== policy callback: a held syscall vs the plain supervisor round trip"
+if ! bash "$here/policyfn.sh" 2>&1; then
+	say "run: policy callback benchmark did not complete"
+	status=1
 fi
 
 # ---- a server ------------------------------------------------------------------

@@ -72,7 +72,8 @@ typedef struct sandlock_event {
 	uint32_t argc;
 } sandlock_event_t;
 
-/* Returns 0 allow, -1 deny with EPERM, -2 audit, > 0 deny with that errno. */
+/* Returns 0 allow, -1 deny with EPERM, -2 audit (allow, counted), 1 to
+ * 4095 deny with that errno; any other value denies with EPERM. */
 typedef int32_t (*sandlock_policy_fn_t)(const sandlock_event_t *event, sandlock_ctx_t *ctx);
 typedef void (*sandlock_init_fn_t)(void);
 typedef void (*sandlock_work_fn_t)(uint32_t clone_id);
@@ -230,10 +231,32 @@ sandlock_builder_t *sandlock_sandbox_builder_no_randomize_memory(sandlock_builde
 sandlock_builder_t *sandlock_sandbox_builder_no_huge_pages(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_no_coredump(sandlock_builder_t *b, bool v);
 sandlock_builder_t *sandlock_sandbox_builder_deterministic_dirs(sandlock_builder_t *b, bool v);
-/* Not landed yet: a policy callback makes sandlock_sandbox_build fail with
- * "not supported yet". */
+/* A policy callback: shown the held syscalls (execve, execveat, openat,
+ * open, creat, bind, connect, and sendto, sendmsg, sendmmsg with a
+ * destination) before anything is done for the child, from a thread of
+ * its own; its verdict decides them (sandlock_policy_fn_t).  No event
+ * carries a path.  argv is shown only when it cannot change before the
+ * kernel reads it; an exec from a process whose memory another thread or
+ * process can write meanwhile (a multithreaded caller, the vfork child of
+ * a multithreaded parent) is denied with EPERM.  The callback must not crash: it runs in the
+ * caller's process.  The 0.8.6 form of this call (with user data and a
+ * drop function) and of the callback (a third argument) are served: the
+ * extra arguments are never read, and the callback's third is NULL. */
 sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t *b,
 						       sandlock_policy_fn_t cb);
+/* Extension: how long the supervisor waits for a verdict (default 1000
+ * ms, more than 0).  A callback that does not answer in time, or whose
+ * thread ended, denies that call and every later one (EPERM). */
+sandlock_builder_t *sandlock_sandbox_builder_policy_fn_timeout_ms(sandlock_builder_t *b,
+								  uint32_t ms);
+/* Extension: which held syscalls make events (default all): a callback
+ * that never decides on opens spares every open its round trip.  Calls
+ * of a kind left out are not held; the ctx calls still apply. */
+#define SANDLOCK_POLICY_EVENT_EXEC    0x1u /* execve, execveat */
+#define SANDLOCK_POLICY_EVENT_NETWORK 0x2u /* connect, the sends, bind */
+#define SANDLOCK_POLICY_EVENT_OPEN    0x4u /* openat, open, creat */
+#define SANDLOCK_POLICY_EVENT_ALL     0x7u
+sandlock_builder_t *sandlock_sandbox_builder_policy_fn_events(sandlock_builder_t *b, uint32_t mask);
 
 /* Validates and consumes the builder.  *err is set to 0 or -1; on failure
  * *err_msg (if err_msg is not NULL) receives a message to free with
@@ -435,7 +458,20 @@ void sandlock_gather_set_consumer(sandlock_gather_t *g, const sandlock_sandbox_t
 sandlock_result_t *sandlock_gather_run(sandlock_gather_t *g, uint64_t timeout_ms);
 void sandlock_gather_free(sandlock_gather_t *g);
 
-/* ---- policy callback context (not landed: no effect) --------------------- */
+/* ---- policy callback context ---------------------------------------------
+ * Called from inside the callback, on its ctx; each takes effect for the
+ * next syscall and only narrows the static policy (its ceiling).
+ * restrict_network: the IPv4/IPv6 addresses or CIDR ranges connects and
+ * sends with a destination may reach ([] none; invalid entries dropped);
+ * grant_network adds back to that list, within the static policy;
+ * restrict_pid_network: a list for one process (thread-group id) instead.
+ * Unix sockets are not concerned; a connected socket keeps its peer.
+ * restrict_max_memory / restrict_max_processes lower the live limits.
+ * deny_path / allow_path: the object a path names now (device and inode,
+ * on the caller's view) is denied, or no longer, to opens and to the
+ * calls the supervisor makes for the child (chmod, chown, xattrs...),
+ * with what lies under it; fs_denied paths stay denied.  Calls from a
+ * callback the supervisor gave up on are ignored. */
 void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count);
 void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count);
 void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t bytes);

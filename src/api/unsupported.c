@@ -63,44 +63,6 @@ SL_API void sandlock_gather_free(sandlock_gather_t *g)
 	sl_unsupported("gather");
 }
 
-/* ---- policy callback context (no callback can run yet) ------------------ */
-SL_API void sandlock_ctx_restrict_network(sandlock_ctx_t *ctx, const char *const *ips,
-					  uint32_t count)
-{
-	sl_unsupported("policy_fn");
-}
-
-SL_API void sandlock_ctx_grant_network(sandlock_ctx_t *ctx, const char *const *ips, uint32_t count)
-{
-	sl_unsupported("policy_fn");
-}
-
-SL_API void sandlock_ctx_restrict_max_memory(sandlock_ctx_t *ctx, uint64_t bytes)
-{
-	sl_unsupported("policy_fn");
-}
-
-SL_API void sandlock_ctx_restrict_max_processes(sandlock_ctx_t *ctx, uint32_t n)
-{
-	sl_unsupported("policy_fn");
-}
-
-SL_API void sandlock_ctx_restrict_pid_network(sandlock_ctx_t *ctx, uint32_t pid,
-					      const char *const *ips, uint32_t count)
-{
-	sl_unsupported("policy_fn");
-}
-
-SL_API void sandlock_ctx_deny_path(sandlock_ctx_t *ctx, const char *path)
-{
-	sl_unsupported("policy_fn");
-}
-
-SL_API void sandlock_ctx_allow_path(sandlock_ctx_t *ctx, const char *path)
-{
-	sl_unsupported("policy_fn");
-}
-
 /* ---- COW fork / reduce --------------------------------------------------- */
 SL_API sandlock_fns_t *sandlock_new_with_fns(const sandlock_sandbox_t *policy, const char *name,
 					     sandlock_init_fn_t init_fn, sandlock_work_fn_t work_fn)

@@ -63,6 +63,9 @@ struct onbehalf {
 	pid_t fetch_tid;
 	pid_t fetcher_tid; /* the fetcher's own, and where it was put */
 	int fetcher_cpu;
+	/* identities denied while the sandbox runs (onbehalf_set_deny) */
+	bool (*xdeny)(void *arg, const struct stat *st);
+	void *xdeny_arg;
 };
 
 /* One call, as the job that runs with the child's credentials sees it. */
@@ -256,12 +259,13 @@ void onbehalf_free(struct onbehalf *ob)
 /* ---- the decision ------------------------------------------------------------ */
 
 struct ob_grant {
-	bool r, w, denied;
+	bool r, w, denied, xdenied;
 };
 
 static void tally(const struct onbehalf *ob, const struct stat *st, struct ob_grant *g)
 {
 	g->denied |= ids_has(&ob->deny, st);
+	g->xdenied |= ob->xdeny && ob->xdeny(ob->xdeny_arg, st);
 	g->w |= ids_has(&ob->wr, st);
 	g->r |= ids_has(&ob->rd, st);
 }
@@ -357,6 +361,8 @@ static const char *refusal(const struct ob_job *j, const struct ob_obj *o, int p
 		return "outside the granted trees";
 	if (g.denied)
 		return "under an --fs-deny path";
+	if (g.xdenied)
+		return "policy_fn: deny_path";
 	if (j->need == OB_READ) {
 		/* a root sandbox opens no device node outside the safe set */
 		if (dev && ob->root && !device_ok(st))
@@ -1187,6 +1193,12 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 	else if (why)
 		supervisor_denied(c, EACCES, q->path, why);
 	return r;
+}
+
+void onbehalf_set_deny(struct onbehalf *ob, bool (*fn)(void *arg, const struct stat *st), void *arg)
+{
+	ob->xdeny = fn;
+	ob->xdeny_arg = arg;
 }
 
 long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *), void *arg)

@@ -121,6 +121,13 @@ int onbehalf_read_path(struct sl_ctx *c, uint64_t addr, char *buf, size_t size);
  * refuses, or -errno (the resolution's, when it may be told). */
 long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q);
 
+/* Identities denied while the sandbox runs (a policy callback's
+ * deny_path): fn(arg, st) is asked of the object and of every directory
+ * above it, as fs_denied's are, from any thread (fn locks for itself);
+ * NULL: none.  Set while no call runs (a feature's init and release). */
+void onbehalf_set_deny(struct onbehalf *ob, bool (*fn)(void *arg, const struct stat *st),
+		       void *arg);
+
 /* The same without a path: fn(arg) with the child's credentials. */
 long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg), void *arg);
 /* And confined by the ruleset given to onbehalf_new (-EPERM without one):

@@ -42,6 +42,7 @@
 #include "feature.h"
 #include "filter.h"
 #include "pidinfo.h"
+#include "policyctx.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "util.h"
@@ -50,6 +51,7 @@
 
 struct mem_state {
 	uint64_t max;	       /* max_memory */
+	uint64_t last_max;     /* the live limit at the last check */
 	int64_t check_at;      /* next periodic check (monotonic ms) */
 	struct sl_kills kills; /* by the periodic check */
 	size_t proc_off;
@@ -215,10 +217,17 @@ static uint64_t request(struct sl_ctx *c, const uint64_t *brk_now)
 	return 0;
 }
 
+/* The limit now: a policy callback may have lowered it
+ * (restrict_max_memory). */
+static uint64_t live_max(struct sl_sup *s, const struct mem_state *st)
+{
+	return policyctx_max_memory(s, st->max);
+}
+
 static bool over(const struct sl_ctx *c, const struct mem_state *st, uint64_t req)
 {
-	uint64_t total = c->sup->procs.mem_total;
-	return req > st->max || total > st->max - req;
+	uint64_t total = c->sup->procs.mem_total, max = live_max(c->sup, st);
+	return req > max || total > max - req;
 }
 
 /* register-only: registers and kernel-reported sizes. */
@@ -264,8 +273,9 @@ static bool decide(struct sl_ctx *c, const struct mem_state *st, struct sl_actio
 		char target[64], rule[80];
 		snprintf(target, sizeof(target), "%llu more bytes (%llu in use)",
 			 (unsigned long long)req, (unsigned long long)c->sup->procs.mem_total);
-		snprintf(rule, sizeof(rule), "max_memory %llu bytes (-m, --max-memory)",
-			 (unsigned long long)st->max);
+		uint64_t max = live_max(c->sup, st);
+		snprintf(rule, sizeof(rule), "max_memory %llu bytes (%s)", (unsigned long long)max,
+			 max < st->max ? "policy_fn: restrict_max_memory" : "-m, --max-memory");
 		supervisor_denied(c, ENOMEM, target, rule);
 		deny(c, a, brk_now);
 		return false;
@@ -357,9 +367,8 @@ static uint64_t rss_shmem(struct sl_pent *p)
  * copies the host's address space, whose size is not the sandbox's.
  * Returns the pid killed, or 0.
  */
-static pid_t check(const struct mem_state *st, struct sl_procs *ps, pid_t unstarted)
+static pid_t check(const struct mem_state *st, struct sl_procs *ps, pid_t unstarted, uint64_t max)
 {
-	uint64_t max = st->max;
 	const struct sl_pent *skip = unstarted ? procs_live(ps, unstarted) : NULL;
 	refresh_all(st, ps, skip);
 	uint64_t total = ps->mem_total, most = 0;
@@ -396,7 +405,8 @@ static void tick(struct sl_sup *s, void *state, int64_t now_ms)
 	struct mem_state *st = state;
 	if (now_ms < st->check_at)
 		return;
-	pid_t killed = check(st, &s->procs, supervisor_unstarted_root(s));
+	st->last_max = live_max(s, st);
+	pid_t killed = check(st, &s->procs, supervisor_unstarted_root(s), st->last_max);
 	if (killed) {
 		st->kills.last = killed;
 		st->kills.n++;
@@ -435,7 +445,7 @@ static bool note(const void *state, const struct sl_end *e, char *buf, size_t si
 	const struct mem_state *st = state;
 	const struct sl_kills *k = &st->kills;
 	char lim[32];
-	fmt_size(lim, sizeof(lim), st->max);
+	fmt_size(lim, sizeof(lim), st->last_max);
 	if (k->n == 1 && k->last == e->root)
 		snprintf(buf, size,
 			 "the command was killed: the sandbox's memory went over max_memory (%s)",
@@ -460,7 +470,7 @@ static bool note(const void *state, const struct sl_end *e, char *buf, size_t si
 
 static bool active(const struct sl_feature_env *env)
 {
-	return env->policy->max_memory.set;
+	return env->policy->max_memory.set || env->policy->policy_fn;
 }
 
 /* Only the forms of the allocation calls that can grow what is counted
@@ -501,7 +511,9 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 {
 	(void)s;
 	struct mem_state *st = state;
-	st->max = env->policy->max_memory.v;
+	/* with a policy callback alone, no static limit: the live one */
+	st->max = env->policy->max_memory.set ? env->policy->max_memory.v : UINT64_MAX;
+	st->last_max = st->max;
 	st->check_at = sl_now_ms() + MEMLIMIT_CHECK_MS;
 	st->proc_off = proc_off;
 	return 0;

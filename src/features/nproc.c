@@ -18,6 +18,7 @@
 
 #include "feature.h"
 #include "policy.h"
+#include "policyctx.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 
@@ -35,12 +36,14 @@ static void on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const struct nproc_state *st = arg;
 	const struct seccomp_notif *req = c->req;
+	/* a policy callback may have lowered it (restrict_max_processes) */
+	uint32_t max = policyctx_max_processes(c->sup, st->max);
 	if (req->data.nr == __NR_clone) {
 		uint64_t flags = req->data.args[0];
 		/* a thread is no process, but a task with a pid of its own */
 		if (flags & CLONE_THREAD) {
-			uint64_t max = (uint64_t)st->max * NPROC_THREADS_PER_PROCESS;
-			if (!procs_thread_room(&c->sup->procs, c->proc, max))
+			uint64_t tmax = (uint64_t)max * NPROC_THREADS_PER_PROCESS;
+			if (!procs_thread_room(&c->sup->procs, c->proc, tmax))
 				*a = sl_act_errno(EAGAIN);
 			return;
 		}
@@ -60,10 +63,12 @@ static void on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 	struct sl_procs *ps = &c->sup->procs;
 	procs_scan(ps, c->proc); /* settle this process's earlier forks */
-	if (procs_count(ps, false) >= st->max && procs_count(ps, true) >= st->max) {
-		char target[48], rule[64];
-		snprintf(target, sizeof(target), "process %u", st->max + 1);
-		snprintf(rule, sizeof(rule), "max_processes %u (-P, --max-processes)", st->max);
+	if (procs_count(ps, false) >= max && procs_count(ps, true) >= max) {
+		char target[48], rule[80];
+		snprintf(target, sizeof(target), "process %u", max + 1);
+		snprintf(rule, sizeof(rule), "max_processes %u (%s)", max,
+			 max < st->max ? "policy_fn: restrict_max_processes"
+				       : "-P, --max-processes");
 		supervisor_denied(c, EAGAIN, target, rule);
 		*a = sl_act_errno(EAGAIN);
 		return;

@@ -2,18 +2,44 @@
 /* registry.c - the features, in dispatch order (see registry.h). */
 #include "registry.h"
 
+#include "policyctx.h"
+#include "policyfn.h"
+
 #include "util.h"
 
-/* learn first: it observes every call before another answers it; nproc
+/* learn first: it observes every call before another answers it; the
+ * policy callback next: it decides before anything is done for the
+ * child; its paths (policyctx) after the views (synthetic, random); nproc
  * before max_memory: a fork over the count is not charged; netlink before
  * unixsock: it answers the sends and connects on its own sockets; explain
  * last: what reaches it goes on to the kernel */
+/* one row a line: merges of new features stay local */
+/* clang-format off */
 static const struct sl_feature *const all[] = {
-    &feature_learn,    &feature_nproc,	   &feature_memlimit, &feature_uname,	&feature_synthetic,
-    &feature_random,   &feature_timeshift, &feature_dirs,     &feature_xproc,	&feature_tty,
-    &feature_cpulimit, &feature_timex,	   &feature_fsmeta,   &feature_netlink, &feature_unixsock,
-    &feature_inotify,  &feature_portremap, &feature_httpacl,  &feature_explain,
+    &feature_learn,
+    &feature_policyfn,
+    &feature_nproc,
+    &feature_memlimit,
+    &feature_uname,
+    &feature_synthetic,
+    &feature_random,
+    &feature_timeshift,
+    &feature_dirs,
+    &feature_xproc,
+    &feature_tty,
+    &feature_cpulimit,
+    &feature_timex,
+    &feature_fsmeta,
+    &feature_netlink,
+    &feature_unixsock,
+    &feature_inotify,
+    &feature_portremap,
+    &feature_httpacl,
+    &feature_meminfo,
+    &feature_policyctx,
+    &feature_explain,
 };
+/* clang-format on */
 
 static const struct sl_feature_set set = {all, SL_ARRAY_SIZE(all)};
 

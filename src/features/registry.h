@@ -9,10 +9,26 @@
 
 #include "feature.h"
 
-extern const struct sl_feature feature_learn, feature_nproc, feature_memlimit, feature_uname,
-    feature_synthetic, feature_random, feature_timeshift, feature_dirs, feature_xproc, feature_tty,
-    feature_cpulimit, feature_timex, feature_fsmeta, feature_netlink, feature_unixsock,
-    feature_inotify, feature_portremap, feature_httpacl, feature_explain;
+extern const struct sl_feature feature_learn;
+extern const struct sl_feature feature_nproc;
+extern const struct sl_feature feature_memlimit;
+extern const struct sl_feature feature_uname;
+extern const struct sl_feature feature_synthetic;
+extern const struct sl_feature feature_random;
+extern const struct sl_feature feature_timeshift;
+extern const struct sl_feature feature_dirs;
+extern const struct sl_feature feature_xproc;
+extern const struct sl_feature feature_tty;
+extern const struct sl_feature feature_cpulimit;
+extern const struct sl_feature feature_timex;
+extern const struct sl_feature feature_fsmeta;
+extern const struct sl_feature feature_netlink;
+extern const struct sl_feature feature_unixsock;
+extern const struct sl_feature feature_inotify;
+extern const struct sl_feature feature_portremap;
+extern const struct sl_feature feature_httpacl;
+extern const struct sl_feature feature_meminfo;
+extern const struct sl_feature feature_explain;
 
 const struct sl_feature_set *registry_features(void);
 

@@ -138,6 +138,7 @@
 
 #include "error.h"
 #include "feature.h"
+#include "policyfn.h"
 #include "httpacl.h"
 #include "landlock.h"
 #include "netmatch.h"
@@ -530,6 +531,14 @@ static long run_call(struct unixsock_state *st, struct sl_ctx *c, struct sockcal
 		     : 0;
 	if (r == -ECONNREFUSED)
 		refused(c, k);
+	/* the policy callback's say, on the copy the call will use; a send
+	 * with no destination goes to the peer decided at its connect */
+	if ((r == 0 || r == -ECONNREFUSED) &&
+	    !(k->send && (!k->m.addrlen || k->type == SOCK_STREAM))) {
+		long p = policyfn_net(c, k->m.addrlen ? &k->m.addr : NULL, k->m.addrlen, r < 0);
+		if (r == 0)
+			r = p;
+	}
 	bool here = false;
 	if (r == 0)
 		r = remap_dest(st, c, k, rt, &here);

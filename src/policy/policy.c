@@ -537,6 +537,7 @@ static const struct {
     {"max_memory", OFF(max_memory)},
     {"max_disk", OFF(max_disk)},
     {"max_open_files", OFF(max_open_files)},
+    {"policy_fn_timeout_ms", OFF(policy_fn_timeout_ms)},
 };
 
 static int validate_limits(struct sandlock_sandbox *cfg)
@@ -550,6 +551,10 @@ static int validate_limits(struct sandlock_sandbox *cfg)
 	}
 	if (cfg->max_processes == 0)
 		return sl_errorf(EINVAL, "max_processes must be greater than 0");
+	if (cfg->policy_fn_events.v & ~(uint64_t)SANDLOCK_POLICY_EVENT_ALL)
+		return sl_errorf(EINVAL, "policy_fn_events: unknown bits 0x%llx",
+				 (unsigned long long)(cfg->policy_fn_events.v &
+						      ~(uint64_t)SANDLOCK_POLICY_EVENT_ALL));
 	bool raise;
 	int r;
 	if (cfg->max_open_files.set &&
@@ -979,7 +984,6 @@ static const struct {
     {"chroot", MK_STR, OFF(chroot)},
     {"gpu_devices", MK_BOOL, OFF(gpu_devices_set)},
     {"uid", MK_OPT, OFF(uid)},
-    {"policy_fn", MK_FN, OFF(policy_fn)},
 };
 /* clang-format on */
 
@@ -1581,6 +1585,22 @@ SL_API sandlock_builder_t *sandlock_sandbox_builder_policy_fn(sandlock_builder_t
 {
 	if (b && cb)
 		b->cfg.policy_fn = cb;
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_policy_fn_timeout_ms(sandlock_builder_t *b,
+									 uint32_t ms)
+{
+	if (b)
+		set_opt(&b->cfg.policy_fn_timeout_ms, ms);
+	return b;
+}
+
+SL_API sandlock_builder_t *sandlock_sandbox_builder_policy_fn_events(sandlock_builder_t *b,
+								     uint32_t mask)
+{
+	if (b)
+		set_opt(&b->cfg.policy_fn_events, mask);
 	return b;
 }
 

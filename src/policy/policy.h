@@ -146,6 +146,8 @@ struct sandlock_sandbox {
 	struct sl_strv env_keys, env_vals; /* ordered; later keys override */
 	struct sl_opt_u64 uid;
 	sandlock_policy_fn_t policy_fn;
+	struct sl_opt_u64 policy_fn_timeout_ms; /* the wait for a verdict */
+	struct sl_opt_u64 policy_fn_events;	/* SANDLOCK_POLICY_EVENT_* bits */
 };
 
 struct sandlock_builder {
