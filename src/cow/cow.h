@@ -56,6 +56,11 @@ struct cow_branch {
 	 * by the child at <dir>/quota in its own namespace and handed over
 	 * as this fd; -1 when none */
 	int quota_fd;
+	/* the branch's directory, opened when made: the upper is opened and
+	 * the branch removed through it, never by its path again (a sandbox
+	 * that reaches the storage could put another directory, or a
+	 * symlink, at that path for the commit to read as the upper) */
+	int dir_fd;
 };
 
 /* Makes a branch of workdir (canonicalized) in a new private directory

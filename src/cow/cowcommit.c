@@ -354,6 +354,8 @@ static int ours(int wd)
 		bool k = false;
 		for (size_t j = 0; j < 4; j++)
 			k |= !strcmp(names[i], known[j]);
+		/* a removal interrupted here moved deep directories up */
+		k |= !strncmp(names[i], ".sandlock-rm-", 13);
 		if (!k && r == 0)
 			r = -ENOTEMPTY;
 		free(names[i]);

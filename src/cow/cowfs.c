@@ -201,38 +201,77 @@ int cowfs_exists(int dirfd, const char *name, struct stat *st)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-static int copy_data(int in, int out)
+static int write_at(int out, const char *buf, size_t n, off_t off)
 {
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, COPY_CHUNK, 0);
-		if (n == 0)
-			return 0;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+	for (size_t done = 0; done < n;) {
+		ssize_t w = pwrite(out, buf + done, n - done, off + (off_t)done);
+		if (w < 0 && errno != EINTR)
 			return -errno;
-		break;
+		done += w > 0 ? (size_t)w : 0;
 	}
+	return 0;
+}
+
+/* Bytes [off, end) of in to the same offsets of out: copy_file_range
+ * where the kernel can (same filesystem), else read and write. */
+static int copy_range(int in, int out, off_t off, off_t end)
+{
 	char buf[65536];
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n == 0)
-			return 0;
+	bool plain = false;
+	while (off < end) {
+		size_t want = (size_t)(end - off) < COPY_CHUNK ? (size_t)(end - off) : COPY_CHUNK;
+		off_t o_in = off, o_out = off;
+		ssize_t n = -1;
+		if (!plain) {
+			n = copy_file_range(in, &o_in, out, &o_out, want, 0);
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+				      errno == EOPNOTSUPP)) {
+				plain = true;
+				continue;
+			}
+		} else if ((n = pread(in, buf, want < sizeof(buf) ? want : sizeof(buf), off)) > 0) {
+			int r = write_at(out, buf, (size_t)n, off);
+			if (r < 0)
+				return r;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
+		if (n == 0)
+			return 0; /* shorter than it was: the rest is a hole */
+		off += n;
 	}
+	return 0;
+}
+
+/* The data of in, its holes kept: the upper may hold a sparse file far
+ * larger than max_disk (a tmpfs counts the blocks written, not the size),
+ * which copied densely would fill the workdir's disk.  Only the data
+ * extents are copied (SEEK_DATA / SEEK_HOLE), the size is set after. */
+static int copy_data(int in, int out)
+{
+	struct stat st;
+	if (fstat(in, &st) < 0)
+		return -errno;
+	off_t off = 0, end = st.st_size;
+	while (off < end) {
+		off_t data = lseek(in, off, SEEK_DATA), hole;
+		if (data < 0 && errno == ENXIO)
+			break; /* a hole up to the end */
+		if (data < 0) {
+			if (errno != EINVAL && errno != EOPNOTSUPP)
+				return -errno;
+			data = off, hole = end; /* no hole support: all data */
+		} else if ((hole = lseek(in, data, SEEK_HOLE)) < 0 || hole > end) {
+			hole = end;
+		}
+		int r = copy_range(in, out, data, hole);
+		if (r < 0)
+			return r;
+		off = hole;
+	}
+	return ftruncate(out, end) < 0 ? -errno : 0;
 }
 
 /* Mode, owner (as root: a failure ignored elsewhere) and times of a copy
@@ -251,11 +290,18 @@ static int copy_meta(int dfd, const char *dname, const struct stat *st)
 
 static int copy_file(int sdir, const char *name, int ddir, const char *dname)
 {
-	int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO swapped in after the stat must not hold the
+	 * commit; anything but a regular file is refused */
+	int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	int out = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int r = out < 0 ? -errno : copy_data(in, out);
+	struct stat st;
+	int r = fstat(in, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EAGAIN;
+	int out =
+	    r < 0 ? -1
+		  : openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (r == 0)
+		r = out < 0 ? -errno : copy_data(in, out);
 	close(in);
 	if (out >= 0)
 		close(out);
@@ -294,10 +340,14 @@ static int copy_entry(int sdir, const char *name, const struct stat *stp, int dd
 		r = copy_link(sdir, name, ddir, dname, (size_t)st.st_size);
 	else if (S_ISDIR(st.st_mode))
 		r = copy_tree(sdir, name, ddir, dname, user_xattr);
-	else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+	else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+		 S_ISSOCK(st.st_mode))
+		/* a socket the command bound is a name as a bare run leaves
+		 * it (a new inode, no listener): refusing it failed the whole
+		 * commit */
 		r = mknodat(ddir, dname, st.st_mode, st.st_rdev) < 0 ? -errno : 0;
 	else
-		r = -EOPNOTSUPP; /* a socket: nothing to carry */
+		r = -EOPNOTSUPP;
 	return r < 0 ? r : copy_meta(ddir, dname, &st);
 }
 

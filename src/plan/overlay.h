@@ -37,6 +37,11 @@ struct sl_overlay {
 	 * (the tmpfs's options in quota_data) */
 	bool quota;
 	char *quota_dir, *quota_data, *quota_upper, *quota_work;
+	/* the branch's directory, hidden from the command once the overlay
+	 * is mounted (an empty read-only tmpfs on it): a command granted
+	 * the storage would otherwise write into its own upper, with the
+	 * overlay's checks bypassed (xattrs of overlayfs's format, links) */
+	char *hide;
 };
 
 /* Whether the overlay is mounted by root (trusted.* xattrs) or in a user
