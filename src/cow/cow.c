@@ -42,8 +42,11 @@ int cow_create(struct cow_branch *b, const char *workdir, const char *storage, b
 {
 	*b = (struct cow_branch){.user_xattr = user_xattr, .quota_fd = -1, .dir_fd = -1};
 	char wd[PATH_MAX], st[PATH_MAX];
-	if (!realpath(workdir, wd))
+	struct stat wst;
+	if (!realpath(workdir, wd) || stat(wd, &wst) < 0)
 		return sl_errorf(errno, "workdir '%s': %s", workdir, strerror(errno));
+	b->wd_dev = wst.st_dev;
+	b->wd_ino = wst.st_ino;
 	if (!storage) {
 		storage = getenv("TMPDIR");
 		if (!storage || storage[0] != '/')
@@ -393,7 +396,12 @@ int cow_changes(const struct cow_branch *b, struct cow_changes *out)
 	w->user_xattr = b->user_xattr;
 	int up = cow_open_upper(b);
 	int low = open(b->workdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int r = up < 0 ? up : low < 0 ? -errno : diff_dir(w, up, low, 0, false);
+	struct stat st;
+	int r = up < 0						   ? up
+		: low < 0					   ? -errno
+		: fstat(low, &st) < 0				   ? -errno
+		: st.st_dev != b->wd_dev || st.st_ino != b->wd_ino ? -ESTALE
+								   : diff_dir(w, up, low, 0, false);
 	if (up >= 0)
 		close(up);
 	if (low >= 0)

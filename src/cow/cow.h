@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The staging directory's name in the workdir, reserved for commits. */
 #define COW_STAGING ".sandlock-commit"
@@ -61,6 +62,11 @@ struct cow_branch {
 	 * that reaches the storage could put another directory, or a
 	 * symlink, at that path for the commit to read as the upper) */
 	int dir_fd;
+	/* the workdir the overlay was mounted on: the commit refuses a path
+	 * that names another directory by then (renamed away and replaced
+	 * from outside the sandbox during the run) */
+	dev_t wd_dev;
+	ino_t wd_ino;
 };
 
 /* Makes a branch of workdir (canonicalized) in a new private directory

@@ -285,7 +285,11 @@ static int apply_step(struct commit *c, const struct step *s)
 	snprintf(kn, sizeof(kn), "%u", s->k);
 	if (s->op == 'C') {
 		int fd = cowfs_open_beneath(c->wd, s->path, O_RDONLY | O_DIRECTORY);
-		int r = fd < 0 ? fd : fchmod(fd, s->mode) < 0 ? -errno : 0;
+		/* never a set-id bit: the sandbox cannot set one (its filter
+		 * refuses such a chmod), so only a journal planted in the
+		 * workdir by someone else carries it, for the host to apply
+		 * with its privileges */
+		int r = fd < 0 ? fd : fchmod(fd, s->mode & 01777) < 0 ? -errno : 0;
 		if (fd >= 0)
 			close(fd);
 		return r;
@@ -462,6 +466,12 @@ int cow_commit(struct cow_branch *b)
 	struct commit c;
 	sl_error_clear();
 	int r = lock_workdir(&c, b->workdir);
+	struct stat st;
+	if (r == 0 && fstat(c.wd, &st) == 0 && (st.st_dev != b->wd_dev || st.st_ino != b->wd_ino))
+		r = sl_errorf(ESTALE,
+			      "'%s' is no longer the directory the sandbox ran on (replaced "
+			      "during the run)",
+			      b->workdir);
 	if (r == 0)
 		r = recover_locked(&c, b->workdir);
 	c.user_xattr = b->user_xattr;
