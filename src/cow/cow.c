@@ -194,8 +194,13 @@ static int remove_branch(const struct cow_branch *b)
 	*slash = '/';
 	if (parent < 0)
 		return -errno;
+	if (b->dir_fd < 0) { /* cow_create failed before it held it */
+		int r = cow_rmtree(parent, slash + 1);
+		close(parent);
+		return r;
+	}
 	struct stat mine, named;
-	int r = b->dir_fd < 0 ? -EBADF : empty_dir(b->dir_fd);
+	int r = empty_dir(b->dir_fd);
 	if (r == 0 && fstat(b->dir_fd, &mine) == 0 &&
 	    fstatat(parent, slash + 1, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
 	    mine.st_dev == named.st_dev && mine.st_ino == named.st_ino &&

@@ -11,7 +11,8 @@
  *   every mount made private (nothing propagates to the host);
  *   mount("overlay", workdir, lowerdir=workdir, upperdir, workdir,
  *   userxattr when in a user namespace, redirect_dir, index and metacopy
- *   off: the upper stays in the format cow.c reads).
+ *   off: the upper stays in the format cow.c reads); then an empty
+ *   read-only tmpfs over the branch's directory (hidden from the command).
  * A Landlock rule on the workdir itself does not reach the overlay (a
  * hidden mount point is skipped by Landlock's walk): the child adds a rule
  * on the overlay's root to the ruleset before restricting itself.
