@@ -27,19 +27,42 @@
  * carries; its opaque value read.  -errno. */
 enum { OVL_WHITEOUT = 1, OVL_OPAQUE = 2, OVL_REDIRECT = 4, OVL_METACOPY = 8 };
 
+#ifndef XATTR_LIST_MAX
+#define XATTR_LIST_MAX 65536
+#endif
+
+/* The xattr names of path (not followed) into buf (len bytes), or, when
+ * they do not fit, into *big (allocated, XATTR_LIST_MAX: the kernel's
+ * bound), which *list then points at: the command may give its files
+ * more names than buf holds, and ERANGE failed the whole commit (and the
+ * dry run).  The length, 0 without xattr support, or -errno. */
+static ssize_t list_xattrs(const char *path, char *buf, size_t len, char **big, char **list)
+{
+	*big = NULL;
+	*list = buf;
+	ssize_t n = llistxattr(path, buf, len);
+	if (n < 0 && errno == ERANGE) {
+		if (!(*big = malloc(XATTR_LIST_MAX)))
+			return -ENOMEM;
+		*list = *big;
+		n = llistxattr(path, *big, XATTR_LIST_MAX);
+	}
+	return n >= 0 ? n : errno == ENOTSUP ? 0 : -errno;
+}
+
 static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 {
 	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
 	size_t plen = strlen(prefix);
-	char path[PATH_MAX], list[4096], v[8];
+	char path[PATH_MAX], buf[4096], v[8], *big, *list;
 	*marks = 0;
 	if (strchr(name, '/'))
 		return -EINVAL; /* one component, as readdir gives them */
 	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return -ENAMETOOLONG;
-	ssize_t n = llistxattr(path, list, sizeof(list));
-	int r = n < 0 && errno != ENOTSUP ? -errno : 0;
+	ssize_t n = list_xattrs(path, buf, sizeof(buf), &big, &list);
+	int r = n < 0 ? (int)n : 0;
 	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
 		const char *k = list + off;
 		if (strncmp(k, prefix, plen) != 0)
@@ -55,6 +78,7 @@ static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 			 v[0] == 'y')
 			*marks |= OVL_OPAQUE;
 	}
+	free(big);
 	return r;
 }
 
@@ -63,18 +87,18 @@ static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 static int scrub(int dirfd, const char *name, bool user)
 {
 	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
-	char path[PATH_MAX], list[4096];
+	char path[PATH_MAX], buf[4096], *big, *list;
 	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return -ENAMETOOLONG;
-	ssize_t n = llistxattr(path, list, sizeof(list));
-	if (n < 0)
-		return errno == ENOTSUP ? 0 : -errno;
-	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1)
+	ssize_t n = list_xattrs(path, buf, sizeof(buf), &big, &list);
+	int r = n < 0 ? (int)n : 0;
+	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1)
 		if (!strncmp(list + off, prefix, strlen(prefix)) &&
 		    lremovexattr(path, list + off) < 0 && errno != ENODATA)
-			return -errno;
-	return 0;
+			r = -errno;
+	free(big);
+	return r;
 }
 
 int cowfs_kind(int dirfd, const char *name, bool user_xattr, struct stat *st, enum cow_kind *kind)

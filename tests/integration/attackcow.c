@@ -409,6 +409,38 @@ TEST(attackcow_commit_enospc_leaves_the_workdir)
 	CHECK_STR(dump(w), before);
 }
 
+/* A file given more xattr names than a page holds (the upper on the
+ * quota's tmpfs takes them): listed and committed like any other, where
+ * the names' list overflowing a fixed buffer failed the dry run and the
+ * commit. */
+TEST(attackcow_many_xattrs_committed)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	sandlock_builder_t *b = acw_builder(w, tc_mkdir("storage"));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_disk(b, 4 << 20));
+	const char *argv[] = {PY, "-c",
+			      "import os\n"
+			      "open('f', 'w').write('f')\n"
+			      "for i in range(400):\n"
+			      "    os.setxattr('f', 'user.attribute-number-%04d' % i, b'v')\n"
+			      "print(len(''.join(os.listxattr('f'))) > 8192)\n",
+			      NULL};
+	sandlock_dry_run_result_t *d = sandlock_dry_run(p, NULL, argv, 3);
+	if (!d && strstr(sandlock_last_error(), "fs_isolation overlayfs"))
+		SKIP("no overlay for this caller here: %s", sandlock_last_error());
+	CHECK(d != NULL);
+	size_t len;
+	const uint8_t *out = sandlock_dry_run_result_stdout_bytes(d, &len);
+	CHECK(len == 5 && !memcmp(out, "True\n", 5));
+	CHECK_EQ(sandlock_dry_run_result_changes_len(d), 1);
+	sandlock_dry_run_result_free(d);
+	struct tc_res r = acw_ok(p, argv);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.note, "");
+	CHECK_STR(tc_read_file(tc_path(w, "f")), "f");
+}
+
 /* ---- sockets and FIFOs ------------------------------------------------------ */
 
 /* A socket bound in the workdir and a FIFO are names a granted run
