@@ -212,6 +212,54 @@ TEST(attackcow_planted_journal_sets_no_setid_bit)
 	CHECK(!tc_exists(stg));
 }
 
+/* A journal whose steps lead out of the workdir (a directory replaced by
+ * a symlink after the journal was written, as an outside process can do
+ * while a commit runs; a "..") is never replayed through: the start
+ * fails, saying how to give the commit up, and nothing outside moves. */
+TEST(attackcow_journal_replay_stays_beneath_the_workdir)
+{
+	char *outside = tc_mkdir("outside");
+	tc_write_file(tc_path(outside, "y"), "y\n", 0644);
+	static const char *const steps[] = {"T\0"
+					    "1\0sub/y",
+					    "P\0"
+					    "0\0sub/x",
+					    "P\0"
+					    "0\0../escape",
+					    "T\0"
+					    "1\0sub/..",
+					    "C\0"
+					    "511\0sub"};
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		char *w = tc_mkdir(tc_fmt("w%zu", i));
+		CHECK_EQ(symlink(outside, tc_path(w, "sub")), 0);
+		char *stg = tc_path(w, ".sandlock-commit");
+		CHECK_EQ(mkdir(stg, 0700), 0);
+		CHECK_EQ(mkdir(tc_path(stg, "new"), 0700), 0);
+		CHECK_EQ(mkdir(tc_path(stg, "trash"), 0700), 0);
+		tc_write_file(tc_path(stg, "new/0"), "planted\n", 0644);
+		char j[64] = "sandlock-commit 1";
+		size_t n = sizeof("sandlock-commit 1");
+		size_t sl = strlen(steps[i]) + 1;
+		sl += strlen(steps[i] + sl) + 1;
+		sl += strlen(steps[i] + sl) + 1;
+		memcpy(j + n, steps[i], sl);
+		int fd = open(tc_path(stg, "journal"), O_WRONLY | O_CREAT | O_EXCL, 0600);
+		CHECK(fd >= 0);
+		CHECK_EQ(write(fd, j, n + sl), (ssize_t)(n + sl));
+		close(fd);
+		sandlock_sandbox_t *p = tc_build(acw_builder(w, tc_mkdir("st")));
+		const char *argv[] = {"/bin/true", NULL};
+		CHECK(acw_run(p, argv) == NULL);
+		CHECK_CONTAINS(sandlock_last_error(), "finishing an interrupted commit");
+		CHECK_STR(ls_a(outside), "y\n");
+		CHECK(!tc_exists(tc_path(th_tmpdir(), "escape")));
+		struct stat st;
+		CHECK_EQ(stat(outside, &st), 0);
+		CHECK_EQ(st.st_mode & 0777, 0755);
+	}
+}
+
 /* ---- marks of overlayfs's format forged through the overlay ----------- */
 
 /* The command sets every overlay.* xattr it can name on a directory and a
