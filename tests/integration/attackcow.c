@@ -542,6 +542,34 @@ TEST(attackcow_dry_run_names_cannot_forge_lines)
 	CHECK_STR(ls_a(w), "victim\n");
 }
 
+/* Names that look like path syntax or hold control characters are names:
+ * committed as made, in the directory they were made in. */
+TEST(attackcow_odd_names_committed_as_names)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "sub"), 0755), 0);
+	sandlock_sandbox_t *p = tc_build(acw_builder(w, tc_mkdir("storage")));
+	static const char names_py[] =
+	    "import os, sys\n"
+	    "names = ['...', '..a', ' ', '\\n', '-', 'a\\\\b', 'sub/...', 'sub/\\n..', "
+	    "'\\x7f', 'x' * 255, 'sub/' + 'y' * 255]\n"
+	    "if sys.argv[1] == 'make':\n"
+	    "    for n in names: open(n, 'w').write(repr(n))\n"
+	    "else:\n"
+	    "    os.chdir(sys.argv[2])\n"
+	    "    for n in names: assert open(n).read() == repr(n), n\n"
+	    "    print(len(os.listdir('.')), len(os.listdir('sub')))\n";
+	const char *argv[] = {PY, "-c", names_py, "make", NULL};
+	struct tc_res r = acw_ok(p, argv);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.note, "");
+	char *out = NULL;
+	const char *check[] = {PY, "-c", names_py, "check", w, NULL};
+	CHECK_EQ(th_run((char *const *)check, NULL, &out, NULL), 0);
+	CHECK_STR(out, "9 3\n");
+}
+
 /* ---- the staging directory's name ---------------------------------------- */
 
 static const char forge_py[] =
