@@ -82,21 +82,44 @@ static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 	return r;
 }
 
-/* Removes the overlay xattrs (origin, impure...) of a file linked out of
- * the upper: they describe the upper, not the workdir.  -errno. */
-static int scrub(int dirfd, const char *name, bool user)
+static bool overlay_name(const char *k)
 {
-	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
+	return !strncmp(k, "user.overlay.", 13) || !strncmp(k, "trusted.overlay.", 16);
+}
+
+/* Removes the overlay xattrs of a file linked out of the upper: the
+ * kernel's (origin, impure...) describe the upper, not the workdir, and
+ * the command's own (user.overlay.* set by a root command, which the
+ * trusted.* overlay does not escape; escaped ones under userxattr) would
+ * be marks a later overlay on the workdir obeys: none reaches it, in
+ * either namespace.  A read-only file (a copied-up 0444 file carries an
+ * origin) is made writable by its owner for it, then given its mode back:
+ * removing a user xattr needs write access, and EACCES failed the commit
+ * of every read-only file the command moved.  -errno. */
+static int scrub(int dirfd, const char *name)
+{
 	char path[PATH_MAX], buf[4096], *big, *list;
 	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return -ENAMETOOLONG;
 	ssize_t n = list_xattrs(path, buf, sizeof(buf), &big, &list);
 	int r = n < 0 ? (int)n : 0;
-	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1)
-		if (!strncmp(list + off, prefix, strlen(prefix)) &&
-		    lremovexattr(path, list + off) < 0 && errno != ENODATA)
-			r = -errno;
+	struct stat st;
+	bool opened = false;
+	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
+		if (!overlay_name(list + off) || lremovexattr(path, list + off) == 0 ||
+		    errno == ENODATA)
+			continue;
+		r = -errno;
+		if (r == -EACCES && !opened &&
+		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) &&
+		    fchmodat(dirfd, name, (st.st_mode & 07777) | S_IWUSR, 0) == 0) {
+			opened = true;
+			r = lremovexattr(path, list + off) == 0 || errno == ENODATA ? 0 : -errno;
+		}
+	}
+	if (opened && fchmodat(dirfd, name, st.st_mode & 07777, 0) < 0 && r == 0)
+		r = -errno;
 	free(big);
 	return r;
 }
@@ -349,6 +372,46 @@ static int copy_link(int sdir, const char *name, int ddir, const char *dname, si
 
 static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bool user_xattr);
 
+#ifndef XATTR_SIZE_MAX
+#define XATTR_SIZE_MAX 65536
+#endif
+
+/* The user.* xattrs the command set on a file or directory it made, to
+ * the copy (before its mode, which may forbid writing them): a link keeps
+ * them, a copy dropped them.  Never user.overlay.*: overlayfs stores the
+ * command's own overlay.* names escaped there, and unescaped in the
+ * workdir they would be marks a later overlay on it obeys.  What the
+ * workdir's filesystem cannot hold (no user xattrs, or no room: a tmpfs
+ * upper holds more than ext4's one block) is left out, as a commit that
+ * failed for metadata would lose the data too.  -errno. */
+static int copy_xattrs(int sdir, const char *name, int ddir, const char *dname)
+{
+	char src[PATH_MAX], dst[PATH_MAX], buf[4096], *big, *list, *val = NULL;
+	int a = snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", sdir, name);
+	int b = snprintf(dst, sizeof(dst), "/proc/self/fd/%d/%s", ddir, dname);
+	if (a < 0 || b < 0 || (size_t)a >= sizeof(src) || (size_t)b >= sizeof(dst))
+		return -ENAMETOOLONG;
+	ssize_t n = list_xattrs(src, buf, sizeof(buf), &big, &list);
+	int r = n < 0 ? (int)n : 0;
+	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
+		const char *k = list + off;
+		if (strncmp(k, "user.", 5) != 0 || overlay_name(k))
+			continue;
+		if (!val && !(val = malloc(XATTR_SIZE_MAX))) {
+			r = -ENOMEM;
+			break;
+		}
+		ssize_t v = lgetxattr(src, k, val, XATTR_SIZE_MAX);
+		if (v < 0)
+			r = errno == ENODATA ? 0 : -errno;
+		else if (lsetxattr(dst, k, val, (size_t)v, 0) < 0)
+			r = errno == ENOTSUP || errno == ENOSPC || errno == E2BIG ? 1 : -errno;
+	}
+	free(val);
+	free(big);
+	return r < 0 ? r : 0;
+}
+
 static int copy_entry(int sdir, const char *name, const struct stat *stp, int ddir,
 		      const char *dname, bool user_xattr)
 {
@@ -357,10 +420,11 @@ static int copy_entry(int sdir, const char *name, const struct stat *stp, int dd
 	/* a regular file on the same filesystem: a link shares the upper's
 	 * inode (its mode, owner and times), which the upper then drops */
 	if (S_ISREG(st.st_mode) && linkat(sdir, name, ddir, dname, 0) == 0)
-		return scrub(ddir, dname, user_xattr);
-	if (S_ISREG(st.st_mode))
-		r = copy_file(sdir, name, ddir, dname);
-	else if (S_ISLNK(st.st_mode))
+		return scrub(ddir, dname);
+	if (S_ISREG(st.st_mode)) {
+		if ((r = copy_file(sdir, name, ddir, dname)) == 0)
+			r = copy_xattrs(sdir, name, ddir, dname);
+	} else if (S_ISLNK(st.st_mode))
 		r = copy_link(sdir, name, ddir, dname, (size_t)st.st_size);
 	else if (S_ISDIR(st.st_mode))
 		r = copy_tree(sdir, name, ddir, dname, user_xattr);
@@ -407,6 +471,8 @@ static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bo
 	for (size_t i = 0; names && names[i]; i++)
 		free(names[i]);
 	free(names);
+	if (r == 0)
+		r = copy_xattrs(sdir, name, ddir, dname);
 	close(s);
 	close(d);
 	return r;

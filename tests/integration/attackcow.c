@@ -25,6 +25,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #define PY "/usr/bin/python3"
@@ -487,6 +488,71 @@ TEST(attackcow_many_xattrs_committed)
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(r.note, "");
 	CHECK_STR(tc_read_file(tc_path(w, "f")), "f");
+}
+
+/* The command's user xattrs reach the workdir whether the commit links
+ * the layer's file or copies it (max_disk), on files and on a directory
+ * it made; its overlay.* names (stored escaped by overlayfs) never do:
+ * a later overlay on the workdir would obey them. */
+TEST(attackcow_user_xattrs_committed_overlay_ones_not)
+{
+	need_python();
+	for (int quota = 0; quota < 2; quota++) {
+		char *w = tc_mkdir(tc_fmt("w%d", quota));
+		sandlock_builder_t *b = acw_builder(w, tc_mkdir("storage"));
+		if (quota)
+			b = sandlock_sandbox_builder_max_disk(b, 4 << 20);
+		const char *argv[] = {PY, "-c",
+				      "import os\n"
+				      "open('f', 'w').write('f'); os.mkdir('d')\n"
+				      "open('d/g', 'w').write('g')\n"
+				      "for n in ('f', 'd', 'd/g'):\n"
+				      "    os.setxattr(n, 'user.mine', n.encode())\n"
+				      "    os.setxattr(n, 'user.overlay.opaque', b'y')\n"
+				      "    os.setxattr(n, 'user.overlay.whiteout', b'y')\n"
+				      "os.chmod('d/g', 0o444)\n",
+				      NULL};
+		struct tc_res r = acw_ok(tc_build(b), argv);
+		if (r.code != 0)
+			th_fail(__FILE__, __LINE__, "the command: %s", r.err);
+		CHECK_STR(r.note, "");
+		static const char *const names[] = {"f", "d", "d/g"};
+		for (size_t i = 0; i < 3; i++) {
+			char v[16] = {0}, list[256];
+			char *path = tc_path(w, names[i]);
+			CHECK_EQ(lgetxattr(path, "user.mine", v, sizeof(v)), strlen(names[i]));
+			CHECK_STR(v, names[i]);
+			ssize_t n = llistxattr(path, list, sizeof(list));
+			CHECK(n > 0);
+			for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1)
+				CHECK(strncmp(list + off, "user.overlay.", 13) != 0);
+		}
+		CHECK_STR(tc_read_file(tc_path(w, "d/g")), "g");
+	}
+}
+
+/* Read-only files of the workdir the command moves or touches (git's
+ * objects are 0444): copied up, they carry overlayfs's origin xattr, which
+ * the commit removes from a 0444 file it links; unprivileged that was
+ * EACCES and the whole commit failed. */
+TEST(attackcow_read_only_files_moved_committed)
+{
+	char *w = tc_mkdir("w");
+	tc_write_file(tc_path(w, "ro"), "r\n", 0444);
+	tc_write_file(tc_path(w, "ro-touched"), "t\n", 0444);
+	sandlock_sandbox_t *p = tc_build(acw_builder(w, tc_mkdir("storage")));
+	const char *argv[] = {"/bin/sh", "-c", "mv ro ro2 && touch -d @978307200 ro-touched", NULL};
+	struct tc_res r = acw_ok(p, argv);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.note, "");
+	CHECK_STR(ls_a(w), "ro-touched\nro2\n");
+	struct stat st;
+	CHECK_EQ(stat(tc_path(w, "ro2"), &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0444);
+	CHECK_EQ(stat(tc_path(w, "ro-touched"), &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0444);
+	CHECK_EQ(st.st_mtime, 978307200);
+	CHECK_STR(tc_read_file(tc_path(w, "ro2")), "r\n");
 }
 
 /* ---- sockets and FIFOs ------------------------------------------------------ */
