@@ -133,20 +133,32 @@ static int rm_move_up(struct rm *m, int dirfd, const char *name)
 	}
 }
 
+/* The directory name of dirfd (unlinkat said so), opened for its removal
+ * and made 0700 first: the command makes read-only directories (0555: Go's
+ * module cache), whose entries, and whose own move up, its owner could
+ * not remove unprivileged (the abort, the dry run and the end of every
+ * commit failed, leaving the branch); overlayfs's work/work is 000. */
+static int rm_open(int dirfd, const char *name)
+{
+	if (fchmodat(dirfd, name, 0700, 0) < 0)
+		errno = 0; /* a failure shows at the open, or at an entry's removal */
+	return cowfs_opendir(dirfd, name);
+}
+
 static int rm_tree(struct rm *m, int dirfd, const char *name, unsigned depth)
 {
 	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -errno;
-	int r = depth >= RM_DEPTH ? rm_move_up(m, dirfd, name) : 0;
-	if (r != 0)
-		return r < 0 ? r : 0;
-	int fd = cowfs_opendir(dirfd, name);
-	if (fd == -EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
-		fd = cowfs_opendir(dirfd, name); /* overlayfs's work/work is 000 */
+	int fd = rm_open(dirfd, name);
 	if (fd < 0)
 		return fd;
+	int r = depth >= RM_DEPTH ? rm_move_up(m, dirfd, name) : 0;
+	if (r != 0) {
+		close(fd);
+		return r < 0 ? r : 0;
+	}
 	r = rm_contents(m, fd, depth);
 	close(fd);
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
@@ -172,9 +184,7 @@ int cow_rmtree(int dirfd, const char *name)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -errno;
-	int fd = cowfs_opendir(dirfd, name);
-	if (fd == -EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
-		fd = cowfs_opendir(dirfd, name);
+	int fd = rm_open(dirfd, name);
 	if (fd < 0)
 		return fd;
 	int r = empty_dir(fd);

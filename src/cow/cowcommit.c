@@ -278,6 +278,32 @@ static int read_journal(struct commit *c)
 
 /* ---- phase 3: apply ------------------------------------------------------------ */
 
+/* renameat; a directory that is not writable (0555: Go's module cache),
+ * which a rename into another directory must be (its ".." changes), is
+ * made owner-writable for it, and given its mode back when it is placed
+ * (restore) rather than trashed.  Unprivileged, every read-only directory
+ * the command made or removed stopped the commit halfway, its journal
+ * then failing every later start.  -errno. */
+static int rename_dir_too(int from, const char *fname, int to, const char *tname, bool restore)
+{
+	if (renameat(from, fname, to, tname) == 0)
+		return 0;
+	if (errno != EACCES)
+		return -errno;
+	struct stat st;
+	int fd = openat(from, fname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int r = fd < 0 || fstat(fd, &st) < 0 ? -EACCES : 0;
+	if (r == 0 && fchmod(fd, (st.st_mode & 07777) | S_IWUSR) < 0)
+		r = -errno;
+	if (r == 0 && renameat(from, fname, to, tname) < 0)
+		r = -errno;
+	if (fd >= 0 && r == 0 && restore && fchmod(fd, st.st_mode & 07777) < 0)
+		r = -errno;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 static int apply_step(struct commit *c, const struct step *s)
 {
 	char kn[16], buf[PATH_MAX];
@@ -305,9 +331,9 @@ static int apply_step(struct commit *c, const struct step *s)
 		return parent;
 	int r;
 	if (s->op == 'T')
-		r = renameat(parent, base, c->trash, kn) < 0 && errno != ENOENT ? -errno : 0;
+		r = (r = rename_dir_too(parent, base, c->trash, kn, false)) == -ENOENT ? 0 : r;
 	else
-		r = renameat(c->fresh, kn, parent, base) < 0 ? -errno : 0;
+		r = rename_dir_too(c->fresh, kn, parent, base, true);
 	close(parent);
 	return r;
 }

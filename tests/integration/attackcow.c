@@ -555,6 +555,48 @@ TEST(attackcow_read_only_files_moved_committed)
 	CHECK_STR(tc_read_file(tc_path(w, "ro2")), "r\n");
 }
 
+/* Read-only directories the command makes (Go's module cache is 0555)
+ * or removes: dropped by an abort and a dry run, committed with their
+ * modes, a read-only directory of the workdir removed, nothing left
+ * behind.  Unprivileged, their owner could neither empty them nor move
+ * them to another directory: the abort and the dry run left the branch,
+ * and the commit stopped halfway with a journal that failed every later
+ * start. */
+TEST(attackcow_read_only_dirs_committed_and_dropped)
+{
+	char *w = tc_mkdir("w"), *st = tc_mkdir("storage");
+	CHECK_EQ(mkdir(tc_path(w, "old"), 0755), 0);
+	tc_write_file(tc_path(w, "old/k"), "k\n", 0644);
+	CHECK_EQ(chmod(tc_path(w, "old"), 0555), 0);
+	sandlock_sandbox_t *p = tc_build(acw_builder(w, st));
+	const char *sh = "mkdir -p d/e && touch d/f d/e/g && chmod 555 d/e d && "
+			 "chmod u+w old && rm -rf old; exit $1";
+	const char *fail[] = {"/bin/sh", "-c", sh, "sh", "1", NULL};
+	CHECK_EQ(acw_ok(p, fail).code, 1);
+	CHECK_STR(ls_a(st), "");
+	sandlock_dry_run_result_t *d = sandlock_dry_run(p, NULL, fail, 5);
+	CHECK(d != NULL);
+	sandlock_dry_run_result_free(d);
+	CHECK_STR(ls_a(st), "");
+	CHECK_STR(ls_a(w), "old\n");
+	const char *ok[] = {"/bin/sh", "-c", sh, "sh", "0", NULL};
+	struct tc_res r = acw_ok(p, ok);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.note, "");
+	CHECK_STR(ls_a(w), "d\n");
+	CHECK_STR(ls_a(tc_path(w, "d")), "e\nf\n");
+	struct stat sb;
+	CHECK_EQ(stat(tc_path(w, "d"), &sb), 0);
+	CHECK_EQ(sb.st_mode & 07777, 0555);
+	CHECK_EQ(stat(tc_path(w, "d/e"), &sb), 0);
+	CHECK_EQ(sb.st_mode & 07777, 0555);
+	CHECK(tc_exists(tc_path(w, "d/e/g")));
+	CHECK_STR(ls_a(st), "");
+	/* the test's directory is removed after it */
+	CHECK_EQ(chmod(tc_path(w, "d/e"), 0755), 0);
+	CHECK_EQ(chmod(tc_path(w, "d"), 0755), 0);
+}
+
 /* ---- sockets and FIFOs ------------------------------------------------------ */
 
 /* A socket bound in the workdir and a FIFO are names a granted run
