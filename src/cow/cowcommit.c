@@ -278,30 +278,64 @@ static int read_journal(struct commit *c)
 
 /* ---- phase 3: apply ------------------------------------------------------------ */
 
-/* renameat; a directory that is not writable (0555: Go's module cache),
- * which a rename into another directory must be (its ".." changes), is
- * made owner-writable for it, and given its mode back when it is placed
- * (restore) rather than trashed.  Unprivileged, every read-only directory
- * the command made or removed stopped the commit halfway, its journal
- * then failing every later start.  -errno. */
-static int rename_dir_too(int from, const char *fname, int to, const char *tname, bool restore)
+/* A directory made owner-writable for one rename, given its mode back
+ * after. */
+struct unlocked {
+	int fd; /* -1: untouched */
+	mode_t mode;
+};
+
+/* Makes the directory name of dirfd ("." for dirfd itself) writable by
+ * its owner when it is not; u->fd stays -1 when nothing was changed. */
+static void unlock_dir(int dirfd, const char *name, struct unlocked *u)
+{
+	struct stat st;
+	u->fd = -1;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && !(st.st_mode & S_IWUSR) &&
+	    fchmod(fd, (st.st_mode & 07777) | S_IWUSR) == 0) {
+		u->fd = fd;
+		u->mode = st.st_mode & 07777;
+		return;
+	}
+	close(fd);
+}
+
+static int relock_dir(struct unlocked *u, bool restore)
+{
+	int r = 0;
+	if (u->fd >= 0 && restore && fchmod(u->fd, u->mode) < 0)
+		r = -errno;
+	if (u->fd >= 0)
+		close(u->fd);
+	u->fd = -1;
+	return r;
+}
+
+/* renameat of what the command made or removed as its owner sees it: a
+ * read-only directory (0555: Go's module cache) cannot be moved to
+ * another directory (its ".." changes) nor have names added or removed,
+ * so on EACCES the moved directory and both parents are made
+ * owner-writable for the rename and given their modes back (the moved
+ * one only when placed, restore; a trashed one is removed).
+ * Unprivileged, every such directory stopped the commit halfway, its
+ * journal then failing every later start.  -errno. */
+static int rename_as_owner(int from, const char *fname, int to, const char *tname, bool restore)
 {
 	if (renameat(from, fname, to, tname) == 0)
 		return 0;
 	if (errno != EACCES)
 		return -errno;
-	struct stat st;
-	int fd = openat(from, fname, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int r = fd < 0 || fstat(fd, &st) < 0 ? -EACCES : 0;
-	if (r == 0 && fchmod(fd, (st.st_mode & 07777) | S_IWUSR) < 0)
-		r = -errno;
-	if (r == 0 && renameat(from, fname, to, tname) < 0)
-		r = -errno;
-	if (fd >= 0 && r == 0 && restore && fchmod(fd, st.st_mode & 07777) < 0)
-		r = -errno;
-	if (fd >= 0)
-		close(fd);
-	return r;
+	struct unlocked u[3];
+	unlock_dir(from, fname, &u[0]);
+	unlock_dir(from, ".", &u[1]);
+	unlock_dir(to, ".", &u[2]);
+	int r = renameat(from, fname, to, tname) < 0 ? -errno : 0;
+	int e = relock_dir(&u[0], restore);
+	int e1 = relock_dir(&u[1], true), e2 = relock_dir(&u[2], true);
+	return r < 0 ? r : e < 0 ? e : e1 < 0 ? e1 : e2;
 }
 
 static int apply_step(struct commit *c, const struct step *s)
@@ -331,9 +365,9 @@ static int apply_step(struct commit *c, const struct step *s)
 		return parent;
 	int r;
 	if (s->op == 'T')
-		r = (r = rename_dir_too(parent, base, c->trash, kn, false)) == -ENOENT ? 0 : r;
+		r = (r = rename_as_owner(parent, base, c->trash, kn, false)) == -ENOENT ? 0 : r;
 	else
-		r = rename_dir_too(c->fresh, kn, parent, base, true);
+		r = rename_as_owner(c->fresh, kn, parent, base, true);
 	close(parent);
 	return r;
 }

@@ -568,9 +568,13 @@ TEST(attackcow_read_only_dirs_committed_and_dropped)
 	CHECK_EQ(mkdir(tc_path(w, "old"), 0755), 0);
 	tc_write_file(tc_path(w, "old/k"), "k\n", 0644);
 	CHECK_EQ(chmod(tc_path(w, "old"), 0555), 0);
+	CHECK_EQ(mkdir(tc_path(w, "ro"), 0755), 0);
+	tc_write_file(tc_path(w, "ro/was"), "w\n", 0644);
+	CHECK_EQ(chmod(tc_path(w, "ro"), 0555), 0);
 	sandlock_sandbox_t *p = tc_build(acw_builder(w, st));
 	const char *sh = "mkdir -p d/e && touch d/f d/e/g && chmod 555 d/e d && "
-			 "chmod u+w old && rm -rf old; exit $1";
+			 "chmod u+w old && rm -rf old && chmod u+w ro && echo n > ro/new && "
+			 "rm ro/was && chmod u-w ro; exit $1";
 	const char *fail[] = {"/bin/sh", "-c", sh, "sh", "1", NULL};
 	CHECK_EQ(acw_ok(p, fail).code, 1);
 	CHECK_STR(ls_a(st), "");
@@ -578,12 +582,13 @@ TEST(attackcow_read_only_dirs_committed_and_dropped)
 	CHECK(d != NULL);
 	sandlock_dry_run_result_free(d);
 	CHECK_STR(ls_a(st), "");
-	CHECK_STR(ls_a(w), "old\n");
+	CHECK_STR(ls_a(w), "old\nro\n");
 	const char *ok[] = {"/bin/sh", "-c", sh, "sh", "0", NULL};
 	struct tc_res r = acw_ok(p, ok);
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(r.note, "");
-	CHECK_STR(ls_a(w), "d\n");
+	CHECK_STR(ls_a(w), "d\nro\n");
+	CHECK_STR(ls_a(tc_path(w, "ro")), "new\n");
 	CHECK_STR(ls_a(tc_path(w, "d")), "e\nf\n");
 	struct stat sb;
 	CHECK_EQ(stat(tc_path(w, "d"), &sb), 0);
@@ -591,7 +596,10 @@ TEST(attackcow_read_only_dirs_committed_and_dropped)
 	CHECK_EQ(stat(tc_path(w, "d/e"), &sb), 0);
 	CHECK_EQ(sb.st_mode & 07777, 0555);
 	CHECK(tc_exists(tc_path(w, "d/e/g")));
+	CHECK_EQ(stat(tc_path(w, "ro"), &sb), 0);
+	CHECK_EQ(sb.st_mode & 07777, 0555);
 	CHECK_STR(ls_a(st), "");
+	CHECK_EQ(chmod(tc_path(w, "ro"), 0755), 0);
 	/* the test's directory is removed after it */
 	CHECK_EQ(chmod(tc_path(w, "d/e"), 0755), 0);
 	CHECK_EQ(chmod(tc_path(w, "d"), 0755), 0);
