@@ -339,6 +339,27 @@ static void write_all(int fd, const uint8_t *p, size_t len)
 	}
 }
 
+/* One changed path and its newline on stderr: the command names its files,
+ * and a name holding a newline would print a line of its own ("x\nD  src"
+ * listing a deletion that never happened); a backslash, a control
+ * character or DEL is written as \\, \n, \t or \xNN. */
+static void put_name(const char *s)
+{
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		if (*p == '\\')
+			fputs("\\\\", stderr);
+		else if (*p == '\n')
+			fputs("\\n", stderr);
+		else if (*p == '\t')
+			fputs("\\t", stderr);
+		else if (*p < 0x20 || *p == 0x7f)
+			fprintf(stderr, "\\x%02x", *p);
+		else
+			fputc(*p, stderr);
+	}
+	fputc('\n', stderr);
+}
+
 /* --dry-run: the command runs over a staged layer, its output is shown,
  * then its changes (on stderr, "K  path"), and the workdir stays as it
  * was. */
@@ -359,8 +380,8 @@ static int dry_run(const struct run_opts *o, const sandlock_sandbox_t *policy)
 			  : "sandlock: dry-run: no filesystem changes\n");
 	for (size_t i = 0; i < n; i++) {
 		char *path = sandlock_dry_run_result_change_path(d, i);
-		fprintf(stderr, "%c  %s\n", sandlock_dry_run_result_change_kind(d, i),
-			path ? path : "?");
+		fprintf(stderr, "%c  ", sandlock_dry_run_result_change_kind(d, i));
+		put_name(path ? path : "?");
 		sandlock_string_free(path);
 	}
 	uint32_t reason = sandlock_dry_run_result_reason(d);

@@ -14,6 +14,10 @@
 #include "cowfs.h"
 #include "error.h"
 
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE 1
+#endif
+
 /* Whether path is dir or beneath it (both canonical). */
 static bool path_within(const char *path, const char *dir)
 {
@@ -36,10 +40,13 @@ static int quota_mkdir(const struct cow_branch *b)
 
 int cow_create(struct cow_branch *b, const char *workdir, const char *storage, bool user_xattr)
 {
-	*b = (struct cow_branch){.user_xattr = user_xattr, .quota_fd = -1};
+	*b = (struct cow_branch){.user_xattr = user_xattr, .quota_fd = -1, .dir_fd = -1};
 	char wd[PATH_MAX], st[PATH_MAX];
-	if (!realpath(workdir, wd))
+	struct stat wst;
+	if (!realpath(workdir, wd) || stat(wd, &wst) < 0)
 		return sl_errorf(errno, "workdir '%s': %s", workdir, strerror(errno));
+	b->wd_dev = wst.st_dev;
+	b->wd_ino = wst.st_ino;
 	if (!storage) {
 		storage = getenv("TMPDIR");
 		if (!storage || storage[0] != '/')
@@ -68,7 +75,8 @@ int cow_create(struct cow_branch *b, const char *workdir, const char *storage, b
 	if (!(b->workdir = strdup(wd)) || asprintf(&b->upper, "%s/upper", b->dir) < 0 ||
 	    asprintf(&b->work, "%s/work", b->dir) < 0)
 		r = sl_errorf(ENOMEM, "out of memory");
-	else if (mkdir(b->upper, 0755) < 0 || mkdir(b->work, 0700) < 0 || quota_mkdir(b) < 0)
+	else if ((b->dir_fd = open(b->dir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)) < 0 ||
+		 mkdir(b->upper, 0755) < 0 || mkdir(b->work, 0700) < 0 || quota_mkdir(b) < 0)
 		r = sl_errorf(errno, "copy-on-write storage '%s': %s", b->dir, strerror(errno));
 	if (r < 0)
 		cow_abort(b);
@@ -77,17 +85,96 @@ int cow_create(struct cow_branch *b, const char *workdir, const char *storage, b
 
 /* ---- removal ------------------------------------------------------------ */
 
-static int rm_contents(int fd)
+/* How deep a removal descends holding an fd per level.  The command
+ * makes the upper's trees, thousands of levels deep if it likes: one fd
+ * per level ran into RLIMIT_NOFILE (often 1024) halfway, and the branch
+ * (or a staging directory, which then stopped every later start) stayed
+ * behind.  A directory this deep is moved up to the top of the tree being
+ * removed (renameat2 between two fds of ours: no path, no symlink) and
+ * removed from there in a later pass. */
+#define RM_DEPTH 16
+
+struct rm {
+	int top;
+	unsigned moved, seq;
+};
+
+static int rm_tree(struct rm *m, int dirfd, const char *name, unsigned depth);
+
+static int rm_contents(struct rm *m, int fd, unsigned depth)
 {
 	int r;
 	char **names = cowfs_list(fd, &r);
 	for (size_t i = 0; names && names[i]; i++) {
-		int e = cow_rmtree(fd, names[i]);
+		int e = rm_tree(m, fd, names[i], depth + 1);
 		if (e < 0 && r == 0)
 			r = e;
 		free(names[i]);
 	}
 	free(names);
+	return r;
+}
+
+/* Moves the directory name of dirfd to the top as a new name; 1 when
+ * moved, 0 when it cannot be (removed in place then), -errno. */
+static int rm_move_up(struct rm *m, int dirfd, const char *name)
+{
+	char tmp[32];
+	for (;;) {
+		snprintf(tmp, sizeof(tmp), ".sandlock-rm-%u", m->seq++);
+		if (renameat2(dirfd, name, m->top, tmp, RENAME_NOREPLACE) == 0) {
+			m->moved++;
+			return 1;
+		}
+		if (errno == EINVAL || errno == ENOSYS)
+			return 0; /* no RENAME_NOREPLACE here */
+		if (errno != EEXIST)
+			return -errno;
+	}
+}
+
+/* The directory name of dirfd (unlinkat said so), opened for its removal
+ * and made 0700 first: the command makes read-only directories (0555: Go's
+ * module cache), whose entries, and whose own move up, its owner could
+ * not remove unprivileged (the abort, the dry run and the end of every
+ * commit failed, leaving the branch); overlayfs's work/work is 000. */
+static int rm_open(int dirfd, const char *name)
+{
+	if (fchmodat(dirfd, name, 0700, 0) < 0)
+		errno = 0; /* a failure shows at the open, or at an entry's removal */
+	return cowfs_opendir(dirfd, name);
+}
+
+static int rm_tree(struct rm *m, int dirfd, const char *name, unsigned depth)
+{
+	if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+		return 0;
+	if (errno != EISDIR && errno != EPERM)
+		return -errno;
+	int fd = rm_open(dirfd, name);
+	if (fd < 0)
+		return fd;
+	int r = depth >= RM_DEPTH ? rm_move_up(m, dirfd, name) : 0;
+	if (r != 0) {
+		close(fd);
+		return r < 0 ? r : 0;
+	}
+	r = rm_contents(m, fd, depth);
+	close(fd);
+	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
+		r = -errno;
+	return r;
+}
+
+/* Empties the directory fd, however deep its tree. */
+static int empty_dir(int fd)
+{
+	struct rm m = {.top = fd};
+	int r = 0;
+	do {
+		m.moved = 0;
+		r = rm_contents(&m, fd, 0);
+	} while (r == 0 && m.moved);
 	return r;
 }
 
@@ -97,32 +184,47 @@ int cow_rmtree(int dirfd, const char *name)
 		return 0;
 	if (errno != EISDIR && errno != EPERM)
 		return -errno;
-	int fd = cowfs_opendir(dirfd, name);
-	if (fd == -EACCES && fchmodat(dirfd, name, 0700, 0) == 0)
-		fd = cowfs_opendir(dirfd, name); /* overlayfs's work/work is 000 */
+	int fd = rm_open(dirfd, name);
 	if (fd < 0)
 		return fd;
-	int r = rm_contents(fd);
+	int r = empty_dir(fd);
 	close(fd);
 	if (unlinkat(dirfd, name, AT_REMOVEDIR) < 0 && errno != ENOENT && r == 0)
 		r = -errno;
 	return r;
 }
 
+/* Removes the branch: its contents through the fd taken when it was made,
+ * then its name, only while that name is still this directory. */
+static int remove_branch(const struct cow_branch *b)
+{
+	char *slash = strrchr(b->dir, '/');
+	*slash = 0;
+	int parent = open(b->dir[0] ? b->dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
+	*slash = '/';
+	if (parent < 0)
+		return -errno;
+	if (b->dir_fd < 0) { /* cow_create failed before it held it */
+		int r = cow_rmtree(parent, slash + 1);
+		close(parent);
+		return r;
+	}
+	struct stat mine, named;
+	int r = empty_dir(b->dir_fd);
+	if (r == 0 && fstat(b->dir_fd, &mine) == 0 &&
+	    fstatat(parent, slash + 1, &named, AT_SYMLINK_NOFOLLOW) == 0 &&
+	    mine.st_dev == named.st_dev && mine.st_ino == named.st_ino &&
+	    unlinkat(parent, slash + 1, AT_REMOVEDIR) < 0 && errno != ENOENT)
+		r = -errno;
+	close(parent);
+	return r;
+}
+
 int cow_abort(struct cow_branch *b)
 {
 	int r = 0;
-	if (b->dir) {
-		char *slash = strrchr(b->dir, '/');
-		*slash = 0;
-		int fd = open(b->dir[0] ? b->dir : "/", O_PATH | O_DIRECTORY | O_CLOEXEC);
-		*slash = '/';
-		r = fd < 0 ? -errno : cow_rmtree(fd, slash + 1);
-		if (fd >= 0)
-			close(fd);
-		if (r < 0)
-			sl_errorf(-r, "removing the staged changes '%s': %s", b->dir, strerror(-r));
-	}
+	if (b->dir && (r = remove_branch(b)) < 0)
+		sl_errorf(-r, "removing the staged changes '%s': %s", b->dir, strerror(-r));
 	cow_release(b);
 	return r;
 }
@@ -131,18 +233,19 @@ void cow_release(struct cow_branch *b)
 {
 	if (b->quota_fd >= 0)
 		close(b->quota_fd);
+	if (b->dir_fd >= 0)
+		close(b->dir_fd);
 	free(b->workdir);
 	free(b->dir);
 	free(b->upper);
 	free(b->work);
-	*b = (struct cow_branch){.quota_fd = -1};
+	*b = (struct cow_branch){.quota_fd = -1, .dir_fd = -1};
 }
 
 int cow_open_upper(const struct cow_branch *b)
 {
-	int fd = b->quota_fd >= 0
-		     ? openat(b->quota_fd, "upper", O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC)
-		     : open(b->upper, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(b->quota_fd >= 0 ? b->quota_fd : b->dir_fd, "upper",
+			O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
@@ -308,7 +411,12 @@ int cow_changes(const struct cow_branch *b, struct cow_changes *out)
 	w->user_xattr = b->user_xattr;
 	int up = cow_open_upper(b);
 	int low = open(b->workdir, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-	int r = up < 0 ? up : low < 0 ? -errno : diff_dir(w, up, low, 0, false);
+	struct stat st;
+	int r = up < 0						   ? up
+		: low < 0					   ? -errno
+		: fstat(low, &st) < 0				   ? -errno
+		: st.st_dev != b->wd_dev || st.st_ino != b->wd_ino ? -ESTALE
+								   : diff_dir(w, up, low, 0, false);
 	if (up >= 0)
 		close(up);
 	if (low >= 0)

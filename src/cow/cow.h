@@ -30,6 +30,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /* The staging directory's name in the workdir, reserved for commits. */
 #define COW_STAGING ".sandlock-commit"
@@ -56,6 +57,16 @@ struct cow_branch {
 	 * by the child at <dir>/quota in its own namespace and handed over
 	 * as this fd; -1 when none */
 	int quota_fd;
+	/* the branch's directory, opened when made: the upper is opened and
+	 * the branch removed through it, never by its path again (a sandbox
+	 * that reaches the storage could put another directory, or a
+	 * symlink, at that path for the commit to read as the upper) */
+	int dir_fd;
+	/* the workdir the overlay was mounted on: the commit refuses a path
+	 * that names another directory by then (renamed away and replaced
+	 * from outside the sandbox during the run) */
+	dev_t wd_dev;
+	ino_t wd_ino;
 };
 
 /* Makes a branch of workdir (canonicalized) in a new private directory

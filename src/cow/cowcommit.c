@@ -278,6 +278,66 @@ static int read_journal(struct commit *c)
 
 /* ---- phase 3: apply ------------------------------------------------------------ */
 
+/* A directory made owner-writable for one rename, given its mode back
+ * after. */
+struct unlocked {
+	int fd; /* -1: untouched */
+	mode_t mode;
+};
+
+/* Makes the directory name of dirfd ("." for dirfd itself) writable by
+ * its owner when it is not; u->fd stays -1 when nothing was changed. */
+static void unlock_dir(int dirfd, const char *name, struct unlocked *u)
+{
+	struct stat st;
+	u->fd = -1;
+	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return;
+	if (fstat(fd, &st) == 0 && !(st.st_mode & S_IWUSR) &&
+	    fchmod(fd, (st.st_mode & 07777) | S_IWUSR) == 0) {
+		u->fd = fd;
+		u->mode = st.st_mode & 07777;
+		return;
+	}
+	close(fd);
+}
+
+static int relock_dir(struct unlocked *u, bool restore)
+{
+	int r = 0;
+	if (u->fd >= 0 && restore && fchmod(u->fd, u->mode) < 0)
+		r = -errno;
+	if (u->fd >= 0)
+		close(u->fd);
+	u->fd = -1;
+	return r;
+}
+
+/* renameat of what the command made or removed as its owner sees it: a
+ * read-only directory (0555: Go's module cache) cannot be moved to
+ * another directory (its ".." changes) nor have names added or removed,
+ * so on EACCES the moved directory and both parents are made
+ * owner-writable for the rename and given their modes back (the moved
+ * one only when placed, restore; a trashed one is removed).
+ * Unprivileged, every such directory stopped the commit halfway, its
+ * journal then failing every later start.  -errno. */
+static int rename_as_owner(int from, const char *fname, int to, const char *tname, bool restore)
+{
+	if (renameat(from, fname, to, tname) == 0)
+		return 0;
+	if (errno != EACCES)
+		return -errno;
+	struct unlocked u[3];
+	unlock_dir(from, fname, &u[0]);
+	unlock_dir(from, ".", &u[1]);
+	unlock_dir(to, ".", &u[2]);
+	int r = renameat(from, fname, to, tname) < 0 ? -errno : 0;
+	int e = relock_dir(&u[0], restore);
+	int e1 = relock_dir(&u[1], true), e2 = relock_dir(&u[2], true);
+	return r < 0 ? r : e < 0 ? e : e1 < 0 ? e1 : e2;
+}
+
 static int apply_step(struct commit *c, const struct step *s)
 {
 	char kn[16], buf[PATH_MAX];
@@ -285,7 +345,11 @@ static int apply_step(struct commit *c, const struct step *s)
 	snprintf(kn, sizeof(kn), "%u", s->k);
 	if (s->op == 'C') {
 		int fd = cowfs_open_beneath(c->wd, s->path, O_RDONLY | O_DIRECTORY);
-		int r = fd < 0 ? fd : fchmod(fd, s->mode) < 0 ? -errno : 0;
+		/* never a set-id bit: the sandbox cannot set one (its filter
+		 * refuses such a chmod), so only a journal planted in the
+		 * workdir by someone else carries it, for the host to apply
+		 * with its privileges */
+		int r = fd < 0 ? fd : fchmod(fd, s->mode & 01777) < 0 ? -errno : 0;
 		if (fd >= 0)
 			close(fd);
 		return r;
@@ -301,9 +365,9 @@ static int apply_step(struct commit *c, const struct step *s)
 		return parent;
 	int r;
 	if (s->op == 'T')
-		r = renameat(parent, base, c->trash, kn) < 0 && errno != ENOENT ? -errno : 0;
+		r = (r = rename_as_owner(parent, base, c->trash, kn, false)) == -ENOENT ? 0 : r;
 	else
-		r = renameat(c->fresh, kn, parent, base) < 0 ? -errno : 0;
+		r = rename_as_owner(c->fresh, kn, parent, base, true);
 	close(parent);
 	return r;
 }
@@ -354,6 +418,8 @@ static int ours(int wd)
 		bool k = false;
 		for (size_t j = 0; j < 4; j++)
 			k |= !strcmp(names[i], known[j]);
+		/* a removal interrupted here moved deep directories up */
+		k |= !strncmp(names[i], ".sandlock-rm-", 13);
 		if (!k && r == 0)
 			r = -ENOTEMPTY;
 		free(names[i]);
@@ -460,6 +526,12 @@ int cow_commit(struct cow_branch *b)
 	struct commit c;
 	sl_error_clear();
 	int r = lock_workdir(&c, b->workdir);
+	struct stat st;
+	if (r == 0 && fstat(c.wd, &st) == 0 && (st.st_dev != b->wd_dev || st.st_ino != b->wd_ino))
+		r = sl_errorf(ESTALE,
+			      "'%s' is no longer the directory the sandbox ran on (replaced "
+			      "during the run)",
+			      b->workdir);
 	if (r == 0)
 		r = recover_locked(&c, b->workdir);
 	c.user_xattr = b->user_xattr;

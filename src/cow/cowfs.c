@@ -27,19 +27,42 @@
  * carries; its opaque value read.  -errno. */
 enum { OVL_WHITEOUT = 1, OVL_OPAQUE = 2, OVL_REDIRECT = 4, OVL_METACOPY = 8 };
 
+#ifndef XATTR_LIST_MAX
+#define XATTR_LIST_MAX 65536
+#endif
+
+/* The xattr names of path (not followed) into buf (len bytes), or, when
+ * they do not fit, into *big (allocated, XATTR_LIST_MAX: the kernel's
+ * bound), which *list then points at: the command may give its files
+ * more names than buf holds, and ERANGE failed the whole commit (and the
+ * dry run).  The length, 0 without xattr support, or -errno. */
+static ssize_t list_xattrs(const char *path, char *buf, size_t len, char **big, char **list)
+{
+	*big = NULL;
+	*list = buf;
+	ssize_t n = llistxattr(path, buf, len);
+	if (n < 0 && errno == ERANGE) {
+		if (!(*big = malloc(XATTR_LIST_MAX)))
+			return -ENOMEM;
+		*list = *big;
+		n = llistxattr(path, *big, XATTR_LIST_MAX);
+	}
+	return n >= 0 ? n : errno == ENOTSUP ? 0 : -errno;
+}
+
 static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 {
 	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
 	size_t plen = strlen(prefix);
-	char path[PATH_MAX], list[4096], v[8];
+	char path[PATH_MAX], buf[4096], v[8], *big, *list;
 	*marks = 0;
 	if (strchr(name, '/'))
 		return -EINVAL; /* one component, as readdir gives them */
 	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return -ENAMETOOLONG;
-	ssize_t n = llistxattr(path, list, sizeof(list));
-	int r = n < 0 && errno != ENOTSUP ? -errno : 0;
+	ssize_t n = list_xattrs(path, buf, sizeof(buf), &big, &list);
+	int r = n < 0 ? (int)n : 0;
 	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
 		const char *k = list + off;
 		if (strncmp(k, prefix, plen) != 0)
@@ -55,26 +78,50 @@ static int ovl_marks(int dirfd, const char *name, bool user, int *marks)
 			 v[0] == 'y')
 			*marks |= OVL_OPAQUE;
 	}
+	free(big);
 	return r;
 }
 
-/* Removes the overlay xattrs (origin, impure...) of a file linked out of
- * the upper: they describe the upper, not the workdir.  -errno. */
-static int scrub(int dirfd, const char *name, bool user)
+static bool overlay_name(const char *k)
 {
-	const char *prefix = user ? "user.overlay." : "trusted.overlay.";
-	char path[PATH_MAX], list[4096];
+	return !strncmp(k, "user.overlay.", 13) || !strncmp(k, "trusted.overlay.", 16);
+}
+
+/* Removes the overlay xattrs of a file linked out of the upper: the
+ * kernel's (origin, impure...) describe the upper, not the workdir, and
+ * the command's own (user.overlay.* set by a root command, which the
+ * trusted.* overlay does not escape; escaped ones under userxattr) would
+ * be marks a later overlay on the workdir obeys: none reaches it, in
+ * either namespace.  A read-only file (a copied-up 0444 file carries an
+ * origin) is made writable by its owner for it, then given its mode back:
+ * removing a user xattr needs write access, and EACCES failed the commit
+ * of every read-only file the command moved.  -errno. */
+static int scrub(int dirfd, const char *name)
+{
+	char path[PATH_MAX], buf[4096], *big, *list;
 	int len = snprintf(path, sizeof(path), "/proc/self/fd/%d/%s", dirfd, name);
 	if (len < 0 || (size_t)len >= sizeof(path))
 		return -ENAMETOOLONG;
-	ssize_t n = llistxattr(path, list, sizeof(list));
-	if (n < 0)
-		return errno == ENOTSUP ? 0 : -errno;
-	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1)
-		if (!strncmp(list + off, prefix, strlen(prefix)) &&
-		    lremovexattr(path, list + off) < 0 && errno != ENODATA)
-			return -errno;
-	return 0;
+	ssize_t n = list_xattrs(path, buf, sizeof(buf), &big, &list);
+	int r = n < 0 ? (int)n : 0;
+	struct stat st;
+	bool opened = false;
+	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
+		if (!overlay_name(list + off) || lremovexattr(path, list + off) == 0 ||
+		    errno == ENODATA)
+			continue;
+		r = -errno;
+		if (r == -EACCES && !opened &&
+		    fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) == 0 && !S_ISLNK(st.st_mode) &&
+		    fchmodat(dirfd, name, (st.st_mode & 07777) | S_IWUSR, 0) == 0) {
+			opened = true;
+			r = lremovexattr(path, list + off) == 0 || errno == ENODATA ? 0 : -errno;
+		}
+	}
+	if (opened && fchmodat(dirfd, name, st.st_mode & 07777, 0) < 0 && r == 0)
+		r = -errno;
+	free(big);
+	return r;
 }
 
 int cowfs_kind(int dirfd, const char *name, bool user_xattr, struct stat *st, enum cow_kind *kind)
@@ -201,38 +248,77 @@ int cowfs_exists(int dirfd, const char *name, struct stat *st)
 	return errno == ENOENT ? 0 : -errno;
 }
 
-static int copy_data(int in, int out)
+static int write_at(int out, const char *buf, size_t n, off_t off)
 {
-	for (;;) {
-		ssize_t n = copy_file_range(in, NULL, out, NULL, COPY_CHUNK, 0);
-		if (n == 0)
-			return 0;
-		if (n > 0)
-			continue;
-		if (errno == EINTR)
-			continue;
-		if (errno != EXDEV && errno != EINVAL && errno != ENOSYS && errno != EOPNOTSUPP)
+	for (size_t done = 0; done < n;) {
+		ssize_t w = pwrite(out, buf + done, n - done, off + (off_t)done);
+		if (w < 0 && errno != EINTR)
 			return -errno;
-		break;
+		done += w > 0 ? (size_t)w : 0;
 	}
+	return 0;
+}
+
+/* Bytes [off, end) of in to the same offsets of out: copy_file_range
+ * where the kernel can (same filesystem), else read and write. */
+static int copy_range(int in, int out, off_t off, off_t end)
+{
 	char buf[65536];
-	for (;;) {
-		ssize_t n = read(in, buf, sizeof(buf));
-		if (n == 0)
-			return 0;
+	bool plain = false;
+	while (off < end) {
+		size_t want = (size_t)(end - off) < COPY_CHUNK ? (size_t)(end - off) : COPY_CHUNK;
+		off_t o_in = off, o_out = off;
+		ssize_t n = -1;
+		if (!plain) {
+			n = copy_file_range(in, &o_in, out, &o_out, want, 0);
+			if (n < 0 && (errno == EXDEV || errno == EINVAL || errno == ENOSYS ||
+				      errno == EOPNOTSUPP)) {
+				plain = true;
+				continue;
+			}
+		} else if ((n = pread(in, buf, want < sizeof(buf) ? want : sizeof(buf), off)) > 0) {
+			int r = write_at(out, buf, (size_t)n, off);
+			if (r < 0)
+				return r;
+		}
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0)
 			return -errno;
-		for (ssize_t off = 0; off < n;) {
-			ssize_t w = write(out, buf + off, (size_t)(n - off));
-			if (w < 0 && errno == EINTR)
-				continue;
-			if (w < 0)
-				return -errno;
-			off += w;
-		}
+		if (n == 0)
+			return 0; /* shorter than it was: the rest is a hole */
+		off += n;
 	}
+	return 0;
+}
+
+/* The data of in, its holes kept: the upper may hold a sparse file far
+ * larger than max_disk (a tmpfs counts the blocks written, not the size),
+ * which copied densely would fill the workdir's disk.  Only the data
+ * extents are copied (SEEK_DATA / SEEK_HOLE), the size is set after. */
+static int copy_data(int in, int out)
+{
+	struct stat st;
+	if (fstat(in, &st) < 0)
+		return -errno;
+	off_t off = 0, end = st.st_size;
+	while (off < end) {
+		off_t data = lseek(in, off, SEEK_DATA), hole;
+		if (data < 0 && errno == ENXIO)
+			break; /* a hole up to the end */
+		if (data < 0) {
+			if (errno != EINVAL && errno != EOPNOTSUPP)
+				return -errno;
+			data = off, hole = end; /* no hole support: all data */
+		} else if ((hole = lseek(in, data, SEEK_HOLE)) < 0 || hole > end) {
+			hole = end;
+		}
+		int r = copy_range(in, out, data, hole);
+		if (r < 0)
+			return r;
+		off = hole;
+	}
+	return ftruncate(out, end) < 0 ? -errno : 0;
 }
 
 /* Mode, owner (as root: a failure ignored elsewhere) and times of a copy
@@ -251,11 +337,18 @@ static int copy_meta(int dfd, const char *dname, const struct stat *st)
 
 static int copy_file(int sdir, const char *name, int ddir, const char *dname)
 {
-	int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO swapped in after the stat must not hold the
+	 * commit; anything but a regular file is refused */
+	int in = openat(sdir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
 	if (in < 0)
 		return -errno;
-	int out = openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
-	int r = out < 0 ? -errno : copy_data(in, out);
+	struct stat st;
+	int r = fstat(in, &st) < 0 ? -errno : S_ISREG(st.st_mode) ? 0 : -EAGAIN;
+	int out =
+	    r < 0 ? -1
+		  : openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+	if (r == 0)
+		r = out < 0 ? -errno : copy_data(in, out);
 	close(in);
 	if (out >= 0)
 		close(out);
@@ -279,6 +372,46 @@ static int copy_link(int sdir, const char *name, int ddir, const char *dname, si
 
 static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bool user_xattr);
 
+#ifndef XATTR_SIZE_MAX
+#define XATTR_SIZE_MAX 65536
+#endif
+
+/* The user.* xattrs the command set on a file or directory it made, to
+ * the copy (before its mode, which may forbid writing them): a link keeps
+ * them, a copy dropped them.  Never user.overlay.*: overlayfs stores the
+ * command's own overlay.* names escaped there, and unescaped in the
+ * workdir they would be marks a later overlay on it obeys.  What the
+ * workdir's filesystem cannot hold (no user xattrs, or no room: a tmpfs
+ * upper holds more than ext4's one block) is left out, as a commit that
+ * failed for metadata would lose the data too.  -errno. */
+static int copy_xattrs(int sdir, const char *name, int ddir, const char *dname)
+{
+	char src[PATH_MAX], dst[PATH_MAX], buf[4096], *big, *list, *val = NULL;
+	int a = snprintf(src, sizeof(src), "/proc/self/fd/%d/%s", sdir, name);
+	int b = snprintf(dst, sizeof(dst), "/proc/self/fd/%d/%s", ddir, dname);
+	if (a < 0 || b < 0 || (size_t)a >= sizeof(src) || (size_t)b >= sizeof(dst))
+		return -ENAMETOOLONG;
+	ssize_t n = list_xattrs(src, buf, sizeof(buf), &big, &list);
+	int r = n < 0 ? (int)n : 0;
+	for (ssize_t off = 0; r == 0 && off < n; off += (ssize_t)strlen(list + off) + 1) {
+		const char *k = list + off;
+		if (strncmp(k, "user.", 5) != 0 || overlay_name(k))
+			continue;
+		if (!val && !(val = malloc(XATTR_SIZE_MAX))) {
+			r = -ENOMEM;
+			break;
+		}
+		ssize_t v = lgetxattr(src, k, val, XATTR_SIZE_MAX);
+		if (v < 0)
+			r = errno == ENODATA ? 0 : -errno;
+		else if (lsetxattr(dst, k, val, (size_t)v, 0) < 0)
+			r = errno == ENOTSUP || errno == ENOSPC || errno == E2BIG ? 1 : -errno;
+	}
+	free(val);
+	free(big);
+	return r < 0 ? r : 0;
+}
+
 static int copy_entry(int sdir, const char *name, const struct stat *stp, int ddir,
 		      const char *dname, bool user_xattr)
 {
@@ -287,17 +420,22 @@ static int copy_entry(int sdir, const char *name, const struct stat *stp, int dd
 	/* a regular file on the same filesystem: a link shares the upper's
 	 * inode (its mode, owner and times), which the upper then drops */
 	if (S_ISREG(st.st_mode) && linkat(sdir, name, ddir, dname, 0) == 0)
-		return scrub(ddir, dname, user_xattr);
-	if (S_ISREG(st.st_mode))
-		r = copy_file(sdir, name, ddir, dname);
-	else if (S_ISLNK(st.st_mode))
+		return scrub(ddir, dname);
+	if (S_ISREG(st.st_mode)) {
+		if ((r = copy_file(sdir, name, ddir, dname)) == 0)
+			r = copy_xattrs(sdir, name, ddir, dname);
+	} else if (S_ISLNK(st.st_mode))
 		r = copy_link(sdir, name, ddir, dname, (size_t)st.st_size);
 	else if (S_ISDIR(st.st_mode))
 		r = copy_tree(sdir, name, ddir, dname, user_xattr);
-	else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode))
+	else if (S_ISFIFO(st.st_mode) || S_ISCHR(st.st_mode) || S_ISBLK(st.st_mode) ||
+		 S_ISSOCK(st.st_mode))
+		/* a socket the command bound is a name as a bare run leaves
+		 * it (a new inode, no listener): refusing it failed the whole
+		 * commit */
 		r = mknodat(ddir, dname, st.st_mode, st.st_rdev) < 0 ? -errno : 0;
 	else
-		r = -EOPNOTSUPP; /* a socket: nothing to carry */
+		r = -EOPNOTSUPP;
 	return r < 0 ? r : copy_meta(ddir, dname, &st);
 }
 
@@ -333,6 +471,8 @@ static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bo
 	for (size_t i = 0; names && names[i]; i++)
 		free(names[i]);
 	free(names);
+	if (r == 0)
+		r = copy_xattrs(sdir, name, ddir, dname);
 	close(s);
 	close(d);
 	return r;

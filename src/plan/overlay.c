@@ -133,6 +133,7 @@ int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t righ
 	if (tmpfs < 0)
 		return tmpfs;
 	if ((tmpfs && plan_quota(o, b, max_disk) < 0) || !(o->target = strdup(b->workdir)) ||
+	    !(o->hide = strdup(b->dir)) ||
 	    asprintf(
 		&o->data,
 		"lowerdir=%s,upperdir=%s,workdir=%s%s,redirect_dir=nofollow,index=off,metacopy=off",
@@ -178,6 +179,7 @@ void overlay_release(struct sl_overlay *o)
 	free(o->quota_data);
 	free(o->quota_upper);
 	free(o->quota_work);
+	free(o->hide);
 	*o = (struct sl_overlay){0};
 }
 
@@ -230,7 +232,14 @@ long overlay_child_mount(const struct sl_overlay *o, int *step, int *quota_fd)
 		return r;
 	if (o->quota && (r = mount_quota(o, quota_fd)) < 0)
 		return r;
-	return sl_sys5(SYS_mount, "overlay", o->target, "overlay", 0, o->data);
+	if ((r = sl_sys5(SYS_mount, "overlay", o->target, "overlay", 0, o->data)) < 0)
+		return r;
+	/* the overlay holds its upper and work by reference now: the path
+	 * to them leads to an empty, read-only, mode-000 tmpfs from here on
+	 * (this namespace only; the command cannot unmount it) */
+	return sl_sys5(SYS_mount, "tmpfs", o->hide, "tmpfs",
+		       MS_RDONLY | MS_NOSUID | MS_NODEV | MS_NOEXEC,
+		       "mode=000,size=4k,nr_inodes=1");
 }
 
 long overlay_child_rule(const struct sl_overlay *o, int ruleset)

@@ -11,7 +11,8 @@
  *   every mount made private (nothing propagates to the host);
  *   mount("overlay", workdir, lowerdir=workdir, upperdir, workdir,
  *   userxattr when in a user namespace, redirect_dir, index and metacopy
- *   off: the upper stays in the format cow.c reads).
+ *   off: the upper stays in the format cow.c reads); then an empty
+ *   read-only tmpfs over the branch's directory (hidden from the command).
  * A Landlock rule on the workdir itself does not reach the overlay (a
  * hidden mount point is skipped by Landlock's walk): the child adds a rule
  * on the overlay's root to the ruleset before restricting itself.
@@ -37,6 +38,11 @@ struct sl_overlay {
 	 * (the tmpfs's options in quota_data) */
 	bool quota;
 	char *quota_dir, *quota_data, *quota_upper, *quota_work;
+	/* the branch's directory, hidden from the command once the overlay
+	 * is mounted (an empty read-only tmpfs on it): a command granted
+	 * the storage would otherwise write into its own upper, with the
+	 * overlay's checks bypassed (xattrs of overlayfs's format, links) */
+	char *hide;
 };
 
 /* Whether the overlay is mounted by root (trusted.* xattrs) or in a user
