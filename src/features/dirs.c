@@ -48,7 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -57,6 +59,7 @@
 #include "mem.h"
 #include "onbehalf.h"
 #include "policy.h"
+#include "procview.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "util.h"
@@ -99,6 +102,7 @@ struct dirs_call {
 	uint64_t buf;
 	unsigned int count;
 	bool old; /* getdents: struct linux_dirent */
+	struct sl_procs *ps;
 };
 
 static void listing_free(struct listing *l)
@@ -164,8 +168,23 @@ static int take(struct listing *l, const char *buf, size_t len, size_t *cap, siz
 	return 0;
 }
 
+/* The proc view: a procfs root lists no process outside the sandbox. */
+static void drop_hidden(struct listing *l, int fd, struct sl_procs *ps)
+{
+	struct statfs sf;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_ino != 1 || fstatfs(fd, &sf) < 0 ||
+	    sf.f_type != PROC_SUPER_MAGIC)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (!procview_name_hidden(ps, l->names + l->v[i].name, l->v[i].len))
+			l->v[k++] = l->v[i];
+	l->n = k;
+}
+
 /* Every entry of the directory open at fd, sorted.  0 or -errno. */
-static int list_all(int fd, struct listing *l)
+static int list_all(int fd, struct listing *l, struct sl_procs *ps)
 {
 	char path[48];
 	snprintf(path, sizeof(path), "/proc/thread-self/fd/%d", fd);
@@ -191,6 +210,8 @@ static int list_all(int fd, struct listing *l)
 	free(buf);
 	if (own >= 0)
 		close(own);
+	if (r == 0)
+		drop_hidden(l, fd, ps);
 	if (r == 0 && l->n)
 		qsort_r(l->v, l->n, sizeof(*l->v), by_name, l->names);
 	return r;
@@ -199,7 +220,7 @@ static int list_all(int fd, struct listing *l)
 /* The listing to serve position pos of the directory st from: a kept
  * one, or a fresh one, kept.  NULL with *err. */
 static struct listing *find(struct dirs_state *st, int fd, const struct stat *sb, uint64_t pos,
-			    int *err)
+			    struct sl_procs *ps, int *err)
 {
 	struct listing *best = NULL;
 	for (size_t i = 0; pos && i < st->n_kept; i++) {
@@ -214,7 +235,7 @@ static struct listing *find(struct dirs_state *st, int fd, const struct stat *sb
 	if (best)
 		return best;
 	struct listing *l = calloc(1, sizeof(*l));
-	*err = l ? list_all(fd, l) : -ENOMEM;
+	*err = l ? list_all(fd, l, ps) : -ENOMEM;
 	if (*err < 0) {
 		listing_free(l);
 		return NULL;
@@ -291,7 +312,7 @@ static long serve(int fd, const struct sl_memref *m, void *arg)
 	if (pos < 0)
 		return -errno;
 	int err = 0;
-	struct listing *l = find(q->st, fd, &sb, (uint64_t)pos, &err);
+	struct listing *l = find(q->st, fd, &sb, (uint64_t)pos, q->ps, &err);
 	if (!l)
 		return err;
 	size_t i = (uint64_t)pos < l->n ? (size_t)pos : l->n;
@@ -329,7 +350,11 @@ static void on_dents(struct sl_ctx *c, struct sl_action *a, void *arg, bool old)
 {
 	const __u64 *r = c->req->data.args;
 	/* the kernel's types: unsigned int fd and count */
-	struct dirs_call q = {.st = arg, .buf = r[1], .count = (unsigned int)r[2], .old = old};
+	struct dirs_call q = {.st = arg,
+			      .buf = r[1],
+			      .count = (unsigned int)r[2],
+			      .old = old,
+			      .ps = &c->sup->procs};
 	long v = onbehalf_fd_call(q.st->ob, c, (int)(unsigned int)r[0], serve, &q);
 	if (v == DIRS_CONTINUE || v == -EBADF)
 		*a = sl_act_continue(); /* nothing done: the kernel's own EBADF, ENOTDIR */

@@ -49,6 +49,8 @@
 #include "httpacl.h"
 #include "onbehalf.h"
 #include "policy.h"
+#include "procs.h"
+#include "procview.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "synthetic.h"
@@ -125,19 +127,29 @@ struct synth_state {
 	int *xfd;
 };
 
+/* One open's resolution: the views (a read-only open) and the proc
+ * view (procview.h) decide on the same object. */
+struct open_q {
+	struct synth_state *st;
+	bool reading; /* O_RDONLY, not O_PATH, not O_DIRECTORY: a view may answer */
+	struct sl_procs *ps;
+	struct pv_where w;
+};
+
 /* With no credential needed (OB_ANY): 1 + the index of the view whose real
- * file o is, or 0. */
+ * file o is, or 0 with where o lies in /proc. */
 static long which_view(const struct ob_obj *o, void *arg)
 {
-	const struct synth_state *st = arg;
-	for (size_t i = 0; i < NVIEWS; i++)
+	struct open_q *q = arg;
+	const struct synth_state *st = q->st;
+	for (size_t i = 0; q->reading && i < NVIEWS; i++)
 		if (st->v[i].have && o->st.st_dev == st->v[i].dev && o->st.st_ino == st->v[i].ino)
 			return (long)i + 1;
-	for (size_t j = 0; st->xv && j < st->bundles->n; j++)
+	for (size_t j = 0; q->reading && st->xv && j < st->bundles->n; j++)
 		if (st->xv[j].have && o->st.st_dev == st->xv[j].dev &&
 		    o->st.st_ino == st->xv[j].ino)
 			return (long)(NVIEWS + j) + 1;
-	return 0;
+	return procview_classify(o, q->ps, &q->w);
 }
 
 /* The whole of b into fd: 0 or -errno. */
@@ -296,18 +308,28 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	char path[PATH_MAX];
 	*a = sl_act_continue();
 	/* a user handler's rule may bring opens this one leaves out */
-	if (!st->ob || (flags & NOT_READING) ||
-	    onbehalf_read_path(c, path_addr, path, sizeof(path)) < 0)
+	if (!st->ob || onbehalf_read_path(c, path_addr, path, sizeof(path)) < 0)
 		return;
+	struct open_q oq = {.st = st, .reading = !(flags & NOT_READING), .ps = &c->sup->procs};
 	struct ob_req q = {.dirfd = dirfd,
 			   .path = path,
 			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
 			   .need = OB_ANY,
 			   .op = which_view,
-			   .arg = st};
+			   .arg = &oq};
 	long w = onbehalf_run(st->ob, c, &q);
-	if (w <= 0)
+	/* not found, or off procfs: the kernel opens it, under Landlock,
+	 * which gives procfs no right (a path rewritten since meets that) */
+	if (w < 0 || (w == 0 && oq.w.kind == PV_NOT_PROC))
 		return;
+	if (w == 0 && oq.w.kind == PV_HIDDEN) {
+		*a = sl_act_errno(ENOENT);
+		return;
+	}
+	if (w == 0) {
+		procview_open(st->ob, c, dirfd, path, flags, &oq.w, a);
+		return;
+	}
 	/* the sandbox may have chmodded the memfd (fchmod is not notified):
 	 * a match is the view or an error, never the real file */
 	int fd = open_view(st, (size_t)w - 1, c);
@@ -334,10 +356,12 @@ static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
 }
 #endif
 
+/* Every open: the proc view decides on any of them (a directory, an
+ * O_PATH, a write) that lands on procfs. */
 static const struct sl_frule synthetic_rules[] = {
-    {{__NR_openat, 1, {SL_AMASK(2, NOT_READING, 0)}}, on_openat},
+    {{__NR_openat, 0, {{0}}}, on_openat},
 #ifdef __NR_open
-    {{__NR_open, 1, {SL_AMASK(1, NOT_READING, 0)}}, on_open_legacy},
+    {{__NR_open, 0, {{0}}}, on_open_legacy},
 #endif
 };
 
@@ -397,7 +421,8 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	int r = init_bundles(st, env->policy, &any);
 	if (r < 0)
 		return r;
-	return any ? onbehalf_get(s, env->policy, -1, &st->ob) : 0;
+	(void)any; /* the proc view needs the core whatever the views */
+	return onbehalf_get(s, env->policy, -1, &st->ob);
 }
 
 static void release(void *state)

@@ -1,0 +1,65 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * procview.h - the proc view: a sandboxed process sees only the
+ * sandbox's own processes in /proc.
+ *
+ * Landlock gives procfs no right at all (fsspecial_hide_proc), so the
+ * kernel refuses every open there that the supervisor did not make.  The
+ * opens are notified (synthetic.c: one resolution for the views and this)
+ * and decided on the object the kernel resolved: its pid directory, found
+ * by walking up from the object to the procfs root, never from the
+ * child's string.  An outside process's object is ENOENT; anything else
+ * on procfs is opened by the supervisor with the child's credentials and
+ * injected.  procview.c also filters listings of the procfs root and
+ * hides outside processes from the path calls Landlock does not see
+ * (stat, access, readlink, chdir).
+ */
+#ifndef SL_PROCVIEW_H
+#define SL_PROCVIEW_H
+
+#include <linux/limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+struct ob_obj;
+struct onbehalf;
+struct sl_ctx;
+struct sl_action;
+struct sl_procs;
+
+enum pv_kind {
+	PV_NOT_PROC, /* not on a procfs */
+	PV_PROC,     /* the root, a non-process entry, or a member's */
+	PV_OURS,     /* the supervisor's own directory: "self" resolved by us */
+	PV_HIDDEN,   /* a process outside the sandbox (or one gone) */
+};
+
+/* Where an object lies in /proc. */
+struct pv_where {
+	enum pv_kind kind;
+	/* PV_OURS: the object relative to the procfs root as the caller's
+	 * own ("self/..." or "thread-self/..."), names as the kernel made
+	 * them */
+	char rel[PATH_MAX];
+};
+
+/* Classifies the resolved object o (its own fd and stat).  Runs where an
+ * on-behalf operation runs (the engine's thread or a worker, the engine
+ * waiting).  0 or -errno (an object on procfs whose place cannot be told
+ * is PV_HIDDEN, never an error). */
+int procview_classify(const struct ob_obj *o, struct sl_procs *ps, struct pv_where *w);
+
+/* Whether a top-level procfs entry named name (len bytes) is a process
+ * outside the sandbox. */
+bool procview_name_hidden(struct sl_procs *ps, const char *name, size_t len);
+
+/* The answer to an open of an object w (not PV_NOT_PROC, not PV_HIDDEN)
+ * named path from dirfd with flags: the object reopened by the supervisor
+ * with the child's credentials and injected, or an errno (EACCES for a
+ * write: procfs is never writable in a sandbox), or continued when a
+ * second resolution meets an object off procfs (a rename between: the
+ * kernel then opens it under Landlock). */
+void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char *path,
+		   uint64_t flags, const struct pv_where *w, struct sl_action *a);
+
+#endif
