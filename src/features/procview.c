@@ -131,7 +131,8 @@ static int parent_dir(const struct ob_obj *o, const char *path)
 
 /* From directory fd (owned) up to the procfs root: how many directories
  * lie between the root's entry and fd (0: fd is that entry), -1 when fd
- * is the root itself, -2 when the walk fails. */
+ * is the root itself, -3 when the walk leaves the procfs before its root
+ * (a subtree mounted elsewhere), -2 when it fails. */
 static int depth_below_top(int fd)
 {
 	struct stat st;
@@ -146,6 +147,7 @@ static int depth_below_top(int fd)
 		if (up < 0 || fstat(up, &ust) < 0 || ust.st_dev != st.st_dev) {
 			if (up >= 0)
 				close(up);
+			r = up >= 0 && !on_proc(up) ? -3 : -2;
 			break;
 		}
 		if (is_root(up, &ust)) {
@@ -199,30 +201,29 @@ bool procview_name_hidden(struct sl_procs *ps, const char *name, size_t len)
 	return !procs_member(ps, pid);
 }
 
-/* The supervisor's own pid directory reached: the caller's own object as
- * "self/<rest>", or "thread-self/<rest>" for an entry below one of our
- * threads' task/<tid>.  0 or -ENAMETOOLONG. */
-static int ours(const char *rest, struct pv_where *w)
+/* The supervisor's own pid directory reached (at top, in path): where
+ * the same object of the caller's is, in w.  0 or -ENAMETOOLONG. */
+static int ours(const char *path, const char *top, const char *rest, struct pv_where *w)
 {
 	const char *p = rest;
+	w->thread = false;
 	if (!strncmp(p, "task/", 5)) {
 		const char *q = p + 5;
 		size_t n = strspn(q, "0123456789");
 		if (n && (q[n] == '/' || !q[n])) {
-			q += n;
-			int k = snprintf(w->rel, sizeof(w->rel), "thread-self%s", q);
-			return k < (int)sizeof(w->rel) ? 0 : -ENAMETOOLONG;
+			w->thread = true;
+			p = q[n] ? q + n + 1 : q + n;
 		}
 	}
-	int k = snprintf(w->rel, sizeof(w->rel), "self%s%s", *p ? "/" : "", p);
-	return k < (int)sizeof(w->rel) ? 0 : -ENAMETOOLONG;
+	int k = snprintf(w->root, sizeof(w->root), "%.*s", (int)(top - path), path);
+	int l = snprintf(w->rest, sizeof(w->rest), "%s", p);
+	return k < (int)sizeof(w->root) && l < (int)sizeof(w->rest) ? 0 : -ENAMETOOLONG;
 }
 
 int procview_classify(const struct ob_obj *o, struct sl_procs *ps, struct pv_where *w)
 {
 	char path[PATH_MAX];
 	w->kind = PV_NOT_PROC;
-	w->rel[0] = 0;
 	if (!on_proc(o->fd))
 		return 0;
 	w->kind = PV_HIDDEN; /* until proven otherwise */
@@ -241,7 +242,9 @@ int procview_classify(const struct ob_obj *o, struct sl_procs *ps, struct pv_whe
 		below = d < 0 ? -2 : depth_below_top(d);
 		below = below == -1 ? 0 : below < 0 ? below : below + 1;
 	}
-	if (below == -2)
+	if (below == -3)
+		w->kind = PV_UNPLACED;
+	if (below <= -2)
 		return 0;
 	if (below == -1) {
 		w->kind = PV_PROC; /* the root itself */
@@ -255,7 +258,7 @@ int procview_classify(const struct ob_obj *o, struct sl_procs *ps, struct pv_whe
 	int ol = snprintf(own, sizeof(own), "%d", (int)getpid());
 	if ((size_t)ol == toplen && !memcmp(top, own, toplen)) {
 		w->kind = PV_OURS;
-		return ours(rest, w);
+		return ours(path, top, rest, w);
 	}
 	if (!procview_name_hidden(ps, top, toplen))
 		w->kind = PV_PROC;
@@ -284,7 +287,7 @@ static long reopen(const struct ob_obj *o, void *arg)
 	if (w.kind == PV_NOT_PROC)
 		return PV_CONTINUE;
 	if (w.kind != PV_PROC)
-		return -ENOENT;
+		return w.kind == PV_UNPLACED ? -EACCES : -ENOENT;
 	if (q->flags & O_PATH) {
 		int fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0);
 		return fd < 0 ? -errno : fd;
@@ -304,7 +307,7 @@ static long reopen(const struct ob_obj *o, void *arg)
 void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char *path,
 		   uint64_t flags, const struct pv_where *w, struct sl_action *a)
 {
-	char again[PATH_MAX + 8];
+	char again[2 * PATH_MAX + 48];
 	bool path_only = flags & O_PATH;
 	if (!path_only && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))) {
 		*a = sl_act_errno(EACCES); /* as Landlock: procfs is never writable here */
@@ -319,7 +322,16 @@ void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char 
 			   .op = reopen,
 			   .arg = &q};
 	if (w->kind == PV_OURS) {
-		snprintf(again, sizeof(again), "/proc/%s", w->rel);
+		/* the caller's own entry, in the same procfs */
+		int tgid = c->proc->pid, tid = (int)c->req->pid;
+		int n = w->thread ? snprintf(again, sizeof(again), "%s%d/task/%d%s%s", w->root, tgid,
+					     tid, *w->rest ? "/" : "", w->rest)
+				  : snprintf(again, sizeof(again), "%s%d%s%s", w->root, tgid,
+					     *w->rest ? "/" : "", w->rest);
+		if (n >= (int)sizeof(again)) {
+			*a = sl_act_errno(ENAMETOOLONG);
+			return;
+		}
 		r.path = again;
 		r.dirfd = AT_FDCWD;
 	}

@@ -32,15 +32,21 @@ enum pv_kind {
 	PV_PROC,     /* the root, a non-process entry, or a member's */
 	PV_OURS,     /* the supervisor's own directory: "self" resolved by us */
 	PV_HIDDEN,   /* a process outside the sandbox (or one gone) */
+	PV_UNPLACED, /* in a procfs subtree mounted elsewhere (a bind mount of
+		      * /proc/sys): its place under the root is unknown */
 };
 
 /* Where an object lies in /proc. */
 struct pv_where {
 	enum pv_kind kind;
-	/* PV_OURS: the object relative to the procfs root as the caller's
-	 * own ("self/..." or "thread-self/..."), names as the kernel made
-	 * them */
-	char rel[PATH_MAX];
+	/* PV_OURS: where the procfs is (the path the kernel prints for its
+	 * root, "/proc"), and the object below the supervisor's own entry
+	 * ("status", "net/dev"), below one of its threads' task/<tid> when
+	 * thread: the same object of the caller's own is
+	 * <root>/<tgid>[/task/<tid>]/<rest> */
+	char root[PATH_MAX];
+	char rest[PATH_MAX];
+	bool thread;
 };
 
 /* Classifies the resolved object o (its own fd and stat).  Runs where an
