@@ -27,8 +27,8 @@
  *     walk: a read tree, no denied one, no outside process on the way),
  *     the object classified again, and reopened by the supervisor through
  *     /proc/thread-self/fd with the child's credentials, then injected.
- *     A write is EACCES (procfs is never writable in a sandbox); O_PATH
- *     gets the resolved file itself.
+ *     A write is EACCES (procfs is never writable in a sandbox); an
+ *     O_PATH open is the kernel's (an O_PATH file cannot be injected).
  * The kernel's own access checks on /proc/<pid> files (ptrace modes for
  * environ, mem, fd) are made for the supervisor's thread acting with the
  * child's ids and no capability: what the child could open itself.
@@ -188,6 +188,21 @@ static int split_top(const char *path, int n, const char **top, size_t *toplen, 
 	return 0;
 }
 
+bool procview_names_ours(const char *path)
+{
+	char own[16];
+	int n = snprintf(own, sizeof(own), "%d", (int)getpid());
+	for (const char *p = path; *p;) {
+		while (*p == '/')
+			p++;
+		size_t len = strcspn(p, "/");
+		if (len == (size_t)n && !memcmp(p, own, len))
+			return true;
+		p += len;
+	}
+	return false;
+}
+
 bool procview_name_hidden(struct sl_procs *ps, const char *name, size_t len)
 {
 	size_t digits = 0;
@@ -288,10 +303,6 @@ static long reopen(const struct ob_obj *o, void *arg)
 		return PV_CONTINUE;
 	if (w.kind != PV_PROC)
 		return w.kind == PV_UNPLACED ? -EACCES : -ENOENT;
-	if (q->flags & O_PATH) {
-		int fd = fcntl(o->fd, F_DUPFD_CLOEXEC, 0);
-		return fd < 0 ? -errno : fd;
-	}
 	if (S_ISLNK(o->st.st_mode))
 		return -ELOOP; /* O_NOFOLLOW on a symlink */
 	if ((q->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
@@ -308,8 +319,16 @@ void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char 
 		   uint64_t flags, const struct pv_where *w, struct sl_action *a)
 {
 	char again[2 * PATH_MAX + 48];
-	bool path_only = flags & O_PATH;
-	if (!path_only && ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))) {
+	if (flags & O_PATH) {
+		/* an O_PATH file cannot be injected (the kernel's fget refuses
+		 * it); the kernel opens it: Landlock checks no right for it, and
+		 * it reads nothing (a thread that rewrites the path after the
+		 * check gets a handle on an outside process's directory, whose
+		 * metadata it may stat; every open through it is decided here) */
+		*a = sl_act_continue();
+		return;
+	}
+	if ((flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC)) {
 		*a = sl_act_errno(EACCES); /* as Landlock: procfs is never writable here */
 		return;
 	}
@@ -317,8 +336,7 @@ void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char 
 	struct ob_req r = {.dirfd = dirfd,
 			   .path = path,
 			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
-			   /* O_PATH reads nothing: the kernel checks no right */
-			   .need = path_only ? OB_ANY : OB_READ,
+			   .need = OB_READ,
 			   .op = reopen,
 			   .arg = &q};
 	if (w->kind == PV_OURS) {
@@ -511,7 +529,8 @@ static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg)
 	    .need = OB_ANY,
 	    .op = look,
 	    .arg = &q};
-	if (onbehalf_run(st->ob, c, &req) == 0 && q.w.kind == PV_HIDDEN)
+	if (onbehalf_run(st->ob, c, &req) == 0 &&
+	    (q.w.kind == PV_HIDDEN || (q.w.kind == PV_OURS && procview_names_ours(path))))
 		*a = sl_act_errno(ENOENT);
 }
 

@@ -55,6 +55,13 @@ struct pv_where {
  * is PV_HIDDEN, never an error). */
 int procview_classify(const struct ob_obj *o, struct sl_procs *ps, struct pv_where *w);
 
+/* Whether the path names the supervisor's own pid as a component: an
+ * object in its /proc directory reached so is an outside process's (the
+ * supervisor's), not the caller's own reached through "self" (PV_OURS).
+ * A path string only chooses between the caller's own entry and ENOENT:
+ * either is safe. */
+bool procview_names_ours(const char *path);
+
 /* Whether a top-level procfs entry named name (len bytes) is a process
  * outside the sandbox. */
 bool procview_name_hidden(struct sl_procs *ps, const char *name, size_t len);

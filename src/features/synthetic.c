@@ -322,6 +322,8 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	 * which gives procfs no right (a path rewritten since meets that) */
 	if (w < 0 || (w == 0 && oq.w.kind == PV_NOT_PROC))
 		return;
+	if (w == 0 && oq.w.kind == PV_OURS && procview_names_ours(path))
+		oq.w.kind = PV_HIDDEN; /* the supervisor's own, named */
 	if (w == 0 && (oq.w.kind == PV_HIDDEN || oq.w.kind == PV_UNPLACED)) {
 		/* a subtree of procfs mounted elsewhere: Landlock's answer */
 		*a = sl_act_errno(oq.w.kind == PV_HIDDEN ? ENOENT : EACCES);
