@@ -11,18 +11,20 @@
  * them as for /etc's files.  A fixed view is made once, at the first
  * open that needs it; a live one at each open (its content changes).
  *
- * The read-only opens (open, openat; openat2 is ENOSYS for everyone) are
- * notified: no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY (the seccomp
- * rule compares the flags register, so directory listings and writes cost
- * nothing).  The path is read once and resolved once, whatever the number
- * of views, by the on-behalf core as the opening thread would (its dirfd,
+ * Every open (open, openat; openat2 is ENOSYS for everyone) is notified:
+ * the proc view (procview.h) decides on any of them that lands on procfs;
+ * only a read-only one (no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY)
+ * may be a view.  The path is read once and resolved once, whatever the
+ * number of views, by the on-behalf core as the opening thread would (its dirfd,
  * its cwd, the sandbox's root, its own /proc/self/root), following a
  * final symlink unless O_NOFOLLOW; the object's device and inode are then
  * compared with each view's real file (however it was named: relative,
  * through symlinks, "..", a dirfd, /proc/self/root).  A match is answered
  * with a new read-only open of a sealed memfd holding the view, injected
- * with the open's O_CLOEXEC.  Anything else is continued: the kernel opens
- * it, and Landlock decides as always.
+ * with the open's O_CLOEXEC.  An object on procfs is the proc view's
+ * (hidden, or opened on the child's behalf).  Anything else is continued:
+ * the kernel opens it, and Landlock decides as always (it gives procfs no
+ * right: a path rewritten into /proc after the check is refused).
  *
  * Continuing after reading the path is safe here, and only here: the
  * decision grants nothing (the access is still the kernel's and
