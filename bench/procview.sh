@@ -2,8 +2,8 @@
 # SPDX-License-Identifier: Apache-2.0
 #
 # procview.sh - what the proc view costs: `ps -e`, a python loop that
-# opens and stats 3000 files under /usr, and one that reads
-# /proc/self/stat 2000 times, bare, under this build's sandlock (the view
+# stats, checks and opens 3000 files under /usr/lib/python3, and one that
+# reads /proc/self/stat 2000 times, bare, under this build's sandlock (the view
 # is always on: every open, stat and listing is notified, procfs opens
 # are made by the supervisor) and, when SANDLOCK_BASE names a sandlock
 # binary built without the view (main before it), under that one too.
@@ -28,17 +28,7 @@ BASE=${SANDLOCK_BASE:-}
 [[ -z $BASE || -x $BASE ]] || fail "SANDLOCK_BASE=$BASE is not an executable"
 
 # one line each: hyperfine -N splits shell-style
-opens='import os
-n = 0
-for d, _, fs in os.walk("/usr/lib/python3"):
-    for f in fs:
-        p = os.path.join(d, f)
-        try:
-            os.stat(p)
-            with open(p, "rb") as h: h.read(1)
-        except OSError: pass
-        n += 1
-        if n >= 3000: raise SystemExit'
+opens='import os, itertools; ps = itertools.islice((os.path.join(d, f) for d, _, fs in os.walk("/usr/lib/python3") for f in fs), 3000); print(sum(len(open(p, "rb").read(1)) for p in ps if os.path.isfile(p) and os.access(p, os.R_OK)))'
 procs='for _ in range(2000): open("/proc/self/stat").read()'
 
 trees=("${SL_TREES_PY[@]}")
@@ -89,7 +79,7 @@ workload procs "$PY" -c "$procs"
 import glob, json, os, statistics, sys
 
 work, rounds = sys.argv[1], int(sys.argv[2])
-labels = {"ps": "ps -e", "opens": "python: stat+open 3000 files", "procs": "python: 2000 reads of /proc/self/stat"}
+labels = {"ps": "ps -e", "opens": "python: stat+access+open 3000 files", "procs": "python: 2000 reads of /proc/self/stat"}
 what = {"bare": "bare", "base": "sandlock without view", "view": "sandlock with view"}
 print()
 print(f"the proc view, median over {rounds} interleaved rounds (hyperfine -N -w 2)")

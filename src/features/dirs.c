@@ -350,11 +350,8 @@ static void on_dents(struct sl_ctx *c, struct sl_action *a, void *arg, bool old)
 {
 	const __u64 *r = c->req->data.args;
 	/* the kernel's types: unsigned int fd and count */
-	struct dirs_call q = {.st = arg,
-			      .buf = r[1],
-			      .count = (unsigned int)r[2],
-			      .old = old,
-			      .ps = &c->sup->procs};
+	struct dirs_call q = {
+	    .st = arg, .buf = r[1], .count = (unsigned int)r[2], .old = old, .ps = &c->sup->procs};
 	long v = onbehalf_fd_call(q.st->ob, c, (int)(unsigned int)r[0], serve, &q);
 	if (v == DIRS_CONTINUE || v == -EBADF)
 		*a = sl_act_continue(); /* nothing done: the kernel's own EBADF, ENOTDIR */

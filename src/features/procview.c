@@ -76,8 +76,8 @@
 #define PROC_ROOT_INO 1
 #endif
 
-#define PV_MAX_DEPTH 32		 /* procfs trees are shallow: /proc/sys at most ~8 */
-#define PV_CONTINUE  (-300000L)	 /* an object off procfs: the kernel opens it */
+#define PV_MAX_DEPTH 32			 /* procfs trees are shallow: /proc/sys at most ~8 */
+#define PV_CONTINUE  (-300000L)		 /* an object off procfs: the kernel opens it */
 #define PV_CHUNK     ((size_t)256 << 10) /* at most this much listed per call */
 
 static bool on_proc(int fd)
@@ -120,8 +120,8 @@ static int parent_dir(const struct ob_obj *o, const char *path)
 	int p = (int)syscall(SYS_openat2, AT_FDCWD, dir, &how, sizeof(how));
 	int x = p < 0 ? -1 : openat(p, slash + 1, O_PATH | O_NOFOLLOW | O_CLOEXEC);
 	struct stat st;
-	bool ok = x >= 0 && fstat(x, &st) == 0 && st.st_dev == o->st.st_dev &&
-		  st.st_ino == o->st.st_ino;
+	bool ok =
+	    x >= 0 && fstat(x, &st) == 0 && st.st_dev == o->st.st_dev && st.st_ino == o->st.st_ino;
 	if (x >= 0)
 		close(x);
 	if (!ok && p >= 0)
@@ -342,8 +342,8 @@ void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char 
 	if (w->kind == PV_OURS) {
 		/* the caller's own entry, in the same procfs */
 		int tgid = c->proc->pid, tid = (int)c->req->pid;
-		int n = w->thread ? snprintf(again, sizeof(again), "%s%d/task/%d%s%s", w->root, tgid,
-					     tid, *w->rest ? "/" : "", w->rest)
+		int n = w->thread ? snprintf(again, sizeof(again), "%s%d/task/%d%s%s", w->root,
+					     tgid, tid, *w->rest ? "/" : "", w->rest)
 				  : snprintf(again, sizeof(again), "%s%d%s%s", w->root, tgid,
 					     *w->rest ? "/" : "", w->rest);
 		if (n >= (int)sizeof(again)) {
@@ -491,21 +491,17 @@ struct pv_call {
 
 static const struct pv_call calls[] = {
 #ifdef __NR_stat
-    {__NR_stat, -1, 0, -1, false},
-    {__NR_lstat, -1, 0, -1, true},
+    {__NR_stat, -1, 0, -1, false},     {__NR_lstat, -1, 0, -1, true},
 #endif
-    {__NR_newfstatat, 0, 1, 3, false},
-    {__NR_statx, 0, 1, 2, false},
+    {__NR_newfstatat, 0, 1, 3, false}, {__NR_statx, 0, 1, 2, false},
 #ifdef __NR_access
     {__NR_access, -1, 0, -1, false},
 #endif
-    {__NR_faccessat, 0, 1, -1, false},
-    {__NR_faccessat2, 0, 1, 3, false},
+    {__NR_faccessat, 0, 1, -1, false}, {__NR_faccessat2, 0, 1, 3, false},
 #ifdef __NR_readlink
     {__NR_readlink, -1, 0, -1, true},
 #endif
-    {__NR_readlinkat, 0, 1, -1, true},
-    {__NR_chdir, -1, 0, -1, false},
+    {__NR_readlinkat, 0, 1, -1, true}, {__NR_chdir, -1, 0, -1, false},
 };
 
 static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg)
@@ -522,13 +518,12 @@ static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg)
 		return; /* "" (AT_EMPTY_PATH) names an fd the child holds */
 	uint64_t fl = k->flags < 0 ? 0 : r[k->flags];
 	struct pv_look q = {.ps = &c->sup->procs};
-	struct ob_req req = {
-	    .dirfd = k->dirfd < 0 ? AT_FDCWD : (int)(int32_t)r[k->dirfd],
-	    .path = path,
-	    .flags = (k->nofollow || (fl & AT_SYMLINK_NOFOLLOW)) ? OB_NOFOLLOW : 0,
-	    .need = OB_ANY,
-	    .op = look,
-	    .arg = &q};
+	struct ob_req req = {.dirfd = k->dirfd < 0 ? AT_FDCWD : (int)(int32_t)r[k->dirfd],
+			     .path = path,
+			     .flags = (k->nofollow || (fl & AT_SYMLINK_NOFOLLOW)) ? OB_NOFOLLOW : 0,
+			     .need = OB_ANY,
+			     .op = look,
+			     .arg = &q};
 	if (onbehalf_run(st->ob, c, &req) == 0 &&
 	    (q.w.kind == PV_HIDDEN || (q.w.kind == PV_OURS && procview_names_ours(path))))
 		*a = sl_act_errno(ENOENT);

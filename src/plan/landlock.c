@@ -211,7 +211,8 @@ static bool any(const struct sl_strv *l)
  * (no mount table read). */
 bool landlock_reads_mounts(const struct landlock_req *req)
 {
-	return any(req->deny) || any(req->write) || ((geteuid() == 0 || req->proc_view) && any(req->read));
+	return any(req->deny) || any(req->write) ||
+	       ((geteuid() == 0 || req->proc_view) && any(req->read));
 }
 
 static int restrictions(const struct landlock_req *req, const struct fs_grants *read,

@@ -118,7 +118,7 @@ TEST(determinism_num_cpus_refused)
 
 #define RANDOM_SCRIPT                                                                              \
 	PYTHON " -c 'import os, random; print(random.random(), os.urandom(16).hex())'; "           \
-	       "od -An -N16 -tx1 /dev/urandom; od -An -N8 -tx1 /dev/random; "              \
+	       "od -An -N16 -tx1 /dev/urandom; od -An -N8 -tx1 /dev/random; "                      \
 	       "cd /dev && od -An -N4 -tx1 ./urandom"
 
 static char *seeded(uint64_t seed)

@@ -113,8 +113,9 @@ TEST(spoofed_tgid_name_cannot_reach_supervisor_lib)
  * stopped), and the run ends by it. */
 static int cli_naming_itself(char **out, const char *timeout, const char *ms)
 {
-	const char *script = tc_fmt("exec \"$0\" run -r %s -r /proc -c 30 %s -- %s spoof-tgid $$ %s",
-				    tc_probe_dir(), timeout, aprobe(), ms);
+	const char *script =
+	    tc_fmt("exec \"$0\" run -r %s -r /proc -c 30 %s -- %s spoof-tgid $$ %s", tc_probe_dir(),
+		   timeout, aprobe(), ms);
 	char *const argv[] = {"/bin/sh", "-c", (char *)script, (char *)tc_cli(), NULL};
 	char *err = NULL;
 	tc_require_kernel();

@@ -126,10 +126,10 @@ static const char routes_py[] =
     "r('cpuinfo', lambda: rd('/proc/cpuinfo'))\n"
     "c.kill(); c.wait()\n";
 
-static const char *const hidden_routes[] = {
-    "environ", "status", "cmdline", "stat",	 "lstat",  "readlink", "opendir",
-    "opath",   "write",	 "root",    "troot",	 "dirfd",  "dirfdstat", "link1",
-    "link2",   "link3",	 "dotdot",  "chdir",	 NULL};
+static const char *const hidden_routes[] = {"environ",	"status",  "cmdline",	"stat",	 "lstat",
+					    "readlink", "opendir", "opath",	"write", "root",
+					    "troot",	"dirfd",   "dirfdstat", "link1", "link2",
+					    "link3",	"dotdot",  "chdir",	NULL};
 
 static void check_routes(const char *out)
 {
@@ -197,10 +197,11 @@ TEST(procview_ps_and_pgrep)
 	if (!tc_exists(ps) || !tc_exists(pgrep))
 		SKIP("no ps or pgrep (procps) on this host");
 	pid_t v = outsider();
-	const char *script = tc_fmt("%s -e -o pid=,comm=; echo pgrep-outside; %s -x sleep; echo "
-				    "rc=$?; sleep 7.5 & for i in 1 2 3 4 5 6 7 8 9 10; do n=$(%s -x "
-				    "sleep) && echo inside-found && break; sleep 0.2; done; kill $!",
-				    ps, pgrep, pgrep);
+	const char *script =
+	    tc_fmt("%s -e -o pid=,comm=; echo pgrep-outside; %s -x sleep; echo "
+		   "rc=$?; sleep 7.5 & for i in 1 2 3 4 5 6 7 8 9 10; do n=$(%s -x "
+		   "sleep) && echo inside-found && break; sleep 0.2; done; kill $!",
+		   ps, pgrep, pgrep);
 	const char *argv[] = {"/bin/sh", "-c", script, NULL};
 	struct tc_res r = tc_runv(policy(NULL), NULL, argv);
 	end(v);
@@ -254,10 +255,8 @@ TEST(procview_attack_path_rewritten_during_open)
 	tc_write_file(benign, "benign-content", 0644);
 	pid_t v = outsider();
 	char *target = tc_fmt("/proc/%d/cmdline", (int)v);
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_fs_read(sandlock_sandbox_builder_fs_read(
-							  tc_builder_sys(), "/proc"),
-						      d));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(
+	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc"), d));
 	char *out = tc_named_in(p, "pvprobe", "race", benign, target, "4000", NULL);
 	end(v);
 	long b = -1, t = -1, o = -1;
