@@ -65,6 +65,7 @@
 #include "error.h"
 #include "feature.h"
 #include "mem.h"
+#include "policy.h"
 #include "onbehalf.h"
 #include "procs.h"
 #include "procview.h"
@@ -77,7 +78,7 @@
 #endif
 
 #define PV_MAX_DEPTH 32			 /* procfs trees are shallow: /proc/sys at most ~8 */
-#define PV_CONTINUE  (-300000L)		 /* an object off procfs: the kernel opens it */
+#define PV_CONTINUE  PV_OPEN_LONG	 /* an object off procfs: the kernel opens it */
 #define PV_CHUNK     ((size_t)256 << 10) /* at most this much listed per call */
 
 static bool on_proc(int fd)
@@ -291,6 +292,21 @@ struct pv_open {
  * the resolution's, or ours). */
 #define PV_KEEP (O_DIRECTORY | O_NONBLOCK | O_NOATIME | O_LARGEFILE | O_NOCTTY | O_DSYNC | O_SYNC)
 
+/* The open of o (a visible procfs object) for flags: an fd or -errno. */
+static long reopen_obj(const struct ob_obj *o, uint64_t flags)
+{
+	if (S_ISLNK(o->st.st_mode))
+		return -ELOOP; /* O_NOFOLLOW on a symlink */
+	if ((flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	if ((flags & O_DIRECTORY) && !S_ISDIR(o->st.st_mode))
+		return -ENOTDIR;
+	char self[48];
+	snprintf(self, sizeof(self), "/proc/thread-self/fd/%d", o->fd);
+	int fd = open(self, O_RDONLY | O_CLOEXEC | (int)(flags & PV_KEEP));
+	return fd < 0 ? -errno : fd;
+}
+
 /* With the child's credentials, on the object of the second resolution. */
 static long reopen(const struct ob_obj *o, void *arg)
 {
@@ -303,16 +319,42 @@ static long reopen(const struct ob_obj *o, void *arg)
 		return PV_CONTINUE;
 	if (w.kind != PV_PROC)
 		return w.kind == PV_UNPLACED ? -EACCES : -ENOENT;
-	if (S_ISLNK(o->st.st_mode))
-		return -ELOOP; /* O_NOFOLLOW on a symlink */
-	if ((q->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
-		return -EEXIST;
-	if ((q->flags & O_DIRECTORY) && !S_ISDIR(o->st.st_mode))
-		return -ENOTDIR;
-	char self[48];
-	snprintf(self, sizeof(self), "/proc/thread-self/fd/%d", o->fd);
-	int fd = open(self, O_RDONLY | O_CLOEXEC | (int)(q->flags & PV_KEEP));
-	return fd < 0 ? -errno : fd;
+	return reopen_obj(o, q->flags);
+}
+
+/* The procfs root's device, on the second resolution of "/proc". */
+static long root_dev(const struct ob_obj *o, void *arg)
+{
+	if (!is_root(o->fd, &o->st))
+		return -ENOENT;
+	*(dev_t *)arg = o->st.st_dev;
+	return 0;
+}
+
+bool procview_fast(struct onbehalf *ob, struct sl_ctx *c, const struct sandlock_sandbox *policy,
+		   struct pv_fast *f)
+{
+	if (f->state == 0) {
+		dev_t dev = 0;
+		struct ob_req r = {.dirfd = AT_FDCWD,
+				   .path = "/proc",
+				   .need = OB_READ,
+				   .op = root_dev,
+				   .arg = &dev,
+				   .why = &(const char *){NULL}};
+		bool ok = !policy->fs_deny.n && onbehalf_run(ob, c, &r) == 0;
+		f->state = ok ? 1 : -1;
+		f->dev = dev;
+	}
+	return f->state == 1;
+}
+
+long procview_open_here(const struct ob_obj *o, const struct pv_fast *f, uint64_t flags)
+{
+	if (f->state != 1 || o->st.st_dev != f->dev || (flags & O_PATH) ||
+	    (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
+		return PV_CONTINUE;
+	return reopen_obj(o, flags);
 }
 
 void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char *path,

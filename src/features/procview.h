@@ -20,6 +20,7 @@
 #include <linux/limits.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct ob_obj;
 struct onbehalf;
@@ -65,6 +66,24 @@ bool procview_names_ours(const char *path);
 /* Whether a top-level procfs entry named name (len bytes) is a process
  * outside the sandbox. */
 bool procview_name_hidden(struct sl_procs *ps, const char *name, size_t len);
+
+/* Whether a procfs object may be opened at its first resolution (one
+ * lookup per open): the policy denies no path (no fs_deny tree could lie
+ * inside /proc) and grants the read of the sandbox's /proc, whose
+ * device is kept (another procfs mount goes the long way).  Decided once
+ * per sandbox, at its first open of a procfs object. */
+struct pv_fast {
+	int state; /* 0 unknown, 1 yes, -1 no */
+	dev_t dev;
+};
+struct sandlock_sandbox;
+bool procview_fast(struct onbehalf *ob, struct sl_ctx *c, const struct sandlock_sandbox *policy,
+		   struct pv_fast *f);
+/* In the first resolution's operation (the child's ids, no capability),
+ * on a PV_PROC object o: its read-only open under f, an fd, -errno, or
+ * PV_OPEN_LONG when it must go the long way (procview_open). */
+#define PV_OPEN_LONG (-300000L)
+long procview_open_here(const struct ob_obj *o, const struct pv_fast *f, uint64_t flags);
 
 /* The answer to an open of an object w (not PV_NOT_PROC, not PV_HIDDEN)
  * named path from dirfd with flags: the object reopened by the supervisor

@@ -127,6 +127,7 @@ struct synth_state {
 	 * open): the supervisor would serve a file of its choosing, past
 	 * Landlock */
 	int *xfd;
+	struct pv_fast fast; /* the proc view's one-lookup opens */
 };
 
 /* One open's resolution: the views (a read-only open) and the proc
@@ -136,6 +137,8 @@ struct open_q {
 	bool reading; /* O_RDONLY, not O_PATH, not O_DIRECTORY: a view may answer */
 	struct sl_procs *ps;
 	struct pv_where w;
+	uint64_t flags;
+	long fd; /* a procfs object opened at once (procview_open_here), or not */
 };
 
 /* With no credential needed (OB_ANY): 1 + the index of the view whose real
@@ -151,7 +154,10 @@ static long which_view(const struct ob_obj *o, void *arg)
 		if (st->xv[j].have && o->st.st_dev == st->xv[j].dev &&
 		    o->st.st_ino == st->xv[j].ino)
 			return (long)(NVIEWS + j) + 1;
-	return procview_classify(o, q->ps, &q->w);
+	int r = procview_classify(o, q->ps, &q->w);
+	if (r == 0 && q->w.kind == PV_PROC)
+		q->fd = procview_open_here(o, &q->st->fast, q->flags);
+	return r;
 }
 
 /* The whole of b into fd: 0 or -errno. */
@@ -312,7 +318,11 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	/* a user handler's rule may bring opens this one leaves out */
 	if (!st->ob || onbehalf_read_path(c, path_addr, path, sizeof(path)) < 0)
 		return;
-	struct open_q oq = {.st = st, .reading = !(flags & NOT_READING), .ps = &c->sup->procs};
+	struct open_q oq = {.st = st,
+			    .reading = !(flags & NOT_READING),
+			    .ps = &c->sup->procs,
+			    .flags = flags,
+			    .fd = PV_OPEN_LONG};
 	struct ob_req q = {.dirfd = dirfd,
 			   .path = path,
 			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
@@ -329,6 +339,23 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	if (w == 0 && (oq.w.kind == PV_HIDDEN || oq.w.kind == PV_UNPLACED)) {
 		/* a subtree of procfs mounted elsewhere: Landlock's answer */
 		*a = sl_act_errno(oq.w.kind == PV_HIDDEN ? ENOENT : EACCES);
+		return;
+	}
+	if (w == 0 && oq.fd == PV_OPEN_LONG && st->fast.state == 0 &&
+	    procview_fast(st->ob, c, st->src.policy, &st->fast)) {
+		/* the first procfs open decided the fast way: again, once */
+		w = onbehalf_run(st->ob, c, &q);
+		if (w < 0 || (w == 0 && oq.w.kind == PV_NOT_PROC))
+			return;
+	}
+	if (w == 0 && oq.fd != PV_OPEN_LONG) {
+		/* opened at its one resolution (procview_open_here) */
+		if (oq.fd < 0)
+			*a = sl_act_errno((int)-oq.fd);
+		else
+			*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND,
+						.fd = (int)oq.fd,
+						.fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
 		return;
 	}
 	if (w == 0) {
