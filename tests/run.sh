@@ -23,7 +23,7 @@ run_suite() { # label, command...
 	out=$(mktemp)
 	TH_LABEL="[$label]" "$@" 2>&1 | tee "$out"
 	local line
-	line=$(grep -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n1)
+	line=$(grep -a -E '^[0-9]+ passed, [0-9]+ failed$' "$out" | tail -n1)
 	if [ -z "$line" ]; then
 		echo "FAIL [$label] suite did not finish"
 		total_fail=$((total_fail + 1))

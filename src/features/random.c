@@ -20,7 +20,7 @@
  * open reads different bytes, as the devices give), EOF after it.  The
  * open's path is resolved a second time (synthetic.c's views resolve
  * it first): a read-only open cost 74 us against 35 us in a seeded
- * sandbox (Python loop, root); an open of the devices 3.7 ms (1 MiB of
+ * sandbox (Python loop, root); an open of the devices 1.4 ms (1 MiB of
  * ChaCha20 and the memfd's pages).
  * Every other open continues (the decision grants nothing).
  *

@@ -72,11 +72,21 @@ struct synth_view {
 	synth_live_fn live;
 	bool (*wanted)(const struct synth_src *src);
 	bool filters;
+	/* a /proc/sys file: its inode number is handed out afresh each time
+	 * the kernel instantiates it (proc_sys_make_inode), so the identity
+	 * taken at set-up holds only while something keeps the inode: an
+	 * O_PATH fd for the sandbox's life */
+	bool pin;
 };
 
 static bool cpus_wanted(const struct synth_src *src)
 {
 	return src->ncpus > 0;
+}
+
+static bool meminfo_wanted(const struct synth_src *src)
+{
+	return meminfo_on(src->policy);
 }
 
 static bool remap_wanted(const struct synth_src *src)
@@ -89,14 +99,16 @@ static bool remap_wanted(const struct synth_src *src)
  * command's; every name of the file (/proc/net/tcp, /proc/self/net/tcp,
  * /proc/<pid>/net/tcp of any process there) is that one inode. */
 static const struct synth_view views[] = {
-    {"/etc/hostname", hostname_file, NULL, NULL, false},
-    {"/etc/hosts", hostname_hosts, NULL, NULL, false},
-    {"/proc/cpuinfo", cpus_cpuinfo, NULL, cpus_wanted, true},
-    {"/sys/devices/system/cpu/online", cpus_range, NULL, cpus_wanted, false},
-    {"/sys/devices/system/cpu/possible", cpus_range, NULL, cpus_wanted, false},
-    {"/sys/devices/system/cpu/present", cpus_range, NULL, cpus_wanted, false},
-    {"/proc/thread-self/net/tcp", NULL, portremap_tcp4_file, remap_wanted, false},
-    {"/proc/thread-self/net/tcp6", NULL, portremap_tcp6_file, remap_wanted, false},
+    {"/etc/hostname", hostname_file, NULL, NULL, false, false},
+    {"/etc/hosts", hostname_hosts, NULL, NULL, false, false},
+    {"/proc/sys/kernel/hostname", hostname_file, NULL, NULL, false, true},
+    {"/proc/cpuinfo", cpus_cpuinfo, NULL, cpus_wanted, true, false},
+    {"/proc/meminfo", NULL, meminfo_file, meminfo_wanted, false, false},
+    {"/sys/devices/system/cpu/online", cpus_range, NULL, cpus_wanted, false, false},
+    {"/sys/devices/system/cpu/possible", cpus_range, NULL, cpus_wanted, false, false},
+    {"/sys/devices/system/cpu/present", cpus_range, NULL, cpus_wanted, false, false},
+    {"/proc/thread-self/net/tcp", NULL, portremap_tcp4_file, remap_wanted, false, false},
+    {"/proc/thread-self/net/tcp6", NULL, portremap_tcp6_file, remap_wanted, false, false},
 };
 
 #define NVIEWS SL_ARRAY_SIZE(views)
@@ -110,6 +122,7 @@ struct view_state {
 	dev_t dev;
 	ino_t ino;
 	int memfd; /* the content, sealed; -1 until the first match needs it */
+	int pin;   /* the view's pin: the real file, O_PATH; -1 otherwise */
 };
 
 struct synth_state {
@@ -147,6 +160,11 @@ static long which_view(const struct ob_obj *o, void *arg)
 {
 	struct open_q *q = arg;
 	const struct synth_state *st = q->st;
+	/* first: /proc/<outside pid>/net/tcp is a view's inode too, and the
+	 * view would tell that the pid exists */
+	int r = procview_classify(o, q->ps, &q->w);
+	if (r < 0 || q->w.kind == PV_HIDDEN)
+		return r;
 	for (size_t i = 0; q->reading && i < NVIEWS; i++)
 		if (st->v[i].have && o->st.st_dev == st->v[i].dev && o->st.st_ino == st->v[i].ino)
 			return (long)i + 1;
@@ -154,10 +172,9 @@ static long which_view(const struct ob_obj *o, void *arg)
 		if (st->xv[j].have && o->st.st_dev == st->xv[j].dev &&
 		    o->st.st_ino == st->xv[j].ino)
 			return (long)(NVIEWS + j) + 1;
-	int r = procview_classify(o, q->ps, &q->w);
-	if (r == 0 && q->w.kind == PV_PROC)
+	if (q->w.kind == PV_PROC)
 		q->fd = procview_open_here(o, &q->st->fast, q->flags);
-	return r;
+	return 0;
 }
 
 /* The whole of b into fd: 0 or -errno. */
@@ -422,7 +439,7 @@ static int init_bundles(struct synth_state *st, const struct sandlock_sandbox *p
 			return sl_errorf(EINVAL, "http_inject_ca: '%s': not a regular file",
 					 p->http_inject_ca.v[j]);
 		st->xv[j] = (struct view_state){
-		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1};
+		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1, .pin = -1};
 		*any = true;
 	}
 	return 0;
@@ -443,11 +460,18 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	for (size_t i = 0; i < NVIEWS; i++) {
 		struct view_state *v = &st->v[i];
 		struct stat sb;
-		v->memfd = -1;
-		if ((views[i].wanted && !views[i].wanted(&st->src)) || stat(views[i].path, &sb) < 0)
+		*v = (struct view_state){.memfd = -1, .pin = -1};
+		if (views[i].wanted && !views[i].wanted(&st->src))
 			continue;
+		int fd = open(views[i].path, O_PATH | O_CLOEXEC);
+		if (fd < 0 || fstat(fd, &sb) < 0) {
+			sl_close(&fd);
+			continue;
+		}
+		if (!views[i].pin)
+			sl_close(&fd);
 		*v = (struct view_state){
-		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1};
+		    .have = true, .dev = sb.st_dev, .ino = sb.st_ino, .memfd = -1, .pin = fd};
 		any = true;
 	}
 	int r = init_bundles(st, env->policy, &any);
@@ -461,8 +485,10 @@ static void release(void *state)
 {
 	struct synth_state *st = state;
 	for (size_t i = 0; i < NVIEWS; i++)
-		if (st->v[i].have) /* only those get a memfd: a zeroed state's 0 is not ours */
+		if (st->v[i].have) { /* only those get fds: a zeroed state's 0 is not ours */
 			sl_close(&st->v[i].memfd);
+			sl_close(&st->v[i].pin);
+		}
 	for (size_t j = 0; st->xv && j < st->bundles->n; j++)
 		if (st->xv[j].have)
 			sl_close(&st->xv[j].memfd);

@@ -74,6 +74,10 @@ int cpus_cpuinfo_keep(struct sl_buf *out, const char *text, size_t len, unsigned
  * virtual port; the header always. */
 int portremap_tcp4_file(struct sl_buf *out, struct sl_ctx *c);
 int portremap_tcp6_file(struct sl_buf *out, struct sl_ctx *c);
+/* /proc/meminfo under max_memory (meminfo.c): the limit as MemTotal, what
+ * is left of it free and available, cache and swap 0. */
+int meminfo_file(struct sl_buf *out, struct sl_ctx *c);
+bool meminfo_on(const struct sandlock_sandbox *policy);
 /* Whether policy has those views (port_remap). */
 bool portremap_on(const struct sandlock_sandbox *policy);
 

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -66,21 +67,54 @@ static int check_path(const char *what, const char *path)
 	return 0;
 }
 
+#ifndef OVERLAYFS_SUPER_MAGIC
+#define OVERLAYFS_SUPER_MAGIC 0x794c7630
+#endif
+
 /* max_disk: a tmpfs of that size at <branch>/quota holds upper and
- * work (writes beyond it: ENOSPC). */
+ * work (writes beyond it: ENOSPC); 0: a tmpfs of the kernel's default
+ * size (half the memory), for a storage that cannot hold the upper. */
 static int plan_quota(struct sl_overlay *o, const struct cow_branch *b, uint64_t max_disk)
 {
 	o->quota = true;
+	int n = max_disk
+		    ? asprintf(&o->quota_data, "size=%llu,mode=0700", (unsigned long long)max_disk)
+		    : asprintf(&o->quota_data, "mode=0700");
+	if (n < 0) {
+		o->quota_data = NULL;
+		return -ENOMEM;
+	}
 	if (asprintf(&o->quota_dir, "%s/quota", b->dir) < 0 ||
-	    asprintf(&o->quota_data, "size=%llu,mode=0700", (unsigned long long)max_disk) < 0 ||
 	    asprintf(&o->quota_upper, "%s/upper", o->quota_dir) < 0 ||
 	    asprintf(&o->quota_work, "%s/work", o->quota_dir) < 0)
 		return -ENOMEM;
 	return 0;
 }
 
+/* Whether the storage can hold an overlay's upper.  overlayfs cannot
+ * ("not supported as upperdir"), and it is the root filesystem of most
+ * containers, where $TMPDIR lies: the upper then lives in a tmpfs, which
+ * ends with the run, so keep is refused there, naming a way out.  1: use
+ * a tmpfs; 0: the storage will do; -errno with a message. */
+static int storage_needs_tmpfs(const struct cow_branch *b, bool keep)
+{
+	struct statfs sf;
+	if (statfs(b->dir, &sf) < 0)
+		return sl_errorf(errno, "fs_storage '%s': %s", b->dir, strerror(errno));
+	if ((unsigned long)sf.f_type != OVERLAYFS_SUPER_MAGIC)
+		return 0;
+	if (keep)
+		return sl_errorf(ENOTSUP,
+				 "fs_isolation overlayfs: the staged changes' storage '%s' is on "
+				 "overlayfs (as in a container), which cannot hold an overlay's "
+				 "upper layer, and keep needs them on disk: set fs_storage to a "
+				 "directory on another filesystem (a volume, /dev/shm)",
+				 b->dir);
+	return 1;
+}
+
 int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights,
-		 uint64_t max_disk)
+		 uint64_t max_disk, bool keep)
 {
 	*o = (struct sl_overlay){.on = true, .userns = overlay_user_xattr(), .rights = rights};
 	int r;
@@ -95,7 +129,10 @@ int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t righ
 				 "capability at exec; not supported");
 	if (o->userns && (r = check_userns()) < 0)
 		return r;
-	if ((max_disk && plan_quota(o, b, max_disk) < 0) || !(o->target = strdup(b->workdir)) ||
+	int tmpfs = max_disk ? 1 : storage_needs_tmpfs(b, keep);
+	if (tmpfs < 0)
+		return tmpfs;
+	if ((tmpfs && plan_quota(o, b, max_disk) < 0) || !(o->target = strdup(b->workdir)) ||
 	    asprintf(
 		&o->data,
 		"lowerdir=%s,upperdir=%s,workdir=%s%s,redirect_dir=nofollow,index=off,metacopy=off",

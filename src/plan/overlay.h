@@ -32,8 +32,9 @@ struct sl_overlay {
 	char *data;   /* the mount's options */
 	char uid_map[48], gid_map[48];
 	uint64_t rights; /* the rule on the overlay's root */
-	/* max_disk: the upper and work directories on a tmpfs of that size,
-	 * mounted at quota_dir (the tmpfs's options in quota_data) */
+	/* max_disk, or a storage on overlayfs: the upper and work
+	 * directories on a tmpfs (of max_disk's size), mounted at quota_dir
+	 * (the tmpfs's options in quota_data) */
 	bool quota;
 	char *quota_dir, *quota_data, *quota_upper, *quota_work;
 };
@@ -43,11 +44,13 @@ struct sl_overlay {
 bool overlay_user_xattr(void);
 
 /* Plans the mount of branch b; rights: what a write grant carries;
- * max_disk: the quota in bytes (0: none).  A kernel or a setting that
- * cannot give the caller an overlay is refused here, naming why.  0 or
- * -errno with a message. */
+ * max_disk: the quota in bytes (0: none); keep: the staged changes may
+ * outlive the run.  A storage on overlayfs (a container's root) cannot
+ * hold the upper: it goes to a tmpfs, or, with keep, is refused.  A kernel
+ * or a setting that cannot give the caller an overlay is refused here,
+ * naming why.  0 or -errno with a message. */
 int overlay_plan(struct sl_overlay *o, const struct cow_branch *b, uint64_t rights,
-		 uint64_t max_disk);
+		 uint64_t max_disk, bool keep);
 void overlay_release(struct sl_overlay *o);
 /* The overlay's root is one writable tree (the rule the child adds): a
  * denied path inside the workdir, or one that holds it, would not hold

@@ -615,7 +615,8 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0 && mode->cow)
 		r = overlay_plan(&p->ovl, mode->cow,
 				 landlock_fs_rights(p->landlock_abi, p->landlock_skip),
-				 cfg->max_disk.set ? cfg->max_disk.v : 0);
+				 cfg->max_disk.set ? cfg->max_disk.v : 0,
+				 cfg->on_exit == SL_BRANCH_KEEP || cfg->on_error == SL_BRANCH_KEEP);
 	if (r == 0)
 		r = plan_denied_steps(p, cfg, mode);
 	if (r == 0)

@@ -13,7 +13,9 @@
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sched.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -390,6 +392,37 @@ TEST(cow_quota_enospc)
 	b = sandlock_sandbox_builder_max_disk(cow_builder(w), 1 << 20);
 	char *msg = tc_build_error(sandlock_sandbox_builder_on_error(b, 2));
 	CHECK_CONTAINS(msg, "not supported yet: keep (on_exit, on_error) with max_disk");
+}
+
+/* A container's root is overlayfs, where $TMPDIR lies: an overlay's
+ * upper cannot live there.  The staged layer goes to a tmpfs instead, and
+ * keep, which needs it on disk, is refused naming the storage. */
+TEST(cow_storage_on_overlayfs)
+{
+	if (geteuid() != 0)
+		SKIP("needs root: mounts an overlayfs to hold the storage");
+	/* this test's mounts stay in a namespace of its own */
+	CHECK_EQ(unshare(CLONE_NEWNS), 0);
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	char *l = tc_mkdir("l"), *u = tc_mkdir("u"), *wk = tc_mkdir("wk"), *m = tc_mkdir("m");
+	char *opts = tc_fmt("lowerdir=%s,upperdir=%s,workdir=%s", l, u, wk);
+	CHECK_EQ(mount("overlay", m, "overlay", 0, opts), 0);
+	char *storage = tc_path(m, "storage");
+	CHECK_EQ(mkdir(storage, 0700), 0);
+	char *w = tc_mkdir("w");
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_storage(cow_builder(w), storage);
+	sandlock_sandbox_t *p = tc_build(b);
+	const char *argv[] = {"/bin/sh", "-c", "echo staged > f", NULL};
+	/* root mounts overlays here (the storage's overlay is proof): a
+	 * failure is this feature's, never a skip */
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 3));
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(tc_read_file(tc_path(w, "f")), "staged\n");
+	b = sandlock_sandbox_builder_fs_storage(cow_builder(w), storage);
+	p = tc_build(sandlock_sandbox_builder_on_exit(b, 2));
+	CHECK(sandlock_run(p, NULL, argv, 3) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "is on overlayfs");
+	CHECK_CONTAINS(sandlock_last_error(), storage);
 }
 
 static bool have_git(void)

@@ -191,6 +191,12 @@ static void host_setup(const struct sandbox *s)
 {
 	if (s->group && setpgid(0, 0) < 0)
 		_exit(125);
+	/* a signal the test runner inherited ignored (nohup ignores SIGHUP)
+	 * stays ignored in sandlock, which is right for a user's nohup, but
+	 * these tests send them: start from the defaults */
+	static const int sent[] = {SIGINT, SIGQUIT, SIGTERM, SIGHUP};
+	for (size_t i = 0; i < sizeof(sent) / sizeof(sent[0]); i++)
+		signal(sent[i], SIG_DFL);
 }
 
 /* Kills the host (its whole group when it leads one) and reaps it. */

@@ -6,9 +6,11 @@
  */
 #include "common.h"
 
+#include <fcntl.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -115,6 +117,39 @@ TEST(hostname_file_follows_the_name)
 			    "cat", "/etc/hostname", NULL);
 	CHECK_EQ(rc, 0);
 	CHECK_STR(out, "cli-box\n");
+}
+
+/* The kernel's own file of the name, which `sysctl kernel.hostname` and
+ * some libraries read, shows the sandbox's name too.  Its inode number
+ * is made afresh whenever the kernel drops and reloads the entry, so the
+ * view must hold it: as root the test drops the caches while the
+ * sandbox runs, between two reads. */
+TEST(hostname_file_kernel_sysctl)
+{
+	if (!tc_exists("/proc/sys/kernel/hostname"))
+		SKIP("no /proc/sys/kernel/hostname here");
+	sandlock_sandbox_t *p = tc_build(tc_builder_sys());
+	const char *script = "cat /proc/sys/kernel/hostname; cd /proc/sys/kernel; cat ./hostname; "
+			     "cat /proc/self/root/proc/sys/kernel/hostname; "
+			     "while [ ! -e \"$0\" ]; do sleep 0.05; done; cat hostname";
+	char *flag = tc_path(th_tmpdir(), "dropped");
+	pid_t pid = fork();
+	CHECK(pid >= 0);
+	if (pid == 0) {
+		struct tc_res r = tc_run(p, "box-7", "/bin/sh", "-c", script, flag, NULL);
+		_exit(r.code == 0 && strcmp(r.out, "box-7\nbox-7\nbox-7\nbox-7\n") == 0 ? 0 : 1);
+	}
+	usleep(200 * 1000);
+	/* root: evict the entry's dentry and inode (best effort otherwise) */
+	int fd = open("/proc/sys/vm/drop_caches", O_WRONLY);
+	if (fd >= 0) {
+		CHECK_EQ(write(fd, "2", 1), 1);
+		close(fd);
+	}
+	tc_write_file(flag, "", 0644);
+	int st;
+	CHECK_EQ(waitpid(pid, &st, 0), pid);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 }
 
 /* A root supervisor resolves what a capless child could not: a path

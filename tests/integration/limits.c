@@ -141,6 +141,47 @@ TEST(max_memory_python)
 	CHECK_STR(r.out, "8388608\n");
 }
 
+/* The memory a program sees is the limit: /proc/meminfo (every route to
+ * it), `free`, sysconf(_SC_PHYS_PAGES) through sysinfo; what it holds
+ * shows as used; sysinfo counts the sandbox's processes only.  Without
+ * the limit the host's figures. */
+TEST(max_memory_meminfo_shows_the_limit)
+{
+	if (access("/usr/bin/python3", X_OK) != 0)
+		SKIP("no /usr/bin/python3");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(
+	    sandlock_sandbox_builder_max_memory(tc_builder_sys(), 256u << 20), "/proc"));
+	struct tc_res r =
+	    tc_run(p, NULL, "/bin/sh", "-c",
+		   "head -1 /proc/meminfo; cd /proc && head -1 meminfo; "
+		   "head -1 /proc/self/root/proc/meminfo; free -b | awk '/^Mem/{print $2}'",
+		   NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "MemTotal:         262144 kB\nMemTotal:         262144 kB\n"
+			 "MemTotal:         262144 kB\n268435456\n");
+	r = tc_run(p, NULL, "/usr/bin/python3", "-c",
+		   "import ctypes, os\n"
+		   "print(os.sysconf('SC_PHYS_PAGES') * os.sysconf('SC_PAGE_SIZE'))\n"
+		   "def free():\n"
+		   "    for l in open('/proc/meminfo'):\n"
+		   "        if l.startswith('MemFree:'): return int(l.split()[1]) << 10\n"
+		   "before = free(); b = bytearray(100 << 20); after = free()\n"
+		   "print(before - after >= 90 << 20)\n"
+		   "si = (ctypes.c_ulong * 16)()\n"
+		   "assert ctypes.CDLL(None).sysinfo(si) == 0\n"
+		   "procs = ctypes.c_ushort.from_buffer(si, 10 * 8).value\n"
+		   "print(0 < procs < 5)\n",
+		   NULL);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "268435456\nTrue\nTrue\n");
+	sandlock_sandbox_t *free_run =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc"));
+	r = tc_run(free_run, NULL, "/bin/head", "-1", "/proc/meminfo", NULL);
+	CHECK(strcmp(r.out, "MemTotal:         262144 kB\n") != 0);
+	CHECK_CONTAINS(r.out, "MemTotal:");
+}
+
 /* A CPU-bound loop under max_cpu 25 gets well under a full core
  * (generous bound: the share is measured over two seconds). */
 TEST(max_cpu_throttles)

@@ -141,6 +141,24 @@ TEST(chacha20_block_rfc8439)
 	CHECK(memcmp(out + 48, tail, 16) == 0);
 }
 
+/* Blocks made four at a time are the block function's, across the
+ * counter word's wrap into the nonce's first word too. */
+TEST(chacha_four_blocks_are_the_block_function)
+{
+	static uint8_t fast[512], slow[512];
+	struct chacha_stream s;
+	chacha_seed(&s, 7);
+	s.block = 0xfffffffeULL;
+	chacha_fill(&s, fast, sizeof(fast));
+	CHECK_EQ(s.block, 0x100000006ULL);
+	for (uint64_t b = 0; b < 8; b++) {
+		uint64_t n = 0xfffffffeULL + b;
+		uint32_t nonce[3] = {(uint32_t)(n >> 32), 0, 0};
+		chacha20_block(s.key, (uint32_t)n, nonce, slow + 64 * b);
+	}
+	CHECK(memcmp(fast, slow, sizeof(fast)) == 0);
+}
+
 /* The stream is the same however it is cut; another seed differs. */
 TEST(chacha_stream_cut_anywhere)
 {
