@@ -213,8 +213,37 @@ bool procview_name_hidden(struct sl_procs *ps, const char *name, size_t len)
 		return false; /* self, sys, meminfo...: not a process */
 	if (digits != len || len > 9)
 		return true;
-	pid_t pid = (pid_t)atoi(name);
+	pid_t pid = 0;
+	for (size_t i = 0; i < len; i++)
+		pid = pid * 10 + (name[i] - '0'); /* name need not end here */
 	return !procs_member(ps, pid);
+}
+
+int procview_members(struct sl_procs *ps, pid_t **out, size_t *n)
+{
+	procs_settle(ps); /* the children forked just now, too */
+	*n = 0;
+	*out = malloc((ps->n ? ps->n : 1) * sizeof(**out));
+	if (!*out)
+		return -ENOMEM;
+	for (size_t i = 0; i < ps->n; i++)
+		if (ps->v[i]->pidfd >= 0 && !ps->v[i]->exited)
+			(*out)[(*n)++] = ps->v[i]->pid;
+	return 0;
+}
+
+bool procview_name_listed(const pid_t *members, size_t n, const char *name, size_t len)
+{
+	size_t digits = 0;
+	pid_t pid = 0;
+	while (digits < len && digits < 10 && name[digits] >= '0' && name[digits] <= '9')
+		pid = pid * 10 + (name[digits++] - '0');
+	if (digits == 0 || digits < len)
+		return digits == 0; /* a name, not a process */
+	for (size_t i = 0; i < n; i++)
+		if (members[i] == pid)
+			return true;
+	return false;
 }
 
 /* The supervisor's own pid directory reached (at top, in path): where

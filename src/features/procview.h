@@ -56,6 +56,16 @@ struct pv_where {
  * is PV_HIDDEN, never an error). */
 int procview_classify(const struct ob_obj *o, struct sl_procs *ps, struct pv_where *w);
 
+/* The pids of the sandbox's live processes, after registering the
+ * children forked since the last look: for a check made where the index
+ * cannot be reached (the fetcher thread: the index's pidfds are in the
+ * engine's file table).  A malloc'd array in *out (the caller frees it).
+ * 0 or -ENOMEM. */
+int procview_members(struct sl_procs *ps, pid_t **out, size_t *n);
+/* Whether a procfs root's entry named name (len bytes, not NUL-ended) is
+ * listed, given procview_members' set: a non-numeric name, or a member. */
+bool procview_name_listed(const pid_t *members, size_t n, const char *name, size_t len);
+
 /* Whether the path names the supervisor's own pid as a component: an
  * object in its /proc directory reached so is an outside process's (the
  * supervisor's), not the caller's own reached through "self" (PV_OURS).

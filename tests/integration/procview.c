@@ -232,6 +232,23 @@ TEST(procview_listing_filtered)
 	CHECK_STR(tc_line(self, 0), "seen");
 }
 
+/* Under deterministic_dirs the sorted listing is filtered too. */
+TEST(procview_listing_filtered_sorted)
+{
+	pid_t v = outsider();
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_deterministic_dirs(b, true));
+	const char *argv[] = {"/bin/sh", "-c", "echo $$; ls -U /proc; echo end", NULL};
+	struct tc_res r = tc_runv(p, NULL, argv);
+	char *dents = tc_named_in(p, "pvprobe", "dents", tc_itoa(v), NULL);
+	end(v);
+	CHECK_EQ(r.code, 0);
+	CHECK(strstr(r.out, tc_fmt("\n%d\n", (int)v)) == NULL);
+	CHECK_CONTAINS(r.out, tc_fmt("\n%s\n", tc_line(r.out, 0))); /* the shell itself */
+	CHECK_CONTAINS(r.out, "\nself\n");
+	CHECK_STR(tc_line(dents, 0), "unseen");
+}
+
 /* bash's process substitution opens /dev/fd/63 (/proc/self/fd/63). */
 TEST(procview_bash_process_substitution)
 {
