@@ -8,7 +8,7 @@
 # floor, and python3 with resource limits), bench/onbehalf.sh,
 # bench/policyfn.sh (a syscall held for a policy callback), bench/redis.sh
 # (a server under port_remap; skipped without redis), bench/http.sh (the
-# HTTP ACL proxy), bench/determinism.sh,
+# HTTP ACL proxy), bench/determinism.sh, bench/procview.sh,
 # then $B/bench/stress
 # (many threads starting sandboxes at once, every output checked).
 #
@@ -149,6 +149,16 @@ if ((have_hyperfine)); then
 	say "== determinism: --random-seed, --num-cpus, --deterministic-dirs vs bare"
 	if ! bash "$here/determinism.sh" 2>&1; then
 		say "run: determinism benchmark did not complete"
+		status=1
+	fi
+fi
+
+# ---- the proc view -------------------------------------------------------------
+if ((have_hyperfine)); then
+	say ""
+	say "== the proc view: ps -e, opens and /proc reads vs bare (SANDLOCK_BASE: without it)"
+	if ! bash "$here/procview.sh" 2>&1; then
+		say "run: proc view benchmark did not complete"
 		status=1
 	fi
 fi

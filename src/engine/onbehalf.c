@@ -299,6 +299,12 @@ static bool proc_entry_ok(const struct ob_job *j, int cur)
 	return procs_live(j->procs, (pid_t)atoi(name)) != NULL;
 }
 
+static bool is_proc_fs(int fd)
+{
+	struct statfs sf;
+	return fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC;
+}
+
 static bool is_proc_root(int fd, const struct stat *st)
 {
 	struct statfs sf;
@@ -423,6 +429,15 @@ static int deepest(int base, const char *path, uint64_t res)
 	}
 }
 
+/* A symlink x on a procfs, found in directory p other than the procfs
+ * root (where self, thread-self, mounts and net are plain links): one
+ * the kernel follows by jumping, not by its text. */
+static bool magic_link(int p, int x)
+{
+	struct stat st;
+	return is_proc_fs(x) && !(fstat(p, &st) == 0 && is_proc_root(p, &st));
+}
+
 /* One round of the resolution of path (from base): every component but
  * the last through openat2, the last one alone without following it.  0:
  * o->fd found in *parent (-1 for a directory); 1: a symlink the call
@@ -464,6 +479,14 @@ static int step(int base, bool in_root, char *path, unsigned int flags, struct o
 			close(x);
 		*anchor = p;
 		return e;
+	}
+	if (S_ISLNK(st.st_mode) && (!(flags & OB_NOFOLLOW) || slash_end) && magic_link(p, x)) {
+		/* fd/N, cwd, root, exe of a /proc/<pid>: the kernel jumps to
+		 * the file itself, and its printed name is no path to it (a
+		 * pipe, a deleted file, another root; ours through "self") */
+		close(x);
+		*anchor = p;
+		return -ELOOP;
 	}
 	if (S_ISLNK(st.st_mode) && (!(flags & OB_NOFOLLOW) || slash_end)) {
 		char target[PATH_MAX + 1];

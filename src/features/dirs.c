@@ -48,7 +48,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -57,6 +59,7 @@
 #include "mem.h"
 #include "onbehalf.h"
 #include "policy.h"
+#include "procview.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "util.h"
@@ -94,11 +97,20 @@ struct dirs_state {
 	uint64_t clock;
 };
 
+/* The proc view: a procfs root lists no process outside the sandbox
+ * (the members taken on the engine's thread: the listing is made on the
+ * fetcher, which cannot reach the index's pidfds). */
+struct members {
+	const pid_t *v;
+	size_t n;
+};
+
 struct dirs_call {
 	struct dirs_state *st;
 	uint64_t buf;
 	unsigned int count;
 	bool old; /* getdents: struct linux_dirent */
+	struct members ms;
 };
 
 static void listing_free(struct listing *l)
@@ -164,8 +176,22 @@ static int take(struct listing *l, const char *buf, size_t len, size_t *cap, siz
 	return 0;
 }
 
+static void drop_hidden(struct listing *l, int fd, const struct members *ms)
+{
+	struct statfs sf;
+	struct stat st;
+	if (fstat(fd, &st) < 0 || st.st_ino != 1 || fstatfs(fd, &sf) < 0 ||
+	    sf.f_type != PROC_SUPER_MAGIC)
+		return;
+	size_t k = 0;
+	for (size_t i = 0; i < l->n; i++)
+		if (procview_name_listed(ms->v, ms->n, l->names + l->v[i].name, l->v[i].len))
+			l->v[k++] = l->v[i];
+	l->n = k;
+}
+
 /* Every entry of the directory open at fd, sorted.  0 or -errno. */
-static int list_all(int fd, struct listing *l)
+static int list_all(int fd, struct listing *l, const struct members *ms)
 {
 	char path[48];
 	snprintf(path, sizeof(path), "/proc/thread-self/fd/%d", fd);
@@ -191,6 +217,8 @@ static int list_all(int fd, struct listing *l)
 	free(buf);
 	if (own >= 0)
 		close(own);
+	if (r == 0)
+		drop_hidden(l, fd, ms);
 	if (r == 0 && l->n)
 		qsort_r(l->v, l->n, sizeof(*l->v), by_name, l->names);
 	return r;
@@ -199,7 +227,7 @@ static int list_all(int fd, struct listing *l)
 /* The listing to serve position pos of the directory st from: a kept
  * one, or a fresh one, kept.  NULL with *err. */
 static struct listing *find(struct dirs_state *st, int fd, const struct stat *sb, uint64_t pos,
-			    int *err)
+			    const struct members *ms, int *err)
 {
 	struct listing *best = NULL;
 	for (size_t i = 0; pos && i < st->n_kept; i++) {
@@ -214,7 +242,7 @@ static struct listing *find(struct dirs_state *st, int fd, const struct stat *sb
 	if (best)
 		return best;
 	struct listing *l = calloc(1, sizeof(*l));
-	*err = l ? list_all(fd, l) : -ENOMEM;
+	*err = l ? list_all(fd, l, ms) : -ENOMEM;
 	if (*err < 0) {
 		listing_free(l);
 		return NULL;
@@ -291,7 +319,7 @@ static long serve(int fd, const struct sl_memref *m, void *arg)
 	if (pos < 0)
 		return -errno;
 	int err = 0;
-	struct listing *l = find(q->st, fd, &sb, (uint64_t)pos, &err);
+	struct listing *l = find(q->st, fd, &sb, (uint64_t)pos, &q->ms, &err);
 	if (!l)
 		return err;
 	size_t i = (uint64_t)pos < l->n ? (size_t)pos : l->n;
@@ -330,7 +358,13 @@ static void on_dents(struct sl_ctx *c, struct sl_action *a, void *arg, bool old)
 	const __u64 *r = c->req->data.args;
 	/* the kernel's types: unsigned int fd and count */
 	struct dirs_call q = {.st = arg, .buf = r[1], .count = (unsigned int)r[2], .old = old};
-	long v = onbehalf_fd_call(q.st->ob, c, (int)(unsigned int)r[0], serve, &q);
+	pid_t *members = NULL;
+	size_t nm = 0;
+	long v = procview_members(&c->sup->procs, &members, &nm);
+	q.ms = (struct members){members, nm};
+	if (v == 0)
+		v = onbehalf_fd_call(q.st->ob, c, (int)(unsigned int)r[0], serve, &q);
+	free(members);
 	if (v == DIRS_CONTINUE || v == -EBADF)
 		*a = sl_act_continue(); /* nothing done: the kernel's own EBADF, ENOTDIR */
 	else

@@ -11,7 +11,8 @@
  * policy callback next: it decides before anything is done for the
  * child; its paths (policyctx) after the views (synthetic, random); nproc
  * before max_memory: a fork over the count is not charged; netlink before
- * unixsock: it answers the sends and connects on its own sockets; explain
+ * unixsock: it answers the sends and connects on its own sockets; procview
+ * after dirs: the listings dirs sorts are filtered there; explain
  * last: what reaches it goes on to the kernel */
 /* one row a line: merges of new features stay local */
 /* clang-format off */
@@ -25,6 +26,7 @@ static const struct sl_feature *const all[] = {
     &feature_random,
     &feature_timeshift,
     &feature_dirs,
+    &feature_procview,
     &feature_xproc,
     &feature_tty,
     &feature_cpulimit,

@@ -17,6 +17,7 @@ extern const struct sl_feature feature_synthetic;
 extern const struct sl_feature feature_random;
 extern const struct sl_feature feature_timeshift;
 extern const struct sl_feature feature_dirs;
+extern const struct sl_feature feature_procview;
 extern const struct sl_feature feature_xproc;
 extern const struct sl_feature feature_tty;
 extern const struct sl_feature feature_cpulimit;

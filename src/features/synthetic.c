@@ -11,18 +11,20 @@
  * them as for /etc's files.  A fixed view is made once, at the first
  * open that needs it; a live one at each open (its content changes).
  *
- * The read-only opens (open, openat; openat2 is ENOSYS for everyone) are
- * notified: no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY (the seccomp
- * rule compares the flags register, so directory listings and writes cost
- * nothing).  The path is read once and resolved once, whatever the number
- * of views, by the on-behalf core as the opening thread would (its dirfd,
+ * Every open (open, openat; openat2 is ENOSYS for everyone) is notified:
+ * the proc view (procview.h) decides on any of them that lands on procfs;
+ * only a read-only one (no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY)
+ * may be a view.  The path is read once and resolved once, whatever the
+ * number of views, by the on-behalf core as the opening thread would (its dirfd,
  * its cwd, the sandbox's root, its own /proc/self/root), following a
  * final symlink unless O_NOFOLLOW; the object's device and inode are then
  * compared with each view's real file (however it was named: relative,
  * through symlinks, "..", a dirfd, /proc/self/root).  A match is answered
  * with a new read-only open of a sealed memfd holding the view, injected
- * with the open's O_CLOEXEC.  Anything else is continued: the kernel opens
- * it, and Landlock decides as always.
+ * with the open's O_CLOEXEC.  An object on procfs is the proc view's
+ * (hidden, or opened on the child's behalf).  Anything else is continued:
+ * the kernel opens it, and Landlock decides as always (it gives procfs no
+ * right: a path rewritten into /proc after the check is refused).
  *
  * Continuing after reading the path is safe here, and only here: the
  * decision grants nothing (the access is still the kernel's and
@@ -49,6 +51,8 @@
 #include "httpacl.h"
 #include "onbehalf.h"
 #include "policy.h"
+#include "procs.h"
+#include "procview.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
 #include "synthetic.h"
@@ -136,20 +140,40 @@ struct synth_state {
 	 * open): the supervisor would serve a file of its choosing, past
 	 * Landlock */
 	int *xfd;
+	struct pv_fast fast; /* the proc view's one-lookup opens */
+};
+
+/* One open's resolution: the views (a read-only open) and the proc
+ * view (procview.h) decide on the same object. */
+struct open_q {
+	struct synth_state *st;
+	bool reading; /* O_RDONLY, not O_PATH, not O_DIRECTORY: a view may answer */
+	struct sl_procs *ps;
+	struct pv_where w;
+	uint64_t flags;
+	long fd; /* a procfs object opened at once (procview_open_here), or not */
 };
 
 /* With no credential needed (OB_ANY): 1 + the index of the view whose real
- * file o is, or 0. */
+ * file o is, or 0 with where o lies in /proc. */
 static long which_view(const struct ob_obj *o, void *arg)
 {
-	const struct synth_state *st = arg;
-	for (size_t i = 0; i < NVIEWS; i++)
+	struct open_q *q = arg;
+	const struct synth_state *st = q->st;
+	/* first: /proc/<outside pid>/net/tcp is a view's inode too, and the
+	 * view would tell that the pid exists */
+	int r = procview_classify(o, q->ps, &q->w);
+	if (r < 0 || q->w.kind == PV_HIDDEN)
+		return r;
+	for (size_t i = 0; q->reading && i < NVIEWS; i++)
 		if (st->v[i].have && o->st.st_dev == st->v[i].dev && o->st.st_ino == st->v[i].ino)
 			return (long)i + 1;
-	for (size_t j = 0; st->xv && j < st->bundles->n; j++)
+	for (size_t j = 0; q->reading && st->xv && j < st->bundles->n; j++)
 		if (st->xv[j].have && o->st.st_dev == st->xv[j].dev &&
 		    o->st.st_ino == st->xv[j].ino)
 			return (long)(NVIEWS + j) + 1;
+	if (q->w.kind == PV_PROC)
+		q->fd = procview_open_here(o, &q->st->fast, q->flags);
 	return 0;
 }
 
@@ -309,18 +333,52 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	char path[PATH_MAX];
 	*a = sl_act_continue();
 	/* a user handler's rule may bring opens this one leaves out */
-	if (!st->ob || (flags & NOT_READING) ||
-	    onbehalf_read_path(c, path_addr, path, sizeof(path)) < 0)
+	if (!st->ob || onbehalf_read_path(c, path_addr, path, sizeof(path)) < 0)
 		return;
+	struct open_q oq = {.st = st,
+			    .reading = !(flags & NOT_READING),
+			    .ps = &c->sup->procs,
+			    .flags = flags,
+			    .fd = PV_OPEN_LONG};
 	struct ob_req q = {.dirfd = dirfd,
 			   .path = path,
 			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
 			   .need = OB_ANY,
 			   .op = which_view,
-			   .arg = st};
+			   .arg = &oq};
 	long w = onbehalf_run(st->ob, c, &q);
-	if (w <= 0)
+	/* not found, or off procfs: the kernel opens it, under Landlock,
+	 * which gives procfs no right (a path rewritten since meets that) */
+	if (w < 0 || (w == 0 && oq.w.kind == PV_NOT_PROC))
 		return;
+	if (w == 0 && oq.w.kind == PV_OURS && procview_names_ours(path))
+		oq.w.kind = PV_HIDDEN; /* the supervisor's own, named */
+	if (w == 0 && (oq.w.kind == PV_HIDDEN || oq.w.kind == PV_UNPLACED)) {
+		/* a subtree of procfs mounted elsewhere: Landlock's answer */
+		*a = sl_act_errno(oq.w.kind == PV_HIDDEN ? ENOENT : EACCES);
+		return;
+	}
+	if (w == 0 && oq.fd == PV_OPEN_LONG && st->fast.state == 0 &&
+	    procview_fast(st->ob, c, st->src.policy, &st->fast)) {
+		/* the first procfs open decided the fast way: again, once */
+		w = onbehalf_run(st->ob, c, &q);
+		if (w < 0 || (w == 0 && oq.w.kind == PV_NOT_PROC))
+			return;
+	}
+	if (w == 0 && oq.fd != PV_OPEN_LONG) {
+		/* opened at its one resolution (procview_open_here) */
+		if (oq.fd < 0)
+			*a = sl_act_errno((int)-oq.fd);
+		else
+			*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND,
+						.fd = (int)oq.fd,
+						.fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
+		return;
+	}
+	if (w == 0) {
+		procview_open(st->ob, c, dirfd, path, flags, &oq.w, a);
+		return;
+	}
 	/* the sandbox may have chmodded the memfd (fchmod is not notified):
 	 * a match is the view or an error, never the real file */
 	int fd = open_view(st, (size_t)w - 1, c);
@@ -347,10 +405,12 @@ static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
 }
 #endif
 
+/* Every open: the proc view decides on any of them (a directory, an
+ * O_PATH, a write) that lands on procfs. */
 static const struct sl_frule synthetic_rules[] = {
-    {{__NR_openat, 1, {SL_AMASK(2, NOT_READING, 0)}}, on_openat},
+    {{__NR_openat, 0, {{0}}}, on_openat},
 #ifdef __NR_open
-    {{__NR_open, 1, {SL_AMASK(1, NOT_READING, 0)}}, on_open_legacy},
+    {{__NR_open, 0, {{0}}}, on_open_legacy},
 #endif
 };
 
@@ -417,7 +477,8 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	int r = init_bundles(st, env->policy, &any);
 	if (r < 0)
 		return r;
-	return any ? onbehalf_get(s, env->policy, -1, &st->ob) : 0;
+	(void)any; /* the proc view needs the core whatever the views */
+	return onbehalf_get(s, env->policy, -1, &st->ob);
 }
 
 static void release(void *state)

@@ -255,7 +255,7 @@ static int install_filter(const struct sl_plan *p)
  * queued it before the clone or sends it once built (plan.h: overlap), and
  * restricts ourselves with it.  EOF: the parent gave up (its planning
  * failed, or it died): leave quietly, it reports or is gone. */
-static void apply_ruleset(const struct sl_plan *p)
+static void apply_ruleset(const struct sl_plan *p, int ovl_root)
 {
 	struct sl_child_msg m = {.step = -1};
 	struct iovec iov = {&m, sizeof(m)};
@@ -282,7 +282,7 @@ static void apply_ruleset(const struct sl_plan *p)
 	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
 		fail(p, SL_STEP_LANDLOCK, r < 0 ? r : -EPROTO);
 	int ruleset = *(const int *)(const void *)CMSG_DATA(c);
-	if (p->ovl.on && (r = overlay_child_rule(&p->ovl, ruleset)) < 0)
+	if (p->ovl.on && (r = overlay_child_rule(&p->ovl, ruleset, ovl_root)) < 0)
 		fail(p, SL_STEP_OVERLAY_RULE, r);
 	if ((r = sl_sys2(__NR_landlock_restrict_self, ruleset, p->landlock_flags)) < 0)
 		fail(p, SL_STEP_LANDLOCK, r);
@@ -476,6 +476,9 @@ int child_main(void *arg)
 	long r = p->ovl.on ? overlay_child_mount(&p->ovl, &step, &quota_fd) : 0;
 	if (r < 0)
 		fail(p, step, r);
+	long ovl_root = p->ovl.on ? overlay_child_root(&p->ovl) : -1;
+	if (ovl_root < 0 && p->ovl.on)
+		fail(p, SL_STEP_OVERLAY_RULE, ovl_root);
 	setup_limits(p);
 	drop_privileges(p);
 	default_signals();
@@ -483,12 +486,14 @@ int child_main(void *arg)
 	/* Landlock, then the filter; in the overlap, the filter first: it is
 	 * ready, the ruleset not yet (child_overlap_syscalls) */
 	if (!p->overlap)
-		apply_ruleset(p);
+		apply_ruleset(p, (int)ovl_root);
 	if (p->early_mask)
 		restore_mask(p);
 	int listener = install_filter(p);
 	if (p->overlap)
-		apply_ruleset(p);
+		apply_ruleset(p, (int)ovl_root);
+	if (ovl_root >= 0)
+		sl_sys1(SYS_close, (int)ovl_root);
 	/* Last fd-allocating step is done: from here on the limit cannot
 	 * break our own setup. */
 	if (p->set_nofile)

@@ -282,6 +282,27 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
 	return r;
 }
 
+/* Every procfs mount in reach gets no right at all (the proc view): the
+ * supervisor opens what the sandbox may see of it on its behalf (a
+ * process outside the sandbox is not there), so a path another thread
+ * rewrites after that check, or one the supervisor never saw, meets
+ * Landlock's refusal instead of another process's files. */
+int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
+		const struct mounts_entry *e = &mnts->v[i];
+		if (strcmp(e->fstype, "proc") != 0)
+			continue;
+		int v = mount_state(e);
+		if (v < 0)
+			r = unexaminable(e, v);
+		else if (v)
+			r = fsdeny_restrict(d, "proc view", e->point, 0, ~(uint64_t)0);
+	}
+	return r;
+}
+
 /* ---- devices ----------------------------------------------------------------------- */
 
 static const char *device_kind(mode_t mode)

@@ -69,6 +69,11 @@ struct fs_grants {
 int fsspecial_grants_open(struct fs_grants *g, const char *field, const struct sl_strv *l);
 void fsspecial_grants_close(struct fs_grants *g);
 
+/* Records in d that no procfs mount gets a Landlock right: the
+ * supervisor's proc view opens what the sandbox may see there on its
+ * behalf.  0 or -errno with a message naming the mount. */
+int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts);
+
 /* Checks the grants against the mount table and records in d what they
  * may not reach; root: the planning thread's euid is 0.  Returns 0 or
  * -errno with a message naming the grant, the mount or the device and

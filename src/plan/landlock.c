@@ -211,7 +211,8 @@ static bool any(const struct sl_strv *l)
  * (no mount table read). */
 bool landlock_reads_mounts(const struct landlock_req *req)
 {
-	return any(req->deny) || any(req->write) || (geteuid() == 0 && any(req->read));
+	return any(req->deny) || any(req->write) ||
+	       ((geteuid() == 0 || req->proc_view) && any(req->read));
 }
 
 static int restrictions(const struct landlock_req *req, const struct fs_grants *read,
@@ -231,6 +232,8 @@ static int restrictions(const struct landlock_req *req, const struct fs_grants *
 		r = fsdeny_add_denied(d, req->deny, &mnts);
 	if (r == 0)
 		r = fsspecial_apply(d, &mnts, read, write, root);
+	if (r == 0 && req->proc_view)
+		r = fsspecial_hide_proc(d, &mnts);
 	if (r == 0)
 		r = fsspecial_check_start_dir(req->start_dir);
 	mounts_free(&mnts);

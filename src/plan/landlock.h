@@ -84,6 +84,8 @@ struct landlock_req {
 	const struct sl_u32v *connect_ports; /* allowed TCP connect ports */
 	const char *start_dir;		     /* where the command starts (NULL: ours) */
 	uint32_t skip; /* protections not applied (bits 1 << SANDLOCK_PROTECTION_*) */
+	/* the supervisor's proc view: procfs gets no right (fsspecial.h) */
+	bool proc_view;
 };
 
 /* The kernel's Landlock ABI version, or -errno (ENOSYS/EOPNOTSUPP when

@@ -242,13 +242,13 @@ long overlay_child_mount(const struct sl_overlay *o, int *step, int *quota_fd)
 		       "mode=000,size=4k,nr_inodes=1");
 }
 
-long overlay_child_rule(const struct sl_overlay *o, int ruleset)
+long overlay_child_root(const struct sl_overlay *o)
 {
-	long fd = sl_sys3(SYS_openat, AT_FDCWD, o->target, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return fd;
-	struct landlock_path_beneath_attr pb = {.allowed_access = o->rights, .parent_fd = (int)fd};
-	long r = sl_sys4(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
-	sl_sys1(SYS_close, fd);
-	return r;
+	return sl_sys3(SYS_openat, AT_FDCWD, o->target, O_PATH | O_DIRECTORY | O_CLOEXEC);
+}
+
+long overlay_child_rule(const struct sl_overlay *o, int ruleset, int root)
+{
+	struct landlock_path_beneath_attr pb = {.allowed_access = o->rights, .parent_fd = root};
+	return sl_sys4(__NR_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH, &pb, 0);
 }

@@ -67,7 +67,12 @@ int overlay_check_denied(const struct sl_strv *deny, const char *workdir);
  * the step (SL_STEP_*) in *step.  Under a quota, *quota_fd: the tmpfs's
  * root (for the parent). */
 long overlay_child_mount(const struct sl_overlay *o, int *step, int *quota_fd);
-/* Child: the rule on the overlay's root, added to ruleset.  0 or -errno. */
-long overlay_child_rule(const struct sl_overlay *o, int ruleset);
+/* Child: the overlay's root, opened O_PATH right after the mount, before
+ * the filter (every open is notified then, and nobody answers yet in the
+ * overlap): an fd or -errno. */
+long overlay_child_root(const struct sl_overlay *o);
+/* Child: the rule on the overlay's root (root: overlay_child_root's fd),
+ * added to ruleset.  0 or -errno. */
+long overlay_child_rule(const struct sl_overlay *o, int ruleset, int root);
 
 #endif

@@ -506,7 +506,8 @@ static struct landlock_req ruleset_req(const struct sl_plan *p, const struct san
 	    .bind_ports = &p->net->bind_ports,
 	    .connect_ports = &p->net->connect_ports,
 	    .start_dir = cfg->cwd,
-	    .skip = 0, /* set by plan_ruleset */
+	    .skip = 0,	       /* set by plan_ruleset */
+	    .proc_view = true, /* the supervisor serves /proc (procview.c) */
 	};
 }
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: Apache-2.0
+#
+# procview.sh - what the proc view costs: `ps -e`, a python loop that
+# stats, checks and opens 3000 files under /usr/lib/python3, and one that
+# reads /proc/self/stat 2000 times, bare, under this build's sandlock (the view
+# is always on: every open, stat and listing is notified, procfs opens
+# are made by the supervisor) and, when SANDLOCK_BASE names a sandlock
+# binary built without the view (main before it), under that one too.
+# ROUNDS interleaved hyperfine rounds (shuffled order), medians and ratios
+# to bare and to the base.
+#
+# Environment: B, SANDLOCK, SANDLOCK_BASE, ROUNDS (default 3), RUNS
+# (default 10), KEEP.  Exit status: 0 when the measurement ran, 1 when a
+# tool is missing or a candidate cannot run.
+
+set -euo pipefail
+
+BENCH_NAME=procview
+BENCH_KEEP='*.json'
+# shellcheck source=bench/lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+ROUNDS=${ROUNDS:-3}
+RUNS=${RUNS:-10}
+PS=$(command -v ps || true)
+[[ -x $PS ]] || fail "ps not found (apt-get install procps)"
+BASE=${SANDLOCK_BASE:-}
+[[ -z $BASE || -x $BASE ]] || fail "SANDLOCK_BASE=$BASE is not an executable"
+
+# one line each: hyperfine -N splits shell-style
+opens='import os, itertools; ps = itertools.islice((os.path.join(d, f) for d, _, fs in os.walk("/usr/lib/python3") for f in fs), 3000); print(sum(len(open(p, "rb").read(1)) for p in ps if os.path.isfile(p) and os.access(p, os.R_OK)))'
+procs='for _ in range(2000): open("/proc/self/stat").read()'
+
+trees=("${SL_TREES_PY[@]}")
+names=()
+cmds=()
+add() { # name, command...
+	local name=$1
+	shift
+	"$@" >"$work/check.out" 2>&1 || fail "$name cannot run: $* -> $(head -c 400 "$work/check.out")"
+	names+=("$name")
+	cmds+=("$(cmdline "$@")")
+}
+
+measure() { # tag
+	local tag=$1 r i args
+	for ((r = 1; r <= ROUNDS; r++)); do
+		args=()
+		for i in $(shuf -i 0-$((${#names[@]} - 1))); do
+			args+=(-n "${names[i]}" "${cmds[i]}")
+		done
+		note "$tag round $r/$ROUNDS: ${#names[@]} candidates x $RUNS runs"
+		hyperfine -N -w 2 -r "$RUNS" --style none --export-json "$work/$tag-$r.json" \
+			"${args[@]}" >"$work/hyperfine.log" 2>&1 || {
+			cat "$work/hyperfine.log" >&2
+			fail "hyperfine failed in $tag round $r"
+		}
+	done
+}
+
+workload() { # tag, command...
+	local tag=$1
+	shift
+	names=()
+	cmds=()
+	add bare "$@"
+	add view "$SANDLOCK" run "${trees[@]}" -- "$@"
+	if [[ -n $BASE ]]; then
+		add base "$BASE" run "${trees[@]}" -- "$@"
+	fi
+	measure "$tag"
+}
+
+workload ps "$PS" -e
+workload opens "$PY" -c "$opens"
+workload procs "$PY" -c "$procs"
+
+"$PY" - "$work" "$ROUNDS" <<'EOF'
+import glob, json, os, statistics, sys
+
+work, rounds = sys.argv[1], int(sys.argv[2])
+labels = {"ps": "ps -e", "opens": "python: stat+access+open 3000 files", "procs": "python: 2000 reads of /proc/self/stat"}
+what = {"bare": "bare", "base": "sandlock without view", "view": "sandlock with view"}
+print()
+print(f"the proc view, median over {rounds} interleaved rounds (hyperfine -N -w 2)")
+print(f"{'workload':<40} {'candidate':<24} {'median ms':>10} {'x bare':>7} {'x no view':>10}")
+for tag in ("ps", "opens", "procs"):
+    times = {}
+    for path in glob.glob(os.path.join(work, f"{tag}-*.json")):
+        for r in json.load(open(path))["results"]:
+            times.setdefault(r["command"], []).extend(r["times"])
+    med = {k: statistics.median(v) * 1000 for k, v in times.items()}
+    for name in ("bare", "base", "view"):
+        if name not in med:
+            continue
+        base = f"{med[name] / med['base']:9.2f}x" if "base" in med else f"{'-':>10}"
+        print(f"{labels[tag]:<40} {what[name]:<24} {med[name]:10.2f} {med[name] / med['bare']:6.2f}x {base}")
+EOF
