@@ -408,6 +408,34 @@ TEST(denials_flood_keeps_the_last_refusals)
 	CHECK(strtoll(p, NULL, 10) >= 2001);
 }
 
+/* The environment a Python host of the library runs in: a sanitized build's
+ * library needs its sanitizer's runtime loaded before anything else, and
+ * python is not linked with it: preloaded, from where this test's own
+ * process found it.  NULL (inherit) otherwise. */
+static char **host_env(void)
+{
+#if defined(__SANITIZE_ADDRESS__)
+	char *maps = tc_read_file("/proc/self/maps"), *lib = NULL;
+	for (char *l = maps ? strtok(maps, "\n") : NULL; l && !lib; l = strtok(NULL, "\n")) {
+		char *path = strchr(l, '/');
+		if (path && strstr(path, "/libasan.so"))
+			lib = path;
+	}
+	CHECK(lib != NULL);
+	extern char **environ;
+	size_t n = 0;
+	while (environ[n])
+		n++;
+	char **env = calloc(n + 2, sizeof(*env));
+	CHECK(env != NULL);
+	memcpy(env, environ, n * sizeof(*env));
+	env[n] = tc_fmt("LD_PRELOAD=%s", lib);
+	return env;
+#else
+	return NULL;
+#endif
+}
+
 /* A host whose program is the command's too (a Python program using the
  * library to run python3): the command, with the sandbox's pid and that
  * program, makes a domain of its own before any refusal of the sandbox's
@@ -463,7 +491,7 @@ TEST(denials_audit_same_program_nested_domain_not_taken)
 	    0644);
 	char *out, *err;
 	char *const argv[] = {"/usr/bin/python3", host, NULL};
-	int st = th_run(argv, NULL, &out, &err);
+	int st = th_run(argv, host_env(), &out, &err);
 	uint32_t ignored;
 	audit_set(was, &ignored);
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
