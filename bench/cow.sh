@@ -24,6 +24,7 @@ BENCH_NAME=cow
 BENCH_KEEP='*.json'
 # shellcheck source=bench/lib.sh
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+WARMUP=1
 ROUNDS=${ROUNDS:-3}
 RUNS=${RUNS:-5}
 CC=${CC:-/usr/bin/cc}
@@ -70,29 +71,7 @@ trees=("${SL_TREES[@]}" -r "$work/src.tar" -r "$work/untar.sh" -r "$work/make.sh
 	-w "$work/tmp")
 names=()
 cmds=()
-add() { # name, command...
-	local name=$1
-	shift
-	"$@" >"$work/check.out" 2>&1 || fail "$name cannot run: $* -> $(head -c 400 "$work/check.out")"
-	names+=("$name")
-	cmds+=("$(cmdline "$@")")
-}
 
-measure() { # tag
-	local tag=$1 r i args
-	for ((r = 1; r <= ROUNDS; r++)); do
-		args=()
-		for i in $(shuf -i 0-$((${#names[@]} - 1))); do
-			args+=(-n "${names[i]}" "${cmds[i]}")
-		done
-		note "$tag round $r/$ROUNDS: ${#names[@]} candidates x $RUNS runs"
-		hyperfine -N -w 1 -r "$RUNS" --style none --export-json "$work/$tag-$r.json" \
-			"${args[@]}" >"$work/hyperfine.log" 2>&1 || {
-			cat "$work/hyperfine.log" >&2
-			fail "hyperfine failed in $tag round $r"
-		}
-	done
-}
 
 workload() { # tag, script, seed directory (copied into each candidate's workdir)
 	local tag=$1 script=$2 seed=$3 n

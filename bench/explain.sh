@@ -59,29 +59,7 @@ note "--explain reads Landlock's refusals from $source_note"
 trees=("${SL_TREES_PY[@]}" -r "$work/src" -r "$work/build.sh" -w "$work/out" -w /tmp -w /dev/null)
 names=()
 cmds=()
-add() { # name, command...
-	local name=$1
-	shift
-	"$@" >"$work/check.out" 2>&1 || fail "$name cannot run: $* -> $(head -c 400 "$work/check.out")"
-	names+=("$name")
-	cmds+=("$(cmdline "$@")")
-}
 
-measure() { # tag
-	local tag=$1 r i args
-	for ((r = 1; r <= ROUNDS; r++)); do
-		args=()
-		for i in $(shuf -i 0-$((${#names[@]} - 1))); do
-			args+=(-n "${names[i]}" "${cmds[i]}")
-		done
-		note "$tag round $r/$ROUNDS: ${#names[@]} candidates x $RUNS runs"
-		hyperfine -N -w 2 -r "$RUNS" --style none --export-json "$work/$tag-$r.json" \
-			"${args[@]}" >"$work/hyperfine.log" 2>&1 || {
-			cat "$work/hyperfine.log" >&2
-			fail "hyperfine failed in $tag round $r"
-		}
-	done
-}
 
 workload() { # tag, command...
 	local tag=$1

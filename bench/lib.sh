@@ -57,3 +57,34 @@ cmdline() {
 	for w in "$@"; do out+="${out:+ }$(q "$w")"; done
 	printf '%s' "$out"
 }
+
+# Candidates of one workload: names[i] and cmds[i].  add checks that a
+# candidate runs once before it is measured.
+names=()
+cmds=()
+add() { # name, command...
+	local name=$1
+	shift
+	"$@" >"$work/check.out" 2>&1 || fail "$name cannot run: $* -> $(head -c 400 "$work/check.out")"
+	names+=("$name")
+	cmds+=("$(cmdline "$@")")
+}
+
+# ROUNDS rounds of one hyperfine run over every candidate, in a shuffled
+# order (drift of a shared machine hits them alike), RUNS runs each after
+# WARMUP (default 2) warm-up runs; the JSON of round r in $work/TAG-r.json.
+measure() { # tag
+	local tag=$1 r i args
+	for ((r = 1; r <= ROUNDS; r++)); do
+		args=()
+		for i in $(shuf -i 0-$((${#names[@]} - 1))); do
+			args+=(-n "${names[i]}" "${cmds[i]}")
+		done
+		note "$tag round $r/$ROUNDS: ${#names[@]} candidates x $RUNS runs"
+		hyperfine -N -w "${WARMUP:-2}" -r "$RUNS" --style none \
+			--export-json "$work/$tag-$r.json" "${args[@]}" >"$work/hyperfine.log" 2>&1 || {
+			cat "$work/hyperfine.log" >&2
+			fail "hyperfine failed in $tag round $r"
+		}
+	done
+}
