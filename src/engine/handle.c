@@ -348,6 +348,10 @@ static void handle_destroy(sandlock_handle_t *h)
 	netplan_release(&h->net);
 	sl_buf_free(&h->out);
 	sl_buf_free(&h->err);
+	if (h->own_policy) {
+		policy_release(h->own_policy);
+		free(h->own_policy);
+	}
 	pthread_mutex_destroy(&h->lock);
 	pthread_cond_destroy(&h->cond);
 	free(h);
@@ -463,8 +467,17 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	/* a grant over the runtime directory does not reach other sandboxes'
 	 * control sockets (runtime.h) */
 	sandlock_sandbox_t *guarded = NULL;
-	if (r == 0 && (r = runtime_guard(policy, &guarded)) == 0 && guarded)
-		h->policy = policy = guarded;
+	if (r == 0)
+		r = runtime_guard(policy, &guarded);
+	if (r == 0 && !guarded && (guarded = calloc(1, sizeof(*guarded))) &&
+	    policy_copy(guarded, policy) < 0) {
+		free(guarded);
+		guarded = NULL;
+	}
+	if (r == 0 && !guarded)
+		r = sl_errorf(ENOMEM, "out of memory");
+	if (r == 0)
+		h->policy = policy = h->own_policy = guarded;
 	/* the trees, for the hint of an exec that fails (exechint.h) */
 	if (r == 0 && sl_strv_copy(&h->grants, &policy->fs_read) < 0)
 		r = sl_errorf(ENOMEM, "out of memory");
@@ -517,10 +530,6 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 		r = h->threaded ? start_thread(h) : do_spawn(h);
 	h->policy = NULL;
 	h->user = NULL;
-	if (guarded) {
-		policy_release(guarded);
-		free(guarded);
-	}
 	if (r < 0) {
 		for (int i = 0; i < 3; i++)
 			sl_close(&h->caller_fd[i]);

@@ -54,7 +54,12 @@ struct sandlock_handle {
 	char spawn_msg[256];
 
 	const sandlock_sandbox_t *policy; /* during create only */
-	const struct sl_user_link *user;  /* during create only */
+	/* the run's own copy of the policy (owned): the caller may free its
+	 * policy once the sandbox starts, and the features keep pointers
+	 * into theirs for the run (the HTTP gate's rules and credentials,
+	 * the views') */
+	sandlock_sandbox_t *own_policy;
+	const struct sl_user_link *user; /* during create only */
 	size_t n_user;
 	const struct sl_feature_set *features; /* what the engine enforces */
 	bool tty_jobs;			       /* interactive on a terminal */

@@ -100,6 +100,28 @@ TEST(abi_syscall_nr)
 
 /* A field whose enforcement has not landed is refused, at build or at run,
  * never silently ignored. */
+/* The caller may free its policy once the sandbox is created: the run
+ * keeps its own copy (the views, the HTTP gate and the proc view keep
+ * pointers into it; an AddressSanitizer build catches a use after
+ * free). */
+TEST(abi_policy_freed_while_running)
+{
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc");
+	b = sandlock_sandbox_builder_http_allow(b, "GET 127.0.0.1/*");
+	sandlock_sandbox_t *p = tc_build(b);
+	const char *argv[] = {"/bin/sh", "-c",
+			      "sleep 0.2; cat /etc/hostname; head -1 /proc/self/status", NULL};
+	sandlock_handle_t *h = sandlock_create(p, "freed", argv, 3);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	sandlock_sandbox_free(p);
+	CHECK_EQ(sandlock_start(h), 0);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	sandlock_handle_free(h);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "freed\nName:\thead\n");
+}
+
 TEST(abi_not_supported_yet)
 {
 	sandlock_builder_t *b = sandlock_sandbox_builder_uid(tc_builder(), 7);
