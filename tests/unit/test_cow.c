@@ -223,6 +223,8 @@ static char *committed(void)
 
 TEST(cow_commit_applies_the_upper)
 {
+	th_skip_under_valgrind(
+	    "the commit opens every name with openat2, which valgrind 3.19 lacks");
 	char *want = committed();
 	CHECK(strlen(want) > 0);
 }
@@ -230,6 +232,8 @@ TEST(cow_commit_applies_the_upper)
 /* Killed at each step of the journal: the next recovery finishes it. */
 TEST(cow_commit_interrupted_then_recovered)
 {
+	th_skip_under_valgrind(
+	    "the commit opens every name with openat2, which valgrind 3.19 lacks");
 	char *want = committed();
 	for (int n = 1;; n++) {
 		char name[32];
@@ -256,6 +260,8 @@ TEST(cow_commit_interrupted_then_recovered)
  * branch commits later. */
 TEST(cow_commit_interrupted_before_the_journal)
 {
+	th_skip_under_valgrind(
+	    "the commit opens every name with openat2, which valgrind 3.19 lacks");
 	char *w = make_lower("w");
 	char *before = dump(w);
 	struct cow_branch b;
@@ -274,6 +280,8 @@ TEST(cow_commit_interrupted_before_the_journal)
  * commit replaces the link, it never writes through it. */
 TEST(cow_commit_never_follows_a_planted_symlink)
 {
+	th_skip_under_valgrind(
+	    "the commit opens every name with openat2, which valgrind 3.19 lacks");
 	char *w = make_lower("w");
 	char *out;
 	CHECK(asprintf(&out, "%s/outside", th_tmpdir()) > 0);

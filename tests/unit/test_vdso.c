@@ -118,6 +118,8 @@ TEST(vdso_patch_syscall_trampolines)
 /* getrandom: -ENOSYS once patched (kernels with a vDSO getrandom). */
 TEST(vdso_patch_getrandom_enosys)
 {
+	if (!getauxval(AT_SYSINFO_EHDR))
+		SKIP("no vDSO");
 	pid_t pid = fork();
 	if (pid == 0) {
 		int dirfd = open("/proc/self", O_PATH | O_DIRECTORY | O_CLOEXEC);
