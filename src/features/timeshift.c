@@ -28,7 +28,7 @@
  * so a program that makes the call directly
  * (syscall(2), Go's fallback, a static binary) is shifted too.  A call
  * made from inside a patched vDSO (its instruction pointer, reported by
- * the kernel, in the process's [vdso]) is continued: the stub that made
+ * the kernel, in the process's [vdso]) is continued: the detour that made
  * it adds the offset itself.
  *
  * Absolute deadlines on the realtime clocks (clock_nanosleep with
@@ -114,7 +114,7 @@ struct ts_state {
 struct ts_proc {
 	uint64_t lo, hi; /* its [vdso], as last read */
 	bool known;	 /* read since its last patch (or lazily) */
-	bool patched;	 /* carrying the stubs */
+	bool patched;	 /* carrying the detours */
 	struct ts_memo memo[TS_MEMO];
 };
 
@@ -189,8 +189,8 @@ static void on_arch_prctl(struct sl_ctx *c, struct sl_action *a, void *arg)
 	}
 }
 
-/* The call was made by a patched vDSO's stub, which shifts its result. */
-static bool from_stub(struct sl_ctx *c, struct ts_state *st)
+/* The call was made by a patched vDSO's detour, which shifts its result. */
+static bool from_detour(struct sl_ctx *c, struct ts_state *st)
 {
 	struct ts_proc *tp = feature_proc(c->proc, st->proc_off);
 	if (!tp->known)
@@ -215,7 +215,7 @@ static void on_clock_gettime(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	struct ts_state *st = arg;
 	int64_t clock = (int64_t)c->req->data.args[0];
-	if (!vdso_realtime_clock(clock) || from_stub(c, st)) {
+	if (!vdso_realtime_clock(clock) || from_detour(c, st)) {
 		*a = sl_act_continue();
 		return;
 	}
@@ -233,7 +233,7 @@ static void on_clock_gettime(struct sl_ctx *c, struct sl_action *a, void *arg)
 static void on_gettimeofday(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	struct ts_state *st = arg;
-	if (from_stub(c, st)) {
+	if (from_detour(c, st)) {
 		*a = sl_act_continue();
 		return;
 	}
@@ -257,7 +257,7 @@ static void on_gettimeofday(struct sl_ctx *c, struct sl_action *a, void *arg)
 static void on_time(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	struct ts_state *st = arg;
-	if (from_stub(c, st)) {
+	if (from_detour(c, st)) {
 		*a = sl_act_continue();
 		return;
 	}

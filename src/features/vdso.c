@@ -254,7 +254,7 @@ static size_t insn_len(const uint8_t *p, size_t avail, size_t *rip_at)
 	return i <= avail ? i : 0;
 }
 
-/* ---- the stubs ---------------------------------------------------------------- */
+/* ---- the detours ---------------------------------------------------------------- */
 
 struct emit {
 	uint8_t *img;
@@ -366,7 +366,7 @@ static void call_keeping_args(struct emit *w, size_t tramp)
 
 /* clock_gettime(clock, ts): when it returned 0 and clock is in the
  * realtime family (bit mask 0x921: 0, 5, 8, 11), ts->tv_sec += offset. */
-static void stub_clock_gettime(struct emit *w, size_t tramp, int64_t offset)
+static void detour_clock_gettime(struct emit *w, size_t tramp, int64_t offset)
 {
 	call_keeping_args(w, tramp);
 	put(w, "\x85\xc0\x75\x1c", 4);		   /* test eax,eax; jnz ret */
@@ -379,7 +379,7 @@ static void stub_clock_gettime(struct emit *w, size_t tramp, int64_t offset)
 
 /* gettimeofday(tv, tz): when it returned 0 and tv is not NULL,
  * tv->tv_sec += offset. */
-static void stub_gettimeofday(struct emit *w, size_t tramp, int64_t offset)
+static void detour_gettimeofday(struct emit *w, size_t tramp, int64_t offset)
 {
 	call_keeping_args(w, tramp);
 	put(w, "\x85\xc0\x75\x12", 4);		   /* test eax,eax; jnz ret */
@@ -390,7 +390,7 @@ static void stub_gettimeofday(struct emit *w, size_t tramp, int64_t offset)
 
 /* time(t): unless an error (-4095..-1, the system call's), the result
  * plus offset, stored in *t too when t is not NULL. */
-static void stub_time(struct emit *w, size_t tramp, int64_t offset)
+static void detour_time(struct emit *w, size_t tramp, int64_t offset)
 {
 	put(w, "\x57\xe8", 2); /* push rdi (aligns the callee's entry); call */
 	put_rel(w, tramp);
@@ -404,20 +404,20 @@ static void stub_time(struct emit *w, size_t tramp, int64_t offset)
 
 /* The jmp at the entry, the rest of the replaced bytes int3 (never run:
  * nothing branches into a function's first instructions). */
-static void patch_entry(struct vdso_plan *p, uint8_t *img, size_t at, size_t cover, size_t stub)
+static void patch_entry(struct vdso_plan *p, uint8_t *img, size_t at, size_t cover, size_t detour)
 {
 	img[at] = 0xe9;
-	int32_t rel = (int32_t)((int64_t)stub - (int64_t)(at + 5));
+	int32_t rel = (int32_t)((int64_t)detour - (int64_t)(at + 5));
 	memcpy(img + at + 1, &rel, 4);
 	memset(img + at + 5, 0xcc, cover - 5);
 	p->entries[p->n_entries++] = at;
 }
 
-typedef void (*stub_fn)(struct emit *w, size_t tramp, int64_t offset);
+typedef void (*detour_fn)(struct emit *w, size_t tramp, int64_t offset);
 
 /* Patches one shifted function if the image has it. */
 static enum vdso_how patch_time_fn(struct vdso_plan *p, struct emit *w, const struct elfimg *e,
-				   uint8_t *img, const char *name, int nr, stub_fn stub,
+				   uint8_t *img, const char *name, int nr, detour_fn detour,
 				   const struct vdso_req *req)
 {
 	size_t off, size, at, cover;
@@ -427,7 +427,7 @@ static enum vdso_how patch_time_fn(struct vdso_plan *p, struct emit *w, const st
 	enum vdso_how how = trampoline(w, img, off, size, nr, req->via_syscall, &at, &cover);
 	align16(w);
 	size_t s = w->pos;
-	stub(w, tramp, req->offset);
+	detour(w, tramp, req->offset);
 	align16(w);
 	if (w->full || at + cover > off + size)
 		return VDSO_ABSENT;
@@ -465,7 +465,7 @@ int vdso_plan_image(uint8_t *img, size_t len, const struct vdso_req *req, struct
 	int r = elf_open(&e, img, len);
 	if (r < 0)
 		return r;
-	/* the stubs after everything the image holds, the mark at its end */
+	/* the detours after everything the image holds, the mark at its end */
 	size_t start = (e.used + 15) & ~(size_t)15;
 	if (start + 16 > len - sizeof(vdso_mark))
 		return -ENOSPC;
@@ -473,10 +473,11 @@ int vdso_plan_image(uint8_t *img, size_t len, const struct vdso_req *req, struct
 	struct vdso_done *d = &out->done;
 	if (req->time) {
 		d->clock_gettime = patch_time_fn(out, &w, &e, img, "__vdso_clock_gettime",
-						 SYS_clock_gettime, stub_clock_gettime, req);
+						 SYS_clock_gettime, detour_clock_gettime, req);
 		d->gettimeofday = patch_time_fn(out, &w, &e, img, "__vdso_gettimeofday",
-						SYS_gettimeofday, stub_gettimeofday, req);
-		d->time = patch_time_fn(out, &w, &e, img, "__vdso_time", SYS_time, stub_time, req);
+						SYS_gettimeofday, detour_gettimeofday, req);
+		d->time =
+		    patch_time_fn(out, &w, &e, img, "__vdso_time", SYS_time, detour_time, req);
 	}
 	if (req->getrandom)
 		d->getrandom = patch_getrandom(out, &w, &e, img);
@@ -507,8 +508,8 @@ int vdso_patch(int memfd, uint64_t base, size_t len, const struct vdso_req *req,
 	int r = pread(memfd, img, len, (off_t)base) == (ssize_t)len ? 0 : -EIO;
 	if (r == 0)
 		r = vdso_plan_image(img, len, req, &p);
-	/* the stubs and the mark first, then the entries: a jmp never leads
-	 * to a stub not written yet */
+	/* the detours and the mark first, then the entries: a jmp never leads
+	 * to a detour not written yet */
 	if (r == 0)
 		r = write_all(memfd, img + p.tail_off, p.tail_len, base + p.tail_off);
 	for (size_t i = 0; r == 0 && i < p.n_entries; i++)

@@ -9,13 +9,13 @@
  * How: the image is read through /proc/PID/mem at the [vdso] mapping of
  * /proc/PID/maps (both written by the kernel), its ELF section headers
  * give the dynamic symbols and the end of what the image uses; the rest
- * of its last page (the tail) takes the stubs.  Each patched entry gets a
- * 5-byte `jmp rel32` to its stub (after an `endbr64` when it starts with
- * one, kept for indirect branch tracking).  A stub calls a trampoline:
+ * of its last page (the tail) takes the detours.  Each patched entry gets a
+ * 5-byte `jmp rel32` to its detour (after an `endbr64` when it starts with
+ * one, kept for indirect branch tracking).  A detour calls a trampoline:
  * the instructions the jmp overwrote, moved (a small whitelist of
  * position-independent or RIP-relative ones, their displacement
  * adjusted), then a jmp back behind them; the original function runs
- * unchanged and the stub adds the offset to what it returned.  An entry
+ * unchanged and the detour adds the offset to what it returned.  An entry
  * whose first instructions are not on the whitelist gets a trampoline
  * that makes the system call instead (one notified call per read: the
  * supervisor lets calls from a patched vDSO through unshifted).
@@ -51,7 +51,7 @@ struct vdso_done {
 	bool getrandom;
 };
 
-/* The realtime clocks the stubs and the supervisor shift:
+/* The realtime clocks the detours and the supervisor shift:
  * CLOCK_REALTIME, CLOCK_REALTIME_COARSE, CLOCK_REALTIME_ALARM, CLOCK_TAI. */
 bool vdso_realtime_clock(int64_t clock);
 
@@ -63,10 +63,10 @@ int vdso_find(int dirfd, uint64_t *base, size_t *len);
  * /proc/PID/mem) carries this module's mark at its end. */
 bool vdso_is_patched(int memfd, uint64_t base, size_t len);
 
-/* Patches img (len bytes, a copy of the vDSO) in place: stubs in the tail,
+/* Patches img (len bytes, a copy of the vDSO) in place: detours in the tail,
  * jmps at the entries; the changed ranges in *tail_off/tail_len and
  * entries[] (*n_entries of at most 4, each 5 bytes at an offset), so the
- * writer can put the stubs first.  0, or -errno: -ENOEXEC for an image it
+ * writer can put the detours first.  0, or -errno: -ENOEXEC for an image it
  * cannot read, -ENOSPC when the tail is too short, -EALREADY when marked. */
 struct vdso_plan {
 	size_t tail_off, tail_len;

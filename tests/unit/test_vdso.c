@@ -148,8 +148,8 @@ TEST(vdso_patch_getrandom_enosys)
 }
 
 /* An image that is not an x86_64 ELF, or is cut short, is refused. */
-/* Where the jmp at entry leads, and the trampoline its stub calls (the
- * call after 7 bytes, or after 1 for time's stub). */
+/* Where the jmp at entry leads, and the trampoline its detour calls (the
+ * call after 7 bytes, or after 1 for time's detour). */
 static size_t jmp_target(const uint8_t *img, size_t at)
 {
 	int32_t rel;
@@ -157,12 +157,12 @@ static size_t jmp_target(const uint8_t *img, size_t at)
 	return (size_t)((int64_t)at + 5 + rel);
 }
 
-static size_t tramp_of(const uint8_t *img, size_t stub, size_t call_at)
+static size_t tramp_of(const uint8_t *img, size_t detour, size_t call_at)
 {
 	int32_t rel;
-	CHECK_EQ(img[stub + call_at], 0xe8);
-	memcpy(&rel, img + stub + call_at + 1, 4);
-	return (size_t)((int64_t)stub + (int64_t)call_at + 5 + rel);
+	CHECK_EQ(img[detour + call_at], 0xe8);
+	memcpy(&rel, img + detour + call_at + 1, 4);
+	return (size_t)((int64_t)detour + (int64_t)call_at + 5 + rel);
 }
 
 /* The offset of the vDSO's function name in img (its dynamic symbols
@@ -219,7 +219,7 @@ TEST(vdso_plan_refuses_other_images)
 	memcpy(img, real, len);
 	memset(img + 0x28, 0xff, 8); /* e_shoff past the end */
 	CHECK_EQ(vdso_plan_image(img, len, &req, &plan), -ENOEXEC);
-	/* the real one plans: stubs after everything, the entries jmps */
+	/* the real one plans: detours after everything, the entries jmps */
 	memcpy(img, real, len);
 	CHECK_EQ(vdso_plan_image(img, len, &req, &plan), 0);
 	CHECK(plan.n_entries == 3 && plan.tail_off + plan.tail_len == len);
