@@ -43,12 +43,18 @@
  * refused, listings are the kernel's (the pids are listed; nothing of
  * them can be opened or stat'ed).
  *
- * Path calls Landlock does not see (stat, lstat, newfstatat, statx,
- * access, faccessat, faccessat2, readlink, readlinkat, chdir): the path is
- * resolved once; an outside process's object is ENOENT, anything else is
- * continued (a thread that rewrites the path after the check may learn
- * that a pid exists and its owner: the metadata of a directory, never a
- * file's content).
+ * Path calls that name an object without opening it: readlink,
+ * readlinkat and chdir are notified, the path resolved once, an outside
+ * process's object is ENOENT and anything else continued (a thread that
+ * rewrites the path after the check may learn a link's target; the
+ * opens stay closed).  The metadata calls (stat, lstat, newfstatat,
+ * statx, access, faccessat, faccessat2) are the kernel's: notifying
+ * them cost every program a supervisor round trip per stat (python's
+ * start makes about a hundred, make one per target and prerequisite)
+ * for a fact the sandbox learns anyway: that a pid exists, which
+ * kill(pid, 0), getsid and getpgid tell too, and its directory's owner
+ * and times.  Nothing of a process's content (its files, listings, link
+ * targets) is reachable that way.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -552,27 +558,20 @@ static long look(const struct ob_obj *o, void *arg)
 	return procview_classify(o, q->ps, &q->w);
 }
 
-/* The call's dirfd (-1: AT_FDCWD), path and flags registers (-1: none),
- * and the flag that stops it following a final symlink. */
+/* The call's dirfd (-1: AT_FDCWD) and path registers, and whether it
+ * follows a final symlink. */
 struct pv_call {
 	int nr;
-	int dirfd, path, flags;
-	bool nofollow; /* lstat, readlink: never followed */
+	int dirfd, path;
+	bool nofollow; /* readlink: never followed */
 };
 
 static const struct pv_call calls[] = {
-#ifdef __NR_stat
-    {__NR_stat, -1, 0, -1, false},     {__NR_lstat, -1, 0, -1, true},
-#endif
-    {__NR_newfstatat, 0, 1, 3, false}, {__NR_statx, 0, 1, 2, false},
-#ifdef __NR_access
-    {__NR_access, -1, 0, -1, false},
-#endif
-    {__NR_faccessat, 0, 1, -1, false}, {__NR_faccessat2, 0, 1, 3, false},
 #ifdef __NR_readlink
-    {__NR_readlink, -1, 0, -1, true},
+    {__NR_readlink, -1, 0, true},
 #endif
-    {__NR_readlinkat, 0, 1, -1, true}, {__NR_chdir, -1, 0, -1, false},
+    {__NR_readlinkat, 0, 1, true},
+    {__NR_chdir, -1, 0, false},
 };
 
 static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg)
@@ -587,11 +586,10 @@ static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg)
 	char path[PATH_MAX];
 	if (!k || onbehalf_read_path(c, r[k->path], path, sizeof(path)) < 0 || !path[0])
 		return; /* "" (AT_EMPTY_PATH) names an fd the child holds */
-	uint64_t fl = k->flags < 0 ? 0 : r[k->flags];
 	struct pv_look q = {.ps = &c->sup->procs};
 	struct ob_req req = {.dirfd = k->dirfd < 0 ? AT_FDCWD : (int)(int32_t)r[k->dirfd],
 			     .path = path,
-			     .flags = (k->nofollow || (fl & AT_SYMLINK_NOFOLLOW)) ? OB_NOFOLLOW : 0,
+			     .flags = k->nofollow ? OB_NOFOLLOW : 0,
 			     .need = OB_ANY,
 			     .op = look,
 			     .arg = &q};
@@ -605,22 +603,10 @@ static const struct sl_frule procview_rules[] = {
 #ifdef __NR_getdents
     {{__NR_getdents, 0, {{0}}}, on_getdents},
 #endif
-#ifdef __NR_stat
-    {{__NR_stat, 0, {{0}}}, on_path},
-    {{__NR_lstat, 0, {{0}}}, on_path},
-#endif
-    {{__NR_newfstatat, 0, {{0}}}, on_path},
-    {{__NR_statx, 0, {{0}}}, on_path},
-#ifdef __NR_access
-    {{__NR_access, 0, {{0}}}, on_path},
-#endif
-    {{__NR_faccessat, 0, {{0}}}, on_path},
-    {{__NR_faccessat2, 0, {{0}}}, on_path},
 #ifdef __NR_readlink
     {{__NR_readlink, 0, {{0}}}, on_path},
 #endif
-    {{__NR_readlinkat, 0, {{0}}}, on_path},
-    {{__NR_chdir, 0, {{0}}}, on_path},
+    {{__NR_readlinkat, 0, {{0}}}, on_path},	  {{__NR_chdir, 0, {{0}}}, on_path},
 };
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
