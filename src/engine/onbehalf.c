@@ -1009,7 +1009,7 @@ int onbehalf_child_fd(struct onbehalf *ob, struct sl_ctx *c, int n, unsigned int
 /* The caller's dirfd n as a base: the same file reopened O_PATH through
  * /proc (a duplicate would be closed here: see above; an O_PATH file's
  * close drops no lock and flushes nothing). */
-static int child_dirfd(struct sl_ctx *c, int n)
+int onbehalf_fd_object(struct sl_ctx *c, int n)
 {
 	if (n < 0)
 		return -EBADF;
@@ -1133,7 +1133,8 @@ static int open_base(struct onbehalf *ob, struct sl_ctx *c, int dirfd, struct ob
 	}
 	if (!j->path[0] && !(j->flags & OB_EMPTY_PATH))
 		return -ENOENT;
-	int fd = dirfd == AT_FDCWD ? task_open(c, "cwd", O_DIRECTORY) : child_dirfd(c, dirfd);
+	int fd =
+	    dirfd == AT_FDCWD ? task_open(c, "cwd", O_DIRECTORY) : onbehalf_fd_object(c, dirfd);
 	if (fd < 0)
 		return fd;
 	*owned = j->base = fd;

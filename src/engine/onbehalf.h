@@ -193,6 +193,13 @@ typedef long (*ob_fd_fn)(int fd, const struct sl_memref *m, void *arg);
  * refused) or the ids differ, -ESRCH when the notification is gone. */
 long onbehalf_fd_call(struct onbehalf *ob, struct sl_ctx *c, int n, ob_fd_fn fn, void *arg);
 
+/* The object behind the notifying thread's fd n, as an O_PATH fd of
+ * ours (reopened through its /proc entry: no duplicate of the child's
+ * file, so its close drops no lock of the host's), the notification
+ * still pending once it is open.  -EBADF for no such fd, -ESRCH when the
+ * notification is gone, or -errno. */
+int onbehalf_fd_object(struct sl_ctx *c, int n);
+
 /* The action for an operation's result r. */
 void onbehalf_answer(struct sl_action *a, long r);
 

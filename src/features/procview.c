@@ -33,15 +33,17 @@
  * environ, mem, fd) are made for the supervisor's thread acting with the
  * child's ids and no capability: what the child could open itself.
  *
- * Listings (getdents64, getdents): every call is notified; the child's
+ * Listings (getdents64, getdents): every call is notified and the fd's
+ * object looked at through the notifier's /proc entry.  A procfs root's
  * fd is duplicated by the fetcher (pidfd_getfd), read there with the
  * kernel's own getdents on the same open file (its position is the
- * child's), the numeric entries of processes outside the sandbox dropped
- * when the directory is a procfs root, and written to the child.  Never
- * continued: a thread dup2()ing a /proc fd onto the number after the
- * check would read the kernel's unfiltered listing.  Where pidfd_getfd is
- * refused, listings are the kernel's (the pids are listed; nothing of
- * them can be opened or stat'ed).
+ * child's), the numeric entries of processes outside the sandbox
+ * dropped, and the rest written to the child.  Any other directory is
+ * continued: the hand-off to the fetcher cost a listing five times a
+ * plain notification, and what a thread dup2()ing a /proc fd onto the
+ * number after the check would list is the host's pids, which stat of
+ * /proc/<n> tells too (below).  Where pidfd_getfd is refused, listings
+ * are the kernel's (the pids are listed; nothing of them can be opened).
  *
  * Path calls that name an object without opening it: readlink,
  * readlinkat and chdir are notified, the path resolved once, an outside
@@ -58,6 +60,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <linux/magic.h>
 #include <linux/openat2.h>
 #include <stdio.h>
@@ -504,10 +507,34 @@ static long list(int fd, const struct sl_memref *m, void *arg)
 	return r < 0 ? -errno : r;
 }
 
+/* Whether fd n of the notifier is to be listed by us: a procfs root, or
+ * not known to be anything else.  Any other directory is the kernel's to
+ * list (continued): a thread that dup2()s a procfs root onto n after
+ * this check gets the unfiltered listing, which names the host's pids,
+ * no more than stat of /proc/<n> and kill(n, 0) tell for each.  Looked
+ * at through its /proc entry, so that a listing costs no hand-off to
+ * the fetcher unless it is of a procfs root. */
+static bool listed_here(struct sl_ctx *c, unsigned int n)
+{
+	int fd = n > INT_MAX ? -EBADF : onbehalf_fd_object(c, (int)n);
+	if (fd == -EBADF)
+		return false; /* no such fd: the kernel's EBADF */
+	if (fd < 0)
+		return true; /* fail closed: the fetcher's way decides */
+	struct stat sb;
+	bool here = fstat(fd, &sb) < 0 || (S_ISDIR(sb.st_mode) && is_root(fd, &sb));
+	close(fd);
+	return here;
+}
+
 static void on_dents(struct sl_ctx *c, struct sl_action *a, void *arg, bool old)
 {
 	struct pv_state *st = arg;
 	const __u64 *r = c->req->data.args;
+	if (!listed_here(c, (unsigned int)r[0])) {
+		*a = sl_act_continue();
+		return;
+	}
 	/* the kernel's types: unsigned int fd and count */
 	unsigned int count = (unsigned int)r[2];
 	struct pv_dents q = {.size = count < PV_CHUNK ? count : PV_CHUNK, .old = old};

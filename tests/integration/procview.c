@@ -104,6 +104,8 @@ static const char routes_py[] =
     "r('listdir', lambda: ls('/proc', P))\n"
     "r('scandir', lambda: sc(P))\n"
     "r('fdlist', lambda: ls('/proc/self/fd', pfd))\n"
+    "os.dup2(pfd, 77); r('dup2list', lambda: 'listed' if str(P) in os.listdir(77) else 'unlisted')\n"
+    "r('usrlist', lambda: 'listed' if 'bin' in os.listdir('/usr') else 'unlisted')\n"
     "c = subprocess.Popen(['/bin/sleep', '30'])\n"
     "def cmd(pid):\n"
     "    for i in range(200):\n"
@@ -134,6 +136,8 @@ static void check_routes(const char *out)
 	CHECK_CONTAINS(out, "listdir unlisted\n");
 	CHECK_CONTAINS(out, "scandir unlisted\n");
 	CHECK_CONTAINS(out, "fdlist listed\n");
+	CHECK_CONTAINS(out, "dup2list unlisted\n");
+	CHECK_CONTAINS(out, "usrlist listed\n");
 	CHECK_CONTAINS(out, "child /bin/sleep\n");
 	CHECK_CONTAINS(out, "childstat ok\n");
 	CHECK_CONTAINS(out, "childlisted listed\n");
