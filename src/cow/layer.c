@@ -208,8 +208,9 @@ static int walk_node(struct walk *w, const char *name, const struct layer_ent *e
 static int walk_dir_node(struct walk *w, struct layer_node *n)
 {
 	if (w->len == 0) {
+		/* the root reads as the workdir (the upper's root is ours) */
 		struct layer_ent e = {.where = LAYER_UPPER, .in_lower = true, .low_dir = true};
-		if (fstat(w->up, &e.st) < 0)
+		if (fstat(w->low, &e.st) < 0)
 			return -errno;
 		return walk_node(w, ".", &e, n);
 	}
@@ -446,6 +447,24 @@ static int copy_entry(int ldir, const char *name, int udir, const struct stat *s
 	return copy_node(ldir, name, udir, st);
 }
 
+/* The lower entry copied into udir, made owner-writable for it when it is
+ * not and given its mode back after: the command may change an entry of
+ * a read-only directory (chmod of a file in a 0555 one), whose copy-up
+ * overlayfs does with the mounter's overriding credentials; we have only
+ * the caller's. */
+static int copy_into(int ldir, const char *name, int udir, const struct stat *st)
+{
+	struct stat ds;
+	char p[32];
+	bool opened = geteuid() != 0 && fstat(udir, &ds) == 0 && (ds.st_mode & 0300) != 0300 &&
+		      chmod(layer_fd_path(udir, p), (ds.st_mode & 07777) | 0300) == 0;
+	int r = S_ISDIR(st->st_mode) ? copy_node(ldir, name, udir, st)
+				     : copy_entry(ldir, name, udir, st);
+	if (opened && chmod(p, ds.st_mode & 07777) < 0 && r == 0)
+		r = -errno;
+	return r;
+}
+
 int layer_copy_up_parent(const struct layer *l, struct layer_node *n)
 {
 	if (n->up >= 0)
@@ -464,7 +483,7 @@ int layer_copy_up_parent(const struct layer *l, struct layer_node *n)
 			r = e.where == LAYER_NONE ? -ENOENT : -ENOTDIR;
 			break;
 		}
-		if (e.where == LAYER_LOWER && (r = copy_node(low, c, up, &e.st)) == -EEXIST)
+		if (e.where == LAYER_LOWER && (r = copy_into(low, c, up, &e.st)) == -EEXIST)
 			r = 0; /* made meanwhile by another call */
 		int nup = r < 0 ? -1 : layer_open_one(up, c, O_PATH | O_DIRECTORY);
 		int nlow =
@@ -490,7 +509,7 @@ int layer_copy_up(const struct layer *l, struct layer_node *n)
 	int r = layer_copy_up_parent(l, n);
 	if (r < 0 || n->where != LAYER_LOWER)
 		return r;
-	if ((r = copy_entry(n->low, n->name, n->up, &n->st)) < 0)
+	if ((r = copy_into(n->low, n->name, n->up, &n->st)) < 0)
 		return r;
 	n->where = LAYER_UPPER;
 	return fstatat(n->up, n->name, &n->st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;

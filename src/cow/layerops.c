@@ -23,6 +23,12 @@
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
 #endif
+/* The flags open(2) knows (O_TMPFILE holds O_DIRECTORY). */
+#define OPEN_FLAGS                                                                                 \
+	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC |     \
+	 O_ASYNC | O_DIRECT | O_LARGEFILE | O_DIRECTORY | O_NOFOLLOW | O_NOATIME | O_CLOEXEC |     \
+	 O_SYNC | O_PATH | O_TMPFILE)
+
 #ifndef XATTR_LIST_MAX
 #define XATTR_LIST_MAX 65536
 #endif
@@ -54,6 +60,36 @@ static int may_change_parent(const struct layer_node *n)
 {
 	int fd = n->up >= 0 ? n->up : n->low;
 	return faccessat(fd, ".", W_OK | X_OK, AT_EACCESS) < 0 ? -errno : 0;
+}
+
+/* The right to remove n from its parent: write and search there, and in
+ * a sticky directory (/tmp's mode) the file's or the directory's owner. */
+static int may_remove(const struct layer_node *n)
+{
+	int fd = n->up >= 0 ? n->up : n->low, r = may_change_parent(n);
+	struct stat ds;
+	uid_t me = geteuid();
+	if (r < 0 || me == 0 || n->where == LAYER_NONE)
+		return r;
+	if (fstat(fd, &ds) < 0)
+		return -errno;
+	return !(ds.st_mode & S_ISVTX) || ds.st_uid == me || n->st.st_uid == me ? 0 : -EPERM;
+}
+
+/* The kernel's answer to a path whose last component is "." or ".."
+ * (dot: 1, dotdot: 2, else 0): rmdir and rename refuse to remove them. */
+static int last_dot(const char *path)
+{
+	size_t len = strlen(path);
+	while (len > 1 && path[len - 1] == '/')
+		len--;
+	size_t start = len;
+	while (start > 0 && path[start - 1] != '/')
+		start--;
+	size_t cl = len - start;
+	if (cl == 1 && path[start] == '.')
+		return 1;
+	return cl == 2 && path[start] == '.' && path[start + 1] == '.' ? 2 : 0;
 }
 
 /* The owner's rights (chmod, times set to a value): the owner or root. */
@@ -220,7 +256,14 @@ int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
 {
 	bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE, creat = !tmpfile && (flags & O_CREAT);
 	bool excl = creat && (flags & O_EXCL);
-	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & (O_TRUNC | O_APPEND)) || creat;
+	if (flags & O_PATH)
+		tmpfile = creat = excl = false;
+	/* openat2 refuses what openat ignores: unknown bits, and with O_PATH
+	 * anything but O_DIRECTORY and O_NOFOLLOW */
+	flags &= OPEN_FLAGS;
+	if (flags & O_PATH)
+		flags &= O_PATH | O_DIRECTORY | O_NOFOLLOW;
+	bool write = (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC);
 	/* O_CREAT | O_EXCL never follows a final symlink, as the kernel */
 	int lf = (flags & O_NOFOLLOW) || excl ? 0 : LAYER_FOLLOW;
 	struct layer_node n;
@@ -253,7 +296,7 @@ int layer_unlink(const struct layer *l, const char *path)
 	int r = lookup(l, path, 0, &n);
 	if (r == 0)
 		r = n.where == LAYER_NONE ? -ENOENT : S_ISDIR(n.st.st_mode) ? -EISDIR : 0;
-	if (r == 0 && (r = may_change_parent(&n)) == 0)
+	if (r == 0 && (r = may_remove(&n)) == 0)
 		r = remove_name(l, &n);
 	layer_node_put(&n);
 	return r;
@@ -261,6 +304,9 @@ int layer_unlink(const struct layer *l, const char *path)
 
 int layer_rmdir(const struct layer *l, const char *path)
 {
+	int dot = last_dot(path);
+	if (dot)
+		return dot == 1 ? -EINVAL : -ENOTEMPTY;
 	struct layer_node n;
 	int r = lookup(l, path, 0, &n);
 	if (r == 0)
@@ -270,7 +316,7 @@ int layer_rmdir(const struct layer *l, const char *path)
 					     : 0;
 	if (r == 0 && (r = merged_empty(l, &n)) >= 0)
 		r = r ? 0 : -ENOTEMPTY;
-	if (r == 0 && (r = may_change_parent(&n)) == 0)
+	if (r == 0 && (r = may_remove(&n)) == 0)
 		r = remove_name(l, &n);
 	layer_node_put(&n);
 	return r;
@@ -435,6 +481,8 @@ int layer_rename(const struct layer *l, const char *from, const char *to, unsign
 	 * one step; RENAME_WHITEOUT is overlayfs's own: both refused */
 	if (flags & ~(unsigned)RENAME_NOREPLACE)
 		return -EINVAL;
+	if (last_dot(from) || last_dot(to))
+		return -EBUSY;
 	struct layer_node a, b = {.up = -1, .low = -1};
 	int r = lookup(l, from, 0, &a);
 	if (r == 0 && (r = lookup(l, to, 0, &b)) == 0)
@@ -444,7 +492,7 @@ int layer_rename(const struct layer *l, const char *from, const char *to, unsign
 	if (r == 0 && b.where != LAYER_NONE && a.where == b.where && a.st.st_ino == b.st.st_ino &&
 	    a.st.st_dev == b.st.st_dev)
 		r = 1; /* two links of one file: the kernel does nothing */
-	if (r == 0 && (r = may_change_parent(&a)) == 0 && (r = may_change_parent(&b)) == 0)
+	if (r == 0 && (r = may_remove(&a)) == 0 && (r = may_remove(&b)) == 0)
 		r = rename_apply(l, &a, &b);
 	layer_node_put(&a);
 	layer_node_put(&b);

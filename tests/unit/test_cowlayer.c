@@ -328,6 +328,10 @@ TEST(cowlayer_delete_a_directory_and_recreate_it)
 
 static void dir_moved(struct fs *f)
 {
+	/* changed inside first: the move carries the merged tree */
+	CHECK_EQ(f_write(f, "d/x", O_WRONLY | O_APPEND, "+x"), 0);
+	CHECK_EQ(f_unlink(f, "d/sub/y"), 0);
+	CHECK_EQ(f_chmod(f, "d/sub", 0711), 0);
 	CHECK_EQ(f_rename(f, "d", "k/dd", 0), 0);
 	CHECK_EQ(f_write(f, "k/dd/sub/new", O_WRONLY | O_CREAT, "n"), 0);
 	CHECK_EQ(f_rename(f, "k", "k/dd/in", 0), -EINVAL);
@@ -462,6 +466,11 @@ TEST(cowlayer_upper_format)
 	CHECK_EQ(lstat(join(e.b.upper, "d"), &st), 0);
 	CHECK_EQ(st.st_mode & 07777, 0755);
 	CHECK_EQ(lstat(join(e.b.upper, "d/sub"), &st), -1);
+	/* a read, O_CREAT on an existing file included, copies nothing */
+	int rd = layer_open(&e.l, "k/1", O_RDONLY | O_CREAT, 0600);
+	CHECK(rd >= 0);
+	close(rd);
+	CHECK_EQ(lstat(join(e.b.upper, "k"), &st), -1);
 	/* a write copies up data, mode and times */
 	struct stat low;
 	CHECK_EQ(stat(join(e.w, "k/1"), &low), 0);
@@ -589,7 +598,12 @@ TEST(cowlayer_refusals)
 	CHECK_EQ(layer_rename(&e.l, "a", "k/1", RENAME_EXCHANGE), -EINVAL);
 	CHECK_EQ(layer_rename(&e.l, "a", "k/1", 4 /* RENAME_WHITEOUT */), -EINVAL);
 	CHECK_EQ(layer_mknod(&e.l, "dev", S_IFCHR | 0600), -EPERM);
-	CHECK_EQ(layer_rmdir(&e.l, "."), -EBUSY);
+	CHECK_EQ(layer_rmdir(&e.l, "."), -EINVAL);
+	CHECK_EQ(layer_rmdir(&e.l, "d/sub/."), -EINVAL);
+	CHECK_EQ(layer_rmdir(&e.l, "d/sub/.."), -ENOTEMPTY);
+	CHECK_EQ(layer_rename(&e.l, "d/.", "z", 0), -EBUSY);
+	CHECK_EQ(layer_unlink(&e.l, "d/."), -EISDIR);
+	CHECK_EQ(layer_mkdir(&e.l, "d/.", 0700), -EEXIST);
 	CHECK_EQ(layer_open(&e.l, COW_STAGING, O_WRONLY | O_CREAT, 0600), -EPERM);
 	CHECK_EQ(layer_open(&e.l, "d", O_WRONLY, 0), -EISDIR);
 	CHECK_EQ(layer_open(&e.l, "a/", O_RDONLY, 0), -ENOTDIR);
@@ -623,6 +637,15 @@ TEST(cowlayer_permissions_before_copy_up)
 	struct stat st;
 	CHECK_EQ(lstat(join(e.b.upper, "a"), &st), -1);
 	CHECK_EQ(lstat(join(e.b.upper, "d"), &st), -1);
+	/* what the kernel allows in a read-only directory, the layer does:
+	 * the copy-up into the upper's read-only copy of it included */
+	CHECK_EQ(layer_chmod(&e.l, "d/x", 0600, LAYER_FOLLOW), 0);
+	CHECK_EQ(lstat(join(e.b.upper, "d"), &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0555);
+	CHECK_EQ(lstat(join(e.b.upper, "d/x"), &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0600);
+	CHECK_EQ(layer_stat(&e.l, "d/x", 0, &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0600);
 	CHECK_EQ(chmod(join(e.w, "d"), 0755), 0);
 }
 
