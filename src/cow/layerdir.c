@@ -44,10 +44,11 @@ static int push(struct layer_dent **v, size_t *n, size_t *cap, const char *name,
 		*v = nv;
 		*cap = c;
 	}
-	char *s = strdup(name);
-	if (!s)
+	struct layer_dent *d = &(*v)[*n];
+	*d = (struct layer_dent){NULL, e->where, e->low_dir, e->st};
+	if (!(d->name = strdup(name)))
 		return -ENOMEM;
-	(*v)[(*n)++] = (struct layer_dent){s, e->where, e->low_dir, e->st};
+	(*n)++;
 	return 0;
 }
 
