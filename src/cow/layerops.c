@@ -203,12 +203,12 @@ static int open_access(int flags)
 				   : R_OK;
 }
 
-/* An existing object opened in its holder, FIFOs without blocking the
- * caller (O_NONBLOCK dropped again once open). */
+/* An existing object opened in its holder, a FIFO without blocking the
+ * supervisor (O_NONBLOCK dropped again once open; a writer with no reader
+ * is answered ENXIO). */
 static int open_in(const struct layer_node *n, int dir, int flags)
 {
-	bool fifo =
-	    S_ISFIFO(n->st.st_mode) && !(flags & O_NONBLOCK) && (flags & O_ACCMODE) == O_RDONLY;
+	bool fifo = S_ISFIFO(n->st.st_mode) && !(flags & O_NONBLOCK);
 	int fd = layer_open_one(dir, n->name, flags | (fifo ? O_NONBLOCK : 0));
 	if (fd >= 0 && fifo && fcntl(fd, F_SETFL, flags & ~O_NONBLOCK & ~O_ACCMODE) < 0) {
 		int r = -errno;
@@ -280,7 +280,10 @@ int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
 		r = -ELOOP;
 	else if (S_ISDIR(n.st.st_mode) && write && (flags & O_ACCMODE) != O_RDONLY)
 		r = -EISDIR;
-	else if (!write || S_ISDIR(n.st.st_mode))
+	else if (!write || !S_ISREG(n.st.st_mode))
+		/* a directory, a FIFO, a socket or a device: writing through
+		 * it changes no file, so nothing is copied up (overlayfs
+		 * neither) */
 		r = open_in(&n, holder(&n), flags & ~(O_CREAT | O_EXCL));
 	else if ((r = may(&n, open_access(flags))) == 0 && (r = layer_copy_up(l, &n)) == 0)
 		r = open_in(&n, n.up, flags & ~(O_CREAT | O_EXCL));
