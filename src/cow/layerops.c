@@ -272,6 +272,8 @@ int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
 		return r;
 	if (tmpfile)
 		r = open_tmpfile(l, &n, flags, mode);
+	else if (n.where == LAYER_NONE && creat && path[strlen(path) - 1] == '/')
+		r = -EISDIR; /* a file is never made by a name ending in '/' */
 	else if (n.where == LAYER_NONE)
 		r = creat ? open_create(l, &n, flags & ~O_EXCL, mode) : -ENOENT;
 	else if (excl)
