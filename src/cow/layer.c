@@ -515,7 +515,28 @@ int layer_copy_up(const struct layer *l, struct layer_node *n)
 	return fstatat(n->up, n->name, &n->st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
-int layer_copy_tree(const struct layer *l, int up, int low, int ddir, const char *dname)
+/* One entry of a tree being moved (layer_move_tree) into d. */
+static int move_entry(const struct layer *l, int up, int low, const struct layer_dent *v, int d)
+{
+	bool dir = S_ISDIR(v->st.st_mode);
+	if (v->where == LAYER_UPPER && !(dir && v->low_dir)) {
+		if (renameat(up, v->name, d, v->name) == 0)
+			return 0;
+		/* a read-only directory (its ".." to rewrite) or parent:
+		 * copied instead, the old tree removed after as ever */
+		if (errno != EACCES && errno != EPERM)
+			return -errno;
+	}
+	if (!dir)
+		return copy_entry(v->where == LAYER_UPPER ? up : low, v->name, d, &v->st);
+	int cu = v->where == LAYER_UPPER ? layer_open_one(up, v->name, O_PATH) : -1;
+	int cl = cu >= -1 && v->low_dir ? layer_open_one(low, v->name, O_PATH) : -1;
+	int r = cu < -1 ? cu : cl < -1 ? cl : layer_move_tree(l, cu, cl, d, v->name);
+	close_pair(&cu, &cl);
+	return r;
+}
+
+int layer_move_tree(const struct layer *l, int up, int low, int ddir, const char *dname)
 {
 	struct layer_dent *v = NULL;
 	size_t n = 0;
@@ -524,17 +545,8 @@ int layer_copy_tree(const struct layer *l, int up, int low, int ddir, const char
 		r = d;
 	if (r == 0)
 		r = layer_list(l, up, low, &v, &n);
-	for (size_t i = 0; r == 0 && i < n; i++) {
-		int holder = v[i].where == LAYER_UPPER ? up : low;
-		if (!S_ISDIR(v[i].st.st_mode)) {
-			r = copy_entry(holder, v[i].name, d, &v[i].st);
-			continue;
-		}
-		int cu = v[i].where == LAYER_UPPER ? layer_open_one(up, v[i].name, O_PATH) : -1;
-		int cl = cu >= -1 && v[i].low_dir ? layer_open_one(low, v[i].name, O_PATH) : -1;
-		r = cu < -1 ? cu : cl < -1 ? cl : layer_copy_tree(l, cu, cl, d, v[i].name);
-		close_pair(&cu, &cl);
-	}
+	for (size_t i = 0; r == 0 && i < n; i++)
+		r = move_entry(l, up, low, &v[i], d);
 	layer_list_free(v, n);
 	/* the directory's own metadata, from the layer that holds it */
 	struct stat st;

@@ -39,9 +39,12 @@ int layer_copy_up_parent(const struct layer *l, struct layer_node *n);
 /* n itself copied up (a directory alone, without its contents), after
  * its parent: n->where is then LAYER_UPPER.  -errno. */
 int layer_copy_up(const struct layer *l, struct layer_node *n);
-/* A copy of the merged directory (up, low) as dname in ddir (upper), its
- * whole tree.  -errno. */
-int layer_copy_tree(const struct layer *l, int up, int low, int ddir, const char *dname);
+/* The merged directory (up, low) made again as dname in ddir (upper),
+ * its whole tree: what the upper holds alone (files, directories with no
+ * lower part) renamed there, keeping its inodes and hard links; what the
+ * lower holds copied.  The old upper tree is left for the caller to
+ * remove.  -errno. */
+int layer_move_tree(const struct layer *l, int up, int low, int ddir, const char *dname);
 /* Metadata of a new upper entry (opened O_PATH as fd) from st: owner (as
  * root; the group when the caller may give it), mode (not a symlink's),
  * times.  -errno. */

@@ -433,8 +433,9 @@ static int rename_check(const struct layer *l, const struct layer_node *a,
 }
 
 /* A directory moved: renamed in the upper when it has no lower part,
- * else copied whole (its merged tree) to the new name, whose old upper
- * part goes first.  hide: the lower holds the new name (opaque then). */
+ * else made again whole (its merged tree: upper entries moved, lower ones
+ * copied) at the new name, whose old upper part goes first.  hide: the
+ * lower holds the new name (opaque then). */
 static int rename_dir(const struct layer *l, struct layer_node *a, struct layer_node *b)
 {
 	bool hide = b->in_lower || b->whiteout;
@@ -448,7 +449,7 @@ static int rename_dir(const struct layer *l, struct layer_node *a, struct layer_
 	else if (r == 0) {
 		int up, low;
 		if ((r = layer_node_dirs(a, &up, &low)) == 0)
-			r = layer_copy_tree(l, up, low, b->up, b->name);
+			r = layer_move_tree(l, up, low, b->up, b->name);
 		if (up >= 0)
 			close(up);
 		if (low >= 0)
@@ -516,6 +517,10 @@ static int attr_begin(const struct layer *l, const char *path, int flags,
 	int r = lookup(l, path, flags, n);
 	if (r == 0 && n->where == LAYER_NONE)
 		r = -ENOENT;
+	/* the workdir's own attributes: the commit applies what is beneath
+	 * it, never its root's, so a change there is refused, not lost */
+	if (r == 0 && is_root(n))
+		r = -EPERM;
 	if (r == 0)
 		r = check(n, arg);
 	if (r == 0)

@@ -348,6 +348,24 @@ TEST(cowlayer_rename_a_lower_directory_across_directories)
 	scenario(dir_moved);
 }
 
+static void dir_moved_whole(struct fs *f)
+{
+	CHECK_EQ(f_write(f, "d/new", O_WRONLY | O_CREAT, "n"), 0);
+	CHECK_EQ(f_link(f, "d/new", "k/hl"), 0); /* a link out of the tree */
+	CHECK_EQ(f_mkdir(f, "d/only", 0755), 0);
+	CHECK_EQ(f_write(f, "d/only/f", O_WRONLY | O_CREAT, "f"), 0);
+	CHECK_EQ(f_chmod(f, "d/only", 0555), 0); /* read-only, new */
+	CHECK_EQ(f_rename(f, "d", "k/dd", 0), 0);
+	CHECK_EQ(f_write(f, "k/hl", O_WRONLY | O_APPEND, "+hl"), 0);
+}
+
+/* The moved tree keeps what the upper held as it was: the hard link to
+ * a file in it still shares its inode. */
+TEST(cowlayer_rename_keeps_links_and_read_only_directories)
+{
+	scenario(dir_moved_whole);
+}
+
 static void hard_link(struct fs *f)
 {
 	CHECK_EQ(f_link(f, "a", "k/a2"), 0);
@@ -604,6 +622,8 @@ TEST(cowlayer_refusals)
 	CHECK_EQ(layer_rmdir(&e.l, "d/sub/."), -EINVAL);
 	CHECK_EQ(layer_rmdir(&e.l, "d/sub/.."), -ENOTEMPTY);
 	CHECK_EQ(layer_rename(&e.l, "d/.", "z", 0), -EBUSY);
+	CHECK_EQ(layer_chmod(&e.l, ".", 0700, 0), -EPERM);
+	CHECK_EQ(layer_utimens(&e.l, "k/..", NULL, 0), -EPERM);
 	CHECK_EQ(layer_unlink(&e.l, "d/."), -EISDIR);
 	CHECK_EQ(layer_mkdir(&e.l, "d/.", 0700), -EEXIST);
 	CHECK_EQ(layer_open(&e.l, COW_STAGING, O_WRONLY | O_CREAT, 0600), -EPERM);
