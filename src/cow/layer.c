@@ -10,6 +10,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "cow.h"
 #include "cowfs.h"
 #include "layerint.h"
 
@@ -515,48 +516,78 @@ int layer_copy_up(const struct layer *l, struct layer_node *n)
 	return fstatat(n->up, n->name, &n->st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;
 }
 
-/* One entry of a tree being moved (layer_move_tree) into d. */
-static int move_entry(const struct layer *l, int up, int low, const struct layer_dent *v, int d)
+/* A tree is made again in two passes: the first makes its directories
+ * and copies what the lower holds (it may fail, for space: the old tree
+ * is then whole, the new one removed by the caller); the second renames
+ * what the upper holds into it and gives the directories their metadata
+ * (renames within one filesystem, which fail only on a read-only
+ * directory: copied then). */
+enum { TREE_COPY, TREE_MOVE };
+
+static int tree_pass(const struct layer *l, int up, int low, int ddir, const char *dname, int pass);
+
+/* One entry of a tree being made again into d. */
+static int tree_entry(const struct layer *l, int up, int low, const struct layer_dent *v, int d,
+		      int pass)
 {
 	bool dir = S_ISDIR(v->st.st_mode);
 	if (v->where == LAYER_UPPER && !(dir && v->low_dir)) {
+		if (pass == TREE_COPY)
+			return 0;
 		if (renameat(up, v->name, d, v->name) == 0)
 			return 0;
-		/* a read-only directory (its ".." to rewrite) or parent:
-		 * copied instead, the old tree removed after as ever */
 		if (errno != EACCES && errno != EPERM)
 			return -errno;
+		if (!dir) /* a read-only parent */
+			return copy_entry(up, v->name, d, &v->st);
+	} else if (!dir) {
+		return pass == TREE_COPY ? copy_entry(low, v->name, d, &v->st) : 0;
 	}
-	if (!dir)
-		return copy_entry(v->where == LAYER_UPPER ? up : low, v->name, d, &v->st);
 	int cu = v->where == LAYER_UPPER ? layer_open_one(up, v->name, O_PATH) : -1;
 	int cl = cu >= -1 && v->low_dir ? layer_open_one(low, v->name, O_PATH) : -1;
-	int r = cu < -1 ? cu : cl < -1 ? cl : layer_move_tree(l, cu, cl, d, v->name);
+	/* a read-only upper directory refused to move: made again whole */
+	int p = v->where == LAYER_UPPER && !v->low_dir ? TREE_COPY : pass;
+	int r = cu < -1 ? cu : cl < -1 ? cl : tree_pass(l, cu, cl, d, v->name, p);
+	if (r == 0 && p != pass)
+		r = tree_pass(l, cu, cl, d, v->name, pass);
 	close_pair(&cu, &cl);
 	return r;
 }
 
-int layer_move_tree(const struct layer *l, int up, int low, int ddir, const char *dname)
+static int tree_pass(const struct layer *l, int up, int low, int ddir, const char *dname, int pass)
 {
 	struct layer_dent *v = NULL;
 	size_t n = 0;
-	int d = -1, r = mkdirat(ddir, dname, 0700) < 0 ? -errno : 0;
+	int d = -1, r = pass == TREE_COPY && mkdirat(ddir, dname, 0700) < 0 ? -errno : 0;
 	if (r == 0 && (d = layer_open_one(ddir, dname, O_PATH | O_DIRECTORY)) < 0)
 		r = d;
 	if (r == 0)
 		r = layer_list(l, up, low, &v, &n);
 	for (size_t i = 0; r == 0 && i < n; i++)
-		r = move_entry(l, up, low, &v[i], d);
+		r = tree_entry(l, up, low, &v[i], d, pass);
 	layer_list_free(v, n);
-	/* the directory's own metadata, from the layer that holds it */
+	/* the directory's own metadata, from the layer that holds it, once
+	 * its entries are in (it may be read-only) */
 	struct stat st;
 	int src = up >= 0 ? up : low;
-	if (r == 0 && fstat(src, &st) < 0)
+	if (r == 0 && pass == TREE_MOVE && fstat(src, &st) < 0)
 		r = -errno;
-	if (r == 0 && (r = layer_copy_xattrs(src, d)) == 0)
+	if (r == 0 && pass == TREE_MOVE && (r = layer_copy_xattrs(src, d)) == 0)
 		r = layer_copy_meta(d, &st);
 	if (d >= 0)
 		close(d);
+	return r;
+}
+
+int layer_move_tree(const struct layer *l, int up, int low, int ddir, const char *dname)
+{
+	int r = tree_pass(l, up, low, ddir, dname, TREE_COPY);
+	if (r == -EEXIST)
+		return r; /* the name: nothing made */
+	if (r == 0)
+		r = tree_pass(l, up, low, ddir, dname, TREE_MOVE);
+	else
+		cow_rmtree(ddir, dname); /* the copies only: the old tree is whole */
 	return r;
 }
 

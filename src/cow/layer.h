@@ -51,8 +51,14 @@ struct timespec;
 #define LAYER_MAX_LINKS 40
 
 struct layer {
-	int lower;	     /* the workdir (O_DIRECTORY), borrowed */
-	int upper;	     /* the branch's upper (O_DIRECTORY), borrowed */
+	int lower; /* the workdir (O_DIRECTORY), borrowed */
+	int upper; /* the branch's upper (O_DIRECTORY), borrowed */
+	/* the branch's work directory, on the upper's filesystem, or -1:
+	 * an entry is made whole there and renamed into place, a removed
+	 * one renamed there leaving its whiteout, so each name changes in
+	 * one step (without it, in two: a reader may see the lower's entry
+	 * in between, a crash may leave it visible) */
+	int work;
 	bool user_xattr;     /* overlay marks as user.overlay.* (else trusted.) */
 	const char *workdir; /* its canonical absolute path (outside answers) */
 };

@@ -41,9 +41,10 @@ int layer_copy_up_parent(const struct layer *l, struct layer_node *n);
 int layer_copy_up(const struct layer *l, struct layer_node *n);
 /* The merged directory (up, low) made again as dname in ddir (upper),
  * its whole tree: what the upper holds alone (files, directories with no
- * lower part) renamed there, keeping its inodes and hard links; what the
- * lower holds copied.  The old upper tree is left for the caller to
- * remove.  -errno. */
+ * lower part) renamed there, keeping its inodes and hard links, what the
+ * lower holds copied (first: a failure there leaves the old tree whole
+ * and removes the new one).  The old upper tree is left for the caller
+ * to remove.  -errno (EEXIST: dname is taken). */
 int layer_move_tree(const struct layer *l, int up, int low, int ddir, const char *dname);
 /* Metadata of a new upper entry (opened O_PATH as fd) from st: owner (as
  * root; the group when the caller may give it), mode (not a symlink's),
@@ -56,6 +57,26 @@ int layer_copy_xattrs(int from, int to);
 int layer_whiteout(const struct layer *l, int ufd, const char *name);
 /* Marks the upper directory fd (O_PATH) opaque.  -errno. */
 int layer_set_opaque(const struct layer *l, int fd);
+
+/* Makes an entry name in directory dir (an upper one or the work
+ * directory); arg is the caller's.  -errno (EEXIST: taken). */
+typedef int (*layer_make_fn)(int dir, const char *name, void *arg);
+
+/* n's upper entry removed and, where the lower shows the name, whited
+ * out: one rename into the work directory with RENAME_WHITEOUT.  n's
+ * parent is in the upper.  -errno. */
+int layer_discard(const struct layer *l, struct layer_node *n);
+/* An entry made for n (absent; its parent in the upper) by make: over a
+ * whiteout, made in the work directory and exchanged with it.  -errno. */
+int layer_place(const struct layer *l, struct layer_node *n, layer_make_fn make, void *arg);
+/* The entry dir/name put at b's name in one rename: exchanged with what
+ * the upper holds there (a whiteout, an empty merged directory), which is
+ * then removed (drop) or left at dir/name (1 returned).  0, 1, -errno. */
+int layer_install(const struct layer *l, int dir, const char *name, const struct layer_node *b,
+		  bool drop);
+/* The merged tree of directory a made again in the work directory (as
+ * layer_move_tree does), under a fresh name written to t.  -errno. */
+int layer_work_tree(const struct layer *l, const struct layer_node *a, char t[32]);
 
 /* The directory n names, opened in each layer (O_PATH; -1 where it has
  * no part).  -errno. */

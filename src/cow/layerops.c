@@ -23,6 +23,9 @@
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE (1 << 0)
 #endif
+#ifndef RENAME_WHITEOUT
+#define RENAME_WHITEOUT (1 << 2)
+#endif
 /* The flags open(2) knows (O_TMPFILE holds O_DIRECTORY). */
 #define OPEN_FLAGS                                                                                 \
 	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC |     \
@@ -100,8 +103,8 @@ static int may_own(const struct layer_node *n)
 }
 
 /* A name that does not exist made creatable in the upper: permission,
- * its parent copied up, a whiteout there removed (n->whiteout stays set:
- * a directory made there must be opaque). */
+ * its parent copied up (layer_place then makes the entry, over a
+ * whiteout if the upper holds one). */
 static int prepare_create(const struct layer *l, struct layer_node *n)
 {
 	if (n->where != LAYER_NONE)
@@ -110,11 +113,7 @@ static int prepare_create(const struct layer *l, struct layer_node *n)
 	if (!strcmp(n->path, COW_STAGING))
 		return -EPERM;
 	int r = may_change_parent(n);
-	if (r == 0)
-		r = layer_copy_up_parent(l, n);
-	if (r == 0 && n->whiteout && unlinkat(n->up, n->name, 0) < 0 && errno != ENOENT)
-		r = -errno;
-	return r;
+	return r < 0 ? r : layer_copy_up_parent(l, n);
 }
 
 /* n's upper entry removed and, where the lower shows the name, a
@@ -122,13 +121,7 @@ static int prepare_create(const struct layer *l, struct layer_node *n)
 static int remove_name(const struct layer *l, struct layer_node *n)
 {
 	int r = layer_copy_up_parent(l, n);
-	if (r == 0 && n->where == LAYER_UPPER)
-		r = S_ISDIR(n->st.st_mode)	      ? cow_rmtree(n->up, n->name)
-		    : unlinkat(n->up, n->name, 0) < 0 ? -errno
-						      : 0;
-	if (r == 0 && n->in_lower)
-		r = layer_whiteout(l, n->up, n->name);
-	return r;
+	return r < 0 ? r : layer_discard(l, n);
 }
 
 /* Whether the merged directory n holds no name. 1, 0 or -errno. */
@@ -236,20 +229,39 @@ static int open_tmpfile(const struct layer *l, struct layer_node *n, int flags, 
 	return r;
 }
 
-static int open_create(const struct layer *l, struct layer_node *n, int flags, mode_t mode)
+struct mk_file {
+	int flags;
+	mode_t mode;
+	int fd;
+};
+
+static int mk_file(int dir, const char *name, void *arg)
 {
-	int r = prepare_create(l, n);
-	if (r < 0)
-		return r;
-	int fd = layer_open_one(n->up, n->name, flags | O_CREAT | O_EXCL);
+	struct mk_file *m = arg;
+	int fd = layer_open_one(dir, name, m->flags | O_CREAT | O_EXCL);
+	if (fd < 0)
+		return fd;
 	/* exactly the mode asked for (the caller applied the command's
 	 * umask), not ours */
-	if (fd >= 0 && fchmod(fd, mode & 07777) < 0) {
-		r = -errno;
+	if (fchmod(fd, m->mode & 07777) < 0) {
+		int r = -errno;
 		close(fd);
+		unlinkat(dir, name, 0);
 		return r;
 	}
-	return fd;
+	m->fd = fd;
+	return 0;
+}
+
+static int open_create(const struct layer *l, struct layer_node *n, int flags, mode_t mode)
+{
+	struct mk_file m = {flags, mode, -1};
+	int r = prepare_create(l, n);
+	if (r == 0)
+		r = layer_place(l, n, mk_file, &m);
+	if (r < 0 && m.fd >= 0)
+		close(m.fd);
+	return r < 0 ? r : m.fd;
 }
 
 int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
@@ -327,23 +339,33 @@ int layer_rmdir(const struct layer *l, const char *path)
 	return r;
 }
 
-int layer_mkdir(const struct layer *l, const char *path, mode_t mode)
+/* What the make callback of mkdir, mknod and symlink is given. */
+struct mk_node {
+	mode_t mode;
+	const char *target; /* a symlink's */
+	bool opaque;	    /* a directory over a whiteout: the lower's stays hidden */
+	const struct layer *l;
+};
+
+static int mk_node(int dir, const char *name, void *arg)
 {
-	struct layer_node n;
-	int d = -1, r = lookup(l, path, 0, &n);
-	if (r == 0 && (r = prepare_create(l, &n)) == 0 && mkdirat(n.up, n.name, 0700) < 0)
-		r = -errno;
-	if (r == 0 && (d = layer_open_one(n.up, n.name, O_PATH | O_DIRECTORY)) < 0)
-		r = d;
-	/* over a whiteout: the lower's directory of that name stays hidden */
-	if (r == 0 && n.whiteout)
-		r = layer_set_opaque(l, d);
+	const struct mk_node *m = arg;
+	int r;
+	if (m->target)
+		return symlinkat(m->target, dir, name) < 0 ? -errno : 0;
+	if (S_ISDIR(m->mode))
+		r = mkdirat(dir, name, 0700);
+	else
+		r = mknodat(dir, name, (m->mode & S_IFMT) | 0600, 0);
+	if (r < 0)
+		return -errno;
 	char p[32];
-	if (r == 0 && chmod(layer_fd_path(d, p), mode & 07777) < 0)
+	int fd = layer_open_one(dir, name, O_PATH | O_NOFOLLOW);
+	r = fd < 0 ? fd : m->opaque ? layer_set_opaque(m->l, fd) : 0;
+	if (r == 0 && chmod(layer_fd_path(fd, p), m->mode & 07777) < 0)
 		r = -errno;
-	if (d >= 0)
-		close(d);
-	layer_node_put(&n);
+	if (fd >= 0)
+		close(fd);
 	return r;
 }
 
@@ -351,23 +373,16 @@ static int make_node(const struct layer *l, const char *path, mode_t mode, const
 {
 	struct layer_node n;
 	int r = lookup(l, path, 0, &n);
-	if (r == 0 && (r = prepare_create(l, &n)) == 0) {
-		if (target)
-			r = symlinkat(target, n.up, n.name) < 0 ? -errno : 0;
-		else if (mknodat(n.up, n.name, (mode & S_IFMT) | 0600, 0) < 0)
-			r = -errno;
-		else {
-			int fd = upper_fd(&n);
-			char p[32];
-			r = fd < 0					    ? fd
-			    : chmod(layer_fd_path(fd, p), mode & 07777) < 0 ? -errno
-									    : 0;
-			if (fd >= 0)
-				close(fd);
-		}
-	}
+	struct mk_node m = {mode, target, S_ISDIR(mode) && n.whiteout, l};
+	if (r == 0 && (r = prepare_create(l, &n)) == 0)
+		r = layer_place(l, &n, mk_node, &m);
 	layer_node_put(&n);
 	return r;
+}
+
+int layer_mkdir(const struct layer *l, const char *path, mode_t mode)
+{
+	return make_node(l, path, S_IFDIR | (mode & 07777), NULL);
 }
 
 int layer_symlink(const struct layer *l, const char *target, const char *path)
@@ -385,6 +400,12 @@ int layer_mknod(const struct layer *l, const char *path, mode_t mode)
 	return make_node(l, path, mode, NULL);
 }
 
+static int mk_link(int dir, const char *name, void *arg)
+{
+	const struct layer_node *a = arg;
+	return linkat(a->up, a->name, dir, name, 0) < 0 ? -errno : 0;
+}
+
 int layer_link(const struct layer *l, const char *from, const char *to, int flags)
 {
 	struct layer_node a, b = {.up = -1, .low = -1};
@@ -395,8 +416,8 @@ int layer_link(const struct layer *l, const char *from, const char *to, int flag
 	if (r == 0 && a.st.st_uid != geteuid() && geteuid() != 0)
 		r = may(&a, R_OK | W_OK) < 0 ? -EPERM : 0;
 	if (r == 0 && (r = lookup(l, to, 0, &b)) == 0 && (r = prepare_create(l, &b)) == 0 &&
-	    (r = layer_copy_up(l, &a)) == 0 && linkat(a.up, a.name, b.up, b.name, 0) < 0)
-		r = -errno;
+	    (r = layer_copy_up(l, &a)) == 0)
+		r = layer_place(l, &b, mk_link, &a);
 	layer_node_put(&a);
 	layer_node_put(&b);
 	return r;
@@ -432,37 +453,76 @@ static int rename_check(const struct layer *l, const struct layer_node *a,
 	return r < 0 ? r : r ? 0 : -ENOTEMPTY;
 }
 
-/* A directory moved: renamed in the upper when it has no lower part,
- * else made again whole (its merged tree: upper entries moved, lower ones
- * copied) at the new name, whose old upper part goes first.  hide: the
- * lower holds the new name (opaque then). */
-static int rename_dir(const struct layer *l, struct layer_node *a, struct layer_node *b)
+/* A directory with a lower part moved without a work directory: made
+ * again at b's name (whose old upper part goes first), in place. */
+static int rename_dir_in_place(const struct layer *l, struct layer_node *a, struct layer_node *b,
+			       bool hide)
 {
-	bool hide = b->in_lower || b->whiteout;
-	int r = 0;
-	if (b->where == LAYER_UPPER)
-		r = cow_rmtree(b->up, b->name);
-	else if (b->whiteout && unlinkat(b->up, b->name, 0) < 0 && errno != ENOENT)
-		r = -errno;
-	if (r == 0 && a->where == LAYER_UPPER && !a->low_dir)
-		r = renameat(a->up, a->name, b->up, b->name) < 0 ? -errno : 0;
-	else if (r == 0) {
-		int up, low;
-		if ((r = layer_node_dirs(a, &up, &low)) == 0)
-			r = layer_move_tree(l, up, low, b->up, b->name);
-		if (up >= 0)
-			close(up);
-		if (low >= 0)
-			close(low);
-		if (r == 0 && a->where == LAYER_UPPER)
-			r = cow_rmtree(a->up, a->name);
-	}
+	int up = -1, low = -1;
+	int r = b->where == LAYER_UPPER || b->whiteout ? cow_rmtree(b->up, b->name) : 0;
+	if (r == 0 && (r = layer_node_dirs(a, &up, &low)) == 0)
+		r = layer_move_tree(l, up, low, b->up, b->name);
+	if (up >= 0)
+		close(up);
+	if (low >= 0)
+		close(low);
 	int d = r == 0 && hide ? layer_open_one(b->up, b->name, O_PATH | O_DIRECTORY) : -1;
 	if (r == 0 && hide)
 		r = d < 0 ? d : layer_set_opaque(l, d);
 	if (d >= 0)
 		close(d);
 	return r;
+}
+
+/* A directory moved.  Held by the upper alone, it is renamed; with a
+ * lower part, its merged tree is made again (upper entries moved, lower
+ * ones copied), in the work directory when there is one.  Either is put
+ * at b's name in one rename (layer_install; opaque first when the lower
+ * holds that name), then a's name is discarded (whited out). */
+static int rename_dir(const struct layer *l, struct layer_node *a, struct layer_node *b)
+{
+	bool hide = b->in_lower || b->whiteout, whole = a->where == LAYER_UPPER && !a->low_dir;
+	char t[32];
+	int r;
+	if (!whole && l->work < 0) {
+		r = rename_dir_in_place(l, a, b, hide);
+		if (r == 0 && a->where == LAYER_UPPER)
+			r = cow_rmtree(a->up, a->name);
+		a->where = LAYER_NONE; /* its upper part gone: a whiteout left to make */
+		return r < 0 ? r : layer_discard(l, a);
+	}
+	int dir = whole ? a->up : l->work;
+	const char *name = whole ? a->name : t;
+	r = whole ? 0 : layer_work_tree(l, a, t);
+	int d = r == 0 && hide ? layer_open_one(dir, name, O_PATH | O_DIRECTORY) : -1;
+	if (r == 0 && hide)
+		r = d < 0 ? d : layer_set_opaque(l, d);
+	if (d >= 0)
+		close(d);
+	if (r == 0)
+		r = layer_install(l, dir, name, b, !whole);
+	if (r < 0)
+		return r;
+	/* whole: a's name now holds what b held (exchanged), or nothing */
+	if (whole)
+		a->where = r == 1 ? LAYER_UPPER : LAYER_NONE;
+	return layer_discard(l, a);
+}
+
+/* A file moved: copied up, renamed, and its old name whited out by the
+ * same rename (RENAME_WHITEOUT) where the lower shows it. */
+static int rename_file(const struct layer *l, struct layer_node *a, struct layer_node *b)
+{
+	int r = layer_copy_up(l, a);
+	if (r < 0)
+		return r;
+	if (a->in_lower && renameat2(a->up, a->name, b->up, b->name, RENAME_WHITEOUT) == 0)
+		return 0;
+	if (a->in_lower && errno != EINVAL)
+		return -errno;
+	if (renameat(a->up, a->name, b->up, b->name) < 0)
+		return -errno; /* over an upper file or whiteout: replaced */
+	return a->in_lower ? layer_whiteout(l, a->up, a->name) : 0;
 }
 
 static int rename_apply(const struct layer *l, struct layer_node *a, struct layer_node *b)
@@ -472,13 +532,7 @@ static int rename_apply(const struct layer *l, struct layer_node *a, struct laye
 		r = layer_copy_up_parent(l, a);
 	if (r < 0)
 		return r;
-	if (S_ISDIR(a->st.st_mode))
-		r = rename_dir(l, a, b);
-	else if ((r = layer_copy_up(l, a)) == 0 && renameat(a->up, a->name, b->up, b->name) < 0)
-		r = -errno; /* over an upper file or whiteout: replaced */
-	if (r == 0 && a->in_lower)
-		r = layer_whiteout(l, a->up, a->name);
-	return r;
+	return S_ISDIR(a->st.st_mode) ? rename_dir(l, a, b) : rename_file(l, a, b);
 }
 
 int layer_rename(const struct layer *l, const char *from, const char *to, unsigned flags)

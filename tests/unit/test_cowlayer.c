@@ -193,7 +193,8 @@ static void env_open(struct env *e, const char *name)
 	CHECK_EQ(cow_create(&e->b, e->w, th_tmpdir(), user_xattr()), 0);
 	e->l.lower = open(e->w, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	e->l.upper = cow_open_upper(&e->b);
-	CHECK(e->l.lower >= 0 && e->l.upper >= 0);
+	e->l.work = open(e->b.work, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(e->l.lower >= 0 && e->l.upper >= 0 && e->l.work >= 0);
 	e->l.user_xattr = e->b.user_xattr;
 	e->l.workdir = e->b.workdir;
 }
@@ -273,14 +274,17 @@ typedef void (*ops_fn)(struct fs *f);
 
 /* ops through the layer (the lower stays as it was), on the reference
  * tree directly, then compared: the merged view, and the workdir after
- * the commit. */
-static void scenario(ops_fn ops)
+ * the commit.  Twice: with a work directory (each name changes in one
+ * rename), and without (two steps). */
+static void scenario_in(ops_fn ops, bool work)
 {
-	th_skip_under_valgrind(
-	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
 	struct env e;
-	env_open(&e, "w");
-	char *ref = make_lower("ref"), *before = dump(e.w);
+	env_open(&e, work ? "w" : "w-nowork");
+	if (!work) {
+		close(e.l.work);
+		e.l.work = -1;
+	}
+	char *ref = make_lower(work ? "ref" : "ref-nowork"), *before = dump(e.w);
 	ops(&(struct fs){.l = &e.l});
 	CHECK_STR(dump(e.w), before);
 	ops(&(struct fs){.root = ref});
@@ -288,8 +292,25 @@ static void scenario(ops_fn ops)
 	CHECK_STR(dump_merged(&e.l), want);
 	close(e.l.lower);
 	close(e.l.upper);
+	if (e.l.work >= 0) {
+		/* nothing left behind in the work directory */
+		DIR *d = fdopendir(e.l.work);
+		CHECK(d != NULL);
+		struct dirent *de;
+		while ((de = readdir(d)))
+			CHECK(de->d_name[0] == '.');
+		closedir(d);
+	}
 	CHECK_EQ(cow_commit(&e.b), 0);
 	CHECK_STR(dump(e.w), want);
+}
+
+static void scenario(ops_fn ops)
+{
+	th_skip_under_valgrind(
+	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
+	scenario_in(ops, true);
+	scenario_in(ops, false);
 }
 
 /* ---- scenarios ------------------------------------------------------------------ */
@@ -948,4 +969,50 @@ TEST(cowlayer_no_fd_kept)
 	CHECK_EQ(layer_stat(&e.l, "e/d/x", 0, &st), 0);
 	CHECK_EQ(layer_stat(&e.l, "k/2", 0, &st), 0);
 	CHECK_EQ(st.st_nlink, 2);
+}
+
+struct reader {
+	const struct layer *l;
+	atomic_bool stop;
+	atomic_int old_seen, reads;
+};
+
+static void *read_loop(void *arg)
+{
+	struct reader *rd = arg;
+	while (!atomic_load(&rd->stop)) {
+		int fd = layer_open(rd->l, "a", O_RDONLY, 0);
+		if (fd < 0)
+			continue;
+		char buf[8] = "";
+		if (read(fd, buf, sizeof(buf) - 1) > 0 && !strcmp(buf, "old"))
+			atomic_fetch_add(&rd->old_seen, 1);
+		atomic_fetch_add(&rd->reads, 1);
+		close(fd);
+	}
+	return NULL;
+}
+
+/* With a work directory, a name deleted and made again, over and over,
+ * never shows the lower's file in between to a reader. */
+TEST(cowlayer_each_name_changes_in_one_step)
+{
+	th_skip_under_valgrind(
+	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
+	struct env e;
+	env_open(&e, "w");
+	CHECK_EQ(layer_unlink(&e.l, "a"), 0);
+	struct reader rd = {.l = &e.l};
+	pthread_t th;
+	CHECK_EQ(pthread_create(&th, NULL, read_loop, &rd), 0);
+	for (int i = 0; i < 4000 || atomic_load(&rd.reads) < 100; i++) {
+		int fd = layer_open(&e.l, "a", O_WRONLY | O_CREAT | O_EXCL, 0644);
+		CHECK(fd >= 0);
+		CHECK_EQ(write(fd, "new", 3), 3);
+		close(fd);
+		CHECK_EQ(layer_unlink(&e.l, "a"), 0);
+	}
+	atomic_store(&rd.stop, true);
+	CHECK_EQ(pthread_join(th, NULL), 0);
+	CHECK_EQ(atomic_load(&rd.old_seen), 0);
 }
