@@ -62,6 +62,8 @@ int layer_set_opaque(const struct layer *l, int fd);
  * directory); arg is the caller's.  -errno (EEXIST: taken). */
 typedef int (*layer_make_fn)(int dir, const char *name, void *arg);
 
+/* Whether l has a work directory on the upper's filesystem. */
+bool layer_have_work(const struct layer *l);
 /* n's upper entry removed and, where the lower shows the name, whited
  * out: one rename into the work directory with RENAME_WHITEOUT.  n's
  * parent is in the upper.  -errno. */

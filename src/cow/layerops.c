@@ -484,7 +484,7 @@ static int rename_dir(const struct layer *l, struct layer_node *a, struct layer_
 	bool hide = b->in_lower || b->whiteout, whole = a->where == LAYER_UPPER && !a->low_dir;
 	char t[32];
 	int r;
-	if (!whole && l->work < 0) {
+	if (!whole && !layer_have_work(l)) {
 		r = rename_dir_in_place(l, a, b, hide);
 		if (r == 0 && a->where == LAYER_UPPER)
 			r = cow_rmtree(a->up, a->name);

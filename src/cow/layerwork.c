@@ -15,6 +15,7 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/random.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -58,11 +59,20 @@ static int to_work(const struct layer *l, int fd, const char *name, char t[32], 
 	return -EEXIST;
 }
 
+bool layer_have_work(const struct layer *l)
+{
+	/* renames cannot cross filesystems: a work directory elsewhere
+	 * than the upper (a quota's tmpfs holds both) is no use */
+	struct stat w, u;
+	return l->work >= 0 && fstat(l->work, &w) == 0 && fstat(l->upper, &u) == 0 &&
+	       w.st_dev == u.st_dev;
+}
+
 int layer_discard(const struct layer *l, struct layer_node *n)
 {
 	if (n->where != LAYER_UPPER)
 		return n->in_lower ? layer_whiteout(l, n->up, n->name) : 0;
-	if (l->work >= 0) {
+	if (layer_have_work(l)) {
 		char t[32];
 		int r = to_work(l, n->up, n->name, t, n->in_lower ? RENAME_WHITEOUT : 0);
 		if (r == 0)
@@ -79,7 +89,7 @@ int layer_discard(const struct layer *l, struct layer_node *n)
 
 int layer_place(const struct layer *l, struct layer_node *n, layer_make_fn make, void *arg)
 {
-	if (!n->whiteout || l->work < 0) {
+	if (!n->whiteout || !layer_have_work(l)) {
 		if (n->whiteout && unlinkat(n->up, n->name, 0) < 0 && errno != ENOENT)
 			return -errno;
 		return make(n->up, n->name, arg);
