@@ -62,13 +62,57 @@ void layer_node_put(struct layer_node *n)
 
 /* ---- one name of a merged directory --------------------------------------- */
 
+/* Whether the object of fd (O_PATH) carries the overlay mark k. */
+static bool has_mark(const struct layer *l, int fd, const char *k, char *v, size_t size)
+{
+	char p[32], key[40];
+	snprintf(key, sizeof(key), "%s.overlay.%s", l->user_xattr ? "user" : "trusted", k);
+	return getxattr(layer_fd_path(fd, p), key, v, size) >= 0;
+}
+
+/* What the upper entry name (st: its lstat) is, in overlayfs's terms
+ * (cowfs_kind's reading, with the marks read through an O_PATH fd of
+ * the entry rather than by a path holding its name).  -errno (a redirect
+ * or metacopy, never made by sandlock: EINVAL). */
+static int upper_kind(const struct layer *l, int up, const char *name, struct stat *st,
+		      enum cow_kind *k)
+{
+	*k = COW_OTHER;
+	if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
+		*k = COW_WHITEOUT;
+		return 0;
+	}
+	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
+		return 0;
+	int fd = layer_open_one(up, name, O_PATH | O_NOFOLLOW);
+	if (fd < 0)
+		return fd;
+	char v[8] = "";
+	int r = fstat(fd, st) < 0 ? -errno : 0;
+	if (r == 0 && S_ISDIR(st->st_mode)) {
+		if (has_mark(l, fd, "redirect", v, sizeof(v)))
+			r = -EINVAL;
+		else if (has_mark(l, fd, "opaque", v, sizeof(v)) && v[0] == 'y')
+			*k = COW_OPAQUE;
+		else
+			*k = COW_DIR;
+	} else if (r == 0 && S_ISREG(st->st_mode)) {
+		if (has_mark(l, fd, "metacopy", v, sizeof(v)))
+			r = -EINVAL;
+		else if (st->st_size == 0 && has_mark(l, fd, "whiteout", v, sizeof(v)))
+			*k = COW_WHITEOUT;
+	}
+	close(fd);
+	return r;
+}
+
 int layer_entry(const struct layer *l, int up, int low, const char *name, struct layer_ent *e)
 {
 	*e = (struct layer_ent){.where = LAYER_NONE};
 	struct stat lst;
 	enum cow_kind k = COW_OTHER;
 	int r = up >= 0 ? cowfs_exists(up, name, &e->st) : 0;
-	if (r > 0 && (r = cowfs_kind(up, name, l->user_xattr, &e->st, &k)) == 0) {
+	if (r > 0 && (r = upper_kind(l, up, name, &e->st, &k)) == 0) {
 		e->whiteout = k == COW_WHITEOUT;
 		e->where = e->whiteout ? LAYER_NONE : LAYER_UPPER;
 		e->opaque = k == COW_OPAQUE;
