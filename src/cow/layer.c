@@ -62,18 +62,53 @@ void layer_node_put(struct layer_node *n)
 
 /* ---- one name of a merged directory --------------------------------------- */
 
-/* Whether the object of fd (O_PATH) carries the overlay mark k. */
-static bool has_mark(const struct layer *l, int fd, const char *k, char *v, size_t size)
+/* Whether the object of fd carries the overlay mark k: fgetxattr on a
+ * readable fd, else through /proc/self/fd of an O_PATH one (path). */
+static bool has_mark(const struct layer *l, int fd, bool path, const char *k, char *v, size_t size)
 {
 	char p[32], key[40];
 	snprintf(key, sizeof(key), "%s.overlay.%s", l->user_xattr ? "user" : "trusted", k);
+	if (!path)
+		return fgetxattr(fd, key, v, size) >= 0;
 	return getxattr(layer_fd_path(fd, p), key, v, size) >= 0;
 }
 
+/* The marks of an upper directory or empty file (st: its lstat, then
+ * its fstat): opened beneath up, never read by a path holding its name. */
+static int upper_marks(const struct layer *l, int up, const char *name, struct stat *st,
+		       enum cow_kind *k)
+{
+	bool path = false;
+	int fd = layer_open_one(up, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+	if (fd == -EACCES || fd == -ELOOP || fd == -ENXIO) {
+		/* unreadable (a 0311 directory), or swapped meanwhile */
+		path = true;
+		fd = layer_open_one(up, name, O_PATH | O_NOFOLLOW);
+	}
+	if (fd < 0)
+		return fd;
+	char v[8] = "";
+	int r = fstat(fd, st) < 0 ? -errno : 0;
+	if (r == 0 && S_ISDIR(st->st_mode)) {
+		/* a redirect, which sandlock never makes: refused */
+		if (has_mark(l, fd, path, "redirect", v, sizeof(v)))
+			r = -EINVAL;
+		else if (has_mark(l, fd, path, "opaque", v, sizeof(v)) && v[0] == 'y')
+			*k = COW_OPAQUE;
+		else
+			*k = COW_DIR;
+	} else if (r == 0 && S_ISREG(st->st_mode) && st->st_size == 0 &&
+		   has_mark(l, fd, path, "whiteout", v, sizeof(v))) {
+		*k = COW_WHITEOUT;
+	}
+	close(fd);
+	return r;
+}
+
 /* What the upper entry name (st: its lstat) is, in overlayfs's terms
- * (cowfs_kind's reading, with the marks read through an O_PATH fd of
- * the entry rather than by a path holding its name).  -errno (a redirect
- * or metacopy, never made by sandlock: EINVAL). */
+ * (cowfs_kind's reading; a metacopy, which sandlock never makes, is
+ * left to the commit to refuse: only directories and empty files can
+ * carry a mark the view obeys, and only they are opened).  -errno. */
 static int upper_kind(const struct layer *l, int up, const char *name, struct stat *st,
 		      enum cow_kind *k)
 {
@@ -82,28 +117,9 @@ static int upper_kind(const struct layer *l, int up, const char *name, struct st
 		*k = COW_WHITEOUT;
 		return 0;
 	}
-	if (!S_ISREG(st->st_mode) && !S_ISDIR(st->st_mode))
-		return 0;
-	int fd = layer_open_one(up, name, O_PATH | O_NOFOLLOW);
-	if (fd < 0)
-		return fd;
-	char v[8] = "";
-	int r = fstat(fd, st) < 0 ? -errno : 0;
-	if (r == 0 && S_ISDIR(st->st_mode)) {
-		if (has_mark(l, fd, "redirect", v, sizeof(v)))
-			r = -EINVAL;
-		else if (has_mark(l, fd, "opaque", v, sizeof(v)) && v[0] == 'y')
-			*k = COW_OPAQUE;
-		else
-			*k = COW_DIR;
-	} else if (r == 0 && S_ISREG(st->st_mode)) {
-		if (has_mark(l, fd, "metacopy", v, sizeof(v)))
-			r = -EINVAL;
-		else if (st->st_size == 0 && has_mark(l, fd, "whiteout", v, sizeof(v)))
-			*k = COW_WHITEOUT;
-	}
-	close(fd);
-	return r;
+	if (S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) && st->st_size == 0))
+		return upper_marks(l, up, name, st, k);
+	return 0;
 }
 
 int layer_entry(const struct layer *l, int up, int low, const char *name, struct layer_ent *e)
