@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+#include <grp.h>
 #include <unistd.h>
 
 #include "cow.h"
@@ -661,14 +662,25 @@ TEST(cowlayer_refusals)
 	CHECK_EQ(lstat(join(e.b.upper, "d/sub"), &st), 0);
 }
 
+/* Root passes every permission check: as root, the test process (its
+ * own, forked) becomes nobody, owning the test's directory. */
+static void become_nobody(void)
+{
+	if (geteuid() != 0)
+		return;
+	CHECK_EQ(chown(th_tmpdir(), 65534, 65534), 0);
+	CHECK_EQ(setgroups(0, NULL), 0);
+	CHECK_EQ(setresgid(65534, 65534, 65534), 0);
+	CHECK_EQ(setresuid(65534, 65534, 65534), 0);
+}
+
 /* Permissions are the kernel's for the caller, judged before a copy-up
  * makes the copy the caller's own. */
 TEST(cowlayer_permissions_before_copy_up)
 {
 	th_skip_under_valgrind(
 	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
-	if (geteuid() == 0)
-		SKIP("root passes every permission check");
+	become_nobody();
 	struct env e;
 	env_open(&e, "w");
 	CHECK_EQ(chmod(join(e.w, "a"), 0444), 0);
@@ -1038,4 +1050,39 @@ TEST(cowlayer_work_elsewhere_is_not_used)
 	CHECK_EQ(layer_rename(&e.l, "d", "e", 0), 0);
 	CHECK_EQ(layer_stat(&e.l, "e/sub/y", 0, &u), 0);
 	CHECK_EQ(layer_stat(&e.l, "d", 0, &u), -ENOENT);
+}
+
+/* chown as the kernel allows the caller (root: anyone; else its own
+ * groups), and times set, on the upper copy only. */
+TEST(cowlayer_owner_and_times)
+{
+	th_skip_under_valgrind(
+	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
+	struct env e;
+	env_open(&e, "w");
+	uid_t u = geteuid() == 0 ? 65534 : (uid_t)-1;
+	gid_t g = geteuid() == 0 ? 65534 : getegid();
+	CHECK_EQ(layer_chown(&e.l, "a", u, g, 0), 0);
+	struct stat up, low, merged;
+	CHECK_EQ(lstat(join(e.b.upper, "a"), &up), 0);
+	CHECK_EQ(lstat(join(e.w, "a"), &low), 0);
+	CHECK_EQ(up.st_gid, g);
+	if (geteuid() == 0) {
+		CHECK_EQ(up.st_uid, 65534);
+		CHECK_EQ(low.st_uid, 0);
+	}
+	struct timespec ts[2] = {{.tv_sec = 1000000000}, {.tv_sec = 1234567890, .tv_nsec = 5}};
+	CHECK_EQ(layer_utimens(&e.l, "d/x", ts, 0), 0);
+	CHECK_EQ(layer_stat(&e.l, "d/x", 0, &merged), 0);
+	CHECK_EQ(merged.st_mtim.tv_sec, 1234567890);
+	CHECK_EQ(merged.st_mtim.tv_nsec, 5);
+	CHECK_EQ(lstat(join(e.w, "d/x"), &low), 0);
+	CHECK(low.st_mtim.tv_sec != 1234567890);
+	/* a symlink's own times (AT_SYMLINK_NOFOLLOW), not its target's */
+	CHECK_EQ(layer_utimens(&e.l, "l", ts, 0), 0);
+	CHECK_EQ(lstat(join(e.b.upper, "l"), &up), 0);
+	CHECK(S_ISLNK(up.st_mode));
+	CHECK_EQ(up.st_mtim.tv_sec, 1234567890);
+	CHECK_EQ(layer_stat(&e.l, "a", 0, &merged), 0);
+	CHECK(merged.st_mtim.tv_sec != 1234567890);
 }
