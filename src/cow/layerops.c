@@ -292,7 +292,7 @@ int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
 		r = -EEXIST;
 	else if (S_ISLNK(n.st.st_mode) && !(flags & O_PATH))
 		r = -ELOOP;
-	else if (S_ISDIR(n.st.st_mode) && write && (flags & O_ACCMODE) != O_RDONLY)
+	else if (S_ISDIR(n.st.st_mode) && (creat || (flags & O_ACCMODE) != O_RDONLY))
 		r = -EISDIR;
 	else if (!write || !S_ISREG(n.st.st_mode))
 		/* a directory, a FIFO, a socket or a device: writing through
@@ -545,10 +545,11 @@ int layer_rename(const struct layer *l, const char *from, const char *to, unsign
 		return -EBUSY;
 	struct layer_node a, b = {.up = -1, .low = -1};
 	int r = lookup(l, from, 0, &a);
-	if (r == 0 && (r = lookup(l, to, 0, &b)) == 0)
+	if (r == 0 && (r = lookup(l, to, 0, &b)) == 0 && a.where != LAYER_NONE &&
+	    !strcmp(a.path, b.path))
+		r = flags & RENAME_NOREPLACE ? -EEXIST : 1; /* the same name: nothing to do */
+	if (r == 0)
 		r = rename_check(l, &a, &b, flags);
-	if (r == 0 && !strcmp(a.path, b.path))
-		r = 1; /* the same name: nothing to do */
 	if (r == 0 && b.where != LAYER_NONE && a.where == b.where && a.st.st_ino == b.st.st_ino &&
 	    a.st.st_dev == b.st.st_dev)
 		r = 1; /* two links of one file: the kernel does nothing */

@@ -362,6 +362,8 @@ static void dir_moved(struct fs *f)
 	CHECK_EQ(f_mkdir(f, "d", 0700), 0);	  /* the old name again, empty */
 	CHECK_EQ(f_rename(f, "k/dd", "e", 0), 0); /* over an empty directory */
 	CHECK_EQ(f_rename(f, "k/1", "e", 0), -EISDIR);
+	CHECK_EQ(f_rename(f, "k", "k", 0), 0);
+	CHECK_EQ(f_rename(f, "k", "./k/", RENAME_NOREPLACE), -EEXIST);
 	CHECK_EQ(f_rename(f, "e", "k/1", 0), -ENOTDIR);
 }
 
@@ -650,6 +652,8 @@ TEST(cowlayer_refusals)
 	CHECK_EQ(layer_mkdir(&e.l, "d/.", 0700), -EEXIST);
 	CHECK_EQ(layer_open(&e.l, COW_STAGING, O_WRONLY | O_CREAT, 0600), -EPERM);
 	CHECK_EQ(layer_open(&e.l, "d", O_WRONLY, 0), -EISDIR);
+	CHECK_EQ(layer_open(&e.l, "d", O_RDONLY | O_CREAT, 0600), -EISDIR);
+	CHECK_EQ(layer_open(&e.l, "a", O_RDONLY | O_DIRECTORY, 0), -ENOTDIR);
 	CHECK_EQ(layer_open(&e.l, "a/", O_RDONLY, 0), -ENOTDIR);
 	CHECK_EQ(layer_open(&e.l, "nope/x", O_WRONLY | O_CREAT, 0600), -ENOENT);
 	CHECK_EQ(layer_symlink(&e.l, "", "s"), -ENOENT);
