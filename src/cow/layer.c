@@ -570,7 +570,8 @@ int layer_copy_up(const struct layer *l, struct layer_node *n)
 	int r = layer_copy_up_parent(l, n);
 	if (r < 0 || n->where != LAYER_LOWER)
 		return r;
-	if ((r = copy_into(n->low, n->name, n->up, &n->st)) < 0)
+	/* EEXIST: another thread of the supervisor copied it up meanwhile */
+	if ((r = copy_into(n->low, n->name, n->up, &n->st)) < 0 && r != -EEXIST)
 		return r;
 	n->where = LAYER_UPPER;
 	return fstatat(n->up, n->name, &n->st, AT_SYMLINK_NOFOLLOW) < 0 ? -errno : 0;

@@ -24,7 +24,18 @@
  *
  * The operations below answer -EXDEV for a path that leaves the
  * workdir: the caller looks a path up first (layer_lookup) to learn where
- * it continues and decides there, on the host's terms.
+ * it continues and decides there, on the host's terms.  (EXDEV is also a
+ * mount point met inside the workdir, which the layer does not cross.)
+ *
+ * Every change names one component in a directory fd of ours; chmod,
+ * chown, times and xattrs go through an O_PATH fd of the entry: no
+ * string the command wrote reaches a path-based call.  Each name changes
+ * in one rename where a work directory is given (layerwork.c).  Calls
+ * may run on several threads at once: they share no state but the trees.
+ *
+ * Modes are taken as given (the caller applies the command's umask);
+ * set-id bits and device nodes are the seccomp filter's to refuse (by
+ * register, before any notification).
  *
  * Credentials: the supervisor calling this runs as the command's uid and
  * gid (the caller refuses otherwise): the permission checks that guard a
