@@ -264,7 +264,7 @@ static int open_create(const struct layer *l, struct layer_node *n, int flags, m
 	return r < 0 ? r : m.fd;
 }
 
-int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
+static int open_once(const struct layer *l, const char *path, int flags, mode_t mode)
 {
 	bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE, creat = !tmpfile && (flags & O_CREAT);
 	bool excl = creat && (flags & O_EXCL);
@@ -302,6 +302,16 @@ int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
 	else if ((r = may(&n, open_access(flags))) == 0 && (r = layer_copy_up(l, &n)) == 0)
 		r = open_in(&n, n.up, flags & ~(O_CREAT | O_EXCL));
 	layer_node_put(&n);
+	return r;
+}
+
+int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
+{
+	int r = open_once(l, path, flags, mode);
+	/* O_CREAT without O_EXCL met a name another thread made after the
+	 * lookup: it is opened, as the kernel would */
+	for (int i = 0; i < 3 && r == -EEXIST && (flags & O_CREAT) && !(flags & O_EXCL); i++)
+		r = open_once(l, path, flags, mode);
 	return r;
 }
 

@@ -1107,6 +1107,13 @@ static void *copy_loop(void *arg)
 			atomic_fetch_add(&c->failed, 1);
 		if (fd >= 0)
 			close(fd);
+		/* and a new name made by both */
+		snprintf(name, sizeof(name), "many/new%d/n%d", i % 10, i);
+		fd = layer_open(c->l, name, O_WRONLY | O_CREAT, 0600);
+		if (fd < 0)
+			atomic_fetch_add(&c->failed, 1);
+		else
+			close(fd);
 	}
 	return NULL;
 }
@@ -1123,6 +1130,8 @@ TEST(cowlayer_concurrent_copy_up)
 	for (int i = 0; i < 10; i++) {
 		char d[32];
 		snprintf(d, sizeof(d), "many/sub%d", i);
+		mkd(e.w, d);
+		snprintf(d, sizeof(d), "many/new%d", i);
 		mkd(e.w, d);
 	}
 	for (int i = 0; i < 200; i++) {
