@@ -2,10 +2,13 @@
 /* layer.c - the merged view's walk and copy-up (layer.h). */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -30,6 +33,24 @@ int layer_open_one(int dirfd, const char *name, int flags)
 	if (!name[0] || strchr(name, '/') || !strcmp(name, ".."))
 		return -EINVAL;
 	return cowfs_open_beneath(dirfd, name, flags);
+}
+
+int layer_create_one(int dirfd, const char *name, int flags, mode_t mode)
+{
+	if (!name[0] || strchr(name, '/') || !strcmp(name, "..") || !strcmp(name, "."))
+		return -EINVAL;
+	/* made with its mode (the umask aside): never, even for an instant,
+	 * a file another thread's lookup finds with no permission bits */
+	struct open_how how = {.flags =
+				   (uint64_t)(flags | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC),
+			       .mode = mode & 07777,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+	long fd;
+	do
+		fd = syscall(SYS_openat2, dirfd, name, &how, sizeof(how));
+	while (fd < 0 && errno == EAGAIN);
+	return fd < 0 ? -errno : (int)fd;
 }
 
 const char *layer_fd_path(int fd, char buf[32])

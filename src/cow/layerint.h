@@ -28,6 +28,10 @@ int layer_entry(const struct layer *l, int up, int low, const char *name, struct
  * An fd (O_CLOEXEC), or -errno. */
 int layer_open_one(int dirfd, const char *name, int flags);
 
+/* The same, creating name (O_CREAT | O_EXCL) with mode.  An fd, or
+ * -errno. */
+int layer_create_one(int dirfd, const char *name, int flags, mode_t mode);
+
 /* "/proc/self/fd/N" of an fd of ours, into buf (32 bytes): the calls that
  * have no fd form (chmod of an O_PATH fd, xattrs of any type) reach the
  * exact inode through it, with no name the command chose. */

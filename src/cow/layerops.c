@@ -238,7 +238,7 @@ struct mk_file {
 static int mk_file(int dir, const char *name, void *arg)
 {
 	struct mk_file *m = arg;
-	int fd = layer_open_one(dir, name, m->flags | O_CREAT | O_EXCL);
+	int fd = layer_create_one(dir, name, m->flags, m->mode);
 	if (fd < 0)
 		return fd;
 	/* exactly the mode asked for (the caller applied the command's
