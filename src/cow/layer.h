@@ -112,6 +112,9 @@ void layer_node_put(struct layer_node *n);
  * a readlink of a symlink into buf (not terminated: the length). */
 int layer_stat(const struct layer *l, const char *path, int flags, struct stat *st);
 ssize_t layer_readlink(const struct layer *l, const char *path, char *buf, size_t len);
+/* faccessat's answer (mode: F_OK or R_OK | W_OK | X_OK, judged with the
+ * caller's effective ids; flags: LAYER_FOLLOW unless AT_SYMLINK_NOFOLLOW). */
+int layer_access(const struct layer *l, const char *path, int mode, int flags);
 
 /* An open(2) of path with flags and (created) mode: an fd (O_CLOEXEC
  * always: the caller injects it with the flag the command asked for).

@@ -184,6 +184,20 @@ ssize_t layer_readlink(const struct layer *l, const char *path, char *buf, size_
 	return r;
 }
 
+int layer_access(const struct layer *l, const char *path, int mode, int flags)
+{
+	struct layer_node n;
+	int r = lookup(l, path, flags, &n);
+	if (r == 0 && n.where == LAYER_NONE)
+		r = -ENOENT;
+	/* the merged object's bits where it is, as overlayfs answers from
+	 * its inode's (the lower's until a copy-up) */
+	if (r == 0 && mode != F_OK)
+		r = may(&n, mode);
+	layer_node_put(&n);
+	return r;
+}
+
 /* ---- open ----------------------------------------------------------------------- */
 
 /* The access a write open needs on the existing file. */

@@ -558,6 +558,8 @@ TEST(cowlayer_read_after_delete)
 	char buf[64];
 	CHECK_EQ(layer_unlink(&e.l, "a"), 0);
 	CHECK_EQ(layer_open(&e.l, "a", O_RDONLY, 0), -ENOENT);
+	CHECK_EQ(layer_access(&e.l, "a", F_OK, 0), -ENOENT);
+	CHECK_EQ(layer_access(&e.l, "k/1", R_OK | W_OK, LAYER_FOLLOW), 0);
 	CHECK_EQ(layer_open(&e.l, "l", O_RDONLY, 0), -ENOENT); /* the link to it dangles */
 	CHECK_EQ(layer_stat(&e.l, "a", 0, &st), -ENOENT);
 	CHECK_EQ(layer_getxattr(&e.l, "a", "user.x", buf, sizeof(buf)), -ENOENT);
@@ -688,6 +690,8 @@ TEST(cowlayer_permissions_before_copy_up)
 	struct env e;
 	env_open(&e, "w");
 	CHECK_EQ(chmod(join(e.w, "a"), 0444), 0);
+	CHECK_EQ(layer_access(&e.l, "a", W_OK, LAYER_FOLLOW), -EACCES);
+	CHECK_EQ(layer_access(&e.l, "l", R_OK, LAYER_FOLLOW), 0);
 	CHECK_EQ(layer_open(&e.l, "a", O_WRONLY, 0), -EACCES);
 	CHECK_EQ(layer_truncate(&e.l, "a", 0), -EACCES);
 	CHECK_EQ(chmod(join(e.w, "d"), 0555), 0);
