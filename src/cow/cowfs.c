@@ -296,7 +296,7 @@ static int copy_range(int in, int out, off_t off, off_t end)
  * larger than max_disk (a tmpfs counts the blocks written, not the size),
  * which copied densely would fill the workdir's disk.  Only the data
  * extents are copied (SEEK_DATA / SEEK_HOLE), the size is set after. */
-static int copy_data(int in, int out)
+int cowfs_copy_data(int in, int out)
 {
 	struct stat st;
 	if (fstat(in, &st) < 0)
@@ -348,7 +348,7 @@ static int copy_file(int sdir, const char *name, int ddir, const char *dname)
 	    r < 0 ? -1
 		  : openat(ddir, dname, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
 	if (r == 0)
-		r = out < 0 ? -errno : copy_data(in, out);
+		r = out < 0 ? -errno : cowfs_copy_data(in, out);
 	close(in);
 	if (out >= 0)
 		close(out);

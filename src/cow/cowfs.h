@@ -54,4 +54,8 @@ int cowfs_exists(int dirfd, const char *name, struct stat *st);
  * its mode, times and (as root) owner.  -errno. */
 int cowfs_copy(int sdir, const char *name, int ddir, const char *dname, bool user_xattr);
 
+/* The data of regular file in to out, its holes kept (a sparse file
+ * stays sparse), out's size set to in's.  -errno. */
+int cowfs_copy_data(int in, int out);
+
 #endif
