@@ -2,11 +2,11 @@
 /*
  * mem.h - access to a notifying child's memory.
  *
- * process_vm_readv/writev, each bracketed by SECCOMP_IOCTL_NOTIF_ID_VALID
- * before and after: the notification still pending after the transfer
- * proves the pid still named the blocked notifier during it (a pid reused
- * by another task would have invalidated the id).  Short transfers are
- * errors, so a caller never decides on half of an argument.
+ * process_vm_readv/writev, followed by SECCOMP_IOCTL_NOTIF_ID_VALID (and
+ * a write preceded by it too): the notification still pending after the
+ * transfer proves the pid still named the blocked notifier during it (a
+ * pid reused by another task would have invalidated the id).  Short
+ * transfers are errors, so a caller never decides on half of an argument.
  *
  * Whatever is read is a snapshot of memory the child (or another thread,
  * or another process sharing the pages) can change at any time: decide on

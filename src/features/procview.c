@@ -68,6 +68,7 @@
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/statfs.h>
+#include <sys/sysmacros.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -278,7 +279,10 @@ int procview_classify(const struct ob_obj *o, struct sl_procs *ps, struct pv_whe
 {
 	char path[PATH_MAX];
 	w->kind = PV_NOT_PROC;
-	if (!on_proc(o->fd))
+	/* a procfs is a virtual filesystem: its device number is an
+	 * anonymous one (major 0), so an object on a block device is off
+	 * procfs without asking the filesystem (one syscall per open) */
+	if (major(o->st.st_dev) != 0 || !on_proc(o->fd))
 		return 0;
 	w->kind = PV_HIDDEN; /* until proven otherwise */
 	if (fd_path(o->fd, path, sizeof(path)) < 0)
