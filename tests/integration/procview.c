@@ -3,13 +3,14 @@
  * procview.c - the proc view: a sandboxed process sees only the
  * sandbox's own processes in /proc.  A process outside (a sleep the test
  * starts, its pid known) is not listed (ls, os.listdir, ps -e, pgrep, raw
- * getdents64) and none of its entries can be opened, read as links or
- * entered, by any route: its own name, /proc/self/root,
+ * getdents64) and none of its entries can be opened by any route: its
+ * own name, /proc/self/root,
  * a dirfd of /proc, a symlink in a writable tree, "..", O_PATH, a write;
  * a thread rewriting the path while another opens it never reads it.
  * The sandbox's own processes stay visible (/proc/self, its children,
- * /proc/net, /proc/mounts, bash's /dev/fd/63).  stat and access are the
- * kernel's (they tell that a pid exists, as kill(pid, 0) does).
+ * /proc/net, /proc/mounts, bash's /dev/fd/63).  stat, access, readlink
+ * and chdir are the kernel's: they tell that a pid exists, as kill(pid,
+ * 0) does, and the kernel refuses its magic links (exe, cwd, fd/N).
  */
 #include "common.h"
 
@@ -100,7 +101,9 @@ static const char routes_py[] =
     "r('link2', lambda: rd(W + '/l2'))\n"
     "r('link3', lambda: rd(W + '/l3/%d/status' % P))\n"
     "r('dotdot', lambda: rd('/proc/%d/task/%d/../../%d/status' % (me, me, P)))\n"
-    "r('chdir', lambda: os.chdir('/proc/%d' % P))\n"
+    "r('chdir', lambda: os.chdir('/proc/%d/cwd' % P))\n"
+    "r('cwdstat', lambda: os.stat('/proc/%d/cwd/.' % P))\n"
+    "r('fdlink', lambda: os.readlink('/proc/%d/fd/0' % P))\n"
     "r('listdir', lambda: ls('/proc', P))\n"
     "r('scandir', lambda: sc(P))\n"
     "r('fdlist', lambda: ls('/proc/self/fd', pfd))\n"
@@ -126,14 +129,21 @@ static const char routes_py[] =
     "r('cpuinfo', lambda: rd('/proc/cpuinfo'))\n"
     "c.kill(); c.wait()\n";
 
-static const char *const hidden_routes[] = {
-    "environ", "status", "cmdline", "readlink", "opendir", "opath",  "write", "root",
-    "troot",   "dirfd",	 "link1",   "link2",	"link3",   "dotdot", "chdir", NULL};
+static const char *const hidden_routes[] = {"environ", "status", "cmdline", "opendir", "opath",
+					    "write",   "root",	 "troot",   "dirfd",   "link1",
+					    "link2",   "link3",	 "dotdot",  NULL};
+
+/* The magic links into an outside process (its exe, cwd, fd/N): the
+ * kernel's own refusal (Landlock lets a restricted task reach no process
+ * outside its domain in any ptrace mode), nothing of ours. */
+static const char *const refused_routes[] = {"readlink", "chdir", "cwdstat", "fdlink", NULL};
 
 static void check_routes(const char *out)
 {
 	for (size_t i = 0; hidden_routes[i]; i++)
 		CHECK_CONTAINS(out, tc_fmt("%s ENOENT\n", hidden_routes[i]));
+	for (size_t i = 0; refused_routes[i]; i++)
+		CHECK_CONTAINS(out, tc_fmt("%s EACCES\n", refused_routes[i]));
 	CHECK_CONTAINS(out, "listdir unlisted\n");
 	CHECK_CONTAINS(out, "scandir unlisted\n");
 	CHECK_CONTAINS(out, "fdlist listed\n");
@@ -183,6 +193,8 @@ TEST(procview_hidden_without_pidfd_getfd)
 	end(v);
 	for (size_t i = 0; hidden_routes[i]; i++)
 		CHECK_CONTAINS(out, tc_fmt("%s ENOENT\n", hidden_routes[i]));
+	for (size_t i = 0; refused_routes[i]; i++)
+		CHECK_CONTAINS(out, tc_fmt("%s EACCES\n", refused_routes[i]));
 	CHECK_CONTAINS(out, "child /bin/sleep\n");
 	CHECK_CONTAINS(out, "self Name:\tpython3\n");
 	CHECK_CONTAINS(out, "netdev ok\n");
