@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* mem.c - child memory access bracketed by NOTIF_ID_VALID (see mem.h). */
+/* mem.c - child memory access proven by NOTIF_ID_VALID (see mem.h). */
 #include "mem.h"
 
 #include <errno.h>
