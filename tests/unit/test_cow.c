@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -19,6 +18,7 @@
 #include "cow.h"
 #include "error.h"
 #include "harness.h"
+#include "treedump.h"
 
 /* dir/name, malloc'd (never freed: each test is its own process). */
 static char *tc_fmt_path(const char *d, const char *name)
@@ -62,59 +62,6 @@ static void opaque(const char *base, const char *name, bool user)
 	CHECK_EQ(setxattr(p, user ? "user.overlay.opaque" : "trusted.overlay.opaque", "y", 1, 0),
 		 0);
 	free(p);
-}
-
-/* ---- a tree as one string ------------------------------------------------- */
-
-static char *lines[512];
-static size_t n_lines;
-static size_t root_len;
-
-static int one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)type;
-	(void)ftw;
-	if (strlen(path) <= root_len)
-		return 0;
-	const char *rel = path + root_len + 1;
-	char body[128] = "";
-	if (S_ISREG(st->st_mode)) {
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(body, 1, sizeof(body) - 1, f) : 0;
-		body[n] = 0;
-		if (f)
-			fclose(f);
-	} else if (S_ISLNK(st->st_mode)) {
-		ssize_t n = readlink(path, body, sizeof(body) - 1);
-		body[n > 0 ? n : 0] = 0;
-	}
-	CHECK(n_lines < 512);
-	CHECK(asprintf(&lines[n_lines++], "%s %o %lu [%s]", rel, st->st_mode,
-		       S_ISDIR(st->st_mode) ? 0UL : (unsigned long)st->st_nlink, body) > 0);
-	return 0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *dump(const char *root)
-{
-	n_lines = 0;
-	root_len = strlen(root);
-	CHECK_EQ(nftw(root, one, 16, FTW_PHYS), 0);
-	qsort(lines, n_lines, sizeof(*lines), cmp);
-	size_t len = 1;
-	for (size_t i = 0; i < n_lines; i++)
-		len += strlen(lines[i]) + 1;
-	char *s = calloc(1, len);
-	for (size_t i = 0; i < n_lines; i++) {
-		strcat(s, lines[i]);
-		strcat(s, "\n");
-		free(lines[i]);
-	}
-	return s;
 }
 
 /* ---- the scenario ---------------------------------------------------------- */
@@ -208,7 +155,7 @@ static char *committed(void)
 	CHECK_EQ(cow_create(&b, w, th_tmpdir(), user_xattr()), 0);
 	make_upper(&b);
 	CHECK_EQ(cow_commit(&b), 0);
-	char *s = dump(w);
+	char *s = treedump(w);
 	CHECK(!strstr(s, COW_STAGING));
 	CHECK_CONTAINS(s, "a 100644 1 [new]");
 	CHECK_CONTAINS(s, "d/y ");
@@ -252,7 +199,7 @@ TEST(cow_commit_interrupted_then_recovered)
 		CHECK_EQ(r, -EINTR);
 		CHECK_EQ(cow_recover(w), 0);
 		cow_abort(&b); /* (its files' link counts) */
-		CHECK_STR(dump(w), want);
+		CHECK_STR(treedump(w), want);
 	}
 }
 
@@ -263,7 +210,7 @@ TEST(cow_commit_interrupted_before_the_journal)
 	th_skip_under_valgrind(
 	    "the commit opens every name with openat2, which valgrind 3.19 lacks");
 	char *w = make_lower("w");
-	char *before = dump(w);
+	char *before = treedump(w);
 	struct cow_branch b;
 	CHECK_EQ(cow_create(&b, w, th_tmpdir(), user_xattr()), 0);
 	make_upper(&b);
@@ -271,9 +218,9 @@ TEST(cow_commit_interrupted_before_the_journal)
 	CHECK_EQ(cow_commit(&b), -EINTR);
 	cow_test_stop_at(0);
 	CHECK_EQ(cow_recover(w), 0);
-	CHECK_STR(dump(w), before);
+	CHECK_STR(treedump(w), before);
 	CHECK_EQ(cow_commit(&b), 0);
-	CHECK_STR(dump(w), committed());
+	CHECK_STR(treedump(w), committed());
 }
 
 /* A symlink planted in the workdir where the upper has a directory: the
@@ -326,12 +273,12 @@ TEST(cow_foreign_staging_name_kept)
 TEST(cow_reserved_name_refused)
 {
 	char *w = make_lower("w");
-	char *before = dump(w);
+	char *before = treedump(w);
 	struct cow_branch b;
 	CHECK_EQ(cow_create(&b, w, th_tmpdir(), user_xattr()), 0);
 	dir(b.upper, COW_STAGING);
 	CHECK(cow_commit(&b) < 0);
 	CHECK_CONTAINS(sl_error_get(), "reserves for its commits");
-	CHECK_STR(dump(w), before);
+	CHECK_STR(treedump(w), before);
 	cow_abort(&b);
 }

@@ -11,7 +11,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "cowfs.h"
 #include "harness.h"
 #include "layer.h"
+#include "treedump.h"
 
 #ifndef RENAME_NOREPLACE
 #define RENAME_NOREPLACE 1
@@ -83,69 +83,9 @@ static char *make_lower(const char *name)
 	return w;
 }
 
-/* ---- a tree as one string ----------------------------------------------- */
+/* ---- the merged view as one string --------------------------------------- */
 
-static char *lines[512];
-static size_t n_lines, root_len;
-
-static void add_line(const char *rel, const struct stat *st, const char *body)
-{
-	CHECK(n_lines < 512);
-	CHECK(asprintf(&lines[n_lines++], "%s %o %lu [%s]", rel, st->st_mode,
-		       S_ISDIR(st->st_mode) ? 0UL : (unsigned long)st->st_nlink, body) > 0);
-}
-
-static int one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	(void)type;
-	(void)ftw;
-	if (strlen(path) <= root_len)
-		return 0;
-	char body[128] = "";
-	if (S_ISREG(st->st_mode)) {
-		FILE *f = fopen(path, "r");
-		size_t n = f ? fread(body, 1, sizeof(body) - 1, f) : 0;
-		body[n] = 0;
-		if (f)
-			fclose(f);
-	} else if (S_ISLNK(st->st_mode)) {
-		ssize_t n = readlink(path, body, sizeof(body) - 1);
-		body[n > 0 ? n : 0] = 0;
-	}
-	add_line(path + root_len + 1, st, body);
-	return 0;
-}
-
-static int cmp(const void *a, const void *b)
-{
-	return strcmp(*(char *const *)a, *(char *const *)b);
-}
-
-static char *joined_lines(void)
-{
-	qsort(lines, n_lines, sizeof(*lines), cmp);
-	size_t len = 1;
-	for (size_t i = 0; i < n_lines; i++)
-		len += strlen(lines[i]) + 1;
-	char *s = calloc(1, len);
-	for (size_t i = 0; i < n_lines; i++) {
-		strcat(s, lines[i]);
-		strcat(s, "\n");
-		free(lines[i]);
-	}
-	n_lines = 0;
-	return s;
-}
-
-static char *dump(const char *root)
-{
-	n_lines = 0;
-	root_len = strlen(root);
-	CHECK_EQ(nftw(root, one, 16, FTW_PHYS), 0);
-	return joined_lines();
-}
-
-/* The same dump of the merged view, read through the layer only. */
+/* The dump of the merged view (treedump.h), read through the layer only. */
 static void merged_walk(const struct layer *l, const char *rel)
 {
 	struct layer_dir d;
@@ -166,7 +106,7 @@ static void merged_walk(const struct layer *l, const char *rel)
 			ssize_t n = layer_readlink(l, p, body, sizeof(body) - 1);
 			body[n > 0 ? n : 0] = 0;
 		}
-		add_line(p, &st, body);
+		treedump_line(p, &st, body);
 		if (S_ISDIR(st.st_mode))
 			merged_walk(l, p);
 	}
@@ -175,9 +115,8 @@ static void merged_walk(const struct layer *l, const char *rel)
 
 static char *dump_merged(const struct layer *l)
 {
-	n_lines = 0;
 	merged_walk(l, ".");
-	return joined_lines();
+	return treedump_join();
 }
 
 /* ---- a branch and its layer -------------------------------------------------- */
@@ -285,11 +224,11 @@ static void scenario_in(ops_fn ops, bool work)
 		close(e.l.work);
 		e.l.work = -1;
 	}
-	char *ref = make_lower(work ? "ref" : "ref-nowork"), *before = dump(e.w);
+	char *ref = make_lower(work ? "ref" : "ref-nowork"), *before = treedump(e.w);
 	ops(&(struct fs){.l = &e.l});
-	CHECK_STR(dump(e.w), before);
+	CHECK_STR(treedump(e.w), before);
 	ops(&(struct fs){.root = ref});
-	char *want = dump(ref);
+	char *want = treedump(ref);
 	CHECK_STR(dump_merged(&e.l), want);
 	close(e.l.lower);
 	close(e.l.upper);
@@ -303,7 +242,7 @@ static void scenario_in(ops_fn ops, bool work)
 		closedir(d);
 	}
 	CHECK_EQ(cow_commit(&e.b), 0);
-	CHECK_STR(dump(e.w), want);
+	CHECK_STR(treedump(e.w), want);
 }
 
 static void scenario(ops_fn ops)
@@ -502,7 +441,7 @@ TEST(cowlayer_upper_format)
 	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
 	struct env e;
 	env_open(&e, "w");
-	char *before = dump(e.w);
+	char *before = treedump(e.w);
 	CHECK_EQ(layer_unlink(&e.l, "d/x"), 0);
 	CHECK(is_whiteout(join(e.b.upper, "d/x")));
 	/* the parent copied up with its mode, its other entries left below */
@@ -535,7 +474,7 @@ TEST(cowlayer_upper_format)
 	CHECK_EQ(lgetxattr(join(e.b.upper, "d/sub"), opaque_name(), v, sizeof(v)), 1);
 	CHECK_EQ(layer_stat(&e.l, "d/sub/y", 0, &st), -ENOENT);
 	/* the lower as it was; the change list the commit will apply */
-	CHECK_STR(dump(e.w), before);
+	CHECK_STR(treedump(e.w), before);
 	struct cow_changes c;
 	CHECK_EQ(cow_changes(&e.b, &c), 0);
 	char text[256] = "";
@@ -731,7 +670,7 @@ TEST(cowlayer_symlink_out_is_reported)
 	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
 	struct env e;
 	env_open(&e, "w");
-	char *o = outside_dir(), *before = dump(o);
+	char *o = outside_dir(), *before = treedump(o);
 	CHECK_EQ(symlink("/etc/passwd", join(e.w, "pw")), 0);
 	CHECK_EQ(symlink(o, join(e.w, "out")), 0);
 	CHECK_EQ(symlink("../../outside", join(e.w, "k/rel")), 0);
@@ -753,7 +692,7 @@ TEST(cowlayer_symlink_out_is_reported)
 	CHECK_EQ(layer_rename(&e.l, "a", "out/a", 0), -EXDEV);
 	CHECK_EQ(layer_unlink(&e.l, "out"), 0);
 	CHECK_EQ(layer_chmod(&e.l, "pw", 0600, 0), -EOPNOTSUPP);
-	CHECK_STR(dump(o), before);
+	CHECK_STR(treedump(o), before);
 	struct stat st;
 	CHECK_EQ(lstat(join(e.w, "out"), &st), 0);
 	/* a link back into the workdir, absolute, is followed */
@@ -796,7 +735,7 @@ TEST(cowlayer_directory_swapped_for_a_symlink)
 	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
 	struct env e;
 	env_open(&e, "w");
-	char *o = outside_dir(), *before = dump(o);
+	char *o = outside_dir(), *before = treedump(o);
 	struct stat st;
 	CHECK_EQ(layer_stat(&e.l, "d/x", 0, &st), 0);
 	CHECK_EQ(rename(join(e.w, "d"), join(e.w, "d.old")), 0);
@@ -817,7 +756,7 @@ TEST(cowlayer_directory_swapped_for_a_symlink)
 	CHECK_EQ(layer_link(&e.l, "a", "k/a", 0), -EXDEV);
 	CHECK_EQ(layer_symlink(&e.l, "x", "k/s"), -EXDEV);
 	CHECK_EQ(layer_setxattr(&e.l, "k/secret", "user.x", "1", 1, 0), -EXDEV);
-	CHECK_STR(dump(o), before);
+	CHECK_STR(treedump(o), before);
 }
 
 /* The quota hook counts what the upper holds. */
@@ -895,7 +834,7 @@ TEST(cowlayer_race_with_swapped_directories)
 	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
 	struct env e;
 	env_open(&e, "w");
-	char *o = outside_dir(), *before = dump(o);
+	char *o = outside_dir(), *before = treedump(o);
 	mkd(e.w, "r");
 	put(e.w, "r/secret", "lower");
 	int fd = layer_open(&e.l, "k/1", O_WRONLY, 0); /* k in the upper */
@@ -923,7 +862,7 @@ TEST(cowlayer_race_with_swapped_directories)
 	}
 	atomic_store(&s.stop, true);
 	CHECK_EQ(pthread_join(th, NULL), 0);
-	CHECK_STR(dump(o), before);
+	CHECK_STR(treedump(o), before);
 	char v[4];
 	CHECK_EQ(getxattr(join(o, "secret"), "user.x", v, sizeof(v)), -1);
 }
