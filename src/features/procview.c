@@ -47,7 +47,7 @@
  *
  * Path calls that do not open (stat, lstat, newfstatat, statx, access,
  * faccessat, faccessat2, readlink, readlinkat, chdir) are the kernel's,
- * as in the reference.  What they can tell of an outside process is
+ * as in sandlock 0.8.0.  What they can tell of an outside process is
  * that its pid exists, which kill(pid, 0), getsid and getpgid tell too,
  * and its directory's owner and times: the magic links that lead into a
  * process (exe, cwd, root, fd/N, ns/) are refused by the kernel itself,
