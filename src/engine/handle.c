@@ -242,6 +242,20 @@ static int attach(sandlock_handle_t *h)
 	return r;
 }
 
+/* The name claimed in the runtime directory, and the control socket
+ * bound (runtime.h): about twenty syscalls.  In the overlap they are made
+ * while the keeper and the child start (do_spawn), not before: the child
+ * installs its filter meanwhile and waits for its ruleset, so they cost
+ * the start nothing. */
+static int claim_name(sandlock_handle_t *h)
+{
+	int r = control_claim(&h->ctl, h->name, h->policy->profile_text);
+	if (r == 0 && handle_info_fix(h, h->policy, (const char *const *)h->plan.argv.v,
+				      (unsigned int)h->plan.argv.n) < 0)
+		r = sl_errorf(ENOMEM, "out of memory");
+	return r;
+}
+
 /* The control socket's pause, resume and kill (control.h). */
 static int control_signal(void *arg, int sig)
 {
@@ -255,12 +269,20 @@ static int do_spawn(sandlock_handle_t *h)
 	int r = ruleset_first(h);
 	if (r < 0)
 		return r;
+	/* without the overlap the child goes straight to its exec */
+	if (!h->plan.overlap && h->control && (r = claim_name(h)) < 0)
+		return r;
 	pid_t fg = h->plan.take_tty ? tcgetpgrp(STDIN_FILENO) : -1;
 	if ((r = spawn_start(&h->plan, &h->proc)) < 0)
 		return r;
-	/* built while the keeper and the child start */
-	if (h->plan.overlap)
-		r = spawn_confine(&h->plan, &h->proc, plan_ruleset(&h->plan, h->policy));
+	/* built while the keeper and the child start; the name claimed
+	 * then too: the child waits for its ruleset, so no command runs
+	 * under a name that turns out to be taken */
+	if (h->plan.overlap) {
+		r = h->control ? claim_name(h) : 0;
+		r = spawn_confine(&h->plan, &h->proc,
+				  r < 0 ? r : plan_ruleset(&h->plan, h->policy));
+	}
 	if (r == 0)
 		r = attach(h);
 	if (r == 0 && h->control) {
@@ -484,10 +506,6 @@ static sandlock_handle_t *create(const struct sl_feature_set *fs, const sandlock
 	for (size_t i = 0; r == 0 && i < policy->fs_write.n; i++)
 		if (sl_strv_push(&h->grants, policy->fs_write.v[i]) < 0)
 			r = sl_errorf(ENOMEM, "out of memory");
-	if (r == 0 && h->control &&
-	    (r = control_claim(&h->ctl, h->name, policy->profile_text)) == 0)
-		r = handle_info_fix(h, policy, argv, argc) < 0 ? sl_errorf(ENOMEM, "out of memory")
-							       : 0;
 	/* the host names are resolved before anything else: the rules, the
 	 * plan and the features all read the addresses */
 	if (r == 0)

@@ -101,10 +101,9 @@ static int check_private(int fd, const char *path)
 	return 0;
 }
 
-int runtime_root_open(bool create)
+/* The root at path (runtime_root_path's), made first when create. */
+static int root_open_at(const char *path, bool create)
 {
-	char path[128];
-	runtime_root_path(path, sizeof(path));
 	if (create && mkdir(path, 0700) < 0 && errno != EEXIST)
 		return sl_errorf(errno, "cannot make the runtime directory %s: %s", path,
 				 strerror(errno));
@@ -122,16 +121,28 @@ int runtime_root_open(bool create)
 	return fd;
 }
 
-static int sock_addr(struct sockaddr_un *a, const char *name)
+int runtime_root_open(bool create)
 {
-	char root[128];
-	runtime_root_path(root, sizeof(root));
+	char path[128];
+	runtime_root_path(path, sizeof(path));
+	return root_open_at(path, create);
+}
+
+static int sock_addr_in(struct sockaddr_un *a, const char *root, const char *name)
+{
 	*a = (struct sockaddr_un){.sun_family = AF_UNIX};
 	int n = snprintf(a->sun_path, sizeof(a->sun_path), "%s/%s/" RUNTIME_SOCK, root, name);
 	return n > 0 && (size_t)n < sizeof(a->sun_path)
 		   ? 0
 		   : sl_errorf(ENAMETOOLONG, "sandbox name '%s' is too long for a socket path",
 			       name);
+}
+
+static int sock_addr(struct sockaddr_un *a, const char *name)
+{
+	char root[128];
+	runtime_root_path(root, sizeof(root));
+	return sock_addr_in(a, root, name);
 }
 
 /* ---- claiming a name ----------------------------------------------------------- */
@@ -159,10 +170,10 @@ static int busy(int lock_fd, const char *name)
  * lock held, -errno. */
 static int claim_once(struct runtime_claim *c, const char *name)
 {
-	if (mkdirat(c->dir_fd, name, 0700) < 0 && errno != EEXIST)
+	if (mkdirat(c->root_fd, name, 0700) < 0 && errno != EEXIST)
 		return sl_errorf(errno, "runtime directory: cannot make %s: %s", name,
 				 strerror(errno));
-	int dir = openat(c->dir_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int dir = openat(c->root_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (dir < 0)
 		return errno == ENOENT
 			   ? 1
@@ -179,7 +190,7 @@ static int claim_once(struct runtime_claim *c, const char *name)
 			? busy(lock, name)
 			: sl_errorf(errno, "flock %s/lock: %s", name, strerror(errno));
 	/* whoever removed a stale entry meanwhile left us a lock nobody sees */
-	if (r == 0 && (!same_file(lock, dir, RUNTIME_LOCK) || !same_file(dir, c->dir_fd, name)))
+	if (r == 0 && (!same_file(lock, dir, RUNTIME_LOCK) || !same_file(dir, c->root_fd, name)))
 		r = 1;
 	if (r != 0) {
 		if (lock >= 0)
@@ -188,13 +199,11 @@ static int claim_once(struct runtime_claim *c, const char *name)
 		return r;
 	}
 	c->lock_fd = lock;
-	int root = c->dir_fd;
 	c->dir_fd = dir;
-	close(root);
 	return 0;
 }
 
-static int listen_on(struct runtime_claim *c)
+static int listen_on(struct runtime_claim *c, const char *root)
 {
 	char pid[24];
 	int n = snprintf(pid, sizeof(pid), "%d\n", (int)getpid());
@@ -204,7 +213,7 @@ static int listen_on(struct runtime_claim *c)
 	if (unlinkat(c->dir_fd, RUNTIME_SOCK, 0) < 0 && errno != ENOENT)
 		return sl_errorf(errno, "runtime directory: %s/" RUNTIME_SOCK ": %s", c->name,
 				 strerror(errno));
-	int r = sock_addr(&c->addr, c->name);
+	int r = sock_addr_in(&c->addr, root, c->name);
 	if (r < 0)
 		return r;
 	c->sock_fd = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
@@ -216,14 +225,18 @@ static int listen_on(struct runtime_claim *c)
 
 int runtime_claim(struct runtime_claim *c, const char *name)
 {
-	*c = (struct runtime_claim){.lock_fd = -1, .sock_fd = -1, .dir_fd = -1};
+	*c = (struct runtime_claim){.lock_fd = -1, .sock_fd = -1, .dir_fd = -1, .root_fd = -1};
 	int r = names_check_sandbox(name);
 	if (r < 0)
 		return r;
 	snprintf(c->name, sizeof(c->name), "%s", name);
-	if ((c->dir_fd = runtime_root_open(true)) < 0) {
-		r = c->dir_fd;
-		c->dir_fd = -1;
+	/* the root's path is found once (a statfs and a stat or two) and its
+	 * fd kept for the end: the release removes the entry through it */
+	char root[128];
+	runtime_root_path(root, sizeof(root));
+	if ((c->root_fd = root_open_at(root, true)) < 0) {
+		r = c->root_fd;
+		c->root_fd = -1;
 		return r;
 	}
 	r = 1;
@@ -232,7 +245,7 @@ int runtime_claim(struct runtime_claim *c, const char *name)
 	if (r == 1)
 		r = sl_errorf(EAGAIN, "runtime directory: the entry of '%s' keeps changing", name);
 	if (r == 0)
-		r = listen_on(c);
+		r = listen_on(c, root);
 	if (r < 0)
 		runtime_release(c);
 	return r;
@@ -245,15 +258,13 @@ void runtime_release(struct runtime_claim *c)
 	if (c->lock_fd >= 0) {
 		unlinkat(c->dir_fd, RUNTIME_SOCK, 0);
 		unlinkat(c->dir_fd, RUNTIME_LOCK, 0);
-		int root = runtime_root_open(false);
-		if (root >= 0) {
-			unlinkat(root, c->name, AT_REMOVEDIR); /* ENOTEMPTY: a new claimer */
-			close(root);
-		}
+		/* ENOTEMPTY: a new claimer */
+		unlinkat(c->root_fd, c->name, AT_REMOVEDIR);
 	}
 	sl_close(&c->sock_fd);
 	sl_close(&c->lock_fd);
 	sl_close(&c->dir_fd);
+	sl_close(&c->root_fd);
 }
 
 /* ---- keeping sandboxes out --------------------------------------------------------- */

@@ -61,7 +61,7 @@ int runtime_root_open(bool create);
 
 /* A claimed name: the lock held, the socket bound and listening. */
 struct runtime_claim {
-	int lock_fd, sock_fd, dir_fd;
+	int lock_fd, sock_fd, dir_fd, root_fd;
 	char name[72];
 	struct sockaddr_un addr;
 };
