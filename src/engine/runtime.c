@@ -392,11 +392,12 @@ static int cmp_str(const void *a, const void *b)
 	return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
-/* Whether a supervisor listens on name's socket (a dead one's refuses). */
-static bool alive(const char *name)
+/* Whether a supervisor listens on name's socket (a dead one's refuses);
+ * root is the runtime root's path. */
+static bool alive(const char *root, const char *name)
 {
 	struct sockaddr_un a;
-	if (names_check_sandbox(name) < 0 || sock_addr(&a, name) < 0)
+	if (names_check_sandbox(name) < 0 || sock_addr_in(&a, root, name) < 0)
 		return false;
 	int s = socket(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
 	bool ok = s >= 0 && (connect(s, (struct sockaddr *)&a, sizeof(a)) == 0 || errno == EAGAIN);
@@ -405,10 +406,36 @@ static bool alive(const char *name)
 	return ok;
 }
 
+/* Removes the entry name, which nobody serves, when its lock is free: the
+ * supervisor that held it died without its end (SIGKILL, a crash).  Taken
+ * as a claimer takes a stale entry over: the lock held, the entry checked
+ * to be the one in the directory, then the files and the directory
+ * removed.  A claimer that made the entry and has not locked it yet finds
+ * its lock unlinked and starts again (claim_once); a live one starting
+ * holds the lock and is left alone. */
+static void sweep(int root_fd, const char *name)
+{
+	int dir = openat(root_fd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (dir < 0)
+		return;
+	int lock = openat(dir, RUNTIME_LOCK, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+	if (lock >= 0 && flock(lock, LOCK_EX | LOCK_NB) == 0 &&
+	    same_file(lock, dir, RUNTIME_LOCK) && same_file(dir, root_fd, name)) {
+		unlinkat(dir, RUNTIME_SOCK, 0);
+		unlinkat(dir, RUNTIME_LOCK, 0);
+		unlinkat(root_fd, name, AT_REMOVEDIR); /* ENOTEMPTY: not ours to judge */
+	}
+	if (lock >= 0)
+		close(lock);
+	close(dir);
+}
+
 int runtime_names(struct sl_strv *out)
 {
 	*out = (struct sl_strv){0};
-	int root = runtime_root_open(false);
+	char path[128];
+	runtime_root_path(path, sizeof(path));
+	int root = root_open_at(path, false);
 	if (root == -ENOENT) {
 		sl_error_clear();
 		return 0;
@@ -416,19 +443,24 @@ int runtime_names(struct sl_strv *out)
 	if (root < 0)
 		return root;
 	int fd = openat(root, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	close(root);
 	DIR *d = fd >= 0 ? fdopendir(fd) : NULL;
 	if (!d) {
 		if (fd >= 0)
 			close(fd);
+		close(root);
 		return sl_errorf(errno, "runtime directory: %s", strerror(errno));
 	}
 	int r = 0;
-	for (struct dirent *e; r == 0 && (e = readdir(d));)
-		if (e->d_type == DT_DIR && e->d_name[0] != '.' && alive(e->d_name))
-			r = sl_strv_push(out, e->d_name) < 0 ? sl_errorf(ENOMEM, "out of memory")
-							     : 0;
+	for (struct dirent *e; r == 0 && (e = readdir(d));) {
+		if (e->d_type != DT_DIR || e->d_name[0] == '.')
+			continue;
+		if (!alive(path, e->d_name))
+			sweep(root, e->d_name);
+		else if (sl_strv_push(out, e->d_name) < 0)
+			r = sl_errorf(ENOMEM, "out of memory");
+	}
 	closedir(d);
+	close(root);
 	if (r < 0)
 		sl_strv_free(out);
 	else if (out->n)

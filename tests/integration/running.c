@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -153,6 +154,35 @@ TEST(running_ps_lists_two_and_forgets_them)
 			    "again", NULL);
 	CHECK_EQ(rc, 0);
 	CHECK_STR(out, "again\n");
+}
+
+/* The entry of a supervisor that died without its end (SIGKILL) is swept
+ * by the next listing; an entry whose lock is held (a sandbox between its
+ * claim and its listen) stays, and goes once the lock is free. */
+TEST(running_stale_entries_swept)
+{
+	char *a = rname("live"), *b = rname("dead"), *c = rname("locked");
+	sandlock_handle_t *ha = sleeper(a);
+	char *root = root_dir_of(a);
+	pid_t cb = cli_sleeper(b, NULL);
+	CHECK_EQ(kill(cb, SIGKILL), 0);
+	CHECK_EQ(waitpid(cb, NULL, 0), cb);
+	CHECK(tc_exists(tc_path(root, b))); /* left behind */
+	char *dir = tc_path(root, c);
+	CHECK_EQ(mkdir(dir, 0700), 0);
+	int lock = open(tc_path(dir, "lock"), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	CHECK(lock >= 0);
+	CHECK_EQ(flock(lock, LOCK_EX | LOCK_NB), 0);
+	CHECK(listed(a) && !listed(b) && !listed(c));
+	CHECK(!tc_exists(tc_path(root, b))); /* swept */
+	CHECK(tc_exists(tc_path(dir, "lock")));
+	close(lock);
+	CHECK(!listed(c));
+	CHECK(!tc_exists(dir));
+	CHECK(tc_exists(tc_path(root, a))); /* the live one untouched */
+	CHECK_EQ(sandlock_handle_kill(ha), 0);
+	sandlock_result_free(sandlock_handle_wait(ha));
+	sandlock_handle_free(ha);
 }
 
 /* A second live sandbox of a name fails before anything starts, naming
