@@ -214,7 +214,8 @@ static int attach(sandlock_handle_t *h)
 				.user = h->user,
 				.n_user = h->n_user,
 				.kernel_audit = h->kaudit >= 0,
-				.kaudit_fd = h->kaudit};
+				.kaudit_fd = h->kaudit,
+				.cow = h->cow_on ? &h->cow : NULL};
 	/* prepared while the child finishes its setup */
 	int r = evloop_init(&h->evl);
 	if (r == 0) {
@@ -413,7 +414,10 @@ static int open_branch(sandlock_handle_t *h, const sandlock_sandbox_t *policy, u
 {
 	int r = cow_recover(policy->workdir);
 	if (r == 0)
-		r = cow_create(&h->cow, policy->workdir, policy->fs_storage, overlay_user_xattr());
+		/* the seccomp layer marks its upper as the child, with no
+		 * capability: user.overlay.*, never trusted.* */
+		r = cow_create(&h->cow, policy->workdir, policy->fs_storage,
+			       policy->fs_isolation == SL_ISO_NONE || overlay_user_xattr());
 	if (r < 0)
 		return r;
 	h->cow_on = true;

@@ -46,6 +46,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cowlayer.h"
 #include "error.h"
 #include "feature.h"
 #include "httpacl.h"
@@ -328,12 +329,16 @@ static int open_view(struct synth_state *st, size_t i, struct sl_ctx *c)
 }
 
 static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *st, int dirfd,
-		    uint64_t path_addr, uint64_t flags)
+		    uint64_t path_addr, uint64_t flags, uint64_t mode)
 {
 	char path[PATH_MAX];
 	*a = sl_act_continue();
 	/* a user handler's rule may bring opens this one leaves out */
 	if (!st->ob || onbehalf_read_path(c, path_addr, path, sizeof(path)) < 0)
+		return;
+	/* a path in a seccomp copy-on-write workdir is the layer's, whatever
+	 * it is (the same read of the path) */
+	if (cowlayer_open(c, a, dirfd, path, flags, mode))
 		return;
 	struct open_q oq = {.st = st,
 			    .reading = !(flags & NOT_READING),
@@ -394,14 +399,14 @@ static void on_openat(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *r = c->req->data.args;
 	/* the kernel reads dirfd as an int */
-	on_open(c, a, arg, (int)(int32_t)r[0], r[1], r[2]);
+	on_open(c, a, arg, (int)(int32_t)r[0], r[1], r[2], r[3]);
 }
 
 #ifdef __NR_open
 static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *r = c->req->data.args;
-	on_open(c, a, arg, AT_FDCWD, r[0], r[1]);
+	on_open(c, a, arg, AT_FDCWD, r[0], r[1], r[2]);
 }
 #endif
 
