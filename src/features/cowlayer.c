@@ -59,6 +59,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "aschild.h"
 #include "cow.h"
 #include "cowlayer.h"
 #include "error.h"
@@ -104,6 +105,10 @@ struct cl_state {
 	uint64_t max_disk; /* 0: none */
 	struct cl_dir dirs[CL_DIRS];
 	uint64_t clock;
+	/* the opens outside the workdir: made under the command's own
+	 * Landlock ruleset (the kernel's decision on the object we hold) */
+	struct aschild *confined;
+	int ruleset;
 };
 
 static const struct sl_feature *self(void);
@@ -445,6 +450,43 @@ static int outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, in
 	return r == LAYER_OUTSIDE ? 1 : 0;
 }
 
+/* A path the layer left through the workdir's ".." ("<wd>/../rest"):
+ * the workdir's parent (the workdir's name is canonical: no symlink in
+ * it) joined to the rest.  1 when that is in the workdir again (out
+ * rewritten, for the layer), else 0. */
+static int back_inside(const struct cl_state *st, char *out)
+{
+	char t[PATH_MAX];
+	size_t pl = (size_t)(strrchr(st->wd, '/') - st->wd);
+	for (int i = 0; i < LAYER_MAX_LINKS && under(out, st->wd, st->wdl) &&
+			!strncmp(out + st->wdl, "/..", 3) &&
+			(out[st->wdl + 3] == '/' || !out[st->wdl + 3]);
+	     i++) {
+		int n = snprintf(t, sizeof(t), "%.*s%s", (int)pl, st->wd, out + st->wdl + 3);
+		if (n < 0 || (size_t)n >= sizeof(t))
+			return 0;
+		snprintf(out, PATH_MAX, "%s", t[0] ? t : "/");
+	}
+	clean(out);
+	return to_workdir(st, out) == 1;
+}
+
+/* j on the layer; a path that left the workdir by its ".." and came back
+ * (back_inside) is walked again, its name in abs (PATH_MAX bytes). */
+static long layer_call(struct sl_ctx *c, struct job *j, char *abs, int lflags)
+{
+	long r = job_run(c, j);
+	char out[PATH_MAX];
+	for (int i = 0; i < LAYER_MAX_LINKS && r == -EXDEV; i++) {
+		if (!outside_of(c, j->st, j->a, lflags, out) || !back_inside(j->st, out))
+			break;
+		memcpy(abs, out, strlen(out) + 1);
+		j->a = abs;
+		r = job_run(c, j);
+	}
+	return r;
+}
+
 static long outside_run(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags,
 			struct out_q *q)
 {
@@ -534,7 +576,10 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 			       ? (mode_t)mode & 07777 & ~umask_of(c)
 			       : 0;
 		struct job j = {.st = st, .op = OP_OPEN, .a = p->abs, .flags = (int)flags, .mode = m};
-		fd = job_run(c, &j);
+		fd = layer_call(c, &j, p->abs,
+				(flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)
+				    ? 0
+				    : LAYER_FOLLOW);
 	}
 	if (fd == -EXDEV) {
 		struct out_q q = {.op = OP_OPEN, .flags = (int)flags};
@@ -545,19 +590,184 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 	return true;
 }
 
-#ifdef __NR_creat
-static void on_creat(struct sl_ctx *c, struct sl_action *a, void *arg)
+/* ---- every other open: made here, under the command's ruleset ---------------- */
+
+/* An open that does not land in the workdir is still never continued:
+ * the kernel would read the path again, and a thread rewriting it in
+ * between would have the kernel open a lower file the layer removed
+ * (Landlock lets the command read the workdir: its execs need it).  So
+ * the path, read once more here (a fresh decision: the views before us
+ * answered on their own read), is placed again (the workdir's: the
+ * layer), else resolved as the thread would (the on-behalf core, no
+ * decision) to an object we hold: one in the workdir or the upper (met
+ * through a symlink outside, a member's /proc/<pid>/cwd) is the layer's
+ * by its name; anything else is opened again through /proc/self/fd/N on
+ * an executor confined by the command's own Landlock ruleset, with its
+ * credentials: the kernel's decision on that very object.  A FIFO opens
+ * without blocking the supervisor (a writer with no reader: ENXIO).
+ * O_PATH reads nothing and is continued (a reopen through its
+ * /proc/self/fd/N comes back here). */
+
+struct reopen {
+	int fd; /* ours: the object, or the directory to create base in */
+	const char *base;
+	int flags;
+	mode_t mode;
+};
+
+static long keep_obj(const struct ob_obj *o, void *arg)
 {
 	(void)arg;
-	char path[PATH_MAX];
-	const __u64 *r = c->req->data.args;
-	int e = onbehalf_read_path(c, r[0], path, sizeof(path));
-	if (e < 0) {
-		*a = sl_act_errno(-e);
+	int d = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+	if (d < 0)
+		return -errno;
+	return d;
+}
+
+static long reopen_op(void *arg)
+{
+	const struct reopen *q = arg;
+	int fl = (q->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC | O_NOCTTY;
+	struct stat sb;
+	if (q->base) { /* a name made in the directory q->fd */
+		int fd = (q->flags & O_EXCL) ? -1 : openat(q->fd, q->base, fl | O_NOFOLLOW);
+		if (fd < 0 && ((q->flags & O_EXCL) || errno == ENOENT))
+			fd = openat(q->fd, q->base, fl | O_NOFOLLOW | O_CREAT | O_EXCL, q->mode);
+		return fd < 0 ? -errno : fd;
+	}
+	if ((q->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	bool fifo = fstat(q->fd, &sb) == 0 && S_ISFIFO(sb.st_mode) && !(fl & O_NONBLOCK);
+	char link[32];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", q->fd);
+	int fd = open(link, fl | (fifo ? O_NONBLOCK : 0));
+	if (fd >= 0 && fifo && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK & ~O_ACCMODE) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+/* The object (or, for a missing name with O_CREAT, its directory and
+ * base) resolved as the thread would: an fd of ours, or -errno. */
+static long resolve_any(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int flags,
+			struct reopen *q)
+{
+	struct ob_req r = {.dirfd = dirfd,
+			   .path = path,
+			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
+			   .need = OB_ANY,
+			   .op = keep_obj};
+	long fd = onbehalf_run(st->ob, c, &r);
+	if (fd != -ENOENT || !(flags & O_CREAT))
+		return fd;
+	char *slash = strrchr(path, '/');
+	q->base = slash ? slash + 1 : path;
+	if (slash)
+		*slash = 0;
+	r.path = !slash ? "." : slash == path ? "/" : path;
+	r.flags = 0;
+	if (!*q->base || !strcmp(q->base, ".") || !strcmp(q->base, ".."))
+		return -EISDIR;
+	return onbehalf_run(st->ob, c, &r);
+}
+
+/* /dev/fd/N, /dev/stdin, /dev/stdout, /dev/stderr: the host's links to
+ * /proc/self/fd, which the on-behalf core would follow to the
+ * supervisor's own /proc/self; named as the caller's instead (the core
+ * opens those through its bound /proc directory). */
+static void dev_fd(char *path)
+{
+	static const struct {
+		const char *from, *to;
+	} links[] = {{"/dev/fd/", "/proc/self/fd/"},
+		     {"/dev/stdin", "/proc/self/fd/0"},
+		     {"/dev/stdout", "/proc/self/fd/1"},
+		     {"/dev/stderr", "/proc/self/fd/2"}};
+	char t[64];
+	ssize_t n = readlink("/dev/fd", t, sizeof(t) - 1);
+	if (n != 13 || strncmp(t, "/proc/self/fd", 13) != 0)
+		return;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(links); i++) {
+		size_t fl = strlen(links[i].from), tl = strlen(links[i].to);
+		bool dir = links[i].from[fl - 1] == '/';
+		if (strncmp(path, links[i].from, fl) != 0 || (!dir && path[fl] != 0))
+			continue;
+		size_t rest = strlen(path + fl);
+		if (tl + rest + 1 > PATH_MAX)
+			return;
+		memmove(path + tl, path + fl, rest + 1);
+		memcpy(path, links[i].to, tl);
 		return;
 	}
-	if (!cowlayer_open(c, a, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, r[1]))
-		*a = sl_act_continue();
+}
+
+/* 1 when the object we hold (fd) is the workdir's or the upper's: its
+ * name in the workdir's terms in abs. */
+static int held_in_layer(struct cl_state *st, int fd, char *abs)
+{
+	return fd_name(fd, abs, PATH_MAX) == 0 && to_workdir(st, abs) == 1;
+}
+
+static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint64_t addr,
+			 uint64_t flags, uint64_t mode)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, self());
+	*a = sl_act_continue();
+	if (!st || (flags & O_PATH))
+		return;
+	char *path = malloc(PATH_MAX), *abs = malloc(PATH_MAX);
+	long r = path && abs ? onbehalf_read_path(c, addr, path, PATH_MAX) : -ENOMEM;
+	if (r == 0 && cowlayer_open(c, a, dirfd, path, flags, mode)) {
+		free(path);
+		free(abs);
+		return;
+	}
+	struct reopen q = {.fd = -1, .flags = (int)flags};
+	if (r == 0 && (flags & O_CREAT))
+		q.mode = (mode_t)mode & 07777 & ~umask_of(c);
+	if (r == 0)
+		dev_fd(path);
+	if (r == 0)
+		r = q.fd = (int)resolve_any(c, st, dirfd, path, (int)flags, &q);
+	if (r >= 0 && !q.base && held_in_layer(st, q.fd, abs)) {
+		struct job j = {.st = st, .op = OP_OPEN, .a = abs, .flags = (int)flags & ~O_CREAT};
+		r = writes(flags) ? quota(c, st, 0) : 0;
+		if (r == 0)
+			r = job_run(c, &j);
+	} else if (r >= 0) {
+		r = onbehalf_call_on(st->ob, c, st->confined, reopen_op, &q);
+	}
+	if (q.fd >= 0)
+		close(q.fd);
+	free(path);
+	free(abs);
+	*a = inject(r, flags);
+}
+
+static void on_tail_openat(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, (int)(int32_t)r[0], r[1], r[2], r[3]);
+}
+
+#ifdef __NR_open
+static void on_tail_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, AT_FDCWD, r[0], r[1], r[2]);
+}
+#endif
+
+#ifdef __NR_creat
+static void on_tail_creat(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, AT_FDCWD, r[0], O_CREAT | O_WRONLY | O_TRUNC, r[1]);
 }
 #endif
 
@@ -892,12 +1102,13 @@ static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	bool empty = false;
 	unsigned int f = 0;
 	long r = p ? at_flags(c, k, &j.flags, &empty, &f) : -ENOMEM;
+	int lf = j.flags; /* the layer's follow (an xattr call's own flags replace j.flags) */
 	char path[PATH_MAX];
 	if (r == 0)
 		r = onbehalf_read_path(c, arg(c, k->path), path, sizeof(path));
 	int dirfd = k->dirfd >= 0 ? (int)(int32_t)arg(c, k->dirfd) : AT_FDCWD;
 	if (r == 0)
-		r = place(st, c, dirfd, path, empty, !(j.flags & LAYER_FOLLOW), p);
+		r = place(st, c, dirfd, path, empty, !(lf & LAYER_FOLLOW), p);
 	if (r == 0) { /* not the layer's */
 		free(p);
 		return;
@@ -916,10 +1127,10 @@ static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		j.a = p->abs;
 		r = quota_of(c, st, k, &j);
 		if (r == 0)
-			r = job_run(c, &j);
+			r = layer_call(c, &j, p->abs, lf);
 		if (r == -EXDEV && (k->op == OP_STAT || k->op == OP_READLINK || k->op == OP_ACCESS))
 			r = path_outside(c, st, k, &j);
-		if (r == -EXDEV && outside_of(c, st, p->abs, j.flags, path)) {
+		if (r == -EXDEV && outside_of(c, st, p->abs, lf, path)) {
 			/* through a symlink out: whatever serves that path today */
 			free(j.buf);
 			free(p);
@@ -1528,9 +1739,6 @@ static void on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	{{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, on_path}
 
 static const struct sl_frule cowlayer_rules[] = {
-#ifdef __NR_creat
-    {{__NR_creat, 0, {{0}}}, on_creat},
-#endif
 #ifdef __NR_stat
     {{__NR_stat, 0, {{0}}}, on_path},
     {{__NR_lstat, 0, {{0}}}, on_path},
@@ -1621,7 +1829,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 {
 	(void)proc_off;
 	struct cl_state *st = state;
-	st->lower = st->upper = st->work = -1;
+	st->lower = st->upper = st->work = st->ruleset = -1;
 	const struct cow_branch *b = env->cow;
 	if (!b)
 		return sl_errorf(EINVAL, "copy-on-write layer: no branch");
@@ -1651,7 +1859,12 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 			       .user_xattr = b->user_xattr,
 			       .workdir = st->wd};
 	st->max_disk = env->policy->max_disk.set ? env->policy->max_disk.v : 0;
-	return 0;
+	/* the executor applies it when it starts (at the first open): ours
+	 * until the release */
+	st->ruleset = env->ruleset < 0 ? -1 : fcntl(env->ruleset, F_DUPFD_CLOEXEC, 3);
+	if (st->ruleset < 0)
+		return sl_errorf(EINVAL, "copy-on-write layer: no ruleset for the opens");
+	return aschild_new(&st->confined, st->ruleset);
 }
 
 static void release(void *state)
@@ -1665,6 +1878,9 @@ static void release(void *state)
 		sl_close(&st->upper);
 		sl_close(&st->work);
 	}
+	aschild_free(st->confined);
+	if (st->ob)
+		sl_close(&st->ruleset);
 	onbehalf_put(st->ob);
 }
 
@@ -1681,3 +1897,22 @@ static const struct sl_feature *self(void)
 {
 	return &feature_cowlayer;
 }
+
+/* The opens no feature before it answered (views, the proc view,
+ * random's devices, the policy callback's): late in the dispatch order,
+ * its state the layer's (see "every other open"). */
+static const struct sl_frule tail_rules[] = {
+    {{__NR_openat, 0, {{0}}}, on_tail_openat},
+#ifdef __NR_open
+    {{__NR_open, 0, {{0}}}, on_tail_open_legacy},
+#endif
+#ifdef __NR_creat
+    {{__NR_creat, 0, {{0}}}, on_tail_creat},
+#endif
+};
+
+const struct sl_feature feature_cowlayer_opens = {
+    .name = "copy-on-write layer's opens",
+    .active = active,
+    SL_FRULES(tail_rules),
+};
