@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,6 +110,7 @@ struct cl_state {
 	 * Landlock ruleset (the kernel's decision on the object we hold) */
 	struct aschild *confined;
 	int ruleset;
+	bool dev_fd; /* /dev/fd is the host's link to /proc/self/fd */
 };
 
 static const struct sl_feature *self(void);
@@ -284,6 +286,7 @@ enum cl_op {
 	OP_USAGE,
 	OP_LINKFD,
 	OP_READDIR,
+	OP_MATERIALIZE,
 };
 
 struct job {
@@ -357,6 +360,8 @@ static long run_op(void *arg)
 		return layer_link_fd(l, j->fd, j->a);
 	case OP_READDIR:
 		return layer_readdir(l, j->a, j->dir);
+	case OP_MATERIALIZE:
+		return layer_materialize(l, j->a);
 	}
 	return -EINVAL;
 }
@@ -677,7 +682,7 @@ static long resolve_any(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
  * /proc/self/fd, which the on-behalf core would follow to the
  * supervisor's own /proc/self; named as the caller's instead (the core
  * opens those through its bound /proc directory). */
-static void dev_fd(char *path)
+static void dev_fd(const struct cl_state *st, char *path)
 {
 	static const struct {
 		const char *from, *to;
@@ -685,9 +690,7 @@ static void dev_fd(char *path)
 		     {"/dev/stdin", "/proc/self/fd/0"},
 		     {"/dev/stdout", "/proc/self/fd/1"},
 		     {"/dev/stderr", "/proc/self/fd/2"}};
-	char t[64];
-	ssize_t n = readlink("/dev/fd", t, sizeof(t) - 1);
-	if (n != 13 || strncmp(t, "/proc/self/fd", 13) != 0)
+	if (!st->dev_fd)
 		return;
 	for (size_t i = 0; i < SL_ARRAY_SIZE(links); i++) {
 		size_t fl = strlen(links[i].from), tl = strlen(links[i].to);
@@ -728,7 +731,7 @@ static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint6
 	if (r == 0 && (flags & O_CREAT))
 		q.mode = (mode_t)mode & 07777 & ~umask_of(c);
 	if (r == 0)
-		dev_fd(path);
+		dev_fd(st, path);
 	if (r == 0)
 		r = q.fd = (int)resolve_any(c, st, dirfd, path, (int)flags, &q);
 	if (r >= 0 && !q.base && held_in_layer(st, q.fd, abs)) {
@@ -1555,27 +1558,38 @@ static void lexical(char *p)
 	memcpy(p, out, o + 1);
 }
 
-/* The object the layer resolves the path to (following), as a holder's
- * name in real: 0, LAYER_OUTSIDE, or -errno. */
-static long resolved(struct sl_ctx *c, struct cl_state *st, const char *abs, struct stat *sb,
-		     char *real)
+/* Where the layer resolves a path to (following): the holder's name
+ * (real: the upper's when it has the name, else the lower's), the upper's
+ * name whatever holds it (up), and the lower's when the lower holds a
+ * directory the view shows there (low, else empty). */
+struct target {
+	char real[PATH_MAX], up[PATH_MAX], low[PATH_MAX];
+	bool upper; /* the upper holds it */
+	struct stat sb; /* the holder's */
+};
+
+/* 0, LAYER_OUTSIDE, or -errno. */
+static long resolved(struct sl_ctx *c, struct cl_state *st, const char *abs, struct target *t)
 {
 	struct job j = {.st = st, .op = OP_LOOKUP, .a = abs, .flags = LAYER_FOLLOW};
 	long r = job_run(c, &j);
 	if (r != 0)
 		return r;
-	*sb = j.n.st;
+	t->sb = j.n.st;
+	t->upper = j.n.where == LAYER_UPPER;
 	bool dot = !strcmp(j.n.path, ".");
+	const char *sep = dot ? "" : "/", *rel = dot ? "" : j.n.path;
+	bool low = j.n.where == LAYER_LOWER || (t->upper && j.n.low_dir && !j.n.opaque);
 	if (j.n.where == LAYER_NONE)
 		r = -ENOENT;
-	else if (snprintf(real, PATH_MAX, "%s%s%s", j.n.where == LAYER_UPPER ? st->up : st->wd,
-			  dot ? "" : "/", dot ? "" : j.n.path) >= PATH_MAX)
+	else if (snprintf(t->up, PATH_MAX, "%s%s%s", st->up, sep, rel) >= PATH_MAX ||
+		 snprintf(t->low, PATH_MAX, "%s%s%s", low ? st->wd : "", low ? sep : "",
+			  low ? rel : "") >= PATH_MAX)
 		r = -ENAMETOOLONG;
-	else if (j.n.where == LAYER_UPPER && j.n.low_dir && !j.n.opaque)
-		/* a merged directory: the lower's serves a cwd as well (every
-		 * name beneath is placed through the layer again) */
-		r = snprintf(real, PATH_MAX, "%s%s%s", st->wd, dot ? "" : "/", dot ? "" : j.n.path) >=
-			    PATH_MAX
+	else
+		snprintf(t->real, PATH_MAX, "%s", t->upper ? t->up : t->low[0] ? t->low : "");
+	if (r == 0 && !t->real[0]) /* a lower file */
+		r = snprintf(t->real, PATH_MAX, "%s%s%s", st->wd, sep, rel) >= PATH_MAX
 			? -ENAMETOOLONG
 			: 0;
 	layer_node_put(&j.n);
@@ -1597,6 +1611,24 @@ static bool kernel_lands(const char *raw, const char *real, const struct stat *s
 	       !dir == !S_ISDIR(h.st_mode);
 }
 
+/* The holder's object at real (its upper's or lower's name), opened
+ * beneath that tree with no symlink followed (a racing rename in the
+ * layer meets a symlink and fails): O_PATH for a directory, else read
+ * (never blocking: a FIFO swapped in). */
+static int holder_open(const struct cl_state *st, const char *real, bool dir)
+{
+	bool up = under(real, st->up, st->upl);
+	const char *rel = real + (up ? st->upl : st->wdl);
+	rel += strspn(rel, "/");
+	struct open_how how = {.flags = (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK) |
+					O_CLOEXEC | O_NOFOLLOW,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+	long fd = syscall(SYS_openat2, up ? st->upper : st->lower, *rel ? rel : ".", &how,
+			  sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
 /* The kernel's own call on the child's path, now that the layer has
  * decided: continued when the kernel lands where the layer does, else
  * the path (read once, len bytes with its NUL, in the child's buffer)
@@ -1614,20 +1646,22 @@ static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, 
 	char via[PATH_MAX];
 	snprintf(via, sizeof(via), "%s", real);
 	if (strlen(via) + 1 > len) {
-		int fd = open(real, (dir ? O_PATH | O_DIRECTORY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+		/* "/dev/fd/N" at the shortest */
+		int fd = len < sizeof("/dev/fd/N") ? -ENAMETOOLONG : holder_open(st, real, dir);
+		if (fd < 0)
+			return fd;
 		struct stat fb;
-		if (fd < 0 || fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev) {
-			if (fd >= 0)
-				close(fd);
-			return fd < 0 ? -errno : -EAGAIN;
-		}
+		int n = fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev ? -1 : 0;
 		struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
-		int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-		int e = errno;
+		if (n == 0)
+			n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		int e = n < 0 ? errno : 0;
 		close(fd);
 		if (n < 0)
-			return -e;
+			return e ? -e : -EAGAIN;
 		snprintf(via, sizeof(via), "/proc/self/fd/%d", n);
+		if (strlen(via) + 1 > len && st->dev_fd)
+			snprintf(via, sizeof(via), "/dev/fd/%d", n);
 		if (strlen(via) + 1 > len)
 			return -ENAMETOOLONG;
 	}
@@ -1649,31 +1683,45 @@ static void on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	struct cl_state *st = arg_;
 	*a = sl_act_continue();
 	struct place *p = malloc(sizeof(*p));
-	char path[PATH_MAX], real[PATH_MAX];
-	long r = p ? onbehalf_read_path(c, c->req->data.args[0], path, sizeof(path)) : -ENOMEM;
+	struct target *t = malloc(sizeof(*t));
+	char path[PATH_MAX], k[PATH_MAX];
+	long r = p && t ? onbehalf_read_path(c, c->req->data.args[0], path, sizeof(path)) : -ENOMEM;
 	if (r == 0)
 		r = place(st, c, AT_FDCWD, path, false, false, p);
-	if (r == 0) {
+	if (r > 0)
+		r = resolved(c, st, p->abs, t);
+	else if (r == 0)
+		r = LAYER_OUTSIDE; /* not the layer's */
+	if (r == LAYER_OUTSIDE) { /* or a symlink out: the kernel's */
 		free(p);
+		free(t);
 		return;
 	}
-	struct stat sb;
-	if (r > 0)
-		r = resolved(c, st, p->abs, &sb, real);
-	if (r == LAYER_OUTSIDE) {
-		free(p);
-		return; /* a symlink out: the kernel's, as any path outside */
-	}
-	if (r == 0 && !S_ISDIR(sb.st_mode))
+	if (r == 0 && !S_ISDIR(t->sb.st_mode))
 		r = -ENOTDIR;
 	if (r == 0) {
 		struct job j = {.st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK,
 				.flags = LAYER_FOLLOW};
 		r = job_run(c, &j);
 	}
-	if (r == 0)
-		r = steer(c, st, p, real, &sb, c->req->data.args[0], strlen(path) + 1, true, a);
+	if (r == 0) {
+		snprintf(k, sizeof(k), "%s", p->raw);
+		lexical(k);
+	}
+	/* the kernel lands on the lower's directory the view shows, or on
+	 * the upper's (made there first when only the lower held it: a
+	 * directory copied up without its contents changes nothing) */
+	if (r == 0 && t->low[0] && !strcmp(k, t->low)) {
+		*a = sl_act_continue();
+	} else if (r == 0 && !strcmp(k, t->up)) {
+		struct job j = {.st = st, .op = OP_MATERIALIZE, .a = p->abs};
+		r = t->upper ? 0 : job_run(c, &j);
+		*a = sl_act_continue();
+	} else if (r == 0) {
+		r = steer(c, st, p, t->real, &t->sb, c->req->data.args[0], strlen(path) + 1, true, a);
+	}
 	free(p);
+	free(t);
 	if (r < 0)
 		onbehalf_answer(a, r);
 }
@@ -1695,35 +1743,35 @@ static void on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	const __u64 *g = c->req->data.args;
 	unsigned int f = at ? (unsigned int)g[4] : 0;
 	struct place *p = malloc(sizeof(*p));
-	char path[PATH_MAX], real[PATH_MAX];
+	struct target *t = malloc(sizeof(*t));
+	char path[PATH_MAX];
 	uint64_t addr = at ? g[1] : g[0];
-	long r = p ? onbehalf_read_path(c, addr, path, sizeof(path)) : -ENOMEM;
+	long r = p && t ? onbehalf_read_path(c, addr, path, sizeof(path)) : -ENOMEM;
+	/* execveat(fd, "", AT_EMPTY_PATH) runs an open file: its open was
+	 * decided; r stays 0 (not the layer's) */
 	if (r == 0 && !(at && (f & AT_EMPTY_PATH) && !path[0]))
 		r = place(st, c, at ? (int)(int32_t)g[0] : AT_FDCWD, path, false,
 			  f & AT_SYMLINK_NOFOLLOW, p);
-	else if (r == 0)
-		r = 0; /* the fd itself: an open file, already decided */
-	if (r == 0) {
-		free(p);
-		return;
-	}
-	struct stat sb;
 	if (r > 0)
-		r = resolved(c, st, p->abs, &sb, real);
+		r = resolved(c, st, p->abs, t);
+	else if (r == 0)
+		r = LAYER_OUTSIDE; /* not the layer's */
 	if (r == LAYER_OUTSIDE) {
 		free(p);
+		free(t);
 		return;
 	}
-	if (r == 0 && !S_ISREG(sb.st_mode))
-		r = S_ISDIR(sb.st_mode) ? -EACCES : -EACCES;
+	if (r == 0 && !S_ISREG(t->sb.st_mode))
+		r = -EACCES;
 	if (r == 0) {
 		struct job j = {.st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK,
 				.flags = LAYER_FOLLOW};
 		r = job_run(c, &j);
 	}
 	if (r == 0)
-		r = steer(c, st, p, real, &sb, addr, strlen(path) + 1, false, a);
+		r = steer(c, st, p, t->real, &t->sb, addr, strlen(path) + 1, false, a);
 	free(p);
+	free(t);
 	if (r < 0)
 		onbehalf_answer(a, r);
 }
@@ -1859,6 +1907,9 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 			       .user_xattr = b->user_xattr,
 			       .workdir = st->wd};
 	st->max_disk = env->policy->max_disk.set ? env->policy->max_disk.v : 0;
+	char t[32];
+	ssize_t tn = readlink("/dev/fd", t, sizeof(t) - 1);
+	st->dev_fd = tn == 13 && !strncmp(t, "/proc/self/fd", 13);
 	/* the executor applies it when it starts (at the first open): ours
 	 * until the release */
 	st->ruleset = env->ruleset < 0 ? -1 : fcntl(env->ruleset, F_DUPFD_CLOEXEC, 3);
