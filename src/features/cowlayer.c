@@ -191,7 +191,8 @@ static int task_entry(struct sl_ctx *c, const char *name, int flags)
 /* The kernel's name of the base a path starts from. */
 static int base_name(struct sl_ctx *c, int dirfd, char *out)
 {
-	int fd = dirfd == AT_FDCWD ? task_entry(c, "cwd", O_DIRECTORY) : onbehalf_fd_object(c, dirfd);
+	int fd =
+	    dirfd == AT_FDCWD ? task_entry(c, "cwd", O_DIRECTORY) : onbehalf_fd_object(c, dirfd);
 	if (fd < 0)
 		return fd;
 	int r = fd_name(fd, out, PATH_MAX);
@@ -304,8 +305,8 @@ struct job {
 	void *buf;
 	size_t size;
 	struct stat sb;
-	struct layer_node n; /* OP_LOOKUP */
-	int fd;		     /* OP_LINKFD */
+	struct layer_node n;   /* OP_LOOKUP */
+	int fd;		       /* OP_LINKFD */
 	struct layer_dir *dir; /* OP_READDIR */
 };
 
@@ -443,8 +444,7 @@ static long out_op(const struct ob_obj *o, void *arg)
 
 /* The layer answered EXDEV: where the path continues outside the workdir,
  * or 0 when it does not (a mount point inside). */
-static int outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags,
-		      char *out)
+static int outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags, char *out)
 {
 	struct job j = {.st = st, .op = OP_LOOKUP, .a = abs, .flags = lflags};
 	long r = job_run(c, &j);
@@ -463,9 +463,9 @@ static int back_inside(const struct cl_state *st, char *out)
 {
 	char t[PATH_MAX];
 	size_t pl = (size_t)(strrchr(st->wd, '/') - st->wd);
-	for (int i = 0; i < LAYER_MAX_LINKS && under(out, st->wd, st->wdl) &&
-			!strncmp(out + st->wdl, "/..", 3) &&
-			(out[st->wdl + 3] == '/' || !out[st->wdl + 3]);
+	for (int i = 0;
+	     i < LAYER_MAX_LINKS && under(out, st->wd, st->wdl) &&
+	     !strncmp(out + st->wdl, "/..", 3) && (out[st->wdl + 3] == '/' || !out[st->wdl + 3]);
 	     i++) {
 		int n = snprintf(t, sizeof(t), "%.*s%s", (int)pl, st->wd, out + st->wdl + 3);
 		if (n < 0 || (size_t)n >= sizeof(t))
@@ -498,7 +498,8 @@ static long outside_run(struct sl_ctx *c, struct cl_state *st, const char *abs, 
 	char out[PATH_MAX];
 	if (!outside_of(c, st, abs, lflags, out))
 		return -EXDEV;
-	bool write = q->op == OP_OPEN && ((q->flags & O_ACCMODE) != O_RDONLY || (q->flags & O_TRUNC));
+	bool write =
+	    q->op == OP_OPEN && ((q->flags & O_ACCMODE) != O_RDONLY || (q->flags & O_TRUNC));
 	struct ob_req r = {.dirfd = AT_FDCWD,
 			   .path = out,
 			   .flags = (lflags & LAYER_FOLLOW) ? 0 : OB_NOFOLLOW,
@@ -531,10 +532,8 @@ static struct sl_action inject(long fd, uint64_t flags)
 static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, const char *abs,
 		      uint64_t flags)
 {
-	struct job j = {.st = st,
-			.op = OP_LOOKUP,
-			.a = abs,
-			.flags = (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW};
+	struct job j = {
+	    .st = st, .op = OP_LOOKUP, .a = abs, .flags = (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW};
 	long r = job_run(c, &j);
 	bool upper = r == 0 && j.n.where == LAYER_UPPER, none = r == 0 && j.n.where == LAYER_NONE;
 	bool dir = r == 0 && S_ISDIR(j.n.st.st_mode);
@@ -550,7 +549,8 @@ static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st
 		j = (struct job){.st = st,
 				 .op = OP_OPEN,
 				 .a = abs,
-				 .flags = O_RDONLY | (dir ? O_DIRECTORY : 0) | (int)(flags & O_NOFOLLOW)};
+				 .flags = O_RDONLY | (dir ? O_DIRECTORY : 0) |
+					  (int)(flags & O_NOFOLLOW)};
 		r = job_run(c, &j);
 	}
 	*a = inject(r, flags);
@@ -580,9 +580,11 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 		mode_t m = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE
 			       ? (mode_t)mode & 07777 & ~umask_of(c)
 			       : 0;
-		struct job j = {.st = st, .op = OP_OPEN, .a = p->abs, .flags = (int)flags, .mode = m};
+		struct job j = {
+		    .st = st, .op = OP_OPEN, .a = p->abs, .flags = (int)flags, .mode = m};
 		fd = layer_call(c, &j, p->abs,
-				(flags & O_NOFOLLOW) || (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)
+				(flags & O_NOFOLLOW) ||
+					(flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)
 				    ? 0
 				    : LAYER_FOLLOW);
 	}
@@ -1156,15 +1158,13 @@ struct pcall2 {
 
 static const struct pcall2 pcalls2[] = {
 #ifdef __NR_rename
-    {__NR_rename, OP_RENAME, -1, 0, -1, 1, -1},
-    {__NR_link, OP_LINK, -1, 0, -1, 1, -1},
+    {__NR_rename, OP_RENAME, -1, 0, -1, 1, -1},	   {__NR_link, OP_LINK, -1, 0, -1, 1, -1},
     {__NR_symlink, OP_SYMLINK, -1, 0, -1, 1, -1},
 #endif
 #ifdef __NR_renameat
     {__NR_renameat, OP_RENAME, 0, 1, 2, 3, -1},
 #endif
-    {__NR_renameat2, OP_RENAME, 0, 1, 2, 3, 4},
-    {__NR_linkat, OP_LINK, 0, 1, 2, 3, 4},
+    {__NR_renameat2, OP_RENAME, 0, 1, 2, 3, 4},	   {__NR_linkat, OP_LINK, 0, 1, 2, 3, 4},
     {__NR_symlinkat, OP_SYMLINK, -1, 0, 1, 2, -1},
 };
 
@@ -1250,7 +1250,7 @@ static void on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 				.op = k->op,
 				.a = k->op == OP_SYMLINK ? t->b.abs : t->a.abs,
 				.b = k->op == OP_SYMLINK ? t->pa : t->b.abs,
-				.flags = k->op == OP_RENAME ? (int)f
+				.flags = k->op == OP_RENAME	   ? (int)f
 					 : (f & AT_SYMLINK_FOLLOW) ? LAYER_FOLLOW
 								   : 0};
 		r = quota(c, st, 0);
@@ -1369,7 +1369,8 @@ static struct cl_dir *dir_for(struct sl_ctx *c, struct cl_state *st, const char 
 	struct cl_dir *old = &st->dirs[0];
 	for (size_t i = 0; i < CL_DIRS; i++) {
 		struct cl_dir *d = &st->dirs[i];
-		if (pos && d->used && d->dev == sb->st_dev && d->ino == sb->st_ino && d->next == pos)
+		if (pos && d->used && d->dev == sb->st_dev && d->ino == sb->st_ino &&
+		    d->next == pos)
 			return d;
 		if (!d->used || (old->used && d->clock < old->clock))
 			old = d;
@@ -1564,7 +1565,7 @@ static void lexical(char *p)
  * directory the view shows there (low, else empty). */
 struct target {
 	char real[PATH_MAX], up[PATH_MAX], low[PATH_MAX];
-	bool upper; /* the upper holds it */
+	bool upper;	/* the upper holds it */
 	struct stat sb; /* the holder's */
 };
 
@@ -1624,8 +1625,8 @@ static int holder_open(const struct cl_state *st, const char *real, bool dir)
 					O_CLOEXEC | O_NOFOLLOW,
 			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
 					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
-	long fd = syscall(SYS_openat2, up ? st->upper : st->lower, *rel ? rel : ".", &how,
-			  sizeof(how));
+	long fd =
+	    syscall(SYS_openat2, up ? st->upper : st->lower, *rel ? rel : ".", &how, sizeof(how));
 	return fd < 0 ? -errno : (int)fd;
 }
 
@@ -1651,7 +1652,9 @@ static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, 
 		if (fd < 0)
 			return fd;
 		struct stat fb;
-		int n = fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev ? -1 : 0;
+		int n = fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev
+			    ? -1
+			    : 0;
 		struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
 		if (n == 0)
 			n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
@@ -1692,7 +1695,7 @@ static void on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		r = resolved(c, st, p->abs, t);
 	else if (r == 0)
 		r = LAYER_OUTSIDE; /* not the layer's */
-	if (r == LAYER_OUTSIDE) { /* or a symlink out: the kernel's */
+	if (r == LAYER_OUTSIDE) {  /* or a symlink out: the kernel's */
 		free(p);
 		free(t);
 		return;
@@ -1700,8 +1703,8 @@ static void on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r == 0 && !S_ISDIR(t->sb.st_mode))
 		r = -ENOTDIR;
 	if (r == 0) {
-		struct job j = {.st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK,
-				.flags = LAYER_FOLLOW};
+		struct job j = {
+		    .st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK, .flags = LAYER_FOLLOW};
 		r = job_run(c, &j);
 	}
 	if (r == 0) {
@@ -1718,7 +1721,8 @@ static void on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		r = t->upper ? 0 : job_run(c, &j);
 		*a = sl_act_continue();
 	} else if (r == 0) {
-		r = steer(c, st, p, t->real, &t->sb, c->req->data.args[0], strlen(path) + 1, true, a);
+		r = steer(c, st, p, t->real, &t->sb, c->req->data.args[0], strlen(path) + 1, true,
+			  a);
 	}
 	free(p);
 	free(t);
@@ -1764,8 +1768,8 @@ static void on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r == 0 && !S_ISREG(t->sb.st_mode))
 		r = -EACCES;
 	if (r == 0) {
-		struct job j = {.st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK,
-				.flags = LAYER_FOLLOW};
+		struct job j = {
+		    .st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK, .flags = LAYER_FOLLOW};
 		r = job_run(c, &j);
 	}
 	if (r == 0)
@@ -1784,7 +1788,9 @@ static void on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
  * file, no set-id bit): a rule for every call would switch its device
  * denials off (filter.c). */
 #define MKNOD_FORM(nr, i, type)                                                                    \
-	{{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, on_path}
+	{                                                                                          \
+		{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, on_path                        \
+	}
 
 static const struct sl_frule cowlayer_rules[] = {
 #ifdef __NR_stat
@@ -1885,10 +1891,11 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	if (r < 0)
 		return r;
 	if (!onbehalf_can_fetch(st->ob))
-		return sl_errorf(EPERM, "workdir with fs_isolation none: the supervisor lists the "
-					"layer's directories through its copy of the sandbox's fd, and "
-					"pidfd_getfd is refused here (Docker's default seccomp profile "
-					"allows it only with CAP_SYS_PTRACE); use fs_isolation overlayfs");
+		return sl_errorf(EPERM,
+				 "workdir with fs_isolation none: the supervisor lists the "
+				 "layer's directories through its copy of the sandbox's fd, and "
+				 "pidfd_getfd is refused here (Docker's default seccomp profile "
+				 "allows it only with CAP_SYS_PTRACE); use fs_isolation overlayfs");
 	st->lower = open(b->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	st->upper = openat(b->dir_fd, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	st->work = openat(b->dir_fd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1897,7 +1904,8 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 				 st->lower < 0 ? b->workdir : b->upper, strerror(errno));
 	struct stat sb;
 	if (fstat(st->lower, &sb) < 0 || sb.st_dev != b->wd_dev || sb.st_ino != b->wd_ino)
-		return sl_errorf(EBUSY, "copy-on-write layer: the workdir '%s' changed", b->workdir);
+		return sl_errorf(EBUSY, "copy-on-write layer: the workdir '%s' changed",
+				 b->workdir);
 	if ((r = dir_name(st->lower, st->wd, &st->wdl, "workdir")) < 0 ||
 	    (r = dir_name(st->upper, st->up, &st->upl, "upper")) < 0)
 		return r;

@@ -150,7 +150,8 @@ TEST(attacklayer_dotdot_and_proc_self_cwd)
 	    "os.chdir(w); os.unlink('gone')\n"
 	    "open('new', 'w').write('n\\n')\n"
 	    "res = []\n"
-	    "for p in ['../%s/gone' % base, '/proc/self/cwd/gone', '/proc/self/root' + w + '/gone',\n"
+	    "for p in ['../%s/gone' % base, '/proc/self/cwd/gone', '/proc/self/root' + w + "
+	    "'/gone',\n"
 	    "          '/proc/self/cwd/../%s/gone' % base, w + '/../%s/gone' % base,\n"
 	    "          sys.argv[2] + '/back', 'sub/../gone']:\n"
 	    "    try: open(p).read(); res.append('READ ' + p)\n"
@@ -216,24 +217,23 @@ TEST(attacklayer_removed_file_gone_by_every_route)
 	tc_write_file(tc_path(w, "gone"), "SECRET\n", 0644);
 	tc_write_file(tc_path(w, "run.sh"), "#!/bin/sh\necho RAN\n", 0755);
 	sandlock_sandbox_t *p = layer_policy(w, 1, NULL);
-	static const char code[] =
-	    "import errno, os, subprocess, sys\n"
-	    "os.chdir(sys.argv[1])\n"
-	    "old = os.open('gone', os.O_RDONLY)\n"
-	    "os.unlink('gone'); os.unlink('run.sh')\n"
-	    "res = []\n"
-	    "def e(f):\n"
-	    "    try: f(); res.append('OK')\n"
-	    "    except OSError as x: res.append(errno.errorcode[x.errno])\n"
-	    "e(lambda: open('gone').read())\n"
-	    "e(lambda: os.stat('gone'))\n"
-	    "e(lambda: os.lstat(sys.argv[1] + '/gone'))\n"
-	    "res.append(str(os.access('gone', os.F_OK)))\n"
-	    "e(lambda: subprocess.run(['./run.sh']))\n"
-	    "e(lambda: subprocess.run([sys.argv[1] + '/run.sh']))\n"
-	    "res.append(','.join(sorted(os.listdir('.'))) or '-')\n"
-	    "res.append(os.read(old, 64).decode().strip())\n"
-	    "print(' '.join(res))\n";
+	static const char code[] = "import errno, os, subprocess, sys\n"
+				   "os.chdir(sys.argv[1])\n"
+				   "old = os.open('gone', os.O_RDONLY)\n"
+				   "os.unlink('gone'); os.unlink('run.sh')\n"
+				   "res = []\n"
+				   "def e(f):\n"
+				   "    try: f(); res.append('OK')\n"
+				   "    except OSError as x: res.append(errno.errorcode[x.errno])\n"
+				   "e(lambda: open('gone').read())\n"
+				   "e(lambda: os.stat('gone'))\n"
+				   "e(lambda: os.lstat(sys.argv[1] + '/gone'))\n"
+				   "res.append(str(os.access('gone', os.F_OK)))\n"
+				   "e(lambda: subprocess.run(['./run.sh']))\n"
+				   "e(lambda: subprocess.run([sys.argv[1] + '/run.sh']))\n"
+				   "res.append(','.join(sorted(os.listdir('.'))) or '-')\n"
+				   "res.append(os.read(old, 64).decode().strip())\n"
+				   "print(' '.join(res))\n";
 	struct tc_res r = py(p, code, w);
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
@@ -250,10 +250,11 @@ TEST(attacklayer_exec_and_chdir_in_the_layer)
 	char *w = tc_mkdir("w");
 	CHECK_EQ(mkdir(tc_path(w, "src"), 0755), 0);
 	sandlock_sandbox_t *p = layer_policy(w, 0, NULL);
-	char *cmd = tc_fmt("cd %s && mkdir build && printf '#!/bin/sh\\necho ran $1\\n' > build/tool.sh"
-			   " && chmod +x build/tool.sh && %s/build/tool.sh a && cd src && pwd && "
-			   "../build/tool.sh b > out",
-			   w, w);
+	char *cmd =
+	    tc_fmt("cd %s && mkdir build && printf '#!/bin/sh\\necho ran $1\\n' > build/tool.sh"
+		   " && chmod +x build/tool.sh && %s/build/tool.sh a && cd src && pwd && "
+		   "../build/tool.sh b > out",
+		   w, w);
 	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
 	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 3));
 	if (r.code != 0)
