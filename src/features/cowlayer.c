@@ -1233,8 +1233,6 @@ static void on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r == 0 && ra >= 0)
 		rb = place(st, c, d2, t->pb, false, true, &t->b);
 	r = ra < 0 ? ra : rb;
-	if (r == 0 && ra == 0 && k->op == OP_LINK && (f & AT_SYMLINK_FOLLOW))
-		rb = r = 1; /* an O_TMPFILE's /proc/self/fd/N into the workdir? */
 	if (r == 0 && !ra && !rb) {
 		free(t);
 		return; /* neither is the layer's */
@@ -1242,6 +1240,7 @@ static void on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r >= 0 && k->op == OP_LINK && (f & ~(unsigned)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)))
 		r = -EINVAL;
 	if (r >= 0 && k->op == OP_LINK && ra == 0 && rb > 0)
+		/* an O_TMPFILE's /proc/self/fd/N (no name: not placed) */
 		r = link_tmpfile(c, st, t->pa, t->b.abs);
 	else if (r >= 0 && k->op != OP_SYMLINK && (ra == 0 || rb == 0))
 		r = -EXDEV; /* one name in the workdir, one outside */
