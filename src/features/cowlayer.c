@@ -111,6 +111,10 @@ struct cl_state {
 	struct aschild *confined;
 	int ruleset;
 	bool dev_fd; /* /dev/fd is the host's link to /proc/self/fd */
+	/* the object the open chain's entry resolved for notification
+	 * stash_id (cowlayer_stash), for the late open handler */
+	int stash_fd;
+	uint64_t stash_id;
 };
 
 static const struct sl_feature *self(void);
@@ -715,6 +719,34 @@ static int held_in_layer(struct cl_state *st, int fd, char *abs)
 	return fd_name(fd, abs, PATH_MAX) == 0 && to_workdir(st, abs) == 1;
 }
 
+bool cowlayer_wants_object(struct sl_ctx *c)
+{
+	return supervisor_feature_state(c->sup, self()) != NULL;
+}
+
+void cowlayer_stash(struct sl_ctx *c, int fd)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, self());
+	if (!st) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	sl_close(&st->stash_fd);
+	st->stash_fd = fd;
+	st->stash_id = c->req->id;
+}
+
+/* The object the chain's entry resolved for this very notification (on
+ * its one read of the path), or -1. */
+static int stashed(struct cl_state *st, struct sl_ctx *c)
+{
+	int fd = st->stash_id == c->req->id ? st->stash_fd : -1;
+	if (fd >= 0)
+		st->stash_fd = -1;
+	return fd;
+}
+
 static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint64_t addr,
 			 uint64_t flags, uint64_t mode)
 {
@@ -722,19 +754,21 @@ static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint6
 	*a = sl_act_continue();
 	if (!st || (flags & O_PATH))
 		return;
+	struct reopen q = {.fd = stashed(st, c), .flags = (int)flags};
 	char *path = malloc(PATH_MAX), *abs = malloc(PATH_MAX);
-	long r = path && abs ? onbehalf_read_path(c, addr, path, PATH_MAX) : -ENOMEM;
-	if (r == 0 && cowlayer_open(c, a, dirfd, path, flags, mode)) {
+	long r = !path || !abs ? -ENOMEM
+		 : q.fd >= 0   ? q.fd
+			       : onbehalf_read_path(c, addr, path, PATH_MAX);
+	if (q.fd < 0 && r == 0 && cowlayer_open(c, a, dirfd, path, flags, mode)) {
 		free(path);
 		free(abs);
 		return;
 	}
-	struct reopen q = {.fd = -1, .flags = (int)flags};
-	if (r == 0 && (flags & O_CREAT))
+	if (q.fd < 0 && r == 0 && (flags & O_CREAT))
 		q.mode = (mode_t)mode & 07777 & ~umask_of(c);
-	if (r == 0)
+	if (q.fd < 0 && r == 0)
 		dev_fd(st, path);
-	if (r == 0)
+	if (q.fd < 0 && r == 0)
 		r = q.fd = (int)resolve_any(c, st, dirfd, path, (int)flags, &q);
 	if (r >= 0 && !q.base && held_in_layer(st, q.fd, abs)) {
 		struct job j = {.st = st, .op = OP_OPEN, .a = abs, .flags = (int)flags & ~O_CREAT};
@@ -1882,7 +1916,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 {
 	(void)proc_off;
 	struct cl_state *st = state;
-	st->lower = st->upper = st->work = st->ruleset = -1;
+	st->lower = st->upper = st->work = st->ruleset = st->stash_fd = -1;
 	const struct cow_branch *b = env->cow;
 	if (!b)
 		return sl_errorf(EINVAL, "copy-on-write layer: no branch");
@@ -1937,8 +1971,10 @@ static void release(void *state)
 		sl_close(&st->work);
 	}
 	aschild_free(st->confined);
-	if (st->ob)
+	if (st->ob) {
 		sl_close(&st->ruleset);
+		sl_close(&st->stash_fd);
+	}
 	onbehalf_put(st->ob);
 }
 
