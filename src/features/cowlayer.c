@@ -607,10 +607,11 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
  * the kernel would read the path again, and a thread rewriting it in
  * between would have the kernel open a lower file the layer removed
  * (Landlock lets the command read the workdir: its execs need it).  So
- * the path, read once more here (a fresh decision: the views before us
- * answered on their own read), is placed again (the workdir's: the
- * layer), else resolved as the thread would (the on-behalf core, no
- * decision) to an object we hold: one in the workdir or the upper (met
+ * the object the open chain's entry resolved on its one read of the path
+ * is taken (cowlayer_stash); failing that, the path, read once more here
+ * (a fresh decision), is placed again (the workdir's: the layer), else
+ * resolved as the thread would (the on-behalf core, no decision).  The
+ * object is one we hold: one in the workdir or the upper (met
  * through a symlink outside, a member's /proc/<pid>/cwd) is the layer's
  * by its name; anything else is opened again through /proc/self/fd/N on
  * an executor confined by the command's own Landlock ruleset, with its
