@@ -23,11 +23,12 @@
  * checks are the child's, never a root supervisor's capabilities).
  *
  * A path that leaves the workdir through a symlink in it (the layer's
- * LAYER_OUTSIDE): an open, a stat, a readlink and an access are made by
- * the on-behalf core on the absolute path it continues to (decided on the
- * policy's trees, beneath the sandbox's root); other calls go on down the
- * chain (the kernel then resolves the child's path under Landlock, which
- * grants nothing but reading in the workdir and its upper).
+ * LAYER_OUTSIDE): an open is made as any open outside (below: the
+ * object resolved beneath the sandbox's root, opened under the command's
+ * own ruleset), a stat, a readlink and an access by the on-behalf core on
+ * the absolute path it continues to; other calls go on down the chain
+ * (the kernel then resolves the child's path under Landlock, which grants
+ * nothing but reading in the workdir and its upper).
  *
  * Opens come from the open chain's entry (synthetic.c, cowlayer_open):
  * the fd the layer opens is injected (SECCOMP_ADDFD_FLAG_SEND, the
