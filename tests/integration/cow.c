@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cow.c - the copy-on-write workdir, fs_isolation overlayfs: a run's
+ * cow.c - the copy-on-write workdir, in both modes (cow_*: fs_isolation
+ * overlayfs; cowlayer_*: none, the supervisor's seccomp layer): a run's
  * changes committed equal the same commands run bare; an abort, a kill or
  * a dry run leaves the workdir byte for byte as it was; the change list;
  * symlinks and /proc/self/root never lead a write outside; git in a
- * workdir; the CLI's flags.  Skipped where this kernel or its settings
- * give the caller no overlay.
+ * workdir; the CLI's flags.  The overlay's tests are skipped where this
+ * kernel or its settings give the caller no overlay.
  */
 #include "common.h"
 
