@@ -128,12 +128,22 @@ int layer_open(const struct layer *l, const char *path, int flags, mode_t mode);
 int layer_unlink(const struct layer *l, const char *path);
 int layer_rmdir(const struct layer *l, const char *path);
 int layer_mkdir(const struct layer *l, const char *path, mode_t mode);
-/* renameat2's flags: RENAME_NOREPLACE; RENAME_EXCHANGE and
- * RENAME_WHITEOUT are refused (EINVAL). */
+/* renameat2's flags: RENAME_NOREPLACE; RENAME_EXCHANGE of two names
+ * that are not directories (both copied up, swapped in one rename);
+ * RENAME_WHITEOUT and an exchange of directories are refused (EINVAL). */
 int layer_rename(const struct layer *l, const char *from, const char *to, unsigned flags);
 /* flags: LAYER_FOLLOW (linkat's AT_SYMLINK_FOLLOW) */
 int layer_link(const struct layer *l, const char *from, const char *to, int flags);
 int layer_symlink(const struct layer *l, const char *target, const char *path);
+/* A name for fd, a file of ours with none (an O_TMPFILE layer_open made
+ * in the upper), linked at path as linkat(AT_SYMLINK_FOLLOW) of
+ * /proc/self/fd/N would. */
+int layer_link_fd(const struct layer *l, int fd, const char *path);
+/* path (followed) made to exist in the upper as it is (copied up with its
+ * parents, a directory without its contents: the merged view and the
+ * change list do not change), for a caller that needs the upper's own
+ * object (a cwd there). */
+int layer_materialize(const struct layer *l, const char *path);
 /* A FIFO, a socket or an empty regular file (a device: EPERM). */
 int layer_mknod(const struct layer *l, const char *path, mode_t mode);
 /* flags: LAYER_FOLLOW (chmod, chown; fchmodat without it on a symlink:

@@ -26,6 +26,9 @@
 #ifndef RENAME_WHITEOUT
 #define RENAME_WHITEOUT (1 << 2)
 #endif
+#ifndef RENAME_EXCHANGE
+#define RENAME_EXCHANGE (1 << 1)
+#endif
 /* The flags open(2) knows (O_TMPFILE holds O_DIRECTORY). */
 #define OPEN_FLAGS                                                                                 \
 	(O_ACCMODE | O_CREAT | O_EXCL | O_NOCTTY | O_TRUNC | O_APPEND | O_NONBLOCK | O_DSYNC |     \
@@ -447,6 +450,36 @@ int layer_link(const struct layer *l, const char *from, const char *to, int flag
 	return r;
 }
 
+static int mk_link_fd(int dir, const char *name, void *arg)
+{
+	char p[32];
+	return linkat(AT_FDCWD, layer_fd_path(*(int *)arg, p), dir, name, AT_SYMLINK_FOLLOW) < 0
+		   ? -errno
+		   : 0;
+}
+
+int layer_link_fd(const struct layer *l, int fd, const char *to)
+{
+	struct layer_node b;
+	int r = lookup(l, to, 0, &b);
+	if (r == 0 && (r = prepare_create(l, &b)) == 0)
+		r = layer_place(l, &b, mk_link_fd, &fd);
+	layer_node_put(&b);
+	return r;
+}
+
+int layer_materialize(const struct layer *l, const char *path)
+{
+	struct layer_node n;
+	int r = lookup(l, path, LAYER_FOLLOW, &n);
+	if (r == 0 && n.where == LAYER_NONE)
+		r = -ENOENT;
+	if (r == 0 && n.where == LAYER_LOWER && (r = layer_copy_up_parent(l, &n)) == 0)
+		r = layer_copy_up(l, &n);
+	layer_node_put(&n);
+	return r;
+}
+
 /* ---- rename --------------------------------------------------------------------- */
 
 static bool beneath(const char *path, const char *dir)
@@ -559,10 +592,34 @@ static int rename_apply(const struct layer *l, struct layer_node *a, struct laye
 	return S_ISDIR(a->st.st_mode) ? rename_dir(l, a, b) : rename_file(l, a, b);
 }
 
+/* RENAME_EXCHANGE of two names that are not directories: both copied
+ * up, then swapped in the upper by one rename (a directory would need its
+ * merged tree made again at each name: refused, EINVAL). */
+static int exchange(const struct layer *l, const char *from, const char *to)
+{
+	struct layer_node a, b = {.up = -1, .low = -1};
+	int r = lookup(l, from, 0, &a);
+	if (r == 0 && (r = lookup(l, to, 0, &b)) == 0)
+		r = a.where == LAYER_NONE || b.where == LAYER_NONE ? -ENOENT : 0;
+	if (r == 0 && (S_ISDIR(a.st.st_mode) || S_ISDIR(b.st.st_mode)))
+		r = -EINVAL;
+	if (r == 0 && strcmp(a.path, b.path) != 0 && (r = may_remove(&a)) == 0 &&
+	    (r = may_remove(&b)) == 0 && (r = layer_copy_up_parent(l, &a)) == 0 &&
+	    (r = layer_copy_up_parent(l, &b)) == 0 && (r = layer_copy_up(l, &a)) == 0 &&
+	    (r = layer_copy_up(l, &b)) == 0 &&
+	    renameat2(a.up, a.name, b.up, b.name, RENAME_EXCHANGE) < 0)
+		r = -errno;
+	layer_node_put(&a);
+	layer_node_put(&b);
+	return r;
+}
+
 int layer_rename(const struct layer *l, const char *from, const char *to, unsigned flags)
 {
-	/* RENAME_EXCHANGE would need both names copied up and swapped as
-	 * one step; RENAME_WHITEOUT is overlayfs's own: both refused */
+	if (flags == RENAME_EXCHANGE)
+		return last_dot(from) || last_dot(to) ? -EBUSY : exchange(l, from, to);
+	/* RENAME_WHITEOUT is overlayfs's own, and RENAME_EXCHANGE takes no
+	 * other flag: refused */
 	if (flags & ~(unsigned)RENAME_NOREPLACE)
 		return -EINVAL;
 	if (last_dot(from) || last_dot(to))

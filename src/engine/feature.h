@@ -35,6 +35,7 @@
 struct sandlock_sandbox;
 struct sl_netplan;
 struct jsonw;
+struct cow_branch;
 
 /* What decides which features are active and which rules they need. */
 struct sl_feature_env {
@@ -45,6 +46,13 @@ struct sl_feature_env {
 	/* the kernel's audit records of Landlock's refusals reach the
 	 * supervisor (kaudit.h) */
 	bool kernel_audit;
+	/* a workdir's staged layer (cow.h), at set-up only (NULL when the
+	 * policy has none, and while the rules are planned) */
+	const struct cow_branch *cow;
+	/* with cow, fs_isolation none: the command's own Landlock ruleset
+	 * (not taken; -1 otherwise), for the opens the layer makes with the
+	 * kernel's decision (cowlayer.c) */
+	int ruleset;
 };
 
 /* One notify rule and the handler its notifications go to. */

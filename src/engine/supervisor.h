@@ -136,6 +136,7 @@ struct sl_feature_set;
 struct sl_end;
 
 struct sl_evloop;
+struct cow_branch;
 struct sl_ev;
 struct onbehalf;
 struct sl_netplan;
@@ -152,6 +153,8 @@ struct sl_sup_cfg {
 	/* with kernel_audit, the audit socket (kaudit.h), taken */
 	bool kernel_audit;
 	int kaudit_fd;
+	const struct cow_branch *cow; /* a workdir's staged layer, or NULL */
+	int ruleset;		      /* feature.h's env->ruleset (not taken), or -1 */
 };
 
 /* An active feature: its state (handlers' arg) and where its block is in

@@ -283,6 +283,13 @@ static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
 	char path[PATH_MAX];
 	struct ob_req q = {.dirfd = AT_FDCWD, .path = path, .need = OB_WRITE, .op = meta_op};
 	q.arg = &m;
+	/* the fd form (utimensat, futimesat with a NULL path), brought by
+	 * another feature's rule (the copy-on-write layer's, which leaves
+	 * the fds it does not serve): the kernel's, as without it */
+	if (k && k->dirfd >= 0 && !c->req->data.args[k->path]) {
+		*a = sl_act_continue();
+		return;
+	}
 	long r = k ? at_flags(c, k, &q.flags) : -ENOSYS;
 	if (r == 0)
 		r = read_args(c, k, &m);

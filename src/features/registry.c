@@ -12,7 +12,10 @@
  * child; its paths (policyctx) after the views (synthetic, random); nproc
  * before max_memory: a fork over the count is not charged; netlink before
  * unixsock: it answers the sends and connects on its own sockets; procview
- * after dirs: the listings dirs sorts are filtered there; explain
+ * after dirs: the listings dirs sorts are filtered there; the
+ * copy-on-write layer before the views, dirs, file metadata and the rest:
+ * it answers every call on a path in the workdir, and the opens reach it
+ * through synthetic's handler (one read of the path); explain
  * last: what reaches it goes on to the kernel */
 /* one row a line: merges of new features stay local */
 /* clang-format off */
@@ -22,6 +25,7 @@ static const struct sl_feature *const all[] = {
     &feature_nproc,
     &feature_memlimit,
     &feature_uname,
+    &feature_cowlayer,
     &feature_synthetic,
     &feature_random,
     &feature_timeshift,
@@ -39,6 +43,7 @@ static const struct sl_feature *const all[] = {
     &feature_httpacl,
     &feature_meminfo,
     &feature_policyctx,
+    &feature_cowlayer_opens,
     &feature_explain,
 };
 /* clang-format on */

@@ -46,6 +46,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cowlayer.h"
 #include "error.h"
 #include "feature.h"
 #include "httpacl.h"
@@ -151,7 +152,9 @@ struct open_q {
 	struct sl_procs *ps;
 	struct pv_where w;
 	uint64_t flags;
-	long fd; /* a procfs object opened at once (procview_open_here), or not */
+	long fd;  /* a procfs object opened at once (procview_open_here), or not */
+	int kept; /* with the copy-on-write layer: the object, when let through */
+	bool keep;
 };
 
 /* With no credential needed (OB_ANY): 1 + the index of the view whose real
@@ -174,6 +177,8 @@ static long which_view(const struct ob_obj *o, void *arg)
 			return (long)(NVIEWS + j) + 1;
 	if (q->w.kind == PV_PROC)
 		q->fd = procview_open_here(o, &q->st->fast, q->flags);
+	else if (q->keep)
+		q->kept = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
 	return 0;
 }
 
@@ -328,18 +333,24 @@ static int open_view(struct synth_state *st, size_t i, struct sl_ctx *c)
 }
 
 static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *st, int dirfd,
-		    uint64_t path_addr, uint64_t flags)
+		    uint64_t path_addr, uint64_t flags, uint64_t mode)
 {
 	char path[PATH_MAX];
 	*a = sl_act_continue();
 	/* a user handler's rule may bring opens this one leaves out */
 	if (!st->ob || onbehalf_read_path(c, path_addr, path, sizeof(path)) < 0)
 		return;
+	/* a path in a seccomp copy-on-write workdir is the layer's, whatever
+	 * it is (the same read of the path) */
+	if (cowlayer_open(c, a, dirfd, path, flags, mode))
+		return;
 	struct open_q oq = {.st = st,
 			    .reading = !(flags & NOT_READING),
 			    .ps = &c->sup->procs,
 			    .flags = flags,
-			    .fd = PV_OPEN_LONG};
+			    .fd = PV_OPEN_LONG,
+			    .kept = -1,
+			    .keep = cowlayer_wants_object(c)};
 	struct ob_req q = {.dirfd = dirfd,
 			   .path = path,
 			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
@@ -348,7 +359,15 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 			   .arg = &oq};
 	long w = onbehalf_run(st->ob, c, &q);
 	/* not found, or off procfs: the kernel opens it, under Landlock,
-	 * which gives procfs no right (a path rewritten since meets that) */
+	 * which gives procfs no right (a path rewritten since meets that);
+	 * with the copy-on-write layer, its late handler opens the object
+	 * resolved here instead */
+	if (w == 0 && oq.w.kind == PV_NOT_PROC && oq.kept >= 0) {
+		cowlayer_stash(c, oq.kept);
+		oq.kept = -1;
+	}
+	if (oq.kept >= 0)
+		close(oq.kept);
 	if (w < 0 || (w == 0 && oq.w.kind == PV_NOT_PROC))
 		return;
 	if (w == 0 && oq.w.kind == PV_OURS && procview_names_ours(path))
@@ -394,14 +413,14 @@ static void on_openat(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *r = c->req->data.args;
 	/* the kernel reads dirfd as an int */
-	on_open(c, a, arg, (int)(int32_t)r[0], r[1], r[2]);
+	on_open(c, a, arg, (int)(int32_t)r[0], r[1], r[2], r[3]);
 }
 
 #ifdef __NR_open
 static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
 	const __u64 *r = c->req->data.args;
-	on_open(c, a, arg, AT_FDCWD, r[0], r[1]);
+	on_open(c, a, arg, AT_FDCWD, r[0], r[1], r[2]);
 }
 #endif
 

@@ -15,6 +15,7 @@
 
 #include "child.h"
 #include "cow.h"
+#include "cowrules.h"
 #include "credential.h"
 #include "error.h"
 #include "filter.h"
@@ -498,7 +499,9 @@ static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 static struct landlock_req ruleset_req(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
 {
 	return (struct landlock_req){
-	    .read = &cfg->fs_read,
+	    /* a seccomp copy-on-write workdir: with the workdir and its
+	     * upper (cowrules.h) */
+	    .read = p->cow_read.n ? &p->cow_read : &cfg->fs_read,
 	    .write = &cfg->fs_write,
 	    .deny = &cfg->fs_deny,
 	    .handle_bind = p->net->bind_ruled,
@@ -610,9 +613,12 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		r = execsize_check(p);
 	if (r == 0)
 		r = build_filter(p, cfg, mode);
-	if (r == 0 && mode->cow)
+	bool ovl = mode->cow && cfg->fs_isolation == SL_ISO_OVERLAYFS;
+	if (r == 0 && mode->cow && !ovl)
+		r = cowrules_plan(&p->cow_read, cfg, mode->cow);
+	if (r == 0 && ovl)
 		r = overlay_check_denied(&cfg->fs_deny, mode->cow->workdir);
-	if (r == 0 && mode->cow)
+	if (r == 0 && ovl)
 		r = overlay_plan(&p->ovl, mode->cow,
 				 landlock_fs_rights(p->landlock_abi, p->landlock_skip),
 				 cfg->max_disk.set ? cfg->max_disk.v : 0,
@@ -666,6 +672,7 @@ void plan_release(struct sl_plan *p)
 	sl_strv_free(&p->argv);
 	sl_strv_free(&p->envp);
 	sl_strv_free(&p->exec_paths);
+	sl_strv_free(&p->cow_read);
 	free(p->cwd);
 	overlay_release(&p->ovl);
 	filter_free(&p->prog);

@@ -73,6 +73,9 @@ struct sl_plan {
 	/* exec: argv and envp as NULL-terminated arrays, the candidate paths
 	 * of a PATH lookup (tried in order, execvp-style). */
 	struct sl_strv argv, envp, exec_paths;
+	/* a workdir with fs_isolation none: the read grants with the
+	 * workdir and its upper (cowrules.h), else empty */
+	struct sl_strv cow_read;
 
 	/* child steps */
 	char *cwd;

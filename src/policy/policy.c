@@ -1013,16 +1013,14 @@ static int check_cow_supported(const struct sandlock_sandbox *cfg)
 {
 	if (!cfg->workdir)
 		return 0;
-	if (cfg->fs_isolation == SL_ISO_NONE)
-		return sl_unsupported("workdir with fs_isolation none (the seccomp copy-on-write "
-				      "layer); set fs_isolation to overlayfs");
 	if (cfg->fs_isolation == SL_ISO_BRANCHFS)
 		return sl_errorf(ENOTSUP, "fs_isolation branchfs is not supported: sandlock "
 					  "provides no BranchFS; use overlayfs");
 	if (cfg->chroot)
 		return sl_unsupported("workdir with chroot");
-	/* the quota's layer lives in a tmpfs that ends with the run */
-	if (cfg->max_disk.set &&
+	/* overlay mode's quota is a tmpfs that ends with the run (the
+	 * seccomp layer's is counted on the upper, which keep leaves) */
+	if (cfg->fs_isolation == SL_ISO_OVERLAYFS && cfg->max_disk.set &&
 	    (cfg->on_exit == SL_BRANCH_KEEP || cfg->on_error == SL_BRANCH_KEEP))
 		return sl_unsupported("keep (on_exit, on_error) with max_disk");
 	return 0;

@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cow.c - the copy-on-write workdir, fs_isolation overlayfs: a run's
+ * cow.c - the copy-on-write workdir, in both modes (cow_*: fs_isolation
+ * overlayfs; cowlayer_*: none, the supervisor's seccomp layer): a run's
  * changes committed equal the same commands run bare; an abort, a kill or
  * a dry run leaves the workdir byte for byte as it was; the change list;
  * symlinks and /proc/self/root never lead a write outside; git in a
- * workdir; the CLI's flags.  Skipped where this kernel or its settings
- * give the caller no overlay.
+ * workdir; the CLI's flags.  The overlay's tests are skipped where this
+ * kernel or its settings give the caller no overlay.
  */
 #include "common.h"
 
@@ -128,11 +129,31 @@ static char *seed(const char *name)
 	return w;
 }
 
+/* The mode a test runs in: fs_isolation overlayfs (1, the kernel's
+ * overlay) or none (0, the supervisor's seccomp layer). */
+static int iso = 1;
+
+/* A test run in both modes: cow_NAME (overlayfs) and cowlayer_NAME
+ * (the seccomp layer). */
+#define BOTH(name)                                                                                 \
+	static void both_##name(void);                                                             \
+	TEST(cow_##name)                                                                           \
+	{                                                                                          \
+		iso = 1;                                                                           \
+		both_##name();                                                                     \
+	}                                                                                          \
+	TEST(cowlayer_##name)                                                                      \
+	{                                                                                          \
+		iso = 0;                                                                           \
+		both_##name();                                                                     \
+	}                                                                                          \
+	static void both_##name(void)
+
 static sandlock_builder_t *cow_builder(const char *workdir)
 {
 	sandlock_builder_t *b = tc_builder_sys();
 	b = sandlock_sandbox_builder_workdir(b, workdir);
-	b = sandlock_sandbox_builder_fs_isolation(b, 1);
+	b = sandlock_sandbox_builder_fs_isolation(b, (uint8_t)iso);
 	b = sandlock_sandbox_builder_fs_storage(b, tc_mkdir("storage"));
 	return b;
 }
@@ -163,7 +184,7 @@ static void storage_empty(void)
 	CHECK_STR(out, "");
 }
 
-TEST(cow_commit_equals_the_bare_run)
+BOTH(commit_equals_the_bare_run)
 {
 	need_python();
 	char *ops = script("ops.py", ops_py);
@@ -179,7 +200,7 @@ TEST(cow_commit_equals_the_bare_run)
 	storage_empty();
 }
 
-TEST(cow_failure_aborts_byte_for_byte)
+BOTH(failure_aborts_byte_for_byte)
 {
 	need_python();
 	char *ops = script("ops.py", ops_py);
@@ -198,7 +219,7 @@ TEST(cow_failure_aborts_byte_for_byte)
 	CHECK(strcmp(dump(w), before) != 0);
 }
 
-TEST(cow_keep_leaves_the_layer_and_says_where)
+BOTH(keep_leaves_the_layer_and_says_where)
 {
 	char *w = tc_mkdir("w");
 	sandlock_builder_t *b = sandlock_sandbox_builder_on_exit(cow_builder(w), 2);
@@ -214,7 +235,7 @@ TEST(cow_keep_leaves_the_layer_and_says_where)
 }
 
 /* The change list against one the test computes from what it did. */
-TEST(cow_dry_run_lists_the_changes)
+BOTH(dry_run_lists_the_changes)
 {
 	need_python();
 	char *ops = script("ops.py", ops_py);
@@ -273,7 +294,7 @@ TEST(cow_dry_run_lists_the_changes)
 /* A symlink in the workdir that leads outside: a write through it meets
  * Landlock (outside is not granted); replacing the link by a directory
  * commits a directory, and nothing outside changes. */
-TEST(cow_planted_symlink_leads_nowhere)
+BOTH(planted_symlink_leads_nowhere)
 {
 	char *w = tc_mkdir("w"), *outside = tc_mkdir("outside");
 	CHECK_EQ(symlink(outside, tc_path(w, "out")), 0);
@@ -295,7 +316,7 @@ TEST(cow_planted_symlink_leads_nowhere)
 /* /proc/self/root is the sandbox's own root: a write through it lands in
  * the staged layer (dropped with the failure), and outside the grants it
  * is refused. */
-TEST(cow_proc_self_root_stays_in_the_layer)
+BOTH(proc_self_root_stays_in_the_layer)
 {
 	char *w = tc_mkdir("w"), *outside = tc_mkdir("outside2");
 	sandlock_sandbox_t *p = tc_build(cow_builder(w));
@@ -312,7 +333,7 @@ TEST(cow_proc_self_root_stays_in_the_layer)
 
 /* SIGKILL in the middle of heavy writes: the workdir as it was, the
  * layer gone, and the next run commits. */
-TEST(cow_sigkill_during_writes_aborts)
+BOTH(sigkill_during_writes_aborts)
 {
 	char *w = tc_mkdir("w");
 	tc_write_file(tc_path(w, "keep"), "k\n", 0644);
@@ -350,7 +371,7 @@ TEST(cow_sigkill_during_writes_aborts)
 /* RENAME_WHITEOUT (a whiteout left where the name was) is refused in the
  * overlay (overlayfs's EINVAL): no whiteout of the command's own reaches
  * the layer. */
-TEST(cow_rename_whiteout_refused)
+BOTH(rename_whiteout_refused)
 {
 	need_python();
 	char *w = tc_mkdir("w");
@@ -371,15 +392,23 @@ TEST(cow_rename_whiteout_refused)
 
 /* max_disk: the staged layer on a tmpfs of that size; a write beyond it
  * is ENOSPC, what fits is committed, and keep is refused with it. */
-TEST(cow_quota_enospc)
+BOTH(quota_enospc)
 {
 	char *w = tc_mkdir("w");
 	sandlock_builder_t *b = sandlock_sandbox_builder_max_disk(cow_builder(w), 1 << 20);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(b, "/dev/zero"));
+	/* the overlay's tmpfs refuses the write that does not fit; the
+	 * seccomp layer lets a write on an open fd through and refuses the
+	 * next write open (its rule: the upper's bytes, counted at each open
+	 * for writing, create, copy-up or growing truncate) */
 	const char *argv[] = {"/bin/sh", "-c",
-			      "head -c 400000 /dev/zero > fits || exit 3; "
-			      "head -c 2000000 /dev/zero > big 2>/dev/null && exit 4; "
-			      "rm -f big; echo small > after",
+			      iso ? "head -c 400000 /dev/zero > fits || exit 3; "
+				    "head -c 2000000 /dev/zero > big && exit 4; "
+				    "rm -f big; echo small > after"
+				  : "head -c 400000 /dev/zero > fits || exit 3; "
+				    "head -c 2000000 /dev/zero > big || exit 4; "
+				    "echo no > over && exit 6; truncate -s 3000000 fits && exit 7; "
+				    "mkdir d && exit 8; rm -f big; echo small > after",
 			      NULL};
 	struct tc_res r = run_cow(p, argv);
 	CHECK_EQ(r.code, 0);
@@ -390,8 +419,22 @@ TEST(cow_quota_enospc)
 	CHECK_STR(tc_read_file(tc_path(w, "after")), "small\n");
 	storage_empty();
 	b = sandlock_sandbox_builder_max_disk(cow_builder(w), 1 << 20);
-	char *msg = tc_build_error(sandlock_sandbox_builder_on_error(b, 2));
-	CHECK_CONTAINS(msg, "not supported yet: keep (on_exit, on_error) with max_disk");
+	b = sandlock_sandbox_builder_on_error(sandlock_sandbox_builder_fs_read(b, "/dev/zero"), 2);
+	if (iso == 1) { /* the overlay's quota is a tmpfs that ends with the run */
+		char *msg = tc_build_error(b);
+		CHECK_CONTAINS(msg, "not supported yet: keep (on_exit, on_error) with max_disk");
+		return;
+	}
+	/* the seccomp layer counts the upper's bytes: kept, the rule holds */
+	p = tc_build(b);
+	const char *fail[] = {"/bin/sh", "-c",
+			      "head -c 400000 /dev/zero > again || exit 3; "
+			      "head -c 2000000 /dev/zero > big2 2>/dev/null && exit 4; exit 5",
+			      NULL};
+	r = run_cow(p, fail);
+	CHECK_EQ(r.code, 5);
+	CHECK_CONTAINS(r.note, "the staged changes are kept in '");
+	CHECK(!tc_exists(tc_path(w, "again")));
 }
 
 /* A container's root is overlayfs, where $TMPDIR lies: an overlay's
@@ -449,7 +492,7 @@ static const char git_sh[] =
 /* git init, commits, branch switches and gc in a workdir, committed,
  * equal the same commands run bare (the index, which records inode
  * numbers and times, left out; git fsck passes on it). */
-TEST(cow_git_equals_the_bare_run)
+BOTH(git_equals_the_bare_run)
 {
 	if (!have_git())
 		SKIP("needs /usr/bin/git");
@@ -505,15 +548,131 @@ TEST(cow_cli_flags)
 	CHECK_CONTAINS(err, "not supported yet: --timeout with --dry-run");
 }
 
-/* What is not there is said: the seccomp layer (fs_isolation none) and
- * BranchFS are refused, not ignored. */
+/* The seccomp layer's listings: a directory of lower and layer names,
+ * read in small pages (getdents64 with a 512-byte buffer, through
+ * ctypes) and in large ones (os.listdir), with a rewind and a seek back:
+ * each merged name once, the removed ones never, in name order. */
+TEST(cowlayer_listing_pages)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "d"), 0755), 0);
+	for (int i = 0; i < 1500; i++)
+		tc_write_file(tc_path(w, tc_fmt("d/lower-entry-%04d", i)), "x", 0644);
+	iso = 0;
+	sandlock_sandbox_t *p = tc_build(cow_builder(w));
+	static const char code[] =
+	    "import ctypes, os, sys\n"
+	    "d = sys.argv[1] + '/d'\n"
+	    "for i in range(0, 1500, 3): os.unlink('%s/lower-entry-%04d' % (d, i))\n"
+	    "for i in range(700): open('%s/upper-entry-%04d' % (d, i), 'w').close()\n"
+	    "want = sorted(n for n in os.listdir(d))\n"
+	    "libc = ctypes.CDLL(None, use_errno=True)\n"
+	    "NR = 217 if os.uname().machine == 'x86_64' else 61  # getdents64\n"
+	    "fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)\n"
+	    "def read_all():\n"
+	    "    got = []\n"
+	    "    buf = ctypes.create_string_buffer(512)\n"
+	    "    while True:\n"
+	    "        n = libc.syscall(NR, fd, buf, 512)\n"
+	    "        if n < 0: raise OSError(ctypes.get_errno(), 'getdents64')\n"
+	    "        if n == 0: return got\n"
+	    "        off = 0\n"
+	    "        while off < n:\n"
+	    "            reclen = int.from_bytes(buf.raw[off + 16:off + 18], 'little')\n"
+	    "            name = buf.raw[off + 19:off + reclen].split(b'\\0')[0].decode()\n"
+	    "            if name not in ('.', '..'): got.append(name)\n"
+	    "            off += reclen\n"
+	    "a = read_all(); os.lseek(fd, 0, 0); b = read_all()\n"
+	    "print(len(want), a == want, b == want, want == sorted(set(want)),\n"
+	    "      not any(('lower-entry-%04d' % i) in want for i in range(0, 1500, 3)))\n";
+	const char *argv[] = {PY, "-c", code, w, NULL};
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 4));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "1700 True True True True\n");
+}
+
+/* Symlinks of the workdir that lead out: read through (the policy lets
+ * /etc be read), never written through (nor a name made there), listed
+ * and lstat'ed as links; their xattrs are a link's (none). */
+TEST(cowlayer_symlinks_out)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	CHECK_EQ(symlink("/etc", tc_path(w, "etclink")), 0);
+	CHECK_EQ(symlink("/etc/passwd", tc_path(w, "pw")), 0);
+	iso = 0;
+	sandlock_sandbox_t *p = tc_build(cow_builder(w));
+	static const char code[] =
+	    "import errno, os, stat, sys\n"
+	    "os.chdir(sys.argv[1]); res = []\n"
+	    "res.append(open('etclink/passwd').read() == open('/etc/passwd').read())\n"
+	    "res.append(os.stat('pw').st_ino == os.stat('/etc/passwd').st_ino)\n"
+	    "res.append(stat.S_ISLNK(os.lstat('etclink').st_mode))\n"
+	    "res.append(os.listxattr('etclink', follow_symlinks=False))\n"
+	    "for f in (lambda: open('etclink/new', 'w'), lambda: open('pw', 'a'),\n"
+	    "          lambda: os.mkdir('etclink/d')):\n"
+	    "    try: f(); res.append('DONE')\n"
+	    "    except OSError as e: res.append(errno.errorcode[e.errno])\n"
+	    "res.append(sorted(os.listdir('.')))\n"
+	    "print(res)\n";
+	const char *argv[] = {PY, "-c", code, w, NULL};
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 4));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out,
+		  "[True, True, True, [], 'EACCES', 'EACCES', 'EACCES', ['etclink', 'pw']]\n");
+	CHECK(!tc_exists("/etc/new"));
+}
+
+/* --workdir alone is the seccomp layer: staged, listed by --dry-run,
+ * committed at the end; and what it cannot keep is refused, naming it. */
+TEST(cowlayer_cli_workdir_alone)
+{
+	char *w = tc_mkdir("w");
+	tc_write_file(tc_path(w, "old"), "o\n", 0644);
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-storage", tc_mkdir("storage"),
+			    "--dry-run", "-r", "/usr", "-r", "/lib", "-r", "/bin", "--", "/bin/sh",
+			    "-c", "echo hi; rm old; echo n > new", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(out, "hi\n");
+	CHECK_CONTAINS(err, "sandlock: dry-run: filesystem changes:\nA  new\nD  old\n");
+	CHECK(tc_exists(tc_path(w, "old")));
+	rc = tc_cli_run(&out, &err, "--workdir", w, "-r", "/usr", "-r", "/lib", "-r", "/bin", "--",
+			"/bin/sh", "-c", "rm old; echo n > new", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK(!tc_exists(tc_path(w, "old")));
+	CHECK_STR(tc_read_file(tc_path(w, "new")), "n\n");
+	/* a write grant that would reach the workdir past the layer */
+	rc = tc_cli_run(&out, &err, "--workdir", w, "-w", th_tmpdir(), "--", "/bin/true", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "holding the workdir");
+	CHECK_EQ(mkdir(tc_path(w, "sub"), 0755), 0);
+	rc = tc_cli_run(&out, &err, "--workdir", w, "-w", tc_path(w, "sub"), "--", "/bin/true",
+			NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "with fs_isolation none");
+	char *st = tc_mkdir("st2");
+	rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-storage", st, "-w", st, "--", "/bin/true",
+			NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "holds the staged changes' storage");
+	CHECK_EQ(mkdir(tc_path(w, "secret"), 0700), 0);
+	rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-deny", tc_path(w, "secret"), "--",
+			"/bin/true", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "fs_deny");
+}
+
+/* What is not there is said: BranchFS is refused, not ignored, and what
+ * the overlay's one writable tree would not keep. */
 TEST(cow_refusals)
 {
 	char *w = tc_mkdir("w");
-	char *msg = tc_build_error(sandlock_sandbox_builder_workdir(tc_builder(), w));
-	CHECK_CONTAINS(msg, "not supported yet: workdir with fs_isolation none");
 	sandlock_builder_t *b = sandlock_sandbox_builder_workdir(tc_builder(), w);
-	msg = tc_build_error(sandlock_sandbox_builder_fs_isolation(b, 2));
+	char *msg = tc_build_error(sandlock_sandbox_builder_fs_isolation(b, 2));
 	CHECK_CONTAINS(msg, "fs_isolation branchfs is not supported");
 	b = sandlock_sandbox_builder_fs_storage(cow_builder(w), w);
 	msg = tc_build_error(b);

@@ -1,0 +1,927 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cowlayer.c - the seccomp copy-on-write layer: a workdir with
+ * fs_isolation none.  No mount and no namespace: the supervisor serves
+ * every path call that lands in the workdir from the branch's merged view
+ * (src/cow/layer.h: the upper, the staged changes, over the workdir), and
+ * the branch ends as overlay mode's does (cow.h: commit, abort, keep, dry
+ * run).
+ *
+ * Emulate.  Each trapped call's path is read once (onbehalf_read_path)
+ * and placed as the calling thread's kernel would start it: an absolute
+ * path as given (the sandbox's root is the host's: chroot is refused with
+ * a workdir), /proc/self/{cwd,root,fd/N} (and thread-self, /proc/<own
+ * pid>) from the magic link's target, a relative one from the thread's
+ * cwd or the dirfd, each base named by the kernel (the d_path of an
+ * O_PATH fd we open on it: no text of the child's).  A base in the upper
+ * (a directory fd the layer handed out, a cwd there) is renamed to the
+ * workdir's name.  "//" and "/./" are collapsed; what then lies under the
+ * workdir is the layer's, walked by fd (layer.h: "..", symlinks, and a
+ * way out are the layer's to judge), and the answer is the layer's;
+ * anything else goes on down the chain unchanged.  The operation runs
+ * with the child's credentials (onbehalf_call: the kernel's permission
+ * checks are the child's, never a root supervisor's capabilities).
+ *
+ * A path that leaves the workdir through a symlink in it (the layer's
+ * LAYER_OUTSIDE): an open is made as any open outside (below: the
+ * object resolved beneath the sandbox's root, opened under the command's
+ * own ruleset), a stat, a readlink and an access by the on-behalf core on
+ * the absolute path it continues to; other calls go on down the chain
+ * (the kernel then resolves the child's path under Landlock, which grants
+ * nothing but reading in the workdir and its upper).
+ *
+ * Opens come from the open chain's entry (synthetic.c, cowlayer_open):
+ * the fd the layer opens is injected (SECCOMP_ADDFD_FLAG_SEND, the
+ * command's O_CLOEXEC).  An O_PATH open cannot be injected (the kernel's
+ * fget refuses an O_PATH file): one the lower holds is continued (the
+ * kernel opens the same lower object; O_PATH reads nothing, and every
+ * call through it comes back here), one the upper holds is opened for
+ * reading instead.  Listings of a directory fd the layer handed out are
+ * the merged snapshot (layer_readdir), paged at the open file's position
+ * (the fetcher's duplicate, as dirs.c).  Calls that change an inode
+ * through an fd (fchmod, fchown, fsetxattr, fremovexattr, futimens) on a
+ * workdir file are done by path in the layer.
+ *
+ * Files: this one (the state, placing a path, the operations, the opens,
+ * the feature), cowpaths.c (the path calls, the two-path calls, metadata
+ * through an fd), cowlist.c (listings), cowsteer.c (chdir and execve).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/limits.h>
+#include <linux/openat2.h>
+#include <linux/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "aschild.h"
+#include "cow.h"
+#include "cowint.h"
+#include "cowlayer.h"
+#include "error.h"
+#include "feature.h"
+#include "layer.h"
+#include "mem.h"
+#include "onbehalf.h"
+#include "policy.h"
+#include "procs.h"
+#include "registry.h"
+#include "seccomp_uapi.h"
+#include "syscalls.h"
+#include "util.h"
+
+/* ---- placing a path ------------------------------------------------------------- */
+
+/* The kernel's name of an fd of ours: 0, -ESTALE for an object with no
+ * name (removed, anonymous), or -errno. */
+int cowl_fd_name(int fd, char *buf, size_t size)
+{
+	static const char del[] = " (deleted)";
+	char p[32];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	ssize_t n = readlink(p, buf, size - 1);
+	if (n < 0)
+		return -errno;
+	if ((size_t)n >= size - 1)
+		return -ENAMETOOLONG;
+	buf[n] = 0;
+	size_t dl = sizeof(del) - 1;
+	if (buf[0] != '/' || ((size_t)n >= dl && !strcmp(buf + n - dl, del)))
+		return -ESTALE;
+	return 0;
+}
+
+/* "//" and "/./" collapsed (the kernel reads them as "/"). */
+static void clean(char *p)
+{
+	char *w = p;
+	for (const char *r = p; *r;) {
+		if (r[0] == '/' && (r[1] == '/' || (r[1] == '.' && r[2] == '/'))) {
+			r += r[1] == '/' ? 1 : 2;
+			continue;
+		}
+		*w++ = *r++;
+	}
+	*w = 0;
+}
+
+bool cowl_under(const char *p, const char *dir, size_t dl)
+{
+	return !strncmp(p, dir, dl) && (p[dl] == '/' || p[dl] == 0);
+}
+
+/* abs named in the workdir's terms (an upper name renamed): 1 when it is
+ * under the workdir, 0 when not, -ENAMETOOLONG. */
+int cowl_to_workdir(const struct cl_state *st, char *abs)
+{
+	if (cowl_under(abs, st->up, st->upl)) {
+		size_t rest = strlen(abs + st->upl);
+		if (st->wdl + rest + 1 > PATH_MAX)
+			return -ENAMETOOLONG;
+		memmove(abs + st->wdl, abs + st->upl, rest + 1);
+		memcpy(abs, st->wd, st->wdl);
+		return 1;
+	}
+	return cowl_under(abs, st->wd, st->wdl);
+}
+
+/* The notifying thread's entry name (cwd, fd/N, root) of its bound /proc
+ * directory, opened O_PATH (following the magic link), the notification
+ * still pending after. */
+static int task_entry(struct sl_ctx *c, const char *name, int flags)
+{
+	int dir = procs_dir(c->proc);
+	char path[64];
+	snprintf(path, sizeof(path), "task/%d/%s", (int)c->req->pid, name);
+	int fd = dir < 0 ? -ESRCH : openat(dir, path, O_PATH | O_CLOEXEC | flags);
+	if (fd < 0)
+		return dir < 0 ? -ESRCH : -errno;
+	if (!mem_pending(&c->mem)) {
+		close(fd);
+		return -ESRCH;
+	}
+	return fd;
+}
+
+/* The kernel's name of the base a path starts from. */
+static int base_name(struct sl_ctx *c, int dirfd, char *out)
+{
+	int fd =
+	    dirfd == AT_FDCWD ? task_entry(c, "cwd", O_DIRECTORY) : onbehalf_fd_object(c, dirfd);
+	if (fd < 0)
+		return fd;
+	int r = cowl_fd_name(fd, out, PATH_MAX);
+	close(fd);
+	return r;
+}
+
+/* A /proc/self path's magic link (onbehalf.h), its target's name in base
+ * and the rest of the path in *rest: 1, 0 when path is no such link (or
+ * names the link itself, nofollow), -errno. */
+static int magic_base(struct sl_ctx *c, const char *path, bool nofollow, char *base,
+		      const char **rest, char *rel)
+{
+	int r = onbehalf_proc_self(path, c->proc->pid, (int)c->req->pid, rel, PATH_MAX);
+	if (r <= 0)
+		return r;
+	struct ob_magic m;
+	onbehalf_magic(rel, &m);
+	if (!m.len || (!*m.rest && nofollow))
+		return 0;
+	char entry[64];
+	int dir = procs_dir(c->proc);
+	snprintf(entry, sizeof(entry), "%.*s", (int)m.len, rel);
+	int fd = dir < 0 ? -ESRCH : openat(dir, entry, O_PATH | O_CLOEXEC);
+	if (fd < 0)
+		return dir < 0 ? -ESRCH : 0; /* the kernel's answer */
+	r = mem_pending(&c->mem) ? cowl_fd_name(fd, base, PATH_MAX) : -ESRCH;
+	close(fd);
+	*rest = m.rest;
+	return r < 0 ? r : 1;
+}
+
+/* Where the thread's (dirfd, path) lands: 1 when under the workdir (p
+ * filled), 0 when not the layer's, or -errno.  empty: AT_EMPTY_PATH;
+ * nofollow: a final magic link is the object itself. */
+int cowl_place(struct cl_state *st, struct sl_ctx *c, int dirfd, const char *path, bool empty,
+	       bool nofollow, struct place *p)
+{
+	char base[PATH_MAX], rel[PATH_MAX];
+	const char *rest = path;
+	int r;
+	if (path[0] == '/') {
+		r = magic_base(c, path, nofollow, base, &rest, rel);
+		if (r == 0 && (rest = path, 1))
+			base[0] = 0;
+	} else if (!path[0] && !empty) {
+		return -ENOENT;
+	} else {
+		r = base_name(c, dirfd, base);
+	}
+	if (r == -ESTALE)
+		return 0; /* a removed base: nothing of the layer is beneath it */
+	if (r < 0)
+		return r;
+	const char *sep = !base[0] || !rest[0] || !strcmp(base, "/") ? "" : "/";
+	int n = snprintf(p->raw, sizeof(p->raw), "%s%s%s", base, sep, rest);
+	if (n < 0 || (size_t)n >= sizeof(p->raw))
+		return -ENAMETOOLONG;
+	clean(p->raw);
+	memcpy(p->abs, p->raw, strlen(p->raw) + 1);
+	return cowl_to_workdir(st, p->abs);
+}
+
+/* ---- the operations (with the child's credentials) ------------------------------ */
+
+static long run_op(void *arg)
+{
+	struct job *j = arg;
+	const struct layer *l = &j->st->l;
+	switch (j->op) {
+	case OP_OPEN:
+		return layer_open(l, j->a, j->flags, j->mode);
+	case OP_STAT:
+		return layer_stat(l, j->a, j->flags, &j->sb);
+	case OP_READLINK:
+		return layer_readlink(l, j->a, j->buf, j->size);
+	case OP_ACCESS:
+		return layer_access(l, j->a, (int)j->mode, j->flags);
+	case OP_UNLINK:
+		return layer_unlink(l, j->a);
+	case OP_RMDIR:
+		return layer_rmdir(l, j->a);
+	case OP_MKDIR:
+		return layer_mkdir(l, j->a, j->mode);
+	case OP_MKNOD:
+		return layer_mknod(l, j->a, j->mode);
+	case OP_RENAME:
+		return layer_rename(l, j->a, j->b, (unsigned)j->flags);
+	case OP_LINK:
+		return layer_link(l, j->a, j->b, j->flags);
+	case OP_SYMLINK:
+		return layer_symlink(l, j->b, j->a);
+	case OP_CHMOD:
+		return layer_chmod(l, j->a, j->mode, j->flags);
+	case OP_CHOWN:
+		return layer_chown(l, j->a, j->uid, j->gid, j->flags);
+	case OP_UTIMENS:
+		return layer_utimens(l, j->a, j->now ? NULL : j->ts, j->flags);
+	case OP_TRUNCATE:
+		return layer_truncate(l, j->a, j->len);
+	case OP_SETXATTR:
+		return layer_setxattr(l, j->a, j->name, j->buf, j->size, j->flags);
+	case OP_GETXATTR:
+		return layer_getxattr(l, j->a, j->name, j->buf, j->size);
+	case OP_LISTXATTR:
+		return layer_listxattr(l, j->a, j->buf, j->size);
+	case OP_RMXATTR:
+		return layer_removexattr(l, j->a, j->name);
+	case OP_LOOKUP:
+		return layer_lookup(l, j->a, j->flags, &j->n);
+	case OP_USAGE:
+		return (long)layer_usage(l);
+	case OP_LINKFD:
+		return layer_link_fd(l, j->fd, j->a);
+	case OP_READDIR:
+		return layer_readdir(l, j->a, j->dir);
+	case OP_MATERIALIZE:
+		return layer_materialize(l, j->a);
+	}
+	return -EINVAL;
+}
+
+long cowl_job_run(struct sl_ctx *c, struct job *j)
+{
+	return onbehalf_call(j->st->ob, c, run_op, j);
+}
+
+/* max_disk: the upper's bytes and growth more past the limit: ENOSPC. */
+long cowl_quota(struct sl_ctx *c, struct cl_state *st, uint64_t growth)
+{
+	if (!st->max_disk)
+		return 0;
+	struct job j = {.st = st, .op = OP_USAGE};
+	long u = cowl_job_run(c, &j);
+	if (u < 0)
+		return u;
+	return (uint64_t)u + growth >= st->max_disk && (growth || (uint64_t)u >= st->max_disk)
+		   ? -ENOSPC
+		   : 0;
+}
+
+/* The command's umask (its status, written by the kernel: the Name line
+ * before it is escaped, so no name forges this line). */
+mode_t cowl_umask_of(struct sl_ctx *c)
+{
+	int dir = procs_dir(c->proc);
+	char name[48], buf[2048];
+	snprintf(name, sizeof(name), "task/%d/status", (int)c->req->pid);
+	int fd = dir < 0 ? -1 : openat(dir, name, O_RDONLY | O_CLOEXEC);
+	ssize_t n = fd < 0 ? -1 : read(fd, buf, sizeof(buf) - 1);
+	if (fd >= 0)
+		close(fd);
+	if (n <= 0)
+		return 022;
+	buf[n] = 0;
+	const char *u = strstr(buf, "\nUmask:");
+	return u ? (mode_t)strtoul(u + 7, NULL, 8) & 0777 : 022;
+}
+
+/* ---- outside through a symlink: the on-behalf core -------------------------------- */
+
+static long out_op(const struct ob_obj *o, void *arg)
+{
+	struct out_q *q = arg;
+	char proc[32];
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+	long r;
+	switch (q->op) {
+	case OP_OPEN:
+		r = open(proc, (q->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC)) | O_CLOEXEC);
+		if (r >= 0 && (q->flags & O_TRUNC) && ftruncate((int)r, 0) < 0) {
+			close((int)r);
+			return -errno;
+		}
+		return r < 0 ? -errno : r;
+	case OP_STAT:
+		q->sb = o->st;
+		return 0;
+	case OP_READLINK:
+		r = readlinkat(o->fd, "", q->buf, q->size);
+		return r < 0 ? -errno : r;
+	case OP_ACCESS:
+		r = faccessat(o->fd, "", q->mode, AT_EMPTY_PATH | AT_EACCESS);
+		return r < 0 ? -errno : 0;
+	}
+	return -EINVAL;
+}
+
+/* The layer answered EXDEV: where the path continues outside the workdir,
+ * or 0 when it does not (a mount point inside). */
+int cowl_outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags, char *out)
+{
+	struct job j = {.st = st, .op = OP_LOOKUP, .a = abs, .flags = lflags};
+	long r = cowl_job_run(c, &j);
+	if (r == LAYER_OUTSIDE)
+		snprintf(out, PATH_MAX, "%s", j.n.outside);
+	if (r >= 0)
+		layer_node_put(&j.n);
+	return r == LAYER_OUTSIDE ? 1 : 0;
+}
+
+/* A path the layer left through the workdir's ".." ("<wd>/../rest"):
+ * the workdir's parent (the workdir's name is canonical: no symlink in
+ * it) joined to the rest.  1 when that is in the workdir again (out
+ * rewritten, for the layer), else 0. */
+static int back_inside(const struct cl_state *st, char *out)
+{
+	char t[PATH_MAX];
+	size_t pl = (size_t)(strrchr(st->wd, '/') - st->wd);
+	for (int i = 0;
+	     i < LAYER_MAX_LINKS && cowl_under(out, st->wd, st->wdl) &&
+	     !strncmp(out + st->wdl, "/..", 3) && (out[st->wdl + 3] == '/' || !out[st->wdl + 3]);
+	     i++) {
+		int n = snprintf(t, sizeof(t), "%.*s%s", (int)pl, st->wd, out + st->wdl + 3);
+		if (n < 0 || (size_t)n >= sizeof(t))
+			return 0;
+		snprintf(out, PATH_MAX, "%s", t[0] ? t : "/");
+	}
+	clean(out);
+	return cowl_to_workdir(st, out) == 1;
+}
+
+/* j on the layer; a path that left the workdir by its ".." and came back
+ * (back_inside) is walked again, its name in abs (PATH_MAX bytes). */
+long cowl_layer_call(struct sl_ctx *c, struct job *j, char *abs, int lflags)
+{
+	long r = cowl_job_run(c, j);
+	char out[PATH_MAX];
+	for (int i = 0; i < LAYER_MAX_LINKS && r == -EXDEV; i++) {
+		if (!cowl_outside_of(c, j->st, j->a, lflags, out) || !back_inside(j->st, out))
+			break;
+		memcpy(abs, out, strlen(out) + 1);
+		j->a = abs;
+		r = cowl_job_run(c, j);
+	}
+	return r;
+}
+
+long cowl_outside_run(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags,
+		      struct out_q *q)
+{
+	char out[PATH_MAX];
+	if (!cowl_outside_of(c, st, abs, lflags, out))
+		return -EXDEV;
+	bool write =
+	    q->op == OP_OPEN && ((q->flags & O_ACCMODE) != O_RDONLY || (q->flags & O_TRUNC));
+	struct ob_req r = {.dirfd = AT_FDCWD,
+			   .path = out,
+			   .flags = (lflags & LAYER_FOLLOW) ? 0 : OB_NOFOLLOW,
+			   .need = q->op != OP_OPEN ? OB_ANY
+				   : write	    ? OB_WRITE
+						    : OB_READ,
+			   .op = out_op,
+			   .arg = q};
+	return onbehalf_run(st->ob, c, &r);
+}
+
+/* ---- opens ------------------------------------------------------------------------- */
+
+static bool writes(uint64_t flags)
+{
+	return (flags & O_ACCMODE) != O_RDONLY || (flags & (O_CREAT | O_TRUNC)) ||
+	       (flags & O_TMPFILE) == O_TMPFILE;
+}
+
+static struct sl_action inject(long fd, uint64_t flags)
+{
+	if (fd < 0)
+		return sl_act_errno((int)-fd);
+	return (struct sl_action){.kind = SL_ACT_INJECT_SEND,
+				  .fd = (int)fd,
+				  .fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
+}
+
+/* O_PATH: see the file's comment. */
+static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, const char *abs,
+		      uint64_t flags)
+{
+	struct job j = {
+	    .st = st, .op = OP_LOOKUP, .a = abs, .flags = (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW};
+	long r = cowl_job_run(c, &j);
+	bool upper = r == 0 && j.n.where == LAYER_UPPER, none = r == 0 && j.n.where == LAYER_NONE;
+	bool dir = r == 0 && S_ISDIR(j.n.st.st_mode);
+	if (r >= 0)
+		layer_node_put(&j.n);
+	if (r == LAYER_OUTSIDE || (r == 0 && !upper && !none)) {
+		*a = sl_act_continue();
+		return;
+	}
+	if (r == 0 && none)
+		r = -ENOENT;
+	if (r == 0) {
+		j = (struct job){.st = st,
+				 .op = OP_OPEN,
+				 .a = abs,
+				 .flags = O_RDONLY | (dir ? O_DIRECTORY : 0) |
+					  (int)(flags & O_NOFOLLOW)};
+		r = cowl_job_run(c, &j);
+	}
+	*a = inject(r, flags);
+}
+
+static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int fd,
+			uint64_t flags, uint64_t mode);
+
+bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char *path,
+		   uint64_t flags, uint64_t mode)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	if (!st)
+		return false;
+	struct place *p = malloc(sizeof(*p));
+	int r = p ? cowl_place(st, c, dirfd, path, false, flags & O_NOFOLLOW, p) : -ENOMEM;
+	if (r == 0) {
+		free(p);
+		return false;
+	}
+	long fd = r < 0 ? r : 0;
+	if (fd == 0 && (flags & O_PATH)) {
+		open_path(c, a, st, p->abs, flags);
+		free(p);
+		return true;
+	}
+	if (fd == 0 && writes(flags))
+		fd = cowl_quota(c, st, 0);
+	if (fd == 0) {
+		mode_t m = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE
+			       ? (mode_t)mode & 07777 & ~cowl_umask_of(c)
+			       : 0;
+		struct job j = {
+		    .st = st, .op = OP_OPEN, .a = p->abs, .flags = (int)flags, .mode = m};
+		fd = cowl_layer_call(c, &j, p->abs,
+				     (flags & O_NOFOLLOW) ||
+					     (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)
+					 ? 0
+					 : LAYER_FOLLOW);
+	}
+	/* through a symlink out of the workdir: where it continues, opened
+	 * as any path outside (the kernel's decision, a name made there) */
+	if (fd == -EXDEV &&
+	    cowl_outside_of(c, st, p->abs, (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW, p->raw))
+		fd = open_object(c, st, AT_FDCWD, p->raw, -1, flags, mode);
+	free(p);
+	*a = inject(fd, flags);
+	return true;
+}
+
+/* ---- every other open: made here, under the command's ruleset ---------------- */
+
+/* An open that does not land in the workdir is still never continued:
+ * the kernel would read the path again, and a thread rewriting it in
+ * between would have the kernel open a lower file the layer removed
+ * (Landlock lets the command read the workdir: its execs need it).  So
+ * the object the open chain's entry resolved on its one read of the path
+ * is taken (cowlayer_stash); failing that, the path, read once more here
+ * (a fresh decision), is placed again (the workdir's: the layer), else
+ * resolved as the thread would (the on-behalf core, no decision).  The
+ * object is one we hold: one in the workdir or the upper (met
+ * through a symlink outside, a member's /proc/<pid>/cwd) is the layer's
+ * by its name; anything else is opened again through /proc/self/fd/N on
+ * an executor confined by the command's own Landlock ruleset, with its
+ * credentials: the kernel's decision on that very object.  A FIFO opens
+ * without blocking the supervisor (a writer with no reader: ENXIO).
+ * O_PATH reads nothing and is continued (a reopen through its
+ * /proc/self/fd/N comes back here). */
+
+struct reopen {
+	int fd; /* ours: the object, or the directory to create base in */
+	const char *base;
+	int flags;
+	mode_t mode;
+};
+
+static long keep_obj(const struct ob_obj *o, void *arg)
+{
+	(void)arg;
+	int d = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+	if (d < 0)
+		return -errno;
+	return d;
+}
+
+static long reopen_op(void *arg)
+{
+	const struct reopen *q = arg;
+	int fl = (q->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC | O_NOCTTY;
+	struct stat sb;
+	if (q->base) { /* a name made in the directory q->fd */
+		int fd = (q->flags & O_EXCL) ? -1 : openat(q->fd, q->base, fl | O_NOFOLLOW);
+		if (fd < 0 && ((q->flags & O_EXCL) || errno == ENOENT))
+			fd = openat(q->fd, q->base, fl | O_NOFOLLOW | O_CREAT | O_EXCL, q->mode);
+		return fd < 0 ? -errno : fd;
+	}
+	if ((q->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	bool fifo = fstat(q->fd, &sb) == 0 && S_ISFIFO(sb.st_mode) && !(fl & O_NONBLOCK);
+	char link[32];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", q->fd);
+	int fd = open(link, fl | (fifo ? O_NONBLOCK : 0));
+	if (fd >= 0 && fifo && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK & ~O_ACCMODE) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+/* The object (or, for a missing name with O_CREAT, its directory and
+ * base) resolved as the thread would: an fd of ours, or -errno. */
+static long resolve_any(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int flags,
+			struct reopen *q)
+{
+	struct ob_req r = {.dirfd = dirfd,
+			   .path = path,
+			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
+			   .need = OB_ANY,
+			   .op = keep_obj};
+	long fd = onbehalf_run(st->ob, c, &r);
+	if (fd != -ENOENT || !(flags & O_CREAT))
+		return fd;
+	char *slash = strrchr(path, '/');
+	q->base = slash ? slash + 1 : path;
+	if (slash)
+		*slash = 0;
+	r.path = !slash ? "." : slash == path ? "/" : path;
+	r.flags = 0;
+	if (!*q->base || !strcmp(q->base, ".") || !strcmp(q->base, ".."))
+		return -EISDIR;
+	return onbehalf_run(st->ob, c, &r);
+}
+
+/* /dev/fd/N, /dev/stdin, /dev/stdout, /dev/stderr: the host's links to
+ * /proc/self/fd, which the on-behalf core would follow to the
+ * supervisor's own /proc/self; named as the caller's instead (the core
+ * opens those through its bound /proc directory). */
+static void dev_fd(const struct cl_state *st, char *path)
+{
+	static const struct {
+		const char *from, *to;
+	} links[] = {{"/dev/fd/", "/proc/self/fd/"},
+		     {"/dev/stdin", "/proc/self/fd/0"},
+		     {"/dev/stdout", "/proc/self/fd/1"},
+		     {"/dev/stderr", "/proc/self/fd/2"}};
+	if (!st->dev_fd)
+		return;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(links); i++) {
+		size_t fl = strlen(links[i].from), tl = strlen(links[i].to);
+		bool dir = links[i].from[fl - 1] == '/';
+		if (strncmp(path, links[i].from, fl) != 0 || (!dir && path[fl] != 0))
+			continue;
+		size_t rest = strlen(path + fl);
+		if (tl + rest + 1 > PATH_MAX)
+			return;
+		memmove(path + tl, path + fl, rest + 1);
+		memcpy(path, links[i].to, tl);
+		return;
+	}
+}
+
+/* 1 when the object we hold (fd) is the workdir's or the upper's: its
+ * name in the workdir's terms in abs. */
+static int held_in_layer(struct cl_state *st, int fd, char *abs)
+{
+	return cowl_fd_name(fd, abs, PATH_MAX) == 0 && cowl_to_workdir(st, abs) == 1;
+}
+
+bool cowlayer_wants_object(struct sl_ctx *c)
+{
+	return supervisor_feature_state(c->sup, cowl_self()) != NULL;
+}
+
+void cowlayer_stash(struct sl_ctx *c, int fd)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	if (!st) {
+		if (fd >= 0)
+			close(fd);
+		return;
+	}
+	sl_close(&st->stash_fd);
+	st->stash_fd = fd;
+	st->stash_id = c->req->id;
+}
+
+/* The object the chain's entry resolved for this very notification (on
+ * its one read of the path), or -1. */
+static int stashed(struct cl_state *st, struct sl_ctx *c)
+{
+	int fd = st->stash_id == c->req->id ? st->stash_fd : -1;
+	if (fd >= 0)
+		st->stash_fd = -1;
+	return fd;
+}
+
+/* The open of the object held (fd, taken), else of path (ours: it may be
+ * rewritten) resolved as the thread would: by the layer when it lies in
+ * the workdir or the upper, else again under the command's ruleset.  An
+ * fd, or -errno. */
+static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int fd,
+			uint64_t flags, uint64_t mode)
+{
+	struct reopen q = {.fd = fd, .flags = (int)flags};
+	char *abs = malloc(PATH_MAX);
+	long r = abs ? 0 : -ENOMEM;
+	if (q.fd < 0 && r == 0 && (flags & O_CREAT))
+		q.mode = (mode_t)mode & 07777 & ~cowl_umask_of(c);
+	if (q.fd < 0 && r == 0)
+		dev_fd(st, path);
+	if (q.fd < 0 && r == 0)
+		r = q.fd = (int)resolve_any(c, st, dirfd, path, (int)flags, &q);
+	if (r >= 0 && !q.base && held_in_layer(st, q.fd, abs)) {
+		struct job j = {.st = st, .op = OP_OPEN, .a = abs, .flags = (int)flags & ~O_CREAT};
+		r = writes(flags) ? cowl_quota(c, st, 0) : 0;
+		if (r == 0)
+			r = cowl_job_run(c, &j);
+	} else if (r >= 0) {
+		r = onbehalf_call_on(st->ob, c, st->confined, reopen_op, &q);
+	}
+	if (q.fd >= 0)
+		close(q.fd);
+	free(abs);
+	return r;
+}
+
+static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint64_t addr,
+			 uint64_t flags, uint64_t mode)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	*a = sl_act_continue();
+	if (!st || (flags & O_PATH))
+		return;
+	int held = stashed(st, c);
+	char *path = malloc(PATH_MAX);
+	long r = !path ? -ENOMEM : held >= 0 ? 0 : onbehalf_read_path(c, addr, path, PATH_MAX);
+	if (held < 0 && r == 0 && cowlayer_open(c, a, dirfd, path, flags, mode)) {
+		free(path);
+		return;
+	}
+	if (r == 0)
+		r = open_object(c, st, dirfd, path, held, flags, mode);
+	else if (held >= 0)
+		close(held);
+	free(path);
+	*a = inject(r, flags);
+}
+
+static void on_tail_openat(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, (int)(int32_t)r[0], r[1], r[2], r[3]);
+}
+
+#ifdef __NR_open
+static void on_tail_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, AT_FDCWD, r[0], r[1], r[2]);
+}
+#endif
+
+#ifdef __NR_creat
+static void on_tail_creat(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, AT_FDCWD, r[0], O_CREAT | O_WRONLY | O_TRUNC, r[1]);
+}
+#endif
+
+/* ---- the feature ----------------------------------------------------------------------- */
+
+#define SETID (S_ISUID | S_ISGID)
+
+/* mknod's forms the filter does not deny (a FIFO, a socket, a regular
+ * file, no set-id bit): a rule for every call would switch its device
+ * denials off (filter.c). */
+#define MKNOD_FORM(nr, i, type)                                                                    \
+	{                                                                                          \
+		{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, cowl_on_path                   \
+	}
+
+static const struct sl_frule cowlayer_rules[] = {
+#ifdef __NR_stat
+    {{__NR_stat, 0, {{0}}}, cowl_on_path},
+    {{__NR_lstat, 0, {{0}}}, cowl_on_path},
+    {{__NR_access, 0, {{0}}}, cowl_on_path},
+    {{__NR_readlink, 0, {{0}}}, cowl_on_path},
+    {{__NR_unlink, 0, {{0}}}, cowl_on_path},
+    {{__NR_rmdir, 0, {{0}}}, cowl_on_path},
+    {{__NR_mkdir, 0, {{0}}}, cowl_on_path},
+    MKNOD_FORM(__NR_mknod, 1, S_IFIFO),
+    MKNOD_FORM(__NR_mknod, 1, S_IFSOCK),
+    MKNOD_FORM(__NR_mknod, 1, S_IFREG),
+    MKNOD_FORM(__NR_mknod, 1, 0),
+    {{__NR_chmod, 0, {{0}}}, cowl_on_path},
+    {{__NR_chown, 0, {{0}}}, cowl_on_path},
+    {{__NR_lchown, 0, {{0}}}, cowl_on_path},
+    {{__NR_rename, 0, {{0}}}, cowl_on_path2},
+    {{__NR_link, 0, {{0}}}, cowl_on_path2},
+    {{__NR_symlink, 0, {{0}}}, cowl_on_path2},
+#endif
+    {{__NR_newfstatat, 0, {{0}}}, cowl_on_path},
+    {{__NR_statx, 0, {{0}}}, cowl_on_path},
+    {{__NR_faccessat, 0, {{0}}}, cowl_on_path},
+    {{__NR_faccessat2, 0, {{0}}}, cowl_on_path},
+    {{__NR_readlinkat, 0, {{0}}}, cowl_on_path},
+    {{__NR_unlinkat, 0, {{0}}}, cowl_on_path},
+    {{__NR_mkdirat, 0, {{0}}}, cowl_on_path},
+    MKNOD_FORM(__NR_mknodat, 2, S_IFIFO),
+    MKNOD_FORM(__NR_mknodat, 2, S_IFSOCK),
+    MKNOD_FORM(__NR_mknodat, 2, S_IFREG),
+    MKNOD_FORM(__NR_mknodat, 2, 0),
+    {{__NR_fchmodat, 0, {{0}}}, cowl_on_path},
+    {{__NR_fchmodat2, 0, {{0}}}, cowl_on_path},
+    {{__NR_fchownat, 0, {{0}}}, cowl_on_path},
+    {{__NR_utimensat, 0, {{0}}}, cowl_on_path},
+#ifdef __NR_utimes
+    {{__NR_utimes, 0, {{0}}}, cowl_on_path},
+#endif
+#ifdef __NR_utime
+    {{__NR_utime, 0, {{0}}}, cowl_on_path},
+#endif
+#ifdef __NR_futimesat
+    {{__NR_futimesat, 0, {{0}}}, cowl_on_path},
+#endif
+    {{__NR_truncate, 0, {{0}}}, cowl_on_path},
+    {{__NR_setxattr, 0, {{0}}}, cowl_on_path},
+    {{__NR_lsetxattr, 0, {{0}}}, cowl_on_path},
+    {{__NR_getxattr, 0, {{0}}}, cowl_on_path},
+    {{__NR_lgetxattr, 0, {{0}}}, cowl_on_path},
+    {{__NR_listxattr, 0, {{0}}}, cowl_on_path},
+    {{__NR_llistxattr, 0, {{0}}}, cowl_on_path},
+    {{__NR_removexattr, 0, {{0}}}, cowl_on_path},
+    {{__NR_lremovexattr, 0, {{0}}}, cowl_on_path},
+#ifdef __NR_renameat
+    {{__NR_renameat, 0, {{0}}}, cowl_on_path2},
+#endif
+    {{__NR_renameat2, 0, {{0}}}, cowl_on_path2},
+    {{__NR_linkat, 0, {{0}}}, cowl_on_path2},
+    {{__NR_symlinkat, 0, {{0}}}, cowl_on_path2},
+    {{__NR_fchmod, 0, {{0}}}, cowl_on_fdmeta},
+    {{__NR_fchown, 0, {{0}}}, cowl_on_fdmeta},
+    {{__NR_fsetxattr, 0, {{0}}}, cowl_on_fdmeta},
+    {{__NR_fremovexattr, 0, {{0}}}, cowl_on_fdmeta},
+    {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64},
+#ifdef __NR_getdents
+    {{__NR_getdents, 0, {{0}}}, cowl_on_getdents},
+#endif
+    {{__NR_chdir, 0, {{0}}}, cowl_on_chdir},
+    {{__NR_execve, 0, {{0}}}, cowl_on_exec},
+    {{__NR_execveat, 0, {{0}}}, cowl_on_exec},
+};
+
+static bool active(const struct sl_feature_env *env)
+{
+	return env->policy->workdir && env->policy->fs_isolation == SL_ISO_NONE;
+}
+
+/* The kernel's canonical name of one of our directory fds. */
+static int dir_name(int fd, char *out, size_t *len, const char *what)
+{
+	int r = cowl_fd_name(fd, out, PATH_MAX);
+	if (r < 0)
+		return sl_errorf(-r, "copy-on-write layer: the %s's name: %s", what, strerror(-r));
+	*len = strlen(out);
+	return 0;
+}
+
+static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
+{
+	(void)proc_off;
+	struct cl_state *st = state;
+	st->lower = st->upper = st->work = st->ruleset = st->stash_fd = -1;
+	const struct cow_branch *b = env->cow;
+	if (!b)
+		return sl_errorf(EINVAL, "copy-on-write layer: no branch");
+	int r = onbehalf_get(s, env->policy, -1, &st->ob);
+	if (r < 0)
+		return r;
+	if (!onbehalf_can_fetch(st->ob))
+		return sl_errorf(EPERM,
+				 "workdir with fs_isolation none: the supervisor lists the "
+				 "layer's directories through its copy of the sandbox's fd, and "
+				 "pidfd_getfd is refused here (Docker's default seccomp profile "
+				 "allows it only with CAP_SYS_PTRACE); use fs_isolation overlayfs");
+	st->lower = open(b->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	st->upper = openat(b->dir_fd, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	st->work = openat(b->dir_fd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (st->lower < 0 || st->upper < 0)
+		return sl_errorf(errno, "copy-on-write layer: %s: %s",
+				 st->lower < 0 ? b->workdir : b->upper, strerror(errno));
+	struct stat sb;
+	if (fstat(st->lower, &sb) < 0 || sb.st_dev != b->wd_dev || sb.st_ino != b->wd_ino)
+		return sl_errorf(EBUSY, "copy-on-write layer: the workdir '%s' changed",
+				 b->workdir);
+	if ((r = dir_name(st->lower, st->wd, &st->wdl, "workdir")) < 0 ||
+	    (r = dir_name(st->upper, st->up, &st->upl, "upper")) < 0)
+		return r;
+	st->l = (struct layer){.lower = st->lower,
+			       .upper = st->upper,
+			       .work = st->work,
+			       .user_xattr = b->user_xattr,
+			       .workdir = st->wd};
+	st->max_disk = env->policy->max_disk.set ? env->policy->max_disk.v : 0;
+	char t[32];
+	ssize_t tn = readlink("/dev/fd", t, sizeof(t) - 1);
+	st->dev_fd = tn == 13 && !strncmp(t, "/proc/self/fd", 13);
+	/* the executor applies it when it starts (at the first open): ours
+	 * until the release */
+	st->ruleset = env->ruleset < 0 ? -1 : fcntl(env->ruleset, F_DUPFD_CLOEXEC, 3);
+	if (st->ruleset < 0)
+		return sl_errorf(EINVAL, "copy-on-write layer: no ruleset for the opens");
+	return aschild_new(&st->confined, st->ruleset);
+}
+
+static void release(void *state)
+{
+	struct cl_state *st = state;
+	for (size_t i = 0; i < CL_DIRS; i++)
+		if (st->dirs[i].used)
+			layer_dir_free(&st->dirs[i].d);
+	if (st->ob) { /* a zeroed state's 0s are not ours */
+		sl_close(&st->lower);
+		sl_close(&st->upper);
+		sl_close(&st->work);
+	}
+	aschild_free(st->confined);
+	if (st->ob) {
+		sl_close(&st->ruleset);
+		sl_close(&st->stash_fd);
+	}
+	onbehalf_put(st->ob);
+}
+
+const struct sl_feature feature_cowlayer = {
+    .name = "copy-on-write layer",
+    .active = active,
+    SL_FRULES(cowlayer_rules),
+    .state_size = sizeof(struct cl_state),
+    .init = init,
+    .release = release,
+};
+
+const struct sl_feature *cowl_self(void)
+{
+	return &feature_cowlayer;
+}
+
+/* The opens no feature before it answered (views, the proc view,
+ * random's devices, the policy callback's): late in the dispatch order,
+ * its state the layer's (see "every other open"). */
+static const struct sl_frule tail_rules[] = {
+    {{__NR_openat, 0, {{0}}}, on_tail_openat},
+#ifdef __NR_open
+    {{__NR_open, 0, {{0}}}, on_tail_open_legacy},
+#endif
+#ifdef __NR_creat
+    {{__NR_creat, 0, {{0}}}, on_tail_creat},
+#endif
+};
+
+const struct sl_feature feature_cowlayer_opens = {
+    .name = "copy-on-write layer's opens",
+    .active = active,
+    SL_FRULES(tail_rules),
+};

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cowlayer.h - the seccomp copy-on-write layer (workdir with fs_isolation
+ * none): the supervisor serves every path call that lands in the workdir
+ * from the branch's merged view (src/cow/layer.h).  See cowlayer.c.
+ */
+#ifndef SL_COWLAYER_H
+#define SL_COWLAYER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+struct sl_ctx;
+struct sl_action;
+
+/* An open (open, openat, creat) whose path was read once by the open
+ * chain's entry (synthetic.c): true when the path lands in the workdir
+ * and *a is the answer (an injected fd or an errno), false when it is not
+ * the layer's (the caller goes on with the same path).  Engine thread. */
+bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char *path,
+		   uint64_t flags, uint64_t mode);
+
+/* Whether the layer is active: the open chain's entry then hands it the
+ * object it resolved and let through (cowlayer_stash), so that the late
+ * open handler, which makes that open, need not resolve it again. */
+bool cowlayer_wants_object(struct sl_ctx *c);
+/* Takes fd (ours, O_PATH: the object the entry resolved for this
+ * notification; -1 none).  Engine thread. */
+void cowlayer_stash(struct sl_ctx *c, int fd);
+
+#endif

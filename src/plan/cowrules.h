@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cowrules.h - the plan of a workdir with fs_isolation none (the seccomp
+ * copy-on-write layer, src/features/cowlayer.c): what Landlock grants
+ * the command in the workdir and the branch, and what the layer cannot
+ * keep.
+ *
+ * The supervisor makes every change in the workdir (in the branch's
+ * upper), so the command needs no write right there: the workdir is
+ * granted read and execute (a call that reached the kernel could only
+ * read, and an exec is the kernel's own, judged on the file), the upper
+ * read and execute (a file made in the layer can be executed; the
+ * kernel's exec opens it there), nothing else of the branch.  Refused:
+ * a write grant inside the workdir or holding it (its rights would reach
+ * the host's workdir past the layer), a write grant holding the branch's
+ * storage (the command would write into its own upper, past the layer's
+ * checks, and the commit reads it with the host's rights), a denied path
+ * inside the workdir or holding it (the layer serves the workdir whole).
+ */
+#ifndef SL_COWRULES_H
+#define SL_COWRULES_H
+
+struct cow_branch;
+struct sandlock_sandbox;
+struct sl_strv;
+
+/* The read grants the ruleset takes instead of the policy's fs_read (its
+ * own, the workdir, the upper) in *read, after the refusals above.  0 or
+ * -errno with a message. */
+int cowrules_plan(struct sl_strv *read, const struct sandlock_sandbox *cfg,
+		  const struct cow_branch *b);
+
+#endif
