@@ -326,7 +326,8 @@ static long out_op(const struct ob_obj *o, void *arg)
 	long r;
 	switch (q->op) {
 	case OP_OPEN:
-		r = open(proc, (q->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC)) | O_CLOEXEC);
+		r = open(proc, (q->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW | O_TRUNC)) | O_CLOEXEC,
+			 (mode_t)q->mode);
 		if (r >= 0 && (q->flags & O_TRUNC) && ftruncate((int)r, 0) < 0) {
 			close((int)r);
 			return -errno;
@@ -545,7 +546,8 @@ static long reopen_op(void *arg)
 	int fl = (q->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC | O_NOCTTY;
 	struct stat sb;
 	if (q->base) { /* a name made in the directory q->fd */
-		int fd = (q->flags & O_EXCL) ? -1 : openat(q->fd, q->base, fl | O_NOFOLLOW);
+		int fd =
+		    (q->flags & O_EXCL) ? -1 : openat(q->fd, q->base, fl | O_NOFOLLOW, q->mode);
 		if (fd < 0 && ((q->flags & O_EXCL) || errno == ENOENT))
 			fd = openat(q->fd, q->base, fl | O_NOFOLLOW | O_CREAT | O_EXCL, q->mode);
 		return fd < 0 ? -errno : fd;
@@ -555,7 +557,7 @@ static long reopen_op(void *arg)
 	bool fifo = fstat(q->fd, &sb) == 0 && S_ISFIFO(sb.st_mode) && !(fl & O_NONBLOCK);
 	char link[32];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", q->fd);
-	int fd = open(link, fl | (fifo ? O_NONBLOCK : 0));
+	int fd = open(link, fl | (fifo ? O_NONBLOCK : 0), q->mode);
 	if (fd >= 0 && fifo && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK & ~O_ACCMODE) < 0) {
 		int e = errno;
 		close(fd);
@@ -661,7 +663,9 @@ static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
 	struct reopen q = {.fd = fd, .flags = (int)flags};
 	char *abs = malloc(PATH_MAX);
 	long r = abs ? 0 : -ENOMEM;
-	if (q.fd < 0 && r == 0 && (flags & O_CREAT))
+	/* O_TMPFILE makes a file too: the mode applies (and glibc's
+	 * fortified open() aborts when such flags come without one) */
+	if (r == 0 && ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE))
 		q.mode = (mode_t)mode & 07777 & ~cowl_umask_of(c);
 	if (q.fd < 0 && r == 0)
 		dev_fd(st, path);

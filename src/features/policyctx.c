@@ -413,7 +413,7 @@ static long create_op(const struct ob_obj *o, void *arg)
 	if (!S_ISDIR(o->st.st_mode))
 		return -ENOTDIR;
 	int fl = our_flags(q->flags) | O_NOFOLLOW;
-	int fd = (q->flags & O_EXCL) ? -1 : openat(o->fd, q->base, fl);
+	int fd = (q->flags & O_EXCL) ? -1 : openat(o->fd, q->base, fl, q->mode);
 	if (fd < 0 && ((q->flags & O_EXCL) || errno == ENOENT)) {
 		/* made with no mode bits, then given the child's: our own
 		 * umask must not apply */
