@@ -450,9 +450,35 @@ int layer_link(const struct layer *l, const char *from, const char *to, int flag
 	return r;
 }
 
+static bool overlay_mark(const char *k);
+
+/* The overlay.* names an unnamed file may carry: the command sets
+ * xattrs on its O_TMPFILE's fd through the kernel (the file has no name
+ * the layer could take the call by), and a mark on it (an empty file
+ * with overlay.whiteout reads as a whiteout) would change what the
+ * change list and the commit see once it is linked in.  Removed before
+ * the link; a name list that cannot be read refuses the link. */
+static int unmark(const char *path)
+{
+	char list[4096];
+	ssize_t n = listxattr(path, list, sizeof(list));
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : -errno;
+	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1)
+		if (overlay_mark(list + off) && removexattr(path, list + off) < 0 &&
+		    errno != ENODATA)
+			return -errno;
+	return 0;
+}
+
+/* The fd is named by its /proc/self/fd link, as the link takes it: the
+ * caller may run on a thread whose file table is not the fd's. */
 static int mk_link_fd(int dir, const char *name, void *arg)
 {
 	char p[32];
+	int r = unmark(layer_fd_path(*(int *)arg, p));
+	if (r < 0)
+		return r;
 	return linkat(AT_FDCWD, layer_fd_path(*(int *)arg, p), dir, name, AT_SYMLINK_FOLLOW) < 0
 		   ? -errno
 		   : 0;

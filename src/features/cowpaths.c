@@ -542,7 +542,7 @@ void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
  * a workdir object (the lower's: the change is made by name in the
  * layer), 0 for anything else (an upper object is the branch's own, and
  * the kernel may change it; an outside one is the kernel's), -errno. */
-static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs)
+static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs, bool upper_too)
 {
 	struct stat sb, lb;
 	int fd = onbehalf_fd_object(c, n);
@@ -559,14 +559,23 @@ static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs)
 			   : 0;
 	if (r < 0)
 		return r;
+	if (upper_too)
+		return cowl_to_workdir(st, abs);
 	return cowl_under(abs, st->up, st->upl) ? 0 : cowl_under(abs, st->wd, st->wdl);
 }
 
 static void fd_meta(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, int n,
 		    struct job *j)
 {
+	/* an upper object's own mode, owner and times change as the kernel
+	 * changes them; its xattrs go through the layer by name even there:
+	 * a continued call would read the name again from memory the command
+	 * can rewrite after the check, and the layer refuses overlay.* names
+	 * (a forged opaque or whiteout mark would change what the commit
+	 * does) */
+	bool xattr = j->op == OP_SETXATTR || j->op == OP_RMXATTR;
 	char *abs = malloc(PATH_MAX);
-	long r = abs ? fd_place(c, st, n, abs) : -ENOMEM;
+	long r = abs ? fd_place(c, st, n, abs, xattr) : -ENOMEM;
 	if (r == 0) {
 		*a = sl_act_continue();
 		free(abs);
