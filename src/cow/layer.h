@@ -139,6 +139,11 @@ int layer_symlink(const struct layer *l, const char *target, const char *path);
  * in the upper), linked at path as linkat(AT_SYMLINK_FOLLOW) of
  * /proc/self/fd/N would. */
 int layer_link_fd(const struct layer *l, int fd, const char *path);
+/* path (followed) made to exist in the upper as it is (copied up with its
+ * parents, a directory without its contents: the merged view and the
+ * change list do not change), for a caller that needs the upper's own
+ * object (a cwd there). */
+int layer_materialize(const struct layer *l, const char *path);
 /* A FIFO, a socket or an empty regular file (a device: EPERM). */
 int layer_mknod(const struct layer *l, const char *path, mode_t mode);
 /* flags: LAYER_FOLLOW (chmod, chown; fchmodat without it on a symlink:

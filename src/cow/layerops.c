@@ -468,6 +468,18 @@ int layer_link_fd(const struct layer *l, int fd, const char *to)
 	return r;
 }
 
+int layer_materialize(const struct layer *l, const char *path)
+{
+	struct layer_node n;
+	int r = lookup(l, path, LAYER_FOLLOW, &n);
+	if (r == 0 && n.where == LAYER_NONE)
+		r = -ENOENT;
+	if (r == 0 && n.where == LAYER_LOWER && (r = layer_copy_up_parent(l, &n)) == 0)
+		r = layer_copy_up(l, &n);
+	layer_node_put(&n);
+	return r;
+}
+
 /* ---- rename --------------------------------------------------------------------- */
 
 static bool beneath(const char *path, const char *dir)

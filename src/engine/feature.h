@@ -49,6 +49,10 @@ struct sl_feature_env {
 	/* a workdir's staged layer (cow.h), at set-up only (NULL when the
 	 * policy has none, and while the rules are planned) */
 	const struct cow_branch *cow;
+	/* with cow, fs_isolation none: the command's own Landlock ruleset
+	 * (not taken; -1 otherwise), for the opens the layer makes with the
+	 * kernel's decision (cowlayer.c) */
+	int ruleset;
 };
 
 /* One notify rule and the handler its notifications go to. */

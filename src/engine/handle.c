@@ -215,13 +215,22 @@ static int attach(sandlock_handle_t *h)
 				.n_user = h->n_user,
 				.kernel_audit = h->kaudit >= 0,
 				.kaudit_fd = h->kaudit,
-				.cow = h->cow_on ? &h->cow : NULL};
+				.cow = h->cow_on ? &h->cow : NULL,
+				.ruleset = -1};
+	/* the seccomp copy-on-write layer opens what lies outside the
+	 * workdir under the command's own ruleset (cowlayer.c) */
+	int r = h->cow_on && h->policy->fs_isolation == SL_ISO_NONE
+		    ? (sc.ruleset = plan_ruleset(&h->plan, h->policy))
+		    : 0;
 	/* prepared while the child finishes its setup */
-	int r = evloop_init(&h->evl);
+	if (r >= 0)
+		r = evloop_init(&h->evl);
 	if (r == 0) {
 		r = supervisor_init(&h->sup, &sc);
 		h->kaudit = -1; /* the supervisor's, released with it */
 	}
+	if (sc.ruleset >= 0)
+		close(sc.ruleset);
 	if (r < 0)
 		evloop_release(&h->evl);
 	if (r == 0 && (r = spawn_ready(&h->plan, &h->proc)) < 0)

@@ -1232,6 +1232,14 @@ long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *), vo
 	return r < 0 ? r : aschild_run(ob->as, creds, fn, arg);
 }
 
+long onbehalf_call_on(struct onbehalf *ob, struct sl_ctx *c, struct aschild *as, long (*fn)(void *),
+		      void *arg)
+{
+	const struct sl_creds *creds;
+	long r = child_creds(ob, c, &creds);
+	return r < 0 ? r : aschild_run(as, creds, fn, arg);
+}
+
 long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *), void *arg)
 {
 	const struct sl_creds *creds;

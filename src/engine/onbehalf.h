@@ -130,6 +130,11 @@ void onbehalf_set_deny(struct onbehalf *ob, bool (*fn)(void *arg, const struct s
 
 /* The same without a path: fn(arg) with the child's credentials. */
 long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg), void *arg);
+/* The same on an executor of the caller's (aschild.h: one made with a
+ * Landlock ruleset of its own). */
+struct aschild;
+long onbehalf_call_on(struct onbehalf *ob, struct sl_ctx *c, struct aschild *as,
+		      long (*fn)(void *arg), void *arg);
 /* And confined by the ruleset given to onbehalf_new (-EPERM without one):
  * on a worker thread, a hand-off of 5 to 30 us. */
 long onbehalf_call_confined(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg),

@@ -79,7 +79,8 @@ static int start_features(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 				     .tty_jobs = cfg->tty_jobs,
 				     .net = cfg->net,
 				     .kernel_audit = cfg->kernel_audit,
-				     .cow = cfg->cow};
+				     .cow = cfg->cow,
+				     .ruleset = cfg->ruleset};
 	size_t proc_size = 0;
 	if (set && !(s->feat = calloc(set->n ? set->n : 1, sizeof(*s->feat))))
 		return sl_errorf(ENOMEM, "out of memory");

@@ -154,6 +154,7 @@ struct sl_sup_cfg {
 	bool kernel_audit;
 	int kaudit_fd;
 	const struct cow_branch *cow; /* a workdir's staged layer, or NULL */
+	int ruleset;		      /* feature.h's env->ruleset (not taken), or -1 */
 };
 
 /* An active feature: its state (handlers' arg) and where its block is in

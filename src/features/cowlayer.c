@@ -46,6 +46,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h>
+#include <linux/openat2.h>
 #include <linux/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -59,6 +60,7 @@
 #include <unistd.h>
 #include <utime.h>
 
+#include "aschild.h"
 #include "cow.h"
 #include "cowlayer.h"
 #include "error.h"
@@ -104,6 +106,11 @@ struct cl_state {
 	uint64_t max_disk; /* 0: none */
 	struct cl_dir dirs[CL_DIRS];
 	uint64_t clock;
+	/* the opens outside the workdir: made under the command's own
+	 * Landlock ruleset (the kernel's decision on the object we hold) */
+	struct aschild *confined;
+	int ruleset;
+	bool dev_fd; /* /dev/fd is the host's link to /proc/self/fd */
 };
 
 static const struct sl_feature *self(void);
@@ -184,7 +191,8 @@ static int task_entry(struct sl_ctx *c, const char *name, int flags)
 /* The kernel's name of the base a path starts from. */
 static int base_name(struct sl_ctx *c, int dirfd, char *out)
 {
-	int fd = dirfd == AT_FDCWD ? task_entry(c, "cwd", O_DIRECTORY) : onbehalf_fd_object(c, dirfd);
+	int fd =
+	    dirfd == AT_FDCWD ? task_entry(c, "cwd", O_DIRECTORY) : onbehalf_fd_object(c, dirfd);
 	if (fd < 0)
 		return fd;
 	int r = fd_name(fd, out, PATH_MAX);
@@ -279,6 +287,7 @@ enum cl_op {
 	OP_USAGE,
 	OP_LINKFD,
 	OP_READDIR,
+	OP_MATERIALIZE,
 };
 
 struct job {
@@ -296,8 +305,8 @@ struct job {
 	void *buf;
 	size_t size;
 	struct stat sb;
-	struct layer_node n; /* OP_LOOKUP */
-	int fd;		     /* OP_LINKFD */
+	struct layer_node n;   /* OP_LOOKUP */
+	int fd;		       /* OP_LINKFD */
 	struct layer_dir *dir; /* OP_READDIR */
 };
 
@@ -352,6 +361,8 @@ static long run_op(void *arg)
 		return layer_link_fd(l, j->fd, j->a);
 	case OP_READDIR:
 		return layer_readdir(l, j->a, j->dir);
+	case OP_MATERIALIZE:
+		return layer_materialize(l, j->a);
 	}
 	return -EINVAL;
 }
@@ -433,8 +444,7 @@ static long out_op(const struct ob_obj *o, void *arg)
 
 /* The layer answered EXDEV: where the path continues outside the workdir,
  * or 0 when it does not (a mount point inside). */
-static int outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags,
-		      char *out)
+static int outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags, char *out)
 {
 	struct job j = {.st = st, .op = OP_LOOKUP, .a = abs, .flags = lflags};
 	long r = job_run(c, &j);
@@ -445,13 +455,51 @@ static int outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, in
 	return r == LAYER_OUTSIDE ? 1 : 0;
 }
 
+/* A path the layer left through the workdir's ".." ("<wd>/../rest"):
+ * the workdir's parent (the workdir's name is canonical: no symlink in
+ * it) joined to the rest.  1 when that is in the workdir again (out
+ * rewritten, for the layer), else 0. */
+static int back_inside(const struct cl_state *st, char *out)
+{
+	char t[PATH_MAX];
+	size_t pl = (size_t)(strrchr(st->wd, '/') - st->wd);
+	for (int i = 0;
+	     i < LAYER_MAX_LINKS && under(out, st->wd, st->wdl) &&
+	     !strncmp(out + st->wdl, "/..", 3) && (out[st->wdl + 3] == '/' || !out[st->wdl + 3]);
+	     i++) {
+		int n = snprintf(t, sizeof(t), "%.*s%s", (int)pl, st->wd, out + st->wdl + 3);
+		if (n < 0 || (size_t)n >= sizeof(t))
+			return 0;
+		snprintf(out, PATH_MAX, "%s", t[0] ? t : "/");
+	}
+	clean(out);
+	return to_workdir(st, out) == 1;
+}
+
+/* j on the layer; a path that left the workdir by its ".." and came back
+ * (back_inside) is walked again, its name in abs (PATH_MAX bytes). */
+static long layer_call(struct sl_ctx *c, struct job *j, char *abs, int lflags)
+{
+	long r = job_run(c, j);
+	char out[PATH_MAX];
+	for (int i = 0; i < LAYER_MAX_LINKS && r == -EXDEV; i++) {
+		if (!outside_of(c, j->st, j->a, lflags, out) || !back_inside(j->st, out))
+			break;
+		memcpy(abs, out, strlen(out) + 1);
+		j->a = abs;
+		r = job_run(c, j);
+	}
+	return r;
+}
+
 static long outside_run(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags,
 			struct out_q *q)
 {
 	char out[PATH_MAX];
 	if (!outside_of(c, st, abs, lflags, out))
 		return -EXDEV;
-	bool write = q->op == OP_OPEN && ((q->flags & O_ACCMODE) != O_RDONLY || (q->flags & O_TRUNC));
+	bool write =
+	    q->op == OP_OPEN && ((q->flags & O_ACCMODE) != O_RDONLY || (q->flags & O_TRUNC));
 	struct ob_req r = {.dirfd = AT_FDCWD,
 			   .path = out,
 			   .flags = (lflags & LAYER_FOLLOW) ? 0 : OB_NOFOLLOW,
@@ -484,10 +532,8 @@ static struct sl_action inject(long fd, uint64_t flags)
 static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, const char *abs,
 		      uint64_t flags)
 {
-	struct job j = {.st = st,
-			.op = OP_LOOKUP,
-			.a = abs,
-			.flags = (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW};
+	struct job j = {
+	    .st = st, .op = OP_LOOKUP, .a = abs, .flags = (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW};
 	long r = job_run(c, &j);
 	bool upper = r == 0 && j.n.where == LAYER_UPPER, none = r == 0 && j.n.where == LAYER_NONE;
 	bool dir = r == 0 && S_ISDIR(j.n.st.st_mode);
@@ -503,7 +549,8 @@ static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st
 		j = (struct job){.st = st,
 				 .op = OP_OPEN,
 				 .a = abs,
-				 .flags = O_RDONLY | (dir ? O_DIRECTORY : 0) | (int)(flags & O_NOFOLLOW)};
+				 .flags = O_RDONLY | (dir ? O_DIRECTORY : 0) |
+					  (int)(flags & O_NOFOLLOW)};
 		r = job_run(c, &j);
 	}
 	*a = inject(r, flags);
@@ -533,8 +580,13 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 		mode_t m = (flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE
 			       ? (mode_t)mode & 07777 & ~umask_of(c)
 			       : 0;
-		struct job j = {.st = st, .op = OP_OPEN, .a = p->abs, .flags = (int)flags, .mode = m};
-		fd = job_run(c, &j);
+		struct job j = {
+		    .st = st, .op = OP_OPEN, .a = p->abs, .flags = (int)flags, .mode = m};
+		fd = layer_call(c, &j, p->abs,
+				(flags & O_NOFOLLOW) ||
+					(flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)
+				    ? 0
+				    : LAYER_FOLLOW);
 	}
 	if (fd == -EXDEV) {
 		struct out_q q = {.op = OP_OPEN, .flags = (int)flags};
@@ -545,19 +597,182 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 	return true;
 }
 
-#ifdef __NR_creat
-static void on_creat(struct sl_ctx *c, struct sl_action *a, void *arg)
+/* ---- every other open: made here, under the command's ruleset ---------------- */
+
+/* An open that does not land in the workdir is still never continued:
+ * the kernel would read the path again, and a thread rewriting it in
+ * between would have the kernel open a lower file the layer removed
+ * (Landlock lets the command read the workdir: its execs need it).  So
+ * the path, read once more here (a fresh decision: the views before us
+ * answered on their own read), is placed again (the workdir's: the
+ * layer), else resolved as the thread would (the on-behalf core, no
+ * decision) to an object we hold: one in the workdir or the upper (met
+ * through a symlink outside, a member's /proc/<pid>/cwd) is the layer's
+ * by its name; anything else is opened again through /proc/self/fd/N on
+ * an executor confined by the command's own Landlock ruleset, with its
+ * credentials: the kernel's decision on that very object.  A FIFO opens
+ * without blocking the supervisor (a writer with no reader: ENXIO).
+ * O_PATH reads nothing and is continued (a reopen through its
+ * /proc/self/fd/N comes back here). */
+
+struct reopen {
+	int fd; /* ours: the object, or the directory to create base in */
+	const char *base;
+	int flags;
+	mode_t mode;
+};
+
+static long keep_obj(const struct ob_obj *o, void *arg)
 {
 	(void)arg;
-	char path[PATH_MAX];
-	const __u64 *r = c->req->data.args;
-	int e = onbehalf_read_path(c, r[0], path, sizeof(path));
-	if (e < 0) {
-		*a = sl_act_errno(-e);
+	int d = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
+	if (d < 0)
+		return -errno;
+	return d;
+}
+
+static long reopen_op(void *arg)
+{
+	const struct reopen *q = arg;
+	int fl = (q->flags & ~(O_CREAT | O_EXCL | O_NOFOLLOW)) | O_CLOEXEC | O_NOCTTY;
+	struct stat sb;
+	if (q->base) { /* a name made in the directory q->fd */
+		int fd = (q->flags & O_EXCL) ? -1 : openat(q->fd, q->base, fl | O_NOFOLLOW);
+		if (fd < 0 && ((q->flags & O_EXCL) || errno == ENOENT))
+			fd = openat(q->fd, q->base, fl | O_NOFOLLOW | O_CREAT | O_EXCL, q->mode);
+		return fd < 0 ? -errno : fd;
+	}
+	if ((q->flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+		return -EEXIST;
+	bool fifo = fstat(q->fd, &sb) == 0 && S_ISFIFO(sb.st_mode) && !(fl & O_NONBLOCK);
+	char link[32];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", q->fd);
+	int fd = open(link, fl | (fifo ? O_NONBLOCK : 0));
+	if (fd >= 0 && fifo && fcntl(fd, F_SETFL, fl & ~O_NONBLOCK & ~O_ACCMODE) < 0) {
+		int e = errno;
+		close(fd);
+		return -e;
+	}
+	return fd < 0 ? -errno : fd;
+}
+
+/* The object (or, for a missing name with O_CREAT, its directory and
+ * base) resolved as the thread would: an fd of ours, or -errno. */
+static long resolve_any(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int flags,
+			struct reopen *q)
+{
+	struct ob_req r = {.dirfd = dirfd,
+			   .path = path,
+			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
+			   .need = OB_ANY,
+			   .op = keep_obj};
+	long fd = onbehalf_run(st->ob, c, &r);
+	if (fd != -ENOENT || !(flags & O_CREAT))
+		return fd;
+	char *slash = strrchr(path, '/');
+	q->base = slash ? slash + 1 : path;
+	if (slash)
+		*slash = 0;
+	r.path = !slash ? "." : slash == path ? "/" : path;
+	r.flags = 0;
+	if (!*q->base || !strcmp(q->base, ".") || !strcmp(q->base, ".."))
+		return -EISDIR;
+	return onbehalf_run(st->ob, c, &r);
+}
+
+/* /dev/fd/N, /dev/stdin, /dev/stdout, /dev/stderr: the host's links to
+ * /proc/self/fd, which the on-behalf core would follow to the
+ * supervisor's own /proc/self; named as the caller's instead (the core
+ * opens those through its bound /proc directory). */
+static void dev_fd(const struct cl_state *st, char *path)
+{
+	static const struct {
+		const char *from, *to;
+	} links[] = {{"/dev/fd/", "/proc/self/fd/"},
+		     {"/dev/stdin", "/proc/self/fd/0"},
+		     {"/dev/stdout", "/proc/self/fd/1"},
+		     {"/dev/stderr", "/proc/self/fd/2"}};
+	if (!st->dev_fd)
+		return;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(links); i++) {
+		size_t fl = strlen(links[i].from), tl = strlen(links[i].to);
+		bool dir = links[i].from[fl - 1] == '/';
+		if (strncmp(path, links[i].from, fl) != 0 || (!dir && path[fl] != 0))
+			continue;
+		size_t rest = strlen(path + fl);
+		if (tl + rest + 1 > PATH_MAX)
+			return;
+		memmove(path + tl, path + fl, rest + 1);
+		memcpy(path, links[i].to, tl);
 		return;
 	}
-	if (!cowlayer_open(c, a, AT_FDCWD, path, O_CREAT | O_WRONLY | O_TRUNC, r[1]))
-		*a = sl_act_continue();
+}
+
+/* 1 when the object we hold (fd) is the workdir's or the upper's: its
+ * name in the workdir's terms in abs. */
+static int held_in_layer(struct cl_state *st, int fd, char *abs)
+{
+	return fd_name(fd, abs, PATH_MAX) == 0 && to_workdir(st, abs) == 1;
+}
+
+static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint64_t addr,
+			 uint64_t flags, uint64_t mode)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, self());
+	*a = sl_act_continue();
+	if (!st || (flags & O_PATH))
+		return;
+	char *path = malloc(PATH_MAX), *abs = malloc(PATH_MAX);
+	long r = path && abs ? onbehalf_read_path(c, addr, path, PATH_MAX) : -ENOMEM;
+	if (r == 0 && cowlayer_open(c, a, dirfd, path, flags, mode)) {
+		free(path);
+		free(abs);
+		return;
+	}
+	struct reopen q = {.fd = -1, .flags = (int)flags};
+	if (r == 0 && (flags & O_CREAT))
+		q.mode = (mode_t)mode & 07777 & ~umask_of(c);
+	if (r == 0)
+		dev_fd(st, path);
+	if (r == 0)
+		r = q.fd = (int)resolve_any(c, st, dirfd, path, (int)flags, &q);
+	if (r >= 0 && !q.base && held_in_layer(st, q.fd, abs)) {
+		struct job j = {.st = st, .op = OP_OPEN, .a = abs, .flags = (int)flags & ~O_CREAT};
+		r = writes(flags) ? quota(c, st, 0) : 0;
+		if (r == 0)
+			r = job_run(c, &j);
+	} else if (r >= 0) {
+		r = onbehalf_call_on(st->ob, c, st->confined, reopen_op, &q);
+	}
+	if (q.fd >= 0)
+		close(q.fd);
+	free(path);
+	free(abs);
+	*a = inject(r, flags);
+}
+
+static void on_tail_openat(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, (int)(int32_t)r[0], r[1], r[2], r[3]);
+}
+
+#ifdef __NR_open
+static void on_tail_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, AT_FDCWD, r[0], r[1], r[2]);
+}
+#endif
+
+#ifdef __NR_creat
+static void on_tail_creat(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	const __u64 *r = c->req->data.args;
+	on_tail_open(c, a, AT_FDCWD, r[0], O_CREAT | O_WRONLY | O_TRUNC, r[1]);
 }
 #endif
 
@@ -892,12 +1107,13 @@ static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	bool empty = false;
 	unsigned int f = 0;
 	long r = p ? at_flags(c, k, &j.flags, &empty, &f) : -ENOMEM;
+	int lf = j.flags; /* the layer's follow (an xattr call's own flags replace j.flags) */
 	char path[PATH_MAX];
 	if (r == 0)
 		r = onbehalf_read_path(c, arg(c, k->path), path, sizeof(path));
 	int dirfd = k->dirfd >= 0 ? (int)(int32_t)arg(c, k->dirfd) : AT_FDCWD;
 	if (r == 0)
-		r = place(st, c, dirfd, path, empty, !(j.flags & LAYER_FOLLOW), p);
+		r = place(st, c, dirfd, path, empty, !(lf & LAYER_FOLLOW), p);
 	if (r == 0) { /* not the layer's */
 		free(p);
 		return;
@@ -916,10 +1132,10 @@ static void on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		j.a = p->abs;
 		r = quota_of(c, st, k, &j);
 		if (r == 0)
-			r = job_run(c, &j);
+			r = layer_call(c, &j, p->abs, lf);
 		if (r == -EXDEV && (k->op == OP_STAT || k->op == OP_READLINK || k->op == OP_ACCESS))
 			r = path_outside(c, st, k, &j);
-		if (r == -EXDEV && outside_of(c, st, p->abs, j.flags, path)) {
+		if (r == -EXDEV && outside_of(c, st, p->abs, lf, path)) {
 			/* through a symlink out: whatever serves that path today */
 			free(j.buf);
 			free(p);
@@ -942,15 +1158,13 @@ struct pcall2 {
 
 static const struct pcall2 pcalls2[] = {
 #ifdef __NR_rename
-    {__NR_rename, OP_RENAME, -1, 0, -1, 1, -1},
-    {__NR_link, OP_LINK, -1, 0, -1, 1, -1},
+    {__NR_rename, OP_RENAME, -1, 0, -1, 1, -1},	   {__NR_link, OP_LINK, -1, 0, -1, 1, -1},
     {__NR_symlink, OP_SYMLINK, -1, 0, -1, 1, -1},
 #endif
 #ifdef __NR_renameat
     {__NR_renameat, OP_RENAME, 0, 1, 2, 3, -1},
 #endif
-    {__NR_renameat2, OP_RENAME, 0, 1, 2, 3, 4},
-    {__NR_linkat, OP_LINK, 0, 1, 2, 3, 4},
+    {__NR_renameat2, OP_RENAME, 0, 1, 2, 3, 4},	   {__NR_linkat, OP_LINK, 0, 1, 2, 3, 4},
     {__NR_symlinkat, OP_SYMLINK, -1, 0, 1, 2, -1},
 };
 
@@ -1019,8 +1233,6 @@ static void on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r == 0 && ra >= 0)
 		rb = place(st, c, d2, t->pb, false, true, &t->b);
 	r = ra < 0 ? ra : rb;
-	if (r == 0 && ra == 0 && k->op == OP_LINK && (f & AT_SYMLINK_FOLLOW))
-		rb = r = 1; /* an O_TMPFILE's /proc/self/fd/N into the workdir? */
 	if (r == 0 && !ra && !rb) {
 		free(t);
 		return; /* neither is the layer's */
@@ -1028,6 +1240,7 @@ static void on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r >= 0 && k->op == OP_LINK && (f & ~(unsigned)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)))
 		r = -EINVAL;
 	if (r >= 0 && k->op == OP_LINK && ra == 0 && rb > 0)
+		/* an O_TMPFILE's /proc/self/fd/N (no name: not placed) */
 		r = link_tmpfile(c, st, t->pa, t->b.abs);
 	else if (r >= 0 && k->op != OP_SYMLINK && (ra == 0 || rb == 0))
 		r = -EXDEV; /* one name in the workdir, one outside */
@@ -1036,7 +1249,7 @@ static void on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 				.op = k->op,
 				.a = k->op == OP_SYMLINK ? t->b.abs : t->a.abs,
 				.b = k->op == OP_SYMLINK ? t->pa : t->b.abs,
-				.flags = k->op == OP_RENAME ? (int)f
+				.flags = k->op == OP_RENAME	   ? (int)f
 					 : (f & AT_SYMLINK_FOLLOW) ? LAYER_FOLLOW
 								   : 0};
 		r = quota(c, st, 0);
@@ -1155,7 +1368,8 @@ static struct cl_dir *dir_for(struct sl_ctx *c, struct cl_state *st, const char 
 	struct cl_dir *old = &st->dirs[0];
 	for (size_t i = 0; i < CL_DIRS; i++) {
 		struct cl_dir *d = &st->dirs[i];
-		if (pos && d->used && d->dev == sb->st_dev && d->ino == sb->st_ino && d->next == pos)
+		if (pos && d->used && d->dev == sb->st_dev && d->ino == sb->st_ino &&
+		    d->next == pos)
 			return d;
 		if (!d->used || (old->used && d->clock < old->clock))
 			old = d;
@@ -1344,27 +1558,38 @@ static void lexical(char *p)
 	memcpy(p, out, o + 1);
 }
 
-/* The object the layer resolves the path to (following), as a holder's
- * name in real: 0, LAYER_OUTSIDE, or -errno. */
-static long resolved(struct sl_ctx *c, struct cl_state *st, const char *abs, struct stat *sb,
-		     char *real)
+/* Where the layer resolves a path to (following): the holder's name
+ * (real: the upper's when it has the name, else the lower's), the upper's
+ * name whatever holds it (up), and the lower's when the lower holds a
+ * directory the view shows there (low, else empty). */
+struct target {
+	char real[PATH_MAX], up[PATH_MAX], low[PATH_MAX];
+	bool upper;	/* the upper holds it */
+	struct stat sb; /* the holder's */
+};
+
+/* 0, LAYER_OUTSIDE, or -errno. */
+static long resolved(struct sl_ctx *c, struct cl_state *st, const char *abs, struct target *t)
 {
 	struct job j = {.st = st, .op = OP_LOOKUP, .a = abs, .flags = LAYER_FOLLOW};
 	long r = job_run(c, &j);
 	if (r != 0)
 		return r;
-	*sb = j.n.st;
+	t->sb = j.n.st;
+	t->upper = j.n.where == LAYER_UPPER;
 	bool dot = !strcmp(j.n.path, ".");
+	const char *sep = dot ? "" : "/", *rel = dot ? "" : j.n.path;
+	bool low = j.n.where == LAYER_LOWER || (t->upper && j.n.low_dir && !j.n.opaque);
 	if (j.n.where == LAYER_NONE)
 		r = -ENOENT;
-	else if (snprintf(real, PATH_MAX, "%s%s%s", j.n.where == LAYER_UPPER ? st->up : st->wd,
-			  dot ? "" : "/", dot ? "" : j.n.path) >= PATH_MAX)
+	else if (snprintf(t->up, PATH_MAX, "%s%s%s", st->up, sep, rel) >= PATH_MAX ||
+		 snprintf(t->low, PATH_MAX, "%s%s%s", low ? st->wd : "", low ? sep : "",
+			  low ? rel : "") >= PATH_MAX)
 		r = -ENAMETOOLONG;
-	else if (j.n.where == LAYER_UPPER && j.n.low_dir && !j.n.opaque)
-		/* a merged directory: the lower's serves a cwd as well (every
-		 * name beneath is placed through the layer again) */
-		r = snprintf(real, PATH_MAX, "%s%s%s", st->wd, dot ? "" : "/", dot ? "" : j.n.path) >=
-			    PATH_MAX
+	else
+		snprintf(t->real, PATH_MAX, "%s", t->upper ? t->up : t->low[0] ? t->low : "");
+	if (r == 0 && !t->real[0]) /* a lower file */
+		r = snprintf(t->real, PATH_MAX, "%s%s%s", st->wd, sep, rel) >= PATH_MAX
 			? -ENAMETOOLONG
 			: 0;
 	layer_node_put(&j.n);
@@ -1386,6 +1611,24 @@ static bool kernel_lands(const char *raw, const char *real, const struct stat *s
 	       !dir == !S_ISDIR(h.st_mode);
 }
 
+/* The holder's object at real (its upper's or lower's name), opened
+ * beneath that tree with no symlink followed (a racing rename in the
+ * layer meets a symlink and fails): O_PATH for a directory, else read
+ * (never blocking: a FIFO swapped in). */
+static int holder_open(const struct cl_state *st, const char *real, bool dir)
+{
+	bool up = under(real, st->up, st->upl);
+	const char *rel = real + (up ? st->upl : st->wdl);
+	rel += strspn(rel, "/");
+	struct open_how how = {.flags = (dir ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK) |
+					O_CLOEXEC | O_NOFOLLOW,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+	long fd =
+	    syscall(SYS_openat2, up ? st->upper : st->lower, *rel ? rel : ".", &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
 /* The kernel's own call on the child's path, now that the layer has
  * decided: continued when the kernel lands where the layer does, else
  * the path (read once, len bytes with its NUL, in the child's buffer)
@@ -1403,20 +1646,24 @@ static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, 
 	char via[PATH_MAX];
 	snprintf(via, sizeof(via), "%s", real);
 	if (strlen(via) + 1 > len) {
-		int fd = open(real, (dir ? O_PATH | O_DIRECTORY : O_RDONLY) | O_CLOEXEC | O_NOFOLLOW);
+		/* "/dev/fd/N" at the shortest */
+		int fd = len < sizeof("/dev/fd/N") ? -ENAMETOOLONG : holder_open(st, real, dir);
+		if (fd < 0)
+			return fd;
 		struct stat fb;
-		if (fd < 0 || fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev) {
-			if (fd >= 0)
-				close(fd);
-			return fd < 0 ? -errno : -EAGAIN;
-		}
+		int n = fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev
+			    ? -1
+			    : 0;
 		struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
-		int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-		int e = errno;
+		if (n == 0)
+			n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+		int e = n < 0 ? errno : 0;
 		close(fd);
 		if (n < 0)
-			return -e;
+			return e ? -e : -EAGAIN;
 		snprintf(via, sizeof(via), "/proc/self/fd/%d", n);
+		if (strlen(via) + 1 > len && st->dev_fd)
+			snprintf(via, sizeof(via), "/dev/fd/%d", n);
 		if (strlen(via) + 1 > len)
 			return -ENAMETOOLONG;
 	}
@@ -1438,31 +1685,46 @@ static void on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	struct cl_state *st = arg_;
 	*a = sl_act_continue();
 	struct place *p = malloc(sizeof(*p));
-	char path[PATH_MAX], real[PATH_MAX];
-	long r = p ? onbehalf_read_path(c, c->req->data.args[0], path, sizeof(path)) : -ENOMEM;
+	struct target *t = malloc(sizeof(*t));
+	char path[PATH_MAX], k[PATH_MAX];
+	long r = p && t ? onbehalf_read_path(c, c->req->data.args[0], path, sizeof(path)) : -ENOMEM;
 	if (r == 0)
 		r = place(st, c, AT_FDCWD, path, false, false, p);
-	if (r == 0) {
+	if (r > 0)
+		r = resolved(c, st, p->abs, t);
+	else if (r == 0)
+		r = LAYER_OUTSIDE; /* not the layer's */
+	if (r == LAYER_OUTSIDE) {  /* or a symlink out: the kernel's */
 		free(p);
+		free(t);
 		return;
 	}
-	struct stat sb;
-	if (r > 0)
-		r = resolved(c, st, p->abs, &sb, real);
-	if (r == LAYER_OUTSIDE) {
-		free(p);
-		return; /* a symlink out: the kernel's, as any path outside */
-	}
-	if (r == 0 && !S_ISDIR(sb.st_mode))
+	if (r == 0 && !S_ISDIR(t->sb.st_mode))
 		r = -ENOTDIR;
 	if (r == 0) {
-		struct job j = {.st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK,
-				.flags = LAYER_FOLLOW};
+		struct job j = {
+		    .st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK, .flags = LAYER_FOLLOW};
 		r = job_run(c, &j);
 	}
-	if (r == 0)
-		r = steer(c, st, p, real, &sb, c->req->data.args[0], strlen(path) + 1, true, a);
+	if (r == 0) {
+		snprintf(k, sizeof(k), "%s", p->raw);
+		lexical(k);
+	}
+	/* the kernel lands on the lower's directory the view shows, or on
+	 * the upper's (made there first when only the lower held it: a
+	 * directory copied up without its contents changes nothing) */
+	if (r == 0 && t->low[0] && !strcmp(k, t->low)) {
+		*a = sl_act_continue();
+	} else if (r == 0 && !strcmp(k, t->up)) {
+		struct job j = {.st = st, .op = OP_MATERIALIZE, .a = p->abs};
+		r = t->upper ? 0 : job_run(c, &j);
+		*a = sl_act_continue();
+	} else if (r == 0) {
+		r = steer(c, st, p, t->real, &t->sb, c->req->data.args[0], strlen(path) + 1, true,
+			  a);
+	}
 	free(p);
+	free(t);
 	if (r < 0)
 		onbehalf_answer(a, r);
 }
@@ -1484,35 +1746,35 @@ static void on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	const __u64 *g = c->req->data.args;
 	unsigned int f = at ? (unsigned int)g[4] : 0;
 	struct place *p = malloc(sizeof(*p));
-	char path[PATH_MAX], real[PATH_MAX];
+	struct target *t = malloc(sizeof(*t));
+	char path[PATH_MAX];
 	uint64_t addr = at ? g[1] : g[0];
-	long r = p ? onbehalf_read_path(c, addr, path, sizeof(path)) : -ENOMEM;
+	long r = p && t ? onbehalf_read_path(c, addr, path, sizeof(path)) : -ENOMEM;
+	/* execveat(fd, "", AT_EMPTY_PATH) runs an open file: its open was
+	 * decided; r stays 0 (not the layer's) */
 	if (r == 0 && !(at && (f & AT_EMPTY_PATH) && !path[0]))
 		r = place(st, c, at ? (int)(int32_t)g[0] : AT_FDCWD, path, false,
 			  f & AT_SYMLINK_NOFOLLOW, p);
-	else if (r == 0)
-		r = 0; /* the fd itself: an open file, already decided */
-	if (r == 0) {
-		free(p);
-		return;
-	}
-	struct stat sb;
 	if (r > 0)
-		r = resolved(c, st, p->abs, &sb, real);
+		r = resolved(c, st, p->abs, t);
+	else if (r == 0)
+		r = LAYER_OUTSIDE; /* not the layer's */
 	if (r == LAYER_OUTSIDE) {
 		free(p);
+		free(t);
 		return;
 	}
-	if (r == 0 && !S_ISREG(sb.st_mode))
-		r = S_ISDIR(sb.st_mode) ? -EACCES : -EACCES;
+	if (r == 0 && !S_ISREG(t->sb.st_mode))
+		r = -EACCES;
 	if (r == 0) {
-		struct job j = {.st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK,
-				.flags = LAYER_FOLLOW};
+		struct job j = {
+		    .st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK, .flags = LAYER_FOLLOW};
 		r = job_run(c, &j);
 	}
 	if (r == 0)
-		r = steer(c, st, p, real, &sb, addr, strlen(path) + 1, false, a);
+		r = steer(c, st, p, t->real, &t->sb, addr, strlen(path) + 1, false, a);
 	free(p);
+	free(t);
 	if (r < 0)
 		onbehalf_answer(a, r);
 }
@@ -1525,12 +1787,11 @@ static void on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
  * file, no set-id bit): a rule for every call would switch its device
  * denials off (filter.c). */
 #define MKNOD_FORM(nr, i, type)                                                                    \
-	{{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, on_path}
+	{                                                                                          \
+		{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, on_path                        \
+	}
 
 static const struct sl_frule cowlayer_rules[] = {
-#ifdef __NR_creat
-    {{__NR_creat, 0, {{0}}}, on_creat},
-#endif
 #ifdef __NR_stat
     {{__NR_stat, 0, {{0}}}, on_path},
     {{__NR_lstat, 0, {{0}}}, on_path},
@@ -1621,7 +1882,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 {
 	(void)proc_off;
 	struct cl_state *st = state;
-	st->lower = st->upper = st->work = -1;
+	st->lower = st->upper = st->work = st->ruleset = -1;
 	const struct cow_branch *b = env->cow;
 	if (!b)
 		return sl_errorf(EINVAL, "copy-on-write layer: no branch");
@@ -1629,10 +1890,11 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	if (r < 0)
 		return r;
 	if (!onbehalf_can_fetch(st->ob))
-		return sl_errorf(EPERM, "workdir with fs_isolation none: the supervisor lists the "
-					"layer's directories through its copy of the sandbox's fd, and "
-					"pidfd_getfd is refused here (Docker's default seccomp profile "
-					"allows it only with CAP_SYS_PTRACE); use fs_isolation overlayfs");
+		return sl_errorf(EPERM,
+				 "workdir with fs_isolation none: the supervisor lists the "
+				 "layer's directories through its copy of the sandbox's fd, and "
+				 "pidfd_getfd is refused here (Docker's default seccomp profile "
+				 "allows it only with CAP_SYS_PTRACE); use fs_isolation overlayfs");
 	st->lower = open(b->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	st->upper = openat(b->dir_fd, "upper", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	st->work = openat(b->dir_fd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -1641,7 +1903,8 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 				 st->lower < 0 ? b->workdir : b->upper, strerror(errno));
 	struct stat sb;
 	if (fstat(st->lower, &sb) < 0 || sb.st_dev != b->wd_dev || sb.st_ino != b->wd_ino)
-		return sl_errorf(EBUSY, "copy-on-write layer: the workdir '%s' changed", b->workdir);
+		return sl_errorf(EBUSY, "copy-on-write layer: the workdir '%s' changed",
+				 b->workdir);
 	if ((r = dir_name(st->lower, st->wd, &st->wdl, "workdir")) < 0 ||
 	    (r = dir_name(st->upper, st->up, &st->upl, "upper")) < 0)
 		return r;
@@ -1651,7 +1914,15 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 			       .user_xattr = b->user_xattr,
 			       .workdir = st->wd};
 	st->max_disk = env->policy->max_disk.set ? env->policy->max_disk.v : 0;
-	return 0;
+	char t[32];
+	ssize_t tn = readlink("/dev/fd", t, sizeof(t) - 1);
+	st->dev_fd = tn == 13 && !strncmp(t, "/proc/self/fd", 13);
+	/* the executor applies it when it starts (at the first open): ours
+	 * until the release */
+	st->ruleset = env->ruleset < 0 ? -1 : fcntl(env->ruleset, F_DUPFD_CLOEXEC, 3);
+	if (st->ruleset < 0)
+		return sl_errorf(EINVAL, "copy-on-write layer: no ruleset for the opens");
+	return aschild_new(&st->confined, st->ruleset);
 }
 
 static void release(void *state)
@@ -1665,6 +1936,9 @@ static void release(void *state)
 		sl_close(&st->upper);
 		sl_close(&st->work);
 	}
+	aschild_free(st->confined);
+	if (st->ob)
+		sl_close(&st->ruleset);
 	onbehalf_put(st->ob);
 }
 
@@ -1681,3 +1955,22 @@ static const struct sl_feature *self(void)
 {
 	return &feature_cowlayer;
 }
+
+/* The opens no feature before it answered (views, the proc view,
+ * random's devices, the policy callback's): late in the dispatch order,
+ * its state the layer's (see "every other open"). */
+static const struct sl_frule tail_rules[] = {
+    {{__NR_openat, 0, {{0}}}, on_tail_openat},
+#ifdef __NR_open
+    {{__NR_open, 0, {{0}}}, on_tail_open_legacy},
+#endif
+#ifdef __NR_creat
+    {{__NR_creat, 0, {{0}}}, on_tail_creat},
+#endif
+};
+
+const struct sl_feature feature_cowlayer_opens = {
+    .name = "copy-on-write layer's opens",
+    .active = active,
+    SL_FRULES(tail_rules),
+};

@@ -43,6 +43,7 @@ static const struct sl_feature *const all[] = {
     &feature_httpacl,
     &feature_meminfo,
     &feature_policyctx,
+    &feature_cowlayer_opens,
     &feature_explain,
 };
 /* clang-format on */

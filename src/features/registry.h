@@ -14,6 +14,7 @@ extern const struct sl_feature feature_nproc;
 extern const struct sl_feature feature_memlimit;
 extern const struct sl_feature feature_uname;
 extern const struct sl_feature feature_cowlayer;
+extern const struct sl_feature feature_cowlayer_opens;
 extern const struct sl_feature feature_synthetic;
 extern const struct sl_feature feature_random;
 extern const struct sl_feature feature_timeshift;

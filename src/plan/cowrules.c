@@ -22,8 +22,7 @@ static bool within(const char *a, const char *b)
 /* Each path of l (canonicalized; one gone holds nothing) against the
  * workdir (inside it or holding it) and, with dir, against the branch's
  * directory (holding it). */
-static int check(const struct sl_strv *l, const char *what, const struct cow_branch *b,
-		 bool branch)
+static int check(const struct sl_strv *l, const char *what, const struct cow_branch *b, bool branch)
 {
 	for (size_t i = 0; i < l->n; i++) {
 		char *p = realpath(l->v[i], NULL);

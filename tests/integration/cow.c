@@ -547,6 +547,46 @@ TEST(cow_cli_flags)
 	CHECK_CONTAINS(err, "not supported yet: --timeout with --dry-run");
 }
 
+/* --workdir alone is the seccomp layer: staged, listed by --dry-run,
+ * committed at the end; and what it cannot keep is refused, naming it. */
+TEST(cowlayer_cli_workdir_alone)
+{
+	char *w = tc_mkdir("w");
+	tc_write_file(tc_path(w, "old"), "o\n", 0644);
+	char *out = NULL, *err = NULL;
+	int rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-storage", tc_mkdir("storage"),
+			    "--dry-run", "-r", "/usr", "-r", "/lib", "-r", "/bin", "--", "/bin/sh",
+			    "-c", "echo hi; rm old; echo n > new", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK_STR(out, "hi\n");
+	CHECK_CONTAINS(err, "sandlock: dry-run: filesystem changes:\nA  new\nD  old\n");
+	CHECK(tc_exists(tc_path(w, "old")));
+	rc = tc_cli_run(&out, &err, "--workdir", w, "-r", "/usr", "-r", "/lib", "-r", "/bin", "--",
+			"/bin/sh", "-c", "rm old; echo n > new", NULL);
+	CHECK_EQ(rc, 0);
+	CHECK(!tc_exists(tc_path(w, "old")));
+	CHECK_STR(tc_read_file(tc_path(w, "new")), "n\n");
+	/* a write grant that would reach the workdir past the layer */
+	rc = tc_cli_run(&out, &err, "--workdir", w, "-w", th_tmpdir(), "--", "/bin/true", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "holding the workdir");
+	CHECK_EQ(mkdir(tc_path(w, "sub"), 0755), 0);
+	rc = tc_cli_run(&out, &err, "--workdir", w, "-w", tc_path(w, "sub"), "--", "/bin/true",
+			NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "with fs_isolation none");
+	char *st = tc_mkdir("st2");
+	rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-storage", st, "-w", st, "--", "/bin/true",
+			NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "holds the staged changes' storage");
+	CHECK_EQ(mkdir(tc_path(w, "secret"), 0700), 0);
+	rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-deny", tc_path(w, "secret"), "--",
+			"/bin/true", NULL);
+	CHECK_EQ(rc, 1);
+	CHECK_CONTAINS(err, "fs_deny");
+}
+
 /* What is not there is said: BranchFS is refused, not ignored, and what
  * the overlay's one writable tree would not keep. */
 TEST(cow_refusals)

@@ -580,7 +580,9 @@ TEST(cowlayer_refusals)
 	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
 	struct env e;
 	env_open(&e, "w");
-	CHECK_EQ(layer_rename(&e.l, "a", "k/1", RENAME_EXCHANGE), -EINVAL);
+	CHECK_EQ(layer_rename(&e.l, "a", "d", RENAME_EXCHANGE), -EINVAL); /* a directory */
+	CHECK_EQ(layer_rename(&e.l, "a", "k/1", RENAME_EXCHANGE | RENAME_NOREPLACE), -EINVAL);
+	CHECK_EQ(layer_rename(&e.l, "a", "nothing", RENAME_EXCHANGE), -ENOENT);
 	CHECK_EQ(layer_rename(&e.l, "a", "k/1", 4 /* RENAME_WHITEOUT */), -EINVAL);
 	CHECK_EQ(layer_mknod(&e.l, "dev", S_IFCHR | 0600), -EPERM);
 	CHECK_EQ(layer_rmdir(&e.l, "."), -EINVAL);
@@ -1094,4 +1096,31 @@ TEST(cowlayer_concurrent_copy_up)
 	CHECK_EQ(st.st_size, 3);
 	CHECK_EQ(lstat(join(e.w, "many/sub3/f13"), &st), 0);
 	CHECK_EQ(st.st_size, 1);
+}
+
+/* RENAME_EXCHANGE of two files of the lower: both copied up, swapped;
+ * the lower untouched. */
+TEST(cowlayer_exchange_files)
+{
+	th_skip_under_valgrind(
+	    "the layer opens every name with openat2, which valgrind 3.19 lacks");
+	struct env e;
+	env_open(&e, "w");
+	CHECK_EQ(layer_rename(&e.l, "a", "k/1", RENAME_EXCHANGE), 0);
+	char buf[16] = "";
+	int fd = layer_open(&e.l, "a", O_RDONLY, 0);
+	CHECK(fd >= 0);
+	CHECK(read(fd, buf, sizeof(buf) - 1) == 3);
+	close(fd);
+	CHECK_STR(buf, "one");
+	struct stat st;
+	CHECK_EQ(layer_stat(&e.l, "k/1", 0, &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0644);
+	CHECK_EQ(layer_stat(&e.l, "a", 0, &st), 0);
+	CHECK_EQ(st.st_mode & 0777, 0640);
+	fd = open(join(e.w, "a"), O_RDONLY);
+	memset(buf, 0, sizeof(buf));
+	CHECK(read(fd, buf, sizeof(buf) - 1) == 3);
+	close(fd);
+	CHECK_STR(buf, "old");
 }

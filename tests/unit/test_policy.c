@@ -575,8 +575,17 @@ TEST(policy_not_supported_yet)
 						      sandlock_sandbox_builder_workdir(b, d), 1),
 						  1 << 20),
 		2));
-	/* the seccomp copy-on-write layer (fs_isolation none) */
-	UNSUPPORTED("workdir", sandlock_sandbox_builder_workdir(b, d));
+	/* the seccomp copy-on-write layer (fs_isolation none) is there, with
+	 * keep and max_disk too */
+	sandlock_builder_t *ok = sandlock_sandbox_builder_on_exit(
+	    sandlock_sandbox_builder_max_disk(sandlock_sandbox_builder_workdir(NEW(), d), 1 << 20),
+	    2);
+	int err = 0;
+	char *msg = NULL;
+	sandlock_sandbox_t *p = sandlock_sandbox_build(ok, &err, &msg);
+	CHECK(p != NULL && err == 0);
+	sandlock_sandbox_free(p);
+	free(msg);
 	UNSUPPORTED("fs_mount", sandlock_sandbox_builder_fs_mount(
 				    sandlock_sandbox_builder_chroot(b, d), "/m", "/tmp"));
 	UNSUPPORTED("chroot", sandlock_sandbox_builder_chroot(b, d));
