@@ -592,7 +592,8 @@ static const char deleted_py[] =
     "    return [n, W + '/' + n, './' + n, 'd/../' + n, '/proc/self/cwd/' + n,\n"
     "            '/proc/self/root' + W + '/' + n, '/proc/self/fd/%d/%s' % (dfd, n),\n"
     "            '/proc/self/fd/%d/%s' % (pfd, n), '/proc/thread-self/cwd/' + n,\n"
-    "            '/proc/%d/cwd/%s' % (PID, n), 'tolow/' + n] + [T + '/' + x for x in ARGS[1:]]\n"
+    "            '/proc/%d/cwd/%s' % (PID, n), 'tolow/' + n, 'back/' + n, 'absw/' + n,\n"
+    "            'd/../back/' + n] + [T + '/' + x for x in ARGS[1:]]\n"
     "for n in ('gone', 'sfile', 'sd/inner', 'glink', 'cu'):\n"
     "    for p in routes(n):\n"
     "        must_fail('open ' + p, rd, p)\n"
@@ -628,6 +629,8 @@ static struct scene deleted_scene(bool tree)
 	tc_write_file(tc_path(sc.w, "sd/inner"), "removed-inner\n", 0755);
 	CHECK_EQ(symlink("f", tc_path(sc.w, "glink")), 0);
 	CHECK_EQ(symlink(".", tc_path(sc.w, "tolow")), 0);
+	CHECK_EQ(symlink("../w", tc_path(sc.w, "back")), 0); /* out and in again */
+	CHECK_EQ(symlink(sc.w, tc_path(sc.w, "absw")), 0);
 	tc_write_file(tc_path(sc.w, "cu"), "#!/bin/sh\necho EXECUTED-CU\n", 0755);
 	sc.w_before = dump(sc.w);
 	return sc;
@@ -1554,4 +1557,46 @@ TEST(attackcowsec_dirfd_of_a_renamed_dir)
 	}
 	CHECK(tc_exists(tc_path(sc.w, "e/viafd")));
 	CHECK(tc_exists(tc_path(sc.w, "e/viacwd")));
+}
+
+/* A copied-up file linked out into a writable tree through its /proc
+ * fd link: refused, or a link of the run's own staged copy that the
+ * commit never makes the workdir's file (a later run granted only the
+ * tree would write the workdir through it). */
+TEST(attackcowsec_upper_file_linked_out)
+{
+	need_python();
+	char *script = mkscript(
+	    "linkout.py",
+	    "fd = os.open('f', os.O_RDWR | os.O_APPEND); os.write(fd, b'staged\\n')\n"
+	    "cc('procfd-follow', libc.linkat(-100, b'/proc/self/fd/%d' % fd, -100,\n"
+	    "   (T + '/x1').encode(), 0x400))\n"
+	    "cc('empty-path', libc.linkat(fd, b'', -100, (T + '/x2').encode(), 0x1000))\n"
+	    "up = os.readlink('/proc/self/fd/%d' % fd)\n"
+	    "cc('upper-name', libc.linkat(-100, up.encode(), -100, (T + '/x3').encode(), 0))\n"
+	    "tfd = os.open('.', os.O_TMPFILE | os.O_RDWR, 0o644); os.write(tfd, b'tmp')\n"
+	    "cc('tmpfile-in', libc.linkat(-100, b'/proc/self/fd/%d' % tfd, -100, b'tl', 0x400))\n"
+	    "cc('tmpfile-out', libc.linkat(-100, b'/proc/self/fd/%d' % tfd, -100,\n"
+	    "   (T + '/x4').encode(), 0x400))\n" END_PY);
+	struct scene sc = scene(true);
+	sandlock_sandbox_t *p = tc_build(sc_builder(&sc, script));
+	struct tc_res r = sc_run(p, &sc, script, "commit");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "ended %d:\n%s%s", r.code, r.out, r.err);
+	outside_intact(&sc, &r);
+	CHECK_STR(tc_read_file(tc_path(sc.w, "f")), "lower\nstaged\n");
+	struct stat a, b;
+	static const char *const names[] = {"f", "tl"};
+	static const char *const xs[] = {"x1", "x2", "x3", "x4"};
+	for (size_t i = 0; i < 2; i++) {
+		if (stat(tc_path(sc.w, names[i]), &a) != 0)
+			continue;
+		for (size_t j = 0; j < 4; j++)
+			if (stat(tc_path(sc.t, xs[j]), &b) == 0 && a.st_ino == b.st_ino &&
+			    a.st_dev == b.st_dev)
+				th_fail(__FILE__, __LINE__,
+					"%s/%s is committed as a link of %s/%s:\n%s", sc.w,
+					names[i], sc.t, xs[j], r.out);
+	}
+	storage_empty(&sc);
 }
