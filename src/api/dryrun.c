@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * dryrun.c - sandlock_dry_run: the command runs over a staged layer
- * (fs_isolation overlayfs), its changes are listed, then dropped: the
+ * (overlayfs, or the seccomp layer), its changes are listed, then dropped: the
  * workdir is never touched, whatever on_exit and on_error say.
  */
 #include <errno.h>

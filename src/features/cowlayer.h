@@ -20,4 +20,12 @@ struct sl_action;
 bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char *path,
 		   uint64_t flags, uint64_t mode);
 
+/* Whether the layer is active: the open chain's entry then hands it the
+ * object it resolved and let through (cowlayer_stash), so that the late
+ * open handler, which makes that open, need not resolve it again. */
+bool cowlayer_wants_object(struct sl_ctx *c);
+/* Takes fd (ours, O_PATH: the object the entry resolved for this
+ * notification; -1 none).  Engine thread. */
+void cowlayer_stash(struct sl_ctx *c, int fd);
+
 #endif

@@ -152,7 +152,9 @@ struct open_q {
 	struct sl_procs *ps;
 	struct pv_where w;
 	uint64_t flags;
-	long fd; /* a procfs object opened at once (procview_open_here), or not */
+	long fd;  /* a procfs object opened at once (procview_open_here), or not */
+	int kept; /* with the copy-on-write layer: the object, when let through */
+	bool keep;
 };
 
 /* With no credential needed (OB_ANY): 1 + the index of the view whose real
@@ -175,6 +177,8 @@ static long which_view(const struct ob_obj *o, void *arg)
 			return (long)(NVIEWS + j) + 1;
 	if (q->w.kind == PV_PROC)
 		q->fd = procview_open_here(o, &q->st->fast, q->flags);
+	else if (q->keep)
+		q->kept = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
 	return 0;
 }
 
@@ -344,7 +348,9 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 			    .reading = !(flags & NOT_READING),
 			    .ps = &c->sup->procs,
 			    .flags = flags,
-			    .fd = PV_OPEN_LONG};
+			    .fd = PV_OPEN_LONG,
+			    .kept = -1,
+			    .keep = cowlayer_wants_object(c)};
 	struct ob_req q = {.dirfd = dirfd,
 			   .path = path,
 			   .flags = (flags & O_NOFOLLOW) ? OB_NOFOLLOW : 0,
@@ -353,7 +359,15 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 			   .arg = &oq};
 	long w = onbehalf_run(st->ob, c, &q);
 	/* not found, or off procfs: the kernel opens it, under Landlock,
-	 * which gives procfs no right (a path rewritten since meets that) */
+	 * which gives procfs no right (a path rewritten since meets that);
+	 * with the copy-on-write layer, its late handler opens the object
+	 * resolved here instead */
+	if (w == 0 && oq.w.kind == PV_NOT_PROC && oq.kept >= 0) {
+		cowlayer_stash(c, oq.kept);
+		oq.kept = -1;
+	}
+	if (oq.kept >= 0)
+		close(oq.kept);
 	if (w < 0 || (w == 0 && oq.w.kind == PV_NOT_PROC))
 		return;
 	if (w == 0 && oq.w.kind == PV_OURS && procview_names_ours(path))

@@ -547,6 +547,51 @@ TEST(cow_cli_flags)
 	CHECK_CONTAINS(err, "not supported yet: --timeout with --dry-run");
 }
 
+/* The seccomp layer's listings: a directory of lower and layer names,
+ * read in small pages (getdents64 with a 512-byte buffer, through
+ * ctypes) and in large ones (os.listdir), with a rewind and a seek back:
+ * each merged name once, the removed ones never, in name order. */
+TEST(cowlayer_listing_pages)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "d"), 0755), 0);
+	for (int i = 0; i < 1500; i++)
+		tc_write_file(tc_path(w, tc_fmt("d/lower-entry-%04d", i)), "x", 0644);
+	iso = 0;
+	sandlock_sandbox_t *p = tc_build(cow_builder(w));
+	static const char code[] =
+	    "import ctypes, os, sys\n"
+	    "d = sys.argv[1] + '/d'\n"
+	    "for i in range(0, 1500, 3): os.unlink('%s/lower-entry-%04d' % (d, i))\n"
+	    "for i in range(700): open('%s/upper-entry-%04d' % (d, i), 'w').close()\n"
+	    "want = sorted(n for n in os.listdir(d))\n"
+	    "libc = ctypes.CDLL(None, use_errno=True)\n"
+	    "NR = 217 if os.uname().machine == 'x86_64' else 61  # getdents64\n"
+	    "fd = os.open(d, os.O_RDONLY | os.O_DIRECTORY)\n"
+	    "def read_all():\n"
+	    "    got = []\n"
+	    "    buf = ctypes.create_string_buffer(512)\n"
+	    "    while True:\n"
+	    "        n = libc.syscall(NR, fd, buf, 512)\n"
+	    "        if n < 0: raise OSError(ctypes.get_errno(), 'getdents64')\n"
+	    "        if n == 0: return got\n"
+	    "        off = 0\n"
+	    "        while off < n:\n"
+	    "            reclen = int.from_bytes(buf.raw[off + 16:off + 18], 'little')\n"
+	    "            name = buf.raw[off + 19:off + reclen].split(b'\\0')[0].decode()\n"
+	    "            if name not in ('.', '..'): got.append(name)\n"
+	    "            off += reclen\n"
+	    "a = read_all(); os.lseek(fd, 0, 0); b = read_all()\n"
+	    "print(len(want), a == want, b == want, want == sorted(set(want)),\n"
+	    "      not any(('lower-entry-%04d' % i) in want for i in range(0, 1500, 3)))\n";
+	const char *argv[] = {PY, "-c", code, w, NULL};
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 4));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "1700 True True True True\n");
+}
+
 /* --workdir alone is the seccomp layer: staged, listed by --dry-run,
  * committed at the end; and what it cannot keep is refused, naming it. */
 TEST(cowlayer_cli_workdir_alone)

@@ -1,0 +1,170 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * cowint.h - what the seccomp copy-on-write layer's files share
+ * (cowlayer.c: the state, placing a path, the operations, the opens and
+ * the feature; cowpaths.c: the path calls, the two-path calls, metadata
+ * through an fd; cowlist.c: listings; cowsteer.c: chdir and exec).
+ * Internal to src/features/.
+ */
+#ifndef SL_COWINT_H
+#define SL_COWINT_H
+
+#include <linux/limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/types.h>
+#include <sys/xattr.h>
+#include <time.h>
+
+#include "layer.h"
+
+struct aschild;
+struct onbehalf;
+struct sl_action;
+struct sl_ctx;
+struct sl_feature;
+
+#ifndef O_TMPFILE
+#define O_TMPFILE (020000000 | O_DIRECTORY)
+#endif
+#ifndef AT_EACCESS
+#define AT_EACCESS 0x200
+#endif
+#ifndef RENAME_NOREPLACE
+#define RENAME_NOREPLACE (1 << 0)
+#endif
+
+#define CL_DIRS 16 /* listings kept per sandbox */
+
+/* One listing served from the open file at position next. */
+struct cl_dir {
+	bool used;
+	dev_t dev;
+	ino_t ino;
+	uint64_t next, clock;
+	struct layer_dir d;
+};
+
+struct cl_state {
+	struct onbehalf *ob;
+	struct layer l;
+	int lower, upper, work;
+	char wd[PATH_MAX]; /* the workdir's canonical name */
+	char up[PATH_MAX]; /* the upper's */
+	size_t wdl, upl;
+	uint64_t max_disk; /* 0: none */
+	struct cl_dir dirs[CL_DIRS];
+	uint64_t clock;
+	/* the opens outside the workdir: made under the command's own
+	 * Landlock ruleset (the kernel's decision on the object we hold) */
+	struct aschild *confined;
+	int ruleset;
+	bool dev_fd; /* /dev/fd is the host's link to /proc/self/fd */
+	/* the object the open chain's entry resolved for notification
+	 * stash_id (cowlayer_stash), for the late open handler */
+	int stash_fd;
+	uint64_t stash_id;
+};
+
+struct place {
+	char abs[PATH_MAX]; /* in the workdir's names, for the layer */
+	char raw[PATH_MAX]; /* the kernel's names (before the upper's renaming) */
+};
+
+enum cl_op {
+	OP_OPEN,
+	OP_STAT,
+	OP_READLINK,
+	OP_ACCESS,
+	OP_UNLINK,
+	OP_RMDIR,
+	OP_MKDIR,
+	OP_MKNOD,
+	OP_RENAME,
+	OP_LINK,
+	OP_SYMLINK,
+	OP_CHMOD,
+	OP_CHOWN,
+	OP_UTIMENS,
+	OP_TRUNCATE,
+	OP_SETXATTR,
+	OP_GETXATTR,
+	OP_LISTXATTR,
+	OP_RMXATTR,
+	OP_LOOKUP,
+	OP_USAGE,
+	OP_LINKFD,
+	OP_READDIR,
+	OP_MATERIALIZE,
+};
+
+struct job {
+	struct cl_state *st;
+	enum cl_op op;
+	const char *a, *b; /* paths (b: rename's, link's target; symlink's target text) */
+	int flags;	   /* the layer's (LAYER_FOLLOW), or open's, or rename's */
+	mode_t mode;
+	uid_t uid;
+	gid_t gid;
+	bool now;
+	struct timespec ts[2];
+	off_t len;
+	char name[XATTR_NAME_MAX + 1];
+	void *buf;
+	size_t size;
+	struct stat sb;
+	struct layer_node n;   /* OP_LOOKUP */
+	int fd;		       /* OP_LINKFD */
+	struct layer_dir *dir; /* OP_READDIR */
+};
+
+struct out_q {
+	int op; /* OP_OPEN, OP_STAT, OP_READLINK, OP_ACCESS */
+	int flags;
+	int mode;
+	struct stat sb;
+	char *buf;
+	size_t size;
+};
+
+/* The feature whose state is struct cl_state. */
+const struct sl_feature *cowl_self(void);
+
+/* The kernel's name of an fd of ours: 0, -ESTALE for an object with no
+ * name (removed, anonymous), or -errno. */
+int cowl_fd_name(int fd, char *buf, size_t size);
+/* Whether p is dir (dl bytes) or beneath it. */
+bool cowl_under(const char *p, const char *dir, size_t dl);
+/* abs named in the workdir's terms (an upper name renamed): 1 when it is
+ * under the workdir, 0 when not, -ENAMETOOLONG. */
+int cowl_to_workdir(const struct cl_state *st, char *abs);
+/* Where the thread's (dirfd, path) lands: 1 when under the workdir (p
+ * filled), 0 when not the layer's, or -errno. */
+int cowl_place(struct cl_state *st, struct sl_ctx *c, int dirfd, const char *path, bool empty,
+	       bool nofollow, struct place *p);
+/* j on the layer, with the child's credentials. */
+long cowl_job_run(struct sl_ctx *c, struct job *j);
+/* max_disk: ENOSPC when the upper's bytes and growth reach it. */
+long cowl_quota(struct sl_ctx *c, struct cl_state *st, uint64_t growth);
+mode_t cowl_umask_of(struct sl_ctx *c);
+/* The layer answered EXDEV: 1 with where the path continues outside. */
+int cowl_outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags, char *out);
+/* j on the layer, walked again when it left by the workdir's ".." and
+ * came back in (abs: PATH_MAX bytes, its new name). */
+long cowl_layer_call(struct sl_ctx *c, struct job *j, char *abs, int lflags);
+/* An open, stat, readlink or access through a symlink out of the
+ * workdir, by the on-behalf core on where it continues. */
+long cowl_outside_run(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags,
+		      struct out_q *q);
+
+/* The handlers of the other files. */
+void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg);
+
+#endif

@@ -1,0 +1,602 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/* cowpaths.c - the seccomp layer: the path calls, the two-path calls, metadata through an fd (see
+ * cowlayer.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/limits.h>
+#include <linux/openat2.h>
+#include <linux/stat.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/xattr.h>
+#include <unistd.h>
+#include <utime.h>
+
+#include "aschild.h"
+#include "cow.h"
+#include "cowint.h"
+#include "error.h"
+#include "feature.h"
+#include "layer.h"
+#include "mem.h"
+#include "onbehalf.h"
+#include "policy.h"
+#include "procs.h"
+#include "registry.h"
+#include "seccomp_uapi.h"
+#include "syscalls.h"
+#include "util.h"
+
+/* ---- path calls ---------------------------------------------------------------------- */
+
+/* Where a call keeps its arguments (-1: not there). */
+struct pcall {
+	int nr;
+	enum cl_op op;
+	int dirfd, path, flags;
+	int lflags; /* LAYER_FOLLOW when the call follows a final symlink */
+};
+
+static const struct pcall pcalls[] = {
+#ifdef __NR_stat
+    {__NR_stat, OP_STAT, -1, 0, -1, LAYER_FOLLOW},
+    {__NR_lstat, OP_STAT, -1, 0, -1, 0},
+#endif
+    {__NR_newfstatat, OP_STAT, 0, 1, 3, LAYER_FOLLOW},
+    {__NR_statx, OP_STAT, 0, 1, 2, LAYER_FOLLOW},
+#ifdef __NR_access
+    {__NR_access, OP_ACCESS, -1, 0, -1, LAYER_FOLLOW},
+#endif
+    {__NR_faccessat, OP_ACCESS, 0, 1, -1, LAYER_FOLLOW},
+    {__NR_faccessat2, OP_ACCESS, 0, 1, 3, LAYER_FOLLOW},
+#ifdef __NR_readlink
+    {__NR_readlink, OP_READLINK, -1, 0, -1, 0},
+#endif
+    {__NR_readlinkat, OP_READLINK, 0, 1, -1, 0},
+#ifdef __NR_unlink
+    {__NR_unlink, OP_UNLINK, -1, 0, -1, 0},
+    {__NR_rmdir, OP_RMDIR, -1, 0, -1, 0},
+    {__NR_mkdir, OP_MKDIR, -1, 0, -1, 0},
+    {__NR_mknod, OP_MKNOD, -1, 0, -1, 0},
+    {__NR_chmod, OP_CHMOD, -1, 0, -1, LAYER_FOLLOW},
+    {__NR_chown, OP_CHOWN, -1, 0, -1, LAYER_FOLLOW},
+    {__NR_lchown, OP_CHOWN, -1, 0, -1, 0},
+#endif
+    {__NR_unlinkat, OP_UNLINK, 0, 1, 2, 0},
+    {__NR_mkdirat, OP_MKDIR, 0, 1, -1, 0},
+    {__NR_mknodat, OP_MKNOD, 0, 1, -1, 0},
+    {__NR_fchmodat, OP_CHMOD, 0, 1, -1, LAYER_FOLLOW},
+    {__NR_fchmodat2, OP_CHMOD, 0, 1, 3, LAYER_FOLLOW},
+    {__NR_fchownat, OP_CHOWN, 0, 1, 4, LAYER_FOLLOW},
+    {__NR_utimensat, OP_UTIMENS, 0, 1, 3, LAYER_FOLLOW},
+#ifdef __NR_utimes
+    {__NR_utimes, OP_UTIMENS, -1, 0, -1, LAYER_FOLLOW},
+#endif
+#ifdef __NR_utime
+    {__NR_utime, OP_UTIMENS, -1, 0, -1, LAYER_FOLLOW},
+#endif
+#ifdef __NR_futimesat
+    {__NR_futimesat, OP_UTIMENS, 0, 1, -1, LAYER_FOLLOW},
+#endif
+    {__NR_truncate, OP_TRUNCATE, -1, 0, -1, LAYER_FOLLOW},
+    {__NR_setxattr, OP_SETXATTR, -1, 0, -1, LAYER_FOLLOW},
+    {__NR_lsetxattr, OP_SETXATTR, -1, 0, -1, 0},
+    {__NR_getxattr, OP_GETXATTR, -1, 0, -1, LAYER_FOLLOW},
+    {__NR_lgetxattr, OP_GETXATTR, -1, 0, -1, 0},
+    {__NR_listxattr, OP_LISTXATTR, -1, 0, -1, LAYER_FOLLOW},
+    {__NR_llistxattr, OP_LISTXATTR, -1, 0, -1, 0},
+    {__NR_removexattr, OP_RMXATTR, -1, 0, -1, LAYER_FOLLOW},
+    {__NR_lremovexattr, OP_RMXATTR, -1, 0, -1, 0},
+};
+
+static const struct pcall *pcall_of(int nr)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(pcalls); i++)
+		if (pcalls[i].nr == nr)
+			return &pcalls[i];
+	return NULL;
+}
+
+static uint64_t arg(const struct sl_ctx *c, int i)
+{
+	return i >= 0 && i < 6 ? c->req->data.args[i] : 0;
+}
+
+/* The AT_ flags of k: *lflags (the layer's follow), *empty; -EINVAL for
+ * bits the call does not take. */
+static int at_flags(const struct sl_ctx *c, const struct pcall *k, int *lflags, bool *empty,
+		    unsigned int *f)
+{
+	*lflags = k->lflags;
+	*empty = false;
+	*f = k->flags >= 0 ? (unsigned int)arg(c, k->flags) : 0;
+	if (k->op == OP_UNLINK)
+		return *f & ~(unsigned)AT_REMOVEDIR ? -EINVAL : 0;
+	unsigned int ok = AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH | AT_NO_AUTOMOUNT |
+			  (k->op == OP_ACCESS ? AT_EACCESS : 0) |
+			  (k->nr == __NR_statx ? AT_STATX_SYNC_TYPE : 0);
+	if (*f & ~ok)
+		return -EINVAL;
+	if (*f & AT_SYMLINK_NOFOLLOW)
+		*lflags = 0;
+	*empty = *f & AT_EMPTY_PATH;
+	return 0;
+}
+
+/* The times of utimes/futimesat/utime/utimensat, as the kernel checks
+ * them (NULL: now).  1: both UTIME_OMIT, nothing to do. */
+static int read_times(struct sl_ctx *c, int nr, uint64_t addr, struct job *j)
+{
+	if (!addr) {
+		j->now = true;
+		return 0;
+	}
+#ifdef __NR_utime
+	if (nr == __NR_utime) {
+		struct utimbuf ub;
+		if (mem_read(&c->mem, addr, &ub, sizeof(ub)) < 0)
+			return -EFAULT;
+		j->ts[0] = (struct timespec){ub.actime, 0};
+		j->ts[1] = (struct timespec){ub.modtime, 0};
+		return 0;
+	}
+#endif
+	if (nr != __NR_utimensat) {
+		struct timeval tv[2];
+		if (mem_read(&c->mem, addr, tv, sizeof(tv)) < 0)
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
+			j->ts[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * 1000};
+		}
+		return 0;
+	}
+	if (mem_read(&c->mem, addr, j->ts, sizeof(j->ts)) < 0)
+		return -EFAULT;
+	for (int i = 0; i < 2; i++) {
+		long ns = j->ts[i].tv_nsec;
+		if (!((ns >= 0 && ns <= 999999999) || ns == UTIME_NOW || ns == UTIME_OMIT))
+			return -EINVAL;
+	}
+	return j->ts[0].tv_nsec == UTIME_OMIT && j->ts[1].tv_nsec == UTIME_OMIT;
+}
+
+/* An xattr call's name (and setxattr's value, flags), as the kernel
+ * checks them. */
+static int read_xattr(struct sl_ctx *c, const uint64_t *a, struct job *j)
+{
+	size_t len;
+	int r = mem_read_cstr(&c->mem, a[0], j->name, sizeof(j->name), &len);
+	if (r == -ENAMETOOLONG || (r == 0 && len == 0))
+		return -ERANGE;
+	if (r < 0)
+		return -EFAULT;
+	if (j->op == OP_RMXATTR)
+		return 0;
+	j->size = (size_t)a[2];
+	if (j->size > XATTR_SIZE_MAX)
+		j->size = j->op == OP_SETXATTR ? j->size : XATTR_SIZE_MAX;
+	if (j->op == OP_SETXATTR) {
+		j->flags = (int)a[3];
+		if (j->flags & ~(XATTR_CREATE | XATTR_REPLACE))
+			return -EINVAL;
+		if (j->size > XATTR_SIZE_MAX)
+			return -E2BIG;
+	}
+	if (j->size && !(j->buf = calloc(1, j->size)))
+		return -ENOMEM;
+	if (j->op == OP_SETXATTR && j->size && mem_read(&c->mem, a[1], j->buf, j->size) < 0)
+		return -EFAULT;
+	return 0;
+}
+
+/* The operation's own arguments (after the path: a[0..3]). */
+static int read_args(struct sl_ctx *c, const struct pcall *k, const uint64_t *a, struct job *j)
+{
+	switch (k->op) {
+	case OP_ACCESS:
+		j->mode = (mode_t)a[0];
+		return j->mode & ~(mode_t)(R_OK | W_OK | X_OK) ? -EINVAL : 0;
+	case OP_READLINK:
+		if ((int)a[1] <= 0)
+			return -EINVAL;
+		j->size = (size_t)(int)a[1] < PATH_MAX ? (size_t)(int)a[1] : PATH_MAX;
+		return (j->buf = malloc(j->size)) ? 0 : -ENOMEM;
+	case OP_MKDIR:
+		j->mode = ((mode_t)a[0] & 07777 & ~cowl_umask_of(c)) | S_IFDIR;
+		j->mode &= ~(mode_t)S_IFDIR;
+		return 0;
+	case OP_MKNOD:
+		j->mode = (mode_t)a[0];
+		j->mode = (j->mode & S_IFMT) | (j->mode & 07777 & ~cowl_umask_of(c));
+		if (!(j->mode & S_IFMT))
+			j->mode |= S_IFREG;
+		return 0;
+	case OP_CHMOD:
+		j->mode = (mode_t)a[0] & 07777;
+		return 0;
+	case OP_CHOWN:
+		j->uid = (uid_t)a[0];
+		j->gid = (gid_t)a[1];
+		return 0;
+	case OP_UTIMENS:
+		return read_times(c, k->nr, a[0], j);
+	case OP_TRUNCATE:
+		j->len = (off_t)a[0];
+		return j->len < 0 ? -EINVAL : 0;
+	case OP_SETXATTR:
+	case OP_GETXATTR:
+	case OP_LISTXATTR:
+	case OP_RMXATTR:
+		if (k->op == OP_LISTXATTR) {
+			j->size = (size_t)a[1] < XATTR_LIST_MAX ? (size_t)a[1] : XATTR_LIST_MAX;
+			return j->size && !(j->buf = calloc(1, j->size)) ? -ENOMEM : 0;
+		}
+		return read_xattr(c, a, j);
+	default:
+		return 0;
+	}
+}
+
+/* struct statx from a struct stat (what the layer answers). */
+static void to_statx(const struct stat *s, struct statx *x)
+{
+	*x = (struct statx){.stx_mask = STATX_BASIC_STATS,
+			    .stx_blksize = (uint32_t)s->st_blksize,
+			    .stx_nlink = (uint32_t)s->st_nlink,
+			    .stx_uid = s->st_uid,
+			    .stx_gid = s->st_gid,
+			    .stx_mode = (uint16_t)s->st_mode,
+			    .stx_ino = s->st_ino,
+			    .stx_size = (uint64_t)s->st_size,
+			    .stx_blocks = (uint64_t)s->st_blocks,
+			    .stx_atime = {s->st_atim.tv_sec, (uint32_t)s->st_atim.tv_nsec},
+			    .stx_ctime = {s->st_ctim.tv_sec, (uint32_t)s->st_ctim.tv_nsec},
+			    .stx_mtime = {s->st_mtim.tv_sec, (uint32_t)s->st_mtim.tv_nsec},
+			    .stx_rdev_major = major(s->st_rdev),
+			    .stx_rdev_minor = minor(s->st_rdev),
+			    .stx_dev_major = major(s->st_dev),
+			    .stx_dev_minor = minor(s->st_dev)};
+}
+
+/* The output a call writes to the child (checked writes): its answer. */
+static long write_out(struct sl_ctx *c, const struct pcall *k, struct job *j, long r)
+{
+	uint64_t out = arg(c, k->path + 1);
+	if (r < 0)
+		return r;
+	switch (k->op) {
+	case OP_STAT:
+		if (k->nr == __NR_statx) {
+			struct statx x;
+			to_statx(&j->sb, &x);
+			return mem_write(&c->mem, arg(c, 4), &x, sizeof(x)) < 0 ? -EFAULT : 0;
+		}
+		return mem_write(&c->mem, out, &j->sb, sizeof(j->sb)) < 0 ? -EFAULT : 0;
+	case OP_READLINK:
+		return mem_write(&c->mem, out, j->buf, (size_t)r) < 0 ? -EFAULT : r;
+	case OP_GETXATTR:
+		out = arg(c, k->path + 2);
+		/* fallthrough */
+	case OP_LISTXATTR:
+		if (j->size && r > 0 && mem_write(&c->mem, out, j->buf, (size_t)r) < 0)
+			return -EFAULT;
+		return r;
+	default:
+		return r;
+	}
+}
+
+/* Growth of a truncate past the file's size, for the quota. */
+static long truncate_quota(struct sl_ctx *c, struct cl_state *st, const char *abs, off_t len)
+{
+	if (!st->max_disk)
+		return 0;
+	struct job j = {.st = st, .op = OP_STAT, .a = abs, .flags = LAYER_FOLLOW};
+	long r = cowl_job_run(c, &j);
+	if (r < 0)
+		return 0; /* the operation answers */
+	return cowl_quota(c, st, len > j.sb.st_size ? (uint64_t)(len - j.sb.st_size) : 0);
+}
+
+static long quota_of(struct sl_ctx *c, struct cl_state *st, const struct pcall *k,
+		     const struct job *j)
+{
+	switch (k->op) {
+	case OP_MKDIR:
+	case OP_MKNOD:
+	case OP_LINK:
+	case OP_SYMLINK:
+	case OP_RENAME:
+	case OP_CHMOD:
+	case OP_CHOWN:
+	case OP_UTIMENS:
+	case OP_SETXATTR:
+		return cowl_quota(c, st, 0);
+	case OP_TRUNCATE:
+		return truncate_quota(c, st, j->a, j->len);
+	default:
+		return 0;
+	}
+}
+
+/* A stat-like call's path led out of the workdir through a symlink. */
+static long path_outside(struct sl_ctx *c, struct cl_state *st, const struct pcall *k,
+			 struct job *j)
+{
+	struct out_q q = {.op = k->op, .mode = (int)j->mode, .buf = j->buf, .size = j->size};
+	long r = cowl_outside_run(c, st, j->a, j->flags, &q);
+	if (r >= 0 && k->op == OP_STAT)
+		j->sb = q.sb;
+	return r;
+}
+
+/* The fd forms (a NULL path to utimensat, futimesat): fdmeta.c's. */
+static bool fd_form(const struct sl_ctx *c, const struct pcall *k)
+{
+	return k->op == OP_UTIMENS && k->dirfd >= 0 && arg(c, k->path) == 0;
+}
+
+static void fd_utimens(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
+		       const struct pcall *k);
+
+/* Every path call but the opens and the two-path ones. */
+void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	struct cl_state *st = arg_;
+	const struct pcall *k = pcall_of(c->req->data.nr);
+	*a = sl_act_continue();
+	if (!k)
+		return;
+	if (fd_form(c, k)) {
+		fd_utimens(c, a, st, k);
+		return;
+	}
+	struct place *p = malloc(sizeof(*p));
+	struct job j = {.st = st, .op = k->op};
+	bool empty = false;
+	unsigned int f = 0;
+	long r = p ? at_flags(c, k, &j.flags, &empty, &f) : -ENOMEM;
+	int lf = j.flags; /* the layer's follow (an xattr call's own flags replace j.flags) */
+	char path[PATH_MAX];
+	if (r == 0)
+		r = onbehalf_read_path(c, arg(c, k->path), path, sizeof(path));
+	int dirfd = k->dirfd >= 0 ? (int)(int32_t)arg(c, k->dirfd) : AT_FDCWD;
+	if (r == 0)
+		r = cowl_place(st, c, dirfd, path, empty, !(lf & LAYER_FOLLOW), p);
+	if (r == 0) { /* not the layer's */
+		free(p);
+		return;
+	}
+	if (r > 0 && k->op == OP_UNLINK && (f & AT_REMOVEDIR))
+		j.op = OP_RMDIR;
+	uint64_t a4[4] = {arg(c, k->path + 1), arg(c, k->path + 2), arg(c, k->path + 3),
+			  arg(c, k->path + 4)};
+	if (k->op == OP_READLINK && r > 0)
+		a4[1] = arg(c, k->path + 2);
+	if (r > 0)
+		r = read_args(c, k, a4, &j);
+	if (r == 1 && k->op == OP_UTIMENS)
+		r = 0; /* both omitted: nothing changes */
+	else if (r >= 0) {
+		j.a = p->abs;
+		r = quota_of(c, st, k, &j);
+		if (r == 0)
+			r = cowl_layer_call(c, &j, p->abs, lf);
+		if (r == -EXDEV && (k->op == OP_STAT || k->op == OP_READLINK || k->op == OP_ACCESS))
+			r = path_outside(c, st, k, &j);
+		if (r == -EXDEV && cowl_outside_of(c, st, p->abs, lf, path)) {
+			/* through a symlink out: whatever serves that path today */
+			free(j.buf);
+			free(p);
+			return;
+		}
+		r = write_out(c, k, &j, r);
+	}
+	free(j.buf);
+	free(p);
+	onbehalf_answer(a, r);
+}
+
+/* ---- the two-path calls ------------------------------------------------------------ */
+
+struct pcall2 {
+	int nr;
+	enum cl_op op;
+	int d1, p1, d2, p2, flags; /* symlink: p1 is the target text */
+};
+
+static const struct pcall2 pcalls2[] = {
+#ifdef __NR_rename
+    {__NR_rename, OP_RENAME, -1, 0, -1, 1, -1},	   {__NR_link, OP_LINK, -1, 0, -1, 1, -1},
+    {__NR_symlink, OP_SYMLINK, -1, 0, -1, 1, -1},
+#endif
+#ifdef __NR_renameat
+    {__NR_renameat, OP_RENAME, 0, 1, 2, 3, -1},
+#endif
+    {__NR_renameat2, OP_RENAME, 0, 1, 2, 3, 4},	   {__NR_linkat, OP_LINK, 0, 1, 2, 3, 4},
+    {__NR_symlinkat, OP_SYMLINK, -1, 0, 1, 2, -1},
+};
+
+static const struct pcall2 *pcall2_of(int nr)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(pcalls2); i++)
+		if (pcalls2[i].nr == nr)
+			return &pcalls2[i];
+	return NULL;
+}
+
+struct two {
+	struct place a, b;
+	char pa[PATH_MAX], pb[PATH_MAX];
+};
+
+/* linkat(AT_SYMLINK_FOLLOW) of /proc/self/fd/N, an O_TMPFILE the layer
+ * made (no name: cowl_place cannot name it): linked into the layer. */
+static int link_tmpfile(struct sl_ctx *c, struct cl_state *st, const char *from, const char *to)
+{
+	char rel[PATH_MAX];
+	int r = onbehalf_proc_self(from, c->proc->pid, (int)c->req->pid, rel, sizeof(rel));
+	struct ob_magic m;
+	if (r <= 0)
+		return -EXDEV;
+	onbehalf_magic(rel, &m);
+	if (!m.len || m.root || *m.rest || strncmp(rel, "fd/", 3) != 0)
+		return -EXDEV;
+	int fd = onbehalf_fd_object(c, atoi(rel + 3));
+	struct stat sb, ub;
+	char name[PATH_MAX];
+	r = fd < 0 ? fd : fstat(fd, &sb) < 0 ? -errno : fstat(st->upper, &ub) < 0 ? -errno : 0;
+	/* only a nameless regular file on the upper's filesystem */
+	if (r == 0 &&
+	    (!S_ISREG(sb.st_mode) || sb.st_dev != ub.st_dev || sb.st_nlink != 0 ||
+	     cowl_fd_name(fd, name, sizeof(name)) != -ESTALE || !cowl_under(name, st->up, st->upl)))
+		r = -EXDEV;
+	if (r == 0)
+		r = cowl_quota(c, st, 0);
+	if (r == 0) {
+		struct job j = {.st = st, .op = OP_LINKFD, .a = to, .fd = fd};
+		r = (int)cowl_job_run(c, &j);
+	}
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	struct cl_state *st = arg_;
+	const struct pcall2 *k = pcall2_of(c->req->data.nr);
+	*a = sl_act_continue();
+	struct two *t = k ? malloc(sizeof(*t)) : NULL;
+	if (!t)
+		return;
+	unsigned int f = k->flags >= 0 ? (unsigned int)arg(c, k->flags) : 0;
+	long r = onbehalf_read_path(c, arg(c, k->p1), t->pa, sizeof(t->pa));
+	if (r == 0)
+		r = onbehalf_read_path(c, arg(c, k->p2), t->pb, sizeof(t->pb));
+	int d1 = k->d1 >= 0 ? (int)(int32_t)arg(c, k->d1) : AT_FDCWD;
+	int d2 = k->d2 >= 0 ? (int)(int32_t)arg(c, k->d2) : AT_FDCWD;
+	long ra = 0, rb = r;
+	if (r == 0 && k->op != OP_SYMLINK)
+		ra = cowl_place(st, c, d1, t->pa, k->op == OP_LINK && (f & AT_EMPTY_PATH),
+				!(k->op == OP_LINK && (f & AT_SYMLINK_FOLLOW)), &t->a);
+	if (r == 0 && ra >= 0)
+		rb = cowl_place(st, c, d2, t->pb, false, true, &t->b);
+	r = ra < 0 ? ra : rb;
+	if (r == 0 && !ra && !rb) {
+		free(t);
+		return; /* neither is the layer's */
+	}
+	if (r >= 0 && k->op == OP_LINK && (f & ~(unsigned)(AT_SYMLINK_FOLLOW | AT_EMPTY_PATH)))
+		r = -EINVAL;
+	if (r >= 0 && k->op == OP_LINK && ra == 0 && rb > 0)
+		/* an O_TMPFILE's /proc/self/fd/N (no name: not placed) */
+		r = link_tmpfile(c, st, t->pa, t->b.abs);
+	else if (r >= 0 && k->op != OP_SYMLINK && (ra == 0 || rb == 0))
+		r = -EXDEV; /* one name in the workdir, one outside */
+	else if (r >= 0) {
+		struct job j = {.st = st,
+				.op = k->op,
+				.a = k->op == OP_SYMLINK ? t->b.abs : t->a.abs,
+				.b = k->op == OP_SYMLINK ? t->pa : t->b.abs,
+				.flags = k->op == OP_RENAME	   ? (int)f
+					 : (f & AT_SYMLINK_FOLLOW) ? LAYER_FOLLOW
+								   : 0};
+		r = cowl_quota(c, st, 0);
+		if (r == 0)
+			r = cowl_job_run(c, &j);
+	}
+	free(t);
+	onbehalf_answer(a, r);
+}
+
+/* ---- metadata through an fd ------------------------------------------------------- */
+
+/* The workdir's name of the object behind the child's fd n in abs: 1 for
+ * a workdir object (the lower's: the change is made by name in the
+ * layer), 0 for anything else (an upper object is the branch's own, and
+ * the kernel may change it; an outside one is the kernel's), -errno. */
+static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs)
+{
+	struct stat sb, lb;
+	int fd = onbehalf_fd_object(c, n);
+	if (fd < 0)
+		return fd;
+	int r = fstat(fd, &sb) < 0 ? -errno : cowl_fd_name(fd, abs, PATH_MAX);
+	close(fd);
+	/* a name removed: an upper file (O_TMPFILE, unlinked) has no link
+	 * left; a lower file with links left elsewhere must not change */
+	if (r == -ESTALE)
+		return fstat(st->lower, &lb) == 0 && lb.st_dev == sb.st_dev && sb.st_nlink > 0 &&
+			       !S_ISDIR(sb.st_mode)
+			   ? -EROFS
+			   : 0;
+	if (r < 0)
+		return r;
+	return cowl_under(abs, st->up, st->upl) ? 0 : cowl_under(abs, st->wd, st->wdl);
+}
+
+static void fd_meta(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, int n,
+		    struct job *j)
+{
+	char *abs = malloc(PATH_MAX);
+	long r = abs ? fd_place(c, st, n, abs) : -ENOMEM;
+	if (r == 0) {
+		*a = sl_act_continue();
+		free(abs);
+		return;
+	}
+	j->a = abs;
+	if (r > 0 && (r = cowl_quota(c, st, 0)) == 0)
+		r = cowl_job_run(c, j);
+	free(abs);
+	onbehalf_answer(a, r);
+}
+
+static void fd_utimens(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
+		       const struct pcall *k)
+{
+	struct job j = {.st = st, .op = OP_UTIMENS};
+	long r = k->flags >= 0 && (arg(c, k->flags) & ~(uint64_t)AT_SYMLINK_NOFOLLOW) ? -EINVAL : 0;
+	if (r == 0)
+		r = read_times(c, k->nr, arg(c, k->path + 1), &j);
+	if (r != 0) {
+		onbehalf_answer(a, r > 0 ? 0 : r);
+		return;
+	}
+	fd_meta(c, a, st, (int)(int32_t)arg(c, k->dirfd), &j);
+}
+
+void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	struct cl_state *st = arg_;
+	const __u64 *r = c->req->data.args;
+	int nr = c->req->data.nr;
+	struct job j = {.st = st};
+	long e = 0;
+	if (nr == __NR_fchmod) {
+		j.op = OP_CHMOD;
+		j.mode = (mode_t)r[1] & 07777;
+	} else if (nr == __NR_fchown) {
+		j.op = OP_CHOWN;
+		j.uid = (uid_t)r[1];
+		j.gid = (gid_t)r[2];
+	} else {
+		j.op = nr == __NR_fsetxattr ? OP_SETXATTR : OP_RMXATTR;
+		uint64_t x[4] = {r[1], r[2], r[3], r[4]};
+		e = read_xattr(c, x, &j);
+	}
+	if (e < 0)
+		onbehalf_answer(a, e);
+	else
+		fd_meta(c, a, st, (int)(int32_t)r[0], &j);
+	free(j.buf);
+}
