@@ -23,11 +23,12 @@
  * checks are the child's, never a root supervisor's capabilities).
  *
  * A path that leaves the workdir through a symlink in it (the layer's
- * LAYER_OUTSIDE): an open, a stat, a readlink and an access are made by
- * the on-behalf core on the absolute path it continues to (decided on the
- * policy's trees, beneath the sandbox's root); other calls go on down the
- * chain (the kernel then resolves the child's path under Landlock, which
- * grants nothing but reading in the workdir and its upper).
+ * LAYER_OUTSIDE): an open is made as any open outside (below: the
+ * object resolved beneath the sandbox's root, opened under the command's
+ * own ruleset), a stat, a readlink and an access by the on-behalf core on
+ * the absolute path it continues to; other calls go on down the chain
+ * (the kernel then resolves the child's path under Landlock, which grants
+ * nothing but reading in the workdir and its upper).
  *
  * Opens come from the open chain's entry (synthetic.c, cowlayer_open):
  * the fd the layer opens is injected (SECCOMP_ADDFD_FLAG_SEND, the
@@ -458,6 +459,9 @@ static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st
 	*a = inject(r, flags);
 }
 
+static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int fd,
+			uint64_t flags, uint64_t mode);
+
 bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char *path,
 		   uint64_t flags, uint64_t mode)
 {
@@ -490,10 +494,11 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 					 ? 0
 					 : LAYER_FOLLOW);
 	}
-	if (fd == -EXDEV) {
-		struct out_q q = {.op = OP_OPEN, .flags = (int)flags};
-		fd = cowl_outside_run(c, st, p->abs, (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW, &q);
-	}
+	/* through a symlink out of the workdir: where it continues, opened
+	 * as any path outside (the kernel's decision, a name made there) */
+	if (fd == -EXDEV &&
+	    cowl_outside_of(c, st, p->abs, (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW, p->raw))
+		fd = open_object(c, st, AT_FDCWD, p->raw, -1, flags, mode);
 	free(p);
 	*a = inject(fd, flags);
 	return true;
@@ -646,23 +651,16 @@ static int stashed(struct cl_state *st, struct sl_ctx *c)
 	return fd;
 }
 
-static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint64_t addr,
-			 uint64_t flags, uint64_t mode)
+/* The open of the object held (fd, taken), else of path (ours: it may be
+ * rewritten) resolved as the thread would: by the layer when it lies in
+ * the workdir or the upper, else again under the command's ruleset.  An
+ * fd, or -errno. */
+static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int fd,
+			uint64_t flags, uint64_t mode)
 {
-	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
-	*a = sl_act_continue();
-	if (!st || (flags & O_PATH))
-		return;
-	struct reopen q = {.fd = stashed(st, c), .flags = (int)flags};
-	char *path = malloc(PATH_MAX), *abs = malloc(PATH_MAX);
-	long r = !path || !abs ? -ENOMEM
-		 : q.fd >= 0   ? q.fd
-			       : onbehalf_read_path(c, addr, path, PATH_MAX);
-	if (q.fd < 0 && r == 0 && cowlayer_open(c, a, dirfd, path, flags, mode)) {
-		free(path);
-		free(abs);
-		return;
-	}
+	struct reopen q = {.fd = fd, .flags = (int)flags};
+	char *abs = malloc(PATH_MAX);
+	long r = abs ? 0 : -ENOMEM;
 	if (q.fd < 0 && r == 0 && (flags & O_CREAT))
 		q.mode = (mode_t)mode & 07777 & ~cowl_umask_of(c);
 	if (q.fd < 0 && r == 0)
@@ -679,8 +677,29 @@ static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint6
 	}
 	if (q.fd >= 0)
 		close(q.fd);
-	free(path);
 	free(abs);
+	return r;
+}
+
+static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint64_t addr,
+			 uint64_t flags, uint64_t mode)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	*a = sl_act_continue();
+	if (!st || (flags & O_PATH))
+		return;
+	int held = stashed(st, c);
+	char *path = malloc(PATH_MAX);
+	long r = !path ? -ENOMEM : held >= 0 ? 0 : onbehalf_read_path(c, addr, path, PATH_MAX);
+	if (held < 0 && r == 0 && cowlayer_open(c, a, dirfd, path, flags, mode)) {
+		free(path);
+		return;
+	}
+	if (r == 0)
+		r = open_object(c, st, dirfd, path, held, flags, mode);
+	else if (held >= 0)
+		close(held);
+	free(path);
 	*a = inject(r, flags);
 }
 

@@ -338,6 +338,24 @@ static long path_outside(struct sl_ctx *c, struct cl_state *st, const struct pca
 	return r;
 }
 
+/* The l*xattr calls name a symlink itself, which the layer's xattr
+ * calls (they follow) do not: a symlink holds no user.* xattr, and no
+ * capless caller sets one (the kernel's answers).  1: not a symlink, go
+ * on; else the answer. */
+static long link_xattr(struct sl_ctx *c, struct cl_state *st, const struct pcall *k,
+		       const struct job *j, int lf)
+{
+	bool x = k->op == OP_SETXATTR || k->op == OP_GETXATTR || k->op == OP_LISTXATTR ||
+		 k->op == OP_RMXATTR;
+	if (!x || (lf & LAYER_FOLLOW))
+		return 1;
+	struct job s = {.st = st, .op = OP_STAT, .a = j->a, .flags = 0};
+	long r = cowl_job_run(c, &s);
+	if (r < 0 || !S_ISLNK(s.sb.st_mode))
+		return r < 0 ? r : 1;
+	return k->op == OP_LISTXATTR ? 0 : k->op == OP_SETXATTR ? -EPERM : -ENODATA;
+}
+
 /* The fd forms (a NULL path to utimensat, futimesat): fdmeta.c's. */
 static bool fd_form(const struct sl_ctx *c, const struct pcall *k)
 {
@@ -388,7 +406,7 @@ void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	else if (r >= 0) {
 		j.a = p->abs;
 		r = quota_of(c, st, k, &j);
-		if (r == 0)
+		if (r == 0 && (r = link_xattr(c, st, k, &j, lf)) == 1)
 			r = cowl_layer_call(c, &j, p->abs, lf);
 		if (r == -EXDEV && (k->op == OP_STAT || k->op == OP_READLINK || k->op == OP_ACCESS))
 			r = path_outside(c, st, k, &j);

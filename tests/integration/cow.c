@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * cow.c - the copy-on-write workdir, fs_isolation overlayfs: a run's
+ * cow.c - the copy-on-write workdir, in both modes (cow_*: fs_isolation
+ * overlayfs; cowlayer_*: none, the supervisor's seccomp layer): a run's
  * changes committed equal the same commands run bare; an abort, a kill or
  * a dry run leaves the workdir byte for byte as it was; the change list;
  * symlinks and /proc/self/root never lead a write outside; git in a
- * workdir; the CLI's flags.  Skipped where this kernel or its settings
- * give the caller no overlay.
+ * workdir; the CLI's flags.  The overlay's tests are skipped where this
+ * kernel or its settings give the caller no overlay.
  */
 #include "common.h"
 
@@ -590,6 +591,39 @@ TEST(cowlayer_listing_pages)
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
 	CHECK_STR(r.out, "1700 True True True True\n");
+}
+
+/* Symlinks of the workdir that lead out: read through (the policy lets
+ * /etc be read), never written through (nor a name made there), listed
+ * and lstat'ed as links; their xattrs are a link's (none). */
+TEST(cowlayer_symlinks_out)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	CHECK_EQ(symlink("/etc", tc_path(w, "etclink")), 0);
+	CHECK_EQ(symlink("/etc/passwd", tc_path(w, "pw")), 0);
+	iso = 0;
+	sandlock_sandbox_t *p = tc_build(cow_builder(w));
+	static const char code[] =
+	    "import errno, os, stat, sys\n"
+	    "os.chdir(sys.argv[1]); res = []\n"
+	    "res.append(open('etclink/passwd').read() == open('/etc/passwd').read())\n"
+	    "res.append(os.stat('pw').st_ino == os.stat('/etc/passwd').st_ino)\n"
+	    "res.append(stat.S_ISLNK(os.lstat('etclink').st_mode))\n"
+	    "res.append(os.listxattr('etclink', follow_symlinks=False))\n"
+	    "for f in (lambda: open('etclink/new', 'w'), lambda: open('pw', 'a'),\n"
+	    "          lambda: os.mkdir('etclink/d')):\n"
+	    "    try: f(); res.append('DONE')\n"
+	    "    except OSError as e: res.append(errno.errorcode[e.errno])\n"
+	    "res.append(sorted(os.listdir('.')))\n"
+	    "print(res)\n";
+	const char *argv[] = {PY, "-c", code, w, NULL};
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 4));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out,
+		  "[True, True, True, [], 'EACCES', 'EACCES', 'EACCES', ['etclink', 'pw']]\n");
+	CHECK(!tc_exists("/etc/new"));
 }
 
 /* --workdir alone is the seccomp layer: staged, listed by --dry-run,
