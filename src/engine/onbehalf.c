@@ -637,7 +637,7 @@ static long run_view(void *p)
 /* task/<tid>/name under the notifier's bound /proc directory (a magic
  * link, followed: the thread's own cwd, root or fd), then the
  * notification still pending: the tid was the notifier's throughout. */
-static int task_open(struct sl_ctx *c, const char *name, int flags)
+int onbehalf_task_open(struct sl_ctx *c, const char *name, int flags)
 {
 	int dir = procs_dir(c->proc);
 	char path[64];
@@ -1015,7 +1015,7 @@ int onbehalf_fd_object(struct sl_ctx *c, int n)
 		return -EBADF;
 	char name[32];
 	snprintf(name, sizeof(name), "fd/%d", n);
-	int fd = task_open(c, name, 0);
+	int fd = onbehalf_task_open(c, name, 0);
 	return fd == -ENOENT ? -EBADF : fd;
 }
 
@@ -1045,7 +1045,7 @@ static int open_root(struct onbehalf *ob, struct sl_ctx *c)
 {
 	if (ob->rootfd >= 0)
 		return 0;
-	int fd = task_open(c, "root", O_DIRECTORY);
+	int fd = onbehalf_task_open(c, "root", O_DIRECTORY);
 	if (fd < 0)
 		return fd;
 	ob->rootfd = fd;
@@ -1133,8 +1133,8 @@ static int open_base(struct onbehalf *ob, struct sl_ctx *c, int dirfd, struct ob
 	}
 	if (!j->path[0] && !(j->flags & OB_EMPTY_PATH))
 		return -ENOENT;
-	int fd =
-	    dirfd == AT_FDCWD ? task_open(c, "cwd", O_DIRECTORY) : onbehalf_fd_object(c, dirfd);
+	int fd = dirfd == AT_FDCWD ? onbehalf_task_open(c, "cwd", O_DIRECTORY)
+				   : onbehalf_fd_object(c, dirfd);
 	if (fd < 0)
 		return fd;
 	*owned = j->base = fd;

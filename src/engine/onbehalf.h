@@ -204,6 +204,11 @@ long onbehalf_fd_call(struct onbehalf *ob, struct sl_ctx *c, int n, ob_fd_fn fn,
  * still pending once it is open.  -EBADF for no such fd, -ESRCH when the
  * notification is gone, or -errno. */
 int onbehalf_fd_object(struct sl_ctx *c, int n);
+/* The notifying thread's task/<tid>/name (cwd, root, fd/N: a magic link,
+ * followed) under its bound /proc directory, opened O_PATH | flags, the
+ * notification still pending after (the tid named the notifier
+ * throughout): an fd, or -errno. */
+int onbehalf_task_open(struct sl_ctx *c, const char *name, int flags);
 
 /* The action for an operation's result r. */
 void onbehalf_answer(struct sl_action *a, long r);

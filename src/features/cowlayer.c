@@ -134,29 +134,11 @@ int cowl_to_workdir(const struct cl_state *st, char *abs)
 	return cowl_under(abs, st->wd, st->wdl);
 }
 
-/* The notifying thread's entry name (cwd, fd/N, root) of its bound /proc
- * directory, opened O_PATH (following the magic link), the notification
- * still pending after. */
-static int task_entry(struct sl_ctx *c, const char *name, int flags)
-{
-	int dir = procs_dir(c->proc);
-	char path[64];
-	snprintf(path, sizeof(path), "task/%d/%s", (int)c->req->pid, name);
-	int fd = dir < 0 ? -ESRCH : openat(dir, path, O_PATH | O_CLOEXEC | flags);
-	if (fd < 0)
-		return dir < 0 ? -ESRCH : -errno;
-	if (!mem_pending(&c->mem)) {
-		close(fd);
-		return -ESRCH;
-	}
-	return fd;
-}
-
 /* The kernel's name of the base a path starts from. */
 static int base_name(struct sl_ctx *c, int dirfd, char *out)
 {
-	int fd =
-	    dirfd == AT_FDCWD ? task_entry(c, "cwd", O_DIRECTORY) : onbehalf_fd_object(c, dirfd);
+	int fd = dirfd == AT_FDCWD ? onbehalf_task_open(c, "cwd", O_DIRECTORY)
+				   : onbehalf_fd_object(c, dirfd);
 	if (fd < 0)
 		return fd;
 	int r = cowl_fd_name(fd, out, PATH_MAX);

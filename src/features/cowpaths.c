@@ -21,6 +21,7 @@
 #include "aschild.h"
 #include "cow.h"
 #include "cowint.h"
+#include "fsmeta.h"
 #include "error.h"
 #include "feature.h"
 #include "layer.h"
@@ -133,39 +134,12 @@ static int at_flags(const struct sl_ctx *c, const struct pcall *k, int *lflags, 
  * them (NULL: now).  1: both UTIME_OMIT, nothing to do. */
 static int read_times(struct sl_ctx *c, int nr, uint64_t addr, struct job *j)
 {
-	if (!addr) {
-		j->now = true;
-		return 0;
-	}
+	enum fsmeta_times kind = nr == __NR_utimensat ? FSMETA_TIMESPEC : FSMETA_TIMEVAL;
 #ifdef __NR_utime
-	if (nr == __NR_utime) {
-		struct utimbuf ub;
-		if (mem_read(&c->mem, addr, &ub, sizeof(ub)) < 0)
-			return -EFAULT;
-		j->ts[0] = (struct timespec){ub.actime, 0};
-		j->ts[1] = (struct timespec){ub.modtime, 0};
-		return 0;
-	}
+	if (nr == __NR_utime)
+		kind = FSMETA_UTIMBUF;
 #endif
-	if (nr != __NR_utimensat) {
-		struct timeval tv[2];
-		if (mem_read(&c->mem, addr, tv, sizeof(tv)) < 0)
-			return -EFAULT;
-		for (int i = 0; i < 2; i++) {
-			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
-				return -EINVAL;
-			j->ts[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * 1000};
-		}
-		return 0;
-	}
-	if (mem_read(&c->mem, addr, j->ts, sizeof(j->ts)) < 0)
-		return -EFAULT;
-	for (int i = 0; i < 2; i++) {
-		long ns = j->ts[i].tv_nsec;
-		if (!((ns >= 0 && ns <= 999999999) || ns == UTIME_NOW || ns == UTIME_OMIT))
-			return -EINVAL;
-	}
-	return j->ts[0].tv_nsec == UTIME_OMIT && j->ts[1].tv_nsec == UTIME_OMIT;
+	return fsmeta_read_times(c, kind, addr, j->ts, &j->now);
 }
 
 /* An xattr call's name (and setxattr's value, flags), as the kernel

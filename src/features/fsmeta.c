@@ -39,6 +39,7 @@
 
 #include "error.h"
 #include "feature.h"
+#include "fsmeta.h"
 #include "onbehalf.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
@@ -161,48 +162,49 @@ static long meta_op(const struct ob_obj *o, void *arg)
 
 /* ---- the arguments ------------------------------------------------------------------ */
 
-/* The times of utimes/futimesat (struct timeval[2]) and utime (struct
- * utimbuf), as the kernel converts and checks them. */
-static int read_old_times(struct sl_ctx *c, enum meta_op op, uint64_t addr, struct meta *m)
+int fsmeta_read_times(struct sl_ctx *c, enum fsmeta_times kind, uint64_t addr,
+		      struct timespec ts[2], bool *now)
 {
-	if (op == M_UTIMBUF) {
+	*now = !addr;
+	if (!addr)
+		return 0;
+	if (kind == FSMETA_UTIMBUF) {
 		struct utimbuf ub;
 		if (mem_read(&c->mem, addr, &ub, sizeof(ub)) < 0)
 			return -EFAULT;
-		m->ts[0] = (struct timespec){ub.actime, 0};
-		m->ts[1] = (struct timespec){ub.modtime, 0};
+		ts[0] = (struct timespec){ub.actime, 0};
+		ts[1] = (struct timespec){ub.modtime, 0};
 		return 0;
 	}
-	struct timeval tv[2];
-	if (mem_read(&c->mem, addr, tv, sizeof(tv)) < 0)
+	if (kind == FSMETA_TIMEVAL) {
+		struct timeval tv[2];
+		if (mem_read(&c->mem, addr, tv, sizeof(tv)) < 0)
+			return -EFAULT;
+		for (int i = 0; i < 2; i++) {
+			if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+				return -EINVAL;
+			ts[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * NSEC_PER_US};
+		}
+		return 0;
+	}
+	if (mem_read(&c->mem, addr, ts, 2 * sizeof(*ts)) < 0)
 		return -EFAULT;
 	for (int i = 0; i < 2; i++) {
-		if (tv[i].tv_usec < 0 || tv[i].tv_usec >= 1000000)
+		long ns = ts[i].tv_nsec;
+		if (!((ns >= 0 && ns <= 999999999) || ns == UTIME_NOW || ns == UTIME_OMIT))
 			return -EINVAL;
-		m->ts[i] = (struct timespec){tv[i].tv_sec, tv[i].tv_usec * NSEC_PER_US};
 	}
-	return 0;
+	return ts[0].tv_nsec == UTIME_OMIT && ts[1].tv_nsec == UTIME_OMIT;
 }
 
-static bool nsec_ok(long ns)
-{
-	return (ns >= 0 && ns <= 999999999) || ns == UTIME_NOW || ns == UTIME_OMIT;
-}
-
-/* utimensat's times.  Both UTIME_OMIT: the kernel answers 0 before it
- * looks the path up (noop). */
 static int read_times(struct sl_ctx *c, enum meta_op op, uint64_t addr, struct meta *m)
 {
-	if (!addr) {
-		m->now = true;
-		return 0;
-	}
-	if (op != M_TIMESPEC)
-		return read_old_times(c, op, addr, m);
-	if (mem_read(&c->mem, addr, m->ts, sizeof(m->ts)) < 0)
-		return -EFAULT;
-	m->noop = m->ts[0].tv_nsec == UTIME_OMIT && m->ts[1].tv_nsec == UTIME_OMIT;
-	return nsec_ok(m->ts[0].tv_nsec) && nsec_ok(m->ts[1].tv_nsec) ? 0 : -EINVAL;
+	enum fsmeta_times kind = op == M_UTIMBUF   ? FSMETA_UTIMBUF
+				 : op == M_TIMEVAL ? FSMETA_TIMEVAL
+						   : FSMETA_TIMESPEC;
+	int r = fsmeta_read_times(c, kind, addr, m->ts, &m->now);
+	m->noop = r == 1;
+	return r < 0 ? r : 0;
 }
 
 /* setxattr's name, value and flags, as setxattr_copy() checks them. */

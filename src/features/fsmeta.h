@@ -1,0 +1,27 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * fsmeta.h - what the metadata calls' handlers share (fsmeta.c, and the
+ * copy-on-write layer's cowpaths.c): their arguments as the kernel reads
+ * and checks them.
+ */
+#ifndef SANDLOCK_FSMETA_H
+#define SANDLOCK_FSMETA_H
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <time.h>
+
+#include "supervisor.h"
+
+/* The layout of a times argument: utime's struct utimbuf, utimes' and
+ * futimesat's struct timeval[2], utimensat's struct timespec[2]. */
+enum fsmeta_times { FSMETA_UTIMBUF, FSMETA_TIMEVAL, FSMETA_TIMESPEC };
+
+/* The times at addr in the notifier's memory into ts, converted and
+ * checked as the kernel does (EINVAL for a field out of range, EFAULT);
+ * addr 0 sets *now (the current time for both).  1 when both are
+ * UTIME_OMIT (the kernel then changes nothing), else 0, or -errno. */
+int fsmeta_read_times(struct sl_ctx *c, enum fsmeta_times kind, uint64_t addr,
+		      struct timespec ts[2], bool *now);
+
+#endif
