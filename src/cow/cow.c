@@ -288,7 +288,9 @@ static int push_name(struct walk *w, size_t len, const char *name)
  * a tree added ('A', whiteouts skipped) or deleted ('D'). */
 static int whole_tree(struct walk *w, int dirfd, const char *name, size_t len, char kind)
 {
-	int fd = cowfs_opendir(dirfd, name);
+	/* 'A': the upper's (the branch's own), 'D': the workdir's, as is */
+	mode_t back = (mode_t)-1;
+	int fd = kind == 'A' ? cowfs_opendir_own(dirfd, name, &back) : cowfs_opendir(dirfd, name);
 	if (fd < 0)
 		return fd;
 	int r;
@@ -313,7 +315,7 @@ static int whole_tree(struct walk *w, int dirfd, const char *name, size_t len, c
 	for (size_t i = 0; names && names[i]; i++)
 		free(names[i]);
 	free(names);
-	close(fd);
+	cowfs_close_own(fd, back);
 	return r;
 }
 
@@ -354,10 +356,11 @@ static int diff_entry(struct walk *w, int up, int low, const char *name, size_t 
 	if ((st.st_mode & 07777) != (lst.st_mode & 07777) &&
 	    (r = add_change(w, 'M', (size_t)l)) < 0)
 		return r;
-	int u = cowfs_opendir(up, name), lo = cowfs_opendir(low, name);
+	mode_t back;
+	int u = cowfs_opendir_own(up, name, &back), lo = cowfs_opendir(low, name);
 	r = u < 0 ? u : lo < 0 ? lo : diff_dir(w, u, lo, (size_t)l, opaque || k == COW_OPAQUE);
 	if (u >= 0)
-		close(u);
+		cowfs_close_own(u, back);
 	if (lo >= 0)
 		close(lo);
 	return r;

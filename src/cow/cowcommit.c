@@ -160,10 +160,11 @@ static int plan_entry(struct commit *c, int up, int low, const char *name, size_
 	if (kind == COW_WHITEOUT)
 		return in_low ? add_step(c, 'T', c->next_k++, 0, c->path) : 0;
 	if (kind == COW_DIR && in_low && S_ISDIR(lst.st_mode)) {
-		int u = cowfs_opendir(up, name), lo = cowfs_opendir(low, name);
+		mode_t back;
+		int u = cowfs_opendir_own(up, name, &back), lo = cowfs_opendir(low, name);
 		r = u < 0 ? u : lo < 0 ? lo : plan_dir(c, u, lo, l);
 		if (u >= 0)
-			close(u);
+			cowfs_close_own(u, back);
 		if (lo >= 0)
 			close(lo);
 		c->path[l] = 0;
@@ -287,15 +288,25 @@ struct unlocked {
 
 /* Makes the directory name of dirfd ("." for dirfd itself) writable by
  * its owner when it is not; u->fd stays -1 when nothing was changed. */
+/* An O_PATH fd's mode set through its /proc/self/fd link (fchmod
+ * refuses O_PATH fds; an O_RDONLY open would need the read right a
+ * directory of mode 000 lacks). */
+static int chmod_fd(int fd, mode_t mode)
+{
+	char link[32];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", fd);
+	return chmod(link, mode);
+}
+
 static void unlock_dir(int dirfd, const char *name, struct unlocked *u)
 {
 	struct stat st;
 	u->fd = -1;
-	int fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int fd = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	if (fd < 0)
 		return;
 	if (fstat(fd, &st) == 0 && !(st.st_mode & S_IWUSR) &&
-	    fchmod(fd, (st.st_mode & 07777) | S_IWUSR) == 0) {
+	    chmod_fd(fd, (st.st_mode & 07777) | S_IWUSR) == 0) {
 		u->fd = fd;
 		u->mode = st.st_mode & 07777;
 		return;
@@ -306,7 +317,7 @@ static void unlock_dir(int dirfd, const char *name, struct unlocked *u)
 static int relock_dir(struct unlocked *u, bool restore)
 {
 	int r = 0;
-	if (u->fd >= 0 && restore && fchmod(u->fd, u->mode) < 0)
+	if (u->fd >= 0 && restore && chmod_fd(u->fd, u->mode) < 0)
 		r = -errno;
 	if (u->fd >= 0)
 		close(u->fd);

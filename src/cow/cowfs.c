@@ -212,6 +212,52 @@ int cowfs_opendir(int dirfd, const char *name)
 	return fd < 0 ? -errno : fd;
 }
 
+int cowfs_opendir_own(int dirfd, const char *name, mode_t *restore)
+{
+	*restore = (mode_t)-1;
+	int fd = cowfs_opendir(dirfd, name);
+	struct stat st;
+	/* readable but not searchable (0600): the listing's openat(".") and
+	 * every lookup beneath need the search right */
+	if (fd >= 0 && fstat(fd, &st) == 0 && st.st_uid == geteuid() &&
+	    (st.st_mode & (S_IRUSR | S_IXUSR)) != (S_IRUSR | S_IXUSR) &&
+	    fchmod(fd, (st.st_mode & 07777) | S_IRUSR | S_IXUSR) == 0)
+		*restore = st.st_mode & 07777;
+	if (fd != -EACCES)
+		return fd;
+	/* the entry itself, never a symlink in its place: an O_PATH fd pins
+	 * the inode, its mode is changed through its /proc/self/fd link and
+	 * the directory opened as "." beneath it */
+	int p = openat(dirfd, name, O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (p < 0)
+		return fd;
+	char link[32];
+	snprintf(link, sizeof(link), "/proc/self/fd/%d", p);
+	mode_t mode = 0;
+	int r = fstat(p, &st) < 0 || st.st_uid != geteuid() ? -1 : 0;
+	if (r == 0) {
+		mode = st.st_mode & 07777;
+		r = chmod(link, mode | S_IRUSR | S_IXUSR);
+	}
+	if (r == 0) {
+		int d = openat(p, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		fd = d < 0 ? -errno : d;
+		if (fd < 0)
+			(void)chmod(link, mode);
+		else
+			*restore = mode;
+	}
+	close(p);
+	return fd;
+}
+
+void cowfs_close_own(int fd, mode_t restore)
+{
+	if (restore != (mode_t)-1)
+		(void)fchmod(fd, restore);
+	close(fd);
+}
+
 int cowfs_open_beneath(int root, const char *path, int flags)
 {
 	struct open_how how = {.flags = (uint64_t)(flags | O_CLOEXEC | O_NOFOLLOW),
@@ -452,12 +498,13 @@ static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bo
 {
 	if (mkdirat(ddir, dname, 0700) < 0)
 		return -errno;
-	int s = cowfs_opendir(sdir, name);
+	mode_t back;
+	int s = cowfs_opendir_own(sdir, name, &back); /* the branch's own */
 	if (s < 0)
 		return s;
 	int d = cowfs_opendir(ddir, dname);
 	if (d < 0) {
-		close(s);
+		cowfs_close_own(s, back);
 		return d;
 	}
 	int r;
@@ -473,7 +520,7 @@ static int copy_tree(int sdir, const char *name, int ddir, const char *dname, bo
 	free(names);
 	if (r == 0)
 		r = copy_xattrs(sdir, name, ddir, dname);
-	close(s);
+	cowfs_close_own(s, back);
 	close(d);
 	return r;
 }

@@ -36,6 +36,14 @@ int cow_open_upper(const struct cow_branch *b);
 /* openat of one component: a directory, never through a symlink.
  * -errno. */
 int cowfs_opendir(int dirfd, const char *name);
+/* cowfs_opendir for a directory of the branch's own layer: one its owner
+ * left without read or search right (`chmod 600 d`, which the command
+ * may do) is opened with both added, and *restore is the mode to give
+ * back once the walk beneath it is done (cowfs_close_own), else
+ * (mode_t)-1.  Never for the workdir's own directories. */
+int cowfs_opendir_own(int dirfd, const char *name, mode_t *restore);
+/* Closes fd, first giving it back its mode when restore says so. */
+void cowfs_close_own(int fd, mode_t restore);
 
 /* openat2 of a relative path beneath root: no symlink, no magic link,
  * no mount crossing, no "..".  -errno. */
