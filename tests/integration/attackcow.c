@@ -75,35 +75,10 @@ static char *ls_a(const char *dir)
 	return out;
 }
 
-/* A tree as text, outside any sandbox: type, mode, owner, content digest
- * or link target, which entries share an inode, xattr names. */
-static const char dump_py[] =
-    "import hashlib, os, stat, sys\n"
-    "root = sys.argv[1]\n"
-    "out, inodes = [], {}\n"
-    "for d, dirs, files in os.walk(root):\n"
-    "    for n in sorted(dirs + files):\n"
-    "        p = os.path.join(d, n); r = os.path.relpath(p, root)\n"
-    "        st = os.lstat(p)\n"
-    "        if stat.S_ISLNK(st.st_mode): body = 'L' + os.readlink(p)\n"
-    "        elif stat.S_ISREG(st.st_mode):\n"
-    "            body = 'F' + hashlib.sha256(open(p, 'rb').read()).hexdigest()[:16]\n"
-    "        else: body = '-'\n"
-    "        grp = ''\n"
-    "        if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:\n"
-    "            grp = ' link:' + inodes.setdefault(st.st_ino, r)\n"
-    "        xa = ','.join(sorted(os.listxattr(p, follow_symlinks=False)))\n"
-    "        out.append('%r %o %d:%d %s%s %s' % (r, st.st_mode, st.st_uid, st.st_gid, body,\n"
-    "                                           grp, xa))\n"
-    "print('\\n'.join(sorted(out)))\n";
-
+/* A tree as text, outside any sandbox (owners included). */
 static char *dump(const char *root)
 {
-	char *out = NULL;
-	const char *argv[] = {PY, "-c", dump_py, root, NULL};
-	int st = th_run((char *const *)argv, NULL, &out, NULL);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
-	return out;
+	return tc_tree_dump(root, TC_DUMP_OWNER, NULL);
 }
 
 /* ---- the staged layer out of the command's reach ----------------------- */

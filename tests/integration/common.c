@@ -710,3 +710,37 @@ int tc_drain_tty_until_exit(int master, pid_t pid)
 	close(master);
 	return st;
 }
+
+static const char tree_dump_py[] =
+    "import hashlib, os, stat, sys\n"
+    "root, flags, skip = sys.argv[1], int(sys.argv[2]), sys.argv[3:]\n"
+    "out, inodes = [], {}\n"
+    "for d, dirs, files in os.walk(root):\n"
+    "    for n in sorted(dirs + files):\n"
+    "        p = os.path.join(d, n); r = os.path.relpath(p, root)\n"
+    "        if r in skip: continue\n"
+    "        st = os.lstat(p)\n"
+    "        if stat.S_ISLNK(st.st_mode): body = 'L' + os.readlink(p)\n"
+    "        elif stat.S_ISDIR(st.st_mode): body = 'D'\n"
+    "        elif stat.S_ISREG(st.st_mode):\n"
+    "            body = 'F' + hashlib.sha256(open(p, 'rb').read()).hexdigest()[:16]\n"
+    "        else: body = 'S%o' % st.st_rdev\n"
+    "        grp = ''\n"
+    "        if not stat.S_ISDIR(st.st_mode) and st.st_nlink > 1:\n"
+    "            grp = ' link:' + inodes.setdefault(st.st_ino, r)\n"
+    "        xa = ','.join(sorted(os.listxattr(p, follow_symlinks=False)))\n"
+    "        own = ' %d:%d' % (st.st_uid, st.st_gid) if flags & 1 else ''\n"
+    "        mt = ' %d' % st.st_mtime_ns if flags & 2 else ''\n"
+    "        out.append('%r %o%s%s %s%s %s' % (r, st.st_mode, own, mt, body, grp, xa))\n"
+    "print('\\n'.join(sorted(out)))\n";
+
+char *tc_tree_dump(const char *root, unsigned flags, const char *skip)
+{
+	char *out = NULL;
+	const char *argv[] = {"/usr/bin/python3", "-c", tree_dump_py, root,
+			      tc_itoa(flags),	  skip, NULL};
+	int st = th_run((char *const *)argv, NULL, &out, NULL);
+	if (!WIFEXITED(st) || WEXITSTATUS(st) != 0)
+		th_fail(__FILE__, __LINE__, "dumping the tree %s failed", root);
+	return out;
+}

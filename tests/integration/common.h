@@ -182,6 +182,17 @@ bool tc_wait_gone(pid_t pid, int timeout_ms);
 /* Whether a process other than this one sees a write lock on path (a
  * POSIX lock of this process's). */
 bool tc_lock_held(const char *path);
+
+/* A tree as text, read outside any sandbox (by /usr/bin/python3): one
+ * sorted line per entry beneath root, its path, mode, owner
+ * (TC_DUMP_OWNER), modification time (TC_DUMP_MTIME), body (a symlink's
+ * target, "D" for a directory, a regular file's content digest, "S" and
+ * the device number for anything else), which entries share an inode,
+ * and its xattr names.  skip: a path (relative to root) left out, or
+ * NULL.  Two trees compare equal when their dumps do. */
+#define TC_DUMP_OWNER 1u
+#define TC_DUMP_MTIME 2u
+char *tc_tree_dump(const char *root, unsigned flags, const char *skip);
 /* Reads and drops what a terminal's master side gets until child pid
  * exits; closes master and returns pid's wait status. */
 int tc_drain_tty_until_exit(int master, pid_t pid);
