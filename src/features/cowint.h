@@ -165,6 +165,7 @@ void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg);
 
 #endif

@@ -794,6 +794,7 @@ static const struct sl_frule cowlayer_rules[] = {
     {{__NR_getdents, 0, {{0}}}, cowl_on_getdents},
 #endif
     {{__NR_chdir, 0, {{0}}}, cowl_on_chdir},
+    {{__NR_getcwd, 0, {{0}}}, cowl_on_getcwd},
     {{__NR_execve, 0, {{0}}}, cowl_on_exec},
     {{__NR_execveat, 0, {{0}}}, cowl_on_exec},
 };

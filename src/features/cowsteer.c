@@ -178,6 +178,32 @@ static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, 
 	return 0;
 }
 
+/* getcwd(2) in a directory the layer's upper holds (a steered chdir, an
+ * fchdir to a directory fd the layer handed out): the workdir's name of
+ * it, as the command's other calls name it, not the upper's under the
+ * storage.  Anywhere else, or when the cwd's name cannot be read (longer
+ * than PATH_MAX, removed), the kernel answers: the answer grants nothing. */
+void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	struct cl_state *st = arg_;
+	*a = sl_act_continue();
+	char *abs = malloc(PATH_MAX);
+	int fd = abs ? onbehalf_task_open(c, "cwd", O_DIRECTORY) : -ENOMEM;
+	int r = fd < 0 ? fd : cowl_fd_name(fd, abs, PATH_MAX);
+	if (fd >= 0)
+		close(fd);
+	if (r == 0 && cowl_under(abs, st->up, st->upl) && cowl_to_workdir(st, abs) > 0) {
+		size_t n = strlen(abs) + 1;
+		if (n > c->req->data.args[1])
+			onbehalf_answer(a, -ERANGE);
+		else if (mem_write(&c->mem, c->req->data.args[0], abs, n) < 0)
+			onbehalf_answer(a, -EFAULT);
+		else
+			onbehalf_answer(a, (long)n);
+	}
+	free(abs);
+}
+
 /* chdir(2) into a directory of the layer.  chdir grants nothing under
  * Landlock (it checks no right; a cwd only starts relative paths, and
  * every path call that lands in the workdir is placed here again), so

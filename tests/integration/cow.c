@@ -598,6 +598,36 @@ TEST(cowlayer_symlinks_out)
 	CHECK(!tc_exists("/etc/new"));
 }
 
+/* getcwd in a directory only the layer holds names it in the workdir (as
+ * every other call names it), not under the storage: after a chdir
+ * steered there and after an fchdir to a directory fd the layer gave;
+ * relative names made from there land in the workdir at the commit. */
+TEST(cowlayer_getcwd_names_the_workdir)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	iso = 0;
+	sandlock_sandbox_t *p = tc_build(cow_builder(w));
+	static const char code[] =
+	    "import os, sys\n"
+	    "w = sys.argv[1]; os.chdir(w); res = []\n"
+	    "os.makedirs('newdir/deeper')\n"
+	    "os.chdir(w + '/newdir'); res.append(os.getcwd() == w + '/newdir')\n"
+	    "open('made', 'w').write('m')\n"
+	    "fd = os.open('deeper', os.O_RDONLY | os.O_DIRECTORY); os.fchdir(fd)\n"
+	    "res.append(os.getcwd() == w + '/newdir/deeper')\n"
+	    "open('there', 'w').write('t')\n"
+	    "os.chdir(w); res.append(os.getcwd() == w)\n"
+	    "print(res)\n";
+	const char *argv[] = {PY, "-c", code, w, NULL};
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 4));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "[True, True, True]\n");
+	CHECK_STR(tc_read_file(tc_path(w, "newdir/made")), "m");
+	CHECK_STR(tc_read_file(tc_path(w, "newdir/deeper/there")), "t");
+}
+
 /* --workdir alone is the seccomp layer: staged, listed by --dry-run,
  * committed at the end; and what it cannot keep is refused, naming it. */
 TEST(cowlayer_cli_workdir_alone)
