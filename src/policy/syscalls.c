@@ -73,6 +73,13 @@ static const int default_deny[] = {
     __NR_chroot,
     __NR_fanotify_init,
     __NR_quotactl_fd,
+/* the a.out-era library loader: it maps a file it opens for execute,
+ * so in a copy-on-write workdir (read and execute granted on the
+ * host's tree under the layer) it could map a file the layer
+ * removed; no program has used it since glibc 2.x dropped libc5 */
+#ifdef __NR_uselib
+    __NR_uselib,
+#endif
 };
 
 static const int sysv_ipc[] = {

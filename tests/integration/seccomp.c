@@ -66,6 +66,7 @@ static const char *const deny_list[] = {
     "chroot",
     "fanotify_init",
     "quotactl_fd",
+    "uselib",
     NULL,
 };
 

@@ -183,6 +183,10 @@ static long try_syscall(const char *name, bool *known)
 		return syscall(SYS_process_vm_readv, 0, NULL, 0, NULL, 0, 1UL);
 	if (!strcmp(name, "process_vm_writev"))
 		return syscall(SYS_process_vm_writev, 0, NULL, 0, NULL, 0, 1UL);
+#ifdef SYS_uselib
+	if (!strcmp(name, "uselib")) /* no path: EFAULT (ENOSYS without CONFIG_USELIB) */
+		return syscall(SYS_uselib, NULL);
+#endif
 #ifdef SYS_ioperm
 	if (!strcmp(name, "ioperm")) /* out of range: EINVAL */
 		return syscall(SYS_ioperm, 0xffffffffUL, 1UL, 0);

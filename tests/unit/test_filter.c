@@ -234,6 +234,9 @@ TEST(filter_denies_privileged_calls)
 	    "move_mount", "open_tree",	  "open_tree_attr", "mount_setattr",
 	    "syslog",	  "settimeofday", "clock_settime",  "kexec_file_load",
 	    "vhangup",	  "chroot",	  "fanotify_init",  "quotactl_fd"};
+#ifdef __NR_uselib
+	CHECK(filter_denies(&cfg, __NR_uselib));
+#endif
 	for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
 		int nr = syscalls_nr(names[i]);
 		CHECK(nr >= 0);
