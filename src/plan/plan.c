@@ -602,18 +602,21 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		r = build_env(p, cfg);
 	if (r == 0)
 		r = build_exec_paths(p);
-	if (r == 0 && cfg->cwd && !(p->cwd = sl_strdup(cfg->cwd)))
+	bool ovl = mode->cow && cfg->fs_isolation == SL_ISO_OVERLAYFS;
+	if (r == 0 && cfg->cwd && !(mode->cow && !ovl) && !(p->cwd = sl_strdup(cfg->cwd)))
 		r = sl_errorf(ENOMEM, "out of memory");
-	/* the command starts in the workdir unless told otherwise */
-	if (r == 0 && !cfg->cwd && mode->cow && !(p->cwd = sl_strdup(mode->cow->workdir)))
+	/* the command starts in the workdir unless told otherwise; under the
+	 * seccomp layer, in the layer's own directory of it (cowrules.h) */
+	if (r == 0 && !cfg->cwd && ovl && !(p->cwd = sl_strdup(mode->cow->workdir)))
 		r = sl_errorf(ENOMEM, "out of memory");
+	if (r == 0 && mode->cow && !ovl)
+		r = cowrules_start(&p->cwd, cfg->cwd, mode->cow);
 	if (r == 0)
 		r = build_limits(p, cfg);
 	if (r == 0)
 		r = execsize_check(p);
 	if (r == 0)
 		r = build_filter(p, cfg, mode);
-	bool ovl = mode->cow && cfg->fs_isolation == SL_ISO_OVERLAYFS;
 	if (r == 0 && mode->cow && !ovl)
 		r = cowrules_plan(&p->cow_read, cfg, mode->cow);
 	if (r == 0 && ovl)
