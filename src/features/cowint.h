@@ -140,6 +140,9 @@ void cowl_lexical(char *p);
 /* Whether the kernel, walking path from its base, meets only names
  * cowl_lexical keeps: ".." only at the start of a relative path. */
 bool cowl_plain_walk(const char *path);
+/* /dev/fd/N, /dev/std*: the host's links to /proc/self/fd, named as the
+ * caller's /proc/self/fd/N in place (PATH_MAX bytes). */
+void cowl_dev_fd(const struct cl_state *st, char *path);
 /* Whether p is dir (dl bytes) or beneath it. */
 bool cowl_under(const char *p, const char *dir, size_t dl);
 /* abs named in the workdir's terms (an upper name renamed): 1 when it is

@@ -697,7 +697,7 @@ static long resolve_any(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
  * /proc/self/fd, which the on-behalf core would follow to the
  * supervisor's own /proc/self; named as the caller's instead (the core
  * opens those through its bound /proc directory). */
-static void dev_fd(const struct cl_state *st, char *path)
+void cowl_dev_fd(const struct cl_state *st, char *path)
 {
 	static const struct {
 		const char *from, *to;
@@ -771,7 +771,7 @@ static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
 	if (r == 0 && ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE))
 		q.mode = (mode_t)mode & 07777 & ~cowl_umask_of(c);
 	if (q.fd < 0 && r == 0)
-		dev_fd(st, path);
+		cowl_dev_fd(st, path);
 	if (q.fd < 0 && r == 0)
 		r = q.fd = (int)resolve_any(c, st, dirfd, path, (int)flags, &q);
 	if (r >= 0 && !q.base && held_in_layer(st, q.fd, abs)) {

@@ -155,14 +155,16 @@ static long holder_op(void *arg)
 
 /* The holder's object at real, opened to be handed to the child (with
  * its credentials: a root supervisor's would open what the child cannot
- * read): sb's (a racing rename in the layer meets a symlink and fails). */
+ * read): sb's, unless NULL (a racing rename in the layer meets a symlink
+ * and fails). */
 static int holder_checked(struct sl_ctx *c, struct cl_state *st, const char *real,
 			  const struct stat *sb, bool dir)
 {
 	struct holder_q q = {.st = st, .real = real, .dir = dir};
 	int fd = (int)onbehalf_call(st->ob, c, holder_op, &q);
 	struct stat fb;
-	if (fd >= 0 && (fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev)) {
+	if (fd >= 0 && sb &&
+	    (fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev)) {
 		close(fd);
 		return -EAGAIN;
 	}
@@ -371,18 +373,30 @@ static long chdir_upper(struct sl_ctx *c, struct cl_state *st, const struct plac
 	if (cowl_plain_walk(path) && !strcmp(k, t->up))
 		return 0;
 	uint64_t addr = c->req->data.args[0];
+	long r;
+	/* an absolute name may be kept as the directory's name (a shell's
+	 * logical $PWD, joined to the next cd's name): /dev/fd/N goes on
+	 * naming it while the fd lives; a relative one rather from the cwd,
+	 * which leaves no fd behind */
+	bool abs = path[0] == '/';
 	if (strlen(t->up) + 1 <= len)
-		return rewrite_name(c, t->up, addr);
-	if (rewrite_relative(c, t->up, addr, len) == 0)
-		return 0;
-	int fd = fits_fd(len) ? holder_checked(c, st, t->up, &t->sb, true) : -ENAMETOOLONG;
-	if (fd >= 0)
-		return rewrite_fd(c, st, fd, addr, len);
-	/* nothing fits: the lower's directory, where the kernel's walk
-	 * lands on it by the child's names (the cwd is then in the lower, as
-	 * the view shows it; a relative chdir from there into a directory
-	 * only the upper holds needs a rewrite again) */
-	return t->low[0] && cowl_plain_walk(path) && !strcmp(k, t->low) ? 0 : fd;
+		r = rewrite_name(c, t->up, addr);
+	else if (abs || (r = rewrite_relative(c, t->up, addr, len)) == -ENAMETOOLONG) {
+		/* the upper's own directory (the root's stat is the view's,
+		 * not the upper's: no identity to check it against; a chdir
+		 * grants nothing) */
+		int fd = fits_fd(len) ? holder_checked(c, st, t->up, NULL, true) : -ENAMETOOLONG;
+		r = fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len);
+		if (r == -ENAMETOOLONG && abs)
+			r = rewrite_relative(c, t->up, addr, len);
+	}
+	/* nothing fits (or read-only memory): the lower's directory, where
+	 * the kernel's walk lands on it by the child's names (the cwd is then
+	 * in the lower, as the view shows it; a relative chdir from there into
+	 * a directory only the upper holds needs a rewrite again) */
+	if (r < 0 && t->low[0] && cowl_plain_walk(path) && !strcmp(k, t->low))
+		r = 0;
+	return r;
 }
 
 /* chdir(2).  Landlock checks no right for a chdir (a cwd only starts
@@ -401,8 +415,13 @@ void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	char *path = malloc(PATH_MAX), *out = malloc(PATH_MAX);
 	long r = p && t && path && out ? onbehalf_read_path(c, c->req->data.args[0], path, PATH_MAX)
 				       : -ENOMEM;
-	if (r == 0)
-		r = cowl_place(st, c, AT_FDCWD, path, false, false, p);
+	if (r == 0) {
+		/* /dev/fd/N/x: named as the caller's /proc/self/fd/N/x (a
+		 * shell joins its next cd to a /dev/fd/N it was steered to) */
+		snprintf(out, PATH_MAX, "%s", path);
+		cowl_dev_fd(st, out);
+		r = cowl_place(st, c, AT_FDCWD, out, false, false, p);
+	}
 	bool layer = r > 0; /* else not the layer's: the kernel's */
 	if (layer)
 		r = chdir_judge(c, st, p->abs, t, out);
