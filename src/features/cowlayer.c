@@ -26,9 +26,9 @@
  * LAYER_OUTSIDE): an open is made as any open outside (below: the
  * object resolved beneath the sandbox's root, opened under the command's
  * own ruleset), a stat, a readlink and an access by the on-behalf core on
- * the absolute path it continues to; other calls go on down the chain
- * (the kernel then resolves the child's path under Landlock, which grants
- * nothing but reading in the workdir and its upper).
+ * the absolute path it continues to; the changes are made on that path
+ * too (cowout.c: the command's cwd is in the upper, so its own names
+ * would reach the branch's storage there, not the host's directory).
  *
  * Opens come from the open chain's entry (synthetic.c, cowlayer_open):
  * the fd the layer opens is injected (SECCOMP_ADDFD_FLAG_SEND, the
@@ -44,7 +44,9 @@
  *
  * Files: this one (the state, placing a path, the operations, the opens,
  * the feature), cowpaths.c (the path calls, the two-path calls, metadata
- * through an fd), cowlist.c (listings), cowsteer.c (chdir and execve).
+ * through an fd, statfs), cowlist.c (listings), cowsteer.c (chdir and
+ * execve: the command's cwd is kept in the upper), cowout.c (changes that
+ * leave the workdir).
  */
 #include <errno.h>
 #include <fcntl.h>

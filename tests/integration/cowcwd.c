@@ -97,7 +97,8 @@ TEST(cowlayer_cwd_mkdir_p_then_cd)
 				"cd x/y && /bin/pwd");
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "sh: %s", r.err);
-	CHECK_STR(r.out, tc_fmt("%s/a/b/c\n%s/a/b/c\n%s/a/b/c\n%s/a/b\n%s/a/b/x/y\n", w, w, w, w, w));
+	CHECK_STR(r.out,
+		  tc_fmt("%s/a/b/c\n%s/a/b/c\n%s/a/b/c\n%s/a/b\n%s/a/b/x/y\n", w, w, w, w, w));
 	CHECK(tc_exists(tc_path(w, "a/b/c/f")));
 	CHECK(tc_exists(tc_path(w, "a/b/x/y")));
 	/* python's own calls: a relative chdir, statfs of ".", the cwd's
@@ -137,10 +138,10 @@ TEST(cowlayer_cwd_lower_dir_changes_only)
 	tc_write_file(tc_path(w, "src/old"), "o\n", 0644);
 	tc_write_file(tc_path(w, "src/keep"), "k\n", 0644);
 	char *out = NULL, *err = NULL;
-	int rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-storage", tc_mkdir("storage"),
-			    "--dry-run", "-r", "/usr", "-r", "/lib", "-r", "/bin", "--", "/bin/sh",
-			    "-c", "cd src && echo n > new && rm old && ls && cd deep && /bin/pwd",
-			    NULL);
+	int rc =
+	    tc_cli_run(&out, &err, "--workdir", w, "--fs-storage", tc_mkdir("storage"), "--dry-run",
+		       "-r", "/usr", "-r", "/lib", "-r", "/bin", "--", "/bin/sh", "-c",
+		       "cd src && echo n > new && rm old && ls && cd deep && /bin/pwd", NULL);
 	CHECK_EQ(rc, 0);
 	CHECK_STR(out, tc_fmt("deep\nkeep\nnew\n%s/src/deep\n", w));
 	CHECK_CONTAINS(err, "sandlock: dry-run: filesystem changes:\nA  src/new\nD  src/old\n");
@@ -149,8 +150,8 @@ TEST(cowlayer_cwd_lower_dir_changes_only)
 	/* --cwd in a directory of the workdir: the command starts in the
 	 * upper's copy of it, which is no change either */
 	rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-storage", tc_mkdir("storage"), "--cwd",
-			tc_path(w, "src/deep"), "--dry-run", "-r", "/usr", "-r", "/lib", "-r", "/bin",
-			"--", "/bin/sh", "-c", "mkdir -p o/p && cd o/p && /bin/pwd", NULL);
+			tc_path(w, "src/deep"), "--dry-run", "-r", "/usr", "-r", "/lib", "-r",
+			"/bin", "--", "/bin/sh", "-c", "mkdir -p o/p && cd o/p && /bin/pwd", NULL);
 	CHECK_EQ(rc, 0);
 	CHECK_STR(out, tc_fmt("%s/src/deep/o/p\n", w));
 	CHECK_CONTAINS(err, "filesystem changes:\nA  src/deep/o\nA  src/deep/o/p\n");
@@ -189,10 +190,10 @@ TEST(cowlayer_cwd_make_builds_its_tree)
 	char *out = NULL, *err = NULL;
 	const char *argv[] = {"/usr/bin/make", "-s", "-C", bare, NULL};
 	CHECK_EQ(th_run((char *const *)argv, NULL, &out, &err), 0);
-	int rc = tc_cli_run(&out, &err, "--workdir", d, "--fs-storage", tc_mkdir("storage"),
-			    "--dry-run", "--tmp", "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r",
-			    "/bin", "-r", "/etc", "-w", "/dev/null", "--", "/usr/bin/make", "-s", "-C", d,
-			    NULL);
+	int rc =
+	    tc_cli_run(&out, &err, "--workdir", d, "--fs-storage", tc_mkdir("storage"), "--dry-run",
+		       "--tmp", "-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin", "-r",
+		       "/etc", "-w", "/dev/null", "--", "/usr/bin/make", "-s", "-C", d, NULL);
 	if (rc != 0)
 		th_fail(__FILE__, __LINE__, "dry run: %s", err);
 	CHECK_CONTAINS(err, "filesystem changes:\nA  build\nA  build/bin\nA  build/bin/app\n"
@@ -200,8 +201,8 @@ TEST(cowlayer_cwd_make_builds_its_tree)
 			    "A  build/obj/main.o\n");
 	CHECK(!tc_exists(tc_path(d, "build")));
 	rc = tc_cli_run(&out, &err, "--workdir", w, "--fs-storage", tc_mkdir("storage"), "--tmp",
-			"-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin", "-r", "/etc", "-w",
-			"/dev/null", "--", "/usr/bin/make", "-s", "-C", w, NULL);
+			"-r", "/usr", "-r", "/lib", "-r", "/lib64", "-r", "/bin", "-r", "/etc",
+			"-w", "/dev/null", "--", "/usr/bin/make", "-s", "-C", w, NULL);
 	if (rc != 0)
 		th_fail(__FILE__, __LINE__, "build: %s", err);
 	CHECK_STR(tc_tree_dump(w, 0, NULL), tc_tree_dump(bare, 0, NULL));
@@ -235,7 +236,8 @@ TEST(cowlayer_cwd_leaves_the_workdir)
 	    "res.append(open('data').read().strip())\n"
 	    "res.append(os.stat('data').st_ino == os.stat(s + '/data').st_ino)\n"
 	    "res.append(sorted(os.listdir('..')))\n"
-	    "res.append(subprocess.run(['./tool.sh'], capture_output=True).stdout.decode().strip())\n"
+	    "res.append(subprocess.run(['./tool.sh'], "
+	    "capture_output=True).stdout.decode().strip())\n"
 	    "c = socket.socket(socket.AF_UNIX); c.connect('sock'); res.append('connected')\n"
 	    "a = os.statvfs('.'); b = os.statvfs(s); res.append(a.f_fsid == b.f_fsid)\n"
 	    "open('made-here', 'w').write('h')\n"
@@ -332,7 +334,8 @@ TEST(attacklayer_cwd_chdir_buffer_rewritten)
 	    "def flip():\n"
 	    "    i = 0\n"
 	    "    while not stop:\n"
-	    "        ctypes.memmove(buf, alts[i % len(alts)] + b'\\0', len(alts[i % len(alts)]) + 1)\n"
+	    "        ctypes.memmove(buf, alts[i % len(alts)] + b'\\0', len(alts[i % len(alts)]) + "
+	    "1)\n"
 	    "        i += 1\n"
 	    "th = threading.Thread(target=flip); th.start()\n"
 	    "made = 0\n"
