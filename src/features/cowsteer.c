@@ -282,23 +282,32 @@ static long rewrite_relative(struct sl_ctx *c, const char *dir, uint64_t addr, s
 	return r < 0 && r != -EFAULT ? -ENAMETOOLONG : r;
 }
 
-static long host_dir_op(void *arg)
+struct host_q {
+	const char *path;
+	bool dir;
+};
+
+static long host_open_op(void *arg)
 {
-	int fd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const struct host_q *q = arg;
+	int fd =
+	    open(q->path, (q->dir ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK) | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
-/* A chdir whose path the layer continues outside the workdir, at out (a
- * ".." above the workdir's root, a symlink out): the kernel must land on
- * that host directory, not on what the same names reach from a cwd in
- * the upper (the branch's storage).  Continued where the kernel's walk
- * from a lower base gets there by name; else rewritten to out, or to an
- * fd of the directory opened by the executor confined by the command's
- * own ruleset, with its credentials (the fd handed over reads only what
- * the command may read).  A name too short for either ("..") is
- * ENAMETOOLONG. */
-static long chdir_outside(struct sl_ctx *c, struct cl_state *st, const struct place *p,
-			  const char *path, const char *out, struct sl_action *a)
+/* A chdir or an exec whose path (at addr) the layer continues outside
+ * the workdir, at out (a ".." above the workdir's root, a symlink out):
+ * the kernel must reach that host object, not what the same names reach
+ * from a cwd in the upper (the branch's storage).  Continued where the
+ * kernel's walk from a lower base gets there by name; else rewritten to
+ * out, the path from the cwd (cwd: the call starts there), or an fd of
+ * the object opened by the
+ * executor confined by the command's own ruleset, with its credentials
+ * (the fd handed over reads only what the command may read).  A name too
+ * short for any ("..") is ENAMETOOLONG. */
+static long steer_outside(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+			  const char *path, const char *out, uint64_t addr, bool dir, bool cwd,
+			  struct sl_action *a)
 {
 	char k[PATH_MAX], o[PATH_MAX];
 	snprintf(k, sizeof(k), "%s", p->raw);
@@ -310,12 +319,13 @@ static long chdir_outside(struct sl_ctx *c, struct cl_state *st, const struct pl
 	if (!cowl_under(p->raw, st->up, st->upl) && !strcmp(k, o))
 		return 0;
 	if (strlen(out) + 1 <= len)
-		return rewrite_name(c, out, c->req->data.args[0]);
-	if (cowl_plain_walk(out) && rewrite_relative(c, o, c->req->data.args[0], len) == 0)
+		return rewrite_name(c, out, addr);
+	if (cwd && cowl_plain_walk(out) && rewrite_relative(c, o, addr, len) == 0)
 		return 0;
-	long fd = fits_fd(len) ? onbehalf_call_on(st->ob, c, st->confined, host_dir_op, (void *)out)
+	struct host_q q = {.path = out, .dir = dir};
+	long fd = fits_fd(len) ? onbehalf_call_on(st->ob, c, st->confined, host_open_op, &q)
 			       : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, c->req->data.args[0], len);
+	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len);
 }
 
 /* The layer's judgement of a chdir to abs (ENOENT for a removed name,
@@ -426,7 +436,7 @@ void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (layer)
 		r = chdir_judge(c, st, p->abs, t, out);
 	if (layer && r == LAYER_OUTSIDE)
-		r = chdir_outside(c, st, p, path, out, a);
+		r = steer_outside(c, st, p, path, out, c->req->data.args[0], true, true, a);
 	else if (layer && r == 0)
 		r = chdir_upper(c, st, p, path, t, a);
 	free(p);
@@ -435,6 +445,25 @@ void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	free(out);
 	if (r < 0)
 		onbehalf_answer(a, r);
+}
+
+/* An exec whose path leaves the workdir: steered to the host's file
+ * (steer_outside) where the layer continues, or one that comes back in
+ * (LAYER_OUTSIDE: the kernel's, as before). */
+static long exec_outside(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+			 const char *path, uint64_t addr, unsigned int f, bool cwd,
+			 struct sl_action *a)
+{
+	char *out = malloc(PATH_MAX);
+	long r = out ? 0 : -ENOMEM;
+	if (r == 0 &&
+	    (!cowl_outside_of(c, st, p->abs, (f & AT_SYMLINK_NOFOLLOW) ? 0 : LAYER_FOLLOW, out) ||
+	     cowl_back_inside(st, out)))
+		r = LAYER_OUTSIDE;
+	if (r == 0)
+		r = steer_outside(c, st, p, path, out, addr, false, cwd, a);
+	free(out);
+	return r;
 }
 
 /* execve and execveat of a file of the layer.  The kernel must execute
@@ -463,13 +492,19 @@ void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r == 0 && !(at && (f & AT_EMPTY_PATH) && !path[0]))
 		r = cowl_place(st, c, at ? (int)(int32_t)g[0] : AT_FDCWD, path, false,
 			       f & AT_SYMLINK_NOFOLLOW, p);
-	if (r > 0)
+	bool layer = r > 0; /* else not the layer's: the kernel's */
+	bool done = !layer;
+	if (layer)
 		r = resolved(c, st, p->abs, t);
-	else if (r == 0)
-		r = LAYER_OUTSIDE; /* not the layer's */
-	if (r == LAYER_OUTSIDE) {
+	if (layer && r == LAYER_OUTSIDE) {
+		r = exec_outside(c, st, p, path, addr, f, !at || (int)(int32_t)g[0] == AT_FDCWD, a);
+		done = true; /* steered, or the kernel's (LAYER_OUTSIDE) */
+	}
+	if (done) {
 		free(p);
 		free(t);
+		if (r < 0)
+			onbehalf_answer(a, r);
 		return;
 	}
 	if (r == 0 && !S_ISREG(t->sb.st_mode))

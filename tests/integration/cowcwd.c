@@ -213,7 +213,8 @@ TEST(cowlayer_cwd_make_builds_its_tree)
 /* Leaving the workdir from its root: "../sibling" (relative, and
  * absolute through the workdir's ".."), then relative calls there: an
  * open, a stat, a listing of "..", an exec, a unix socket connect, statfs
- * ("."), all on the host's directory.  ".." alone is too short a name to
+ * ("."), all on the host's directory; from the workdir's root, changes
+ * and an exec by "../sibling/..." reach the host's sibling too.  ".." alone is too short a name to
  * steer: ENAMETOOLONG (the shells' cd names an absolute path). */
 TEST(cowlayer_cwd_leaves_the_workdir)
 {
@@ -246,13 +247,15 @@ TEST(cowlayer_cwd_leaves_the_workdir)
 	    "os.symlink('data', '../sibling/lnk'); os.rename('../sibling/lnk', '../sibling/lnk2')\n"
 	    "res.append(os.readlink('../sibling/lnk2')); os.unlink('../sibling/lnk2')\n"
 	    "os.chmod('../sibling/made-here', 0o600)\n"
+	    "res.append(subprocess.run(['../sibling/tool.sh'], capture_output=True)"
+	    ".stdout.decode().strip())\n"
 	    "print(res)\n";
 	struct tc_res r = py(p, code, w, s);
 	close(srv);
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
 	CHECK_STR(r.out, "['ENAMETOOLONG', True, 'sib', True, ['sibling', 'w'], 'tool ran', "
-			 "'connected', True, True, 'data']\n");
+			 "'connected', True, True, 'data', 'tool ran']\n");
 	CHECK_STR(tc_read_file(tc_path(s, "made-here")), "h");
 	struct stat sb;
 	CHECK_EQ(stat(tc_path(s, "made-here"), &sb), 0);
