@@ -399,3 +399,62 @@ TEST(cowlayer_cwd_short_relative_exec_of_a_lower_file)
 	struct tc_res r = sh(p, "./t.sh");
 	CHECK_STR(r.out, "short\n");
 }
+
+/* fchdir to a directory only the workdir holds (a read open of it is
+ * the lower's): the cwd is then in the lower; every call is still placed
+ * by the cwd's name (a file made there lands in the layer, getcwd names
+ * the workdir's), and a chdir from there into a directory only the layer
+ * holds is steered by a descriptor (a name long enough for /dev/fd/N). */
+TEST(cowlayer_cwd_fchdir_to_a_lower_dir)
+{
+	need(PY);
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "src"), 0755), 0);
+	tc_write_file(tc_path(w, "src/old"), "o\n", 0644);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 0, NULL, NULL);
+	static const char code[] =
+	    "import os, sys\n"
+	    "w = sys.argv[1]; res = []\n"
+	    "fd = os.open('src', os.O_RDONLY | os.O_DIRECTORY); os.fchdir(fd)\n"
+	    "res.append(os.getcwd() == w + '/src')\n"
+	    "open('new', 'w').write('n'); os.unlink('old')\n"
+	    "res.append(sorted(os.listdir('.')))\n"
+	    "os.mkdir('new_directory'); os.chdir('new_directory')\n"
+	    "res.append(os.getcwd() == w + '/src/new_directory')\n"
+	    "open('inner', 'w').write('i')\n"
+	    "print(res)\n";
+	struct tc_res r = py(p, code, w, NULL);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "[True, ['new'], True]\n");
+	CHECK_STR(tc_read_file(tc_path(w, "src/new")), "n");
+	CHECK_STR(tc_read_file(tc_path(w, "src/new_directory/inner")), "i");
+	CHECK(!tc_exists(tc_path(w, "src/old")));
+}
+
+/* What the layer does not serve, from the cwd in the upper: a connect
+ * to a unix socket of the workdir and an inotify watch on it are refused
+ * (the on-behalf core's trees hold neither the workdir nor the upper), as
+ * with the cwd in the workdir; nothing connects. */
+TEST(cowlayer_cwd_unserved_calls_refused)
+{
+	need(PY);
+	char *w = tc_mkdir("w");
+	int srv = tc_unix_server(tc_path(w, "sock"), SOCK_STREAM);
+	CHECK(srv >= 0);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 1, NULL, NULL);
+	static const char code[] =
+	    "import ctypes, errno, os, socket, sys\n"
+	    "libc = ctypes.CDLL(None, use_errno=True); res = []\n"
+	    "try: socket.socket(socket.AF_UNIX).connect('sock'); res.append('connected')\n"
+	    "except OSError as e: res.append(errno.errorcode[e.errno])\n"
+	    "fd = libc.inotify_init1(0)\n"
+	    "res.append(libc.inotify_add_watch(fd, b'.', 0x100) < 0 and "
+	    "errno.errorcode[ctypes.get_errno()])\n"
+	    "print(res)\n";
+	struct tc_res r = py(p, code, w, NULL);
+	close(srv);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "['EACCES', 'EACCES']\n");
+}
