@@ -116,9 +116,10 @@ static bool fits_fd(size_t len)
  * are rewritten) made to name the object fd, which is taken: installed for
  * the call (SECCOMP_IOCTL_NOTIF_ADDFD without SEND) and named as
  * /proc/self/fd/N, or /dev/fd/N when that is shorter and the host's
- * /dev/fd is the link to /proc/self/fd.  -ENAMETOOLONG when neither fits. */
+ * /dev/fd is the link to /proc/self/fd, followed by rest ("" or "/a/b":
+ * names beneath the object).  -ENAMETOOLONG when neither fits. */
 static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint64_t addr,
-		       size_t len)
+		       size_t len, const char *rest)
 {
 	struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
 	int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
@@ -126,11 +127,11 @@ static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint
 	close(fd);
 	if (n < 0)
 		return e ? -e : -EAGAIN;
-	char via[32];
-	snprintf(via, sizeof(via), "/proc/self/fd/%d", n);
-	if (strlen(via) + 1 > len && st->dev_fd)
-		snprintf(via, sizeof(via), "/dev/fd/%d", n);
-	if (strlen(via) + 1 > len)
+	char via[PATH_MAX];
+	int k = snprintf(via, sizeof(via), "/proc/self/fd/%d%s", n, rest);
+	if ((k < 0 || (size_t)k + 1 > len) && st->dev_fd)
+		k = snprintf(via, sizeof(via), "/dev/fd/%d%s", n, rest);
+	if (k < 0 || (size_t)k + 1 > len)
 		return -ENAMETOOLONG;
 	return mem_write(&c->mem, addr, via, strlen(via) + 1) < 0 ? -EFAULT : 0;
 }
@@ -187,7 +188,7 @@ static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, 
 	if (strlen(real) + 1 <= len)
 		return rewrite_name(c, real, addr);
 	int fd = fits_fd(len) ? holder_checked(c, st, real, sb, dir) : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len);
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len, "");
 }
 
 /* getcwd(2) in a directory the layer's upper holds (a steered chdir, an
@@ -325,7 +326,7 @@ static long steer_outside(struct sl_ctx *c, struct cl_state *st, const struct pl
 	struct host_q q = {.path = out, .dir = dir};
 	long fd = fits_fd(len) ? onbehalf_call_on(st->ob, c, st->confined, host_open_op, &q)
 			       : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len);
+	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len, "");
 }
 
 /* The layer's judgement of a chdir to abs (ENOENT for a removed name,
@@ -354,6 +355,44 @@ static long chdir_judge(struct sl_ctx *c, struct cl_state *st, char *abs, struct
 	return r;
 }
 
+/* The upper's directory dir (or rest beneath it) handed to the child as
+ * a descriptor, its path rewritten to name it (rewrite_fd).  (No identity
+ * to check the directory against: the root's stat is the view's, not the
+ * upper's; a chdir grants nothing.) */
+static long inject_dir(struct sl_ctx *c, struct cl_state *st, const char *dir, size_t len,
+		       const char *rest)
+{
+	int fd = holder_checked(c, st, dir, NULL, true);
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, c->req->data.args[0], len, rest);
+}
+
+/* The child's path (len bytes) rewritten to reach the upper's directory
+ * t->up, by the first form that fits: its name; for an absolute path,
+ * which the caller may keep as the directory's name (a shell's logical
+ * $PWD, joined to its next cd), /dev/fd/N/a/b with N the upper's root
+ * (a logical "cd .." from there stays in the workdir, placed again by
+ * name), then /dev/fd/N of the directory; for a relative one, the path
+ * from the cwd first (no descriptor left behind). */
+static long rewrite_upper(struct sl_ctx *c, struct cl_state *st, const struct target *t,
+			  const char *path, size_t len)
+{
+	uint64_t addr = c->req->data.args[0];
+	bool abs = path[0] == '/';
+	const char *rel = t->up + st->upl; /* "" for the root, else "/a/b" */
+	if (strlen(t->up) + 1 <= len)
+		return rewrite_name(c, t->up, addr);
+	long r = -ENAMETOOLONG;
+	if (abs && *rel && len >= sizeof("/dev/fd/N") + strlen(rel))
+		r = inject_dir(c, st, st->up, len, rel);
+	if (r == -ENAMETOOLONG && !abs)
+		r = rewrite_relative(c, t->up, addr, len);
+	if (r == -ENAMETOOLONG && fits_fd(len))
+		r = inject_dir(c, st, t->up, len, "");
+	if (r == -ENAMETOOLONG && abs)
+		r = rewrite_relative(c, t->up, addr, len);
+	return r;
+}
+
 /* chdir into a directory of the view: the kernel lands on the upper's
  * directory (made there first, without its contents, when only the lower
  * held it: the view and the change list do not change), so that the
@@ -361,7 +400,7 @@ static long chdir_judge(struct sl_ctx *c, struct cl_state *st, char *abs, struct
  * (a relative chdir into a directory just made: `mkdir -p a/b`).
  * Continued when the child's names already reach it from its base (a
  * relative path from a cwd in the upper: the common case), else the path
- * rewritten to the upper's name or to an fd of it. */
+ * rewritten (rewrite_upper). */
 static long chdir_upper(struct sl_ctx *c, struct cl_state *st, const struct place *p,
 			const char *path, struct target *t, struct sl_action *a)
 {
@@ -382,24 +421,7 @@ static long chdir_upper(struct sl_ctx *c, struct cl_state *st, const struct plac
 	size_t len = strlen(path) + 1;
 	if (cowl_plain_walk(path) && !strcmp(k, t->up))
 		return 0;
-	uint64_t addr = c->req->data.args[0];
-	long r;
-	/* an absolute name may be kept as the directory's name (a shell's
-	 * logical $PWD, joined to the next cd's name): /dev/fd/N goes on
-	 * naming it while the fd lives; a relative one rather from the cwd,
-	 * which leaves no fd behind */
-	bool abs = path[0] == '/';
-	if (strlen(t->up) + 1 <= len)
-		r = rewrite_name(c, t->up, addr);
-	else if (abs || (r = rewrite_relative(c, t->up, addr, len)) == -ENAMETOOLONG) {
-		/* the upper's own directory (the root's stat is the view's,
-		 * not the upper's: no identity to check it against; a chdir
-		 * grants nothing) */
-		int fd = fits_fd(len) ? holder_checked(c, st, t->up, NULL, true) : -ENAMETOOLONG;
-		r = fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len);
-		if (r == -ENAMETOOLONG && abs)
-			r = rewrite_relative(c, t->up, addr, len);
-	}
+	long r = rewrite_upper(c, st, t, path, len);
 	/* nothing fits (or read-only memory): the lower's directory, where
 	 * the kernel's walk lands on it by the child's names (the cwd is then
 	 * in the lower, as the view shows it; a relative chdir from there into

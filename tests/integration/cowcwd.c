@@ -262,6 +262,15 @@ TEST(cowlayer_cwd_leaves_the_workdir)
 	CHECK_EQ(sb.st_mode & 0777, 0600);
 	CHECK(!tc_exists(tc_path(s, "lnk2")));
 	CHECK_STR(names(w), "");
+	/* a shell's cd .. passes an absolute name; cd -P ../sibling the
+	 * relative one (a logical cd joins the text its last chdir was
+	 * steered to: cd -P asks getcwd) */
+	struct tc_res q =
+	    sh(p, "cd .. && /bin/pwd && ls && cd w && cd -P ../sibling && /bin/pwd && "
+		  "cat data && ./tool.sh");
+	if (q.code != 0)
+		th_fail(__FILE__, __LINE__, "sh: %s", q.err);
+	CHECK_STR(q.out, tc_fmt("%s\nsibling\nw\n%s\nsib\ntool ran\n", top, s));
 }
 
 /* A name from the upper's root that goes up ("..", "../work", a
@@ -457,4 +466,26 @@ TEST(cowlayer_cwd_unserved_calls_refused)
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
 	CHECK_STR(r.out, "['EACCES', 'EACCES']\n");
+}
+
+/* A shell's logical cd passes absolute names (its $PWD joined to the
+ * argument); the layer steers the first by /dev/fd/N/rel of the upper's
+ * root, which the shell then keeps and joins: moving around the workdir
+ * by cd dir, cd .. and cd ../x goes on working, every directory the
+ * upper's (what mkdir -p made is found). */
+TEST(cowlayer_cwd_shell_cd_within_the_workdir)
+{
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "src"), 0755), 0);
+	CHECK_EQ(mkdir(tc_path(w, "src/deep"), 0755), 0);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 0, NULL, NULL);
+	struct tc_res r =
+	    sh(p, "cd src && cd deep && mkdir -p new/er && cd new/er && /bin/pwd && "
+		  "cd ../.. && /bin/pwd && cd .. && /bin/pwd && cd ../src/deep/new && "
+		  "/bin/pwd && touch made && cd ../../.. && /bin/pwd");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "sh: %s", r.err);
+	CHECK_STR(r.out, tc_fmt("%s/src/deep/new/er\n%s/src/deep\n%s/src\n%s/src/deep/new\n%s\n", w,
+				w, w, w, w));
+	CHECK(tc_exists(tc_path(w, "src/deep/new/made")));
 }
