@@ -3,7 +3,8 @@
  * cowint.h - what the seccomp copy-on-write layer's files share
  * (cowlayer.c: the state, placing a path, the operations, the opens and
  * the feature; cowpaths.c: the path calls, the two-path calls, metadata
- * through an fd; cowlist.c: listings; cowsteer.c: chdir and exec).
+ * through an fd, statfs; cowlist.c: listings; cowsteer.c: chdir and exec;
+ * cowout.c: changes that leave the workdir).
  * Internal to src/features/.
  */
 #ifndef SL_COWINT_H
@@ -134,6 +135,15 @@ const struct sl_feature *cowl_self(void);
 /* The kernel's name of an fd of ours: 0, -ESTALE for an object with no
  * name (removed, anonymous), or -errno. */
 int cowl_fd_name(int fd, char *buf, size_t size);
+/* ".." and "." of an absolute path resolved by name (the kernel's walk
+ * when no symlink is met on the way), in place. */
+void cowl_lexical(char *p);
+/* Whether the kernel, walking path from its base, meets only names
+ * cowl_lexical keeps: ".." only at the start of a relative path. */
+bool cowl_plain_walk(const char *path);
+/* /dev/fd/N, /dev/std*: the host's links to /proc/self/fd, named as the
+ * caller's /proc/self/fd/N in place (PATH_MAX bytes). */
+void cowl_dev_fd(const struct cl_state *st, char *path);
 /* Whether p is dir (dl bytes) or beneath it. */
 bool cowl_under(const char *p, const char *dir, size_t dl);
 /* abs named in the workdir's terms (an upper name renamed): 1 when it is
@@ -143,6 +153,11 @@ int cowl_to_workdir(const struct cl_state *st, char *abs);
  * filled), 0 when not the layer's, or -errno. */
 int cowl_place(struct cl_state *st, struct sl_ctx *c, int dirfd, const char *path, bool empty,
 	       bool nofollow, struct place *p);
+/* A readlink of the caller's own /proc magic link (cwd, fd/N, of
+ * /proc/self, thread-self, /proc/<its pid>) whose target is in the
+ * upper: 1 with the workdir's name of it in out (PATH_MAX bytes), as
+ * getcwd and every placed call name it; 0 for any other path; -errno. */
+int cowl_magic_upper(struct cl_state *st, struct sl_ctx *c, const char *path, char *out);
 /* j on the layer, with the child's credentials. */
 long cowl_job_run(struct sl_ctx *c, struct job *j);
 /* max_disk: ENOSPC when the upper's bytes and growth reach it. */
@@ -150,6 +165,10 @@ long cowl_quota(struct sl_ctx *c, struct cl_state *st, uint64_t growth);
 mode_t cowl_umask_of(struct sl_ctx *c);
 /* The layer answered EXDEV: 1 with where the path continues outside. */
 int cowl_outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags, char *out);
+/* A path the layer left through the workdir's ".." ("<wd>/../rest"):
+ * 1 when it comes back into the workdir (out, PATH_MAX bytes, rewritten
+ * to its name there), else 0. */
+int cowl_back_inside(const struct cl_state *st, char *out);
 /* j on the layer, walked again when it left by the workdir's ".." and
  * came back in (abs: PATH_MAX bytes, its new name). */
 long cowl_layer_call(struct sl_ctx *c, struct job *j, char *abs, int lflags);
@@ -158,6 +177,12 @@ long cowl_layer_call(struct sl_ctx *c, struct job *j, char *abs, int lflags);
 long cowl_outside_run(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags,
 		      struct out_q *q);
 
+/* j (its operation and arguments) made on the host's path a (and b: a
+ * rename's or link's target) where the layer continues outside the
+ * workdir (cowout.c): the answer, or -errno. */
+long cowl_out_change(struct sl_ctx *c, struct cl_state *st, const struct job *j, const char *a,
+		     const char *b, int lflags);
+
 /* The handlers of the other files. */
 void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg);
@@ -165,6 +190,7 @@ void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_statfs(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg);
 

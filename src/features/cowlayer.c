@@ -26,9 +26,9 @@
  * LAYER_OUTSIDE): an open is made as any open outside (below: the
  * object resolved beneath the sandbox's root, opened under the command's
  * own ruleset), a stat, a readlink and an access by the on-behalf core on
- * the absolute path it continues to; other calls go on down the chain
- * (the kernel then resolves the child's path under Landlock, which grants
- * nothing but reading in the workdir and its upper).
+ * the absolute path it continues to; the changes are made on that path
+ * too (cowout.c: the command's cwd is in the upper, so its own names
+ * would reach the branch's storage there, not the host's directory).
  *
  * Opens come from the open chain's entry (synthetic.c, cowlayer_open):
  * the fd the layer opens is injected (SECCOMP_ADDFD_FLAG_SEND, the
@@ -44,7 +44,9 @@
  *
  * Files: this one (the state, placing a path, the operations, the opens,
  * the feature), cowpaths.c (the path calls, the two-path calls, metadata
- * through an fd), cowlist.c (listings), cowsteer.c (chdir and execve).
+ * through an fd, statfs), cowlist.c (listings), cowsteer.c (chdir and
+ * execve: the command's cwd is kept in the upper), cowout.c (changes that
+ * leave the workdir).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -171,6 +173,19 @@ static int magic_base(struct sl_ctx *c, const char *path, bool nofollow, char *b
 	return r < 0 ? r : 1;
 }
 
+int cowl_magic_upper(struct cl_state *st, struct sl_ctx *c, const char *path, char *out)
+{
+	char *rel = malloc(PATH_MAX);
+	const char *rest = "";
+	int r = rel && path[0] == '/' ? magic_base(c, path, false, out, &rest, rel) : 0;
+	if (r == 1 && (*rest || !cowl_under(out, st->up, st->upl)))
+		r = 0;
+	if (r == 1)
+		r = cowl_to_workdir(st, out);
+	free(rel);
+	return r;
+}
+
 /* Where the thread's (dirfd, path) lands: 1 when under the workdir (p
  * filled), 0 when not the layer's, or -errno.  empty: AT_EMPTY_PATH;
  * nofollow: a final magic link is the object itself. */
@@ -200,6 +215,55 @@ int cowl_place(struct cl_state *st, struct sl_ctx *c, int dirfd, const char *pat
 	clean(p->raw);
 	memcpy(p->abs, p->raw, strlen(p->raw) + 1);
 	return cowl_to_workdir(st, p->abs);
+}
+
+/* ".." and "." of an absolute path resolved by name (the kernel's walk
+ * when no symlink is met on the way). */
+void cowl_lexical(char *p)
+{
+	char out[PATH_MAX];
+	size_t o = 0;
+	for (const char *r = p; *r;) {
+		r += strspn(r, "/");
+		size_t n = strcspn(r, "/");
+		if (!n)
+			break;
+		if (n == 2 && r[0] == '.' && r[1] == '.') {
+			while (o && out[o - 1] != '/')
+				o--;
+			if (o)
+				o--;
+		} else if (!(n == 1 && r[0] == '.')) {
+			out[o++] = '/';
+			memcpy(out + o, r, n);
+			o += n;
+		}
+		r += n;
+	}
+	if (!o)
+		out[o++] = '/';
+	out[o] = 0;
+	memcpy(p, out, o + 1);
+}
+
+/* Whether the kernel, walking the child's path from its base, meets
+ * only names lexical() keeps: ".." only at the start of a relative path
+ * (each a step up from the real base), never after a name, which the
+ * upper may not hold, or may hold as a symlink. */
+bool cowl_plain_walk(const char *path)
+{
+	bool lead = path[0] != '/';
+	for (const char *r = path; *r;) {
+		r += strspn(r, "/");
+		size_t n = strcspn(r, "/");
+		bool dots = n == 2 && r[0] == '.' && r[1] == '.';
+		if (dots && !lead)
+			return false;
+		if (n && !dots && !(n == 1 && r[0] == '.'))
+			lead = false;
+		r += n;
+	}
+	return true;
 }
 
 /* ---- the operations (with the child's credentials) ------------------------------ */
@@ -345,7 +409,7 @@ int cowl_outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int 
  * the workdir's parent (the workdir's name is canonical: no symlink in
  * it) joined to the rest.  1 when that is in the workdir again (out
  * rewritten, for the layer), else 0. */
-static int back_inside(const struct cl_state *st, char *out)
+int cowl_back_inside(const struct cl_state *st, char *out)
 {
 	char t[PATH_MAX];
 	size_t pl = (size_t)(strrchr(st->wd, '/') - st->wd);
@@ -369,7 +433,7 @@ long cowl_layer_call(struct sl_ctx *c, struct job *j, char *abs, int lflags)
 	long r = cowl_job_run(c, j);
 	char out[PATH_MAX];
 	for (int i = 0; i < LAYER_MAX_LINKS && r == -EXDEV; i++) {
-		if (!cowl_outside_of(c, j->st, j->a, lflags, out) || !back_inside(j->st, out))
+		if (!cowl_outside_of(c, j->st, j->a, lflags, out) || !cowl_back_inside(j->st, out))
 			break;
 		memcpy(abs, out, strlen(out) + 1);
 		j->a = abs;
@@ -414,19 +478,78 @@ static struct sl_action inject(long fd, uint64_t flags)
 				  .fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
 }
 
-/* O_PATH: see the file's comment. */
-static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, const char *abs,
-		      uint64_t flags)
+/* Whether the kernel, given the child's path (raw: its names from its
+ * base), walks to the lower's object rel (a resolved path, "." for the
+ * root) by those names. */
+static bool lands_in_lower(const struct cl_state *st, const char *path, const char *raw,
+			   const char *rel)
 {
+	char k[PATH_MAX], want[PATH_MAX];
+	if (cowl_under(raw, st->up, st->upl) || !cowl_plain_walk(path))
+		return false;
+	snprintf(k, sizeof(k), "%s", raw);
+	cowl_lexical(k);
+	bool dot = !strcmp(rel, ".");
+	if (snprintf(want, sizeof(want), "%s%s%s", st->wd, dot ? "" : "/", dot ? "" : rel) >=
+	    (int)sizeof(want))
+		return false;
+	return !strcmp(k, want);
+}
+
+static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int fd,
+			uint64_t flags, uint64_t mode);
+
+/* An O_PATH open that leaves the workdir (a ".." above its root, a
+ * symlink out): continued where the kernel's walk of the child's names
+ * from a lower base gets there; from a cwd in the upper they would reach
+ * the branch's storage, so the host's object is opened for reading
+ * instead, under the command's own ruleset (an O_PATH file cannot be
+ * injected). */
+static void path_outside(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
+			 const struct place *p, uint64_t flags)
+{
+	char *out = malloc(PATH_MAX), k[PATH_MAX];
+	long r = out ? 0 : -ENOMEM;
+	if (r == 0 && !cowl_outside_of(c, st, p->abs, (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW, out))
+		r = -EXDEV;
+	if (r == 0) {
+		snprintf(k, sizeof(k), "%s", p->raw);
+		cowl_lexical(k);
+	}
+	if (r == 0 && !cowl_under(p->raw, st->up, st->upl) && !strcmp(k, out)) {
+		free(out);
+		*a = sl_act_continue();
+		return;
+	}
+	if (r == 0)
+		r = open_object(c, st, AT_FDCWD, out, -1,
+				O_RDONLY | (flags & (O_NOFOLLOW | O_DIRECTORY | O_CLOEXEC)), 0);
+	free(out);
+	*a = inject(r, flags);
+}
+
+/* O_PATH: see the file's comment.  The lower's object is continued only
+ * where the kernel reaches it by the child's names (an absolute path of
+ * the workdir); from a cwd in the upper those names reach the upper, so
+ * it is opened for reading instead, as an upper object is. */
+static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
+		      const struct place *p, const char *path, uint64_t flags)
+{
+	const char *abs = p->abs;
 	struct job j = {
 	    .st = st, .op = OP_LOOKUP, .a = abs, .flags = (flags & O_NOFOLLOW) ? 0 : LAYER_FOLLOW};
 	long r = cowl_job_run(c, &j);
 	bool upper = r == 0 && j.n.where == LAYER_UPPER, none = r == 0 && j.n.where == LAYER_NONE;
 	bool dir = r == 0 && S_ISDIR(j.n.st.st_mode);
+	bool lower = r == 0 && !upper && !none && lands_in_lower(st, path, p->raw, j.n.path);
 	if (r >= 0)
 		layer_node_put(&j.n);
-	if (r == LAYER_OUTSIDE || (r == 0 && !upper && !none)) {
+	if (lower) {
 		*a = sl_act_continue();
+		return;
+	}
+	if (r == LAYER_OUTSIDE) {
+		path_outside(c, a, st, p, flags);
 		return;
 	}
 	if (r == 0 && none)
@@ -459,7 +582,7 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 	}
 	long fd = r < 0 ? r : 0;
 	if (fd == 0 && (flags & O_PATH)) {
-		open_path(c, a, st, p->abs, flags);
+		open_path(c, a, st, p, path, flags);
 		free(p);
 		return true;
 	}
@@ -576,7 +699,7 @@ static long resolve_any(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
  * /proc/self/fd, which the on-behalf core would follow to the
  * supervisor's own /proc/self; named as the caller's instead (the core
  * opens those through its bound /proc directory). */
-static void dev_fd(const struct cl_state *st, char *path)
+void cowl_dev_fd(const struct cl_state *st, char *path)
 {
 	static const struct {
 		const char *from, *to;
@@ -650,7 +773,7 @@ static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
 	if (r == 0 && ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE))
 		q.mode = (mode_t)mode & 07777 & ~cowl_umask_of(c);
 	if (q.fd < 0 && r == 0)
-		dev_fd(st, path);
+		cowl_dev_fd(st, path);
 	if (q.fd < 0 && r == 0)
 		r = q.fd = (int)resolve_any(c, st, dirfd, path, (int)flags, &q);
 	if (r >= 0 && !q.base && held_in_layer(st, q.fd, abs)) {
@@ -794,6 +917,7 @@ static const struct sl_frule cowlayer_rules[] = {
     {{__NR_getdents, 0, {{0}}}, cowl_on_getdents},
 #endif
     {{__NR_chdir, 0, {{0}}}, cowl_on_chdir},
+    {{__NR_statfs, 0, {{0}}}, cowl_on_statfs},
     {{__NR_getcwd, 0, {{0}}}, cowl_on_getcwd},
     {{__NR_execve, 0, {{0}}}, cowl_on_exec},
     {{__NR_execveat, 0, {{0}}}, cowl_on_exec},

@@ -13,6 +13,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
+#include <sys/statfs.h>
 #include <sys/time.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -339,6 +340,30 @@ static bool fd_form(const struct sl_ctx *c, const struct pcall *k)
 static void fd_utimens(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
 		       const struct pcall *k);
 
+/* readlink of /proc/self/cwd (fd/N) in a directory (a file) the upper
+ * holds: the workdir's name of it, as getcwd answers (cowl_magic_upper).
+ * true when answered. */
+static bool magic_readlink(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
+			   const struct pcall *k, const char *path)
+{
+	char *name = malloc(PATH_MAX);
+	long r = name ? cowl_magic_upper(st, c, path, name) : -ENOMEM;
+	if (r <= 0) {
+		free(name);
+		return false;
+	}
+	size_t n = strlen(name), size = (size_t)(int)arg(c, k->path + 2);
+	if ((int)arg(c, k->path + 2) <= 0)
+		r = -EINVAL;
+	else if (mem_write(&c->mem, arg(c, k->path + 1), name, n < size ? n : size) < 0)
+		r = -EFAULT;
+	else
+		r = (long)(n < size ? n : size);
+	free(name);
+	onbehalf_answer(a, r);
+	return true;
+}
+
 /* Every path call but the opens and the two-path ones. */
 void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
@@ -361,6 +386,10 @@ void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r == 0)
 		r = onbehalf_read_path(c, arg(c, k->path), path, sizeof(path));
 	int dirfd = k->dirfd >= 0 ? (int)(int32_t)arg(c, k->dirfd) : AT_FDCWD;
+	if (r == 0 && k->op == OP_READLINK && magic_readlink(c, a, st, k, path)) {
+		free(p);
+		return;
+	}
 	if (r == 0)
 		r = cowl_place(st, c, dirfd, path, empty, !(lf & LAYER_FOLLOW), p);
 	if (r == 0) { /* not the layer's */
@@ -384,15 +413,66 @@ void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 			r = cowl_layer_call(c, &j, p->abs, lf);
 		if (r == -EXDEV && (k->op == OP_STAT || k->op == OP_READLINK || k->op == OP_ACCESS))
 			r = path_outside(c, st, k, &j);
-		if (r == -EXDEV && cowl_outside_of(c, st, p->abs, lf, path)) {
-			/* through a symlink out: whatever serves that path today */
-			free(j.buf);
-			free(p);
-			return;
-		}
+		/* through a symlink out, or a ".." above the root: made on the
+		 * host's path it continues to (cowout.c) */
+		if (r == -EXDEV && cowl_outside_of(c, st, p->abs, lf, path))
+			r = cowl_out_change(c, st, &j, path, NULL, lf);
 		r = write_out(c, k, &j, r);
 	}
 	free(j.buf);
+	free(p);
+	onbehalf_answer(a, r);
+}
+
+/* ---- statfs ------------------------------------------------------------------------ */
+
+static long statfs_op(const struct ob_obj *o, void *arg)
+{
+	return fstatfs(o->fd, arg) < 0 ? -errno : 0;
+}
+
+/* statfs(2) of a path of the layer: the workdir's filesystem (where the
+ * commit puts what the upper holds), not the storage's, which the
+ * kernel would name from a cwd in the upper; a path that leaves the
+ * workdir: the host's filesystem there (the on-behalf core resolves it,
+ * no decision: the kernel's statfs needs no right either). */
+void cowl_on_statfs(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	struct cl_state *st = arg_;
+	*a = sl_act_continue();
+	struct place *p = malloc(sizeof(*p));
+	struct statfs sf;
+	long r = p ? onbehalf_read_path(c, c->req->data.args[0], p->raw, PATH_MAX) : -ENOMEM;
+	char path[PATH_MAX];
+	if (r == 0) {
+		memcpy(path, p->raw, strlen(p->raw) + 1);
+		r = cowl_place(st, c, AT_FDCWD, path, false, false, p);
+	}
+	if (r == 0) {
+		free(p);
+		return;
+	}
+	struct job j = {.st = st, .op = OP_LOOKUP, .a = p->abs, .flags = LAYER_FOLLOW};
+	if (r > 0)
+		r = cowl_job_run(c, &j);
+	if (r == 0 || r == LAYER_OUTSIDE) {
+		bool none = r == 0 && j.n.where == LAYER_NONE;
+		snprintf(path, sizeof(path), "%s", r == LAYER_OUTSIDE ? j.n.outside : "");
+		layer_node_put(&j.n);
+		r = none ? -ENOENT : 0;
+		if (r == 0 && path[0]) {
+			struct ob_req q = {.dirfd = AT_FDCWD,
+					   .path = path,
+					   .need = OB_ANY,
+					   .op = statfs_op,
+					   .arg = &sf};
+			r = onbehalf_run(st->ob, c, &q);
+		} else if (r == 0) {
+			r = fstatfs(st->lower, &sf) < 0 ? -errno : 0;
+		}
+	}
+	if (r == 0 && mem_write(&c->mem, c->req->data.args[1], &sf, sizeof(sf)) < 0)
+		r = -EFAULT;
 	free(p);
 	onbehalf_answer(a, r);
 }
@@ -462,6 +542,24 @@ static int link_tmpfile(struct sl_ctx *c, struct cl_state *st, const char *from,
 	return r;
 }
 
+/* A two-path call the layer answered EXDEV: when every name it changes
+ * leaves the workdir (a ".." above the root, a symlink out), made on the
+ * host's paths (cowout.c); one name in the layer and one outside stays
+ * EXDEV (two filesystems, as the kernel says of them). */
+static long path2_outside(struct sl_ctx *c, struct cl_state *st, struct two *t, const struct job *j)
+{
+	bool sym = j->op == OP_SYMLINK;
+	int fa = j->op == OP_LINK ? j->flags & LAYER_FOLLOW : 0;
+	char *oa = malloc(PATH_MAX), *ob = malloc(PATH_MAX);
+	long r = oa && ob ? -EXDEV : -ENOMEM;
+	if (oa && ob && cowl_outside_of(c, st, sym ? t->b.abs : t->a.abs, fa, oa) &&
+	    (sym || cowl_outside_of(c, st, t->b.abs, 0, ob)))
+		r = cowl_out_change(c, st, j, oa, sym ? NULL : ob, 0);
+	free(oa);
+	free(ob);
+	return r;
+}
+
 void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
 	struct cl_state *st = arg_;
@@ -505,6 +603,8 @@ void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		r = cowl_quota(c, st, 0);
 		if (r == 0)
 			r = cowl_job_run(c, &j);
+		if (r == -EXDEV)
+			r = path2_outside(c, st, t, &j);
 	}
 	free(t);
 	onbehalf_answer(a, r);

@@ -34,35 +34,6 @@
 
 /* ---- chdir and exec ------------------------------------------------------------------ */
 
-/* ".." and "." of an absolute path resolved by name (the kernel's walk
- * when no symlink is met on the way). */
-static void lexical(char *p)
-{
-	char out[PATH_MAX];
-	size_t o = 0;
-	for (const char *r = p; *r;) {
-		r += strspn(r, "/");
-		size_t n = strcspn(r, "/");
-		if (!n)
-			break;
-		if (n == 2 && r[0] == '.' && r[1] == '.') {
-			while (o && out[o - 1] != '/')
-				o--;
-			if (o)
-				o--;
-		} else if (!(n == 1 && r[0] == '.')) {
-			out[o++] = '/';
-			memcpy(out + o, r, n);
-			o += n;
-		}
-		r += n;
-	}
-	if (!o)
-		out[o++] = '/';
-	out[o] = 0;
-	memcpy(p, out, o + 1);
-}
-
 /* Where the layer resolves a path to (following): the holder's name
  * (real: the upper's when it has the name, else the lower's), the upper's
  * name whatever holds it (up), and the lower's when the lower holds a
@@ -108,7 +79,7 @@ static bool kernel_lands(const char *raw, const char *real, const struct stat *s
 {
 	char k[PATH_MAX];
 	snprintf(k, sizeof(k), "%s", raw);
-	lexical(k);
+	cowl_lexical(k);
 	if (!strcmp(k, real))
 		return true;
 	struct stat h;
@@ -134,6 +105,73 @@ static int holder_open(const struct cl_state *st, const char *real, bool dir)
 	return fd < 0 ? -errno : (int)fd;
 }
 
+/* Whether the child's buffer (len bytes with its NUL) can hold
+ * "/dev/fd/N" at the shortest. */
+static bool fits_fd(size_t len)
+{
+	return len >= sizeof("/dev/fd/N");
+}
+
+/* The child's path at addr (len bytes with its NUL: only the bytes read
+ * are rewritten) made to name the object fd, which is taken: installed for
+ * the call (SECCOMP_IOCTL_NOTIF_ADDFD without SEND) and named as
+ * /proc/self/fd/N, or /dev/fd/N when that is shorter and the host's
+ * /dev/fd is the link to /proc/self/fd, followed by rest ("" or "/a/b":
+ * names beneath the object).  -ENAMETOOLONG when neither fits. */
+static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint64_t addr,
+		       size_t len, const char *rest)
+{
+	struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
+	int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	int e = n < 0 ? errno : 0;
+	close(fd);
+	if (n < 0)
+		return e ? -e : -EAGAIN;
+	char via[PATH_MAX];
+	int k = snprintf(via, sizeof(via), "/proc/self/fd/%d%s", n, rest);
+	if ((k < 0 || (size_t)k + 1 > len) && st->dev_fd)
+		k = snprintf(via, sizeof(via), "/dev/fd/%d%s", n, rest);
+	if (k < 0 || (size_t)k + 1 > len)
+		return -ENAMETOOLONG;
+	return mem_write(&c->mem, addr, via, strlen(via) + 1) < 0 ? -EFAULT : 0;
+}
+
+/* The child's path rewritten to name (when it fits). */
+static long rewrite_name(struct sl_ctx *c, const char *name, uint64_t addr)
+{
+	return mem_write(&c->mem, addr, name, strlen(name) + 1) < 0 ? -EFAULT : 0;
+}
+
+struct holder_q {
+	const struct cl_state *st;
+	const char *real;
+	bool dir;
+};
+
+static long holder_op(void *arg)
+{
+	const struct holder_q *q = arg;
+	return holder_open(q->st, q->real, q->dir);
+}
+
+/* The holder's object at real, opened to be handed to the child (with
+ * its credentials: a root supervisor's would open what the child cannot
+ * read): sb's, unless NULL (a racing rename in the layer meets a symlink
+ * and fails). */
+static int holder_checked(struct sl_ctx *c, struct cl_state *st, const char *real,
+			  const struct stat *sb, bool dir)
+{
+	struct holder_q q = {.st = st, .real = real, .dir = dir};
+	int fd = (int)onbehalf_call(st->ob, c, holder_op, &q);
+	struct stat fb;
+	if (fd >= 0 && sb &&
+	    (fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev)) {
+		close(fd);
+		return -EAGAIN;
+	}
+	return fd;
+}
+
 /* The kernel's own call on the child's path, now that the layer has
  * decided: continued when the kernel lands where the layer does, else
  * the path (read once, len bytes with its NUL, in the child's buffer)
@@ -144,38 +182,13 @@ static int holder_open(const struct cl_state *st, const char *real, bool dir)
 static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, const char *real,
 		  const struct stat *sb, uint64_t addr, size_t len, bool dir, struct sl_action *a)
 {
-	if (kernel_lands(p->raw, real, sb, dir)) {
-		*a = sl_act_continue();
-		return 0;
-	}
-	char via[PATH_MAX];
-	snprintf(via, sizeof(via), "%s", real);
-	if (strlen(via) + 1 > len) {
-		/* "/dev/fd/N" at the shortest */
-		int fd = len < sizeof("/dev/fd/N") ? -ENAMETOOLONG : holder_open(st, real, dir);
-		if (fd < 0)
-			return fd;
-		struct stat fb;
-		int n = fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev
-			    ? -1
-			    : 0;
-		struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
-		if (n == 0)
-			n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-		int e = n < 0 ? errno : 0;
-		close(fd);
-		if (n < 0)
-			return e ? -e : -EAGAIN;
-		snprintf(via, sizeof(via), "/proc/self/fd/%d", n);
-		if (strlen(via) + 1 > len && st->dev_fd)
-			snprintf(via, sizeof(via), "/dev/fd/%d", n);
-		if (strlen(via) + 1 > len)
-			return -ENAMETOOLONG;
-	}
-	if (mem_write(&c->mem, addr, via, strlen(via) + 1) < 0)
-		return -EFAULT;
 	*a = sl_act_continue();
-	return 0;
+	if (kernel_lands(p->raw, real, sb, dir))
+		return 0;
+	if (strlen(real) + 1 <= len)
+		return rewrite_name(c, real, addr);
+	int fd = fits_fd(len) ? holder_checked(c, st, real, sb, dir) : -ENAMETOOLONG;
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len, "");
 }
 
 /* getcwd(2) in a directory the layer's upper holds (a steered chdir, an
@@ -204,60 +217,275 @@ void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	free(abs);
 }
 
-/* chdir(2) into a directory of the layer.  chdir grants nothing under
- * Landlock (it checks no right; a cwd only starts relative paths, and
- * every path call that lands in the workdir is placed here again), so
- * steering it is safe whatever the kernel finally resolves.  The layer
- * judges first (ENOENT for a removed name, ENOTDIR, EACCES without
- * search); then the kernel changes to the directory's holder: the
- * lower's for a directory it holds (a merged one too), else the upper's. */
+/* The thread's cwd as the kernel names it: 0, or -errno (-ESTALE:
+ * removed). */
+static int cwd_name(struct sl_ctx *c, char *out)
+{
+	int fd = onbehalf_task_open(c, "cwd", O_DIRECTORY);
+	int r = fd < 0 ? fd : cowl_fd_name(fd, out, PATH_MAX);
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* The path from the directory from (a kernel name: physical, no
+ * symlink) to to (absolute, no ".."), as the kernel walks it: a ".." per
+ * component of from below the common part, then the rest of to.  It
+ * fits len bytes with its NUL, else -ENAMETOOLONG. */
+static int relative_to(const char *from, const char *to, char *out, size_t len)
+{
+	size_t i = 0, common = 0;
+	while (from[i] && from[i] == to[i]) {
+		i++;
+		if ((from[i] == '/' || !from[i]) && (to[i] == '/' || !to[i]))
+			common = i;
+	}
+	if (!strcmp(from, "/"))
+		common = 0;
+	size_t o = 0;
+	for (const char *r = from + common; *r;) {
+		r += strspn(r, "/");
+		size_t n = strcspn(r, "/");
+		if (n && o + 3 < len) {
+			memcpy(out + o, "../", 3);
+			o += 3;
+		} else if (n) {
+			return -ENAMETOOLONG;
+		}
+		r += n;
+	}
+	const char *rest = to + common;
+	rest += strspn(rest, "/");
+	size_t rl = strlen(rest);
+	if (!rl && o)
+		o--; /* the last "/" */
+	else if (!rl && !o)
+		out[o++] = '.';
+	if (o + rl + 1 > len)
+		return -ENAMETOOLONG;
+	memcpy(out + o, rest, rl + 1);
+	return 0;
+}
+
+/* The child's path (len bytes) rewritten to the path from the thread's
+ * cwd to dir (absolute, no ".."), when that fits: 0, or -ENAMETOOLONG.
+ * The kernel walks it from the cwd it has: "..", then names of dir. */
+static long rewrite_relative(struct sl_ctx *c, const char *dir, uint64_t addr, size_t len)
+{
+	char *from = malloc(PATH_MAX), *rel = malloc(PATH_MAX);
+	long r = from && rel ? cwd_name(c, from) : -ENOMEM;
+	if (r == 0)
+		r = relative_to(from, dir, rel, len < PATH_MAX ? len : PATH_MAX);
+	if (r == 0)
+		r = rewrite_name(c, rel, addr);
+	free(from);
+	free(rel);
+	return r < 0 && r != -EFAULT ? -ENAMETOOLONG : r;
+}
+
+struct host_q {
+	const char *path;
+	bool dir;
+};
+
+static long host_open_op(void *arg)
+{
+	const struct host_q *q = arg;
+	int fd =
+	    open(q->path, (q->dir ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK) | O_CLOEXEC);
+	return fd < 0 ? -errno : fd;
+}
+
+/* A chdir or an exec whose path (at addr) the layer continues outside
+ * the workdir, at out (a ".." above the workdir's root, a symlink out):
+ * the kernel must reach that host object, not what the same names reach
+ * from a cwd in the upper (the branch's storage).  Continued where the
+ * kernel's walk from a lower base gets there by name; else rewritten to
+ * out, the path from the cwd (cwd: the call starts there), or an fd of
+ * the object opened by the
+ * executor confined by the command's own ruleset, with its credentials
+ * (the fd handed over reads only what the command may read).  A name too
+ * short for any ("..") is ENAMETOOLONG. */
+static long steer_outside(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+			  const char *path, const char *out, uint64_t addr, bool dir, bool cwd,
+			  struct sl_action *a)
+{
+	char k[PATH_MAX], o[PATH_MAX];
+	snprintf(k, sizeof(k), "%s", p->raw);
+	snprintf(o, sizeof(o), "%s", out);
+	cowl_lexical(k);
+	cowl_lexical(o);
+	*a = sl_act_continue();
+	size_t len = strlen(path) + 1;
+	if (!cowl_under(p->raw, st->up, st->upl) && !strcmp(k, o))
+		return 0;
+	if (strlen(out) + 1 <= len)
+		return rewrite_name(c, out, addr);
+	if (cwd && cowl_plain_walk(out) && rewrite_relative(c, o, addr, len) == 0)
+		return 0;
+	struct host_q q = {.path = out, .dir = dir};
+	long fd = fits_fd(len) ? onbehalf_call_on(st->ob, c, st->confined, host_open_op, &q)
+			       : -ENAMETOOLONG;
+	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len, "");
+}
+
+/* The layer's judgement of a chdir to abs (ENOENT for a removed name,
+ * ENOTDIR, EACCES without search): 0 with t filled, LAYER_OUTSIDE with
+ * out (where it continues, one that comes back in walked again), or
+ * -errno. */
+static long chdir_judge(struct sl_ctx *c, struct cl_state *st, char *abs, struct target *t,
+			char *out)
+{
+	long r = resolved(c, st, abs, t);
+	for (int i = 0; i < LAYER_MAX_LINKS && r == LAYER_OUTSIDE; i++) {
+		if (!cowl_outside_of(c, st, abs, LAYER_FOLLOW, out))
+			return -EXDEV;
+		if (!cowl_back_inside(st, out))
+			return LAYER_OUTSIDE;
+		memcpy(abs, out, strlen(out) + 1);
+		r = resolved(c, st, abs, t);
+	}
+	if (r == 0 && !S_ISDIR(t->sb.st_mode))
+		r = -ENOTDIR;
+	if (r == 0) {
+		struct job j = {
+		    .st = st, .op = OP_ACCESS, .a = abs, .mode = X_OK, .flags = LAYER_FOLLOW};
+		r = cowl_job_run(c, &j);
+	}
+	return r;
+}
+
+/* The upper's directory dir (or rest beneath it) handed to the child as
+ * a descriptor, its path rewritten to name it (rewrite_fd).  (No identity
+ * to check the directory against: the root's stat is the view's, not the
+ * upper's; a chdir grants nothing.) */
+static long inject_dir(struct sl_ctx *c, struct cl_state *st, const char *dir, size_t len,
+		       const char *rest)
+{
+	int fd = holder_checked(c, st, dir, NULL, true);
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, c->req->data.args[0], len, rest);
+}
+
+/* The child's path (len bytes) rewritten to reach the upper's directory
+ * t->up, by the first form that fits: its name; for an absolute path,
+ * which the caller may keep as the directory's name (a shell's logical
+ * $PWD, joined to its next cd), /dev/fd/N/a/b with N the upper's root
+ * (a logical "cd .." from there stays in the workdir, placed again by
+ * name), then /dev/fd/N of the directory; for a relative one, the path
+ * from the cwd first (no descriptor left behind). */
+static long rewrite_upper(struct sl_ctx *c, struct cl_state *st, const struct target *t,
+			  const char *path, size_t len)
+{
+	uint64_t addr = c->req->data.args[0];
+	bool abs = path[0] == '/';
+	const char *rel = t->up + st->upl; /* "" for the root, else "/a/b" */
+	if (strlen(t->up) + 1 <= len)
+		return rewrite_name(c, t->up, addr);
+	long r = -ENAMETOOLONG;
+	if (abs && *rel && len >= sizeof("/dev/fd/N") + strlen(rel))
+		r = inject_dir(c, st, st->up, len, rel);
+	if (r == -ENAMETOOLONG && !abs)
+		r = rewrite_relative(c, t->up, addr, len);
+	if (r == -ENAMETOOLONG && fits_fd(len))
+		r = inject_dir(c, st, t->up, len, "");
+	if (r == -ENAMETOOLONG && abs)
+		r = rewrite_relative(c, t->up, addr, len);
+	return r;
+}
+
+/* chdir into a directory of the view: the kernel lands on the upper's
+ * directory (made there first, without its contents, when only the lower
+ * held it: the view and the change list do not change), so that the
+ * names the layer makes from there are found by the kernel's own walks
+ * (a relative chdir into a directory just made: `mkdir -p a/b`).
+ * Continued when the child's names already reach it from its base (a
+ * relative path from a cwd in the upper: the common case), else the path
+ * rewritten (rewrite_upper). */
+static long chdir_upper(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+			const char *path, struct target *t, struct sl_action *a)
+{
+	*a = sl_act_continue();
+	if (!t->upper) {
+		struct job j = {.st = st, .op = OP_MATERIALIZE, .a = p->abs};
+		long r = cowl_job_run(c, &j);
+		if (r == 0)
+			r = resolved(c, st, p->abs, t);
+		if (r == 0 && (!t->upper || !S_ISDIR(t->sb.st_mode)))
+			r = -EAGAIN; /* changed meanwhile */
+		if (r != 0)
+			return r < 0 ? r : -EAGAIN;
+	}
+	char k[PATH_MAX];
+	snprintf(k, sizeof(k), "%s", p->raw);
+	cowl_lexical(k);
+	size_t len = strlen(path) + 1;
+	if (cowl_plain_walk(path) && !strcmp(k, t->up))
+		return 0;
+	long r = rewrite_upper(c, st, t, path, len);
+	/* nothing fits (or read-only memory): the lower's directory, where
+	 * the kernel's walk lands on it by the child's names (the cwd is then
+	 * in the lower, as the view shows it; a relative chdir from there into
+	 * a directory only the upper holds needs a rewrite again) */
+	if (r < 0 && t->low[0] && cowl_plain_walk(path) && !strcmp(k, t->low))
+		r = 0;
+	return r;
+}
+
+/* chdir(2).  Landlock checks no right for a chdir (a cwd only starts
+ * relative paths, and every path call that lands in the workdir is placed
+ * here again by the kernel's name of the cwd), so steering it is safe
+ * whatever the kernel finally resolves: a thread that rewrites the buffer
+ * again only picks another cwd.  A path into the workdir lands on the
+ * upper's directory (chdir_upper); one that leaves it on the host's
+ * (chdir_outside); any other is the kernel's. */
 void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
 	struct cl_state *st = arg_;
 	*a = sl_act_continue();
 	struct place *p = malloc(sizeof(*p));
 	struct target *t = malloc(sizeof(*t));
-	char path[PATH_MAX], k[PATH_MAX];
-	long r = p && t ? onbehalf_read_path(c, c->req->data.args[0], path, sizeof(path)) : -ENOMEM;
-	if (r == 0)
-		r = cowl_place(st, c, AT_FDCWD, path, false, false, p);
-	if (r > 0)
-		r = resolved(c, st, p->abs, t);
-	else if (r == 0)
-		r = LAYER_OUTSIDE; /* not the layer's */
-	if (r == LAYER_OUTSIDE) {  /* or a symlink out: the kernel's */
-		free(p);
-		free(t);
-		return;
-	}
-	if (r == 0 && !S_ISDIR(t->sb.st_mode))
-		r = -ENOTDIR;
+	char *path = malloc(PATH_MAX), *out = malloc(PATH_MAX);
+	long r = p && t && path && out ? onbehalf_read_path(c, c->req->data.args[0], path, PATH_MAX)
+				       : -ENOMEM;
 	if (r == 0) {
-		struct job j = {
-		    .st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK, .flags = LAYER_FOLLOW};
-		r = cowl_job_run(c, &j);
+		/* /dev/fd/N/x: named as the caller's /proc/self/fd/N/x (a
+		 * shell joins its next cd to a /dev/fd/N it was steered to) */
+		snprintf(out, PATH_MAX, "%s", path);
+		cowl_dev_fd(st, out);
+		r = cowl_place(st, c, AT_FDCWD, out, false, false, p);
 	}
-	if (r == 0) {
-		snprintf(k, sizeof(k), "%s", p->raw);
-		lexical(k);
-	}
-	/* the kernel lands on the lower's directory the view shows, or on
-	 * the upper's (made there first when only the lower held it: a
-	 * directory copied up without its contents changes nothing) */
-	if (r == 0 && t->low[0] && !strcmp(k, t->low)) {
-		*a = sl_act_continue();
-	} else if (r == 0 && !strcmp(k, t->up)) {
-		struct job j = {.st = st, .op = OP_MATERIALIZE, .a = p->abs};
-		r = t->upper ? 0 : cowl_job_run(c, &j);
-		*a = sl_act_continue();
-	} else if (r == 0) {
-		r = steer(c, st, p, t->real, &t->sb, c->req->data.args[0], strlen(path) + 1, true,
-			  a);
-	}
+	bool layer = r > 0; /* else not the layer's: the kernel's */
+	if (layer)
+		r = chdir_judge(c, st, p->abs, t, out);
+	if (layer && r == LAYER_OUTSIDE)
+		r = steer_outside(c, st, p, path, out, c->req->data.args[0], true, true, a);
+	else if (layer && r == 0)
+		r = chdir_upper(c, st, p, path, t, a);
 	free(p);
 	free(t);
+	free(path);
+	free(out);
 	if (r < 0)
 		onbehalf_answer(a, r);
+}
+
+/* An exec whose path leaves the workdir: steered to the host's file
+ * (steer_outside) where the layer continues, or one that comes back in
+ * (LAYER_OUTSIDE: the kernel's, as before). */
+static long exec_outside(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+			 const char *path, uint64_t addr, unsigned int f, bool cwd,
+			 struct sl_action *a)
+{
+	char *out = malloc(PATH_MAX);
+	long r = out ? 0 : -ENOMEM;
+	if (r == 0 &&
+	    (!cowl_outside_of(c, st, p->abs, (f & AT_SYMLINK_NOFOLLOW) ? 0 : LAYER_FOLLOW, out) ||
+	     cowl_back_inside(st, out)))
+		r = LAYER_OUTSIDE;
+	if (r == 0)
+		r = steer_outside(c, st, p, path, out, addr, false, cwd, a);
+	free(out);
+	return r;
 }
 
 /* execve and execveat of a file of the layer.  The kernel must execute
@@ -286,13 +514,19 @@ void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r == 0 && !(at && (f & AT_EMPTY_PATH) && !path[0]))
 		r = cowl_place(st, c, at ? (int)(int32_t)g[0] : AT_FDCWD, path, false,
 			       f & AT_SYMLINK_NOFOLLOW, p);
-	if (r > 0)
+	bool layer = r > 0; /* else not the layer's: the kernel's */
+	bool done = !layer;
+	if (layer)
 		r = resolved(c, st, p->abs, t);
-	else if (r == 0)
-		r = LAYER_OUTSIDE; /* not the layer's */
-	if (r == LAYER_OUTSIDE) {
+	if (layer && r == LAYER_OUTSIDE) {
+		r = exec_outside(c, st, p, path, addr, f, !at || (int)(int32_t)g[0] == AT_FDCWD, a);
+		done = true; /* steered, or the kernel's (LAYER_OUTSIDE) */
+	}
+	if (done) {
 		free(p);
 		free(t);
+		if (r < 0)
+			onbehalf_answer(a, r);
 		return;
 	}
 	if (r == 0 && !S_ISREG(t->sb.st_mode))

@@ -3,11 +3,17 @@
 #include "cowrules.h"
 
 #include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
 #include <stdbool.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "cow.h"
+#include "cowfs.h"
+#include "layer.h"
 #include "error.h"
 #include "policy.h"
 #include "util.h"
@@ -58,5 +64,54 @@ int cowrules_plan(struct sl_strv *read, const struct sandlock_sandbox *cfg,
 	if (sl_strv_copy(read, &cfg->fs_read) < 0 || sl_strv_push(read, b->workdir) < 0 ||
 	    sl_strv_push(read, b->upper) < 0)
 		return sl_errorf(ENOMEM, "out of memory");
+	return 0;
+}
+
+/* rel (relative to the workdir) made to exist in the upper as it is
+ * (layer_materialize): 0 or -errno. */
+static int materialize(const struct cow_branch *b, const char *rel)
+{
+	int low = open(b->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	int up = cow_open_upper(b);
+	int work = b->dir_fd < 0
+		       ? -1
+		       : openat(b->dir_fd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	struct layer l = {.lower = low,
+			  .upper = up,
+			  .work = work,
+			  .user_xattr = b->user_xattr,
+			  .workdir = b->workdir};
+	int r = low < 0 || up < 0 ? -ENOENT : layer_materialize(&l, rel);
+	if (low >= 0)
+		close(low);
+	if (up >= 0)
+		close(up);
+	if (work >= 0)
+		close(work);
+	return r;
+}
+
+int cowrules_start(char **out, const char *cwd, const struct cow_branch *b)
+{
+	char *c = cwd ? realpath(cwd, NULL) : NULL;
+	size_t wl = strlen(b->workdir);
+	const char *rel = !cwd ? "" : c && within(c, b->workdir) ? c + wl : NULL;
+	rel = rel ? rel + strspn(rel, "/") : NULL;
+	/* the copy-up runs before the child exists, with the caller's ids (the
+	 * child's): as root, it reads the modes and times of directories the
+	 * child, which changes into it before it drops its capabilities,
+	 * could enter anyway */
+	if (rel && *rel && materialize(b, rel) < 0)
+		rel = NULL;
+	int n = 0;
+	if (rel)
+		n = asprintf(out, "%s%s%s", b->upper, *rel ? "/" : "", rel);
+	else
+		*out = strdup(cwd);
+	free(c);
+	if (n < 0 || !*out) {
+		*out = NULL;
+		return sl_errorf(ENOMEM, "out of memory");
+	}
 	return 0;
 }

@@ -30,4 +30,14 @@ struct sl_strv;
 int cowrules_plan(struct sl_strv *read, const struct sandlock_sandbox *cfg,
 		  const struct cow_branch *b);
 
+/* Where the command starts (*out, allocated): the layer's own directory
+ * for a start in the workdir (cwd NULL: the workdir itself, the upper's
+ * root; a cwd in the workdir: the upper's copy of it, made there first
+ * without its contents, which changes neither the view nor the change
+ * list), so that the kernel finds the names the layer makes from there
+ * (`mkdir -p a/b` chdirs into the `a` it just made).  A cwd outside the
+ * workdir, or one that cannot be resolved or made, is kept as given (the
+ * child's chdir answers for it).  0 or -errno with a message. */
+int cowrules_start(char **out, const char *cwd, const struct cow_branch *b);
+
 #endif

@@ -244,7 +244,8 @@ TEST(attacklayer_removed_file_gone_by_every_route)
 /* What the layer makes can be used: a script written in the layer runs
  * (the kernel executes it from the upper, which Landlock lets it read and
  * execute), a directory made there can be entered, and the commit brings
- * both to the host. */
+ * both to the host.  (The shell's logical $PWD is the text of its chdir,
+ * which the layer may rewrite to reach the upper: pwd -P asks getcwd.) */
 TEST(attacklayer_exec_and_chdir_in_the_layer)
 {
 	char *w = tc_mkdir("w");
@@ -252,7 +253,7 @@ TEST(attacklayer_exec_and_chdir_in_the_layer)
 	sandlock_sandbox_t *p = layer_policy(w, 0, NULL);
 	char *cmd =
 	    tc_fmt("cd %s && mkdir build && printf '#!/bin/sh\\necho ran $1\\n' > build/tool.sh"
-		   " && chmod +x build/tool.sh && %s/build/tool.sh a && cd src && pwd && "
+		   " && chmod +x build/tool.sh && %s/build/tool.sh a && cd src && pwd -P && "
 		   "../build/tool.sh b > out",
 		   w, w);
 	const char *argv[] = {"/bin/sh", "-c", cmd, NULL};
