@@ -849,7 +849,26 @@ static void on_tail_creat(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, cowl_on_path                   \
 	}
 
+/* The newer path calls for xattrs and file attributes (getxattrat,
+ * listxattrat: Linux 6.13; file_getattr: 6.17) are not served by the
+ * layer: the kernel would resolve them from the command's cwd in the
+ * upper (whiteouts, overlay marks) or, by the workdir's name, on the
+ * host's files (a removed file's attributes), neither of them the view.
+ * ENOSYS, as a kernel without them answers: libraries fall back to
+ * getxattr, listxattr and the FS_IOC_FSGETXATTR ioctl on an open file,
+ * which the layer serves.  (setxattrat, removexattrat and file_setattr
+ * get the same answer from fsmeta.c in every sandbox.) */
+static void on_unserved(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	(void)c;
+	(void)arg;
+	*a = sl_act_errno(ENOSYS);
+}
+
 static const struct sl_frule cowlayer_rules[] = {
+    {{__NR_getxattrat, 0, {{0}}}, on_unserved},
+    {{__NR_listxattrat, 0, {{0}}}, on_unserved},
+    {{__NR_file_getattr, 0, {{0}}}, on_unserved},
 #ifdef __NR_stat
     {{__NR_stat, 0, {{0}}}, cowl_on_path},
     {{__NR_lstat, 0, {{0}}}, cowl_on_path},
