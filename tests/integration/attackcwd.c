@@ -1,0 +1,318 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * attackcwd.c - the seccomp copy-on-write layer's cwd in the upper under
+ * attack.  With fs_isolation none the command's kernel cwd is a
+ * directory of the branch's storage (the upper's copy of where it is),
+ * so every name the kernel resolves from it starts there: "..", a
+ * symlink to "..", /proc/self/cwd/.., a dirfd of "..", the calls the
+ * layer leaves to the kernel, a chdir raced by a second thread, a cwd the
+ * view removed.  Each test asserts the safe outcome: the storage holds
+ * the branch's own tree and another branch's files stay unread and
+ * unchanged, the host's workdir and a directory outside are as they were
+ * (after an abort, and after a commit of a run that only moved around),
+ * and what the command makes lands in the layer.  A test that exposes a
+ * hole still open skips at its start with "known hole: ..." unless
+ * SANDLOCK_TEST_KNOWN_HOLES is set.  What each attempt got:
+ * ATTACKCWD_VERBOSE=1.
+ */
+#include "common.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PY "/usr/bin/python3"
+
+#define KNOWN_HOLE(why)                                                                            \
+	do {                                                                                       \
+		if (!getenv("SANDLOCK_TEST_KNOWN_HOLES"))                                          \
+			SKIP("known hole: " why);                                                  \
+	} while (0)
+
+/* Every script starts with: W (the workdir, its cwd), O (a directory
+ * outside, mode 0777), S (the storage); t() runs one attempt and prints
+ * "NAME ok VALUE" or "NAME ERRNO"; the *at() xattr calls by number. */
+static const char prelude_py[] =
+    "import ctypes, errno, os, socket, stat, subprocess, sys, threading\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "W, O, S = sys.argv[1:4]\n"
+    "ARGS = sys.argv[4:]\n"
+    "os.chdir(W)\n"
+    "def en(e): return errno.errorcode.get(e, str(e))\n"
+    "def t(name, fn, *a):\n"
+    "    try:\n"
+    "        r = fn(*a)\n"
+    "        print(name, 'ok', repr(r)[:200], flush=True)\n"
+    "        return r if r is not None else True\n"
+    "    except OSError as e:\n"
+    "        print(name, en(e.errno), flush=True)\n"
+    "        return None\n"
+    "def rd(p):\n"
+    "    with open(p, 'rb') as f: return f.read()\n"
+    "def creat(p):\n"
+    "    fd = os.open(p, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)\n"
+    "    os.write(fd, b'PWNED'); os.close(fd)\n"
+    "def ino(p): return 'ino=%d' % os.stat(p).st_ino\n"
+    "def bindsock(p):\n"
+    "    s = socket.socket(socket.AF_UNIX)\n"
+    "    try: s.bind(p)\n"
+    "    finally: s.close()\n"
+    "def sc(r, p):\n"
+    "    if r < 0: raise OSError(ctypes.get_errno(), p)\n"
+    "    return r\n"
+    "def gxa(p, name):\n"
+    "    buf = ctypes.create_string_buffer(256)\n"
+    "    args = (ctypes.c_uint64 * 3)(ctypes.addressof(buf), 256, 0)\n"
+    "    r = sc(libc.syscall(464, -100, p.encode(), 0, name.encode(), args, 24), p)\n"
+    "    return buf.raw[:r]\n"
+    "def lxa(p):\n"
+    "    buf = ctypes.create_string_buffer(1024)\n"
+    "    r = sc(libc.syscall(465, -100, p.encode(), 0, buf, 1024), p)\n"
+    "    return buf.raw[:r]\n"
+    "def fga(p):\n"
+    "    buf = ctypes.create_string_buffer(64)\n"
+    "    return sc(libc.syscall(468, -100, p.encode(), buf, 24, 0), p)\n"
+    "def end(): sys.exit(0 if ARGS and ARGS[0] == 'commit' else 1)\n"
+    "\n";
+
+static void need_python(void)
+{
+	if (!tc_exists(PY))
+		SKIP("needs " PY);
+}
+
+static char *mkscript(const char *name, const char *body)
+{
+	char *p = tc_path(tc_mkdir("scripts"), name);
+	tc_write_file(p, tc_fmt("%s%s", prelude_py, body), 0644);
+	return p;
+}
+
+static char *dump(const char *root)
+{
+	return tc_tree_dump(root, TC_DUMP_OWNER | TC_DUMP_MTIME, NULL);
+}
+
+/* The scene: the workdir W (f, d/g, d/sub/h, deep/a/b/c), O outside
+ * (secret; mode 0777, so only the sandbox keeps a write out), and the
+ * storage S holding another branch's directory (other: upper/osecret,
+ * upper/olnk, a symlink whose target is the secret, work/), which the
+ * kernel's walk from a cwd in this branch's upper reaches by "../..". */
+struct scene {
+	char *w, *o, *s, *script;
+	char *w_before, *o_before, *other_before;
+};
+
+static struct scene scene(const char *script)
+{
+	struct scene sc;
+	char *old[] = {"/bin/rm", "-rf", tc_mkdir("w"), tc_mkdir("outside"), tc_mkdir("storage"), NULL};
+	CHECK_EQ(th_run(old, NULL, NULL, NULL), 0); /* a fresh scene each time */
+	sc.script = script ? (char *)script : "";
+	sc.w = tc_mkdir("w");
+	sc.o = tc_mkdir("outside");
+	sc.s = tc_mkdir("storage");
+	CHECK_EQ(chmod(sc.o, 0777), 0);
+	tc_write_file(tc_path(sc.o, "secret"), "secret\n", 0666);
+	tc_write_file(tc_path(sc.w, "f"), "lower\n", 0644);
+	CHECK_EQ(mkdir(tc_path(sc.w, "d"), 0755), 0);
+	tc_write_file(tc_path(sc.w, "d/g"), "g\n", 0644);
+	CHECK_EQ(mkdir(tc_path(sc.w, "d/sub"), 0755), 0);
+	tc_write_file(tc_path(sc.w, "d/sub/h"), "h\n", 0644);
+	CHECK_EQ(mkdir(tc_path(sc.w, "deep"), 0755), 0);
+	CHECK_EQ(mkdir(tc_path(sc.w, "deep/a"), 0755), 0);
+	CHECK_EQ(mkdir(tc_path(sc.w, "deep/a/b"), 0755), 0);
+	CHECK_EQ(mkdir(tc_path(sc.w, "deep/a/b/c"), 0755), 0);
+	char *other = tc_path(sc.s, "other");
+	CHECK_EQ(mkdir(other, 0755), 0);
+	CHECK_EQ(mkdir(tc_path(other, "upper"), 0755), 0);
+	CHECK_EQ(mkdir(tc_path(other, "work"), 0755), 0);
+	tc_write_file(tc_path(other, "upper/osecret"), "OTHERSECRET\n", 0644);
+	CHECK_EQ(symlink("OTHERLINKTARGET", tc_path(other, "upper/olnk")), 0);
+	sc.w_before = dump(sc.w);
+	sc.o_before = dump(sc.o);
+	sc.other_before = dump(other);
+	return sc;
+}
+
+static sandlock_builder_t *sc_builder(const struct scene *sc)
+{
+	sandlock_builder_t *b = tc_builder_sys();
+	b = sandlock_sandbox_builder_workdir(b, sc->w);
+	b = sandlock_sandbox_builder_fs_isolation(b, 0);
+	b = sandlock_sandbox_builder_fs_storage(b, sc->s);
+	if (*sc->script)
+		b = sandlock_sandbox_builder_fs_read(b, sc->script);
+	return b;
+}
+
+/* The script in p with the scene's arguments and how it ends ("commit":
+ * exit 0, else 1). */
+static struct tc_res sc_run(const sandlock_sandbox_t *p, const struct scene *sc, const char *how)
+{
+	const char *argv[] = {PY, sc->script, sc->w, sc->o, sc->s, how, NULL};
+	sandlock_result_t *res = sandlock_run(p, NULL, argv, 6);
+	if (!res)
+		th_fail(__FILE__, __LINE__, "run: %s", sandlock_last_error());
+	struct tc_res r = tc_result(res);
+	if (getenv("ATTACKCWD_VERBOSE"))
+		fprintf(stderr, "--- %s %s\n%s%s%s\n", sc->script, how, r.out, r.err, r.note);
+	return r;
+}
+
+/* What must hold after any run: nothing of another branch read, the
+ * directory outside and the other branch as they were, the storage
+ * holding only the other branch (this one's removed at the end). */
+static void storage_and_outside_intact(const struct scene *sc, const struct tc_res *r)
+{
+	if (strstr(r->out, "OTHERSECRET") || strstr(r->out, "OTHERLINK"))
+		th_fail(__FILE__, __LINE__, "another branch read:\n%s%s", r->out, r->err);
+	char *o = dump(sc->o);
+	if (strcmp(o, sc->o_before) != 0)
+		th_fail(__FILE__, __LINE__, "outside changed:\n%s\nwas:\n%s\nscript said:\n%s%s", o,
+			sc->o_before, r->out, r->err);
+	char *other = dump(tc_path(sc->s, "other"));
+	if (strcmp(other, sc->other_before) != 0)
+		th_fail(__FILE__, __LINE__, "other branch changed:\n%s\nwas:\n%s\n%s%s", other,
+			sc->other_before, r->out, r->err);
+	DIR *d = opendir(sc->s);
+	CHECK(d != NULL);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") && strcmp(e->d_name, "other"))
+			th_fail(__FILE__, __LINE__, "storage holds %s after the run:\n%s%s",
+				e->d_name, r->out, r->err);
+	closedir(d);
+}
+
+static void workdir_intact(const struct scene *sc, const struct tc_res *r)
+{
+	char *now = dump(sc->w);
+	if (strcmp(now, sc->w_before) != 0)
+		th_fail(__FILE__, __LINE__, "workdir changed:\n%s\nwas:\n%s\n%s%s", now,
+			sc->w_before, r->out, r->err);
+}
+
+/* The script run on a fresh scene, aborted then committed: both times
+ * the storage and outside intact; after the abort the workdir too.
+ * Returns the committed run's result (its scene in *last). */
+static struct tc_res both_ends(const char *name, const char *body, struct scene *last)
+{
+	need_python();
+	char *script = mkscript(name, body);
+	struct tc_res r = {0};
+	for (int commit = 0; commit < 2; commit++) {
+		struct scene sc = scene(script);
+		sandlock_sandbox_t *p = tc_build(sc_builder(&sc));
+		r = sc_run(p, &sc, commit ? "commit" : "abort");
+		if (r.code != (commit ? 0 : 1))
+			th_fail(__FILE__, __LINE__, "%s ended %d:\n%s%s", name, r.code, r.out,
+				r.err);
+		storage_and_outside_intact(&sc, &r);
+		if (!commit)
+			workdir_intact(&sc, &r);
+		*last = sc;
+	}
+	return r;
+}
+
+/* The inode numbers a stat from inside must never show: the storage's
+ * own directories and the other branch's. */
+static void no_storage_inode(const struct scene *sc, const struct tc_res *r)
+{
+	const char *rel[] = {"", "other", "other/upper", "other/work", "other/upper/osecret"};
+	for (size_t i = 0; i < sizeof(rel) / sizeof(rel[0]); i++) {
+		struct stat st;
+		CHECK_EQ(lstat(*rel[i] ? tc_path(sc->s, rel[i]) : sc->s, &st), 0);
+		char *needle = tc_fmt("ino=%lu'", (unsigned long)st.st_ino);
+		if (strstr(r->out, needle))
+			th_fail(__FILE__, __LINE__, "a stat showed storage's %s:\n%s", rel[i],
+				r->out);
+	}
+}
+
+/* ---- the storage from the upper's cwd ----------------------------------------- */
+
+/* The attempts from a cwd k levels below the workdir's root: what the
+ * kernel's walk of the same names from the upper would reach is this
+ * branch's directory ('../' * (k+1)), its work directory and the other
+ * branch ('../' * (k+2)). */
+static const char storage_attempts_py[] =
+    "def attempts(tag, k):\n"
+    "    b = '../' * (k + 1); s = '../' * (k + 2)\n"
+    "    for p in (s + 'other/upper/osecret', b + '../other/upper/osecret',\n"
+    "              '/proc/self/cwd/' + s + 'other/upper/osecret',\n"
+    "              '/proc/thread-self/cwd/' + s + 'other/upper/osecret'):\n"
+    "        t(tag + ' read ' + p, rd, p)\n"
+    "        t(tag + ' stat ' + p, ino, p)\n"
+    "        t(tag + ' access ' + p, os.access, p, os.F_OK)\n"
+    "        t(tag + ' truncate ' + p, os.truncate, p, 0)\n"
+    "        t(tag + ' chmod ' + p, os.chmod, p, 0o600)\n"
+    "        t(tag + ' utime ' + p, os.utime, p, (1, 1))\n"
+    "        t(tag + ' rename ' + p, os.rename, p, W + '/pwn-mv')\n"
+    "        t(tag + ' link ' + p, os.link, p, W + '/pwn-hl')\n"
+    "        t(tag + ' unlink ' + p, os.unlink, p)\n"
+    "    t(tag + ' readlink', os.readlink, s + 'other/upper/olnk')\n"
+    "    for d in (b, b + 'work', s, s + 'other', s + 'other/upper', '/proc/self/cwd/' + b):\n"
+    "        t(tag + ' ls ' + d, os.listdir, d)\n"
+    "        t(tag + ' stat ' + d, ino, d)\n"
+    "        t(tag + ' creat ' + d, creat, d + '/pwn-c')\n"
+    "        t(tag + ' mkdir ' + d, os.mkdir, d + '/pwn-d')\n"
+    "        t(tag + ' symlink ' + d, os.symlink, 'x', d + '/pwn-s')\n"
+    "        t(tag + ' fifo ' + d, os.mkfifo, d + '/pwn-f')\n"
+    "        t(tag + ' bind ' + d, bindsock, d + '/pwn-sock')\n"
+    "        t(tag + ' rename-in ' + d, os.rename, 'mine', d + '/pwn-r')\n"
+    "        t(tag + ' link-in ' + d, os.link, 'mine', d + '/pwn-l')\n"
+    "        t(tag + ' setxattr ' + d, os.setxattr, d, 'user.pwn', b'1')\n"
+    "        t(tag + ' chmod ' + d, os.chmod, d, 0o777)\n"
+    "    fd = t(tag + ' open ..', os.open, b, os.O_RDONLY | os.O_DIRECTORY)\n"
+    "    pfd = t(tag + ' open .. O_PATH', os.open, b, os.O_PATH)\n"
+    "    for f in (fd, pfd):\n"
+    "        if not f: continue\n"
+    "        t(tag + ' fd ls', os.listdir, f)\n"
+    "        t(tag + ' fd read', rd, '/proc/self/fd/%d/../other/upper/osecret' % f)\n"
+    "        for n in ('work', 'upper', '../other/upper/osecret'):\n"
+    "            t(tag + ' fd stat ' + n, lambda: ino(os.path.join('/proc/self/fd/%d' % f, n)))\n"
+    "            t(tag + ' fd openat ' + n, os.open, n, os.O_RDONLY, dir_fd=f)\n"
+    "        t(tag + ' fd mkdirat', os.mkdir, 'pwn-at', dir_fd=f)\n"
+    "        here = os.getcwd()\n"
+    "        if t(tag + ' fchdir', os.fchdir, f):\n"
+    "            t(tag + ' fchdir stat .', ino, '.')\n"
+    "            t(tag + ' fchdir ls', os.listdir, '.')\n"
+    "            t(tag + ' fchdir read', rd, '../other/upper/osecret')\n"
+    "            t(tag + ' fchdir readlink', os.readlink, '../other/upper/olnk')\n"
+    "            t(tag + ' fchdir creat', creat, 'pwn-fc')\n"
+    "        os.chdir(here)\n"
+    "        os.close(f)\n"
+    "open('mine', 'w').write('mine')\n";
+
+/* From the start directory (the upper's root), a directory copied up by
+ * the chdir (d/sub), one only the upper holds (nu/nv), and through a
+ * symlink made in the run to "..": no name reaches the storage, for
+ * reading or writing; what the layer answers for ".." is the host's
+ * parent of the workdir. */
+TEST(attackcwd_storage_unreachable_from_the_upper_cwd)
+{
+	struct scene sc;
+	struct tc_res r = both_ends("storage.py",
+				    tc_fmt("%s%s", storage_attempts_py,
+				    "attempts('root', 0)\n"
+				    "os.chdir('d/sub'); attempts('sub', 2); os.chdir(W)\n"
+				    "os.makedirs('nu/nv'); os.chdir('nu/nv'); attempts('nv', 2)\n"
+				    "os.chdir(W); os.symlink('..', 'up'); os.symlink('up/..', 'up2')\n"
+				    "for p in ('up', 'up2', 'up/..', 'up2/other'):\n"
+				    "    t('link ls ' + p, os.listdir, p)\n"
+				    "    t('link stat ' + p, ino, p)\n"
+				    "    t('link creat ' + p, creat, p + '/pwn-lc')\n"
+				    "    t('link chdir ' + p, os.chdir, p); os.chdir(W)\n"
+				    "end()\n"),
+				    &sc);
+	no_storage_inode(&sc, &r);
+	CHECK(!tc_exists(tc_path(sc.w, "pwn-mv")) && !tc_exists(tc_path(sc.w, "pwn-hl")));
+	CHECK_STR(tc_read_file(tc_path(sc.w, "mine")), "mine");
+}
