@@ -316,3 +316,120 @@ TEST(attackcwd_storage_unreachable_from_the_upper_cwd)
 	CHECK(!tc_exists(tc_path(sc.w, "pwn-mv")) && !tc_exists(tc_path(sc.w, "pwn-hl")));
 	CHECK_STR(tc_read_file(tc_path(sc.w, "mine")), "mine");
 }
+
+/* getxattrat, listxattrat and file_getattr (Linux 6.13, 6.17) name a
+ * path the layer does not trap: the kernel resolves it from the cwd in
+ * the upper.  A whiteout of a removed file, an opaque directory's
+ * user.overlay.opaque and the other branch's entries must not show:
+ * answered as the view (as getxattr and listxattr are) or refused. */
+TEST(attackcwd_xattrat_calls_from_the_upper)
+{
+	KNOWN_HOLE("getxattrat/listxattrat/file_getattr are not trapped: from the cwd in "
+		   "the upper they read the storage and overlay.* xattrs");
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "xattrat.py",
+	    "if t('probe', lxa, '.') is None and ctypes.get_errno() == errno.ENOSYS:\n"
+	    "    print('SKIP no getxattrat'); end()\n"
+	    "os.unlink('f'); os.unlink('d/g'); os.unlink('d/sub/h'); os.rmdir('d/sub');\n"
+	    "os.rmdir('d'); os.mkdir('d')\n"
+	    "for p in ('f', 'd', 'd/sub', '../work', '../../other/upper/osecret',\n"
+	    "          '../../other/upper', '../../other/work'):\n"
+	    "    t('lxa ' + p, lxa, p)\n"
+	    "    t('gxa ' + p, gxa, p, 'user.overlay.opaque')\n"
+	    "    t('fga ' + p, fga, p)\n"
+	    "    t('listxattr ' + p, os.listxattr, p)\n"
+	    "end()\n",
+	    &sc);
+	if (strstr(r.out, "SKIP no getxattrat"))
+		SKIP("no getxattrat on this kernel");
+	const char *gone[] = {"f", "d/sub", "../work", "../../other/upper/osecret",
+			      "../../other/upper", "../../other/work"};
+	for (size_t i = 0; i < sizeof(gone) / sizeof(gone[0]); i++)
+		for (int k = 0; k < 3; k++) {
+			const char *call[] = {"lxa", "gxa", "fga"};
+			char *line = tc_fmt("%s %s ok", call[k], gone[i]);
+			if (strstr(r.out, line))
+				th_fail(__FILE__, __LINE__,
+					"%s: the kernel's walk from the upper answered:\n%s", line,
+					r.out);
+		}
+	CHECK(!strstr(r.out, "overlay"));
+}
+
+/* ---- a cwd the view removed ------------------------------------------------- */
+
+/* The cwd removed in the view (rmdir of the cwd itself, a rename of its
+ * lower-backed parent) or renamed (a directory only the upper holds):
+ * relative creates land in the layer where the view still has the
+ * directory, else fail; nothing reaches the storage, outside or the
+ * host's workdir; the commit brings exactly the view. */
+TEST(attackcwd_removed_cwd_creates_land_nowhere)
+{
+	static const char body[] =
+	    "def rel(tag):\n"
+	    "    t(tag + ' getcwd', os.getcwd)\n"
+	    "    t(tag + ' creat', creat, 'pwn-x')\n"
+	    "    t(tag + ' mkdir', os.mkdir, 'pwn-y')\n"
+	    "    t(tag + ' symlink', os.symlink, 'z', 'pwn-z')\n"
+	    "    t(tag + ' fifo', os.mkfifo, 'pwn-f')\n"
+	    "    t(tag + ' ls', os.listdir, '.')\n"
+	    "    t(tag + ' creat ..', creat, '../pwn-up')\n"
+	    "    t(tag + ' mkdir ..', os.mkdir, '../pwn-upd')\n"
+	    "    t(tag + ' rename-in', os.rename, W + '/f', 'pwn-r')\n"
+	    "    os.chdir(W)\n"
+	    "os.mkdir('u'); os.mkdir('u/v'); os.chdir('u/v'); os.rename(W + '/u', W + '/u2')\n"
+	    "rel('upper-parent')\n"
+	    "os.chdir('deep/a/b'); os.rename(W + '/deep/a/b/c', W + '/c2'); os.rmdir(W + '/c2')\n"
+	    "os.rename(W + '/deep/a/b', W + '/b2'); rel('moved-away')\n"
+	    "os.chdir('d/sub'); os.rename(W + '/d', W + '/d2'); rel('lower-parent')\n"
+	    "os.mkdir('rm'); os.chdir(W + '/rm'); os.rmdir(W + '/rm'); rel('rmdir')\n"
+	    "end()\n";
+	struct scene sc;
+	struct tc_res r = both_ends("removed.py", body, &sc);
+	/* the commit: exactly the view the script left */
+	CHECK(!tc_exists(tc_path(sc.w, "rm")) && !tc_exists(tc_path(sc.w, "d")));
+	CHECK(!tc_exists(tc_path(sc.w, "pwn-up")) && !tc_exists(tc_path(sc.w, "pwn-upd")));
+	CHECK(!tc_exists(tc_path(sc.w, "deep/a/b")) && !tc_exists(tc_path(sc.w, "c2")));
+	CHECK_STR(tc_read_file(tc_path(sc.w, "d2/sub/h")), "h\n");
+	CHECK_STR(tc_read_file(tc_path(sc.w, "d2/g")), "g\n");
+	CHECK(tc_exists(tc_path(sc.w, "b2")));
+	if (strstr(r.out, "upper-parent creat ok"))
+		CHECK_STR(tc_read_file(tc_path(sc.w, "u2/v/pwn-x")), "PWNED");
+	CHECK(!tc_exists(tc_path(sc.w, "u")));
+	CHECK_STR(tc_read_file(tc_path(sc.w, "u2/pwn-up")), "PWNED");
+}
+
+/* A removed cwd is the upper's directory moved into the branch's work
+ * directory: the kernel's walk of ".." from it reaches the branch's
+ * directory and the other branch.  Nothing of the storage may be named
+ * from there (stat, readlink, access, a chdir that lands in it). */
+TEST(attackcwd_removed_cwd_reaches_the_storage)
+{
+	KNOWN_HOLE("a cwd removed in the view lies in the branch's work dir: '..' from it "
+		   "reaches the storage (stat, readlink of another branch, chdir there)");
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "removedsto.py",
+	    "def probe(tag, up):\n"
+	    "    t(tag + ' cwd', os.readlink, '/proc/self/cwd')\n"
+	    "    t(tag + ' stat ..', ino, '..')\n"
+	    "    t(tag + ' stat', ino, up + 'other/upper/osecret')\n"
+	    "    t(tag + ' access', os.access, up + 'other/upper/osecret', os.F_OK)\n"
+	    "    t(tag + ' readlink', os.readlink, up + 'other/upper/olnk')\n"
+	    "    t(tag + ' listxattr', os.listxattr, up + 'other/upper/osecret')\n"
+	    "    t(tag + ' read', rd, up + 'other/upper/osecret')\n"
+	    "    if t(tag + ' chdir', os.chdir, up + 'other'):\n"
+	    "        t(tag + ' there', os.readlink, '/proc/self/cwd')\n"
+	    "        t(tag + ' stat .', ino, '.')\n"
+	    "        t(tag + ' readlink there', os.readlink, 'upper/olnk')\n"
+	    "    os.chdir(W)\n"
+	    "os.mkdir('rm'); os.chdir('rm'); os.rmdir(W + '/rm'); probe('rmdir', '../../../')\n"
+	    "os.chdir('d/sub'); os.rename(W + '/d', W + '/d2'); probe('renamed', '../../../../')\n"
+	    "end()\n",
+	    &sc);
+	no_storage_inode(&sc, &r);
+	CHECK(!strstr(r.out, "sandlock-cow"));
+	CHECK(!strstr(r.out, "/work/"));
+	CHECK(!strstr(r.out, "access ok True"));
+}
