@@ -190,6 +190,20 @@ static void storage_and_outside_intact(const struct scene *sc, const struct tc_r
 	closedir(d);
 }
 
+/* Nothing made beside the workdir (in its parent: the host's, where the
+ * layer's ".." leads). */
+static void parent_clean(const struct scene *sc)
+{
+	char *parent = tc_path(sc->w, "..");
+	DIR *d = opendir(parent);
+	CHECK(d != NULL);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (!strncmp(e->d_name, "pwn", 3))
+			th_fail(__FILE__, __LINE__, "%s made beside the workdir", e->d_name);
+	closedir(d);
+}
+
 static void workdir_intact(const struct scene *sc, const struct tc_res *r)
 {
 	char *now = dump(sc->w);
@@ -313,6 +327,7 @@ TEST(attackcwd_storage_unreachable_from_the_upper_cwd)
 				    "end()\n"),
 				    &sc);
 	no_storage_inode(&sc, &r);
+	parent_clean(&sc);
 	CHECK(!tc_exists(tc_path(sc.w, "pwn-mv")) && !tc_exists(tc_path(sc.w, "pwn-hl")));
 	CHECK_STR(tc_read_file(tc_path(sc.w, "mine")), "mine");
 }
@@ -432,4 +447,102 @@ TEST(attackcwd_removed_cwd_reaches_the_storage)
 	CHECK(!strstr(r.out, "sandlock-cow"));
 	CHECK(!strstr(r.out, "/work/"));
 	CHECK(!strstr(r.out, "access ok True"));
+}
+
+/* Back into the workdir after the cwd was removed (chdir to its absolute
+ * name), then the `mkdir x && cd x` every build does: the chdir into
+ * the new directory works and what is made there lands in it. */
+TEST(attackcwd_back_from_a_removed_cwd)
+{
+	KNOWN_HOLE("after the cwd was removed, chdir(W) lands in the lower workdir: a "
+		   "relative chdir into a new directory is then ENAMETOOLONG");
+	struct scene sc;
+	struct tc_res r = both_ends("back.py",
+				    "os.mkdir('rm'); os.chdir('rm'); os.rmdir(W + '/rm')\n"
+				    "os.chdir(W)\n"
+				    "os.mkdir('x')\n"
+				    "if t('chdir x', os.chdir, 'x'):\n"
+				    "    t('creat', creat, 'made'); os.chdir(W)\n"
+				    "end()\n",
+				    &sc);
+	CHECK_CONTAINS(r.out, "chdir x ok");
+	CHECK_STR(tc_read_file(tc_path(sc.w, "x/made")), "PWNED");
+}
+
+/* ---- races on the chdir ----------------------------------------------------- */
+
+/* A second thread rewrites the chdir's path buffer while the first
+ * chdirs, over and over, between a lower directory, one only the upper
+ * holds, "..", "../..", /proc/self/cwd/.., the directory outside and
+ * the workdir; after each chdir the first creates a file by a relative
+ * name and goes back.  Whatever the timing, a relative create lands in
+ * the layer or fails: never outside, in the storage, or in the host's
+ * workdir before the commit. */
+TEST(attackcwd_chdir_buffer_race)
+{
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "chrace.py",
+	    "os.mkdir('nu')\n"
+	    "names = [b'd\\0', b'nu\\0', b'..\\0', b'../..\\0', (O + '\\0').encode(),\n"
+	    "         b'/proc/self/cwd/..\\0', b'd/sub\\0', (W + '/nu\\0').encode(),\n"
+	    "         b'../../other\\0', b'd/../..\\0']\n"
+	    "size = max(len(n) for n in names)\n"
+	    "buf = ctypes.create_string_buffer(size)\n"
+	    "done = False\n"
+	    "def flip():\n"
+	    "    i = 0\n"
+	    "    while not done:\n"
+	    "        n = names[i % len(names)]; ctypes.memmove(buf, n, len(n)); i += 1\n"
+	    "th = threading.Thread(target=flip, daemon=True); th.start()\n"
+	    "made = 0\n"
+	    "for i in range(1500):\n"
+	    "    if libc.chdir(buf) == 0:\n"
+	    "        try: creat('pwn-%d' % i); made += 1\n"
+	    "        except OSError: pass\n"
+	    "        os.chdir(W)\n"
+	    "done = True; th.join()\n"
+	    "print('made', made)\n"
+	    "end()\n",
+	    &sc);
+	CHECK(!strstr(r.out, "made 0\n"));
+	parent_clean(&sc);
+}
+
+/* A second thread swaps the name being entered between a directory
+ * (made in the run), a symlink to "..", to "../..", to the directory
+ * outside and to a lower directory, while the first chdirs into it and
+ * creates a file by a relative name: the file lands in the layer (the
+ * directory, or the lower one the symlink names) or nowhere. */
+TEST(attackcwd_dir_swapped_for_symlink_race)
+{
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "swrace.py",
+	    "done = False\n"
+	    "def swap():\n"
+	    "    i = 0\n"
+	    "    while not done:\n"
+	    "        k = i % 5; i += 1\n"
+	    "        try:\n"
+	    "            if k == 0: os.mkdir(W + '/sw'); os.rmdir(W + '/sw')\n"
+	    "            else:\n"
+	    "                os.symlink(('..', '../..', O, 'd')[k - 1], W + '/sw')\n"
+	    "                os.unlink(W + '/sw')\n"
+	    "        except OSError: pass\n"
+	    "th = threading.Thread(target=swap, daemon=True); th.start()\n"
+	    "made = 0\n"
+	    "for i in range(1500):\n"
+	    "    try: os.chdir('sw')\n"
+	    "    except OSError: continue\n"
+	    "    try: creat('pwn-%d' % i); made += 1\n"
+	    "    except OSError: pass\n"
+	    "    os.chdir(W)\n"
+	    "done = True; th.join()\n"
+	    "print('made', made)\n"
+	    "t('left', os.listdir, '.')\n"
+	    "end()\n",
+	    &sc);
+	parent_clean(&sc);
+	(void)r;
 }
