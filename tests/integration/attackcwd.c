@@ -546,3 +546,93 @@ TEST(attackcwd_dir_swapped_for_symlink_race)
 	parent_clean(&sc);
 	(void)r;
 }
+
+/* ---- commit and dry run -------------------------------------------------------- */
+
+/* A run that only moves around (chdir into every directory of the
+ * workdir, by relative and absolute names, /proc/self/cwd, fchdir;
+ * getcwd, listings, stats, reads) materializes directories in the upper:
+ * none is a change.  The dry run lists nothing; the commit leaves the
+ * host's workdir byte for byte as it was (modes, owners, times). */
+TEST(attackcwd_chdir_only_run_changes_nothing)
+{
+	need_python();
+	static const char body[] =
+	    "for root, dirs, files in os.walk(W):\n"
+	    "    for d in dirs:\n"
+	    "        p = os.path.join(root, d)\n"
+	    "        os.chdir(p); os.getcwd(); os.listdir('.'); os.stat('.')\n"
+	    "        os.chdir(W); os.chdir(os.path.relpath(p, W)); os.listdir('.')\n"
+	    "        for f in os.listdir('.'):\n"
+	    "            if os.path.isfile(f): rd(f)\n"
+	    "        fd = os.open('.', os.O_RDONLY | os.O_DIRECTORY); os.chdir(W); os.fchdir(fd)\n"
+	    "        os.close(fd); os.getcwd(); os.chdir('/proc/self/cwd'); os.listdir('.')\n"
+	    "        os.chdir(W)\n"
+	    "os.chdir('deep/a/b/c'); os.chdir('..'); os.chdir('../..'); print(os.getcwd())\n"
+	    "end()\n";
+	char *script = mkscript("walk.py", body);
+	struct scene sc = scene(script);
+	sandlock_sandbox_t *p = tc_build(sc_builder(&sc));
+	const char *argv[] = {PY, script, sc.w, sc.o, sc.s, "commit", NULL};
+	sandlock_dry_run_result_t *d = sandlock_dry_run(p, NULL, argv, 6);
+	if (!d)
+		th_fail(__FILE__, __LINE__, "dry run: %s", sandlock_last_error());
+	size_t n = sandlock_dry_run_result_changes_len(d), len = 0;
+	const uint8_t *out = sandlock_dry_run_result_stdout_bytes(d, &len);
+	const uint8_t *err = sandlock_dry_run_result_stderr_bytes(d, &len);
+	CHECK_EQ(sandlock_dry_run_result_exit_code(d), 0);
+	for (size_t i = 0; i < n; i++) {
+		char *path = sandlock_dry_run_result_change_path(d, i);
+		fprintf(stderr, "change %c %s\n", sandlock_dry_run_result_change_kind(d, i), path);
+		free(path);
+	}
+	if (n != 0)
+		th_fail(__FILE__, __LINE__, "a chdir-only run listed %zu changes (%s%s)", n,
+			out ? (const char *)out : "", err ? (const char *)err : "");
+	sandlock_dry_run_result_free(d);
+	workdir_intact(&sc, &(struct tc_res){.out = "", .err = ""});
+	struct tc_res r = sc_run(p, &sc, "commit");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "ended %d:\n%s%s", r.code, r.out, r.err);
+	CHECK_CONTAINS(r.out, tc_fmt("%s/deep\n", sc.w));
+	workdir_intact(&sc, &r);
+	storage_and_outside_intact(&sc, &r);
+}
+
+/* A start directory inside the workdir (the policy's cwd, copied up
+ * before the start), one outside it: the command starts where it was
+ * told (getcwd, a relative read), a relative create lands in the layer
+ * or is refused outside, and a commit of a run that made nothing leaves
+ * the host's workdir as it was. */
+TEST(attackcwd_start_directory)
+{
+	need_python();
+	for (int outside = 0; outside < 2; outside++) {
+		struct scene sc = scene(NULL);
+		sandlock_builder_t *b = sc_builder(&sc);
+		char *start = outside ? sc.o : tc_path(sc.w, "d/sub");
+		b = sandlock_sandbox_builder_cwd(b, start);
+		b = sandlock_sandbox_builder_fs_read(b, sc.o);
+		sandlock_sandbox_t *p = tc_build(b);
+		const char *argv[] = {PY, "-c",
+				       "import os, sys\n"
+				       "print('start', os.getcwd())\n"
+				       "print('read', open(sys.argv[1]).read().strip())\n"
+				       "try: open('pwn-start', 'x').write('PWNED'); print('creat ok')\n"
+				       "except OSError as e: print('creat', e.errno)\n",
+				       outside ? "secret" : "h", NULL};
+		struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 4));
+		if (r.code != 0)
+			th_fail(__FILE__, __LINE__, "ended %d:\n%s%s", r.code, r.out, r.err);
+		CHECK_CONTAINS(r.out, tc_fmt("start %s\n", start));
+		CHECK_CONTAINS(r.out, outside ? "read secret\n" : "read h\n");
+		storage_and_outside_intact(&sc, &r);
+		if (outside) {
+			CHECK_CONTAINS(r.out, "creat 13\n");
+			workdir_intact(&sc, &r);
+		} else {
+			CHECK_CONTAINS(r.out, "creat ok\n");
+			CHECK_STR(tc_read_file(tc_path(sc.w, "d/sub/pwn-start")), "PWNED");
+		}
+	}
+}
