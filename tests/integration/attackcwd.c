@@ -120,6 +120,7 @@ static struct scene scene(const char *script)
 	CHECK_EQ(chmod(sc.o, 0777), 0);
 	tc_write_file(tc_path(sc.o, "secret"), "secret\n", 0666);
 	tc_write_file(tc_path(sc.w, "f"), "lower\n", 0644);
+	tc_write_file(tc_path(sc.w, "tool.sh"), "#!/bin/sh\necho tool ran\n", 0755);
 	CHECK_EQ(mkdir(tc_path(sc.w, "d"), 0755), 0);
 	tc_write_file(tc_path(sc.w, "d/g"), "g\n", 0644);
 	CHECK_EQ(mkdir(tc_path(sc.w, "d/sub"), 0755), 0);
@@ -639,4 +640,129 @@ TEST(attackcwd_start_directory)
 			CHECK_STR(tc_read_file(tc_path(sc.w, "d/sub/pwn-start")), "PWNED");
 		}
 	}
+}
+
+/* ---- the calls the kernel resolves from the cwd -------------------------------- */
+
+/* Out of the workdir by its "..", and back in, by absolute and relative
+ * names mixed: the kernel's cwd is the host's directory outside (its
+ * inode), and back inside, a relative create lands in the layer. */
+TEST(attackcwd_out_and_back_in)
+{
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "outback.py",
+	    "B = os.path.basename(W)\n"
+	    "os.chdir(W + '/..'); print('out', ino('.'))\n"
+	    "os.chdir(B); print('back', os.getcwd()); creat('pwn-back')\n"
+	    "os.chdir('d/sub'); os.chdir('../../..'); print('out2', ino('.'))\n"
+	    "os.chdir(B + '/d'); print('back2', os.getcwd()); creat('pwn-d')\n"
+	    "os.chdir(O); print('outside', ino('.')); t('creat outside', creat, 'pwn-o')\n"
+	    "os.chdir(W + '/d/sub'); creat('pwn-s')\n"
+	    "os.chdir('/proc/self/cwd/..'); print('proc', os.getcwd()); creat('pwn-p')\n"
+	    "os.chdir(W + '/d/sub/../../deep/./a'); print('mixed', os.getcwd()); creat('pwn-m')\n"
+	    "end()\n",
+	    &sc);
+	struct stat pst, ost;
+	CHECK_EQ(stat(tc_path(sc.w, ".."), &pst), 0);
+	CHECK_EQ(stat(sc.o, &ost), 0);
+	CHECK_CONTAINS(r.out, tc_fmt("out ino=%lu\n", (unsigned long)pst.st_ino));
+	CHECK_CONTAINS(r.out, tc_fmt("out2 ino=%lu\n", (unsigned long)pst.st_ino));
+	CHECK_CONTAINS(r.out, tc_fmt("outside ino=%lu\n", (unsigned long)ost.st_ino));
+	CHECK_CONTAINS(r.out, tc_fmt("back %s\n", sc.w));
+	CHECK_CONTAINS(r.out, tc_fmt("back2 %s/d\n", sc.w));
+	CHECK_CONTAINS(r.out, tc_fmt("proc %s/d\n", sc.w));
+	CHECK_CONTAINS(r.out, tc_fmt("mixed %s/deep/a\n", sc.w));
+	CHECK_CONTAINS(r.out, "creat outside EACCES\n");
+	const char *made[] = {"pwn-back", "d/pwn-d", "d/sub/pwn-s", "d/pwn-p", "deep/a/pwn-m"};
+	for (size_t i = 0; i < sizeof(made) / sizeof(made[0]); i++)
+		CHECK_STR(tc_read_file(tc_path(sc.w, made[i])), "PWNED");
+	parent_clean(&sc);
+}
+
+/* The calls the layer does not serve, or serves by the kernel's name of
+ * the cwd, with relative names from the upper (its root, a directory
+ * copied up, one only the upper holds): an exec of a lower program and
+ * of one made in the run (execve and execveat), a unix socket's bind and
+ * connect, inotify, statfs, mkfifo, truncate, times, xattrs, openat2,
+ * name_to_handle_at, and ways out by "..".  Each answers as the view
+ * would or is refused; what changes lands in the layer only. */
+TEST(attackcwd_relative_calls_from_the_upper)
+{
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "relcalls.py",
+	    "def execat(p):\n"
+	    "    pid = os.fork()\n"
+	    "    if pid == 0:\n"
+	    "        argv = (ctypes.c_char_p * 2)(p.encode(), None)\n"
+	    "        libc.syscall(322, -100, p.encode(), argv, None, 0)\n"
+	    "        os._exit(100 + ctypes.get_errno())\n"
+	    "    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])\n"
+	    "def run(p): return subprocess.run([p], capture_output=True).stdout.decode().strip()\n"
+	    "def conn(p):\n"
+	    "    s = socket.socket(socket.AF_UNIX)\n"
+	    "    try: s.connect(p)\n"
+	    "    finally: s.close()\n"
+	    "def watch(p):\n"
+	    "    fd = libc.inotify_init1(0)\n"
+	    "    try: return sc(libc.inotify_add_watch(fd, p.encode(), 0x100), p)\n"
+	    "    finally: os.close(fd)\n"
+	    "def o2(p):\n"
+	    "    how = (ctypes.c_uint64 * 3)(os.O_RDONLY, 0, 0x08)\n"
+	    "    os.close(sc(libc.syscall(437, -100, p.encode(), how, 24), p))\n"
+	    "def n2h(p):\n"
+	    "    buf = ctypes.create_string_buffer(256); ctypes.c_uint32.from_buffer(buf).value = 128\n"
+	    "    mid = ctypes.c_int(0)\n"
+	    "    return sc(libc.name_to_handle_at(-100, p.encode(), buf, ctypes.byref(mid), 0), p)\n"
+	    "def calls(tag, top):\n"
+	    "    t(tag + ' exec lower', run, './' + top + 'tool.sh')\n"
+	    "    t(tag + ' execveat lower', execat, './' + top + 'tool.sh')\n"
+	    "    open('pwn-x.sh', 'w').write('#!/bin/sh\\necho made ran\\n'); os.chmod('pwn-x.sh', 0o755)\n"
+	    "    t(tag + ' exec made', run, './pwn-x.sh')\n"
+	    "    t(tag + ' execveat made', execat, 'pwn-x.sh')\n"
+	    "    t(tag + ' bind', bindsock, 'pwn-sock')\n"
+	    "    t(tag + ' connect', conn, 'pwn-sock')\n"
+	    "    t(tag + ' inotify', watch, '.')\n"
+	    "    t(tag + ' inotify up', watch, top + '..')\n"
+	    "    t(tag + ' statfs', lambda: os.statvfs('.').f_fsid == os.statvfs(W).f_fsid)\n"
+	    "    t(tag + ' fifo', os.mkfifo, 'pwn-fifo')\n"
+	    "    t(tag + ' openat2', o2, top + 'f')\n"
+	    "    t(tag + ' n2h', n2h, top + '..')\n"
+	    "    t(tag + ' fifo up', os.mkfifo, top + '../pwn-fifo')\n"
+	    "    t(tag + ' rename up', os.rename, 'pwn-x.sh', top + '../pwn-mv')\n"
+	    "    t(tag + ' link up', os.link, 'pwn-x.sh', top + '../pwn-ln')\n"
+	    "    t(tag + ' symlink up', os.symlink, 'x', top + '../pwn-sl')\n"
+	    "    os.symlink(top + '..', 'pwn-uplink')\n"
+	    "    t(tag + ' creat via link', creat, 'pwn-uplink/pwn-via')\n"
+	    "    t(tag + ' mkdir via link', os.mkdir, 'pwn-uplink/pwn-vd')\n"
+	    "calls('root', '')\n"
+	    "os.truncate('f', 2); os.utime('f', (5, 5)); t('setxattr', os.setxattr, 'f', 'user.k', b'v')\n"
+	    "os.chdir('d/sub'); calls('sub', '../../')\n"
+	    "os.chdir(W); os.makedirs('nu/nv'); os.chdir('nu/nv'); calls('nv', '../../')\n"
+	    "end()\n",
+	    &sc);
+	parent_clean(&sc);
+	const char *want[] = {"root exec lower ok 'tool ran'", "root exec made ok 'made ran'",
+			      "sub execveat lower ok 0",      "root execveat made ok 0",
+			      "sub exec lower ok 'tool ran'",	       "sub exec made ok 'made ran'",
+			      "nv exec made ok 'made ran'",    "root bind EACCES",
+			      "root statfs ok True",	       "sub statfs ok True",
+			      "root fifo ok",		       "sub fifo ok",
+			      "nv fifo ok",		       "root openat2 ENOSYS",
+			      "sub creat via link EACCES",     "root creat via link EACCES"};
+	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+		CHECK_CONTAINS(r.out, want[i]);
+	const char *never[] = {"up ok", "via link ok", "n2h ok", "inotify ok"};
+	for (size_t i = 0; i < sizeof(never) / sizeof(never[0]); i++)
+		if (strstr(r.out, never[i]))
+			th_fail(__FILE__, __LINE__, "%s:\n%s", never[i], r.out);
+	struct stat st;
+	CHECK_EQ(lstat(tc_path(sc.w, "d/sub/pwn-fifo"), &st), 0);
+	CHECK(S_ISFIFO(st.st_mode));
+	CHECK_EQ(lstat(tc_path(sc.w, "nu/nv/pwn-fifo"), &st), 0);
+	CHECK(S_ISFIFO(st.st_mode));
+	CHECK_STR(tc_read_file(tc_path(sc.w, "f")), "lo");
+	CHECK_EQ(stat(tc_path(sc.w, "f"), &st), 0);
+	CHECK_EQ((long)st.st_mtime, 5);
 }
