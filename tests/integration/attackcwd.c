@@ -121,6 +121,7 @@ static struct scene scene(const char *script)
 	tc_write_file(tc_path(sc.o, "secret"), "secret\n", 0666);
 	tc_write_file(tc_path(sc.w, "f"), "lower\n", 0644);
 	tc_write_file(tc_path(sc.w, "tool.sh"), "#!/bin/sh\necho tool ran\n", 0755);
+	tc_write_file(tc_path(sc.w, "t"), "#!/bin/sh\necho t ran\n", 0755);
 	CHECK_EQ(mkdir(tc_path(sc.w, "d"), 0755), 0);
 	tc_write_file(tc_path(sc.w, "d/g"), "g\n", 0644);
 	CHECK_EQ(mkdir(tc_path(sc.w, "d/sub"), 0755), 0);
@@ -765,4 +766,66 @@ TEST(attackcwd_relative_calls_from_the_upper)
 	CHECK_STR(tc_read_file(tc_path(sc.w, "f")), "lo");
 	CHECK_EQ(stat(tc_path(sc.w, "f"), &st), 0);
 	CHECK_EQ((long)st.st_mtime, 5);
+}
+
+/* ---- exec from the cwd in the upper -------------------------------------------- */
+
+/* A program of the workdir run by a short relative name from the start
+ * directory (`./t`, execveat(AT_FDCWD, "t")): the name the kernel walks
+ * from the upper does not reach the lower's file, and the steer has no
+ * room to rewrite it.  Before the cwd moved into the upper, the kernel
+ * found it by the same names; it must still run. */
+TEST(attackcwd_short_relative_exec_of_a_lower_program)
+{
+	KNOWN_HOLE("exec of a lower program by a short relative name from the upper cwd "
+		   "(./t, execveat \"t\") is ENAMETOOLONG");
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "shortexec.py",
+	    "def execat(p, dirfd=-100):\n"
+	    "    pid = os.fork()\n"
+	    "    if pid == 0:\n"
+	    "        argv = (ctypes.c_char_p * 2)(p.encode(), None)\n"
+	    "        libc.syscall(322, dirfd, p.encode(), argv, None, 0)\n"
+	    "        os._exit(100 + ctypes.get_errno())\n"
+	    "    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])\n"
+	    "t('execveat tool.sh', execat, 'tool.sh')\n"
+	    "t('execve ./tool.sh', execat, './tool.sh')\n"
+	    "t('execve ./t', execat, './t')\n"
+	    "t('execve d/../tool.sh', execat, 'd/../tool.sh')\n"
+	    "end()\n",
+	    &sc);
+	CHECK_CONTAINS(r.out, "execveat tool.sh ok 0\n");
+	CHECK_CONTAINS(r.out, "execve ./t ok 0\n");
+	CHECK_CONTAINS(r.out, "execve d/../tool.sh ok 0\n");
+}
+
+/* An exec whose path the layer places outside the workdir
+ * ("../upper/x": the host's directory beside the workdir, where no such
+ * file is) is continued, and the kernel walks the same names from the
+ * cwd in the upper: it runs the branch's own file out of the storage,
+ * not what the layer judged.  Any name that leaves the workdir must run
+ * what the host's path names (here: nothing, ENOENT). */
+TEST(attackcwd_exec_outside_runs_the_storage_file)
+{
+	KNOWN_HOLE("exec of a path placed outside the workdir is continued: the kernel "
+		   "resolves it from the cwd in the upper (../upper/x runs the storage's x)");
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "execout.py",
+	    "open('pwn-echo', 'wb').write(open('/bin/echo', 'rb').read())\n"
+	    "os.chmod('pwn-echo', 0o755)\n"
+	    "def run(p):\n"
+	    "    return subprocess.run([p, 'RAN-FROM-STORAGE'], capture_output=True).stdout\n"
+	    "t('exec ../upper', run, '../upper/pwn-echo')\n"
+	    "os.mkdir('nd'); os.chdir('nd')\n"
+	    "open('pwn-echo', 'wb').write(open('/bin/echo', 'rb').read())\n"
+	    "os.chmod('pwn-echo', 0o755)\n"
+	    "t('exec ../../upper/nd', run, '../../upper/nd/pwn-echo')\n"
+	    "t('exec /proc/self/cwd', run, '/proc/self/cwd/../../upper/nd/pwn-echo')\n"
+	    "end()\n",
+	    &sc);
+	if (strstr(r.out, "RAN-FROM-STORAGE"))
+		th_fail(__FILE__, __LINE__, "ran the storage's file:\n%s", r.out);
+	CHECK_CONTAINS(r.out, "exec ../upper ENOENT\n");
 }
