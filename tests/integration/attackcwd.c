@@ -829,3 +829,65 @@ TEST(attackcwd_exec_outside_runs_the_storage_file)
 		th_fail(__FILE__, __LINE__, "ran the storage's file:\n%s", r.out);
 	CHECK_CONTAINS(r.out, "exec ../upper ENOENT\n");
 }
+
+/* ---- another process's cwd ----------------------------------------------------- */
+
+/* A second process of the sandbox sits in a directory copied up (its
+ * kernel cwd in the upper); the first reaches it through
+ * /proc/<pid>/cwd, which the layer does not name as the workdir for a
+ * process other than the caller: no change reaches the upper or the
+ * storage behind the layer's back (each is made by the layer or
+ * refused), no content of the storage is read, and a removed file stays
+ * removed. */
+TEST(attackcwd_member_proc_cwd)
+{
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "member.py",
+	    "os.unlink('d/sub/h')\n"
+	    "r1, w1 = os.pipe(); r2, w2 = os.pipe()\n"
+	    "pid = os.fork()\n"
+	    "if pid == 0:\n"
+	    "    os.chdir('d/sub'); os.write(w1, b'x'); os.read(r2, 1); os._exit(0)\n"
+	    "os.read(r1, 1)\n"
+	    "C = '/proc/%d/cwd' % pid\n"
+	    "t('readlink', lambda: 'upper' in os.readlink(C) or 'storage' in os.readlink(C))\n"
+	    "for p in (C + '/h', C + '/../g', C + '/../../f'):\n"
+	    "    t('read ' + p, rd, p)\n"
+	    "for n, f, a in (('creat', creat, (C + '/pwn-c',)), ('mkdir', os.mkdir, (C + '/pwn-d',)),\n"
+	    "                ('symlink', os.symlink, ('x', C + '/pwn-s')),\n"
+	    "                ('fifo', os.mkfifo, (C + '/pwn-f',)),\n"
+	    "                ('chmod', os.chmod, (C, 0o700)), ('utime', os.utime, (C, (1, 1))),\n"
+	    "                ('setxattr', os.setxattr, (C, 'user.overlay.opaque', b'y')),\n"
+	    "                ('mknod-wh', os.mknod, (C + '/pwn-wh', stat.S_IFCHR, 0)),\n"
+	    "                ('rename', os.rename, (C + '/../g', C + '/pwn-r')),\n"
+	    "                ('unlink', os.unlink, (C + '/../g',)),\n"
+	    "                ('rmdir', os.rmdir, (C,)),\n"
+	    "                ('up creat', creat, (C + '/../../../pwn-uc',)),\n"
+	    "                ('up mkdir', os.mkdir, (C + '/../../../work/pwn-ud',)),\n"
+	    "                ('other', rd, (C + '/../../../../other/upper/osecret',))):\n"
+	    "    t(n, f, *a)\n"
+	    "os.write(w2, b'x'); os.waitpid(pid, 0)\n"
+	    "t('h gone', os.path.lexists, 'd/sub/h')\n"
+	    "t('g', rd, 'd/g')\n"
+	    "t('ls sub', lambda: sorted(os.listdir('d/sub')))\n"
+	    "end()\n",
+	    &sc);
+	CHECK_CONTAINS(r.out, "h gone ok False\n");
+	CHECK_CONTAINS(r.out, "read /proc/");
+	if (strstr(r.out, "/h ok"))
+		th_fail(__FILE__, __LINE__, "a removed file read:\n%s", r.out);
+	parent_clean(&sc);
+	/* what the layer made through the other's cwd is in the commit; the
+	 * rest was refused: nothing else in the workdir */
+	DIR *d = opendir(tc_path(sc.w, "d/sub"));
+	CHECK(d != NULL);
+	struct dirent *e;
+	while ((e = readdir(d)))
+		if (strcmp(e->d_name, ".") && strcmp(e->d_name, "..") &&
+		    !strstr(r.out, tc_fmt("%s ok", e->d_name + 4)))
+			th_fail(__FILE__, __LINE__, "d/sub/%s committed but refused:\n%s",
+				e->d_name, r.out);
+	closedir(d);
+	CHECK(!tc_exists(tc_path(sc.w, "d/sub/pwn-wh")));
+}
