@@ -891,3 +891,53 @@ TEST(attackcwd_member_proc_cwd)
 	closedir(d);
 	CHECK(!tc_exists(tc_path(sc.w, "d/sub/pwn-wh")));
 }
+
+/* A second thread renames and removes the directory being entered (a
+ * lower one renamed back and forth, one made in the run removed and made
+ * again) while the first chdirs into it and creates by a relative name:
+ * every create lands in the layer (in one of the directories the view
+ * had) or fails; nothing reaches the storage or the host. */
+TEST(attackcwd_dir_renamed_while_entered)
+{
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "renrace.py",
+	    "done = False\n"
+	    "def churn():\n"
+	    "    i = 0\n"
+	    "    while not done:\n"
+	    "        i += 1\n"
+	    "        try:\n"
+	    "            os.rename(W + '/d', W + '/d2'); os.rename(W + '/d2', W + '/d')\n"
+	    "        except OSError: pass\n"
+	    "        try:\n"
+	    "            os.mkdir(W + '/e')\n"
+	    "            os.rmdir(W + '/e')\n"
+	    "        except OSError: pass\n"
+	    "th = threading.Thread(target=churn, daemon=True); th.start()\n"
+	    "made = 0\n"
+	    "for i in range(600):\n"
+	    "    for n in ('d', 'd/sub', 'e', W + '/d/sub'):\n"
+	    "        try: os.chdir(n)\n"
+	    "        except OSError: continue\n"
+	    "        try: creat('pwn-%d' % i); made += 1\n"
+	    "        except OSError: pass\n"
+	    "        try: os.chdir(W)\n"
+	    "        except OSError: os.chdir('/proc/self/root' + W)\n"
+	    "done = True; th.join()\n"
+	    "print('made', made)\n"
+	    "os.chdir(W)\n"
+	    "t('tree', lambda: sorted(os.listdir('.')))\n"
+	    "end()\n",
+	    &sc);
+	parent_clean(&sc);
+	/* the commit holds every file made, each where the view had it */
+	char *argv[] = {"/bin/sh", "-c", tc_fmt("find '%s' -name 'pwn-*' | wc -l", sc.w), NULL};
+	char *out = NULL;
+	CHECK_EQ(th_run(argv, NULL, &out, NULL), 0);
+	char *made = strstr(r.out, "made ");
+	CHECK(made != NULL);
+	if (atol(made + 5) != atol(out))
+		th_fail(__FILE__, __LINE__, "made %ld, committed %ld:\n%s", atol(made + 5),
+			atol(out), r.out);
+}
