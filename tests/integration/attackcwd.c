@@ -111,7 +111,8 @@ struct scene {
 static struct scene scene(const char *script)
 {
 	struct scene sc;
-	char *old[] = {"/bin/rm", "-rf", tc_mkdir("w"), tc_mkdir("outside"), tc_mkdir("storage"), NULL};
+	char *old[] = {"/bin/rm",	    "-rf", tc_mkdir("w"), tc_mkdir("outside"),
+		       tc_mkdir("storage"), NULL};
 	CHECK_EQ(th_run(old, NULL, NULL, NULL), 0); /* a fresh scene each time */
 	sc.script = script ? (char *)script : "";
 	sc.w = tc_mkdir("w");
@@ -315,19 +316,20 @@ static const char storage_attempts_py[] =
 TEST(attackcwd_storage_unreachable_from_the_upper_cwd)
 {
 	struct scene sc;
-	struct tc_res r = both_ends("storage.py",
-				    tc_fmt("%s%s", storage_attempts_py,
-				    "attempts('root', 0)\n"
-				    "os.chdir('d/sub'); attempts('sub', 2); os.chdir(W)\n"
-				    "os.makedirs('nu/nv'); os.chdir('nu/nv'); attempts('nv', 2)\n"
-				    "os.chdir(W); os.symlink('..', 'up'); os.symlink('up/..', 'up2')\n"
-				    "for p in ('up', 'up2', 'up/..', 'up2/other'):\n"
-				    "    t('link ls ' + p, os.listdir, p)\n"
-				    "    t('link stat ' + p, ino, p)\n"
-				    "    t('link creat ' + p, creat, p + '/pwn-lc')\n"
-				    "    t('link chdir ' + p, os.chdir, p); os.chdir(W)\n"
-				    "end()\n"),
-				    &sc);
+	struct tc_res r =
+	    both_ends("storage.py",
+		      tc_fmt("%s%s", storage_attempts_py,
+			     "attempts('root', 0)\n"
+			     "os.chdir('d/sub'); attempts('sub', 2); os.chdir(W)\n"
+			     "os.makedirs('nu/nv'); os.chdir('nu/nv'); attempts('nv', 2)\n"
+			     "os.chdir(W); os.symlink('..', 'up'); os.symlink('up/..', 'up2')\n"
+			     "for p in ('up', 'up2', 'up/..', 'up2/other'):\n"
+			     "    t('link ls ' + p, os.listdir, p)\n"
+			     "    t('link stat ' + p, ino, p)\n"
+			     "    t('link creat ' + p, creat, p + '/pwn-lc')\n"
+			     "    t('link chdir ' + p, os.chdir, p); os.chdir(W)\n"
+			     "end()\n"),
+		      &sc);
 	no_storage_inode(&sc, &r);
 	parent_clean(&sc);
 	CHECK(!tc_exists(tc_path(sc.w, "pwn-mv")) && !tc_exists(tc_path(sc.w, "pwn-hl")));
@@ -345,23 +347,23 @@ TEST(attackcwd_xattrat_calls_from_the_upper)
 	KNOWN_HOLE("getxattrat/listxattrat/file_getattr are not trapped: from the cwd in "
 		   "the upper they answer for the upper (whiteouts, overlay.* xattrs)");
 	struct scene sc;
-	struct tc_res r = both_ends(
-	    "xattrat.py",
-	    "if t('probe', lxa, '.') is None and ctypes.get_errno() == errno.ENOSYS:\n"
-	    "    print('SKIP no getxattrat'); end()\n"
-	    "os.unlink('f'); os.unlink('d/g'); os.unlink('d/sub/h'); os.rmdir('d/sub')\n"
-	    "os.rmdir('d'); os.mkdir('d')\n"
-	    "for p in ('f', 'd', 'd/sub', 'deep/a'):\n"
-	    "    t('lxa ' + p, lxa, p)\n"
-	    "    t('gxa ' + p, gxa, p, 'user.overlay.opaque')\n"
-	    "    t('fga ' + p, fga, p)\n"
-	    "    t('listxattr ' + p, os.listxattr, p)\n"
-	    "end()\n",
-	    &sc);
+	struct tc_res r =
+	    both_ends("xattrat.py",
+		      "if t('probe', lxa, '.') is None and ctypes.get_errno() == errno.ENOSYS:\n"
+		      "    print('SKIP no getxattrat'); end()\n"
+		      "os.unlink('f'); os.unlink('d/g'); os.unlink('d/sub/h'); os.rmdir('d/sub')\n"
+		      "os.rmdir('d'); os.mkdir('d')\n"
+		      "for p in ('f', 'd', 'd/sub', 'deep/a'):\n"
+		      "    t('lxa ' + p, lxa, p)\n"
+		      "    t('gxa ' + p, gxa, p, 'user.overlay.opaque')\n"
+		      "    t('fga ' + p, fga, p)\n"
+		      "    t('listxattr ' + p, os.listxattr, p)\n"
+		      "end()\n",
+		      &sc);
 	if (strstr(r.out, "SKIP no getxattrat"))
 		SKIP("no getxattrat on this kernel");
-	const char *bad[] = {"lxa f ok",	 "gxa f ok",	   "fga f ok",
-			     "lxa d/sub ok",	 "fga d/sub ok",   "lxa deep/a ENOENT",
+	const char *bad[] = {"lxa f ok",	  "gxa f ok",	   "fga f ok",
+			     "lxa d/sub ok",	  "fga d/sub ok",  "lxa deep/a ENOENT",
 			     "fga deep/a ENOENT", "gxa d ok b'y'", "overlay"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (strstr(r.out, bad[i]))
@@ -447,9 +449,9 @@ TEST(attackcwd_removed_cwd_storage_content_unreachable)
 	    "end()\n",
 	    &sc);
 	parent_clean(&sc);
-	const char *bad[] = {" read ok", " ls ok", "ls work ok", " creat ok", "mkdir ok", "symlink ok",
-			     "rename ok", "truncate ok", "chmod ok", "setxattr ok", "there ok",
-			     "fd there ok"};
+	const char *bad[] = {" read ok", " ls ok",	"ls work ok", " creat ok",
+			     "mkdir ok", "symlink ok",	"rename ok",  "truncate ok",
+			     "chmod ok", "setxattr ok", "there ok",   "fd there ok"};
 	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (strstr(r.out, bad[i]))
 			th_fail(__FILE__, __LINE__, "%s from a removed cwd:\n%s", bad[i], r.out);
@@ -487,30 +489,30 @@ TEST(attackcwd_back_from_a_removed_cwd)
 TEST(attackcwd_chdir_buffer_race)
 {
 	struct scene sc;
-	struct tc_res r = both_ends(
-	    "chrace.py",
-	    "os.mkdir('nu')\n"
-	    "names = [b'd\\0', b'nu\\0', b'..\\0', b'../..\\0', (O + '\\0').encode(),\n"
-	    "         b'/proc/self/cwd/..\\0', b'd/sub\\0', (W + '/nu\\0').encode(),\n"
-	    "         b'../../other\\0', b'd/../..\\0']\n"
-	    "size = max(len(n) for n in names)\n"
-	    "buf = ctypes.create_string_buffer(size)\n"
-	    "done = False\n"
-	    "def flip():\n"
-	    "    i = 0\n"
-	    "    while not done:\n"
-	    "        n = names[i % len(names)]; ctypes.memmove(buf, n, len(n)); i += 1\n"
-	    "th = threading.Thread(target=flip, daemon=True); th.start()\n"
-	    "made = 0\n"
-	    "for i in range(1500):\n"
-	    "    if libc.chdir(buf) == 0:\n"
-	    "        try: creat('pwn-%d' % i); made += 1\n"
-	    "        except OSError: pass\n"
-	    "        os.chdir(W)\n"
-	    "done = True; th.join()\n"
-	    "print('made', made)\n"
-	    "end()\n",
-	    &sc);
+	struct tc_res r =
+	    both_ends("chrace.py",
+		      "os.mkdir('nu')\n"
+		      "names = [b'd\\0', b'nu\\0', b'..\\0', b'../..\\0', (O + '\\0').encode(),\n"
+		      "         b'/proc/self/cwd/..\\0', b'd/sub\\0', (W + '/nu\\0').encode(),\n"
+		      "         b'../../other\\0', b'd/../..\\0']\n"
+		      "size = max(len(n) for n in names)\n"
+		      "buf = ctypes.create_string_buffer(size)\n"
+		      "done = False\n"
+		      "def flip():\n"
+		      "    i = 0\n"
+		      "    while not done:\n"
+		      "        n = names[i % len(names)]; ctypes.memmove(buf, n, len(n)); i += 1\n"
+		      "th = threading.Thread(target=flip, daemon=True); th.start()\n"
+		      "made = 0\n"
+		      "for i in range(1500):\n"
+		      "    if libc.chdir(buf) == 0:\n"
+		      "        try: creat('pwn-%d' % i); made += 1\n"
+		      "        except OSError: pass\n"
+		      "        os.chdir(W)\n"
+		      "done = True; th.join()\n"
+		      "print('made', made)\n"
+		      "end()\n",
+		      &sc);
 	CHECK(!strstr(r.out, "made 0\n"));
 	parent_clean(&sc);
 }
@@ -523,32 +525,32 @@ TEST(attackcwd_chdir_buffer_race)
 TEST(attackcwd_dir_swapped_for_symlink_race)
 {
 	struct scene sc;
-	struct tc_res r = both_ends(
-	    "swrace.py",
-	    "done = False\n"
-	    "def swap():\n"
-	    "    i = 0\n"
-	    "    while not done:\n"
-	    "        k = i % 5; i += 1\n"
-	    "        try:\n"
-	    "            if k == 0: os.mkdir(W + '/sw'); os.rmdir(W + '/sw')\n"
-	    "            else:\n"
-	    "                os.symlink(('..', '../..', O, 'd')[k - 1], W + '/sw')\n"
-	    "                os.unlink(W + '/sw')\n"
-	    "        except OSError: pass\n"
-	    "th = threading.Thread(target=swap, daemon=True); th.start()\n"
-	    "made = 0\n"
-	    "for i in range(1500):\n"
-	    "    try: os.chdir('sw')\n"
-	    "    except OSError: continue\n"
-	    "    try: creat('pwn-%d' % i); made += 1\n"
-	    "    except OSError: pass\n"
-	    "    os.chdir(W)\n"
-	    "done = True; th.join()\n"
-	    "print('made', made)\n"
-	    "t('left', os.listdir, '.')\n"
-	    "end()\n",
-	    &sc);
+	struct tc_res r =
+	    both_ends("swrace.py",
+		      "done = False\n"
+		      "def swap():\n"
+		      "    i = 0\n"
+		      "    while not done:\n"
+		      "        k = i % 5; i += 1\n"
+		      "        try:\n"
+		      "            if k == 0: os.mkdir(W + '/sw'); os.rmdir(W + '/sw')\n"
+		      "            else:\n"
+		      "                os.symlink(('..', '../..', O, 'd')[k - 1], W + '/sw')\n"
+		      "                os.unlink(W + '/sw')\n"
+		      "        except OSError: pass\n"
+		      "th = threading.Thread(target=swap, daemon=True); th.start()\n"
+		      "made = 0\n"
+		      "for i in range(1500):\n"
+		      "    try: os.chdir('sw')\n"
+		      "    except OSError: continue\n"
+		      "    try: creat('pwn-%d' % i); made += 1\n"
+		      "    except OSError: pass\n"
+		      "    os.chdir(W)\n"
+		      "done = True; th.join()\n"
+		      "print('made', made)\n"
+		      "t('left', os.listdir, '.')\n"
+		      "end()\n",
+		      &sc);
 	parent_clean(&sc);
 	(void)r;
 }
@@ -620,13 +622,14 @@ TEST(attackcwd_start_directory)
 		b = sandlock_sandbox_builder_cwd(b, start);
 		b = sandlock_sandbox_builder_fs_read(b, sc.o);
 		sandlock_sandbox_t *p = tc_build(b);
-		const char *argv[] = {PY, "-c",
-				       "import os, sys\n"
-				       "print('start', os.getcwd())\n"
-				       "print('read', open(sys.argv[1]).read().strip())\n"
-				       "try: open('pwn-start', 'x').write('PWNED'); print('creat ok')\n"
-				       "except OSError as e: print('creat', e.errno)\n",
-				       outside ? "secret" : "h", NULL};
+		const char *argv[] = {
+		    PY, "-c",
+		    "import os, sys\n"
+		    "print('start', os.getcwd())\n"
+		    "print('read', open(sys.argv[1]).read().strip())\n"
+		    "try: open('pwn-start', 'x').write('PWNED'); print('creat ok')\n"
+		    "except OSError as e: print('creat', e.errno)\n",
+		    outside ? "secret" : "h", NULL};
 		struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 4));
 		if (r.code != 0)
 			th_fail(__FILE__, __LINE__, "ended %d:\n%s%s", r.code, r.out, r.err);
@@ -713,13 +716,16 @@ TEST(attackcwd_relative_calls_from_the_upper)
 	    "    how = (ctypes.c_uint64 * 3)(os.O_RDONLY, 0, 0x08)\n"
 	    "    os.close(sc(libc.syscall(437, -100, p.encode(), how, 24), p))\n"
 	    "def n2h(p):\n"
-	    "    buf = ctypes.create_string_buffer(256); ctypes.c_uint32.from_buffer(buf).value = 128\n"
+	    "    buf = ctypes.create_string_buffer(256); ctypes.c_uint32.from_buffer(buf).value = "
+	    "128\n"
 	    "    mid = ctypes.c_int(0)\n"
-	    "    return sc(libc.name_to_handle_at(-100, p.encode(), buf, ctypes.byref(mid), 0), p)\n"
+	    "    return sc(libc.name_to_handle_at(-100, p.encode(), buf, ctypes.byref(mid), 0), "
+	    "p)\n"
 	    "def calls(tag, top):\n"
 	    "    t(tag + ' exec lower', run, './' + top + 'tool.sh')\n"
 	    "    t(tag + ' execveat lower', execat, './' + top + 'tool.sh')\n"
-	    "    open('pwn-x.sh', 'w').write('#!/bin/sh\\necho made ran\\n'); os.chmod('pwn-x.sh', 0o755)\n"
+	    "    open('pwn-x.sh', 'w').write('#!/bin/sh\\necho made ran\\n'); os.chmod('pwn-x.sh', "
+	    "0o755)\n"
 	    "    t(tag + ' exec made', run, './pwn-x.sh')\n"
 	    "    t(tag + ' execveat made', execat, 'pwn-x.sh')\n"
 	    "    t(tag + ' bind', bindsock, 'pwn-sock')\n"
@@ -738,20 +744,29 @@ TEST(attackcwd_relative_calls_from_the_upper)
 	    "    t(tag + ' creat via link', creat, 'pwn-uplink/pwn-via')\n"
 	    "    t(tag + ' mkdir via link', os.mkdir, 'pwn-uplink/pwn-vd')\n"
 	    "calls('root', '')\n"
-	    "os.truncate('f', 2); os.utime('f', (5, 5)); t('setxattr', os.setxattr, 'f', 'user.k', b'v')\n"
+	    "os.truncate('f', 2); os.utime('f', (5, 5)); t('setxattr', os.setxattr, 'f', 'user.k', "
+	    "b'v')\n"
 	    "os.chdir('d/sub'); calls('sub', '../../')\n"
 	    "os.chdir(W); os.makedirs('nu/nv'); os.chdir('nu/nv'); calls('nv', '../../')\n"
 	    "end()\n",
 	    &sc);
 	parent_clean(&sc);
-	const char *want[] = {"root exec lower ok 'tool ran'", "root exec made ok 'made ran'",
-			      "sub execveat lower ok 0",      "root execveat made ok 0",
-			      "sub exec lower ok 'tool ran'",	       "sub exec made ok 'made ran'",
-			      "nv exec made ok 'made ran'",    "root bind EACCES",
-			      "root statfs ok True",	       "sub statfs ok True",
-			      "root fifo ok",		       "sub fifo ok",
-			      "nv fifo ok",		       "root openat2 ENOSYS",
-			      "sub creat via link EACCES",     "root creat via link EACCES"};
+	const char *want[] = {"root exec lower ok 'tool ran'",
+			      "root exec made ok 'made ran'",
+			      "sub execveat lower ok 0",
+			      "root execveat made ok 0",
+			      "sub exec lower ok 'tool ran'",
+			      "sub exec made ok 'made ran'",
+			      "nv exec made ok 'made ran'",
+			      "root bind EACCES",
+			      "root statfs ok True",
+			      "sub statfs ok True",
+			      "root fifo ok",
+			      "sub fifo ok",
+			      "nv fifo ok",
+			      "root openat2 ENOSYS",
+			      "sub creat via link EACCES",
+			      "root creat via link EACCES"};
 	for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
 		CHECK_CONTAINS(r.out, want[i]);
 	const char *never[] = {"up ok", "via link ok", "n2h ok", "inotify ok"};
@@ -780,21 +795,20 @@ TEST(attackcwd_short_relative_exec_of_a_lower_program)
 	KNOWN_HOLE("exec of a lower program by a short relative name from the upper cwd "
 		   "(./t, execveat \"t\") is ENAMETOOLONG");
 	struct scene sc;
-	struct tc_res r = both_ends(
-	    "shortexec.py",
-	    "def execat(p, dirfd=-100):\n"
-	    "    pid = os.fork()\n"
-	    "    if pid == 0:\n"
-	    "        argv = (ctypes.c_char_p * 2)(p.encode(), None)\n"
-	    "        libc.syscall(322, dirfd, p.encode(), argv, None, 0)\n"
-	    "        os._exit(100 + ctypes.get_errno())\n"
-	    "    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])\n"
-	    "t('execveat tool.sh', execat, 'tool.sh')\n"
-	    "t('execve ./tool.sh', execat, './tool.sh')\n"
-	    "t('execve ./t', execat, './t')\n"
-	    "t('execve d/../tool.sh', execat, 'd/../tool.sh')\n"
-	    "end()\n",
-	    &sc);
+	struct tc_res r = both_ends("shortexec.py",
+				    "def execat(p, dirfd=-100):\n"
+				    "    pid = os.fork()\n"
+				    "    if pid == 0:\n"
+				    "        argv = (ctypes.c_char_p * 2)(p.encode(), None)\n"
+				    "        libc.syscall(322, dirfd, p.encode(), argv, None, 0)\n"
+				    "        os._exit(100 + ctypes.get_errno())\n"
+				    "    return os.waitstatus_to_exitcode(os.waitpid(pid, 0)[1])\n"
+				    "t('execveat tool.sh', execat, 'tool.sh')\n"
+				    "t('execve ./tool.sh', execat, './tool.sh')\n"
+				    "t('execve ./t', execat, './t')\n"
+				    "t('execve d/../tool.sh', execat, 'd/../tool.sh')\n"
+				    "end()\n",
+				    &sc);
 	CHECK_CONTAINS(r.out, "execveat tool.sh ok 0\n");
 	CHECK_CONTAINS(r.out, "execve ./t ok 0\n");
 	CHECK_CONTAINS(r.out, "execve d/../tool.sh ok 0\n");
@@ -854,7 +868,8 @@ TEST(attackcwd_member_proc_cwd)
 	    "t('readlink', lambda: 'upper' in os.readlink(C) or 'storage' in os.readlink(C))\n"
 	    "for p in (C + '/h', C + '/../g', C + '/../../f'):\n"
 	    "    t('read ' + p, rd, p)\n"
-	    "for n, f, a in (('creat', creat, (C + '/pwn-c',)), ('mkdir', os.mkdir, (C + '/pwn-d',)),\n"
+	    "for n, f, a in (('creat', creat, (C + '/pwn-c',)), ('mkdir', os.mkdir, (C + "
+	    "'/pwn-d',)),\n"
 	    "                ('symlink', os.symlink, ('x', C + '/pwn-s')),\n"
 	    "                ('fifo', os.mkfifo, (C + '/pwn-f',)),\n"
 	    "                ('chmod', os.chmod, (C, 0o700)), ('utime', os.utime, (C, (1, 1))),\n"
@@ -900,36 +915,36 @@ TEST(attackcwd_member_proc_cwd)
 TEST(attackcwd_dir_renamed_while_entered)
 {
 	struct scene sc;
-	struct tc_res r = both_ends(
-	    "renrace.py",
-	    "done = False\n"
-	    "def churn():\n"
-	    "    i = 0\n"
-	    "    while not done:\n"
-	    "        i += 1\n"
-	    "        try:\n"
-	    "            os.rename(W + '/d', W + '/d2'); os.rename(W + '/d2', W + '/d')\n"
-	    "        except OSError: pass\n"
-	    "        try:\n"
-	    "            os.mkdir(W + '/e')\n"
-	    "            os.rmdir(W + '/e')\n"
-	    "        except OSError: pass\n"
-	    "th = threading.Thread(target=churn, daemon=True); th.start()\n"
-	    "made = 0\n"
-	    "for i in range(600):\n"
-	    "    for n in ('d', 'd/sub', 'e', W + '/d/sub'):\n"
-	    "        try: os.chdir(n)\n"
-	    "        except OSError: continue\n"
-	    "        try: creat('pwn-%d' % i); made += 1\n"
-	    "        except OSError: pass\n"
-	    "        try: os.chdir(W)\n"
-	    "        except OSError: os.chdir('/proc/self/root' + W)\n"
-	    "done = True; th.join()\n"
-	    "print('made', made)\n"
-	    "os.chdir(W)\n"
-	    "t('tree', lambda: sorted(os.listdir('.')))\n"
-	    "end()\n",
-	    &sc);
+	struct tc_res r =
+	    both_ends("renrace.py",
+		      "done = False\n"
+		      "def churn():\n"
+		      "    i = 0\n"
+		      "    while not done:\n"
+		      "        i += 1\n"
+		      "        try:\n"
+		      "            os.rename(W + '/d', W + '/d2'); os.rename(W + '/d2', W + '/d')\n"
+		      "        except OSError: pass\n"
+		      "        try:\n"
+		      "            os.mkdir(W + '/e')\n"
+		      "            os.rmdir(W + '/e')\n"
+		      "        except OSError: pass\n"
+		      "th = threading.Thread(target=churn, daemon=True); th.start()\n"
+		      "made = 0\n"
+		      "for i in range(600):\n"
+		      "    for n in ('d', 'd/sub', 'e', W + '/d/sub'):\n"
+		      "        try: os.chdir(n)\n"
+		      "        except OSError: continue\n"
+		      "        try: creat('pwn-%d' % i); made += 1\n"
+		      "        except OSError: pass\n"
+		      "        try: os.chdir(W)\n"
+		      "        except OSError: os.chdir('/proc/self/root' + W)\n"
+		      "done = True; th.join()\n"
+		      "print('made', made)\n"
+		      "os.chdir(W)\n"
+		      "t('tree', lambda: sorted(os.listdir('.')))\n"
+		      "end()\n",
+		      &sc);
 	parent_clean(&sc);
 	/* the commit holds every file made, each where the view had it */
 	char *argv[] = {"/bin/sh", "-c", tc_fmt("find '%s' -name 'pwn-*' | wc -l", sc.w), NULL};
