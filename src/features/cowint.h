@@ -3,7 +3,8 @@
  * cowint.h - what the seccomp copy-on-write layer's files share
  * (cowlayer.c: the state, placing a path, the operations, the opens and
  * the feature; cowpaths.c: the path calls, the two-path calls, metadata
- * through an fd; cowlist.c: listings; cowsteer.c: chdir and exec).
+ * through an fd, statfs; cowlist.c: listings; cowsteer.c: chdir and exec;
+ * cowout.c: changes that leave the workdir).
  * Internal to src/features/.
  */
 #ifndef SL_COWINT_H
@@ -140,6 +141,9 @@ void cowl_lexical(char *p);
 /* Whether the kernel, walking path from its base, meets only names
  * cowl_lexical keeps: ".." only at the start of a relative path. */
 bool cowl_plain_walk(const char *path);
+/* /dev/fd/N, /dev/std*: the host's links to /proc/self/fd, named as the
+ * caller's /proc/self/fd/N in place (PATH_MAX bytes). */
+void cowl_dev_fd(const struct cl_state *st, char *path);
 /* Whether p is dir (dl bytes) or beneath it. */
 bool cowl_under(const char *p, const char *dir, size_t dl);
 /* abs named in the workdir's terms (an upper name renamed): 1 when it is

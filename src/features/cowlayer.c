@@ -26,9 +26,9 @@
  * LAYER_OUTSIDE): an open is made as any open outside (below: the
  * object resolved beneath the sandbox's root, opened under the command's
  * own ruleset), a stat, a readlink and an access by the on-behalf core on
- * the absolute path it continues to; other calls go on down the chain
- * (the kernel then resolves the child's path under Landlock, which grants
- * nothing but reading in the workdir and its upper).
+ * the absolute path it continues to; the changes are made on that path
+ * too (cowout.c: the command's cwd is in the upper, so its own names
+ * would reach the branch's storage there, not the host's directory).
  *
  * Opens come from the open chain's entry (synthetic.c, cowlayer_open):
  * the fd the layer opens is injected (SECCOMP_ADDFD_FLAG_SEND, the
@@ -44,7 +44,9 @@
  *
  * Files: this one (the state, placing a path, the operations, the opens,
  * the feature), cowpaths.c (the path calls, the two-path calls, metadata
- * through an fd), cowlist.c (listings), cowsteer.c (chdir and execve).
+ * through an fd, statfs), cowlist.c (listings), cowsteer.c (chdir and
+ * execve: the command's cwd is kept in the upper), cowout.c (changes that
+ * leave the workdir).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -697,7 +699,7 @@ static long resolve_any(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
  * /proc/self/fd, which the on-behalf core would follow to the
  * supervisor's own /proc/self; named as the caller's instead (the core
  * opens those through its bound /proc directory). */
-static void dev_fd(const struct cl_state *st, char *path)
+void cowl_dev_fd(const struct cl_state *st, char *path)
 {
 	static const struct {
 		const char *from, *to;
@@ -771,7 +773,7 @@ static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
 	if (r == 0 && ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE))
 		q.mode = (mode_t)mode & 07777 & ~cowl_umask_of(c);
 	if (q.fd < 0 && r == 0)
-		dev_fd(st, path);
+		cowl_dev_fd(st, path);
 	if (q.fd < 0 && r == 0)
 		r = q.fd = (int)resolve_any(c, st, dirfd, path, (int)flags, &q);
 	if (r >= 0 && !q.base && held_in_layer(st, q.fd, abs)) {

@@ -62,8 +62,8 @@ static long landlock_op(void *arg)
 	case OP_SYMLINK:
 		return sys(symlink(j->b, q->a));
 	case OP_RENAME:
-		return sys(syscall(SYS_renameat2, AT_FDCWD, q->a, AT_FDCWD, q->b,
-				   (unsigned)j->flags));
+		return sys(
+		    syscall(SYS_renameat2, AT_FDCWD, q->a, AT_FDCWD, q->b, (unsigned)j->flags));
 	case OP_LINK:
 		return sys(linkat(AT_FDCWD, q->a, AT_FDCWD, q->b,
 				  (j->flags & LAYER_FOLLOW) ? AT_SYMLINK_FOLLOW : 0));

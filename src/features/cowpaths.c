@@ -461,8 +461,11 @@ void cowl_on_statfs(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		layer_node_put(&j.n);
 		r = none ? -ENOENT : 0;
 		if (r == 0 && path[0]) {
-			struct ob_req q = {
-			    .dirfd = AT_FDCWD, .path = path, .need = OB_ANY, .op = statfs_op, .arg = &sf};
+			struct ob_req q = {.dirfd = AT_FDCWD,
+					   .path = path,
+					   .need = OB_ANY,
+					   .op = statfs_op,
+					   .arg = &sf};
 			r = onbehalf_run(st->ob, c, &q);
 		} else if (r == 0) {
 			r = fstatfs(st->lower, &sf) < 0 ? -errno : 0;
@@ -543,8 +546,7 @@ static int link_tmpfile(struct sl_ctx *c, struct cl_state *st, const char *from,
  * leaves the workdir (a ".." above the root, a symlink out), made on the
  * host's paths (cowout.c); one name in the layer and one outside stays
  * EXDEV (two filesystems, as the kernel says of them). */
-static long path2_outside(struct sl_ctx *c, struct cl_state *st, struct two *t,
-			  const struct job *j)
+static long path2_outside(struct sl_ctx *c, struct cl_state *st, struct two *t, const struct job *j)
 {
 	bool sym = j->op == OP_SYMLINK;
 	int fa = j->op == OP_LINK ? j->flags & LAYER_FOLLOW : 0;

@@ -116,9 +116,10 @@ static bool fits_fd(size_t len)
  * are rewritten) made to name the object fd, which is taken: installed for
  * the call (SECCOMP_IOCTL_NOTIF_ADDFD without SEND) and named as
  * /proc/self/fd/N, or /dev/fd/N when that is shorter and the host's
- * /dev/fd is the link to /proc/self/fd.  -ENAMETOOLONG when neither fits. */
+ * /dev/fd is the link to /proc/self/fd, followed by rest ("" or "/a/b":
+ * names beneath the object).  -ENAMETOOLONG when neither fits. */
 static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint64_t addr,
-		       size_t len)
+		       size_t len, const char *rest)
 {
 	struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
 	int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
@@ -126,11 +127,11 @@ static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint
 	close(fd);
 	if (n < 0)
 		return e ? -e : -EAGAIN;
-	char via[32];
-	snprintf(via, sizeof(via), "/proc/self/fd/%d", n);
-	if (strlen(via) + 1 > len && st->dev_fd)
-		snprintf(via, sizeof(via), "/dev/fd/%d", n);
-	if (strlen(via) + 1 > len)
+	char via[PATH_MAX];
+	int k = snprintf(via, sizeof(via), "/proc/self/fd/%d%s", n, rest);
+	if ((k < 0 || (size_t)k + 1 > len) && st->dev_fd)
+		k = snprintf(via, sizeof(via), "/dev/fd/%d%s", n, rest);
+	if (k < 0 || (size_t)k + 1 > len)
 		return -ENAMETOOLONG;
 	return mem_write(&c->mem, addr, via, strlen(via) + 1) < 0 ? -EFAULT : 0;
 }
@@ -155,14 +156,16 @@ static long holder_op(void *arg)
 
 /* The holder's object at real, opened to be handed to the child (with
  * its credentials: a root supervisor's would open what the child cannot
- * read): sb's (a racing rename in the layer meets a symlink and fails). */
+ * read): sb's, unless NULL (a racing rename in the layer meets a symlink
+ * and fails). */
 static int holder_checked(struct sl_ctx *c, struct cl_state *st, const char *real,
 			  const struct stat *sb, bool dir)
 {
 	struct holder_q q = {.st = st, .real = real, .dir = dir};
 	int fd = (int)onbehalf_call(st->ob, c, holder_op, &q);
 	struct stat fb;
-	if (fd >= 0 && (fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev)) {
+	if (fd >= 0 && sb &&
+	    (fstat(fd, &fb) < 0 || fb.st_ino != sb->st_ino || fb.st_dev != sb->st_dev)) {
 		close(fd);
 		return -EAGAIN;
 	}
@@ -185,7 +188,7 @@ static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, 
 	if (strlen(real) + 1 <= len)
 		return rewrite_name(c, real, addr);
 	int fd = fits_fd(len) ? holder_checked(c, st, real, sb, dir) : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len);
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len, "");
 }
 
 /* getcwd(2) in a directory the layer's upper holds (a steered chdir, an
@@ -280,23 +283,32 @@ static long rewrite_relative(struct sl_ctx *c, const char *dir, uint64_t addr, s
 	return r < 0 && r != -EFAULT ? -ENAMETOOLONG : r;
 }
 
-static long host_dir_op(void *arg)
+struct host_q {
+	const char *path;
+	bool dir;
+};
+
+static long host_open_op(void *arg)
 {
-	int fd = open(arg, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	const struct host_q *q = arg;
+	int fd =
+	    open(q->path, (q->dir ? O_RDONLY | O_DIRECTORY : O_RDONLY | O_NONBLOCK) | O_CLOEXEC);
 	return fd < 0 ? -errno : fd;
 }
 
-/* A chdir whose path the layer continues outside the workdir, at out (a
- * ".." above the workdir's root, a symlink out): the kernel must land on
- * that host directory, not on what the same names reach from a cwd in
- * the upper (the branch's storage).  Continued where the kernel's walk
- * from a lower base gets there by name; else rewritten to out, or to an
- * fd of the directory opened by the executor confined by the command's
- * own ruleset, with its credentials (the fd handed over reads only what
- * the command may read).  A name too short for either ("..") is
- * ENAMETOOLONG. */
-static long chdir_outside(struct sl_ctx *c, struct cl_state *st, const struct place *p,
-			  const char *path, const char *out, struct sl_action *a)
+/* A chdir or an exec whose path (at addr) the layer continues outside
+ * the workdir, at out (a ".." above the workdir's root, a symlink out):
+ * the kernel must reach that host object, not what the same names reach
+ * from a cwd in the upper (the branch's storage).  Continued where the
+ * kernel's walk from a lower base gets there by name; else rewritten to
+ * out, the path from the cwd (cwd: the call starts there), or an fd of
+ * the object opened by the
+ * executor confined by the command's own ruleset, with its credentials
+ * (the fd handed over reads only what the command may read).  A name too
+ * short for any ("..") is ENAMETOOLONG. */
+static long steer_outside(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+			  const char *path, const char *out, uint64_t addr, bool dir, bool cwd,
+			  struct sl_action *a)
 {
 	char k[PATH_MAX], o[PATH_MAX];
 	snprintf(k, sizeof(k), "%s", p->raw);
@@ -308,12 +320,13 @@ static long chdir_outside(struct sl_ctx *c, struct cl_state *st, const struct pl
 	if (!cowl_under(p->raw, st->up, st->upl) && !strcmp(k, o))
 		return 0;
 	if (strlen(out) + 1 <= len)
-		return rewrite_name(c, out, c->req->data.args[0]);
-	if (cowl_plain_walk(out) && rewrite_relative(c, o, c->req->data.args[0], len) == 0)
+		return rewrite_name(c, out, addr);
+	if (cwd && cowl_plain_walk(out) && rewrite_relative(c, o, addr, len) == 0)
 		return 0;
-	long fd = fits_fd(len) ? onbehalf_call_on(st->ob, c, st->confined, host_dir_op, (void *)out)
+	struct host_q q = {.path = out, .dir = dir};
+	long fd = fits_fd(len) ? onbehalf_call_on(st->ob, c, st->confined, host_open_op, &q)
 			       : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, c->req->data.args[0], len);
+	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len, "");
 }
 
 /* The layer's judgement of a chdir to abs (ENOENT for a removed name,
@@ -342,6 +355,44 @@ static long chdir_judge(struct sl_ctx *c, struct cl_state *st, char *abs, struct
 	return r;
 }
 
+/* The upper's directory dir (or rest beneath it) handed to the child as
+ * a descriptor, its path rewritten to name it (rewrite_fd).  (No identity
+ * to check the directory against: the root's stat is the view's, not the
+ * upper's; a chdir grants nothing.) */
+static long inject_dir(struct sl_ctx *c, struct cl_state *st, const char *dir, size_t len,
+		       const char *rest)
+{
+	int fd = holder_checked(c, st, dir, NULL, true);
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, c->req->data.args[0], len, rest);
+}
+
+/* The child's path (len bytes) rewritten to reach the upper's directory
+ * t->up, by the first form that fits: its name; for an absolute path,
+ * which the caller may keep as the directory's name (a shell's logical
+ * $PWD, joined to its next cd), /dev/fd/N/a/b with N the upper's root
+ * (a logical "cd .." from there stays in the workdir, placed again by
+ * name), then /dev/fd/N of the directory; for a relative one, the path
+ * from the cwd first (no descriptor left behind). */
+static long rewrite_upper(struct sl_ctx *c, struct cl_state *st, const struct target *t,
+			  const char *path, size_t len)
+{
+	uint64_t addr = c->req->data.args[0];
+	bool abs = path[0] == '/';
+	const char *rel = t->up + st->upl; /* "" for the root, else "/a/b" */
+	if (strlen(t->up) + 1 <= len)
+		return rewrite_name(c, t->up, addr);
+	long r = -ENAMETOOLONG;
+	if (abs && *rel && len >= sizeof("/dev/fd/N") + strlen(rel))
+		r = inject_dir(c, st, st->up, len, rel);
+	if (r == -ENAMETOOLONG && !abs)
+		r = rewrite_relative(c, t->up, addr, len);
+	if (r == -ENAMETOOLONG && fits_fd(len))
+		r = inject_dir(c, st, t->up, len, "");
+	if (r == -ENAMETOOLONG && abs)
+		r = rewrite_relative(c, t->up, addr, len);
+	return r;
+}
+
 /* chdir into a directory of the view: the kernel lands on the upper's
  * directory (made there first, without its contents, when only the lower
  * held it: the view and the change list do not change), so that the
@@ -349,7 +400,7 @@ static long chdir_judge(struct sl_ctx *c, struct cl_state *st, char *abs, struct
  * (a relative chdir into a directory just made: `mkdir -p a/b`).
  * Continued when the child's names already reach it from its base (a
  * relative path from a cwd in the upper: the common case), else the path
- * rewritten to the upper's name or to an fd of it. */
+ * rewritten (rewrite_upper). */
 static long chdir_upper(struct sl_ctx *c, struct cl_state *st, const struct place *p,
 			const char *path, struct target *t, struct sl_action *a)
 {
@@ -370,19 +421,14 @@ static long chdir_upper(struct sl_ctx *c, struct cl_state *st, const struct plac
 	size_t len = strlen(path) + 1;
 	if (cowl_plain_walk(path) && !strcmp(k, t->up))
 		return 0;
-	uint64_t addr = c->req->data.args[0];
-	if (strlen(t->up) + 1 <= len)
-		return rewrite_name(c, t->up, addr);
-	if (rewrite_relative(c, t->up, addr, len) == 0)
-		return 0;
-	int fd = fits_fd(len) ? holder_checked(c, st, t->up, &t->sb, true) : -ENAMETOOLONG;
-	if (fd >= 0)
-		return rewrite_fd(c, st, fd, addr, len);
-	/* nothing fits: the lower's directory, where the kernel's walk
-	 * lands on it by the child's names (the cwd is then in the lower, as
-	 * the view shows it; a relative chdir from there into a directory
-	 * only the upper holds needs a rewrite again) */
-	return t->low[0] && cowl_plain_walk(path) && !strcmp(k, t->low) ? 0 : fd;
+	long r = rewrite_upper(c, st, t, path, len);
+	/* nothing fits (or read-only memory): the lower's directory, where
+	 * the kernel's walk lands on it by the child's names (the cwd is then
+	 * in the lower, as the view shows it; a relative chdir from there into
+	 * a directory only the upper holds needs a rewrite again) */
+	if (r < 0 && t->low[0] && cowl_plain_walk(path) && !strcmp(k, t->low))
+		r = 0;
+	return r;
 }
 
 /* chdir(2).  Landlock checks no right for a chdir (a cwd only starts
@@ -401,13 +447,18 @@ void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	char *path = malloc(PATH_MAX), *out = malloc(PATH_MAX);
 	long r = p && t && path && out ? onbehalf_read_path(c, c->req->data.args[0], path, PATH_MAX)
 				       : -ENOMEM;
-	if (r == 0)
-		r = cowl_place(st, c, AT_FDCWD, path, false, false, p);
+	if (r == 0) {
+		/* /dev/fd/N/x: named as the caller's /proc/self/fd/N/x (a
+		 * shell joins its next cd to a /dev/fd/N it was steered to) */
+		snprintf(out, PATH_MAX, "%s", path);
+		cowl_dev_fd(st, out);
+		r = cowl_place(st, c, AT_FDCWD, out, false, false, p);
+	}
 	bool layer = r > 0; /* else not the layer's: the kernel's */
 	if (layer)
 		r = chdir_judge(c, st, p->abs, t, out);
 	if (layer && r == LAYER_OUTSIDE)
-		r = chdir_outside(c, st, p, path, out, a);
+		r = steer_outside(c, st, p, path, out, c->req->data.args[0], true, true, a);
 	else if (layer && r == 0)
 		r = chdir_upper(c, st, p, path, t, a);
 	free(p);
@@ -416,6 +467,25 @@ void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	free(out);
 	if (r < 0)
 		onbehalf_answer(a, r);
+}
+
+/* An exec whose path leaves the workdir: steered to the host's file
+ * (steer_outside) where the layer continues, or one that comes back in
+ * (LAYER_OUTSIDE: the kernel's, as before). */
+static long exec_outside(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+			 const char *path, uint64_t addr, unsigned int f, bool cwd,
+			 struct sl_action *a)
+{
+	char *out = malloc(PATH_MAX);
+	long r = out ? 0 : -ENOMEM;
+	if (r == 0 &&
+	    (!cowl_outside_of(c, st, p->abs, (f & AT_SYMLINK_NOFOLLOW) ? 0 : LAYER_FOLLOW, out) ||
+	     cowl_back_inside(st, out)))
+		r = LAYER_OUTSIDE;
+	if (r == 0)
+		r = steer_outside(c, st, p, path, out, addr, false, cwd, a);
+	free(out);
+	return r;
 }
 
 /* execve and execveat of a file of the layer.  The kernel must execute
@@ -444,13 +514,19 @@ void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	if (r == 0 && !(at && (f & AT_EMPTY_PATH) && !path[0]))
 		r = cowl_place(st, c, at ? (int)(int32_t)g[0] : AT_FDCWD, path, false,
 			       f & AT_SYMLINK_NOFOLLOW, p);
-	if (r > 0)
+	bool layer = r > 0; /* else not the layer's: the kernel's */
+	bool done = !layer;
+	if (layer)
 		r = resolved(c, st, p->abs, t);
-	else if (r == 0)
-		r = LAYER_OUTSIDE; /* not the layer's */
-	if (r == LAYER_OUTSIDE) {
+	if (layer && r == LAYER_OUTSIDE) {
+		r = exec_outside(c, st, p, path, addr, f, !at || (int)(int32_t)g[0] == AT_FDCWD, a);
+		done = true; /* steered, or the kernel's (LAYER_OUTSIDE) */
+	}
+	if (done) {
 		free(p);
 		free(t);
+		if (r < 0)
+			onbehalf_answer(a, r);
 		return;
 	}
 	if (r == 0 && !S_ISREG(t->sb.st_mode))

@@ -73,8 +73,9 @@ static int materialize(const struct cow_branch *b, const char *rel)
 {
 	int low = open(b->workdir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	int up = cow_open_upper(b);
-	int work = b->dir_fd < 0 ? -1
-				 : openat(b->dir_fd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	int work = b->dir_fd < 0
+		       ? -1
+		       : openat(b->dir_fd, "work", O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 	struct layer l = {.lower = low,
 			  .upper = up,
 			  .work = work,

@@ -1232,8 +1232,8 @@ TEST(attackcowsec_overlay_marks_through_upper_fds)
  * from there: the kernel's answers. */
 TEST(attackcowsec_chdir_into_an_upper_dir)
 {
-	KNOWN_HOLE("chdir into an upper-only directory fails when the steer cannot "
-		   "rewrite the caller's path (a shorter name, read-only memory)");
+	KNOWN_HOLE("chdir by a name in read-only memory that the kernel cannot walk to the "
+		   "upper's directory (an absolute path of a directory only the upper holds)");
 	need_python();
 	char *script = mkscript(
 	    "chdir.py",
@@ -1268,11 +1268,11 @@ TEST(attackcowsec_chdir_into_an_upper_dir)
 }
 
 /* exec of a file only the upper holds: runs, with no fd of the
- * supervisor's left in the new program, from read-only memory too. */
+ * supervisor's left in the new program, from read-only memory too (a
+ * relative name from the cwd, which is in the upper: the kernel finds it
+ * there by the caller's own names). */
 TEST(attackcowsec_exec_of_an_upper_file)
 {
-	KNOWN_HOLE("exec of an upper file fails when the steer cannot rewrite the "
-		   "caller's path (a shorter name, read-only memory)");
 	need_python();
 	char *script = mkscript(
 	    "exec.py",
