@@ -462,8 +462,6 @@ TEST(attackcwd_removed_cwd_storage_content_unreachable)
  * the new directory works and what is made there lands in it. */
 TEST(attackcwd_back_from_a_removed_cwd)
 {
-	KNOWN_HOLE("after the cwd was removed, chdir(W) lands in the lower workdir: a "
-		   "relative chdir into a new directory is then ENAMETOOLONG");
 	struct scene sc;
 	struct tc_res r = both_ends("back.py",
 				    "os.mkdir('rm'); os.chdir('rm'); os.rmdir(W + '/rm')\n"
@@ -816,14 +814,12 @@ TEST(attackcwd_short_relative_exec_of_a_lower_program)
 
 /* An exec whose path the layer places outside the workdir
  * ("../upper/x": the host's directory beside the workdir, where no such
- * file is) is continued, and the kernel walks the same names from the
- * cwd in the upper: it runs the branch's own file out of the storage,
- * not what the layer judged.  Any name that leaves the workdir must run
- * what the host's path names (here: nothing, ENOENT). */
+ * file is): continued as it is, the kernel would walk the same names
+ * from the cwd in the upper and run the branch's own file out of the
+ * storage, not what the layer judged.  Any name that leaves the workdir
+ * runs what the host's path names (here: nothing, ENOENT). */
 TEST(attackcwd_exec_outside_runs_the_storage_file)
 {
-	KNOWN_HOLE("exec of a path placed outside the workdir is continued: the kernel "
-		   "resolves it from the cwd in the upper (../upper/x runs the storage's x)");
 	struct scene sc;
 	struct tc_res r = both_ends(
 	    "execout.py",
