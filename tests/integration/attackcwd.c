@@ -353,7 +353,7 @@ TEST(attackcwd_xattrat_calls_from_the_upper)
 		      "    print('SKIP no getxattrat'); end()\n"
 		      "os.unlink('f'); os.unlink('d/g'); os.unlink('d/sub/h'); os.rmdir('d/sub')\n"
 		      "os.rmdir('d'); os.mkdir('d')\n"
-		      "for p in ('f', 'd', 'd/sub', 'deep/a'):\n"
+		      "for p in ('f', 'd', 'd/sub', 'deep/a', W + '/f', W + '/d'):\n"
 		      "    t('lxa ' + p, lxa, p)\n"
 		      "    t('gxa ' + p, gxa, p, 'user.overlay.opaque')\n"
 		      "    t('fga ' + p, fga, p)\n"
@@ -369,6 +369,14 @@ TEST(attackcwd_xattrat_calls_from_the_upper)
 		if (strstr(r.out, bad[i]))
 			th_fail(__FILE__, __LINE__, "%s: answered for the upper, not the view:\n%s",
 				bad[i], r.out);
+	/* by the workdir's absolute name the kernel answers for the lower:
+	 * the removed file is still there */
+	const char *call[] = {"lxa", "fga"};
+	for (size_t i = 0; i < 2; i++) {
+		char *line = tc_fmt("%s %s/f ok", call[i], sc.w);
+		if (strstr(r.out, line))
+			th_fail(__FILE__, __LINE__, "%s: a removed file:\n%s", line, r.out);
+	}
 }
 
 /* ---- a cwd the view removed ------------------------------------------------- */
