@@ -960,3 +960,62 @@ TEST(attackcwd_dir_renamed_while_entered)
 		th_fail(__FILE__, __LINE__, "made %ld, committed %ld:\n%s", atol(made + 5),
 			atol(out), r.out);
 }
+
+/* ---- the descriptors a steered chdir leaves -------------------------------------- */
+
+/* A chdir the layer steers by a descriptor (an absolute name into the
+ * workdir: /dev/fd/N of the upper's directory) leaves that descriptor
+ * to the command.  Through it: no overlay.* mark set or read, no mode,
+ * owner or time of the upper's directories changed behind the layer (the
+ * root's are refused, as for "."), a listing is the view's, and the
+ * commit keeps every lower entry. */
+TEST(attackcwd_steering_fds_left_to_the_command)
+{
+	struct scene sc;
+	struct tc_res r = both_ends(
+	    "steerfd.py",
+	    "def fds():\n"
+	    "    r = set()\n"
+	    "    for n in range(3, 200):\n"
+	    "        try: os.fstat(n); r.add(n)\n"
+	    "        except OSError: pass\n"
+	    "    return r\n"
+	    "mine = fds()\n"
+	    "os.unlink('d/g')\n"
+	    "for p in (W, W + '/d', W + '/d/sub', W + '/deep/a/b', W + '/./d/../d'):\n"
+	    "    os.chdir(p); os.chdir('/')\n"
+	    "os.chdir(W + '/d')\n"
+	    "left = sorted(fds() - mine)\n"
+	    "print('left', len(left))\n"
+	    "for fd in left:\n"
+	    "    k = os.readlink('/proc/self/fd/%d' % fd)\n"
+	    "    tag = 'fd ' + (k.split('/upper', 1)[1] or '/') if k.startswith(S) else k\n"
+	    "    for pre in ('user.overlay.', 'trusted.overlay.'):\n"
+	    "        for n, v in (('opaque', b'y'), ('redirect', b'/x'), ('whiteouts', b'')):\n"
+	    "            t(tag + ' fset ' + pre + n, os.setxattr, fd, pre + n, v)\n"
+	    "        t(tag + ' fget ' + pre + 'opaque', os.getxattr, fd, pre + 'opaque')\n"
+	    "    t(tag + ' flist', lambda: [x for x in os.listxattr(fd) if 'overlay' in x])\n"
+	    "    t(tag + ' fchmod', os.fchmod, fd, 0o700)\n"
+	    "    t(tag + ' futimens', os.utime, fd, (1, 1))\n"
+	    "    t(tag + ' fchown', os.fchown, fd, os.getuid(), os.getgid())\n"
+	    "    t(tag + ' ls', lambda: 'g' in os.listdir(fd))\n"
+	    "    t(tag + ' at ..', lambda: os.open('..', os.O_RDONLY, dir_fd=fd))\n"
+	    "    t(tag + ' at other', rd, '/proc/self/fd/%d/../../other/upper/osecret' % fd)\n"
+	    "    t(tag + ' at mkdir', lambda: os.mkdir('pwn-at', dir_fd=fd))\n"
+	    "os.chdir(W)\n"
+	    "t('ls .', lambda: sorted(os.listdir('.')))\n"
+	    "end()\n",
+	    &sc);
+	if (strstr(r.out, "overlay.opaque ok") || strstr(r.out, "overlay.redirect ok") ||
+	    strstr(r.out, "overlay.whiteouts ok") || strstr(r.out, "ls ok True") ||
+	    strstr(r.out, "flist ok ['"))
+		th_fail(__FILE__, __LINE__, "an overlay mark or a removed entry:\n%s", r.out);
+	CHECK_STR(tc_read_file(tc_path(sc.w, "f")), "lower\n");
+	CHECK_STR(tc_read_file(tc_path(sc.w, "d/sub/h")), "h\n");
+	CHECK(tc_exists(tc_path(sc.w, "deep/a/b/c")));
+	CHECK(!strstr(tc_tree_dump(sc.w, 0, NULL), "overlay"));
+	struct stat st;
+	CHECK_EQ(stat(sc.w, &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0755);
+	parent_clean(&sc);
+}
