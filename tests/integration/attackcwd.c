@@ -1019,3 +1019,58 @@ TEST(attackcwd_steering_fds_left_to_the_command)
 	CHECK_EQ(st.st_mode & 07777, 0755);
 	parent_clean(&sc);
 }
+
+/* A build that changes into the workdir by its absolute name over and
+ * over (`cd $W/sub; ...; cd $W` in a loop, make -C): each such chdir is
+ * steered by a descriptor left to the command, so after as many as its
+ * open-file limit allows, every open fails with EMFILE.  The command
+ * must be able to go on opening files after any number of chdirs. */
+TEST(attackcwd_absolute_chdirs_keep_no_descriptor)
+{
+	KNOWN_HOLE("every chdir steered by /dev/fd/N leaves its fd open: absolute cds in a "
+		   "loop exhaust the open-file limit (EMFILE)");
+	struct scene sc;
+	struct tc_res r = both_ends("cdloop.py",
+				    "import resource\n"
+				    "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+				    "resource.setrlimit(resource.RLIMIT_NOFILE, (256, hard))\n"
+				    "for i in range(600):\n"
+				    "    os.chdir(W + '/d/sub'); os.chdir(W)\n"
+				    "t('open after', rd, 'f')\n"
+				    "t('creat after', creat, 'pwn-after')\n"
+				    "end()\n",
+				    &sc);
+	CHECK_CONTAINS(r.out, "open after ok b'lower\\n'\n");
+	CHECK_CONTAINS(r.out, "creat after ok");
+	CHECK_STR(tc_read_file(tc_path(sc.w, "pwn-after")), "PWNED");
+}
+
+/* An O_CREAT open the command's fd table cannot take (EMFILE): the
+ * kernel takes the descriptor before it makes the name, so nothing is
+ * made; the layer must not leave a file the command was told it did
+ * not create (a later O_EXCL would fail EEXIST, the commit bring it). */
+TEST(attackcwd_failed_create_leaves_no_file)
+{
+	KNOWN_HOLE("an O_CREAT open that fails with EMFILE (the injection refused) leaves the "
+		   "file made in the layer");
+	struct scene sc;
+	struct tc_res r = both_ends("emfile.py",
+				    "import resource\n"
+				    "soft, hard = resource.getrlimit(resource.RLIMIT_NOFILE)\n"
+				    "resource.setrlimit(resource.RLIMIT_NOFILE, (64, hard))\n"
+				    "held = []\n"
+				    "while True:\n"
+				    "    try: held.append(os.open('/dev/null', os.O_RDONLY))\n"
+				    "    except OSError: break\n"
+				    "t('creat full', creat, 'pwn-full')\n"
+				    "t('mkdir+creat full', creat, 'd/pwn-full2')\n"
+				    "for fd in held: os.close(fd)\n"
+				    "t('exists', os.path.lexists, 'pwn-full')\n"
+				    "t('creat again', creat, 'pwn-full')\n"
+				    "os.unlink('pwn-full')\n"
+				    "end()\n",
+				    &sc);
+	CHECK_CONTAINS(r.out, "creat full EMFILE\n");
+	CHECK_CONTAINS(r.out, "exists ok False\n");
+	CHECK(!tc_exists(tc_path(sc.w, "d/pwn-full2")));
+}
