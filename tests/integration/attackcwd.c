@@ -1074,3 +1074,38 @@ TEST(attackcwd_failed_create_leaves_no_file)
 	CHECK_CONTAINS(r.out, "exists ok False\n");
 	CHECK(!tc_exists(tc_path(sc.w, "d/pwn-full2")));
 }
+
+/* The start directory copied up before the start (the policy's cwd deep
+ * in the workdir, its parents made in the upper too) is no change: the
+ * dry run lists nothing, and a commit of a run that reads only leaves
+ * the host's workdir byte for byte as it was (modes, owners, times). */
+TEST(attackcwd_start_directory_is_no_change)
+{
+	need_python();
+	struct scene sc = scene(NULL);
+	sandlock_builder_t *b = sc_builder(&sc);
+	b = sandlock_sandbox_builder_cwd(b, tc_path(sc.w, "deep/a/b/c"));
+	sandlock_sandbox_t *p = tc_build(b);
+	const char *argv[] = {PY, "-c",
+			      "import os\n"
+			      "print(os.getcwd()); os.listdir('.'); os.listdir('..')\n"
+			      "os.chdir('../../..'); print(os.getcwd())\n",
+			      NULL};
+	sandlock_dry_run_result_t *d = sandlock_dry_run(p, NULL, argv, 3);
+	if (!d)
+		th_fail(__FILE__, __LINE__, "dry run: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_dry_run_result_exit_code(d), 0);
+	size_t n = sandlock_dry_run_result_changes_len(d);
+	for (size_t i = 0; i < n; i++) {
+		char *path = sandlock_dry_run_result_change_path(d, i);
+		fprintf(stderr, "change %c %s\n", sandlock_dry_run_result_change_kind(d, i), path);
+		free(path);
+	}
+	CHECK_EQ(n, 0);
+	sandlock_dry_run_result_free(d);
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 3));
+	CHECK_EQ(r.code, 0);
+	CHECK_CONTAINS(r.out, tc_fmt("%s/deep/a/b/c\n%s/deep\n", sc.w, sc.w));
+	workdir_intact(&sc, &r);
+	storage_and_outside_intact(&sc, &r);
+}
