@@ -246,6 +246,26 @@ static int build_exec_paths(struct sl_plan *p)
 	return 0;
 }
 
+/* Under the seccomp layer the command starts in the upper's copy of its
+ * directory (cowrules.h): its relative exec candidates ("./t.sh", a "."
+ * entry of PATH) are named from the directory it asked for instead, dir
+ * (absolute), where the kernel finds the workdir's file by name (a short
+ * relative name of a file only the workdir holds could not be steered
+ * from the upper). */
+static int exec_paths_from(struct sl_plan *p, const char *dir)
+{
+	for (size_t i = 0; dir && i < p->exec_paths.n; i++) {
+		char *v = p->exec_paths.v[i], *a;
+		if (v[0] == '/')
+			continue;
+		if (asprintf(&a, "%s/%s", dir, v) < 0)
+			return sl_errorf(ENOMEM, "out of memory");
+		free(v);
+		p->exec_paths.v[i] = a;
+	}
+	return 0;
+}
+
 /* Moves fd above the stdio range (a host that closed 0-2 would otherwise
  * see our pipes land there and be clobbered by the child's dup2). */
 static int above_stdio(int fd)
@@ -609,8 +629,13 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	 * seccomp layer, in the layer's own directory of it (cowrules.h) */
 	if (r == 0 && !cfg->cwd && ovl && !(p->cwd = sl_strdup(mode->cow->workdir)))
 		r = sl_errorf(ENOMEM, "out of memory");
-	if (r == 0 && mode->cow && !ovl)
+	if (r == 0 && mode->cow && !ovl) {
+		char *dir = cfg->cwd ? realpath(cfg->cwd, NULL) : NULL;
 		r = cowrules_start(&p->cwd, cfg->cwd, mode->cow);
+		if (r == 0)
+			r = exec_paths_from(p, cfg->cwd ? dir : mode->cow->workdir);
+		free(dir);
+	}
 	if (r == 0)
 		r = build_limits(p, cfg);
 	if (r == 0)

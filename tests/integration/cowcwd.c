@@ -382,8 +382,9 @@ TEST(attacklayer_cwd_chdir_buffer_rewritten)
 
 /* A relative exec from a cwd in the upper: a file only the workdir holds
  * runs by a name long enough to be steered (./configure), a PATH search
- * of a relative entry too; a shorter name (./t.sh) cannot hold the
- * descriptor's name the kernel needs. */
+ * of a relative entry too, and the command itself by a short name; from
+ * the command, a shorter name (./t.sh) cannot hold the descriptor's name
+ * the kernel needs. */
 TEST(cowlayer_cwd_relative_exec_of_a_lower_file)
 {
 	char *w = tc_mkdir("w");
@@ -395,6 +396,13 @@ TEST(cowlayer_cwd_relative_exec_of_a_lower_file)
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "sh: %s", r.err);
 	CHECK_STR(r.out, "configured\ntool\n");
+	/* the command itself by a short relative name: named from the
+	 * directory it starts in (the workdir's), not from the upper */
+	tc_write_file(tc_path(w, "t.sh"), "#!/bin/sh\necho short\n", 0755);
+	const char *argv[] = {"./t.sh", NULL};
+	r = tc_result(sandlock_run(p, NULL, argv, 1));
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "short\n");
 }
 
 TEST(cowlayer_cwd_short_relative_exec_of_a_lower_file)
