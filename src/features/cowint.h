@@ -66,6 +66,15 @@ struct cl_state {
 	 * stash_id (cowlayer_stash), for the late open handler */
 	int stash_fd;
 	uint64_t stash_id;
+	size_t proc_off; /* this feature's block of a process (struct cl_proc) */
+};
+
+/* Per process of the sandbox. */
+struct cl_proc {
+	/* 1 + the fd number of the upper's root this process was handed for
+	 * an absolute chdir (/dev/fd/N/a/b), 0 none: handed again only when
+	 * that fd no longer names it */
+	int root_fd1;
 };
 
 struct place {

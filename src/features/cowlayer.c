@@ -959,8 +959,8 @@ static int dir_name(int fd, char *out, size_t *len, const char *what)
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
 {
-	(void)proc_off;
 	struct cl_state *st = state;
+	st->proc_off = proc_off;
 	st->lower = st->upper = st->work = st->ruleset = st->stash_fd = -1;
 	const struct cow_branch *b = env->cow;
 	if (!b)
@@ -1028,6 +1028,7 @@ const struct sl_feature feature_cowlayer = {
     .active = active,
     SL_FRULES(cowlayer_rules),
     .state_size = sizeof(struct cl_state),
+    .proc_size = sizeof(struct cl_proc),
     .init = init,
     .release = release,
 };

@@ -118,15 +118,9 @@ static bool fits_fd(size_t len)
  * /proc/self/fd/N, or /dev/fd/N when that is shorter and the host's
  * /dev/fd is the link to /proc/self/fd, followed by rest ("" or "/a/b":
  * names beneath the object).  -ENAMETOOLONG when neither fits. */
-static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint64_t addr,
-		       size_t len, const char *rest)
+static long name_fd(struct sl_ctx *c, const struct cl_state *st, int n, uint64_t addr, size_t len,
+		    const char *rest)
 {
-	struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
-	int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
-	int e = n < 0 ? errno : 0;
-	close(fd);
-	if (n < 0)
-		return e ? -e : -EAGAIN;
 	char via[PATH_MAX];
 	int k = snprintf(via, sizeof(via), "/proc/self/fd/%d%s", n, rest);
 	if ((k < 0 || (size_t)k + 1 > len) && st->dev_fd)
@@ -134,6 +128,24 @@ static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint
 	if (k < 0 || (size_t)k + 1 > len)
 		return -ENAMETOOLONG;
 	return mem_write(&c->mem, addr, via, strlen(via) + 1) < 0 ? -EFAULT : 0;
+}
+
+/* fd installed in the child for the call (ADDFD without SEND; fd is
+ * taken): its number, or -errno. */
+static int install_fd(struct sl_ctx *c, int fd)
+{
+	struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
+	int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
+	int e = n < 0 ? errno : 0;
+	close(fd);
+	return n < 0 ? (e ? -e : -EAGAIN) : n;
+}
+
+static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint64_t addr,
+		       size_t len, const char *rest)
+{
+	int n = install_fd(c, fd);
+	return n < 0 ? n : name_fd(c, st, n, addr, len, rest);
 }
 
 /* The child's path rewritten to name (when it fits). */
@@ -366,13 +378,52 @@ static long inject_dir(struct sl_ctx *c, struct cl_state *st, const char *dir, s
 	return fd < 0 ? fd : rewrite_fd(c, st, fd, c->req->data.args[0], len, rest);
 }
 
+/* Whether the child's fd n (its own file table: task/<tid>/fd/n, the
+ * magic link followed) names the upper's root. */
+static bool names_upper_root(struct sl_ctx *c, const struct cl_state *st, int n)
+{
+	char name[32];
+	snprintf(name, sizeof(name), "fd/%d", n);
+	int fd = onbehalf_task_open(c, name, 0);
+	struct stat a, b;
+	bool same = fd >= 0 && fstat(fd, &a) == 0 && fstat(st->upper, &b) == 0 &&
+		    a.st_dev == b.st_dev && a.st_ino == b.st_ino;
+	if (fd >= 0)
+		close(fd);
+	return same;
+}
+
+/* An absolute chdir steered to /dev/fd/N/a/b with N the upper's root:
+ * the descriptor this process was handed for the last one when its
+ * number still names the root, else a new one, remembered.  A shell
+ * that moves around the workdir by absolute names keeps one descriptor,
+ * not one per cd (it would run out of them).  The command may close or
+ * replace it at any time: checked at each use, by the kernel's object
+ * behind the number; a thread that swaps it after the check only picks
+ * another cwd, which grants nothing. */
+static long inject_root(struct sl_ctx *c, struct cl_state *st, size_t len, const char *rest)
+{
+	struct cl_proc *pr = feature_proc(c->proc, st->proc_off);
+	uint64_t addr = c->req->data.args[0];
+	if (pr->root_fd1 > 0 && names_upper_root(c, st, pr->root_fd1 - 1))
+		return name_fd(c, st, pr->root_fd1 - 1, addr, len, rest);
+	int fd = holder_checked(c, st, st->up, NULL, true);
+	int n = fd < 0 ? fd : install_fd(c, fd);
+	if (n < 0)
+		return n;
+	pr->root_fd1 = n + 1;
+	return name_fd(c, st, n, addr, len, rest);
+}
+
 /* The child's path (len bytes) rewritten to reach the upper's directory
  * t->up, by the first form that fits: its name; for an absolute path,
  * which the caller may keep as the directory's name (a shell's logical
  * $PWD, joined to its next cd), /dev/fd/N/a/b with N the upper's root
  * (a logical "cd .." from there stays in the workdir, placed again by
- * name), then /dev/fd/N of the directory; for a relative one, the path
- * from the cwd first (no descriptor left behind). */
+ * name; the root itself: /dev/fd/N), then /dev/fd/N of the directory;
+ * for a relative one, the path from the cwd first (no descriptor left
+ * behind), then /dev/fd/N/a/b.  The root's descriptor is one per process
+ * (inject_root); only the last resort leaves one per call. */
 static long rewrite_upper(struct sl_ctx *c, struct cl_state *st, const struct target *t,
 			  const char *path, size_t len)
 {
@@ -382,10 +433,13 @@ static long rewrite_upper(struct sl_ctx *c, struct cl_state *st, const struct ta
 	if (strlen(t->up) + 1 <= len)
 		return rewrite_name(c, t->up, addr);
 	long r = -ENAMETOOLONG;
-	if (abs && *rel && len >= sizeof("/dev/fd/N") + strlen(rel))
-		r = inject_dir(c, st, st->up, len, rel);
+	bool root_fits = len >= sizeof("/dev/fd/N") + strlen(rel);
+	if (abs && root_fits)
+		r = inject_root(c, st, len, rel);
 	if (r == -ENAMETOOLONG && !abs)
 		r = rewrite_relative(c, t->up, addr, len);
+	if (r == -ENAMETOOLONG && !abs && root_fits)
+		r = inject_root(c, st, len, rel);
 	if (r == -ENAMETOOLONG && fits_fd(len))
 		r = inject_dir(c, st, t->up, len, "");
 	if (r == -ENAMETOOLONG && abs)
