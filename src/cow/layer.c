@@ -675,8 +675,53 @@ int layer_move_tree(const struct layer *l, int up, int low, int ddir, const char
 
 /* ---- the upper's marks -------------------------------------------------------- */
 
+/* The work directory's shared whiteout made (again: a fresh one replaces
+ * one that has all the links its filesystem allows).  -errno. */
+static int shared_whiteout_make(const struct layer *l)
+{
+	char t[32];
+	int r = -EEXIST;
+	for (int i = 0; i < 16 && r == -EEXIST; i++) {
+		layer_work_name(t);
+		r = mknodat(l->work, t, S_IFCHR, makedev(0, 0)) < 0 ? -errno : 0;
+	}
+	if (r == 0 && renameat(l->work, t, l->work, LAYER_WHITEOUT) < 0) {
+		r = -errno;
+		unlinkat(l->work, t, 0);
+	}
+	return r;
+}
+
+/* A whiteout at name as a link to the work directory's shared one, as
+ * overlayfs does since Linux 5.8: one inode for every whiteout of the
+ * branch, where a mknod per name allocated one each (a removal of N
+ * lower files, N inodes made, and freed again with the branch).  The
+ * work directory is the branch's own (the command never writes there),
+ * so the name is always a whiteout of ours.  -errno; the caller makes
+ * its own on any failure (no work directory, another filesystem, a link
+ * refused). */
+static int shared_whiteout(const struct layer *l, int ufd, const char *name)
+{
+	if (!layer_have_work(l))
+		return -EXDEV;
+	for (int i = 0; i < 3; i++) {
+		if (linkat(l->work, LAYER_WHITEOUT, ufd, name, 0) == 0)
+			return 0;
+		int e = errno;
+		if (e != ENOENT && e != EMLINK)
+			return -e;
+		int r = shared_whiteout_make(l);
+		if (r < 0)
+			return r;
+	}
+	return -EMLINK;
+}
+
 int layer_whiteout(const struct layer *l, int ufd, const char *name)
 {
+	int r = shared_whiteout(l, ufd, name);
+	if (r == 0 || r == -EEXIST)
+		return r;
 	/* a 0/0 character device, which needs no capability since Linux
 	 * 5.8; where mknod is refused, overlayfs's other form: an empty
 	 * file with an overlay.whiteout xattr (cowfs.c reads both) */
@@ -688,7 +733,7 @@ int layer_whiteout(const struct layer *l, int ufd, const char *name)
 	if (fd < 0)
 		return fd;
 	const char *k = l->user_xattr ? "user.overlay.whiteout" : "trusted.overlay.whiteout";
-	int r = fsetxattr(fd, k, "y", 1, 0) < 0 ? -errno : 0;
+	r = fsetxattr(fd, k, "y", 1, 0) < 0 ? -errno : 0;
 	close(fd);
 	if (r < 0)
 		unlinkat(ufd, name, 0);
