@@ -81,14 +81,13 @@
 
 /* ---- placing a path ------------------------------------------------------------- */
 
-/* The kernel's name of an fd of ours: 0, -ESTALE for an object with no
- * name (removed, anonymous), or -errno. */
-int cowl_fd_name(int fd, char *buf, size_t size)
+/* A magic link's target, read at dirfd/path, as the kernel's name of its
+ * object: 0, -ESTALE for an object with no name (removed, anonymous), or
+ * -errno. */
+static int link_name(int dirfd, const char *path, char *buf, size_t size)
 {
 	static const char del[] = " (deleted)";
-	char p[32];
-	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(p, buf, size - 1);
+	ssize_t n = readlinkat(dirfd, path, buf, size - 1);
 	if (n < 0)
 		return -errno;
 	if ((size_t)n >= size - 1)
@@ -98,6 +97,14 @@ int cowl_fd_name(int fd, char *buf, size_t size)
 	if (buf[0] != '/' || ((size_t)n >= dl && !strcmp(buf + n - dl, del)))
 		return -ESTALE;
 	return 0;
+}
+
+/* The kernel's name of an fd of ours (link_name's answers). */
+int cowl_fd_name(int fd, char *buf, size_t size)
+{
+	char p[32];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	return link_name(AT_FDCWD, p, buf, size);
 }
 
 /* "//" and "/./" collapsed (the kernel reads them as "/"). */
@@ -137,8 +144,16 @@ int cowl_to_workdir(const struct cl_state *st, char *abs)
 /* The kernel's name of the base a path starts from. */
 static int base_name(struct sl_ctx *c, int dirfd, char *out)
 {
-	int fd = dirfd == AT_FDCWD ? onbehalf_task_open(c, "cwd", O_DIRECTORY)
-				   : onbehalf_fd_object(c, dirfd);
+	if (dirfd == AT_FDCWD) {
+		/* the thread's cwd link read in place (the kernel's d_path of
+		 * it, as of an fd opened on it), the notifier proven after */
+		int dir = procs_dir(c->proc);
+		char p[48];
+		snprintf(p, sizeof(p), "task/%d/cwd", (int)c->req->pid);
+		int r = dir < 0 ? -ESRCH : link_name(dir, p, out, PATH_MAX);
+		return dir >= 0 && !mem_pending(&c->mem) ? -ESRCH : r;
+	}
+	int fd = onbehalf_fd_object(c, dirfd);
 	if (fd < 0)
 		return fd;
 	int r = cowl_fd_name(fd, out, PATH_MAX);
