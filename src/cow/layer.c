@@ -24,6 +24,27 @@
 #define XATTR_SIZE_MAX 65536
 #endif
 
+/* ---- what copies add ------------------------------------------------------ */
+
+/* A bound on the bytes the copies of every layer of this process have
+ * added to their uppers (max_disk's running count: layer_added). */
+static _Atomic int64_t added;
+
+/* A copy's size on disk at most: its data rounded up to blocks (holes
+ * only make it less), one more block for its metadata (an xattr block, a
+ * symlink's target, a directory's first block). */
+static void count_copy(const struct stat *st)
+{
+	int64_t data = S_ISREG(st->st_mode) ? ((int64_t)st->st_size + 4095) / 4096 * 4096 : 0;
+	int64_t blocks = (int64_t)st->st_blocks * 512;
+	added += (data > blocks ? data : blocks) + 4096;
+}
+
+int64_t layer_added(void)
+{
+	return added;
+}
+
 /* ---- small helpers --------------------------------------------------------- */
 
 int layer_open_one(int dirfd, const char *name, int flags)
@@ -597,6 +618,7 @@ static int copy_node(int ldir, const char *name, int udir, const struct stat *st
 /* The lower entry name of ldir (st: its lstat) into udir. */
 static int copy_entry(int ldir, const char *name, int udir, const struct stat *st)
 {
+	count_copy(st);
 	if (S_ISREG(st->st_mode))
 		return copy_file(ldir, name, udir, st);
 	if (S_ISLNK(st->st_mode))
@@ -615,6 +637,8 @@ static int copy_into(int ldir, const char *name, int udir, const struct stat *st
 	char p[32];
 	bool opened = geteuid() != 0 && fstat(udir, &ds) == 0 && (ds.st_mode & 0300) != 0300 &&
 		      chmod(layer_fd_path(udir, p), (ds.st_mode & 07777) | 0300) == 0;
+	if (S_ISDIR(st->st_mode))
+		count_copy(st); /* (copy_entry counts the others) */
 	int r = S_ISDIR(st->st_mode) ? copy_node(ldir, name, udir, st)
 				     : copy_entry(ldir, name, udir, st);
 	if (opened && chmod(p, ds.st_mode & 07777) < 0 && r == 0)
@@ -715,6 +739,8 @@ static int tree_pass(const struct layer *l, int up, int low, int ddir, const cha
 {
 	struct layer_dent *v = NULL;
 	size_t n = 0;
+	if (pass == TREE_COPY)
+		added += 4096; /* the directory's first block */
 	int d = -1, r = pass == TREE_COPY && mkdirat(ddir, dname, 0700) < 0 ? -errno : 0;
 	if (r == 0 && (d = layer_open_one(ddir, dname, O_PATH | O_DIRECTORY)) < 0)
 		r = d;

@@ -265,7 +265,7 @@ static long run_op(void *arg)
 	case OP_LOOKUP:
 		return layer_lookup(l, j->a, j->flags, &j->n);
 	case OP_USAGE:
-		return (long)layer_usage(l);
+		return (long)layer_usage_count(l, &j->size);
 	case OP_LINKFD:
 		return layer_link_fd(l, j->fd, j->a);
 	case OP_READDIR:
@@ -279,20 +279,6 @@ static long run_op(void *arg)
 long cowl_job_run(struct sl_ctx *c, struct job *j)
 {
 	return onbehalf_call(j->st->ob, c, run_op, j);
-}
-
-/* max_disk: the upper's bytes and growth more past the limit: ENOSPC. */
-long cowl_quota(struct sl_ctx *c, struct cl_state *st, uint64_t growth)
-{
-	if (!st->max_disk)
-		return 0;
-	struct job j = {.st = st, .op = OP_USAGE};
-	long u = cowl_job_run(c, &j);
-	if (u < 0)
-		return u;
-	return (uint64_t)u + growth >= st->max_disk && (growth || (uint64_t)u >= st->max_disk)
-		   ? -ENOSPC
-		   : 0;
 }
 
 /* The command's umask (its status, written by the kernel: the Name line
@@ -491,6 +477,8 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 					     (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)
 					 ? 0
 					 : LAYER_FOLLOW);
+		if (fd >= 0 && writes(flags))
+			cowl_quota_track(st, (int)fd);
 	}
 	/* through a symlink out of the workdir: where it continues, opened
 	 * as any path outside (the kernel's decision, a name made there) */
@@ -673,6 +661,8 @@ static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
 		r = writes(flags) ? cowl_quota(c, st, 0) : 0;
 		if (r == 0)
 			r = cowl_job_run(c, &j);
+		if (r >= 0 && writes(flags))
+			cowl_quota_track(st, (int)r);
 	} else if (r >= 0) {
 		r = onbehalf_call_on(st->ob, c, st->confined, reopen_op, &q);
 	}
@@ -891,6 +881,7 @@ static void release(void *state)
 	if (st->ob) {
 		sl_close(&st->ruleset);
 		sl_close(&st->stash_fd);
+		cowl_quota_release(st);
 	}
 	onbehalf_put(st->ob);
 }
