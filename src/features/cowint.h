@@ -3,7 +3,8 @@
  * cowint.h - what the seccomp copy-on-write layer's files share
  * (cowlayer.c: the state, placing a path, the operations, the opens and
  * the feature; cowpaths.c: the path calls, the two-path calls, metadata
- * through an fd; cowlist.c: listings; cowsteer.c: chdir and exec).
+ * through an fd; cowlist.c: listings; cowquota.c: max_disk; cowsteer.c:
+ * chdir and exec).
  * Internal to src/features/.
  */
 #ifndef SL_COWINT_H

@@ -44,7 +44,8 @@
  *
  * Files: this one (the state, placing a path, the operations, the opens,
  * the feature), cowpaths.c (the path calls, the two-path calls, metadata
- * through an fd), cowlist.c (listings), cowsteer.c (chdir and execve).
+ * through an fd), cowlist.c (listings), cowquota.c (max_disk), cowsteer.c
+ * (chdir and execve).
  */
 #include <errno.h>
 #include <fcntl.h>
