@@ -136,7 +136,7 @@ static int dir_marks(const struct layer *l, int fd, bool path)
 			continue;
 		m |= !strcmp(list + off + pl, "redirect") ? OVL_MARK_REDIRECT
 		     : !strcmp(list + off + pl, "opaque") ? OVL_MARK_OPAQUE
-							   : 0;
+							  : 0;
 	}
 	return m;
 }
@@ -242,8 +242,8 @@ int layer_entry(const struct layer *l, int up, int low, const char *name, struct
 
 /* layer_entry, with the upper directory's fd its marks were read on in
  * *updir (or -1): the walk enters that object without opening it again. */
-static int entry_keep(const struct layer *l, int up, int low, const char *name,
-		      struct layer_ent *e, int *updir)
+static int entry_keep(const struct layer *l, int up, int low, const char *name, struct layer_ent *e,
+		      int *updir)
 {
 	int r = entry_fd(l, up, low, name, e, updir);
 	if ((r < 0 || e->where != LAYER_UPPER) && *updir >= 0) {
@@ -287,8 +287,8 @@ static int walk_enter(struct walk *w, const char *name, const struct layer_ent *
 		return -ENOTDIR;
 	}
 	int up = e->where != LAYER_UPPER ? -1
-		 : updir >= 0	       ? updir
-				       : layer_open_one(w->up, name, O_PATH | O_DIRECTORY);
+		 : updir >= 0		 ? updir
+					 : layer_open_one(w->up, name, O_PATH | O_DIRECTORY);
 	if (e->where != LAYER_UPPER && updir >= 0)
 		close(updir);
 	int low = up >= -1 && e->low_dir ? layer_open_one(w->low, name, O_PATH | O_DIRECTORY) : -1;

@@ -56,13 +56,13 @@ struct cl_tracked {
 
 /* max_disk's running count (cowquota.c). */
 struct cl_quota {
-	bool counted;	    /* base is an exact count */
-	uint64_t base;	    /* the upper's bytes then */
-	int64_t added_at;   /* layer_added() then */
-	uint64_t fd_grown;  /* the tracked files' growth since */
-	uint64_t slack;	    /* the checked calls' own bounds since */
-	size_t calls;	    /* checked calls since */
-	size_t budget;	    /* how many before the next exact count */
+	bool counted;	   /* base is an exact count */
+	uint64_t base;	   /* the upper's bytes then */
+	int64_t added_at;  /* layer_added() then */
+	uint64_t fd_grown; /* the tracked files' growth since */
+	uint64_t slack;	   /* the checked calls' own bounds since */
+	size_t calls;	   /* checked calls since */
+	size_t budget;	   /* how many before the next exact count */
 	struct cl_tracked t[CL_TRACKED];
 	size_t nt;
 };

@@ -93,10 +93,10 @@ void cowl_quota_track(struct cl_state *st, int fd)
 	if (fstat(fd, &sb) < 0 || !S_ISREG(sb.st_mode))
 		return;
 	int d = open(p, O_PATH | O_CLOEXEC);
-	bool gone;
-	int64_t b = d < 0 ? 0 : fd_bytes(d, &gone);
 	if (d < 0)
 		return; /* seen at the next exact count */
+	bool gone;
+	int64_t b = fd_bytes(d, &gone);
 	if (q->nt == CL_TRACKED) { /* the oldest: its growth so far kept */
 		bool g;
 		int64_t ob = fd_bytes(q->t[0].fd, &g);
@@ -146,10 +146,8 @@ long cowl_quota(struct sl_ctx *c, struct cl_state *st, uint64_t growth)
 	struct cl_quota *q = &st->q;
 	int nr = c->req->data.nr;
 	/* an xattr's value may take blocks of its own (ext4's ea_inode) */
-	uint64_t bound = CALL_BOUND + (nr == __NR_setxattr || nr == __NR_lsetxattr ||
-						   nr == __NR_fsetxattr
-					       ? XATTR_SIZE_MAX
-					       : 0);
+	bool xattr = nr == __NR_setxattr || nr == __NR_lsetxattr || nr == __NR_fsetxattr;
+	uint64_t bound = CALL_BOUND + (xattr ? XATTR_SIZE_MAX : 0);
 	/* taken before a count: a copy made meanwhile stays in the bound */
 	int64_t added = layer_added();
 	uint64_t est = 0;
