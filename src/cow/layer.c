@@ -24,6 +24,27 @@
 #define XATTR_SIZE_MAX 65536
 #endif
 
+/* ---- what copies add ------------------------------------------------------ */
+
+/* A bound on the bytes the copies of every layer of this process have
+ * added to their uppers (max_disk's running count: layer_added). */
+static _Atomic int64_t added;
+
+/* A copy's size on disk at most: its data rounded up to blocks (holes
+ * only make it less), one more block for its metadata (an xattr block, a
+ * symlink's target, a directory's first block). */
+static void count_copy(const struct stat *st)
+{
+	int64_t data = S_ISREG(st->st_mode) ? ((int64_t)st->st_size + 4095) / 4096 * 4096 : 0;
+	int64_t blocks = (int64_t)st->st_blocks * 512;
+	added += (data > blocks ? data : blocks) + 4096;
+}
+
+int64_t layer_added(void)
+{
+	return added;
+}
+
 /* ---- small helpers --------------------------------------------------------- */
 
 int layer_open_one(int dirfd, const char *name, int flags)
@@ -94,10 +115,38 @@ static bool has_mark(const struct layer *l, int fd, bool path, const char *k, ch
 	return getxattr(layer_fd_path(fd, p), key, v, size) >= 0;
 }
 
+/* Which of a directory's overlay marks its names list: 0 none, else
+ * OVL_MARK_* bits; -1 when the list could not be read whole (the marks
+ * are then asked one by one).  One listxattr where two getxattrs asked
+ * for redirect and opaque (a directory usually carries neither). */
+enum { OVL_MARK_REDIRECT = 1, OVL_MARK_OPAQUE = 2 };
+
+static int dir_marks(const struct layer *l, int fd, bool path)
+{
+	char p[32], list[512];
+	ssize_t n = path ? listxattr(layer_fd_path(fd, p), list, sizeof(list))
+			 : flistxattr(fd, list, sizeof(list));
+	if (n < 0)
+		return errno == ENOTSUP ? 0 : -1;
+	const char *prefix = l->user_xattr ? "user.overlay." : "trusted.overlay.";
+	size_t pl = strlen(prefix);
+	int m = 0;
+	for (ssize_t off = 0; off < n; off += (ssize_t)strlen(list + off) + 1) {
+		if (strncmp(list + off, prefix, pl) != 0)
+			continue;
+		m |= !strcmp(list + off + pl, "redirect") ? OVL_MARK_REDIRECT
+		     : !strcmp(list + off + pl, "opaque") ? OVL_MARK_OPAQUE
+							  : 0;
+	}
+	return m;
+}
+
 /* The marks of an upper directory or empty file (st: its lstat, then
- * its fstat): opened beneath up, never read by a path holding its name. */
+ * its fstat): opened beneath up, never read by a path holding its name.
+ * keep (may be NULL): a directory's fd is handed over there instead of
+ * closed (the walk enters the very object whose marks it read). */
 static int upper_marks(const struct layer *l, int up, const char *name, struct stat *st,
-		       enum cow_kind *k)
+		       enum cow_kind *k, int *keep)
 {
 	bool path = false;
 	int fd = layer_open_one(up, name, O_RDONLY | O_NONBLOCK | O_NOCTTY);
@@ -110,17 +159,26 @@ static int upper_marks(const struct layer *l, int up, const char *name, struct s
 		return fd;
 	char v[8] = "";
 	int r = fstat(fd, st) < 0 ? -errno : 0;
+	int m = r == 0 && S_ISDIR(st->st_mode) ? dir_marks(l, fd, path) : 0;
+	if (m < 0) /* a list too long for our buffer: each mark asked */
+		m = (has_mark(l, fd, path, "redirect", v, sizeof(v)) ? OVL_MARK_REDIRECT : 0) |
+		    (has_mark(l, fd, path, "opaque", v, sizeof(v)) ? OVL_MARK_OPAQUE : 0);
 	if (r == 0 && S_ISDIR(st->st_mode)) {
 		/* a redirect, which sandlock never makes: refused */
-		if (has_mark(l, fd, path, "redirect", v, sizeof(v)))
+		if (m & OVL_MARK_REDIRECT)
 			r = -EINVAL;
-		else if (has_mark(l, fd, path, "opaque", v, sizeof(v)) && v[0] == 'y')
+		else if ((m & OVL_MARK_OPAQUE) && has_mark(l, fd, path, "opaque", v, sizeof(v)) &&
+			 v[0] == 'y')
 			*k = COW_OPAQUE;
 		else
 			*k = COW_DIR;
 	} else if (r == 0 && S_ISREG(st->st_mode) && st->st_size == 0 &&
 		   has_mark(l, fd, path, "whiteout", v, sizeof(v))) {
 		*k = COW_WHITEOUT;
+	}
+	if (r == 0 && keep && S_ISDIR(st->st_mode)) {
+		*keep = fd;
+		return 0;
 	}
 	close(fd);
 	return r;
@@ -131,7 +189,7 @@ static int upper_marks(const struct layer *l, int up, const char *name, struct s
  * left to the commit to refuse: only directories and empty files can
  * carry a mark the view obeys, and only they are opened).  -errno. */
 static int upper_kind(const struct layer *l, int up, const char *name, struct stat *st,
-		      enum cow_kind *k)
+		      enum cow_kind *k, int *keep)
 {
 	*k = COW_OTHER;
 	if (S_ISCHR(st->st_mode) && st->st_rdev == makedev(0, 0)) {
@@ -139,17 +197,22 @@ static int upper_kind(const struct layer *l, int up, const char *name, struct st
 		return 0;
 	}
 	if (S_ISDIR(st->st_mode) || (S_ISREG(st->st_mode) && st->st_size == 0))
-		return upper_marks(l, up, name, st, k);
+		return upper_marks(l, up, name, st, k, keep);
 	return 0;
 }
 
-int layer_entry(const struct layer *l, int up, int low, const char *name, struct layer_ent *e)
+/* layer_entry; *updir (may be NULL): the upper directory's fd its marks
+ * were read on, or -1 (the caller closes it). */
+static int entry_fd(const struct layer *l, int up, int low, const char *name, struct layer_ent *e,
+		    int *updir)
 {
 	*e = (struct layer_ent){.where = LAYER_NONE};
+	if (updir)
+		*updir = -1;
 	struct stat lst;
 	enum cow_kind k = COW_OTHER;
 	int r = up >= 0 ? cowfs_exists(up, name, &e->st) : 0;
-	if (r > 0 && (r = upper_kind(l, up, name, &e->st, &k)) == 0) {
+	if (r > 0 && (r = upper_kind(l, up, name, &e->st, &k, updir)) == 0) {
 		e->whiteout = k == COW_WHITEOUT;
 		e->where = e->whiteout ? LAYER_NONE : LAYER_UPPER;
 		e->opaque = k == COW_OPAQUE;
@@ -172,6 +235,24 @@ int layer_entry(const struct layer *l, int up, int low, const char *name, struct
 	return 0;
 }
 
+int layer_entry(const struct layer *l, int up, int low, const char *name, struct layer_ent *e)
+{
+	return entry_fd(l, up, low, name, e, NULL);
+}
+
+/* layer_entry, with the upper directory's fd its marks were read on in
+ * *updir (or -1): the walk enters that object without opening it again. */
+static int entry_keep(const struct layer *l, int up, int low, const char *name, struct layer_ent *e,
+		      int *updir)
+{
+	int r = entry_fd(l, up, low, name, e, updir);
+	if ((r < 0 || e->where != LAYER_UPPER) && *updir >= 0) {
+		close(*updir);
+		*updir = -1;
+	}
+	return r;
+}
+
 /* ---- the walk -------------------------------------------------------------- */
 
 struct walk {
@@ -184,6 +265,10 @@ struct walk {
 
 static int walk_root(struct walk *w)
 {
+	/* at the root already (the lookup's start, then an absolute path):
+	 * its fds are the roots' own duplicates */
+	if (w->len == 0 && w->up >= 0 && w->low >= 0)
+		return 0;
 	close_pair(&w->up, &w->low);
 	w->len = 0;
 	w->path[0] = 0;
@@ -192,12 +277,20 @@ static int walk_root(struct walk *w)
 	return w->up < 0 ? w->up : w->low < 0 ? w->low : 0;
 }
 
-/* Into the directory name of the current one (e: its entry). */
-static int walk_enter(struct walk *w, const char *name, const struct layer_ent *e)
+/* Into the directory name of the current one (e: its entry; updir: its
+ * upper directory already open, or -1; taken either way). */
+static int walk_enter(struct walk *w, const char *name, const struct layer_ent *e, int updir)
 {
-	if (!S_ISDIR(e->st.st_mode))
+	if (!S_ISDIR(e->st.st_mode)) {
+		if (updir >= 0)
+			close(updir);
 		return -ENOTDIR;
-	int up = e->where == LAYER_UPPER ? layer_open_one(w->up, name, O_PATH | O_DIRECTORY) : -1;
+	}
+	int up = e->where != LAYER_UPPER ? -1
+		 : updir >= 0		 ? updir
+					 : layer_open_one(w->up, name, O_PATH | O_DIRECTORY);
+	if (e->where != LAYER_UPPER && updir >= 0)
+		close(updir);
 	int low = up >= -1 && e->low_dir ? layer_open_one(w->low, name, O_PATH | O_DIRECTORY) : -1;
 	if (up < -1 || low < -1) {
 		int r = up < -1 ? up : low;
@@ -226,7 +319,7 @@ static int walk_reopen(struct walk *w, size_t len)
 	for (char *s = keep, *save = NULL, *c; r == 0 && (c = strtok_r(s, "/", &save)); s = NULL) {
 		struct layer_ent e;
 		if ((r = layer_entry(w->l, w->up, w->low, c, &e)) == 0)
-			r = e.where == LAYER_NONE ? -ENOENT : walk_enter(w, c, &e);
+			r = e.where == LAYER_NONE ? -ENOENT : walk_enter(w, c, &e, -1);
 	}
 	return r;
 }
@@ -353,7 +446,10 @@ static int walk_step(struct walk *w, const char *c, char *rest, const char *afte
 	}
 	if (strlen(c) > NAME_MAX)
 		return -ENAMETOOLONG;
-	if ((r = layer_entry(w->l, w->up, w->low, c, &e)) < 0)
+	/* a directory walked through: the fd its marks were read on */
+	int updir = -1;
+	if ((r = last ? layer_entry(w->l, w->up, w->low, c, &e)
+		      : entry_keep(w->l, w->up, w->low, c, &e, &updir)) < 0)
 		return r;
 	if (e.where == LAYER_NONE && !last)
 		return -ENOENT;
@@ -369,7 +465,7 @@ static int walk_step(struct walk *w, const char *c, char *rest, const char *afte
 			return -ENOTDIR;
 		return (r = walk_node(w, c, &e, n)) < 0 ? r : 1;
 	}
-	return walk_enter(w, c, &e);
+	return walk_enter(w, c, &e, updir);
 }
 
 static int walk_path(struct walk *w, char *rest, int flags, struct layer_node *n)
@@ -522,6 +618,7 @@ static int copy_node(int ldir, const char *name, int udir, const struct stat *st
 /* The lower entry name of ldir (st: its lstat) into udir. */
 static int copy_entry(int ldir, const char *name, int udir, const struct stat *st)
 {
+	count_copy(st);
 	if (S_ISREG(st->st_mode))
 		return copy_file(ldir, name, udir, st);
 	if (S_ISLNK(st->st_mode))
@@ -540,6 +637,8 @@ static int copy_into(int ldir, const char *name, int udir, const struct stat *st
 	char p[32];
 	bool opened = geteuid() != 0 && fstat(udir, &ds) == 0 && (ds.st_mode & 0300) != 0300 &&
 		      chmod(layer_fd_path(udir, p), (ds.st_mode & 07777) | 0300) == 0;
+	if (S_ISDIR(st->st_mode))
+		count_copy(st); /* (copy_entry counts the others) */
 	int r = S_ISDIR(st->st_mode) ? copy_node(ldir, name, udir, st)
 				     : copy_entry(ldir, name, udir, st);
 	if (opened && chmod(p, ds.st_mode & 07777) < 0 && r == 0)
@@ -640,6 +739,8 @@ static int tree_pass(const struct layer *l, int up, int low, int ddir, const cha
 {
 	struct layer_dent *v = NULL;
 	size_t n = 0;
+	if (pass == TREE_COPY)
+		added += 4096; /* the directory's first block */
 	int d = -1, r = pass == TREE_COPY && mkdirat(ddir, dname, 0700) < 0 ? -errno : 0;
 	if (r == 0 && (d = layer_open_one(ddir, dname, O_PATH | O_DIRECTORY)) < 0)
 		r = d;
@@ -675,8 +776,53 @@ int layer_move_tree(const struct layer *l, int up, int low, int ddir, const char
 
 /* ---- the upper's marks -------------------------------------------------------- */
 
+/* The work directory's shared whiteout made (again: a fresh one replaces
+ * one that has all the links its filesystem allows).  -errno. */
+static int shared_whiteout_make(const struct layer *l)
+{
+	char t[32];
+	int r = -EEXIST;
+	for (int i = 0; i < 16 && r == -EEXIST; i++) {
+		layer_work_name(t);
+		r = mknodat(l->work, t, S_IFCHR, makedev(0, 0)) < 0 ? -errno : 0;
+	}
+	if (r == 0 && renameat(l->work, t, l->work, LAYER_WHITEOUT) < 0) {
+		r = -errno;
+		unlinkat(l->work, t, 0);
+	}
+	return r;
+}
+
+/* A whiteout at name as a link to the work directory's shared one, as
+ * overlayfs does since Linux 5.8: one inode for every whiteout of the
+ * branch, where a mknod per name allocated one each (a removal of N
+ * lower files, N inodes made, and freed again with the branch).  The
+ * work directory is the branch's own (the command never writes there),
+ * so the name is always a whiteout of ours.  -errno; the caller makes
+ * its own on any failure (no work directory, another filesystem, a link
+ * refused). */
+static int shared_whiteout(const struct layer *l, int ufd, const char *name)
+{
+	if (!layer_have_work(l))
+		return -EXDEV;
+	for (int i = 0; i < 3; i++) {
+		if (linkat(l->work, LAYER_WHITEOUT, ufd, name, 0) == 0)
+			return 0;
+		int e = errno;
+		if (e != ENOENT && e != EMLINK)
+			return -e;
+		int r = shared_whiteout_make(l);
+		if (r < 0)
+			return r;
+	}
+	return -EMLINK;
+}
+
 int layer_whiteout(const struct layer *l, int ufd, const char *name)
 {
+	int r = shared_whiteout(l, ufd, name);
+	if (r == 0 || r == -EEXIST)
+		return r;
 	/* a 0/0 character device, which needs no capability since Linux
 	 * 5.8; where mknod is refused, overlayfs's other form: an empty
 	 * file with an overlay.whiteout xattr (cowfs.c reads both) */
@@ -688,7 +834,7 @@ int layer_whiteout(const struct layer *l, int ufd, const char *name)
 	if (fd < 0)
 		return fd;
 	const char *k = l->user_xattr ? "user.overlay.whiteout" : "trusted.overlay.whiteout";
-	int r = fsetxattr(fd, k, "y", 1, 0) < 0 ? -errno : 0;
+	r = fsetxattr(fd, k, "y", 1, 0) < 0 ? -errno : 0;
 	close(fd);
 	if (r < 0)
 		unlinkat(ufd, name, 0);

@@ -96,6 +96,11 @@ struct layer_node {
 	char outside[PATH_MAX]; /* LAYER_OUTSIDE: the absolute path it continues to */
 };
 
+/* A bound on the bytes the copy-ups of every layer of this process have
+ * added to their uppers since it started (monotonic): max_disk's running
+ * count takes its growth between two exact counts (layer_usage). */
+int64_t layer_added(void);
+
 /* Lookup flags. */
 #define LAYER_FOLLOW 1 /* a final symlink is followed */
 
@@ -187,5 +192,7 @@ void layer_dir_free(struct layer_dir *d);
 /* The bytes the upper holds (blocks allocated, whole tree), for a
  * max_disk answered with ENOSPC.  >= 0, or -errno. */
 int64_t layer_usage(const struct layer *l);
+/* layer_usage, with the number of entries it walked in *entries. */
+int64_t layer_usage_count(const struct layer *l, size_t *entries);
 
 #endif

@@ -179,16 +179,16 @@ void layer_dir_free(struct layer_dir *d)
 	*d = (struct layer_dir){0};
 }
 
-/* The blocks beneath directory fd, each directory counted too.  A tree
- * deeper than the open-file limit fails with EMFILE (the upper's depth is
- * the command's). */
-static int64_t usage_dir(int fd)
+/* The blocks beneath directory fd, each directory counted too; *n counts
+ * the entries met.  A tree deeper than the open-file limit fails with
+ * EMFILE (the upper's depth is the command's). */
+static int64_t usage_dir(int fd, size_t *n)
 {
 	int r;
 	char **names = cowfs_list(fd, &r);
 	struct stat st;
 	int64_t sum = fstat(fd, &st) < 0 ? -errno : (int64_t)st.st_blocks * 512;
-	for (size_t i = 0; names && names[i] && sum >= 0; i++) {
+	for (size_t i = 0; names && names[i] && sum >= 0; i++, (*n)++) {
 		if (fstatat(fd, names[i], &st, AT_SYMLINK_NOFOLLOW) < 0) {
 			sum = errno == ENOENT ? sum : -errno;
 			continue;
@@ -199,7 +199,7 @@ static int64_t usage_dir(int fd)
 			continue;
 		}
 		int c = layer_open_one(fd, names[i], O_PATH | O_DIRECTORY);
-		int64_t s = c < 0 ? c : usage_dir(c);
+		int64_t s = c < 0 ? c : usage_dir(c, n);
 		if (c >= 0)
 			close(c);
 		sum = s < 0 ? s : sum + s;
@@ -208,7 +208,14 @@ static int64_t usage_dir(int fd)
 	return r < 0 ? r : sum;
 }
 
+int64_t layer_usage_count(const struct layer *l, size_t *entries)
+{
+	*entries = 0;
+	return usage_dir(l->upper, entries);
+}
+
 int64_t layer_usage(const struct layer *l)
 {
-	return usage_dir(l->upper);
+	size_t n;
+	return layer_usage_count(l, &n);
 }

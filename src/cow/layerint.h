@@ -66,6 +66,10 @@ int layer_set_opaque(const struct layer *l, int fd);
  * directory); arg is the caller's.  -errno (EEXIST: taken). */
 typedef int (*layer_make_fn)(int dir, const char *name, void *arg);
 
+/* The work directory's shared whiteout (layer_whiteout links it). */
+#define LAYER_WHITEOUT "whiteout"
+/* A fresh name for the work directory. */
+void layer_work_name(char t[32]);
 /* Whether l has a work directory on the upper's filesystem. */
 bool layer_have_work(const struct layer *l);
 /* n's upper entry removed and, where the lower shows the name, whited

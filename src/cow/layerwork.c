@@ -34,7 +34,7 @@
 
 /* A fresh name for the work directory (64 random bits: no state shared
  * between the supervisor's threads). */
-static void work_name(char t[32])
+void layer_work_name(char t[32])
 {
 	uint64_t x;
 	if (getrandom(&x, sizeof(x), GRND_NONBLOCK) != (ssize_t)sizeof(x)) {
@@ -50,7 +50,7 @@ static void work_name(char t[32])
 static int to_work(const struct layer *l, int fd, const char *name, char t[32], unsigned flags)
 {
 	for (int i = 0; i < 16; i++) {
-		work_name(t);
+		layer_work_name(t);
 		if (renameat2(fd, name, l->work, t, flags | RENAME_NOREPLACE) == 0)
 			return 0;
 		if (errno != EEXIST)
@@ -97,7 +97,7 @@ int layer_place(const struct layer *l, struct layer_node *n, layer_make_fn make,
 	char t[32];
 	int r = -EEXIST;
 	for (int i = 0; i < 16 && r == -EEXIST; i++) {
-		work_name(t);
+		layer_work_name(t);
 		r = make(l->work, t, arg);
 	}
 	if (r < 0)
@@ -126,7 +126,7 @@ int layer_work_tree(const struct layer *l, const struct layer_node *a, char t[32
 {
 	int up, low, r = layer_node_dirs(a, &up, &low);
 	for (int i = 0; r == 0 || (r == -EEXIST && i < 16); i++) {
-		work_name(t);
+		layer_work_name(t);
 		if ((r = layer_move_tree(l, up, low, l->work, t)) != -EEXIST)
 			break;
 	}

@@ -3,8 +3,8 @@
  * cowint.h - what the seccomp copy-on-write layer's files share
  * (cowlayer.c: the state, placing a path, the operations, the opens and
  * the feature; cowpaths.c: the path calls, the two-path calls, metadata
- * through an fd, statfs; cowlist.c: listings; cowsteer.c: chdir and exec;
- * cowout.c: changes that leave the workdir).
+ * through an fd, statfs; cowlist.c: listings; cowquota.c: max_disk;
+ * cowsteer.c: chdir and exec; cowout.c: changes that leave the workdir).
  * Internal to src/features/.
  */
 #ifndef SL_COWINT_H
@@ -47,6 +47,26 @@ struct cl_dir {
 	struct layer_dir d;
 };
 
+#define CL_TRACKED 8 /* files last opened for writing, watched for max_disk */
+
+struct cl_tracked {
+	int fd;	       /* ours, a duplicate */
+	int64_t bytes; /* its blocks when last seen */
+};
+
+/* max_disk's running count (cowquota.c). */
+struct cl_quota {
+	bool counted;	   /* base is an exact count */
+	uint64_t base;	   /* the upper's bytes then */
+	int64_t added_at;  /* layer_added() then */
+	uint64_t fd_grown; /* the tracked files' growth since */
+	uint64_t slack;	   /* the checked calls' own bounds since */
+	size_t calls;	   /* checked calls since */
+	size_t budget;	   /* how many before the next exact count */
+	struct cl_tracked t[CL_TRACKED];
+	size_t nt;
+};
+
 struct cl_state {
 	struct onbehalf *ob;
 	struct layer l;
@@ -55,6 +75,7 @@ struct cl_state {
 	char up[PATH_MAX]; /* the upper's */
 	size_t wdl, upl;
 	uint64_t max_disk; /* 0: none */
+	struct cl_quota q;
 	struct cl_dir dirs[CL_DIRS];
 	uint64_t clock;
 	/* the opens outside the workdir: made under the command's own
@@ -169,8 +190,13 @@ int cowl_place(struct cl_state *st, struct sl_ctx *c, int dirfd, const char *pat
 int cowl_magic_upper(struct cl_state *st, struct sl_ctx *c, const char *path, char *out);
 /* j on the layer, with the child's credentials. */
 long cowl_job_run(struct sl_ctx *c, struct job *j);
-/* max_disk: ENOSPC when the upper's bytes and growth reach it. */
+/* max_disk: ENOSPC when the upper's bytes and growth reach it (judged on
+ * an exact count; a running bound below it lets the call go on). */
 long cowl_quota(struct sl_ctx *c, struct cl_state *st, uint64_t growth);
+/* A file the layer opened for writing (fd: ours), watched for growth. */
+void cowl_quota_track(struct cl_state *st, int fd);
+/* The watched files let go. */
+void cowl_quota_release(struct cl_state *st);
 mode_t cowl_umask_of(struct sl_ctx *c);
 /* The layer answered EXDEV: 1 with where the path continues outside. */
 int cowl_outside_of(struct sl_ctx *c, struct cl_state *st, const char *abs, int lflags, char *out);

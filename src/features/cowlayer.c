@@ -44,9 +44,9 @@
  *
  * Files: this one (the state, placing a path, the operations, the opens,
  * the feature), cowpaths.c (the path calls, the two-path calls, metadata
- * through an fd, statfs), cowlist.c (listings), cowsteer.c (chdir and
- * execve: the command's cwd is kept in the upper), cowout.c (changes that
- * leave the workdir).
+ * through an fd, statfs), cowlist.c (listings), cowquota.c (max_disk),
+ * cowsteer.c (chdir and execve: the command's cwd is kept in the upper),
+ * cowout.c (changes that leave the workdir).
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -83,14 +83,13 @@
 
 /* ---- placing a path ------------------------------------------------------------- */
 
-/* The kernel's name of an fd of ours: 0, -ESTALE for an object with no
- * name (removed, anonymous), or -errno. */
-int cowl_fd_name(int fd, char *buf, size_t size)
+/* A magic link's target, read at dirfd/path, as the kernel's name of its
+ * object: 0, -ESTALE for an object with no name (removed, anonymous), or
+ * -errno. */
+static int link_name(int dirfd, const char *path, char *buf, size_t size)
 {
 	static const char del[] = " (deleted)";
-	char p[32];
-	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-	ssize_t n = readlink(p, buf, size - 1);
+	ssize_t n = readlinkat(dirfd, path, buf, size - 1);
 	if (n < 0)
 		return -errno;
 	if ((size_t)n >= size - 1)
@@ -100,6 +99,14 @@ int cowl_fd_name(int fd, char *buf, size_t size)
 	if (buf[0] != '/' || ((size_t)n >= dl && !strcmp(buf + n - dl, del)))
 		return -ESTALE;
 	return 0;
+}
+
+/* The kernel's name of an fd of ours (link_name's answers). */
+int cowl_fd_name(int fd, char *buf, size_t size)
+{
+	char p[32];
+	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
+	return link_name(AT_FDCWD, p, buf, size);
 }
 
 /* "//" and "/./" collapsed (the kernel reads them as "/"). */
@@ -139,8 +146,16 @@ int cowl_to_workdir(const struct cl_state *st, char *abs)
 /* The kernel's name of the base a path starts from. */
 static int base_name(struct sl_ctx *c, int dirfd, char *out)
 {
-	int fd = dirfd == AT_FDCWD ? onbehalf_task_open(c, "cwd", O_DIRECTORY)
-				   : onbehalf_fd_object(c, dirfd);
+	if (dirfd == AT_FDCWD) {
+		/* the thread's cwd link read in place (the kernel's d_path of
+		 * it, as of an fd opened on it), the notifier proven after */
+		int dir = procs_dir(c->proc);
+		char p[48];
+		snprintf(p, sizeof(p), "task/%d/cwd", (int)c->req->pid);
+		int r = dir < 0 ? -ESRCH : link_name(dir, p, out, PATH_MAX);
+		return dir >= 0 && !mem_pending(&c->mem) ? -ESRCH : r;
+	}
+	int fd = onbehalf_fd_object(c, dirfd);
 	if (fd < 0)
 		return fd;
 	int r = cowl_fd_name(fd, out, PATH_MAX);
@@ -314,7 +329,7 @@ static long run_op(void *arg)
 	case OP_LOOKUP:
 		return layer_lookup(l, j->a, j->flags, &j->n);
 	case OP_USAGE:
-		return (long)layer_usage(l);
+		return (long)layer_usage_count(l, &j->size);
 	case OP_LINKFD:
 		return layer_link_fd(l, j->fd, j->a);
 	case OP_READDIR:
@@ -328,20 +343,6 @@ static long run_op(void *arg)
 long cowl_job_run(struct sl_ctx *c, struct job *j)
 {
 	return onbehalf_call(j->st->ob, c, run_op, j);
-}
-
-/* max_disk: the upper's bytes and growth more past the limit: ENOSPC. */
-long cowl_quota(struct sl_ctx *c, struct cl_state *st, uint64_t growth)
-{
-	if (!st->max_disk)
-		return 0;
-	struct job j = {.st = st, .op = OP_USAGE};
-	long u = cowl_job_run(c, &j);
-	if (u < 0)
-		return u;
-	return (uint64_t)u + growth >= st->max_disk && (growth || (uint64_t)u >= st->max_disk)
-		   ? -ENOSPC
-		   : 0;
 }
 
 /* The command's umask (its status, written by the kernel: the Name line
@@ -599,6 +600,8 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 					     (flags & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL)
 					 ? 0
 					 : LAYER_FOLLOW);
+		if (fd >= 0 && writes(flags))
+			cowl_quota_track(st, (int)fd);
 	}
 	/* through a symlink out of the workdir: where it continues, opened
 	 * as any path outside (the kernel's decision, a name made there) */
@@ -781,6 +784,8 @@ static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
 		r = writes(flags) ? cowl_quota(c, st, 0) : 0;
 		if (r == 0)
 			r = cowl_job_run(c, &j);
+		if (r >= 0 && writes(flags))
+			cowl_quota_track(st, (int)r);
 	} else if (r >= 0) {
 		r = onbehalf_call_on(st->ob, c, st->confined, reopen_op, &q);
 	}
@@ -1019,6 +1024,7 @@ static void release(void *state)
 	if (st->ob) {
 		sl_close(&st->ruleset);
 		sl_close(&st->stash_fd);
+		cowl_quota_release(st);
 	}
 	onbehalf_put(st->ob);
 }

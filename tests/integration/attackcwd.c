@@ -364,8 +364,8 @@ TEST(attackcwd_xattrat_calls_from_the_upper)
 	const char *calls[] = {"lxa", "gxa", "fga"};
 	for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++)
 		for (size_t k = 0; k < 3; k++) {
-			const char *p = paths[i][0] == '/' ? tc_fmt("%s%s", sc.w, paths[i])
-							   : paths[i];
+			const char *p =
+			    paths[i][0] == '/' ? tc_fmt("%s%s", sc.w, paths[i]) : paths[i];
 			char *line = tc_fmt("%s %s ENOSYS\n", calls[k], p);
 			if (!strstr(r.out, line))
 				th_fail(__FILE__, __LINE__, "want \"%s\":\n%s", line, r.out);

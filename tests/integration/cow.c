@@ -524,6 +524,54 @@ TEST(cow_cli_flags)
  * read in small pages (getdents64 with a 512-byte buffer, through
  * ctypes) and in large ones (os.listdir), with a rewind and a seek back:
  * each merged name once, the removed ones never, in name order. */
+/* max_disk's running count (cowquota.c): copy-ups alone reach the
+ * quota (their bytes are counted as they are made, with no write through
+ * an fd), a file written through an fd is seen at the next checked call,
+ * a removed file's blocks come back, many small files stay bounded, and
+ * a file the layer watches can still be executed (no writer of ours). */
+TEST(cowlayer_quota_running_count)
+{
+	need_python();
+	char *w = tc_mkdir("w");
+	char blob[300001];
+	memset(blob, 'z', sizeof(blob) - 1);
+	blob[sizeof(blob) - 1] = 0;
+	for (int i = 0; i < 5; i++)
+		tc_write_file(tc_path(w, tc_fmt("big%d", i)), blob, 0644);
+	iso = 0;
+	sandlock_builder_t *b = sandlock_sandbox_builder_max_disk(cow_builder(w), 1 << 20);
+	sandlock_sandbox_t *p = tc_build(b);
+	static const char code[] =
+	    "import errno, os, shutil, subprocess\n"
+	    "def op(f, *a):\n"
+	    "    try: f(*a); return 'ok'\n"
+	    "    except OSError as e: return errno.errorcode[e.errno]\n"
+	    "def app(n): os.close(os.open(n, os.O_WRONLY | os.O_APPEND))\n"
+	    "print('copy-ups', [op(app, 'big%d' % i) for i in range(5)])\n"
+	    "for i in range(5): op(os.unlink, 'big%d' % i)\n"
+	    "fd = os.open('w1', os.O_WRONLY | os.O_CREAT, 0o644)\n"
+	    "os.write(fd, b'y' * (1100 << 10)); os.close(fd)\n"
+	    "print('after-fd-write', op(os.mkdir, 'd1'))\n"
+	    "os.unlink('w1')\n"
+	    "print('after-unlink', op(os.mkdir, 'd2'))\n"
+	    "shutil.copy('/bin/true', 'a-tool'); os.chmod('a-tool', 0o755)\n"
+	    "print('exec', subprocess.run([os.path.abspath('a-tool')]).returncode)\n"
+	    "made = 0\n"
+	    "for i in range(2000):\n"
+	    "    try: open('s%d' % i, 'w').write('q' * 1024); made += 1\n"
+	    "    except OSError: break\n"
+	    "print('small-files', 100 < made < 300)\n";
+	const char *argv[] = {PY, "-c", code, NULL};
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, 3));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "copy-ups ['ok', 'ok', 'ok', 'ok', 'ENOSPC']\n"
+			 "after-fd-write ENOSPC\n"
+			 "after-unlink ok\n"
+			 "exec 0\n"
+			 "small-files True\n");
+}
+
 TEST(cowlayer_listing_pages)
 {
 	need_python();
