@@ -31,7 +31,7 @@
 #include <unistd.h>
 
 #define A6_WAIT_MS 20000
-#define PY	   "/usr/bin/python3"
+#define PY	   TC_PYTHON
 
 static void sleep_ms(int ms)
 {
@@ -46,12 +46,6 @@ static const char *lprobe(void)
 	if (!p)
 		p = tc_path(tc_probe_dir(), "lprobe");
 	return p;
-}
-
-static void need_python(void)
-{
-	if (access(PY, X_OK) != 0)
-		SKIP("no " PY);
 }
 
 /* The supervisor holds up to PROCS_FDS_PER_PROCESS (6) fds per process:
@@ -140,7 +134,7 @@ TEST(max_processes_past_a_page_of_children)
  * its parent's list was never found, so never stopped. */
 TEST(pause_reaches_children_past_a_page)
 {
-	need_python();
+	tc_need_python();
 	raise_nofile(1000);
 	sandlock_sandbox_t *p =
 	    tc_build(sandlock_sandbox_builder_max_processes(tc_builder_sys(), 1000));
@@ -189,7 +183,7 @@ TEST(pause_reaches_children_past_a_page)
  */
 TEST(max_processes_zombies_counted_once)
 {
-	need_python();
+	tc_need_python();
 	sandlock_sandbox_t *p = tc_build(tc_builder_sys()); /* max_processes 64 */
 	struct tc_res r = tc_run(p, NULL, PY, "-c",
 				 "import os, time\n"
@@ -214,7 +208,7 @@ TEST(max_processes_zombies_counted_once)
  * again - 61 forks under the cap of 64. */
 TEST(max_processes_zombie_named_counted_once)
 {
-	need_python();
+	tc_need_python();
 	sandlock_sandbox_t *p = tc_build(tc_builder_sys());
 	struct tc_res r = tc_run(p, NULL, PY, "-c",
 				 "import os, time\n"
@@ -292,7 +286,7 @@ static void *killer_main(void *arg)
  * time (make check-asan: no report). */
 static void storm_under_hammers(uint32_t flags)
 {
-	need_python();
+	tc_need_python();
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_processes(
 	    sandlock_sandbox_builder_max_cpu(tc_builder_sys(), 80), 50));
 	const char *argv[] = {PY, "-c", STORM, NULL};
@@ -346,7 +340,7 @@ TEST(live_control_hammered_during_fork_storm_inline)
  */
 static void resumes_under_throttle(bool pause_too)
 {
-	need_python();
+	tc_need_python();
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_cpu(tc_builder_sys(), 20));
 	const char *argv[] = {PY, "-c",
 			      "import time\n"

@@ -28,7 +28,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY TC_PYTHON
 
 static sandlock_builder_t *acw_builder(const char *workdir, const char *storage)
 {
@@ -36,12 +36,6 @@ static sandlock_builder_t *acw_builder(const char *workdir, const char *storage)
 	b = sandlock_sandbox_builder_workdir(b, workdir);
 	b = sandlock_sandbox_builder_fs_isolation(b, 1);
 	return sandlock_sandbox_builder_fs_storage(b, storage);
-}
-
-static void need_python(void)
-{
-	if (!tc_exists(PY))
-		SKIP("needs " PY);
 }
 
 /* sandlock_run, skipped when the kernel gives this caller no overlay;
@@ -245,7 +239,7 @@ TEST(attackcow_journal_replay_stays_beneath_the_workdir)
  * redirects nothing, refuses nothing. */
 TEST(attackcow_forged_overlay_marks_do_nothing)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	CHECK_EQ(mkdir(tc_path(w, "d"), 0755), 0);
 	tc_write_file(tc_path(w, "d/kept"), "kept\n", 0644);
@@ -307,7 +301,7 @@ static const char setid_py[] = "import os, stat, sys\n"
  * and, as root, owners: it must not add what the command could not do). */
 TEST(attackcow_setid_owner_links_equal_a_granted_run)
 {
-	need_python();
+	tc_need_python();
 	char *trees[2] = {tc_mkdir("bare"), tc_mkdir("w")};
 	for (int i = 0; i < 2; i++) {
 		tc_write_file(tc_path(trees[i], "setuid"), "s\n", 0644);
@@ -345,7 +339,7 @@ TEST(attackcow_setid_owner_links_equal_a_granted_run)
  * zeros the quota never held. */
 TEST(attackcow_sparse_file_committed_sparse)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	sandlock_builder_t *b = acw_builder(w, tc_mkdir("storage"));
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_disk(b, 1 << 20));
@@ -379,7 +373,7 @@ TEST(attackcow_sparse_file_committed_sparse)
  * it; the next run works. */
 TEST(attackcow_deep_tree_within_the_fd_limit)
 {
-	need_python();
+	tc_need_python();
 	struct rlimit rl = {256, 256};
 	CHECK_EQ(setrlimit(RLIMIT_NOFILE, &rl), 0);
 	char *w = tc_mkdir("w"), *st = tc_mkdir("storage");
@@ -439,7 +433,7 @@ TEST(attackcow_commit_enospc_leaves_the_workdir)
  * commit. */
 TEST(attackcow_many_xattrs_committed)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	sandlock_builder_t *b = acw_builder(w, tc_mkdir("storage"));
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_max_disk(b, 4 << 20));
@@ -471,7 +465,7 @@ TEST(attackcow_many_xattrs_committed)
  * a later overlay on the workdir would obey them. */
 TEST(attackcow_user_xattrs_committed_overlay_ones_not)
 {
-	need_python();
+	tc_need_python();
 	for (int quota = 0; quota < 2; quota++) {
 		char *w = tc_mkdir(tc_fmt("w%d", quota));
 		sandlock_builder_t *b = acw_builder(w, tc_mkdir("storage"));
@@ -586,7 +580,7 @@ TEST(attackcow_read_only_dirs_committed_and_dropped)
  * leaves: committed as such (a socket failed the whole commit). */
 TEST(attackcow_socket_and_fifo_committed)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	for (int quota = 0; quota < 2; quota++) {
 		sandlock_builder_t *b = acw_builder(w, tc_mkdir("storage"));
@@ -637,7 +631,7 @@ TEST(attackcow_dry_run_names_cannot_forge_lines)
  * committed as made, in the directory they were made in. */
 TEST(attackcow_odd_names_committed_as_names)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	CHECK_EQ(mkdir(tc_path(w, "sub"), 0755), 0);
 	sandlock_sandbox_t *p = tc_build(acw_builder(w, tc_mkdir("storage")));
@@ -687,7 +681,7 @@ static const char forge_py[] =
  * deeper in the tree, and names that only look like it, are ordinary. */
 TEST(attackcow_staging_name_refused)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w"), *st = tc_mkdir("storage");
 	tc_write_file(tc_path(w, "victim"), "v\n", 0644);
 	sandlock_sandbox_t *p = tc_build(acw_builder(w, st));
@@ -803,7 +797,7 @@ TEST(attackcow_concurrent_commits_on_one_workdir)
  * the workdir byte for byte as it was and the storage empty. */
 TEST(attackcow_dry_run_never_touches_the_workdir)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w"), *st = tc_mkdir("storage");
 	tc_write_file(tc_path(w, "victim"), "v\n", 0644);
 	CHECK_EQ(mkdir(tc_path(w, "d"), 0755), 0);

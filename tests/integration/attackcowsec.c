@@ -29,7 +29,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY TC_PYTHON
 
 #define KNOWN_HOLE(why)                                                                            \
 	do {                                                                                       \
@@ -108,17 +108,9 @@ static const char prelude_py[] =
     "        if tmp or n != 'tmpfile': t(n + ' ' + p, f, *a)\n"
     "\n";
 
-static void need_python(void)
-{
-	if (!tc_exists(PY))
-		SKIP("needs " PY);
-}
-
 static char *mkscript(const char *name, const char *body)
 {
-	char *p = tc_path(tc_mkdir("scripts"), name);
-	tc_write_file(p, tc_fmt("%s%s", prelude_py, body), 0644);
-	return p;
+	return tc_script(name, prelude_py, body);
 }
 
 /* A tree as text, outside any sandbox: owners and modification times
@@ -261,7 +253,7 @@ static void scene_clean(const struct scene *sc)
  * outside as it was, no inode shared). */
 static void both_ends(const char *name, const char *body, bool writable_tree)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(name, body);
 	for (int commit = 0; commit < 2; commit++) {
 		struct scene sc = scene(writable_tree);
@@ -469,7 +461,7 @@ TEST(attackcowsec_upper_by_its_path)
  * plain data; the lower's entries stay, and a commit deletes nothing. */
 TEST(attackcowsec_overlay_xattr_forgery)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "xattr.py", "for pre in ('trusted.overlay.', 'user.overlay.'):\n"
 			"    for p, n, v in (('d', 'opaque', b'y'), ('d', 'opaque', b'x'), ('f', "
@@ -628,7 +620,7 @@ static struct scene deleted_scene(bool tree)
  * an fd opened before the removal keeps reading, as the kernel's. */
 TEST(attackcowsec_removed_file_gone_by_every_route)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript("deleted.py", deleted_py);
 	struct scene sc = deleted_scene(false);
 	sandlock_sandbox_t *p = tc_build(sc_builder(&sc, script));
@@ -650,7 +642,7 @@ TEST(attackcowsec_removed_file_gone_through_a_tree_symlink)
 {
 	KNOWN_HOLE("stat, statx, access and listxattr through a symlink in a writable tree "
 		   "outside see the lower's removed files");
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "deleted2.py",
 	    tc_fmt("os.symlink(W, T + '/wl'); os.symlink(W + '/sfile', T + '/sl')\n"
@@ -673,7 +665,7 @@ TEST(attackcowsec_removed_file_gone_through_a_tree_symlink)
  * the workdir (planted or made in the run, /proc routes): unreadable. */
 TEST(attackcowsec_unreadable_outside_stays_unreadable)
 {
-	need_python();
+	tc_need_python();
 	char *script =
 	    mkscript("hidden.py",
 		     "os.symlink(O + '/secret', 'm1'); os.symlink(O, 'm2')\n"
@@ -762,7 +754,7 @@ TEST(attackcowsec_path_rewritten_in_flight)
  * file's name. */
 TEST(attackcowsec_removed_file_path_rewrite_race)
 {
-	need_python();
+	tc_need_python();
 	char *script =
 	    mkscript("rwdel.py", "os.unlink('f')\n"
 				 "a = (W + '/f').encode(); b = b'/etc/hostname'\n"
@@ -799,7 +791,7 @@ TEST(attackcowsec_removed_file_path_rewrite_race)
  * answering after all of them. */
 TEST(attackcowsec_bad_pointers_and_huge_paths)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "bad.py",
 	    "libc.mmap.restype = ctypes.c_void_p\n"
@@ -867,7 +859,7 @@ TEST(attackcowsec_bad_pointers_and_huge_paths)
 TEST(attackcowsec_relative_path_of_path_max)
 {
 	KNOWN_HOLE("a relative path the kernel takes is ENAMETOOLONG once made absolute");
-	need_python();
+	tc_need_python();
 	char *script =
 	    mkscript("pathmax.py", "t('path-max', creat, 'd/' + './' * 2046 + 'g2')\n"
 				   "t('path-max-rd', rd, 'd/' + './' * 2046 + 'g')\n" END_PY);
@@ -888,7 +880,7 @@ TEST(attackcowsec_relative_path_of_path_max)
  * listed right in the run, committed whole; the supervisor holds. */
 TEST(attackcowsec_many_files_and_deep_trees)
 {
-	need_python();
+	tc_need_python();
 	char *script =
 	    mkscript("many.py",
 		     "os.mkdir('many')\n"
@@ -934,7 +926,7 @@ TEST(attackcowsec_many_files_and_deep_trees)
  * the pages: no name twice, every untouched name exactly once. */
 TEST(attackcowsec_listing_while_modified)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "dents.py",
 	    "os.mkdir('ls')\n"
@@ -978,7 +970,7 @@ TEST(attackcowsec_listing_while_modified)
  * appending): one copy, every line kept, committed whole. */
 TEST(attackcowsec_concurrent_copy_ups)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "copyup.py", "open('big', 'rb').read()\n"
 			 "go = threading.Barrier(8)\n"
@@ -1017,7 +1009,7 @@ TEST(attackcowsec_max_disk_holds)
 {
 	KNOWN_HOLE("max_disk is counted at opens only: write(2) and fallocate on an open "
 		   "fd fill the storage past it");
-	need_python();
+	tc_need_python();
 	char *script =
 	    mkscript("quota.py",
 		     "def fill(p, total, chunk):\n"
@@ -1063,7 +1055,7 @@ static bool storage_has(const char *s, const char *name)
  * it was, the storage empty, and the next run commits. */
 TEST(attackcowsec_sigkill_during_copy_ups)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "killed.py",
 	    "def worker(k):\n"
@@ -1113,7 +1105,7 @@ TEST(attackcowsec_sigkill_during_copy_ups)
  * file away is EPERM without CAP_CHOWN, whoever runs. */
 TEST(attackcowsec_no_chown_chmod_of_others_files)
 {
-	need_python();
+	tc_need_python();
 	char *script =
 	    mkscript("owner.py", "for p in ('f', 'other', 'd'):\n"
 				 "    t('chown-root ' + p, os.chown, p, 0, 0)\n"
@@ -1183,7 +1175,7 @@ TEST(attackcowsec_no_chown_chmod_of_others_files)
  * reaches the workdir. */
 TEST(attackcowsec_overlay_marks_through_upper_fds)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "upperfd.py", "app('f'); os.mkdir('d/nd')\n"
 			  "fd = os.open('.', os.O_RDONLY | os.O_DIRECTORY)\n"
@@ -1234,7 +1226,7 @@ TEST(attackcowsec_chdir_into_an_upper_dir)
 {
 	KNOWN_HOLE("chdir by a name in read-only memory that the kernel cannot walk to the "
 		   "upper's directory (an absolute path of a directory only the upper holds)");
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "chdir.py",
 	    "os.mkdir('nu'); os.mkdir('d/nu2')\n"
@@ -1273,7 +1265,7 @@ TEST(attackcowsec_chdir_into_an_upper_dir)
  * there by the caller's own names). */
 TEST(attackcowsec_exec_of_an_upper_file)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "exec.py",
 	    "open('x', 'w').write('#!/bin/sh\\nfor i in 3 4 5 6 7 8 9; do (: <&$i) 2>/dev/null && "
@@ -1318,7 +1310,7 @@ TEST(attackcowsec_exec_of_a_removed_file_race)
 {
 	KNOWN_HOLE("exec is continued after the check: a path rewritten in flight runs "
 		   "a removed lower program");
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "execrace.py",
 	    "os.unlink('gone')\n"
@@ -1363,7 +1355,7 @@ TEST(attackcowsec_exec_of_a_removed_file_race)
  * beneath the workdir, never through the new symlink. */
 TEST(attackcowsec_commit_through_a_swapped_dir)
 {
-	need_python();
+	tc_need_python();
 	char *script =
 	    mkscript("swapcommit.py",
 		     "os.rename('d', 'e'); os.symlink(O, 'd')\n"
@@ -1406,7 +1398,7 @@ TEST(attackcowsec_commit_through_a_swapped_dir)
  * from (mode 0600, 0000): committed as a bare run leaves it. */
 TEST(attackcowsec_unsearchable_dir_committed)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "nox.py", "os.mkdir('nx'); open('nx/a', 'w').write('a'); os.chmod('nx', 0o600)\n"
 		      "os.mkdir('nz'); os.mkdir('nz/in'); os.chmod('nz', 0)\n"
@@ -1442,7 +1434,7 @@ TEST(attackcowsec_failed_exec_leaves_the_callers_buffer)
 {
 	KNOWN_HOLE("the layer writes /proc/self/fd/N into the caller's exec path buffer "
 		   "and injects that fd: a failed exec leaves both");
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "execbuf.py",
 	    "open('bad', 'w').write('#!/nonexistent/interp\\n'); os.chmod('bad', 0o755)\n"
@@ -1473,7 +1465,7 @@ TEST(attackcowsec_failed_exec_leaves_the_callers_buffer)
  * child of it) lives on. */
 TEST(attackcowsec_tmpfile_outside_keeps_the_supervisor)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "tmpout.py",
 	    "os.symlink(O, 'm3'); os.symlink('m3', 'm4')\n"
@@ -1511,7 +1503,7 @@ TEST(attackcowsec_dirfd_of_a_renamed_dir)
 {
 	KNOWN_HOLE("a dirfd or cwd of a lower directory renamed in the layer is placed by "
 		   "its host name: names land in whatever holds that name now");
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "renamed.py",
 	    "dfd = os.open('d', os.O_RDONLY | os.O_DIRECTORY)\n"
@@ -1545,7 +1537,7 @@ TEST(attackcowsec_dirfd_of_a_renamed_dir)
  * tree would write the workdir through it). */
 TEST(attackcowsec_upper_file_linked_out)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(
 	    "linkout.py",
 	    "fd = os.open('f', os.O_RDWR | os.O_APPEND); os.write(fd, b'staged\\n')\n"
@@ -1589,7 +1581,7 @@ TEST(attackcowsec_upper_file_linked_out)
  * whiteout or a rename). */
 TEST(attackcowsec_renames_lose_nothing)
 {
-	need_python();
+	tc_need_python();
 	static const char ops[] =
 	    "import ctypes, os, shutil, sys\n"
 	    "libc = ctypes.CDLL(None, use_errno=True)\n"

@@ -27,7 +27,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY TC_PYTHON
 
 #define KNOWN_HOLE(why)                                                                            \
 	do {                                                                                       \
@@ -81,17 +81,9 @@ static const char prelude_py[] =
     "def end(): sys.exit(0 if ARGS and ARGS[0] == 'commit' else 1)\n"
     "\n";
 
-static void need_python(void)
-{
-	if (!tc_exists(PY))
-		SKIP("needs " PY);
-}
-
 static char *mkscript(const char *name, const char *body)
 {
-	char *p = tc_path(tc_mkdir("scripts"), name);
-	tc_write_file(p, tc_fmt("%s%s", prelude_py, body), 0644);
-	return p;
+	return tc_script(name, prelude_py, body);
 }
 
 static char *dump(const char *root)
@@ -221,7 +213,7 @@ static void workdir_intact(const struct scene *sc, const struct tc_res *r)
  * Returns the committed run's result (its scene in *last). */
 static struct tc_res both_ends(const char *name, const char *body, struct scene *last)
 {
-	need_python();
+	tc_need_python();
 	char *script = mkscript(name, body);
 	struct tc_res r = {0};
 	for (int commit = 0; commit < 2; commit++) {
@@ -565,7 +557,7 @@ TEST(attackcwd_dir_swapped_for_symlink_race)
  * host's workdir byte for byte as it was (modes, owners, times). */
 TEST(attackcwd_chdir_only_run_changes_nothing)
 {
-	need_python();
+	tc_need_python();
 	static const char body[] =
 	    "for root, dirs, files in os.walk(W):\n"
 	    "    for d in dirs:\n"
@@ -615,7 +607,7 @@ TEST(attackcwd_chdir_only_run_changes_nothing)
  * the host's workdir as it was. */
 TEST(attackcwd_start_directory)
 {
-	need_python();
+	tc_need_python();
 	for (int outside = 0; outside < 2; outside++) {
 		struct scene sc = scene(NULL);
 		sandlock_builder_t *b = sc_builder(&sc);
@@ -1075,7 +1067,7 @@ TEST(attackcwd_failed_create_leaves_no_file)
  * the host's workdir byte for byte as it was (modes, owners, times). */
 TEST(attackcwd_start_directory_is_no_change)
 {
-	need_python();
+	tc_need_python();
 	struct scene sc = scene(NULL);
 	sandlock_builder_t *b = sc_builder(&sc);
 	b = sandlock_sandbox_builder_cwd(b, tc_path(sc.w, "deep/a/b/c"));

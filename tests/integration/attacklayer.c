@@ -19,13 +19,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
-
-static void need_python(void)
-{
-	if (!tc_exists(PY))
-		SKIP("needs " PY);
-}
+#define PY TC_PYTHON
 
 /* on_exit: 0 commit, 1 abort. */
 static sandlock_sandbox_t *layer_policy(const char *w, int on_exit, const char *extra_read)
@@ -54,7 +48,7 @@ static struct tc_res py(const sandlock_sandbox_t *p, const char *code, const cha
  * file's content never comes back, whatever the timing. */
 TEST(attacklayer_path_rewritten_after_the_call)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	tc_write_file(tc_path(w, "gone"), "SECRET\n", 0644);
 	tc_write_file(tc_path(w, "here"), "fine\n", 0644);
@@ -93,7 +87,7 @@ TEST(attacklayer_path_rewritten_after_the_call)
  * host's workdir is unchanged by an aborted run. */
 TEST(attacklayer_dir_swapped_for_a_symlink)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w"), *out = tc_mkdir("outside");
 	CHECK_EQ(mkdir(tc_path(w, "d"), 0755), 0);
 	tc_write_file(tc_path(w, "d/f"), "inside\n", 0644);
@@ -139,7 +133,7 @@ TEST(attacklayer_dir_swapped_for_a_symlink)
  * policy (the parent is not granted). */
 TEST(attacklayer_dotdot_and_proc_self_cwd)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w"), *out = tc_mkdir("outside3");
 	tc_write_file(tc_path(w, "gone"), "SECRET\n", 0644);
 	CHECK_EQ(symlink(tc_path(w, "gone"), tc_path(out, "back")), 0);
@@ -176,7 +170,7 @@ TEST(attacklayer_dotdot_and_proc_self_cwd)
  * host's file (unchanged after an aborted run). */
 TEST(attacklayer_fd_metadata_on_a_lower_file)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	char *f = tc_path(w, "f");
 	tc_write_file(f, "data\n", 0644);
@@ -212,7 +206,7 @@ TEST(attacklayer_fd_metadata_on_a_lower_file)
  * an fd opened before the removal still reads (the open file). */
 TEST(attacklayer_removed_file_gone_by_every_route)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	tc_write_file(tc_path(w, "gone"), "SECRET\n", 0644);
 	tc_write_file(tc_path(w, "run.sh"), "#!/bin/sh\necho RAN\n", 0755);

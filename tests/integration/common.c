@@ -413,6 +413,19 @@ bool tc_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+void tc_need_python(void)
+{
+	if (access(TC_PYTHON, X_OK) != 0)
+		SKIP("needs " TC_PYTHON);
+}
+
+char *tc_script(const char *name, const char *prelude, const char *body)
+{
+	char *p = tc_path(tc_mkdir("scripts"), name);
+	tc_write_file(p, tc_fmt("%s%s", prelude, body), 0644);
+	return p;
+}
+
 int tc_unix_server(const char *path, int type)
 {
 	int s = socket(AF_UNIX, type | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);

@@ -124,6 +124,15 @@ char *tc_read_file(const char *path);
 /* True when path exists (lstat). */
 bool tc_exists(const char *path);
 
+/* The interpreter the script tests run (not the python3 on PATH: it may
+ * be a shim a sandbox cannot run). */
+#define TC_PYTHON "/usr/bin/python3"
+/* Skips the test when TC_PYTHON is missing. */
+void tc_need_python(void);
+/* A script named name in the test's "scripts" directory: prelude, then
+ * body. */
+char *tc_script(const char *name, const char *prelude, const char *body);
+
 /* A unix socket of type (SOCK_STREAM: listening) bound at path, made
  * non-blocking and world-writable (mode 0777). */
 int tc_unix_server(const char *path, int type);

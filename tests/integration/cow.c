@@ -21,7 +21,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY TC_PYTHON
 
 /* Every kind of change a command makes: the ops script, run bare and in
  * the sandbox on two copies of one tree. */
@@ -57,12 +57,6 @@ static const char ops_py[] =
     "else: raise SystemExit('RENAME_NOREPLACE replaced x1')\n"
     "rename2(b'y', b'ynew', 1)\n"
     "if len(sys.argv) > 2: sys.exit(int(sys.argv[2]))\n";
-
-static void need_python(void)
-{
-	if (!tc_exists(PY))
-		SKIP("needs " PY);
-}
 
 static char *script(const char *name, const char *text)
 {
@@ -158,7 +152,7 @@ static void storage_empty(void)
 
 BOTH(commit_equals_the_bare_run)
 {
-	need_python();
+	tc_need_python();
 	char *ops = script("ops.py", ops_py);
 	char *bare = seed("bare"), *w = seed("w");
 	const char *argv_bare[] = {PY, ops, bare, NULL};
@@ -174,7 +168,7 @@ BOTH(commit_equals_the_bare_run)
 
 BOTH(failure_aborts_byte_for_byte)
 {
-	need_python();
+	tc_need_python();
 	char *ops = script("ops.py", ops_py);
 	char *w = seed("w"), *before = dump(w);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(cow_builder(w), ops));
@@ -209,7 +203,7 @@ BOTH(keep_leaves_the_layer_and_says_where)
 /* The change list against one the test computes from what it did. */
 BOTH(dry_run_lists_the_changes)
 {
-	need_python();
+	tc_need_python();
 	char *ops = script("ops.py", ops_py);
 	char *w = seed("w"), *before = dump(w);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(cow_builder(w), ops));
@@ -345,7 +339,7 @@ BOTH(sigkill_during_writes_aborts)
  * the layer. */
 BOTH(rename_whiteout_refused)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	tc_write_file(tc_path(w, "a"), "a\n", 0644);
 	char *before = dump(w);
@@ -531,7 +525,7 @@ TEST(cow_cli_flags)
  * a file the layer watches can still be executed (no writer of ours). */
 TEST(cowlayer_quota_running_count)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	char blob[300001];
 	memset(blob, 'z', sizeof(blob) - 1);
@@ -574,7 +568,7 @@ TEST(cowlayer_quota_running_count)
 
 TEST(cowlayer_listing_pages)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	CHECK_EQ(mkdir(tc_path(w, "d"), 0755), 0);
 	for (int i = 0; i < 1500; i++)
@@ -618,7 +612,7 @@ TEST(cowlayer_listing_pages)
  * and lstat'ed as links; their xattrs are a link's (none). */
 TEST(cowlayer_symlinks_out)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	CHECK_EQ(symlink("/etc", tc_path(w, "etclink")), 0);
 	CHECK_EQ(symlink("/etc/passwd", tc_path(w, "pw")), 0);
@@ -652,7 +646,7 @@ TEST(cowlayer_symlinks_out)
  * relative names made from there land in the workdir at the commit. */
 TEST(cowlayer_getcwd_names_the_workdir)
 {
-	need_python();
+	tc_need_python();
 	char *w = tc_mkdir("w");
 	iso = 0;
 	sandlock_sandbox_t *p = tc_build(cow_builder(w));

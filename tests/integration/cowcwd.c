@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY TC_PYTHON
 
 static void need(const char *prog)
 {

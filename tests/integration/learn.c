@@ -14,7 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY TC_PYTHON
 
 static int cli_argv(char **out, char **err, char *const *env, const char *const *argv)
 {
@@ -22,18 +22,12 @@ static int cli_argv(char **out, char **err, char *const *env, const char *const 
 	return WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
 }
 
-static void need_python(void)
-{
-	if (!tc_exists(PY))
-		SKIP("needs " PY);
-}
-
 /* A script that reads a config and writes an output directory: learned,
  * it passes under the profile; the same script reading one more file is
  * refused (EACCES) under it. */
 TEST(learn_script_profile_passes_and_refuses_more)
 {
-	need_python();
+	tc_need_python();
 	char *dir = tc_mkdir("learn"), *conf = tc_path(dir, "conf"), *outd = tc_path(dir, "out");
 	CHECK(mkdir(conf, 0755) == 0 && mkdir(outd, 0755) == 0);
 	tc_write_file(tc_path(conf, "app.ini"), "x=1\n", 0644);
@@ -82,7 +76,7 @@ TEST(learn_script_profile_passes_and_refuses_more)
  * tree that holds it; a listing of the home is not granted at all. */
 TEST(learn_sensitive_paths_stay_exact)
 {
-	need_python();
+	tc_need_python();
 	char *home = tc_mkdir("learn-home"), *ssh = tc_path(home, ".ssh");
 	CHECK(mkdir(ssh, 0700) == 0);
 	char *known = tc_path(ssh, "known_hosts");
@@ -113,7 +107,7 @@ TEST(learn_sensitive_paths_stay_exact)
  * rules let the same run pass. */
 TEST(learn_network_destination_and_bind)
 {
-	need_python();
+	tc_need_python();
 	uint16_t port;
 	int srv = tc_tcp_listener(&port);
 	uint16_t bport = tc_free_port();
@@ -139,7 +133,7 @@ TEST(learn_network_destination_and_bind)
  * the memory is stopped. */
 TEST(learn_limits_with_headroom)
 {
-	need_python();
+	tc_need_python();
 	char *dir = tc_mkdir("learn-lim"), *prof = tc_path(dir, "p.toml"), *out, *err;
 	char *code = tc_fmt("import os, sys\n"
 			    "n = int(sys.argv[1])\n"
@@ -171,7 +165,7 @@ TEST(learn_limits_with_headroom)
  * rule then follows the name, resolved when the sandbox starts. */
 TEST(learn_destination_by_name)
 {
-	need_python();
+	tc_need_python();
 	uint16_t port;
 	int srv = tc_tcp_listener(&port);
 	char *dir = tc_mkdir("learn-dns"), *prof = tc_path(dir, "p.toml"), *out, *err;
@@ -202,7 +196,7 @@ TEST(learn_destination_by_name)
  * destination. */
 TEST(learn_many_names_end_quickly)
 {
-	need_python();
+	tc_need_python();
 	uint16_t port;
 	int srv = tc_tcp_listener(&port);
 	char *dir = tc_mkdir("learn-dns-many"), *prof = tc_path(dir, "p.toml"), *out, *err;

@@ -19,7 +19,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY TC_PYTHON
 #define IP "/usr/sbin/ip"
 
 #define NL_IN(p, ...) tc_named_in((p), "nlprobe", __VA_ARGS__, NULL)

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#define PY "/usr/bin/python3"
+#define PY TC_PYTHON
 
 /* A process outside any sandbox, of the test's uid: a sleep, exec'd. */
 static pid_t outsider(void)
