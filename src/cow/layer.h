@@ -129,6 +129,10 @@ int layer_access(const struct layer *l, const char *path, int mode, int flags);
  * upper.  A directory opened is the upper's when it has one, else the
  * lower's: its listing is layer_readdir's, not getdents on that fd. */
 int layer_open(const struct layer *l, const char *path, int flags, mode_t mode);
+/* The same, *made set when this open made the name (O_CREAT where the
+ * view had none): the caller may take it back (layer_unlink) when the
+ * fd cannot be handed over. */
+int layer_open_made(const struct layer *l, const char *path, int flags, mode_t mode, bool *made);
 
 int layer_unlink(const struct layer *l, const char *path);
 int layer_rmdir(const struct layer *l, const char *path);

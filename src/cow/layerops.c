@@ -281,7 +281,7 @@ static int open_create(const struct layer *l, struct layer_node *n, int flags, m
 	return r < 0 ? r : m.fd;
 }
 
-static int open_once(const struct layer *l, const char *path, int flags, mode_t mode)
+static int open_once(const struct layer *l, const char *path, int flags, mode_t mode, bool *made)
 {
 	bool tmpfile = (flags & O_TMPFILE) == O_TMPFILE, creat = !tmpfile && (flags & O_CREAT);
 	bool excl = creat && (flags & O_EXCL);
@@ -303,8 +303,10 @@ static int open_once(const struct layer *l, const char *path, int flags, mode_t 
 		r = open_tmpfile(l, &n, flags, mode);
 	else if (n.where == LAYER_NONE && creat && path[strlen(path) - 1] == '/')
 		r = -EISDIR; /* a file is never made by a name ending in '/' */
+	else if (n.where == LAYER_NONE && creat)
+		*made = (r = open_create(l, &n, flags & ~O_EXCL, mode)) >= 0;
 	else if (n.where == LAYER_NONE)
-		r = creat ? open_create(l, &n, flags & ~O_EXCL, mode) : -ENOENT;
+		r = -ENOENT;
 	else if (excl)
 		r = -EEXIST;
 	else if (S_ISLNK(n.st.st_mode) && !(flags & O_PATH))
@@ -322,14 +324,21 @@ static int open_once(const struct layer *l, const char *path, int flags, mode_t 
 	return r;
 }
 
-int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
+int layer_open_made(const struct layer *l, const char *path, int flags, mode_t mode, bool *made)
 {
-	int r = open_once(l, path, flags, mode);
+	*made = false;
+	int r = open_once(l, path, flags, mode, made);
 	/* O_CREAT without O_EXCL met a name another thread made after the
 	 * lookup: it is opened, as the kernel would */
 	for (int i = 0; i < 3 && r == -EEXIST && (flags & O_CREAT) && !(flags & O_EXCL); i++)
-		r = open_once(l, path, flags, mode);
+		r = open_once(l, path, flags, mode, made);
 	return r;
+}
+
+int layer_open(const struct layer *l, const char *path, int flags, mode_t mode)
+{
+	bool made;
+	return layer_open_made(l, path, flags, mode, &made);
 }
 
 /* ---- names ------------------------------------------------------------------------- */

@@ -359,6 +359,7 @@ static void answer_inject(struct sl_sup *s, uint64_t id, struct sl_action *a)
 	int r = a->fd < 0 ? -1 : ioctl(s->listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 	int e = a->fd < 0 ? EBADF : errno;
 	sl_close(&a->fd);
+	a->installed = r >= 0;
 	if (r < 0 && e != ENOENT)
 		answer_errno(s, id, e == EINPROGRESS ? EIO : e);
 }
@@ -438,6 +439,8 @@ static bool dispatch(struct sl_sup *s, const struct seccomp_notif *req, bool reo
 	    procs_fork_pending(&s->procs, c.proc, (pid_t)req->pid, c.fork_charge) < 0)
 		a = sl_act_errno(EAGAIN);
 	bool done = answer(s, req, &a);
+	if (c.injected)
+		c.injected(&c, a.kind == SL_ACT_INJECT_SEND && a.installed, c.injected_arg);
 	commit(&c, &a);
 	pthread_mutex_unlock(&s->lock);
 	*hold_fd = done ? -1 : a.fd;

@@ -73,6 +73,7 @@ struct sl_action {
 	int newfd;
 	int sig;
 	pid_t pgid;
+	bool installed; /* SL_ACT_INJECT_SEND: set by the engine once the fd is the child's */
 };
 
 /* The answers a builtin or a handler gives (no fd: only an injection
@@ -110,6 +111,13 @@ struct sl_ctx {
 	uint64_t data_charge;	      /* until the process's next refresh */
 	uint64_t shared_charge;
 	uint64_t sysv_charge;
+	/* Called once the answer is given, by the handler whose injection
+	 * it is: installed false when the fd could not be handed over (the
+	 * child's fd table full, the child gone) or the answer was no
+	 * injection, so that what the handler made for it can be taken
+	 * back.  It frees arg. */
+	void (*injected)(struct sl_ctx *c, bool installed, void *arg);
+	void *injected_arg;
 };
 
 typedef void (*sl_hfn)(struct sl_ctx *c, struct sl_action *a, void *arg);

@@ -147,6 +147,7 @@ struct job {
 	struct stat sb;
 	struct layer_node n;   /* OP_LOOKUP */
 	int fd;		       /* OP_LINKFD */
+	bool made;	       /* OP_OPEN: the open made the name */
 	struct layer_dir *dir; /* OP_READDIR */
 };
 

@@ -289,7 +289,7 @@ static long run_op(void *arg)
 	const struct layer *l = &j->st->l;
 	switch (j->op) {
 	case OP_OPEN:
-		return layer_open(l, j->a, j->flags, j->mode);
+		return layer_open_made(l, j->a, j->flags, j->mode, &j->made);
 	case OP_STAT:
 		return layer_stat(l, j->a, j->flags, &j->sb);
 	case OP_READLINK:
@@ -569,6 +569,20 @@ static void open_path(struct sl_ctx *c, struct sl_action *a, struct cl_state *st
 static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *path, int fd,
 			uint64_t flags, uint64_t mode);
 
+/* The kernel takes the command's descriptor before it makes the name: an
+ * open that fails for want of one (EMFILE at the injection) has made
+ * nothing.  The layer made it first, so it is taken back then (still
+ * under the engine's lock: no call of the command's came between). */
+static void undo_made(struct sl_ctx *c, bool installed, void *arg)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	if (!installed && st) {
+		struct job j = {.st = st, .op = OP_UNLINK, .a = arg};
+		(void)cowl_job_run(c, &j);
+	}
+	free(arg);
+}
+
 bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char *path,
 		   uint64_t flags, uint64_t mode)
 {
@@ -602,6 +616,8 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 					 : LAYER_FOLLOW);
 		if (fd >= 0 && writes(flags))
 			cowl_quota_track(st, (int)fd);
+		if (fd >= 0 && j.made && !c->injected && (c->injected_arg = strdup(j.a)))
+			c->injected = undo_made;
 	}
 	/* through a symlink out of the workdir: where it continues, opened
 	 * as any path outside (the kernel's decision, a name made there) */

@@ -1037,8 +1037,6 @@ TEST(attackcwd_absolute_chdirs_keep_no_descriptor)
  * not create (a later O_EXCL would fail EEXIST, the commit bring it). */
 TEST(attackcwd_failed_create_leaves_no_file)
 {
-	KNOWN_HOLE("an O_CREAT open that fails with EMFILE (the injection refused) leaves the "
-		   "file made in the layer");
 	struct scene sc;
 	struct tc_res r = both_ends("emfile.py",
 				    "import resource\n"
