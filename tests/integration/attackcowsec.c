@@ -31,12 +31,6 @@
 
 #define PY TC_PYTHON
 
-#define KNOWN_HOLE(why)                                                                            \
-	do {                                                                                       \
-		if (!getenv("SANDLOCK_TEST_KNOWN_HOLES"))                                          \
-			SKIP("known hole: " why);                                                  \
-	} while (0)
-
 /* What every attack script starts with: W (the workdir, also its cwd),
  * O (a directory outside), S (the storage), T (a writable tree outside,
  * or "-"); t() runs one attempt and prints "NAME ok" or "NAME ERRNO". */
@@ -640,8 +634,8 @@ TEST(attackcowsec_removed_file_gone_by_every_route)
  * the lower's removed file. */
 TEST(attackcowsec_removed_file_gone_through_a_tree_symlink)
 {
-	KNOWN_HOLE("stat, statx, access and listxattr through a symlink in a writable tree "
-		   "outside see the lower's removed files");
+	TC_KNOWN_HOLE("stat, statx, access and listxattr through a symlink in a writable tree "
+		      "outside see the lower's removed files");
 	tc_need_python();
 	char *script = mkscript(
 	    "deleted2.py",
@@ -858,7 +852,7 @@ TEST(attackcowsec_bad_pointers_and_huge_paths)
  * whose absolute form is longer: the layer makes it as the kernel. */
 TEST(attackcowsec_relative_path_of_path_max)
 {
-	KNOWN_HOLE("a relative path the kernel takes is ENAMETOOLONG once made absolute");
+	TC_KNOWN_HOLE("a relative path the kernel takes is ENAMETOOLONG once made absolute");
 	tc_need_python();
 	char *script =
 	    mkscript("pathmax.py", "t('path-max', creat, 'd/' + './' * 2046 + 'g2')\n"
@@ -1007,8 +1001,8 @@ TEST(attackcowsec_concurrent_copy_ups)
  * small files: ENOSPC holds, the upper never holds much more than it. */
 TEST(attackcowsec_max_disk_holds)
 {
-	KNOWN_HOLE("max_disk is counted at opens only: write(2) and fallocate on an open "
-		   "fd fill the storage past it");
+	TC_KNOWN_HOLE("max_disk is counted at opens only: write(2) and fallocate on an open "
+		      "fd fill the storage past it");
 	tc_need_python();
 	char *script =
 	    mkscript("quota.py",
@@ -1224,8 +1218,8 @@ TEST(attackcowsec_overlay_marks_through_upper_fds)
  * from there: the kernel's answers. */
 TEST(attackcowsec_chdir_into_an_upper_dir)
 {
-	KNOWN_HOLE("chdir by a name in read-only memory that the kernel cannot walk to the "
-		   "upper's directory (an absolute path of a directory only the upper holds)");
+	TC_KNOWN_HOLE("chdir by a name in read-only memory that the kernel cannot walk to the "
+		      "upper's directory (an absolute path of a directory only the upper holds)");
 	tc_need_python();
 	char *script = mkscript(
 	    "chdir.py",
@@ -1308,8 +1302,8 @@ TEST(attackcowsec_exec_of_an_upper_file)
  * never runs. */
 TEST(attackcowsec_exec_of_a_removed_file_race)
 {
-	KNOWN_HOLE("exec is continued after the check: a path rewritten in flight runs "
-		   "a removed lower program");
+	TC_KNOWN_HOLE("exec is continued after the check: a path rewritten in flight runs "
+		      "a removed lower program");
 	tc_need_python();
 	char *script = mkscript(
 	    "execrace.py",
@@ -1432,8 +1426,8 @@ TEST(attackcowsec_unsearchable_dir_committed)
  * missing interpreter): the caller's path buffer is as it wrote it. */
 TEST(attackcowsec_failed_exec_leaves_the_callers_buffer)
 {
-	KNOWN_HOLE("the layer writes /proc/self/fd/N into the caller's exec path buffer "
-		   "and injects that fd: a failed exec leaves both");
+	TC_KNOWN_HOLE("the layer writes /proc/self/fd/N into the caller's exec path buffer "
+		      "and injects that fd: a failed exec leaves both");
 	tc_need_python();
 	char *script = mkscript(
 	    "execbuf.py",
@@ -1501,8 +1495,8 @@ TEST(attackcowsec_tmpfile_outside_keeps_the_supervisor)
  * or outside. */
 TEST(attackcowsec_dirfd_of_a_renamed_dir)
 {
-	KNOWN_HOLE("a dirfd or cwd of a lower directory renamed in the layer is placed by "
-		   "its host name: names land in whatever holds that name now");
+	TC_KNOWN_HOLE("a dirfd or cwd of a lower directory renamed in the layer is placed by "
+		      "its host name: names land in whatever holds that name now");
 	tc_need_python();
 	char *script = mkscript(
 	    "renamed.py",

@@ -29,12 +29,6 @@
 
 #define PY TC_PYTHON
 
-#define KNOWN_HOLE(why)                                                                            \
-	do {                                                                                       \
-		if (!getenv("SANDLOCK_TEST_KNOWN_HOLES"))                                          \
-			SKIP("known hole: " why);                                                  \
-	} while (0)
-
 /* Every script starts with: W (the workdir, its cwd), O (a directory
  * outside, mode 0777), S (the storage); t() runs one attempt and prints
  * "NAME ok VALUE" or "NAME ERRNO"; the *at() xattr calls by number. */
@@ -785,8 +779,8 @@ TEST(attackcwd_relative_calls_from_the_upper)
  * found it by the same names; it must still run. */
 TEST(attackcwd_short_relative_exec_of_a_lower_program)
 {
-	KNOWN_HOLE("exec of a lower program by a short relative name from the upper cwd "
-		   "(./t, execveat \"t\") is ENAMETOOLONG");
+	TC_KNOWN_HOLE("exec of a lower program by a short relative name from the upper cwd "
+		      "(./t, execveat \"t\") is ENAMETOOLONG");
 	struct scene sc;
 	struct tc_res r = both_ends("shortexec.py",
 				    "def execat(p, dirfd=-100):\n"
