@@ -429,7 +429,8 @@ int cow_changes(const struct cow_branch *b, struct cow_changes *out)
 		cow_changes_free(out);
 		return sl_errorf(-r, "the change list of '%s': %s", b->workdir, strerror(-r));
 	}
-	qsort(out->v, out->n, sizeof(*out->v), cmp_change);
+	if (out->n > 1) /* no list at all when nothing changed (qsort wants one) */
+		qsort(out->v, out->n, sizeof(*out->v), cmp_change);
 	return 0;
 }
 
