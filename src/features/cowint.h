@@ -166,6 +166,9 @@ const struct sl_feature *cowl_self(void);
 /* The kernel's name of an fd of ours: 0, -ESTALE for an object with no
  * name (removed, anonymous), or -errno. */
 int cowl_fd_name(int fd, char *buf, size_t size);
+/* The notifying thread's cwd as the kernel names it (its cwd link, the
+ * notification proven pending after): 0, -ESTALE (removed), -errno. */
+int cowl_cwd_name(struct sl_ctx *c, char *out);
 /* ".." and "." of an absolute path resolved by name (the kernel's walk
  * when no symlink is met on the way), in place. */
 void cowl_lexical(char *p);

@@ -143,18 +143,22 @@ int cowl_to_workdir(const struct cl_state *st, char *abs)
 	return cowl_under(abs, st->wd, st->wdl);
 }
 
+int cowl_cwd_name(struct sl_ctx *c, char *out)
+{
+	/* the thread's cwd link read in place (the kernel's d_path of it,
+	 * as of an fd opened on it), the notifier proven after */
+	int dir = procs_dir(c->proc);
+	char p[48];
+	snprintf(p, sizeof(p), "task/%d/cwd", (int)c->req->pid);
+	int r = dir < 0 ? -ESRCH : link_name(dir, p, out, PATH_MAX);
+	return dir >= 0 && !mem_pending(&c->mem) ? -ESRCH : r;
+}
+
 /* The kernel's name of the base a path starts from. */
 static int base_name(struct sl_ctx *c, int dirfd, char *out)
 {
-	if (dirfd == AT_FDCWD) {
-		/* the thread's cwd link read in place (the kernel's d_path of
-		 * it, as of an fd opened on it), the notifier proven after */
-		int dir = procs_dir(c->proc);
-		char p[48];
-		snprintf(p, sizeof(p), "task/%d/cwd", (int)c->req->pid);
-		int r = dir < 0 ? -ESRCH : link_name(dir, p, out, PATH_MAX);
-		return dir >= 0 && !mem_pending(&c->mem) ? -ESRCH : r;
-	}
+	if (dirfd == AT_FDCWD)
+		return cowl_cwd_name(c, out);
 	int fd = onbehalf_fd_object(c, dirfd);
 	if (fd < 0)
 		return fd;

@@ -213,10 +213,7 @@ void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	struct cl_state *st = arg_;
 	*a = sl_act_continue();
 	char *abs = malloc(PATH_MAX);
-	int fd = abs ? onbehalf_task_open(c, "cwd", O_DIRECTORY) : -ENOMEM;
-	int r = fd < 0 ? fd : cowl_fd_name(fd, abs, PATH_MAX);
-	if (fd >= 0)
-		close(fd);
+	int r = abs ? cowl_cwd_name(c, abs) : -ENOMEM;
 	if (r == 0 && cowl_under(abs, st->up, st->upl) && cowl_to_workdir(st, abs) > 0) {
 		size_t n = strlen(abs) + 1;
 		if (n > c->req->data.args[1])
@@ -227,17 +224,6 @@ void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg_)
 			onbehalf_answer(a, (long)n);
 	}
 	free(abs);
-}
-
-/* The thread's cwd as the kernel names it: 0, or -errno (-ESTALE:
- * removed). */
-static int cwd_name(struct sl_ctx *c, char *out)
-{
-	int fd = onbehalf_task_open(c, "cwd", O_DIRECTORY);
-	int r = fd < 0 ? fd : cowl_fd_name(fd, out, PATH_MAX);
-	if (fd >= 0)
-		close(fd);
-	return r;
 }
 
 /* The path from the directory from (a kernel name: physical, no
@@ -285,7 +271,7 @@ static int relative_to(const char *from, const char *to, char *out, size_t len)
 static long rewrite_relative(struct sl_ctx *c, const char *dir, uint64_t addr, size_t len)
 {
 	char *from = malloc(PATH_MAX), *rel = malloc(PATH_MAX);
-	long r = from && rel ? cwd_name(c, from) : -ENOMEM;
+	long r = from && rel ? cowl_cwd_name(c, from) : -ENOMEM;
 	if (r == 0)
 		r = relative_to(from, dir, rel, len < PATH_MAX ? len : PATH_MAX);
 	if (r == 0)
