@@ -91,11 +91,11 @@ static int materialize(const struct cow_branch *b, const char *rel)
 	return r;
 }
 
-int cowrules_start(char **out, const char *cwd, const struct cow_branch *b)
+int cowrules_start(char **out, char **asked, const char *cwd, const struct cow_branch *b)
 {
-	char *c = cwd ? realpath(cwd, NULL) : NULL;
+	char *c = cwd ? realpath(cwd, NULL) : strdup(b->workdir);
 	size_t wl = strlen(b->workdir);
-	const char *rel = !cwd ? "" : c && within(c, b->workdir) ? c + wl : NULL;
+	const char *rel = !c ? NULL : !cwd ? "" : within(c, b->workdir) ? c + wl : NULL;
 	rel = rel ? rel + strspn(rel, "/") : NULL;
 	/* the copy-up runs before the child exists, with the caller's ids (the
 	 * child's): as root, it reads the modes and times of directories the
@@ -107,10 +107,11 @@ int cowrules_start(char **out, const char *cwd, const struct cow_branch *b)
 	if (rel)
 		n = asprintf(out, "%s%s%s", b->upper, *rel ? "/" : "", rel);
 	else
-		*out = strdup(cwd);
-	free(c);
+		*out = cwd ? strdup(cwd) : NULL;
+	*asked = c;
 	if (n < 0 || !*out) {
-		*out = NULL;
+		free(c);
+		*out = *asked = NULL;
 		return sl_errorf(ENOMEM, "out of memory");
 	}
 	return 0;

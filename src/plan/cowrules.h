@@ -37,7 +37,10 @@ int cowrules_plan(struct sl_strv *read, const struct sandlock_sandbox *cfg,
  * list), so that the kernel finds the names the layer makes from there
  * (`mkdir -p a/b` chdirs into the `a` it just made).  A cwd outside the
  * workdir, or one that cannot be resolved or made, is kept as given (the
- * child's chdir answers for it).  0 or -errno with a message. */
-int cowrules_start(char **out, const char *cwd, const struct cow_branch *b);
+ * child's chdir answers for it).  *asked (allocated): the directory
+ * asked for, absolute (the workdir for cwd NULL; NULL when cwd does not
+ * resolve), where the command's relative exec names are taken from.  0
+ * or -errno with a message. */
+int cowrules_start(char **out, char **asked, const char *cwd, const struct cow_branch *b);
 
 #endif

@@ -630,10 +630,10 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 	if (r == 0 && !cfg->cwd && ovl && !(p->cwd = sl_strdup(mode->cow->workdir)))
 		r = sl_errorf(ENOMEM, "out of memory");
 	if (r == 0 && mode->cow && !ovl) {
-		char *dir = cfg->cwd ? realpath(cfg->cwd, NULL) : NULL;
-		r = cowrules_start(&p->cwd, cfg->cwd, mode->cow);
+		char *dir = NULL;
+		r = cowrules_start(&p->cwd, &dir, cfg->cwd, mode->cow);
 		if (r == 0)
-			r = exec_paths_from(p, cfg->cwd ? dir : mode->cow->workdir);
+			r = exec_paths_from(p, dir);
 		free(dir);
 	}
 	if (r == 0)
