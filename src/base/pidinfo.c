@@ -4,6 +4,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -118,6 +119,45 @@ static int parse_field(const char *buf, const char *key, const char *unit, long 
 			line++;
 	}
 	return -ENOENT;
+}
+
+/* An unsigned field "key<value>\n" in base, at a line's start. */
+static int parse_ufield(const char *buf, const char *key, int base, unsigned long long *out)
+{
+	size_t klen = strlen(key);
+	for (const char *line = buf; line && *line;) {
+		if (strncmp(line, key, klen) == 0) {
+			const char *p = line + klen;
+			while (*p == '\t' || *p == ' ')
+				p++;
+			char *end;
+			errno = 0;
+			unsigned long long v = *p == '-' ? 0 : strtoull(p, &end, base);
+			if (*p == '-' || end == p || errno || (*end && *end != '\n'))
+				return -EIO;
+			*out = v;
+			return 0;
+		}
+		line = strchr(line, '\n');
+		if (line)
+			line++;
+	}
+	return -ENOENT;
+}
+
+int pidinfo_parse_fdinfo(const char *buf, struct sl_fdinfo *out)
+{
+	unsigned long long flags, mnt, ino;
+	int r = parse_ufield(buf, "flags:", 8, &flags);
+	if (r == 0)
+		r = parse_ufield(buf, "mnt_id:", 10, &mnt);
+	if (r == 0)
+		r = parse_ufield(buf, "ino:", 10, &ino);
+	if (r == 0 && flags > UINT_MAX)
+		r = -EIO;
+	if (r == 0)
+		*out = (struct sl_fdinfo){.flags = (unsigned int)flags, .mnt_id = mnt, .ino = ino};
+	return r;
 }
 
 int pidinfo_parse_status(const char *buf, const char *key, long *out)

@@ -90,6 +90,18 @@ int pidinfo_stat_at(int dirfd, int *fd, struct sl_pstat *st);
  * line whose pathname is exactly "[heap]").  0 or -ENOENT. */
 int pidinfo_parse_heap(const char *maps, uint64_t *end);
 
+/* What /proc/PID/fdinfo/N tells of the open file behind fd N (the
+ * kernel writes every line; "ino:" since Linux 5.14): its open flags
+ * (O_PATH among them), its mount's id and its inode number, enough to
+ * tell whether an fd of ours names the same object. */
+struct sl_fdinfo {
+	unsigned int flags;
+	uint64_t mnt_id, ino;
+};
+/* The flags:, mnt_id: and ino: lines of fdinfo text, each at the start
+ * of a line, one number on it.  0, -ENOENT (a line missing), -EIO. */
+int pidinfo_parse_fdinfo(const char *buf, struct sl_fdinfo *out);
+
 /* The credentials of a task: real, effective, saved and filesystem ids
  * (that order, as status prints them) and the supplementary groups.
  * Credentials are per thread: read them through the thread's directory

@@ -1019,6 +1019,39 @@ int onbehalf_fd_object(struct sl_ctx *c, int n)
 	return fd == -ENOENT ? -EBADF : fd;
 }
 
+int onbehalf_fd_file(struct sl_ctx *c, int n, struct stat *st)
+{
+	int fd = onbehalf_fd_object(c, n);
+	if (fd < 0)
+		return fd;
+	/* read after our open: if the file named there now is not O_PATH
+	 * and is the same object (mount and inode), the child held a file
+	 * of it that the kernel would have let the call act on, at a moment
+	 * after the object was fixed; a swap between the two (even away and
+	 * back) can only hand over an object the child then held open */
+	char name[48], buf[512];
+	snprintf(name, sizeof(name), "task/%d/fdinfo/%d", (int)c->req->pid, n);
+	int dir = procs_dir(c->proc);
+	int r = dir < 0 ? -ESRCH : pidinfo_read(dir, name, buf, sizeof(buf));
+	if (r == 0 && !mem_pending(&c->mem))
+		r = -ESRCH;
+	struct sl_fdinfo fi = {0};
+	struct statx sx = {0};
+	if (r == 0)
+		r = pidinfo_parse_fdinfo(buf, &fi) < 0 ? -EBADF : 0;
+	if (r == 0 && statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sx) < 0)
+		r = -errno;
+	if (r == 0 && ((fi.flags & O_PATH) || !(sx.stx_mask & STATX_MNT_ID) ||
+		       fi.ino != sx.stx_ino || fi.mnt_id != sx.stx_mnt_id))
+		r = -EBADF;
+	if (r == 0 && st && fstat(fd, st) < 0)
+		r = -errno;
+	if (r == 0)
+		return fd;
+	close(fd);
+	return r == -ENOENT ? -EBADF : r;
+}
+
 /* fs_isolation overlayfs: the workdir the sandbox sees is an overlay
  * mounted in its own mount namespace over the host's (overlay.h); a walk
  * from inside it meets the overlay's root, never the host's directory (a

@@ -204,6 +204,14 @@ long onbehalf_fd_call(struct onbehalf *ob, struct sl_ctx *c, int n, ob_fd_fn fn,
  * still pending once it is open.  -EBADF for no such fd, -ESRCH when the
  * notification is gone, or -errno. */
 int onbehalf_fd_object(struct sl_ctx *c, int n);
+/* The same, only when the thread's fd n is an open file of that object,
+ * not O_PATH (fdinfo read after our open: flags, mount and inode), so
+ * that a call the kernel would make on fd n (fchmod, fchown, futimens,
+ * fsetxattr) may be made on ours instead of continued: a continued call
+ * takes fd n again, which another thread may have pointed elsewhere
+ * (dup2) since the check.  st (NULL: not wanted): its stat.  The fd, or
+ * -EBADF (no such fd, O_PATH, or not the object any more), -ESRCH. */
+int onbehalf_fd_file(struct sl_ctx *c, int n, struct stat *st);
 /* The notifying thread's task/<tid>/name (cwd, root, fd/N: a magic link,
  * followed) under its bound /proc directory, opened O_PATH | flags, the
  * notification still pending after (the tid named the notifier

@@ -40,7 +40,10 @@
  * the merged snapshot (layer_readdir), paged at the open file's position
  * (the fetcher's duplicate, as dirs.c).  Calls that change an inode
  * through an fd (fchmod, fchown, fsetxattr, fremovexattr, futimens) on a
- * workdir file are done by path in the layer.
+ * workdir file are done by path in the layer, on any other file by the
+ * supervisor on its fd of the object it checked (never continued: the
+ * kernel would take the fd number again, and a dup2 may have put a
+ * workdir file there since).
  *
  * Files: this one (the state, placing a path, the operations, the opens,
  * the feature), cowpaths.c (the path calls, the two-path calls, metadata

@@ -616,19 +616,24 @@ void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
  * a workdir object (the lower's: the change is made by name in the
  * layer), 0 for anything else (an upper object is the branch's own, and
  * the kernel may change it; an outside one is the kernel's), -errno. */
-static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs, bool upper_too)
+/* Where the object of the command's fd n lies: 0 in the upper, or
+ * outside the workdir; 1 in the lower (its workdir name in abs), or with
+ * upper_too an upper object too (its workdir name: the layer's call by
+ * name); -errno.  o: our fd of it (onbehalf_fd_file), the caller's to
+ * close. */
+static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs, bool upper_too,
+		    struct ob_obj *o)
 {
-	struct stat sb, lb;
-	int fd = onbehalf_fd_object(c, n);
-	if (fd < 0)
-		return fd;
-	int r = fstat(fd, &sb) < 0 ? -errno : cowl_fd_name(fd, abs, PATH_MAX);
-	close(fd);
+	struct stat lb;
+	o->fd = onbehalf_fd_file(c, n, &o->st);
+	if (o->fd < 0)
+		return o->fd;
+	int r = cowl_fd_name(o->fd, abs, PATH_MAX);
 	/* a name removed: an upper file (O_TMPFILE, unlinked) has no link
 	 * left; a lower file with links left elsewhere must not change */
 	if (r == -ESTALE)
-		return fstat(st->lower, &lb) == 0 && lb.st_dev == sb.st_dev && sb.st_nlink > 0 &&
-			       !S_ISDIR(sb.st_mode)
+		return fstat(st->lower, &lb) == 0 && lb.st_dev == o->st.st_dev &&
+			       o->st.st_nlink > 0 && !S_ISDIR(o->st.st_mode)
 			   ? -EROFS
 			   : 0;
 	if (r < 0)
@@ -638,26 +643,52 @@ static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs, boo
 	return cowl_under(abs, st->up, st->upl) ? 0 : cowl_under(abs, st->wd, st->wdl);
 }
 
+struct fd_job {
+	const struct ob_obj *o;
+	const struct job *j;
+};
+
+/* The call on our fd of the object, with the command's credentials. */
+static long fd_op(void *arg)
+{
+	const struct fd_job *f = arg;
+	const struct job *j = f->j;
+	switch (j->op) {
+	case OP_CHMOD:
+		return fsmeta_chmod_obj(f->o, j->mode);
+	case OP_CHOWN:
+		return fchownat(f->o->fd, "", j->uid, j->gid, AT_EMPTY_PATH) < 0 ? -errno : 0;
+	case OP_UTIMENS:
+		return utimensat(f->o->fd, "", j->now ? NULL : j->ts, AT_EMPTY_PATH) < 0 ? -errno
+											 : 0;
+	default:
+		return fsmeta_xattr_obj(f->o, j->name, j->buf, j->size, j->flags,
+					j->op == OP_RMXATTR);
+	}
+}
+
 static void fd_meta(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, int n,
 		    struct job *j)
 {
 	/* an upper object's own mode, owner and times change as the kernel
-	 * changes them; its xattrs go through the layer by name even there:
-	 * a continued call would read the name again from memory the command
-	 * can rewrite after the check, and the layer refuses overlay.* names
-	 * (a forged opaque or whiteout mark would change what the commit
-	 * does) */
+	 * changes them, on our fd of it; its xattrs go through the layer by
+	 * name even there (the layer refuses overlay.* names: a forged
+	 * opaque or whiteout mark would change what the commit does).
+	 * Never continued: the kernel would take fd n again, and another
+	 * thread may have pointed it at a file of the lower since (dup2) */
 	bool xattr = j->op == OP_SETXATTR || j->op == OP_RMXATTR;
+	struct ob_obj o = {.fd = -1};
 	char *abs = malloc(PATH_MAX);
-	long r = abs ? fd_place(c, st, n, abs, xattr) : -ENOMEM;
+	long r = abs ? fd_place(c, st, n, abs, xattr, &o) : -ENOMEM;
 	if (r == 0) {
-		*a = sl_act_continue();
-		free(abs);
-		return;
-	}
-	j->a = abs;
-	if (r > 0 && (r = cowl_quota(c, st, 0)) == 0)
+		struct fd_job f = {.o = &o, .j = j};
+		r = onbehalf_call(st->ob, c, fd_op, &f);
+	} else if (r > 0 && (r = cowl_quota(c, st, 0)) == 0) {
+		j->a = abs;
 		r = cowl_job_run(c, j);
+	}
+	if (o.fd >= 0)
+		close(o.fd);
 	free(abs);
 	onbehalf_answer(a, r);
 }

@@ -113,9 +113,9 @@ static long sys(long r)
 	return r < 0 ? -errno : r;
 }
 
-static long do_chmod(const struct ob_obj *o, const struct meta *m)
+long fsmeta_chmod_obj(const struct ob_obj *o, mode_t mode)
 {
-	long r = sys(syscall(__NR_fchmodat2, o->fd, "", m->mode, AT_EMPTY_PATH));
+	long r = sys(syscall(__NR_fchmodat2, o->fd, "", mode, AT_EMPTY_PATH));
 	if (r != -ENOSYS)
 		return r;
 	/* before Linux 6.6: the mode of the file our fd names */
@@ -123,22 +123,23 @@ static long do_chmod(const struct ob_obj *o, const struct meta *m)
 		return -EOPNOTSUPP;
 	char proc[32];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
-	return sys(chmod(proc, m->mode));
+	return sys(chmod(proc, mode));
 }
 
 /* xattrs by our fd's /proc path (the *xattrat calls take no O_PATH fd).
  * On a symlink no capless caller may set or remove one: user.* is for
  * regular files and directories only, the other namespaces need a
  * capability. */
-static long do_xattr(const struct ob_obj *o, const struct meta *m)
+long fsmeta_xattr_obj(const struct ob_obj *o, const char *name, const void *value, size_t size,
+		      int flags, bool remove)
 {
 	if (S_ISLNK(o->st.st_mode))
 		return -EPERM;
 	char proc[32];
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
-	if (m->op == M_RMXATTR)
-		return sys(removexattr(proc, m->name));
-	return sys(setxattr(proc, m->name, m->value, m->size, m->xflags));
+	if (remove)
+		return sys(removexattr(proc, name));
+	return sys(setxattr(proc, name, value, size, flags));
 }
 
 static long meta_op(const struct ob_obj *o, void *arg)
@@ -146,7 +147,7 @@ static long meta_op(const struct ob_obj *o, void *arg)
 	const struct meta *m = arg;
 	switch (m->op) {
 	case M_CHMOD:
-		return do_chmod(o, m);
+		return fsmeta_chmod_obj(o, m->mode);
 	case M_CHOWN:
 		return sys(fchownat(o->fd, "", m->uid, m->gid, AT_EMPTY_PATH));
 	case M_TIMEVAL:
@@ -155,7 +156,8 @@ static long meta_op(const struct ob_obj *o, void *arg)
 		return sys(utimensat(o->fd, "", m->now ? NULL : m->ts, AT_EMPTY_PATH));
 	case M_SETXATTR:
 	case M_RMXATTR:
-		return do_xattr(o, m);
+		return fsmeta_xattr_obj(o, m->name, m->value, m->size, m->xflags,
+					m->op == M_RMXATTR);
 	}
 	return -EINVAL;
 }

@@ -201,6 +201,52 @@ TEST(attacklayer_fd_metadata_on_a_lower_file)
 	CHECK(getxattr(f, "user.mark", NULL, 0) < 0);
 }
 
+/* The same calls while a second thread points the fd number at an upper
+ * file and at the host's file in turn (dup2): a call checked on the
+ * upper file and then continued would reach the host's file.  Each is
+ * made on the supervisor's own fd of the object it checked.  An O_PATH
+ * fd gets EBADF, as from the kernel. */
+TEST(attacklayer_fd_metadata_fd_swapped)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	char *f = tc_path(w, "victim");
+	tc_write_file(f, "data\n", 0644);
+	struct stat before;
+	CHECK_EQ(stat(f, &before), 0);
+	sandlock_sandbox_t *p = layer_policy(w, 1, NULL);
+	static const char code[] =
+	    "import os, sys, threading, time\n"
+	    "os.chdir(sys.argv[1])\n"
+	    "low = os.open('victim', os.O_RDONLY)\n"
+	    "up = os.open('u', os.O_CREAT | os.O_RDWR, 0o644)\n"
+	    "done = False\n"
+	    "def flip():\n"
+	    "    while not done:\n"
+	    "        os.dup2(up, 50); os.dup2(low, 50)\n"
+	    "t = threading.Thread(target=flip); t.start()\n"
+	    "end = time.time() + 1.5\n"
+	    "while time.time() < end:\n"
+	    "    for _ in range(100):\n"
+	    "        for call in (lambda: os.fchmod(50, 0o600), lambda: os.utime(50, (1, 1)),\n"
+	    "                     lambda: os.chown(50, os.getuid(), os.getgid())):\n"
+	    "            try: call()\n"
+	    "            except OSError: pass\n"
+	    "done = True; t.join()\n"
+	    "o = os.open('/etc/passwd', os.O_PATH)\n"
+	    "try: os.fchmod(o, 0o600); print('fchmod on O_PATH worked')\n"
+	    "except OSError as e: print('E%d' % e.errno)\n";
+	struct tc_res r = py(p, code, w);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "E9\n");
+	struct stat after;
+	CHECK_EQ(stat(f, &after), 0);
+	CHECK_EQ(after.st_mode, before.st_mode);
+	CHECK_EQ(after.st_mtime, before.st_mtime);
+	CHECK(!tc_exists(tc_path(w, "u")));
+}
+
 /* A removed file is gone by every route: open, stat, access, readlink
  * of a symlink to it, the listing, exec, a symlink outside leading back;
  * an fd opened before the removal still reads (the open file). */

@@ -148,3 +148,20 @@ TEST(pidinfo_creds_strict)
 	CHECK_EQ(c.gid[1], getegid());
 	close(dir);
 }
+
+/* fdinfo: flags in octal, each field only at a line's start. */
+TEST(pidinfo_fdinfo_fields)
+{
+	struct sl_fdinfo fi = {0};
+	CHECK_EQ(pidinfo_parse_fdinfo("pos:\t0\nflags:\t012100000\nmnt_id:\t27\nino:\t4242\n", &fi),
+		 0);
+	CHECK_EQ(fi.flags, 012100000u);
+	CHECK(fi.flags & O_PATH);
+	CHECK_EQ(fi.mnt_id, 27u);
+	CHECK_EQ(fi.ino, 4242u);
+	/* no ino line (before Linux 5.14), or a field not at a line's start */
+	CHECK_EQ(pidinfo_parse_fdinfo("pos:\t0\nflags:\t02\nmnt_id:\t27\n", &fi), -ENOENT);
+	CHECK_EQ(pidinfo_parse_fdinfo("pos:\t0 flags:\t02\nmnt_id:\t1\nino:\t2\n", &fi), -ENOENT);
+	CHECK_EQ(pidinfo_parse_fdinfo("flags:\t09\nmnt_id:\t1\nino:\t2\n", &fi), -EIO);
+	CHECK_EQ(pidinfo_parse_fdinfo("flags:\t02\nmnt_id:\t-1\nino:\t2\n", &fi), -EIO);
+}
