@@ -89,17 +89,22 @@ static void close_pair(int *a, int *b)
 	*a = *b = -1;
 }
 
-static int dup_fd(int fd)
+/* The layer's root fds stay open for its life: a walk starts from them
+ * as they are, and a node at the root holds them (no duplicate made and
+ * closed for each lookup: two syscalls each way, dear here), so a walk's
+ * or a node's fds are closed unless they are those (l: NULL, none). */
+static void drop_pair(const struct layer *l, int *a, int *b)
 {
-	if (fd < 0)
-		return -1;
-	int r = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-	return r < 0 ? -errno : r;
+	if (l && *a >= 0 && (*a == l->upper || *a == l->lower))
+		*a = -1;
+	if (l && *b >= 0 && (*b == l->upper || *b == l->lower))
+		*b = -1;
+	close_pair(a, b);
 }
 
 void layer_node_put(struct layer_node *n)
 {
-	close_pair(&n->up, &n->low);
+	drop_pair(n->owner, &n->up, &n->low);
 }
 
 /* ---- one name of a merged directory --------------------------------------- */
@@ -269,12 +274,14 @@ static int walk_root(struct walk *w)
 	 * its fds are the roots' own duplicates */
 	if (w->len == 0 && w->up >= 0 && w->low >= 0)
 		return 0;
-	close_pair(&w->up, &w->low);
+	drop_pair(w->l, &w->up, &w->low);
 	w->len = 0;
 	w->path[0] = 0;
-	w->up = dup_fd(w->l->upper);
-	w->low = dup_fd(w->l->lower);
-	return w->up < 0 ? w->up : w->low < 0 ? w->low : 0;
+	if (w->l->upper < 0 || w->l->lower < 0)
+		return -EBADF;
+	w->up = w->l->upper;
+	w->low = w->l->lower;
+	return 0;
 }
 
 /* Into the directory name of the current one (e: its entry; updir: its
@@ -297,7 +304,7 @@ static int walk_enter(struct walk *w, const char *name, const struct layer_ent *
 		close_pair(&up, &low);
 		return r;
 	}
-	close_pair(&w->up, &w->low);
+	drop_pair(w->l, &w->up, &w->low);
 	w->up = up;
 	w->low = low;
 	int n =
@@ -362,6 +369,7 @@ static int walk_node(struct walk *w, const char *name, const struct layer_ent *e
 		return -ENAMETOOLONG;
 	n->up = w->up;
 	n->low = w->low;
+	n->owner = w->l;
 	w->up = w->low = -1;
 	n->where = e->where;
 	n->in_lower = e->in_lower;
@@ -507,7 +515,7 @@ int layer_lookup(const struct layer *l, const char *path, int flags, struct laye
 		strcpy(rest, path);
 		if ((r = walk_root(w)) == 0)
 			r = walk_path(w, rest, flags, n);
-		close_pair(&w->up, &w->low);
+		drop_pair(l, &w->up, &w->low);
 	}
 	free(w);
 	free(rest);
@@ -654,8 +662,8 @@ int layer_copy_up_parent(const struct layer *l, struct layer_node *n)
 	size_t len = (size_t)(n->name - n->path);
 	memcpy(dirs, n->path, len);
 	dirs[len] = 0;
-	int up = dup_fd(l->upper), low = dup_fd(l->lower);
-	int r = up < 0 ? up : low < 0 ? low : 0;
+	int up = l->upper, low = l->lower;
+	int r = up < 0 || low < 0 ? -EBADF : 0;
 	for (char *s = dirs, *save = NULL, *c; r == 0 && (c = strtok_r(s, "/", &save)); s = NULL) {
 		struct layer_ent e;
 		if ((r = layer_entry(l, up, low, c, &e)) < 0)
@@ -669,19 +677,19 @@ int layer_copy_up_parent(const struct layer *l, struct layer_node *n)
 		int nup = r < 0 ? -1 : layer_open_one(up, c, O_PATH | O_DIRECTORY);
 		int nlow =
 		    nup >= 0 && e.low_dir ? layer_open_one(low, c, O_PATH | O_DIRECTORY) : -1;
-		close_pair(&up, &low);
+		drop_pair(l, &up, &low);
 		up = nup;
 		low = nlow;
 		r = r < 0 ? r : up < 0 ? up : low < -1 ? low : 0;
 	}
-	if (low >= 0)
-		close(low);
+	int none = -1;
+	drop_pair(l, &low, &none);
 	if (r < 0) {
-		if (up >= 0)
-			close(up);
+		drop_pair(l, &up, &none);
 		return r;
 	}
 	n->up = up;
+	n->owner = l;
 	return 0;
 }
 

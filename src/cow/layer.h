@@ -83,17 +83,19 @@ enum layer_where {
 /* Where a merged name is.  The parent is open in both layers where it
  * exists (-1 where it does not, or where an opaque upper hides the
  * lower). */
+struct layer;
 struct layer_node {
-	int up, low;		/* the parent directory in each layer, or -1 */
-	enum layer_where where; /* the name's holder */
-	bool in_lower;		/* the lower holds the name visibly (a removal whites it out) */
-	bool whiteout;		/* the upper holds a whiteout at the name */
-	bool opaque;		/* the name is an opaque upper directory */
-	bool low_dir;		/* the name is a directory that merges a lower directory */
-	struct stat st;		/* its lstat in its holder (where != LAYER_NONE) */
-	const char *name;	/* its last component, in path ("." for the root) */
-	char path[PATH_MAX];	/* the resolved relative path ("." for the root) */
-	char outside[PATH_MAX]; /* LAYER_OUTSIDE: the absolute path it continues to */
+	int up, low;		   /* the parent directory in each layer, or -1 */
+	const struct layer *owner; /* whose root fds up and low may be (kept open) */
+	enum layer_where where;	   /* the name's holder */
+	bool in_lower;		   /* the lower holds the name visibly (a removal whites it out) */
+	bool whiteout;		   /* the upper holds a whiteout at the name */
+	bool opaque;		   /* the name is an opaque upper directory */
+	bool low_dir;		   /* the name is a directory that merges a lower directory */
+	struct stat st;		   /* its lstat in its holder (where != LAYER_NONE) */
+	const char *name;	   /* its last component, in path ("." for the root) */
+	char path[PATH_MAX];	   /* the resolved relative path ("." for the root) */
+	char outside[PATH_MAX];	   /* LAYER_OUTSIDE: the absolute path it continues to */
 };
 
 /* A bound on the bytes the copy-ups of every layer of this process have

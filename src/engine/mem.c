@@ -24,10 +24,13 @@ bool mem_pending(const struct sl_memref *m)
 }
 
 /* A write is proven before (a pid reused by another task would take the
- * bytes: nothing undoes that) and after.  A read only after: the
- * notification still pending then means the notifier lived throughout,
- * so its pid named no other task during the read; bytes read from a task
- * that took a dead notifier's pid are thrown away unused. */
+ * bytes: nothing undoes that), not after: what the caller does next
+ * proves it again (the answer, or an fd's injection, fails with ENOENT
+ * for a notification that is gone), and a check after could not take
+ * the bytes back.  A read only after: the notification still pending
+ * then means the notifier lived throughout, so its pid named no other
+ * task during the read; bytes read from a task that took a dead
+ * notifier's pid are thrown away unused. */
 static int transfer(const struct sl_memref *m, uint64_t addr, void *buf, size_t len, bool wr)
 {
 	if (len == 0)
@@ -42,7 +45,7 @@ static int transfer(const struct sl_memref *m, uint64_t addr, void *buf, size_t 
 	ssize_t n = wr ? process_vm_writev(m->pid, &local, 1, &remote, 1, 0)
 		       : process_vm_readv(m->pid, &local, 1, &remote, 1, 0);
 	int e = errno;
-	if ((r = id_valid(m)) < 0)
+	if (!wr && (r = id_valid(m)) < 0)
 		return r;
 	if (n < 0)
 		return e == ESRCH ? -ENOENT : -EFAULT;
@@ -67,7 +70,7 @@ static int transferv(const struct sl_memref *m, const struct iovec *remote, size
 	ssize_t got = wr ? process_vm_writev(m->pid, &local, 1, remote, n, 0)
 			 : process_vm_readv(m->pid, &local, 1, remote, n, 0);
 	int e = errno;
-	if ((r = id_valid(m)) < 0)
+	if (!wr && (r = id_valid(m)) < 0)
 		return r;
 	if (got < 0)
 		return e == ESRCH ? -ENOENT : -EFAULT;

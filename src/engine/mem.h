@@ -2,10 +2,12 @@
 /*
  * mem.h - access to a notifying child's memory.
  *
- * process_vm_readv/writev, followed by SECCOMP_IOCTL_NOTIF_ID_VALID (and
- * a write preceded by it too): the notification still pending after the
- * transfer proves the pid still named the blocked notifier during it (a
- * pid reused by another task would have invalidated the id).  Short
+ * process_vm_readv followed by SECCOMP_IOCTL_NOTIF_ID_VALID: the
+ * notification still pending after the transfer proves the pid still
+ * named the blocked notifier during it (a pid reused by another task
+ * would have invalidated the id).  process_vm_writev preceded by it: a
+ * check after could not take the bytes back, and the answer or the fd
+ * injection that follows fails for a notification that is gone.  Short
  * transfers are errors, so a caller never decides on half of an argument.
  *
  * Whatever is read is a snapshot of memory the child (or another thread,
