@@ -1019,6 +1019,31 @@ int onbehalf_fd_object(struct sl_ctx *c, int n)
 	return fd == -ENOENT ? -EBADF : fd;
 }
 
+/* Whether our fd (an O_PATH reopen of the child's) is the object fi
+ * describes: the mount by statx, the inode by statx's number, or where a
+ * filesystem reports another number than its inode's own (overlayfs
+ * gives a layer's st_ino), by our own fdinfo, which prints the same
+ * field as the child's. */
+static bool same_object(int fd, const struct sl_fdinfo *fi)
+{
+	struct statx sx = {0};
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sx) < 0 ||
+	    !(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id != fi->mnt_id)
+		return false;
+	if (sx.stx_ino == fi->ino)
+		return true;
+	char name[48], buf[512];
+	struct sl_fdinfo own;
+	snprintf(name, sizeof(name), "/proc/thread-self/fdinfo/%d", fd);
+	int f = open(name, O_RDONLY | O_CLOEXEC);
+	bool same = f >= 0 && pidinfo_read_at(-1, NULL, &f, buf, sizeof(buf)) == 0 &&
+		    pidinfo_parse_fdinfo(buf, &own) == 0 && own.ino == fi->ino &&
+		    own.mnt_id == fi->mnt_id;
+	if (f >= 0)
+		close(f);
+	return same;
+}
+
 int onbehalf_fd_file(struct sl_ctx *c, int n, struct stat *st)
 {
 	int fd = onbehalf_fd_object(c, n);
@@ -1036,13 +1061,9 @@ int onbehalf_fd_file(struct sl_ctx *c, int n, struct stat *st)
 	if (r == 0 && !mem_pending(&c->mem))
 		r = -ESRCH;
 	struct sl_fdinfo fi = {0};
-	struct statx sx = {0};
 	if (r == 0)
 		r = pidinfo_parse_fdinfo(buf, &fi) < 0 ? -EBADF : 0;
-	if (r == 0 && statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sx) < 0)
-		r = -errno;
-	if (r == 0 && ((fi.flags & O_PATH) || !(sx.stx_mask & STATX_MNT_ID) ||
-		       fi.ino != sx.stx_ino || fi.mnt_id != sx.stx_mnt_id))
+	if (r == 0 && ((fi.flags & O_PATH) || !same_object(fd, &fi)))
 		r = -EBADF;
 	if (r == 0 && st && fstat(fd, st) < 0)
 		r = -errno;
