@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/un.h>
 #include <unistd.h>
 
@@ -1024,13 +1025,11 @@ int onbehalf_fd_object(struct sl_ctx *c, int n)
  * filesystem reports another number than its inode's own (overlayfs
  * gives a layer's st_ino), by our own fdinfo, which prints the same
  * field as the child's. */
-static bool same_object(int fd, const struct sl_fdinfo *fi)
+static bool same_object(int fd, const struct statx *sx, const struct sl_fdinfo *fi)
 {
-	struct statx sx = {0};
-	if (statx(fd, "", AT_EMPTY_PATH, STATX_INO | STATX_MNT_ID, &sx) < 0 ||
-	    !(sx.stx_mask & STATX_MNT_ID) || sx.stx_mnt_id != fi->mnt_id)
+	if (!(sx->stx_mask & STATX_MNT_ID) || sx->stx_mnt_id != fi->mnt_id)
 		return false;
-	if (sx.stx_ino == fi->ino)
+	if (sx->stx_ino == fi->ino)
 		return true;
 	char name[48], buf[512];
 	struct sl_fdinfo own;
@@ -1044,32 +1043,53 @@ static bool same_object(int fd, const struct sl_fdinfo *fi)
 	return same;
 }
 
+/* The fields of struct stat the callers use, from statx. */
+static void stat_of(const struct statx *sx, struct stat *st)
+{
+	*st = (struct stat){.st_dev = makedev(sx->stx_dev_major, sx->stx_dev_minor),
+			    .st_ino = sx->stx_ino,
+			    .st_mode = sx->stx_mode,
+			    .st_nlink = sx->stx_nlink,
+			    .st_uid = sx->stx_uid,
+			    .st_gid = sx->stx_gid,
+			    .st_rdev = makedev(sx->stx_rdev_major, sx->stx_rdev_minor),
+			    .st_size = (off_t)sx->stx_size};
+}
+
 int onbehalf_fd_file(struct sl_ctx *c, int n, struct stat *st)
 {
-	int fd = onbehalf_fd_object(c, n);
-	if (fd < 0)
-		return fd;
-	/* read after our open: if the file named there now is not O_PATH
-	 * and is the same object (mount and inode), the child held a file
-	 * of it that the kernel would have let the call act on, at a moment
-	 * after the object was fixed; a swap between the two (even away and
-	 * back) can only hand over an object the child then held open */
-	char name[48], buf[512];
+	/* the object, then (read after our open) the file named there now:
+	 * if it is not O_PATH and is the same object (mount and inode), the
+	 * child held a file of it that the kernel would have let the call
+	 * act on, at a moment after the object was fixed; a swap between
+	 * the two (even away and back) can only hand over an object the
+	 * child then held open.  One check that the notification is still
+	 * pending, after both: its tid named the notifier throughout */
+	int dir = procs_dir(c->proc), fd = -1;
+	char name[64], buf[512];
+	snprintf(name, sizeof(name), "task/%d/fd/%d", (int)c->req->pid, n);
+	int r = dir < 0 ? -ESRCH : n < 0 ? -EBADF : 0;
+	if (r == 0 && (fd = openat(dir, name, O_PATH | O_CLOEXEC)) < 0)
+		r = -errno;
 	snprintf(name, sizeof(name), "task/%d/fdinfo/%d", (int)c->req->pid, n);
-	int dir = procs_dir(c->proc);
-	int r = dir < 0 ? -ESRCH : pidinfo_read(dir, name, buf, sizeof(buf));
+	if (r == 0)
+		r = pidinfo_read(dir, name, buf, sizeof(buf));
 	if (r == 0 && !mem_pending(&c->mem))
 		r = -ESRCH;
 	struct sl_fdinfo fi = {0};
+	struct statx sx = {0};
 	if (r == 0)
 		r = pidinfo_parse_fdinfo(buf, &fi) < 0 ? -EBADF : 0;
-	if (r == 0 && ((fi.flags & O_PATH) || !same_object(fd, &fi)))
-		r = -EBADF;
-	if (r == 0 && st && fstat(fd, st) < 0)
+	if (r == 0 && statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS | STATX_MNT_ID, &sx) < 0)
 		r = -errno;
+	if (r == 0 && ((fi.flags & O_PATH) || !same_object(fd, &sx, &fi)))
+		r = -EBADF;
+	if (r == 0 && st)
+		stat_of(&sx, st);
 	if (r == 0)
 		return fd;
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return r == -ENOENT ? -EBADF : r;
 }
 

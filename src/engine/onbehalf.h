@@ -210,7 +210,8 @@ int onbehalf_fd_object(struct sl_ctx *c, int n);
  * fsetxattr) may be made on ours instead of continued: a continued call
  * takes fd n again, which another thread may have pointed elsewhere
  * (dup2) since the check.  st (NULL: not wanted): its stat.  The fd, or
- * -EBADF (no such fd, O_PATH, or not the object any more), -ESRCH. */
+ * -EBADF (no such fd, O_PATH, or not the object any more), -ESRCH.
+ * Its stat holds what statx gives (no times, blocks or block size). */
 int onbehalf_fd_file(struct sl_ctx *c, int n, struct stat *st);
 /* The notifying thread's task/<tid>/name (cwd, root, fd/N: a magic link,
  * followed) under its bound /proc directory, opened O_PATH | flags, the
