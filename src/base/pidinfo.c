@@ -98,51 +98,53 @@ int pidinfo_read(int dirfd, const char *name, char *buf, size_t size)
 	return r;
 }
 
-static int parse_field(const char *buf, const char *key, const char *unit, long *out)
+/* What follows key at the start of a line of buf, or NULL. */
+static const char *line_value(const char *buf, const char *key)
 {
-	size_t klen = strlen(key), ulen = strlen(unit);
+	size_t klen = strlen(key);
 	for (const char *line = buf; line && *line;) {
-		if (strncmp(line, key, klen) == 0) {
-			char *end;
-			errno = 0;
-			long v = strtol(line + klen, &end, 10);
-			if (end == line + klen || errno || strncmp(end, unit, ulen) != 0)
-				return -EIO;
-			end += ulen;
-			if (*end && *end != '\n')
-				return -EIO;
-			*out = v;
-			return 0;
-		}
+		if (strncmp(line, key, klen) == 0)
+			return line + klen;
 		line = strchr(line, '\n');
 		if (line)
 			line++;
 	}
-	return -ENOENT;
+	return NULL;
+}
+
+static int parse_field(const char *buf, const char *key, const char *unit, long *out)
+{
+	const char *p = line_value(buf, key);
+	if (!p)
+		return -ENOENT;
+	size_t ulen = strlen(unit);
+	char *end;
+	errno = 0;
+	long v = strtol(p, &end, 10);
+	if (end == p || errno || strncmp(end, unit, ulen) != 0)
+		return -EIO;
+	end += ulen;
+	if (*end && *end != '\n')
+		return -EIO;
+	*out = v;
+	return 0;
 }
 
 /* An unsigned field "key<value>\n" in base, at a line's start. */
 static int parse_ufield(const char *buf, const char *key, int base, unsigned long long *out)
 {
-	size_t klen = strlen(key);
-	for (const char *line = buf; line && *line;) {
-		if (strncmp(line, key, klen) == 0) {
-			const char *p = line + klen;
-			while (*p == '\t' || *p == ' ')
-				p++;
-			char *end;
-			errno = 0;
-			unsigned long long v = *p == '-' ? 0 : strtoull(p, &end, base);
-			if (*p == '-' || end == p || errno || (*end && *end != '\n'))
-				return -EIO;
-			*out = v;
-			return 0;
-		}
-		line = strchr(line, '\n');
-		if (line)
-			line++;
-	}
-	return -ENOENT;
+	const char *p = line_value(buf, key);
+	if (!p)
+		return -ENOENT;
+	while (*p == '\t' || *p == ' ')
+		p++;
+	char *end;
+	errno = 0;
+	unsigned long long v = *p == '-' ? 0 : strtoull(p, &end, base);
+	if (*p == '-' || end == p || errno || (*end && *end != '\n'))
+		return -EIO;
+	*out = v;
+	return 0;
 }
 
 int pidinfo_parse_fdinfo(const char *buf, struct sl_fdinfo *out)
