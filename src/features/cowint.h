@@ -36,6 +36,26 @@ struct sl_feature;
 #define RENAME_NOREPLACE (1 << 0)
 #endif
 
+/* The ioctls that change an inode through a file open for reading only
+ * (cowl_on_ioctl), as numbers (the 6.1 headers lack some). */
+#ifndef FS_IOC_SETFLAGS
+#define FS_IOC_SETFLAGS 0x40086602u
+#endif
+#ifndef FS_IOC_FSSETXATTR
+#define FS_IOC_FSSETXATTR 0x401c5820u
+#endif
+#ifndef FS_IOC_SETVERSION
+#define FS_IOC_SETVERSION 0x40087602u
+#endif
+#ifndef FS_IOC_SET_ENCRYPTION_POLICY
+#define FS_IOC_SET_ENCRYPTION_POLICY 0x800c6613u
+#endif
+#ifndef FS_IOC_ENABLE_VERITY
+#define FS_IOC_ENABLE_VERITY 0x40806685u
+#endif
+#define EXT4_IOC_SETVERSION	 0x40086604u /* ext4's own number (not in the uapi) */
+#define FAT_IOCTL_SET_ATTRIBUTES 0x40047211u
+
 #define CL_DIRS 16 /* listings kept per sandbox */
 
 /* One listing served from the open file at position next. */
@@ -88,6 +108,13 @@ struct cl_state {
 	int stash_fd;
 	uint64_t stash_id;
 	size_t proc_off; /* this feature's block of a process (struct cl_proc) */
+	/* deterministic_dirs lists the directories that are not the
+	 * layer's (dirs.c, after this feature): the object this feature
+	 * checked for notification dents_id, for it to list only that */
+	bool sorted, dents_set;
+	uint64_t dents_id;
+	dev_t dents_dev;
+	ino_t dents_ino;
 };
 
 /* Per process of the sandbox. */
@@ -226,6 +253,7 @@ long cowl_out_change(struct sl_ctx *c, struct cl_state *st, const struct job *j,
 void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg);

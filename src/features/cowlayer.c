@@ -959,6 +959,14 @@ static const struct sl_frule cowlayer_rules[] = {
     {{__NR_fchown, 0, {{0}}}, cowl_on_fdmeta},
     {{__NR_fsetxattr, 0, {{0}}}, cowl_on_fdmeta},
     {{__NR_fremovexattr, 0, {{0}}}, cowl_on_fdmeta},
+    /* the ioctls that change an inode through a read-only fd (cowpaths.c) */
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETFLAGS)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_FSSETXATTR)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETVERSION)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, EXT4_IOC_SETVERSION)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FAT_IOCTL_SET_ATTRIBUTES)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SET_ENCRYPTION_POLICY)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_ENABLE_VERITY)}}, cowl_on_ioctl},
     {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64},
 #ifdef __NR_getdents
     {{__NR_getdents, 0, {{0}}}, cowl_on_getdents},
@@ -1021,6 +1029,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 			       .user_xattr = b->user_xattr,
 			       .workdir = st->wd};
 	st->max_disk = env->policy->max_disk.set ? env->policy->max_disk.v : 0;
+	st->sorted = env->policy->deterministic_dirs;
 	char t[32];
 	ssize_t tn = readlink("/dev/fd", t, sizeof(t) - 1);
 	st->dev_fd = tn == 13 && !strncmp(t, "/proc/self/fd", 13);

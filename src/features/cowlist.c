@@ -18,6 +18,7 @@
 #include <utime.h>
 
 #include "aschild.h"
+#include "cowlayer.h"
 #include "cow.h"
 #include "cowint.h"
 #include "error.h"
@@ -157,8 +158,43 @@ static long serve(int fd, const struct sl_memref *m, void *arg)
 	return r;
 }
 
-/* 1 with *q ready when the child's fd n is a directory of the layer, 0
- * when not, -errno. */
+/* On the fetcher, fd its duplicate of the child's: a directory that is
+ * not the layer's, listed by the kernel on that very file once it is
+ * proven the object checked (ob_fd_fn).  Never continued: the kernel
+ * would take fd n again, and another thread may have dup2()ed a
+ * directory of the layer onto it since (the host's workdir, or the
+ * upper, listed raw: the names the command removed, its whiteouts). */
+static long serve_other(int fd, const struct sl_memref *m, void *arg)
+{
+	struct dents_q *q = arg;
+	struct stat sb;
+	if (fstat(fd, &sb) < 0 || sb.st_dev != q->dev || sb.st_ino != q->ino)
+		return -EAGAIN; /* changed since: the child's own race */
+	size_t size = q->count < (256u << 10) ? q->count : (256u << 10);
+	unsigned char *out = calloc(1, size ? size : 1);
+	if (!out)
+		return -ENOMEM;
+	off_t pos = lseek(fd, 0, SEEK_CUR); /* an O_PATH file: the listing's EBADF */
+#ifdef __NR_getdents
+	long nr = q->old ? __NR_getdents : __NR_getdents64;
+#else
+	long nr = __NR_getdents64;
+#endif
+	long r = syscall(nr, fd, out, size);
+	r = r < 0 ? -errno : r;
+	if (r > 0 && mem_write(m, q->buf, out, (size_t)r) < 0) {
+		if (pos >= 0)
+			lseek(fd, pos, SEEK_SET); /* as the kernel: a fault moves nothing */
+		r = -EFAULT;
+	}
+	free(out);
+	return r;
+}
+
+/* Whether the child's fd n is a directory of the layer: 1 with *q ready,
+ * 2 for one removed from the view since (empty), 0 when it is not the
+ * layer's (q->dev, q->ino: the object checked), or -errno (the answer:
+ * EBADF for no such fd, or an O_PATH one, as the kernel's). */
 static long dents_prepare(struct sl_ctx *c, struct cl_state *st, int n, struct dents_q *q)
 {
 	char *abs = malloc(PATH_MAX);
@@ -166,23 +202,61 @@ static long dents_prepare(struct sl_ctx *c, struct cl_state *st, int n, struct d
 	unsigned flags = 0;
 	int fd = abs ? onbehalf_fd_object(c, n) : -ENOMEM;
 	long r = fd < 0 ? fd : fstat(fd, &sb) < 0 ? -errno : 0;
-	if (r == 0 && (!S_ISDIR(sb.st_mode) || !dir_place(st, fd, &sb, abs)))
-		r = 1; /* not the layer's */
+	bool mine = r == 0 && S_ISDIR(sb.st_mode) && dir_place(st, fd, &sb, abs);
 	if (fd >= 0)
 		close(fd);
-	if (r == 0)
-		r = fd_info(c, n, &q->pos, &flags);
-	if (r == 0 && (flags & O_PATH))
-		r = 1; /* the kernel's EBADF */
 	if (r == 0) {
 		q->dev = sb.st_dev;
 		q->ino = sb.st_ino;
+	}
+	if (r == 0 && !mine) {
+		free(abs);
+		return 0;
+	}
+	if (r == 0)
+		r = fd_info(c, n, &q->pos, &flags);
+	if (r == 0 && (flags & O_PATH))
+		r = -EBADF; /* the kernel's answer to an O_PATH fd */
+	if (r == 0) {
 		q->d = dir_for(c, st, abs, &sb, q->pos, &r);
 		if (!q->d && r == -ENOENT)
 			r = 2; /* removed from the view since: empty */
 	}
 	free(abs);
-	return r == -EBADF || r == 1 ? 0 : r == 0 ? 1 : r;
+	return r == 0 ? 1 : r;
+}
+
+/* A directory that is not the layer's (dents_prepare's 0): listed here on
+ * the fetcher's duplicate, or, with deterministic_dirs, left to its
+ * handler after this one, which takes the fd again: the object checked
+ * is kept for it (cowlayer_listing_object), and it lists only that. */
+static void dents_other(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
+			struct dents_q *q)
+{
+	if (st->sorted) {
+		st->dents_set = true;
+		st->dents_id = c->req->id;
+		st->dents_dev = q->dev;
+		st->dents_ino = q->ino;
+		*a = sl_act_continue(); /* to deterministic_dirs, never to the kernel */
+		return;
+	}
+	onbehalf_answer(a, onbehalf_fd_call(st->ob, c, (int)(unsigned int)c->req->data.args[0],
+					    serve_other, q));
+}
+
+int cowlayer_listing_object(struct sl_ctx *c, dev_t *dev, ino_t *ino)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	if (!st)
+		return 0;
+	bool mine = st->dents_set && st->dents_id == c->req->id;
+	st->dents_set = false;
+	if (!mine)
+		return -EAGAIN; /* the layer's handler did not check this call */
+	*dev = st->dents_dev;
+	*ino = st->dents_ino;
+	return 1;
 }
 
 static void on_dents(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, bool old)
@@ -192,7 +266,7 @@ static void on_dents(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
 	struct dents_q q = {.buf = r[1], .count = (unsigned int)r[2], .old = old};
 	long v = dents_prepare(c, st, n, &q);
 	if (v == 0) {
-		*a = sl_act_continue(); /* not the layer's: the chain's next, or the kernel */
+		dents_other(c, a, st, &q);
 		return;
 	}
 	if (v == 1)

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * attackrace.c - the seccomp copy-on-write layer's "checked, then left to
+ * the kernel" answers under attack.  A call the supervisor decides on and
+ * then continues is made again by the kernel on what the child names at
+ * that later moment: the fd number (another thread dup2()s onto it), the
+ * path buffer (another thread rewrites it).  Each test races such a
+ * change against the call and looks for what the layer promises never
+ * happens: a name removed in the layer listed again, the host's workdir
+ * changed by an aborted run.
+ */
+#include "common.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define PY TC_PYTHON
+
+/* A layer that aborts at the end (the host's workdir must stay as it
+ * was); extra_read: a tree outside granted for reading; sorted:
+ * deterministic_dirs. */
+static sandlock_sandbox_t *race_policy(const char *w, const char *extra_read, bool sorted)
+{
+	sandlock_builder_t *b = tc_builder_sys();
+	b = sandlock_sandbox_builder_workdir(b, w);
+	b = sandlock_sandbox_builder_fs_isolation(b, 0);
+	b = sandlock_sandbox_builder_fs_storage(b, tc_mkdir("storage"));
+	b = sandlock_sandbox_builder_on_exit(b, 1);
+	if (extra_read)
+		b = sandlock_sandbox_builder_fs_read(b, extra_read);
+	if (sorted)
+		b = sandlock_sandbox_builder_deterministic_dirs(b, true);
+	return tc_build(b);
+}
+
+static struct tc_res py(const sandlock_sandbox_t *p, const char *code, const char *arg)
+{
+	const char *argv[] = {PY, "-c", code, arg, NULL};
+	return tc_result(sandlock_run(p, NULL, argv, 4));
+}
+
+/* getdents64 on fd 50 while a second thread points it at a directory
+ * outside the workdir and at the layer's view of the workdir's root in
+ * turn (dup2).  A call checked as "not the layer's" on the outside
+ * directory and then continued would have the kernel list the fd's
+ * directory as it is then: the host's workdir (or the upper) raw, with
+ * the name the command removed. */
+static const char dents_code[] =
+    "import ctypes, os, sys, threading, time\n"
+    "w, out = sys.argv[1].split(':')\n"
+    "os.chdir(w); os.unlink('gone')\n"
+    "libc = ctypes.CDLL(None, use_errno=True)\n"
+    "layer = os.open('.', os.O_RDONLY | os.O_DIRECTORY)\n"
+    "other = os.open(out, os.O_RDONLY | os.O_DIRECTORY)\n"
+    "done = False\n"
+    "def flip():\n"
+    "    while not done:\n"
+    "        os.dup2(other, 50); os.dup2(layer, 50)\n"
+    "t = threading.Thread(target=flip); t.start()\n"
+    "buf = ctypes.create_string_buffer(8192)\n"
+    "seen = set(); calls = 0\n"
+    "end = time.time() + 2\n"
+    "while time.time() < end:\n"
+    "    for _ in range(50):\n"
+    "        libc.lseek(50, 0, 0)\n"
+    "        n = libc.syscall(217, 50, buf, 8192)\n"
+    "        calls += 1\n"
+    "        off = 0\n"
+    "        while n > 0 and off < n:\n"
+    "            rl = int.from_bytes(buf.raw[off + 16:off + 18], 'little')\n"
+    "            seen.add(buf.raw[off + 19:off + rl].split(b'\\0')[0]); off += rl\n"
+    "done = True; t.join()\n"
+    "print('leak' if b'gone' in seen else 'clean', b'kept' in seen, b'out1' in seen)\n";
+
+static void dents_race(bool sorted)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w"), *out = tc_mkdir("outside");
+	tc_write_file(tc_path(w, "gone"), "SECRET\n", 0644);
+	tc_write_file(tc_path(w, "kept"), "fine\n", 0644);
+	tc_write_file(tc_path(out, "out1"), "x\n", 0644);
+	sandlock_sandbox_t *p = race_policy(w, out, sorted);
+	struct tc_res r = py(p, dents_code, tc_fmt("%s:%s", w, out));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "clean True True\n");
+	CHECK_STR(tc_read_file(tc_path(w, "gone")), "SECRET\n"); /* aborted: the host's */
+}
+
+TEST(attackrace_getdents_fd_swapped)
+{
+	dents_race(false);
+}
+
+/* The same with deterministic_dirs, whose handler comes after the
+ * layer's in the chain and takes the fd again. */
+TEST(attackrace_getdents_fd_swapped_sorted)
+{
+	dents_race(true);
+}
+
+/* The inode flags of a file the command opened for reading in the
+ * workdir: its fd is the host's file (a read open is served from the
+ * lower), and FS_IOC_SETFLAGS needs only ownership, no write access, so
+ * the kernel would set them on the host's file, past the layer and the
+ * abort.  Refused (EPERM); an upper file of the layer's and a file
+ * outside the workdir take them as the kernel gives them. */
+TEST(attackrace_inode_flags_of_a_workdir_file)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	char *f = tc_path(w, "victim");
+	tc_write_file(f, "data\n", 0644);
+	int hfd = open(f, O_RDONLY | O_CLOEXEC);
+	int before = 0;
+	CHECK(hfd >= 0);
+	if (ioctl(hfd, FS_IOC_GETFLAGS, &before) < 0) {
+		close(hfd);
+		SKIP("this filesystem has no inode flags (FS_IOC_GETFLAGS)");
+	}
+	sandlock_sandbox_t *p = race_policy(w, NULL, false);
+	static const char code[] =
+	    "import array, fcntl, os, sys\n"
+	    "os.chdir(sys.argv[1])\n"
+	    "GET, SET, NODUMP = 0x80086601, 0x40086602, 0x40\n"
+	    "def flip(name, flags):\n"
+	    "    fd = os.open(name, flags)\n"
+	    "    a = array.array('l', [0])\n"
+	    "    try:\n"
+	    "        fcntl.ioctl(fd, GET, a, True); a[0] |= NODUMP\n"
+	    "        fcntl.ioctl(fd, SET, a, True); return 'OK'\n"
+	    "    except OSError as e: return 'E%d' % e.errno\n"
+	    "    finally: os.close(fd)\n"
+	    "print(flip('victim', os.O_RDONLY), flip('mine', os.O_RDWR | os.O_CREAT))\n";
+	struct tc_res r = py(p, code, w);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "E1 OK\n");
+	int after = -1;
+	CHECK_EQ(ioctl(hfd, FS_IOC_GETFLAGS, &after), 0);
+	close(hfd);
+	CHECK_EQ(after, before);
+	CHECK(!tc_exists(tc_path(w, "mine")));
+}
+
+/* The same ioctl while a second thread points the fd number at an upper
+ * file and at the host's file in turn (dup2): one checked on the upper
+ * file and then continued would set the host's flags.  Each is made on
+ * the supervisor's duplicate of the child's file, proven the object
+ * checked. */
+TEST(attackrace_inode_flags_fd_swapped)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	char *f = tc_path(w, "victim");
+	tc_write_file(f, "data\n", 0644);
+	int hfd = open(f, O_RDONLY | O_CLOEXEC);
+	int before = 0;
+	CHECK(hfd >= 0);
+	if (ioctl(hfd, FS_IOC_GETFLAGS, &before) < 0) {
+		close(hfd);
+		SKIP("this filesystem has no inode flags (FS_IOC_GETFLAGS)");
+	}
+	sandlock_sandbox_t *p = race_policy(w, NULL, false);
+	static const char code[] =
+	    "import array, fcntl, os, sys, threading, time\n"
+	    "os.chdir(sys.argv[1])\n"
+	    "SET, NODUMP = 0x40086602, 0x40\n"
+	    "low = os.open('victim', os.O_RDONLY)\n"
+	    "up = os.open('u', os.O_CREAT | os.O_RDWR, 0o644)\n"
+	    "done = False\n"
+	    "def flip():\n"
+	    "    while not done:\n"
+	    "        os.dup2(up, 50); os.dup2(low, 50)\n"
+	    "t = threading.Thread(target=flip); t.start()\n"
+	    "a = array.array('l', [NODUMP]); ok = 0\n"
+	    "end = time.time() + 1.5\n"
+	    "while time.time() < end:\n"
+	    "    for _ in range(100):\n"
+	    "        try: fcntl.ioctl(50, SET, a, True); ok += 1\n"
+	    "        except OSError: pass\n"
+	    "done = True; t.join()\n"
+	    "print(ok > 0)\n";
+	struct tc_res r = py(p, code, w);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "True\n");
+	int after = -1;
+	CHECK_EQ(ioctl(hfd, FS_IOC_GETFLAGS, &after), 0);
+	close(hfd);
+	CHECK_EQ(after, before);
+}
