@@ -364,6 +364,78 @@ static bool magic_readlink(struct sl_ctx *c, struct sl_action *a, struct cl_stat
 	return true;
 }
 
+/* ---- reads that are not the layer's --------------------------------------------- */
+
+struct other_q {
+	const struct cl_state *st;
+	struct job *j;
+	char *abs; /* PATH_MAX bytes: the workdir's name of an object of the layer */
+};
+
+/* On the object the on-behalf core resolved: the layer's (its name in the
+ * workdir or the upper: 1, the caller asks the layer), else the read made
+ * on it (a symlink holds no user.* xattr: the layer's answers for one). */
+static long other_op(const struct ob_obj *o, void *arg)
+{
+	struct other_q *q = arg;
+	struct job *j = q->j;
+	char proc[32];
+	if (cowl_fd_name(o->fd, q->abs, PATH_MAX) == 0 && cowl_to_workdir(q->st, q->abs) == 1)
+		return 1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+	bool link = S_ISLNK(o->st.st_mode);
+	long r;
+	switch (j->op) {
+	case OP_READLINK:
+		r = readlinkat(o->fd, "", j->buf, j->size);
+		break;
+	case OP_GETXATTR:
+		if (link)
+			return -ENODATA;
+		r = getxattr(proc, j->name, j->buf, j->size);
+		break;
+	default: /* OP_LISTXATTR */
+		if (link)
+			return 0;
+		r = listxattr(proc, j->buf, j->size);
+		break;
+	}
+	return r < 0 ? -errno : r;
+}
+
+/* A readlink, getxattr or listxattr whose path is not the layer's: made
+ * here on the path read once, never continued (the kernel would read the
+ * path again, and a thread rewriting it in between would have the kernel
+ * read a symlink's target or a file's xattr the layer removed, since
+ * Landlock lets the command read the workdir).  The object is resolved as
+ * the thread would resolve it (the on-behalf core, no decision: the
+ * kernel's calls need no right); one of the layer (met through a symlink
+ * outside, a member's /proc/<pid>/cwd) is answered by the layer, its
+ * workdir name in abs: 1. */
+static long other_read(struct sl_ctx *c, struct cl_state *st, int dirfd, const char *path, int lf,
+		       struct job *j, char *abs)
+{
+	struct other_q q = {.st = st, .j = j, .abs = abs};
+	char *dup = strdup(path);
+	if (!dup)
+		return -ENOMEM;
+	cowl_dev_fd(st, dup);
+	struct ob_req r = {.dirfd = dirfd,
+			   .path = dup,
+			   .flags = (lf & LAYER_FOLLOW) ? 0 : OB_NOFOLLOW,
+			   .need = OB_ANY,
+			   .op = other_op,
+			   .arg = &q};
+	long v = onbehalf_run(st->ob, c, &r);
+	free(dup);
+	return v;
+}
+
+static bool other_read_op(enum cl_op op)
+{
+	return op == OP_READLINK || op == OP_GETXATTR || op == OP_LISTXATTR;
+}
+
 /* Every path call but the opens and the two-path ones. */
 void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
@@ -392,7 +464,8 @@ void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	}
 	if (r == 0)
 		r = cowl_place(st, c, dirfd, path, empty, !(lf & LAYER_FOLLOW), p);
-	if (r == 0) { /* not the layer's */
+	bool other = r == 0 && other_read_op(k->op);
+	if (r == 0 && !other) { /* not the layer's: stat, access, or a change Landlock decides */
 		free(p);
 		return;
 	}
@@ -400,10 +473,17 @@ void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		j.op = OP_RMDIR;
 	uint64_t a4[4] = {arg(c, k->path + 1), arg(c, k->path + 2), arg(c, k->path + 3),
 			  arg(c, k->path + 4)};
-	if (k->op == OP_READLINK && r > 0)
+	if (k->op == OP_READLINK && (r > 0 || other))
 		a4[1] = arg(c, k->path + 2);
-	if (r > 0)
+	if (r > 0 || other)
 		r = read_args(c, k, a4, &j);
+	if (other && r == 0 && (r = other_read(c, st, dirfd, path, lf, &j, p->abs)) != 1) {
+		r = write_out(c, k, &j, r);
+		free(j.buf);
+		free(p);
+		onbehalf_answer(a, r);
+		return;
+	}
 	if (r == 1 && k->op == OP_UTIMENS)
 		r = 0; /* both omitted: nothing changes */
 	else if (r >= 0) {
