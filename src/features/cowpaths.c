@@ -373,7 +373,7 @@ struct other_q {
 };
 
 /* On the object the on-behalf core resolved: the layer's (its name in the
- * workdir or the upper: 1, the caller asks the layer), else the read made
+ * workdir or the upper: 1, the caller asks the layer), else the call made
  * on it (a symlink holds no user.* xattr: the layer's answers for one). */
 static long other_op(const struct ob_obj *o, void *arg)
 {
@@ -386,6 +386,16 @@ static long other_op(const struct ob_obj *o, void *arg)
 	bool link = S_ISLNK(o->st.st_mode);
 	long r;
 	switch (j->op) {
+	case OP_TRUNCATE:
+		if (!S_ISREG(o->st.st_mode))
+			return S_ISDIR(o->st.st_mode) ? -EISDIR : -EINVAL;
+		r = open(proc, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (r >= 0) {
+			int fd = (int)r;
+			r = ftruncate(fd, j->len);
+			close(fd);
+		}
+		break;
 	case OP_READLINK:
 		r = readlinkat(o->fd, "", j->buf, j->size);
 		break;
@@ -411,7 +421,10 @@ static long other_op(const struct ob_obj *o, void *arg)
  * the thread would resolve it (the on-behalf core, no decision: the
  * kernel's calls need no right); one of the layer (met through a symlink
  * outside, a member's /proc/<pid>/cwd) is answered by the layer, its
- * workdir name in abs: 1. */
+ * workdir name in abs: 1.  A truncate too, decided on the object (a
+ * writable tree, as Landlock's truncate right would be): where Landlock
+ * has no such right (ABI < 3, degraded), a continued truncate rewritten
+ * to a workdir file would cut the host's file. */
 static long other_read(struct sl_ctx *c, struct cl_state *st, int dirfd, const char *path, int lf,
 		       struct job *j, char *abs)
 {
@@ -423,7 +436,7 @@ static long other_read(struct sl_ctx *c, struct cl_state *st, int dirfd, const c
 	struct ob_req r = {.dirfd = dirfd,
 			   .path = dup,
 			   .flags = (lf & LAYER_FOLLOW) ? 0 : OB_NOFOLLOW,
-			   .need = OB_ANY,
+			   .need = j->op == OP_TRUNCATE ? OB_WRITE : OB_ANY,
 			   .op = other_op,
 			   .arg = &q};
 	long v = onbehalf_run(st->ob, c, &r);
@@ -433,7 +446,7 @@ static long other_read(struct sl_ctx *c, struct cl_state *st, int dirfd, const c
 
 static bool other_read_op(enum cl_op op)
 {
-	return op == OP_READLINK || op == OP_GETXATTR || op == OP_LISTXATTR;
+	return op == OP_READLINK || op == OP_GETXATTR || op == OP_LISTXATTR || op == OP_TRUNCATE;
 }
 
 /* Every path call but the opens and the two-path ones. */

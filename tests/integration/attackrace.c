@@ -25,9 +25,10 @@
 #define PY TC_PYTHON
 
 /* A layer that aborts at the end (the host's workdir must stay as it
- * was); extra_read: a tree outside granted for reading; sorted:
- * deterministic_dirs. */
-static sandlock_sandbox_t *race_policy(const char *w, const char *extra_read, bool sorted)
+ * was); extra_read: a tree outside granted for reading (extra_write: for
+ * writing); sorted: deterministic_dirs. */
+static sandlock_sandbox_t *race_policy_rw(const char *w, const char *extra_read,
+					  const char *extra_write, bool sorted)
 {
 	sandlock_builder_t *b = tc_builder_sys();
 	b = sandlock_sandbox_builder_workdir(b, w);
@@ -36,9 +37,16 @@ static sandlock_sandbox_t *race_policy(const char *w, const char *extra_read, bo
 	b = sandlock_sandbox_builder_on_exit(b, 1);
 	if (extra_read)
 		b = sandlock_sandbox_builder_fs_read(b, extra_read);
+	if (extra_write)
+		b = sandlock_sandbox_builder_fs_write(b, extra_write);
 	if (sorted)
 		b = sandlock_sandbox_builder_deterministic_dirs(b, true);
 	return tc_build(b);
+}
+
+static sandlock_sandbox_t *race_policy(const char *w, const char *extra_read, bool sorted)
+{
+	return race_policy_rw(w, extra_read, NULL, sorted);
 }
 
 static struct tc_res py(const sandlock_sandbox_t *p, const char *code, const char *arg)
@@ -253,4 +261,43 @@ TEST(attackrace_readlink_and_xattr_path_rewritten)
 	CHECK_STR(r.out, "clean True\n");
 	char t[64] = {0};
 	CHECK_EQ(readlink(tc_path(w, "gone"), t, sizeof(t) - 1), 13); /* aborted: the host's */
+}
+
+/* truncate while a second thread rewrites the path between a file in a
+ * writable tree outside and the host's file in the workdir: one decided
+ * "not the layer's" and continued would have the kernel cut the host's
+ * file wherever Landlock has no truncate right (ABI < 3, degraded).  It
+ * is made on the path read once, on the object, granted only under a
+ * writable tree: the outside file is cut, the workdir's never. */
+TEST(attackrace_truncate_path_rewritten)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w"), *out = tc_mkdir("outw");
+	tc_write_file(tc_path(w, "victim"), "data\n", 0644);
+	tc_write_file(tc_path(out, "f"), "outside\n", 0644);
+	sandlock_sandbox_t *p = race_policy_rw(w, NULL, out, false);
+	static const char code[] =
+	    "import ctypes, os, sys, threading, time\n"
+	    "w, out = sys.argv[1].split(':')\n"
+	    "libc = ctypes.CDLL(None, use_errno=True)\n"
+	    "a, b = (out + '/f').encode(), (w + '/victim').encode()\n"
+	    "size = max(len(a), len(b)) + 1\n"
+	    "buf = ctypes.create_string_buffer(size)\n"
+	    "done = False\n"
+	    "def flip():\n"
+	    "    while not done:\n"
+	    "        for n in (a, b):\n"
+	    "            ctypes.memset(buf, 0, size); ctypes.memmove(buf, n, len(n))\n"
+	    "t = threading.Thread(target=flip); t.start()\n"
+	    "ok = 0; end = time.time() + 1.5\n"
+	    "while time.time() < end:\n"
+	    "    for _ in range(100):\n"
+	    "        if libc.truncate(buf, ctypes.c_long(0)) == 0: ok += 1\n"
+	    "done = True; t.join()\n"
+	    "print(ok > 0, os.path.getsize(out + '/f'))\n";
+	struct tc_res r = py(p, code, tc_fmt("%s:%s", w, out));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "True 0\n");
+	CHECK_STR(tc_read_file(tc_path(w, "victim")), "data\n");
 }
