@@ -91,7 +91,8 @@ struct cl_state {
 	struct onbehalf *ob;
 	struct layer l;
 	int lower, upper, work;
-	char wd[PATH_MAX]; /* the workdir's canonical name */
+	dev_t lower_dev, upper_dev; /* their filesystems */
+	char wd[PATH_MAX];	    /* the workdir's canonical name */
 	char up[PATH_MAX]; /* the upper's */
 	size_t wdl, upl;
 	uint64_t max_disk; /* 0: none */

@@ -1020,6 +1020,10 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	if (fstat(st->lower, &sb) < 0 || sb.st_dev != b->wd_dev || sb.st_ino != b->wd_ino)
 		return sl_errorf(EBUSY, "copy-on-write layer: the workdir '%s' changed",
 				 b->workdir);
+	st->lower_dev = sb.st_dev;
+	if (fstat(st->upper, &sb) < 0)
+		return sl_errorf(errno, "copy-on-write layer: %s: %s", b->upper, strerror(errno));
+	st->upper_dev = sb.st_dev;
 	if ((r = dir_name(st->lower, st->wd, &st->wdl, "workdir")) < 0 ||
 	    (r = dir_name(st->upper, st->up, &st->upl, "upper")) < 0)
 		return r;

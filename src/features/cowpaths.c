@@ -380,7 +380,9 @@ static long other_op(const struct ob_obj *o, void *arg)
 	struct other_q *q = arg;
 	struct job *j = q->j;
 	char proc[32];
-	if (cowl_fd_name(o->fd, q->abs, PATH_MAX) == 0 && cowl_to_workdir(q->st, q->abs) == 1)
+	/* named only on the layer's filesystems (a name costs a readlink) */
+	bool fs = o->st.st_dev == q->st->lower_dev || o->st.st_dev == q->st->upper_dev;
+	if (fs && cowl_fd_name(o->fd, q->abs, PATH_MAX) == 0 && cowl_to_workdir(q->st, q->abs) == 1)
 		return 1;
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
 	bool link = S_ISLNK(o->st.st_mode);
