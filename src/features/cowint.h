@@ -93,7 +93,7 @@ struct cl_state {
 	int lower, upper, work;
 	dev_t lower_dev, upper_dev; /* their filesystems */
 	char wd[PATH_MAX];	    /* the workdir's canonical name */
-	char up[PATH_MAX]; /* the upper's */
+	char up[PATH_MAX];	    /* the upper's */
 	size_t wdl, upl;
 	uint64_t max_disk; /* 0: none */
 	struct cl_quota q;

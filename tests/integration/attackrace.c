@@ -178,25 +178,24 @@ TEST(attackrace_inode_flags_fd_swapped)
 		SKIP("this filesystem has no inode flags (FS_IOC_GETFLAGS)");
 	}
 	sandlock_sandbox_t *p = race_policy(w, NULL, false);
-	static const char code[] =
-	    "import array, fcntl, os, sys, threading, time\n"
-	    "os.chdir(sys.argv[1])\n"
-	    "SET, NODUMP = 0x40086602, 0x40\n"
-	    "low = os.open('victim', os.O_RDONLY)\n"
-	    "up = os.open('u', os.O_CREAT | os.O_RDWR, 0o644)\n"
-	    "done = False\n"
-	    "def flip():\n"
-	    "    while not done:\n"
-	    "        os.dup2(up, 50); os.dup2(low, 50)\n"
-	    "t = threading.Thread(target=flip); t.start()\n"
-	    "a = array.array('l', [NODUMP]); ok = 0\n"
-	    "end = time.time() + 1.5\n"
-	    "while time.time() < end:\n"
-	    "    for _ in range(100):\n"
-	    "        try: fcntl.ioctl(50, SET, a, True); ok += 1\n"
-	    "        except OSError: pass\n"
-	    "done = True; t.join()\n"
-	    "print(ok > 0)\n";
+	static const char code[] = "import array, fcntl, os, sys, threading, time\n"
+				   "os.chdir(sys.argv[1])\n"
+				   "SET, NODUMP = 0x40086602, 0x40\n"
+				   "low = os.open('victim', os.O_RDONLY)\n"
+				   "up = os.open('u', os.O_CREAT | os.O_RDWR, 0o644)\n"
+				   "done = False\n"
+				   "def flip():\n"
+				   "    while not done:\n"
+				   "        os.dup2(up, 50); os.dup2(low, 50)\n"
+				   "t = threading.Thread(target=flip); t.start()\n"
+				   "a = array.array('l', [NODUMP]); ok = 0\n"
+				   "end = time.time() + 1.5\n"
+				   "while time.time() < end:\n"
+				   "    for _ in range(100):\n"
+				   "        try: fcntl.ioctl(50, SET, a, True); ok += 1\n"
+				   "        except OSError: pass\n"
+				   "done = True; t.join()\n"
+				   "print(ok > 0)\n";
 	struct tc_res r = py(p, code, w);
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
@@ -242,7 +241,8 @@ TEST(attackrace_readlink_and_xattr_path_rewritten)
 	    "done = False\n"
 	    "def flip():\n"
 	    "    while not done:\n"
-	    "        for n, buf, size in ((lb, lbuf, ls), (xb, xbuf, xs), (la, lbuf, ls), (xa, xbuf, xs)):\n"
+	    "        for n, buf, size in ((lb, lbuf, ls), (xb, xbuf, xs), (la, lbuf, ls), (xa, "
+	    "xbuf, xs)):\n"
 	    "            ctypes.memset(buf, 0, size); ctypes.memmove(buf, n, len(n))\n"
 	    "t = threading.Thread(target=flip); t.start()\n"
 	    "seen = set(); out_buf = ctypes.create_string_buffer(256)\n"
@@ -254,7 +254,8 @@ TEST(attackrace_readlink_and_xattr_path_rewritten)
 	    "        n = libc.getxattr(xbuf, b'user.k', out_buf, 255)\n"
 	    "        if n > 0: seen.add(out_buf.raw[:n])\n"
 	    "done = True; t.join()\n"
-	    "print('leak' if any(s.startswith(b'SECRET') for s in seen) else 'clean', b'fine' in seen)\n";
+	    "print('leak' if any(s.startswith(b'SECRET') for s in seen) else 'clean', b'fine' in "
+	    "seen)\n";
 	struct tc_res r = py(p, code, tc_fmt("%s:%s", w, out));
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
