@@ -109,10 +109,11 @@ struct cl_state {
 	int stash_fd;
 	uint64_t stash_id;
 	size_t proc_off; /* this feature's block of a process (struct cl_proc) */
-	/* deterministic_dirs lists the directories that are not the
-	 * layer's (dirs.c, after this feature): the object this feature
-	 * checked for notification dents_id, for it to list only that */
-	bool sorted, dents_set;
+	/* a listing of a directory that is not the layer's goes on to the
+	 * chain's next (deterministic_dirs, the /proc view, this feature's
+	 * tail): the object this feature checked for notification
+	 * dents_id, for them to list only that */
+	bool dents_set;
 	uint64_t dents_id;
 	dev_t dents_dev;
 	ino_t dents_ino;
@@ -257,6 +258,8 @@ void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_getdents64_tail(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_getdents_tail(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_statfs(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg);

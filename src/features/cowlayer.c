@@ -1033,7 +1033,6 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 			       .user_xattr = b->user_xattr,
 			       .workdir = st->wd};
 	st->max_disk = env->policy->max_disk.set ? env->policy->max_disk.v : 0;
-	st->sorted = env->policy->deterministic_dirs;
 	char t[32];
 	ssize_t tn = readlink("/dev/fd", t, sizeof(t) - 1);
 	st->dev_fd = tn == 13 && !strncmp(t, "/proc/self/fd", 13);
@@ -1082,9 +1081,14 @@ const struct sl_feature *cowl_self(void)
 
 /* The opens no feature before it answered (views, the proc view,
  * random's devices, the policy callback's): late in the dispatch order,
- * its state the layer's (see "every other open"). */
+ * its state the layer's (see "every other open").  So are the listings
+ * that deterministic_dirs and the /proc view left (cowlist.c). */
 static const struct sl_frule tail_rules[] = {
     {{__NR_openat, 0, {{0}}}, on_tail_openat},
+    {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64_tail},
+#ifdef __NR_getdents
+    {{__NR_getdents, 0, {{0}}}, cowl_on_getdents_tail},
+#endif
 #ifdef __NR_open
     {{__NR_open, 0, {{0}}}, on_tail_open_legacy},
 #endif

@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
@@ -32,6 +34,10 @@
 #include "seccomp_uapi.h"
 #include "syscalls.h"
 #include "util.h"
+
+#ifndef PROC_ROOT_INO
+#define PROC_ROOT_INO 1 /* the kernel's, not in the uapi */
+#endif
 
 /* ---- listings ---------------------------------------------------------------------- */
 
@@ -168,8 +174,14 @@ static long serve_other(int fd, const struct sl_memref *m, void *arg)
 {
 	struct dents_q *q = arg;
 	struct stat sb;
+	struct statfs sf;
 	if (fstat(fd, &sb) < 0 || sb.st_dev != q->dev || sb.st_ino != q->ino)
 		return -EAGAIN; /* changed since: the child's own race */
+	/* a procfs root is the /proc view's to list (filtered), which is
+	 * always on: one that reached this handler was something else when
+	 * the view looked (the child's own race), never listed raw here */
+	if (sb.st_ino == PROC_ROOT_INO && fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
+		return -EAGAIN;
 	size_t size = q->count < (256u << 10) ? q->count : (256u << 10);
 	unsigned char *out = calloc(1, size ? size : 1);
 	if (!out)
@@ -226,19 +238,22 @@ static long dents_prepare(struct sl_ctx *c, struct cl_state *st, int n, struct d
 	return r == 0 ? 1 : r;
 }
 
-/* A directory that is not the layer's (dents_prepare's 0): listed here on
- * the fetcher's duplicate, or, with deterministic_dirs, left to its
- * handler after this one, which takes the fd again: the object checked
- * is kept for it (cowlayer_listing_object), and it lists only that. */
+/* A directory that is not the layer's (dents_prepare's 0).  First in the
+ * chain, it goes on to the listings' other handlers (deterministic_dirs,
+ * the /proc view), which take the fd again: the object checked is kept
+ * for them (cowlayer_listing_object: deterministic_dirs lists only
+ * that; the /proc view filters only a procfs root).  Last in the chain
+ * (tail: what they left), it is decided afresh and listed here, on the
+ * fetcher's duplicate proven the object checked; never continued. */
 static void dents_other(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
-			struct dents_q *q)
+			struct dents_q *q, bool tail)
 {
-	if (st->sorted) {
+	if (!tail) {
 		st->dents_set = true;
 		st->dents_id = c->req->id;
 		st->dents_dev = q->dev;
 		st->dents_ino = q->ino;
-		*a = sl_act_continue(); /* to deterministic_dirs, never to the kernel */
+		*a = sl_act_continue(); /* to the chain's next: the tail at the latest */
 		return;
 	}
 	onbehalf_answer(a, onbehalf_fd_call(st->ob, c, (int)(unsigned int)c->req->data.args[0],
@@ -250,23 +265,22 @@ int cowlayer_listing_object(struct sl_ctx *c, dev_t *dev, ino_t *ino)
 	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
 	if (!st)
 		return 0;
-	bool mine = st->dents_set && st->dents_id == c->req->id;
-	st->dents_set = false;
-	if (!mine)
+	if (!st->dents_set || st->dents_id != c->req->id)
 		return -EAGAIN; /* the layer's handler did not check this call */
 	*dev = st->dents_dev;
 	*ino = st->dents_ino;
 	return 1;
 }
 
-static void on_dents(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, bool old)
+static void on_dents(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, bool old,
+		     bool tail)
 {
 	const __u64 *r = c->req->data.args;
 	int n = (int)(unsigned int)r[0];
 	struct dents_q q = {.buf = r[1], .count = (unsigned int)r[2], .old = old};
 	long v = dents_prepare(c, st, n, &q);
 	if (v == 0) {
-		dents_other(c, a, st, &q);
+		dents_other(c, a, st, &q, tail);
 		return;
 	}
 	if (v == 1)
@@ -280,12 +294,37 @@ static void on_dents(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
 
 void cowl_on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
-	on_dents(c, a, arg_, false);
+	on_dents(c, a, arg_, false, false);
 }
 
 #ifdef __NR_getdents
 void cowl_on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
-	on_dents(c, a, arg_, true);
+	on_dents(c, a, arg_, true, false);
+}
+#endif
+
+/* The chain's last handlers (feature_cowlayer_opens): the layer's state. */
+static void on_dents_tail(struct sl_ctx *c, struct sl_action *a, bool old)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	if (!st) {
+		*a = sl_act_continue();
+		return;
+	}
+	on_dents(c, a, st, old, true);
+}
+
+void cowl_on_getdents64_tail(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	on_dents_tail(c, a, false);
+}
+
+#ifdef __NR_getdents
+void cowl_on_getdents_tail(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	on_dents_tail(c, a, true);
 }
 #endif

@@ -86,7 +86,7 @@ static const char dents_code[] =
     "            rl = int.from_bytes(buf.raw[off + 16:off + 18], 'little')\n"
     "            seen.add(buf.raw[off + 19:off + rl].split(b'\\0')[0]); off += rl\n"
     "done = True; t.join()\n"
-    "print('leak' if b'gone' in seen else 'clean', b'kept' in seen, b'out1' in seen)\n";
+    "print('leak' if b'gone' in seen or b'1' in seen else 'clean', b'kept' in seen, b'out1' in seen)\n";
 
 static void dents_race(bool sorted)
 {
@@ -301,4 +301,28 @@ TEST(attackrace_truncate_path_rewritten)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
 	CHECK_STR(r.out, "True 0\n");
 	CHECK_STR(tc_read_file(tc_path(w, "victim")), "data\n");
+}
+
+/* The same race between the layer's root and /proc, whose listing the
+ * /proc view filters (a handler after the layer's in the chain): neither
+ * the removed name nor a process outside the sandbox (the host's init,
+ * pid 1) is ever listed. */
+TEST(attackrace_getdents_proc_view_kept)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	tc_write_file(tc_path(w, "gone"), "SECRET\n", 0644);
+	tc_write_file(tc_path(w, "kept"), "fine\n", 0644);
+	sandlock_sandbox_t *p = race_policy(w, "/proc", false);
+	struct tc_res r = py(p, dents_code, tc_fmt("%s:/proc", w));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "clean True False\n");
+	static const char code[] = "import os\n"
+				   "names = os.listdir('/proc')\n"
+				   "print('1' in names, str(os.getpid()) in names)\n";
+	r = py(p, code, w);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "False True\n");
 }
