@@ -44,6 +44,10 @@
  * number after the check would list is the host's pids, which stat of
  * /proc/<n> tells too (below).  Where pidfd_getfd is refused, listings
  * are the kernel's (the pids are listed; nothing of them can be opened).
+ * With the copy-on-write layer (cowlist.c, before and after this in the
+ * chain) the duplicate is listed only when it is the object the layer
+ * checked as not its own (EAGAIN otherwise), and "continued" reaches
+ * the layer's tail, never the kernel.
  *
  * Path calls that do not open (stat, lstat, newfstatat, statx, access,
  * faccessat, faccessat2, readlink, readlinkat, chdir) are the kernel's,

@@ -86,7 +86,8 @@ static const char dents_code[] =
     "            rl = int.from_bytes(buf.raw[off + 16:off + 18], 'little')\n"
     "            seen.add(buf.raw[off + 19:off + rl].split(b'\\0')[0]); off += rl\n"
     "done = True; t.join()\n"
-    "print('leak' if b'gone' in seen or b'1' in seen else 'clean', b'kept' in seen, b'out1' in seen)\n";
+    "print('leak' if b'gone' in seen or b'1' in seen else 'clean', b'kept' in seen, b'out1' in "
+    "seen)\n";
 
 static void dents_race(bool sorted)
 {
