@@ -312,7 +312,15 @@ static void on_dents_tail(struct sl_ctx *c, struct sl_action *a, bool old)
 		*a = sl_act_continue();
 		return;
 	}
-	on_dents(c, a, st, old, true);
+	const __u64 *r = c->req->data.args;
+	struct dents_q q = {.buf = r[1], .count = (unsigned int)r[2], .old = old};
+	/* the object the layer's first handler checked as not its own: the
+	 * duplicate is listed when it is that one, with no second decision */
+	if (cowlayer_listing_object(c, &q.dev, &q.ino) == 1)
+		onbehalf_answer(
+		    a, onbehalf_fd_call(st->ob, c, (int)(unsigned int)r[0], serve_other, &q));
+	else
+		on_dents(c, a, st, old, true);
 }
 
 void cowl_on_getdents64_tail(struct sl_ctx *c, struct sl_action *a, void *arg_)
