@@ -327,3 +327,63 @@ TEST(attackrace_getdents_proc_view_kept)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
 	CHECK_STR(r.out, "False True\n");
 }
+
+/* An O_PATH open cannot be answered with an injected fd (the kernel's
+ * fget refuses an O_PATH file), so one outside the workdir is continued:
+ * a thread rewriting the path in between gets an O_PATH fd of a program
+ * the layer removed, and fexecve (execveat AT_EMPTY_PATH, continued as
+ * an open file's exec) runs it.  Every other call through the fd is
+ * placed again by its kernel name (ENOENT): only the exec reaches it. */
+TEST(attackrace_opath_exec_of_a_removed_program)
+{
+	TC_KNOWN_HOLE("a continued O_PATH open rewritten to a removed program is executable");
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	char *prog = tc_path(w, "prog");
+	FILE *f = fopen(prog, "w");
+	CHECK(f != NULL);
+	int in = open("/bin/echo", O_RDONLY | O_CLOEXEC);
+	char chunk[65536];
+	ssize_t n;
+	while (in >= 0 && (n = read(in, chunk, sizeof(chunk))) > 0)
+		CHECK_EQ(fwrite(chunk, 1, (size_t)n, f), (size_t)n);
+	close(in);
+	fclose(f);
+	CHECK_EQ(chmod(prog, 0755), 0);
+	sandlock_sandbox_t *p = race_policy(w, NULL, false);
+	static const char code[] =
+	    "import ctypes, os, sys, threading, time\n"
+	    "w = sys.argv[1]\n"
+	    "os.unlink(w + '/prog')\n"
+	    "libc = ctypes.CDLL(None, use_errno=True)\n"
+	    "a, b = b'/etc/passwd', (w + '/prog').encode()\n"
+	    "size = max(len(a), len(b)) + 1\n"
+	    "buf = ctypes.create_string_buffer(size)\n"
+	    "done = False\n"
+	    "def flip():\n"
+	    "    while not done:\n"
+	    "        for n in (a, b):\n"
+	    "            ctypes.memset(buf, 0, size); ctypes.memmove(buf, n, len(n))\n"
+	    "t = threading.Thread(target=flip); t.start()\n"
+	    "got = None; end = time.time() + 3\n"
+	    "while got is None and time.time() < end:\n"
+	    "    fd = libc.open(buf, os.O_PATH)\n"
+	    "    if fd < 0: continue\n"
+	    "    try: os.fstat(fd); os.close(fd)\n"
+	    "    except OSError: got = fd  # placed: the layer's removed name\n"
+	    "done = True; t.join()\n"
+	    "out = b''\n"
+	    "if got is not None:\n"
+	    "    r, wr = os.pipe(); pid = os.fork()\n"
+	    "    if pid == 0:\n"
+	    "        os.dup2(wr, 1)\n"
+	    "        try: os.execve(got, ['prog', 'RAN'], {})\n"
+	    "        finally: os._exit(1)\n"
+	    "    os.close(wr); out = os.read(r, 64); os.waitpid(pid, 0)\n"
+	    "print('leak' if b'RAN' in out else 'clean')\n";
+	struct tc_res r = py(p, code, w);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "clean\n");
+	CHECK(tc_exists(prog)); /* aborted: the host's */
+}
