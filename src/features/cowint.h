@@ -187,6 +187,11 @@ struct out_q {
 	struct stat sb;
 	char *buf;
 	size_t size;
+	/* cowl_outside_run's: an object of the layer met on the way (a
+	 * symlink outside that leads back in) is named here, for the layer */
+	const struct cl_state *st;
+	char *inside; /* PATH_MAX bytes */
+	bool back;
 };
 
 /* The feature whose state is struct cl_state. */

@@ -376,6 +376,12 @@ static long out_op(const struct ob_obj *o, void *arg)
 {
 	struct out_q *q = arg;
 	char proc[32];
+	bool fs = q->st && (o->st.st_dev == q->st->lower_dev || o->st.st_dev == q->st->upper_dev);
+	if (fs && cowl_fd_name(o->fd, q->inside, PATH_MAX) == 0 &&
+	    cowl_to_workdir(q->st, q->inside) == 1) {
+		q->back = true; /* the layer's: a removed name stays removed */
+		return 0;
+	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
 	long r;
 	switch (q->op) {
@@ -390,7 +396,9 @@ static long out_op(const struct ob_obj *o, void *arg)
 	case OP_STAT:
 		q->sb = o->st;
 		return 0;
-	case OP_READLINK:
+	case OP_READLINK: /* "" of a non-symlink is ENOENT, readlink's EINVAL */
+		if (!S_ISLNK(o->st.st_mode))
+			return -EINVAL;
 		r = readlinkat(o->fd, "", q->buf, q->size);
 		return r < 0 ? -errno : r;
 	case OP_ACCESS:
@@ -466,7 +474,30 @@ long cowl_outside_run(struct sl_ctx *c, struct cl_state *st, const char *abs, in
 						    : OB_READ,
 			   .op = out_op,
 			   .arg = q};
-	return onbehalf_run(st->ob, c, &r);
+	char *inside = q->op != OP_OPEN ? malloc(PATH_MAX) : NULL;
+	if (q->op != OP_OPEN && !inside)
+		return -ENOMEM;
+	q->st = inside ? st : NULL;
+	q->inside = inside;
+	q->back = false;
+	long v = onbehalf_run(st->ob, c, &r);
+	if (v == 0 && q->back) {
+		/* a symlink outside led back into the workdir: the layer answers
+		 * for the object by its name there (never the lower's removed
+		 * entry) */
+		struct job j = {.st = st,
+				.op = (enum cl_op)q->op,
+				.a = inside,
+				.mode = (mode_t)q->mode,
+				.buf = q->buf,
+				.size = q->size};
+		v = cowl_job_run(c, &j);
+		q->sb = j.sb;
+	}
+	free(inside);
+	q->st = NULL;
+	q->inside = NULL;
+	return v;
 }
 
 /* ---- opens ------------------------------------------------------------------------- */

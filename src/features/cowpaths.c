@@ -398,7 +398,9 @@ static long other_op(const struct ob_obj *o, void *arg)
 			close(fd);
 		}
 		break;
-	case OP_READLINK:
+	case OP_READLINK: /* "" of a non-symlink is ENOENT, readlink's EINVAL */
+		if (!link)
+			return -EINVAL;
 		r = readlinkat(o->fd, "", j->buf, j->size);
 		break;
 	case OP_GETXATTR:
@@ -413,6 +415,25 @@ static long other_op(const struct ob_obj *o, void *arg)
 		break;
 	}
 	return r < 0 ? -errno : r;
+}
+
+/* readlink of /proc/self and /proc/thread-self themselves (the on-behalf
+ * core names the caller's /proc entries through them): the caller's
+ * "<tgid>" and "<tgid>/task/<tid>", as the kernel's links say: the
+ * length written to j->buf (truncated to its size, no NUL), or -1 for
+ * any other path. */
+static long proc_self_link(struct sl_ctx *c, const char *path, struct job *j)
+{
+	char t[64];
+	if (!strcmp(path, "/proc/self"))
+		snprintf(t, sizeof(t), "%d", (int)c->proc->pid);
+	else if (!strcmp(path, "/proc/thread-self"))
+		snprintf(t, sizeof(t), "%d/task/%d", (int)c->proc->pid, (int)c->req->pid);
+	else
+		return -1;
+	size_t n = strlen(t) < j->size ? strlen(t) : j->size;
+	memcpy(j->buf, t, n);
+	return (long)n;
 }
 
 /* A readlink, getxattr or listxattr whose path is not the layer's: made
@@ -431,10 +452,16 @@ static long other_read(struct sl_ctx *c, struct cl_state *st, int dirfd, const c
 		       struct job *j, char *abs)
 {
 	struct other_q q = {.st = st, .j = j, .abs = abs};
+	long n = j->op == OP_READLINK ? proc_self_link(c, path, j) : -1;
+	if (n >= 0)
+		return n;
 	char *dup = strdup(path);
 	if (!dup)
 		return -ENOMEM;
-	cowl_dev_fd(st, dup);
+	/* /dev/fd/N is the caller's (the core would follow /dev/fd to ours);
+	 * a final /dev/stdin not followed is the link itself */
+	if ((lf & LAYER_FOLLOW) || !strncmp(dup, "/dev/fd/", 8))
+		cowl_dev_fd(st, dup);
 	struct ob_req r = {.dirfd = dirfd,
 			   .path = dup,
 			   .flags = (lf & LAYER_FOLLOW) ? 0 : OB_NOFOLLOW,

@@ -387,3 +387,38 @@ TEST(attackrace_opath_exec_of_a_removed_program)
 	CHECK_STR(r.out, "clean\n");
 	CHECK(tc_exists(prog)); /* aborted: the host's */
 }
+
+/* A relative path that leaves the workdir by ".." from the cwd (the
+ * layer's answer: outside) and comes back in through a symlink outside:
+ * the on-behalf core resolves it on the host's names, so the object it
+ * meets is the lower's; a stat, readlink or access of it is the layer's
+ * by that object's name (a removed name stays removed, a chmod made in
+ * the layer shows), never the host's entry. */
+TEST(attackrace_symlink_outside_back_in)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w"), *out = tc_mkdir("outlink");
+	CHECK_EQ(symlink("T1", tc_path(w, "gone")), 0);
+	tc_write_file(tc_path(w, "g"), "hi\n", 0644);
+	tc_write_file(tc_path(w, "f"), "x\n", 0644);
+	CHECK_EQ(symlink(w, tc_path(out, "lnk")), 0);
+	sandlock_sandbox_t *p = race_policy(w, out, false);
+	static const char code[] =
+	    "import os, sys\n"
+	    "w, out = sys.argv[1].split(':')\n"
+	    "os.unlink(w + '/gone'); os.unlink(w + '/g'); os.chmod(w + '/f', 0o600)\n"
+	    "os.chdir(w)\n"
+	    "o = '../' + os.path.basename(out) + '/lnk'\n"
+	    "r = []\n"
+	    "for f in (lambda: os.readlink(o + '/gone'), lambda: os.stat(o + '/g').st_size,\n"
+	    "          lambda: os.access(o + '/g', os.F_OK), lambda: oct(os.stat(o + '/f').st_mode "
+	    "& 0o777)):\n"
+	    "    try: r.append(str(f()))\n"
+	    "    except OSError as e: r.append('E%d' % e.errno)\n"
+	    "print(' '.join(r))\n";
+	struct tc_res r = py(p, code, tc_fmt("%s:%s", w, out));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "E2 E2 False 0o600\n");
+	CHECK_STR(tc_read_file(tc_path(w, "g")), "hi\n"); /* aborted: the host's */
+}
