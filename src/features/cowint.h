@@ -36,6 +36,26 @@ struct sl_feature;
 #define RENAME_NOREPLACE (1 << 0)
 #endif
 
+/* The ioctls that change an inode through a file open for reading only
+ * (cowl_on_ioctl), as numbers (the 6.1 headers lack some). */
+#ifndef FS_IOC_SETFLAGS
+#define FS_IOC_SETFLAGS 0x40086602u
+#endif
+#ifndef FS_IOC_FSSETXATTR
+#define FS_IOC_FSSETXATTR 0x401c5820u
+#endif
+#ifndef FS_IOC_SETVERSION
+#define FS_IOC_SETVERSION 0x40087602u
+#endif
+#ifndef FS_IOC_SET_ENCRYPTION_POLICY
+#define FS_IOC_SET_ENCRYPTION_POLICY 0x800c6613u
+#endif
+#ifndef FS_IOC_ENABLE_VERITY
+#define FS_IOC_ENABLE_VERITY 0x40806685u
+#endif
+#define EXT4_IOC_SETVERSION	 0x40086604u /* ext4's own number (not in the uapi) */
+#define FAT_IOCTL_SET_ATTRIBUTES 0x40047211u
+
 #define CL_DIRS 16 /* listings kept per sandbox */
 
 /* One listing served from the open file at position next. */
@@ -71,8 +91,9 @@ struct cl_state {
 	struct onbehalf *ob;
 	struct layer l;
 	int lower, upper, work;
-	char wd[PATH_MAX]; /* the workdir's canonical name */
-	char up[PATH_MAX]; /* the upper's */
+	dev_t lower_dev, upper_dev; /* their filesystems */
+	char wd[PATH_MAX];	    /* the workdir's canonical name */
+	char up[PATH_MAX];	    /* the upper's */
 	size_t wdl, upl;
 	uint64_t max_disk; /* 0: none */
 	struct cl_quota q;
@@ -88,6 +109,14 @@ struct cl_state {
 	int stash_fd;
 	uint64_t stash_id;
 	size_t proc_off; /* this feature's block of a process (struct cl_proc) */
+	/* a listing of a directory that is not the layer's goes on to the
+	 * chain's next (deterministic_dirs, the /proc view, this feature's
+	 * tail): the object this feature checked for notification
+	 * dents_id, for them to list only that */
+	bool dents_set;
+	uint64_t dents_id;
+	dev_t dents_dev;
+	ino_t dents_ino;
 };
 
 /* Per process of the sandbox. */
@@ -158,6 +187,11 @@ struct out_q {
 	struct stat sb;
 	char *buf;
 	size_t size;
+	/* cowl_outside_run's: an object of the layer met on the way (a
+	 * symlink outside that leads back in) is named here, for the layer */
+	const struct cl_state *st;
+	char *inside; /* PATH_MAX bytes */
+	bool back;
 };
 
 /* The feature whose state is struct cl_state. */
@@ -226,8 +260,11 @@ long cowl_out_change(struct sl_ctx *c, struct cl_state *st, const struct job *j,
 void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_getdents64_tail(struct sl_ctx *c, struct sl_action *a, void *arg);
+void cowl_on_getdents_tail(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_statfs(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg);

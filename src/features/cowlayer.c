@@ -376,6 +376,12 @@ static long out_op(const struct ob_obj *o, void *arg)
 {
 	struct out_q *q = arg;
 	char proc[32];
+	bool fs = q->st && (o->st.st_dev == q->st->lower_dev || o->st.st_dev == q->st->upper_dev);
+	if (fs && cowl_fd_name(o->fd, q->inside, PATH_MAX) == 0 &&
+	    cowl_to_workdir(q->st, q->inside) == 1) {
+		q->back = true; /* the layer's: a removed name stays removed */
+		return 0;
+	}
 	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
 	long r;
 	switch (q->op) {
@@ -390,7 +396,9 @@ static long out_op(const struct ob_obj *o, void *arg)
 	case OP_STAT:
 		q->sb = o->st;
 		return 0;
-	case OP_READLINK:
+	case OP_READLINK: /* "" of a non-symlink is ENOENT, readlink's EINVAL */
+		if (!S_ISLNK(o->st.st_mode))
+			return -EINVAL;
 		r = readlinkat(o->fd, "", q->buf, q->size);
 		return r < 0 ? -errno : r;
 	case OP_ACCESS:
@@ -466,7 +474,30 @@ long cowl_outside_run(struct sl_ctx *c, struct cl_state *st, const char *abs, in
 						    : OB_READ,
 			   .op = out_op,
 			   .arg = q};
-	return onbehalf_run(st->ob, c, &r);
+	char *inside = q->op != OP_OPEN ? malloc(PATH_MAX) : NULL;
+	if (q->op != OP_OPEN && !inside)
+		return -ENOMEM;
+	q->st = inside ? st : NULL;
+	q->inside = inside;
+	q->back = false;
+	long v = onbehalf_run(st->ob, c, &r);
+	if (v == 0 && q->back) {
+		/* a symlink outside led back into the workdir: the layer answers
+		 * for the object by its name there (never the lower's removed
+		 * entry) */
+		struct job j = {.st = st,
+				.op = (enum cl_op)q->op,
+				.a = inside,
+				.mode = (mode_t)q->mode,
+				.buf = q->buf,
+				.size = q->size};
+		v = cowl_job_run(c, &j);
+		q->sb = j.sb;
+	}
+	free(inside);
+	q->st = NULL;
+	q->inside = NULL;
+	return v;
 }
 
 /* ---- opens ------------------------------------------------------------------------- */
@@ -959,6 +990,14 @@ static const struct sl_frule cowlayer_rules[] = {
     {{__NR_fchown, 0, {{0}}}, cowl_on_fdmeta},
     {{__NR_fsetxattr, 0, {{0}}}, cowl_on_fdmeta},
     {{__NR_fremovexattr, 0, {{0}}}, cowl_on_fdmeta},
+    /* the ioctls that change an inode through a read-only fd (cowpaths.c) */
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETFLAGS)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_FSSETXATTR)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETVERSION)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, EXT4_IOC_SETVERSION)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FAT_IOCTL_SET_ATTRIBUTES)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SET_ENCRYPTION_POLICY)}}, cowl_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_ENABLE_VERITY)}}, cowl_on_ioctl},
     {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64},
 #ifdef __NR_getdents
     {{__NR_getdents, 0, {{0}}}, cowl_on_getdents},
@@ -1012,6 +1051,10 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 	if (fstat(st->lower, &sb) < 0 || sb.st_dev != b->wd_dev || sb.st_ino != b->wd_ino)
 		return sl_errorf(EBUSY, "copy-on-write layer: the workdir '%s' changed",
 				 b->workdir);
+	st->lower_dev = sb.st_dev;
+	if (fstat(st->upper, &sb) < 0)
+		return sl_errorf(errno, "copy-on-write layer: %s: %s", b->upper, strerror(errno));
+	st->upper_dev = sb.st_dev;
 	if ((r = dir_name(st->lower, st->wd, &st->wdl, "workdir")) < 0 ||
 	    (r = dir_name(st->upper, st->up, &st->upl, "upper")) < 0)
 		return r;
@@ -1069,9 +1112,14 @@ const struct sl_feature *cowl_self(void)
 
 /* The opens no feature before it answered (views, the proc view,
  * random's devices, the policy callback's): late in the dispatch order,
- * its state the layer's (see "every other open"). */
+ * its state the layer's (see "every other open").  So are the listings
+ * that deterministic_dirs and the /proc view left (cowlist.c). */
 static const struct sl_frule tail_rules[] = {
     {{__NR_openat, 0, {{0}}}, on_tail_openat},
+    {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64_tail},
+#ifdef __NR_getdents
+    {{__NR_getdents, 0, {{0}}}, cowl_on_getdents_tail},
+#endif
 #ifdef __NR_open
     {{__NR_open, 0, {{0}}}, on_tail_open_legacy},
 #endif

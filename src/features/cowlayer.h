@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct sl_ctx;
 struct sl_action;
@@ -27,5 +28,12 @@ bool cowlayer_wants_object(struct sl_ctx *c);
 /* Takes fd (ours, O_PATH: the object the entry resolved for this
  * notification; -1 none).  Engine thread. */
 void cowlayer_stash(struct sl_ctx *c, int fd);
+
+/* A listing (getdents64, getdents) the layer left to the chain's next
+ * (a directory that is not the layer's; deterministic_dirs asks): 1 with
+ * the object the layer checked (the listing must be of that object only:
+ * the fd number may name another since), 0 when the layer is not active,
+ * -EAGAIN when it checked no object for this call.  Engine thread. */
+int cowlayer_listing_object(struct sl_ctx *c, dev_t *dev, ino_t *ino);
 
 #endif

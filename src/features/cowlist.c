@@ -9,7 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <linux/magic.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <sys/time.h>
@@ -18,6 +20,7 @@
 #include <utime.h>
 
 #include "aschild.h"
+#include "cowlayer.h"
 #include "cow.h"
 #include "cowint.h"
 #include "error.h"
@@ -31,6 +34,10 @@
 #include "seccomp_uapi.h"
 #include "syscalls.h"
 #include "util.h"
+
+#ifndef PROC_ROOT_INO
+#define PROC_ROOT_INO 1 /* the kernel's, not in the uapi */
+#endif
 
 /* ---- listings ---------------------------------------------------------------------- */
 
@@ -157,8 +164,49 @@ static long serve(int fd, const struct sl_memref *m, void *arg)
 	return r;
 }
 
-/* 1 with *q ready when the child's fd n is a directory of the layer, 0
- * when not, -errno. */
+/* On the fetcher, fd its duplicate of the child's: a directory that is
+ * not the layer's, listed by the kernel on that very file once it is
+ * proven the object checked (ob_fd_fn).  Never continued: the kernel
+ * would take fd n again, and another thread may have dup2()ed a
+ * directory of the layer onto it since (the host's workdir, or the
+ * upper, listed raw: the names the command removed, its whiteouts). */
+static long serve_other(int fd, const struct sl_memref *m, void *arg)
+{
+	struct dents_q *q = arg;
+	struct stat sb;
+	struct statfs sf;
+	if (fstat(fd, &sb) < 0 || sb.st_dev != q->dev || sb.st_ino != q->ino)
+		return -EAGAIN; /* changed since: the child's own race */
+	/* a procfs root is the /proc view's to list (filtered), which is
+	 * always on: one that reached this handler was something else when
+	 * the view looked (the child's own race), never listed raw here */
+	if (sb.st_ino == PROC_ROOT_INO && fstatfs(fd, &sf) == 0 && sf.f_type == PROC_SUPER_MAGIC)
+		return -EAGAIN;
+	size_t size = q->count < (256u << 10) ? q->count : (256u << 10);
+	unsigned char *out = calloc(1, size ? size : 1);
+	if (!out)
+		return -ENOMEM;
+	off_t pos = lseek(fd, 0, SEEK_CUR); /* an O_PATH file: the listing's EBADF */
+#ifdef __NR_getdents
+	long nr = q->old ? __NR_getdents : __NR_getdents64;
+#else
+	long nr = __NR_getdents64;
+#endif
+	long r = syscall(nr, fd, out, size);
+	r = r < 0 ? -errno : r;
+	if (r > 0 && mem_write(m, q->buf, out, (size_t)r) < 0) {
+		if (pos >= 0)
+			lseek(fd, pos, SEEK_SET); /* as the kernel: a fault moves nothing */
+		r = -EFAULT;
+	}
+	free(out);
+	return r;
+}
+
+/* Whether the child's fd n is a directory of the layer: 1 with *q ready,
+ * 2 for one removed from the view since (empty), 0 when it is not the
+ * layer's (q->dev, q->ino: the object checked), or -errno (the answer:
+ * EBADF for no such fd, or an O_PATH one, as the kernel's). */
 static long dents_prepare(struct sl_ctx *c, struct cl_state *st, int n, struct dents_q *q)
 {
 	char *abs = malloc(PATH_MAX);
@@ -166,33 +214,73 @@ static long dents_prepare(struct sl_ctx *c, struct cl_state *st, int n, struct d
 	unsigned flags = 0;
 	int fd = abs ? onbehalf_fd_object(c, n) : -ENOMEM;
 	long r = fd < 0 ? fd : fstat(fd, &sb) < 0 ? -errno : 0;
-	if (r == 0 && (!S_ISDIR(sb.st_mode) || !dir_place(st, fd, &sb, abs)))
-		r = 1; /* not the layer's */
+	bool mine = r == 0 && S_ISDIR(sb.st_mode) && dir_place(st, fd, &sb, abs);
 	if (fd >= 0)
 		close(fd);
-	if (r == 0)
-		r = fd_info(c, n, &q->pos, &flags);
-	if (r == 0 && (flags & O_PATH))
-		r = 1; /* the kernel's EBADF */
 	if (r == 0) {
 		q->dev = sb.st_dev;
 		q->ino = sb.st_ino;
+	}
+	if (r == 0 && !mine) {
+		free(abs);
+		return 0;
+	}
+	if (r == 0)
+		r = fd_info(c, n, &q->pos, &flags);
+	if (r == 0 && (flags & O_PATH))
+		r = -EBADF; /* the kernel's answer to an O_PATH fd */
+	if (r == 0) {
 		q->d = dir_for(c, st, abs, &sb, q->pos, &r);
 		if (!q->d && r == -ENOENT)
 			r = 2; /* removed from the view since: empty */
 	}
 	free(abs);
-	return r == -EBADF || r == 1 ? 0 : r == 0 ? 1 : r;
+	return r == 0 ? 1 : r;
 }
 
-static void on_dents(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, bool old)
+/* A directory that is not the layer's (dents_prepare's 0).  First in the
+ * chain, it goes on to the listings' other handlers (deterministic_dirs,
+ * the /proc view), which take the fd again: the object checked is kept
+ * for them (cowlayer_listing_object: deterministic_dirs lists only
+ * that; the /proc view filters only a procfs root).  Last in the chain
+ * (tail: what they left), it is decided afresh and listed here, on the
+ * fetcher's duplicate proven the object checked; never continued. */
+static void dents_other(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
+			struct dents_q *q, bool tail)
+{
+	if (!tail) {
+		st->dents_set = true;
+		st->dents_id = c->req->id;
+		st->dents_dev = q->dev;
+		st->dents_ino = q->ino;
+		*a = sl_act_continue(); /* to the chain's next: the tail at the latest */
+		return;
+	}
+	onbehalf_answer(a, onbehalf_fd_call(st->ob, c, (int)(unsigned int)c->req->data.args[0],
+					    serve_other, q));
+}
+
+int cowlayer_listing_object(struct sl_ctx *c, dev_t *dev, ino_t *ino)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	if (!st)
+		return 0;
+	if (!st->dents_set || st->dents_id != c->req->id)
+		return -EAGAIN; /* the layer's handler did not check this call */
+	*dev = st->dents_dev;
+	*ino = st->dents_ino;
+	return 1;
+}
+
+static void on_dents(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, bool old,
+		     bool tail)
 {
 	const __u64 *r = c->req->data.args;
 	int n = (int)(unsigned int)r[0];
 	struct dents_q q = {.buf = r[1], .count = (unsigned int)r[2], .old = old};
 	long v = dents_prepare(c, st, n, &q);
 	if (v == 0) {
-		*a = sl_act_continue(); /* not the layer's: the chain's next, or the kernel */
+		dents_other(c, a, st, &q, tail);
 		return;
 	}
 	if (v == 1)
@@ -206,12 +294,45 @@ static void on_dents(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
 
 void cowl_on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
-	on_dents(c, a, arg_, false);
+	on_dents(c, a, arg_, false, false);
 }
 
 #ifdef __NR_getdents
 void cowl_on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
-	on_dents(c, a, arg_, true);
+	on_dents(c, a, arg_, true, false);
+}
+#endif
+
+/* The chain's last handlers (feature_cowlayer_opens): the layer's state. */
+static void on_dents_tail(struct sl_ctx *c, struct sl_action *a, bool old)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	if (!st) {
+		*a = sl_act_continue();
+		return;
+	}
+	const __u64 *r = c->req->data.args;
+	struct dents_q q = {.buf = r[1], .count = (unsigned int)r[2], .old = old};
+	/* the object the layer's first handler checked as not its own: the
+	 * duplicate is listed when it is that one, with no second decision */
+	if (cowlayer_listing_object(c, &q.dev, &q.ino) == 1)
+		onbehalf_answer(
+		    a, onbehalf_fd_call(st->ob, c, (int)(unsigned int)r[0], serve_other, &q));
+	else
+		on_dents(c, a, st, old, true);
+}
+
+void cowl_on_getdents64_tail(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	on_dents_tail(c, a, false);
+}
+
+#ifdef __NR_getdents
+void cowl_on_getdents_tail(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	(void)arg_;
+	on_dents_tail(c, a, true);
 }
 #endif

@@ -364,6 +364,120 @@ static bool magic_readlink(struct sl_ctx *c, struct sl_action *a, struct cl_stat
 	return true;
 }
 
+/* ---- reads that are not the layer's --------------------------------------------- */
+
+struct other_q {
+	const struct cl_state *st;
+	struct job *j;
+	char *abs; /* PATH_MAX bytes: the workdir's name of an object of the layer */
+};
+
+/* On the object the on-behalf core resolved: the layer's (its name in the
+ * workdir or the upper: 1, the caller asks the layer), else the call made
+ * on it (a symlink holds no user.* xattr: the layer's answers for one). */
+static long other_op(const struct ob_obj *o, void *arg)
+{
+	struct other_q *q = arg;
+	struct job *j = q->j;
+	char proc[32];
+	/* named only on the layer's filesystems (a name costs a readlink) */
+	bool fs = o->st.st_dev == q->st->lower_dev || o->st.st_dev == q->st->upper_dev;
+	if (fs && cowl_fd_name(o->fd, q->abs, PATH_MAX) == 0 && cowl_to_workdir(q->st, q->abs) == 1)
+		return 1;
+	snprintf(proc, sizeof(proc), "/proc/self/fd/%d", o->fd);
+	bool link = S_ISLNK(o->st.st_mode);
+	long r;
+	switch (j->op) {
+	case OP_TRUNCATE:
+		if (!S_ISREG(o->st.st_mode))
+			return S_ISDIR(o->st.st_mode) ? -EISDIR : -EINVAL;
+		r = open(proc, O_WRONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+		if (r >= 0) {
+			int fd = (int)r;
+			r = ftruncate(fd, j->len);
+			close(fd);
+		}
+		break;
+	case OP_READLINK: /* "" of a non-symlink is ENOENT, readlink's EINVAL */
+		if (!link)
+			return -EINVAL;
+		r = readlinkat(o->fd, "", j->buf, j->size);
+		break;
+	case OP_GETXATTR:
+		if (link)
+			return -ENODATA;
+		r = getxattr(proc, j->name, j->buf, j->size);
+		break;
+	default: /* OP_LISTXATTR */
+		if (link)
+			return 0;
+		r = listxattr(proc, j->buf, j->size);
+		break;
+	}
+	return r < 0 ? -errno : r;
+}
+
+/* readlink of /proc/self and /proc/thread-self themselves (the on-behalf
+ * core names the caller's /proc entries through them): the caller's
+ * "<tgid>" and "<tgid>/task/<tid>", as the kernel's links say: the
+ * length written to j->buf (truncated to its size, no NUL), or -1 for
+ * any other path. */
+static long proc_self_link(struct sl_ctx *c, const char *path, struct job *j)
+{
+	char t[64];
+	if (!strcmp(path, "/proc/self"))
+		snprintf(t, sizeof(t), "%d", (int)c->proc->pid);
+	else if (!strcmp(path, "/proc/thread-self"))
+		snprintf(t, sizeof(t), "%d/task/%d", (int)c->proc->pid, (int)c->req->pid);
+	else
+		return -1;
+	size_t n = strlen(t) < j->size ? strlen(t) : j->size;
+	memcpy(j->buf, t, n);
+	return (long)n;
+}
+
+/* A readlink, getxattr or listxattr whose path is not the layer's: made
+ * here on the path read once, never continued (the kernel would read the
+ * path again, and a thread rewriting it in between would have the kernel
+ * read a symlink's target or a file's xattr the layer removed, since
+ * Landlock lets the command read the workdir).  The object is resolved as
+ * the thread would resolve it (the on-behalf core, no decision: the
+ * kernel's calls need no right); one of the layer (met through a symlink
+ * outside, a member's /proc/<pid>/cwd) is answered by the layer, its
+ * workdir name in abs: 1.  A truncate too, decided on the object (a
+ * writable tree, as Landlock's truncate right would be): where Landlock
+ * has no such right (ABI < 3, degraded), a continued truncate rewritten
+ * to a workdir file would cut the host's file. */
+static long other_read(struct sl_ctx *c, struct cl_state *st, int dirfd, const char *path, int lf,
+		       struct job *j, char *abs)
+{
+	struct other_q q = {.st = st, .j = j, .abs = abs};
+	long n = j->op == OP_READLINK ? proc_self_link(c, path, j) : -1;
+	if (n >= 0)
+		return n;
+	char *dup = strdup(path);
+	if (!dup)
+		return -ENOMEM;
+	/* /dev/fd/N is the caller's (the core would follow /dev/fd to ours);
+	 * a final /dev/stdin not followed is the link itself */
+	if ((lf & LAYER_FOLLOW) || !strncmp(dup, "/dev/fd/", 8))
+		cowl_dev_fd(st, dup);
+	struct ob_req r = {.dirfd = dirfd,
+			   .path = dup,
+			   .flags = (lf & LAYER_FOLLOW) ? 0 : OB_NOFOLLOW,
+			   .need = j->op == OP_TRUNCATE ? OB_WRITE : OB_ANY,
+			   .op = other_op,
+			   .arg = &q};
+	long v = onbehalf_run(st->ob, c, &r);
+	free(dup);
+	return v;
+}
+
+static bool other_read_op(enum cl_op op)
+{
+	return op == OP_READLINK || op == OP_GETXATTR || op == OP_LISTXATTR || op == OP_TRUNCATE;
+}
+
 /* Every path call but the opens and the two-path ones. */
 void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
@@ -392,7 +506,8 @@ void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	}
 	if (r == 0)
 		r = cowl_place(st, c, dirfd, path, empty, !(lf & LAYER_FOLLOW), p);
-	if (r == 0) { /* not the layer's */
+	bool other = r == 0 && other_read_op(k->op);
+	if (r == 0 && !other) { /* not the layer's: stat, access, or a change Landlock decides */
 		free(p);
 		return;
 	}
@@ -400,10 +515,17 @@ void cowl_on_path(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		j.op = OP_RMDIR;
 	uint64_t a4[4] = {arg(c, k->path + 1), arg(c, k->path + 2), arg(c, k->path + 3),
 			  arg(c, k->path + 4)};
-	if (k->op == OP_READLINK && r > 0)
+	if (k->op == OP_READLINK && (r > 0 || other))
 		a4[1] = arg(c, k->path + 2);
-	if (r > 0)
+	if (r > 0 || other)
 		r = read_args(c, k, a4, &j);
+	if (other && r == 0 && (r = other_read(c, st, dirfd, path, lf, &j, p->abs)) != 1) {
+		r = write_out(c, k, &j, r);
+		free(j.buf);
+		free(p);
+		onbehalf_answer(a, r);
+		return;
+	}
 	if (r == 1 && k->op == OP_UTIMENS)
 		r = 0; /* both omitted: nothing changes */
 	else if (r >= 0) {
@@ -731,4 +853,83 @@ void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	else
 		fd_meta(c, a, st, (int)(int32_t)r[0], &j);
 	free(j.buf);
+}
+
+/* ---- inode attributes through an fd (ioctl) ---------------------------------------- */
+
+/* The ioctls that change an inode on a file open for reading only: its
+ * flags (FS_NODUMP_FL, FS_NOATIME_FL...: the owner's to set), its
+ * fsxattr, its generation, FAT's attributes, an encryption policy on an
+ * empty directory, fs-verity (which wants a read-only fd).  Each reads
+ * at most size bytes at its argument (0: refused, its argument holds
+ * pointers or has a size its content tells). */
+static const struct {
+	unsigned int cmd;
+	size_t size;
+} inode_ioctls[] = {
+    {FS_IOC_SETFLAGS, sizeof(int)},
+    {FS_IOC_FSSETXATTR, 28}, /* struct fsxattr */
+    {FS_IOC_SETVERSION, sizeof(int)},
+    {EXT4_IOC_SETVERSION, sizeof(int)},
+    {FAT_IOCTL_SET_ATTRIBUTES, sizeof(uint32_t)},
+    {FS_IOC_SET_ENCRYPTION_POLICY, 0},
+    {FS_IOC_ENABLE_VERITY, 0},
+};
+
+struct ioctl_q {
+	unsigned int cmd;
+	dev_t dev;
+	ino_t ino;
+	unsigned char arg[32];
+};
+
+/* On the fetcher, fd its duplicate of the child's: the ioctl made there
+ * once the file is proven the object checked (ob_fd_fn). */
+static long ioctl_on_dup(int fd, const struct sl_memref *m, void *arg)
+{
+	(void)m;
+	struct ioctl_q *q = arg;
+	struct stat sb;
+	if (fstat(fd, &sb) < 0 || sb.st_dev != q->dev || sb.st_ino != q->ino)
+		return -EAGAIN; /* changed since: the child's own race */
+	return ioctl(fd, q->cmd, q->arg) < 0 ? -errno : 0;
+}
+
+/* A file of the workdir read through the layer is the host's own inode:
+ * these ioctls would change it past the layer and the abort, so they are
+ * refused there (EPERM: the layer keeps no inode flags to commit).  On
+ * an upper file or one outside the workdir the ioctl is made on the
+ * fetcher's duplicate of the child's file, once proven the object
+ * checked; never continued (the kernel would take the fd number again,
+ * and another thread may have dup2()ed a workdir file onto it since). */
+void cowl_on_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg_)
+{
+	struct cl_state *st = arg_;
+	int n = (int)(int32_t)c->req->data.args[0];
+	struct ioctl_q q = {.cmd = (unsigned int)c->req->data.args[1]};
+	size_t size = 0;
+	bool known = false;
+	for (size_t i = 0; i < SL_ARRAY_SIZE(inode_ioctls); i++)
+		if (inode_ioctls[i].cmd == q.cmd) {
+			size = inode_ioctls[i].size;
+			known = true;
+		}
+	struct ob_obj o = {.fd = -1};
+	char *abs = malloc(PATH_MAX);
+	long r = !known ? -ENOTTY : abs ? fd_place(c, st, n, abs, false, &o) : -ENOMEM;
+	if (r > 0 || r == -EROFS)
+		r = -EPERM; /* the lower's: the host's file */
+	else if (r == 0 && !size)
+		r = -EOPNOTSUPP; /* as a filesystem without the feature */
+	if (r == 0 && mem_read(&c->mem, c->req->data.args[2], q.arg, size) < 0)
+		r = -EFAULT;
+	if (r == 0) {
+		q.dev = o.st.st_dev;
+		q.ino = o.st.st_ino;
+		r = onbehalf_fd_call(st->ob, c, n, ioctl_on_dup, &q);
+	}
+	if (o.fd >= 0)
+		close(o.fd);
+	free(abs);
+	onbehalf_answer(a, r);
 }

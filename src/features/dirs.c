@@ -12,9 +12,13 @@
  * POSIX locks on the inode.  There, with the child's ids and no
  * effective capability:
  *   - an O_PATH file, one not open for reading, or not a directory, is
- *     left to the kernel (continued: it answers EBADF or ENOTDIR itself;
- *     a thread swapping a directory in meanwhile gets the kernel's own
- *     unsorted listing of its own directory);
+ *     answered as the kernel answers it (EBADF, ENOTDIR), never
+ *     continued: the kernel would take the fd number again, and with the
+ *     copy-on-write layer a thread may have dup2()ed one of its
+ *     directories there since (listed raw, it shows the names the
+ *     command removed); with the layer, the duplicate must also be the
+ *     object the layer checked as not its own (cowlayer_listing_object:
+ *     EAGAIN otherwise, the child's own race);
  *   - the file's position (lseek SEEK_CUR, the open file's, shared by
  *     every fd and process holding it) is our cursor: an index into the
  *     sorted listing.  0 is a fresh listing (opendir, rewinddir), taken
@@ -54,6 +58,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cowlayer.h"
 #include "error.h"
 #include "feature.h"
 #include "mem.h"
@@ -68,9 +73,6 @@
 #define DIRS_MEM_MAX ((size_t)64 << 20)
 #define DIRS_CHUNK   ((size_t)256 << 10) /* at most this much written per call */
 #define DIRS_READ    ((size_t)64 << 10)	 /* our own getdents64 buffer */
-
-/* an fd the kernel answers for itself */
-#define DIRS_CONTINUE (-200000L)
 
 struct dent {
 	uint64_t ino;
@@ -111,6 +113,9 @@ struct dirs_call {
 	unsigned int count;
 	bool old; /* getdents: struct linux_dirent */
 	struct members ms;
+	bool check; /* the copy-on-write layer checked (dev, ino) */
+	dev_t dev;
+	ino_t ino;
 };
 
 static void listing_free(struct listing *l)
@@ -310,11 +315,23 @@ static long serve(int fd, const struct sl_memref *m, void *arg)
 	struct dirs_call *q = arg;
 	struct stat sb;
 	int fl = fcntl(fd, F_GETFL);
-	/* O_PATH: the kernel's fdget refuses it (EBADF); a directory is never
-	 * open for writing (EISDIR), but what is not read is not listed */
-	if (fl < 0 || (fl & O_PATH) || (fl & O_ACCMODE) != O_RDONLY || fstat(fd, &sb) < 0 ||
-	    !S_ISDIR(sb.st_mode))
-		return DIRS_CONTINUE;
+	if (fl < 0 || fstat(fd, &sb) < 0)
+		return -EBADF;
+	/* the copy-on-write layer checked another object: the fd number
+	 * was pointed elsewhere (dup2) since, maybe at one of its
+	 * directories, which it alone may list */
+	if (q->check && (sb.st_dev != q->dev || sb.st_ino != q->ino))
+		return -EAGAIN;
+	/* the kernel's answers, given here rather than continued (it would
+	 * take the fd number again): O_PATH, EBADF (its fdget refuses it);
+	 * not a directory, ENOTDIR; a directory is never open for writing
+	 * (EISDIR), but what is not read is not listed */
+	if (fl & O_PATH)
+		return -EBADF;
+	if (!S_ISDIR(sb.st_mode))
+		return -ENOTDIR;
+	if ((fl & O_ACCMODE) != O_RDONLY)
+		return -EBADF;
 	off_t pos = lseek(fd, 0, SEEK_CUR);
 	if (pos < 0)
 		return -errno;
@@ -360,15 +377,15 @@ static void on_dents(struct sl_ctx *c, struct sl_action *a, void *arg, bool old)
 	struct dirs_call q = {.st = arg, .buf = r[1], .count = (unsigned int)r[2], .old = old};
 	pid_t *members = NULL;
 	size_t nm = 0;
-	long v = procview_members(&c->sup->procs, &members, &nm);
+	long v = cowlayer_listing_object(c, &q.dev, &q.ino);
+	q.check = v == 1;
+	if (v >= 0)
+		v = procview_members(&c->sup->procs, &members, &nm);
 	q.ms = (struct members){members, nm};
 	if (v == 0)
 		v = onbehalf_fd_call(q.st->ob, c, (int)(unsigned int)r[0], serve, &q);
 	free(members);
-	if (v == DIRS_CONTINUE || v == -EBADF)
-		*a = sl_act_continue(); /* nothing done: the kernel's own EBADF, ENOTDIR */
-	else
-		onbehalf_answer(a, v);
+	onbehalf_answer(a, v);
 }
 
 static void on_getdents64(struct sl_ctx *c, struct sl_action *a, void *arg)

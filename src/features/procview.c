@@ -44,6 +44,10 @@
  * number after the check would list is the host's pids, which stat of
  * /proc/<n> tells too (below).  Where pidfd_getfd is refused, listings
  * are the kernel's (the pids are listed; nothing of them can be opened).
+ * With the copy-on-write layer (cowlist.c, before and after this in the
+ * chain) the duplicate is listed only when it is the object the layer
+ * checked as not its own (EAGAIN otherwise), and "continued" reaches
+ * the layer's tail, never the kernel.
  *
  * Path calls that do not open (stat, lstat, newfstatat, statx, access,
  * faccessat, faccessat2, readlink, readlinkat, chdir) are the kernel's,
@@ -72,6 +76,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cowlayer.h"
 #include "error.h"
 #include "feature.h"
 #include "mem.h"
@@ -462,6 +467,12 @@ struct pv_dents {
 	size_t size;
 	bool old;  /* getdents: struct linux_dirent */
 	bool root; /* out: the directory is a procfs root */
+	/* the copy-on-write layer checked (dev, ino) as not its own: a
+	 * duplicate of another object is not listed (a directory of the
+	 * layer dup2()ed onto the fd since, which it alone may list) */
+	bool check;
+	dev_t dev;
+	ino_t ino;
 };
 
 /* Drops the records of processes outside the sandbox from buf (len
@@ -506,6 +517,8 @@ static long list(int fd, const struct sl_memref *m, void *arg)
 		return -errno;
 	if (!S_ISDIR(st.st_mode))
 		return -ENOTDIR;
+	if (q->check && (st.st_dev != q->dev || st.st_ino != q->ino))
+		return -EAGAIN; /* the child's own race */
 	q->root = is_root(fd, &st);
 	long r = syscall(q->old ? SYS_getdents : SYS_getdents64, fd, q->buf, q->size);
 	return r < 0 ? -errno : r;
@@ -542,8 +555,10 @@ static void on_dents(struct sl_ctx *c, struct sl_action *a, void *arg, bool old)
 	/* the kernel's types: unsigned int fd and count */
 	unsigned int count = (unsigned int)r[2];
 	struct pv_dents q = {.size = count < PV_CHUNK ? count : PV_CHUNK, .old = old};
-	q.buf = malloc(q.size ? q.size : 1);
-	long v = q.buf ? 0 : -ENOMEM;
+	long v = cowlayer_listing_object(c, &q.dev, &q.ino);
+	q.check = v == 1;
+	q.buf = v < 0 ? NULL : malloc(q.size ? q.size : 1);
+	v = v < 0 ? v : q.buf ? 0 : -ENOMEM;
 	/* until a record is left, or the end: a chunk of outside
 	 * processes alone is no end of the listing */
 	while (v == 0) {
