@@ -67,6 +67,17 @@ struct cl_quota {
 	size_t nt;
 };
 
+/* A program only the lower held, copied into the upper for an exec by a
+ * relative name (cowsteer.c): taken back at the end of the run when
+ * nothing changed it since (the same inode, its ctime as the copy left
+ * it), so the change list and the commit never show it. */
+struct cl_copy {
+	char *rel; /* its path under the upper */
+	dev_t dev;
+	ino_t ino;
+	struct timespec ctime;
+};
+
 struct cl_state {
 	struct onbehalf *ob;
 	struct layer l;
@@ -87,7 +98,9 @@ struct cl_state {
 	 * stash_id (cowlayer_stash), for the late open handler */
 	int stash_fd;
 	uint64_t stash_id;
-	size_t proc_off; /* this feature's block of a process (struct cl_proc) */
+	size_t proc_off;	/* this feature's block of a process (struct cl_proc) */
+	struct cl_copy *copies; /* the exec copies made (cowsteer.c) */
+	size_t ncopies;
 };
 
 /* Per process of the sandbox. */
@@ -232,5 +245,9 @@ void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_statfs(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg);
+/* The exec copies the run left as made removed from the upper (the
+ * lower's file shows again), before the change list or the commit reads
+ * it; the list freed.  Nothing of the sandbox runs any more. */
+void cowl_steer_release(struct cl_state *st);
 
 #endif

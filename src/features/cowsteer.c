@@ -72,15 +72,19 @@ static long resolved(struct sl_ctx *c, struct cl_state *st, const char *abs, str
 	return r;
 }
 
-/* Whether the kernel, given the child's path (raw: its names), lands on
- * the object at real: by name, or the host's own resolution of raw
- * (symlinks of the lower) naming the same inode. */
-static bool kernel_lands(const char *raw, const char *real, const struct stat *sb, bool dir)
+/* Whether the kernel, given the child's path (raw: its names; plain:
+ * the child's text has no ".." after a name), lands on the object at
+ * real: by name (a ".." after a name is walked by the kernel through
+ * that name's directory, which the upper may not hold: "d/../x" from a
+ * cwd in the upper), or the host's own resolution of raw (symlinks of
+ * the lower) naming the same inode. */
+static bool kernel_lands(const char *raw, bool plain, const char *real, const struct stat *sb,
+			 bool dir)
 {
 	char k[PATH_MAX];
 	snprintf(k, sizeof(k), "%s", raw);
 	cowl_lexical(k);
-	if (!strcmp(k, real))
+	if (plain && !strcmp(k, real))
 		return true;
 	struct stat h;
 	return stat(raw, &h) == 0 && h.st_dev == sb->st_dev && h.st_ino == sb->st_ino &&
@@ -191,11 +195,13 @@ static int holder_checked(struct sl_ctx *c, struct cl_state *st, const char *rea
  * an fd we install (ADDFD without SEND) for the call.  A thread that
  * rewrites it again meanwhile only changes what the kernel then judges
  * under Landlock.  -ENAMETOOLONG when nothing fits. */
-static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, const char *real,
-		  const struct stat *sb, uint64_t addr, size_t len, bool dir, struct sl_action *a)
+static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, const char *path,
+		  const char *real, const struct stat *sb, uint64_t addr, bool dir,
+		  struct sl_action *a)
 {
 	*a = sl_act_continue();
-	if (kernel_lands(p->raw, real, sb, dir))
+	size_t len = strlen(path) + 1;
+	if (kernel_lands(p->raw, cowl_plain_walk(path), real, sb, dir))
 		return 0;
 	if (strlen(real) + 1 <= len)
 		return rewrite_name(c, real, addr);
@@ -528,10 +534,124 @@ static long exec_outside(struct sl_ctx *c, struct cl_state *st, const struct pla
 	return r;
 }
 
+/* ---- exec copies ------------------------------------------------------------------- */
+
+/* Whether the copy at u (the upper's) shows what the lower's file at t
+ * showed: type, mode, owner, size and modification time.  A copy made
+ * with other ids (a file of another user) would change the view. */
+static bool copy_same(const struct stat *u, const struct stat *t)
+{
+	return u->st_mode == t->st_mode && u->st_uid == t->st_uid && u->st_gid == t->st_gid &&
+	       u->st_size == t->st_size && u->st_mtim.tv_sec == t->st_mtim.tv_sec &&
+	       u->st_mtim.tv_nsec == t->st_mtim.tv_nsec;
+}
+
+/* The upper's directory holding rel (a path under the upper), opened
+ * beneath it with no symlink followed; *name its last component. */
+static int copy_parent(const struct cl_state *st, const char *rel, const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+	*name = slash ? slash + 1 : rel;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - rel) : 1, slash ? rel : ".");
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+	long fd = syscall(SYS_openat2, st->upper, dir, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+/* The copy c of the upper removed when it is still the file the copy
+ * made and nothing changed since: the same inode, one link, its ctime
+ * (any write, chmod, chown, xattr, link or rename of it moves that). */
+static void copy_take_back(const struct cl_state *st, const struct cl_copy *cp)
+{
+	const char *name;
+	int dir = copy_parent(st, cp->rel, &name);
+	struct stat sb;
+	if (dir >= 0 && fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && sb.st_dev == cp->dev &&
+	    sb.st_ino == cp->ino && sb.st_nlink == 1 && sb.st_ctim.tv_sec == cp->ctime.tv_sec &&
+	    sb.st_ctim.tv_nsec == cp->ctime.tv_nsec)
+		unlinkat(dir, name, 0); /* refused (a 0555 directory): committed as it is */
+	if (dir >= 0)
+		close(dir);
+}
+
+void cowl_steer_release(struct cl_state *st)
+{
+	for (size_t i = 0; i < st->ncopies; i++) {
+		copy_take_back(st, &st->copies[i]);
+		free(st->copies[i].rel);
+	}
+	free(st->copies);
+	st->copies = NULL;
+	st->ncopies = 0;
+}
+
+/* The copy at u (the upper's name up) remembered, to be taken back at
+ * the end (cowl_steer_release). */
+static int copy_remember(struct cl_state *st, const char *up, const struct stat *u)
+{
+	struct cl_copy *v = realloc(st->copies, (st->ncopies + 1) * sizeof(*v));
+	if (!v)
+		return -ENOMEM;
+	st->copies = v;
+	const char *rel = up + st->upl;
+	rel += strspn(rel, "/");
+	char *dup = strdup(rel);
+	if (!dup)
+		return -ENOMEM;
+	v[st->ncopies++] =
+	    (struct cl_copy){.rel = dup, .dev = u->st_dev, .ino = u->st_ino, .ctime = u->st_ctim};
+	return 0;
+}
+
+/* An exec of a file only the lower holds, by a relative name that the
+ * kernel walks from the cwd in the upper (./configure, ./t, a PATH entry
+ * "."): the file copied into the upper at that name (a copy-up, as a
+ * write would make), so the kernel's own walk of the caller's names finds
+ * it there, nothing rewritten in the caller's buffer and no descriptor
+ * handed over: $0 of a script stays the name it was run by (configure
+ * finds its srcdir by it), a name shorter than /dev/fd/N runs, a failed
+ * exec leaves the caller as it was.  The view is unchanged (the copy
+ * shows the lower's mode, owner, size and times; its inode is the
+ * upper's, as after any copy-up), and one the run leaves as made is
+ * removed at the end.  true when the call can go on to the copy; false
+ * when the walk would not reach it (an absolute name, "..", a symlink on
+ * the way), max_disk has no room, or the copy would differ: steered as
+ * before. */
+static bool exec_copy(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+		      const char *path, const struct target *t)
+{
+	char k[PATH_MAX];
+	snprintf(k, sizeof(k), "%s", p->raw);
+	cowl_lexical(k);
+	if (t->upper || path[0] == '/' || !cowl_plain_walk(path) || strcmp(k, t->up) ||
+	    cowl_quota(c, st, (uint64_t)t->sb.st_size) < 0)
+		return false;
+	struct job j = {.st = st, .op = OP_MATERIALIZE, .a = p->abs};
+	struct target *u = malloc(sizeof(*u));
+	long r = u ? cowl_job_run(c, &j) : -ENOMEM;
+	if (r == 0)
+		r = resolved(c, st, p->abs, u);
+	bool ok = r == 0 && u->upper && !strcmp(u->up, t->up) && S_ISREG(u->sb.st_mode);
+	if (ok && (!copy_same(&u->sb, &t->sb) || copy_remember(st, u->up, &u->sb) < 0)) {
+		struct cl_copy cp = {.rel = u->up + st->upl + 1,
+				     .dev = u->sb.st_dev,
+				     .ino = u->sb.st_ino,
+				     .ctime = u->sb.st_ctim};
+		copy_take_back(st, &cp); /* the lower's file shows again */
+		ok = false;
+	}
+	free(u);
+	return ok;
+}
+
 /* execve and execveat of a file of the layer.  The kernel must execute
  * it, so the call is continued once the layer has judged the path (ENOENT
  * for a removed name, EACCES for a file that is not regular or not
- * executable) and the kernel is steered to the file's holder (steer).
+ * executable) and the kernel is steered to the file's holder (a lower
+ * file by a relative name copied up first, exec_copy; else steer).
  * What decides the exec is then the kernel's Landlock check on the file
  * it opens: execute and read are granted on the workdir and the upper,
  * nothing else of them (no write), so a thread that rewrites the path
@@ -576,8 +696,8 @@ void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		    .st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK, .flags = LAYER_FOLLOW};
 		r = cowl_job_run(c, &j);
 	}
-	if (r == 0)
-		r = steer(c, st, p, t->real, &t->sb, addr, strlen(path) + 1, false, a);
+	if (r == 0 && !exec_copy(c, st, p, path, t))
+		r = steer(c, st, p, path, t->real, &t->sb, addr, false, a);
 	free(p);
 	free(t);
 	if (r < 0)
