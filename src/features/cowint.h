@@ -69,13 +69,13 @@ struct cl_quota {
 
 /* A program only the lower held, copied into the upper for an exec by a
  * relative name (cowsteer.c): taken back at the end of the run when
- * nothing changed it since (the same inode, its ctime as the copy left
- * it), so the change list and the commit never show it. */
+ * nothing changed it since (its stat and a digest of its bytes and
+ * xattrs as the copy left them), so the change list and the commit
+ * never show it. */
 struct cl_copy {
-	char *rel; /* its path under the upper */
-	dev_t dev;
-	ino_t ino;
-	struct timespec ctime;
+	char *rel;	 /* its path under the upper */
+	struct stat sb;	 /* the copy's, when made */
+	uint64_t digest; /* of its bytes and xattrs then */
 };
 
 struct cl_state {

@@ -561,18 +561,63 @@ static int copy_parent(const struct cl_state *st, const char *rel, const char **
 	return fd < 0 ? -errno : (int)fd;
 }
 
-/* The copy c of the upper removed when it is still the file the copy
- * made and nothing changed since: the same inode, one link, its ctime
- * (any write, chmod, chown, xattr, link or rename of it moves that). */
+static uint64_t fnv(uint64_t h, const void *buf, size_t n)
+{
+	for (const unsigned char *b = buf; n--; b++)
+		h = (h ^ *b) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A digest (FNV-1a) of the file fd's bytes and its xattrs' names and
+ * values: 0, or -errno (one that cannot be read is not taken back). */
+static int copy_digest(int fd, uint64_t *out)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char *buf = malloc(65536);
+	ssize_t n = buf ? 1 : -1;
+	for (off_t at = 0; buf && (n = pread(fd, buf, 65536, at)) > 0; at += n)
+		h = fnv(h, buf, (size_t)n);
+	ssize_t ln = n == 0 ? flistxattr(fd, buf, 65536) : -1;
+	for (ssize_t i = 0; ln > 0 && i < ln; i += (ssize_t)strlen(buf + i) + 1) {
+		char v[4096];
+		ssize_t vn = fgetxattr(fd, buf + i, v, sizeof(v));
+		h = fnv(fnv(h, buf + i, strlen(buf + i) + 1), v, vn > 0 ? (size_t)vn : 0);
+		if (vn < 0)
+			ln = -1;
+	}
+	free(buf);
+	*out = h;
+	return n == 0 && ln >= 0 ? 0 : -EIO;
+}
+
+/* Whether the stat a shows the file b showed: the same inode, one link,
+ * its type, mode, owner, size and times (a write, chmod, chown, xattr,
+ * link or rename of it moves its ctime). */
+static bool copy_unchanged(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_nlink == 1 &&
+	       a->st_mode == b->st_mode && a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
+	       a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* The copy cp removed from the upper when it is still what the copy
+ * made: its stat, and its digest (a change within the clock tick of the
+ * copy leaves the ctime as it was). */
 static void copy_take_back(const struct cl_state *st, const struct cl_copy *cp)
 {
 	const char *name;
 	int dir = copy_parent(st, cp->rel, &name);
-	struct stat sb;
-	if (dir >= 0 && fstatat(dir, name, &sb, AT_SYMLINK_NOFOLLOW) == 0 && sb.st_dev == cp->dev &&
-	    sb.st_ino == cp->ino && sb.st_nlink == 1 && sb.st_ctim.tv_sec == cp->ctime.tv_sec &&
-	    sb.st_ctim.tv_nsec == cp->ctime.tv_nsec)
+	int fd = dir < 0 ? -1 : openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat sb, now;
+	uint64_t d;
+	if (fd >= 0 && fstat(fd, &sb) == 0 && copy_unchanged(&sb, &cp->sb) &&
+	    copy_digest(fd, &d) == 0 && d == cp->digest &&
+	    fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && copy_unchanged(&now, &cp->sb))
 		unlinkat(dir, name, 0); /* refused (a 0555 directory): committed as it is */
+	if (fd >= 0)
+		close(fd);
 	if (dir >= 0)
 		close(dir);
 }
@@ -588,21 +633,21 @@ void cowl_steer_release(struct cl_state *st)
 	st->ncopies = 0;
 }
 
-/* The copy at u (the upper's name up) remembered, to be taken back at
- * the end (cowl_steer_release). */
-static int copy_remember(struct cl_state *st, const char *up, const struct stat *u)
+/* The copy at the upper's name up remembered, to be taken back at the
+ * end (cowl_steer_release): its stat and digest, read on fd (ours, of
+ * the copy, opened with the child's credentials). */
+static int copy_remember(struct cl_state *st, const char *up, int fd)
 {
-	struct cl_copy *v = realloc(st->copies, (st->ncopies + 1) * sizeof(*v));
+	struct cl_copy cp = {0};
+	int r = fstat(fd, &cp.sb) < 0 ? -errno : copy_digest(fd, &cp.digest);
+	struct cl_copy *v = r < 0 ? NULL : realloc(st->copies, (st->ncopies + 1) * sizeof(*v));
 	if (!v)
-		return -ENOMEM;
+		return r < 0 ? r : -ENOMEM;
 	st->copies = v;
 	const char *rel = up + st->upl;
-	rel += strspn(rel, "/");
-	char *dup = strdup(rel);
-	if (!dup)
+	if (!(cp.rel = strdup(rel + strspn(rel, "/"))))
 		return -ENOMEM;
-	v[st->ncopies++] =
-	    (struct cl_copy){.rel = dup, .dev = u->st_dev, .ino = u->st_ino, .ctime = u->st_ctim};
+	v[st->ncopies++] = cp;
 	return 0;
 }
 
@@ -635,14 +680,21 @@ static bool exec_copy(struct sl_ctx *c, struct cl_state *st, const struct place 
 	if (r == 0)
 		r = resolved(c, st, p->abs, u);
 	bool ok = r == 0 && u->upper && !strcmp(u->up, t->up) && S_ISREG(u->sb.st_mode);
-	if (ok && (!copy_same(&u->sb, &t->sb) || copy_remember(st, u->up, &u->sb) < 0)) {
-		struct cl_copy cp = {.rel = u->up + st->upl + 1,
-				     .dev = u->sb.st_dev,
-				     .ino = u->sb.st_ino,
-				     .ctime = u->sb.st_ctim};
-		copy_take_back(st, &cp); /* the lower's file shows again */
+	int fd = ok ? holder_checked(c, st, u->up, &u->sb, false) : -1;
+	if (ok && (fd < 0 || !copy_same(&u->sb, &t->sb) || copy_remember(st, u->up, fd) < 0)) {
+		const char *rel = u->up + st->upl + 1, *name;
+		int dir = copy_parent(st, rel, &name);
+		struct stat now;
+		/* the lower's file shows again */
+		if (dir >= 0 && fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.st_ino == u->sb.st_ino && now.st_dev == u->sb.st_dev)
+			unlinkat(dir, name, 0);
+		if (dir >= 0)
+			close(dir);
 		ok = false;
 	}
+	if (fd >= 0)
+		close(fd);
 	free(u);
 	return ok;
 }

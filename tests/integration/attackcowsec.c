@@ -1465,27 +1465,27 @@ TEST(attackcowsec_failed_exec_leaves_the_callers_buffer)
 TEST(attackcowsec_failed_exec_of_a_lower_file_leaves_the_caller)
 {
 	tc_need_python();
-	char *script = mkscript(
-	    "lexecbuf.py",
-	    "def fds():\n"
-	    "    r = set()\n"
-	    "    for fd in range(3, 32):\n"
-	    "        try: os.fstat(fd); r.add(fd)\n"
-	    "        except OSError: pass\n"
-	    "    return r\n"
-	    "seen = []; base = fds()\n"
-	    "def watch(buf, want):\n"
-	    "    while not seen:\n"
-	    "        if buf.value != want: seen.append(buf.value)\n"
-	    "for p in ('lb', './lb', './long_name_of_a_bad_script', 'd/lb'):\n"
-	    "    buf = ctypes.create_string_buffer(p.encode(), 200)\n"
-	    "    th = threading.Thread(target=watch, args=(buf, p.encode())); th.start()\n"
-	    "    argv = (ctypes.c_char_p * 2)(b'lb', None)\n"
-	    "    cc('exec ' + p, libc.execve(buf, argv, None))\n"
-	    "    seen.append(None); th.join()\n"
-	    "    print('kept', buf.value == p.encode(), seen[0])\n"
-	    "    del seen[:]\n"
-	    "    for fd in fds() - base: print('fd left', fd); os.close(fd)\n" END_PY);
+	char *script =
+	    mkscript("lexecbuf.py",
+		     "def fds():\n"
+		     "    r = set()\n"
+		     "    for fd in range(3, 32):\n"
+		     "        try: os.fstat(fd); r.add(fd)\n"
+		     "        except OSError: pass\n"
+		     "    return r\n"
+		     "seen = []; base = fds()\n"
+		     "def watch(buf, want):\n"
+		     "    while not seen:\n"
+		     "        if buf.value != want: seen.append(buf.value)\n"
+		     "for p in ('lb', './lb', './long_name_of_a_bad_script', 'd/lb'):\n"
+		     "    buf = ctypes.create_string_buffer(p.encode(), 200)\n"
+		     "    th = threading.Thread(target=watch, args=(buf, p.encode())); th.start()\n"
+		     "    argv = (ctypes.c_char_p * 2)(b'lb', None)\n"
+		     "    cc('exec ' + p, libc.execve(buf, argv, None))\n"
+		     "    seen.append(None); th.join()\n"
+		     "    print('kept', buf.value == p.encode(), seen[0])\n"
+		     "    del seen[:]\n"
+		     "    for fd in fds() - base: print('fd left', fd); os.close(fd)\n" END_PY);
 	for (int commit = 0; commit < 2; commit++) {
 		char *old[] = {"/bin/rm",	    "-rf", tc_mkdir("w"), tc_mkdir("outside"),
 			       tc_mkdir("storage"), NULL};

@@ -809,20 +809,20 @@ TEST(attackcwd_short_relative_exec_of_a_lower_program)
 TEST(attackcwd_exec_copies_are_no_change)
 {
 	struct scene sc;
-	struct tc_res r = both_ends(
-	    "execcopy.py",
-	    "i0 = os.stat('t'); print('t ino', i0.st_ino)\n"
-	    "def run(p): return subprocess.run([p], capture_output=True).stdout\n"
-	    "def same(a, b): return (a.st_mode, a.st_size, a.st_mtime_ns) == "
-	    "(b.st_mode, b.st_size, b.st_mtime_ns)\n"
-	    "t('run ./t', run, './t')\n"
-	    "t('run ./t again', run, './t')\n"
-	    "print('view same', same(os.stat('t'), i0))\n"
-	    "t('run ./tool.sh', run, './tool.sh')\n"
-	    "open('tool.sh', 'a').write('echo appended\\n')\n"
-	    "t('run ./tool.sh again', run, './tool.sh')\n"
-	    "end()\n",
-	    &sc);
+	struct tc_res r =
+	    both_ends("execcopy.py",
+		      "i0 = os.stat('t'); print('t ino', i0.st_ino)\n"
+		      "def run(p): return subprocess.run([p], capture_output=True).stdout\n"
+		      "def same(a, b): return (a.st_mode, a.st_size, a.st_mtime_ns) == "
+		      "(b.st_mode, b.st_size, b.st_mtime_ns)\n"
+		      "t('run ./t', run, './t')\n"
+		      "t('run ./t again', run, './t')\n"
+		      "print('view same', same(os.stat('t'), i0))\n"
+		      "t('run ./tool.sh', run, './tool.sh')\n"
+		      "open('tool.sh', 'a').write('echo appended\\n')\n"
+		      "t('run ./tool.sh again', run, './tool.sh')\n"
+		      "end()\n",
+		      &sc);
 	CHECK_CONTAINS(r.out, "run ./t ok b't ran\\n'\n");
 	CHECK_CONTAINS(r.out, "run ./t again ok b't ran\\n'\n");
 	CHECK_CONTAINS(r.out, "view same True\n");
@@ -830,7 +830,8 @@ TEST(attackcwd_exec_copies_are_no_change)
 	struct stat st;
 	CHECK_EQ(stat(tc_path(sc.w, "t"), &st), 0);
 	CHECK_CONTAINS(r.out, tc_fmt("t ino %lu\n", (unsigned long)st.st_ino));
-	CHECK_STR(tc_read_file(tc_path(sc.w, "tool.sh")), "#!/bin/sh\necho tool ran\necho appended\n");
+	CHECK_STR(tc_read_file(tc_path(sc.w, "tool.sh")),
+		  "#!/bin/sh\necho tool ran\necho appended\n");
 }
 
 /* An exec whose path the layer places outside the workdir
