@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /* cowsteer.c - the seccomp layer: chdir and exec steered to the holder (see cowlayer.c). */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h>
@@ -135,10 +136,11 @@ static long name_fd(struct sl_ctx *c, const struct cl_state *st, int n, uint64_t
 }
 
 /* fd installed in the child for the call (ADDFD without SEND; fd is
- * taken): its number, or -errno. */
-static int install_fd(struct sl_ctx *c, int fd)
+ * taken), close-on-exec when cloexec: its number, or -errno. */
+static int install_fd(struct sl_ctx *c, int fd, bool cloexec)
 {
-	struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
+	struct seccomp_notif_addfd add = {
+	    .id = c->req->id, .srcfd = (uint32_t)fd, .newfd_flags = cloexec ? O_CLOEXEC : 0};
 	int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 	int e = n < 0 ? errno : 0;
 	close(fd);
@@ -146,10 +148,35 @@ static int install_fd(struct sl_ctx *c, int fd)
 }
 
 static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint64_t addr,
-		       size_t len, const char *rest)
+		       size_t len, const char *rest, bool cloexec)
 {
-	int n = install_fd(c, fd);
+	int n = install_fd(c, fd, cloexec);
 	return n < 0 ? n : name_fd(c, st, n, addr, len, rest);
+}
+
+#if defined(__x86_64__)
+#define NATIVE_EM EM_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_EM EM_AARCH64
+#endif
+
+/* Whether the file fd (ours) is an ELF program of this machine, which
+ * the kernel maps itself: the descriptor an exec of /proc/self/fd/N was
+ * steered to is then handed close-on-exec, gone from the new program
+ * (the kernel opened the file before the point of no return).  A script
+ * keeps it: its interpreter opens /dev/fd/N by name after the exec, as
+ * does a binfmt_misc handler of a foreign ELF. */
+static bool native_elf(int fd)
+{
+#ifdef NATIVE_EM
+	Elf64_Ehdr h;
+	return pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	       !memcmp(h.e_ident, ELFMAG, SELFMAG) && h.e_ident[EI_CLASS] == ELFCLASS64 &&
+	       h.e_machine == NATIVE_EM;
+#else
+	(void)fd;
+	return false;
+#endif
 }
 
 /* The child's path rewritten to name (when it fits). */
@@ -206,7 +233,7 @@ static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, 
 	if (strlen(real) + 1 <= len)
 		return rewrite_name(c, real, addr);
 	int fd = fits_fd(len) ? holder_checked(c, st, real, sb, dir) : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len, "");
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len, "", !dir && native_elf(fd));
 }
 
 /* getcwd(2) in a directory the layer's upper holds (a steered chdir, an
@@ -330,7 +357,7 @@ static long steer_outside(struct sl_ctx *c, struct cl_state *st, const struct pl
 	struct host_q q = {.path = out, .dir = dir};
 	long fd = fits_fd(len) ? onbehalf_call_on(st->ob, c, st->confined, host_open_op, &q)
 			       : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len, "");
+	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len, "", !dir && native_elf((int)fd));
 }
 
 /* The layer's judgement of a chdir to abs (ENOENT for a removed name,
@@ -367,7 +394,7 @@ static long inject_dir(struct sl_ctx *c, struct cl_state *st, const char *dir, s
 		       const char *rest)
 {
 	int fd = holder_checked(c, st, dir, NULL, true);
-	return fd < 0 ? fd : rewrite_fd(c, st, fd, c->req->data.args[0], len, rest);
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, c->req->data.args[0], len, rest, false);
 }
 
 /* Whether the child's fd n (its own file table: task/<tid>/fd/n, the
@@ -400,7 +427,7 @@ static long inject_root(struct sl_ctx *c, struct cl_state *st, size_t len, const
 	if (pr->root_fd1 > 0 && names_upper_root(c, st, pr->root_fd1 - 1))
 		return name_fd(c, st, pr->root_fd1 - 1, addr, len, rest);
 	int fd = holder_checked(c, st, st->up, NULL, true);
-	int n = fd < 0 ? fd : install_fd(c, fd);
+	int n = fd < 0 ? fd : install_fd(c, fd, false);
 	if (n < 0)
 		return n;
 	pr->root_fd1 = n + 1;

@@ -1254,7 +1254,8 @@ TEST(attackcowsec_chdir_into_an_upper_dir)
 }
 
 /* exec of a file only the upper holds: runs, with no fd of the
- * supervisor's left in the new program, from read-only memory too (a
+ * supervisor's left in the new program (a script by its absolute name,
+ * and an ELF program, handed close-on-exec), from read-only memory too (a
  * relative name from the cwd, which is in the upper: the kernel finds it
  * there by the caller's own names). */
 TEST(attackcowsec_exec_of_an_upper_file)
@@ -1272,6 +1273,11 @@ TEST(attackcowsec_exec_of_an_upper_file)
 	    "except OSError as e: print('exec-short', en(e.errno))\n"
 	    "r = subprocess.run([W + '/x'], capture_output=True, close_fds=True)\n"
 	    "print('fds-long', r.returncode, r.stdout.decode().strip())\n"
+	    "open('px', 'wb').write(open(sys.executable, 'rb').read()); os.chmod('px', 0o755)\n"
+	    "code = 'import os\\nfor f in range(3, 32):\\n    try: os.fstat(f); print(f)\\n'\\\n"
+	    "    '    except OSError: pass\\n'\n"
+	    "r = subprocess.run([W + '/px', '-c', code], capture_output=True, close_fds=True)\n"
+	    "print('elf fds', r.returncode, r.stdout.decode().split())\n"
 	    "libc.mmap.restype = ctypes.c_void_p\n"
 	    "libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,\n"
 	    "                      ctypes.c_int, ctypes.c_long]\n"
@@ -1292,6 +1298,7 @@ TEST(attackcowsec_exec_of_an_upper_file)
 		th_fail(__FILE__, __LINE__, "ended %d:\n%s%s", r.code, r.out, r.err);
 	workdir_intact(&sc, &r);
 	CHECK_CONTAINS(r.out, "fds-long 0 \n");
+	CHECK_CONTAINS(r.out, "elf fds 0 []\n");
 	if (!strstr(r.out, "fds 0 \n") || !strstr(r.out, "rodata exit 0\n")) {
 		th_fail(__FILE__, __LINE__, "exec:\n%s%s", r.out, r.err);
 	}
