@@ -629,6 +629,23 @@ static bool copy_unchanged(const struct stat *a, const struct stat *b)
 	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
 }
 
+/* name removed from the upper's directory dir (O_PATH): in a directory
+ * without write permission (a read-only lower directory copied up with
+ * its mode) the owner's write bit is lent for the unlink, as the layer's
+ * copy-up lends it for the copy. */
+static void copy_unlink(int dir, const char *name)
+{
+	if (unlinkat(dir, name, 0) == 0 || errno != EACCES)
+		return;
+	char self[32];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", dir);
+	struct stat d;
+	if (fstat(dir, &d) < 0 || d.st_uid != geteuid() || chmod(self, d.st_mode | S_IWUSR) < 0)
+		return; /* committed as it is: the same bytes */
+	unlinkat(dir, name, 0);
+	chmod(self, d.st_mode & 07777);
+}
+
 /* The copy cp removed from the upper when it is still what the copy
  * made: its stat, and its digest (a change within the clock tick of the
  * copy leaves the ctime as it was). */
@@ -642,7 +659,7 @@ static void copy_take_back(const struct cl_state *st, const struct cl_copy *cp)
 	if (fd >= 0 && fstat(fd, &sb) == 0 && copy_unchanged(&sb, &cp->sb) &&
 	    copy_digest(fd, &d) == 0 && d == cp->digest &&
 	    fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && copy_unchanged(&now, &cp->sb))
-		unlinkat(dir, name, 0); /* refused (a 0555 directory): committed as it is */
+		copy_unlink(dir, name);
 	if (fd >= 0)
 		close(fd);
 	if (dir >= 0)
@@ -715,7 +732,7 @@ static bool exec_copy(struct sl_ctx *c, struct cl_state *st, const struct place 
 		/* the lower's file shows again */
 		if (dir >= 0 && fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
 		    now.st_ino == u->sb.st_ino && now.st_dev == u->sb.st_dev)
-			unlinkat(dir, name, 0);
+			copy_unlink(dir, name);
 		if (dir >= 0)
 			close(dir);
 		ok = false;

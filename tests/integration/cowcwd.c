@@ -434,6 +434,34 @@ TEST(cowlayer_cwd_short_relative_exec_of_a_lower_file)
 	CHECK_STR(tc_read_file(tc_path(w, "u.sh")), "#!/bin/sh\necho u\n");
 }
 
+/* A program in a read-only directory of the workdir run by a relative
+ * name: its copy is made in the upper's copy of that directory (mode
+ * 0555 kept; as root too, which holds no capability in the sandbox) and
+ * still taken back at the end, so the commit leaves the host's file and
+ * directory as they were; a chmod of another file there is committed. */
+TEST(cowlayer_cwd_exec_copy_in_a_read_only_dir)
+{
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "rod"), 0755), 0);
+	tc_write_file(tc_path(w, "rod/prog"), "#!/bin/sh\necho \"ran $0\"\n", 0755);
+	tc_write_file(tc_path(w, "rod/f"), "f\n", 0644);
+	CHECK_EQ(chmod(tc_path(w, "rod"), 0555), 0);
+	struct stat before, after;
+	CHECK_EQ(stat(tc_path(w, "rod/prog"), &before), 0);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 0, NULL, NULL);
+	struct tc_res r = sh(p, "./rod/prog && cd rod && ./prog && chmod 600 f");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "sh: %s%s", r.out, r.err);
+	CHECK_STR(r.out, "ran ./rod/prog\nran ./prog\n");
+	CHECK_EQ(stat(tc_path(w, "rod/prog"), &after), 0);
+	CHECK_EQ((long)after.st_ino, (long)before.st_ino);
+	CHECK_EQ(stat(tc_path(w, "rod"), &after), 0);
+	CHECK_EQ(after.st_mode & 07777, 0555);
+	CHECK_EQ(stat(tc_path(w, "rod/f"), &after), 0);
+	CHECK_EQ(after.st_mode & 07777, 0600);
+	CHECK_EQ(chmod(tc_path(w, "rod"), 0755), 0);
+}
+
 /* fchdir to a directory only the workdir holds (a read open of it is
  * the lower's): the cwd is then in the lower; every call is still placed
  * by the cwd's name (a file made there lands in the layer, getcwd names
