@@ -646,9 +646,28 @@ static void copy_unlink(int dir, const char *name)
 	chmod(self, d.st_mode & 07777);
 }
 
+/* Whether, the copy cp removed, the view at its path shows the lower's
+ * file: the lower holds the name visibly, a regular file (no whiteout,
+ * no opaque directory above it hiding the lower's entries: removing the
+ * copy there would remove the file from the view), reached with no
+ * symlink on the way.  Its bytes are the host's (changed on the host
+ * during the run, the host's change stays). */
+static bool lower_shows(const struct cl_state *st, const struct cl_copy *cp)
+{
+	struct layer_node n;
+	if (layer_lookup(&st->l, cp->rel, 0, &n) != 0)
+		return false;
+	struct stat lb;
+	bool ok = n.where == LAYER_UPPER && n.in_lower && n.low >= 0 && !strcmp(n.path, cp->rel) &&
+		  fstatat(n.low, n.name, &lb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(lb.st_mode);
+	layer_node_put(&n);
+	return ok;
+}
+
 /* The copy cp removed from the upper when it is still what the copy
- * made: its stat, and its digest (a change within the clock tick of the
- * copy leaves the ctime as it was). */
+ * made (its stat, and its digest: a change within the clock tick of the
+ * copy leaves the ctime as it was) and the lower shows the same file
+ * there (lower_shows). */
 static void copy_take_back(const struct cl_state *st, const struct cl_copy *cp)
 {
 	const char *name;
@@ -657,7 +676,7 @@ static void copy_take_back(const struct cl_state *st, const struct cl_copy *cp)
 	struct stat sb, now;
 	uint64_t d;
 	if (fd >= 0 && fstat(fd, &sb) == 0 && copy_unchanged(&sb, &cp->sb) &&
-	    copy_digest(fd, &d) == 0 && d == cp->digest &&
+	    copy_digest(fd, &d) == 0 && d == cp->digest && lower_shows(st, cp) &&
 	    fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && copy_unchanged(&now, &cp->sb))
 		copy_unlink(dir, name);
 	if (fd >= 0)

@@ -462,6 +462,26 @@ TEST(cowlayer_cwd_exec_copy_in_a_read_only_dir)
 	CHECK_EQ(chmod(tc_path(w, "rod"), 0755), 0);
 }
 
+/* A program run by a relative name (copied into the upper) whose
+ * directory the run then renames away and back: the directory is made
+ * again (its lower part copied, the copy moved), so the copy is all the
+ * view has at that name; it stays, and the commit keeps the program. */
+TEST(cowlayer_cwd_exec_copy_in_a_renamed_dir)
+{
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "d"), 0755), 0);
+	tc_write_file(tc_path(w, "d/prog"), "#!/bin/sh\necho \"ran $0\"\n", 0755);
+	tc_write_file(tc_path(w, "d/other"), "o\n", 0644);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 0, NULL, NULL);
+	struct tc_res r = sh(p, "./d/prog && mv d e && mv e d && ./d/prog && cat d/other");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "sh: %s%s", r.out, r.err);
+	CHECK_STR(r.out, "ran ./d/prog\nran ./d/prog\no\n");
+	CHECK_STR(tc_read_file(tc_path(w, "d/prog")), "#!/bin/sh\necho \"ran $0\"\n");
+	CHECK_STR(tc_read_file(tc_path(w, "d/other")), "o\n");
+	CHECK(!tc_exists(tc_path(w, "e")));
+}
+
 /* fchdir to a directory only the workdir holds (a read open of it is
  * the lower's): the cwd is then in the lower; every call is still placed
  * by the cwd's name (a file made there lands in the layer, getcwd names
