@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cowsteer.c - the seccomp layer: chdir and exec steered to the holder (see cowlayer.c). */
+/* cowsteer.c - the seccomp layer: chdir and exec steered to the holder, a lower program run by a
+ * relative name copied into the upper (see cowlayer.c). */
 #include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
