@@ -638,12 +638,13 @@ static int copy_entry(int ldir, const char *name, int udir, const struct stat *s
  * not and given its mode back after: the command may change an entry of
  * a read-only directory (chmod of a file in a 0555 one), whose copy-up
  * overlayfs does with the mounter's overriding credentials; we have only
- * the caller's. */
+ * the caller's (uid 0 included: a sandbox's root holds no capability,
+ * so no CAP_DAC_OVERRIDE either). */
 static int copy_into(int ldir, const char *name, int udir, const struct stat *st)
 {
 	struct stat ds;
 	char p[32];
-	bool opened = geteuid() != 0 && fstat(udir, &ds) == 0 && (ds.st_mode & 0300) != 0300 &&
+	bool opened = fstat(udir, &ds) == 0 && (ds.st_mode & 0300) != 0300 &&
 		      chmod(layer_fd_path(udir, p), (ds.st_mode & 07777) | 0300) == 0;
 	if (S_ISDIR(st->st_mode))
 		count_copy(st); /* (copy_entry counts the others) */

@@ -87,6 +87,17 @@ struct cl_quota {
 	size_t nt;
 };
 
+/* A program only the lower held, copied into the upper for an exec by a
+ * relative name (cowsteer.c): taken back at the end of the run when
+ * nothing changed it since (its stat and a digest of its bytes and
+ * xattrs as the copy left them), so the change list and the commit
+ * never show it. */
+struct cl_copy {
+	char *rel;	 /* its path under the upper */
+	struct stat sb;	 /* the copy's, when made */
+	uint64_t digest; /* of its bytes and xattrs then */
+};
+
 struct cl_state {
 	struct onbehalf *ob;
 	struct layer l;
@@ -117,6 +128,8 @@ struct cl_state {
 	uint64_t dents_id;
 	dev_t dents_dev;
 	ino_t dents_ino;
+	struct cl_copy *copies; /* the exec copies made (cowsteer.c) */
+	size_t ncopies;
 };
 
 /* Per process of the sandbox. */
@@ -269,5 +282,9 @@ void cowl_on_chdir(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_statfs(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_getcwd(struct sl_ctx *c, struct sl_action *a, void *arg);
 void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg);
+/* The exec copies the run left as made removed from the upper (the
+ * lower's file shows again), before the change list or the commit reads
+ * it; the list freed.  Nothing of the sandbox runs any more. */
+void cowl_steer_release(struct cl_state *st);
 
 #endif

@@ -1078,6 +1078,8 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 static void release(void *state)
 {
 	struct cl_state *st = state;
+	if (st->ob)
+		cowl_steer_release(st);
 	for (size_t i = 0; i < CL_DIRS; i++)
 		if (st->dirs[i].used)
 			layer_dir_free(&st->dirs[i].d);

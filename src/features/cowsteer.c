@@ -1,5 +1,7 @@
 /* SPDX-License-Identifier: Apache-2.0 */
-/* cowsteer.c - the seccomp layer: chdir and exec steered to the holder (see cowlayer.c). */
+/* cowsteer.c - the seccomp layer: chdir and exec steered to the holder, a lower program run by a
+ * relative name copied into the upper (see cowlayer.c). */
+#include <elf.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <linux/limits.h>
@@ -72,15 +74,19 @@ static long resolved(struct sl_ctx *c, struct cl_state *st, const char *abs, str
 	return r;
 }
 
-/* Whether the kernel, given the child's path (raw: its names), lands on
- * the object at real: by name, or the host's own resolution of raw
- * (symlinks of the lower) naming the same inode. */
-static bool kernel_lands(const char *raw, const char *real, const struct stat *sb, bool dir)
+/* Whether the kernel, given the child's path (raw: its names; plain:
+ * the child's text has no ".." after a name), lands on the object at
+ * real: by name (a ".." after a name is walked by the kernel through
+ * that name's directory, which the upper may not hold: "d/../x" from a
+ * cwd in the upper), or the host's own resolution of raw (symlinks of
+ * the lower) naming the same inode. */
+static bool kernel_lands(const char *raw, bool plain, const char *real, const struct stat *sb,
+			 bool dir)
 {
 	char k[PATH_MAX];
 	snprintf(k, sizeof(k), "%s", raw);
 	cowl_lexical(k);
-	if (!strcmp(k, real))
+	if (plain && !strcmp(k, real))
 		return true;
 	struct stat h;
 	return stat(raw, &h) == 0 && h.st_dev == sb->st_dev && h.st_ino == sb->st_ino &&
@@ -131,10 +137,11 @@ static long name_fd(struct sl_ctx *c, const struct cl_state *st, int n, uint64_t
 }
 
 /* fd installed in the child for the call (ADDFD without SEND; fd is
- * taken): its number, or -errno. */
-static int install_fd(struct sl_ctx *c, int fd)
+ * taken), close-on-exec when cloexec: its number, or -errno. */
+static int install_fd(struct sl_ctx *c, int fd, bool cloexec)
 {
-	struct seccomp_notif_addfd add = {.id = c->req->id, .srcfd = (uint32_t)fd};
+	struct seccomp_notif_addfd add = {
+	    .id = c->req->id, .srcfd = (uint32_t)fd, .newfd_flags = cloexec ? O_CLOEXEC : 0};
 	int n = ioctl(c->mem.listener, SECCOMP_IOCTL_NOTIF_ADDFD, &add);
 	int e = n < 0 ? errno : 0;
 	close(fd);
@@ -142,10 +149,35 @@ static int install_fd(struct sl_ctx *c, int fd)
 }
 
 static long rewrite_fd(struct sl_ctx *c, const struct cl_state *st, int fd, uint64_t addr,
-		       size_t len, const char *rest)
+		       size_t len, const char *rest, bool cloexec)
 {
-	int n = install_fd(c, fd);
+	int n = install_fd(c, fd, cloexec);
 	return n < 0 ? n : name_fd(c, st, n, addr, len, rest);
+}
+
+#if defined(__x86_64__)
+#define NATIVE_EM EM_X86_64
+#elif defined(__aarch64__)
+#define NATIVE_EM EM_AARCH64
+#endif
+
+/* Whether the file fd (ours) is an ELF program of this machine, which
+ * the kernel maps itself: the descriptor an exec of /proc/self/fd/N was
+ * steered to is then handed close-on-exec, gone from the new program
+ * (the kernel opened the file before the point of no return).  A script
+ * keeps it: its interpreter opens /dev/fd/N by name after the exec, as
+ * does a binfmt_misc handler of a foreign ELF. */
+static bool native_elf(int fd)
+{
+#ifdef NATIVE_EM
+	Elf64_Ehdr h;
+	return pread(fd, &h, sizeof(h), 0) == (ssize_t)sizeof(h) &&
+	       !memcmp(h.e_ident, ELFMAG, SELFMAG) && h.e_ident[EI_CLASS] == ELFCLASS64 &&
+	       h.e_machine == NATIVE_EM;
+#else
+	(void)fd;
+	return false;
+#endif
 }
 
 /* The child's path rewritten to name (when it fits). */
@@ -191,16 +223,18 @@ static int holder_checked(struct sl_ctx *c, struct cl_state *st, const char *rea
  * an fd we install (ADDFD without SEND) for the call.  A thread that
  * rewrites it again meanwhile only changes what the kernel then judges
  * under Landlock.  -ENAMETOOLONG when nothing fits. */
-static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, const char *real,
-		  const struct stat *sb, uint64_t addr, size_t len, bool dir, struct sl_action *a)
+static long steer(struct sl_ctx *c, struct cl_state *st, const struct place *p, const char *path,
+		  const char *real, const struct stat *sb, uint64_t addr, bool dir,
+		  struct sl_action *a)
 {
 	*a = sl_act_continue();
-	if (kernel_lands(p->raw, real, sb, dir))
+	size_t len = strlen(path) + 1;
+	if (kernel_lands(p->raw, cowl_plain_walk(path), real, sb, dir))
 		return 0;
 	if (strlen(real) + 1 <= len)
 		return rewrite_name(c, real, addr);
 	int fd = fits_fd(len) ? holder_checked(c, st, real, sb, dir) : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len, "");
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, addr, len, "", !dir && native_elf(fd));
 }
 
 /* getcwd(2) in a directory the layer's upper holds (a steered chdir, an
@@ -324,7 +358,7 @@ static long steer_outside(struct sl_ctx *c, struct cl_state *st, const struct pl
 	struct host_q q = {.path = out, .dir = dir};
 	long fd = fits_fd(len) ? onbehalf_call_on(st->ob, c, st->confined, host_open_op, &q)
 			       : -ENAMETOOLONG;
-	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len, "");
+	return fd < 0 ? fd : rewrite_fd(c, st, (int)fd, addr, len, "", !dir && native_elf((int)fd));
 }
 
 /* The layer's judgement of a chdir to abs (ENOENT for a removed name,
@@ -361,7 +395,7 @@ static long inject_dir(struct sl_ctx *c, struct cl_state *st, const char *dir, s
 		       const char *rest)
 {
 	int fd = holder_checked(c, st, dir, NULL, true);
-	return fd < 0 ? fd : rewrite_fd(c, st, fd, c->req->data.args[0], len, rest);
+	return fd < 0 ? fd : rewrite_fd(c, st, fd, c->req->data.args[0], len, rest, false);
 }
 
 /* Whether the child's fd n (its own file table: task/<tid>/fd/n, the
@@ -394,7 +428,7 @@ static long inject_root(struct sl_ctx *c, struct cl_state *st, size_t len, const
 	if (pr->root_fd1 > 0 && names_upper_root(c, st, pr->root_fd1 - 1))
 		return name_fd(c, st, pr->root_fd1 - 1, addr, len, rest);
 	int fd = holder_checked(c, st, st->up, NULL, true);
-	int n = fd < 0 ? fd : install_fd(c, fd);
+	int n = fd < 0 ? fd : install_fd(c, fd, false);
 	if (n < 0)
 		return n;
 	pr->root_fd1 = n + 1;
@@ -528,10 +562,212 @@ static long exec_outside(struct sl_ctx *c, struct cl_state *st, const struct pla
 	return r;
 }
 
+/* ---- exec copies ------------------------------------------------------------------- */
+
+/* Whether the copy at u (the upper's) shows what the lower's file at t
+ * showed: type, mode, owner, size and modification time.  A copy made
+ * with other ids (a file of another user) would change the view. */
+static bool copy_same(const struct stat *u, const struct stat *t)
+{
+	return u->st_mode == t->st_mode && u->st_uid == t->st_uid && u->st_gid == t->st_gid &&
+	       u->st_size == t->st_size && u->st_mtim.tv_sec == t->st_mtim.tv_sec &&
+	       u->st_mtim.tv_nsec == t->st_mtim.tv_nsec;
+}
+
+/* The upper's directory holding rel (a path under the upper), opened
+ * beneath it with no symlink followed; *name its last component. */
+static int copy_parent(const struct cl_state *st, const char *rel, const char **name)
+{
+	const char *slash = strrchr(rel, '/');
+	*name = slash ? slash + 1 : rel;
+	char dir[PATH_MAX];
+	snprintf(dir, sizeof(dir), "%.*s", slash ? (int)(slash - rel) : 1, slash ? rel : ".");
+	struct open_how how = {.flags = O_PATH | O_DIRECTORY | O_CLOEXEC,
+			       .resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS |
+					  RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV};
+	long fd = syscall(SYS_openat2, st->upper, dir, &how, sizeof(how));
+	return fd < 0 ? -errno : (int)fd;
+}
+
+static uint64_t fnv(uint64_t h, const void *buf, size_t n)
+{
+	for (const unsigned char *b = buf; n--; b++)
+		h = (h ^ *b) * 0x100000001b3ULL;
+	return h;
+}
+
+/* A digest (FNV-1a) of the file fd's bytes and its xattrs' names and
+ * values: 0, or -errno (one that cannot be read is not taken back). */
+static int copy_digest(int fd, uint64_t *out)
+{
+	uint64_t h = 0xcbf29ce484222325ULL;
+	char *buf = malloc(65536);
+	ssize_t n = buf ? 1 : -1;
+	for (off_t at = 0; buf && (n = pread(fd, buf, 65536, at)) > 0; at += n)
+		h = fnv(h, buf, (size_t)n);
+	ssize_t ln = n == 0 ? flistxattr(fd, buf, 65536) : -1;
+	for (ssize_t i = 0; ln > 0 && i < ln; i += (ssize_t)strlen(buf + i) + 1) {
+		char v[4096];
+		ssize_t vn = fgetxattr(fd, buf + i, v, sizeof(v));
+		h = fnv(fnv(h, buf + i, strlen(buf + i) + 1), v, vn > 0 ? (size_t)vn : 0);
+		if (vn < 0)
+			ln = -1;
+	}
+	free(buf);
+	*out = h;
+	return n == 0 && ln >= 0 ? 0 : -EIO;
+}
+
+/* Whether the stat a shows the file b showed: the same inode, one link,
+ * its type, mode, owner, size and times (a write, chmod, chown, xattr,
+ * link or rename of it moves its ctime). */
+static bool copy_unchanged(const struct stat *a, const struct stat *b)
+{
+	return a->st_dev == b->st_dev && a->st_ino == b->st_ino && a->st_nlink == 1 &&
+	       a->st_mode == b->st_mode && a->st_uid == b->st_uid && a->st_gid == b->st_gid &&
+	       a->st_size == b->st_size && a->st_mtim.tv_sec == b->st_mtim.tv_sec &&
+	       a->st_mtim.tv_nsec == b->st_mtim.tv_nsec && a->st_ctim.tv_sec == b->st_ctim.tv_sec &&
+	       a->st_ctim.tv_nsec == b->st_ctim.tv_nsec;
+}
+
+/* name removed from the upper's directory dir (O_PATH): in a directory
+ * without write permission (a read-only lower directory copied up with
+ * its mode) the owner's write bit is lent for the unlink, as the layer's
+ * copy-up lends it for the copy. */
+static void copy_unlink(int dir, const char *name)
+{
+	if (unlinkat(dir, name, 0) == 0 || errno != EACCES)
+		return;
+	char self[32];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", dir);
+	struct stat d;
+	if (fstat(dir, &d) < 0 || d.st_uid != geteuid() || chmod(self, d.st_mode | S_IWUSR) < 0)
+		return; /* committed as it is: the same bytes */
+	unlinkat(dir, name, 0);
+	chmod(self, d.st_mode & 07777);
+}
+
+/* Whether, the copy cp removed, the view at its path shows the lower's
+ * file: the lower holds the name visibly, a regular file (no whiteout,
+ * no opaque directory above it hiding the lower's entries: removing the
+ * copy there would remove the file from the view), reached with no
+ * symlink on the way.  Its bytes are the host's (changed on the host
+ * during the run, the host's change stays). */
+static bool lower_shows(const struct cl_state *st, const struct cl_copy *cp)
+{
+	struct layer_node n;
+	if (layer_lookup(&st->l, cp->rel, 0, &n) != 0)
+		return false;
+	struct stat lb;
+	bool ok = n.where == LAYER_UPPER && n.in_lower && n.low >= 0 && !strcmp(n.path, cp->rel) &&
+		  fstatat(n.low, n.name, &lb, AT_SYMLINK_NOFOLLOW) == 0 && S_ISREG(lb.st_mode);
+	layer_node_put(&n);
+	return ok;
+}
+
+/* The copy cp removed from the upper when it is still what the copy
+ * made (its stat, and its digest: a change within the clock tick of the
+ * copy leaves the ctime as it was) and the lower shows the same file
+ * there (lower_shows). */
+static void copy_take_back(const struct cl_state *st, const struct cl_copy *cp)
+{
+	const char *name;
+	int dir = copy_parent(st, cp->rel, &name);
+	int fd = dir < 0 ? -1 : openat(dir, name, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+	struct stat sb, now;
+	uint64_t d;
+	if (fd >= 0 && fstat(fd, &sb) == 0 && copy_unchanged(&sb, &cp->sb) &&
+	    copy_digest(fd, &d) == 0 && d == cp->digest && lower_shows(st, cp) &&
+	    fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 && copy_unchanged(&now, &cp->sb))
+		copy_unlink(dir, name);
+	if (fd >= 0)
+		close(fd);
+	if (dir >= 0)
+		close(dir);
+}
+
+void cowl_steer_release(struct cl_state *st)
+{
+	for (size_t i = 0; i < st->ncopies; i++) {
+		copy_take_back(st, &st->copies[i]);
+		free(st->copies[i].rel);
+	}
+	free(st->copies);
+	st->copies = NULL;
+	st->ncopies = 0;
+}
+
+/* The copy at the upper's name up remembered, to be taken back at the
+ * end (cowl_steer_release): its stat and digest, read on fd (ours, of
+ * the copy, opened with the child's credentials). */
+static int copy_remember(struct cl_state *st, const char *up, int fd)
+{
+	struct cl_copy cp = {0};
+	int r = fstat(fd, &cp.sb) < 0 ? -errno : copy_digest(fd, &cp.digest);
+	struct cl_copy *v = r < 0 ? NULL : realloc(st->copies, (st->ncopies + 1) * sizeof(*v));
+	if (!v)
+		return r < 0 ? r : -ENOMEM;
+	st->copies = v;
+	const char *rel = up + st->upl;
+	if (!(cp.rel = strdup(rel + strspn(rel, "/"))))
+		return -ENOMEM;
+	v[st->ncopies++] = cp;
+	return 0;
+}
+
+/* An exec of a file only the lower holds, by a relative name that the
+ * kernel walks from the cwd in the upper (./configure, ./t, a PATH entry
+ * "."): the file copied into the upper at that name (a copy-up, as a
+ * write would make), so the kernel's own walk of the caller's names finds
+ * it there, nothing rewritten in the caller's buffer and no descriptor
+ * handed over: $0 of a script stays the name it was run by (configure
+ * finds its srcdir by it), a name shorter than /dev/fd/N runs, a failed
+ * exec leaves the caller as it was.  The view is unchanged (the copy
+ * shows the lower's mode, owner, size and times; its inode is the
+ * upper's, as after any copy-up), and one the run leaves as made is
+ * removed at the end.  true when the call can go on to the copy; false
+ * when the walk would not reach it (an absolute name, "..", a symlink on
+ * the way), max_disk has no room, or the copy would differ: steered as
+ * before. */
+static bool exec_copy(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+		      const char *path, const struct target *t)
+{
+	char k[PATH_MAX];
+	snprintf(k, sizeof(k), "%s", p->raw);
+	cowl_lexical(k);
+	if (t->upper || path[0] == '/' || !cowl_plain_walk(path) || strcmp(k, t->up) ||
+	    cowl_quota(c, st, (uint64_t)t->sb.st_size) < 0)
+		return false;
+	struct job j = {.st = st, .op = OP_MATERIALIZE, .a = p->abs};
+	struct target *u = malloc(sizeof(*u));
+	long r = u ? cowl_job_run(c, &j) : -ENOMEM;
+	if (r == 0)
+		r = resolved(c, st, p->abs, u);
+	bool ok = r == 0 && u->upper && !strcmp(u->up, t->up) && S_ISREG(u->sb.st_mode);
+	int fd = ok ? holder_checked(c, st, u->up, &u->sb, false) : -1;
+	if (ok && (fd < 0 || !copy_same(&u->sb, &t->sb) || copy_remember(st, u->up, fd) < 0)) {
+		const char *rel = u->up + st->upl + 1, *name;
+		int dir = copy_parent(st, rel, &name);
+		struct stat now;
+		/* the lower's file shows again */
+		if (dir >= 0 && fstatat(dir, name, &now, AT_SYMLINK_NOFOLLOW) == 0 &&
+		    now.st_ino == u->sb.st_ino && now.st_dev == u->sb.st_dev)
+			copy_unlink(dir, name);
+		if (dir >= 0)
+			close(dir);
+		ok = false;
+	}
+	if (fd >= 0)
+		close(fd);
+	free(u);
+	return ok;
+}
+
 /* execve and execveat of a file of the layer.  The kernel must execute
  * it, so the call is continued once the layer has judged the path (ENOENT
  * for a removed name, EACCES for a file that is not regular or not
- * executable) and the kernel is steered to the file's holder (steer).
+ * executable) and the kernel is steered to the file's holder (a lower
+ * file by a relative name copied up first, exec_copy; else steer).
  * What decides the exec is then the kernel's Landlock check on the file
  * it opens: execute and read are granted on the workdir and the upper,
  * nothing else of them (no write), so a thread that rewrites the path
@@ -576,8 +812,8 @@ void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		    .st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK, .flags = LAYER_FOLLOW};
 		r = cowl_job_run(c, &j);
 	}
-	if (r == 0)
-		r = steer(c, st, p, t->real, &t->sb, addr, strlen(path) + 1, false, a);
+	if (r == 0 && !exec_copy(c, st, p, path, t))
+		r = steer(c, st, p, path, t->real, &t->sb, addr, false, a);
 	free(p);
 	free(t);
 	if (r < 0)

@@ -1254,7 +1254,8 @@ TEST(attackcowsec_chdir_into_an_upper_dir)
 }
 
 /* exec of a file only the upper holds: runs, with no fd of the
- * supervisor's left in the new program, from read-only memory too (a
+ * supervisor's left in the new program (a script by its absolute name,
+ * and an ELF program, handed close-on-exec), from read-only memory too (a
  * relative name from the cwd, which is in the upper: the kernel finds it
  * there by the caller's own names). */
 TEST(attackcowsec_exec_of_an_upper_file)
@@ -1272,6 +1273,11 @@ TEST(attackcowsec_exec_of_an_upper_file)
 	    "except OSError as e: print('exec-short', en(e.errno))\n"
 	    "r = subprocess.run([W + '/x'], capture_output=True, close_fds=True)\n"
 	    "print('fds-long', r.returncode, r.stdout.decode().strip())\n"
+	    "open('px', 'wb').write(open(sys.executable, 'rb').read()); os.chmod('px', 0o755)\n"
+	    "code = 'import os\\nfor f in range(3, 32):\\n    try: os.fstat(f); print(f)\\n'\\\n"
+	    "    '    except OSError: pass\\n'\n"
+	    "r = subprocess.run([W + '/px', '-c', code], capture_output=True, close_fds=True)\n"
+	    "print('elf fds', r.returncode, r.stdout.decode().split())\n"
 	    "libc.mmap.restype = ctypes.c_void_p\n"
 	    "libc.mmap.argtypes = [ctypes.c_void_p, ctypes.c_size_t, ctypes.c_int, ctypes.c_int,\n"
 	    "                      ctypes.c_int, ctypes.c_long]\n"
@@ -1292,6 +1298,7 @@ TEST(attackcowsec_exec_of_an_upper_file)
 		th_fail(__FILE__, __LINE__, "ended %d:\n%s%s", r.code, r.out, r.err);
 	workdir_intact(&sc, &r);
 	CHECK_CONTAINS(r.out, "fds-long 0 \n");
+	CHECK_CONTAINS(r.out, "elf fds 0 []\n");
 	if (!strstr(r.out, "fds 0 \n") || !strstr(r.out, "rodata exit 0\n")) {
 		th_fail(__FILE__, __LINE__, "exec:\n%s%s", r.out, r.err);
 	}
@@ -1423,11 +1430,16 @@ TEST(attackcowsec_unsearchable_dir_committed)
 }
 
 /* An exec of an upper file that fails after the layer steered it (a
- * missing interpreter): the caller's path buffer is as it wrote it. */
+ * missing interpreter): the caller's path buffer is as it wrote it.  A
+ * relative name is the kernel's own walk from the cwd in the upper; an
+ * absolute one of a file the run made cannot be (the host's workdir has
+ * no such file) and is rewritten (attackcowsec_failed_exec_of_a_lower_
+ * file_leaves_the_caller: a lower file by a relative name). */
 TEST(attackcowsec_failed_exec_leaves_the_callers_buffer)
 {
-	TC_KNOWN_HOLE("the layer writes /proc/self/fd/N into the caller's exec path buffer "
-		      "and injects that fd: a failed exec leaves both");
+	TC_KNOWN_HOLE("an exec by the absolute name of a file the upper holds: the layer writes "
+		      "/proc/self/fd/N into the caller's buffer and injects that fd; a failed exec "
+		      "leaves both");
 	tc_need_python();
 	char *script = mkscript(
 	    "execbuf.py",
@@ -1448,6 +1460,61 @@ TEST(attackcowsec_failed_exec_leaves_the_callers_buffer)
 	if (strstr(r.out, "kept False") || strstr(r.out, "fd left") ||
 	    !strstr(r.out, "exec ./bad ENOENT\n")) {
 		th_fail(__FILE__, __LINE__, "buffer rewritten:\n%s", r.out);
+	}
+}
+
+/* A failed exec of a program only the workdir holds, by relative names
+ * from the cwd in the upper (a missing interpreter): the kernel runs the
+ * layer's copy by the caller's own names, so the caller's buffer is as
+ * it wrote it and no descriptor is left, whatever the name's length, a
+ * thread reading the buffer throughout included; the run changed nothing
+ * (the copies are no change after an abort or a commit). */
+TEST(attackcowsec_failed_exec_of_a_lower_file_leaves_the_caller)
+{
+	tc_need_python();
+	char *script =
+	    mkscript("lexecbuf.py",
+		     "def fds():\n"
+		     "    r = set()\n"
+		     "    for fd in range(3, 32):\n"
+		     "        try: os.fstat(fd); r.add(fd)\n"
+		     "        except OSError: pass\n"
+		     "    return r\n"
+		     "seen = []; base = fds()\n"
+		     "def watch(buf, want):\n"
+		     "    while not seen:\n"
+		     "        if buf.value != want: seen.append(buf.value)\n"
+		     "for p in ('lb', './lb', './long_name_of_a_bad_script', 'd/lb'):\n"
+		     "    buf = ctypes.create_string_buffer(p.encode(), 200)\n"
+		     "    th = threading.Thread(target=watch, args=(buf, p.encode())); th.start()\n"
+		     "    argv = (ctypes.c_char_p * 2)(b'lb', None)\n"
+		     "    cc('exec ' + p, libc.execve(buf, argv, None))\n"
+		     "    seen.append(None); th.join()\n"
+		     "    print('kept', buf.value == p.encode(), seen[0])\n"
+		     "    del seen[:]\n"
+		     "    for fd in fds() - base: print('fd left', fd); os.close(fd)\n" END_PY);
+	for (int commit = 0; commit < 2; commit++) {
+		char *old[] = {"/bin/rm",	    "-rf", tc_mkdir("w"), tc_mkdir("outside"),
+			       tc_mkdir("storage"), NULL};
+		CHECK_EQ(th_run(old, NULL, NULL, NULL), 0); /* a fresh scene each time */
+		struct scene sc = scene(false);
+		const char *bad = "#!/nonexistent/interp\n";
+		tc_write_file(tc_path(sc.w, "lb"), bad, 0755);
+		tc_write_file(tc_path(sc.w, "long_name_of_a_bad_script"), bad, 0755);
+		tc_write_file(tc_path(sc.w, "d/lb"), bad, 0755);
+		sc.w_before = dump(sc.w);
+		sandlock_sandbox_t *p = tc_build(sc_builder(&sc, script));
+		struct tc_res r = sc_run(p, &sc, script, commit ? "commit" : "abort");
+		CHECK_EQ(r.code, commit ? 0 : 1);
+		workdir_intact(&sc, &r);
+		const char *want[] = {"exec lb ENOENT\n", "exec ./lb ENOENT\n",
+				      "exec ./long_name_of_a_bad_script ENOENT\n",
+				      "exec d/lb ENOENT\n"};
+		for (size_t i = 0; i < sizeof(want) / sizeof(want[0]); i++)
+			CHECK_CONTAINS(r.out, want[i]);
+		if (strstr(r.out, "kept False") || strstr(r.out, "fd left") ||
+		    !strstr(r.out, "kept True None"))
+			th_fail(__FILE__, __LINE__, "buffer rewritten:\n%s", r.out);
 	}
 }
 

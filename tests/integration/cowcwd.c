@@ -382,9 +382,7 @@ TEST(attacklayer_cwd_chdir_buffer_rewritten)
 
 /* A relative exec from a cwd in the upper: a file only the workdir holds
  * runs by a name long enough to be steered (./configure), a PATH search
- * of a relative entry too, and the command itself by a short name; from
- * the command, a shorter name (./t.sh) cannot hold the descriptor's name
- * the kernel needs. */
+ * of a relative entry too, and the command itself by a short name. */
 TEST(cowlayer_cwd_relative_exec_of_a_lower_file)
 {
 	char *w = tc_mkdir("w");
@@ -405,15 +403,83 @@ TEST(cowlayer_cwd_relative_exec_of_a_lower_file)
 	CHECK_STR(r.out, "short\n");
 }
 
+/* From the command, a relative name shorter than any descriptor's name
+ * (./t.sh, "t") runs the workdir's file: the layer copies it into the
+ * upper where the kernel's walk from the cwd finds it by the caller's own
+ * names, so a script's $0 is the name it was run by (a configure script
+ * finds its source directory by it) and no descriptor is left in it.
+ * The copy is no change: the host's file keeps its inode through a
+ * commit, and a run that then changes the file commits that. */
 TEST(cowlayer_cwd_short_relative_exec_of_a_lower_file)
 {
-	TC_KNOWN_HOLE("a relative exec of a file only the workdir holds by a name shorter than "
-		      "/dev/fd/N (./t.sh) from a cwd in the upper");
 	char *w = tc_mkdir("w");
-	tc_write_file(tc_path(w, "t.sh"), "#!/bin/sh\necho short\n", 0755);
-	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 1, NULL, NULL);
-	struct tc_res r = sh(p, "./t.sh");
-	CHECK_STR(r.out, "short\n");
+	tc_write_file(tc_path(w, "t.sh"),
+		      "#!/bin/sh\necho \"short $0\"\n"
+		      "ls /proc/$$/fd | grep -x '[3-9]' | sed 's/^/fd /'\n",
+		      0755);
+	tc_write_file(tc_path(w, "u.sh"), "#!/bin/sh\necho u\n", 0755);
+	struct stat before, after;
+	CHECK_EQ(stat(tc_path(w, "t.sh"), &before), 0);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 0, "/proc", NULL);
+	struct tc_res r = sh(p, "./t.sh && ./t.sh && ./u.sh && chmod 700 u.sh && "
+				"ls -l t.sh | cut -c1-10");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "sh: %s%s", r.out, r.err);
+	CHECK_STR(r.out, "short ./t.sh\nshort ./t.sh\nu\n-rwxr-xr-x\n");
+	CHECK_EQ(stat(tc_path(w, "t.sh"), &after), 0);
+	CHECK_EQ((long)after.st_ino, (long)before.st_ino);
+	CHECK_EQ(after.st_mtime, before.st_mtime);
+	CHECK_EQ(stat(tc_path(w, "u.sh"), &after), 0);
+	CHECK_EQ(after.st_mode & 07777, 0700);
+	CHECK_STR(tc_read_file(tc_path(w, "u.sh")), "#!/bin/sh\necho u\n");
+}
+
+/* A program in a read-only directory of the workdir run by a relative
+ * name: its copy is made in the upper's copy of that directory (mode
+ * 0555 kept; as root too, which holds no capability in the sandbox) and
+ * still taken back at the end, so the commit leaves the host's file and
+ * directory as they were; a chmod of another file there is committed. */
+TEST(cowlayer_cwd_exec_copy_in_a_read_only_dir)
+{
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "rod"), 0755), 0);
+	tc_write_file(tc_path(w, "rod/prog"), "#!/bin/sh\necho \"ran $0\"\n", 0755);
+	tc_write_file(tc_path(w, "rod/f"), "f\n", 0644);
+	CHECK_EQ(chmod(tc_path(w, "rod"), 0555), 0);
+	struct stat before, after;
+	CHECK_EQ(stat(tc_path(w, "rod/prog"), &before), 0);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 0, NULL, NULL);
+	struct tc_res r = sh(p, "./rod/prog && cd rod && ./prog && chmod 600 f");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "sh: %s%s", r.out, r.err);
+	CHECK_STR(r.out, "ran ./rod/prog\nran ./prog\n");
+	CHECK_EQ(stat(tc_path(w, "rod/prog"), &after), 0);
+	CHECK_EQ((long)after.st_ino, (long)before.st_ino);
+	CHECK_EQ(stat(tc_path(w, "rod"), &after), 0);
+	CHECK_EQ(after.st_mode & 07777, 0555);
+	CHECK_EQ(stat(tc_path(w, "rod/f"), &after), 0);
+	CHECK_EQ(after.st_mode & 07777, 0600);
+	CHECK_EQ(chmod(tc_path(w, "rod"), 0755), 0);
+}
+
+/* A program run by a relative name (copied into the upper) whose
+ * directory the run then renames away and back: the directory is made
+ * again (its lower part copied, the copy moved), so the copy is all the
+ * view has at that name; it stays, and the commit keeps the program. */
+TEST(cowlayer_cwd_exec_copy_in_a_renamed_dir)
+{
+	char *w = tc_mkdir("w");
+	CHECK_EQ(mkdir(tc_path(w, "d"), 0755), 0);
+	tc_write_file(tc_path(w, "d/prog"), "#!/bin/sh\necho \"ran $0\"\n", 0755);
+	tc_write_file(tc_path(w, "d/other"), "o\n", 0644);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 0, NULL, NULL);
+	struct tc_res r = sh(p, "./d/prog && mv d e && mv e d && ./d/prog && cat d/other");
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "sh: %s%s", r.out, r.err);
+	CHECK_STR(r.out, "ran ./d/prog\nran ./d/prog\no\n");
+	CHECK_STR(tc_read_file(tc_path(w, "d/prog")), "#!/bin/sh\necho \"ran $0\"\n");
+	CHECK_STR(tc_read_file(tc_path(w, "d/other")), "o\n");
+	CHECK(!tc_exists(tc_path(w, "e")));
 }
 
 /* fchdir to a directory only the workdir holds (a read open of it is
