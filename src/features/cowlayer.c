@@ -669,12 +669,12 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 
 /* ---- every other open: made here, under the command's ruleset ---------------- */
 
-/* An open that does not land in the workdir is still never continued:
- * the kernel would read the path again, and a thread rewriting it in
- * between would have the kernel open a lower file the layer removed
- * (Landlock lets the command read the workdir: its execs need it).  So
- * the object the open chain's entry resolved on its one read of the path
- * is taken (cowlayer_stash); failing that, the path, read once more here
+/* An open that does not land in the workdir: the object the open
+ * chain's entry resolved on its one read of the path is taken
+ * (cowlayer_stash); one outside the workdir and the upper is continued
+ * when the open makes no name (continued_outside: Landlock leaves the
+ * workdir out, so a rewritten path reaches nothing of it).  Failing
+ * that, the path, read once more here
  * (a fresh decision), is placed again (the workdir's: the layer), else
  * resolved as the thread would (the on-behalf core, no decision).  The
  * object is one we hold: one in the workdir or the upper (met
@@ -849,6 +849,24 @@ static long open_object(struct sl_ctx *c, struct cl_state *st, int dirfd, char *
 	return r;
 }
 
+/* An open whose object (held: the one the chain's entry resolved on its
+ * one read of the path) lies outside the workdir and the upper, making
+ * no name: continued (held closed), Landlock decides.  Landlock gives
+ * the workdir no right to read or execute (cowrules.h) and the upper no
+ * write, so a thread that rewrites the path after the check has the
+ * kernel open nothing of the layer but what the command made itself:
+ * the lower's files (one the layer removed, or changed) stay out of
+ * reach.  A creating open is placed again (the name may be the
+ * layer's). */
+static bool continued_outside(struct cl_state *st, int held, uint64_t flags)
+{
+	char abs[PATH_MAX];
+	if ((flags & O_CREAT) || (flags & O_TMPFILE) == O_TMPFILE || held_in_layer(st, held, abs))
+		return false;
+	close(held);
+	return true;
+}
+
 static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint64_t addr,
 			 uint64_t flags, uint64_t mode)
 {
@@ -857,6 +875,8 @@ static void on_tail_open(struct sl_ctx *c, struct sl_action *a, int dirfd, uint6
 	if (!st || (flags & O_PATH))
 		return;
 	int held = stashed(st, c);
+	if (held >= 0 && continued_outside(st, held, flags))
+		return;
 	char *path = malloc(PATH_MAX);
 	long r = !path ? -ENOMEM : held >= 0 ? 0 : onbehalf_read_path(c, addr, path, PATH_MAX);
 	if (held < 0 && r == 0 && cowlayer_open(c, a, dirfd, path, flags, mode)) {

@@ -729,18 +729,13 @@ static int copy_remember(struct cl_state *st, const char *up, int fd)
  * when the walk would not reach it (an absolute name, "..", a symlink on
  * the way), max_disk has no room, or the copy would differ: steered as
  * before. */
-static bool exec_copy(struct sl_ctx *c, struct cl_state *st, const struct place *p,
-		      const char *path, const struct target *t)
+static bool exec_copy_at(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+			 const struct target *t, struct target *u)
 {
-	char k[PATH_MAX];
-	snprintf(k, sizeof(k), "%s", p->raw);
-	cowl_lexical(k);
-	if (t->upper || path[0] == '/' || !cowl_plain_walk(path) || strcmp(k, t->up) ||
-	    cowl_quota(c, st, (uint64_t)t->sb.st_size) < 0)
+	if (cowl_quota(c, st, (uint64_t)t->sb.st_size) < 0)
 		return false;
 	struct job j = {.st = st, .op = OP_MATERIALIZE, .a = p->abs};
-	struct target *u = malloc(sizeof(*u));
-	long r = u ? cowl_job_run(c, &j) : -ENOMEM;
+	long r = cowl_job_run(c, &j);
 	if (r == 0)
 		r = resolved(c, st, p->abs, u);
 	bool ok = r == 0 && u->upper && !strcmp(u->up, t->up) && S_ISREG(u->sb.st_mode);
@@ -759,8 +754,38 @@ static bool exec_copy(struct sl_ctx *c, struct cl_state *st, const struct place 
 	}
 	if (fd >= 0)
 		close(fd);
+	return ok;
+}
+
+static bool exec_copy(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+		      const char *path, const struct target *t)
+{
+	char k[PATH_MAX];
+	snprintf(k, sizeof(k), "%s", p->raw);
+	cowl_lexical(k);
+	if (t->upper || path[0] == '/' || !cowl_plain_walk(path) || strcmp(k, t->up))
+		return false;
+	struct target *u = malloc(sizeof(*u));
+	bool ok = u && exec_copy_at(c, st, p, t, u);
 	free(u);
 	return ok;
+}
+
+/* The lower's program run by a name the kernel's walk does not bring to
+ * a copy at the same place (an absolute name, "..", a symlink on the
+ * way): Landlock gives the workdir no right (cowrules.h), so the kernel
+ * runs only the upper's copy, to which the call is steered.  -EACCES
+ * when no copy can be made (max_disk has no room, a file of another
+ * user that a copy would give the caller). */
+static long exec_lower(struct sl_ctx *c, struct cl_state *st, const struct place *p,
+		       const char *path, const struct target *t, uint64_t addr, struct sl_action *a)
+{
+	struct target *u = malloc(sizeof(*u));
+	long r = !u ? -ENOMEM : exec_copy_at(c, st, p, t, u) ? 0 : -EACCES;
+	if (r == 0)
+		r = steer(c, st, p, path, u->real, &u->sb, addr, false, a);
+	free(u);
+	return r;
 }
 
 /* execve and execveat of a file of the layer.  The kernel must execute
@@ -812,7 +837,9 @@ void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 		    .st = st, .op = OP_ACCESS, .a = p->abs, .mode = X_OK, .flags = LAYER_FOLLOW};
 		r = cowl_job_run(c, &j);
 	}
-	if (r == 0 && !exec_copy(c, st, p, path, t))
+	if (r == 0 && !t->upper && !exec_copy(c, st, p, path, t))
+		r = exec_lower(c, st, p, path, t, addr, a);
+	else if (r == 0 && t->upper)
 		r = steer(c, st, p, path, t->real, &t->sb, addr, false, a);
 	free(p);
 	free(t);

@@ -61,8 +61,7 @@ int cowrules_plan(struct sl_strv *read, const struct sandlock_sandbox *cfg,
 		r = check(&cfg->fs_deny, "fs_deny", b, false);
 	if (r < 0)
 		return r;
-	if (sl_strv_copy(read, &cfg->fs_read) < 0 || sl_strv_push(read, b->workdir) < 0 ||
-	    sl_strv_push(read, b->upper) < 0)
+	if (sl_strv_copy(read, &cfg->fs_read) < 0 || sl_strv_push(read, b->upper) < 0)
 		return sl_errorf(ENOMEM, "out of memory");
 	return 0;
 }

@@ -6,11 +6,13 @@
  * keep.
  *
  * The supervisor makes every change in the workdir (in the branch's
- * upper), so the command needs no write right there: the workdir is
- * granted read and execute (a call that reached the kernel could only
- * read, and an exec is the kernel's own, judged on the file), the upper
- * read and execute (a file made in the layer can be executed; the
- * kernel's exec opens it there), nothing else of the branch.  Refused:
+ * upper), so the command needs no right there but listing: the workdir
+ * is left out of every grant (plan.c hands it to the ruleset as
+ * landlock_req.cow_hidden), so a call the supervisor continues that a
+ * thread rewrote into the workdir meets EACCES (a removed file of the
+ * lower is never read or executed again); the upper is granted read and
+ * execute (a file made in the layer, or a copy of a lower program,
+ * cowsteer.c, runs from there), nothing else of the branch.  Refused:
  * a write grant inside the workdir or holding it (its rights would reach
  * the host's workdir past the layer), a write grant holding the branch's
  * storage (the command would write into its own upper, past the layer's
@@ -25,8 +27,8 @@ struct sandlock_sandbox;
 struct sl_strv;
 
 /* The read grants the ruleset takes instead of the policy's fs_read (its
- * own, the workdir, the upper) in *read, after the refusals above.  0 or
- * -errno with a message. */
+ * own and the upper) in *read, after the refusals above.  0 or -errno
+ * with a message. */
 int cowrules_plan(struct sl_strv *read, const struct sandlock_sandbox *cfg,
 		  const struct cow_branch *b);
 

@@ -211,7 +211,7 @@ static bool any(const struct sl_strv *l)
  * (no mount table read). */
 bool landlock_reads_mounts(const struct landlock_req *req)
 {
-	return any(req->deny) || any(req->write) ||
+	return any(req->deny) || any(req->write) || req->cow_hidden ||
 	       ((geteuid() == 0 || req->proc_view) && any(req->read));
 }
 
@@ -234,6 +234,13 @@ static int restrictions(const struct landlock_req *req, const struct fs_grants *
 		r = fsspecial_apply(d, &mnts, read, write, root);
 	if (r == 0 && req->proc_view)
 		r = fsspecial_hide_proc(d, &mnts);
+	/* the workdir may be listed (a listing tells only names), never
+	 * read or executed: its calls are the layer's, and a call the
+	 * supervisor continues that a rewritten path turned into the
+	 * workdir's reaches nothing of it */
+	if (r == 0 && req->cow_hidden)
+		r = fsdeny_restrict(d, "the copy-on-write workdir", req->cow_hidden,
+				    LANDLOCK_ACCESS_FS_READ_DIR, LANDLOCK_ACCESS_FS_READ_DIR);
 	if (r == 0)
 		r = fsspecial_check_start_dir(req->start_dir);
 	mounts_free(&mnts);

@@ -86,6 +86,11 @@ struct landlock_req {
 	uint32_t skip; /* protections not applied (bits 1 << SANDLOCK_PROTECTION_*) */
 	/* the supervisor's proc view: procfs gets no right (fsspecial.h) */
 	bool proc_view;
+	/* a seccomp copy-on-write workdir (canonical), or NULL: it gets no
+	 * right at all, a granted tree holding it expanded around it (the
+	 * layer serves every call there; its programs run from copies in
+	 * the upper, cowsteer.c) */
+	const char *cow_hidden;
 };
 
 /* The kernel's Landlock ABI version, or -errno (ENOSYS/EOPNOTSUPP when

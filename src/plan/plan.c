@@ -531,6 +531,7 @@ static struct landlock_req ruleset_req(const struct sl_plan *p, const struct san
 	    .start_dir = cfg->cwd,
 	    .skip = 0,	       /* set by plan_ruleset */
 	    .proc_view = true, /* the supervisor serves /proc (procview.c) */
+	    .cow_hidden = p->cow_read.n ? p->cow_hidden : NULL,
 	};
 }
 
@@ -644,6 +645,8 @@ int plan_build(struct sl_plan *p, const struct sandlock_sandbox *cfg, const char
 		r = build_filter(p, cfg, mode);
 	if (r == 0 && mode->cow && !ovl)
 		r = cowrules_plan(&p->cow_read, cfg, mode->cow);
+	if (r == 0 && mode->cow && !ovl)
+		p->cow_hidden = mode->cow->workdir;
 	if (r == 0 && ovl)
 		r = overlay_check_denied(&cfg->fs_deny, mode->cow->workdir);
 	if (r == 0 && ovl)

@@ -76,6 +76,9 @@ struct sl_plan {
 	/* a workdir with fs_isolation none: the read grants with the
 	 * workdir and its upper (cowrules.h), else empty */
 	struct sl_strv cow_read;
+	/* and the workdir, which the ruleset gives no right at all (the
+	 * branch's: not freed here) */
+	const char *cow_hidden;
 
 	/* child steps */
 	char *cwd;

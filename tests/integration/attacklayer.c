@@ -41,11 +41,11 @@ static struct tc_res py(const sandlock_sandbox_t *p, const char *code, const cha
 }
 
 /* A second thread rewrites the path buffer while the first opens it, over
- * and over: between a name outside the workdir (not a view: the kernel
- * would open it if the open were continued), a name in it, and a file the
- * command removed in the layer.  Each open is decided on one read of
- * the path and made by the supervisor (never continued): the removed
- * file's content never comes back, whatever the timing. */
+ * and over: between a name outside the workdir (not a view: an open the
+ * supervisor continues, Landlock deciding), a name in it, and a file the
+ * command removed in the layer.  A continued open that the rewrite turns
+ * into the workdir's meets Landlock, which gives the workdir no right:
+ * the removed file's content never comes back, whatever the timing. */
 TEST(attacklayer_path_rewritten_after_the_call)
 {
 	tc_need_python();
@@ -162,6 +162,46 @@ TEST(attacklayer_dotdot_and_proc_self_cwd)
 	CHECK_STR(r.out, "ENOENT ENOENT ENOENT ENOENT ENOENT ENOENT ENOENT n n EACCES\n");
 	CHECK(!tc_exists(tc_path(th_tmpdir(), "escaped")));
 	CHECK_STR(tc_read_file(tc_path(w, "gone")), "SECRET\n");
+}
+
+/* The same with the workdir inside a tree the policy lets the command
+ * read (the grant is expanded around the workdir), a file the run
+ * changed, and opens of the parent's other files continued: the lower's
+ * old content never comes back, the parent's files still read. */
+TEST(attacklayer_changed_file_under_a_read_tree_race)
+{
+	tc_need_python();
+	char *parent = tc_mkdir("parent");
+	char *w = tc_path(parent, "w");
+	CHECK_EQ(mkdir(w, 0755), 0);
+	tc_write_file(tc_path(w, "f"), "OLDCONTENT\n", 0644);
+	tc_write_file(tc_path(parent, "sib"), "sibling\n", 0644);
+	sandlock_sandbox_t *p = layer_policy(w, 1, parent);
+	static const char code[] =
+	    "import ctypes, os, sys, threading\n"
+	    "w = sys.argv[1]; parent = os.path.dirname(w)\n"
+	    "open(w + '/f', 'w').write('NEW\\n')\n"
+	    "libc = ctypes.CDLL(None, use_errno=True)\n"
+	    "names = [(parent + '/sib\\0').encode(), (w + '/f\\0').encode()]\n"
+	    "buf = ctypes.create_string_buffer(max(len(n) for n in names))\n"
+	    "done = False\n"
+	    "def flip():\n"
+	    "    i = 0\n"
+	    "    while not done:\n"
+	    "        n = names[i & 1]; ctypes.memmove(buf, n, len(n)); i += 1\n"
+	    "t = threading.Thread(target=flip); t.start()\n"
+	    "seen = set()\n"
+	    "for _ in range(6000):\n"
+	    "    fd = libc.open(buf, os.O_RDONLY)\n"
+	    "    if fd >= 0:\n"
+	    "        seen.add(os.read(fd, 64)); os.close(fd)\n"
+	    "done = True; t.join()\n"
+	    "print('leak' if b'OLDCONTENT\\n' in seen else 'clean', sorted(seen))\n";
+	struct tc_res r = py(p, code, w);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "clean [b'NEW\\n', b'sibling\\n']\n");
+	CHECK_STR(tc_read_file(tc_path(w, "f")), "OLDCONTENT\n");
 }
 
 /* A file of the workdir opened read-only hands the command the host's
