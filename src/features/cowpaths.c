@@ -436,11 +436,12 @@ static long proc_self_link(struct sl_ctx *c, const char *path, struct job *j)
 	return (long)n;
 }
 
-/* A readlink, getxattr or listxattr whose path is not the layer's: made
- * here on the path read once, never continued (the kernel would read the
- * path again, and a thread rewriting it in between would have the kernel
- * read a symlink's target or a file's xattr the layer removed, since
- * Landlock lets the command read the workdir).  The object is resolved as
+/* A getxattr or listxattr whose path is not the layer's: made here on
+ * the path read once, never continued (the kernel would read the path
+ * again, and a thread rewriting it in between would have the kernel read
+ * an xattr of a file the layer removed: Landlock has no right for xattr
+ * reads, so leaving the workdir out of its rules does not keep that
+ * out).  The object is resolved as
  * the thread would resolve it (the on-behalf core, no decision: the
  * kernel's calls need no right); one of the layer (met through a symlink
  * outside, a member's /proc/<pid>/cwd) is answered by the layer, its

@@ -792,12 +792,15 @@ static long exec_lower(struct sl_ctx *c, struct cl_state *st, const struct place
  * it, so the call is continued once the layer has judged the path (ENOENT
  * for a removed name, EACCES for a file that is not regular or not
  * executable) and the kernel is steered to the file's holder (a lower
- * file by a relative name copied up first, exec_copy; else steer).
+ * file is copied up first: exec_copy by a relative name, the kernel's
+ * walk finding the copy, exec_lower by any other, steered to it).
  * What decides the exec is then the kernel's Landlock check on the file
- * it opens: execute and read are granted on the workdir and the upper,
- * nothing else of them (no write), so a thread that rewrites the path
- * after the check executes only what the policy lets it read and
- * execute anyway (at worst a lower file the layer has removed). */
+ * it opens: execute and read are granted on the upper, nothing of the
+ * workdir (cowrules.h), so a thread that rewrites the path after the
+ * check executes only a file of the upper or outside, never a lower
+ * program the layer removed.  An execveat(fd, "", AT_EMPTY_PATH) of a
+ * lower file (fexecve of one the layer opened) meets the same refusal:
+ * EACCES. */
 void cowl_on_exec(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
 	struct cl_state *st = arg_;
