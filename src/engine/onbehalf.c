@@ -1306,6 +1306,15 @@ long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *), vo
 	return r < 0 ? r : aschild_run(ob->as, creds, fn, arg);
 }
 
+int onbehalf_child_fsuid(struct onbehalf *ob, struct sl_ctx *c, uid_t *out)
+{
+	const struct sl_creds *creds;
+	int r = child_creds(ob, c, &creds);
+	if (r == 0)
+		*out = creds->uid[3];
+	return r;
+}
+
 long onbehalf_call_on(struct onbehalf *ob, struct sl_ctx *c, struct aschild *as, long (*fn)(void *),
 		      void *arg)
 {

@@ -48,6 +48,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 
 struct onbehalf;
 struct sl_ctx;
@@ -130,6 +131,9 @@ void onbehalf_set_deny(struct onbehalf *ob, bool (*fn)(void *arg, const struct s
 
 /* The same without a path: fn(arg) with the child's credentials. */
 long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg), void *arg);
+/* The notifying thread's filesystem uid (the one the kernel's owner
+ * checks compare): 0 or -errno. */
+int onbehalf_child_fsuid(struct onbehalf *ob, struct sl_ctx *c, uid_t *out);
 /* The same on an executor of the caller's (aschild.h: one made with a
  * Landlock ruleset of its own). */
 struct aschild;

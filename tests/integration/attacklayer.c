@@ -287,6 +287,35 @@ TEST(attacklayer_fd_metadata_fd_swapped)
 	CHECK(!tc_exists(tc_path(w, "u")));
 }
 
+/* Through an fd of a file the run made: a mode, times and a chown to
+ * the ids it has are the owner's own (the supervisor makes them as is);
+ * a chown to other ids needs a capability the sandbox has none of, root
+ * or not: EPERM, the file's owner unchanged. */
+TEST(attacklayer_fd_metadata_owner_only)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	sandlock_sandbox_t *p = layer_policy(w, 0, NULL);
+	static const char code[] =
+	    "import os, sys\n"
+	    "os.chdir(sys.argv[1])\n"
+	    "fd = os.open('made', os.O_CREAT | os.O_WRONLY, 0o600)\n"
+	    "os.fchmod(fd, 0o640); os.utime(fd, (7, 7))\n"
+	    "os.fchown(fd, os.getuid(), os.getgid())\n"
+	    "try: os.fchown(fd, os.getuid() + 1, -1); print('chown worked')\n"
+	    "except OSError as e: print('E%d' % e.errno)\n"
+	    "st = os.stat('made'); print(oct(st.st_mode & 0o777), int(st.st_mtime), st.st_uid == "
+	    "os.getuid())\n";
+	struct tc_res r = py(p, code, w);
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "python: %s", r.err);
+	CHECK_STR(r.out, "E1\n0o640 7 True\n");
+	struct stat sb;
+	CHECK_EQ(stat(tc_path(w, "made"), &sb), 0); /* committed */
+	CHECK_EQ(sb.st_uid, getuid());
+	CHECK_EQ(sb.st_mode & 0777, 0640);
+}
+
 /* A removed file is gone by every route: open, stat, access, readlink
  * of a symlink to it, the listing, exec, a symlink outside leading back;
  * an fd opened before the removal still reads (the open file). */
