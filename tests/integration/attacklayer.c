@@ -40,6 +40,24 @@ static struct tc_res py(const sandlock_sandbox_t *p, const char *code, const cha
 	return tc_result(sandlock_run(p, NULL, argv, 4));
 }
 
+/* Python: while a thread copies each of names in turn into buf, 6000
+ * opens of buf, the first 64 bytes of what each opened in seen. */
+#define FLIP_AND_OPEN                                                                              \
+	"size = max(len(n) for n in names)\n"                                                      \
+	"buf = ctypes.create_string_buffer(size)\n"                                                \
+	"done = False\n"                                                                           \
+	"def flip():\n"                                                                            \
+	"    i = 0\n"                                                                              \
+	"    while not done:\n"                                                                    \
+	"        n = names[i % len(names)]; ctypes.memmove(buf, n, len(n)); i += 1\n"              \
+	"t = threading.Thread(target=flip); t.start()\n"                                           \
+	"seen = set()\n"                                                                           \
+	"for _ in range(6000):\n"                                                                  \
+	"    fd = libc.open(buf, os.O_RDONLY)\n"                                                   \
+	"    if fd >= 0:\n"                                                                        \
+	"        seen.add(os.read(fd, 64)); os.close(fd)\n"                                        \
+	"done = True; t.join()\n"
+
 /* A second thread rewrites the path buffer while the first opens it, over
  * and over: between a name outside the workdir (not a view: an open the
  * supervisor continues, Landlock deciding), a name in it, and a file the
@@ -58,21 +76,8 @@ TEST(attacklayer_path_rewritten_after_the_call)
 	    "os.chdir(sys.argv[1]); os.unlink('gone')\n"
 	    "libc = ctypes.CDLL(None, use_errno=True)\n"
 	    "names = [b'/etc/passwd\\0', (sys.argv[1] + '/gone\\0').encode(), b'/etc/passwd\\0',\n"
-	    "         b'gone\\0', b'/etc/passwd\\0', b'/proc/self/cwd/gone\\0', b'here\\0']\n"
-	    "size = max(len(n) for n in names)\n"
-	    "buf = ctypes.create_string_buffer(size)\n"
-	    "done = False\n"
-	    "def flip():\n"
-	    "    i = 0\n"
-	    "    while not done:\n"
-	    "        n = names[i % len(names)]; ctypes.memmove(buf, n, len(n)); i += 1\n"
-	    "t = threading.Thread(target=flip); t.start()\n"
-	    "seen = set()\n"
-	    "for _ in range(6000):\n"
-	    "    fd = libc.open(buf, os.O_RDONLY)\n"
-	    "    if fd >= 0:\n"
-	    "        seen.add(os.read(fd, 64)); os.close(fd)\n"
-	    "done = True; t.join()\n"
+	    "         b'gone\\0', b'/etc/passwd\\0', b'/proc/self/cwd/gone\\0', "
+	    "b'here\\0']\n" FLIP_AND_OPEN
 	    "print('leak' if any(b'SECRET' in s for s in seen) else 'clean', len(seen) > 0)\n";
 	struct tc_res r = py(p, code, w);
 	if (r.code != 0)
@@ -182,20 +187,7 @@ TEST(attacklayer_changed_file_under_a_read_tree_race)
 	    "w = sys.argv[1]; parent = os.path.dirname(w)\n"
 	    "open(w + '/f', 'w').write('NEW\\n')\n"
 	    "libc = ctypes.CDLL(None, use_errno=True)\n"
-	    "names = [(parent + '/sib\\0').encode(), (w + '/f\\0').encode()]\n"
-	    "buf = ctypes.create_string_buffer(max(len(n) for n in names))\n"
-	    "done = False\n"
-	    "def flip():\n"
-	    "    i = 0\n"
-	    "    while not done:\n"
-	    "        n = names[i & 1]; ctypes.memmove(buf, n, len(n)); i += 1\n"
-	    "t = threading.Thread(target=flip); t.start()\n"
-	    "seen = set()\n"
-	    "for _ in range(6000):\n"
-	    "    fd = libc.open(buf, os.O_RDONLY)\n"
-	    "    if fd >= 0:\n"
-	    "        seen.add(os.read(fd, 64)); os.close(fd)\n"
-	    "done = True; t.join()\n"
+	    "names = [(parent + '/sib\\0').encode(), (w + '/f\\0').encode()]\n" FLIP_AND_OPEN
 	    "print('leak' if b'OLDCONTENT\\n' in seen else 'clean', sorted(seen))\n";
 	struct tc_res r = py(p, code, w);
 	if (r.code != 0)
@@ -212,10 +204,8 @@ TEST(attacklayer_fd_metadata_on_a_lower_file)
 {
 	tc_need_python();
 	char *w = tc_mkdir("w");
-	char *f = tc_path(w, "f");
-	tc_write_file(f, "data\n", 0644);
 	struct stat before;
-	CHECK_EQ(stat(f, &before), 0);
+	char *f = tc_victim(w, "f", &before);
 	sandlock_sandbox_t *p = layer_policy(w, 1, NULL);
 	static const char code[] =
 	    "import os, sys\n"
@@ -250,32 +240,24 @@ TEST(attacklayer_fd_metadata_fd_swapped)
 {
 	tc_need_python();
 	char *w = tc_mkdir("w");
-	char *f = tc_path(w, "victim");
-	tc_write_file(f, "data\n", 0644);
 	struct stat before;
-	CHECK_EQ(stat(f, &before), 0);
+	char *f = tc_victim(w, "victim", &before);
 	sandlock_sandbox_t *p = layer_policy(w, 1, NULL);
 	static const char code[] =
 	    "import os, sys, threading, time\n"
-	    "os.chdir(sys.argv[1])\n"
-	    "low = os.open('victim', os.O_RDONLY)\n"
-	    "up = os.open('u', os.O_CREAT | os.O_RDWR, 0o644)\n"
-	    "done = False\n"
-	    "def flip():\n"
-	    "    while not done:\n"
-	    "        os.dup2(up, 50); os.dup2(low, 50)\n"
-	    "t = threading.Thread(target=flip); t.start()\n"
-	    "end = time.time() + 1.5\n"
-	    "while time.time() < end:\n"
-	    "    for _ in range(100):\n"
-	    "        for call in (lambda: os.fchmod(50, 0o600), lambda: os.utime(50, (1, 1)),\n"
-	    "                     lambda: os.chown(50, os.getuid(), os.getgid())):\n"
-	    "            try: call()\n"
-	    "            except OSError: pass\n"
-	    "done = True; t.join()\n"
-	    "o = os.open('/etc/passwd', os.O_PATH)\n"
-	    "try: os.fchmod(o, 0o600); print('fchmod on O_PATH worked')\n"
-	    "except OSError as e: print('E%d' % e.errno)\n";
+	    "os.chdir(sys.argv[1])\n" TC_PY_DUP2_FLIP(
+		"victim") "end = time.time() + 1.5\n"
+			  "while time.time() < end:\n"
+			  "    for _ in range(100):\n"
+			  "        for call in (lambda: os.fchmod(50, 0o600), lambda: os.utime(50, "
+			  "(1, 1)),\n"
+			  "                     lambda: os.chown(50, os.getuid(), os.getgid())):\n"
+			  "            try: call()\n"
+			  "            except OSError: pass\n"
+			  "done = True; t.join()\n"
+			  "o = os.open('/etc/passwd', os.O_PATH)\n"
+			  "try: os.fchmod(o, 0o600); print('fchmod on O_PATH worked')\n"
+			  "except OSError as e: print('E%d' % e.errno)\n";
 	struct tc_res r = py(p, code, w);
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);

@@ -116,6 +116,22 @@ TEST(attackrace_getdents_fd_swapped_sorted)
 	dents_race(true);
 }
 
+/* The host's file "victim" of the workdir w for the inode flag tests:
+ * our read-only fd of it, its flags in *before (skips where the
+ * filesystem has none). */
+static int flagged_victim(const char *w, int *before)
+{
+	tc_need_python();
+	struct stat sb;
+	int hfd = open(tc_victim(w, "victim", &sb), O_RDONLY | O_CLOEXEC);
+	CHECK(hfd >= 0);
+	if (ioctl(hfd, FS_IOC_GETFLAGS, before) < 0) {
+		close(hfd);
+		SKIP("this filesystem has no inode flags (FS_IOC_GETFLAGS)");
+	}
+	return hfd;
+}
+
 /* The inode flags of a file the command opened for reading in the
  * workdir: its fd is the host's file (a read open is served from the
  * lower), and FS_IOC_SETFLAGS needs only ownership, no write access, so
@@ -124,17 +140,8 @@ TEST(attackrace_getdents_fd_swapped_sorted)
  * outside the workdir take them as the kernel gives them. */
 TEST(attackrace_inode_flags_of_a_workdir_file)
 {
-	tc_need_python();
 	char *w = tc_mkdir("w");
-	char *f = tc_path(w, "victim");
-	tc_write_file(f, "data\n", 0644);
-	int hfd = open(f, O_RDONLY | O_CLOEXEC);
-	int before = 0;
-	CHECK(hfd >= 0);
-	if (ioctl(hfd, FS_IOC_GETFLAGS, &before) < 0) {
-		close(hfd);
-		SKIP("this filesystem has no inode flags (FS_IOC_GETFLAGS)");
-	}
+	int before = 0, hfd = flagged_victim(w, &before);
 	sandlock_sandbox_t *p = race_policy(w, NULL, false);
 	static const char code[] =
 	    "import array, fcntl, os, sys\n"
@@ -167,36 +174,21 @@ TEST(attackrace_inode_flags_of_a_workdir_file)
  * checked. */
 TEST(attackrace_inode_flags_fd_swapped)
 {
-	tc_need_python();
 	char *w = tc_mkdir("w");
-	char *f = tc_path(w, "victim");
-	tc_write_file(f, "data\n", 0644);
-	int hfd = open(f, O_RDONLY | O_CLOEXEC);
-	int before = 0;
-	CHECK(hfd >= 0);
-	if (ioctl(hfd, FS_IOC_GETFLAGS, &before) < 0) {
-		close(hfd);
-		SKIP("this filesystem has no inode flags (FS_IOC_GETFLAGS)");
-	}
+	int before = 0, hfd = flagged_victim(w, &before);
 	sandlock_sandbox_t *p = race_policy(w, NULL, false);
-	static const char code[] = "import array, fcntl, os, sys, threading, time\n"
-				   "os.chdir(sys.argv[1])\n"
-				   "SET, NODUMP = 0x40086602, 0x40\n"
-				   "low = os.open('victim', os.O_RDONLY)\n"
-				   "up = os.open('u', os.O_CREAT | os.O_RDWR, 0o644)\n"
-				   "done = False\n"
-				   "def flip():\n"
-				   "    while not done:\n"
-				   "        os.dup2(up, 50); os.dup2(low, 50)\n"
-				   "t = threading.Thread(target=flip); t.start()\n"
-				   "a = array.array('l', [NODUMP]); ok = 0\n"
-				   "end = time.time() + 1.5\n"
-				   "while time.time() < end:\n"
-				   "    for _ in range(100):\n"
-				   "        try: fcntl.ioctl(50, SET, a, True); ok += 1\n"
-				   "        except OSError: pass\n"
-				   "done = True; t.join()\n"
-				   "print(ok > 0)\n";
+	static const char code[] =
+	    "import array, fcntl, os, sys, threading, time\n"
+	    "os.chdir(sys.argv[1])\n"
+	    "SET, NODUMP = 0x40086602, 0x40\n" TC_PY_DUP2_FLIP(
+		"victim") "a = array.array('l', [NODUMP]); ok = 0\n"
+			  "end = time.time() + 1.5\n"
+			  "while time.time() < end:\n"
+			  "    for _ in range(100):\n"
+			  "        try: fcntl.ioctl(50, SET, a, True); ok += 1\n"
+			  "        except OSError: pass\n"
+			  "done = True; t.join()\n"
+			  "print(ok > 0)\n";
 	struct tc_res r = py(p, code, w);
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);

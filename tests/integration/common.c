@@ -419,6 +419,14 @@ void tc_need_python(void)
 		SKIP("needs " TC_PYTHON);
 }
 
+char *tc_victim(const char *w, const char *name, struct stat *before)
+{
+	char *f = tc_path(w, name);
+	tc_write_file(f, "data\n", 0644);
+	CHECK_EQ(stat(f, before), 0);
+	return f;
+}
+
 char *tc_script(const char *name, const char *prelude, const char *body)
 {
 	char *p = tc_path(tc_mkdir("scripts"), name);

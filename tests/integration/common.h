@@ -19,6 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
+#include <sys/stat.h>
 #include <sys/types.h>
 
 #include "harness.h"
@@ -139,6 +140,20 @@ bool tc_exists(const char *path);
 
 /* Skips the test when TC_PYTHON is missing. */
 void tc_need_python(void);
+/* A host file of the workdir w for an attack to spare: name, holding
+ * "data\n" with mode 0644, its stat in *before.  Its path. */
+char *tc_victim(const char *w, const char *name, struct stat *before);
+/* Python that opens name (a file of the workdir: the host's, read-only)
+ * as low and makes u (the layer's) as up, then starts a thread that
+ * points fd 50 at one and the other in turn until done is set. */
+#define TC_PY_DUP2_FLIP(name)                                                                      \
+	"low = os.open('" name "', os.O_RDONLY)\n"                                                \
+	"up = os.open('u', os.O_CREAT | os.O_RDWR, 0o644)\n"                                      \
+	"done = False\n"                                                                          \
+	"def flip():\n"                                                                           \
+	"    while not done:\n"                                                                   \
+	"        os.dup2(up, 50); os.dup2(low, 50)\n"                                             \
+	"t = threading.Thread(target=flip); t.start()\n"
 /* A script named name in the test's "scripts" directory: prelude, then
  * body. */
 char *tc_script(const char *name, const char *prelude, const char *body);
