@@ -132,6 +132,15 @@ static int flagged_victim(const char *w, int *before)
 	return hfd;
 }
 
+/* The host file's flags as they were (hfd: flagged_victim's, closed). */
+static void flags_kept(int hfd, int before)
+{
+	int after = -1;
+	CHECK_EQ(ioctl(hfd, FS_IOC_GETFLAGS, &after), 0);
+	close(hfd);
+	CHECK_EQ(after, before);
+}
+
 /* The inode flags of a file the command opened for reading in the
  * workdir: its fd is the host's file (a read open is served from the
  * lower), and FS_IOC_SETFLAGS needs only ownership, no write access, so
@@ -160,10 +169,7 @@ TEST(attackrace_inode_flags_of_a_workdir_file)
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
 	CHECK_STR(r.out, "E1 OK\n");
-	int after = -1;
-	CHECK_EQ(ioctl(hfd, FS_IOC_GETFLAGS, &after), 0);
-	close(hfd);
-	CHECK_EQ(after, before);
+	flags_kept(hfd, before);
 	CHECK(!tc_exists(tc_path(w, "mine")));
 }
 
@@ -193,10 +199,7 @@ TEST(attackrace_inode_flags_fd_swapped)
 	if (r.code != 0)
 		th_fail(__FILE__, __LINE__, "python: %s", r.err);
 	CHECK_STR(r.out, "True\n");
-	int after = -1;
-	CHECK_EQ(ioctl(hfd, FS_IOC_GETFLAGS, &after), 0);
-	close(hfd);
-	CHECK_EQ(after, before);
+	flags_kept(hfd, before);
 }
 
 /* getxattr while a second thread rewrites the path between a name
