@@ -562,3 +562,22 @@ TEST(cowlayer_cwd_shell_cd_within_the_workdir)
 				w, w, w, w));
 	CHECK(tc_exists(tc_path(w, "src/deep/new/made")));
 }
+
+/* Programs of the workdir run from copies in the upper (Landlock gives
+ * the workdir no right), by absolute and relative names, and a script's
+ * interpreter outside runs it; an interpreter that is itself a file of
+ * the workdir is opened by the kernel by its name there, which Landlock
+ * refuses: EACCES (126 from the shell), never the lower's file run. */
+TEST(cowlayer_cwd_programs_run_from_copies)
+{
+	char *w = tc_mkdir("w");
+	tc_write_file(tc_path(w, "tool"), "#!/bin/sh\necho \"tool $1\"\n", 0755);
+	tc_write_file(tc_path(w, "inner"), tc_fmt("#!%s/tool\n", w), 0755);
+	sandlock_sandbox_t *p = policy(w, tc_mkdir("storage"), 1, NULL, NULL);
+	struct tc_res r =
+	    sh(p, tc_fmt("%s/tool abs && ./tool rel; %s/inner; echo \"inner $?\"", w, w));
+	if (r.code != 0)
+		th_fail(__FILE__, __LINE__, "sh: %s%s", r.out, r.err);
+	CHECK_STR(r.out, "tool abs\ntool rel\ninner 126\n");
+	CHECK(strstr(r.err, "Permission denied") != NULL);
+}
