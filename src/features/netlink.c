@@ -69,11 +69,8 @@
  * Not the same: getsockopt(SO_DOMAIN, SO_TYPE) tell a unix seqpacket
  * socket, setsockopt(SOL_NETLINK) is ENOPROTOOPT, nothing is ever
  * multicast (a subscription is accepted, no event comes), recvmmsg and
- * read/recv (no name: not notified) are the kernel's on the pair, and a
- * recvmsg made with SL_MSG_START in its flags (filter.h: the start-up's
- * own, which the kernel never sees) is not notified either, and reads
- * no name.  A view socket is given a number of a fixed block (896-959,
- * free_slot), and recvmsg, recvfrom with an address, bind and
+ * read/recv (no name: not notified) are the kernel's on the pair.  A view socket is given a number
+ * of a fixed block (896-959, free_slot), and recvmsg, recvfrom with an address, bind and
  * getsockname are notified on those numbers only: the sandbox's other
  * sockets pay nothing (9 us a call when every one was notified); a
  * socket of the child's own dup2()ed there is notified and answered
@@ -793,14 +790,11 @@ static const struct sl_frule netlink_rules[] = {
     {{__NR_getsockname, 1, {SLOT_CMP}}, on_getsockname},
     {{__NR_connect, 0, {{0}}}, on_connect},
     /* unixsock.c's forms, exactly (the rules are merged): an address
-     * given and no Fast Open; every sendmsg but Fast Open and the
-     * start-up's own (filter.h, SL_MSG_START) */
+     * given and no Fast Open; every sendmsg but Fast Open */
     {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendto},
-    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN | SL_MSG_START, 0)}}, on_sendmsg},
-    /* on the view's fd numbers, but the start-up's own (child.c
-     * receives its ruleset with SL_MSG_START set before anybody could
-     * answer) */
-    {{__NR_recvmsg, 2, {SLOT_CMP, SL_AMASK(2, SL_MSG_START, 0)}}, on_recvmsg},
+    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN, 0)}}, on_sendmsg},
+    /* on the view's fd numbers */
+    {{__NR_recvmsg, 1, {SLOT_CMP}}, on_recvmsg},
     {{__NR_recvfrom, 2, {SLOT_CMP, SL_ANE(4, 0)}}, on_recvfrom},
 };
 /* clang-format on */

@@ -11,8 +11,7 @@
  * The address is in memory BPF cannot read, so every connect, every
  * sendto whose address pointer is not NULL (a register: the filter tests
  * it, and keeps refusing MSG_FASTOPEN), and every sendmsg and sendmmsg
- * (their address is inside a struct msghdr) is notified, but the
- * sandbox's own start-up sendmsg (filter.h, SL_MSG_START).  Nothing here
+ * (their address is inside a struct msghdr) is notified.  Nothing here
  * is continued after the child's memory was read, and every decision is
  * on our duplicate of the socket (its family from getsockopt(SO_DOMAIN):
  * a kernel fact), never on the fd number: a thread could dup2() a unix
@@ -958,10 +957,8 @@ static const struct sl_frule unixsock_rules[] = {
     /* an address given, and not a Fast Open (the filter refuses those):
      * exactly what the filter's sendto rule leaves */
     {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendto},
-    /* every call the filter does not refuse (Fast Open), but the
-     * sandbox's own start-up sends (filter.h, SL_MSG_START; plan.c
-     * refuses a sendmsg rule that would take them) */
-    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN | SL_MSG_START, 0)}}, on_sendmsg},
+    /* every call the filter does not refuse (Fast Open) */
+    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN, 0)}}, on_sendmsg},
     {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendmmsg},
     {{__NR_listen, 0, {{0}}}, on_listen},
     {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IP), SL_A32(2, IP_OPTIONS)}}, on_route_opt},

@@ -12,6 +12,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/futex.h>
+#include <sched.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/ioctl.h>
@@ -22,6 +24,7 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/uio.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "filter.h"
@@ -34,9 +37,7 @@
 #define CHILD_FAIL_STATUS 127
 #define KSIGSET_SIZE	  8 /* the kernel's sigset_t: 64 signals */
 
-/* The status message, with flags for sendmsg beyond MSG_NOSIGNAL. */
-static long status_send(int sock, int step, int value, const int *fds, int nfds,
-			unsigned long flags)
+long child_send(int sock, int step, int value, const int *fds, int nfds)
 {
 	struct sl_child_msg m = {.step = step, .value = value};
 	struct iovec iov = {&m, sizeof(m)};
@@ -57,29 +58,14 @@ static long status_send(int sock, int step, int value, const int *fds, int nfds,
 			data[i] = fds[i];
 	}
 	long r;
-	while ((r = sl_sys3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL | flags)) == -EINTR)
+	while ((r = sl_sys3(SYS_sendmsg, sock, &mh, MSG_NOSIGNAL)) == -EINTR)
 		;
 	return r;
 }
 
-long child_send(int sock, int step, int value, const int *fds, int nfds)
-{
-	return status_send(sock, step, value, fds, nfds, 0);
-}
-
-/* A report before READY, once the filter may be installed: nobody can
- * answer a notification yet, and the filter lets a sendmsg carrying
- * SL_MSG_START through unnotified (filter.h).  Before the filter the bit
- * is as harmless: the kernel never sees it. */
-static long send_early(const struct sl_plan *p, int step, int value, const int *fds, int nfds)
-{
-	return status_send(p->status_w, step, value, fds, nfds, SL_MSG_START);
-}
-
-/* A report after READY, without the bit (the guard refuses it, and the
- * supervisor answers now): sendto with no address, which no rule
- * notifies, or write where the policy denies sendto.  Nothing to pass:
- * no fd goes to the parent after READY. */
+/* A report after READY (the supervisor answers now): sendto with no
+ * address, which no rule notifies, or write where the policy denies
+ * sendto.  Nothing to pass: no fd goes to the parent after READY. */
 static void send_late(const struct sl_plan *p, int step, int value)
 {
 	struct sl_child_msg m = {.step = step, .value = value};
@@ -94,11 +80,13 @@ static void send_late(const struct sl_plan *p, int step, int value)
 			;
 }
 
-/* Leaves with SYS_exit (the child is single-threaded): a user handler may
- * watch exit_group, and nobody answers before the supervisor runs. */
+/* A failure before the filter (after it, the courier reports: see
+ * below).  Leaves with SYS_exit (the child is single-threaded until the
+ * courier starts): a user handler may watch exit_group, and nobody
+ * answers before the supervisor runs. */
 static _Noreturn void fail(const struct sl_plan *p, int step, long err)
 {
-	send_early(p, step, (int)-err, NULL, 0);
+	child_send(p->status_w, step, (int)-err, NULL, 0);
 	sl_raw_exit(CHILD_FAIL_STATUS);
 }
 
@@ -237,25 +225,12 @@ static void no_new_privs(const struct sl_plan *p)
 		fail(p, SL_STEP_NO_NEW_PRIVS, r);
 }
 
-/* The seccomp filter; returns the listener. */
-static int install_filter(const struct sl_plan *p)
-{
-	/* WAIT_KILLABLE_RECV: once the supervisor has received a
-	 * notification only a fatal signal interrupts the wait, so a
-	 * restarted syscall cannot repeat an emulated side effect. */
-	long listener = sl_sys3(
-	    SYS_seccomp, SECCOMP_SET_MODE_FILTER,
-	    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &p->prog);
-	if (listener < 0)
-		fail(p, SL_STEP_SECCOMP, listener);
-	return (int)listener;
-}
-
 /* Takes the Landlock ruleset from the status socket, where the parent
- * queued it before the clone or sends it once built (plan.h: overlap), and
- * restricts ourselves with it.  EOF: the parent gave up (its planning
- * failed, or it died): leave quietly, it reports or is gone. */
-static void apply_ruleset(const struct sl_plan *p, int ovl_root)
+ * queued it before the clone or sends it once built (plan.h: overlap).
+ * 1 with the fd in *fd, 0 on EOF (the parent gave up: its planning
+ * failed, or it died; it reports or is gone), or -errno (-EAGAIN: not
+ * yet, with MSG_DONTWAIT in flags). */
+static long recv_ruleset(int sock, int flags, int *fd)
 {
 	struct sl_child_msg m = {.step = -1};
 	struct iovec iov = {&m, sizeof(m)};
@@ -268,56 +243,198 @@ static void apply_ruleset(const struct sl_plan *p, int ovl_root)
 			    .msg_control = ctl.buf,
 			    .msg_controllen = sizeof(ctl.buf)};
 	long r;
-	/* SL_MSG_START: no notify rule takes it (filter.h); nobody could
-	 * answer yet */
-	while ((r = sl_sys3(SYS_recvmsg, p->status_w, &mh, MSG_CMSG_CLOEXEC | SL_MSG_START)) ==
-	       -EINTR)
+	while ((r = sl_sys3(SYS_recvmsg, sock, &mh, MSG_CMSG_CLOEXEC | flags)) == -EINTR)
 		;
-	if (r == 0)
-		sl_raw_exit(CHILD_FAIL_STATUS);
+	if (r <= 0)
+		return r;
+	if (mh.msg_flags & MSG_CTRUNC)
+		return -EMFILE; /* the fd could not be received */
 	struct cmsghdr *c = r == (long)sizeof(m) ? CMSG_FIRSTHDR(&mh) : NULL;
-	if (r > 0 && (mh.msg_flags & MSG_CTRUNC))
-		fail(p, SL_STEP_LANDLOCK, -EMFILE); /* the fd could not be received */
 	if (!c || m.step != SL_STEP_READY || c->cmsg_level != SOL_SOCKET ||
 	    c->cmsg_type != SCM_RIGHTS || c->cmsg_len != CMSG_LEN(sizeof(int)))
-		fail(p, SL_STEP_LANDLOCK, r < 0 ? r : -EPROTO);
-	int ruleset = *(const int *)(const void *)CMSG_DATA(c);
+		return -EPROTO;
+	*fd = *(const int *)(const void *)CMSG_DATA(c);
+	return 1;
+}
+
+/* Restricts ourselves with the ruleset (and the overlay's root rule):
+ * 0, or -errno with the step in *step. */
+static long restrict_self(const struct sl_plan *p, int ruleset, int ovl_root, int *step)
+{
+	long r = 0;
+	*step = SL_STEP_OVERLAY_RULE;
 	if (p->ovl.on && (r = overlay_child_rule(&p->ovl, ruleset, ovl_root)) < 0)
-		fail(p, SL_STEP_OVERLAY_RULE, r);
-	if ((r = sl_sys2(__NR_landlock_restrict_self, ruleset, p->landlock_flags)) < 0)
-		fail(p, SL_STEP_LANDLOCK, r);
+		return r;
+	*step = SL_STEP_LANDLOCK;
+	return sl_sys2(__NR_landlock_restrict_self, ruleset, p->landlock_flags);
 }
 
-/* Hands the parent the listener and a pidfd of ourselves (the parent does
- * not clone us, the keeper does: this pidfd is how it holds us), and
- * under max_disk the root of the tmpfs that holds the staged layer (it
- * lives in our mount namespace only: the fd keeps it for the commit). */
-static void report_ready(const struct sl_plan *p, int listener, int self_pidfd, int quota_fd,
-			 pid_t me)
+/* Before the filter: the ruleset, then Landlock.  With MSG_DONTWAIT (the
+ * overlap), false when the ruleset is not there yet. */
+static bool apply_ruleset(const struct sl_plan *p, int ovl_root, int flags)
 {
-	int fds[3] = {listener, self_pidfd, quota_fd};
-	/* in flight on the socket; our copies are closed before exec with
-	 * every other inherited fd above stdio */
-	send_early(p, SL_STEP_READY, (int)me, fds, quota_fd >= 0 ? 3 : 2);
-}
-
-/* Right after READY: the guard (filter.h, SL_MSG_START), so the command
- * can never send with the start's exemption.  seccomp, or prctl where the
- * policy denies seccomp (policy.c refuses denying both).  Then proof that
- * it holds: a sendmsg with the bit on no fd gets the guard's EINVAL, not
- * the kernel's EBADF (a user handler on seccomp answers this call now,
- * and could answer without installing anything).  A start without the
- * guard is no start: reported, and the child leaves. */
-static void install_guard(const struct sl_plan *p)
-{
-	long r = p->guard_prctl ? sl_sys3(SYS_prctl, PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &p->guard)
-				: sl_sys3(SYS_seccomp, SECCOMP_SET_MODE_FILTER, 0, &p->guard);
-	if (r == 0 && sl_sys3(SYS_sendmsg, -1, 0, MSG_NOSIGNAL | SL_MSG_START) != -EINVAL)
-		r = -EPERM;
-	if (r < 0) {
-		send_late(p, SL_STEP_GUARD, (int)-r);
+	int fd = -1;
+	long r = recv_ruleset(p->status_w, flags, &fd);
+	if (r == -EAGAIN)
+		return false;
+	if (r == 0)
 		sl_raw_exit(CHILD_FAIL_STATUS);
+	int step = SL_STEP_LANDLOCK;
+	if (r > 0)
+		r = restrict_self(p, fd, ovl_root, &step);
+	if (r < 0)
+		fail(p, step, r);
+	return true;
+}
+
+/*
+ * The courier: a thread of the child started right before the seccomp
+ * filter, hence outside it.  The filter's listener must reach the parent
+ * (sendmsg, SCM_RIGHTS) before anybody can answer a notification; made
+ * by the filtered thread, that call would need an exemption in the filter
+ * that the command would inherit too.  The courier makes it, and every
+ * report until then; in the overlap it also receives the ruleset, which
+ * arrives after the filter.  It runs our code only, and is gone before
+ * the command runs: the child waits for its last word, and exec kills
+ * every other thread of the process anyway.
+ *
+ * The two threads talk through two words in the child's memory, each
+ * written by one side and futex-woken.  The child's futex may be denied
+ * by the policy (extra_deny_syscalls): the courier then sees the child's
+ * word at its next timed wake-up, and the child polls.
+ */
+enum {
+	TO_WAIT,   /* child -> courier: nothing yet */
+	TO_READY,  /* send READY with fds[] */
+	TO_REPORT, /* send msg (a failed step), then end the process */
+};
+enum {
+	FROM_WAIT,    /* courier -> child: nothing yet */
+	FROM_RULESET, /* the overlap: ruleset received (>= 0), or < 0 */
+	FROM_SENT,    /* READY sent: err is the sendmsg's result */
+};
+
+struct courier {
+	const struct sl_plan *p;
+	bool get_ruleset; /* the overlap, the ruleset still on its way */
+	uint32_t to, from;
+	int ruleset;
+	long err;
+	struct sl_child_msg msg;
+	int fds[3], nfds;
+};
+
+#define COURIER_POLL_NS 1000000 /* the courier's wait for a child without futex */
+
+static void word_set(uint32_t *w, uint32_t v)
+{
+	__atomic_store_n(w, v, __ATOMIC_RELEASE);
+	sl_sys6(SYS_futex, (long)w, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
+}
+
+/* Waits until *w is at least v; returns it. */
+static uint32_t word_wait(uint32_t *w, uint32_t v, bool timed)
+{
+	uint32_t cur;
+	while ((cur = __atomic_load_n(w, __ATOMIC_ACQUIRE)) < v) {
+		struct timespec ts = {0, COURIER_POLL_NS};
+		long r = sl_sys6(SYS_futex, (long)w, FUTEX_WAIT_PRIVATE, cur, timed ? (long)&ts : 0,
+				 0, 0);
+		if (r < 0 && r != -EAGAIN && r != -EINTR && r != -ETIMEDOUT)
+			sl_sys0(SYS_sched_yield); /* denied: poll */
 	}
+	return cur;
+}
+
+/* Ends the whole process (the child with it) after a failed step: the
+ * courier is outside the filter, exit_group cannot be notified here. */
+static _Noreturn void courier_end(void)
+{
+	sl_sys1(SYS_exit_group, CHILD_FAIL_STATUS);
+	__builtin_unreachable();
+}
+
+static int courier_main(void *arg)
+{
+	struct courier *c = arg;
+	const struct sl_plan *p = c->p;
+	if (c->get_ruleset) {
+		long r = recv_ruleset(p->status_w, 0, &c->ruleset);
+		if (r < 0)
+			child_send(p->status_w, SL_STEP_LANDLOCK, (int)-r, NULL, 0);
+		if (r <= 0)
+			courier_end();
+		word_set(&c->from, FROM_RULESET);
+	}
+	if (word_wait(&c->to, TO_READY, true) == TO_REPORT) {
+		child_send(p->status_w, c->msg.step, c->msg.value, NULL, 0);
+		courier_end();
+	}
+	c->err = child_send(p->status_w, SL_STEP_READY, c->msg.value, c->fds, c->nfds);
+	word_set(&c->from, FROM_SENT);
+	return 0;
+}
+
+/* Starts the courier on its own stack (plan.c), in our address space,
+ * file table and thread group. */
+static void start_courier(const struct sl_plan *p, struct courier *c, bool get_ruleset)
+{
+	*c = (struct courier){.p = p, .get_ruleset = get_ruleset, .ruleset = -1};
+	long r = sl_raw_clone(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
+				  CLONE_SYSVSEM,
+			      (char *)p->cstack + p->cstack_size, NULL, courier_main, c);
+	if (r < 0)
+		fail(p, SL_STEP_COURIER, r);
+}
+
+/* A failure after the filter: the courier says it and ends us both. */
+static _Noreturn void fail_late(struct courier *c, int step, long err)
+{
+	c->msg = (struct sl_child_msg){.step = step, .value = (int)-err};
+	word_set(&c->to, TO_REPORT);
+	for (;;)
+		word_wait(&c->from, FROM_SENT + 1, false);
+}
+
+/* The filter failed: we are outside it still, the courier must go too. */
+static _Noreturn void fail_filter(const struct sl_plan *p, long err)
+{
+	child_send(p->status_w, SL_STEP_SECCOMP, (int)-err, NULL, 0);
+	courier_end();
+}
+
+/* The seccomp filter; returns the listener.  The courier runs: a
+ * failure ends it too. */
+static int install_filter(const struct sl_plan *p)
+{
+	/* WAIT_KILLABLE_RECV: once the supervisor has received a
+	 * notification only a fatal signal interrupts the wait, so a
+	 * restarted syscall cannot repeat an emulated side effect. */
+	long listener = sl_sys3(
+	    SYS_seccomp, SECCOMP_SET_MODE_FILTER,
+	    SECCOMP_FILTER_FLAG_NEW_LISTENER | SECCOMP_FILTER_FLAG_WAIT_KILLABLE_RECV, &p->prog);
+	if (listener < 0)
+		fail_filter(p, listener);
+	return (int)listener;
+}
+
+/* Hands the parent, through the courier, the listener and a pidfd of
+ * ourselves (the parent does not clone us, the keeper does: this pidfd
+ * is how it holds us), and under max_disk the root of the tmpfs that
+ * holds the staged layer (it lives in our mount namespace only: the fd
+ * keeps it for the commit).  Once it returns, the courier is done. */
+static void report_ready(struct courier *c, int listener, int self_pidfd, int quota_fd, pid_t me)
+{
+	c->fds[0] = listener;
+	c->fds[1] = self_pidfd;
+	c->fds[2] = quota_fd;
+	c->nfds = quota_fd >= 0 ? 3 : 2;
+	c->msg.value = (int)me;
+	word_set(&c->to, TO_READY);
+	word_wait(&c->from, FROM_SENT, false);
+	/* no READY, no supervisor: the parent reports what it saw */
+	if (c->err < 0)
+		sl_raw_exit(CHILD_FAIL_STATUS);
 }
 
 /* Parks until the parent releases the child (start()).  EOF means the
@@ -407,17 +524,17 @@ static _Noreturn void exec_command(const struct sl_plan *p)
 	sl_raw_exit(CHILD_FAIL_STATUS);
 }
 
-/* The syscalls made between installing the filter and reporting READY:
- * nobody can answer a notification for them yet (the listener is still
- * on its way).  sendmsg carries SL_MSG_START there, and its notify rule
- * leaves those calls alone (plan.c checks it).  Keep in sync with
- * child_main(), and with what policy.c and plan.c do for a policy that
- * denies a syscall made after the filter (sendmsg, prlimit64, the guard's
- * seccomp or prctl, the exec, the gate, the signal mask, the late
- * report's sendto or write, exit). */
-static const int pre_ready_syscalls[] = {__NR_prlimit64, __NR_sendmsg};
+/* The syscalls the filtered thread makes between installing the filter
+ * and the courier's READY: nobody can answer a notification for them yet
+ * (the listener is still on its way).  Its wait for the courier (futex,
+ * sched_yield where the policy denies futex) and the open-file limit.
+ * Keep in sync with child_main(), and with what policy.c and plan.c do
+ * for a policy that denies a syscall made after the filter (prlimit64,
+ * the exec, the gate, the signal mask, the late report's sendto or write,
+ * exit). */
+static const int pre_ready_syscalls[] = {__NR_prlimit64, __NR_futex, __NR_sched_yield};
 /* ... and those made there only in the overlap (plan.h). */
-static const int overlap_syscalls[] = {__NR_recvmsg, __NR_landlock_restrict_self};
+static const int overlap_syscalls[] = {__NR_landlock_restrict_self};
 
 const int *child_pre_ready_syscalls(size_t *n)
 {
@@ -483,23 +600,28 @@ int child_main(void *arg)
 	drop_privileges(p);
 	default_signals();
 	no_new_privs(p);
-	/* Landlock, then the filter; in the overlap, the filter first: it is
-	 * ready, the ruleset not yet (child_overlap_syscalls) */
-	if (!p->overlap)
-		apply_ruleset(p, (int)ovl_root);
+	/* Landlock, then the filter; in the overlap, unless the ruleset is
+	 * there already, the filter first: it is ready, the ruleset not yet
+	 * (the courier receives it) */
+	bool late_ruleset = !apply_ruleset(p, (int)ovl_root, p->overlap ? MSG_DONTWAIT : 0);
+	struct courier c;
+	start_courier(p, &c, late_ruleset);
 	if (p->early_mask)
 		restore_mask(p);
 	int listener = install_filter(p);
-	if (p->overlap)
-		apply_ruleset(p, (int)ovl_root);
+	if (late_ruleset) {
+		word_wait(&c.from, FROM_RULESET, false);
+		if ((r = restrict_self(p, c.ruleset, (int)ovl_root, &step)) < 0)
+			fail_late(&c, step, r);
+	}
 	if (ovl_root >= 0)
 		sl_sys1(SYS_close, (int)ovl_root);
 	/* Last fd-allocating step is done: from here on the limit cannot
 	 * break our own setup. */
-	if (p->set_nofile)
-		set_rlimit(p, RLIMIT_NOFILE, p->nofile, p->nofile, SL_STEP_RLIMIT_NOFILE);
-	report_ready(p, listener, self_pidfd, quota_fd, me);
-	install_guard(p);
+	struct rlimit nofile = {p->nofile, p->nofile};
+	if (p->set_nofile && (r = sl_sys4(SYS_prlimit64, 0, RLIMIT_NOFILE, &nofile, NULL)) < 0)
+		fail_late(&c, SL_STEP_RLIMIT_NOFILE, r);
+	report_ready(&c, listener, self_pidfd, quota_fd, me);
 	/* what we opened since (the listener, our pidfd, the ruleset) */
 	close_inherited(p);
 	wait_gate(p);

@@ -717,49 +717,6 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out)
 	return r;
 }
 
-/* ---- the guard (filter.h, SL_MSG_START) ------------------------------------ */
-
-#if defined(__x86_64__)
-#define SL_AUDIT_ARCH AUDIT_ARCH_X86_64
-#elif defined(__aarch64__)
-#define SL_AUDIT_ARCH AUDIT_ARCH_AARCH64
-#endif
-/* The 32-bit word of argument i that holds SL_MSG_START. */
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-#define ARG_HIGH(i) (offsetof(struct seccomp_data, args[i]) + 4)
-#else
-#define ARG_HIGH(i) offsetof(struct seccomp_data, args[i])
-#endif
-#define START_HIGH ((uint32_t)(SL_MSG_START >> 32))
-
-/* Hand-written, and the same for every sandbox.  A foreign architecture
- * is killed, as by the main filter (an x32 number is no native sendmsg:
- * allowed here, killed there).  sendmsg's flags are its third argument,
- * sendmmsg's its fourth.  Every other syscall is
- * allowed without looking at an argument, so the kernel's action cache
- * keeps them as fast as with the main filter alone. */
-static const struct sock_filter guard_insns[] = {
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch)),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SL_AUDIT_ARCH, 1, 0),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS),
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmsg, 2, 0),
-    BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, __NR_sendmmsg, 3, 0),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HIGH(2)),
-    BPF_JUMP(BPF_JMP | BPF_JA, 1, 0, 0),
-    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, ARG_HIGH(3)),
-    BPF_JUMP(BPF_JMP | BPF_JSET | BPF_K, START_HIGH, 0, 1),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EINVAL),
-    BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
-};
-
-void filter_guard(struct sock_fprog *out)
-{
-	out->len = (unsigned short)SL_ARRAY_SIZE(guard_insns);
-	out->filter = (struct sock_filter *)guard_insns;
-}
-
 void filter_free(struct sock_fprog *prog)
 {
 	free(prog->filter);

@@ -31,34 +31,6 @@ struct sl_argcmp {
 /* clang-format on */
 
 /*
- * The start-up's own sendmsg.  The child hands the parent its listener
- * with sendmsg (and SCM_RIGHTS) after installing its filter: nobody could
- * answer a notification of that call yet.  Its pre-READY sendmsg calls
- * (child.c) set this bit in the flags register, and the notify rule of
- * sendmsg leaves the calls with it set alone (plan.c checks every such
- * rule does).  Right after READY the child installs a second filter,
- * filter_guard(), that answers EINVAL to any sendmsg or sendmmsg with the
- * bit: the command can never use it to skip the notification.
- *
- * The child's recvmsg of its ruleset (in the overlap, plan.h) carries it
- * too, and netlink.c's recvmsg rule leaves those calls alone.  The guard
- * does not refuse the bit on recvmsg: a command's recvmsg that skips its
- * notification that way only reads a netlink view's reply without the
- * sender's name, its own loss.
- *
- * Bit 32: sendmsg and sendmmsg take their flags as an unsigned int, and
- * the kernel's syscall entry (the SYSCALL_DEFINE wrappers) casts every
- * argument to its declared type before the socket code sees it, so the
- * upper half of the register never reaches any socket, on any kernel and
- * for any family (recvmsg's flags are an unsigned int too): no MSG_*
- * constant can ever use it, and the child's AF_UNIX SOCK_SEQPACKET send
- * is made exactly as without it.  Seccomp,
- * which sees the raw 64-bit register, does see it (the reason SL_A32
- * exists: here both filters look at the same bit on purpose).
- */
-#define SL_MSG_START (1ULL << 32)
-
-/*
  * socket(AF_NETLINK, SOCK_RAW or SOCK_DGRAM, NETLINK_ROUTE), flags
  * (SOCK_CLOEXEC, SOCK_NONBLOCK) allowed in the type: the one form of
  * socket() the program leaves to a notify rule (features/netlink.c serves
@@ -132,11 +104,6 @@ int filter_assemble(const struct filter_req *req, struct sock_fprog *out);
  * decides alike). */
 int filter_assemble_raw(const struct filter_req *req, struct sock_fprog *out);
 void filter_free(struct sock_fprog *prog);
-
-/* The guard the child installs right after READY (see SL_MSG_START): a
- * fixed program of a dozen instructions, in read-only memory (out->filter
- * points at it: never filter_free() it). */
-void filter_guard(struct sock_fprog *out);
 
 /* True when a rule notifies every call of nr. */
 bool filter_notifies_all(const struct filter_req *req, int nr);

@@ -24,6 +24,7 @@
 #include "netproto.h"
 #include "privdrop.h"
 #include "rlimits.h"
+#include "syscalls.h"
 
 /* glibc's execvp default when PATH is unset */
 #define SL_DEFAULT_PATH "/bin:/usr/bin"
@@ -58,7 +59,7 @@ static const char *const step_names[SL_STEP__COUNT] = {
     [SL_STEP_RLIMIT_NICE] = "RLIMIT_NICE (no raised priority)",
     [SL_STEP_CHILDREN_LIST] = "keeper: open its children list (/proc/thread-self/children)",
     [SL_STEP_EXEC] = "exec",
-    [SL_STEP_GUARD] = "seccomp guard (closes the start-up's sendmsg exemption)",
+    [SL_STEP_COURIER] = "start-up thread (clone)",
     [SL_STEP_USERNS] = "user and mount namespaces (fs_isolation overlayfs)",
     [SL_STEP_OVERLAY] = "overlay mount on the workdir (fs_isolation overlayfs)",
     [SL_STEP_OVERLAY_RULE] = "landlock rule on the overlay (fs_isolation overlayfs)",
@@ -413,19 +414,6 @@ static int build_limits(struct sl_plan *p, const struct sandlock_sandbox *cfg)
 	return 0;
 }
 
-/* Whether rule r matches no call with SL_MSG_START set: one of its
- * comparisons requires the bit clear in sendmsg's flags. */
-static bool spares_start(const struct sl_nrule *r)
-{
-	for (uint32_t k = 0; k < r->ncmp && k < SL_NRULE_CMPS; k++) {
-		const struct sl_argcmp *c = &r->cmp[k];
-		if (c->arg == 2 && c->op == SL_CMP_MASKED_EQ && (c->mask & SL_MSG_START) &&
-		    !(c->val & SL_MSG_START))
-			return true;
-	}
-	return false;
-}
-
 /* The child makes a few syscalls after installing its filter and before
  * it has handed over the listener: nobody could answer a notification for
  * one of them (a user handler on it). */
@@ -437,21 +425,9 @@ static int check_pre_ready(const struct sl_plan *p, const struct filter_req *req
 		if (filter_notifies_all(req, used[j]) &&
 		    (used[j] != __NR_prlimit64 || p->set_nofile))
 			return sl_errorf(EINVAL,
-					 "syscall %d cannot be supervised: the sandbox's "
-					 "child makes it before the supervisor can answer",
-					 used[j]);
-	/* The child's own sendmsg, and its recvmsg in the overlap, carry
-	 * SL_MSG_START (filter.h): a rule on sendmsg, or a conditional one on
-	 * recvmsg (one on every call turns the overlap off), must leave those
-	 * calls alone, else the start waits for a supervisor that cannot
-	 * answer yet. */
-	for (size_t i = 0; i < req->n_rules; i++)
-		if ((req->rules[i].nr == __NR_sendmsg ||
-		     (req->rules[i].nr == __NR_recvmsg && req->rules[i].ncmp)) &&
-		    !spares_start(&req->rules[i]))
-			return sl_errorf(EINVAL,
-					 "a notify rule on sendmsg or recvmsg must leave the "
-					 "sandbox's own start-up calls (SL_MSG_START) alone");
+					 "%s cannot be supervised: the sandbox's child makes "
+					 "it before the supervisor can answer",
+					 syscalls_name(used[j]));
 	return 0;
 }
 
@@ -471,8 +447,7 @@ static bool overlap_watched(const struct sandlock_sandbox *cfg, const struct pla
 
 /* The policy may deny a syscall the child makes after its filter
  * (extra_deny_syscalls; policy.c refuses the denials no second way
- * survives): the child takes the second way.  exec: execveat.  The
- * guard's seccomp: prctl(PR_SET_SECCOMP).  The gate
+ * survives): the child takes the second way.  exec: execveat.  The gate
  * (a socket): recvfrom.  The signal mask, restored to the host's just
  * before exec: before the filter instead, a pending signal then taking
  * its default action a few steps earlier (the handlers are the default
@@ -481,7 +456,6 @@ static int plan_denied_steps(struct sl_plan *p, const struct sandlock_sandbox *c
 			     const struct plan_mode *mode)
 {
 	p->exec_at = filter_denies(cfg, __NR_execve);
-	p->guard_prctl = filter_denies(cfg, __NR_seccomp);
 	p->early_mask = filter_denies(cfg, __NR_rt_sigprocmask);
 	p->gate_recvfrom = mode->gated && filter_denies(cfg, __NR_read);
 	if (p->gate_recvfrom && filter_denies(cfg, __NR_recvfrom))
@@ -509,7 +483,6 @@ static int build_filter(struct sl_plan *p, const struct sandlock_sandbox *cfg,
 	int r = check_pre_ready(p, &freq);
 	if (r < 0)
 		return r;
-	filter_guard(&p->guard);
 	return filter_compile(&freq, &p->prog);
 }
 
@@ -546,10 +519,11 @@ int plan_ruleset(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
 	return fd >= 0 ? fd : sl_errorf(errno, "landlock ruleset: %s", strerror(errno));
 }
 
-#define SL_CHILD_STACK	(64 * 1024)
-#define SL_KEEPER_STACK (32 * 1024)
-#define SL_GUARD	(4096)
-#define SL_STACKS_LEN	(2 * SL_GUARD + SL_KEEPER_STACK + SL_CHILD_STACK)
+#define SL_CHILD_STACK	 (64 * 1024)
+#define SL_KEEPER_STACK	 (32 * 1024)
+#define SL_COURIER_STACK (16 * 1024)
+#define SL_GUARD	 (4096)
+#define SL_STACKS_LEN	 (3 * SL_GUARD + SL_KEEPER_STACK + SL_CHILD_STACK + SL_COURIER_STACK)
 
 /* One mapping of stacks kept from the last sandbox that ended: mapping
  * and unmapping them cost a few syscalls at every start and, once the
@@ -557,7 +531,8 @@ int plan_ruleset(const struct sl_plan *p, const struct sandlock_sandbox *cfg)
  * atomically (sandboxes start from several threads). */
 static void *spare_stacks;
 
-/* A fresh mapping, [guard][keeper stack][guard][child stack], in *out.
+/* A fresh mapping, [guard][keeper stack][guard][child stack][guard]
+ * [courier stack], in *out.
  * 0 or -errno with a message. */
 static int map_stacks(char **out)
 {
@@ -565,8 +540,10 @@ static int map_stacks(char **out)
 		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
 	if (m == MAP_FAILED)
 		return sl_errorf(errno, "sandbox stacks: %s", strerror(errno));
-	if (mprotect(m, SL_GUARD, PROT_NONE) < 0 ||
-	    mprotect(m + SL_GUARD + SL_KEEPER_STACK, SL_GUARD, PROT_NONE) < 0) {
+	char *second = m + SL_GUARD + SL_KEEPER_STACK;
+	char *third = second + SL_GUARD + SL_CHILD_STACK;
+	if (mprotect(m, SL_GUARD, PROT_NONE) < 0 || mprotect(second, SL_GUARD, PROT_NONE) < 0 ||
+	    mprotect(third, SL_GUARD, PROT_NONE) < 0) {
 		int e = errno;
 		munmap(m, SL_STACKS_LEN);
 		return sl_errorf(e, "sandbox stack guards: %s", strerror(e));
@@ -585,9 +562,9 @@ static void release_stacks(void *m)
 		munmap(m, SL_STACKS_LEN);
 }
 
-/* The stacks for code that runs in our address space, the keeper's and
- * the child's (until exec), with a guard page below each: an overflow
- * faults instead of writing over the host's memory. */
+/* The stacks for code that runs in our address space, the keeper's, the
+ * child's and its courier's (until exec), with a guard page below each:
+ * an overflow faults instead of writing over the host's memory. */
 static int build_stacks(struct sl_plan *p)
 {
 	char *m = __atomic_exchange_n(&spare_stacks, NULL, __ATOMIC_ACQ_REL);
@@ -600,6 +577,8 @@ static int build_stacks(struct sl_plan *p)
 	p->kstack_size = SL_KEEPER_STACK;
 	p->stack = m + 2 * SL_GUARD + SL_KEEPER_STACK;
 	p->stack_size = SL_CHILD_STACK;
+	p->cstack = (char *)p->stack + SL_CHILD_STACK + SL_GUARD;
+	p->cstack_size = SL_COURIER_STACK;
 	return 0;
 }
 
@@ -709,7 +688,7 @@ void plan_release(struct sl_plan *p)
 	filter_free(&p->prog);
 	if (p->stacks)
 		release_stacks(p->stacks);
-	p->stacks = p->stack = p->kstack = NULL;
+	p->stacks = p->stack = p->kstack = p->cstack = NULL;
 	int *child[] = {&p->stdout_w, &p->stderr_w, &p->status_w, &p->gate_r, &p->stdin_r};
 	int *parent[] = {&p->stdout_r,	   &p->stderr_r,     &p->status_r,    &p->gate_w,
 			 &p->caller_fd[0], &p->caller_fd[1], &p->caller_fd[2]};

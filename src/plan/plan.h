@@ -52,7 +52,7 @@ enum sl_step {
 	SL_STEP_RLIMIT_NICE,
 	SL_STEP_CHILDREN_LIST,
 	SL_STEP_EXEC,	      /* after READY: the exec failed (value: errno) */
-	SL_STEP_GUARD,	      /* after READY: the guard filter (filter.h, SL_MSG_START) */
+	SL_STEP_COURIER,      /* the thread that hands over the listener (child.c) */
 	SL_STEP_USERNS,	      /* fs_isolation overlayfs: the namespaces (overlay.h) */
 	SL_STEP_OVERLAY,      /* ... the overlay's mount */
 	SL_STEP_OVERLAY_RULE, /* ... the Landlock rule on the overlay's root */
@@ -83,10 +83,6 @@ struct sl_plan {
 	/* child steps */
 	char *cwd;
 	struct sock_fprog prog;
-	/* the guard installed right after READY (filter_guard: static, not
-	 * freed), with prctl(PR_SET_SECCOMP) where the policy denies seccomp */
-	struct sock_fprog guard;
-	bool guard_prctl;
 	int landlock_abi;
 	uint32_t landlock_skip; /* protections left out (landlock.h) */
 	/* the host thread's CPUs: the keeper starts on the others than the
@@ -124,10 +120,11 @@ struct sl_plan {
 	/* the keeper (keeper.h): what it shares with the host */
 	struct sl_keeper keeper;
 
-	/* the stacks clone runs keeper_main and child_main on (one mapping,
-	 * a guard page below each: both run in the host's address space) */
-	void *stacks, *kstack, *stack;
-	size_t stacks_len, kstack_size, stack_size;
+	/* the stacks clone runs keeper_main, child_main and the child's
+	 * courier on (one mapping, a guard page below each: they run in the
+	 * host's address space) */
+	void *stacks, *kstack, *stack, *cstack;
+	size_t stacks_len, kstack_size, stack_size, cstack_size;
 
 	/* pipes and the status socket: child ends, then parent ends (-1 when
 	 * unused).  The child ends are read by the keeper and the child in our

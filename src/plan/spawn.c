@@ -258,7 +258,7 @@ int spawn_late_error(struct sl_plan *p, int *step)
 	struct iovec iov = {&m, sizeof(m)};
 	struct msghdr mh = {.msg_iov = &iov, .msg_iovlen = 1};
 	ssize_t r = recv_status(p->status_r, &mh, MSG_DONTWAIT);
-	bool late = m.step == SL_STEP_EXEC || m.step == SL_STEP_GUARD;
+	bool late = m.step == SL_STEP_EXEC;
 	*step = m.step;
 	return r == (ssize_t)sizeof(m) && late && m.value > 0 ? m.value : 0;
 }

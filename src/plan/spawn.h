@@ -55,7 +55,7 @@ pid_t spawn_clone_fn(int (*fn)(void *), void *arg, void *stack, size_t size, int
 int spawn_reap(int pidfd, siginfo_t *si);
 
 /* After the end: the errno of the child's failure after READY (its
- * step in *step: SL_STEP_EXEC, the command's exec, or SL_STEP_GUARD), or
+ * step in *step: SL_STEP_EXEC, the command's exec), or
  * 0 when it exec'd (or nothing can be told). */
 int spawn_late_error(struct sl_plan *p, int *step);
 

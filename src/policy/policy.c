@@ -436,14 +436,10 @@ static const struct start_need {
 	bool nofile; /* needed only with max_open_files */
 	const char *why;
 } start_needs[] = {
-    {"sendmsg", NULL, false, "the sandbox hands its supervisor the listener with it"},
     {"execve", "execveat", false, "the sandbox starts the command with one of them"},
     {"exit", "exit_group", false,
      "the sandbox's child leaves with one of them when its start fails"},
     {"prlimit64", NULL, true, "the sandbox sets the open-file limit (max_open_files) with it"},
-    {"seccomp", "prctl", false,
-     "the sandbox installs with one of them the filter that keeps the command from "
-     "sending without supervision (the start-up's sendmsg exemption)"},
 };
 
 static int check_start_needs(const struct sandlock_sandbox *cfg)

@@ -225,15 +225,19 @@ TEST(sendmsg_race_socket_swapped_under_the_fd)
 	CHECK_EQ(tc_drain_stop(&r), 0);
 }
 
-/* The exemption of the sandbox's own start-up sends is a bit of the
- * flags register: the command setting it is refused (the guard filter),
- * on sendmsg and sendmmsg alike, and nothing is sent. */
-TEST(sendmsg_start_flag_refused)
+/* Bit 32 of the flags register, which the kernel drops (and which the
+ * start-up's own sends once set to pass the filter): decided like any
+ * other send, on sendmsg and sendmmsg alike.  Delivered in the writable
+ * tree, refused outside it. */
+TEST(sendmsg_flag_bit32_decided_as_any)
 {
 	struct lay l = layout();
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
-	CHECK_STR(sm_in(p, "flagbit", l.ws, NULL), "errno=EINVAL\nerrno=EINVAL\n");
-	CHECK_EQ(count(l.wsock), 0);
+	CHECK_STR(sm_in(p, "flagbit", l.ws, NULL), "ok 1\nok 1\n");
+	CHECK_STR(sm_in(p, "flagbit", l.rs, NULL), "errno=EACCES\nerrno=EACCES\n");
+	CHECK_STR(take(l.wsock, NULL), "B");
+	CHECK_STR(take(l.wsock, NULL), "B");
+	CHECK_EQ(count(l.rsock), 0);
 }
 
 /* SCM_CREDENTIALS, the child's own or forged: refused, nothing sent (the
@@ -285,50 +289,47 @@ TEST(sendmsg_without_pidfd_getfd)
 
 /* ---- the start ----------------------------------------------------------------------- */
 
-/* After READY the child installs the guard (seccomp, or prctl where the
- * policy denies seccomp) and reports a late failure with sendto, or write
- * where sendto is denied: a policy denying sendto, write and seccomp
- * still starts, with the guard in force; denying both ways of the guard
- * is refused at build, naming them. */
+/* The start-up makes no sendmsg, seccomp or prctl after its filter (a
+ * thread outside it hands the listener over) and reports a late failure
+ * with sendto, or write where sendto is denied: a policy denying all of
+ * them still starts, with every send supervised. */
 TEST(sendmsg_start_with_denied_calls)
 {
-	sandlock_sandbox_t *p = tc_build(
-	    sandlock_sandbox_builder_extra_deny_syscalls(tc_builder(), "sendto,write,seccomp"));
-	struct tc_res r = tc_run(p, NULL, smprobe(), "guard", NULL);
+	struct lay l = layout();
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_extra_deny_syscalls(
+	    lay_builder(&l), "sendto,write,seccomp,prctl"));
+	struct tc_res r = tc_run(p, NULL, smprobe(), "bit32", l.rs, NULL);
 	CHECK_EQ(r.status, SANDLOCK_STATUS_EXITED);
 	CHECK_EQ(r.code, 0);
 	/* the exec's failure still told, by write */
-	sandlock_sandbox_t *q =
-	    tc_build(sandlock_sandbox_builder_extra_deny_syscalls(tc_builder(), "sendto,seccomp"));
+	sandlock_sandbox_t *q = tc_build(
+	    sandlock_sandbox_builder_extra_deny_syscalls(tc_builder(), "sendto,sendmsg,seccomp"));
 	r = tc_run(q, NULL, "/nonexistent/command", NULL);
 	CHECK_EQ(r.code, 127);
 	CHECK_CONTAINS(r.note, "command not found");
-	char *err = tc_build_error(
-	    sandlock_sandbox_builder_extra_deny_syscalls(tc_builder(), "prctl,seccomp"));
-	CHECK_CONTAINS(err, "seccomp and prctl cannot both be denied");
+	CHECK_EQ(count(l.rsock), 0);
 }
 
-/* The guard is proven, not assumed: a user handler answering the child's
- * seccomp call without installing anything leaves the exemption open,
- * and the child refuses to exec (the result's note says why). */
-static int fake_seccomp(void *ud, const sandlock_notif_data_t *n, sandlock_mem_handle_t *mem,
-			sandlock_action_out_t *out)
+/* A user handler on futex (the start-up's wait for its courier thread)
+ * cannot be answered before the listener is handed over: refused at
+ * build, naming the call. */
+static int pass_call(void *ud, const sandlock_notif_data_t *n, sandlock_mem_handle_t *mem,
+		     sandlock_action_out_t *out)
 {
 	(void)ud;
 	(void)n;
 	(void)mem;
-	sandlock_action_set_return_value(out, 0);
+	sandlock_action_set_continue(out);
 	return 0;
 }
 
-TEST(sendmsg_guard_proven)
+TEST(sendmsg_start_futex_handler_refused)
 {
 	sandlock_sandbox_t *p = tc_build(tc_builder());
-	sandlock_handler_t *h = sandlock_handler_new(fake_seccomp, NULL, NULL, 0);
+	sandlock_handler_t *h = sandlock_handler_new(pass_call, NULL, NULL, 0);
 	CHECK(h != NULL);
-	sandlock_handler_registration_t reg = {SYS_seccomp, h};
-	const char *argv[] = {smprobe(), "guard", NULL};
-	struct tc_res r = tc_result(sandlock_run_with_handlers(p, NULL, argv, 2, &reg, 1));
-	CHECK_EQ(r.code, 127);
-	CHECK_CONTAINS(r.note, "seccomp guard");
+	sandlock_handler_registration_t reg = {SYS_futex, h};
+	const char *argv[] = {"/bin/true", NULL};
+	CHECK(sandlock_run_with_handlers(p, NULL, argv, 1, &reg, 1) == NULL);
+	CHECK_CONTAINS(sandlock_last_error(), "before the supervisor can answer");
 }

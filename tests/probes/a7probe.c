@@ -81,7 +81,7 @@
 
 #include "probe_cmds.h"
 
-#define START_BIT (1ULL << 32) /* the bit the sandbox's own start sets */
+#define START_BIT (1ULL << 32) /* high flags bit, which the kernel drops */
 
 static socklen_t unix_addr(struct sockaddr_un *a, const char *path)
 {

@@ -30,9 +30,10 @@
  *                              while a second thread keeps dup2()ing a
  *                              unix datagram socket, a unix stream socket
  *                              and a TCP socket onto fd 100: "ok <sent>"
- *   guard                      no output: exits 0 when a sendmsg with bit
- *                              32 of its flags is refused EINVAL (the
- *                              guard filter holds), 1 otherwise
+ *   bit32 SOCK                 no output: exits 0 when a datagram sent
+ *                              to SOCK with bit 32 of the flags set is
+ *                              refused EACCES (the supervisor decided
+ *                              it), 1 otherwise
  *   seq "CMD ARGS" ...         several in turn (probe_cmds.h)
  */
 #include <errno.h>
@@ -54,7 +55,9 @@
 
 #include "probe_cmds.h"
 
-#define START_BIT (1ULL << 32) /* the bit the sandbox's own start sets */
+/* the kernel drops the flags' high half; the sandbox's start-up once
+ * exempted its own sends by this bit */
+#define BIT32 (1ULL << 32)
 
 static socklen_t unix_addr(struct sockaddr_un *a, const char *path, bool abstract)
 {
@@ -216,8 +219,8 @@ static int c_flagbit(int argc, char **argv)
 	struct mmsghdr v = {
 	    .msg_hdr = {.msg_name = &a, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1}};
 	int s = dgram_socket();
-	report(syscall(SYS_sendmsg, s, &v.msg_hdr, START_BIT));
-	return report(syscall(SYS_sendmmsg, s, &v, 1, START_BIT));
+	report(syscall(SYS_sendmsg, s, &v.msg_hdr, BIT32));
+	return report(syscall(SYS_sendmmsg, s, &v, 1, BIT32));
 }
 
 static int c_creds(int argc, char **argv)
@@ -337,12 +340,16 @@ static int c_race_swap(int argc, char **argv)
 	return 0;
 }
 
-static int c_guard(int argc, char **argv)
+static int c_bit32(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	long r = syscall(SYS_sendmsg, -1, NULL, START_BIT);
-	exit(r < 0 && errno == EINVAL ? 0 : 1);
+	if (argc < 2)
+		return 2;
+	struct sockaddr_un a;
+	socklen_t len = unix_addr(&a, argv[1], false);
+	struct iovec iov = {"B", 1};
+	struct msghdr m = {.msg_name = &a, .msg_namelen = len, .msg_iov = &iov, .msg_iovlen = 1};
+	long r = syscall(SYS_sendmsg, dgram_socket(), &m, BIT32);
+	exit(r < 0 && errno == EACCES ? 0 : 1);
 }
 
 static const struct probe_cmd cmds[] = {
@@ -357,7 +364,7 @@ static const struct probe_cmd cmds[] = {
     {"creds", c_creds},
     {"race-name", c_race_name},
     {"race-swap", c_race_swap},
-    {"guard", c_guard},
+    {"bit32", c_bit32},
 };
 
 int main(int argc, char **argv)
