@@ -551,18 +551,34 @@ static int resolve(const struct ob_job *j, struct ob_obj *o, int *parent, int *a
 
 /* A non-directory named by fd alone (AT_EMPTY_PATH, /proc/self/fd/N):
  * the directory holding it, found by its name and checked to hold that
- * very file.  -1 when there is none (deleted, a pipe, another root). */
-static int parent_of(const struct ob_obj *o)
+ * very file.  -1 when there is none (deleted, a pipe, another root);
+ * then *nameless when no path reaches the object at all (see below).
+ * The name is looked up in the sandbox's root: the kernel names a file
+ * of the sandbox's own mount namespace (fs_isolation overlayfs: the
+ * overlay on the workdir) as that namespace sees it. */
+static int parent_of(const struct onbehalf *ob, const struct ob_obj *o, bool *nameless)
 {
 	char link[32], path[PATH_MAX + 1];
 	snprintf(link, sizeof(link), "/proc/self/fd/%d", o->fd);
 	ssize_t n = readlink(link, path, PATH_MAX);
+	/* A file whose last link is gone (unlinked, or made O_TMPFILE), or
+	 * a pipe or a socket, which /proc names "pipe:[N]", "socket:[N]"
+	 * (the kernel's text, never a path): only those who hold an fd of
+	 * it see it, the child among them, so it is the child's to change
+	 * as the kernel lets it.  Not an anonymous inode ("anon_inode:"):
+	 * eventfds, epoll and timer fds share one inode system-wide. */
+	bool kernel_named = n > 0 && n < PATH_MAX && path[0] != '/' &&
+			    (!strncmp(path, "pipe:[", 6) || !strncmp(path, "socket:[", 8));
+	*nameless = !S_ISCHR(o->st.st_mode) && !S_ISBLK(o->st.st_mode) &&
+		    (kernel_named || (o->st.st_nlink == 0 && S_ISREG(o->st.st_mode)));
 	if (n <= 0 || n >= PATH_MAX || path[0] != '/')
 		return -1;
 	path[n] = 0;
 	char *slash = strrchr(path, '/');
 	*slash = 0;
-	int p = o2(AT_FDCWD, slash == path ? "/" : path, O_DIRECTORY, RESOLVE_NO_SYMLINKS);
+	int root = ob->rootfd >= 0 ? ob->rootfd : AT_FDCWD;
+	int p = o2(root, slash == path ? "/" : path, O_DIRECTORY,
+		   RESOLVE_NO_SYMLINKS | (ob->rootfd >= 0 ? RESOLVE_IN_ROOT : 0));
 	int x = p < 0 ? -1 : o2(p, slash + 1, O_NOFOLLOW, 0);
 	struct stat st;
 	bool ok = x >= 0 && fstat(x, &st) == 0 && same(&st, &o->st);
@@ -574,8 +590,9 @@ static int parent_of(const struct ob_obj *o)
 }
 
 /* The object of the call: the base itself ("" with AT_EMPTY_PATH), or
- * the path resolved from it. */
-static int locate(const struct ob_job *j, struct ob_obj *o, int *parent, int *anchor)
+ * the path resolved from it; *nameless as parent_of() says. */
+static int locate(const struct ob_job *j, struct ob_obj *o, int *parent, int *anchor,
+		  bool *nameless)
 {
 	if (*j->path)
 		return resolve(j, o, parent, anchor);
@@ -584,7 +601,7 @@ static int locate(const struct ob_job *j, struct ob_obj *o, int *parent, int *an
 	if ((o->fd = fcntl(j->base, F_DUPFD_CLOEXEC, 0)) < 0 || fstat(o->fd, &o->st) < 0)
 		return -errno;
 	if (!S_ISDIR(o->st.st_mode))
-		*parent = parent_of(o);
+		*parent = parent_of(j->ob, o, nameless);
 	return 0;
 }
 
@@ -594,7 +611,8 @@ static long run_job(void *p)
 	const struct ob_job *j = p;
 	struct ob_obj o = {.fd = -1};
 	int parent = -1, anchor = -1;
-	long r = locate(j, &o, &parent, &anchor);
+	bool nameless = false;
+	long r = locate(j, &o, &parent, &anchor, &nameless);
 	if (r < 0) {
 		/* what the lookup found out is told only where the child may
 		 * read: elsewhere any failure reads as a refusal */
@@ -605,7 +623,7 @@ static long run_job(void *p)
 			    .ob = j->ob, .procs = j->procs, .need = OB_READ, .why = j->why},
 			&a, -1))
 			r = -EACCES;
-	} else if (!allowed(j, &o, parent)) {
+	} else if (!(nameless && parent < 0) && !allowed(j, &o, parent)) {
 		r = -EACCES;
 	} else {
 		r = j->op(&o, j->arg);

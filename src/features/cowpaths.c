@@ -740,15 +740,12 @@ void cowl_on_path2(struct sl_ctx *c, struct sl_action *a, void *arg_)
 
 /* ---- metadata through an fd ------------------------------------------------------- */
 
-/* The workdir's name of the object behind the child's fd n in abs: 1 for
- * a workdir object (the lower's: the change is made by name in the
- * layer), 0 for anything else (an upper object is the branch's own, and
- * the kernel may change it; an outside one is the kernel's), -errno. */
-/* Where the object of the command's fd n lies: 0 in the upper, or
- * outside the workdir; 1 in the lower (its workdir name in abs), or with
- * upper_too an upper object too (its workdir name: the layer's call by
- * name); -errno.  o: our fd of it (onbehalf_fd_file), the caller's to
- * close. */
+/* Where the object of the command's fd n lies: 0 in the upper (or with
+ * no name left: unlinked, O_TMPFILE); 1 in the lower (its workdir name in
+ * abs), or with upper_too an upper object too (its workdir name: the
+ * layer's call by name); FD_OUTSIDE outside the workdir; -errno.  o: our fd of it
+ * (onbehalf_fd_file), the caller's to close. */
+#define FD_OUTSIDE 2
 static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs, bool upper_too,
 		    struct ob_obj *o)
 {
@@ -757,18 +754,22 @@ static int fd_place(struct sl_ctx *c, struct cl_state *st, int n, char *abs, boo
 	if (o->fd < 0)
 		return o->fd;
 	int r = cowl_fd_name(o->fd, abs, PATH_MAX);
-	/* a name removed: an upper file (O_TMPFILE, unlinked) has no link
-	 * left; a lower file with links left elsewhere must not change */
+	/* no name: on another file system than the lower's (a pipe, a
+	 * socket, an anonymous inode, a file elsewhere), decided as without
+	 * the layer; on the lower's, an upper file (O_TMPFILE, unlinked) has
+	 * no link left, a lower file with links left elsewhere must not
+	 * change */
+	if (r == -ESTALE && (fstat(st->lower, &lb) < 0 || lb.st_dev != o->st.st_dev))
+		return FD_OUTSIDE;
 	if (r == -ESTALE)
-		return fstat(st->lower, &lb) == 0 && lb.st_dev == o->st.st_dev &&
-			       o->st.st_nlink > 0 && !S_ISDIR(o->st.st_mode)
-			   ? -EROFS
-			   : 0;
+		return o->st.st_nlink > 0 && !S_ISDIR(o->st.st_mode) ? -EROFS : 0;
 	if (r < 0)
 		return r;
 	if (upper_too)
-		return cowl_to_workdir(st, abs);
-	return cowl_under(abs, st->up, st->upl) ? 0 : cowl_under(abs, st->wd, st->wdl);
+		return (r = cowl_to_workdir(st, abs)) == 0 ? FD_OUTSIDE : r;
+	if (cowl_under(abs, st->up, st->upl))
+		return 0;
+	return cowl_under(abs, st->wd, st->wdl) ? 1 : FD_OUTSIDE;
 }
 
 struct fd_job {
@@ -828,7 +829,13 @@ static void fd_meta(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, 
 	struct ob_obj o = {.fd = -1};
 	char *abs = malloc(PATH_MAX);
 	long r = abs ? fd_place(c, st, n, abs, xattr, &o) : -ENOMEM;
-	if (r == 0) {
+	if (r == FD_OUTSIDE) {
+		/* outside the workdir: decided as without the layer, by the
+		 * file metadata feature next in the chain (fsmeta.c: under a
+		 * -w tree only; a workdir file another thread swapped in
+		 * meanwhile is no -w tree's, refused) */
+		*a = sl_act_continue();
+	} else if (r == 0) {
 		struct fd_job f = {.o = &o, .j = j};
 		r = owner_alone(c, st, &o, j) ? fd_op(&f) : onbehalf_call(st->ob, c, fd_op, &f);
 	} else if (r > 0 && (r = cowl_quota(c, st, 0)) == 0) {
@@ -838,7 +845,8 @@ static void fd_meta(struct sl_ctx *c, struct sl_action *a, struct cl_state *st, 
 	if (o.fd >= 0)
 		close(o.fd);
 	free(abs);
-	onbehalf_answer(a, r);
+	if (r != FD_OUTSIDE)
+		onbehalf_answer(a, r);
 }
 
 static void fd_utimens(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,
@@ -943,9 +951,11 @@ void cowl_on_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg_)
 	struct ob_obj o = {.fd = -1};
 	char *abs = malloc(PATH_MAX);
 	long r = !known ? -ENOTTY : abs ? fd_place(c, st, n, abs, false, &o) : -ENOMEM;
-	if (r > 0 || r == -EROFS)
+	if (r == 1 || r == -EROFS)
 		r = -EPERM; /* the lower's: the host's file */
-	else if (r == 0 && !size)
+	else if (r == FD_OUTSIDE)
+		r = 0;
+	if (r == 0 && !size)
 		r = -EOPNOTSUPP; /* as a filesystem without the feature */
 	if (r == 0 && mem_read(&c->mem, c->req->data.args[2], q.arg, size) < 0)
 		r = -EFAULT;

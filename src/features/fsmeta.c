@@ -1,12 +1,12 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
- * fsmeta.c - file metadata changes by path, only under a writable tree.
+ * fsmeta.c - file metadata changes, only under a writable tree.
  *
  * Emulate.  Landlock (ABI 7) does not mediate chmod, chown, utimes or
  * extended attributes: a sandbox granted /usr read-only could chmod any
  * file it owns there, give it away, stamp its times or rewrite its ACL
- * (an xattr).  These calls are notified, their path resolved and decided
- * by the on-behalf core (onbehalf.h: the object must lie under a
+ * (an xattr).  These calls are notified, their object resolved and
+ * decided by the on-behalf core (onbehalf.h: the object must lie under a
  * writable tree, else EACCES, and ENOENT never tells what exists outside
  * the readable trees) and performed here on the resolved fd, with the
  * child's credentials: the kernel's owner and permission checks are the
@@ -14,12 +14,15 @@
  * arguments (mode, ids, times, xattr name and value) are read once; the
  * call is never continued.
  *
- * Left to the kernel: the fd forms (fchmod, fchown, fsetxattr,
- * fremovexattr, and utimensat/futimesat with a NULL path, which act on
- * the fd) act on a file the child opened, and Landlock decided that
- * open.  Set-id bits stay refused by the filter (filter.c): the chmod
- * rules here notify only modes without them, so a notify rule never
- * switches a deny rule off.
+ * The fd forms too (fchmod, fchown, fsetxattr, fremovexattr, and
+ * utimensat/futimesat with a NULL path, which act on the fd): a file
+ * opened read-only is still its owner's to chmod, so a sandbox that may
+ * read /etc as root could have made /etc/shadow world-readable with
+ * open() and fchmod().  They are decided as the AT_EMPTY_PATH form on
+ * the same fd (the core's: the object the child's fd names, under a
+ * writable tree).  Set-id bits stay refused by the filter (filter.c):
+ * the chmod rules here notify only modes without them, so a notify rule
+ * never switches a deny rule off.
  *
  * Deny: setxattrat, removexattrat (Linux 6.13) and file_setattr (6.17)
  * change metadata by path too; they answer ENOSYS, and callers (none in
@@ -56,9 +59,9 @@ struct fsmeta_state {
 
 enum meta_op { M_CHMOD, M_CHOWN, M_TIMEVAL, M_UTIMBUF, M_TIMESPEC, M_SETXATTR, M_RMXATTR };
 
-/* Where a call keeps its arguments: the dirfd (-1: AT_FDCWD), the path,
- * the AT_ flags (-1: none); the operation's own arguments follow the
- * path. */
+/* Where a call keeps its arguments: the dirfd (-1: AT_FDCWD), the path
+ * (-1: an fd form, none), the AT_ flags (-1: none); the operation's own
+ * arguments follow the path, or the fd. */
 static const struct meta_call {
 	int nr;
 	enum meta_op op;
@@ -89,6 +92,10 @@ static const struct meta_call {
     {__NR_lsetxattr, M_SETXATTR, -1, 0, -1, OB_NOFOLLOW},
     {__NR_removexattr, M_RMXATTR, -1, 0, -1, 0},
     {__NR_lremovexattr, M_RMXATTR, -1, 0, -1, OB_NOFOLLOW},
+    {__NR_fchmod, M_CHMOD, 0, -1, -1, 0},
+    {__NR_fchown, M_CHOWN, 0, -1, -1, 0},
+    {__NR_fsetxattr, M_SETXATTR, 0, -1, -1, 0},
+    {__NR_fremovexattr, M_RMXATTR, 0, -1, -1, 0},
 };
 
 /* One call's operation, its arguments read from the child once. */
@@ -233,8 +240,9 @@ static int read_xattr(struct sl_ctx *c, const uint64_t *args, struct meta *m)
 static int read_args(struct sl_ctx *c, const struct meta_call *k, struct meta *m)
 {
 	uint64_t a[4] = {0};
-	for (int i = 0; i < 4 && k->path + 1 + i < 6; i++)
-		a[i] = c->req->data.args[k->path + 1 + i];
+	int first = (k->path >= 0 ? k->path : k->dirfd) + 1;
+	for (int i = 0; i < 4 && first + i < 6; i++)
+		a[i] = c->req->data.args[first + i];
 	m->op = k->op;
 	switch (k->op) {
 	case M_CHMOD:
@@ -278,6 +286,29 @@ static const struct meta_call *call_of(int nr)
 	return NULL;
 }
 
+/* An fd form: fchmod and its kin, or utimensat and futimesat with a NULL
+ * path. */
+static bool fd_form(const struct sl_ctx *c, const struct meta_call *k)
+{
+	return k->path < 0 || (k->dirfd >= 0 && !c->req->data.args[k->path]);
+}
+
+/* The fd form as the AT_EMPTY_PATH form on the same fd.  1 when the
+ * kernel answers by itself (AT_FDCWD: no fd; it says EFAULT or EBADF),
+ * 0, or -errno: utimensat with a NULL path takes no flags. */
+static long fd_form_req(const struct sl_ctx *c, const struct meta_call *k, struct ob_req *q)
+{
+	int fd = (int)c->req->data.args[k->dirfd];
+	if (fd == AT_FDCWD)
+		return 1;
+	if (k->flags >= 0 && (unsigned int)c->req->data.args[k->flags])
+		return -EINVAL;
+	q->dirfd = fd;
+	q->path = "";
+	q->flags = OB_EMPTY_PATH;
+	return 0;
+}
+
 /* emulate: see the file's comment. */
 static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
@@ -287,21 +318,23 @@ static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
 	char path[PATH_MAX];
 	struct ob_req q = {.dirfd = AT_FDCWD, .path = path, .need = OB_WRITE, .op = meta_op};
 	q.arg = &m;
-	/* the fd form (utimensat, futimesat with a NULL path), brought by
-	 * another feature's rule (the copy-on-write layer's, which leaves
-	 * the fds it does not serve): the kernel's, as without it */
-	if (k && k->dirfd >= 0 && !c->req->data.args[k->path]) {
-		*a = sl_act_continue();
-		return;
+	long r = k ? 0 : -ENOSYS;
+	if (r == 0 && fd_form(c, k)) {
+		r = fd_form_req(c, k, &q);
+		if (r > 0) { /* no fd to act on: the kernel's answer */
+			*a = sl_act_continue();
+			return;
+		}
+	} else if (r == 0) {
+		r = at_flags(c, k, &q.flags);
 	}
-	long r = k ? at_flags(c, k, &q.flags) : -ENOSYS;
 	if (r == 0)
 		r = read_args(c, k, &m);
 	if (r == 0 && m.noop) {
 		*a = sl_act_return(0);
 		return;
 	}
-	if (r == 0)
+	if (r == 0 && q.path == path)
 		r = onbehalf_read_path(c, c->req->data.args[k->path], path, sizeof(path));
 	if (r == 0 && k->dirfd >= 0)
 		q.dirfd = (int)c->req->data.args[k->dirfd];
@@ -337,12 +370,15 @@ static const struct sl_frule fsmeta_rules[] = {
 #ifdef __NR_utime
     {{__NR_utime, 0, {{0}}}, on_meta},
 #endif
-/* a NULL path acts on the fd: left to the kernel, and on_meta could not
- * read it (exact, below: no user handler may widen these to every call) */
+/* with a NULL path, the fd forms */
 #ifdef __NR_futimesat
-    {{__NR_futimesat, 1, {SL_ANE(1, 0)}}, on_meta},
+    {{__NR_futimesat, 0, {{0}}}, on_meta},
 #endif
-    {{__NR_utimensat, 1, {SL_ANE(1, 0)}}, on_meta},
+    {{__NR_utimensat, 0, {{0}}}, on_meta},
+    {{__NR_fchmod, 1, {SL_AMASK(1, SETID, 0)}}, on_meta},
+    {{__NR_fchown, 0, {{0}}}, on_meta},
+    {{__NR_fsetxattr, 0, {{0}}}, on_meta},
+    {{__NR_fremovexattr, 0, {{0}}}, on_meta},
     {{__NR_setxattr, 0, {{0}}}, on_meta},
     {{__NR_lsetxattr, 0, {{0}}}, on_meta},
     {{__NR_removexattr, 0, {{0}}}, on_meta},
@@ -366,19 +402,9 @@ static void release(void *state)
 }
 
 /* Always on: Landlock restricts every sandbox's filesystem. */
-/* on_meta reads the path: the fd forms must not reach it */
-static const int fsmeta_exact[] = {
-#ifdef __NR_futimesat
-    __NR_futimesat,
-#endif
-    __NR_utimensat,
-};
-
 const struct sl_feature feature_fsmeta = {
     .name = "file metadata",
     SL_FRULES(fsmeta_rules),
-    .exact = fsmeta_exact,
-    .n_exact = SL_ARRAY_SIZE(fsmeta_exact),
     .state_size = sizeof(struct fsmeta_state),
     .init = init,
     .release = release,

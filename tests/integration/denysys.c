@@ -133,6 +133,18 @@ TEST(denysys_start_needs_refused)
 	CHECK_STR(tc_probe_in(p, "syscall", "getpid", NULL), "getpid ok");
 }
 
+/* Creates the sandbox parked, starts it and waits: its result. */
+static struct tc_res created_run(sandlock_sandbox_t *p, const char *const *argv, unsigned argc)
+{
+	sandlock_handle_t *h = sandlock_create(p, NULL, argv, argc);
+	if (!h)
+		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
+	CHECK_EQ(sandlock_start(h), 0);
+	struct tc_res r = tc_result(sandlock_handle_wait(h));
+	sandlock_handle_free(h);
+	return r;
+}
+
 /* The child waits for its courier (the thread that hands the listener
  * over) with futex: denied, the courier's wait is timed and the child's
  * polls; the start still works, parked or not. */
@@ -141,12 +153,7 @@ TEST(denysys_futex_denied_start_polls)
 	sandlock_sandbox_t *p = deny("futex,sched_yield");
 	CHECK_STR(tc_probe_in(p, "syscall", "getpid", NULL), "getpid ok");
 	const char *argv[] = {tc_probe(), "syscall", "getpid", NULL};
-	sandlock_handle_t *h = sandlock_create(p, NULL, argv, 3);
-	if (!h)
-		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
-	CHECK_EQ(sandlock_start(h), 0);
-	struct tc_res r = tc_result(sandlock_handle_wait(h));
-	sandlock_handle_free(h);
+	struct tc_res r = created_run(p, argv, 3);
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(r.out, "getpid ok\n");
 }
@@ -156,12 +163,7 @@ TEST(denysys_futex_denied_start_polls)
 TEST(denysys_read_denied_created_sandbox)
 {
 	const char *argv[] = {tc_probe(), "syscall", "read", NULL};
-	sandlock_handle_t *h = sandlock_create(deny("read"), NULL, argv, 3);
-	if (!h)
-		th_fail(__FILE__, __LINE__, "create: %s", sandlock_last_error());
-	CHECK_EQ(sandlock_start(h), 0);
-	struct tc_res r = tc_result(sandlock_handle_wait(h));
-	sandlock_handle_free(h);
+	struct tc_res r = created_run(deny("read"), argv, 3);
 	CHECK_EQ(r.code, 0);
 	CHECK_STR(r.out, "read errno=EPERM\n");
 	CHECK(sandlock_create(deny("read,recvfrom"), NULL, argv, 3) == NULL);

@@ -1199,9 +1199,6 @@ TEST(handler_registration_refused)
 	check_refused(p, sandlock_syscall_nr("listns") + 1, false, "unknown on this architecture");
 	check_refused(p, 1LL << 32, false, "unknown");
 	check_refused(p, SYS_getuid, true, "NULL");
-	/* a feature relies on being notified of it only for some arguments:
-	 * refused by name (futimens' fd form would have met a path reader) */
-	check_refused(p, SYS_utimensat, false, "the feature \"file metadata\" is notified of it");
 	/* extra_deny_syscalls of this policy */
 	sandlock_sandbox_t *q = tc_build(
 	    sandlock_sandbox_builder_extra_deny_syscalls(tc_builder(), "getrandom,openat"));
