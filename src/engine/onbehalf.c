@@ -1304,10 +1304,15 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 	sl_close(&owned);
 	if (r != -EACCES)
 		why = NULL;
-	if (q->why)
+	if (q->why) {
 		*q->why = why;
-	else if (why)
-		supervisor_denied(c, EACCES, q->path, why);
+	} else if (why) {
+		/* an fd's own object ("" with AT_EMPTY_PATH): named by its
+		 * number, as the call named it */
+		char fd[24];
+		snprintf(fd, sizeof(fd), "fd %d", q->dirfd);
+		supervisor_denied(c, EACCES, *q->path ? q->path : fd, why);
+	}
 	return r;
 }
 

@@ -36,26 +36,6 @@ struct sl_feature;
 #define RENAME_NOREPLACE (1 << 0)
 #endif
 
-/* The ioctls that change an inode through a file open for reading only
- * (cowl_on_ioctl), as numbers (the 6.1 headers lack some). */
-#ifndef FS_IOC_SETFLAGS
-#define FS_IOC_SETFLAGS 0x40086602u
-#endif
-#ifndef FS_IOC_FSSETXATTR
-#define FS_IOC_FSSETXATTR 0x401c5820u
-#endif
-#ifndef FS_IOC_SETVERSION
-#define FS_IOC_SETVERSION 0x40087602u
-#endif
-#ifndef FS_IOC_SET_ENCRYPTION_POLICY
-#define FS_IOC_SET_ENCRYPTION_POLICY 0x800c6613u
-#endif
-#ifndef FS_IOC_ENABLE_VERITY
-#define FS_IOC_ENABLE_VERITY 0x40806685u
-#endif
-#define EXT4_IOC_SETVERSION	 0x40086604u /* ext4's own number (not in the uapi) */
-#define FAT_IOCTL_SET_ATTRIBUTES 0x40047211u
-
 #define CL_DIRS 16 /* listings kept per sandbox */
 
 /* One listing served from the open file at position next. */

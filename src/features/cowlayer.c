@@ -74,6 +74,7 @@
 #include "cowlayer.h"
 #include "error.h"
 #include "feature.h"
+#include "fsmeta.h"
 #include "layer.h"
 #include "mem.h"
 #include "onbehalf.h"

@@ -891,81 +891,37 @@ void cowl_on_fdmeta(struct sl_ctx *c, struct sl_action *a, void *arg_)
 
 /* ---- inode attributes through an fd (ioctl) ---------------------------------------- */
 
-/* The ioctls that change an inode on a file open for reading only: its
- * flags (FS_NODUMP_FL, FS_NOATIME_FL...: the owner's to set), its
- * fsxattr, its generation, FAT's attributes, an encryption policy on an
- * empty directory, fs-verity (which wants a read-only fd).  Each reads
- * at most size bytes at its argument (0: refused, its argument holds
- * pointers or has a size its content tells). */
-static const struct {
-	unsigned int cmd;
-	size_t size;
-} inode_ioctls[] = {
-    {FS_IOC_SETFLAGS, sizeof(int)},
-    {FS_IOC_FSSETXATTR, 28}, /* struct fsxattr */
-    {FS_IOC_SETVERSION, sizeof(int)},
-    {EXT4_IOC_SETVERSION, sizeof(int)},
-    {FAT_IOCTL_SET_ATTRIBUTES, sizeof(uint32_t)},
-    {FS_IOC_SET_ENCRYPTION_POLICY, 0},
-    {FS_IOC_ENABLE_VERITY, 0},
-};
-
-struct ioctl_q {
-	unsigned int cmd;
-	dev_t dev;
-	ino_t ino;
-	unsigned char arg[32];
-};
-
-/* On the fetcher, fd its duplicate of the child's: the ioctl made there
- * once the file is proven the object checked (ob_fd_fn). */
-static long ioctl_on_dup(int fd, const struct sl_memref *m, void *arg)
-{
-	(void)m;
-	struct ioctl_q *q = arg;
-	struct stat sb;
-	if (fstat(fd, &sb) < 0 || sb.st_dev != q->dev || sb.st_ino != q->ino)
-		return -EAGAIN; /* changed since: the child's own race */
-	return ioctl(fd, q->cmd, q->arg) < 0 ? -errno : 0;
-}
-
 /* A file of the workdir read through the layer is the host's own inode:
- * these ioctls would change it past the layer and the abort, so they are
+ * the ioctls that change an inode through a file open for reading only
+ * (fsmeta.h) would change it past the layer and the abort, so they are
  * refused there (EPERM: the layer keeps no inode flags to commit).  On
- * an upper file or one outside the workdir the ioctl is made on the
- * fetcher's duplicate of the child's file, once proven the object
- * checked; never continued (the kernel would take the fd number again,
- * and another thread may have dup2()ed a workdir file onto it since). */
+ * an upper file the ioctl is made on the fetcher's duplicate of the
+ * child's file, once proven the object checked; one outside the workdir
+ * goes on to fsmeta.c, as without the layer (only under a -w tree).
+ * Never continued: the kernel would take the fd number again, and
+ * another thread may have dup2()ed a workdir file onto it since. */
 void cowl_on_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg_)
 {
 	struct cl_state *st = arg_;
 	int n = (int)(int32_t)c->req->data.args[0];
-	struct ioctl_q q = {.cmd = (unsigned int)c->req->data.args[1]};
+	unsigned int cmd = (unsigned int)c->req->data.args[1];
 	size_t size = 0;
-	bool known = false;
-	for (size_t i = 0; i < SL_ARRAY_SIZE(inode_ioctls); i++)
-		if (inode_ioctls[i].cmd == q.cmd) {
-			size = inode_ioctls[i].size;
-			known = true;
-		}
 	struct ob_obj o = {.fd = -1};
 	char *abs = malloc(PATH_MAX);
-	long r = !known ? -ENOTTY : abs ? fd_place(c, st, n, abs, false, &o) : -ENOMEM;
+	long r = !fsmeta_inode_ioctl(cmd, &size) ? -ENOTTY
+		 : abs				 ? fd_place(c, st, n, abs, false, &o)
+						 : -ENOMEM;
 	if (r == 1 || r == -EROFS)
 		r = -EPERM; /* the lower's: the host's file */
-	else if (r == FD_OUTSIDE)
-		r = 0;
-	if (r == 0 && !size)
+	else if (r == 0 && !size)
 		r = -EOPNOTSUPP; /* as a filesystem without the feature */
-	if (r == 0 && mem_read(&c->mem, c->req->data.args[2], q.arg, size) < 0)
-		r = -EFAULT;
-	if (r == 0) {
-		q.dev = o.st.st_dev;
-		q.ino = o.st.st_ino;
-		r = onbehalf_fd_call(st->ob, c, n, ioctl_on_dup, &q);
-	}
+	else if (r == 0)
+		r = fsmeta_ioctl_on(st->ob, c, n, &o.st, cmd, size, c->req->data.args[2]);
 	if (o.fd >= 0)
 		close(o.fd);
 	free(abs);
-	onbehalf_answer(a, r);
+	if (r == FD_OUTSIDE)
+		*a = sl_act_continue();
+	else
+		onbehalf_answer(a, r);
 }

@@ -20,7 +20,13 @@
  * read /etc as root could have made /etc/shadow world-readable with
  * open() and fchmod().  They are decided as the AT_EMPTY_PATH form on
  * the same fd (the core's: the object the child's fd names, under a
- * writable tree).  Set-id bits stay refused by the filter (filter.c):
+ * writable tree).  So are the ioctls that change an inode through a file
+ * open for reading only (chattr's flags, an fsxattr, the generation,
+ * FAT's attributes; fs-verity, which makes a file read-only for good,
+ * and an encryption policy): decided the same way, then made on the
+ * fetcher's duplicate of the child's file, proven the object decided on;
+ * the two whose argument holds pointers answer EOPNOTSUPP, as a file
+ * system without them.  Set-id bits stay refused by the filter (filter.c):
  * the chmod rules here notify only modes without them, so a notify rule
  * never switches a deny rule off.
  *
@@ -33,6 +39,7 @@
 #include <linux/limits.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -43,6 +50,7 @@
 #include "error.h"
 #include "feature.h"
 #include "fsmeta.h"
+#include "mem.h"
 #include "onbehalf.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
@@ -167,6 +175,91 @@ static long meta_op(const struct ob_obj *o, void *arg)
 					m->op == M_RMXATTR);
 	}
 	return -EINVAL;
+}
+
+/* ---- inode attributes through an fd (ioctl) -------------------------------------- */
+
+static const struct {
+	unsigned int cmd;
+	size_t size;
+} inode_ioctls[] = {
+    {FS_IOC_SETFLAGS, sizeof(int)},
+    {FS_IOC_FSSETXATTR, 28}, /* struct fsxattr */
+    {FS_IOC_SETVERSION, sizeof(int)},
+    {EXT4_IOC_SETVERSION, sizeof(int)},
+    {FAT_IOCTL_SET_ATTRIBUTES, sizeof(uint32_t)},
+    {FS_IOC_SET_ENCRYPTION_POLICY, 0},
+    {FS_IOC_ENABLE_VERITY, 0},
+};
+
+int fsmeta_inode_ioctl(unsigned int cmd, size_t *size)
+{
+	for (size_t i = 0; i < SL_ARRAY_SIZE(inode_ioctls); i++)
+		if (inode_ioctls[i].cmd == cmd) {
+			*size = inode_ioctls[i].size;
+			return 1;
+		}
+	return 0;
+}
+
+struct ioctl_q {
+	unsigned int cmd;
+	dev_t dev;
+	ino_t ino;
+	unsigned char arg[32];
+};
+
+/* On the fetcher, fd its duplicate of the child's: the ioctl made there
+ * once the file is proven the object decided on (ob_fd_fn). */
+static long ioctl_on_dup(int fd, const struct sl_memref *m, void *arg)
+{
+	(void)m;
+	struct ioctl_q *q = arg;
+	struct stat sb;
+	if (fstat(fd, &sb) < 0 || sb.st_dev != q->dev || sb.st_ino != q->ino)
+		return -EAGAIN; /* changed since: the child's own race */
+	return ioctl(fd, q->cmd, q->arg) < 0 ? -errno : 0;
+}
+
+long fsmeta_ioctl_on(struct onbehalf *ob, struct sl_ctx *c, int n, const struct stat *st,
+		     unsigned int cmd, size_t size, uint64_t argp)
+{
+	struct ioctl_q q = {.cmd = cmd, .dev = st->st_dev, .ino = st->st_ino};
+	if (size > sizeof(q.arg))
+		return -EINVAL;
+	if (mem_read(&c->mem, argp, q.arg, size) < 0)
+		return -EFAULT;
+	return onbehalf_fd_call(ob, c, n, ioctl_on_dup, &q);
+}
+
+/* The object the core decided on, for the call made after. */
+static long decided(const struct ob_obj *o, void *arg)
+{
+	*(struct stat *)arg = o->st;
+	return 0;
+}
+
+/* emulate: see the file's comment. */
+static void on_inode_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	struct fsmeta_state *st = arg;
+	const __u64 *r = c->req->data.args;
+	int n = (int)(int32_t)r[0];
+	unsigned int cmd = (unsigned int)r[1];
+	size_t size = 0;
+	struct stat os;
+	struct ob_req q = {.dirfd = n,
+			   .path = "",
+			   .flags = OB_EMPTY_PATH,
+			   .need = OB_WRITE,
+			   .op = decided,
+			   .arg = &os};
+	long e = fsmeta_inode_ioctl(cmd, &size) ? onbehalf_run(st->ob, c, &q) : -ENOTTY;
+	if (e == 0 && !size)
+		e = -EOPNOTSUPP;
+	if (e == 0)
+		e = fsmeta_ioctl_on(st->ob, c, n, &os, cmd, size, r[2]);
+	onbehalf_answer(a, e);
 }
 
 /* ---- the arguments ------------------------------------------------------------------ */
@@ -379,6 +472,13 @@ static const struct sl_frule fsmeta_rules[] = {
     {{__NR_fchown, 0, {{0}}}, on_meta},
     {{__NR_fsetxattr, 0, {{0}}}, on_meta},
     {{__NR_fremovexattr, 0, {{0}}}, on_meta},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETFLAGS)}}, on_inode_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_FSSETXATTR)}}, on_inode_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETVERSION)}}, on_inode_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, EXT4_IOC_SETVERSION)}}, on_inode_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FAT_IOCTL_SET_ATTRIBUTES)}}, on_inode_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SET_ENCRYPTION_POLICY)}}, on_inode_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_ENABLE_VERITY)}}, on_inode_ioctl},
     {{__NR_setxattr, 0, {{0}}}, on_meta},
     {{__NR_lsetxattr, 0, {{0}}}, on_meta},
     {{__NR_removexattr, 0, {{0}}}, on_meta},

@@ -26,6 +26,41 @@ enum fsmeta_times { FSMETA_UTIMBUF, FSMETA_TIMEVAL, FSMETA_TIMESPEC };
 int fsmeta_read_times(struct sl_ctx *c, enum fsmeta_times kind, uint64_t addr,
 		      struct timespec ts[2], bool *now);
 
+/* The ioctls that change an inode through a file open for reading only,
+ * as numbers (the 6.1 headers lack some). */
+#ifndef FS_IOC_SETFLAGS
+#define FS_IOC_SETFLAGS 0x40086602u
+#endif
+#ifndef FS_IOC_FSSETXATTR
+#define FS_IOC_FSSETXATTR 0x401c5820u
+#endif
+#ifndef FS_IOC_SETVERSION
+#define FS_IOC_SETVERSION 0x40087602u
+#endif
+#ifndef FS_IOC_SET_ENCRYPTION_POLICY
+#define FS_IOC_SET_ENCRYPTION_POLICY 0x800c6613u
+#endif
+#ifndef FS_IOC_ENABLE_VERITY
+#define FS_IOC_ENABLE_VERITY 0x40806685u
+#endif
+#define EXT4_IOC_SETVERSION	 0x40086604u /* ext4's own number (not in the uapi) */
+#define FAT_IOCTL_SET_ATTRIBUTES 0x40047211u
+
+/* Whether cmd is one of those (fsmeta.c lists them): 1 with the bytes
+ * its argument holds in *size (0: none we can pass, its argument holds
+ * pointers or a size its content tells), else 0. */
+int fsmeta_inode_ioctl(unsigned int cmd, size_t *size);
+
+struct onbehalf;
+struct stat;
+/* Makes inode ioctl cmd of the child's fd n, size bytes of its argument
+ * read from the child at argp, on the fetcher's duplicate of the fd once
+ * it is proven the object st describes (onbehalf_fd_call: the child's
+ * credentials).  0, or -errno (-EAGAIN: the fd names another object
+ * now, the child's own race). */
+long fsmeta_ioctl_on(struct onbehalf *ob, struct sl_ctx *c, int n, const struct stat *st,
+		     unsigned int cmd, size_t size, uint64_t argp);
+
 struct ob_obj;
 /* On the object of an fd of ours (O_PATH), with the caller's
  * credentials: chmod (fchmodat2's AT_EMPTY_PATH, or before Linux 6.6 its

@@ -14,6 +14,8 @@
 
 #include <fcntl.h>
 #include <string.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -182,4 +184,46 @@ TEST(fdmeta_layer_stages_workdir_refuses_read_tree)
 	CHECK_STR(res.out, "low 0o640\nr E13\n");
 	check_untouched(rf);
 	check_untouched(low);
+}
+
+/* The inode flags of this file (FS_IOC_GETFLAGS), or -1 where the file
+ * system keeps none. */
+static long inode_flags(const char *f)
+{
+	int fd = open(f, O_RDONLY | O_CLOEXEC);
+	int v = 0;
+	long r = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &v) == 0 ? v : -1;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
+/* chattr through a read-only fd (FS_IOC_SETFLAGS, FS_NODUMP_FL: the
+ * owner's to set, no capability needed): refused on a -r tree's file
+ * (its flags unchanged), made on a -w tree's. */
+TEST(fdmeta_inode_flags_read_tree_refused)
+{
+	tc_need_python();
+	char *r = tc_mkdir("r"), *w = tc_mkdir("w");
+	char *rf = victim(r, "f"), *wf = victim(w, "f");
+	long before = inode_flags(rf);
+	if (before < 0)
+		SKIP("no inode flags on this file system");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
+	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+	struct tc_res res =
+	    py(p,
+	       "import fcntl, struct\n"
+	       "for label, path in (('r', sys.argv[1]), ('w', sys.argv[2])):\n"
+	       "    fd = os.open(path, os.O_RDONLY)\n"
+	       "    b = bytearray(4); fcntl.ioctl(fd, 0x80086601, b, True)\n"
+	       "    v = struct.unpack('i', b)[0] | 0x40\n"
+	       "    try:\n"
+	       "        fcntl.ioctl(fd, 0x40086602, struct.pack('i', v)); print(label, 'ok')\n"
+	       "    except OSError as e: print(label, 'E%d' % e.errno)\n",
+	       rf, wf);
+	CHECK_EQ(res.code, 0);
+	CHECK_STR(res.out, "r E13\nw ok\n");
+	CHECK_EQ(inode_flags(rf), before);
+	CHECK(inode_flags(wf) & FS_NODUMP_FL);
 }
