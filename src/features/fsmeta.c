@@ -247,7 +247,7 @@ static void on_inode_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg)
 	int n = (int)(int32_t)r[0];
 	unsigned int cmd = (unsigned int)r[1];
 	size_t size = 0;
-	struct stat os;
+	struct stat os = {0};
 	struct ob_req q = {.dirfd = n,
 			   .path = "",
 			   .flags = OB_EMPTY_PATH,
