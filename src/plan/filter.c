@@ -18,7 +18,8 @@
  *     the policy can use, non-TCP stream protocols (MPTCP, SCTP:
  *     Landlock's TCP rules do not cover them), TCP Fast Open (sendto/sendmsg/sendmmsg with
  *     MSG_FASTOPEN, setsockopt TCP_FASTOPEN_CONNECT: an implicit connect
- *     that Landlock before 7.2 does not check);
+ *     that Landlock before 7.2 does not check), fcntl(F_SETLEASE) (a
+ *     lease blocks the host's writers of a file the sandbox may read);
  *   - no device nodes and no set-id files: mknod/mknodat of a character or
  *     block device, or with S_ISUID/S_ISGID; chmod/fchmod/fchmodat/
  *     fchmodat2 setting S_ISUID/S_ISGID; open/openat/creat creating
@@ -284,6 +285,14 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
 		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_prctl, 2, pdeath);
 	if (r == 0)
 		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_fcntl, 2, setsig);
+	/* A lease holds back every other process's open for writing (or
+	 * truncating) of the file for up to lease-break-time, 45 s by
+	 * default, until the holder lets go: its owner may take one on a
+	 * file opened for reading, and a root sandbox owns most of the
+	 * host's files it may read (Landlock sees no fcntl). */
+	struct scmp_arg_cmp lease[] = {A32(1, F_SETLEASE)};
+	if (r == 0)
+		r = rule(ctx, cfg, SCMP_ACT_ERRNO(EPERM), __NR_fcntl, 1, lease);
 	return r;
 }
 

@@ -247,6 +247,28 @@ TEST(ioctl_interface_requests_denied)
 	check_ioctls(if_ioctls, false);
 }
 
+/* A lease on a file it may read (its own, in a -w tree) would hold back
+ * every host process opening it for writing (lease-break-time, 45 s):
+ * fcntl(F_SETLEASE) is EPERM, in any form; other fcntls work. */
+TEST(fcntl_lease_denied)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	char *f = tc_path(w, "f");
+	tc_write_file(f, "x\n", 0644);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), w));
+	const char *code =
+	    "import fcntl, os, sys\n"
+	    "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+	    "try:\n"
+	    "    fcntl.fcntl(fd, fcntl.F_SETLEASE, fcntl.F_RDLCK); print('lease ok')\n"
+	    "except OSError as e: print('lease E%d' % e.errno)\n"
+	    "print('flags', fcntl.fcntl(fd, fcntl.F_GETFL) & 3)\n";
+	struct tc_res r = tc_run(p, NULL, TC_PYTHON, "-c", code, f, NULL);
+	CHECK_EQ(r.code, 0);
+	CHECK_STR(r.out, "lease E1\nflags 0\n");
+}
+
 /* Other ioctls still work. */
 TEST(ioctl_other_allowed)
 {
