@@ -105,12 +105,24 @@ static int link_name(int dirfd, const char *path, char *buf, size_t size)
 	return 0;
 }
 
+/* A name that ends in " (deleted)" yet still reaches fd's object: a
+ * live file so named (the command may name its files so), not a
+ * removed one. */
+static bool live_name(int fd, const char *name)
+{
+	struct stat st, at;
+	return name[0] == '/' && fstat(fd, &st) == 0 &&
+	       fstatat(AT_FDCWD, name, &at, AT_SYMLINK_NOFOLLOW) == 0 && st.st_dev == at.st_dev &&
+	       st.st_ino == at.st_ino;
+}
+
 /* The kernel's name of an fd of ours (link_name's answers). */
 int cowl_fd_name(int fd, char *buf, size_t size)
 {
 	char p[32];
 	snprintf(p, sizeof(p), "/proc/self/fd/%d", fd);
-	return link_name(AT_FDCWD, p, buf, size);
+	int r = link_name(AT_FDCWD, p, buf, size);
+	return r == -ESTALE && live_name(fd, buf) ? 0 : r;
 }
 
 /* "//" and "/./" collapsed (the kernel reads them as "/"). */

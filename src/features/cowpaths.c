@@ -331,10 +331,12 @@ static long link_xattr(struct sl_ctx *c, struct cl_state *st, const struct pcall
 	return k->op == OP_LISTXATTR ? 0 : k->op == OP_SETXATTR ? -EPERM : -ENODATA;
 }
 
-/* The fd forms (a NULL path to utimensat, futimesat): fdmeta.c's. */
+/* The fd forms (a NULL path to utimensat, futimesat): fdmeta.c's.  Not
+ * with AT_FDCWD: no fd, the kernel's EFAULT (file metadata's). */
 static bool fd_form(const struct sl_ctx *c, const struct pcall *k)
 {
-	return k->op == OP_UTIMENS && k->dirfd >= 0 && arg(c, k->path) == 0;
+	return k->op == OP_UTIMENS && k->dirfd >= 0 && arg(c, k->path) == 0 &&
+	       (int)arg(c, k->dirfd) != AT_FDCWD;
 }
 
 static void fd_utimens(struct sl_ctx *c, struct sl_action *a, struct cl_state *st,

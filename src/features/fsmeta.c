@@ -380,10 +380,12 @@ static const struct meta_call *call_of(int nr)
 }
 
 /* An fd form: fchmod and its kin, or utimensat and futimesat with a NULL
- * path. */
+ * path.  Only those two act on the fd then: fchmodat and fchownat read
+ * the NULL path (the kernel's EFAULT, AT_EMPTY_PATH or not). */
 static bool fd_form(const struct sl_ctx *c, const struct meta_call *k)
 {
-	return k->path < 0 || (k->dirfd >= 0 && !c->req->data.args[k->path]);
+	return k->path < 0 || ((k->op == M_TIMESPEC || k->op == M_TIMEVAL) && k->dirfd >= 0 &&
+			       !c->req->data.args[k->path]);
 }
 
 /* The fd form as the AT_EMPTY_PATH form on the same fd.  1 when the
@@ -402,6 +404,18 @@ static long fd_form_req(const struct sl_ctx *c, const struct meta_call *k, struc
 	return 0;
 }
 
+/* The fd form's fd an open file, as the kernel takes for these: not
+ * O_PATH (EBADF), which the AT_EMPTY_PATH form the decision is made as
+ * would take.  A swap of the fd after this check gains nothing: the
+ * decision is the object's, O_PATH or not. */
+static long fd_form_file(struct sl_ctx *c, const struct ob_req *q)
+{
+	int fd = onbehalf_fd_file(c, q->dirfd, NULL);
+	if (fd >= 0)
+		close(fd);
+	return fd < 0 ? fd : 0;
+}
+
 /* emulate: see the file's comment. */
 static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
 {
@@ -418,6 +432,8 @@ static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
 			*a = sl_act_continue();
 			return;
 		}
+		if (r == 0)
+			r = fd_form_file(c, &q);
 	} else if (r == 0) {
 		r = at_flags(c, k, &q.flags);
 	}

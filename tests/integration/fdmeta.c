@@ -16,6 +16,7 @@
 #include <string.h>
 #include <linux/fs.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/xattr.h>
 #include <unistd.h>
@@ -226,4 +227,327 @@ TEST(fdmeta_inode_flags_read_tree_refused)
 	CHECK_STR(res.out, "r E13\nw ok\n");
 	CHECK_EQ(inode_flags(rf), before);
 	CHECK(inode_flags(wf) & FS_NODUMP_FL);
+}
+
+/* fchmodat and fchownat with a NULL path are no fd forms: the kernel
+ * reads the path and answers EFAULT (only utimensat and futimesat act on
+ * the fd then); the file under the -w tree is not changed. */
+TEST(fdmeta_at_calls_with_null_path_fault)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	char *wf = victim(w, "f");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), w));
+	struct tc_res res =
+	    py(p,
+	       "import ctypes\n"
+	       "libc = ctypes.CDLL(None, use_errno=True)\n"
+	       "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+	       "for name, args in (('fchmodat', (268, fd, None, 0o604)),\n"
+	       "                   ('fchmodat2', (452, fd, None, 0o604, 0x1000)),\n"
+	       "                   ('fchownat', (260, fd, None, os.getuid(), os.getgid(), 0))):\n"
+	       "    r = libc.syscall(*args)\n"
+	       "    print(name, 'ok' if r == 0 else 'E%d' % ctypes.get_errno())\n",
+	       wf, NULL);
+	CHECK_EQ(res.code, 0);
+	CHECK_CONTAINS(res.out, "fchmodat E14\n");
+	CHECK_CONTAINS(res.out, "fchownat E14\n");
+	CHECK(strstr(res.out, "fchmodat2 E14\n") || strstr(res.out, "fchmodat2 E38\n"));
+	check_untouched(wf);
+}
+
+/* An O_PATH fd names a file but opens nothing: the kernel answers EBADF
+ * to every fd form on it, under a -w tree too (the file keeps its mode,
+ * times and xattrs). */
+TEST(fdmeta_o_path_fd_ebadf)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	char *wf = victim(w, "f");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), w));
+	struct tc_res res = py(p, "calls('p', os.open(sys.argv[1], os.O_PATH))\n", wf, NULL);
+	CHECK_EQ(res.code, 0);
+	check_lines(res.out, "p", "E9");
+	check_untouched(wf);
+}
+
+/* A hard link of a -r file made in a -w tree would make the file the
+ * -w tree's (a change by either name is the one inode's): Landlock
+ * refuses the link (it would gain write access: EXDEV, or EACCES), so
+ * the -r file stays untouched through any name the sandbox can make. */
+TEST(fdmeta_hard_link_of_read_file_refused)
+{
+	tc_need_python();
+	char *r = tc_mkdir("r"), *w = tc_mkdir("w");
+	char *rf = victim(r, "f");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
+	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+	struct tc_res res = py(p,
+			       "l = sys.argv[2] + '/l'\n"
+			       "try: os.link(sys.argv[1], l); print('link ok')\n"
+			       "except OSError as e: print('link E%d' % e.errno)\n"
+			       "if os.path.exists(l): calls('l', os.open(l, os.O_RDONLY))\n",
+			       rf, w);
+	CHECK_EQ(res.code, 0);
+	CHECK(strstr(res.out, "link E18\n") || strstr(res.out, "link E13\n"));
+	check_untouched(rf);
+}
+
+/* A directory fd: the directory itself decides (a -r directory refused,
+ * a -w one changed), and an fd of an --fs-deny directory inside a -w
+ * tree (O_PATH: Landlock does not decide O_PATH opens) changes
+ * nothing. */
+TEST(fdmeta_directory_fds)
+{
+	tc_need_python();
+	char *r = tc_mkdir("r"), *w = tc_mkdir("w");
+	char *rd = tc_path(r, "d"), *wd = tc_path(w, "d"), *deny = tc_path(w, "deny");
+	CHECK_EQ(mkdir(rd, 0700), 0);
+	CHECK_EQ(mkdir(wd, 0700), 0);
+	CHECK_EQ(mkdir(deny, 0700), 0);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), r);
+	b = sandlock_sandbox_builder_fs_deny(sandlock_sandbox_builder_fs_write(b, w), deny);
+	sandlock_sandbox_t *p = tc_build(b);
+	struct tc_res res =
+	    py(p,
+	       "def ch(label, fd):\n"
+	       "    try: os.fchmod(fd, 0o705); print(label, 'ok')\n"
+	       "    except OSError as e: print(label, 'E%d' % e.errno)\n"
+	       "    try: os.chmod('/proc/self/fd/%d' % fd, 0o705); print(label, 'proc ok')\n"
+	       "    except OSError as e: print(label, 'proc E%d' % e.errno)\n"
+	       "ch('r', os.open(sys.argv[1] + '/d', os.O_RDONLY | os.O_DIRECTORY))\n"
+	       "ch('w', os.open(sys.argv[2] + '/d', os.O_RDONLY | os.O_DIRECTORY))\n"
+	       "ch('deny', os.open(sys.argv[2] + '/deny', os.O_PATH))\n",
+	       r, w);
+	CHECK_EQ(res.code, 0);
+	CHECK_CONTAINS(res.out, "r E13\n");
+	CHECK_CONTAINS(res.out, "w ok\n");
+	CHECK_CONTAINS(res.out, "deny E9\n");
+	CHECK(!strstr(res.out, "r proc ok") && !strstr(res.out, "deny proc ok"));
+	struct stat st;
+	CHECK_EQ(stat(rd, &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0700);
+	CHECK_EQ(stat(deny, &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0700);
+	CHECK_EQ(stat(wd, &st), 0);
+	CHECK_EQ(st.st_mode & 07777, 0705);
+}
+
+/* The swap of fdmeta_fd_swapped_between_trees with every fd form (a
+ * chown to the file's own ids, a user xattr), without the layer and in
+ * it: there the thread points fd 50 at the workdir's (lower) file and a
+ * -r file outside in turn, and what is decided outside the workdir is
+ * handed to the next feature, which reads fd 50 again.  Neither host
+ * file changes (the layer's changes are dropped: on_exit abort). */
+#define PY_SWAP                                                                                    \
+	"import threading, time\n"                                                                 \
+	"a = os.open(sys.argv[1], os.O_RDONLY)\n"                                                  \
+	"b = os.open(sys.argv[2], os.O_RDONLY)\n"                                                  \
+	"done = False\n"                                                                           \
+	"def flip():\n"                                                                            \
+	"    while not done:\n"                                                                    \
+	"        os.dup2(a, 50); os.dup2(b, 50)\n"                                                 \
+	"t = threading.Thread(target=flip); t.start()\n"                                           \
+	"end = time.time() + 1.5\n"                                                                \
+	"while time.time() < end:\n"                                                               \
+	"    for call in (lambda: os.fchmod(50, 0o604), lambda: os.utime(50, (1, 1)),\n"           \
+	"                 lambda: os.fchown(50, os.getuid(), os.getgid()),\n"                      \
+	"                 lambda: os.setxattr(50, 'user.sl', b'1')):\n"                            \
+	"        try: call()\n"                                                                    \
+	"        except OSError: pass\n"                                                           \
+	"done = True; t.join()\n"
+
+TEST(fdmeta_fd_swapped_every_call_and_layer)
+{
+	tc_need_python();
+	char *r = tc_mkdir("r"), *w = tc_mkdir("w"), *wd = tc_mkdir("wd"), *st = tc_mkdir("st");
+	char *rf = victim(r, "f"), *low = victim(wd, "low");
+	char *wf = victim(w, "f");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
+	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+	struct tc_res res = py(p, PY_SWAP, rf, wf);
+	CHECK_EQ(res.code, 0);
+	check_untouched(rf);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), r);
+	b = sandlock_sandbox_builder_fs_storage(sandlock_sandbox_builder_workdir(b, wd), st);
+	p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
+	res = py(p, PY_SWAP, rf, low);
+	CHECK_EQ(res.code, 0);
+	check_untouched(rf);
+	check_untouched(low);
+}
+
+/* fs_isolation overlayfs: the fd's object is named in the sandbox's own
+ * mount namespace (the overlay on the workdir).  A workdir file changes
+ * in the overlay (the host's file untouched: on_exit abort), a -r file
+ * is refused, a file unlinked in the overlay is the command's own, and
+ * the swap of fd 50 between the two leaves the host's files as they
+ * were. */
+TEST(fdmeta_overlayfs_workdir_read_tree_and_swap)
+{
+	tc_need_python();
+	char *r = tc_mkdir("r"), *wd = tc_mkdir("wd"), *st = tc_mkdir("st");
+	char *rf = victim(r, "f"), *low = victim(wd, "low");
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), r);
+	b = sandlock_sandbox_builder_fs_isolation(sandlock_sandbox_builder_workdir(b, wd), 1);
+	b = sandlock_sandbox_builder_fs_storage(b, st);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
+	const char *argv[] = {
+	    TC_PYTHON,
+	    "-c",
+	    tc_fmt("%s%s", PY_CALLS,
+		   "calls('r', os.open(sys.argv[1], os.O_RDONLY))\n"
+		   "t = os.open(sys.argv[2], os.O_RDONLY)\n"
+		   "os.fchmod(t, 0o640); print('low', oct(os.fstat(t).st_mode & 0o777))\n"
+		   "g = sys.argv[3] + '/gone'\n"
+		   "u = os.open(g, os.O_CREAT | os.O_RDWR, 0o600); os.unlink(g)\n"
+		   "os.fchmod(u, 0o640); print('gone ok')\n"),
+	    rf,
+	    low,
+	    wd,
+	    NULL};
+	sandlock_result_t *run = sandlock_run(p, NULL, argv, 6);
+	if (!run && strstr(sandlock_last_error(), "fs_isolation overlayfs"))
+		SKIP("no overlay for this caller here: %s", sandlock_last_error());
+	struct tc_res res = tc_result(run);
+	CHECK_EQ(res.code, 0);
+	check_lines(res.out, "r", "E13");
+	CHECK_CONTAINS(res.out, "low 0o640\ngone ok\n");
+	check_untouched(rf);
+	check_untouched(low);
+	const char *swap[] = {TC_PYTHON, "-c", "import os, sys\n" PY_SWAP, rf, low, NULL};
+	res = tc_result(sandlock_run(p, NULL, swap, 5));
+	CHECK_EQ(res.code, 0);
+	check_untouched(rf);
+	check_untouched(low);
+	/* the host's own lower file, handed in as stdin: no file of the
+	 * sandbox's namespace (the overlay's has another device), refused */
+	int in = open(low, O_RDONLY | O_CLOEXEC);
+	CHECK(in >= 0 && dup2(in, 0) == 0);
+	const char *host[] = {TC_PYTHON, "-c", tc_fmt("%s%s", PY_CALLS, "calls('in', 0)\n"), NULL};
+	res = tc_result(sandlock_run(p, NULL, host, 3));
+	CHECK_EQ(res.code, 0);
+	check_lines(res.out, "in", "E13");
+	check_untouched(low);
+}
+
+/* Under a -w tree the change is the kernel's with the command's
+ * credentials, which hold no capability: a chown to other ids and the
+ * xattr namespaces that want one (trusted.*, security.*) are refused
+ * (EPERM), as root too; the file keeps its owner and has none of them. */
+TEST(fdmeta_capability_changes_refused)
+{
+	tc_need_python();
+	char *w = tc_mkdir("w");
+	char *wf = victim(w, "f");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), w));
+	struct tc_res res =
+	    py(p,
+	       "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+	       "for name, fn in (('chown', lambda: os.fchown(fd, 12345, 12345)),\n"
+	       "                 ('trusted', lambda: os.setxattr(fd, 'trusted.sl', b'1')),\n"
+	       "                 ('security', lambda: os.setxattr(fd, 'security.capability',\n"
+	       "                                                  b'\\x01\\x00\\x00\\x02' + "
+	       "b'\\xff' * 16))):\n"
+	       "    try: fn(); print(name, 'ok')\n"
+	       "    except OSError as e: print(name, 'E%d' % e.errno)\n",
+	       wf, NULL);
+	CHECK_EQ(res.code, 0);
+	CHECK_CONTAINS(res.out, "chown E1\n");
+	CHECK(strstr(res.out, "trusted E1\n") || strstr(res.out, "trusted E95\n"));
+	CHECK(strstr(res.out, "security E1\n") || strstr(res.out, "security E95\n") ||
+	      strstr(res.out, "security E22\n"));
+	struct stat st;
+	CHECK_EQ(stat(wf, &st), 0);
+	CHECK_EQ(st.st_uid, getuid());
+	char v[32];
+	CHECK(getxattr(wf, "trusted.sl", v, sizeof(v)) < 0);
+	CHECK(getxattr(wf, "security.capability", v, sizeof(v)) < 0);
+}
+
+/* utimensat and futimesat with a NULL path and AT_FDCWD: no fd to act
+ * on, the kernel's EFAULT, with the layer and without. */
+TEST(fdmeta_null_path_at_fdcwd_fault)
+{
+	tc_need_python();
+	char *wd = tc_mkdir("wd"), *st = tc_mkdir("st");
+	const char *body = "import ctypes\n"
+			   "libc = ctypes.CDLL(None, use_errno=True)\n"
+			   "for name, nr in (('utimensat', 280), ('futimesat', 261)):\n"
+			   "    r = libc.syscall(nr, -100, None, None, 0)\n"
+			   "    print(name, 'ok' if r == 0 else 'E%d' % ctypes.get_errno())\n";
+	sandlock_sandbox_t *p = tc_build(tc_builder_sys());
+	struct tc_res res = py(p, body, "", NULL);
+	CHECK_EQ(res.code, 0);
+	CHECK_STR(res.out, "utimensat E14\nfutimesat E14\n");
+	sandlock_builder_t *b = sandlock_sandbox_builder_workdir(tc_builder_sys(), wd);
+	p = tc_build(sandlock_sandbox_builder_fs_storage(b, st));
+	res = py(p, body, "", NULL);
+	CHECK_EQ(res.code, 0);
+	CHECK_STR(res.out, "utimensat E14\nfutimesat E14\n");
+}
+
+/* In the layer, a file whose name ends in " (deleted)" (the kernel's
+ * mark of a removed name, read from /proc) is no removed file when that
+ * name still reaches it: the command's own new file changes, and a
+ * workdir file so named is staged (the host's untouched after abort). */
+TEST(fdmeta_layer_file_named_deleted)
+{
+	tc_need_python();
+	char *wd = tc_mkdir("wd"), *st = tc_mkdir("st");
+	char *low = victim(wd, "low (deleted)");
+	sandlock_builder_t *b = sandlock_sandbox_builder_workdir(tc_builder_sys(), wd);
+	b = sandlock_sandbox_builder_fs_storage(b, st);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
+	struct tc_res res =
+	    py(p,
+	       "n = os.open(sys.argv[2] + '/new (deleted)', os.O_CREAT | os.O_RDWR, 0o600)\n"
+	       "os.fchmod(n, 0o640); print('new', oct(os.fstat(n).st_mode & 0o777))\n"
+	       "t = os.open(sys.argv[1], os.O_RDONLY)\n"
+	       "os.fchmod(t, 0o640); print('low', oct(os.fstat(t).st_mode & 0o777))\n",
+	       low, wd);
+	CHECK_EQ(res.code, 0);
+	CHECK_STR(res.out, "new 0o640\nlow 0o640\n");
+	check_untouched(low);
+}
+
+/* Files the host hands in over a unix socket (SCM_RIGHTS; here stdin):
+ * one outside every granted tree, one of a -r tree.  Neither changes. */
+TEST(fdmeta_fds_received_from_the_host)
+{
+	tc_need_python();
+	char *o = tc_mkdir("o"), *r = tc_mkdir("r");
+	char *of = victim(o, "f"), *rf = victim(r, "f");
+	int sv[2];
+	CHECK_EQ(socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv), 0);
+	int fds[2] = {open(of, O_RDONLY | O_CLOEXEC), open(rf, O_RDONLY | O_CLOEXEC)};
+	CHECK(fds[0] >= 0 && fds[1] >= 0);
+	union {
+		char buf[CMSG_SPACE(sizeof(fds))];
+		struct cmsghdr align;
+	} ctl = {{0}};
+	struct iovec iov = {.iov_base = "x", .iov_len = 1};
+	struct msghdr m = {.msg_iov = &iov,
+			   .msg_iovlen = 1,
+			   .msg_control = ctl.buf,
+			   .msg_controllen = sizeof(ctl)};
+	struct cmsghdr *h = CMSG_FIRSTHDR(&m);
+	h->cmsg_level = SOL_SOCKET;
+	h->cmsg_type = SCM_RIGHTS;
+	h->cmsg_len = CMSG_LEN(sizeof(fds));
+	memcpy(CMSG_DATA(h), fds, sizeof(fds));
+	CHECK_EQ(sendmsg(sv[0], &m, 0), 1);
+	CHECK_EQ(dup2(sv[1], 0), 0);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder_sys(), r));
+	struct tc_res res = py(p,
+			       "import socket\n"
+			       "s = socket.socket(fileno=0)\n"
+			       "_, got, _, _ = socket.recv_fds(s, 1, 2)\n"
+			       "calls('o', got[0]); calls('r', got[1])\n",
+			       "", NULL);
+	CHECK_EQ(res.code, 0);
+	check_lines(res.out, "o", "E13");
+	check_lines(res.out, "r", "E13");
+	check_untouched(of);
+	check_untouched(rf);
 }

@@ -11,6 +11,7 @@
 #include "common.h"
 
 #include <errno.h>
+#include <sched.h>
 #include <linux/filter.h>
 #include <linux/seccomp.h>
 #include <stddef.h>
@@ -75,4 +76,16 @@ TEST(startfail_landlock)
 	sandlock_sandbox_t *p = tc_build(tc_builder());
 	refuse(SYS_landlock_restrict_self, -1, 0, -1, EIO);
 	check_fails(p, "landlock restrict_self");
+}
+
+/* The courier's own clone refused (a host whose filter refuses a thread
+ * of these flags, or a task limit): the run fails naming that step, no
+ * command runs, and nothing of the child is left. */
+TEST(startfail_courier_clone_refused)
+{
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	refuse(SYS_clone, 0,
+	       CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD | CLONE_SYSVSEM, -1,
+	       EAGAIN);
+	check_fails(p, "start-up thread (clone)");
 }
