@@ -372,7 +372,12 @@ static int courier_main(void *arg)
 	}
 	c->err = child_send(p->status_w, SL_STEP_READY, c->msg.value, c->fds, c->nfds);
 	word_set(&c->from, FROM_SENT);
-	return 0;
+	/* The child's own exit code: a thread group whose threads leave one
+	 * by one (SYS_exit, no exit_group) reports the last one's code, and
+	 * ours may come after the child's 127 of a failed exec (a start
+	 * that failed read "exited 0" in one CI run).  After a good exec we
+	 * are gone (exec waits for every other thread to die). */
+	return CHILD_FAIL_STATUS;
 }
 
 /* Starts the courier on its own stack (plan.c), in our address space,
