@@ -1024,13 +1024,7 @@ static const struct sl_frule cowlayer_rules[] = {
     {{__NR_fsetxattr, 0, {{0}}}, cowl_on_fdmeta},
     {{__NR_fremovexattr, 0, {{0}}}, cowl_on_fdmeta},
     /* the ioctls that change an inode through a read-only fd (cowpaths.c) */
-    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETFLAGS)}}, cowl_on_ioctl},
-    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_FSSETXATTR)}}, cowl_on_ioctl},
-    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETVERSION)}}, cowl_on_ioctl},
-    {{__NR_ioctl, 1, {SL_A32(1, EXT4_IOC_SETVERSION)}}, cowl_on_ioctl},
-    {{__NR_ioctl, 1, {SL_A32(1, FAT_IOCTL_SET_ATTRIBUTES)}}, cowl_on_ioctl},
-    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SET_ENCRYPTION_POLICY)}}, cowl_on_ioctl},
-    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_ENABLE_VERITY)}}, cowl_on_ioctl},
+    FSMETA_INODE_IOCTL_RULES(cowl_on_ioctl),
     {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64},
 #ifdef __NR_getdents
     {{__NR_getdents, 0, {{0}}}, cowl_on_getdents},

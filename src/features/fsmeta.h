@@ -46,6 +46,19 @@ int fsmeta_read_times(struct sl_ctx *c, enum fsmeta_times kind, uint64_t addr,
 #define EXT4_IOC_SETVERSION	 0x40086604u /* ext4's own number (not in the uapi) */
 #define FAT_IOCTL_SET_ATTRIBUTES 0x40047211u
 
+/* Their notify rules (struct sl_frule rows), each to handler h: the
+ * features that serve them list the same forms. */
+#define FSMETA_INODE_IOCTL_RULES(h)                                                                \
+	{{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETFLAGS)}}, (h)},                                      \
+	    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_FSSETXATTR)}}, (h)},                                \
+	    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETVERSION)}}, (h)},                                \
+	    {{__NR_ioctl, 1, {SL_A32(1, EXT4_IOC_SETVERSION)}}, (h)},                              \
+	    {{__NR_ioctl, 1, {SL_A32(1, FAT_IOCTL_SET_ATTRIBUTES)}}, (h)},                         \
+	    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SET_ENCRYPTION_POLICY)}}, (h)},                     \
+	{                                                                                          \
+		{__NR_ioctl, 1, {SL_A32(1, FS_IOC_ENABLE_VERITY)}}, (h)                            \
+	}
+
 /* Whether cmd is one of those (fsmeta.c lists them): 1 with the bytes
  * its argument holds in *size (0: none we can pass, its argument holds
  * pointers or a size its content tells), else 0. */

@@ -52,6 +52,20 @@ static char *victim(const char *dir, const char *name)
 	return f;
 }
 
+/* A sandbox that may read r and write w. */
+static sandlock_sandbox_t *rw_policy(const char *r, const char *w)
+{
+	return tc_build(sandlock_sandbox_builder_fs_write(
+	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+}
+
+/* The seccomp layer on workdir wd, its staged changes in st. */
+static sandlock_builder_t *layer_builder(const char *wd, const char *st)
+{
+	return sandlock_sandbox_builder_fs_storage(
+	    sandlock_sandbox_builder_workdir(tc_builder_sys(), wd), st);
+}
+
 static void check_untouched(const char *f)
 {
 	struct stat st;
@@ -90,8 +104,7 @@ TEST(fdmeta_read_tree_refused_write_tree_allowed)
 	char *rf = victim(r, "f"), *wf = victim(w, "f");
 	if (!user_xattrs(w))
 		SKIP("no user xattrs on this file system");
-	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
-	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+	sandlock_sandbox_t *p = rw_policy(r, w);
 	struct tc_res res = py(p,
 			       "calls('r', os.open(sys.argv[1], os.O_RDONLY))\n"
 			       "calls('w', os.open(sys.argv[2], os.O_RDONLY))\n",
@@ -139,8 +152,7 @@ TEST(fdmeta_fd_swapped_between_trees)
 	tc_need_python();
 	char *r = tc_mkdir("r"), *w = tc_mkdir("w");
 	char *rf = victim(r, "f");
-	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
-	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+	sandlock_sandbox_t *p = rw_policy(r, w);
 	struct tc_res res =
 	    py(p,
 	       "import threading, time\n"
@@ -170,8 +182,7 @@ TEST(fdmeta_layer_stages_workdir_refuses_read_tree)
 	tc_need_python();
 	char *r = tc_mkdir("r"), *wd = tc_mkdir("wd"), *st = tc_mkdir("st");
 	char *rf = victim(r, "f"), *low = victim(wd, "low");
-	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), r);
-	b = sandlock_sandbox_builder_fs_storage(sandlock_sandbox_builder_workdir(b, wd), st);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(layer_builder(wd, st), r);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
 	struct tc_res res =
 	    py(p,
@@ -210,8 +221,7 @@ TEST(fdmeta_inode_flags_read_tree_refused)
 	long before = inode_flags(rf);
 	if (before < 0)
 		SKIP("no inode flags on this file system");
-	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
-	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+	sandlock_sandbox_t *p = rw_policy(r, w);
 	struct tc_res res =
 	    py(p,
 	       "import fcntl, struct\n"
@@ -280,8 +290,7 @@ TEST(fdmeta_hard_link_of_read_file_refused)
 	tc_need_python();
 	char *r = tc_mkdir("r"), *w = tc_mkdir("w");
 	char *rf = victim(r, "f");
-	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
-	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+	sandlock_sandbox_t *p = rw_policy(r, w);
 	struct tc_res res = py(p,
 			       "l = sys.argv[2] + '/l'\n"
 			       "try: os.link(sys.argv[1], l); print('link ok')\n"
@@ -363,13 +372,11 @@ TEST(fdmeta_fd_swapped_every_call_and_layer)
 	char *r = tc_mkdir("r"), *w = tc_mkdir("w"), *wd = tc_mkdir("wd"), *st = tc_mkdir("st");
 	char *rf = victim(r, "f"), *low = victim(wd, "low");
 	char *wf = victim(w, "f");
-	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
-	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), r), w));
+	sandlock_sandbox_t *p = rw_policy(r, w);
 	struct tc_res res = py(p, PY_SWAP, rf, wf);
 	CHECK_EQ(res.code, 0);
 	check_untouched(rf);
-	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), r);
-	b = sandlock_sandbox_builder_fs_storage(sandlock_sandbox_builder_workdir(b, wd), st);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(layer_builder(wd, st), r);
 	p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
 	res = py(p, PY_SWAP, rf, low);
 	CHECK_EQ(res.code, 0);
@@ -480,8 +487,7 @@ TEST(fdmeta_null_path_at_fdcwd_fault)
 	struct tc_res res = py(p, body, "", NULL);
 	CHECK_EQ(res.code, 0);
 	CHECK_STR(res.out, "utimensat E14\nfutimesat E14\n");
-	sandlock_builder_t *b = sandlock_sandbox_builder_workdir(tc_builder_sys(), wd);
-	p = tc_build(sandlock_sandbox_builder_fs_storage(b, st));
+	p = tc_build(layer_builder(wd, st));
 	res = py(p, body, "", NULL);
 	CHECK_EQ(res.code, 0);
 	CHECK_STR(res.out, "utimensat E14\nfutimesat E14\n");
@@ -496,8 +502,7 @@ TEST(fdmeta_layer_file_named_deleted)
 	tc_need_python();
 	char *wd = tc_mkdir("wd"), *st = tc_mkdir("st");
 	char *low = victim(wd, "low (deleted)");
-	sandlock_builder_t *b = sandlock_sandbox_builder_workdir(tc_builder_sys(), wd);
-	b = sandlock_sandbox_builder_fs_storage(b, st);
+	sandlock_builder_t *b = layer_builder(wd, st);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
 	struct tc_res res =
 	    py(p,
