@@ -293,3 +293,58 @@ TEST(procview_attack_path_rewritten_during_open)
 	CHECK_EQ(o, 0);
 	CHECK(b > 0);
 }
+
+/* An exclusive creation (O_CREAT|O_EXCL) is left to the kernel without a
+ * notification: it opens nothing that exists, whatever the name leads to
+ * (a view's file, a procfs file of the sandbox or of a process outside, a
+ * final symlink to one), and creates nothing on procfs.  Creation in a
+ * writable tree still works, and the views are still served. */
+static const char excl_py[] =
+    "import os, sys, errno\n"
+    "P = int(sys.argv[1]); W = sys.argv[2]\n"
+    "X = os.O_CREAT | os.O_EXCL\n"
+    "def r(name, p, fl):\n"
+    "    try:\n"
+    "        fd = os.open(p, fl, 0o644); os.close(fd); print(name, 'opened')\n"
+    "    except OSError as e:\n"
+    "        print(name, errno.errorcode[e.errno])\n"
+    "os.symlink('/proc/%d/environ' % P, W + '/l1'); os.symlink('/etc/hostname', W + '/l2')\n"
+    "os.symlink('/proc/self/status', W + '/l3')\n"
+    "r('hostname', '/etc/hostname', X | os.O_RDONLY)\n"
+    "r('hostnamew', '/etc/hostname', X | os.O_WRONLY)\n"
+    "r('self', '/proc/self/status', X | os.O_RDONLY)\n"
+    "r('outside', '/proc/%d/environ' % P, X | os.O_RDONLY)\n"
+    "r('link1', W + '/l1', X | os.O_RDONLY)\n"
+    "r('link2', W + '/l2', X | os.O_WRONLY)\n"
+    "r('link3', W + '/l3', X | os.O_RDWR)\n"
+    "r('procnew', '/proc/self/newfile', X | os.O_WRONLY)\n"
+    "r('procroot', '/proc/newfile', X | os.O_WRONLY)\n"
+    "r('mine', W + '/new', X | os.O_WRONLY)\n"
+    "r('again', W + '/new', X | os.O_WRONLY)\n"
+    "print('view', open('/etc/hostname').read().strip())\n"
+    "print('procnew-exists', os.path.exists('/proc/self/newfile'))\n";
+
+TEST(procview_exclusive_create_opens_nothing)
+{
+	require_python();
+	if (!tc_exists("/etc/hostname"))
+		SKIP("this host has no /etc/hostname to replace");
+	char *w = tc_mkdir("w");
+	pid_t v = outsider();
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(b, w));
+	const char *argv[] = {PY, "-c", excl_py, tc_itoa(v), w, NULL};
+	struct tc_res r = tc_runv(p, "box-9", argv);
+	end(v);
+	CHECK_EQ(r.code, 0);
+	static const char *const exist[] = {"hostname", "hostnamew", "self",  "outside",
+					    "link1",	"link2",     "link3", "again"};
+	for (size_t i = 0; i < sizeof(exist) / sizeof(exist[0]); i++)
+		CHECK_CONTAINS(r.out, tc_fmt("%s EEXIST\n", exist[i]));
+	CHECK(strstr(r.out, "procnew opened") == NULL);
+	CHECK(strstr(r.out, "procroot opened") == NULL);
+	CHECK_CONTAINS(r.out, "mine opened\n");
+	CHECK_CONTAINS(r.out, "view box-9\n");
+	CHECK_CONTAINS(r.out, "procnew-exists False\n");
+	CHECK(tc_exists(tc_path(w, "new")));
+}
