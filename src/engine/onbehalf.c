@@ -133,6 +133,7 @@ static int ids_open(struct ob_ids *s, const struct sl_strv *paths)
  * on: the walk crosses mounts as Landlock's does. */
 static int dotdot(int cur, const struct stat *st, int *out, struct stat *pst)
 {
+	*out = -1;
 	int fd = openat(cur, "..", O_PATH | O_DIRECTORY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
@@ -313,31 +314,100 @@ static bool is_proc_root(int fd, const struct stat *st)
 	       sf.f_type == PROC_SUPER_MAGIC;
 }
 
+/* The walk's levels are stat'ed by name from an anchor directory:
+ * "..", "../..", and so on.  A ".." lookup goes to the kernel's own
+ * parent of each directory, across mounts, as openat(cur, "..") does, and
+ * needs the same search right; one fstatat per level replaces an
+ * openat, an fstat and a close (three syscalls, about a microsecond each
+ * on a VM, for every directory above every object decided).  Every
+ * OB_REANCHOR levels the level reached is opened as the next anchor, so
+ * the names stay short. */
+#define OB_REANCHOR 16
+
+/* "..", repeated k times (k >= 1), into p (3 * k bytes). */
+static const char *dots(char *p, int k)
+{
+	for (int i = 0; i < k; i++)
+		memcpy(p + 3 * i, "../", 3);
+	p[3 * k - 1] = 0;
+	return p;
+}
+
+/* The directory k levels above anchor, proven the one stat'ed as st (a
+ * rename in between: -EAGAIN, refused). */
+static int level_fd(int anchor, int k, const struct stat *st)
+{
+	char p[3 * (OB_REANCHOR + 1)];
+	int fd = openat(anchor, dots(p, k), O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	struct stat now;
+	if (fstat(fd, &now) < 0 || !same(&now, st)) {
+		close(fd);
+		return -EAGAIN;
+	}
+	return fd;
+}
+
+/* nst, k + 1 levels above anchor, is a procfs root if it has the root's
+ * inode number and procfs's magic: then st, the level below, is an entry
+ * at its top, and may be one of an outside process (proc_entry_ok).
+ * Other file systems' roots may have inode 1 too: only those pay for the
+ * opens. */
+static int proc_top(const struct ob_job *j, int anchor, int k, const struct stat *st,
+		    const struct stat *nst)
+{
+	if (nst->st_ino != PROC_ROOT_INO)
+		return 0;
+	int top = level_fd(anchor, k + 1, nst);
+	if (top < 0)
+		return top;
+	bool is_root = is_proc_root(top, nst);
+	close(top);
+	if (!is_root)
+		return 0;
+	int cur = k ? level_fd(anchor, k, st) : anchor;
+	if (cur < 0)
+		return cur;
+	bool ok = proc_entry_ok(j, cur);
+	if (cur != anchor)
+		close(cur);
+	return ok ? 0 : -EACCES;
+}
+
 /* From directory dir up to the root: every tree met adds its rights, a
  * denied one takes them all (fs_deny wins wherever it is on the way). */
 static int walk(const struct ob_job *j, int dir, struct ob_grant *g)
 {
-	struct stat st;
-	int cur = fcntl(dir, F_DUPFD_CLOEXEC, 0), r = 0;
-	if (cur < 0 || fstat(cur, &st) < 0)
-		r = -EBADF;
-	for (int depth = 0; r == 0; depth++) {
-		int next;
-		struct stat nst;
+	char p[3 * (OB_REANCHOR + 1)];
+	struct stat st, nst;
+	int anchor = dir, owned = -1, k = 0, r = 0; /* st is k levels above anchor */
+	if (fstat(dir, &st) < 0)
+		return -EBADF;
+	for (int depth = 0; r == 0; depth++, k++) {
 		tally(j->ob, &st, g);
 		if (depth == OB_MAX_DEPTH) {
 			r = -ELOOP;
-		} else if ((r = dotdot(cur, &st, &next, &nst)) == 1) {
-			r = is_proc_root(next, &nst) && !proc_entry_ok(j, cur) ? -EACCES : 0;
-			close(cur);
-			cur = next;
-			st = nst;
-		} else if (r == 0) {
 			break;
 		}
+		if (k == OB_REANCHOR) {
+			int fd = level_fd(anchor, k, &st);
+			sl_close(&owned);
+			if (fd < 0) {
+				r = fd;
+				break;
+			}
+			anchor = owned = fd;
+			k = 0;
+		}
+		if (fstatat(anchor, dots(p, k + 1), &nst, AT_SYMLINK_NOFOLLOW) < 0)
+			r = -errno;
+		else if (same(&nst, &st))
+			break; /* the root: its ".." is itself */
+		else if ((r = proc_top(j, anchor, k, &st, &nst)) == 0)
+			st = nst;
 	}
-	if (cur >= 0)
-		close(cur);
+	sl_close(&owned);
 	return r;
 }
 
@@ -1212,9 +1282,14 @@ static int proc_self(struct onbehalf *ob, struct sl_ctx *c, struct ob_job *j, ch
 }
 
 /* Where the path starts. */
-static int open_base(struct onbehalf *ob, struct sl_ctx *c, int dirfd, struct ob_job *j, char *rest,
-		     int *owned)
+static int open_base(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q,
+		     struct ob_job *j, char *rest, int *owned)
 {
+	int dirfd = q->dirfd;
+	if ((j->flags & OB_FILE_BASE) && (j->flags & OB_EMPTY_PATH) && !j->path[0]) {
+		j->base = q->base; /* the caller's: not ours to close */
+		return q->base >= 0 ? 0 : -EBADF;
+	}
 	if (j->path[0] == '/') {
 		int r = proc_self(ob, c, j, rest, owned);
 		if (r == 0) {
@@ -1289,7 +1364,7 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 	if (r == 0)
 		r = open_root(ob, c);
 	if (r == 0)
-		r = open_base(ob, c, q->dirfd, &j, rest, &owned);
+		r = open_base(ob, c, q, &j, rest, &owned);
 	/* A view too is resolved as the child would search, once, whatever
 	 * it finds: resolved first as root and again only on a match, the
 	 * match's second resolution took time that told the child whether a

@@ -66,6 +66,11 @@ enum ob_need { OB_READ, OB_WRITE, OB_ANY };
 
 #define OB_NOFOLLOW   0x1u /* the last component is not followed (AT_SYMLINK_NOFOLLOW) */
 #define OB_EMPTY_PATH 0x2u /* "" names the dirfd's own file (AT_EMPTY_PATH) */
+/* With OB_EMPTY_PATH and "": the caller has reopened the dirfd's file
+ * already (onbehalf_fd_file, which also proved it an open file, not
+ * O_PATH) and passes it in ob_req's base: the core uses that one instead
+ * of reopening the child's fd a second time.  Still the caller's. */
+#define OB_FILE_BASE 0x4u
 
 /* An operation's answer meaning "would block: hold the notification and
  * offer it again later" (onbehalf_answer). */
@@ -82,6 +87,7 @@ typedef long (*ob_op_fn)(const struct ob_obj *o, void *arg);
 
 struct ob_req {
 	int dirfd;	  /* AT_FDCWD or the caller's fd number */
+	int base;	  /* with OB_FILE_BASE only: our reopen of dirfd's file */
 	const char *path; /* read once from the child (onbehalf_read_path) */
 	unsigned int flags;
 	enum ob_need need;

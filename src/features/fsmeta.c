@@ -406,14 +406,17 @@ static long fd_form_req(const struct sl_ctx *c, const struct meta_call *k, struc
 
 /* The fd form's fd an open file, as the kernel takes for these: not
  * O_PATH (EBADF), which the AT_EMPTY_PATH form the decision is made as
- * would take.  A swap of the fd after this check gains nothing: the
- * decision is the object's, O_PATH or not. */
-static long fd_form_file(struct sl_ctx *c, const struct ob_req *q)
+ * would take.  Our reopen of it is the core's base (OB_FILE_BASE): the
+ * decision and the change are made on that one object, whatever the
+ * child's fd number names by then.  0 with it in q->base, or -errno. */
+static long fd_form_file(struct sl_ctx *c, struct ob_req *q)
 {
 	int fd = onbehalf_fd_file(c, q->dirfd, NULL);
-	if (fd >= 0)
-		close(fd);
-	return fd < 0 ? fd : 0;
+	if (fd < 0)
+		return fd;
+	q->base = fd;
+	q->flags |= OB_FILE_BASE;
+	return 0;
 }
 
 /* emulate: see the file's comment. */
@@ -423,7 +426,8 @@ static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
 	const struct meta_call *k = call_of(c->req->data.nr);
 	struct meta m = {0};
 	char path[PATH_MAX];
-	struct ob_req q = {.dirfd = AT_FDCWD, .path = path, .need = OB_WRITE, .op = meta_op};
+	struct ob_req q = {
+	    .dirfd = AT_FDCWD, .base = -1, .path = path, .need = OB_WRITE, .op = meta_op};
 	q.arg = &m;
 	long r = k ? 0 : -ENOSYS;
 	if (r == 0 && fd_form(c, k)) {
@@ -440,6 +444,7 @@ static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
 	if (r == 0)
 		r = read_args(c, k, &m);
 	if (r == 0 && m.noop) {
+		sl_close(&q.base);
 		*a = sl_act_return(0);
 		return;
 	}
@@ -449,6 +454,7 @@ static void on_meta(struct sl_ctx *c, struct sl_action *a, void *arg)
 		q.dirfd = (int)c->req->data.args[k->dirfd];
 	if (r == 0)
 		r = onbehalf_run(st->ob, c, &q);
+	sl_close(&q.base);
 	free(m.value);
 	onbehalf_answer(a, r);
 }

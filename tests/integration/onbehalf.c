@@ -194,6 +194,57 @@ TEST(onbehalf_denied_paths)
 	CHECK_EQ(mode_of(l.w), 0755);
 }
 
+/* A directory chain n levels below top, with a file "f" at each level
+ * listed in at (0-terminated); returns the path of level n. */
+static char *chain(const char *top, int n, const int *at)
+{
+	char *d = tc_mkdir(top);
+	for (int i = 1; i <= n; i++) {
+		d = tc_path(d, tc_fmt("d%d", i));
+		if (mkdir(d, 0755) < 0)
+			th_fail(__FILE__, __LINE__, "mkdir %s: %s", d, strerror(errno));
+		for (const int *k = at; *k; k++)
+			if (*k == i)
+				tc_write_file(tc_path(d, "f"), "x\n", 0644);
+	}
+	return d;
+}
+
+/* The level i of the chain whose level n is bottom. */
+static char *level(const char *bottom, int n, int i)
+{
+	char *d = tc_fmt("%s", bottom);
+	for (int k = n; k > i; k--)
+		*strrchr(d, '/') = 0;
+	return d;
+}
+
+/* The walk up from the object, deeper than it re-anchors (every 16
+ * levels): a writable tree far above, an --fs-deny halfway, a writable
+ * tree deep in a tree of nothing, and its parent just outside. */
+TEST(onbehalf_deep_trees)
+{
+	static const int wat[] = {10, 17, 33, 40, 0}, oat[] = {29, 30, 32, 0};
+	char *w = chain("deepw", 40, wat), *o = chain("deepo", 32, oat);
+	char *wtree = level(o, 32, 30);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_write(tc_builder(), level(w, 40, 0));
+	b = sandlock_sandbox_builder_fs_deny(b, level(w, 40, 20));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(b, wtree));
+	char *out = ob_in(p, "seq", tc_fmt("chmod %s/f 600", level(w, 40, 10)),
+			  tc_fmt("chmod %s/f 600", level(w, 40, 17)),
+			  tc_fmt("chmod %s/f 600", level(w, 40, 33)), tc_fmt("chmod %s/f 600", w),
+			  tc_fmt("chmod %s/f 600", wtree), tc_fmt("chmod-fd %s/f 600", o),
+			  tc_fmt("chmod %s/f 600", level(o, 32, 29)), NULL);
+	static const char *const want[] = {"ok", "ok", "errno=EACCES", "errno=EACCES",
+					   "ok", "ok", "errno=EACCES", NULL};
+	tc_check_lines(out, want);
+	CHECK_EQ(mode_of(tc_path(level(w, 40, 10), "f")), 0600);
+	CHECK_EQ(mode_of(tc_path(level(w, 40, 33), "f")), 0644);
+	CHECK_EQ(mode_of(tc_path(w, "f")), 0644);
+	CHECK_EQ(mode_of(tc_path(o, "f")), 0600);
+	CHECK_EQ(mode_of(tc_path(level(o, 32, 29), "f")), 0644);
+}
+
 /* As the child would: the supervisor's privilege never reaches the call.
  * As root, a file of another uid in a writable tree (the child is uid 0
  * without CAP_FOWNER); unprivileged, a file of root's. */
