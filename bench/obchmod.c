@@ -1,15 +1,16 @@
 /* SPDX-License-Identifier: Apache-2.0 */
 /*
  * obchmod.c - the timed loop of bench/onbehalf.sh: chmod of one file by
- * path, CALLS times, and as many fchmod on an open fd of it (a call
- * sandlock never notifies: the plain syscall beside it).
+ * path, CALLS times, and as many fchmod on an open fd of it (the fd form,
+ * which sandlock decides too: a file opened for reading is still its
+ * owner's to chmod).
  *
  *   obchmod FILE CALLS
  *
  * prints one line, e.g. "calls=20000 chmod_ns=41235.2 fchmod_ns=512.3".
- * Under sandlock with FILE in a writable tree, each chmod is notified and
+ * Under sandlock with FILE in a writable tree, each call is notified and
  * made by the supervisor on the child's behalf (src/features/fsmeta.c);
- * bare, it is the kernel's chmod alone.  Libc only.
+ * bare, it is the kernel's alone.  Libc only.
  */
 #include <fcntl.h>
 #include <stdio.h>

@@ -6,7 +6,8 @@
 # makes itself with the child's credentials (src/features/fsmeta.c),
 # against the bare chmod.  $B/bench/obchmod (bench/obchmod.c) times CALLS
 # chmods in its own process and prints the mean ns per call, with as many
-# fchmods beside them (never notified: the plain syscall).
+# fchmods on an open fd beside them (the fd form: notified too, decided on
+# the object the fd names, made on the supervisor's reopen of it).
 #
 # Then the same for sendmsg ($B/bench/obsendmsg, bench/obsendmsg.c:
 # SM_CALLS datagrams on a socketpair, to a pathname socket in the writable
@@ -149,18 +150,17 @@ def med(name, key):
     v = [float(r[key]) for r in rows.get(name, [])]
     return statistics.median(v) / 1000 if v else None
 
-bare = med("bare", "chmod_ns")
-print()
-print(f"on-behalf chmod, median over {rounds} rounds of {calls} calls (us per call)")
-for name, what in (("bare", "bare chmod"), ("sandlock", label),
-                   ("nobody", "sandlock, as nobody")):
-    v = med(name, "chmod_ns")
-    if v is None:
-        continue
-    extra = "" if name == "bare" else f"   +{v - bare:.1f} us on-behalf"
-    print(f"  {what:<50} {v:8.2f}{extra}")
-fch = med("sandlock", "fchmod_ns")
-print(f"  {'plain fchmod under sandlock (not notified)':<50} {fch:8.2f}")
+for key, call in (("chmod_ns", "chmod (a path)"), ("fchmod_ns", "fchmod (an open fd)")):
+    bare = med("bare", key)
+    print()
+    print(f"on-behalf {call}, median over {rounds} rounds of {calls} calls (us per call)")
+    for name, what in (("bare", "bare"), ("sandlock", label),
+                       ("nobody", "sandlock, as nobody")):
+        v = med(name, key)
+        if v is None:
+            continue
+        extra = "" if name == "bare" else f"   +{v - bare:.1f} us on-behalf"
+        print(f"  {what:<50} {v:8.2f}{extra}")
 
 rows = {}
 for line in open(sm_path):
