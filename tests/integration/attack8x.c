@@ -15,7 +15,9 @@
  * the re-anchor depths by every route to the object (a path, a dirfd,
  * /proc/self/cwd), directories moved above a held dirfd while the walk
  * runs, and an fd swapped between a writable and a read-only file while
- * fchmod is decided on it.  Every answer is checked against what the
+ * fchmod is decided on it; a mount of a directory beneath a denied one
+ * inside a writable tree, whose root's ".." leads out of the denied tree
+ * (root only).  Every answer is checked against what the
  * kernel did to the file, from outside.  The probe is
  * tests/probes/xwprobe.c.
  */
@@ -24,7 +26,9 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sched.h>
 #include <stdlib.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -341,4 +345,38 @@ TEST(atk8_walk_fd_swapped_under_fchmod)
 	CHECK_EQ(mode_of(rf), 0644);
 	CHECK(ok > 0);
 	CHECK_EQ(mode_of(wf), 0600);
+}
+
+/* A directory beneath an --fs-deny one mounted in a writable tree (the
+ * host's bind mount): the walk up from an object there goes from the
+ * mount's root to its mount point's parent, the writable tree, and never
+ * meets the denied directory.  Landlock refuses it (the plan denies that
+ * mount too); so must every change the supervisor makes: the mount's
+ * root is denied as the denied path is, its way only listable.  Root
+ * only: a private mount namespace. */
+TEST(atk8_walk_bind_mount_beneath_a_denied_tree)
+{
+	if (!th_root())
+		SKIP("needs root to bind-mount");
+	char *w = tc_mkdir("w"), *d = tc_mkdir("w/D"), *x = tc_mkdir("w/D/x");
+	char *alias = tc_mkdir("w/alias"), *ok = tc_mkdir("w/ok");
+	tc_write_file(tc_path(x, "f"), "s\n", 0644);
+	tc_write_file(tc_path(ok, "f"), "w\n", 0644);
+	if (unshare(CLONE_NEWNS) < 0)
+		SKIP("unshare(CLONE_NEWNS): %s", strerror(errno));
+	CHECK_EQ(mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL), 0);
+	CHECK_EQ(mount(x, alias, NULL, MS_BIND, NULL), 0);
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_write(tc_builder_sys(), w);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_deny(b, d));
+	char *out = XW_IN(p, "seq", tc_fmt("chmod-at %s f 0600", alias),
+			  tc_fmt("chmod-cwd %s f 0600", alias), tc_fmt("chmod-at %s alias 0700", w),
+			  tc_fmt("chmod-at %s f 0600", x), xopen(tc_path(alias, "f"), O_RDONLY, 0),
+			  tc_fmt("chmod-at %s f 0600", ok));
+	static const char *const want[] = {
+	    "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=EACCES",
+	    "errno=EACCES", "errno=EACCES", "ok",	    NULL};
+	tc_check_lines(out, want);
+	CHECK_EQ(mode_of(tc_path(x, "f")), 0644);
+	CHECK_EQ(mode_of(x), 0755);
+	CHECK_EQ(mode_of(tc_path(ok, "f")), 0600);
 }
