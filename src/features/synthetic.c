@@ -432,9 +432,9 @@ static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
  * EEXIST, whatever the name leads to, a final symlink included), and what
  * it creates is never a view nor on procfs (procfs creates no file):
  * continued, it would grant nothing, so it is not notified at all (an
- * untar or a mkstemp makes one per file).  But for O_PATH: the kernel
- * drops every flag but O_DIRECTORY, O_NOFOLLOW and O_CLOEXEC from an
- * O_PATH open (open(2), openat(2); "O_PATH beats everything else"), so
+ * untar or a mkstemp makes one per file).  But for O_PATH: of an O_PATH
+ * open's flags the kernel keeps only O_DIRECTORY, O_NOFOLLOW and
+ * O_CLOEXEC (open and openat; openat2 would refuse the others), so
  * O_PATH|O_CREAT|O_EXCL opens what exists, /proc/<outside pid> too, and
  * is notified as any O_PATH.  Four disjoint forms say "not both" in the
  * masked comparisons the filter has; the creating ones carry the
