@@ -29,6 +29,7 @@
 #include <sched.h>
 #include <stdlib.h>
 #include <sys/mount.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -352,8 +353,9 @@ TEST(atk8_walk_fd_swapped_under_fchmod)
  * mount's root to its mount point's parent, the writable tree, and never
  * meets the denied directory.  Landlock refuses it (the plan denies that
  * mount too); so must every change the supervisor makes: the mount's
- * root is denied as the denied path is, its way only listable.  Root
- * only: a private mount namespace. */
+ * root is denied as the denied path is, its way only listable; so are
+ * a connect to a socket there and a watch on it.  Root only: a private
+ * mount namespace. */
 TEST(atk8_walk_bind_mount_beneath_a_denied_tree)
 {
 	if (!th_root())
@@ -379,4 +381,13 @@ TEST(atk8_walk_bind_mount_beneath_a_denied_tree)
 	CHECK_EQ(mode_of(tc_path(x, "f")), 0644);
 	CHECK_EQ(mode_of(x), 0755);
 	CHECK_EQ(mode_of(tc_path(ok, "f")), 0600);
+	/* the other tenants decide on the same walk: a denied socket's
+	 * connect and a watch on denied content, through the mount */
+	struct tc_drain srv;
+	tc_drain_start(&srv, tc_unix_server(tc_path(x, "s"), SOCK_STREAM), false);
+	out = tc_named_in(p, "obprobe", "seq", tc_fmt("connect %s/s", alias),
+			  tc_fmt("inotify %s/f", alias), tc_fmt("inotify %s/f", ok), NULL);
+	static const char *const want2[] = {"errno=EACCES", "errno=EACCES", "ok", NULL};
+	tc_check_lines(out, want2);
+	CHECK_EQ(tc_drain_stop(&srv), 0);
 }
