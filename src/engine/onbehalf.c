@@ -25,8 +25,10 @@
 #include "aschild.h"
 #include "caps.h"
 #include "error.h"
+#include "fsdeny.h"
 #include "fsspecial.h"
 #include "mem.h"
+#include "mounts.h"
 #include "pidinfo.h"
 #include "procs.h"
 #include "seccomp_uapi.h"
@@ -176,6 +178,41 @@ static int ways_add(struct ob_ids *way, const char *denied)
 	return r < 0 ? r : 0;
 }
 
+/* Another mount showing a denied path's content (a bind mount of it, or
+ * of a directory beneath it): the walk up from an object there crosses
+ * that mount's root to its mount point's parent, never meeting the
+ * denied directory, so the mount's root is denied too, and the way to
+ * it recorded, as the plan restricts it for Landlock (fsdeny.c). */
+static int alias_add(void *ctx, const char *alias)
+{
+	struct onbehalf *ob = ctx;
+	int fd = open(alias, O_PATH | O_NOFOLLOW | O_CLOEXEC), r = 0;
+	struct stat st;
+	if (fd >= 0 && fstat(fd, &st) == 0)
+		r = ids_add(&ob->deny, &st);
+	if (fd >= 0)
+		close(fd);
+	return r < 0 ? r : ways_add(&ob->way, alias);
+}
+
+static int aliases_add(struct onbehalf *ob, const struct sl_strv *denied)
+{
+	if (!denied->n)
+		return 0;
+	struct mounts m = {0};
+	int r = mounts_read(&m, "fs_deny");
+	for (size_t i = 0; r == 0 && i < denied->n; i++) {
+		char *canon = realpath(denied->v[i], NULL);
+		/* gone: the plan anchors it, nothing mounted shows it */
+		r = canon ? fsdeny_each_alias(&m, canon, alias_add, ob) : 0;
+		free(canon);
+		if (r == -ENOENT)
+			r = 0; /* gone meanwhile, or not in the table: as ids_open */
+	}
+	mounts_free(&m);
+	return r;
+}
+
 /* ---- set-up ---------------------------------------------------------------------- */
 
 int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *p, int ruleset)
@@ -194,6 +231,8 @@ int onbehalf_new(struct onbehalf **out, const struct sandlock_sandbox *p, int ru
 		r = ids_open(&ob->deny, &p->fs_deny);
 	for (size_t i = 0; r == 0 && i < p->fs_deny.n; i++)
 		r = ways_add(&ob->way, p->fs_deny.v[i]);
+	if (r == 0)
+		r = aliases_add(ob, &p->fs_deny);
 	if (r == 0 && p->workdir && p->fs_isolation == SL_ISO_OVERLAYFS &&
 	    !(ob->overlay_wd = realpath(p->workdir, NULL)))
 		r = -errno;

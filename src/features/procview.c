@@ -11,8 +11,8 @@
  * procfs object) that the child turned into one meets Landlock's EACCES,
  * and every open that is to succeed on procfs is the supervisor's.
  *
- * The opens (synthetic.c notifies them all but O_CREAT|O_EXCL ones, which
- * open nothing that exists: one resolution for the views
+ * The opens (synthetic.c notifies them all but O_CREAT|O_EXCL ones without
+ * O_PATH, which open nothing that exists: one resolution for the views
  * and the proc view) are resolved by the on-behalf core as the opening
  * thread would, and the object decides (procview_classify):
  *   - off procfs: continued, Landlock decides;

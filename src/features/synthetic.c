@@ -12,8 +12,9 @@
  * open that needs it; a live one at each open (its content changes).
  *
  * Every open (open, openat; openat2 is ENOSYS for everyone) but an
- * exclusive creation (O_CREAT|O_EXCL, see the rules) is notified: the
- * proc view (procview.h) decides on any of them that lands on procfs;
+ * exclusive creation (O_CREAT|O_EXCL without O_PATH, see the rules) is
+ * notified: the proc view (procview.h) decides on any of them that lands
+ * on procfs;
  * only a read-only one (no O_WRONLY/O_RDWR, no O_PATH, no O_DIRECTORY)
  * may be a view.  The path is read once and resolved once, whatever the
  * number of views, by the on-behalf core as the opening thread would (its dirfd,
@@ -431,19 +432,25 @@ static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
  * EEXIST, whatever the name leads to, a final symlink included), and what
  * it creates is never a view nor on procfs (procfs creates no file):
  * continued, it would grant nothing, so it is not notified at all (an
- * untar or a mkstemp makes one per file).  Three disjoint forms say
- * "not both" in the masked comparisons the filter has; the creating ones
- * carry the filter's own condition (no set-id mode: those are denied),
- * so no form is both notified and denied. */
+ * untar or a mkstemp makes one per file).  But for O_PATH: of an O_PATH
+ * open's flags the kernel keeps only O_DIRECTORY, O_NOFOLLOW and
+ * O_CLOEXEC (open and openat; openat2 would refuse the others), so
+ * O_PATH|O_CREAT|O_EXCL opens what exists, /proc/<outside pid> too, and
+ * is notified as any O_PATH.  Four disjoint forms say "not both" in the
+ * masked comparisons the filter has; the creating ones carry the
+ * filter's own condition (no set-id mode: those are denied), so no form
+ * is both notified and denied. */
 /* O_TMPFILE's own bit (glibc's __O_TMPFILE includes O_DIRECTORY) */
 #define SYN_TMPFILE  020000000
 #define SYN_CREATING (O_CREAT | SYN_TMPFILE)
+#define SYN_EXCL     (O_CREAT | O_EXCL)
 #define SYN_SETID    (S_ISUID | S_ISGID)
 /* clang-format off */
 #define SYN_OPEN_FORMS(nr, flags, mode, fn)                                                        \
 	{{(nr), 1, {SL_AMASK((flags), SYN_CREATING, 0)}}, (fn)},                                   \
-	{{(nr), 2, {SL_AMASK((flags), O_CREAT | O_EXCL, O_CREAT), SL_AMASK((mode), SYN_SETID, 0)}}, (fn)}, \
-	{{(nr), 2, {SL_AMASK((flags), SYN_CREATING, SYN_TMPFILE), SL_AMASK((mode), SYN_SETID, 0)}}, (fn)}
+	{{(nr), 2, {SL_AMASK((flags), SYN_EXCL, O_CREAT), SL_AMASK((mode), SYN_SETID, 0)}}, (fn)}, \
+	{{(nr), 2, {SL_AMASK((flags), SYN_CREATING, SYN_TMPFILE), SL_AMASK((mode), SYN_SETID, 0)}}, (fn)}, \
+	{{(nr), 2, {SL_AMASK((flags), SYN_EXCL | O_PATH, SYN_EXCL | O_PATH), SL_AMASK((mode), SYN_SETID, 0)}}, (fn)}
 /* clang-format on */
 static const struct sl_frule synthetic_rules[] = {
     SYN_OPEN_FORMS(__NR_openat, 2, 3, on_openat),

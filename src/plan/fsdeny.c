@@ -246,27 +246,33 @@ int fsdeny_restrict_above(struct fsdeny *d, const char *who, const char *canon, 
  * <its mount point>/<the rest>.  For a denied directory, a mount of a
  * directory beneath it shows denied content at its mount point.  Each
  * candidate is checked against the inode (or the mount) really found
- * there, so overmounted and stale entries are ignored.
+ * there, so overmounted and stale entries are ignored.  fn gets each
+ * one found (beneath: the mount point of a directory beneath canon).
  */
-static int add_aliases(struct fsdeny *d, const char *canon, int kind)
+/* canon's path inside its filesystem (a new string), from the mount
+ * table: -errno (-ENOENT: its mount is not there). */
+static int fs_path(const struct mounts *mnts, const char *canon, const struct mounts_entry **home,
+		   char **out)
 {
-	struct stat st;
 	int id, r;
-	if (lstat(canon, &st) < 0)
-		return path_error(d, canon, errno);
 	if ((r = mounts_id(canon, false, &id)) < 0)
-		return path_error(d, canon, -r);
-	const struct mounts_entry *home = mounts_find(d->mnts, id);
-	const char *rel = home ? path_beneath(canon, home->point) : NULL;
+		return r;
+	*home = mounts_find(mnts, id);
+	const char *rel = *home ? path_beneath(canon, (*home)->point) : NULL;
 	if (!rel)
-		return sl_errorf(ENOENT, "fs_deny: %s: its mount is not in /proc/self/mountinfo",
-				 canon);
-	char *fspath = path_join(home->root, "", rel);
-	if (!fspath)
-		return nomem(d);
-	r = 0;
-	for (size_t i = 0; i < d->mnts->n && r == 0; i++) {
-		const struct mounts_entry *m = &d->mnts->v[i];
+		return -ENOENT;
+	return (*out = path_join((*home)->root, "", rel)) ? 0 : -ENOMEM;
+}
+
+/* The scan itself, given canon's path in its filesystem: fn's first
+ * nonzero answer, -ENOMEM, or 0. */
+static int scan_aliases(const struct mounts *mnts, const struct mounts_entry *home,
+			const char *fspath, const struct stat *st, bool beneath, fsdeny_alias_fn fn,
+			void *ctx)
+{
+	int r = 0;
+	for (size_t i = 0; i < mnts->n && r == 0; i++) {
+		const struct mounts_entry *m = &mnts->v[i];
 		if (m == home || m->major != home->major || m->minor != home->minor)
 			continue;
 		const char *rest = path_beneath(fspath, m->root);
@@ -274,19 +280,63 @@ static int add_aliases(struct fsdeny *d, const char *canon, int kind)
 			char *alias = path_join(m->point, "", rest);
 			struct stat ast;
 			if (!alias)
-				r = nomem(d);
-			else if (lstat(alias, &ast) == 0 && ast.st_dev == st.st_dev &&
-				 ast.st_ino == st.st_ino)
-				r = add_denied_chain(d, alias, kind);
+				r = -ENOMEM;
+			else if (lstat(alias, &ast) == 0 && ast.st_dev == st->st_dev &&
+				 ast.st_ino == st->st_ino)
+				r = fn(ctx, alias);
 			free(alias);
-		} else if (kind == DENIED && S_ISDIR(st.st_mode) && path_beneath(m->root, fspath)) {
+		} else if (beneath && S_ISDIR(st->st_mode) && path_beneath(m->root, fspath)) {
 			int seen;
 			if (mounts_id(m->point, false, &seen) == 0 && seen == m->id)
-				r = add_denied_chain(d, m->point, DENIED);
+				r = fn(ctx, m->point);
 		}
 	}
+	return r;
+}
+
+int fsdeny_each_alias(const struct mounts *mnts, const char *canon, fsdeny_alias_fn fn, void *ctx)
+{
+	struct stat st;
+	const struct mounts_entry *home;
+	char *fspath;
+	if (lstat(canon, &st) < 0)
+		return -errno;
+	int r = fs_path(mnts, canon, &home, &fspath);
+	if (r < 0)
+		return r;
+	r = scan_aliases(mnts, home, fspath, &st, true, fn, ctx);
 	free(fspath);
 	return r;
+}
+
+struct alias_add {
+	struct fsdeny *d;
+	int kind;
+};
+
+static int alias_add(void *ctx, const char *alias)
+{
+	const struct alias_add *a = ctx;
+	return add_denied_chain(a->d, alias, a->kind);
+}
+
+static int add_aliases(struct fsdeny *d, const char *canon, int kind)
+{
+	struct stat st;
+	const struct mounts_entry *home;
+	char *fspath;
+	if (lstat(canon, &st) < 0)
+		return path_error(d, canon, errno);
+	int r = fs_path(d->mnts, canon, &home, &fspath);
+	if (r == -ENOENT)
+		return sl_errorf(ENOENT, "fs_deny: %s: its mount is not in /proc/self/mountinfo",
+				 canon);
+	if (r < 0)
+		return r == -ENOMEM ? nomem(d) : path_error(d, canon, -r);
+	struct alias_add a = {d, kind};
+	r = scan_aliases(d->mnts, home, fspath, &st, kind == DENIED, alias_add, &a);
+	free(fspath);
+	return r == -ENOMEM ? nomem(d) : r;
 }
 
 /* ---- resolving the denied paths ----------------------------------------------------- */

@@ -53,6 +53,15 @@ void fsdeny_free(struct fsdeny *d);
  * Returns 0 or -errno with a message naming the path. */
 int fsdeny_add_denied(struct fsdeny *d, const struct sl_strv *paths, const struct mounts *mnts);
 
+/* The other names the mount table mnts gives the denied path canon (a
+ * canonical path), as fsdeny_add_denied finds them: the same inode
+ * through another mount, and for a directory the mount points of mounts
+ * of directories beneath it.  fn gets each (its nonzero answer stops the
+ * scan and is returned); 0 or -errno.  The supervisor denies the same
+ * (onbehalf.c). */
+typedef int (*fsdeny_alias_fn)(void *ctx, const char *alias);
+int fsdeny_each_alias(const struct mounts *mnts, const char *canon, fsdeny_alias_fn fn, void *ctx);
+
 /* Restricts the inode at the canonical path canon (not followed if a
  * symlink): it and everything beneath it get at most `limit`; each
  * directory above it, up to /, gets a rule of its own with at most

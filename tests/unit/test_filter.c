@@ -471,7 +471,8 @@ static uint32_t open_expect(uint64_t flags, uint64_t mode)
 	bool creating = f & (O_CREAT | TMPF_BIT);
 	if (creating && (m & SETID_MODE))
 		return RET_EPERM;
-	if ((f & (O_CREAT | O_EXCL)) == (O_CREAT | O_EXCL))
+	/* O_PATH makes the kernel drop O_CREAT and O_EXCL: it opens */
+	if ((f & (O_CREAT | O_EXCL | O_PATH)) == (O_CREAT | O_EXCL))
 		return SECCOMP_RET_ALLOW;
 	return SECCOMP_RET_USER_NOTIF;
 }
@@ -514,6 +515,12 @@ TEST(filter_exclusive_create_not_notified)
 	    O_TMPFILE | O_RDWR | O_EXCL,
 	    O_CREAT | O_EXCL | HI,
 	    O_RDONLY | HI | O_CREAT,
+	    O_PATH | O_CREAT | O_EXCL,
+	    O_PATH | O_CREAT | O_EXCL | O_DIRECTORY | O_NOFOLLOW,
+	    O_PATH | O_CREAT | O_EXCL | O_TMPFILE,
+	    O_PATH | O_CREAT | O_EXCL | HI,
+	    O_PATH | O_CREAT,
+	    HI | O_PATH,
 	};
 	static const uint64_t modes[] = {0, 0644, 04755, 02755, 0644 | HI, 04000 | HI};
 	size_t bad = 0;
