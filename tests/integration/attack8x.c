@@ -56,45 +56,6 @@ static char *xlegacy(const char *path, unsigned long long flags, unsigned long l
 	return tc_fmt("open-legacy %s %s %s", path, hex(flags), hex(mode));
 }
 
-static mode_t mode_of(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		th_fail(__FILE__, __LINE__, "lstat %s: %s", path, strerror(errno));
-	return st.st_mode & 07777;
-}
-
-/* A process outside any sandbox, of the test's uid, its working
- * directory cwd: a sleep, exec'd. */
-static pid_t outsider(const char *cwd)
-{
-	pid_t p = fork();
-	if (p < 0)
-		th_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
-	if (p == 0) {
-		if (chdir(cwd) < 0)
-			_exit(126);
-		execl("/bin/sleep", "sleep", "61.75", (char *)NULL);
-		_exit(127);
-	}
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)p);
-	for (int i = 0; i < 400; i++) {
-		char *c = tc_read_file(path);
-		if (c && !strcmp(c, "sleep"))
-			return p;
-		usleep(5000);
-	}
-	th_fail(__FILE__, __LINE__, "the outside sleep did not start");
-	return -1;
-}
-
-static void end(pid_t p)
-{
-	kill(p, SIGKILL);
-	waitpid(p, NULL, 0);
-}
-
 /* ---- exclusive creations ---------------------------------------------------------- */
 
 /* O_PATH makes the kernel drop every flag but O_DIRECTORY, O_NOFOLLOW and
@@ -106,7 +67,7 @@ static void end(pid_t p)
  * /proc entries stay the kernel's O_PATH opens. */
 TEST(atk8_excl_opath_opens_nothing_outside)
 {
-	pid_t v = outsider("/");
+	pid_t v = tc_outsider("/");
 	const char *st = tc_fmt("/proc/%d/status", (int)v), *dir = tc_fmt("/proc/%d", (int)v);
 	const char *env = tc_fmt("/proc/%d/environ", (int)v);
 	unsigned long long x = XW_EXCL | O_PATH;
@@ -117,7 +78,7 @@ TEST(atk8_excl_opath_opens_nothing_outside)
 			  xlegacy(st, x, 0), xlegacy(dir, x | O_DIRECTORY, 0), xopen(st, O_PATH, 0),
 			  xopen(st, x, 04755), xopen("/proc/self/status", x, 0),
 			  xopen("/proc/self", x | O_DIRECTORY, 0));
-	end(v);
+	tc_outsider_end(v);
 	static const char *const want[] = {"errno=ENOENT",
 					   "errno=ENOENT",
 					   "errno=ENOENT",
@@ -140,7 +101,7 @@ TEST(atk8_excl_opath_opens_nothing_outside)
 TEST(atk8_excl_create_through_outside_links)
 {
 	char *w = tc_mkdir("w");
-	pid_t v = outsider(w);
+	pid_t v = tc_outsider(w);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(
 	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc"), w));
 	unsigned long long x = XW_EXCL | O_WRONLY;
@@ -148,7 +109,7 @@ TEST(atk8_excl_create_through_outside_links)
 			  xopen(tc_fmt("/proc/%d/root%s/b", (int)v, w), x, 0644),
 			  xlegacy(tc_fmt("/proc/%d/cwd/c", (int)v), x, 0644),
 			  xopen(tc_fmt("/proc/self/root%s/d", w), x, 0644));
-	end(v);
+	tc_outsider_end(v);
 	CHECK(!strncmp(tc_line(out, 0), "errno=", 6));
 	CHECK(!strncmp(tc_line(out, 1), "errno=", 6));
 	CHECK(!strncmp(tc_line(out, 2), "errno=", 6));
@@ -203,7 +164,7 @@ TEST(atk8_excl_forms_left_to_the_kernel)
 	CHECK(!tc_exists(tc_path(r, "n")));
 	CHECK(!tc_exists(tc_path(d, "n")));
 	CHECK(!tc_exists(tc_path(d, "n2")));
-	CHECK_EQ(mode_of(tc_path(sub, "hi")) & 07000, 0);
+	CHECK_EQ(tc_mode_of(tc_path(sub, "hi")) & 07000, 0);
 }
 
 /* The copy-on-write layer notifies every open itself: an exclusive
@@ -274,7 +235,7 @@ TEST(atk8_walk_deny_at_reanchor_depths)
 		static const char *const want[] = {"errno=EACCES", "errno=EACCES", "errno=EACCES",
 						   "errno=EACCES", NULL};
 		tc_check_lines(out, want);
-		CHECK_EQ(mode_of(tc_path(lv[*k], "f")), 0644);
+		CHECK_EQ(tc_mode_of(tc_path(lv[*k], "f")), 0644);
 		CHECK(!tc_exists(tc_path(lv[*k], "g")));
 	}
 	char *moves = XW_IN(p, "seq", tc_fmt("rename %s %s/moved", lv[5], lv[0]),
@@ -288,7 +249,7 @@ TEST(atk8_walk_deny_at_reanchor_depths)
 				  tc_fmt("chmod-cwd %s f 0640", sv[*k]));
 		static const char *const want[] = {"ok", "ok", "ok", NULL};
 		tc_check_lines(out, want);
-		CHECK_EQ(mode_of(tc_path(sv[*k], "f")), 0640);
+		CHECK_EQ(tc_mode_of(tc_path(sv[*k], "f")), 0640);
 	}
 }
 
@@ -320,7 +281,7 @@ TEST(atk8_walk_race_moves_above_the_anchor)
 	CHECK_EQ(sscanf(tc_line(out, 1), "ok %ld %ld", &ok, &moved), 2);
 	CHECK_EQ(ok, 0);
 	CHECK(moved > 0);
-	CHECK_EQ(mode_of(tc_path(dv[16], "f")), 0644);
+	CHECK_EQ(tc_mode_of(tc_path(dv[16], "f")), 0644);
 	for (int i = 2; i < 4; i++) {
 		CHECK_EQ(sscanf(tc_line(out, i), "ok %ld %ld", &ok, &moved), 2);
 		CHECK(moved > 0);
@@ -343,9 +304,9 @@ TEST(atk8_walk_fd_swapped_under_fchmod)
 	char *out = XW_IN(p, "race-fd", wf, rf, "3000", "0600");
 	long ok = -1, badf = -1;
 	CHECK_EQ(sscanf(out, "ok %ld %ld", &ok, &badf), 2);
-	CHECK_EQ(mode_of(rf), 0644);
+	CHECK_EQ(tc_mode_of(rf), 0644);
 	CHECK(ok > 0);
-	CHECK_EQ(mode_of(wf), 0600);
+	CHECK_EQ(tc_mode_of(wf), 0600);
 }
 
 /* A directory beneath an --fs-deny one mounted in a writable tree (the
@@ -378,9 +339,9 @@ TEST(atk8_walk_bind_mount_beneath_a_denied_tree)
 	    "errno=EACCES", "errno=EACCES", "errno=EACCES", "errno=EACCES",
 	    "errno=EACCES", "errno=EACCES", "ok",	    NULL};
 	tc_check_lines(out, want);
-	CHECK_EQ(mode_of(tc_path(x, "f")), 0644);
-	CHECK_EQ(mode_of(x), 0755);
-	CHECK_EQ(mode_of(tc_path(ok, "f")), 0600);
+	CHECK_EQ(tc_mode_of(tc_path(x, "f")), 0644);
+	CHECK_EQ(tc_mode_of(x), 0755);
+	CHECK_EQ(tc_mode_of(tc_path(ok, "f")), 0600);
 	/* the other tenants decide on the same walk: a denied socket's
 	 * connect and a watch on denied content, through the mount */
 	struct tc_drain srv;

@@ -413,6 +413,43 @@ bool tc_exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+mode_t tc_mode_of(const char *path)
+{
+	struct stat st;
+	if (lstat(path, &st) < 0)
+		th_fail(__FILE__, __LINE__, "lstat %s: %s", path, strerror(errno));
+	return st.st_mode & 07777;
+}
+
+pid_t tc_outsider(const char *cwd)
+{
+	pid_t p = fork();
+	if (p < 0)
+		th_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
+	if (p == 0) {
+		if (cwd && chdir(cwd) < 0)
+			_exit(126);
+		execl("/bin/sleep", "sleep", "61.5", (char *)NULL);
+		_exit(127);
+	}
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)p);
+	for (int i = 0; i < 400; i++) {
+		char *c = tc_read_file(path);
+		if (c && !strcmp(c, "sleep"))
+			return p;
+		usleep(5000);
+	}
+	th_fail(__FILE__, __LINE__, "the outside sleep did not start");
+	return -1;
+}
+
+void tc_outsider_end(pid_t p)
+{
+	kill(p, SIGKILL);
+	waitpid(p, NULL, 0);
+}
+
 void tc_need_python(void)
 {
 	if (access(TC_PYTHON, X_OK) != 0)

@@ -125,6 +125,15 @@ void tc_write_file(const char *path, const char *text, mode_t mode);
 char *tc_read_file(const char *path);
 /* True when path exists (lstat). */
 bool tc_exists(const char *path);
+/* path's permission bits (lstat: a symlink's own), failing the test when
+ * it cannot be read. */
+mode_t tc_mode_of(const char *path);
+
+/* A process outside any sandbox, of the test's uid: /bin/sleep exec'd
+ * (its cmdline "sleep" read back before this returns), in cwd (NULL: the
+ * test's own).  tc_outsider_end kills and reaps it. */
+pid_t tc_outsider(const char *cwd);
+void tc_outsider_end(pid_t p);
 
 /* The interpreter the script tests run (not the python3 on PATH: it may
  * be a shim a sandbox cannot run). */

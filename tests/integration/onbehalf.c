@@ -62,16 +62,6 @@ static sandlock_builder_t *lay_builder(const struct lay *l)
 
 #define ob_in(p, ...) tc_named_in((p), "obprobe", __VA_ARGS__)
 
-/* Checks each line of out against want (NULL-terminated). */
-
-static mode_t mode_of(const char *path)
-{
-	struct stat st;
-	if (lstat(path, &st) < 0)
-		th_fail(__FILE__, __LINE__, "lstat %s: %s", path, strerror(errno));
-	return st.st_mode & 07777;
-}
-
 static time_t mtime_of(const char *path)
 {
 	struct stat st;
@@ -113,9 +103,9 @@ TEST(onbehalf_chmod_by_every_name)
 	    /* a symlink's own mode: the kernel's answer (it is in wdir) */
 	    "errno=EOPNOTSUPP", "ok", "errno=EACCES", NULL};
 	tc_check_lines(out, want);
-	CHECK_EQ(mode_of(l.wf), 0644);
-	CHECK_EQ(mode_of(l.rf), 0644);
-	CHECK_EQ(mode_of(l.of), 0644);
+	CHECK_EQ(tc_mode_of(l.wf), 0644);
+	CHECK_EQ(tc_mode_of(l.rf), 0644);
+	CHECK_EQ(tc_mode_of(l.of), 0644);
 }
 
 /* Relative paths start at the calling thread's working directory, which
@@ -130,14 +120,14 @@ TEST(onbehalf_cwd_of_the_thread)
 			  tc_fmt("thread-cwd %s f 640", l.w), NULL);
 	static const char *const in_r[] = {"errno=EACCES", "errno=EACCES", "ok", "ok", NULL};
 	tc_check_lines(out, in_r);
-	CHECK_EQ(mode_of(l.rf), 0644);
-	CHECK_EQ(mode_of(l.wf), 0640);
+	CHECK_EQ(tc_mode_of(l.rf), 0644);
+	CHECK_EQ(tc_mode_of(l.wf), 0640);
 	out = ob_in(pw, "seq", "chmod f 600", "chmod /proc/self/cwd/f 604",
 		    tc_fmt("thread-cwd %s f 600", l.r), NULL);
 	static const char *const in_w[] = {"ok", "ok", "errno=EACCES", "errno=EACCES", NULL};
 	tc_check_lines(out, in_w);
-	CHECK_EQ(mode_of(l.wf), 0604);
-	CHECK_EQ(mode_of(l.rf), 0644);
+	CHECK_EQ(tc_mode_of(l.wf), 0604);
+	CHECK_EQ(tc_mode_of(l.rf), 0644);
 }
 
 /* chown, the times, xattrs: the same rule. */
@@ -190,8 +180,8 @@ TEST(onbehalf_denied_paths)
 	static const char *const want[] = {"errno=EACCES", "errno=EACCES", "ok", "errno=EACCES",
 					   NULL};
 	tc_check_lines(out, want);
-	CHECK_EQ(mode_of(secret), 0644);
-	CHECK_EQ(mode_of(l.w), 0755);
+	CHECK_EQ(tc_mode_of(secret), 0644);
+	CHECK_EQ(tc_mode_of(l.w), 0755);
 }
 
 /* A directory chain n levels below top, with a file "f" at each level
@@ -238,11 +228,11 @@ TEST(onbehalf_deep_trees)
 	static const char *const want[] = {"ok", "ok", "errno=EACCES", "errno=EACCES",
 					   "ok", "ok", "errno=EACCES", NULL};
 	tc_check_lines(out, want);
-	CHECK_EQ(mode_of(tc_path(level(w, 40, 10), "f")), 0600);
-	CHECK_EQ(mode_of(tc_path(level(w, 40, 33), "f")), 0644);
-	CHECK_EQ(mode_of(tc_path(w, "f")), 0644);
-	CHECK_EQ(mode_of(tc_path(o, "f")), 0600);
-	CHECK_EQ(mode_of(tc_path(level(o, 32, 29), "f")), 0644);
+	CHECK_EQ(tc_mode_of(tc_path(level(w, 40, 10), "f")), 0600);
+	CHECK_EQ(tc_mode_of(tc_path(level(w, 40, 33), "f")), 0644);
+	CHECK_EQ(tc_mode_of(tc_path(w, "f")), 0644);
+	CHECK_EQ(tc_mode_of(tc_path(o, "f")), 0600);
+	CHECK_EQ(tc_mode_of(tc_path(level(o, 32, 29), "f")), 0644);
 }
 
 /* As the child would: the supervisor's privilege never reaches the call.
@@ -269,7 +259,7 @@ TEST(onbehalf_chmod_of_another_users_file)
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), dir));
 	char *out = ob_in(p, "seq", tc_fmt("chmod %s 777", f), tc_fmt("utimes %s 1000", f), NULL);
 	CHECK_STR(out, "errno=EPERM\nerrno=EPERM\n");
-	CHECK_EQ(mode_of(f), before);
+	CHECK_EQ(tc_mode_of(f), before);
 	CHECK(mtime_of(f) != 1000);
 }
 
@@ -347,8 +337,8 @@ TEST(onbehalf_race_chmod_path)
 	sandlock_sandbox_t *p = tc_build(lay_builder(&l));
 	long ok = ok_count(ob_in(p, "race-chmod", l.wf, l.rf, "3000", "600", NULL));
 	CHECK(ok > 0);
-	CHECK_EQ(mode_of(l.wf), 0600);
-	CHECK_EQ(mode_of(l.rf), 0644);
+	CHECK_EQ(tc_mode_of(l.wf), 0600);
+	CHECK_EQ(tc_mode_of(l.rf), 0644);
 }
 
 TEST(onbehalf_race_connect_and_sendto)
@@ -436,7 +426,7 @@ TEST(onbehalf_without_pidfd_getfd)
 	static const char *const want[] = {"ok",	  "errno=EACCES", "ok",
 					   "errno=EPERM", "errno=EPERM",  NULL};
 	tc_check_lines(out, want);
-	CHECK_EQ(mode_of(l.wf), 0604);
-	CHECK_EQ(mode_of(l.rf), 0644);
+	CHECK_EQ(tc_mode_of(l.wf), 0604);
+	CHECK_EQ(tc_mode_of(l.rf), 0644);
 	CHECK_EQ(tc_drain_stop(&w), 0);
 }

@@ -25,34 +25,6 @@
 
 #define PY TC_PYTHON
 
-/* A process outside any sandbox, of the test's uid: a sleep, exec'd. */
-static pid_t outsider(void)
-{
-	pid_t p = fork();
-	if (p < 0)
-		th_fail(__FILE__, __LINE__, "fork: %s", strerror(errno));
-	if (p == 0) {
-		execl("/bin/sleep", "sleep", "61.25", (char *)NULL);
-		_exit(127);
-	}
-	char path[64];
-	snprintf(path, sizeof(path), "/proc/%d/cmdline", (int)p);
-	for (int i = 0; i < 400; i++) {
-		char *c = tc_read_file(path);
-		if (c && !strcmp(c, "sleep"))
-			return p;
-		usleep(5000);
-	}
-	th_fail(__FILE__, __LINE__, "the outside sleep did not start");
-	return -1;
-}
-
-static void end(pid_t p)
-{
-	kill(p, SIGKILL);
-	waitpid(p, NULL, 0);
-}
-
 static void require_python(void)
 {
 	if (!tc_exists(PY))
@@ -175,9 +147,9 @@ TEST(procview_outside_process_hidden_every_route)
 {
 	require_python();
 	char *w = tc_mkdir("w");
-	pid_t v = outsider();
+	pid_t v = tc_outsider(NULL);
 	char *out = run_routes(policy(w), v, w);
-	end(v);
+	tc_outsider_end(v);
 	check_routes(out);
 }
 
@@ -188,9 +160,9 @@ TEST(procview_hidden_without_pidfd_getfd)
 	require_python();
 	tc_refuse_pidfd_getfd();
 	char *w = tc_mkdir("w");
-	pid_t v = outsider();
+	pid_t v = tc_outsider(NULL);
 	char *out = run_routes(policy(w), v, w);
-	end(v);
+	tc_outsider_end(v);
 	for (size_t i = 0; hidden_routes[i]; i++)
 		CHECK_CONTAINS(out, tc_fmt("%s ENOENT\n", hidden_routes[i]));
 	for (size_t i = 0; refused_routes[i]; i++)
@@ -207,7 +179,7 @@ TEST(procview_ps_and_pgrep)
 	const char *pgrep = tc_exists("/usr/bin/pgrep") ? "/usr/bin/pgrep" : "/bin/pgrep";
 	if (!tc_exists(ps) || !tc_exists(pgrep))
 		SKIP("no ps or pgrep (procps) on this host");
-	pid_t v = outsider();
+	pid_t v = tc_outsider(NULL);
 	const char *script =
 	    tc_fmt("%s -e -o pid=,comm=; echo pgrep-outside; %s -x sleep; echo "
 		   "rc=$?; sleep 7.5 & for i in 1 2 3 4 5 6 7 8 9 10; do n=$(%s -x "
@@ -215,7 +187,7 @@ TEST(procview_ps_and_pgrep)
 		   ps, pgrep, pgrep);
 	const char *argv[] = {"/bin/sh", "-c", script, NULL};
 	struct tc_res r = tc_runv(policy(NULL), NULL, argv);
-	end(v);
+	tc_outsider_end(v);
 	CHECK_EQ(r.code, 0);
 	CHECK(strstr(r.out, tc_fmt(" %d ", (int)v)) == NULL);
 	CHECK_CONTAINS(r.out, " sh\n");
@@ -229,12 +201,12 @@ TEST(procview_ps_and_pgrep)
 /* ls /proc, and raw getdents64 one record at a time. */
 TEST(procview_listing_filtered)
 {
-	pid_t v = outsider();
+	pid_t v = tc_outsider(NULL);
 	const char *argv[] = {"/bin/sh", "-c", "ls /proc; echo end", NULL};
 	struct tc_res r = tc_runv(policy(NULL), NULL, argv);
 	char *dents = tc_named_in(policy(NULL), "pvprobe", "dents", tc_itoa(v), NULL);
 	char *self = tc_named_in(policy(NULL), "pvprobe", "dents", "self", NULL);
-	end(v);
+	tc_outsider_end(v);
 	CHECK_EQ(r.code, 0);
 	CHECK(strstr(r.out, tc_fmt("\n%d\n", (int)v)) == NULL);
 	CHECK_CONTAINS(r.out, "\nself\n");
@@ -246,13 +218,13 @@ TEST(procview_listing_filtered)
 /* Under deterministic_dirs the sorted listing is filtered too. */
 TEST(procview_listing_filtered_sorted)
 {
-	pid_t v = outsider();
+	pid_t v = tc_outsider(NULL);
 	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_deterministic_dirs(b, true));
 	const char *argv[] = {"/bin/sh", "-c", "echo $$; ls -U /proc; echo end", NULL};
 	struct tc_res r = tc_runv(p, NULL, argv);
 	char *dents = tc_named_in(p, "pvprobe", "dents", tc_itoa(v), NULL);
-	end(v);
+	tc_outsider_end(v);
 	CHECK_EQ(r.code, 0);
 	CHECK(strstr(r.out, tc_fmt("\n%d\n", (int)v)) == NULL);
 	CHECK_CONTAINS(r.out, tc_fmt("\n%s\n", tc_line(r.out, 0))); /* the shell itself */
@@ -281,12 +253,12 @@ TEST(procview_attack_path_rewritten_during_open)
 	char *d = tc_mkdir("r");
 	char *benign = tc_path(d, "benign");
 	tc_write_file(benign, "benign-content", 0644);
-	pid_t v = outsider();
+	pid_t v = tc_outsider(NULL);
 	char *target = tc_fmt("/proc/%d/cmdline", (int)v);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(
 	    sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc"), d));
 	char *out = tc_named_in(p, "pvprobe", "race", benign, target, "4000", NULL);
-	end(v);
+	tc_outsider_end(v);
 	long b = -1, t = -1, o = -1;
 	CHECK_EQ(sscanf(out, "benign=%ld target=%ld other=%ld", &b, &t, &o), 3);
 	CHECK_EQ(t, 0);
@@ -330,12 +302,12 @@ TEST(procview_exclusive_create_opens_nothing)
 	if (!tc_exists("/etc/hostname"))
 		SKIP("this host has no /etc/hostname to replace");
 	char *w = tc_mkdir("w");
-	pid_t v = outsider();
+	pid_t v = tc_outsider(NULL);
 	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), "/proc");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(b, w));
 	const char *argv[] = {PY, "-c", excl_py, tc_itoa(v), w, NULL};
 	struct tc_res r = tc_runv(p, "box-9", argv);
-	end(v);
+	tc_outsider_end(v);
 	CHECK_EQ(r.code, 0);
 	static const char *const exist[] = {"hostname", "hostnamew", "self",  "outside",
 					    "link1",	"link2",     "link3", "again"};
