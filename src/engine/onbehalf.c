@@ -115,18 +115,24 @@ static int ids_add(struct ob_ids *s, const struct stat *st)
 /* Each path as the plan opens a grant (fsspecial_grants_open: symlinks
  * followed).  A path gone since the plan opened it is left out: fewer
  * rights, never more. */
+/* path's identity added to s (open flags: O_NOFOLLOW or 0); a path that
+ * cannot be opened adds nothing. */
+static int id_open(struct ob_ids *s, const char *path, int flags)
+{
+	struct stat st;
+	int fd = open(path, O_PATH | O_CLOEXEC | flags);
+	int r = fd >= 0 && fstat(fd, &st) == 0 ? ids_add(s, &st) : 0;
+	if (fd >= 0)
+		close(fd);
+	return r;
+}
+
 static int ids_open(struct ob_ids *s, const struct sl_strv *paths)
 {
-	for (size_t i = 0; i < paths->n; i++) {
-		struct stat st;
-		int fd = open(paths->v[i], O_PATH | O_CLOEXEC);
-		int r = fd >= 0 && fstat(fd, &st) == 0 ? ids_add(s, &st) : 0;
-		if (fd >= 0)
-			close(fd);
-		if (r < 0)
-			return r;
-	}
-	return 0;
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < paths->n; i++)
+		r = id_open(s, paths->v[i], 0);
+	return r;
 }
 
 /* The parent of directory cur (st its stat): 1 with a new fd in *out and
@@ -186,12 +192,7 @@ static int ways_add(struct ob_ids *way, const char *denied)
 static int alias_add(void *ctx, const char *alias)
 {
 	struct onbehalf *ob = ctx;
-	int fd = open(alias, O_PATH | O_NOFOLLOW | O_CLOEXEC), r = 0;
-	struct stat st;
-	if (fd >= 0 && fstat(fd, &st) == 0)
-		r = ids_add(&ob->deny, &st);
-	if (fd >= 0)
-		close(fd);
+	int r = id_open(&ob->deny, alias, O_NOFOLLOW);
 	return r < 0 ? r : ways_add(&ob->way, alias);
 }
 

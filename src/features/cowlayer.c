@@ -1024,7 +1024,9 @@ static const struct sl_frule cowlayer_rules[] = {
     {{__NR_fsetxattr, 0, {{0}}}, cowl_on_fdmeta},
     {{__NR_fremovexattr, 0, {{0}}}, cowl_on_fdmeta},
     /* the ioctls that change an inode through a read-only fd (cowpaths.c) */
-    FSMETA_INODE_IOCTL_RULES(cowl_on_ioctl),
+    /* clang-format off */
+    FSMETA_INODE_IOCTL_RULES(cowl_on_ioctl)
+    /* clang-format on */
     {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64},
 #ifdef __NR_getdents
     {{__NR_getdents, 0, {{0}}}, cowl_on_getdents},

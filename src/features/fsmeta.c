@@ -179,18 +179,11 @@ static long meta_op(const struct ob_obj *o, void *arg)
 
 /* ---- inode attributes through an fd (ioctl) -------------------------------------- */
 
+#define INODE_IOCTL_ROW(a, cmd, size) {(cmd), (size)},
 static const struct {
 	unsigned int cmd;
 	size_t size;
-} inode_ioctls[] = {
-    {FS_IOC_SETFLAGS, sizeof(int)},
-    {FS_IOC_FSSETXATTR, 28}, /* struct fsxattr */
-    {FS_IOC_SETVERSION, sizeof(int)},
-    {EXT4_IOC_SETVERSION, sizeof(int)},
-    {FAT_IOCTL_SET_ATTRIBUTES, sizeof(uint32_t)},
-    {FS_IOC_SET_ENCRYPTION_POLICY, 0},
-    {FS_IOC_ENABLE_VERITY, 0},
-};
+} inode_ioctls[] = {FSMETA_INODE_IOCTLS(INODE_IOCTL_ROW, _)};
 
 int fsmeta_inode_ioctl(unsigned int cmd, size_t *size)
 {
@@ -494,7 +487,9 @@ static const struct sl_frule fsmeta_rules[] = {
     {{__NR_fchown, 0, {{0}}}, on_meta},
     {{__NR_fsetxattr, 0, {{0}}}, on_meta},
     {{__NR_fremovexattr, 0, {{0}}}, on_meta},
-    FSMETA_INODE_IOCTL_RULES(on_inode_ioctl),
+    /* clang-format off */
+    FSMETA_INODE_IOCTL_RULES(on_inode_ioctl)
+    /* clang-format on */
     {{__NR_setxattr, 0, {{0}}}, on_meta},
     {{__NR_lsetxattr, 0, {{0}}}, on_meta},
     {{__NR_removexattr, 0, {{0}}}, on_meta},

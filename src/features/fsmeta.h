@@ -46,22 +46,25 @@ int fsmeta_read_times(struct sl_ctx *c, enum fsmeta_times kind, uint64_t addr,
 #define EXT4_IOC_SETVERSION	 0x40086604u /* ext4's own number (not in the uapi) */
 #define FAT_IOCTL_SET_ATTRIBUTES 0x40047211u
 
-/* Their notify rules (struct sl_frule rows), each to handler h: the
- * features that serve them list the same forms. */
-#define FSMETA_INODE_IOCTL_RULES(h)                                                                \
-	{{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETFLAGS)}}, (h)},                                      \
-	    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_FSSETXATTR)}}, (h)},                                \
-	    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SETVERSION)}}, (h)},                                \
-	    {{__NR_ioctl, 1, {SL_A32(1, EXT4_IOC_SETVERSION)}}, (h)},                              \
-	    {{__NR_ioctl, 1, {SL_A32(1, FAT_IOCTL_SET_ATTRIBUTES)}}, (h)},                         \
-	    {{__NR_ioctl, 1, {SL_A32(1, FS_IOC_SET_ENCRYPTION_POLICY)}}, (h)},                     \
-	{                                                                                          \
-		{__NR_ioctl, 1, {SL_A32(1, FS_IOC_ENABLE_VERITY)}}, (h)                            \
-	}
+/* The list, once: X(a, cmd, size) per ioctl, size the bytes its
+ * argument holds (0: none we can pass, its argument holds pointers or a
+ * size its content tells). */
+#define FSMETA_INODE_IOCTLS(X, a)                                                                  \
+	X(a, FS_IOC_SETFLAGS, sizeof(int))                                                         \
+	X(a, FS_IOC_FSSETXATTR, 28 /* struct fsxattr */)                                           \
+	X(a, FS_IOC_SETVERSION, sizeof(int))                                                       \
+	X(a, EXT4_IOC_SETVERSION, sizeof(int))                                                     \
+	X(a, FAT_IOCTL_SET_ATTRIBUTES, sizeof(uint32_t))                                           \
+	X(a, FS_IOC_SET_ENCRYPTION_POLICY, 0)                                                      \
+	X(a, FS_IOC_ENABLE_VERITY, 0)
 
-/* Whether cmd is one of those (fsmeta.c lists them): 1 with the bytes
- * its argument holds in *size (0: none we can pass, its argument holds
- * pointers or a size its content tells), else 0. */
+/* Their notify rules (struct sl_frule rows, each ending in a comma),
+ * each to handler h: the features that serve them list the same forms. */
+#define FSMETA_INODE_IOCTL_RULE(h, cmd, size) {{__NR_ioctl, 1, {SL_A32(1, (cmd))}}, (h)},
+#define FSMETA_INODE_IOCTL_RULES(h)	      FSMETA_INODE_IOCTLS(FSMETA_INODE_IOCTL_RULE, h)
+
+/* Whether cmd is one of those: 1 with the bytes its argument holds in
+ * *size, else 0. */
 int fsmeta_inode_ioctl(unsigned int cmd, size_t *size);
 
 struct onbehalf;
