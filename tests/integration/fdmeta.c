@@ -35,12 +35,17 @@
 	"        except OSError as e:\n"                                                           \
 	"            print(label, name, 'E%d' % e.errno)\n"
 
-static struct tc_res py(const sandlock_sandbox_t *p, const char *body, const char *a1,
-			const char *a2)
+static char *py_at(const char *file, int line, const sandlock_sandbox_t *p, const char *body,
+		   const char *a1, const char *a2)
 {
 	const char *argv[] = {TC_PYTHON, "-c", tc_fmt("%s%s", PY_CALLS, body), a1, a2, NULL};
-	return tc_result(sandlock_run(p, NULL, argv, a2 ? 5 : 4));
+	struct tc_res r = tc_result(sandlock_run(p, NULL, argv, a2 ? 5 : 4));
+	if (r.code != 0)
+		th_fail(file, line, "python exited %d: %s", r.code, r.err);
+	return r.out;
 }
+/* The script's output; its exit code must be 0. */
+#define py(...) py_at(__FILE__, __LINE__, __VA_ARGS__)
 
 /* A file of mode 0600 and mtime 100 in dir: its path. */
 static char *victim(const char *dir, const char *name)
@@ -105,13 +110,12 @@ TEST(fdmeta_read_tree_refused_write_tree_allowed)
 	if (!user_xattrs(w))
 		SKIP("no user xattrs on this file system");
 	sandlock_sandbox_t *p = rw_policy(r, w);
-	struct tc_res res = py(p,
-			       "calls('r', os.open(sys.argv[1], os.O_RDONLY))\n"
-			       "calls('w', os.open(sys.argv[2], os.O_RDONLY))\n",
-			       rf, wf);
-	CHECK_EQ(res.code, 0);
-	check_lines(res.out, "r", "E13");
-	check_lines(res.out, "w", "ok");
+	char *out = py(p,
+		       "calls('r', os.open(sys.argv[1], os.O_RDONLY))\n"
+		       "calls('w', os.open(sys.argv[2], os.O_RDONLY))\n",
+		       rf, wf);
+	check_lines(out, "r", "E13");
+	check_lines(out, "w", "ok");
 	check_untouched(rf);
 	struct stat st;
 	CHECK_EQ(stat(wf, &st), 0);
@@ -127,7 +131,7 @@ TEST(fdmeta_nameless_objects)
 	tc_need_python();
 	char *w = tc_mkdir("w");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), w));
-	struct tc_res res =
+	char *out =
 	    py(p,
 	       "d = sys.argv[1]\n"
 	       "t = os.open(d, os.O_TMPFILE | os.O_RDWR, 0o600)\n"
@@ -139,8 +143,7 @@ TEST(fdmeta_nameless_objects)
 	       "    os.fchmod(os.eventfd(0), 0o600); print('eventfd ok')\n"
 	       "except OSError as e: print('eventfd E%d' % e.errno)\n",
 	       w, NULL);
-	CHECK_EQ(res.code, 0);
-	CHECK_STR(res.out, "tmpfile 0o640\nunlinked 9.0\npipe ok\neventfd E13\n");
+	CHECK_STR(out, "tmpfile 0o640\nunlinked 9.0\npipe ok\neventfd E13\n");
 }
 
 /* A thread points fd 50 at a file of the -w tree and one of the -r tree
@@ -153,24 +156,22 @@ TEST(fdmeta_fd_swapped_between_trees)
 	char *r = tc_mkdir("r"), *w = tc_mkdir("w");
 	char *rf = victim(r, "f");
 	sandlock_sandbox_t *p = rw_policy(r, w);
-	struct tc_res res =
-	    py(p,
-	       "import threading, time\n"
-	       "low = os.open(sys.argv[1], os.O_RDONLY)\n"
-	       "up = os.open(sys.argv[2] + '/u', os.O_CREAT | os.O_RDWR, 0o600)\n"
-	       "done = False\n"
-	       "def flip():\n"
-	       "    while not done:\n"
-	       "        os.dup2(up, 50); os.dup2(low, 50)\n"
-	       "t = threading.Thread(target=flip); t.start()\n"
-	       "end = time.time() + 1.5\n"
-	       "while time.time() < end:\n"
-	       "    for call in (lambda: os.fchmod(50, 0o604), lambda: os.utime(50, (1, 1))):\n"
-	       "        try: call()\n"
-	       "        except OSError: pass\n"
-	       "done = True; t.join()\n",
-	       rf, w);
-	CHECK_EQ(res.code, 0);
+	py(p,
+	   "import threading, time\n"
+	   "low = os.open(sys.argv[1], os.O_RDONLY)\n"
+	   "up = os.open(sys.argv[2] + '/u', os.O_CREAT | os.O_RDWR, 0o600)\n"
+	   "done = False\n"
+	   "def flip():\n"
+	   "    while not done:\n"
+	   "        os.dup2(up, 50); os.dup2(low, 50)\n"
+	   "t = threading.Thread(target=flip); t.start()\n"
+	   "end = time.time() + 1.5\n"
+	   "while time.time() < end:\n"
+	   "    for call in (lambda: os.fchmod(50, 0o604), lambda: os.utime(50, (1, 1))):\n"
+	   "        try: call()\n"
+	   "        except OSError: pass\n"
+	   "done = True; t.join()\n",
+	   rf, w);
 	check_untouched(rf);
 }
 
@@ -184,16 +185,14 @@ TEST(fdmeta_layer_stages_workdir_refuses_read_tree)
 	char *rf = victim(r, "f"), *low = victim(wd, "low");
 	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(layer_builder(wd, st), r);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
-	struct tc_res res =
-	    py(p,
-	       "t = os.open(sys.argv[2], os.O_RDONLY)\n"
-	       "os.fchmod(t, 0o640); print('low', oct(os.fstat(t).st_mode & 0o777))\n"
-	       "r = os.open(sys.argv[1], os.O_RDONLY)\n"
-	       "try: os.fchmod(r, 0o604); print('r ok')\n"
-	       "except OSError as e: print('r E%d' % e.errno)\n",
-	       rf, low);
-	CHECK_EQ(res.code, 0);
-	CHECK_STR(res.out, "low 0o640\nr E13\n");
+	char *out = py(p,
+		       "t = os.open(sys.argv[2], os.O_RDONLY)\n"
+		       "os.fchmod(t, 0o640); print('low', oct(os.fstat(t).st_mode & 0o777))\n"
+		       "r = os.open(sys.argv[1], os.O_RDONLY)\n"
+		       "try: os.fchmod(r, 0o604); print('r ok')\n"
+		       "except OSError as e: print('r E%d' % e.errno)\n",
+		       rf, low);
+	CHECK_STR(out, "low 0o640\nr E13\n");
 	check_untouched(rf);
 	check_untouched(low);
 }
@@ -222,7 +221,7 @@ TEST(fdmeta_inode_flags_read_tree_refused)
 	if (before < 0)
 		SKIP("no inode flags on this file system");
 	sandlock_sandbox_t *p = rw_policy(r, w);
-	struct tc_res res =
+	char *out =
 	    py(p,
 	       "import fcntl, struct\n"
 	       "for label, path in (('r', sys.argv[1]), ('w', sys.argv[2])):\n"
@@ -233,8 +232,7 @@ TEST(fdmeta_inode_flags_read_tree_refused)
 	       "        fcntl.ioctl(fd, 0x40086602, struct.pack('i', v)); print(label, 'ok')\n"
 	       "    except OSError as e: print(label, 'E%d' % e.errno)\n",
 	       rf, wf);
-	CHECK_EQ(res.code, 0);
-	CHECK_STR(res.out, "r E13\nw ok\n");
+	CHECK_STR(out, "r E13\nw ok\n");
 	CHECK_EQ(inode_flags(rf), before);
 	CHECK(inode_flags(wf) & FS_NODUMP_FL);
 }
@@ -248,7 +246,7 @@ TEST(fdmeta_at_calls_with_null_path_fault)
 	char *w = tc_mkdir("w");
 	char *wf = victim(w, "f");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), w));
-	struct tc_res res =
+	char *out =
 	    py(p,
 	       "import ctypes\n"
 	       "libc = ctypes.CDLL(None, use_errno=True)\n"
@@ -259,10 +257,9 @@ TEST(fdmeta_at_calls_with_null_path_fault)
 	       "    r = libc.syscall(*args)\n"
 	       "    print(name, 'ok' if r == 0 else 'E%d' % ctypes.get_errno())\n",
 	       wf, NULL);
-	CHECK_EQ(res.code, 0);
-	CHECK_CONTAINS(res.out, "fchmodat E14\n");
-	CHECK_CONTAINS(res.out, "fchownat E14\n");
-	CHECK(strstr(res.out, "fchmodat2 E14\n") || strstr(res.out, "fchmodat2 E38\n"));
+	CHECK_CONTAINS(out, "fchmodat E14\n");
+	CHECK_CONTAINS(out, "fchownat E14\n");
+	CHECK(strstr(out, "fchmodat2 E14\n") || strstr(out, "fchmodat2 E38\n"));
 	check_untouched(wf);
 }
 
@@ -275,9 +272,8 @@ TEST(fdmeta_o_path_fd_ebadf)
 	char *w = tc_mkdir("w");
 	char *wf = victim(w, "f");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), w));
-	struct tc_res res = py(p, "calls('p', os.open(sys.argv[1], os.O_PATH))\n", wf, NULL);
-	CHECK_EQ(res.code, 0);
-	check_lines(res.out, "p", "E9");
+	char *out = py(p, "calls('p', os.open(sys.argv[1], os.O_PATH))\n", wf, NULL);
+	check_lines(out, "p", "E9");
 	check_untouched(wf);
 }
 
@@ -291,14 +287,13 @@ TEST(fdmeta_hard_link_of_read_file_refused)
 	char *r = tc_mkdir("r"), *w = tc_mkdir("w");
 	char *rf = victim(r, "f");
 	sandlock_sandbox_t *p = rw_policy(r, w);
-	struct tc_res res = py(p,
-			       "l = sys.argv[2] + '/l'\n"
-			       "try: os.link(sys.argv[1], l); print('link ok')\n"
-			       "except OSError as e: print('link E%d' % e.errno)\n"
-			       "if os.path.exists(l): calls('l', os.open(l, os.O_RDONLY))\n",
-			       rf, w);
-	CHECK_EQ(res.code, 0);
-	CHECK(strstr(res.out, "link E18\n") || strstr(res.out, "link E13\n"));
+	char *out = py(p,
+		       "l = sys.argv[2] + '/l'\n"
+		       "try: os.link(sys.argv[1], l); print('link ok')\n"
+		       "except OSError as e: print('link E%d' % e.errno)\n"
+		       "if os.path.exists(l): calls('l', os.open(l, os.O_RDONLY))\n",
+		       rf, w);
+	CHECK(strstr(out, "link E18\n") || strstr(out, "link E13\n"));
 	check_untouched(rf);
 }
 
@@ -317,7 +312,7 @@ TEST(fdmeta_directory_fds)
 	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder_sys(), r);
 	b = sandlock_sandbox_builder_fs_deny(sandlock_sandbox_builder_fs_write(b, w), deny);
 	sandlock_sandbox_t *p = tc_build(b);
-	struct tc_res res =
+	char *out =
 	    py(p,
 	       "def ch(label, fd):\n"
 	       "    try: os.fchmod(fd, 0o705); print(label, 'ok')\n"
@@ -328,11 +323,10 @@ TEST(fdmeta_directory_fds)
 	       "ch('w', os.open(sys.argv[2] + '/d', os.O_RDONLY | os.O_DIRECTORY))\n"
 	       "ch('deny', os.open(sys.argv[2] + '/deny', os.O_PATH))\n",
 	       r, w);
-	CHECK_EQ(res.code, 0);
-	CHECK_CONTAINS(res.out, "r E13\n");
-	CHECK_CONTAINS(res.out, "w ok\n");
-	CHECK_CONTAINS(res.out, "deny E9\n");
-	CHECK(!strstr(res.out, "r proc ok") && !strstr(res.out, "deny proc ok"));
+	CHECK_CONTAINS(out, "r E13\n");
+	CHECK_CONTAINS(out, "w ok\n");
+	CHECK_CONTAINS(out, "deny E9\n");
+	CHECK(!strstr(out, "r proc ok") && !strstr(out, "deny proc ok"));
 	struct stat st;
 	CHECK_EQ(stat(rd, &st), 0);
 	CHECK_EQ(st.st_mode & 07777, 0700);
@@ -373,13 +367,11 @@ TEST(fdmeta_fd_swapped_every_call_and_layer)
 	char *rf = victim(r, "f"), *low = victim(wd, "low");
 	char *wf = victim(w, "f");
 	sandlock_sandbox_t *p = rw_policy(r, w);
-	struct tc_res res = py(p, PY_SWAP, rf, wf);
-	CHECK_EQ(res.code, 0);
+	py(p, PY_SWAP, rf, wf);
 	check_untouched(rf);
 	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(layer_builder(wd, st), r);
 	p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
-	res = py(p, PY_SWAP, rf, low);
-	CHECK_EQ(res.code, 0);
+	py(p, PY_SWAP, rf, low);
 	check_untouched(rf);
 	check_untouched(low);
 }
@@ -448,7 +440,7 @@ TEST(fdmeta_capability_changes_refused)
 	char *w = tc_mkdir("w");
 	char *wf = victim(w, "f");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), w));
-	struct tc_res res =
+	char *out =
 	    py(p,
 	       "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
 	       "for name, fn in (('chown', lambda: os.fchown(fd, 12345, 12345)),\n"
@@ -459,11 +451,10 @@ TEST(fdmeta_capability_changes_refused)
 	       "    try: fn(); print(name, 'ok')\n"
 	       "    except OSError as e: print(name, 'E%d' % e.errno)\n",
 	       wf, NULL);
-	CHECK_EQ(res.code, 0);
-	CHECK_CONTAINS(res.out, "chown E1\n");
-	CHECK(strstr(res.out, "trusted E1\n") || strstr(res.out, "trusted E95\n"));
-	CHECK(strstr(res.out, "security E1\n") || strstr(res.out, "security E95\n") ||
-	      strstr(res.out, "security E22\n"));
+	CHECK_CONTAINS(out, "chown E1\n");
+	CHECK(strstr(out, "trusted E1\n") || strstr(out, "trusted E95\n"));
+	CHECK(strstr(out, "security E1\n") || strstr(out, "security E95\n") ||
+	      strstr(out, "security E22\n"));
 	struct stat st;
 	CHECK_EQ(stat(wf, &st), 0);
 	CHECK_EQ(st.st_uid, getuid());
@@ -484,13 +475,11 @@ TEST(fdmeta_null_path_at_fdcwd_fault)
 			   "    r = libc.syscall(nr, -100, None, None, 0)\n"
 			   "    print(name, 'ok' if r == 0 else 'E%d' % ctypes.get_errno())\n";
 	sandlock_sandbox_t *p = tc_build(tc_builder_sys());
-	struct tc_res res = py(p, body, "", NULL);
-	CHECK_EQ(res.code, 0);
-	CHECK_STR(res.out, "utimensat E14\nfutimesat E14\n");
+	char *out = py(p, body, "", NULL);
+	CHECK_STR(out, "utimensat E14\nfutimesat E14\n");
 	p = tc_build(layer_builder(wd, st));
-	res = py(p, body, "", NULL);
-	CHECK_EQ(res.code, 0);
-	CHECK_STR(res.out, "utimensat E14\nfutimesat E14\n");
+	out = py(p, body, "", NULL);
+	CHECK_STR(out, "utimensat E14\nfutimesat E14\n");
 }
 
 /* In the layer, a file whose name ends in " (deleted)" (the kernel's
@@ -504,15 +493,14 @@ TEST(fdmeta_layer_file_named_deleted)
 	char *low = victim(wd, "low (deleted)");
 	sandlock_builder_t *b = layer_builder(wd, st);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_on_exit(b, 1 /* abort */));
-	struct tc_res res =
+	char *out =
 	    py(p,
 	       "n = os.open(sys.argv[2] + '/new (deleted)', os.O_CREAT | os.O_RDWR, 0o600)\n"
 	       "os.fchmod(n, 0o640); print('new', oct(os.fstat(n).st_mode & 0o777))\n"
 	       "t = os.open(sys.argv[1], os.O_RDONLY)\n"
 	       "os.fchmod(t, 0o640); print('low', oct(os.fstat(t).st_mode & 0o777))\n",
 	       low, wd);
-	CHECK_EQ(res.code, 0);
-	CHECK_STR(res.out, "new 0o640\nlow 0o640\n");
+	CHECK_STR(out, "new 0o640\nlow 0o640\n");
 	check_untouched(low);
 }
 
@@ -544,15 +532,14 @@ TEST(fdmeta_fds_received_from_the_host)
 	CHECK_EQ(sendmsg(sv[0], &m, 0), 1);
 	CHECK_EQ(dup2(sv[1], 0), 0);
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder_sys(), r));
-	struct tc_res res = py(p,
-			       "import socket\n"
-			       "s = socket.socket(fileno=0)\n"
-			       "_, got, _, _ = socket.recv_fds(s, 1, 2)\n"
-			       "calls('o', got[0]); calls('r', got[1])\n",
-			       "", NULL);
-	CHECK_EQ(res.code, 0);
-	check_lines(res.out, "o", "E13");
-	check_lines(res.out, "r", "E13");
+	char *out = py(p,
+		       "import socket\n"
+		       "s = socket.socket(fileno=0)\n"
+		       "_, got, _, _ = socket.recv_fds(s, 1, 2)\n"
+		       "calls('o', got[0]); calls('r', got[1])\n",
+		       "", NULL);
+	check_lines(out, "o", "E13");
+	check_lines(out, "r", "E13");
 	check_untouched(of);
 	check_untouched(rf);
 }
