@@ -634,12 +634,13 @@ static void undo_made(struct sl_ctx *c, bool installed, void *arg)
 	free(arg);
 }
 
-bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char *path,
-		   uint64_t flags, uint64_t mode)
+/* cowlayer_open with a layer: its frame is large (the path's forms), and
+ * the entry below, which every notified open goes through, stays small:
+ * a page of stack the command's first open touches costs a fault. */
+static __attribute__((noinline)) bool open_in_layer(struct sl_ctx *c, struct sl_action *a,
+						    struct cl_state *st, int dirfd,
+						    const char *path, uint64_t flags, uint64_t mode)
 {
-	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
-	if (!st)
-		return false;
 	struct place *p = malloc(sizeof(*p));
 	int r = p ? cowl_place(st, c, dirfd, path, false, flags & O_NOFOLLOW, p) : -ENOMEM;
 	if (r == 0) {
@@ -678,6 +679,13 @@ bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char 
 	free(p);
 	*a = inject(fd, flags);
 	return true;
+}
+
+bool cowlayer_open(struct sl_ctx *c, struct sl_action *a, int dirfd, const char *path,
+		   uint64_t flags, uint64_t mode)
+{
+	struct cl_state *st = supervisor_feature_state(c->sup, cowl_self());
+	return st && open_in_layer(c, a, st, dirfd, path, flags, mode);
 }
 
 /* ---- every other open: made here, under the command's ruleset ---------------- */
