@@ -24,11 +24,46 @@
 #define SETTLE_MS     5	   /* after a fork, look for the new child... */
 #define SETTLE_MAX_MS 1000 /* ...backing off while nothing changes */
 
+/* nr's chain, or NULL when nothing is chained on it. */
+static struct sl_chain *chain_of(const struct sl_sup *s, int nr)
+{
+	unsigned k = nr >= 0 && nr < SL_NR_MAX ? s->chain_ix[nr] : 0;
+	return k ? &s->chains[k - 1] : NULL;
+}
+
+/* nr's chain, made empty when it has none.  NULL: out of memory. */
+static struct sl_chain *chain_make(struct sl_sup *s, int nr)
+{
+	struct sl_chain *ch = chain_of(s, nr);
+	if (ch)
+		return ch;
+	if (s->nchains == s->chains_cap) {
+		size_t cap = s->chains_cap ? s->chains_cap * 2 : 64;
+		struct sl_chain *m = realloc(s->chains, cap * sizeof(*m));
+		if (!m)
+			return NULL;
+		s->chains = m;
+		s->chains_cap = cap;
+	}
+	struct sl_chain *v = s->chains;
+	v[s->nchains] = (struct sl_chain){0};
+	s->chain_ix[nr] = (uint16_t)++s->nchains;
+	return &v[s->nchains - 1];
+}
+
+size_t supervisor_chain_len(const struct sl_sup *s, int nr)
+{
+	const struct sl_chain *ch = chain_of(s, nr);
+	return ch ? ch->n : 0;
+}
+
 static int chain_add(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
 {
 	if (nr < 0 || nr >= SL_NR_MAX)
 		return sl_errorf(EINVAL, "syscall %d cannot be supervised", nr);
-	struct sl_chain *ch = &s->chains[nr];
+	struct sl_chain *ch = chain_make(s, nr);
+	if (!ch)
+		return sl_errorf(ENOMEM, "out of memory");
 	struct sl_link *v = realloc(ch->v, (ch->n + 1) * sizeof(*v));
 	if (!v)
 		return sl_errorf(ENOMEM, "out of memory");
@@ -41,10 +76,10 @@ static int chain_add(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
  * syscall the filter notifies in several forms is chained once). */
 static int chain_add_once(struct sl_sup *s, int nr, sl_hfn fn, void *arg)
 {
-	if (nr >= 0 && nr < SL_NR_MAX)
-		for (size_t i = 0; i < s->chains[nr].n; i++)
-			if (s->chains[nr].v[i].fn == fn && s->chains[nr].v[i].arg == arg)
-				return 0;
+	const struct sl_chain *ch = chain_of(s, nr);
+	for (size_t i = 0; ch && i < ch->n; i++)
+		if (ch->v[i].fn == fn && ch->v[i].arg == arg)
+			return 0;
 	return chain_add(s, nr, fn, arg);
 }
 
@@ -126,17 +161,33 @@ static int alloc_buffers(struct sl_sup *s)
 	return 0;
 }
 
+/* Landlock's refusals from the audit records, where they can be read:
+ * the reader (about 10 KB, most of the engine's state) is made only then,
+ * so that the other starts do not touch its pages.  Takes cfg's fd. */
+static int audit_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
+{
+	if (!cfg->kernel_audit)
+		return 0;
+	struct kaudit *k = s->kaudit = malloc(sizeof(*k));
+	if (!k) {
+		close(cfg->kaudit_fd);
+		return sl_errorf(ENOMEM, "out of memory");
+	}
+	*k = (struct kaudit){.fd = cfg->kaudit_fd, .out = &s->denials};
+	ssize_t n = readlink("/proc/self/exe", k->exe, sizeof(k->exe) - 1);
+	k->exe[n > 0 ? n : 0] = 0;
+	return 0;
+}
+
 int supervisor_init(struct sl_sup *s, const struct sl_sup_cfg *cfg)
 {
 	*s = (struct sl_sup){.listener = -1, .wake_fd = -1, .name = cfg->name, .loop = cfg->loop};
-	s->kaudit =
-	    (struct kaudit){.fd = cfg->kernel_audit ? cfg->kaudit_fd : -1, .out = &s->denials};
-	ssize_t n = readlink("/proc/self/exe", s->kaudit.exe, sizeof(s->kaudit.exe) - 1);
-	s->kaudit.exe[n > 0 ? n : 0] = 0;
 	procs_init(&s->procs);
 	pthread_mutex_init(&s->lock, NULL);
 	s->lock_init = true;
-	int r = denials_init(&s->denials);
+	int r = audit_init(s, cfg);
+	if (r == 0)
+		r = denials_init(&s->denials);
 	if (r == 0)
 		r = alloc_buffers(s);
 	if (r == 0 && (s->wake_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK)) < 0)
@@ -222,14 +273,14 @@ static void on_kaudit(void *arg, int fd, uint32_t events)
 {
 	(void)fd;
 	(void)events;
-	kaudit_read(&((struct sl_sup *)arg)->kaudit);
+	kaudit_read(((struct sl_sup *)arg)->kaudit);
 }
 
 void supervisor_audit_drain(struct sl_sup *s)
 {
 	/* kauditd sends the records from a kernel thread, after the call */
-	if (s->kaudit.fd >= 0)
-		kaudit_drain(&s->kaudit, 20);
+	if (s->kaudit)
+		kaudit_drain(s->kaudit, 20);
 }
 
 /* The listener, the wake fd and the timers go into the loop. */
@@ -242,8 +293,8 @@ static int register_loop(struct sl_sup *s)
 	if (s->wake_ev &&
 	    (err = evloop_timer_add(s->loop, &(struct sl_tsrc){timer_next, timer_tick, s})) == 0)
 		s->timer_on = true;
-	if (s->timer_on && s->kaudit.fd >= 0)
-		s->kaudit_ev = evloop_add(s->loop, s->kaudit.fd, EPOLLIN, on_kaudit, s, &err);
+	if (s->timer_on && s->kaudit)
+		s->kaudit_ev = evloop_add(s->loop, s->kaudit->fd, EPOLLIN, on_kaudit, s, &err);
 	return err < 0 ? sl_errorf(-err, "event loop: %s", strerror(-err)) : 0;
 }
 
@@ -251,7 +302,8 @@ int supervisor_attach(struct sl_sup *s, int listener, const struct sl_sup_root *
 {
 	s->listener = listener;
 	s->root_pgid = root->pid;
-	s->kaudit.root = root->pid;
+	if (s->kaudit)
+		s->kaudit->root = root->pid;
 	int r = register_loop(s);
 	if (r < 0)
 		return r;
@@ -285,9 +337,13 @@ void supervisor_release(struct sl_sup *s)
 	if (s->kaudit_ev)
 		evloop_del(s->loop, s->kaudit_ev);
 	s->kaudit_ev = NULL;
-	sl_close(&s->kaudit.fd);
-	for (size_t i = 0; i < SL_NR_MAX; i++)
+	if (s->kaudit)
+		sl_close(&s->kaudit->fd);
+	free(s->kaudit);
+	s->kaudit = NULL;
+	for (size_t i = 0; i < s->nchains; i++)
 		free(s->chains[i].v);
+	free(s->chains);
 	for (size_t i = 0; i < s->nheld; i++) {
 		held_unwait(s, &s->held[i]);
 		free(s->held[i].req);
@@ -314,17 +370,18 @@ void supervisor_release(struct sl_sup *s)
 	s->resp = NULL;
 	s->held = NULL;
 	s->nheld = 0;
-	memset(s->chains, 0, sizeof(s->chains));
+	s->chains = NULL;
+	s->nchains = s->chains_cap = 0;
+	memset(s->chain_ix, 0, sizeof(s->chain_ix));
 }
 
 /* Walks the chain: the first answer other than CONTINUE wins. */
 static void run_chain(struct sl_ctx *c, struct sl_action *a)
 {
-	int nr = c->req->data.nr;
+	const struct sl_chain *ch = chain_of(c->sup, c->req->data.nr);
 	*a = sl_act_errno(EPERM);
-	if (nr < 0 || nr >= SL_NR_MAX || !c->sup->chains[nr].n)
+	if (!ch || !ch->n)
 		return; /* nothing asked for this syscall: deny */
-	const struct sl_chain *ch = &c->sup->chains[nr];
 	for (size_t i = 0; i < ch->n; i++) {
 		*a = sl_act_continue();
 		ch->v[i].fn(c, a, ch->v[i].arg);

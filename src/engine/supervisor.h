@@ -201,14 +201,19 @@ struct sl_sup {
 	struct seccomp_notif *req;
 	struct seccomp_notif_resp *resp;
 	size_t req_size, resp_size;
-	struct sl_chain chains[SL_NR_MAX];
+	/* the handler chains: nr's is chains[chain_ix[nr] - 1] (0: none);
+	 * an index rather than a chain per number, whose 8 KB every start
+	 * touched */
+	uint16_t chain_ix[SL_NR_MAX];
+	struct sl_chain *chains;
+	size_t nchains, chains_cap;
 	struct sl_procs procs;
 	int64_t settle_at, settle_delay; /* next scan for forks' children */
 	struct sl_held *held;
 	size_t nheld;
 	int64_t held_retry_ms;	   /* the earliest held one's due time (monotonic ms) */
 	struct sl_denials denials; /* what it refused (denials.h) */
-	struct kaudit kaudit;	   /* Landlock's refusals, when audit is read */
+	struct kaudit *kaudit;	   /* Landlock's refusals, when audit is read (else NULL) */
 	struct sl_ev *kaudit_ev;
 };
 
@@ -251,6 +256,9 @@ void supervisor_tick(struct sl_sup *s, int64_t now_ms);
  * way), else 0: its address space is still the host's or a copy of it,
  * not the sandbox's.  Caller holds the lock. */
 pid_t supervisor_unstarted_root(struct sl_sup *s);
+
+/* How many handlers nr's chain holds (0: nr is answered EPERM). */
+size_t supervisor_chain_len(const struct sl_sup *s, int nr);
 
 /* The state of feature f in this sandbox (what its handlers get as arg),
  * or NULL when f is not active: how one feature reaches another's (the

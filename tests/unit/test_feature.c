@@ -133,8 +133,8 @@ TEST(feature_init_failure_named_and_chains_once)
 	const struct sl_feature *const good[] = {&f_two};
 	set = (struct sl_feature_set){good, 1};
 	CHECK_EQ(supervisor_init(&s, &sc), 0);
-	CHECK_EQ(s.chains[__NR_getppid].n, 1);
-	CHECK_EQ(s.chains[__NR_getpid].n, 1);
+	CHECK_EQ(supervisor_chain_len(&s, __NR_getppid), 1);
+	CHECK_EQ(supervisor_chain_len(&s, __NR_getpid), 1);
 	CHECK_EQ(s.nfeat, 1);
 	supervisor_release(&s);
 	policy_release(&cfg);

@@ -243,7 +243,8 @@ TEST(portremap_real_and_json_through_the_engine)
 	cfg.port_remap = true;
 	CHECK_EQ(supervisor_init(&s, &sc), 0);
 	CHECK_EQ(s.nfeat, 1);
-	CHECK(s.chains[__NR_bind].n == 1 && s.chains[__NR_getsockname].n == 1);
+	CHECK(supervisor_chain_len(&s, __NR_bind) == 1 &&
+	      supervisor_chain_len(&s, __NR_getsockname) == 1);
 	CHECK_EQ(portremap_real(&s, AF_INET6, 6379), 0);
 	json = (char *)1;
 	CHECK_EQ(portremap_json(&s, &json), 0);
