@@ -45,7 +45,10 @@ cat <<'EOF'
 };
 const size_t syscalls_table_n = sizeof(syscalls_table) / sizeof(syscalls_table[0]);
 
-/* A native number: 0 up, below x32's bit 30. */
-#define C(n) _Static_assert(__NR_##n >= 0 && __NR_##n < 0x40000000, "__NR_" #n);
+/* A native number: 0 up, below x32's bit 30; a name the row holds with
+ * its NUL. */
+#define C(n)                                                                   \
+	_Static_assert(__NR_##n >= 0 && __NR_##n < 0x40000000, "__NR_" #n);     \
+	_Static_assert(sizeof(#n) <= SL_SYSNAME_MAX, "name of __NR_" #n);
 EOF
 printf '%s\n' "$names" | sed 's/.*/C(&)/'

@@ -13,9 +13,15 @@
 
 #include "sysnr.h"
 
-/* One row of the name table. */
+/* The longest syscall name the table holds, with its NUL (checked when
+ * the table is generated). */
+#define SL_SYSNAME_MAX 32
+
+/* One row of the name table: the name in the row, not a pointer to it, so
+ * that the table needs no relocation (a page of relocated data is
+ * written by the loader at every start: a page fault each). */
 struct sl_sysent {
-	const char *name;
+	char name[SL_SYSNAME_MAX];
 	int nr;
 };
 
