@@ -27,10 +27,12 @@
 enum as_state { W_STARTING, W_IDLE, W_JOB, W_DONE, W_QUIT };
 
 struct aschild {
-	bool broken;	      /* a thread could not return to its credentials */
-	int ruleset;	      /* applied by the worker, -1 none */
-	struct sl_creds self; /* the worker's own ids */
-	uint64_t keep;	      /* the worker's capabilities: KEEP_CAPS it had */
+	bool broken; /* a thread could not return to its credentials */
+	int ruleset; /* applied by the worker, -1 none */
+	/* the worker's own ids: made when it starts (4 KB with the groups,
+	 * which a sandbox whose calls run here never needs) */
+	struct sl_creds *self;
+	uint64_t keep; /* the worker's capabilities: KEEP_CAPS it had */
 	/* the worker: one call at a time, handed over through state (a
 	 * futex: about 6 us for the round trip here, 10 with a condition
 	 * variable); the fields below it are written before it changes */
@@ -142,15 +144,15 @@ static int ids_restore(struct aschild *a, bool switched)
 	int r = a->keep ? caps_keep(a, true) : 0;
 	if (!switched || !a->keep || r < 0)
 		return r;
-	if (syscall(SYS_setresuid, a->self.uid[0], a->self.uid[1], -1) < 0 ||
-	    syscall(SYS_setresgid, a->self.gid[0], a->self.gid[1], -1) < 0 ||
-	    syscall(SYS_setgroups, a->self.ngroups, a->self.groups) < 0)
+	if (syscall(SYS_setresuid, a->self->uid[0], a->self->uid[1], -1) < 0 ||
+	    syscall(SYS_setresgid, a->self->gid[0], a->self->gid[1], -1) < 0 ||
+	    syscall(SYS_setgroups, a->self->ngroups, a->self->groups) < 0)
 		return -errno;
-	syscall(SYS_setfsuid, a->self.uid[3]);
-	syscall(SYS_setfsgid, a->self.gid[3]);
+	syscall(SYS_setfsuid, a->self->uid[3]);
+	syscall(SYS_setfsgid, a->self->gid[3]);
 	/* a return of the effective uid to 0 raised the effective set to the
 	 * permitted one: it is KEEP_CAPS at most */
-	if ((r = caps_keep(a, true)) == 0 && (r = ids_read(&now)) == 0 && !acts_as(&now, &a->self))
+	if ((r = caps_keep(a, true)) == 0 && (r = ids_read(&now)) == 0 && !acts_as(&now, a->self))
 		r = -EPERM;
 	return r;
 }
@@ -173,7 +175,7 @@ static int worker_setup(struct aschild *a)
 	if ((r = caps_keep(a, true)) < 0)
 		return r;
 	(void)prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_CLEAR_ALL, 0, 0, 0);
-	return ids_read(&a->self);
+	return ids_read(a->self);
 }
 
 static long worker_job(struct aschild *a)
@@ -219,6 +221,8 @@ static void *worker_main(void *p)
 
 static int worker_start(struct aschild *a)
 {
+	if (!a->self && !(a->self = malloc(sizeof(*a->self))))
+		return -ENOMEM;
 	int r = sl_thread_start(&a->th, worker_main, a);
 	if (r != 0)
 		return -r;
@@ -272,6 +276,7 @@ void aschild_free(struct aschild *a)
 		state_set(a, W_QUIT, true);
 		pthread_join(a->th, NULL);
 	}
+	free(a->self);
 	free(a);
 }
 

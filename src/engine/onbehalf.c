@@ -53,9 +53,12 @@ struct onbehalf {
 	struct aschild *as;	  /* the calls */
 	struct aschild *confined; /* onbehalf_call_confined's, under the ruleset */
 	bool creds_read, creds_fixed;
-	struct sl_creds creds; /* the command's (every member's when fixed) */
-	struct sl_creds cur;   /* the notifier's, when they are not fixed */
-	struct sl_sup *sup;    /* whose shared core this is (onbehalf_get) */
+	/* made at the first call that acts with them (a sandbox whose opens
+	 * only meet the views never does): 8 KB with the groups, pages of
+	 * memory every start touched when they were part of this struct */
+	struct sl_creds *creds; /* the command's (every member's when fixed) */
+	struct sl_creds *cur;	/* the notifier's, when they are not fixed */
+	struct sl_sup *sup;	/* whose shared core this is (onbehalf_get) */
 	/* the fetcher (onbehalf_child_fd): a thread with a file table of its
 	 * own, started on first use; fetch_sock is our end, -1 before */
 	int fetch_sock;
@@ -295,6 +298,7 @@ void onbehalf_free(struct onbehalf *ob)
 	free(ob->wr.v);
 	free(ob->deny.v);
 	free(ob->way.v);
+	free(ob->creds);
 	free(ob);
 }
 
@@ -1358,22 +1362,26 @@ static int open_base(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req 
 static int child_creds(struct onbehalf *ob, struct sl_ctx *c, const struct sl_creds **out)
 {
 	int dir = procs_dir(c->proc), r;
+	if (!ob->creds && (ob->creds = malloc(2 * sizeof(*ob->creds))))
+		ob->cur = ob->creds + 1;
+	if (!ob->creds)
+		return -ENOMEM;
 	if (!ob->creds_read) {
-		if (dir < 0 || (r = pidinfo_creds(dir, "status", &ob->creds)) < 0)
+		if (dir < 0 || (r = pidinfo_creds(dir, "status", ob->creds)) < 0)
 			return dir < 0 ? -ESRCH : r;
-		const uint32_t *u = ob->creds.uid, *g = ob->creds.gid;
+		const uint32_t *u = ob->creds->uid, *g = ob->creds->gid;
 		ob->creds_read = true;
 		ob->creds_fixed = u[0] == u[1] && u[1] == u[2] && u[2] == u[3] && g[0] == g[1] &&
 				  g[1] == g[2] && g[2] == g[3];
 	}
-	*out = &ob->creds;
+	*out = ob->creds;
 	if (ob->creds_fixed)
 		return 0;
 	char name[48];
 	snprintf(name, sizeof(name), "task/%d/status", (int)c->req->pid);
-	if (dir < 0 || (r = pidinfo_creds(dir, name, &ob->cur)) < 0)
+	if (dir < 0 || (r = pidinfo_creds(dir, name, ob->cur)) < 0)
 		return dir < 0 ? -ESRCH : r;
-	*out = &ob->cur;
+	*out = ob->cur;
 	return mem_pending(&c->mem) ? 0 : -ESRCH;
 }
 
