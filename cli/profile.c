@@ -447,61 +447,48 @@ static void render_command(FILE *out, const struct run_opts *o)
 	fputs("]\n", out);
 }
 
-/* The scratch stream a key's value is written to first: the key and its
- * section header go out only when o sets it.  One stream for every key:
- * a stream of its own per key made the rendering, run at every start,
- * take twice as long. */
-struct scratch {
-	FILE *f;
-	char *buf;
-	size_t len;
-};
-
-/* One key: "key = value" when o sets it. */
-static void render_key(FILE *out, struct scratch *v, const struct run_opts *o, size_t k,
-		       const char **section)
+/* One key: "key = value" when o sets it.  Written whole, with its
+ * section's header when the section changes, then taken back when o does
+ * not set it (a memory stream's end is its position: one stream for the
+ * whole text, whose buffer every start allocates). */
+static void render_key(FILE *out, const struct run_opts *o, size_t k, const char **section)
 {
-	if (fseek(v->f, 0, SEEK_SET) != 0)
-		return;
-	bool set = false;
-	if (keys[k].kind == PK_ENV || keys[k].kind == PK_EXEC || keys[k].kind == PK_ARGS) {
-		if (keys[k].kind == PK_ENV)
-			render_env(v->f, o);
-		else if (keys[k].kind == PK_EXEC)
-			render_command(v->f, o);
-		set = true; /* written whole, or nothing */
-	} else if (keys[k].kind != PK_LATER) {
-		const struct run_opt *d = run_opt_find_long(keys[k].flag, strlen(keys[k].flag));
-		if (d && (set = run_opts_toml_value(o, d, v->f)))
-			fputc('\n', v->f);
-	}
-	/* the length is the position (bytes of a longer earlier value may
-	 * follow it, unterminated) */
-	if (fflush(v->f) != 0 || !set || !v->len)
+	long start = ftell(out);
+	const char *was = *section;
+	if (start < 0)
 		return;
 	if (!*section || strcmp(*section, keys[k].section)) {
 		fprintf(out, "%s[%s]\n", *section ? "\n" : "", keys[k].section);
 		*section = keys[k].section;
 	}
-	if (keys[k].kind != PK_ENV && keys[k].kind != PK_EXEC)
+	long value = ftell(out);
+	bool set = false;
+	if (keys[k].kind == PK_ENV) {
+		render_env(out, o);
+	} else if (keys[k].kind == PK_EXEC) {
+		render_command(out, o);
+	} else if (keys[k].kind != PK_LATER && keys[k].kind != PK_ARGS) {
+		const struct run_opt *d = run_opt_find_long(keys[k].flag, strlen(keys[k].flag));
 		fprintf(out, "%s = ", keys[k].key);
-	fwrite(v->buf, 1, v->len, out);
+		if (d && (set = run_opts_toml_value(o, d, out)))
+			fputc('\n', out);
+	}
+	/* env and exec write a whole line or nothing */
+	if (keys[k].kind == PK_ENV || keys[k].kind == PK_EXEC)
+		set = ftell(out) > value;
+	if (!set) {
+		fseek(out, start, SEEK_SET);
+		*section = was;
+	}
 }
 
 char *profile_render(const struct run_opts *o)
 {
 	char *text = NULL;
 	size_t len = 0;
-	struct scratch v = {0};
 	FILE *out = open_memstream(&text, &len);
-	if (out)
-		v.f = open_memstream(&v.buf, &v.len);
-	if (!v.f) {
-		if (out)
-			fclose(out);
-		free(text);
+	if (!out)
 		return NULL;
-	}
 	/* the sections in the order of the schema's first key of each */
 	const char *done[16] = {0}, *section = NULL;
 	size_t nd = 0;
@@ -514,11 +501,9 @@ char *profile_render(const struct run_opts *o)
 		done[nd++] = keys[i].section;
 		for (size_t k = i; k < NKEYS; k++)
 			if (strcmp(keys[k].section, keys[i].section) == 0)
-				render_key(out, &v, o, k, &section);
+				render_key(out, o, k, &section);
 	}
-	bool ok = fclose(v.f) == 0;
-	free(v.buf);
-	if (fclose(out) != 0 || !ok) {
+	if (fclose(out) != 0) {
 		free(text);
 		return NULL;
 	}
