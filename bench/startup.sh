@@ -14,6 +14,7 @@
 #   B          build directory (default: build)
 #   SANDLOCK   the CLI to measure (default: $B/sandlock)
 #   FLOOR      the floor launcher (default: $B/bench/floor)
+#   FAULTS     the page-fault counter (default: $B/bench/faults; bench/faults.c)
 #   ROUNDS     rounds per workload (default: 3)
 #   RUNS_TRUE  runs per candidate and round for /bin/true (default: 100)
 #   RUNS_PY    runs per candidate and round for python3 (default: 30)
@@ -37,6 +38,8 @@ BWRAP_ARGS=(--ro-bind /usr /usr --symlink usr/lib /lib --symlink usr/lib64 /lib6
 	--symlink usr/bin /bin)
 
 need_built "$FLOOR" bench
+FAULTS=${FAULTS:-$B/bench/faults}
+need_built "$FAULTS" bench
 
 # The floor must load libc alone: every extra shared object costs load time
 # at each start and would make the launcher under test look better.  The
@@ -111,6 +114,25 @@ workload() {
 		note "skipping bwrap: not installed (apt-get install bubblewrap)"
 	fi
 	measure "$tag" "$runs"
+	faults "$tag" "$trees_name" "$@"
+}
+
+# The page faults of one start of each candidate (bench/faults.c: the
+# median of 20, the whole process tree): what a start touches, a count
+# that barely moves between runs, where the times above do.
+faults() {
+	local tag=$1 trees_name=$2 line n
+	shift 2
+	local -n t=$trees_name
+	line="page faults per start ($tag):"
+	n=$("$FAULTS" 20 "$@") && line+=" bare $n"
+	n=$("$FAULTS" 20 "$FLOOR" "$@") && line+=", floor $n"
+	n=$("$FAULTS" 20 "$SANDLOCK" run "${t[@]}" -- "$@") && line+=", sandlock $n"
+	if command -v bwrap >/dev/null &&
+		n=$("$FAULTS" 20 bwrap "${BWRAP_ARGS[@]}" -- "$@" 2>/dev/null); then
+		line+=", bwrap $n"
+	fi
+	printf '%s\n' "$line" >>"$work/faults.txt"
 }
 
 workload true "$RUNS_TRUE" SL_TREES /bin/true
@@ -160,6 +182,9 @@ target("sandlock run -- /bin/true, x floor", ("true", "sandlock"), ("true", "flo
 target("python3 -c pass under sandlock, x floor", ("python", "sandlock"),
        ("python", "floor"), 1.05)
 EOF
+
+echo
+cat "$work/faults.txt"
 
 if ((!sandlock_ok)); then
 	fail "sandlock could not run, so its targets were not measured"
