@@ -4,8 +4,12 @@
  * subcommands live in run.c and check.c, their parsers in run_parse.c and
  * run_opts.c, where unit tests can reach them.
  */
+#include <link.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <unistd.h>
 
 #include "cli.h"
 #include "sandlock.h"
@@ -53,8 +57,43 @@ static int usage_error(const char *problem, const char *arg)
 	return CLI_EXIT_USAGE;
 }
 
+#ifndef MADV_POPULATE_READ
+#define MADV_POPULATE_READ 22 /* Linux 5.14 */
+#endif
+
+/* Maps the program's read-only segments (its code and constants), the
+ * main program's only (the first dl_iterate_phdr calls back with). */
+static int map_segments(struct dl_phdr_info *info, size_t size, void *arg)
+{
+	(void)size;
+	const long *psize = arg;
+	uintptr_t page = (uintptr_t)*psize;
+	for (unsigned i = 0; i < info->dlpi_phnum; i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type != PT_LOAD || (ph->p_flags & PF_W))
+			continue;
+		uintptr_t a = (info->dlpi_addr + ph->p_vaddr) & ~(page - 1);
+		uintptr_t b =
+		    (info->dlpi_addr + ph->p_vaddr + ph->p_memsz + page - 1) & ~(page - 1);
+		(void)madvise((void *)a, b - a, MADV_POPULATE_READ);
+	}
+	return 1; /* the libraries' too measured no better */
+}
+
+/* A start runs through nearly all of the program's code, which the kernel
+ * maps 64 KB at a time as it is first touched: a dozen page faults (12 to
+ * 22 us each on the development VM) against one call that maps it all.
+ * Best effort: a kernel before 5.14 does not know the advice. */
+static void map_own_code(void)
+{
+	long page = sysconf(_SC_PAGESIZE);
+	if (page > 0)
+		dl_iterate_phdr(map_segments, &page);
+}
+
 int main(int argc, char **argv)
 {
+	map_own_code();
 	const char *sub = argc > 1 ? argv[1] : NULL;
 
 	if (!sub)
