@@ -1,0 +1,221 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * attack12.c - reaching a process outside the sandbox, of the same uid:
+ * signals by every syscall and by the kernel's own routes (a file's
+ * owner, a directory notification, the terminal's window size), reading
+ * its capabilities, a pidfd or a timer aimed at it, and what procfs and
+ * cgroupfs list of it.  Each test fails while the hole it names is open.
+ *
+ * The outsider blocks every signal it can: a signal that reached it stays
+ * pending, where its /proc status shows it at once (no waiting for a
+ * delivery).  The probe is tests/probes/a12probe.c.
+ */
+#include "common.h"
+
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/prctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/*
+ * A process outside any sandbox, of our uid, leading a process group of
+ * its own, with every signal blocked (SIGKILL ends it, and so does our
+ * death).  With lock, it holds a lock on that file first.
+ */
+static pid_t blocked_outsider(const char *lock)
+{
+	int p[2];
+	CHECK(pipe(p) == 0);
+	pid_t v = fork();
+	CHECK(v >= 0);
+	if (v == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		setpgid(0, 0);
+		sigset_t all;
+		sigfillset(&all);
+		sigprocmask(SIG_BLOCK, &all, NULL);
+		int fd = lock ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+		if (lock && (fd < 0 || flock(fd, LOCK_EX) < 0))
+			_exit(1);
+		(void)!write(p[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	setpgid(v, v);
+	close(p[1]);
+	char c;
+	CHECK(read(p[0], &c, 1) == 1);
+	close(p[0]);
+	return v;
+}
+
+/* The signals pending for pid (its own and its process's), a mask with
+ * bit sig-1 for each. */
+static unsigned long long pending(pid_t pid)
+{
+	char *st = tc_read_file(tc_fmt("/proc/%d/status", (int)pid));
+	CHECK(st != NULL);
+	unsigned long long m = 0;
+	const char *keys[] = {"\nSigPnd:", "\nShdPnd:"};
+	for (int i = 0; i < 2; i++) {
+		const char *l = strstr(st, keys[i]);
+		CHECK(l != NULL);
+		m |= strtoull(l + strlen(keys[i]), NULL, 16);
+	}
+	return m;
+}
+
+static void end(pid_t v)
+{
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+}
+
+/* kill, kill of its group, tkill, tgkill, rt_sigqueueinfo,
+ * rt_tgsigqueueinfo, kill(-1): Landlock's signal scope refuses each
+ * (EPERM), and nothing reaches the outsider. */
+TEST(attack12_signal_syscalls_to_outsider_refused)
+{
+	pid_t v = blocked_outsider(NULL);
+	char *pid = tc_itoa(v);
+	struct tc_res r = tc_named_run(tc_build(tc_builder()), "a12probe", "signals", pid, pid, NULL);
+	unsigned long long got = pending(v);
+	end(v);
+	CHECK_EQ(r.code, 0);
+	static const char *const want[] = {"errno=EPERM", "errno=EPERM", "errno=EPERM",
+					   "errno=EPERM", "errno=EPERM", "errno=EPERM", NULL};
+	tc_check_lines(r.out, want);
+	CHECK_EQ(got, 0ULL);
+}
+
+/* The kernel signals a file's owner for I/O on it (SIGIO, or F_SETSIG's
+ * signal) and a directory's notification owner for changes in it: an
+ * owner set to the outsider, its thread or its group, then the I/O made
+ * from inside.  Landlock checks the sender's domain when it sends. */
+TEST(attack12_file_owner_signals_to_outsider_not_sent)
+{
+	pid_t v = blocked_outsider(NULL);
+	char *pid = tc_itoa(v);
+	char *dir = tc_mkdir("notified");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), dir));
+	struct tc_res r = tc_named_run(p, "a12probe", "fown", pid, pid, dir, NULL);
+	unsigned long long got = pending(v);
+	end(v);
+	CHECK_EQ(r.code, 0);
+	static const char *const want[] = {"ok", "ok", "ok", "ok", NULL};
+	tc_check_lines(r.out, want);
+	CHECK(tc_exists(tc_path(dir, "made")));
+	CHECK_EQ(got, 0ULL);
+}
+
+/* capget(pid) reads any process's capability sets (the kernel checks
+ * nothing but that it exists): the outsider's are not the sandbox's to
+ * learn (ESRCH, as for a pid that does not exist), its own child's are. */
+TEST(attack12_capget_of_outsider_refused)
+{
+	pid_t v = blocked_outsider(NULL);
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	char *out = tc_named_in(p, "a12probe", "capget", tc_itoa(v), NULL);
+	char *child = tc_named_in(p, "a12probe", "capget-child", NULL);
+	char *self = tc_named_in(p, "a12probe", "capget", "0", NULL);
+	end(v);
+	CHECK_STR(tc_line(out, 0), "errno=ESRCH");
+	CHECK_STR(tc_line(child, 0), "ok 0");
+	CHECK_STR(tc_line(self, 0), "ok 0");
+}
+
+/* pidfd_open of the outsider with PIDFD_THREAD or PIDFD_NONBLOCK, a timer
+ * whose signal goes to the outsider's thread, its thread's directory
+ * under our own /proc/self/task. */
+TEST(attack12_pidfd_timer_task_of_outsider_refused)
+{
+	pid_t v = blocked_outsider(NULL);
+	char *pid = tc_itoa(v);
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	char *out = tc_named_in(p, "a12probe", "seq", tc_fmt("pidfd %s", pid),
+				tc_fmt("timer-tid %s", pid), tc_fmt("task %s", pid), NULL);
+	unsigned long long got = pending(v);
+	end(v);
+	static const char *const want[] = {"errno=ESRCH", "errno=ESRCH", "errno=EINVAL",
+					   "errno=ENOENT", NULL};
+	tc_check_lines(out, want);
+	CHECK_EQ(got, 0ULL);
+}
+
+/* The terminal the sandbox shares with the host: a window-size change
+ * (TIOCSWINSZ, on any descriptor of it) makes the kernel send SIGWINCH
+ * to the terminal's foreground group, a host job here, past Landlock's
+ * signal scope.  The helper leads a session on a pseudo terminal and
+ * makes the outsider's group the foreground, as a shell would its job;
+ * the sandbox (not handed the terminal) runs `xprobe tty-fg` on it. */
+TEST(attack12_tty_winsize_signals_host_foreground_refused)
+{
+	char *slave = NULL;
+	int m = tc_openpt(&slave);
+	CHECK(m >= 0);
+	const char *xprobe = tc_path(tc_probe_dir(), "xprobe");
+	pid_t h = fork();
+	CHECK(h >= 0);
+	if (h == 0) {
+		if (tc_session_on(slave, 1) < 0)
+			_exit(0x40);
+		pid_t v = blocked_outsider(NULL);
+		signal(SIGTTOU, SIG_IGN);
+		if (tcsetpgrp(0, v) < 0)
+			_exit(0x40);
+		const char *argv[] = {xprobe, "tty-fg", tc_itoa(v), NULL};
+		struct tc_res r = tc_runv(tc_build(tc_builder()), NULL, argv);
+		bool winch = pending(v) & (1ULL << (SIGWINCH - 1));
+		end(v);
+		bool refused = r.out && strstr(r.out, "tiocswinsz=errno=EPERM");
+		_exit((winch ? 1 : 0) | (refused ? 0 : 2));
+	}
+	int st = tc_drain_tty_until_exit(m, h);
+	CHECK(WIFEXITED(st));
+	CHECK(!(WEXITSTATUS(st) & 0x40));
+	CHECK(!(WEXITSTATUS(st) & 1)); /* no SIGWINCH for the host job */
+	CHECK(!(WEXITSTATUS(st) & 2)); /* the resize was refused */
+}
+
+/* /proc/locks names the pid of every lock's holder on the host: the
+ * outsider's lock is not the sandbox's to see. */
+TEST(attack12_proc_locks_hides_outsider)
+{
+	char *dir = tc_mkdir("locks");
+	pid_t v = blocked_outsider(tc_path(dir, "held"));
+	char *pid = tc_itoa(v);
+	CHECK(strstr(tc_read_file("/proc/locks"), tc_fmt(" %s ", pid)) != NULL);
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	char *out = tc_named_in(p, "a12probe", "grep", "/proc/locks", pid, NULL);
+	end(v);
+	CHECK_STR(tc_line(out, 0), "absent");
+}
+
+/* The sandbox runs in the host's cgroup: its cgroup.procs lists every
+ * process there, the outsider included, where the policy lets it read
+ * /sys. */
+TEST(attack12_cgroup_procs_hides_outsider)
+{
+	char *cg = tc_read_file("/proc/self/cgroup");
+	CHECK(cg != NULL);
+	char *path = strstr(cg, "0::");
+	if (!path || !tc_exists("/sys/fs/cgroup/cgroup.controllers"))
+		SKIP("no cgroup v2 hierarchy at /sys/fs/cgroup");
+	path += 3;
+	path[strcspn(path, "\n")] = 0;
+	char *procs = tc_fmt("/sys/fs/cgroup%s/cgroup.procs", path);
+	pid_t v = blocked_outsider(NULL);
+	char *pid = tc_itoa(v);
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/sys/fs/cgroup"));
+	char *out = tc_named_in(p, "a12probe", "grep", procs, pid, NULL);
+	end(v);
+	CHECK_STR(tc_line(out, 0), "absent");
+}

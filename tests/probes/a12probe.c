@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * a12probe.c - attempts to act on, or learn about, a process outside the
+ * sandbox (tests/integration/attack12.c).  Static.  Each prints "ok" or
+ * "errno=ENAME" per call (probe_cmds.h) unless said otherwise.
+ *
+ *   signals PID PGID         kill, kill of the group, tkill, tgkill,
+ *                            rt_sigqueueinfo, rt_tgsigqueueinfo, kill(-1),
+ *                            each with a signal of its own (SIGUSR1,
+ *                            SIGUSR2, SIGWINCH, SIGRTMIN+3, +1, +2,
+ *                            SIGURG): one line each
+ *   fown PID PGID DIR        the kernel's signals to a file's owner: a
+ *                            pipe made O_ASYNC owned by PID (F_SETOWN),
+ *                            by its thread (F_SETOWN_EX TID, F_SETSIG
+ *                            SIGRTMIN+5), by the group (F_SETOWN -PGID),
+ *                            then written; a directory notification
+ *                            (F_NOTIFY on DIR, owner PID, F_SETSIG
+ *                            SIGRTMIN+6) then a file made in DIR: the
+ *                            F_SETOWN calls' results, one line each
+ *   capget PID               capget of PID's sets: "ok EFFECTIVE" (hex)
+ *   capget-child             capget of a child of ours: "ok EFFECTIVE"
+ *   pidfd PID                pidfd_open(PID, PIDFD_THREAD), then with
+ *                            PIDFD_NONBLOCK: one line each
+ *   timer-tid TID            timer_create with SIGEV_THREAD_ID TID
+ *   task PID                 open /proc/self/task/PID (a thread that is
+ *                            not ours)
+ *   grep FILE WORD           "found" when a line of FILE holds WORD as a
+ *                            whole field (spaces, ':' or tabs around
+ *                            it), "absent" when not, or errno=
+ */
+#define _GNU_SOURCE 1
+#include <fcntl.h>
+#include <linux/capability.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "probe_cmds.h"
+
+#ifndef PIDFD_THREAD
+#define PIDFD_THREAD O_EXCL
+#endif
+#ifndef PIDFD_NONBLOCK
+#define PIDFD_NONBLOCK O_NONBLOCK
+#endif
+
+static siginfo_t user_info(int sig)
+{
+	siginfo_t si;
+	memset(&si, 0, sizeof(si));
+	si.si_signo = sig;
+	si.si_code = SI_QUEUE;
+	si.si_pid = getpid();
+	si.si_uid = getuid();
+	return si;
+}
+
+static int cmd_signals(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	pid_t pid = atoi(argv[1]), pgid = atoi(argv[2]);
+	siginfo_t a = user_info(SIGRTMIN + 1), b = user_info(SIGRTMIN + 2);
+	probe_report(kill(pid, SIGUSR1));
+	probe_report(kill(-pgid, SIGUSR2));
+	probe_report(syscall(SYS_tkill, pid, SIGWINCH));
+	probe_report(syscall(SYS_tgkill, pid, pid, SIGRTMIN + 3));
+	probe_report(syscall(SYS_rt_sigqueueinfo, pid, SIGRTMIN + 1, &a));
+	probe_report(syscall(SYS_rt_tgsigqueueinfo, pid, pid, SIGRTMIN + 2, &b));
+	/* SIGURG: ignored by default by whatever it reaches */
+	probe_report(kill(-1, SIGURG));
+	return 0;
+}
+
+/* A pipe whose read end is owned as set() says and made O_ASYNC, then
+ * written: the kernel sends the owner SIGIO (or the F_SETSIG signal). */
+static void pipe_owned(int cmd, const void *arg, int sig)
+{
+	int p[2];
+	if (pipe(p) < 0) {
+		probe_report(-1);
+		return;
+	}
+	long r = fcntl(p[0], cmd, arg);
+	if (r >= 0 && sig)
+		r = fcntl(p[0], F_SETSIG, sig);
+	if (r >= 0)
+		r = fcntl(p[0], F_SETFL, O_ASYNC | O_NONBLOCK);
+	probe_report(r);
+	(void)!write(p[1], "x", 1);
+	close(p[0]);
+	close(p[1]);
+}
+
+static int cmd_fown(int argc, char **argv)
+{
+	if (argc < 4)
+		return 2;
+	pid_t pid = atoi(argv[1]), pgid = atoi(argv[2]);
+	struct f_owner_ex tid = {F_OWNER_TID, pid};
+	pipe_owned(F_SETOWN, (void *)(intptr_t)pid, 0);
+	pipe_owned(F_SETOWN_EX, &tid, SIGRTMIN + 5);
+	pipe_owned(F_SETOWN, (void *)(intptr_t)-pgid, 0);
+	int d = open(argv[3], O_RDONLY | O_DIRECTORY);
+	long r = d < 0 ? -1 : fcntl(d, F_NOTIFY, DN_CREATE | DN_MULTISHOT);
+	/* F_NOTIFY makes the caller the owner: moved to PID after it */
+	if (r >= 0)
+		r = fcntl(d, F_SETOWN, pid);
+	if (r >= 0)
+		r = fcntl(d, F_SETSIG, SIGRTMIN + 6);
+	probe_report(r);
+	char path[4096];
+	snprintf(path, sizeof(path), "%s/made", argv[3]);
+	int f = open(path, O_CREAT | O_WRONLY, 0600);
+	if (f >= 0)
+		close(f);
+	return 0;
+}
+
+static void print_caps(pid_t pid)
+{
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, pid};
+	struct __user_cap_data_struct d[2];
+	memset(d, 0, sizeof(d));
+	if (syscall(SYS_capget, &h, d) < 0)
+		printf("errno=%s\n", probe_errname(errno));
+	else
+		printf("ok %x\n", d[0].effective);
+}
+
+static int cmd_capget(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	print_caps(atoi(argv[1]));
+	return 0;
+}
+
+static int cmd_capget_child(int argc, char **argv)
+{
+	(void)argc;
+	(void)argv;
+	int p[2];
+	if (pipe(p) < 0)
+		return 1;
+	pid_t c = fork();
+	if (c == 0) {
+		close(p[1]);
+		char x;
+		(void)!read(p[0], &x, 1);
+		_exit(0);
+	}
+	print_caps(c);
+	close(p[1]);
+	waitpid(c, NULL, 0);
+	return 0;
+}
+
+static int cmd_pidfd(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	pid_t pid = atoi(argv[1]);
+	probe_report(syscall(SYS_pidfd_open, pid, PIDFD_THREAD));
+	probe_report(syscall(SYS_pidfd_open, pid, PIDFD_NONBLOCK));
+	return 0;
+}
+
+static int cmd_timer_tid(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	struct sigevent ev;
+	memset(&ev, 0, sizeof(ev));
+	ev.sigev_notify = SIGEV_THREAD_ID;
+	ev.sigev_signo = SIGUSR1;
+	ev._sigev_un._tid = atoi(argv[1]);
+	timer_t t;
+	probe_report(syscall(SYS_timer_create, CLOCK_MONOTONIC, &ev, &t));
+	return 0;
+}
+
+static int cmd_task(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/self/task/%s", argv[1]);
+	probe_report(open(path, O_RDONLY | O_DIRECTORY));
+	return 0;
+}
+
+static bool field_char(char c)
+{
+	return c == ' ' || c == '\t' || c == ':' || c == '\n' || c == 0;
+}
+
+static int cmd_grep(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	FILE *f = fopen(argv[1], "r");
+	if (!f) {
+		printf("errno=%s\n", probe_errname(errno));
+		return 0;
+	}
+	char line[4096];
+	size_t wl = strlen(argv[2]);
+	bool found = false;
+	while (!found && fgets(line, sizeof(line), f))
+		for (char *s = strstr(line, argv[2]); s && !found; s = strstr(s + 1, argv[2]))
+			found = (s == line || field_char(s[-1])) && field_char(s[wl]);
+	fclose(f);
+	printf("%s\n", found ? "found" : "absent");
+	return 0;
+}
+
+static const struct probe_cmd cmds[] = {
+    {"signals", cmd_signals},	{"fown", cmd_fown},	      {"capget", cmd_capget},
+    {"capget-child", cmd_capget_child}, {"pidfd", cmd_pidfd}, {"timer-tid", cmd_timer_tid},
+    {"task", cmd_task},		{"grep", cmd_grep},
+};
+
+int main(int argc, char **argv)
+{
+	setvbuf(stdout, NULL, _IONBF, 0);
+	return probe_main(cmds, sizeof(cmds) / sizeof(cmds[0]), "a12probe", argc, argv);
+}
