@@ -11,7 +11,9 @@
  *   - clone3 returns ENOSYS: its flags live in memory BPF cannot read, so
  *     libc falls back to clone, whose namespace flags are checked here;
  *   - argument filters (EPERM unless noted), all on the low 32 bits where
- *     the kernel reads an int: ioctl TIOCSTI/TIOCLINUX/interface ioctls,
+ *     the kernel reads an int: ioctl TIOCSTI/TIOCLINUX/interface ioctls
+ *     (TIOCSPGRP and TIOCSWINSZ too, unless the sandbox was handed the
+ *     terminal: add_tty_rules),
  *     prctl DUMPABLE/SECUREBITS/PTRACER, socket families other than
  *     unix/inet/inet6 and netlink's route protocol (EAFNOSUPPORT), raw
  *     inet sockets, datagram inet sockets but the UDP and ping sockets
@@ -300,14 +302,19 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
  * host's too, and TIOCSPGRP could make any process group of it the
  * terminal's foreground, where the kernel signals it for the sandbox (^C,
  * SIGWINCH, SIGTTOU stopping a host job), past Landlock's signal scope.
- * Refused, unless the sandbox was handed the terminal (job control in a
- * shell there): then a feature's rule notifies it instead. */
+ * A window-size change (TIOCSWINSZ, on any fd of the terminal) makes the
+ * kernel send SIGWINCH to the foreground, which is the host's unless the
+ * sandbox was handed the terminal.  Both refused, unless the sandbox was
+ * handed the terminal (job control in a shell there): then a feature's
+ * rules notify them instead. */
 static int add_tty_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
 	struct scmp_arg_cmp c[] = {A32(1, TIOCSPGRP)};
+	struct scmp_arg_cmp w[] = {A32(1, TIOCSWINSZ)};
 	if (req->tty_jobs)
 		return 0;
-	return rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
+	int r = rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
+	return r ? r : rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, w);
 }
 
 /* Device nodes and set-id files.  Modes are compared with masks inside the

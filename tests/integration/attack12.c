@@ -148,13 +148,18 @@ TEST(attack12_pidfd_timer_task_of_outsider_refused)
 	CHECK_EQ(got, 0ULL);
 }
 
-/* The terminal the sandbox shares with the host: a window-size change
+/*
+ * The terminal the sandbox shares with the host: a window-size change
  * (TIOCSWINSZ, on any descriptor of it) makes the kernel send SIGWINCH
- * to the terminal's foreground group, a host job here, past Landlock's
- * signal scope.  The helper leads a session on a pseudo terminal and
- * makes the outsider's group the foreground, as a shell would its job;
- * the sandbox (not handed the terminal) runs `xprobe tty-fg` on it. */
-TEST(attack12_tty_winsize_signals_host_foreground_refused)
+ * to the terminal's foreground group, past Landlock's signal scope.  The
+ * helper leads a session on a pseudo terminal and makes the outsider's
+ * group the foreground, as a shell would its job; the sandbox (handed
+ * the terminal, or not) runs `xprobe tty-fg TARGET` on it (TIOCSPGRP of
+ * TARGET, then TIOCSWINSZ).  The helper's status: bit 0 the outsider got
+ * SIGWINCH, bit 1 the resize was refused (EPERM), bit 2 it was done,
+ * 0x40 a setup failure.
+ */
+static int winsize_run(bool interactive, bool target_self)
 {
 	char *slave = NULL;
 	int m = tc_openpt(&slave);
@@ -169,18 +174,45 @@ TEST(attack12_tty_winsize_signals_host_foreground_refused)
 		signal(SIGTTOU, SIG_IGN);
 		if (tcsetpgrp(0, v) < 0)
 			_exit(0x40);
-		const char *argv[] = {xprobe, "tty-fg", tc_itoa(v), NULL};
-		struct tc_res r = tc_runv(tc_build(tc_builder()), NULL, argv);
+		const char *argv[] = {xprobe, "tty-fg", target_self ? "self" : tc_itoa(v), NULL};
+		sandlock_sandbox_t *p = tc_build(tc_builder());
+		char *out = NULL, buf[256] = "";
+		if (interactive) {
+			/* its output into a pipe: the terminal stays at fd 0 */
+			int o[2];
+			if (pipe(o) < 0 || dup2(o[1], 1) < 0)
+				_exit(0x40);
+			close(o[1]);
+			sandlock_run_interactive(p, NULL, argv, 3);
+			close(1);
+			ssize_t n = read(o[0], buf, sizeof(buf) - 1);
+			buf[n > 0 ? n : 0] = 0;
+			out = buf;
+		} else {
+			out = tc_runv(p, NULL, argv).out;
+		}
 		bool winch = pending(v) & (1ULL << (SIGWINCH - 1));
 		end(v);
-		bool refused = r.out && strstr(r.out, "tiocswinsz=errno=EPERM");
-		_exit((winch ? 1 : 0) | (refused ? 0 : 2));
+		_exit((winch ? 1 : 0) | (out && strstr(out, "tiocswinsz=EPERM") ? 2 : 0) |
+		      (out && strstr(out, "tiocswinsz=ok") ? 4 : 0));
 	}
 	int st = tc_drain_tty_until_exit(m, h);
 	CHECK(WIFEXITED(st));
 	CHECK(!(WEXITSTATUS(st) & 0x40));
-	CHECK(!(WEXITSTATUS(st) & 1)); /* no SIGWINCH for the host job */
-	CHECK(!(WEXITSTATUS(st) & 2)); /* the resize was refused */
+	return WEXITSTATUS(st);
+}
+
+/* Not handed the terminal: a host job is its foreground, refused. */
+TEST(attack12_tty_winsize_signals_host_foreground_refused)
+{
+	CHECK_EQ(winsize_run(false, false), 2);
+}
+
+/* Handed the terminal: the sandbox's group is the foreground, its resize
+ * is made (for its own group only), and the host job gets nothing. */
+TEST(attack12_tty_interactive_winsize_own_group)
+{
+	CHECK_EQ(winsize_run(true, true), 4);
 }
 
 /* /proc/locks names the pid of every lock's holder on the host: the
