@@ -5,7 +5,8 @@
  * and /etc/hosts, which name the sandbox (hostname.c); under num_cpus,
  * /proc/cpuinfo and /sys/devices/system/cpu/{online,possible,present}
  * (cpus.c); with port_remap /proc/net/tcp and tcp6, which list its own
- * sockets at their virtual ports (portremap.c).  procfs and sysfs give
+ * sockets at their virtual ports (portremap.c); always, /proc/locks, which
+ * lists the sandbox's own locks only (proclocks.c).  procfs and sysfs give
  * each of those files one inode for as long as the mount lives (a
  * proc_dir_entry's, a kernfs node's), so the identity match holds for
  * them as for /etc's files.  A fixed view is made once, at the first
@@ -107,6 +108,7 @@ static const struct synth_view views[] = {
     {"/proc/sys/kernel/hostname", hostname_file, NULL, NULL, false, true},
     {"/proc/cpuinfo", cpus_cpuinfo, NULL, cpus_wanted, true, false},
     {"/proc/meminfo", NULL, meminfo_file, meminfo_wanted, false, false},
+    {"/proc/locks", NULL, proclocks_file, NULL, false, false},
     {"/sys/devices/system/cpu/online", cpus_range, NULL, cpus_wanted, false, false},
     {"/sys/devices/system/cpu/possible", cpus_range, NULL, cpus_wanted, false, false},
     {"/sys/devices/system/cpu/present", cpus_range, NULL, cpus_wanted, false, false},

@@ -78,6 +78,9 @@ int portremap_tcp6_file(struct sl_buf *out, struct sl_ctx *c);
  * is left of it free and available, cache and swap 0. */
 int meminfo_file(struct sl_buf *out, struct sl_ctx *c);
 bool meminfo_on(const struct sandlock_sandbox *policy);
+/* /proc/locks (proclocks.c): the host's list, only the locks whose
+ * holder is a process of the sandbox, numbered again. */
+int proclocks_file(struct sl_buf *out, struct sl_ctx *c);
 /* Whether policy has those views (port_remap). */
 bool portremap_on(const struct sandlock_sandbox *policy);
 

@@ -216,7 +216,7 @@ TEST(attack12_tty_interactive_winsize_own_group)
 }
 
 /* /proc/locks names the pid of every lock's holder on the host: the
- * outsider's lock is not the sandbox's to see. */
+ * outsider's lock is not the sandbox's to see; its own lock is listed. */
 TEST(attack12_proc_locks_hides_outsider)
 {
 	char *dir = tc_mkdir("locks");
@@ -226,8 +226,12 @@ TEST(attack12_proc_locks_hides_outsider)
 	sandlock_sandbox_t *p =
 	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
 	char *out = tc_named_in(p, "a12probe", "grep", "/proc/locks", pid, NULL);
+	sandlock_sandbox_t *w = tc_build(
+	    sandlock_sandbox_builder_fs_write(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"), dir));
+	char *own = tc_named_in(w, "a12probe", "own-lock", tc_path(dir, "mine"), NULL);
 	end(v);
 	CHECK_STR(tc_line(out, 0), "absent");
+	CHECK_STR(tc_line(own, 0), "found");
 }
 
 /* The sandbox runs in the host's cgroup: its cgroup.procs lists every

@@ -24,6 +24,9 @@
  *   timer-tid TID            timer_create with SIGEV_THREAD_ID TID
  *   task PID                 open /proc/self/task/PID (a thread that is
  *                            not ours)
+ *   own-lock FILE            flock of FILE (made), then whether our pid
+ *                            is a holder's in /proc/locks: "found" or
+ *                            "absent"
  *   grep FILE WORD           "found" when a line of FILE holds WORD as a
  *                            whole field (spaces, ':' or tabs around
  *                            it), "absent" when not, or errno=
@@ -34,6 +37,7 @@
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/file.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -219,10 +223,25 @@ static int cmd_grep(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_own_lock(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	int fd = open(argv[1], O_RDWR | O_CREAT, 0600);
+	if (fd < 0 || flock(fd, LOCK_EX) < 0) {
+		printf("errno=%s\n", probe_errname(errno));
+		return 0;
+	}
+	char pid[16];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	char *args[] = {"grep", "/proc/locks", pid, NULL};
+	return cmd_grep(3, args);
+}
+
 static const struct probe_cmd cmds[] = {
     {"signals", cmd_signals},	{"fown", cmd_fown},	      {"capget", cmd_capget},
     {"capget-child", cmd_capget_child}, {"pidfd", cmd_pidfd}, {"timer-tid", cmd_timer_tid},
-    {"task", cmd_task},		{"grep", cmd_grep},
+    {"task", cmd_task},		{"grep", cmd_grep}, {"own-lock", cmd_own_lock},
 };
 
 int main(int argc, char **argv)

@@ -1,0 +1,137 @@
+/* SPDX-License-Identifier: Apache-2.0 */
+/*
+ * proclocks.c - the sandbox's /proc/locks: its own locks only.
+ *
+ * The kernel's /proc/locks lists every file lock of the host with the pid
+ * of its holder and the file's device and inode: which processes outside
+ * the sandbox run and which files they hold, the proc view's very
+ * promise broken by one read.  synthetic.c serves this live view at each
+ * open instead: the host's list, read by the supervisor, with only the
+ * lines whose holder is a live process of the sandbox (an OFD lock
+ * shows -1, no holder: not listed either), numbered again from 1.  A
+ * waiter's line ("N: -> ...", a lock blocked on the one above it) follows
+ * its blocker: listed when that one is and it is a member's itself.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "feature.h"
+#include "procs.h"
+#include "procview.h"
+#include "synthetic.h"
+#include "util.h"
+
+#define LOCKS_MAX (16u << 20) /* the host's list read whole, at most */
+#define LINE_MAX  512	      /* a longer line is none the kernel prints */
+
+/* The host's /proc/locks into b.  0 or -errno. */
+static int read_locks(struct sl_buf *b)
+{
+	int fd = open("/proc/locks", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return -errno;
+	int r = 0;
+	for (;;) {
+		if (b->len >= LOCKS_MAX || sl_buf_reserve(b, 65536) < 0) {
+			r = b->len >= LOCKS_MAX ? -EFBIG : -ENOMEM;
+			break;
+		}
+		ssize_t n = read(fd, b->p + b->len, b->cap - b->len);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0) {
+			r = n < 0 ? -errno : 0;
+			break;
+		}
+		b->len += (size_t)n;
+	}
+	close(fd);
+	return r;
+}
+
+/* A line "N: [->] TYPE KIND MODE PID ...": its holder's pid (-1 when not
+ * understood), whether it waits, and in *rest what follows "N:". */
+static long holder(const char *line, bool *waiter, const char **rest)
+{
+	const char *colon = strchr(line, ':');
+	if (!colon)
+		return -1;
+	*rest = colon + 1;
+	const char *p = colon + 1;
+	while (*p == ' ')
+		p++;
+	*waiter = strncmp(p, "->", 2) == 0;
+	if (*waiter)
+		p += 2;
+	char type[16], kind[16], mode[16];
+	long pid;
+	if (sscanf(p, "%15s %15s %15s %ld", type, kind, mode, &pid) != 4)
+		return -1;
+	return pid;
+}
+
+static bool member(const pid_t *v, size_t n, long pid)
+{
+	for (size_t i = 0; pid > 0 && i < n; i++)
+		if (v[i] == pid)
+			return true;
+	return false;
+}
+
+/* Appends "<k>:<rest>\n". */
+static int put(struct sl_buf *out, unsigned long k, const char *rest)
+{
+	size_t len = strlen(rest) + 24;
+	if (sl_buf_reserve(out, len) < 0)
+		return -ENOMEM;
+	int n = snprintf((char *)out->p + out->len, len, "%lu:%s\n", k, rest);
+	out->len += (size_t)n;
+	return 0;
+}
+
+/* The lines of text (NUL-terminated) held by members, renumbered. */
+static int filter(struct sl_buf *out, char *text, const pid_t *v, size_t n)
+{
+	unsigned long k = 0;
+	bool top_kept = false;
+	int r = 0;
+	for (char *line = text, *next; r == 0 && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		bool waiter = false;
+		const char *rest = NULL;
+		long pid = strlen(line) < LINE_MAX ? holder(line, &waiter, &rest) : -1;
+		bool keep = member(v, n, pid);
+		if (!waiter)
+			top_kept = keep;
+		if (!keep || !top_kept)
+			continue;
+		r = put(out, waiter ? k : ++k, rest);
+	}
+	return r;
+}
+
+int proclocks_file(struct sl_buf *out, struct sl_ctx *c)
+{
+	struct sl_buf host = {0};
+	pid_t *v = NULL;
+	size_t n = 0;
+	int r = read_locks(&host);
+	if (r == 0)
+		r = sl_buf_reserve(&host, 1) < 0 ? -ENOMEM : 0;
+	if (r == 0) {
+		host.p[host.len] = 0;
+		r = procview_members(&c->sup->procs, &v, &n);
+	}
+	if (r == 0)
+		r = filter(out, (char *)host.p, v, n);
+	free(v);
+	sl_buf_free(&host);
+	return r;
+}
