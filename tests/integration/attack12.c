@@ -234,24 +234,55 @@ TEST(attack12_proc_locks_hides_outsider)
 	CHECK_STR(tc_line(own, 0), "found");
 }
 
-/* The sandbox runs in the host's cgroup: its cgroup.procs lists every
- * process there, the outsider included, where the policy lets it read
- * /sys. */
-TEST(attack12_cgroup_procs_hides_outsider)
+/* The cgroup.procs file of our own cgroup that lists pid, under one of
+ * the hierarchies /proc/self/cgroup names ("0::/p" of cgroup v2 at
+ * /sys/fs/cgroup or its unified/ mount, "N:ctrl:/p" of v1), or NULL. */
+static char *procs_listing(pid_t pid)
 {
 	char *cg = tc_read_file("/proc/self/cgroup");
 	CHECK(cg != NULL);
-	char *path = strstr(cg, "0::");
-	if (!path || !tc_exists("/sys/fs/cgroup/cgroup.controllers"))
-		SKIP("no cgroup v2 hierarchy at /sys/fs/cgroup");
-	path += 3;
-	path[strcspn(path, "\n")] = 0;
-	char *procs = tc_fmt("/sys/fs/cgroup%s/cgroup.procs", path);
+	for (char *line = strtok(cg, "\n"); line; line = strtok(NULL, "\n")) {
+		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!path)
+			continue;
+		*path++ = 0;
+		ctrl++;
+		if (!strncmp(ctrl, "name=", 5))
+			ctrl += 5;
+		const char *roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+		for (int i = 0; i < 2; i++) {
+			char *f = *ctrl ? tc_fmt("/sys/fs/cgroup/%s%s/cgroup.procs", ctrl, path)
+					: tc_fmt("%s%s/cgroup.procs", roots[i], path);
+			char *text = tc_exists(f) ? tc_read_file(f) : NULL;
+			if (text && strstr(tc_fmt("\n%s", text), tc_fmt("\n%d\n", (int)pid)))
+				return f;
+		}
+	}
+	return NULL;
+}
+
+/*
+ * The sandbox runs in the host's cgroup: where the policy lets it read
+ * /sys/fs/cgroup (-r /sys, -r /), that cgroup's cgroup.procs lists every
+ * process there, the outsider included, as the proc view would not.
+ * Known hole: the file is one of as many as there are cgroups (no view
+ * by identity), and deciding on the resolved path then letting the
+ * kernel open it is a race (a thread rewrites the path); closing it takes
+ * what the proc view has, cgroupfs given no Landlock right and its opens
+ * made by the supervisor.
+ */
+TEST(attack12_cgroup_procs_hides_outsider)
+{
+	TC_KNOWN_HOLE("cgroup.procs lists outside pids where /sys/fs/cgroup is readable");
 	pid_t v = blocked_outsider(NULL);
-	char *pid = tc_itoa(v);
+	char *procs = procs_listing(v);
+	if (!procs) {
+		end(v);
+		SKIP("no cgroup.procs of ours lists our processes");
+	}
 	sandlock_sandbox_t *p =
 	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/sys/fs/cgroup"));
-	char *out = tc_named_in(p, "a12probe", "grep", procs, pid, NULL);
+	char *out = tc_named_in(p, "a12probe", "grep", procs, tc_itoa(v), NULL);
 	end(v);
 	CHECK_STR(tc_line(out, 0), "absent");
 }
