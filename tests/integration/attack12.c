@@ -19,15 +19,50 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <linux/netlink.h>
 #include <sys/wait.h>
 #include <unistd.h>
+
+/* What the outsider holds: a lock on a file, a unix socket listening at
+ * a path, a netlink socket (bound: the kernel gives it our pid as its
+ * port id). */
+struct holds {
+	const char *lock;
+	const char *listen;
+	bool netlink;
+};
+
+/* Sets up h in the outsider: 0, or -1. */
+static int hold(const struct holds *h)
+{
+	int fd = h->lock ? open(h->lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
+	if (h->lock && (fd < 0 || flock(fd, LOCK_EX) < 0))
+		return -1;
+	if (h->listen) {
+		struct sockaddr_un a = {.sun_family = AF_UNIX};
+		snprintf(a.sun_path, sizeof(a.sun_path), "%s", h->listen);
+		int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+		if (s < 0 || bind(s, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(s, 8) < 0 ||
+		    chmod(h->listen, 0777) < 0)
+			return -1;
+	}
+	if (h->netlink) {
+		struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
+		int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
+		if (s < 0 || bind(s, (struct sockaddr *)&nl, sizeof(nl)) < 0)
+			return -1;
+	}
+	return 0;
+}
 
 /*
  * A process outside any sandbox, of our uid, leading a process group of
  * its own, with every signal blocked (SIGKILL ends it, and so does our
- * death).  With lock, it holds a lock on that file first.
+ * death), holding h (may be NULL).
  */
-static pid_t blocked_outsider(const char *lock)
+static pid_t outsider_holding(const struct holds *h)
 {
 	int p[2];
 	CHECK(pipe(p) == 0);
@@ -39,8 +74,7 @@ static pid_t blocked_outsider(const char *lock)
 		sigset_t all;
 		sigfillset(&all);
 		sigprocmask(SIG_BLOCK, &all, NULL);
-		int fd = lock ? open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0600) : -1;
-		if (lock && (fd < 0 || flock(fd, LOCK_EX) < 0))
+		if (h && hold(h) < 0)
 			_exit(1);
 		(void)!write(p[1], "r", 1);
 		for (;;)
@@ -52,6 +86,12 @@ static pid_t blocked_outsider(const char *lock)
 	CHECK(read(p[0], &c, 1) == 1);
 	close(p[0]);
 	return v;
+}
+
+static pid_t blocked_outsider(const char *lock)
+{
+	struct holds h = {.lock = lock};
+	return outsider_holding(&h);
 }
 
 /* The signals pending for pid (its own and its process's), a mask with
@@ -232,6 +272,50 @@ TEST(attack12_proc_locks_hides_outsider)
 	end(v);
 	CHECK_STR(tc_line(out, 0), "absent");
 	CHECK_STR(tc_line(own, 0), "found");
+}
+
+/* /proc/net/netlink lists every netlink socket of the network namespace,
+ * the host's, with its port id: the kernel gives a bound socket its
+ * process's pid, so the list names processes outside. */
+TEST(attack12_proc_net_netlink_hides_outsider)
+{
+	struct holds h = {.netlink = true};
+	pid_t v = outsider_holding(&h);
+	char *pid = tc_itoa(v);
+	CHECK(strstr(tc_read_file("/proc/net/netlink"), tc_fmt(" %s ", pid)) != NULL);
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	char *out = tc_named_in(p, "a12probe", "seq", tc_fmt("grep /proc/net/netlink %s", pid),
+				"grep /proc/net/netlink Inode", NULL);
+	end(v);
+	CHECK_STR(tc_line(out, 0), "absent");
+	CHECK_STR(tc_line(out, 1), "found"); /* the header stays */
+}
+
+/*
+ * A pidfd of an outside process, had without pidfd_open: the peer of a
+ * unix socket the policy lets the sandbox connect to (SO_PEERPIDFD).
+ * Nothing may be done to it through the pidfd: no signal, no fd taken,
+ * no memory advice or release, no wait, no namespace.  What PIDFD_GET_INFO
+ * tells (its pid, parent, ids, cgroup) is the peer's credentials, which
+ * SO_PEERCRED gives any peer too: not refused.
+ */
+TEST(attack12_peer_pidfd_of_outsider_acts_on_nothing)
+{
+	char *dir = tc_mkdir("peer");
+	struct holds h = {.listen = tc_path(dir, "sock")};
+	pid_t v = outsider_holding(&h);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), dir));
+	char *out = tc_named_in(p, "a12probe", "peer", h.listen, NULL);
+	unsigned long long got = pending(v);
+	end(v);
+	if (!strncmp(out, "errno=ENOPROTOOPT", 17))
+		SKIP("no SO_PEERPIDFD (Linux 6.5)");
+	static const char *const want[] = {"errno=EPERM",  "errno=EPERM",  "errno=EACCES",
+					   "errno=EINVAL", "errno=ECHILD", "errno=EACCES",
+					   "ok",	   NULL};
+	tc_check_lines(out, want);
+	CHECK_EQ(got, 0ULL);
 }
 
 /* The cgroup.procs file of our own cgroup that lists pid, under one of

@@ -27,6 +27,13 @@
  *   own-lock FILE            flock of FILE (made), then whether our pid
  *                            is a holder's in /proc/locks: "found" or
  *                            "absent"
+ *   peer PATH                a pidfd of the process listening at the unix
+ *                            socket PATH (SO_PEERPIDFD), then on it:
+ *                            pidfd_send_signal (SIGURG), pidfd_getfd,
+ *                            process_madvise (MADV_COLD), process_mrelease,
+ *                            waitid(P_PIDFD), PIDFD_GET_PID_NAMESPACE,
+ *                            PIDFD_GET_INFO: one line each (the first
+ *                            "errno=" when no pidfd was had)
  *   grep FILE WORD           "found" when a line of FILE holds WORD as a
  *                            whole field (spaces, ':' or tabs around
  *                            it), "absent" when not, or errno=
@@ -38,6 +45,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/uio.h>
+#include <sys/un.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -238,10 +249,50 @@ static int cmd_own_lock(int argc, char **argv)
 	return cmd_grep(3, args);
 }
 
+#ifndef SO_PEERPIDFD
+#define SO_PEERPIDFD 77
+#endif
+#define PIDFS_IOCTL(nr)		_IO(0xFF, (nr))
+#define A12_PIDFD_GET_PID_NS	PIDFS_IOCTL(6)
+#define A12_PIDFD_GET_INFO	_IOWR(0xFF, 11, struct a12_pidfd_info)
+struct a12_pidfd_info {
+	uint64_t mask, cgroupid;
+	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
+	int32_t exit_code;
+};
+
+static int cmd_peer(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	int s = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	struct sockaddr_un a = {.sun_family = AF_UNIX};
+	snprintf(a.sun_path, sizeof(a.sun_path), "%s", argv[1]);
+	int pfd = -1;
+	socklen_t len = sizeof(pfd);
+	if (s < 0 || connect(s, (struct sockaddr *)&a, sizeof(a)) < 0 ||
+	    getsockopt(s, SOL_SOCKET, SO_PEERPIDFD, &pfd, &len) < 0) {
+		printf("errno=%s\n", probe_errname(errno));
+		return 0;
+	}
+	struct iovec iov = {&a, 4096};
+	siginfo_t si;
+	struct a12_pidfd_info info = {.mask = 1};
+	probe_report(syscall(SYS_pidfd_send_signal, pfd, SIGURG, NULL, 0));
+	probe_report(syscall(SYS_pidfd_getfd, pfd, 0, 0));
+	probe_report(syscall(SYS_process_madvise, pfd, &iov, 1, MADV_COLD, 0));
+	probe_report(syscall(SYS_process_mrelease, pfd, 0));
+	probe_report(waitid(P_PIDFD, (id_t)pfd, &si, WEXITED | WNOHANG));
+	probe_report(ioctl(pfd, A12_PIDFD_GET_PID_NS, 0));
+	probe_report(ioctl(pfd, A12_PIDFD_GET_INFO, &info));
+	return 0;
+}
+
 static const struct probe_cmd cmds[] = {
     {"signals", cmd_signals},	{"fown", cmd_fown},	      {"capget", cmd_capget},
     {"capget-child", cmd_capget_child}, {"pidfd", cmd_pidfd}, {"timer-tid", cmd_timer_tid},
     {"task", cmd_task},		{"grep", cmd_grep}, {"own-lock", cmd_own_lock},
+    {"peer", cmd_peer},
 };
 
 int main(int argc, char **argv)
