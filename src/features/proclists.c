@@ -17,7 +17,11 @@
  *     process's pid when it binds one without a port.  A positive port
  *     id is listed only when it is a member's pid; 0 (the kernel's own
  *     sockets) and the negative ones the kernel hands out once the pid
- *     is taken (printed unsigned, past INT32_MAX) name no process.
+ *     is taken (printed unsigned, past INT32_MAX) name no process;
+ *   - /proc/sysvipc/shm and msg: every System V segment and queue of the
+ *     IPC namespace (the host's) with the pids of its creator and last
+ *     user (shm: cpid, lpid; msg: lspid, lrpid).  A row is listed when
+ *     each is 0 (none yet) or a member's.  (sem names no process.)
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -158,6 +162,46 @@ static int filter_netlink(struct sl_buf *out, char *text, const pid_t *v, size_t
 	return r;
 }
 
+/* The header, and the rows whose fields a and b (0-based) are each 0 or
+ * a member's pid. */
+static int filter_columns(struct sl_buf *out, char *text, const pid_t *v, size_t n, int a, int b)
+{
+	int r = 0;
+	bool header = true;
+	for (char *line = text, *next; r == 0 && line && *line; line = next, header = false) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		long f[2] = {-1, -1};
+		const char *p = line;
+		for (int i = 0; i <= b && *p; i++) {
+			while (*p == ' ')
+				p++;
+			char *end;
+			long x = strtol(p, &end, 10);
+			if (i == a || i == b)
+				f[i == b] = end > p && (*end == ' ' || !*end) ? x : -1;
+			p += strcspn(p, " ");
+		}
+		bool keep = true;
+		for (int i = 0; i < 2; i++)
+			keep = keep && (f[i] == 0 || member(v, n, f[i]));
+		if (header || keep)
+			r = put_line(out, line);
+	}
+	return r;
+}
+
+static int filter_shm(struct sl_buf *out, char *text, const pid_t *v, size_t n)
+{
+	return filter_columns(out, text, v, n, 4, 5); /* cpid, lpid */
+}
+
+static int filter_msg(struct sl_buf *out, char *text, const pid_t *v, size_t n)
+{
+	return filter_columns(out, text, v, n, 5, 6); /* lspid, lrpid */
+}
+
 /* The host's list at path, through keep, for the sandbox of c. */
 static int view(struct sl_buf *out, struct sl_ctx *c, const char *path,
 		int (*keep)(struct sl_buf *, char *, const pid_t *, size_t))
@@ -183,4 +227,14 @@ int proclists_locks(struct sl_buf *out, struct sl_ctx *c)
 int proclists_netlink(struct sl_buf *out, struct sl_ctx *c)
 {
 	return view(out, c, "/proc/thread-self/net/netlink", filter_netlink);
+}
+
+int proclists_shm(struct sl_buf *out, struct sl_ctx *c)
+{
+	return view(out, c, "/proc/sysvipc/shm", filter_shm);
+}
+
+int proclists_msg(struct sl_buf *out, struct sl_ctx *c)
+{
+	return view(out, c, "/proc/sysvipc/msg", filter_msg);
 }

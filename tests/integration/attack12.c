@@ -18,7 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/msg.h>
 #include <sys/prctl.h>
+#include <sys/shm.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <linux/netlink.h>
@@ -32,6 +34,7 @@ struct holds {
 	const char *lock;
 	const char *listen;
 	bool netlink;
+	key_t ipc; /* a System V segment and queue of that key */
 };
 
 /* Sets up h in the outsider: 0, or -1. */
@@ -48,6 +51,9 @@ static int hold(const struct holds *h)
 		    chmod(h->listen, 0777) < 0)
 			return -1;
 	}
+	if (h->ipc && (shmget(h->ipc, 4096, IPC_CREAT | 0600) < 0 ||
+		       msgget(h->ipc, IPC_CREAT | 0600) < 0))
+		return -1;
 	if (h->netlink) {
 		struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
 		int s = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC, NETLINK_ROUTE);
@@ -290,6 +296,27 @@ TEST(attack12_proc_net_netlink_hides_outsider)
 	end(v);
 	CHECK_STR(tc_line(out, 0), "absent");
 	CHECK_STR(tc_line(out, 1), "found"); /* the header stays */
+}
+
+/* /proc/sysvipc/shm and msg list every System V segment and queue of the
+ * host's IPC namespace with the pids of their creator and last user. */
+TEST(attack12_proc_sysvipc_hides_outsider)
+{
+	struct holds h = {.ipc = (key_t)(0x5a120000 | (getpid() & 0xffff))};
+	pid_t v = outsider_holding(&h);
+	char *pid = tc_itoa(v);
+	int shm = shmget(h.ipc, 0, 0), msq = msgget(h.ipc, 0);
+	CHECK(strstr(tc_read_file("/proc/sysvipc/shm"), tc_fmt(" %s ", pid)) != NULL);
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	char *out = tc_named_in(p, "a12probe", "seq", tc_fmt("grep /proc/sysvipc/shm %s", pid),
+				tc_fmt("grep /proc/sysvipc/msg %s", pid),
+				"grep /proc/sysvipc/shm shmid", NULL);
+	end(v);
+	shmctl(shm, IPC_RMID, NULL);
+	msgctl(msq, IPC_RMID, NULL);
+	static const char *const want[] = {"absent", "absent", "found", NULL};
+	tc_check_lines(out, want);
 }
 
 /*
