@@ -345,6 +345,30 @@ TEST(attack12_peer_pidfd_of_outsider_acts_on_nothing)
 	CHECK_EQ(got, 0ULL);
 }
 
+/* The one outside process every sandboxed process can name: its parent,
+ * sandlock's keeper (getppid), or the keeper again for an orphan that left
+ * its session (setsid, double fork).  Nothing reaches it. */
+static void parent_untouched(bool orphan)
+{
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	char *out = tc_named_in(p, "a12probe", "parent", orphan ? "orphan" : "direct", NULL);
+	static const char *const want[] = {"errno=EPERM", "errno=ESRCH", "errno=ESRCH",
+					   "errno=ESRCH", "errno=ESRCH", "errno=ESRCH",
+					   "errno=ENOENT", NULL};
+	tc_check_lines(out, want);
+}
+
+TEST(attack12_keeper_untouched_by_the_command)
+{
+	parent_untouched(false);
+}
+
+TEST(attack12_keeper_untouched_by_an_orphan)
+{
+	parent_untouched(true);
+}
+
 /* The cgroup.procs file of our own cgroup that lists pid, under one of
  * the hierarchies /proc/self/cgroup names ("0::/p" of cgroup v2 at
  * /sys/fs/cgroup or its unified/ mount, "N:ctrl:/p" of v1), or NULL. */

@@ -34,6 +34,13 @@
  *                            waitid(P_PIDFD), PIDFD_GET_PID_NAMESPACE,
  *                            PIDFD_GET_INFO: one line each (the first
  *                            "errno=" when no pidfd was had)
+ *   parent [orphan]          acts on our parent (sandlock's keeper, outside
+ *                            the sandbox): kill (SIGURG), capget,
+ *                            prlimit64, pidfd_open, getpgid,
+ *                            sched_getaffinity, open of its /proc status;
+ *                            one line each.  With "orphan", from a process
+ *                            that left its session and lost its parent
+ *                            (setsid, double fork): the keeper's orphan
  *   grep FILE WORD           "found" when a line of FILE holds WORD as a
  *                            whole field (spaces, ':' or tabs around
  *                            it), "absent" when not, or errno=
@@ -46,7 +53,9 @@
 #include <stdint.h>
 #include <sys/file.h>
 #include <sys/ioctl.h>
+#include <sched.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
@@ -288,11 +297,58 @@ static int cmd_peer(int argc, char **argv)
 	return 0;
 }
 
+static void act_on_parent(void)
+{
+	pid_t pp = getppid();
+	struct __user_cap_header_struct h = {_LINUX_CAPABILITY_VERSION_3, pp};
+	struct __user_cap_data_struct d[2];
+	struct rlimit old;
+	cpu_set_t set;
+	char path[64];
+	snprintf(path, sizeof(path), "/proc/%d/status", (int)pp);
+	probe_report(kill(pp, SIGURG));
+	probe_report(syscall(SYS_capget, &h, d));
+	probe_report(syscall(SYS_prlimit64, pp, RLIMIT_NOFILE, NULL, &old));
+	probe_report(syscall(SYS_pidfd_open, pp, 0));
+	probe_report(getpgid(pp));
+	probe_report(sched_getaffinity(pp, sizeof(set), &set));
+	probe_report(open(path, O_RDONLY));
+}
+
+static int cmd_parent(int argc, char **argv)
+{
+	if (argc < 2 || strcmp(argv[1], "orphan")) {
+		act_on_parent();
+		return 0;
+	}
+	int p[2];
+	if (pipe(p) < 0)
+		return 1;
+	pid_t first = getpid();
+	pid_t c = fork();
+	if (c == 0) {
+		setsid();
+		if (fork() != 0)
+			_exit(0);
+		close(p[0]);
+		/* reparented once the middle one has gone */
+		while (getppid() == first || getppid() == c)
+			usleep(1000);
+		act_on_parent();
+		_exit(0);
+	}
+	close(p[1]);
+	waitpid(c, NULL, 0);
+	char x;
+	(void)!read(p[0], &x, 1); /* EOF: the orphan is done */
+	return 0;
+}
+
 static const struct probe_cmd cmds[] = {
     {"signals", cmd_signals},	{"fown", cmd_fown},	      {"capget", cmd_capget},
     {"capget-child", cmd_capget_child}, {"pidfd", cmd_pidfd}, {"timer-tid", cmd_timer_tid},
     {"task", cmd_task},		{"grep", cmd_grep}, {"own-lock", cmd_own_lock},
-    {"peer", cmd_peer},
+    {"peer", cmd_peer},	{"parent", cmd_parent},
 };
 
 int main(int argc, char **argv)
