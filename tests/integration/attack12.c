@@ -51,8 +51,8 @@ static int hold(const struct holds *h)
 		    chmod(h->listen, 0777) < 0)
 			return -1;
 	}
-	if (h->ipc && (shmget(h->ipc, 4096, IPC_CREAT | 0600) < 0 ||
-		       msgget(h->ipc, IPC_CREAT | 0600) < 0))
+	if (h->ipc &&
+	    (shmget(h->ipc, 4096, IPC_CREAT | 0600) < 0 || msgget(h->ipc, IPC_CREAT | 0600) < 0))
 		return -1;
 	if (h->netlink) {
 		struct sockaddr_nl nl = {.nl_family = AF_NETLINK};
@@ -129,12 +129,14 @@ TEST(attack12_signal_syscalls_to_outsider_refused)
 {
 	pid_t v = blocked_outsider(NULL);
 	char *pid = tc_itoa(v);
-	struct tc_res r = tc_named_run(tc_build(tc_builder()), "a12probe", "signals", pid, pid, NULL);
+	struct tc_res r =
+	    tc_named_run(tc_build(tc_builder()), "a12probe", "signals", pid, pid, NULL);
 	unsigned long long got = pending(v);
 	end(v);
 	CHECK_EQ(r.code, 0);
 	static const char *const want[] = {"errno=EPERM", "errno=EPERM", "errno=EPERM",
-					   "errno=EPERM", "errno=EPERM", "errno=EPERM", NULL};
+					   "errno=EPERM", "errno=EPERM", "errno=EPERM",
+					   NULL};
 	tc_check_lines(r.out, want);
 	CHECK_EQ(got, 0ULL);
 }
@@ -182,8 +184,7 @@ TEST(attack12_pidfd_timer_task_of_outsider_refused)
 {
 	pid_t v = blocked_outsider(NULL);
 	char *pid = tc_itoa(v);
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
 	char *out = tc_named_in(p, "a12probe", "seq", tc_fmt("pidfd %s", pid),
 				tc_fmt("timer-tid %s", pid), tc_fmt("task %s", pid), NULL);
 	unsigned long long got = pending(v);
@@ -269,11 +270,10 @@ TEST(attack12_proc_locks_hides_outsider)
 	pid_t v = blocked_outsider(tc_path(dir, "held"));
 	char *pid = tc_itoa(v);
 	CHECK(strstr(tc_read_file("/proc/locks"), tc_fmt(" %s ", pid)) != NULL);
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
 	char *out = tc_named_in(p, "a12probe", "grep", "/proc/locks", pid, NULL);
-	sandlock_sandbox_t *w = tc_build(
-	    sandlock_sandbox_builder_fs_write(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"), dir));
+	sandlock_sandbox_t *w = tc_build(sandlock_sandbox_builder_fs_write(
+	    sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"), dir));
 	char *own = tc_named_in(w, "a12probe", "own-lock", tc_path(dir, "mine"), NULL);
 	end(v);
 	CHECK_STR(tc_line(out, 0), "absent");
@@ -289,8 +289,7 @@ TEST(attack12_proc_net_netlink_hides_outsider)
 	pid_t v = outsider_holding(&h);
 	char *pid = tc_itoa(v);
 	CHECK(strstr(tc_read_file("/proc/net/netlink"), tc_fmt(" %s ", pid)) != NULL);
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
 	char *out = tc_named_in(p, "a12probe", "seq", tc_fmt("grep /proc/net/netlink %s", pid),
 				"grep /proc/net/netlink Inode", NULL);
 	end(v);
@@ -307,8 +306,7 @@ TEST(attack12_proc_sysvipc_hides_outsider)
 	char *pid = tc_itoa(v);
 	int shm = shmget(h.ipc, 0, 0), msq = msgget(h.ipc, 0);
 	CHECK(strstr(tc_read_file("/proc/sysvipc/shm"), tc_fmt(" %s ", pid)) != NULL);
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
 	char *out = tc_named_in(p, "a12probe", "seq", tc_fmt("grep /proc/sysvipc/shm %s", pid),
 				tc_fmt("grep /proc/sysvipc/msg %s", pid),
 				"grep /proc/sysvipc/shm shmid", NULL);
@@ -338,9 +336,9 @@ TEST(attack12_peer_pidfd_of_outsider_acts_on_nothing)
 	end(v);
 	if (!strncmp(out, "errno=ENOPROTOOPT", 17))
 		SKIP("no SO_PEERPIDFD (Linux 6.5)");
-	static const char *const want[] = {"errno=EPERM",  "errno=EPERM",  "errno=EACCES",
-					   "errno=EINVAL", "errno=ECHILD", "errno=EACCES",
-					   "ok",	   NULL};
+	static const char *const want[] = {
+	    "errno=EPERM",  "errno=EPERM",  "errno=EACCES", "errno=EINVAL",
+	    "errno=ECHILD", "errno=EACCES", "ok",	    NULL};
 	tc_check_lines(out, want);
 	CHECK_EQ(got, 0ULL);
 }
@@ -350,11 +348,10 @@ TEST(attack12_peer_pidfd_of_outsider_acts_on_nothing)
  * its session (setsid, double fork).  Nothing reaches it. */
 static void parent_untouched(bool orphan)
 {
-	sandlock_sandbox_t *p =
-	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/proc"));
 	char *out = tc_named_in(p, "a12probe", "parent", orphan ? "orphan" : "direct", NULL);
-	static const char *const want[] = {"errno=EPERM", "errno=ESRCH", "errno=ESRCH",
-					   "errno=ESRCH", "errno=ESRCH", "errno=ESRCH",
+	static const char *const want[] = {"errno=EPERM",  "errno=ESRCH", "errno=ESRCH",
+					   "errno=ESRCH",  "errno=ESRCH", "errno=ESRCH",
 					   "errno=ENOENT", NULL};
 	tc_check_lines(out, want);
 }

@@ -261,9 +261,9 @@ static int cmd_own_lock(int argc, char **argv)
 #ifndef SO_PEERPIDFD
 #define SO_PEERPIDFD 77
 #endif
-#define PIDFS_IOCTL(nr)		_IO(0xFF, (nr))
-#define A12_PIDFD_GET_PID_NS	PIDFS_IOCTL(6)
-#define A12_PIDFD_GET_INFO	_IOWR(0xFF, 11, struct a12_pidfd_info)
+#define PIDFS_IOCTL(nr)	     _IO(0xFF, (nr))
+#define A12_PIDFD_GET_PID_NS PIDFS_IOCTL(6)
+#define A12_PIDFD_GET_INFO   _IOWR(0xFF, 11, struct a12_pidfd_info)
 struct a12_pidfd_info {
 	uint64_t mask, cgroupid;
 	uint32_t pid, tgid, ppid, ruid, rgid, euid, egid, suid, sgid, fsuid, fsgid;
@@ -345,10 +345,12 @@ static int cmd_parent(int argc, char **argv)
 }
 
 static const struct probe_cmd cmds[] = {
-    {"signals", cmd_signals},	{"fown", cmd_fown},	      {"capget", cmd_capget},
-    {"capget-child", cmd_capget_child}, {"pidfd", cmd_pidfd}, {"timer-tid", cmd_timer_tid},
-    {"task", cmd_task},		{"grep", cmd_grep}, {"own-lock", cmd_own_lock},
-    {"peer", cmd_peer},	{"parent", cmd_parent},
+    {"signals", cmd_signals},	{"fown", cmd_fown},
+    {"capget", cmd_capget},	{"capget-child", cmd_capget_child},
+    {"pidfd", cmd_pidfd},	{"timer-tid", cmd_timer_tid},
+    {"task", cmd_task},		{"grep", cmd_grep},
+    {"own-lock", cmd_own_lock}, {"peer", cmd_peer},
+    {"parent", cmd_parent},
 };
 
 int main(int argc, char **argv)
