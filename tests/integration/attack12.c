@@ -262,6 +262,64 @@ TEST(attack12_tty_interactive_winsize_own_group)
 	CHECK_EQ(winsize_run(true, true), 4);
 }
 
+static volatile sig_atomic_t ttou;
+
+static void on_ttou(int sig)
+{
+	(void)sig;
+	ttou = 1;
+}
+
+/*
+ * The terminal's settings decide what the kernel signals later: with
+ * TOSTOP set, a background job that writes to the terminal gets SIGTTOU
+ * and stops.  A sandbox not handed the terminal (never its foreground)
+ * sets it (blocking SIGTTOU, which a background caller gets for
+ * tcsetattr); then a host job in the background writes.  The helper's
+ * status: bit 0 the host job got SIGTTOU, 0x40 a setup failure.
+ */
+TEST(attack12_tty_settings_stop_no_host_job)
+{
+	char *slave = NULL;
+	int m = tc_openpt(&slave);
+	CHECK(m >= 0);
+	const char *xprobe = tc_path(tc_probe_dir(), "xprobe");
+	pid_t h = fork();
+	CHECK(h >= 0);
+	if (h == 0) {
+		int go[2], rep[2];
+		if (tc_session_on(slave, 1) < 0 || pipe(go) < 0 || pipe(rep) < 0)
+			_exit(0x40);
+		pid_t b = fork();
+		if (b == 0) {
+			setpgid(0, 0);
+			struct sigaction sa = {.sa_handler = on_ttou};
+			sigaction(SIGTTOU, &sa, NULL);
+			char c;
+			if (read(go[0], &c, 1) != 1)
+				_exit(1);
+			ssize_t w = write(1, "x", 1);
+			(void)!write(rep[1], ttou ? "T" : w == 1 ? "W" : "E", 1);
+			_exit(0);
+		}
+		setpgid(b, b);
+		signal(SIGTTOU, SIG_IGN);
+		tcsetpgrp(0, getpgrp()); /* the leader's group: the foreground */
+		const char *argv[] = {xprobe, "tty-fg", "self", "tostop", NULL};
+		tc_runv(tc_build(tc_builder()), NULL, argv);
+		char c = 0;
+		if (write(go[1], "g", 1) != 1 || read(rep[0], &c, 1) != 1)
+			_exit(0x40);
+		kill(b, SIGKILL);
+		waitpid(b, NULL, 0);
+		_exit(c == 'T' ? 1 : c == 'W' ? 0 : 0x40);
+	}
+	int st = tc_drain_tty_until_exit(m, h);
+	CHECK(WIFEXITED(st));
+	CHECK(!(WEXITSTATUS(st) & 0x40));
+	CHECK_EQ(WEXITSTATUS(st), 0); /* the host job wrote, unstopped */
+}
+
 /* /proc/locks names the pid of every lock's holder on the host: the
  * outsider's lock is not the sandbox's to see; its own lock is listed. */
 TEST(attack12_proc_locks_hides_outsider)
