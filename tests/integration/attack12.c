@@ -177,6 +177,25 @@ TEST(attack12_capget_of_outsider_refused)
 	CHECK_STR(tc_line(self, 0), "ok 0");
 }
 
+/* The header's pid rewritten by a second thread while capget runs: read
+ * once, checked and used as read, it never names the outsider (a root
+ * one, whose sets are full while the sandbox's are empty: as nobody both
+ * are empty and nothing can be told). */
+TEST(attack12_capget_pid_rewritten_meanwhile)
+{
+	pid_t v = blocked_outsider(NULL);
+	char *st = tc_read_file(tc_fmt("/proc/%d/status", (int)v));
+	const char *eff = st ? strstr(st, "\nCapEff:") : NULL;
+	if (!eff || strtoull(eff + 8, NULL, 16) == 0) {
+		end(v);
+		SKIP("the outsider holds no capability (not root)");
+	}
+	char *out = tc_named_in(tc_build(tc_builder()), "a12probe", "capget-race", tc_itoa(v),
+				"3000", NULL);
+	end(v);
+	CHECK_STR(tc_line(out, 0), "leaked 0");
+}
+
 /* pidfd_open of the outsider with PIDFD_THREAD or PIDFD_NONBLOCK, a timer
  * whose signal goes to the outsider's thread, its thread's directory
  * under our own /proc/self/task. */

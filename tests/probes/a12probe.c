@@ -18,6 +18,10 @@
  *                            SIGRTMIN+6) then a file made in DIR: the
  *                            F_SETOWN calls' results, one line each
  *   capget PID               capget of PID's sets: "ok EFFECTIVE" (hex)
+ *   capget-race PID N        N capgets of our own sets (pid 0) while a
+ *                            thread rewrites the header's pid to PID and
+ *                            back: "leaked K", K of them that answered
+ *                            a non-empty effective set (ours is empty)
  *   capget-child             capget of a child of ours: "ok EFFECTIVE"
  *   pidfd PID                pidfd_open(PID, PIDFD_THREAD), then with
  *                            PIDFD_NONBLOCK: one line each
@@ -48,6 +52,7 @@
 #define _GNU_SOURCE 1
 #include <fcntl.h>
 #include <linux/capability.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -161,6 +166,42 @@ static int cmd_capget(int argc, char **argv)
 	if (argc < 2)
 		return 2;
 	print_caps(atoi(argv[1]));
+	return 0;
+}
+
+static struct __user_cap_header_struct race_hdr;
+static volatile int race_done;
+static pid_t race_pid;
+
+static void *flip_pid(void *arg)
+{
+	(void)arg;
+	while (!race_done) {
+		__atomic_store_n(&race_hdr.pid, race_pid, __ATOMIC_RELAXED);
+		__atomic_store_n(&race_hdr.pid, 0, __ATOMIC_RELAXED);
+	}
+	return NULL;
+}
+
+static int cmd_capget_race(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	race_pid = atoi(argv[1]);
+	race_hdr.version = _LINUX_CAPABILITY_VERSION_3;
+	int n = atoi(argv[2]), leaked = 0;
+	pthread_t t;
+	if (pthread_create(&t, NULL, flip_pid, NULL) != 0)
+		return 1;
+	for (int i = 0; i < n; i++) {
+		struct __user_cap_data_struct d[2];
+		memset(d, 0, sizeof(d));
+		if (syscall(SYS_capget, &race_hdr, d) == 0 && d[0].effective)
+			leaked++;
+	}
+	race_done = 1;
+	pthread_join(t, NULL);
+	printf("leaked %d\n", leaked);
 	return 0;
 }
 
@@ -345,11 +386,17 @@ static int cmd_parent(int argc, char **argv)
 }
 
 static const struct probe_cmd cmds[] = {
-    {"signals", cmd_signals},	{"fown", cmd_fown},
-    {"capget", cmd_capget},	{"capget-child", cmd_capget_child},
-    {"pidfd", cmd_pidfd},	{"timer-tid", cmd_timer_tid},
-    {"task", cmd_task},		{"grep", cmd_grep},
-    {"own-lock", cmd_own_lock}, {"peer", cmd_peer},
+    {"signals", cmd_signals},
+    {"fown", cmd_fown},
+    {"capget", cmd_capget},
+    {"capget-race", cmd_capget_race},
+    {"capget-child", cmd_capget_child},
+    {"pidfd", cmd_pidfd},
+    {"timer-tid", cmd_timer_tid},
+    {"task", cmd_task},
+    {"grep", cmd_grep},
+    {"own-lock", cmd_own_lock},
+    {"peer", cmd_peer},
     {"parent", cmd_parent},
 };
 
