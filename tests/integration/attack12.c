@@ -17,7 +17,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <linux/fs.h>
 #include <sys/file.h>
+#include <sys/ioctl.h>
 #include <sys/msg.h>
 #include <sys/prctl.h>
 #include <sys/shm.h>
@@ -279,6 +281,64 @@ TEST(attack12_tty_winsize_signals_host_foreground_refused)
 TEST(attack12_tty_interactive_winsize_own_group)
 {
 	CHECK_EQ(winsize_run(true, true), 4);
+}
+
+/* The output of argv run handed the terminal (interactive) from a session
+ * on a new pseudo terminal: stdout into a pipe, the terminal at fd 0. */
+static char *interactive_out(sandlock_sandbox_t *p, const char *const *argv, unsigned argc)
+{
+	char *slave = NULL;
+	int m = tc_openpt(&slave);
+	CHECK(m >= 0);
+	int o[2];
+	CHECK(pipe(o) == 0);
+	pid_t h = fork();
+	CHECK(h >= 0);
+	if (h == 0) {
+		if (tc_session_on(slave, 1) < 0 || dup2(o[1], 1) < 0)
+			_exit(0x40);
+		close(o[0]);
+		close(o[1]);
+		sandlock_run_interactive(p, NULL, argv, argc);
+		_exit(0);
+	}
+	close(o[1]);
+	int st = tc_drain_tty_until_exit(m, h);
+	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	static char buf[512];
+	ssize_t n = read(o[0], buf, sizeof(buf) - 1);
+	buf[n > 0 ? n : 0] = 0;
+	close(o[0]);
+	return buf;
+}
+
+/* Every notified ioctl reaches each handler on the syscall: the
+ * terminal's (handed the terminal) must leave the inode ioctls (chattr's
+ * FS_IOC_SETFLAGS, FS_NODUMP_FL: the owner's to set) to theirs, not
+ * answer them as a foreground change. */
+TEST(attack12_tty_interactive_leaves_inode_ioctls)
+{
+	tc_need_python();
+	char *dir = tc_mkdir("flags");
+	char *f = tc_path(dir, "f");
+	tc_write_file(f, "x", 0644);
+	int fd = open(f, O_RDONLY | O_CLOEXEC);
+	int v = 0;
+	bool flags = fd >= 0 && ioctl(fd, FS_IOC_GETFLAGS, &v) == 0;
+	if (fd >= 0)
+		close(fd);
+	if (!flags)
+		SKIP("this filesystem has no inode flags (FS_IOC_GETFLAGS)");
+	const char *script =
+	    "import fcntl, os, struct, sys\n"
+	    "fd = os.open(sys.argv[1], os.O_RDONLY)\n"
+	    "v = struct.unpack('i', fcntl.ioctl(fd, 0x80086601, b'\\0' * 4))[0]\n"
+	    "try:\n"
+	    "    fcntl.ioctl(fd, 0x40086602, struct.pack('i', v | 0x40)); print('ok')\n"
+	    "except OSError as e: print('errno', e.errno)\n";
+	const char *argv[] = {TC_PYTHON, "-c", script, f, NULL};
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder_sys(), dir));
+	CHECK_STR(interactive_out(p, argv, 4), "ok\n");
 }
 
 static volatile sig_atomic_t ttou;
