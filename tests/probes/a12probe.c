@@ -368,12 +368,13 @@ static int cmd_parent(int argc, char **argv)
 	pid_t first = getpid();
 	pid_t c = fork();
 	if (c == 0) {
+		pid_t middle = getpid();
 		setsid();
 		if (fork() != 0)
 			_exit(0);
 		close(p[0]);
 		/* reparented once the middle one has gone */
-		while (getppid() == first || getppid() == c)
+		while (getppid() == first || getppid() == middle)
 			usleep(1000);
 		act_on_parent();
 		_exit(0);
