@@ -5,9 +5,11 @@
  * and /etc/hosts, which name the sandbox (hostname.c); under num_cpus,
  * /proc/cpuinfo and /sys/devices/system/cpu/{online,possible,present}
  * (cpus.c); with port_remap /proc/net/tcp and tcp6, which list its own
- * sockets at their virtual ports (portremap.c).  procfs and sysfs give
- * each of those files one inode for as long as the mount lives (a
- * proc_dir_entry's, a kernfs node's), so the identity match holds for
+ * sockets at their virtual ports (portremap.c); always, /proc/locks,
+ * /proc/net/netlink and /proc/sysvipc/{shm,msg}, which name no process
+ * outside (proclists.c).  procfs
+ * and sysfs give each of those files one inode for as long as the mount
+ * lives (a proc_dir_entry's, a kernfs node's), so the identity match holds for
  * them as for /etc's files.  A fixed view is made once, at the first
  * open that needs it; a live one at each open (its content changes).
  *
@@ -107,11 +109,15 @@ static const struct synth_view views[] = {
     {"/proc/sys/kernel/hostname", hostname_file, NULL, NULL, false, true},
     {"/proc/cpuinfo", cpus_cpuinfo, NULL, cpus_wanted, true, false},
     {"/proc/meminfo", NULL, meminfo_file, meminfo_wanted, false, false},
+    {"/proc/locks", NULL, proclists_locks, NULL, false, false},
+    {"/proc/sysvipc/shm", NULL, proclists_shm, NULL, false, false},
+    {"/proc/sysvipc/msg", NULL, proclists_msg, NULL, false, false},
     {"/sys/devices/system/cpu/online", cpus_range, NULL, cpus_wanted, false, false},
     {"/sys/devices/system/cpu/possible", cpus_range, NULL, cpus_wanted, false, false},
     {"/sys/devices/system/cpu/present", cpus_range, NULL, cpus_wanted, false, false},
     {"/proc/thread-self/net/tcp", NULL, portremap_tcp4_file, remap_wanted, false, false},
     {"/proc/thread-self/net/tcp6", NULL, portremap_tcp6_file, remap_wanted, false, false},
+    {"/proc/thread-self/net/netlink", NULL, proclists_netlink, NULL, false, false},
 };
 
 #define NVIEWS SL_ARRAY_SIZE(views)

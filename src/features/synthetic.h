@@ -78,6 +78,14 @@ int portremap_tcp6_file(struct sl_buf *out, struct sl_ctx *c);
  * is left of it free and available, cache and swap 0. */
 int meminfo_file(struct sl_buf *out, struct sl_ctx *c);
 bool meminfo_on(const struct sandlock_sandbox *policy);
+/* /proc/locks, /proc/net/netlink, /proc/sysvipc/{shm,msg} (proclists.c):
+ * the host's lists, only the locks whose holder is a process of the
+ * sandbox (numbered again), the sockets whose port id names none
+ * outside, the segments and queues whose pids are the sandbox's. */
+int proclists_locks(struct sl_buf *out, struct sl_ctx *c);
+int proclists_netlink(struct sl_buf *out, struct sl_ctx *c);
+int proclists_shm(struct sl_buf *out, struct sl_ctx *c);
+int proclists_msg(struct sl_buf *out, struct sl_ctx *c);
 /* Whether policy has those views (port_remap). */
 bool portremap_on(const struct sandlock_sandbox *policy);
 

@@ -11,6 +11,10 @@
  * sees none of these (the kernel sends them), so a sandbox could stop or
  * interrupt the host's jobs.
  *
+ * A window-size change (TIOCSWINSZ) is another: the kernel sends the
+ * foreground group SIGWINCH, a host job when the sandbox is not the
+ * foreground.  Both are handled alike.
+ *
  * The filter refuses TIOCSPGRP outright unless the sandbox was handed the
  * terminal; then it notifies it here, where the group is read once from
  * the caller's memory and checked (a live member of the sandbox is in
@@ -82,7 +86,7 @@ static int set_foreground(int fd, pid_t pgid)
 /* ioctl(fd, TIOCSPGRP, &pgid), notified for an interactive sandbox:
  * done by the supervisor when pgid is a group of the sandbox, else
  * EPERM. */
-static void on_setpgrp(struct sl_ctx *c, struct sl_action *a, void *arg)
+static void on_setpgrp(struct sl_ctx *c, struct sl_action *a)
 {
 	int fd = (int)c->req->data.args[0];
 	pid_t pgid;
@@ -109,13 +113,54 @@ static void on_setpgrp(struct sl_ctx *c, struct sl_action *a, void *arg)
 	*a = err ? sl_act_errno(err) : sl_act_return(0);
 }
 
+/* ioctl(fd, TIOCSWINSZ, &size), notified for an interactive sandbox:
+ * the kernel sends SIGWINCH to the terminal's foreground group, whoever
+ * it is.  Done by the supervisor on our terminal with its own copy of the
+ * size while the foreground is a group of the sandbox; else EPERM (a
+ * terminal the sandbox made itself included: which group it signals
+ * cannot be told from the fd number, which a thread can dup2 over). */
+static void on_winsize(struct sl_ctx *c, struct sl_action *a)
+{
+	int fd = (int)c->req->data.args[0];
+	struct winsize ws;
+	if (mem_read(&c->mem, c->req->data.args[2], &ws, sizeof(ws)) < 0) {
+		*a = sl_act_errno(EFAULT);
+		return;
+	}
+	int r = fd < 0 ? -EBADF : our_terminal(c, fd);
+	if (r < 0) {
+		*a = sl_act_errno(r == -ESRCH ? ENOENT : r == -ENOTTY ? EPERM : -r);
+		return;
+	}
+	pid_t fg = tcgetpgrp(STDIN_FILENO);
+	if (fg <= 0 || !procs_has_group(&c->sup->procs, fg)) {
+		*a = sl_act_errno(EPERM);
+		return;
+	}
+	r = ioctl(STDIN_FILENO, TIOCSWINSZ, &ws) < 0 ? errno : 0;
+	*a = r ? sl_act_errno(r) : sl_act_return(0);
+}
+
+/* Every notified ioctl comes down each handler on the syscall (the
+ * inode ioctls of fsmeta.c too): ours are told apart by the request. */
+static void on_ioctl(struct sl_ctx *c, struct sl_action *a, void *arg)
+{
+	(void)arg;
+	uint32_t req = (uint32_t)c->req->data.args[1];
+	if (req == TIOCSPGRP)
+		on_setpgrp(c, a);
+	else if (req == TIOCSWINSZ)
+		on_winsize(c, a);
+}
+
 static bool active(const struct sl_feature_env *env)
 {
 	return env->tty_jobs;
 }
 
 static const struct sl_frule tty_rules[] = {
-    {{__NR_ioctl, 1, {SL_A32(1, TIOCSPGRP)}}, on_setpgrp},
+    {{__NR_ioctl, 1, {SL_A32(1, TIOCSPGRP)}}, on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, TIOCSWINSZ)}}, on_ioctl},
 };
 
 /* An interactive sandbox handed the terminal (else the filter refuses

@@ -143,7 +143,9 @@
 #include "netmatch.h"
 #include "netplan.h"
 #include "netaddr.h"
+#include "mem.h"
 #include "onbehalf.h"
+#include "pidinfo.h"
 #include "portremap.h"
 #include "portset.h"
 #include "registry.h"
@@ -276,6 +278,24 @@ static long connect_progress(struct sockcall *k)
 	return getpeername(k->sock, (struct sockaddr *)&peer, &sl) == 0 ? 0 : 1;
 }
 
+/* SIGPIPE to the calling thread, as the kernel would send it: through a
+ * pidfd of the thread, proven to be the notifier's by the notification
+ * still pending after the open, never by its tid (the caller killed
+ * meanwhile, the number could be a thread outside the sandbox).  Before
+ * thread pidfds (Linux 6.9) by tid, right after the same proof. */
+static void sigpipe_caller(const struct sockcall *k)
+{
+	int fd = pidinfo_pidfd_open(k->tid, PIDFD_THREAD);
+	if (mem_pending(&k->c->mem)) {
+		if (fd >= 0)
+			pidinfo_signal(fd, SIGPIPE);
+		else if (fd == -EINVAL)
+			syscall(SYS_tgkill, k->tgid, k->tid, SIGPIPE);
+	}
+	if (fd >= 0)
+		close(fd);
+}
+
 /* connect or send on our duplicate, never sleeping (see the file's
  * comment); ONBEHALF_HOLD when the child's call would wait. */
 static long sock_do(struct sockcall *k, const struct sockaddr *to, socklen_t tolen, int target)
@@ -285,7 +305,7 @@ static long sock_do(struct sockcall *k, const struct sockaddr *to, socklen_t tol
 		r = send_do(k, to, tolen, target);
 		/* the kernel would have sent it to the calling thread */
 		if (r == -EPIPE && !k->nosig)
-			syscall(SYS_tgkill, k->tgid, k->tid, SIGPIPE);
+			sigpipe_caller(k);
 	} else {
 		int fl = fcntl(k->sock, F_GETFL);
 		if (fl < 0)

@@ -30,6 +30,14 @@
  * pidfd_open is emulated instead: the supervisor opens the pidfd, proves
  * it names the member (alive after the open), and injects it.
  *
+ * capget(header, data) reads the capability sets of any pid the header
+ * names (the kernel checks only that it exists).  The pid is in memory,
+ * which another thread can rewrite after a check, so the call is
+ * emulated: the header read once, its pid (0: the caller's own thread)
+ * checked as above, the supervisor's capget of that thread on the copy,
+ * the sets written back.  A NULL data pointer (a version query: the
+ * kernel reads no pid then) is the kernel's, decided by the filter.
+ *
  * setpgid is here too: the command stays in the host's session (so an
  * interactive shell keeps its terminal), where the kernel lets any process
  * join any group of the session, the host's included; inside that group,
@@ -38,12 +46,14 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <linux/ioprio.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
 #include "feature.h"
+#include "mem.h"
 #include "pidinfo.h"
 #include "registry.h"
 #include "seccomp_uapi.h"
@@ -126,6 +136,47 @@ static void emulate_pidfd_open(struct sl_ctx *c, struct sl_action *a)
 	*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND, .fd = fd, .fd_flags = O_CLOEXEC};
 }
 
+/* The data words a capability version copies: 0 for a version the
+ * kernel does not know. */
+static unsigned cap_words(uint32_t version)
+{
+	if (version == _LINUX_CAPABILITY_VERSION_1)
+		return _LINUX_CAPABILITY_U32S_1;
+	if (version == _LINUX_CAPABILITY_VERSION_2 || version == _LINUX_CAPABILITY_VERSION_3)
+		return _LINUX_CAPABILITY_U32S_3;
+	return 0;
+}
+
+/* capget(header, data), data not NULL: as the kernel answers it, for a
+ * member's thread only (see the top of this file).  0 or an errno. */
+static int emulate_capget(struct sl_ctx *c)
+{
+	uint64_t hp = c->req->data.args[0], dp = c->req->data.args[1];
+	struct __user_cap_header_struct h;
+	struct __user_cap_data_struct d[_LINUX_CAPABILITY_U32S_3];
+	if (mem_read(&c->mem, hp, &h, sizeof(h)) < 0)
+		return EFAULT;
+	unsigned words = cap_words(h.version);
+	if (!words) {
+		/* the kernel writes back the version it prefers */
+		uint32_t v = _LINUX_CAPABILITY_VERSION_3;
+		return mem_write(&c->mem, hp, &v, sizeof(v)) < 0 ? EFAULT : EINVAL;
+	}
+	if (h.pid < 0)
+		return EINVAL;
+	pid_t tid = h.pid ? h.pid : (pid_t)c->req->pid;
+	struct sl_pent *m = procs_member(&c->sup->procs, tid);
+	if (!m)
+		return ESRCH;
+	h.pid = tid;
+	if (syscall(SYS_capget, &h, d) < 0)
+		return errno;
+	/* the member alive after the read: tid still named its thread */
+	if (pidinfo_exited(m->pidfd))
+		return ESRCH;
+	return mem_write(&c->mem, dp, d, words * sizeof(d[0])) < 0 ? EFAULT : 0;
+}
+
 /* setpgid(pid, pgid): pgid 0 or the target itself is a group of its own
  * (the filter lets pgid 0 run, but a user handler on setpgid brings every
  * call here); else pgid must be a member's group. */
@@ -148,6 +199,14 @@ static void on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
 		break;
 	case __NR_pidfd_open:
 		emulate_pidfd_open(c, a);
+		return;
+	case __NR_capget:
+		/* a NULL data (a user handler on capget brings those here
+		 * too) is a version query: the kernel reads no pid */
+		if (!c->req->data.args[1])
+			return;
+		err = emulate_capget(c);
+		*a = err ? sl_act_errno(err) : sl_act_return(0);
 		return;
 	case __NR_setpriority:
 	case __NR_getpriority:
@@ -205,6 +264,9 @@ static const struct sl_frule xproc_rules[] = {
     /* setpgid(pid, pgid): pgid 0 is "a group of its own" */
     {{__NR_setpgid, 1, {SL_ANE(1, 0)}}, on_pid},
     {{__NR_kcmp, 0, {{0}}}, on_pid},
+    /* capget(header, data): the pid is in memory; a NULL data is a
+     * version query, which reads no pid */
+    {{__NR_capget, 1, {SL_ANE(1, 0)}}, on_pid},
     WHO_SET(__NR_setpriority, 0, 1),
     WHO_SET(__NR_getpriority, 0, 1),
     WHO_SET(__NR_ioprio_set, 1, 2),

@@ -11,7 +11,9 @@
  *   - clone3 returns ENOSYS: its flags live in memory BPF cannot read, so
  *     libc falls back to clone, whose namespace flags are checked here;
  *   - argument filters (EPERM unless noted), all on the low 32 bits where
- *     the kernel reads an int: ioctl TIOCSTI/TIOCLINUX/interface ioctls,
+ *     the kernel reads an int: ioctl TIOCSTI/TIOCLINUX/interface ioctls
+ *     (TIOCSPGRP, TIOCSWINSZ and the terminal settings too, unless the
+ *     sandbox was handed the terminal: add_tty_rules),
  *     prctl DUMPABLE/SECUREBITS/PTRACER, socket families other than
  *     unix/inet/inet6 and netlink's route protocol (EAFNOSUPPORT), raw
  *     inet sockets, datagram inet sockets but the UDP and ping sockets
@@ -300,14 +302,34 @@ static int add_process_rules(scmp_filter_ctx ctx, const struct sandlock_sandbox 
  * host's too, and TIOCSPGRP could make any process group of it the
  * terminal's foreground, where the kernel signals it for the sandbox (^C,
  * SIGWINCH, SIGTTOU stopping a host job), past Landlock's signal scope.
- * Refused, unless the sandbox was handed the terminal (job control in a
- * shell there): then a feature's rule notifies it instead. */
+ * A window-size change (TIOCSWINSZ, on any fd of the terminal) makes the
+ * kernel send SIGWINCH to the foreground, which is the host's unless the
+ * sandbox was handed the terminal.  And the terminal's settings decide
+ * what the kernel signals later: TOSTOP stops a host job in the
+ * background at its next write (SIGTTOU), ISIG and the control characters
+ * turn what the user types into signals for the host's foreground.  All
+ * refused, unless the sandbox was handed the terminal (job control in a
+ * shell there, its foreground): then a feature's rules notify the first
+ * two instead.  (A command that is not the foreground gets SIGTTOU for a
+ * settings change anyway, unless it blocks it.) */
+/* TCSETS2 and co. name struct termios2, which the C library's headers
+ * do not define: 44 bytes on x86_64 and aarch64 alike. */
+#define SL_TERMIOS2_SIZE 44
+#define SL_TCSETS2(nr)	 _IOC(_IOC_WRITE, 'T', (nr), SL_TERMIOS2_SIZE)
+static const unsigned int tty_deny[] = {
+    TIOCSPGRP, TIOCSWINSZ, TCSETS,	     TCSETSW,	       TCSETSF,		 TCSETA,
+    TCSETAW,   TCSETAF,	   SL_TCSETS2(0x2B), SL_TCSETS2(0x2C), SL_TCSETS2(0x2D),
+};
 static int add_tty_rules(scmp_filter_ctx ctx, const struct filter_req *req)
 {
-	struct scmp_arg_cmp c[] = {A32(1, TIOCSPGRP)};
+	int r = 0;
 	if (req->tty_jobs)
 		return 0;
-	return rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
+	for (size_t i = 0; r == 0 && i < SL_ARRAY_SIZE(tty_deny); i++) {
+		struct scmp_arg_cmp c[] = {A32(1, tty_deny[i])};
+		r = rule(ctx, req->cfg, SCMP_ACT_ERRNO(EPERM), __NR_ioctl, 1, c);
+	}
+	return r;
 }
 
 /* Device nodes and set-id files.  Modes are compared with masks inside the

@@ -125,9 +125,11 @@ static void sweep(struct sl_plan *p, int list, bool command_dead)
 			return;
 		command_dead = false;
 	}
-	if (n < 0) {
+	if (n < 0 && !p->keeper.code) {
 		/* the list opened at start cannot be read: at least the
-		 * command itself (the supervisor kills what it tracks) */
+		 * command itself (the supervisor kills what it tracks).  Only
+		 * while it is not reaped: reaped in a round before, its pid
+		 * may be another process's by now, outside the sandbox. */
 		sl_sys2(SYS_kill, p->keeper.child, SIGKILL);
 		reap(p, p->keeper.child);
 	}
