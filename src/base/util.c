@@ -123,6 +123,23 @@ int sl_buf_reserve(struct sl_buf *b, size_t extra)
 	return grow((void **)&b->p, &b->cap, b->len + extra, 1);
 }
 
+int sl_buf_read_fd(struct sl_buf *b, int fd, size_t max)
+{
+	size_t start = b->len;
+	for (;;) {
+		if (b->len >= max)
+			return -EFBIG;
+		if (sl_buf_reserve(b, 65536) < 0)
+			return -ENOMEM;
+		ssize_t n = pread(fd, b->p + b->len, b->cap - b->len, (off_t)(b->len - start));
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return n < 0 ? -errno : 0;
+		b->len += (size_t)n;
+	}
+}
+
 void sl_buf_free(struct sl_buf *b)
 {
 	free(b->p);

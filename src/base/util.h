@@ -44,6 +44,11 @@ struct sl_buf {
 };
 
 int sl_buf_reserve(struct sl_buf *b, size_t extra);
+/* Appends what fd holds from offset 0 to its end (pread: the fd's
+ * position is not used), stopping at max bytes in b: 0, -EFBIG (max
+ * reached: a kernel table, not data, has no reason to be that large),
+ * -ENOMEM, or -errno. */
+int sl_buf_read_fd(struct sl_buf *b, int fd, size_t max);
 void sl_buf_free(struct sl_buf *b);
 
 /* Optional scalars: `set` distinguishes "not given" from a zero value. */

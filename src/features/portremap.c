@@ -137,21 +137,7 @@ static int read_table(int procfd, const char *name, struct sl_buf *out)
 	int fd = openat(procfd, name, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	int r = 0;
-	for (;;) {
-		if (out->len >= TABLE_MAX || (r = sl_buf_reserve(out, 65536)) < 0) {
-			r = r < 0 ? -ENOMEM : -EFBIG;
-			break;
-		}
-		ssize_t n = read(fd, out->p + out->len, out->cap - out->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		out->len += (size_t)n;
-	}
+	int r = sl_buf_read_fd(out, fd, TABLE_MAX);
 	close(fd);
 	return r;
 }

@@ -47,21 +47,7 @@ static int read_list(const char *path, struct sl_buf *b)
 	int fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return -errno;
-	int r = 0;
-	for (;;) {
-		if (b->len >= LOCKS_MAX || sl_buf_reserve(b, 65536) < 0) {
-			r = b->len >= LOCKS_MAX ? -EFBIG : -ENOMEM;
-			break;
-		}
-		ssize_t n = read(fd, b->p + b->len, b->cap - b->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			r = n < 0 ? -errno : 0;
-			break;
-		}
-		b->len += (size_t)n;
-	}
+	int r = sl_buf_read_fd(b, fd, LOCKS_MAX);
 	close(fd);
 	if (r == 0 && sl_buf_reserve(b, 1) < 0)
 		r = -ENOMEM;

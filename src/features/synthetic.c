@@ -208,19 +208,7 @@ static int write_all(int fd, const struct sl_buf *b)
  * Bounded: a view's real file is a kernel's table, not data. */
 static int read_fd(int fd, struct sl_buf *b)
 {
-	int r = 0;
-	while (r == 0 && b->len < SYNTH_HOST_MAX) {
-		r = sl_buf_reserve(b, 65536);
-		ssize_t n = r < 0 ? 0 : pread(fd, b->p + b->len, 65536, (off_t)b->len);
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n < 0)
-			r = -errno;
-		if (n <= 0)
-			break;
-		b->len += (size_t)n;
-	}
-	return b->len >= SYNTH_HOST_MAX ? -EFBIG : r;
+	return sl_buf_read_fd(b, fd, SYNTH_HOST_MAX);
 }
 
 static int read_host(const char *path, struct sl_buf *b)
