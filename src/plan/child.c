@@ -322,6 +322,7 @@ struct courier {
 	long err;
 	struct sl_child_msg msg;
 	int fds[3], nfds;
+	int cpu; /* the child's when it started the courier, -1 unknown */
 };
 
 #define COURIER_POLL_NS 1000000 /* the courier's wait for a child without futex */
@@ -354,10 +355,26 @@ static _Noreturn void courier_end(void)
 	__builtin_unreachable();
 }
 
+/* The courier onto the child's CPU.  The two hand each other the
+ * ruleset and READY through futexes, and a wake-up on another vCPU is
+ * dear (about 50 us on the development VM): on the child's, READY went
+ * from 150 to 83 us after the filter.  Best effort: a refusal (a cpuset
+ * changed meanwhile) leaves it where the kernel put it. */
+static void courier_place(const struct courier *c)
+{
+	unsigned long mask[CPU_SETSIZE / (8 * sizeof(unsigned long))] = {0};
+	const unsigned bits = 8 * sizeof(unsigned long);
+	if (c->cpu < 0 || c->cpu >= CPU_SETSIZE)
+		return;
+	mask[(unsigned)c->cpu / bits] = 1UL << ((unsigned)c->cpu % bits);
+	sl_sys3(SYS_sched_setaffinity, 0, sizeof(mask), mask);
+}
+
 static int courier_main(void *arg)
 {
 	struct courier *c = arg;
 	const struct sl_plan *p = c->p;
+	courier_place(c);
 	if (c->get_ruleset) {
 		long r = recv_ruleset(p->status_w, 0, &c->ruleset);
 		if (r < 0)
@@ -384,7 +401,10 @@ static int courier_main(void *arg)
  * file table and thread group. */
 static void start_courier(const struct sl_plan *p, struct courier *c, bool get_ruleset)
 {
-	*c = (struct courier){.p = p, .get_ruleset = get_ruleset, .ruleset = -1};
+	*c = (struct courier){.p = p, .get_ruleset = get_ruleset, .ruleset = -1, .cpu = -1};
+	unsigned cpu;
+	if (sl_sys3(SYS_getcpu, &cpu, 0, 0) == 0)
+		c->cpu = (int)cpu;
 	long r = sl_raw_clone(CLONE_VM | CLONE_FS | CLONE_FILES | CLONE_SIGHAND | CLONE_THREAD |
 				  CLONE_SYSVSEM,
 			      (char *)p->cstack + p->cstack_size, NULL, courier_main, c);
