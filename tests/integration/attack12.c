@@ -216,6 +216,24 @@ TEST(attack12_pidfd_timer_task_of_outsider_refused)
 	CHECK_EQ(got, 0ULL);
 }
 
+/* Runs fn(arg) in a child leading a session on a new pseudo terminal
+ * (the terminal at fd 0; the master drained meanwhile), and returns its
+ * exit status: 0x40 is a setup failure, checked here. */
+static int on_new_terminal(int (*fn)(void *), void *arg)
+{
+	char *slave = NULL;
+	int m = tc_openpt(&slave);
+	CHECK(m >= 0);
+	pid_t h = fork();
+	CHECK(h >= 0);
+	if (h == 0)
+		_exit(tc_session_on(slave, 1) < 0 ? 0x40 : fn(arg));
+	int st = tc_drain_tty_until_exit(m, h);
+	CHECK(WIFEXITED(st));
+	CHECK(!(WEXITSTATUS(st) & 0x40));
+	return WEXITSTATUS(st);
+}
+
 /*
  * The terminal the sandbox shares with the host: a window-size change
  * (TIOCSWINSZ, on any descriptor of it) makes the kernel send SIGWINCH
@@ -227,47 +245,44 @@ TEST(attack12_pidfd_timer_task_of_outsider_refused)
  * SIGWINCH, bit 1 the resize was refused (EPERM), bit 2 it was done,
  * 0x40 a setup failure.
  */
+struct winsize_q {
+	bool interactive, target_self;
+};
+
+static int winsize_body(void *arg)
+{
+	const struct winsize_q *q = arg;
+	pid_t v = blocked_outsider(NULL);
+	signal(SIGTTOU, SIG_IGN);
+	if (tcsetpgrp(0, v) < 0)
+		return 0x40;
+	const char *argv[] = {tc_path(tc_probe_dir(), "xprobe"), "tty-fg",
+			      q->target_self ? "self" : tc_itoa(v), NULL};
+	sandlock_sandbox_t *p = tc_build(tc_builder());
+	char *out = NULL, buf[256] = "";
+	if (q->interactive) {
+		/* its output into a pipe: the terminal stays at fd 0 */
+		int o[2];
+		if (pipe(o) < 0 || dup2(o[1], 1) < 0)
+			return 0x40;
+		close(o[1]);
+		sandlock_run_interactive(p, NULL, argv, 3);
+		close(1);
+		ssize_t n = read(o[0], buf, sizeof(buf) - 1);
+		buf[n > 0 ? n : 0] = 0;
+		out = buf;
+	} else {
+		out = tc_runv(p, NULL, argv).out;
+	}
+	bool winch = pending(v) & (1ULL << (SIGWINCH - 1));
+	end(v);
+	return (winch ? 1 : 0) | (out && strstr(out, "tiocswinsz=EPERM") ? 2 : 0) |
+	       (out && strstr(out, "tiocswinsz=ok") ? 4 : 0);
+}
+
 static int winsize_run(bool interactive, bool target_self)
 {
-	char *slave = NULL;
-	int m = tc_openpt(&slave);
-	CHECK(m >= 0);
-	const char *xprobe = tc_path(tc_probe_dir(), "xprobe");
-	pid_t h = fork();
-	CHECK(h >= 0);
-	if (h == 0) {
-		if (tc_session_on(slave, 1) < 0)
-			_exit(0x40);
-		pid_t v = blocked_outsider(NULL);
-		signal(SIGTTOU, SIG_IGN);
-		if (tcsetpgrp(0, v) < 0)
-			_exit(0x40);
-		const char *argv[] = {xprobe, "tty-fg", target_self ? "self" : tc_itoa(v), NULL};
-		sandlock_sandbox_t *p = tc_build(tc_builder());
-		char *out = NULL, buf[256] = "";
-		if (interactive) {
-			/* its output into a pipe: the terminal stays at fd 0 */
-			int o[2];
-			if (pipe(o) < 0 || dup2(o[1], 1) < 0)
-				_exit(0x40);
-			close(o[1]);
-			sandlock_run_interactive(p, NULL, argv, 3);
-			close(1);
-			ssize_t n = read(o[0], buf, sizeof(buf) - 1);
-			buf[n > 0 ? n : 0] = 0;
-			out = buf;
-		} else {
-			out = tc_runv(p, NULL, argv).out;
-		}
-		bool winch = pending(v) & (1ULL << (SIGWINCH - 1));
-		end(v);
-		_exit((winch ? 1 : 0) | (out && strstr(out, "tiocswinsz=EPERM") ? 2 : 0) |
-		      (out && strstr(out, "tiocswinsz=ok") ? 4 : 0));
-	}
-	int st = tc_drain_tty_until_exit(m, h);
-	CHECK(WIFEXITED(st));
-	CHECK(!(WEXITSTATUS(st) & 0x40));
-	return WEXITSTATUS(st);
+	return on_new_terminal(winsize_body, &(struct winsize_q){interactive, target_self});
 }
 
 /* Not handed the terminal: a host job is its foreground, refused. */
@@ -285,26 +300,30 @@ TEST(attack12_tty_interactive_winsize_own_group)
 
 /* The output of argv run handed the terminal (interactive) from a session
  * on a new pseudo terminal: stdout into a pipe, the terminal at fd 0. */
+struct interactive_q {
+	sandlock_sandbox_t *p;
+	const char *const *argv;
+	unsigned argc;
+	int out;
+};
+
+static int interactive_body(void *arg)
+{
+	const struct interactive_q *q = arg;
+	if (dup2(q->out, 1) < 0)
+		return 0x40;
+	close(q->out);
+	sandlock_run_interactive(q->p, NULL, q->argv, q->argc);
+	return 0;
+}
+
 static char *interactive_out(sandlock_sandbox_t *p, const char *const *argv, unsigned argc)
 {
-	char *slave = NULL;
-	int m = tc_openpt(&slave);
-	CHECK(m >= 0);
 	int o[2];
 	CHECK(pipe(o) == 0);
-	pid_t h = fork();
-	CHECK(h >= 0);
-	if (h == 0) {
-		if (tc_session_on(slave, 1) < 0 || dup2(o[1], 1) < 0)
-			_exit(0x40);
-		close(o[0]);
-		close(o[1]);
-		sandlock_run_interactive(p, NULL, argv, argc);
-		_exit(0);
-	}
+	CHECK_EQ(on_new_terminal(interactive_body, &(struct interactive_q){p, argv, argc, o[1]}),
+		 0);
 	close(o[1]);
-	int st = tc_drain_tty_until_exit(m, h);
-	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	static char buf[512];
 	ssize_t n = read(o[0], buf, sizeof(buf) - 1);
 	buf[n > 0 ? n : 0] = 0;
@@ -357,46 +376,41 @@ static void on_ttou(int sig)
  * tcsetattr); then a host job in the background writes.  The helper's
  * status: bit 0 the host job got SIGTTOU, 0x40 a setup failure.
  */
+static int tostop_body(void *arg)
+{
+	(void)arg;
+	int go[2], rep[2];
+	if (pipe(go) < 0 || pipe(rep) < 0)
+		return 0x40;
+	pid_t b = fork();
+	if (b == 0) {
+		setpgid(0, 0);
+		struct sigaction sa = {.sa_handler = on_ttou};
+		sigaction(SIGTTOU, &sa, NULL);
+		char c;
+		if (read(go[0], &c, 1) != 1)
+			_exit(1);
+		ssize_t w = write(1, "x", 1);
+		(void)!write(rep[1], ttou ? "T" : w == 1 ? "W" : "E", 1);
+		_exit(0);
+	}
+	setpgid(b, b);
+	signal(SIGTTOU, SIG_IGN);
+	tcsetpgrp(0, getpgrp()); /* the leader's group: the foreground */
+	const char *argv[] = {tc_path(tc_probe_dir(), "xprobe"), "tty-fg", "self", "tostop", NULL};
+	tc_runv(tc_build(tc_builder()), NULL, argv);
+	char c = 0;
+	if (write(go[1], "g", 1) != 1 || read(rep[0], &c, 1) != 1)
+		return 0x40;
+	kill(b, SIGKILL);
+	waitpid(b, NULL, 0);
+	return c == 'T' ? 1 : c == 'W' ? 0 : 0x40;
+}
+
 TEST(attack12_tty_settings_stop_no_host_job)
 {
-	char *slave = NULL;
-	int m = tc_openpt(&slave);
-	CHECK(m >= 0);
-	const char *xprobe = tc_path(tc_probe_dir(), "xprobe");
-	pid_t h = fork();
-	CHECK(h >= 0);
-	if (h == 0) {
-		int go[2], rep[2];
-		if (tc_session_on(slave, 1) < 0 || pipe(go) < 0 || pipe(rep) < 0)
-			_exit(0x40);
-		pid_t b = fork();
-		if (b == 0) {
-			setpgid(0, 0);
-			struct sigaction sa = {.sa_handler = on_ttou};
-			sigaction(SIGTTOU, &sa, NULL);
-			char c;
-			if (read(go[0], &c, 1) != 1)
-				_exit(1);
-			ssize_t w = write(1, "x", 1);
-			(void)!write(rep[1], ttou ? "T" : w == 1 ? "W" : "E", 1);
-			_exit(0);
-		}
-		setpgid(b, b);
-		signal(SIGTTOU, SIG_IGN);
-		tcsetpgrp(0, getpgrp()); /* the leader's group: the foreground */
-		const char *argv[] = {xprobe, "tty-fg", "self", "tostop", NULL};
-		tc_runv(tc_build(tc_builder()), NULL, argv);
-		char c = 0;
-		if (write(go[1], "g", 1) != 1 || read(rep[0], &c, 1) != 1)
-			_exit(0x40);
-		kill(b, SIGKILL);
-		waitpid(b, NULL, 0);
-		_exit(c == 'T' ? 1 : c == 'W' ? 0 : 0x40);
-	}
-	int st = tc_drain_tty_until_exit(m, h);
-	CHECK(WIFEXITED(st));
-	CHECK(!(WEXITSTATUS(st) & 0x40));
-	CHECK_EQ(WEXITSTATUS(st), 0); /* the host job wrote, unstopped */
+	/* 0: the host job wrote, unstopped; 1: it got SIGTTOU */
+	CHECK_EQ(on_new_terminal(tostop_body, NULL), 0);
 }
 
 /* /proc/locks names the pid of every lock's holder on the host: the
