@@ -22,6 +22,9 @@
  *     IPC namespace (the host's) with the pids of its creator and last
  *     user (shm: cpid, lpid; msg: lspid, lrpid).  A row is listed when
  *     each is 0 (none yet) or a member's.  (sem names no process.)
+ * And a cgroup's pid lists (cgroupview.c opens them): cgroup.procs, a
+ * pid a line, only the members'; cgroup.threads and v1's tasks, a thread
+ * id a line, only those of the members' threads.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -33,6 +36,7 @@
 #include <unistd.h>
 
 #include "feature.h"
+#include "pidinfo.h"
 #include "procs.h"
 #include "procview.h"
 #include "synthetic.h"
@@ -188,21 +192,97 @@ static int filter_msg(struct sl_buf *out, char *text, const pid_t *v, size_t n)
 	return filter_columns(out, text, v, n, 5, 6); /* lspid, lrpid */
 }
 
-/* The host's list at path, through keep, for the sandbox of c. */
-static int view(struct sl_buf *out, struct sl_ctx *c, const char *path,
-		int (*keep)(struct sl_buf *, char *, const pid_t *, size_t))
+typedef int (*keep_fn)(struct sl_buf *, char *, const pid_t *, size_t);
+
+/* The host's list in host (NUL-terminated), through keep, for the sandbox
+ * of c; host is freed. */
+static int filtered(struct sl_buf *out, struct sl_ctx *c, struct sl_buf *host, int r, keep_fn keep)
 {
-	struct sl_buf host = {0};
 	pid_t *v = NULL;
 	size_t n = 0;
-	int r = read_list(path, &host);
 	if (r == 0)
 		r = procview_members(&c->sup->procs, &v, &n);
 	if (r == 0)
-		r = keep(out, (char *)host.p, v, n);
+		r = keep(out, (char *)host->p, v, n);
 	free(v);
-	sl_buf_free(&host);
+	sl_buf_free(host);
 	return r;
+}
+
+/* The host's list at path, through keep, for the sandbox of c. */
+static int view(struct sl_buf *out, struct sl_ctx *c, const char *path, keep_fn keep)
+{
+	struct sl_buf host = {0};
+	int r = read_list(path, &host);
+	return filtered(out, c, &host, r, keep);
+}
+
+/* A number alone on its line (the lists below print nothing else): it,
+ * or -1. */
+static long id_of(const char *line)
+{
+	char *end;
+	errno = 0;
+	long id = strtol(line, &end, 10);
+	return errno || end == line || *end || id <= 0 ? -1 : id;
+}
+
+/* A cgroup's processes: one pid a line. */
+static int filter_pids(struct sl_buf *out, char *text, const pid_t *v, size_t n)
+{
+	int r = 0;
+	for (char *line = text, *next; r == 0 && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		if (member(v, n, id_of(line)))
+			r = put_line(out, line);
+	}
+	return r;
+}
+
+/* The process (thread group) of thread tid, from its status file, which
+ * the kernel writes (pidinfo.h parses it strictly: the thread's name is
+ * its own text): it, or -1. */
+static long group_of(long tid)
+{
+	char dir[32];
+	snprintf(dir, sizeof(dir), "/proc/%ld", tid);
+	int fd = open(dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	pid_t tgid = -1;
+	if (pidinfo_tgid(-1, fd, (pid_t)tid, &tgid) < 0)
+		tgid = -1;
+	close(fd);
+	return tgid;
+}
+
+/* A cgroup's threads: one thread id a line, listed when its process is a
+ * member (a thread that is gone meanwhile is not listed). */
+static int filter_tids(struct sl_buf *out, char *text, const pid_t *v, size_t n)
+{
+	int r = 0;
+	for (char *line = text, *next; r == 0 && line && *line; line = next) {
+		next = strchr(line, '\n');
+		if (next)
+			*next++ = 0;
+		long tid = id_of(line);
+		if (member(v, n, tid) || (tid > 0 && member(v, n, group_of(tid))))
+			r = put_line(out, line);
+	}
+	return r;
+}
+
+int proclists_cgroup(struct sl_buf *out, struct sl_ctx *c, int fd, bool threads)
+{
+	struct sl_buf host = {0};
+	int r = sl_buf_read_fd(&host, fd, LOCKS_MAX);
+	if (r == 0 && sl_buf_reserve(&host, 1) < 0)
+		r = -ENOMEM;
+	if (r == 0)
+		host.p[host.len] = 0;
+	return filtered(out, c, &host, r, threads ? filter_tids : filter_pids);
 }
 
 int proclists_locks(struct sl_buf *out, struct sl_ctx *c)

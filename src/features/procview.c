@@ -109,7 +109,7 @@ static bool is_root(int fd, const struct stat *st)
 }
 
 /* The path the kernel prints for our fd (d_path): names it made. */
-static int fd_path(int fd, char *buf, size_t size)
+int procview_fd_path(int fd, char *buf, size_t size)
 {
 	char link[48];
 	/* thread-self: a worker thread with other ids than the process's
@@ -291,7 +291,7 @@ int procview_classify(const struct ob_obj *o, struct sl_procs *ps, struct pv_whe
 	if (major(o->st.st_dev) != 0 || !on_proc(o->fd))
 		return 0;
 	w->kind = PV_HIDDEN; /* until proven otherwise */
-	if (fd_path(o->fd, path, sizeof(path)) < 0)
+	if (procview_fd_path(o->fd, path, sizeof(path)) < 0)
 		return 0;
 	/* a file of a process that is gone prints so (its dentry unhashed) */
 	size_t len = strlen(path);
@@ -340,8 +340,7 @@ struct pv_open {
  * the resolution's, or ours). */
 #define PV_KEEP (O_DIRECTORY | O_NONBLOCK | O_NOATIME | O_LARGEFILE | O_NOCTTY | O_DSYNC | O_SYNC)
 
-/* The open of o (a visible procfs object) for flags: an fd or -errno. */
-static long reopen_obj(const struct ob_obj *o, uint64_t flags)
+long procview_reopen(const struct ob_obj *o, uint64_t flags)
 {
 	if (S_ISLNK(o->st.st_mode))
 		return -ELOOP; /* O_NOFOLLOW on a symlink */
@@ -367,7 +366,7 @@ static long reopen(const struct ob_obj *o, void *arg)
 		return PV_CONTINUE;
 	if (w.kind != PV_PROC)
 		return w.kind == PV_UNPLACED ? -EACCES : -ENOENT;
-	return reopen_obj(o, q->flags);
+	return procview_reopen(o, q->flags);
 }
 
 /* The procfs root's device, on the second resolution of "/proc". */
@@ -402,7 +401,7 @@ long procview_open_here(const struct ob_obj *o, const struct pv_fast *f, uint64_
 	if (f->state != 1 || o->st.st_dev != f->dev || (flags & O_PATH) ||
 	    (flags & O_ACCMODE) != O_RDONLY || (flags & O_TRUNC))
 		return PV_CONTINUE;
-	return reopen_obj(o, flags);
+	return procview_reopen(o, flags);
 }
 
 void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char *path,

@@ -95,6 +95,16 @@ bool procview_fast(struct onbehalf *ob, struct sl_ctx *c, const struct sandlock_
 #define PV_OPEN_LONG (-300000L)
 long procview_open_here(const struct ob_obj *o, const struct pv_fast *f, uint64_t flags);
 
+/* In an operation (the child's ids): o opened again for reading through
+ * our fd of it, with the flags of flags an open keeps (O_DIRECTORY,
+ * O_NONBLOCK...): the fd, or -errno (-ELOOP for a symlink, O_NOFOLLOW's;
+ * -EEXIST for O_CREAT|O_EXCL; -ENOTDIR). */
+long procview_reopen(const struct ob_obj *o, uint64_t flags);
+/* The path the kernel prints for our fd (d_path, through
+ * /proc/thread-self: a worker thread with other ids than the process's
+ * may not read /proc/self/fd).  0 or -errno. */
+int procview_fd_path(int fd, char *buf, size_t size);
+
 /* The answer to an open of an object w (not PV_NOT_PROC, not PV_HIDDEN)
  * named path from dirfd with flags: the object reopened by the supervisor
  * with the child's credentials and injected, or an errno (EACCES for a

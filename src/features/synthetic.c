@@ -7,7 +7,8 @@
  * (cpus.c); with port_remap /proc/net/tcp and tcp6, which list its own
  * sockets at their virtual ports (portremap.c); always, /proc/locks,
  * /proc/net/netlink and /proc/sysvipc/{shm,msg}, which name no process
- * outside (proclists.c).  procfs
+ * outside (proclists.c); and a cgroup's pid lists, any object on a cgroup
+ * filesystem being cgroupview.c's to open.  procfs
  * and sysfs give each of those files one inode for as long as the mount
  * lives (a proc_dir_entry's, a kernfs node's), so the identity match holds for
  * them as for /etc's files.  A fixed view is made once, at the first
@@ -50,6 +51,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "cgroupview.h"
 #include "cowlayer.h"
 #include "error.h"
 #include "feature.h"
@@ -163,6 +165,7 @@ struct open_q {
 	long fd;  /* a procfs object opened at once (procview_open_here), or not */
 	int kept; /* with the copy-on-write layer: the object, when let through */
 	bool keep;
+	bool cgroup; /* off procfs, on a cgroup filesystem (cgroupview.h) */
 };
 
 /* With no credential needed (OB_ANY): 1 + the index of the view whose real
@@ -185,6 +188,8 @@ static long which_view(const struct ob_obj *o, void *arg)
 			return (long)(NVIEWS + j) + 1;
 	if (q->w.kind == PV_PROC)
 		q->fd = procview_open_here(o, &q->st->fast, q->flags);
+	else if ((q->cgroup = cgroupview_object(o)))
+		return 0;
 	else if (q->keep)
 		q->kept = fcntl(o->fd, F_DUPFD_CLOEXEC, 3);
 	return 0;
@@ -269,6 +274,14 @@ static int reopen(int memfd)
 	return fd < 0 ? -errno : fd;
 }
 
+int synthetic_view_fd(const char *path, struct sl_buf *text, int r)
+{
+	int fd = sealed(path, text, r);
+	int ro = fd < 0 ? fd : reopen(fd);
+	sl_close(&fd);
+	return ro;
+}
+
 /* The trust bundle j of http_inject_ca: the host's file with the HTTP
  * proxy's CA appended (its public certificate, made when the sandbox
  * started), made at the first open that needs it and kept. */
@@ -313,12 +326,8 @@ static int open_view(struct synth_state *st, size_t i, struct sl_ctx *c)
 		return open_bundle(st, i - NVIEWS, c);
 	struct view_state *v = &st->v[i];
 	struct sl_buf text = {0};
-	if (views[i].live) {
-		int fd = sealed(views[i].path, &text, views[i].live(&text, c));
-		int ro = fd < 0 ? fd : reopen(fd);
-		sl_close(&fd);
-		return ro;
-	}
+	if (views[i].live)
+		return synthetic_view_fd(views[i].path, &text, views[i].live(&text, c));
 	if (v->memfd < 0) {
 		int fd = sealed(views[i].path, &text, build_fixed(st, i, &text));
 		if (fd < 0)
@@ -364,6 +373,10 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	}
 	if (oq.kept >= 0)
 		close(oq.kept);
+	if (w == 0 && oq.cgroup) {
+		cgroupview_open(st->ob, c, dirfd, path, flags, a);
+		return;
+	}
 	if (w < 0 || (w == 0 && oq.w.kind == PV_NOT_PROC))
 		return;
 	if (w == 0 && oq.w.kind == PV_OURS && procview_names_ours(path))

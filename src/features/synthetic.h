@@ -86,6 +86,14 @@ int proclists_locks(struct sl_buf *out, struct sl_ctx *c);
 int proclists_netlink(struct sl_buf *out, struct sl_ctx *c);
 int proclists_shm(struct sl_buf *out, struct sl_ctx *c);
 int proclists_msg(struct sl_buf *out, struct sl_ctx *c);
+/* A cgroup's pid list read from fd (cgroupview.c): the lines of the
+ * members' pids, or with threads of their threads' ids. */
+int proclists_cgroup(struct sl_buf *out, struct sl_ctx *c, int fd, bool threads);
+
+/* A read-only fd of a sealed memfd holding text (r < 0: the builder's
+ * error, passed on), which is freed, named as path's last component (an
+ * absolute path): a live view's open.  The fd, or -errno. */
+int synthetic_view_fd(const char *path, struct sl_buf *text, int r);
 /* Whether policy has those views (port_remap). */
 bool portremap_on(const struct sandlock_sandbox *policy);
 

@@ -286,19 +286,31 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
  * supervisor opens what the sandbox may see of it on its behalf (a
  * process outside the sandbox is not there), so a path another thread
  * rewrites after that check, or one the supervisor never saw, meets
- * Landlock's refusal instead of another process's files. */
+ * Landlock's refusal instead of another process's files.  The same for
+ * every cgroup mount, whose pid lists name the processes of the host's
+ * cgroups (cgroupview.c serves them with the sandbox's own only).  The
+ * directories above such a mount get READ_DIR at most (a rule on one
+ * covers its subtree, the mount with it: granted "/", the root is
+ * expanded, its other entries get the grant), as above a denied file:
+ * listing them still works, and so does listing a directory of the
+ * mount through the kernel, which tells names only (the proc view
+ * filters the procfs root's). */
 int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts)
 {
+	static const char *const viewed[] = {"proc", "cgroup", "cgroup2", "cpuset"};
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
 		const struct mounts_entry *e = &mnts->v[i];
-		if (strcmp(e->fstype, "proc") != 0)
+		size_t k = 0;
+		while (k < SL_ARRAY_SIZE(viewed) && strcmp(e->fstype, viewed[k]) != 0)
+			k++;
+		if (k == SL_ARRAY_SIZE(viewed))
 			continue;
 		int v = mount_state(e);
 		if (v < 0)
 			r = unexaminable(e, v);
 		else if (v)
-			r = fsdeny_restrict(d, "proc view", e->point, 0, ~(uint64_t)0);
+			r = fsdeny_restrict(d, k ? "cgroup view" : "proc view", e->point, 0, LS);
 	}
 	return r;
 }

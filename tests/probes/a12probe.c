@@ -48,8 +48,21 @@
  *   grep FILE WORD           "found" when a line of FILE holds WORD as a
  *                            whole field (spaces, ':' or tabs around
  *                            it), "absent" when not, or errno=
+ *   cg-self PROCS THREADS    a second thread started, then whether our pid
+ *                            is in PROCS and that thread's id in THREADS:
+ *                            "found"/"absent"/errno= per line
+ *   cg-race FILE WORD DECOY N  N opens of a path a second thread flips
+ *                            between DECOY and FILE, each read whole:
+ *                            "leaked K viewed V failed F", K reads that
+ *                            held WORD as a line, V reads of a view (a
+ *                            memfd), F opens that failed
+ *   cg-opath PROCS PID       PROCS opened O_PATH, then read through
+ *                            /proc/self/fd/N: "found"/"absent" for PID
+ *   cg-ls DIR NAME           whether DIR lists NAME: "found"/"absent"
+ *   cg-write PROCS           PROCS opened for writing
  */
 #define _GNU_SOURCE 1
+#include <dirent.h>
 #include <fcntl.h>
 #include <linux/capability.h>
 #include <pthread.h>
@@ -61,6 +74,7 @@
 #include <sched.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <sys/uio.h>
 #include <sys/un.h>
 #include <sys/syscall.h>
@@ -386,6 +400,150 @@ static int cmd_parent(int argc, char **argv)
 	return 0;
 }
 
+/* Whether the text of fd holds word as a whole line; -errno on a
+ * failed read. */
+static int holds_line(int fd, const char *word)
+{
+	char buf[65536];
+	size_t len = 0;
+	ssize_t n;
+	while (len < sizeof(buf) - 1 && (n = read(fd, buf + len, sizeof(buf) - 1 - len)) > 0)
+		len += (size_t)n;
+	buf[len] = 0;
+	size_t wl = strlen(word);
+	for (char *s = strstr(buf, word); s; s = strstr(s + 1, word))
+		if ((s == buf || s[-1] == '\n') && (s[wl] == '\n' || s[wl] == 0))
+			return 1;
+	return 0;
+}
+
+static void print_holds(const char *path, const char *word)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		printf("errno=%s\n", probe_errname(errno));
+		return;
+	}
+	printf("%s\n", holds_line(fd, word) ? "found" : "absent");
+	close(fd);
+}
+
+static volatile pid_t cg_tid;
+static volatile int cg_stop;
+
+static void *cg_thread(void *arg)
+{
+	(void)arg;
+	cg_tid = gettid();
+	while (!cg_stop)
+		usleep(1000);
+	return NULL;
+}
+
+static int cmd_cg_self(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	pthread_t t;
+	if (pthread_create(&t, NULL, cg_thread, NULL) != 0)
+		return 1;
+	while (!cg_tid)
+		usleep(1000);
+	char pid[16], tid[16];
+	snprintf(pid, sizeof(pid), "%d", (int)getpid());
+	snprintf(tid, sizeof(tid), "%d", (int)cg_tid);
+	print_holds(argv[1], pid);
+	print_holds(argv[2], tid);
+	cg_stop = 1;
+	pthread_join(t, NULL);
+	return 0;
+}
+
+static char cg_path[4096];
+static const char *cg_names[2];
+
+static void *cg_flip(void *arg)
+{
+	(void)arg;
+	for (unsigned i = 0; !cg_stop; i++)
+		strcpy(cg_path, cg_names[i & 1]);
+	return NULL;
+}
+
+static int cmd_cg_race(int argc, char **argv)
+{
+	if (argc < 5 || strlen(argv[1]) >= sizeof(cg_path) || strlen(argv[3]) >= sizeof(cg_path))
+		return 2;
+	cg_names[0] = argv[1];
+	cg_names[1] = argv[3];
+	strcpy(cg_path, argv[3]);
+	pthread_t t;
+	if (pthread_create(&t, NULL, cg_flip, NULL) != 0)
+		return 1;
+	long n = strtol(argv[4], NULL, 10), leaked = 0, viewed = 0, failed = 0;
+	for (long i = 0; i < n; i++) {
+		int fd = open(cg_path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0) {
+			failed++;
+			continue;
+		}
+		struct stat st;
+		/* the view is a memfd; the decoy a regular file on a disk */
+		if (fstat(fd, &st) == 0 && st.st_nlink == 0)
+			viewed++;
+		leaked += holds_line(fd, argv[2]) == 1;
+		close(fd);
+	}
+	cg_stop = 1;
+	pthread_join(t, NULL);
+	printf("leaked %ld viewed %ld failed %ld\n", leaked, viewed, failed);
+	return 0;
+}
+
+static int cmd_cg_opath(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	int o = open(argv[1], O_PATH | O_CLOEXEC);
+	if (o < 0) {
+		printf("errno=%s\n", probe_errname(errno));
+		return 0;
+	}
+	char self[64];
+	snprintf(self, sizeof(self), "/proc/self/fd/%d", o);
+	print_holds(self, argv[2]);
+	return 0;
+}
+
+static int cmd_cg_ls(int argc, char **argv)
+{
+	if (argc < 3)
+		return 2;
+	DIR *d = opendir(argv[1]);
+	if (!d) {
+		printf("errno=%s\n", probe_errname(errno));
+		return 0;
+	}
+	bool found = false;
+	for (struct dirent *e; !found && (e = readdir(d));)
+		found = !strcmp(e->d_name, argv[2]);
+	closedir(d);
+	printf("%s\n", found ? "found" : "absent");
+	return 0;
+}
+
+static int cmd_cg_write(int argc, char **argv)
+{
+	if (argc < 2)
+		return 2;
+	int fd = open(argv[1], O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		printf("errno=%s\n", probe_errname(errno));
+	else
+		printf("ok\n");
+	return 0;
+}
+
 static const struct probe_cmd cmds[] = {
     {"signals", cmd_signals},
     {"fown", cmd_fown},
@@ -399,6 +557,11 @@ static const struct probe_cmd cmds[] = {
     {"own-lock", cmd_own_lock},
     {"peer", cmd_peer},
     {"parent", cmd_parent},
+    {"cg-self", cmd_cg_self},
+    {"cg-race", cmd_cg_race},
+    {"cg-opath", cmd_cg_opath},
+    {"cg-ls", cmd_cg_ls},
+    {"cg-write", cmd_cg_write},
 };
 
 int main(int argc, char **argv)
