@@ -10,10 +10,12 @@
 
 #define FEATURE_MAX_RULES 128 /* rows one feature may declare */
 
-size_t feature_rules_copy(const struct sl_frule *table, size_t n, struct sl_frule *out, size_t max)
+size_t feature_rows_copy(const struct sl_frow *rows, size_t n, const sl_hfn *fns, size_t n_fns,
+			 struct sl_frule *out, size_t max)
 {
-	if (n && max)
-		memcpy(out, table, (n < max ? n : max) * sizeof(*out));
+	for (size_t i = 0; i < n && i < max; i++)
+		out[i] = (struct sl_frule){.when = rows[i].when,
+					   .fn = rows[i].h < n_fns ? fns[rows[i].h] : NULL};
 	return n;
 }
 
@@ -43,11 +45,17 @@ int feature_rules_of(const struct sl_feature *f, const struct sl_feature_env *en
 	if (max && !(*out = malloc(max * sizeof(**out))))
 		return sl_errorf(ENOMEM, "out of memory");
 	size_t m = f->rules ? f->rules(env, *out, max)
-			    : feature_rules_copy(f->table, f->n_table, *out, max);
-	if (m > max) {
+			    : feature_rows_copy(f->table, f->n_table, f->fns, f->n_fns, *out, max);
+	size_t bad = 0;
+	while (m <= max && bad < m && (*out)[bad].fn)
+		bad++;
+	if (m > max || bad < m) {
 		free(*out);
 		*out = NULL;
-		return sl_errorf(E2BIG, "feature %s: more notify rules than it counted", f->name);
+		return m > max ? sl_errorf(E2BIG, "feature %s: more notify rules than it counted",
+					   f->name)
+			       : sl_errorf(EINVAL, "feature %s: notify rule %zu has no handler",
+					   f->name, bad);
 	}
 	*n = m;
 	return 0;

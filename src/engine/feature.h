@@ -61,6 +61,17 @@ struct sl_frule {
 	sl_hfn fn;
 };
 
+/* A row of a feature's static rule table: its handler is an index into
+ * the feature's list of handlers.  A table of rows holding the handler's
+ * address is data the loader relocates at every start of a
+ * position-independent program (a page written, so a page fault, about
+ * 15 us on a VM, per 4 KiB of table: 18 KB of them once); rows holding an
+ * index are read-only data the program's file pages hold. */
+struct sl_frow {
+	struct sl_nrule when;
+	uint32_t h;
+};
+
 /* How a sandbox ended, for a feature's note. */
 struct sl_end {
 	pid_t root;	  /* the command */
@@ -79,9 +90,11 @@ struct sl_feature {
 	 * A rule with no comparison notifies every call of its syscall. */
 	size_t (*rules)(const struct sl_feature_env *env, struct sl_frule *out, size_t max);
 	/* Or, when the rules never depend on env: a static table (rules NULL;
-	 * SL_FRULES(table) fills both fields). */
-	const struct sl_frule *table;
+	 * SL_FRULES(table, handlers) fills the four fields). */
+	const struct sl_frow *table;
 	size_t n_table;
+	const sl_hfn *fns;
+	size_t n_fns;
 	/* The syscalls of its conditional rules whose handler relies on the
 	 * condition: given a call outside it, it would answer wrongly.  A
 	 * user handler on one of them (its unconditional rule would widen
@@ -119,7 +132,9 @@ struct sl_feature {
 	bool (*note)(const void *state, const struct sl_end *end, char *buf, size_t size);
 };
 
-#define SL_FRULES(t) .table = (t), .n_table = sizeof(t) / sizeof((t)[0])
+#define SL_FRULES(t, f)                                                                            \
+	.table = (t), .n_table = sizeof(t) / sizeof((t)[0]), .fns = (f),                           \
+	.n_fns = sizeof(f) / sizeof((f)[0])
 
 /* The features a library build knows, in dispatch order. */
 struct sl_feature_set {
@@ -141,8 +156,11 @@ bool feature_is_active(const struct sl_feature *f, const struct sl_feature_env *
 int feature_rules_of(const struct sl_feature *f, const struct sl_feature_env *env,
 		     struct sl_frule **out, size_t *n);
 
-/* Copies a static rule table (a rules() implementation). */
-size_t feature_rules_copy(const struct sl_frule *table, size_t n, struct sl_frule *out, size_t max);
+/* Copies a static rule table (a rules() implementation), each row's
+ * handler taken from fns (NULL for an index out of it or a hole: the
+ * rows are checked by feature_rules_of).  Returns n. */
+size_t feature_rows_copy(const struct sl_frow *rows, size_t n, const sl_hfn *fns, size_t n_fns,
+			 struct sl_frule *out, size_t max);
 
 /* The notify rules of the active features of set under env, then one
  * unconditional rule per user handler's syscall: a malloc'd array in

@@ -27,6 +27,7 @@
 #ifndef SL_SUPERVISOR_H
 #define SL_SUPERVISOR_H
 
+#include <fcntl.h>
 #include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -91,6 +92,17 @@ static inline struct sl_action sl_act_return(int64_t val)
 static inline struct sl_action sl_act_continue(void)
 {
 	return (struct sl_action){.kind = SL_ACT_CONTINUE, .fd = -1};
+}
+
+/* An open made for the child: fd (ours, handed over) injected as the
+ * call's result, close-on-exec as the open's flags ask, or -errno. */
+static inline struct sl_action sl_act_opened(long fd, uint64_t open_flags)
+{
+	if (fd < 0)
+		return sl_act_errno((int)-fd);
+	return (struct sl_action){.kind = SL_ACT_INJECT_SEND,
+				  .fd = (int)fd,
+				  .fd_flags = (open_flags & O_CLOEXEC) ? O_CLOEXEC : 0};
 }
 
 struct seccomp_notif;

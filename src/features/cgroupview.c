@@ -138,10 +138,6 @@ void cgroupview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const cha
 		fd = view(c, (int)fd, q.list);
 	if (fd == CG_CONTINUE)
 		*a = sl_act_continue();
-	else if (fd < 0)
-		*a = sl_act_errno((int)-fd);
 	else
-		*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND,
-					.fd = (int)fd,
-					.fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
+		*a = sl_act_opened(fd, flags);
 }

@@ -941,12 +941,33 @@ static void on_tail_creat(struct sl_ctx *c, struct sl_action *a, void *arg_)
 
 #define SETID (S_ISUID | S_ISGID)
 
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_unserved,
+	H_cowl_on_path,
+	H_cowl_on_path2,
+	H_cowl_on_fdmeta,
+	H_cowl_on_getdents64,
+	H_cowl_on_getdents,
+	H_cowl_on_chdir,
+	H_cowl_on_statfs,
+	H_cowl_on_getcwd,
+	H_cowl_on_exec,
+	H_on_tail_openat,
+	H_cowl_on_getdents64_tail,
+	H_cowl_on_getdents_tail,
+	H_on_tail_open_legacy,
+	H_on_tail_creat,
+	H_cowl_on_ioctl,
+};
+
 /* mknod's forms the filter does not deny (a FIFO, a socket, a regular
  * file, no set-id bit): a rule for every call would switch its device
  * denials off (filter.c). */
+
 #define MKNOD_FORM(nr, i, type)                                                                    \
 	{                                                                                          \
-		{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, cowl_on_path                   \
+		{(nr), 1, {SL_AMASK((i), S_IFMT | SETID, (type))}}, H_cowl_on_path                 \
 	}
 
 /* The newer path calls for xattrs and file attributes (getxattrat,
@@ -965,85 +986,112 @@ static void on_unserved(struct sl_ctx *c, struct sl_action *a, void *arg)
 	*a = sl_act_errno(ENOSYS);
 }
 
-static const struct sl_frule cowlayer_rules[] = {
-    {{__NR_getxattrat, 0, {{0}}}, on_unserved},
-    {{__NR_listxattrat, 0, {{0}}}, on_unserved},
-    {{__NR_file_getattr, 0, {{0}}}, on_unserved},
+static const sl_hfn handlers[] = {
+    [H_on_unserved] = on_unserved,
+    [H_cowl_on_path] = cowl_on_path,
+    [H_cowl_on_path2] = cowl_on_path2,
+    [H_cowl_on_fdmeta] = cowl_on_fdmeta,
+    [H_cowl_on_getdents64] = cowl_on_getdents64,
+#ifdef __NR_getdents
+    [H_cowl_on_getdents] = cowl_on_getdents,
+#endif
+    [H_cowl_on_chdir] = cowl_on_chdir,
+    [H_cowl_on_statfs] = cowl_on_statfs,
+    [H_cowl_on_getcwd] = cowl_on_getcwd,
+    [H_cowl_on_exec] = cowl_on_exec,
+    [H_on_tail_openat] = on_tail_openat,
+    [H_cowl_on_getdents64_tail] = cowl_on_getdents64_tail,
+#ifdef __NR_getdents
+    [H_cowl_on_getdents_tail] = cowl_on_getdents_tail,
+#endif
+#ifdef __NR_open
+    [H_on_tail_open_legacy] = on_tail_open_legacy,
+#endif
+#ifdef __NR_creat
+    [H_on_tail_creat] = on_tail_creat,
+#endif
+    [H_cowl_on_ioctl] = cowl_on_ioctl,
+};
+
+static const struct sl_frow cowlayer_rules[] = {
+    {{__NR_getxattrat, 0, {{0}}}, H_on_unserved},
+    {{__NR_listxattrat, 0, {{0}}}, H_on_unserved},
+    {{__NR_file_getattr, 0, {{0}}}, H_on_unserved},
 #ifdef __NR_stat
-    {{__NR_stat, 0, {{0}}}, cowl_on_path},
-    {{__NR_lstat, 0, {{0}}}, cowl_on_path},
-    {{__NR_access, 0, {{0}}}, cowl_on_path},
-    {{__NR_readlink, 0, {{0}}}, cowl_on_path},
-    {{__NR_unlink, 0, {{0}}}, cowl_on_path},
-    {{__NR_rmdir, 0, {{0}}}, cowl_on_path},
-    {{__NR_mkdir, 0, {{0}}}, cowl_on_path},
+    {{__NR_stat, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_lstat, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_access, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_readlink, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_unlink, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_rmdir, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_mkdir, 0, {{0}}}, H_cowl_on_path},
     MKNOD_FORM(__NR_mknod, 1, S_IFIFO),
     MKNOD_FORM(__NR_mknod, 1, S_IFSOCK),
     MKNOD_FORM(__NR_mknod, 1, S_IFREG),
     MKNOD_FORM(__NR_mknod, 1, 0),
-    {{__NR_chmod, 0, {{0}}}, cowl_on_path},
-    {{__NR_chown, 0, {{0}}}, cowl_on_path},
-    {{__NR_lchown, 0, {{0}}}, cowl_on_path},
-    {{__NR_rename, 0, {{0}}}, cowl_on_path2},
-    {{__NR_link, 0, {{0}}}, cowl_on_path2},
-    {{__NR_symlink, 0, {{0}}}, cowl_on_path2},
+    {{__NR_chmod, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_chown, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_lchown, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_rename, 0, {{0}}}, H_cowl_on_path2},
+    {{__NR_link, 0, {{0}}}, H_cowl_on_path2},
+    {{__NR_symlink, 0, {{0}}}, H_cowl_on_path2},
 #endif
-    {{__NR_newfstatat, 0, {{0}}}, cowl_on_path},
-    {{__NR_statx, 0, {{0}}}, cowl_on_path},
-    {{__NR_faccessat, 0, {{0}}}, cowl_on_path},
-    {{__NR_faccessat2, 0, {{0}}}, cowl_on_path},
-    {{__NR_readlinkat, 0, {{0}}}, cowl_on_path},
-    {{__NR_unlinkat, 0, {{0}}}, cowl_on_path},
-    {{__NR_mkdirat, 0, {{0}}}, cowl_on_path},
+    {{__NR_newfstatat, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_statx, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_faccessat, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_faccessat2, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_readlinkat, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_unlinkat, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_mkdirat, 0, {{0}}}, H_cowl_on_path},
     MKNOD_FORM(__NR_mknodat, 2, S_IFIFO),
     MKNOD_FORM(__NR_mknodat, 2, S_IFSOCK),
     MKNOD_FORM(__NR_mknodat, 2, S_IFREG),
     MKNOD_FORM(__NR_mknodat, 2, 0),
-    {{__NR_fchmodat, 0, {{0}}}, cowl_on_path},
-    {{__NR_fchmodat2, 0, {{0}}}, cowl_on_path},
-    {{__NR_fchownat, 0, {{0}}}, cowl_on_path},
-    {{__NR_utimensat, 0, {{0}}}, cowl_on_path},
+    {{__NR_fchmodat, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_fchmodat2, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_fchownat, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_utimensat, 0, {{0}}}, H_cowl_on_path},
 #ifdef __NR_utimes
-    {{__NR_utimes, 0, {{0}}}, cowl_on_path},
+    {{__NR_utimes, 0, {{0}}}, H_cowl_on_path},
 #endif
 #ifdef __NR_utime
-    {{__NR_utime, 0, {{0}}}, cowl_on_path},
+    {{__NR_utime, 0, {{0}}}, H_cowl_on_path},
 #endif
 #ifdef __NR_futimesat
-    {{__NR_futimesat, 0, {{0}}}, cowl_on_path},
+    {{__NR_futimesat, 0, {{0}}}, H_cowl_on_path},
 #endif
-    {{__NR_truncate, 0, {{0}}}, cowl_on_path},
-    {{__NR_setxattr, 0, {{0}}}, cowl_on_path},
-    {{__NR_lsetxattr, 0, {{0}}}, cowl_on_path},
-    {{__NR_getxattr, 0, {{0}}}, cowl_on_path},
-    {{__NR_lgetxattr, 0, {{0}}}, cowl_on_path},
-    {{__NR_listxattr, 0, {{0}}}, cowl_on_path},
-    {{__NR_llistxattr, 0, {{0}}}, cowl_on_path},
-    {{__NR_removexattr, 0, {{0}}}, cowl_on_path},
-    {{__NR_lremovexattr, 0, {{0}}}, cowl_on_path},
+    {{__NR_truncate, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_setxattr, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_lsetxattr, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_getxattr, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_lgetxattr, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_listxattr, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_llistxattr, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_removexattr, 0, {{0}}}, H_cowl_on_path},
+    {{__NR_lremovexattr, 0, {{0}}}, H_cowl_on_path},
 #ifdef __NR_renameat
-    {{__NR_renameat, 0, {{0}}}, cowl_on_path2},
+    {{__NR_renameat, 0, {{0}}}, H_cowl_on_path2},
 #endif
-    {{__NR_renameat2, 0, {{0}}}, cowl_on_path2},
-    {{__NR_linkat, 0, {{0}}}, cowl_on_path2},
-    {{__NR_symlinkat, 0, {{0}}}, cowl_on_path2},
-    {{__NR_fchmod, 0, {{0}}}, cowl_on_fdmeta},
-    {{__NR_fchown, 0, {{0}}}, cowl_on_fdmeta},
-    {{__NR_fsetxattr, 0, {{0}}}, cowl_on_fdmeta},
-    {{__NR_fremovexattr, 0, {{0}}}, cowl_on_fdmeta},
+    {{__NR_renameat2, 0, {{0}}}, H_cowl_on_path2},
+    {{__NR_linkat, 0, {{0}}}, H_cowl_on_path2},
+    {{__NR_symlinkat, 0, {{0}}}, H_cowl_on_path2},
+    {{__NR_fchmod, 0, {{0}}}, H_cowl_on_fdmeta},
+    {{__NR_fchown, 0, {{0}}}, H_cowl_on_fdmeta},
+    {{__NR_fsetxattr, 0, {{0}}}, H_cowl_on_fdmeta},
+    {{__NR_fremovexattr, 0, {{0}}}, H_cowl_on_fdmeta},
     /* the ioctls that change an inode through a read-only fd (cowpaths.c) */
     /* clang-format off */
-    FSMETA_INODE_IOCTL_RULES(cowl_on_ioctl)
+    FSMETA_INODE_IOCTL_RULES(H_cowl_on_ioctl)
     /* clang-format on */
-    {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64},
+    {{__NR_getdents64, 0, {{0}}}, H_cowl_on_getdents64},
 #ifdef __NR_getdents
-    {{__NR_getdents, 0, {{0}}}, cowl_on_getdents},
+    {{__NR_getdents, 0, {{0}}}, H_cowl_on_getdents},
 #endif
-    {{__NR_chdir, 0, {{0}}}, cowl_on_chdir},
-    {{__NR_statfs, 0, {{0}}}, cowl_on_statfs},
-    {{__NR_getcwd, 0, {{0}}}, cowl_on_getcwd},
-    {{__NR_execve, 0, {{0}}}, cowl_on_exec},
-    {{__NR_execveat, 0, {{0}}}, cowl_on_exec},
+    {{__NR_chdir, 0, {{0}}}, H_cowl_on_chdir},
+    {{__NR_statfs, 0, {{0}}}, H_cowl_on_statfs},
+    {{__NR_getcwd, 0, {{0}}}, H_cowl_on_getcwd},
+    {{__NR_execve, 0, {{0}}}, H_cowl_on_exec},
+    {{__NR_execveat, 0, {{0}}}, H_cowl_on_exec},
 };
 
 static bool active(const struct sl_feature_env *env)
@@ -1137,7 +1185,7 @@ static void release(void *state)
 const struct sl_feature feature_cowlayer = {
     .name = "copy-on-write layer",
     .active = active,
-    SL_FRULES(cowlayer_rules),
+    SL_FRULES(cowlayer_rules, handlers),
     .state_size = sizeof(struct cl_state),
     .proc_size = sizeof(struct cl_proc),
     .init = init,
@@ -1153,22 +1201,22 @@ const struct sl_feature *cowl_self(void)
  * random's devices, the policy callback's): late in the dispatch order,
  * its state the layer's (see "every other open").  So are the listings
  * that deterministic_dirs and the /proc view left (cowlist.c). */
-static const struct sl_frule tail_rules[] = {
-    {{__NR_openat, 0, {{0}}}, on_tail_openat},
-    {{__NR_getdents64, 0, {{0}}}, cowl_on_getdents64_tail},
+static const struct sl_frow tail_rules[] = {
+    {{__NR_openat, 0, {{0}}}, H_on_tail_openat},
+    {{__NR_getdents64, 0, {{0}}}, H_cowl_on_getdents64_tail},
 #ifdef __NR_getdents
-    {{__NR_getdents, 0, {{0}}}, cowl_on_getdents_tail},
+    {{__NR_getdents, 0, {{0}}}, H_cowl_on_getdents_tail},
 #endif
 #ifdef __NR_open
-    {{__NR_open, 0, {{0}}}, on_tail_open_legacy},
+    {{__NR_open, 0, {{0}}}, H_on_tail_open_legacy},
 #endif
 #ifdef __NR_creat
-    {{__NR_creat, 0, {{0}}}, on_tail_creat},
+    {{__NR_creat, 0, {{0}}}, H_on_tail_creat},
 #endif
 };
 
 const struct sl_feature feature_cowlayer_opens = {
     .name = "copy-on-write layer's opens",
     .active = active,
-    SL_FRULES(tail_rules),
+    SL_FRULES(tail_rules, handlers),
 };

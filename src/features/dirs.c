@@ -400,10 +400,23 @@ static void on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg)
 }
 #endif
 
-static const struct sl_frule dirs_rules[] = {
-    {{__NR_getdents64, 0, {{0}}}, on_getdents64},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_getdents64,
+	H_on_getdents,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_getdents64] = on_getdents64,
 #ifdef __NR_getdents
-    {{__NR_getdents, 0, {{0}}}, on_getdents},
+    [H_on_getdents] = on_getdents,
+#endif
+};
+
+static const struct sl_frow dirs_rules[] = {
+    {{__NR_getdents64, 0, {{0}}}, H_on_getdents64},
+#ifdef __NR_getdents
+    {{__NR_getdents, 0, {{0}}}, H_on_getdents},
 #endif
 };
 
@@ -437,7 +450,7 @@ static void release(void *state)
 const struct sl_feature feature_dirs = {
     .name = "dirs",
     .active = active,
-    SL_FRULES(dirs_rules),
+    SL_FRULES(dirs_rules, handlers),
     .state_size = sizeof(struct dirs_state),
     .init = init,
     .release = release,

@@ -461,42 +461,55 @@ static void on_newer(struct sl_ctx *c, struct sl_action *a, void *arg)
 	*a = sl_act_errno(ENOSYS);
 }
 
-static const struct sl_frule fsmeta_rules[] = {
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_meta,
+	H_on_newer,
+	H_on_inode_ioctl,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_meta] = on_meta,
+    [H_on_newer] = on_newer,
+    [H_on_inode_ioctl] = on_inode_ioctl,
+};
+
+static const struct sl_frow fsmeta_rules[] = {
 #ifdef __NR_chmod
-    {{__NR_chmod, 1, {SL_AMASK(1, SETID, 0)}}, on_meta},
+    {{__NR_chmod, 1, {SL_AMASK(1, SETID, 0)}}, H_on_meta},
 #endif
-    {{__NR_fchmodat, 1, {SL_AMASK(2, SETID, 0)}}, on_meta},
-    {{__NR_fchmodat2, 1, {SL_AMASK(2, SETID, 0)}}, on_meta},
+    {{__NR_fchmodat, 1, {SL_AMASK(2, SETID, 0)}}, H_on_meta},
+    {{__NR_fchmodat2, 1, {SL_AMASK(2, SETID, 0)}}, H_on_meta},
 #ifdef __NR_chown
-    {{__NR_chown, 0, {{0}}}, on_meta},
-    {{__NR_lchown, 0, {{0}}}, on_meta},
+    {{__NR_chown, 0, {{0}}}, H_on_meta},
+    {{__NR_lchown, 0, {{0}}}, H_on_meta},
 #endif
-    {{__NR_fchownat, 0, {{0}}}, on_meta},
+    {{__NR_fchownat, 0, {{0}}}, H_on_meta},
 #ifdef __NR_utimes
-    {{__NR_utimes, 0, {{0}}}, on_meta},
+    {{__NR_utimes, 0, {{0}}}, H_on_meta},
 #endif
 #ifdef __NR_utime
-    {{__NR_utime, 0, {{0}}}, on_meta},
+    {{__NR_utime, 0, {{0}}}, H_on_meta},
 #endif
 /* with a NULL path, the fd forms */
 #ifdef __NR_futimesat
-    {{__NR_futimesat, 0, {{0}}}, on_meta},
+    {{__NR_futimesat, 0, {{0}}}, H_on_meta},
 #endif
-    {{__NR_utimensat, 0, {{0}}}, on_meta},
-    {{__NR_fchmod, 1, {SL_AMASK(1, SETID, 0)}}, on_meta},
-    {{__NR_fchown, 0, {{0}}}, on_meta},
-    {{__NR_fsetxattr, 0, {{0}}}, on_meta},
-    {{__NR_fremovexattr, 0, {{0}}}, on_meta},
+    {{__NR_utimensat, 0, {{0}}}, H_on_meta},
+    {{__NR_fchmod, 1, {SL_AMASK(1, SETID, 0)}}, H_on_meta},
+    {{__NR_fchown, 0, {{0}}}, H_on_meta},
+    {{__NR_fsetxattr, 0, {{0}}}, H_on_meta},
+    {{__NR_fremovexattr, 0, {{0}}}, H_on_meta},
     /* clang-format off */
-    FSMETA_INODE_IOCTL_RULES(on_inode_ioctl)
+    FSMETA_INODE_IOCTL_RULES(H_on_inode_ioctl)
     /* clang-format on */
-    {{__NR_setxattr, 0, {{0}}}, on_meta},
-    {{__NR_lsetxattr, 0, {{0}}}, on_meta},
-    {{__NR_removexattr, 0, {{0}}}, on_meta},
-    {{__NR_lremovexattr, 0, {{0}}}, on_meta},
-    {{__NR_setxattrat, 0, {{0}}}, on_newer},
-    {{__NR_removexattrat, 0, {{0}}}, on_newer},
-    {{__NR_file_setattr, 0, {{0}}}, on_newer},
+    {{__NR_setxattr, 0, {{0}}}, H_on_meta},
+    {{__NR_lsetxattr, 0, {{0}}}, H_on_meta},
+    {{__NR_removexattr, 0, {{0}}}, H_on_meta},
+    {{__NR_lremovexattr, 0, {{0}}}, H_on_meta},
+    {{__NR_setxattrat, 0, {{0}}}, H_on_newer},
+    {{__NR_removexattrat, 0, {{0}}}, H_on_newer},
+    {{__NR_file_setattr, 0, {{0}}}, H_on_newer},
 };
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
@@ -515,7 +528,7 @@ static void release(void *state)
 /* Always on: Landlock restricts every sandbox's filesystem. */
 const struct sl_feature feature_fsmeta = {
     .name = "file metadata",
-    SL_FRULES(fsmeta_rules),
+    SL_FRULES(fsmeta_rules, handlers),
     .state_size = sizeof(struct fsmeta_state),
     .init = init,
     .release = release,

@@ -58,8 +58,9 @@ int fsmeta_read_times(struct sl_ctx *c, enum fsmeta_times kind, uint64_t addr,
 	X(a, FS_IOC_SET_ENCRYPTION_POLICY, 0)                                                      \
 	X(a, FS_IOC_ENABLE_VERITY, 0)
 
-/* Their notify rules (struct sl_frule rows, each ending in a comma),
- * each to handler h: the features that serve them list the same forms. */
+/* Their notify rules (struct sl_frow rows, each ending in a comma),
+ * each to handler index h: the features that serve them list the same
+ * forms. */
 #define FSMETA_INODE_IOCTL_RULE(h, cmd, size) {{__NR_ioctl, 1, {SL_A32(1, (cmd))}}, (h)},
 #define FSMETA_INODE_IOCTL_RULES(h)	      FSMETA_INODE_IOCTLS(FSMETA_INODE_IOCTL_RULE, h)
 

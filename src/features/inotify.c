@@ -110,8 +110,17 @@ static void on_add_watch(struct sl_ctx *c, struct sl_action *a, void *arg)
 	onbehalf_answer(a, r);
 }
 
-static const struct sl_frule inotify_rules[] = {
-    {{__NR_inotify_add_watch, 0, {{0}}}, on_add_watch},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_add_watch,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_add_watch] = on_add_watch,
+};
+
+static const struct sl_frow inotify_rules[] = {
+    {{__NR_inotify_add_watch, 0, {{0}}}, H_on_add_watch},
 };
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
@@ -130,7 +139,7 @@ static void release(void *state)
 /* Always on: Landlock restricts every sandbox's filesystem. */
 const struct sl_feature feature_inotify = {
     .name = "inotify watches",
-    SL_FRULES(inotify_rules),
+    SL_FRULES(inotify_rules, handlers),
     .state_size = sizeof(struct inotify_state),
     .init = init,
     .release = release,

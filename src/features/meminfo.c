@@ -131,8 +131,17 @@ static bool active(const struct sl_feature_env *env)
 	return meminfo_on(env->policy);
 }
 
-static const struct sl_frule meminfo_rules[] = {
-    {{__NR_sysinfo, 0, {{0}}}, on_sysinfo},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_sysinfo,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_sysinfo] = on_sysinfo,
+};
+
+static const struct sl_frow meminfo_rules[] = {
+    {{__NR_sysinfo, 0, {{0}}}, H_on_sysinfo},
 };
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
@@ -147,7 +156,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 const struct sl_feature feature_meminfo = {
     .name = "meminfo",
     .active = active,
-    SL_FRULES(meminfo_rules),
+    SL_FRULES(meminfo_rules, handlers),
     .state_size = sizeof(struct meminfo_state),
     .init = init,
 };

@@ -475,29 +475,41 @@ static bool active(const struct sl_feature_env *env)
 
 /* Only the forms of the allocation calls that can grow what is counted
  * are notified (most mmap calls map files read-only). */
-static const struct sl_frule mem_rules[] = {
-    {{__NR_clone, 0, {{0}}}, on_fork},
-    {{__NR_fork, 0, {{0}}}, on_fork},
-    {{__NR_mmap, 2, {SL_ABIT(2, PROT_WRITE), SL_AMASK(3, MAP_TYPE_MASK, MAP_PRIVATE)}}, on_alloc},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_fork,
+	H_on_alloc,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_fork] = on_fork,
+    [H_on_alloc] = on_alloc,
+};
+
+static const struct sl_frow mem_rules[] = {
+    {{__NR_clone, 0, {{0}}}, H_on_fork},
+    {{__NR_fork, 0, {{0}}}, H_on_fork},
+    {{__NR_mmap, 2, {SL_ABIT(2, PROT_WRITE), SL_AMASK(3, MAP_TYPE_MASK, MAP_PRIVATE)}}, H_on_alloc},
     {{__NR_mmap, 1, {SL_AMASK(3, MAP_TYPE_MASK | MAP_ANONYMOUS, MAP_SHARED | MAP_ANONYMOUS)}},
-     on_alloc},
+     H_on_alloc},
     {{__NR_mmap,
       1,
       {SL_AMASK(3, MAP_TYPE_MASK | MAP_ANONYMOUS, MAP_SHARED_VALIDATE | MAP_ANONYMOUS)}},
-     on_alloc},
+     H_on_alloc},
     /* writable shared file mappings: /dev/zero, memfds, tmpfs */
-    {{__NR_mmap, 2, {SL_ABIT(2, PROT_WRITE), SL_AMASK(3, MAP_TYPE_MASK, MAP_SHARED)}}, on_alloc},
+    {{__NR_mmap, 2, {SL_ABIT(2, PROT_WRITE), SL_AMASK(3, MAP_TYPE_MASK, MAP_SHARED)}}, H_on_alloc},
     {{__NR_mmap, 2, {SL_ABIT(2, PROT_WRITE), SL_AMASK(3, MAP_TYPE_MASK, MAP_SHARED_VALIDATE)}},
-     on_alloc},
-    {{__NR_mprotect, 1, {SL_ABIT(2, PROT_WRITE)}}, on_alloc},
-    {{__NR_pkey_mprotect, 1, {SL_ABIT(2, PROT_WRITE)}}, on_alloc},
-    {{__NR_brk, 1, {SL_ANE(0, 0)}}, on_alloc},
-    {{__NR_mremap, 0, {{0}}}, on_alloc},
+     H_on_alloc},
+    {{__NR_mprotect, 1, {SL_ABIT(2, PROT_WRITE)}}, H_on_alloc},
+    {{__NR_pkey_mprotect, 1, {SL_ABIT(2, PROT_WRITE)}}, H_on_alloc},
+    {{__NR_brk, 1, {SL_ANE(0, 0)}}, H_on_alloc},
+    {{__NR_mremap, 0, {{0}}}, H_on_alloc},
 };
 
 static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
 {
-	size_t n = feature_rules_copy(mem_rules, SL_ARRAY_SIZE(mem_rules), out, max);
+	size_t n = feature_rows_copy(mem_rules, SL_ARRAY_SIZE(mem_rules), handlers,
+				     SL_ARRAY_SIZE(handlers), out, max);
 	/* SysV segments when the sysv_ipc group is allowed */
 	if (!filter_denies(env->policy, __NR_shmget)) {
 		if (n < max)

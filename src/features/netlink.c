@@ -782,20 +782,43 @@ static void on_recvfrom(struct sl_ctx *c, struct sl_action *a, void *arg)
 }
 
 /* clang-format off */
-static const struct sl_frule netlink_rules[] = {
-    {{__NR_socket, 3, SL_NETLINK_ROUTE_CMPS}, on_socket},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+    H_on_socket,
+    H_on_bind,
+    H_on_getsockname,
+    H_on_connect,
+    H_on_sendto,
+    H_on_sendmsg,
+    H_on_recvmsg,
+    H_on_recvfrom,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_socket] = on_socket,
+    [H_on_bind] = on_bind,
+    [H_on_getsockname] = on_getsockname,
+    [H_on_connect] = on_connect,
+    [H_on_sendto] = on_sendto,
+    [H_on_sendmsg] = on_sendmsg,
+    [H_on_recvmsg] = on_recvmsg,
+    [H_on_recvfrom] = on_recvfrom,
+};
+
+static const struct sl_frow netlink_rules[] = {
+    {{__NR_socket, 3, SL_NETLINK_ROUTE_CMPS}, H_on_socket},
     /* the calls only a view socket needs answered: on the fd numbers the
      * view's sockets are given (free_slot), nothing else */
-    {{__NR_bind, 1, {SLOT_CMP}}, on_bind},
-    {{__NR_getsockname, 1, {SLOT_CMP}}, on_getsockname},
-    {{__NR_connect, 0, {{0}}}, on_connect},
+    {{__NR_bind, 1, {SLOT_CMP}}, H_on_bind},
+    {{__NR_getsockname, 1, {SLOT_CMP}}, H_on_getsockname},
+    {{__NR_connect, 0, {{0}}}, H_on_connect},
     /* unixsock.c's forms, exactly (the rules are merged): an address
      * given and no Fast Open; every sendmsg but Fast Open */
-    {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendto},
-    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN, 0)}}, on_sendmsg},
+    {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, H_on_sendto},
+    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN, 0)}}, H_on_sendmsg},
     /* on the view's fd numbers */
-    {{__NR_recvmsg, 1, {SLOT_CMP}}, on_recvmsg},
-    {{__NR_recvfrom, 2, {SLOT_CMP, SL_ANE(4, 0)}}, on_recvfrom},
+    {{__NR_recvmsg, 1, {SLOT_CMP}}, H_on_recvmsg},
+    {{__NR_recvfrom, 2, {SLOT_CMP, SL_ANE(4, 0)}}, H_on_recvfrom},
 };
 /* clang-format on */
 
@@ -820,7 +843,7 @@ static void release(void *state)
 /* Always on: getifaddrs and getaddrinfo need it in every sandbox. */
 const struct sl_feature feature_netlink = {
     .name = "netlink route view",
-    SL_FRULES(netlink_rules),
+    SL_FRULES(netlink_rules, handlers),
     .state_size = sizeof(struct nl_state),
     .init = init,
     .release = release,

@@ -82,10 +82,19 @@ static void on_fork(struct sl_ctx *c, struct sl_action *a, void *arg)
 	c->fork_commit = true; /* counted if the chain lets it run */
 }
 
-static const struct sl_frule nproc_rules[] = {
-    {{__NR_clone, 0, {{0}}}, on_fork},
-    {{__NR_fork, 0, {{0}}}, on_fork},
-    {{__NR_vfork, 0, {{0}}}, on_fork},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_fork,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_fork] = on_fork,
+};
+
+static const struct sl_frow nproc_rules[] = {
+    {{__NR_clone, 0, {{0}}}, H_on_fork},
+    {{__NR_fork, 0, {{0}}}, H_on_fork},
+    {{__NR_vfork, 0, {{0}}}, H_on_fork},
 };
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
@@ -99,7 +108,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 /* max_processes: always on (the default cap applies to every sandbox). */
 const struct sl_feature feature_nproc = {
     .name = "max_processes",
-    SL_FRULES(nproc_rules),
+    SL_FRULES(nproc_rules, handlers),
     .state_size = sizeof(struct nproc_state),
     .init = init,
 };

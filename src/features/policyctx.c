@@ -529,11 +529,28 @@ static void on_creat(struct sl_ctx *c, struct sl_action *a, void *arg)
 }
 #endif
 
-static const struct sl_frule pctx_rules[] = {
-    {{__NR_openat, 0, {{0}}}, on_openat},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_openat,
+	H_on_open,
+	H_on_creat,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_openat] = on_openat,
 #ifdef __NR_open
-    {{__NR_open, 0, {{0}}}, on_open},
-    {{__NR_creat, 0, {{0}}}, on_creat},
+    [H_on_open] = on_open,
+#endif
+#ifdef __NR_open
+    [H_on_creat] = on_creat,
+#endif
+};
+
+static const struct sl_frow pctx_rules[] = {
+    {{__NR_openat, 0, {{0}}}, H_on_openat},
+#ifdef __NR_open
+    {{__NR_open, 0, {{0}}}, H_on_open},
+    {{__NR_creat, 0, {{0}}}, H_on_creat},
 #endif
 };
 
@@ -571,7 +588,7 @@ static void release(void *state)
 const struct sl_feature feature_policyctx = {
     .name = "policy_fn paths",
     .active = active,
-    SL_FRULES(pctx_rules),
+    SL_FRULES(pctx_rules, handlers),
     .state_size = sizeof(struct pctx_state),
     .init = init,
     .release = release,

@@ -394,9 +394,20 @@ static void on_getsockname(struct sl_ctx *c, struct sl_action *a, void *arg)
 		close(sock);
 }
 
-static const struct sl_frule portremap_rules[] = {
-    {{__NR_bind, 0, {{0}}}, on_bind},
-    {{__NR_getsockname, 0, {{0}}}, on_getsockname},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_bind,
+	H_on_getsockname,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_bind] = on_bind,
+    [H_on_getsockname] = on_getsockname,
+};
+
+static const struct sl_frow portremap_rules[] = {
+    {{__NR_bind, 0, {{0}}}, H_on_bind},
+    {{__NR_getsockname, 0, {{0}}}, H_on_getsockname},
 };
 
 /* ---- the views ----------------------------------------------------------------------- */
@@ -509,7 +520,7 @@ static void describe(void *state, struct jsonw *w)
 const struct sl_feature feature_portremap = {
     .name = "port_remap",
     .active = active,
-    SL_FRULES(portremap_rules),
+    SL_FRULES(portremap_rules, handlers),
     .state_size = sizeof(struct pr_state),
     .init = init,
     .release = release,

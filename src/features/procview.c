@@ -447,13 +447,7 @@ void procview_open(struct onbehalf *ob, struct sl_ctx *c, int dirfd, const char 
 		*a = sl_act_continue();
 		return;
 	}
-	if (fd < 0) {
-		*a = sl_act_errno((int)-fd);
-		return;
-	}
-	*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND,
-				.fd = (int)fd,
-				.fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
+	*a = sl_act_opened(fd, flags);
 }
 
 /* ---- listings ----------------------------------------------------------------------- */
@@ -591,10 +585,23 @@ static void on_getdents(struct sl_ctx *c, struct sl_action *a, void *arg)
 }
 #endif
 
-static const struct sl_frule procview_rules[] = {
-    {{__NR_getdents64, 0, {{0}}}, on_getdents64},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_getdents64,
+	H_on_getdents,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_getdents64] = on_getdents64,
 #ifdef __NR_getdents
-    {{__NR_getdents, 0, {{0}}}, on_getdents},
+    [H_on_getdents] = on_getdents,
+#endif
+};
+
+static const struct sl_frow procview_rules[] = {
+    {{__NR_getdents64, 0, {{0}}}, H_on_getdents64},
+#ifdef __NR_getdents
+    {{__NR_getdents, 0, {{0}}}, H_on_getdents},
 #endif
 };
 
@@ -615,7 +622,7 @@ static void release(void *state)
  * The opens are synthetic.c's (one resolution for the views and this). */
 const struct sl_feature feature_procview = {
     .name = "procview",
-    SL_FRULES(procview_rules),
+    SL_FRULES(procview_rules, handlers),
     .state_size = sizeof(struct pv_state),
     .init = init,
     .release = release,

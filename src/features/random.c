@@ -164,11 +164,26 @@ static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
 }
 #endif
 
-static const struct sl_frule random_rules[] = {
-    {{__NR_getrandom, 0, {{0}}}, on_getrandom},
-    {{__NR_openat, 1, {SL_AMASK(2, NOT_READING, 0)}}, on_openat},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_getrandom,
+	H_on_openat,
+	H_on_open_legacy,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_getrandom] = on_getrandom,
+    [H_on_openat] = on_openat,
 #ifdef __NR_open
-    {{__NR_open, 1, {SL_AMASK(1, NOT_READING, 0)}}, on_open_legacy},
+    [H_on_open_legacy] = on_open_legacy,
+#endif
+};
+
+static const struct sl_frow random_rules[] = {
+    {{__NR_getrandom, 0, {{0}}}, H_on_getrandom},
+    {{__NR_openat, 1, {SL_AMASK(2, NOT_READING, 0)}}, H_on_openat},
+#ifdef __NR_open
+    {{__NR_open, 1, {SL_AMASK(1, NOT_READING, 0)}}, H_on_open_legacy},
 #endif
 };
 
@@ -195,7 +210,7 @@ static void release(void *state)
 const struct sl_feature feature_random = {
     .name = "random",
     .active = active,
-    SL_FRULES(random_rules),
+    SL_FRULES(random_rules, handlers),
     .state_size = sizeof(struct random_state),
     .init = init,
     .release = release,

@@ -395,12 +395,7 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	}
 	if (w == 0 && oq.fd != PV_OPEN_LONG) {
 		/* opened at its one resolution (procview_open_here) */
-		if (oq.fd < 0)
-			*a = sl_act_errno((int)-oq.fd);
-		else
-			*a = (struct sl_action){.kind = SL_ACT_INJECT_SEND,
-						.fd = (int)oq.fd,
-						.fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
+		*a = sl_act_opened(oq.fd, flags);
 		return;
 	}
 	if (w == 0) {
@@ -409,13 +404,7 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	}
 	/* the sandbox may have chmodded the memfd (fchmod is not notified):
 	 * a match is the view or an error, never the real file */
-	int fd = open_view(st, (size_t)w - 1, c);
-	if (fd < 0) {
-		*a = sl_act_errno(-fd);
-		return;
-	}
-	*a = (struct sl_action){
-	    .kind = SL_ACT_INJECT_SEND, .fd = fd, .fd_flags = (flags & O_CLOEXEC) ? O_CLOEXEC : 0};
+	*a = sl_act_opened(open_view(st, (size_t)w - 1, c), flags);
 }
 
 static void on_openat(struct sl_ctx *c, struct sl_action *a, void *arg)
@@ -459,10 +448,19 @@ static void on_open_legacy(struct sl_ctx *c, struct sl_action *a, void *arg)
 	{{(nr), 2, {SL_AMASK((flags), SYN_CREATING, SYN_TMPFILE), SL_AMASK((mode), SYN_SETID, 0)}}, (fn)}, \
 	{{(nr), 2, {SL_AMASK((flags), SYN_EXCL | O_PATH, SYN_EXCL | O_PATH), SL_AMASK((mode), SYN_SETID, 0)}}, (fn)}
 /* clang-format on */
-static const struct sl_frule synthetic_rules[] = {
-    SYN_OPEN_FORMS(__NR_openat, 2, 3, on_openat),
+/* The handlers of this file's rule table, by index (struct sl_frow). */
+enum { H_on_openat, H_on_open_legacy };
+static const sl_hfn handlers[] = {
+    [H_on_openat] = on_openat,
 #ifdef __NR_open
-    SYN_OPEN_FORMS(__NR_open, 1, 2, on_open_legacy),
+    [H_on_open_legacy] = on_open_legacy,
+#endif
+};
+
+static const struct sl_frow synthetic_rules[] = {
+    SYN_OPEN_FORMS(__NR_openat, 2, 3, H_on_openat),
+#ifdef __NR_open
+    SYN_OPEN_FORMS(__NR_open, 1, 2, H_on_open_legacy),
 #endif
 };
 
@@ -563,7 +561,7 @@ static void attached(struct sl_sup *s, void *state)
 /* Always on: every sandbox has a name. */
 const struct sl_feature feature_synthetic = {
     .name = "synthetic",
-    SL_FRULES(synthetic_rules),
+    SL_FRULES(synthetic_rules, handlers),
     .state_size = sizeof(struct synth_state),
     .init = init,
     .release = release,

@@ -374,6 +374,19 @@ static void on_futex(struct sl_ctx *c, struct sl_action *a, void *arg)
 
 /* ---- the rules ---------------------------------------------------------------------- */
 
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_arch_prctl,
+	H_on_gettimeofday,
+	H_on_time,
+	H_on_futex,
+	H_on_timerfd_settime,
+	H_on_timer_settime,
+	H_on_futex_waitv,
+	H_on_clock_gettime,
+	H_on_clock_nanosleep,
+};
+
 #define CMD_MASK 0xfffffe7fULL /* an int: the command without the two flags */
 #define FUTEX_RT(cmd)                                                                              \
 	{                                                                                          \
@@ -381,23 +394,35 @@ static void on_futex(struct sl_ctx *c, struct sl_action *a, void *arg)
 		 2,                                                                                \
 		 {SL_AMASK(1, CMD_MASK | FUTEX_CLOCK_REALTIME, (cmd) | FUTEX_CLOCK_REALTIME),      \
 		  SL_ANE(3, 0)}},                                                                  \
-		    on_futex                                                                       \
+		    H_on_futex                                                                     \
 	}
 #define REALTIME_RULES(k)                                                                          \
-	{{__NR_clock_gettime, 1, {SL_A32(0, (k))}}, on_clock_gettime},                             \
+	{{__NR_clock_gettime, 1, {SL_A32(0, (k))}}, H_on_clock_gettime},                           \
 	{                                                                                          \
 		{__NR_clock_nanosleep, 2, {SL_A32(0, (k)), SL_ABIT(1, TIMER_ABSTIME)}},            \
-		    on_clock_nanosleep                                                             \
+		    H_on_clock_nanosleep                                                           \
 	}
 
 #ifdef __x86_64__
-static const struct sl_frule vdso_rules[] = {
-    {{__NR_arch_prctl, 1, {SL_A32(0, ARCH_SET_FS)}}, on_arch_prctl},
+static const sl_hfn handlers[] = {
+    [H_on_arch_prctl] = on_arch_prctl,
+    [H_on_gettimeofday] = on_gettimeofday,
+    [H_on_time] = on_time,
+    [H_on_futex] = on_futex,
+    [H_on_timerfd_settime] = on_timerfd_settime,
+    [H_on_timer_settime] = on_timer_settime,
+    [H_on_futex_waitv] = on_futex_waitv,
+    [H_on_clock_gettime] = on_clock_gettime,
+    [H_on_clock_nanosleep] = on_clock_nanosleep,
 };
 
-static const struct sl_frule time_rules[] = {
-    {{__NR_gettimeofday, 0, {{0}}}, on_gettimeofday},
-    {{__NR_time, 0, {{0}}}, on_time},
+static const struct sl_frow vdso_rules[] = {
+    {{__NR_arch_prctl, 1, {SL_A32(0, ARCH_SET_FS)}}, H_on_arch_prctl},
+};
+
+static const struct sl_frow time_rules[] = {
+    {{__NR_gettimeofday, 0, {{0}}}, H_on_gettimeofday},
+    {{__NR_time, 0, {{0}}}, H_on_time},
     REALTIME_RULES(CLOCK_REALTIME),
     REALTIME_RULES(CLOCK_REALTIME_COARSE),
     REALTIME_RULES(CLOCK_REALTIME_ALARM),
@@ -405,20 +430,22 @@ static const struct sl_frule time_rules[] = {
     FUTEX_RT(FUTEX_WAIT_BITSET),
     FUTEX_RT(FUTEX_WAIT_REQUEUE_PI),
     FUTEX_RT(FUTEX_LOCK_PI2),
-    {{__NR_futex, 2, {SL_AMASK(1, CMD_MASK, FUTEX_LOCK_PI), SL_ANE(3, 0)}}, on_futex},
-    {{__NR_timerfd_settime, 1, {SL_ABIT(1, TFD_TIMER_ABSTIME)}}, on_timerfd_settime},
-    {{__NR_timer_settime, 1, {SL_ABIT(1, TIMER_ABSTIME)}}, on_timer_settime},
-    {{__NR_futex_waitv, 2, {SL_ANE(3, 0), SL_A32(4, CLOCK_REALTIME)}}, on_futex_waitv},
+    {{__NR_futex, 2, {SL_AMASK(1, CMD_MASK, FUTEX_LOCK_PI), SL_ANE(3, 0)}}, H_on_futex},
+    {{__NR_timerfd_settime, 1, {SL_ABIT(1, TFD_TIMER_ABSTIME)}}, H_on_timerfd_settime},
+    {{__NR_timer_settime, 1, {SL_ABIT(1, TIMER_ABSTIME)}}, H_on_timer_settime},
+    {{__NR_futex_waitv, 2, {SL_ANE(3, 0), SL_A32(4, CLOCK_REALTIME)}}, H_on_futex_waitv},
 };
 #endif
 
 static size_t rules(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
 {
 #ifdef __x86_64__
-	size_t n = feature_rules_copy(vdso_rules, SL_ARRAY_SIZE(vdso_rules), out, max);
+	size_t n = feature_rows_copy(vdso_rules, SL_ARRAY_SIZE(vdso_rules), handlers,
+				     SL_ARRAY_SIZE(handlers), out, max);
 	if (env->policy->time_start.set)
-		n += feature_rules_copy(time_rules, SL_ARRAY_SIZE(time_rules), out ? out + n : NULL,
-					max > n ? max - n : 0);
+		n += feature_rows_copy(time_rules, SL_ARRAY_SIZE(time_rules), handlers,
+				       SL_ARRAY_SIZE(handlers), out ? out + n : NULL,
+				       max > n ? max - n : 0);
 	return n;
 #else
 	(void)env;

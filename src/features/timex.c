@@ -72,13 +72,24 @@ static void on_clock_adjtime(struct sl_ctx *c, struct sl_action *a, void *arg)
 	emulate(c, a, clock, c->req->data.args[1]);
 }
 
-static const struct sl_frule timex_rules[] = {
-    {{__NR_adjtimex, 0, {{0}}}, on_adjtimex},
-    {{__NR_clock_adjtime, 0, {{0}}}, on_clock_adjtime},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_adjtimex,
+	H_on_clock_adjtime,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_adjtimex] = on_adjtimex,
+    [H_on_clock_adjtime] = on_clock_adjtime,
+};
+
+static const struct sl_frow timex_rules[] = {
+    {{__NR_adjtimex, 0, {{0}}}, H_on_adjtimex},
+    {{__NR_clock_adjtime, 0, {{0}}}, H_on_clock_adjtime},
 };
 
 /* Always on: the clock is the host's to set. */
 const struct sl_feature feature_timex = {
     .name = "adjtimex",
-    SL_FRULES(timex_rules),
+    SL_FRULES(timex_rules, handlers),
 };

@@ -158,9 +158,18 @@ static bool active(const struct sl_feature_env *env)
 	return env->tty_jobs;
 }
 
-static const struct sl_frule tty_rules[] = {
-    {{__NR_ioctl, 1, {SL_A32(1, TIOCSPGRP)}}, on_ioctl},
-    {{__NR_ioctl, 1, {SL_A32(1, TIOCSWINSZ)}}, on_ioctl},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_ioctl,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_ioctl] = on_ioctl,
+};
+
+static const struct sl_frow tty_rules[] = {
+    {{__NR_ioctl, 1, {SL_A32(1, TIOCSPGRP)}}, H_on_ioctl},
+    {{__NR_ioctl, 1, {SL_A32(1, TIOCSWINSZ)}}, H_on_ioctl},
 };
 
 /* An interactive sandbox handed the terminal (else the filter refuses
@@ -168,5 +177,5 @@ static const struct sl_frule tty_rules[] = {
 const struct sl_feature feature_tty = {
     .name = "terminal job control",
     .active = active,
-    SL_FRULES(tty_rules),
+    SL_FRULES(tty_rules, handlers),
 };

@@ -33,8 +33,17 @@ static void on_uname(struct sl_ctx *c, struct sl_action *a, void *arg)
 		*a = sl_act_return(0);
 }
 
-static const struct sl_frule uname_rules[] = {
-    {{__NR_uname, 0, {{0}}}, on_uname},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_uname,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_uname] = on_uname,
+};
+
+static const struct sl_frow uname_rules[] = {
+    {{__NR_uname, 0, {{0}}}, H_on_uname},
 };
 
 static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env, size_t proc_off)
@@ -53,7 +62,7 @@ static int init(struct sl_sup *s, void *state, const struct sl_feature_env *env,
 /* Always on: every sandbox has a name. */
 const struct sl_feature feature_uname = {
     .name = "uname",
-    SL_FRULES(uname_rules),
+    SL_FRULES(uname_rules, handlers),
     .state_size = sizeof(struct uname_state),
     .init = init,
 };

@@ -972,18 +972,34 @@ static void on_route_opt(struct sl_ctx *c, struct sl_action *a, void *arg)
 		*a = sl_act_continue();
 }
 
-static const struct sl_frule unixsock_rules[] = {
-    {{__NR_connect, 0, {{0}}}, on_connect},
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_connect,
+	H_on_sendto,
+	H_on_sendmsg,
+	H_on_sendmmsg,
+	H_on_listen,
+	H_on_route_opt,
+};
+
+static const sl_hfn handlers[] = {
+    [H_on_connect] = on_connect,   [H_on_sendto] = on_sendto, [H_on_sendmsg] = on_sendmsg,
+    [H_on_sendmmsg] = on_sendmmsg, [H_on_listen] = on_listen, [H_on_route_opt] = on_route_opt,
+};
+
+static const struct sl_frow unixsock_rules[] = {
+    {{__NR_connect, 0, {{0}}}, H_on_connect},
     /* an address given, and not a Fast Open (the filter refuses those):
      * exactly what the filter's sendto rule leaves */
-    {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendto},
+    {{__NR_sendto, 2, {SL_ANE(4, 0), SL_AMASK(3, MSG_FASTOPEN, 0)}}, H_on_sendto},
     /* every call the filter does not refuse (Fast Open) */
-    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN, 0)}}, on_sendmsg},
-    {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, on_sendmmsg},
-    {{__NR_listen, 0, {{0}}}, on_listen},
-    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IP), SL_A32(2, IP_OPTIONS)}}, on_route_opt},
-    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_RTHDR)}}, on_route_opt},
-    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_2292PKTOPTIONS)}}, on_route_opt},
+    {{__NR_sendmsg, 1, {SL_AMASK(2, MSG_FASTOPEN, 0)}}, H_on_sendmsg},
+    {{__NR_sendmmsg, 1, {SL_AMASK(3, MSG_FASTOPEN, 0)}}, H_on_sendmmsg},
+    {{__NR_listen, 0, {{0}}}, H_on_listen},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IP), SL_A32(2, IP_OPTIONS)}}, H_on_route_opt},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_RTHDR)}}, H_on_route_opt},
+    {{__NR_setsockopt, 2, {SL_A32(1, IPPROTO_IPV6), SL_A32(2, IPV6_2292PKTOPTIONS)}},
+     H_on_route_opt},
 };
 
 /* Network rules that let a connect or a send out need our copy of the
@@ -1047,7 +1063,7 @@ static void release(void *state)
 /* Always on: every sandbox may make unix sockets. */
 const struct sl_feature feature_unixsock = {
     .name = "sockets",
-    SL_FRULES(unixsock_rules),
+    SL_FRULES(unixsock_rules, handlers),
     .state_size = sizeof(struct unixsock_state),
     .init = init,
     .release = release,

@@ -230,20 +230,29 @@ static void on_pid(struct sl_ctx *c, struct sl_action *a, void *arg)
 	/* else CONTINUE (see the top of this file for why that is safe) */
 }
 
+/* The handlers of this file's rule tables, by index (struct sl_frow). */
+enum {
+	H_on_pid,
+};
+
 #define PID_SET(nr)                                                                                \
 	{                                                                                          \
-		{(nr), 1, {SL_ANE(0, 0)}}, on_pid                                                  \
+		{(nr), 1, {SL_ANE(0, 0)}}, H_on_pid                                                \
 	}
 /* which values: PRIO_PROCESS/PGRP = 0/1, IOPRIO_WHO_PROCESS/PGRP = 1/2;
  * who 0 is the caller (the user forms are refused by the filter) */
 #define WHO_SET(nr, process, pgrp)                                                                 \
-	{{(nr), 2, {SL_A32(0, process), SL_ANE(1, 0)}}, on_pid},                                   \
+	{{(nr), 2, {SL_A32(0, process), SL_ANE(1, 0)}}, H_on_pid},                                 \
 	{                                                                                          \
-		{(nr), 2, {SL_A32(0, pgrp), SL_ANE(1, 0)}}, on_pid                                 \
+		{(nr), 2, {SL_A32(0, pgrp), SL_ANE(1, 0)}}, H_on_pid                               \
 	}
 
 /* The calls naming a pid other than the caller's (0). */
-static const struct sl_frule xproc_rules[] = {
+static const sl_hfn handlers[] = {
+    [H_on_pid] = on_pid,
+};
+
+static const struct sl_frow xproc_rules[] = {
     PID_SET(__NR_prlimit64),
     PID_SET(__NR_sched_setaffinity),
     PID_SET(__NR_sched_setscheduler),
@@ -262,11 +271,11 @@ static const struct sl_frule xproc_rules[] = {
     PID_SET(__NR_getpgid),
     PID_SET(__NR_getsid),
     /* setpgid(pid, pgid): pgid 0 is "a group of its own" */
-    {{__NR_setpgid, 1, {SL_ANE(1, 0)}}, on_pid},
-    {{__NR_kcmp, 0, {{0}}}, on_pid},
+    {{__NR_setpgid, 1, {SL_ANE(1, 0)}}, H_on_pid},
+    {{__NR_kcmp, 0, {{0}}}, H_on_pid},
     /* capget(header, data): the pid is in memory; a NULL data is a
      * version query, which reads no pid */
-    {{__NR_capget, 1, {SL_ANE(1, 0)}}, on_pid},
+    {{__NR_capget, 1, {SL_ANE(1, 0)}}, H_on_pid},
     WHO_SET(__NR_setpriority, 0, 1),
     WHO_SET(__NR_getpriority, 0, 1),
     WHO_SET(__NR_ioprio_set, 1, 2),
@@ -276,5 +285,5 @@ static const struct sl_frule xproc_rules[] = {
 /* Always on: no sandbox may touch a process outside it. */
 const struct sl_feature feature_xproc = {
     .name = "cross-process calls",
-    SL_FRULES(xproc_rules),
+    SL_FRULES(xproc_rules, handlers),
 };

@@ -9,6 +9,7 @@
 #include "feature.h"
 #include "harness.h"
 #include "policy.h"
+#include "registry.h"
 #include "supervisor.h"
 
 static void nop(struct sl_ctx *c, struct sl_action *a, void *arg)
@@ -17,16 +18,56 @@ static void nop(struct sl_ctx *c, struct sl_action *a, void *arg)
 
 /* Two forms of getppid for one handler, one unconditional getpid; a
  * handler relying on its condition for gettid. */
-static const struct sl_frule two_forms[] = {
-    {{__NR_getppid, 1, {SL_ANE(0, 1)}}, nop},
-    {{__NR_getppid, 1, {SL_ANE(0, 2)}}, nop},
-    {{__NR_getpid, 0, {{0}}}, nop},
-    {{__NR_gettid, 1, {SL_ANE(0, 1)}}, nop},
+static const struct sl_frow two_forms[] = {
+    {{__NR_getppid, 1, {SL_ANE(0, 1)}}, 0},
+    {{__NR_getppid, 1, {SL_ANE(0, 2)}}, 0},
+    {{__NR_getpid, 0, {{0}}}, 0},
+    {{__NR_gettid, 1, {SL_ANE(0, 1)}}, 0},
 };
+static const sl_hfn nops[] = {nop};
 
 static size_t rules_two(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
 {
-	return feature_rules_copy(two_forms, 4, out, max);
+	return feature_rows_copy(two_forms, 4, nops, 1, out, max);
+}
+
+/* A row naming a handler the list does not hold (past its end, or a
+ * hole: one left out by an #ifdef). */
+static const struct sl_frow bad_rows[] = {
+    {{__NR_getpid, 0, {{0}}}, 0},
+    {{__NR_getppid, 0, {{0}}}, 1},
+};
+static const sl_hfn holed[] = {[2] = nop};
+static const struct sl_feature f_past = {.name = "past", SL_FRULES(bad_rows, nops)};
+static const struct sl_feature f_hole = {.name = "hole", SL_FRULES(bad_rows, holed)};
+
+/* Each refused, naming the feature and the row; no rule is made. */
+TEST(feature_rows_without_handler_refused)
+{
+	struct sandlock_sandbox cfg;
+	policy_init(&cfg);
+	struct sl_feature_env env = {.policy = &cfg};
+	struct sl_frule *rules = (struct sl_frule *)1;
+	size_t n = 7;
+	CHECK_EQ(feature_rules_of(&f_past, &env, &rules, &n), -EINVAL);
+	CHECK(rules == NULL);
+	CHECK_EQ(n, 0);
+	CHECK_STR(sl_error_get(), "feature past: notify rule 1 has no handler");
+	CHECK_EQ(feature_rules_of(&f_hole, &env, &rules, &n), -EINVAL);
+	CHECK_STR(sl_error_get(), "feature hole: notify rule 0 has no handler");
+	policy_release(&cfg);
+}
+
+/* Every built-in feature's table names handlers it holds. */
+TEST(feature_builtin_rows_have_handlers)
+{
+	const struct sl_feature_set *set = registry_features();
+	for (size_t i = 0; i < set->n; i++) {
+		const struct sl_feature *f = set->v[i];
+		for (size_t k = 0; k < f->n_table; k++)
+			if (f->table[k].h >= f->n_fns || !f->fns[f->table[k].h])
+				th_fail(__FILE__, __LINE__, "%s: row %zu", f->name, k);
+	}
 }
 
 static size_t rules_many(const struct sl_feature_env *env, struct sl_frule *out, size_t max)
