@@ -227,7 +227,8 @@ int cowl_magic_upper(struct cl_state *st, struct sl_ctx *c, const char *path, ch
 int cowl_place(struct cl_state *st, struct sl_ctx *c, int dirfd, const char *path, bool empty,
 	       bool nofollow, struct place *p)
 {
-	char base[PATH_MAX], rel[PATH_MAX];
+	/* rel: a magic link's remainder, or "/" and a relative path */
+	char base[PATH_MAX], rel[PATH_MAX + 2];
 	const char *rest = path;
 	int r;
 	if (path[0] == '/') {
@@ -238,6 +239,15 @@ int cowl_place(struct cl_state *st, struct sl_ctx *c, int dirfd, const char *pat
 		return -ENOENT;
 	} else {
 		r = base_name(c, dirfd, base);
+		/* cleaned before it is joined: the kernel takes a relative
+		 * path of PATH_MAX - 1 bytes from any directory, and "./"
+		 * runs make one that long whatever it names */
+		if (path[0]) {
+			rel[0] = '/';
+			memcpy(rel + 1, path, strlen(path) + 1);
+			clean(rel);
+			rest = rel + 1;
+		}
 	}
 	if (r == -ESTALE)
 		return 0; /* a removed base: nothing of the layer is beneath it */
