@@ -116,6 +116,28 @@ TEST(attack13_cgroup_list_through_every_fd_name)
 	CHECK(!strncmp(tc_line(out, 3), "errno=", 6)); /* O_NOFOLLOW: the magic link itself */
 }
 
+/* The same where pidfd_getfd is refused (Docker's default profile): the
+ * supervisor reaches the child's fds another way, or refuses; never the
+ * outsider. */
+TEST(attack13_cgroup_list_through_fd_names_without_pidfd_getfd)
+{
+	pid_t v = tc_outsider(NULL);
+	char *procs = procs_listing(v);
+	if (!procs) {
+		tc_outsider_end(v);
+		SKIP("no cgroup.procs of ours lists our processes");
+	}
+	tc_refuse_pidfd_getfd();
+	sandlock_sandbox_t *p =
+	    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/sys/fs/cgroup"));
+	char *out = tc_named_in(p, "a13probe", "links", procs, tc_itoa(v), NULL);
+	char *own = tc_named_in(p, "a12probe", "grep", procs, tc_itoa(v), NULL);
+	tc_outsider_end(v);
+	CHECK_EQ(tc_nlines(out), 9);
+	CHECK(strstr(out, "found") == NULL);
+	CHECK_STR(tc_line(own, 0), "absent");
+}
+
 /* A grant of the cgroup's own directory, inside the cgroup mount: the
  * mount's floor holds beneath it too (a rewritten path meets Landlock's
  * refusal). */
@@ -227,6 +249,79 @@ TEST(attack13_cgroup_mount_made_after_start)
 	long leaked = -1, viewed = -1;
 	CHECK_EQ(sscanf(out, "leaked %ld viewed %ld", &leaked, &viewed), 2);
 	CHECK_EQ(leaked, 0L);
+}
+
+/* The outsider moved into a cgroup whose path is longer than PATH_MAX
+ * (made as root beside ours): the kernel cannot print the list's name,
+ * so which file it is cannot be told: refused, never served whole. */
+#define DEEP_LEVELS 22
+TEST(attack13_cgroup_list_past_path_max_refused)
+{
+	if (getuid() != 0)
+		SKIP("needs root to make cgroups");
+	pid_t v = tc_outsider(NULL);
+	char *procs = procs_listing(v);
+	if (!procs) {
+		tc_outsider_end(v);
+		SKIP("no cgroup.procs of ours lists our processes");
+	}
+	char name[201];
+	memset(name, 'd', 200);
+	name[200] = 0;
+	char *dir = dir_of(procs), *at = dir;
+	int made = 0;
+	while (made < DEEP_LEVELS) {
+		char *next = tc_path(at, tc_fmt("%.*s%d", 190, name, (int)getpid()));
+		if (strlen(next) >= 4000 || mkdir(next, 0755) < 0)
+			break; /* past what a path names: the rest below by fd */
+		at = next;
+		made++;
+	}
+	int fd = open(at, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	CHECK(fd >= 0);
+	const char *sub = tc_fmt("%.*s%d", 190, name, (int)getpid());
+	int deep = 0;
+	for (int i = made; fd >= 0 && i < DEEP_LEVELS; i++, deep++) {
+		if (mkdirat(fd, sub, 0755) < 0)
+			break;
+		int next = openat(fd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(fd);
+		fd = next;
+	}
+	bool moved = fd >= 0 && made + deep == DEEP_LEVELS;
+	if (moved) {
+		int w = openat(fd, "cgroup.procs", O_WRONLY | O_CLOEXEC);
+		moved = w >= 0 && dprintf(w, "%d\n", (int)v) > 0;
+		if (w >= 0)
+			close(w);
+	}
+	char *out = NULL;
+	if (moved) {
+		sandlock_sandbox_t *p =
+		    tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/sys/fs/cgroup"));
+		out = tc_named_in(p, "a13probe", "deep", dir, sub, tc_itoa(DEEP_LEVELS), tc_itoa(v),
+				  NULL);
+	}
+	tc_outsider_end(v); /* the deep cgroup empty: removable */
+	if (fd >= 0)
+		close(fd);
+	for (int i = DEEP_LEVELS; i > 0; i--) {
+		char *path = tc_fmt("%s", dir);
+		int dfd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		for (int k = 1; dfd >= 0 && k < i; k++) {
+			int next = openat(dfd, sub, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+			close(dfd);
+			dfd = next;
+		}
+		if (dfd >= 0) {
+			unlinkat(dfd, sub, AT_REMOVEDIR);
+			close(dfd);
+		}
+	}
+	CHECK(moved);
+	CHECK_EQ(tc_nlines(out), 3);
+	CHECK(strstr(out, "found") == NULL);
+	CHECK(strstr(out, "errno=EACCES") != NULL);
 }
 
 /* What must still work: a cgroup's files other than its lists read as

@@ -12,6 +12,11 @@
  *                            most: "missing"), then N opens of a path a
  *                            second thread flips between LIST and DECOY:
  *                            "leaked L viewed V failed F"
+ *   deep DIR NAME N WORD     DIR/NAME/NAME... (N times) entered by fds
+ *                            (its path longer than PATH_MAX), then its
+ *                            cgroup.procs, the thread list (cgroup.threads
+ *                            or tasks) and cgroup.procs again from there
+ *                            as the working directory: a line each
  */
 #define _GNU_SOURCE 1
 #include <fcntl.h>
@@ -145,9 +150,34 @@ static int cmd_late(int argc, char **argv)
 	return 0;
 }
 
+static int cmd_deep(int argc, char **argv)
+{
+	if (argc < 5)
+		return 2;
+	int d = open(argv[1], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	for (long i = strtol(argv[3], NULL, 10); d >= 0 && i > 0; i--) {
+		int next = openat(d, argv[2], O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+		close(d);
+		d = next;
+	}
+	if (d < 0) {
+		printf("errno=%s\n", probe_errname(errno));
+		return 0;
+	}
+	report(d, "cgroup.procs", O_RDONLY, argv[4]);
+	report(d, faccessat(d, "tasks", F_OK, 0) == 0 ? "tasks" : "cgroup.threads", O_RDONLY,
+	       argv[4]);
+	if (fchdir(d) < 0)
+		printf("errno=%s\n", probe_errname(errno));
+	else
+		report(AT_FDCWD, "cgroup.procs", O_RDONLY, argv[4]);
+	return 0;
+}
+
 static const struct probe_cmd cmds[] = {
     {"links", cmd_links},
     {"late", cmd_late},
+    {"deep", cmd_deep},
 };
 
 int main(int argc, char **argv)
