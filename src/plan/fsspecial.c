@@ -288,29 +288,40 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
  * rewrites after that check, or one the supervisor never saw, meets
  * Landlock's refusal instead of another process's files.  The same for
  * every cgroup mount, whose pid lists name the processes of the host's
- * cgroups (cgroupview.c serves them with the sandbox's own only).  The
- * directories above such a mount get READ_DIR at most (a rule on one
- * covers its subtree, the mount with it: granted "/", the root is
- * expanded, its other entries get the grant), as above a denied file:
- * listing them still works, and so does listing a directory of the
- * mount through the kernel, which tells names only (the proc view
- * filters the procfs root's). */
+ * cgroups (cgroupview.c serves them with the sandbox's own only).  And
+ * for debugfs and tracefs, which nothing serves: their files list every
+ * task of the host by pid (debugfs's sched/debug; tracefs's trace,
+ * saved_cmdlines, saved_tgids), root reads them (mode 0700, uid 0), and
+ * a sandbox started as root with /sys granted read them through a
+ * grant of /sys; they stay out of reach, EACCES.  The directories above
+ * such a mount get READ_DIR at most (a rule on one covers its subtree,
+ * the mount with it: granted "/", the root is expanded, its other
+ * entries get the grant), as above a denied file: listing them still
+ * works, and so does listing a directory of a procfs or cgroup mount
+ * through the kernel, which tells names only (the proc view filters the
+ * procfs root's). */
 int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts)
 {
-	static const char *const viewed[] = {"proc", "cgroup", "cgroup2", "cpuset"};
+	static const struct {
+		const char *fstype, *who;
+	} hidden[] = {
+	    {"proc", "proc view"},	     {"cgroup", "cgroup view"},
+	    {"cgroup2", "cgroup view"},	     {"cpuset", "cgroup view"},
+	    {"debugfs", "kernel debugging"}, {"tracefs", "kernel tracing"},
+	};
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
 		const struct mounts_entry *e = &mnts->v[i];
 		size_t k = 0;
-		while (k < SL_ARRAY_SIZE(viewed) && strcmp(e->fstype, viewed[k]) != 0)
+		while (k < SL_ARRAY_SIZE(hidden) && strcmp(e->fstype, hidden[k].fstype) != 0)
 			k++;
-		if (k == SL_ARRAY_SIZE(viewed))
+		if (k == SL_ARRAY_SIZE(hidden))
 			continue;
 		int v = mount_state(e);
 		if (v < 0)
 			r = unexaminable(e, v);
 		else if (v)
-			r = fsdeny_restrict(d, k ? "cgroup view" : "proc view", e->point, 0, LS);
+			r = fsdeny_restrict(d, hidden[k].who, e->point, 0, LS);
 	}
 	return r;
 }

@@ -324,6 +324,52 @@ TEST(attack13_cgroup_list_past_path_max_refused)
 	CHECK(strstr(out, "errno=EACCES") != NULL);
 }
 
+/* fstype of the mount at path is type, or one is mounted there now
+ * (in the test's own mount namespace): false when neither. */
+static bool mounted_here(const char *path, const char *type)
+{
+	char *info = tc_read_file("/proc/self/mountinfo");
+	if (info && strstr(info, tc_fmt(" %s ", path)) &&
+	    strstr(strstr(info, tc_fmt(" %s ", path)), tc_fmt(" - %s ", type)))
+		return true;
+	return mount("none", path, type, 0, NULL) == 0;
+}
+
+/*
+ * debugfs's sched/debug lists every task of the host (comm and pid),
+ * tracefs's trace, saved_cmdlines and saved_tgids the pids of the tasks
+ * traced; uid 0 reads them (mode 0700), so a sandbox started as root
+ * with /sys granted read them through the grant, as it would
+ * cgroup.procs.  Fixed: debugfs and tracefs mounts get no Landlock right
+ * (the directories above them listing only), their files EACCES; the
+ * rest of /sys reads and lists as before.
+ */
+TEST(attack13_debugfs_and_tracefs_task_lists_refused)
+{
+	private_mounts();
+	if (!mounted_here("/sys/kernel/debug", "debugfs") ||
+	    !mounted_here("/sys/kernel/tracing", "tracefs"))
+		SKIP("cannot mount debugfs and tracefs");
+	if (!tc_exists("/sys/kernel/debug/sched/debug"))
+		SKIP("no /sys/kernel/debug/sched/debug");
+	pid_t v = tc_outsider(NULL);
+	char *host = tc_read_file("/sys/kernel/debug/sched/debug");
+	bool listed = host && strstr(host, tc_fmt(" %d ", (int)v));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/sys"));
+	char *sched =
+	    tc_named_in(p, "a12probe", "grep", "/sys/kernel/debug/sched/debug", tc_itoa(v), NULL);
+	char *trace = tc_named_in(p, "a12probe", "grep", "/sys/kernel/tracing/README", "x", NULL);
+	char *ls = tc_named_in(p, "a12probe", "cg-ls", "/sys/kernel", "mm", NULL);
+	char *mm = tc_named_in(p, "a12probe", "grep", "/sys/kernel/mm/transparent_hugepage/enabled",
+			       "x", NULL);
+	tc_outsider_end(v);
+	CHECK(listed); /* the host's file does list the outsider */
+	CHECK_STR(tc_line(sched, 0), "errno=EACCES");
+	CHECK_STR(tc_line(trace, 0), "errno=EACCES");
+	CHECK_STR(tc_line(ls, 0), "found");
+	CHECK_STR(tc_line(mm, 0), "absent"); /* read: no line "x" */
+}
+
 /* What must still work: a cgroup's files other than its lists read as
  * the host's, under a grant of /sys or of the whole filesystem. */
 TEST(attack13_cgroup_other_files_read_as_the_host)
