@@ -293,7 +293,10 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
  * task of the host by pid (debugfs's sched/debug; tracefs's trace,
  * saved_cmdlines, saved_tgids), root reads them (mode 0700, uid 0), and
  * a sandbox started as root with /sys granted read them through a
- * grant of /sys; they stay out of reach, EACCES.  The directories above
+ * grant of /sys; they stay out of reach, EACCES.  So does mqueue: a
+ * POSIX queue's file reads NOTIFY_PID, the process its notification is
+ * registered for, to whoever its mode lets read it (0644: anyone), and
+ * no program needs the files (mq_open names no path).  The directories above
  * such a mount get READ_DIR at most (a rule on one covers its subtree,
  * the mount with it: granted "/", the root is expanded, its other
  * entries get the grant), as above a denied file: listing them still
@@ -308,6 +311,7 @@ int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts)
 	    {"proc", "proc view"},	     {"cgroup", "cgroup view"},
 	    {"cgroup2", "cgroup view"},	     {"cpuset", "cgroup view"},
 	    {"debugfs", "kernel debugging"}, {"tracefs", "kernel tracing"},
+	    {"mqueue", "message queues"},
 	};
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {

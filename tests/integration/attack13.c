@@ -11,6 +11,7 @@
 #include "common.h"
 
 #include <fcntl.h>
+#include <mqueue.h>
 #include <sched.h>
 #include <signal.h>
 #include <stdio.h>
@@ -368,6 +369,52 @@ TEST(attack13_debugfs_and_tracefs_task_lists_refused)
 	CHECK_STR(tc_line(trace, 0), "errno=EACCES");
 	CHECK_STR(tc_line(ls, 0), "found");
 	CHECK_STR(tc_line(mm, 0), "absent"); /* read: no line "x" */
+}
+
+/*
+ * A POSIX message queue's file (an mqueue mount, /dev/mqueue on most
+ * hosts, in a granted tree) reads NOTIFY_PID, the process that
+ * registered for its notification: an outsider's pid, to any sandbox
+ * its mode lets read it (0644), as root and as any user.  Fixed: an
+ * mqueue mount gets no Landlock right (EACCES).
+ */
+TEST(attack13_mqueue_notify_pid_refused)
+{
+	private_mounts();
+	char *at = tc_mkdir("mq");
+	if (mount("none", at, "mqueue", 0, NULL) < 0)
+		SKIP("cannot mount mqueue: %s", strerror(errno));
+	char *name = tc_fmt("/atk13-%d", (int)getpid());
+	int p[2];
+	CHECK(pipe(p) == 0);
+	pid_t v = fork();
+	CHECK(v >= 0);
+	if (v == 0) {
+		signal(SIGUSR1, SIG_IGN);
+		mqd_t q = mq_open(name, O_CREAT | O_RDWR, 0644, NULL);
+		struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
+		if (q < 0 || mq_notify(q, &ev) < 0)
+			_exit(1);
+		(void)!write(p[1], "r", 1);
+		for (;;)
+			pause();
+	}
+	close(p[1]);
+	char c;
+	bool ready = read(p[0], &c, 1) == 1;
+	close(p[0]);
+	char *file = tc_path(at, name + 1);
+	char *host = ready ? tc_read_file(file) : NULL;
+	sandlock_sandbox_t *sb = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), at));
+	char *out =
+	    ready ? tc_named_in(sb, "a12probe", "grep", file, tc_fmt("NOTIFY_PID:%d", (int)v), NULL)
+		  : NULL;
+	kill(v, SIGKILL);
+	waitpid(v, NULL, 0);
+	mq_unlink(name);
+	CHECK(ready);
+	CHECK(host && strstr(host, tc_fmt("NOTIFY_PID:%d", (int)v))); /* the host's tells */
+	CHECK_STR(tc_line(out, 0), "errno=EACCES");
 }
 
 /* What must still work: a cgroup's files other than its lists read as
