@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mount.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -381,7 +382,8 @@ TEST(attack13_debugfs_and_tracefs_task_lists_refused)
 TEST(attack13_mqueue_notify_pid_refused)
 {
 	private_mounts();
-	char *at = tc_mkdir("mq");
+	char *tree = tc_mkdir("tree"), *at = tc_path(tree, "mq");
+	CHECK_EQ(mkdir(at, 0755), 0);
 	if (mount("none", at, "mqueue", 0, NULL) < 0)
 		SKIP("cannot mount mqueue: %s", strerror(errno));
 	char *name = tc_fmt("/atk13-%d", (int)getpid());
@@ -390,6 +392,7 @@ TEST(attack13_mqueue_notify_pid_refused)
 	pid_t v = fork();
 	CHECK(v >= 0);
 	if (v == 0) {
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
 		signal(SIGUSR1, SIG_IGN);
 		mqd_t q = mq_open(name, O_CREAT | O_RDWR, 0644, NULL);
 		struct sigevent ev = {.sigev_notify = SIGEV_SIGNAL, .sigev_signo = SIGUSR1};
@@ -405,7 +408,8 @@ TEST(attack13_mqueue_notify_pid_refused)
 	close(p[0]);
 	char *file = tc_path(at, name + 1);
 	char *host = ready ? tc_read_file(file) : NULL;
-	sandlock_sandbox_t *sb = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), at));
+	/* the tree holding the mount (a grant of the mount itself is refused) */
+	sandlock_sandbox_t *sb = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), tree));
 	char *out =
 	    ready ? tc_named_in(sb, "a12probe", "grep", file, tc_fmt("NOTIFY_PID:%d", (int)v), NULL)
 		  : NULL;
@@ -415,6 +419,36 @@ TEST(attack13_mqueue_notify_pid_refused)
 	CHECK(ready);
 	CHECK(host && strstr(host, tc_fmt("NOTIFY_PID:%d", (int)v))); /* the host's tells */
 	CHECK_STR(tc_line(out, 0), "errno=EACCES");
+}
+
+/* A grant of such a mount itself (or of a tree inside it) is refused at
+ * the start, naming it, rather than left to fail at each open; a grant
+ * holding one (/sys) is not. */
+/* The start's refusal of p (its message); fails the test if it ran. */
+static const char *refused(sandlock_builder_t *b)
+{
+	sandlock_sandbox_t *p = tc_build(b);
+	const char *argv[] = {"/bin/true", NULL};
+	sandlock_result_t *r = sandlock_run(p, NULL, argv, 1);
+	if (r)
+		th_fail(__FILE__, __LINE__, "the sandbox started");
+	return sandlock_last_error();
+}
+
+TEST(attack13_grant_of_an_unserved_mount_refused)
+{
+	private_mounts();
+	char *mq = tc_mkdir("mq");
+	if (!mounted_here("/sys/kernel/tracing", "tracefs") ||
+	    mount("none", mq, "mqueue", 0, NULL) < 0)
+		SKIP("cannot mount tracefs and mqueue");
+	CHECK_CONTAINS(
+	    refused(sandlock_sandbox_builder_fs_read(tc_builder(), "/sys/kernel/tracing")),
+	    "fs_read /sys/kernel/tracing: the tree is in /sys/kernel/tracing (tracefs)");
+	CHECK_CONTAINS(refused(sandlock_sandbox_builder_fs_read(tc_builder(), mq)), "(mqueue)");
+	CHECK_CONTAINS(refused(sandlock_sandbox_builder_fs_write(tc_builder(), mq)), "(mqueue)");
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/sys"));
+	CHECK_STR(tc_line(tc_named_in(p, "a12probe", "cg-ls", "/sys", "kernel", NULL), 0), "found");
 }
 
 /* What must still work: a cgroup's files other than its lists read as
