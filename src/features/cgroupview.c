@@ -25,6 +25,8 @@
  * meets Landlock's refusal.  The list is told by its name, the kernel's
  * (d_path of our fd): a cgroup's interface files cannot be renamed (only
  * its directories can) and no directory can take a file's name beside it.
+ * A file that is a mount's root (bind-mounted by itself) prints as its
+ * mount point, a name the host chose: it is refused.
  */
 #include "cgroupview.h"
 
@@ -51,6 +53,9 @@
 #ifndef CGROUP_SUPER_MAGIC
 #define CGROUP_SUPER_MAGIC 0x27e0eb
 #endif
+#ifndef STATX_ATTR_MOUNT_ROOT
+#define STATX_ATTR_MOUNT_ROOT 0x00002000
+#endif
 
 /* The second resolution's object is off cgroupfs: the kernel opens it. */
 #define CG_CONTINUE (-400000L)
@@ -71,6 +76,19 @@ bool cgroupview_object(const struct ob_obj *o)
 	       (sf.f_type == CGROUP2_SUPER_MAGIC || sf.f_type == CGROUP_SUPER_MAGIC);
 }
 
+/* Whether o is the root of a mount: a file bind-mounted by itself prints
+ * as its mount point (d_path), a name the host chose (cgroup.procs
+ * mounted on /srv/x/file, or over a cgroup's memory.max).  A kernel
+ * without the attribute cannot tell: as if it were. */
+static bool mount_root(int fd)
+{
+	struct statx sx;
+	if (statx(fd, "", AT_EMPTY_PATH, STATX_BASIC_STATS, &sx) < 0 ||
+	    !(sx.stx_attributes_mask & STATX_ATTR_MOUNT_ROOT))
+		return true;
+	return (sx.stx_attributes & STATX_ATTR_MOUNT_ROOT) != 0;
+}
+
 /* Which list a regular file of a cgroup is, by its name: 0 or -errno
  * (its name unknown: refused, not served). */
 static int list_of(const struct ob_obj *o, enum cg_list *out)
@@ -79,6 +97,9 @@ static int list_of(const struct ob_obj *o, enum cg_list *out)
 	*out = CG_NONE;
 	if (!S_ISREG(o->st.st_mode))
 		return 0;
+	/* its name is not the kernel's: which file it is is unknown */
+	if (mount_root(o->fd))
+		return -EACCES;
 	int r = procview_fd_path(o->fd, path, sizeof(path));
 	if (r < 0)
 		return r == -ENAMETOOLONG ? -EACCES : r;

@@ -218,6 +218,30 @@ int fsspecial_check_start_dir(const char *dir)
 
 /* ---- pseudo filesystems ------------------------------------------------------------ */
 
+/* The filesystems that get no Landlock right even under a read grant
+ * (fsspecial_hide_proc): the proc and cgroup views serve theirs; the
+ * others, what their files tell (lists), nothing serves. */
+static const struct {
+	const char *fstype, *who, *lists;
+} hidden[] = {
+    {"proc", "proc view", NULL},
+    {"cgroup", "cgroup view", NULL},
+    {"cgroup2", "cgroup view", NULL},
+    {"cpuset", "cgroup view", NULL},
+    {"debugfs", "kernel debugging", "list every task of the host by pid (sched/debug)"},
+    {"tracefs", "kernel tracing", "list the traced tasks by pid (trace, saved_cmdlines)"},
+    {"mqueue", "message queues", "name the pid a queue's notification is registered for"},
+};
+
+/* fstype's index in hidden, or its size. */
+static size_t hidden_fs(const char *fstype)
+{
+	size_t k = 0;
+	while (k < SL_ARRAY_SIZE(hidden) && strcmp(fstype, hidden[k].fstype) != 0)
+		k++;
+	return k;
+}
+
 /* A write grant on a pseudo filesystem, or on a mount beneath one, is
  * refused: its mount and the mounts above it, by the table's parent ids
  * (a mount missing from the table, as above a chroot, ends the walk). */
@@ -248,6 +272,32 @@ static int check_write(const struct mounts *mnts, const struct fs_grant *g)
 			 "directories the command writes instead",
 			 g->path, is ? "" : "inside ", top->point, top->fstype,
 			 fsspecial_pseudo(top->fstype));
+}
+
+/* A grant whose tree is (or lies inside) a mount nothing serves and
+ * that gets no right (debugfs, tracefs, mqueue) is refused, not left to
+ * fail at each open: its mount and the mounts above it, by the table's
+ * parent ids. */
+static int check_unserved(const struct mounts *mnts, const char *field, const struct fs_grant *g)
+{
+	struct statx stx;
+	if (statx(g->fd, "", AT_EMPTY_PATH, STATX_MNT_ID, &stx) < 0)
+		return sl_errorf(errno, "%s: %s: %s", field, g->path, strerror(errno));
+	if (!(stx.stx_mask & STATX_MNT_ID))
+		return sl_errorf(ENOSYS, "%s: %s: %s", field, g->path, strerror(ENOSYS));
+	const struct mounts_entry *e = mounts_find(mnts, (int)stx.stx_mnt_id);
+	for (size_t hops = 0; e && hops <= mnts->n; hops++) {
+		size_t k = hidden_fs(e->fstype);
+		if (k < SL_ARRAY_SIZE(hidden) && hidden[k].lists)
+			return sl_errorf(EPERM,
+					 "%s %s: the tree is in %s (%s), whose files %s: sandlock "
+					 "gives it no right; grant other directories",
+					 field, g->path, e->point, e->fstype, hidden[k].lists);
+		if (e->parent == e->id)
+			break;
+		e = mounts_find(mnts, e->parent);
+	}
+	return 0;
 }
 
 /* True when a mount above e (by the table's parent ids) is a pseudo
@@ -288,29 +338,34 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
  * rewrites after that check, or one the supervisor never saw, meets
  * Landlock's refusal instead of another process's files.  The same for
  * every cgroup mount, whose pid lists name the processes of the host's
- * cgroups (cgroupview.c serves them with the sandbox's own only).  The
- * directories above such a mount get READ_DIR at most (a rule on one
- * covers its subtree, the mount with it: granted "/", the root is
- * expanded, its other entries get the grant), as above a denied file:
- * listing them still works, and so does listing a directory of the
- * mount through the kernel, which tells names only (the proc view
- * filters the procfs root's). */
+ * cgroups (cgroupview.c serves them with the sandbox's own only).  And
+ * for debugfs and tracefs, which nothing serves: their files list every
+ * task of the host by pid (debugfs's sched/debug; tracefs's trace,
+ * saved_cmdlines, saved_tgids), root reads them (mode 0700, uid 0), and
+ * a sandbox started as root with /sys granted read them through a
+ * grant of /sys; they stay out of reach, EACCES.  So does mqueue: a
+ * POSIX queue's file reads NOTIFY_PID, the process its notification is
+ * registered for, to whoever its mode lets read it (0644: anyone), and
+ * no program needs the files (mq_open names no path).  The directories above
+ * such a mount get READ_DIR at most (a rule on one covers its subtree,
+ * the mount with it: granted "/", the root is expanded, its other
+ * entries get the grant), as above a denied file: listing them still
+ * works, and so does listing a directory of a procfs or cgroup mount
+ * through the kernel, which tells names only (the proc view filters the
+ * procfs root's). */
 int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts)
 {
-	static const char *const viewed[] = {"proc", "cgroup", "cgroup2", "cpuset"};
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
 		const struct mounts_entry *e = &mnts->v[i];
-		size_t k = 0;
-		while (k < SL_ARRAY_SIZE(viewed) && strcmp(e->fstype, viewed[k]) != 0)
-			k++;
-		if (k == SL_ARRAY_SIZE(viewed))
+		size_t k = hidden_fs(e->fstype);
+		if (k == SL_ARRAY_SIZE(hidden))
 			continue;
 		int v = mount_state(e);
 		if (v < 0)
 			r = unexaminable(e, v);
 		else if (v)
-			r = fsdeny_restrict(d, k ? "cgroup view" : "proc view", e->point, 0, LS);
+			r = fsdeny_restrict(d, hidden[k].who, e->point, 0, LS);
 	}
 	return r;
 }
@@ -642,6 +697,10 @@ int fsspecial_apply(struct fsdeny *d, const struct mounts *mnts, const struct fs
 	int r = 0;
 	for (size_t i = 0; r == 0 && write && i < write->n; i++)
 		r = check_write(mnts, &write->v[i]);
+	for (size_t i = 0; r == 0 && write && i < write->n; i++)
+		r = check_unserved(mnts, write->field, &write->v[i]);
+	for (size_t i = 0; r == 0 && read && i < read->n; i++)
+		r = check_unserved(mnts, read->field, &read->v[i]);
 	if (r == 0 && write && write->n)
 		r = restrict_pseudo(d, mnts);
 	if (!root)
