@@ -484,6 +484,8 @@ static const char *refusal(const struct ob_job *j, const struct ob_obj *o, int p
 		return "under an --fs-deny path";
 	if (g.xdenied)
 		return "policy_fn: deny_path";
+	if (j->need == OB_UNDENIED)
+		return NULL;
 	if (j->need == OB_READ) {
 		/* a root sandbox opens no device node outside the safe set */
 		if (dev && ob->root && !device_ok(st))
@@ -1437,6 +1439,11 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
 		supervisor_denied(c, EACCES, *q->path ? q->path : fd, why);
 	}
 	return r;
+}
+
+bool onbehalf_denies(const struct onbehalf *ob)
+{
+	return ob->deny.n || ob->xdeny;
 }
 
 void onbehalf_set_deny(struct onbehalf *ob, bool (*fn)(void *arg, const struct stat *st), void *arg)

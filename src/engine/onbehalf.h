@@ -61,8 +61,10 @@ struct sandlock_sandbox;
  * resolves in one openat2, with no walk, with the child's credentials
  * like the others (resolved first as the supervisor, a second resolution
  * on a match made the match slower: its time told what exists in a
- * directory the child may not search). */
-enum ob_need { OB_READ, OB_WRITE, OB_ANY };
+ * directory the child may not search).  OB_UNDENIED: no grant needed,
+ * but no --fs-deny path (nor a policy callback's deny_path) on the way:
+ * a view of a file the policy denies is not served either. */
+enum ob_need { OB_READ, OB_WRITE, OB_ANY, OB_UNDENIED };
 
 #define OB_NOFOLLOW   0x1u /* the last component is not followed (AT_SYMLINK_NOFOLLOW) */
 #define OB_EMPTY_PATH 0x2u /* "" names the dirfd's own file (AT_EMPTY_PATH) */
@@ -134,6 +136,9 @@ long onbehalf_run(struct onbehalf *ob, struct sl_ctx *c, const struct ob_req *q)
  * NULL: none.  Set while no call runs (a feature's init and release). */
 void onbehalf_set_deny(struct onbehalf *ob, bool (*fn)(void *arg, const struct stat *st),
 		       void *arg);
+/* Whether the policy denies any path (fs_deny, or a deny function set):
+ * else OB_UNDENIED allows everything. */
+bool onbehalf_denies(const struct onbehalf *ob);
 
 /* The same without a path: fn(arg) with the child's credentials. */
 long onbehalf_call(struct onbehalf *ob, struct sl_ctx *c, long (*fn)(void *arg), void *arg);

@@ -36,7 +36,10 @@
  * Landlock's).  A thread that rewrites the path after the check reaches a
  * real file only where the policy lets it read it: a view is no
  * confinement, and a file to keep from the sandbox is denied by the
- * policy, never viewed.  A view's real file that the host lacks has no
+ * policy, never viewed: where the policy denies any path, a match is
+ * resolved again with the walk (OB_UNDENIED), and a view whose real file
+ * lies under an --fs-deny path (or a policy callback's deny_path) is
+ * EACCES, as the file is.  A view's real file that the host lacks has no
  * identity to select it: that view is not served, and its opens go on to
  * the kernel (ENOENT).
  */
@@ -337,6 +340,37 @@ static int open_view(struct synth_state *st, size_t i, struct sl_ctx *c)
 	return reopen(v->memfd);
 }
 
+/* The identity of view i's real file. */
+static const struct view_state *view_of(const struct synth_state *st, size_t i)
+{
+	return i < NVIEWS ? &st->v[i] : &st->xv[i - NVIEWS];
+}
+
+/* With the child's credentials: 1 when o is still the view's real file
+ * (arg), 0 when another thread made the path name something else. */
+static long same_file(const struct ob_obj *o, void *arg)
+{
+	const struct view_state *v = arg;
+	return o->st.st_dev == v->dev && o->st.st_ino == v->ino;
+}
+
+/* A view is no way around --fs-deny (or a policy callback's deny_path):
+ * its real file resolved again, where the policy denies any path, with
+ * no denied tree on the way (the first resolution made no walk).  1 to
+ * serve it, 0 when the path names another object now (the kernel's
+ * open, under Landlock), or -EACCES. */
+static long view_undenied(struct synth_state *st, struct sl_ctx *c, const struct ob_req *q,
+			  size_t i)
+{
+	if (!onbehalf_denies(st->ob))
+		return 1;
+	struct ob_req again = *q;
+	again.need = OB_UNDENIED;
+	again.op = same_file;
+	again.arg = (void *)view_of(st, i);
+	return onbehalf_run(st->ob, c, &again);
+}
+
 static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *st, int dirfd,
 		    uint64_t path_addr, uint64_t flags, uint64_t mode)
 {
@@ -400,6 +434,11 @@ static void on_open(struct sl_ctx *c, struct sl_action *a, struct synth_state *s
 	}
 	if (w == 0) {
 		procview_open(st->ob, c, dirfd, path, flags, &oq.w, a);
+		return;
+	}
+	long ok = view_undenied(st, c, &q, (size_t)w - 1);
+	if (ok <= 0) {
+		*a = ok < 0 ? sl_act_errno((int)-ok) : sl_act_continue();
 		return;
 	}
 	/* the sandbox may have chmodded the memfd (fchmod is not notified):

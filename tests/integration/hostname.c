@@ -194,3 +194,25 @@ TEST(hostname_file_chmod_of_the_view_reaches_no_real_file)
 	/* root's supervisor reopens it whatever its mode */
 	CHECK_STR(r.out, geteuid() == 0 ? "ok box-7\\n\n" : "errno=EACCES\n");
 }
+
+/* A view is no way around --fs-deny: /etc/hostname and /proc/cpuinfo
+ * (under num_cpus, the host's first CPU block) denied by path, or
+ * through a denied directory, are EACCES however they are named; a
+ * view the policy does not deny is still served beside them. */
+TEST(hostname_view_of_a_denied_file_refused)
+{
+	require_hostname();
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_num_cpus(
+	    sandlock_sandbox_builder_fs_deny(
+		sandlock_sandbox_builder_fs_deny(tc_builder(), "/etc/hostname"), "/proc/cpuinfo"),
+	    1));
+	CHECK_STR(view(p, "/etc/hostname", NULL, "none"), "errno=EACCES");
+	CHECK_STR(view(p, "/etc/../etc/hostname", NULL, "none"), "errno=EACCES");
+	CHECK_STR(view(p, "hostname", "/etc", "none"), "errno=EACCES");
+	CHECK_STR(view(p, "/proc/cpuinfo", NULL, "none"), "errno=EACCES");
+	CHECK_STR(view(p, "/proc/self/root/proc/cpuinfo", NULL, "none"), "errno=EACCES");
+	char *hosts = view(p, "/etc/hosts", NULL, "none");
+	CHECK(strncmp(hosts, "errno=", 6) != 0);
+	sandlock_sandbox_t *d = tc_build(sandlock_sandbox_builder_fs_deny(tc_builder(), "/etc"));
+	CHECK_STR(view(d, "/etc/hostname", NULL, "none"), "errno=EACCES");
+}
