@@ -294,6 +294,79 @@ static int scan_aliases(const struct mounts *mnts, const struct mounts_entry *ho
 	return r;
 }
 
+/*
+ * An overlay mount shows the files of its layers (upperdir, lowerdir,
+ * lowerdir+, datadir+: directories of other mounts) under its own mount
+ * point, as inodes of its own, and opens the layer's file with the
+ * mounter's credentials, not ours: Landlock checks the overlay's path
+ * only.  A layer that is canon or a directory above it shows canon at
+ * <mount point>/<the rest>; a layer beneath a denied directory shows
+ * denied content at the mount point.  The layers are named by the paths
+ * given at mount time, resolved here.  fn gets each alias that exists.
+ */
+static int overlay_alias(const struct mounts_entry *m, const char *layer, const char *canon,
+			 bool beneath, fsdeny_alias_fn fn, void *ctx)
+{
+	char *real = realpath(layer, NULL);
+	if (!real)
+		return errno == ENOMEM ? -ENOMEM : 0; /* gone: shows nothing we can name */
+	const char *rest = path_beneath(canon, real);
+	char *alias = NULL;
+	int r = 0;
+	if (rest) {
+		/* (a bind mount of part of the overlay: its root is that part) */
+		const char *sub = path_beneath(rest[0] ? rest : "/", m->root);
+		alias = sub ? path_join(m->point, "", sub) : NULL;
+		r = sub && !alias ? -ENOMEM : 0;
+	} else if (beneath && path_beneath(real, canon)) {
+		alias = strdup(m->point);
+		r = alias ? 0 : -ENOMEM;
+	}
+	struct stat st;
+	if (alias && lstat(alias, &st) == 0)
+		r = fn(ctx, alias);
+	free(alias);
+	free(real);
+	return r;
+}
+
+/* The layers named by one overlay's super options (comma-separated,
+ * each path \ooo-escaped; lowerdir= lists several, ':'-separated). */
+static int overlay_layers(const struct mounts_entry *m, const char *canon, bool beneath,
+			  fsdeny_alias_fn fn, void *ctx)
+{
+	static const char *const keys[] = {"upperdir=", "lowerdir=", "lowerdir+=", "datadir+="};
+	char *opts = strdup(m->sb_opts ? m->sb_opts : "");
+	if (!opts)
+		return -ENOMEM;
+	int r = 0;
+	for (char *save = NULL, *o = strtok_r(opts, ",", &save); r == 0 && o;
+	     o = strtok_r(NULL, ",", &save)) {
+		size_t k = 0;
+		while (k < SL_ARRAY_SIZE(keys) && strncmp(o, keys[k], strlen(keys[k])) != 0)
+			k++;
+		if (k == SL_ARRAY_SIZE(keys))
+			continue;
+		char *v = o + strlen(keys[k]);
+		mounts_unescape(v);
+		for (char *save2 = NULL, *l = strtok_r(v, ":", &save2); r == 0 && l;
+		     l = strtok_r(NULL, ":", &save2))
+			r = overlay_alias(m, l, canon, beneath, fn, ctx);
+	}
+	free(opts);
+	return r;
+}
+
+static int scan_overlays(const struct mounts *mnts, const char *canon, bool beneath,
+			 fsdeny_alias_fn fn, void *ctx)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < mnts->n; i++)
+		if (!strcmp(mnts->v[i].fstype, "overlay"))
+			r = overlay_layers(&mnts->v[i], canon, beneath, fn, ctx);
+	return r;
+}
+
 int fsdeny_each_alias(const struct mounts *mnts, const char *canon, fsdeny_alias_fn fn, void *ctx)
 {
 	struct stat st;
@@ -306,6 +379,8 @@ int fsdeny_each_alias(const struct mounts *mnts, const char *canon, fsdeny_alias
 		return r;
 	r = scan_aliases(mnts, home, fspath, &st, true, fn, ctx);
 	free(fspath);
+	if (r == 0)
+		r = scan_overlays(mnts, canon, S_ISDIR(st.st_mode), fn, ctx);
 	return r;
 }
 
@@ -336,6 +411,9 @@ static int add_aliases(struct fsdeny *d, const char *canon, int kind)
 	struct alias_add a = {d, kind};
 	r = scan_aliases(d->mnts, home, fspath, &st, kind == DENIED, alias_add, &a);
 	free(fspath);
+	if (r == 0)
+		r = scan_overlays(d->mnts, canon, kind == DENIED && S_ISDIR(st.st_mode), alias_add,
+				  &a);
 	return r == -ENOMEM ? nomem(d) : r;
 }
 

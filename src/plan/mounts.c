@@ -30,6 +30,11 @@ static void unescape(char *s)
 	*w = 0;
 }
 
+void mounts_unescape(char *s)
+{
+	unescape(s);
+}
+
 /* The next space-separated field of the line at *s, terminated in place;
  * NULL at the end of the line or for an empty field (malformed). */
 static char *field(char **s)

@@ -53,6 +53,10 @@ const struct mounts_entry *mounts_find(const struct mounts *m, int id);
 /* True when the comma-separated per-mount options hold opt exactly. */
 bool mounts_has_opt(const struct mounts_entry *e, const char *opt);
 
+/* Undoes the kernel's \ooo escapes of mountinfo (space, tab, newline,
+ * backslash, and in super options a comma) in place. */
+void mounts_unescape(char *s);
+
 /* The id (as in mountinfo) of the mount path is on, symlinks followed
  * when follow.  Returns 0 or -errno, without a message. */
 int mounts_id(const char *path, bool follow, int *id);

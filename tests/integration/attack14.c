@@ -297,3 +297,34 @@ TEST(attack14_device_mounted_after_start)
 	CHECK(WIFEXITED(st) && WEXITSTATUS(st) == 0);
 	CHECK_LINE(out, 0, "errno=EACCES");
 }
+
+/*
+ * A denied file (and a denied directory) in a layer of an overlay
+ * mounted elsewhere: the overlay shows the same content as inodes of its
+ * own and opens the layer's file with the mounter's credentials, so
+ * Landlock checks the overlay's path only, which the grant covered: the
+ * secret was read there.  Now the mount table's overlays are searched
+ * for layers holding a denied path, and the path they show is denied.
+ */
+TEST(attack14_deny_reached_through_an_overlay)
+{
+	own_mounts();
+	char *dir = tc_mkdir("t"), *lower = tc_mkdir("t/lower"), *sub = tc_mkdir("t/lower/sub");
+	char *ov = tc_mkdir("t/ov");
+	tc_mkdir("t/up");
+	tc_mkdir("t/wk");
+	tc_write_file(tc_path(lower, "secret"), "secret\n", 0644);
+	tc_write_file(tc_path(sub, "f"), "secret\n", 0644);
+	char *opts = tc_fmt("lowerdir=%s,upperdir=%s/up,workdir=%s/wk", lower, dir, dir);
+	if (mount("overlay", ov, "overlay", 0, opts) < 0)
+		SKIP("overlayfs: %s", strerror(errno));
+	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder(), dir);
+	b = sandlock_sandbox_builder_fs_deny(b, tc_path(lower, "secret"));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_deny(b, sub));
+	char *out = tc_named_in(p, "a14probe", "open-r", tc_path(ov, "secret"),
+				tc_fmt("%s/sub/f", ov), tc_fmt("%s/sub", ov), NULL);
+	umount2(ov, MNT_DETACH);
+	CHECK_LINE(out, 0, "errno=EACCES");
+	CHECK_LINE(out, 1, "errno=EACCES");
+	CHECK_LINE(out, 2, "errno=EACCES");
+}
