@@ -304,56 +304,37 @@ static int scan_aliases(const struct mounts *mnts, const struct mounts_entry *ho
  * denied content at the mount point.  The layers are named by the paths
  * given at mount time, resolved here.  fn gets each alias that exists.
  */
-static int overlay_alias(const struct mounts_entry *m, const char *layer, const char *canon,
-			 bool beneath, fsdeny_alias_fn fn, void *ctx)
+struct overlay_scan {
+	const struct mounts_entry *m;
+	const char *canon;
+	bool beneath;
+	fsdeny_alias_fn fn;
+	void *ctx;
+};
+
+static int overlay_alias(void *ctx, const char *layer)
 {
+	const struct overlay_scan *o = ctx;
 	char *real = realpath(layer, NULL);
 	if (!real)
 		return errno == ENOMEM ? -ENOMEM : 0; /* gone: shows nothing we can name */
-	const char *rest = path_beneath(canon, real);
+	const char *rest = path_beneath(o->canon, real);
 	char *alias = NULL;
 	int r = 0;
 	if (rest) {
 		/* (a bind mount of part of the overlay: its root is that part) */
-		const char *sub = path_beneath(rest[0] ? rest : "/", m->root);
-		alias = sub ? path_join(m->point, "", sub) : NULL;
+		const char *sub = path_beneath(rest[0] ? rest : "/", o->m->root);
+		alias = sub ? path_join(o->m->point, "", sub) : NULL;
 		r = sub && !alias ? -ENOMEM : 0;
-	} else if (beneath && path_beneath(real, canon)) {
-		alias = strdup(m->point);
+	} else if (o->beneath && path_beneath(real, o->canon)) {
+		alias = strdup(o->m->point);
 		r = alias ? 0 : -ENOMEM;
 	}
 	struct stat st;
 	if (alias && lstat(alias, &st) == 0)
-		r = fn(ctx, alias);
+		r = o->fn(o->ctx, alias);
 	free(alias);
 	free(real);
-	return r;
-}
-
-/* The layers named by one overlay's super options (comma-separated,
- * each path \ooo-escaped; lowerdir= lists several, ':'-separated). */
-static int overlay_layers(const struct mounts_entry *m, const char *canon, bool beneath,
-			  fsdeny_alias_fn fn, void *ctx)
-{
-	static const char *const keys[] = {"upperdir=", "lowerdir=", "lowerdir+=", "datadir+="};
-	char *opts = strdup(m->sb_opts ? m->sb_opts : "");
-	if (!opts)
-		return -ENOMEM;
-	int r = 0;
-	for (char *save = NULL, *o = strtok_r(opts, ",", &save); r == 0 && o;
-	     o = strtok_r(NULL, ",", &save)) {
-		size_t k = 0;
-		while (k < SL_ARRAY_SIZE(keys) && strncmp(o, keys[k], strlen(keys[k])) != 0)
-			k++;
-		if (k == SL_ARRAY_SIZE(keys))
-			continue;
-		char *v = o + strlen(keys[k]);
-		mounts_unescape(v);
-		for (char *save2 = NULL, *l = strtok_r(v, ":", &save2); r == 0 && l;
-		     l = strtok_r(NULL, ":", &save2))
-			r = overlay_alias(m, l, canon, beneath, fn, ctx);
-	}
-	free(opts);
 	return r;
 }
 
@@ -361,9 +342,10 @@ static int scan_overlays(const struct mounts *mnts, const char *canon, bool bene
 			 fsdeny_alias_fn fn, void *ctx)
 {
 	int r = 0;
-	for (size_t i = 0; r == 0 && i < mnts->n; i++)
-		if (!strcmp(mnts->v[i].fstype, "overlay"))
-			r = overlay_layers(&mnts->v[i], canon, beneath, fn, ctx);
+	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
+		struct overlay_scan o = {&mnts->v[i], canon, beneath, fn, ctx};
+		r = mounts_overlay_layers(&mnts->v[i], overlay_alias, &o);
+	}
 	return r;
 }
 

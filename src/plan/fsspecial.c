@@ -53,6 +53,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -282,6 +283,19 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
 	return r;
 }
 
+/* mounts_layer_fn: 1 when the layer is a directory of a procfs or
+ * cgroup mount (statfs, which follows the path as the overlay did). */
+static int viewed_layer(void *ctx, const char *layer)
+{
+	(void)ctx;
+	struct statfs sf;
+	if (statfs(layer, &sf) < 0)
+		return 0; /* gone since: nothing of it to show */
+	return (uint32_t)sf.f_type == PROC_SUPER_MAGIC ||
+	       (uint32_t)sf.f_type == CGROUP_SUPER_MAGIC ||
+	       (uint32_t)sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 /* Every procfs mount in reach gets no right at all (the proc view): the
  * supervisor opens what the sandbox may see of it on its behalf (a
  * process outside the sandbox is not there), so a path another thread
@@ -294,7 +308,8 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
  * expanded, its other entries get the grant), as above a denied file:
  * listing them still works, and so does listing a directory of the
  * mount through the kernel, which tells names only (the proc view
- * filters the procfs root's). */
+ * filters the procfs root's).  An overlay with a layer on such a mount
+ * is hidden the same way. */
 int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts)
 {
 	static const char *const viewed[] = {"proc", "cgroup", "cgroup2", "cpuset"};
@@ -304,6 +319,15 @@ int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts)
 		size_t k = 0;
 		while (k < SL_ARRAY_SIZE(viewed) && strcmp(e->fstype, viewed[k]) != 0)
 			k++;
+		/* An overlay with a layer on one shows its files as the
+		 * overlay's, opened with the mounter's credentials: the
+		 * host's cgroup.procs whole, out of the view's sight. */
+		if (k == SL_ARRAY_SIZE(viewed) &&
+		    (r = mounts_overlay_layers(e, viewed_layer, NULL)) == 1)
+			k = 1;
+		if (r < 0)
+			return sl_errorf(-r, "fs: out of memory");
+		r = 0;
 		if (k == SL_ARRAY_SIZE(viewed))
 			continue;
 		int v = mount_state(e);

@@ -69,9 +69,10 @@ struct fs_grants {
 int fsspecial_grants_open(struct fs_grants *g, const char *field, const struct sl_strv *l);
 void fsspecial_grants_close(struct fs_grants *g);
 
-/* Records in d that no procfs or cgroup mount gets a Landlock right: the
- * supervisor's proc view (and cgroup view) opens what the sandbox may see
- * there on its behalf.  0 or -errno with a message naming the mount. */
+/* Records in d that no procfs or cgroup mount, nor an overlay with a
+ * layer on one, gets a Landlock right: the supervisor's proc view (and
+ * cgroup view) opens what the sandbox may see there on its behalf.  0 or -errno with a message
+ * naming the mount. */
 int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts);
 
 /* Checks the grants against the mount table and records in d what they

@@ -30,11 +30,6 @@ static void unescape(char *s)
 	*w = 0;
 }
 
-void mounts_unescape(char *s)
-{
-	unescape(s);
-}
-
 /* The next space-separated field of the line at *s, terminated in place;
  * NULL at the end of the line or for an empty field (malformed). */
 static char *field(char **s)
@@ -260,4 +255,32 @@ int mounts_id(const char *path, bool follow, int *id)
 		return -ENOSYS;
 	*id = (int)stx.stx_mnt_id;
 	return 0;
+}
+
+int mounts_overlay_layers(const struct mounts_entry *e, mounts_layer_fn fn, void *ctx)
+{
+	static const char *const keys[] = {"upperdir=", "lowerdir=", "lowerdir+=", "datadir+="};
+	if (strcmp(e->fstype, "overlay") != 0)
+		return 0;
+	char *opts = strdup(e->sb_opts ? e->sb_opts : "");
+	if (!opts)
+		return -ENOMEM;
+	int r = 0;
+	/* (a comma or space in a path is escaped as \ooo: a raw comma ends
+	 * an option) */
+	for (char *save = NULL, *o = strtok_r(opts, ",", &save); r == 0 && o;
+	     o = strtok_r(NULL, ",", &save)) {
+		size_t k = 0;
+		while (k < sizeof(keys) / sizeof(keys[0]) && strncmp(o, keys[k], strlen(keys[k])))
+			k++;
+		if (k == sizeof(keys) / sizeof(keys[0]))
+			continue;
+		char *v = o + strlen(keys[k]);
+		unescape(v);
+		for (char *save2 = NULL, *l = strtok_r(v, ":", &save2); r == 0 && l;
+		     l = strtok_r(NULL, ":", &save2))
+			r = fn(ctx, l);
+	}
+	free(opts);
+	return r;
 }

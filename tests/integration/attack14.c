@@ -14,6 +14,7 @@
 #include "common.h"
 
 #include <dirent.h>
+#include <linux/magic.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <sched.h>
@@ -22,6 +23,7 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,8 +104,8 @@ TEST(attack14_proc_bind_and_second_procfs_race)
 	struct tc_res viab = tc_named_run(p, "a14probe", "ready-race", ready, go,
 					  tc_path(b, "status"), word, decoy, "2000", NULL);
 	struct tc_res viap =
-	    tc_named_run(p, "a14probe", "ready-race", ready, go,
-			 tc_fmt("%s/%d/status", pp, (int)v), word, decoy, "2000", NULL);
+	    tc_named_run(p, "a14probe", "ready-race", ready, go, tc_fmt("%s/%d/status", pp, (int)v),
+			 word, decoy, "2000", NULL);
 	tc_outsider_end(v);
 	umount2(b, MNT_DETACH);
 	umount2(pp, MNT_DETACH);
@@ -144,8 +146,8 @@ TEST(attack14_write_root_opens_no_kernel_file_for_writing)
 	const char *files[] = {"/proc/sys/kernel/hostname", "/proc/self/comm",
 			       "/proc/self/oom_score_adj", "/sys/kernel/uevent_helper"};
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), "/"));
-	char *out = tc_named_in(p, "a14probe", "open-w", files[0], files[1], files[2], files[3],
-				NULL);
+	char *out =
+	    tc_named_in(p, "a14probe", "open-w", files[0], files[1], files[2], files[3], NULL);
 	for (int i = 0; i < 4; i++)
 		if (strcmp(files[i], "/sys/kernel/uevent_helper") || tc_exists(files[i]))
 			CHECK_STR(tc_line(out, i), "errno=EACCES");
@@ -226,9 +228,8 @@ TEST(attack14_procfs_mounted_after_start)
 	char *g = tc_mkdir("g"), *pp = tc_mkdir("g/p");
 	char *decoy = decoy_file();
 	char *ready = tc_path(g, "ready"), *go = tc_path(g, "go");
-	sandlock_sandbox_t *p = tc_build(
-	    sandlock_sandbox_builder_fs_read(sandlock_sandbox_builder_fs_write(tc_builder(), g),
-					     decoy));
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(
+	    sandlock_sandbox_builder_fs_write(tc_builder(), g), decoy));
 	pid_t h = after_ready(ready, go, mount_proc, pp);
 	char *out =
 	    tc_named_in(p, "a14probe", "ready-race", ready, go, tc_fmt("%s/%d/status", pp, (int)v),
@@ -327,4 +328,43 @@ TEST(attack14_deny_reached_through_an_overlay)
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "errno=EACCES");
 	CHECK_LINE(out, 2, "errno=EACCES");
+}
+
+/* A directory of a cgroup mount holding cgroup.procs, or NULL. */
+static const char *cgroup_dir(void)
+{
+	static const char *const dirs[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified",
+					   "/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory"};
+	for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++) {
+		struct statfs sf;
+		if (statfs(dirs[i], &sf) == 0 &&
+		    ((uint32_t)sf.f_type == CGROUP2_SUPER_MAGIC ||
+		     (uint32_t)sf.f_type == CGROUP_SUPER_MAGIC) &&
+		    tc_exists(tc_path(dirs[i], "cgroup.procs")))
+			return dirs[i];
+	}
+	return NULL;
+}
+
+/*
+ * An overlay whose lower layer is a cgroup directory, mounted in the
+ * granted tree before the start: its cgroup.procs is the overlay's file
+ * (the cgroup view, which serves files of a cgroup mount, never sees
+ * it) read with the mounter's credentials, and it listed every process
+ * of the host's cgroup.  Now such an overlay gets no right, as a cgroup
+ * mount does.
+ */
+TEST(attack14_cgroup_overlay_gets_no_right)
+{
+	own_mounts();
+	const char *cg = cgroup_dir();
+	if (!cg)
+		SKIP("no cgroup mount with cgroup.procs");
+	char *empty = tc_mkdir("empty"), *ov = tc_mkdir("ov");
+	CHECK_EQ(mount("overlay", ov, "overlay", MS_RDONLY, tc_fmt("lowerdir=%s:%s", cg, empty)),
+		 0);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/"));
+	char *out = tc_named_in(p, "a14probe", "open-r", tc_path(ov, "cgroup.procs"), NULL);
+	umount2(ov, MNT_DETACH);
+	CHECK_LINE(out, 0, "errno=EACCES");
 }

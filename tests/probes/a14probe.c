@@ -202,11 +202,8 @@ static int cmd_ready_race(int argc, char **argv)
 }
 
 static const struct probe_cmd cmds[] = {
-    {"dir-race", cmd_dir_race},
-    {"open-r", cmd_open_r},
-    {"ready-open", cmd_ready_open},
-    {"open-w", cmd_open_w},
-    {"ready-race", cmd_ready_race},
+    {"dir-race", cmd_dir_race}, {"open-r", cmd_open_r},		{"ready-open", cmd_ready_open},
+    {"open-w", cmd_open_w},	{"ready-race", cmd_ready_race},
 };
 
 int main(int argc, char **argv)
