@@ -37,11 +37,12 @@
  * above a denied file, so what is made there later is not granted either
  * (a terminal of a later session, or one the sandbox opens itself
  * through ptmx: a program that needs its own terminal pair, run as root
- * with /dev/pts granted, cannot open the pair's slave by path).  Disk
- * filesystems and overlays are not searched (a full walk of /usr costs
- * about 250 ms): a device node made with mknod on one, or an overlay over
- * /dev, stays reachable through a grant holding it (docs/architecture.md
- * says so).
+ * with /dev/pts granted, cannot open the pair's slave by path).  An
+ * overlay with a layer on such a filesystem (an overlay over /dev) is
+ * searched too.  Disk filesystems, and overlays of disk filesystems only,
+ * are not searched (a full walk of /usr costs about 250 ms): a device
+ * node made with mknod on one stays reachable through a grant holding it
+ * (docs/architecture.md says so).
  */
 #include "fsspecial.h"
 
@@ -162,12 +163,30 @@ static bool device_ok(const struct stat *st)
 	       (S_ISCHR(st->st_mode) && fsspecial_host_tty(st->st_rdev));
 }
 
+/* mounts_layer_fn: 1 when the layer lies on a filesystem searched for
+ * device nodes (devtmpfs is tmpfs to statfs; rootfs is tmpfs or ramfs). */
+static int searched_layer(void *ctx, const char *layer)
+{
+	(void)ctx;
+	struct statfs sf;
+	if (statfs(layer, &sf) < 0)
+		return 0; /* gone since: nothing of it to show */
+	return (uint32_t)sf.f_type == TMPFS_MAGIC || (uint32_t)sf.f_type == RAMFS_MAGIC ||
+	       (uint32_t)sf.f_type == DEVPTS_SUPER_MAGIC;
+}
+
 bool fsspecial_scanned(const struct mounts_entry *e)
 {
-	return (!strcmp(e->fstype, "devtmpfs") || !strcmp(e->fstype, "tmpfs") ||
-		!strcmp(e->fstype, "ramfs") || !strcmp(e->fstype, "rootfs") ||
-		!strcmp(e->fstype, "devpts")) &&
-	       !mounts_has_opt(e, "nodev");
+	if (mounts_has_opt(e, "nodev"))
+		return false;
+	/* An overlay shows its layers' device nodes as its own, and they
+	 * open the device (an overlay over /dev): searched like its layers.
+	 * (Out of memory reading its options: searched rather than not.) */
+	if (!strcmp(e->fstype, "overlay"))
+		return mounts_overlay_layers(e, searched_layer, NULL) != 0;
+	return !strcmp(e->fstype, "devtmpfs") || !strcmp(e->fstype, "tmpfs") ||
+	       !strcmp(e->fstype, "ramfs") || !strcmp(e->fstype, "rootfs") ||
+	       !strcmp(e->fstype, "devpts");
 }
 
 /* 1 when the mount is the one found at its mount point, 0 when it is not

@@ -47,8 +47,8 @@ bool fsspecial_device_allowed(mode_t mode, dev_t rdev);
 bool fsspecial_host_tty(dev_t rdev);
 
 /* True when the mount holds device nodes that can be opened and is
- * searched for them (devtmpfs, tmpfs, ramfs, rootfs, devpts without
- * nodev). */
+ * searched for them (devtmpfs, tmpfs, ramfs, rootfs, devpts, or an
+ * overlay with a layer on one of them, without nodev). */
 bool fsspecial_scanned(const struct mounts_entry *e);
 
 /* Granted paths, each opened once (O_PATH): every check is made on the

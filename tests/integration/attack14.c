@@ -243,21 +243,32 @@ TEST(attack14_procfs_mounted_after_start)
 	CHECK_EQ(leaked_of(out, &failed), 0L);
 }
 
-/* A block device of the host that root opens here (read-only), for a
- * copy of its node; 0 when there is none. */
-static dev_t openable_block(void)
+/* A device node of the host that root opens here (read-only) and that a
+ * sandbox started as root may not have: a block device, else a character
+ * device off the mem, tty and pts majors (loop-control, net/tun...).
+ * Its number in *rdev and its type in *type; false when there is none. */
+static bool openable_device(dev_t *rdev, mode_t *type)
 {
 	DIR *d = opendir("/dev");
-	dev_t found = 0;
-	for (struct dirent *e; d && !found && (e = readdir(d));) {
-		struct stat st;
-		char *path = tc_path("/dev", e->d_name);
-		if (lstat(path, &st) < 0 || !S_ISBLK(st.st_mode))
-			continue;
-		int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
-		if (fd >= 0) {
-			found = st.st_rdev;
-			close(fd);
+	bool found = false;
+	for (int pass = 0; d && !found && pass < 2; pass++) {
+		rewinddir(d);
+		for (struct dirent *e; !found && (e = readdir(d));) {
+			struct stat st;
+			char *path = tc_path("/dev", e->d_name);
+			if (lstat(path, &st) < 0 ||
+			    !(pass ? S_ISCHR(st.st_mode) : S_ISBLK(st.st_mode)))
+				continue;
+			unsigned ma = major(st.st_rdev);
+			if (pass && (ma == 1 || ma == 4 || ma == 5 || (ma >= 136 && ma <= 143)))
+				continue;
+			int fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+			if (fd >= 0) {
+				*rdev = st.st_rdev;
+				*type = st.st_mode & S_IFMT;
+				found = true;
+				close(fd);
+			}
 		}
 	}
 	if (d)
@@ -265,17 +276,18 @@ static dev_t openable_block(void)
 	return found;
 }
 
-static dev_t late_blk;
+static dev_t late_dev;
+static mode_t late_type;
 
 static void mount_device(const char *dir)
 {
 	if (mount("tmpfs", dir, "tmpfs", 0, "mode=0755") < 0 ||
-	    mknod(tc_fmt("%s/blk", dir), S_IFBLK | 0600, late_blk) < 0)
+	    mknod(tc_fmt("%s/blk", dir), late_type | 0600, late_dev) < 0)
 		_exit(3);
 }
 
 /*
- * A tmpfs holding a block device node, mounted by the host inside a
+ * A tmpfs holding a device node (a block device), mounted by the host inside a
  * granted tree after the start (a container's or a chroot's /dev made
  * meanwhile): the device search ran before it existed, and the sandbox
  * started as root opens the raw disk through the tree's rule.
@@ -285,8 +297,8 @@ TEST(attack14_device_mounted_after_start)
 	own_mounts();
 	TC_KNOWN_HOLE("a device node mounted in a granted tree after the start is covered by "
 		      "the tree's rule");
-	if (!(late_blk = openable_block()))
-		SKIP("no block device root can open here");
+	if (!openable_device(&late_dev, &late_type))
+		SKIP("no device node root can open here");
 	char *g = tc_mkdir("g"), *dd = tc_mkdir("g/d");
 	char *ready = tc_path(g, "ready"), *go = tc_path(g, "go");
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_write(tc_builder(), g));
@@ -366,5 +378,32 @@ TEST(attack14_cgroup_overlay_gets_no_right)
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), "/"));
 	char *out = tc_named_in(p, "a14probe", "open-r", tc_path(ov, "cgroup.procs"), NULL);
 	umount2(ov, MNT_DETACH);
+	CHECK_LINE(out, 0, "errno=EACCES");
+}
+
+/*
+ * An overlay over a /dev (its lower layer a tmpfs holding a block device
+ * node), mounted in the granted tree before the start: the overlay's
+ * node is an inode of its own and opens the device, and overlays were
+ * not searched for device nodes, so a sandbox started as root opened the
+ * raw disk through it.  Now an overlay with a layer on a searched
+ * filesystem is searched like one.
+ */
+TEST(attack14_device_through_an_overlay_of_dev)
+{
+	own_mounts();
+	dev_t rdev;
+	mode_t type;
+	if (!openable_device(&rdev, &type))
+		SKIP("no device node root can open here");
+	char *dev = tc_mkdir("dev"), *empty = tc_mkdir("empty"), *ov = tc_mkdir("ov");
+	CHECK_EQ(mount("tmpfs", dev, "tmpfs", 0, "mode=0755"), 0);
+	CHECK_EQ(mknod(tc_path(dev, "blk"), type | 0600, rdev), 0);
+	CHECK_EQ(mount("overlay", ov, "overlay", MS_RDONLY, tc_fmt("lowerdir=%s:%s", dev, empty)),
+		 0);
+	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_read(tc_builder(), ov));
+	char *out = tc_named_in(p, "a14probe", "open-r", tc_path(ov, "blk"), NULL);
+	umount2(ov, MNT_DETACH);
+	umount2(dev, MNT_DETACH);
 	CHECK_LINE(out, 0, "errno=EACCES");
 }
