@@ -322,10 +322,13 @@ static int overlay_alias(void *ctx, const char *layer)
 	char *alias = NULL;
 	int r = 0;
 	if (rest) {
-		/* (a bind mount of part of the overlay: its root is that part) */
-		const char *sub = path_beneath(rest[0] ? rest : "/", o->m->root);
-		alias = sub ? path_join(o->m->point, "", sub) : NULL;
-		r = sub && !alias ? -ENOMEM : 0;
+		/* (a bind mount of part of the overlay: its root is that part,
+		 * which may lie beneath a denied directory) */
+		const char *in = rest[0] ? rest : "/";
+		const char *sub = path_beneath(in, o->m->root);
+		bool whole = !sub && o->beneath && path_beneath(o->m->root, in);
+		alias = sub ? path_join(o->m->point, "", sub) : whole ? strdup(o->m->point) : NULL;
+		r = (sub || whole) && !alias ? -ENOMEM : 0;
 	} else if (o->beneath && path_beneath(real, o->canon)) {
 		alias = strdup(o->m->point);
 		r = alias ? 0 : -ENOMEM;

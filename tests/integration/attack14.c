@@ -328,18 +328,26 @@ TEST(attack14_deny_reached_through_an_overlay)
 	tc_mkdir("t/wk");
 	tc_write_file(tc_path(lower, "secret"), "secret\n", 0644);
 	tc_write_file(tc_path(sub, "f"), "secret\n", 0644);
+	tc_write_file(tc_path(tc_mkdir("t/lower/sub/deeper"), "g"), "secret\n", 0644);
 	char *opts = tc_fmt("lowerdir=%s,upperdir=%s/up,workdir=%s/wk", lower, dir, dir);
 	if (mount("overlay", ov, "overlay", 0, opts) < 0)
 		SKIP("overlayfs: %s", strerror(errno));
+	/* and a bind mount of a part of the overlay beneath the denied
+	 * directory: all it shows is denied content */
+	char *part = tc_mkdir("t/part");
+	CHECK_EQ(mount(tc_fmt("%s/sub/deeper", ov), part, NULL, MS_BIND, NULL), 0);
 	sandlock_builder_t *b = sandlock_sandbox_builder_fs_read(tc_builder(), dir);
 	b = sandlock_sandbox_builder_fs_deny(b, tc_path(lower, "secret"));
 	sandlock_sandbox_t *p = tc_build(sandlock_sandbox_builder_fs_deny(b, sub));
-	char *out = tc_named_in(p, "a14probe", "open-r", tc_path(ov, "secret"),
-				tc_fmt("%s/sub/f", ov), tc_fmt("%s/sub", ov), NULL);
+	char *out =
+	    tc_named_in(p, "a14probe", "open-r", tc_path(ov, "secret"), tc_fmt("%s/sub/f", ov),
+			tc_fmt("%s/sub", ov), tc_path(part, "g"), NULL);
+	umount2(part, MNT_DETACH);
 	umount2(ov, MNT_DETACH);
 	CHECK_LINE(out, 0, "errno=EACCES");
 	CHECK_LINE(out, 1, "errno=EACCES");
 	CHECK_LINE(out, 2, "errno=EACCES");
+	CHECK_LINE(out, 3, "errno=EACCES");
 }
 
 /* A directory of a cgroup mount holding cgroup.procs, or NULL. */
