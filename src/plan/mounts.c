@@ -257,6 +257,25 @@ int mounts_id(const char *path, bool follow, int *id)
 	return 0;
 }
 
+/* The next layer of an overlay's list at *s (\ooo unescaped already):
+ * overlayfs's own syntax, where ':' ends a layer and a backslash makes
+ * the character after it literal ("\:" a colon in a path).  Unescaped in
+ * place; NULL at the end. */
+static char *next_layer(char **s)
+{
+	char *start = *s, *r = start, *w = start;
+	if (!*start)
+		return NULL;
+	for (; *r && *r != ':'; r++) {
+		if (r[0] == '\\' && r[1])
+			r++;
+		*w++ = *r;
+	}
+	*s = *r ? r + 1 : r;
+	*w = 0;
+	return start;
+}
+
 int mounts_overlay_layers(const struct mounts_entry *e, mounts_layer_fn fn, void *ctx)
 {
 	static const char *const keys[] = {"upperdir=", "lowerdir=", "lowerdir+=", "datadir+="};
@@ -266,8 +285,8 @@ int mounts_overlay_layers(const struct mounts_entry *e, mounts_layer_fn fn, void
 	if (!opts)
 		return -ENOMEM;
 	int r = 0;
-	/* (a comma or space in a path is escaped as \ooo: a raw comma ends
-	 * an option) */
+	/* (mountinfo escapes a comma, a space or a backslash in a path as
+	 * \ooo: a raw comma ends an option) */
 	for (char *save = NULL, *o = strtok_r(opts, ",", &save); r == 0 && o;
 	     o = strtok_r(NULL, ",", &save)) {
 		size_t k = 0;
@@ -277,8 +296,7 @@ int mounts_overlay_layers(const struct mounts_entry *e, mounts_layer_fn fn, void
 			continue;
 		char *v = o + strlen(keys[k]);
 		unescape(v);
-		for (char *save2 = NULL, *l = strtok_r(v, ":", &save2); r == 0 && l;
-		     l = strtok_r(NULL, ":", &save2))
+		for (char *l; r == 0 && (l = next_layer(&v));)
 			r = fn(ctx, l);
 	}
 	free(opts);

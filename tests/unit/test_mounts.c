@@ -219,11 +219,12 @@ static int note_layer(void *ctx, const char *layer)
 
 /* An overlay's layers from its super options: upperdir, each of
  * lowerdir's ':'-separated paths, lowerdir+ (unescaped: "\054" is a
- * comma inside a path), not workdir; no layer for another fstype. */
+ * comma, and "\134:" overlayfs's "\:", a colon inside a path), not
+ * workdir; no layer for another fstype. */
 TEST(mounts_overlay_layers)
 {
 	struct mounts_entry e;
-	CHECK_EQ(mounts_parse_line("70 1 0:39 / /ov rw - overlay overlay rw,lowerdir=/l1:/l2,"
+	CHECK_EQ(mounts_parse_line("70 1 0:39 / /ov rw - overlay overlay rw,lowerdir=/l1:/l\\134:2,"
 				   "upperdir=/u\\054p,workdir=/w,lowerdir+=/l3",
 				   &e),
 		 0);
@@ -231,7 +232,7 @@ TEST(mounts_overlay_layers)
 	CHECK_EQ(mounts_overlay_layers(&e, note_layer, &l), 0);
 	CHECK_EQ(l.n, 4);
 	CHECK_STR(l.seen[0], "/l1");
-	CHECK_STR(l.seen[1], "/l2");
+	CHECK_STR(l.seen[1], "/l:2");
 	CHECK_STR(l.seen[2], "/u,p");
 	CHECK_STR(l.seen[3], "/l3");
 	mounts_entry_free(&e);
