@@ -312,8 +312,9 @@ struct overlay_scan {
 	void *ctx;
 };
 
-static int overlay_alias(void *ctx, const char *layer)
+static int overlay_alias(void *ctx, const char *layer, bool upper)
 {
+	(void)upper; /* the overlay shows what both kinds hold */
 	const struct overlay_scan *o = ctx;
 	char *real = realpath(layer, NULL);
 	if (!real)

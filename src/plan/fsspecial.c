@@ -38,8 +38,8 @@
  * (a terminal of a later session, or one the sandbox opens itself
  * through ptmx: a program that needs its own terminal pair, run as root
  * with /dev/pts granted, cannot open the pair's slave by path).  An
- * overlay with a layer on such a filesystem (an overlay over /dev) is
- * searched too.  Disk filesystems, and overlays of disk filesystems only,
+ * overlay with a lower layer on such a filesystem (an overlay over /dev)
+ * is searched too.  Disk filesystems, and overlays of disk filesystems only,
  * are not searched (a full walk of /usr costs about 250 ms): a device
  * node made with mknod on one stays reachable through a grant holding it
  * (docs/architecture.md says so).
@@ -163,11 +163,17 @@ static bool device_ok(const struct stat *st)
 	       (S_ISCHR(st->st_mode) && fsspecial_host_tty(st->st_rdev));
 }
 
-/* mounts_layer_fn: 1 when the layer lies on a filesystem searched for
- * device nodes (devtmpfs is tmpfs to statfs; rootfs is tmpfs or ramfs). */
-static int searched_layer(void *ctx, const char *layer)
+/* mounts_layer_fn: 1 when the layer is a lower one on a filesystem
+ * searched for device nodes (devtmpfs is tmpfs to statfs; rootfs is
+ * tmpfs or ramfs).  An upper layer holds only what was written through
+ * the overlay (a node made there is mknod on the overlay, as on a disk
+ * filesystem), and a live system's root is an overlay whose upper is a
+ * tmpfs: searching it would walk the whole root at every start. */
+static int searched_layer(void *ctx, const char *layer, bool upper)
 {
 	(void)ctx;
+	if (upper)
+		return 0;
 	struct statfs sf;
 	if (statfs(layer, &sf) < 0)
 		return 0; /* gone since: nothing of it to show */
@@ -304,9 +310,10 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
 
 /* mounts_layer_fn: 1 when the layer is a directory of a procfs or
  * cgroup mount (statfs, which follows the path as the overlay did). */
-static int viewed_layer(void *ctx, const char *layer)
+static int viewed_layer(void *ctx, const char *layer, bool upper)
 {
 	(void)ctx;
+	(void)upper;
 	struct statfs sf;
 	if (statfs(layer, &sf) < 0)
 		return 0; /* gone since: nothing of it to show */

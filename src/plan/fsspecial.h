@@ -48,7 +48,7 @@ bool fsspecial_host_tty(dev_t rdev);
 
 /* True when the mount holds device nodes that can be opened and is
  * searched for them (devtmpfs, tmpfs, ramfs, rootfs, devpts, or an
- * overlay with a layer on one of them, without nodev). */
+ * overlay with a lower layer on one of them, without nodev). */
 bool fsspecial_scanned(const struct mounts_entry *e);
 
 /* Granted paths, each opened once (O_PATH): every check is made on the

@@ -297,7 +297,7 @@ int mounts_overlay_layers(const struct mounts_entry *e, mounts_layer_fn fn, void
 		char *v = o + strlen(keys[k]);
 		unescape(v);
 		for (char *l; r == 0 && (l = next_layer(&v));)
-			r = fn(ctx, l);
+			r = fn(ctx, l, k == 0);
 	}
 	free(opts);
 	return r;

@@ -208,11 +208,11 @@ struct layers {
 	int n;
 };
 
-static int note_layer(void *ctx, const char *layer)
+static int note_layer(void *ctx, const char *layer, bool upper)
 {
 	struct layers *l = ctx;
 	if (l->n < 4)
-		snprintf(l->seen[l->n], sizeof(l->seen[0]), "%s", layer);
+		snprintf(l->seen[l->n], sizeof(l->seen[0]), "%s%s", upper ? "U" : "", layer);
 	l->n++;
 	return 0;
 }
@@ -233,7 +233,7 @@ TEST(mounts_overlay_layers)
 	CHECK_EQ(l.n, 4);
 	CHECK_STR(l.seen[0], "/l1");
 	CHECK_STR(l.seen[1], "/l:2");
-	CHECK_STR(l.seen[2], "/u,p");
+	CHECK_STR(l.seen[2], "U/u,p"); /* the upper layer, told so */
 	CHECK_STR(l.seen[3], "/l3");
 	mounts_entry_free(&e);
 	CHECK_EQ(mounts_parse_line("71 1 8:1 / /x rw - ext4 /dev/sda rw,lowerdir=/l", &e), 0);
