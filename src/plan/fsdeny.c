@@ -294,6 +294,65 @@ static int scan_aliases(const struct mounts *mnts, const struct mounts_entry *ho
 	return r;
 }
 
+/*
+ * An overlay mount shows the files of its layers (upperdir, lowerdir,
+ * lowerdir+, datadir+: directories of other mounts) under its own mount
+ * point, as inodes of its own, and opens the layer's file with the
+ * mounter's credentials, not ours: Landlock checks the overlay's path
+ * only.  A layer that is canon or a directory above it shows canon at
+ * <mount point>/<the rest>; a layer beneath a denied directory shows
+ * denied content at the mount point.  The layers are named by the paths
+ * given at mount time, resolved here.  fn gets each alias that exists.
+ */
+struct overlay_scan {
+	const struct mounts_entry *m;
+	const char *canon;
+	bool beneath;
+	fsdeny_alias_fn fn;
+	void *ctx;
+};
+
+static int overlay_alias(void *ctx, const char *layer, bool upper)
+{
+	(void)upper; /* the overlay shows what both kinds hold */
+	const struct overlay_scan *o = ctx;
+	char *real = realpath(layer, NULL);
+	if (!real)
+		return errno == ENOMEM ? -ENOMEM : 0; /* gone: shows nothing we can name */
+	const char *rest = path_beneath(o->canon, real);
+	char *alias = NULL;
+	int r = 0;
+	if (rest) {
+		/* (a bind mount of part of the overlay: its root is that part,
+		 * which may lie beneath a denied directory) */
+		const char *in = rest[0] ? rest : "/";
+		const char *sub = path_beneath(in, o->m->root);
+		bool whole = !sub && o->beneath && path_beneath(o->m->root, in);
+		alias = sub ? path_join(o->m->point, "", sub) : whole ? strdup(o->m->point) : NULL;
+		r = (sub || whole) && !alias ? -ENOMEM : 0;
+	} else if (o->beneath && path_beneath(real, o->canon)) {
+		alias = strdup(o->m->point);
+		r = alias ? 0 : -ENOMEM;
+	}
+	struct stat st;
+	if (alias && lstat(alias, &st) == 0)
+		r = o->fn(o->ctx, alias);
+	free(alias);
+	free(real);
+	return r;
+}
+
+static int scan_overlays(const struct mounts *mnts, const char *canon, bool beneath,
+			 fsdeny_alias_fn fn, void *ctx)
+{
+	int r = 0;
+	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
+		struct overlay_scan o = {&mnts->v[i], canon, beneath, fn, ctx};
+		r = mounts_overlay_layers(&mnts->v[i], overlay_alias, &o);
+	}
+	return r;
+}
+
 int fsdeny_each_alias(const struct mounts *mnts, const char *canon, fsdeny_alias_fn fn, void *ctx)
 {
 	struct stat st;
@@ -306,6 +365,8 @@ int fsdeny_each_alias(const struct mounts *mnts, const char *canon, fsdeny_alias
 		return r;
 	r = scan_aliases(mnts, home, fspath, &st, true, fn, ctx);
 	free(fspath);
+	if (r == 0)
+		r = scan_overlays(mnts, canon, S_ISDIR(st.st_mode), fn, ctx);
 	return r;
 }
 
@@ -336,6 +397,9 @@ static int add_aliases(struct fsdeny *d, const char *canon, int kind)
 	struct alias_add a = {d, kind};
 	r = scan_aliases(d->mnts, home, fspath, &st, kind == DENIED, alias_add, &a);
 	free(fspath);
+	if (r == 0)
+		r = scan_overlays(d->mnts, canon, kind == DENIED && S_ISDIR(st.st_mode), alias_add,
+				  &a);
 	return r == -ENOMEM ? nomem(d) : r;
 }
 

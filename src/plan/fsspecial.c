@@ -37,11 +37,12 @@
  * above a denied file, so what is made there later is not granted either
  * (a terminal of a later session, or one the sandbox opens itself
  * through ptmx: a program that needs its own terminal pair, run as root
- * with /dev/pts granted, cannot open the pair's slave by path).  Disk
- * filesystems and overlays are not searched (a full walk of /usr costs
- * about 250 ms): a device node made with mknod on one, or an overlay over
- * /dev, stays reachable through a grant holding it (docs/architecture.md
- * says so).
+ * with /dev/pts granted, cannot open the pair's slave by path).  An
+ * overlay with a lower layer on such a filesystem (an overlay over /dev)
+ * is searched too.  Disk filesystems, and overlays of disk filesystems only,
+ * are not searched (a full walk of /usr costs about 250 ms): a device
+ * node made with mknod on one stays reachable through a grant holding it
+ * (docs/architecture.md says so).
  */
 #include "fsspecial.h"
 
@@ -53,6 +54,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
 
@@ -161,12 +163,36 @@ static bool device_ok(const struct stat *st)
 	       (S_ISCHR(st->st_mode) && fsspecial_host_tty(st->st_rdev));
 }
 
+/* mounts_layer_fn: 1 when the layer is a lower one on a filesystem
+ * searched for device nodes (devtmpfs is tmpfs to statfs; rootfs is
+ * tmpfs or ramfs).  An upper layer holds only what was written through
+ * the overlay (a node made there is mknod on the overlay, as on a disk
+ * filesystem), and a live system's root is an overlay whose upper is a
+ * tmpfs: searching it would walk the whole root at every start. */
+static int searched_layer(void *ctx, const char *layer, bool upper)
+{
+	(void)ctx;
+	if (upper)
+		return 0;
+	struct statfs sf;
+	if (statfs(layer, &sf) < 0)
+		return 0; /* gone since: nothing of it to show */
+	return (uint32_t)sf.f_type == TMPFS_MAGIC || (uint32_t)sf.f_type == RAMFS_MAGIC ||
+	       (uint32_t)sf.f_type == DEVPTS_SUPER_MAGIC;
+}
+
 bool fsspecial_scanned(const struct mounts_entry *e)
 {
-	return (!strcmp(e->fstype, "devtmpfs") || !strcmp(e->fstype, "tmpfs") ||
-		!strcmp(e->fstype, "ramfs") || !strcmp(e->fstype, "rootfs") ||
-		!strcmp(e->fstype, "devpts")) &&
-	       !mounts_has_opt(e, "nodev");
+	if (mounts_has_opt(e, "nodev"))
+		return false;
+	/* An overlay shows its layers' device nodes as its own, and they
+	 * open the device (an overlay over /dev): searched like its layers.
+	 * (Out of memory reading its options: searched rather than not.) */
+	if (!strcmp(e->fstype, "overlay"))
+		return mounts_overlay_layers(e, searched_layer, NULL) != 0;
+	return !strcmp(e->fstype, "devtmpfs") || !strcmp(e->fstype, "tmpfs") ||
+	       !strcmp(e->fstype, "ramfs") || !strcmp(e->fstype, "rootfs") ||
+	       !strcmp(e->fstype, "devpts");
 }
 
 /* 1 when the mount is the one found at its mount point, 0 when it is not
@@ -332,6 +358,20 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
 	return r;
 }
 
+/* mounts_layer_fn: 1 when the layer is a directory of a procfs or
+ * cgroup mount (statfs, which follows the path as the overlay did). */
+static int viewed_layer(void *ctx, const char *layer, bool upper)
+{
+	(void)ctx;
+	(void)upper;
+	struct statfs sf;
+	if (statfs(layer, &sf) < 0)
+		return 0; /* gone since: nothing of it to show */
+	return (uint32_t)sf.f_type == PROC_SUPER_MAGIC ||
+	       (uint32_t)sf.f_type == CGROUP_SUPER_MAGIC ||
+	       (uint32_t)sf.f_type == CGROUP2_SUPER_MAGIC;
+}
+
 /* Every procfs mount in reach gets no right at all (the proc view): the
  * supervisor opens what the sandbox may see of it on its behalf (a
  * process outside the sandbox is not there), so a path another thread
@@ -346,19 +386,29 @@ static int restrict_pseudo(struct fsdeny *d, const struct mounts *mnts)
  * grant of /sys; they stay out of reach, EACCES.  So does mqueue: a
  * POSIX queue's file reads NOTIFY_PID, the process its notification is
  * registered for, to whoever its mode lets read it (0644: anyone), and
- * no program needs the files (mq_open names no path).  The directories above
- * such a mount get READ_DIR at most (a rule on one covers its subtree,
- * the mount with it: granted "/", the root is expanded, its other
- * entries get the grant), as above a denied file: listing them still
- * works, and so does listing a directory of a procfs or cgroup mount
- * through the kernel, which tells names only (the proc view filters the
- * procfs root's). */
+ * no program needs the files (mq_open names no path).  An overlay with a
+ * layer on a procfs or cgroup mount is hidden as the cgroups are.  The
+ * directories above such a mount get READ_DIR at most (a rule on one
+ * covers its subtree, the mount with it: granted "/", the root is
+ * expanded, its other entries get the grant), as above a denied file:
+ * listing them still works, and so does listing a directory of a procfs
+ * or cgroup mount through the kernel, which tells names only (the proc
+ * view filters the procfs root's). */
 int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts)
 {
 	int r = 0;
 	for (size_t i = 0; r == 0 && i < mnts->n; i++) {
 		const struct mounts_entry *e = &mnts->v[i];
 		size_t k = hidden_fs(e->fstype);
+		/* An overlay with a layer on one shows its files as the
+		 * overlay's, opened with the mounter's credentials: the
+		 * host's cgroup.procs whole, out of the view's sight. */
+		if (k == SL_ARRAY_SIZE(hidden) &&
+		    (r = mounts_overlay_layers(e, viewed_layer, NULL)) == 1)
+			k = hidden_fs("cgroup");
+		if (r < 0)
+			return sl_errorf(-r, "fs: out of memory");
+		r = 0;
 		if (k == SL_ARRAY_SIZE(hidden))
 			continue;
 		int v = mount_state(e);

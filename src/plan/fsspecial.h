@@ -47,8 +47,8 @@ bool fsspecial_device_allowed(mode_t mode, dev_t rdev);
 bool fsspecial_host_tty(dev_t rdev);
 
 /* True when the mount holds device nodes that can be opened and is
- * searched for them (devtmpfs, tmpfs, ramfs, rootfs, devpts without
- * nodev). */
+ * searched for them (devtmpfs, tmpfs, ramfs, rootfs, devpts, or an
+ * overlay with a lower layer on one of them, without nodev). */
 bool fsspecial_scanned(const struct mounts_entry *e);
 
 /* Granted paths, each opened once (O_PATH): every check is made on the
@@ -69,9 +69,10 @@ struct fs_grants {
 int fsspecial_grants_open(struct fs_grants *g, const char *field, const struct sl_strv *l);
 void fsspecial_grants_close(struct fs_grants *g);
 
-/* Records in d that no procfs or cgroup mount gets a Landlock right: the
- * supervisor's proc view (and cgroup view) opens what the sandbox may see
- * there on its behalf.  0 or -errno with a message naming the mount. */
+/* Records in d that no procfs or cgroup mount, nor an overlay with a
+ * layer on one, gets a Landlock right: the supervisor's proc view (and
+ * cgroup view) opens what the sandbox may see there on its behalf.  0 or -errno with a message
+ * naming the mount. */
 int fsspecial_hide_proc(struct fsdeny *d, const struct mounts *mnts);
 
 /* Checks the grants against the mount table and records in d what they

@@ -256,3 +256,49 @@ int mounts_id(const char *path, bool follow, int *id)
 	*id = (int)stx.stx_mnt_id;
 	return 0;
 }
+
+/* The next layer of an overlay's list at *s (\ooo unescaped already):
+ * overlayfs's own syntax, where ':' ends a layer and a backslash makes
+ * the character after it literal ("\:" a colon in a path).  Unescaped in
+ * place; NULL at the end. */
+static char *next_layer(char **s)
+{
+	char *start = *s, *r = start, *w = start;
+	if (!*start)
+		return NULL;
+	for (; *r && *r != ':'; r++) {
+		if (r[0] == '\\' && r[1])
+			r++;
+		*w++ = *r;
+	}
+	*s = *r ? r + 1 : r;
+	*w = 0;
+	return start;
+}
+
+int mounts_overlay_layers(const struct mounts_entry *e, mounts_layer_fn fn, void *ctx)
+{
+	static const char *const keys[] = {"upperdir=", "lowerdir=", "lowerdir+=", "datadir+="};
+	if (strcmp(e->fstype, "overlay") != 0)
+		return 0;
+	char *opts = strdup(e->sb_opts ? e->sb_opts : "");
+	if (!opts)
+		return -ENOMEM;
+	int r = 0;
+	/* (mountinfo escapes a comma, a space or a backslash in a path as
+	 * \ooo: a raw comma ends an option) */
+	for (char *save = NULL, *o = strtok_r(opts, ",", &save); r == 0 && o;
+	     o = strtok_r(NULL, ",", &save)) {
+		size_t k = 0;
+		while (k < sizeof(keys) / sizeof(keys[0]) && strncmp(o, keys[k], strlen(keys[k])))
+			k++;
+		if (k == sizeof(keys) / sizeof(keys[0]))
+			continue;
+		char *v = o + strlen(keys[k]);
+		unescape(v);
+		for (char *l; r == 0 && (l = next_layer(&v));)
+			r = fn(ctx, l, k == 0);
+	}
+	free(opts);
+	return r;
+}

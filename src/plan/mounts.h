@@ -53,6 +53,14 @@ const struct mounts_entry *mounts_find(const struct mounts *m, int id);
 /* True when the comma-separated per-mount options hold opt exactly. */
 bool mounts_has_opt(const struct mounts_entry *e, const char *opt);
 
+/* The layers of an overlay mount (its super options upperdir, lowerdir,
+ * lowerdir+ and datadir+: the paths given at mount time, unresolved):
+ * fn(ctx, path, upper) for each, upper true for upperdir, in turn, until
+ * one answers nonzero, which is returned; 0 when the mount is no
+ * overlay; -ENOMEM. */
+typedef int (*mounts_layer_fn)(void *ctx, const char *layer, bool upper);
+int mounts_overlay_layers(const struct mounts_entry *e, mounts_layer_fn fn, void *ctx);
+
 /* The id (as in mountinfo) of the mount path is on, symlinks followed
  * when follow.  Returns 0 or -errno, without a message. */
 int mounts_id(const char *path, bool follow, int *id);

@@ -202,3 +202,43 @@ TEST(mounts_read_follows_changes)
 	CHECK_EQ(umount(dir), 0);
 	rmdir(dir);
 }
+
+struct layers {
+	char seen[4][64];
+	int n;
+};
+
+static int note_layer(void *ctx, const char *layer, bool upper)
+{
+	struct layers *l = ctx;
+	if (l->n < 4)
+		snprintf(l->seen[l->n], sizeof(l->seen[0]), "%s%s", upper ? "U" : "", layer);
+	l->n++;
+	return 0;
+}
+
+/* An overlay's layers from its super options: upperdir, each of
+ * lowerdir's ':'-separated paths, lowerdir+ (unescaped: "\054" is a
+ * comma, and "\134:" overlayfs's "\:", a colon inside a path), not
+ * workdir; no layer for another fstype. */
+TEST(mounts_overlay_layers)
+{
+	struct mounts_entry e;
+	CHECK_EQ(mounts_parse_line("70 1 0:39 / /ov rw - overlay overlay rw,lowerdir=/l1:/l\\134:2,"
+				   "upperdir=/u\\054p,workdir=/w,lowerdir+=/l3",
+				   &e),
+		 0);
+	struct layers l = {0};
+	CHECK_EQ(mounts_overlay_layers(&e, note_layer, &l), 0);
+	CHECK_EQ(l.n, 4);
+	CHECK_STR(l.seen[0], "/l1");
+	CHECK_STR(l.seen[1], "/l:2");
+	CHECK_STR(l.seen[2], "U/u,p"); /* the upper layer, told so */
+	CHECK_STR(l.seen[3], "/l3");
+	mounts_entry_free(&e);
+	CHECK_EQ(mounts_parse_line("71 1 8:1 / /x rw - ext4 /dev/sda rw,lowerdir=/l", &e), 0);
+	l.n = 0;
+	CHECK_EQ(mounts_overlay_layers(&e, note_layer, &l), 0);
+	CHECK_EQ(l.n, 0);
+	mounts_entry_free(&e);
+}
