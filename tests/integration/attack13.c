@@ -23,33 +23,6 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-/* The cgroup.procs of our own cgroup that lists pid, under one of the
- * hierarchies /proc/self/cgroup names ("0::/p" of cgroup v2 at
- * /sys/fs/cgroup or its unified/ mount, "N:ctrl:/p" of v1), or NULL. */
-static char *procs_listing(pid_t pid)
-{
-	char *cg = tc_read_file("/proc/self/cgroup");
-	CHECK(cg != NULL);
-	for (char *line = strtok(cg, "\n"); line; line = strtok(NULL, "\n")) {
-		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
-		if (!path)
-			continue;
-		*path++ = 0;
-		ctrl++;
-		if (!strncmp(ctrl, "name=", 5))
-			ctrl += 5;
-		const char *roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
-		for (int i = 0; i < 2; i++) {
-			char *f = *ctrl ? tc_fmt("/sys/fs/cgroup/%s%s/cgroup.procs", ctrl, path)
-					: tc_fmt("%s%s/cgroup.procs", roots[i], path);
-			char *text = tc_exists(f) ? tc_read_file(f) : NULL;
-			if (text && strstr(tc_fmt("\n%s", text), tc_fmt("\n%d\n", (int)pid)))
-				return f;
-		}
-	}
-	return NULL;
-}
-
 static char *dir_of(const char *path)
 {
 	char *dir = tc_fmt("%s", path);
@@ -100,7 +73,7 @@ static void race_never_leaks(const char *grant, const char *list, pid_t v)
 TEST(attack13_cgroup_list_through_every_fd_name)
 {
 	pid_t v = tc_outsider(NULL);
-	char *procs = procs_listing(v);
+	char *procs = tc_cgroup_procs(v);
 	if (!procs) {
 		tc_outsider_end(v);
 		SKIP("no cgroup.procs of ours lists our processes");
@@ -124,7 +97,7 @@ TEST(attack13_cgroup_list_through_every_fd_name)
 TEST(attack13_cgroup_list_through_fd_names_without_pidfd_getfd)
 {
 	pid_t v = tc_outsider(NULL);
-	char *procs = procs_listing(v);
+	char *procs = tc_cgroup_procs(v);
 	if (!procs) {
 		tc_outsider_end(v);
 		SKIP("no cgroup.procs of ours lists our processes");
@@ -146,7 +119,7 @@ TEST(attack13_cgroup_list_through_fd_names_without_pidfd_getfd)
 TEST(attack13_cgroup_grant_inside_the_mount_race)
 {
 	pid_t v = tc_outsider(NULL);
-	char *procs = procs_listing(v);
+	char *procs = tc_cgroup_procs(v);
 	if (!procs) {
 		tc_outsider_end(v);
 		SKIP("no cgroup.procs of ours lists our processes");
@@ -161,7 +134,7 @@ TEST(attack13_cgroup_bind_mount_in_a_granted_tree_race)
 {
 	private_mounts();
 	pid_t v = tc_outsider(NULL);
-	char *procs = procs_listing(v);
+	char *procs = tc_cgroup_procs(v);
 	if (!procs) {
 		tc_outsider_end(v);
 		SKIP("no cgroup.procs of ours lists our processes");
@@ -184,7 +157,7 @@ TEST(attack13_cgroup_list_bind_mounted_as_a_file_refused)
 {
 	private_mounts();
 	pid_t v = tc_outsider(NULL);
-	char *procs = procs_listing(v);
+	char *procs = tc_cgroup_procs(v);
 	if (!procs) {
 		tc_outsider_end(v);
 		SKIP("no cgroup.procs of ours lists our processes");
@@ -222,7 +195,7 @@ TEST(attack13_cgroup_mount_made_after_start)
 	TC_KNOWN_HOLE("a procfs or cgroup mount the host makes in a granted tree after the start");
 	private_mounts();
 	pid_t v = tc_outsider(NULL);
-	char *procs = procs_listing(v);
+	char *procs = tc_cgroup_procs(v);
 	if (!procs) {
 		tc_outsider_end(v);
 		SKIP("no cgroup.procs of ours lists our processes");
@@ -262,7 +235,7 @@ TEST(attack13_cgroup_list_past_path_max_refused)
 	if (getuid() != 0)
 		SKIP("needs root to make cgroups");
 	pid_t v = tc_outsider(NULL);
-	char *procs = procs_listing(v);
+	char *procs = tc_cgroup_procs(v);
 	if (!procs) {
 		tc_outsider_end(v);
 		SKIP("no cgroup.procs of ours lists our processes");
@@ -456,7 +429,7 @@ TEST(attack13_grant_of_an_unserved_mount_refused)
 TEST(attack13_cgroup_other_files_read_as_the_host)
 {
 	pid_t v = tc_outsider(NULL);
-	char *procs = procs_listing(v);
+	char *procs = tc_cgroup_procs(v);
 	tc_outsider_end(v);
 	if (!procs)
 		SKIP("no cgroup.procs of ours lists our processes");

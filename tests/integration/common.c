@@ -802,3 +802,27 @@ char *tc_tree_dump(const char *root, unsigned flags, const char *skip)
 		th_fail(__FILE__, __LINE__, "dumping the tree %s failed", root);
 	return out;
 }
+
+char *tc_cgroup_procs(pid_t pid)
+{
+	char *cg = tc_read_file("/proc/self/cgroup");
+	CHECK(cg != NULL);
+	for (char *line = strtok(cg, "\n"); line; line = strtok(NULL, "\n")) {
+		char *ctrl = strchr(line, ':'), *path = ctrl ? strchr(ctrl + 1, ':') : NULL;
+		if (!path)
+			continue;
+		*path++ = 0;
+		ctrl++;
+		if (!strncmp(ctrl, "name=", 5))
+			ctrl += 5;
+		const char *roots[] = {"/sys/fs/cgroup", "/sys/fs/cgroup/unified"};
+		for (int i = 0; i < 2; i++) {
+			char *f = *ctrl ? tc_fmt("/sys/fs/cgroup/%s%s/cgroup.procs", ctrl, path)
+					: tc_fmt("%s%s/cgroup.procs", roots[i], path);
+			char *text = tc_exists(f) ? tc_read_file(f) : NULL;
+			if (text && strstr(tc_fmt("\n%s", text), tc_fmt("\n%d\n", (int)pid)))
+				return f;
+		}
+	}
+	return NULL;
+}

@@ -115,6 +115,10 @@ int tc_nlines(const char *text);
 /* Checks that line n of text equals want. */
 #define CHECK_LINE(text, n, want) CHECK_STR(tc_line((text), (n)), (want))
 
+/* The cgroup.procs of our own cgroup that lists pid, under one of the
+ * hierarchies /proc/self/cgroup names ("0::/p" of cgroup v2 at
+ * /sys/fs/cgroup or its unified/ mount, "N:ctrl:/p" of v1), or NULL. */
+char *tc_cgroup_procs(pid_t pid);
 /* "dir/name" in a new buffer. */
 char *tc_path(const char *dir, const char *name);
 /* A directory under the test's private temp dir (created, mode 0755). */
