@@ -47,12 +47,14 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <linux/magic.h>
 #include <linux/landlock.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <unistd.h>
 
 #include "error.h"
@@ -478,6 +480,25 @@ static int deny_missing(struct fsdeny *d, const char *path, int links)
 	return r;
 }
 
+/* A process's /proc entry is refused: resolved now, "/proc/self/environ"
+ * names the planning process's own (sandlock's), never the sandbox's,
+ * whose processes do not exist yet (and the proc view shows the sandbox
+ * no other process's). */
+static int process_entry(const char *path, const char *canon)
+{
+	struct statfs sf;
+	size_t digits = strspn(canon + 6, "0123456789");
+	if (strncmp(canon, "/proc/", 6) != 0 || !digits ||
+	    (canon[6 + digits] != '/' && canon[6 + digits] != 0) || statfs(canon, &sf) < 0 ||
+	    sf.f_type != PROC_SUPER_MAGIC)
+		return 0;
+	return sl_errorf(EINVAL,
+			 "fs_deny %s: it names the /proc entry of process %.*s as sandlock starts "
+			 "(%s), not one of the sandbox's, which do not exist yet; the sandbox "
+			 "sees no other process's entries",
+			 path, (int)digits, canon + 6, canon);
+}
+
 static int deny_path(struct fsdeny *d, const char *path, int links)
 {
 	if (links > FSDENY_MAX_LINKS)
@@ -498,6 +519,8 @@ static int deny_path(struct fsdeny *d, const char *path, int links)
 			      "fs_deny: %s is a UNIX socket: connecting to it cannot be denied "
 			      "(Landlock does not mediate connect(2) here)",
 			      path);
+	if (r == 0)
+		r = process_entry(path, canon);
 	if (r == 0)
 		r = add_denied_chain(d, canon, DENIED);
 	if (r == 0)

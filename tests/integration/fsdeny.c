@@ -367,3 +367,23 @@ TEST(fsdeny_bind_mount_alias)
 	CHECK_LINE(out, 3, "errno=EACCES");
 	CHECK_LINE(out, 4, "errno=EACCES");
 }
+
+/* A process's /proc entry cannot be denied by path: resolved at the
+ * start, /proc/self is sandlock's own process, never the sandbox's (whose
+ * processes do not exist yet); refused, saying so, rather than denying
+ * an entry the sandbox never sees.  /proc's other files still can be. */
+TEST(fsdeny_process_entry_refused)
+{
+	char *err = NULL;
+	CHECK_EQ(tc_cli_run(NULL, &err, "-p", "default", "--fs-deny", "/proc/self/environ", "--",
+			    "/bin/true", NULL),
+		 1);
+	CHECK_CONTAINS(err, "it names the /proc entry of process ");
+	CHECK_EQ(tc_cli_run(NULL, &err, "-p", "default", "--fs-deny", "/proc/1", "--", "/bin/true",
+			    NULL),
+		 1);
+	CHECK_CONTAINS(err, "/proc entry of process 1 ");
+	CHECK_EQ(tc_cli_run(NULL, &err, "-p", "default", "--fs-deny", "/proc/sys/kernel", "--",
+			    "/bin/true", NULL),
+		 0);
+}
