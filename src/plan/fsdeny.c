@@ -487,10 +487,11 @@ static int deny_missing(struct fsdeny *d, const char *path, int links)
 static int process_entry(const char *path, const char *canon)
 {
 	struct statfs sf;
+	if (strncmp(canon, "/proc/", 6) != 0)
+		return 0;
 	size_t digits = strspn(canon + 6, "0123456789");
-	if (strncmp(canon, "/proc/", 6) != 0 || !digits ||
-	    (canon[6 + digits] != '/' && canon[6 + digits] != 0) || statfs(canon, &sf) < 0 ||
-	    sf.f_type != PROC_SUPER_MAGIC)
+	if (!digits || (canon[6 + digits] != '/' && canon[6 + digits] != 0) ||
+	    statfs(canon, &sf) < 0 || sf.f_type != PROC_SUPER_MAGIC)
 		return 0;
 	return sl_errorf(EINVAL,
 			 "fs_deny %s: it names the /proc entry of process %.*s as sandlock starts "
